@@ -1,0 +1,6 @@
+/**
+ * `@m2m/core`: the M2M SDK's error model and wire codec (Node entry).
+ * @module
+ */
+export * from './errors/index.js';
+export * from './wire/index.js';

@@ -1,0 +1,72 @@
+/**
+ * Browser platform: table CRC-32, JS base64, brotli-wasm (streaming decompression with a
+ * running total, because its one-shot `decompress` has no output cap).
+ * @module
+ */
+import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
+import { crc32Table } from '../wire/crc32.js';
+import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
+
+interface BrotliWasm {
+  compress(data: Uint8Array, options?: { quality?: number }): Uint8Array;
+  DecompressStream: new () => {
+    decompress(input: Uint8Array, outputSize: number): { buf: Uint8Array; code: number; input_offset: number };
+    total_out(): number;
+  };
+  BrotliStreamResultCode: { ResultSuccess: number; NeedsMoreInput: number; NeedsMoreOutput: number };
+}
+
+// brotli-wasm initialises asynchronously; top-level await keeps the codec API synchronous.
+const brotli: BrotliWasm = await (await import('brotli-wasm')).default;
+
+const CHUNK = 64 * 1024;
+
+const ranks = new Map<string, unknown>();
+/** Browsers load rank tables asynchronously: call this before using TokenNative there. */
+export async function preloadTokenizer(name: 'cl100k_base' | 'o200k_base'): Promise<void> {
+  const mod = name === 'cl100k_base' ? await import('js-tiktoken/ranks/cl100k_base') : await import('js-tiktoken/ranks/o200k_base');
+  ranks.set(name, mod.default);
+}
+
+/** The browser implementation of {@link Platform}. */
+export const platform: Platform = {
+  name: 'browser',
+  crc32: crc32Table,
+  base64Encode: base64EncodeJs,
+  base64Decode: base64DecodeJs,
+  brotliCompress(data, quality) {
+    // brotli-wasm exposes no window setting; its output still decodes everywhere.
+    return brotli.compress(data, { quality });
+  },
+  brotliDecompress(data, maxOutput) {
+    const stream = new brotli.DecompressStream();
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    let offset = 0;
+    for (;;) {
+      let r;
+      try {
+        r = stream.decompress(data.subarray(offset), CHUNK);
+      } catch (e) {
+        throw new BrotliDataError('Invalid Data', { cause: e });
+      }
+      offset += r.input_offset;
+      total += r.buf.length;
+      if (total > maxOutput) throw new BrotliLimitError(maxOutput);
+      parts.push(r.buf);
+      if (r.code === brotli.BrotliStreamResultCode.ResultSuccess) break;
+      if (r.code === brotli.BrotliStreamResultCode.NeedsMoreInput) throw new BrotliDataError('Invalid Data');
+      if (r.code !== brotli.BrotliStreamResultCode.NeedsMoreOutput) throw new BrotliDataError('Invalid Data');
+    }
+    const out = new Uint8Array(total);
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  },
+  loadTokenizerRanks(name) {
+    return ranks.get(name);
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * The platform seam of `@m2m/core`: CRC-32, base64 and Brotli, with a Node implementation
+ * (node:zlib, Buffer) and a browser one (tables, brotli-wasm). Selected by package.json
+ * conditional imports (`#platform`), not by runtime sniffing.
+ * @module
+ */
+
+/** A Brotli failure: the reference reports every one as `Invalid Data`. */
+export class BrotliDataError extends Error {
+  override readonly name = 'BrotliDataError';
+}
+
+/** Decompressed output passed the caller's limit; decompression stopped there. */
+export class BrotliLimitError extends Error {
+  override readonly name = 'BrotliLimitError';
+  constructor(readonly max: number) {
+    super(`decompressed output exceeds ${max} bytes`);
+  }
+}
+
+/** What each platform provides. */
+export interface Platform {
+  readonly name: 'node' | 'browser';
+  crc32(data: Uint8Array): number;
+  base64Encode(bytes: Uint8Array): string;
+  /** Decodes base64 that has already passed strict validation. */
+  base64Decode(text: string): Uint8Array;
+  brotliCompress(data: Uint8Array, quality: number, lgwin: number): Uint8Array;
+  /** @throws BrotliDataError, BrotliLimitError */
+  brotliDecompress(data: Uint8Array, maxOutput: number): Uint8Array;
+  /** The js-tiktoken rank table of an encoding, loaded synchronously where the platform can. */
+  loadTokenizerRanks(name: 'cl100k_base' | 'o200k_base'): unknown;
+}

@@ -1,0 +1,99 @@
+/**
+ * Strict RFC 4648 base64 (standard alphabet, padding required, no whitespace, zero trailing
+ * bits), matching the Rust `base64` crate's STANDARD engine the reference uses. Node's
+ * `Buffer` is lenient, so validation is done here before decoding.
+ * @module
+ */
+import { platform } from '#platform';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const VALUE = new Int16Array(256).fill(-1);
+for (let i = 0; i < 64; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
+const PAD = 61; // '='
+
+/** Encodes bytes as padded standard base64. */
+export function base64Encode(bytes: Uint8Array): string {
+  return platform.base64Encode(bytes);
+}
+
+/** A base64 failure with the text the Rust crate displays. */
+export class Base64Error extends Error {
+  override readonly name = 'Base64Error';
+}
+
+/**
+ * Decodes strict padded standard base64.
+ * @throws Base64Error with the reference's texts: `Invalid symbol 33, offset 0.`,
+ *   `Invalid input length: 5`, `Invalid last symbol 66, offset 3.`, `Invalid padding`.
+ */
+export function base64Decode(text: string): Uint8Array {
+  const n = text.length;
+  let firstPad = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 256 && VALUE[c] >= 0) {
+      if (firstPad >= 0) throw new Base64Error(`Invalid symbol ${PAD}, offset ${firstPad}.`);
+      continue;
+    }
+    if (c === PAD) {
+      if (firstPad < 0) firstPad = i;
+      continue;
+    }
+    // Non-ASCII characters are reported by their first UTF-8 byte, as Rust sees bytes.
+    const byte = c < 0x80 ? c : new TextEncoder().encode(text[i])[0];
+    throw new Base64Error(`Invalid symbol ${byte}, offset ${i}.`);
+  }
+  const dataLen = firstPad < 0 ? n : firstPad;
+  if (dataLen % 4 === 1) throw new Base64Error(`Invalid input length: ${dataLen}`);
+  const padLen = n - dataLen;
+  const expectedPad = (4 - (dataLen % 4)) % 4;
+  if (padLen !== expectedPad) throw new Base64Error('Invalid padding');
+  if (dataLen % 4 !== 0) {
+    const last = dataLen - 1;
+    const v = VALUE[text.charCodeAt(last)];
+    const mask = dataLen % 4 === 2 ? 0x0f : 0x03;
+    if ((v & mask) !== 0) throw new Base64Error(`Invalid last symbol ${text.charCodeAt(last)}, offset ${last}.`);
+  }
+  return platform.base64Decode(text);
+}
+
+/** Pure-JS base64 encoder used where no native one exists. */
+export function base64EncodeJs(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += ALPHABET[v >> 18] + ALPHABET[(v >> 12) & 63] + ALPHABET[(v >> 6) & 63] + ALPHABET[v & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const v = bytes[i] << 16;
+    out += ALPHABET[v >> 18] + ALPHABET[(v >> 12) & 63] + '==';
+  } else if (rest === 2) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += ALPHABET[v >> 18] + ALPHABET[(v >> 12) & 63] + ALPHABET[(v >> 6) & 63] + '=';
+  }
+  return out;
+}
+
+/** Pure-JS decoder for already-validated base64. */
+export function base64DecodeJs(text: string): Uint8Array {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === PAD) end--;
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  let o = 0;
+  let i = 0;
+  for (; i + 3 < end; i += 4) {
+    const v = (VALUE[text.charCodeAt(i)] << 18) | (VALUE[text.charCodeAt(i + 1)] << 12) | (VALUE[text.charCodeAt(i + 2)] << 6) | VALUE[text.charCodeAt(i + 3)];
+    out[o++] = v >> 16;
+    out[o++] = (v >> 8) & 255;
+    out[o++] = v & 255;
+  }
+  const rest = end - i;
+  if (rest >= 2) {
+    const v = (VALUE[text.charCodeAt(i)] << 18) | (VALUE[text.charCodeAt(i + 1)] << 12) | (rest === 3 ? VALUE[text.charCodeAt(i + 2)] << 6 : 0);
+    out[o++] = v >> 16;
+    if (rest === 3) out[o++] = (v >> 8) & 255;
+  }
+  return out.subarray(0, o);
+}

@@ -1,0 +1,110 @@
+/**
+ * Byte helpers: UTF-8, hex, concatenation. Public APIs take and return `Uint8Array`.
+ * @module
+ */
+import { M2MError } from '../errors/base.js';
+
+const encoder = new TextEncoder();
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-8 bytes of a string. */
+export function utf8Encode(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/**
+ * Decodes UTF-8 strictly. On failure returns `undefined` so callers can build the
+ * reference's error text with {@link utf8ErrorText}.
+ */
+export function utf8DecodeStrict(bytes: Uint8Array): string | undefined {
+  try {
+    return fatalDecoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The text Rust's `Utf8Error` displays for invalid bytes (`invalid utf-8 sequence of 1 bytes
+ * from index 0`, `incomplete utf-8 byte sequence from index 5`), so our messages match the
+ * reference's. Follows the validation of Rust's `core::str::from_utf8`.
+ */
+export function utf8ErrorText(b: Uint8Array): string {
+  let i = 0;
+  const n = b.length;
+  while (i < n) {
+    const first = b[i];
+    if (first < 0x80) {
+      i++;
+      continue;
+    }
+    const width = first >= 0xc2 && first <= 0xdf ? 2 : first >= 0xe0 && first <= 0xef ? 3 : first >= 0xf0 && first <= 0xf4 ? 4 : 0;
+    if (width === 0) return `invalid utf-8 sequence of 1 bytes from index ${i}`;
+    if (i + 1 >= n) return `incomplete utf-8 byte sequence from index ${i}`;
+    const second = b[i + 1];
+    let ok2: boolean;
+    if (width === 2) ok2 = second >= 0x80 && second <= 0xbf;
+    else if (width === 3) ok2 = first === 0xe0 ? second >= 0xa0 && second <= 0xbf : first === 0xed ? second >= 0x80 && second <= 0x9f : second >= 0x80 && second <= 0xbf;
+    else ok2 = first === 0xf0 ? second >= 0x90 && second <= 0xbf : first === 0xf4 ? second >= 0x80 && second <= 0x8f : second >= 0x80 && second <= 0xbf;
+    if (!ok2) return `invalid utf-8 sequence of 1 bytes from index ${i}`;
+    if (width === 2) {
+      i += 2;
+      continue;
+    }
+    if (i + 2 >= n) return `incomplete utf-8 byte sequence from index ${i}`;
+    if ((b[i + 2] & 0xc0) !== 0x80) return `invalid utf-8 sequence of 2 bytes from index ${i}`;
+    if (width === 3) {
+      i += 3;
+      continue;
+    }
+    if (i + 3 >= n) return `incomplete utf-8 byte sequence from index ${i}`;
+    if ((b[i + 3] & 0xc0) !== 0x80) return `invalid utf-8 sequence of 3 bytes from index ${i}`;
+    i += 4;
+  }
+  return 'invalid utf-8';
+}
+
+/** Lower-case hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, '0');
+  return s;
+}
+
+/**
+ * Bytes of a hex string (either case, even length).
+ * @throws M2MError of kind InvalidMessage on odd length or a non-hex character.
+ */
+export function fromHex(hex: string): Uint8Array {
+  if (typeof hex !== 'string' || hex.length % 2 !== 0) throw new M2MError('InvalidMessage', { reason: 'Invalid hex string length' });
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const v = parseInt(hex.substr(i * 2, 2), 16);
+    if (!/^[0-9a-fA-F]{2}$/.test(hex.substr(i * 2, 2))) throw new M2MError('InvalidMessage', { reason: 'Invalid hex character' });
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Concatenates byte arrays into a new one. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** True when `x` is a Uint8Array (a Node Buffer counts; it is a subclass). */
+export function isBytes(x: unknown): x is Uint8Array {
+  return x instanceof Uint8Array || (ArrayBuffer.isView(x) && x.constructor.name === 'Uint8Array');
+}
+
+/** Copies a Buffer or any Uint8Array view into a plain Uint8Array. */
+export function toPlainBytes(x: Uint8Array): Uint8Array {
+  return x.constructor === Uint8Array ? x : new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+}

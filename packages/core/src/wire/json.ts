@@ -1,0 +1,258 @@
+/**
+ * JSON reading for frame headers: a depth check that runs before any parsing, `JSON.parse`
+ * for speed, and an exact parser (numbers kept as their source text) used when a document
+ * has number literals whose source matters for the reference's `as_u64` rule, or to produce
+ * serde_json-style error texts.
+ * @module
+ */
+import { M2MError } from '../errors/base.js';
+
+/** A number literal kept as written (`1000`, `1000.0`, `1e3` differ). */
+export class RawNumber {
+  constructor(readonly raw: string) {}
+}
+
+/** A JSON value as {@link parseJsonExact} returns it. */
+export type ExactJson = null | boolean | string | RawNumber | ExactJson[] | { [k: string]: ExactJson };
+
+/** What a scan found: depth, and whether the exact parser is needed for number fidelity. */
+export interface JsonScan {
+  maxDepth: number;
+  /** Some number literal is integral in value but not a plain integer literal, or too long for a double. */
+  ambiguousNumbers: boolean;
+}
+
+/**
+ * Scans JSON text without building values: the maximum nesting depth (stopping as soon as it
+ * passes `limit`) and whether number literals need exact handling.
+ * @throws M2MError of kind LimitExceeded when the depth exceeds `limit`.
+ */
+export function scanJson(text: string, limit: number): JsonScan {
+  let depth = 0;
+  let max = 0;
+  let ambiguous = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // skip string
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) throw new M2MError('LimitExceeded', { limit: 'jsonDepth', actual: max, max: limit });
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      let j = i;
+      let special = false;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if ((d >= 0x30 && d <= 0x39) || d === 0x2d || d === 0x2b) j++;
+        else if (d === 0x2e || d === 0x65 || d === 0x45) {
+          special = true;
+          j++;
+        } else break;
+      }
+      if (!ambiguous) {
+        const lit = text.slice(i, j);
+        if (lit.length > 15 || (special && Number.isInteger(Number(lit))) || lit === '-0') ambiguous = true;
+      }
+      i = j - 1;
+    }
+  }
+  return { maxDepth: max, ambiguousNumbers: ambiguous };
+}
+
+class JsonSyntaxError extends Error {}
+
+/**
+ * Parses JSON exactly (numbers as {@link RawNumber}), with serde_json-style error texts
+ * (`expected value at line 1 column 1`, `EOF while parsing a list at line 1 column 30`).
+ * @throws Error whose message is the serde-style text.
+ */
+export function parseJsonExact(text: string): ExactJson {
+  let i = 0;
+  const n = text.length;
+  const where = (pos: number) => {
+    let line = 1;
+    let col = 0;
+    for (let k = 0; k < pos && k < n; k++) {
+      if (text.charCodeAt(k) === 10) {
+        line++;
+        col = 0;
+      } else col++;
+    }
+    return `line ${line} column ${col}`;
+  };
+  const fail = (msg: string, pos = i): never => {
+    throw new JsonSyntaxError(`${msg} at ${where(pos)}`);
+  };
+  const ws = () => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+      else break;
+    }
+  };
+  const value = (ctx: string): ExactJson => {
+    ws();
+    if (i >= n) return fail(`EOF while parsing ${ctx}`, n);
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const obj: Record<string, ExactJson> = {};
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return obj;
+      }
+      for (;;) {
+        ws();
+        if (i >= n) return fail('EOF while parsing an object', n);
+        if (text[i] !== '"') return fail('key must be a string', i + 1);
+        const k = str();
+        ws();
+        if (i >= n) return fail('EOF while parsing an object', n);
+        if (text[i] !== ':') return fail('expected `:`', i + 1);
+        i++;
+        obj[k] = value('a value');
+        ws();
+        if (i >= n) return fail('EOF while parsing an object', n);
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return obj;
+        }
+        return fail('expected `,` or `}`', i + 1);
+      }
+    }
+    if (c === '[') {
+      i++;
+      const arr: ExactJson[] = [];
+      ws();
+      if (i >= n) return fail('EOF while parsing a list', n);
+      if (text[i] === ']') {
+        i++;
+        return arr;
+      }
+      for (;;) {
+        arr.push(value('a list'));
+        ws();
+        if (i >= n) return fail('EOF while parsing a list', n);
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return arr;
+        }
+        return fail('expected `,` or `]`', i + 1);
+      }
+    }
+    if (c === '"') return str();
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 1100));
+      if (!m || m[0] === '-') return fail('invalid number', i + 1);
+      i += m[0].length;
+      return new RawNumber(m[0]);
+    }
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (c === word[0]) {
+        for (let k = 0; k < word.length; k++) {
+          if (i + k >= n) return fail(`EOF while parsing a value`, n);
+          if (text[i + k] !== word[k]) return fail('expected ident', i + k + 1);
+        }
+        i += word.length;
+        return v;
+      }
+    }
+    return fail('expected value', i + 1);
+  };
+  const str = (): string => {
+    const start = i;
+    i++;
+    for (;;) {
+      if (i >= n) return fail('EOF while parsing a string', n);
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c < 0x20) return fail('control character (\\u0000-\\u001F) found while parsing a string', i + 1);
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === undefined) return fail('EOF while parsing a string', n);
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return fail('invalid escape', i + 2);
+          i += 6;
+          continue;
+        }
+        if (!'"\\/bfnrt'.includes(e)) return fail('invalid escape', i + 2);
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const v = value('a value');
+  ws();
+  if (i < n) fail('trailing characters', i + 1);
+  return v;
+}
+
+/** A number as `serde_json::Value::as_u64` sees it, cast `as u32`; `undefined` when not a u64. */
+export function asU64ToU32(v: unknown): number | undefined {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0 || Object.is(v, -0)) return undefined;
+    return v <= 0xffffffff ? v : Number(BigInt(v) & 0xffffffffn);
+  }
+  if (v instanceof RawNumber) {
+    if (!/^(0|[1-9]\d*)$/.test(v.raw)) return undefined;
+    const big = BigInt(v.raw);
+    if (big > 0xffffffffffffffffn) return undefined;
+    return Number(big & 0xffffffffn);
+  }
+  return undefined;
+}
+
+/** Parsed JSON for header extraction: plain `JSON.parse` output, or {@link ExactJson} when needed. */
+export type HeaderJson = unknown;
+
+/**
+ * Parses JSON for header extraction, enforcing the depth limit first.
+ * @throws M2MError: LimitExceeded for depth; Compression `Invalid JSON: ...` for syntax.
+ */
+export function parseForHeaders(text: string, maxDepth: number): HeaderJson {
+  const scan = scanJson(text, maxDepth);
+  if (!scan.ambiguousNumbers) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw invalidJson(text, e);
+    }
+  }
+  try {
+    return parseJsonExact(text);
+  } catch (e) {
+    throw invalidJson(text, e);
+  }
+}
+
+function invalidJson(text: string, original: unknown): M2MError<'Compression'> {
+  let msg: string;
+  try {
+    parseJsonExact(text);
+    msg = original instanceof Error ? original.message : String(original);
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  return new M2MError('Compression', { reason: `Invalid JSON: ${msg}` }, { cause: original });
+}

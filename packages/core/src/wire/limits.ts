@@ -1,0 +1,38 @@
+/**
+ * Decoder limits. Defaults follow the protocol specification (16 MiB messages, 16 MiB
+ * decompressed, JSON depth 32); the reference enforces none of them.
+ * @module
+ */
+import { M2MError } from '../errors/base.js';
+
+/** Limits applied while encoding and decoding. */
+export interface Limits {
+  /** Largest frame or text accepted, in bytes. */
+  maxMessageBytes: number;
+  /** Largest decompressed payload, in bytes; decompression stops there. */
+  maxDecompressedBytes: number;
+  /** Deepest JSON nesting read when extracting header fields. */
+  maxJsonDepth: number;
+}
+
+/** The default {@link Limits}. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxDecompressedBytes: 16 * 1024 * 1024,
+  maxJsonDepth: 32,
+});
+
+/** Merges partial limits over the defaults, validating them. */
+export function resolveLimits(partial?: Partial<Limits>): Limits {
+  if (!partial) return DEFAULT_LIMITS;
+  const out = { ...DEFAULT_LIMITS, ...partial };
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new M2MError('Config', { reason: `limit ${k} must be a non-negative number` });
+  }
+  return out;
+}
+
+/** Throws LimitExceeded when `actual > max`. */
+export function checkLimit(limit: keyof Limits, actual: number, max: number): void {
+  if (actual > max) throw new M2MError('LimitExceeded', { limit, actual, max });
+}

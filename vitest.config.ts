@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['@m2m/source', '@m2m/platform-source'] },
+  ssr: { resolve: { conditions: ['@m2m/source', '@m2m/platform-source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'test-vectors/**/*.test.ts'],
+    testTimeout: 30_000,
+    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'] },
+  },
+});
