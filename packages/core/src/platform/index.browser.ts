@@ -39,6 +39,7 @@ export const platform: Platform = {
     return brotli.compress(data, { quality });
   },
   brotliDecompress(data, maxOutput) {
+    if (data.length === 0) throw new BrotliDataError('Invalid Data');
     const stream = new brotli.DecompressStream();
     const parts: Uint8Array[] = [];
     let total = 0;

@@ -36,6 +36,7 @@ export const platform: Platform = {
     );
   },
   brotliDecompress(data, maxOutput) {
+    if (data.length === 0) throw new BrotliDataError('Invalid Data');
     try {
       return plain(zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, maxOutput) }));
     } catch (e) {

@@ -12,9 +12,9 @@ import { checkLimit, resolveLimits, type Limits } from './limits.js';
 /** Prefix of the Brotli format. */
 export const BROTLI_PREFIX = '#M2M[v3.0]|DATA:';
 
-/** Encodes text in the Brotli format. */
-export function encodeBrotliText(content: string): string {
-  return BROTLI_PREFIX + base64Encode(platform.brotliCompress(utf8Encode(content), 11, 22));
+/** Encodes text in the Brotli format (quality 11 by default, window 22). */
+export function encodeBrotliText(content: string, quality = 11): string {
+  return BROTLI_PREFIX + base64Encode(platform.brotliCompress(utf8Encode(content), Math.max(0, Math.min(11, quality)), 22));
 }
 
 /**

@@ -526,7 +526,8 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   if (!(minSecurity in SECURITY_RANK)) throw new M2MError('Config', { reason: `minSecurity must be none, hmac or aead` });
   if (SECURITY_RANK[minSecurity] > 0 && !protection) throw new M2MError('Config', { reason: `minSecurity ${minSecurity} needs a protection to verify with` });
   checkPrefix(data);
-  if (data.length <= 10) throw decompressionError('Frame too short');
+  if (protection && data.length <= 10) throw decompressionError('Frame too short');
+  if (data.length <= 10) readFixed(data);
   const mode = securityMode(data[10]);
   if (SECURITY_RANK[mode] < SECURITY_RANK[minSecurity]) throw new M2MError('SecurityDowngrade', { required: minSecurity, actual: mode });
   if (mode === 'none' || !protection) return decodePlain(data, limits);

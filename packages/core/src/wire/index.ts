@@ -8,10 +8,10 @@ export type { FrameProtection, HmacFrameProtection, AeadFrameProtection } from '
 export { compress, decompress, detectAlgorithm, selectAlgorithm, repetitionRatio, ALGORITHMS, ALGORITHM_NAMES, type Algorithm, type CompressOptions } from './codec.js';
 export { encodeBrotliText, decodeBrotliText, BROTLI_PREFIX } from './brotli-format.js';
 export { encodeTokenNative, decodeTokenNative, TOKEN_NATIVE_PREFIX, type TokenizerEncoding } from './token-native.js';
-export { encodeVarint, decodeVarint, varintSize, VARINT_MAX, type VarintRead } from './varint.js';
+export { encodeVarint, decodeVarint, readVarint, varintSize, VARINT_MAX, type VarintRead } from './varint.js';
 export { crc32Table } from './crc32.js';
 export { base64Encode, base64Decode, Base64Error } from './base64.js';
 export { estimateCost, estimateTokensFromBytes } from './cost.js';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
-export { utf8Encode, utf8DecodeStrict, utf8ErrorText, toHex, fromHex, concatBytes } from './bytes.js';
+export { utf8Encode, utf8DecodeStrict, utf8ErrorText, toHex, fromHex, concatBytes, isBytes, toPlainBytes } from "./bytes.js";
 export { crc32 } from './checksum.js';

@@ -92,3 +92,18 @@ export function decodeVarintU32(bytes: Uint8Array, offset: number): { value: num
   const r = decodeVarint(bytes, offset);
   return { value: Number(r.value & 0xffffffffn), length: r.length };
 }
+
+/**
+ * The reference's stream reader variant of {@link decodeVarint}: identical, except that running
+ * out of input reads `VarInt read error: failed to fill whole buffer`.
+ */
+export function readVarint(bytes: Uint8Array, offset = 0): VarintRead {
+  try {
+    return decodeVarint(bytes, offset);
+  } catch (e) {
+    if ((e as M2MError).kind === 'Decompression' && (e as M2MError<'Decompression'>).details.reason === 'VarInt: unexpected end of data') {
+      throw new M2MError('Decompression', { reason: 'VarInt read error: failed to fill whole buffer' });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * ChaCha20-Poly1305 (RFC 8439 §2.8) as the reference's `AeadCipher`, and XChaCha20-Poly1305
+ * (draft-irtf-cfrg-xchacha §2). Output layout: `nonce ‖ ciphertext ‖ tag(16)`.
+ * @module
+ */
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { CryptoError, isBytes } from '@m2m/core';
+import { getBackend } from './backend.js';
+import { randomBytes } from './random.js';
+
+/** Nonce size of ChaCha20-Poly1305. */
+export const NONCE_SIZE = 12;
+/** Tag size of Poly1305. */
+export const AEAD_TAG_SIZE = 16;
+/** Key size. */
+export const AEAD_KEY_SIZE = 32;
+
+const EMPTY = new Uint8Array(0);
+
+function bytesArg(x: unknown, what: string): Uint8Array {
+  if (!isBytes(x)) throw new CryptoError('Aead', 'EncryptionFailed', { detail: `${what} must be a Uint8Array` });
+  return x;
+}
+
+/** Validates an AEAD key as the reference does: at least 32 bytes, longer keys truncated. */
+export function aeadKey(key: Uint8Array): Uint8Array {
+  if (!isBytes(key)) throw new CryptoError('Aead', 'InvalidKey', { detail: 'key must be a Uint8Array' });
+  if (key.length < AEAD_KEY_SIZE) throw new CryptoError('Aead', 'InvalidKey', { detail: `Key too short: ${key.length} bytes (need 32)` });
+  return key.length === AEAD_KEY_SIZE ? key : key.subarray(0, AEAD_KEY_SIZE);
+}
+
+/** Raw ChaCha20-Poly1305 seal: `ciphertext ‖ tag`. @throws CryptoError (Aead) on bad sizes. */
+export function chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
+  const k = aeadKey(key);
+  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
+  try {
+    return getBackend().chachaSeal(k, nonce, bytesArg(plaintext, 'plaintext'), bytesArg(aad, 'aad'));
+  } catch (e) {
+    throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause: e });
+  }
+}
+
+/**
+ * Raw ChaCha20-Poly1305 open of `ciphertext ‖ tag`.
+ * @throws CryptoError: Aead/DataTooShort, Aead/DecryptionFailed (`authentication tag mismatch`).
+ */
+export function chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
+  const k = aeadKey(key);
+  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'nonce must be 12 bytes' });
+  if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+  let out: Uint8Array | undefined;
+  try {
+    out = getBackend().chachaOpen(k, nonce, sealed, bytesArg(aad, 'aad'));
+  } catch (e) {
+    throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
+  }
+  if (!out) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' });
+  return out;
+}
+
+/** XChaCha20-Poly1305 seal with a 24-byte nonce: `ciphertext ‖ tag`. */
+export function xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
+  if (!isBytes(key) || key.length !== 32) throw new CryptoError('Aead', 'InvalidKey', { detail: `Key must be 32 bytes, got ${isBytes(key) ? key.length : 0}` });
+  if (!isBytes(nonce) || nonce.length !== 24) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 24 bytes' });
+  try {
+    return xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).encrypt(bytesArg(plaintext, 'plaintext'));
+  } catch (e) {
+    throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause: e });
+  }
+}
+
+/** XChaCha20-Poly1305 open. @throws CryptoError (Aead) as {@link chacha20poly1305Open}. */
+export function xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
+  if (!isBytes(key) || key.length !== 32) throw new CryptoError('Aead', 'InvalidKey', { detail: `Key must be 32 bytes, got ${isBytes(key) ? key.length : 0}` });
+  if (!isBytes(nonce) || nonce.length !== 24) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'nonce must be 24 bytes' });
+  if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+  try {
+    return xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).decrypt(sealed);
+  } catch (e) {
+    throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
+  }
+}
+
+/**
+ * The reference's `AeadCipher`: ChaCha20-Poly1305 with `nonce ‖ ciphertext ‖ tag` output.
+ *
+ * @example
+ * ```ts
+ * const c = new AeadCipher(key32);
+ * const sealed = c.encrypt(utf8Encode('hi'), aad);   // random nonce
+ * c.decrypt(sealed, aad);                            // 'hi' bytes
+ * ```
+ */
+export class AeadCipher {
+  readonly #key: Uint8Array;
+  /** @throws CryptoError (Aead/InvalidKey) for keys under 32 bytes. */
+  constructor(key: Uint8Array) {
+    this.#key = aeadKey(key).slice();
+  }
+  /** Encrypts with a given 12-byte nonce, or a random one. */
+  encrypt(plaintext: Uint8Array, aad: Uint8Array = EMPTY, nonce: Uint8Array = randomBytes(NONCE_SIZE)): Uint8Array {
+    const sealed = chacha20poly1305Seal(this.#key, nonce, plaintext, aad);
+    const out = new Uint8Array(NONCE_SIZE + sealed.length);
+    out.set(nonce, 0);
+    out.set(sealed, NONCE_SIZE);
+    return out;
+  }
+  /** @throws CryptoError: Aead/DataTooShort (< 28 bytes), Aead/DecryptionFailed. */
+  decrypt(data: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
+    if (!isBytes(data) || data.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+    return chacha20poly1305Open(this.#key, data.subarray(0, NONCE_SIZE), data.subarray(NONCE_SIZE), aad);
+  }
+  /** Overwrites the key copy. */
+  dispose(): void {
+    this.#key.fill(0);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  /** Never shows the key. */
+  toJSON(): string {
+    return `AeadCipher([REDACTED, 32 bytes])`;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The active crypto backend. Node defaults to node:crypto, browsers to @noble; tests and
+ * benchmarks switch with {@link setBackend} to check that both give identical results.
+ * @module
+ */
+import { backends, defaultBackend } from '#backend';
+import { M2MError } from '@m2m/core';
+import type { CryptoBackend } from './backend/types.js';
+
+let active: CryptoBackend = defaultBackend;
+
+/** The backend in use. */
+export function getBackend(): CryptoBackend {
+  return active;
+}
+
+/**
+ * Selects a backend by name (`node`, `noble`) for every later operation.
+ * @throws M2MError of kind Config for a name this platform lacks.
+ */
+export function setBackend(name: string): void {
+  const b = backends[name];
+  if (!b) throw new M2MError('Config', { reason: `unknown crypto backend ${name}; available: ${Object.keys(backends).join(', ')}` });
+  active = b;
+}
+
+/** Names of the backends available here. */
+export function availableBackends(): string[] {
+  return Object.keys(backends);
+}
+
+export type { CryptoBackend };

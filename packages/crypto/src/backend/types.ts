@@ -1,0 +1,21 @@
+/**
+ * The crypto backend seam: every primitive the SDK uses, with two implementations that give
+ * identical results (@noble everywhere; node:crypto where it is faster on Node).
+ * @module
+ */
+
+/** Primitive operations. Failures throw plain errors; the public layer maps them to CryptoError. */
+export interface CryptoBackend {
+  readonly name: string;
+  /** ChaCha20-Poly1305 (RFC 8439 §2.8): returns ciphertext ‖ tag(16). */
+  chachaSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** Returns the plaintext, or `undefined` when the tag does not verify. */
+  chachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  sha256(data: Uint8Array): Uint8Array;
+  /** X25519 (RFC 7748 §5): raw output, possibly all zeros for low-order inputs. */
+  x25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array;
+  x25519PublicKey(secret: Uint8Array): Uint8Array;
+  /** A fresh key pair. */
+  x25519Generate(): { secret: Uint8Array; publicKey: Uint8Array };
+}

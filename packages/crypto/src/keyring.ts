@@ -1,0 +1,86 @@
+/**
+ * `Keyring`: keys by id with a current (default) key, the reference's session derivation
+ * `m2m-v1|{context}|{sessionId}`, and rotation: a new key becomes current while older ones
+ * keep decrypting until retired.
+ * @module
+ */
+import { CryptoError } from '@m2m/core';
+import { KeyMaterial } from './key-material.js';
+
+/**
+ * @example
+ * ```ts
+ * const ring = new Keyring();
+ * ring.addKey('k1', key1);       // first key becomes the default
+ * ring.rotate('k2', key2);       // k2 current; k1 still found by id
+ * ring.retire('k1');
+ * ```
+ */
+export class Keyring {
+  readonly #keys = new Map<string, KeyMaterial>();
+  #defaultId: string | undefined;
+
+  /** Adds or replaces a key; the first key of an empty ring becomes the default. */
+  addKey(id: string, key: Uint8Array | KeyMaterial): void {
+    const wasEmpty = this.#keys.size === 0;
+    this.#keys.get(id)?.dispose();
+    this.#keys.set(id, key instanceof KeyMaterial ? key : new KeyMaterial(key));
+    if (wasEmpty) this.#defaultId = id;
+  }
+  getKey(id: string): KeyMaterial | undefined {
+    return this.#keys.get(id);
+  }
+  /** @throws CryptoError (Keyring/KeyNotFound). */
+  requireKey(id: string): KeyMaterial {
+    const k = this.#keys.get(id);
+    if (!k) throw new CryptoError('Keyring', 'KeyNotFound', { keyId: id });
+    return k;
+  }
+  get defaultKeyId(): string | undefined {
+    return this.#defaultId;
+  }
+  defaultKey(): KeyMaterial | undefined {
+    return this.#defaultId === undefined ? undefined : this.#keys.get(this.#defaultId);
+  }
+  /** @throws CryptoError (Keyring/KeyNotFound). */
+  setDefault(id: string): void {
+    if (!this.#keys.has(id)) throw new CryptoError('Keyring', 'KeyNotFound', { keyId: id });
+    this.#defaultId = id;
+  }
+  /** Adds a key and makes it current; older keys stay available by id. */
+  rotate(id: string, key: Uint8Array | KeyMaterial): void {
+    this.addKey(id, key);
+    this.#defaultId = id;
+  }
+  /** Removes and disposes a key; clears the default when it was the default. */
+  retire(id: string): boolean {
+    const k = this.#keys.get(id);
+    if (!k) return false;
+    k.dispose();
+    this.#keys.delete(id);
+    if (this.#defaultId === id) this.#defaultId = undefined;
+    return true;
+  }
+  /** Alias of {@link retire}, as the reference names it. */
+  removeKey(id: string): boolean {
+    return this.retire(id);
+  }
+  get size(): number {
+    return this.#keys.size;
+  }
+  ids(): string[] {
+    return [...this.#keys.keys()];
+  }
+  /**
+   * HKDF of the default key with info `m2m-v1|{context}|{sessionId}`, 32 bytes.
+   * @throws CryptoError (Keyring/NoDefaultKey).
+   */
+  deriveSessionKey(context: string, sessionId: string): KeyMaterial {
+    const k = this.defaultKey();
+    if (!k) throw new CryptoError('Keyring', 'NoDefaultKey');
+    return k.derive(`m2m-v1|${context}|${sessionId}`, 32);
+  }
+  toJSON(): string {
+    return `Keyring(${this.#keys.size} keys, [REDACTED])`;
+  }
+}

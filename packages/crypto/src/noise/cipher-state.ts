@@ -1,0 +1,132 @@
+/**
+ * Noise CipherState and SymmetricState (Noise revision 34, §5.1 and §5.2) for
+ * 25519_ChaChaPoly_SHA256.
+ * @module
+ */
+import { CryptoError } from '@m2m/core';
+import { chacha20poly1305Open, chacha20poly1305Seal } from '../aead.js';
+import { hmacSha256, sha256 } from '../hmac.js';
+
+const EMPTY = new Uint8Array(0);
+/** Largest nonce (2^64 - 1 is reserved, §5.1). */
+const MAX_NONCE = 2n ** 64n - 1n;
+
+/** ChaChaPoly nonce: 32 bits of zeros, then the 64-bit counter little-endian (§12.3). */
+export function noiseNonce(n: bigint): Uint8Array {
+  const out = new Uint8Array(12);
+  new DataView(out.buffer).setBigUint64(4, n, true);
+  return out;
+}
+
+/** HKDF as Noise defines it (§4.3), returning two or three 32-byte outputs. */
+export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array[] {
+  const temp = hmacSha256(ck, ikm);
+  const o1 = hmacSha256(temp, Uint8Array.of(1));
+  const o2 = hmacSha256(temp, concat(o1, Uint8Array.of(2)));
+  if (outputs === 2) return [o1, o2];
+  return [o1, o2, hmacSha256(temp, concat(o2, Uint8Array.of(3)))];
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** §5.1: a key and a 64-bit nonce. */
+export class CipherState {
+  k: Uint8Array | undefined;
+  n = 0n;
+  constructor(k?: Uint8Array) {
+    this.k = k;
+  }
+  /** InitializeKey(key). */
+  initializeKey(k: Uint8Array | undefined): void {
+    this.k = k;
+    this.n = 0n;
+  }
+  hasKey(): boolean {
+    return this.k !== undefined;
+  }
+  /** SetNonce(nonce). */
+  setNonce(n: bigint): void {
+    this.n = n;
+  }
+  /** EncryptWithAd(ad, plaintext). @throws CryptoError (Nonce/Exhausted). */
+  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    if (!this.k) return plaintext;
+    if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
+    const out = chacha20poly1305Seal(this.k, noiseNonce(this.n), plaintext, ad);
+    this.n++;
+    return out;
+  }
+  /** DecryptWithAd(ad, ciphertext); the nonce advances only on success. @throws CryptoError (Aead). */
+  decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+    if (!this.k) return ciphertext;
+    if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
+    const out = chacha20poly1305Open(this.k, noiseNonce(this.n), ciphertext, ad);
+    this.n++;
+    return out;
+  }
+  /** Rekey() (§11.3): k = first 32 bytes of ENCRYPT(k, 2^64-1, zerolen, zeros(32)). */
+  rekey(): void {
+    if (!this.k) return;
+    this.k = chacha20poly1305Seal(this.k, noiseNonce(MAX_NONCE), new Uint8Array(32), EMPTY).subarray(0, 32).slice();
+  }
+  /** Overwrites the key. */
+  dispose(): void {
+    this.k?.fill(0);
+    this.k = undefined;
+  }
+}
+
+/** §5.2: chaining key, handshake hash and a CipherState. */
+export class SymmetricState {
+  ck: Uint8Array;
+  h: Uint8Array;
+  readonly cipher = new CipherState();
+  /** InitializeSymmetric(protocolName). */
+  constructor(protocolName: string) {
+    const name = new TextEncoder().encode(protocolName);
+    if (name.length <= 32) {
+      this.h = new Uint8Array(32);
+      this.h.set(name);
+    } else this.h = sha256(name);
+    this.ck = this.h.slice();
+  }
+  /** MixKey(ikm). */
+  mixKey(ikm: Uint8Array): void {
+    const [ck, k] = noiseHkdf(this.ck, ikm, 2);
+    this.ck = ck;
+    this.cipher.initializeKey(k);
+  }
+  /** MixHash(data). */
+  mixHash(data: Uint8Array): void {
+    this.h = sha256(concat(this.h, data));
+  }
+  /** MixKeyAndHash(ikm), for psk tokens. */
+  mixKeyAndHash(ikm: Uint8Array): void {
+    const [ck, th, k] = noiseHkdf(this.ck, ikm, 3);
+    this.ck = ck;
+    this.mixHash(th);
+    this.cipher.initializeKey(k);
+  }
+  /** EncryptAndHash(plaintext). */
+  encryptAndHash(plaintext: Uint8Array): Uint8Array {
+    const c = this.cipher.encryptWithAd(this.h, plaintext);
+    this.mixHash(c);
+    return c;
+  }
+  /** DecryptAndHash(ciphertext). */
+  decryptAndHash(ciphertext: Uint8Array): Uint8Array {
+    const p = this.cipher.decryptWithAd(this.h, ciphertext);
+    this.mixHash(ciphertext);
+    return p;
+  }
+  /** Split(): the two transport CipherStates (initiator→responder, responder→initiator). */
+  split(): [CipherState, CipherState] {
+    const [k1, k2] = noiseHkdf(this.ck, EMPTY, 2);
+    return [new CipherState(k1), new CipherState(k2)];
+  }
+}

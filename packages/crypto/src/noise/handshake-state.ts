@@ -1,0 +1,223 @@
+/**
+ * Noise HandshakeState (revision 34, §5.3) for Noise_*_25519_ChaChaPoly_SHA256, any pattern of
+ * {@link handshakePattern}, with psk modifiers and injectable ephemeral keys for tests.
+ * @module
+ */
+import { CryptoError, isCryptoError } from '@m2m/core';
+import { KeyPair, x25519SharedSecret } from '../x25519.js';
+import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
+import { CipherState, SymmetricState } from './cipher-state.js';
+
+const DHLEN = 32;
+
+/** A Diffie-Hellman key pair as Noise uses it. */
+export interface NoiseKeyPair {
+  secret: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+/** Options of {@link HandshakeState}. */
+export interface HandshakeOptions {
+  /** Full name (`Noise_XX_25519_ChaChaPoly_SHA256`) or just the pattern (`XX`, `IKpsk2`). */
+  protocol: string;
+  initiator: boolean;
+  prologue?: Uint8Array;
+  /** Local static key pair. */
+  s?: NoiseKeyPair;
+  /** Local ephemeral key pair (tests only; generated otherwise). */
+  e?: NoiseKeyPair;
+  /** Remote static public key, when known in advance. */
+  rs?: Uint8Array;
+  /** Remote ephemeral public key (pre-message patterns only). */
+  re?: Uint8Array;
+  /** Pre-shared keys, 32 bytes each, consumed in order by psk tokens. */
+  psks?: Uint8Array[];
+}
+
+function handshakeError(reason: 'Failed' | 'DecryptionFailed' | 'Malformed' | 'UnexpectedMessage', message: number, detail: string, cause?: unknown): CryptoError<'Handshake'> {
+  return new CryptoError('Handshake', reason, { stage: `message ${message}`, message, detail }, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Drives one side of a Noise handshake.
+ * @example
+ * ```ts
+ * const i = new HandshakeState({ protocol: 'XX', initiator: true, s: KeyPair.generate() ... });
+ * const m1 = i.writeMessage(new Uint8Array());
+ * ```
+ */
+export class HandshakeState {
+  readonly pattern: HandshakePattern;
+  readonly protocolName: string;
+  readonly initiator: boolean;
+  readonly ss: SymmetricState;
+  s: NoiseKeyPair | undefined;
+  e: NoiseKeyPair | undefined;
+  rs: Uint8Array | undefined;
+  re: Uint8Array | undefined;
+  #psks: Uint8Array[];
+  #index = 0;
+  #split: [CipherState, CipherState] | undefined;
+
+  /** @throws CryptoError (Handshake/Failed) for an unknown pattern or missing keys. */
+  constructor(o: HandshakeOptions) {
+    const m = /^(?:Noise_)?([A-Za-z0-9+]+?)(?:_25519_ChaChaPoly_SHA256)?$/.exec(o.protocol);
+    const pattern = m ? handshakePattern(m[1]) : undefined;
+    if (!pattern) throw handshakeError('Failed', 0, `unsupported protocol ${o.protocol}`);
+    this.pattern = pattern;
+    this.protocolName = `Noise_${pattern.name}_25519_ChaChaPoly_SHA256`;
+    this.initiator = o.initiator;
+    this.ss = new SymmetricState(this.protocolName);
+    this.ss.mixHash(o.prologue ?? new Uint8Array(0));
+    this.s = o.s;
+    this.e = o.e;
+    this.rs = o.rs;
+    this.re = o.re;
+    this.#psks = [...(o.psks ?? [])];
+    const pre = (tokens: Token[], local: boolean) => {
+      for (const t of tokens) {
+        const key = t === 's' ? (local ? this.s?.publicKey : this.rs) : local ? this.e?.publicKey : this.re;
+        if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
+        this.ss.mixHash(key);
+        if (t === 'e' && this.usesPsk) this.ss.mixKey(key);
+      }
+    };
+    pre(pattern.initiatorPre, this.initiator);
+    pre(pattern.responderPre, !this.initiator);
+  }
+
+  private get usesPsk(): boolean {
+    return this.pattern.messages.some((m) => m.includes('psk'));
+  }
+
+  /** True when it is this side's turn to write. */
+  get isMyTurn(): boolean {
+    return (this.#index % 2 === 0) === this.initiator;
+  }
+
+  /** True once every handshake message has been processed. */
+  get isComplete(): boolean {
+    return this.#index >= this.pattern.messages.length;
+  }
+
+  /** The handshake hash h (channel binding), valid once complete. */
+  get handshakeHash(): Uint8Array {
+    return this.ss.h;
+  }
+
+  /** Number of the next handshake message (1-based). */
+  get messageNumber(): number {
+    return this.#index + 1;
+  }
+
+  private dh(a: NoiseKeyPair | undefined, b: Uint8Array | undefined, n: number, token: string): Uint8Array {
+    if (!a || !b) throw handshakeError('Failed', n, `token ${token} needs a key this side does not have`);
+    try {
+      return x25519SharedSecret(a.secret, b);
+    } catch (e) {
+      throw handshakeError('Failed', n, `key agreement for ${token} failed`, e);
+    }
+  }
+
+  private mixDh(token: Token, n: number): void {
+    const init = this.initiator;
+    switch (token) {
+      case 'ee':
+        return this.ss.mixKey(this.dh(this.e, this.re, n, token));
+      case 'es':
+        return this.ss.mixKey(init ? this.dh(this.e, this.rs, n, token) : this.dh(this.s, this.re, n, token));
+      case 'se':
+        return this.ss.mixKey(init ? this.dh(this.s, this.re, n, token) : this.dh(this.e, this.rs, n, token));
+      case 'ss':
+        return this.ss.mixKey(this.dh(this.s, this.rs, n, token));
+      default:
+        return;
+    }
+  }
+
+  private psk(n: number): void {
+    const psk = this.#psks.shift();
+    if (!psk || psk.length !== 32) throw handshakeError('Failed', n, 'a 32-byte psk is required');
+    this.ss.mixKeyAndHash(psk);
+  }
+
+  /**
+   * WriteMessage(payload): the next handshake message.
+   * @throws CryptoError (Handshake/UnexpectedMessage) out of turn.
+   */
+  writeMessage(payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+    const n = this.messageNumber;
+    if (this.isComplete || !this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to write');
+    const parts: Uint8Array[] = [];
+    for (const t of this.pattern.messages[this.#index]) {
+      if (t === 'e') {
+        this.e ??= KeyPair.generate() as unknown as NoiseKeyPair;
+        const pub = this.e.publicKey;
+        parts.push(pub);
+        this.ss.mixHash(pub);
+        if (this.usesPsk) this.ss.mixKey(pub);
+      } else if (t === 's') {
+        if (!this.s) throw handshakeError('Failed', n, 'a local static key is required');
+        parts.push(this.ss.encryptAndHash(this.s.publicKey));
+      } else if (t === 'psk') this.psk(n);
+      else this.mixDh(t, n);
+    }
+    parts.push(this.ss.encryptAndHash(payload));
+    this.#index++;
+    const len = parts.reduce((a, p) => a + p.length, 0);
+    const out = new Uint8Array(len);
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+
+  /**
+   * ReadMessage(message): processes the peer's handshake message and returns its payload.
+   * @throws CryptoError (Handshake): Malformed (length), DecryptionFailed (tampered, wrong key or psk).
+   */
+  readMessage(message: Uint8Array): Uint8Array {
+    const n = this.messageNumber;
+    if (this.isComplete || this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to read');
+    let pos = 0;
+    const take = (len: number, what: string) => {
+      if (pos + len > message.length) throw handshakeError('Malformed', n, `message too short for ${what}`);
+      const b = message.subarray(pos, pos + len);
+      pos += len;
+      return b;
+    };
+    try {
+      for (const t of this.pattern.messages[this.#index]) {
+        if (t === 'e') {
+          this.re = take(DHLEN, 'the ephemeral key').slice();
+          this.ss.mixHash(this.re);
+          if (this.usesPsk) this.ss.mixKey(this.re);
+        } else if (t === 's') {
+          const len = this.ss.cipher.hasKey() ? DHLEN + 16 : DHLEN;
+          this.rs = this.ss.decryptAndHash(take(len, 'the static key')).slice();
+        } else if (t === 'psk') this.psk(n);
+        else this.mixDh(t, n);
+      }
+      const payload = this.ss.decryptAndHash(message.subarray(pos));
+      this.#index++;
+      return payload;
+    } catch (e) {
+      if (isCryptoError(e) && e.kind === 'Handshake') throw e;
+      if (isCryptoError(e) && e.kind === 'Aead') throw handshakeError('DecryptionFailed', n, 'message did not authenticate (tampered, wrong key or wrong psk)', e);
+      throw handshakeError('Failed', n, (e as Error)?.message ?? 'failed', e);
+    }
+  }
+
+  /**
+   * Split(): transport CipherStates as [send, receive] for this side.
+   * @throws CryptoError (Handshake/Failed) before completion.
+   */
+  split(): { send: CipherState; receive: CipherState } {
+    if (!this.isComplete) throw handshakeError('Failed', this.messageNumber, 'handshake not complete');
+    this.#split ??= this.ss.split();
+    const [c1, c2] = this.#split;
+    return this.initiator ? { send: c1, receive: c2 } : { send: c2, receive: c1 };
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * X25519 (RFC 7748 §5, §6.1): key pairs, Diffie-Hellman, public key checks. An all-zero
+ * shared secret (a low-order peer key) is refused by default; `allowZeroSharedSecret` gives the
+ * reference's behaviour, which returns it.
+ * @module
+ */
+import { CryptoError, isBytes, toHex, utf8Encode } from '@m2m/core';
+import { getBackend } from './backend.js';
+import { KeyMaterial } from './key-material.js';
+
+/** X25519 key size. */
+export const X25519_KEY_SIZE = 32;
+
+/**
+ * A public key from received bytes.
+ * @throws CryptoError (Exchange/InvalidPublicKey): `Expected 32 bytes, got N`.
+ */
+export function publicKeyFromSlice(bytes: Uint8Array): Uint8Array {
+  if (!isBytes(bytes) || bytes.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `Expected 32 bytes, got ${isBytes(bytes) ? bytes.length : 0}` });
+  return bytes.slice();
+}
+
+/** Options of Diffie-Hellman. */
+export interface DhOptions {
+  /** Return an all-zero shared secret instead of throwing (the reference's behaviour). */
+  allowZeroSharedSecret?: boolean;
+}
+
+/**
+ * X25519(secret, peerPublic).
+ * @throws CryptoError: Exchange/InvalidPublicKey (size), Exchange/LowOrderPoint (all-zero result).
+ */
+export function x25519SharedSecret(secret: Uint8Array, peerPublic: Uint8Array, options: DhOptions = {}): Uint8Array {
+  const pub = publicKeyFromSlice(peerPublic);
+  if (!isBytes(secret) || secret.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: 'secret key must be 32 bytes' });
+  let out: Uint8Array;
+  try {
+    out = getBackend().x25519(secret, pub);
+  } catch (e) {
+    throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: 'key agreement failed' }, { cause: e });
+  }
+  if (!options.allowZeroSharedSecret && out.every((b) => b === 0)) throw new CryptoError('Exchange', 'LowOrderPoint');
+  return out;
+}
+
+/**
+ * A static X25519 key pair (the reference's `KeyPair`).
+ * @example
+ * ```ts
+ * const alice = KeyPair.generate(), bob = KeyPair.generate();
+ * alice.diffieHellman(bob.publicKey); // equals bob.diffieHellman(alice.publicKey)
+ * ```
+ */
+export class KeyPair {
+  readonly #secret: Uint8Array;
+  readonly publicKey: Uint8Array;
+  private constructor(secret: Uint8Array, publicKey: Uint8Array) {
+    this.#secret = secret;
+    this.publicKey = publicKey;
+  }
+  /** @throws CryptoError (Exchange/GenerationFailed). */
+  static generate(): KeyPair {
+    try {
+      const { secret, publicKey } = getBackend().x25519Generate();
+      return new KeyPair(secret, publicKey);
+    } catch (e) {
+      throw new CryptoError('Exchange', 'GenerationFailed', { detail: (e as Error)?.message ?? 'unknown' }, { cause: e });
+    }
+  }
+  /** From raw secret bytes (clamped inside the scalar multiplication, RFC 7748 §5). */
+  static fromSecret(secret: Uint8Array): KeyPair {
+    if (!isBytes(secret) || secret.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'GenerationFailed', { detail: 'secret must be 32 bytes' });
+    const s = secret.slice();
+    return new KeyPair(s, getBackend().x25519PublicKey(s));
+  }
+  /** The secret bytes (for storing an identity; handle with care). */
+  exportSecret(): Uint8Array {
+    return this.#secret.slice();
+  }
+  /** Raw DH output wrapped as KeyMaterial. */
+  diffieHellman(peerPublic: Uint8Array, options: DhOptions = {}): KeyMaterial {
+    const s = x25519SharedSecret(this.#secret, peerPublic, options);
+    const k = new KeyMaterial(s);
+    s.fill(0);
+    return k;
+  }
+  dispose(): void {
+    this.#secret.fill(0);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  toString(): string {
+    return `KeyPair { public: PublicKey([${toHex(this.publicKey.subarray(0, 4))}...]), secret: "[REDACTED]" }`;
+  }
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** The reference's `KeyExchange`: a key pair, the peer key, and session-key derivation. */
+export class KeyExchange {
+  readonly keyPair: KeyPair;
+  #shared: KeyMaterial | undefined;
+  peerPublic: Uint8Array | undefined;
+  constructor(keyPair: KeyPair = KeyPair.generate()) {
+    this.keyPair = keyPair;
+  }
+  get publicKey(): Uint8Array {
+    return this.keyPair.publicKey;
+  }
+  /** Computes and stores the shared secret. */
+  setPeerPublic(peer: Uint8Array, options: DhOptions = {}): void {
+    this.#shared?.dispose();
+    this.#shared = this.keyPair.diffieHellman(peer, options);
+    this.peerPublic = peer.slice();
+  }
+  get isComplete(): boolean {
+    return this.#shared !== undefined;
+  }
+  sharedSecret(): KeyMaterial | undefined {
+    return this.#shared;
+  }
+  /** HKDF(no salt, shared, info = context, 32), or undefined before the peer is set. */
+  deriveSessionKey(context: string): KeyMaterial | undefined {
+    return this.#shared?.derive(utf8Encode(context), 32);
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * Runners for the Rust reference's vector files (`../shared/vectors/reference/`).
+ * @module
+ */
+import {
+  decodeBrotliText,
+  decodeFrame,
+  decodeFrameText,
+  detectAlgorithm,
+  encodeBrotliText,
+  encodeFrame,
+  encodeFrameText,
+  encodeVarint,
+  estimateCost,
+  fromHex,
+  isCryptoError,
+  isM2MError,
+  readVarint,
+  toHex,
+  utf8Encode,
+  wrapCrypto,
+  crc32,
+  type FrameHeader,
+  type FrameProtection,
+} from '@m2m/core';
+import {
+  AeadCipher,
+  AgentKeyContext,
+  HmacAuth,
+  KeyExchange,
+  KeyHierarchy,
+  KeyMaterial,
+  KeyPair,
+  Keyring,
+  aeadProtection,
+  agentId,
+  hkdf,
+  hmacProtection,
+  orgId,
+  publicKeyFromSlice,
+  x25519SharedSecret,
+} from '@m2m/crypto';
+import { chacha20 } from '@noble/ciphers/chacha.js';
+import { Cases, eq, expectThrow, innerMessage, normalizeDisplay } from './check.js';
+
+type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const SECURITY_NAMES: Record<string, string> = { none: 'None', hmac: 'Hmac', aead: 'Aead' };
+const f32hex = (v: number | null) => {
+  if (v === null) return null;
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setFloat32(0, v, true);
+  return toHex(b);
+};
+
+/** Compares our decoded header with a reference `decoded` object. */
+export function compareHeader(h: FrameHeader, ref: J, crc?: number): void {
+  const fx = ref.fixed;
+  eq(h.headerLen, fx.header_len, 'header_len');
+  eq(h.schema, fx.schema, 'schema');
+  eq(SECURITY_NAMES[h.security], fx.security, 'security');
+  eq(h.flags, fx.flags_specific, 'flags_specific');
+  eq(h.flagsCommon, fx.flags_common, 'flags_common');
+  eq(h.flagsReserved, fx.flags_reserved, 'flags_reserved');
+  eq(h.compressed, fx.compressed, 'compressed');
+  eq(toHex(h.reserved), fx.reserved_hex, 'reserved');
+  if (crc !== undefined && ref.checksum_crc32) eq(crc.toString(16).padStart(8, '0'), ref.checksum_crc32, 'crc32');
+  if (ref.routing) {
+    const r = ref.routing;
+    if (!h.routing) throw new Error('routing header missing');
+    eq(h.routing.model, r.model, 'model');
+    eq(h.routing.msgCount, r.msg_count, 'msg_count');
+    eq(h.routing.roles, r.roles, 'roles');
+    eq(h.routing.contentHint, r.content_hint, 'content_hint');
+    eq(h.routing.maxTokens, r.max_tokens, 'max_tokens');
+    eq(f32hex(h.routing.estCostUsd), r.est_cost_usd ? r.est_cost_usd.f32_le_hex : null, 'est_cost');
+  } else eq(h.routing, null, 'routing');
+  if (ref.response) {
+    const r = ref.response;
+    if (!h.response) throw new Error('response header missing');
+    eq(h.response.id, r.id, 'id');
+    eq(h.response.model, r.model, 'model');
+    eq(h.response.finishReason, r.finish_reason, 'finish_reason');
+    eq(h.response.promptTokens, r.prompt_tokens, 'prompt_tokens');
+    eq(h.response.completionTokens, r.completion_tokens, 'completion_tokens');
+    eq(h.response.cachedTokens, r.cached_tokens, 'cached_tokens');
+    eq(h.response.reasoningTokens, r.reasoning_tokens, 'reasoning_tokens');
+    eq(f32hex(h.response.estCostUsd), r.est_cost_usd ? r.est_cost_usd.f32_le_hex : null, 'est_cost');
+  } else eq(h.response, null, 'response');
+}
+
+/** frames.json */
+export function runFrames(c: Cases, d: J): void {
+  for (const v of d.cases as J[]) {
+    const json: string = v.input_json;
+    c.run(`${v.name}/none.encode`, () => eq(toHex(encodeFrame(json)), v.none.wire_hex, 'wire'));
+    c.run(`${v.name}/none.text`, () => eq(encodeFrameText(json), v.none.wire_string, 'wire_string'));
+    c.run(`${v.name}/none.decode`, () => {
+      const r = decodeFrame(fromHex(v.none.wire_hex));
+      eq(r.payload, json, 'payload');
+      compareHeader(r.header, v.decoded, r.crc32);
+    });
+    c.run(`${v.name}/none.decodeText`, () => eq(decodeFrameText(v.none.wire_string).payload, json, 'payload'));
+    const hk = fromHex(v.hmac.key_hex);
+    c.run(`${v.name}/hmac.encode`, () => eq(toHex(encodeFrame(json, { protection: hmacProtection(hk) })), v.hmac.wire_hex, 'wire'));
+    c.run(`${v.name}/hmac.text`, () => eq(encodeFrameText(json, { protection: hmacProtection(hk) }), v.hmac.wire_string, 'wire_string'));
+    c.run(`${v.name}/hmac.decode`, () => eq(decodeFrame(fromHex(v.hmac.wire_hex), { protection: hmacProtection(hk) }).payload, json, 'payload'));
+    const ak = fromHex(v.aead.key_hex);
+    const nonce = fromHex(v.aead.nonce_hex);
+    c.run(`${v.name}/aead.encode`, () => eq(toHex(encodeFrame(json, { protection: aeadProtection(ak, { nextNonce: () => nonce }) })), v.aead.wire_hex, 'wire'));
+    c.run(`${v.name}/aead.text`, () => eq(encodeFrameText(json, { protection: aeadProtection(ak, { nextNonce: () => nonce }) }), v.aead.wire_string, 'wire_string'));
+    c.run(`${v.name}/aead.decode`, () => {
+      const r = decodeFrame(fromHex(v.aead.wire_hex), { protection: aeadProtection(ak) });
+      eq(r.payload, json, 'payload');
+      compareHeader(r.header, v.decoded_aead);
+    });
+  }
+}
+
+function compareError(e: unknown, ref: J): void {
+  const err = isCryptoError(e) ? wrapCrypto(e) : e;
+  if (!isM2MError(err)) throw new Error(`not an M2MError: ${String(err)}`);
+  eq(err.kind, ref.variant, 'variant');
+  const expected = normalizeDisplay(ref.display);
+  const libraryText = /Invalid JSON: |Invalid UTF-8: /.exec(expected);
+  if (libraryText) eq(err.message.slice(0, libraryText.index + libraryText[0].length), expected.slice(0, libraryText.index + libraryText[0].length), 'message prefix');
+  else eq(err.message, expected, 'message');
+  if (err.kind === 'Crypto') {
+    eq(isCryptoError(err.cause), true, 'cause is CryptoError');
+    if (ref.source_chain?.[0]) eq((err.cause as Error).message, normalizeDisplay(ref.source_chain[0].display), 'cause message');
+  }
+}
+
+function protectionFor(input: Uint8Array, keyHex: string | null): FrameProtection | undefined {
+  if (!keyHex) return undefined;
+  const key = fromHex(keyHex);
+  return input.length > 10 && input[10] === 2 ? aeadProtection(key) : hmacProtection(key);
+}
+
+/** frame_errors.json */
+export function runFrameErrors(c: Cases, d: J): void {
+  for (const v of d.cases as J[]) {
+    c.run(`${v.name}`, () => {
+      const call = () => {
+        if (v.api === 'M2MFrame::decode') return decodeFrame(fromHex(v.input_hex), { minSecurity: 'none' });
+        if (v.api === 'M2MFrame::decode_secure') {
+          const input = fromHex(v.input_hex);
+          return decodeFrame(input, { protection: protectionFor(input, v.key_hex), minSecurity: 'none' });
+        }
+        if (v.api === 'M2MFrame::decode_string') return decodeFrameText(v.input_string);
+        if (v.api === 'M2MFrame::decode_secure_string') {
+          const bytes = v.input_string.startsWith('#M2M|1|') ? Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]) : new Uint8Array(0);
+          return decodeFrameText(v.input_string, { protection: protectionFor(bytes, v.key_hex), minSecurity: 'none' });
+        }
+        throw new Error(`unknown api ${v.api}`);
+      };
+      if (v.result.outcome === 'error') compareError(expectThrow(call, 'decode'), v.result.error);
+      else {
+        const r = call();
+        eq(r.payload, v.result.value.payload, 'payload');
+        compareHeader(r.header, v.result.value.frame);
+      }
+    });
+  }
+  for (const v of d.encode_cases as J[]) {
+    c.run(`${v.name}`, () => {
+      const call = () => {
+        if (v.api === 'M2MFrame::encode_secure') return encodeFrame('{"model":"gpt-4o","messages":[]}', { protection: aeadProtection(fromHex(v.key_hex)) });
+        return encodeFrame(v.input_string);
+      };
+      if (v.result.outcome === 'error') compareError(expectThrow(call, 'encode'), v.result.error);
+      else {
+        const wire = call();
+        eq(toHex(wire), v.result.value, 'wire');
+        if (v.decode_result) {
+          const r = decodeFrame(wire);
+          eq(r.payload, v.input_string, 'payload');
+          compareHeader(r.header, v.decode_result.value.frame);
+        }
+      }
+    });
+  }
+}
+
+/** brotli_v3.json */
+export function runBrotli(c: Cases, d: J): void {
+  for (const v of d.cases as J[]) {
+    for (const enc of v.encodings as J[]) {
+      c.run(`${v.name}/${enc.codec}.encode`, () => eq(encodeBrotliText(v.input, enc.quality), enc.wire, 'wire'));
+      c.run(`${v.name}/${enc.codec}.decode`, () => eq(decodeBrotliText(enc.wire), v.input, 'content'));
+    }
+  }
+  for (const v of d.decompress_errors as J[]) {
+    c.run(v.name, () => {
+      if (v.result.outcome === 'ok') return eq(decodeBrotliText(v.input), v.result.value, 'value');
+      compareError(expectThrow(() => decodeBrotliText(v.input), 'decode'), v.result.error);
+    });
+  }
+  for (const v of d.detect_algorithm as J[]) {
+    c.run(`detect ${JSON.stringify(v.input)}`, () => {
+      const ours = detectAlgorithm(v.input);
+      const names: Record<string, string | null> = { m2m: 'M2M', brotli: 'BROTLI', tokennative: 'TOKEN_NATIVE', none: null };
+      eq(names[ours], v.detect_algorithm, 'algorithm');
+      eq(ours === 'm2m', v.is_m2m_format, 'is_m2m_format');
+    });
+  }
+}
+
+/** primitives.json */
+export function runPrimitives(c: Cases, d: J): void {
+  for (const v of d.varint_encode as J[]) c.run(`varint_encode ${v.value}`, () => eq(toHex(encodeVarint(BigInt(v.value))), v.encoded_hex, 'encoded'));
+  for (const v of d.varint_decode as J[]) {
+    c.run(`varint_decode ${v.input_hex}`, () => {
+      if (v.result.outcome === 'ok') {
+        const r = readVarint(fromHex(v.input_hex));
+        eq(r.value.toString(), v.result.value, 'value');
+        eq(r.length, v.result.consumed, 'consumed');
+      } else compareError(expectThrow(() => readVarint(fromHex(v.input_hex)), 'varint'), v.result.error);
+    });
+  }
+  for (const v of d.crc32 as J[]) c.run(`crc32 ${JSON.stringify(v.input).slice(0, 30)}`, () => eq(crc32(utf8Encode(v.input)).toString(16).padStart(8, '0'), v.crc32, 'crc'));
+  for (const m of d.cost_estimates as J[]) {
+    for (const e of m.estimates as J[]) c.run(`cost ${m.model} ${e.prompt_tokens}/${e.completion_tokens}`, () => eq(f32hex(estimateCost(m.model, e.prompt_tokens, e.completion_tokens)), e.cost.f32_le_hex, 'cost'));
+  }
+  for (const v of d.aead as J[]) {
+    c.run(`aead ${v.name}`, () => {
+      const cipher = new AeadCipher(fromHex(v.key_hex));
+      const out = cipher.encrypt(fromHex(v.plaintext_hex), fromHex(v.aad_hex), fromHex(v.nonce_hex));
+      eq(toHex(out), v.output_hex, 'output');
+      eq(toHex(cipher.decrypt(out, fromHex(v.aad_hex))), v.plaintext_hex, 'roundtrip');
+    });
+  }
+  for (const v of d.aead_errors as J[]) {
+    c.run(`aead_error ${v.name}`, () => {
+      const n = Number(/(\d+) bytes/.exec(v.error.display)?.[1] ?? 0);
+      const e = expectThrow(() => new AeadCipher(new Uint8Array(n)), 'AeadCipher');
+      eq(innerMessage(e), v.error.display, 'message');
+      eq((e as { reason: string }).reason, v.error.variant, 'variant');
+    });
+  }
+  for (const v of d.hmac as J[]) {
+    c.run(`hmac ${v.name}`, () => {
+      if (v.result.outcome === 'error') {
+        const e = expectThrow(() => new HmacAuth(fromHex(v.key_hex)).sign(fromHex(v.data_hex)), 'hmac');
+        eq(innerMessage(e), v.result.error.display, 'message');
+        return;
+      }
+      const auth = new HmacAuth(fromHex(v.key_hex));
+      eq(toHex(auth.computeTag(fromHex(v.data_hex))), v.result.tag_hex, 'tag');
+      eq(toHex(auth.sign(fromHex(v.data_hex))), v.result.signed_hex, 'signed');
+    });
+  }
+  for (const v of d.hmac_errors as J[]) {
+    c.run(`hmac_error ${v.name}`, () => {
+      const call = () => new HmacAuth(fromHex(v.key_hex)).verify(fromHex(v.input_hex));
+      if (v.result.outcome === 'ok') return;
+      const e = expectThrow(call, 'verify');
+      eq(innerMessage(e), v.result.error.display, 'message');
+      eq((e as { reason: string }).reason, v.result.error.variant, 'variant');
+    });
+  }
+}
+
+/** hkdf_hierarchy.json */
+export function runHkdf(c: Cases, d: J): void {
+  const hexOf = (k: KeyMaterial) => toHex(k.bytes);
+  for (const v of d.cases as J[]) {
+    const master = fromHex(v.master_hex);
+    const h = new KeyHierarchy(master, v.org_id);
+    c.run(`${v.master_name}/${v.org_id}/org`, () => eq(hexOf(h.deriveOrgKey()), v.org_key.key_hex, 'org'));
+    c.run(`${v.master_name}/${v.org_id}/agent_a`, () => eq(hexOf(h.deriveAgentKey(v.agent_a)), v.agent_key_a.key_hex, 'agent a'));
+    c.run(`${v.master_name}/${v.org_id}/agent_b`, () => eq(hexOf(h.deriveAgentKey(v.agent_b)), v.agent_key_b.key_hex, 'agent b'));
+    for (const p of v.purpose_keys_a as J[]) c.run(`${v.master_name}/${v.org_id}/purpose ${p.purpose}`, () => eq(hexOf(h.deriveAgentKeyForPurpose(v.agent_a, p.purpose)), p.key_hex, p.purpose));
+    c.run(`${v.master_name}/${v.org_id}/session`, () => {
+      eq(hexOf(h.deriveSessionKey(v.agent_a, v.agent_b, v.session_id)), v.session_key.key_hex, 'session');
+      eq(hexOf(h.deriveSessionKey(v.agent_b, v.agent_a, v.session_id)), v.session_key.key_hex, 'session (swapped)');
+    });
+    c.run(`${v.master_name}/${v.org_id}/shared`, () => eq(hexOf(h.deriveSharedKey()), v.shared_key.key_hex, 'shared'));
+    const ctx = AgentKeyContext.fromHierarchy(h, v.agent_a);
+    c.run(`${v.master_name}/${v.org_id}/context identity`, () => eq(hexOf(ctx.identityKey), v.agent_context.identity_key_hex, 'identity'));
+    for (const p of v.agent_context.purpose_keys_a as J[]) c.run(`${v.master_name}/${v.org_id}/context ${p.purpose}`, () => eq(hexOf(ctx.deriveKey(p.purpose)), p.key_hex, p.purpose));
+    c.run(`${v.master_name}/${v.org_id}/context session`, () => eq(hexOf(ctx.deriveSessionKey(v.agent_b, v.session_id)), v.agent_context.session_key.key_hex, 'ctx session'));
+  }
+  c.run('keyring no default key', () => {
+    const e = expectThrow(() => new Keyring().deriveSessionKey('x', 'y'), 'keyring');
+    eq(innerMessage(e), d.keyring_no_default_key_error.display, 'message');
+  });
+  for (const v of d.keyring_session as J[]) {
+    c.run(`keyring ${v.info}`, () => {
+      const ring = new Keyring();
+      ring.addKey('k', fromHex(v.default_key_hex));
+      eq(hexOf(ring.deriveSessionKey(v.context, v.session_id)), v.key_hex, 'key');
+    });
+  }
+  for (const v of d.raw_derive as J[]) {
+    c.run(`raw_derive ${v.name}`, () => {
+      const call = () => hkdf(fromHex(v.ikm_hex), v.salt ? fromHex(v.salt) : undefined, fromHex(v.info_hex), v.length);
+      if (v.result.outcome === 'ok') return eq(toHex(call()), v.result.okm_hex, 'okm');
+      const e = expectThrow(call, 'hkdf');
+      eq(innerMessage(e), v.result.error.display, 'message');
+    });
+  }
+  c.run('reference_test_vector', () => eq(toHex(hkdf(fromHex(d.reference_test_vector.master_hex), undefined, utf8Encode(d.reference_test_vector.path), 32)), d.reference_test_vector.expected_hex, 'okm'));
+}
+
+/** x25519.json */
+export function runX25519(c: Cases, d: J): void {
+  for (const v of d.cases as J[]) {
+    c.run(`${v.name}/public`, () => {
+      eq(toHex(KeyPair.fromSecret(fromHex(v.secret_a_hex)).publicKey), v.public_a_hex, 'public a');
+      eq(toHex(KeyPair.fromSecret(fromHex(v.secret_b_hex)).publicKey), v.public_b_hex, 'public b');
+    });
+    c.run(`${v.name}/shared`, () => {
+      eq(toHex(x25519SharedSecret(fromHex(v.secret_a_hex), fromHex(v.public_b_hex))), v.shared_secret_hex, 'a·B');
+      eq(toHex(x25519SharedSecret(fromHex(v.secret_b_hex), fromHex(v.public_a_hex))), v.shared_secret_hex, 'b·A');
+    });
+    for (const s of v.session_keys as J[]) {
+      c.run(`${v.name}/session ${s.context}`, () => {
+        const kx = new KeyExchange(KeyPair.fromSecret(fromHex(v.secret_a_hex)));
+        kx.setPeerPublic(fromHex(v.public_b_hex));
+        eq(toHex(kx.deriveSessionKey(s.context)!.bytes), s.key_hex, 'session key');
+      });
+    }
+  }
+  for (const v of d.edge_public_keys as J[]) {
+    const zero = /^0+$/.test(v.shared_secret_hex);
+    c.run(`${v.name}/shared`, () => {
+      if (zero) {
+        const e = expectThrow(() => x25519SharedSecret(fromHex(v.secret_hex), fromHex(v.peer_public_hex)), 'default policy');
+        eq((e as { reason: string }).reason, 'LowOrderPoint', 'reason');
+      }
+      eq(toHex(x25519SharedSecret(fromHex(v.secret_hex), fromHex(v.peer_public_hex), { allowZeroSharedSecret: zero })), v.shared_secret_hex, 'shared');
+    });
+    for (const s of v.session_keys as J[]) {
+      c.run(`${v.name}/session ${s.context}`, () => {
+        const kx = new KeyExchange(KeyPair.fromSecret(fromHex(v.secret_hex)));
+        kx.setPeerPublic(fromHex(v.peer_public_hex), { allowZeroSharedSecret: true });
+        eq(toHex(kx.deriveSessionKey(s.context)!.bytes), s.key_hex, 'session key');
+      });
+    }
+  }
+  for (const v of d.errors as J[]) {
+    c.run(`${v.api} ${v.input_len}`, () => {
+      const e = expectThrow(() => publicKeyFromSlice(new Uint8Array(v.input_len)), 'from_slice');
+      eq(innerMessage(e), v.error.display, 'message');
+    });
+  }
+  for (const v of d.seeded_generation as J[]) {
+    c.run(`seeded ${v.rng.slice(0, 48)}`, () => {
+      const seed = BigInt(/seed_from_u64\((\d+)\)/.exec(v.rng)![1]);
+      const stream = chachaRngBytes(seed, 64);
+      const a = KeyPair.fromSecret(stream.subarray(0, 32));
+      const b = KeyPair.fromSecret(stream.subarray(32, 64));
+      eq(toHex(a.publicKey), v.public_a_hex, 'public a');
+      eq(toHex(b.publicKey), v.public_b_hex, 'public b');
+      eq(toHex(a.diffieHellman(b.publicKey).bytes), v.shared_secret_hex, 'shared');
+    });
+  }
+}
+
+/** rand_chacha's `ChaCha20Rng::seed_from_u64`: PCG32 expands the seed into the key (rand_core 0.6), then the ChaCha20 keystream. */
+function chachaRngBytes(seed: bigint, n: number): Uint8Array {
+  const MASK = (1n << 64n) - 1n;
+  const key = new Uint8Array(32);
+  let state = seed;
+  for (let i = 0; i < 8; i++) {
+    state = (state * 6364136223846793005n + 11634580027462260723n) & MASK;
+    const xorshifted = Number((((state >> 18n) ^ state) >> 27n) & 0xffffffffn) >>> 0;
+    const rot = Number(state >> 59n);
+    const x = ((xorshifted >>> rot) | (xorshifted << ((32 - rot) & 31))) >>> 0;
+    new DataView(key.buffer).setUint32(i * 4, x, true);
+  }
+  return chacha20(key, new Uint8Array(12), new Uint8Array(n));
+}
+
+/** ids.json */
+export function runIds(c: Cases, d: J): void {
+  const check = (fn: () => unknown, ref: J, what: string) => {
+    if (ref.outcome === 'ok') return eq(fn(), ref.value, what);
+    const e = expectThrow(fn, what);
+    eq((e as { reason: string }).reason, ref.error.variant, `${what} variant`);
+    eq(innerMessage(e), ref.error.display, `${what} message`);
+  };
+  for (const v of d.cases as J[]) {
+    c.run(`${v.name}/agent`, () => check(() => agentId(v.input), v.agent_id_try_new, 'AgentId'));
+    c.run(`${v.name}/org`, () => check(() => orgId(v.input), v.org_id_try_new, 'OrgId'));
+    c.run(`${v.name}/hierarchy`, () => check(() => KeyHierarchy.tryNew(new Uint8Array(32), v.input).orgId, v.key_hierarchy_try_new, 'KeyHierarchy'));
+  }
+  for (const v of d.key_material as J[]) {
+    c.run(`key_material ${v.name}`, () => {
+      const input = v.input_hex !== undefined ? fromHex(v.input_hex) : new Uint8Array(0);
+      const call = () => {
+        if (v.api === 'KeyMaterial::try_new_with_min_length') return KeyMaterial.tryNewWithMinLength(input, v.min_length).length;
+        if (v.api === 'KeyMaterial::try_new') return KeyMaterial.tryNew(input).length;
+        if (v.api === 'KeyMaterial::from_hex') return toHex(KeyMaterial.fromHex(v.input_string).bytes);
+        throw new Error(`unknown api ${v.api}`);
+      };
+      if (v.result.outcome === 'ok') return eq(call(), v.result.bytes_hex ?? v.result.len, 'value');
+      const e = expectThrow(call, 'key material');
+      if (v.result.as_crypto_error_display) eq((e as Error).message, v.result.as_crypto_error_display, 'message');
+      else eq(innerMessage(e), v.result.error.display, 'message');
+    });
+  }
+}
