@@ -6,6 +6,6 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'test-vectors/**/*.test.ts'],
     testTimeout: 30_000,
-    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'] },
+    typecheck: { enabled: true, tsconfig: './tsconfig.typecheck.json', include: ['packages/*/test/**/*.test-d.ts'] },
   },
 });

@@ -16,6 +16,12 @@ export interface NoiseKeyPair {
   publicKey: Uint8Array;
 }
 
+/** A fresh X25519 key pair in the shape Noise uses. */
+export function generateNoiseKeyPair(): NoiseKeyPair {
+  const kp = KeyPair.generate();
+  return { secret: kp.exportSecret(), publicKey: kp.publicKey };
+}
+
 /** Options of {@link HandshakeState}. */
 export interface HandshakeOptions {
   /** Full name (`Noise_XX_25519_ChaChaPoly_SHA256`) or just the pattern (`XX`, `IKpsk2`). */
@@ -151,7 +157,7 @@ export class HandshakeState {
     const parts: Uint8Array[] = [];
     for (const t of this.pattern.messages[this.#index]) {
       if (t === 'e') {
-        this.e ??= KeyPair.generate() as unknown as NoiseKeyPair;
+        this.e ??= generateNoiseKeyPair();
         const pub = this.e.publicKey;
         parts.push(pub);
         this.ss.mixHash(pub);

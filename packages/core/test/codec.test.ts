@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { compress, decodeFrame, decodeFrameText, decompress, detectAlgorithm, encodeFrame, encodeFrameText, inspectFrame, isSdkError, base64Decode, crc32, crc32Table, utf8Encode, encodeVarint, decodeVarint, toHex } from '@m2m/core';
+import { brotliCompressSync, constants } from 'node:zlib';
+
+const REQ = '{"model":"gpt-4o","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"What is 2+2?"}],"temperature":0.7,"max_tokens":1000}';
+
+describe('frames', () => {
+  it('encodes the reference V1 frame byte for byte', () => {
+    const hex = toHex(encodeFrame('{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}'));
+    expect(hex).toBe('234d324d7c317c2200010000000000000000000000000000000000066770742d346f0101020ad7a33b3e0000006e6055a47b226d6f64656c223a226770742d346f222c226d65737361676573223a5b7b22726f6c65223a2275736572222c22636f6e74656e74223a224869227d5d7d');
+  });
+
+  it('reads the routing header without decompressing', () => {
+    const h = inspectFrame(encodeFrame(REQ));
+    expect(h.routing).toMatchObject({ model: 'gpt-4o', msgCount: 2, roles: ['System', 'User'], maxTokens: 1000, contentHint: 40 });
+    expect(h.compressed).toBe(true);
+  });
+
+  it('round-trips through the text form', () => {
+    expect(decodeFrameText(encodeFrameText(REQ)).payload).toBe(REQ);
+    expect(detectAlgorithm(encodeFrameText(REQ))).toBe('m2m');
+  });
+
+  it('rejects JSON deeper than the limit before parsing', () => {
+    const deep = '['.repeat(40) + ']'.repeat(40);
+    expect(() => encodeFrame(deep)).toThrow(expect.objectContaining({ kind: 'LimitExceeded' }));
+  });
+
+  it('stops a brotli bomb at the decompression limit', () => {
+    const big = new Uint8Array(8 * 1024 * 1024).fill(0x20);
+    const bomb = brotliCompressSync(big, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
+    const frame = encodeFrame('{"model":"x","messages":[],"pad":"' + 'a'.repeat(200) + '"}');
+    // splice the bomb in as the payload
+    const headerEnd = 7 + (frame[7] | (frame[8] << 8));
+    const out = new Uint8Array(headerEnd + 8 + bomb.length);
+    out.set(frame.subarray(0, headerEnd));
+    new DataView(out.buffer).setUint32(headerEnd, bomb.length, true);
+    out.set(bomb, headerEnd + 8);
+    expect(() => decodeFrame(out, { limits: { maxDecompressedBytes: 1024 * 1024 } })).toThrow(expect.objectContaining({ kind: 'LimitExceeded' }));
+  });
+
+  it('rejects oversized input before any work', () => {
+    expect(() => decodeFrame(new Uint8Array(2048), { limits: { maxMessageBytes: 1024 } })).toThrow(expect.objectContaining({ kind: 'LimitExceeded' }));
+  });
+
+  it('round-trips generated chat requests (property)', () => {
+    const msg = fc.record({ role: fc.constantFrom('system', 'user', 'assistant', 'tool', 'developer'), content: fc.string() });
+    fc.assert(
+      fc.property(fc.record({ model: fc.string({ maxLength: 40 }), messages: fc.array(msg, { maxLength: 8 }), temperature: fc.double({ noNaN: true, noDefaultInfinity: true }), max_tokens: fc.nat() }), (req) => {
+        const json = JSON.stringify(req);
+        const r = decodeFrame(encodeFrame(json));
+        expect(r.payload).toBe(json);
+        expect(r.header.routing?.msgCount).toBe(req.messages.length);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('round-trips arbitrary JSON text (property)', () => {
+    fc.assert(fc.property(fc.json({ depthSize: "small" }), (json) => {
+      expect(decodeFrame(encodeFrame(json)).payload).toBe(json);
+    }), { numRuns: 150 });
+  });
+
+  it('decoding arbitrary or mutated bytes gives a value or an SDK error (property)', () => {
+    const seed = encodeFrame(REQ);
+    const check = (bytes: Uint8Array) => {
+      try {
+        decodeFrame(bytes, { limits: { maxDecompressedBytes: 1 << 20 } });
+      } catch (e) {
+        if (!isSdkError(e)) throw e;
+      }
+    };
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => check(b)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.nat(seed.length - 1), fc.integer({ min: 0, max: 255 }), (i, v) => {
+        const m = seed.slice();
+        m[i] = v;
+        check(m);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('primitives', () => {
+  it('strict base64 rejects what Buffer accepts', () => {
+    expect(() => base64Decode('aGk')).toThrow('Invalid padding');
+    expect(() => base64Decode('aG k=')).toThrow('Invalid symbol 32, offset 2.');
+    expect(() => base64Decode('aGl=')).toThrow('Invalid last symbol 108, offset 2.');
+    expect(toHex(base64Decode('aGk='))).toBe('6869');
+  });
+
+  it('crc32 matches the check value on both implementations', () => {
+    expect(crc32(utf8Encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32Table(utf8Encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('varints round-trip at u64 bounds', () => {
+    expect(toHex(encodeVarint(300))).toBe('ac02');
+    const max = (1n << 64n) - 1n;
+    expect(decodeVarint(encodeVarint(max)).value).toBe(max);
+  });
+});
+
+describe('codec engine', () => {
+  it('compresses and detects every algorithm; unknown text passes through', () => {
+    for (const alg of ['m2m', 'brotli', 'tokennative', 'none'] as const) {
+      const text = compress(REQ, alg);
+      expect(detectAlgorithm(text)).toBe(alg === 'none' ? 'none' : alg);
+      expect(decompress(text)).toBe(REQ);
+    }
+    expect(decompress('#M2M|2|whatever')).toBe('#M2M|2|whatever');
+  });
+
+  it('TokenNative matches the reference vectors', () => {
+    expect(compress('Hello, world!', 'tokennative')).toBe('#TK|C|sk0L/Q4A');
+    expect(decompress('#TK|O|qWcLxxIA')).toBe('Hello, world!');
+  });
+});

@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeFrame, encodeFrame, fromHex, isM2MError, toHex, utf8Encode } from '@m2m/core';
+import {
+  AeadCipher,
+  HandshakeState,
+  generateNoiseKeyPair,
+  KeyPair,
+  Keyring,
+  aeadProtection,
+  availableBackends,
+  chacha20poly1305Open,
+  chacha20poly1305Seal,
+  hkdf,
+  hmacProtection,
+  hmacSha256,
+  setBackend,
+  x25519SharedSecret,
+} from '@m2m/crypto';
+
+afterEach(() => setBackend('node'));
+
+describe('backends agree (differential)', () => {
+  it('node and noble give identical AEAD, HMAC and X25519 results', () => {
+    expect(availableBackends()).toEqual(['node', 'noble']);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ maxLength: 2000 }), fc.uint8Array({ maxLength: 40 }), (key, nonce, pt, aad) => {
+        setBackend('node');
+        const a = chacha20poly1305Seal(key, nonce, pt, aad);
+        const h1 = hmacSha256(key, pt);
+        setBackend('noble');
+        const b = chacha20poly1305Seal(key, nonce, pt, aad);
+        expect(toHex(b)).toBe(toHex(a));
+        expect(toHex(hmacSha256(key, pt))).toBe(toHex(h1));
+        expect(toHex(chacha20poly1305Open(key, nonce, a, aad))).toBe(toHex(pt));
+      }),
+      { numRuns: 60 },
+    );
+    const s = fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
+    const p = fromHex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
+    for (const b of ['node', 'noble']) {
+      setBackend(b);
+      expect(toHex(x25519SharedSecret(s, p))).toBe('4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
+    }
+  });
+});
+
+describe('reference objects', () => {
+  it('AeadCipher enforces key rules and detects tampering', () => {
+    expect(() => new AeadCipher(new Uint8Array(16))).toThrow('AEAD: Invalid AEAD key: Key too short: 16 bytes (need 32)');
+    const c = new AeadCipher(new Uint8Array(32).fill(0x42));
+    const sealed = c.encrypt(utf8Encode('Hello, World!'), utf8Encode('associated data'), fromHex('0102030405060708090a0b0c'));
+    expect(toHex(sealed)).toBe('0102030405060708090a0b0cf674ff9b2064d2c7cb97958b54713adab24613e314743854d1cfc00288');
+    sealed[13] ^= 1;
+    expect(() => c.decrypt(sealed, utf8Encode('associated data'))).toThrow(expect.objectContaining({ kind: 'Aead', reason: 'DecryptionFailed' }));
+    expect(() => c.decrypt(new Uint8Array(10))).toThrow(expect.objectContaining({ reason: 'DataTooShort' }));
+  });
+
+  it('HKDF has no info-length cap and refuses > 8160 bytes', () => {
+    expect(hkdf(new Uint8Array(32), undefined, new Uint8Array(5000), 32)).toHaveLength(32);
+    expect(hkdf(new Uint8Array(32), undefined, new Uint8Array(0), 8160)).toHaveLength(8160);
+    expect(() => hkdf(new Uint8Array(32), undefined, new Uint8Array(0), 8161)).toThrow('Keyring: Key derivation failed: HKDF expand failed: invalid number of blocks, too large output');
+  });
+
+  it('Keyring rotation keeps old keys decrypting until retired', () => {
+    const ring = new Keyring();
+    ring.addKey('k1', new Uint8Array(32).fill(1));
+    const old = ring.deriveSessionKey('chat', 's1');
+    ring.rotate('k2', new Uint8Array(32).fill(2));
+    expect(ring.defaultKeyId).toBe('k2');
+    expect(ring.getKey('k1')).toBeDefined();
+    expect(toHex(ring.deriveSessionKey('chat', 's1').bytes)).not.toBe(toHex(old.bytes));
+    ring.retire('k1');
+    expect(ring.getKey('k1')).toBeUndefined();
+    expect(() => ring.requireKey('k1')).toThrow('Keyring: Key not found: k1');
+  });
+
+  it('never prints key bytes', () => {
+    const kp = KeyPair.fromSecret(new Uint8Array(32).fill(0x42));
+    expect(String(kp)).toBe('KeyPair { public: PublicKey([132c442b...]), secret: "[REDACTED]" }');
+    expect(JSON.stringify({ kp })).not.toContain('4242');
+  });
+});
+
+describe('frame protection', () => {
+  const json = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi there, how are you today? I need a long message here to compress."}]}';
+  it('rejects every single-bit flip of HMAC and AEAD frames', () => {
+    for (const protection of [hmacProtection(new Uint8Array(32).fill(7)), aeadProtection(new Uint8Array(32).fill(9))]) {
+      const frame = encodeFrame(json, { protection });
+      for (let i = 7; i < frame.length; i++) {
+        for (let bit = 0; bit < 8; bit++) {
+          const m = frame.slice();
+          m[i] ^= 1 << bit;
+          expect(() => decodeFrame(m, { protection }), `byte ${i} bit ${bit}`).toThrow();
+        }
+      }
+    }
+  });
+
+  it('rejects a security-byte downgrade under the policy', () => {
+    const protection = hmacProtection(new Uint8Array(32).fill(7));
+    const frame = encodeFrame(json, { protection });
+    frame[10] = 0;
+    expect(() => decodeFrame(frame, { protection })).toThrow(expect.objectContaining({ kind: 'SecurityDowngrade' }));
+    expect(decodeFrame(frame, { protection, minSecurity: 'none' }).payload).toBe(json);
+  });
+
+  it('wraps crypto failures as M2MError Crypto with the CryptoError as cause', () => {
+    const frame = encodeFrame(json, { protection: aeadProtection(new Uint8Array(32).fill(1)) });
+    try {
+      decodeFrame(frame, { protection: aeadProtection(new Uint8Array(32).fill(2)) });
+      expect.unreachable();
+    } catch (e) {
+      expect(isM2MError(e) && e.kind === 'Crypto').toBe(true);
+      expect((e as Error).message).toBe('Crypto error: AEAD: Decryption failed: authentication tag mismatch');
+    }
+  });
+});
+
+describe('Noise', () => {
+  it('XX completes and transport keys work both ways', () => {
+    const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair() });
+    const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair() });
+    r.readMessage(i.writeMessage());
+    i.readMessage(r.writeMessage());
+    r.readMessage(i.writeMessage());
+    expect(toHex(i.handshakeHash)).toBe(toHex(r.handshakeHash));
+    const a = i.split();
+    const b = r.split();
+    expect(toHex(b.receive.decryptWithAd(new Uint8Array(), a.send.encryptWithAd(new Uint8Array(), utf8Encode('hi'))))).toBe('6869');
+    expect(() => b.receive.decryptWithAd(new Uint8Array(), a.send.encryptWithAd(new Uint8Array(), utf8Encode('x')).fill(0))).toThrow();
+  });
+
+  it('XX with a tampered message fails with a handshake error', () => {
+    const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair() });
+    const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair() });
+    r.readMessage(i.writeMessage());
+    const m2 = r.writeMessage(utf8Encode('caps'));
+    m2[40] ^= 1;
+    expect(() => i.readMessage(m2)).toThrow(expect.objectContaining({ kind: 'Handshake', reason: 'DecryptionFailed' }));
+  });
+});
