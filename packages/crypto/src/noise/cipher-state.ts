@@ -3,7 +3,7 @@
  * 25519_ChaChaPoly_SHA256.
  * @module
  */
-import { CryptoError } from '@m2m/core';
+import { CryptoError, concatBytes as concat } from '@m2m/core';
 import { chacha20poly1305Open, chacha20poly1305Seal } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 
@@ -25,13 +25,6 @@ export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint
   const o2 = hmacSha256(temp, concat(o1, Uint8Array.of(2)));
   if (outputs === 2) return [o1, o2];
   return [o1, o2, hmacSha256(temp, concat(o2, Uint8Array.of(3)))];
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** §5.1: a key and a 64-bit nonce. */

@@ -3,7 +3,7 @@
  * {@link handshakePattern}, with psk modifiers and injectable ephemeral keys for tests.
  * @module
  */
-import { CryptoError, isCryptoError } from '@m2m/core';
+import { CryptoError, concatBytes, isCryptoError } from '@m2m/core';
 import { KeyPair, x25519SharedSecret } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';
@@ -170,14 +170,7 @@ export class HandshakeState {
     }
     parts.push(this.ss.encryptAndHash(payload));
     this.#index++;
-    const len = parts.reduce((a, p) => a + p.length, 0);
-    const out = new Uint8Array(len);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return concatBytes(...parts);
   }
 
   /**
