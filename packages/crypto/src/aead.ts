@@ -6,7 +6,8 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { CryptoError, isBytes } from '@m2m/core';
 import { getBackend } from './backend.js';
-import { randomBytes } from './random.js';
+import type { SealedParts } from './backend/types.js';
+import { randomNonce } from './random.js';
 
 /** Nonce size of ChaCha20-Poly1305. */
 export const NONCE_SIZE = 12;
@@ -33,6 +34,20 @@ export function aeadKey(key: Uint8Array): Uint8Array {
 export function chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
   const k = aeadKey(key);
   if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
+  const { ciphertext, tag } = sealParts(k, nonce, plaintext, aad);
+  const out = new Uint8Array(ciphertext.length + AEAD_TAG_SIZE);
+  out.set(ciphertext, 0);
+  out.set(tag, ciphertext.length);
+  return out;
+}
+
+/**
+ * Raw ChaCha20-Poly1305 seal returning the ciphertext and the tag separately, for callers that
+ * lay them out themselves (frames, Noise transport). @throws CryptoError (Aead) on bad sizes.
+ */
+export function sealParts(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): SealedParts {
+  const k = aeadKey(key);
+  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
   try {
     return getBackend().chachaSeal(k, nonce, bytesArg(plaintext, 'plaintext'), bytesArg(aad, 'aad'));
   } catch (e) {
@@ -55,6 +70,19 @@ export function chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed:
     throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
   }
   if (!out) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' });
+  return out;
+}
+
+/**
+ * Seal with the nonce in front: `nonce ‖ ciphertext ‖ tag` (the layout of AeadCipher and of AEAD
+ * frames). @throws CryptoError (Aead) on bad sizes.
+ */
+export function sealWithNonce(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
+  const { ciphertext, tag } = sealParts(key, nonce, plaintext, aad);
+  const out = new Uint8Array(NONCE_SIZE + ciphertext.length + AEAD_TAG_SIZE);
+  out.set(nonce, 0);
+  out.set(ciphertext, NONCE_SIZE);
+  out.set(tag, NONCE_SIZE + ciphertext.length);
   return out;
 }
 
@@ -98,12 +126,8 @@ export class AeadCipher {
     this.#key = aeadKey(key).slice();
   }
   /** Encrypts with a given 12-byte nonce, or a random one. */
-  encrypt(plaintext: Uint8Array, aad: Uint8Array = EMPTY, nonce: Uint8Array = randomBytes(NONCE_SIZE)): Uint8Array {
-    const sealed = chacha20poly1305Seal(this.#key, nonce, plaintext, aad);
-    const out = new Uint8Array(NONCE_SIZE + sealed.length);
-    out.set(nonce, 0);
-    out.set(sealed, NONCE_SIZE);
-    return out;
+  encrypt(plaintext: Uint8Array, aad: Uint8Array = EMPTY, nonce: Uint8Array = randomNonce()): Uint8Array {
+    return sealWithNonce(this.#key, nonce, plaintext, aad);
   }
   /** @throws CryptoError: Aead/DataTooShort (< 28 bytes), Aead/DecryptionFailed. */
   decrypt(data: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {

@@ -5,9 +5,9 @@
  */
 import type { AeadFrameProtection, HmacFrameProtection } from '@m2m/core';
 import { CryptoError, isBytes } from '@m2m/core';
-import { aeadKey, AEAD_TAG_SIZE, chacha20poly1305Open, chacha20poly1305Seal, NONCE_SIZE } from './aead.js';
+import { aeadKey, AEAD_TAG_SIZE, chacha20poly1305Open, NONCE_SIZE, sealParts } from './aead.js';
 import { HmacAuth } from './hmac.js';
-import { randomBytes } from './random.js';
+import { randomNonce } from './random.js';
 
 /**
  * HMAC-SHA256 frame protection (security byte 0x01): a 32-byte tag over everything after the
@@ -37,17 +37,14 @@ export interface AeadProtectionOptions {
  */
 export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions = {}): AeadFrameProtection {
   const k = aeadKey(key).slice();
-  const nextNonce = options.nextNonce ?? (() => randomBytes(NONCE_SIZE));
+  const nextNonce = options.nextNonce ?? randomNonce;
   return {
     mode: 'aead',
     seal(aad, plaintext) {
       const nonce = nextNonce();
       if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nextNonce must return 12 bytes' });
-      const sealed = chacha20poly1305Seal(k, nonce, plaintext, aad);
-      const out = new Uint8Array(NONCE_SIZE + sealed.length);
-      out.set(nonce, 0);
-      out.set(sealed, NONCE_SIZE);
-      return out;
+      const { ciphertext, tag } = sealParts(k, nonce, plaintext, aad);
+      return { nonce, ciphertext, tag };
     },
     open(aad, sealed) {
       if (sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');

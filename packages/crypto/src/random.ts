@@ -18,3 +18,25 @@ export function randomBytes(n: number): Uint8Array {
   }
   return out;
 }
+
+// Nonces are public, so they can come from a pre-filled pool: one getRandomValues call (about
+// 4.5 µs on Node 20, as long as a whole 64-byte AEAD seal) then serves 341 nonces.
+const NONCE_POOL_SIZE = 4092;
+const noncePool = new Uint8Array(NONCE_POOL_SIZE);
+let noncePoolOffset = NONCE_POOL_SIZE;
+
+/**
+ * A fresh random 12-byte AEAD nonce. Each pooled byte is handed out once; never use this for
+ * keys (those come from {@link randomBytes} directly).
+ * @throws CryptoError (Nonce/RngFailure) when the CSPRNG fails.
+ */
+export function randomNonce(): Uint8Array {
+  if (noncePoolOffset + 12 > NONCE_POOL_SIZE) {
+    noncePool.set(randomBytes(NONCE_POOL_SIZE));
+    noncePoolOffset = 0;
+  }
+  const nonce = noncePool.slice(noncePoolOffset, noncePoolOffset + 12);
+  noncePool.fill(0, noncePoolOffset, noncePoolOffset + 12);
+  noncePoolOffset += 12;
+  return nonce;
+}

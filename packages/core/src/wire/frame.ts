@@ -308,10 +308,15 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
       out.set(tag, headersEnd + tail);
       return out;
     }
-    const sealed = protection.seal(out.subarray(7, headersEnd), out.subarray(headersEnd, headersEnd + tail));
-    const frame = new Uint8Array(headersEnd + sealed.length);
+    const { nonce, ciphertext, tag } = protection.seal(out.subarray(7, headersEnd), out.subarray(headersEnd, headersEnd + tail));
+    if (nonce.length !== 12 || tag.length !== 16 || ciphertext.length !== tail) {
+      throw new M2MError('Internal', { reason: 'frame protection returned parts of the wrong sizes' });
+    }
+    const frame = new Uint8Array(headersEnd + 12 + tail + 16);
     frame.set(out.subarray(0, headersEnd), 0);
-    frame.set(sealed, headersEnd);
+    frame.set(nonce, headersEnd);
+    frame.set(ciphertext, headersEnd + 12);
+    frame.set(tag, headersEnd + 12 + tail);
     return frame;
   } catch (e) {
     throw cryptoFailure(e);

@@ -4,7 +4,7 @@
  */
 export { encodeFrame, decodeFrame, inspectFrame, encodeFrameText, decodeFrameText, frameTextToBytes, COMPRESSION_THRESHOLD, type EncodeFrameOptions, type DecodeFrameOptions, type DecodedFrame } from './frame.js';
 export * from './header.js';
-export type { FrameProtection, HmacFrameProtection, AeadFrameProtection } from './protection.js';
+export type { FrameProtection, HmacFrameProtection, AeadFrameProtection, AeadSealedFrame } from './protection.js';
 export { compress, decompress, detectAlgorithm, selectAlgorithm, repetitionRatio, ALGORITHMS, ALGORITHM_NAMES, type Algorithm, type CompressOptions } from './codec.js';
 export { encodeBrotliText, decodeBrotliText, BROTLI_PREFIX } from './brotli-format.js';
 export { encodeTokenNative, decodeTokenNative, TOKEN_NATIVE_PREFIX, type TokenizerEncoding } from './token-native.js';

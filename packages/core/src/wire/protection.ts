@@ -13,11 +13,21 @@ export interface HmacFrameProtection {
   verify(data: Uint8Array, tag: Uint8Array): void;
 }
 
+/** What {@link AeadFrameProtection.seal} returns. */
+export interface AeadSealedFrame {
+  readonly nonce: Uint8Array;
+  readonly ciphertext: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
 /** ChaCha20-Poly1305 protection: headers as AAD, `nonce ‖ ciphertext ‖ tag` after them. */
 export interface AeadFrameProtection {
   readonly mode: 'aead';
-  /** Encrypts; returns `nonce(12) ‖ ciphertext ‖ tag(16)`. */
-  seal(aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /**
+   * Encrypts. The frame is `headers ‖ nonce(12) ‖ ciphertext ‖ tag(16)`; the parts come back
+   * separately so the encoder copies each into the frame once.
+   */
+  seal(aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame;
   /**
    * Decrypts `nonce ‖ ciphertext ‖ tag`.
    * @throws CryptoError (Aead/DecryptionFailed) when it does not authenticate.

@@ -11,7 +11,10 @@ import type { CryptoBackend } from './types.js';
 /** The @noble implementation of {@link CryptoBackend}. */
 export const nobleBackend: CryptoBackend = {
   name: 'noble',
-  chachaSeal: (key, nonce, plaintext, aad) => chacha20poly1305(key, nonce, aad).encrypt(plaintext),
+  chachaSeal(key, nonce, plaintext, aad) {
+    const sealed = chacha20poly1305(key, nonce, aad).encrypt(plaintext);
+    return { ciphertext: sealed.subarray(0, plaintext.length), tag: sealed.subarray(plaintext.length) };
+  },
   chachaOpen(key, nonce, sealed, aad) {
     try {
       return chacha20poly1305(key, nonce, aad).decrypt(sealed);

@@ -4,11 +4,20 @@
  * @module
  */
 
+/** Output of a seal: ciphertext (same length as the plaintext) and Poly1305 tag. */
+export interface SealedParts {
+  readonly ciphertext: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
 /** Primitive operations. Failures throw plain errors; the public layer maps them to CryptoError. */
 export interface CryptoBackend {
   readonly name: string;
-  /** ChaCha20-Poly1305 (RFC 8439 §2.8): returns ciphertext ‖ tag(16). */
-  chachaSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /**
+   * ChaCha20-Poly1305 (RFC 8439 §2.8): the ciphertext and the 16-byte tag as separate arrays, so
+   * callers that frame them (nonce first, headers first) copy each byte once.
+   */
+  chachaSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts;
   /** Returns the plaintext, or `undefined` when the tag does not verify. */
   chachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;

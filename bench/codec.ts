@@ -1,0 +1,38 @@
+/**
+ * Codec benchmarks (issue: wire codec): frame encode/decode throughput on ../shared/bench-corpus,
+ * each as a ratio against node:zlib Brotli (quality 5, window 22) on the same bytes.
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { decodeFrame, encodeFrame } from '@m2m/core';
+import { compare, geomean, mbps } from './measure.js';
+
+/** Runs the codec section; true when both geometric means reach 0.80 of node:zlib. */
+export function runCodecBench(log: (line: string) => void): boolean {
+  const dir = resolve(import.meta.dirname, '../../shared/bench-corpus');
+  if (!existsSync(dir)) {
+    log(`bench corpus not found at ${dir}; codec section skipped`);
+    return false;
+  }
+  const params = { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 22 };
+  const enc: number[] = [];
+  const dec: number[] = [];
+  log('file                    bytes  | encode MB/s ours / zlib  | decode MB/s ours / zlib  | frame bytes, ratio');
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    const json = readFileSync(resolve(dir, f), 'utf8');
+    const bytes = new Uint8Array(Buffer.from(json));
+    const frame = encodeFrame(json);
+    const z = brotliCompressSync(bytes, { params });
+    const e = compare({ ours: () => encodeFrame(json), zlib: () => brotliCompressSync(bytes, { params }) });
+    const d = compare({ ours: () => decodeFrame(frame), zlib: () => brotliDecompressSync(z) });
+    enc.push(e.ours / e.zlib);
+    dec.push(d.ours / d.zlib);
+    log(`${f.padEnd(22)} ${String(bytes.length).padStart(7)} | ${mbps(e.ours, bytes.length).padStart(7)} / ${mbps(e.zlib, bytes.length).padStart(7)} ×${(e.ours / e.zlib).toFixed(2)} | ${mbps(d.ours, bytes.length).padStart(7)} / ${mbps(d.zlib, bytes.length).padStart(7)} ×${(d.ours / d.zlib).toFixed(2)} | ${frame.length} B ×${(bytes.length / frame.length).toFixed(2)}`);
+  }
+  const ge = geomean(enc);
+  const gd = geomean(dec);
+  log(`geometric mean: encode ×${ge.toFixed(2)}, decode ×${gd.toFixed(2)} of node:zlib (target 0.80; Rust reference 0.64 / 0.74)`);
+  return ge >= 0.8 && gd >= 0.8;
+}

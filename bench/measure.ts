@@ -1,0 +1,50 @@
+/**
+ * Benchmark timing: contenders run interleaved in the same process, several rounds each, and
+ * the median rate is kept, so a slow moment of the machine hits every contender alike.
+ * @module
+ */
+
+/** Operations per second of `fn` over about `ms` milliseconds (after a short warm-up). */
+export function opsPerSecond(fn: () => unknown, ms: number): number {
+  for (let i = 0; i < 8; i++) fn();
+  let n = 0;
+  let batch = 1;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < batch; i++) fn();
+    n += batch;
+    now = performance.now();
+    if (now - start < ms / 20) batch *= 2;
+  }
+  return n / ((now - start) / 1000);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Median operations per second of each contender over `rounds` interleaved rounds. */
+export function compare<K extends string>(contenders: Record<K, () => unknown>, rounds = 5, ms = 80): Record<K, number> {
+  const samples = {} as Record<K, number[]>;
+  const names = Object.keys(contenders) as K[];
+  for (const k of names) samples[k] = [];
+  for (let r = 0; r < rounds; r++) {
+    // Alternate the order so no contender always runs first in a round.
+    const order = r % 2 ? [...names].reverse() : names;
+    for (const k of order) samples[k].push(opsPerSecond(contenders[k], ms));
+  }
+  const out = {} as Record<K, number>;
+  for (const k of names) out[k] = median(samples[k]);
+  return out;
+}
+
+/** Formats MB/s for `bytes` per operation. */
+export const mbps = (opsPerSec: number, bytes: number): string => ((opsPerSec * bytes) / 1e6).toFixed(1);
+/** Formats a ratio. */
+export const ratio = (a: number, b: number): string => `×${(a / b).toFixed(2)}`;
+/** Geometric mean. */
+export const geomean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+/** A size as 64 B / 1 KiB / 1 MiB. */
+export const sizeLabel = (n: number): string => (n >= 1 << 20 ? `${n / (1 << 20)} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
