@@ -7,9 +7,9 @@ const shared = resolve(import.meta.dirname, '../../shared/vectors');
 const present = existsSync(shared);
 if (!present) console.warn(`[conformance] ${shared} not found: the external vector suites are skipped (not counted as passed).`);
 
-// session_messages.json waits for @m2m/session (issue 5); every other file must pass fully.
+// Every shared vector file must pass fully.
 const files = present
-  ? ['reference', 'wycheproof', 'noise'].flatMap((d) => readdirSync(join(shared, d)).filter((f) => f.endsWith('.json') && f !== 'session_messages.json').map((f) => join(shared, d, f)))
+  ? ['reference', 'wycheproof', 'noise'].flatMap((d) => readdirSync(join(shared, d)).filter((f) => f.endsWith('.json')).map((f) => join(shared, d, f)))
   : [];
 
 describe.skipIf(!present)('conformance vectors (../shared/vectors)', () => {

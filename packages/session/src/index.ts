@@ -1,16 +1,16 @@
 /**
- * `@m2m/session`: sessions over the M2M Protocol. This release carries the protocol constants;
- * the state machine, codecs and transports are tracked in the project's issue on sessions.
+ * `@m2m/session`: sessions over the M2M Protocol: the state machine, negotiation, the `json`
+ * and `binary` message codecs, timers on an injectable clock, transports, `connect` and `listen`.
  * @module
  */
-
-/** Protocol version spoken in HELLO and ACCEPT (the reference's `PROTOCOL_VERSION`). */
-export const PROTOCOL_VERSION = '3.0';
+export { PROTOCOL_VERSION, MessageType, Encodings, defaultCapabilities } from './message.js';
+export type { Capabilities, CloseInfo, DataPayload, Encoding, Message, MessagePayload, RejectionInfo, SecurityStatus } from './message.js';
+export { negotiate, versionsCompatible, minPayload, type Negotiated } from './negotiate.js';
+export { SessionState, StateMachine, TRANSITIONS, type SessionEvent } from './state-machine.js';
+export { systemClock, ManualClock, type Clock } from './clock.js';
+export { resolveTimers, TIMER_RANGES, type TimerOptions, type ResolvedTimers } from './timers.js';
+export { SessionCore, type SessionCoreOptions, type SessionRole, type SessionStats, type ClosedInfo, type ReceiveResult } from './session-core.js';
+export { jsonCodec, binaryCodec, messageCodec, encodeMessageJson, decodeMessageJson, encodeMessageBinary, decodeMessageBinary, type MessageCodec, type MessageCodecName } from './codec/index.js';
 
 /** Idle session timeout of the reference, in milliseconds. */
 export const SESSION_TIMEOUT_MS = 300_000;
-
-/** Session message types. */
-export const MessageType = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE'] as const;
-/** One of {@link MessageType}. */
-export type MessageType = (typeof MessageType)[number];

@@ -1,0 +1,181 @@
+/**
+ * The `binary` message codec: the same messages as MessagePack arrays (msgpackr, no records,
+ * no extensions), about half the size of the JSON. Byte layout: docs/PROTOCOL.md §"Binary
+ * message codec". Every field is checked on input; anything else is InvalidMessage.
+ * @module
+ */
+import { Packr, Unpackr } from 'msgpackr';
+import { ALGORITHMS, CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core';
+import type { Algorithm } from '@m2m/core';
+import { Encodings, MessageType } from '../message.js';
+import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
+
+/** Payload kind tags. */
+const KIND = { capabilities: 0, rejection: 1, data: 2, close: 3, empty: 4 } as const;
+/** Enum tables: a value's index is its wire number. */
+const ALGOS: readonly Algorithm[] = ['none', 'm2m', 'tokennative', 'brotli'];
+const REJECTIONS = Object.keys(RejectionCode) as RejectionCode[];
+const REASONS = Object.keys(CloseReason) as CloseReason[];
+
+// Plain MessagePack: arrays and fixmaps, uint64 only when a value needs it.
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
+
+/** Largest binary message accepted by default (the spec's 16 MiB message limit). */
+export const MAX_BINARY_MESSAGE = 16 * 1024 * 1024;
+
+const u64 = (n: number): number | bigint => (n > 0xffff_ffff ? BigInt(n) : n);
+const optional = <T, R>(v: T | undefined, f: (x: T) => R): R | null => (v === undefined ? null : f(v));
+
+function capabilitiesArray(c: Capabilities): unknown[] {
+  const k = c.compression;
+  const s = c.security;
+  return [
+    KIND.capabilities, c.version, c.agentId, c.agentType,
+    k.algorithms.map((a) => ALGOS.indexOf(a)), u64(k.maxPayload), k.streaming, k.mlRouting,
+    k.encodings.map((e) => Encodings.indexOf(e)), Encodings.indexOf(k.preferredEncoding),
+    s.threatDetection, s.modelVersion, s.blockingMode, s.blockThreshold, c.extensions,
+  ];
+}
+
+function payloadArray(p: MessagePayload): unknown[] {
+  switch (p.kind) {
+    case 'capabilities':
+      return capabilitiesArray(p.value);
+    case 'rejection':
+      return [KIND.rejection, REJECTIONS.indexOf(p.value.code), p.value.message, optional(p.value.retryAfterMs, u64)];
+    case 'data': {
+      const d = p.value;
+      const s = d.securityStatus;
+      return [KIND.data, ALGOS.indexOf(d.algorithm), d.content, optional(d.originalSize, u64), s ? [s.scanned, s.safe, s.threatType ?? null, s.confidence ?? null] : null];
+    }
+    case 'close':
+      return [KIND.close, REASONS.indexOf(p.value.reason), p.value.message];
+    case 'empty':
+      return [KIND.empty];
+  }
+}
+
+/**
+ * Encodes a message as MessagePack.
+ * @example `encodeMessageBinary(ping)` → `94 04 a1 73 cf … 91 04` (see docs/PROTOCOL.md)
+ */
+export function encodeMessageBinary(message: Message): Uint8Array {
+  const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
+  const b = packr.pack(arr);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class Bad extends Error {}
+const bad = (what: string): never => {
+  throw new Bad(what);
+};
+const uint = (v: unknown, what: string): number => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : bad(`${what} must be an unsigned integer`));
+const num = (v: unknown, what: string): number => (typeof v === 'number' && Number.isFinite(v) ? v : bad(`${what} must be a number`));
+const text = (v: unknown, what: string): string => (typeof v === 'string' ? v : bad(`${what} must be a string`));
+const bool = (v: unknown, what: string): boolean => (typeof v === 'boolean' ? v : bad(`${what} must be a boolean`));
+const arr = (v: unknown, what: string, len?: number): unknown[] => {
+  if (!Array.isArray(v)) return bad(`${what} must be an array`);
+  if (len !== undefined && v.length !== len) bad(`${what} must have ${len} elements, got ${v.length}`);
+  return v;
+};
+const nullable = <T>(v: unknown, f: (x: unknown) => T): T | undefined => (v === null ? undefined : f(v));
+function pick<T>(table: readonly T[], v: unknown, what: string): T {
+  const i = uint(v, what);
+  return i < table.length ? table[i] : bad(`unknown ${what} ${i}`);
+}
+
+function readPayload(v: unknown): MessagePayload {
+  const a = arr(v, 'payload');
+  switch (uint(a[0], 'payload kind')) {
+    case KIND.capabilities: {
+      arr(a, 'capabilities', 15);
+      const ext = a[14];
+      if (typeof ext !== 'object' || ext === null || Array.isArray(ext)) bad('extensions must be a map');
+      const extensions: Record<string, string> = {};
+      for (const [k, x] of Object.entries(ext as object)) extensions[k] = text(x, `extension ${k}`);
+      const caps: Capabilities = {
+        version: text(a[1], 'version'),
+        agentId: text(a[2], 'agent_id'),
+        agentType: text(a[3], 'agent_type'),
+        compression: {
+          algorithms: arr(a[4], 'algorithms').map((x) => pick(ALGOS, x, 'algorithm')),
+          maxPayload: uint(a[5], 'max_payload'),
+          streaming: bool(a[6], 'streaming'),
+          mlRouting: bool(a[7], 'ml_routing'),
+          encodings: arr(a[8], 'encodings').map((x) => pick<Encoding>(Encodings, x, 'encoding')),
+          preferredEncoding: pick<Encoding>(Encodings, a[9], 'encoding'),
+        },
+        security: {
+          threatDetection: bool(a[10], 'threat_detection'),
+          modelVersion: nullable(a[11], (x) => text(x, 'model_version')) ?? null,
+          blockingMode: bool(a[12], 'blocking_mode'),
+          blockThreshold: num(a[13], 'block_threshold'),
+        },
+        extensions,
+      };
+      return { kind: 'capabilities', value: caps };
+    }
+    case KIND.rejection: {
+      arr(a, 'rejection', 4);
+      const value = { code: pick(REJECTIONS, a[1], 'rejection code'), message: text(a[2], 'message') } as { code: RejectionCode; message: string; retryAfterMs?: number };
+      const ms = nullable(a[3], (x) => uint(x, 'retry_after_ms'));
+      if (ms !== undefined) value.retryAfterMs = ms;
+      return { kind: 'rejection', value };
+    }
+    case KIND.data: {
+      arr(a, 'data', 5);
+      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: text(a[2], 'content') };
+      const size = nullable(a[3], (x) => uint(x, 'original_size'));
+      if (size !== undefined) value.originalSize = size;
+      const st = nullable(a[4], (x) => arr(x, 'security_status', 4));
+      if (st) {
+        const status: SecurityStatus = { scanned: bool(st[0], 'scanned'), safe: bool(st[1], 'safe') };
+        const tt = nullable(st[2], (x) => text(x, 'threat_type'));
+        const conf = nullable(st[3], (x) => num(x, 'confidence'));
+        if (tt !== undefined) status.threatType = tt;
+        if (conf !== undefined) status.confidence = conf;
+        value.securityStatus = status;
+      }
+      return { kind: 'data', value };
+    }
+    case KIND.close:
+      arr(a, 'close', 3);
+      return { kind: 'close', value: { reason: pick(REASONS, a[1], 'close reason'), message: text(a[2], 'message') } };
+    case KIND.empty:
+      arr(a, 'empty payload', 1);
+      return { kind: 'empty' };
+    default:
+      return bad(`unknown payload kind ${String(a[0])}`);
+  }
+}
+
+/**
+ * Decodes a binary message.
+ * @throws M2MError of kind InvalidMessage for malformed MessagePack, trailing bytes, unknown
+ *   message types or enum values, wrong field types, and input over `maxBytes`.
+ */
+export function decodeMessageBinary(bytes: Uint8Array, maxBytes = MAX_BINARY_MESSAGE): Message {
+  if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array' });
+  if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
+  let v: unknown;
+  try {
+    v = unpackr.unpack(bytes);
+  } catch (e) {
+    throw new M2MError('InvalidMessage', { reason: `malformed MessagePack: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+  }
+  try {
+    const a = arr(v, 'message', 4);
+    const msg: Message = { type: pick(MessageType, a[0], 'message type'), timestamp: uint(a[2], 'timestamp') };
+    const sid = nullable(a[1], (x) => text(x, 'session_id'));
+    if (sid !== undefined) msg.sessionId = sid;
+    const payload = nullable(a[3], readPayload);
+    if (payload) msg.payload = payload;
+    return msg;
+  } catch (e) {
+    if (e instanceof Bad) throw new M2MError('InvalidMessage', { reason: e.message });
+    throw new M2MError('InvalidMessage', { reason: `malformed message: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+  }
+}

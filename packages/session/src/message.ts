@@ -1,0 +1,113 @@
+/**
+ * Session messages (HELLO, ACCEPT, REJECT, DATA, PING, PONG, CLOSE) as plain data, shaped after
+ * the reference's `protocol::Message` (wire-format notes §6.1–6.2) with the spec's additions:
+ * SERVER_BUSY and `retryAfterMs` in REJECT, a reason and message in CLOSE.
+ * @module
+ */
+import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
+
+/** Protocol version spoken in HELLO and ACCEPT (the reference's `PROTOCOL_VERSION`). */
+export const PROTOCOL_VERSION = '3.0';
+
+/** Session message types, in their wire spelling. */
+export const MessageType = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE'] as const;
+/** One of {@link MessageType}. */
+export type MessageType = (typeof MessageType)[number];
+
+/** Token encodings, spelled as the reference's Rust variants. */
+export const Encodings = ['Cl100kBase', 'O200kBase', 'LlamaBpe', 'Heuristic'] as const;
+/** One of {@link Encodings}. */
+export type Encoding = (typeof Encodings)[number];
+
+/** What an agent can do: sent in HELLO (client) and ACCEPT (server). */
+export interface Capabilities {
+  version: string;
+  agentId: string;
+  agentType: string;
+  compression: {
+    /** In preference order; each side picks the first of its own list the peer also has. */
+    algorithms: Algorithm[];
+    /** Largest DATA content in bytes; 0 = unlimited. */
+    maxPayload: number;
+    streaming: boolean;
+    mlRouting: boolean;
+    encodings: Encoding[];
+    preferredEncoding: Encoding;
+  };
+  security: {
+    threatDetection: boolean;
+    modelVersion: string | null;
+    blockingMode: boolean;
+    blockThreshold: number;
+  };
+  /** Free-form string pairs. */
+  extensions: Record<string, string>;
+}
+
+/** REJECT's payload. */
+export interface RejectionInfo {
+  code: RejectionCode;
+  message: string;
+  /** For RATE_LIMITED and SERVER_BUSY: when to try again (an SDK extension; the reference ignores it). */
+  retryAfterMs?: number;
+}
+
+/** A security scanner's verdict carried with DATA. */
+export interface SecurityStatus {
+  scanned: boolean;
+  safe: boolean;
+  threatType?: string;
+  confidence?: number;
+}
+
+/** DATA's payload: codec content (M2M frame text, TokenNative, Brotli or passthrough). */
+export interface DataPayload {
+  algorithm: Algorithm;
+  content: string;
+  originalSize?: number;
+  securityStatus?: SecurityStatus;
+}
+
+/** CLOSE's payload (an SDK extension; the reference sends and expects `{}`). */
+export interface CloseInfo {
+  reason: CloseReason;
+  message: string;
+}
+
+/** A payload with the shape it was read as (the reference's untagged union, in its order). */
+export type MessagePayload =
+  | { kind: 'capabilities'; value: Capabilities }
+  | { kind: 'rejection'; value: RejectionInfo }
+  | { kind: 'data'; value: DataPayload }
+  | { kind: 'close'; value: CloseInfo }
+  | { kind: 'empty' };
+
+/** One session message. */
+export interface Message {
+  type: MessageType;
+  /** Absent in HELLO and REJECT. */
+  sessionId?: string;
+  /** Absent only when the input had none (every message this SDK builds has one). */
+  payload?: MessagePayload;
+  /** Unix time in milliseconds at creation. */
+  timestamp: number;
+}
+
+/** Default capabilities, as the reference's `Capabilities::default()` with a fresh agent id. */
+export function defaultCapabilities(overrides: { agentId?: string; agentType?: string } = {}): Capabilities {
+  return {
+    version: PROTOCOL_VERSION,
+    agentId: overrides.agentId ?? globalThis.crypto.randomUUID(),
+    agentType: overrides.agentType ?? 'm2m-ts',
+    compression: {
+      algorithms: ['m2m', 'tokennative', 'brotli', 'none'],
+      maxPayload: 0,
+      streaming: true,
+      mlRouting: false,
+      encodings: ['Cl100kBase', 'O200kBase'],
+      preferredEncoding: 'Cl100kBase',
+    },
+    security: { threatDetection: false, modelVersion: null, blockingMode: false, blockThreshold: 0.8 },
+    extensions: {},
+  };
+}

@@ -1,0 +1,456 @@
+/**
+ * The protocol engine of one session, without I/O: it turns local calls and peer messages into
+ * messages to send, enforces the state machine, negotiates, encodes DATA content, and runs the
+ * spec's timers on an injectable clock. `Session` wraps it with a transport; tests and the
+ * conformance runner drive it directly.
+ * @module
+ */
+import { compress, decompress, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import type { Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
+import { systemClock, type Clock } from './clock.js';
+import { defaultCapabilities } from './message.js';
+import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo } from './message.js';
+import { negotiate, versionsCompatible, type Negotiated } from './negotiate.js';
+import { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
+import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
+
+/** Which end of the handshake this session is. */
+export type SessionRole = 'client' | 'server';
+
+/** Counters, named as the reference's `SessionStats`. */
+export interface SessionStats {
+  messagesSent: number;
+  messagesReceived: number;
+  /** Total length of DATA content sent. */
+  bytesCompressed: number;
+  /** Original bytes minus content bytes, summed where positive. */
+  bytesSaved: number;
+}
+
+/** Options of {@link SessionCore}. */
+export interface SessionCoreOptions {
+  role: SessionRole;
+  /** This side's capabilities (default: {@link defaultCapabilities}). */
+  capabilities?: Capabilities;
+  /** The server's session id (default: a random UUID v4, as the reference). */
+  sessionId?: string;
+  clock?: Clock;
+  timers?: TimerOptions;
+  /** Codec limits for DATA content. */
+  limits?: Partial<Limits>;
+  /** Frame protection for M2M content (pre-shared keys with a reference peer). */
+  protection?: FrameProtection;
+  /** Weakest frame security accepted in DATA (default: the protection's mode, else `none`). */
+  minSecurity?: DecodeFrameOptions['minSecurity'];
+  /** Called with messages the timers produce (PING, CLOSE on timeout). */
+  onSend?: (message: Message) => void;
+  /** Called once when the session reaches CLOSED. */
+  onClosed?: (info: ClosedInfo) => void;
+}
+
+/** How a session ended. */
+export interface ClosedInfo {
+  reason: CloseReason;
+  message: string;
+  /** Who ended it. */
+  by: 'local' | 'peer' | 'timer' | 'transport';
+  /** The error a waiting caller sees (Closed, Rejected, Timeout), if any. */
+  error?: M2MError;
+}
+
+/** What a received message produced. */
+export interface ReceiveResult {
+  /** A message to send back (ACCEPT/REJECT for HELLO, PONG for PING). */
+  reply?: Message;
+  /** DATA's decoded content. */
+  content?: string;
+  /** DATA's payload as received. */
+  data?: DataPayload;
+}
+
+/**
+ * One session's protocol logic.
+ * @example
+ * ```ts
+ * const client = new SessionCore({ role: 'client' });
+ * const server = new SessionCore({ role: 'server' });
+ * const { reply } = server.receive(client.createHello()); // ACCEPT
+ * client.receive(reply!);
+ * server.receive(client.compress('{"model":"gpt-4o","messages":[]}')).content; // the JSON
+ * ```
+ */
+export class SessionCore {
+  readonly role: SessionRole;
+  readonly capabilities: Capabilities;
+  readonly stats: SessionStats = { messagesSent: 0, messagesReceived: 0, bytesCompressed: 0, bytesSaved: 0 };
+  #machine = new StateMachine();
+  #id: string;
+  #peer: Capabilities | undefined;
+  #negotiated: Negotiated | undefined;
+  #clock: Clock;
+  #timers: ResolvedTimers;
+  #opts: SessionCoreOptions;
+  #timer: unknown;
+  #helloAt = 0;
+  #closingAt = 0;
+  #lastHeard = 0;
+  #lastActivity = 0;
+  #pongDue = 0;
+  #missedPongs = 0;
+  #closed: ClosedInfo | undefined;
+
+  /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */
+  constructor(options: SessionCoreOptions) {
+    this.role = options.role;
+    this.capabilities = options.capabilities ?? defaultCapabilities();
+    this.#id = options.sessionId ?? globalThis.crypto.randomUUID();
+    this.#clock = options.clock ?? systemClock;
+    this.#timers = resolveTimers(options.timers);
+    this.#opts = options;
+  }
+
+  /** Current state. */
+  get state(): SessionState {
+    return this.#machine.state;
+  }
+  /** Session id (a client adopts the server's from ACCEPT). */
+  get id(): string {
+    return this.#id;
+  }
+  /** The peer's capabilities once known. */
+  get peerCapabilities(): Capabilities | undefined {
+    return this.#peer;
+  }
+  /** This side's negotiation result once established. */
+  get negotiated(): Negotiated | undefined {
+    return this.#negotiated;
+  }
+  /** How the session ended, once CLOSED. */
+  get closedInfo(): ClosedInfo | undefined {
+    return this.#closed;
+  }
+
+  #message(type: MessageType, payload: Message['payload'], withId = true): Message {
+    const m: Message = { type, timestamp: this.#clock.now() };
+    if (withId) m.sessionId = this.#id;
+    if (payload) m.payload = payload;
+    this.stats.messagesSent++;
+    return m;
+  }
+
+  #apply(event: SessionEvent): void {
+    const before = this.#machine.state;
+    this.#machine.apply(event);
+    if (this.#machine.state !== before) this.#schedule();
+  }
+
+  /** Client: the HELLO to send. @throws M2MError Protocol unless INITIAL. */
+  createHello(): Message {
+    this.#apply('sendHello');
+    this.#helloAt = this.#clock.now() + this.#timers.helloTimeoutMs;
+    this.#schedule();
+    return this.#message('HELLO', { kind: 'capabilities', value: this.capabilities }, false);
+  }
+
+  /**
+   * Server: refuses a HELLO (limits, policy) before negotiating.
+   * @throws M2MError Protocol unless INITIAL.
+   */
+  reject(code: RejectionCode, message: string, retryAfterMs?: number): Message {
+    this.#apply('sendReject');
+    const info: RejectionInfo = { code, message };
+    if (retryAfterMs !== undefined) info.retryAfterMs = retryAfterMs;
+    return this.#message('REJECT', { kind: 'rejection', value: info }, false);
+  }
+
+  /**
+   * Processes one message from the peer.
+   * @throws M2MError: Protocol (illegal in this state, state unchanged), InvalidMessage (missing
+   *   capabilities, session id or DATA payload), NegotiationFailed, Rejected (REJECT received:
+   *   carries code, retryAfterMs, message), LimitExceeded, codec errors for DATA content.
+   */
+  receive(message: Message): ReceiveResult {
+    this.stats.messagesReceived++;
+    this.#lastHeard = this.#clock.now();
+    switch (message.type) {
+      case 'HELLO':
+        return this.#receiveHello(message);
+      case 'ACCEPT':
+        this.#receiveAccept(message);
+        return {};
+      case 'REJECT':
+        return this.#receiveReject(message);
+      case 'DATA': {
+        const content = this.decompress(message);
+        return { content, data: (message.payload as { value: DataPayload }).value };
+      }
+      case 'PING':
+        this.#apply('receivePing');
+        if (this.state !== SessionState.ESTABLISHED) return {};
+        this.#apply('sendPong');
+        return { reply: this.#message('PONG', { kind: 'empty' }) };
+      case 'PONG':
+        this.#apply('receivePong');
+        this.#pongDue = 0;
+        this.#missedPongs = 0;
+        this.#schedule();
+        return {};
+      case 'CLOSE': {
+        this.#apply('receiveClose');
+        const p = message.payload;
+        const info = p?.kind === 'close' ? p.value : { reason: 'NORMAL' as const, message: '' };
+        this.#finish({ ...info, by: 'peer', error: new M2MError('Closed', { reason: info.reason, message: info.message }) });
+        return {};
+      }
+    }
+  }
+
+  #receiveHello(message: Message): ReceiveResult {
+    if (this.role !== 'server') this.#illegal('receiveHello');
+    this.#apply('receiveHello');
+    const p = message.payload;
+    if (p?.kind !== 'capabilities') throw new M2MError('InvalidMessage', { reason: 'HELLO missing capabilities' });
+    const peer = p.value;
+    if (!versionsCompatible(peer.version, this.capabilities.version)) {
+      return { reply: this.reject('VERSION_MISMATCH', `Version ${peer.version} not compatible with ${this.capabilities.version}`) };
+    }
+    const negotiated = negotiate(this.capabilities, peer);
+    if (!negotiated) return { reply: this.reject('NO_COMMON_ALGORITHM', 'No common compression algorithm') };
+    this.#peer = peer;
+    this.#negotiated = negotiated;
+    this.#establish();
+    this.#apply('sendAccept');
+    return { reply: this.#message('ACCEPT', { kind: 'capabilities', value: this.capabilities }) };
+  }
+
+  #receiveAccept(message: Message): void {
+    if (this.role !== 'client' || this.state !== SessionState.HELLO_SENT) this.#illegal('receiveAccept');
+    const p = message.payload;
+    if (p?.kind !== 'capabilities') throw new M2MError('InvalidMessage', { reason: 'ACCEPT missing capabilities' });
+    if (message.sessionId === undefined) throw new M2MError('InvalidMessage', { reason: 'ACCEPT missing session ID' });
+    const negotiated = negotiate(this.capabilities, p.value);
+    if (!negotiated) throw new M2MError('NegotiationFailed', { reason: 'Failed to negotiate capabilities' });
+    this.#id = message.sessionId;
+    this.#peer = p.value;
+    this.#negotiated = negotiated;
+    this.#establish();
+    this.#apply('receiveAccept');
+  }
+
+  #receiveReject(message: Message): ReceiveResult {
+    this.#apply('receiveReject');
+    const p = message.payload;
+    const info: RejectionInfo = p?.kind === 'rejection' ? p.value : { code: 'UNKNOWN', message: 'Unknown rejection' };
+    const details: { code: RejectionCode; message: string; retryAfterMs?: number } = { code: info.code, message: info.message };
+    if (info.retryAfterMs !== undefined) details.retryAfterMs = info.retryAfterMs;
+    const error = new M2MError('Rejected', details);
+    this.#finish({ reason: 'NORMAL', message: `rejected: ${info.code}`, by: 'peer', error });
+    throw error;
+  }
+
+  #illegal(event: SessionEvent): never {
+    throw new M2MError('Protocol', { reason: `Cannot ${event} in state ${this.state}`, state: this.state, event });
+  }
+
+  #establish(): void {
+    const now = this.#clock.now();
+    this.#lastActivity = now;
+    this.#lastHeard = now;
+  }
+
+  #requireEstablished(event: SessionEvent): void {
+    // DATA outside its states gets the reference's specific error rather than a generic Protocol one.
+    if (this.#machine.next(event) === undefined) throw new M2MError('SessionNotEstablished', { state: this.state });
+  }
+
+  /**
+   * A DATA message carrying `content` encoded with the negotiated algorithm (or `algorithm`).
+   * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
+   *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
+   */
+  compress(content: string, algorithm?: Algorithm): Message {
+    this.#requireEstablished('sendData');
+    const algo = algorithm ?? this.#negotiated?.algorithm ?? 'm2m';
+    const opts = this.#opts.protection ? { protection: this.#opts.protection, limits: this.#opts.limits } : { limits: this.#opts.limits };
+    const text = compress(content, algo, opts);
+    const max = this.#negotiated?.maxPayload ?? 0;
+    if (max > 0 && text.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: text.length, max });
+    this.#apply('sendData');
+    this.#lastActivity = this.#clock.now();
+    this.#schedule();
+    const originalBytes = new TextEncoder().encode(content).length;
+    this.stats.bytesCompressed += text.length;
+    this.stats.bytesSaved += Math.max(0, originalBytes - text.length);
+    return this.#message('DATA', { kind: 'data', value: { algorithm: algo, content: text } });
+  }
+
+  /**
+   * Decodes a DATA message's content by its prefix (the `algorithm` field is advisory, as in the
+   * reference).
+   * @throws M2MError: SessionNotEstablished, InvalidMessage (`Not a DATA message`),
+   *   LimitExceeded, codec errors.
+   */
+  decompress(message: Message): string {
+    this.#requireEstablished('receiveData');
+    const p = message.payload;
+    if (message.type !== 'DATA' || p?.kind !== 'data') throw new M2MError('InvalidMessage', { reason: 'Not a DATA message' });
+    const max = this.#negotiated?.maxPayload ?? 0;
+    const content = p.value.content;
+    if (max > 0 && content.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: content.length, max });
+    const opts: DecodeFrameOptions = { limits: this.#opts.limits };
+    if (this.#opts.protection) opts.protection = this.#opts.protection;
+    if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
+    let text: string;
+    try {
+      text = decompress(content, opts);
+    } catch (e) {
+      if (isSdkError(e)) throw e;
+      throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });
+    }
+    this.#apply('receiveData');
+    this.#lastActivity = this.#clock.now();
+    this.#schedule();
+    return text;
+  }
+
+  /** A PING to send now. @throws M2MError Protocol unless ESTABLISHED. */
+  ping(): Message {
+    this.#apply('sendPing');
+    if (!this.#pongDue) this.#pongDue = this.#clock.now() + this.#timers.pingTimeoutMs;
+    this.#schedule();
+    return this.#message('PING', { kind: 'empty' });
+  }
+
+  /**
+   * Starts closing: the CLOSE to send (CLOSING, then CLOSED on the peer's CLOSE or after the
+   * closing timeout). From HELLO_SENT the session closes at once. Returns `undefined` when
+   * already CLOSING or CLOSED (closing twice is harmless).
+   * @throws M2MError Protocol in INITIAL.
+   */
+  close(reason: CloseReason = 'NORMAL', message = ''): Message | undefined {
+    if (this.state === SessionState.CLOSING || this.state === SessionState.CLOSED) return undefined;
+    return this.#closeWith('sendClose', reason, message, 'local');
+  }
+
+  #closeWith(event: SessionEvent, reason: CloseReason, message: string, by: ClosedInfo['by']): Message {
+    const wasHelloSent = this.state === SessionState.HELLO_SENT;
+    this.#apply(event);
+    const msg = this.#message('CLOSE', reason === 'NORMAL' && message === '' ? { kind: 'empty' } : { kind: 'close', value: { reason, message } });
+    if (wasHelloSent || this.state === SessionState.CLOSED) this.#finish({ reason, message, by });
+    else {
+      this.#closingAt = this.#clock.now() + this.#timers.closingTimeoutMs;
+      this.#pendingClose = { reason, message, by };
+      this.#schedule();
+    }
+    return msg;
+  }
+  #pendingClose: ClosedInfo | undefined;
+
+  /** The transport went away: CLOSED at once. */
+  transportClosed(error?: unknown): void {
+    if (this.state === SessionState.CLOSED) return;
+    const pending = this.#pendingClose;
+    this.#apply('transportClosed');
+    if (pending) this.#finish(pending);
+    else {
+      const err = new M2MError('Closed', { reason: 'ERROR', message: 'connection lost' }, error === undefined ? undefined : { cause: error });
+      this.#finish({ reason: 'ERROR', message: 'connection lost', by: 'transport', error: err });
+    }
+  }
+
+  #finish(info: ClosedInfo): void {
+    if (this.#closed) return;
+    if (this.#pendingClose && info.by === 'peer' && !info.error) info = this.#pendingClose;
+    this.#closed = info;
+    this.#pendingClose = undefined;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#opts.onClosed?.(info);
+  }
+
+  /** Stops the timers (the session is being dropped). */
+  dispose(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Timers: one clock timer at the earliest deadline; `#tick` decides what is due.
+
+  #deadline(): number | undefined {
+    const t = this.#timers;
+    switch (this.state) {
+      case SessionState.HELLO_SENT:
+        return this.#helloAt;
+      case SessionState.ESTABLISHED: {
+        const idle = this.#lastActivity + t.sessionTimeoutMs;
+        const keepalive = this.#pongDue || this.#lastHeard + t.pingIntervalMs;
+        return Math.min(idle, keepalive);
+      }
+      case SessionState.CLOSING:
+        return this.#closingAt;
+      default:
+        return undefined;
+    }
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const at = this.#deadline();
+    if (at === undefined) return;
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), Math.max(0, at - this.#clock.now()));
+  }
+
+  #emit(m: Message | undefined): void {
+    if (m) this.#opts.onSend?.(m);
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    const t = this.#timers;
+    switch (this.state) {
+      case SessionState.HELLO_SENT:
+        if (now >= this.#helloAt) {
+          this.#apply('helloTimeout');
+          this.#finish({ reason: 'TIMEOUT', message: 'no answer to HELLO', by: 'timer', error: new M2MError('Timeout', { operation: 'HELLO', ms: t.helloTimeoutMs }) });
+          return;
+        }
+        break;
+      case SessionState.ESTABLISHED:
+        if (now >= this.#lastActivity + t.sessionTimeoutMs) {
+          this.#emit(this.#closeWith('idleTimeout', 'TIMEOUT', `idle for ${t.sessionTimeoutMs} ms`, 'timer'));
+          return;
+        }
+        if (this.#pongDue && now >= this.#pongDue) {
+          this.#missedPongs++;
+          this.#pongDue = 0;
+          if (this.#missedPongs >= t.maxMissedPongs) {
+            this.#emit(this.#closeWith('pongTimeout', 'TIMEOUT', `${this.#missedPongs} PINGs unanswered`, 'timer'));
+            return;
+          }
+          this.#emit(this.ping());
+          return;
+        }
+        if (!this.#pongDue && now >= this.#lastHeard + t.pingIntervalMs) {
+          this.#emit(this.ping());
+          return;
+        }
+        break;
+      case SessionState.CLOSING:
+        if (now >= this.#closingAt) {
+          const pending = this.#pendingClose ?? { reason: 'NORMAL' as const, message: '', by: 'local' as const };
+          this.#apply('closingTimeout');
+          this.#finish(pending);
+          return;
+        }
+        break;
+      default:
+        return;
+    }
+    this.#schedule();
+  }
+}
+
+export type { CloseInfo };
