@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFile } from './lib/run.js';
+import './lib/session.js';
 
 const shared = resolve(import.meta.dirname, '../../shared/vectors');
 const present = existsSync(shared);

@@ -14,3 +14,11 @@ export { jsonCodec, binaryCodec, messageCodec, encodeMessageJson, decodeMessageJ
 
 /** Idle session timeout of the reference, in milliseconds. */
 export const SESSION_TIMEOUT_MS = 300_000;
+export { Session, type SessionData, type SessionOptions, type SessionEvents, type HelloDecision } from './session.js';
+export { connect, type ConnectOptions } from './connect.js';
+export { listen } from '#listen';
+export type { ListenOptions, Server, ServerLimits } from './listen-types.js';
+export { memoryTransportPair } from './transport/memory.js';
+export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
+export { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
+export { AsyncQueue, type AsyncQueueOptions } from './queue.js';

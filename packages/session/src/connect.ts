@@ -1,0 +1,45 @@
+/**
+ * `connect(url)`: dial, handshake, return an established session.
+ * @module
+ */
+import { platform } from '#platform';
+import { M2MError } from '@m2m/core';
+import { Session, type SessionOptions } from './session.js';
+import type { TransportLimits } from './transport/types.js';
+
+/** Options of {@link connect}. */
+export type ConnectOptions = SessionOptions & TransportLimits;
+
+/**
+ * Opens a session to `url`: `ws://host:port` / `wss://…` (Node and browsers) or
+ * `tcp://host:port` (Node).
+ * @throws M2MError: Config (bad URL or scheme), Network, Aborted (`options.signal`), Timeout,
+ *   Rejected (REJECT with its code and retryAfterMs), NegotiationFailed.
+ * @example
+ * ```ts
+ * const session = await connect('tcp://127.0.0.1:7401', { signal: AbortSignal.timeout(5000) });
+ * await session.send('{"model":"gpt-4o","messages":[]}');
+ * ```
+ */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<Session> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch (e) {
+    throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
+  }
+  const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark };
+  let transport;
+  if (u.protocol === 'ws:' || u.protocol === 'wss:') transport = await platform.openWebSocket(url, dial);
+  else if (u.protocol === 'tcp:') {
+    const port = Number(u.port);
+    if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new M2MError('Config', { reason: `tcp URL needs a host and a port: ${url}` });
+    transport = await platform.openTcp(u.hostname.replace(/^\[|\]$/g, ''), port, dial);
+  } else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss: or tcp:)` });
+  try {
+    return await Session.client(transport, options);
+  } catch (e) {
+    await transport.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * `listen` in browsers: not available (a page cannot accept connections).
+ * @module
+ */
+import { M2MError } from '@m2m/core';
+import type { ListenOptions, Server } from './listen-types.js';
+
+/** @throws M2MError of kind Config: browsers cannot listen. */
+export async function listen(_options: ListenOptions = {}): Promise<Server> {
+  throw new M2MError('Config', { reason: 'listen() needs Node: browsers cannot accept connections' });
+}

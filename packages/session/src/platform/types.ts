@@ -1,0 +1,17 @@
+/**
+ * What the session package needs from its platform: dialing (WebSocket everywhere, TCP on
+ * Node) and listening (Node only).
+ * @module
+ */
+import type { Transport, TransportLimits } from '../transport/types.js';
+
+/** Dial options. */
+export interface DialOptions extends TransportLimits {
+  signal?: AbortSignal;
+}
+
+/** Platform functions. */
+export interface SessionPlatform {
+  openWebSocket(url: string, options: DialOptions): Promise<Transport>;
+  openTcp(host: string, port: number, options: DialOptions): Promise<Transport>;
+}

@@ -1,0 +1,350 @@
+/**
+ * A live session over a transport: the handshake, `send`, `for await` over received DATA,
+ * events, PING, and a clean close with a reason. The protocol logic is {@link SessionCore};
+ * this class moves its messages through a {@link Transport} in order and with backpressure.
+ * @module
+ */
+import { M2MError, isSdkError } from '@m2m/core';
+import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
+import { binaryCodec, jsonCodec, messageCodec, type MessageCodec, type MessageCodecName } from './codec/index.js';
+import { systemClock } from './clock.js';
+import type { Capabilities, DataPayload, Message } from './message.js';
+import type { Negotiated } from './negotiate.js';
+import { AsyncQueue } from './queue.js';
+import { SessionCore, type ClosedInfo, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
+import { SessionState } from './state-machine.js';
+import type { Transport } from './transport/types.js';
+
+/** One DATA message as the application sees it. */
+export interface SessionData {
+  /** The decoded content (the JSON text for M2M frames). */
+  content: string;
+  /** The DATA payload as received (algorithm, wire content, sizes, security status). */
+  payload: DataPayload;
+  /** The whole message. */
+  message: Message;
+}
+
+/** Options shared by client and server sessions. */
+export interface SessionOptions extends Omit<SessionCoreOptions, 'role' | 'onSend' | 'onClosed'> {
+  /** Message codec (default `binary`; use `json` with a Rust reference peer). Servers detect it from the HELLO. */
+  codec?: MessageCodecName;
+  /** Received DATA held before reading from the transport stops (default 64). */
+  inboxCapacity?: number;
+  /** Cancels the handshake. */
+  signal?: AbortSignal;
+}
+
+/** Session events. */
+export interface SessionEvents {
+  data: SessionData;
+  close: ClosedInfo;
+  state: SessionState;
+}
+
+/** A server's verdict on a HELLO before negotiation. */
+export interface HelloDecision {
+  reject?: { code: RejectionCode; message: string; retryAfterMs?: number };
+}
+
+const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
+
+/**
+ * A session with a peer.
+ * @example
+ * ```ts
+ * const session = await connect('ws://127.0.0.1:7400');
+ * await session.send('{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}');
+ * for await (const { content } of session) console.log(content);
+ * await session.close();
+ * ```
+ */
+export class Session implements AsyncIterable<SessionData> {
+  readonly transport: Transport;
+  #core: SessionCore;
+  #codec: MessageCodec;
+  #inbox: AsyncQueue<SessionData>;
+  #sendChain: Promise<void> = Promise.resolve();
+  #listeners = new Map<keyof SessionEvents, Set<(v: never) => void>>();
+  #closedInfo: Promise<ClosedInfo>;
+  #resolveClosed!: (c: ClosedInfo) => void;
+  #established: Promise<void>;
+  #resolveEstablished!: () => void;
+  #rejectEstablished!: (e: unknown) => void;
+  #pongWaiters: Array<(ms: number) => void> = [];
+  #pingStarted: number[] = [];
+  #transportClosing = false;
+  #clock;
+
+  /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
+  private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
+    this.transport = transport;
+    this.#codec = codec;
+    this.#clock = options.clock ?? systemClock;
+    this.#inbox = new AsyncQueue({ capacity: options.inboxCapacity ?? 64 });
+    this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
+    this.#established = new Promise((res, rej) => {
+      this.#resolveEstablished = res;
+      this.#rejectEstablished = rej;
+    });
+    this.#established.catch(() => undefined);
+    this.#core = new SessionCore({
+      ...options,
+      role,
+      onSend: (m) => void this.#send(m).catch(() => undefined),
+      onClosed: (info) => this.#onClosed(info),
+    });
+  }
+
+  /**
+   * Client side: sends HELLO on `transport` and waits for ACCEPT.
+   * @throws M2MError: Rejected (code, retryAfterMs, message), Timeout (no answer within the HELLO
+   *   timeout), Aborted (signal), NegotiationFailed, Network, InvalidMessage.
+   */
+  static async client(transport: Transport, options: SessionOptions = {}): Promise<Session> {
+    const s = new Session(transport, 'client', messageCodec(options.codec ?? 'binary'), options);
+    s.#watchAbort(options.signal);
+    s.#readLoop();
+    await s.#send(s.#core.createHello());
+    await s.#established;
+    return s;
+  }
+
+  /**
+   * Server side: waits for the HELLO on `transport` and answers it (ACCEPT, or REJECT when
+   * negotiation fails or `decide` says so).
+   * @returns the session, or `undefined` when the HELLO was refused (the transport is closed).
+   * @throws M2MError: Timeout (no HELLO in time), InvalidMessage, Protocol, Network.
+   */
+  static async server(transport: Transport, options: SessionOptions & { decide?: (hello: Message) => HelloDecision } = {}): Promise<Session | undefined> {
+    const clock = options.clock ?? systemClock;
+    const iterator = transport[Symbol.asyncIterator]();
+    const helloMs = options.timers?.helloTimeoutMs ?? 30_000;
+    let timer: unknown;
+    let first: IteratorResult<Uint8Array>;
+    try {
+      first = await Promise.race([
+        iterator.next(),
+        new Promise<never>((_, reject) => (timer = clock.setTimeout(() => reject(new M2MError('Timeout', { operation: 'HELLO', ms: helloMs })), helloMs))),
+      ]);
+    } catch (e) {
+      await transport.close();
+      throw e;
+    } finally {
+      clock.clearTimeout(timer);
+    }
+    if (first.done) throw new M2MError('Closed', { reason: 'ERROR', message: 'connection closed before HELLO' });
+    // The first byte tells the codec: `{` for JSON, a MessagePack array otherwise.
+    const codec = options.codec ? messageCodec(options.codec) : first.value[0] === 0x7b ? jsonCodec : binaryCodec;
+    const s = new Session(transport, 'server', codec, options);
+    let hello: Message;
+    try {
+      hello = codec.decode(first.value);
+      if (hello.type !== 'HELLO') throw new M2MError('Protocol', { reason: `Cannot receive${hello.type} in state INITIAL`, state: 'INITIAL', event: `receive${hello.type}` });
+      const verdict = options.decide?.(hello);
+      let reply: Message | undefined;
+      if (verdict?.reject) {
+        const r = verdict.reject;
+        reply = s.#core.reject(r.code, r.message, r.retryAfterMs);
+      } else reply = s.#core.receive(hello).reply;
+      if (reply) await s.#send(reply);
+      if (s.#core.state !== SessionState.ESTABLISHED) {
+        s.#core.dispose();
+        await transport.close();
+        return undefined;
+      }
+    } catch (e) {
+      s.#core.dispose();
+      await transport.close();
+      throw e;
+    }
+    s.#resolveEstablished();
+    s.#readLoop(iterator);
+    return s;
+  }
+
+  /** Session id. */
+  get id(): string {
+    return this.#core.id;
+  }
+  /** Current state. */
+  get state(): SessionState {
+    return this.#core.state;
+  }
+  /** This side's negotiation result. */
+  get negotiated(): Negotiated | undefined {
+    return this.#core.negotiated;
+  }
+  /** The peer's capabilities. */
+  get peerCapabilities(): Capabilities | undefined {
+    return this.#core.peerCapabilities;
+  }
+  /** Message counters. */
+  get stats(): Readonly<SessionStats> {
+    return this.#core.stats;
+  }
+  /** The message codec in use. */
+  get codec(): MessageCodecName {
+    return this.#codec.name;
+  }
+  /** Resolves once the session is CLOSED, with how it ended. */
+  get closed(): Promise<ClosedInfo> {
+    return this.#closedInfo;
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof SessionEvents>(event: K, listener: (value: SessionEvents[K]) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  #emit<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void {
+    const set = this.#listeners.get(event) as Set<(v: SessionEvents[K]) => void> | undefined;
+    if (set) for (const l of set) l(value);
+  }
+
+  #watchAbort(signal: AbortSignal | undefined): void {
+    if (!signal) return;
+    const onAbort = () => {
+      if (this.#core.state === SessionState.ESTABLISHED) return;
+      this.#rejectEstablished(abortError());
+      this.#core.close('CLIENT_SHUTDOWN', 'aborted');
+      void this.#closeTransport();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    void this.#established.then(() => signal.removeEventListener('abort', onAbort), () => undefined);
+  }
+
+  /**
+   * Sends `content` as DATA (encoded with the negotiated algorithm unless `algorithm` is given).
+   * Resolves when the transport took it; a slow peer makes it wait.
+   * @throws M2MError: SessionNotEstablished, Closed (after the session ended), codec errors
+   *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network.
+   */
+  send(content: string, options: { algorithm?: Algorithm } = {}): Promise<void> {
+    const closed = this.#core.closedInfo;
+    if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
+    let message: Message;
+    try {
+      message = this.#core.compress(content, options.algorithm);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#send(message);
+  }
+
+  /**
+   * Sends PING and resolves with the round-trip time in ms when PONG arrives.
+   * @throws M2MError Protocol unless ESTABLISHED; Closed if the session ends first.
+   */
+  ping(): Promise<number> {
+    const m = this.#core.ping();
+    this.#pingStarted.push(this.#clock.now());
+    const p = new Promise<number>((resolve) => this.#pongWaiters.push(resolve));
+    void this.#send(m).catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * Closes with a reason: sends CLOSE, then waits for the peer to close (or the closing timeout).
+   * Resolves with how the session ended; closing twice is harmless.
+   */
+  async close(reason: CloseReason = 'NORMAL', message = ''): Promise<ClosedInfo> {
+    if (this.#core.state !== SessionState.CLOSED) {
+      const m = this.#core.close(reason, message);
+      if (m) await this.#send(m).catch(() => undefined);
+    }
+    return this.#closedInfo;
+  }
+
+  /** Receives DATA in order; ends after a NORMAL close, throws the error of any other end. */
+  [Symbol.asyncIterator](): AsyncIterator<SessionData> {
+    return this.#inbox[Symbol.asyncIterator]();
+  }
+
+  #send(message: Message): Promise<void> {
+    const bytes = this.#codec.encode(message);
+    const next = this.#sendChain.then(() => this.transport.send(bytes));
+    this.#sendChain = next.catch(() => undefined);
+    return next;
+  }
+
+  async #closeTransport(): Promise<void> {
+    if (this.#transportClosing) return;
+    this.#transportClosing = true;
+    await this.#sendChain;
+    await this.transport.close().catch(() => undefined);
+  }
+
+  #onClosed(info: ClosedInfo): void {
+    this.#rejectEstablished(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
+    for (const w of this.#pongWaiters.splice(0)) w(Number.NaN);
+    this.#inbox.end(info.reason === 'NORMAL' && !(info.error && info.error.kind !== 'Closed') ? undefined : (info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message })));
+    this.#resolveClosed(info);
+    this.#emit('close', info);
+    void this.#closeTransport();
+  }
+
+  /** Sends CLOSE ERROR for a fatal problem with what the peer sent, then ends the session. */
+  #fail(error: unknown): void {
+    if (this.#core.state === SessionState.CLOSED) return;
+    const err = isSdkError(error) ? error : new M2MError('Internal', { reason: String(error) }, { cause: error });
+    if (this.#core.state === SessionState.ESTABLISHED) {
+      const m = this.#core.close('ERROR', err.message);
+      if (m) void this.#send(m).catch(() => undefined);
+    }
+    this.#core.transportClosed(err);
+  }
+
+  #readLoop(iterator: AsyncIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
+    const run = async () => {
+      try {
+        for (;;) {
+          const r = await iterator.next();
+          if (r.done) break;
+          let message: Message;
+          try {
+            message = this.#codec.decode(r.value);
+          } catch (e) {
+            this.#fail(e);
+            return;
+          }
+          let result;
+          try {
+            result = this.#core.receive(message);
+          } catch (e) {
+            if (isSdkError(e) && e.code === 'REJECTED') return; // the core already closed with it
+            if (this.#core.state === SessionState.HELLO_SENT) {
+              this.#rejectEstablished(e);
+              this.#core.transportClosed(e);
+              return;
+            }
+            this.#fail(e);
+            return;
+          }
+          if (message.type === 'ACCEPT') {
+            this.#resolveEstablished();
+            this.#emit('state', this.#core.state);
+          }
+          if (message.type === 'PONG') {
+            const started = this.#pingStarted.shift();
+            this.#pongWaiters.shift()?.(started === undefined ? Number.NaN : this.#clock.now() - started);
+          }
+          if (result.reply) void this.#send(result.reply).catch(() => undefined);
+          if (result.content !== undefined && result.data) {
+            const item: SessionData = { content: result.content, payload: result.data, message };
+            this.#emit('data', item);
+            await this.#inbox.push(item);
+          }
+        }
+        this.#core.transportClosed();
+      } catch (e) {
+        this.#core.transportClosed(e);
+      }
+    };
+    void run();
+  }
+}

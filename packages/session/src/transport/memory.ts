@@ -1,0 +1,45 @@
+/**
+ * An in-memory transport pair for tests and same-process agents, with real backpressure:
+ * `send` waits while the peer's inbox is full.
+ * @module
+ */
+import { M2MError } from '@m2m/core';
+import { AsyncQueue } from '../queue.js';
+import type { Transport } from './types.js';
+
+class MemoryTransport implements Transport {
+  readonly kind = 'memory';
+  readonly remoteAddress = 'memory';
+  inbox: AsyncQueue<Uint8Array>;
+  peer!: MemoryTransport;
+  #closed = false;
+  constructor(capacity: number) {
+    this.inbox = new AsyncQueue({ capacity });
+  }
+  async send(data: Uint8Array): Promise<void> {
+    if (this.#closed || this.peer.inbox.ended) throw new M2MError('Network', { reason: 'memory transport is closed' });
+    // Copy: the receiver must not see later changes the sender makes to its buffer.
+    await this.peer.inbox.push(data.slice());
+  }
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.inbox.end();
+    this.peer.inbox.end();
+  }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.inbox[Symbol.asyncIterator]();
+  }
+}
+
+/**
+ * Two connected transports.
+ * @example `const [a, b] = memoryTransportPair(); await a.send(bytes); for await (const m of b) …`
+ */
+export function memoryTransportPair(capacity = 64): [Transport, Transport] {
+  const a = new MemoryTransport(capacity);
+  const b = new MemoryTransport(capacity);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
