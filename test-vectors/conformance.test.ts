@@ -22,3 +22,16 @@ describe.skipIf(!present)('conformance vectors (../shared/vectors)', () => {
     });
   }
 });
+
+// Our own vector files live in the repository and always run.
+const own = readdirSync(import.meta.dirname).filter((f) => f.endsWith('.json')).map((f) => join(import.meta.dirname, f));
+describe('own vectors (test-vectors/)', () => {
+  it('has vector files', () => expect(own.length).toBeGreaterThan(0));
+  for (const f of own) {
+    it(f.slice(import.meta.dirname.length + 1), () => {
+      const r = runFile(f);
+      expect(r.failures).toEqual([]);
+      expect(r.passed).toBeGreaterThan(0);
+    });
+  }
+});

@@ -4,8 +4,8 @@
  * `@m2m/session`'s SessionCore on a manual clock fixed at the vectors' timestamp.
  * @module
  */
-import { decompress, isM2MError } from '@m2m/core';
-import { decodeMessageJson, encodeMessageJson, ManualClock, negotiate, SessionCore, versionsCompatible } from '@m2m/session';
+import { decompress, fromHex, isM2MError, toHex } from '@m2m/core';
+import { decodeMessageBinary, decodeMessageJson, encodeMessageBinary, encodeMessageJson, ManualClock, negotiate, SessionCore, versionsCompatible } from '@m2m/session';
 import type { Capabilities, Message } from '@m2m/session';
 import { eq } from './check.js';
 import { extraFormats } from './run.js';
@@ -166,5 +166,28 @@ extraFormats.push([
       });
     }
     for (const f of d.session_flows as J[]) c.run(`flow ${f.name}`, () => runFlow(f));
+  },
+]);
+
+// Our own format: the binary message codec (test-vectors/m2m-binary-messages.json).
+extraFormats.push([
+  'm2m-binary-messages/1',
+  (d: J) => d.format === 'm2m-binary-messages/1',
+  (c, d: J) => {
+    for (const v of d.cases as J[]) {
+      c.run(`binary ${v.name}`, () => {
+        const m = decodeMessageJson(v.json);
+        eq(toHex(encodeMessageBinary(m)), v.binary_hex, 'encode');
+        eq(encodeMessageJson(decodeMessageBinary(fromHex(v.binary_hex))), v.json, 'decode');
+      });
+    }
+    for (const v of d.invalid as J[]) {
+      c.run(`binary invalid: ${v.name}`, () =>
+        expectError(() => decodeMessageBinary(fromHex(v.binary_hex)), (e) => {
+          if (!isM2MError(e) || e.kind !== 'InvalidMessage') throw new Error(`expected InvalidMessage, got ${String(e)}`);
+          if (!String(e.details.reason).includes(v.reason_contains)) throw new Error(`reason "${e.details.reason}" lacks "${v.reason_contains}"`);
+        }),
+      );
+    }
   },
 ]);

@@ -351,7 +351,7 @@ export class SessionCore {
     if (this.state === SessionState.CLOSED) return;
     const pending = this.#pendingClose;
     this.#apply('transportClosed');
-    if (pending) this.#finish(pending);
+    if (pending) this.#finish(isSdkError(error) && error.kind !== 'Closed' ? { ...pending, error: error as M2MError } : pending);
     else {
       const err = new M2MError('Closed', { reason: 'ERROR', message: 'connection lost' }, error === undefined ? undefined : { cause: error });
       this.#finish({ reason: 'ERROR', message: 'connection lost', by: 'transport', error: err });

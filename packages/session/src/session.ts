@@ -47,6 +47,7 @@ export interface HelloDecision {
   reject?: { code: RejectionCode; message: string; retryAfterMs?: number };
 }
 
+const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
 /**
@@ -260,7 +261,11 @@ export class Session implements AsyncIterable<SessionData> {
     return this.#closedInfo;
   }
 
-  /** Receives DATA in order; ends after a NORMAL close, throws the error of any other end. */
+  /**
+   * Receives DATA in order. Iteration ends after an orderly close (NORMAL, CLIENT_SHUTDOWN,
+   * SERVER_SHUTDOWN) and throws the session's error after any other end (ERROR, TIMEOUT, a lost
+   * connection, a REJECT).
+   */
   [Symbol.asyncIterator](): AsyncIterator<SessionData> {
     return this.#inbox[Symbol.asyncIterator]();
   }
@@ -282,7 +287,9 @@ export class Session implements AsyncIterable<SessionData> {
   #onClosed(info: ClosedInfo): void {
     this.#rejectEstablished(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
     for (const w of this.#pongWaiters.splice(0)) w(Number.NaN);
-    this.#inbox.end(info.reason === 'NORMAL' && !(info.error && info.error.kind !== 'Closed') ? undefined : (info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message })));
+    // An orderly close ends iteration; errors, timeouts and lost connections make it throw.
+    const orderly = ORDERLY.has(info.reason) && (!info.error || info.error.kind === 'Closed');
+    this.#inbox.end(orderly ? undefined : (info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message })));
     this.#resolveClosed(info);
     this.#emit('close', info);
     void this.#closeTransport();

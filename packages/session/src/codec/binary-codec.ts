@@ -5,7 +5,7 @@
  * @module
  */
 import { Packr, Unpackr } from 'msgpackr';
-import { ALGORITHMS, CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core';
+import { CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core';
 import type { Algorithm } from '@m2m/core';
 import { Encodings, MessageType } from '../message.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';

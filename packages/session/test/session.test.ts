@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import * as net from 'node:net';
+import { isM2MError, type M2MError } from '@m2m/core';
+import { connect, listen, memoryTransportPair, Session, type SessionData } from '@m2m/session';
+
+const req = (i: number) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `message ${i}` }] });
+
+async function rejection(p: Promise<unknown>): Promise<M2MError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isM2MError(e)) return e;
+    throw new Error(`non-M2MError: ${String(e)}`);
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('Session over a memory transport', () => {
+  it('handshakes, exchanges DATA both ways in order, pings and closes with a reason', async () => {
+    const [a, b] = memoryTransportPair();
+    const serverP = Session.server(b);
+    const client = await Session.client(a, { codec: 'json' });
+    const server = (await serverP)!;
+    expect(server.codec).toBe('json'); // detected from the HELLO
+    const got: string[] = [];
+    const reader = (async () => {
+      for await (const m of server) got.push(m.content);
+    })();
+    for (let i = 0; i < 50; i++) await client.send(req(i));
+    expect(await client.ping()).toBeGreaterThanOrEqual(0);
+    const info = await client.close('CLIENT_SHUTDOWN', 'done for today');
+    await reader;
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => req(i)));
+    expect(info.reason).toBe('CLIENT_SHUTDOWN');
+    const peer = await server.closed;
+    expect(peer.error?.kind).toBe('Closed');
+    expect(peer.error?.details).toEqual({ reason: 'CLIENT_SHUTDOWN', message: 'done for today' });
+    const after = await rejection(server.send(req(0)));
+    expect(after.kind).toBe('Closed');
+  });
+  it('holds a fast sender back while the reader is slow, losing nothing', async () => {
+    const [a, b] = memoryTransportPair(4);
+    const serverP = Session.server(b, { inboxCapacity: 4 });
+    const client = await Session.client(a);
+    const server = (await serverP)!;
+    let sent = 0;
+    const sender = (async () => {
+      for (let i = 0; i < 40; i++) {
+        await client.send(req(i));
+        sent++;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent).toBeLessThan(40); // blocked: inbox and transport queue are full
+    const got: SessionData[] = [];
+    for await (const m of server) {
+      got.push(m);
+      if (got.length === 40) break;
+    }
+    await sender;
+    expect(got.map((m) => m.content)).toEqual(Array.from({ length: 40 }, (_, i) => req(i)));
+    await client.close();
+  });
+  it('ends the peer with Closed ERROR when the transport dies mid-stream', async () => {
+    const [a, b] = memoryTransportPair();
+    const serverP = Session.server(b);
+    const client = await Session.client(a);
+    const server = (await serverP)!;
+    await a.close(); // the client's connection vanishes
+    const info = await server.closed;
+    expect(info.reason).toBe('ERROR');
+    expect(info.error?.kind).toBe('Closed');
+    await expect(client.closed).resolves.toBeDefined();
+  });
+  it('closes with ERROR when the peer sends garbage, and says so in its CLOSE', async () => {
+    const [a, b] = memoryTransportPair();
+    const serverP = Session.server(b);
+    const client = await Session.client(a);
+    const server = (await serverP)!;
+    await a.send(new Uint8Array([0xc1, 0x00]));
+    const info = await server.closed;
+    expect(info.reason).toBe('ERROR');
+    expect(info.error?.kind).toBe('InvalidMessage');
+    const clientInfo = await client.closed;
+    expect(clientInfo.reason).toBe('ERROR');
+  });
+  it('aborts a handshake with AbortSignal (the peer never answers)', async () => {
+    const [a] = memoryTransportPair();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 20);
+    const e = await rejection(Session.client(a, { signal: ac.signal }));
+    expect(e.kind).toBe('Aborted');
+  });
+  it('a server gives up on a connection that never sends HELLO', async () => {
+    const [, b] = memoryTransportPair();
+    const e = await rejection(Session.server(b, { timers: { helloTimeoutMs: 1_000 } }));
+    expect(e.kind).toBe('Timeout');
+  });
+});
+
+describe('connect and listen', () => {
+  for (const transport of ['ws', 'tcp'] as const) {
+    it(`${transport}: echoes DATA and reports the negotiated capabilities`, async () => {
+      const server = await listen({ transport, onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
+      try {
+        const s = await connect(server.url);
+        expect(s.negotiated?.algorithm).toBe('m2m');
+        const it = s[Symbol.asyncIterator]();
+        await s.send(req(1));
+        expect((await it.next()).value?.content).toBe(req(1));
+        await s.close();
+      } finally {
+        await server.close();
+      }
+    });
+  }
+  it('answers REJECT SERVER_BUSY with retryAfterMs over maxSessions', async () => {
+    const server = await listen({ transport: 'tcp', serverLimits: { maxSessions: 2, retryAfterMs: 750 } });
+    try {
+      const a = await connect(server.url);
+      const b = await connect(server.url);
+      const e = await rejection(connect(server.url));
+      expect(e.kind).toBe('Rejected');
+      expect(e.details).toMatchObject({ code: 'SERVER_BUSY', retryAfterMs: 750 });
+      expect(e.retryable).toBe(true);
+      await a.close();
+      await new Promise((r) => setTimeout(r, 50));
+      const c = await connect(server.url); // room again
+      expect(server.counters.rejected.SERVER_BUSY).toBe(1);
+      await Promise.all([b.close(), c.close()]);
+    } finally {
+      await server.close();
+    }
+  });
+  it('answers REJECT SERVER_BUSY over maxSessionsPerAddress', async () => {
+    const server = await listen({ transport: 'ws', serverLimits: { maxSessionsPerAddress: 1 } });
+    try {
+      const a = await connect(server.url);
+      const e = await rejection(connect(server.url));
+      expect(e.details).toMatchObject({ code: 'SERVER_BUSY' });
+      expect(e.message).toMatch(/too many sessions from/);
+      await a.close();
+    } finally {
+      await server.close();
+    }
+  });
+  it('answers REJECT RATE_LIMITED over newSessionsPerSecond, with the wait in retryAfterMs', async () => {
+    const server = await listen({ transport: 'tcp', serverLimits: { newSessionsPerSecond: 3 } });
+    try {
+      const ok = await Promise.all([connect(server.url), connect(server.url), connect(server.url)]);
+      const e = await rejection(connect(server.url));
+      expect(e.details).toMatchObject({ code: 'RATE_LIMITED' });
+      expect((e.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+      expect((e.details as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(1000);
+      await Promise.all(ok.map((s) => s.close()));
+    } finally {
+      await server.close();
+    }
+  });
+  it('refuses bad URLs and unreachable ports with typed errors', async () => {
+    expect((await rejection(connect('not a url'))).kind).toBe('Config');
+    expect((await rejection(connect('http://127.0.0.1:1'))).kind).toBe('Config');
+    const free = await new Promise<number>((r) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => r(p));
+      });
+    });
+    expect((await rejection(connect(`tcp://127.0.0.1:${free}`))).kind).toBe('Network');
+  });
+  it('server shutdown closes its sessions with SERVER_SHUTDOWN', async () => {
+    const server = await listen({ transport: 'ws' });
+    const s = await connect(server.url);
+    await server.close();
+    const info = await s.closed;
+    expect(info.reason).toBe('SERVER_SHUTDOWN');
+    expect(info.error?.kind).toBe('Closed');
+  });
+  it('a TCP peer announcing an oversize message is cut off with LimitExceeded', async () => {
+    const server = await listen({ transport: 'tcp', maxMessageBytes: 1024 });
+    try {
+      const raw = net.connect(server.port, '127.0.0.1');
+      await new Promise((r) => raw.once('connect', r));
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(1_000_000);
+      raw.write(head);
+      await new Promise((r) => raw.once('close', r));
+      expect(server.counters.failedHandshakes).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});

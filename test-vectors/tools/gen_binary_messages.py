@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Writes test-vectors/m2m-binary-messages.json.
+
+An encoder for the `binary` message codec written from docs/PROTOCOL.md alone (plain Python,
+no MessagePack library, no SDK code), so the vectors check the TypeScript codec against the
+specification rather than against itself. Run: python3 test-vectors/tools/gen_binary_messages.py
+"""
+import json, struct, os
+
+def enc(v):
+    if v is None: return b'\xc0'
+    if v is False: return b'\xc2'
+    if v is True: return b'\xc3'
+    if isinstance(v, float) and v.is_integer(): v = int(v)
+    if isinstance(v, int):
+        assert v >= 0
+        if v <= 0x7f: return bytes([v])
+        if v <= 0xff: return b'\xcc' + bytes([v])
+        if v <= 0xffff: return b'\xcd' + struct.pack('>H', v)
+        if v <= 0xffffffff: return b'\xce' + struct.pack('>I', v)
+        # Above 32 bits the codec writes int64 (0xd3), as msgpackr does; decoders also take uint64 (0xcf).
+        return b'\xd3' + struct.pack('>q', v)
+    if isinstance(v, float): return b'\xcb' + struct.pack('>d', v)
+    if isinstance(v, str):
+        b = v.encode()
+        n = len(b)
+        if n <= 31: return bytes([0xa0 | n]) + b
+        if n <= 0xff: return b'\xd9' + bytes([n]) + b
+        if n <= 0xffff: return b'\xda' + struct.pack('>H', n) + b
+        return b'\xdb' + struct.pack('>I', n) + b
+    if isinstance(v, list):
+        n = len(v)
+        head = bytes([0x90 | n]) if n <= 15 else b'\xdc' + struct.pack('>H', n)
+        return head + b''.join(enc(x) for x in v)
+    if isinstance(v, dict):
+        n = len(v)
+        head = bytes([0x80 | n]) if n <= 15 else b'\xde' + struct.pack('>H', n)
+        return head + b''.join(enc(k) + enc(x) for k, x in v.items())
+    raise TypeError(v)
+
+TYPES = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE']
+ALGOS = ['none', 'm2m', 'tokennative', 'brotli']
+ENCODINGS = ['Cl100kBase', 'O200kBase', 'LlamaBpe', 'Heuristic']
+REJECTIONS = ['VERSION_MISMATCH', 'NO_COMMON_ALGORITHM', 'SECURITY_POLICY', 'RATE_LIMITED', 'SERVER_BUSY', 'UNKNOWN']
+REASONS = ['NORMAL', 'TIMEOUT', 'ERROR', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']
+TS = 1705520400000
+
+def caps_json(agent, algos, ext=None, model=None):
+    return {"version": "3.0", "agent_id": agent, "agent_type": "m2m-ts",
+            "compression": {"algorithms": algos, "max_payload": 0, "streaming": True, "ml_routing": False,
+                            "encodings": ["Cl100kBase", "O200kBase"], "preferred_encoding": "Cl100kBase"},
+            "security": {"threat_detection": False, "model_version": model, "blocking_mode": False, "block_threshold": 0.8},
+            "extensions": ext or {}}
+
+def caps_arr(c):
+    k, s = c['compression'], c['security']
+    return [0, c['version'], c['agent_id'], c['agent_type'], [ALGOS.index(a) for a in k['algorithms']], k['max_payload'],
+            k['streaming'], k['ml_routing'], [ENCODINGS.index(e) for e in k['encodings']], ENCODINGS.index(k['preferred_encoding']),
+            s['threat_detection'], s['model_version'], s['blocking_mode'], s['block_threshold'], c['extensions']]
+
+def msg(t, sid, payload_json, payload_arr):
+    j = {"type": t}
+    if sid is not None: j["session_id"] = sid
+    if payload_json is not None: j["payload"] = payload_json
+    j["timestamp"] = TS
+    return j, [TYPES.index(t), sid, TS, payload_arr]
+
+cases = []
+def add(name, t, sid, pj, pa):
+    j, a = msg(t, sid, pj, pa)
+    cases.append({"name": name, "json": json.dumps(j, separators=(',', ':')), "binary_hex": enc(a).hex()})
+
+c = caps_json("client-agent", ["m2m", "tokennative", "brotli", "none"])
+add("hello", "HELLO", None, c, caps_arr(c))
+c2 = caps_json("server-agent", ["brotli", "none"], {"region": "eu"}, "1.0")
+add("accept", "ACCEPT", "sess-0001", c2, caps_arr(c2))
+add("reject_server_busy", "REJECT", None, {"code": "SERVER_BUSY", "message": "server at capacity", "retry_after_ms": 1500}, [1, REJECTIONS.index('SERVER_BUSY'), "server at capacity", 1500])
+add("reject_version", "REJECT", None, {"code": "VERSION_MISMATCH", "message": "Version 4.0 not compatible with 3.0"}, [1, 0, "Version 4.0 not compatible with 3.0", None])
+add("data_m2m", "DATA", "sess-0001", {"algorithm": "m2m", "content": "#M2M|1|IgABAAAAAAAAAAAAAAAAAAAAAAAGZ3B0LTRvAQECCtejOz4AAABuYFWkeyJtb2RlbCI6ImdwdC00byIsIm1lc3NhZ2VzIjpbeyJyb2xlIjoidXNlciIsImNvbnRlbnQiOiJIaSJ9XX0="},
+    [2, 1, "#M2M|1|IgABAAAAAAAAAAAAAAAAAAAAAAAGZ3B0LTRvAQECCtejOz4AAABuYFWkeyJtb2RlbCI6ImdwdC00byIsIm1lc3NhZ2VzIjpbeyJyb2xlIjoidXNlciIsImNvbnRlbnQiOiJIaSJ9XX0=", None, None])
+add("data_security", "DATA", "s", {"algorithm": "tokennative", "content": "#TK|C|sk0L/Q4A", "original_size": 13, "security_status": {"scanned": True, "safe": False, "threat_type": "PROMPT_INJECTION", "confidence": 0.95}},
+    [2, 2, "#TK|C|sk0L/Q4A", 13, [True, False, "PROMPT_INJECTION", 0.95]])
+add("ping", "PING", "s", {}, [4])
+add("pong_no_payload", "PONG", "s", None, None)
+add("close_timeout", "CLOSE", "s", {"reason": "TIMEOUT", "message": "3 PINGs unanswered"}, [3, REASONS.index('TIMEOUT'), "3 PINGs unanswered"])
+
+ping = enc([4, "s", TS, [4]])
+invalid = [
+    {"name": "trailing byte", "binary_hex": (ping + b'\xc0').hex(), "reason_contains": "end of buffer"},
+    {"name": "truncated", "binary_hex": ping[:-2].hex(), "reason_contains": "malformed MessagePack"},
+    {"name": "unknown message type 7", "binary_hex": enc([7, "s", TS, [4]]).hex(), "reason_contains": "unknown message type 7"},
+    {"name": "timestamp as string", "binary_hex": enc([4, "s", "1705520400000", [4]]).hex(), "reason_contains": "timestamp must be an unsigned integer"},
+    {"name": "session id as number", "binary_hex": enc([4, 5, TS, [4]]).hex(), "reason_contains": "session_id must be a string"},
+    {"name": "five elements", "binary_hex": enc([4, "s", TS, [4], None]).hex(), "reason_contains": "message must have 4 elements"},
+    {"name": "a map instead of an array", "binary_hex": enc({"type": 4}).hex(), "reason_contains": "message must be an array"},
+    {"name": "unknown payload kind", "binary_hex": enc([4, "s", TS, [9]]).hex(), "reason_contains": "unknown payload kind 9"},
+    {"name": "unknown algorithm", "binary_hex": enc([3, "s", TS, [2, 9, "x", None, None]]).hex(), "reason_contains": "unknown algorithm 9"},
+    {"name": "unknown rejection code", "binary_hex": enc([2, None, TS, [1, 6, "m", None]]).hex(), "reason_contains": "unknown rejection code 6"},
+    {"name": "capabilities too short", "binary_hex": enc([0, None, TS, caps_arr(c)[:-1]]).hex(), "reason_contains": "capabilities must have 15 elements"},
+    {"name": "boolean as integer", "binary_hex": enc([0, None, TS, caps_arr(c)[:6] + [1] + caps_arr(c)[7:]]).hex(), "reason_contains": "streaming must be a boolean"},
+    {"name": "reserved byte 0xc1", "binary_hex": "c1", "reason_contains": "message must be an array"},
+]
+out = {"format": "m2m-binary-messages/1",
+       "description": "The binary message codec (docs/PROTOCOL.md, Binary message codec): each case's json is the same message in the json codec; binary_hex is its MessagePack encoding. Decoding binary_hex gives the message of json; encoding that message gives binary_hex. Each invalid case must be refused with InvalidMessage whose reason contains reason_contains. Generated by tools/gen_binary_messages.py, an encoder independent of the SDK.",
+       "cases": cases, "invalid": invalid}
+path = os.path.join(os.path.dirname(__file__), '..', 'm2m-binary-messages.json')
+with open(path, 'w') as f:
+    json.dump(out, f, indent=1)
+    f.write('\n')
+print('wrote', len(cases), 'cases and', len(invalid), 'invalid cases to', os.path.normpath(path))
