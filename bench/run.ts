@@ -1,14 +1,16 @@
 /**
  * `pnpm bench [section...]`: every benchmark of the SDK, each figure printed as a ratio against
- * a baseline measured in the same process. Sections: codec, crypto (default: all).
+ * a baseline measured in the same process. Sections: codec, crypto, session (default: all).
  * @module
  */
 import { runCodecBench } from './codec.js';
 import { runCryptoBench } from './crypto.js';
+import { runSessionBench } from './session.js';
 
-const sections: Record<string, (log: (line: string) => void) => boolean> = {
+const sections: Record<string, (log: (line: string) => void) => boolean | Promise<boolean>> = {
   codec: runCodecBench,
   crypto: runCryptoBench,
+  session: runSessionBench,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in sections));
@@ -19,6 +21,6 @@ if (unknown.length) {
 const results: string[] = [];
 for (const name of wanted.length ? wanted : Object.keys(sections)) {
   console.log(`\n== ${name} ==`);
-  results.push(`${name}: ${sections[name]((l) => console.log(l)) ? 'targets met' : 'targets NOT met'}`);
+  results.push(`${name}: ${(await sections[name]((l) => console.log(l))) ? 'targets met' : 'targets NOT met'}`);
 }
 console.log(`\n${results.join('\n')}`);
