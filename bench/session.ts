@@ -49,7 +49,7 @@ async function throughput(client: Session, server: Session): Promise<number> {
   return N / ((performance.now() - t0) / 1000);
 }
 
-async function overNetwork(transport: 'ws' | 'tcp'): Promise<{ msgs: number; handshakes: number }> {
+async function overNetwork(transport: 'ws' | 'tcp' | 'http'): Promise<{ msgs: number; handshakes: number }> {
   let serverSession: (s: Session) => void = () => undefined;
   const server = await listen({ transport, onSession: (s) => serverSession(s) });
   const first = new Promise<Session>((r) => (serverSession = r));
@@ -86,7 +86,7 @@ export async function runSessionBench(log: (line: string) => void): Promise<bool
   log(`one connection, ${N} DATA messages of ${payload.length} B JSON (M2M frames, binary codec); ${HANDSHAKES} sequential connect+close`);
   const raw = await rawWs();
   log(`raw ws (baseline)  ${raw.msgs.toFixed(0).padStart(7)} msg/s  ${raw.handshakes.toFixed(0).padStart(6)} connections/s`);
-  for (const [name, r] of [['session ws', await overNetwork('ws')], ['session tcp', await overNetwork('tcp')], ['session memory', await overMemory()]] as const) {
+  for (const [name, r] of [['session ws', await overNetwork('ws')], ['session tcp', await overNetwork('tcp')], ['session http', await overNetwork('http')], ['session memory', await overMemory()]] as const) {
     log(`${name.padEnd(18)} ${r.msgs.toFixed(0).padStart(7)} msg/s ×${(r.msgs / raw.msgs).toFixed(2)}  ${r.handshakes.toFixed(0).padStart(6)} handshakes/s ×${(r.handshakes / raw.handshakes).toFixed(2)}`);
   }
   return true;

@@ -5,14 +5,15 @@
 import { platform } from '#platform';
 import { M2MError } from '@m2m/core';
 import { Session, type SessionOptions } from './session.js';
-import type { TransportLimits } from './transport/types.js';
+import { HttpClientTransport } from './transport/http-client.js';
+import type { Transport, TransportLimits } from './transport/types.js';
 
 /** Options of {@link connect}. */
 export type ConnectOptions = SessionOptions & TransportLimits;
 
 /**
- * Opens a session to `url`: `ws://host:port` / `wss://…` (Node and browsers) or
- * `tcp://host:port` (Node).
+ * Opens a session to `url`: `ws://host:port` / `wss://…` and `http://host:port` (Node and
+ * browsers), or `tcp://host:port` (Node).
  * @throws M2MError: Config (bad URL or scheme), Network, Aborted (`options.signal`), Timeout,
  *   Rejected (REJECT with its code and retryAfterMs), NegotiationFailed.
  * @example
@@ -29,13 +30,14 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
   }
   const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark };
-  let transport;
+  let transport: Transport;
   if (u.protocol === 'ws:' || u.protocol === 'wss:') transport = await platform.openWebSocket(url, dial);
   else if (u.protocol === 'tcp:') {
     const port = Number(u.port);
     if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new M2MError('Config', { reason: `tcp URL needs a host and a port: ${url}` });
     transport = await platform.openTcp(u.hostname.replace(/^\[|\]$/g, ''), port, dial);
-  } else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss: or tcp:)` });
+  } else if (u.protocol === 'http:' || u.protocol === 'https:') transport = new HttpClientTransport(url, dial);
+  else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss:, tcp:, http: or https:)` });
   try {
     return await Session.client(transport, options);
   } catch (e) {

@@ -22,3 +22,4 @@ export { memoryTransportPair } from './transport/memory.js';
 export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 export { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
+export { HttpClientTransport } from './transport/http-client.js';

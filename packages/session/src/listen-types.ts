@@ -22,8 +22,8 @@ export interface ServerLimits {
 
 /** Options of `listen`. */
 export interface ListenOptions extends SessionOptions, TransportLimits {
-  /** `ws` (default) or `tcp`. */
-  transport?: 'ws' | 'tcp';
+  /** `ws` (default), `tcp`, or `http` (one message per POST /message, long-poll GET for the rest). */
+  transport?: 'ws' | 'tcp' | 'http';
   /** Interface to bind (default 127.0.0.1). */
   host?: string;
   /** Port (default 0: any free port; read it from `server.port`). */
@@ -37,7 +37,7 @@ export interface ListenOptions extends SessionOptions, TransportLimits {
 
 /** A listening server. */
 export interface Server extends AsyncIterable<Session> {
-  /** `ws://host:port` or `tcp://host:port`. */
+  /** `ws://host:port`, `tcp://host:port` or `http://host:port`. */
   readonly url: string;
   readonly port: number;
   /** Established sessions. */

@@ -2,6 +2,7 @@
  * `listen` on Node: a WebSocket (`ws`) or TCP server that admits sessions within its limits.
  * @module
  */
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { WebSocketServer } from 'ws';
 import { M2MError } from '@m2m/core';
@@ -10,6 +11,7 @@ import type { ListenOptions, Server } from './listen-types.js';
 import type { Message } from './message.js';
 import { AsyncQueue } from './queue.js';
 import { Session, type HelloDecision } from './session.js';
+import { httpHandler } from './transport/http-server.js';
 import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport } from './transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
@@ -97,7 +99,20 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
   let port: number;
   let stop: () => Promise<void>;
-  if ((options.transport ?? 'ws') === 'tcp') {
+  const kind = options.transport ?? 'ws';
+  if (kind === 'http') {
+    const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload });
+    const server = http.createServer(handler.handle);
+    port = await new Promise<number>((resolve, reject) => {
+      server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
+      server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
+    });
+    stop = async () => {
+      await handler.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    };
+  } else if (kind === 'tcp') {
     const server = net.createServer((socket) => void admit(new TcpTransport(socket, options)));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
@@ -113,7 +128,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     });
     stop = () => new Promise((r) => wss.close(() => r()));
   }
-  const scheme = (options.transport ?? 'ws') === 'tcp' ? 'tcp' : 'ws';
+  const scheme = kind;
   return {
     url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,

@@ -99,7 +99,7 @@ describe('Session over a memory transport', () => {
 });
 
 describe('connect and listen', () => {
-  for (const transport of ['ws', 'tcp'] as const) {
+  for (const transport of ['ws', 'tcp', 'http'] as const) {
     it(`${transport}: echoes DATA and reports the negotiated capabilities`, async () => {
       const server = await listen({ transport, onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
       try {
@@ -159,7 +159,7 @@ describe('connect and listen', () => {
   });
   it('refuses bad URLs and unreachable ports with typed errors', async () => {
     expect((await rejection(connect('not a url'))).kind).toBe('Config');
-    expect((await rejection(connect('http://127.0.0.1:1'))).kind).toBe('Config');
+    expect((await rejection(connect('ftp://127.0.0.1:1'))).kind).toBe('Config');
     const free = await new Promise<number>((r) => {
       const s = net.createServer().listen(0, '127.0.0.1', () => {
         const p = (s.address() as net.AddressInfo).port;
@@ -186,6 +186,41 @@ describe('connect and listen', () => {
       raw.write(head);
       await new Promise((r) => raw.once('close', r));
       expect(server.counters.failedHandshakes).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('HTTP adapter', () => {
+  it('carries a whole session: HELLO answered in the POST, DATA both ways in order, PING, CLOSE', async () => {
+    const server = await listen({ transport: 'http', onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
+    try {
+      const s = await connect(server.url);
+      const got: string[] = [];
+      const reader = (async () => {
+        for await (const m of s) if (got.push(m.content) === 100) break;
+      })();
+      for (let i = 0; i < 100; i++) await s.send(req(i));
+      await reader;
+      expect(got).toEqual(Array.from({ length: 100 }, (_, i) => req(i)));
+      expect(await s.ping()).toBeGreaterThanOrEqual(0);
+      await s.close();
+    } finally {
+      await server.close();
+    }
+  });
+  it('answers a reference-style client (plain JSON POST, no framing) with ACCEPT in the response body', async () => {
+    const server = await listen({ transport: 'http' });
+    try {
+      const hello = '{"type":"HELLO","payload":{"version":"3.0","agent_id":"rust","agent_type":"m2m-rust","compression":{"algorithms":["m2m","brotli","none"],"max_payload":0,"streaming":true,"ml_routing":false,"encodings":["Cl100kBase"],"preferred_encoding":"Cl100kBase"},"security":{"threat_detection":false,"model_version":null,"blocking_mode":false,"block_threshold":0.8},"extensions":{}},"timestamp":1705520400000}';
+      const res = await fetch(`${server.url}/message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: hello });
+      expect(res.status).toBe(200);
+      const accept = JSON.parse(await res.text()) as { type: string; session_id: string };
+      expect(accept.type).toBe('ACCEPT');
+      expect(accept.session_id).toMatch(/^[0-9a-f-]{36}$/);
+      const ping = await fetch(`${server.url}/message`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-m2m-connection': res.headers.get('x-m2m-connection')! }, body: `{"type":"PING","session_id":"${accept.session_id}","payload":{},"timestamp":1}` });
+      expect(JSON.parse(await ping.text()).type).toBe('PONG');
     } finally {
       await server.close();
     }

@@ -1,0 +1,45 @@
+/**
+ * Bodies of the HTTP adapter: several messages in one body, each a 4-byte big-endian length
+ * followed by the message (content type `application/x-m2m-frames`).
+ * @module
+ */
+import { M2MError } from '@m2m/core';
+
+/** Content type of a body of length-prefixed messages. */
+export const FRAMES_CONTENT_TYPE = 'application/x-m2m-frames';
+/** Header naming the HTTP adapter's connection. */
+export const CONNECTION_HEADER = 'x-m2m-connection';
+/** Header with the sequence number of a response body's first message. */
+export const SEQUENCE_HEADER = 'x-m2m-seq';
+
+/** Joins messages into one body. */
+export function joinFrames(messages: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(messages.reduce((n, m) => n + 4 + m.length, 0));
+  const dv = new DataView(out.buffer);
+  let off = 0;
+  for (const m of messages) {
+    dv.setUint32(off, m.length);
+    out.set(m, off + 4);
+    off += 4 + m.length;
+  }
+  return out;
+}
+
+/**
+ * Splits a body into messages.
+ * @throws M2MError of kind InvalidMessage for a truncated body or a message over `max` bytes.
+ */
+export function splitFrames(body: Uint8Array, max: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  let off = 0;
+  while (off < body.length) {
+    if (body.length - off < 4) throw new M2MError('InvalidMessage', { reason: 'truncated frame length in HTTP body' });
+    const len = dv.getUint32(off);
+    if (len > max) throw new M2MError('InvalidMessage', { reason: `HTTP body message of ${len} bytes exceeds ${max}` });
+    if (body.length - off - 4 < len) throw new M2MError('InvalidMessage', { reason: 'truncated message in HTTP body' });
+    out.push(body.subarray(off + 4, off + 4 + len));
+    off += 4 + len;
+  }
+  return out;
+}
