@@ -6,7 +6,9 @@
 
 /** Operations per second of `fn` over about `ms` milliseconds (after a short warm-up). */
 export function opsPerSecond(fn: () => unknown, ms: number): number {
-  for (let i = 0; i < 8; i++) fn();
+  // Warm up for a quarter of the window so the JIT has settled before timing starts.
+  const warm = performance.now();
+  while (performance.now() - warm < ms / 4) fn();
   let n = 0;
   let batch = 1;
   const start = performance.now();
@@ -26,7 +28,7 @@ const median = (xs: number[]): number => {
 };
 
 /** Median operations per second of each contender over `rounds` interleaved rounds. */
-export function compare<K extends string>(contenders: Record<K, () => unknown>, rounds = 5, ms = 80): Record<K, number> {
+export function compare<K extends string>(contenders: Record<K, () => unknown>, rounds = 7, ms = 100): Record<K, number> {
   const samples = {} as Record<K, number[]>;
   const names = Object.keys(contenders) as K[];
   for (const k of names) samples[k] = [];

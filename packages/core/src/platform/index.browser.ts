@@ -6,6 +6,7 @@
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Table } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
+import { utf8DecodeStrict } from '../wire/bytes.js';
 
 interface BrotliWasm {
   compress(data: Uint8Array, options?: { quality?: number }): Uint8Array;
@@ -67,6 +68,7 @@ export const platform: Platform = {
     }
     return out;
   },
+  utf8Decode: utf8DecodeStrict,
   loadTokenizerRanks(name) {
     return ranks.get(name);
   },

@@ -5,10 +5,23 @@
  */
 import * as zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import * as nodeBuffer from 'node:buffer';
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Table } from '../wire/crc32.js';
+import { utf8DecodeStrict } from '../wire/bytes.js';
 
 const require = createRequire(import.meta.url);
+// simdutf validation (Node ≥ 18.14 / 19.6) then a latin1 copy for ASCII, which is the common case
+// for JSON and cheaper than a fatal TextDecoder (bench/codec.ts).
+const { isUtf8, isAscii } = nodeBuffer as { isUtf8?: (b: Uint8Array) => boolean; isAscii?: (b: Uint8Array) => boolean };
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, s: number, e: number) => string }).latin1Slice;
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (this: Uint8Array, s: number, e: number) => string }).utf8Slice;
+function utf8DecodeFast(bytes: Uint8Array): string | undefined {
+  if (!isUtf8 || !isAscii || bytes.length < 256) return utf8DecodeStrict(bytes);
+  if (isAscii(bytes)) return latin1Slice.call(bytes, 0, bytes.length);
+  return isUtf8(bytes) ? utf8Slice.call(bytes, 0, bytes.length) : undefined;
+}
+
 const nativeCrc = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
 
 function asBuffer(b: Uint8Array): Buffer {
@@ -31,6 +44,9 @@ export const platform: Platform = {
         params: {
           [zlib.constants.BROTLI_PARAM_QUALITY]: quality,
           [zlib.constants.BROTLI_PARAM_LGWIN]: lgwin,
+          // The size hint lets the encoder size its buffers to the input; output bytes are
+          // unchanged (checked against the reference's frames and the bench corpus).
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
         },
       }),
     );
@@ -38,12 +54,16 @@ export const platform: Platform = {
   brotliDecompress(data, maxOutput) {
     if (data.length === 0) throw new BrotliDataError('Invalid Data');
     try {
-      return plain(zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, maxOutput) }));
+      // Output chunks sized from the input (JSON compresses about 4×) save the re-growing and
+      // the final concatenation of node's 16 KiB default; the cap still stops bombs.
+      const chunkSize = Math.min(Math.max(16 * 1024, 2 ** Math.ceil(Math.log2(data.length * 6))), 8 << 20);
+      return plain(zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, maxOutput), chunkSize }));
     } catch (e) {
       if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new BrotliLimitError(maxOutput);
       throw new BrotliDataError('Invalid Data', { cause: e });
     }
   },
+  utf8Decode: utf8DecodeFast,
   loadTokenizerRanks(name) {
     const m = require(`js-tiktoken/ranks/${name}`) as { default?: unknown };
     return m.default ?? m;

@@ -28,6 +28,8 @@ export interface Platform {
   brotliCompress(data: Uint8Array, quality: number, lgwin: number): Uint8Array;
   /** @throws BrotliDataError, BrotliLimitError */
   brotliDecompress(data: Uint8Array, maxOutput: number): Uint8Array;
+  /** Strict UTF-8 decoding (`undefined` for invalid input), as fast as the platform allows. */
+  utf8Decode(bytes: Uint8Array): string | undefined;
   /** The js-tiktoken rank table of an encoding, loaded synchronously where the platform can. */
   loadTokenizerRanks(name: 'cl100k_base' | 'o200k_base'): unknown;
 }

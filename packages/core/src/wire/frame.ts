@@ -343,10 +343,11 @@ function checkPrefix(data: Uint8Array): void {
   for (let i = 0; i < 7; i++) if (data[i] !== M2M_PREFIX_BYTES[i]) throw decompressionError('Invalid M2M prefix');
 }
 
-function readFixed(data: Uint8Array): FixedHeader {
+function readFixed(data: Uint8Array): FrameHeader {
   if (data.length < 7 + FIXED_HEADER_LEN) throw decompressionError('Frame too short for fixed header');
   const headerLen = data[7] | (data[8] << 8);
   const flagsCommon = data[14];
+  // Built whole, in one shape, so V8 keeps a single hidden class for every header.
   return {
     headerLen,
     schema: schemaName(data[9]),
@@ -358,6 +359,8 @@ function readFixed(data: Uint8Array): FixedHeader {
     flagsCommon,
     compressed: (flagsCommon & CommonFlag.COMPRESSED) !== 0,
     reserved: data.slice(15, 27),
+    routing: null,
+    response: null,
   };
 }
 
@@ -373,8 +376,15 @@ function readShortString(data: Uint8Array, pos: number, what: 'model' | 'ID'): {
   return { value, next: start + len };
 }
 
+// One scratch view for f32 reads: a DataView per read costs more than the read.
+const f32Bytes = new Uint8Array(4);
+const f32View = new DataView(f32Bytes.buffer);
 function readF32(data: Uint8Array, pos: number): number {
-  return new DataView(data.buffer, data.byteOffset + pos, 4).getFloat32(0, true);
+  f32Bytes[0] = data[pos];
+  f32Bytes[1] = data[pos + 1];
+  f32Bytes[2] = data[pos + 2];
+  f32Bytes[3] = data[pos + 3];
+  return f32View.getFloat32(0, true);
 }
 
 function readRouting(data: Uint8Array, flags: number): RoutingHeader {
@@ -442,25 +452,23 @@ function readResponse(data: Uint8Array, flags: number): ResponseHeader {
 
 /** Steps 2-5 of the reference decoder: fixed header, header_len, variable header. */
 function readHeaders(data: Uint8Array): FrameHeader {
-  const fixed = readFixed(data);
-  if (fixed.headerLen < FIXED_HEADER_LEN) throw decompressionError(`Invalid header_len: ${fixed.headerLen} < minimum 20`);
-  if (27 + (fixed.headerLen - FIXED_HEADER_LEN) > data.length) throw decompressionError('Frame too short for variable header');
-  let routing: RoutingHeader | null = null;
-  let response: ResponseHeader | null = null;
-  switch (fixed.schema) {
+  const header = readFixed(data);
+  if (header.headerLen < FIXED_HEADER_LEN) throw decompressionError(`Invalid header_len: ${header.headerLen} < minimum 20`);
+  if (27 + (header.headerLen - FIXED_HEADER_LEN) > data.length) throw decompressionError('Frame too short for variable header');
+  switch (header.schema) {
     case 'Request':
     case 'EmbeddingRequest':
-      routing = readRouting(data, fixed.flags);
+      header.routing = readRouting(data, header.flags);
       break;
     case 'Response':
     case 'EmbeddingResponse':
     case 'Error':
-      response = readResponse(data, fixed.flags);
+      header.response = readResponse(data, header.flags);
       break;
     default:
       break;
   }
-  return { ...fixed, routing, response };
+  return header;
 }
 
 function toBytes(input: Uint8Array, what: string): Uint8Array {
@@ -501,7 +509,7 @@ function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, lim
       throw decompressionError(`Brotli decompression failed: ${e instanceof BrotliDataError ? 'Invalid Data' : String(e)}`, e);
     }
   } else checkLimit('maxDecompressedBytes', raw.length, limits.maxDecompressedBytes);
-  const text = utf8DecodeStrict(raw);
+  const text = platform.utf8Decode(raw);
   if (text === undefined) throw decompressionError(`Invalid UTF-8: ${utf8ErrorText(raw)}`);
   const computed = platform.crc32(raw);
   if (computed !== crc) throw decompressionError(`Checksum mismatch: expected ${hex8(crc)}, got ${hex8(computed)}`);
