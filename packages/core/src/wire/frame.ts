@@ -8,7 +8,7 @@ import { M2MError, isCryptoError, isSdkError, wrapCrypto } from '../errors/base.
 import { platform } from '#platform';
 import { BrotliDataError, BrotliLimitError } from '../platform/types.js';
 import { base64Decode, base64Encode, Base64Error } from './base64.js';
-import { concatBytes, utf8DecodeStrict, utf8Encode, utf8ErrorText, isBytes } from './bytes.js';
+import { utf8DecodeStrict, utf8Encode, utf8ErrorText, isBytes } from './bytes.js';
 import { estimateCost } from './cost.js';
 import {
   CommonFlag,
@@ -22,7 +22,6 @@ import {
   schemaName,
   securityMode,
   type FinishReason,
-  type FixedHeader,
   type FrameHeader,
   type ResponseHeader,
   type Role,
@@ -30,9 +29,10 @@ import {
   type SecurityMode,
 } from './header.js';
 import { asU64ToU32, parseForHeaders, RawNumber } from './json.js';
+import { HeaderWriter } from './_header-writer.js';
 import { checkLimit, resolveLimits, type Limits } from './limits.js';
 import type { FrameProtection } from './protection.js';
-import { decodeVarintU32, encodeVarint } from './varint.js';
+import { decodeVarintU32 } from './varint.js';
 
 /** Payloads of at least this many UTF-8 bytes are Brotli-compressed. */
 export const COMPRESSION_THRESHOLD = 100;
@@ -67,8 +67,6 @@ export interface DecodedFrame {
   /** CRC-32 of the payload as stored in the frame. */
   crc32: number;
 }
-
-const te = new TextEncoder();
 
 function decompressionError(reason: string, cause?: unknown): M2MError<'Decompression'> {
   return new M2MError('Decompression', { reason }, cause === undefined ? undefined : { cause });
@@ -150,22 +148,15 @@ function buildRequestHeader(json: unknown): BuiltHeader {
     if (has(json, 'stop')) flags |= RequestFlag.HAS_STOP;
   }
   contentHint = contentHint >>> 0;
-  const modelBytes = te.encode(model);
-  const roleBytes = new Uint8Array(Math.ceil((2 * roles.length) / 8));
-  roles.forEach((r, i) => (roleBytes[i >> 2] |= r << (2 * (i & 3))));
-  const cost = estimateCost(model, Math.floor(contentHint / 4), maxTokens ?? 500);
-  const costBytes = new Uint8Array(4);
-  new DataView(costBytes.buffer).setFloat32(0, cost, true);
-  // Quirk (wire-format notes §2.5.3): the length byte is len mod 256, but every byte is written.
-  const variable = concatBytes(
-    Uint8Array.of(modelBytes.length & 0xff),
-    modelBytes,
-    encodeVarint(msgCount),
-    roleBytes,
-    encodeVarint(contentHint),
-    maxTokens !== undefined ? encodeVarint(maxTokens) : new Uint8Array(0),
-    costBytes,
-  );
+  const w = new HeaderWriter();
+  w.shortString(model);
+  w.varint(msgCount >>> 0);
+  // Roles: 2 bits each, least significant first, 4 to a byte.
+  for (let i = 0; i < roles.length; i += 4) w.byte(roles[i] | ((roles[i + 1] ?? 0) << 2) | ((roles[i + 2] ?? 0) << 4) | ((roles[i + 3] ?? 0) << 6));
+  w.varint(contentHint);
+  if (maxTokens !== undefined) w.varint(maxTokens);
+  w.f32(estimateCost(model, Math.floor(contentHint / 4), maxTokens ?? 500));
+  const variable = w.finish();
   return { schemaByte: 0x01, flags, variable };
 }
 
@@ -204,29 +195,32 @@ function buildResponseHeader(json: Record<string, unknown>): BuiltHeader {
   const ctd = usage && isObject(usage.completion_tokens_details) ? usage.completion_tokens_details : undefined;
   const cached = ptd ? asU64Raw(ptd.cached_tokens) : undefined;
   const reasoning = ctd ? asU64Raw(ctd.reasoning_tokens) : undefined;
-  if (cached !== undefined && cached > 0n) flags |= ResponseFlag.HAS_CACHED_TOKENS;
-  if (reasoning !== undefined && reasoning > 0n) flags |= ResponseFlag.HAS_REASONING_TOKENS;
-  const parts: Uint8Array[] = [];
-  const idBytes = te.encode(id);
-  const modelBytes = te.encode(model);
-  parts.push(Uint8Array.of(idBytes.length & 0xff), idBytes, Uint8Array.of(modelBytes.length & 0xff), modelBytes);
-  parts.push(Uint8Array.of(finishReasonByte(finish)), encodeVarint(promptTokens), encodeVarint(completionTokens));
-  if (flags & ResponseFlag.HAS_CACHED_TOKENS) parts.push(encodeVarint(Number(cached! & 0xffffffffn)));
-  if (flags & ResponseFlag.HAS_REASONING_TOKENS) parts.push(encodeVarint(Number(reasoning! & 0xffffffffn)));
+  if (cached !== undefined && cached > 0) flags |= ResponseFlag.HAS_CACHED_TOKENS;
+  if (reasoning !== undefined && reasoning > 0) flags |= ResponseFlag.HAS_REASONING_TOKENS;
+  const w = new HeaderWriter();
+  w.shortString(id);
+  w.shortString(model);
+  w.byte(finishReasonByte(finish));
+  w.varint(promptTokens);
+  w.varint(completionTokens);
+  if (flags & ResponseFlag.HAS_CACHED_TOKENS) w.varint(lowU32(cached!));
+  if (flags & ResponseFlag.HAS_REASONING_TOKENS) w.varint(lowU32(reasoning!));
   if (flags & ResponseFlag.HAS_USAGE) {
     flags |= ResponseFlag.HAS_COST_ESTIMATE;
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, estimateCost(model, promptTokens, completionTokens), true);
-    parts.push(b);
+    w.f32(estimateCost(model, promptTokens, completionTokens));
   }
-  return { schemaByte: 0x02, flags, variable: concatBytes(...parts) };
+  return { schemaByte: 0x02, flags, variable: w.finish() };
 }
 
-function asU64Raw(v: unknown): bigint | undefined {
-  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? BigInt(v) : undefined;
+/** serde's `as_u64`: a number for safe integers, a bigint only for exact literals above 2^53. */
+function asU64Raw(v: unknown): number | bigint | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? (Number.isSafeInteger(v) ? v : BigInt(v)) : undefined;
   if (v instanceof RawNumber) return /^(0|[1-9]\d*)$/.test(v.raw) && BigInt(v.raw) <= 0xffffffffffffffffn ? BigInt(v.raw) : undefined;
   return undefined;
 }
+
+/** The low 32 bits (Rust's `as u32`). */
+const lowU32 = (v: number | bigint): number => (typeof v === 'bigint' ? Number(v & 0xffffffffn) : v % 2 ** 32);
 
 function utf8Length(s: string): number {
   let n = 0;
