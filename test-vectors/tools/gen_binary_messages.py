@@ -28,6 +28,11 @@ def enc(v):
         if n <= 0xff: return b'\xd9' + bytes([n]) + b
         if n <= 0xffff: return b'\xda' + struct.pack('>H', n) + b
         return b'\xdb' + struct.pack('>I', n) + b
+    if isinstance(v, (bytes, bytearray)):
+        n = len(v)
+        if n <= 0xff: return b'\xc4' + bytes([n]) + bytes(v)
+        if n <= 0xffff: return b'\xc5' + struct.pack('>H', n) + bytes(v)
+        return b'\xc6' + struct.pack('>I', n) + bytes(v)
     if isinstance(v, list):
         n = len(v)
         head = bytes([0x90 | n]) if n <= 15 else b'\xdc' + struct.pack('>H', n)
@@ -38,7 +43,7 @@ def enc(v):
         return head + b''.join(enc(k) + enc(x) for k, x in v.items())
     raise TypeError(v)
 
-TYPES = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE']
+TYPES = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE', 'AUTH']
 ALGOS = ['none', 'm2m', 'tokennative', 'brotli']
 ENCODINGS = ['Cl100kBase', 'O200kBase', 'LlamaBpe', 'Heuristic']
 REJECTIONS = ['VERSION_MISMATCH', 'NO_COMMON_ALGORITHM', 'SECURITY_POLICY', 'RATE_LIMITED', 'SERVER_BUSY', 'UNKNOWN']
@@ -84,11 +89,17 @@ add("ping", "PING", "s", {}, [4])
 add("pong_no_payload", "PONG", "s", None, None)
 add("close_timeout", "CLOSE", "s", {"reason": "TIMEOUT", "message": "3 PINGs unanswered"}, [3, REASONS.index('TIMEOUT'), "3 PINGs unanswered"])
 
+import base64
+e_pub = bytes(range(32))
+add("hello_handshake", "HELLO", None, {"protocol": "Noise_XX_25519_ChaChaPoly_SHA256", "message": base64.b64encode(e_pub + b'caps').decode()}, [5, "Noise_XX_25519_ChaChaPoly_SHA256", e_pub + b'caps'])
+add("auth", "AUTH", "sess-0001", {"message": base64.b64encode(bytes(64)).decode()}, [5, None, bytes(64)])
+
 ping = enc([4, "s", TS, [4]])
 invalid = [
     {"name": "trailing byte", "binary_hex": (ping + b'\xc0').hex(), "reason_contains": "end of buffer"},
     {"name": "truncated", "binary_hex": ping[:-2].hex(), "reason_contains": "malformed MessagePack"},
-    {"name": "unknown message type 7", "binary_hex": enc([7, "s", TS, [4]]).hex(), "reason_contains": "unknown message type 7"},
+    {"name": "unknown message type 8", "binary_hex": enc([8, "s", TS, [4]]).hex(), "reason_contains": "unknown message type 8"},
+    {"name": "handshake message not binary", "binary_hex": enc([0, None, TS, [5, "Noise_XX_25519_ChaChaPoly_SHA256", "not bytes"]]).hex(), "reason_contains": "handshake message must be binary"},
     {"name": "timestamp as string", "binary_hex": enc([4, "s", "1705520400000", [4]]).hex(), "reason_contains": "timestamp must be an unsigned integer"},
     {"name": "session id as number", "binary_hex": enc([4, 5, TS, [4]]).hex(), "reason_contains": "session_id must be a string"},
     {"name": "five elements", "binary_hex": enc([4, "s", TS, [4], None]).hex(), "reason_contains": "message must have 4 elements"},

@@ -4,7 +4,7 @@
  * @module
  */
 export { PROTOCOL_VERSION, MessageType, Encodings, defaultCapabilities } from './message.js';
-export type { Capabilities, CloseInfo, DataPayload, Encoding, Message, MessagePayload, RejectionInfo, SecurityStatus } from './message.js';
+export type { Capabilities, CloseInfo, DataPayload, Encoding, HandshakePayload, Message, MessagePayload, RejectionInfo, SecurityStatus } from './message.js';
 export { negotiate, versionsCompatible, minPayload, type Negotiated } from './negotiate.js';
 export { SessionState, StateMachine, TRANSITIONS, type SessionEvent } from './state-machine.js';
 export { systemClock, ManualClock, type Clock } from './clock.js';
@@ -23,3 +23,8 @@ export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js
 export { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
 export { HttpClientTransport } from './transport/http-client.js';
+export { SESSION_PATTERNS, organizationPsk, handshakeFailure, type SecureOptions, type SecureResult } from './secure/handshake.js';
+export { SecureChannel, type ChannelOptions } from './secure/secure-channel.js';
+export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
+export { allowKeys, knownKeys, loadKnownKeys, type PeerIdentity, type PeerVerifier } from './secure/peer-verifier.js';
+export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js';

@@ -9,8 +9,11 @@ import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
 /** Protocol version spoken in HELLO and ACCEPT (the reference's `PROTOCOL_VERSION`). */
 export const PROTOCOL_VERSION = '3.0';
 
-/** Session message types, in their wire spelling. */
-export const MessageType = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE'] as const;
+/**
+ * Session message types, in their wire spelling. The first seven are the reference's; `AUTH`
+ * (this SDK) carries the third message of a three-message Noise handshake (XX).
+ */
+export const MessageType = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE', 'AUTH'] as const;
 /** One of {@link MessageType}. */
 export type MessageType = (typeof MessageType)[number];
 
@@ -74,12 +77,21 @@ export interface CloseInfo {
   message: string;
 }
 
+/** A Noise handshake message inside HELLO, ACCEPT or AUTH (encrypted sessions). */
+export interface HandshakePayload {
+  /** The full Noise protocol name, sent in HELLO (`Noise_XX_25519_ChaChaPoly_SHA256`). */
+  protocol?: string;
+  /** The Noise handshake message. */
+  message: Uint8Array;
+}
+
 /** A payload with the shape it was read as (the reference's untagged union, in its order). */
 export type MessagePayload =
   | { kind: 'capabilities'; value: Capabilities }
   | { kind: 'rejection'; value: RejectionInfo }
   | { kind: 'data'; value: DataPayload }
   | { kind: 'close'; value: CloseInfo }
+  | { kind: 'handshake'; value: HandshakePayload }
   | { kind: 'empty' };
 
 /** One session message. */

@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decompress, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError } from '@m2m/core';
 import type { Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
@@ -98,6 +98,7 @@ export class SessionCore {
   #pongDue = 0;
   #missedPongs = 0;
   #closed: ClosedInfo | undefined;
+  #requireFrames = false;
 
   /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */
   constructor(options: SessionCoreOptions) {
@@ -107,6 +108,15 @@ export class SessionCore {
     this.#clock = options.clock ?? systemClock;
     this.#timers = resolveTimers(options.timers);
     this.#opts = options;
+  }
+
+  /**
+   * Switches DATA to encrypted frames: every DATA is sent as an M2M AEAD frame under
+   * `protection`, and received DATA must be one (anything else is a SecurityDowngrade).
+   */
+  secure(protection: FrameProtection): void {
+    this.#opts = { ...this.#opts, protection, minSecurity: 'aead' };
+    this.#requireFrames = true;
   }
 
   /** Current state. */
@@ -195,6 +205,9 @@ export class SessionCore {
         this.#missedPongs = 0;
         this.#schedule();
         return {};
+      case 'AUTH':
+        // AUTH belongs to the encrypted handshake, which `Session` runs before the core sees anything.
+        return this.#illegal('receiveAuth');
       case 'CLOSE': {
         this.#apply('receiveClose');
         const p = message.payload;
@@ -270,7 +283,8 @@ export class SessionCore {
    */
   compress(content: string, algorithm?: Algorithm): Message {
     this.#requireEstablished('sendData');
-    const algo = algorithm ?? this.#negotiated?.algorithm ?? 'm2m';
+    // Encrypted sessions carry only AEAD frames, whatever was negotiated.
+    const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
     const opts = this.#opts.protection ? { protection: this.#opts.protection, limits: this.#opts.limits } : { limits: this.#opts.limits };
     const text = compress(content, algo, opts);
     const max = this.#negotiated?.maxPayload ?? 0;
@@ -296,6 +310,9 @@ export class SessionCore {
     if (message.type !== 'DATA' || p?.kind !== 'data') throw new M2MError('InvalidMessage', { reason: 'Not a DATA message' });
     const max = this.#negotiated?.maxPayload ?? 0;
     const content = p.value.content;
+    if (this.#requireFrames && !content.startsWith('#M2M|1|')) {
+      throw new M2MError('SecurityDowngrade', { required: 'aead', actual: `${detectAlgorithm(content)} content` });
+    }
     if (max > 0 && content.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: content.length, max });
     const opts: DecodeFrameOptions = { limits: this.#opts.limits };
     if (this.#opts.protection) opts.protection = this.#opts.protection;

@@ -14,6 +14,9 @@ import { AsyncQueue } from './queue.js';
 import { SessionCore, type ClosedInfo, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import type { Transport } from './transport/types.js';
+import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
+import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
+import type { SecureChannel } from './secure/secure-channel.js';
 
 /** One DATA message as the application sees it. */
 export interface SessionData {
@@ -33,6 +36,8 @@ export interface SessionOptions extends Omit<SessionCoreOptions, 'role' | 'onSen
   inboxCapacity?: number;
   /** Cancels the handshake. */
   signal?: AbortSignal;
+  /** Makes this an encrypted session (Noise handshake, AEAD frames, replay protection). */
+  secure?: SecureOptions;
 }
 
 /** Session events. */
@@ -76,12 +81,15 @@ export class Session implements AsyncIterable<SessionData> {
   #pingStarted: number[] = [];
   #transportClosing = false;
   #clock;
+  #secure: SecureResult | undefined;
+  #helloTimeoutMs: number;
 
   /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
     this.transport = transport;
     this.#codec = codec;
     this.#clock = options.clock ?? systemClock;
+    this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
     this.#inbox = new AsyncQueue({ capacity: options.inboxCapacity ?? 64 });
     this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
     this.#established = new Promise((res, rej) => {
@@ -105,6 +113,20 @@ export class Session implements AsyncIterable<SessionData> {
   static async client(transport: Transport, options: SessionOptions = {}): Promise<Session> {
     const s = new Session(transport, 'client', messageCodec(options.codec ?? 'binary'), options);
     s.#watchAbort(options.signal);
+    if (options.secure) {
+      const iterator = transport[Symbol.asyncIterator]();
+      try {
+        s.#secure = await clientHandshake(s.#handshakeIo(iterator), s.#core, options.secure, s.#clock);
+      } catch (e) {
+        s.#core.dispose();
+        await transport.close().catch(() => undefined);
+        throw s.#core.closedInfo?.error && !isSdkError(e) ? s.#core.closedInfo.error : e;
+      }
+      s.#core.secure(s.#secure.channel.data);
+      s.#resolveEstablished();
+      s.#readLoop(iterator);
+      return s;
+    }
     s.#readLoop();
     await s.#send(s.#core.createHello());
     await s.#established;
@@ -139,6 +161,26 @@ export class Session implements AsyncIterable<SessionData> {
     const codec = options.codec ? messageCodec(options.codec) : first.value[0] === 0x7b ? jsonCodec : binaryCodec;
     const s = new Session(transport, 'server', codec, options);
     let hello: Message;
+    if (options.secure) {
+      try {
+        hello = codec.decode(first.value);
+        const verdict = options.decide?.(hello);
+        s.#secure = await serverHandshake(s.#handshakeIo(iterator), s.#core, options.secure, clock, hello, verdict?.reject);
+      } catch (e) {
+        s.#core.dispose();
+        await transport.close();
+        throw e;
+      }
+      if (!s.#secure) {
+        s.#core.dispose();
+        await transport.close();
+        return undefined;
+      }
+      s.#core.secure(s.#secure.channel.data);
+      s.#resolveEstablished();
+      s.#readLoop(iterator);
+      return s;
+    }
     try {
       hello = codec.decode(first.value);
       if (hello.type !== 'HELLO') throw new M2MError('Protocol', { reason: `Cannot receive${hello.type} in state INITIAL`, state: 'INITIAL', event: `receive${hello.type}` });
@@ -183,6 +225,26 @@ export class Session implements AsyncIterable<SessionData> {
   /** Message counters. */
   get stats(): Readonly<SessionStats> {
     return this.#core.stats;
+  }
+  /** True for an encrypted session. */
+  get encrypted(): boolean {
+    return this.#secure !== undefined;
+  }
+  /** The peer's static X25519 key (encrypted sessions whose pattern has one). */
+  get peerStaticKey(): Uint8Array | undefined {
+    return this.#secure?.peerStaticKey;
+  }
+  /** The AgentId the peer announced in its capabilities. */
+  get peerAgentId(): string | undefined {
+    return this.#core.peerCapabilities?.agentId;
+  }
+  /** Noise's handshake hash, for channel binding (encrypted sessions). */
+  get handshakeHash(): Uint8Array | undefined {
+    return this.#secure?.handshakeHash;
+  }
+  /** The transport keys of an encrypted session (epochs and counters, for diagnostics). */
+  get channel(): SecureChannel | undefined {
+    return this.#secure?.channel;
   }
   /** The message codec in use. */
   get codec(): MessageCodecName {
@@ -271,10 +333,38 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   #send(message: Message): Promise<void> {
+    if (this.#secure && CONTROL_TYPES.has(message.type)) {
+      try {
+        message = sealControlMessage(this.#secure.channel, message);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     const bytes = this.#codec.encode(message);
     const next = this.#sendChain.then(() => this.transport.send(bytes));
     this.#sendChain = next.catch(() => undefined);
     return next;
+  }
+
+  #handshakeIo(iterator: AsyncIterator<Uint8Array>) {
+    return {
+      send: (m: Message) => this.#send(m),
+      next: async (stage: string): Promise<Message> => {
+        const n = stage === 'ACCEPT' ? 2 : 3;
+        let timer: unknown;
+        try {
+          const r = await Promise.race([
+            iterator.next(),
+            this.#established.then(() => new Promise<never>(() => undefined)),
+            new Promise<never>((_, reject) => (timer = this.#clock.setTimeout(() => reject(new M2MError('Timeout', { operation: stage, ms: this.#helloTimeoutMs })), this.#helloTimeoutMs))),
+          ]);
+          if (r.done) throw this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`);
+          return this.#codec.decode(r.value);
+        } finally {
+          this.#clock.clearTimeout(timer);
+        }
+      },
+    };
   }
 
   async #closeTransport(): Promise<void> {
@@ -315,6 +405,7 @@ export class Session implements AsyncIterable<SessionData> {
           let message: Message;
           try {
             message = this.#codec.decode(r.value);
+            if (this.#secure && CONTROL_TYPES.has(message.type)) message = openControlMessage(this.#secure.channel, message);
           } catch (e) {
             this.#fail(e);
             return;

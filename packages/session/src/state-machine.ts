@@ -21,6 +21,7 @@ export type SessionState = (typeof SessionState)[keyof typeof SessionState];
 export type SessionEvent =
   | 'sendHello'
   | 'receiveHello'
+  | 'receiveAuth'
   | 'sendAccept'
   | 'sendReject'
   | 'receiveAccept'

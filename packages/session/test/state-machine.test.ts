@@ -34,7 +34,7 @@ const LEGAL: Array<[SessionState, SessionEvent, SessionState]> = [
   ['CLOSING', 'transportClosed', 'CLOSED'],
 ];
 const EVENTS: SessionEvent[] = [
-  'sendHello', 'receiveHello', 'sendAccept', 'sendReject', 'receiveAccept', 'receiveReject', 'sendData', 'receiveData',
+  'sendHello', 'receiveHello', 'receiveAuth', 'sendAccept', 'sendReject', 'receiveAccept', 'receiveReject', 'sendData', 'receiveData',
   'sendPing', 'receivePing', 'sendPong', 'receivePong', 'sendClose', 'receiveClose', 'helloTimeout', 'pongTimeout',
   'idleTimeout', 'closingTimeout', 'transportClosed',
 ];

@@ -11,7 +11,7 @@ import { Encodings, MessageType } from '../message.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
-const KIND = { capabilities: 0, rejection: 1, data: 2, close: 3, empty: 4 } as const;
+const KIND = { capabilities: 0, rejection: 1, data: 2, close: 3, empty: 4, handshake: 5 } as const;
 /** Enum tables: a value's index is its wire number. */
 const ALGOS: readonly Algorithm[] = ['none', 'm2m', 'tokennative', 'brotli'];
 const REJECTIONS = Object.keys(RejectionCode) as RejectionCode[];
@@ -53,6 +53,52 @@ function payloadArray(p: MessagePayload): unknown[] {
       return [KIND.close, REASONS.indexOf(p.value.reason), p.value.message];
     case 'empty':
       return [KIND.empty];
+    case 'handshake':
+      return [KIND.handshake, p.value.protocol ?? null, p.value.message];
+  }
+}
+
+/** Capabilities alone as MessagePack (the Noise payload of HELLO). */
+export function encodeCapabilities(c: Capabilities): Uint8Array {
+  const b = packr.pack(capabilitiesArray(c));
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Packs any plain value (Noise payloads of ACCEPT). */
+export function packValue(v: unknown): Uint8Array {
+  const b = packr.pack(v);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * Reads {@link encodeCapabilities} output, or a capabilities array inside another value.
+ * @throws M2MError of kind InvalidMessage.
+ */
+export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities {
+  let v: unknown = input;
+  if (input instanceof Uint8Array) {
+    try {
+      v = unpackr.unpack(input);
+    } catch (e) {
+      throw new M2MError('InvalidMessage', { reason: `malformed capabilities: ${(e as Error)?.message}` }, { cause: e });
+    }
+  }
+  try {
+    const p = readPayload(v);
+    if (p.kind !== 'capabilities') bad('expected capabilities');
+    return (p as { value: Capabilities }).value;
+  } catch (e) {
+    if (e instanceof Bad) throw new M2MError('InvalidMessage', { reason: e.message });
+    throw e;
+  }
+}
+
+/** Unpacks a value. @throws M2MError of kind InvalidMessage. */
+export function unpackValue(bytes: Uint8Array): unknown {
+  try {
+    return unpackr.unpack(bytes);
+  } catch (e) {
+    throw new M2MError('InvalidMessage', { reason: `malformed MessagePack: ${(e as Error)?.message}` }, { cause: e });
   }
 }
 
@@ -147,6 +193,13 @@ function readPayload(v: unknown): MessagePayload {
     case KIND.empty:
       arr(a, 'empty payload', 1);
       return { kind: 'empty' };
+    case KIND.handshake: {
+      arr(a, 'handshake', 3);
+      if (!(a[2] instanceof Uint8Array)) bad('handshake message must be binary');
+      const protocol = nullable(a[1], (x) => text(x, 'protocol'));
+      const message = new Uint8Array(a[2] as Uint8Array);
+      return { kind: 'handshake', value: protocol === undefined ? { message } : { protocol, message } };
+    }
     default:
       return bad(`unknown payload kind ${String(a[0])}`);
   }

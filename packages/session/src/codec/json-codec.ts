@@ -5,10 +5,13 @@
  * are ignored, `timestamp` is a required u64 (wire-format notes §6.1–6.2).
  * @module
  */
-import { M2MError, parseJsonExact, RawNumber, RejectionCode, CloseReason, ALGORITHMS, scanJson } from '@m2m/core';
+import { base64Decode, base64Encode, M2MError, parseJsonExact, RawNumber, RejectionCode, CloseReason, ALGORITHMS, scanJson } from '@m2m/core';
 import type { Algorithm } from '@m2m/core';
 import { Encodings, MessageType } from '../message.js';
-import type { Capabilities, CloseInfo, DataPayload, Encoding, Message, MessagePayload, RejectionInfo, SecurityStatus } from '../message.js';
+import type { Capabilities, CloseInfo, DataPayload, Encoding, HandshakePayload, Message, MessagePayload, RejectionInfo, SecurityStatus } from '../message.js';
+
+/** serde's list of variants in the reference's error text (AUTH is this SDK's own). */
+const REFERENCE_TYPES = MessageType.slice(0, 7);
 
 /** Deepest nesting a session message needs (capabilities sit at depth 4). */
 const MAX_DEPTH = 16;
@@ -64,6 +67,8 @@ function payloadJson(p: MessagePayload): string {
     }
     case 'close':
       return `{"reason":${str(p.value.reason)},"message":${str(p.value.message)}}`;
+    case 'handshake':
+      return `{${p.value.protocol !== undefined ? `"protocol":${str(p.value.protocol)},` : ''}"message":${str(base64Encode(p.value.message))}}`;
     case 'empty':
       return '{}';
   }
@@ -200,7 +205,22 @@ function readClose(o: Record<string, Json>): CloseInfo | undefined {
   return { reason: reason as CloseInfo['reason'], message: asStr(o.message) ?? '' };
 }
 
-/** The reference's untagged payload union, plus CLOSE's reason (read only for CLOSE). */
+function readHandshake(o: Record<string, Json>): HandshakePayload | undefined {
+  if (typeof o.message !== 'string') return undefined;
+  let message: Uint8Array;
+  try {
+    message = base64Decode(o.message);
+  } catch {
+    return undefined;
+  }
+  if (has(o, 'protocol') && o.protocol !== null) {
+    if (typeof o.protocol !== 'string') return undefined;
+    return { protocol: o.protocol, message };
+  }
+  return { message };
+}
+
+/** The reference's untagged payload union, plus CLOSE's reason and handshake messages (read only on their types). */
 export function readPayload(type: MessageType, o: Record<string, Json>): MessagePayload {
   const caps = readCapabilities(o);
   if (caps) return { kind: 'capabilities', value: caps };
@@ -211,6 +231,10 @@ export function readPayload(type: MessageType, o: Record<string, Json>): Message
   if (type === 'CLOSE') {
     const close = readClose(o);
     if (close) return { kind: 'close', value: close };
+  }
+  if (type === 'HELLO' || type === 'ACCEPT' || type === 'AUTH') {
+    const hs = readHandshake(o);
+    if (hs) return { kind: 'handshake', value: hs };
   }
   return { kind: 'empty' };
 }
@@ -247,7 +271,7 @@ export function decodeMessageJson(text: string): Message {
   const type = root.type;
   if (typeof type !== 'string' || !(MessageType as readonly string[]).includes(type)) {
     if (typeof type !== 'string') throw invalid('invalid type: expected variant identifier');
-    throw invalid(`unknown variant \`${type}\`, expected one of ${MessageType.map((t) => `\`${t}\``).join(', ')} at line 1 column ${typeColumn(text)}`);
+    throw invalid(`unknown variant \`${type}\`, expected one of ${REFERENCE_TYPES.map((t) => `\`${t}\``).join(', ')} at line 1 column ${typeColumn(text)}`);
   }
   const t = type as MessageType;
   let sessionId: string | undefined;

@@ -1,0 +1,67 @@
+/**
+ * Identity hooks: who may be on the other end of an encrypted session.
+ * @module
+ */
+import { CryptoError, fromHex, toHex } from '@m2m/core';
+import type { Capabilities } from '../message.js';
+
+/** What the hook learns about the peer. */
+export interface PeerIdentity {
+  /** The peer's static X25519 public key (32 bytes). */
+  staticKey: Uint8Array;
+  /** The AgentId the peer claims in its capabilities (bound into the handshake). */
+  agentId: string;
+  capabilities: Capabilities;
+}
+
+/** Accepts (true) or refuses (false) a peer. */
+export type PeerVerifier = (peer: PeerIdentity) => boolean | Promise<boolean>;
+
+/**
+ * Accepts only the listed static keys (Uint8Array or hex).
+ * @example `verifyPeer: allowKeys([bobPublicKey])`
+ */
+export function allowKeys(keys: Iterable<Uint8Array | string>): PeerVerifier {
+  const set = new Set([...keys].map((k) => (typeof k === 'string' ? k.toLowerCase() : toHex(k))));
+  return (peer) => set.has(toHex(peer.staticKey));
+}
+
+/**
+ * Parses a known-keys text: one peer per line, `<64 hex chars> <agent id>`; `#` starts a
+ * comment. A peer is accepted when its key is listed and, if the line names an agent, its
+ * AgentId matches.
+ * @throws CryptoError (Exchange/InvalidPublicKey) for a malformed line, naming its number.
+ */
+export function knownKeys(text: string): PeerVerifier {
+  const known = new Map<string, string | undefined>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) return;
+    const [hex, agent] = line.split(/\s+/);
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `known-keys line ${i + 1}: expected 64 hex characters` });
+    fromHex(hex);
+    known.set(hex.toLowerCase(), agent);
+  });
+  return (peer) => {
+    const hex = toHex(peer.staticKey);
+    if (!known.has(hex)) return false;
+    const agent = known.get(hex);
+    return agent === undefined || agent === peer.agentId;
+  };
+}
+
+/**
+ * Reads a known-keys file (Node only).
+ * @throws M2MError of kind Io when it cannot be read; CryptoError for a malformed line.
+ */
+export async function loadKnownKeys(path: string): Promise<PeerVerifier> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const { M2MError } = await import('@m2m/core');
+    throw new M2MError('Io', { reason: `cannot read known-keys file ${path}: ${(e as Error).message}` }, { cause: e });
+  }
+  return knownKeys(text);
+}

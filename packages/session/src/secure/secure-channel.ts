@@ -1,0 +1,174 @@
+/**
+ * The transport phase of an encrypted session: one key per direction (Noise Split), frames
+ * sealed as M2M v1 AEAD frames whose 12-byte nonce carries the message counter, replay
+ * protection, rekeying (Noise Rekey, §11.3) and a hard stop before the counter runs out.
+ *
+ * Nonce layout: byte 0 = kind (0 DATA, 1 control message), bytes 1–3 = key epoch (u24 LE),
+ * bytes 4–11 = counter (u64 LE). One counter per direction covers both kinds, so control
+ * messages (PING, PONG, CLOSE) are ordered and replay-checked with the data.
+ * @module
+ */
+import { CryptoError, M2MError, decodeFrameText, encodeFrameText } from '@m2m/core';
+import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
+import { chacha20poly1305Open, CipherState, sealParts } from '@m2m/crypto';
+import type { Clock } from '../clock.js';
+import { ReplayWindow } from './replay-window.js';
+
+/** Kinds carried in the nonce's first byte. */
+const KIND_DATA = 0;
+const KIND_CONTROL = 1;
+/** A nonce may move the receiver at most this many epochs ahead. */
+const MAX_EPOCH_JUMP = 8;
+
+/** Transport-phase settings. */
+export interface ChannelOptions {
+  /** Rekey the sending key after this many messages (default 2^20). */
+  rekeyAfterMessages?: number;
+  /** …or after this long, in ms (default 1 hour). */
+  rekeyAfterMs?: number;
+  /** Reordering tolerated on receive: 0 = strict order (default; all SDK transports are ordered). */
+  replayWindow?: number;
+  /** Hard stop: no message is sent or accepted past this counter (default 2^48). */
+  maxMessages?: number;
+}
+
+function rekeyed(k: Uint8Array): Uint8Array {
+  const cs = new CipherState(k);
+  cs.rekey();
+  return cs.k!;
+}
+
+function nonceOf(kind: number, epoch: number, counter: number): Uint8Array {
+  const n = new Uint8Array(12);
+  n[0] = kind;
+  n[1] = epoch & 0xff;
+  n[2] = (epoch >>> 8) & 0xff;
+  n[3] = (epoch >>> 16) & 0xff;
+  const dv = new DataView(n.buffer);
+  dv.setUint32(4, counter % 2 ** 32, true);
+  dv.setUint32(8, Math.floor(counter / 2 ** 32), true);
+  return n;
+}
+
+/** Both directions of an established encrypted session. */
+export class SecureChannel {
+  #sendKey: Uint8Array;
+  #sendEpoch = 0;
+  #sendCounter = 0;
+  #sinceRekey = 0;
+  #lastRekey: number;
+  #recvKey: Uint8Array;
+  #prevRecvKey: Uint8Array | undefined;
+  #recvEpoch = 0;
+  #window: ReplayWindow;
+  #clock: Clock;
+  #rekeyAfterMessages: number;
+  #rekeyAfterMs: number;
+  #maxMessages: number;
+
+  /** @throws M2MError of kind Config for settings out of range. */
+  constructor(send: CipherState, receive: CipherState, clock: Clock, options: ChannelOptions = {}) {
+    if (!send.k || !receive.k) throw new CryptoError('Handshake', 'Failed', { stage: 'Split', message: 0, detail: 'transport keys missing' });
+    this.#sendKey = send.k.slice();
+    this.#recvKey = receive.k.slice();
+    this.#clock = clock;
+    this.#lastRekey = clock.now();
+    this.#window = new ReplayWindow(options.replayWindow ?? 0);
+    this.#rekeyAfterMessages = options.rekeyAfterMessages ?? 2 ** 20;
+    this.#rekeyAfterMs = options.rekeyAfterMs ?? 3_600_000;
+    this.#maxMessages = options.maxMessages ?? 2 ** 48;
+    for (const [k, v] of Object.entries({ rekeyAfterMessages: this.#rekeyAfterMessages, rekeyAfterMs: this.#rekeyAfterMs, maxMessages: this.#maxMessages })) {
+      if (!Number.isSafeInteger(v) || v < 1) throw new M2MError('Config', { reason: `${k} must be a positive integer` });
+    }
+  }
+
+  /** Sending key epoch (how many times it was rekeyed). */
+  get sendEpoch(): number {
+    return this.#sendEpoch;
+  }
+  /** Receiving key epoch. */
+  get receiveEpoch(): number {
+    return this.#recvEpoch;
+  }
+  /** Messages sent so far. */
+  get sent(): number {
+    return this.#sendCounter;
+  }
+
+  #nextNonce(kind: number): Uint8Array {
+    if (this.#sendCounter >= this.#maxMessages) {
+      throw new CryptoError('Nonce', 'Exhausted', { detail: `session reached its limit of ${this.#maxMessages} messages; open a new session` });
+    }
+    if (this.#sinceRekey >= this.#rekeyAfterMessages || this.#clock.now() - this.#lastRekey >= this.#rekeyAfterMs) {
+      this.#sendKey = rekeyed(this.#sendKey);
+      this.#sendEpoch++;
+      this.#sinceRekey = 0;
+      this.#lastRekey = this.#clock.now();
+    }
+    this.#sinceRekey++;
+    return nonceOf(kind, this.#sendEpoch, this.#sendCounter++);
+  }
+
+  #open(kind: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+    if (sealed.length < 28) throw new CryptoError('Aead', 'DataTooShort');
+    const nonce = sealed.subarray(0, 12);
+    if (nonce[0] !== kind) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'frame of the wrong kind for this message' });
+    const epoch = nonce[1] | (nonce[2] << 8) | (nonce[3] << 16);
+    const dv = new DataView(nonce.buffer, nonce.byteOffset, 12);
+    const counter = dv.getUint32(4, true) + dv.getUint32(8, true) * 2 ** 32;
+    if (counter >= this.#maxMessages) throw new M2MError('ReplayDetected', { counter });
+    this.#window.check(counter);
+    let key: Uint8Array;
+    if (epoch === this.#recvEpoch) key = this.#recvKey;
+    else if (epoch === this.#recvEpoch - 1 && this.#prevRecvKey) key = this.#prevRecvKey;
+    else if (epoch > this.#recvEpoch && epoch - this.#recvEpoch <= MAX_EPOCH_JUMP) {
+      key = this.#recvKey;
+      for (let e = this.#recvEpoch; e < epoch; e++) key = rekeyed(key);
+    } else throw new CryptoError('Aead', 'DecryptionFailed', { detail: `key epoch ${epoch} is not usable (current ${this.#recvEpoch})` });
+    const plain = chacha20poly1305Open(key, nonce, sealed.subarray(12), aad);
+    // Authenticated: only now does the frame move any state.
+    if (epoch > this.#recvEpoch) {
+      this.#prevRecvKey = this.#recvKey;
+      this.#recvKey = key;
+      this.#recvEpoch = epoch;
+    }
+    this.#window.commit(counter);
+    return plain;
+  }
+
+  #protection(kind: number): AeadFrameProtection {
+    return {
+      mode: 'aead',
+      seal: (aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame => {
+        const nonce = this.#nextNonce(kind);
+        const { ciphertext, tag } = sealParts(this.#sendKey, nonce, plaintext, aad);
+        return { nonce, ciphertext, tag };
+      },
+      open: (aad: Uint8Array, sealed: Uint8Array) => this.#open(kind, aad, sealed),
+    };
+  }
+
+  /** Frame protection for DATA: pass to `encodeFrame`/`decodeFrame` (or the session core). */
+  readonly data: AeadFrameProtection = this.#protection(KIND_DATA);
+  readonly #control: AeadFrameProtection = this.#protection(KIND_CONTROL);
+
+  /** Seals a control message's JSON as an AEAD frame text. */
+  sealControl(json: string): string {
+    return encodeFrameText(json, { protection: this.#control });
+  }
+
+  /**
+   * Opens a control frame.
+   * @throws M2MError: ReplayDetected, Crypto (forged or of the wrong kind), Decompression.
+   */
+  openControl(text: string): string {
+    return decodeFrameText(text, { protection: this.#control }).payload;
+  }
+
+  /** Overwrites the keys. */
+  dispose(): void {
+    this.#sendKey.fill(0);
+    this.#recvKey.fill(0);
+    this.#prevRecvKey?.fill(0);
+  }
+}
