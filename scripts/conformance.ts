@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { runFile } from '../test-vectors/lib/run.js';
 import '../test-vectors/lib/session.js';
+import '../test-vectors/lib/secure.js';
 
 function collect(p: string, out: string[]): void {
   const st = statSync(p);

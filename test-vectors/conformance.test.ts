@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFile } from './lib/run.js';
 import './lib/session.js';
+import './lib/secure.js';
 
 const shared = resolve(import.meta.dirname, '../../shared/vectors');
 const present = existsSync(shared);

@@ -159,11 +159,13 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     await io.send(core.reject(code, message, retryAfterMs));
     return undefined;
   };
-  const hm = handshakeOf(hello, 'HELLO', 1);
   const hs = newHandshake(options, false);
-  if (hm.protocol !== hs.protocolName) {
-    return reject('SECURITY_POLICY', `this server speaks ${hs.protocolName}, not ${hm.protocol ?? 'plaintext'}`);
+  if (hello.type !== 'HELLO') throw handshakeFailure('UnexpectedMessage', 1, `expected HELLO, got ${hello.type}`);
+  if (hello.payload?.kind !== 'handshake' || hello.payload.value.protocol !== hs.protocolName) {
+    const offered = hello.payload?.kind === 'handshake' ? (hello.payload.value.protocol ?? 'no protocol') : 'a plaintext session';
+    return reject('SECURITY_POLICY', `this server requires an encrypted session with ${hs.protocolName}, not ${offered}`);
   }
+  const hm = hello.payload.value;
   if (early) return reject(early.code, early.message, early.retryAfterMs);
   let payload: Uint8Array;
   try {

@@ -13,14 +13,17 @@ export class ReplayWindow {
   readonly size: number;
   /** Highest accepted counter, -1 before the first. */
   #top = -1;
-  /** Bit i set = counter top - i was accepted. */
-  #seen: Uint8Array;
+  /**
+   * Slot `c mod (size + 1)` holds the last accepted counter that maps there. Inside the window
+   * no two counters share a slot, so "seen" is one comparison: O(1) per message at any size.
+   */
+  #ring: Float64Array;
 
   /** @throws M2MError of kind Config outside 0…1024. */
   constructor(size = 0) {
     if (!Number.isInteger(size) || size < 0 || size > MAX_REPLAY_WINDOW) throw new M2MError('Config', { reason: `replay window must be an integer from 0 to ${MAX_REPLAY_WINDOW}, got ${String(size)}` });
     this.size = size;
-    this.#seen = new Uint8Array(Math.ceil((size + 1) / 8));
+    this.#ring = new Float64Array(size + 1).fill(-1);
   }
 
   /**
@@ -34,42 +37,17 @@ export class ReplayWindow {
       return;
     }
     if (counter > this.#top) return;
-    const age = this.#top - counter;
-    if (age > this.size || this.#bit(age)) throw new M2MError('ReplayDetected', { counter });
+    if (this.#top - counter > this.size || this.#ring[counter % this.#ring.length] === counter) throw new M2MError('ReplayDetected', { counter });
   }
 
   /** Records an authenticated counter (call after {@link check} and decryption). */
   commit(counter: number): void {
-    if (counter > this.#top) {
-      const shift = this.#top < 0 ? this.size + 1 : counter - this.#top;
-      this.#shift(shift);
-      this.#top = counter;
-      this.#set(0);
-    } else this.#set(this.#top - counter);
+    this.#ring[counter % this.#ring.length] = counter;
+    if (counter > this.#top) this.#top = counter;
   }
 
   /** The newest accepted counter (-1 before any). */
   get newest(): number {
     return this.#top;
-  }
-
-  #bit(i: number): boolean {
-    return (this.#seen[i >> 3] & (1 << (i & 7))) !== 0;
-  }
-  #set(i: number): void {
-    if (i <= this.size) this.#seen[i >> 3] |= 1 << (i & 7);
-  }
-  #shift(n: number): void {
-    if (n > this.size) {
-      this.#seen.fill(0);
-      return;
-    }
-    // Move every bit n places older; bits past the window fall off.
-    for (let i = this.size; i >= 0; i--) {
-      const from = i - n;
-      const v = from >= 0 && this.#bit(from);
-      if (v) this.#seen[i >> 3] |= 1 << (i & 7);
-      else this.#seen[i >> 3] &= ~(1 << (i & 7));
-    }
   }
 }

@@ -150,11 +150,12 @@ export class SecureChannel {
 
   /** Frame protection for DATA: pass to `encodeFrame`/`decodeFrame` (or the session core). */
   readonly data: AeadFrameProtection = this.#protection(KIND_DATA);
-  readonly #control: AeadFrameProtection = this.#protection(KIND_CONTROL);
+  /** Frame protection for sealed control messages (PING, PONG, CLOSE). */
+  readonly control: AeadFrameProtection = this.#protection(KIND_CONTROL);
 
   /** Seals a control message's JSON as an AEAD frame text. */
   sealControl(json: string): string {
-    return encodeFrameText(json, { protection: this.#control });
+    return encodeFrameText(json, { protection: this.control });
   }
 
   /**
@@ -162,7 +163,7 @@ export class SecureChannel {
    * @throws M2MError: ReplayDetected, Crypto (forged or of the wrong kind), Decompression.
    */
   openControl(text: string): string {
-    return decodeFrameText(text, { protection: this.#control }).payload;
+    return decodeFrameText(text, { protection: this.control }).payload;
   }
 
   /** Overwrites the keys. */

@@ -1,0 +1,311 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { isCryptoError, isM2MError, fromHex, type CryptoError, type M2MError } from '@m2m/core';
+import { CipherState, KeyHierarchy, KeyPair } from '@m2m/crypto';
+import {
+  allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, ManualClock, memoryTransportPair, organizationPsk,
+  ReplayWindow, SecureChannel, Session, type SecureOptions, type Transport,
+} from '@m2m/session';
+
+const req = (i: number) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `secret ${i}` }] });
+const alice = KeyPair.generate();
+const bob = KeyPair.generate();
+
+async function failure(p: Promise<unknown>): Promise<M2MError | CryptoError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isM2MError(e) || isCryptoError(e)) return e;
+    throw new Error(`non-SDK error: ${String(e)}`);
+  }
+  throw new Error('expected a failure');
+}
+
+/** A transport pair with a hook that may rewrite, drop or duplicate what the client sends or receives. */
+function tappedPair(tap: { toServer?: (b: Uint8Array, n: number) => Uint8Array[]; toClient?: (b: Uint8Array, n: number) => Uint8Array[] }): [Transport, Transport] {
+  const [a, b] = memoryTransportPair();
+  let up = 0;
+  let down = 0;
+  const client: Transport = {
+    kind: 'tap',
+    send: async (d) => {
+      for (const x of tap.toServer ? tap.toServer(d, up++) : [d]) await a.send(x);
+    },
+    close: () => a.close(),
+    [Symbol.asyncIterator]: () => {
+      const it = a[Symbol.asyncIterator]();
+      const pending: Uint8Array[] = [];
+      return {
+        async next() {
+          while (!pending.length) {
+            const r = await it.next();
+            if (r.done) return r;
+            pending.push(...(tap.toClient ? tap.toClient(r.value, down++) : [r.value]));
+          }
+          return { value: pending.shift()!, done: false };
+        },
+      };
+    },
+  };
+  return [client, b];
+}
+
+async function pair(client: SecureOptions, server: SecureOptions, transports = memoryTransportPair()) {
+  const [a, b] = transports;
+  const sp = Session.server(b, { secure: server });
+  sp.catch(() => undefined); // a failing client is what these tests look at
+  const c = await Session.client(a, { secure: client });
+  return { client: c, server: (await sp)! };
+}
+
+describe('encrypted sessions', () => {
+  it('XX: exchanges DATA as AEAD frames, exposes keys and agent ids, closes with an authenticated CLOSE', async () => {
+    const { client, server } = await pair({ staticKey: alice }, { staticKey: bob });
+    expect(client.encrypted && server.encrypted).toBe(true);
+    expect(client.peerStaticKey).toEqual(bob.publicKey);
+    expect(server.peerStaticKey).toEqual(alice.publicKey);
+    expect(typeof server.peerAgentId).toBe('string');
+    expect(client.peerAgentId).toBe(server.peerCapabilities && client.peerCapabilities?.agentId);
+    expect(client.handshakeHash).toEqual(server.handshakeHash);
+    const it = server[Symbol.asyncIterator]();
+    await client.send(req(1));
+    const got = (await it.next()).value!;
+    expect(got.content).toBe(req(1));
+    expect(got.payload.content.startsWith('#M2M|1|')).toBe(true);
+    expect(got.payload.content).not.toContain('secret'); // base64 of ciphertext
+    await client.close('CLIENT_SHUTDOWN', 'done');
+    expect((await server.closed).error?.details).toEqual({ reason: 'CLIENT_SHUTDOWN', message: 'done' });
+  });
+
+  it('a tampered handshake message fails, naming the stage', async () => {
+    const tapped = tappedPair({ toClient: (b, n) => (n === 0 ? [flipLast(b)] : [b]) });
+    const e = await failure(pair({ staticKey: alice }, { staticKey: bob }, tapped));
+    expect(isCryptoError(e) && e.kind === 'Handshake').toBe(true);
+    expect(e.message).toMatch(/^Handshake failed at message 2 \(ACCEPT\)/);
+  });
+
+  it('a man in the middle who edits the capability list in HELLO is detected', async () => {
+    // Rewrite the client's algorithm list inside HELLO's (plaintext, but hashed) Noise payload.
+    const tapped = tappedPair({
+      toServer: (b, n) => {
+        if (n !== 0) return [b];
+        const m = decodeMessageBinary(b);
+        if (m.payload?.kind !== 'handshake') throw new Error('expected a handshake HELLO');
+        const msg = m.payload.value.message.slice();
+        const i = findSubarray(msg, new Uint8Array([0x94, 0x01, 0x02, 0x03, 0x00])); // [m2m, tokennative, brotli, none]
+        msg.set([0x94, 0x00, 0x02, 0x03, 0x01], i); // none first: a downgrade
+        return [encodeMessageBinary({ ...m, payload: { kind: 'handshake', value: { ...m.payload.value, message: msg } } })];
+      },
+    });
+    const e = await failure(pair({ staticKey: alice }, { staticKey: bob }, tapped));
+    expect(e.code).toBe('HANDSHAKE_DECRYPTION_FAILED');
+    expect(e.message).toMatch(/message 2 \(ACCEPT\)/);
+  });
+
+  it('a replayed DATA frame is rejected with ReplayDetected and ends the session', async () => {
+    let data = 0;
+    const tapped = tappedPair({
+      toServer: (b) => {
+        const m = decodeMessageBinary(b);
+        return m.type === 'DATA' && ++data === 2 ? [b, b] : [b];
+      },
+    });
+    const { client, server } = await pair({ staticKey: alice }, { staticKey: bob }, tapped);
+    const got: string[] = [];
+    const reader = (async () => {
+      for await (const m of server) got.push(m.content);
+    })().catch((e: unknown) => e);
+    for (let i = 0; i < 3; i++) await client.send(req(i)).catch(() => undefined);
+    const err = await reader;
+    expect(isM2MError(err) && err.kind === 'ReplayDetected').toBe(true);
+    expect(got).toEqual([req(0), req(1)]); // the replay and everything after it are refused
+  });
+
+  it('rekeying keeps the session working in both directions', async () => {
+    const { client, server } = await pair({ staticKey: alice, rekeyAfterMessages: 7 }, { staticKey: bob, rekeyAfterMessages: 5 });
+    const echo = (async () => {
+      for await (const m of server) await server.send(m.content);
+    })();
+    const got: string[] = [];
+    const reader = (async () => {
+      for await (const m of client) if (got.push(m.content) === 60) break;
+    })();
+    for (let i = 0; i < 60; i++) await client.send(req(i));
+    await reader;
+    expect(got).toEqual(Array.from({ length: 60 }, (_, i) => req(i)));
+    expect(client.channel!.sendEpoch).toBe(8); // 60 messages, new key every 7
+    expect(server.channel!.receiveEpoch).toBe(8);
+    expect(server.channel!.sendEpoch).toBeGreaterThanOrEqual(11);
+    await client.close();
+    await echo;
+  });
+
+  it('stops hard before the counter runs out', async () => {
+    const { client } = await pair({ staticKey: alice, maxMessages: 3 }, { staticKey: bob });
+    for (let i = 0; i < 3; i++) await client.send(req(i));
+    const e = await failure(client.send(req(3)));
+    // The codec wraps crypto failures as the reference does: CRYPTO_ERROR caused by NONCE_EXHAUSTED.
+    expect(e.code).toBe('CRYPTO_ERROR');
+    expect((e.cause as CryptoError).code).toBe('NONCE_EXHAUSTED');
+  });
+
+  it('a wrong psk is refused (IKpsk2 at HELLO, XXpsk3 at AUTH)', async () => {
+    const right = new Uint8Array(32).fill(1);
+    const wrong = new Uint8Array(32).fill(2);
+    const ik = await failure(pair({ pattern: 'IKpsk2', staticKey: alice, remoteStaticKey: bob.publicKey, psk: wrong }, { pattern: 'IKpsk2', staticKey: bob, psk: right }));
+    expect(ik.code).toBe('HANDSHAKE_DECRYPTION_FAILED'); // the client reads ACCEPT under its wrong key
+    const [a, b] = memoryTransportPair();
+    const serverSide = failure(Session.server(b, { secure: { pattern: 'XXpsk3', staticKey: bob, psk: right } }));
+    const clientSide = Session.client(a, { secure: { pattern: 'XXpsk3', staticKey: alice, psk: wrong } });
+    clientSide.catch(() => undefined);
+    const se = await serverSide;
+    expect(se.code).toBe('HANDSHAKE_DECRYPTION_FAILED');
+    expect(se.message).toMatch(/message 2 \(ACCEPT\)|message 3 \(AUTH\)/);
+    await clientSide.catch(() => undefined);
+  });
+
+  it('agents of one organisation admit each other with the hierarchy psk', async () => {
+    const org = new KeyHierarchy(new Uint8Array(32).fill(9), 'acme-corp');
+    const psk = organizationPsk(org);
+    const { client, server } = await pair({ pattern: 'NNpsk0', psk }, { pattern: 'NNpsk0', psk });
+    const it = server[Symbol.asyncIterator]();
+    await client.send(req(5));
+    expect((await it.next()).value!.content).toBe(req(5));
+    const other = organizationPsk(new KeyHierarchy(new Uint8Array(32).fill(9), 'other-org'));
+    const e = await failure(pair({ pattern: 'NNpsk0', psk: other }, { pattern: 'NNpsk0', psk }));
+    expect(isCryptoError(e)).toBe(true);
+  });
+
+  it('the identity hook refuses unknown static keys: IK at HELLO with REJECT, XX at AUTH with an authenticated CLOSE', async () => {
+    const stranger = KeyPair.generate();
+    const ik = await failure(pair({ pattern: 'IK', staticKey: stranger, remoteStaticKey: bob.publicKey }, { pattern: 'IK', staticKey: bob, verifyPeer: allowKeys([alice.publicKey]) }));
+    expect(ik.code).toBe('REJECTED');
+    expect(ik.details).toMatchObject({ code: 'SECURITY_POLICY', message: 'Handshake failed at message 1 (HELLO): peer static key not allowed' });
+
+    const [a, b] = memoryTransportPair();
+    const serverSide = failure(Session.server(b, { secure: { staticKey: bob, verifyPeer: knownKeys(`${Buffer.from(alice.publicKey).toString('hex')} some-agent\n`) } }));
+    const client = await Session.client(a, { secure: { staticKey: stranger } });
+    const se = await serverSide;
+    expect(se.code).toBe('HANDSHAKE_PEER_REFUSED');
+    expect(se.message).toBe('Handshake failed at message 3 (AUTH): peer static key not allowed');
+    const info = await client.closed;
+    expect(info.reason).toBe('ERROR');
+    expect(info.message).toBe('Handshake failed at message 3 (AUTH): peer static key not allowed');
+
+    // The client refuses the server's key at ACCEPT.
+    const ce = await failure(pair({ staticKey: alice, verifyPeer: allowKeys([alice.publicKey]) }, { staticKey: bob }));
+    expect(ce.code).toBe('HANDSHAKE_PEER_REFUSED');
+    expect(ce.message).toBe('Handshake failed at message 2 (ACCEPT): peer static key not allowed');
+  });
+
+  it('refuses a plaintext HELLO, an unsealed CLOSE and plaintext DATA', async () => {
+    const [a, b] = memoryTransportPair();
+    const sp = Session.server(b, { secure: { staticKey: bob } });
+    const plain = await failure(Session.client(a));
+    expect(plain.details).toMatchObject({ code: 'SECURITY_POLICY' });
+    expect(await sp).toBeUndefined();
+
+    const tapped = tappedPair({});
+    const { client, server } = await pair({ staticKey: alice }, { staticKey: bob }, tapped);
+    // Forge a CLOSE the way an attacker on the wire could (no keys): it must not end the session quietly.
+    await tapped[0].send(encodeMessageBinary({ type: 'CLOSE', sessionId: client.id, timestamp: 1, payload: { kind: 'close', value: { reason: 'NORMAL', message: 'forged' } } }));
+    const info = await server.closed;
+    expect(info.reason).toBe('ERROR');
+    expect(info.error?.kind).toBe('InvalidMessage');
+  });
+
+  it('plaintext DATA inside an encrypted session is a SecurityDowngrade', async () => {
+    const tapped = tappedPair({});
+    const { client, server } = await pair({ staticKey: alice }, { staticKey: bob }, tapped);
+    await tapped[0].send(encodeMessageBinary({ type: 'DATA', sessionId: client.id, timestamp: 1, payload: { kind: 'data', value: { algorithm: 'brotli', content: '#M2M[v3.0]|DATA:CwCASGVsbG8D' } } }));
+    const info = await server.closed;
+    expect(info.error?.kind).toBe('SecurityDowngrade');
+  });
+});
+
+describe('replay window', () => {
+  it('strict order accepts only the next counter', () => {
+    const w = new ReplayWindow(0);
+    w.check(0);
+    w.commit(0);
+    expect(() => w.check(0)).toThrow(/Replay detected/);
+    expect(() => w.check(2)).toThrow(/Replay detected/);
+    w.check(1);
+  });
+  it('a window accepts reordering inside it once, and nothing older', () => {
+    const w = new ReplayWindow(4);
+    for (const c of [0, 1, 2, 5, 6, 9]) {
+      w.check(c);
+      w.commit(c);
+    }
+    w.check(7); // inside, unseen
+    w.commit(7);
+    expect(() => w.check(7)).toThrow(/Replay detected/); // seen
+    expect(() => w.check(4)).toThrow(/Replay detected/); // 9 - 4 = 5 > 4: outside the window
+    w.check(8);
+    w.check(100);
+  });
+  it('a channel rejects a reordered frame outside its window and accepts one inside', () => {
+    const clock = new ManualClock();
+    const k1 = new Uint8Array(32).fill(1);
+    const k2 = new Uint8Array(32).fill(2);
+    const sender = new SecureChannel(new CipherState(k1), new CipherState(k2), clock);
+    const receiver = new SecureChannel(new CipherState(k2), new CipherState(k1), clock, { replayWindow: 2 });
+    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(`{"type":"PING","i":${i}}`));
+    for (const i of [0, 1, 2, 5]) receiver.openControl(frames[i]);
+    receiver.openControl(frames[4]); // 5 - 4 = 1: inside the window
+    let err: unknown;
+    try {
+      receiver.openControl(frames[3]); // 5 - 3 = 2: still inside
+      receiver.openControl(frames[1]); // replay
+    } catch (e) {
+      err = e;
+    }
+    expect(isM2MError(err) && err.kind === 'ReplayDetected').toBe(true);
+    expect((err as M2MError<'ReplayDetected'>).details.counter).toBe(1);
+  });
+});
+
+describe('two processes', () => {
+  for (const transport of ['tcp', 'ws'] as const) {
+    for (const pattern of ['XX', 'IK'] as const) {
+      it(`${pattern} over ${transport}: a client here, a server in another process`, async () => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', resolve(import.meta.dirname, 'fixtures/secure-server.ts'), transport, pattern], { stdio: ['ignore', 'pipe', 'inherit'] });
+        try {
+          const line = await new Promise<string>((res, rej) => {
+            createInterface({ input: child.stdout! }).once('line', res);
+            child.once('exit', (code) => rej(new Error(`server exited with ${code}`)));
+          });
+          const { url, publicKey } = JSON.parse(line) as { url: string; publicKey: string };
+          const s = await connect(url, { secure: { pattern, staticKey: alice, remoteStaticKey: pattern === 'IK' ? fromHex(publicKey) : undefined, verifyPeer: allowKeys([publicKey]) } });
+          expect(s.peerStaticKey).toEqual(fromHex(publicKey));
+          const got: string[] = [];
+          const reader = (async () => {
+            for await (const m of s) if (got.push(m.content) === 20) break;
+          })();
+          for (let i = 0; i < 20; i++) await s.send(req(i));
+          await reader;
+          expect(got).toEqual(Array.from({ length: 20 }, (_, i) => req(i)));
+          await s.close();
+        } finally {
+          child.kill();
+        }
+      }, 30_000);
+    }
+  }
+});
+
+function flipLast(b: Uint8Array): Uint8Array {
+  const c = b.slice();
+  c[c.length - 1] ^= 0x01;
+  return c;
+}
+function findSubarray(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  throw new Error('pattern not found');
+}

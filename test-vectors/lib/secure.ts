@@ -1,0 +1,68 @@
+/**
+ * Our encrypted-session vectors (test-vectors/m2m-secure-sessions.json): the Noise messages of
+ * HELLO/ACCEPT/AUTH, the capability payload format, handshake hash, Split and Rekey keys, and
+ * transport frames with the SDK's counter nonces.
+ * @module
+ */
+import { fromHex, toHex } from '@m2m/core';
+import { HandshakeState, KeyPair } from '@m2m/crypto';
+import { decodeCapabilities, encodeCapabilities, ManualClock, SecureChannel } from '@m2m/session';
+import { CipherState } from '@m2m/crypto';
+import { eq } from './check.js';
+import { extraFormats } from './run.js';
+
+type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const pair = (hex: string) => {
+  const kp = KeyPair.fromSecret(fromHex(hex));
+  return { secret: kp.exportSecret(), publicKey: kp.publicKey };
+};
+
+extraFormats.push([
+  'm2m-secure-sessions/1',
+  (d: J) => d.format === 'm2m-secure-sessions/1',
+  (c, d: J) => {
+    for (const v of d.cases as J[]) {
+      c.run(`${v.name}: capability payload`, () => eq(toHex(encodeCapabilities(decodeCapabilities(fromHex(v.client_capabilities_hex)))), v.client_capabilities_hex, 'capabilities'));
+      c.run(`${v.name}: handshake`, () => {
+        const server = pair(v.server_static_secret_hex);
+        const prologue = fromHex(v.prologue_hex);
+        const i = new HandshakeState({ protocol: v.protocol, initiator: true, prologue, s: pair(v.client_static_secret_hex), e: pair(v.client_ephemeral_secret_hex), rs: v.pattern === 'IK' ? server.publicKey : undefined });
+        const r = new HandshakeState({ protocol: v.protocol, initiator: false, prologue, s: server, e: pair(v.server_ephemeral_secret_hex) });
+        const payloads = [fromHex(v.client_capabilities_hex), fromHex(v.accept_payload_hex), new Uint8Array(0)];
+        (v.messages_hex as string[]).forEach((expected, n) => {
+          const [w, rd] = n % 2 === 0 ? [i, r] : [r, i];
+          const m = w.writeMessage(payloads[n]);
+          eq(toHex(m), expected, `message ${n + 1}`);
+          eq(toHex(rd.readMessage(m)), toHex(payloads[n]), `payload ${n + 1}`);
+        });
+        eq(toHex(i.handshakeHash), v.handshake_hash_hex, 'handshake hash');
+        eq(toHex(i.split().send.k!), v.client_send_key_hex, 'client send key');
+        eq(toHex(r.split().send.k!), v.server_send_key_hex, 'server send key');
+        const rekeyed = new CipherState(fromHex(v.client_send_key_hex));
+        rekeyed.rekey();
+        eq(toHex(rekeyed.k!), v.client_send_key_after_rekey_hex, 'rekey');
+      });
+      c.run(`${v.name}: transport frames`, () => {
+        const clock = new ManualClock();
+        const k1 = () => new CipherState(fromHex(v.client_send_key_hex));
+        const k2 = () => new CipherState(fromHex(v.server_send_key_hex));
+        const clientTx = new SecureChannel(k1(), k2(), clock);
+        const serverRx = new SecureChannel(k2(), k1(), clock, { replayWindow: 16 });
+        const clientRx = new SecureChannel(k1(), k2(), clock, { replayWindow: 16 });
+        for (const f of v.frames as J[]) {
+          const aad = fromHex(f.aad_hex);
+          const sealed = fromHex(f.sealed_hex);
+          if (f.direction === 'client->server' && f.counter === 0) {
+            const p = clientTx.data.seal(aad, fromHex(f.plaintext_hex));
+            eq(toHex(p.nonce) + toHex(p.ciphertext) + toHex(p.tag), f.sealed_hex, 'sealed by the SDK');
+          }
+          const rx = f.direction === 'client->server' ? serverRx : clientRx;
+          const opened = (f.kind === 0 ? rx.data : rx.control).open(aad, sealed);
+          eq(toHex(opened), f.plaintext_hex, `opened ${f.direction} #${f.counter}`);
+        }
+        eq(serverRx.receiveEpoch, 1, 'receiver followed the rekey');
+      });
+    }
+  },
+]);

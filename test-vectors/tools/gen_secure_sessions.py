@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Writes test-vectors/m2m-secure-sessions.json.
+
+The encrypted-session handshake (docs/PROTOCOL.md, Encrypted sessions) computed by a small
+Noise implementation written here from the Noise specification (revision 34) on Python's
+`cryptography` package, independent of the SDK: Noise messages for XX and IK with fixed keys,
+the capability payloads, handshake hash, transport keys, and transport frames with the SDK's
+counter nonces, including one after a rekey.
+Run: python3 test-vectors/tools/gen_secure_sessions.py
+"""
+import hashlib, hmac, json, os, struct
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives import serialization
+from msgpack_min import enc
+
+RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+
+def pub(secret): return X25519PrivateKey.from_private_bytes(secret).public_key().public_bytes(*RAW)
+def dh(secret, public): return X25519PrivateKey.from_private_bytes(secret).exchange(X25519PublicKey.from_public_bytes(public))
+def H(b): return hashlib.sha256(b).digest()
+def mac(k, d): return hmac.new(k, d, hashlib.sha256).digest()
+def hkdf(ck, ikm, n):
+    t = mac(ck, ikm); o1 = mac(t, b'\x01'); o2 = mac(t, o1 + b'\x02')
+    return (o1, o2) if n == 2 else (o1, o2, mac(t, o2 + b'\x03'))
+def noise_nonce(n): return b'\x00' * 4 + struct.pack('<Q', n)
+
+class Cipher:
+    def __init__(self, k=None): self.k, self.n = k, 0
+    def enc(self, ad, pt):
+        if self.k is None: return pt
+        out = ChaCha20Poly1305(self.k).encrypt(noise_nonce(self.n), pt, ad); self.n += 1; return out
+    def dec(self, ad, ct):
+        if self.k is None: return ct
+        out = ChaCha20Poly1305(self.k).decrypt(noise_nonce(self.n), ct, ad); self.n += 1; return out
+
+class Symmetric:
+    def __init__(self, name):
+        self.h = name.ljust(32, b'\x00') if len(name) <= 32 else H(name)
+        self.ck, self.c = self.h, Cipher()
+    def mix_hash(self, d): self.h = H(self.h + d)
+    def mix_key(self, ikm): self.ck, k = hkdf(self.ck, ikm, 2); self.c = Cipher(k)
+    def enc_hash(self, pt): ct = self.c.enc(self.h, pt); self.mix_hash(ct); return ct
+    def dec_hash(self, ct): pt = self.c.dec(self.h, ct); self.mix_hash(ct); return pt
+    def split(self): return hkdf(self.ck, b'', 2)
+
+PATTERNS = {
+    'XX': ([], [['e'], ['e', 'ee', 's', 'es'], ['s', 'se']]),
+    'IK': (['rs'], [['e', 'es', 's', 'ss'], ['e', 'ee', 'se']]),
+}
+
+def handshake(pattern, i_s, r_s, i_e, r_e, payloads, prologue):
+    name = f'Noise_{pattern}_25519_ChaChaPoly_SHA256'.encode()
+    si, sr = Symmetric(name), Symmetric(name)
+    for s in (si, sr): s.mix_hash(prologue)
+    pre, msgs = PATTERNS[pattern]
+    if 'rs' in pre:
+        for s in (si, sr): s.mix_hash(pub(r_s))
+    keys = {'i': {'s': i_s, 'e': i_e}, 'r': {'s': r_s, 'e': r_e}}
+    out = []
+    for n, tokens in enumerate(msgs):
+        w, r = ('i', 'r') if n % 2 == 0 else ('r', 'i')
+        sw, sr_ = (si, sr) if w == 'i' else (sr, si)
+        buf = b''
+        for t in tokens:
+            if t == 'e':
+                p = pub(keys[w]['e']); buf += p; sw.mix_hash(p)
+            elif t == 's':
+                buf += sw.enc_hash(pub(keys[w]['s']))
+            else:
+                a, b = t[0], t[1]
+                # token letters name the initiator's key first: es = DH(i.e, r.s)
+                iw = keys['i'][a]; rw = pub(keys['r'][b])
+                sw.mix_key(dh(iw, rw))
+        buf += sw.enc_hash(payloads[n])
+        out.append(buf)
+        # the reader processes the same message
+        pos = 0
+        for t in tokens:
+            if t == 'e':
+                p = buf[pos:pos + 32]; pos += 32; sr_.mix_hash(p)
+            elif t == 's':
+                ln = 48 if sr_.c.k is not None else 32
+                sr_.dec_hash(buf[pos:pos + ln]); pos += ln
+            else:
+                a, b = t[0], t[1]
+                sr_.mix_key(dh(keys['i'][a], pub(keys['r'][b])))
+        assert sr_.dec_hash(buf[pos:]) == payloads[n]
+    assert si.h == sr.h
+    c1, c2 = si.split()
+    return out, si.h, c1, c2
+
+def rekey(k): return ChaCha20Poly1305(k).encrypt(b'\x00' * 4 + b'\xff' * 8, bytes(32), b'')[:32]
+def sdk_nonce(kind, epoch, counter): return bytes([kind]) + struct.pack('<I', epoch)[:3] + struct.pack('<Q', counter)
+
+ALGOS = ['none', 'm2m', 'tokennative', 'brotli']
+def caps_arr(agent, algos):
+    return [0, '3.0', agent, 'm2m-ts', [ALGOS.index(a) for a in algos], 0, True, False, [0, 1], 0, False, None, False, 0.8, {}]
+
+PROLOGUE = b'M2M-session/1'
+k = lambda b: bytes([b] * 32)
+client_s, server_s, client_e, server_e = k(1), k(2), k(3), k(4)
+client_caps = caps_arr('client-agent', ['m2m', 'tokennative', 'brotli', 'none'])
+server_caps = caps_arr('server-agent', ['m2m', 'brotli', 'none'])
+sid = 'sess-0001'
+cases = []
+for pattern in ['XX', 'IK']:
+    payloads = [enc(client_caps), enc([sid, server_caps])] + ([b''] if pattern == 'XX' else [])
+    msgs, h, c1, c2 = handshake(pattern, client_s, server_s, client_e, server_e, payloads, PROLOGUE)
+    aad = bytes.fromhex('22000102000000000000000000000000000000000000000000')  # a header block, 25 bytes
+    pt = b'\x05\x00\x00\x00\x11\x22\x33\x44hello'
+    frames = []
+    for kind, epoch, counter, key in [(0, 0, 0, c1), (1, 0, 1, c1), (0, 1, 7, rekey(c1))]:
+        nonce = sdk_nonce(kind, epoch, counter)
+        frames.append({"direction": "client->server", "kind": kind, "epoch": epoch, "counter": counter, "aad_hex": aad.hex(), "plaintext_hex": pt.hex(),
+                       "sealed_hex": (nonce + ChaCha20Poly1305(key).encrypt(nonce, pt, aad)).hex()})
+    nonce = sdk_nonce(0, 0, 0)
+    frames.append({"direction": "server->client", "kind": 0, "epoch": 0, "counter": 0, "aad_hex": aad.hex(), "plaintext_hex": pt.hex(), "sealed_hex": (nonce + ChaCha20Poly1305(c2).encrypt(nonce, pt, aad)).hex()})
+    cases.append({
+        "name": f"{pattern} with fixed keys", "pattern": pattern, "protocol": f"Noise_{pattern}_25519_ChaChaPoly_SHA256", "prologue_hex": PROLOGUE.hex(),
+        "client_static_secret_hex": client_s.hex(), "server_static_secret_hex": server_s.hex(),
+        "client_ephemeral_secret_hex": client_e.hex(), "server_ephemeral_secret_hex": server_e.hex(),
+        "session_id": sid, "client_capabilities_hex": enc(client_caps).hex(), "accept_payload_hex": payloads[1].hex(),
+        "messages_hex": [m.hex() for m in msgs], "handshake_hash_hex": h.hex(),
+        "client_send_key_hex": c1.hex(), "server_send_key_hex": c2.hex(), "client_send_key_after_rekey_hex": rekey(c1).hex(),
+        "frames": frames,
+    })
+out = {"format": "m2m-secure-sessions/1",
+       "description": "Encrypted-session handshakes (docs/PROTOCOL.md, Encrypted sessions): Noise messages carried by HELLO, ACCEPT and AUTH for fixed keys, the capability payloads, the handshake hash, the transport keys after Split and after one Noise Rekey, and AEAD transport frames with the SDK's nonce (kind, epoch u24 LE, counter u64 LE). Generated by tools/gen_secure_sessions.py, a Noise implementation independent of the SDK.",
+       "cases": cases}
+path = os.path.join(os.path.dirname(__file__), '..', 'm2m-secure-sessions.json')
+with open(path, 'w') as f:
+    json.dump(out, f, indent=1); f.write('\n')
+print('wrote', len(cases), 'cases to', os.path.normpath(path))
