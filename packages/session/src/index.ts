@@ -9,7 +9,7 @@ export { negotiate, versionsCompatible, minPayload, type Negotiated } from './ne
 export { SessionState, StateMachine, TRANSITIONS, type SessionEvent } from './state-machine.js';
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { resolveTimers, TIMER_RANGES, type TimerOptions, type ResolvedTimers } from './timers.js';
-export { SessionCore, type SessionCoreOptions, type SessionRole, type SessionStats, type ClosedInfo, type ReceiveResult } from './session-core.js';
+export { SessionCore, type SessionCoreOptions, type SessionRole, type SessionStats, type ClosedInfo, type ReceiveResult, type DataExtras } from './session-core.js';
 export { jsonCodec, binaryCodec, messageCodec, encodeMessageJson, decodeMessageJson, encodeMessageBinary, decodeMessageBinary, type MessageCodec, type MessageCodecName } from './codec/index.js';
 
 /** Idle session timeout of the reference, in milliseconds. */

@@ -9,7 +9,7 @@ import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkEr
 import type { Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
-import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo } from './message.js';
+import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo, SecurityStatus } from './message.js';
 import { negotiate, versionsCompatible, type Negotiated } from './negotiate.js';
 import { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
 import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
@@ -56,6 +56,14 @@ export interface ClosedInfo {
   by: 'local' | 'peer' | 'timer' | 'transport';
   /** The error a waiting caller sees (Closed, Rejected, Timeout), if any. */
   error?: M2MError;
+}
+
+/** Optional DATA fields (the reference never sets them, so they are off by default). */
+export interface DataExtras {
+  /** Add `original_size`: the content's UTF-8 length before encoding. */
+  includeOriginalSize?: boolean;
+  /** A security scanner's verdict to carry with the content. */
+  securityStatus?: SecurityStatus;
 }
 
 /** What a received message produced. */
@@ -281,7 +289,7 @@ export class SessionCore {
    * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
    *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
    */
-  compress(content: string, algorithm?: Algorithm): Message {
+  compress(content: string, algorithm?: Algorithm, extra: DataExtras = {}): Message {
     this.#requireEstablished('sendData');
     // Encrypted sessions carry only AEAD frames, whatever was negotiated.
     const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
@@ -295,7 +303,10 @@ export class SessionCore {
     const originalBytes = new TextEncoder().encode(content).length;
     this.stats.bytesCompressed += text.length;
     this.stats.bytesSaved += Math.max(0, originalBytes - text.length);
-    return this.#message('DATA', { kind: 'data', value: { algorithm: algo, content: text } });
+    const value: DataPayload = { algorithm: algo, content: text };
+    if (extra.includeOriginalSize) value.originalSize = originalBytes;
+    if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
+    return this.#message('DATA', { kind: 'data', value });
   }
 
   /**

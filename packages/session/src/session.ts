@@ -11,7 +11,7 @@ import { systemClock } from './clock.js';
 import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
-import { SessionCore, type ClosedInfo, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
+import { SessionCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import type { Transport } from './transport/types.js';
 import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
@@ -287,12 +287,12 @@ export class Session implements AsyncIterable<SessionData> {
    * @throws M2MError: SessionNotEstablished, Closed (after the session ended), codec errors
    *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network.
    */
-  send(content: string, options: { algorithm?: Algorithm } = {}): Promise<void> {
+  send(content: string, options: { algorithm?: Algorithm } & DataExtras = {}): Promise<void> {
     const closed = this.#core.closedInfo;
     if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
     let message: Message;
     try {
-      message = this.#core.compress(content, options.algorithm);
+      message = this.#core.compress(content, options.algorithm, options);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -266,6 +266,27 @@ describe('replay window', () => {
     expect(isM2MError(err) && err.kind === 'ReplayDetected').toBe(true);
     expect((err as M2MError<'ReplayDetected'>).details.counter).toBe(1);
   });
+  it('a channel rejects an unseen frame reordered beyond its window', () => {
+    const clock = new ManualClock();
+    const k1 = new Uint8Array(32).fill(3);
+    const k2 = new Uint8Array(32).fill(4);
+    const sender = new SecureChannel(new CipherState(k1), new CipherState(k2), clock);
+    const receiver = new SecureChannel(new CipherState(k2), new CipherState(k1), clock, { replayWindow: 2 });
+    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(`{"type":"PING","i":${i}}`));
+    receiver.openControl(frames[0]);
+    receiver.openControl(frames[5]);
+    let err: unknown;
+    try {
+      receiver.openControl(frames[1]); // never seen, but 5 - 1 = 4 > 2
+    } catch (e) {
+      err = e;
+    }
+    expect(isM2MError(err) && err.kind === 'ReplayDetected').toBe(true);
+    // A strict-order channel (the default) refuses any reordering at all.
+    const strict = new SecureChannel(new CipherState(k2), new CipherState(k1), clock);
+    strict.openControl(frames[0]);
+    expect(() => strict.openControl(frames[2])).toThrow(/Replay detected/);
+  });
 });
 
 describe('two processes', () => {

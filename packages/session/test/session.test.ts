@@ -38,6 +38,24 @@ describe('Session over a memory transport', () => {
     const after = await rejection(server.send(req(0)));
     expect(after.kind).toBe('Closed');
   });
+  it('carries the original size and a security status when asked, and neither by default', async () => {
+    const [a, b] = memoryTransportPair();
+    const serverP = Session.server(b);
+    const client = await Session.client(a);
+    const server = (await serverP)!;
+    const it = server[Symbol.asyncIterator]();
+    await client.send(req(1));
+    await client.send(req(2), { algorithm: 'brotli', includeOriginalSize: true, securityStatus: { scanned: true, safe: false, threatType: 'PROMPT_INJECTION', confidence: 0.9 } });
+    const plain = (await it.next()).value!;
+    expect(plain.payload.originalSize).toBeUndefined();
+    expect(plain.payload.securityStatus).toBeUndefined();
+    const rich = (await it.next()).value!;
+    expect(rich.content).toBe(req(2));
+    expect(rich.payload.algorithm).toBe('brotli');
+    expect(rich.payload.originalSize).toBe(new TextEncoder().encode(req(2)).length);
+    expect(rich.payload.securityStatus).toEqual({ scanned: true, safe: false, threatType: 'PROMPT_INJECTION', confidence: 0.9 });
+    await client.close();
+  });
   it('holds a fast sender back while the reader is slow, losing nothing', async () => {
     const [a, b] = memoryTransportPair(4);
     const serverP = Session.server(b, { inboxCapacity: 4 });
