@@ -1,52 +1,70 @@
 #!/usr/bin/env node
 /**
- * `m2m`: the command-line tool. This release has `errors list|explain`, `frame inspect|decode`
- * and `frame encode`; the rest of the CLI is tracked in the project's CLI issue.
+ * `m2m`: the command-line tool of the M2M SDK. Every failure exits non-zero and prints the
+ * error's code and message chain.
  * @module
  */
-import { catalogEntry, decodeFrame, encodeFrame, errorCatalog, formatErrorChain, fromHex, inspectFrame, isSdkError, toHex, frameTextToBytes } from '@m2m/core';
+import { pathToFileURL } from 'node:url';
+import { formatErrorChain, isSdkError } from '@m2m/core';
+import { compressCommand, decompressCommand } from './commands/codec.js';
+import { errorsCommand } from './commands/errors.js';
+import { frameCommand } from './commands/frame.js';
+import { deriveCommand, keygenCommand } from './commands/keys.js';
+import { connectCommand, serveCommand } from './commands/session.js';
+import { paint, processIo, type Io } from './io.js';
 
-function frameBytes(input: string): Uint8Array {
-  return input.startsWith('#M2M|1|') ? frameTextToBytes(input) : fromHex(input.trim());
-}
+const USAGE = `m2m: the M2M Protocol command-line tool
 
-/** Runs the CLI with arguments; returns the exit code. */
-export function main(argv: string[], out: (s: string) => void = console.log): number {
-  const [group, cmd, arg] = argv;
+  m2m frame encode JSON|@file|- [--text] [--key HEX --mode aead|hmac] [--json]
+  m2m frame decode HEX|TEXT|@file|- [--key HEX --mode aead|hmac] [--json]
+  m2m frame inspect HEX|TEXT|@file|- [--json]
+  m2m compress TEXT|@file|- [--algorithm auto|m2m|tokennative|brotli|none] [--json]
+  m2m decompress TEXT|@file|- [--json]
+  m2m keygen --out FILE [--force]
+  m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
+  m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--known-keys FILE] [--echo] [--once]
+  m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK]
+  m2m errors list | explain CODE | decode [FILE|-] [--json] [--code CODE] [--since 15m|ISO]`;
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
   try {
-    if (group === 'errors' && cmd === 'list') {
-      for (const e of errorCatalog) out(`${e.id}\t${e.code}\t${e.title}`);
-      return 0;
+    switch (command) {
+      case 'frame':
+        return frameCommand(io, rest);
+      case 'compress':
+        return compressCommand(io, rest);
+      case 'decompress':
+        return decompressCommand(io, rest);
+      case 'keygen':
+        return keygenCommand(io, rest);
+      case 'derive':
+        return deriveCommand(io, rest);
+      case 'serve':
+        return await serveCommand(io, rest);
+      case 'connect':
+        return await connectCommand(io, rest);
+      case 'errors':
+        return errorsCommand(io, rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return 0;
+      default:
+        io.err(`unknown command ${command}\n\n${USAGE}`);
+        return 2;
     }
-    if (group === 'errors' && cmd === 'explain' && arg) {
-      const e = catalogEntry(arg.toUpperCase()) ?? errorCatalog.find((x) => String(x.id) === arg);
-      if (!e) {
-        out(`unknown code ${arg}`);
-        return 1;
-      }
-      out(`${e.code} (${e.id}) ${e.errorClass}/${e.kind}${e.reason ? '/' + e.reason : ''}\n${e.description}\nRetryable: ${e.retryable ? 'yes' : 'no'}; HTTP ${e.httpStatus}\nRemedy: ${e.remedy}`);
-      return 0;
-    }
-    if (group === 'frame' && cmd === 'inspect' && arg) {
-      out(JSON.stringify(inspectFrame(frameBytes(arg)), (_k, v) => (v instanceof Uint8Array ? toHex(v) : v), 2));
-      return 0;
-    }
-    if (group === 'frame' && cmd === 'decode' && arg) {
-      out(decodeFrame(frameBytes(arg)).payload);
-      return 0;
-    }
-    if (group === 'frame' && cmd === 'encode' && arg) {
-      out(toHex(encodeFrame(arg)));
-      return 0;
-    }
-    out('usage: m2m errors list | errors explain CODE | frame inspect|decode HEX|TEXT | frame encode JSON');
-    return group ? 2 : 0;
   } catch (e) {
-    out(formatErrorChain(e));
+    const code = isSdkError(e) ? e.code : 'INTERNAL';
+    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: /, '')}`);
+    if (isSdkError(e) && e.code === 'CONFIG_ERROR') return 2;
     return isSdkError(e) ? 1 : 70;
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/m2m') || process.argv[1]?.endsWith('main.ts')) {
-  process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,22 +1,157 @@
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { CryptoError, errSerializer, M2MError, serializeError } from '@m2m/core';
 
 const root = resolve(import.meta.dirname, '../../..');
-const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', 'packages/cli/src/main.ts', ...args], { cwd: root, encoding: 'utf8' });
+const NODE_ARGS = ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', 'packages/cli/src/main.ts'];
+const run = (args: string[], input?: string) => spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: root, encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
+const dir = mkdtempSync(join(tmpdir(), 'm2m-cli-'));
+const REQUEST = '{"model":"gpt-4o","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Explain the M2M protocol in one sentence, with a little detail."}],"max_tokens":100}';
+const KEY = '11'.repeat(32);
 
-it('explains an error code', () => {
-  const r = run('errors', 'explain', 'AEAD_DECRYPTION_FAILED');
-  expect(r.status).toBe(0);
-  expect(r.stdout).toContain('AEAD_DECRYPTION_FAILED (3102)');
+describe('m2m frame', () => {
+  it('encodes to hex, inspects the readable header, decodes back; --json for machines', () => {
+    const enc = run(['frame', 'encode', REQUEST]);
+    expect(enc.status).toBe(0);
+    const hex = enc.stdout.trim();
+    expect(hex.startsWith('234d324d7c317c')).toBe(true); // "#M2M|1|"
+    const ins = run(['frame', 'inspect', hex]);
+    expect(ins.stdout).toContain('Request frame, security none, payload Brotli-compressed');
+    expect(ins.stdout).toContain('model gpt-4o, 2 messages [System, User]');
+    expect(ins.stdout).toContain('max_tokens 100');
+    const json = JSON.parse(run(['frame', 'inspect', hex, '--json']).stdout) as { routing: { model: string } };
+    expect(json.routing.model).toBe('gpt-4o');
+    expect(run(['frame', 'decode', hex]).stdout.trim()).toBe(REQUEST);
+  });
+  it('reads the text form from a file and stdin, with an AEAD key', () => {
+    const text = run(['frame', 'encode', REQUEST, '--text', '--key', KEY]).stdout.trim();
+    expect(text.startsWith('#M2M|1|')).toBe(true);
+    writeFileSync(join(dir, 'frame.txt'), text);
+    expect(run(['frame', 'decode', `@${join(dir, 'frame.txt')}`, '--key', KEY]).stdout.trim()).toBe(REQUEST);
+    expect(run(['frame', 'decode', '-', '--key', KEY], text).stdout.trim()).toBe(REQUEST);
+    const wrong = run(['frame', 'decode', text, '--key', '22'.repeat(32)]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('CRYPTO_ERROR');
+    expect(wrong.stderr).toContain('Caused by: AEAD: Decryption failed');
+  });
+  it('fails with the error code and a non-zero status on bad input', () => {
+    const bad = run(['frame', 'decode', '00']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('DECOMPRESSION_FAILED: Decompression error: Invalid M2M prefix');
+    const usage = run(['frame', 'explode']);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('CONFIG_ERROR');
+  });
 });
 
-it('encodes and inspects a frame, and fails with the error code on bad input', () => {
-  const enc = run('frame', 'encode', '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}');
-  expect(enc.status).toBe(0);
-  const ins = run('frame', 'inspect', enc.stdout.trim());
-  expect(JSON.parse(ins.stdout).routing.model).toBe('gpt-4o');
-  const bad = run('frame', 'decode', '00');
-  expect(bad.status).toBe(1);
-  expect(bad.stdout).toContain('Invalid M2M prefix');
+describe('m2m compress / decompress', () => {
+  for (const algorithm of ['m2m', 'tokennative', 'brotli', 'none']) {
+    it(`round-trips with ${algorithm}`, () => {
+      const c = run(['compress', REQUEST, '--algorithm', algorithm, '--json']);
+      expect(c.status).toBe(0);
+      const out = JSON.parse(c.stdout) as { algorithm: string; data: string; ratio: number };
+      expect(out.algorithm).toBe(algorithm);
+      const d = run(['decompress', out.data]);
+      expect(d.stdout.replace(/\n$/, '')).toBe(REQUEST);
+    });
+  }
+  it('picks an algorithm itself with auto and reports the ratio', () => {
+    const c = run(['compress', REQUEST]);
+    expect(c.stderr).toMatch(/^m2m: \d+ → \d+ bytes/);
+    expect(run(['decompress', '#TK|C|sk0L/Q4A']).stdout.trim()).toBe('Hello, world!');
+  });
+});
+
+describe('m2m keygen / derive', () => {
+  it('writes an identity with mode 0600 and refuses to overwrite it', () => {
+    const file = join(dir, 'id.json');
+    const r = run(['keygen', '--out', file]);
+    expect(r.status).toBe(0);
+    const id = JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; secretKey: string };
+    expect(r.stdout).toContain(id.publicKey);
+    expect(r.stdout).not.toContain(id.secretKey);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(run(['keygen', '--out', file]).status).toBe(2);
+  });
+  it('derives hierarchy paths, showing a fingerprint unless --reveal', () => {
+    const base = ['derive', '--master', 'ab'.repeat(32), '--org', 'acme'];
+    const agent = run([...base, '--agent', 'bot', '--purpose', 'encryption']);
+    expect(agent.stdout).toContain('m2m/v1/acme/bot/encryption');
+    expect(agent.stdout).not.toMatch(/key [0-9a-f]{64}/);
+    const shared = JSON.parse(run([...base, '--shared', '--reveal', '--json']).stdout) as { path: string; key: string };
+    expect(shared.path).toBe('m2m/v1/acme/shared');
+    expect(shared.key).toMatch(/^[0-9a-f]{64}$/);
+    const session = run([...base, '--agent', 'b', '--peer', 'a', '--session', 's1']);
+    expect(session.stdout).toContain('m2m/v1/acme/session/a:b/s1');
+  });
+});
+
+describe('m2m serve / connect', () => {
+  it('carries lines over an encrypted loopback session and echoes them back', async () => {
+    const serverId = join(dir, 'server.json');
+    run(['keygen', '--out', serverId, '--force']);
+    const server = spawn(process.execPath, [...NODE_ARGS, 'serve', '--transport', 'tcp', '--identity', serverId, '--echo'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    try {
+      const first = await new Promise<string>((res) => createInterface({ input: server.stdout }).once('line', res));
+      const { url, publicKey } = JSON.parse(first) as { url: string; publicKey: string };
+      const client = spawnSync(process.execPath, [...NODE_ARGS, 'connect', url, '--peer-key', publicKey], { cwd: root, encoding: 'utf8', input: `${REQUEST}\nplain words, not JSON\n`, env: { ...process.env, NO_COLOR: '1' } });
+      expect(client.status).toBe(0);
+      expect(client.stderr).toContain('encrypted (XX)');
+      const lines = client.stdout.trim().split('\n');
+      expect(lines[0]).toBe(REQUEST);
+      expect(JSON.parse(lines[1])).toEqual({ model: 'm2m-cli', messages: [{ role: 'user', content: 'plain words, not JSON' }] });
+      const refused = spawnSync(process.execPath, [...NODE_ARGS, 'connect', url, '--peer-key', '00'.repeat(32)], { cwd: root, encoding: 'utf8', input: '', env: { ...process.env, NO_COLOR: '1' } });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('HANDSHAKE_PEER_REFUSED');
+      expect(refused.stderr).toContain('Handshake failed at message 2 (ACCEPT): peer static key not allowed');
+    } finally {
+      server.kill();
+    }
+  }, 30_000);
+});
+
+describe('m2m errors', () => {
+  it('lists and explains codes', () => {
+    expect(run(['errors', 'list']).stdout).toMatch(/3102\s+AEAD_DECRYPTION_FAILED/);
+    const ex = run(['errors', 'explain', 'AEAD_DECRYPTION_FAILED']);
+    expect(ex.stdout).toContain('AEAD_DECRYPTION_FAILED (3102)');
+    expect(ex.stdout).toContain('Remedy:');
+    expect(run(['errors', 'explain', 'NOPE']).status).toBe(1);
+  });
+  it('decodes error chains from JSON-lines logs of every shape, past bad lines, with filters and counts', async () => {
+    const chain = new M2MError('Crypto', {}, { cause: new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }) });
+    const lines: string[] = [];
+    const sink = new Writable({ write: (c, _e, cb) => (lines.push(String(c).trim()), cb()) });
+    const log = pino({ serializers: { err: errSerializer } }, sink);
+    log.error({ err: chain }, 'frame rejected');
+    await new Promise((r) => setImmediate(r));
+    const plainPino = JSON.stringify({ level: 50, time: Date.parse('2026-01-01T00:00:00Z'), err: { type: 'Error', message: 'socket hang up', stack: 'Error: socket hang up\n    at x', code: 'ECONNRESET' } });
+    const ours = JSON.stringify({ time: new Date().toISOString(), ...serializeError(new M2MError('ReplayDetected', { counter: 7 })) });
+    const withError = JSON.stringify({ ts: Date.now(), msg: 'session ended', error: serializeError(new M2MError('Timeout', { operation: 'HELLO', ms: 30000 })) });
+    const text = [lines[0], 'not json at all', plainPino, ours.slice(0, 40), ours, withError].join('\n');
+    writeFileSync(join(dir, 'app.log'), text);
+    const r = run(['errors', 'decode', join(dir, 'app.log')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('CRYPTO_ERROR not retryable');
+    expect(r.stdout).toContain('  Crypto error: AEAD: Decryption failed: authentication tag mismatch');
+    expect(r.stdout).toContain('  Caused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed: authentication tag mismatch');
+    expect(r.stdout).toContain('ECONNRESET');
+    expect(r.stdout).toContain('REPLAY_DETECTED');
+    expect(r.stdout).toContain('TIMEOUT retryable');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('4 errors: CRYPTO_ERROR ×1, ECONNRESET ×1, REPLAY_DETECTED ×1, TIMEOUT ×1; 6 lines read, 2 skipped (not JSON or cut off)');
+    const filtered = run(['errors', 'decode', '-', '--code', 'replay_detected', '--json'], text);
+    const out = filtered.stdout.trim().split('\n').map((l) => JSON.parse(l) as { code?: string; summary?: { errors: number } });
+    expect(out[0].code).toBe('REPLAY_DETECTED');
+    expect(out.at(-1)!.summary!.errors).toBe(1);
+    const recent = run(['errors', 'decode', '-', '--since', '1h', '--json'], text);
+    const codes = recent.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { code?: string }).code).filter(Boolean);
+    expect(codes).not.toContain('ECONNRESET'); // logged in January
+    expect(codes).toContain('TIMEOUT');
+  });
 });

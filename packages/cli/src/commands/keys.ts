@@ -1,0 +1,94 @@
+/**
+ * `m2m keygen` (a static X25519 identity in a 0600 file) and `m2m derive` (key-hierarchy paths).
+ * @module
+ */
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fromHex, M2MError, toHex } from '@m2m/core';
+import { KeyHierarchy, KeyPair, keyPaths, sha256, type KeyPurpose } from '@m2m/crypto';
+import { parse } from '../args.js';
+import { readInput, toJson, type Io } from '../io.js';
+
+/** The identity file format. */
+export interface IdentityFile {
+  type: 'm2m-x25519-identity';
+  publicKey: string;
+  secretKey: string;
+}
+
+/** Reads an identity written by `keygen`. @throws M2MError Io/Config. */
+export function readIdentity(path: string): KeyPair {
+  let parsed: Partial<IdentityFile>;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<IdentityFile>;
+  } catch (e) {
+    throw new M2MError('Io', { reason: `cannot read identity ${path}: ${(e as Error).message}` }, { cause: e });
+  }
+  if (parsed.type !== 'm2m-x25519-identity' || typeof parsed.secretKey !== 'string') throw new M2MError('Config', { reason: `${path} is not an m2m identity file` });
+  return KeyPair.fromSecret(fromHex(parsed.secretKey));
+}
+
+/** Runs `keygen`; returns the exit code. */
+export function keygenCommand(io: Io, argv: string[]): number {
+  const { values } = parse(argv, { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
+  if (!values.out) throw new M2MError('Config', { reason: 'usage: m2m keygen --out FILE [--force]' });
+  if (existsSync(values.out) && !values.force) throw new M2MError('Config', { reason: `${values.out} exists; use --force to replace it` });
+  const kp = KeyPair.generate();
+  const secret = kp.exportSecret();
+  const file: IdentityFile = { type: 'm2m-x25519-identity', publicKey: toHex(kp.publicKey), secretKey: toHex(secret) };
+  secret.fill(0);
+  writeFileSync(values.out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(values.out, 0o600); // also when the file existed with wider permissions
+  if (values.json) io.out(toJson({ file: values.out, publicKey: file.publicKey }));
+  else io.out(`${file.publicKey}  (public key; secret written to ${values.out}, mode 0600)`);
+  return 0;
+}
+
+const PURPOSES: readonly KeyPurpose[] = ['identity', 'encryption', 'authentication', 'session'];
+
+/** Runs `derive`; returns the exit code. */
+export function deriveCommand(io: Io, argv: string[]): number {
+  const { values } = parse(argv, {
+    master: { type: 'string' },
+    org: { type: 'string' },
+    agent: { type: 'string' },
+    purpose: { type: 'string' },
+    peer: { type: 'string' },
+    session: { type: 'string' },
+    shared: { type: 'boolean' },
+    reveal: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (!values.master || !values.org) throw new M2MError('Config', { reason: 'usage: m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]' });
+  const master = fromHex(readInput(io, values.master, 'master key').trim());
+  const h = KeyHierarchy.tryNew(master, values.org);
+  master.fill(0);
+  let path: string;
+  let key;
+  if (values.shared) {
+    path = keyPaths.shared(values.org);
+    key = h.deriveSharedKey();
+  } else if (values.agent && values.session) {
+    if (!values.peer) throw new M2MError('Config', { reason: '--session needs --peer' });
+    path = keyPaths.session(values.org, values.agent, values.peer, values.session);
+    key = h.deriveSessionKey(values.agent, values.peer, values.session);
+  } else if (values.agent && values.purpose) {
+    if (!(PURPOSES as readonly string[]).includes(values.purpose)) throw new M2MError('Config', { reason: `--purpose must be one of ${PURPOSES.join(', ')}` });
+    path = keyPaths.purpose(values.org, values.agent, values.purpose as KeyPurpose);
+    key = h.deriveAgentKeyForPurpose(values.agent, values.purpose as KeyPurpose);
+  } else if (values.agent) {
+    path = keyPaths.agent(values.org, values.agent);
+    key = h.deriveAgentKey(values.agent);
+  } else {
+    path = keyPaths.org(values.org);
+    key = h.deriveOrgKey();
+  }
+  // A fingerprint identifies the key without showing it; --reveal prints the key itself.
+  const fingerprint = toHex(sha256(key.bytes)).slice(0, 16);
+  const result: Record<string, string> = { path, fingerprint };
+  if (values.reveal) result.key = toHex(key.bytes);
+  key.dispose();
+  h.dispose();
+  if (values.json) io.out(toJson(result));
+  else io.out(`${path}\n  fingerprint ${fingerprint}${result.key ? `\n  key ${result.key}` : '  (add --reveal to print the key)'}`);
+  return 0;
+}

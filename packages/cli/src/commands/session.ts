@@ -1,0 +1,129 @@
+/**
+ * `m2m serve` and `m2m connect`: an encrypted session on loopback (or anywhere) that carries
+ * lines or files as DATA.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fromHex, M2MError, toHex } from '@m2m/core';
+import { KeyPair } from '@m2m/crypto';
+import { allowKeys, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
+import { parse } from '../args.js';
+import { paint, type Io } from '../io.js';
+import { readIdentity } from './keys.js';
+
+const COMMON = {
+  identity: { type: 'string' },
+  pattern: { type: 'string' },
+  'known-keys': { type: 'string' },
+  'peer-key': { type: 'string', multiple: true },
+  codec: { type: 'string' },
+  plaintext: { type: 'boolean' },
+} as const;
+
+async function secureOptions(values: { identity?: string; pattern?: string; 'known-keys'?: string; 'peer-key'?: string[] }, serverKey?: string): Promise<SecureOptions> {
+  const pattern = values.pattern ?? 'XX';
+  const staticKey = values.identity ? readIdentity(values.identity) : KeyPair.generate();
+  let verifyPeer: PeerVerifier | undefined;
+  if (values['known-keys']) verifyPeer = await loadKnownKeys(values['known-keys']);
+  else if (values['peer-key']?.length) verifyPeer = allowKeys(values['peer-key']);
+  return { pattern, staticKey, verifyPeer, remoteStaticKey: serverKey ? fromHex(serverKey) : undefined };
+}
+
+/** Lines that are JSON go as they are; other text is wrapped as a chat request (M2M frames carry JSON). */
+export function asJson(text: string): string {
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify({ model: 'm2m-cli', messages: [{ role: 'user', content: text }] });
+  }
+}
+
+/** Runs `serve`; resolves when the server stops (SIGINT/SIGTERM, or `--once` after one session). */
+export async function serveCommand(io: Io, argv: string[]): Promise<number> {
+  const { values } = parse(argv, { ...COMMON, transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, echo: { type: 'boolean' }, once: { type: 'boolean' } });
+  const transport = (values.transport ?? 'ws') as 'ws' | 'tcp' | 'http';
+  if (!['ws', 'tcp', 'http'].includes(transport)) throw new M2MError('Config', { reason: '--transport must be ws, tcp or http' });
+  const secure = values.plaintext ? undefined : await secureOptions(values);
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const server = await listen({
+    transport,
+    host: values.host ?? '127.0.0.1',
+    port: values.port ? Number(values.port) : 0,
+    secure,
+    codec: values.codec as 'json' | 'binary' | undefined,
+    onSession: (s: Session) => {
+      io.err(paint(io, 'green', `session ${s.id} from ${s.peerAgentId ?? '?'}${s.peerStaticKey ? ` key ${toHex(s.peerStaticKey).slice(0, 16)}…` : ''} (${s.encrypted ? 'encrypted' : 'plaintext'})`));
+      void (async () => {
+        let n = 0;
+        try {
+          for await (const m of s) {
+            n++;
+            io.out(m.content);
+            if (values.echo) await s.send(m.content);
+          }
+        } catch (e) {
+          io.err(paint(io, 'red', `session ${s.id} ended: ${(e as Error).message}`));
+        }
+        const info = await s.closed;
+        io.err(`session ${s.id} closed (${info.reason}${info.message ? `: ${info.message}` : ''}) after ${n} messages`);
+        if (values.once) done();
+      })();
+    },
+    onHandshakeError: (e) => io.err(paint(io, 'red', `handshake failed: ${(e as Error).message}`)),
+  });
+  const identity = secure?.staticKey && 'publicKey' in secure.staticKey ? toHex(secure.staticKey.publicKey) : undefined;
+  io.err(`listening on ${server.url}${identity ? ` (${secure!.pattern}, public key ${identity})` : ' (plaintext)'}`);
+  // Machine-readable first line on stdout, so scripts (and tests) can connect.
+  io.out(JSON.stringify({ url: server.url, publicKey: identity }));
+  const stop = () => done();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await finished;
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  await server.close('SERVER_SHUTDOWN');
+  return 0;
+}
+
+/** Runs `connect`: sends stdin lines (or `--file`s) as DATA and prints what comes back. */
+export async function connectCommand(io: Io, argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON, 'server-key': { type: 'string' }, file: { type: 'string', multiple: true }, wait: { type: 'string' } });
+  const url = positionals[0];
+  if (!url) throw new M2MError('Config', { reason: 'usage: m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK|…]' });
+  const secure = values.plaintext ? undefined : await secureOptions(values, values['server-key']);
+  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000) });
+  io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
+  const printer = (async () => {
+    for await (const m of session) io.out(m.content);
+  })().catch((e: unknown) => io.err(paint(io, 'red', (e as Error).message)));
+  const items: string[] = [];
+  if (values.file?.length) for (const f of values.file) items.push(readFileSync(f, 'utf8'));
+  let sent = 0;
+  const progress = (total?: number) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r${paint(io, 'dim', `sent ${sent}${total ? `/${total}` : ''}`)}`);
+  };
+  if (items.length) {
+    for (const item of items) {
+      await session.send(asJson(item));
+      sent++;
+      progress(items.length);
+    }
+  } else {
+    for await (const line of createInterface({ input: process.stdin })) {
+      if (!line.trim()) continue;
+      await session.send(asJson(line));
+      sent++;
+      progress();
+    }
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  // Give echoes a moment to arrive before closing.
+  await new Promise((r) => setTimeout(r, values.wait ? Number(values.wait) : 200));
+  const info = await session.close('CLIENT_SHUTDOWN', 'done');
+  await printer;
+  io.err(`closed (${info.reason}) after sending ${sent} messages`);
+  return 0;
+}
