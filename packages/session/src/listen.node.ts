@@ -47,7 +47,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     const now = Date.now();
     while (recentAccepts.length && recentAccepts[0] <= now - 1000) recentAccepts.shift();
     if (closing) return { reject: { code: 'SERVER_BUSY', message: 'server shutting down', retryAfterMs } };
-    if (sessions.size + pending > maxSessions) return { reject: { code: 'SERVER_BUSY', message: `server at capacity (${maxSessions} sessions)`, retryAfterMs } };
+    if (sessions.size + pending > maxSessions) return { reject: { code: 'SERVER_BUSY', message: `server at capacity (${maxSessions} session${maxSessions === 1 ? '' : 's'})`, retryAfterMs } };
     if ((perAddress.get(address) ?? 0) >= maxPerAddress) return { reject: { code: 'SERVER_BUSY', message: `too many sessions from ${address} (${maxPerAddress})`, retryAfterMs } };
     if (recentAccepts.length >= perSecond) return { reject: { code: 'RATE_LIMITED', message: `more than ${perSecond} new sessions per second`, retryAfterMs: Math.max(1, recentAccepts[0] + 1000 - now) } };
     recentAccepts.push(now);

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const run = (file: string) => spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', `examples/${file}`], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+
+describe('examples', () => {
+  it('demo: an XX session, readable frame headers, and three decoded failures', () => {
+    const r = run('demo.ts');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/negotiated: algorithm=m2m/);
+    expect(r.stdout.match(/server ← Request \[aead, brotli\]/g)).toHaveLength(3);
+    expect(r.stdout.match(/client ← Response \[aead, brotli\]/g)).toHaveLength(3);
+    expect(r.stdout).toMatch(/tampered frame → CRYPTO_ERROR\n\s+Error: Crypto error: AEAD: Decryption failed: authentication tag mismatch\n\s+Caused by: AEAD/);
+    expect(r.stdout).toMatch(/replayed frame → REPLAY_DETECTED/);
+    expect(r.stdout).toMatch(/session refused → REJECTED, retryable\n\s+Error: Session rejected: SERVER_BUSY/);
+  }, 60_000);
+  it('node agent over WebSocket', () => {
+    const r = run('node-agent-ws.ts');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['Summary: Summarise the Q3 incident review for the…', 'Summary: Summarise the on-call rota change for th…', 'Summary: Summarise the EU payment outage for the …']);
+  }, 60_000);
+  it('routing by header without the key', () => {
+    const r = run('route-by-header.ts');
+    expect(r.stdout).toMatch(/gpt-4o\s+max_tokens=600\s+cost≈\$[\d.]+ → premium-pool/);
+    expect(r.stdout).toMatch(/gpt-4o-mini\s+max_tokens=5\s+.* → cheap-pool/);
+    expect(r.stdout).toMatch(/llama-3.1-70b .* → self-hosted-pool/);
+    expect(r.stdout).toContain('edited header rejected: Crypto error: AEAD: Decryption failed');
+  }, 60_000);
+  it('pino logs decode back to typed errors', () => {
+    const r = run('pino-errors.ts');
+    expect(r.stdout).toContain('typed again: true code=CRYPTO_ERROR');
+    expect(r.stdout).toContain('Caused by: AEAD: Decryption failed: authentication tag mismatch');
+  }, 60_000);
+  it('a reference-compatible peer over HTTP with the json codec and a pre-shared frame key', () => {
+    const r = run('rust-peer.ts');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('codec=json algorithm=m2m');
+    expect(r.stdout).toMatch(/DATA content on the wire starts #M2M\|1\|IgABAg/); // security byte 2: AEAD
+    expect(r.stdout).toContain('echo: {"model":"gpt-4o","messages":[{"role":"user","content":"ping from TypeScript"}]}');
+  }, 60_000);
+});
