@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { runFile } from '../test-vectors/lib/run.js';
 import '../test-vectors/lib/session.js';
 import '../test-vectors/lib/secure.js';
+import '../test-vectors/lib/frame-policy.js';
 
 function collect(p: string, out: string[]): void {
   const st = statSync(p);

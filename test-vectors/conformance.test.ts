@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runFile } from './lib/run.js';
 import './lib/session.js';
 import './lib/secure.js';
+import './lib/frame-policy.js';
 
 const shared = resolve(import.meta.dirname, '../../shared/vectors');
 const present = existsSync(shared);
