@@ -30,7 +30,7 @@ import {
 } from './header.js';
 import { asU64ToU32, parseForHeaders, RawNumber } from './json.js';
 import { HeaderWriter } from './_header-writer.js';
-import { checkLimit, resolveLimits, type Limits } from './limits.js';
+import { checkLimit, DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 import type { FrameProtection } from './protection.js';
 import { decodeVarintU32 } from './varint.js';
 
@@ -445,8 +445,9 @@ function readResponse(data: Uint8Array, flags: number): ResponseHeader {
 }
 
 /** Steps 2-5 of the reference decoder: fixed header, header_len, variable header. */
-function readHeaders(data: Uint8Array): FrameHeader {
+function readHeaders(data: Uint8Array, limits: Limits = DEFAULT_LIMITS): FrameHeader {
   const header = readFixed(data);
+  checkLimit('maxHeaderBytes', header.headerLen, limits.maxHeaderBytes);
   if (header.headerLen < FIXED_HEADER_LEN) throw decompressionError(`Invalid header_len: ${header.headerLen} < minimum 20`);
   if (27 + (header.headerLen - FIXED_HEADER_LEN) > data.length) throw decompressionError('Frame too short for variable header');
   switch (header.schema) {
@@ -479,7 +480,7 @@ export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limi
   const data = toBytes(bytes, 'inspectFrame');
   checkLimit('maxMessageBytes', data.length, resolveLimits(options.limits).maxMessageBytes);
   checkPrefix(data);
-  return readHeaders(data);
+  return readHeaders(data, resolveLimits(options.limits));
 }
 
 /** The payload section after the headers: payload_len, crc, payload; steps 6-11. */
@@ -487,6 +488,8 @@ function readPayload(section: Uint8Array, compressed: boolean, limits: Limits): 
   if (4 > section.length) throw decompressionError('Frame too short for payload length');
   const dv = new DataView(section.buffer, section.byteOffset, section.byteLength);
   const payloadLen = dv.getUint32(0, true);
+  // A lying payload_len costs nothing: no allocation ever follows a declared length, and the
+  // reference's `Frame too short for payload` is kept for interop (frame_errors.json).
   if (8 > section.length) throw decompressionError('Frame too short for checksum');
   const stored = dv.getUint32(4, true);
   if (8 + payloadLen > section.length) throw decompressionError('Frame too short for payload');
@@ -545,7 +548,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
 }
 
 function decodePlain(data: Uint8Array, limits: Limits): DecodedFrame {
-  const header = readHeaders(data);
+  const header = readHeaders(data, limits);
   const { payload, crc32 } = readPayload(data.subarray(7 + header.headerLen), header.compressed, limits);
   return { header, payload, crc32 };
 }
@@ -561,7 +564,7 @@ function decodeHmac(data: Uint8Array, protection: Extract<FrameProtection, { mod
 }
 
 function decodeAead(data: Uint8Array, protection: Extract<FrameProtection, { mode: 'aead' }>, limits: Limits): DecodedFrame {
-  const header = readHeaders(data);
+  const header = readHeaders(data, limits);
   const sealed = data.subarray(7 + header.headerLen);
   if (sealed.length < 12 + 16) throw decompressionError('Frame too short for AEAD payload');
   let plain: Uint8Array;

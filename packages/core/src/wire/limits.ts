@@ -13,6 +13,8 @@ export interface Limits {
   maxDecompressedBytes: number;
   /** Deepest JSON nesting read when extracting header fields. */
   maxJsonDepth: number;
+  /** Largest `header_len` a frame may declare (default 65535, the field's own maximum). */
+  maxHeaderBytes: number;
 }
 
 /** The default {@link Limits}. */
@@ -20,6 +22,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxMessageBytes: 16 * 1024 * 1024,
   maxDecompressedBytes: 16 * 1024 * 1024,
   maxJsonDepth: 32,
+  maxHeaderBytes: 65535,
 });
 
 /** Merges partial limits over the defaults, validating them. */
