@@ -68,6 +68,10 @@ export class TcpTransport implements Transport {
     if (!this.#socket.write(data)) await new Promise<void>((r) => this.#drainWaiters.push(r));
   }
 
+  abort(): void {
+    this.#socket.resetAndDestroy();
+  }
+
   async close(): Promise<void> {
     if (this.#socket.destroyed) return;
     await new Promise<void>((resolve) => {

@@ -9,6 +9,8 @@ export interface Transport extends AsyncIterable<Uint8Array> {
   send(data: Uint8Array): Promise<void>;
   /** Closes the connection; incoming iteration ends. Safe to call twice. */
   close(): Promise<void>;
+  /** Drops the connection at once, without a goodbye (a crash, as the peer sees it). */
+  abort?(): void;
   /** The peer's address (`ip:port`), when the transport knows it. */
   readonly remoteAddress?: string;
   /** Transport name for logs (`memory`, `tcp`, `ws`, `http`). */

@@ -80,6 +80,12 @@ export class WebSocketTransport implements Transport {
     while (this.#ws.bufferedAmount > SEND_HIGH_WATER && !this.#closed) await new Promise((r) => setTimeout(r, 5));
   }
 
+  abort(): void {
+    const ws = this.#ws as WebSocketLike & { terminate?: () => void };
+    if (ws.terminate) ws.terminate();
+    else ws.close();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     const done = new Promise<void>((r) => this.#closeWaiters.push(r));

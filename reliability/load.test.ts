@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { halfOpen, helloFlood, killedMidHandshake, killedMidStream, runLoad, silentPeer, slowReader } from './lib/load.js';
+
+describe('load (short run; `pnpm stress` runs 1,000 sessions and 1,000,000 messages)', () => {
+  it('100 concurrent encrypted sessions × 100 DATA messages over TCP: none lost, duplicated or reordered', async () => {
+    const r = await runLoad({ sessions: 100, messages: 100 });
+    expect({ lost: r.lost, duplicated: r.duplicated, reordered: r.reordered, delivered: r.delivered }).toEqual({ lost: 0, duplicated: 0, reordered: 0, delivered: 10_000 });
+    console.log(`[load] ${r.messagesPerSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms (saturated), handshakes ${r.handshakeSeconds.toFixed(2)} s`);
+  }, 120_000);
+});
+
+describe('faults: the server stays responsive, frees what it held, and every session ends defined', () => {
+  it('peers killed mid-handshake', async () => {
+    const r = await killedMidHandshake();
+    expect(r.outcomes).toEqual(['SESSION_CLOSED', 'NETWORK_ERROR']);
+    expect(r.freed).toBe(true);
+    expect(r.responsiveMs).toBeLessThan(1_000);
+  }, 30_000);
+  it('a peer killed mid-stream', async () => {
+    const r = await killedMidStream();
+    expect(r.outcomes).toEqual(['ERROR/SESSION_CLOSED']);
+    expect(r.freed).toBe(true);
+    expect(r.responsiveMs).toBeLessThan(1_000);
+  }, 30_000);
+  it('half-open connections are dropped at the HELLO timeout', async () => {
+    const r = await halfOpen(20);
+    expect(r.outcomes).toEqual(['TIMEOUT']);
+    expect(r.freed).toBe(true);
+    expect(r.responsiveMs).toBeLessThan(1_000);
+  }, 30_000);
+  it('a peer that goes silent is closed with TIMEOUT', async () => {
+    const r = await silentPeer();
+    expect(r.outcomes).toEqual(['TIMEOUT']);
+    expect(r.detail).toBe('3 PINGs unanswered');
+  }, 30_000);
+  it('a slow reader stalls its own sender, not the server', async () => {
+    const r = await slowReader();
+    expect(r.detail).toMatch(/stalled after (\d+) of 2000/);
+    expect(Number(/after (\d+)/.exec(r.detail)![1])).toBeLessThan(2_000);
+    expect(r.responsiveMs).toBeLessThan(1_000);
+    expect(r.freed).toBe(true);
+  }, 60_000);
+  it('a HELLO flood is answered with REJECT and the server keeps serving', async () => {
+    const r = await helloFlood(300);
+    expect(r.accepted).toBeLessThanOrEqual(100);
+    expect(r.outcomes).toEqual(['REJECTED/RATE_LIMITED']);
+    expect(r.freed).toBe(true);
+    expect(r.responsiveMs).toBeLessThan(1_000);
+  }, 60_000);
+});

@@ -1,0 +1,62 @@
+/**
+ * `pnpm stress`: the long reliability run. The 1,000,000-input fuzz, the bombs, every bit flip,
+ * 1,000 concurrent encrypted sessions with 1,000,000 DATA messages, and the fault scenarios;
+ * the tables go into docs/RELIABILITY.md (between the RESULTS markers).
+ * @module
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { longFuzz } from './run-fuzz.js';
+import { runFaults, runLoad } from './lib/load.js';
+
+const log = (s: string) => process.stderr.write(s);
+const sections: string[] = [];
+const started = new Date();
+let ok = true;
+
+log('== fuzz\n');
+const fuzz = longFuzz(Number(process.env.FUZZ_INPUTS ?? 1_000_000), 20261122, log);
+ok &&= fuzz.ok;
+sections.push('### Fuzzing', '', fuzz.table, '');
+
+log('== bombs\n');
+const bombRows: string[] = [];
+for (const kase of ['brotli-10x', 'brotli-1000x', 'brotli-text-1000x']) {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', resolve(import.meta.dirname, 'lib/bomb-probe.ts'), kase], { encoding: 'utf8' });
+  const j = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { outcome: string; ratio: number; expandedMb: number; limitMb: number; ms: number; rssBeforeMb: number; peakAfterMb: number };
+  ok &&= j.outcome === 'LIMIT_EXCEEDED';
+  bombRows.push(`| ${kase} | ${j.ratio.toLocaleString('en')}× | ${j.expandedMb} MiB | ${j.limitMb} MiB | ${j.outcome} | ${j.ms} | ${j.peakAfterMb - j.rssBeforeMb} |`);
+}
+sections.push('### Decompression bombs (each in a fresh process)', '', '| bomb | ratio | expands to | limit | outcome | ms | peak memory above start, MiB |', '|---|---|---|---|---|---|---|', ...bombRows, '');
+
+log('== load\n');
+const load = await runLoad({ sessions: Number(process.env.LOAD_SESSIONS ?? 1000), messages: Number(process.env.LOAD_MESSAGES ?? 1000), onProgress: (d, t) => log(`\r  ${d}/${t}`) });
+log('\n');
+ok &&= load.lost === 0 && load.duplicated === 0 && load.reordered === 0;
+sections.push(
+  '### Load (encrypted sessions, Noise XX, TCP loopback, one process)',
+  '',
+  '| sessions | messages | delivered | lost | duplicated | reordered | handshakes | send phase | throughput | p50 | p99 | peak RSS |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  `| ${load.sessions} | ${(load.sessions * load.messagesPerSession).toLocaleString('en')} | ${load.delivered.toLocaleString('en')} | ${load.lost} | ${load.duplicated} | ${load.reordered} | ${load.handshakeSeconds.toFixed(1)} s | ${load.seconds.toFixed(1)} s | ${Math.round(load.messagesPerSecond).toLocaleString('en')} msg/s | ${load.p50Ms.toFixed(0)} ms | ${load.p99Ms.toFixed(0)} ms | ${load.peakRssMb.toFixed(0)} MiB |`,
+  '',
+  'Latency is one-way, from `send()` to delivery at the server, with every session sending as fast as it can (a saturated server: the figures are queueing time).',
+  '',
+);
+
+log('== faults\n');
+const faults = await runFaults();
+for (const f of faults) ok &&= f.freed;
+sections.push('### Faults', '', '| scenario | how affected sessions ended | fresh client round trip | server freed all | detail |', '|---|---|---|---|---|', ...faults.map((f) => `| ${f.scenario} | ${f.outcomes.join(', ')} | ${f.responsiveMs ? `${f.responsiveMs.toFixed(0)} ms` : '–'} | ${f.freed ? 'yes' : 'NO'} | ${f.detail.replace(/\|/g, '/')} |`), '');
+
+const header = `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${ok ? 'every check passed' : 'SOME CHECKS FAILED'}.`;
+const doc = resolve(import.meta.dirname, '../docs/RELIABILITY.md');
+const text = readFileSync(doc, 'utf8');
+const begin = '<!-- RESULTS:BEGIN -->';
+const end = '<!-- RESULTS:END -->';
+const updated = `${text.slice(0, text.indexOf(begin) + begin.length)}\n${header}\n\n${sections.join('\n')}\n${text.slice(text.indexOf(end))}`;
+writeFileSync(doc, updated);
+console.log(`${header}\n\n${sections.join('\n')}`);
+process.exitCode = ok ? 0 : 1;
