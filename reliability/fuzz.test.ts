@@ -57,7 +57,7 @@ describe('bombs and lies', () => {
       expect(r.peakAfterMb - r.rssBeforeMb).toBeLessThan(r.limitMb + 48);
     }, 120_000);
   }
-  it('a header_len lie is refused at the configured header limit; a payload_len lie allocates nothing', () => {
+  it('header_len and payload_len lies are refused at their configured limits', () => {
     const frame = encodeFrame('{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}');
     const lie = frame.slice();
     lie[7] = 0xff;
@@ -71,7 +71,16 @@ describe('bombs and lies', () => {
     expect(isSdkError(e) && e.code).toBe('LIMIT_EXCEEDED');
     const payloadLie = frame.slice();
     new DataView(payloadLie.buffer).setUint32(7 + 34, 0xffffffff, true);
-    expect(() => decodeFrame(payloadLie)).toThrow('Frame too short for payload'); // the reference's text, kept for interop
+    let p: unknown;
+    try {
+      decodeFrame(payloadLie, { limits: { maxPayloadBytes: 1024 * 1024 } });
+    } catch (x) {
+      p = x;
+    }
+    expect(isSdkError(p) && p.code).toBe('LIMIT_EXCEEDED');
+    expect((p as { details: unknown }).details).toEqual({ limit: 'maxPayloadBytes', actual: 0xffffffff, max: 1024 * 1024 });
+    // Without a configured limit it reads as the reference does (its vectors require the text).
+    expect(() => decodeFrame(payloadLie)).toThrow('Frame too short for payload');
   });
   it('a TCP length prefix past the limit is refused before any buffer is allocated for it', async () => {
     const server = await listen({ transport: 'tcp', maxMessageBytes: 64 * 1024 });

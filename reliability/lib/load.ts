@@ -31,20 +31,25 @@ const percentile = (xs: Float64Array, n: number, p: number) => {
   return s[Math.min(n - 1, Math.floor((p / 100) * n))] ?? 0;
 };
 
+/** Unacknowledged messages a client may have in flight (flow control, as an agent would use). */
+const WINDOW = 50;
+/** The server acknowledges every ACK_EVERY-th message (and the last). */
+const ACK_EVERY = 10;
+
 /**
- * `sessions` encrypted sessions (Noise XX) each send `messages` DATA messages to one server;
- * the server checks order per session and measures one-way latency (same process, same clock).
+ * `sessions` encrypted sessions (Noise XX) each send `messages` DATA messages to one server,
+ * keeping at most 50 unacknowledged (the server acknowledges every tenth). The server checks
+ * order per session; latency is the round trip from `send()` to the acknowledgement.
  */
 export async function runLoad(options: { sessions: number; messages: number; transport?: 'tcp' | 'ws'; onProgress?: (delivered: number, total: number) => void }): Promise<LoadResult> {
   const { sessions, messages } = options;
   const transport = options.transport ?? 'tcp';
   const total = sessions * messages;
-  const latencies = new Float64Array(Math.min(total, 2_000_000));
+  const rtts = new Float64Array(Math.ceil(total / ACK_EVERY) + sessions);
+  let rttCount = 0;
   let delivered = 0;
   let duplicated = 0;
   let reordered = 0;
-  let allDelivered!: () => void;
-  const done = new Promise<void>((r) => (allDelivered = r));
   const server = await listen({
     transport,
     secure: { staticKey: serverKey },
@@ -52,14 +57,13 @@ export async function runLoad(options: { sessions: number; messages: number; tra
     onSession: async (s) => {
       let expected = 0;
       for await (const m of s) {
-        const now = performance.now();
-        const { i, t } = JSON.parse(m.content) as { i: number; t: number };
+        const { i } = JSON.parse(m.content) as { i: number };
         if (i < expected) duplicated++;
         else if (i > expected) reordered++;
         expected = i + 1;
-        if (delivered < latencies.length) latencies[delivered] = now - t;
-        if (++delivered === total) allDelivered();
+        delivered++;
         if (delivered % 50_000 === 0) options.onProgress?.(delivered, total);
+        if (i % ACK_EVERY === ACK_EVERY - 1 || i === messages - 1) await s.send(`{"model":"ack","ack":${i}}`);
       }
     },
   });
@@ -74,14 +78,29 @@ export async function runLoad(options: { sessions: number; messages: number; tra
   const text = 'Summarise the attached incident timeline and list the owners of each follow-up.';
   await Promise.all(
     clients.map(async (s, c) => {
-      for (let i = 0; i < messages; i++) await s.send(`{"model":"gpt-4o","c":${c},"i":${i},"t":${performance.now()},"messages":[{"role":"user","content":"${text}"}]}`);
+      const sentAt = new Float64Array(messages);
+      let acked = -1;
+      let wake: (() => void) | undefined;
+      const acks = (async () => {
+        for await (const m of s) {
+          const { ack } = JSON.parse(m.content) as { ack: number };
+          rtts[rttCount++] = performance.now() - sentAt[ack];
+          acked = ack;
+          wake?.();
+          if (ack === messages - 1) break;
+        }
+      })();
+      for (let i = 0; i < messages; i++) {
+        while (i - acked > WINDOW) await new Promise<void>((r) => (wake = r));
+        sentAt[i] = performance.now();
+        await s.send(`{"model":"gpt-4o","c":${c},"i":${i},"messages":[{"role":"user","content":"${text}"}]}`);
+      }
+      await acks;
     }),
   );
-  await Promise.race([done, new Promise((r) => setTimeout(r, 60_000))]);
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(clients.map((s) => s.close()));
   await server.close();
-  const n = Math.min(delivered, latencies.length);
   return {
     transport,
     sessions,
@@ -93,8 +112,8 @@ export async function runLoad(options: { sessions: number; messages: number; tra
     handshakeSeconds,
     seconds,
     messagesPerSecond: delivered / seconds,
-    p50Ms: percentile(latencies, n, 50),
-    p99Ms: percentile(latencies, n, 99),
+    p50Ms: percentile(rtts, rttCount, 50),
+    p99Ms: percentile(rtts, rttCount, 99),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }

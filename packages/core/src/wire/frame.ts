@@ -488,8 +488,9 @@ function readPayload(section: Uint8Array, compressed: boolean, limits: Limits): 
   if (4 > section.length) throw decompressionError('Frame too short for payload length');
   const dv = new DataView(section.buffer, section.byteOffset, section.byteLength);
   const payloadLen = dv.getUint32(0, true);
-  // A lying payload_len costs nothing: no allocation ever follows a declared length, and the
-  // reference's `Frame too short for payload` is kept for interop (frame_errors.json).
+  // No allocation ever follows a declared length. By default a lie reads as the reference's
+  // `Frame too short for payload` (frame_errors.json); a configured maxPayloadBytes names it.
+  checkLimit('maxPayloadBytes', payloadLen, limits.maxPayloadBytes);
   if (8 > section.length) throw decompressionError('Frame too short for checksum');
   const stored = dv.getUint32(4, true);
   if (8 + payloadLen > section.length) throw decompressionError('Frame too short for payload');

@@ -15,6 +15,11 @@ export interface Limits {
   maxJsonDepth: number;
   /** Largest `header_len` a frame may declare (default 65535, the field's own maximum). */
   maxHeaderBytes: number;
+  /**
+   * Largest `payload_len` a frame may declare (default 2^32 − 1, the field's own maximum, so a
+   * lie reads as the reference's `Frame too short for payload`); set it to refuse lies by name.
+   */
+  maxPayloadBytes: number;
 }
 
 /** The default {@link Limits}. */
@@ -23,6 +28,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxDecompressedBytes: 16 * 1024 * 1024,
   maxJsonDepth: 32,
   maxHeaderBytes: 65535,
+  maxPayloadBytes: 0xffffffff,
 });
 
 /** Merges partial limits over the defaults, validating them. */

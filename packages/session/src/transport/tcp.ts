@@ -72,16 +72,22 @@ export class TcpTransport implements Transport {
     this.#socket.resetAndDestroy();
   }
 
+  /**
+   * Closes gracefully: everything written is flushed before the FIN, and the socket is only
+   * destroyed if the peer has not closed its side 10 s after that (a dead or hostile peer).
+   */
   async close(): Promise<void> {
     if (this.#socket.destroyed) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#socket.destroy(), 2000);
-      timer.unref();
+      let timer: ReturnType<typeof setTimeout> | undefined;
       this.#socket.once('close', () => {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         resolve();
       });
-      this.#socket.end();
+      this.#socket.end(() => {
+        timer = setTimeout(() => this.#socket.destroy(), 10_000);
+        timer.unref();
+      });
     });
   }
 
