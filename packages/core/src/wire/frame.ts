@@ -36,8 +36,9 @@ import { decodeVarintU32 } from './varint.js';
 
 /** Payloads of at least this many UTF-8 bytes are Brotli-compressed. */
 export const COMPRESSION_THRESHOLD = 100;
-/** Brotli quality and window of M2M v1 payloads. */
+/** Brotli quality of M2M v1 payloads. */
 export const FRAME_BROTLI_QUALITY = 5;
+/** Brotli window (log2 bytes) of M2M v1 payloads. */
 export const FRAME_BROTLI_LGWIN = 22;
 
 /** Options of {@link encodeFrame}. */

@@ -4,29 +4,27 @@
  */
 import { M2MError } from '@m2m/core';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
+import { dial } from '../transport/dial.js';
 import type { SessionPlatform } from './types.js';
 
 /** The browser's dialers. */
 export const platform: SessionPlatform = {
   openWebSocket(url, options) {
-    return new Promise((resolve, reject) => {
-      if (options.signal?.aborted) return reject(new M2MError('Aborted', { operation: 'connect' }));
-      const ws = new WebSocket(url);
-      ws.binaryType = 'arraybuffer';
-      const onAbort = () => {
-        ws.close();
-        reject(new M2MError('Aborted', { operation: 'connect' }));
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      ws.addEventListener('open', () => {
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve(new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url }));
-      }, { once: true });
-      ws.addEventListener('error', () => {
-        options.signal?.removeEventListener('abort', onAbort);
-        reject(new M2MError('Network', { reason: `cannot connect to ${url}` }));
-      }, { once: true });
-    });
+    let ws!: WebSocket;
+    return dial(
+      options.signal,
+      () => {
+        ws = new WebSocket(url);
+        ws.binaryType = 'arraybuffer';
+        return {
+          cancel: () => ws.close(),
+          onOpen: (cb) => ws.addEventListener('open', cb, { once: true }),
+          onError: (cb) => ws.addEventListener('error', cb, { once: true }),
+          result: () => new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url }),
+        };
+      },
+      () => new M2MError('Network', { reason: `cannot connect to ${url}` }),
+    );
   },
   openTcp() {
     return Promise.reject(new M2MError('Config', { reason: 'TCP is not available in browsers; use ws:// or wss://' }));

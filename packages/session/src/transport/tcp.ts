@@ -7,6 +7,7 @@
 import * as net from 'node:net';
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
+import { dial } from './dial.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
 
 /** A {@link Transport} over one TCP socket. */
@@ -101,21 +102,18 @@ export class TcpTransport implements Transport {
  * @throws M2MError: Network when it fails, Aborted when `signal` fires first.
  */
 export function connectTcp(host: string, port: number, options: TransportLimits & { signal?: AbortSignal } = {}): Promise<TcpTransport> {
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) return reject(new M2MError('Aborted', { operation: 'connect' }));
-    const socket = net.connect({ host, port });
-    const onAbort = () => {
-      socket.destroy();
-      reject(new M2MError('Aborted', { operation: 'connect' }));
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => {
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve(new TcpTransport(socket, options));
-    });
-    socket.once('error', (e) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      reject(new M2MError('Network', { reason: `cannot connect to ${host}:${port}: ${e.message}` }, { cause: e }));
-    });
-  });
+  let socket!: net.Socket;
+  return dial(
+    options.signal,
+    () => {
+      socket = net.connect({ host, port });
+      return {
+        cancel: () => socket.destroy(),
+        onOpen: (cb) => socket.once('connect', cb),
+        onError: (cb) => socket.once('error', cb),
+        result: () => new TcpTransport(socket, options),
+      };
+    },
+    (e) => new M2MError('Network', { reason: `cannot connect to ${host}:${port}: ${(e as Error).message}` }, { cause: e }),
+  );
 }
