@@ -22,6 +22,8 @@ function utf8DecodeFast(bytes: Uint8Array): string | undefined {
   return isUtf8(bytes) ? utf8Slice.call(bytes, 0, bytes.length) : undefined;
 }
 
+const { BROTLI_PARAM_QUALITY: QUALITY, BROTLI_PARAM_LGWIN: LGWIN, BROTLI_PARAM_SIZE_HINT: SIZE_HINT } = zlib.constants;
+
 const nativeCrc = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
 
 function asBuffer(b: Uint8Array): Buffer {
@@ -39,17 +41,9 @@ export const platform: Platform = {
   base64Encode: (bytes) => asBuffer(bytes).toString('base64'),
   base64Decode: (text) => plain(Buffer.from(text, 'base64')),
   brotliCompress(data, quality, lgwin) {
-    return plain(
-      zlib.brotliCompressSync(data, {
-        params: {
-          [zlib.constants.BROTLI_PARAM_QUALITY]: quality,
-          [zlib.constants.BROTLI_PARAM_LGWIN]: lgwin,
-          // The size hint lets the encoder size its buffers to the input; output bytes are
-          // unchanged (checked against the reference's frames and the bench corpus).
-          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
-        },
-      }),
-    );
+    // The size hint lets the encoder size its buffers to the input; output bytes are
+    // unchanged (checked against the reference's frames and the bench corpus).
+    return plain(zlib.brotliCompressSync(data, { params: { [QUALITY]: quality, [LGWIN]: lgwin, [SIZE_HINT]: data.length } }));
   },
   brotliDecompress(data, maxOutput) {
     if (data.length === 0) throw new BrotliDataError('Invalid Data');
