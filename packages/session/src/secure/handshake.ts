@@ -65,6 +65,15 @@ function restage(e: unknown, message: number): unknown {
   return e;
 }
 
+/** ReadMessage, with failures named by session stage (HELLO, ACCEPT, AUTH). */
+function readStage(hs: HandshakeState, message: Uint8Array, n: number): Uint8Array {
+  try {
+    return hs.readMessage(message);
+  } catch (e) {
+    throw restage(e, n);
+  }
+}
+
 function staticPair(k: SecureOptions['staticKey']): NoiseKeyPair | undefined {
   if (!k) return undefined;
   if ('secret' in k) return k;
@@ -122,14 +131,7 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
   if (reply.type === 'REJECT') {
     core.receive(reply); // throws Rejected
   }
-  const hm = handshakeOf(reply, 'ACCEPT', 2);
-  let payload: Uint8Array;
-  try {
-    payload = hs.readMessage(hm.message);
-  } catch (e) {
-    throw restage(e, 2);
-  }
-  const v = unpackValue(payload);
+  const v = unpackValue(readStage(hs, handshakeOf(reply, 'ACCEPT', 2).message, 2));
   if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !Array.isArray(v[1])) throw handshakeFailure('Malformed', 2, 'ACCEPT payload is not [session id, capabilities]');
   const serverCaps = decodeCapabilities(v[1]);
   const peerStaticKey = await verify(options, hs, serverCaps, 2);
@@ -165,15 +167,8 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     const offered = hello.payload?.kind === 'handshake' ? (hello.payload.value.protocol ?? 'no protocol') : 'a plaintext session';
     return reject('SECURITY_POLICY', `this server requires an encrypted session with ${hs.protocolName}, not ${offered}`);
   }
-  const hm = hello.payload.value;
   if (early) return reject(early.code, early.message, early.retryAfterMs);
-  let payload: Uint8Array;
-  try {
-    payload = hs.readMessage(hm.message);
-  } catch (e) {
-    throw restage(e, 1);
-  }
-  const clientCaps = decodeCapabilities(payload);
+  const clientCaps = decodeCapabilities(readStage(hs, hello.payload.value.message, 1));
   let peerStaticKey: Uint8Array | undefined;
   try {
     peerStaticKey = await verify(options, hs, clientCaps, 1);
@@ -189,12 +184,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
   const msg2 = hs.writeMessage(packValue([core.id, unpackValue(encodeCapabilities(core.capabilities))]));
   await io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
   if (!hs.isComplete) {
-    const auth = handshakeOf(await io.next('AUTH'), 'AUTH', 3);
-    try {
-      hs.readMessage(auth.message);
-    } catch (e) {
-      throw restage(e, 3);
-    }
+    readStage(hs, handshakeOf(await io.next('AUTH'), 'AUTH', 3).message, 3);
     try {
       peerStaticKey = await verify(options, hs, clientCaps, 3);
     } catch (e) {
