@@ -140,3 +140,20 @@ describe('Noise', () => {
     expect(() => i.readMessage(m2)).toThrow(expect.objectContaining({ kind: 'Handshake', reason: 'DecryptionFailed' }));
   });
 });
+
+describe('Noise state never prints key material', () => {
+  it('CipherState and HandshakeState redact in JSON and util.inspect', async () => {
+    const { inspect } = await import('node:util');
+    const { CipherState, HandshakeState, generateNoiseKeyPair } = await import('@m2m/crypto');
+    const key = new Uint8Array(32).fill(0xab);
+    const cs = new CipherState(key);
+    const s = generateNoiseKeyPair();
+    const hs = new HandshakeState({ protocol: 'XX', initiator: true, s });
+    for (const text of [JSON.stringify({ cs, hs }), inspect(cs), inspect(hs), inspect({ nested: { hs } })]) {
+      expect(text).not.toContain('171,171'); // the key's bytes as an array
+      expect(text).not.toMatch(/abababab/i);
+      expect(text).toContain('REDACTED');
+      for (const b of [s.secret]) expect(text).not.toContain(Buffer.from(b).toString('hex'));
+    }
+  });
+});

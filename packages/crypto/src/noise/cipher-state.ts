@@ -72,6 +72,14 @@ export class CipherState {
     this.k?.fill(0);
     this.k = undefined;
   }
+  /** Never shows the key (JSON logs). */
+  toJSON(): string {
+    return `CipherState(${this.k ? '[REDACTED key]' : 'no key'}, n=${this.n})`;
+  }
+  /** Never shows the key (console.log, util.inspect). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toJSON();
+  }
 }
 
 /** §5.2: chaining key, handshake hash and a CipherState. */

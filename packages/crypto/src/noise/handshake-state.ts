@@ -209,6 +209,15 @@ export class HandshakeState {
     }
   }
 
+  /** Never shows key material (JSON logs). */
+  toJSON(): string {
+    return `HandshakeState(${this.protocolName}, ${this.initiator ? 'initiator' : 'responder'}, message ${this.messageNumber}, keys [REDACTED])`;
+  }
+  /** Never shows key material (console.log, util.inspect). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toJSON();
+  }
+
   /**
    * Split(): transport CipherStates as [send, receive] for this side.
    * @throws CryptoError (Handshake/Failed) before completion.

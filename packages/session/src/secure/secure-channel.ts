@@ -166,6 +166,15 @@ export class SecureChannel {
     return decodeFrameText(text, { protection: this.control }).payload;
   }
 
+  /** Never shows the keys (JSON logs). */
+  toJSON(): string {
+    return `SecureChannel(send epoch ${this.#sendEpoch}, ${this.#sendCounter} sent; receive epoch ${this.#recvEpoch}; keys [REDACTED])`;
+  }
+  /** Never shows the keys (console.log, util.inspect). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toJSON();
+  }
+
   /** Overwrites the keys. */
   dispose(): void {
     this.#sendKey.fill(0);
