@@ -228,6 +228,21 @@ describe('HTTP adapter', () => {
       await server.close();
     }
   });
+  it('keeps no per-request listeners alive across thousands of POSTs', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const server = await listen({ transport: 'http', onSession: async (s) => { for await (const m of s) void m; } });
+    try {
+      const s = await connect(server.url);
+      for (let i = 0; i < 2_000; i++) await s.send(req(i));
+      await s.close();
+    } finally {
+      process.off('warning', onWarning);
+      await server.close();
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  }, 60_000);
   it('answers a reference-style client (plain JSON POST, no framing) with ACCEPT in the response body', async () => {
     const server = await listen({ transport: 'http' });
     try {

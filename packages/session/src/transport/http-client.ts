@@ -20,7 +20,8 @@ export class HttpClientTransport implements Transport {
   #nextSeq = 0;
   #early = new Map<number, Uint8Array[]>();
   #closed = false;
-  #abort = new AbortController();
+  /** The long poll in flight, aborted on close (one controller per request: a shared signal would collect a listener per fetch). */
+  #pollRequest: AbortController | undefined;
   #polling = false;
   #max: number;
 
@@ -38,13 +39,15 @@ export class HttpClientTransport implements Transport {
   }
 
   async #take(res: Response): Promise<void> {
+    // Always read the body: an unread one keeps the request (and its abort listener) alive.
+    const body = new Uint8Array(await res.arrayBuffer());
     const id = res.headers.get(CONNECTION_HEADER);
     if (id) this.#connection = id;
     if (res.status === 410) return this.#end();
     if (res.status === 204) return;
     if (!res.ok) throw new M2MError('Network', { reason: `HTTP ${res.status} from ${this.#endpoint}` });
     const seq = Number(res.headers.get(SEQUENCE_HEADER));
-    const messages = splitFrames(new Uint8Array(await res.arrayBuffer()), this.#max);
+    const messages = splitFrames(body, this.#max);
     if (!messages.length) return;
     if (!Number.isSafeInteger(seq)) throw new M2MError('InvalidMessage', { reason: 'HTTP response without a sequence number' });
     this.#early.set(seq, messages);
@@ -58,7 +61,7 @@ export class HttpClientTransport implements Transport {
   #end(error?: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#abort.abort();
+    this.#pollRequest?.abort();
     this.#inbox.end(error);
   }
 
@@ -67,7 +70,8 @@ export class HttpClientTransport implements Transport {
     this.#polling = true;
     while (!this.#closed) {
       try {
-        const res = await fetch(this.#endpoint, { method: 'GET', headers: this.#headers(), signal: this.#abort.signal });
+        this.#pollRequest = new AbortController();
+        const res = await fetch(this.#endpoint, { method: 'GET', headers: this.#headers(), signal: this.#pollRequest.signal });
         await this.#take(res);
       } catch (e) {
         if (!this.#closed) this.#end(e instanceof M2MError ? e : new M2MError('Network', { reason: `HTTP poll failed: ${(e as Error)?.message}` }, { cause: e }));
@@ -79,7 +83,7 @@ export class HttpClientTransport implements Transport {
     if (this.#closed) throw new M2MError('Network', { reason: 'HTTP transport is closed' });
     let res: Response;
     try {
-      res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(), body: data as Uint8Array<ArrayBuffer>, signal: this.#abort.signal });
+      res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(), body: data as Uint8Array<ArrayBuffer> });
     } catch (e) {
       const err = new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e });
       this.#end(err);
