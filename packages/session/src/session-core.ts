@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError, utf8ByteLength } from '@m2m/core';
 import type { Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
@@ -300,7 +300,7 @@ export class SessionCore {
     this.#apply('sendData');
     this.#lastActivity = this.#clock.now();
     this.#schedule();
-    const originalBytes = new TextEncoder().encode(content).length;
+    const originalBytes = utf8ByteLength(content);
     this.stats.bytesCompressed += text.length;
     this.stats.bytesSaved += Math.max(0, originalBytes - text.length);
     const value: DataPayload = { algorithm: algo, content: text };

@@ -13,6 +13,24 @@ export function utf8Encode(s: string): Uint8Array {
 }
 
 /**
+ * The UTF-8 length of a string without encoding it (a lone surrogate counts 3 bytes, as the
+ * U+FFFD that TextEncoder writes for it).
+ */
+export function utf8ByteLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
  * Decodes UTF-8 strictly. On failure returns `undefined` so callers can build the
  * reference's error text with {@link utf8ErrorText}.
  */

@@ -8,7 +8,7 @@ import { M2MError, isCryptoError, isSdkError, wrapCrypto } from '../errors/base.
 import { platform } from '#platform';
 import { BrotliDataError, BrotliLimitError } from '../platform/types.js';
 import { base64Decode, base64Encode, Base64Error } from './base64.js';
-import { utf8DecodeStrict, utf8Encode, utf8ErrorText, isBytes } from './bytes.js';
+import { utf8ByteLength, utf8DecodeStrict, utf8Encode, utf8ErrorText, isBytes } from './bytes.js';
 import { estimateCost } from './cost.js';
 import {
   CommonFlag,
@@ -121,11 +121,11 @@ function buildRequestHeader(json: unknown): BuiltHeader {
         if (code !== undefined) roles.push(code);
         if (m.role === 'system' || m.role === 'developer') flags |= RequestFlag.HAS_SYSTEM_PROMPT;
         const content = m.content;
-        if (typeof content === 'string') contentHint += utf8Length(content);
+        if (typeof content === 'string') contentHint += utf8ByteLength(content);
         else if (Array.isArray(content)) {
           for (const part of content) {
             if (!isObject(part)) continue;
-            if (typeof part.text === 'string') contentHint += utf8Length(part.text);
+            if (typeof part.text === 'string') contentHint += utf8ByteLength(part.text);
             if (part.type === 'image_url') flags |= RequestFlag.HAS_IMAGES;
           }
         }
@@ -223,19 +223,6 @@ function asU64Raw(v: unknown): number | bigint | undefined {
 /** The low 32 bits (Rust's `as u32`). */
 const lowU32 = (v: number | bigint): number => (typeof v === 'bigint' ? Number(v & 0xffffffffn) : v % 2 ** 32);
 
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
 
 /** Request or response, as the reference's `M2MCodec::encode` decides (wire-format notes §2.4). */
 function buildHeader(json: unknown): BuiltHeader {
