@@ -64,9 +64,9 @@ export function encodeCapabilities(c: Capabilities): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-/** Packs any plain value (Noise payloads of ACCEPT). */
-export function packValue(v: unknown): Uint8Array {
-  const b = packr.pack(v);
+/** ACCEPT's Noise payload: `[session_id, capabilities]` as MessagePack. */
+export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array {
+  const b = packr.pack([sessionId, capabilitiesArray(c)]);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
@@ -75,14 +75,7 @@ export function packValue(v: unknown): Uint8Array {
  * @throws M2MError of kind InvalidMessage.
  */
 export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities {
-  let v: unknown = input;
-  if (input instanceof Uint8Array) {
-    try {
-      v = unpackr.unpack(input);
-    } catch (e) {
-      throw new M2MError('InvalidMessage', { reason: `malformed capabilities: ${(e as Error)?.message}` }, { cause: e });
-    }
-  }
+  const v = input instanceof Uint8Array ? unpackValue(input, 'capabilities') : input;
   try {
     const p = readPayload(v);
     if (p.kind !== 'capabilities') bad('expected capabilities');
@@ -93,13 +86,23 @@ export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities 
   }
 }
 
-/** Unpacks a value. @throws M2MError of kind InvalidMessage. */
-export function unpackValue(bytes: Uint8Array): unknown {
+function unpackValue(bytes: Uint8Array, what: string): unknown {
   try {
     return unpackr.unpack(bytes);
   } catch (e) {
-    throw new M2MError('InvalidMessage', { reason: `malformed MessagePack: ${(e as Error)?.message}` }, { cause: e });
+    throw new M2MError('InvalidMessage', { reason: `malformed ${what}: ${(e as Error)?.message}` }, { cause: e });
   }
+}
+
+/**
+ * Reads {@link encodeAcceptPayload} output.
+ * @returns `undefined` when the value is not `[string, array]`.
+ * @throws M2MError of kind InvalidMessage for malformed MessagePack or capabilities.
+ */
+export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; capabilities: Capabilities } | undefined {
+  const v = unpackValue(bytes, 'MessagePack');
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !Array.isArray(v[1])) return undefined;
+  return { sessionId: v[0], capabilities: decodeCapabilities(v[1]) };
 }
 
 /**

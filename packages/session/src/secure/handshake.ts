@@ -10,7 +10,7 @@ import { CryptoError, isCryptoError, isSdkError, M2MError, utf8Encode } from '@m
 import type { RejectionCode } from '@m2m/core';
 import { HandshakeState, KeyMaterial, type NoiseKeyPair } from '@m2m/crypto';
 import type { Clock } from '../clock.js';
-import { decodeCapabilities, encodeCapabilities, packValue, unpackValue } from '../codec/binary-codec.js';
+import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
 import type { SessionCore } from '../session-core.js';
 import { SecureChannel, type ChannelOptions } from './secure-channel.js';
@@ -131,12 +131,12 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
   if (reply.type === 'REJECT') {
     core.receive(reply); // throws Rejected
   }
-  const v = unpackValue(readStage(hs, handshakeOf(reply, 'ACCEPT', 2).message, 2));
-  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !Array.isArray(v[1])) throw handshakeFailure('Malformed', 2, 'ACCEPT payload is not [session id, capabilities]');
-  const serverCaps = decodeCapabilities(v[1]);
+  const accepted = decodeAcceptPayload(readStage(hs, handshakeOf(reply, 'ACCEPT', 2).message, 2));
+  if (!accepted) throw handshakeFailure('Malformed', 2, 'ACCEPT payload is not [session id, capabilities]');
+  const serverCaps = accepted.capabilities;
   const peerStaticKey = await verify(options, hs, serverCaps, 2);
   try {
-    core.receive({ type: 'ACCEPT', sessionId: v[0], timestamp: reply.timestamp, payload: { kind: 'capabilities', value: serverCaps } });
+    core.receive({ type: 'ACCEPT', sessionId: accepted.sessionId, timestamp: reply.timestamp, payload: { kind: 'capabilities', value: serverCaps } });
   } catch (e) {
     throw isSdkError(e) ? e : restage(e, 2);
   }
@@ -181,7 +181,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     if (reply) await io.send(reply);
     return undefined;
   }
-  const msg2 = hs.writeMessage(packValue([core.id, unpackValue(encodeCapabilities(core.capabilities))]));
+  const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities));
   await io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
   if (!hs.isComplete) {
     readStage(hs, handshakeOf(await io.next('AUTH'), 'AUTH', 3).message, 3);
