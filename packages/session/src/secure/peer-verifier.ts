@@ -2,7 +2,7 @@
  * Identity hooks: who may be on the other end of an encrypted session.
  * @module
  */
-import { CryptoError, fromHex, toHex } from '@m2m/core';
+import { CryptoError, fromHex, M2MError, toHex } from '@m2m/core';
 import type { Capabilities } from '../message.js';
 
 /** What the hook learns about the peer. */
@@ -60,7 +60,6 @@ export async function loadKnownKeys(path: string): Promise<PeerVerifier> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const { M2MError } = await import('@m2m/core');
     throw new M2MError('Io', { reason: `cannot read known-keys file ${path}: ${(e as Error).message}` }, { cause: e });
   }
   return knownKeys(text);
