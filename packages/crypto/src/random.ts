@@ -9,10 +9,13 @@ import { CryptoError } from '@m2m/core';
  * @throws CryptoError (Nonce/RngFailure) when the CSPRNG is unavailable or fails.
  */
 export function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
+  return fillRandom(new Uint8Array(n));
+}
+
+function fillRandom(out: Uint8Array): Uint8Array {
   try {
     // getRandomValues fills at most 65536 bytes per call.
-    for (let i = 0; i < n; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+    for (let i = 0; i < out.length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(out.length, i + 65536)));
   } catch (e) {
     throw new CryptoError('Nonce', 'RngFailure', { detail: (e as Error)?.message ?? String(e) }, { cause: e });
   }
@@ -32,7 +35,7 @@ let noncePoolOffset = NONCE_POOL_SIZE;
  */
 export function randomNonce(): Uint8Array {
   if (noncePoolOffset + 12 > NONCE_POOL_SIZE) {
-    noncePool.set(randomBytes(NONCE_POOL_SIZE));
+    fillRandom(noncePool);
     noncePoolOffset = 0;
   }
   const nonce = noncePool.slice(noncePoolOffset, noncePoolOffset + 12);
