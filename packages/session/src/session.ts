@@ -7,7 +7,7 @@
 import { M2MError, isSdkError } from '@m2m/core';
 import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
 import { binaryCodec, jsonCodec, messageCodec, type MessageCodec, type MessageCodecName } from './codec/index.js';
-import { systemClock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
@@ -160,50 +160,40 @@ export class Session implements AsyncIterable<SessionData> {
     // The first byte tells the codec: `{` for JSON, a MessagePack array otherwise.
     const codec = options.codec ? messageCodec(options.codec) : first.value[0] === 0x7b ? jsonCodec : binaryCodec;
     const s = new Session(transport, 'server', codec, options);
-    let hello: Message;
-    if (options.secure) {
-      try {
-        hello = codec.decode(first.value);
-        const verdict = options.decide?.(hello);
-        s.#secure = await serverHandshake(s.#handshakeIo(iterator), s.#core, options.secure, clock, hello, verdict?.reject);
-      } catch (e) {
-        s.#core.dispose();
-        await transport.close();
-        throw e;
-      }
-      if (!s.#secure) {
-        s.#core.dispose();
-        await transport.close();
-        return undefined;
-      }
-      s.#core.secure(s.#secure.channel.data);
-      s.#resolveEstablished();
-      s.#readLoop(iterator);
-      return s;
-    }
+    let accepted: boolean;
     try {
-      hello = codec.decode(first.value);
-      if (hello.type !== 'HELLO') throw new M2MError('Protocol', { reason: `Cannot receive${hello.type} in state INITIAL`, state: 'INITIAL', event: `receive${hello.type}` });
-      const verdict = options.decide?.(hello);
-      let reply: Message | undefined;
-      if (verdict?.reject) {
-        const r = verdict.reject;
-        reply = s.#core.reject(r.code, r.message, r.retryAfterMs);
-      } else reply = s.#core.receive(hello).reply;
-      if (reply) await s.#send(reply);
-      if (s.#core.state !== SessionState.ESTABLISHED) {
-        s.#core.dispose();
-        await transport.close();
-        return undefined;
-      }
+      const hello = codec.decode(first.value);
+      accepted = options.secure ? await s.#answerSecureHello(hello, iterator, options.secure, clock, options.decide) : await s.#answerHello(hello, options.decide);
     } catch (e) {
       s.#core.dispose();
       await transport.close();
       throw e;
     }
+    if (!accepted) {
+      s.#core.dispose();
+      await transport.close();
+      return undefined;
+    }
     s.#resolveEstablished();
     s.#readLoop(iterator);
     return s;
+  }
+
+  /** Answers a plaintext HELLO with ACCEPT or REJECT; true when established. */
+  async #answerHello(hello: Message, decide?: (hello: Message) => HelloDecision): Promise<boolean> {
+    if (hello.type !== 'HELLO') throw new M2MError('Protocol', { reason: `Cannot receive${hello.type} in state INITIAL`, state: 'INITIAL', event: `receive${hello.type}` });
+    const r = decide?.(hello).reject;
+    const reply = r ? this.#core.reject(r.code, r.message, r.retryAfterMs) : this.#core.receive(hello).reply;
+    if (reply) await this.#send(reply);
+    return this.#core.state === SessionState.ESTABLISHED;
+  }
+
+  /** Runs the server side of the Noise handshake; true when established. */
+  async #answerSecureHello(hello: Message, iterator: AsyncIterator<Uint8Array>, secure: SecureOptions, clock: Clock, decide?: (hello: Message) => HelloDecision): Promise<boolean> {
+    this.#secure = await serverHandshake(this.#handshakeIo(iterator), this.#core, secure, clock, hello, decide?.(hello).reject);
+    if (!this.#secure) return false;
+    this.#core.secure(this.#secure.channel.data);
+    return true;
   }
 
   /** Session id. */
