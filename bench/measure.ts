@@ -50,3 +50,24 @@ export const ratio = (a: number, b: number): string => `×${(a / b).toFixed(2)}`
 export const geomean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 /** A size as 64 B / 1 KiB / 1 MiB. */
 export const sizeLabel = (n: number): string => (n >= 1 << 20 ? `${n / (1 << 20)} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
+
+/**
+ * Median over `rounds` of the per-round rate ratio a/b, each round timing both back to back in
+ * alternating order: steadier than a ratio of medians when the machine's speed drifts.
+ */
+export function pairedRatio(a: () => unknown, b: () => unknown, rounds = 15, ms = 100): number {
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let ra: number;
+    let rb: number;
+    if (r % 2) {
+      rb = opsPerSecond(b, ms);
+      ra = opsPerSecond(a, ms);
+    } else {
+      ra = opsPerSecond(a, ms);
+      rb = opsPerSecond(b, ms);
+    }
+    ratios.push(ra / rb);
+  }
+  return median(ratios);
+}

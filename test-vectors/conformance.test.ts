@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { availableBackends, setBackend } from '@m2m/crypto';
 import { runFile } from './lib/run.js';
 import './lib/session.js';
 import './lib/secure.js';
@@ -21,6 +22,25 @@ describe.skipIf(!present)('conformance vectors (../shared/vectors)', () => {
       const r = runFile(f);
       expect(r.failures).toEqual([]);
       expect(r.passed).toBeGreaterThan(0);
+    });
+  }
+});
+
+// Every crypto backend must pass the same crypto suites (the default run above uses the platform default).
+const cryptoFiles = files.filter((f) => /wycheproof|noise|(frames|primitives|hkdf_hierarchy|x25519|ids)\.json$/.test(f));
+describe.skipIf(!present)('crypto vectors under every backend', () => {
+  for (const backend of availableBackends()) {
+    it(`${backend}: ${cryptoFiles.length} files`, () => {
+      setBackend(backend);
+      try {
+        for (const f of cryptoFiles) {
+          const r = runFile(f);
+          expect(r.failures, `${backend} ${f}`).toEqual([]);
+          expect(r.passed).toBeGreaterThan(0);
+        }
+      } finally {
+        setBackend();
+      }
     });
   }
 });

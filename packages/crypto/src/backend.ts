@@ -1,6 +1,7 @@
 /**
- * The active crypto backend. Node defaults to node:crypto, browsers to @noble; tests and
- * benchmarks switch with {@link setBackend} to check that both give identical results.
+ * The active crypto backend. Node defaults to node:crypto with libsodium for small AEAD
+ * messages (when the optional `sodium-native` addon is installed), browsers to @noble; tests and
+ * benchmarks switch with {@link setBackend} to check that all give identical results.
  * @module
  */
 import { backends, defaultBackend } from '#backend';
@@ -15,11 +16,17 @@ export function getBackend(): CryptoBackend {
 }
 
 /**
- * Selects a backend by name (`node`, `noble`) for every later operation.
+ * Selects a backend by name (`node`, `noble`, `sodium`; see {@link availableBackends}) for every
+ * later operation, or the platform default when `name` is omitted.
  * @throws M2MError of kind Config for a name this platform lacks.
+ * @example `setBackend('noble'); ...; setBackend();`
  */
-export function setBackend(name: string): void {
-  const b = backends[name];
+export function setBackend(name?: string): void {
+  if (name === undefined) {
+    active = defaultBackend;
+    return;
+  }
+  const b = Object.hasOwn(backends, name) ? backends[name] : undefined;
   if (!b) throw new M2MError('Config', { reason: `unknown crypto backend ${name}; available: ${Object.keys(backends).join(', ')}` });
   active = b;
 }

@@ -18,30 +18,62 @@ import {
   x25519SharedSecret,
 } from '@m2m/crypto';
 
-afterEach(() => setBackend('node'));
+afterEach(() => setBackend());
 
 describe('backends agree (differential)', () => {
-  it('node and noble give identical AEAD, HMAC and X25519 results', () => {
-    expect(availableBackends()).toEqual(['node', 'noble']);
+  it('node, noble and sodium give identical AEAD, HMAC and X25519 results', () => {
+    expect(availableBackends()).toEqual(['node', 'noble', 'sodium']);
+    const others = ['noble', 'sodium'];
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ maxLength: 2000 }), fc.uint8Array({ maxLength: 40 }), (key, nonce, pt, aad) => {
         setBackend('node');
         const a = chacha20poly1305Seal(key, nonce, pt, aad);
         const h1 = hmacSha256(key, pt);
-        setBackend('noble');
-        const b = chacha20poly1305Seal(key, nonce, pt, aad);
-        expect(toHex(b)).toBe(toHex(a));
-        expect(toHex(hmacSha256(key, pt))).toBe(toHex(h1));
-        expect(toHex(chacha20poly1305Open(key, nonce, a, aad))).toBe(toHex(pt));
+        for (const b of others) {
+          setBackend(b);
+          expect(toHex(chacha20poly1305Seal(key, nonce, pt, aad)), b).toBe(toHex(a));
+          expect(toHex(hmacSha256(key, pt)), b).toBe(toHex(h1));
+          expect(toHex(chacha20poly1305Open(key, nonce, a, aad)), b).toBe(toHex(pt));
+        }
       }),
       { numRuns: 60 },
     );
     const s = fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
     const p = fromHex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
-    for (const b of ['node', 'noble']) {
+    for (const b of availableBackends()) {
       setBackend(b);
       expect(toHex(x25519SharedSecret(s, p))).toBe('4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
     }
+  });
+
+  it('sodium agrees with node on both sides of its 24 KiB hand-over, and rejects tampering', () => {
+    const key = new Uint8Array(32).fill(7);
+    const nonce = new Uint8Array(12).fill(9);
+    const aad = utf8Encode('#M2M|1|header');
+    for (const size of [0, 1, 24 * 1024 - 1, 24 * 1024, 24 * 1024 + 1, 100_000]) {
+      const pt = new Uint8Array(size).map((_, i) => (i * 31) & 255);
+      setBackend('node');
+      const a = chacha20poly1305Seal(key, nonce, pt, aad);
+      setBackend('sodium');
+      expect(toHex(chacha20poly1305Seal(key, nonce, pt, aad)), `seal ${size}`).toBe(toHex(a));
+      expect(chacha20poly1305Open(key, nonce, a, aad), `open ${size}`).toEqual(pt);
+      const bad = a.slice();
+      bad[bad.length - 1] ^= 1;
+      expect(() => chacha20poly1305Open(key, nonce, bad, aad)).toThrow(expect.objectContaining({ kind: 'Aead', reason: 'DecryptionFailed' }));
+      expect(() => chacha20poly1305Open(key, nonce, a, utf8Encode('other'))).toThrow(expect.objectContaining({ reason: 'DecryptionFailed' }));
+    }
+  });
+
+  it('the default backend moves to libsodium after its warm-up with unchanged results', () => {
+    setBackend();
+    const key = new Uint8Array(32).fill(1);
+    const nonce = new Uint8Array(12);
+    const pt = utf8Encode('{"model":"gpt-4o"}');
+    setBackend('node');
+    const expected = toHex(chacha20poly1305Seal(key, nonce, pt));
+    setBackend();
+    for (let i = 0; i < 200; i++) expect(toHex(chacha20poly1305Seal(key, nonce, pt))).toBe(expected);
+    expect(() => setBackend('openssl')).toThrow(expect.objectContaining({ kind: 'Config' }));
   });
 });
 
