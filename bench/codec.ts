@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { decodeFrame, encodeFrame } from '@m2m/core';
 import { createRequire } from 'node:module';
-import { compare, geomean, mbps } from './measure.js';
+import { compare, geomean, mbps, median, medianRatio, sampleRounds } from './measure.js';
 
 interface BrotliWasm {
   compress(d: Uint8Array, o?: { quality?: number }): Uint8Array;
@@ -31,11 +31,14 @@ export function runCodecBench(log: (line: string) => void): boolean {
     const bytes = new Uint8Array(Buffer.from(json));
     const frame = encodeFrame(json);
     const z = brotliCompressSync(bytes, { params });
-    const e = compare({ ours: () => encodeFrame(json), zlib: () => brotliCompressSync(bytes, { params }) });
-    const d = compare({ ours: () => decodeFrame(frame), zlib: () => brotliDecompressSync(z) });
-    enc.push(e.ours / e.zlib);
-    dec.push(d.ours / d.zlib);
-    log(`${f.padEnd(22)} ${String(bytes.length).padStart(7)} | ${mbps(e.ours, bytes.length).padStart(7)} / ${mbps(e.zlib, bytes.length).padStart(7)} ×${(e.ours / e.zlib).toFixed(2)} | ${mbps(d.ours, bytes.length).padStart(7)} / ${mbps(d.zlib, bytes.length).padStart(7)} ×${(d.ours / d.zlib).toFixed(2)} | ${frame.length} B ×${(bytes.length / frame.length).toFixed(2)}`);
+    // Many short paired rounds: the ratio is the median of per-round ratios (see medianRatio).
+    const e = sampleRounds({ ours: () => encodeFrame(json), zlib: () => brotliCompressSync(bytes, { params }) }, 21, 40);
+    const d = sampleRounds({ ours: () => decodeFrame(frame), zlib: () => brotliDecompressSync(z) }, 21, 40);
+    const er = medianRatio(e.ours, e.zlib);
+    const dr = medianRatio(d.ours, d.zlib);
+    enc.push(er);
+    dec.push(dr);
+    log(`${f.padEnd(22)} ${String(bytes.length).padStart(7)} | ${mbps(median(e.ours), bytes.length).padStart(7)} / ${mbps(median(e.zlib), bytes.length).padStart(7)} ×${er.toFixed(2)} | ${mbps(median(d.ours), bytes.length).padStart(7)} / ${mbps(median(d.zlib), bytes.length).padStart(7)} ×${dr.toFixed(2)} | ${frame.length} B ×${(bytes.length / frame.length).toFixed(2)}`);
   }
   const ge = geomean(enc);
   const gd = geomean(dec);

@@ -22,13 +22,14 @@ export function opsPerSecond(fn: () => unknown, ms: number): number {
   return n / ((now - start) / 1000);
 }
 
-const median = (xs: number[]): number => {
+/** Median of a list. */
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Median operations per second of each contender over `rounds` interleaved rounds. */
-export function compare<K extends string>(contenders: Record<K, () => unknown>, rounds = 7, ms = 100): Record<K, number> {
+/** Per-round rates of each contender over `rounds` interleaved rounds. */
+export function sampleRounds<K extends string>(contenders: Record<K, () => unknown>, rounds = 7, ms = 100): Record<K, number[]> {
   const samples = {} as Record<K, number[]>;
   const names = Object.keys(contenders) as K[];
   for (const k of names) samples[k] = [];
@@ -37,9 +38,24 @@ export function compare<K extends string>(contenders: Record<K, () => unknown>, 
     const order = r % 2 ? [...names].reverse() : names;
     for (const k of order) samples[k].push(opsPerSecond(contenders[k], ms));
   }
+  return samples;
+}
+
+/** Median operations per second of each contender over `rounds` interleaved rounds. */
+export function compare<K extends string>(contenders: Record<K, () => unknown>, rounds = 7, ms = 100): Record<K, number> {
+  const samples = sampleRounds(contenders, rounds, ms);
   const out = {} as Record<K, number>;
-  for (const k of names) out[k] = median(samples[k]);
+  for (const k of Object.keys(samples) as K[]) out[k] = median(samples[k]);
   return out;
+}
+
+/**
+ * Median of the per-round ratios a/b from {@link sampleRounds}: each round times a and b back
+ * to back, so a slow moment of a shared machine cancels out of the ratio instead of landing on
+ * whichever contender happened to run then.
+ */
+export function medianRatio(a: number[], b: number[]): number {
+  return median(a.map((x, i) => x / b[i]));
 }
 
 /** Formats MB/s for `bytes` per operation. */
@@ -51,23 +67,8 @@ export const geomean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s 
 /** A size as 64 B / 1 KiB / 1 MiB. */
 export const sizeLabel = (n: number): string => (n >= 1 << 20 ? `${n / (1 << 20)} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
 
-/**
- * Median over `rounds` of the per-round rate ratio a/b, each round timing both back to back in
- * alternating order: steadier than a ratio of medians when the machine's speed drifts.
- */
+/** The per-round paired ratio a/b of two functions ({@link sampleRounds}, {@link medianRatio}). */
 export function pairedRatio(a: () => unknown, b: () => unknown, rounds = 15, ms = 100): number {
-  const ratios: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let ra: number;
-    let rb: number;
-    if (r % 2) {
-      rb = opsPerSecond(b, ms);
-      ra = opsPerSecond(a, ms);
-    } else {
-      ra = opsPerSecond(a, ms);
-      rb = opsPerSecond(b, ms);
-    }
-    ratios.push(ra / rb);
-  }
-  return median(ratios);
+  const r = sampleRounds({ a, b }, rounds, ms);
+  return medianRatio(r.a, r.b);
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compress, decodeFrame, decodeFrameText, decompress, detectAlgorithm, encodeFrame, encodeFrameText, inspectFrame, isSdkError, base64Decode, crc32, crc32Table, utf8Encode, encodeVarint, decodeVarint, toHex } from '@m2m/core';
 import { brotliCompressSync, constants } from 'node:zlib';
+import { utf8ByteLength } from '@m2m/core';
+import { utf8ByteLengthPortable } from '../src/wire/bytes.js';
 
 const REQ = '{"model":"gpt-4o","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"What is 2+2?"}],"temperature":0.7,"max_tokens":1000}';
 
@@ -95,6 +97,20 @@ describe('primitives', () => {
   it('crc32 matches the check value on both implementations', () => {
     expect(crc32(utf8Encode('123456789'))).toBe(0xcbf43926);
     expect(crc32Table(utf8Encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('UTF-8 byte length (native and portable) equals the encoded length, lone surrogates included', () => {
+    for (const s of ['', 'abc', 'é€😀', 'a\ud800b', '\udc00', '\ud83d']) {
+      expect(utf8ByteLength(s), JSON.stringify(s)).toBe(utf8Encode(s).length);
+      expect(utf8ByteLengthPortable(s), JSON.stringify(s)).toBe(utf8Encode(s).length);
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(utf8ByteLength(s)).toBe(utf8Encode(s).length);
+        expect(utf8ByteLengthPortable(s)).toBe(utf8Encode(s).length);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('varints round-trip at u64 bounds', () => {

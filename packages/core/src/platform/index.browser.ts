@@ -6,7 +6,7 @@
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Table } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
-import { utf8DecodeStrict } from '../wire/bytes.js';
+import { utf8ByteLengthPortable, utf8DecodeStrict, utf8Encode } from '../wire/bytes.js';
 
 interface BrotliWasm {
   compress(data: Uint8Array, options?: { quality?: number }): Uint8Array;
@@ -35,6 +35,8 @@ export const platform: Platform = {
   crc32: crc32Table,
   base64Encode: base64EncodeJs,
   base64Decode: base64DecodeJs,
+  utf8EncodeScratch: utf8Encode,
+  utf8Length: utf8ByteLengthPortable,
   brotliCompress(data, quality) {
     // brotli-wasm exposes no window setting; its output still decodes everywhere.
     return brotli.compress(data, { quality });

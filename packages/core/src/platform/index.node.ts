@@ -24,6 +24,9 @@ function utf8DecodeFast(bytes: Uint8Array): string | undefined {
 
 const { BROTLI_PARAM_QUALITY: QUALITY, BROTLI_PARAM_LGWIN: LGWIN, BROTLI_PARAM_SIZE_HINT: SIZE_HINT } = zlib.constants;
 
+/** Inputs below this size get an output buffer sized to them (bench/codec.ts). */
+const SMALL_INPUT = 8 * 1024;
+
 const nativeCrc = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
 
 function asBuffer(b: Uint8Array): Buffer {
@@ -40,17 +43,23 @@ export const platform: Platform = {
   crc32: nativeCrc ? (d) => nativeCrc(d) >>> 0 : crc32Table,
   base64Encode: (bytes) => asBuffer(bytes).toString('base64'),
   base64Decode: (text) => plain(Buffer.from(text, 'base64')),
+  utf8EncodeScratch: (text) => plain(Buffer.from(text, 'utf8')),
+  utf8Length: (text) => Buffer.byteLength(text, 'utf8'),
   brotliCompress(data, quality, lgwin) {
     // The size hint lets the encoder size its buffers to the input; output bytes are
-    // unchanged (checked against the reference's frames and the bench corpus).
-    return plain(zlib.brotliCompressSync(data, { params: { [QUALITY]: quality, [LGWIN]: lgwin, [SIZE_HINT]: data.length } }));
+    // unchanged (checked against the reference's frames and the bench corpus). Small inputs
+    // get an output chunk just over their size instead of node's 16 KiB default (a small
+    // frame's output never needs more; a larger output still works, in more chunks).
+    const options: zlib.BrotliOptions = { params: { [QUALITY]: quality, [LGWIN]: lgwin, [SIZE_HINT]: data.length } };
+    if (data.length < SMALL_INPUT) options.chunkSize = Math.max(64, data.length + 64);
+    return plain(zlib.brotliCompressSync(data, options));
   },
   brotliDecompress(data, maxOutput) {
     if (data.length === 0) throw new BrotliDataError('Invalid Data');
     try {
       // Output chunks sized from the input (JSON compresses about 4×) save the re-growing and
       // the final concatenation of node's 16 KiB default; the cap still stops bombs.
-      const chunkSize = Math.min(Math.max(16 * 1024, 2 ** Math.ceil(Math.log2(data.length * 6))), 8 << 20);
+      const chunkSize = Math.min(Math.max(1024, 2 ** Math.ceil(Math.log2(data.length * 6))), 8 << 20);
       return plain(zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, maxOutput), chunkSize }));
     } catch (e) {
       if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new BrotliLimitError(maxOutput);

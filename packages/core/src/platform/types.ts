@@ -28,6 +28,13 @@ export interface Platform {
   brotliCompress(data: Uint8Array, quality: number, lgwin: number): Uint8Array;
   /** @throws BrotliDataError, BrotliLimitError */
   brotliDecompress(data: Uint8Array, maxOutput: number): Uint8Array;
+  /**
+   * UTF-8 bytes of a string for the codec's own use (never handed to callers: on Node it may be
+   * a view into Buffer's shared pool, which is cheaper than TextEncoder for small strings).
+   */
+  utf8EncodeScratch(text: string): Uint8Array;
+  /** UTF-8 byte length of a string (lone surrogates count 3, as U+FFFD). */
+  utf8Length(text: string): number;
   /** Strict UTF-8 decoding (`undefined` for invalid input), as fast as the platform allows. */
   utf8Decode(bytes: Uint8Array): string | undefined;
   /** The js-tiktoken rank table of an encoding, loaded synchronously where the platform can. */

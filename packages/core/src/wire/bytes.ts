@@ -13,10 +13,11 @@ export function utf8Encode(s: string): Uint8Array {
 }
 
 /**
- * The UTF-8 length of a string without encoding it (a lone surrogate counts 3 bytes, as the
- * U+FFFD that TextEncoder writes for it).
+ * The UTF-8 length of a string without encoding it, in portable JavaScript (a lone surrogate
+ * counts 3 bytes, as the U+FFFD that TextEncoder writes for it). Platforms with a native count
+ * use theirs: see `utf8ByteLength` in `utf8-length.ts`.
  */
-export function utf8ByteLength(s: string): number {
+export function utf8ByteLengthPortable(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

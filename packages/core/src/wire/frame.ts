@@ -8,7 +8,8 @@ import { M2MError, isCryptoError, isSdkError, wrapCrypto } from '../errors/base.
 import { platform } from '#platform';
 import { BrotliDataError, BrotliLimitError } from '../platform/types.js';
 import { base64Decode, base64Encode, Base64Error } from './base64.js';
-import { utf8ByteLength, utf8DecodeStrict, utf8Encode, utf8ErrorText, isBytes } from './bytes.js';
+import { utf8DecodeStrict, utf8ErrorText, isBytes } from './bytes.js';
+import { utf8ByteLength } from './utf8-length.js';
 import { estimateCost } from './cost.js';
 import {
   CommonFlag,
@@ -253,7 +254,7 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   const parsed = parseForHeaders(json, limits.maxJsonDepth);
-  const jsonBytes = utf8Encode(json);
+  const jsonBytes = platform.utf8EncodeScratch(json);
   checkLimit('maxMessageBytes', jsonBytes.length, limits.maxMessageBytes);
   const built = buildHeader(parsed);
   const compressed = jsonBytes.length >= COMPRESSION_THRESHOLD;

@@ -13,6 +13,7 @@ export { crc32Table } from './crc32.js';
 export { base64Encode, base64Decode, Base64Error } from './base64.js';
 export { estimateCost, estimateTokensFromBytes } from './cost.js';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
-export { utf8Encode, utf8ByteLength, utf8DecodeStrict, utf8ErrorText, toHex, fromHex, concatBytes, isBytes, toPlainBytes } from "./bytes.js";
+export { utf8Encode, utf8DecodeStrict, utf8ErrorText, toHex, fromHex, concatBytes, isBytes, toPlainBytes } from "./bytes.js";
+export { utf8ByteLength } from "./utf8-length.js";
 export { crc32 } from './checksum.js';
 export { scanJson, parseJsonExact, RawNumber, type ExactJson, type JsonScan } from './json.js';
