@@ -1,12 +1,13 @@
 /**
- * Node platform: node:zlib for CRC-32 and Brotli (byte-identical to the reference's Brotli),
- * Buffer for base64.
+ * Node platform: node:zlib for CRC-32 and Brotli (byte-identical to the reference's Brotli;
+ * coders reused across calls, see `_brotli-node.ts`), Buffer for base64 and UTF-8.
  * @module
  */
 import * as zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import * as nodeBuffer from 'node:buffer';
-import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
+import type { Platform } from './types.js';
+import { nodeBrotliCompress, nodeBrotliDecompress } from './_brotli-node.js';
 import { crc32Table } from '../wire/crc32.js';
 import { utf8DecodeStrict } from '../wire/bytes.js';
 
@@ -22,10 +23,6 @@ function utf8DecodeFast(bytes: Uint8Array): string | undefined {
   return isUtf8(bytes) ? utf8Slice.call(bytes, 0, bytes.length) : undefined;
 }
 
-const { BROTLI_PARAM_QUALITY: QUALITY, BROTLI_PARAM_LGWIN: LGWIN, BROTLI_PARAM_SIZE_HINT: SIZE_HINT } = zlib.constants;
-
-/** Inputs below this size get an output buffer sized to them (bench/codec.ts). */
-const SMALL_INPUT = 8 * 1024;
 
 const nativeCrc = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
 
@@ -45,27 +42,8 @@ export const platform: Platform = {
   base64Decode: (text) => plain(Buffer.from(text, 'base64')),
   utf8EncodeScratch: (text) => plain(Buffer.from(text, 'utf8')),
   utf8Length: (text) => Buffer.byteLength(text, 'utf8'),
-  brotliCompress(data, quality, lgwin) {
-    // The size hint lets the encoder size its buffers to the input; output bytes are
-    // unchanged (checked against the reference's frames and the bench corpus). Small inputs
-    // get an output chunk just over their size instead of node's 16 KiB default (a small
-    // frame's output never needs more; a larger output still works, in more chunks).
-    const options: zlib.BrotliOptions = { params: { [QUALITY]: quality, [LGWIN]: lgwin, [SIZE_HINT]: data.length } };
-    if (data.length < SMALL_INPUT) options.chunkSize = Math.max(64, data.length + 64);
-    return plain(zlib.brotliCompressSync(data, options));
-  },
-  brotliDecompress(data, maxOutput) {
-    if (data.length === 0) throw new BrotliDataError('Invalid Data');
-    try {
-      // Output chunks sized from the input (JSON compresses about 4×) save the re-growing and
-      // the final concatenation of node's 16 KiB default; the cap still stops bombs.
-      const chunkSize = Math.min(Math.max(1024, 2 ** Math.ceil(Math.log2(data.length * 6))), 8 << 20);
-      return plain(zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, maxOutput), chunkSize }));
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new BrotliLimitError(maxOutput);
-      throw new BrotliDataError('Invalid Data', { cause: e });
-    }
-  },
+  brotliCompress: nodeBrotliCompress,
+  brotliDecompress: nodeBrotliDecompress,
   utf8Decode: utf8DecodeFast,
   loadTokenizerRanks(name) {
     const m = require(`js-tiktoken/ranks/${name}`) as { default?: unknown };
