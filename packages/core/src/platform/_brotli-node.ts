@@ -16,6 +16,7 @@
  */
 import * as zlib from 'node:zlib';
 import { BrotliDataError, BrotliLimitError } from './types.js';
+import { concatBytes } from '../wire/bytes.js';
 
 const { BROTLI_PARAM_QUALITY: QUALITY, BROTLI_PARAM_LGWIN: LGWIN, BROTLI_PARAM_SIZE_HINT: SIZE_HINT, BROTLI_OPERATION_FINISH: FINISH } = zlib.constants;
 
@@ -124,14 +125,7 @@ class Coder {
       // Room left in the output means the coder is done (node:zlib's own loop condition).
       if (availOut !== 0) break;
     }
-    if (parts.length === 1) return parts[0];
-    const joined = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      joined.set(p, at);
-      at += p.length;
-    }
-    return joined;
+    return parts.length === 1 ? parts[0] : concatBytes(...parts);
   }
 }
 

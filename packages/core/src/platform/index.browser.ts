@@ -6,7 +6,7 @@
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Table } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
-import { utf8ByteLengthPortable, utf8DecodeStrict, utf8Encode } from '../wire/bytes.js';
+import { concatBytes, utf8ByteLengthPortable, utf8DecodeStrict, utf8Encode } from '../wire/bytes.js';
 
 interface BrotliWasm {
   compress(data: Uint8Array, options?: { quality?: number }): Uint8Array;
@@ -62,13 +62,7 @@ export const platform: Platform = {
       if (r.code === brotli.BrotliStreamResultCode.NeedsMoreInput) throw new BrotliDataError('Invalid Data');
       if (r.code !== brotli.BrotliStreamResultCode.NeedsMoreOutput) throw new BrotliDataError('Invalid Data');
     }
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return concatBytes(...parts);
   },
   utf8Decode: utf8DecodeStrict,
   loadTokenizerRanks(name) {
