@@ -46,6 +46,34 @@ describe('backends agree (differential)', () => {
     }
   });
 
+  it('every backend derives the same X25519 public keys and shared secrets, and their generated pairs agree', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (a, b) => {
+        setBackend('noble');
+        const pubA = KeyPair.fromSecret(a).publicKey;
+        const shared = x25519SharedSecret(a, KeyPair.fromSecret(b).publicKey);
+        for (const backend of ['node', 'sodium']) {
+          setBackend(backend);
+          expect(toHex(KeyPair.fromSecret(a).publicKey), backend).toBe(toHex(pubA));
+          expect(toHex(x25519SharedSecret(a, KeyPair.fromSecret(b).publicKey)), backend).toBe(toHex(shared));
+        }
+      }),
+      { numRuns: 40 },
+    );
+    for (const backend of availableBackends()) {
+      setBackend(backend);
+      const pair = KeyPair.generate();
+      setBackend('noble');
+      expect(toHex(KeyPair.fromSecret(pair.exportSecret()).publicKey), backend).toBe(toHex(pair.publicKey));
+    }
+    // A low-order peer key gives all zeros: refused by default on every backend.
+    for (const backend of availableBackends()) {
+      setBackend(backend);
+      expect(() => x25519SharedSecret(new Uint8Array(32).fill(5), new Uint8Array(32)), backend).toThrow(expect.objectContaining({ reason: 'LowOrderPoint' }));
+      expect(toHex(x25519SharedSecret(new Uint8Array(32).fill(5), new Uint8Array(32), { allowZeroSharedSecret: true })), backend).toBe('00'.repeat(32));
+    }
+  });
+
   it('sodium agrees with node on both sides of its 24 KiB hand-over, and rejects tampering', () => {
     const key = new Uint8Array(32).fill(7);
     const nonce = new Uint8Array(12).fill(9);
