@@ -22,7 +22,7 @@ import type { CryptoBackend } from './types.js';
 
 /** Largest plaintext sealed or opened by libsodium; larger ones go to node:crypto. */
 export const SODIUM_MAX_BYTES = 24 * 1024;
-/** Small AEAD calls made on node:crypto before the addon is loaded. */
+/** Calls that could use the addon (small AEAD, X25519) made on node:crypto before it is loaded. */
 export const SODIUM_WARMUP_CALLS = 64;
 
 /** The part of sodium-native's API used here (it ships no types). */
@@ -48,7 +48,7 @@ export function sodiumInstalled(): boolean {
 }
 
 let sodium: Sodium | null | undefined; // undefined: not tried yet; null: unavailable
-let smallCalls = 0;
+let callsBeforeLoad = 0;
 
 function loadSodium(): Sodium | null {
   try {
@@ -62,7 +62,7 @@ function loadSodium(): Sodium | null {
 function sodiumFor(length: number, eager: boolean): Sodium | null {
   if (length > SODIUM_MAX_BYTES) return null;
   if (sodium !== undefined) return sodium;
-  if (!eager && ++smallCalls < SODIUM_WARMUP_CALLS) return null;
+  if (!eager && ++callsBeforeLoad < SODIUM_WARMUP_CALLS) return null;
   return (sodium = loadSodium());
 }
 
