@@ -66,7 +66,7 @@ export function runCryptoBench(log: (line: string) => void): boolean {
     const sealed = new Uint8Array(Buffer.concat([parts.nonce, parts.ciphertext, parts.tag]));
     const ms = size >= 1 << 20 ? 250 : 80;
     const none = () => 0;
-    const seal = compare({
+    const sealers = {
       node: () => nodeSeal(key, nonce, aad, pt),
       noble: () => chacha20poly1305(key, nonce, aad).encrypt(pt),
       sodium: sodium
@@ -78,8 +78,8 @@ export function runCryptoBench(log: (line: string) => void): boolean {
           }
         : none,
       ours: () => protection.seal(aad, pt),
-    }, 9, ms);
-    const open = compare({
+    };
+    const openers = {
       node: () => nodeOpen(key, nonce, aad, ct, tag),
       noble: () => chacha20poly1305(key, nonce, aad).decrypt(new Uint8Array(Buffer.concat([ct, tag]))),
       sodium: sodium
@@ -90,25 +90,23 @@ export function runCryptoBench(log: (line: string) => void): boolean {
           }
         : none,
       ours: () => protection.open(aad, sealed),
-    }, 9, ms);
-    const fns = {
-      seal: { node: () => nodeSeal(key, nonce, aad, pt), ours: () => protection.seal(aad, pt) },
-      open: { node: () => nodeOpen(key, nonce, aad, ct, tag), ours: () => protection.open(aad, sealed) },
     };
-    for (const [op, r] of [['seal', seal], ['open', open]] as const) {
+    for (const [op, fns] of [['seal', sealers], ['open', openers]] as const) {
+      const r = compare(fns, 9, ms);
       const best = Math.max(r.node, r.noble);
       const need = size === 16384 ? Math.max(best, 0.8 * r.node) : best;
-      let verdict = r.ours >= need ? 'met' : 'MISSED';
-      if (verdict === 'MISSED' && size > 24 * 1024 && r.node >= r.noble) {
+      let met = r.ours >= need;
+      let verdict = met ? 'met' : 'MISSED';
+      if (!met && size > 24 * 1024 && r.node >= r.noble) {
         // Over 24 KiB the frame protection makes the raw node:crypto call itself: it can only
         // tie. Judge the tie by paired rounds, against the spread of node:crypto with itself.
-        const f = fns[op];
-        const paired = pairedRatio(f.ours, f.node, 15, ms);
-        const self = pairedRatio(f.node, f.node, 15, ms);
+        const paired = pairedRatio(fns.ours, fns.node, 15, ms);
+        const self = pairedRatio(fns.node, fns.node, 15, ms);
         const tolerance = Math.max(0.03, Math.abs(1 - self));
-        verdict = paired >= 1 - tolerance ? `met: tie (paired ×${paired.toFixed(2)}, node vs itself ×${self.toFixed(2)})` : `MISSED (paired ×${paired.toFixed(2)})`;
+        met = paired >= 1 - tolerance;
+        verdict = met ? `met: tie (paired ×${paired.toFixed(2)}, node vs itself ×${self.toFixed(2)})` : `MISSED (paired ×${paired.toFixed(2)})`;
       }
-      ok &&= verdict !== 'MISSED';
+      ok &&= met;
       const sod = sodium ? `${mbps(r.sodium, size).padStart(6)} ${ratio(r.sodium, r.node).padStart(7)}` : '     -        ';
       log(`${sizeLabel(size).padEnd(8)} | ${op} | ${mbps(r.node, size).padStart(11)} | ${mbps(r.noble, size).padStart(6)} ${ratio(r.noble, r.node).padStart(7)} | ${sod} | ${mbps(r.ours, size).padStart(8)} ${ratio(r.ours, r.node).padStart(7)} | ${verdict} (≥ better of node/noble${size === 16384 ? ', ≥ ×0.80' : ''})`);
     }
