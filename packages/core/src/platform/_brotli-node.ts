@@ -16,7 +16,7 @@
  */
 import * as zlib from 'node:zlib';
 import { BrotliDataError, BrotliLimitError } from './types.js';
-import { concatBytes } from '../wire/bytes.js';
+import { concatBytes, toPlainBytes } from '../wire/bytes.js';
 
 const { BROTLI_PARAM_QUALITY: QUALITY, BROTLI_PARAM_LGWIN: LGWIN, BROTLI_PARAM_SIZE_HINT: SIZE_HINT, BROTLI_OPERATION_FINISH: FINISH } = zlib.constants;
 
@@ -25,10 +25,6 @@ const PARAM_SLOTS = Math.max(...Object.entries(zlib.constants).filter(([k]) => k
 
 /** Inputs below this size get an output buffer just over their size (a small frame never needs more). */
 const SMALL_INPUT = 64 * 1024;
-
-function plain(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 
 function compressChunk(length: number): number {
   return length < SMALL_INPUT ? length + 64 : Math.min(2 ** Math.ceil(Math.log2(length / 2)), 8 << 20);
@@ -45,12 +41,12 @@ function decompressChunk(length: number): number {
 function compressPerCall(data: Uint8Array, quality: number, lgwin: number): Uint8Array {
   // The size hint lets the encoder size its tables to the input; output bytes are unchanged
   // (checked against the reference's frames and the bench corpus).
-  return plain(zlib.brotliCompressSync(data, { params: { [QUALITY]: quality, [LGWIN]: lgwin, [SIZE_HINT]: data.length }, chunkSize: compressChunk(data.length) }));
+  return toPlainBytes(zlib.brotliCompressSync(data, { params: { [QUALITY]: quality, [LGWIN]: lgwin, [SIZE_HINT]: data.length }, chunkSize: compressChunk(data.length) }));
 }
 
 function decompressPerCall(data: Uint8Array, maxOutput: number): Uint8Array {
   try {
-    return plain(zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, maxOutput), chunkSize: decompressChunk(data.length) }));
+    return toPlainBytes(zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, maxOutput), chunkSize: decompressChunk(data.length) }));
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new BrotliLimitError(maxOutput);
     throw new BrotliDataError('Invalid Data', { cause: e });
@@ -116,7 +112,7 @@ class Coder {
       const availIn = this.state[1];
       const produced = out.length - availOut;
       if (produced > 0) {
-        parts.push(plain(out).subarray(0, produced));
+        parts.push(toPlainBytes(out).subarray(0, produced));
         total += produced;
         if (total > maxOutput) throw new BrotliLimitError(maxOutput);
       }

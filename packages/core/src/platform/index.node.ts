@@ -9,7 +9,7 @@ import * as nodeBuffer from 'node:buffer';
 import type { Platform } from './types.js';
 import { nodeBrotliCompress, nodeBrotliDecompress } from './_brotli-node.js';
 import { crc32Table } from '../wire/crc32.js';
-import { utf8DecodeStrict } from '../wire/bytes.js';
+import { toPlainBytes, utf8DecodeStrict } from '../wire/bytes.js';
 
 const require = createRequire(import.meta.url);
 // simdutf validation (Node ≥ 18.14 / 19.6) then a latin1 copy for ASCII, which is the common case
@@ -30,17 +30,13 @@ function asBuffer(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
-function plain(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
 /** The Node implementation of {@link Platform}. */
 export const platform: Platform = {
   name: 'node',
   crc32: nativeCrc ? (d) => nativeCrc(d) >>> 0 : crc32Table,
   base64Encode: (bytes) => asBuffer(bytes).toString('base64'),
-  base64Decode: (text) => plain(Buffer.from(text, 'base64')),
-  utf8EncodeScratch: (text) => plain(Buffer.from(text, 'utf8')),
+  base64Decode: (text) => toPlainBytes(Buffer.from(text, 'base64')),
+  utf8EncodeScratch: (text) => toPlainBytes(Buffer.from(text, 'utf8')),
   utf8Length: (text) => Buffer.byteLength(text, 'utf8'),
   brotliCompress: nodeBrotliCompress,
   brotliDecompress: nodeBrotliDecompress,

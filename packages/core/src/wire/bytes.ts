@@ -123,7 +123,7 @@ export function isBytes(x: unknown): x is Uint8Array {
   return x instanceof Uint8Array || (ArrayBuffer.isView(x) && x.constructor.name === 'Uint8Array');
 }
 
-/** Copies a Buffer or any Uint8Array view into a plain Uint8Array. */
+/** A plain Uint8Array over the same memory as a Buffer or other Uint8Array subclass (no copy). */
 export function toPlainBytes(x: Uint8Array): Uint8Array {
   return x.constructor === Uint8Array ? x : new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 }
