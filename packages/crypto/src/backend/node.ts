@@ -4,12 +4,12 @@
  * @module
  */
 import * as nc from 'node:crypto';
+import { toPlainBytes } from '@m2m/core';
 import type { CryptoBackend } from './types.js';
 
 const b64u = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 const fromB64u = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
 const TAG16 = { authTagLength: 16 } as const;
-const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 function publicKeyObject(publicKey: Uint8Array): nc.KeyObject {
   return nc.createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64u(publicKey) }, format: 'jwk' });
@@ -25,7 +25,7 @@ export const nodeBackend: CryptoBackend = {
     if (aad.length) c.setAAD(aad, { plaintextLength: plaintext.length });
     const ciphertext = c.update(plaintext);
     c.final();
-    return { ciphertext: view(ciphertext), tag: view(c.getAuthTag()) };
+    return { ciphertext: toPlainBytes(ciphertext), tag: toPlainBytes(c.getAuthTag()) };
   },
   chachaOpen(key, nonce, sealed, aad) {
     if (sealed.length < 16) return undefined;
@@ -38,15 +38,15 @@ export const nodeBackend: CryptoBackend = {
     } catch {
       return undefined;
     }
-    return view(out);
+    return toPlainBytes(out);
   },
-  hmacSha256: (key, data) => view(nc.createHmac('sha256', key).update(data).digest()),
-  sha256: (data) => view(nc.createHash('sha256').update(data).digest()),
+  hmacSha256: (key, data) => toPlainBytes(nc.createHmac('sha256', key).update(data).digest()),
+  sha256: (data) => toPlainBytes(nc.createHash('sha256').update(data).digest()),
   x25519(secret, publicKey) {
     const pub = nobleFreePublic(secret);
     const priv = nc.createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64u(secret), x: b64u(pub) }, format: 'jwk' });
     try {
-      return view(nc.diffieHellman({ privateKey: priv, publicKey: publicKeyObject(publicKey) }));
+      return toPlainBytes(nc.diffieHellman({ privateKey: priv, publicKey: publicKeyObject(publicKey) }));
     } catch (e) {
       // OpenSSL refuses an all-zero shared secret; report it as such so policy decides.
       if (/failed|zero|invalid/i.test(String((e as Error).message))) return new Uint8Array(32);

@@ -5,7 +5,7 @@
  * @module
  */
 import { Packr, Unpackr } from 'msgpackr';
-import { CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core';
+import { CloseReason, M2MError, RejectionCode, isBytes, toPlainBytes } from '@m2m/core';
 import type { Algorithm } from '@m2m/core';
 import { Encodings, MessageType } from '../message.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
@@ -60,14 +60,12 @@ function payloadArray(p: MessagePayload): unknown[] {
 
 /** Capabilities alone as MessagePack (the Noise payload of HELLO). */
 export function encodeCapabilities(c: Capabilities): Uint8Array {
-  const b = packr.pack(capabilitiesArray(c));
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return toPlainBytes(packr.pack(capabilitiesArray(c)));
 }
 
 /** ACCEPT's Noise payload: `[session_id, capabilities]` as MessagePack. */
 export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array {
-  const b = packr.pack([sessionId, capabilitiesArray(c)]);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return toPlainBytes(packr.pack([sessionId, capabilitiesArray(c)]));
 }
 
 /**
@@ -111,8 +109,7 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
-  const b = packr.pack(arr);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return toPlainBytes(packr.pack(arr));
 }
 
 // ---------------------------------------------------------------------------------------------
