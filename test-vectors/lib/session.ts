@@ -7,7 +7,7 @@
 import { decompress, fromHex, isM2MError, toHex } from '@m2m/core';
 import { decodeMessageBinary, decodeMessageJson, encodeMessageBinary, encodeMessageJson, ManualClock, negotiate, SessionCore, versionsCompatible } from '@m2m/session';
 import type { Capabilities, Message } from '@m2m/session';
-import { eq } from './check.js';
+import { checked, eq, eqSerdeText } from './check.js';
 import { extraFormats } from './run.js';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -29,6 +29,7 @@ const payloadCaps = (m: Message) => {
   return m.payload.value;
 };
 function expectError(fn: () => unknown, check: (e: unknown) => void): void {
+  checked();
   try {
     fn();
   } catch (e) {
@@ -145,7 +146,7 @@ extraFormats.push([
         if (v.result.outcome === 'error') {
           expectError(() => decodeMessageJson(v.input), (e) => {
             if (!isM2MError(e) || e.kind !== 'InvalidMessage') throw new Error(`expected InvalidMessage, got ${String(e)}`);
-            eq(e.details.reason, v.result.error.display, 'error text');
+            eqSerdeText(String(e.details.reason), v.result.error.display, 'error text');
           });
           return;
         }
