@@ -44,7 +44,7 @@ import {
   x25519SharedSecret,
 } from '@m2m/crypto';
 import { chacha20 } from '@noble/ciphers/chacha.js';
-import { Cases, checked, eq, eqBytes, eqSerdeText, expectThrow, innerMessage, isNone, normalizeDisplay, splitPosition, unwrapSome } from './check.js';
+import { Cases, eq, eqBytes, eqSerdeText, expectThrow, innerMessage, isNone, normalizeDisplay, splitPosition, unwrapSome } from './check.js';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -245,9 +245,9 @@ export function runFrameErrors(c: Cases, d: J): void {
  * for no algorithm (`null`, absent, `"None"`). The reference's detection never yields
  * `Algorithm::None`, so `"None"` is the absent Option.
  */
-export function algorithmOf(name: unknown): string | null {
+export function algorithmOf(name: unknown, noneIsAlgorithm = false): string | null {
   const v = unwrapSome(name);
-  if (isNone(v)) return null;
+  if (isNone(v) && !(noneIsAlgorithm && v === 'None')) return null;
   const key = String(v).toLowerCase().replace(/[^a-z0-9]/g, '');
   const map: Record<string, string> = { m2m: 'm2m', m2mv1: 'm2m', brotli: 'brotli', tokennative: 'tokennative', token: 'tokennative', none: 'none', passthrough: 'none' };
   if (!(key in map)) throw new Error(`unknown algorithm name ${JSON.stringify(name)}`);
@@ -258,8 +258,9 @@ export function algorithmOf(name: unknown): string | null {
 export function runBrotli(c: Cases, d: J): void {
   for (const a of (d.algorithms ?? []) as J[]) {
     c.run(`algorithm ${a.debug ?? a.name}`, () => {
-      const ours = algorithmOf(a.debug ?? a.name ?? a.serde);
-      for (const field of ['debug', 'display', 'name', 'serde'] as const) if (a[field] !== undefined) eq(algorithmOf(a[field]), ours, field);
+      // In the algorithm table "None" is `Algorithm::None`, not an absent Option.
+      const ours = algorithmOf(a.debug ?? a.name ?? a.serde, true);
+      for (const field of ['debug', 'display', 'name', 'serde'] as const) if (a[field] !== undefined) eq(algorithmOf(a[field], true), ours, field);
       if (ours && ours !== 'none' && typeof a.prefix === 'string') eq(detectAlgorithm(`${a.prefix}x`), ours, 'prefix detection');
       if (ours) eq(ALGORITHM_NAMES[ours as keyof typeof ALGORITHM_NAMES], a.display ?? a.name ?? ALGORITHM_NAMES[ours as keyof typeof ALGORITHM_NAMES], 'display name');
     });
