@@ -170,6 +170,30 @@ describe.skipIf(!present)('encode cases whose security mode is given by the API 
   });
 });
 
+describe.skipIf(!present)('frames and decode cases keyed by API name', () => {
+  it('reads a frame mode keyed by its encode API, and decode cases of M2MCodec or with an explicit mode', () => {
+    const frames = load('reference/frames.json');
+    for (const v of frames.cases) {
+      v['M2MFrame::encode_secure(Hmac)'] = v.hmac;
+      delete v.hmac;
+    }
+    const r = run(frames);
+    expectAllPass(r, frames.cases.length * 10);
+    expect(r.passed).toBe(load('reference/frames.json').cases.length * 10);
+    const errors = load('reference/frame_errors.json');
+    for (const v of errors.cases) {
+      if (v.api === 'M2MFrame::decode') v.api = 'M2MCodec::decode';
+      if (v.api === 'M2MFrame::decode_secure' && v.name.startsWith('aead_wrong_key')) v.api = 'M2MFrame::decode_secure(Aead)';
+    }
+    expectAllPass(run(errors), errors.cases.length + errors.encode_cases.length);
+  });
+  it('fails a frame mode whose key names no mode', () => {
+    const frames = load('reference/frames.json');
+    frames.cases[0].mystery = frames.cases[0].hmac;
+    expectFailureNamed(run(frames), `${frames.cases[0].name}/mystery`, /names no security mode/);
+  });
+});
+
 describe.skipIf(!present)('HKDF outputs given as okm_len + okm_sha256', () => {
   // An independent oracle for the long output: node's HKDF (empty salt = 32 zero bytes, RFC 5869).
   const long = (len: number, okm: string) => ({ name: `long_${len}`, ikm_hex: '42'.repeat(32), info_hex: Buffer.from('m2m/v1/long').toString('hex'), length: len, salt: null, result: { outcome: 'ok', okm_len: len, okm_sha256: okm } });
