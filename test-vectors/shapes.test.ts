@@ -262,7 +262,14 @@ describe.skipIf(!present)('serde_json error texts with their position', () => {
     serde.forEach(([input, text], i) => d.encode_cases.push({ ...structuredClone(template), name: `serde_${i}`, input_string: input, result: { outcome: 'error', error: { ...template.result.error, display: `Compression error: Invalid JSON: ${text}` } } }));
     const session = load('reference/session_messages.json');
     // A kind the SDK words without a position: the reference's suffix is accepted, the message must match.
-    session.parse_cases.push({ input: '{"type":"PING"}', result: { outcome: 'error', error: { variant: 'Error', display: 'missing field `timestamp` at line 1 column 15', source_chain: [] } } });
+    const serdeError = (input: string, display: string) => ({ input, result: { outcome: 'error', error: { variant: 'Error', display, source_chain: [] } } });
+    session.parse_cases.push(
+      serdeError('{"type":"PING"}', 'missing field `timestamp` at line 1 column 15'),
+      // The timestamp cases wire-format.md §6.7 lists (-1, 1.5) and a non-string session id, in serde's wording.
+      serdeError('{"type":"PING","timestamp":-1}', 'invalid value: integer `-1`, expected u64 at line 1 column 29'),
+      serdeError('{"type":"PING","timestamp":1.5}', 'invalid type: floating point `1.5`, expected u64 at line 1 column 30'),
+      serdeError('{"type":"PING","session_id":5,"timestamp":1}', 'invalid type: integer `5`, expected a string at line 1 column 29'),
+    );
     return { d, session };
   };
   it('compares the message and verifies the position of every serde text', () => {
@@ -278,9 +285,9 @@ describe.skipIf(!present)('serde_json error texts with their position', () => {
     const r = run(d);
     expectFailureNamed(r, 'encode_invalid_json', /position/);
     expectFailureNamed(r, 'serde_0', /message/);
-    const last = session.parse_cases.at(-1);
-    last.result.error.display = 'missing field `type` at line 1 column 15';
-    expectFailureNamed(run(session), `parse ${session.parse_cases.length - 1}: ${last.input}`, /error text/);
+    const i = session.parse_cases.findIndex((v: J) => v.input === '{"type":"PING"}');
+    session.parse_cases[i].result.error.display = 'missing field `type` at line 1 column 15';
+    expectFailureNamed(run(session), `parse ${i}: {"type":"PING"}`, /error text/);
   });
 });
 
