@@ -106,6 +106,12 @@ export function parseJsonExact(text: string): ExactJson {
       else break;
     }
   };
+  // serde_json after a comma: end of input is `EOF while parsing a value`, a closing bracket is `trailing comma`.
+  const afterComma = (close: string) => {
+    ws();
+    if (i >= n) fail('EOF while parsing a value', n);
+    if (text[i] === close) fail('trailing comma', i + 1);
+  };
   const value = (ctx: string): ExactJson => {
     ws();
     if (i >= n) return fail(`EOF while parsing ${ctx}`, n);
@@ -132,6 +138,7 @@ export function parseJsonExact(text: string): ExactJson {
         if (i >= n) return fail('EOF while parsing an object', n);
         if (text[i] === ',') {
           i++;
+          afterComma('}');
           continue;
         }
         if (text[i] === '}') {
@@ -156,6 +163,7 @@ export function parseJsonExact(text: string): ExactJson {
         if (i >= n) return fail('EOF while parsing a list', n);
         if (text[i] === ',') {
           i++;
+          afterComma(']');
           continue;
         }
         if (text[i] === ']') {
