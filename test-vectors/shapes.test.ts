@@ -255,6 +255,8 @@ describe.skipIf(!present)('serde_json error texts with their position', () => {
     ['[1,2', 'EOF while parsing a list at line 1 column 4'],
     ['{"a":1}x', 'trailing characters at line 1 column 8'],
     ['{"a" 1}', 'expected `:` at line 1 column 6'],
+    ['{"a":1,}', 'trailing comma at line 1 column 8'],
+    ['[1,', 'EOF while parsing a value at line 1 column 3'],
   ];
   const variant = () => {
     const d = load('reference/frame_errors.json');
