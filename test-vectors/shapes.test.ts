@@ -257,6 +257,9 @@ describe.skipIf(!present)('serde_json error texts with their position', () => {
     ['{"a" 1}', 'expected `:` at line 1 column 6'],
     ['{"a":1,}', 'trailing comma at line 1 column 8'],
     ['[1,', 'EOF while parsing a value at line 1 column 3'],
+    ['{"a":01}', 'invalid number at line 1 column 7'],
+    ['[1.]', 'invalid number at line 1 column 4'],
+    ['[-]', 'invalid number at line 1 column 3'],
   ];
   const variant = () => {
     const d = load('reference/frame_errors.json');
