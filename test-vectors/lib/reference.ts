@@ -49,6 +49,14 @@ import { Cases, eq, eqBytes, eqSerdeText, expectThrow, innerMessage, isNone, nor
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** A case's list of sub-cases; a missing list is a named failure rather than nothing run. */
+function sub(c: Cases, name: string, v: J | undefined, key: string): J[] {
+  const list = v?.[key];
+  if (Array.isArray(list)) return list as J[];
+  c.fail(`${name}`, `no ${key}`);
+  return [];
+}
+
 const SECURITY_NAMES: Record<string, string> = { none: 'None', hmac: 'Hmac', aead: 'Aead' };
 const f32hex = (v: number | null) => {
   if (v === null) return null;
@@ -95,7 +103,7 @@ export function compareHeader(h: FrameHeader, ref: J, crc?: number): void {
 
 /** frames.json */
 export function runFrames(c: Cases, d: J): void {
-  for (const v of d.cases as J[]) {
+  for (const v of (d.cases ?? []) as J[]) {
     const json: string = v.input_json ?? v.input_string ?? v.json;
     // One object per security mode: `none`/`hmac`/`aead`, or any key whose object holds a wire (mode from its name, API or fields).
     const modes = Object.keys(v).filter((k) => v[k] !== null && typeof v[k] === 'object' && typeof v[k].wire_hex === 'string');
@@ -234,7 +242,7 @@ function textBytes(text: string): Uint8Array {
 
 /** frame_errors.json */
 export function runFrameErrors(c: Cases, d: J): void {
-  for (const v of d.cases as J[]) {
+  for (const v of (d.cases ?? []) as J[]) {
     c.run(`${v.name}`, () => {
       const call = decodeCall(v);
       if (v.result.outcome === 'error') compareError(expectThrow(call, 'decode'), v.result.error);
@@ -247,7 +255,7 @@ export function runFrameErrors(c: Cases, d: J): void {
       }
     });
   }
-  for (const v of d.encode_cases as J[]) {
+  for (const v of (d.encode_cases ?? []) as J[]) {
     c.run(`${v.name}`, () => {
       const isError = v.result.outcome === 'error';
       const { call, text, mode } = encodeCall(v, isError);
@@ -299,13 +307,13 @@ export function runBrotli(c: Cases, d: J): void {
     });
   }
   for (const v of (d.cases ?? []) as J[]) {
-    for (const enc of v.encodings as J[]) {
+    for (const enc of sub(c, v.name, v, 'encodings')) {
       const label = enc.codec ?? `q${enc.quality ?? 11}`;
       c.run(`${v.name}/${label}.encode`, () => eq(encodeBrotliText(v.input, enc.quality ?? 11), enc.wire, 'wire'));
       c.run(`${v.name}/${label}.decode`, () => eq(decodeBrotliText(enc.wire), v.input, 'content'));
     }
   }
-  for (const v of d.decompress_errors as J[]) {
+  for (const v of (d.decompress_errors ?? []) as J[]) {
     c.run(v.name, () => {
       const api = String(v.api ?? 'BrotliCodec::decompress');
       const call = () => {
@@ -318,7 +326,7 @@ export function runBrotli(c: Cases, d: J): void {
       compareError(expectThrow(call, 'decode'), v.result.error);
     });
   }
-  for (const v of d.detect_algorithm as J[]) {
+  for (const v of (d.detect_algorithm ?? []) as J[]) {
     c.run(`detect ${JSON.stringify(v.input)}`, () => {
       const ours = detectAlgorithm(v.input);
       // The reference's detection returns no algorithm for passthrough text.
@@ -330,8 +338,8 @@ export function runBrotli(c: Cases, d: J): void {
 
 /** primitives.json */
 export function runPrimitives(c: Cases, d: J): void {
-  for (const v of d.varint_encode as J[]) c.run(`varint_encode ${v.value}`, () => eq(toHex(encodeVarint(BigInt(v.value))), v.encoded_hex, 'encoded'));
-  for (const v of d.varint_decode as J[]) {
+  for (const v of (d.varint_encode ?? []) as J[]) c.run(`varint_encode ${v.value}`, () => eq(toHex(encodeVarint(BigInt(v.value))), v.encoded_hex, 'encoded'));
+  for (const v of (d.varint_decode ?? []) as J[]) {
     c.run(`varint_decode ${v.input_hex}`, () => {
       if (v.result.outcome === 'ok') {
         const r = readVarint(fromHex(v.input_hex));
@@ -340,11 +348,11 @@ export function runPrimitives(c: Cases, d: J): void {
       } else compareError(expectThrow(() => readVarint(fromHex(v.input_hex)), 'varint'), v.result.error);
     });
   }
-  for (const v of d.crc32 as J[]) c.run(`crc32 ${JSON.stringify(v.input).slice(0, 30)}`, () => eq(crc32(utf8Encode(v.input)).toString(16).padStart(8, '0'), v.crc32, 'crc'));
-  for (const m of d.cost_estimates as J[]) {
-    for (const e of m.estimates as J[]) c.run(`cost ${m.model} ${e.prompt_tokens}/${e.completion_tokens}`, () => eq(f32hex(estimateCost(m.model, e.prompt_tokens, e.completion_tokens)), e.cost.f32_le_hex, 'cost'));
+  for (const v of (d.crc32 ?? []) as J[]) c.run(`crc32 ${JSON.stringify(v.input).slice(0, 30)}`, () => eq(crc32(utf8Encode(v.input)).toString(16).padStart(8, '0'), v.crc32, 'crc'));
+  for (const m of (d.cost_estimates ?? []) as J[]) {
+    for (const e of sub(c, `cost ${m.model}`, m, 'estimates')) c.run(`cost ${m.model} ${e.prompt_tokens}/${e.completion_tokens}`, () => eq(f32hex(estimateCost(m.model, e.prompt_tokens, e.completion_tokens)), e.cost.f32_le_hex, 'cost'));
   }
-  for (const v of d.aead as J[]) {
+  for (const v of (d.aead ?? []) as J[]) {
     c.run(`aead ${v.name}`, () => {
       const cipher = new AeadCipher(fromHex(v.key_hex));
       const out = cipher.encrypt(fromHex(v.plaintext_hex), fromHex(v.aad_hex), fromHex(v.nonce_hex));
@@ -352,7 +360,7 @@ export function runPrimitives(c: Cases, d: J): void {
       eq(toHex(cipher.decrypt(out, fromHex(v.aad_hex))), v.plaintext_hex, 'roundtrip');
     });
   }
-  for (const v of d.aead_errors as J[]) {
+  for (const v of (d.aead_errors ?? []) as J[]) {
     c.run(`aead_error ${v.name}`, () => {
       const n = Number(/(\d+) bytes/.exec(v.error.display)?.[1] ?? 0);
       const e = expectThrow(() => new AeadCipher(new Uint8Array(n)), 'AeadCipher');
@@ -360,7 +368,7 @@ export function runPrimitives(c: Cases, d: J): void {
       eq((e as { reason: string }).reason, v.error.variant, 'variant');
     });
   }
-  for (const v of d.hmac as J[]) {
+  for (const v of (d.hmac ?? []) as J[]) {
     c.run(`hmac ${v.name}`, () => {
       if (v.result.outcome === 'error') {
         const e = expectThrow(() => new HmacAuth(fromHex(v.key_hex)).sign(fromHex(v.data_hex)), 'hmac');
@@ -372,7 +380,7 @@ export function runPrimitives(c: Cases, d: J): void {
       eq(toHex(auth.sign(fromHex(v.data_hex))), v.result.signed_hex, 'signed');
     });
   }
-  for (const v of d.hmac_errors as J[]) {
+  for (const v of (d.hmac_errors ?? []) as J[]) {
     c.run(`hmac_error ${v.name}`, () => {
       const call = () => new HmacAuth(fromHex(v.key_hex)).verify(fromHex(v.input_hex));
       if (v.result.outcome === 'ok') {
@@ -390,13 +398,13 @@ export function runPrimitives(c: Cases, d: J): void {
 /** hkdf_hierarchy.json */
 export function runHkdf(c: Cases, d: J): void {
   const hexOf = (k: KeyMaterial) => toHex(k.bytes);
-  for (const v of d.cases as J[]) {
+  for (const v of (d.cases ?? []) as J[]) {
     const master = fromHex(v.master_hex);
     const h = new KeyHierarchy(master, v.org_id);
     c.run(`${v.master_name}/${v.org_id}/org`, () => eq(hexOf(h.deriveOrgKey()), v.org_key.key_hex, 'org'));
     c.run(`${v.master_name}/${v.org_id}/agent_a`, () => eq(hexOf(h.deriveAgentKey(v.agent_a)), v.agent_key_a.key_hex, 'agent a'));
     c.run(`${v.master_name}/${v.org_id}/agent_b`, () => eq(hexOf(h.deriveAgentKey(v.agent_b)), v.agent_key_b.key_hex, 'agent b'));
-    for (const p of v.purpose_keys_a as J[]) c.run(`${v.master_name}/${v.org_id}/purpose ${p.purpose}`, () => eq(hexOf(h.deriveAgentKeyForPurpose(v.agent_a, p.purpose)), p.key_hex, p.purpose));
+    for (const p of sub(c, `${v.master_name}/${v.org_id}`, v, 'purpose_keys_a')) c.run(`${v.master_name}/${v.org_id}/purpose ${p.purpose}`, () => eq(hexOf(h.deriveAgentKeyForPurpose(v.agent_a, p.purpose)), p.key_hex, p.purpose));
     c.run(`${v.master_name}/${v.org_id}/session`, () => {
       eq(hexOf(h.deriveSessionKey(v.agent_a, v.agent_b, v.session_id)), v.session_key.key_hex, 'session');
       eq(hexOf(h.deriveSessionKey(v.agent_b, v.agent_a, v.session_id)), v.session_key.key_hex, 'session (swapped)');
@@ -404,21 +412,21 @@ export function runHkdf(c: Cases, d: J): void {
     c.run(`${v.master_name}/${v.org_id}/shared`, () => eq(hexOf(h.deriveSharedKey()), v.shared_key.key_hex, 'shared'));
     const ctx = AgentKeyContext.fromHierarchy(h, v.agent_a);
     c.run(`${v.master_name}/${v.org_id}/context identity`, () => eq(hexOf(ctx.identityKey), v.agent_context.identity_key_hex, 'identity'));
-    for (const p of v.agent_context.purpose_keys_a as J[]) c.run(`${v.master_name}/${v.org_id}/context ${p.purpose}`, () => eq(hexOf(ctx.deriveKey(p.purpose)), p.key_hex, p.purpose));
+    for (const p of sub(c, `${v.master_name}/${v.org_id}/context`, v.agent_context, 'purpose_keys_a')) c.run(`${v.master_name}/${v.org_id}/context ${p.purpose}`, () => eq(hexOf(ctx.deriveKey(p.purpose)), p.key_hex, p.purpose));
     c.run(`${v.master_name}/${v.org_id}/context session`, () => eq(hexOf(ctx.deriveSessionKey(v.agent_b, v.session_id)), v.agent_context.session_key.key_hex, 'ctx session'));
   }
   if (d.keyring_no_default_key_error) c.run('keyring no default key', () => {
     const e = expectThrow(() => new Keyring().deriveSessionKey('x', 'y'), 'keyring');
     eq(innerMessage(e), d.keyring_no_default_key_error.display, 'message');
   });
-  for (const v of d.keyring_session as J[]) {
+  for (const v of (d.keyring_session ?? []) as J[]) {
     c.run(`keyring ${v.info}`, () => {
       const ring = new Keyring();
       ring.addKey('k', fromHex(v.default_key_hex));
       eq(hexOf(ring.deriveSessionKey(v.context, v.session_id)), v.key_hex, 'key');
     });
   }
-  for (const v of d.raw_derive as J[]) {
+  for (const v of (d.raw_derive ?? []) as J[]) {
     c.run(`raw_derive ${v.name}`, () => {
       const length = v.length ?? v.okm_len ?? v.result?.okm_len;
       const info = typeof v.info_hex === 'string' ? fromHex(v.info_hex) : utf8Encode(v.info_utf8 ?? v.info ?? '');
@@ -434,7 +442,7 @@ export function runHkdf(c: Cases, d: J): void {
 
 /** x25519.json */
 export function runX25519(c: Cases, d: J): void {
-  for (const v of d.cases as J[]) {
+  for (const v of (d.cases ?? []) as J[]) {
     c.run(`${v.name}/public`, () => {
       eq(toHex(KeyPair.fromSecret(fromHex(v.secret_a_hex)).publicKey), v.public_a_hex, 'public a');
       eq(toHex(KeyPair.fromSecret(fromHex(v.secret_b_hex)).publicKey), v.public_b_hex, 'public b');
@@ -443,7 +451,7 @@ export function runX25519(c: Cases, d: J): void {
       eq(toHex(x25519SharedSecret(fromHex(v.secret_a_hex), fromHex(v.public_b_hex))), v.shared_secret_hex, 'a·B');
       eq(toHex(x25519SharedSecret(fromHex(v.secret_b_hex), fromHex(v.public_a_hex))), v.shared_secret_hex, 'b·A');
     });
-    for (const s of v.session_keys as J[]) {
+    for (const s of sub(c, v.name, v, 'session_keys')) {
       c.run(`${v.name}/session ${s.context}`, () => {
         const kx = new KeyExchange(KeyPair.fromSecret(fromHex(v.secret_a_hex)));
         kx.setPeerPublic(fromHex(v.public_b_hex));
@@ -451,7 +459,7 @@ export function runX25519(c: Cases, d: J): void {
       });
     }
   }
-  for (const v of d.edge_public_keys as J[]) {
+  for (const v of (d.edge_public_keys ?? []) as J[]) {
     const zero = /^0+$/.test(v.shared_secret_hex);
     c.run(`${v.name}/shared`, () => {
       if (zero) {
@@ -460,7 +468,7 @@ export function runX25519(c: Cases, d: J): void {
       }
       eq(toHex(x25519SharedSecret(fromHex(v.secret_hex), fromHex(v.peer_public_hex), { allowZeroSharedSecret: zero })), v.shared_secret_hex, 'shared');
     });
-    for (const s of v.session_keys as J[]) {
+    for (const s of sub(c, v.name, v, 'session_keys')) {
       c.run(`${v.name}/session ${s.context}`, () => {
         const kx = new KeyExchange(KeyPair.fromSecret(fromHex(v.secret_hex)));
         kx.setPeerPublic(fromHex(v.peer_public_hex), { allowZeroSharedSecret: true });
@@ -468,13 +476,13 @@ export function runX25519(c: Cases, d: J): void {
       });
     }
   }
-  for (const v of d.errors as J[]) {
+  for (const v of (d.errors ?? []) as J[]) {
     c.run(`${v.api} ${v.input_len}`, () => {
       const e = expectThrow(() => publicKeyFromSlice(new Uint8Array(v.input_len)), 'from_slice');
       eq(innerMessage(e), v.error.display, 'message');
     });
   }
-  for (const v of d.seeded_generation as J[]) {
+  for (const v of (d.seeded_generation ?? []) as J[]) {
     c.run(`seeded ${v.rng.slice(0, 48)}`, () => {
       const seed = BigInt(/seed_from_u64\((\d+)\)/.exec(v.rng)![1]);
       const stream = chachaRngBytes(seed, 64);
@@ -510,12 +518,12 @@ export function runIds(c: Cases, d: J): void {
     eq((e as { reason: string }).reason, ref.error.variant, `${what} variant`);
     eq(innerMessage(e), ref.error.display, `${what} message`);
   };
-  for (const v of d.cases as J[]) {
+  for (const v of (d.cases ?? []) as J[]) {
     c.run(`${v.name}/agent`, () => check(() => agentId(v.input), v.agent_id_try_new, 'AgentId'));
     c.run(`${v.name}/org`, () => check(() => orgId(v.input), v.org_id_try_new, 'OrgId'));
     c.run(`${v.name}/hierarchy`, () => check(() => KeyHierarchy.tryNew(new Uint8Array(32), v.input).orgId, v.key_hierarchy_try_new, 'KeyHierarchy'));
   }
-  for (const v of d.key_material as J[]) {
+  for (const v of (d.key_material ?? []) as J[]) {
     c.run(`key_material ${v.name}`, () => {
       const input = v.input_hex !== undefined ? fromHex(v.input_hex) : new Uint8Array(0);
       const call = () => {

@@ -22,12 +22,12 @@ const WYCHEPROOF = ['testGroups'];
 /** Format detectors, most specific first. */
 const FORMATS: Format[] = [
   ['reference/frames', (d) => Array.isArray(d.cases) && d.cases[0]?.none?.wire_hex !== undefined && d.cases[0]?.input_json !== undefined, runFrames, ['cases']],
-  ['reference/frame_errors', (d) => Array.isArray(d.cases) && Array.isArray(d.encode_cases), runFrameErrors, ['cases', 'encode_cases']],
-  ['reference/brotli', (d) => Array.isArray(d.decompress_errors) && Array.isArray(d.detect_algorithm), runBrotli, ['algorithms', 'cases', 'decompress_errors', 'detect_algorithm']],
-  ['reference/primitives', (d) => Array.isArray(d.varint_encode) && Array.isArray(d.cost_estimates), runPrimitives, ['varint_encode', 'varint_decode', 'crc32', 'cost_estimates', 'aead', 'aead_errors', 'hmac', 'hmac_errors']],
-  ['reference/hkdf_hierarchy', (d) => Array.isArray(d.keyring_session) && Array.isArray(d.raw_derive), runHkdf, ['cases', 'keyring_session', 'raw_derive']],
-  ['reference/x25519', (d) => Array.isArray(d.edge_public_keys) && Array.isArray(d.seeded_generation), runX25519, ['cases', 'edge_public_keys', 'errors', 'seeded_generation']],
-  ['reference/ids', (d) => Array.isArray(d.key_material) && typeof d.max_id_length === 'number', runIds, ['cases', 'key_material']],
+  ['reference/frame_errors', (d) => Array.isArray(d.encode_cases) || (Array.isArray(d.cases) && /^M2M(Frame|Codec)::decode/.test(String(d.cases[0]?.api))), runFrameErrors, ['cases', 'encode_cases']],
+  ['reference/brotli', (d) => Array.isArray(d.decompress_errors) || Array.isArray(d.detect_algorithm), runBrotli, ['algorithms', 'cases', 'decompress_errors', 'detect_algorithm']],
+  ['reference/primitives', (d) => ['varint_encode', 'varint_decode', 'cost_estimates', 'aead_errors', 'hmac_errors'].some((k) => Array.isArray(d[k])), runPrimitives, ['varint_encode', 'varint_decode', 'crc32', 'cost_estimates', 'aead', 'aead_errors', 'hmac', 'hmac_errors']],
+  ['reference/hkdf_hierarchy', (d) => Array.isArray(d.keyring_session) || Array.isArray(d.raw_derive), runHkdf, ['cases', 'keyring_session', 'raw_derive']],
+  ['reference/x25519', (d) => Array.isArray(d.edge_public_keys) || Array.isArray(d.seeded_generation), runX25519, ['cases', 'edge_public_keys', 'errors', 'seeded_generation']],
+  ['reference/ids', (d) => Array.isArray(d.key_material) || typeof d.max_id_length === 'number', runIds, ['cases', 'key_material']],
   ['wycheproof/chacha20_poly1305', (d) => d.algorithm === 'CHACHA20-POLY1305', (c, d) => runAead(c, d, false), WYCHEPROOF],
   ['wycheproof/xchacha20_poly1305', (d) => d.algorithm === 'XCHACHA20-POLY1305', (c, d) => runAead(c, d, true), WYCHEPROOF],
   ['wycheproof/hkdf_sha256', (d) => d.algorithm === 'HKDF-SHA-256', runHkdfW, WYCHEPROOF],

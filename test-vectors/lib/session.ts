@@ -279,9 +279,9 @@ function runFlow(flow: J, timestamp: number): void {
 
 extraFormats.push([
   'reference/session_messages',
-  (d: J) => Array.isArray(d.session_flows) && Array.isArray(d.parse_cases),
+  (d: J) => d.format === undefined && (Array.isArray(d.session_flows) || Array.isArray(d.parse_cases) || Array.isArray(d.negotiation)),
   (c, d: J) => {
-    for (const v of d.cases as J[]) {
+    for (const v of (d.cases ?? []) as J[]) {
       c.run(`case ${v.name}`, () => {
         const out = encodeMessageJson(decodeMessageJson(v.json));
         if (typeof v.reserialized === 'string') return eq(out, v.reserialized, 'reserialized');
@@ -289,7 +289,7 @@ extraFormats.push([
         eq(out === v.json, v.roundtrip_equal ?? true, 'round trip');
       });
     }
-    (d.parse_cases as J[]).forEach((v, i) => {
+    ((d.parse_cases ?? []) as J[]).forEach((v, i) => {
       c.run(`parse ${i}: ${String(v.input).slice(0, 40)}`, () => {
         if (v.result.outcome === 'error') {
           expectError(() => decodeMessageJson(v.input), (e) => {
@@ -304,7 +304,7 @@ extraFormats.push([
         eq(encodeMessageJson(m), v.result.reserialized, 'reserialized');
       });
     });
-    for (const v of d.negotiation as J[]) {
+    for (const v of (d.negotiation ?? []) as J[]) {
       c.run(`negotiation ${v.name}`, () => {
         const local = caps(v.local_caps_json);
         const peer = caps(v.peer_caps_json);
@@ -314,7 +314,7 @@ extraFormats.push([
         eq(got, v.negotiated, 'negotiated');
       });
     }
-    for (const f of d.session_flows as J[]) c.run(`flow ${f.name}`, () => runFlow(f, typeof d.timestamp === 'number' ? d.timestamp : 1705520400000));
+    for (const f of (d.session_flows ?? []) as J[]) c.run(`flow ${f.name}`, () => runFlow(f, typeof d.timestamp === 'number' ? d.timestamp : 1705520400000));
   },
 ]);
 
@@ -323,14 +323,14 @@ extraFormats.push([
   'm2m-binary-messages/1',
   (d: J) => d.format === 'm2m-binary-messages/1',
   (c, d: J) => {
-    for (const v of d.cases as J[]) {
+    for (const v of (d.cases ?? []) as J[]) {
       c.run(`binary ${v.name}`, () => {
         const m = decodeMessageJson(v.json);
         eq(toHex(encodeMessageBinary(m)), v.binary_hex, 'encode');
         eq(encodeMessageJson(decodeMessageBinary(fromHex(v.binary_hex))), v.json, 'decode');
       });
     }
-    for (const v of d.invalid as J[]) {
+    for (const v of (d.invalid ?? []) as J[]) {
       c.run(`binary invalid: ${v.name}`, () =>
         expectError(() => decodeMessageBinary(fromHex(v.binary_hex)), (e) => {
           if (!isM2MError(e) || e.kind !== 'InvalidMessage') throw new Error(`expected InvalidMessage, got ${String(e)}`);
