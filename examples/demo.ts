@@ -73,7 +73,7 @@ for (const req of conversation) {
   const reply = (await replies.next()).value!;
   console.log(`  client ← ${describe(reply.payload.content, reply.content)}`);
 }
-console.log(`\n${client.stats.messagesSent} messages sent by the client; every DATA frame is AEAD-encrypted, its header readable for routing.`);
+console.log(`\n${conversation.length} requests sent by the client (${client.stats.messagesSent} messages with the handshake); every DATA frame is AEAD-encrypted, its header readable for routing.`);
 await client.close('CLIENT_SHUTDOWN', 'demo finished');
 await server.close();
 

@@ -10,6 +10,7 @@ describe('examples', () => {
     const r = run('demo.ts');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/negotiated: algorithm=m2m/);
+    expect(r.stdout).toMatch(/^3 requests sent by the client/m);
     expect(r.stdout.match(/server ← Request \[aead, brotli\]/g)).toHaveLength(3);
     expect(r.stdout.match(/client ← Response \[aead, brotli\]/g)).toHaveLength(3);
     expect(r.stdout).toMatch(/tampered frame → CRYPTO_ERROR\n\s+Error: Crypto error: AEAD: Decryption failed: authentication tag mismatch\n\s+Caused by: AEAD/);

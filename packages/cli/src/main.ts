@@ -4,7 +4,8 @@
  * error's code and message chain.
  * @module
  */
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { formatErrorChain, isSdkError } from '@m2m/core';
 import { compressCommand, decompressCommand } from './commands/codec.js';
 import { errorsCommand } from './commands/errors.js';
@@ -13,7 +14,8 @@ import { deriveCommand, keygenCommand } from './commands/keys.js';
 import { connectCommand, serveCommand } from './commands/session.js';
 import { paint, processIo, type Io } from './io.js';
 
-const USAGE = `m2m: the M2M Protocol command-line tool
+/** The usage text: one line per command form. */
+export const USAGE = `m2m: the M2M Protocol command-line tool
 
   m2m frame encode JSON|@file|- [--text] [--key HEX --mode aead|hmac] [--json]
   m2m frame decode HEX|TEXT|@file|- [--key HEX --mode aead|hmac] [--json]
@@ -26,9 +28,23 @@ const USAGE = `m2m: the M2M Protocol command-line tool
   m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK]
   m2m errors list | explain CODE | decode [FILE|-] [--json] [--code CODE] [--since 15m|ISO]`;
 
+/** The usage lines of one command (`m2m serve --help`), or undefined for an unknown one. */
+export function commandUsage(command: string): string | undefined {
+  const lines = USAGE.split('\n').filter((l) => l.trimStart().startsWith(`m2m ${command} `) || l.trim() === `m2m ${command}`);
+  return lines.length ? lines.map((l) => l.trim()).join('\n') : undefined;
+}
+
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  // Every command answers --help before its own option parsing can reject anything.
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    const usage = commandUsage(command);
+    if (usage) {
+      io.out(usage);
+      return 0;
+    }
+  }
   try {
     switch (command) {
       case 'frame':
@@ -65,6 +81,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** True when this file is the process's entry, also through the `node_modules/.bin/m2m` symlink. */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // `m2m errors list | head`: a reader that goes away is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -20,8 +20,9 @@ export function errorsCommand(io: Io, argv: string[]): number {
     if (!arg) throw new M2MError('Config', { reason: 'usage: m2m errors explain CODE|ID' });
     const e = catalogEntry(arg.toUpperCase()) ?? errorCatalog.find((x) => String(x.id) === arg);
     if (!e) {
+      // An unknown code is a usage error, like any other bad argument (exit 2).
       io.err(`unknown error code ${arg}; see m2m errors list`);
-      return 1;
+      return 2;
     }
     if (values.json) io.out(toJson(e));
     else {

@@ -43,6 +43,9 @@ export function keygenCommand(io: Io, argv: string[]): number {
   return 0;
 }
 
+/** Shortest master key `derive` accepts: 256 bits, the size of every key it derives. */
+const MIN_MASTER_BYTES = 32;
+
 const PURPOSES: readonly KeyPurpose[] = ['identity', 'encryption', 'authentication', 'session'];
 
 /** Runs `derive`; returns the exit code. */
@@ -60,6 +63,11 @@ export function deriveCommand(io: Io, argv: string[]): number {
   });
   if (!values.master || !values.org) throw new M2MError('Config', { reason: 'usage: m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]' });
   const master = fromHex(readInput(io, values.master, 'master key').trim());
+  // The reference never checks the master's length; a short master silently weakens every derived key.
+  if (master.length < MIN_MASTER_BYTES) {
+    master.fill(0);
+    throw new M2MError('Config', { reason: `--master must be at least ${MIN_MASTER_BYTES} bytes (${MIN_MASTER_BYTES * 2} hex digits), got ${master.length}` });
+  }
   const h = KeyHierarchy.tryNew(master, values.org);
   master.fill(0);
   let path: string;

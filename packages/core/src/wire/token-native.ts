@@ -3,7 +3,7 @@
  * o200k_base; `L` maps to cl100k as in the reference).
  * @module
  */
-import { Tiktoken } from 'js-tiktoken/lite';
+import type { Tiktoken } from 'js-tiktoken/lite';
 import { M2MError } from '../errors/base.js';
 import { platform } from '#platform';
 import { base64Decode, base64Encode, Base64Error } from './base64.js';
@@ -22,7 +22,8 @@ function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
   if (!t) {
     const ranks = platform.loadTokenizerRanks(name);
     if (!ranks) throw new M2MError('Tokenizer', { reason: `${name} is not loaded (call preloadTokenizer in browsers)` });
-    t = new Tiktoken(ranks as ConstructorParameters<typeof Tiktoken>[0]);
+    const TiktokenClass = platform.tiktoken();
+    t = new TiktokenClass(ranks as ConstructorParameters<typeof Tiktoken>[0]);
     cache.set(name, t);
   }
   return t;

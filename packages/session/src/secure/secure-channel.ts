@@ -10,7 +10,8 @@
  */
 import { CryptoError, M2MError, decodeFrameText, encodeFrameText } from '@m2m/core';
 import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
-import { chacha20poly1305Open, CipherState, sealParts } from '@m2m/crypto';
+import { chacha20poly1305Open, CipherState } from '@m2m/crypto';
+import { sealParts } from '@m2m/crypto/internal';
 import type { Clock } from '../clock.js';
 import { ReplayWindow } from './replay-window.js';
 
