@@ -59,7 +59,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (e) {
     const code = isSdkError(e) ? e.code : 'INTERNAL';
-    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: /, '')}`);
+    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: (\[[\w.-]+\] )?/, '')}`);
     if (isSdkError(e) && e.code === 'CONFIG_ERROR') return 2;
     return isSdkError(e) ? 1 : 70;
   }

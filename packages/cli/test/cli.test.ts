@@ -38,7 +38,8 @@ describe('m2m frame', () => {
     const wrong = run(['frame', 'decode', text, '--key', '22'.repeat(32)]);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toContain('CRYPTO_ERROR');
-    expect(wrong.stderr).toContain('Caused by: AEAD: Decryption failed');
+    expect(wrong.stderr).toContain('CRYPTO_ERROR: Crypto error: AEAD: Decryption failed');
+    expect(wrong.stderr).toContain('Caused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed');
   });
   it('fails with the error code and a non-zero status on bad input', () => {
     const bad = run(['frame', 'decode', '00']);
