@@ -14,4 +14,7 @@ export { localizeError, localizedTitle, supportedLocales } from './localize.js';
 export type { Locale } from './messages.js';
 export { withRetry, type RetryOptions } from './retry.js';
 export { errSerializer } from './pino.js';
+export { winstonErrorFormat, type WinstonErrorFormatOptions, type WinstonFormatLike, type WinstonInfo } from './winston.js';
+export { bunyanSerializers, type BunyanSerializer } from './bunyan.js';
+export { errorChainAttributes, recordErrorChain, type ErrorChainAttributes, type OtelAttributeValue, type OtelSpanLike, type OtelLogRecordLike, type OtelRecordObject } from './otel.js';
 export { redactDetails } from './redact.js';
