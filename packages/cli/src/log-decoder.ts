@@ -7,6 +7,7 @@
  * every line and block is size-bounded and every scan is linear (`LIMITS`).
  * @module
  */
+import { catalogEntry } from '@m2m/core';
 import { errorsInRecord } from './log-decoder/json-record.js';
 import { findErrorHeader } from './log-decoder/stack-text.js';
 import { TextBlock } from './log-decoder/text-block.js';
@@ -14,6 +15,12 @@ import { LIMITS, type ChainLink, type DecodedLog, type DecodeOptions, type Found
 
 export type { ChainLink, DecodedLog, DecodeOptions, FoundError, LogFormat, RecordFormat } from './log-decoder/types.js';
 export { LIMITS } from './log-decoder/types.js';
+
+/** The catalog's retry advice for the outer code (text shows no instance fields). */
+function retryableOf(chain: ChainLink[]): boolean | undefined {
+  const code = chain[0]?.code;
+  return code && !chain[0].candidates ? catalogEntry(code)?.retryable : undefined;
+}
 
 function found(line: number, endLine: number, format: RecordFormat, chain: ChainLink[], extra: { time?: Date; retryable?: boolean; partial?: boolean }): FoundError {
   const codes: string[] = [];
@@ -56,7 +63,7 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
     let partial = false;
     for (const e of b.finish()) {
       partial ||= e.partial;
-      result.errors.push(found(b.startLine, b.endLine, e.format, e.chain, { time: b.time, partial: e.partial }));
+      result.errors.push(found(b.startLine, b.endLine, e.format, e.chain, { time: b.time, partial: e.partial, retryable: retryableOf(e.chain) }));
     }
     if (partial) result.partial++;
   };

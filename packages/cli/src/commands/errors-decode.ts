@@ -22,10 +22,11 @@ function codeLabel(l: ChainLink): string {
   return l.code ? `[${l.code}] ` : '';
 }
 
-/** A link as text; an inferred link says so. */
-function linkText(io: Io, l: ChainLink): string {
+/** A link as text; an inferred link says so. The outer link's code is on the line above, unless ambiguous. */
+function linkText(io: Io, l: ChainLink, outer: boolean): string {
   const name = l.name && !l.code ? `${l.name}: ` : '';
-  const text = `${codeLabel(l)}${name}${l.message || (l.name ? `[${l.name}]` : '')}`;
+  const label = outer && !l.candidates ? '' : codeLabel(l);
+  const text = `${label}${name}${l.message || (l.name ? `[${l.name}]` : '')}`;
   return l.inferred ? `${text} ${paint(io, 'cyan', '(inferred from the message)')}` : text;
 }
 
@@ -73,7 +74,7 @@ export function decodeCommand(io: Io, arg: string | undefined, values: DecodeVal
     const retry = e.retryable === undefined ? '' : e.retryable ? paint(io, 'yellow', ' retryable') : paint(io, 'dim', ' not retryable');
     const cut = e.partial ? paint(io, 'yellow', ' (cut off: links may be missing)') : '';
     io.out(`${paint(io, 'dim', when)} ${paint(io, 'red', e.code)}${retry} ${paint(io, 'dim', `[${e.format}]`)}${cut}`);
-    e.chain.forEach((l, i) => io.out(i === 0 ? `  ${linkText(io, l)}` : paint(io, 'dim', `  Caused by: ${linkText(io, l)}`)));
+    e.chain.forEach((l, i) => io.out(i === 0 ? `  ${linkText(io, l, true)}` : paint(io, 'dim', `  Caused by: ${linkText(io, l, false)}`)));
   }
   const byCode = [...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ×${n}`).join(', ');
   io.out(
