@@ -20,7 +20,7 @@ const isIdent = (c: number): boolean =>
 const CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Splits `[CODE] message` (the form `formatErrorChain` writes) into code and message. */
-export function splitCodePrefix(text: string): { code?: string; message: string } {
+export function splitCodePrefix(text: string): ErrorHeader {
   if (text.charCodeAt(0) !== 91 /* [ */) return { message: text };
   const close = text.slice(0, 68).indexOf('] ', 1);
   if (close < 0) return { message: text };

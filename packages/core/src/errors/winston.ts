@@ -12,7 +12,7 @@ const SPLAT = Symbol.for('splat');
 /** The shape of a winston `info` object (winston's `TransformableInfo`), taken structurally. */
 export interface WinstonInfo {
   level: string;
-  message?: unknown;
+  message: unknown;
   [key: string | symbol]: unknown;
 }
 
@@ -57,7 +57,7 @@ export function winstonErrorFormat(options: WinstonErrorFormatOptions = {}): Win
       if (err) {
         // winston hands over the Error itself (with `level` and any defaultMeta added): keep
         // those fields, not the error's own, which the serialized chain carries.
-        out = { level: info.level };
+        out = { level: info.level, message: err.message };
         for (const k of Object.keys(info)) if (!ERROR_OWN.has(k)) out[k] = info[k];
         for (const sym of [LEVEL, SPLAT]) if (info[sym] !== undefined) out[sym] = info[sym];
         out.message = err.message;
