@@ -55,6 +55,8 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
   const textual = format !== 'json';
   const result: DecodedLog = { errors: [], lines: 0, records: 0, partial: 0, other: 0 };
   let block: TextBlock | undefined;
+  /** Lines a block holds as a possible multi-line message (see `Offer` in text-block.ts). */
+  const held: Array<[number, string]> = [];
 
   const closeBlock = () => {
     if (!block) return;
@@ -109,22 +111,34 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
       continue;
     }
     if (raw.trim() === '') {
-      if (block && block.offer(lineNo, raw) === 'end') closeBlock();
+      if (block && block.offer(lineNo, raw) === 'end') {
+        closeBlock();
+        for (const [n, l] of held.splice(0)) fresh(n, l);
+      }
       continue;
     }
     result.lines++;
     if (block) {
       const offer = block.offer(lineNo, raw);
+      if (offer === 'maybe') {
+        held.push([lineNo, raw]);
+        continue;
+      }
       if (offer === 'taken') {
+        held.length = 0;
         if (block.complete) closeBlock();
         continue;
       }
       if (offer === 'end') closeBlock();
       else if (textual && findErrorHeader(raw)) closeBlock(); // a new error while one is open: the open one was cut
+      // Held lines were not part of a message after all: decode them on their own (each line is
+      // read at most twice, so this stays linear).
+      for (const [n, l] of held.splice(0)) fresh(n, l);
     }
     fresh(lineNo, raw);
   }
   closeBlock();
+  for (const [n, l] of held.splice(0)) fresh(n, l);
   result.errors.sort((a, b) => a.line - b.line);
   return result;
 }

@@ -190,6 +190,11 @@ describe('adversarial input', () => {
     const r = decodeLog(open);
     expect(r.errors[0].partial).toBe(true);
     expect(r.partial).toBe(1);
+    // Open levels are bounded too: a block nesting deeper than any inspect output is cut.
+    const wide = ['Error: wide', '    at x {', ...Array.from({ length: 1500 }, () => '  v: {'), ...Array.from({ length: 1500 }, () => "    code: 'X',")].join('\n');
+    const w = decodeLog(wide);
+    expect(w.errors).toHaveLength(1);
+    expect(w.errors[0].partial).toBe(true);
   });
 
   it('stays linear on inputs built to make patterns backtrack', () => {
@@ -257,5 +262,19 @@ describe('errors decode through the Io seam', () => {
     const m = memIo(log);
     expect(await main(['errors', 'decode', '-', '--format', 'xml'], m.io)).toBe(2);
     expect(m.err.join('\n')).toContain('--format takes auto, json or text');
+  });
+});
+
+describe('multi-line messages', () => {
+  it('keeps the lines of a message that a stack frame follows, and gives back lines that no frame follows', () => {
+    const e = new M2MError('Protocol', { reason: 'bad message:\nline two\nline three' }, { cause: new CryptoError('Hmac', 'VerificationFailed') });
+    const log = decodeLog(`start\n${inspect(e)}\nend\n`);
+    expect(log.errors).toHaveLength(1);
+    expect(log.errors[0].codes).toEqual(['PROTOCOL_ERROR', 'HMAC_VERIFICATION_FAILED']);
+    expect(log.errors[0].chain[0].message).toBe(e.message);
+    expect(log.other).toBe(2);
+    const plain = decodeLog('Error: something odd\nGET /a 200\nGET /b 200\n\nGET /c 200\nTypeError: x\nGET /d 200');
+    expect(plain.errors.map((x) => [x.line, x.endLine, x.chain[0].message])).toEqual([[1, 1, 'something odd'], [6, 6, 'x']]);
+    expect(plain.other).toBe(4);
   });
 });

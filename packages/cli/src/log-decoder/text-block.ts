@@ -8,7 +8,7 @@
  * @module
  */
 import { completeChain } from './catalog-match.js';
-import { causeHeader, isCausedBy, isFrame, parseErrorHeader, timeInPrefix, type ErrorHeader } from './stack-text.js';
+import { causeHeader, findErrorHeader, isCausedBy, isFrame, parseErrorHeader, timeInPrefix, type ErrorHeader } from './stack-text.js';
 import { LIMITS, type ChainLink, type RecordFormat } from './types.js';
 
 interface Node {
@@ -16,6 +16,8 @@ interface Node {
   cause?: Node;
   /** Column of the line that introduced the node: its `{ … }` block closes at this column. */
   indent: number;
+  /** Whether a stack frame followed the node's header (its message is complete). */
+  frames?: boolean;
 }
 
 interface Open {
@@ -24,8 +26,18 @@ interface Open {
   owner?: Node;
 }
 
-/** What {@link TextBlock.offer} did with a line. */
-export type Offer = 'taken' | 'end' | 'foreign';
+/**
+ * What {@link TextBlock.offer} did with a line: `taken` (part of the block), `end` (not part of
+ * it; the block is over), `foreign` (an interleaved line inside an open block), `maybe` (a
+ * possible further line of a multi-line message: kept aside until a stack frame confirms it;
+ * otherwise the caller decodes it again on its own).
+ */
+export type Offer = 'taken' | 'end' | 'foreign' | 'maybe';
+
+/** Lines of a multi-line message held before a frame confirms them. */
+const MAX_PENDING = 8;
+/** Open `{ … }` / `[ … ]` levels a block may nest; deeper is treated as a cut block. */
+const MAX_OPEN = 64;
 
 /** One chain of a finished block. */
 export interface BlockError {
@@ -79,9 +91,12 @@ export class TextBlock {
     }
   }
 
+  private readonly pending: string[] = [];
+
   private openBlock(kind: Open['kind'], closeIndent: number, owner?: Node): void {
     this.inspect = true;
-    this.open.push({ kind, closeIndent, owner });
+    if (this.open.length >= MAX_OPEN) this.cut = true;
+    else this.open.push({ kind, closeIndent, owner });
   }
 
   private ownerAt(indent: number): Node | undefined {
@@ -98,8 +113,32 @@ export class TextBlock {
     this.cur = node;
   }
 
-  /** Offers the next line: `taken` (part of the block), `end` (not; the block is over), `foreign` (an interleaved line inside an open block). */
+  /** Offers the next line of the log (see {@link Offer}). */
   offer(lineNo: number, line: string): Offer {
+    if (this.cut) return 'end';
+    const before = this.cur;
+    const r = this.classify(lineNo, line);
+    if (r === 'end' && this.canContinueMessage(line)) {
+      this.pending.push(line);
+      return 'maybe';
+    }
+    if (r === 'taken' && this.pending.length) {
+      // A frame or a cause after the held lines: they were the rest of the header's message.
+      before.link.message += `\n${this.pending.join('\n')}`;
+      this.pending.length = 0;
+    }
+    if (r === 'end') this.pending.length = 0;
+    return r;
+  }
+
+  /** A held line may continue the current header's message: no frame yet, nothing open, not an error or JSON. */
+  private canContinueMessage(line: string): boolean {
+    if (this.cur.frames || this.open.length || this.pending.length >= MAX_PENDING || this.lines > LIMITS.maxBlockLines) return false;
+    const t = line.trimStart();
+    return t !== '' && t.charCodeAt(0) !== 123 /* { */ && findErrorHeader(line) === undefined;
+  }
+
+  private classify(lineNo: number, line: string): Offer {
     if (++this.lines > LIMITS.maxBlockLines) {
       this.cut = true;
       return 'end';
@@ -109,6 +148,7 @@ export class TextBlock {
     if (t === '') return this.open.length ? this.take(lineNo) : 'end';
     if (isFrame(t)) {
       this.frames = true;
+      this.cur.frames = true;
       if (t.endsWith(' {')) this.openBlock('props', this.cur.indent, this.cur);
       return this.take(lineNo);
     }
