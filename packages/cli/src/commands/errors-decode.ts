@@ -59,7 +59,8 @@ export function decodeCommand(io: Io, arg: string | undefined, values: DecodeVal
   const codes = values.code?.map((c) => c.toUpperCase());
   const log = decodeLog(text, { format });
   // --code matches any link of the chain: the cause is usually the code worth searching for.
-  const shown = log.errors.filter((e) => (!codes || e.codes.some((c) => codes.includes(c))) && (!since || (e.time !== undefined && e.time >= since)));
+  const wanted = (e: FoundError) => !codes || e.codes.some((c) => codes.includes(c)) || e.chain.some((l) => l.candidates?.some((c) => codes.includes(c)));
+  const shown = log.errors.filter((e) => wanted(e) && (!since || (e.time !== undefined && e.time >= since)));
   const counts = new Map<string, number>();
   for (const e of shown) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
   const inferred = shown.filter((e) => e.inferred).length;
@@ -73,7 +74,8 @@ export function decodeCommand(io: Io, arg: string | undefined, values: DecodeVal
     const when = e.time ? `${e.time.toISOString()} ${where}` : where;
     const retry = e.retryable === undefined ? '' : e.retryable ? paint(io, 'yellow', ' retryable') : paint(io, 'dim', ' not retryable');
     const cut = e.partial ? paint(io, 'yellow', ' (cut off: links may be missing)') : '';
-    io.out(`${paint(io, 'dim', when)} ${paint(io, 'red', e.code)}${retry} ${paint(io, 'dim', `[${e.format}]`)}${cut}`);
+    const ambiguous = e.chain[0]?.candidates ? paint(io, 'dim', ` (or another of ${e.chain[0].candidates.length} codes with this message)`) : '';
+    io.out(`${paint(io, 'dim', when)} ${paint(io, 'red', e.code)}${ambiguous}${retry} ${paint(io, 'dim', `[${e.format}]`)}${cut}`);
     e.chain.forEach((l, i) => io.out(i === 0 ? `  ${linkText(io, l, true)}` : paint(io, 'dim', `  Caused by: ${linkText(io, l, false)}`)));
   }
   const byCode = [...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ×${n}`).join(', ');
