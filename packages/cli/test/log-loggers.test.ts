@@ -6,13 +6,14 @@
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
-import { LoggerProvider, InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { trace } from '@opentelemetry/api';
+import { LoggerProvider, InMemoryLogRecordExporter, SimpleLogRecordProcessor, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import bunyan from 'bunyan';
 import pino from 'pino';
 import winston from 'winston';
 import { describe, expect, it } from 'vitest';
-import { bunyanSerializers, decodeFrame, encodeFrame, errorChainAttributes, errSerializer, formatErrorChain, winstonErrorFormat } from '@m2m/core';
+import { bunyanSerializers, decodeFrame, encodeFrame, errorChainAttributes, errSerializer, formatErrorChain, recordErrorChain, winstonErrorFormat } from '@m2m/core';
 import { aeadProtection, randomBytes } from '@m2m/crypto';
 import type { Io } from '../src/io.js';
 import { main } from '../src/main.js';
@@ -192,6 +193,28 @@ describe('errors decode returns every chain with all its codes, whichever logger
       .map((r) => JSON.stringify({ timestamp: Date.now(), severityText: r.severityText, body: r.body, attributes: r.attributes }))
       .join('\n');
     await expectBothChains(flat, false);
+    await provider.shutdown();
+  });
+
+  it('recordErrorChain on the real OpenTelemetry types: an API span, and SDK log records in a processor', async () => {
+    const span = trace.getTracer('gateway').startSpan('open frame');
+    expect(recordErrorChain(span, tampered)['m2m.error.codes']).toEqual(EXPECTED[0]);
+    span.end();
+    // A processor that attaches the chain of the error a record was emitted for.
+    const pending = new Map<string, Error>([['frame rejected', tampered], ['bad key', shortKey]]);
+    const enrich: LogRecordProcessor = {
+      onEmit: (record) => {
+        const err = typeof record.body === 'string' ? pending.get(record.body) : undefined;
+        if (err) recordErrorChain(record, err);
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [enrich, new SimpleLogRecordProcessor({ exporter })] });
+    provider.getLogger('gateway').emit({ severityText: 'ERROR', body: 'frame rejected' });
+    provider.getLogger('gateway').emit({ severityText: 'ERROR', body: 'bad key' });
+    await expectBothChains(new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())), false);
     await provider.shutdown();
   });
 
