@@ -58,7 +58,7 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
   /** Lines a block holds as a possible multi-line message (see `Offer` in text-block.ts). */
   const held: Array<[number, string]> = [];
 
-  const closeBlock = () => {
+  const closeBlock = (): void => {
     if (!block) return;
     const b = block;
     block = undefined;
@@ -70,22 +70,21 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
     if (partial) result.partial++;
   };
 
-  const fresh = (lineNo: number, line: string) => {
-    const first = line.charCodeAt(line.length - line.trimStart().length);
-    if (json && first === 123 /* { */) {
-      let o: unknown;
-      try {
-        o = JSON.parse(line);
-      } catch {
-        result.partial++;
-        return;
-      }
-      if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+  /** A line no open block took: a JSON record (`parsed` when the caller parsed it already), an error header opening a block, or another line. */
+  const fresh = (lineNo: number, line: string, parsed: unknown = NOT_PARSED): void => {
+    let o = parsed;
+    if (o === NOT_PARSED && json && firstChar(line) === 123 /* { */) o = parseJson(line);
+    if (o === CUT) {
+      result.partial++;
+      return;
+    }
+    if (o !== NOT_PARSED) {
+      if (!isRecord(o)) {
         result.other++;
         return;
       }
       result.records++;
-      for (const e of errorsInRecord(o as Record<string, unknown>)) result.errors.push(found(lineNo, lineNo, e.format, e.chain, e));
+      for (const e of errorsInRecord(o)) result.errors.push(found(lineNo, lineNo, e.format, e.chain, e));
       return;
     }
     const start = textual ? findErrorHeader(line) : undefined;
@@ -95,6 +94,38 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
     }
     closeBlock();
     block = new TextBlock(lineNo, line, start.header, start.at);
+  };
+
+  /** Held lines were not part of a message after all: each is decoded on its own (read at most twice: linear). */
+  const release = (): void => {
+    for (const [n, l] of held.splice(0)) fresh(n, l);
+  };
+
+  /** One line of text: offered to the open block first, then decoded fresh. */
+  const textLine = (lineNo: number, raw: string, parsed: unknown = NOT_PARSED): void => {
+    if (raw.trim() === '') {
+      if (block && block.offer(lineNo, raw) === 'end') {
+        closeBlock();
+        release();
+      }
+      return;
+    }
+    if (block) {
+      const offer = block.offer(lineNo, raw);
+      if (offer === 'maybe') {
+        held.push([lineNo, raw]);
+        return;
+      }
+      if (offer === 'taken') {
+        held.length = 0;
+        if (block.complete) closeBlock();
+        return;
+      }
+      if (offer === 'end') closeBlock();
+      else if (textual && findErrorHeader(raw)) closeBlock(); // a new error while one is open: the open one was cut
+      release();
+    }
+    fresh(lineNo, raw, parsed);
   };
 
   let pos = 0;
@@ -110,37 +141,48 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
       result.partial++;
       continue;
     }
-    if (raw.trim() === '') {
-      if (block && block.offer(lineNo, raw) === 'end') {
-        closeBlock();
-        for (const [n, l] of held.splice(0)) fresh(n, l);
-      }
-      continue;
-    }
-    result.lines++;
-    if (block) {
-      const offer = block.offer(lineNo, raw);
-      if (offer === 'maybe') {
-        held.push([lineNo, raw]);
-        continue;
-      }
-      if (offer === 'taken') {
-        held.length = 0;
-        if (block.complete) closeBlock();
-        continue;
-      }
-      if (offer === 'end') closeBlock();
-      else if (textual && findErrorHeader(raw)) closeBlock(); // a new error while one is open: the open one was cut
-      // Held lines were not part of a message after all: decode them on their own (each line is
-      // read at most twice, so this stays linear).
-      for (const [n, l] of held.splice(0)) fresh(n, l);
-    }
-    fresh(lineNo, raw);
+    if (raw.trim() !== '') result.lines++;
+    if (json && firstChar(raw) === 123 /* { */) {
+      const o = parseJson(raw);
+      const inner = dockerLine(o);
+      // Docker's json-file driver wraps each line a container wrote: read the wrapped line
+      // (JSON inside it is parsed, not unwrapped again) so multi-line blocks stay whole.
+      if (inner !== undefined) textLine(lineNo, inner);
+      else textLine(lineNo, raw, o);
+    } else textLine(lineNo, raw);
   }
   closeBlock();
-  for (const [n, l] of held.splice(0)) fresh(n, l);
+  release();
   result.errors.sort((a, b) => a.line - b.line);
   return result;
+}
+
+const NOT_PARSED = Symbol('not parsed');
+const CUT = Symbol('cut');
+
+function firstChar(line: string): number {
+  let i = 0;
+  while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+  return line.charCodeAt(i);
+}
+
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return CUT;
+  }
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The line inside a Docker json-file record (`{"log":"…\n","stream":"stderr","time":…}`), if `o` is one. */
+function dockerLine(o: unknown): string | undefined {
+  if (!isRecord(o) || typeof o.log !== 'string' || typeof o.stream !== 'string') return undefined;
+  const log = o.log;
+  return log.endsWith('\r\n') ? log.slice(0, -2) : log.endsWith('\n') ? log.slice(0, -1) : log;
 }
 
 /** Parses `--since`: an ISO date or a duration back from `now` (`90s`, `15m`, `2h`, `7d`). */

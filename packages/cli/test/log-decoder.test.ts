@@ -280,3 +280,23 @@ describe('multi-line messages', () => {
     expect(plain.other).toBe(4);
   });
 });
+
+describe('container logs', () => {
+  it("unwraps Docker's json-file lines, keeping multi-line blocks whole and parsing JSON inside", () => {
+    const wrap = (line: string, i: number) => JSON.stringify({ log: `${line}\n`, stream: 'stderr', time: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z` });
+    const inner = [
+      'listening',
+      ...inspect(tamper()).split('\n'),
+      JSON.stringify({ level: 50, time: 1, err: serializeError(new CryptoError('Aead', 'InvalidKey', { detail: 'too short' })) }),
+      ...formatErrorChain(new M2MError('Io', { reason: 'disk full' })).split('\n'),
+    ];
+    const log = decodeLog(inner.map(wrap).join('\n'));
+    expect(log.errors.map((e) => [e.format, e.codes])).toEqual([
+      ['inspect', ['CRYPTO_ERROR', 'AEAD_DECRYPTION_FAILED']],
+      ['pino', ['AEAD_INVALID_KEY']],
+      ['chain-text', ['IO_ERROR']],
+    ]);
+    expect(log.errors[0].partial).toBeUndefined();
+    expect(log).toMatchObject({ partial: 0, other: 1, records: 1 });
+  });
+});
