@@ -124,6 +124,13 @@ describe('errors decode returns every chain with all its codes, whichever logger
     expect(s.text()).not.toContain('AEAD_DECRYPTION_FAILED'); // winston did lose the cause
     const errors = await expectBothChains(s.text(), true);
     expect(errors[0].format).toBe('winston');
+    // With { cause: true } winston keeps the cause object, which our errors serialize themselves.
+    const c = sink();
+    const withCause = winston.createLogger({ format: winston.format.combine(winston.format.errors({ stack: true, cause: true }), winston.format.json()), transports: [new winston.transports.Stream({ stream: c.stream })] });
+    withCause.error(tampered);
+    withCause.error(shortKey);
+    await flush();
+    await expectBothChains(c.text(), false);
   });
 
   it('winston with winstonErrorFormat', async () => {

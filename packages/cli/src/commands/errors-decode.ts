@@ -26,7 +26,7 @@ function codeLabel(l: ChainLink): string {
 function linkText(io: Io, l: ChainLink, outer: boolean): string {
   const name = l.name && !l.code ? `${l.name}: ` : '';
   const label = outer && !l.candidates ? '' : codeLabel(l);
-  const text = `${label}${name}${l.message || (l.name ? `[${l.name}]` : '')}`;
+  const text = `${label}${name}${l.message || (l.name ? `[${l.name}]` : '(no message)')}`;
   return l.inferred ? `${text} ${paint(io, 'cyan', '(inferred from the message)')}` : text;
 }
 
