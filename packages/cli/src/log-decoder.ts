@@ -9,6 +9,7 @@
  */
 import { catalogEntry } from '@m2m/core';
 import { errorsInRecord } from './log-decoder/json-record.js';
+import { stripLinePrefix } from './log-decoder/line-prefix.js';
 import { findErrorHeader } from './log-decoder/stack-text.js';
 import { TextBlock } from './log-decoder/text-block.js';
 import { LIMITS, type ChainLink, type DecodedLog, type DecodeOptions, type FoundError, type RecordFormat } from './log-decoder/types.js';
@@ -57,6 +58,8 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
   let block: TextBlock | undefined;
   /** Lines a block holds as a possible multi-line message (see `Offer` in text-block.ts). */
   const held: Array<[number, string]> = [];
+  /** The time a collector prefix gave the current line, for a block that starts on it. */
+  let lineTime: Date | undefined;
 
   const closeBlock = (): void => {
     if (!block) return;
@@ -93,7 +96,7 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
       return;
     }
     closeBlock();
-    block = new TextBlock(lineNo, line, start.header, start.at);
+    block = new TextBlock(lineNo, line, start.header, start.at, lineTime);
   };
 
   /** Held lines were not part of a message after all: each is decoded on its own (read at most twice: linear). */
@@ -142,14 +145,17 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
       continue;
     }
     if (raw.trim() !== '') result.lines++;
-    if (json && firstChar(raw) === 123 /* { */) {
-      const o = parseJson(raw);
+    // A collector's prefix on every line (timestamps, CRI, syslog) would hide frames and braces.
+    const { body, time } = stripLinePrefix(raw);
+    lineTime = time;
+    if (json && firstChar(body) === 123 /* { */) {
+      const o = parseJson(body);
       const inner = dockerLine(o);
       // Docker's json-file driver wraps each line a container wrote: read the wrapped line
       // (JSON inside it is parsed, not unwrapped again) so multi-line blocks stay whole.
       if (inner !== undefined) textLine(lineNo, inner);
-      else textLine(lineNo, raw, o);
-    } else textLine(lineNo, raw);
+      else textLine(lineNo, body, o);
+    } else textLine(lineNo, body);
   }
   closeBlock();
   release();

@@ -300,3 +300,20 @@ describe('container logs', () => {
     expect(log).toMatchObject({ partial: 0, other: 1, records: 1 });
   });
 });
+
+describe('collector prefixes', () => {
+  const block = inspect(tamper()).split('\n');
+  it('reads blocks whose every line carries a timestamp, CRI or syslog prefix', () => {
+    const k8s = block.map((l, i) => `2026-02-03T04:05:${String(i % 60).padStart(2, '0')}.123456789Z ${l}`).join('\n');
+    const cri = block.map((l) => `2026-02-03T04:05:06.000000000+00:00 stderr F ${l}`).join('\n');
+    const journald = block.map((l) => `Feb  3 04:05:06 node-1 gateway[812]: ${l}`).join('\n');
+    for (const [name, text] of [['k8s', k8s], ['cri', cri], ['journald', journald]]) {
+      const log = decodeLog(`${text}\n`);
+      expect(log.errors.map((e) => [e.format, e.codes, e.partial ?? false]), name).toEqual([['inspect', ['CRYPTO_ERROR', 'AEAD_DECRYPTION_FAILED'], false]]);
+      expect(log.other, name).toBe(0);
+    }
+    expect(decodeLog(k8s).errors[0].time?.toISOString()).toBe('2026-02-03T04:05:00.123Z');
+    const json = `2026-02-03T04:05:06Z ${JSON.stringify({ level: 50, err: serializeError(tamper()) })}`;
+    expect(decodeLog(json).errors[0]).toMatchObject({ format: 'pino', codes: ['CRYPTO_ERROR', 'AEAD_DECRYPTION_FAILED'] });
+  });
+});

@@ -79,10 +79,10 @@ export class TextBlock {
   private frames = false;
   private cut = false;
 
-  /** Starts a block at the line holding `header` at column `at`. */
-  constructor(lineNo: number, line: string, header: ErrorHeader, at: number) {
+  /** Starts a block at the line holding `header` at column `at` (`time`: from a collector prefix already removed). */
+  constructor(lineNo: number, line: string, header: ErrorHeader, at: number, time?: Date) {
     this.startLine = this.endLine = lineNo;
-    this.time = at > 0 ? timeInPrefix(line.slice(0, at)) : undefined;
+    this.time = time ?? (at > 0 ? timeInPrefix(line.slice(0, at)) : undefined);
     this.cur = { link: toLink(header), indent: leadingSpaces(line) };
     this.roots.push(this.cur);
     if (header.message.endsWith(' {')) {
