@@ -25,19 +25,16 @@ function retryableOf(chain: ChainLink[]): boolean | undefined {
 
 function found(line: number, endLine: number, format: RecordFormat, chain: ChainLink[], extra: { time?: Date; retryable?: boolean; partial?: boolean }): FoundError {
   const codes: string[] = [];
-  for (const l of chain) if (l.code && !codes.includes(l.code)) codes.push(l.code);
-  return {
-    line,
-    endLine,
-    ...(extra.time ? { time: extra.time } : {}),
-    format,
-    code: chain[0]?.code ?? 'UNCODED',
-    codes,
-    ...(extra.retryable !== undefined ? { retryable: extra.retryable } : {}),
-    chain,
-    inferred: chain.some((l) => l.inferred === true),
-    ...(extra.partial ? { partial: true } : {}),
-  };
+  let inferred = false;
+  for (const l of chain) {
+    if (l.code && !codes.includes(l.code)) codes.push(l.code);
+    if (l.inferred) inferred = true;
+  }
+  const out: FoundError = { line, endLine, format, code: chain[0]?.code ?? 'UNCODED', codes, chain, inferred };
+  if (extra.time) out.time = extra.time;
+  if (extra.retryable !== undefined) out.retryable = extra.retryable;
+  if (extra.partial) out.partial = true;
+  return out;
 }
 
 /**
@@ -106,7 +103,7 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
 
   /** One line of text: offered to the open block first, then decoded fresh. */
   const textLine = (lineNo: number, raw: string, parsed: unknown = NOT_PARSED): void => {
-    if (raw.trim() === '') {
+    if (isBlank(raw)) {
       if (block && block.offer(lineNo, raw) === 'end') {
         closeBlock();
         release();
@@ -144,7 +141,7 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
       result.partial++;
       continue;
     }
-    if (raw.trim() !== '') result.lines++;
+    if (!isBlank(raw)) result.lines++;
     // A collector's prefix on every line (timestamps, CRI, syslog) would hide frames and braces.
     const { body, time } = stripLinePrefix(raw);
     lineTime = time;
@@ -165,6 +162,14 @@ export function decodeLog(text: string, options: DecodeOptions = {}): DecodedLog
 
 const NOT_PARSED = Symbol('not parsed');
 const CUT = Symbol('cut');
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
 
 function firstChar(line: string): number {
   let i = 0;

@@ -9,7 +9,7 @@
 import { catalogEntry, isSerializedSdkError } from '@m2m/core';
 import { completeChain } from './catalog-match.js';
 import { parseErrorHeader, parseStackText, splitCodePrefix } from './stack-text.js';
-import { LIMITS, type ChainLink, type RecordFormat } from './types.js';
+import { LIMITS, makeLink, type ChainLink, type RecordFormat } from './types.js';
 
 type Rec = Record<string, unknown>;
 const isRec = (x: unknown): x is Rec => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -52,10 +52,10 @@ function formatOf(o: Rec): RecordFormat {
 /** Links from a text value (a message, a stack, or `formatErrorChain` output). */
 function linksFromText(text: string): ChainLink[] {
   if (text.includes('\n')) {
-    return parseStackText(text).map((h) => ({ ...(h.code ? { code: h.code } : {}), ...(h.name ? { name: h.name } : {}), message: h.message }));
+    return parseStackText(text).map((h) => makeLink(h.code, h.name, h.message));
   }
   const h = parseErrorHeader(text) ?? splitCodePrefix(text);
-  return [{ ...(h.code ? { code: h.code } : {}), ...(h.name ? { name: h.name } : {}), message: h.message }];
+  return [makeLink(h.code, h.name, h.message)];
 }
 
 /** Links from an error-like value: serialized, pino/bunyan-serialized, or a string. */
@@ -70,10 +70,10 @@ export function linksFromValue(v: unknown, depth = 0): ChainLink[] {
   // pino's default serializer appends each cause's message to `message`; the stack's first
   // segment holds the error's own message.
   if (stack.length && stack[0].message && (message === '' || (message.startsWith(stack[0].message) && message.length > stack[0].message.length))) message = stack[0].message;
-  const link: ChainLink = { ...(code ? { code } : {}), ...(name ? { name } : {}), message };
+  const link = makeLink(code, name, message);
   let rest: ChainLink[] = [];
   if (v.cause !== undefined && v.cause !== null) rest = linksFromValue(v.cause, depth + 1);
-  else if (stack.length > 1) rest = stack.slice(1).map((h) => ({ ...(h.code ? { code: h.code } : {}), ...(h.name ? { name: h.name } : {}), message: h.message }));
+  else if (stack.length > 1) rest = stack.slice(1).map((h) => makeLink(h.code, h.name, h.message));
   return [link, ...rest].slice(0, LIMITS.maxChain - depth);
 }
 
@@ -89,7 +89,9 @@ function finish(format: RecordFormat, time: Date | undefined, links: ChainLink[]
   const chain = completeChain(links);
   const outer = chain[0].code;
   const r = typeof retryable === 'boolean' ? retryable : outer ? catalogEntry(outer)?.retryable : undefined;
-  return { format, time, chain, ...(r !== undefined ? { retryable: r } : {}) };
+  const out: RecordError = { format, time, chain };
+  if (r !== undefined) out.retryable = r;
+  return out;
 }
 
 /** OTLP AnyValue (`{stringValue}`, `{arrayValue:{values}}`, …) to a plain value. */

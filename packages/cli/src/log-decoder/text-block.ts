@@ -9,7 +9,7 @@
  */
 import { completeChain } from './catalog-match.js';
 import { causeHeader, findErrorHeader, isCausedBy, isFrame, parseErrorHeader, timeInPrefix, type ErrorHeader } from './stack-text.js';
-import { LIMITS, type ChainLink, type RecordFormat } from './types.js';
+import { LIMITS, makeLink, type ChainLink, type RecordFormat } from './types.js';
 
 interface Node {
   link: ChainLink;
@@ -46,7 +46,7 @@ export interface BlockError {
   partial: boolean;
 }
 
-const toLink = (h: ErrorHeader): ChainLink => ({ ...(h.code ? { code: h.code } : {}), ...(h.name ? { name: h.name } : {}), message: h.message });
+const toLink = (h: ErrorHeader): ChainLink => makeLink(h.code, h.name, h.message);
 
 function leadingSpaces(line: string): number {
   let i = 0;

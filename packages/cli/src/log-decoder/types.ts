@@ -19,6 +19,14 @@ export interface ChainLink {
   candidates?: string[];
 }
 
+/** A link with only the fields that have values (no `undefined` keys in `--json` output). */
+export function makeLink(code: string | undefined, name: string | undefined, message: string): ChainLink {
+  const link: ChainLink = { message };
+  if (code) link.code = code;
+  if (name) link.name = name;
+  return link;
+}
+
 /** Which shape of log an error came from. */
 export type RecordFormat =
   | 'm2m-json'
