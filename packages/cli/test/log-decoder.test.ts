@@ -210,13 +210,23 @@ describe('adversarial input', () => {
       `{${'"a":{'.repeat(n / 5)}`,
       `Handshake failed at message ${'('.repeat(n / 2)}`,
     ];
-    for (const text of inputs) {
-      const t0 = performance.now();
+    // No timing here (bench/logs.ts measures speed): a quadratic scan of these 100k-character
+    // lines would not finish within the test timeout, and each must still be classified.
+    const outcomes = inputs.map((text) => {
       const log = decodeLog(`${text}\n`.repeat(4));
-      // Not a speed assertion: a quadratic scan of 100k-character lines would not finish at all.
-      expect(log.lines).toBe(text.trim() ? 4 : 0);
-      expect(performance.now() - t0).toBeGreaterThanOrEqual(0);
-    }
+      return [log.lines, log.errors.length, log.partial];
+    });
+    expect(outcomes).toEqual([
+      [4, 0, 0],
+      [4, 0, 0],
+      [4, 0, 0],
+      [4, 0, 0],
+      [4, 0, 0],
+      [0, 0, 0],
+      [4, 0, 0], // a header further in than LIMITS.maxHeaderOffset is not looked for
+      [4, 0, 4],
+      [4, 0, 0],
+    ]);
   });
 
   it('never throws on arbitrary text', () => {
