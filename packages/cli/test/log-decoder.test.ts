@@ -327,3 +327,12 @@ describe('collector prefixes', () => {
     expect(decodeLog(json).errors[0]).toMatchObject({ format: 'pino', codes: ['CRYPTO_ERROR', 'AEAD_DECRYPTION_FAILED'] });
   });
 });
+
+describe('errors without a message', () => {
+  it('reads `new Error()` (a bare name line) with its frames and own code, but not a name at the end of a sentence', () => {
+    const bare = Object.assign(new Error(), { code: 'ECONNRESET' });
+    const log = decodeLog(`${inspect(bare)}\nthe request failed with TypeError\n`);
+    expect(log.errors.map((e) => [e.chain[0].name, e.chain[0].message, e.codes])).toEqual([['Error', '', ['ECONNRESET']]]);
+    expect(log.other).toBe(1);
+  });
+});

@@ -31,9 +31,9 @@ export function splitCodePrefix(text: string): ErrorHeader {
 /**
  * Parses an error header at `from` in `line`: an identifier that names an error class (ends in
  * `Error` or `Exception`) or is a catalog code, an optional ` [CODE]`, then `: ` and the
- * message. Returns undefined when the text there is not a header.
+ * message (or nothing, when `allowBare`). Returns undefined when the text there is not a header.
  */
-export function parseErrorHeader(line: string, from = 0): ErrorHeader | undefined {
+export function parseErrorHeader(line: string, from = 0, allowBare = true): ErrorHeader | undefined {
   let i = from;
   const limit = Math.min(line.length, from + 128);
   while (i < limit && isIdent(line.charCodeAt(i))) i++;
@@ -49,8 +49,9 @@ export function parseErrorHeader(line: string, from = 0): ErrorHeader | undefine
     i = close + 1;
   }
   if (line.charCodeAt(i) !== 58 /* : */) {
-    // `Error` alone on a line (an error with an empty message) only counts with a code.
-    if (i === line.length && code !== undefined && isErrorName(name)) return { name, code, message: '' };
+    // A name alone (`TypeError`, `Error [ERR_X]`) is an error with an empty message: Node prints
+    // `new Error()` so. Only where a header may start a block, not after some other text.
+    if (i === line.length && isErrorName(name) && (allowBare || code !== undefined)) return { name, ...(code !== undefined ? { code } : {}), message: '' };
     return undefined;
   }
   if (i + 1 < line.length && line.charCodeAt(i + 1) !== 32) return undefined;
@@ -79,8 +80,9 @@ export function findErrorHeader(line: string): { header: ErrorHeader; at: number
   const limit = Math.min(line.length, LIMITS.maxHeaderOffset);
   let at = 0;
   while (at < line.length && line.charCodeAt(at) === 32) at++;
+  const first = at;
   while (at < limit) {
-    const header = parseErrorHeader(line, at);
+    const header = parseErrorHeader(line, at, at === first);
     if (header) return { header, at };
     const space = line.indexOf(' ', at);
     if (space < 0 || space >= limit) return undefined;
