@@ -26,7 +26,7 @@ export const USAGE = `m2m: the M2M Protocol command-line tool
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
   m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--known-keys FILE] [--echo] [--once]
   m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK]
-  m2m errors list | explain CODE | decode [FILE|-] [--json] [--code CODE] [--since 15m|ISO]`;
+  m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]`;
 
 /** The usage lines of one command (`m2m serve --help`), or undefined for an unknown one. */
 export function commandUsage(command: string): string | undefined {
@@ -75,7 +75,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (e) {
     const code = isSdkError(e) ? e.code : 'INTERNAL';
-    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: /, '')}`);
+    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: (\[[\w.-]+\] )?/, '')}`);
     if (isSdkError(e) && e.code === 'CONFIG_ERROR') return 2;
     return isSdkError(e) ? 1 : 70;
   }
