@@ -298,3 +298,24 @@ describe('secure by default: an encrypted client verifies the server', () => {
     expect((e as Error).message).toBe('Handshake failed at message 2 (ACCEPT): peer static key is not the pinned key');
   });
 });
+
+describe('secrets never print (session side)', () => {
+  it('SecureChannel and a live encrypted Session show no transport key under inspect or JSON.stringify', async () => {
+    const { inspect } = await import('node:util');
+    const { CipherState } = await import('@m2m/crypto');
+    const { SecureChannel } = await import('@m2m/session');
+    const k1 = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
+    const k2 = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
+    const channel = new SecureChannel(new CipherState(k1), new CipherState(k2), new ManualClock());
+    const { client } = await secureLink((d) => [d]);
+    for (const v of [channel, client, client.channel]) {
+      const text = [inspect(v, { depth: 8, showHidden: true }), JSON.stringify(v) ?? ''].join('\n');
+      for (const k of [k1, k2]) {
+        expect(text).not.toContain(Array.from(k.subarray(0, 6)).join(', '));
+        expect(text).not.toContain(Buffer.from(k).toString('hex').slice(0, 24));
+      }
+      expect(text).not.toContain(Array.from(alice.exportSecret().subarray(0, 6)).join(', '));
+    }
+    await client.close();
+  });
+});
