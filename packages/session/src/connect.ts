@@ -31,14 +31,14 @@ export type ConnectOptions = SessionOptions & TransportLimits;
  * ```
  */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Session> {
+  // Secure by default: refuse an unverified encrypted connection before dialing.
+  if (options.secure) checkPeerVerification(options.secure, 'client');
   let u: URL;
   try {
     u = new URL(url);
   } catch (e) {
     throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
   }
-  // Secure by default: refuse an unverified encrypted connection before dialing.
-  if (options.secure) checkPeerVerification(options.secure, 'client');
   const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark };
   let transport: Transport;
   if (u.protocol === 'ws:' || u.protocol === 'wss:') transport = await platform.openWebSocket(url, dial);
