@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fromHex, M2MError, toHex } from '@m2m/core';
 import { handshakePattern, KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
+import { allowKeys, checkPeerVerification, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
 import { parse } from '../args.js';
 import { paint, type Io } from '../io.js';
 import { readIdentity } from './keys.js';
@@ -81,6 +81,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   const transport = (values.transport ?? 'ws') as 'ws' | 'tcp' | 'http';
   if (!['ws', 'tcp', 'http'].includes(transport)) throw new M2MError('Config', { reason: '--transport must be ws, tcp or http' });
   const secure = values.plaintext ? undefined : await secureOptions(values, 'server');
+  if (secure) checkPeerVerification(secure, 'server'); // a key check the pattern cannot perform fails now, not per connection
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   const server = await listen({
