@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { listen, type Server } from '@m2m/session';
+import { allowKeys, connect, listen, type Server } from '@m2m/session';
 import type { Io } from '../src/io.js';
 import { main } from '../src/main.js';
 
@@ -84,5 +84,26 @@ describe('m2m connect verifies the server', () => {
     expect(r.err).toContain('is not an m2m identity file');
     expect(r.err).not.toContain('SECRET');
     expect(r.err).not.toContain('0123');
+  });
+});
+
+describe('m2m serve --peer-key', () => {
+  it('admits only the listed client keys under XX', async () => {
+    const alice = KeyPair.generate();
+    const stranger = KeyPair.generate();
+    const io = capture();
+    const served = main(['serve', '--transport', 'tcp', '--peer-key', toHex(alice.publicKey), '--once'], io);
+    for (let i = 0; i < 200 && !io.lines.out.length; i++) await new Promise((r) => setTimeout(r, 10));
+    const { url, publicKey } = JSON.parse(io.lines.out[0]) as { url: string; publicKey: string };
+    const pin = allowKeys([publicKey]);
+    const refused = await connect(url, { secure: { staticKey: stranger, verifyPeer: pin } });
+    const info = await refused.closed;
+    expect(info.reason).toBe('ERROR');
+    expect(info.message).toContain('peer static key not allowed');
+    const admitted = await connect(url, { secure: { staticKey: alice, verifyPeer: pin } });
+    await admitted.send('{"model":"gpt-4o","messages":[]}');
+    await admitted.close();
+    expect(await served).toBe(0);
+    expect(io.lines.err.join('\n')).toContain('handshake failed: Handshake failed at message 3 (AUTH): peer static key not allowed');
   });
 });
