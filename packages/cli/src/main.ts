@@ -24,14 +24,23 @@ export const USAGE = `m2m: the M2M Protocol command-line tool
   m2m decompress TEXT|@file|- [--json]
   m2m keygen --out FILE [--force]
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
-  m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--known-keys FILE] [--echo] [--once]
-  m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK]
+  m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--peer-key HEX]... [--known-keys FILE] [--echo] [--once]
+  m2m connect URL --peer-key HEX [--known-keys FILE] [--file PATH]... [--identity FILE] [--pattern XX|IK]
+            (--server-key = --peer-key; --insecure-skip-peer-verification connects without checking the server)
   m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]`;
 
 /** The usage lines of one command (`m2m serve --help`), or undefined for an unknown one. */
 export function commandUsage(command: string): string | undefined {
-  const lines = USAGE.split('\n').filter((l) => l.trimStart().startsWith(`m2m ${command} `) || l.trim() === `m2m ${command}`);
-  return lines.length ? lines.map((l) => l.trim()).join('\n') : undefined;
+  const lines: string[] = [];
+  let inCommand = false;
+  for (const line of USAGE.split('\n').slice(1)) {
+    const form = /^ {2}m2m (\S+)/.exec(line);
+    // A form's continuation lines are indented deeper than the forms themselves.
+    if (form) inCommand = form[1] === command;
+    else if (!/^ {3,}\S/.test(line)) inCommand = false;
+    if (inCommand) lines.push(line.trim());
+  }
+  return lines.length ? lines.join('\n') : undefined;
 }
 
 /** Runs the CLI; resolves with the exit code. */

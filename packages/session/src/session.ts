@@ -106,9 +106,11 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   /**
-   * Client side: sends HELLO on `transport` and waits for ACCEPT.
-   * @throws M2MError: Rejected (code, retryAfterMs, message), Timeout (no answer within the HELLO
-   *   timeout), Aborted (signal), NegotiationFailed, Network, InvalidMessage.
+   * Client side: sends HELLO on `transport` and waits for ACCEPT (encrypted: then sends AUTH).
+   * @throws M2MError: Config (an encrypted session that would not verify the server, see
+   *   `checkPeerVerification`), Rejected (code, retryAfterMs, message), Timeout (no answer within
+   *   the HELLO timeout), Aborted (signal), NegotiationFailed, Network, InvalidMessage;
+   *   CryptoError (Handshake) for a failed encrypted handshake.
    */
   static async client(transport: Transport, options: SessionOptions = {}): Promise<Session> {
     const s = new Session(transport, 'client', messageCodec(options.codec ?? 'binary'), options);
@@ -135,7 +137,8 @@ export class Session implements AsyncIterable<SessionData> {
 
   /**
    * Server side: waits for the HELLO on `transport` and answers it (ACCEPT, or REJECT when
-   * negotiation fails or `decide` says so).
+   * negotiation fails or `decide` says so). An encrypted session resolves only after the
+   * client's AUTH authenticated (a live client holds the keys; docs/PROTOCOL.md §7.1).
    * @returns the session, or `undefined` when the HELLO was refused (the transport is closed).
    * @throws M2MError: Timeout (no HELLO in time), InvalidMessage, Protocol, Network.
    */

@@ -17,13 +17,22 @@ export interface IdentityFile {
 
 /** Reads an identity written by `keygen`. @throws M2MError Io/Config. */
 export function readIdentity(path: string): KeyPair {
-  let parsed: Partial<IdentityFile>;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<IdentityFile>;
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new M2MError('Io', { reason: `cannot read identity ${path}: ${(e as Error).message}` }, { cause: e });
   }
-  if (parsed.type !== 'm2m-x25519-identity' || typeof parsed.secretKey !== 'string') throw new M2MError('Config', { reason: `${path} is not an m2m identity file` });
+  // The file holds a secret: no error here quotes it (JSON.parse's message and cause would).
+  let parsed: Partial<IdentityFile> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<IdentityFile>;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || parsed.type !== 'm2m-x25519-identity' || typeof parsed.secretKey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(parsed.secretKey)) {
+    throw new M2MError('Config', { reason: `${path} is not an m2m identity file (expected the JSON written by m2m keygen)` });
+  }
   return KeyPair.fromSecret(fromHex(parsed.secretKey));
 }
 
