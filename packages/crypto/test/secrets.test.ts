@@ -7,9 +7,10 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '@m2m/core';
 import {
-  AeadCipher, CipherState, generateNoiseKeyPair, HandshakeState, HmacAuth, KeyExchange, KeyHierarchy, KeyMaterial, Keyring, KeyPair, noiseHkdf,
+  AeadCipher, CipherState, generateNoiseKeyPair, HandshakeState, HmacAuth, KeyExchange, KeyHierarchy, KeyMaterial, Keyring, KeyPair,
   noiseKeyPair, SymmetricState,
 } from '@m2m/crypto';
+import { noiseHkdf } from '@m2m/crypto/internal';
 
 /** Every text a log line could get from `value`. */
 function renderings(value: unknown, depth = 0, seen = new Set<unknown>()): string[] {
