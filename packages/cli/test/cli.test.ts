@@ -123,7 +123,7 @@ describe('m2m errors', () => {
     const ex = run(['errors', 'explain', 'AEAD_DECRYPTION_FAILED']);
     expect(ex.stdout).toContain('AEAD_DECRYPTION_FAILED (3102)');
     expect(ex.stdout).toContain('Remedy:');
-    expect(run(['errors', 'explain', 'NOPE']).status).toBe(1);
+    expect(run(['errors', 'explain', 'NOPE']).status).toBe(2); // a usage error (README: exit 2)
   });
   it('decodes a log file end to end; --code matches a code anywhere in the chain', async () => {
     const chain = new M2MError('Crypto', {}, { cause: new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }) });
