@@ -88,7 +88,6 @@ describe('streams over an encrypted session', () => {
     const srv = await listen({ transport: 'ws', secure: serverSecure });
     try {
       const got = new Promise<string[]>((resolve, reject) => {
-        srv.onSession = undefined;
         void (async () => {
           for await (const s of srv) {
             const { chunks, error } = await drain(await firstStream(s));

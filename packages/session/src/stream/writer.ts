@@ -5,7 +5,7 @@
  * bounded in bytes: a producer that does not await its writes gets `STREAM_BACKPRESSURE`.
  * @module
  */
-import { M2MError, utf8ByteLength } from '@m2m/core';
+import { isM2MError, M2MError, utf8ByteLength } from '@m2m/core';
 import { encodeStreamEnvelope, type StreamOp } from './envelope.js';
 
 /** Writes chunks to a stream the peer reads as an {@link IncomingStream}. */
@@ -126,7 +126,7 @@ export class StreamWriterImpl implements StreamWriter {
   }
 
   #closedError(): M2MError {
-    return this.#failure instanceof M2MError && this.#failure.code === 'STREAM_CLOSED' ? this.#failure : new M2MError('StreamClosed', { reason: 'the stream was ended', streamId: this.id });
+    return isM2MError(this.#failure) && this.#failure.code === 'STREAM_CLOSED' ? this.#failure : new M2MError('StreamClosed', { reason: 'the stream was ended', streamId: this.id });
   }
 
   #pump(): void {
