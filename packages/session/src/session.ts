@@ -104,7 +104,7 @@ export class Session implements AsyncIterable<SessionData> {
       this.#rejectEstablished = rej;
     });
     this.#established.catch(() => undefined);
-    this.#streams = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, clock: this.#clock }, options.streams);
+    this.#streams = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, options.streams);
     this.#core = new SessionCore({
       ...options,
       role,

@@ -227,6 +227,20 @@ describe('stream bounds and negotiation', () => {
     expect(chunks.length).toBe(512);
   });
 
+  it('batches fit a small negotiated maxPayload', async () => {
+    const caps = defaultCapabilities();
+    caps.compression.maxPayload = 4000;
+    const { client, server } = await plainPair({ capabilities: caps });
+    // Incompressible chunks, so a 64 KiB batch would frame far above 4,000 bytes.
+    const chunks = Array.from({ length: 100 }, (_, i) => `{"n":${i},"pad":"${Array.from({ length: 5 }, () => globalThis.crypto.randomUUID()).join('')}"}`);
+    const reading = (async () => drain(await firstStream(server)))();
+    const w = client.openStream();
+    await Promise.all([...chunks.map((c) => w.write(c)), w.end()]);
+    const { chunks: got, error } = await reading;
+    expect(error).toBeUndefined();
+    expect(got).toEqual(chunks);
+  });
+
   it('streaming needs both sides: a peer advertising streaming false makes openStream fail', async () => {
     const caps = defaultCapabilities();
     caps.compression.streaming = false;

@@ -39,6 +39,8 @@ export interface StreamMuxHost {
   send(content: string): Promise<void>;
   /** Whether both sides negotiated streaming. */
   streamingNegotiated(): boolean;
+  /** The negotiated largest DATA content in bytes (0 = unlimited). */
+  maxPayload(): number;
   clock: Clock;
 }
 
@@ -92,7 +94,10 @@ export class StreamMux {
     const id = options.id ?? String(this.#nextId++);
     if (id.length === 0 || id.length > MAX_STREAM_ID_LENGTH) throw new M2MError('StreamError', { reason: `stream ids are 1-${MAX_STREAM_ID_LENGTH} characters` });
     if (this.#outgoing.has(id)) throw new M2MError('StreamError', { reason: 'a stream with this id is open', streamId: id });
-    const w = new StreamWriterImpl(id, (c) => this.#host.send(c), { maxPendingBytes: this.#maxPending, maxBatchBytes: this.#maxBatch }, (x) => {
+    // A batch must fit the negotiated DATA size once framed (base64 and headers add about a third).
+    const maxPayload = this.#host.maxPayload();
+    const maxBatchBytes = maxPayload > 0 ? Math.min(this.#maxBatch, Math.floor(maxPayload / 2)) : this.#maxBatch;
+    const w = new StreamWriterImpl(id, (c) => this.#host.send(c), { maxPendingBytes: this.#maxPending, maxBatchBytes }, (x) => {
       if (this.#outgoing.get(x.id) === x) this.#outgoing.delete(x.id);
     });
     this.#outgoing.set(id, w);
