@@ -3,7 +3,7 @@ import { isM2MError, type M2MError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import {
   accumulateChatCompletion, allowKeys, connect, defaultCapabilities, encodeStreamEnvelope, listen, ManualClock, memoryTransportPair,
-  parseChatCompletionStream, Session, type ChatCompletion, type ChatCompletionChunk, type IncomingStream, type SessionOptions,
+  parseChatCompletionStream, parseSse, relaySseToStream, Session, streamToSse, type ChatCompletion, type ChatCompletionChunk, type IncomingStream, type SessionOptions,
 } from '@m2m/session';
 
 const alice = KeyPair.generate();
@@ -255,5 +255,54 @@ describe('stream bounds and negotiation', () => {
     await client.send('{"m2m_stream":{"id":"","seq":0,"op":"data"},"chunks":["x"]}');
     const closed = await server.closed;
     expect(closed.error?.code).toBe('STREAM_ERROR');
+  });
+});
+
+describe('SSE relay helpers and early exits', () => {
+  it('relays an SSE body into a stream and back out as the same SSE events, over XX', async () => {
+    const { client, server } = await securePair();
+    const { expected, sse } = completionAndSse(50);
+    const out = (async () => {
+      let text = '';
+      for await (const piece of streamToSse(await firstStream(server))) text += piece;
+      return text;
+    })();
+    expect(await relaySseToStream(bytes(': ping\n\n' + sse, 97), client.openStream())).toBe(54);
+    const text = await out;
+    expect(text).toBe(sse);
+    expect(await accumulateChatCompletion(parseChatCompletionStream(bytes(text, 64)))).toEqual(expected);
+    const events = [];
+    for await (const e of parseSse(bytes(text, 500))) events.push(e);
+    expect(events.at(-1)).toEqual({ data: '[DONE]' });
+  });
+
+  it('a failing SSE source aborts the stream: the reader gets STREAM_CLOSED', async () => {
+    const { client, server } = await securePair();
+    async function* broken(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode('data: {"a":1}\n\n');
+      throw new Error('socket hang up');
+    }
+    const reading = (async () => drain(await firstStream(server)))();
+    await expect(relaySseToStream(broken(), client.openStream())).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    const { chunks, error } = await reading;
+    expect(chunks).toEqual(['{"a":1}']);
+    expect(error?.code).toBe('STREAM_CLOSED');
+    expect(error?.message).toContain('socket hang up');
+  });
+
+  it('a reader that breaks out early cancels the stream; the session keeps delivering', async () => {
+    const { client, server } = await plainPair({}, { streams: { maxBufferedBytes: 256 } });
+    const w = client.openStream();
+    const writing = (async () => {
+      for (let i = 0; i < 200; i++) await w.write(`chunk ${i} ${'x'.repeat(50)}`);
+      await w.end();
+    })();
+    const st = await firstStream(server);
+    for await (const _ of st) break;
+    expect(st.ended).toBe(true);
+    await writing;
+    await client.send('{"after":"cancel"}');
+    const it = server[Symbol.asyncIterator]();
+    expect((await it.next()).value?.content).toBe('{"after":"cancel"}');
   });
 });

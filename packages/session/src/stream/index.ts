@@ -10,3 +10,4 @@ export { STREAM_ENVELOPE_PREFIX, MAX_STREAM_ID_LENGTH, encodeStreamEnvelope, dec
 export type { IncomingStream } from './incoming.js';
 export type { StreamWriter } from './writer.js';
 export type { StreamOptions, OpenStreamOptions } from './stream-mux.js';
+export { relaySseToStream, streamToSse } from './relay.js';
