@@ -79,6 +79,9 @@ describe('token counting', () => {
     }
     // 3 per message + "user" (1) + "Hi" (1) + 3 priming.
     expect(countChatTokens([{ role: 'user', content: 'Hi' }], 'gpt-4o')).toBe(8);
+    // gpt-3.5-turbo-0301: 4 per message, a name costs one less than its text.
+    const named = [{ role: 'user', content: 'Hi', name: 'bob' }];
+    expect(countChatTokens(named, 'gpt-3.5-turbo-0301')).toBe(3 + 4 + independent('cl100k_base', 'user') + independent('cl100k_base', 'Hi') + independent('cl100k_base', 'bob') - 1);
   });
 
   it.skipIf(!haveCorpus)('matches the independent tokenizer on every bench-corpus request (../shared/bench-corpus)', () => {

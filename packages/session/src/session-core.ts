@@ -6,7 +6,7 @@
  * @module
  */
 import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError, utf8ByteLength } from '@m2m/core';
-import type { Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
+import type { Algorithm, CloseReason, DecodeFrameOptions, EncodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
 import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo, SecurityStatus } from './message.js';
@@ -40,6 +40,11 @@ export interface SessionCoreOptions {
   limits?: Partial<Limits>;
   /** Frame protection for M2M content (pre-shared keys with a reference peer). */
   protection?: FrameProtection;
+  /**
+   * Prompt tokens for the cost estimate in the headers of M2M frames this side sends (e.g.
+   * `countRequestTokens` from `@m2m/core`); default: the reference's `content bytes / 4`.
+   */
+  promptTokens?: EncodeFrameOptions['promptTokens'];
   /** Weakest frame security accepted in DATA (default: the protection's mode, else `none`). */
   minSecurity?: DecodeFrameOptions['minSecurity'];
   /** Called with messages the timers produce (PING, CLOSE on timeout). */
@@ -294,6 +299,7 @@ export class SessionCore {
     // Encrypted sessions carry only AEAD frames, whatever was negotiated.
     const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
     const opts = this.#opts.protection ? { protection: this.#opts.protection, limits: this.#opts.limits } : { limits: this.#opts.limits };
+    if (this.#opts.promptTokens) Object.assign(opts, { promptTokens: this.#opts.promptTokens });
     const text = compress(content, algo, opts);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && text.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: text.length, max });

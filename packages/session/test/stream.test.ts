@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isM2MError, type M2MError } from '@m2m/core';
+import { countRequestTokens, encodeFrame, frameTextToBytes, inspectFrame, isM2MError, type M2MError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import {
   accumulateChatCompletion, allowKeys, connect, defaultCapabilities, encodeStreamEnvelope, listen, ManualClock, memoryTransportPair,
@@ -304,5 +304,24 @@ describe('SSE relay helpers and early exits', () => {
     await client.send('{"after":"cancel"}');
     const it = server[Symbol.asyncIterator]();
     expect((await it.next()).value?.content).toBe('{"after":"cancel"}');
+  });
+});
+
+describe('counted tokens in frame headers', () => {
+  it('a session with promptTokens sends frames whose cost comes from counted tokens', async () => {
+    const json = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Zürich 東京 🚀 '.repeat(30) }] });
+    const cost = async (options: SessionOptions) => {
+      const { client, server } = await plainPair(options);
+      const it = server[Symbol.asyncIterator]();
+      await client.send(json);
+      const got = (await it.next()).value!;
+      await client.close();
+      return inspectFrame(frameTextToBytes(got.payload.content)).routing!.estCostUsd;
+    };
+    const byBytes = await cost({});
+    const counted = await cost({ promptTokens: countRequestTokens });
+    expect(counted).not.toBe(byBytes);
+    expect(byBytes).toBe(inspectFrame(encodeFrame(json)).routing!.estCostUsd);
+    expect(counted).toBe(inspectFrame(encodeFrame(json, { promptTokens: countRequestTokens })).routing!.estCostUsd);
   });
 });

@@ -108,7 +108,7 @@ export function countTokens(text: string, options: CountTokensOptions): number {
 /**
  * Counts the prompt tokens of a chat request the way the API bills them: each message's
  * fields plus {@link TOKENS_PER_MESSAGE}, {@link TOKENS_PER_NAME} for a name, and
- * {@link REPLY_PRIMING_TOKENS} once. Text parts of multi-part content are counted; images,
+ * {@link REPLY_PRIMING_TOKENS} once (`gpt-3.5-turbo-0301`: 4 per message, −1 for a name). Text parts of multi-part content are counted; images,
  * audio and files are not (their cost depends on size and detail); tool calls count their
  * function name and arguments. Tool and function definitions in the request are not counted.
  * @throws M2MError: Tokenizer (a rank table not loaded; messages not an array),
@@ -129,11 +129,15 @@ export function countChatTokens(messages: readonly CountableMessage[], model: st
     if (chars > MAX_COUNT_CHARS) throw new M2MError('LimitExceeded', { limit: 'countChars', actual: chars, max: MAX_COUNT_CHARS });
     return encodedLength(t, encoding, s);
   };
+  // gpt-3.5-turbo-0301 framed messages differently: 4 tokens each, and a name replaces the role (cookbook).
+  const legacy = /^gpt-3\.5-turbo-0301/.test(model.toLowerCase().replace(/^[a-z0-9._-]+\//, ''));
+  const perMessage = legacy ? 4 : TOKENS_PER_MESSAGE;
+  const perName = legacy ? -1 : TOKENS_PER_NAME;
   let total = REPLY_PRIMING_TOKENS;
   for (const m of messages as readonly unknown[]) {
     if (m === null || typeof m !== 'object') continue;
     const msg = m as CountableMessage;
-    total += TOKENS_PER_MESSAGE + count(msg.role);
+    total += perMessage + count(msg.role);
     if (typeof msg.content === 'string') total += count(msg.content);
     else if (Array.isArray(msg.content)) {
       for (const part of msg.content as ReadonlyArray<unknown>) {
@@ -141,7 +145,7 @@ export function countChatTokens(messages: readonly CountableMessage[], model: st
         else if (part !== null && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') total += count((part as { text: string }).text);
       }
     }
-    if (typeof msg.name === 'string') total += count(msg.name) + TOKENS_PER_NAME;
+    if (typeof msg.name === 'string') total += count(msg.name) + perName;
     if (typeof msg.tool_call_id === 'string') total += count(msg.tool_call_id);
     if (Array.isArray(msg.tool_calls)) {
       for (const call of msg.tool_calls as ReadonlyArray<unknown>) {
