@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compress, countChatTokens, getModel, MODEL_CARDS } from '@m2m/core';
 import { encode as independentCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { encode as independentO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { main } from '../src/main.js';
 import type { Io } from '../src/io.js';
 
@@ -71,7 +72,8 @@ describe('analyze', () => {
     const r = await cli(['analyze', REQUEST]);
     expect(r.code).toBe(0);
     const tokens = countChatTokens(JSON.parse(REQUEST).messages, 'gpt-4o');
-    expect(r.out).toContain(`tokens      ${tokens} (o200k_base, chat format)`);
+    expect(r.out).toContain(`tokens      ${tokens} (o200k_base, chat format`);
+    expect(r.out).toContain(`as text     ${independentO200k(REQUEST).length} tokens`);
     expect(r.out).toContain(`size        ${Buffer.byteLength(REQUEST)} bytes`);
     const sizes = Object.fromEntries((['m2m', 'tokennative', 'brotli', 'none'] as const).map((a) => [a, Buffer.byteLength(compress(REQUEST, a))]));
     for (const [a, s] of Object.entries(sizes)) expect(r.out).toMatch(new RegExp(`${a} +${s} bytes`));
@@ -86,11 +88,12 @@ describe('analyze', () => {
   it.skipIf(!existsSync(CORPUS))('prints tokens per file of the bench corpus (../shared/bench-corpus)', async () => {
     const r = await cli(['analyze', '-f', CORPUS]);
     expect(r.code).toBe(0);
-    const lines = r.out.split('\n');
-    expect(lines[0]).toMatch(/^file +bytes +tokens +encoding/);
+    const lines = r.out.split('\n').slice(1);
+    expect(lines[0]).toMatch(/^file +bytes +tokens +as text +encoding/);
     const req = JSON.parse(readFileSync(join(CORPUS, 'request_2KB.json'), 'utf8')) as { model: string; messages: [] };
     const row = lines.find((l) => l.startsWith('request_2KB.json'))!;
     expect(row.split(/\s+/)[2]).toBe(String(countChatTokens(req.messages, req.model)));
+    expect(row.split(/\s+/)[3]).toBe(String(independentO200k(readFileSync(join(CORPUS, 'request_2KB.json'), 'utf8')).length));
     expect(lines.length).toBe(1 + 8);
   });
 });

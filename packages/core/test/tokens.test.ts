@@ -104,6 +104,21 @@ describe('token counting', () => {
     }
   });
 
+  it('past the long-run budget, runs are estimated instead of tokenized (a hostile input stays cheap)', () => {
+    const hostile = 'q'.repeat(1 << 20);
+    const n = countTokens(hostile, { encoding: 'cl100k_base' });
+    // At most 16 Ki characters of runs are tokenized in 64-character blocks; the rest is estimated at 4 characters a token.
+    expect(n).toBeGreaterThan((1 << 20) / 8);
+    expect(n).toBeLessThan((1 << 20) / 2);
+  });
+
+  it.skipIf(!haveCorpus)('every bench-corpus file read as plain text counts the same as gpt-tokenizer', () => {
+    for (const f of readdirSync(CORPUS).filter((x) => x.endsWith('_2KB.json') || x.endsWith('_20KB.json'))) {
+      const text = readFileSync(resolve(CORPUS, f), 'utf8');
+      expect(countTokens(text, { encoding: 'o200k_base' }), f).toBe(independent('o200k_base', text));
+    }
+  });
+
   it('counts text parts, tool calls and tool results; bounds the input', () => {
     const parts = countChatTokens([{ role: 'user', content: [{ type: 'text', text: 'Hello' }, { type: 'image_url' }, { type: 'text', text: ' there' }] }], 'gpt-4o');
     expect(parts).toBe(3 + 3 + 1 + independent('o200k_base', 'Hello') + independent('o200k_base', ' there'));

@@ -11,7 +11,7 @@ import { ALGORITHMS, compress, countChatTokens, countTokens, M2MError, modelEnco
 import { parse } from '../args.js';
 import { paint, readInput, toJson, type Io } from '../io.js';
 
-const HELP = `m2m analyze: sizes, tokens and every algorithm's output for a content
+const HELP = `m2m analyze: sizes, tokens and every algorithm's output for a content (one line per file for several)
 
 Usage: m2m analyze [INPUT|@file|-] [-f FILE|DIR]... [--model M] [--json]
 
@@ -29,8 +29,10 @@ export interface Analysis {
   llmApi: 'request' | 'response' | null;
   model: string | null;
   encoding: string;
-  /** Chat tokens for a request (messages with overhead), text tokens otherwise. */
+  /** Chat tokens for a request (messages with overhead; tool definitions not included), text tokens otherwise. */
   tokens: number;
+  /** Tokens of the whole content read as text (JSON syntax included). */
+  textTokens: number;
   /** Output bytes per algorithm; `null` when the algorithm refuses the content (m2m needs JSON). */
   sizes: Record<Algorithm, number | null>;
   best: Algorithm;
@@ -52,8 +54,8 @@ export function analyze(name: string, content: string, model?: string): Analysis
   const reqModel = typeof obj?.model === 'string' ? obj.model : null;
   const countModel = model ?? reqModel ?? undefined;
   const encoding = countModel ? modelEncoding(countModel) : 'cl100k_base';
-  const tokens =
-    llmApi === 'request' ? countChatTokens(obj!.messages as CountableMessage[], countModel ?? 'gpt-4') : countTokens(content, { encoding });
+  const textTokens = countTokens(content, { encoding });
+  const tokens = llmApi === 'request' ? countChatTokens(obj!.messages as CountableMessage[], countModel ?? 'gpt-4') : textTokens;
   const bytes = Buffer.byteLength(content);
   const sizes = {} as Record<Algorithm, number | null>;
   let best: Algorithm = 'none';
@@ -66,7 +68,7 @@ export function analyze(name: string, content: string, model?: string): Analysis
     const s = sizes[a];
     if (s !== null && s < (sizes[best] ?? Infinity)) best = a;
   }
-  return { name, bytes, isJson, llmApi, model: reqModel, encoding, tokens, sizes, best, auto: selectAlgorithm(content) };
+  return { name, bytes, isJson, llmApi, model: reqModel, encoding, tokens, textTokens, sizes, best, auto: selectAlgorithm(content) };
 }
 
 function inputs(io: Io, files: string[], positional: string | undefined): Array<[string, string]> {
@@ -110,7 +112,8 @@ export function analyzeCommand(io: Io, argv: string[]): number {
         `${paint(io, 'bold', r.name)}`,
         `  size        ${r.bytes} bytes`,
         `  JSON        ${r.isJson ? 'yes' : 'no'}${r.llmApi ? `, LLM API ${r.llmApi}${r.model ? ` (${r.model})` : ''}` : ''}`,
-        `  tokens      ${r.tokens} (${r.encoding}${r.llmApi === 'request' ? ', chat format' : ''})`,
+        `  tokens      ${r.tokens} (${r.encoding}${r.llmApi === 'request' ? ', chat format: messages with their overhead' : ''})`,
+        `  as text     ${r.textTokens} tokens (the whole JSON)`,
         '  algorithms',
         ...ALGORITHMS.map((a) => {
           const s = r.sizes[a];
@@ -121,10 +124,11 @@ export function analyzeCommand(io: Io, argv: string[]): number {
     );
     return 0;
   }
-  const rows = results.map((r) => [r.name, String(r.bytes), String(r.tokens), r.encoding, ...ALGORITHMS.map((a) => (r.sizes[a] === null ? '-' : String(r.sizes[a]))), r.best]);
-  const header = ['file', 'bytes', 'tokens', 'encoding', ...ALGORITHMS, 'best'];
+  const rows = results.map((r) => [r.name, String(r.bytes), String(r.tokens), String(r.textTokens), r.encoding, ...ALGORITHMS.map((a) => (r.sizes[a] === null ? '-' : String(r.sizes[a]))), r.best]);
+  const header = ['file', 'bytes', 'tokens', 'as text', 'encoding', ...ALGORITHMS, 'best'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 3 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 4 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  io.out('tokens: chat tokens of requests (messages with their overhead), text tokens otherwise; as text: the whole file');
   io.out([line(header), ...rows.map(line)].join('\n'));
   return 0;
 }
