@@ -10,6 +10,7 @@ import {
 
 const CORPUS = resolve(import.meta.dirname, '../../../../shared/bench-corpus');
 const haveCorpus = existsSync(CORPUS);
+if (!existsSync(CORPUS)) console.warn(`[tokens] ${CORPUS} not found: the bench-corpus checks are skipped, not passed.`);
 
 /** gpt-tokenizer, an independent BPE implementation, with special-token text counted as text. */
 const independent = (enc: 'cl100k_base' | 'o200k_base', text: string) => (enc === 'cl100k_base' ? gtCl100k : gtO200k)(text, { disallowedSpecial: new Set() }).length;
