@@ -421,6 +421,20 @@ export class Session implements AsyncIterable<SessionData> {
     this.#core.transportClosed(err);
   }
 
+  /**
+   * Stream hook: DATA whose content is a stream envelope (streaming negotiated) goes to the
+   * stream mux instead of the inbox; a broken envelope ends the session. True when taken.
+   */
+  async #routeStream(content: string): Promise<boolean> {
+    if (!this.#core.negotiated?.streaming || !isStreamEnvelope(content)) return false;
+    try {
+      await this.#streams.receive(content);
+    } catch (e) {
+      this.#fail(e);
+    }
+    return true;
+  }
+
   #readLoop(iterator: AsyncIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
     const run = async () => {
       try {
@@ -457,16 +471,8 @@ export class Session implements AsyncIterable<SessionData> {
             this.#pongWaiters.shift()?.(started === undefined ? Number.NaN : this.#clock.now() - started);
           }
           if (result.reply) void this.#send(result.reply).catch(() => undefined);
-          if (result.content !== undefined && result.data && this.#core.negotiated?.streaming && isStreamEnvelope(result.content)) {
-            try {
-              await this.#streams.receive(result.content);
-            } catch (e) {
-              this.#fail(e);
-              return;
-            }
-            continue;
-          }
           if (result.content !== undefined && result.data) {
+            if (await this.#routeStream(result.content)) continue;
             const item: SessionData = { content: result.content, payload: result.data, message };
             this.#emit('data', item);
             await this.#inbox.push(item);
