@@ -6,13 +6,14 @@
  * @module
  */
 import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError, utf8ByteLength } from '@m2m/core';
-import type { Algorithm, CloseReason, DecodeFrameOptions, EncodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
+import type { Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
 import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo, SecurityStatus } from './message.js';
 import { negotiate, versionsCompatible, type Negotiated } from './negotiate.js';
 import { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
 import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
+import type { EncodeFrameOptions } from '@m2m/core';
 
 /** Which end of the handshake this session is. */
 export type SessionRole = 'client' | 'server';
