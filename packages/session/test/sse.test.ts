@@ -101,6 +101,14 @@ describe('chat completion streams', () => {
     }
   });
 
+  it('legacy function_call deltas are accumulated', () => {
+    const acc = new ChatCompletionAccumulator();
+    acc.add({ id: 'f', choices: [{ index: 0, delta: { role: 'assistant', content: null, function_call: { name: 'lookup', arguments: '' } } }] });
+    acc.add({ id: 'f', choices: [{ index: 0, delta: { function_call: { arguments: '{"q":' } } }] });
+    acc.add({ id: 'f', choices: [{ index: 0, delta: { function_call: { arguments: '1}' } }, finish_reason: 'function_call' }] });
+    expect(acc.result().choices[0]).toEqual({ index: 0, message: { role: 'assistant', content: null, function_call: { name: 'lookup', arguments: '{"q":1}' } }, logprobs: null, finish_reason: 'function_call' });
+  });
+
   it('refusals and log probabilities are appended too', () => {
     const acc = new ChatCompletionAccumulator();
     acc.add({ id: 'x', choices: [{ index: 0, delta: { role: 'assistant', refusal: 'I can' }, logprobs: { content: [{ token: 'I' }] } }] });

@@ -23,6 +23,7 @@ interface ChoiceState {
   content: string[];
   refusal: string[] | undefined;
   tools: Array<ToolCall | undefined>;
+  fn: { name: string; arguments: string } | undefined;
   finish: string | null;
   logprobs: { content: unknown[] | null; refusal?: unknown[] | null } | null;
 }
@@ -82,7 +83,7 @@ export class ChatCompletionAccumulator {
     for (const c of chunk.choices) {
       if (c === null || typeof c !== 'object') throw bad(n, 'has a choice that is not an object');
       const index = checkIndex(c.index, this.#maxChoices, 'maxChoices', n, 'choice');
-      const state = (this.#choices[index] ??= { role: undefined, content: [], refusal: undefined, tools: [], finish: null, logprobs: null });
+      const state = (this.#choices[index] ??= { role: undefined, content: [], refusal: undefined, tools: [], fn: undefined, finish: null, logprobs: null });
       const d = c.delta ?? {};
       if (typeof d !== 'object' || d === null) throw bad(n, 'has a delta that is not an object');
       if (typeof d.role === 'string') state.role = d.role;
@@ -91,6 +92,16 @@ export class ChatCompletionAccumulator {
       if (d.tool_calls !== undefined && d.tool_calls !== null) {
         if (!Array.isArray(d.tool_calls)) throw bad(n, 'has tool_calls that are not an array');
         for (const t of d.tool_calls) this.#addTool(state, t, n);
+      }
+      const fc = d.function_call as { name?: unknown; arguments?: unknown } | null | undefined;
+      if (fc !== undefined && fc !== null) {
+        if (typeof fc !== 'object') throw bad(n, 'has a function_call that is not an object');
+        state.fn ??= { name: '', arguments: '' };
+        if (typeof fc.name === 'string' && fc.name !== '') state.fn.name = fc.name;
+        if (typeof fc.arguments === 'string') {
+          this.#spend(fc.arguments.length);
+          state.fn.arguments += fc.arguments;
+        }
       }
       if (typeof c.finish_reason === 'string') state.finish = c.finish_reason;
       if (c.logprobs !== undefined && c.logprobs !== null) this.#addLogprobs(state, c.logprobs, n);
@@ -149,6 +160,7 @@ export class ChatCompletionAccumulator {
       if (s.refusal) message.refusal = s.refusal.join('');
       const tools = s.tools.filter((t): t is ToolCall => t !== undefined);
       if (tools.length > 0) message.tool_calls = tools.map((t) => ({ id: t.id, type: t.type, function: { ...t.function } }));
+      if (s.fn) message.function_call = { ...s.fn };
       choices.push({ index, message, logprobs: s.logprobs, finish_reason: s.finish });
     });
     const out: ChatCompletion = { id: this.#id, object: 'chat.completion', created: this.#created, model: this.#model, choices };

@@ -27,6 +27,8 @@ export interface ChatCompletionDelta {
   content?: string | null;
   refusal?: string | null;
   tool_calls?: ToolCallDelta[];
+  /** The legacy `functions` API: one call, its arguments in pieces. */
+  function_call?: { name?: string; arguments?: string };
   [key: string]: unknown;
 }
 
@@ -64,6 +66,8 @@ export interface ChatCompletionMessage {
   content: string | null;
   refusal?: string | null;
   tool_calls?: ToolCall[];
+  /** The legacy `functions` API's call. */
+  function_call?: { name: string; arguments: string };
 }
 
 /** One choice of a whole completion. */
