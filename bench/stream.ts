@@ -15,7 +15,7 @@ import { allowKeys, connect, listen, type IncomingStream, type Session } from '@
 import { median, medianRatio } from './measure.js';
 
 const CHUNKS = 1000;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const TARGET = 0.5;
 
 /** The `data` of each SSE event of a streamed completion, as an upstream API sends them. */
@@ -114,9 +114,13 @@ export async function runStreamBench(log: (line: string) => void): Promise<boole
   const raw = await rawWs(chunks);
   const enc = await encryptedStream(chunks);
   const samples = { rawPipe: [] as number[], encPipe: [] as number[], rawOne: [] as number[], encOne: [] as number[] };
-  // One warm-up round each, then alternating order.
-  await raw.pipelined();
-  await enc.pipelined();
+  // Warm-up rounds (the JIT settles on both paths), then alternating order.
+  for (let i = 0; i < 2; i++) {
+    await raw.pipelined();
+    await enc.pipelined();
+    await raw.oneByOne();
+    await enc.oneByOne();
+  }
   for (let r = 0; r < ROUNDS; r++) {
     if (r % 2) {
       samples.encPipe.push(await enc.pipelined());
