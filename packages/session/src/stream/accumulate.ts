@@ -77,7 +77,7 @@ export class ChatCompletionAccumulator {
     if (chunk.system_fingerprint !== undefined) this.#fingerprint = chunk.system_fingerprint;
     if (chunk.service_tier !== undefined) this.#tier = chunk.service_tier;
     if (chunk.usage !== undefined && chunk.usage !== null) {
-      if (typeof chunk.usage !== 'object') throw bad(n, 'has a usage that is not an object');
+      if (typeof chunk.usage !== 'object' || Array.isArray(chunk.usage)) throw bad(n, 'has a usage that is not an object');
       this.#usage = chunk.usage;
     }
     for (const c of chunk.choices) {
