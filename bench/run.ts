@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [section...]`: every benchmark of the SDK, each figure printed as a ratio against
- * a baseline measured in the same process. Sections: codec, crypto, session, handshake, startup, logs (default: all).
+ * a baseline measured in the same process. Sections: the keys of `sections` below (default: all).
  * @module
  */
 import { runCodecBench } from './codec.js';
@@ -9,6 +9,7 @@ import { runSessionBench } from './session.js';
 import { runHandshakeBench } from './handshake.js';
 import { runStartupBench } from './startup.js';
 import { runLogsBench } from './logs.js';
+import { runStreamBench } from './stream.js';
 
 const sections: Record<string, (log: (line: string) => void) => boolean | Promise<boolean>> = {
   codec: runCodecBench,
@@ -17,6 +18,7 @@ const sections: Record<string, (log: (line: string) => void) => boolean | Promis
   handshake: runHandshakeBench,
   startup: runStartupBench,
   logs: runLogsBench,
+  stream: runStreamBench,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in sections));

@@ -7,7 +7,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatErrorChain, isSdkError } from '@m2m/core';
+import { analyzeCommand } from './commands/analyze.js';
 import { compressCommand, decompressCommand } from './commands/codec.js';
+import { modelsCommand } from './commands/models.js';
 import { errorsCommand } from './commands/errors.js';
 import { frameCommand } from './commands/frame.js';
 import { deriveCommand, keygenCommand } from './commands/keys.js';
@@ -20,8 +22,10 @@ export const USAGE = `m2m: the M2M Protocol command-line tool
   m2m frame encode JSON|@file|- [--text] [--key HEX --mode aead|hmac] [--json]
   m2m frame decode HEX|TEXT|@file|- [--key HEX --mode aead|hmac] [--json]
   m2m frame inspect HEX|TEXT|@file|- [--json]
-  m2m compress TEXT|@file|- [--algorithm auto|m2m|tokennative|brotli|none] [--json]
-  m2m decompress TEXT|@file|- [--json]
+  m2m compress [TEXT|@file|-] [-f FILE] [-o FILE] [-a auto|m2m|m|tokennative|tn|brotli|br|none|n] [-s] [--json]
+  m2m decompress [TEXT|@file|-] [-f FILE] [-o FILE] [--pretty] [--json]
+  m2m analyze [TEXT|@file|-] [-f FILE|DIR]... [--model M] [--json]
+  m2m models list [--provider P] | search QUERY | info MODEL [--json]
   m2m keygen --out FILE [--force]
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
   m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--peer-key HEX]... [--known-keys FILE] [--echo] [--once]
@@ -62,6 +66,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return compressCommand(io, rest);
       case 'decompress':
         return decompressCommand(io, rest);
+      case 'analyze':
+        return analyzeCommand(io, rest);
+      case 'models':
+        return modelsCommand(io, rest);
       case 'keygen':
         return keygenCommand(io, rest);
       case 'derive':

@@ -29,3 +29,4 @@ export { SecureChannel, type ChannelOptions } from './secure/secure-channel.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
 export { allowKeys, knownKeys, loadKnownKeys, type PeerIdentity, type PeerVerifier } from './secure/peer-verifier.js';
 export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js';
+export * from './stream/index.js';

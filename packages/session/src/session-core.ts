@@ -14,6 +14,7 @@ import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, Reject
 import { negotiate, versionsCompatible, type Negotiated } from './negotiate.js';
 import { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
 import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
+import type { EncodeFrameOptions } from '@m2m/core';
 
 /** Which end of the handshake this session is. */
 export type SessionRole = 'client' | 'server';
@@ -41,6 +42,11 @@ export interface SessionCoreOptions {
   limits?: Partial<Limits>;
   /** Frame protection for M2M content (pre-shared keys with a reference peer). */
   protection?: FrameProtection;
+  /**
+   * Prompt tokens for the cost estimate in the headers of M2M frames this side sends (e.g.
+   * `countRequestTokens` from `@m2m/core`); default: the reference's `content bytes / 4`.
+   */
+  promptTokens?: EncodeFrameOptions['promptTokens'];
   /** Weakest frame security accepted in DATA (default: the protection's mode, else `none`). */
   minSecurity?: DecodeFrameOptions['minSecurity'];
   /** Called with messages the timers produce (PING, CLOSE on timeout). */
@@ -307,6 +313,7 @@ export class SessionCore {
     const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: this.#clock.now(), payload: { kind: 'data', value } };
     const protection = this.#bound ? boundProtection(this.#bound, messageBinding(message)) : this.#opts.protection;
     const opts = protection ? { protection, limits: this.#opts.limits } : { limits: this.#opts.limits };
+    if (this.#opts.promptTokens) Object.assign(opts, { promptTokens: this.#opts.promptTokens });
     const text = compress(content, algo, opts);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && text.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: text.length, max });

@@ -17,7 +17,12 @@ export type TokenizerEncoding = 'Cl100kBase' | 'O200kBase' | 'LlamaBpe' | 'Heuri
 
 const cache = new Map<string, Tiktoken>();
 
-function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
+/**
+ * @internal The shared js-tiktoken instance of an encoding, built on first use (the rank tables
+ * load lazily so importing the codec stays cheap). Token counting (`tokens/count.ts`) shares it.
+ * @throws M2MError Tokenizer when the rank table is not available (browsers: not preloaded).
+ */
+export function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
   let t = cache.get(name);
   if (!t) {
     const ranks = platform.loadTokenizerRanks(name);
