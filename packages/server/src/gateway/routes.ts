@@ -1,0 +1,131 @@
+/**
+ * The OpenAI-compatible gateway (seed 000's proxy): `POST /v1/chat/completions` (plain and
+ * `stream: true`), `GET /v1/models`, forwarded to a {@link Forwarder}. Checks run in this order,
+ * each failing with seed 000's status and body: API key (401), rate limit (429), body size while
+ * reading (413), JSON (400), security scan in blocking mode (422); then upstream failures (502,
+ * 504). The upstream response streams through; the client's disconnect aborts the upstream
+ * request.
+ * @module
+ */
+import { M2MError, utf8DecodeStrict } from '@m2m/core';
+import { readBoundedBody } from '@m2m/session';
+import type { Hono } from 'hono';
+import { threatType, type Scanner } from '../scan.js';
+import type { ApiKeys } from './auth.js';
+import { gatewayErrorResponse } from './errors.js';
+import type { Forwarder, UpstreamRequest } from './forward.js';
+import type { RateLimiter } from './rate-limit.js';
+import { guardSse } from './sse-guard.js';
+
+/** Options of {@link gatewayRoutes}. */
+export interface GatewayRoutesOptions {
+  forward: Forwarder;
+  /** Keys clients must present; none = open gateway. */
+  apiKeys?: ApiKeys;
+  /** Per-key (or, without keys, per-gateway) rate limit. */
+  rateLimit?: RateLimiter;
+  /** Largest request body (default 10 MiB). */
+  maxBodyBytes?: number;
+  /** Scan requests and block threats (`undefined`: no scan). */
+  scanner?: Scanner;
+  /** Blocking threshold (default 0.8). */
+  threshold?: number;
+  /**
+   * Key sent upstream as `Authorization: Bearer …`. Without it, the client's own Authorization
+   * is passed through when the gateway checks no keys of its own; otherwise none is sent.
+   */
+  upstreamApiKey?: string;
+  /** Called after each request with what a log line needs. */
+  onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string }) => void;
+}
+
+/** Response headers passed back from upstream. */
+const PASS_HEADERS = ['content-type', 'cache-control', 'x-request-id', 'openai-processing-ms', 'openai-model', 'retry-after'];
+
+/** The text a scan looks at: every string content of the chat messages (and text parts). */
+export function promptText(body: unknown): string {
+  const out: string[] = [];
+  const messages = (body as { messages?: unknown })?.messages;
+  if (!Array.isArray(messages)) return '';
+  for (const m of messages) {
+    const content = (m as { content?: unknown })?.content;
+    if (typeof content === 'string') out.push(content);
+    else if (Array.isArray(content)) for (const part of content) if (typeof (part as { text?: unknown })?.text === 'string') out.push((part as { text: string }).text);
+  }
+  return out.join('\n');
+}
+
+/** Mounts `/v1/*` on `app`. */
+export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
+  const maxBody = o.maxBodyBytes ?? 10 * 1024 * 1024;
+
+  const handle = async (raw: Request, path: string): Promise<Response> => {
+    const started = performance.now();
+    let stream = false;
+    const done = (status: number, error?: unknown) =>
+      o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
+    try {
+      const key = o.apiKeys && o.apiKeys.size > 0 ? o.apiKeys.check(raw.headers) : undefined;
+      o.rateLimit?.take(key ?? 'anonymous');
+      const headers: Record<string, string> = { accept: raw.headers.get('accept') ?? 'application/json' };
+      if (o.upstreamApiKey) headers.authorization = `Bearer ${o.upstreamApiKey}`;
+      else if (!o.apiKeys?.size && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
+      const request: UpstreamRequest = { method: raw.method === 'GET' ? 'GET' : 'POST', path, headers };
+      if (request.method === 'POST') {
+        const bytes = await readBoundedBody(raw, maxBody, 'requestBytes');
+        const text = utf8DecodeStrict(bytes);
+        let json: unknown;
+        try {
+          if (text === undefined) throw new Error('body is not UTF-8');
+          json = JSON.parse(text);
+        } catch (e) {
+          throw new M2MError('InvalidRequest', { reason: `body is not JSON: ${(e as Error).message}` });
+        }
+        if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new M2MError('InvalidRequest', { reason: 'body must be a JSON object' });
+        stream = (json as { stream?: unknown }).stream === true;
+        if (o.scanner) {
+          const verdict = o.scanner(promptText(json), { threshold: o.threshold ?? 0.8 });
+          if (verdict.shouldBlock) {
+            const top = [...verdict.threats].sort((a, b) => b.severity - a.severity)[0];
+            throw new M2MError('SecurityViolation', { threatType: threatType(top?.category ?? 'unknown'), confidence: verdict.confidence });
+          }
+        }
+        headers['content-type'] = 'application/json';
+        request.body = bytes;
+      }
+      const res = await o.forward(request, raw.signal);
+      if (res.status >= 500) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new M2MError('Upstream', { reason: `upstream answered ${res.status}` });
+      }
+      const out = new Headers();
+      for (const h of PASS_HEADERS) {
+        const v = res.headers.get(h);
+        if (v !== null) out.set(h, v);
+      }
+      const isSse = (res.headers.get('content-type') ?? '').includes('text/event-stream');
+      if (!res.body) {
+        done(res.status);
+        return new Response(null, { status: res.status, headers: out });
+      }
+      if (isSse) {
+        out.set('cache-control', 'no-cache');
+        return new Response(
+          guardSse(res.body, (e) => done(res.status, e)),
+          { status: res.status, headers: out },
+        );
+      }
+      done(res.status);
+      return new Response(res.body, { status: res.status, headers: out });
+    } catch (e) {
+      await raw.body?.cancel().catch(() => undefined);
+      const reply = gatewayErrorResponse(e);
+      done(reply.status, e);
+      return reply;
+    }
+  };
+
+  app.post('/v1/chat/completions', (c) => handle(c.req.raw, '/chat/completions'));
+  app.get('/v1/models', (c) => handle(c.req.raw, '/models'));
+  app.all('/v1/*', (c) => gatewayErrorResponse(new M2MError('RouteNotFound', { method: c.req.method, path: new URL(c.req.url).pathname })));
+}

@@ -1,0 +1,82 @@
+/**
+ * `@m2m/server/node`: the server on a Node HTTP listener (`@hono/node-server`), with one log
+ * line per request and a graceful close (stop accepting, let requests in flight finish within a
+ * grace period, then drop what is left).
+ * @module
+ */
+import { serve } from '@hono/node-server';
+import { M2MError } from '@m2m/core';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createServerApp, type ServerApp, type ServerAppOptions } from './app.js';
+
+/** A pino-like logger (only `info` and `error` are used). */
+export interface RequestLogger {
+  info(obj: Record<string, unknown>, msg?: string): void;
+  error(obj: Record<string, unknown>, msg?: string): void;
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions extends ServerAppOptions {
+  /** Port (default 3000, as the reference; 0 picks a free one). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1, as the reference). */
+  host?: string;
+  /** One line per request goes here. */
+  logger?: RequestLogger;
+}
+
+/** A running server. */
+export interface RunningServer extends ServerApp {
+  /** `http://host:port`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, waits up to `graceMs` (default 5 s) for requests in flight, then closes the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts the server.
+ * @throws M2MError: Config (bad options), Io (the port cannot be bound).
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0, upstream: 'http://127.0.0.1:8080/v1' });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const log = options.logger;
+  const onRequest: ServerAppOptions['onRequest'] = (info) => {
+    options.onRequest?.(info);
+    log?.info({ ...info, ms: Math.round(info.ms * 100) / 100 }, 'request');
+  };
+  const built = createServerApp({ ...options, onRequest });
+  const { app } = built;
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: host }) as Server;
+    s.once('listening', () => resolve(s));
+    s.once('error', (e) => reject(new M2MError('Io', { reason: `cannot listen on ${host}:${options.port ?? 3000}: ${e.message}` }, { cause: e })));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    ...built,
+    url,
+    port,
+    close(graceMs = 5000) {
+      closing ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
