@@ -103,6 +103,6 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
 /** The server's capabilities for its security settings. */
 export function serverCapabilities(s: { security: boolean; blocking: boolean; threshold: number }): Capabilities {
   const caps = defaultCapabilities({ agentType: 'm2m-server' });
-  caps.security = { threatDetection: s.security, modelVersion: null, blockingMode: s.blocking, blockThreshold: s.threshold };
+  caps.security = { threatDetection: s.security, modelVersion: s.security ? SERVER_VERSION : null, blockingMode: s.blocking, blockThreshold: s.threshold };
   return caps;
 }
