@@ -14,3 +14,5 @@ export { httpForwarder, idleGuardedBody, type Forwarder, type HttpForwarderOptio
 export { gatewayErrorBody, gatewayErrorResponse, gatewayErrorEvent, type GatewayErrorBody } from './gateway/errors.js';
 export { guardSse } from './gateway/sse-guard.js';
 export { gatewayRoutes, promptText, type GatewayRoutesOptions } from './gateway/routes.js';
+export { HOP_MARK, hopControl, readHop, type HopControl } from './gateway/hop.js';
+export { peerForwarder, peerUrl, type PeerForwarder, type PeerLinkOptions } from './gateway/peer-link.js';

@@ -8,7 +8,12 @@ import { serve } from '@hono/node-server';
 import { M2MError } from '@m2m/core';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { KeyPair } from '@m2m/crypto';
+import type { Server as M2MServer } from '@m2m/session';
 import { createServerApp, type ServerApp, type ServerAppOptions } from './app.js';
+import { httpForwarder } from './gateway/forward.js';
+import { peerForwarder, type PeerForwarder } from './gateway/peer-link.js';
+import { listenForPeers } from './gateway/peer-listener.js';
 
 /** A pino-like logger (only `info` and `error` are used). */
 export interface RequestLogger {
@@ -24,6 +29,13 @@ export interface StartServerOptions extends ServerAppOptions {
   host?: string;
   /** One line per request goes here. */
   logger?: RequestLogger;
+  /**
+   * Accept peer gateways over encrypted M2M sessions (`--m2m-listen`) and forward their requests
+   * to `upstream` (which must then be a URL).
+   */
+  m2mListen?: { host?: string; port?: number; staticKey: KeyPair; peerKeys: ReadonlyArray<Uint8Array | string> };
+  /** Forward `/v1` to a peer gateway instead of an HTTP upstream (`--m2m-upstream`, `--peer-key`). */
+  m2mUpstream?: { address: string; staticKey: KeyPair; peerPublicKey: Uint8Array | string; maxSessions?: number };
 }
 
 /** A running server. */
@@ -31,6 +43,8 @@ export interface RunningServer extends ServerApp {
   /** `http://host:port`. */
   readonly url: string;
   readonly port: number;
+  /** The M2M listener for peer gateways, when `m2mListen` was given. */
+  readonly peerListener?: M2MServer;
   /** Stops accepting, waits up to `graceMs` (default 5 s) for requests in flight, then closes the rest. */
   close(graceMs?: number): Promise<void>;
 }
@@ -51,7 +65,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     options.onRequest?.(info);
     log?.info({ ...info, ms: Math.round(info.ms * 100) / 100 }, 'request');
   };
-  const built = createServerApp({ ...options, onRequest });
+  if (options.m2mUpstream && options.upstream !== undefined) throw new M2MError('Config', { reason: 'give either an upstream URL or an M2M upstream, not both' });
+  if (options.m2mListen && typeof options.upstream !== 'string') throw new M2MError('Config', { reason: 'an M2M listener forwards to an upstream URL (--upstream)' });
+  let peerLink: PeerForwarder | undefined;
+  if (options.m2mUpstream) peerLink = peerForwarder({ ...options.m2mUpstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
+  const built = createServerApp({ ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  let peerListener: M2MServer | undefined;
+  if (options.m2mListen) {
+    const forward = httpForwarder({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
+    peerListener = await listenForPeers({ ...options.m2mListen, forward, onError: (e) => log?.error({ err: (e as Error)?.message ?? String(e) }, 'peer exchange failed') });
+  }
   const { app } = built;
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
@@ -66,8 +89,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...built,
     url,
     port,
+    ...(peerListener ? { peerListener } : {}),
     close(graceMs = 5000) {
       closing ??= new Promise<void>((resolve) => {
+        void peerLink?.close();
+        void peerListener?.close('SERVER_SHUTDOWN');
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         timer.unref();
         server.close(() => {
@@ -80,3 +106,4 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     },
   };
 }
+export { listenForPeers, type PeerListenerOptions } from './gateway/peer-listener.js';
