@@ -11,6 +11,7 @@ import { errorsCommand } from './commands/errors.js';
 import { frameCommand } from './commands/frame.js';
 import { deriveCommand, keygenCommand } from './commands/keys.js';
 import { connectCommand, serveCommand } from './commands/session.js';
+import { serverCommand } from './commands/server.js';
 import { paint, processIo, type Io } from './io.js';
 
 const USAGE = `m2m: the M2M Protocol command-line tool
@@ -24,6 +25,9 @@ const USAGE = `m2m: the M2M Protocol command-line tool
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
   m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--known-keys FILE] [--echo] [--once]
   m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK]
+  m2m server [--port N] [--host IP|--bind-all] [--blocking] [--threshold X] [--no-security] [--upstream URL]
+             [--upstream-timeout MS] [--api-key KEY|@FILE]... [--rate-limit N/s] [--m2m-listen ADDR | --m2m-upstream ADDR] [--peer-key HEX]  (--help)
+  m2m connect http://HOST:PORT --transport rest   (the Rust reference's /message API)
   m2m errors list | explain CODE | decode [FILE|-] [--json] [--code CODE] [--since 15m|ISO]`;
 
 /** Runs the CLI; resolves with the exit code. */
@@ -47,6 +51,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await connectCommand(io, rest);
       case 'errors':
         return errorsCommand(io, rest);
+      case 'server':
+        return await serverCommand(io, rest);
       case undefined:
       case 'help':
       case '--help':

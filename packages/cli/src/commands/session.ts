@@ -90,11 +90,14 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
 
 /** Runs `connect`: sends stdin lines (or `--file`s) as DATA and prints what comes back. */
 export async function connectCommand(io: Io, argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON, 'server-key': { type: 'string' }, file: { type: 'string', multiple: true }, wait: { type: 'string' } });
+  const { values, positionals } = parse(argv, { ...COMMON, 'server-key': { type: 'string' }, file: { type: 'string', multiple: true }, wait: { type: 'string' }, transport: { type: 'string' } });
+  // --transport rest: the Rust reference's /message API (plaintext JSON; the reference has no Noise).
+  if (values.transport !== undefined && values.transport !== 'rest') throw new M2MError('Config', { reason: '--transport must be rest (other transports follow the URL scheme)' });
+  const rest = values.transport === 'rest';
   const url = positionals[0];
   if (!url) throw new M2MError('Config', { reason: 'usage: m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK|…]' });
-  const secure = values.plaintext ? undefined : await secureOptions(values, values['server-key']);
-  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000) });
+  const secure = values.plaintext || rest ? undefined : await secureOptions(values, values['server-key']);
+  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: 'rest' as const } : {}) });
   io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
   const printer = (async () => {
     for await (const m of session) io.out(m.content);
