@@ -16,3 +16,4 @@ export { guardSse } from './gateway/sse-guard.js';
 export { gatewayRoutes, promptText, type GatewayRoutesOptions } from './gateway/routes.js';
 export { HOP_MARK, hopControl, readHop, type HopControl } from './gateway/hop.js';
 export { peerForwarder, peerUrl, type PeerForwarder, type PeerLinkOptions } from './gateway/peer-link.js';
+export { M2MHttpClient, type M2MHttpClientOptions, type HealthReply, type StatusReply, type CompressReply, type DecompressReply, type ScanReply, type SessionStatsReply } from './client.js';
