@@ -35,23 +35,33 @@ export interface HttpForwarderOptions {
  * A body that fails with UpstreamTimeout when `source` is silent for `idleMs`, and cancels it when
  * the reader goes away. `abort` is called to stop the underlying request.
  */
-export function idleGuardedBody(source: ReadableStream<Uint8Array>, idleMs: number, abort: (reason: M2MError) => void): ReadableStream<Uint8Array> {
+export function idleGuardedBody(source: ReadableStream<Uint8Array>, idleMs: number, abort: (reason: M2MError) => void, onDone?: () => void): ReadableStream<Uint8Array> {
   const reader = source.getReader();
+  let finished = false;
+  const finish = () => {
+    if (!finished) {
+      finished = true;
+      onDone?.();
+    }
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const timeout = new M2MError('UpstreamTimeout', { ms: idleMs });
       let timer: ReturnType<typeof setTimeout> | undefined;
       const silent = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
+          const timeout = new M2MError('UpstreamTimeout', { ms: idleMs });
           abort(timeout);
           reject(timeout);
         }, idleMs);
       });
       try {
         const r = await Promise.race([reader.read(), silent]);
-        if (r.done) controller.close();
-        else controller.enqueue(r.value);
+        if (r.done) {
+          controller.close();
+          finish();
+        } else controller.enqueue(r.value);
       } catch (e) {
+        finish();
         reader.cancel(e).catch(() => undefined);
         controller.error(isM2MError(e) ? e : new M2MError('Upstream', { reason: `upstream stream broke: ${(e as Error)?.message ?? String(e)}` }, { cause: e }));
       } finally {
@@ -59,6 +69,7 @@ export function idleGuardedBody(source: ReadableStream<Uint8Array>, idleMs: numb
       }
     },
     cancel(reason) {
+      finish();
       abort(new M2MError('Aborted', { operation: 'client went away' }));
       return reader.cancel(reason).catch(() => undefined);
     },
@@ -109,7 +120,7 @@ export function httpForwarder(options: HttpForwarderOptions): Forwarder {
       signal.removeEventListener('abort', onClientAbort);
       return res;
     }
-    const body = idleGuardedBody(res.body, timeoutMs, stop);
+    const body = idleGuardedBody(res.body, timeoutMs, stop, () => signal.removeEventListener('abort', onClientAbort));
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }

@@ -7,7 +7,7 @@
  * request.
  * @module
  */
-import { M2MError, utf8DecodeStrict } from '@m2m/core';
+import { M2MError, concatBytes, utf8DecodeStrict } from '@m2m/core';
 import { readBoundedBody } from '@m2m/session';
 import type { Hono } from 'hono';
 import { threatType, type Scanner } from '../scan.js';
@@ -41,6 +41,40 @@ export interface GatewayRoutesOptions {
 
 /** Response headers passed back from upstream. */
 const PASS_HEADERS = ['content-type', 'cache-control', 'x-request-id', 'openai-processing-ms', 'openai-model', 'retry-after'];
+
+/** Largest non-streaming upstream body sent in one piece. */
+const SMALL_BODY = 1024 * 1024;
+
+/**
+ * Reads `body` whole when it ends within `limit` bytes; otherwise returns a stream of what was
+ * read followed by the rest (so at most `limit` bytes are ever held).
+ */
+export async function collectSmall(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return parts.length === 1 ? parts[0]! : concatBytes(...parts);
+    parts.push(value);
+    total += value.length;
+    if (total > limit) break;
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const head = parts.shift();
+      if (head) return controller.enqueue(head);
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (e) {
+        controller.error(e);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
 
 /** The text a scan looks at: every string content of the chat messages (and text parts). */
 export function promptText(body: unknown): string {
@@ -115,8 +149,11 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
           { status: res.status, headers: out },
         );
       }
+      // Small JSON bodies go out in one write (streaming them through costs milliseconds);
+      // past 1 MiB the rest streams, so nothing is held beyond that.
+      const body = await collectSmall(res.body, SMALL_BODY);
       done(res.status);
-      return new Response(res.body, { status: res.status, headers: out });
+      return new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, { status: res.status, headers: out });
     } catch (e) {
       await raw.body?.cancel().catch(() => undefined);
       const reply = gatewayErrorResponse(e);
