@@ -34,7 +34,7 @@ const PATTERNS: ReadonlyArray<ScanThreat & { re: RegExp }> = [
   { name: 'system_prompt_extract', category: 'injection', severity: Math.fround(0.8), description: 'Attempts to extract system prompt', re: /\b(?:reveal|show|print|repeat)\s+(?:me\s+)?(?:your|the)\s+system\s+prompt\b/i },
   { name: 'dan_mode', category: 'jailbreak', severity: Math.fround(0.95), description: 'DAN (Do Anything Now) jailbreak', re: /\bDAN\s+mode\b|\bdo\s+anything\s+now\b/i },
   { name: 'developer_mode', category: 'jailbreak', severity: Math.fround(0.85), description: 'Developer mode jailbreak', re: /\bdeveloper\s+mode\s+enabled\b/i },
-  { name: 'null_bytes', category: 'malformed', severity: Math.fround(0.7), description: 'Null bytes in content', re: /\u0000/ },
+  { name: 'null_bytes', category: 'malformed', severity: Math.fround(0.7), description: 'Null bytes in content', re: new RegExp(String.fromCharCode(0)) },
 ];
 
 /**
