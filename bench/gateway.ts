@@ -44,16 +44,18 @@ async function interleaved(contenders: Record<string, string>, n: number, body: 
   return out;
 }
 
-/** Requests/s with 16 requests in flight. */
-async function throughput(url: string, body: string, total: number): Promise<number> {
+/** Requests/s with 16 requests in flight, and the process's CPU time per request (client, gateway and stub together). */
+async function throughput(url: string, body: string, total: number): Promise<{ rps: number; cpuMs: number }> {
   let next = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       while (next++ < total) await timed(url, body);
     }),
   );
-  return total / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  return { rps: total / ((performance.now() - t0) / 1000), cpuMs: (c.user + c.system) / 1000 / total };
 }
 
 export async function runGatewayBench(log: (line: string) => void): Promise<boolean> {
@@ -78,7 +80,9 @@ export async function runGatewayBench(log: (line: string) => void): Promise<bool
     }
     const direct = await throughput(urls.direct, body2k, N);
     const via = await throughput(urls.gateway, body2k, N);
-    log(`throughput, 16 in flight: direct ${direct.toFixed(0)} req/s, gateway ${via.toFixed(0)} req/s (×${(via / direct).toFixed(2)})`);
+    log(`throughput, 16 in flight: direct ${direct.rps.toFixed(0)} req/s, gateway ${via.rps.toFixed(0)} req/s (×${(via.rps / direct.rps).toFixed(2)})`);
+    // CPU time is what a loaded machine cannot inflate the way it inflates latency.
+    log(`CPU per request (whole process): direct ${direct.cpuMs.toFixed(3)} ms, gateway ${via.cpuMs.toFixed(3)} ms: the gateway adds ${(via.cpuMs - direct.cpuMs).toFixed(3)} ms; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores`);
   } finally {
     await a.close(100);
     await b.close(100);

@@ -7,7 +7,7 @@
 import { defaultCapabilities, type Capabilities } from '@m2m/session';
 import { Hono } from 'hono';
 import { ApiKeys } from './gateway/auth.js';
-import { httpForwarder, type Forwarder } from './gateway/forward.js';
+import { httpForwarder, type Forwarder, type HttpForwarderOptions } from './gateway/forward.js';
 import { RateLimiter } from './gateway/rate-limit.js';
 import { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
 import { referenceRoutes } from './reference/routes.js';
@@ -45,6 +45,8 @@ export interface ServerAppOptions {
   rateLimitPerSecond?: number;
   /** Key sent upstream instead of passing the client's through. */
   upstreamApiKey?: string;
+  /** Makes the forwarder for an upstream URL (default: `fetch`; `startServer` passes the node:http one). */
+  forwarderFor?: (options: HttpForwarderOptions) => Forwarder;
   /** Per-request callback for logs. */
   onRequest?: GatewayRoutesOptions['onRequest'];
 }
@@ -84,7 +86,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
   }
   referenceRoutes(app, { table: sessions, scanner, threshold, blocking, maxBodyBytes, version: SERVER_VERSION });
   if (options.upstream !== undefined) {
-    const forward = typeof options.upstream === 'string' ? httpForwarder({ baseUrl: options.upstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) }) : options.upstream;
+    const forward = typeof options.upstream === 'string' ? (options.forwarderFor ?? httpForwarder)({ baseUrl: options.upstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) }) : options.upstream;
     gatewayRoutes(app, {
       forward,
       maxBodyBytes,

@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { KeyPair } from '@m2m/crypto';
 import type { Server as M2MServer } from '@m2m/session';
 import { createServerApp, type ServerApp, type ServerAppOptions } from './app.js';
-import { httpForwarder } from './gateway/forward.js';
+import { nodeHttpForwarder } from './gateway/forward-node.js';
 import { peerForwarder, type PeerForwarder } from './gateway/peer-link.js';
 import { listenForPeers } from './gateway/peer-listener.js';
 
@@ -69,10 +69,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (options.m2mListen && typeof options.upstream !== 'string') throw new M2MError('Config', { reason: 'an M2M listener forwards to an upstream URL (--upstream)' });
   let peerLink: PeerForwarder | undefined;
   if (options.m2mUpstream) peerLink = peerForwarder({ ...options.m2mUpstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
-  const built = createServerApp({ ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  const built = createServerApp({ forwarderFor: nodeHttpForwarder, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
   let peerListener: M2MServer | undefined;
   if (options.m2mListen) {
-    const forward = httpForwarder({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
+    const forward = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
     peerListener = await listenForPeers({ ...options.m2mListen, forward, onError: (e) => log?.error({ err: (e as Error)?.message ?? String(e) }, 'peer exchange failed') });
   }
   const { app } = built;
@@ -107,3 +107,4 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   };
 }
 export { listenForPeers, type PeerListenerOptions } from './gateway/peer-listener.js';
+export { nodeHttpForwarder } from './gateway/forward-node.js';

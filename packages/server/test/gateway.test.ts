@@ -5,6 +5,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpForwarder } from '../src/gateway/forward.js';
 import { startServer, type RunningServer } from '../src/node.js';
 import { freePort } from './rust-server.js';
 import { startStubUpstream, type StubUpstream } from './stub-upstream.js';
@@ -12,6 +13,7 @@ import { startStubUpstream, type StubUpstream } from './stub-upstream.js';
 const KEY = 'sk-gateway-test-key';
 let upstream: StubUpstream;
 let gw: RunningServer;
+let gwFetch: RunningServer;
 const started: RunningServer[] = [];
 
 async function gateway(options: Parameters<typeof startServer>[0]): Promise<RunningServer> {
@@ -27,6 +29,7 @@ const hello = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'S
 beforeAll(async () => {
   upstream = await startStubUpstream({ chunks: 5 });
   gw = await gateway({ apiKeys: [KEY], blocking: true, upstreamTimeoutMs: 400 });
+  gwFetch = await gateway({ apiKeys: [KEY], blocking: true, upstreamTimeoutMs: 400, forwarderFor: httpForwarder });
 });
 afterAll(async () => {
   for (const s of started) await s.close(100);
@@ -34,25 +37,7 @@ afterAll(async () => {
 });
 
 describe('gateway with the openai client', () => {
-  it('plain completion: the upstream gets the exact request bytes, the client the completion', async () => {
-    const before = upstream.requests.length;
-    const r = await client(gw.url).chat.completions.create(hello);
-    expect(r.choices[0]!.message.content).toBe('Hello from the stub');
-    expect(r.usage?.total_tokens).toBe(9);
-    const got = upstream.requests[before]!;
-    expect(got.path).toBe('/v1/chat/completions');
-    expect(got.body.toString()).toBe(JSON.stringify(hello));
-    // The client's gateway key is not passed on to the upstream.
-    expect(got.headers.authorization).toBeUndefined();
-  });
 
-  it('streaming completion: every chunk arrives, in order', async () => {
-    const stream = await client(gw.url).chat.completions.create({ ...hello, stream: true });
-    const parts: string[] = [];
-    for await (const c of stream) parts.push(c.choices[0]!.delta.content ?? '');
-    expect(parts).toEqual(['tok0 ', 'tok1 ', 'tok2 ', 'tok3 ', 'tok4 ']);
-    expect(upstream.requests.at(-1)!.body.toString()).toBe(JSON.stringify({ ...hello, stream: true }));
-  });
 
   it('GET /v1/models', async () => {
     const models = await client(gw.url).models.list();
@@ -122,50 +107,72 @@ describe('gateway with the openai client', () => {
     expect((await post(limited.url, hello, { authorization: 'Bearer k2' })).status).toBe(200);
   });
 
-  it('502 UPSTREAM_ERROR when the upstream fails or is unreachable', async () => {
-    const res = await post(gw.url, { ...hello, model: 'fail-500' });
-    expect(res.status).toBe(502);
-    expect(await res.json()).toEqual({ error: { code: 'UPSTREAM_ERROR', message: 'Upstream error', details: {} } });
-    const dead = await gateway({ upstream: `http://127.0.0.1:${await freePort()}/v1` });
-    const err = await client(dead.url).chat.completions.create(hello).catch((e: unknown) => e);
-    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
-    expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('UPSTREAM_ERROR');
-  });
 
-  it('504 UPSTREAM_TIMEOUT when the upstream is silent past its timeout', async () => {
-    const res = await post(gw.url, { ...hello, model: 'hang' });
-    expect(res.status).toBe(504);
-    expect(await res.json()).toEqual({ error: { code: 'UPSTREAM_TIMEOUT', message: 'Upstream timeout: no answer within 400 ms', details: { ms: 400 } } });
-  });
 
-  it('a stream that breaks mid-way ends with an error event; the client sees the chunks, then the error', async () => {
-    for (const model of ['break', 'stall']) {
-      const stream = await client(gw.url).chat.completions.create({ ...hello, model, stream: true });
-      const parts: string[] = [];
-      const err = await (async () => {
-        for await (const c of stream) parts.push(c.choices[0]!.delta.content ?? '');
-      })().catch((e: unknown) => e);
-      expect(parts).toEqual(['tok0 ', 'tok1 ']);
-      expect(err).toBeInstanceOf(OpenAI.APIError);
-      expect((err as InstanceType<typeof OpenAI.APIError>).message).toMatch(model === 'stall' ? /Upstream timeout/ : /Upstream error/);
-    }
-  });
 
-  it('a client that goes away cancels the upstream request', async () => {
-    const ctl = new AbortController();
-    const before = upstream.requests.length;
-    const stream = await client(gw.url).chat.completions.create({ ...hello, model: 'endless', stream: true }, { signal: ctl.signal });
-    let n = 0;
-    await (async () => {
-      for await (const _ of stream) if (++n === 3) ctl.abort();
-    })().catch(() => undefined);
-    const rec = upstream.requests[before]!;
-    await expect(Promise.race([rec.aborted.then(() => 'aborted'), new Promise((r) => setTimeout(() => r('still running'), 2000))])).resolves.toBe('aborted');
-  });
 
   it('unknown /v1 routes answer 404 with the seed body', async () => {
     const res = await fetch(`${gw.url}/v1/embeddings`, { method: 'POST' });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ROUTE_NOT_FOUND');
   });
+});
+
+describe.each(['node:http', 'fetch'] as const)('gateway forwarding with %s', (kind) => {
+  const g = () => (kind === 'fetch' ? gwFetch : gw);
+    it('plain completion: the upstream gets the exact request bytes, the client the completion', async () => {
+      const before = upstream.requests.length;
+      const r = await client(g().url).chat.completions.create(hello);
+      expect(r.choices[0]!.message.content).toBe('Hello from the stub');
+      expect(r.usage?.total_tokens).toBe(9);
+      const got = upstream.requests[before]!;
+      expect(got.path).toBe('/v1/chat/completions');
+      expect(got.body.toString()).toBe(JSON.stringify(hello));
+      // The client's gateway key is not passed on to the upstream.
+      expect(got.headers.authorization).toBeUndefined();
+    });
+    it('streaming completion: every chunk arrives, in order', async () => {
+      const stream = await client(g().url).chat.completions.create({ ...hello, stream: true });
+      const parts: string[] = [];
+      for await (const c of stream) parts.push(c.choices[0]!.delta.content ?? '');
+      expect(parts).toEqual(['tok0 ', 'tok1 ', 'tok2 ', 'tok3 ', 'tok4 ']);
+      expect(upstream.requests.at(-1)!.body.toString()).toBe(JSON.stringify({ ...hello, stream: true }));
+    });
+    it('502 UPSTREAM_ERROR when the upstream fails or is unreachable', async () => {
+      const res = await post(g().url, { ...hello, model: 'fail-500' });
+      expect(res.status).toBe(502);
+      expect(await res.json()).toEqual({ error: { code: 'UPSTREAM_ERROR', message: 'Upstream error', details: {} } });
+      const dead = await gateway({ upstream: `http://127.0.0.1:${await freePort()}/v1`, ...(kind === 'fetch' ? { forwarderFor: httpForwarder } : {}) });
+      const err = await client(dead.url).chat.completions.create(hello).catch((e: unknown) => e);
+      expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+      expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('UPSTREAM_ERROR');
+    });
+    it('504 UPSTREAM_TIMEOUT when the upstream is silent past its timeout', async () => {
+      const res = await post(g().url, { ...hello, model: 'hang' });
+      expect(res.status).toBe(504);
+      expect(await res.json()).toEqual({ error: { code: 'UPSTREAM_TIMEOUT', message: 'Upstream timeout: no answer within 400 ms', details: { ms: 400 } } });
+    });
+    it('a stream that breaks mid-way ends with an error event; the client sees the chunks, then the error', async () => {
+      for (const model of ['break', 'stall']) {
+        const stream = await client(g().url).chat.completions.create({ ...hello, model, stream: true });
+        const parts: string[] = [];
+        const err = await (async () => {
+          for await (const c of stream) parts.push(c.choices[0]!.delta.content ?? '');
+        })().catch((e: unknown) => e);
+        expect(parts).toEqual(['tok0 ', 'tok1 ']);
+        expect(err).toBeInstanceOf(OpenAI.APIError);
+        expect((err as InstanceType<typeof OpenAI.APIError>).message).toMatch(model === 'stall' ? /Upstream timeout/ : /Upstream error/);
+      }
+    });
+    it('a client that goes away cancels the upstream request', async () => {
+      const ctl = new AbortController();
+      const before = upstream.requests.length;
+      const stream = await client(g().url).chat.completions.create({ ...hello, model: 'endless', stream: true }, { signal: ctl.signal });
+      let n = 0;
+      await (async () => {
+        for await (const _ of stream) if (++n === 3) ctl.abort();
+      })().catch(() => undefined);
+      const rec = upstream.requests[before]!;
+      await expect(Promise.race([rec.aborted.then(() => 'aborted'), new Promise((r) => setTimeout(() => r('still running'), 2000))])).resolves.toBe('aborted');
+    });
 });

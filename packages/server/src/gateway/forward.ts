@@ -23,6 +23,12 @@ export interface UpstreamRequest {
  */
 export type Forwarder = (request: UpstreamRequest, signal: AbortSignal) => Promise<Response>;
 
+/**
+ * Responses whose whole body is already in memory (a forwarder read a small JSON body itself):
+ * the gateway sends them in one write without reading them through a stream.
+ */
+export const bufferedResponses = new WeakSet<Response>();
+
 /** Options of {@link httpForwarder}. */
 export interface HttpForwarderOptions {
   /** Base URL including its version prefix, e.g. `https://api.openai.com/v1`. */

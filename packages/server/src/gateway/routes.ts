@@ -13,7 +13,7 @@ import type { Hono } from 'hono';
 import { threatType, type Scanner } from '../scan.js';
 import type { ApiKeys } from './auth.js';
 import { gatewayErrorResponse } from './errors.js';
-import type { Forwarder, UpstreamRequest } from './forward.js';
+import { bufferedResponses, type Forwarder, type UpstreamRequest } from './forward.js';
 import type { RateLimiter } from './rate-limit.js';
 import { guardSse } from './sse-guard.js';
 
@@ -151,7 +151,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
       }
       // Small JSON bodies go out in one write (streaming them through costs milliseconds);
       // past 1 MiB the rest streams, so nothing is held beyond that.
-      const body = await collectSmall(res.body, SMALL_BODY);
+      const body = bufferedResponses.has(res) ? new Uint8Array(await res.arrayBuffer()) : await collectSmall(res.body, SMALL_BODY);
       done(res.status);
       return new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, { status: res.status, headers: out });
     } catch (e) {

@@ -31,6 +31,9 @@ export async function readBoundedBody(res: { headers: Headers; body: ReadableStr
     throw new M2MError('LimitExceeded', { limit, actual: declared, max });
   }
   if (!res.body) return new Uint8Array(0);
+  // A declared length within the limit bounds the body already (HTTP framing stops there), and
+  // arrayBuffer() skips a stream reader per chunk.
+  if (Number.isFinite(declared) && 'arrayBuffer' in res && typeof res.arrayBuffer === 'function') return new Uint8Array(await (res as Response).arrayBuffer());
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
