@@ -17,6 +17,8 @@ let upstream: StubUpstream;
 let a: RunningServer;
 let b: RunningServer;
 let relay: Server;
+let slowA: RunningServer;
+let slowB: RunningServer;
 const wire: { dir: 'a→b' | 'b→a'; bytes: Buffer }[] = [];
 const keyA = KeyPair.generate();
 const keyB = KeyPair.generate();
@@ -37,10 +39,15 @@ beforeAll(async () => {
   await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
   const relayPort = (relay.address() as { port: number }).port;
   a = await startServer({ port: 0, m2mUpstream: { address: `127.0.0.1:${relayPort}`, staticKey: keyA, peerPublicKey: keyB.publicKey } });
+  // A pair whose B gives up on its upstream after 300 ms (A waits longer).
+  slowB = await startServer({ port: 0, upstream: upstream.url, upstreamTimeoutMs: 300, m2mListen: { port: 0, staticKey: keyB, peerKeys: [keyA.publicKey] } });
+  slowA = await startServer({ port: 0, upstreamTimeoutMs: 5000, m2mUpstream: { address: `127.0.0.1:${slowB.peerListener!.port}`, staticKey: keyA, peerPublicKey: keyB.publicKey } });
 });
 afterAll(async () => {
   await a?.close(100);
   await b?.close(100);
+  await slowA?.close(100);
+  await slowB?.close(100);
   relay?.close();
   await upstream?.close();
 });
@@ -91,6 +98,21 @@ describe('gateway to gateway over M2M', () => {
     })().catch((e: unknown) => e);
     expect(parts).toEqual(['tok0 ', 'tok1 ']);
     expect(streamErr).toBeInstanceOf(OpenAI.APIError);
+  });
+
+  it('a client that goes away at A cancels the upstream request at B; a silent upstream is 504 through both', async () => {
+    const ctl = new AbortController();
+    const before = upstream.requests.length;
+    const stream = await client().chat.completions.create({ model: 'endless', messages: [{ role: 'user', content: 'x' }], stream: true }, { signal: ctl.signal });
+    let n = 0;
+    await (async () => {
+      for await (const _ of stream) if (++n === 3) ctl.abort();
+    })().catch(() => undefined);
+    const rec = upstream.requests[before]!;
+    await expect(Promise.race([rec.aborted.then(() => 'aborted'), new Promise((r) => setTimeout(() => r('still running'), 3000))])).resolves.toBe('aborted');
+    const res = await fetch(`${slowA.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"hang","messages":[]}' });
+    expect(res.status).toBe(504);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UPSTREAM_TIMEOUT');
   });
 
   it('between the gateways every DATA is an M2M AEAD frame whose routing header is readable and whose content is not', async () => {
