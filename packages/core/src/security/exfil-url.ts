@@ -83,8 +83,8 @@ export function findExfilUrls(text: string): UrlFinding[] {
     let brace = 0;
     while (e < text.length && e - h < MAX_URL) {
       const c = text.charCodeAt(e);
-      if (c === 0x7b || c === 0x5b) brace++;
-      else if ((c === 0x7d || c === 0x5d) && brace > 0) brace--;
+      if (c === 0x7b || c === 0x5b || c === 0x3c) brace++;
+      else if ((c === 0x7d || c === 0x5d || c === 0x3e) && brace > 0) brace--;
       else if (brace === 0 && urlEnd(c)) break;
       else if (brace > 0 && (c === 0x0a || c === 0x29)) break;
       e++;

@@ -22,10 +22,12 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
   TOLD: w(`told instructed programmed trained taught given said`),
   REVEAL: w(`reveal print show display output repeat tell give share dump leak expose disclose recite echo write list spell type
     state provide paste return copy send reproduce quote transcribe emit render translate summarize summarise describe divulge
-    unveil uncover surface publish log post retrieve fetch extract expose what whats`),
+    unveil uncover surface publish log post retrieve fetch extract expose`),
   YOUR: w(`your ur yours thy you the this these those its entire full whole complete exact exactly verbatim raw`),
-  QUAL: w(`system initial hidden secret original pre meta developer internal confidential base custom underlying starting first
-    core foundational private preceding above earlier beginning opening secret_instructions developers operator operators`),
+  QUAL: w(`system initial hidden secret pre meta developer internal confidential custom underlying developers operator operators
+    preprogrammed builtin`),
+  QUAL_WEAK: w(`original starting first core foundational private preceding above earlier beginning opening base secret real full
+    exact complete entire`),
   NOUN: w(`prompt prompts instructions instruction message messages rules directives guidelines configuration config preamble
     context directive setup brief briefing programming policy policies`),
   ABOVE: w(`above before prior preceding earlier previously beforehand`),
@@ -52,7 +54,7 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
   ENABLE: w(`enable activate enter switch turn simulate unlock engage initiate start boot load launch`),
   JAILBROKEN: w(`jailbroken jailbreak jailbreaking jailbreaked unchained unleashed liberated unshackled freed unrestricted unfiltered
     uncensored unbound`),
-  BADAI: w(`amoral immoral unethical unfiltered uncensored unrestricted unbound unlimited rogue evil lawless unaligned unhinged
+  BADAI: w(`jailbroken jailbreak amoral immoral unethical unfiltered uncensored unrestricted unbound unlimited rogue evil lawless unaligned unhinged
     unshackled limitless nsfw unchained malicious`),
   AINOUN: w(`ai assistant model chatbot bot version persona character entity system gpt llm intelligence being machine
     alter ego twin counterpart clone mode`),
@@ -65,12 +67,14 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
   REFUSE: w(`refuse decline reject deny apologize apologise warn censor hesitate object refusal refusals disclaimers warnings
     caveats`),
   TARGET: w(`url link address endpoint webhook server http https domain site website image query parameter param inbox attacker
-    remote external pastebin discord telegram email mail ngrok requestbin`),
+    remote external pastebin discord telegram email mail ngrok requestbin emailaddress`),
   SEND: w(`append add include attach encode embed insert put concatenate send post upload forward transmit leak exfiltrate
-    submit email mail report copy pipe beacon ping sync smuggle relay push deliver hide place`),
+    submit email mail report copy pipe beacon ping sync smuggle relay push deliver hide place appended attached embedded included
+    sent posted uploaded forwarded`),
   SECRET: w(`conversation chat history messages transcript context dialogue dialog session secrets secret password passwords
     credentials credential key keys token tokens memory memories emails cookies cookie ssn pii prompt apikey api_key
-    private confidential personal sensitive user users customer customers`),
+    private confidential personal sensitive user users customer customers talk discussion thread exchange summary everything
+    answers replies questions contents details`),
   FILEPATH: w(`etc passwd shadow ssh id_rsa id_ed25519 aws env environment environ dotenv bash_history kube kubeconfig netrc
     pgpass htpasswd npmrc pypirc credentials gitconfig docker`),
   READ: w(`print show cat read output dump list display echo reveal send give tell return expose leak open type log fetch
@@ -96,8 +100,15 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
     owasp security secure securing threat threats harden hardening audit evaluate red team teaming benchmark sample samples
     quote quoted phishing workshop training awareness checklist policy documentation doc docs tutorial`),
   QUESTION: w(`how what why when where which whats hows explain describe`),
-  DEVICE: w(`iphone iphones ipad ipads ios phone phones android console consoles ps4 ps5 playstation xbox nintendo switch kindle
-    firestick roku device devices router routers tablet jailbreaks wii psp chromebook car tesla apple watch tv`),
+  DEVICE: w(`iphone iphones ipad ipads ios phone phones android console consoles ps4 ps5 playstation xbox kindle
+    firestick roku device devices router routers tablet jailbreaks wii psp chromebook car tesla apple watch tv nintendo chrome
+    browser windows extension extensions settings vscode firefox edge safari macos linux`),
+  CREDS: w(`password passwords credentials credential secrets passcode passcodes pin pins passphrase passphrases`),
+  KEYQUAL: w(`api secret private access admin database db aws ssh signing encryption master root service gcp azure stripe
+    openai bearer auth session`),
+  KEYNOUN: w(`key keys token tokens password passwords credentials secret secrets`),
+  PII: w(`credit ssn social bank medical home phone passport tax salary health`),
+  PIINOUN: w(`card cards numbers number security details records addresses address accounts ids history`),
 };
 
 /** Words that are glue in attack phrasing: kept in the segmentation lexicon so run-together text splits well. */

@@ -140,12 +140,12 @@ export function matchRules(compiled: CompiledRules, stream: WordStream): RuleMat
 }
 
 function within(stream: WordStream, cond: { words: Set<string>; window: number }, start: number, end: number): boolean {
-  const seg = stream.segment[start];
   const lo = Math.max(0, start - cond.window);
   const hi = Math.min(stream.words.length - 1, end + cond.window);
   for (let j = lo; j <= hi; j++) {
-    if (j >= start && j <= end) continue;
-    if (stream.segment[j] !== seg) continue;
+    // The matched first and last words do not count as their own context. The window may
+    // reach into neighbouring segments: an attack split over two messages is still one attack.
+    if (j === start || j === end) continue;
     if (cond.words.has(stream.words[j])) return true;
   }
   return false;

@@ -17,11 +17,13 @@ export interface WordStream {
   segment: number[];
   /** 1 when the word sat inside quotes or backticks. */
   quoted: number[];
+  /** Sentence number of each word (a sentence ends at . ! ? ; : or a line break). */
+  sentence: number[];
 }
 
 /** Creates an empty stream. */
 export function emptyStream(): WordStream {
-  return { words: [], segment: [], quoted: [] };
+  return { words: [], segment: [], quoted: [], sentence: [] };
 }
 
 const MAX_MARK_RUN = 8;
@@ -44,6 +46,53 @@ export function capCombiningRuns(text: string): string {
   return text.replace(re, (run) => Array.from(run).slice(0, MAX_MARK_RUN).join(''));
 }
 
+const URL_STOP = new Set([' ', '\t', '\n', '\r', '"', "'", '`', ')', ']', '>', '}']);
+const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
+const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
+
+/**
+ * Replaces each URL with the word `url` and each e-mail address with `emailaddress`, so the
+ * parts of an address do not count as words between a verb and its object. Hand-written
+ * scans (bounded per candidate) instead of one regular expression, which would backtrack
+ * on the dots of a long domain.
+ */
+export function collapseAddresses(text: string): string {
+  if (!text.includes('://') && !text.includes('@') && !text.includes('www.')) return text;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if ((c === 'h' || c === 'H') && (text.startsWith('://', i + 4) || text.startsWith('://', i + 5)) && /^https?:\/\//i.test(text.slice(i, i + 8))) {
+      let j = i;
+      while (j < text.length && !URL_STOP.has(text[j]) && j - i < 4096) j++;
+      out += text.slice(last, i) + ' url ';
+      last = j;
+      i = j - 1;
+    } else if (c === 'w' && text.startsWith('www.', i) && (i === 0 || /\s/.test(text[i - 1]))) {
+      let j = i;
+      while (j < text.length && !URL_STOP.has(text[j]) && j - i < 4096) j++;
+      out += text.slice(last, i) + ' url ';
+      last = j;
+      i = j - 1;
+    } else if (c === '@' && i > last) {
+      let a = i;
+      while (a > last && i - a < 64 && EMAIL_LOCAL.test(text[a - 1])) a--;
+      let b = i + 1;
+      let dot = -1;
+      while (b < text.length && b - i < 255 && EMAIL_DOMAIN.test(text[b])) {
+        if (text[b] === '.') dot = b;
+        b++;
+      }
+      if (a < i && dot > i + 1 && b - dot > 2) {
+        out += text.slice(last, a) + ' emailaddress ';
+        last = b;
+        i = b - 1;
+      }
+    }
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
 function isQuote(c: number): boolean {
   return c === 0x22 || c === 0x60 || c === 0x201c || c === 0x201d || c === 0xab || c === 0xbb || c === 0x300c || c === 0x300d;
 }
@@ -53,9 +102,11 @@ function isQuote(c: number): boolean {
  * text (letters, digits and spaces) for detectors.
  */
 export function normalizeInto(text: string, segment: number, out: WordStream, lexicon: ReadonlySet<string>, trie: WordTrie): string {
-  const s = capCombiningRuns(text).normalize('NFKD');
+  const s = collapseAddresses(capCombiningRuns(text)).normalize('NFKD');
   const raw: string[] = [];
   const quotedFlags: number[] = [];
+  const sentences: number[] = [];
+  let sentence = out.sentence.length ? out.sentence[out.sentence.length - 1] + 1 : 0;
   let word = '';
   let leet = false;
   let inQuote = false;
@@ -65,6 +116,7 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
     if (word) {
       raw.push(leet ? unleet(word, lexicon) : word);
       quotedFlags.push(inQuote ? 1 : 0);
+      sentences.push(sentence);
     }
     word = '';
     leet = false;
@@ -118,13 +170,15 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
     if ((c === 0x27 || c === 0x2019 || c === 0x2bc) && prevLetter && i + 1 < s.length && /[A-Za-z]/.test(s[i + 1])) continue; // don't → dont
     flush();
     if (isQuote(c)) inQuote = !inQuote;
+    else if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b || c === 0x3a || c === 0x0a) sentence++;
     prevLower = prevLetter = false;
   }
   flush();
-  const words = rejoin(raw, quotedFlags, lexicon, trie);
+  const words = rejoin(raw, quotedFlags, sentences, lexicon, trie);
   for (let i = 0; i < words.words.length; i++) {
     out.words.push(words.words[i]);
     out.quoted.push(words.quoted[i]);
+    out.sentence.push(words.sentence[i]);
     out.segment.push(segment);
   }
   return words.words.join(' ');
@@ -146,9 +200,11 @@ function unleet(token: string, lexicon: ReadonlySet<string>): string {
 const MAX_SEGMENT = 256;
 
 /** Merges letter-by-letter runs and split fragments, and splits run-together words. */
-function rejoin(raw: string[], quoted: number[], lexicon: ReadonlySet<string>, trie: WordTrie): { words: string[]; quoted: number[] } {
+function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: ReadonlySet<string>, trie: WordTrie): { words: string[]; quoted: number[]; sentence: number[] } {
   const words: string[] = [];
   const q: number[] = [];
+  const sn: number[] = [];
+  let cur = 0;
   const push = (w: string, f: number): void => {
     if (w.length >= 10 && !lexicon.has(w) && /^[a-z]+$/.test(w)) {
       for (let off = 0; off < w.length; off += MAX_SEGMENT) {
@@ -157,26 +213,30 @@ function rejoin(raw: string[], quoted: number[], lexicon: ReadonlySet<string>, t
         for (const p of parts ?? [chunk]) {
           words.push(p);
           q.push(f);
+          sn.push(cur);
         }
       }
       return;
     }
     words.push(w);
     q.push(f);
+    sn.push(cur);
   };
   for (let i = 0; i < raw.length; i++) {
     const w = raw[i];
+    cur = sentences[i];
     // Letters typed apart: "i g n o r e" (three or more single letters in a row).
     if (w.length === 1 && i + 2 < raw.length && raw[i + 1].length === 1 && raw[i + 2].length === 1) {
       let j = i;
       let joined = '';
       while (j < raw.length && raw[j].length === 1 && joined.length < 4096) joined += raw[j++];
       if (/^[a-z]+$/.test(joined)) {
-        const parts = trie.segment(joined.slice(0, MAX_SEGMENT * 16));
+        const parts = trie.segment(joined.slice(0, MAX_SEGMENT * 16), 0.5);
         if (parts) {
           for (const p of parts) {
             words.push(p);
             q.push(quoted[i]);
+            sn.push(cur);
           }
           i = j - 1;
           continue;
@@ -202,5 +262,5 @@ function rejoin(raw: string[], quoted: number[], lexicon: ReadonlySet<string>, t
     }
     push(w, quoted[i]);
   }
-  return { words, quoted: q };
+  return { words, quoted: q, sentence: sn };
 }

@@ -36,7 +36,29 @@ function engine(): { rules: CompiledRules; trie: WordTrie } {
 }
 
 const NEGATION = new Set(['not', 'never', 'dont', 'doesnt', 'cannot', 'cant', 'wont', 'shouldnt', 'mustnt', 'no', 'avoid', 'refuse', 'nor', 'neither', 'without', 'prevent', 'stop', 'block', 'detect']);
+const INNER_NEGATION = new Set(['not', 'never', 'dont', 'doesnt', 'cannot', 'cant', 'wont', 'shouldnt', 'mustnt']);
 const META = new Set(SETS.META);
+
+const REPORTING = new Set(['asks', 'ask', 'asked', 'asking', 'tells', 'telling', 'tries', 'tried', 'try', 'attempts', 'attempt', 'attempted', 'wants', 'trying', 'attempting', 'someone', 'anyone', 'whoever', 'users', 'people']);
+const HOW_SUBJECT = new Set(['i', 'we', 'to', 'one']);
+
+/** "asks you to", "someone tries to" in the four words before `start`, same sentence. */
+function reportedSpeech(stream: { words: string[]; sentence: number[] }, start: number): boolean {
+  for (let j = Math.max(0, start - 4); j < start; j++) if (stream.sentence[j] === stream.sentence[start] && REPORTING.has(stream.words[j])) return true;
+  return false;
+}
+
+/** "how do I …", "how can we …", "how to …" earlier in the same sentence (within 12 words). */
+function howToQuestion(stream: { words: string[]; sentence: number[] }, start: number): boolean {
+  let first = start;
+  while (first > 0 && stream.sentence[first - 1] === stream.sentence[start]) first--;
+  if (stream.words[first] === 'why') return true;
+  for (let j = Math.max(0, start - 12); j < start; j++) {
+    if (stream.sentence[j] !== stream.sentence[start] || stream.words[j] !== 'how') continue;
+    for (let k = j + 1; k <= j + 3 && k <= start; k++) if (HOW_SUBJECT.has(stream.words[k])) return true;
+  }
+  return false;
+}
 
 interface Resolved {
   threshold: number;
@@ -112,8 +134,19 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
     const seg = stream.segment[m.start];
     let c = m.rule.confidence;
     if (m.rule.negatable !== false) {
-      for (let j = Math.max(0, m.start - 3); j < m.start; j++) if (stream.segment[j] === seg && NEGATION.has(stream.words[j])) c *= 0.35;
+      // A negation just before the match or inside it ("never reveal", "tell you they will never ask for").
+      for (let j = Math.max(0, m.start - 3); j < m.end; j++) {
+        if (stream.sentence[j] === stream.sentence[m.start] && (j < m.start ? NEGATION : INNER_NEGATION).has(stream.words[j])) {
+          c *= 0.35;
+          break;
+        }
+      }
     }
+    // Reported or conditional speech ("if a user asks you to ignore these rules") and how-to
+    // questions ("how do I list environment variables") describe an action instead of asking for it.
+    if (reportedSpeech(stream, m.start)) c *= 0.4;
+    else if (howToQuestion(stream, m.start)) c *= 0.55;
+    if (segments[seg].role === 'system' && m.rule.type === 'PROMPT_INJECTION') c *= 0.85;
     // Talking about an attack is not making one: a quoted phrase in a text about detection,
     // examples or defences, or a text dense with such words, counts for much less.
     if (stream.quoted[m.start] && metaCount[seg] >= 1) c *= 0.45;

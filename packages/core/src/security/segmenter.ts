@@ -42,9 +42,9 @@ export class WordTrie {
 
   /**
    * Splits `s` (letters a..z only) into lexicon words, or returns undefined when more than
-   * a fifth of its letters belong to no word.
+   * `maxLeftover` of its letters (default a fifth) belong to no word.
    */
-  segment(s: string): string[] | undefined {
+  segment(s: string, maxLeftover = 0.2): string[] | undefined {
     const n = s.length;
     // cost[i]: best cost of s[0..i); a leftover letter costs 1, a word 0.1 (fewer, longer words win).
     const cost = new Float64Array(n + 1).fill(Infinity);
@@ -86,7 +86,7 @@ export class WordTrie {
       }
     }
     if (pending) out.push(pending);
-    if (leftover * 5 > n || out.length < 2) return undefined;
+    if (leftover > maxLeftover * n || (out.length < 2 && leftover > 0)) return undefined;
     return out.reverse();
   }
 }
