@@ -30,6 +30,8 @@ export interface ExtractLimits {
 }
 
 const MAX_NODES = 200_000;
+/** Fields whose short values are structure, not text ("role": "assistant" is no greeting to an AI). */
+const STRUCTURAL_KEYS = new Set(['role', 'type', 'id', 'tool_call_id', 'model', 'object', 'finish_reason', 'detail', 'format', 'encoding_format']);
 const MAX_SEGMENTS = 20_000;
 const REQUEST_KEYS = ['"messages"', '"role"', '"content"', '"model"', '"prompt"', '"input"', '"tool_calls"'];
 
@@ -126,6 +128,8 @@ function walk(value: unknown, path: string, role: string | undefined, depth: num
   const myRole = typeof obj.role === 'string' ? obj.role : role;
   for (const key of Object.keys(obj)) {
     if (state.nodes > MAX_NODES) break;
+    const v = obj[key];
+    if (STRUCTURAL_KEYS.has(key) && typeof v === 'string' && v.length <= 64) continue;
     // Keys are text an attacker controls too; the common short ones carry nothing.
     if (key.length > 24 && out.segments.length < MAX_SEGMENTS) out.segments.push({ path: `${path}.{key}`, role: myRole, text: key });
     walk(obj[key], path ? `${path}.${key}` : key, myRole, depth + 1, limits, out, state);

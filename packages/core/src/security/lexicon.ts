@@ -46,6 +46,8 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
   LIMITS: w(`rules restrictions restriction limits limitations filters filter guidelines ethics ethical morals morality moral
     boundaries constraints censorship policies policy safeguards guardrails restraints principles programming alignment oversight
     content limit rule boundary constraint filtering safety values conscience scruples inhibitions`),
+  LIMITS_STRONG: w(`rules restrictions restriction filters filter guidelines ethics ethical morals morality moral censorship policies
+    policy safeguards guardrails principles programming alignment oversight filtering safety values conscience scruples`),
   MODE: w(`mode modus persona personality character version state`),
   BADMODE: w(`developer dev debug god admin sudo root maintenance unrestricted unfiltered uncensored jailbreak jailbroken evil
     chaos opposite unlimited dan unlocked unleashed rogue dark shadow anarchy unhinged nsfw amoral immoral unchained omega

@@ -185,16 +185,17 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
 }
 
 function unleet(token: string, lexicon: ReadonlySet<string>): string {
-  if (!/[a-z]/.test(token) && !/[@$|!€]/.test(token)) return token; // a number stays a number
+  const number = !/[a-z]/.test(token) && !/[@$|!€]/.test(token);
   let a = '';
   let b = '';
   for (const ch of token) {
     a += LEET[ch] ?? ch;
     b += ch === '1' ? 'l' : (LEET[ch] ?? ch);
   }
-  if (lexicon.has(a)) return a;
-  if (lexicon.has(b)) return b;
-  return a.length >= 8 ? a : token;
+  // A number stays a number unless it spells a word the rules know ("537" → "set").
+  if (lexicon.has(a) && (!number || a.length >= 3)) return a;
+  if (lexicon.has(b) && (!number || b.length >= 3)) return b;
+  return !number && a.length >= 4 ? a : token;
 }
 
 const MAX_SEGMENT = 256;
@@ -206,10 +207,10 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
   const sn: number[] = [];
   let cur = 0;
   const push = (w: string, f: number): void => {
-    if (w.length >= 10 && !lexicon.has(w) && /^[a-z]+$/.test(w)) {
+    if (w.length >= 8 && !lexicon.has(w) && /^[a-z]+$/.test(w)) {
       for (let off = 0; off < w.length; off += MAX_SEGMENT) {
         const chunk = w.slice(off, off + MAX_SEGMENT);
-        const parts = trie.segment(chunk);
+        const parts = trie.segment(chunk, 0);
         for (const p of parts ?? [chunk]) {
           words.push(p);
           q.push(f);

@@ -11,6 +11,7 @@ import { findPayloads, type DecodeBudget } from './decode.js';
 import { extractSegments } from './extract.js';
 import { findExfilUrls } from './exfil-url.js';
 import { SETS } from './lexicon.js';
+import { matchWindows } from './window-rules.js';
 import { checkMalformed } from './malformed.js';
 import { compileRules, matchRules, type CompiledRules } from './matcher.js';
 import { textDepth } from './nesting.js';
@@ -130,8 +131,11 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
     metaCount.push(seen.size);
   }
   const best = new Map<string, Threat>();
-  for (const m of matchRules(rules, stream)) {
+  for (const m of [...matchRules(rules, stream), ...matchWindows(stream)]) {
     const seg = stream.segment[m.start];
+    // An attack split over messages is one attack, but words of different roles (a system
+    // prompt and the user's question) do not make one sentence.
+    if (stream.segment[m.end] !== seg && segments[stream.segment[m.end]].role !== segments[seg].role) continue;
     let c = m.rule.confidence;
     if (m.rule.negatable !== false) {
       // A negation just before the match or inside it ("never reveal", "tell you they will never ask for").
