@@ -4,3 +4,4 @@
  */
 export * from './errors/index.js';
 export * from './wire/index.js';
+export * from './security/index.js';
