@@ -12,7 +12,7 @@ import { RateLimiter } from './gateway/rate-limit.js';
 import { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
 import { referenceRoutes } from './reference/routes.js';
 import { SessionTable } from './reference/session-table.js';
-import { fallbackScan, type Scanner } from './scan.js';
+import { defaultScan, type Scanner } from './scan.js';
 
 /** This package's version, reported by `/health` and `/status`. */
 export const SERVER_VERSION = '0.1.0';
@@ -25,7 +25,7 @@ export interface ServerAppOptions {
   blocking?: boolean;
   /** Blocking threshold, 0–1 (default 0.8). */
   threshold?: number;
-  /** The scanner (default: `@m2m/core`'s scan once merged; today {@link fallbackScan}). */
+  /** The scanner (default: `@m2m/core`'s `scan` in the reference's shape). */
   scanner?: Scanner;
   /** Largest request body in bytes (default 10 MiB). */
   maxBodyBytes?: number;
@@ -70,7 +70,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
   const security = options.security ?? true;
   const blocking = options.blocking ?? false;
   const threshold = options.threshold ?? 0.8;
-  const scanner = security ? (options.scanner ?? fallbackScan) : undefined;
+  const scanner = security ? (options.scanner ?? defaultScan) : undefined;
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const capabilities = options.capabilities ?? serverCapabilities({ security, blocking, threshold });
   const sessions = new SessionTable({ capabilities, ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}), ...(options.sessionIdleMs ? { idleTimeoutMs: options.sessionIdleMs } : {}) });

@@ -10,7 +10,7 @@
 import { M2MError, concatBytes, utf8DecodeStrict } from '@m2m/core';
 import { readBoundedBody } from '@m2m/session';
 import type { Hono } from 'hono';
-import { threatType, type Scanner } from '../scan.js';
+import type { Scanner } from '../scan.js';
 import type { ApiKeys } from './auth.js';
 import { gatewayErrorResponse } from './errors.js';
 import { bufferedResponses, type Forwarder, type UpstreamRequest } from './forward.js';
@@ -76,19 +76,6 @@ export async function collectSmall(body: ReadableStream<Uint8Array>, limit: numb
   });
 }
 
-/** The text a scan looks at: every string content of the chat messages (and text parts). */
-export function promptText(body: unknown): string {
-  const out: string[] = [];
-  const messages = (body as { messages?: unknown })?.messages;
-  if (!Array.isArray(messages)) return '';
-  for (const m of messages) {
-    const content = (m as { content?: unknown })?.content;
-    if (typeof content === 'string') out.push(content);
-    else if (Array.isArray(content)) for (const part of content) if (typeof (part as { text?: unknown })?.text === 'string') out.push((part as { text: string }).text);
-  }
-  return out.join('\n');
-}
-
 /** Mounts `/v1/*` on `app`. */
 export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
   const maxBody = o.maxBodyBytes ?? 10 * 1024 * 1024;
@@ -118,10 +105,11 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
         if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new M2MError('InvalidRequest', { reason: 'body must be a JSON object' });
         stream = (json as { stream?: unknown }).stream === true;
         if (o.scanner) {
-          const verdict = o.scanner(promptText(json), { threshold: o.threshold ?? 0.8 });
+          // The whole request: message text, content parts and tool calls (the scanner knows the chat shape).
+          const verdict = o.scanner(json as Parameters<Scanner>[0], { threshold: o.threshold ?? 0.8 });
           if (verdict.shouldBlock) {
             const top = [...verdict.threats].sort((a, b) => b.severity - a.severity)[0];
-            throw new M2MError('SecurityViolation', { threatType: threatType(top?.category ?? 'unknown'), confidence: verdict.confidence });
+            throw new M2MError('SecurityViolation', { threatType: top?.threatType ?? 'PROMPT_INJECTION', confidence: verdict.confidence });
           }
         }
         headers['content-type'] = 'application/json';
