@@ -6,7 +6,7 @@
  * threat type alongside for the gateway's 422.
  * @module
  */
-import { scan, type ScanInput, type ThreatType } from '@m2m/core';
+import { scan, type ScanInput } from '@m2m/core';
 
 /** One threat a scan found, as the reference's `/scan` reports it. */
 export interface ScanThreat {
@@ -32,7 +32,8 @@ export interface ScanVerdict {
 /** A scanner: text or a chat request in, verdict out. `threshold` is the blocking threshold (default 0.8). */
 export type Scanner = (input: ScanInput, options?: { threshold?: number }) => ScanVerdict;
 
-const REFERENCE_CATEGORY: Record<ThreatType, string> = {
+/** Seed 000's threat types → the reference's categories. */
+const REFERENCE_CATEGORY: Readonly<Record<string, string>> = {
   PROMPT_INJECTION: 'injection',
   JAILBREAK: 'jailbreak',
   DATA_EXFILTRATION: 'exfiltration',
