@@ -72,7 +72,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const built = createServerApp({ forwarderFor: nodeHttpForwarder, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
   let peerListener: M2MServer | undefined;
   if (options.m2mListen) {
-    const forward = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
+    const toUpstream = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
+    // Requests from a peer gateway carry no key of ours: this gateway's upstream key applies.
+    const key = options.upstreamApiKey;
+    const forward: typeof toUpstream = key ? (req, signal) => toUpstream({ ...req, headers: { ...req.headers, authorization: `Bearer ${key}` } }, signal) : toUpstream;
     peerListener = await listenForPeers({ ...options.m2mListen, forward, onError: (e) => log?.error({ err: (e as Error)?.message ?? String(e) }, 'peer exchange failed') });
   }
   const { app } = built;

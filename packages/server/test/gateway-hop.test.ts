@@ -25,7 +25,7 @@ const keyB = KeyPair.generate();
 
 beforeAll(async () => {
   upstream = await startStubUpstream({ chunks: 8 });
-  b = await startServer({ port: 0, upstream: upstream.url, m2mListen: { port: 0, staticKey: keyB, peerKeys: [keyA.publicKey] } });
+  b = await startServer({ port: 0, upstream: upstream.url, upstreamApiKey: 'sk-site-b', m2mListen: { port: 0, staticKey: keyB, peerKeys: [keyA.publicKey] } });
   const bPort = b.peerListener!.port;
   // A loopback TCP relay between the gateways that records every byte each way.
   relay = createServer((inbound) => {
@@ -76,6 +76,8 @@ describe('gateway to gateway over M2M', () => {
     expect(r.choices[0]!.message.content).toBe('Hello from the stub');
     expect(r.id).toBe('chatcmpl-stub');
     expect(upstream.requests[before]!.body.toString()).toBe(JSON.stringify(req));
+    // B has an upstream key of its own: it replaces whatever the agent sent.
+    expect(upstream.requests[before]!.headers.authorization).toBe('Bearer sk-site-b');
   });
 
   it('streaming completion: every chunk arrives through both gateways', async () => {

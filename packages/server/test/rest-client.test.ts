@@ -2,7 +2,8 @@
  * The `rest` transport (`connect(url, { transport: 'rest' })`) completes HELLO/DATA/PING/CLOSE
  * against the Rust reference server binary and against this package's server.
  */
-import { connect } from '@m2m/session';
+import { connect, RestClientTransport } from '@m2m/session';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/node.js';
 import { startRustServer, type RustServer } from './rust-server.js';
@@ -71,6 +72,32 @@ describe('rest transport', () => {
     await session.send(REQUEST).catch(() => undefined);
     const closed = await session.closed;
     expect(closed.error?.code).toMatch(/PROTOCOL_ERROR|REJECTED/);
+  });
+
+  it('reads replies only up to the limit, with or without a declared length', async () => {
+    const big = Buffer.alloc(256 * 1024, 0x20);
+    const srv = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.headers['x-chunked']) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          for (let i = 0; i < 64; i++) res.write(big); // 16 MiB, chunked, unless the client stops reading
+          res.end();
+        } else res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(big.length) }).end(big);
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    try {
+      for (const headers of [{}, { 'x-chunked': '1' }]) {
+        const t = new RestClientTransport(url, { maxMessageBytes: 64 * 1024, headers });
+        await expect(t.send(new TextEncoder().encode('{}'))).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'responseBytes', max: 64 * 1024 } });
+        await expect(t[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+      }
+    } finally {
+      srv.closeAllConnections();
+      srv.close();
+    }
   });
 
   it('refuses a non-http URL for the rest transport', async () => {
