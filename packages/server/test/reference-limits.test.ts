@@ -81,11 +81,17 @@ describe('reference routes under limits', () => {
     expect(await notJson.text()).toMatch(/^Failed to parse the request body as JSON/);
   });
 
-  it('ACCEPT carries the server capabilities (not an echo), and DATA is answered with the decoded content', async () => {
+  it('ACCEPT carries the negotiated capabilities (not an echo), and DATA is answered with the decoded content', async () => {
     const { app, sessions } = createServerApp();
+    const caps = defaultCapabilities({ agentId: 'narrow-client' });
+    caps.compression = { ...caps.compression, algorithms: ['brotli', 'm2m'], streaming: false, encodings: ['O200kBase'], preferredEncoding: 'O200kBase', maxPayload: 4096 };
+    const narrowHello = encodeMessageJson({ type: 'HELLO', payload: { kind: 'capabilities', value: caps }, timestamp: 1 });
+    const narrow = JSON.parse(await (await post(app, '/message', narrowHello)).text()) as { payload: { agent_id: string; compression: Record<string, unknown> } };
+    expect(narrow.payload.agent_id).toBe(sessions.capabilities.agentId);
+    // The server's order (m2m before brotli), only what the client has; streaming ANDed; the smaller limit.
+    expect(narrow.payload.compression).toMatchObject({ algorithms: ['m2m', 'brotli'], encodings: ['O200kBase'], preferred_encoding: 'O200kBase', streaming: false, max_payload: 4096 });
     const accept = JSON.parse(await (await post(app, '/message', hello)).text()) as { session_id: string; payload: { agent_id: string; agent_type: string } };
     expect(accept.payload.agent_type).toBe('m2m-server');
-    expect(accept.payload.agent_id).toBe(sessions.capabilities.agentId);
     const data = encodeMessageJson({ type: 'DATA', sessionId: accept.session_id, payload: { kind: 'data', value: { algorithm: 'brotli', content: '#M2M[v3.0]|DATA:G0AA+C0K7AbtHp0WFnC6lRj6WmSPbWu+0cDVmVzrsHT1bZGWMrrgkBOB21tgEtRD8JHKTwgXfpEyWfpgheCq8Ds=' } }, timestamp: 2 });
     const reply = JSON.parse(await (await post(app, '/message', data)).text()) as { type: string; payload: { algorithm: string; content: string } };
     expect(reply).toMatchObject({ type: 'DATA', payload: { algorithm: 'none', content: '{"model":"gpt-4o","messages":[{"role":"user","content":"Hello"}]}' } });

@@ -6,7 +6,7 @@
  * @module
  */
 import { compress, decompress, isM2MError, isSdkError, selectAlgorithm, utf8ByteLength, ALGORITHMS, type Algorithm, type RejectionCode } from '@m2m/core';
-import { SessionState, decodeMessageJson, encodeMessageJson, type Capabilities, type Message } from '@m2m/session';
+import { SessionState, decodeMessageJson, encodeMessageJson, negotiate, type Capabilities, type Message } from '@m2m/session';
 import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';
 import { jsonText, readJsonBody, shapeError } from './json-body.js';
@@ -175,6 +175,30 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
   for (const path of ['/health', '/status', '/compress', '/compress/auto', '/decompress', '/scan', '/session', '/message']) app.all(path, methodNotAllowed);
 }
 
+/**
+ * What ACCEPT carries: the server's capabilities narrowed to what both sides agreed on, so a
+ * client that reads ACCEPT as "the session's capabilities" (as the reference's clients do) gets
+ * the negotiated set: shared algorithms and encodings in the server's order, streaming and ML
+ * routing ANDed, threat detection and blocking ORed, the smaller payload limit. Negotiating
+ * against it picks what negotiating against the full set would (docs/PROTOCOL.md §4.3).
+ */
+export function agreedCapabilities(server: Capabilities, client: Capabilities): Capabilities {
+  const n = negotiate(server, client)!;
+  return {
+    ...server,
+    compression: {
+      ...server.compression,
+      algorithms: server.compression.algorithms.filter((a) => client.compression.algorithms.includes(a)),
+      encodings: server.compression.encodings.filter((e) => client.compression.encodings.includes(e)),
+      preferredEncoding: n.encoding,
+      streaming: n.streaming,
+      mlRouting: n.mlRouting,
+      maxPayload: n.maxPayload,
+    },
+    security: { ...server.security, threatDetection: n.threatDetection, blockingMode: n.blockingMode },
+  };
+}
+
 /** The reference's spelling of a state (its Rust variant names). */
 function stateName(s: SessionState): string {
   switch (s) {
@@ -214,7 +238,8 @@ function handleMessage(msg: Message, o: ReferenceRoutesOptions): Response {
         return answer ? reply(answer) : reject(400, 'UNKNOWN', 'No answer to HELLO');
       }
       if (!adopted) table.add(core);
-      return reply(answer);
+      const client = msg.payload?.kind === 'capabilities' ? msg.payload.value : undefined;
+      return reply(client ? { ...answer, payload: { kind: 'capabilities', value: agreedCapabilities(table.capabilities, client) } } : answer);
     }
     case 'DATA': {
       if (msg.sessionId === undefined) return reject(400, 'UNKNOWN', 'Missing session ID');
