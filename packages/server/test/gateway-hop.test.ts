@@ -117,6 +117,26 @@ describe('gateway to gateway over M2M', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UPSTREAM_TIMEOUT');
   });
 
+  it('more concurrent requests than pooled sessions all complete, each with its own answer', async () => {
+    const c = client();
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        if (i % 2) {
+          const s = await c.chat.completions.create({ model: `m-${i}`, messages: [{ role: 'user', content: String(i) }], stream: true });
+          let model = '';
+          let n = 0;
+          for await (const chunk of s) {
+            model = chunk.model;
+            n++;
+          }
+          return `${model}:${n}`;
+        }
+        return (await c.chat.completions.create({ model: `m-${i}`, messages: [{ role: 'user', content: String(i) }] })).model;
+      }),
+    );
+    expect(replies).toEqual(Array.from({ length: 40 }, (_, i) => (i % 2 ? `m-${i}:8` : `m-${i}`)));
+  });
+
   it('between the gateways every DATA is an M2M AEAD frame whose routing header is readable and whose content is not', async () => {
     const all = Buffer.concat(wire.map((w) => w.bytes));
     expect(all.length).toBeGreaterThan(0);
