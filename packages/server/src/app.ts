@@ -47,6 +47,8 @@ export interface ServerAppOptions {
   upstreamApiKey?: string;
   /** Makes the forwarder for an upstream URL (default: `fetch`; `startServer` passes the node:http one). */
   forwarderFor?: (options: HttpForwarderOptions) => Forwarder;
+  /** Request body reader of the gateway (see {@link GatewayRoutesOptions.readBody}). */
+  readBody?: GatewayRoutesOptions['readBody'];
   /** Per-request callback for logs. */
   onRequest?: GatewayRoutesOptions['onRequest'];
 }
@@ -96,6 +98,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
       ...(scanner && blocking ? { scanner } : {}),
       ...(options.upstreamApiKey ? { upstreamApiKey: options.upstreamApiKey } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      ...(options.readBody ? { readBody: options.readBody } : {}),
     });
   }
   app.notFound(() => new Response(null, { status: 404 }));

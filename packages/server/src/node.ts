@@ -7,13 +7,63 @@
 import { serve } from '@hono/node-server';
 import { M2MError } from '@m2m/core';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { readBoundedBody } from '@m2m/session';
 import type { KeyPair } from '@m2m/crypto';
 import type { Server as M2MServer } from '@m2m/session';
 import { createServerApp, type ServerApp, type ServerAppOptions } from './app.js';
 import { nodeHttpForwarder } from './gateway/forward-node.js';
 import { peerForwarder, type PeerForwarder } from './gateway/peer-link.js';
 import { listenForPeers } from './gateway/peer-listener.js';
+
+/**
+ * The gateway's request body read from node:http's IncomingMessage (`@hono/node-server` passes it
+ * as `env.incoming`) without a web stream in between; counted as it arrives.
+ * @throws M2MError LimitExceeded past `max` (declared or read), Network when the client drops.
+ */
+export function readIncomingBody(request: Request, env: unknown, max: number): Promise<Uint8Array> {
+  const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || incoming.readableEnded) return readBoundedBody(request, max, 'requestBytes');
+  return new Promise((resolve, reject) => {
+    const declared = Number(incoming.headers['content-length']);
+    // Past the limit the rest is left unread: @hono/node-server drains a bounded amount after the
+    // reply and then closes the connection.
+    if (declared > max) {
+      return reject(new M2MError('LimitExceeded', { limit: 'requestBytes', actual: declared, max }));
+    }
+    const parts: Buffer[] = [];
+    let total = 0;
+    const onData = (c: Buffer) => {
+      total += c.length;
+      if (total > max) {
+        done();
+        incoming.pause();
+        reject(new M2MError('LimitExceeded', { limit: 'requestBytes', actual: total, max }));
+        return;
+      }
+      parts.push(c);
+    };
+    const onEnd = () => {
+      done();
+      const b = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      resolve(new Uint8Array(b.buffer, b.byteOffset, b.length));
+    };
+    const onClose = () => {
+      done();
+      reject(new M2MError('Network', { reason: 'client closed the connection while sending its body' }));
+    };
+    const done = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('close', onClose);
+      incoming.off('error', onClose);
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('close', onClose);
+    incoming.on('error', onClose);
+  });
+}
 
 /** A pino-like logger (only `info` and `error` are used). */
 export interface RequestLogger {
@@ -69,7 +119,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (options.m2mListen && typeof options.upstream !== 'string') throw new M2MError('Config', { reason: 'an M2M listener forwards to an upstream URL (--upstream)' });
   let peerLink: PeerForwarder | undefined;
   if (options.m2mUpstream) peerLink = peerForwarder({ ...options.m2mUpstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
-  const built = createServerApp({ forwarderFor: nodeHttpForwarder, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
   let peerListener: M2MServer | undefined;
   if (options.m2mListen) {
     const toUpstream = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });

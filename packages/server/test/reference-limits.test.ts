@@ -70,6 +70,21 @@ describe('reference routes under limits', () => {
     expect(pulled).toBeLessThan(10);
   });
 
+  it('the gateway on app.fetch (edge runtimes): a body past the limit is 413 LIMIT_EXCEEDED while read', async () => {
+    const { app } = createServerApp({ upstream: 'http://127.0.0.1:9/v1', maxBodyBytes: 1024 });
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        c.enqueue(new Uint8Array(512).fill(0x20));
+      },
+    });
+    const res = await post(app, '/v1/chat/completions', endless);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('LIMIT_EXCEEDED');
+    expect(pulled).toBeLessThan(10);
+  });
+
   it('415 without content-type, 422 without timestamp, 400 for non-JSON (axum texts)', async () => {
     const { app } = createServerApp();
     expect((await post(app, '/compress', '{"content":"x"}', {})).status).toBe(415);
