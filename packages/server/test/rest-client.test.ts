@@ -89,7 +89,7 @@ describe('rest transport', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
     try {
-      for (const headers of [{}, { 'x-chunked': '1' }]) {
+      for (const headers of [{}, { 'x-chunked': '1' }] as Record<string, string>[]) {
         const t = new RestClientTransport(url, { maxMessageBytes: 64 * 1024, headers });
         await expect(t.send(new TextEncoder().encode('{}'))).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'responseBytes', max: 64 * 1024 } });
         await expect(t[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
