@@ -24,7 +24,7 @@ import type { Detector, DetectorContext, DetectorFinding, ScanInput, ScanOptions
 export const DEFAULT_BLOCK_THRESHOLD = 0.8;
 /** Default deepest nesting (the wire codec's JSON depth limit, packages/core/src/wire/limits.ts). */
 export const DEFAULT_MAX_DEPTH = 32;
-const DEFAULT_MAX_INPUT_CHARS = 4 * 1024 * 1024;
+const DEFAULT_MAX_INPUT_CHARS = 1024 * 1024;
 const DEFAULT_REPORT_THRESHOLD = 0.5;
 
 let compiled: { rules: CompiledRules; trie: WordTrie } | undefined;
@@ -52,7 +52,7 @@ function reportedSpeech(stream: { words: string[]; sentence: number[] }, start: 
 /** "how do I …", "how can we …", "how to …" earlier in the same sentence (within 12 words). */
 function howToQuestion(stream: { words: string[]; sentence: number[] }, start: number): boolean {
   let first = start;
-  while (first > 0 && stream.sentence[first - 1] === stream.sentence[start]) first--;
+  while (first > 0 && start - first < 40 && stream.sentence[first - 1] === stream.sentence[start]) first--;
   if (stream.words[first] === 'why') return true;
   for (let j = Math.max(0, start - 12); j < start; j++) {
     if (stream.sentence[j] !== stream.sentence[start] || stream.words[j] !== 'how') continue;

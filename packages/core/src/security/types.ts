@@ -102,7 +102,7 @@ export interface ScanOptions {
   throwOnBlock?: boolean;
   /** Deepest JSON / bracket nesting allowed before EXCESSIVE_NESTING (default 32). */
   maxDepth?: number;
-  /** Largest input read, in UTF-16 code units; the rest is cut off and reported (default 4 MiB). */
+  /** Most text read, in UTF-16 code units over all segments; the rest is cut off and reported (default 1 Mi). */
   maxInputChars?: number;
   /** Findings below this confidence are dropped (default 0.5). */
   reportThreshold?: number;
