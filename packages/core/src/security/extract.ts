@@ -146,6 +146,9 @@ function walk(value: unknown, path: string, role: string | undefined, depth: num
     const v = obj[key];
     if (STRUCTURAL_KEYS.has(key) && typeof v === 'string' && v.length <= 64) continue;
     // Keys are text an attacker controls too; the common short ones carry nothing.
+    if ((key === '__proto__' || key === 'constructor' || key === 'prototype') && !out.findings.some((f) => f.name === 'prototype_pollution')) {
+      out.findings.push({ type: 'MALFORMED_INPUT', name: 'prototype_pollution', confidence: 0.85, description: `Object key ${JSON.stringify(key)} (prototype pollution)` });
+    }
     if (key.length > 24) pushSegment(out, state, limits, { path: `${path}.{key}`, role: myRole, text: key });
     walk(obj[key], path ? `${path}.${key}` : key, myRole, depth + 1, limits, out, state);
   }

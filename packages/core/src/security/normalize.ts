@@ -9,6 +9,7 @@
 import { CONFUSABLES } from './confusables.js';
 import { isInvisible } from './invisible.js';
 import type { WordTrie } from './segmenter.js';
+import type { Unscrambler } from './typoglycemia.js';
 
 /** The words of every segment, in order, with per-word facts the rules use. */
 export interface WordStream {
@@ -101,7 +102,7 @@ function isQuote(c: number): boolean {
  * Appends the words of `text` (segment number `segment`) to `out`, and returns the folded
  * text (letters, digits and spaces) for detectors.
  */
-export function normalizeInto(text: string, segment: number, out: WordStream, lexicon: ReadonlySet<string>, trie: WordTrie): string {
+export function normalizeInto(text: string, segment: number, out: WordStream, lexicon: ReadonlySet<string>, trie: WordTrie, unscrambler?: Unscrambler): string {
   const s = collapseAddresses(capCombiningRuns(text)).normalize('NFKD');
   const raw: string[] = [];
   const quotedFlags: number[] = [];
@@ -194,7 +195,7 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
     prevLower = prevLetter = false;
   }
   flush(s.length);
-  const words = rejoin(raw, quotedFlags, sentences, lexicon, trie);
+  const words = rejoin(raw, quotedFlags, sentences, lexicon, trie, unscrambler);
   for (let i = 0; i < words.words.length; i++) {
     out.words.push(words.words[i]);
     out.quoted.push(words.quoted[i]);
@@ -221,7 +222,7 @@ function unleet(token: string, lexicon: ReadonlySet<string>): string {
 const MAX_SEGMENT = 256;
 
 /** Merges letter-by-letter runs and split fragments, and splits run-together words. */
-function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: ReadonlySet<string>, trie: WordTrie): { words: string[]; quoted: number[]; sentence: number[] } {
+function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: ReadonlySet<string>, trie: WordTrie, unscrambler?: Unscrambler): { words: string[]; quoted: number[]; sentence: number[] } {
   const words: string[] = [];
   const q: number[] = [];
   const sn: number[] = [];
@@ -239,7 +240,7 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
       }
       return;
     }
-    words.push(w);
+    words.push(unscrambler && !lexicon.has(w) ? (unscrambler.unscramble(w) ?? w) : w);
     q.push(f);
     sn.push(cur);
   };

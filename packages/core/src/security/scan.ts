@@ -17,7 +17,8 @@ import { compileRules, matchRules, type CompiledRules } from './matcher.js';
 import { textDepth } from './nesting.js';
 import { emptyStream, normalizeInto } from './normalize.js';
 import { WordTrie } from './segmenter.js';
-import { THREAT_TYPES } from './threat-types.js';
+import { Unscrambler } from './typoglycemia.js';
+import { threatTypeInfo as THREAT_TYPES } from '../errors/enums.js';
 import type { Detector, DetectorContext, DetectorFinding, ScanInput, ScanOptions, ScanResult, ScanSegment, Threat, ThreatType } from './types.js';
 
 /** The reference's default blocking threshold. */
@@ -27,11 +28,11 @@ export const DEFAULT_MAX_DEPTH = 32;
 const DEFAULT_MAX_INPUT_CHARS = 1024 * 1024;
 const DEFAULT_REPORT_THRESHOLD = 0.5;
 
-let compiled: { rules: CompiledRules; trie: WordTrie } | undefined;
-function engine(): { rules: CompiledRules; trie: WordTrie } {
+let compiled: { rules: CompiledRules; trie: WordTrie; unscrambler: Unscrambler } | undefined;
+function engine(): { rules: CompiledRules; trie: WordTrie; unscrambler: Unscrambler } {
   if (!compiled) {
     const rules = compileRules();
-    compiled = { rules, trie: new WordTrie(rules.lexicon) };
+    compiled = { rules, trie: new WordTrie(rules.lexicon), unscrambler: new Unscrambler(rules.lexicon) };
   }
   return compiled;
 }
@@ -88,7 +89,7 @@ function threat(category: ThreatType, name: string, confidence: number, descript
 
 /** The built-in analysis: threats (not yet filtered) and what detectors get to see. */
 function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context: Omit<DetectorContext, 'threats'> } {
-  const { rules, trie } = engine();
+  const { rules, trie, unscrambler } = engine();
   const extracted = extractSegments(input, opts);
   const threats: Threat[] = extracted.findings.map((f) => threat(f.type, f.name, f.confidence, f.description));
   const segments: ScanSegment[] = extracted.segments.filter((s) => s.text.length > 0);
@@ -125,7 +126,7 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
   const metaCount: number[] = [];
   for (let i = 0; i < segments.length; i++) {
     const before = stream.words.length;
-    normalizedParts.push(normalizeInto(segments[i].text, i, stream, rules.lexicon, trie));
+    normalizedParts.push(normalizeInto(segments[i].text, i, stream, rules.lexicon, trie, unscrambler));
     const seen = new Set<string>();
     for (let j = before; j < stream.words.length && seen.size < 8; j++) if (META.has(stream.words[j])) seen.add(stream.words[j]);
     metaCount.push(seen.size);

@@ -4,11 +4,9 @@
  * @module
  */
 
-/** The five threat types of the protocol's error table (seed 000 in ../shared/seeds). */
-export type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
+import type { ThreatSeverity, ThreatType } from '../errors/enums.js';
 
-/** A threat type's fixed severity, as the protocol's table gives it (lower-cased). */
-export type ThreatSeverity = 'critical' | 'high' | 'medium' | 'low';
+export type { ThreatSeverity, ThreatType };
 
 /** One threat the scanner found. */
 export interface Threat {
