@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [section...]`: every benchmark of the SDK, each figure printed as a ratio against
- * a baseline measured in the same process. Sections: codec, crypto, session, handshake, gateway (default: all).
+ * a baseline measured in the same process. Sections: codec, crypto, session, handshake, gateway, scan (default: all).
  * @module
  */
 import { runCodecBench } from './codec.js';
@@ -8,6 +8,7 @@ import { runCryptoBench } from './crypto.js';
 import { runSessionBench } from './session.js';
 import { runHandshakeBench } from './handshake.js';
 import { runGatewayBench } from './gateway.js';
+import { runScanBench } from './scan.js';
 
 const sections: Record<string, (log: (line: string) => void) => boolean | Promise<boolean>> = {
   codec: runCodecBench,
@@ -15,6 +16,7 @@ const sections: Record<string, (log: (line: string) => void) => boolean | Promis
   session: runSessionBench,
   handshake: runHandshakeBench,
   gateway: runGatewayBench,
+  scan: runScanBench,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in sections));

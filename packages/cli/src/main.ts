@@ -9,6 +9,7 @@ import { formatErrorChain, isSdkError } from '@m2m/core';
 import { compressCommand, decompressCommand } from './commands/codec.js';
 import { errorsCommand } from './commands/errors.js';
 import { frameCommand } from './commands/frame.js';
+import { scanCommand } from './commands/scan.js';
 import { deriveCommand, keygenCommand } from './commands/keys.js';
 import { connectCommand, serveCommand } from './commands/session.js';
 import { serverCommand } from './commands/server.js';
@@ -21,6 +22,7 @@ const USAGE = `m2m: the M2M Protocol command-line tool
   m2m frame inspect HEX|TEXT|@file|- [--json]
   m2m compress TEXT|@file|- [--algorithm auto|m2m|tokennative|brotli|none] [--json]
   m2m decompress TEXT|@file|- [--json]
+  m2m scan TEXT|@file|- [--json] [--threshold 0..1]   (exit 1 when blocked)
   m2m keygen --out FILE [--force]
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
   m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--known-keys FILE] [--echo] [--once]
@@ -41,6 +43,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return compressCommand(io, rest);
       case 'decompress':
         return decompressCommand(io, rest);
+      case 'scan':
+        return scanCommand(io, rest);
       case 'keygen':
         return keygenCommand(io, rest);
       case 'derive':

@@ -51,7 +51,7 @@ export function extractSegments(input: ScanInput, limits: ExtractLimits): Extrac
       text = lenientUtf8.decode(input);
     }
   } else if (input !== null && typeof input === 'object') {
-    walk(input, '', undefined, 0, limits, out, { nodes: 0, nestedJson: 0 });
+    walk(input, '', undefined, 0, limits, out, { nodes: 0, nestedJson: 0, chars: 0 });
     return out;
   } else {
     out.findings.push({ type: 'MALFORMED_INPUT', name: 'not_text', confidence: 0.6, description: 'Input is neither text nor a request object' });
@@ -61,13 +61,28 @@ export function extractSegments(input: ScanInput, limits: ExtractLimits): Extrac
     out.findings.push({ type: 'MALFORMED_INPUT', name: 'oversized_input', confidence: 0.6, description: `Input cut at ${limits.maxInputChars} characters` });
     text = text.slice(0, limits.maxInputChars);
   }
-  readText(text, 'text', undefined, 0, limits, out, { nodes: 0, nestedJson: 0 }, true);
+  readText(text, 'text', undefined, 0, limits, out, { nodes: 0, nestedJson: 0, chars: 0 }, true);
   return out;
 }
 
 interface WalkState {
   nodes: number;
   nestedJson: number;
+  /** Characters kept so far, against `maxInputChars`. */
+  chars: number;
+}
+
+/** Keeps a segment within the input budget; the first cut is reported. */
+function pushSegment(out: Extracted, state: WalkState, limits: ExtractLimits, seg: ScanSegment): void {
+  if (out.segments.length >= MAX_SEGMENTS) return;
+  const room = limits.maxInputChars - state.chars;
+  if (seg.text.length > room && !out.findings.some((f) => f.name === 'oversized_input')) {
+    out.findings.push({ type: 'MALFORMED_INPUT', name: 'oversized_input', confidence: 0.6, description: `Input cut at ${limits.maxInputChars} characters` });
+  }
+  if (room <= 0) return;
+  const text = seg.text.length > room ? seg.text.slice(0, room) : seg.text;
+  state.chars += text.length;
+  out.segments.push({ ...seg, text });
 }
 
 /** A text: plain, or JSON (a request, or tool arguments) read as JSON. */
@@ -78,7 +93,7 @@ function readText(text: string, path: string, role: string | undefined, depth: n
     const d = jsonDepth(t, limits.maxDepth * 4);
     if (depth + d > limits.maxDepth) {
       out.findings.push(nestingFinding(depth + d, limits.maxDepth, path));
-      out.segments.push({ path, role, text });
+      pushSegment(out, state, limits, { path, role, text });
       return;
     }
     let value: unknown;
@@ -97,7 +112,7 @@ function readText(text: string, path: string, role: string | undefined, depth: n
       return;
     }
   }
-  if (out.segments.length < MAX_SEGMENTS) out.segments.push({ path, role, text });
+  pushSegment(out, state, limits, { path, role, text });
 }
 
 function nestingFinding(depth: number, max: number, path: string): StructuralFinding {
@@ -131,7 +146,10 @@ function walk(value: unknown, path: string, role: string | undefined, depth: num
     const v = obj[key];
     if (STRUCTURAL_KEYS.has(key) && typeof v === 'string' && v.length <= 64) continue;
     // Keys are text an attacker controls too; the common short ones carry nothing.
-    if (key.length > 24 && out.segments.length < MAX_SEGMENTS) out.segments.push({ path: `${path}.{key}`, role: myRole, text: key });
+    if ((key === '__proto__' || key === 'constructor' || key === 'prototype') && !out.findings.some((f) => f.name === 'prototype_pollution')) {
+      out.findings.push({ type: 'MALFORMED_INPUT', name: 'prototype_pollution', confidence: 0.85, description: `Object key ${JSON.stringify(key)} (prototype pollution)` });
+    }
+    if (key.length > 24) pushSegment(out, state, limits, { path: `${path}.{key}`, role: myRole, text: key });
     walk(obj[key], path ? `${path}.${key}` : key, myRole, depth + 1, limits, out, state);
   }
 }

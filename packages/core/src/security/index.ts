@@ -3,5 +3,4 @@
  * @module
  */
 export { scan, scanAsync, assertSafe, assertSafeAsync, createScanner, DEFAULT_BLOCK_THRESHOLD, DEFAULT_MAX_DEPTH, type Scanner } from './scan.js';
-export { THREAT_TYPES, isThreatType } from './threat-types.js';
-export type { ThreatType, ThreatSeverity, Threat, ScanResult, ScanInput, ScanOptions, ScanSegment, ChatRequestLike, ChatMessageLike, ChatContentPart, Detector, DetectorContext, DetectorFinding } from './types.js';
+export type { Threat, ScanResult, ScanInput, ScanOptions, ScanSegment, ChatRequestLike, ChatMessageLike, ChatContentPart, Detector, DetectorContext, DetectorFinding } from './types.js';

@@ -10,22 +10,30 @@ const w = (s: string): readonly string[] => s.trim().split(/\s+/);
 export const SETS: Readonly<Record<string, readonly string[]>> = {
   IGNORE: w(`ignore disregard forget forgo skip override overrule bypass neglect abandon discard drop dismiss erase scrap cancel
     nullify void wipe ditch omit suspend circumvent evade unlearn overwrite supersede delete clear remove purge reset revoke
-    disobey contradict flush ignoring disregarding forgetting overriding bypassing`),
+    disobey contradict flush ignoring disregarding forgetting overriding bypassing
+    ignora ignorez ignoriere ignorieren ignorar ignorare olvida olvidate oublie oubliez vergiss vergessen dimentica esqueca
+    esquece negeer vergeet`),
   PRIOR: w(`previous prior above earlier preceding foregoing initial original former existing aforementioned preset default system
     old past all every your ur any current given starting first those these developer developers openai anthropic hidden
-    predefined builtin preloaded programmed baseline core underlying pre previously`),
+    predefined builtin preloaded programmed baseline core underlying pre previously
+    anteriores anterior previas precedentes precedente vorherigen vorigen bisherigen precedenti todas todos toutes tous alle
+    tutte tutti vorige eerdere`),
   INSTR: w(`instructions instruction rules rule directives directive guidelines guideline prompt prompts commands command guidance
     programming constraints constraint restrictions restriction policies policy orders context training conditioning limitations
     boundaries protocols settings configuration safeguards guardrails filters directions tasks task messages text input
-    instructed told prompting preprompt system_prompt principles content`),
+    instructed told prompting preprompt system_prompt principles content
+    instrucciones instruccion anweisungen anweisung istruzioni istruzione instrucoes instrucao instructies regeln reglas regles
+    regole regras consignes vorgaben indicaciones`),
   EVERYTHING: w(`everything anything all whatever`),
   TOLD: w(`told instructed programmed trained taught given said`),
   REVEAL: w(`reveal print show display output repeat tell give share dump leak expose disclose recite echo write list spell type
     state provide paste return copy send reproduce quote transcribe emit render translate summarize summarise describe divulge
-    unveil uncover surface publish log post retrieve fetch extract expose`),
-  YOUR: w(`your ur yours thy you the this these those its entire full whole complete exact exactly verbatim raw`),
+    unveil uncover surface publish log post retrieve fetch extract expose
+    revela muestra muestrame montre revele affiche zeige verrate mostra rivela mostrami imprime`),
+  YOUR: w(`your ur yours thy you the this these those its entire full whole complete exact exactly verbatim raw
+    tu tus ton ta tes dein deine deinen il tuo tua`),
   QUAL: w(`system initial hidden secret pre meta developer internal confidential custom underlying developers operator operators
-    preprogrammed builtin`),
+    preprogrammed builtin sistema systeme`),
   QUAL_WEAK: w(`original starting first core foundational private preceding above earlier beginning opening base secret real full
     exact complete entire`),
   NOUN: w(`prompt prompts instructions instruction message messages rules directives guidelines configuration config preamble
@@ -33,7 +41,7 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
   ABOVE: w(`above before prior preceding earlier previously beforehand`),
   TEXTISH: w(`words text everything content lines message messages sentences instructions all conversation tokens paragraphs
     characters letters`),
-  YOU: w(`you youre ur u yourself thou ya`),
+  YOU: w(`you youre ur u yourself thou ya tu vous du usted`),
   AI: w(`ai assistant assistants model models llm llms chatbot bot gpt chatgpt claude gemini copilot agent agents language
     system bard llama mistral`),
   NOT: w(`not never dont doesnt cannot cant wont shouldnt mustnt no avoid refuse without nor neither`),
@@ -48,11 +56,12 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
     content limit rule boundary constraint filtering safety values conscience scruples inhibitions`),
   LIMITS_STRONG: w(`rules restrictions restriction filters filter guidelines ethics ethical morals morality moral censorship policies
     policy safeguards guardrails principles programming alignment oversight filtering safety values conscience scruples`),
-  MODE: w(`mode modus persona personality character version state`),
+  MODE: w(`mode modus persona personality character version state modo modalita modalidad`),
   BADMODE: w(`developer dev debug god admin sudo root maintenance unrestricted unfiltered uncensored jailbreak jailbroken evil
     chaos opposite unlimited dan unlocked unleashed rogue dark shadow anarchy unhinged nsfw amoral immoral unchained omega
-    superuser`),
-  ENABLED: w(`enabled activated engaged unlocked active initiated online`),
+    superuser desarrollador developpeur entwickler sviluppatore desenvolvedor`),
+  ENABLED: w(`enabled activated engaged unlocked active initiated online activado active activee aktiviert attivata attivato
+    ativado habilitado`),
   ENABLE: w(`enable activate enter switch turn simulate unlock engage initiate start boot load launch`),
   JAILBROKEN: w(`jailbroken jailbreak jailbreaking jailbreaked unchained unleashed liberated unshackled freed unrestricted unfiltered
     uncensored unbound`),

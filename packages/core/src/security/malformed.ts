@@ -35,6 +35,8 @@ export function checkMalformed(text: string): MalformedReport {
   let selectorRun = 0;
   let maxSelectorRun = 0;
   let hidden = '';
+  let zeroWidth = 0;
+  let inWordZeroWidth = 0;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
@@ -49,6 +51,14 @@ export function checkMalformed(text: string): MalformedReport {
     } else if (c >= 0xdc00 && c <= 0xdfff) {
       lone++;
       continue;
+    }
+    if (c === 0x200b || c === 0x200c || c === 0x2060 || c === 0xfeff || c === 0x200d) {
+      // A zero-width joiner between emoji is ordinary; zero-width characters between letters split words.
+      const before = text.charCodeAt(i - 1);
+      const after = text.charCodeAt(i + 1);
+      const letter = (x: number): boolean => (x >= 0x41 && x <= 0x5a) || (x >= 0x61 && x <= 0x7a);
+      if (c !== 0x200d || (letter(before) && letter(after))) zeroWidth++;
+      if (letter(before) && letter(after)) inWordZeroWidth++;
     }
     if (c === 0) nulls++;
     else if (c === 0x1b) escapes++;
@@ -75,6 +85,7 @@ export function checkMalformed(text: string): MalformedReport {
   if (bidi) findings.push({ name: 'bidi_override', confidence: 0.88, description: 'Bidirectional override characters (text that reads differently than it renders)' });
   if (tags) findings.push({ name: 'unicode_tags', confidence: 0.92, description: 'Invisible Unicode tag characters (hidden text)' });
   if (maxMarkRun > 8) findings.push({ name: 'combining_flood', confidence: maxMarkRun > 16 ? 0.9 : 0.82, description: `Combining-mark flood (${maxMarkRun} on one character)` });
+  if (zeroWidth >= 8 || inWordZeroWidth >= 3) findings.push({ name: 'zero_width_characters', confidence: zeroWidth >= 16 ? 0.82 : 0.7, description: `Zero-width characters inside text (${zeroWidth})` });
   if (maxSelectorRun > 3) findings.push({ name: 'variation_selector_flood', confidence: 0.88, description: 'Variation-selector run (data hidden in invisible selectors)' });
   return { findings, hiddenTagText: hidden };
 }

@@ -98,6 +98,8 @@ export function compileRules(specs: readonly RuleSpec[] = RULES): CompiledRules 
 }
 
 const MAX_MATCHES_PER_RULE = 64;
+/** Completed sequences whose proximity conditions are checked, per rule (bounds that work on repetitive input). */
+const MAX_ATTEMPTS_PER_RULE = 256;
 
 /** Finds every rule match in the stream (at most 64 per rule), with proximity conditions applied. */
 export function matchRules(compiled: CompiledRules, stream: WordStream): RuleMatch[] {
@@ -107,12 +109,14 @@ export function matchRules(compiled: CompiledRules, stream: WordStream): RuleMat
   const startPos = rules.map((r) => new Int32Array(r.steps).fill(-1));
   const lastBlock = new Int32Array(rules.length).fill(-1);
   const found = new Int32Array(rules.length);
+  const attempts = new Int32Array(rules.length);
   const matches: RuleMatch[] = [];
   for (let i = 0; i < n; i++) {
     const word = stream.words[i];
     const hits = index.get(word);
     if (hits) {
       for (const [r, k] of hits) {
+        if (attempts[r] >= MAX_ATTEMPTS_PER_RULE) continue;
         const last = lastPos[r];
         if (k === 0) {
           last[0] = i;
@@ -124,6 +128,7 @@ export function matchRules(compiled: CompiledRules, stream: WordStream): RuleMat
           startPos[r][k] = startPos[r][k - 1];
         }
         if (k === rules[r].steps - 1 && found[r] < MAX_MATCHES_PER_RULE) {
+          attempts[r]++;
           const start = startPos[r][k];
           if (conditionsHold(rules[r], stream, start, i)) {
             found[r]++;

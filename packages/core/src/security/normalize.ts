@@ -9,6 +9,7 @@
 import { CONFUSABLES } from './confusables.js';
 import { isInvisible } from './invisible.js';
 import type { WordTrie } from './segmenter.js';
+import type { Unscrambler } from './typoglycemia.js';
 
 /** The words of every segment, in order, with per-word facts the rules use. */
 export interface WordStream {
@@ -101,18 +102,23 @@ function isQuote(c: number): boolean {
  * Appends the words of `text` (segment number `segment`) to `out`, and returns the folded
  * text (letters, digits and spaces) for detectors.
  */
-export function normalizeInto(text: string, segment: number, out: WordStream, lexicon: ReadonlySet<string>, trie: WordTrie): string {
+export function normalizeInto(text: string, segment: number, out: WordStream, lexicon: ReadonlySet<string>, trie: WordTrie, unscrambler?: Unscrambler): string {
   const s = collapseAddresses(capCombiningRuns(text)).normalize('NFKD');
   const raw: string[] = [];
   const quotedFlags: number[] = [];
   const sentences: number[] = [];
   let sentence = out.sentence.length ? out.sentence[out.sentence.length - 1] + 1 : 0;
   let word = '';
+  // A run of plain lower-case ASCII letters is sliced out of `s` at once (`wordStart`), the
+  // common case; any other character switches the word to character-by-character building.
+  let wordStart = -1;
   let leet = false;
   let inQuote = false;
   let prevLower = false;
   let prevLetter = false;
-  const flush = (): void => {
+  const flush = (end: number): void => {
+    if (wordStart >= 0) word = s.slice(wordStart, end);
+    wordStart = -1;
     if (word) {
       raw.push(leet ? unleet(word, lexicon) : word);
       quotedFlags.push(inQuote ? 1 : 0);
@@ -121,8 +127,23 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
     word = '';
     leet = false;
   };
+  const materialize = (end: number): void => {
+    if (wordStart >= 0) {
+      word = s.slice(wordStart, end);
+      wordStart = -1;
+    }
+  };
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
+    // Fast path: ASCII lower-case letters are most of any text.
+    if (c >= 0x61 && c <= 0x7a) {
+      if (wordStart < 0 && word === '') wordStart = i;
+      else if (wordStart < 0) word += s[i];
+      prevLower = prevLetter = true;
+      continue;
+    }
+    const at = i;
+    materialize(at);
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
       const d = s.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
@@ -130,16 +151,16 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
         i++;
       }
     }
-    if (isInvisible(c) || isMark(c)) continue;
+    if (c >= 0x80 && (isInvisible(c) || isMark(c))) continue;
     let ch: string;
-    const folded = CONFUSABLES.get(c);
+    const folded = c < 0x80 ? undefined : CONFUSABLES.get(c);
     if (folded !== undefined) ch = folded;
-    else if (c < 0x80) ch = String.fromCharCode(c);
+    else if (c < 0x80) ch = s[i];
     else ch = String.fromCodePoint(c).toLowerCase();
     const upper = c >= 0x41 && c <= 0x5a;
     if (upper) {
       // camelCase boundary: "IgnorePrevious" reads as two words.
-      if (prevLower) flush();
+      if (prevLower) flush(at);
       ch = ch.toLowerCase();
     }
     const code = ch.charCodeAt(0);
@@ -158,7 +179,7 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
     if ((code >= 0x30 && code <= 0x39) || LEET_SYMBOLS.has(ch)) {
       // A leet symbol ends a word when nothing letter-like follows ("now!").
       if (LEET_SYMBOLS.has(ch) && !(i + 1 < s.length && /[A-Za-z0-9]/.test(s[i + 1]))) {
-        flush();
+        flush(at);
         prevLower = prevLetter = false;
         continue;
       }
@@ -168,13 +189,13 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
       continue;
     }
     if ((c === 0x27 || c === 0x2019 || c === 0x2bc) && prevLetter && i + 1 < s.length && /[A-Za-z]/.test(s[i + 1])) continue; // don't → dont
-    flush();
+    flush(at);
     if (isQuote(c)) inQuote = !inQuote;
     else if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b || c === 0x3a || c === 0x0a) sentence++;
     prevLower = prevLetter = false;
   }
-  flush();
-  const words = rejoin(raw, quotedFlags, sentences, lexicon, trie);
+  flush(s.length);
+  const words = rejoin(raw, quotedFlags, sentences, lexicon, trie, unscrambler);
   for (let i = 0; i < words.words.length; i++) {
     out.words.push(words.words[i]);
     out.quoted.push(words.quoted[i]);
@@ -201,7 +222,7 @@ function unleet(token: string, lexicon: ReadonlySet<string>): string {
 const MAX_SEGMENT = 256;
 
 /** Merges letter-by-letter runs and split fragments, and splits run-together words. */
-function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: ReadonlySet<string>, trie: WordTrie): { words: string[]; quoted: number[]; sentence: number[] } {
+function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: ReadonlySet<string>, trie: WordTrie, unscrambler?: Unscrambler): { words: string[]; quoted: number[]; sentence: number[] } {
   const words: string[] = [];
   const q: number[] = [];
   const sn: number[] = [];
@@ -219,7 +240,7 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
       }
       return;
     }
-    words.push(w);
+    words.push(unscrambler && !lexicon.has(w) ? (unscrambler.unscramble(w) ?? w) : w);
     q.push(f);
     sn.push(cur);
   };
@@ -245,14 +266,14 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
       }
     }
     // A word split in two or three ("ign ore", "in struc tions").
-    if (!lexicon.has(w) && w.length <= 12 && i + 1 < raw.length) {
+    if (w.length <= 6 && i + 1 < raw.length && raw[i + 1].length <= 8 && !lexicon.has(w)) {
       const two = w + raw[i + 1];
       if (lexicon.has(two) && two.length >= 4) {
         push(two, quoted[i]);
         i += 1;
         continue;
       }
-      if (i + 2 < raw.length && raw[i + 1].length <= 12) {
+      if (i + 2 < raw.length && raw[i + 2].length <= 8) {
         const three = two + raw[i + 2];
         if (lexicon.has(three) && three.length >= 6) {
           push(three, quoted[i]);

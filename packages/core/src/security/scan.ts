@@ -17,21 +17,22 @@ import { compileRules, matchRules, type CompiledRules } from './matcher.js';
 import { textDepth } from './nesting.js';
 import { emptyStream, normalizeInto } from './normalize.js';
 import { WordTrie } from './segmenter.js';
-import { THREAT_TYPES } from './threat-types.js';
+import { Unscrambler } from './typoglycemia.js';
+import { threatTypeInfo as THREAT_TYPES } from '../errors/enums.js';
 import type { Detector, DetectorContext, DetectorFinding, ScanInput, ScanOptions, ScanResult, ScanSegment, Threat, ThreatType } from './types.js';
 
 /** The reference's default blocking threshold. */
 export const DEFAULT_BLOCK_THRESHOLD = 0.8;
 /** Default deepest nesting (the wire codec's JSON depth limit, packages/core/src/wire/limits.ts). */
 export const DEFAULT_MAX_DEPTH = 32;
-const DEFAULT_MAX_INPUT_CHARS = 4 * 1024 * 1024;
+const DEFAULT_MAX_INPUT_CHARS = 1024 * 1024;
 const DEFAULT_REPORT_THRESHOLD = 0.5;
 
-let compiled: { rules: CompiledRules; trie: WordTrie } | undefined;
-function engine(): { rules: CompiledRules; trie: WordTrie } {
+let compiled: { rules: CompiledRules; trie: WordTrie; unscrambler: Unscrambler } | undefined;
+function engine(): { rules: CompiledRules; trie: WordTrie; unscrambler: Unscrambler } {
   if (!compiled) {
     const rules = compileRules();
-    compiled = { rules, trie: new WordTrie(rules.lexicon) };
+    compiled = { rules, trie: new WordTrie(rules.lexicon), unscrambler: new Unscrambler(rules.lexicon) };
   }
   return compiled;
 }
@@ -52,7 +53,7 @@ function reportedSpeech(stream: { words: string[]; sentence: number[] }, start: 
 /** "how do I …", "how can we …", "how to …" earlier in the same sentence (within 12 words). */
 function howToQuestion(stream: { words: string[]; sentence: number[] }, start: number): boolean {
   let first = start;
-  while (first > 0 && stream.sentence[first - 1] === stream.sentence[start]) first--;
+  while (first > 0 && start - first < 40 && stream.sentence[first - 1] === stream.sentence[start]) first--;
   if (stream.words[first] === 'why') return true;
   for (let j = Math.max(0, start - 12); j < start; j++) {
     if (stream.sentence[j] !== stream.sentence[start] || stream.words[j] !== 'how') continue;
@@ -88,7 +89,7 @@ function threat(category: ThreatType, name: string, confidence: number, descript
 
 /** The built-in analysis: threats (not yet filtered) and what detectors get to see. */
 function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context: Omit<DetectorContext, 'threats'> } {
-  const { rules, trie } = engine();
+  const { rules, trie, unscrambler } = engine();
   const extracted = extractSegments(input, opts);
   const threats: Threat[] = extracted.findings.map((f) => threat(f.type, f.name, f.confidence, f.description));
   const segments: ScanSegment[] = extracted.segments.filter((s) => s.text.length > 0);
@@ -125,7 +126,7 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
   const metaCount: number[] = [];
   for (let i = 0; i < segments.length; i++) {
     const before = stream.words.length;
-    normalizedParts.push(normalizeInto(segments[i].text, i, stream, rules.lexicon, trie));
+    normalizedParts.push(normalizeInto(segments[i].text, i, stream, rules.lexicon, trie, unscrambler));
     const seen = new Set<string>();
     for (let j = before; j < stream.words.length && seen.size < 8; j++) if (META.has(stream.words[j])) seen.add(stream.words[j]);
     metaCount.push(seen.size);

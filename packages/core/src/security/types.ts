@@ -4,11 +4,9 @@
  * @module
  */
 
-/** The five threat types of the protocol's error table (seed 000 in ../shared/seeds). */
-export type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
+import type { ThreatSeverity, ThreatType } from '../errors/enums.js';
 
-/** A threat type's fixed severity, as the protocol's table gives it (lower-cased). */
-export type ThreatSeverity = 'critical' | 'high' | 'medium' | 'low';
+export type { ThreatSeverity, ThreatType };
 
 /** One threat the scanner found. */
 export interface Threat {
@@ -102,7 +100,7 @@ export interface ScanOptions {
   throwOnBlock?: boolean;
   /** Deepest JSON / bracket nesting allowed before EXCESSIVE_NESTING (default 32). */
   maxDepth?: number;
-  /** Largest input read, in UTF-16 code units; the rest is cut off and reported (default 4 MiB). */
+  /** Most text read, in UTF-16 code units over all segments; the rest is cut off and reported (default 1 Mi). */
   maxInputChars?: number;
   /** Findings below this confidence are dropped (default 0.5). */
   reportThreshold?: number;

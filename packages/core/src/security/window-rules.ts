@@ -114,11 +114,18 @@ const wordMasks: Map<string, number> = (() => {
 })();
 const compiled = RULES.map((r) => ({
   rule: r,
-  clauses: r.clauses.map((c) => c.reduce((a, n) => a | (1 << BIT[n]), 0)),
+  clauses: r.clauses.map((c) => c.map((n) => BIT[n])),
   any: r.clauses.flat().reduce((a, n) => a | (1 << BIT[n]), 0),
-  forbid: (r.forbid ?? []).reduce((a, n) => a | (1 << BIT[n]), 0),
-  unlessAlso: (r.unlessAlso ?? []).reduce((a, n) => a | (1 << BIT[n]), 0),
+  forbid: (r.forbid ?? []).map((n) => BIT[n]),
+  unlessAlso: (r.unlessAlso ?? []).map((n) => BIT[n]),
 }));
+
+/** The latest position of any of `bits` still inside the window ending at `i`, or -1. */
+function present(last: Int32Array, bits: readonly number[], i: number): number {
+  let best = -1;
+  for (const b of bits) if (last[b] > best && i - last[b] < WINDOW) best = last[b];
+  return best;
+}
 
 /** Every co-occurrence match in the stream (at most 64 per rule). */
 export function matchWindows(stream: WordStream): WindowMatch[] {
@@ -129,19 +136,13 @@ export function matchWindows(stream: WordStream): WindowMatch[] {
     const mask = wordMasks.get(stream.words[i]);
     if (mask === undefined) continue;
     for (let b = 0; b < NAMES.length; b++) if (mask & (1 << b)) last[b] = i;
-    const present = (bits: number): number => {
-      // The latest position of any concept in `bits` inside the window, or -1.
-      let best = -1;
-      for (let b = 0; b < NAMES.length; b++) if (bits & (1 << b) && last[b] > best && i - last[b] < WINDOW) best = last[b];
-      return best;
-    };
     for (let r = 0; r < compiled.length; r++) {
       const c = compiled[r];
       if (!(c.any & mask) || found[r] >= MAX_MATCHES) continue;
       let start = i;
       let ok = true;
       for (const clause of c.clauses) {
-        const p = present(clause);
+        const p = present(last, clause, i);
         if (p < 0) {
           ok = false;
           break;
@@ -149,7 +150,7 @@ export function matchWindows(stream: WordStream): WindowMatch[] {
         if (p < start) start = p;
       }
       if (!ok) continue;
-      if (c.forbid && present(c.forbid) >= 0 && !(c.unlessAlso && present(c.unlessAlso) >= 0)) continue;
+      if (c.forbid.length && present(last, c.forbid, i) >= 0 && !(c.unlessAlso.length && present(last, c.unlessAlso, i) >= 0)) continue;
       found[r]++;
       out.push({ rule: c.rule, start, end: i });
     }
