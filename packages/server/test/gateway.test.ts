@@ -105,6 +105,10 @@ describe('gateway with the openai client', () => {
     expect(body.error.details.retry_after_ms).toBe(body.error.retry_after_ms);
     // Another key has its own bucket.
     expect((await post(limited.url, hello, { authorization: 'Bearer k2' })).status).toBe(200);
+    // Without keys the bucket is the client's address.
+    const open = await gateway({ rateLimitPerSecond: 1 });
+    expect((await post(open.url, hello, {})).status).toBe(200);
+    expect((await post(open.url, hello, {})).status).toBe(429);
   });
 
 

@@ -22,7 +22,7 @@ export interface GatewayRoutesOptions {
   forward: Forwarder;
   /** Keys clients must present; none = open gateway. */
   apiKeys?: ApiKeys;
-  /** Per-key (or, without keys, per-gateway) rate limit. */
+  /** Per-key rate limit (without keys: per client address where the runtime gives it). */
   rateLimit?: RateLimiter;
   /** Largest request body (default 10 MiB). */
   maxBodyBytes?: number;
@@ -81,6 +81,12 @@ export async function collectSmall(body: ReadableStream<Uint8Array>, limit: numb
   });
 }
 
+/** The client's address when the runtime tells it (`@hono/node-server` passes node's request as `env.incoming`). */
+function clientAddress(env: unknown): string | undefined {
+  const socket = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket;
+  return socket?.remoteAddress;
+}
+
 /** Mounts `/v1/*` on `app`. */
 export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
   const maxBody = o.maxBodyBytes ?? 10 * 1024 * 1024;
@@ -94,7 +100,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
       o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
     try {
       const key = o.apiKeys && o.apiKeys.size > 0 ? o.apiKeys.check(raw.headers) : undefined;
-      o.rateLimit?.take(key ?? 'anonymous');
+      o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
       const headers: Record<string, string> = { accept: raw.headers.get('accept') ?? 'application/json' };
       if (o.upstreamApiKey) headers.authorization = `Bearer ${o.upstreamApiKey}`;
       else if (!o.apiKeys?.size && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
