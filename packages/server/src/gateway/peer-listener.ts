@@ -109,7 +109,7 @@ async function answer(session: Session, forward: Forwarder, request: Parameters<
   await session.send(hopControl({ m2m_gateway: 'end' }));
 }
 
-/** One DATA per SSE event, in order, each sent before the next chunk is read (backpressure). */
+/** One DATA per SSE event, in order; a chunk's events are all taken by the transport before the next chunk is read (backpressure). */
 async function relayEvents(session: Session, body: ReadableStream<Uint8Array>, maxMessage: number): Promise<void> {
   const events: EventSourceMessage[] = [];
   let parseError: unknown;
@@ -121,10 +121,14 @@ async function relayEvents(session: Session, body: ReadableStream<Uint8Array>, m
       const { done, value } = await reader.read();
       parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
       if (parseError) throw new M2MError('Upstream', { reason: `upstream SSE stream is malformed: ${(parseError as Error).message}` }, { cause: parseError });
-      for (const ev of events.splice(0)) {
-        const plain = ev.event === undefined && ev.id === undefined && isPlainJsonObject(ev.data);
-        await session.send(plain ? ev.data : hopControl({ m2m_gateway: 'event', ...(ev.event !== undefined ? { event: ev.event } : {}), ...(ev.id !== undefined ? { id: ev.id } : {}), data: ev.data }));
-      }
+      // The events of one chunk go out back to back (the session keeps their order); the next
+      // chunk is read only once the transport took them all.
+      await Promise.all(
+        events.splice(0).map((ev) => {
+          const plain = ev.event === undefined && ev.id === undefined && isPlainJsonObject(ev.data);
+          return session.send(plain ? ev.data : hopControl({ m2m_gateway: 'event', ...(ev.event !== undefined ? { event: ev.event } : {}), ...(ev.id !== undefined ? { id: ev.id } : {}), data: ev.data }));
+        }),
+      );
       if (done) return;
     }
   } finally {
