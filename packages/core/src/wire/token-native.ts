@@ -21,7 +21,7 @@ function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
   let t = cache.get(name);
   if (!t) {
     const ranks = platform.loadTokenizerRanks(name);
-    if (!ranks) throw new M2MError('Tokenizer', { reason: `${name} is not loaded (call preloadTokenizer in browsers)` });
+    if (!ranks) throw new M2MError('Tokenizer', { reason: `${name} rank table is not available on this platform (browser builds load none; negotiate another algorithm)` });
     t = new Tiktoken(ranks as ConstructorParameters<typeof Tiktoken>[0]);
     cache.set(name, t);
   }
