@@ -4,6 +4,7 @@
  * docs/PROTOCOL.md §1; offsets: frame-layout.ts.
  * @module
  */
+import { M2MError } from '../errors/base.js';
 import { utf8DecodeStrict, utf8ErrorText } from './bytes.js';
 import { decompressionError } from './frame-error.js';
 import {
@@ -86,7 +87,18 @@ function readF32(data: Uint8Array, pos: number): number {
   return f32View.getFloat32(0, true);
 }
 
-function readRouting(data: Uint8Array, flags: number): RoutingHeader {
+/**
+ * Most roles a routing header can carry: four to a byte of the largest variable header. The
+ * reference reads `msg_count` roles from the rest of the frame, not from the header alone
+ * (docs/PROTOCOL.md §1), so that is kept; but a count is checked against this before one role is
+ * built, so a 12 MB frame claiming 48 M messages costs nothing (docs/ARCHITECTURE.md
+ * "Resource budget").
+ */
+export function maxRoutingRoles(limits: Limits): number {
+  return 4 * Math.max(0, Math.min(limits.maxHeaderBytes, 0xffff) - FIXED_HEADER_LEN);
+}
+
+function readRouting(data: Uint8Array, flags: number, limits: Limits): RoutingHeader {
   let pos = VARIABLE_HEADER_OFFSET;
   const model = readShortString(data, pos, 'model');
   pos = model.next;
@@ -94,6 +106,8 @@ function readRouting(data: Uint8Array, flags: number): RoutingHeader {
   pos += mc.length;
   const roleByteCount = Math.ceil((2 * mc.value) / 8);
   if (pos + roleByteCount > data.length) throw decompressionError('Roles truncated');
+  const maxRoles = maxRoutingRoles(limits);
+  if (mc.value > maxRoles) throw new M2MError('LimitExceeded', { limit: 'routingRoles', actual: mc.value, max: maxRoles });
   const roles: Role[] = new Array(mc.value);
   for (let i = 0; i < mc.value; i++) roles[i] = ROLE_CODES[(data[pos + (i >> 2)] >> (2 * (i & 3))) & 3];
   pos += roleByteCount;
@@ -158,7 +172,7 @@ export function readHeaders(data: Uint8Array, limits: Limits = DEFAULT_LIMITS): 
   switch (header.schema) {
     case 'Request':
     case 'EmbeddingRequest':
-      header.routing = readRouting(data, header.flags);
+      header.routing = readRouting(data, header.flags, limits);
       break;
     case 'Response':
     case 'EmbeddingResponse':
