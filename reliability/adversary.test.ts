@@ -5,7 +5,7 @@ import { DECODER_BUDGET, measureAttack, overBudget, type Attack } from './lib/ad
 
 // Capped versions of the issue's attacks: small enough that the unbounded decoders only spent a
 // few hundred MiB on them (not the runner's whole heap), large enough that they broke the budget
-// (4 bytes per input byte + 48 MiB) many times over. `pnpm stress` runs the full sizes.
+// (DECODER_BUDGET: 8 bytes per input byte + 48 MiB) by far. `pnpm stress` runs the full sizes.
 const TEST_SIZES: DecoderAttackSizes = {
   msgpackLevels: 1, // one array32 of 27 M: 206 MiB allocated before the missing elements are noticed
   routingFrameBytes: 4_000_000, // 16 M roles: 122 MiB

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { longFuzz } from './run-fuzz.js';
+import { longFuzz, structuredFuzz } from './run-fuzz.js';
 import { allAttacks } from './attacks/index.js';
 import { adversaryTable, budgetText, overBudget, runAttacks } from './lib/adversary.js';
 import { runFaults, runLoad } from './lib/load.js';
@@ -23,6 +23,9 @@ log('== fuzz\n');
 const fuzz = longFuzz(Number(process.env.FUZZ_INPUTS ?? 1_000_000), 20261122, log);
 ok &&= fuzz.ok;
 sections.push('### Fuzzing', '', fuzz.table, '');
+const structured = structuredFuzz(Math.ceil(Number(process.env.FUZZ_INPUTS ?? 1_000_000) / 10), 20261122, log);
+ok &&= structured.ok;
+sections.push('### Structure-aware fuzzing', '', structured.table, '');
 
 log('== bombs\n');
 const bombRows: string[] = [];

@@ -143,7 +143,8 @@ async function sendRaw(port: number, bytes: Uint8Array): Promise<'closed' | 'lef
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const head = Buffer.alloc(4);
   head.writeUInt32BE(bytes.length);
-  socket.write(Buffer.concat([head, bytes]));
+  socket.write(head);
+  socket.write(bytes);
   socket.on('error', () => undefined);
   const closed = await Promise.race([new Promise<'closed'>((r) => socket.once('close', () => r('closed'))), new Promise<'left open'>((r) => setTimeout(() => r('left open'), 5_000))]);
   socket.destroy();
@@ -189,7 +190,7 @@ export interface DecoderAttackSizes {
   msgpackLevels: number;
   /** Bytes of the routing-lie frame (12 MB in the issue). */
   routingFrameBytes: number;
-  /** Characters of the TokenNative bomb (16.8 MB in the issue). */
+  /** Characters of the TokenNative bomb (16.8 MB in the issue, expanding to 511 MiB). */
   tokenNativeBytes: number;
   /** Bytes of the oversized agent id (6 MiB in the issue). */
   agentIdBytes: number;
@@ -203,14 +204,15 @@ export interface DecoderAttackSizes {
 export const FULL_SIZES: Readonly<DecoderAttackSizes> = Object.freeze({
   msgpackLevels: 25,
   routingFrameBytes: 12_000_000,
-  tokenNativeBytes: 16_800_000,
+  tokenNativeBytes: 16_700_000, // under the 16 MiB message limit, so detokenizing is what stops it
   agentIdBytes: 6 * MiB,
   jsonElementBytes: 15 * MiB,
   msgpackNils: 15 * MiB,
 });
 
-/** Every decoder attack at the given sizes. */
+/** Every decoder attack at the given sizes (loads the cl100k rank table now, so its one-time load is not measured). */
 export function makeDecoderAttacks(sizes: Readonly<DecoderAttackSizes> = FULL_SIZES): Attack[] {
+  decompress('#TK|C|AA==');
   const bomb = () => nestedArray32(sizes.msgpackLevels);
   const bombBytes = sizes.msgpackLevels * 5;
   return [

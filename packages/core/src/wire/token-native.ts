@@ -78,8 +78,14 @@ export function decodeTokenNative(text: string, limits?: Partial<Limits>): strin
   }
   // Three linear passes and no id list: the varints are checked first (their errors come
   // before any detokenization error, as in the reference), then the text's size is summed and
-  // bounded, then exactly that many bytes are filled.
-  for (let i = 0; i < bytes.length; ) i = nextVarint(bytes, i, fail);
+  // bounded, then exactly that many bytes are filled. Each is one flat loop (this runs per byte).
+  let run = 0; // continuation bytes in a row
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] & 0x80) {
+      if (++run > 5) throw fail('VarInt overflow');
+    } else run = 0;
+  }
+  if (run > 0) throw fail('Truncated VarInt data');
   const t = tokenizer(id === 'O' ? 'o200k_base' : 'cl100k_base');
   try {
     return detokenize(t, bytes, l.maxDecompressedBytes);
@@ -87,25 +93,6 @@ export function decodeTokenNative(text: string, limits?: Partial<Limits>): strin
     if (e instanceof M2MError) throw e;
     throw fail(`Detokenization failed: ${(e as Error).message}`, e);
   }
-}
-
-// The id read by the last nextVarint call (module state keeps the hot loop allocation-free).
-let lastId = 0;
-
-/** Reads the varint at `i` into `lastId` and returns the offset after it. */
-function nextVarint(bytes: Uint8Array, i: number, fail: (reason: string) => M2MError): number {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    if (i >= bytes.length) throw fail('Truncated VarInt data');
-    const b = bytes[i++];
-    result += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((b & 0x80) === 0) break;
-    if (shift > 35) throw fail('VarInt overflow');
-  }
-  lastId = result >>> 0;
-  return i;
 }
 
 /**
@@ -121,20 +108,34 @@ function detokenize(t: Tiktoken, bytes: Uint8Array, maxBytes: number): string {
     if (!p) throw new Error(`Invalid token for decoding: ${id}`);
     return p;
   };
-  const never = (): M2MError => new M2MError('Internal', { reason: 'validated varint failed' });
+  // Ids as the reference reads them: up to six bytes, bits past 31 dropped (`as u32`).
   let total = 0;
-  for (let i = 0; i < bytes.length; ) {
-    i = nextVarint(bytes, i, never);
-    total += piece(lastId).length;
+  for (let i = 0, id = 0, shift = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (shift < 35) id |= (b & 0x7f) << shift;
+    if (b & 0x80) {
+      shift += 7;
+      continue;
+    }
+    total += piece(id >>> 0).length;
     if (total > maxBytes) throw new M2MError('LimitExceeded', { limit: 'maxDecompressedBytes', actual: total, max: maxBytes });
+    id = 0;
+    shift = 0;
   }
   const all = new Uint8Array(total);
   let o = 0;
-  for (let i = 0; i < bytes.length; ) {
-    i = nextVarint(bytes, i, never);
-    const p = piece(lastId);
+  for (let i = 0, id = 0, shift = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (shift < 35) id |= (b & 0x7f) << shift;
+    if (b & 0x80) {
+      shift += 7;
+      continue;
+    }
+    const p = piece(id >>> 0);
     all.set(p, o);
     o += p.length;
+    id = 0;
+    shift = 0;
   }
   return new TextDecoder('utf-8', { fatal: true }).decode(all);
 }
