@@ -12,7 +12,7 @@
  * Rule: docs/ARCHITECTURE.md "Resource budget".
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError, utf8DecodeFast } from '@m2m/core';
 
 /** Bounds of {@link decodeMsgpack}. */
 export interface MsgpackBounds {
@@ -41,7 +41,6 @@ let maxDepth = 0;
 
 const scratch = new Uint8Array(8);
 const scratchView = new DataView(scratch.buffer);
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function malformed(reason: string): M2MError<'InvalidMessage'> {
   return new M2MError('InvalidMessage', { reason: `malformed MessagePack: ${reason}` });
@@ -196,7 +195,7 @@ function readString(len: number): string {
   need(len, 'a string');
   const start = pos;
   pos += len;
-  // Short ASCII strings (ids, enum-like text) are built directly; the rest goes through a fatal decoder.
+  // Short ASCII strings (ids, enum-like text) are built directly; the rest is decoded strictly.
   if (len <= 16) {
     let s = '';
     for (let i = start; i < pos; i++) {
@@ -210,11 +209,9 @@ function readString(len: number): string {
 }
 
 function decodeUtf8(start: number): string {
-  try {
-    return utf8.decode(src.subarray(start, pos));
-  } catch {
-    throw malformed(`invalid UTF-8 in the string at offset ${start}`);
-  }
+  const s = utf8DecodeFast(src.subarray(start, pos));
+  if (s === undefined) throw malformed(`invalid UTF-8 in the string at offset ${start}`);
+  return s;
 }
 
 function readBin(len: number): Uint8Array {
