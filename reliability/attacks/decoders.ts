@@ -98,9 +98,12 @@ export function msgpackManyNils(count: number): Uint8Array {
   return out;
 }
 
+/** The prologue of the session's Noise handshakes (packages/session/src/secure/handshake.ts). */
+const PROLOGUE = new TextEncoder().encode('M2M-session/1');
+
 /** A HELLO (json codec) for an XX server whose Noise message 1 carries `payload` as its capabilities. */
 export function xxJsonHelloWith(payload: Uint8Array): Uint8Array {
-  const hs = new HandshakeState({ protocol: 'XX', initiator: true, s: { secret: KeyPair.generate().exportSecret(), publicKey: new Uint8Array(32) } });
+  const hs = new HandshakeState({ protocol: 'XX', initiator: true, prologue: PROLOGUE, s: { secret: KeyPair.generate().exportSecret(), publicKey: new Uint8Array(32) } });
   const message = hs.writeMessage(payload);
   return new TextEncoder().encode(encodeMessageJson({ type: 'HELLO', timestamp: Date.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message } } }));
 }
@@ -184,6 +187,50 @@ function serverAttack(name: string, bytes: () => Uint8Array, inputBytes: number,
   };
 }
 
+/**
+ * A client connects to a fake server that answers its HELLO with an ACCEPT whose Noise message 2
+ * carries `payload` where the session id and capabilities belong: the client must fail with a
+ * typed error, holding little.
+ */
+function acceptReplyAttack(name: string, payload: () => Uint8Array, inputBytes: number): Attack {
+  return {
+    name,
+    inputBytes,
+    async run() {
+      const responder = KeyPair.generate();
+      const fake = net.createServer((socket) => {
+        let buffered = Buffer.alloc(0);
+        socket.on('error', () => undefined);
+        socket.on('data', (chunk: Buffer) => {
+          buffered = Buffer.concat([buffered, chunk]);
+          if (buffered.length < 4 || buffered.length < 4 + buffered.readUInt32BE(0)) return;
+          const hello = binaryCodec.decode(new Uint8Array(buffered.subarray(4, 4 + buffered.readUInt32BE(0))));
+          if (hello.payload?.kind !== 'handshake') return void socket.destroy();
+          const hs = new HandshakeState({ protocol: 'XX', initiator: false, prologue: PROLOGUE, s: { secret: responder.exportSecret(), publicKey: responder.publicKey } });
+          hs.readMessage(hello.payload.value.message);
+          const accept = binaryCodec.encode({ type: 'ACCEPT', sessionId: 's', timestamp: Date.now(), payload: { kind: 'handshake', value: { message: hs.writeMessage(payload()) } } });
+          const head = Buffer.alloc(4);
+          head.writeUInt32BE(accept.length);
+          socket.write(head);
+          socket.write(accept);
+        });
+      });
+      await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+      const port = (fake.address() as net.AddressInfo).port;
+      try {
+        const client = await connect(`tcp://127.0.0.1:${port}`, { codec: 'binary', secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([responder.publicKey]) } });
+        await client.close();
+        return { outcome: 'accepted' };
+      } catch (e) {
+        const cause = (e as { cause?: unknown }).cause;
+        return { outcome: isSdkError(e) ? `${e.code}${isSdkError(cause) ? ` (${cause.code})` : ''}` : `non-SDK ${(e as Error)?.name}` };
+      } finally {
+        await new Promise((r) => fake.close(r));
+      }
+    },
+  };
+}
+
 /** Sizes of one attack set. */
 export interface DecoderAttackSizes {
   /** Nesting levels of the MessagePack bomb (25: the issue's 125 bytes). */
@@ -229,6 +276,7 @@ export function makeDecoderAttacks(sizes: Readonly<DecoderAttackSizes> = FULL_SI
     serverAttack(`MessagePack bomb as the first message (TCP listen, ${bombBytes} B)`, bomb, bombBytes),
     serverAttack('MessagePack bomb as capabilities in a json HELLO (XX server pinned to json)', () => xxJsonHelloWith(bomb()), 200 + bombBytes, { secure: { staticKey: serverKey }, codec: 'json' }),
     serverAttack('Oversized agent id in HELLO (TCP listen)', () => bigAgentIdHelloJson(sizes.agentIdBytes), sizes.agentIdBytes),
+    acceptReplyAttack('MessagePack bomb in ACCEPT\'s Noise payload (the client side)', bomb, bombBytes + 100),
   ];
 }
 
