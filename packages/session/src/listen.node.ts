@@ -2,9 +2,7 @@
  * `listen` on Node: a WebSocket (`ws`) or TCP server that admits sessions within its limits.
  * @module
  */
-import * as http from 'node:http';
 import * as net from 'node:net';
-import { WebSocketServer } from 'ws';
 import { M2MError } from '@m2m/core';
 import type { CloseReason } from '@m2m/core';
 import type { ListenOptions, Server } from './listen-types.js';
@@ -102,6 +100,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   const kind = options.transport ?? 'ws';
   if (kind === 'http') {
     const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload });
+    // node:http and ws are loaded by the servers that use them, not by every import (bench/startup.ts).
+    const http = await import('node:http');
     const server = http.createServer(handler.handle);
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
@@ -120,6 +120,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     });
     stop = () => new Promise((r) => server.close(() => r()));
   } else {
+    const { WebSocketServer } = await import('ws');
     const wss = new WebSocketServer({ host, port: options.port ?? 0, maxPayload });
     wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}` })));
     port = await new Promise<number>((resolve, reject) => {

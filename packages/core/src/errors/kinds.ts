@@ -52,6 +52,38 @@ export interface M2MErrorDetailsMap {
   AuthenticationFailed: Record<string, never>;
   /** A broken invariant: a bug in this SDK. */
   Internal: ReasonDetails;
+  /** A session id that no live session has (a gateway or server lookup). */
+  SessionNotFound: { sessionId: string };
+  /** A stream broke its own rules: a missing, repeated or reordered chunk, a malformed chunk or SSE event. */
+  StreamError: StreamDetails & { expected?: number; received?: number };
+  /** A stream ended before its last chunk: the sender aborted or the session closed. */
+  StreamClosed: StreamDetails & { chunksReceived?: number };
+  /** No chunk of a stream arrived within its timeout. */
+  StreamTimeout: { streamId?: string; ms: number; chunksReceived?: number };
+  /** A stream's buffer or the number of open streams reached its bound. */
+  StreamBackpressure: StreamDetails & { limit?: string; max?: number };
+  /** An HTTP request without a valid API key (the gateway, seed 000's 401). */
+  Unauthorized: ReasonDetails;
+  /** A security scan blocked a gateway request (seed 000's 422 `SECURITY_VIOLATION`). */
+  SecurityViolation: { threatType: string; confidence: number };
+  /** A per-key request rate was exceeded (seed 000's 429). */
+  RateLimited: { retryAfterMs: number; limit: string };
+  /** An upstream service did not answer within its timeout (seed 000's 504). */
+  UpstreamTimeout: { ms: number };
+  /** A server is at capacity (session table full). */
+  ServerBusy: { reason: string; retryAfterMs?: number };
+  /** A malformed HTTP request (seed 000's 400). */
+  InvalidRequest: ReasonDetails;
+  /** No route for an HTTP method and path. */
+  RouteNotFound: { method: string; path: string };
+}
+
+/** Details shared by the stream error kinds. */
+export interface StreamDetails {
+  /** What went wrong, in words. */
+  reason: string;
+  /** The stream's id, when the error belongs to one stream. */
+  streamId?: string;
 }
 
 /** Every {@link M2MError} kind. */

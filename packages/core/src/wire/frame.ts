@@ -28,7 +28,7 @@ import {
   VARIABLE_HEADER_OFFSET,
 } from './frame-layout.js';
 import { readOpenedPayload, readPayload } from './frame-payload.js';
-import { buildHeader } from './header-build.js';
+import { buildHeader, type PromptTokens } from './header-build.js';
 import { checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
 import { parseForHeaders } from './json.js';
@@ -49,6 +49,12 @@ export interface EncodeFrameOptions {
   /** HMAC or AEAD protection from `@m2m/crypto`; none for plain frames. */
   protection?: FrameProtection;
   limits?: Partial<Limits>;
+  /**
+   * Prompt tokens of a request for the header's cost estimate (e.g. `countRequestTokens`).
+   * Without it, or when it returns `undefined`, the estimate uses the reference's
+   * `content bytes / 4`, so default frames stay byte-identical to the reference's.
+   */
+  promptTokens?: PromptTokens;
 }
 
 /** Options of {@link decodeFrame}. */
@@ -94,7 +100,7 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
   const parsed = parseForHeaders(json, limits.maxJsonDepth);
   const jsonBytes = platform.utf8EncodeScratch(json);
   checkLimit('maxMessageBytes', jsonBytes.length, limits.maxMessageBytes);
-  const built = buildHeader(parsed);
+  const built = buildHeader(parsed, options.promptTokens);
   const compressed = jsonBytes.length >= COMPRESSION_THRESHOLD;
   let payload: Uint8Array;
   if (compressed) {

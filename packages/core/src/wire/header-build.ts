@@ -10,6 +10,12 @@ import { asU64ToU32, RawNumber } from './json.js';
 import { HeaderWriter } from './_header-writer.js';
 import { utf8ByteLength } from './utf8-length.js';
 
+/**
+ * Prompt tokens of a request for the header's cost estimate (`EncodeFrameOptions.promptTokens`);
+ * `undefined` falls back to the reference's `content bytes / 4`.
+ */
+export type PromptTokens = (request: Readonly<Record<string, unknown>>) => number | undefined;
+
 /** Schema byte and flags for the fixed header, and the variable header's bytes. */
 export interface BuiltHeader {
   schemaByte: number;
@@ -38,7 +44,7 @@ function roleCode(role: unknown): number | undefined {
   }
 }
 
-function buildRequestHeader(json: unknown): BuiltHeader {
+function buildRequestHeader(json: unknown, promptTokens?: PromptTokens): BuiltHeader {
   let flags = 0;
   let model = '';
   let msgCount = 0;
@@ -91,7 +97,8 @@ function buildRequestHeader(json: unknown): BuiltHeader {
   for (let i = 0; i < roles.length; i += 4) w.byte(roles[i] | ((roles[i + 1] ?? 0) << 2) | ((roles[i + 2] ?? 0) << 4) | ((roles[i + 3] ?? 0) << 6));
   w.varint(contentHint);
   if (maxTokens !== undefined) w.varint(maxTokens);
-  w.f32(estimateCost(model, Math.floor(contentHint / 4), maxTokens ?? 500));
+  const counted = promptTokens && isObject(json) ? promptTokens(json) : undefined;
+  w.f32(estimateCost(model, counted ?? Math.floor(contentHint / 4), maxTokens ?? 500));
   const variable = w.finish();
   return { schemaByte: 0x01, flags, variable };
 }
@@ -163,9 +170,9 @@ const lowU32 = (v: number | bigint): number => (typeof v === 'bigint' ? Number(v
  * and `model` is a request; one with `choices`, or a string `id` starting `chatcmpl-`, a response;
  * anything else a request (docs/PROTOCOL.md §1).
  */
-export function buildHeader(json: unknown): BuiltHeader {
+export function buildHeader(json: unknown, promptTokens?: PromptTokens): BuiltHeader {
   if (isObject(json)) {
-    if (has(json, 'messages') && has(json, 'model')) return buildRequestHeader(json);
+    if (has(json, 'messages') && has(json, 'model')) return buildRequestHeader(json, promptTokens);
     if (has(json, 'choices') || (typeof json.id === 'string' && json.id.startsWith('chatcmpl-'))) return buildResponseHeader(json);
   }
   return buildRequestHeader(json);
