@@ -2,7 +2,7 @@
  * Session messages (HELLO, ACCEPT, REJECT, DATA, PING, PONG, CLOSE) as plain data, shaped after
  * the reference's `protocol::Message` (docs/PROTOCOL.md §4) with the spec's additions:
  * SERVER_BUSY and `retryAfterMs` in REJECT, a reason and message in CLOSE; and the bounds every
- * capability field must keep (docs/PROTOCOL.md §4.4).
+ * capability field must keep (docs/PROTOCOL.md §4.5).
  * @module
  */
 import { M2MError, utf8ByteLength } from '@m2m/core';
@@ -127,7 +127,7 @@ export function defaultCapabilities(overrides: { agentId?: string; agentType?: s
 }
 
 /**
- * The largest capabilities a peer may send (docs/PROTOCOL.md §4.4). Strings are counted in UTF-8
+ * The largest capabilities a peer may send (docs/PROTOCOL.md §4.5). Strings are counted in UTF-8
  * bytes. A peer's capabilities live as long as its session, so each field is bounded on
  * decode, in both codecs, before the session sees them.
  */

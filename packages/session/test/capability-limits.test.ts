@@ -49,7 +49,7 @@ function withField(limit: keyof typeof CAPABILITY_LIMITS, n: number): Capabiliti
   }
 }
 
-describe('capability limits (docs/PROTOCOL.md §4.4), both codecs and the Noise payload', () => {
+describe('capability limits (docs/PROTOCOL.md §4.5), both codecs and the Noise payload', () => {
   for (const limit of Object.keys(CAPABILITY_LIMITS) as Array<keyof typeof CAPABILITY_LIMITS>) {
     it(`${limit}: ${CAPABILITY_LIMITS[limit]} is accepted, one more is LIMIT_EXCEEDED`, () => {
       const max = CAPABILITY_LIMITS[limit];

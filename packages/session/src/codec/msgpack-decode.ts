@@ -24,7 +24,7 @@ export interface MsgpackBounds {
 
 /**
  * Bounds for session messages: a message needs depth 3 (message → payload → list or map) and
- * about 200 elements with the largest capabilities docs/PROTOCOL.md §4.4 allows.
+ * about 200 elements with the largest capabilities docs/PROTOCOL.md §4.5 allows.
  */
 export const SESSION_MSGPACK_BOUNDS: Readonly<MsgpackBounds> = Object.freeze({ maxDepth: 8, maxElements: 1024 });
 
