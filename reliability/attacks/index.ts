@@ -5,6 +5,7 @@
  */
 import type { Attack } from '../lib/adversary.js';
 import { decoderAttacks } from './decoders.js';
+import { integrityAttacks } from './integrity.js';
 
 /** All attacks, in table order. */
-export const allAttacks: Attack[] = [...decoderAttacks];
+export const allAttacks: Attack[] = [...decoderAttacks, ...integrityAttacks];
