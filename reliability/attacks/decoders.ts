@@ -6,6 +6,7 @@
  * @module
  */
 import * as net from 'node:net';
+import WebSocket from 'ws';
 import { aeadProtection } from '@m2m/crypto';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
 import { decodeFrame, decompress, inspectFrame, isSdkError, M2M_PREFIX_BYTES } from '@m2m/core';
@@ -140,6 +141,23 @@ async function echoServer(options: Partial<ListenOptions>): Promise<{ server: Se
   return { server, failures };
 }
 
+/** Delivers `bytes` as the first message over the server's transport and says how the server reacted. */
+async function deliver(server: Server, transport: 'tcp' | 'ws' | 'http', bytes: Uint8Array): Promise<string> {
+  if (transport === 'tcp') return sendRaw(server.port, bytes);
+  if (transport === 'http') {
+    const res = await fetch(`${server.url}/message`, { method: 'POST', body: new Uint8Array(bytes) as Uint8Array<ArrayBuffer>, signal: AbortSignal.timeout(5_000) });
+    await res.arrayBuffer();
+    return `HTTP ${res.status}`;
+  }
+  const ws = new WebSocket(server.url);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws.on('error', () => undefined);
+  ws.send(bytes);
+  const closed = await Promise.race([new Promise<'closed'>((r) => ws.once('close', () => r('closed'))), new Promise<'left open'>((r) => setTimeout(() => r('left open'), 5_000))]);
+  ws.terminate();
+  return closed;
+}
+
 /** Sends `bytes` as one length-prefixed TCP message and waits for the server to close the connection. */
 async function sendRaw(port: number, bytes: Uint8Array): Promise<'closed' | 'left open'> {
   const socket = net.connect(port, '127.0.0.1');
@@ -177,7 +195,7 @@ function serverAttack(name: string, bytes: () => Uint8Array, inputBytes: number,
     async run() {
       const { server, failures } = await echoServer(options);
       try {
-        const ended = await sendRaw(server.port, bytes());
+        const ended = await deliver(server, options.transport ?? 'tcp', bytes());
         const ok = await answers(server, options);
         return { outcome: `${ended}${failures.length ? ` (${failures.join(', ')})` : ''}; ${ok ? 'server answers' : 'SERVER DOES NOT ANSWER'}` };
       } finally {
@@ -274,6 +292,8 @@ export function makeDecoderAttacks(sizes: Readonly<DecoderAttackSizes> = FULL_SI
     { name: 'JSON message: millions of empty objects under an unknown key', inputBytes: sizes.jsonElementBytes, run: async () => outcomeOf(() => jsonCodec.decode(jsonManyElements(sizes.jsonElementBytes))) },
     { name: 'JSON message: 1 M nested arrays under an unknown key', inputBytes: 2 * MiB, run: async () => outcomeOf(() => jsonCodec.decode(jsonDeep(MiB))) },
     serverAttack(`MessagePack bomb as the first message (TCP listen, ${bombBytes} B)`, bomb, bombBytes),
+    serverAttack(`MessagePack bomb as the first message (WebSocket listen, ${bombBytes} B)`, bomb, bombBytes, { transport: 'ws' }),
+    serverAttack(`MessagePack bomb as the first message (HTTP listen, ${bombBytes} B)`, bomb, bombBytes, { transport: 'http' }),
     serverAttack('MessagePack bomb as capabilities in a json HELLO (XX server pinned to json)', () => xxJsonHelloWith(bomb()), 200 + bombBytes, { secure: { staticKey: serverKey }, codec: 'json' }),
     serverAttack('Oversized agent id in HELLO (TCP listen)', () => bigAgentIdHelloJson(sizes.agentIdBytes), sizes.agentIdBytes),
     acceptReplyAttack('MessagePack bomb in ACCEPT\'s Noise payload (the client side)', bomb, bombBytes + 100),
