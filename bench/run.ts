@@ -12,6 +12,7 @@ import { runLogsBench } from './logs.js';
 import { runStreamBench } from './stream.js';
 import { runGatewayBench } from './gateway.js';
 import { runScanBench } from './scan.js';
+import { runMessagesBench } from './messages.js';
 
 const sections: Record<string, (log: (line: string) => void) => boolean | Promise<boolean>> = {
   codec: runCodecBench,
@@ -23,6 +24,7 @@ const sections: Record<string, (log: (line: string) => void) => boolean | Promis
   stream: runStreamBench,
   gateway: runGatewayBench,
   scan: runScanBench,
+  messages: runMessagesBench,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in sections));

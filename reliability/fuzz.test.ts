@@ -7,6 +7,7 @@ import { aeadProtection, hmacProtection } from '@m2m/crypto';
 import { listen } from '@m2m/session';
 import * as net from 'node:net';
 import { runFuzz } from './lib/fuzz-runner.js';
+import { structuredFuzz } from './run-fuzz.js';
 import { FUZZ_KEY, loadSeeds } from './lib/seeds.js';
 import { fuzzTargets } from './lib/targets.js';
 
@@ -25,6 +26,17 @@ describe('fuzzing (short run; `pnpm fuzz` runs 1,000,000 inputs)', () => {
     }
     expect(report.slowest.ms).toBeLessThan(1_000);
     expect(report.heapGrowthMb).toBeLessThan(64);
+  }, 120_000);
+  it('structure-aware inputs (nested MessagePack and JSON, lying lengths) stay within the resource budget, each one', () => {
+    const { stats, ok } = structuredFuzz(200, 20261201, () => undefined);
+    expect(stats.length).toBeGreaterThanOrEqual(10);
+    for (const t of stats) {
+      expect({ target: t.name, failures: t.failures, overBudget: t.overBudget }).toEqual({ target: t.name, failures: [], overBudget: [] });
+      expect(t.inputs).toBe(20);
+    }
+    expect(ok).toBe(true);
+    // The generators reach the bounds, not only the syntax errors.
+    expect(stats.some((t) => (t.byCode.LIMIT_EXCEEDED ?? 0) > 0)).toBe(true);
   }, 120_000);
   it('fast-check: arbitrary bytes never escape as anything but an SDK error', () => {
     const targets = fuzzTargets();

@@ -1,6 +1,7 @@
 /**
- * `pnpm stress`: the long reliability run. The 1,000,000-input fuzz, the bombs, every bit flip,
- * 1,000 concurrent encrypted sessions with 1,000,000 DATA messages, and the fault scenarios;
+ * `pnpm stress`: the long reliability run. The 1,000,000-input fuzz, the bombs, the adversary
+ * table (reliability/attacks/), every bit flip, 1,000 concurrent encrypted sessions with
+ * 1,000,000 DATA messages, and the fault scenarios;
  * the tables go into docs/RELIABILITY.md (between the RESULTS markers).
  * @module
  */
@@ -8,7 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { longFuzz } from './run-fuzz.js';
+import { longFuzz, structuredFuzz } from './run-fuzz.js';
+import { allAttacks } from './attacks/index.js';
+import { adversaryTable, budgetText, overBudget, runAttacks } from './lib/adversary.js';
 import { runFaults, runLoad } from './lib/load.js';
 
 const log = (s: string) => process.stderr.write(s);
@@ -20,6 +23,9 @@ log('== fuzz\n');
 const fuzz = longFuzz(Number(process.env.FUZZ_INPUTS ?? 1_000_000), 20261122, log);
 ok &&= fuzz.ok;
 sections.push('### Fuzzing', '', fuzz.table, '');
+const structured = structuredFuzz(Math.ceil(Number(process.env.FUZZ_INPUTS ?? 1_000_000) / 10), 20261122, log);
+ok &&= structured.ok;
+sections.push('### Structure-aware fuzzing', '', structured.table, '');
 
 log('== bombs\n');
 const bombRows: string[] = [];
@@ -30,6 +36,18 @@ for (const kase of ['brotli-10x', 'brotli-1000x', 'brotli-text-1000x']) {
   bombRows.push(`| ${kase} | ${j.ratio.toLocaleString('en')}× | ${j.expandedMb} MiB | ${j.limitMb} MiB | ${j.outcome} | ${j.ms} | ${j.peakAfterMb - j.rssBeforeMb} |`);
 }
 sections.push('### Decompression bombs (each in a fresh process)', '', '| bomb | ratio | expands to | limit | outcome | ms | peak memory above start, MiB |', '|---|---|---|---|---|---|---|', ...bombRows, '');
+
+log('== adversary\n');
+const attacks = await runAttacks(allAttacks, (r) => log(`  ${r.name}: ${r.outcome}\n`));
+ok &&= attacks.every((r) => overBudget(r).length === 0);
+sections.push(
+  '### Adversary (one process, one attack at a time)',
+  '',
+  adversaryTable(attacks),
+  '',
+  `Peak memory is the larger of the heap (JS plus ArrayBuffers) above the start and the rise of the process's peak RSS, input included; event-loop block is the longest stretch the loop could not run. The budget (docs/ARCHITECTURE.md "Resource budget"): ${budgetText()}.`,
+  '',
+);
 
 log('== load\n');
 const load = await runLoad({ sessions: Number(process.env.LOAD_SESSIONS ?? 1000), messages: Number(process.env.LOAD_MESSAGES ?? 1000), onProgress: (d, t) => log(`\r  ${d}/${t}`) });

@@ -4,7 +4,7 @@
  */
 import { decodeFrame, decodeFrameText, decompress, deserializeError, inspectFrame } from '@m2m/core';
 import { aeadProtection, CipherState, HandshakeState, hmacProtection, KeyPair } from '@m2m/crypto';
-import { binaryCodec, jsonCodec, ManualClock, SecureChannel } from '@m2m/session';
+import { binaryCodec, decodeCapabilities, jsonCodec, ManualClock, SecureChannel } from '@m2m/session';
 import { FUZZ_KEY } from './seeds.js';
 
 /** A decoder under test: returns normally or throws; only an SDK error may be thrown. */
@@ -37,6 +37,7 @@ export function fuzzTargets(): FuzzTarget[] {
     { name: 'decompress (TokenNative, Brotli, M2M text)', run: (b) => decompress(utf8(b), { minSecurity: 'none' }) },
     { name: 'json message codec', run: (b) => jsonCodec.decode(b) },
     { name: 'binary message codec', run: (b) => binaryCodec.decode(b) },
+    { name: 'decodeCapabilities (Noise payload of HELLO)', run: (b) => decodeCapabilities(b) },
     {
       name: 'Noise message 1 (XX and IK responders)',
       run: (b) => {

@@ -3,7 +3,7 @@
  * and `binary` message codecs, timers on an injectable clock, transports, `connect` and `listen`.
  * @module
  */
-export { PROTOCOL_VERSION, MessageType, Encodings, defaultCapabilities } from './message.js';
+export { PROTOCOL_VERSION, MessageType, Encodings, defaultCapabilities, CAPABILITY_LIMITS, checkCapabilityLimits } from './message.js';
 export type { Capabilities, CloseInfo, DataPayload, Encoding, HandshakePayload, Message, MessagePayload, RejectionInfo, SecurityStatus } from './message.js';
 export { negotiate, versionsCompatible, minPayload, type Negotiated } from './negotiate.js';
 export { SessionState, StateMachine, TRANSITIONS, type SessionEvent } from './state-machine.js';

@@ -1,9 +1,11 @@
 /**
  * Session messages (HELLO, ACCEPT, REJECT, DATA, PING, PONG, CLOSE) as plain data, shaped after
- * the reference's `protocol::Message` (wire-format notes §6.1–6.2) with the spec's additions:
- * SERVER_BUSY and `retryAfterMs` in REJECT, a reason and message in CLOSE.
+ * the reference's `protocol::Message` (docs/PROTOCOL.md §4) with the spec's additions:
+ * SERVER_BUSY and `retryAfterMs` in REJECT, a reason and message in CLOSE; and the bounds every
+ * capability field must keep (docs/PROTOCOL.md §4.5).
  * @module
  */
+import { M2MError, utf8ByteLength } from '@m2m/core';
 import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
 
 /** Protocol version spoken in HELLO and ACCEPT (the reference's `PROTOCOL_VERSION`). */
@@ -122,4 +124,68 @@ export function defaultCapabilities(overrides: { agentId?: string; agentType?: s
     security: { threatDetection: false, modelVersion: null, blockingMode: false, blockThreshold: 0.8 },
     extensions: {},
   };
+}
+
+/**
+ * The largest capabilities a peer may send (docs/PROTOCOL.md §4.5). Strings are counted in UTF-8
+ * bytes. A peer's capabilities live as long as its session, so each field is bounded on
+ * decode, in both codecs, before the session sees them.
+ */
+export const CAPABILITY_LIMITS = Object.freeze({
+  /** `version` (`3.0`). */
+  versionBytes: 32,
+  /** `agent_id` (a UUID is 36). */
+  agentIdBytes: 256,
+  /** `agent_type`. */
+  agentTypeBytes: 128,
+  /** Entries of `compression.algorithms` (four exist). */
+  algorithms: 16,
+  /** Entries of `compression.encodings` (four exist). */
+  encodings: 16,
+  /** `security.model_version`. */
+  modelVersionBytes: 128,
+  /** Entries of `extensions`. */
+  extensions: 64,
+  /** One extension key. */
+  extensionKeyBytes: 128,
+  /** One extension value. */
+  extensionValueBytes: 4096,
+  /** All extension keys and values together. */
+  extensionsTotalBytes: 16384,
+});
+
+function bound(limit: keyof typeof CAPABILITY_LIMITS, actual: number): void {
+  const max = CAPABILITY_LIMITS[limit];
+  if (actual > max) throw new M2MError('LimitExceeded', { limit: `capabilities.${limit}`, actual, max });
+}
+
+/**
+ * Checks every field of received capabilities against {@link CAPABILITY_LIMITS}. Lengths are
+ * compared before any string is measured in full: a string of `n` UTF-16 units holds at most
+ * `3n` UTF-8 bytes and at least `n`.
+ * @throws M2MError of kind LimitExceeded (`limit` names the field, e.g. `capabilities.agentIdBytes`).
+ */
+export function checkCapabilityLimits(c: Capabilities): void {
+  bound('versionBytes', textBytes(c.version, CAPABILITY_LIMITS.versionBytes));
+  bound('agentIdBytes', textBytes(c.agentId, CAPABILITY_LIMITS.agentIdBytes));
+  bound('agentTypeBytes', textBytes(c.agentType, CAPABILITY_LIMITS.agentTypeBytes));
+  bound('algorithms', c.compression.algorithms.length);
+  bound('encodings', c.compression.encodings.length);
+  if (c.security.modelVersion !== null) bound('modelVersionBytes', textBytes(c.security.modelVersion, CAPABILITY_LIMITS.modelVersionBytes));
+  const keys = Object.keys(c.extensions);
+  bound('extensions', keys.length);
+  let total = 0;
+  for (const k of keys) {
+    const kb = textBytes(k, CAPABILITY_LIMITS.extensionKeyBytes);
+    bound('extensionKeyBytes', kb);
+    const vb = textBytes(c.extensions[k], CAPABILITY_LIMITS.extensionValueBytes);
+    bound('extensionValueBytes', vb);
+    total += kb + vb;
+  }
+  bound('extensionsTotalBytes', total);
+}
+
+/** UTF-8 bytes of `s`, or its UTF-16 length when that alone already exceeds `max` (no full scan of a huge string). */
+function textBytes(s: string, max: number): number {
+  return s.length > max ? s.length : utf8ByteLength(s);
 }

@@ -29,7 +29,10 @@ const brotli: BrotliWasm = glue;
 const CHUNK = 64 * 1024;
 
 const ranks = new Map<string, unknown>();
-/** Browsers load rank tables asynchronously: call this before using TokenNative there. */
+/**
+ * Loads a rank table for TokenNative. Not exported from `@m2m/core`: until it is, browser builds
+ * have no rank tables and TokenNative fails with a Tokenizer error (token-native.ts).
+ */
 export async function preloadTokenizer(name: 'cl100k_base' | 'o200k_base'): Promise<void> {
   const mod = name === 'cl100k_base' ? await import('js-tiktoken/ranks/cl100k_base') : await import('js-tiktoken/ranks/o200k_base');
   ranks.set(name, mod.default);

@@ -22,7 +22,7 @@ export class HeaderWriter {
     this.#room(1);
     this.#buf[this.#pos++] = b & 0xff;
   }
-  /** The reference's short string: a length byte (len mod 256), then every byte (§2.5.3). */
+  /** The reference's short string: a length byte (len mod 256), then every byte (docs/PROTOCOL.md §1). */
   shortString(s: string): void {
     this.#room(1 + s.length * 3);
     const { written } = te.encodeInto(s, this.#buf.subarray(this.#pos + 1));

@@ -15,5 +15,6 @@ export { estimateCost, estimateTokensFromBytes } from './cost.js';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 export { utf8Encode, utf8DecodeStrict, utf8ErrorText, toHex, fromHex, concatBytes, isBytes, toPlainBytes } from "./bytes.js";
 export { utf8ByteLength } from "./utf8-length.js";
+export { utf8DecodeFast } from "./utf8-decode.js";
 export { crc32 } from './checksum.js';
 export { scanJson, parseJsonExact, RawNumber, type ExactJson, type JsonScan } from './json.js';

@@ -18,18 +18,24 @@ export type ExactJson = null | boolean | string | RawNumber | ExactJson[] | { [k
 /** What a scan found: depth, and whether the exact parser is needed for number fidelity. */
 export interface JsonScan {
   maxDepth: number;
+  /** Containers opened plus commas outside strings: an upper bound on the values a parse builds, minus one. */
+  elements: number;
   /** Some number literal is integral in value but not a plain integer literal, or too long for a double. */
   ambiguousNumbers: boolean;
 }
 
 /**
  * Scans JSON text without building values: the maximum nesting depth (stopping as soon as it
- * passes `limit`) and whether number literals need exact handling.
- * @throws M2MError of kind LimitExceeded when the depth exceeds `limit`.
+ * passes `limit`), the number of elements (stopping as soon as it passes `maxElements`), and
+ * whether number literals need exact handling. Linear time, constant memory: it runs before any
+ * parser so that neither depth nor element count is paid for before it is bounded.
+ * @throws M2MError of kind LimitExceeded when the depth exceeds `limit` (`jsonDepth`) or the
+ *   elements exceed `maxElements` (`jsonElements`).
  */
-export function scanJson(text: string, limit: number): JsonScan {
+export function scanJson(text: string, limit: number, maxElements = Infinity): JsonScan {
   let depth = 0;
   let max = 0;
+  let elements = 0;
   let ambiguous = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -49,10 +55,13 @@ export function scanJson(text: string, limit: number): JsonScan {
         if ((bs & 1) === 0) break;
       }
     } else if (c === 0x7b || c === 0x5b) {
+      if (++elements > maxElements) throw new M2MError('LimitExceeded', { limit: 'jsonElements', actual: elements, max: maxElements });
       if (++depth > max) {
         max = depth;
         if (max > limit) throw new M2MError('LimitExceeded', { limit: 'jsonDepth', actual: max, max: limit });
       }
+    } else if (c === 0x2c) {
+      if (++elements > maxElements) throw new M2MError('LimitExceeded', { limit: 'jsonElements', actual: elements, max: maxElements });
     } else if (c === 0x7d || c === 0x5d) depth--;
     else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       let j = i;
@@ -72,7 +81,7 @@ export function scanJson(text: string, limit: number): JsonScan {
       i = j - 1;
     }
   }
-  return { maxDepth: max, ambiguousNumbers: ambiguous };
+  return { maxDepth: max, elements, ambiguousNumbers: ambiguous };
 }
 
 class JsonSyntaxError extends Error {}

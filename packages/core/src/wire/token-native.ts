@@ -20,13 +20,13 @@ const cache = new Map<string, Tiktoken>();
 /**
  * @internal The shared js-tiktoken instance of an encoding, built on first use (the rank tables
  * load lazily so importing the codec stays cheap). Token counting (`tokens/count.ts`) shares it.
- * @throws M2MError Tokenizer when the rank table is not available (browsers: not preloaded).
+ * @throws M2MError Tokenizer when the rank table is not available (browser builds load none).
  */
 export function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
   let t = cache.get(name);
   if (!t) {
     const ranks = platform.loadTokenizerRanks(name);
-    if (!ranks) throw new M2MError('Tokenizer', { reason: `${name} is not loaded (call preloadTokenizer in browsers)` });
+    if (!ranks) throw new M2MError('Tokenizer', { reason: `${name} rank table is not available on this platform (browser builds load none; negotiate another algorithm)` });
     const TiktokenClass = platform.tiktoken();
     t = new TiktokenClass(ranks as ConstructorParameters<typeof Tiktoken>[0]);
     cache.set(name, t);
@@ -60,8 +60,9 @@ export function encodeTokenNative(content: string, encoding: TokenizerEncoding =
 /**
  * Decodes TokenNative text, with the reference's messages (`Invalid token-native format`,
  * `Missing tokenizer ID`, `Missing encoded data`, `Base64 decode failed: ...`,
- * `Truncated VarInt data`, `VarInt overflow`, `Detokenization failed: ...`).
- * @throws M2MError of kind Decompression (or LimitExceeded).
+ * `Truncated VarInt data`, `VarInt overflow`, `Detokenization failed: ...`). The text's UTF-8
+ * size is summed before it is allocated: more than `maxDecompressedBytes` is refused there.
+ * @throws M2MError of kind Decompression, or LimitExceeded (`maxDecompressedBytes`).
  */
 export function decodeTokenNative(text: string, limits?: Partial<Limits>): string {
   const l = resolveLimits(limits);
@@ -81,50 +82,66 @@ export function decodeTokenNative(text: string, limits?: Partial<Limits>): strin
     if (e instanceof Base64Error) throw fail(`Base64 decode failed: ${e.message}`, e);
     throw e;
   }
-  const ids: number[] = [];
-  for (let i = 0; i < bytes.length; ) {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (i >= bytes.length) throw fail('Truncated VarInt data');
-      const b = bytes[i++];
-      result += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((b & 0x80) === 0) break;
-      if (shift > 35) throw fail('VarInt overflow');
-    }
-    ids.push(result >>> 0);
+  // Three linear passes and no id list: the varints are checked first (their errors come
+  // before any detokenization error, as in the reference), then the text's size is summed and
+  // bounded, then exactly that many bytes are filled. Each is one flat loop (this runs per byte).
+  let run = 0; // continuation bytes in a row
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] & 0x80) {
+      if (++run > 5) throw fail('VarInt overflow');
+    } else run = 0;
   }
+  if (run > 0) throw fail('Truncated VarInt data');
   const t = tokenizer(id === 'O' ? 'o200k_base' : 'cl100k_base');
-  // Decoding a long id list can exceed the limit; each token is at most a few hundred bytes.
-  if (ids.length * 128 > l.maxDecompressedBytes * 4) checkLimit('maxDecompressedBytes', ids.length, l.maxDecompressedBytes);
-  let out: string;
   try {
-    out = decodeStrict(t, ids);
+    return detokenize(t, bytes, l.maxDecompressedBytes);
   } catch (e) {
+    if (e instanceof M2MError) throw e;
     throw fail(`Detokenization failed: ${(e as Error).message}`, e);
   }
-  checkLimit('maxDecompressedBytes', out.length, l.maxDecompressedBytes);
-  return out;
 }
 
-function decodeStrict(t: Tiktoken, ids: number[]): string {
+/**
+ * Token ids (already validated varints) to text, refusing more than `maxBytes` of UTF-8 before
+ * the output is allocated (one token can be over a hundred bytes of text).
+ */
+function detokenize(t: Tiktoken, bytes: Uint8Array, maxBytes: number): string {
   // js-tiktoken replaces invalid UTF-8 with U+FFFD and maps unknown ids to nothing; the
   // reference fails on both, so decode per token to bytes and validate.
-  const parts: Uint8Array[] = [];
   const inner = t as unknown as { textMap: Map<number, Uint8Array>; inverseSpecialTokens: Record<number, Uint8Array> };
+  const piece = (id: number): Uint8Array => {
+    const p = inner.textMap.get(id) ?? inner.inverseSpecialTokens[id];
+    if (!p) throw new Error(`Invalid token for decoding: ${id}`);
+    return p;
+  };
+  // Ids as the reference reads them: up to six bytes, bits past 31 dropped (`as u32`).
   let total = 0;
-  for (const id of ids) {
-    const piece = inner.textMap.get(id) ?? inner.inverseSpecialTokens[id];
-    if (!piece) throw new Error(`Invalid token for decoding: ${id}`);
-    parts.push(piece);
-    total += piece.length;
+  for (let i = 0, id = 0, shift = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (shift < 35) id |= (b & 0x7f) << shift;
+    if (b & 0x80) {
+      shift += 7;
+      continue;
+    }
+    total += piece(id >>> 0).length;
+    if (total > maxBytes) throw new M2MError('LimitExceeded', { limit: 'maxDecompressedBytes', actual: total, max: maxBytes });
+    id = 0;
+    shift = 0;
   }
   const all = new Uint8Array(total);
   let o = 0;
-  for (const p of parts) {
+  for (let i = 0, id = 0, shift = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (shift < 35) id |= (b & 0x7f) << shift;
+    if (b & 0x80) {
+      shift += 7;
+      continue;
+    }
+    const p = piece(id >>> 0);
     all.set(p, o);
     o += p.length;
+    id = 0;
+    shift = 0;
   }
   return new TextDecoder('utf-8', { fatal: true }).decode(all);
 }

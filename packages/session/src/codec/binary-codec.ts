@@ -1,13 +1,16 @@
 /**
  * The `binary` message codec: the same messages as MessagePack arrays (msgpackr, no records,
  * no extensions), about half the size of the JSON. Byte layout: docs/PROTOCOL.md §"Binary
- * message codec". Every field is checked on input; anything else is InvalidMessage.
+ * message codec". Every field is checked on input; anything else is InvalidMessage. msgpackr
+ * encodes; received bytes are read by the bounded decoder of msgpack-decode.ts, and received
+ * capabilities are held to CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr } from 'msgpackr';
 import { CloseReason, M2MError, RejectionCode, isBytes, toPlainBytes } from '@m2m/core';
 import type { Algorithm } from '@m2m/core';
-import { Encodings, MessageType } from '../message.js';
+import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
+import { decodeMsgpack } from './msgpack-decode.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
@@ -19,7 +22,6 @@ const REASONS = Object.keys(CloseReason) as CloseReason[];
 
 // Plain MessagePack: arrays and fixmaps, uint64 only when a value needs it.
 const packr = new Packr({ useRecords: false, variableMapSize: true });
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
 /** Largest binary message accepted by default (the spec's 16 MiB message limit). */
 export const MAX_BINARY_MESSAGE = 16 * 1024 * 1024;
@@ -70,7 +72,8 @@ export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Ar
 
 /**
  * Reads {@link encodeCapabilities} output, or a capabilities array inside another value.
- * @throws M2MError of kind InvalidMessage.
+ * @throws M2MError: InvalidMessage (malformed), LimitExceeded (MessagePack bounds, a field over
+ *   CAPABILITY_LIMITS).
  */
 export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities {
   const v = input instanceof Uint8Array ? unpackValue(input, 'capabilities') : input;
@@ -85,17 +88,14 @@ export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities 
 }
 
 function unpackValue(bytes: Uint8Array, what: string): unknown {
-  try {
-    return unpackr.unpack(bytes);
-  } catch (e) {
-    throw new M2MError('InvalidMessage', { reason: `malformed ${what}: ${(e as Error)?.message}` }, { cause: e });
-  }
+  if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: `${what} must be a Uint8Array` });
+  return decodeMsgpack(bytes);
 }
 
 /**
  * Reads {@link encodeAcceptPayload} output.
  * @returns `undefined` when the value is not `[string, array]`.
- * @throws M2MError of kind InvalidMessage for malformed MessagePack or capabilities.
+ * @throws M2MError: InvalidMessage for malformed MessagePack or capabilities, LimitExceeded.
  */
 export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; capabilities: Capabilities } | undefined {
   const v = unpackValue(bytes, 'MessagePack');
@@ -162,6 +162,7 @@ function readPayload(v: unknown): MessagePayload {
         },
         extensions,
       };
+      checkCapabilityLimits(caps);
       return { kind: 'capabilities', value: caps };
     }
     case KIND.rejection: {
@@ -206,19 +207,17 @@ function readPayload(v: unknown): MessagePayload {
 }
 
 /**
- * Decodes a binary message.
- * @throws M2MError of kind InvalidMessage for malformed MessagePack, trailing bytes, unknown
- *   message types or enum values, wrong field types, and input over `maxBytes`.
+ * Decodes a binary message. The bytes are checked structurally first (every declared length
+ * against the bytes left, depth 8, 1,024 elements, no extension types), so decoding allocates
+ * at most a small multiple of the input.
+ * @throws M2MError: InvalidMessage for malformed MessagePack (lying lengths included), trailing
+ *   bytes, unknown message types or enum values, wrong field types, and input over `maxBytes`;
+ *   LimitExceeded for nesting, element count or capability fields over their bounds.
  */
 export function decodeMessageBinary(bytes: Uint8Array, maxBytes = MAX_BINARY_MESSAGE): Message {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array' });
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
-  let v: unknown;
-  try {
-    v = unpackr.unpack(bytes);
-  } catch (e) {
-    throw new M2MError('InvalidMessage', { reason: `malformed MessagePack: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
-  }
+  const v = decodeMsgpack(bytes);
   try {
     const a = arr(v, 'message', 4);
     const msg: Message = { type: pick(MessageType, a[0], 'message type'), timestamp: uint(a[2], 'timestamp') };
@@ -229,6 +228,7 @@ export function decodeMessageBinary(bytes: Uint8Array, maxBytes = MAX_BINARY_MES
     return msg;
   } catch (e) {
     if (e instanceof Bad) throw new M2MError('InvalidMessage', { reason: e.message });
+    if (e instanceof M2MError) throw e;
     throw new M2MError('InvalidMessage', { reason: `malformed message: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
   }
 }

@@ -2,12 +2,14 @@
  * The `json` message codec: byte for byte the reference's serde_json output (key order, enum
  * spellings, `model_version: null` kept, absent keys left out), and its input rules: the
  * payload is an untagged union tried as Capabilities → Rejection → Data → Empty, unknown keys
- * are ignored, `timestamp` is a required u64 (wire-format notes §6.1–6.2).
+ * are ignored, `timestamp` is a required u64 (docs/PROTOCOL.md §4.1). Before anything is parsed,
+ * one linear scan bounds the nesting depth and the element count; received capabilities are
+ * held to CAPABILITY_LIMITS (message.ts).
  * @module
  */
 import { base64Decode, base64Encode, M2MError, parseJsonExact, RawNumber, RejectionCode, CloseReason, ALGORITHMS, scanJson } from '@m2m/core';
 import type { Algorithm } from '@m2m/core';
-import { Encodings, MessageType } from '../message.js';
+import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
 import type { Capabilities, CloseInfo, DataPayload, Encoding, HandshakePayload, Message, MessagePayload, RejectionInfo, SecurityStatus } from '../message.js';
 
 /** serde's list of variants in the reference's error text (AUTH is this SDK's own). */
@@ -15,6 +17,11 @@ const REFERENCE_TYPES = MessageType.slice(0, 7);
 
 /** Deepest nesting a session message needs (capabilities sit at depth 4). */
 const MAX_DEPTH = 16;
+/**
+ * Most containers plus commas in one message: capabilities at CAPABILITY_LIMITS need about 200;
+ * the rest leaves room for unknown keys, which serde ignores. Bounds what JSON.parse builds.
+ */
+export const MAX_JSON_MESSAGE_ELEMENTS = 1024;
 
 function invalid(reason: string): M2MError<'InvalidMessage'> {
   return new M2MError('InvalidMessage', { reason });
@@ -223,7 +230,10 @@ function readHandshake(o: Record<string, Json>): HandshakePayload | undefined {
 /** The reference's untagged payload union, plus CLOSE's reason and handshake messages (read only on their types). */
 export function readPayload(type: MessageType, o: Record<string, Json>): MessagePayload {
   const caps = readCapabilities(o);
-  if (caps) return { kind: 'capabilities', value: caps };
+  if (caps) {
+    checkCapabilityLimits(caps);
+    return { kind: 'capabilities', value: caps };
+  }
   const rej = readRejection(o);
   if (rej) return { kind: 'rejection', value: rej };
   const data = readData(o);
@@ -270,16 +280,20 @@ function typeColumn(text: string): number {
  * Parses a message from the reference's JSON.
  * @throws M2MError of kind InvalidMessage with serde_json's text (`unknown variant \`hello\`, …`,
  *   ``missing field `timestamp` ``) for anything the reference would not parse, and for nesting
- *   deeper than 16.
+ *   deeper than 16; LimitExceeded for more than {@link MAX_JSON_MESSAGE_ELEMENTS} elements or
+ *   capability fields over CAPABILITY_LIMITS.
  */
 export function decodeMessageJson(text: string): Message {
   if (typeof text !== 'string') throw invalid('message must be a string');
   let root: Json;
   try {
-    const scan = scanJson(text, MAX_DEPTH);
+    const scan = scanJson(text, MAX_DEPTH, MAX_JSON_MESSAGE_ELEMENTS);
     root = scan.ambiguousNumbers ? parseJsonExact(text) : JSON.parse(text);
   } catch (e) {
-    if (e instanceof M2MError && e.kind === 'LimitExceeded') throw invalid(`nesting deeper than ${MAX_DEPTH}`);
+    if (e instanceof M2MError && e.kind === 'LimitExceeded') {
+      if ((e as M2MError<'LimitExceeded'>).details.limit === 'jsonDepth') throw invalid(`nesting deeper than ${MAX_DEPTH}`);
+      throw e;
+    }
     try {
       parseJsonExact(text); // for serde's text of the syntax error
     } catch (exact) {

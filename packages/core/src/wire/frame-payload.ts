@@ -1,0 +1,62 @@
+/**
+ * The payload section of a frame: `payload_len`, `crc32`, then the stored payload, decompressed
+ * under the limit, checked as UTF-8 and against the CRC (steps 6-11 of the reference decoder).
+ * Layout: docs/PROTOCOL.md §1.
+ * @module
+ */
+import { M2MError } from '../errors/base.js';
+import { platform } from '#platform';
+import { BrotliDataError, BrotliLimitError } from '../platform/types.js';
+import { utf8ErrorText } from './bytes.js';
+import { decompressionError } from './frame-error.js';
+import { CRC_SIZE, PAYLOAD_LEN_SIZE, PAYLOAD_PREAMBLE_SIZE } from './frame-layout.js';
+import { checkLimit, type Limits } from './limits.js';
+
+/** A payload as decoded: the JSON text and the CRC-32 stored with it. */
+export interface PayloadRead {
+  payload: string;
+  crc32: number;
+}
+
+/** The payload section after the headers of a plain (or HMAC-verified) frame. */
+export function readPayload(section: Uint8Array, compressed: boolean, limits: Limits): PayloadRead {
+  if (PAYLOAD_LEN_SIZE > section.length) throw decompressionError('Frame too short for payload length');
+  const dv = new DataView(section.buffer, section.byteOffset, section.byteLength);
+  const payloadLen = dv.getUint32(0, true);
+  // No allocation ever follows a declared length. By default a lie reads as the reference's
+  // `Frame too short for payload` (frame_errors.json); a configured maxPayloadBytes names it.
+  checkLimit('maxPayloadBytes', payloadLen, limits.maxPayloadBytes);
+  if (PAYLOAD_PREAMBLE_SIZE > section.length) throw decompressionError('Frame too short for checksum');
+  const stored = dv.getUint32(PAYLOAD_LEN_SIZE, true);
+  if (PAYLOAD_PREAMBLE_SIZE + payloadLen > section.length) throw decompressionError('Frame too short for payload');
+  return finishPayload(section.subarray(PAYLOAD_PREAMBLE_SIZE, PAYLOAD_PREAMBLE_SIZE + payloadLen), compressed, stored, limits);
+}
+
+/** The decrypted section of an AEAD frame: `payload_len` must match what is there exactly. */
+export function readOpenedPayload(plain: Uint8Array, compressed: boolean, limits: Limits): PayloadRead {
+  if (plain.length < PAYLOAD_PREAMBLE_SIZE) throw decompressionError('Decrypted payload too short');
+  const dv = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
+  const payloadLen = dv.getUint32(0, true);
+  const crc = dv.getUint32(PAYLOAD_LEN_SIZE, true);
+  if (plain.length - PAYLOAD_PREAMBLE_SIZE !== payloadLen) throw decompressionError(`Payload length mismatch: expected ${payloadLen}, got ${plain.length - PAYLOAD_PREAMBLE_SIZE}`);
+  return finishPayload(plain.subarray(PAYLOAD_LEN_SIZE + CRC_SIZE), compressed, crc, limits);
+}
+
+function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, limits: Limits): PayloadRead {
+  let raw = stored;
+  if (compressed) {
+    try {
+      raw = platform.brotliDecompress(stored, limits.maxDecompressedBytes);
+    } catch (e) {
+      if (e instanceof BrotliLimitError) throw new M2MError('LimitExceeded', { limit: 'maxDecompressedBytes', actual: limits.maxDecompressedBytes + 1, max: limits.maxDecompressedBytes }, { cause: e });
+      throw decompressionError(`Brotli decompression failed: ${e instanceof BrotliDataError ? 'Invalid Data' : String(e)}`, e);
+    }
+  } else checkLimit('maxDecompressedBytes', raw.length, limits.maxDecompressedBytes);
+  const text = platform.utf8Decode(raw);
+  if (text === undefined) throw decompressionError(`Invalid UTF-8: ${utf8ErrorText(raw)}`);
+  const computed = platform.crc32(raw);
+  if (computed !== crc) throw decompressionError(`Checksum mismatch: expected ${hex8(crc)}, got ${hex8(computed)}`);
+  return { payload: text, crc32: crc };
+}
+
+const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');

@@ -1,0 +1,186 @@
+/**
+ * The decoder's side of the headers: prefix, fixed header, and the routing or response header,
+ * read in the reference's order with its error texts (steps 1-5 of its decoder). Layout:
+ * docs/PROTOCOL.md §1; offsets: frame-layout.ts.
+ * @module
+ */
+import { M2MError } from '../errors/base.js';
+import { utf8DecodeStrict, utf8ErrorText } from './bytes.js';
+import { decompressionError } from './frame-error.js';
+import {
+  COMMON_FLAGS_OFFSET,
+  FLAGS_OFFSET,
+  FLAGS_RESERVED_OFFSET,
+  HEADER_LEN_OFFSET,
+  PREFIX_LEN,
+  RESERVED_OFFSET,
+  SCHEMA_OFFSET,
+  SECURITY_OFFSET,
+  VARIABLE_HEADER_OFFSET,
+} from './frame-layout.js';
+import {
+  CommonFlag,
+  FIXED_HEADER_LEN,
+  M2M_PREFIX_BYTES,
+  RequestFlag,
+  ResponseFlag,
+  ROLE_CODES,
+  schemaName,
+  securityMode,
+  type FinishReason,
+  type FrameHeader,
+  type ResponseHeader,
+  type Role,
+  type RoutingHeader,
+} from './header.js';
+import { checkLimit, DEFAULT_LIMITS, type Limits } from './limits.js';
+import { decodeVarintU32 } from './varint.js';
+
+/** Step 1: the `#M2M|1|` prefix. */
+export function checkPrefix(data: Uint8Array): void {
+  if (data.length < PREFIX_LEN) throw decompressionError('Invalid M2M prefix');
+  for (let i = 0; i < PREFIX_LEN; i++) if (data[i] !== M2M_PREFIX_BYTES[i]) throw decompressionError('Invalid M2M prefix');
+}
+
+/** Step 2: the 20-byte fixed header (its variable header not yet read). */
+export function readFixed(data: Uint8Array): FrameHeader {
+  if (data.length < VARIABLE_HEADER_OFFSET) throw decompressionError('Frame too short for fixed header');
+  const headerLen = data[HEADER_LEN_OFFSET] | (data[HEADER_LEN_OFFSET + 1] << 8);
+  const flagsCommon = data[COMMON_FLAGS_OFFSET];
+  // Built whole, in one shape, so V8 keeps a single hidden class for every header.
+  return {
+    headerLen,
+    schema: schemaName(data[SCHEMA_OFFSET]),
+    schemaByte: data[SCHEMA_OFFSET],
+    security: securityMode(data[SECURITY_OFFSET]),
+    securityByte: data[SECURITY_OFFSET],
+    flags: data[FLAGS_OFFSET] | (data[FLAGS_OFFSET + 1] << 8),
+    flagsReserved: data[FLAGS_RESERVED_OFFSET],
+    flagsCommon,
+    compressed: (flagsCommon & CommonFlag.COMPRESSED) !== 0,
+    reserved: data.slice(RESERVED_OFFSET, VARIABLE_HEADER_OFFSET),
+    routing: null,
+    response: null,
+  };
+}
+
+function readShortString(data: Uint8Array, pos: number, what: 'model' | 'ID'): { value: string; next: number } {
+  const cap = what === 'model' ? 'Model' : 'ID';
+  if (pos >= data.length) throw decompressionError(`Missing ${what} length`);
+  const len = data[pos];
+  const start = pos + 1;
+  if (start + len > data.length) throw decompressionError(`${cap} truncated`);
+  const bytes = data.subarray(start, start + len);
+  const value = utf8DecodeStrict(bytes);
+  if (value === undefined) throw decompressionError(`Invalid ${what} UTF-8: ${utf8ErrorText(bytes)}`);
+  return { value, next: start + len };
+}
+
+// One scratch view for f32 reads: a DataView per read costs more than the read.
+const f32Bytes = new Uint8Array(4);
+const f32View = new DataView(f32Bytes.buffer);
+function readF32(data: Uint8Array, pos: number): number {
+  f32Bytes[0] = data[pos];
+  f32Bytes[1] = data[pos + 1];
+  f32Bytes[2] = data[pos + 2];
+  f32Bytes[3] = data[pos + 3];
+  return f32View.getFloat32(0, true);
+}
+
+/**
+ * Most roles a routing header can carry: four to a byte of the largest variable header. The
+ * reference reads `msg_count` roles from the rest of the frame, not from the header alone
+ * (docs/PROTOCOL.md §1), so that is kept; but a count is checked against this before one role is
+ * built, so a 12 MB frame claiming 48 M messages costs nothing (docs/ARCHITECTURE.md
+ * "Resource budget").
+ */
+export function maxRoutingRoles(limits: Limits): number {
+  return 4 * Math.max(0, Math.min(limits.maxHeaderBytes, 0xffff) - FIXED_HEADER_LEN);
+}
+
+function readRouting(data: Uint8Array, flags: number, limits: Limits): RoutingHeader {
+  let pos = VARIABLE_HEADER_OFFSET;
+  const model = readShortString(data, pos, 'model');
+  pos = model.next;
+  const mc = decodeVarintU32(data, pos);
+  pos += mc.length;
+  const roleByteCount = Math.ceil((2 * mc.value) / 8);
+  if (pos + roleByteCount > data.length) throw decompressionError('Roles truncated');
+  const maxRoles = maxRoutingRoles(limits);
+  if (mc.value > maxRoles) throw new M2MError('LimitExceeded', { limit: 'routingRoles', actual: mc.value, max: maxRoles });
+  const roles: Role[] = new Array(mc.value);
+  for (let i = 0; i < mc.value; i++) roles[i] = ROLE_CODES[(data[pos + (i >> 2)] >> (2 * (i & 3))) & 3];
+  pos += roleByteCount;
+  const ch = decodeVarintU32(data, pos);
+  pos += ch.length;
+  let maxTokens: number | null = null;
+  if (flags & RequestFlag.HAS_MAX_TOKENS) {
+    const mt = decodeVarintU32(data, pos);
+    pos += mt.length;
+    maxTokens = mt.value;
+  }
+  const estCostUsd = pos + 4 <= data.length ? readF32(data, pos) : null;
+  return { model: model.value, msgCount: mc.value, roles, contentHint: ch.value, maxTokens, estCostUsd };
+}
+
+const FINISH: readonly FinishReason[] = ['Stop', 'Length', 'ToolCalls', 'ContentFilter'];
+
+function readResponse(data: Uint8Array, flags: number): ResponseHeader {
+  let pos = VARIABLE_HEADER_OFFSET;
+  const id = readShortString(data, pos, 'ID');
+  pos = id.next;
+  const model = readShortString(data, pos, 'model');
+  pos = model.next;
+  if (pos >= data.length) throw decompressionError('Missing finish reason');
+  const fb = data[pos++];
+  const pt = decodeVarintU32(data, pos);
+  pos += pt.length;
+  const ct = decodeVarintU32(data, pos);
+  pos += ct.length;
+  let cachedTokens: number | null = null;
+  let reasoningTokens: number | null = null;
+  if (flags & ResponseFlag.HAS_CACHED_TOKENS) {
+    const v = decodeVarintU32(data, pos);
+    pos += v.length;
+    cachedTokens = v.value;
+  }
+  if (flags & ResponseFlag.HAS_REASONING_TOKENS) {
+    const v = decodeVarintU32(data, pos);
+    pos += v.length;
+    reasoningTokens = v.value;
+  }
+  const estCostUsd = flags & ResponseFlag.HAS_COST_ESTIMATE && pos + 4 <= data.length ? readF32(data, pos) : null;
+  return {
+    id: id.value,
+    model: model.value,
+    finishReason: FINISH[fb] ?? 'Unknown',
+    finishReasonByte: fb,
+    promptTokens: pt.value,
+    completionTokens: ct.value,
+    cachedTokens,
+    reasoningTokens,
+    estCostUsd,
+  };
+}
+
+/** Steps 2-5 of the reference decoder: fixed header, header_len, variable header. */
+export function readHeaders(data: Uint8Array, limits: Limits = DEFAULT_LIMITS): FrameHeader {
+  const header = readFixed(data);
+  checkLimit('maxHeaderBytes', header.headerLen, limits.maxHeaderBytes);
+  if (header.headerLen < FIXED_HEADER_LEN) throw decompressionError(`Invalid header_len: ${header.headerLen} < minimum ${FIXED_HEADER_LEN}`);
+  if (PREFIX_LEN + header.headerLen > data.length) throw decompressionError('Frame too short for variable header');
+  switch (header.schema) {
+    case 'Request':
+    case 'EmbeddingRequest':
+      header.routing = readRouting(data, header.flags, limits);
+      break;
+    case 'Response':
+    case 'EmbeddingResponse':
+    case 'Error':
+      header.response = readResponse(data, header.flags);
+      break;
+    default:
+      break;
+  }
+  return header;
+}
