@@ -34,6 +34,8 @@ export interface SessionOptions extends Omit<SessionCoreOptions, 'role' | 'onSen
   codec?: MessageCodecName;
   /** Received DATA held before reading from the transport stops (default 64). */
   inboxCapacity?: number;
+  /** Bytes of received DATA held (content plus its wire form) before reading stops (default 1 MiB). */
+  inboxBytes?: number;
   /** Cancels the handshake. */
   signal?: AbortSignal;
   /** Makes this an encrypted session (Noise handshake, AEAD frames, replay protection). */
@@ -51,6 +53,11 @@ export interface SessionEvents {
 export interface HelloDecision {
   reject?: { code: RejectionCode; message: string; retryAfterMs?: number };
 }
+
+/** Default bytes of received DATA a session holds before it stops reading. */
+const DEFAULT_INBOX_BYTES = 1024 * 1024;
+/** Bytes of automatic replies (PONG) queued for a peer before the read loop waits for them to go out. */
+const REPLY_QUEUE_BYTES = 64 * 1024;
 
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
@@ -71,6 +78,8 @@ export class Session implements AsyncIterable<SessionData> {
   #codec: MessageCodec;
   #inbox: AsyncQueue<SessionData>;
   #sendChain: Promise<void> = Promise.resolve();
+  /** Encoded bytes queued on `#sendChain` and not yet taken by the transport. */
+  #queuedBytes = 0;
   #listeners = new Map<keyof SessionEvents, Set<(v: never) => void>>();
   #closedInfo: Promise<ClosedInfo>;
   #resolveClosed!: (c: ClosedInfo) => void;
@@ -90,7 +99,7 @@ export class Session implements AsyncIterable<SessionData> {
     this.#codec = codec;
     this.#clock = options.clock ?? systemClock;
     this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
-    this.#inbox = new AsyncQueue({ capacity: options.inboxCapacity ?? 64 });
+    this.#inbox = new AsyncQueue<SessionData>({ capacity: options.inboxCapacity ?? 64, maxBytes: options.inboxBytes ?? DEFAULT_INBOX_BYTES, sizeOf: (d) => d.content.length + d.payload.content.length });
     this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
     this.#established = new Promise((res, rej) => {
       this.#resolveEstablished = res;
@@ -331,7 +340,8 @@ export class Session implements AsyncIterable<SessionData> {
       }
     }
     const bytes = this.#codec.encode(message);
-    const next = this.#sendChain.then(() => this.transport.send(bytes));
+    this.#queuedBytes += bytes.length;
+    const next = this.#sendChain.then(() => this.transport.send(bytes)).finally(() => (this.#queuedBytes -= bytes.length));
     this.#sendChain = next.catch(() => undefined);
     return next;
   }
@@ -421,7 +431,11 @@ export class Session implements AsyncIterable<SessionData> {
             const started = this.#pingStarted.shift();
             this.#pongWaiters.shift()?.(started === undefined ? Number.NaN : this.#clock.now() - started);
           }
-          if (result.reply) void this.#send(result.reply).catch(() => undefined);
+          if (result.reply) {
+            // A peer that asks (PING) but never reads the answers stops being read, not buffered for.
+            if (this.#queuedBytes > REPLY_QUEUE_BYTES) await this.#sendChain;
+            void this.#send(result.reply).catch(() => undefined);
+          }
           if (result.content !== undefined && result.data) {
             const item: SessionData = { content: result.content, payload: result.data, message };
             this.#emit('data', item);
