@@ -106,6 +106,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   const pending = new Map<Transport, PendingConnection>();
   /** Handshakes past `decide` that will become sessions: they hold a place under maxSessions. */
   let admitting = 0;
+  /** Pending connections not yet closed by the server (closed ones leave the table a moment later). */
+  let livePending = 0;
   let closing = false;
 
   const addAddress = (address: string, n: number) => {
@@ -130,6 +132,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     const p = pending.get(transport);
     if (!p || p.closedBy) return;
     p.closedBy = why;
+    livePending--;
     if (why === 'timeout') counters.handshakeTimeouts++;
     else counters.evictedPending++;
     if (transport.abort) transport.abort();
@@ -143,7 +146,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     }
     transports.add(transport);
     // Fair accept: a full table makes room by closing its oldest connection, not by refusing the newest.
-    if (pending.size >= maxPending) {
+    if (livePending >= maxPending) {
       for (const [oldest, p] of pending) {
         if (p.closedBy) continue;
         dropPending(oldest, 'evicted');
@@ -154,6 +157,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     const entry: PendingConnection = { timer: setTimeout(() => dropPending(transport, 'timeout'), handshakeMs) };
     entry.timer.unref?.();
     pending.set(transport, entry);
+    livePending++;
     const address = hostOf(transport.remoteAddress);
     let admitted = false;
     let decision: HelloDecision = {};
@@ -177,6 +181,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     } finally {
       clearTimeout(entry.timer);
       pending.delete(transport);
+      if (!entry.closedBy) livePending--;
       if (admitted) admitting--;
     }
     if (!session || session.state === SessionState.CLOSED) {

@@ -58,11 +58,14 @@ export class TcpTransport implements Transport {
     this.#max = maxMessageBytes;
   }
 
-  /** Ends the connection for something the peer did; what it sent and nobody read is dropped. */
+  /**
+   * Ends the connection for something the peer did; what it sent and nobody read is dropped,
+   * and a reset (not a FIN behind unread data) frees the kernel's buffers at once.
+   */
   #refuse(error: unknown): void {
     this.#finish(error);
     this.#inbox.discard();
-    this.#socket.destroy();
+    this.#socket.resetAndDestroy();
   }
 
   #onData(chunk: Buffer): void {
