@@ -44,7 +44,10 @@ async function serve(options: ListenOptions): Promise<Server> {
   return s;
 }
 afterEach(async () => {
-  for (const s of sockets.splice(0)) (s instanceof WebSocket ? s.terminate() : s.destroy());
+  for (const s of sockets.splice(0)) {
+    if (s instanceof WebSocket) s.terminate();
+    else s.destroy();
+  }
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
