@@ -180,7 +180,8 @@ describe('idle and trickling connections before HELLO', () => {
   }
   for (const transport of ['tcp', 'ws'] as const) {
     it(`${transport}: a first message larger than maxHandshakeMessageBytes is refused before it is buffered`, async () => {
-      const server = await serve({ transport, serverLimits: { maxHandshakeMessageBytes: 64 * 1024 } });
+      const errors: unknown[] = [];
+      const server = await serve({ transport, serverLimits: { maxHandshakeMessageBytes: 64 * 1024 }, onHandshakeError: (e) => errors.push(e) });
       const before = server.bufferedBytes;
       if (transport === 'tcp') {
         const raw = await rawTcp(server.port);
@@ -195,6 +196,7 @@ describe('idle and trickling connections before HELLO', () => {
         expect(await closedWithin(ws, 2_000)).toBeLessThan(2_000);
       }
       expect(server.counters.failedHandshakes).toBe(1);
+      expect(errors.map((e) => isSdkError(e) && e.details)).toEqual([expect.objectContaining({ limit: 'maxMessageBytes', max: 64 * 1024 })]);
       expect(server.bufferedBytes).toBe(before);
       expect(await legitimateRoundTrip(server.url)).toBe(req(7));
     });

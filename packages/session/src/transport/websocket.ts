@@ -33,6 +33,13 @@ function setReceiverLimit(ws: WebSocketLike, max: number): void {
   if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = max;
 }
 
+/**
+ * `ws` refuses an oversize frame from its header, before buffering it; that is our size limit
+ * (`ws` does not say the declared size, so `actual` is reported as just over the limit).
+ */
+const wsError = (message: string | undefined, max: number) =>
+  message?.startsWith('Max payload size exceeded') ? new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: max + 1, max }) : new M2MError('Network', { reason: `WebSocket: ${message ?? 'error'}` });
+
 const isTimeout = (e: unknown) => e instanceof M2MError && e.kind === 'Timeout';
 
 /** A {@link Transport} over an open WebSocket. */
@@ -69,7 +76,7 @@ export class WebSocketTransport implements Transport {
     });
     ws.addEventListener('message', (e) => this.#onMessage(e.data));
     ws.addEventListener('close', () => this.#finish());
-    ws.addEventListener('error', (e) => this.#finish(new M2MError('Network', { reason: `WebSocket: ${e.message ?? 'error'}` })));
+    ws.addEventListener('error', (e) => this.#finish(wsError(e.message, this.#max)));
   }
 
   limitIncoming(maxMessageBytes: number): void {
