@@ -282,9 +282,11 @@ export class Session implements AsyncIterable<SessionData> {
 
   /**
    * Sends `content` as DATA (encoded with the negotiated algorithm unless `algorithm` is given).
-   * Resolves when the transport took it; a slow peer makes it wait.
+   * Resolves when the transport took it; a slow peer makes it wait (while more than the
+   * transport's send high-water mark in bytes is buffered).
    * @throws M2MError: SessionNotEstablished, Closed (after the session ended), codec errors
-   *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network.
+   *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network, Timeout (the peer took
+   *   nothing for `sendTimeoutMs`; the connection is dropped).
    */
   send(content: string, options: { algorithm?: Algorithm } & DataExtras = {}): Promise<void> {
     const closed = this.#core.closedInfo;

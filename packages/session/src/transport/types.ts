@@ -6,7 +6,11 @@ import { M2MError } from '@m2m/core';
 
 /** A message-oriented, ordered, reliable connection. */
 export interface Transport extends AsyncIterable<Uint8Array> {
-  /** Sends one message; resolves when the transport has taken it (slow peers make this wait). */
+  /**
+   * Sends one message; resolves when the transport has taken it (slow peers make this wait,
+   * bounded in bytes by `sendHighWaterBytes`).
+   * @throws M2MError: Network when closed; Timeout when the peer takes nothing for `sendTimeoutMs`.
+   */
   send(data: Uint8Array): Promise<void>;
   /** Closes the connection; incoming iteration ends. Safe to call twice. */
   close(): Promise<void>;
