@@ -26,6 +26,26 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 /** Default largest message before the handshake is done. */
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 64 * 1024;
 
+/**
+ * Closes sockets that have not completed an HTTP request or WebSocket upgrade within `ms` of
+ * accept: node:http times out slow headers (`headersTimeout`) but not a socket that sends nothing.
+ */
+function closeSilentSockets(server: http.Server, ms: number): void {
+  const timers = new WeakMap<net.Socket, ReturnType<typeof setTimeout>>();
+  const settled = (socket: net.Socket) => {
+    clearTimeout(timers.get(socket));
+    timers.delete(socket);
+  };
+  server.on('connection', (socket: net.Socket) => {
+    const timer = setTimeout(() => socket.destroy(), ms);
+    timer.unref();
+    timers.set(socket, timer);
+    socket.once('close', () => settled(socket));
+  });
+  server.on('request', (req: http.IncomingMessage) => settled(req.socket));
+  server.on('upgrade', (req: http.IncomingMessage) => settled(req.socket));
+}
+
 /** A connection that has not finished its handshake. */
 interface PendingConnection {
   timer: ReturnType<typeof setTimeout>;
@@ -214,6 +234,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   if (kind === 'http') {
     const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload, maxFirstMessageBytes: maxHandshakeBytes, limits: transportLimits, account });
     const server = http.createServer(httpOptions, handler.handle);
+    closeSilentSockets(server, handshakeMs);
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
@@ -233,6 +254,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   } else {
     const server = http.createServer(httpOptions);
     const wss = new WebSocketServer({ server, maxPayload });
+    closeSilentSockets(server, handshakeMs);
     wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account() })));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));

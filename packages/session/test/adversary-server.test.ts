@@ -163,6 +163,18 @@ describe('idle and trickling connections before HELLO', () => {
     expect(server.counters.handshakeTimeouts).toBe(1);
     expect(await legitimateRoundTrip(server.url)).toBe(req(7));
   });
+  for (const transport of ['ws', 'http'] as const) {
+    it(`${transport}: sockets silent before their upgrade or request, or trickling headers, are closed at the deadline`, async () => {
+      const server = await serve({ transport, serverLimits: { handshakeTimeoutMs: 1_000 } });
+      const silent = await rawTcp(server.port);
+      const trickler = await rawTcp(server.port);
+      trickler.write('GET /message HTTP/1.1\r\nHost: x\r\n');
+      const [a, b] = await Promise.all([closedWithin(silent, 5_000), closedWithin(trickler, 5_000)]);
+      expect(a).toBeLessThan(4_000);
+      expect(b).toBeLessThan(4_000);
+      expect(await legitimateRoundTrip(server.url)).toBe(req(7));
+    });
+  }
   for (const transport of ['tcp', 'ws'] as const) {
     it(`${transport}: a flood of idle connections does not lock a legitimate client out (fair accept)`, async () => {
       const flood = transport === 'tcp' ? 200 : 60;
