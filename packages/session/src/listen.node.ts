@@ -27,8 +27,9 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 64 * 1024;
 
 /**
- * Closes sockets that have not completed an HTTP request or WebSocket upgrade within `ms` of
- * accept: node:http times out slow headers (`headersTimeout`) but not a socket that sends nothing.
+ * Closes sockets whose first HTTP request (or WebSocket upgrade) has not arrived whole within
+ * `ms` of accept, whether they sent nothing or trickle their headers: node:http's own
+ * `headersTimeout` (60 s) ignores a socket that sends nothing.
  */
 function closeSilentSockets(server: http.Server, ms: number): void {
   const timers = new WeakMap<net.Socket, ReturnType<typeof setTimeout>>();
@@ -226,14 +227,12 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
 
   const account = () => new ConnectionAccount(budget);
   const transportLimits: TransportLimits = { maxMessageBytes: maxPayload, highWaterMark: options.highWaterMark, highWaterBytes: options.highWaterBytes, sendHighWaterBytes: options.sendHighWaterBytes, sendTimeoutMs: options.sendTimeoutMs };
-  // Sockets that never finish their HTTP request (or WebSocket upgrade) are node:http's to time out.
-  const httpOptions: http.ServerOptions = { headersTimeout: handshakeMs, requestTimeout: Math.max(handshakeMs, 60_000), connectionsCheckingInterval: Math.min(handshakeMs, 1_000) };
   let port: number;
   let stop: () => Promise<void>;
   const kind = options.transport ?? 'ws';
   if (kind === 'http') {
     const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload, maxFirstMessageBytes: maxHandshakeBytes, limits: transportLimits, account });
-    const server = http.createServer(httpOptions, handler.handle);
+    const server = http.createServer(handler.handle);
     closeSilentSockets(server, handshakeMs);
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
@@ -252,7 +251,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     });
     stop = () => new Promise((r) => server.close(() => r()));
   } else {
-    const server = http.createServer(httpOptions);
+    const server = http.createServer();
     const wss = new WebSocketServer({ server, maxPayload });
     closeSilentSockets(server, handshakeMs);
     wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account() })));

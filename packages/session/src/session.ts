@@ -56,6 +56,8 @@ export interface HelloDecision {
 
 /** Default bytes of received DATA a session holds before it stops reading. */
 const DEFAULT_INBOX_BYTES = 1024 * 1024;
+/** What a received DATA holds in memory: its content and its wire form. */
+const dataSize = (d: SessionData) => d.content.length + d.payload.content.length;
 /** Bytes of automatic replies (PONG) queued for a peer before the read loop waits for them to go out. */
 const REPLY_QUEUE_BYTES = 64 * 1024;
 
@@ -99,7 +101,13 @@ export class Session implements AsyncIterable<SessionData> {
     this.#codec = codec;
     this.#clock = options.clock ?? systemClock;
     this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
-    this.#inbox = new AsyncQueue<SessionData>({ capacity: options.inboxCapacity ?? 64, maxBytes: options.inboxBytes ?? DEFAULT_INBOX_BYTES, sizeOf: (d) => d.content.length + d.payload.content.length });
+    // Unread DATA counts toward the server's buffer budget through the transport's account.
+    this.#inbox = new AsyncQueue<SessionData>({
+      capacity: options.inboxCapacity ?? 64,
+      maxBytes: options.inboxBytes ?? DEFAULT_INBOX_BYTES,
+      sizeOf: dataSize,
+      onTake: (d) => transport.account?.release(dataSize(d)),
+    });
     this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
     this.#established = new Promise((res, rej) => {
       this.#resolveEstablished = res;
@@ -441,7 +449,15 @@ export class Session implements AsyncIterable<SessionData> {
           if (result.content !== undefined && result.data) {
             const item: SessionData = { content: result.content, payload: result.data, message };
             this.#emit('data', item);
-            await this.#inbox.push(item);
+            try {
+              this.transport.account?.hold(dataSize(item));
+            } catch (e) {
+              this.#fail(e);
+              return;
+            }
+            // A full inbox stops reading; the transport's end must still end the session.
+            if (this.transport.ended) await Promise.race([this.#inbox.push(item), this.transport.ended]);
+            else await this.#inbox.push(item);
           }
         }
         this.#core.transportClosed();

@@ -273,7 +273,9 @@ describe('backpressure in bytes', () => {
       // flight; 64 + 64 messages of 256 KiB would be 32 MiB of bytes and 32 MiB of strings.
       expect(sent).toBeLessThan(40);
       expect(grown).toBeLessThan(12 * MiB);
-      expect(server.bufferedBytes).toBeLessThanOrEqual(1 * MiB + 256 * 1024 + 64 * 1024);
+      // What the server counts against its budget: the transport's mark plus one message, and
+      // the session inbox's mark plus one message (content and wire form).
+      expect(server.bufferedBytes).toBeLessThanOrEqual(1 * MiB + 256 * 1024 + 1 * MiB + 512 * 1024);
       // Reading resumes the flow.
       const reader = held[0][Symbol.asyncIterator]();
       for (let i = 0; i < sent; i++) expect((await reader.next()).value?.content.length).toBe(256 * 1024);
@@ -411,6 +413,27 @@ describe('TCP reassembly and the buffer budget', () => {
     // Recopying the pending buffer on every 8 KiB read is ~4 GiB of copying (seconds of CPU).
     expect((used.user + used.system) / 1000).toBeLessThan(1_500);
     expect(await legitimateRoundTrip(server.url)).toBe(req(7));
+  });
+  it('unread DATA in session inboxes draws on maxBufferedBytes too', async () => {
+    const endings: unknown[] = [];
+    let seen = 0;
+    const server = await serve({
+      transport: 'tcp',
+      serverLimits: { maxBufferedBytes: 2 * MiB },
+      onSession: (s) => {
+        // Three sessions whose application never reads; later ones are echoed.
+        if (seen++ < 3) void s.closed.then((i) => endings.push(i.error));
+        else void echo(s);
+      },
+    });
+    const clients = await Promise.all(Array.from({ length: 3 }, () => connect(server.url)));
+    await Promise.all(clients.map((c) => sendUntilStalled(c, noise(128 * 1024), 100)));
+    await settle(100);
+    expect(endings.length).toBeGreaterThanOrEqual(1);
+    for (const e of endings) expect(isSdkError(e) && isSdkError(e.cause) && e.cause.details).toMatchObject({ limit: 'maxBufferedBytes' });
+    expect(server.bufferedBytes).toBeLessThanOrEqual(2 * MiB + 3 * 64 * 1024);
+    expect(await legitimateRoundTrip(server.url)).toBe(req(7));
+    for (const c of clients) c.transport.abort?.();
   });
   it('partial messages draw on maxBufferedBytes: hoarders are cut off, others keep working', async () => {
     const endings: unknown[] = [];

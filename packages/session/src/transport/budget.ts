@@ -8,6 +8,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core';
+import type { BufferAccount } from './types.js';
 
 /** Default server-wide budget for buffered, unread bytes (256 MiB). */
 export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
@@ -47,7 +48,7 @@ export class ByteBudget {
 }
 
 /** What one connection holds: its allowance first, then the shared budget. */
-export class ConnectionAccount {
+export class ConnectionAccount implements BufferAccount {
   #budget: ByteBudget | undefined;
   #allowance: number;
   #held = 0;

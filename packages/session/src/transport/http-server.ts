@@ -41,6 +41,8 @@ export class HttpServerTransport implements Transport {
   #sendHighWater: number;
   #sendTimeoutMs: number;
   lastSeen = Date.now();
+  #resolveEnded!: (error: unknown) => void;
+  readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
   constructor(remoteAddress: string, limits: TransportLimits = {}, account: ConnectionAccount = new ConnectionAccount(undefined)) {
     this.remoteAddress = remoteAddress;
     this.maxIncoming = limits.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
@@ -112,6 +114,7 @@ export class HttpServerTransport implements Transport {
       this.#outboxBytes = 0;
     }
     this.account.close();
+    this.#resolveEnded(error);
     for (const w of this.#waiters.splice(0)) w();
     for (const w of this.#roomWaiters.splice(0)) w();
   }

@@ -26,9 +26,17 @@ export class TcpTransport implements Transport {
   #expected = -1;
   #max: number;
   #closed = false;
+  /** Set by `close()`: incoming bytes are dropped from then on. */
+  #discarding = false;
   #drainWaiters: Array<() => void> = [];
   #sendTimeoutMs: number;
   #account: ConnectionAccount;
+  #resolveEnded!: (error: unknown) => void;
+  readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
+  /** Bytes this connection holds unread, counted against a server's budget. */
+  get account(): ConnectionAccount {
+    return this.#account;
+  }
 
   /**
    * @param account where a server counts the bytes this connection holds (default: its own,
@@ -69,7 +77,7 @@ export class TcpTransport implements Transport {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#discarding) return;
     try {
       this.#account.hold(chunk.length);
     } catch (e) {
@@ -130,6 +138,7 @@ export class TcpTransport implements Transport {
     this.#inbox.end(error);
     this.#account.close();
     this.#wakeWriters();
+    this.#resolveEnded(error);
   }
 
   /**
@@ -163,6 +172,10 @@ export class TcpTransport implements Transport {
    */
   async close(): Promise<void> {
     if (this.#socket.destroyed) return;
+    // Nothing more is read after close; a socket paused by a full inbox would otherwise keep the
+    // peer's last bytes (and its FIN) waiting until the destroy timer.
+    this.#discarding = true;
+    this.#socket.resume();
     await new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       this.#socket.once('close', () => {

@@ -21,10 +21,31 @@ export interface Transport extends AsyncIterable<Uint8Array> {
    * is done, then raises it to `maxMessageBytes`).
    */
   limitIncoming?(maxMessageBytes: number): void;
+  /**
+   * Settles once the connection has ended (with the error that ended it, if any), so a reader
+   * that is not iterating right now (its consumer is full) still learns the peer is gone.
+   */
+  readonly ended?: Promise<unknown>;
+  /**
+   * Where a server counts the bytes this connection holds unread (its share of the server's
+   * buffer budget); a session counts its inbox here too. Absent on client transports.
+   */
+  readonly account?: BufferAccount;
   /** The peer's address (`ip:port`), when the transport knows it. */
   readonly remoteAddress?: string;
   /** Transport name for logs (`memory`, `tcp`, `ws`, `http`). */
   readonly kind: string;
+}
+
+/** Byte accounting of one connection (see transport/budget.ts). */
+export interface BufferAccount {
+  /**
+   * Counts `n` more bytes held.
+   * @throws M2MError LimitExceeded (`maxBufferedBytes`) when the server's budget cannot cover them.
+   */
+  hold(n: number): void;
+  /** Counts `n` bytes as no longer held. */
+  release(n: number): void;
 }
 
 /** Limits every transport applies to what it buffers, both ways. */

@@ -54,6 +54,12 @@ export class WebSocketTransport implements Transport {
   #sendHighWater: number;
   #sendTimeoutMs: number;
   #account: ConnectionAccount;
+  #resolveEnded!: (error: unknown) => void;
+  readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
+  /** Bytes this connection holds unread, counted against a server's budget. */
+  get account(): ConnectionAccount {
+    return this.#account;
+  }
 
   /**
    * @param options limits, the peer's address, and where a server counts the bytes this
@@ -115,6 +121,7 @@ export class WebSocketTransport implements Transport {
     this.#closed = true;
     this.#inbox.end(error);
     this.#account.close();
+    this.#resolveEnded(error);
     for (const w of this.#closeWaiters.splice(0)) w();
   }
 
