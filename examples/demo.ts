@@ -73,7 +73,7 @@ for (const req of conversation) {
   const reply = (await replies.next()).value!;
   console.log(`  client ← ${describe(reply.payload.content, reply.content)}`);
 }
-console.log(`\n${client.stats.messagesSent} messages sent by the client; every DATA frame is AEAD-encrypted, its header readable for routing.`);
+console.log(`\n${conversation.length} requests sent by the client (${client.stats.messagesSent} messages with the handshake); every DATA frame is AEAD-encrypted, its header readable for routing.`);
 await client.close('CLIENT_SHUTDOWN', 'demo finished');
 await server.close();
 
@@ -88,7 +88,7 @@ function tapped(edit: (bytes: Uint8Array, n: number) => Uint8Array[]): [Transpor
 async function provoke(what: string, edit: (bytes: Uint8Array, n: number) => Uint8Array[]): Promise<void> {
   const [a, b] = tapped(edit);
   const serverSide = Session.server(b, { secure: { staticKey: serverKey } });
-  const c = await Session.client(a, { secure: { staticKey: clientKey } });
+  const c = await Session.client(a, { secure: { staticKey: clientKey, verifyPeer: allowKeys([serverKey.publicKey]) } });
   const s = (await serverSide)!;
   for (let i = 0; i < 3; i++) await c.send(JSON.stringify(conversation[0])).catch(() => undefined);
   const info = await s.closed;
@@ -108,9 +108,9 @@ let replayed = false;
 await provoke('replayed frame', (d) => (!replayed && decodeMessageBinary(d).type === 'DATA' && (replayed = true) ? [d, d] : [d]));
 // 3. A server at capacity answers HELLO with REJECT.
 const busy = await listen({ transport: 'tcp', secure: { staticKey: serverKey }, serverLimits: { maxSessions: 1, retryAfterMs: 2000 } });
-const first = await connect(busy.url, { secure: { staticKey: clientKey } });
+const first = await connect(busy.url, { secure: { staticKey: clientKey, verifyPeer: allowKeys([serverKey.publicKey]) } });
 try {
-  await connect(busy.url, { secure: { staticKey: clientKey } });
+  await connect(busy.url, { secure: { staticKey: clientKey, verifyPeer: allowKeys([serverKey.publicKey]) } });
 } catch (e) {
   logAndDecode('session refused', e);
 }

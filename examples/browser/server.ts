@@ -6,11 +6,11 @@
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { brotliWasmPlugin } from '../../scripts/brotli-wasm-plugin.js';
 import { compress } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { listen } from '@m2m/session';
@@ -38,13 +38,11 @@ export async function startBrowserExample(): Promise<BrowserExample> {
     target: 'es2022',
     outdir: out,
     conditions: ['@m2m/source', '@m2m/platform-source'],
-    external: ['node:*'],
+    // From sources, the Brotli wasm is built in as the published browser bundle has it.
+    plugins: [brotliWasmPlugin()],
     logLevel: 'error',
   });
   copyFileSync(resolve(import.meta.dirname, 'index.html'), join(out, 'index.html'));
-  // brotli-wasm fetches its .wasm next to the bundle (new URL(…, import.meta.url)).
-  const brotliWeb = dirname(createRequire(import.meta.url).resolve('brotli-wasm'));
-  copyFileSync(join(brotliWeb, 'pkg.web', 'brotli_wasm_bg.wasm'), join(out, 'brotli_wasm_bg.wasm'));
 
   const key = KeyPair.generate();
   const received: string[] = [];

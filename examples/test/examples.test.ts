@@ -10,11 +10,12 @@ describe('examples', () => {
     const r = run('demo.ts');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/negotiated: algorithm=m2m/);
+    expect(r.stdout).toMatch(/^3 requests sent by the client/m);
     expect(r.stdout.match(/server ← Request \[aead, brotli\]/g)).toHaveLength(3);
     expect(r.stdout.match(/client ← Response \[aead, brotli\]/g)).toHaveLength(3);
-    expect(r.stdout).toMatch(/tampered frame → CRYPTO_ERROR\n\s+Error: Crypto error: AEAD: Decryption failed: authentication tag mismatch\n\s+Caused by: AEAD/);
+    expect(r.stdout).toMatch(/tampered frame → CRYPTO_ERROR\n\s+Error: \[CRYPTO_ERROR\] Crypto error: AEAD: Decryption failed: authentication tag mismatch\n\s+Caused by: \[AEAD_DECRYPTION_FAILED\] AEAD/);
     expect(r.stdout).toMatch(/replayed frame → REPLAY_DETECTED/);
-    expect(r.stdout).toMatch(/session refused → REJECTED, retryable\n\s+Error: Session rejected: SERVER_BUSY/);
+    expect(r.stdout).toMatch(/session refused → REJECTED, retryable\n\s+Error: \[REJECTED\] Session rejected: SERVER_BUSY/);
   }, 60_000);
   it('node agent over WebSocket', () => {
     const r = run('node-agent-ws.ts');
@@ -31,7 +32,7 @@ describe('examples', () => {
   it('pino logs decode back to typed errors', () => {
     const r = run('pino-errors.ts');
     expect(r.stdout).toContain('typed again: true code=CRYPTO_ERROR');
-    expect(r.stdout).toContain('Caused by: AEAD: Decryption failed: authentication tag mismatch');
+    expect(r.stdout).toContain('Caused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed: authentication tag mismatch');
   }, 60_000);
   it('a reference-compatible peer over HTTP with the json codec and a pre-shared frame key', () => {
     const r = run('rust-peer.ts');

@@ -5,9 +5,11 @@
 import * as net from 'node:net';
 import { isSdkError } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
-import { binaryCodec, connect, defaultCapabilities, encodeCapabilities, listen, ManualClock, memoryTransportPair, Session, type Server, type Transport } from '@m2m/session';
+import { allowKeys, binaryCodec, connect, defaultCapabilities, encodeCapabilities, listen, ManualClock, memoryTransportPair, Session, type Server, type Transport } from '@m2m/session';
 
 const serverKey = KeyPair.generate();
+/** Every client pins the server's key (secure by default: an unverified connect() is refused). */
+const pinServer = allowKeys([serverKey.publicKey]);
 
 /** What a load run measured. */
 export interface LoadResult {
@@ -71,7 +73,7 @@ export async function runLoad(options: { sessions: number; messages: number; tra
   const clients: Session[] = [];
   // Handshakes in waves, so the HELLO timeout measures the server, not a queue of our making.
   for (let i = 0; i < sessions; i += 100) {
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(100, sessions - i) }, () => connect(server.url, { secure: { staticKey: KeyPair.generate() } })))));
+    clients.push(...(await Promise.all(Array.from({ length: Math.min(100, sessions - i) }, () => connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } })))));
   }
   const handshakeSeconds = (performance.now() - h0) / 1000;
   const t0 = performance.now();
@@ -132,7 +134,7 @@ export interface FaultResult {
 
 async function roundTrip(server: Server): Promise<number> {
   const t0 = performance.now();
-  const s = await connect(server.url, { secure: { staticKey: KeyPair.generate() } });
+  const s = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } });
   const it = s[Symbol.asyncIterator]();
   await s.send('{"model":"x","messages":[]}');
   await it.next();
@@ -208,7 +210,7 @@ export async function killedMidHandshake(): Promise<FaultResult> {
 /** A peer's connection is reset in the middle of a stream of DATA. */
 export async function killedMidStream(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
-  const s = await connect(server.url, { secure: { staticKey: KeyPair.generate() } });
+  const s = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } });
   for (let i = 0; i < 50; i++) await s.send(`{"model":"x","i":${i},"messages":[]}`);
   s.transport.abort?.();
   await settle(200);
@@ -249,7 +251,7 @@ export async function silentPeer(): Promise<FaultResult> {
     },
   };
   const sp = Session.server(b, { clock, secure: { staticKey: serverKey } });
-  await Session.client(link, { clock, secure: { staticKey: KeyPair.generate() } });
+  await Session.client(link, { clock, secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } });
   const server = (await sp)!;
   cut = true;
   for (let t = 0; t < 200 && server.state !== 'CLOSED'; t++) {
@@ -263,7 +265,7 @@ export async function silentPeer(): Promise<FaultResult> {
 /** A reader that never reads: the server's sends wait instead of piling up; others are unaffected. */
 export async function slowReader(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
-  const slow = await connect(server.url, { secure: { staticKey: KeyPair.generate() }, inboxCapacity: 4 });
+  const slow = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer }, inboxCapacity: 4 });
   // Incompressible content, so each frame really is ~27 KB on the wire.
   const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: randomText(20_000) }] });
   const rss0 = process.memoryUsage().rss;
@@ -289,7 +291,7 @@ export async function slowReader(): Promise<FaultResult> {
 /** Hundreds of HELLOs at once against a rate and session limit. */
 export async function helloFlood(count = 300): Promise<FaultResult & { rejected: Record<string, number>; accepted: number }> {
   const { server } = await echoServer({ serverLimits: { newSessionsPerSecond: 50, maxSessions: 100 } });
-  const results = await Promise.allSettled(Array.from({ length: count }, () => connect(server.url, { secure: { staticKey: KeyPair.generate() } })));
+  const results = await Promise.allSettled(Array.from({ length: count }, () => connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } })));
   const outcomes = new Set<string>();
   const opened: Session[] = [];
   for (const r of results) {

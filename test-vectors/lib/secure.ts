@@ -6,7 +6,7 @@
  */
 import { fromHex, toHex } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
-import { decodeCapabilities, encodeCapabilities, ManualClock, SecureChannel } from '@m2m/session';
+import { boundProtection, decodeCapabilities, decodeMessageJson, encodeCapabilities, ManualClock, messageBinding, SecureChannel } from '@m2m/session';
 import { CipherState } from '@m2m/crypto';
 import { eq } from './check.js';
 import { extraFormats } from './run.js';
@@ -63,6 +63,24 @@ extraFormats.push([
         }
         eq(serverRx.receiveEpoch, 1, 'receiver followed the rekey');
       });
+      // Message binding (docs/PROTOCOL.md §7.3): fields outside the frame join its associated data.
+      if (Array.isArray(v.data_messages)) {
+        c.run(`${v.name}: bound messages`, () => {
+          const clock = new ManualClock();
+          const clientTx = new SecureChannel(new CipherState(fromHex(v.client_send_key_hex)), new CipherState(fromHex(v.server_send_key_hex)), clock);
+          const serverRx = new SecureChannel(new CipherState(fromHex(v.server_send_key_hex)), new CipherState(fromHex(v.client_send_key_hex)), clock);
+          for (const f of v.data_messages as J[]) {
+            const binding = messageBinding(decodeMessageJson(JSON.stringify(f.message)));
+            eq(toHex(binding), f.binding_hex, `binding of ${f.message.type} #${f.counter}`);
+            const aad = fromHex(f.aad_hex);
+            const header = aad.subarray(0, aad.length - binding.length);
+            const tx = boundProtection(f.kind === 0 ? clientTx.data : clientTx.control, binding).seal(header, fromHex(f.plaintext_hex));
+            eq(toHex(tx.nonce) + toHex(tx.ciphertext) + toHex(tx.tag), f.sealed_hex, `sealed ${f.message.type} #${f.counter}`);
+            const opened = boundProtection(f.kind === 0 ? serverRx.data : serverRx.control, binding).open(header, fromHex(f.sealed_hex));
+            eq(toHex(opened), f.plaintext_hex, `opened ${f.message.type} #${f.counter}`);
+          }
+        });
+      }
     }
   },
 ]);

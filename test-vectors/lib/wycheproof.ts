@@ -7,11 +7,12 @@
  */
 import { fromHex, isCryptoError, toHex } from '@m2m/core';
 import { chacha20poly1305Open, chacha20poly1305Seal, hkdf, hmacSha256, x25519SharedSecret, xchacha20poly1305Open, xchacha20poly1305Seal } from '@m2m/crypto';
-import { Cases, eq } from './check.js';
+import { Cases, checked, eq } from './check.js';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function mustThrowCrypto(fn: () => unknown): void {
+  checked();
   try {
     fn();
   } catch (e) {

@@ -4,31 +4,60 @@
  * error's code and message chain.
  * @module
  */
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { formatErrorChain, isSdkError } from '@m2m/core';
+import { analyzeCommand } from './commands/analyze.js';
 import { compressCommand, decompressCommand } from './commands/codec.js';
+import { modelsCommand } from './commands/models.js';
 import { errorsCommand } from './commands/errors.js';
 import { frameCommand } from './commands/frame.js';
 import { deriveCommand, keygenCommand } from './commands/keys.js';
 import { connectCommand, serveCommand } from './commands/session.js';
 import { paint, processIo, type Io } from './io.js';
 
-const USAGE = `m2m: the M2M Protocol command-line tool
+/** The usage text: one line per command form. */
+export const USAGE = `m2m: the M2M Protocol command-line tool
 
   m2m frame encode JSON|@file|- [--text] [--key HEX --mode aead|hmac] [--json]
   m2m frame decode HEX|TEXT|@file|- [--key HEX --mode aead|hmac] [--json]
   m2m frame inspect HEX|TEXT|@file|- [--json]
-  m2m compress TEXT|@file|- [--algorithm auto|m2m|tokennative|brotli|none] [--json]
-  m2m decompress TEXT|@file|- [--json]
+  m2m compress [TEXT|@file|-] [-f FILE] [-o FILE] [-a auto|m2m|m|tokennative|tn|brotli|br|none|n] [-s] [--json]
+  m2m decompress [TEXT|@file|-] [-f FILE] [-o FILE] [--pretty] [--json]
+  m2m analyze [TEXT|@file|-] [-f FILE|DIR]... [--model M] [--json]
+  m2m models list [--provider P] | search QUERY | info MODEL [--json]
   m2m keygen --out FILE [--force]
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
-  m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--known-keys FILE] [--echo] [--once]
-  m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK]
-  m2m errors list | explain CODE | decode [FILE|-] [--json] [--code CODE] [--since 15m|ISO]`;
+  m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--peer-key HEX]... [--known-keys FILE] [--echo] [--once]
+  m2m connect URL --peer-key HEX [--known-keys FILE] [--file PATH]... [--identity FILE] [--pattern XX|IK]
+            (--server-key = --peer-key; --insecure-skip-peer-verification connects without checking the server)
+  m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]`;
+
+/** The usage lines of one command (`m2m serve --help`), or undefined for an unknown one. */
+export function commandUsage(command: string): string | undefined {
+  const lines: string[] = [];
+  let inCommand = false;
+  for (const line of USAGE.split('\n').slice(1)) {
+    const form = /^ {2}m2m (\S+)/.exec(line);
+    // A form's continuation lines are indented deeper than the forms themselves.
+    if (form) inCommand = form[1] === command;
+    else if (!/^ {3,}\S/.test(line)) inCommand = false;
+    if (inCommand) lines.push(line.trim());
+  }
+  return lines.length ? lines.join('\n') : undefined;
+}
 
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  // Every command answers --help before its own option parsing can reject anything.
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    const usage = commandUsage(command);
+    if (usage) {
+      io.out(usage);
+      return 0;
+    }
+  }
   try {
     switch (command) {
       case 'frame':
@@ -37,6 +66,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return compressCommand(io, rest);
       case 'decompress':
         return decompressCommand(io, rest);
+      case 'analyze':
+        return analyzeCommand(io, rest);
+      case 'models':
+        return modelsCommand(io, rest);
       case 'keygen':
         return keygenCommand(io, rest);
       case 'derive':
@@ -59,12 +92,28 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (e) {
     const code = isSdkError(e) ? e.code : 'INTERNAL';
-    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: /, '')}`);
+    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: (\[[\w.-]+\] )?/, '')}`);
     if (isSdkError(e) && e.code === 'CONFIG_ERROR') return 2;
     return isSdkError(e) ? 1 : 70;
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** True when this file is the process's entry, also through the `node_modules/.bin/m2m` symlink. */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // `m2m errors list | head`: a reader that goes away is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }

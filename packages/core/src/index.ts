@@ -4,3 +4,5 @@
  */
 export * from './errors/index.js';
 export * from './wire/index.js';
+export * from './tokens/index.js';
+export * from './models/index.js';

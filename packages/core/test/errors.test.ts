@@ -167,7 +167,10 @@ describe('serialize and deserialize', () => {
 describe('formatting and responses', () => {
   it('formats a chain with Caused by lines', () => {
     const text = formatErrorChain(wrapCrypto(new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' })));
-    expect(text).toBe('Error: Crypto error: AEAD: Decryption failed: authentication tag mismatch\nCaused by: AEAD: Decryption failed: authentication tag mismatch');
+    expect(text).toBe('Error: [CRYPTO_ERROR] Crypto error: AEAD: Decryption failed: authentication tag mismatch\nCaused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed: authentication tag mismatch');
+    expect(formatErrorChain(new Error('plain', { cause: Object.assign(new Error('io'), { code: 'ECONNRESET' }) }))).toBe('Error: plain\nCaused by: [ECONNRESET] io');
+    expect(formatErrorChain(Object.assign(new Error('odd'), { code: 'A]\nB' }), { codes: true })).toBe('Error: odd');
+    expect(formatErrorChain(wrapCrypto(new CryptoError('Hmac', 'VerificationFailed')), { codes: false })).toBe('Error: Crypto error: HMAC: HMAC verification failed\nCaused by: HMAC: HMAC verification failed');
   });
 
   it('builds error responses', () => {

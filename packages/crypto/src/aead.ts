@@ -3,7 +3,7 @@
  * (draft-irtf-cfrg-xchacha §2). Output layout: `nonce ‖ ciphertext ‖ tag(16)`.
  * @module
  */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { loadNoble } from '#backend';
 import { CryptoError, isBytes } from '@m2m/core';
 import { getBackend } from './backend.js';
 import type { SealedParts } from './backend/types.js';
@@ -91,7 +91,7 @@ export function xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaint
   if (!isBytes(key) || key.length !== 32) throw new CryptoError('Aead', 'InvalidKey', { detail: `Key must be 32 bytes, got ${isBytes(key) ? key.length : 0}` });
   if (!isBytes(nonce) || nonce.length !== 24) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 24 bytes' });
   try {
-    return xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).encrypt(bytesArg(plaintext, 'plaintext'));
+    return loadNoble().xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).encrypt(bytesArg(plaintext, 'plaintext'));
   } catch (e) {
     throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause: e });
   }
@@ -103,7 +103,7 @@ export function xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed
   if (!isBytes(nonce) || nonce.length !== 24) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'nonce must be 24 bytes' });
   if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
   try {
-    return xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).decrypt(sealed);
+    return loadNoble().xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).decrypt(sealed);
   } catch (e) {
     throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
   }

@@ -4,6 +4,7 @@
  */
 import { platform } from '#platform';
 import { M2MError } from '@m2m/core';
+import { checkPeerVerification } from './secure/handshake.js';
 import { Session, type SessionOptions } from './session.js';
 import { HttpClientTransport } from './transport/http-client.js';
 import type { Transport, TransportLimits } from './transport/types.js';
@@ -14,15 +15,24 @@ export type ConnectOptions = SessionOptions & TransportLimits;
 /**
  * Opens a session to `url`: `ws://host:port` / `wss://…` and `http://host:port` (Node and
  * browsers), or `tcp://host:port` (Node).
- * @throws M2MError: Config (bad URL or scheme), Network, Aborted (`options.signal`), Timeout,
+ * An encrypted session (`secure`) must verify the server: `verifyPeer` (`allowKeys`,
+ * `knownKeys`, a callback), a pinned `remoteStaticKey`, or a psk; or opt out by name with
+ * `insecureSkipPeerVerification: true`.
+ * @throws M2MError: Config (bad URL or scheme, or an encrypted session that would not verify
+ *   the server; thrown before dialing), Network, Aborted (`options.signal`), Timeout,
  *   Rejected (REJECT with its code and retryAfterMs), NegotiationFailed.
  * @example
  * ```ts
- * const session = await connect('tcp://127.0.0.1:7401', { signal: AbortSignal.timeout(5000) });
+ * const session = await connect('tcp://127.0.0.1:7401', {
+ *   secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([serverPublicKey]) },
+ *   signal: AbortSignal.timeout(5000),
+ * });
  * await session.send('{"model":"gpt-4o","messages":[]}');
  * ```
  */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Session> {
+  // Secure by default: refuse an unverified encrypted connection before dialing.
+  if (options.secure) checkPeerVerification(options.secure, 'client');
   let u: URL;
   try {
     u = new URL(url);

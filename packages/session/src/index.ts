@@ -23,8 +23,10 @@ export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js
 export { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
 export { HttpClientTransport } from './transport/http-client.js';
-export { SESSION_PATTERNS, organizationPsk, handshakeFailure, type SecureOptions, type SecureResult } from './secure/handshake.js';
+export { SESSION_PATTERNS, organizationPsk, handshakeFailure, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';
+export { messageBinding, boundProtection } from './secure/binding.js';
 export { SecureChannel, type ChannelOptions } from './secure/secure-channel.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
 export { allowKeys, knownKeys, loadKnownKeys, type PeerIdentity, type PeerVerifier } from './secure/peer-verifier.js';
 export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js';
+export * from './stream/index.js';

@@ -5,9 +5,8 @@
  * connection's unread bytes draw on one server-wide budget (docs/ARCHITECTURE.md).
  * @module
  */
-import * as http from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import * as net from 'node:net';
-import { WebSocketServer } from 'ws';
 import { M2MError } from '@m2m/core';
 import type { CloseReason } from '@m2m/core';
 import type { ListenOptions, Server, ServerCounters } from './listen-types.js';
@@ -31,7 +30,7 @@ export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 64 * 1024;
  * `ms` of accept, whether they sent nothing or trickle their headers: node:http's own
  * `headersTimeout` (60 s) ignores a socket that sends nothing.
  */
-function closeSilentSockets(server: http.Server, ms: number): void {
+function closeSilentSockets(server: HttpServer, ms: number): void {
   const timers = new WeakMap<net.Socket, ReturnType<typeof setTimeout>>();
   const settled = (socket: net.Socket) => {
     clearTimeout(timers.get(socket));
@@ -43,8 +42,8 @@ function closeSilentSockets(server: http.Server, ms: number): void {
     timers.set(socket, timer);
     socket.once('close', () => settled(socket));
   });
-  server.on('request', (req: http.IncomingMessage) => settled(req.socket));
-  server.on('upgrade', (req: http.IncomingMessage) => settled(req.socket));
+  server.on('request', (req: IncomingMessage) => settled(req.socket));
+  server.on('upgrade', (req: IncomingMessage) => settled(req.socket));
 }
 
 /** A connection that has not finished its handshake. */
@@ -232,6 +231,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   const kind = options.transport ?? 'ws';
   if (kind === 'http') {
     const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload, maxFirstMessageBytes: maxHandshakeBytes, limits: transportLimits, account });
+    // node:http and ws are loaded by the servers that use them, not by every import (bench/startup.ts).
+    const http = await import('node:http');
     const server = http.createServer(handler.handle);
     closeSilentSockets(server, handshakeMs);
     port = await new Promise<number>((resolve, reject) => {
@@ -251,6 +252,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     });
     stop = () => new Promise((r) => server.close(() => r()));
   } else {
+    const http = await import('node:http');
+    const { WebSocketServer } = await import('ws');
     const server = http.createServer();
     const wss = new WebSocketServer({ server, maxPayload });
     closeSilentSockets(server, handshakeMs);

@@ -6,13 +6,15 @@
  * @module
  */
 import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError, utf8ByteLength } from '@m2m/core';
-import type { Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
+import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
+import { boundProtection, messageBinding } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
 import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo, SecurityStatus } from './message.js';
 import { negotiate, versionsCompatible, type Negotiated } from './negotiate.js';
 import { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
 import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
+import type { EncodeFrameOptions } from '@m2m/core';
 
 /** Which end of the handshake this session is. */
 export type SessionRole = 'client' | 'server';
@@ -40,6 +42,11 @@ export interface SessionCoreOptions {
   limits?: Partial<Limits>;
   /** Frame protection for M2M content (pre-shared keys with a reference peer). */
   protection?: FrameProtection;
+  /**
+   * Prompt tokens for the cost estimate in the headers of M2M frames this side sends (e.g.
+   * `countRequestTokens` from `@m2m/core`); default: the reference's `content bytes / 4`.
+   */
+  promptTokens?: EncodeFrameOptions['promptTokens'];
   /** Weakest frame security accepted in DATA (default: the protection's mode, else `none`). */
   minSecurity?: DecodeFrameOptions['minSecurity'];
   /** Called with messages the timers produce (PING, CLOSE on timeout). */
@@ -107,6 +114,8 @@ export class SessionCore {
   #missedPongs = 0;
   #closed: ClosedInfo | undefined;
   #requireFrames = false;
+  /** Encrypted sessions: every DATA frame's associated data also binds the message's other fields. */
+  #bound: AeadFrameProtection | undefined;
 
   /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */
   constructor(options: SessionCoreOptions) {
@@ -120,11 +129,14 @@ export class SessionCore {
 
   /**
    * Switches DATA to encrypted frames: every DATA is sent as an M2M AEAD frame under
-   * `protection`, and received DATA must be one (anything else is a SecurityDowngrade).
+   * `protection`, and received DATA must be one (anything else is a SecurityDowngrade). The
+   * frame's associated data also binds the message's type, session id, timestamp, algorithm,
+   * original size and security status (secure/binding.ts), so none of them can change on the way.
    */
-  secure(protection: FrameProtection): void {
+  secure(protection: AeadFrameProtection): void {
     this.#opts = { ...this.#opts, protection, minSecurity: 'aead' };
     this.#requireFrames = true;
+    this.#bound = protection;
   }
 
   /** Current state. */
@@ -293,20 +305,26 @@ export class SessionCore {
     this.#requireEstablished('sendData');
     // Encrypted sessions carry only AEAD frames, whatever was negotiated.
     const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
-    const opts = this.#opts.protection ? { protection: this.#opts.protection, limits: this.#opts.limits } : { limits: this.#opts.limits };
+    const originalBytes = utf8ByteLength(content);
+    // The message is built first: an encrypted session seals its fields into the frame's AAD.
+    const value: DataPayload = { algorithm: algo, content: '' };
+    if (extra.includeOriginalSize) value.originalSize = originalBytes;
+    if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
+    const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: this.#clock.now(), payload: { kind: 'data', value } };
+    const protection = this.#bound ? boundProtection(this.#bound, messageBinding(message)) : this.#opts.protection;
+    const opts = protection ? { protection, limits: this.#opts.limits } : { limits: this.#opts.limits };
+    if (this.#opts.promptTokens) Object.assign(opts, { promptTokens: this.#opts.promptTokens });
     const text = compress(content, algo, opts);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && text.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: text.length, max });
     this.#apply('sendData');
     this.#lastActivity = this.#clock.now();
     this.#schedule();
-    const originalBytes = utf8ByteLength(content);
     this.stats.bytesCompressed += text.length;
     this.stats.bytesSaved += Math.max(0, originalBytes - text.length);
-    const value: DataPayload = { algorithm: algo, content: text };
-    if (extra.includeOriginalSize) value.originalSize = originalBytes;
-    if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
-    return this.#message('DATA', { kind: 'data', value });
+    value.content = text;
+    this.stats.messagesSent++;
+    return message;
   }
 
   /**
@@ -326,7 +344,9 @@ export class SessionCore {
     }
     if (max > 0 && content.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: content.length, max });
     const opts: DecodeFrameOptions = { limits: this.#opts.limits };
-    if (this.#opts.protection) opts.protection = this.#opts.protection;
+    // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
+    if (this.#bound) opts.protection = boundProtection(this.#bound, messageBinding(message));
+    else if (this.#opts.protection) opts.protection = this.#opts.protection;
     if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
     let text: string;
     try {

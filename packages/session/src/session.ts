@@ -17,6 +17,10 @@ import type { Transport } from './transport/types.js';
 import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
 import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
 import type { SecureChannel } from './secure/secure-channel.js';
+import { isStreamEnvelope } from './stream/envelope.js';
+import type { IncomingStream } from './stream/incoming.js';
+import { StreamMux, type OpenStreamOptions, type StreamOptions } from './stream/stream-mux.js';
+import type { StreamWriter } from './stream/writer.js';
 
 /** One DATA message as the application sees it. */
 export interface SessionData {
@@ -40,6 +44,8 @@ export interface SessionOptions extends Omit<SessionCoreOptions, 'role' | 'onSen
   signal?: AbortSignal;
   /** Makes this an encrypted session (Noise handshake, AEAD frames, replay protection). */
   secure?: SecureOptions;
+  /** Bounds and timeout of streams (`openStream`, `streams`). */
+  streams?: StreamOptions;
 }
 
 /** Session events. */
@@ -94,6 +100,7 @@ export class Session implements AsyncIterable<SessionData> {
   #clock;
   #secure: SecureResult | undefined;
   #helloTimeoutMs: number;
+  #streams: StreamMux;
 
   /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
@@ -114,6 +121,7 @@ export class Session implements AsyncIterable<SessionData> {
       this.#rejectEstablished = rej;
     });
     this.#established.catch(() => undefined);
+    this.#streams = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, options.streams);
     this.#core = new SessionCore({
       ...options,
       role,
@@ -123,9 +131,11 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   /**
-   * Client side: sends HELLO on `transport` and waits for ACCEPT.
-   * @throws M2MError: Rejected (code, retryAfterMs, message), Timeout (no answer within the HELLO
-   *   timeout), Aborted (signal), NegotiationFailed, Network, InvalidMessage.
+   * Client side: sends HELLO on `transport` and waits for ACCEPT (encrypted: then sends AUTH).
+   * @throws M2MError: Config (an encrypted session that would not verify the server, see
+   *   `checkPeerVerification`), Rejected (code, retryAfterMs, message), Timeout (no answer within
+   *   the HELLO timeout), Aborted (signal), NegotiationFailed, Network, InvalidMessage;
+   *   CryptoError (Handshake) for a failed encrypted handshake.
    */
   static async client(transport: Transport, options: SessionOptions = {}): Promise<Session> {
     const s = new Session(transport, 'client', messageCodec(options.codec ?? 'binary'), options);
@@ -152,7 +162,8 @@ export class Session implements AsyncIterable<SessionData> {
 
   /**
    * Server side: waits for the HELLO on `transport` and answers it (ACCEPT, or REJECT when
-   * negotiation fails or `decide` says so).
+   * negotiation fails or `decide` says so). An encrypted session resolves only after the
+   * client's AUTH authenticated (a live client holds the keys; docs/PROTOCOL.md §7.1).
    * @returns the session, or `undefined` when the HELLO was refused (the transport is closed).
    * @throws M2MError: Timeout (no HELLO in time), InvalidMessage, Protocol, Network.
    */
@@ -309,6 +320,32 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   /**
+   * Opens a stream of DATA messages to the peer (docs/PROTOCOL.md §4.4); the peer reads it from
+   * {@link Session.streams}. Needs streaming negotiated on both sides.
+   * @throws M2MError: CapabilityMismatch (streaming not negotiated), StreamBackpressure (too
+   *   many open streams), StreamError (bad or duplicate id), StreamClosed (session ended).
+   * @example
+   * ```ts
+   * const w = session.openStream();
+   * for await (const e of parseSse(upstream.body!)) await w.write(e.data);
+   * await w.end();
+   * ```
+   */
+  openStream(options: OpenStreamOptions = {}): StreamWriter {
+    return this.#streams.open(options);
+  }
+
+  /**
+   * Streams the peer opens, in order; each is an async iterable of its chunks that ends after
+   * the last one, or throws `STREAM_ERROR` (a chunk lost, repeated or reordered),
+   * `STREAM_CLOSED` (aborted by the sender, or the session ended first) or `STREAM_TIMEOUT`.
+   * Iteration over the streams ends when the session does.
+   */
+  streams(): AsyncIterable<IncomingStream> {
+    return this.#streams.incoming;
+  }
+
+  /**
    * Sends PING and resolves with the round-trip time in ms when PONG arrives.
    * @throws M2MError Protocol unless ESTABLISHED; Closed if the session ends first.
    */
@@ -390,6 +427,7 @@ export class Session implements AsyncIterable<SessionData> {
     // An orderly close ends iteration; errors, timeouts and lost connections make it throw.
     const orderly = ORDERLY.has(info.reason) && (!info.error || info.error.kind === 'Closed');
     this.#inbox.end(orderly ? undefined : (info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message })));
+    this.#streams.sessionEnded(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
     this.#resolveClosed(info);
     this.#emit('close', info);
     void this.#closeTransport();
@@ -404,6 +442,20 @@ export class Session implements AsyncIterable<SessionData> {
       if (m) void this.#send(m).catch(() => undefined);
     }
     this.#core.transportClosed(err);
+  }
+
+  /**
+   * Stream hook: DATA whose content is a stream envelope (streaming negotiated) goes to the
+   * stream mux instead of the inbox; a broken envelope ends the session. True when taken.
+   */
+  async #routeStream(content: string): Promise<boolean> {
+    if (!this.#core.negotiated?.streaming || !isStreamEnvelope(content)) return false;
+    try {
+      await this.#streams.receive(content);
+    } catch (e) {
+      this.#fail(e);
+    }
+    return true;
   }
 
   #readLoop(iterator: AsyncIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
@@ -447,6 +499,7 @@ export class Session implements AsyncIterable<SessionData> {
             void this.#send(result.reply).catch(() => undefined);
           }
           if (result.content !== undefined && result.data) {
+            if (await this.#routeStream(result.content)) continue;
             const item: SessionData = { content: result.content, payload: result.data, message };
             this.#emit('data', item);
             try {

@@ -62,7 +62,7 @@ async function pair(client: SecureOptions, server: SecureOptions, transports = m
 
 describe('encrypted sessions', () => {
   it('XX: exchanges DATA as AEAD frames, exposes keys and agent ids, closes with an authenticated CLOSE', async () => {
-    const { client, server } = await pair({ staticKey: alice }, { staticKey: bob });
+    const { client, server } = await pair({ staticKey: alice, verifyPeer: allowKeys([bob.publicKey]) }, { staticKey: bob });
     expect(client.encrypted && server.encrypted).toBe(true);
     expect(client.peerStaticKey).toEqual(bob.publicKey);
     expect(server.peerStaticKey).toEqual(alice.publicKey);
@@ -81,7 +81,7 @@ describe('encrypted sessions', () => {
 
   it('a tampered handshake message fails, naming the stage', async () => {
     const tapped = tappedPair({ toClient: (b, n) => (n === 0 ? [flipLast(b)] : [b]) });
-    const e = await failure(pair({ staticKey: alice }, { staticKey: bob }, tapped));
+    const e = await failure(pair({ staticKey: alice, verifyPeer: allowKeys([bob.publicKey]) }, { staticKey: bob }, tapped));
     expect(isCryptoError(e) && e.kind === 'Handshake').toBe(true);
     expect(e.message).toMatch(/^Handshake failed at message 2 \(ACCEPT\)/);
   });
@@ -99,7 +99,7 @@ describe('encrypted sessions', () => {
         return [encodeMessageBinary({ ...m, payload: { kind: 'handshake', value: { ...m.payload.value, message: msg } } })];
       },
     });
-    const e = await failure(pair({ staticKey: alice }, { staticKey: bob }, tapped));
+    const e = await failure(pair({ staticKey: alice, verifyPeer: allowKeys([bob.publicKey]) }, { staticKey: bob }, tapped));
     expect(e.code).toBe('HANDSHAKE_DECRYPTION_FAILED');
     expect(e.message).toMatch(/message 2 \(ACCEPT\)/);
   });
@@ -112,7 +112,7 @@ describe('encrypted sessions', () => {
         return m.type === 'DATA' && ++data === 2 ? [b, b] : [b];
       },
     });
-    const { client, server } = await pair({ staticKey: alice }, { staticKey: bob }, tapped);
+    const { client, server } = await pair({ staticKey: alice, verifyPeer: allowKeys([bob.publicKey]) }, { staticKey: bob }, tapped);
     const got: string[] = [];
     const reader = (async () => {
       for await (const m of server) got.push(m.content);
@@ -124,7 +124,7 @@ describe('encrypted sessions', () => {
   });
 
   it('rekeying keeps the session working in both directions', async () => {
-    const { client, server } = await pair({ staticKey: alice, rekeyAfterMessages: 7 }, { staticKey: bob, rekeyAfterMessages: 5 });
+    const { client, server } = await pair({ staticKey: alice, verifyPeer: allowKeys([bob.publicKey]), rekeyAfterMessages: 7 }, { staticKey: bob, rekeyAfterMessages: 5 });
     const echo = (async () => {
       for await (const m of server) await server.send(m.content);
     })();
@@ -143,7 +143,7 @@ describe('encrypted sessions', () => {
   });
 
   it('stops hard before the counter runs out', async () => {
-    const { client } = await pair({ staticKey: alice, maxMessages: 3 }, { staticKey: bob });
+    const { client } = await pair({ staticKey: alice, verifyPeer: allowKeys([bob.publicKey]), maxMessages: 3 }, { staticKey: bob });
     for (let i = 0; i < 3; i++) await client.send(req(i));
     const e = await failure(client.send(req(3)));
     // The codec wraps crypto failures as the reference does: CRYPTO_ERROR caused by NONCE_EXHAUSTED.
@@ -186,7 +186,7 @@ describe('encrypted sessions', () => {
 
     const [a, b] = memoryTransportPair();
     const serverSide = failure(Session.server(b, { secure: { staticKey: bob, verifyPeer: knownKeys(`${Buffer.from(alice.publicKey).toString('hex')} some-agent\n`) } }));
-    const client = await Session.client(a, { secure: { staticKey: stranger } });
+    const client = await Session.client(a, { secure: { staticKey: stranger, verifyPeer: allowKeys([bob.publicKey]) } });
     const se = await serverSide;
     expect(se.code).toBe('HANDSHAKE_PEER_REFUSED');
     expect(se.message).toBe('Handshake failed at message 3 (AUTH): peer static key not allowed');
@@ -208,7 +208,7 @@ describe('encrypted sessions', () => {
     expect(await sp).toBeUndefined();
 
     const tapped = tappedPair({});
-    const { client, server } = await pair({ staticKey: alice }, { staticKey: bob }, tapped);
+    const { client, server } = await pair({ staticKey: alice, verifyPeer: allowKeys([bob.publicKey]) }, { staticKey: bob }, tapped);
     // Forge a CLOSE the way an attacker on the wire could (no keys): it must not end the session quietly.
     await tapped[0].send(encodeMessageBinary({ type: 'CLOSE', sessionId: client.id, timestamp: 1, payload: { kind: 'close', value: { reason: 'NORMAL', message: 'forged' } } }));
     const info = await server.closed;
@@ -218,7 +218,7 @@ describe('encrypted sessions', () => {
 
   it('plaintext DATA inside an encrypted session is a SecurityDowngrade', async () => {
     const tapped = tappedPair({});
-    const { client, server } = await pair({ staticKey: alice }, { staticKey: bob }, tapped);
+    const { client, server } = await pair({ staticKey: alice, verifyPeer: allowKeys([bob.publicKey]) }, { staticKey: bob }, tapped);
     await tapped[0].send(encodeMessageBinary({ type: 'DATA', sessionId: client.id, timestamp: 1, payload: { kind: 'data', value: { algorithm: 'brotli', content: '#M2M[v3.0]|DATA:CwCASGVsbG8D' } } }));
     const info = await server.closed;
     expect(info.error?.kind).toBe('SecurityDowngrade');

@@ -64,6 +64,11 @@ export function frameCommand(io: Io, argv: string[]): number {
   }
   if (sub === 'decode') {
     const frame = frameBytes(readInput(io, input, 'frame'));
+    if (!prot) {
+      // Without a key a protected frame would fail deep in the payload checks; say what is missing.
+      const security = inspectFrame(frame).security;
+      if (security !== 'none') throw new M2MError('Config', { reason: `this frame is protected (${security}): pass --key HEX${security === 'hmac' ? ' --mode hmac' : ''}` });
+    }
     const { header, payload } = decodeFrame(frame, prot ? { protection: prot } : { minSecurity: 'none' });
     if (values.json) io.out(toJson({ header, payload }));
     else {

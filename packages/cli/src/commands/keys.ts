@@ -17,13 +17,22 @@ export interface IdentityFile {
 
 /** Reads an identity written by `keygen`. @throws M2MError Io/Config. */
 export function readIdentity(path: string): KeyPair {
-  let parsed: Partial<IdentityFile>;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<IdentityFile>;
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new M2MError('Io', { reason: `cannot read identity ${path}: ${(e as Error).message}` }, { cause: e });
   }
-  if (parsed.type !== 'm2m-x25519-identity' || typeof parsed.secretKey !== 'string') throw new M2MError('Config', { reason: `${path} is not an m2m identity file` });
+  // The file holds a secret: no error here quotes it (JSON.parse's message and cause would).
+  let parsed: Partial<IdentityFile> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<IdentityFile>;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || parsed.type !== 'm2m-x25519-identity' || typeof parsed.secretKey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(parsed.secretKey)) {
+    throw new M2MError('Config', { reason: `${path} is not an m2m identity file (expected the JSON written by m2m keygen)` });
+  }
   return KeyPair.fromSecret(fromHex(parsed.secretKey));
 }
 
@@ -43,6 +52,9 @@ export function keygenCommand(io: Io, argv: string[]): number {
   return 0;
 }
 
+/** Shortest master key `derive` accepts: 256 bits, the size of every key it derives. */
+const MIN_MASTER_BYTES = 32;
+
 const PURPOSES: readonly KeyPurpose[] = ['identity', 'encryption', 'authentication', 'session'];
 
 /** Runs `derive`; returns the exit code. */
@@ -60,6 +72,11 @@ export function deriveCommand(io: Io, argv: string[]): number {
   });
   if (!values.master || !values.org) throw new M2MError('Config', { reason: 'usage: m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]' });
   const master = fromHex(readInput(io, values.master, 'master key').trim());
+  // The reference never checks the master's length; a short master silently weakens every derived key.
+  if (master.length < MIN_MASTER_BYTES) {
+    master.fill(0);
+    throw new M2MError('Config', { reason: `--master must be at least ${MIN_MASTER_BYTES} bytes (${MIN_MASTER_BYTES * 2} hex digits), got ${master.length}` });
+  }
   const h = KeyHierarchy.tryNew(master, values.org);
   master.fill(0);
   let path: string;

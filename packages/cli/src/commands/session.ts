@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fromHex, M2MError, toHex } from '@m2m/core';
-import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
+import { handshakePattern, KeyPair } from '@m2m/crypto';
+import { allowKeys, checkPeerVerification, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
 import { parse } from '../args.js';
 import { paint, type Io } from '../io.js';
 import { readIdentity } from './keys.js';
@@ -21,13 +21,48 @@ const COMMON = {
   plaintext: { type: 'boolean' },
 } as const;
 
-async function secureOptions(values: { identity?: string; pattern?: string; 'known-keys'?: string; 'peer-key'?: string[] }, serverKey?: string): Promise<SecureOptions> {
+const CONNECT_USAGE = 'usage: m2m connect URL [--peer-key HEX]... [--known-keys FILE] [--insecure-skip-peer-verification] [--file PATH]... [--identity FILE] [--pattern XX|IK|NK|KK] [--plaintext]';
+
+interface SecureFlags {
+  identity?: string;
+  pattern?: string;
+  'known-keys'?: string;
+  'peer-key'?: string[];
+  'server-key'?: string[];
+  'insecure-skip-peer-verification'?: boolean;
+}
+
+/**
+ * Settings of an encrypted `serve` or `connect`. `--peer-key` (alias `--server-key` on connect)
+ * and `--known-keys` name the keys the peer may have: checked under every pattern, and the
+ * first `--peer-key` is also the pre-shared key where the pattern needs one (IK, NK, KK clients;
+ * KK servers). A client without any of them fails with a usage message unless
+ * `--insecure-skip-peer-verification` is given; a server without them admits any client.
+ * @throws M2MError (Config) for a missing or malformed key, CryptoError for a bad known-keys line.
+ */
+async function secureOptions(values: SecureFlags, role: 'client' | 'server'): Promise<SecureOptions> {
   const pattern = values.pattern ?? 'XX';
+  const shape = handshakePattern(pattern);
+  if (!shape) throw new M2MError('Config', { reason: `unknown --pattern ${pattern} (XX, IK, NK, KK, NN, with psk modifiers)` });
+  const keys = [...(values['peer-key'] ?? []), ...(values['server-key'] ?? [])];
+  for (const k of keys) if (!/^[0-9a-fA-F]{64}$/.test(k)) throw new M2MError('Config', { reason: '--peer-key must be 64 hex characters (an X25519 public key)' });
   const staticKey = values.identity ? readIdentity(values.identity) : KeyPair.generate();
   let verifyPeer: PeerVerifier | undefined;
   if (values['known-keys']) verifyPeer = await loadKnownKeys(values['known-keys']);
-  else if (values['peer-key']?.length) verifyPeer = allowKeys(values['peer-key']);
-  return { pattern, staticKey, verifyPeer, remoteStaticKey: serverKey ? fromHex(serverKey) : undefined };
+  else if (keys.length) verifyPeer = allowKeys(keys);
+  // Patterns in which the peer's static key is a pre-message need it before the handshake.
+  const preShared = (role === 'client' ? shape.responderPre : shape.initiatorPre).includes('s');
+  if (preShared && !keys.length) throw new M2MError('Config', { reason: `${pattern} needs the ${role === 'client' ? 'server' : 'client'}'s key in advance: --peer-key HEX` });
+  const options: SecureOptions = { pattern, staticKey };
+  if (verifyPeer) options.verifyPeer = verifyPeer;
+  if (preShared) options.remoteStaticKey = fromHex(keys[0]);
+  if (role === 'client' && !verifyPeer) {
+    if (!values['insecure-skip-peer-verification']) {
+      throw new M2MError('Config', { reason: `an encrypted connection needs the server's key: --peer-key HEX (or --known-keys FILE); --insecure-skip-peer-verification connects without checking it (an active man in the middle can then read everything). ${CONNECT_USAGE}` });
+    }
+    options.insecureSkipPeerVerification = true;
+  }
+  return options;
 }
 
 /** Lines that are JSON go as they are; other text is wrapped as a chat request (M2M frames carry JSON). */
@@ -45,7 +80,8 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...COMMON, transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, echo: { type: 'boolean' }, once: { type: 'boolean' } });
   const transport = (values.transport ?? 'ws') as 'ws' | 'tcp' | 'http';
   if (!['ws', 'tcp', 'http'].includes(transport)) throw new M2MError('Config', { reason: '--transport must be ws, tcp or http' });
-  const secure = values.plaintext ? undefined : await secureOptions(values);
+  const secure = values.plaintext ? undefined : await secureOptions(values, 'server');
+  if (secure) checkPeerVerification(secure, 'server'); // a key check the pattern cannot perform fails now, not per connection
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   const server = await listen({
@@ -90,10 +126,16 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
 
 /** Runs `connect`: sends stdin lines (or `--file`s) as DATA and prints what comes back. */
 export async function connectCommand(io: Io, argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON, 'server-key': { type: 'string' }, file: { type: 'string', multiple: true }, wait: { type: 'string' } });
+  const { values, positionals } = parse(argv, {
+    ...COMMON,
+    'server-key': { type: 'string', multiple: true }, // alias of --peer-key
+    'insecure-skip-peer-verification': { type: 'boolean' },
+    file: { type: 'string', multiple: true },
+    wait: { type: 'string' },
+  });
   const url = positionals[0];
-  if (!url) throw new M2MError('Config', { reason: 'usage: m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK|…]' });
-  const secure = values.plaintext ? undefined : await secureOptions(values, values['server-key']);
+  if (!url) throw new M2MError('Config', { reason: CONNECT_USAGE });
+  const secure = values.plaintext ? undefined : await secureOptions(values, 'client');
   const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000) });
   io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
   const printer = (async () => {

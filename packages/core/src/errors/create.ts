@@ -46,6 +46,11 @@ const allowed: Record<string, readonly string[]> = {
   ReplayDetected: ['counter'],
   SecurityDowngrade: ['required', 'actual'],
   Aborted: ['operation'],
+  SessionNotFound: ['sessionId'],
+  StreamError: ['reason', 'streamId', 'expected', 'received'],
+  StreamClosed: ['reason', 'streamId', 'chunksReceived'],
+  StreamTimeout: ['streamId', 'ms', 'chunksReceived'],
+  StreamBackpressure: ['reason', 'streamId', 'limit', 'max'],
   Aead: ['detail'],
   Hmac: ['detail'],
   Key: ['got', 'min'],
@@ -68,5 +73,8 @@ function fillRequired(kind: M2MErrorKind, d: Record<string, unknown>): Record<st
   if (keys.length === 1 && keys[0] === 'reason' && d.reason === undefined) return { reason: '' };
   if (kind === 'Rejected') return { code: 'UNKNOWN', message: '', ...d };
   if (kind === 'Closed') return { reason: 'ERROR', message: '', ...d };
+  if (kind === 'SessionNotFound') return { sessionId: '', ...d };
+  if (kind === 'StreamError' || kind === 'StreamClosed' || kind === 'StreamBackpressure') return { reason: '', ...d };
+  if (kind === 'StreamTimeout') return { ms: 0, ...d };
   return d;
 }

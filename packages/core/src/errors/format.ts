@@ -1,21 +1,33 @@
 /**
- * `formatErrorChain`: an error and its causes as readable lines.
+ * `formatErrorChain`: an error and its causes as readable lines, each with its code.
  * @module
  */
 
+/** Options of {@link formatErrorChain}. */
+export interface FormatChainOptions {
+  /** How many links to print. Default 32. */
+  maxDepth?: number;
+  /** Print each link's code as `[CODE]` before its message. Default true. */
+  codes?: boolean;
+}
+
 /**
- * Formats an error as `Error: <message>` followed by one `Caused by: <message>` line per
- * cause, as the M2M error-code reference prints Rust error chains.
+ * Formats an error as `Error: [CODE] <message>` followed by one `Caused by: [CODE] <message>`
+ * line per cause, as the M2M error-code reference prints Rust error chains, with each link's
+ * code added (a link without a string code prints its message alone). `m2m errors decode`
+ * reads this text back, with or without the codes.
+ * Never throws; a cycle ends with `Caused by: [circular]`.
  *
  * @example
  * ```ts
  * formatErrorChain(e);
- * // Error: Crypto error: AEAD: Decryption failed: authentication tag mismatch
- * // Caused by: AEAD: Decryption failed: authentication tag mismatch
+ * // Error: [CRYPTO_ERROR] Crypto error: AEAD: Decryption failed: authentication tag mismatch
+ * // Caused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed: authentication tag mismatch
  * ```
  */
-export function formatErrorChain(e: unknown, options: { maxDepth?: number } = {}): string {
+export function formatErrorChain(e: unknown, options: FormatChainOptions = {}): string {
   const maxDepth = options.maxDepth ?? 32;
+  const withCodes = options.codes ?? true;
   const lines: string[] = [];
   const seen = new Set<unknown>();
   let cur: unknown = e;
@@ -25,10 +37,17 @@ export function formatErrorChain(e: unknown, options: { maxDepth?: number } = {}
       break;
     }
     seen.add(cur);
-    lines.push(`${i === 0 ? 'Error' : 'Caused by'}: ${messageOf(cur)}`);
+    const code = withCodes ? codeOf(cur) : undefined;
+    lines.push(`${i === 0 ? 'Error' : 'Caused by'}: ${code ? `[${code}] ` : ''}${messageOf(cur)}`);
     cur = typeof cur === 'object' && cur !== null ? (cur as { cause?: unknown }).cause : undefined;
   }
   return lines.join('\n');
+}
+
+function codeOf(x: unknown): string | undefined {
+  const code = typeof x === 'object' && x !== null ? (x as { code?: unknown }).code : undefined;
+  // Only code-like strings: a bracket or newline in a foreign `code` would break the line format.
+  return typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? code : undefined;
 }
 
 function messageOf(x: unknown): string {

@@ -52,6 +52,24 @@ export interface M2MErrorDetailsMap {
   AuthenticationFailed: Record<string, never>;
   /** A broken invariant: a bug in this SDK. */
   Internal: ReasonDetails;
+  /** A session id that no live session has (a gateway or server lookup). */
+  SessionNotFound: { sessionId: string };
+  /** A stream broke its own rules: a missing, repeated or reordered chunk, a malformed chunk or SSE event. */
+  StreamError: StreamDetails & { expected?: number; received?: number };
+  /** A stream ended before its last chunk: the sender aborted or the session closed. */
+  StreamClosed: StreamDetails & { chunksReceived?: number };
+  /** No chunk of a stream arrived within its timeout. */
+  StreamTimeout: { streamId?: string; ms: number; chunksReceived?: number };
+  /** A stream's buffer or the number of open streams reached its bound. */
+  StreamBackpressure: StreamDetails & { limit?: string; max?: number };
+}
+
+/** Details shared by the stream error kinds. */
+export interface StreamDetails {
+  /** What went wrong, in words. */
+  reason: string;
+  /** The stream's id, when the error belongs to one stream. */
+  streamId?: string;
 }
 
 /** Every {@link M2MError} kind. */

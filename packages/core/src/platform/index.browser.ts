@@ -3,6 +3,7 @@
  * running total, because its one-shot `decompress` has no output cap).
  * @module
  */
+import { Tiktoken } from 'js-tiktoken/lite';
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Table } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
@@ -17,8 +18,13 @@ interface BrotliWasm {
   BrotliStreamResultCode: { ResultSuccess: number; NeedsMoreInput: number; NeedsMoreOutput: number };
 }
 
+// The glue and the wasm bytes are built into our browser bundle (scripts/brotli-wasm-plugin.mjs),
+// so bundlers need no wasm handling and no file has to sit beside the page. The bytes come
+// through a dynamic import so that code-splitting bundlers keep them in a chunk of their own.
 // brotli-wasm initialises asynchronously; top-level await keeps the codec API synchronous.
-const brotli: BrotliWasm = await (await import('brotli-wasm')).default;
+const glue = await import('brotli-wasm/pkg.web/brotli_wasm.js');
+await glue.default((await import('brotli-wasm/pkg.web/brotli_wasm_bg.wasm')).default);
+const brotli: BrotliWasm = glue;
 
 const CHUNK = 64 * 1024;
 
@@ -68,4 +74,5 @@ export const platform: Platform = {
   loadTokenizerRanks(name) {
     return ranks.get(name);
   },
+  tiktoken: () => Tiktoken,
 };

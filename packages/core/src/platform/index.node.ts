@@ -45,4 +45,5 @@ export const platform: Platform = {
     const m = require(`js-tiktoken/ranks/${name}`) as { default?: unknown };
     return m.default ?? m;
   },
+  tiktoken: () => (require('js-tiktoken/lite') as typeof import('js-tiktoken/lite')).Tiktoken,
 };

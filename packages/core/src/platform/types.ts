@@ -39,4 +39,6 @@ export interface Platform {
   utf8Decode(bytes: Uint8Array): string | undefined;
   /** The js-tiktoken rank table of an encoding, loaded synchronously where the platform can. */
   loadTokenizerRanks(name: 'cl100k_base' | 'o200k_base'): unknown;
+  /** js-tiktoken's tokenizer class (Node loads it on first use: most processes never tokenize). */
+  tiktoken(): typeof import('js-tiktoken/lite').Tiktoken;
 }

@@ -47,6 +47,12 @@ export interface EncodeFrameOptions {
   /** HMAC or AEAD protection from `@m2m/crypto`; none for plain frames. */
   protection?: FrameProtection;
   limits?: Partial<Limits>;
+  /**
+   * Prompt tokens of a request for the header's cost estimate (e.g. `countRequestTokens`).
+   * Without it, or when it returns `undefined`, the estimate uses the reference's
+   * `content bytes / 4`, so default frames stay byte-identical to the reference's.
+   */
+  promptTokens?: (request: Readonly<Record<string, unknown>>) => number | undefined;
 }
 
 /** Options of {@link decodeFrame}. */
@@ -104,7 +110,7 @@ interface BuiltHeader {
   variable: Uint8Array;
 }
 
-function buildRequestHeader(json: unknown): BuiltHeader {
+function buildRequestHeader(json: unknown, promptTokens?: EncodeFrameOptions['promptTokens']): BuiltHeader {
   let flags = 0;
   let model = '';
   let msgCount = 0;
@@ -157,7 +163,8 @@ function buildRequestHeader(json: unknown): BuiltHeader {
   for (let i = 0; i < roles.length; i += 4) w.byte(roles[i] | ((roles[i + 1] ?? 0) << 2) | ((roles[i + 2] ?? 0) << 4) | ((roles[i + 3] ?? 0) << 6));
   w.varint(contentHint);
   if (maxTokens !== undefined) w.varint(maxTokens);
-  w.f32(estimateCost(model, Math.floor(contentHint / 4), maxTokens ?? 500));
+  const counted = promptTokens && isObject(json) ? promptTokens(json) : undefined;
+  w.f32(estimateCost(model, counted ?? Math.floor(contentHint / 4), maxTokens ?? 500));
   const variable = w.finish();
   return { schemaByte: 0x01, flags, variable };
 }
@@ -226,9 +233,9 @@ const lowU32 = (v: number | bigint): number => (typeof v === 'bigint' ? Number(v
 
 
 /** Request or response, as the reference's `M2MCodec::encode` decides (wire-format notes §2.4). */
-function buildHeader(json: unknown): BuiltHeader {
+function buildHeader(json: unknown, promptTokens?: EncodeFrameOptions['promptTokens']): BuiltHeader {
   if (isObject(json)) {
-    if (has(json, 'messages') && has(json, 'model')) return buildRequestHeader(json);
+    if (has(json, 'messages') && has(json, 'model')) return buildRequestHeader(json, promptTokens);
     if (has(json, 'choices') || (typeof json.id === 'string' && json.id.startsWith('chatcmpl-'))) return buildResponseHeader(json);
   }
   return buildRequestHeader(json);
@@ -256,7 +263,7 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
   const parsed = parseForHeaders(json, limits.maxJsonDepth);
   const jsonBytes = platform.utf8EncodeScratch(json);
   checkLimit('maxMessageBytes', jsonBytes.length, limits.maxMessageBytes);
-  const built = buildHeader(parsed);
+  const built = buildHeader(parsed, options.promptTokens);
   const compressed = jsonBytes.length >= COMPRESSION_THRESHOLD;
   let payload: Uint8Array;
   if (compressed) {

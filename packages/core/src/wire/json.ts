@@ -106,6 +106,12 @@ export function parseJsonExact(text: string): ExactJson {
       else break;
     }
   };
+  // serde_json after a comma: end of input is `EOF while parsing a value`, a closing bracket is `trailing comma`.
+  const afterComma = (close: string) => {
+    ws();
+    if (i >= n) fail('EOF while parsing a value', n);
+    if (text[i] === close) fail('trailing comma', i + 1);
+  };
   const value = (ctx: string): ExactJson => {
     ws();
     if (i >= n) return fail(`EOF while parsing ${ctx}`, n);
@@ -132,6 +138,7 @@ export function parseJsonExact(text: string): ExactJson {
         if (i >= n) return fail('EOF while parsing an object', n);
         if (text[i] === ',') {
           i++;
+          afterComma('}');
           continue;
         }
         if (text[i] === '}') {
@@ -156,6 +163,7 @@ export function parseJsonExact(text: string): ExactJson {
         if (i >= n) return fail('EOF while parsing a list', n);
         if (text[i] === ',') {
           i++;
+          afterComma(']');
           continue;
         }
         if (text[i] === ']') {
@@ -166,12 +174,7 @@ export function parseJsonExact(text: string): ExactJson {
       }
     }
     if (c === '"') return str();
-    if (c === '-' || (c >= '0' && c <= '9')) {
-      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 1100));
-      if (!m || m[0] === '-') return fail('invalid number', i + 1);
-      i += m[0].length;
-      return new RawNumber(m[0]);
-    }
+    if (c === '-' || (c >= '0' && c <= '9')) return num();
     for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
       if (c === word[0]) {
         for (let k = 0; k < word.length; k++) {
@@ -183,6 +186,36 @@ export function parseJsonExact(text: string): ExactJson {
       }
     }
     return fail('expected value', i + 1);
+  };
+  const digit = (k: number) => k < n && text.charCodeAt(k) >= 0x30 && text.charCodeAt(k) <= 0x39;
+  // serde_json's number grammar and errors: `EOF while parsing a value` where input ends inside a
+  // number, `invalid number` at the offending character, `number out of range` past f64.
+  const num = (): RawNumber => {
+    const start = i;
+    let j = i;
+    const need = () => {
+      if (j >= n) fail('EOF while parsing a value', n);
+      if (!digit(j)) fail('invalid number', j + 1);
+      while (digit(j)) j++;
+    };
+    if (text[j] === '-') j++;
+    if (j < n && text[j] === '0') {
+      j++;
+      if (digit(j)) fail('invalid number', j + 1);
+    } else need();
+    if (text[j] === '.') {
+      j++;
+      need();
+    }
+    if (text[j] === 'e' || text[j] === 'E') {
+      j++;
+      if (text[j] === '+' || text[j] === '-') j++;
+      need();
+    }
+    const raw = text.slice(start, j);
+    if (!Number.isFinite(Number(raw))) fail('number out of range', j);
+    i = j;
+    return new RawNumber(raw);
   };
   const str = (): string => {
     const start = i;

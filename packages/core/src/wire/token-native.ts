@@ -3,7 +3,7 @@
  * o200k_base; `L` maps to cl100k as in the reference).
  * @module
  */
-import { Tiktoken } from 'js-tiktoken/lite';
+import type { Tiktoken } from 'js-tiktoken/lite';
 import { M2MError } from '../errors/base.js';
 import { platform } from '#platform';
 import { base64Decode, base64Encode, Base64Error } from './base64.js';
@@ -17,12 +17,18 @@ export type TokenizerEncoding = 'Cl100kBase' | 'O200kBase' | 'LlamaBpe' | 'Heuri
 
 const cache = new Map<string, Tiktoken>();
 
-function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
+/**
+ * @internal The shared js-tiktoken instance of an encoding, built on first use (the rank tables
+ * load lazily so importing the codec stays cheap). Token counting (`tokens/count.ts`) shares it.
+ * @throws M2MError Tokenizer when the rank table is not available (browsers: not preloaded).
+ */
+export function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
   let t = cache.get(name);
   if (!t) {
     const ranks = platform.loadTokenizerRanks(name);
     if (!ranks) throw new M2MError('Tokenizer', { reason: `${name} is not loaded (call preloadTokenizer in browsers)` });
-    t = new Tiktoken(ranks as ConstructorParameters<typeof Tiktoken>[0]);
+    const TiktokenClass = platform.tiktoken();
+    t = new TiktokenClass(ranks as ConstructorParameters<typeof Tiktoken>[0]);
     cache.set(name, t);
   }
   return t;

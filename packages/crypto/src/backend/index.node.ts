@@ -5,10 +5,33 @@
  * {@link setBackend}.
  * @module
  */
+import { createRequire } from 'node:module';
 import { nodeBackend } from './node.js';
-import { nobleBackend } from './noble.js';
+import { createNobleBackend } from './noble.js';
 import { sodiumBackend, sodiumEagerBackend, sodiumInstalled } from './sodium.js';
-import type { CryptoBackend } from './types.js';
+import type { CryptoBackend, NobleModules } from './types.js';
+
+const require = createRequire(import.meta.url);
+let noble: NobleModules | undefined;
+/**
+ * The @noble functions, loaded on first use: Node needs them only for XChaCha20-Poly1305 and the
+ * `noble` backend, and they would add ~90 ms of CPU to every import (bench/startup.ts).
+ * (`require` of these ES modules works from Node 20.19, the engines floor.)
+ */
+export function loadNoble(): NobleModules {
+  if (!noble) {
+    const chacha = require('@noble/ciphers/chacha.js') as typeof import('@noble/ciphers/chacha.js');
+    noble = {
+      chacha20poly1305: chacha.chacha20poly1305,
+      xchacha20poly1305: chacha.xchacha20poly1305,
+      sha256: (require('@noble/hashes/sha2.js') as typeof import('@noble/hashes/sha2.js')).sha256,
+      hmac: (require('@noble/hashes/hmac.js') as typeof import('@noble/hashes/hmac.js')).hmac,
+      x25519: (require('@noble/curves/ed25519.js') as typeof import('@noble/curves/ed25519.js')).x25519,
+    };
+  }
+  return noble;
+}
+const nobleBackend = createNobleBackend(loadNoble);
 
 const withSodium = sodiumInstalled();
 

@@ -28,3 +28,16 @@ export interface CryptoBackend {
   /** A fresh key pair. */
   x25519Generate(): { secret: Uint8Array; publicKey: Uint8Array };
 }
+
+/**
+ * The @noble functions the SDK calls. Browsers import them up front; Node loads them on first
+ * use (they cost ~90 ms of CPU to load, and Node uses them only for XChaCha20-Poly1305 and when
+ * the noble backend is selected).
+ */
+export interface NobleModules {
+  readonly chacha20poly1305: typeof import('@noble/ciphers/chacha.js').chacha20poly1305;
+  readonly xchacha20poly1305: typeof import('@noble/ciphers/chacha.js').xchacha20poly1305;
+  readonly sha256: typeof import('@noble/hashes/sha2.js').sha256;
+  readonly hmac: typeof import('@noble/hashes/hmac.js').hmac;
+  readonly x25519: typeof import('@noble/curves/ed25519.js').x25519;
+}

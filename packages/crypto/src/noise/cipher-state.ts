@@ -27,16 +27,25 @@ export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint
   return [o1, o2, hmacSha256(temp, concat(o2, Uint8Array.of(3)))];
 }
 
-/** §5.1: a key and a 64-bit nonce. */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * §5.1: a key and a 64-bit nonce. The key lives in a private field, so `util.inspect`,
+ * `JSON.stringify` and object spreads never see it; {@link CipherState.k} reads it on purpose.
+ */
 export class CipherState {
-  k: Uint8Array | undefined;
+  #k: Uint8Array | undefined;
   n = 0n;
   constructor(k?: Uint8Array) {
-    this.k = k;
+    this.#k = k;
+  }
+  /** The key (transport keys after Split; read deliberately, never printed). */
+  get k(): Uint8Array | undefined {
+    return this.#k;
   }
   /** InitializeKey(key). */
   initializeKey(k: Uint8Array | undefined): void {
-    this.k = k;
+    this.#k = k;
     this.n = 0n;
   }
   hasKey(): boolean {
@@ -64,70 +73,85 @@ export class CipherState {
   }
   /** Rekey() (§11.3): k = first 32 bytes of ENCRYPT(k, 2^64-1, zerolen, zeros(32)). */
   rekey(): void {
-    if (!this.k) return;
-    this.k = chacha20poly1305Seal(this.k, noiseNonce(MAX_NONCE), new Uint8Array(32), EMPTY).subarray(0, 32).slice();
+    if (!this.#k) return;
+    this.#k = chacha20poly1305Seal(this.#k, noiseNonce(MAX_NONCE), new Uint8Array(32), EMPTY).subarray(0, 32).slice();
   }
   /** Overwrites the key. */
   dispose(): void {
-    this.k?.fill(0);
-    this.k = undefined;
+    this.#k?.fill(0);
+    this.#k = undefined;
   }
   /** Never shows the key (JSON logs). */
   toJSON(): string {
     return `CipherState(${this.k ? '[REDACTED key]' : 'no key'}, n=${this.n})`;
   }
   /** Never shows the key (console.log, util.inspect). */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
+  [INSPECT](): string {
     return this.toJSON();
   }
 }
 
-/** §5.2: chaining key, handshake hash and a CipherState. */
+/**
+ * §5.2: chaining key, handshake hash and a CipherState. The chaining key (from which every
+ * later key derives) is private and never printed.
+ */
 export class SymmetricState {
-  ck: Uint8Array;
-  h: Uint8Array;
+  #ck: Uint8Array;
+  #h: Uint8Array;
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {
     const name = new TextEncoder().encode(protocolName);
     if (name.length <= 32) {
-      this.h = new Uint8Array(32);
-      this.h.set(name);
-    } else this.h = sha256(name);
-    this.ck = this.h.slice();
+      this.#h = new Uint8Array(32);
+      this.#h.set(name);
+    } else this.#h = sha256(name);
+    this.#ck = this.#h.slice();
+  }
+  /** The handshake hash h (public: a channel binding once the handshake is complete). */
+  get h(): Uint8Array {
+    return this.#h;
   }
   /** MixKey(ikm). */
   mixKey(ikm: Uint8Array): void {
-    const [ck, k] = noiseHkdf(this.ck, ikm, 2);
-    this.ck = ck;
+    const [ck, k] = noiseHkdf(this.#ck, ikm, 2);
+    this.#ck = ck;
     this.cipher.initializeKey(k);
   }
   /** MixHash(data). */
   mixHash(data: Uint8Array): void {
-    this.h = sha256(concat(this.h, data));
+    this.#h = sha256(concat(this.#h, data));
   }
   /** MixKeyAndHash(ikm), for psk tokens. */
   mixKeyAndHash(ikm: Uint8Array): void {
-    const [ck, th, k] = noiseHkdf(this.ck, ikm, 3);
-    this.ck = ck;
+    const [ck, th, k] = noiseHkdf(this.#ck, ikm, 3);
+    this.#ck = ck;
     this.mixHash(th);
     this.cipher.initializeKey(k);
   }
   /** EncryptAndHash(plaintext). */
   encryptAndHash(plaintext: Uint8Array): Uint8Array {
-    const c = this.cipher.encryptWithAd(this.h, plaintext);
+    const c = this.cipher.encryptWithAd(this.#h, plaintext);
     this.mixHash(c);
     return c;
   }
   /** DecryptAndHash(ciphertext). */
   decryptAndHash(ciphertext: Uint8Array): Uint8Array {
-    const p = this.cipher.decryptWithAd(this.h, ciphertext);
+    const p = this.cipher.decryptWithAd(this.#h, ciphertext);
     this.mixHash(ciphertext);
     return p;
   }
   /** Split(): the two transport CipherStates (initiator→responder, responder→initiator). */
   split(): [CipherState, CipherState] {
-    const [k1, k2] = noiseHkdf(this.ck, EMPTY, 2);
+    const [k1, k2] = noiseHkdf(this.#ck, EMPTY, 2);
     return [new CipherState(k1), new CipherState(k2)];
+  }
+  /** Never shows the chaining key (JSON logs). */
+  toJSON(): string {
+    return `SymmetricState(${this.cipher.hasKey() ? 'keyed' : 'no key'}, chaining key [REDACTED])`;
+  }
+  /** Never shows the chaining key (console.log, util.inspect). */
+  [INSPECT](): string {
+    return this.toJSON();
   }
 }

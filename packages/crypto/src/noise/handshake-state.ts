@@ -16,10 +16,27 @@ export interface NoiseKeyPair {
   publicKey: Uint8Array;
 }
 
-/** A fresh X25519 key pair in the shape Noise uses. */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * A {@link NoiseKeyPair} whose `secret` is readable but not enumerable, and which prints as
+ * its public key only (`util.inspect`, `JSON.stringify`, object spreads never show the secret).
+ */
+export function noiseKeyPair(secret: Uint8Array, publicKey: Uint8Array): NoiseKeyPair {
+  const pair = { publicKey } as NoiseKeyPair;
+  const describe = () => `NoiseKeyPair(public ${Array.from(publicKey.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('')}…, secret [REDACTED])`;
+  Object.defineProperties(pair, {
+    secret: { value: secret, enumerable: false },
+    toJSON: { value: describe, enumerable: false },
+    [INSPECT]: { value: describe, enumerable: false },
+  });
+  return pair;
+}
+
+/** A fresh X25519 key pair in the shape Noise uses (the secret is not enumerable, see {@link noiseKeyPair}). */
 export function generateNoiseKeyPair(): NoiseKeyPair {
   const kp = KeyPair.generate();
-  return { secret: kp.exportSecret(), publicKey: kp.publicKey };
+  return noiseKeyPair(kp.exportSecret(), kp.publicKey);
 }
 
 /** Options of {@link HandshakeState}. */
@@ -45,20 +62,26 @@ function handshakeError(reason: 'Failed' | 'DecryptionFailed' | 'Malformed' | 'U
 }
 
 /**
- * Drives one side of a Noise handshake.
+ * Drives one side of a Noise handshake. The symmetric state (chaining key) and the local key
+ * pairs are private: `util.inspect`, `JSON.stringify` and spreads show no key material.
  * @example
  * ```ts
- * const i = new HandshakeState({ protocol: 'XX', initiator: true, s: KeyPair.generate() ... });
- * const m1 = i.writeMessage(new Uint8Array());
+ * const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair() });
+ * const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair() });
+ * r.readMessage(i.writeMessage());
+ * i.readMessage(r.writeMessage());
+ * r.readMessage(i.writeMessage());
+ * const { send } = i.split(); // i's send key is r's receive key
  * ```
  */
 export class HandshakeState {
   readonly pattern: HandshakePattern;
   readonly protocolName: string;
   readonly initiator: boolean;
-  readonly ss: SymmetricState;
-  s: NoiseKeyPair | undefined;
-  e: NoiseKeyPair | undefined;
+  readonly #ss: SymmetricState;
+  #s: NoiseKeyPair | undefined;
+  #e: NoiseKeyPair | undefined;
+  /** The remote static public key (given, or learned during the handshake). */
   rs: Uint8Array | undefined;
   re: Uint8Array | undefined;
   #psks: Uint8Array[];
@@ -73,19 +96,19 @@ export class HandshakeState {
     this.pattern = pattern;
     this.protocolName = `Noise_${pattern.name}_25519_ChaChaPoly_SHA256`;
     this.initiator = o.initiator;
-    this.ss = new SymmetricState(this.protocolName);
-    this.ss.mixHash(o.prologue ?? new Uint8Array(0));
-    this.s = o.s;
-    this.e = o.e;
+    this.#ss = new SymmetricState(this.protocolName);
+    this.#ss.mixHash(o.prologue ?? new Uint8Array(0));
+    this.#s = o.s;
+    this.#e = o.e;
     this.rs = o.rs;
     this.re = o.re;
     this.#psks = [...(o.psks ?? [])];
     const pre = (tokens: Token[], local: boolean) => {
       for (const t of tokens) {
-        const key = t === 's' ? (local ? this.s?.publicKey : this.rs) : local ? this.e?.publicKey : this.re;
+        const key = t === 's' ? (local ? this.#s?.publicKey : this.rs) : local ? this.#e?.publicKey : this.re;
         if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
-        this.ss.mixHash(key);
-        if (t === 'e' && this.usesPsk) this.ss.mixKey(key);
+        this.#ss.mixHash(key);
+        if (t === 'e' && this.usesPsk) this.#ss.mixKey(key);
       }
     };
     pre(pattern.initiatorPre, this.initiator);
@@ -108,7 +131,7 @@ export class HandshakeState {
 
   /** The handshake hash h (channel binding), valid once complete. */
   get handshakeHash(): Uint8Array {
-    return this.ss.h;
+    return this.#ss.h;
   }
 
   /** Number of the next handshake message (1-based). */
@@ -129,13 +152,13 @@ export class HandshakeState {
     const init = this.initiator;
     switch (token) {
       case 'ee':
-        return this.ss.mixKey(this.dh(this.e, this.re, n, token));
+        return this.#ss.mixKey(this.dh(this.#e, this.re, n, token));
       case 'es':
-        return this.ss.mixKey(init ? this.dh(this.e, this.rs, n, token) : this.dh(this.s, this.re, n, token));
+        return this.#ss.mixKey(init ? this.dh(this.#e, this.rs, n, token) : this.dh(this.#s, this.re, n, token));
       case 'se':
-        return this.ss.mixKey(init ? this.dh(this.s, this.re, n, token) : this.dh(this.e, this.rs, n, token));
+        return this.#ss.mixKey(init ? this.dh(this.#s, this.re, n, token) : this.dh(this.#e, this.rs, n, token));
       case 'ss':
-        return this.ss.mixKey(this.dh(this.s, this.rs, n, token));
+        return this.#ss.mixKey(this.dh(this.#s, this.rs, n, token));
       default:
         return;
     }
@@ -144,7 +167,7 @@ export class HandshakeState {
   private psk(n: number): void {
     const psk = this.#psks.shift();
     if (!psk || psk.length !== 32) throw handshakeError('Failed', n, 'a 32-byte psk is required');
-    this.ss.mixKeyAndHash(psk);
+    this.#ss.mixKeyAndHash(psk);
   }
 
   /**
@@ -157,18 +180,18 @@ export class HandshakeState {
     const parts: Uint8Array[] = [];
     for (const t of this.pattern.messages[this.#index]) {
       if (t === 'e') {
-        this.e ??= generateNoiseKeyPair();
-        const pub = this.e.publicKey;
+        this.#e ??= generateNoiseKeyPair();
+        const pub = this.#e.publicKey;
         parts.push(pub);
-        this.ss.mixHash(pub);
-        if (this.usesPsk) this.ss.mixKey(pub);
+        this.#ss.mixHash(pub);
+        if (this.usesPsk) this.#ss.mixKey(pub);
       } else if (t === 's') {
-        if (!this.s) throw handshakeError('Failed', n, 'a local static key is required');
-        parts.push(this.ss.encryptAndHash(this.s.publicKey));
+        if (!this.#s) throw handshakeError('Failed', n, 'a local static key is required');
+        parts.push(this.#ss.encryptAndHash(this.#s.publicKey));
       } else if (t === 'psk') this.psk(n);
       else this.mixDh(t, n);
     }
-    parts.push(this.ss.encryptAndHash(payload));
+    parts.push(this.#ss.encryptAndHash(payload));
     this.#index++;
     return concatBytes(...parts);
   }
@@ -191,15 +214,15 @@ export class HandshakeState {
       for (const t of this.pattern.messages[this.#index]) {
         if (t === 'e') {
           this.re = take(DHLEN, 'the ephemeral key').slice();
-          this.ss.mixHash(this.re);
-          if (this.usesPsk) this.ss.mixKey(this.re);
+          this.#ss.mixHash(this.re);
+          if (this.usesPsk) this.#ss.mixKey(this.re);
         } else if (t === 's') {
-          const len = this.ss.cipher.hasKey() ? DHLEN + 16 : DHLEN;
-          this.rs = this.ss.decryptAndHash(take(len, 'the static key')).slice();
+          const len = this.#ss.cipher.hasKey() ? DHLEN + 16 : DHLEN;
+          this.rs = this.#ss.decryptAndHash(take(len, 'the static key')).slice();
         } else if (t === 'psk') this.psk(n);
         else this.mixDh(t, n);
       }
-      const payload = this.ss.decryptAndHash(message.subarray(pos));
+      const payload = this.#ss.decryptAndHash(message.subarray(pos));
       this.#index++;
       return payload;
     } catch (e) {
@@ -214,7 +237,7 @@ export class HandshakeState {
     return `HandshakeState(${this.protocolName}, ${this.initiator ? 'initiator' : 'responder'}, message ${this.messageNumber}, keys [REDACTED])`;
   }
   /** Never shows key material (console.log, util.inspect). */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
+  [INSPECT](): string {
     return this.toJSON();
   }
 
@@ -224,7 +247,7 @@ export class HandshakeState {
    */
   split(): { send: CipherState; receive: CipherState } {
     if (!this.isComplete) throw handshakeError('Failed', this.messageNumber, 'handshake not complete');
-    this.#split ??= this.ss.split();
+    this.#split ??= this.#ss.split();
     const [c1, c2] = this.#split;
     return this.initiator ? { send: c1, receive: c2 } : { send: c2, receive: c1 };
   }

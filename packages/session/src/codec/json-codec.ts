@@ -239,6 +239,27 @@ export function readPayload(type: MessageType, o: Record<string, Json>): Message
   return { kind: 'empty' };
 }
 
+/**
+ * serde_json's text for a value of the wrong type (`invalid type: floating point \`1.5\`, expected
+ * u64`, `invalid type: integer \`5\`, expected a string`; a negative integer for a u64 is
+ * `invalid value: integer \`-1\``), without the position serde_json appends.
+ */
+function serdeInvalid(v: Json, expected: 'u64' | 'a string'): string {
+  const num = v instanceof RawNumber ? v.raw : typeof v === 'number' ? String(v) : undefined;
+  let unexpected: string;
+  if (num !== undefined && /^-?(0|[1-9]\d*)$/.test(num)) {
+    if (expected === 'u64') return `invalid value: integer \`${num}\`, expected u64`;
+    unexpected = `integer \`${num}\``;
+  } else if (num !== undefined) {
+    const f = String(Number(num));
+    unexpected = `floating point \`${/[.eE]|Infinity|NaN/.test(f) ? f : `${f}.0`}\``;
+  } else if (typeof v === 'string') unexpected = `string ${JSON.stringify(v)}`;
+  else if (typeof v === 'boolean') unexpected = `boolean \`${v}\``;
+  else if (v === null) unexpected = 'null';
+  else unexpected = Array.isArray(v) ? 'sequence' : 'map';
+  return `invalid type: ${unexpected}, expected ${expected}`;
+}
+
 /** Column (1-based, one-line input) just after the string value of the top-level `"type"` key. */
 function typeColumn(text: string): number {
   const m = /"type"\s*:\s*"(?:[^"\\]|\\.)*"/.exec(text);
@@ -276,7 +297,7 @@ export function decodeMessageJson(text: string): Message {
   const t = type as MessageType;
   let sessionId: string | undefined;
   if (has(root, 'session_id') && root.session_id !== null) {
-    if (typeof root.session_id !== 'string') throw invalid('invalid type: session_id, expected a string');
+    if (typeof root.session_id !== 'string') throw invalid(serdeInvalid(root.session_id, 'a string'));
     sessionId = root.session_id;
   }
   let payload: MessagePayload | undefined;
@@ -286,7 +307,7 @@ export function decodeMessageJson(text: string): Message {
   }
   if (!has(root, 'timestamp')) throw invalid('missing field `timestamp`');
   const timestamp = asU64(root.timestamp);
-  if (timestamp === undefined) throw invalid(`invalid value: timestamp ${String(root.timestamp instanceof RawNumber ? root.timestamp.raw : JSON.stringify(root.timestamp))}, expected u64`);
+  if (timestamp === undefined) throw invalid(serdeInvalid(root.timestamp, 'u64'));
   const msg: Message = { type: t, timestamp };
   if (sessionId !== undefined) msg.sessionId = sessionId;
   if (payload) msg.payload = payload;

@@ -29,4 +29,7 @@ export const platform: SessionPlatform = {
   openTcp() {
     return Promise.reject(new M2MError('Config', { reason: 'TCP is not available in browsers; use ws:// or wss://' }));
   },
+  readTextFile(path) {
+    return Promise.reject(new M2MError('Config', { reason: `files are not available in browsers (${path}); pass the text to knownKeys()` }));
+  },
 };

@@ -2,7 +2,7 @@
  * Node platform: `ws` for WebSocket, node:net for TCP.
  * @module
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { M2MError } from '@m2m/core';
 import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
@@ -12,12 +12,14 @@ import type { SessionPlatform } from './types.js';
 
 /** Node's dialers. */
 export const platform: SessionPlatform = {
-  openWebSocket(url, options) {
+  async openWebSocket(url, options) {
+    // `ws` costs ~50 ms to load: only sessions that dial WebSocket pay for it (bench/startup.ts).
+    const { default: WebSocketClient } = await import('ws');
     let ws!: WebSocket;
     return dial(
       options.signal,
       () => {
-        ws = new WebSocket(url, { maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE });
+        ws = new WebSocketClient(url, { maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE });
         return {
           cancel: () => ws.terminate(),
           onOpen: (cb) => ws.once('open', cb),
@@ -29,4 +31,8 @@ export const platform: SessionPlatform = {
     );
   },
   openTcp: (host, port, options) => connectTcp(host, port, options),
+  async readTextFile(path) {
+    const { readFile } = await import('node:fs/promises');
+    return readFile(path, 'utf8');
+  },
 };

@@ -14,4 +14,6 @@ export interface DialOptions extends TransportLimits {
 export interface SessionPlatform {
   openWebSocket(url: string, options: DialOptions): Promise<Transport>;
   openTcp(host: string, port: number, options: DialOptions): Promise<Transport>;
+  /** A UTF-8 file's text (Node); browsers have no files and reject with a Config error. */
+  readTextFile(path: string): Promise<string>;
 }

@@ -8,13 +8,13 @@
  */
 import { CryptoError, isCryptoError, isSdkError, M2MError, utf8Encode } from '@m2m/core';
 import type { RejectionCode } from '@m2m/core';
-import { HandshakeState, KeyMaterial, type NoiseKeyPair } from '@m2m/crypto';
+import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
 import type { Clock } from '../clock.js';
 import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
 import type { SessionCore } from '../session-core.js';
 import { SecureChannel, type ChannelOptions } from './secure-channel.js';
-import { sealControlMessage } from './control.js';
+import { openControlMessage, sealControlMessage } from './control.js';
 import type { PeerIdentity, PeerVerifier } from './peer-verifier.js';
 
 /** Noise patterns offered for sessions (each also with the psk modifiers Noise defines for it). */
@@ -30,8 +30,16 @@ export interface SecureOptions extends ChannelOptions {
   remoteStaticKey?: Uint8Array;
   /** A 32-byte pre-shared key for psk patterns (e.g. `organizationPsk(hierarchy)`). */
   psk?: Uint8Array | KeyMaterial;
-  /** Accepts or refuses the peer once its static key is known. */
+  /**
+   * Accepts or refuses the peer once its static key is known (`allowKeys`, `knownKeys`, a
+   * callback). A client must verify the server: with this, a pinned `remoteStaticKey`, or a psk.
+   */
   verifyPeer?: PeerVerifier;
+  /**
+   * Client only: connect without verifying who the server is. Without verification an active
+   * man in the middle can read and change everything, so this must be chosen by name.
+   */
+  insecureSkipPeerVerification?: boolean;
 }
 
 /** What the handshake established. */
@@ -77,7 +85,42 @@ function readStage(hs: HandshakeState, message: Uint8Array, n: number): Uint8Arr
 function staticPair(k: SecureOptions['staticKey']): NoiseKeyPair | undefined {
   if (!k) return undefined;
   if ('secret' in k) return k;
-  return { secret: k.exportSecret(), publicKey: k.publicKey };
+  return noiseKeyPair(k.exportSecret(), k.publicKey);
+}
+
+/** True when the given side has a static key the other side learns (pre-message or transmitted). */
+function hasStatic(p: HandshakePattern, side: 'initiator' | 'responder'): boolean {
+  const pre = side === 'initiator' ? p.initiatorPre : p.responderPre;
+  return pre.includes('s') || p.messages.some((tokens, i) => (i % 2 === 0) === (side === 'initiator') && tokens.includes('s'));
+}
+
+/**
+ * Checks that an encrypted session's settings verify the peer (secure by default): a client
+ * needs `verifyPeer`, a pinned `remoteStaticKey` (any pattern in which the server has a static
+ * key), or a psk, unless it sets `insecureSkipPeerVerification: true`. On either side a
+ * `verifyPeer` or pinned key is refused when the pattern never reveals the peer's static key
+ * (it would silently check nothing). Servers accept any client by default.
+ * @throws M2MError of kind Config naming what is missing; CryptoError (Handshake) for an unknown pattern.
+ */
+export function checkPeerVerification(options: SecureOptions, role: 'client' | 'server'): void {
+  const name = options.pattern ?? 'XX';
+  const pattern = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
+  if (!pattern) throw handshakeFailure('Failed', 1, `unsupported protocol ${name}`);
+  const peerHasStatic = hasStatic(pattern, role === 'client' ? 'responder' : 'initiator');
+  if ((options.verifyPeer || options.remoteStaticKey) && !peerHasStatic) {
+    throw new M2MError('Config', { reason: `${name}: the ${role === 'client' ? 'server' : 'client'} has no static key in this pattern, so verifyPeer / remoteStaticKey would check nothing (use XX, IK, KK${role === 'client' ? ' or NK' : ''})` });
+  }
+  if (role === 'server' || options.insecureSkipPeerVerification === true) return;
+  const psk = options.psk !== undefined && pattern.messages.some((m) => m.includes('psk'));
+  if (!options.verifyPeer && !options.remoteStaticKey && !psk) {
+    throw new M2MError('Config', {
+      reason: 'an encrypted connection must verify the server: pass secure.verifyPeer (allowKeys([serverKey]), knownKeys, a callback), a pinned secure.remoteStaticKey, or a psk; secure.insecureSkipPeerVerification: true connects unverified (an active man in the middle can then read everything)',
+    });
+  }
+}
+
+function sameKey(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function newHandshake(options: SecureOptions, initiator: boolean): HandshakeState {
@@ -99,6 +142,8 @@ function newHandshake(options: SecureOptions, initiator: boolean): HandshakeStat
 async function verify(options: SecureOptions, hs: HandshakeState, caps: Capabilities, message: number): Promise<Uint8Array | undefined> {
   const staticKey = hs.rs;
   if (!staticKey) return undefined;
+  // A pinned key also holds where the pattern transmits the key (XX): it must be the one received.
+  if (options.remoteStaticKey && !sameKey(options.remoteStaticKey, staticKey)) throw handshakeFailure('PeerRefused', message, 'peer static key is not the pinned key');
   if (options.verifyPeer) {
     const identity: PeerIdentity = { staticKey, agentId: caps.agentId, capabilities: caps };
     let ok = false;
@@ -119,10 +164,14 @@ function handshakeOf(m: Message, type: Message['type'], n: number): { protocol?:
 }
 
 /**
- * Client side: HELLO → ACCEPT (→ AUTH). Feeds the negotiated capabilities to `core`.
- * @throws CryptoError (Handshake, with stage and reason) or M2MError (Rejected, Timeout…).
+ * Client side: HELLO → ACCEPT → AUTH (Noise message 3, or the key confirmation of a
+ * two-message pattern). Feeds the negotiated capabilities to `core`.
+ * @throws M2MError (Config) before sending anything when the server would go unverified (see
+ *   {@link checkPeerVerification}); CryptoError (Handshake, with stage and reason) or M2MError
+ *   (Rejected, Timeout…).
  */
 export async function clientHandshake(io: HandshakeIo, core: SessionCore, options: SecureOptions, clock: Clock): Promise<SecureResult> {
+  checkPeerVerification(options, 'client');
   const hs = newHandshake(options, true);
   core.createHello();
   const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities));
@@ -133,6 +182,8 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
   }
   const accepted = decodeAcceptPayload(readStage(hs, handshakeOf(reply, 'ACCEPT', 2).message, 2));
   if (!accepted) throw handshakeFailure('Malformed', 2, 'ACCEPT payload is not [session id, capabilities]');
+  // The session id inside the Noise payload is authenticated; the one outside must agree.
+  if (reply.sessionId !== accepted.sessionId) throw handshakeFailure('Malformed', 2, 'ACCEPT session id differs from the authenticated one');
   const serverCaps = accepted.capabilities;
   const peerStaticKey = await verify(options, hs, serverCaps, 2);
   try {
@@ -145,14 +196,26 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
     await io.send({ type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg3 } } });
   }
   const { send, receive } = hs.split();
-  return { channel: new SecureChannel(send, receive, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+  const channel = new SecureChannel(send, receive, clock, options);
+  if (needsConfirmation(hs)) {
+    // Two-message patterns: prove to the server that a live client holds the keys (a replayed
+    // HELLO cannot), with the first frame under the client's transport key.
+    await io.send(sealControlMessage(channel, { type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'empty' } }));
+  }
+  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+}
+
+/** Patterns whose last handshake message comes from the server need a key confirmation from the client. */
+function needsConfirmation(hs: HandshakeState): boolean {
+  return hs.pattern.messages.length % 2 === 0;
 }
 
 /** A server's early verdict (limits). */
 export type EarlyDecision = { code: RejectionCode; message: string; retryAfterMs?: number } | undefined;
 
 /**
- * Server side, after the HELLO arrived: ACCEPT (← AUTH), or a plaintext REJECT.
+ * Server side, after the HELLO arrived: ACCEPT ← AUTH, or a plaintext REJECT. Resolves only
+ * once a live client has proven it holds the keys (Noise message 3, or the key confirmation).
  * @returns the result, or `undefined` after sending REJECT.
  * @throws CryptoError (Handshake) for a failed handshake; the caller closes the transport.
  */
@@ -161,6 +224,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     await io.send(core.reject(code, message, retryAfterMs));
     return undefined;
   };
+  checkPeerVerification(options, 'server');
   const hs = newHandshake(options, false);
   if (hello.type !== 'HELLO') throw handshakeFailure('UnexpectedMessage', 1, `expected HELLO, got ${hello.type}`);
   if (hello.payload?.kind !== 'handshake' || hello.payload.value.protocol !== hs.protocolName) {
@@ -183,22 +247,50 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
   }
   const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities));
   await io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
-  if (!hs.isComplete) {
-    readStage(hs, handshakeOf(await io.next('AUTH'), 'AUTH', 3).message, 3);
-    try {
-      peerStaticKey = await verify(options, hs, clientCaps, 3);
-    } catch (e) {
-      // The client already holds transport keys: tell it why with an authenticated CLOSE.
-      const { send, receive } = hs.split();
-      const channel = new SecureChannel(send, receive, clock, options);
-      const close = core.close('ERROR', (e as Error).message);
-      if (close) await io.send(sealControlMessage(channel, close)).catch(() => undefined);
-      channel.dispose();
-      throw e;
-    }
+  if (hs.isComplete) return confirmClient(io, core, hs, options, clock, peerStaticKey);
+  // Three-message patterns (XX): message 3 is written with keys from the server's fresh
+  // ephemeral key, so it already proves a live client.
+  const auth = await io.next('AUTH');
+  readStage(hs, handshakeOf(auth, 'AUTH', 3).message, 3);
+  if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
+  try {
+    peerStaticKey = await verify(options, hs, clientCaps, 3);
+  } catch (e) {
+    // The client already holds transport keys: tell it why with an authenticated CLOSE.
+    const { send, receive } = hs.split();
+    const channel = new SecureChannel(send, receive, clock, options);
+    const close = core.close('ERROR', (e as Error).message);
+    if (close) await io.send(sealControlMessage(channel, close)).catch(() => undefined);
+    channel.dispose();
+    throw e;
   }
   const { send, receive } = hs.split();
   return { channel: new SecureChannel(send, receive, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+}
+
+/**
+ * Two-message patterns: the server admits the session only once the client's AUTH key
+ * confirmation opens under the client's transport key (a sealed control frame, counter 0).
+ * A replayed or edited HELLO has no live client behind it, so it ends here (or at the deadline).
+ * @throws CryptoError (Handshake) at message 3 (AUTH).
+ */
+async function confirmClient(io: HandshakeIo, core: SessionCore, hs: HandshakeState, options: SecureOptions, clock: Clock, peerStaticKey: Uint8Array | undefined): Promise<SecureResult> {
+  const { send, receive } = hs.split();
+  const channel = new SecureChannel(send, receive, clock, options);
+  try {
+    const auth = await io.next('AUTH');
+    if (auth.type !== 'AUTH') throw handshakeFailure('UnexpectedMessage', 3, `expected AUTH, got ${auth.type}`);
+    if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
+    try {
+      openControlMessage(channel, auth);
+    } catch (e) {
+      throw handshakeFailure('DecryptionFailed', 3, 'the key confirmation did not authenticate', e);
+    }
+  } catch (e) {
+    channel.dispose();
+    throw e;
+  }
+  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
 }
 
 /** The organisation's shared psk from the reference's key hierarchy (`m2m/v1/{org}/shared`). */

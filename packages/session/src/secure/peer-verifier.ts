@@ -3,6 +3,7 @@
  * @module
  */
 import { CryptoError, fromHex, M2MError, toHex } from '@m2m/core';
+import { platform } from '#platform';
 import type { Capabilities } from '../message.js';
 
 /** What the hook learns about the peer. */
@@ -51,14 +52,14 @@ export function knownKeys(text: string): PeerVerifier {
 }
 
 /**
- * Reads a known-keys file (Node only).
- * @throws M2MError of kind Io when it cannot be read; CryptoError for a malformed line.
+ * Reads a known-keys file (Node only: the file is read through `#platform`, so browser bundles
+ * reach no `node:` module).
+ * @throws M2MError of kind Io when it cannot be read (Config in browsers); CryptoError for a malformed line.
  */
 export async function loadKnownKeys(path: string): Promise<PeerVerifier> {
-  const { readFile } = await import('node:fs/promises');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await platform.readTextFile(path);
   } catch (e) {
     throw new M2MError('Io', { reason: `cannot read known-keys file ${path}: ${(e as Error).message}` }, { cause: e });
   }

@@ -10,9 +10,11 @@
  */
 import { CryptoError, M2MError, decodeFrameText, encodeFrameText } from '@m2m/core';
 import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
-import { chacha20poly1305Open, CipherState, sealParts } from '@m2m/crypto';
+import { chacha20poly1305Open, CipherState } from '@m2m/crypto';
+import { sealParts } from '@m2m/crypto/internal';
 import type { Clock } from '../clock.js';
 import { ReplayWindow } from './replay-window.js';
+import { boundProtection } from './binding.js';
 
 /** Kinds carried in the nonce's first byte. */
 const KIND_DATA = 0;
@@ -153,17 +155,20 @@ export class SecureChannel {
   /** Frame protection for sealed control messages (PING, PONG, CLOSE). */
   readonly control: AeadFrameProtection = this.#protection(KIND_CONTROL);
 
-  /** Seals a control message's JSON as an AEAD frame text. */
-  sealControl(json: string): string {
-    return encodeFrameText(json, { protection: this.control });
+  /**
+   * Seals a control message's JSON as an AEAD frame text; `binding` (see `messageBinding`)
+   * joins the frame's associated data, so the carrying message's fields are authenticated too.
+   */
+  sealControl(json: string, binding?: Uint8Array): string {
+    return encodeFrameText(json, { protection: binding ? boundProtection(this.control, binding) : this.control });
   }
 
   /**
-   * Opens a control frame.
-   * @throws M2MError: ReplayDetected, Crypto (forged or of the wrong kind), Decompression.
+   * Opens a control frame sealed with the same `binding`.
+   * @throws M2MError: ReplayDetected, Crypto (forged, of the wrong kind, or a changed binding), Decompression.
    */
-  openControl(text: string): string {
-    return decodeFrameText(text, { protection: this.control }).payload;
+  openControl(text: string, binding?: Uint8Array): string {
+    return decodeFrameText(text, { protection: binding ? boundProtection(this.control, binding) : this.control }).payload;
   }
 
   /** Never shows the keys (JSON logs). */

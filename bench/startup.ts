@@ -1,0 +1,105 @@
+/**
+ * `pnpm bench startup`: what a new user pays before the first call.
+ * - Cold import: wall time of `node -e "await import('@m2m/…')"` minus bare `node -e 0`, both
+ *   spawned in interleaved rounds (medians), from the built `dist/` that npm users get.
+ * - Browser bundle: core + crypto + session bundled by esbuild for the browser (minified,
+ *   code-split), gzip size of what a page loads up front: the entry and its static imports,
+ *   without the Brotli wasm and without chunks loaded on demand (tokenizer ranks).
+ * @module
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { median } from './measure.js';
+
+const root = resolve(import.meta.dirname, '..');
+/** Resolves `@m2m/*` like an installed consumer (workspace links to each package's dist/). */
+const consumerDir = join(root, 'examples');
+const IMPORT_TARGET_MS = 50;
+const BUNDLE_TARGET_BYTES = 50 * 1024;
+const ROUNDS = 15;
+
+function wallMs(args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: consumerDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.toString()}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Median extra wall time of importing each package over starting node at all. */
+export function coldImportMs(packages: readonly string[], rounds = ROUNDS): Record<string, number> {
+  const samples: Record<string, number[]> = { bare: [] };
+  for (const p of packages) samples[p] = [];
+  for (let r = 0; r < rounds; r++) {
+    samples.bare.push(wallMs(['-e', '0']));
+    for (const p of packages) samples[p].push(wallMs(['--input-type=module', '-e', `await import('${p}')`]));
+  }
+  const bare = median(samples.bare);
+  return Object.fromEntries(packages.map((p) => [p, median(samples[p]) - bare]));
+}
+
+/** Gzip bytes a page loads up front for core + crypto + session. */
+export async function browserBundleBytes(): Promise<{ gzip: number; minified: number; wasmOrLazy: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'm2m-bundle-'));
+  try {
+    const entry = join(dir, 'entry.js');
+    writeFileSync(entry, "export * from '@m2m/core';\nexport * from '@m2m/crypto';\nexport * from '@m2m/session';\n");
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      splitting: true,
+      platform: 'browser',
+      minify: true,
+      outdir: join(dir, 'out'),
+      metafile: true,
+      logLevel: 'error',
+      nodePaths: [join(consumerDir, 'node_modules')],
+    });
+    const outputs = result.metafile.outputs;
+    const up = new Set<string>();
+    const visit = (file: string) => {
+      if (up.has(file)) return;
+      up.add(file);
+      for (const i of outputs[file].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+    };
+    const entryOut = Object.keys(outputs).find((f) => outputs[f].entryPoint !== undefined && outputs[f].entryPoint!.endsWith('entry.js'));
+    if (!entryOut) throw new Error('esbuild produced no entry chunk');
+    visit(entryOut);
+    // The Brotli wasm, inlined or not, is not counted (the target is "without wasm").
+    const isWasm = (f: string) => Object.keys(outputs[f].inputs).some((i) => i.includes('brotli-wasm-inline') || i.endsWith('.wasm'));
+    let gzip = 0;
+    let minified = 0;
+    for (const f of up) {
+      if (isWasm(f)) continue;
+      const bytes = readFileSync(resolve(process.cwd(), f));
+      minified += bytes.length;
+      gzip += gzipSync(bytes, { level: 9 }).length;
+    }
+    const wasmOrLazy = Object.keys(outputs).filter((f) => !up.has(f) || isWasm(f));
+    return { gzip, minified, wasmOrLazy };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the section; true when both targets are met. */
+export async function runStartupBench(log: (line: string) => void): Promise<boolean> {
+  const dist = ['core', 'crypto', 'session'].map((p) => join(root, 'packages', p, 'dist', 'index.js'));
+  if (dist.some((f) => !existsSync(f))) {
+    log('startup: packages are not built (run `pnpm build` first); nothing measured');
+    return false;
+  }
+  const imports = coldImportMs(['@m2m/core', '@m2m/crypto', '@m2m/session']);
+  for (const [p, ms] of Object.entries(imports)) log(`cold import ${p.padEnd(14)} +${ms.toFixed(1)} ms over bare node`);
+  const importMet = imports['@m2m/session'] <= IMPORT_TARGET_MS;
+  log(`  target: @m2m/session ≤ ${IMPORT_TARGET_MS} ms over bare node → ${importMet ? 'met' : 'MISSED'}`);
+  const bundle = await browserBundleBytes();
+  const bundleMet = bundle.gzip <= BUNDLE_TARGET_BYTES;
+  log(`browser bundle core+crypto+session: ${(bundle.minified / 1024).toFixed(1)} KB min, ${(bundle.gzip / 1024).toFixed(1)} KB min+gz loaded up front (${bundle.wasmOrLazy.length} wasm or on-demand chunks not counted)`);
+  log(`  target: ≤ ${BUNDLE_TARGET_BYTES / 1024} KB min+gz → ${bundleMet ? 'met' : 'MISSED'}`);
+  return importMet && bundleMet;
+}

@@ -1,0 +1,178 @@
+/**
+ * `pnpm pack:check`: the packages as a new user gets them. Packs every publishable package
+ * (after `pnpm build`), installs the tarballs with npm into a fresh project outside the
+ * workspace, and checks there:
+ * - every TypeScript example in README.md runs under plain `node` (types stripped by esbuild);
+ * - a typed consumer compiles with `tsc` under `nodenext` and under `bundler` resolution;
+ * - the installed `m2m` bin answers, and encodes a frame that it decodes again from stdin;
+ * - a browser entry bundled by esbuild with no flags reaches no `node:` module and runs in
+ *   headless Chromium (Debian's /usr/bin/chromium; without it the step fails under CI=true and
+ *   is reported as skipped elsewhere).
+ * Ends with `N passed, N failed` and exits 1 on any failure.
+ * @module
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { build, transformSync } from 'esbuild';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '..');
+const PACKAGES = readdirSync(join(root, 'packages')).filter((p) => {
+  const file = join(root, 'packages', p, 'package.json');
+  return existsSync(file) && !(JSON.parse(readFileSync(file, 'utf8')) as { private?: boolean }).private;
+});
+const CHROMIUM = '/usr/bin/chromium';
+const results: { name: string; ok: boolean; detail?: string }[] = [];
+
+function check(name: string, fn: () => void | Promise<void>): Promise<void> {
+  return Promise.resolve()
+    .then(fn)
+    .then(
+      () => {
+        results.push({ name, ok: true });
+        console.log(`ok    ${name}`);
+      },
+      (e: unknown) => {
+        const detail = e instanceof Error ? e.message : String(e);
+        results.push({ name, ok: false, detail });
+        console.log(`FAIL  ${name}\n${detail.replace(/^/gm, '      ')}`);
+      },
+    );
+}
+
+function run(cmd: string, args: string[], cwd: string, input?: string): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`.trim());
+  return r.stdout;
+}
+
+/** The ```ts blocks of a Markdown file that import an @m2m package. */
+function readmeExamples(markdown: string): string[] {
+  return [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => /from '@m2m\//.test(code));
+}
+
+const work = mkdtempSync(join(tmpdir(), 'm2m-pack-check-'));
+try {
+  const tarballs = join(work, 'tarballs');
+  mkdirSync(tarballs);
+  for (const p of PACKAGES) execFileSync('npx', ['-y', 'pnpm@10', 'pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', p), stdio: 'ignore' });
+  const app = join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'm2m-pack-check', private: true, type: 'module' }));
+  const files = readdirSync(tarballs).map((f) => join(tarballs, f));
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, '@types/node@20'], app);
+  console.log(`installed ${files.length} tarballs into ${app}`);
+
+  const examples = readmeExamples(readFileSync(join(root, 'README.md'), 'utf8'));
+  await check(`README.md has examples to run (${examples.length})`, () => {
+    if (examples.length < 2) throw new Error('expected at least two ```ts examples that import @m2m packages');
+  });
+  for (const [i, code] of examples.entries()) {
+    await check(`README example ${i + 1} runs under plain node`, () => {
+      const file = join(app, `readme-${i + 1}.mjs`);
+      writeFileSync(file, transformSync(code, { loader: 'ts', format: 'esm' }).code);
+      run(process.execPath, [file], app);
+    });
+  }
+
+  writeFileSync(
+    join(app, 'consumer.ts'),
+    [
+      "import { decodeFrame, encodeFrame, isSdkError, M2MError, type FrameHeader } from '@m2m/core';",
+      "import { aeadProtection, KeyPair, randomBytes } from '@m2m/crypto';",
+      "import { allowKeys, connect, listen, type Session, type Server } from '@m2m/session';",
+      'const protection = aeadProtection(randomBytes(32));',
+      "const frame: Uint8Array = encodeFrame('{\"model\":\"gpt-4o\",\"messages\":[]}', { protection });",
+      'const header: FrameHeader = decodeFrame(frame, { protection }).header;',
+      'const key = KeyPair.generate();',
+      "const server: Server = await listen({ transport: 'ws', secure: { staticKey: key } });",
+      'const session: Session = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([key.publicKey]) } });',
+      'try { decodeFrame(new Uint8Array(3)); } catch (e) { if (isSdkError(e)) { const code: string = e.code; void code; } }',
+      "const err = new M2MError('Config', { reason: 'x' });",
+      'void header; void err; await session.close(); await server.close();',
+    ].join('\n'),
+  );
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  for (const [module, resolution] of [['nodenext', 'nodenext'], ['esnext', 'bundler']]) {
+    await check(`tsc --module ${module} --moduleResolution ${resolution} on a typed consumer`, () => {
+      run(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', module, '--moduleResolution', resolution, '--types', 'node', 'consumer.ts'], app);
+    });
+  }
+
+  const bin = join(app, 'node_modules/.bin/m2m');
+  await check('the installed m2m bin answers --help', () => {
+    const out = run(bin, ['--help'], app);
+    if (!out.includes('m2m frame encode')) throw new Error(`unexpected --help output:\n${out}`);
+  });
+  await check('m2m frame encode | m2m frame decode - round-trips', () => {
+    const json = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}';
+    const hex = run(bin, ['frame', 'encode', json], app);
+    const back = run(bin, ['frame', 'decode', '-'], app, hex).trim();
+    if (back !== json) throw new Error(`decoded ${back}`);
+  });
+
+  await check('a browser bundle (esbuild, no flags) reaches no node: module and runs in Chromium', async () => {
+    writeFileSync(
+      join(app, 'browser-entry.js'),
+      [
+        "import { compress, decompress, decodeFrame, encodeFrame } from '@m2m/core';",
+        "import { aeadProtection, KeyPair, randomBytes } from '@m2m/crypto';",
+        "import { memoryTransportPair, Session } from '@m2m/session';",
+        "const json = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello from the browser. '.repeat(20) }] });",
+        'const protection = aeadProtection(randomBytes(32));',
+        'const frame = encodeFrame(json, { protection });',
+        'const ok1 = decodeFrame(frame, { protection }).payload === json && frame.length < json.length;',
+        "const ok2 = decompress(compress(json, 'brotli')) === json;",
+        'const [a, b] = memoryTransportPair();',
+        'const serverKey = KeyPair.generate();',
+        'const serving = Session.server(b, { secure: { staticKey: serverKey } });',
+        'const client = await Session.client(a, { secure: { staticKey: KeyPair.generate(), verifyPeer: () => true } });',
+        'const server = await serving;',
+        'await client.send(json);',
+        'const got = (await server[Symbol.asyncIterator]().next()).value;',
+        'const ok3 = got.content === json;',
+        "document.title = ok1 && ok2 && ok3 ? 'm2m-ok' : `m2m-fail ${ok1} ${ok2} ${ok3}`;",
+      ].join('\n'),
+    );
+    const out = join(app, 'www');
+    const result = await build({ entryPoints: [join(app, 'browser-entry.js')], bundle: true, format: 'esm', platform: 'browser', outdir: out, metafile: true, logLevel: 'error', absWorkingDir: app });
+    const nodeImports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.path.startsWith('node:')).map((i) => i.path));
+    if (nodeImports.length) throw new Error(`the browser bundle imports ${[...new Set(nodeImports)].join(', ')}`);
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI) throw new Error(`${CHROMIUM} is missing (apt-get install -y chromium)`);
+      console.log(`      (${CHROMIUM} not found: bundle checked, run in a browser skipped)`);
+      return;
+    }
+    writeFileSync(join(out, 'index.html'), '<!doctype html><script type="module" src="./browser-entry.js"></script>');
+    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
+    const http = createServer((req, res) => {
+      const file = join(out, new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+$/, '/index.html'));
+      if (!existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`);
+      await page.waitForFunction(() => document.title.startsWith('m2m-'), undefined, { timeout: 30_000 }).catch(() => undefined);
+      const title = await page.title();
+      if (title !== 'm2m-ok') throw new Error(`page title ${JSON.stringify(title)}; page errors: ${errors.join('; ') || 'none'}`);
+    } finally {
+      await browser.close();
+      http.close();
+    }
+  });
+} finally {
+  if (!process.env.M2M_KEEP_PACK_CHECK) rmSync(work, { recursive: true, force: true });
+}
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`\npack-check: ${results.length - failed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
