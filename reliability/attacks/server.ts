@@ -20,6 +20,10 @@ export interface Attack {
 
 const MiB = 1024 * 1024;
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `done()` holds or `ms` pass. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  for (const t0 = performance.now(); !done() && performance.now() - t0 < ms; ) await settle(20);
+}
 const request = '{"model":"gpt-4o","messages":[{"role":"user","content":"still there?"}]}';
 
 async function echo(s: Session): Promise<void> {
@@ -88,7 +92,8 @@ export function serverAttackList(scale = 1): Attack[] {
         return withServer({ transport: 'tcp', serverLimits: { maxPendingHandshakes: Math.round(idle / 2) } }, async (server) => {
           try {
             await openMany(server.port, idle, sockets);
-            await settle(100);
+            // The kernel completes connections before node accepts them: wait for the server to catch up.
+            await until(() => server.counters.evictedPending >= idle - Math.round(idle / 2), 5_000);
             return `${server.counters.evictedPending} oldest evicted`;
           } finally {
             // the legitimate client runs after this; the flood stays open until the server closes
@@ -205,7 +210,7 @@ export function serverAttackList(scale = 1): Attack[] {
             sentBytes = sent * content.length;
             const buffered = server.bufferedBytes;
             client.transport.abort?.();
-            return `client stalled after ${sent} messages; server transport buffers ${(buffered / MiB).toFixed(2)} MiB`;
+            return `client stalled after ${sent} messages; server holds ${(buffered / MiB).toFixed(2)} MiB unread`;
           });
         },
       };
@@ -278,7 +283,7 @@ export function serverAttackList(scale = 1): Attack[] {
           const head = Buffer.alloc(4);
           head.writeUInt32BE(16 * MiB);
           for (const s of sockets) s.write(head);
-          await settle(500);
+          await until(() => server.counters.failedHandshakes >= idle, 5_000);
           const failed = server.counters.failedHandshakes;
           sockets.forEach((s) => s.destroy());
           return `${failed} refused before buffering (maxHandshakeMessageBytes 64 KiB)`;
