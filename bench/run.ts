@@ -10,6 +10,8 @@ import { runHandshakeBench } from './handshake.js';
 import { runStartupBench } from './startup.js';
 import { runLogsBench } from './logs.js';
 import { runStreamBench } from './stream.js';
+import { runGatewayBench } from './gateway.js';
+import { runScanBench } from './scan.js';
 
 const sections: Record<string, (log: (line: string) => void) => boolean | Promise<boolean>> = {
   codec: runCodecBench,
@@ -19,6 +21,8 @@ const sections: Record<string, (log: (line: string) => void) => boolean | Promis
   startup: runStartupBench,
   logs: runLogsBench,
   stream: runStreamBench,
+  gateway: runGatewayBench,
+  scan: runScanBench,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in sections));

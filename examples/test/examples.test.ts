@@ -34,11 +34,15 @@ describe('examples', () => {
     expect(r.stdout).toContain('typed again: true code=CRYPTO_ERROR');
     expect(r.stdout).toContain('Caused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed: authentication tag mismatch');
   }, 60_000);
-  it('a reference-compatible peer over HTTP with the json codec and a pre-shared frame key', () => {
+  it('talks to the Rust reference server over HTTP with the rest transport (or our server with the same API)', () => {
     const r = run('rust-peer.ts');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('codec=json algorithm=m2m');
-    expect(r.stdout).toMatch(/DATA content on the wire starts #M2M\|1\|IgABAg/); // security byte 2: AEAD
-    expect(r.stdout).toContain('echo: {"model":"gpt-4o","messages":[{"role":"user","content":"ping from TypeScript"}]}');
+    expect(r.stdout).toMatch(/talking to (the Rust reference server binary|this SDK's @m2m\/server)/);
+    expect(r.stdout).toMatch(/HELLO → ACCEPT: session [0-9a-f-]{36}, codec=json, algorithm=m2m/);
+    expect(r.stdout).toContain('DATA → DATA: {"model":"gpt-4o","messages":[{"role":"user","content":"ping from TypeScript"}]}');
+    expect(r.stdout).toMatch(/PING → PONG in \d/);
+    expect(r.stdout).toContain('CLOSE → NORMAL');
+    expect(r.stdout).toContain('/compress m2m: 65 → 151 bytes, starts #M2M|1|IgABA…');
+    expect(r.stdout).toContain('"shouldBlock":true');
   }, 60_000);
 });

@@ -12,8 +12,10 @@ import { compressCommand, decompressCommand } from './commands/codec.js';
 import { modelsCommand } from './commands/models.js';
 import { errorsCommand } from './commands/errors.js';
 import { frameCommand } from './commands/frame.js';
+import { scanCommand } from './commands/scan.js';
 import { deriveCommand, keygenCommand } from './commands/keys.js';
 import { connectCommand, serveCommand } from './commands/session.js';
+import { serverCommand } from './commands/server.js';
 import { paint, processIo, type Io } from './io.js';
 
 /** The usage text: one line per command form. */
@@ -26,11 +28,15 @@ export const USAGE = `m2m: the M2M Protocol command-line tool
   m2m decompress [TEXT|@file|-] [-f FILE] [-o FILE] [--pretty] [--json]
   m2m analyze [TEXT|@file|-] [-f FILE|DIR]... [--model M] [--json]
   m2m models list [--provider P] | search QUERY | info MODEL [--json]
+  m2m scan TEXT|@file|- [--json] [--threshold 0..1]   (exit 1 when blocked)
   m2m keygen --out FILE [--force]
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
   m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--peer-key HEX]... [--known-keys FILE] [--echo] [--once]
   m2m connect URL --peer-key HEX [--known-keys FILE] [--file PATH]... [--identity FILE] [--pattern XX|IK]
             (--server-key = --peer-key; --insecure-skip-peer-verification connects without checking the server)
+  m2m server [--port N] [--host IP|--bind-all] [--blocking] [--threshold X] [--no-security] [--upstream URL]
+             [--upstream-timeout MS] [--api-key KEY|@FILE]... [--rate-limit N/s] [--m2m-listen ADDR | --m2m-upstream ADDR] [--peer-key HEX]  (--help)
+  m2m connect http://HOST:PORT --transport rest   (the Rust reference's /message API)
   m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]`;
 
 /** The usage lines of one command (`m2m serve --help`), or undefined for an unknown one. */
@@ -47,11 +53,15 @@ export function commandUsage(command: string): string | undefined {
   return lines.length ? lines.join('\n') : undefined;
 }
 
+/** Commands that print a detailed help text of their own for `--help`. */
+const OWN_HELP: ReadonlySet<string> = new Set(['compress', 'decompress', 'analyze', 'models', 'server']);
+
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
-  // Every command answers --help before its own option parsing can reject anything.
-  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+  // Every command answers --help: those with a help text of their own print it; for the others
+  // their usage lines are printed here, before option parsing could reject --help.
+  if (command !== undefined && !OWN_HELP.has(command) && (rest.includes('--help') || rest.includes('-h'))) {
     const usage = commandUsage(command);
     if (usage) {
       io.out(usage);
@@ -70,6 +80,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return analyzeCommand(io, rest);
       case 'models':
         return modelsCommand(io, rest);
+      case 'scan':
+        return scanCommand(io, rest);
       case 'keygen':
         return keygenCommand(io, rest);
       case 'derive':
@@ -80,6 +92,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await connectCommand(io, rest);
       case 'errors':
         return errorsCommand(io, rest);
+      case 'server':
+        return await serverCommand(io, rest);
       case undefined:
       case 'help':
       case '--help':

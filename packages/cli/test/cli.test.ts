@@ -7,45 +7,54 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CryptoError, formatErrorChain, M2MError, serializeError } from '@m2m/core';
+import { main } from '../src/main.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const NODE_ARGS = ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', 'packages/cli/src/main.ts'];
-const run = (args: string[], input?: string) => spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: root, encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
+/** The CLI in a child process, as a user runs it (kept for the end-to-end paths). */
+const spawnRun = (args: string[], input?: string) => spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: root, encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
+/** The CLI in this process through its `Io` seam: the same code and exit codes, without a Node start per call. */
+async function run(args: string[], input?: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(args, { out: (l) => (stdout += `${l}\n`), err: (l) => (stderr += `${l}\n`), stdin: () => input ?? '', color: false });
+  return { status, stdout, stderr };
+}
 const dir = mkdtempSync(join(tmpdir(), 'm2m-cli-'));
 const REQUEST = '{"model":"gpt-4o","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Explain the M2M protocol in one sentence, with a little detail."}],"max_tokens":100}';
 const KEY = '11'.repeat(32);
 
 describe('m2m frame', () => {
-  it('encodes to hex, inspects the readable header, decodes back; --json for machines', () => {
-    const enc = run(['frame', 'encode', REQUEST]);
+  it('encodes to hex, inspects the readable header, decodes back; --json for machines', async () => {
+    const enc = await run(['frame', 'encode', REQUEST]);
     expect(enc.status).toBe(0);
     const hex = enc.stdout.trim();
     expect(hex.startsWith('234d324d7c317c')).toBe(true); // "#M2M|1|"
-    const ins = run(['frame', 'inspect', hex]);
+    const ins = await run(['frame', 'inspect', hex]);
     expect(ins.stdout).toContain('Request frame, security none, payload Brotli-compressed');
     expect(ins.stdout).toContain('model gpt-4o, 2 messages [System, User]');
     expect(ins.stdout).toContain('max_tokens 100');
-    const json = JSON.parse(run(['frame', 'inspect', hex, '--json']).stdout) as { routing: { model: string } };
+    const json = JSON.parse((await run(['frame', 'inspect', hex, '--json'])).stdout) as { routing: { model: string } };
     expect(json.routing.model).toBe('gpt-4o');
-    expect(run(['frame', 'decode', hex]).stdout.trim()).toBe(REQUEST);
+    expect((await run(['frame', 'decode', hex])).stdout.trim()).toBe(REQUEST);
   });
-  it('reads the text form from a file and stdin, with an AEAD key', () => {
-    const text = run(['frame', 'encode', REQUEST, '--text', '--key', KEY]).stdout.trim();
+  it('reads the text form from a file and stdin, with an AEAD key', async () => {
+    const text = (await run(['frame', 'encode', REQUEST, '--text', '--key', KEY])).stdout.trim();
     expect(text.startsWith('#M2M|1|')).toBe(true);
     writeFileSync(join(dir, 'frame.txt'), text);
-    expect(run(['frame', 'decode', `@${join(dir, 'frame.txt')}`, '--key', KEY]).stdout.trim()).toBe(REQUEST);
-    expect(run(['frame', 'decode', '-', '--key', KEY], text).stdout.trim()).toBe(REQUEST);
-    const wrong = run(['frame', 'decode', text, '--key', '22'.repeat(32)]);
+    expect((await run(['frame', 'decode', `@${join(dir, 'frame.txt')}`, '--key', KEY])).stdout.trim()).toBe(REQUEST);
+    expect((await run(['frame', 'decode', '-', '--key', KEY], text)).stdout.trim()).toBe(REQUEST);
+    const wrong = await run(['frame', 'decode', text, '--key', '22'.repeat(32)]);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toContain('CRYPTO_ERROR');
     expect(wrong.stderr).toContain('CRYPTO_ERROR: Crypto error: AEAD: Decryption failed');
     expect(wrong.stderr).toContain('Caused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed');
   });
-  it('fails with the error code and a non-zero status on bad input', () => {
-    const bad = run(['frame', 'decode', '00']);
+  it('fails with the error code and a non-zero status on bad input', async () => {
+    const bad = await run(['frame', 'decode', '00']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('DECOMPRESSION_FAILED: Decompression error: Invalid M2M prefix');
-    const usage = run(['frame', 'explode']);
+    const usage = await run(['frame', 'explode']);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('CONFIG_ERROR');
   });
@@ -53,42 +62,42 @@ describe('m2m frame', () => {
 
 describe('m2m compress / decompress', () => {
   for (const algorithm of ['m2m', 'tokennative', 'brotli', 'none']) {
-    it(`round-trips with ${algorithm}`, () => {
-      const c = run(['compress', REQUEST, '--algorithm', algorithm, '--json']);
+    it(`round-trips with ${algorithm}`, async () => {
+      const c = await run(['compress', REQUEST, '--algorithm', algorithm, '--json']);
       expect(c.status).toBe(0);
       const out = JSON.parse(c.stdout) as { algorithm: string; data: string; ratio: number };
       expect(out.algorithm).toBe(algorithm);
-      const d = run(['decompress', out.data]);
+      const d = await run(['decompress', out.data]);
       expect(d.stdout.replace(/\n$/, '')).toBe(REQUEST);
     });
   }
-  it('picks an algorithm itself with auto and reports the ratio', () => {
-    const c = run(['compress', REQUEST]);
+  it('picks an algorithm itself with auto and reports the ratio', async () => {
+    const c = await run(['compress', REQUEST]);
     expect(c.stderr).toMatch(/^m2m: \d+ → \d+ bytes/);
-    expect(run(['decompress', '#TK|C|sk0L/Q4A']).stdout.trim()).toBe('Hello, world!');
+    expect((await run(['decompress', '#TK|C|sk0L/Q4A'])).stdout.trim()).toBe('Hello, world!');
   });
 });
 
 describe('m2m keygen / derive', () => {
-  it('writes an identity with mode 0600 and refuses to overwrite it', () => {
+  it('writes an identity with mode 0600 and refuses to overwrite it', async () => {
     const file = join(dir, 'id.json');
-    const r = run(['keygen', '--out', file]);
+    const r = await run(['keygen', '--out', file]);
     expect(r.status).toBe(0);
     const id = JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; secretKey: string };
     expect(r.stdout).toContain(id.publicKey);
     expect(r.stdout).not.toContain(id.secretKey);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(run(['keygen', '--out', file]).status).toBe(2);
+    expect((await run(['keygen', '--out', file])).status).toBe(2);
   });
-  it('derives hierarchy paths, showing a fingerprint unless --reveal', () => {
+  it('derives hierarchy paths, showing a fingerprint unless --reveal', async () => {
     const base = ['derive', '--master', 'ab'.repeat(32), '--org', 'acme'];
-    const agent = run([...base, '--agent', 'bot', '--purpose', 'encryption']);
+    const agent = await run([...base, '--agent', 'bot', '--purpose', 'encryption']);
     expect(agent.stdout).toContain('m2m/v1/acme/bot/encryption');
     expect(agent.stdout).not.toMatch(/key [0-9a-f]{64}/);
-    const shared = JSON.parse(run([...base, '--shared', '--reveal', '--json']).stdout) as { path: string; key: string };
+    const shared = JSON.parse((await run([...base, '--shared', '--reveal', '--json'])).stdout) as { path: string; key: string };
     expect(shared.path).toBe('m2m/v1/acme/shared');
     expect(shared.key).toMatch(/^[0-9a-f]{64}$/);
-    const session = run([...base, '--agent', 'b', '--peer', 'a', '--session', 's1']);
+    const session = await run([...base, '--agent', 'b', '--peer', 'a', '--session', 's1']);
     expect(session.stdout).toContain('m2m/v1/acme/session/a:b/s1');
   });
 });
@@ -96,7 +105,7 @@ describe('m2m keygen / derive', () => {
 describe('m2m serve / connect', () => {
   it('carries lines over an encrypted loopback session and echoes them back', async () => {
     const serverId = join(dir, 'server.json');
-    run(['keygen', '--out', serverId, '--force']);
+    await run(['keygen', '--out', serverId, '--force']);
     const server = spawn(process.execPath, [...NODE_ARGS, 'serve', '--transport', 'tcp', '--identity', serverId, '--echo'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
     try {
       const first = await new Promise<string>((res) => createInterface({ input: server.stdout }).once('line', res));
@@ -118,12 +127,12 @@ describe('m2m serve / connect', () => {
 });
 
 describe('m2m errors', () => {
-  it('lists and explains codes', () => {
-    expect(run(['errors', 'list']).stdout).toMatch(/3102\s+AEAD_DECRYPTION_FAILED/);
-    const ex = run(['errors', 'explain', 'AEAD_DECRYPTION_FAILED']);
+  it('lists and explains codes', async () => {
+    expect((await run(['errors', 'list'])).stdout).toMatch(/3102\s+AEAD_DECRYPTION_FAILED/);
+    const ex = await run(['errors', 'explain', 'AEAD_DECRYPTION_FAILED']);
     expect(ex.stdout).toContain('AEAD_DECRYPTION_FAILED (3102)');
     expect(ex.stdout).toContain('Remedy:');
-    expect(run(['errors', 'explain', 'NOPE']).status).toBe(2); // a usage error (README: exit 2)
+    expect((await run(['errors', 'explain', 'NOPE'])).status).toBe(2); // a usage error (README: exit 2)
   });
   it('decodes a log file end to end; --code matches a code anywhere in the chain', async () => {
     const chain = new M2MError('Crypto', {}, { cause: new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }) });
@@ -134,7 +143,7 @@ describe('m2m errors', () => {
     const ours = JSON.stringify({ time: new Date().toISOString(), ...serializeError(new M2MError('ReplayDetected', { counter: 7 })) });
     const text = [lines[0], 'not json at all', ours.slice(0, 40), ours, formatErrorChain(chain)].join('\n');
     writeFileSync(join(dir, 'app.log'), text);
-    const r = run(['errors', 'decode', join(dir, 'app.log'), '--code', 'aead_decryption_failed']);
+    const r = spawnRun(['errors', 'decode', join(dir, 'app.log'), '--code', 'aead_decryption_failed']); // end to end, in a child process
     expect(r.status).toBe(0);
     const out = r.stdout.trim().split('\n');
     expect(out.filter((l) => /^\S/.test(l) && !l.startsWith('2 errors'))).toEqual([expect.stringMatching(/line 1 CRYPTO_ERROR not retryable \[pino\]$/), 'lines 5-6 CRYPTO_ERROR not retryable [chain-text]']);

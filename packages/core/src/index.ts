@@ -6,3 +6,4 @@ export * from './errors/index.js';
 export * from './wire/index.js';
 export * from './tokens/index.js';
 export * from './models/index.js';
+export * from './security/index.js';

@@ -7,14 +7,24 @@ import { M2MError } from '@m2m/core';
 import { checkPeerVerification } from './secure/handshake.js';
 import { Session, type SessionOptions } from './session.js';
 import { HttpClientTransport } from './transport/http-client.js';
+import { RestClientTransport } from './transport/rest-client.js';
 import type { Transport, TransportLimits } from './transport/types.js';
 
 /** Options of {@link connect}. */
-export type ConnectOptions = SessionOptions & TransportLimits;
+export type ConnectOptions = SessionOptions &
+  TransportLimits & {
+    /**
+     * For `http:`/`https:` URLs: `rest` speaks the Rust reference's `POST /message` API (one JSON
+     * message per request, DATA routed by `session_id`; implies the `json` codec). Default: this
+     * SDK's HTTP transport (length-prefixed frames and a long poll).
+     */
+    transport?: 'rest';
+  };
 
 /**
  * Opens a session to `url`: `ws://host:port` / `wss://…` and `http://host:port` (Node and
- * browsers), or `tcp://host:port` (Node).
+ * browsers; `{ transport: 'rest' }` for the Rust reference's `/message` API), or
+ * `tcp://host:port` (Node).
  * An encrypted session (`secure`) must verify the server: `verifyPeer` (`allowKeys`,
  * `knownKeys`, a callback), a pinned `remoteStaticKey`, or a psk; or opt out by name with
  * `insecureSkipPeerVerification: true`.
@@ -39,6 +49,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   } catch (e) {
     throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
   }
+  if (options.transport === 'rest' && u.protocol !== 'http:' && u.protocol !== 'https:') throw new M2MError('Config', { reason: `the rest transport needs an http: or https: URL, got ${u.protocol}` });
   const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark, highWaterBytes: options.highWaterBytes, sendHighWaterBytes: options.sendHighWaterBytes, sendTimeoutMs: options.sendTimeoutMs };
   let transport: Transport;
   if (u.protocol === 'ws:' || u.protocol === 'wss:') transport = await platform.openWebSocket(url, dial);
@@ -46,6 +57,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     const port = Number(u.port);
     if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new M2MError('Config', { reason: `tcp URL needs a host and a port: ${url}` });
     transport = await platform.openTcp(u.hostname.replace(/^\[|\]$/g, ''), port, dial);
+  } else if ((u.protocol === 'http:' || u.protocol === 'https:') && options.transport === 'rest') {
+    transport = new RestClientTransport(url, { maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark });
+    options = { ...options, codec: 'json' };
   } else if (u.protocol === 'http:' || u.protocol === 'https:') transport = new HttpClientTransport(url, dial);
   else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss:, tcp:, http: or https:)` });
   try {

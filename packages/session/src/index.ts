@@ -23,6 +23,7 @@ export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js
 export { DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_HIGH_WATER_BYTES, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type BufferAccount, type Transport, type TransportLimits } from './transport/types.js';
 export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
 export { HttpClientTransport } from './transport/http-client.js';
+export { RestClientTransport, readBoundedBody, type RestClientOptions } from './transport/rest-client.js';
 export { SESSION_PATTERNS, organizationPsk, handshakeFailure, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';
 export { messageBinding, boundProtection } from './secure/binding.js';
 export { SecureChannel, type ChannelOptions } from './secure/secure-channel.js';

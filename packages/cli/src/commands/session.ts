@@ -132,11 +132,15 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
     'insecure-skip-peer-verification': { type: 'boolean' },
     file: { type: 'string', multiple: true },
     wait: { type: 'string' },
+    transport: { type: 'string' },
   });
+  // --transport rest: the Rust reference's /message API (plaintext JSON; the reference has no Noise).
+  if (values.transport !== undefined && values.transport !== 'rest') throw new M2MError('Config', { reason: '--transport must be rest (other transports follow the URL scheme)' });
+  const rest = values.transport === 'rest';
   const url = positionals[0];
   if (!url) throw new M2MError('Config', { reason: CONNECT_USAGE });
-  const secure = values.plaintext ? undefined : await secureOptions(values, 'client');
-  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000) });
+  const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
+  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: 'rest' as const } : {}) });
   io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
   const printer = (async () => {
     for await (const m of session) io.out(m.content);

@@ -61,6 +61,9 @@ function m2mOverrides(kind: M2MErrorKind, details: Record<string, unknown>, caus
       const info = closeReasonInfo[details.reason as keyof typeof closeReasonInfo];
       return { retryable: info?.retryable ?? false };
     }
+    case 'RateLimited':
+    case 'ServerBusy':
+      return { retryAfterMs: typeof details.retryAfterMs === 'number' ? details.retryAfterMs : undefined };
     case 'Crypto':
       if (cause instanceof M2MBaseError || isBranded(cause, CRYPTO_BRAND)) {
         const c = cause as M2MBaseError;

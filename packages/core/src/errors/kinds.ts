@@ -62,6 +62,20 @@ export interface M2MErrorDetailsMap {
   StreamTimeout: { streamId?: string; ms: number; chunksReceived?: number };
   /** A stream's buffer or the number of open streams reached its bound. */
   StreamBackpressure: StreamDetails & { limit?: string; max?: number };
+  /** An HTTP request without a valid API key (the gateway, seed 000's 401). */
+  Unauthorized: ReasonDetails;
+  /** A security scan blocked a gateway request (seed 000's 422 `SECURITY_VIOLATION`). */
+  SecurityViolation: { threatType: string; confidence: number };
+  /** A per-key request rate was exceeded (seed 000's 429). */
+  RateLimited: { retryAfterMs: number; limit: string };
+  /** An upstream service did not answer within its timeout (seed 000's 504). */
+  UpstreamTimeout: { ms: number };
+  /** A server is at capacity (session table full). */
+  ServerBusy: { reason: string; retryAfterMs?: number };
+  /** A malformed HTTP request (seed 000's 400). */
+  InvalidRequest: ReasonDetails;
+  /** No route for an HTTP method and path. */
+  RouteNotFound: { method: string; path: string };
 }
 
 /** Details shared by the stream error kinds. */

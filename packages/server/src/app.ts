@@ -1,0 +1,113 @@
+/**
+ * The server as one Hono app on web-standard Request/Response (so it runs on Node through
+ * `@hono/node-server`, and on edge runtimes as `app.fetch`): the reference's API and, when an
+ * upstream is configured, the OpenAI-compatible gateway under `/v1`.
+ * @module
+ */
+import { defaultCapabilities, type Capabilities } from '@m2m/session';
+import { Hono } from 'hono';
+import { ApiKeys } from './gateway/auth.js';
+import { httpForwarder, type Forwarder, type HttpForwarderOptions } from './gateway/forward.js';
+import { RateLimiter } from './gateway/rate-limit.js';
+import { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
+import { referenceRoutes } from './reference/routes.js';
+import { SessionTable } from './reference/session-table.js';
+import { defaultScan, type Scanner } from './scan.js';
+
+/** This package's version, reported by `/health` and `/status`. */
+export const SERVER_VERSION = '0.1.0';
+
+/** Options of {@link createServerApp}. */
+export interface ServerAppOptions {
+  /** Security scan on (default true; `--no-security` turns it off). */
+  security?: boolean;
+  /** Blocking mode (default false): gateway requests and DATA the scan blocks are refused. */
+  blocking?: boolean;
+  /** Blocking threshold, 0–1 (default 0.8). */
+  threshold?: number;
+  /** The scanner (default: `@m2m/core`'s `scan` in the reference's shape). */
+  scanner?: Scanner;
+  /** Largest request body in bytes (default 10 MiB). */
+  maxBodyBytes?: number;
+  /** HTTP sessions held at once (default 10,000). */
+  maxSessions?: number;
+  /** Idle timeout of HTTP sessions (default 300 s). */
+  sessionIdleMs?: number;
+  /** Server capabilities (default: all algorithms, agent type `m2m-server`). */
+  capabilities?: Capabilities;
+  /** OpenAI-compatible upstream base URL (with its `/v1`), or a forwarder (a peer gateway link). */
+  upstream?: string | Forwarder;
+  /** Upstream silence limit in ms (default 60 s). */
+  upstreamTimeoutMs?: number;
+  /** Gateway API keys (none = open). */
+  apiKeys?: readonly string[];
+  /** Requests per second per API key. */
+  rateLimitPerSecond?: number;
+  /** Key sent upstream instead of passing the client's through. */
+  upstreamApiKey?: string;
+  /** Makes the forwarder for an upstream URL (default: `fetch`; `startServer` passes the node:http one). */
+  forwarderFor?: (options: HttpForwarderOptions) => Forwarder;
+  /** Request body reader of the gateway (see {@link GatewayRoutesOptions.readBody}). */
+  readBody?: GatewayRoutesOptions['readBody'];
+  /** Per-request callback for logs. */
+  onRequest?: GatewayRoutesOptions['onRequest'];
+}
+
+/** The app and the state behind it. */
+export interface ServerApp {
+  app: Hono;
+  sessions: SessionTable;
+}
+
+/**
+ * Builds the server app.
+ * @throws M2MError Config for an invalid upstream URL, rate or key.
+ * @example
+ * ```ts
+ * const { app } = createServerApp({ upstream: 'http://127.0.0.1:8080/v1', apiKeys: ['k1'] });
+ * const res = await app.fetch(new Request('http://gw/health'));
+ * ```
+ */
+export function createServerApp(options: ServerAppOptions = {}): ServerApp {
+  const security = options.security ?? true;
+  const blocking = options.blocking ?? false;
+  const threshold = options.threshold ?? 0.8;
+  const scanner = security ? (options.scanner ?? defaultScan) : undefined;
+  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const capabilities = options.capabilities ?? serverCapabilities({ security, blocking, threshold });
+  const sessions = new SessionTable({ capabilities, ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}), ...(options.sessionIdleMs ? { idleTimeoutMs: options.sessionIdleMs } : {}) });
+  const app = new Hono();
+  const onRequest = options.onRequest;
+  if (onRequest) {
+    // The reference's routes are logged here; /v1 routes log themselves (a stream when it ends).
+    app.use('*', async (c, next) => {
+      const t0 = performance.now();
+      await next();
+      if (!c.req.path.startsWith('/v1/')) onRequest({ method: c.req.method, path: c.req.path, status: c.res.status, ms: performance.now() - t0, stream: false });
+    });
+  }
+  referenceRoutes(app, { table: sessions, scanner, threshold, blocking, maxBodyBytes, version: SERVER_VERSION });
+  if (options.upstream !== undefined) {
+    const forward = typeof options.upstream === 'string' ? (options.forwarderFor ?? httpForwarder)({ baseUrl: options.upstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) }) : options.upstream;
+    gatewayRoutes(app, {
+      forward,
+      maxBodyBytes,
+      threshold,
+      ...(options.apiKeys?.length ? { apiKeys: new ApiKeys(options.apiKeys) } : {}),
+      ...(options.rateLimitPerSecond ? { rateLimit: new RateLimiter({ perSecond: options.rateLimitPerSecond }) } : {}),
+      ...(scanner && blocking ? { scanner } : {}),
+      ...(options.upstreamApiKey ? { upstreamApiKey: options.upstreamApiKey } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      ...(options.readBody ? { readBody: options.readBody } : {}),
+    });
+  }
+  app.notFound(() => new Response(null, { status: 404 }));
+  return { app, sessions };
+}
+
+/** The server's capabilities for its security settings. */
+export function serverCapabilities(s: { security: boolean; blocking: boolean; threshold: number }): Capabilities {
+  const caps = defaultCapabilities({ agentType: 'm2m-server' });
+  caps.security = { threatDetection: s.security, modelVersion: s.security ? SERVER_VERSION : null, blockingMode: s.blocking, blockThreshold: s.threshold };
+  return caps;
+}

@@ -1,0 +1,193 @@
+/**
+ * A typed client for the reference's HTTP routes other than `/message` (which the `rest`
+ * transport of `@m2m/session` speaks): health, status, compress, decompress, scan, sessions.
+ * Works against the Rust reference server and against ours; `fetch` only, so it runs in
+ * browsers. Replies are bounded while read (default 16 MiB).
+ * @module
+ */
+import { M2MError, isM2MError, utf8DecodeStrict, type Algorithm } from '@m2m/core';
+import { readBoundedBody } from '@m2m/session';
+
+/** `/health`. */
+export interface HealthReply {
+  status: string;
+  version: string;
+}
+/** `/status`. */
+export interface StatusReply extends HealthReply {
+  uptimeSecs: number;
+  activeSessions: number;
+  /** The server's capabilities as the reference's JSON (snake_case keys). */
+  capabilities: Record<string, unknown>;
+}
+/** `/compress` and `/compress/auto`. */
+export interface CompressReply {
+  algorithm: Algorithm;
+  data: string;
+  originalBytes: number;
+  compressedBytes: number;
+  /** original / compressed. */
+  ratio: number;
+}
+/** `/decompress`. */
+export interface DecompressReply {
+  content: string;
+  bytes: number;
+}
+/** `/scan`. */
+export interface ScanReply {
+  safe: boolean;
+  confidence: number;
+  shouldBlock: boolean;
+  threats: Array<{ name: string; category: string; severity: number; description: string }>;
+}
+/** `GET /session/:id`. */
+export interface SessionStatsReply {
+  sessionId: string;
+  state: string;
+  messagesSent: number;
+  messagesReceived: number;
+  bytesCompressed: number;
+  bytesSaved: number;
+  compressionRatio: number;
+}
+
+/** Options of {@link M2MHttpClient}. */
+export interface M2MHttpClientOptions {
+  /** Largest reply read (default 16 MiB). */
+  maxReplyBytes?: number;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The client.
+ * @example
+ * ```ts
+ * const api = new M2MHttpClient('http://127.0.0.1:3000');
+ * const { data } = await api.compress('{"model":"gpt-4o","messages":[]}', 'm2m');
+ * console.log((await api.decompress(data)).content);
+ * ```
+ */
+export class M2MHttpClient {
+  readonly baseUrl: string;
+  #max: number;
+  #headers: Record<string, string>;
+
+  constructor(baseUrl: string, options: M2MHttpClientOptions = {}) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#max = options.maxReplyBytes ?? 16 * 1024 * 1024;
+    this.#headers = options.headers ?? {};
+  }
+
+  /**
+   * One request; the reply's JSON, or `undefined` for an empty 2xx/404 body.
+   * @throws M2MError: Network (unreachable), LimitExceeded (reply too large), ContentBlocked (403),
+   *   InvalidRequest (400/415/422, with the server's text), Server (5xx), RouteNotFound (404 without a body).
+   */
+  async #call(method: string, path: string, body?: unknown, okStatus: number[] = [200]): Promise<Json | undefined> {
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method,
+        headers: { ...this.#headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (e) {
+      throw new M2MError('Network', { reason: `${method} ${path} failed: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+    }
+    const bytes = await readBoundedBody(res, this.#max, 'replyBytes');
+    const text = utf8DecodeStrict(bytes) ?? '';
+    let json: Json | undefined;
+    try {
+      json = text ? (JSON.parse(text) as Json) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (okStatus.includes(res.status)) {
+      if (text && json === undefined) throw new M2MError('InvalidMessage', { reason: `${method} ${path}: reply is not JSON` });
+      return json;
+    }
+    const message = typeof json?.error === 'string' ? json.error : text || `HTTP ${res.status}`;
+    if (res.status === 403) throw new M2MError('ContentBlocked', { reason: message });
+    if (res.status === 404) throw new M2MError('RouteNotFound', { method, path });
+    if (res.status >= 500) throw new M2MError('Server', { reason: `${method} ${path}: HTTP ${res.status}: ${message}` });
+    throw new M2MError('InvalidRequest', { reason: `${method} ${path}: HTTP ${res.status}: ${message}` });
+  }
+
+  /** `GET /health`. */
+  async health(): Promise<HealthReply> {
+    const j = (await this.#call('GET', '/health'))!;
+    return { status: String(j.status), version: String(j.version) };
+  }
+
+  /** `GET /status`. */
+  async status(): Promise<StatusReply> {
+    const j = (await this.#call('GET', '/status'))!;
+    return { status: String(j.status), version: String(j.version), uptimeSecs: Number(j.uptime_secs), activeSessions: Number(j.active_sessions), capabilities: (j.capabilities ?? {}) as Record<string, unknown> };
+  }
+
+  /** `POST /compress` (algorithm omitted: the server's default, m2m). @throws M2MError ContentBlocked when the scan blocks. */
+  async compress(content: string, algorithm?: Algorithm): Promise<CompressReply> {
+    return compressReply((await this.#call('POST', '/compress', algorithm ? { content, algorithm } : { content }))!);
+  }
+
+  /** `POST /compress/auto`: the server picks the algorithm. */
+  async compressAuto(content: string): Promise<CompressReply> {
+    return compressReply((await this.#call('POST', '/compress/auto', { content }))!);
+  }
+
+  /** `POST /decompress` (text of no known format comes back unchanged). */
+  async decompress(data: string): Promise<DecompressReply> {
+    const j = (await this.#call('POST', '/decompress', { data }))!;
+    return { content: String(j.content), bytes: Number(j.bytes) };
+  }
+
+  /** `POST /scan`. */
+  async scan(content: string): Promise<ScanReply> {
+    const j = (await this.#call('POST', '/scan', { content }))!;
+    const threats = Array.isArray(j.threats) ? (j.threats as Json[]) : [];
+    return {
+      safe: j.safe === true,
+      confidence: Number(j.confidence),
+      shouldBlock: j.should_block === true,
+      threats: threats.map((t) => ({ name: String(t.name), category: String(t.category), severity: Number(t.severity), description: String(t.description) })),
+    };
+  }
+
+  /** `POST /session` (201): a session id and the server's capabilities. */
+  async createSession(): Promise<{ sessionId: string; capabilities: Record<string, unknown> }> {
+    const j = (await this.#call('POST', '/session', {}, [201]))!;
+    return { sessionId: String(j.session_id), capabilities: (j.capabilities ?? {}) as Record<string, unknown> };
+  }
+
+  /** `GET /session/:id`, or `undefined` when the server does not know it. */
+  async getSession(id: string): Promise<SessionStatsReply | undefined> {
+    try {
+      const j = (await this.#call('GET', `/session/${encodeURIComponent(id)}`))!;
+      return {
+        sessionId: String(j.session_id),
+        state: String(j.state),
+        messagesSent: Number(j.messages_sent),
+        messagesReceived: Number(j.messages_received),
+        bytesCompressed: Number(j.bytes_compressed),
+        bytesSaved: Number(j.bytes_saved),
+        compressionRatio: Number(j.compression_ratio),
+      };
+    } catch (e) {
+      if (isM2MError(e) && e.kind === 'RouteNotFound') return undefined;
+      throw e;
+    }
+  }
+
+  /** `DELETE /session/:id` (204 whether or not it existed). */
+  async deleteSession(id: string): Promise<void> {
+    await this.#call('DELETE', `/session/${encodeURIComponent(id)}`, undefined, [204]);
+  }
+}
+
+function compressReply(j: Json): CompressReply {
+  return { algorithm: j.algorithm as Algorithm, data: String(j.data), originalBytes: Number(j.original_bytes), compressedBytes: Number(j.compressed_bytes), ratio: Number(j.ratio) };
+}

@@ -1,0 +1,59 @@
+/**
+ * API keys of the gateway: read from `Authorization: Bearer <key>` (what OpenAI clients send) or
+ * `x-api-key`, compared in time independent of where they differ.
+ * @module
+ */
+import { M2MError, utf8Encode } from '@m2m/core';
+
+/** The key a request carries, or `undefined`. */
+export function requestApiKey(headers: Headers): string | undefined {
+  const auth = headers.get('authorization');
+  if (auth) {
+    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    if (m) return m[1]!.trim();
+  }
+  return headers.get('x-api-key')?.trim() || undefined;
+}
+
+/** Byte equality that reads every byte of the longer input. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}
+
+/** Checks keys against a fixed list. */
+export class ApiKeys {
+  #keys: Uint8Array[];
+
+  /** @throws M2MError Config for an empty key. */
+  constructor(keys: readonly string[]) {
+    if (keys.some((k) => k.trim() === '')) throw new M2MError('Config', { reason: 'empty API key' });
+    this.#keys = keys.map((k) => utf8Encode(k.trim()));
+  }
+
+  /** Number of keys. */
+  get size(): number {
+    return this.#keys.length;
+  }
+
+  /**
+   * The request's key when it is one of ours.
+   * @throws M2MError Unauthorized (missing or unknown key; the key itself is never in the error).
+   */
+  check(headers: Headers): string {
+    const key = requestApiKey(headers);
+    if (key === undefined) throw new M2MError('Unauthorized', { reason: 'missing API key' });
+    const bytes = utf8Encode(key);
+    let ok = false;
+    for (const k of this.#keys) ok = sameBytes(k, bytes) || ok;
+    if (!ok) throw new M2MError('Unauthorized', { reason: 'invalid API key' });
+    return key;
+  }
+
+  /** Keys are secrets: never printed. */
+  toJSON(): string {
+    return `[${this.#keys.length} API keys]`;
+  }
+}

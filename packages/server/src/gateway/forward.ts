@@ -1,0 +1,132 @@
+/**
+ * Where the gateway sends a request: an OpenAI-compatible HTTP upstream ({@link httpForwarder})
+ * or a peer gateway over an encrypted M2M session (`peer-link.ts`). Both take the request and the
+ * client's AbortSignal and resolve with a web `Response` whose body streams.
+ * @module
+ */
+import { M2MError, isM2MError } from '@m2m/core';
+
+/** A request on its way upstream. */
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** The path after `/v1` (`/chat/completions`, `/models`). */
+  path: string;
+  /** Headers to send (lower-case names). */
+  headers: Record<string, string>;
+  /** The body exactly as the client sent it. */
+  body?: Uint8Array;
+}
+
+/**
+ * Sends a request upstream.
+ * @throws M2MError: UpstreamTimeout (no answer in time), Upstream (unreachable), Aborted (the signal fired).
+ */
+export type Forwarder = (request: UpstreamRequest, signal: AbortSignal) => Promise<Response>;
+
+/**
+ * Responses whose whole body is already in memory (a forwarder read a small JSON body itself):
+ * the gateway sends them in one write without reading them through a stream.
+ */
+export const bufferedResponses = new WeakSet<Response>();
+
+/** Options of {@link httpForwarder}. */
+export interface HttpForwarderOptions {
+  /** Base URL including its version prefix, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** Longest silence from upstream: before its headers, and between two body chunks (default 60 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * A body that fails with UpstreamTimeout when `source` is silent for `idleMs`, and cancels it when
+ * the reader goes away. `abort` is called to stop the underlying request.
+ */
+export function idleGuardedBody(source: ReadableStream<Uint8Array>, idleMs: number, abort: (reason: M2MError) => void, onDone?: () => void): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let finished = false;
+  const finish = () => {
+    if (!finished) {
+      finished = true;
+      onDone?.();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const timeout = new M2MError('UpstreamTimeout', { ms: idleMs });
+          abort(timeout);
+          reject(timeout);
+        }, idleMs);
+      });
+      try {
+        const r = await Promise.race([reader.read(), silent]);
+        if (r.done) {
+          controller.close();
+          finish();
+        } else controller.enqueue(r.value);
+      } catch (e) {
+        finish();
+        reader.cancel(e).catch(() => undefined);
+        controller.error(isM2MError(e) ? e : new M2MError('Upstream', { reason: `upstream stream broke: ${(e as Error)?.message ?? String(e)}` }, { cause: e }));
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      finish();
+      abort(new M2MError('Aborted', { operation: 'client went away' }));
+      return reader.cancel(reason).catch(() => undefined);
+    },
+  });
+}
+
+/**
+ * Forwards to an HTTP upstream with `fetch`. The client's signal and the timeout both abort the
+ * upstream request.
+ * @throws M2MError: Config for a base URL that is not http(s).
+ */
+export function httpForwarder(options: HttpForwarderOptions): Forwarder {
+  let base: URL;
+  try {
+    base = new URL(options.baseUrl);
+  } catch (e) {
+    throw new M2MError('Config', { reason: `upstream is not a URL: ${options.baseUrl}` }, { cause: e });
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new M2MError('Config', { reason: `upstream must be http(s): ${options.baseUrl}` });
+  const prefix = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  return async (request, signal) => {
+    const ctl = new AbortController();
+    const stop = (reason: M2MError) => {
+      if (!ctl.signal.aborted) ctl.abort(reason);
+    };
+    const onClientAbort = () => stop(new M2MError('Aborted', { operation: 'client went away' }));
+    if (signal.aborted) onClientAbort();
+    signal.addEventListener('abort', onClientAbort, { once: true });
+    const timer = setTimeout(() => stop(new M2MError('UpstreamTimeout', { ms: timeoutMs })), timeoutMs);
+    let res: Response;
+    try {
+      res = await fetch(prefix + request.path, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body as Uint8Array<ArrayBuffer> | undefined,
+        signal: ctl.signal,
+      });
+    } catch (e) {
+      signal.removeEventListener('abort', onClientAbort);
+      const reason: unknown = ctl.signal.reason;
+      if (isM2MError(reason)) throw reason;
+      throw new M2MError('Upstream', { reason: `upstream unreachable: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!res.body) {
+      signal.removeEventListener('abort', onClientAbort);
+      return res;
+    }
+    const body = idleGuardedBody(res.body, timeoutMs, stop, () => signal.removeEventListener('abort', onClientAbort));
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * Gateway A's side of the hop: a {@link Forwarder} that sends each request to a peer gateway over
+ * encrypted M2M sessions (Noise XX, the peer's static key pinned) instead of to an HTTP upstream.
+ * Sessions are pooled, one exchange at a time each; a session whose exchange is cut short (the
+ * client went away, a timeout) is closed, which makes the peer abort its upstream request.
+ * @module
+ */
+import { M2MError, isM2MError } from '@m2m/core';
+import type { KeyPair } from '@m2m/crypto';
+import { SessionState, allowKeys, connect, type Session, type SessionData } from '@m2m/session';
+import type { Forwarder, UpstreamRequest } from './forward.js';
+import { hopControl, readHop, stringRecord } from './hop.js';
+
+/** Options of {@link peerForwarder}. */
+export interface PeerLinkOptions {
+  /** The peer gateway's M2M address: `tcp://host:port`, `host:port`, or a `ws://` URL. */
+  address: string;
+  /** This gateway's static key. */
+  staticKey: KeyPair;
+  /** The peer gateway's public key: the only key accepted. */
+  peerPublicKey: Uint8Array | string;
+  /** Sessions kept open at most (default 16); more concurrent requests wait for one. */
+  maxSessions?: number;
+  /** Longest wait for the peer's answer headers and between two body messages (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** A forwarder to a peer gateway, with a way to close its sessions. */
+export interface PeerForwarder extends Forwarder {
+  close(): Promise<void>;
+}
+
+interface Link {
+  session: Session;
+  inbox: AsyncIterator<SessionData>;
+}
+
+const encoder = new TextEncoder();
+
+/** `host:port` → `tcp://host:port`; URLs stay as they are. */
+export function peerUrl(address: string): string {
+  return /^[a-z]+:\/\//i.test(address) ? address : `tcp://${address}`;
+}
+
+/**
+ * Builds the forwarder.
+ * @example
+ * ```ts
+ * const forward = peerForwarder({ address: '10.0.0.2:7401', staticKey: KeyPair.generate(), peerPublicKey: peerHex });
+ * createServerApp({ upstream: forward });
+ * ```
+ */
+export function peerForwarder(options: PeerLinkOptions): PeerForwarder {
+  const url = peerUrl(options.address);
+  const max = options.maxSessions ?? 16;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const idle: Link[] = [];
+  const waiters: Array<(l: Link | undefined) => void> = [];
+  let open = 0;
+  let closed = false;
+
+  const dial = async (): Promise<Link> => {
+    const session = await connect(url, {
+      secure: { staticKey: options.staticKey, verifyPeer: allowKeys([options.peerPublicKey]) },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { session, inbox: session[Symbol.asyncIterator]() };
+  };
+
+  const acquire = async (): Promise<Link> => {
+    if (closed) throw new M2MError('Upstream', { reason: 'peer link is closed' });
+    for (let l = idle.pop(); l; l = idle.pop()) {
+      if (l.session.state === SessionState.ESTABLISHED) return l;
+      open--;
+    }
+    if (open < max) {
+      open++;
+      try {
+        return await dial();
+      } catch (e) {
+        open--;
+        throw new M2MError('Upstream', { reason: `peer gateway unreachable: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+      }
+    }
+    const l = await new Promise<Link | undefined>((r) => waiters.push(r));
+    if (!l) throw new M2MError('Upstream', { reason: 'peer link is closed' });
+    return l;
+  };
+
+  const release = (l: Link, healthy: boolean) => {
+    if (!healthy || closed || l.session.state !== SessionState.ESTABLISHED) {
+      open--;
+      void l.session.close('CLIENT_SHUTDOWN', 'exchange abandoned').catch(() => undefined);
+      const w = waiters.shift();
+      if (w) void acquire().then(w, () => w(undefined));
+      return;
+    }
+    const w = waiters.shift();
+    if (w) w(l);
+    else idle.push(l);
+  };
+
+  /** The next DATA within the timeout; aborts on the client's signal. */
+  const next = async (l: Link, signal: AbortSignal): Promise<string> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      const r = await Promise.race([
+        l.inbox.next(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new M2MError('UpstreamTimeout', { ms: timeoutMs })), timeoutMs);
+          onAbort = () => reject(new M2MError('Aborted', { operation: 'client went away' }));
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+      if (r.done) throw new M2MError('Upstream', { reason: 'peer gateway closed the session' });
+      return r.value.content;
+    } catch (e) {
+      if (isM2MError(e)) throw e;
+      throw new M2MError('Upstream', { reason: `peer session failed: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  };
+
+  const forward = (async (request: UpstreamRequest, signal: AbortSignal): Promise<Response> => {
+    const l = await acquire();
+    let head;
+    try {
+      await l.session.send(hopControl({ m2m_gateway: 'request', method: request.method, path: request.path, headers: request.headers }));
+      if (request.body) await l.session.send(new TextDecoder().decode(request.body));
+      head = readHop(await next(l, signal));
+    } catch (e) {
+      release(l, false);
+      throw e;
+    }
+    if (head?.m2m_gateway === 'failure') {
+      release(l, true);
+      const details = head.error?.details ?? {};
+      if (head.status === 504) throw new M2MError('UpstreamTimeout', { ms: typeof details.ms === 'number' ? details.ms : timeoutMs });
+      throw new M2MError('Upstream', { reason: `peer gateway: ${head.error?.message ?? head.status}` });
+    }
+    if (head?.m2m_gateway !== 'response') {
+      release(l, false);
+      throw new M2MError('Upstream', { reason: 'peer gateway answered out of turn' });
+    }
+    const headers = stringRecord(head.headers);
+    const sse = (headers['content-type'] ?? '').includes('text/event-stream');
+    let finished = false;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const text = await next(l, signal);
+          const ctl = readHop(text);
+          if (ctl?.m2m_gateway === 'end') {
+            finished = true;
+            controller.close();
+            release(l, true);
+            return;
+          }
+          if (ctl?.m2m_gateway === 'error') {
+            // The peer's upstream broke mid-stream: its error event goes to the client as it is.
+            finished = true;
+            controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ error: ctl.error })}\n\n`));
+            controller.close();
+            release(l, true);
+            return;
+          }
+          let out: string;
+          if (ctl?.m2m_gateway === 'event') out = `${ctl.event ? `event: ${ctl.event}\n` : ''}${ctl.id ? `id: ${ctl.id}\n` : ''}${ctl.data.split('\n').map((d) => `data: ${d}`).join('\n')}\n\n`;
+          else if (ctl?.m2m_gateway === 'body') out = ctl.text;
+          else if (ctl) throw new M2MError('Upstream', { reason: `peer gateway sent ${ctl.m2m_gateway} mid-body` });
+          else out = sse ? `data: ${text}\n\n` : text;
+          controller.enqueue(encoder.encode(out));
+        } catch (e) {
+          finished = true;
+          release(l, false);
+          controller.error(e);
+        }
+      },
+      cancel() {
+        if (!finished) {
+          finished = true;
+          release(l, false);
+        }
+      },
+    });
+    return new Response(body, { status: head.status, headers });
+  }) as PeerForwarder;
+
+  forward.close = async () => {
+    closed = true;
+    for (const w of waiters.splice(0)) w(undefined);
+    await Promise.all(idle.splice(0).map((l) => l.session.close('CLIENT_SHUTDOWN', 'gateway shutting down').catch(() => undefined)));
+  };
+  return forward;
+}

@@ -1,0 +1,169 @@
+/**
+ * The OpenAI-compatible gateway (seed 000's proxy): `POST /v1/chat/completions` (plain and
+ * `stream: true`), `GET /v1/models`, forwarded to a {@link Forwarder}. Checks run in this order,
+ * each failing with seed 000's status and body: API key (401), rate limit (429), body size while
+ * reading (413), JSON (400), security scan in blocking mode (422); then upstream failures (502,
+ * 504). The upstream response streams through; the client's disconnect aborts the upstream
+ * request.
+ * @module
+ */
+import { M2MError, concatBytes, utf8DecodeStrict } from '@m2m/core';
+import { readBoundedBody } from '@m2m/session';
+import type { Hono } from 'hono';
+import type { Scanner } from '../scan.js';
+import type { ApiKeys } from './auth.js';
+import { gatewayErrorResponse } from './errors.js';
+import { bufferedResponses, type Forwarder, type UpstreamRequest } from './forward.js';
+import type { RateLimiter } from './rate-limit.js';
+import { guardSse } from './sse-guard.js';
+
+/** Options of {@link gatewayRoutes}. */
+export interface GatewayRoutesOptions {
+  forward: Forwarder;
+  /** Keys clients must present; none = open gateway. */
+  apiKeys?: ApiKeys;
+  /** Per-key rate limit (without keys: per client address where the runtime gives it). */
+  rateLimit?: RateLimiter;
+  /** Largest request body (default 10 MiB). */
+  maxBodyBytes?: number;
+  /** Scan requests and block threats (`undefined`: no scan). */
+  scanner?: Scanner;
+  /** Blocking threshold (default 0.8). */
+  threshold?: number;
+  /**
+   * Key sent upstream as `Authorization: Bearer …`. Without it, the client's own Authorization
+   * is passed through when the gateway checks no keys of its own; otherwise none is sent.
+   */
+  upstreamApiKey?: string;
+  /**
+   * Reads a request body up to `max` bytes (throws LimitExceeded past it). Default: the web
+   * Request's body; on Node `startServer` reads the socket's stream directly, which is cheaper.
+   */
+  readBody?: (request: Request, env: unknown, max: number) => Promise<Uint8Array>;
+  /** Called after each request with what a log line needs. */
+  onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string }) => void;
+}
+
+/** Response headers passed back from upstream. */
+const PASS_HEADERS = ['content-type', 'cache-control', 'x-request-id', 'openai-processing-ms', 'openai-model', 'retry-after'];
+
+/** Largest non-streaming upstream body sent in one piece. */
+const SMALL_BODY = 1024 * 1024;
+
+/**
+ * Reads `body` whole when it ends within `limit` bytes; otherwise returns a stream of what was
+ * read followed by the rest (so at most `limit` bytes are ever held).
+ */
+export async function collectSmall(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return parts.length === 1 ? parts[0]! : concatBytes(...parts);
+    parts.push(value);
+    total += value.length;
+    if (total > limit) break;
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const head = parts.shift();
+      if (head) return controller.enqueue(head);
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (e) {
+        controller.error(e);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** The client's address when the runtime tells it (`@hono/node-server` passes node's request as `env.incoming`). */
+function clientAddress(env: unknown): string | undefined {
+  const socket = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket;
+  return socket?.remoteAddress;
+}
+
+/** Mounts `/v1/*` on `app`. */
+export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
+  const maxBody = o.maxBodyBytes ?? 10 * 1024 * 1024;
+
+  const readBody = o.readBody ?? ((raw: Request, _env: unknown, max: number) => readBoundedBody(raw, max, 'requestBytes'));
+
+  const handle = async (raw: Request, env: unknown, path: string): Promise<Response> => {
+    const started = performance.now();
+    let stream = false;
+    const done = (status: number, error?: unknown) =>
+      o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
+    try {
+      const key = o.apiKeys && o.apiKeys.size > 0 ? o.apiKeys.check(raw.headers) : undefined;
+      o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
+      const headers: Record<string, string> = { accept: raw.headers.get('accept') ?? 'application/json' };
+      if (o.upstreamApiKey) headers.authorization = `Bearer ${o.upstreamApiKey}`;
+      else if (!o.apiKeys?.size && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
+      const request: UpstreamRequest = { method: raw.method === 'GET' ? 'GET' : 'POST', path, headers };
+      if (request.method === 'POST') {
+        const bytes = await readBody(raw, env, maxBody);
+        const text = utf8DecodeStrict(bytes);
+        let json: unknown;
+        try {
+          if (text === undefined) throw new Error('body is not UTF-8');
+          json = JSON.parse(text);
+        } catch (e) {
+          throw new M2MError('InvalidRequest', { reason: `body is not JSON: ${(e as Error).message}` });
+        }
+        if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new M2MError('InvalidRequest', { reason: 'body must be a JSON object' });
+        stream = (json as { stream?: unknown }).stream === true;
+        if (o.scanner) {
+          // The whole request: message text, content parts and tool calls (the scanner knows the chat shape).
+          const verdict = o.scanner(json as Parameters<Scanner>[0], { threshold: o.threshold ?? 0.8 });
+          if (verdict.shouldBlock) {
+            const top = [...verdict.threats].sort((a, b) => b.severity - a.severity)[0];
+            throw new M2MError('SecurityViolation', { threatType: top?.threatType ?? 'PROMPT_INJECTION', confidence: verdict.confidence });
+          }
+        }
+        headers['content-type'] = 'application/json';
+        request.body = bytes;
+      }
+      const res = await o.forward(request, raw.signal);
+      if (res.status >= 500) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new M2MError('Upstream', { reason: `upstream answered ${res.status}` });
+      }
+      const out = new Headers();
+      for (const h of PASS_HEADERS) {
+        const v = res.headers.get(h);
+        if (v !== null) out.set(h, v);
+      }
+      const isSse = (res.headers.get('content-type') ?? '').includes('text/event-stream');
+      if (!res.body) {
+        done(res.status);
+        return new Response(null, { status: res.status, headers: out });
+      }
+      if (isSse) {
+        out.set('cache-control', 'no-cache');
+        return new Response(
+          guardSse(res.body, (e) => done(res.status, e)),
+          { status: res.status, headers: out },
+        );
+      }
+      // Small JSON bodies go out in one write (streaming them through costs milliseconds);
+      // past 1 MiB the rest streams, so nothing is held beyond that.
+      const body = bufferedResponses.has(res) ? new Uint8Array(await res.arrayBuffer()) : await collectSmall(res.body, SMALL_BODY);
+      done(res.status);
+      return new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, { status: res.status, headers: out });
+    } catch (e) {
+      await raw.body?.cancel().catch(() => undefined);
+      const reply = gatewayErrorResponse(e);
+      done(reply.status, e);
+      return reply;
+    }
+  };
+
+  app.post('/v1/chat/completions', (c) => handle(c.req.raw, c.env, '/chat/completions'));
+  app.get('/v1/models', (c) => handle(c.req.raw, c.env, '/models'));
+  app.all('/v1/*', (c) => gatewayErrorResponse(new M2MError('RouteNotFound', { method: c.req.method, path: new URL(c.req.url).pathname })));
+}

@@ -1,0 +1,163 @@
+/**
+ * `@m2m/server/node`: the server on a Node HTTP listener (`@hono/node-server`), with one log
+ * line per request and a graceful close (stop accepting, let requests in flight finish within a
+ * grace period, then drop what is left).
+ * @module
+ */
+import { serve } from '@hono/node-server';
+import { M2MError } from '@m2m/core';
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
+import { readBoundedBody } from '@m2m/session';
+import type { KeyPair } from '@m2m/crypto';
+import type { Server as M2MServer } from '@m2m/session';
+import { createServerApp, type ServerApp, type ServerAppOptions } from './app.js';
+import { nodeHttpForwarder } from './gateway/forward-node.js';
+import { peerForwarder, type PeerForwarder } from './gateway/peer-link.js';
+import { listenForPeers } from './gateway/peer-listener.js';
+
+/**
+ * The gateway's request body read from node:http's IncomingMessage (`@hono/node-server` passes it
+ * as `env.incoming`) without a web stream in between; counted as it arrives.
+ * @throws M2MError LimitExceeded past `max` (declared or read), Network when the client drops.
+ */
+export function readIncomingBody(request: Request, env: unknown, max: number): Promise<Uint8Array> {
+  const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || incoming.readableEnded) return readBoundedBody(request, max, 'requestBytes');
+  return new Promise((resolve, reject) => {
+    const declared = Number(incoming.headers['content-length']);
+    // Past the limit the rest is left unread: @hono/node-server drains a bounded amount after the
+    // reply and then closes the connection.
+    if (declared > max) {
+      return reject(new M2MError('LimitExceeded', { limit: 'requestBytes', actual: declared, max }));
+    }
+    const parts: Buffer[] = [];
+    let total = 0;
+    const onData = (c: Buffer) => {
+      total += c.length;
+      if (total > max) {
+        done();
+        incoming.pause();
+        reject(new M2MError('LimitExceeded', { limit: 'requestBytes', actual: total, max }));
+        return;
+      }
+      parts.push(c);
+    };
+    const onEnd = () => {
+      done();
+      const b = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      resolve(new Uint8Array(b.buffer, b.byteOffset, b.length));
+    };
+    const onClose = () => {
+      done();
+      reject(new M2MError('Network', { reason: 'client closed the connection while sending its body' }));
+    };
+    const done = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('close', onClose);
+      incoming.off('error', onClose);
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('close', onClose);
+    incoming.on('error', onClose);
+  });
+}
+
+/** A pino-like logger (only `info` and `error` are used). */
+export interface RequestLogger {
+  info(obj: Record<string, unknown>, msg?: string): void;
+  error(obj: Record<string, unknown>, msg?: string): void;
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions extends ServerAppOptions {
+  /** Port (default 3000, as the reference; 0 picks a free one). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1, as the reference). */
+  host?: string;
+  /** One line per request goes here. */
+  logger?: RequestLogger;
+  /**
+   * Accept peer gateways over encrypted M2M sessions (`--m2m-listen`) and forward their requests
+   * to `upstream` (which must then be a URL).
+   */
+  m2mListen?: { host?: string; port?: number; staticKey: KeyPair; peerKeys: ReadonlyArray<Uint8Array | string> };
+  /** Forward `/v1` to a peer gateway instead of an HTTP upstream (`--m2m-upstream`, `--peer-key`). */
+  m2mUpstream?: { address: string; staticKey: KeyPair; peerPublicKey: Uint8Array | string; maxSessions?: number };
+}
+
+/** A running server. */
+export interface RunningServer extends ServerApp {
+  /** `http://host:port`. */
+  readonly url: string;
+  readonly port: number;
+  /** The M2M listener for peer gateways, when `m2mListen` was given. */
+  readonly peerListener?: M2MServer;
+  /** Stops accepting, waits up to `graceMs` (default 5 s) for requests in flight, then closes the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts the server.
+ * @throws M2MError: Config (bad options), Io (the port cannot be bound).
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0, upstream: 'http://127.0.0.1:8080/v1' });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const log = options.logger;
+  const onRequest: ServerAppOptions['onRequest'] = (info) => {
+    options.onRequest?.(info);
+    log?.info({ ...info, ms: Math.round(info.ms * 100) / 100 }, 'request');
+  };
+  if (options.m2mUpstream && options.upstream !== undefined) throw new M2MError('Config', { reason: 'give either an upstream URL or an M2M upstream, not both' });
+  if (options.m2mListen && typeof options.upstream !== 'string') throw new M2MError('Config', { reason: 'an M2M listener forwards to an upstream URL (--upstream)' });
+  let peerLink: PeerForwarder | undefined;
+  if (options.m2mUpstream) peerLink = peerForwarder({ ...options.m2mUpstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
+  const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  let peerListener: M2MServer | undefined;
+  if (options.m2mListen) {
+    const toUpstream = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
+    // Requests from a peer gateway carry no key of ours: this gateway's upstream key applies.
+    const key = options.upstreamApiKey;
+    const forward: typeof toUpstream = key ? (req, signal) => toUpstream({ ...req, headers: { ...req.headers, authorization: `Bearer ${key}` } }, signal) : toUpstream;
+    peerListener = await listenForPeers({ ...options.m2mListen, forward, onError: (e) => log?.error({ err: (e as Error)?.message ?? String(e) }, 'peer exchange failed') });
+  }
+  const { app } = built;
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: host }) as Server;
+    s.once('listening', () => resolve(s));
+    s.once('error', (e) => reject(new M2MError('Io', { reason: `cannot listen on ${host}:${options.port ?? 3000}: ${e.message}` }, { cause: e })));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    ...built,
+    url,
+    port,
+    ...(peerListener ? { peerListener } : {}),
+    close(graceMs = 5000) {
+      closing ??= new Promise<void>((resolve) => {
+        void peerLink?.close();
+        void peerListener?.close('SERVER_SHUTDOWN');
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+export { listenForPeers, type PeerListenerOptions } from './gateway/peer-listener.js';
+export { nodeHttpForwarder } from './gateway/forward-node.js';
