@@ -43,7 +43,10 @@ describe('faults: the server stays responsive, frees what it held, and every ses
   it('a HELLO flood is answered with REJECT and the server keeps serving', async () => {
     const r = await helloFlood(300);
     expect(r.accepted).toBeLessThanOrEqual(100);
-    expect(r.outcomes).toEqual(['REJECTED/RATE_LIMITED']);
+    // RATE_LIMITED, and SERVER_BUSY only once 100 sessions are open (a flood slowed past two rate
+    // windows by a loaded machine reaches the session limit).
+    expect(r.outcomes).toContain('REJECTED/RATE_LIMITED');
+    for (const o of r.outcomes) expect(o === 'REJECTED/RATE_LIMITED' || (o === 'REJECTED/SERVER_BUSY' && r.accepted === 100)).toBe(true);
     expect(r.freed).toBe(true);
     expect(r.responsiveMs).toBeLessThan(1_000);
   }, 60_000);

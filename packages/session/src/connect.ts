@@ -50,7 +50,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
   }
   if (options.transport === 'rest' && u.protocol !== 'http:' && u.protocol !== 'https:') throw new M2MError('Config', { reason: `the rest transport needs an http: or https: URL, got ${u.protocol}` });
-  const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark };
+  const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark, highWaterBytes: options.highWaterBytes, sendHighWaterBytes: options.sendHighWaterBytes, sendTimeoutMs: options.sendTimeoutMs };
   let transport: Transport;
   if (u.protocol === 'ws:' || u.protocol === 'wss:') transport = await platform.openWebSocket(url, dial);
   else if (u.protocol === 'tcp:') {

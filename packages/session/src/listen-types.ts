@@ -6,18 +6,52 @@ import type { CloseReason } from '@m2m/core';
 import type { Session, SessionOptions } from './session.js';
 import type { TransportLimits } from './transport/types.js';
 
-/** Admission limits of a server; a HELLO over a limit gets REJECT with `retryAfterMs`. */
+/**
+ * Admission and memory limits of a server. A HELLO over a session limit gets REJECT with
+ * `retryAfterMs`; connections that have not finished their handshake are a separate, smaller
+ * pool with a deadline (docs/PROTOCOL.md §6 lists every default).
+ */
 export interface ServerLimits {
-  /** Sessions open at once, handshakes included (default 10 000) → SERVER_BUSY. */
+  /** Established sessions open at once (default 10 000); one more HELLO → SERVER_BUSY. Handshakes in progress do not count. */
   maxSessions?: number;
-  /** Sessions from one remote address (default 1 000) → SERVER_BUSY. */
+  /** Established sessions from one remote address (default 1 000) → SERVER_BUSY. */
   maxSessionsPerAddress?: number;
   /** New sessions accepted per second (default unlimited) → RATE_LIMITED. */
   newSessionsPerSecond?: number;
-  /** Connections waiting for their HELLO; more are closed unread (default 1 000). */
+  /**
+   * Connections that have not finished their handshake (default 1 000). When a new connection
+   * arrives with the table full, the oldest one is closed to make room (a flood of idle
+   * connections cannot lock others out: each legitimate client gets the time the flood takes
+   * to refill the table).
+   */
   maxPendingHandshakes?: number;
+  /**
+   * Deadline for the whole handshake, from accept (default 5 000 ms). Not renewed by traffic:
+   * a peer trickling its HELLO byte by byte is closed on time.
+   */
+  handshakeTimeoutMs?: number;
+  /** Largest message before the handshake is done (default 64 KiB; a HELLO is far smaller). */
+  maxHandshakeMessageBytes?: number;
+  /**
+   * Server-wide budget for received bytes nobody has read yet: partial messages and messages
+   * waiting in transports (default 256 MiB). Each connection holds 64 KiB on its own; beyond
+   * that it draws on this budget, and a connection that cannot draw is closed with
+   * LimitExceeded (`maxBufferedBytes`) while the others keep working.
+   */
+  maxBufferedBytes?: number;
   /** `retryAfterMs` sent with SERVER_BUSY (default 1 000). */
   retryAfterMs?: number;
+}
+
+/** What a server counted since it started. */
+export interface ServerCounters {
+  accepted: number;
+  rejected: Record<string, number>;
+  failedHandshakes: number;
+  /** Pending connections closed to make room for a new one. */
+  evictedPending: number;
+  /** Connections closed for missing the handshake deadline. */
+  handshakeTimeouts: number;
 }
 
 /** Options of `listen`. */
@@ -29,7 +63,11 @@ export interface ListenOptions extends SessionOptions, TransportLimits {
   /** Port (default 0: any free port; read it from `server.port`). */
   port?: number;
   serverLimits?: ServerLimits;
-  /** Called with each established session. */
+  /**
+   * Called with each established session. With `onSession` the server's async iterator only
+   * sees sessions that arrive once iteration has started (nothing is kept for an iterator
+   * nobody runs); without it, open sessions wait for the iterator (closed ones are dropped).
+   */
   onSession?: (session: Session) => void;
   /** Called when a connection fails before becoming a session (bad HELLO, timeout). */
   onHandshakeError?: (error: unknown) => void;
@@ -42,8 +80,10 @@ export interface Server extends AsyncIterable<Session> {
   readonly port: number;
   /** Established sessions. */
   readonly sessions: ReadonlySet<Session>;
-  /** Counters: accepted, rejected (by code), failed handshakes. */
-  readonly counters: { accepted: number; rejected: Record<string, number>; failedHandshakes: number };
+  /** Counters: accepted, rejected (by code), failed handshakes, evicted and timed-out pending connections. */
+  readonly counters: ServerCounters;
+  /** Bytes received and not yet read, across all connections (what `maxBufferedBytes` bounds, allowances included). */
+  readonly bufferedBytes: number;
   /** Stops accepting, closes every session with `reason`, and releases the port. */
   close(reason?: CloseReason): Promise<void>;
 }

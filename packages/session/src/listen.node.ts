@@ -1,20 +1,100 @@
 /**
- * `listen` on Node: a WebSocket (`ws`) or TCP server that admits sessions within its limits.
+ * `listen` on Node: a WebSocket (`ws`), TCP or HTTP server that admits sessions within its
+ * limits. Connections that have not finished their handshake live in a separate pending table
+ * with a deadline and small message limit; established sessions count toward `maxSessions`; every
+ * connection's unread bytes draw on one server-wide budget (docs/ARCHITECTURE.md).
  * @module
  */
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import * as net from 'node:net';
 import { M2MError } from '@m2m/core';
 import type { CloseReason } from '@m2m/core';
-import type { ListenOptions, Server } from './listen-types.js';
-import type { Message } from './message.js';
-import { AsyncQueue } from './queue.js';
+import type { ListenOptions, Server, ServerCounters } from './listen-types.js';
 import { Session, type HelloDecision } from './session.js';
+import { SessionState } from './state-machine.js';
+import { ByteBudget, ConnectionAccount, DEFAULT_MAX_BUFFERED_BYTES } from './transport/budget.js';
 import { httpHandler } from './transport/http-server.js';
 import { TcpTransport } from './transport/tcp.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport } from './transport/types.js';
+import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 
 const hostOf = (address: string | undefined) => (address ?? '?').replace(/:\d+$/, '');
+
+/** Default deadline for a connection's whole handshake. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+/** Default largest message before the handshake is done. */
+export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 64 * 1024;
+
+/**
+ * Closes sockets whose first HTTP request (or WebSocket upgrade) has not arrived whole within
+ * `ms` of accept, whether they sent nothing or trickle their headers: node:http's own
+ * `headersTimeout` (60 s) ignores a socket that sends nothing.
+ */
+function closeSilentSockets(server: HttpServer, ms: number): void {
+  const timers = new WeakMap<net.Socket, ReturnType<typeof setTimeout>>();
+  const settled = (socket: net.Socket) => {
+    clearTimeout(timers.get(socket));
+    timers.delete(socket);
+  };
+  server.on('connection', (socket: net.Socket) => {
+    const timer = setTimeout(() => socket.destroy(), ms);
+    timer.unref();
+    timers.set(socket, timer);
+    socket.once('close', () => settled(socket));
+  });
+  server.on('request', (req: IncomingMessage) => settled(req.socket));
+  server.on('upgrade', (req: IncomingMessage) => settled(req.socket));
+}
+
+/** A connection that has not finished its handshake. */
+interface PendingConnection {
+  timer: ReturnType<typeof setTimeout>;
+  /** Why the server closed it, when it did. */
+  closedBy?: 'timeout' | 'evicted';
+}
+
+/**
+ * Sessions waiting for the server's async iterator: only open ones (a session that closes is
+ * dropped), so the iterator holds no more than `maxSessions`, and nothing when `onSession` is
+ * used and nobody iterates.
+ */
+class SessionArrivals {
+  #waiting = new Set<Session>();
+  #readers: Array<(r: IteratorResult<Session>) => void> = [];
+  #iterated = false;
+  #ended = false;
+  #keepUnclaimed: boolean;
+  constructor(keepUnclaimed: boolean) {
+    this.#keepUnclaimed = keepUnclaimed;
+  }
+  offer(session: Session): void {
+    if (this.#ended) return;
+    const reader = this.#readers.shift();
+    if (reader) return reader({ value: session, done: false });
+    if (!this.#keepUnclaimed && !this.#iterated) return;
+    this.#waiting.add(session);
+    void session.closed.then(() => this.#waiting.delete(session));
+  }
+  end(): void {
+    this.#ended = true;
+    this.#waiting.clear();
+    for (const r of this.#readers.splice(0)) r({ value: undefined, done: true });
+  }
+  iterator(): AsyncIterator<Session> {
+    this.#iterated = true;
+    return {
+      next: () => {
+        for (const s of this.#waiting) {
+          this.#waiting.delete(s);
+          return Promise.resolve({ value: s, done: false });
+        }
+        if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((r) => this.#readers.push(r));
+      },
+      return: async () => ({ value: undefined, done: true }),
+    };
+  }
+}
 
 /**
  * Starts a server.
@@ -29,80 +109,132 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   const maxSessions = limits.maxSessions ?? 10_000;
   const maxPerAddress = limits.maxSessionsPerAddress ?? 1_000;
   const perSecond = limits.newSessionsPerSecond ?? Number.POSITIVE_INFINITY;
-  const maxPending = limits.maxPendingHandshakes ?? 1_000;
+  const maxPending = Math.max(1, limits.maxPendingHandshakes ?? 1_000);
+  const handshakeMs = limits.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
+  const maxHandshakeBytes = Math.min(maxPayload, limits.maxHandshakeMessageBytes ?? DEFAULT_MAX_HANDSHAKE_MESSAGE);
+  const budget = new ByteBudget(limits.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
   const retryAfterMs = limits.retryAfterMs ?? 1_000;
   const host = options.host ?? '127.0.0.1';
   const sessions = new Set<Session>();
+  /** Sessions per address, established ones and those admitted whose handshake is finishing. */
   const perAddress = new Map<string, number>();
   const recentAccepts: number[] = [];
-  const incoming = new AsyncQueue<Session>({ capacity: Number.MAX_SAFE_INTEGER });
-  const counters = { accepted: 0, rejected: {} as Record<string, number>, failedHandshakes: 0 };
+  const arrivals = new SessionArrivals(!options.onSession);
+  const counters: ServerCounters = { accepted: 0, rejected: {}, failedHandshakes: 0, evictedPending: 0, handshakeTimeouts: 0 };
   const transports = new Set<Transport>();
-  let pending = 0;
+  const pending = new Map<Transport, PendingConnection>();
+  /** Handshakes past `decide` that will become sessions: they hold a place under maxSessions. */
+  let admitting = 0;
+  /** Pending connections not yet closed by the server (closed ones leave the table a moment later). */
+  let livePending = 0;
   let closing = false;
 
-  const decide = (address: string) => (_hello: Message): HelloDecision => {
+  const addAddress = (address: string, n: number) => {
+    const v = (perAddress.get(address) ?? 0) + n;
+    if (v > 0) perAddress.set(address, v);
+    else perAddress.delete(address);
+  };
+
+  const decide = (address: string): HelloDecision => {
     const now = Date.now();
     while (recentAccepts.length && recentAccepts[0] <= now - 1000) recentAccepts.shift();
     if (closing) return { reject: { code: 'SERVER_BUSY', message: 'server shutting down', retryAfterMs } };
-    if (sessions.size + pending > maxSessions) return { reject: { code: 'SERVER_BUSY', message: `server at capacity (${maxSessions} session${maxSessions === 1 ? '' : 's'})`, retryAfterMs } };
+    if (sessions.size + admitting >= maxSessions) return { reject: { code: 'SERVER_BUSY', message: `server at capacity (${maxSessions} session${maxSessions === 1 ? '' : 's'})`, retryAfterMs } };
     if ((perAddress.get(address) ?? 0) >= maxPerAddress) return { reject: { code: 'SERVER_BUSY', message: `too many sessions from ${address} (${maxPerAddress})`, retryAfterMs } };
     if (recentAccepts.length >= perSecond) return { reject: { code: 'RATE_LIMITED', message: `more than ${perSecond} new sessions per second`, retryAfterMs: Math.max(1, recentAccepts[0] + 1000 - now) } };
     recentAccepts.push(now);
     return {};
   };
 
+  /** Closes a pending connection now (its handshake then fails). */
+  const dropPending = (transport: Transport, why: 'timeout' | 'evicted') => {
+    const p = pending.get(transport);
+    if (!p || p.closedBy) return;
+    p.closedBy = why;
+    livePending--;
+    if (why === 'timeout') counters.handshakeTimeouts++;
+    else counters.evictedPending++;
+    if (transport.abort) transport.abort();
+    else void transport.close().catch(() => undefined);
+  };
+
   const admit = async (transport: Transport) => {
-    transports.add(transport);
-    if (pending >= maxPending || closing) {
-      transports.delete(transport);
-      await transport.close();
+    if (closing) {
+      await transport.close().catch(() => undefined);
       return;
     }
-    pending++;
+    transports.add(transport);
+    // Fair accept: a full table makes room by closing its oldest connection, not by refusing the newest.
+    if (livePending >= maxPending) {
+      for (const [oldest, p] of pending) {
+        if (p.closedBy) continue;
+        dropPending(oldest, 'evicted');
+        break;
+      }
+    }
+    transport.limitIncoming?.(maxHandshakeBytes);
+    const entry: PendingConnection = { timer: setTimeout(() => dropPending(transport, 'timeout'), handshakeMs) };
+    entry.timer.unref?.();
+    pending.set(transport, entry);
+    livePending++;
     const address = hostOf(transport.remoteAddress);
+    let admitted = false;
     let decision: HelloDecision = {};
     let session: Session | undefined;
     try {
       session = await Session.server(transport, {
         ...options,
-        decide: (hello) => (decision = decide(address)(hello)),
+        decide: () => {
+          decision = decide(address);
+          if (!decision.reject && !admitted) {
+            admitted = true;
+            admitting++;
+            addAddress(address, 1);
+          }
+          return decision;
+        },
       });
     } catch (e) {
       counters.failedHandshakes++;
-      options.onHandshakeError?.(e);
+      options.onHandshakeError?.(entry.closedBy === 'timeout' ? new M2MError('Timeout', { operation: 'handshake', ms: handshakeMs }, { cause: e }) : e);
     } finally {
-      pending--;
+      clearTimeout(entry.timer);
+      pending.delete(transport);
+      if (!entry.closedBy) livePending--;
+      if (admitted) admitting--;
     }
-    if (!session) {
+    if (!session || session.state === SessionState.CLOSED) {
       const code = decision.reject?.code;
       if (code) counters.rejected[code] = (counters.rejected[code] ?? 0) + 1;
+      if (admitted) addAddress(address, -1);
       transports.delete(transport);
+      if (session) await transport.close().catch(() => undefined);
       return;
     }
+    transport.limitIncoming?.(maxPayload);
     counters.accepted++;
     sessions.add(session);
-    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     void session.closed.then(() => {
       sessions.delete(session);
       transports.delete(transport);
-      const n = (perAddress.get(address) ?? 1) - 1;
-      if (n) perAddress.set(address, n);
-      else perAddress.delete(address);
+      addAddress(address, -1);
     });
-    incoming.offer(session);
+    arrivals.offer(session);
     options.onSession?.(session);
   };
 
-  const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
+  const account = () => new ConnectionAccount(budget);
+  const transportLimits: TransportLimits = { maxMessageBytes: maxPayload, highWaterMark: options.highWaterMark, highWaterBytes: options.highWaterBytes, sendHighWaterBytes: options.sendHighWaterBytes, sendTimeoutMs: options.sendTimeoutMs };
   let port: number;
   let stop: () => Promise<void>;
   const kind = options.transport ?? 'ws';
   if (kind === 'http') {
-    const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload });
+    const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload, maxFirstMessageBytes: maxHandshakeBytes, limits: transportLimits, account });
     // node:http and ws are loaded by the servers that use them, not by every import (bench/startup.ts).
     const http = await import('node:http');
     const server = http.createServer(handler.handle);
+    closeSilentSockets(server, handshakeMs);
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
@@ -113,21 +245,28 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
       await new Promise<void>((r) => server.close(() => r()));
     };
   } else if (kind === 'tcp') {
-    const server = net.createServer((socket) => void admit(new TcpTransport(socket, options)));
+    const server = net.createServer((socket) => void admit(new TcpTransport(socket, transportLimits, account())));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
     });
     stop = () => new Promise((r) => server.close(() => r()));
   } else {
+    const http = await import('node:http');
     const { WebSocketServer } = await import('ws');
-    const wss = new WebSocketServer({ host, port: options.port ?? 0, maxPayload });
-    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}` })));
+    const server = http.createServer();
+    const wss = new WebSocketServer({ server, maxPayload });
+    closeSilentSockets(server, handshakeMs);
+    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account() })));
     port = await new Promise<number>((resolve, reject) => {
-      wss.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
-      wss.once('listening', () => resolve((wss.address() as net.AddressInfo).port));
+      server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
+      server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
     });
-    stop = () => new Promise((r) => wss.close(() => r()));
+    stop = async () => {
+      await new Promise<void>((r) => wss.close(() => r()));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    };
   }
   const scheme = kind;
   return {
@@ -135,13 +274,17 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     port,
     sessions,
     counters,
+    get bufferedBytes() {
+      return budget.held;
+    },
     async close(reason: CloseReason = 'SERVER_SHUTDOWN') {
       closing = true;
+      for (const t of [...pending.keys()]) dropPending(t, 'evicted');
       await Promise.all([...sessions].map((s) => s.close(reason)));
       await Promise.all([...transports].map((t) => t.close().catch(() => undefined)));
-      incoming.end();
+      arrivals.end();
       await stop();
     },
-    [Symbol.asyncIterator]: () => incoming[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => arrivals.iterator(),
   };
 }

@@ -1,35 +1,62 @@
 /**
  * A bounded async queue: producers await room, one consumer iterates. It carries backpressure
- * from a slow reader back to whoever fills it (a socket, the session's read loop).
+ * from a slow reader back to whoever fills it (a socket, the session's read loop). It is full
+ * at `capacity` items or at `maxBytes` bytes (as `sizeOf` counts them), whichever comes first,
+ * so a few large messages stop the source as surely as many small ones.
  * @module
  */
 
 /** Options of {@link AsyncQueue}. */
-export interface AsyncQueueOptions {
+export interface AsyncQueueOptions<T = unknown> {
   /** Items held before `push` waits (default 64). */
   capacity?: number;
+  /**
+   * Bytes held before `push` waits (default unlimited). An item is always taken into an empty
+   * queue, so one item larger than this cannot deadlock the queue.
+   */
+  maxBytes?: number;
+  /** The size of an item in bytes (default: `byteLength` of byte arrays, else 0). */
+  sizeOf?: (item: T) => number;
   /** Called when the queue fills (pause the source). */
   onFull?: () => void;
   /** Called when it has drained to half (resume the source). */
   onDrain?: () => void;
+  /** Called with each item as the consumer takes it (give back what it held). */
+  onTake?: (item: T) => void;
 }
+
+const byteLengthOf = (item: unknown): number => (item instanceof Uint8Array ? item.byteLength : 0);
 
 /** Bounded FIFO with async push and async iteration; `end(error?)` finishes it. */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   #items: T[] = [];
   #head = 0;
   #capacity: number;
+  #maxBytes: number;
+  #bytes = 0;
+  #sizeOf: (item: T) => number;
   #ended = false;
   #error: unknown;
   #readers: Array<(r: IteratorResult<T>) => void> = [];
   #rejecters: Array<(e: unknown) => void> = [];
   #spaceWaiters: Array<() => void> = [];
   #full = false;
-  #opts: AsyncQueueOptions;
+  #opts: AsyncQueueOptions<T>;
 
-  constructor(options: AsyncQueueOptions = {}) {
+  constructor(options: AsyncQueueOptions<T> = {}) {
     this.#capacity = options.capacity ?? 64;
+    this.#maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.#sizeOf = options.sizeOf ?? byteLengthOf;
     this.#opts = options;
+  }
+
+  /** Bytes of the items waiting (as `sizeOf` counts them). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  #isFull(): boolean {
+    return this.size >= this.#capacity || this.#bytes >= this.#maxBytes;
   }
 
   /** Items waiting. */
@@ -47,11 +74,13 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     const reader = this.#readers.shift();
     if (reader) {
       this.#rejecters.shift();
+      this.#opts.onTake?.(item);
       reader({ value: item, done: false });
       return true;
     }
     this.#items.push(item);
-    if (!this.#full && this.size >= this.#capacity) {
+    this.#bytes += this.#sizeOf(item);
+    if (!this.#full && this.#isFull()) {
       this.#full = true;
       this.#opts.onFull?.();
     }
@@ -61,7 +90,22 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   /** Adds an item, resolving once the queue has room again. */
   async push(item: T): Promise<void> {
     if (!this.offer(item)) return;
-    while (!this.#ended && this.size >= this.#capacity) await new Promise<void>((r) => this.#spaceWaiters.push(r));
+    while (!this.#ended && this.#isFull()) await new Promise<void>((r) => this.#spaceWaiters.push(r));
+  }
+
+  /**
+   * Drops every waiting item (each passes through `onTake`, so what it held is given back); for
+   * a connection that ends with unread data nobody will read.
+   */
+  discard(): void {
+    while (this.size > 0) {
+      const value = this.#items[this.#head];
+      this.#items[this.#head++] = undefined as T;
+      this.#bytes -= this.#sizeOf(value);
+      this.#opts.onTake?.(value);
+    }
+    this.#items = [];
+    this.#head = 0;
   }
 
   /** Finishes the queue: readers get the remaining items, then `done` (or `error` thrown). */
@@ -84,11 +128,13 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (this.size > 0) {
       const value = this.#items[this.#head];
       this.#items[this.#head++] = undefined as T;
+      this.#bytes -= this.#sizeOf(value);
+      this.#opts.onTake?.(value);
       if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
         this.#items = this.#items.slice(this.#head);
         this.#head = 0;
       }
-      if (this.size <= this.#capacity / 2) {
+      if (this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
         for (const w of this.#spaceWaiters.splice(0)) w();
         if (this.#full) {
           this.#full = false;

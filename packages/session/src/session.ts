@@ -38,6 +38,8 @@ export interface SessionOptions extends Omit<SessionCoreOptions, 'role' | 'onSen
   codec?: MessageCodecName;
   /** Received DATA held before reading from the transport stops (default 64). */
   inboxCapacity?: number;
+  /** Bytes of received DATA held (content plus its wire form) before reading stops (default 1 MiB). */
+  inboxBytes?: number;
   /** Cancels the handshake. */
   signal?: AbortSignal;
   /** Makes this an encrypted session (Noise handshake, AEAD frames, replay protection). */
@@ -58,6 +60,13 @@ export interface HelloDecision {
   reject?: { code: RejectionCode; message: string; retryAfterMs?: number };
 }
 
+/** Default bytes of received DATA a session holds before it stops reading. */
+const DEFAULT_INBOX_BYTES = 1024 * 1024;
+/** What a received DATA holds in memory: its content and its wire form. */
+const dataSize = (d: SessionData) => d.content.length + d.payload.content.length;
+/** Bytes of automatic replies (PONG) queued for a peer before the read loop waits for them to go out. */
+const REPLY_QUEUE_BYTES = 64 * 1024;
+
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
@@ -77,6 +86,8 @@ export class Session implements AsyncIterable<SessionData> {
   #codec: MessageCodec;
   #inbox: AsyncQueue<SessionData>;
   #sendChain: Promise<void> = Promise.resolve();
+  /** Encoded bytes queued on `#sendChain` and not yet taken by the transport. */
+  #queuedBytes = 0;
   #listeners = new Map<keyof SessionEvents, Set<(v: never) => void>>();
   #closedInfo: Promise<ClosedInfo>;
   #resolveClosed!: (c: ClosedInfo) => void;
@@ -97,7 +108,13 @@ export class Session implements AsyncIterable<SessionData> {
     this.#codec = codec;
     this.#clock = options.clock ?? systemClock;
     this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
-    this.#inbox = new AsyncQueue({ capacity: options.inboxCapacity ?? 64 });
+    // Unread DATA counts toward the server's buffer budget through the transport's account.
+    this.#inbox = new AsyncQueue<SessionData>({
+      capacity: options.inboxCapacity ?? 64,
+      maxBytes: options.inboxBytes ?? DEFAULT_INBOX_BYTES,
+      sizeOf: dataSize,
+      onTake: (d) => transport.account?.release(dataSize(d)),
+    });
     this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
     this.#established = new Promise((res, rej) => {
       this.#resolveEstablished = res;
@@ -284,9 +301,11 @@ export class Session implements AsyncIterable<SessionData> {
 
   /**
    * Sends `content` as DATA (encoded with the negotiated algorithm unless `algorithm` is given).
-   * Resolves when the transport took it; a slow peer makes it wait.
+   * Resolves when the transport took it; a slow peer makes it wait (while more than the
+   * transport's send high-water mark in bytes is buffered).
    * @throws M2MError: SessionNotEstablished, Closed (after the session ended), codec errors
-   *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network.
+   *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network, Timeout (the peer took
+   *   nothing for `sendTimeoutMs`; the connection is dropped).
    */
   send(content: string, options: { algorithm?: Algorithm } & DataExtras = {}): Promise<void> {
     const closed = this.#core.closedInfo;
@@ -368,7 +387,8 @@ export class Session implements AsyncIterable<SessionData> {
       }
     }
     const bytes = this.#codec.encode(message);
-    const next = this.#sendChain.then(() => this.transport.send(bytes));
+    this.#queuedBytes += bytes.length;
+    const next = this.#sendChain.then(() => this.transport.send(bytes)).finally(() => (this.#queuedBytes -= bytes.length));
     this.#sendChain = next.catch(() => undefined);
     return next;
   }
@@ -473,12 +493,24 @@ export class Session implements AsyncIterable<SessionData> {
             const started = this.#pingStarted.shift();
             this.#pongWaiters.shift()?.(started === undefined ? Number.NaN : this.#clock.now() - started);
           }
-          if (result.reply) void this.#send(result.reply).catch(() => undefined);
+          if (result.reply) {
+            // A peer that asks (PING) but never reads the answers stops being read, not buffered for.
+            if (this.#queuedBytes > REPLY_QUEUE_BYTES) await this.#sendChain;
+            void this.#send(result.reply).catch(() => undefined);
+          }
           if (result.content !== undefined && result.data) {
             if (await this.#routeStream(result.content)) continue;
             const item: SessionData = { content: result.content, payload: result.data, message };
             this.#emit('data', item);
-            await this.#inbox.push(item);
+            try {
+              this.transport.account?.hold(dataSize(item));
+            } catch (e) {
+              this.#fail(e);
+              return;
+            }
+            // A full inbox stops reading; the transport's end must still end the session.
+            if (this.transport.ended) await Promise.race([this.#inbox.push(item), this.transport.ended]);
+            else await this.#inbox.push(item);
           }
         }
         this.#core.transportClosed();

@@ -8,7 +8,7 @@
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, SEQUENCE_HEADER, splitFrames } from './http-frames.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
 
 /** A {@link Transport} over HTTP requests to `{base}/message`. */
 export class HttpClientTransport implements Transport {
@@ -29,7 +29,7 @@ export class HttpClientTransport implements Transport {
     this.#endpoint = `${baseUrl.replace(/\/$/, '')}/message`;
     this.remoteAddress = baseUrl;
     this.#max = limits.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
-    this.#inbox = new AsyncQueue({ capacity: limits.highWaterMark ?? 64 });
+    this.#inbox = new AsyncQueue({ capacity: limits.highWaterMark ?? 64, maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES });
   }
 
   #headers(): Record<string, string> {

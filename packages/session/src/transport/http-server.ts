@@ -10,7 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
-import type { Transport } from './types.js';
+import { ConnectionAccount } from './budget.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
 
 const POLL_MS = 25_000;
 
@@ -26,22 +27,63 @@ export class HttpServerTransport implements Transport {
   readonly kind = 'http';
   readonly remoteAddress: string;
   readonly id = globalThis.crypto.randomUUID();
-  inbox = new AsyncQueue<Uint8Array>({ capacity: 64 });
+  readonly inbox: AsyncQueue<Uint8Array>;
+  /** Bytes each POST body may carry now (small until the handshake is done). */
+  maxIncoming: number;
+  /** What this connection holds (POST bodies being read, messages not yet read). */
+  readonly account: ConnectionAccount;
   #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
   #seq = 0;
   #waiters: Array<() => void> = [];
+  #roomWaiters: Array<() => void> = [];
   #closed = false;
+  #sendHighWater: number;
+  #sendTimeoutMs: number;
   lastSeen = Date.now();
-  constructor(remoteAddress: string) {
+  #resolveEnded!: (error: unknown) => void;
+  readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
+  constructor(remoteAddress: string, limits: TransportLimits = {}, account: ConnectionAccount = new ConnectionAccount(undefined)) {
     this.remoteAddress = remoteAddress;
+    this.maxIncoming = limits.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
+    this.#sendHighWater = limits.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
+    this.#sendTimeoutMs = limits.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    this.account = account;
+    this.inbox = new AsyncQueue<Uint8Array>({
+      capacity: limits.highWaterMark ?? 64,
+      maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
+      onTake: (m) => this.account.release(m.byteLength),
+    });
   }
   get closed(): boolean {
     return this.#closed;
   }
+  /** Bytes queued for the client and not yet taken by a response. */
+  get outboxBytes(): number {
+    return this.#outboxBytes;
+  }
+  limitIncoming(maxMessageBytes: number): void {
+    this.maxIncoming = maxMessageBytes;
+  }
+  /**
+   * Queues one message for the client's next response; waits while more than the send
+   * high-water mark is queued (the client is not polling).
+   * @throws M2MError: Network when closed; Timeout when the client takes nothing for
+   *   `sendTimeoutMs` (the connection is then closed).
+   */
   async send(data: Uint8Array): Promise<void> {
     if (this.#closed) throw new M2MError('Network', { reason: 'HTTP connection is closed' });
     this.#outbox.push(data.slice());
+    this.#outboxBytes += data.length;
     for (const w of this.#waiters.splice(0)) w();
+    if (this.#outboxBytes <= this.#sendHighWater) return;
+    try {
+      while (this.#outboxBytes > this.#sendHighWater && !this.#closed) await waitForDrain((w) => this.#roomWaiters.push(w), this.#sendTimeoutMs);
+    } catch (e) {
+      this.#end(e);
+      throw e;
+    }
+    if (this.#closed) throw new M2MError('Network', { reason: 'HTTP connection is closed' });
   }
   /** Waits until something is queued (or `ms` passes / the connection ends), then takes it all. */
   async drain(ms: number, all: boolean): Promise<{ seq: number; messages: Uint8Array[] }> {
@@ -57,13 +99,31 @@ export class HttpServerTransport implements Transport {
     const seq = this.#seq;
     const messages = all ? this.#outbox.splice(0) : this.#outbox.splice(0, 1);
     this.#seq += messages.length;
+    for (const m of messages) this.#outboxBytes -= m.length;
+    if (messages.length) for (const w of this.#roomWaiters.splice(0)) w();
     return { seq, messages };
   }
-  async close(): Promise<void> {
+  /** Ends the connection; with an error, iteration throws it and unread messages are dropped. */
+  #end(error?: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.inbox.end();
+    this.inbox.end(error);
+    if (error !== undefined) {
+      this.inbox.discard();
+      this.#outbox = [];
+      this.#outboxBytes = 0;
+    }
+    this.account.close();
+    this.#resolveEnded(error);
     for (const w of this.#waiters.splice(0)) w();
+    for (const w of this.#roomWaiters.splice(0)) w();
+  }
+  /** Ends the connection for something the client did (iteration fails with `error`). */
+  refuse(error: unknown): void {
+    this.#end(error);
+  }
+  async close(): Promise<void> {
+    this.#end();
   }
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     return this.inbox[Symbol.asyncIterator]();
@@ -71,7 +131,18 @@ export class HttpServerTransport implements Transport {
 }
 
 /** Routes HTTP requests to connections; new connections go to `admit`. */
-export function httpHandler(options: { admit: (t: HttpServerTransport) => void; maxMessageBytes: number; replyWindowMs?: number; idleMs?: number }) {
+export function httpHandler(options: {
+  admit: (t: HttpServerTransport) => void;
+  maxMessageBytes: number;
+  /** Largest body of a connection's first POST (its HELLO); default `maxMessageBytes`. */
+  maxFirstMessageBytes?: number;
+  /** Limits of each connection's transport. */
+  limits?: TransportLimits;
+  /** Makes the account of a new connection (a server's shared budget). */
+  account?: () => ConnectionAccount;
+  replyWindowMs?: number;
+  idleMs?: number;
+}) {
   const connections = new Map<string, HttpServerTransport>();
   const replyWindow = options.replyWindowMs ?? 200;
   const idleMs = options.idleMs ?? 60_000;
@@ -87,6 +158,11 @@ export function httpHandler(options: { admit: (t: HttpServerTransport) => void; 
   const reply = (res: ServerResponse, status: number, headers: Record<string, string> = {}, body?: Uint8Array) => {
     res.writeHead(status, headers);
     res.end(body);
+  };
+  /** Answers without reading the rest of the body, and drops the socket (it may still be sending). */
+  const refuseBody = (req: IncomingMessage, res: ServerResponse, status: number) => {
+    res.writeHead(status, { connection: 'close' });
+    res.end(() => req.socket.destroy());
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -111,20 +187,49 @@ export function httpHandler(options: { admit: (t: HttpServerTransport) => void; 
       return reply(res, 200, { 'content-type': FRAMES_CONTENT_TYPE, [CONNECTION_HEADER]: conn.id, [SEQUENCE_HEADER]: String(seq) }, joinFrames(messages));
     }
     if (req.method !== 'POST') return reply(res, 405);
+    const max = conn ? conn.maxIncoming : (options.maxFirstMessageBytes ?? options.maxMessageBytes);
+    const declared = Number(req.headers['content-length']);
+    if (declared > max) return refuseBody(req, res, 413);
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > options.maxMessageBytes) return reply(res, 413);
-      chunks.push(chunk);
+    // A body being read is held by its connection (a first POST is small-bounded instead).
+    const holder = conn;
+    let held = 0;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > max) {
+          holder?.account.release(held);
+          return refuseBody(req, res, 413);
+        }
+        holder?.account.hold(chunk.length);
+        held += chunk.length;
+        chunks.push(chunk);
+      }
+    } catch (e) {
+      holder?.account.release(held);
+      if (!(e instanceof M2MError) || !holder) throw e;
+      holder.refuse(e);
+      return refuseBody(req, res, 503);
     }
+    if (holder?.closed) return reply(res, 410);
     if (!conn) {
-      conn = new HttpServerTransport(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
+      conn = new HttpServerTransport(`${req.socket.remoteAddress}:${req.socket.remotePort}`, { ...options.limits, maxMessageBytes: max }, options.account?.());
+      try {
+        conn.account.hold(size);
+      } catch {
+        return reply(res, 503);
+      }
       connections.set(conn.id, conn);
       options.admit(conn);
     }
     conn.lastSeen = Date.now();
-    const body = new Uint8Array(Buffer.concat(chunks));
+    const body = new Uint8Array(size);
+    let off = 0;
+    for (const c of chunks) {
+      body.set(c, off);
+      off += c.length;
+    }
     await conn.inbox.push(body);
     // Hold the response only for messages that are answered (HELLO, PING); DATA returns at once.
     const { seq, messages } = await conn.drain(expectsReply(body) ? replyWindow : 0, framed);

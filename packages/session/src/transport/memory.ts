@@ -1,11 +1,11 @@
 /**
  * An in-memory transport pair for tests and same-process agents, with real backpressure:
- * `send` waits while the peer's inbox is full.
+ * `send` waits while the peer's inbox is full (`capacity` messages or 1 MiB).
  * @module
  */
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import type { Transport } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, type Transport } from './types.js';
 
 class MemoryTransport implements Transport {
   readonly kind = 'memory';
@@ -14,7 +14,7 @@ class MemoryTransport implements Transport {
   peer!: MemoryTransport;
   #closed = false;
   constructor(capacity: number) {
-    this.inbox = new AsyncQueue({ capacity });
+    this.inbox = new AsyncQueue({ capacity, maxBytes: DEFAULT_HIGH_WATER_BYTES });
   }
   async send(data: Uint8Array): Promise<void> {
     if (this.#closed || this.peer.inbox.ended) throw new M2MError('Network', { reason: 'memory transport is closed' });

@@ -1,14 +1,17 @@
 /**
  * TCP transport (node:net): each message is a 4-byte big-endian length, then the bytes. The
- * reader stops the socket while the session's inbox is full, so a slow consumer slows the
- * sender through TCP's own flow control instead of growing memory.
+ * reader stops the socket while the inbox is full (in messages or in bytes), so a slow consumer
+ * slows the sender through TCP's own flow control instead of growing memory. Received chunks
+ * are kept as a list and copied once, when a whole message is in (a trickled message costs its
+ * size, not its size times the number of reads).
  * @module
  */
 import * as net from 'node:net';
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
 import { dial } from './dial.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
+import { ConnectionAccount } from './budget.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
 
 /** A {@link Transport} over one TCP socket. */
 export class TcpTransport implements Transport {
@@ -16,39 +19,112 @@ export class TcpTransport implements Transport {
   readonly remoteAddress: string;
   #socket: net.Socket;
   #inbox: AsyncQueue<Uint8Array>;
-  #pending: Buffer | undefined;
+  /** Received bytes not yet part of a whole message, in arrival order (copied once, when whole). */
+  #chunks: Buffer[] = [];
+  #chunkBytes = 0;
+  /** Length of the message being received, once its 4-byte prefix is in. */
+  #expected = -1;
   #max: number;
   #closed = false;
+  /** Set by `close()`: incoming bytes are dropped from then on. */
+  #discarding = false;
   #drainWaiters: Array<() => void> = [];
+  #sendTimeoutMs: number;
+  #account: ConnectionAccount;
+  #resolveEnded!: (error: unknown) => void;
+  readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
+  /** Bytes this connection holds unread, counted against a server's budget. */
+  get account(): ConnectionAccount {
+    return this.#account;
+  }
 
-  constructor(socket: net.Socket, limits: TransportLimits = {}) {
+  /**
+   * @param account where a server counts the bytes this connection holds (default: its own,
+   *   with no shared budget).
+   */
+  constructor(socket: net.Socket, limits: TransportLimits = {}, account: ConnectionAccount = new ConnectionAccount(undefined)) {
     this.#socket = socket;
     this.#max = limits.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
+    this.#sendTimeoutMs = limits.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    this.#account = account;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
-    this.#inbox = new AsyncQueue({ capacity: limits.highWaterMark ?? 64, onFull: () => socket.pause(), onDrain: () => socket.resume() });
+    this.#inbox = new AsyncQueue({
+      capacity: limits.highWaterMark ?? 64,
+      maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
+      onFull: () => socket.pause(),
+      onDrain: () => socket.resume(),
+      onTake: (m) => this.#account.release(m.byteLength),
+    });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#wakeWriters());
     socket.on('error', (e) => this.#finish(new M2MError('Network', { reason: `TCP: ${e.message}` }, { cause: e })));
     socket.on('close', () => this.#finish());
   }
 
+  limitIncoming(maxMessageBytes: number): void {
+    this.#max = maxMessageBytes;
+  }
+
+  /**
+   * Ends the connection for something the peer did; what it sent and nobody read is dropped,
+   * and a reset (not a FIN behind unread data) frees the kernel's buffers at once.
+   */
+  #refuse(error: unknown): void {
+    this.#finish(error);
+    this.#inbox.discard();
+    this.#socket.resetAndDestroy();
+  }
+
   #onData(chunk: Buffer): void {
-    let buf = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
-    let off = 0;
-    while (buf.length - off >= 4) {
-      const len = buf.readUInt32BE(off);
-      if (len > this.#max) {
-        this.#finish(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
-        this.#socket.destroy();
-        return;
-      }
-      if (buf.length - off - 4 < len) break;
-      this.#inbox.offer(new Uint8Array(buf.buffer, buf.byteOffset + off + 4, len));
-      off += 4 + len;
+    if (this.#closed || this.#discarding) return;
+    try {
+      this.#account.hold(chunk.length);
+    } catch (e) {
+      return this.#refuse(e);
     }
-    buf = buf.subarray(off);
-    this.#pending = buf.length ? buf : undefined;
+    this.#chunks.push(chunk);
+    this.#chunkBytes += chunk.length;
+    for (;;) {
+      if (this.#expected < 0) {
+        if (this.#chunkBytes < 4) return;
+        const len = this.#take(4).readUInt32BE(0);
+        this.#account.release(4);
+        if (len > this.#max) return this.#refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
+        this.#expected = len;
+      }
+      if (this.#chunkBytes < this.#expected) return;
+      const message = this.#take(this.#expected);
+      this.#expected = -1;
+      this.#inbox.offer(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+    }
+  }
+
+  /** Removes the first `n` buffered bytes as one Buffer (a copy when they span chunks). */
+  #take(n: number): Buffer {
+    const first = this.#chunks[0];
+    let out: Buffer;
+    if (first.length >= n && n <= 4) {
+      // The length prefix: a small copy, so the chunk it came from is not kept alive by it.
+      out = Buffer.from(first.subarray(0, n));
+    } else {
+      out = Buffer.allocUnsafeSlow(n);
+      let off = 0;
+      while (off < n) {
+        const c = this.#chunks[0];
+        const part = Math.min(c.length, n - off);
+        c.copy(out, off, 0, part);
+        off += part;
+        if (part === c.length) this.#chunks.shift();
+        else this.#chunks[0] = c.subarray(part);
+      }
+      this.#chunkBytes -= n;
+      return out;
+    }
+    if (first.length === n) this.#chunks.shift();
+    else this.#chunks[0] = first.subarray(n);
+    this.#chunkBytes -= n;
+    return out;
   }
 
   #wakeWriters(): void {
@@ -57,16 +133,33 @@ export class TcpTransport implements Transport {
 
   #finish(error?: unknown): void {
     if (!this.#closed) this.#closed = true;
+    this.#chunks = [];
+    this.#chunkBytes = 0;
     this.#inbox.end(error);
+    this.#account.close();
     this.#wakeWriters();
+    this.#resolveEnded(error);
   }
 
+  /**
+   * Sends one message; waits while node:net's socket buffer is over its own high-water mark
+   * (16 KiB, smaller than `sendHighWaterBytes`), so at most that plus this message is buffered.
+   * @throws M2MError: Network when closed; Timeout when the peer takes nothing for
+   *   `sendTimeoutMs` (the connection is then dropped).
+   */
   async send(data: Uint8Array): Promise<void> {
     if (this.#closed || this.#socket.destroyed) throw new M2MError('Network', { reason: 'TCP connection is closed' });
     const head = Buffer.allocUnsafe(4);
     head.writeUInt32BE(data.length, 0);
     this.#socket.write(head);
-    if (!this.#socket.write(data)) await new Promise<void>((r) => this.#drainWaiters.push(r));
+    if (this.#socket.write(data)) return;
+    try {
+      await waitForDrain((w) => this.#drainWaiters.push(w), this.#sendTimeoutMs);
+    } catch (e) {
+      this.#refuse(e);
+      throw e;
+    }
+    if (this.#closed) throw new M2MError('Network', { reason: 'TCP connection is closed' });
   }
 
   abort(): void {
@@ -79,6 +172,10 @@ export class TcpTransport implements Transport {
    */
   async close(): Promise<void> {
     if (this.#socket.destroyed) return;
+    // Nothing more is read after close; a socket paused by a full inbox would otherwise keep the
+    // peer's last bytes (and its FIN) waiting until the destroy timer.
+    this.#discarding = true;
+    this.#socket.resume();
     await new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       this.#socket.once('close', () => {

@@ -2,28 +2,88 @@
  * The transport seam: something that carries whole messages, in order, both ways.
  * @module
  */
+import { M2MError } from '@m2m/core';
 
 /** A message-oriented, ordered, reliable connection. */
 export interface Transport extends AsyncIterable<Uint8Array> {
-  /** Sends one message; resolves when the transport has taken it (slow peers make this wait). */
+  /**
+   * Sends one message; resolves when the transport has taken it (slow peers make this wait,
+   * bounded in bytes by `sendHighWaterBytes`).
+   * @throws M2MError: Network when closed; Timeout when the peer takes nothing for `sendTimeoutMs`.
+   */
   send(data: Uint8Array): Promise<void>;
   /** Closes the connection; incoming iteration ends. Safe to call twice. */
   close(): Promise<void>;
   /** Drops the connection at once, without a goodbye (a crash, as the peer sees it). */
   abort?(): void;
+  /**
+   * Sets the largest incoming message from now on (a server keeps it small until the handshake
+   * is done, then raises it to `maxMessageBytes`).
+   */
+  limitIncoming?(maxMessageBytes: number): void;
+  /**
+   * Settles once the connection has ended (with the error that ended it, if any), so a reader
+   * that is not iterating right now (its consumer is full) still learns the peer is gone.
+   */
+  readonly ended?: Promise<unknown>;
+  /**
+   * Where a server counts the bytes this connection holds unread (its share of the server's
+   * buffer budget); a session counts its inbox here too. Absent on client transports.
+   */
+  readonly account?: BufferAccount;
   /** The peer's address (`ip:port`), when the transport knows it. */
   readonly remoteAddress?: string;
   /** Transport name for logs (`memory`, `tcp`, `ws`, `http`). */
   readonly kind: string;
 }
 
-/** Limits every transport applies to incoming messages. */
+/** Byte accounting of one connection (see transport/budget.ts). */
+export interface BufferAccount {
+  /**
+   * Counts `n` more bytes held.
+   * @throws M2MError LimitExceeded (`maxBufferedBytes`) when the server's budget cannot cover them.
+   */
+  hold(n: number): void;
+  /** Counts `n` bytes as no longer held. */
+  release(n: number): void;
+}
+
+/** Limits every transport applies to what it buffers, both ways. */
 export interface TransportLimits {
   /** Largest message in bytes (default 16 MiB + 64 KiB, room for a maximal frame in a message). */
   maxMessageBytes?: number;
   /** Incoming messages buffered before the transport stops reading (default 64). */
   highWaterMark?: number;
+  /** Incoming bytes buffered (whole messages not yet read) before the transport stops reading (default 1 MiB). */
+  highWaterBytes?: number;
+  /** Outgoing bytes buffered before `send` waits for the peer to take them (default 1 MiB). */
+  sendHighWaterBytes?: number;
+  /**
+   * How long one `send` may wait for the peer to take buffered bytes (default 30 000 ms). A peer
+   * that reads nothing for that long is dropped: `send` and iteration fail with Timeout.
+   */
+  sendTimeoutMs?: number;
 }
 
 /** Default largest transport message. */
 export const DEFAULT_MAX_TRANSPORT_MESSAGE = 16 * 1024 * 1024 + 64 * 1024;
+/** Default incoming bytes buffered before reading stops. */
+export const DEFAULT_HIGH_WATER_BYTES = 1024 * 1024;
+/** Default outgoing bytes buffered before `send` waits. */
+export const DEFAULT_SEND_HIGH_WATER_BYTES = 1024 * 1024;
+/** Default wait for a peer to take outgoing bytes. */
+export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+
+/**
+ * Waits until `wake` is called (the transport drained) or `ms` pass.
+ * @throws M2MError Timeout (`operation: 'send'`) when `ms` pass first.
+ */
+export function waitForDrain(register: (wake: () => void) => void, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new M2MError('Timeout', { operation: 'send', ms })), ms);
+    register(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -5,7 +5,8 @@
  */
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
+import { ConnectionAccount } from './budget.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type Transport, type TransportLimits } from './types.js';
 
 /** The part of the WebSocket API this transport uses (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
@@ -21,8 +22,25 @@ export interface WebSocketLike {
 }
 
 const OPEN = 1;
-/** Outgoing bytes buffered before `send` waits (browsers, which have no write callback). */
-const SEND_HIGH_WATER = 1 << 20;
+
+/**
+ * `ws` checks each frame's declared length against its receiver's `_maxPayload` before it buffers
+ * the payload; moving that field is the only per-connection way to keep a pre-handshake message
+ * small there (ws 8.x; a shape check, so another version just keeps the server-wide limit).
+ */
+function setReceiverLimit(ws: WebSocketLike, max: number): void {
+  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+  if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = max;
+}
+
+/**
+ * `ws` refuses an oversize frame from its header, before buffering it; that is our size limit
+ * (`ws` does not say the declared size, so `actual` is reported as just over the limit).
+ */
+const wsError = (message: string | undefined, max: number) =>
+  message?.startsWith('Max payload size exceeded') ? new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: max + 1, max }) : new M2MError('Network', { reason: `WebSocket: ${message ?? 'error'}` });
+
+const isTimeout = (e: unknown) => e instanceof M2MError && e.kind === 'Timeout';
 
 /** A {@link Transport} over an open WebSocket. */
 export class WebSocketTransport implements Transport {
@@ -33,32 +51,68 @@ export class WebSocketTransport implements Transport {
   #closed = false;
   #closeWaiters: Array<() => void> = [];
   #max: number;
+  #sendHighWater: number;
+  #sendTimeoutMs: number;
+  #account: ConnectionAccount;
+  #resolveEnded!: (error: unknown) => void;
+  readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
+  /** Bytes this connection holds unread, counted against a server's budget. */
+  get account(): ConnectionAccount {
+    return this.#account;
+  }
 
-  constructor(ws: WebSocketLike, options: TransportLimits & { remoteAddress?: string } = {}) {
+  /**
+   * @param options limits, the peer's address, and where a server counts the bytes this
+   *   connection holds (default: its own account, with no shared budget).
+   */
+  constructor(ws: WebSocketLike, options: TransportLimits & { remoteAddress?: string; account?: ConnectionAccount } = {}) {
     this.#ws = ws;
     this.remoteAddress = options.remoteAddress;
     this.#max = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
+    this.#sendHighWater = options.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    this.#account = options.account ?? new ConnectionAccount(undefined);
     ws.binaryType = 'arraybuffer';
-    this.#inbox = new AsyncQueue({ capacity: options.highWaterMark ?? 64, onFull: () => ws.pause?.(), onDrain: () => ws.resume?.() });
+    this.#inbox = new AsyncQueue({
+      capacity: options.highWaterMark ?? 64,
+      maxBytes: options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
+      onFull: () => ws.pause?.(),
+      onDrain: () => ws.resume?.(),
+      onTake: (m) => this.#account.release(m.byteLength),
+    });
     ws.addEventListener('message', (e) => this.#onMessage(e.data));
     ws.addEventListener('close', () => this.#finish());
-    ws.addEventListener('error', (e) => this.#finish(new M2MError('Network', { reason: `WebSocket: ${e.message ?? 'error'}` })));
+    ws.addEventListener('error', (e) => this.#finish(wsError(e.message, this.#max)));
+  }
+
+  limitIncoming(maxMessageBytes: number): void {
+    this.#max = maxMessageBytes;
+    setReceiverLimit(this.#ws, maxMessageBytes);
+  }
+
+  /** Ends the connection for something the peer did; what it sent and nobody read is dropped. */
+  #refuse(error: unknown, code: number, reason: string): void {
+    this.#finish(error);
+    this.#inbox.discard();
+    this.#ws.close(code, reason);
   }
 
   #onMessage(data: unknown): void {
+    if (this.#closed) return;
     let bytes: Uint8Array;
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else {
       // Text frames are not part of this transport: a peer sending them is broken.
-      this.#finish(new M2MError('InvalidMessage', { reason: 'WebSocket text frame received; M2M uses binary frames' }));
-      this.#ws.close(1003, 'binary frames only');
-      return;
+      return this.#refuse(new M2MError('InvalidMessage', { reason: 'WebSocket text frame received; M2M uses binary frames' }), 1003, 'binary frames only');
     }
     if (bytes.length > this.#max) {
-      this.#finish(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: bytes.length, max: this.#max }));
-      this.#ws.close(1009, 'message too big');
-      return;
+      return this.#refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: bytes.length, max: this.#max }), 1009, 'message too big');
+    }
+    try {
+      this.#account.hold(bytes.length);
+    } catch (e) {
+      return this.#refuse(e, 1013, 'server buffers full');
     }
     this.#inbox.offer(bytes);
   }
@@ -66,18 +120,50 @@ export class WebSocketTransport implements Transport {
   #finish(error?: unknown): void {
     this.#closed = true;
     this.#inbox.end(error);
+    this.#account.close();
+    this.#resolveEnded(error);
     for (const w of this.#closeWaiters.splice(0)) w();
   }
 
+  /**
+   * Sends one message; waits while the bytes buffered for the peer are over the send high-water
+   * mark (`ws`: until the socket took this message).
+   * @throws M2MError: Network when closed; Timeout when the peer takes nothing for
+   *   `sendTimeoutMs` (the connection is then dropped).
+   */
   async send(data: Uint8Array): Promise<void> {
     if (this.#closed || this.#ws.readyState !== OPEN) throw new M2MError('Network', { reason: 'WebSocket is closed' });
+    const deadline = Date.now() + this.#sendTimeoutMs;
     if (this.#ws.pause) {
       // `ws`: the callback fires once the bytes are handed to the socket.
-      await new Promise<void>((resolve, reject) => this.#ws.send(data, (err) => (err ? reject(new M2MError('Network', { reason: `WebSocket send: ${err.message}` }, { cause: err })) : resolve())));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          timer = setTimeout(() => reject(new M2MError('Timeout', { operation: 'send', ms: this.#sendTimeoutMs })), this.#sendTimeoutMs);
+          this.#ws.send(data, (err) => (err ? reject(new M2MError('Network', { reason: `WebSocket send: ${err.message}` }, { cause: err })) : resolve()));
+        });
+      } catch (e) {
+        if (isTimeout(e)) this.#dropForTimeout(e);
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
       return;
     }
     this.#ws.send(data);
-    while (this.#ws.bufferedAmount > SEND_HIGH_WATER && !this.#closed) await new Promise((r) => setTimeout(r, 5));
+    while (this.#ws.bufferedAmount > this.#sendHighWater && !this.#closed) {
+      if (Date.now() > deadline) {
+        const e = new M2MError('Timeout', { operation: 'send', ms: this.#sendTimeoutMs });
+        this.#dropForTimeout(e);
+        throw e;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  #dropForTimeout(error: unknown): void {
+    this.#finish(error);
+    this.abort();
   }
 
   abort(): void {
