@@ -84,6 +84,9 @@ export function checkMalformed(text: string): MalformedReport {
   if (replacement) findings.push({ name: 'invalid_utf8', confidence: replacement > 1 ? 0.85 : 0.6, description: 'Replacement characters from invalid UTF-8' });
   if (bidi) findings.push({ name: 'bidi_override', confidence: 0.88, description: 'Bidirectional override characters (text that reads differently than it renders)' });
   if (tags) findings.push({ name: 'unicode_tags', confidence: 0.92, description: 'Invisible Unicode tag characters (hidden text)' });
+  // Marks of any script (\p{M}), not only the combining-diacritics blocks counted above.
+  const flood = /\p{M}{9,}/u.exec(text);
+  if (flood && flood[0].length > maxMarkRun) maxMarkRun = flood[0].length;
   if (maxMarkRun > 8) findings.push({ name: 'combining_flood', confidence: maxMarkRun > 16 ? 0.9 : 0.82, description: `Combining-mark flood (${maxMarkRun} on one character)` });
   if (zeroWidth >= 8 || inWordZeroWidth >= 3) findings.push({ name: 'zero_width_characters', confidence: zeroWidth >= 16 ? 0.82 : 0.7, description: `Zero-width characters inside text (${zeroWidth})` });
   if (maxSelectorRun > 3) findings.push({ name: 'variation_selector_flood', confidence: 0.88, description: 'Variation-selector run (data hidden in invisible selectors)' });

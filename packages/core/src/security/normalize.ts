@@ -232,7 +232,7 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
       for (let off = 0; off < w.length; off += MAX_SEGMENT) {
         const chunk = w.slice(off, off + MAX_SEGMENT);
         const parts = trie.segment(chunk, 0);
-        for (const p of parts ?? [chunk]) {
+        for (const p of parts ?? [unscrambler?.unscramble(chunk) ?? chunk]) {
           words.push(p);
           q.push(f);
           sn.push(cur);

@@ -40,6 +40,8 @@ function engine(): { rules: CompiledRules; trie: WordTrie; unscrambler: Unscramb
 const NEGATION = new Set(['not', 'never', 'dont', 'doesnt', 'cannot', 'cant', 'wont', 'shouldnt', 'mustnt', 'no', 'avoid', 'refuse', 'nor', 'neither', 'without', 'prevent', 'stop', 'block', 'detect']);
 const INNER_NEGATION = new Set(['not', 'never', 'dont', 'doesnt', 'cannot', 'cant', 'wont', 'shouldnt', 'mustnt']);
 const META = new Set(SETS.META);
+/** Cue words of a text about defending against attacks (question words and generic terms left out: attacks ask questions too). */
+const META_STRONG = new Set(SETS.META.filter((x) => !['how', 'what', 'whats', 'why', 'explain', 'explanation', 'mean', 'means', 'meaning', 'users', 'user', 'someone', 'somebody', 'common', 'typical', 'known', 'famous', 'string', 'strings', 'test', 'tests', 'testing', 'block', 'flag', 'flags', 'catch', 'audit', 'policy', 'doc', 'docs', 'documentation', 'tutorial', 'security', 'secure', 'talk', 'quote', 'quoted', 'phrase', 'phrases', 'label', 'sample', 'samples', 'filter', 'filtering', 'guard', 'course', 'slides', 'lecture', 'training', 'evaluate'].includes(x)));
 
 const REPORTING = new Set(['asks', 'ask', 'asked', 'asking', 'tells', 'telling', 'tries', 'tried', 'try', 'attempts', 'attempt', 'attempted', 'wants', 'trying', 'attempting', 'someone', 'anyone', 'whoever', 'users', 'people']);
 const HOW_SUBJECT = new Set(['i', 'we', 'to', 'one']);
@@ -50,12 +52,12 @@ function reportedSpeech(stream: { words: string[]; sentence: number[] }, start: 
   return false;
 }
 
-/** "how do I …", "how can we …", "how to …" earlier in the same sentence (within 12 words). */
+/** "how do I …", "how can we …", "how to …" earlier in the same sentence (within 16 words). */
 function howToQuestion(stream: { words: string[]; sentence: number[] }, start: number): boolean {
   let first = start;
   while (first > 0 && start - first < 40 && stream.sentence[first - 1] === stream.sentence[start]) first--;
   if (stream.words[first] === 'why') return true;
-  for (let j = Math.max(0, start - 12); j < start; j++) {
+  for (let j = Math.max(0, start - 16); j < start; j++) {
     if (stream.sentence[j] !== stream.sentence[start] || stream.words[j] !== 'how') continue;
     for (let k = j + 1; k <= j + 3 && k <= start; k++) if (HOW_SUBJECT.has(stream.words[k])) return true;
   }
@@ -124,12 +126,18 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
   const stream = emptyStream();
   const normalizedParts: string[] = [];
   const metaCount: number[] = [];
+  const strongMetaCount: number[] = [];
   for (let i = 0; i < segments.length; i++) {
     const before = stream.words.length;
     normalizedParts.push(normalizeInto(segments[i].text, i, stream, rules.lexicon, trie, unscrambler));
     const seen = new Set<string>();
-    for (let j = before; j < stream.words.length && seen.size < 8; j++) if (META.has(stream.words[j])) seen.add(stream.words[j]);
+    const strong = new Set<string>();
+    for (let j = before; j < stream.words.length && seen.size < 8; j++) {
+      if (META.has(stream.words[j])) seen.add(stream.words[j]);
+      if (META_STRONG.has(stream.words[j])) strong.add(stream.words[j]);
+    }
     metaCount.push(seen.size);
+    strongMetaCount.push(strong.size);
   }
   const best = new Map<string, Threat>();
   for (const m of [...matchRules(rules, stream), ...matchWindows(stream)]) {
@@ -155,7 +163,7 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
     // Talking about an attack is not making one: a quoted phrase in a text about detection,
     // examples or defences, or a text dense with such words, counts for much less.
     if (stream.quoted[m.start] && metaCount[seg] >= 1) c *= 0.45;
-    else if (metaCount[seg] >= 3) c *= 0.55;
+    else if (strongMetaCount[seg] >= 2 || (strongMetaCount[seg] >= 1 && metaCount[seg] >= 3)) c *= 0.55;
     if (decoded.has(seg)) c = Math.min(0.99, c + 0.03);
     const path = segments[seg].path;
     const prev = best.get(m.rule.name);

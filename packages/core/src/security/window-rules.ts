@@ -25,7 +25,16 @@ const CONCEPTS = {
   YOU: w(`you youre yourself`),
   MY: w(`my mine me i our`),
   EXT: w(`reveal print show display output repeat paste copy disclose divulge quote recite echo dump leak expose list share tell
-    give spell transcribe`),
+    give spell transcribe write type`),
+  WANT: w(`need want give send provide see`),
+  TEXTNOUN: w(`text wording copy contents content`),
+  PROCESSING: w(`processing reading parsing summarizing summarising analyzing analysing ingesting handling scanning viewing`),
+  TELLV: w(`mention tell inform reveal disclose notify alert`),
+  URLVERB: w(`fetch visit open load request call browse navigate ping`),
+  SECRETS: w(`conversation chat transcript messages passwords password credentials secrets secret cookies cookie ssn apikey token
+    tokens emails email phone addresses`),
+  PASTTALK: w(`asked said wrote typed told`),
+  BEFORE: w(`before previous last earlier prior other`),
   CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording`),
   GIVEN: w(`given told received configured configures programmed instructed got loaded provided`),
   STRONGCONF: w(`preamble preprompt metaprompt`),
@@ -47,8 +56,11 @@ const CONCEPTS = {
   ADDR: w(`url emailaddress webhook endpoint`),
   OTHER: w(`other another different someone`),
   PEOPLE: w(`users people peoples customers clients sessions accounts patients members`),
-  DATA: w(`logs chats messages conversations history data emails records prompts`),
+  PERSON: w(`user users person people customer customers`),
+  DATA: w(`logs chats messages conversations history data emails email addresses phone numbers names passwords details info
+    information records prompts`),
   AI: w(`ai assistant model llm chatbot bot agent gpt intelligence`),
+  AIS: w(`ai ais assistant assistants model models llm llms agent agents chatbot chatbots bots systems`),
   NOW: w(`now anymore longer henceforth`),
 } as const;
 type Concept = keyof typeof CONCEPTS;
@@ -80,7 +92,15 @@ const RULES: readonly WindowRule[] = [
   { name: 'extract_preamble', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks for the text before the conversation',
     clauses: [['EXT'], ['STRONGCONF']] },
   { name: 'persona_without_rules', type: 'JAILBREAK', confidence: 0.86, description: 'Role-play without rules or filters',
-    clauses: [['PERSONA'], ['FREEW', 'FREES'], ['LIMS']] },
+    clauses: [['PERSONA'], ['FREEW', 'FREES'], ['LIMS'], ['YOU', 'YOUR', 'AI']] },
+  { name: 'want_instruction_text', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the text of the model\'s instructions',
+    clauses: [['WANT', 'EXT'], ['TEXTNOUN'], ['YOUR'], ['CONFX', 'HIDDENQ']] },
+  { name: 'ai_reader_secrecy', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Orders to an AI reading the content, kept from the user',
+    clauses: [['AIS'], ['PROCESSING'], ['NEG'], ['TELLV']], negatable: false },
+  { name: 'other_user_said', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks what another user told the model',
+    clauses: [['PERSON'], ['BEFORE'], ['PASTTALK'], ['YOU'], ['EXT', 'WH']] },
+  { name: 'url_fetch_with_data', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks to call a URL carrying conversation data',
+    clauses: [['URLVERB', 'SEND'], ['SECRETS'], ['ADDR']], forbid: ['MY'] },
   { name: 'safety_switched_off', type: 'JAILBREAK', confidence: 0.86, description: 'Declares the model\'s safety measures off',
     clauses: [['YOUR'], ['LIMS'], ['DISABLED']] },
   { name: 'do_not_apply_rules', type: 'JAILBREAK', confidence: 0.86, description: 'Tells the model not to apply its rules',
@@ -107,18 +127,26 @@ export interface WindowMatch {
 const WINDOW = 14;
 const MAX_MATCHES = 64;
 
-const wordMasks: Map<string, number> = (() => {
-  const m = new Map<string, number>();
-  for (const n of NAMES) for (const x of CONCEPTS[n]) m.set(x, (m.get(x) ?? 0) | (1 << BIT[n]));
+/** word → the concepts it belongs to. */
+const wordConcepts: Map<string, number[]> = (() => {
+  const m = new Map<string, number[]>();
+  for (const n of NAMES) {
+    for (const x of CONCEPTS[n]) {
+      const list = m.get(x) ?? [];
+      if (!list.includes(BIT[n])) list.push(BIT[n]);
+      m.set(x, list);
+    }
+  }
   return m;
 })();
 const compiled = RULES.map((r) => ({
   rule: r,
   clauses: r.clauses.map((c) => c.map((n) => BIT[n])),
-  any: r.clauses.flat().reduce((a, n) => a | (1 << BIT[n]), 0),
   forbid: (r.forbid ?? []).map((n) => BIT[n]),
   unlessAlso: (r.unlessAlso ?? []).map((n) => BIT[n]),
 }));
+/** concept → the rules that use it. */
+const rulesByConcept: number[][] = NAMES.map((_, b) => compiled.flatMap((c, r) => (c.clauses.some((cl) => cl.includes(b)) ? [r] : [])));
 
 /** The latest position of any of `bits` still inside the window ending at `i`, or -1. */
 function present(last: Int32Array, bits: readonly number[], i: number): number {
@@ -131,14 +159,17 @@ function present(last: Int32Array, bits: readonly number[], i: number): number {
 export function matchWindows(stream: WordStream): WindowMatch[] {
   const last = new Int32Array(NAMES.length).fill(-1_000_000);
   const found = new Int32Array(compiled.length);
+  const checked = new Int32Array(compiled.length).fill(-1);
   const out: WindowMatch[] = [];
   for (let i = 0; i < stream.words.length; i++) {
-    const mask = wordMasks.get(stream.words[i]);
-    if (mask === undefined) continue;
-    for (let b = 0; b < NAMES.length; b++) if (mask & (1 << b)) last[b] = i;
-    for (let r = 0; r < compiled.length; r++) {
+    const concepts = wordConcepts.get(stream.words[i]);
+    if (concepts === undefined) continue;
+    for (const b of concepts) last[b] = i;
+    for (const b of concepts) for (const r of rulesByConcept[b]) {
+      // Each rule once per word, and only rules this word takes part in.
+      if (checked[r] === i || found[r] >= MAX_MATCHES) continue;
+      checked[r] = i;
       const c = compiled[r];
-      if (!(c.any & mask) || found[r] >= MAX_MATCHES) continue;
       let start = i;
       let ok = true;
       for (const clause of c.clauses) {
