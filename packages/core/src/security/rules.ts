@@ -143,7 +143,7 @@ export const RULES: readonly RuleSpec[] = [
     pattern: 'no|without|never|zero|any ~2 @REFUSE', negatable: false, near: { set: 'JBCUE', window: 14 } },
   { name: 'opposite_persona', type: 'JAILBREAK', confidence: 0.85, description: 'Dual-response or opposite-persona jailbreak',
     pattern: 'two|both|dual|second ~3 responses|response|answers|answer|outputs|replies ~8 jailbroken|jailbreak|unfiltered|uncensored|dan|unrestricted|evil|opposite|unlocked' },
-  { name: 'stay_in_character', type: 'JAILBREAK', confidence: 0.6, description: 'Keeps a jailbreak persona from breaking character',
+  { name: 'stay_in_character', type: 'JAILBREAK', confidence: 0.45, description: 'Keeps a jailbreak persona from breaking character',
     pattern: 'stay|remain|keep|break ~2 in|out|of ~1 character', near: { set: 'JBCUE', window: 30 }, negatable: false },
   { name: 'hypothetical_unfiltered', type: 'JAILBREAK', confidence: 0.84, description: 'Hypothetical framing to lift restrictions',
     pattern: 'hypothetically|hypothetical|fictional|imaginary|theoretically|alternate|alternative ~6 @YOU|ai|model|assistant ~4 @FREE|had|have ~3 @LIMITS' },

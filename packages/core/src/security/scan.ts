@@ -64,6 +64,19 @@ function howToQuestion(stream: { words: string[]; sentence: number[] }, start: n
   return false;
 }
 
+const DEFINING = new Set(['what', 'whats', 'why', 'explain', 'describe', 'who', 'define', 'history']);
+const SECOND_PERSON = new Set(['you', 'your', 'youre', 'yourself', 'u', 'ur']);
+
+/** A sentence that starts by asking what something is and never addresses the model. */
+function definitionQuestion(stream: { words: string[]; sentence: number[] }, start: number): boolean {
+  const s = stream.sentence[start];
+  let first = start;
+  while (first > 0 && start - first < 40 && stream.sentence[first - 1] === s) first--;
+  if (!DEFINING.has(stream.words[first])) return false;
+  for (let j = first; j < stream.words.length && j - first < 60 && stream.sentence[j] === s; j++) if (SECOND_PERSON.has(stream.words[j])) return false;
+  return true;
+}
+
 interface Resolved {
   threshold: number;
   maxDepth: number;
@@ -160,6 +173,8 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
     if (reportedSpeech(stream, m.start)) c *= 0.4;
     else if (howToQuestion(stream, m.start)) c *= 0.55;
     if (segments[seg].role === 'system' && m.rule.type === 'PROMPT_INJECTION') c *= 0.85;
+    // "What is the DAN jailbreak?" asks about a jailbreak; "you are DAN" performs one.
+    if (m.rule.type === 'JAILBREAK' && definitionQuestion(stream, m.start)) c *= 0.5;
     // Talking about an attack is not making one: a quoted phrase in a text about detection,
     // examples or defences, or a text dense with such words, counts for much less.
     if (stream.quoted[m.start] && metaCount[seg] >= 1) c *= 0.45;

@@ -34,6 +34,9 @@ const CONCEPTS = {
   SECRETS: w(`conversation chat transcript messages passwords password credentials secrets secret cookies cookie ssn apikey token
     tokens emails email phone addresses`),
   PASTTALK: w(`asked said wrote typed told`),
+  WRITTEN: w(`written said stated typed put placed`),
+  TOPWORDS: w(`top start beginning above first`),
+  CONVO: w(`conversation chat context thread session`),
   BEFORE: w(`before previous last earlier prior other`),
   CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording`),
   GIVEN: w(`given told received configured configures programmed instructed got loaded provided`),
@@ -97,6 +100,8 @@ const RULES: readonly WindowRule[] = [
     clauses: [['WANT', 'EXT'], ['TEXTNOUN'], ['YOUR'], ['CONFX', 'HIDDENQ']] },
   { name: 'ai_reader_secrecy', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Orders to an AI reading the content, kept from the user',
     clauses: [['AIS'], ['PROCESSING'], ['NEG'], ['TELLV']], negatable: false },
+  { name: 'text_before_conversation', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the text placed before the conversation',
+    clauses: [['WH', 'EXT'], ['WRITTEN'], ['TOPWORDS'], ['CONVO']] },
   { name: 'other_user_said', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks what another user told the model',
     clauses: [['PERSON'], ['BEFORE'], ['PASTTALK'], ['YOU'], ['EXT', 'WH']] },
   { name: 'url_fetch_with_data', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks to call a URL carrying conversation data',
