@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertSafe, createScanner, isM2MError, M2MError, scan, scanAsync, type Detector } from '@m2m/core';
 
@@ -175,5 +176,24 @@ describe('scan: bounded work on adversarial input', () => {
     const a: Record<string, unknown> = { role: 'user' };
     a.self = a;
     expect(scan({ messages: [a] }).threats[0]?.category).toBe('EXCESSIVE_NESTING');
+  });
+});
+
+describe('scan: any input gives a result, never an exception', () => {
+  const shape = (r: ReturnType<typeof scan>): void => {
+    expect(typeof r.safe).toBe('boolean');
+    expect(r.confidence).toBeGreaterThanOrEqual(0);
+    expect(r.confidence).toBeLessThanOrEqual(1);
+    expect(r.safe).toBe(r.threats.length === 0);
+    if (r.shouldBlock) expect(r.safe).toBe(false);
+  };
+  it('arbitrary strings (full Unicode, lone surrogates), bytes and JSON values', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => shape(scan(s))), { numRuns: 150 });
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('%', '4', '1', 'a', '{', '[', '\u200b', 'і', ' ', '!', '@', '=', '\\', 'x', 'u', '&', '#', ';'), maxLength: 300 }), (s) => shape(scan(s))), { numRuns: 150 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => shape(scan(b))), { numRuns: 100 });
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (v) => {
+      shape(scan(JSON.stringify(v)));
+      if (v !== null && typeof v === 'object') shape(scan(v as Record<string, unknown>));
+    }), { numRuns: 100 });
   });
 });
