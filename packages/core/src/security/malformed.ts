@@ -21,6 +21,18 @@ export interface MalformedReport {
   hiddenTagText: string;
 }
 
+const TEMPLATE_MARKERS = ['[inst]', '[/inst]', '<<sys>>', '<</sys>>', '<|im_start|>', '<|im_end|>', '<|system|>', '<|user|>', '<|assistant|>', '<|endoftext|>', '<|eot_id|>', '<|start_header_id|>', '<|end_header_id|>', '### instruction:', '### system:'];
+
+/**
+ * Chat-template control tokens inside content: text that pretends to open a new system or
+ * instruction turn. The scan reports them as PROMPT_INJECTION.
+ */
+export function findTemplateMarkers(text: string): string[] {
+  if (!text.includes('<|') && !text.includes('[') && !text.includes('<<') && !text.includes('###')) return [];
+  const lower = text.length > 1 << 20 ? text.slice(0, 1 << 20).toLowerCase() : text.toLowerCase();
+  return TEMPLATE_MARKERS.filter((m) => lower.includes(m));
+}
+
 /** Checks one raw text. */
 export function checkMalformed(text: string): MalformedReport {
   let nulls = 0;

@@ -12,7 +12,7 @@ import { extractSegments } from './extract.js';
 import { findExfilUrls } from './exfil-url.js';
 import { SETS } from './lexicon.js';
 import { matchWindows } from './window-rules.js';
-import { checkMalformed } from './malformed.js';
+import { checkMalformed, findTemplateMarkers } from './malformed.js';
 import { compileRules, matchRules, type CompiledRules } from './matcher.js';
 import { textDepth } from './nesting.js';
 import { emptyStream, normalizeInto } from './normalize.js';
@@ -122,6 +122,12 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
       if (bad.hiddenTagText) {
         decoded.add(segments.length);
         segments.push({ path: `${seg.path}#tags`, role: seg.role, text: bad.hiddenTagText });
+      }
+      const markers = seg.role === 'system' ? [] : findTemplateMarkers(seg.text);
+      if (markers.length) {
+        // A question about chat templates names the tokens; content that carries them as turns does not ask.
+        const asks = /\b(what|how|why|explain|mean|means|meaning|format|template)\b/i.test(seg.text.slice(0, 4096));
+        threats.push(threat('PROMPT_INJECTION', 'chat_template_injection', asks ? 0.45 : 0.86, `Chat-template control tokens (${markers.slice(0, 3).join(' ')}) in ${seg.path}`));
       }
       const depth = textDepth(seg.text);
       if (depth > opts.maxDepth) threats.push(threat('EXCESSIVE_NESTING', 'text_depth', depth > 2 * opts.maxDepth ? 0.92 : 0.85, `Nesting ${depth} deep in ${seg.path} exceeds ${opts.maxDepth}`));

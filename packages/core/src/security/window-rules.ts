@@ -16,6 +16,7 @@ const CONCEPTS = {
   OVR: w(`ignore ignoring disregard forget forgo discard drop dismiss neglect abandon scrap cancel cancelled canceled void nullify
     nullified override overridden overrule bypass circumvent aside outdated obsolete revoked superseded replaced quit cease rescind
     rescinded invalidate invalidated erase wipe longer overwrite`),
+  OVRW: w(`changed updated modified`),
   INSTR: w(`instructions instruction rules directives directive guidelines guidance directions prompt prompts preamble configuration
     config setup programming orders policies policy constraints restrictions task tasks context`),
   INSTRW: w(`message messages text`),
@@ -39,7 +40,8 @@ const CONCEPTS = {
   CONVO: w(`conversation chat context thread session`),
   BEFORE: w(`before previous last earlier prior other`),
   CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording`),
-  GIVEN: w(`given told received configured configures programmed instructed got loaded provided`),
+  GIVEN: w(`given told received configured configures programmed instructed got loaded provided initialized initialised primed
+    seeded booted started`),
   STRONGCONF: w(`preamble preprompt metaprompt`),
   HIDDENQ: w(`hidden secret confidential initial internal private`),
   WH: w(`what which`),
@@ -54,8 +56,13 @@ const CONCEPTS = {
   REFUSE: w(`refuse refusing refusal lecture lecturing warn warning censor decline apologize apologise moralize`),
   MODAL: w(`will must shall`),
   BREAK: w(`break violate bypass ignore circumvent defy`),
-  SEND: [...SETS.SEND],
-  SECRET: SETS.SECRET.filter((x) => !['user', 'users', 'customer', 'customers', 'questions'].includes(x)),
+  SEND: [...SETS.SEND, 'write'],
+  SECRET: [...SETS.SECRET.filter((x) => !['user', 'users', 'customer', 'customers', 'questions'].includes(x)), ...w(`credit card ssn phone
+    address birthday passport`)],
+  EXIST: w(`exist exists apply applies matter matters count counts`),
+  WORLDISH: w(`simulation world universe scenario game reality dimension`),
+  CONTENTS: w(`contents content`),
+  SECRETFILE: w(`passwd shadow id_rsa rsa env dotenv credentials kubeconfig netrc pgpass htpasswd`),
   ADDR: w(`url emailaddress webhook endpoint`),
   OTHER: w(`other another different someone`),
   PEOPLE: w(`users people peoples customers clients sessions accounts patients members`),
@@ -86,6 +93,8 @@ interface WindowRule {
 const RULES: readonly WindowRule[] = [
   { name: 'override_instructions', type: 'PROMPT_INJECTION', confidence: 0.88, description: 'Declares prior instructions void or to be ignored',
     clauses: [['OVR'], ['INSTR', 'INSTRW'], ['PRIOR', 'YOUR']], forbid: ['MY'], unlessAlso: ['YOUR', 'YOU'] },
+  { name: 'instructions_changed', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Claims the model\'s instructions changed',
+    clauses: [['OVRW'], ['INSTR'], ['YOUR']] },
   { name: 'extract_own_instructions', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks the model to disclose its instructions',
     clauses: [['EXT'], ['YOUR'], ['CONFX']] },
   { name: 'extract_given_instructions', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks for the instructions the model was given',
@@ -102,6 +111,10 @@ const RULES: readonly WindowRule[] = [
     clauses: [['AIS'], ['PROCESSING'], ['NEG'], ['TELLV']], negatable: false },
   { name: 'text_before_conversation', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the text placed before the conversation',
     clauses: [['WH', 'EXT'], ['WRITTEN'], ['TOPWORDS'], ['CONVO']] },
+  { name: 'no_ethics_world', type: 'JAILBREAK', confidence: 0.84, description: 'A setting where the model\'s rules do not exist',
+    clauses: [['YOU'], ['WORLDISH'], ['LIMS'], ['NEG'], ['EXIST']], negatable: false },
+  { name: 'secret_file_contents', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks for the contents of a credential file',
+    clauses: [['CONTENTS'], ['SECRETFILE'], ['WH', 'EXT']] },
   { name: 'other_user_said', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks what another user told the model',
     clauses: [['PERSON'], ['BEFORE'], ['PASTTALK'], ['YOU'], ['EXT', 'WH']] },
   { name: 'url_fetch_with_data', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks to call a URL carrying conversation data',
