@@ -51,6 +51,11 @@ export function checkMalformed(text: string): MalformedReport {
   let inWordZeroWidth = 0;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) {
+      // Printable ASCII: nothing to count, and it ends any run of marks or selectors.
+      markRun = selectorRun = 0;
+      continue;
+    }
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = text.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
