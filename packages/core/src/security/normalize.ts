@@ -79,11 +79,9 @@ export function collapseAddresses(text: string): string {
       let a = i;
       while (a > last && i - a < 64 && EMAIL_LOCAL.test(text[a - 1])) a--;
       let b = i + 1;
-      let dot = -1;
-      while (b < text.length && b - i < 255 && EMAIL_DOMAIN.test(text[b])) {
-        if (text[b] === '.') dot = b;
-        b++;
-      }
+      while (b < text.length && b - i < 255 && EMAIL_DOMAIN.test(text[b])) b++;
+      while (b > i + 1 && text[b - 1] === '.') b--; // a sentence's full stop is not part of the domain
+      const dot = text.lastIndexOf('.', b - 1);
       if (a < i && dot > i + 1 && b - dot > 2) {
         out += text.slice(last, a) + ' emailaddress ';
         last = b;

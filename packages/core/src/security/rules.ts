@@ -41,6 +41,8 @@ export const RULES: readonly RuleSpec[] = [
     pattern: '@IGNORE ~2 @INSTR ~3 above|before|earlier|previously|given|received|got|provided|told|preceding|prior', blockers: 'my our this readme typo manual box' },
   { name: 'ignore_the_above', type: 'PROMPT_INJECTION', confidence: 0.82, description: 'Tells the model to ignore the text before it',
     pattern: '@IGNORE ~2 @ABOVE', blockers: 'my our', unless: { set: 'RETRACT', window: 8 } },
+  { name: 'pay_no_attention', type: 'PROMPT_INJECTION', confidence: 0.88, description: 'Tells the model to disregard its instructions',
+    pattern: 'pay|paying ~0 no|zero ~0 attention|heed|mind ~4 @PRIOR ~3 @INSTR', negatable: false },
   { name: 'ignore_the_user', type: 'PROMPT_INJECTION', confidence: 0.8, description: 'Tells the model to ignore the user',
     pattern: '@IGNORE ~1 the|this|your ~0 user|users|human|humans|request|question', blockers: 'my' },
   { name: 'throw_instructions_away', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Tells the model to discard its instructions',

@@ -183,7 +183,9 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
     if (m.rule.type === 'JAILBREAK' && definitionQuestion(stream, m.start)) c *= 0.5;
     // Talking about an attack is not making one: a quoted phrase in a text about detection,
     // examples or defences, or a text dense with such words, counts for much less.
-    if (stream.quoted[m.start] && metaCount[seg] >= 1) c *= 0.45;
+    // (Not for tool results and decoded payloads: their quotes are JSON's, not a speaker's.)
+    const quotesCount = segments[seg].role !== 'tool' && !decoded.has(seg);
+    if (quotesCount && stream.quoted[m.start] && metaCount[seg] >= 1) c *= 0.45;
     else if (strongMetaCount[seg] >= 2 || (strongMetaCount[seg] >= 1 && metaCount[seg] >= 3)) c *= 0.55;
     if (decoded.has(seg)) c = Math.min(0.99, c + 0.03);
     const path = segments[seg].path;
