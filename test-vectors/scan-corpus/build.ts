@@ -16,11 +16,12 @@ import { BENIGN, BENIGN_TECH, SYSTEM_PROMPTS, TOOL_RESULTS, USER_TURNS } from '.
 import { BLIND_BENIGN, BLIND_EXFILTRATION, BLIND_INJECTION, BLIND_JAILBREAK } from './blind-src.js';
 import { BLIND2_BENIGN, BLIND2_EXFILTRATION, BLIND2_INJECTION, BLIND2_JAILBREAK } from './blind2-src.js';
 import { BLIND3_BENIGN, BLIND3_EXFILTRATION, BLIND3_INJECTION, BLIND3_JAILBREAK } from './blind3-src.js';
+import { BLIND4_BENIGN, BLIND4_EXFILTRATION, BLIND4_INJECTION, BLIND4_JAILBREAK } from './blind4-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -219,6 +220,17 @@ blind3Malformed.forEach((text, i) => items.push({ id: `b3mal-${pad(i)}`, split: 
 const blind3Nesting: unknown[] = [arr(39), obj(70, 'n'), { messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: deepValue(55) } }, `${'{['.repeat(30)}`, `${'<li>'.repeat(45)}item`];
 blind3Nesting.forEach((x, i) => items.push({ id: `b3nest-${pad(i)}`, split: 'blind3', label: 'attack', type: 'EXCESSIVE_NESTING', variant: 'blind3', ...(typeof x === 'string' ? { text: x } : { request: x }) }));
 BLIND3_BENIGN.forEach((text, i) => benign.push({ id: `b3ben-${pad(i)}`, split: 'blind3', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind4 split (written after the last phrase-rule change; measures the concept-score fallback) ----
+const blind4Variants = ['plain', 'plain', 'plain', 'zero_width', 'plain', 'tool_result', 'plain', 'homoglyph', 'plain', 'multi_message'];
+for (const [prefix, type, list] of [['b4inj', 'PROMPT_INJECTION', BLIND4_INJECTION], ['b4jb', 'JAILBREAK', BLIND4_JAILBREAK], ['b4exf', 'DATA_EXFILTRATION', BLIND4_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind4Variants[i % blind4Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 4);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind4', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND4_BENIGN.forEach((text, i) => benign.push({ id: `b4ben-${pad(i)}`, split: 'blind4', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
