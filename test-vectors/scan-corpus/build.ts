@@ -17,11 +17,12 @@ import { BLIND_BENIGN, BLIND_EXFILTRATION, BLIND_INJECTION, BLIND_JAILBREAK } fr
 import { BLIND2_BENIGN, BLIND2_EXFILTRATION, BLIND2_INJECTION, BLIND2_JAILBREAK } from './blind2-src.js';
 import { BLIND3_BENIGN, BLIND3_EXFILTRATION, BLIND3_INJECTION, BLIND3_JAILBREAK } from './blind3-src.js';
 import { BLIND4_BENIGN, BLIND4_EXFILTRATION, BLIND4_INJECTION, BLIND4_JAILBREAK } from './blind4-src.js';
+import { BLIND5_BENIGN, BLIND5_EXFILTRATION, BLIND5_INJECTION, BLIND5_JAILBREAK } from './blind5-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -231,6 +232,17 @@ for (const [prefix, type, list] of [['b4inj', 'PROMPT_INJECTION', BLIND4_INJECTI
   });
 }
 BLIND4_BENIGN.forEach((text, i) => benign.push({ id: `b4ben-${pad(i)}`, split: 'blind4', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind5 split (written after the last rule change; only measured) ----
+const blind5Variants = ['plain', 'plain', 'leet', 'plain', 'tool_result', 'plain', 'homoglyph', 'plain', 'multi_message', 'plain', 'zero_width', 'plain', 'base64', 'plain', 'content_parts'];
+for (const [prefix, type, list] of [['b5inj', 'PROMPT_INJECTION', BLIND5_INJECTION], ['b5jb', 'JAILBREAK', BLIND5_JAILBREAK], ['b5exf', 'DATA_EXFILTRATION', BLIND5_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind5Variants[i % blind5Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 5);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind5', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND5_BENIGN.forEach((text, i) => benign.push({ id: `b5ben-${pad(i)}`, split: 'blind5', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
