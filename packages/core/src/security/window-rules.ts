@@ -15,9 +15,15 @@ const w = (s: string): string[] => s.trim().split(/\s+/);
 const CONCEPTS = {
   OVR: w(`ignore ignoring disregard forget forgo discard drop dismiss neglect abandon scrap cancel cancelled canceled void nullify
     nullified override overridden overrule bypass circumvent aside outdated obsolete revoked superseded replaced quit cease rescind
-    rescinded invalidate invalidated erase wipe longer overwrite retired expired deprecated defunct scrapped`),
+    rescinded invalidate invalidated erase wipe longer overwrite retired expired deprecated defunct scrapped reset gone thrown
+    discarded terminated annulled moot lapsed cleared`),
   OVRW: w(`changed updated modified replace replaced swap substitute rewrite`),
-  VALIDW: w(`valid applicable binding relevant active count counts matter matters bother`),
+  VALIDW: w(`valid applicable binding relevant active count counts matter matters bother apply applies force`),
+  MYO: w(`my`),
+  CANW: w(`can may allowed free able`),
+  SAYW: w(`say do answer write`),
+  HAVEW: w(`have has`),
+  OWNERISH: w(`integration integrations tool tools bot app application service deployment server system plugin`),
   MYI: w(`i my`),
   ALIGNED: w(`aligned filtered censored restricted moderated tamed`),
   MUST: w(`must should shall need needs`),
@@ -30,7 +36,8 @@ const CONCEPTS = {
   ANYTHING: w(`anything everything whatever`),
   BE: w(`be become`),
   INSTR: w(`instructions instruction rules directives directive guidelines guidance directions prompt prompts preamble configuration
-    config setup programming orders policies policy constraints restrictions task tasks context role persona`),
+    config setup programming orders policies policy constraints restrictions task tasks context role persona brief briefing
+    rulebook playbook script mandate protocol protocols behaviour behavior defaults`),
   INSTRW: w(`message messages text`),
   PRIOR: w(`previous prior earlier above before original initial preceding former existing old platform developer developers
     operator system setup start beginning given received`),
@@ -38,7 +45,8 @@ const CONCEPTS = {
   YOU: w(`you youre yourself`),
   MY: w(`my mine me i our`),
   EXT: w(`reveal print show display output repeat paste copy disclose divulge quote recite echo dump leak expose list share tell
-    give spell transcribe write type reproduce restate retype spill`),
+    give spell transcribe write type reproduce restate retype spill dumping printing listing revealing sharing outputting showing
+    pasting`),
   WANT: w(`need want give send provide see`),
   EXTS: w(`reveal print show display output repeat paste copy disclose divulge dump leak expose quote recite echo share`),
   TEXTNOUN: w(`text wording copy contents content`),
@@ -48,31 +56,32 @@ const CONCEPTS = {
   URLVERB: w(`fetch visit open load request call browse navigate ping`),
   SECRETS: w(`conversation chat transcript messages passwords password credentials secrets secret cookies cookie ssn apikey token
     tokens emails email phone addresses`),
-  PASTTALK: w(`asked said wrote typed told`),
+  PASTTALK: w(`asked said wrote typed told say`),
   WRITTEN: w(`written said stated typed put placed appears appear comes sits precedes`),
   NOTEW: w(`note message email comment`),
   TELLW: w(`mention tell inform notify alert`),
   THISONE: w(`this`),
   WITHOUTW: w(`without`),
   ASKW: w(`asking telling confirmation permission notifying informing checking consent`),
-  TOPWORDS: w(`top start beginning above first`),
+  TOPWORDS: w(`top start beginning above first opening`),
   CONVO: w(`conversation chat context thread session`),
   BEFORE: w(`before previous last earlier prior other`),
-  CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording directions`),
+  CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording directions policies
+    config brief`),
   GIVEN: w(`given told received configured configures programmed instructed got loaded provided initialized initialised primed
-    seeded booted started assigned handed`),
+    seeded booted started assigned handed set`),
   STRONGCONF: w(`preamble preprompt metaprompt`),
   HIDDENQ: w(`hidden secret confidential initial internal private`),
   WH: w(`what which`),
-  PERSONA: w(`pretend act imagine roleplay play become behave respond answer simulate emulate portray`),
+  PERSONA: w(`pretend act imagine roleplay play become behave respond answer simulate emulate portray speak talk reply role`),
   FREEW: w(`no zero without`),
   FREES: w(`free unrestricted unchained uncensored unfiltered unlocked liberated jailbroken escaped unbound unleashed amoral immoral
     unethical`),
   LIMS: w(`rules restrictions filters filter guidelines guardrails censorship ethics ethical morals moral morality policies policy
     safety alignment principles limitations restraints boundaries`),
   DISABLED: w(`broken off disabled gone removed suspended lifted switched down deactivated escaped bypassed deleted erased wiped
-    revoked waived nullified cancelled canceled`),
-  NEG: w(`not dont never no nobody none stop quit cease`),
+    revoked waived nullified cancelled canceled thrown lost dropped discarded abandoned shed stripped`),
+  NEG: w(`not dont never no nobody none nothing stop quit cease`),
   FOLLOW: w(`follow obey apply respect adhere heed honor comply applying following obeying enforcing`),
   REFUSE: w(`refuse refuses refusing refusal lecture lecturing warn warns warning censor censors decline declines apologize
     apologise apologizes moralize`),
@@ -92,7 +101,7 @@ const CONCEPTS = {
   PERSON: w(`user users person people customer customers`),
   DATA: w(`logs chats messages conversations history data emails email addresses phone numbers names passwords details info
     information records prompts ssn birth dob diagnoses`),
-  AI: w(`ai assistant model llm chatbot bot agent gpt intelligence`),
+  AI: w(`ai assistant model llm chatbot bot agent gpt intelligence companion entity`),
   AIS: w(`ai ais assistant assistants model models llm llms agent agents chatbot chatbots bots systems`),
   NOW: w(`now anymore longer henceforth`),
 } as const;
@@ -119,7 +128,11 @@ const RULES: readonly WindowRule[] = [
   { name: 'instructions_changed', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Claims the model\'s instructions changed',
     clauses: [['OVRW'], ['INSTR'], ['YOUR']] },
   { name: 'instructions_not_valid', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Declares the model\'s instructions no longer valid',
-    clauses: [['NEG'], ['VALIDW'], ['INSTR'], ['YOU', 'YOUR']], negatable: false },
+    clauses: [['NEG'], ['VALIDW'], ['INSTR'], ['YOU', 'YOUR', 'AI']], negatable: false },
+  { name: 'do_not_follow_top', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Tells the model not to follow its earlier instructions',
+    clauses: [['NEG'], ['FOLLOW'], ['INSTR'], ['TOPWORDS', 'PRIOR']], negatable: false, forbid: ['MYO'] },
+  { name: 'extract_opening_instructions', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the instructions at the start of the conversation',
+    clauses: [['EXT'], ['TOPWORDS'], ['CONFX'], ['CONVO']] },
   { name: 'regardless_of_instructions', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Overrides whatever the model was told',
     clauses: [['REGARDLESS'], ['GIVEN', 'INSTR'], ['YOU', 'YOUR']] },
   { name: 'extract_system_text', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the system text',
@@ -127,7 +140,7 @@ const RULES: readonly WindowRule[] = [
   { name: 'told_is_void', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Declares what the model was told void',
     clauses: [['OVR'], ['GIVEN'], ['YOU', 'YOUR']], forbid: ['MYI'] },
   { name: 'override_given', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Overrides the instructions or role the model was given',
-    clauses: [['OVR'], ['INSTR'], ['GIVEN'], ['YOU']], forbid: ['MYI'] },
+    clauses: [['OVR'], ['INSTR'], ['GIVEN'], ['YOU']], forbid: ['MYO'] },
   { name: 'hide_this_note', type: 'PROMPT_INJECTION', confidence: 0.8, description: 'Asks the model to keep the injected note secret',
     clauses: [['NEG'], ['TELLW'], ['NOTEW'], ['THISONE']], negatable: false },
   { name: 'ai_acts_unasked', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Orders an AI reading the content to act without asking',
@@ -160,6 +173,10 @@ const RULES: readonly WindowRule[] = [
     clauses: [['PERSONA'], ['AI'], ['DISABLED'], ['LIMS']] },
   { name: 'no_ethics_world', type: 'JAILBREAK', confidence: 0.84, description: 'A setting where the model\'s rules do not exist',
     clauses: [['YOU', 'YOUR'], ['WORLDISH'], ['LIMS'], ['NEG'], ['EXIST']], negatable: false },
+  { name: 'pretend_say_anything', type: 'JAILBREAK', confidence: 0.82, description: 'Pretends the model may say anything',
+    clauses: [['PERSONA'], ['YOU'], ['CANW'], ['SAYW'], ['ANYTHING']] },
+  { name: 'persona_without_restrictions', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that does not have restrictions',
+    clauses: [['PERSONA'], ['AI'], ['NEG'], ['HAVEW'], ['LIMS']], negatable: false },
   { name: 'persona_rules_gone', type: 'JAILBREAK', confidence: 0.84, description: 'Role-play as if the safety rules did not exist',
     clauses: [['PERSONA'], ['LIMS'], ['NEG'], ['EXIST']], negatable: false },
   { name: 'never_aligned', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that was never aligned or filtered',
@@ -184,6 +201,8 @@ const RULES: readonly WindowRule[] = [
     clauses: [['BREAK'], ['YOUR'], ['LIMS']] },
   { name: 'send_data_to_address', type: 'DATA_EXFILTRATION', confidence: 0.86, description: 'Asks to send conversation data to an address',
     clauses: [['SEND'], ['SECRET'], ['ADDR']] },
+  { name: 'print_integration_secrets', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks for the keys a tool or service uses',
+    clauses: [['EXT'], ['CRED'], ['OWNERISH']] },
   { name: 'secret_send', type: 'DATA_EXFILTRATION', confidence: 0.86, description: 'Asks to send data out quietly',
     clauses: [['SECRECYW'], ['SEND', 'URLVERB'], ['ADDR']] },
   { name: 'leak_data', type: 'DATA_EXFILTRATION', confidence: 0.86, description: 'Asks to leak data',
