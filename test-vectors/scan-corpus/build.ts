@@ -15,11 +15,14 @@ import { CARRIERS, EXFILTRATION, INJECTION, JAILBREAK } from './attacks-src.js';
 import { BENIGN, BENIGN_TECH, SYSTEM_PROMPTS, TOOL_RESULTS, USER_TURNS } from './benign-src.js';
 import { BLIND_BENIGN, BLIND_EXFILTRATION, BLIND_INJECTION, BLIND_JAILBREAK } from './blind-src.js';
 import { BLIND2_BENIGN, BLIND2_EXFILTRATION, BLIND2_INJECTION, BLIND2_JAILBREAK } from './blind2-src.js';
+import { BLIND3_BENIGN, BLIND3_EXFILTRATION, BLIND3_INJECTION, BLIND3_JAILBREAK } from './blind3-src.js';
+import { BLIND4_BENIGN, BLIND4_EXFILTRATION, BLIND4_INJECTION, BLIND4_JAILBREAK } from './blind4-src.js';
+import { BLIND5_BENIGN, BLIND5_EXFILTRATION, BLIND5_INJECTION, BLIND5_JAILBREAK } from './blind5-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -203,6 +206,43 @@ blind2Malformed.forEach((text, i) => items.push({ id: `b2mal-${pad(i)}`, split: 
 const blind2Nesting: unknown[] = [arr(48, '0'), obj(33, 'k'), mixed(64), { messages: [{ role: 'user', content: [{ type: 'text', text: 'x', meta: deepValue(40) }] }] }, `${'['.repeat(34)}`, `${'<b>'.repeat(50)}deep`, JSON.stringify({ messages: [{ role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: JSON.stringify(deepValue(80)) } }] }] }), `${'('.repeat(36)}1${')'.repeat(36)}`, { payload: deepValue(2000) }, `${'{"a":['.repeat(20)}1${']}'.repeat(20)}`];
 blind2Nesting.forEach((x, i) => items.push({ id: `b2nest-${pad(i)}`, split: 'blind2', label: 'attack', type: 'EXCESSIVE_NESTING', variant: 'blind2', ...(typeof x === 'string' ? { text: x } : { request: x }) }));
 BLIND2_BENIGN.forEach((text, i) => benign.push({ id: `b2ben-${pad(i)}`, split: 'blind2', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind3 split (written at the end; never used to change a rule) ----
+const blind3Variants = ['plain', 'plain', 'homoglyph', 'tool_result', 'plain', 'leet', 'multi_message', 'plain', 'zero_width', 'base64', 'plain', 'url_encoded', 'plain', 'spaced', 'plain'];
+for (const [prefix, type, list] of [['b3inj', 'PROMPT_INJECTION', BLIND3_INJECTION], ['b3jb', 'JAILBREAK', BLIND3_JAILBREAK], ['b3exf', 'DATA_EXFILTRATION', BLIND3_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind3Variants[i % blind3Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 3);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind3', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+const blind3Malformed = ['ok\u0000', 'beep\u0007 beep\u0007', 'see \u2066hidden\u2069 part', 'broken \udc00 char', '{"messages":[{"role":"user","content":"x"}]]'];
+blind3Malformed.forEach((text, i) => items.push({ id: `b3mal-${pad(i)}`, split: 'blind3', label: 'attack', type: 'MALFORMED_INPUT', variant: 'blind3', text }));
+const blind3Nesting: unknown[] = [arr(39), obj(70, 'n'), { messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: deepValue(55) } }, `${'{['.repeat(30)}`, `${'<li>'.repeat(45)}item`];
+blind3Nesting.forEach((x, i) => items.push({ id: `b3nest-${pad(i)}`, split: 'blind3', label: 'attack', type: 'EXCESSIVE_NESTING', variant: 'blind3', ...(typeof x === 'string' ? { text: x } : { request: x }) }));
+BLIND3_BENIGN.forEach((text, i) => benign.push({ id: `b3ben-${pad(i)}`, split: 'blind3', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind4 split (written after the last phrase-rule change; measures the concept-score fallback) ----
+const blind4Variants = ['plain', 'plain', 'plain', 'zero_width', 'plain', 'tool_result', 'plain', 'homoglyph', 'plain', 'multi_message'];
+for (const [prefix, type, list] of [['b4inj', 'PROMPT_INJECTION', BLIND4_INJECTION], ['b4jb', 'JAILBREAK', BLIND4_JAILBREAK], ['b4exf', 'DATA_EXFILTRATION', BLIND4_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind4Variants[i % blind4Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 4);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind4', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND4_BENIGN.forEach((text, i) => benign.push({ id: `b4ben-${pad(i)}`, split: 'blind4', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind5 split (written after the last rule change; only measured) ----
+const blind5Variants = ['plain', 'plain', 'leet', 'plain', 'tool_result', 'plain', 'homoglyph', 'plain', 'multi_message', 'plain', 'zero_width', 'plain', 'base64', 'plain', 'content_parts'];
+for (const [prefix, type, list] of [['b5inj', 'PROMPT_INJECTION', BLIND5_INJECTION], ['b5jb', 'JAILBREAK', BLIND5_JAILBREAK], ['b5exf', 'DATA_EXFILTRATION', BLIND5_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind5Variants[i % blind5Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 5);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind5', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND5_BENIGN.forEach((text, i) => benign.push({ id: `b5ben-${pad(i)}`, split: 'blind5', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');

@@ -69,8 +69,11 @@ function base64Bytes(run: string): Uint8Array | undefined {
   }
 }
 
+const encoder = new TextEncoder();
+
 function percentDecode(text: string): string | undefined {
-  const bytes: number[] = [];
+  const bytes = new Uint8Array(text.length * 3);
+  let n = 0;
   let escapes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -78,18 +81,18 @@ function percentDecode(text: string): string | undefined {
       const h = hexVal(text.charCodeAt(i + 1));
       const l = hexVal(text.charCodeAt(i + 2));
       if (h >= 0 && l >= 0) {
-        bytes.push(h * 16 + l);
+        bytes[n++] = h * 16 + l;
         escapes++;
         i += 2;
         continue;
       }
     }
-    if (c === 0x2b) bytes.push(0x20);
-    else if (c < 0x80) bytes.push(c);
-    else for (const b of new TextEncoder().encode(String.fromCharCode(c))) bytes.push(b);
+    if (c === 0x2b) bytes[n++] = 0x20;
+    else if (c < 0x80) bytes[n++] = c;
+    else n += encoder.encodeInto(String.fromCharCode(c), bytes.subarray(n)).written;
   }
   if (escapes < 3) return undefined;
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  return new TextDecoder().decode(bytes.subarray(0, n));
 }
 
 /** `\x69`, `\u0069`, `\u{69}` and `&#105;` / `&#x69;` escapes, decoded (when there are three or more). */
@@ -183,14 +186,16 @@ export function findPayloads(text: string, budget: DecodeBudget): Payload[] {
     }
     i = j;
   }
-  if (text.includes('%')) add('url', percentDecode(text));
-  if (text.includes('\\x') || text.includes('\\u') || text.includes('&#')) {
-    const u = unescapeText(text);
+  // Whole-text decodings read no more than the budget can still take.
+  const room = text.slice(0, Math.max(0, 3 * (MAX_DECODED_CHARS - budget.chars)));
+  if (room.includes('%')) add('url', percentDecode(room));
+  if (room.includes('\\x') || room.includes('\\u') || room.includes('&#')) {
+    const u = unescapeText(room);
     add('escape', u.escape);
     add('html', u.html);
   }
-  const lower = text.length < 1 << 20 ? text.toLowerCase() : '';
-  if (lower.includes('rot13') || lower.includes('rot-13') || lower.includes('rot 13') || lower.includes('caesar')) add('rot13', rot13(text));
-  if (lower.includes('reverse') || lower.includes('backward') || lower.includes('right to left') || lower.includes('right-to-left')) add('reversed', Array.from(text.slice(0, 65536)).reverse().join(''));
+  const lower = room.toLowerCase();
+  if (lower.includes('rot13') || lower.includes('rot-13') || lower.includes('rot 13') || lower.includes('caesar')) add('rot13', rot13(room.slice(0, MAX_DECODED_CHARS)));
+  if (lower.includes('reverse') || lower.includes('backward') || lower.includes('right to left') || lower.includes('right-to-left')) add('reversed', Array.from(room.slice(0, 65536)).reverse().join(''));
   return out;
 }

@@ -32,12 +32,12 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
     revela muestra muestrame montre revele affiche zeige verrate mostra rivela mostrami imprime`),
   YOUR: w(`your ur yours thy you the this these those its entire full whole complete exact exactly verbatim raw
     tu tus ton ta tes dein deine deinen il tuo tua`),
-  QUAL: w(`system initial hidden secret pre meta developer internal confidential custom underlying developers operator operators
+  QUAL: w(`system hidden secret pre meta developer internal confidential custom underlying developers operator operators
     preprogrammed builtin sistema systeme`),
-  QUAL_WEAK: w(`original starting first core foundational private preceding above earlier beginning opening base secret real full
+  QUAL_WEAK: w(`initial original starting first core foundational private preceding above earlier beginning opening base secret real full
     exact complete entire`),
   NOUN: w(`prompt prompts instructions instruction message messages rules directives guidelines configuration config preamble
-    context directive setup brief briefing programming policy policies`),
+    context directive programming policy policies`),
   ABOVE: w(`above before prior preceding earlier previously beforehand`),
   TEXTISH: w(`words text everything content lines message messages sentences instructions all conversation tokens paragraphs
     characters letters`),

@@ -21,6 +21,18 @@ export interface MalformedReport {
   hiddenTagText: string;
 }
 
+const TEMPLATE_MARKERS = ['[inst]', '[/inst]', '<<sys>>', '<</sys>>', '<|im_start|>', '<|im_end|>', '<|system|>', '<|user|>', '<|assistant|>', '<|endoftext|>', '<|eot_id|>', '<|start_header_id|>', '<|end_header_id|>', '### instruction:', '### system:'];
+
+/**
+ * Chat-template control tokens inside content: text that pretends to open a new system or
+ * instruction turn. The scan reports them as PROMPT_INJECTION.
+ */
+export function findTemplateMarkers(text: string): string[] {
+  if (!text.includes('<|') && !text.includes('[') && !text.includes('<<') && !text.includes('###')) return [];
+  const lower = text.length > 1 << 20 ? text.slice(0, 1 << 20).toLowerCase() : text.toLowerCase();
+  return TEMPLATE_MARKERS.filter((m) => lower.includes(m));
+}
+
 /** Checks one raw text. */
 export function checkMalformed(text: string): MalformedReport {
   let nulls = 0;
@@ -39,6 +51,11 @@ export function checkMalformed(text: string): MalformedReport {
   let inWordZeroWidth = 0;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) {
+      // Printable ASCII: nothing to count, and it ends any run of marks or selectors.
+      markRun = selectorRun = 0;
+      continue;
+    }
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = text.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
@@ -84,6 +101,9 @@ export function checkMalformed(text: string): MalformedReport {
   if (replacement) findings.push({ name: 'invalid_utf8', confidence: replacement > 1 ? 0.85 : 0.6, description: 'Replacement characters from invalid UTF-8' });
   if (bidi) findings.push({ name: 'bidi_override', confidence: 0.88, description: 'Bidirectional override characters (text that reads differently than it renders)' });
   if (tags) findings.push({ name: 'unicode_tags', confidence: 0.92, description: 'Invisible Unicode tag characters (hidden text)' });
+  // Marks of any script (\p{M}), not only the combining-diacritics blocks counted above.
+  const flood = /\p{M}{9,}/u.exec(text);
+  if (flood && flood[0].length > maxMarkRun) maxMarkRun = flood[0].length;
   if (maxMarkRun > 8) findings.push({ name: 'combining_flood', confidence: maxMarkRun > 16 ? 0.9 : 0.82, description: `Combining-mark flood (${maxMarkRun} on one character)` });
   if (zeroWidth >= 8 || inWordZeroWidth >= 3) findings.push({ name: 'zero_width_characters', confidence: zeroWidth >= 16 ? 0.82 : 0.7, description: `Zero-width characters inside text (${zeroWidth})` });
   if (maxSelectorRun > 3) findings.push({ name: 'variation_selector_flood', confidence: 0.88, description: 'Variation-selector run (data hidden in invisible selectors)' });

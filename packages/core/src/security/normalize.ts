@@ -79,11 +79,9 @@ export function collapseAddresses(text: string): string {
       let a = i;
       while (a > last && i - a < 64 && EMAIL_LOCAL.test(text[a - 1])) a--;
       let b = i + 1;
-      let dot = -1;
-      while (b < text.length && b - i < 255 && EMAIL_DOMAIN.test(text[b])) {
-        if (text[b] === '.') dot = b;
-        b++;
-      }
+      while (b < text.length && b - i < 255 && EMAIL_DOMAIN.test(text[b])) b++;
+      while (b > i + 1 && text[b - 1] === '.') b--; // a sentence's full stop is not part of the domain
+      const dot = text.lastIndexOf('.', b - 1);
       if (a < i && dot > i + 1 && b - dot > 2) {
         out += text.slice(last, a) + ' emailaddress ';
         last = b;
@@ -143,6 +141,12 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
       continue;
     }
     const at = i;
+    if (c === 0x20) {
+      // A space (the commonest separator) only ends the word.
+      flush(at);
+      prevLower = prevLetter = false;
+      continue;
+    }
     materialize(at);
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
       const d = s.charCodeAt(i + 1);
@@ -195,14 +199,9 @@ export function normalizeInto(text: string, segment: number, out: WordStream, le
     prevLower = prevLetter = false;
   }
   flush(s.length);
-  const words = rejoin(raw, quotedFlags, sentences, lexicon, trie, unscrambler);
-  for (let i = 0; i < words.words.length; i++) {
-    out.words.push(words.words[i]);
-    out.quoted.push(words.quoted[i]);
-    out.sentence.push(words.sentence[i]);
-    out.segment.push(segment);
-  }
-  return words.words.join(' ');
+  const before = out.words.length;
+  rejoin(raw, quotedFlags, sentences, lexicon, trie, unscrambler, out, segment);
+  return out.words.slice(before).join(' ');
 }
 
 function unleet(token: string, lexicon: ReadonlySet<string>): string {
@@ -222,20 +221,22 @@ function unleet(token: string, lexicon: ReadonlySet<string>): string {
 const MAX_SEGMENT = 256;
 
 /** Merges letter-by-letter runs and split fragments, and splits run-together words. */
-function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: ReadonlySet<string>, trie: WordTrie, unscrambler?: Unscrambler): { words: string[]; quoted: number[]; sentence: number[] } {
-  const words: string[] = [];
-  const q: number[] = [];
-  const sn: number[] = [];
+function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: ReadonlySet<string>, trie: WordTrie, unscrambler: Unscrambler | undefined, out: WordStream, segment: number): void {
+  const words = out.words;
+  const q = out.quoted;
+  const sn = out.sentence;
+  const sg = out.segment;
   let cur = 0;
   const push = (w: string, f: number): void => {
     if (w.length >= 8 && !lexicon.has(w) && /^[a-z]+$/.test(w)) {
       for (let off = 0; off < w.length; off += MAX_SEGMENT) {
         const chunk = w.slice(off, off + MAX_SEGMENT);
         const parts = trie.segment(chunk, 0);
-        for (const p of parts ?? [chunk]) {
+        for (const p of parts ?? [unscrambler?.unscramble(chunk) ?? chunk]) {
           words.push(p);
           q.push(f);
           sn.push(cur);
+          sg.push(segment);
         }
       }
       return;
@@ -243,6 +244,7 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
     words.push(unscrambler && !lexicon.has(w) ? (unscrambler.unscramble(w) ?? w) : w);
     q.push(f);
     sn.push(cur);
+    sg.push(segment);
   };
   for (let i = 0; i < raw.length; i++) {
     const w = raw[i];
@@ -259,6 +261,7 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
             words.push(p);
             q.push(quoted[i]);
             sn.push(cur);
+            sg.push(segment);
           }
           i = j - 1;
           continue;
@@ -284,5 +287,4 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
     }
     push(w, quoted[i]);
   }
-  return { words, quoted: q, sentence: sn };
 }

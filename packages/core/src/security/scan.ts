@@ -12,7 +12,7 @@ import { extractSegments } from './extract.js';
 import { findExfilUrls } from './exfil-url.js';
 import { SETS } from './lexicon.js';
 import { matchWindows } from './window-rules.js';
-import { checkMalformed } from './malformed.js';
+import { checkMalformed, findTemplateMarkers } from './malformed.js';
 import { compileRules, matchRules, type CompiledRules } from './matcher.js';
 import { textDepth } from './nesting.js';
 import { emptyStream, normalizeInto } from './normalize.js';
@@ -40,6 +40,8 @@ function engine(): { rules: CompiledRules; trie: WordTrie; unscrambler: Unscramb
 const NEGATION = new Set(['not', 'never', 'dont', 'doesnt', 'cannot', 'cant', 'wont', 'shouldnt', 'mustnt', 'no', 'avoid', 'refuse', 'nor', 'neither', 'without', 'prevent', 'stop', 'block', 'detect']);
 const INNER_NEGATION = new Set(['not', 'never', 'dont', 'doesnt', 'cannot', 'cant', 'wont', 'shouldnt', 'mustnt']);
 const META = new Set(SETS.META);
+/** Cue words of a text about defending against attacks (question words and generic terms left out: attacks ask questions too). */
+const META_STRONG = new Set(SETS.META.filter((x) => !['how', 'what', 'whats', 'why', 'explain', 'explanation', 'mean', 'means', 'meaning', 'users', 'user', 'someone', 'somebody', 'common', 'typical', 'known', 'famous', 'string', 'strings', 'test', 'tests', 'testing', 'block', 'flag', 'flags', 'catch', 'audit', 'policy', 'doc', 'docs', 'documentation', 'tutorial', 'security', 'secure', 'talk', 'quote', 'quoted', 'phrase', 'phrases', 'label', 'sample', 'samples', 'filter', 'filtering', 'guard', 'course', 'slides', 'lecture', 'training', 'evaluate'].includes(x)));
 
 const REPORTING = new Set(['asks', 'ask', 'asked', 'asking', 'tells', 'telling', 'tries', 'tried', 'try', 'attempts', 'attempt', 'attempted', 'wants', 'trying', 'attempting', 'someone', 'anyone', 'whoever', 'users', 'people']);
 const HOW_SUBJECT = new Set(['i', 'we', 'to', 'one']);
@@ -50,16 +52,29 @@ function reportedSpeech(stream: { words: string[]; sentence: number[] }, start: 
   return false;
 }
 
-/** "how do I …", "how can we …", "how to …" earlier in the same sentence (within 12 words). */
+/** "how do I …", "how can we …", "how to …" earlier in the same sentence (within 16 words). */
 function howToQuestion(stream: { words: string[]; sentence: number[] }, start: number): boolean {
   let first = start;
   while (first > 0 && start - first < 40 && stream.sentence[first - 1] === stream.sentence[start]) first--;
   if (stream.words[first] === 'why') return true;
-  for (let j = Math.max(0, start - 12); j < start; j++) {
+  for (let j = Math.max(0, start - 16); j < start; j++) {
     if (stream.sentence[j] !== stream.sentence[start] || stream.words[j] !== 'how') continue;
     for (let k = j + 1; k <= j + 3 && k <= start; k++) if (HOW_SUBJECT.has(stream.words[k])) return true;
   }
   return false;
+}
+
+const DEFINING = new Set(['what', 'whats', 'why', 'explain', 'describe', 'who', 'define', 'history']);
+const SECOND_PERSON = new Set(['you', 'your', 'youre', 'yourself', 'u', 'ur']);
+
+/** A sentence that starts by asking what something is and never addresses the model. */
+function definitionQuestion(stream: { words: string[]; sentence: number[] }, start: number): boolean {
+  const s = stream.sentence[start];
+  let first = start;
+  while (first > 0 && start - first < 40 && stream.sentence[first - 1] === s) first--;
+  if (!DEFINING.has(stream.words[first])) return false;
+  for (let j = first; j < stream.words.length && j - first < 60 && stream.sentence[j] === s; j++) if (SECOND_PERSON.has(stream.words[j])) return false;
+  return true;
 }
 
 interface Resolved {
@@ -108,6 +123,12 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
         decoded.add(segments.length);
         segments.push({ path: `${seg.path}#tags`, role: seg.role, text: bad.hiddenTagText });
       }
+      const markers = seg.role === 'system' ? [] : findTemplateMarkers(seg.text);
+      if (markers.length) {
+        // A question about chat templates names the tokens; content that carries them as turns does not ask.
+        const asks = /\b(what|how|why|explain|mean|means|meaning|format|template)\b/i.test(seg.text.slice(0, 4096));
+        threats.push(threat('PROMPT_INJECTION', 'chat_template_injection', asks ? 0.45 : 0.86, `Chat-template control tokens (${markers.slice(0, 3).join(' ')}) in ${seg.path}`));
+      }
       const depth = textDepth(seg.text);
       if (depth > opts.maxDepth) threats.push(threat('EXCESSIVE_NESTING', 'text_depth', depth > 2 * opts.maxDepth ? 0.92 : 0.85, `Nesting ${depth} deep in ${seg.path} exceeds ${opts.maxDepth}`));
     }
@@ -124,12 +145,18 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
   const stream = emptyStream();
   const normalizedParts: string[] = [];
   const metaCount: number[] = [];
+  const strongMetaCount: number[] = [];
   for (let i = 0; i < segments.length; i++) {
     const before = stream.words.length;
     normalizedParts.push(normalizeInto(segments[i].text, i, stream, rules.lexicon, trie, unscrambler));
     const seen = new Set<string>();
-    for (let j = before; j < stream.words.length && seen.size < 8; j++) if (META.has(stream.words[j])) seen.add(stream.words[j]);
+    const strong = new Set<string>();
+    for (let j = before; j < stream.words.length && seen.size < 8; j++) {
+      if (META.has(stream.words[j])) seen.add(stream.words[j]);
+      if (META_STRONG.has(stream.words[j])) strong.add(stream.words[j]);
+    }
     metaCount.push(seen.size);
+    strongMetaCount.push(strong.size);
   }
   const best = new Map<string, Threat>();
   for (const m of [...matchRules(rules, stream), ...matchWindows(stream)]) {
@@ -152,10 +179,14 @@ function analyse(input: ScanInput, opts: Resolved): { threats: Threat[]; context
     if (reportedSpeech(stream, m.start)) c *= 0.4;
     else if (howToQuestion(stream, m.start)) c *= 0.55;
     if (segments[seg].role === 'system' && m.rule.type === 'PROMPT_INJECTION') c *= 0.85;
+    // "What is the DAN jailbreak?" asks about a jailbreak; "you are DAN" performs one.
+    if (m.rule.type === 'JAILBREAK' && definitionQuestion(stream, m.start)) c *= 0.5;
     // Talking about an attack is not making one: a quoted phrase in a text about detection,
     // examples or defences, or a text dense with such words, counts for much less.
-    if (stream.quoted[m.start] && metaCount[seg] >= 1) c *= 0.45;
-    else if (metaCount[seg] >= 3) c *= 0.55;
+    // (Not for tool results and decoded payloads: their quotes are JSON's, not a speaker's.)
+    const quotesCount = segments[seg].role !== 'tool' && !decoded.has(seg);
+    if (quotesCount && stream.quoted[m.start] && metaCount[seg] >= 1) c *= 0.45;
+    else if (strongMetaCount[seg] >= 2 || (strongMetaCount[seg] >= 1 && metaCount[seg] >= 3)) c *= 0.55;
     if (decoded.has(seg)) c = Math.min(0.99, c + 0.03);
     const path = segments[seg].path;
     const prev = best.get(m.rule.name);

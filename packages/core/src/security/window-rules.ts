@@ -15,9 +15,29 @@ const w = (s: string): string[] => s.trim().split(/\s+/);
 const CONCEPTS = {
   OVR: w(`ignore ignoring disregard forget forgo discard drop dismiss neglect abandon scrap cancel cancelled canceled void nullify
     nullified override overridden overrule bypass circumvent aside outdated obsolete revoked superseded replaced quit cease rescind
-    rescinded invalidate invalidated erase wipe longer overwrite`),
+    rescinded invalidate invalidated erase wipe longer overwrite retired expired deprecated defunct scrapped reset gone thrown
+    discarded terminated annulled moot lapsed cleared`),
+  OVRW: w(`changed updated modified replace replaced swap substitute rewrite`),
+  VALIDW: w(`valid applicable binding relevant active count counts matter matters bother apply applies force`),
+  MYO: w(`my`),
+  CANW: w(`can may allowed free able`),
+  SAYW: w(`say do answer write`),
+  HAVEW: w(`have has`),
+  OWNERISH: w(`integration integrations tool tools bot app application service deployment server system plugin`),
+  MYI: w(`i my`),
+  ALIGNED: w(`aligned filtered censored restricted moderated tamed`),
+  MUST: w(`must should shall need needs`),
+  THISW: w(`this these`),
+  SECRECYW: w(`quietly silently secretly covertly discreetly stealthily`),
+  LEAKV: w(`leak leaks exfiltrate smuggle`),
+  REGARDLESS: w(`regardless irrespective notwithstanding despite`),
+  SYSQ: w(`system hidden secret`),
+  ALLOWED: w(`allowed permitted able free`),
+  ANYTHING: w(`anything everything whatever`),
+  BE: w(`be become`),
   INSTR: w(`instructions instruction rules directives directive guidelines guidance directions prompt prompts preamble configuration
-    config setup programming orders policies policy constraints restrictions task tasks context`),
+    config setup programming orders policies policy constraints restrictions task tasks context role persona brief briefing
+    rulebook playbook script mandate protocol protocols behaviour behavior defaults`),
   INSTRW: w(`message messages text`),
   PRIOR: w(`previous prior earlier above before original initial preceding former existing old platform developer developers
     operator system setup start beginning given received`),
@@ -25,30 +45,64 @@ const CONCEPTS = {
   YOU: w(`you youre yourself`),
   MY: w(`my mine me i our`),
   EXT: w(`reveal print show display output repeat paste copy disclose divulge quote recite echo dump leak expose list share tell
-    give spell transcribe`),
-  CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording`),
-  GIVEN: w(`given told received configured configures programmed instructed got loaded provided`),
+    give spell transcribe write type reproduce restate retype spill dumping printing listing revealing sharing outputting showing
+    pasting`),
+  WANT: w(`need want give send provide see`),
+  EXTS: w(`reveal print show display output repeat paste copy disclose divulge dump leak expose quote recite echo share`),
+  TEXTNOUN: w(`text wording copy contents content`),
+  PROCESSING: w(`processing reading parsing summarizing summarising analyzing analysing ingesting handling scanning viewing see sees
+    read reads encounter encounters`),
+  TELLV: w(`mention tell inform reveal disclose notify alert`),
+  URLVERB: w(`fetch visit open load request call browse navigate ping`),
+  SECRETS: w(`conversation chat transcript messages passwords password credentials secrets secret cookies cookie ssn apikey token
+    tokens emails email phone addresses`),
+  PASTTALK: w(`asked said wrote typed told say`),
+  WRITTEN: w(`written said stated typed put placed appears appear comes sits precedes`),
+  NOTEW: w(`note message email comment`),
+  TELLW: w(`mention tell inform notify alert`),
+  THISONE: w(`this`),
+  WITHOUTW: w(`without`),
+  ASKW: w(`asking telling confirmation permission notifying informing checking consent`),
+  TOPWORDS: w(`top start beginning above first opening`),
+  CONVO: w(`conversation chat context thread session`),
+  BEFORE: w(`before previous last earlier prior other`),
+  CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording directions policies
+    config brief`),
+  GIVEN: w(`given told received configured configures programmed instructed got loaded provided initialized initialised primed
+    seeded booted started assigned handed set`),
   STRONGCONF: w(`preamble preprompt metaprompt`),
   HIDDENQ: w(`hidden secret confidential initial internal private`),
   WH: w(`what which`),
-  PERSONA: w(`pretend act imagine roleplay play become behave respond answer simulate emulate portray`),
+  PERSONA: w(`pretend act imagine roleplay play become behave respond answer simulate emulate portray speak talk reply role`),
   FREEW: w(`no zero without`),
-  FREES: w(`free unrestricted unchained uncensored unfiltered unlocked liberated jailbroken escaped unbound unleashed`),
+  FREES: w(`free unrestricted unchained uncensored unfiltered unlocked liberated jailbroken escaped unbound unleashed amoral immoral
+    unethical`),
   LIMS: w(`rules restrictions filters filter guidelines guardrails censorship ethics ethical morals moral morality policies policy
-    safety alignment principles`),
-  DISABLED: w(`broken off disabled gone removed suspended lifted switched down deactivated escaped bypassed`),
-  NEG: w(`not dont never no nobody`),
-  FOLLOW: w(`follow obey apply respect adhere heed honor comply`),
-  REFUSE: w(`refuse refusing refusal lecture lecturing warn warning censor decline apologize apologise moralize`),
+    safety alignment principles limitations restraints boundaries`),
+  DISABLED: w(`broken off disabled gone removed suspended lifted switched down deactivated escaped bypassed deleted erased wiped
+    revoked waived nullified cancelled canceled thrown lost dropped discarded abandoned shed stripped`),
+  NEG: w(`not dont never no nobody none nothing stop quit cease`),
+  FOLLOW: w(`follow obey apply respect adhere heed honor comply applying following obeying enforcing`),
+  REFUSE: w(`refuse refuses refusing refusal lecture lecturing warn warns warning censor censors decline declines apologize
+    apologise apologizes moralize`),
   MODAL: w(`will must shall`),
   BREAK: w(`break violate bypass ignore circumvent defy`),
-  SEND: [...SETS.SEND],
-  SECRET: SETS.SECRET.filter((x) => !['user', 'users', 'customer', 'customers', 'questions'].includes(x)),
+  SEND: [...SETS.SEND, 'write'],
+  SECRET: [...SETS.SECRET.filter((x) => !['user', 'users', 'customer', 'customers', 'questions'].includes(x)), ...w(`credit card ssn phone
+    address birthday passport documents contracts notes`)],
+  EXIST: w(`exist exists apply applies matter matters count counts`),
+  WORLDISH: w(`simulation world universe scenario game reality dimension fictional hypothetical mode`),
+  PERSON1: w(`user person customer`),
+  CONTENTS: w(`contents content`),
+  SECRETFILE: w(`passwd shadow id_rsa rsa env dotenv credentials kubeconfig netrc pgpass htpasswd`),
   ADDR: w(`url emailaddress webhook endpoint`),
   OTHER: w(`other another different someone`),
   PEOPLE: w(`users people peoples customers clients sessions accounts patients members`),
-  DATA: w(`logs chats messages conversations history data emails records prompts`),
-  AI: w(`ai assistant model llm chatbot bot agent gpt intelligence`),
+  PERSON: w(`user users person people customer customers`),
+  DATA: w(`logs chats messages conversations history data emails email addresses phone numbers names passwords details info
+    information records prompts ssn birth dob diagnoses`),
+  AI: w(`ai assistant model llm chatbot bot agent gpt intelligence companion entity`),
+  AIS: w(`ai ais assistant assistants model models llm llms agent agents chatbot chatbots bots systems`),
   NOW: w(`now anymore longer henceforth`),
 } as const;
 type Concept = keyof typeof CONCEPTS;
@@ -71,6 +125,28 @@ interface WindowRule {
 const RULES: readonly WindowRule[] = [
   { name: 'override_instructions', type: 'PROMPT_INJECTION', confidence: 0.88, description: 'Declares prior instructions void or to be ignored',
     clauses: [['OVR'], ['INSTR', 'INSTRW'], ['PRIOR', 'YOUR']], forbid: ['MY'], unlessAlso: ['YOUR', 'YOU'] },
+  { name: 'instructions_changed', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Claims the model\'s instructions changed',
+    clauses: [['OVRW'], ['INSTR'], ['YOUR']] },
+  { name: 'instructions_not_valid', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Declares the model\'s instructions no longer valid',
+    clauses: [['NEG'], ['VALIDW'], ['INSTR'], ['YOU', 'YOUR', 'AI']], negatable: false },
+  { name: 'do_not_follow_top', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Tells the model not to follow its earlier instructions',
+    clauses: [['NEG'], ['FOLLOW'], ['INSTR'], ['TOPWORDS', 'PRIOR']], negatable: false, forbid: ['MYO'] },
+  { name: 'extract_opening_instructions', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the instructions at the start of the conversation',
+    clauses: [['EXT'], ['TOPWORDS'], ['CONFX'], ['CONVO']] },
+  { name: 'regardless_of_instructions', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Overrides whatever the model was told',
+    clauses: [['REGARDLESS'], ['GIVEN', 'INSTR'], ['YOU', 'YOUR']] },
+  { name: 'extract_system_text', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the system text',
+    clauses: [['EXTS', 'WANT'], ['SYSQ'], ['TEXTNOUN']], forbid: ['MY'] },
+  { name: 'told_is_void', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Declares what the model was told void',
+    clauses: [['OVR'], ['GIVEN'], ['YOU', 'YOUR']], forbid: ['MYI'] },
+  { name: 'override_given', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Overrides the instructions or role the model was given',
+    clauses: [['OVR'], ['INSTR'], ['GIVEN'], ['YOU']], forbid: ['MYO'] },
+  { name: 'hide_this_note', type: 'PROMPT_INJECTION', confidence: 0.8, description: 'Asks the model to keep the injected note secret',
+    clauses: [['NEG'], ['TELLW'], ['NOTEW'], ['THISONE']], negatable: false },
+  { name: 'ai_acts_unasked', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Orders an AI reading the content to act without asking',
+    clauses: [['AIS'], ['PROCESSING'], ['WITHOUTW'], ['ASKW']] },
+  { name: 'ai_readers_must', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Orders to any AI that reads the content',
+    clauses: [['AIS'], ['PROCESSING'], ['MUST'], ['THISW']] },
   { name: 'extract_own_instructions', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks the model to disclose its instructions',
     clauses: [['EXT'], ['YOUR'], ['CONFX']] },
   { name: 'extract_given_instructions', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks for the instructions the model was given',
@@ -80,7 +156,39 @@ const RULES: readonly WindowRule[] = [
   { name: 'extract_preamble', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks for the text before the conversation',
     clauses: [['EXT'], ['STRONGCONF']] },
   { name: 'persona_without_rules', type: 'JAILBREAK', confidence: 0.86, description: 'Role-play without rules or filters',
-    clauses: [['PERSONA'], ['FREEW', 'FREES'], ['LIMS']] },
+    clauses: [['PERSONA'], ['FREEW', 'FREES'], ['LIMS'], ['YOU', 'YOUR', 'AI']] },
+  { name: 'want_instruction_text', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the text of the model\'s instructions',
+    clauses: [['WANT', 'EXT'], ['TEXTNOUN'], ['YOUR'], ['CONFX', 'HIDDENQ']] },
+  { name: 'ai_reader_secrecy', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Orders to an AI reading the content, kept from the user',
+    clauses: [['AIS'], ['PROCESSING'], ['NEG'], ['TELLV']], negatable: false },
+  { name: 'text_before_conversation', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the text placed before the conversation',
+    clauses: [['WH', 'EXT'], ['WRITTEN'], ['TOPWORDS'], ['CONVO']] },
+  { name: 'ai_allowed_anything', type: 'JAILBREAK', confidence: 0.84, description: 'A setting where AIs may say anything',
+    clauses: [['WORLDISH'], ['AI', 'AIS'], ['ALLOWED'], ['ANYTHING']] },
+  { name: 'persona_never_refuses', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that never refuses',
+    clauses: [['PERSONA', 'BE'], ['NEG'], ['REFUSE'], ['AI']], negatable: false },
+  { name: 'be_unfiltered_ai', type: 'JAILBREAK', confidence: 0.82, description: 'Asks the model to be an unrestricted AI',
+    clauses: [['PERSONA', 'BE'], ['AI'], ['FREES']], forbid: ['MY'] },
+  { name: 'persona_broke_rules', type: 'JAILBREAK', confidence: 0.85, description: 'A persona that broke out of its rules',
+    clauses: [['PERSONA'], ['AI'], ['DISABLED'], ['LIMS']] },
+  { name: 'no_ethics_world', type: 'JAILBREAK', confidence: 0.84, description: 'A setting where the model\'s rules do not exist',
+    clauses: [['YOU', 'YOUR'], ['WORLDISH'], ['LIMS'], ['NEG'], ['EXIST']], negatable: false },
+  { name: 'pretend_say_anything', type: 'JAILBREAK', confidence: 0.82, description: 'Pretends the model may say anything',
+    clauses: [['PERSONA'], ['YOU'], ['CANW'], ['SAYW'], ['ANYTHING']] },
+  { name: 'persona_without_restrictions', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that does not have restrictions',
+    clauses: [['PERSONA'], ['AI'], ['NEG'], ['HAVEW'], ['LIMS']], negatable: false },
+  { name: 'persona_rules_gone', type: 'JAILBREAK', confidence: 0.84, description: 'Role-play as if the safety rules did not exist',
+    clauses: [['PERSONA'], ['LIMS'], ['NEG'], ['EXIST']], negatable: false },
+  { name: 'never_aligned', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that was never aligned or filtered',
+    clauses: [['PERSONA'], ['NEG'], ['ALIGNED'], ['YOU']], negatable: false },
+  { name: 'secret_file_contents', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks for the contents of a credential file',
+    clauses: [['CONTENTS'], ['SECRETFILE'], ['WH', 'EXT']] },
+  { name: 'other_user_said', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks what another user told the model',
+    clauses: [['PERSON'], ['BEFORE'], ['PASTTALK'], ['YOU'], ['EXT', 'WH']] },
+  { name: 'previous_user_typed', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks what the previous user wrote',
+    clauses: [['PERSON1'], ['BEFORE'], ['PASTTALK'], ['EXT', 'WH']] },
+  { name: 'url_fetch_with_data', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks to call a URL carrying conversation data',
+    clauses: [['URLVERB', 'SEND'], ['SECRETS'], ['ADDR']], forbid: ['MY'] },
   { name: 'safety_switched_off', type: 'JAILBREAK', confidence: 0.86, description: 'Declares the model\'s safety measures off',
     clauses: [['YOUR'], ['LIMS'], ['DISABLED']] },
   { name: 'do_not_apply_rules', type: 'JAILBREAK', confidence: 0.86, description: 'Tells the model not to apply its rules',
@@ -93,6 +201,12 @@ const RULES: readonly WindowRule[] = [
     clauses: [['BREAK'], ['YOUR'], ['LIMS']] },
   { name: 'send_data_to_address', type: 'DATA_EXFILTRATION', confidence: 0.86, description: 'Asks to send conversation data to an address',
     clauses: [['SEND'], ['SECRET'], ['ADDR']] },
+  { name: 'print_integration_secrets', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks for the keys a tool or service uses',
+    clauses: [['EXT'], ['CRED'], ['OWNERISH']] },
+  { name: 'secret_send', type: 'DATA_EXFILTRATION', confidence: 0.86, description: 'Asks to send data out quietly',
+    clauses: [['SECRECYW'], ['SEND', 'URLVERB'], ['ADDR']] },
+  { name: 'leak_data', type: 'DATA_EXFILTRATION', confidence: 0.86, description: 'Asks to leak data',
+    clauses: [['LEAKV'], ['SECRET', 'DATA', 'ADDR']], forbid: ['MYI'] },
   { name: 'other_people_data', type: 'DATA_EXFILTRATION', confidence: 0.84, description: 'Asks for other people\'s data',
     clauses: [['EXT'], ['OTHER'], ['PEOPLE'], ['DATA']] },
 ];
@@ -107,18 +221,26 @@ export interface WindowMatch {
 const WINDOW = 14;
 const MAX_MATCHES = 64;
 
-const wordMasks: Map<string, number> = (() => {
-  const m = new Map<string, number>();
-  for (const n of NAMES) for (const x of CONCEPTS[n]) m.set(x, (m.get(x) ?? 0) | (1 << BIT[n]));
+/** word → the concepts it belongs to. */
+const wordConcepts: Map<string, number[]> = (() => {
+  const m = new Map<string, number[]>();
+  for (const n of NAMES) {
+    for (const x of CONCEPTS[n]) {
+      const list = m.get(x) ?? [];
+      if (!list.includes(BIT[n])) list.push(BIT[n]);
+      m.set(x, list);
+    }
+  }
   return m;
 })();
 const compiled = RULES.map((r) => ({
   rule: r,
   clauses: r.clauses.map((c) => c.map((n) => BIT[n])),
-  any: r.clauses.flat().reduce((a, n) => a | (1 << BIT[n]), 0),
   forbid: (r.forbid ?? []).map((n) => BIT[n]),
   unlessAlso: (r.unlessAlso ?? []).map((n) => BIT[n]),
 }));
+/** concept → the rules that use it. */
+const rulesByConcept: number[][] = NAMES.map((_, b) => compiled.flatMap((c, r) => (c.clauses.some((cl) => cl.includes(b)) ? [r] : [])));
 
 /** The latest position of any of `bits` still inside the window ending at `i`, or -1. */
 function present(last: Int32Array, bits: readonly number[], i: number): number {
@@ -131,14 +253,17 @@ function present(last: Int32Array, bits: readonly number[], i: number): number {
 export function matchWindows(stream: WordStream): WindowMatch[] {
   const last = new Int32Array(NAMES.length).fill(-1_000_000);
   const found = new Int32Array(compiled.length);
+  const checked = new Int32Array(compiled.length).fill(-1);
   const out: WindowMatch[] = [];
   for (let i = 0; i < stream.words.length; i++) {
-    const mask = wordMasks.get(stream.words[i]);
-    if (mask === undefined) continue;
-    for (let b = 0; b < NAMES.length; b++) if (mask & (1 << b)) last[b] = i;
-    for (let r = 0; r < compiled.length; r++) {
+    const concepts = wordConcepts.get(stream.words[i]);
+    if (concepts === undefined) continue;
+    for (const b of concepts) last[b] = i;
+    for (const b of concepts) for (const r of rulesByConcept[b]) {
+      // Each rule once per word, and only rules this word takes part in.
+      if (checked[r] === i || found[r] >= MAX_MATCHES) continue;
+      checked[r] = i;
       const c = compiled[r];
-      if (!(c.any & mask) || found[r] >= MAX_MATCHES) continue;
       let start = i;
       let ok = true;
       for (const clause of c.clauses) {
