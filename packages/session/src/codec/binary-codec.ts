@@ -6,7 +6,8 @@
  * capabilities are held to CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import { Packr } from 'msgpackr';
+import type { Packr } from 'msgpackr';
+import { platform } from '#platform';
 import { CloseReason, M2MError, RejectionCode, isBytes, toPlainBytes } from '@m2m/core';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
@@ -21,7 +22,9 @@ const REJECTIONS = Object.keys(RejectionCode) as RejectionCode[];
 const REASONS = Object.keys(CloseReason) as CloseReason[];
 
 // Plain MessagePack: arrays and fixmaps, uint64 only when a value needs it.
-const packr = new Packr({ useRecords: false, variableMapSize: true });
+let encoder: Packr | undefined;
+/** The MessagePack encoder, made on first use (`#platform` loads msgpackr lazily on Node). */
+const packr = (): Packr => (encoder ??= new (platform.msgpackPackr())({ useRecords: false, variableMapSize: true }));
 
 /** Largest binary message accepted by default (the spec's 16 MiB message limit). */
 export const MAX_BINARY_MESSAGE = 16 * 1024 * 1024;
@@ -62,12 +65,12 @@ function payloadArray(p: MessagePayload): unknown[] {
 
 /** Capabilities alone as MessagePack (the Noise payload of HELLO). */
 export function encodeCapabilities(c: Capabilities): Uint8Array {
-  return toPlainBytes(packr.pack(capabilitiesArray(c)));
+  return toPlainBytes(packr().pack(capabilitiesArray(c)));
 }
 
 /** ACCEPT's Noise payload: `[session_id, capabilities]` as MessagePack. */
 export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array {
-  return toPlainBytes(packr.pack([sessionId, capabilitiesArray(c)]));
+  return toPlainBytes(packr().pack([sessionId, capabilitiesArray(c)]));
 }
 
 /**
@@ -109,7 +112,7 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
-  return toPlainBytes(packr.pack(arr));
+  return toPlainBytes(packr().pack(arr));
 }
 
 // ---------------------------------------------------------------------------------------------
