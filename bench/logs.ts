@@ -11,7 +11,8 @@ import { inspect } from 'node:util';
 import bunyan from 'bunyan';
 import pino from 'pino';
 import winston from 'winston';
-import { CryptoError, errorChainAttributes, errSerializer, formatErrorChain, M2MError, serializeError, wrapCrypto } from '@m2m/core';
+import { CryptoError, errorChainAttributes, errSerializer, formatErrorChain, M2MError, serializeError } from '@m2m/core';
+import { wrapCrypto } from '@m2m/core/internal';
 import { decodeLog } from '../packages/cli/src/log-decoder.js';
 import { median } from './measure.js';
 

@@ -5,7 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CryptoError, encodeFrame, encodeFrameText, M2MError, serializeError, utf8Encode } from '@m2m/core';
+import { CryptoError, encodeFrame, encodeFrameText, M2MError, serializeError } from '@m2m/core';
+import { utf8Encode } from '@m2m/core/internal';
 import { aeadProtection, HandshakeState, hmacProtection, KeyPair } from '@m2m/crypto';
 import { binaryCodec, defaultCapabilities, encodeCapabilities, jsonCodec, type Message } from '@m2m/session';
 

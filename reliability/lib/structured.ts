@@ -6,7 +6,8 @@
  * network bytes reach gets big, off-by-one and self-contradicting values.
  * @module
  */
-import { base64Encode, encodeFrame, M2M_PREFIX_BYTES } from '@m2m/core';
+import { encodeFrame, M2M_PREFIX_BYTES } from '@m2m/core';
+import { base64Encode } from '@m2m/core/internal';
 import { brotliCompressSync, constants } from 'node:zlib';
 import type { Prng } from './prng.js';
 

@@ -2,31 +2,8 @@
  * Runners for the Rust reference's vector files (`../shared/vectors/reference/`).
  * @module
  */
-import {
-  ALGORITHM_NAMES,
-  decodeBrotliText,
-  decodeTokenNative,
-  frameTextToBytes,
-  decompress,
-  decodeFrame,
-  decodeFrameText,
-  detectAlgorithm,
-  encodeBrotliText,
-  encodeFrame,
-  encodeFrameText,
-  encodeVarint,
-  estimateCost,
-  fromHex,
-  isCryptoError,
-  isM2MError,
-  readVarint,
-  toHex,
-  utf8Encode,
-  wrapCrypto,
-  crc32,
-  type FrameHeader,
-  type FrameProtection,
-} from '@m2m/core';
+import { ALGORITHM_NAMES, decodeBrotliText, decodeTokenNative, frameTextToBytes, decompress, decodeFrame, decodeFrameText, detectAlgorithm, encodeBrotliText, encodeFrame, encodeFrameText, estimateCost, fromHex, isCryptoError, isM2MError, toHex, type FrameHeader, type FrameProtection } from '@m2m/core';
+import { encodeVarint, readVarint, utf8Encode, wrapCrypto, crc32 } from '@m2m/core/internal';
 import {
   AeadCipher,
   AgentKeyContext,

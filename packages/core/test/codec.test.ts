@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compress, decodeFrame, decodeFrameText, decompress, detectAlgorithm, encodeFrame, encodeFrameText, inspectFrame, isSdkError, base64Decode, crc32, crc32Table, utf8Encode, encodeVarint, decodeVarint, toHex } from '@m2m/core';
+import { compress, decodeFrame, decodeFrameText, decompress, detectAlgorithm, encodeFrame, encodeFrameText, inspectFrame, isSdkError, toHex } from '@m2m/core';
+import { base64Decode, crc32, crc32Table, utf8Encode, encodeVarint, decodeVarint } from '@m2m/core/internal';
 import { brotliCompressSync, constants } from 'node:zlib';
-import { utf8ByteLength } from '@m2m/core';
+import { utf8ByteLength } from '@m2m/core/internal';
 import { utf8ByteLengthPortable } from '../src/wire/bytes.js';
 
 const REQ = '{"model":"gpt-4o","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"What is 2+2?"}],"temperature":0.7,"max_tokens":1000}';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTokenNative, encodeTokenNative, inspectFrame, isSdkError, M2M_PREFIX_BYTES, scanJson } from '@m2m/core';
+import { decodeTokenNative, encodeTokenNative, inspectFrame, isSdkError, M2M_PREFIX_BYTES } from '@m2m/core';
+import { scanJson } from '@m2m/core/internal';
 
 const codeOf = (f: () => unknown): string => {
   try {

@@ -4,7 +4,8 @@
  * through the real libraries and decodes the result.
  */
 import { describe, expect, it } from 'vitest';
-import { bunyanSerializers, CryptoError, deserializeError, errorChainAttributes, M2MError, recordErrorChain, winstonErrorFormat, wrapCrypto, type SerializedError } from '@m2m/core';
+import { bunyanSerializers, CryptoError, deserializeError, errorChainAttributes, M2MError, recordErrorChain, winstonErrorFormat, type SerializedError } from '@m2m/core';
+import { wrapCrypto } from '@m2m/core/internal';
 
 const tamper = () => wrapCrypto(new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }));
 const LEVEL = Symbol.for('level');

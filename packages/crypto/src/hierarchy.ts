@@ -5,7 +5,7 @@
  * key, giving different bytes for the same path, exactly as the reference does.
  * @module
  */
-import { utf8Encode } from '@m2m/core';
+import { utf8Encode } from '@m2m/core/internal';
 import { orgId as validateOrg } from './ids.js';
 import { KeyMaterial } from './key-material.js';
 

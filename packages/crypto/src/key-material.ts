@@ -3,7 +3,8 @@
  * JavaScript engine may have copied them), with HKDF derivation.
  * @module
  */
-import { CryptoError, isBytes, utf8Encode } from '@m2m/core';
+import { CryptoError } from '@m2m/core';
+import { isBytes, utf8Encode } from '@m2m/core/internal';
 import { hkdf } from './hkdf.js';
 
 /**

@@ -4,7 +4,8 @@
  * reference's behaviour, which returns it.
  * @module
  */
-import { CryptoError, isBytes, toHex, utf8Encode } from '@m2m/core';
+import { CryptoError, toHex } from '@m2m/core';
+import { isBytes, utf8Encode } from '@m2m/core/internal';
 import { getBackend } from './backend.js';
 import { KeyMaterial } from './key-material.js';
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeFrame, encodeFrame, fromHex, isM2MError, toHex, utf8Encode } from '@m2m/core';
+import { decodeFrame, encodeFrame, fromHex, isM2MError, toHex } from '@m2m/core';
+import { utf8Encode } from '@m2m/core/internal';
 import {
   AeadCipher,
   HandshakeState,

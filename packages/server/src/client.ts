@@ -5,7 +5,8 @@
  * browsers. Replies are bounded while read (default 16 MiB).
  * @module
  */
-import { M2MError, isM2MError, utf8DecodeStrict, type Algorithm } from '@m2m/core';
+import { M2MError, isM2MError, type Algorithm } from '@m2m/core';
+import { utf8DecodeStrict } from '@m2m/core/internal';
 import { readBoundedBody } from '@m2m/session';
 
 /** `/health`. */

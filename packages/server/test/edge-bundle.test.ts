@@ -3,6 +3,7 @@
  * adapter, no pino). (The app itself is exercised through `app.fetch` in reference-limits.test.ts.)
  */
 import { build } from 'esbuild';
+import { brotliWasmPlugin } from '../../../scripts/brotli-wasm-plugin.js';
 import { describe, expect, it } from 'vitest';
 
 describe('edge bundle', () => {
@@ -14,8 +15,8 @@ describe('edge bundle', () => {
       platform: 'browser',
       format: 'esm',
       conditions: ['@m2m/source', '@m2m/platform-source', 'browser'],
-      // loadKnownKeys (session) imports node:fs/promises lazily, only when called.
-      external: ['node:fs/promises'],
+      // From sources, brotli-wasm's glue and bytes are built in as in the published browser bundle.
+      plugins: [brotliWasmPlugin()],
       metafile: true,
       logLevel: 'silent',
     });

@@ -4,7 +4,8 @@
  * upstream. Requests arrive upstream unchanged, streams arrive whole, and a TCP relay between
  * the gateways records the bytes to show they are M2M AEAD frames with readable routing headers.
  */
-import { base64Decode, inspectFrame } from '@m2m/core';
+import { inspectFrame } from '@m2m/core';
+import { base64Decode } from '@m2m/core/internal';
 import { KeyPair } from '@m2m/crypto';
 import { decodeMessageBinary } from '@m2m/session';
 import { createConnection, createServer, type Server } from 'node:net';

@@ -4,7 +4,7 @@
  * @module
  */
 import * as nc from 'node:crypto';
-import { toPlainBytes } from '@m2m/core';
+import { toPlainBytes } from '@m2m/core/internal';
 import type { CryptoBackend } from './types.js';
 
 const b64u = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');

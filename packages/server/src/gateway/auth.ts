@@ -3,7 +3,8 @@
  * `x-api-key`, compared in time independent of where they differ.
  * @module
  */
-import { M2MError, utf8Encode } from '@m2m/core';
+import { M2MError } from '@m2m/core';
+import { utf8Encode } from '@m2m/core/internal';
 
 /** The key a request carries, or `undefined`. */
 export function requestApiKey(headers: Headers): string | undefined {

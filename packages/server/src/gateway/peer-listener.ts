@@ -5,7 +5,8 @@
  * up to the hop's message limit. A session that ends mid-exchange aborts the upstream request.
  * @module
  */
-import { M2MError, utf8Encode } from '@m2m/core';
+import { M2MError } from '@m2m/core';
+import { utf8Encode } from '@m2m/core/internal';
 import type { KeyPair } from '@m2m/crypto';
 import { allowKeys, listen, readBoundedBody, type Server, type Session } from '@m2m/session';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';

@@ -7,7 +7,8 @@
  * request.
  * @module
  */
-import { M2MError, concatBytes, utf8DecodeStrict } from '@m2m/core';
+import { M2MError } from '@m2m/core';
+import { concatBytes, utf8DecodeStrict } from '@m2m/core/internal';
 import { readBoundedBody } from '@m2m/session';
 import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';

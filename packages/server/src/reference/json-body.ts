@@ -6,7 +6,8 @@
  * the limit.
  * @module
  */
-import { isM2MError, utf8DecodeStrict } from '@m2m/core';
+import { isM2MError } from '@m2m/core';
+import { utf8DecodeStrict } from '@m2m/core/internal';
 import { readBoundedBody } from '@m2m/session';
 
 /** A body read as JSON, or the plain-text answer to send instead. */

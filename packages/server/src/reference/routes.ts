@@ -5,7 +5,8 @@
  * difference.
  * @module
  */
-import { compress, decompress, isM2MError, isSdkError, selectAlgorithm, utf8ByteLength, ALGORITHMS, type Algorithm, type RejectionCode } from '@m2m/core';
+import { compress, decompress, isM2MError, isSdkError, selectAlgorithm, ALGORITHMS, type Algorithm, type RejectionCode } from '@m2m/core';
+import { utf8ByteLength } from '@m2m/core/internal';
 import { SessionState, decodeMessageJson, encodeMessageJson, negotiate, type Capabilities, type Message } from '@m2m/session';
 import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';

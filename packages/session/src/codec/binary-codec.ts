@@ -8,7 +8,8 @@
  */
 import type { Packr } from 'msgpackr';
 import { platform } from '#platform';
-import { CloseReason, M2MError, RejectionCode, isBytes, toPlainBytes } from '@m2m/core';
+import { CloseReason, M2MError, RejectionCode } from '@m2m/core';
+import { isBytes, toPlainBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';

@@ -5,7 +5,7 @@
  * frame fail to open. docs/PROTOCOL.md §7.3 describes the bytes.
  * @module
  */
-import { concatBytes } from '@m2m/core';
+import { concatBytes } from '@m2m/core/internal';
 import type { AeadFrameProtection } from '@m2m/core';
 import { encodeMessageBinary } from '../codec/binary-codec.js';
 import type { Message } from '../message.js';
