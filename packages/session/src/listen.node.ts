@@ -279,7 +279,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     },
     async close(reason: CloseReason = 'SERVER_SHUTDOWN') {
       closing = true;
-      for (const t of [...pending.keys()]) dropPending(t, 'evicted');
+      // Pending connections close gracefully with the other transports below; their deadlines stop.
+      for (const p of pending.values()) clearTimeout(p.timer);
       await Promise.all([...sessions].map((s) => s.close(reason)));
       await Promise.all([...transports].map((t) => t.close().catch(() => undefined)));
       arrivals.end();

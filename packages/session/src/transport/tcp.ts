@@ -67,13 +67,15 @@ export class TcpTransport implements Transport {
   }
 
   /**
-   * Ends the connection for something the peer did; what it sent and nobody read is dropped,
-   * and a reset (not a FIN behind unread data) frees the kernel's buffers at once.
+   * Ends the connection for something the peer did; what it sent and nobody read is dropped.
+   * With `reset` (a peer that stopped reading) a reset replaces the FIN, which would wait behind
+   * the unsent bytes, so the kernel's buffers are freed at once.
    */
-  #refuse(error: unknown): void {
+  #refuse(error: unknown, reset = false): void {
     this.#finish(error);
     this.#inbox.discard();
-    this.#socket.resetAndDestroy();
+    if (reset) this.#socket.resetAndDestroy();
+    else this.#socket.destroy();
   }
 
   #onData(chunk: Buffer): void {
@@ -156,7 +158,7 @@ export class TcpTransport implements Transport {
     try {
       await waitForDrain((w) => this.#drainWaiters.push(w), this.#sendTimeoutMs);
     } catch (e) {
-      this.#refuse(e);
+      this.#refuse(e, true);
       throw e;
     }
     if (this.#closed) throw new M2MError('Network', { reason: 'TCP connection is closed' });
