@@ -7,7 +7,8 @@
 import * as nc from 'node:crypto';
 import { CipherState, KeyPair } from '@m2m/crypto';
 import { decodeFrame, encodeFrame } from '@m2m/core';
-import { ManualClock, memoryTransportPair, SecureChannel, Session } from '@m2m/session';
+import { ManualClock, memoryTransportPair, Session } from '@m2m/session';
+import { SecureChannel } from '@m2m/session/internal';
 import { compare, mbps } from './measure.js';
 
 // libp2p 3 uses Promise.withResolvers (Node 22); give Node 20 the same few lines.

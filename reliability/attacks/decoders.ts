@@ -10,7 +10,8 @@ import WebSocket from 'ws';
 import { aeadProtection } from '@m2m/crypto';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
 import { decodeFrame, decompress, inspectFrame, isSdkError, M2M_PREFIX_BYTES } from '@m2m/core';
-import { allowKeys, binaryCodec, connect, decodeCapabilities, defaultCapabilities, encodeMessageBinary, encodeMessageJson, jsonCodec, listen, type ListenOptions, type Server } from '@m2m/session';
+import { allowKeys, binaryCodec, connect, defaultCapabilities, encodeMessageBinary, encodeMessageJson, jsonCodec, listen, type ListenOptions, type Server } from '@m2m/session';
+import { decodeCapabilities } from '@m2m/session/internal';
 import type { Attack } from '../lib/adversary.js';
 
 const MiB = 2 ** 20;

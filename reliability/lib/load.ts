@@ -5,7 +5,8 @@
 import * as net from 'node:net';
 import { isSdkError } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
-import { allowKeys, binaryCodec, connect, defaultCapabilities, encodeCapabilities, listen, ManualClock, memoryTransportPair, Session, type Server, type Transport } from '@m2m/session';
+import { allowKeys, binaryCodec, connect, defaultCapabilities, listen, ManualClock, memoryTransportPair, Session, type Server, type Transport } from '@m2m/session';
+import { encodeCapabilities } from '@m2m/session/internal';
 
 const serverKey = KeyPair.generate();
 /** Every client pins the server's key (secure by default: an unverified connect() is refused). */

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { CryptoError, encodeFrame, encodeFrameText, M2MError, serializeError } from '@m2m/core';
 import { utf8Encode } from '@m2m/core/internal';
 import { aeadProtection, HandshakeState, hmacProtection, KeyPair } from '@m2m/crypto';
-import { binaryCodec, defaultCapabilities, encodeCapabilities, jsonCodec, type Message } from '@m2m/session';
+import { binaryCodec, defaultCapabilities, jsonCodec, type Message } from '@m2m/session';
+import { encodeCapabilities } from '@m2m/session/internal';
 
 /** The fixed key every fuzz target decodes with. */
 export const FUZZ_KEY = new Uint8Array(32).map((_, i) => i + 1);

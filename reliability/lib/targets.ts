@@ -4,7 +4,8 @@
  */
 import { decodeFrame, decodeFrameText, decompress, deserializeError, inspectFrame } from '@m2m/core';
 import { aeadProtection, CipherState, HandshakeState, hmacProtection, KeyPair } from '@m2m/crypto';
-import { binaryCodec, decodeCapabilities, jsonCodec, ManualClock, SecureChannel } from '@m2m/session';
+import { binaryCodec, jsonCodec, ManualClock } from '@m2m/session';
+import { decodeCapabilities, SecureChannel } from '@m2m/session/internal';
 import { FUZZ_KEY } from './seeds.js';
 
 /** A decoder under test: returns normally or throws; only an SDK error may be thrown. */

@@ -6,7 +6,8 @@
  */
 import { fromHex, toHex } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
-import { boundProtection, decodeCapabilities, decodeMessageJson, encodeCapabilities, ManualClock, messageBinding, SecureChannel } from '@m2m/session';
+import { decodeMessageJson, ManualClock } from '@m2m/session';
+import { boundProtection, decodeCapabilities, encodeCapabilities, messageBinding, SecureChannel } from '@m2m/session/internal';
 import { CipherState } from '@m2m/crypto';
 import { eq } from './check.js';
 import { extraFormats } from './run.js';

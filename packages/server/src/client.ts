@@ -7,7 +7,7 @@
  */
 import { M2MError, isM2MError, type Algorithm } from '@m2m/core';
 import { utf8DecodeStrict } from '@m2m/core/internal';
-import { readBoundedBody } from '@m2m/session';
+import { readBoundedBody } from '@m2m/session/internal';
 
 /** `/health`. */
 export interface HealthReply {

@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { M2MError } from '@m2m/core';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server } from 'node:http';
-import { readBoundedBody } from '@m2m/session';
+import { readBoundedBody } from '@m2m/session/internal';
 import type { KeyPair } from '@m2m/crypto';
 import type { Server as M2MServer } from '@m2m/session';
 import { createServerApp, type ServerApp, type ServerAppOptions } from './app.js';

@@ -1,12 +1,15 @@
 /**
  * `@m2m/session`: sessions over the M2M Protocol: the state machine, negotiation, the `json`
  * and `binary` message codecs, timers on an injectable clock, transports, `connect` and `listen`.
+ * Every export is listed on purpose (the API report in packages/session/api/ shows changes);
+ * pieces the SDK's packages and tests share are in `@m2m/session/internal`, with no stability
+ * promise.
  * @module
  */
 export { PROTOCOL_VERSION, MessageType, Encodings, defaultCapabilities, CAPABILITY_LIMITS, checkCapabilityLimits } from './message.js';
 export type { Capabilities, CloseInfo, DataPayload, Encoding, HandshakePayload, Message, MessagePayload, RejectionInfo, SecurityStatus } from './message.js';
 export { negotiate, versionsCompatible, minPayload, type Negotiated } from './negotiate.js';
-export { SessionState, StateMachine, TRANSITIONS, type SessionEvent } from './state-machine.js';
+export { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { resolveTimers, TIMER_RANGES, type TimerOptions, type ResolvedTimers } from './timers.js';
 export { SessionCore, type SessionCoreOptions, type SessionRole, type SessionStats, type ClosedInfo, type ReceiveResult, type DataExtras } from './session-core.js';
@@ -21,13 +24,17 @@ export type { ListenOptions, Server, ServerCounters, ServerLimits } from './list
 export { memoryTransportPair } from './transport/memory.js';
 export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 export { DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_HIGH_WATER_BYTES, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type BufferAccount, type Transport, type TransportLimits } from './transport/types.js';
-export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
 export { HttpClientTransport } from './transport/http-client.js';
-export { RestClientTransport, readBoundedBody, type RestClientOptions } from './transport/rest-client.js';
-export { SESSION_PATTERNS, organizationPsk, handshakeFailure, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';
-export { messageBinding, boundProtection } from './secure/binding.js';
-export { SecureChannel, type ChannelOptions } from './secure/secure-channel.js';
+export { RestClientTransport, type RestClientOptions } from './transport/rest-client.js';
+export { SESSION_PATTERNS, organizationPsk, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';
+export type { ChannelOptions } from './secure/secure-channel.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
 export { allowKeys, knownKeys, loadKnownKeys, type PeerIdentity, type PeerVerifier } from './secure/peer-verifier.js';
-export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js';
-export * from './stream/index.js';
+export { SseParser, parseSse, parseChatCompletionStream, formatSseEvent, SSE_DONE, DEFAULT_MAX_SSE_EVENT_CHARS, type SseEvent, type SseParserOptions, type SseSource, type ChatStreamOptions } from './stream/sse.js';
+export { ChatCompletionAccumulator, accumulateChatCompletion, type AccumulatorLimits } from './stream/accumulate.js';
+export type { ChatCompletion, ChatCompletionChoice, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionDelta, ChatCompletionMessage, CompletionUsage, ToolCall, ToolCallDelta } from './stream/chat-types.js';
+export { STREAM_ENVELOPE_PREFIX, MAX_STREAM_ID_LENGTH, encodeStreamEnvelope, decodeStreamEnvelope, isStreamEnvelope, type StreamEnvelope, type StreamOp } from './stream/envelope.js';
+export type { IncomingStream } from './stream/incoming.js';
+export type { StreamWriter } from './stream/writer.js';
+export type { StreamOptions, OpenStreamOptions } from './stream/stream-mux.js';
+export { relaySseToStream, streamToSse } from './stream/relay.js';

@@ -303,7 +303,7 @@ describe('secrets never print (session side)', () => {
   it('SecureChannel and a live encrypted Session show no transport key under inspect or JSON.stringify', async () => {
     const { inspect } = await import('node:util');
     const { CipherState } = await import('@m2m/crypto');
-    const { SecureChannel } = await import('@m2m/session');
+    const { SecureChannel } = await import('@m2m/session/internal');
     const k1 = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
     const k2 = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
     const channel = new SecureChannel(new CipherState(k1), new CipherState(k2), new ManualClock());

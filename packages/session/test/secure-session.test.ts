@@ -4,10 +4,8 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isCryptoError, isM2MError, fromHex, type CryptoError, type M2MError } from '@m2m/core';
 import { CipherState, KeyHierarchy, KeyPair } from '@m2m/crypto';
-import {
-  allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, ManualClock, memoryTransportPair, organizationPsk,
-  ReplayWindow, SecureChannel, Session, type SecureOptions, type Transport,
-} from '@m2m/session';
+import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, ManualClock, memoryTransportPair, organizationPsk, ReplayWindow, Session, type SecureOptions, type Transport } from '@m2m/session';
+import { SecureChannel } from '@m2m/session/internal';
 
 const req = (i: number) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `secret ${i}` }] });
 const alice = KeyPair.generate();

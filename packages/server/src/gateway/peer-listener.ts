@@ -8,7 +8,8 @@
 import { M2MError } from '@m2m/core';
 import { utf8Encode } from '@m2m/core/internal';
 import type { KeyPair } from '@m2m/crypto';
-import { allowKeys, listen, readBoundedBody, type Server, type Session } from '@m2m/session';
+import { allowKeys, listen, type Server, type Session } from '@m2m/session';
+import { readBoundedBody } from '@m2m/session/internal';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { gatewayErrorBody } from './errors.js';
 import type { Forwarder } from './forward.js';

@@ -9,7 +9,7 @@
  */
 import { M2MError } from '@m2m/core';
 import { concatBytes, utf8DecodeStrict } from '@m2m/core/internal';
-import { readBoundedBody } from '@m2m/session';
+import { readBoundedBody } from '@m2m/session/internal';
 import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';
 import type { ApiKeys } from './auth.js';

@@ -8,7 +8,7 @@
  */
 import { isM2MError } from '@m2m/core';
 import { utf8DecodeStrict } from '@m2m/core/internal';
-import { readBoundedBody } from '@m2m/session';
+import { readBoundedBody } from '@m2m/session/internal';
 
 /** A body read as JSON, or the plain-text answer to send instead. */
 export type JsonBody = { ok: true; text: string; value: unknown } | { ok: false; response: Response };

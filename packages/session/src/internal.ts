@@ -1,0 +1,14 @@
+/**
+ * `@m2m/session/internal`: pieces the SDK's packages and tests share (the transition table, the
+ * bounded queue, the handshake's failure builder, message bindings, the transport keys' channel,
+ * the capabilities' MessagePack form, bounded body reading). Not part of the public API: they
+ * may change in any release.
+ * @module
+ */
+export { TRANSITIONS } from './state-machine.js';
+export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
+export { handshakeFailure } from './secure/handshake.js';
+export { messageBinding, boundProtection } from './secure/binding.js';
+export { SecureChannel } from './secure/secure-channel.js';
+export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js';
+export { readBoundedBody } from './transport/rest-client.js';
