@@ -20,6 +20,7 @@ const CONCEPTS = {
   OVRW: w(`changed updated modified replace replaced swap substitute rewrite`),
   VALIDW: w(`valid applicable binding relevant active count counts matter matters bother apply applies force`),
   MYO: w(`my`),
+  CRED: w(`password passwords credentials credential keys token tokens secrets apikey passphrase`),
   CANW: w(`can may allowed free able`),
   SAYW: w(`say do answer write`),
   HAVEW: w(`have has`),
