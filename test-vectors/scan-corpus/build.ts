@@ -18,11 +18,12 @@ import { BLIND2_BENIGN, BLIND2_EXFILTRATION, BLIND2_INJECTION, BLIND2_JAILBREAK 
 import { BLIND3_BENIGN, BLIND3_EXFILTRATION, BLIND3_INJECTION, BLIND3_JAILBREAK } from './blind3-src.js';
 import { BLIND4_BENIGN, BLIND4_EXFILTRATION, BLIND4_INJECTION, BLIND4_JAILBREAK } from './blind4-src.js';
 import { BLIND5_BENIGN, BLIND5_EXFILTRATION, BLIND5_INJECTION, BLIND5_JAILBREAK } from './blind5-src.js';
+import { BLIND6_BENIGN, BLIND6_INJECTION, BLIND6_JAILBREAK } from './blind6-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -243,6 +244,17 @@ for (const [prefix, type, list] of [['b5inj', 'PROMPT_INJECTION', BLIND5_INJECTI
   });
 }
 BLIND5_BENIGN.forEach((text, i) => benign.push({ id: `b5ben-${pad(i)}`, split: 'blind5', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind6 split (written after the last rule change; first score recorded before looking) ----
+const blind6Variants = ['plain', 'plain', 'plain', 'zero_width', 'plain', 'tool_result', 'plain', 'homoglyph', 'plain', 'leet'];
+for (const [prefix, type, list] of [['b6inj', 'PROMPT_INJECTION', BLIND6_INJECTION], ['b6jb', 'JAILBREAK', BLIND6_JAILBREAK]] as const) {
+  list.forEach((text, i) => {
+    const name = blind6Variants[i % blind6Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 6);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind6', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND6_BENIGN.forEach((text, i) => benign.push({ id: `b6ben-${pad(i)}`, split: 'blind6', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
