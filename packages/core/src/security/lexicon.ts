@@ -8,7 +8,7 @@ const w = (s: string): readonly string[] => s.trim().split(/\s+/);
 
 /** Named word sets; a rule step `@NAME` matches any word of the set. */
 export const SETS: Readonly<Record<string, readonly string[]>> = {
-  IGNORE: w(`ignore disregard forget forgo skip override overrule bypass neglect abandon discard drop dismiss erase scrap cancel
+  IGNORE: w(`ignore disregard forget forgo scratch skip override overrule bypass neglect abandon discard drop dismiss erase scrap cancel
     nullify void wipe ditch omit suspend circumvent evade unlearn overwrite supersede delete clear remove purge reset revoke
     disobey contradict flush ignoring disregarding forgetting overriding bypassing
     ignora ignorez ignoriere ignorieren ignorar ignorare olvida olvidate oublie oubliez vergiss vergessen dimentica esqueca

@@ -16,10 +16,14 @@ const CONCEPTS = {
   OVR: w(`ignore ignoring disregard forget forgo discard drop dismiss neglect abandon scrap cancel cancelled canceled void nullify
     nullified override overridden overrule bypass circumvent aside outdated obsolete revoked superseded replaced quit cease rescind
     rescinded invalidate invalidated erase wipe longer overwrite retired expired deprecated defunct scrapped reset gone thrown
-    discarded terminated annulled moot lapsed cleared`),
+    discarded terminated annulled moot lapsed cleared scratch null`),
   OVRW: w(`changed updated modified replace replaced swap substitute rewrite`),
   VALIDW: w(`valid applicable binding relevant active count counts matter matters bother apply applies force`),
   MYO: w(`my`),
+  DEVW: w(`developer developers operator operators creator creators admin administrator company owner`),
+  ASKEDW: w(`asked told instructed wanted ordered`),
+  FREELY: w(`freely openly rogue unfiltered unrestricted uncensored`),
+  VERSIONW: w(`version mode build edition release`),
   CRED: w(`password passwords credentials credential keys token tokens secrets apikey passphrase`),
   CANW: w(`can may allowed free able`),
   SAYW: w(`say do answer write`),
@@ -64,11 +68,11 @@ const CONCEPTS = {
   THISONE: w(`this`),
   WITHOUTW: w(`without`),
   ASKW: w(`asking telling confirmation permission notifying informing checking consent`),
-  TOPWORDS: w(`top start beginning above first opening`),
+  TOPWORDS: w(`top start beginning above first opening front`),
   CONVO: w(`conversation chat context thread session`),
   BEFORE: w(`before previous last earlier prior other`),
   CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording directions policies
-    config brief`),
+    config brief text`),
   GIVEN: w(`given told received configured configures programmed instructed got loaded provided initialized initialised primed
     seeded booted started assigned handed set`),
   STRONGCONF: w(`preamble preprompt metaprompt`),
@@ -81,7 +85,7 @@ const CONCEPTS = {
   LIMS: w(`rules restrictions filters filter guidelines guardrails censorship ethics ethical morals moral morality policies policy
     safety alignment principles limitations restraints boundaries`),
   DISABLED: w(`broken off disabled gone removed suspended lifted switched down deactivated escaped bypassed deleted erased wiped
-    revoked waived nullified cancelled canceled thrown lost dropped discarded abandoned shed stripped`),
+    revoked waived nullified cancelled canceled thrown lost dropped discarded abandoned shed stripped crashed failed offline`),
   NEG: w(`not dont never no nobody none nothing stop quit cease`),
   FOLLOW: w(`follow obey apply respect adhere heed honor comply applying following obeying enforcing`),
   REFUSE: w(`refuse refuses refusing refusal lecture lecturing warn warns warning censor censors decline declines apologize
@@ -148,6 +152,10 @@ const RULES: readonly WindowRule[] = [
     clauses: [['AIS'], ['PROCESSING'], ['WITHOUTW'], ['ASKW']] },
   { name: 'ai_readers_must', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Orders to any AI that reads the content',
     clauses: [['AIS'], ['PROCESSING'], ['MUST'], ['THISW']] },
+  { name: 'ignore_developer_asks', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Overrides what the developer asked of the model',
+    clauses: [['OVR'], ['DEVW'], ['ASKEDW'], ['YOU']] },
+  { name: 'extract_instruction_text', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the text of the instructions behind the conversation',
+    clauses: [['EXT'], ['TEXTNOUN'], ['INSTR'], ['CONVO']] },
   { name: 'extract_own_instructions', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks the model to disclose its instructions',
     clauses: [['EXT'], ['YOUR'], ['CONFX']] },
   { name: 'extract_given_instructions', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks for the instructions the model was given',
@@ -178,6 +186,10 @@ const RULES: readonly WindowRule[] = [
     clauses: [['PERSONA'], ['YOU'], ['CANW'], ['SAYW'], ['ANYTHING']] },
   { name: 'persona_without_restrictions', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that does not have restrictions',
     clauses: [['PERSONA'], ['AI'], ['NEG'], ['HAVEW'], ['LIMS']], negatable: false },
+  { name: 'drop_alignment_speak_freely', type: 'JAILBREAK', confidence: 0.84, description: 'Drops the safety training to speak freely',
+    clauses: [['OVR', 'BREAK', 'DISABLED'], ['LIMS'], ['FREELY']] },
+  { name: 'version_without_rules', type: 'JAILBREAK', confidence: 0.84, description: 'A version of the model without restrictions',
+    clauses: [['YOU', 'YOUR'], ['VERSIONW'], ['FREEW'], ['LIMS']] },
   { name: 'persona_rules_gone', type: 'JAILBREAK', confidence: 0.84, description: 'Role-play as if the safety rules did not exist',
     clauses: [['PERSONA'], ['LIMS'], ['NEG'], ['EXIST']], negatable: false },
   { name: 'never_aligned', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that was never aligned or filtered',
