@@ -19,11 +19,12 @@ import { BLIND3_BENIGN, BLIND3_EXFILTRATION, BLIND3_INJECTION, BLIND3_JAILBREAK 
 import { BLIND4_BENIGN, BLIND4_EXFILTRATION, BLIND4_INJECTION, BLIND4_JAILBREAK } from './blind4-src.js';
 import { BLIND5_BENIGN, BLIND5_EXFILTRATION, BLIND5_INJECTION, BLIND5_JAILBREAK } from './blind5-src.js';
 import { BLIND6_BENIGN, BLIND6_INJECTION, BLIND6_JAILBREAK } from './blind6-src.js';
+import { BLIND7_BENIGN, BLIND7_EXFILTRATION, BLIND7_INJECTION, BLIND7_JAILBREAK } from './blind7-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -255,6 +256,17 @@ for (const [prefix, type, list] of [['b6inj', 'PROMPT_INJECTION', BLIND6_INJECTI
   });
 }
 BLIND6_BENIGN.forEach((text, i) => benign.push({ id: `b6ben-${pad(i)}`, split: 'blind6', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind7 split (written after the last rule change; first score recorded before looking) ----
+const blind7Variants = ['plain', 'homoglyph', 'plain', 'plain', 'tool_result', 'plain', 'leet', 'plain', 'multi_message', 'plain', 'zero_width', 'plain'];
+for (const [prefix, type, list] of [['b7inj', 'PROMPT_INJECTION', BLIND7_INJECTION], ['b7jb', 'JAILBREAK', BLIND7_JAILBREAK], ['b7exf', 'DATA_EXFILTRATION', BLIND7_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind7Variants[i % blind7Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 7);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind7', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND7_BENIGN.forEach((text, i) => benign.push({ id: `b7ben-${pad(i)}`, split: 'blind7', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
