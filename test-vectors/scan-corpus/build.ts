@@ -20,11 +20,12 @@ import { BLIND4_BENIGN, BLIND4_EXFILTRATION, BLIND4_INJECTION, BLIND4_JAILBREAK 
 import { BLIND5_BENIGN, BLIND5_EXFILTRATION, BLIND5_INJECTION, BLIND5_JAILBREAK } from './blind5-src.js';
 import { BLIND6_BENIGN, BLIND6_INJECTION, BLIND6_JAILBREAK } from './blind6-src.js';
 import { BLIND7_BENIGN, BLIND7_EXFILTRATION, BLIND7_INJECTION, BLIND7_JAILBREAK } from './blind7-src.js';
+import { BLIND8_BENIGN, BLIND8_INJECTION, BLIND8_JAILBREAK } from './blind8-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7' | 'blind8';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -267,6 +268,17 @@ for (const [prefix, type, list] of [['b7inj', 'PROMPT_INJECTION', BLIND7_INJECTI
   });
 }
 BLIND7_BENIGN.forEach((text, i) => benign.push({ id: `b7ben-${pad(i)}`, split: 'blind7', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind8 split (written after the last rule change; first score recorded before looking) ----
+const blind8Variants = ['plain', 'plain', 'zero_width', 'plain', 'homoglyph', 'plain', 'tool_result', 'plain', 'leet', 'plain'];
+for (const [prefix, type, list] of [['b8inj', 'PROMPT_INJECTION', BLIND8_INJECTION], ['b8jb', 'JAILBREAK', BLIND8_JAILBREAK]] as const) {
+  list.forEach((text, i) => {
+    const name = blind8Variants[i % blind8Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 8);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind8', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND8_BENIGN.forEach((text, i) => benign.push({ id: `b8ben-${pad(i)}`, split: 'blind8', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
