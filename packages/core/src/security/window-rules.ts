@@ -16,7 +16,7 @@ const CONCEPTS = {
   OVR: w(`ignore ignoring disregard forget forgo discard drop dismiss neglect abandon scrap cancel cancelled canceled void nullify
     nullified override overridden overrule bypass circumvent aside outdated obsolete revoked superseded replaced quit cease rescind
     rescinded invalidate invalidated erase wipe longer overwrite retired expired deprecated defunct scrapped reset gone thrown
-    discarded terminated annulled moot lapsed cleared scratch null throw toss`),
+    discarded terminated annulled moot lapsed cleared scratch null throw toss ditch`),
   OVRW: w(`changed updated modified replace replaced swap substitute rewrite`),
   VALIDW: w(`valid applicable binding relevant active count counts matter matters bother apply applies force`),
   MYO: w(`my`),
@@ -25,6 +25,9 @@ const CONCEPTS = {
   WHOLEW: w(`whole full entire complete`),
   PROMPTW: w(`prompt preprompt preamble`),
   INSTEADW: w(`instead`),
+  HIDEW: w(`hiding hide hidden keeping concealing withholding`),
+  CONTROLW: w(`control controls govern governs shape shapes bind binds steer steers`),
+  BREAK3: w(`ignores disregards breaks bypasses violates defies`),
   DEVW: w(`developer developers operator operators creator creators admin administrator company owner`),
   ASKEDW: w(`asked told instructed wanted ordered`),
   FREELY: w(`freely openly rogue unfiltered unrestricted uncensored`),
@@ -56,7 +59,7 @@ const CONCEPTS = {
   MY: w(`my mine me i our`),
   EXT: w(`reveal print show display output repeat paste copy disclose divulge quote recite echo dump leak expose list share tell
     give spell transcribe write type reproduce restate retype spill dumping printing listing revealing sharing outputting showing
-    pasting`),
+    pasting read`),
   WANT: w(`need want give send provide see`),
   EXTS: w(`reveal print show display output repeat paste copy disclose divulge dump leak expose quote recite echo share`),
   TEXTNOUN: w(`text wording copy contents content`),
@@ -77,7 +80,7 @@ const CONCEPTS = {
   CONVO: w(`conversation chat context thread session`),
   BEFORE: w(`before previous last earlier prior other`),
   CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording directions policies
-    config brief text`),
+    config brief text directive instruction rule policy`),
   GIVEN: w(`given told received configured configures programmed instructed got loaded provided initialized initialised primed
     seeded booted started assigned handed set bound`),
   STRONGCONF: w(`preamble preprompt metaprompt`),
@@ -173,6 +176,10 @@ const RULES: readonly WindowRule[] = [
     clauses: [['EXT'], ['WHOLEW'], ['PROMPTW']], forbid: ['MYI'] },
   { name: 'assistants_must_instead', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Content ordering assistants to drop their task',
     clauses: [['AIS'], ['MUST'], ['NEG'], ['INSTEADW']], negatable: false },
+  { name: 'instructions_you_hide', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the instructions the model keeps hidden',
+    clauses: [['EXT', 'WH'], ['CONFX'], ['YOU'], ['HIDEW']] },
+  { name: 'rules_that_control_you', type: 'PROMPT_INJECTION', confidence: 0.84, description: 'Asks for the rules that control the model',
+    clauses: [['EXT'], ['CONFX'], ['YOU'], ['CONTROLW']] },
   { name: 'extract_own_instructions', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks the model to disclose its instructions',
     clauses: [['EXT'], ['YOUR'], ['CONFX']] },
   { name: 'extract_given_instructions', type: 'PROMPT_INJECTION', confidence: 0.86, description: 'Asks for the instructions the model was given',
@@ -211,6 +218,8 @@ const RULES: readonly WindowRule[] = [
     clauses: [['YOU'], ['HAVEW'], ['FREEW'], ['LIMS'], ['NOW']] },
   { name: 'can_now_say_anything', type: 'JAILBREAK', confidence: 0.84, description: 'Declares the model may now say anything',
     clauses: [['YOU'], ['CANW'], ['SAYW'], ['ANYTHING'], ['NOW']] },
+  { name: 'persona_breaks_rules', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that ignores its safety rules',
+    clauses: [['PERSONA'], ['AI'], ['BREAK3'], ['LIMS']] },
   { name: 'persona_rules_gone', type: 'JAILBREAK', confidence: 0.84, description: 'Role-play as if the safety rules did not exist',
     clauses: [['PERSONA'], ['LIMS'], ['NEG'], ['EXIST']], negatable: false },
   { name: 'never_aligned', type: 'JAILBREAK', confidence: 0.84, description: 'A persona that was never aligned or filtered',
