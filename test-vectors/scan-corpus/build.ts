@@ -21,11 +21,12 @@ import { BLIND5_BENIGN, BLIND5_EXFILTRATION, BLIND5_INJECTION, BLIND5_JAILBREAK 
 import { BLIND6_BENIGN, BLIND6_INJECTION, BLIND6_JAILBREAK } from './blind6-src.js';
 import { BLIND7_BENIGN, BLIND7_EXFILTRATION, BLIND7_INJECTION, BLIND7_JAILBREAK } from './blind7-src.js';
 import { BLIND8_BENIGN, BLIND8_INJECTION, BLIND8_JAILBREAK } from './blind8-src.js';
+import { BLIND9_BENIGN, BLIND9_EXFILTRATION, BLIND9_INJECTION, BLIND9_JAILBREAK } from './blind9-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7' | 'blind8';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7' | 'blind8' | 'blind9';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -279,6 +280,17 @@ for (const [prefix, type, list] of [['b8inj', 'PROMPT_INJECTION', BLIND8_INJECTI
   });
 }
 BLIND8_BENIGN.forEach((text, i) => benign.push({ id: `b8ben-${pad(i)}`, split: 'blind8', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind9 split (written after the last rule change; only measured) ----
+const blind9Variants = ['plain', 'plain', 'homoglyph', 'plain', 'zero_width', 'plain', 'tool_result', 'plain', 'leet', 'plain'];
+for (const [prefix, type, list] of [['b9inj', 'PROMPT_INJECTION', BLIND9_INJECTION], ['b9jb', 'JAILBREAK', BLIND9_JAILBREAK], ['b9exf', 'DATA_EXFILTRATION', BLIND9_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind9Variants[i % blind9Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 9);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind9', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND9_BENIGN.forEach((text, i) => benign.push({ id: `b9ben-${pad(i)}`, split: 'blind9', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
