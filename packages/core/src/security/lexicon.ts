@@ -15,7 +15,7 @@ export const SETS: Readonly<Record<string, readonly string[]>> = {
     esquece negeer vergeet`),
   PRIOR: w(`previous prior above earlier preceding foregoing initial original former existing aforementioned preset default system
     old past all every your ur any current given starting first those these developer developers openai anthropic hidden
-    predefined builtin preloaded programmed baseline core underlying pre previously
+    predefined builtin preloaded programmed baseline core underlying pre previously precede precedes
     anteriores anterior previas precedentes precedente vorherigen vorigen bisherigen precedenti todas todos toutes tous alle
     tutte tutti vorige eerdere`),
   INSTR: w(`instructions instruction rules rule directives directive guidelines guideline prompt prompts commands command guidance

@@ -16,7 +16,7 @@ const CONCEPTS = {
   OVR: w(`ignore ignoring disregard forget forgo discard drop dismiss neglect abandon scrap cancel cancelled canceled void nullify
     nullified override overridden overrule bypass circumvent aside outdated obsolete revoked superseded replaced quit cease rescind
     rescinded invalidate invalidated erase wipe longer overwrite retired expired deprecated defunct scrapped reset gone thrown
-    discarded terminated annulled moot lapsed cleared scratch null throw toss ditch`),
+    discarded terminated annulled moot lapsed cleared scratch null throw toss ditch withdrawn retracted`),
   OVRW: w(`changed updated modified replace replaced swap substitute rewrite`),
   VALIDW: w(`valid applicable binding relevant active count counts matter matters bother apply applies force`),
   MYO: w(`my`),
@@ -53,7 +53,7 @@ const CONCEPTS = {
     rulebook playbook script mandate protocol protocols behaviour behavior defaults`),
   INSTRW: w(`message messages text`),
   PRIOR: w(`previous prior earlier above before original initial preceding former existing old platform developer developers
-    operator system setup start beginning given received`),
+    operator system setup start beginning given received precede precedes`),
   YOUR: w(`your yours ur`),
   YOU: w(`you youre yourself`),
   MY: w(`my mine me i our`),
@@ -69,7 +69,7 @@ const CONCEPTS = {
   URLVERB: w(`fetch visit open load request call browse navigate ping`),
   SECRETS: w(`conversation chat transcript messages passwords password credentials secrets secret cookies cookie ssn apikey token
     tokens emails email phone addresses`),
-  PASTTALK: w(`asked said wrote typed told say`),
+  PASTTALK: w(`asked said wrote typed told say sent shared gave entered`),
   WRITTEN: w(`written said stated typed put placed appears appear comes sits precedes`),
   NOTEW: w(`note message email comment`),
   TELLW: w(`mention tell inform notify alert`),
@@ -80,7 +80,7 @@ const CONCEPTS = {
   CONVO: w(`conversation chat context thread session`),
   BEFORE: w(`before previous last earlier prior other`),
   CONFX: w(`prompt preamble preprompt instructions configuration setup directives guidelines rules wording directions policies
-    config brief text directive instruction rule policy`),
+    config brief text directive instruction rule policy guidance orders`),
   GIVEN: w(`given told received configured configures programmed instructed got loaded provided initialized initialised primed
     seeded booted started assigned handed set bound`),
   STRONGCONF: w(`preamble preprompt metaprompt`),
