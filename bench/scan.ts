@@ -92,7 +92,7 @@ export async function runScanBench(log: (line: string) => void): Promise<boolean
     }
   } else log(`reference binary not found at ${REFERENCE_BIN}; its column is skipped`);
   let met = qualityTable(log, 'whole corpus', score(items, ours), ref && score(items, ref));
-  for (const split of ['dev', 'holdout', 'blind', 'blind2', 'blind3', 'blind4', 'blind5', 'blind6', 'blind7', 'blind8', 'blind9'] as const) {
+  for (const split of ['dev', 'holdout', 'blind', 'blind2', 'blind3', 'blind4', 'blind5', 'blind6', 'blind7', 'blind8', 'blind9', 'blind10'] as const) {
     const s = score(items, ours, split);
     const r = ref && score(items, ref, split);
     log(`  ${split.padEnd(8)} detection ${pct(s.attacks.hit, s.attacks.n).padStart(6)}${r ? ` (reference ${pct(r.attacks.hit, r.attacks.n)})` : ''}, false positives ${pct(s.benign.blocked, s.benign.n)}${r ? ` (reference ${pct(r.benign.blocked, r.benign.n)})` : ''}`);

@@ -22,11 +22,12 @@ import { BLIND6_BENIGN, BLIND6_INJECTION, BLIND6_JAILBREAK } from './blind6-src.
 import { BLIND7_BENIGN, BLIND7_EXFILTRATION, BLIND7_INJECTION, BLIND7_JAILBREAK } from './blind7-src.js';
 import { BLIND8_BENIGN, BLIND8_INJECTION, BLIND8_JAILBREAK } from './blind8-src.js';
 import { BLIND9_BENIGN, BLIND9_EXFILTRATION, BLIND9_INJECTION, BLIND9_JAILBREAK } from './blind9-src.js';
+import { BLIND10_BENIGN, BLIND10_EXFILTRATION, BLIND10_INJECTION, BLIND10_JAILBREAK } from './blind10-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7' | 'blind8' | 'blind9';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7' | 'blind8' | 'blind9' | 'blind10';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -291,6 +292,17 @@ for (const [prefix, type, list] of [['b9inj', 'PROMPT_INJECTION', BLIND9_INJECTI
   });
 }
 BLIND9_BENIGN.forEach((text, i) => benign.push({ id: `b9ben-${pad(i)}`, split: 'blind9', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind10 split (written after the last rule change; never used to change a rule) ----
+const blind10Variants = ['plain', 'zero_width', 'plain', 'homoglyph', 'plain', 'tool_result', 'plain', 'leet', 'plain', 'multi_message'];
+for (const [prefix, type, list] of [['b10inj', 'PROMPT_INJECTION', BLIND10_INJECTION], ['b10jb', 'JAILBREAK', BLIND10_JAILBREAK], ['b10exf', 'DATA_EXFILTRATION', BLIND10_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind10Variants[i % blind10Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 10);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind10', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND10_BENIGN.forEach((text, i) => benign.push({ id: `b10ben-${pad(i)}`, split: 'blind10', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
