@@ -18,11 +18,16 @@ import { BLIND2_BENIGN, BLIND2_EXFILTRATION, BLIND2_INJECTION, BLIND2_JAILBREAK 
 import { BLIND3_BENIGN, BLIND3_EXFILTRATION, BLIND3_INJECTION, BLIND3_JAILBREAK } from './blind3-src.js';
 import { BLIND4_BENIGN, BLIND4_EXFILTRATION, BLIND4_INJECTION, BLIND4_JAILBREAK } from './blind4-src.js';
 import { BLIND5_BENIGN, BLIND5_EXFILTRATION, BLIND5_INJECTION, BLIND5_JAILBREAK } from './blind5-src.js';
+import { BLIND6_BENIGN, BLIND6_INJECTION, BLIND6_JAILBREAK } from './blind6-src.js';
+import { BLIND7_BENIGN, BLIND7_EXFILTRATION, BLIND7_INJECTION, BLIND7_JAILBREAK } from './blind7-src.js';
+import { BLIND8_BENIGN, BLIND8_INJECTION, BLIND8_JAILBREAK } from './blind8-src.js';
+import { BLIND9_BENIGN, BLIND9_EXFILTRATION, BLIND9_INJECTION, BLIND9_JAILBREAK } from './blind9-src.js';
+import { BLIND10_BENIGN, BLIND10_EXFILTRATION, BLIND10_INJECTION, BLIND10_JAILBREAK } from './blind10-src.js';
 
 type ThreatType = 'PROMPT_INJECTION' | 'JAILBREAK' | 'DATA_EXFILTRATION' | 'MALFORMED_INPUT' | 'EXCESSIVE_NESTING';
 interface Item {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7' | 'blind8' | 'blind9' | 'blind10';
   label: 'attack' | 'benign';
   type: ThreatType | 'BENIGN';
   variant: string;
@@ -243,6 +248,61 @@ for (const [prefix, type, list] of [['b5inj', 'PROMPT_INJECTION', BLIND5_INJECTI
   });
 }
 BLIND5_BENIGN.forEach((text, i) => benign.push({ id: `b5ben-${pad(i)}`, split: 'blind5', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind6 split (written after the last rule change; first score recorded before looking) ----
+const blind6Variants = ['plain', 'plain', 'plain', 'zero_width', 'plain', 'tool_result', 'plain', 'homoglyph', 'plain', 'leet'];
+for (const [prefix, type, list] of [['b6inj', 'PROMPT_INJECTION', BLIND6_INJECTION], ['b6jb', 'JAILBREAK', BLIND6_JAILBREAK]] as const) {
+  list.forEach((text, i) => {
+    const name = blind6Variants[i % blind6Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 6);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind6', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND6_BENIGN.forEach((text, i) => benign.push({ id: `b6ben-${pad(i)}`, split: 'blind6', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind7 split (written after the last rule change; first score recorded before looking) ----
+const blind7Variants = ['plain', 'homoglyph', 'plain', 'plain', 'tool_result', 'plain', 'leet', 'plain', 'multi_message', 'plain', 'zero_width', 'plain'];
+for (const [prefix, type, list] of [['b7inj', 'PROMPT_INJECTION', BLIND7_INJECTION], ['b7jb', 'JAILBREAK', BLIND7_JAILBREAK], ['b7exf', 'DATA_EXFILTRATION', BLIND7_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind7Variants[i % blind7Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 7);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind7', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND7_BENIGN.forEach((text, i) => benign.push({ id: `b7ben-${pad(i)}`, split: 'blind7', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind8 split (written after the last rule change; first score recorded before looking) ----
+const blind8Variants = ['plain', 'plain', 'zero_width', 'plain', 'homoglyph', 'plain', 'tool_result', 'plain', 'leet', 'plain'];
+for (const [prefix, type, list] of [['b8inj', 'PROMPT_INJECTION', BLIND8_INJECTION], ['b8jb', 'JAILBREAK', BLIND8_JAILBREAK]] as const) {
+  list.forEach((text, i) => {
+    const name = blind8Variants[i % blind8Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 8);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind8', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND8_BENIGN.forEach((text, i) => benign.push({ id: `b8ben-${pad(i)}`, split: 'blind8', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind9 split (written after the last rule change; only measured) ----
+const blind9Variants = ['plain', 'plain', 'homoglyph', 'plain', 'zero_width', 'plain', 'tool_result', 'plain', 'leet', 'plain'];
+for (const [prefix, type, list] of [['b9inj', 'PROMPT_INJECTION', BLIND9_INJECTION], ['b9jb', 'JAILBREAK', BLIND9_JAILBREAK], ['b9exf', 'DATA_EXFILTRATION', BLIND9_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind9Variants[i % blind9Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 9);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind9', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND9_BENIGN.forEach((text, i) => benign.push({ id: `b9ben-${pad(i)}`, split: 'blind9', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
+
+// ---- blind10 split (written after the last rule change; never used to change a rule) ----
+const blind10Variants = ['plain', 'zero_width', 'plain', 'homoglyph', 'plain', 'tool_result', 'plain', 'leet', 'plain', 'multi_message'];
+for (const [prefix, type, list] of [['b10inj', 'PROMPT_INJECTION', BLIND10_INJECTION], ['b10jb', 'JAILBREAK', BLIND10_JAILBREAK], ['b10exf', 'DATA_EXFILTRATION', BLIND10_EXFILTRATION]] as const) {
+  list.forEach((text, i) => {
+    const name = blind10Variants[i % blind10Variants.length];
+    const out = name === 'plain' ? text : transforms[name](text, i + 10);
+    items.push({ id: `${prefix}-${pad(i)}`, split: 'blind10', label: 'attack', type, variant: name, ...(typeof out === 'string' ? { text: out } : out) });
+  });
+}
+BLIND10_BENIGN.forEach((text, i) => benign.push({ id: `b10ben-${pad(i)}`, split: 'blind10', label: 'benign', type: 'BENIGN', variant: 'prompt', text }));
 
 const dir = import.meta.dirname;
 writeFileSync(resolve(dir, 'attacks.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');

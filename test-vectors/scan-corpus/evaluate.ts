@@ -15,7 +15,7 @@ export const TYPES = ['PROMPT_INJECTION', 'JAILBREAK', 'DATA_EXFILTRATION', 'MAL
 /** One corpus line. */
 export interface CorpusItem {
   id: string;
-  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5';
+  split: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7' | 'blind8' | 'blind9' | 'blind10';
   label: 'attack' | 'benign';
   type: (typeof TYPES)[number] | 'BENIGN';
   variant: string;
@@ -61,7 +61,7 @@ export function bytesOf(item: CorpusItem): Uint8Array {
 }
 
 /** Scores verdicts over the items of `split` (or all). */
-export function score(items: readonly CorpusItem[], verdicts: ReadonlyMap<string, Verdict>, split?: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5'): Score {
+export function score(items: readonly CorpusItem[], verdicts: ReadonlyMap<string, Verdict>, split?: 'dev' | 'holdout' | 'blind' | 'blind2' | 'blind3' | 'blind4' | 'blind5' | 'blind6' | 'blind7' | 'blind8' | 'blind9' | 'blind10'): Score {
   const s: Score = { detection: {}, attacks: { n: 0, hit: 0 }, benign: { n: 0, blocked: 0, byType: {} }, errors: 0, missed: [], falsePositives: [] };
   for (const t of TYPES) s.detection[t] = { n: 0, hit: 0 };
   for (const item of items) {

@@ -30,8 +30,8 @@ describe('scan corpus', () => {
     expect(all.benign.blocked / all.benign.n, `false positives: ${all.falsePositives.join(' ')}`).toBeLessThanOrEqual(0.02);
     for (const t of TYPES) expect((all.benign.byType[t] ?? 0) / all.benign.n, t).toBeLessThanOrEqual(0.02);
   });
-  it('meets the targets on each split on its own (dev, holdout, blind, blind2, blind3, blind4, blind5)', () => {
-    for (const split of ['dev', 'holdout', 'blind', 'blind2', 'blind3', 'blind4', 'blind5'] as const) {
+  it('meets the targets on each split on its own (dev, holdout, blind … blind10)', () => {
+    for (const split of ['dev', 'holdout', 'blind', 'blind2', 'blind3', 'blind4', 'blind5', 'blind6', 'blind7', 'blind8', 'blind9', 'blind10'] as const) {
       const s = score(items, verdicts, split);
       expect(s.attacks.hit / s.attacks.n, split).toBeGreaterThanOrEqual(0.9);
       expect(s.benign.blocked / s.benign.n, split).toBeLessThanOrEqual(0.02);

@@ -8,14 +8,14 @@ const w = (s: string): readonly string[] => s.trim().split(/\s+/);
 
 /** Named word sets; a rule step `@NAME` matches any word of the set. */
 export const SETS: Readonly<Record<string, readonly string[]>> = {
-  IGNORE: w(`ignore disregard forget forgo skip override overrule bypass neglect abandon discard drop dismiss erase scrap cancel
+  IGNORE: w(`ignore disregard forget forgo scratch skip override overrule bypass neglect abandon discard drop dismiss erase scrap cancel
     nullify void wipe ditch omit suspend circumvent evade unlearn overwrite supersede delete clear remove purge reset revoke
     disobey contradict flush ignoring disregarding forgetting overriding bypassing
     ignora ignorez ignoriere ignorieren ignorar ignorare olvida olvidate oublie oubliez vergiss vergessen dimentica esqueca
     esquece negeer vergeet`),
   PRIOR: w(`previous prior above earlier preceding foregoing initial original former existing aforementioned preset default system
     old past all every your ur any current given starting first those these developer developers openai anthropic hidden
-    predefined builtin preloaded programmed baseline core underlying pre previously
+    predefined builtin preloaded programmed baseline core underlying pre previously precede precedes
     anteriores anterior previas precedentes precedente vorherigen vorigen bisherigen precedenti todas todos toutes tous alle
     tutte tutti vorige eerdere`),
   INSTR: w(`instructions instruction rules rule directives directive guidelines guideline prompt prompts commands command guidance

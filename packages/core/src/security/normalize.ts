@@ -44,7 +44,7 @@ export function capCombiningRuns(text: string): string {
   const re = /\p{M}{9,}/gu;
   if (!re.test(text)) return text;
   re.lastIndex = 0;
-  return text.replace(re, (run) => Array.from(run).slice(0, MAX_MARK_RUN).join(''));
+  return text.replace(re, (run) => Array.from(run.slice(0, 2 * MAX_MARK_RUN)).slice(0, MAX_MARK_RUN).join(''));
 }
 
 const URL_STOP = new Set([' ', '\t', '\n', '\r', '"', "'", '`', ')', ']', '>', '}']);

@@ -123,6 +123,8 @@ export const RULES: readonly RuleSpec[] = [
     pattern: '@PERSONA_VERB|you|your|youre|yourself ~8 @FREE ~3 @LIMITS_STRONG', near: { set: 'YOUISH', window: 12 }, blockers: 'world story kingdom society city town country game novel character characters fiction planet universe' },
   { name: 'no_limits_ai', type: 'JAILBREAK', confidence: 0.85, description: 'An AI persona without limits',
     pattern: '@AINOUN ~6 no|without|zero|unlimited ~2 limits|limitations|boundaries|limit|bounds' },
+  { name: 'no_rules_mode', type: 'JAILBREAK', confidence: 0.86, description: 'A mode without rules',
+    pattern: 'no|zero|without ~0 rules|rule|limits|filter|filters|restrictions|censorship|guardrails|policy ~0 mode|zone|setting', unless: { set: 'DEVICE', window: 10 } },
   { name: 'nothing_off_limits', type: 'JAILBREAK', confidence: 0.8, description: 'Declares nothing off limits',
     pattern: 'nothing|no|zero ~3 off ~0 limits|limit|bounds', near: { set: 'YOU', window: 10 } },
   { name: 'not_bound_by', type: 'JAILBREAK', confidence: 0.9, description: 'Claims the model is not bound by its rules',
