@@ -13,7 +13,9 @@ export type ConnectOptions = SessionOptions & TransportLimits;
 
 /**
  * Opens a session to `url`: `ws://host:port` / `wss://…` and `http://host:port` (Node and
- * browsers), or `tcp://host:port` (Node).
+ * browsers), `tcp://host:port` (Node), or `nats://host:port/<subject>` (Node, with the optional
+ * `@nats-io/transport-node`: the HELLO goes to the subject's queue group, the rest of the session
+ * to the instance that accepted it).
  * @throws M2MError: Config (bad URL or scheme), Network, Aborted (`options.signal`), Timeout,
  *   Rejected (REJECT with its code and retryAfterMs), NegotiationFailed.
  * @example
@@ -37,7 +39,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new M2MError('Config', { reason: `tcp URL needs a host and a port: ${url}` });
     transport = await platform.openTcp(u.hostname.replace(/^\[|\]$/g, ''), port, dial);
   } else if (u.protocol === 'http:' || u.protocol === 'https:') transport = new HttpClientTransport(url, dial);
-  else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss:, tcp:, http: or https:)` });
+  else if (u.protocol === 'nats:') transport = await platform.openNats(url, dial);
+  else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss:, tcp:, http:, https: or nats:)` });
   try {
     return await Session.client(transport, options);
   } catch (e) {

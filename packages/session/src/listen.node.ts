@@ -27,6 +27,8 @@ const hostOf = (address: string | undefined) => (address ?? '?').replace(/:\d+$/
  * ```
  */
 export async function listen(options: ListenOptions = {}): Promise<Server> {
+  // NATS: its own admission over a queue group, loaded on demand (keeps the client off the cold path).
+  if (options.transport === 'nats') return (await import('./listen-nats.js')).listenNats(options);
   const limits = options.serverLimits ?? {};
   const maxSessions = limits.maxSessions ?? 10_000;
   const maxPerAddress = limits.maxSessionsPerAddress ?? 1_000;

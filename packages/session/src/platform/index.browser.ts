@@ -29,4 +29,7 @@ export const platform: SessionPlatform = {
   openTcp() {
     return Promise.reject(new M2MError('Config', { reason: 'TCP is not available in browsers; use ws:// or wss://' }));
   },
+  openNats() {
+    return Promise.reject(new M2MError('Config', { reason: 'the nats transport needs Node; browsers use ws:// or wss://' }));
+  },
 };

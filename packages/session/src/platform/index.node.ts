@@ -29,4 +29,10 @@ export const platform: SessionPlatform = {
     );
   },
   openTcp: (host, port, options) => connectTcp(host, port, options),
+  // Loaded on first use: the NATS client is an optional peer dependency.
+  async openNats(url, options) {
+    const [{ parseNatsUrl }, { openNatsClient }] = await Promise.all([import('../transport/nats-frames.js'), import('../transport/nats-link.js')]);
+    const { server, subject } = parseNatsUrl(url);
+    return openNatsClient(server, subject, options);
+  },
 };

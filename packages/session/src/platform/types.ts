@@ -14,4 +14,6 @@ export interface DialOptions extends TransportLimits {
 export interface SessionPlatform {
   openWebSocket(url: string, options: DialOptions): Promise<Transport>;
   openTcp(host: string, port: number, options: DialOptions): Promise<Transport>;
+  /** Opens the client end of a session to `nats://host:port/<subject>`. */
+  openNats(url: string, options: DialOptions): Promise<Transport>;
 }
