@@ -22,8 +22,8 @@ const USAGE = `m2m: the M2M Protocol command-line tool
   m2m decompress TEXT|@file|- [--json]
   m2m keygen --out FILE [--force]
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
-  m2m serve [--transport ws|tcp|http] [--port N] [--identity FILE] [--pattern XX] [--known-keys FILE] [--echo] [--once]
-  m2m connect URL [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK]
+  m2m serve [--transport ws|tcp|http|nats] [--port N] [--url nats://host:port/SUBJECT] [--identity FILE] [--pattern XX] [--known-keys FILE] [--echo] [--once]
+  m2m connect URL|nats://host:port/SUBJECT [--file PATH]... [--identity FILE] [--server-key HEX] [--pattern XX|IK]
   m2m errors list | explain CODE | decode [FILE|-] [--json] [--code CODE] [--since 15m|ISO]`;
 
 /** Runs the CLI; resolves with the exit code. */
