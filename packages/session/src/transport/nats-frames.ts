@@ -17,7 +17,12 @@ export const NatsKind = {
   BYE: 2,
   /** A piece of a session message larger than one NATS message; the last piece is a FRAME. */
   PART: 3,
+  /** Liveness probe, ignored by a live peer: a gone peer's subject draws NATS's no-responders status. */
+  PROBE: 4,
 } as const;
+
+/** Default interval of liveness probes while a session is open. */
+export const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 
 /**
  * Bytes of FRAME and PART messages a sender may have unconsumed at the receiver before the first
@@ -110,6 +115,8 @@ export function decodeCredit(data: Uint8Array): { window: number; consumed: numb
 
 /** The BYE message. */
 export const BYE = new Uint8Array([NatsKind.BYE]);
+/** The PROBE message. */
+export const PROBE = new Uint8Array([NatsKind.PROBE]);
 
 /**
  * Splits `nats://host:port/<subject>` into the server and the subject.

@@ -8,7 +8,7 @@
  */
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import { BYE, decodeCredit, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind } from './nats-frames.js';
+import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, PROBE } from './nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport } from './types.js';
 
 /** What a session transport needs from its NATS connection. */
@@ -35,6 +35,12 @@ export interface NatsTransportOptions {
   maxMessageBytes?: number;
   /** Bytes this end lets its peer have unconsumed (default 2 MiB, within [1 MiB, 64 MiB]). */
   windowBytes?: number;
+  /**
+   * Interval of liveness probes (default 1 000 ms; 0: none). A probe to a peer whose process or
+   * connection is gone draws NATS's no-responders status, which ends the session at once
+   * instead of after the PING/PONG timeout.
+   */
+  probeIntervalMs?: number;
 }
 
 /** What a NATS session transport sent and the peer has not acknowledged (consumed) yet. */
@@ -74,6 +80,8 @@ export class NatsTransport implements Transport {
   #reported = 0;
   #granted = INITIAL_WINDOW;
   #creditTimer: ReturnType<typeof setTimeout> | undefined;
+  #probeMs: number;
+  #probeTimer: ReturnType<typeof setInterval> | undefined;
 
   /**
    * @param port the connection's mux.
@@ -89,6 +97,20 @@ export class NatsTransport implements Transport {
     this.#bound = bound;
     this.#maxIncoming = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
     this.#window = Math.min(MAX_WINDOW, Math.max(INITIAL_WINDOW, options.windowBytes ?? 2 * INITIAL_WINDOW));
+    this.#probeMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    if (bound) this.#startProbes();
+  }
+
+  #startProbes(): void {
+    if (this.#probeMs <= 0 || this.#probeTimer) return;
+    this.#probeTimer = setInterval(() => {
+      try {
+        this.#port.publish(this.#peer, PROBE, this.subject);
+      } catch (e) {
+        this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
+      }
+    }, this.#probeMs);
+    (this.#probeTimer as { unref?: () => void }).unref?.();
   }
 
   /** The peer's session subject (the listen subject until a client end is bound). */
@@ -145,6 +167,7 @@ export class NatsTransport implements Transport {
     if (!this.#bound) {
       this.#peer = msg.reply;
       this.#bound = true;
+      this.#startProbes();
       for (const w of this.#bindWaiters.splice(0)) w();
     } else if (msg.reply !== this.#peer) return; // someone else's bytes: not this session's
     const data = msg.data;
@@ -193,6 +216,8 @@ export class NatsTransport implements Transport {
         this.#unackedHead = 0;
       }
       for (const w of this.#creditWaiters.splice(0)) w();
+    } else if (data[0] === NatsKind.PROBE) {
+      // Nothing to do: its only use is the no-responders status it draws when we are gone.
     } else if (data[0] === NatsKind.BYE) {
       this.#closed = true;
       this.#cleanup();
@@ -232,6 +257,8 @@ export class NatsTransport implements Transport {
   #cleanup(): void {
     if (this.#creditTimer) clearTimeout(this.#creditTimer);
     this.#creditTimer = undefined;
+    if (this.#probeTimer) clearInterval(this.#probeTimer);
+    this.#probeTimer = undefined;
     for (const w of this.#bindWaiters.splice(0)) w(this.#closedError());
     for (const w of this.#creditWaiters.splice(0)) w();
     this.#port.release(this);
