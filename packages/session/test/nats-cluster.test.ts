@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { KeyPair } from '@m2m/crypto';
+import { agentSubject, allowKeys, connect, defaultCapabilities, listen, type Server } from '@m2m/session';
 import { runNatsFailover, runNatsPool } from '../../../reliability/lib/nats-pool.js';
-import { natsServerPath } from './fixtures/nats-server.js';
+import { natsServerPath, startNatsCluster } from './fixtures/nats-server.js';
 
 const bin = natsServerPath();
 if (!bin) console.warn('nats-cluster.test.ts skipped: nats-server is not installed (apt-get install nats-server)');
@@ -27,4 +29,37 @@ describe.skipIf(!bin)('server pool over a 3-node NATS cluster', () => {
     expect(r.detectMs).toBeLessThan(10_000);
     expect(r.resent).toBeGreaterThanOrEqual(0);
   }, 90_000);
+
+  it('finds an agent by its AgentId wherever it runs: nats://any-node/agent.<id>', async () => {
+    const cluster = await startNatsCluster(2);
+    const client = KeyPair.generate();
+    const agents = { 'alice-1': KeyPair.generate(), bob_2: KeyPair.generate() };
+    const servers: Server[] = [];
+    try {
+      let node = 0;
+      for (const [id, key] of Object.entries(agents)) {
+        servers.push(await listen({
+          transport: 'nats', servers: cluster.nodes[node++].address, subject: agentSubject(id), capabilities: defaultCapabilities({ agentId: id }),
+          secure: { pattern: 'XX', staticKey: key, verifyPeer: allowKeys([client.publicKey]) },
+          onSession: (s) => void (async () => {
+            for await (const m of s) await s.send(m.content);
+          })().catch(() => undefined),
+        }));
+      }
+      // From either node, each agent's subject reaches that agent (its key and its AgentId).
+      for (const n of cluster.nodes) {
+        for (const [id, key] of Object.entries(agents)) {
+          const s = await connect(`nats://${n.address}/${agentSubject(id)}`, { secure: { pattern: 'XX', staticKey: client, verifyPeer: allowKeys([key.publicKey]) }, signal: AbortSignal.timeout(10_000) });
+          expect(s.peerAgentId).toBe(id);
+          await s.send('{"ping":1}');
+          const echo = await s[Symbol.asyncIterator]().next();
+          expect(echo.value?.content).toBe('{"ping":1}');
+          await s.close();
+        }
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+      await cluster.stop();
+    }
+  });
 });
