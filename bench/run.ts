@@ -1,18 +1,20 @@
 /**
  * `pnpm bench [section...]`: every benchmark of the SDK, each figure printed as a ratio against
- * a baseline measured in the same process. Sections: codec, crypto, session, handshake (default: all).
+ * a baseline measured in the same process. Sections: codec, crypto, session, handshake, nats (default: all).
  * @module
  */
 import { runCodecBench } from './codec.js';
 import { runCryptoBench } from './crypto.js';
 import { runSessionBench } from './session.js';
 import { runHandshakeBench } from './handshake.js';
+import { runNatsBench } from './nats.js';
 
 const sections: Record<string, (log: (line: string) => void) => boolean | Promise<boolean>> = {
   codec: runCodecBench,
   crypto: runCryptoBench,
   session: runSessionBench,
   handshake: runHandshakeBench,
+  nats: runNatsBench,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in sections));
