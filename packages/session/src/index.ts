@@ -23,7 +23,7 @@ export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js
 export { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
 export { HttpClientTransport } from './transport/http-client.js';
-export { NatsTransport, natsInFlight, type NatsInFlight, type NatsTransportOptions } from './transport/nats-transport.js';
+export { NatsTransport, natsInFlight, type NatsInFlight, type NatsPort, type NatsIncoming, type NatsTransportOptions } from './transport/nats-transport.js';
 export { agentSubject } from './transport/nats-frames.js';
 export { SESSION_PATTERNS, organizationPsk, handshakeFailure, type SecureOptions, type SecureResult } from './secure/handshake.js';
 export { SecureChannel, type ChannelOptions } from './secure/secure-channel.js';
