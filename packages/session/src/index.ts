@@ -25,6 +25,7 @@ export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
 export { HttpClientTransport } from './transport/http-client.js';
 export { NatsTransport, natsInFlight, type NatsInFlight, type NatsPort, type NatsIncoming, type NatsTransportOptions } from './transport/nats-transport.js';
 export { agentSubject } from './transport/nats-frames.js';
+export { SharedRateLimiter, type SharedRateLimitOptions, type RateDecision } from './nats-rate-limit.js';
 export { SESSION_PATTERNS, organizationPsk, handshakeFailure, type SecureOptions, type SecureResult } from './secure/handshake.js';
 export { SecureChannel, type ChannelOptions } from './secure/secure-channel.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
