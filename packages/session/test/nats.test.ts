@@ -145,4 +145,38 @@ describe.skipIf(!bin)('nats transport (one nats-server)', () => {
     expect(credits.length).toBeGreaterThan(0);
     for (const c of credits) expect(decodeCredit(c.data).window).toBeGreaterThanOrEqual(INITIAL_WINDOW);
   });
+
+  it('applies server limits to HELLOs over NATS (REJECT SERVER_BUSY past maxSessions)', async () => {
+    const server = await listen({ transport: 'nats', servers: node.address, subject: 'm2m.test.busy', secure: secureServer, serverLimits: { maxSessions: 1, retryAfterMs: 250 } });
+    const first = await connect(server.url, { secure: secureClient, signal: AbortSignal.timeout(10_000) });
+    const second = await connect(server.url, { secure: secureClient, signal: AbortSignal.timeout(10_000) }).catch((e: unknown) => e);
+    expect(second).toMatchObject({ code: 'REJECTED' });
+    expect(server.counters.rejected.SERVER_BUSY).toBe(1);
+    await first.close();
+    await server.close();
+  });
+});
+
+describe.skipIf(!bin)('nats transport when the broker dies', () => {
+  it('ends open sessions with NETWORK_ERROR (NATS connection lost)', async () => {
+    const own = await startNatsServer();
+    const server = await listen({ transport: 'nats', servers: own.address, subject: 'm2m.test.lost', secure: secureServer });
+    const session = await connect(server.url, { secure: secureClient, signal: AbortSignal.timeout(10_000) });
+    const ended = (async () => {
+      try {
+        for await (const _ of session) {
+          // nothing arrives
+        }
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    await own.stop();
+    const e = (await ended) as { code?: string; cause?: { code?: string; message?: string } };
+    expect(e?.code).toBe('SESSION_CLOSED');
+    expect(e.cause).toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(e.cause?.message).toMatch(/NATS connection (lost|closed)/);
+    await server.close();
+  });
 });
