@@ -8,7 +8,7 @@
  */
 import { decodeFrame, encodeFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, type SecureOptions, type Server, type Session } from '@m2m/session';
+import { allowKeys, connect, listen, memoryTransportPair, Session, type SecureOptions, type Server } from '@m2m/session';
 import { median } from './measure.js';
 import { natsServerPath, startNatsServer } from '../packages/session/test/fixtures/nats-server.js';
 
@@ -65,6 +65,24 @@ async function sessionThroughput(address: string, encrypted: boolean): Promise<n
   return rate;
 }
 
+/** The same session work over an in-memory pair: the session layer's own ceiling, no network. */
+async function memoryThroughput(): Promise<number> {
+  const [a, b] = memoryTransportPair();
+  const sp = Session.server(b);
+  const client = await Session.client(a);
+  const peer = (await sp)!;
+  const t0 = performance.now();
+  const reader = (async () => {
+    let n = 0;
+    for await (const _ of peer) if (++n === N) break;
+  })();
+  for (let i = 0; i < N; i++) await client.send(payload);
+  await reader;
+  const rate = N / ((performance.now() - t0) / 1000);
+  await client.close();
+  return rate;
+}
+
 /** Raw request/reply round trips (the floor of a HELLO/ACCEPT exchange through a queue group). */
 async function rawRequests(address: string): Promise<number> {
   const srv = await natsConnect({ servers: address });
@@ -106,7 +124,9 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
     const framed: number[] = [];
     const plain: number[] = [];
     const xx: number[] = [];
+    const memory: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
+      memory.push(await memoryThroughput());
       raw.push(await rawPubSub(node.address, false));
       framed.push(await rawPubSub(node.address, true));
       plain.push(await sessionThroughput(node.address, false));
@@ -118,6 +138,7 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
     log(`raw NATS pub/sub, M2M frames (baseline) ${base.toFixed(0).padStart(7)} msg/s  (encodeFrame + decodeFrame per message)`);
     log(`session over NATS, plaintext           ${median(plain).toFixed(0).padStart(8)} msg/s ×${(median(plain) / base).toFixed(2)} of frames, ×${(median(plain) / bytes).toFixed(2)} of bytes  (target ≥ 0.5 of frames)`);
     log(`session over NATS, XX                  ${median(xx).toFixed(0).padStart(8)} msg/s ×${(median(xx) / base).toFixed(2)} of frames, ×${(median(xx) / bytes).toFixed(2)} of bytes`);
+    log(`session over memory, plaintext         ${median(memory).toFixed(0).padStart(8)} msg/s (the session layer without a network; NATS plaintext ×${(median(plain) / median(memory)).toFixed(2)} of it)`);
     const req = await rawRequests(node.address);
     const opens = await sessionOpens(node.address);
     log(`raw request/reply (baseline)  ${req.toFixed(0).padStart(8)} round trips/s`);
