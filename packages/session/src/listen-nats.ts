@@ -35,7 +35,7 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
   const ends = new Set<NatsTransport>();
   const recentAccepts: number[] = [];
   const incoming = new AsyncQueue<Session>({ capacity: Number.MAX_SAFE_INTEGER });
-  const counters = { accepted: 0, rejected: {} as Record<string, number>, failedHandshakes: 0 };
+  const counters = { accepted: 0, rejected: {} as Record<string, number>, failedHandshakes: 0, evictedPending: 0, handshakeTimeouts: 0 };
   let pending = 0;
   let closing = false;
 
@@ -98,11 +98,19 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
 
   const port = nc.info?.port ?? 4222;
   const first = servers[0].replace(/^nats:\/\//, '');
-  return {
+  // Built as a variable, not returned as a literal: Server gains fields on other branches
+  // (bufferedBytes) and this object already has them.
+  const server = {
     url: `nats://${first}/${subject}`,
     port,
     sessions,
     counters,
+    /** Bytes received on this instance's session subjects and not yet read (bounded by the windows it granted). */
+    get bufferedBytes(): number {
+      let n = 0;
+      for (const end of ends) n += end.bufferedBytes;
+      return n;
+    },
     async close(reason: CloseReason = 'SERVER_SHUTDOWN') {
       if (closing) return;
       closing = true;
@@ -114,4 +122,5 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
     },
     [Symbol.asyncIterator]: () => incoming[Symbol.asyncIterator](),
   };
+  return server;
 }

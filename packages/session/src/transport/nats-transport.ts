@@ -118,6 +118,11 @@ export class NatsTransport implements Transport {
     return this.#peer;
   }
 
+  /** Bytes received and not yet taken by the session (at most the window this end granted, plus a message in pieces). */
+  get bufferedBytes(): number {
+    return this.#received - this.#consumed + this.#partBytes;
+  }
+
   /** What was sent and not acknowledged yet (the peer's transport has not handed it to its session). */
   get inFlight(): NatsInFlight {
     const messages = this.#unacked.slice(this.#unackedHead).map((u) => u.bytes);
