@@ -214,7 +214,9 @@ export class NatsTransport implements Transport {
       }
       if (credit.consumed > this.#sent) return this.fail(new M2MError('InvalidMessage', { reason: 'NATS credit acknowledges bytes never sent' }));
       this.#peerConsumed = Math.max(this.#peerConsumed, credit.consumed);
-      this.#peerLimit = Math.max(this.#peerLimit, this.#peerConsumed + credit.window);
+      // Honour at most our own window: what we keep for in-flight reports stays bounded by our
+      // setting, whatever window a peer announces.
+      this.#peerLimit = Math.max(this.#peerLimit, this.#peerConsumed + Math.min(credit.window, this.#window));
       while (this.#unackedHead < this.#unacked.length && this.#unacked[this.#unackedHead].end <= this.#peerConsumed) this.#unackedHead++;
       if (this.#unackedHead > 64 && this.#unackedHead * 2 > this.#unacked.length) {
         this.#unacked = this.#unacked.slice(this.#unackedHead);
