@@ -74,6 +74,7 @@ export class NatsTransport implements Transport {
   #creditWaiters: Array<() => void> = [];
   #unacked: Array<{ end: number; bytes: Uint8Array }> = [];
   #unackedHead = 0;
+  #sinceYield = 0;
   // Receiver side: cumulative FRAME bytes received and consumed, and the limit granted so far.
   #received = 0;
   #consumed = 0;
@@ -154,7 +155,15 @@ export class NatsTransport implements Transport {
         throw this.#closedError();
       }
       this.#sent += size;
+      this.#sinceYield += size;
       if (last) break;
+    }
+    // A publish never waits, so a busy sender would run on microtasks alone: the connection
+    // would not write and no CREDIT, PROBE or no-responders status would be read. Yield to
+    // I/O every quarter of the initial window.
+    if (this.#sinceYield >= INITIAL_WINDOW / 4) {
+      this.#sinceYield = 0;
+      await new Promise<void>((r) => setTimeout(r, 0));
     }
     this.#unacked.push({ end: this.#sent, bytes: data.slice() });
   }
