@@ -75,6 +75,7 @@ export class NatsTransport implements Transport {
   #unacked: Array<{ end: number; bytes: Uint8Array }> = [];
   #unackedHead = 0;
   #sinceYield = 0;
+  #published = false;
   // Receiver side: cumulative FRAME bytes received and consumed, and the limit granted so far.
   #received = 0;
   #consumed = 0;
@@ -105,6 +106,11 @@ export class NatsTransport implements Transport {
   #startProbes(): void {
     if (this.#probeMs <= 0 || this.#probeTimer) return;
     this.#probeTimer = setInterval(() => {
+      // Any message since the last tick would have drawn the same status: probe idle ends only.
+      if (this.#published) {
+        this.#published = false;
+        return;
+      }
       try {
         this.#port.publish(this.#peer, PROBE, this.subject);
       } catch (e) {
@@ -156,6 +162,7 @@ export class NatsTransport implements Transport {
       }
       this.#sent += size;
       this.#sinceYield += size;
+      this.#published = true;
       if (last) break;
     }
     // A publish never waits, so a busy sender would run on microtasks alone: the connection
