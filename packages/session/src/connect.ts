@@ -27,7 +27,9 @@ export type ConnectOptions = SessionOptions & TransportLimits;
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Session> {
   let u: URL;
   try {
-    u = new URL(url);
+    // nats:// may list servers (nats://h1:4222,h2:4222/subject), which URL cannot parse: parse
+    // the first one here; the nats branch reads the whole list (transport/nats-frames.ts).
+    u = new URL(typeof url === 'string' && url.startsWith('nats://') ? url.replace(/,[^/]*/, '') : url);
   } catch (e) {
     throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KeyPair } from '@m2m/crypto';
 import { agentSubject, allowKeys, connect, defaultCapabilities, listen, type Server } from '@m2m/session';
 import { runNatsFailover, runNatsPool } from '../../../reliability/lib/nats-pool.js';
-import { natsServerPath, startNatsCluster } from './fixtures/nats-server.js';
+import { freePort, natsServerPath, startNatsCluster } from './fixtures/nats-server.js';
 
 const bin = natsServerPath();
 if (!bin) console.warn('nats-cluster.test.ts skipped: nats-server is not installed (apt-get install nats-server)');
@@ -57,6 +57,11 @@ describe.skipIf(!bin)('server pool over a 3-node NATS cluster', () => {
           await s.close();
         }
       }
+      // A list of servers: a dead one is skipped.
+      const dead = await freePort();
+      const s = await connect(`nats://127.0.0.1:${dead},${cluster.nodes[1].address}/${agentSubject('bob_2')}`, { secure: { pattern: 'XX', staticKey: client, verifyPeer: allowKeys([agents.bob_2.publicKey]) }, signal: AbortSignal.timeout(10_000) });
+      expect(s.peerAgentId).toBe('bob_2');
+      await s.close();
     } finally {
       await Promise.all(servers.map((s) => s.close()));
       await cluster.stop();

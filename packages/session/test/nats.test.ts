@@ -18,9 +18,10 @@ const secureClient = { pattern: 'XX', staticKey: clientKey, verifyPeer: allowKey
 
 describe('nats URL and subjects', () => {
   it('parses nats://host:port/subject and refuses wildcards and the reserved prefix', () => {
-    expect(parseNatsUrl('nats://127.0.0.1:4333/m2m.echo')).toEqual({ server: '127.0.0.1:4333', subject: 'm2m.echo' });
-    expect(parseNatsUrl('nats://host/agent.a-1')).toEqual({ server: 'host:4222', subject: 'agent.a-1' });
-    for (const bad of ['nats://h:1/a.*', 'nats://h:1/a.>', 'nats://h:1/_M2M.x.y', 'nats://h:1/', 'ws://h:1/a', 'nats://h:1/a..b']) {
+    expect(parseNatsUrl('nats://127.0.0.1:4333/m2m.echo')).toEqual({ servers: ['127.0.0.1:4333'], subject: 'm2m.echo' });
+    expect(parseNatsUrl('nats://host/agent.a-1')).toEqual({ servers: ['host:4222'], subject: 'agent.a-1' });
+    expect(parseNatsUrl('nats://a:1,b,[::1]:3/x')).toEqual({ servers: ['a:1', 'b:4222', '[::1]:3'], subject: 'x' });
+    for (const bad of ['nats://h:1/a.*', 'nats://h:1/a.>', 'nats://h:1/_M2M.x.y', 'nats://h:1/', 'ws://h:1/a', 'nats://h:1/a..b', 'nats://h:99999/a', 'nats://h:1,/a', 'nats://u@h:1/a', 'nats://h:1/a%zz']) {
       expect(() => parseNatsUrl(bad), bad).toThrow(expect.objectContaining({ code: 'CONFIG_ERROR' }));
     }
     expect(agentSubject('agent_7')).toBe('agent.agent_7');

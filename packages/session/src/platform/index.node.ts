@@ -32,7 +32,7 @@ export const platform: SessionPlatform = {
   // Loaded on first use: the NATS client is an optional peer dependency.
   async openNats(url, options) {
     const [{ parseNatsUrl }, { openNatsClient }] = await Promise.all([import('../transport/nats-frames.js'), import('../transport/nats-link.js')]);
-    const { server, subject } = parseNatsUrl(url);
-    return openNatsClient(server, subject, options);
+    const { servers, subject } = parseNatsUrl(url);
+    return openNatsClient(servers, subject, options);
   },
 };

@@ -119,17 +119,24 @@ export const BYE = new Uint8Array([NatsKind.BYE]);
 export const PROBE = new Uint8Array([NatsKind.PROBE]);
 
 /**
- * Splits `nats://host:port/<subject>` into the server and the subject.
- * @throws M2MError of kind Config for another scheme, a missing host or an invalid subject.
+ * Splits `nats://host:port/<subject>` (or `nats://h1:p1,h2:p2/<subject>`: a list of servers of one
+ * cluster, tried in turn) into the servers and the subject.
+ * @throws M2MError of kind Config for another scheme, a missing or malformed host, or an invalid subject.
  */
-export function parseNatsUrl(url: string): { server: string; subject: string } {
-  let u: URL;
+export function parseNatsUrl(url: string): { servers: string[]; subject: string } {
+  const m = /^nats:\/\/([^/?#]+)\/([^?#]*)$/.exec(String(url));
+  if (!m) throw new M2MError('Config', { reason: `NATS URL must be nats://host:port/<subject>: ${String(url).slice(0, 200)}` });
+  const servers = m[1].split(',').map((hostPort) => {
+    const hp = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(hostPort);
+    const port = Number(hp?.[2] ?? 4222);
+    if (!hp || port < 1 || port > 65535) throw new M2MError('Config', { reason: `bad NATS server ${JSON.stringify(hostPort.slice(0, 100))} in ${String(url).slice(0, 200)}` });
+    return `${hp[1]}:${port}`;
+  });
+  let subject: string;
   try {
-    u = new URL(url);
+    subject = decodeURIComponent(m[2]);
   } catch (e) {
-    throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
+    throw new M2MError('Config', { reason: `bad NATS subject in ${String(url).slice(0, 200)}` }, { cause: e });
   }
-  if (u.protocol !== 'nats:' || !u.hostname) throw new M2MError('Config', { reason: `NATS URL must be nats://host:port/<subject>: ${url}` });
-  const subject = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  return { server: `${u.hostname}:${u.port || '4222'}`, subject: checkListenSubject(subject) };
+  return { servers, subject: checkListenSubject(subject) };
 }

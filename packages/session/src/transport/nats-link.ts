@@ -110,15 +110,17 @@ export class NatsLink implements NatsPort {
 const clientLinks = new Map<string, Promise<NatsLink>>();
 
 /**
- * Opens the client end of a session to `subject` through the NATS server `server`
- * (`host:port`). Sessions to the same server share one connection, closed with the last one.
- * @throws M2MError: Config (client package missing), Network (cannot connect).
+ * Opens the client end of a session to `subject` through the NATS servers `servers`
+ * (`host:port`, one cluster). Sessions to the same servers share one connection, closed with
+ * the last one.
+ * @throws M2MError: Config (client package missing), Network (cannot connect), Aborted.
  */
-export async function openNatsClient(server: string, subject: string, options: NatsTransportOptions & { signal?: AbortSignal } = {}): Promise<NatsTransport> {
+export async function openNatsClient(servers: string[], subject: string, options: NatsTransportOptions & { signal?: AbortSignal } = {}): Promise<NatsTransport> {
   if (options.signal?.aborted) throw new M2MError('Aborted', { operation: 'connect' });
+  const server = servers.join(',');
   let pending = clientLinks.get(server);
   if (!pending) {
-    pending = natsConnect([server], 'm2m-client').then((nc) => {
+    pending = natsConnect(servers, 'm2m-client').then((nc) => {
       const link: NatsLink = new NatsLink(nc, () => {
         if (clientLinks.get(server) === pending) clientLinks.delete(server);
         void nc.drain().catch(() => undefined);
@@ -131,7 +133,7 @@ export async function openNatsClient(server: string, subject: string, options: N
   const link = await pending;
   if (link.nc.isClosed()) {
     if (clientLinks.get(server) === pending) clientLinks.delete(server);
-    return openNatsClient(server, subject, options);
+    return openNatsClient(servers, subject, options);
   }
   return link.open(subject, false, options);
 }
