@@ -16,6 +16,9 @@ import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport } from './transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 
+// Node-only like listen: a rate shared through NATS JetStream (browsers get a stub, listen.browser.ts).
+export { SharedRateLimiter } from './nats-rate-limit.js';
+
 const hostOf = (address: string | undefined) => (address ?? '?').replace(/:\d+$/, '');
 
 /**
