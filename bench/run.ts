@@ -13,6 +13,7 @@ import { runStreamBench } from './stream.js';
 import { runGatewayBench } from './gateway.js';
 import { runScanBench } from './scan.js';
 import { runMessagesBench } from './messages.js';
+import { runNatsBench } from './nats.js';
 
 const sections: Record<string, (log: (line: string) => void) => boolean | Promise<boolean>> = {
   codec: runCodecBench,
@@ -25,6 +26,7 @@ const sections: Record<string, (log: (line: string) => void) => boolean | Promis
   gateway: runGatewayBench,
   scan: runScanBench,
   messages: runMessagesBench,
+  nats: runNatsBench,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in sections));

@@ -189,7 +189,7 @@ async function answers(server: Server, options: Partial<ListenOptions>): Promise
 }
 
 /** An attack on a fresh server: send `bytes` first, then check a legitimate client. */
-function serverAttack(name: string, bytes: () => Uint8Array, inputBytes: number, options: Partial<ListenOptions> = {}): Attack {
+function serverAttack(name: string, bytes: () => Uint8Array, inputBytes: number, options: Partial<ListenOptions> & { transport?: 'tcp' | 'ws' | 'http' } = {}): Attack {
   return {
     name,
     inputBytes,

@@ -23,8 +23,10 @@ export type ConnectOptions = SessionOptions &
 
 /**
  * Opens a session to `url`: `ws://host:port` / `wss://…` and `http://host:port` (Node and
- * browsers; `{ transport: 'rest' }` for the Rust reference's `/message` API), or
- * `tcp://host:port` (Node).
+ * browsers; `{ transport: 'rest' }` for the Rust reference's `/message` API), `tcp://host:port`
+ * (Node), or `nats://host:port/<subject>` (Node, with the optional `@nats-io/transport-node`:
+ * the HELLO goes to the subject's queue group, the rest of the session to the instance that
+ * accepted it).
  * An encrypted session (`secure`) must verify the server: `verifyPeer` (`allowKeys`,
  * `knownKeys`, a callback), a pinned `remoteStaticKey`, or a psk; or opt out by name with
  * `insecureSkipPeerVerification: true`.
@@ -45,7 +47,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (options.secure) checkPeerVerification(options.secure, 'client');
   let u: URL;
   try {
-    u = new URL(url);
+    // nats:// may list servers (nats://h1:4222,h2:4222/subject), which URL cannot parse: parse
+    // the first one here; the nats branch reads the whole list (transport/nats-frames.ts).
+    u = new URL(typeof url === 'string' && url.startsWith('nats://') ? url.replace(/,[^/]*/, '') : url);
   } catch (e) {
     throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
   }
@@ -61,7 +65,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     transport = new RestClientTransport(url, { maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark });
     options = { ...options, codec: 'json' };
   } else if (u.protocol === 'http:' || u.protocol === 'https:') transport = new HttpClientTransport(url, dial);
-  else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss:, tcp:, http: or https:)` });
+  else if (u.protocol === 'nats:') transport = await platform.openNats(url, dial);
+  else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss:, tcp:, http:, https: or nats:)` });
   try {
     return await Session.client(transport, options);
   } catch (e) {

@@ -56,8 +56,17 @@ export interface ServerCounters {
 
 /** Options of `listen`. */
 export interface ListenOptions extends SessionOptions, TransportLimits {
-  /** `ws` (default), `tcp`, or `http` (one message per POST /message, long-poll GET for the rest). */
-  transport?: 'ws' | 'tcp' | 'http';
+  /**
+   * `ws` (default), `tcp`, `http` (one message per POST /message, long-poll GET for the rest), or
+   * `nats` (join `subject`'s queue group on `servers`; needs the optional `@nats-io/transport-node`).
+   */
+  transport?: 'ws' | 'tcp' | 'http' | 'nats';
+  /** `nats`: the NATS servers (`host:port`, a list or comma-separated; default `127.0.0.1:4222`). */
+  servers?: string | string[];
+  /** `nats`: the subject clients address (`nats://host:port/<subject>`), e.g. `agentSubject(id)`. */
+  subject?: string;
+  /** `nats`: the queue group shared by the pool's instances (default: the subject). */
+  queue?: string;
   /** Interface to bind (default 127.0.0.1). */
   host?: string;
   /** Port (default 0: any free port; read it from `server.port`). */
@@ -75,7 +84,7 @@ export interface ListenOptions extends SessionOptions, TransportLimits {
 
 /** A listening server. */
 export interface Server extends AsyncIterable<Session> {
-  /** `ws://host:port`, `tcp://host:port` or `http://host:port`. */
+  /** `ws://host:port`, `tcp://host:port`, `http://host:port` or `nats://host:port/<subject>`. */
   readonly url: string;
   readonly port: number;
   /** Established sessions. */

@@ -9,3 +9,11 @@ import type { ListenOptions, Server } from './listen-types.js';
 export async function listen(_options: ListenOptions = {}): Promise<Server> {
   throw new M2MError('Config', { reason: 'listen() needs Node: browsers cannot accept connections' });
 }
+
+/** Browsers cannot reach NATS: the shared rate limit is Node-only (see nats-rate-limit.ts). */
+export class SharedRateLimiter {
+  /** @throws M2MError of kind Config always. */
+  constructor(_options: unknown) {
+    throw new M2MError('Config', { reason: 'SharedRateLimiter needs Node (NATS JetStream)' });
+  }
+}

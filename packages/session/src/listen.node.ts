@@ -18,6 +18,9 @@ import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 
+// Node-only like listen: a rate shared through NATS JetStream (browsers get a stub, listen.browser.ts).
+export { SharedRateLimiter } from './nats-rate-limit.js';
+
 const hostOf = (address: string | undefined) => (address ?? '?').replace(/:\d+$/, '');
 
 /** Default deadline for a connection's whole handshake. */
@@ -105,6 +108,8 @@ class SessionArrivals {
  * ```
  */
 export async function listen(options: ListenOptions = {}): Promise<Server> {
+  // NATS: its own admission over a queue group, loaded on demand (keeps the client off the cold path).
+  if (options.transport === 'nats') return (await import('./listen-nats.js')).listenNats(options);
   const limits = options.serverLimits ?? {};
   const maxSessions = limits.maxSessions ?? 10_000;
   const maxPerAddress = limits.maxSessionsPerAddress ?? 1_000;

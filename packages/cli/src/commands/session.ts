@@ -75,11 +75,20 @@ export function asJson(text: string): string {
   }
 }
 
+/** `--url nats://host:port/<subject>` as listen options. @throws M2MError Config. */
+function natsTarget(url: string | undefined): { servers: string; subject: string } {
+  const m = url ? /^nats:\/\/([^/]+)\/(.+)$/.exec(url) : null;
+  if (!m) throw new M2MError('Config', { reason: '--transport nats needs --url nats://host:port/<subject>' });
+  return { servers: m[1], subject: decodeURIComponent(m[2]) };
+}
+
 /** Runs `serve`; resolves when the server stops (SIGINT/SIGTERM, or `--once` after one session). */
 export async function serveCommand(io: Io, argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...COMMON, transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, echo: { type: 'boolean' }, once: { type: 'boolean' } });
-  const transport = (values.transport ?? 'ws') as 'ws' | 'tcp' | 'http';
-  if (!['ws', 'tcp', 'http'].includes(transport)) throw new M2MError('Config', { reason: '--transport must be ws, tcp or http' });
+  const { values } = parse(argv, { ...COMMON, transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, echo: { type: 'boolean' }, once: { type: 'boolean' }, url: { type: 'string' } });
+  const transport = (values.transport ?? 'ws') as 'ws' | 'tcp' | 'http' | 'nats';
+  if (!['ws', 'tcp', 'http', 'nats'].includes(transport)) throw new M2MError('Config', { reason: '--transport must be ws, tcp, http or nats' });
+  // nats: `--url nats://host:port/<subject>` joins the subject's queue group (a pool of `serve`s).
+  const nats = transport === 'nats' ? natsTarget(values.url) : {};
   const secure = values.plaintext ? undefined : await secureOptions(values, 'server');
   if (secure) checkPeerVerification(secure, 'server'); // a key check the pattern cannot perform fails now, not per connection
   let done!: () => void;
@@ -88,6 +97,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
     transport,
     host: values.host ?? '127.0.0.1',
     port: values.port ? Number(values.port) : 0,
+    ...nats,
     secure,
     codec: values.codec as 'json' | 'binary' | undefined,
     onSession: (s: Session) => {

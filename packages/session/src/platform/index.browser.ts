@@ -34,4 +34,7 @@ export const platform: SessionPlatform = {
   readTextFile(path) {
     return Promise.reject(new M2MError('Config', { reason: `files are not available in browsers (${path}); pass the text to knownKeys()` }));
   },
+  openNats() {
+    return Promise.reject(new M2MError('Config', { reason: 'the nats transport needs Node; browsers use ws:// or wss://' }));
+  },
 };

@@ -39,4 +39,10 @@ export const platform: SessionPlatform = {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');
   },
+  // Loaded on first use: the NATS client is an optional peer dependency.
+  async openNats(url, options) {
+    const [{ parseNatsUrl }, { openNatsClient }] = await Promise.all([import('../transport/nats-frames.js'), import('../transport/nats-link.js')]);
+    const { servers, subject } = parseNatsUrl(url);
+    return openNatsClient(servers, subject, options);
+  },
 };

@@ -18,4 +18,6 @@ export interface SessionPlatform {
   msgpackPackr(): typeof import('msgpackr').Packr;
   /** A UTF-8 file's text (Node); browsers have no files and reject with a Config error. */
   readTextFile(path: string): Promise<string>;
+  /** Opens the client end of a session to `nats://host:port/<subject>`. */
+  openNats(url: string, options: DialOptions): Promise<Transport>;
 }

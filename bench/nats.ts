@@ -1,0 +1,150 @@
+/**
+ * NATS benchmarks (issue 19): DATA messages/s of sessions over NATS against raw NATS
+ * publish/subscribe of the same payloads in the same process (target ≥ 0.5 against raw NATS
+ * carrying the same M2M frames; the ratio to bare JSON bytes is printed too), and sessions/s
+ * opened through a queue group of three instances, against raw NATS request/reply round trips.
+ * Needs nats-server (skips with a message otherwise); the broker runs on a loopback port.
+ * @module
+ */
+import { decodeFrame, encodeFrame } from '@m2m/core';
+import { KeyPair } from '@m2m/crypto';
+import { allowKeys, connect, listen, memoryTransportPair, Session, type SecureOptions, type Server } from '@m2m/session';
+import { median } from './measure.js';
+import { natsServerPath, startNatsServer } from '../packages/session/test/fixtures/nats-server.js';
+
+// Loaded when the section runs, so other sections never load the NATS client.
+const natsConnect = async (o: { servers: string }) => (await import('@nats-io/transport-node')).connect(o);
+const N = 20_000;
+const ROUNDS = 3;
+const OPENS = 200;
+const payload = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the M2M protocol in one line.' }], temperature: 0.2 });
+const serverKey = KeyPair.generate();
+const clientKey = KeyPair.generate();
+const secure = (mine: KeyPair, theirs: KeyPair): SecureOptions => ({ pattern: 'XX', staticKey: mine, verifyPeer: allowKeys([theirs.publicKey]) });
+
+/**
+ * Raw NATS: one connection publishes N payloads, another subscribes and counts them. With
+ * `frames`, each payload is encoded as the M2M frame a session would carry (encodeFrame) and
+ * decoded on arrival: the same payloads and codec work as a session, without the session.
+ */
+async function rawPubSub(address: string, frames: boolean): Promise<number> {
+  const bytes = new TextEncoder().encode(payload);
+  const pub = await natsConnect({ servers: address });
+  const sub = await natsConnect({ servers: address });
+  let seen = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  sub.subscribe('bench.raw', { callback: (_e, m) => void ((frames ? decodeFrame(m.data) : m.data) && ++seen === N && done()) });
+  await sub.flush();
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) pub.publish('bench.raw', frames ? encodeFrame(payload) : bytes);
+  await all;
+  const rate = N / ((performance.now() - t0) / 1000);
+  await pub.close();
+  await sub.close();
+  return rate;
+}
+
+/** One session over NATS: N DATA messages client → server. */
+async function sessionThroughput(address: string, encrypted: boolean): Promise<number> {
+  let take!: (s: Session) => void;
+  const first = new Promise<Session>((r) => (take = r));
+  const server = await listen({ transport: 'nats', servers: address, subject: 'bench.session', secure: encrypted ? secure(serverKey, clientKey) : undefined, onSession: (s) => take(s) });
+  const client = await connect(server.url, { secure: encrypted ? secure(clientKey, serverKey) : undefined });
+  const peer = await first;
+  const t0 = performance.now();
+  const reader = (async () => {
+    let n = 0;
+    for await (const _ of peer) if (++n === N) break;
+  })();
+  for (let i = 0; i < N; i++) await client.send(payload);
+  await reader;
+  const rate = N / ((performance.now() - t0) / 1000);
+  await client.close();
+  await server.close();
+  return rate;
+}
+
+/** The same session work over an in-memory pair: the session layer's own ceiling, no network. */
+async function memoryThroughput(): Promise<number> {
+  const [a, b] = memoryTransportPair();
+  const sp = Session.server(b);
+  const client = await Session.client(a);
+  const peer = (await sp)!;
+  const t0 = performance.now();
+  const reader = (async () => {
+    let n = 0;
+    for await (const _ of peer) if (++n === N) break;
+  })();
+  for (let i = 0; i < N; i++) await client.send(payload);
+  await reader;
+  const rate = N / ((performance.now() - t0) / 1000);
+  await client.close();
+  return rate;
+}
+
+/** Raw request/reply round trips (the floor of a HELLO/ACCEPT exchange through a queue group). */
+async function rawRequests(address: string): Promise<number> {
+  const srv = await natsConnect({ servers: address });
+  const cli = await natsConnect({ servers: address });
+  srv.subscribe('bench.req', { queue: 'q', callback: (_e, m) => void m.respond(m.data) });
+  await srv.flush();
+  const bytes = new TextEncoder().encode(payload);
+  const t0 = performance.now();
+  for (let i = 0; i < OPENS; i++) await cli.request('bench.req', bytes);
+  const rate = OPENS / ((performance.now() - t0) / 1000);
+  await srv.close();
+  await cli.close();
+  return rate;
+}
+
+/** XX sessions opened (and closed) one after another through a queue group of three instances. */
+async function sessionOpens(address: string): Promise<{ rate: number; spread: number[] }> {
+  const servers: Server[] = [];
+  for (let i = 0; i < 3; i++) servers.push(await listen({ transport: 'nats', servers: address, subject: 'bench.pool', queue: 'bench.pool', secure: secure(serverKey, clientKey) }));
+  const url = servers[0].url;
+  const t0 = performance.now();
+  for (let i = 0; i < OPENS; i++) await (await connect(url, { secure: secure(clientKey, serverKey) })).close();
+  const rate = OPENS / ((performance.now() - t0) / 1000);
+  const spread = servers.map((s) => s.counters.accepted);
+  await Promise.all(servers.map((s) => s.close()));
+  return { rate, spread };
+}
+
+/** Runs the nats section; true when plaintext sessions reach half of raw publish/subscribe of the same frames. */
+export async function runNatsBench(log: (line: string) => void): Promise<boolean> {
+  if (!natsServerPath()) {
+    log('skipped: nats-server is not installed (apt-get install nats-server)');
+    return true;
+  }
+  const node = await startNatsServer();
+  try {
+    log(`one nats-server on loopback; ${N} DATA messages of ${payload.length} B JSON, median of ${ROUNDS} interleaved rounds`);
+    const raw: number[] = [];
+    const framed: number[] = [];
+    const plain: number[] = [];
+    const xx: number[] = [];
+    const memory: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      memory.push(await memoryThroughput());
+      raw.push(await rawPubSub(node.address, false));
+      framed.push(await rawPubSub(node.address, true));
+      plain.push(await sessionThroughput(node.address, false));
+      xx.push(await sessionThroughput(node.address, true));
+    }
+    const bytes = median(raw);
+    const base = median(framed);
+    log(`raw NATS pub/sub, JSON bytes           ${bytes.toFixed(0).padStart(8)} msg/s`);
+    log(`raw NATS pub/sub, M2M frames (baseline) ${base.toFixed(0).padStart(7)} msg/s  (encodeFrame + decodeFrame per message)`);
+    log(`session over NATS, plaintext           ${median(plain).toFixed(0).padStart(8)} msg/s ×${(median(plain) / base).toFixed(2)} of frames, ×${(median(plain) / bytes).toFixed(2)} of bytes  (target ≥ 0.5 of frames)`);
+    log(`session over NATS, XX                  ${median(xx).toFixed(0).padStart(8)} msg/s ×${(median(xx) / base).toFixed(2)} of frames, ×${(median(xx) / bytes).toFixed(2)} of bytes`);
+    log(`session over memory, plaintext         ${median(memory).toFixed(0).padStart(8)} msg/s (the session layer without a network; NATS plaintext ×${(median(plain) / median(memory)).toFixed(2)} of it)`);
+    const req = await rawRequests(node.address);
+    const opens = await sessionOpens(node.address);
+    log(`raw request/reply (baseline)  ${req.toFixed(0).padStart(8)} round trips/s`);
+    log(`XX sessions via queue group   ${opens.rate.toFixed(0).padStart(8)} opens/s ×${(opens.rate / req).toFixed(2)}  (${OPENS} sequential; spread over 3 instances: ${opens.spread.join('/')})`);
+    return median(plain) / base >= 0.5;
+  } finally {
+    await node.stop();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * `listen({ transport: 'nats' })`: joins the queue group of a subject, so a pool of server
+ * instances shares the sessions opened to it; each HELLO that reaches this instance becomes a
+ * session bound to a fresh session subject of this instance (docs/PROTOCOL.md §6.1). Loaded by
+ * `listen.node.ts` only when asked for, so the NATS client stays off the cold import path.
+ * @module
+ */
+import { M2MError } from '@m2m/core';
+import type { CloseReason } from '@m2m/core';
+import type { ListenOptions, Server } from './listen-types.js';
+import type { Message } from './message.js';
+import { AsyncQueue } from './queue.js';
+import { Session, type HelloDecision } from './session.js';
+import { checkListenSubject, isSessionSubject, NatsKind } from './transport/nats-frames.js';
+import { NatsLink, natsConnect } from './transport/nats-link.js';
+import type { NatsTransport } from './transport/nats-transport.js';
+
+/**
+ * Starts a NATS listener.
+ * @throws M2MError: Config (no subject, bad subject, client package missing), Network (cannot
+ *   reach NATS).
+ */
+export async function listenNats(options: ListenOptions): Promise<Server> {
+  const servers = typeof options.servers === 'string' ? options.servers.split(',') : (options.servers ?? ['127.0.0.1:4222']);
+  if (!options.subject) throw new M2MError('Config', { reason: 'listen({ transport: "nats" }) needs a subject' });
+  const subject = checkListenSubject(options.subject);
+  const queue = options.queue ?? subject;
+  if (!/^[A-Za-z0-9_.-]{1,256}$/.test(queue)) throw new M2MError('Config', { reason: 'NATS queue group: letters, digits, ".", "_" and "-"' });
+  const limits = options.serverLimits ?? {};
+  const maxSessions = limits.maxSessions ?? 10_000;
+  const perSecond = limits.newSessionsPerSecond ?? Number.POSITIVE_INFINITY;
+  const maxPending = limits.maxPendingHandshakes ?? 1_000;
+  const retryAfterMs = limits.retryAfterMs ?? 1_000;
+  const sessions = new Set<Session>();
+  const ends = new Set<NatsTransport>();
+  const recentAccepts: number[] = [];
+  const incoming = new AsyncQueue<Session>({ capacity: Number.MAX_SAFE_INTEGER });
+  const counters = { accepted: 0, rejected: {} as Record<string, number>, failedHandshakes: 0, evictedPending: 0, handshakeTimeouts: 0 };
+  let pending = 0;
+  let closing = false;
+
+  const nc = await natsConnect(servers, `m2m-server ${subject}`);
+  const link = new NatsLink(nc);
+
+  const decide = (_hello: Message): HelloDecision => {
+    const now = Date.now();
+    while (recentAccepts.length && recentAccepts[0] <= now - 1000) recentAccepts.shift();
+    if (closing) return { reject: { code: 'SERVER_BUSY', message: 'server shutting down', retryAfterMs } };
+    if (sessions.size + pending > maxSessions) return { reject: { code: 'SERVER_BUSY', message: `server at capacity (${maxSessions} sessions)`, retryAfterMs } };
+    if (recentAccepts.length >= perSecond) return { reject: { code: 'RATE_LIMITED', message: `more than ${perSecond} new sessions per second`, retryAfterMs: Math.max(1, recentAccepts[0] + 1000 - now) } };
+    recentAccepts.push(now);
+    return {};
+  };
+
+  const admit = async (end: NatsTransport) => {
+    ends.add(end);
+    pending++;
+    let decision: HelloDecision = {};
+    let session: Session | undefined;
+    try {
+      session = await Session.server(end, { ...options, decide: (hello) => (decision = decide(hello)) });
+    } catch (e) {
+      counters.failedHandshakes++;
+      options.onHandshakeError?.(e);
+    } finally {
+      pending--;
+    }
+    if (!session) {
+      const code = decision.reject?.code;
+      if (code) counters.rejected[code] = (counters.rejected[code] ?? 0) + 1;
+      ends.delete(end);
+      return;
+    }
+    counters.accepted++;
+    sessions.add(session);
+    void session.closed.then(() => {
+      sessions.delete(session);
+      ends.delete(end);
+    });
+    incoming.offer(session);
+    options.onSession?.(session);
+  };
+
+  const sub = nc.subscribe(subject, {
+    queue,
+    callback: (err, msg) => {
+      // A HELLO: a FRAME whose reply subject is the client's session subject. Anything else on
+      // the listen subject is dropped unanswered (a reply to an arbitrary subject would make
+      // this server a reflector).
+      if (err || closing || !isSessionSubject(msg.reply) || msg.data.length < 2 || msg.data[0] !== NatsKind.FRAME) return;
+      if (pending >= maxPending) return;
+      const end = link.open(msg.reply, true, options);
+      end.deliver({ data: msg.data, reply: msg.reply });
+      void admit(end);
+    },
+  });
+  await nc.flush();
+
+  const port = nc.info?.port ?? 4222;
+  const first = servers[0].replace(/^nats:\/\//, '');
+  // Built as a variable, not returned as a literal: Server gains fields on other branches
+  // (bufferedBytes) and this object already has them.
+  const server = {
+    url: `nats://${first}/${subject}`,
+    port,
+    sessions,
+    counters,
+    /** Bytes received on this instance's session subjects and not yet read (bounded by the windows it granted). */
+    get bufferedBytes(): number {
+      let n = 0;
+      for (const end of ends) n += end.bufferedBytes;
+      return n;
+    },
+    async close(reason: CloseReason = 'SERVER_SHUTDOWN') {
+      if (closing) return;
+      closing = true;
+      sub.unsubscribe();
+      await Promise.all([...sessions].map((s) => s.close(reason)));
+      await Promise.all([...ends].map((t) => t.close().catch(() => undefined)));
+      incoming.end();
+      await nc.drain().catch(() => undefined);
+    },
+    [Symbol.asyncIterator]: () => incoming[Symbol.asyncIterator](),
+  };
+  return server;
+}

@@ -1,0 +1,358 @@
+/**
+ * One end of one session over NATS: a {@link Transport} that publishes to the peer's session
+ * subject and receives what the connection's mux (`nats-link.ts`) routes to its own, with
+ * credit-based flow control (a sender never has more than the receiver's window unconsumed at
+ * the receiver) and a record of what was sent and not yet acknowledged, reported when the peer
+ * disappears. Mapping: docs/PROTOCOL.md §6.1.
+ * @module
+ */
+import { M2MError } from '@m2m/core';
+import { AsyncQueue } from '../queue.js';
+import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, PROBE } from './nats-frames.js';
+import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport } from './types.js';
+
+/** What a session transport needs from its NATS connection. */
+export interface NatsPort {
+  /** Publishes `data` to `subject` with `reply` as the reply subject. */
+  publish(subject: string, data: Uint8Array, reply: string): void;
+  /** The broker's `max_payload`. */
+  readonly maxPayload: number;
+  /** Stops routing messages to this transport (it closed). */
+  release(transport: NatsTransport): void;
+}
+
+/** An incoming NATS message, as the mux hands it over. */
+export interface NatsIncoming {
+  data: Uint8Array;
+  reply?: string;
+  /** The NATS status code of a status message (503: no responders). */
+  status?: number;
+}
+
+/** Options of a {@link NatsTransport}. */
+export interface NatsTransportOptions {
+  /** Largest incoming session message (default 16 MiB + 64 KiB; NATS's `max_payload` bounds it anyway). */
+  maxMessageBytes?: number;
+  /** Bytes this end lets its peer have unconsumed (default 2 MiB, within [1 MiB, 64 MiB]). */
+  windowBytes?: number;
+  /**
+   * Interval of liveness probes (default 1 000 ms; 0: none). A probe to a peer whose process or
+   * connection is gone draws NATS's no-responders status, which ends the session at once
+   * instead of after the PING/PONG timeout.
+   */
+  probeIntervalMs?: number;
+}
+
+/** What a NATS session transport sent and the peer has not acknowledged (consumed) yet. */
+export interface NatsInFlight {
+  /** Session messages sent and not acknowledged, oldest first (encoded, as sent). */
+  messages: Uint8Array[];
+  /** Their total size in bytes. */
+  bytes: number;
+}
+
+/** A session's end over NATS. Created by `connect('nats://…')` and by `listen({ transport: 'nats' })`. */
+export class NatsTransport implements Transport {
+  readonly kind = 'nats';
+  /** The subject this end receives on. */
+  readonly subject: string;
+  #port: NatsPort;
+  #peer: string;
+  #bound: boolean;
+  #bindWaiters: Array<(e?: unknown) => void> = [];
+  // Bounded in bytes by the window this end grants, not in count.
+  #inbox = new AsyncQueue<{ bytes: Uint8Array; size: number }>({ capacity: Number.MAX_SAFE_INTEGER });
+  #parts: Uint8Array[] = [];
+  #partBytes = 0;
+  #closed = false;
+  #maxIncoming: number;
+  #window: number;
+  // Sender side: cumulative FRAME bytes sent, and what the peer allows (consumed + window).
+  #sent = 0;
+  #peerConsumed = 0;
+  #peerLimit = INITIAL_WINDOW;
+  #creditWaiters: Array<() => void> = [];
+  #unacked: Array<{ end: number; bytes: Uint8Array }> = [];
+  #unackedHead = 0;
+  #sinceYield = 0;
+  #published = false;
+  // Receiver side: cumulative FRAME bytes received and consumed, and the limit granted so far.
+  #received = 0;
+  #consumed = 0;
+  #reported = 0;
+  #granted = INITIAL_WINDOW;
+  #creditTimer: ReturnType<typeof setTimeout> | undefined;
+  #probeMs: number;
+  #probeTimer: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * @param port the connection's mux.
+   * @param subject this end's session subject.
+   * @param peer the peer's session subject (server side), or the listen subject (client side:
+   *   bound to the server instance's session subject by its first reply).
+   * @param bound true when `peer` is a session subject already.
+   */
+  constructor(port: NatsPort, subject: string, peer: string, bound: boolean, options: NatsTransportOptions = {}) {
+    this.#port = port;
+    this.subject = subject;
+    this.#peer = peer;
+    this.#bound = bound;
+    this.#maxIncoming = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
+    this.#window = Math.min(MAX_WINDOW, Math.max(INITIAL_WINDOW, options.windowBytes ?? 2 * INITIAL_WINDOW));
+    this.#probeMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    if (bound) this.#startProbes();
+  }
+
+  #startProbes(): void {
+    if (this.#probeMs <= 0 || this.#probeTimer) return;
+    this.#probeTimer = setInterval(() => {
+      // Any message since the last tick would have drawn the same status: probe idle ends only.
+      if (this.#published) {
+        this.#published = false;
+        return;
+      }
+      try {
+        this.#port.publish(this.#peer, PROBE, this.subject);
+      } catch (e) {
+        this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
+      }
+    }, this.#probeMs);
+    (this.#probeTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** The peer's session subject (the listen subject until a client end is bound). */
+  get remoteAddress(): string {
+    return this.#peer;
+  }
+
+  /** Bytes received and not yet taken by the session (at most the window this end granted, plus a message in pieces). */
+  get bufferedBytes(): number {
+    return this.#received - this.#consumed + this.#partBytes;
+  }
+
+  /** What was sent and not acknowledged yet (the peer's transport has not handed it to its session). */
+  get inFlight(): NatsInFlight {
+    const messages = this.#unacked.slice(this.#unackedHead).map((u) => u.bytes);
+    return { messages, bytes: messages.reduce((n, m) => n + m.length, 0) };
+  }
+
+  /**
+   * Sends one session message (in pieces when it is larger than one NATS message may be); waits
+   * while the peer's window is full.
+   * @throws M2MError: Network (closed, peer gone, NATS connection lost).
+   */
+  async send(data: Uint8Array): Promise<void> {
+    if (this.#closed) throw this.#closedError();
+    if (!this.#bound && this.#sent > 0) await new Promise<void>((resolve, reject) => this.#bindWaiters.push((e) => (e ? reject(e) : resolve())));
+    const piece = Math.min(this.#port.maxPayload, INITIAL_WINDOW) - 1;
+    for (let at = 0; ; at += piece) {
+      const last = data.length - at <= piece;
+      const chunk = data.subarray(at, last ? data.length : at + piece);
+      const size = chunk.length + 1;
+      while (this.#sent + size > this.#peerLimit) {
+        if (this.#closed) throw this.#closedError();
+        await new Promise<void>((r) => this.#creditWaiters.push(r));
+      }
+      if (this.#closed) throw this.#closedError();
+      try {
+        this.#port.publish(this.#peer, encodeFrame(chunk, last ? NatsKind.FRAME : NatsKind.PART), this.subject);
+      } catch (e) {
+        this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
+        throw this.#closedError();
+      }
+      this.#sent += size;
+      this.#sinceYield += size;
+      this.#published = true;
+      if (last) break;
+    }
+    // A publish never waits, so a busy sender would run on microtasks alone: the connection
+    // would not write and no CREDIT, PROBE or no-responders status would be read. Yield to
+    // I/O every quarter of the initial window.
+    if (this.#sinceYield >= INITIAL_WINDOW / 4) {
+      this.#sinceYield = 0;
+      await new Promise<void>((r) => setTimeout(r, 0));
+    }
+    this.#unacked.push({ end: this.#sent, bytes: data.slice() });
+  }
+
+  /** Routes one NATS message to this end (called by the mux). */
+  deliver(msg: NatsIncoming): void {
+    if (this.#closed) return;
+    if (msg.status !== undefined) {
+      // 503: nobody subscribes to the subject we last published to: the peer (or every server
+      // of the pool) is gone.
+      if (msg.status === 503) this.fail(this.#goneError(this.#bound ? 'the peer is gone (no subscriber on its session subject)' : `no server listens on ${this.#peer}`));
+      return;
+    }
+    if (!isSessionSubject(msg.reply)) return; // not from a session end: ignore
+    if (!this.#bound) {
+      this.#peer = msg.reply;
+      this.#bound = true;
+      this.#startProbes();
+      for (const w of this.#bindWaiters.splice(0)) w();
+    } else if (msg.reply !== this.#peer) return; // someone else's bytes: not this session's
+    const data = msg.data;
+    if (data.length === 0) return this.fail(new M2MError('InvalidMessage', { reason: 'empty NATS message on a session subject' }));
+    if (data[0] === NatsKind.FRAME || data[0] === NatsKind.PART) {
+      this.#received += data.length;
+      if (this.#received > this.#granted) return this.fail(new M2MError('LimitExceeded', { limit: 'NATS flow-control window', actual: this.#received - this.#consumed, max: this.#granted - this.#consumed }));
+      const body = data.subarray(1);
+      const whole = this.#partBytes + body.length;
+      if (whole > this.#maxIncoming) return this.fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: whole, max: this.#maxIncoming }));
+      if (data[0] === NatsKind.PART) {
+        // Held until the last piece: counted as consumed now, so a message larger than the
+        // window cannot stall; the held bytes are bounded by maxMessageBytes instead.
+        this.#parts.push(body);
+        this.#partBytes = whole;
+        this.#onConsumed(data.length);
+        return;
+      }
+      if (this.#parts.length === 0) {
+        this.#inbox.offer({ bytes: body, size: data.length });
+        return;
+      }
+      const joined = new Uint8Array(whole);
+      let at = 0;
+      for (const p of this.#parts) {
+        joined.set(p, at);
+        at += p.length;
+      }
+      joined.set(body, at);
+      this.#parts = [];
+      this.#partBytes = 0;
+      this.#inbox.offer({ bytes: joined, size: data.length });
+    } else if (data[0] === NatsKind.CREDIT) {
+      let credit;
+      try {
+        credit = decodeCredit(data);
+      } catch (e) {
+        return this.fail(e);
+      }
+      if (credit.consumed > this.#sent) return this.fail(new M2MError('InvalidMessage', { reason: 'NATS credit acknowledges bytes never sent' }));
+      this.#peerConsumed = Math.max(this.#peerConsumed, credit.consumed);
+      // Honour at most our own window: what we keep for in-flight reports stays bounded by our
+      // setting, whatever window a peer announces.
+      this.#peerLimit = Math.max(this.#peerLimit, this.#peerConsumed + Math.min(credit.window, this.#window));
+      while (this.#unackedHead < this.#unacked.length && this.#unacked[this.#unackedHead].end <= this.#peerConsumed) this.#unackedHead++;
+      if (this.#unackedHead > 64 && this.#unackedHead * 2 > this.#unacked.length) {
+        this.#unacked = this.#unacked.slice(this.#unackedHead);
+        this.#unackedHead = 0;
+      }
+      for (const w of this.#creditWaiters.splice(0)) w();
+    } else if (data[0] === NatsKind.PROBE) {
+      // Nothing to do: its only use is the no-responders status it draws when we are gone.
+    } else if (data[0] === NatsKind.BYE) {
+      this.#closed = true;
+      this.#cleanup();
+      this.#inbox.end();
+    } else this.fail(new M2MError('InvalidMessage', { reason: `unknown NATS message kind ${data[0]}` }));
+  }
+
+  /** Ends this end with `error` (the peer is gone, the connection was lost, the peer misbehaved). */
+  fail(error: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#failure = error;
+    if (this.#bound) {
+      try {
+        // Tell a live peer at once (it may be waiting for credit); a gone one never reads it.
+        this.#port.publish(this.#peer, BYE, this.subject);
+      } catch {
+        // The connection is gone too.
+      }
+    }
+    this.#cleanup();
+    this.#inbox.end(error);
+  }
+
+  #failure: unknown;
+
+  #goneError(why: string): M2MError {
+    const f = this.inFlight;
+    const note = f.messages.length ? `; ${f.messages.length} message${f.messages.length === 1 ? '' : 's'} (${f.bytes} bytes) sent and not acknowledged` : '';
+    return new M2MError('Network', { reason: `NATS: ${why}${note}` });
+  }
+
+  #closedError(): unknown {
+    return this.#failure ?? new M2MError('Network', { reason: 'NATS session transport is closed' });
+  }
+
+  #cleanup(): void {
+    if (this.#creditTimer) clearTimeout(this.#creditTimer);
+    this.#creditTimer = undefined;
+    if (this.#probeTimer) clearInterval(this.#probeTimer);
+    this.#probeTimer = undefined;
+    for (const w of this.#bindWaiters.splice(0)) w(this.#closedError());
+    for (const w of this.#creditWaiters.splice(0)) w();
+    this.#port.release(this);
+  }
+
+  #onConsumed(size: number): void {
+    this.#consumed += size;
+    if (this.#closed || !this.#bound) return;
+    // Acknowledge promptly enough for senders' in-flight records, without one credit per frame.
+    if (this.#consumed - this.#reported >= this.#window / 4) this.#sendCredit();
+    else if (!this.#creditTimer) {
+      this.#creditTimer = setTimeout(() => this.#sendCredit(), 5);
+      (this.#creditTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  #sendCredit(): void {
+    if (this.#creditTimer) clearTimeout(this.#creditTimer);
+    this.#creditTimer = undefined;
+    if (this.#closed || this.#consumed === this.#reported) return;
+    this.#reported = this.#consumed;
+    this.#granted = Math.max(this.#granted, this.#consumed + this.#window);
+    try {
+      this.#port.publish(this.#peer, encodeCredit(this.#window, this.#consumed), this.subject);
+    } catch (e) {
+      this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
+    }
+  }
+
+  /** Drops this end without a BYE (a crash, as the peer sees it: it learns from no-responders or PING). */
+  abort(): void {
+    this.fail(new M2MError('Network', { reason: 'NATS session transport aborted' }));
+  }
+
+  /** Sends BYE to the peer and stops receiving. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#bound) {
+      try {
+        this.#port.publish(this.#peer, BYE, this.subject);
+      } catch {
+        // The connection is gone: the peer learns it from no-responders or its PING timeout.
+      }
+    }
+    this.#cleanup();
+    this.#inbox.end();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    const it = this.#inbox[Symbol.asyncIterator]();
+    return {
+      next: async (): Promise<IteratorResult<Uint8Array>> => {
+        const r = await it.next();
+        if (r.done) return { value: undefined, done: true };
+        this.#onConsumed(r.value.size);
+        return { value: r.value.bytes, done: false };
+      },
+      return: async () => {
+        await this.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
+
+/**
+ * What a session over NATS sent and its peer has not acknowledged, e.g. after it ended with a
+ * Network error: `natsInFlight(session.transport)`. Messages leave in order, so the DATA among
+ * them are the last ones the application sent. `undefined` for other transports.
+ */
+export function natsInFlight(transport: Transport): NatsInFlight | undefined {
+  return transport instanceof NatsTransport ? transport.inFlight : undefined;
+}
