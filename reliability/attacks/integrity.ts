@@ -9,13 +9,8 @@ import * as net from 'node:net';
 import { isSdkError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, listen, memoryTransportPair, Session, type Message, type SecureOptions, type Transport } from '@m2m/session';
+import type { Attack } from '../lib/adversary.js';
 
-/** Structurally the `Attack` of reliability/lib/adversary.ts. */
-export interface Attack {
-  name: string;
-  inputBytes: number;
-  run(): Promise<{ outcome: string }>;
-}
 
 const serverKey = KeyPair.generate();
 const clientKey = KeyPair.generate();

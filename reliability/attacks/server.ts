@@ -10,13 +10,8 @@ import * as net from 'node:net';
 import { isSdkError } from '@m2m/core';
 import { connect, listen, Session, type ListenOptions, type Server } from '@m2m/session';
 import { TcpTransport } from '../../packages/session/src/transport/tcp.js';
+import type { Attack } from '../lib/adversary.js';
 
-/** One attack (the shape of reliability/lib/adversary.ts). */
-export interface Attack {
-  name: string;
-  inputBytes: number;
-  run(): Promise<{ outcome: string }>;
-}
 
 const MiB = 1024 * 1024;
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
