@@ -6,6 +6,7 @@
 import type { Attack } from '../lib/adversary.js';
 import { decoderAttacks } from './decoders.js';
 import { integrityAttacks } from './integrity.js';
+import { serverAttacks } from './server.js';
 
-/** All attacks, in table order. */
-export const allAttacks: Attack[] = [...decoderAttacks, ...integrityAttacks];
+/** All attacks, in table order: decoders, server limits, session integrity. */
+export const allAttacks: Attack[] = [...decoderAttacks, ...serverAttacks, ...integrityAttacks];
