@@ -5,6 +5,7 @@
  * the tables go into docs/RELIABILITY.md (between the RESULTS markers).
  * @module
  */
+import { loopbackExchange } from './lib/loopback.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -64,6 +65,19 @@ sections.push(
   'Each session keeps at most 50 messages unacknowledged and the server acknowledges every tenth; latency is the round trip from `send()` to that acknowledgement, with all sessions sending at once.',
   '',
 );
+
+log('== loopback, plaintext sessions (ws and tcp)\n');
+const loopbackRows: string[] = [];
+for (const transport of ['ws', 'tcp'] as const) {
+  const sessions = 200;
+  const messages = 1000;
+  const t0 = performance.now();
+  const r = await loopbackExchange(transport, sessions, messages);
+  const intact = r.serverErrors.length === 0 && r.results.every((n) => n === messages) && [...r.serverSeen.values()].every((n) => n === messages);
+  ok &&= intact;
+  loopbackRows.push(`| ${transport} | ${sessions} | ${(sessions * messages).toLocaleString('en')} each way | ${intact ? 'none' : `NOT INTACT: ${r.serverErrors.slice(0, 3).join('; ')}`} | ${((performance.now() - t0) / 1000).toFixed(1)} s |`);
+}
+sections.push('### Loopback (plaintext, binary codec, echo)', '', '| transport | sessions | messages | lost, duplicated or reordered | time |', '|---|---|---|---|---|', ...loopbackRows, '');
 
 log('== faults\n');
 const faults = await runFaults();

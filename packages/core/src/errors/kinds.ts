@@ -113,7 +113,7 @@ export interface CryptoErrorDetailsMap {
   Nonce: { detail?: string };
   Exchange: { detail?: string };
   Id: { idKind: 'Agent' | 'Organization'; value?: string; len?: number; max?: number };
-  /** `stage` names the handshake message (HELLO, ACCEPT, FINISH); `message` is its 1-based number. */
+  /** `stage` names the handshake message (HELLO, ACCEPT, AUTH); `message` is its 1-based number. */
   Handshake: { stage: string; message: number; detail: string };
 }
 

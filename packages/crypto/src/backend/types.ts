@@ -1,6 +1,7 @@
 /**
- * The crypto backend seam: every primitive the SDK uses, with two implementations that give
- * identical results (@noble everywhere; node:crypto where it is faster on Node).
+ * The crypto backend seam: every primitive the SDK uses, with three implementations that give
+ * identical results: @noble everywhere, node:crypto on Node, and libsodium on Node when the
+ * optional `sodium-native` addon is installed (see backend/index.node.ts for which runs what).
  * @module
  */
 
