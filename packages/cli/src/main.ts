@@ -4,7 +4,7 @@
  * error's code and message chain.
  * @module
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatErrorChain, isSdkError } from '@m2m/core';
 import { analyzeCommand } from './commands/analyze.js';
@@ -37,7 +37,14 @@ export const USAGE = `m2m: the M2M Protocol command-line tool
   m2m server [--port N] [--host IP|--bind-all] [--blocking] [--threshold X] [--no-security] [--upstream URL]
              [--upstream-timeout MS] [--api-key KEY|@FILE]... [--rate-limit N/s] [--m2m-listen ADDR | --m2m-upstream ADDR] [--peer-key HEX]  (--help)
   m2m connect http://HOST:PORT --transport rest   (the Rust reference's /message API)
-  m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]`;
+  m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]
+  m2m --version`;
+
+/** This package's version, read from its package.json (beside `src/` and `dist/` alike). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 /** The usage lines of one command (`m2m serve --help`), or undefined for an unknown one. */
 export function commandUsage(command: string): string | undefined {
@@ -94,6 +101,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return errorsCommand(io, rest);
       case 'server':
         return await serverCommand(io, rest);
+      case '--version':
+      case '-V':
+      case 'version':
+        io.out(`m2m ${cliVersion()}`);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
