@@ -31,8 +31,10 @@ export const USAGE = `m2m: the M2M Protocol command-line tool
   m2m scan TEXT|@file|- [--json] [--threshold 0..1]   (exit 1 when blocked)
   m2m keygen --out FILE [--force]
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
-  m2m serve [--transport ws|tcp|http|nats] [--port N] [--url nats://host:port/SUBJECT] [--identity FILE] [--pattern XX] [--peer-key HEX]... [--known-keys FILE] [--echo] [--once]
-  m2m connect URL|nats://host:port/SUBJECT --peer-key HEX [--known-keys FILE] [--file PATH]... [--identity FILE] [--pattern XX|IK]
+  m2m serve [--transport ws|tcp|http|nats] [--host IP] [--port N] [--url nats://host:port/SUBJECT] [--identity FILE] [--pattern XX|IK|NK|KK|NN]
+            [--peer-key HEX]... [--known-keys FILE] [--codec json|binary] [--plaintext] [--echo] [--once]
+  m2m connect URL|nats://host:port/SUBJECT --peer-key HEX [--known-keys FILE] [--file PATH]... [--identity FILE] [--pattern XX|IK|NK|KK|NN]
+            [--codec json|binary] [--plaintext] [--wait MS]
             (--server-key = --peer-key; --insecure-skip-peer-verification connects without checking the server)
   m2m server [--port N] [--host IP|--bind-all] [--blocking] [--threshold X] [--no-security] [--upstream URL]
              [--upstream-timeout MS] [--api-key KEY|@FILE]... [--rate-limit N/s] [--m2m-listen ADDR | --m2m-upstream ADDR] [--peer-key HEX]  (--help)

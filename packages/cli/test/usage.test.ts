@@ -1,5 +1,6 @@
 /**
- * What `m2m --version` tells a new user: the version of the installed package.
+ * What `m2m --version` and the usage lines of `serve` / `connect` tell a new user: the version of
+ * the installed package, and every flag those two commands accept (packages/cli/src/commands/session.ts).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,6 +22,22 @@ describe('m2m --version', () => {
       expect(r.code).toBe(0);
       expect(r.out).toBe(`m2m ${version}`);
       expect(r.err).toBe('');
+    });
+  }
+});
+
+describe('serve and connect --help name every flag they accept', () => {
+  const accepted = {
+    serve: ['--transport', '--host', '--port', '--url', '--identity', '--pattern', '--peer-key', '--known-keys', '--codec', '--plaintext', '--echo', '--once'],
+    connect: ['--peer-key', '--server-key', '--known-keys', '--file', '--identity', '--pattern', '--codec', '--plaintext', '--wait', '--transport', '--insecure-skip-peer-verification'],
+  };
+  for (const [command, flags] of Object.entries(accepted)) {
+    it(command, async () => {
+      const r = await run([command, '--help']);
+      expect(r.code).toBe(0);
+      for (const flag of flags) expect(r.out, flag).toMatch(new RegExp(`${flag}\\b`));
+      // The patterns the handshake accepts (session.ts: XX, IK, NK, KK, NN), not only XX.
+      expect(r.out).toContain('--pattern XX|IK|NK|KK|NN');
     });
   }
 });
