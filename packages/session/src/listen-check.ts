@@ -20,6 +20,6 @@ export function checkListenOptions(options: ListenOptions): void {
   }
   const port: unknown = options.port;
   if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65_535)) {
-    throw new M2MError('Config', { reason: `listen: port must be an integer from 0 to 65535, got ${JSON.stringify(port)}` });
+    throw new M2MError('Config', { reason: `listen: port must be an integer from 0 to 65535, got ${typeof port === 'string' ? JSON.stringify(port) : String(port)}` });
   }
 }

@@ -29,6 +29,7 @@ describe('listen option checks', () => {
     it(`refuses port ${String(port)} with CONFIG_ERROR, not node:net's ERR_SOCKET_BAD_PORT`, async () => {
       const e = await configError({ transport: 'tcp', port });
       expect(e.code).toBe('CONFIG_ERROR');
+      expect(e.message).toContain(`got ${typeof port === 'string' ? `"${port}"` : String(port)}`);
     });
   }
 
