@@ -41,3 +41,12 @@ describe('serve and connect --help name every flag they accept', () => {
     });
   }
 });
+
+describe('m2m keygen into a directory that does not exist', () => {
+  it('is an IO_ERROR (exit 1) naming the file, not INTERNAL (exit 70)', async () => {
+    const r = await run(['keygen', '--out', '/nonexistent-m2m-dir/agent.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^IO_ERROR: .*cannot write \/nonexistent-m2m-dir\/agent\.json/);
+    expect(r.out).toBe('');
+  });
+});
