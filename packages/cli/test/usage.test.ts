@@ -50,3 +50,13 @@ describe('m2m keygen into a directory that does not exist', () => {
     expect(r.out).toBe('');
   });
 });
+
+describe('m2m connect --file with a missing file', () => {
+  it('is an IO_ERROR before any connection (it was INTERNAL after connecting, with the session left open)', async () => {
+    // Port 1 refuses connections: reaching it would report NETWORK_ERROR instead.
+    const r = await run(['connect', 'tcp://127.0.0.1:1', '--plaintext', '--file', '/nonexistent-m2m-dir/request.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^IO_ERROR: .*cannot read \/nonexistent-m2m-dir\/request\.json/);
+    expect(r.err).not.toContain('connected');
+  });
+});
