@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fromHex, M2MError, toHex } from '@m2m/core';
+import { fromHex, isSdkError, M2MError, toHex } from '@m2m/core';
 import { handshakePattern, KeyPair } from '@m2m/crypto';
 import { allowKeys, checkPeerVerification, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
 import { parse } from '../args.js';
@@ -118,7 +118,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
         if (values.once) done();
       })();
     },
-    onHandshakeError: (e) => io.err(paint(io, 'red', `handshake failed: ${(e as Error).message}`)),
+    onHandshakeError: (e) => io.err(paint(io, 'red', `handshake failed: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`)),
   });
   const identity = secure?.staticKey && 'publicKey' in secure.staticKey ? toHex(secure.staticKey.publicKey) : undefined;
   io.err(`listening on ${server.url}${identity ? ` (${secure!.pattern}, public key ${identity})` : ' (plaintext)'}`);
