@@ -60,3 +60,13 @@ describe('m2m connect --file with a missing file', () => {
     expect(r.err).not.toContain('connected');
   });
 });
+
+describe('m2m analyze on one small request', () => {
+  it("says that auto follows the reference's rule when it picks other than the best", async () => {
+    // 60 bytes: the reference's rule picks none under 100 bytes, while tokennative is smaller.
+    const r = await run(['analyze', '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/tokennative .* best/);
+    expect(r.out).toContain("auto picks  none  (compress -a auto: the reference's rule by size and shape, not the smallest)");
+  });
+});
