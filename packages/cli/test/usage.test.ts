@@ -70,3 +70,11 @@ describe('m2m analyze on one small request', () => {
     expect(r.out).toContain("auto picks  none  (compress -a auto: the reference's rule by size and shape, not the smallest)");
   });
 });
+
+describe('m2m connect without a URL', () => {
+  it('prints a usage line naming the same flags as --help', async () => {
+    const r = await run(['connect']);
+    expect(r.code).toBe(2);
+    for (const flag of ['--pattern XX|IK|NK|KK|NN', '--codec json|binary', '--plaintext', '--wait MS']) expect(r.err, flag).toContain(flag);
+  });
+});

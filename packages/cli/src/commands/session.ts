@@ -21,7 +21,7 @@ const COMMON = {
   plaintext: { type: 'boolean' },
 } as const;
 
-const CONNECT_USAGE = 'usage: m2m connect URL [--peer-key HEX]... [--known-keys FILE] [--insecure-skip-peer-verification] [--file PATH]... [--identity FILE] [--pattern XX|IK|NK|KK] [--plaintext]';
+const CONNECT_USAGE = 'usage: m2m connect URL [--peer-key HEX]... [--known-keys FILE] [--insecure-skip-peer-verification] [--file PATH]... [--identity FILE] [--pattern XX|IK|NK|KK|NN] [--codec json|binary] [--plaintext] [--wait MS]';
 
 interface SecureFlags {
   identity?: string;
