@@ -1,12 +1,13 @@
 /**
  * `m2m server --bind-all --upstream URL` without `--api-key` is an open gateway to a paid
- * upstream: it starts (the reference allows it) but logs a warning (packages/cli/src/commands/server.ts).
+ * upstream: it starts (the reference allows it) but logs a warning; without an upstream, a note that
+ * the gateway is off (packages/cli/src/commands/server.ts).
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { openGatewayWarning } from '../src/commands/server.js';
+import { GATEWAY_OFF, openGatewayWarning } from '../src/commands/server.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const NODE_ARGS = ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', 'packages/cli/src/main.ts'];
@@ -32,6 +33,19 @@ describe('open gateway warning', () => {
       expect(warn.level).toBe(40);
       expect(warn.host).toBe('0.0.0.0');
       expect(warn.msg).toContain('without an API key');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('says at start that the gateway is off without an upstream (its /v1 routes answer an empty 404)', async () => {
+    const child = spawn(process.execPath, [...NODE_ARGS, 'server', '--port', '0'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    try {
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const first = JSON.parse((await lines.next()).value as string) as { url: string; gateway: string };
+      expect(first.gateway).toBe('off');
+      expect(JSON.parse((await lines.next()).value as string)).toMatchObject({ level: 30, msg: GATEWAY_OFF });
+      expect((await fetch(`${first.url}/v1/models`)).status).toBe(404);
     } finally {
       child.kill('SIGKILL');
     }

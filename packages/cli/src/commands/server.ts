@@ -114,6 +114,9 @@ export function openGatewayWarning(options: Pick<StartServerOptions, 'host' | 'u
   return `the gateway on ${options.host} takes requests without an API key: anyone who reaches it can use the upstream; pass --api-key KEY|@FILE`;
 }
 
+/** Logged at start without `--upstream` or `--m2m-upstream`: the /v1 routes then answer an empty 404, like any unknown route. */
+export const GATEWAY_OFF = 'gateway off: /v1/chat/completions and /v1/models answer 404 until --upstream URL or --m2m-upstream ADDR is given';
+
 /** Runs `m2m server` until SIGTERM/SIGINT; resolves with the exit code. */
 export async function serverCommand(io: Io, argv: string[]): Promise<number> {
   const { values } = parse(argv, OPTIONS);
@@ -163,6 +166,7 @@ export async function serverCommand(io: Io, argv: string[]): Promise<number> {
   );
   const open = openGatewayWarning(options);
   if (open) logger.warn({ host: options.host }, open);
+  if (!options.upstream && !options.m2mUpstream) logger.info({}, GATEWAY_OFF);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
