@@ -4,7 +4,7 @@
  * error's code and message chain.
  * @module
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatErrorChain, isSdkError } from '@m2m/core';
 import { analyzeCommand } from './commands/analyze.js';
@@ -31,13 +31,22 @@ export const USAGE = `m2m: the M2M Protocol command-line tool
   m2m scan TEXT|@file|- [--json] [--threshold 0..1]   (exit 1 when blocked)
   m2m keygen --out FILE [--force]
   m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]
-  m2m serve [--transport ws|tcp|http|nats] [--port N] [--url nats://host:port/SUBJECT] [--identity FILE] [--pattern XX] [--peer-key HEX]... [--known-keys FILE] [--echo] [--once]
-  m2m connect URL|nats://host:port/SUBJECT --peer-key HEX [--known-keys FILE] [--file PATH]... [--identity FILE] [--pattern XX|IK]
+  m2m serve [--transport ws|tcp|http|nats] [--host IP] [--port N] [--url nats://host:port/SUBJECT] [--identity FILE] [--pattern XX|IK|NK|KK|NN]
+            [--peer-key HEX]... [--known-keys FILE] [--codec json|binary] [--plaintext] [--echo] [--once]
+  m2m connect URL|nats://host:port/SUBJECT --peer-key HEX [--known-keys FILE] [--file PATH]... [--identity FILE] [--pattern XX|IK|NK|KK|NN]
+            [--codec json|binary] [--plaintext] [--wait MS]
             (--server-key = --peer-key; --insecure-skip-peer-verification connects without checking the server)
   m2m server [--port N] [--host IP|--bind-all] [--blocking] [--threshold X] [--no-security] [--upstream URL]
              [--upstream-timeout MS] [--api-key KEY|@FILE]... [--rate-limit N/s] [--m2m-listen ADDR | --m2m-upstream ADDR] [--peer-key HEX]  (--help)
   m2m connect http://HOST:PORT --transport rest   (the Rust reference's /message API)
-  m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]`;
+  m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]
+  m2m --version`;
+
+/** This package's version, read from its package.json (beside `src/` and `dist/` alike). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 /** The usage lines of one command (`m2m serve --help`), or undefined for an unknown one. */
 export function commandUsage(command: string): string | undefined {
@@ -94,6 +103,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return errorsCommand(io, rest);
       case 'server':
         return await serverCommand(io, rest);
+      case '--version':
+      case '-V':
+      case 'version':
+        io.out(`m2m ${cliVersion()}`);
+        return 0;
       case undefined:
       case 'help':
       case '--help':

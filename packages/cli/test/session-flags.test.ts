@@ -104,6 +104,6 @@ describe('m2m serve --peer-key', () => {
     await admitted.send('{"model":"gpt-4o","messages":[]}');
     await admitted.close();
     expect(await served).toBe(0);
-    expect(io.lines.err.join('\n')).toContain('handshake failed: Handshake failed at message 3 (AUTH): peer static key not allowed');
+    expect(io.lines.err.join('\n')).toMatch(/handshake failed: \[HANDSHAKE_[A-Z_]+\] Handshake failed at message 3 \(AUTH\): peer static key not allowed/);
   });
 });

@@ -9,6 +9,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import * as net from 'node:net';
 import { M2MError } from '@m2m/core';
 import type { CloseReason } from '@m2m/core';
+import { checkListenOptions } from './listen-check.js';
 import type { ListenOptions, Server, ServerCounters } from './listen-types.js';
 import { Session, type HelloDecision } from './session.js';
 import { SessionState } from './state-machine.js';
@@ -101,13 +102,15 @@ class SessionArrivals {
 
 /**
  * Starts a server.
- * @throws M2MError of kind Network when the port cannot be bound.
+ * @throws M2MError of kind Network when the port cannot be bound; of kind Config for an unknown
+ * transport or a port outside 0–65535 (listen-check.ts).
  * @example
  * ```ts
  * const server = await listen({ port: 7400, onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
  * ```
  */
 export async function listen(options: ListenOptions = {}): Promise<Server> {
+  checkListenOptions(options);
   // NATS: its own admission over a queue group, loaded on demand (keeps the client off the cold path).
   if (options.transport === 'nats') return (await import('./listen-nats.js')).listenNats(options);
   const limits = options.serverLimits ?? {};

@@ -119,7 +119,7 @@ export function analyzeCommand(io: Io, argv: string[]): number {
           const s = r.sizes[a];
           return `    ${a.padEnd(12)} ${s === null ? 'n/a (needs JSON)' : `${String(s).padStart(8)} bytes  ×${(r.bytes / s).toFixed(2)}`}${a === r.best ? paint(io, 'green', '  best') : ''}`;
         }),
-        `  auto picks  ${r.auto}`,
+        `  auto picks  ${r.auto}  (compress -a auto: the reference's rule by size and shape, not the smallest)`,
       ].join('\n'),
     );
     return 0;

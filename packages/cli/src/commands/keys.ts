@@ -36,7 +36,7 @@ export function readIdentity(path: string): KeyPair {
   return KeyPair.fromSecret(fromHex(parsed.secretKey));
 }
 
-/** Runs `keygen`; returns the exit code. */
+/** Runs `keygen`; returns the exit code. @throws M2MError Config (usage, existing file), Io (the file cannot be written). */
 export function keygenCommand(io: Io, argv: string[]): number {
   const { values } = parse(argv, { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
   if (!values.out) throw new M2MError('Config', { reason: 'usage: m2m keygen --out FILE [--force]' });
@@ -45,8 +45,12 @@ export function keygenCommand(io: Io, argv: string[]): number {
   const secret = kp.exportSecret();
   const file: IdentityFile = { type: 'm2m-x25519-identity', publicKey: toHex(kp.publicKey), secretKey: toHex(secret) };
   secret.fill(0);
-  writeFileSync(values.out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(values.out, 0o600); // also when the file existed with wider permissions
+  try {
+    writeFileSync(values.out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(values.out, 0o600); // also when the file existed with wider permissions
+  } catch (e) {
+    throw new M2MError('Io', { reason: `cannot write ${values.out}: ${(e as Error).message}` }, { cause: e });
+  }
   if (values.json) io.out(toJson({ file: values.out, publicKey: file.publicKey }));
   else io.out(`${file.publicKey}  (public key; secret written to ${values.out}, mode 0600)`);
   return 0;

@@ -102,6 +102,21 @@ function address(flag: string, v: string): { host: string; port: number } {
   return { host: m[1] || '127.0.0.1', port };
 }
 
+/**
+ * The warning for a gateway that anyone on the network may use: bound beyond loopback, without
+ * `--api-key`, forwarding to an upstream (with M2M_UPSTREAM_API_KEY when set) or a peer gateway.
+ * Returns undefined when the gateway is off, keyed, or loopback-only. Never throws.
+ */
+export function openGatewayWarning(options: Pick<StartServerOptions, 'host' | 'upstream' | 'm2mUpstream' | 'apiKeys'>): string | undefined {
+  const gateway = options.upstream !== undefined || options.m2mUpstream !== undefined;
+  const loopback = options.host === undefined || /^(127\.|::1$|localhost$)/.test(options.host);
+  if (!gateway || loopback || options.apiKeys?.length) return undefined;
+  return `the gateway on ${options.host} takes requests without an API key: anyone who reaches it can use the upstream; pass --api-key KEY|@FILE`;
+}
+
+/** Logged at start without `--upstream` or `--m2m-upstream`: the /v1 routes then answer an empty 404, like any unknown route. */
+export const GATEWAY_OFF = 'gateway off: /v1/chat/completions and /v1/models answer 404 until --upstream URL or --m2m-upstream ADDR is given';
+
 /** Runs `m2m server` until SIGTERM/SIGINT; resolves with the exit code. */
 export async function serverCommand(io: Io, argv: string[]): Promise<number> {
   const { values } = parse(argv, OPTIONS);
@@ -149,6 +164,9 @@ export async function serverCommand(io: Io, argv: string[]): Promise<number> {
     },
     'm2m server listening',
   );
+  const open = openGatewayWarning(options);
+  if (open) logger.warn({ host: options.host }, open);
+  if (!options.upstream && !options.m2mUpstream) logger.info({}, GATEWAY_OFF);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fromHex, M2MError, toHex } from '@m2m/core';
+import { fromHex, isSdkError, M2MError, toHex } from '@m2m/core';
 import { handshakePattern, KeyPair } from '@m2m/crypto';
 import { allowKeys, checkPeerVerification, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
 import { parse } from '../args.js';
@@ -21,7 +21,7 @@ const COMMON = {
   plaintext: { type: 'boolean' },
 } as const;
 
-const CONNECT_USAGE = 'usage: m2m connect URL [--peer-key HEX]... [--known-keys FILE] [--insecure-skip-peer-verification] [--file PATH]... [--identity FILE] [--pattern XX|IK|NK|KK] [--plaintext]';
+const CONNECT_USAGE = 'usage: m2m connect URL [--peer-key HEX]... [--known-keys FILE] [--insecure-skip-peer-verification] [--file PATH]... [--identity FILE] [--pattern XX|IK|NK|KK|NN] [--codec json|binary] [--plaintext] [--wait MS]';
 
 interface SecureFlags {
   identity?: string;
@@ -118,7 +118,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
         if (values.once) done();
       })();
     },
-    onHandshakeError: (e) => io.err(paint(io, 'red', `handshake failed: ${(e as Error).message}`)),
+    onHandshakeError: (e) => io.err(paint(io, 'red', `handshake failed: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`)),
   });
   const identity = secure?.staticKey && 'publicKey' in secure.staticKey ? toHex(secure.staticKey.publicKey) : undefined;
   io.err(`listening on ${server.url}${identity ? ` (${secure!.pattern}, public key ${identity})` : ' (plaintext)'}`);
@@ -149,14 +149,21 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   const rest = values.transport === 'rest';
   const url = positionals[0];
   if (!url) throw new M2MError('Config', { reason: CONNECT_USAGE });
+  // Files are read before connecting: a missing one is an IO_ERROR, not a session left open.
+  const items: string[] = [];
+  for (const f of values.file ?? []) {
+    try {
+      items.push(readFileSync(f, 'utf8'));
+    } catch (e) {
+      throw new M2MError('Io', { reason: `cannot read ${f}: ${(e as Error).message}` }, { cause: e });
+    }
+  }
   const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
   const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: 'rest' as const } : {}) });
   io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
   const printer = (async () => {
     for await (const m of session) io.out(m.content);
   })().catch((e: unknown) => io.err(paint(io, 'red', (e as Error).message)));
-  const items: string[] = [];
-  if (values.file?.length) for (const f of values.file) items.push(readFileSync(f, 'utf8'));
   let sent = 0;
   const progress = (total?: number) => {
     if (process.stderr.isTTY) process.stderr.write(`\r${paint(io, 'dim', `sent ${sent}${total ? `/${total}` : ''}`)}`);

@@ -13,6 +13,13 @@ import { dial } from './dial.js';
 import { ConnectionAccount } from './budget.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
 
+/**
+ * True when a length prefix is really the start of HTTP text ("HTTP" of a response, or a request
+ * method), as when a tcp:// URL points at an HTTP server: those four bytes read as a length of
+ * over 1 GB, which would otherwise be reported as LIMIT_EXCEEDED.
+ */
+const speaksHttp = (len: number): boolean => [0x48545450 /* HTTP */, 0x47455420 /* GET  */, 0x504f5354 /* POST */, 0x50555420 /* PUT  */, 0x48454144 /* HEAD */].includes(len);
+
 /** A {@link Transport} over one TCP socket. */
 export class TcpTransport implements Transport {
   readonly kind = 'tcp';
@@ -92,7 +99,7 @@ export class TcpTransport implements Transport {
         if (this.#chunkBytes < 4) return;
         const len = this.#take(4).readUInt32BE(0);
         this.#account.release(4);
-        if (len > this.#max) return this.#refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
+        if (len > this.#max) return this.#refuse(speaksHttp(len) ? new M2MError('Network', { reason: 'the peer speaks HTTP, not M2M over TCP (use a ws:// or http:// URL for an HTTP server)' }) : new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
         this.#expected = len;
       }
       if (this.#chunkBytes < this.#expected) return;

@@ -1,0 +1,53 @@
+/**
+ * `m2m server --bind-all --upstream URL` without `--api-key` is an open gateway to a paid
+ * upstream: it starts (the reference allows it) but logs a warning; without an upstream, a note that
+ * the gateway is off (packages/cli/src/commands/server.ts).
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_OFF, openGatewayWarning } from '../src/commands/server.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const NODE_ARGS = ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', 'packages/cli/src/main.ts'];
+
+describe('open gateway warning', () => {
+  it('warns for a gateway bound beyond loopback without API keys', () => {
+    expect(openGatewayWarning({ host: '0.0.0.0', upstream: 'http://127.0.0.1:8000/v1' })).toContain('--api-key');
+    expect(openGatewayWarning({ host: '10.0.0.5', upstream: 'http://u/v1', apiKeys: [] })).toContain('10.0.0.5');
+  });
+
+  it('stays quiet when the gateway is keyed, loopback-only or off', () => {
+    expect(openGatewayWarning({ host: '0.0.0.0', upstream: 'http://u/v1', apiKeys: ['k'] })).toBeUndefined();
+    for (const host of ['127.0.0.1', '::1', 'localhost', undefined]) expect(openGatewayWarning({ host, upstream: 'http://u/v1' }), String(host)).toBeUndefined();
+    expect(openGatewayWarning({ host: '0.0.0.0' })).toBeUndefined();
+  });
+
+  it('logs it as a pino warn line after the listening line', async () => {
+    const child = spawn(process.execPath, [...NODE_ARGS, 'server', '--port', '0', '--bind-all', '--upstream', 'http://127.0.0.1:1/v1'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    try {
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      expect(JSON.parse((await lines.next()).value as string)).toMatchObject({ msg: 'm2m server listening' });
+      const warn = JSON.parse((await lines.next()).value as string) as { level: number; msg: string; host: string };
+      expect(warn.level).toBe(40);
+      expect(warn.host).toBe('0.0.0.0');
+      expect(warn.msg).toContain('without an API key');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('says at start that the gateway is off without an upstream (its /v1 routes answer an empty 404)', async () => {
+    const child = spawn(process.execPath, [...NODE_ARGS, 'server', '--port', '0'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    try {
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const first = JSON.parse((await lines.next()).value as string) as { url: string; gateway: string };
+      expect(first.gateway).toBe('off');
+      expect(JSON.parse((await lines.next()).value as string)).toMatchObject({ level: 30, msg: GATEWAY_OFF });
+      expect((await fetch(`${first.url}/v1/models`)).status).toBe(404);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+});

@@ -1,0 +1,80 @@
+/**
+ * What `m2m --version` and the usage lines of `serve` / `connect` tell a new user: the version of
+ * the installed package, and every flag those two commands accept (packages/cli/src/commands/session.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/main.js';
+
+const run = async (argv: string[]) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), stdin: () => '', color: false });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+};
+
+describe('m2m --version', () => {
+  const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V', 'version']) {
+    it(`${flag} prints the package version and exits 0`, async () => {
+      const r = await run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(`m2m ${version}`);
+      expect(r.err).toBe('');
+    });
+  }
+});
+
+describe('serve and connect --help name every flag they accept', () => {
+  const accepted = {
+    serve: ['--transport', '--host', '--port', '--url', '--identity', '--pattern', '--peer-key', '--known-keys', '--codec', '--plaintext', '--echo', '--once'],
+    connect: ['--peer-key', '--server-key', '--known-keys', '--file', '--identity', '--pattern', '--codec', '--plaintext', '--wait', '--transport', '--insecure-skip-peer-verification'],
+  };
+  for (const [command, flags] of Object.entries(accepted)) {
+    it(command, async () => {
+      const r = await run([command, '--help']);
+      expect(r.code).toBe(0);
+      for (const flag of flags) expect(r.out, flag).toMatch(new RegExp(`${flag}\\b`));
+      // The patterns the handshake accepts (session.ts: XX, IK, NK, KK, NN), not only XX.
+      expect(r.out).toContain('--pattern XX|IK|NK|KK|NN');
+    });
+  }
+});
+
+describe('m2m keygen into a directory that does not exist', () => {
+  it('is an IO_ERROR (exit 1) naming the file, not INTERNAL (exit 70)', async () => {
+    const r = await run(['keygen', '--out', '/nonexistent-m2m-dir/agent.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^IO_ERROR: .*cannot write \/nonexistent-m2m-dir\/agent\.json/);
+    expect(r.out).toBe('');
+  });
+});
+
+describe('m2m connect --file with a missing file', () => {
+  it('is an IO_ERROR before any connection (it was INTERNAL after connecting, with the session left open)', async () => {
+    // Port 1 refuses connections: reaching it would report NETWORK_ERROR instead.
+    const r = await run(['connect', 'tcp://127.0.0.1:1', '--plaintext', '--file', '/nonexistent-m2m-dir/request.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^IO_ERROR: .*cannot read \/nonexistent-m2m-dir\/request\.json/);
+    expect(r.err).not.toContain('connected');
+  });
+});
+
+describe('m2m analyze on one small request', () => {
+  it("says that auto follows the reference's rule when it picks other than the best", async () => {
+    // 60 bytes: the reference's rule picks none under 100 bytes, while tokennative is smaller.
+    const r = await run(['analyze', '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/tokennative .* best/);
+    expect(r.out).toContain("auto picks  none  (compress -a auto: the reference's rule by size and shape, not the smallest)");
+  });
+});
+
+describe('m2m connect without a URL', () => {
+  it('prints a usage line naming the same flags as --help', async () => {
+    const r = await run(['connect']);
+    expect(r.code).toBe(2);
+    for (const flag of ['--pattern XX|IK|NK|KK|NN', '--codec json|binary', '--plaintext', '--wait MS']) expect(r.err, flag).toContain(flag);
+  });
+});

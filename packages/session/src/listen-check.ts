@@ -1,0 +1,25 @@
+/**
+ * Checks the options of `listen` that plain JavaScript callers can get wrong before anything is
+ * bound: an unknown transport would otherwise listen as WebSocket under a URL like `smtp://…`,
+ * and a bad port would reject with node:net's untyped `ERR_SOCKET_BAD_PORT` (listen.node.ts).
+ * @module
+ */
+import { M2MError } from '@m2m/core';
+import type { ListenOptions } from './listen-types.js';
+
+const TRANSPORTS: ReadonlySet<unknown> = new Set(['ws', 'tcp', 'http', 'nats', undefined]);
+
+/**
+ * Validates `transport` and `port` of listen options.
+ * @throws M2MError of kind Config (CONFIG_ERROR) for a transport other than ws, tcp, http or
+ * nats, or a port that is not an integer from 0 to 65535.
+ */
+export function checkListenOptions(options: ListenOptions): void {
+  if (!TRANSPORTS.has(options.transport)) {
+    throw new M2MError('Config', { reason: `listen: transport must be ws, tcp, http or nats, got ${JSON.stringify(options.transport)}` });
+  }
+  const port: unknown = options.port;
+  if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65_535)) {
+    throw new M2MError('Config', { reason: `listen: port must be an integer from 0 to 65535, got ${typeof port === 'string' ? JSON.stringify(port) : String(port)}` });
+  }
+}
