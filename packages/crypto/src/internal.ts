@@ -1,8 +1,8 @@
 /**
- * `@m2m/crypto/internal`: pieces shared between the SDK's packages and its tests (nonce
- * layouts, split seal output, the Noise HKDF). Not part of the public API: they may change in
- * any release.
+ * `@m2m/crypto/internal`: pieces shared between the SDK's packages and its tests. Not part of
+ * the public API: they may change in any release. `sealParts` takes a raw nonce: only code that
+ * owns a nonce counter (the session's transport keys) may call it.
  * @module
  */
-export { aeadKey, sealParts, sealWithNonce } from './aead.js';
-export { noiseHkdf, noiseNonce } from './noise/cipher-state.js';
+export { sealParts } from './aead.js';
+export { noiseHkdf } from './noise/cipher-state.js';
