@@ -6,14 +6,11 @@
  */
 export { createServerApp, serverCapabilities, SERVER_VERSION, type ServerApp, type ServerAppOptions } from './app.js';
 export { SessionTable, type HttpSession, type SessionTableOptions } from './reference/session-table.js';
-export { capabilitiesJson } from './reference/routes.js';
 export { defaultScan, type Scanner, type ScanThreat, type ScanVerdict } from './scan.js';
 export { ApiKeys, requestApiKey } from './gateway/auth.js';
 export { RateLimiter, parseRate, type RateLimitOptions } from './gateway/rate-limit.js';
-export { httpForwarder, idleGuardedBody, type Forwarder, type HttpForwarderOptions, type UpstreamRequest } from './gateway/forward.js';
+export { httpForwarder, type Forwarder, type HttpForwarderOptions, type UpstreamRequest } from './gateway/forward.js';
 export { gatewayErrorBody, gatewayErrorResponse, gatewayErrorEvent, type GatewayErrorBody } from './gateway/errors.js';
-export { guardSse } from './gateway/sse-guard.js';
-export { gatewayRoutes, collectSmall, type GatewayRoutesOptions } from './gateway/routes.js';
-export { HOP_MARK, hopControl, readHop, type HopControl } from './gateway/hop.js';
+export { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
 export { peerForwarder, peerUrl, type PeerForwarder, type PeerLinkOptions } from './gateway/peer-link.js';
 export { M2MHttpClient, type M2MHttpClientOptions, type HealthReply, type StatusReply, type CompressReply, type DecompressReply, type ScanReply, type SessionStatsReply } from './client.js';
