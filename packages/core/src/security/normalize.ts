@@ -227,6 +227,10 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
   const sn = out.sentence;
   const sg = out.segment;
   let cur = 0;
+  // Runs of single letters are joined and segmented once each. Retrying one that does not
+  // segment from each of its letters in turn (as this did) costs a run's length per letter:
+  // 200 KB of `"a":"b",` took 17 s (hrev's probe, packages/core/test/scan-time.test.ts).
+  let skipRunsBefore = 0;
   const push = (w: string, f: number): void => {
     if (w.length >= 8 && !lexicon.has(w) && /^[a-z]+$/.test(w)) {
       for (let off = 0; off < w.length; off += MAX_SEGMENT) {
@@ -250,7 +254,7 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
     const w = raw[i];
     cur = sentences[i];
     // Letters typed apart: "i g n o r e" (three or more single letters in a row).
-    if (w.length === 1 && i + 2 < raw.length && raw[i + 1].length === 1 && raw[i + 2].length === 1) {
+    if (i >= skipRunsBefore && w.length === 1 && i + 2 < raw.length && raw[i + 1].length === 1 && raw[i + 2].length === 1) {
       let j = i;
       let joined = '';
       while (j < raw.length && raw[j].length === 1 && joined.length < 4096) joined += raw[j++];
@@ -266,6 +270,27 @@ function rejoin(raw: string[], quoted: number[], sentences: number[], lexicon: R
           i = j - 1;
           continue;
         }
+        // Too many leftover letters for the whole run: keep the words found inside it (what a
+        // retry from a later letter would have found) and the other letters one by one.
+        const inner = trie.segment(joined.slice(0, MAX_SEGMENT * 16), 1);
+        if (inner) {
+          let k = i;
+          for (const p of inner) {
+            if (lexicon.has(p)) {
+              push(p, quoted[k]);
+              k += p.length;
+            } else for (const letter of p) push(letter, quoted[k++]);
+          }
+          i = j - 1;
+          continue;
+        }
+        // No word anywhere in the run, so none in any part of it.
+        skipRunsBefore = j;
+      } else {
+        // Every run starting at or before the last non-letter holds it too (one letter a token).
+        let last = 0;
+        for (let k = 0; k < joined.length; k++) if (!/[a-z]/.test(joined[k])) last = k;
+        skipRunsBefore = i + last + 1;
       }
     }
     // A word split in two or three ("ign ore", "in struc tions").

@@ -34,6 +34,57 @@ export function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
   return t;
 }
 
+/**
+ * js-tiktoken's byte-pair merge is cubic in the length of one pre-tokenized piece: 16 KiB of
+ * `a` took 80 s to encode (hrev's probe; `tokens/count.ts` cuts runs the same way for counting).
+ * Runs of letters, punctuation or whitespace longer than this are encoded in blocks of this
+ * many characters. Text without such runs encodes exactly as the reference's; a long run gets
+ * other (still valid) ids, and decodes to the same text.
+ */
+const MAX_RUN_BLOCK = 64;
+const LONG_RUN = new RegExp(`[\\p{L}\\p{M}]{${MAX_RUN_BLOCK + 1},}|[^\\s\\p{L}\\p{N}]{${MAX_RUN_BLOCK + 1},}|\\s{${MAX_RUN_BLOCK + 1},}`, 'gu');
+const blockIds = new Map<string, number[]>();
+
+/** A block boundary at or before `at` that does not split a surrogate pair. */
+function blockEnd(text: string, at: number): number {
+  const c = text.charCodeAt(at - 1);
+  return c >= 0xd800 && c <= 0xdbff ? at - 1 : at;
+}
+
+/** The token ids of `content`, long runs in blocks (see {@link MAX_RUN_BLOCK}). */
+function encodeIds(t: Tiktoken, content: string): number[] {
+  LONG_RUN.lastIndex = 0;
+  if (content.length <= MAX_RUN_BLOCK || !LONG_RUN.test(content)) return t.encode(content, 'all');
+  LONG_RUN.lastIndex = 0;
+  const out: number[] = [];
+  const add = (ids: readonly number[]) => {
+    for (const id of ids) out.push(id);
+  };
+  let from = 0;
+  for (const m of content.matchAll(LONG_RUN)) {
+    // The run's first block stays with the text before it (a leading space belongs to the word).
+    let cut = blockEnd(content, m.index + MAX_RUN_BLOCK);
+    add(t.encode(content.slice(from, cut), 'all'));
+    const end = m.index + m[0].length;
+    while (end - cut > MAX_RUN_BLOCK) {
+      const next = blockEnd(content, cut + MAX_RUN_BLOCK);
+      const block = content.slice(cut, next);
+      // Hostile input repeats itself; a bounded memo makes repeats cost a lookup.
+      let ids = blockIds.get(block);
+      if (ids === undefined) {
+        ids = t.encode(block, 'all');
+        if (blockIds.size >= 4096) blockIds.clear();
+        blockIds.set(block, ids);
+      }
+      add(ids);
+      cut = next;
+    }
+    from = cut;
+  }
+  if (from < content.length) add(t.encode(content.slice(from), 'all'));
+  return out;
+}
+
 function idChar(enc: TokenizerEncoding): string {
   return enc === 'O200kBase' ? 'O' : enc === 'LlamaBpe' ? 'L' : 'C';
 }
@@ -44,7 +95,7 @@ function idChar(enc: TokenizerEncoding): string {
  */
 export function encodeTokenNative(content: string, encoding: TokenizerEncoding = 'Cl100kBase'): string {
   const t = tokenizer(encoding === 'O200kBase' ? 'o200k_base' : 'cl100k_base');
-  const ids = t.encode(content, 'all');
+  const ids = encodeIds(t, content);
   const bytes: number[] = [];
   for (const id of ids) {
     let v = id >>> 0;

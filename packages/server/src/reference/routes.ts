@@ -5,7 +5,7 @@
  * difference.
  * @module
  */
-import { compress, decompress, isM2MError, isSdkError, selectAlgorithm, ALGORITHMS, type Algorithm, type RejectionCode } from '@m2m/core';
+import { compress, decompress, detectAlgorithm, isM2MError, isSdkError, selectAlgorithm, ALGORITHMS, DEFAULT_LIMITS, type Algorithm, type RejectionCode } from '@m2m/core';
 import { utf8ByteLength } from '@m2m/core/internal';
 import { SessionState, decodeMessageJson, encodeMessageJson, negotiate, type Capabilities, type Message } from '@m2m/session';
 import type { Hono } from 'hono';
@@ -29,6 +29,15 @@ export interface ReferenceRoutesOptions {
 }
 
 const str = JSON.stringify;
+
+/**
+ * The most a request may decompress to: 64 times its own size, at least 1 MiB, at most the
+ * codec's limit. Without it a 52-byte Brotli text asked `/decompress` for 16 MiB, answered as
+ * 96 MiB of JSON escapes (2 s, 460 MB), against docs/ARCHITECTURE.md "Resource budget".
+ */
+export function decompressBudget(requestChars: number): number {
+  return Math.min(DEFAULT_LIMITS.maxDecompressedBytes, Math.max(1024 * 1024, 64 * requestChars));
+}
 
 /** serde_json's f64 text (`1.0`, `0.4304635761589404`). */
 function f64(x: number): string {
@@ -111,7 +120,7 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
     if (typeof v.data !== 'string') return shapeError('data: invalid type: expected a string');
     let content: string;
     try {
-      content = decompress(v.data);
+      content = decompress(v.data, { limits: { maxDecompressedBytes: decompressBudget(body.text.length) } });
     } catch (e) {
       return jsonText(400, `{"error":${str(errorText(e))}}`);
     }
@@ -168,7 +177,7 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
       const reason = isM2MError(e) && e.kind === 'InvalidMessage' ? e.details.reason : errorText(e);
       return shapeError(reason);
     }
-    return handleMessage(msg, o);
+    return handleMessage(msg, o, decompressBudget(body.text.length));
   });
 
   // Known paths answer other methods with 405 and an empty body, as the reference's router does.
@@ -217,7 +226,7 @@ function stateName(s: SessionState): string {
 }
 
 /** One `/message` request. */
-function handleMessage(msg: Message, o: ReferenceRoutesOptions): Response {
+function handleMessage(msg: Message, o: ReferenceRoutesOptions, budget: number): Response {
   const { table } = o;
   switch (msg.type) {
     case 'HELLO': {
@@ -246,6 +255,16 @@ function handleMessage(msg: Message, o: ReferenceRoutesOptions): Response {
       if (msg.sessionId === undefined) return reject(400, 'UNKNOWN', 'Missing session ID');
       const s = table.get(msg.sessionId);
       if (!s) return reject(404, 'UNKNOWN', 'Session not found');
+      // Checked within this request's budget first: the session's codec limit alone would let a
+      // few bytes of Brotli become 16 MiB to scan and send back.
+      const data = msg.payload?.kind === 'data' ? msg.payload.value.content : '';
+      if (detectAlgorithm(data) !== 'none') {
+        try {
+          decompress(data, { limits: { maxDecompressedBytes: budget } });
+        } catch (e) {
+          if (isM2MError(e) && e.kind === 'LimitExceeded') return reject(400, 'UNKNOWN', errorText(e));
+        }
+      }
       let content: string;
       try {
         content = s.core.receive(msg).content ?? '';

@@ -167,7 +167,7 @@ function readCapabilities(o: Record<string, Json>): Capabilities | undefined {
 function readRejection(o: Record<string, Json>): RejectionInfo | undefined {
   const code = asStr(o.code);
   const message = asStr(o.message);
-  if (code === undefined || !(code in RejectionCode) || message === undefined) return undefined;
+  if (code === undefined || !Object.hasOwn(RejectionCode, code) || message === undefined) return undefined;
   const out: RejectionInfo = { code: code as RejectionCode, message };
   if (has(o, 'retry_after_ms') && o.retry_after_ms !== null) {
     const ms = asU64(o.retry_after_ms);
@@ -209,7 +209,7 @@ function readData(o: Record<string, Json>): DataPayload | undefined {
 
 function readClose(o: Record<string, Json>): CloseInfo | undefined {
   const reason = asStr(o.reason);
-  if (reason === undefined || !(reason in CloseReason)) return undefined;
+  if (reason === undefined || !Object.hasOwn(CloseReason, reason)) return undefined;
   return { reason: reason as CloseInfo['reason'], message: asStr(o.message) ?? '' };
 }
 

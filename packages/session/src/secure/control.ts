@@ -45,7 +45,7 @@ export function openControlMessage(channel: SecureChannel, m: Message): Message 
   if (typeof inner !== 'object' || inner === null || inner.type !== m.type) throw new M2MError('InvalidMessage', { reason: `sealed ${String(inner?.type)} inside ${m.type}` });
   const out: Message = { type: m.type, timestamp: m.timestamp };
   if (m.sessionId !== undefined) out.sessionId = m.sessionId;
-  if (m.type === 'CLOSE' && typeof inner.reason === 'string' && inner.reason in CloseReason) {
+  if (m.type === 'CLOSE' && typeof inner.reason === 'string' && Object.hasOwn(CloseReason, inner.reason)) {
     out.payload = { kind: 'close', value: { reason: inner.reason as CloseReason, message: typeof inner.message === 'string' ? inner.message : '' } };
   } else out.payload = { kind: 'empty' };
   return out;

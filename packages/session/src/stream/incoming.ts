@@ -8,6 +8,15 @@ import { M2MError } from '@m2m/core';
 import { utf8ByteLength } from '@m2m/core/internal';
 import type { StreamEnvelope } from './envelope.js';
 
+/**
+ * What one buffered chunk counts beyond its UTF-8 bytes (about what the JS string and its array
+ * slot cost): empty chunks counted nothing, so a flood of `""` never filled the buffer.
+ */
+const CHUNK_OVERHEAD = 16;
+
+/** A chunk's weight against the buffer's byte bound. */
+const weight = (c: string) => utf8ByteLength(c) + CHUNK_OVERHEAD;
+
 /** A stream the peer opened, read as an async iterable of its chunks. */
 export interface IncomingStream extends AsyncIterable<string> {
   /** The sender's stream id. */
@@ -69,7 +78,7 @@ export class IncomingStreamImpl implements IncomingStream {
     }
     for (const c of e.chunks) {
       this.#chunks.push(c);
-      this.#bytes += utf8ByteLength(c);
+      this.#bytes += weight(c);
     }
     this.#next += e.chunks.length;
     this.#received += e.chunks.length;
@@ -116,7 +125,7 @@ export class IncomingStreamImpl implements IncomingStream {
             this.#chunks = this.#chunks.slice(this.#head);
             this.#head = 0;
           }
-          this.#bytes -= utf8ByteLength(c);
+          this.#bytes -= weight(c);
           if (this.#bytes <= this.#maxBytes) for (const r of this.#room.splice(0)) r();
           yield c;
           continue;

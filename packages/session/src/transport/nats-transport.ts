@@ -62,7 +62,9 @@ export class NatsTransport implements Transport {
   #bindWaiters: Array<(e?: unknown) => void> = [];
   // Bounded in bytes by the window this end grants, not in count.
   #inbox = new AsyncQueue<{ bytes: Uint8Array; size: number }>({ capacity: Number.MAX_SAFE_INTEGER });
-  #parts: Uint8Array[] = [];
+  // Pieces of a message are copied into one buffer (grown by doubling): one view per PART would
+  // cost a JS object that no byte count sees, so empty or 1-byte PARTs grew the heap unbounded.
+  #partBuf = new Uint8Array(0);
   #partBytes = 0;
   #closed = false;
   #maxIncoming: number;
@@ -175,6 +177,17 @@ export class NatsTransport implements Transport {
     this.#unacked.push({ end: this.#sent, bytes: data.slice() });
   }
 
+  /** Appends a piece to the message being reassembled (`whole` ≤ maxMessageBytes, checked by the caller). */
+  #holdPart(body: Uint8Array, whole: number): void {
+    if (whole > this.#partBuf.length) {
+      const grown = new Uint8Array(Math.min(this.#maxIncoming, Math.max(whole, 2 * this.#partBuf.length, 4096)));
+      grown.set(this.#partBuf.subarray(0, this.#partBytes));
+      this.#partBuf = grown;
+    }
+    this.#partBuf.set(body, this.#partBytes);
+    this.#partBytes = whole;
+  }
+
   /** Routes one NATS message to this end (called by the mux). */
   deliver(msg: NatsIncoming): void {
     if (this.#closed) return;
@@ -202,23 +215,17 @@ export class NatsTransport implements Transport {
       if (data[0] === NatsKind.PART) {
         // Held until the last piece: counted as consumed now, so a message larger than the
         // window cannot stall; the held bytes are bounded by maxMessageBytes instead.
-        this.#parts.push(body);
-        this.#partBytes = whole;
+        this.#holdPart(body, whole);
         this.#onConsumed(data.length);
         return;
       }
-      if (this.#parts.length === 0) {
+      if (this.#partBytes === 0) {
         this.#inbox.offer({ bytes: body, size: data.length });
         return;
       }
-      const joined = new Uint8Array(whole);
-      let at = 0;
-      for (const p of this.#parts) {
-        joined.set(p, at);
-        at += p.length;
-      }
-      joined.set(body, at);
-      this.#parts = [];
+      this.#holdPart(body, whole);
+      const joined = this.#partBuf.subarray(0, whole);
+      this.#partBuf = new Uint8Array(0);
       this.#partBytes = 0;
       this.#inbox.offer({ bytes: joined, size: data.length });
     } else if (data[0] === NatsKind.CREDIT) {
