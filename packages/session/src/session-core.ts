@@ -48,6 +48,13 @@ export interface SessionCoreOptions {
    * `countRequestTokens` from `@m2m/core`); default: the reference's `content bytes / 4`.
    */
   promptTokens?: EncodeFrameOptions['promptTokens'];
+  /**
+   * When M2M frames this side sends are Brotli-compressed (`FrameCompression` in `@m2m/core`).
+   * `auto`: small payloads, and payloads Brotli would not shrink, go plain (the peer, the
+   * reference included, reads both). Default here `always`, the reference's exact frames (the
+   * conformance flows replay them); a {@link Session} over a transport defaults to `auto`.
+   */
+  compression?: EncodeFrameOptions['compression'];
   /** Weakest frame security accepted in DATA (default: the protection's mode, else `none`). */
   minSecurity?: DecodeFrameOptions['minSecurity'];
   /** Called with messages the timers produce (PING, CLOSE on timeout). */
@@ -313,8 +320,9 @@ export class SessionCore {
     if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
     const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: this.#clock.now(), payload: { kind: 'data', value } };
     const protection = this.#bound ? boundProtection(this.#bound, messageBinding(message)) : this.#opts.protection;
-    const opts = protection ? { protection, limits: this.#opts.limits } : { limits: this.#opts.limits };
-    if (this.#opts.promptTokens) Object.assign(opts, { promptTokens: this.#opts.promptTokens });
+    const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
+    if (protection) opts.protection = protection;
+    if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
     const text = compress(content, algo, opts);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && text.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: text.length, max });
