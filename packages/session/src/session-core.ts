@@ -114,6 +114,8 @@ export class SessionCore {
   #timers: ResolvedTimers;
   #opts: SessionCoreOptions;
   #timer: unknown;
+  /** When the armed timer fires (clock time); meaningful while `#timer` is set. */
+  #timerAt = 0;
   #helloAt = 0;
   #closingAt = 0;
   #lastHeard = 0;
@@ -452,11 +454,17 @@ export class SessionCore {
   }
 
   #schedule(): void {
+    const at = this.#deadline();
+    // Activity only pushes deadlines later, so a timer armed at or before the new deadline stays:
+    // it fires early, #tick finds nothing due and arms the next one. This spares every DATA sent
+    // or received a clearTimeout and a setTimeout (docs/ARCHITECTURE.md, Performance notes).
+    if (at !== undefined && this.#timer !== undefined && this.#timerAt <= at) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    const at = this.#deadline();
     if (at === undefined) return;
-    this.#timer = this.#clock.setTimeout(() => this.#tick(), Math.max(0, at - this.#clock.now()));
+    const now = this.#clock.now();
+    this.#timerAt = Math.max(now, at);
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), this.#timerAt - now);
   }
 
   #emit(m: Message | undefined): void {
