@@ -2,7 +2,7 @@
  * `pnpm demo`: two agents in one process on loopback. A server agent and a client agent open
  * an encrypted session (Noise XX over WebSocket), exchange realistic chat-completion traffic,
  * and show what travels: the negotiated capabilities, each frame's readable header, sizes and
- * compression. Then three failures (a tampered frame, a replay, a REJECT) are logged as JSON and
+ * the encoding chosen for it (plain below 512 B or when Brotli would not shrink it, else brotli). Then three failures (a tampered frame, a replay, a REJECT) are logged as JSON and
  * decoded back into typed error chains, as an operator would read them.
  */
 import { deserializeError, formatErrorChain, frameTextToBytes, inspectFrame, isSdkError, serializeError } from '@m2m/core';
@@ -32,7 +32,8 @@ function describe(content: string, json: string): string {
   const route = h.routing
     ? `model=${h.routing.model} messages=${h.routing.msgCount} roles=${h.routing.roles.join('/')}${h.routing.maxTokens !== null ? ` max_tokens=${h.routing.maxTokens}` : ''}`
     : `id=${h.response?.id} finish=${h.response?.finishReason} tokens=${h.response?.promptTokens}/${h.response?.completionTokens}`;
-  return `${h.schema} [${h.security}${h.compressed ? ', brotli' : ''}] ${route}\n           ${jsonBytes} B JSON → ${frame.length} B frame (×${(jsonBytes / frame.length).toFixed(2)}, including 28 B of nonce and tag)`;
+  // Sessions compress only where Brotli pays (docs/PROTOCOL.md §1): small frames travel plain.
+  return `${h.schema} [${h.security}, ${h.compressed ? 'brotli' : 'plain'}] ${route}\n           ${jsonBytes} B JSON → ${frame.length} B frame (×${(jsonBytes / frame.length).toFixed(2)}, including 28 B of nonce and tag)`;
 }
 
 function logAndDecode(what: string, error: unknown): void {

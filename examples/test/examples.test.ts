@@ -11,8 +11,10 @@ describe('examples', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/negotiated: algorithm=m2m/);
     expect(r.stdout).toMatch(/^3 requests sent by the client/m);
-    expect(r.stdout.match(/server ← Request \[aead, brotli\]/g)).toHaveLength(3);
+    // Requests (182-341 B) go plain under the sessions' auto policy; ~600 B answers are compressed.
+    expect(r.stdout.match(/server ← Request \[aead, plain\]/g)).toHaveLength(3);
     expect(r.stdout.match(/client ← Response \[aead, brotli\]/g)).toHaveLength(3);
+    expect(r.stdout).not.toMatch(/Request \[aead, brotli\]|Response \[aead, plain\]/);
     expect(r.stdout).toMatch(/tampered frame → CRYPTO_ERROR\n\s+Error: \[CRYPTO_ERROR\] Crypto error: AEAD: Decryption failed: authentication tag mismatch\n\s+Caused by: \[AEAD_DECRYPTION_FAILED\] AEAD/);
     expect(r.stdout).toMatch(/replayed frame → REPLAY_DETECTED/);
     expect(r.stdout).toMatch(/session refused → REJECTED, retryable\n\s+Error: \[REJECTED\] Session rejected: SERVER_BUSY/);

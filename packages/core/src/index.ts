@@ -25,7 +25,7 @@ export { bunyanSerializers, type BunyanSerializer } from './errors/bunyan.js';
 export { errorChainAttributes, recordErrorChain, type ErrorChainAttributes, type OtelAttributeValue, type OtelSpanLike, type OtelLogRecordLike, type OtelRecordObject } from './errors/otel.js';
 
 // The wire codec: frames, their headers, the text formats.
-export { encodeFrame, decodeFrame, inspectFrame, encodeFrameText, decodeFrameText, frameTextToBytes, COMPRESSION_THRESHOLD, type EncodeFrameOptions, type DecodeFrameOptions, type DecodedFrame } from './wire/frame.js';
+export { encodeFrame, decodeFrame, inspectFrame, encodeFrameText, decodeFrameText, frameTextToBytes, COMPRESSION_THRESHOLD, AUTO_COMPRESSION_MIN_BYTES, type FrameCompression, type EncodeFrameOptions, type DecodeFrameOptions, type DecodedFrame } from './wire/frame.js';
 export {
   M2M_PREFIX, M2M_PREFIX_BYTES, FIXED_HEADER_LEN, SECURITY_BYTE, SECURITY_RANK, RequestFlag, ResponseFlag, CommonFlag, ROLE_CODES, schemaName, securityMode, requestFlagNames, responseFlagNames,
   type SchemaName, type SecurityMode, type Role, type FinishReason, type FixedHeader, type RoutingHeader, type ResponseHeader, type FrameHeader,

@@ -48,6 +48,13 @@ export interface SessionCoreOptions {
    * `countRequestTokens` from `@m2m/core`); default: the reference's `content bytes / 4`.
    */
   promptTokens?: EncodeFrameOptions['promptTokens'];
+  /**
+   * When M2M frames this side sends are Brotli-compressed (`FrameCompression` in `@m2m/core`).
+   * `auto`: small payloads, and payloads Brotli would not shrink, go plain (the peer, the
+   * reference included, reads both). Default here `always`, the reference's exact frames (the
+   * conformance flows replay them); a {@link Session} over a transport defaults to `auto`.
+   */
+  compression?: EncodeFrameOptions['compression'];
   /** Weakest frame security accepted in DATA (default: the protection's mode, else `none`). */
   minSecurity?: DecodeFrameOptions['minSecurity'];
   /** Called with messages the timers produce (PING, CLOSE on timeout). */
@@ -107,6 +114,8 @@ export class SessionCore {
   #timers: ResolvedTimers;
   #opts: SessionCoreOptions;
   #timer: unknown;
+  /** When the armed timer fires (clock time); meaningful while `#timer` is set. */
+  #timerAt = 0;
   #helloAt = 0;
   #closingAt = 0;
   #lastHeard = 0;
@@ -313,8 +322,9 @@ export class SessionCore {
     if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
     const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: this.#clock.now(), payload: { kind: 'data', value } };
     const protection = this.#bound ? boundProtection(this.#bound, messageBinding(message)) : this.#opts.protection;
-    const opts = protection ? { protection, limits: this.#opts.limits } : { limits: this.#opts.limits };
-    if (this.#opts.promptTokens) Object.assign(opts, { promptTokens: this.#opts.promptTokens });
+    const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
+    if (protection) opts.protection = protection;
+    if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
     const text = compress(content, algo, opts);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && text.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: text.length, max });
@@ -444,11 +454,17 @@ export class SessionCore {
   }
 
   #schedule(): void {
+    const at = this.#deadline();
+    // Activity only pushes deadlines later, so a timer armed at or before the new deadline stays:
+    // it fires early, #tick finds nothing due and arms the next one. This spares every DATA sent
+    // or received a clearTimeout and a setTimeout (docs/ARCHITECTURE.md, Performance notes).
+    if (at !== undefined && this.#timer !== undefined && this.#timerAt <= at) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    const at = this.#deadline();
     if (at === undefined) return;
-    this.#timer = this.#clock.setTimeout(() => this.#tick(), Math.max(0, at - this.#clock.now()));
+    const now = this.#clock.now();
+    this.#timerAt = Math.max(now, at);
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), this.#timerAt - now);
   }
 
   #emit(m: Message | undefined): void {

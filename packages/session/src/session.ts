@@ -124,6 +124,8 @@ export class Session implements AsyncIterable<SessionData> {
     this.#streams = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, options.streams);
     this.#core = new SessionCore({
       ...options,
+      // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
+      compression: options.compression ?? 'auto',
       role,
       onSend: (m) => void this.#send(m).catch(() => undefined),
       onClosed: (info) => this.#onClosed(info),

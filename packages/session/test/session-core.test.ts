@@ -184,6 +184,31 @@ describe('timers on a manual clock', () => {
       expect(thrown(() => resolveTimers(bad)).kind).toBe('Config');
     }
   });
+  it('arms no timer per DATA, yet the idle timeout still counts from the last activity', () => {
+    class CountingClock extends ManualClock {
+      armed = 0;
+      override setTimeout(fn: () => void, ms: number): unknown {
+        this.armed++;
+        return super.setTimeout(fn, ms);
+      }
+    }
+    const clock = new CountingClock();
+    const timers = { sessionTimeoutMs: 60_000, pingIntervalMs: 300_000 };
+    const { client, server, sent } = established(clock, { client: { timers }, server: { timers } });
+    const before = clock.armed;
+    for (let i = 0; i < 100; i++) {
+      clock.advance(300);
+      server.receive(client.compress(JSON_REQ));
+    }
+    expect(clock.armed - before).toBeLessThan(10);
+    // 30 s of traffic moved the idle deadline 30 s later: the first deadline passes quietly
+    // (the timer armed for it fires and re-arms), the new one closes.
+    clock.advance(59_000);
+    expect(client.state).toBe('ESTABLISHED');
+    clock.advance(1_000);
+    expect(client.state).toBe('CLOSING');
+    expect(sent.client.at(-1)?.type).toBe('CLOSE');
+  });
   it('stops every timer once CLOSED', () => {
     const clock = new ManualClock();
     const { client, server } = established(clock);

@@ -43,6 +43,24 @@ export const COMPRESSION_THRESHOLD = 100;
 export const FRAME_BROTLI_QUALITY = 5;
 /** Brotli window (log2 bytes) of M2M v1 payloads. */
 export const FRAME_BROTLI_LGWIN = 22;
+/**
+ * Under the `auto` policy, payloads below this many UTF-8 bytes go uncompressed: one Brotli call
+ * costs tens of microseconds whatever the size, and on chat-sized JSON below 512 B it saves a few
+ * dozen bytes at best (measurements: docs/ARCHITECTURE.md, Performance notes).
+ */
+export const AUTO_COMPRESSION_MIN_BYTES = 512;
+/** Smallest Brotli window (RFC 7932 §9.1: lgwin 10 to 24). */
+const MIN_BROTLI_LGWIN = 10;
+
+/**
+ * When a frame's payload is Brotli-compressed.
+ * - `always`: the reference's rule, every payload of at least {@link COMPRESSION_THRESHOLD} bytes
+ *   at window 22, even when the output is larger; frames stay byte-identical to the reference's.
+ * - `auto`: payloads below {@link AUTO_COMPRESSION_MIN_BYTES} go plain, larger ones are compressed
+ *   with a window sized to the input and sent plain when Brotli's output is not smaller. Every
+ *   M2M decoder (the reference's included) reads both, by the header's COMPRESSED flag.
+ */
+export type FrameCompression = 'always' | 'auto';
 
 /** Options of {@link encodeFrame}. */
 export interface EncodeFrameOptions {
@@ -55,6 +73,17 @@ export interface EncodeFrameOptions {
    * `content bytes / 4`, so default frames stay byte-identical to the reference's.
    */
   promptTokens?: PromptTokens;
+  /**
+   * Compression policy (see {@link FrameCompression}). Default `always`, the reference's bytes;
+   * sessions use `auto` (docs/PROTOCOL.md §1).
+   */
+  compression?: FrameCompression;
+  /**
+   * Under `auto`: payloads below this many UTF-8 bytes go plain (default
+   * {@link AUTO_COMPRESSION_MIN_BYTES}); 0 tries Brotli on every payload and keeps it only
+   * when smaller. Ignored under `always`.
+   */
+  compressionMinBytes?: number;
 }
 
 /** Options of {@link decodeFrame}. */
@@ -83,10 +112,11 @@ export interface DecodedFrame {
 
 /**
  * Encodes LLM-API JSON as an M2M v1 frame, byte-identical to the reference's encoder
- * (with node:zlib). The JSON text is kept exactly; it is parsed only for the headers.
+ * (with node:zlib) under the default `compression: 'always'`; `auto` sends small or
+ * incompressible payloads plain. The JSON text is kept exactly; it is parsed only for the headers.
  *
  * @throws M2MError: Compression (`Invalid JSON: ...`), LimitExceeded (size, JSON depth),
- *   Crypto (from the protection).
+ *   Crypto (from the protection), Config (unknown `compression`, bad `compressionMinBytes`).
  * @example
  * ```ts
  * const frame = encodeFrame('{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}');
@@ -101,15 +131,8 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
   const jsonBytes = platform.utf8EncodeScratch(json);
   checkLimit('maxMessageBytes', jsonBytes.length, limits.maxMessageBytes);
   const built = buildHeader(parsed, options.promptTokens);
-  const compressed = jsonBytes.length >= COMPRESSION_THRESHOLD;
-  let payload: Uint8Array;
-  if (compressed) {
-    try {
-      payload = platform.brotliCompress(jsonBytes, FRAME_BROTLI_QUALITY, FRAME_BROTLI_LGWIN);
-    } catch (e) {
-      throw new M2MError('Compression', { reason: `Brotli compression failed: ${(e as Error).message}` }, { cause: e });
-    }
-  } else payload = jsonBytes;
+  const payload = framePayload(jsonBytes, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES);
+  const compressed = payload !== jsonBytes;
   const crc = platform.crc32(jsonBytes);
   const protection = options.protection;
   const headerLen = (FIXED_HEADER_LEN + built.variable.length) & 0xffff;
@@ -148,6 +171,26 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
   } catch (e) {
     throw cryptoFailure(e);
   }
+}
+
+/** The window for an input: the smallest power of two holding it, within Brotli's range and at most the reference's. */
+export function brotliWindowFor(length: number): number {
+  return Math.min(FRAME_BROTLI_LGWIN, Math.max(MIN_BROTLI_LGWIN, Math.ceil(Math.log2(Math.max(1, length)))));
+}
+
+/** The stored payload under a policy: the JSON bytes themselves when sent plain, else a new Brotli stream. */
+function framePayload(jsonBytes: Uint8Array, policy: FrameCompression, minBytes: number): Uint8Array {
+  if (policy !== 'auto' && policy !== 'always') throw new M2MError('Config', { reason: `compression must be 'always' or 'auto'` });
+  if (!Number.isSafeInteger(minBytes) || minBytes < 0) throw new M2MError('Config', { reason: 'compressionMinBytes must be a non-negative integer' });
+  const auto = policy === 'auto';
+  if (jsonBytes.length < (auto ? minBytes : COMPRESSION_THRESHOLD)) return jsonBytes;
+  let packed: Uint8Array;
+  try {
+    packed = platform.brotliCompress(jsonBytes, FRAME_BROTLI_QUALITY, auto ? brotliWindowFor(jsonBytes.length) : FRAME_BROTLI_LGWIN);
+  } catch (e) {
+    throw new M2MError('Compression', { reason: `Brotli compression failed: ${(e as Error).message}` }, { cause: e });
+  }
+  return auto && packed.length >= jsonBytes.length ? jsonBytes : packed;
 }
 
 /** Text form: `#M2M|1|` + base64 of everything after the prefix. */
