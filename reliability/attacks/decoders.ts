@@ -56,8 +56,9 @@ export function routingLieFrame(totalBytes: number, security: 'none' | 'aead' = 
 
 /**
  * One cl100k token of 128 spaces as TokenNative's base64: a 3-byte varint in 4 characters.
- * (`encodeTokenNative(' '.repeat(128))` is `#TK|C|uMUD`; the tests check it, so building the
- * bomb does not load the tokenizer inside the measurement.)
+ * (the tests check that it decodes to 128 spaces; written by hand, as an attacker would, since
+ * our encoder cuts long runs into 64-character blocks, and so that building the bomb does not
+ * load the tokenizer inside the measurement.)
  */
 export const SPACES_128_TOKEN = 'uMUD';
 

@@ -39,7 +39,10 @@ describe('routing header: msg_count is bounded before roles are built', () => {
 });
 
 describe('TokenNative: the output is bounded in UTF-8 bytes before it is allocated', () => {
-  const space128 = encodeTokenNative(' '.repeat(128)).slice(6);
+  // cl100k's single token for 128 spaces (one 3-byte varint, 4 base64 characters, no padding), as
+  // an attacker writes it: our encoder cuts long runs into 64-character blocks instead.
+  const space128 = 'uMUD';
+  it('the unit decodes to 128 spaces', () => expect(decodeTokenNative(`#TK|C|${space128}`)).toBe(' '.repeat(128)));
   it('exactly maxDecompressedBytes is read; one token more is LIMIT_EXCEEDED with the running total', () => {
     const text = `#TK|C|${space128.repeat(8)}`;
     expect(decodeTokenNative(text, { maxDecompressedBytes: 1024 })).toBe(' '.repeat(1024));

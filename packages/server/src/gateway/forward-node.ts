@@ -8,7 +8,7 @@
 import { M2MError, isM2MError } from '@m2m/core';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { bufferedResponses, type Forwarder, type HttpForwarderOptions } from './forward.js';
+import { bufferedResponses, upstreamBaseUrl, type Forwarder, type HttpForwarderOptions } from './forward.js';
 
 /** Response headers that describe the connection, not the content: not passed on. */
 /** Non-streaming bodies up to this size are read here and handed over whole. */
@@ -21,13 +21,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
  * @throws M2MError: Config for a base URL that is not http(s).
  */
 export function nodeHttpForwarder(options: HttpForwarderOptions): Forwarder {
-  let base: URL;
-  try {
-    base = new URL(options.baseUrl);
-  } catch (e) {
-    throw new M2MError('Config', { reason: `upstream is not a URL: ${options.baseUrl}` }, { cause: e });
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new M2MError('Config', { reason: `upstream must be http(s): ${options.baseUrl}` });
+  const base = upstreamBaseUrl(options.baseUrl);
   const https = base.protocol === 'https:';
   const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 512 }) : new HttpAgent({ keepAlive: true, maxSockets: 512 });
   const send = https ? httpsRequest : httpRequest;

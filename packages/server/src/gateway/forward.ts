@@ -83,18 +83,27 @@ export function idleGuardedBody(source: ReadableStream<Uint8Array>, idleMs: numb
 }
 
 /**
+ * The upstream's base URL, checked (both forwarders use it).
+ * @throws M2MError: Config for a base URL that is not http(s).
+ */
+export function upstreamBaseUrl(baseUrl: string): URL {
+  let base: URL;
+  try {
+    base = new URL(baseUrl);
+  } catch (e) {
+    throw new M2MError('Config', { reason: `upstream is not a URL: ${baseUrl}` }, { cause: e });
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new M2MError('Config', { reason: `upstream must be http(s): ${baseUrl}` });
+  return base;
+}
+
+/**
  * Forwards to an HTTP upstream with `fetch`. The client's signal and the timeout both abort the
  * upstream request.
  * @throws M2MError: Config for a base URL that is not http(s).
  */
 export function httpForwarder(options: HttpForwarderOptions): Forwarder {
-  let base: URL;
-  try {
-    base = new URL(options.baseUrl);
-  } catch (e) {
-    throw new M2MError('Config', { reason: `upstream is not a URL: ${options.baseUrl}` }, { cause: e });
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new M2MError('Config', { reason: `upstream must be http(s): ${options.baseUrl}` });
+  upstreamBaseUrl(options.baseUrl);
   const prefix = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 60_000;
   return async (request, signal) => {
