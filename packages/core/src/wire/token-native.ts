@@ -165,22 +165,24 @@ function detokenize(t: Tiktoken, bytes: Uint8Array, maxBytes: number): string {
     if (!p) throw new Error(`Invalid token for decoding: ${id}`);
     return p;
   };
-  // Ids as the reference reads them: up to six bytes, bits past 31 dropped (`as u32`).
+  // Two passes over the ids: the output's size is checked before it is allocated.
   let total = 0;
-  for (let i = 0, id = 0, shift = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (shift < 35) id |= (b & 0x7f) << shift;
-    if (b & 0x80) {
-      shift += 7;
-      continue;
-    }
-    total += piece(id >>> 0).length;
+  forEachTokenId(bytes, (id) => {
+    total += piece(id).length;
     if (total > maxBytes) throw new M2MError('LimitExceeded', { limit: 'maxDecompressedBytes', actual: total, max: maxBytes });
-    id = 0;
-    shift = 0;
-  }
+  });
   const all = new Uint8Array(total);
   let o = 0;
+  forEachTokenId(bytes, (id) => {
+    const p = piece(id);
+    all.set(p, o);
+    o += p.length;
+  });
+  return new TextDecoder('utf-8', { fatal: true }).decode(all);
+}
+
+/** Calls `each` with every token id as the reference reads them: varints of up to six bytes, bits past 31 dropped (`as u32`). */
+function forEachTokenId(bytes: Uint8Array, each: (id: number) => void): void {
   for (let i = 0, id = 0, shift = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (shift < 35) id |= (b & 0x7f) << shift;
@@ -188,11 +190,8 @@ function detokenize(t: Tiktoken, bytes: Uint8Array, maxBytes: number): string {
       shift += 7;
       continue;
     }
-    const p = piece(id >>> 0);
-    all.set(p, o);
-    o += p.length;
+    each(id >>> 0);
     id = 0;
     shift = 0;
   }
-  return new TextDecoder('utf-8', { fatal: true }).decode(all);
 }
