@@ -72,3 +72,21 @@ export function pairedRatio(a: () => unknown, b: () => unknown, rounds = 15, ms 
   const r = sampleRounds({ a, b }, rounds, ms);
   return medianRatio(r.a, r.b);
 }
+
+/** Minimal shape of a session for {@link sessionMessagesPerSecond}. */
+interface SessionLike {
+  send(content: string): Promise<void>;
+  [Symbol.asyncIterator](): AsyncIterator<unknown>;
+}
+
+/** DATA messages per second: `client` sends `payload` `n` times while `peer` reads them all. */
+export async function sessionMessagesPerSecond(client: SessionLike, peer: SessionLike, payload: string, n: number): Promise<number> {
+  const t0 = performance.now();
+  const reader = (async () => {
+    let count = 0;
+    for await (const _ of peer) if (++count === n) break;
+  })();
+  for (let i = 0; i < n; i++) await client.send(payload);
+  await reader;
+  return n / ((performance.now() - t0) / 1000);
+}

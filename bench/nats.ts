@@ -9,7 +9,7 @@
 import { decodeFrame, encodeFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, listen, memoryTransportPair, Session, type SecureOptions, type Server } from '@m2m/session';
-import { median } from './measure.js';
+import { median, sessionMessagesPerSecond } from './measure.js';
 import { natsServerPath, startNatsServer } from '../packages/session/test/fixtures/nats-server.js';
 
 // Loaded when the section runs, so other sections never load the NATS client.
@@ -52,14 +52,7 @@ async function sessionThroughput(address: string, encrypted: boolean): Promise<n
   const server = await listen({ transport: 'nats', servers: address, subject: 'bench.session', secure: encrypted ? secure(serverKey, clientKey) : undefined, onSession: (s) => take(s) });
   const client = await connect(server.url, { secure: encrypted ? secure(clientKey, serverKey) : undefined });
   const peer = await first;
-  const t0 = performance.now();
-  const reader = (async () => {
-    let n = 0;
-    for await (const _ of peer) if (++n === N) break;
-  })();
-  for (let i = 0; i < N; i++) await client.send(payload);
-  await reader;
-  const rate = N / ((performance.now() - t0) / 1000);
+  const rate = await sessionMessagesPerSecond(client, peer, payload, N);
   await client.close();
   await server.close();
   return rate;
@@ -71,14 +64,7 @@ async function memoryThroughput(): Promise<number> {
   const sp = Session.server(b);
   const client = await Session.client(a);
   const peer = (await sp)!;
-  const t0 = performance.now();
-  const reader = (async () => {
-    let n = 0;
-    for await (const _ of peer) if (++n === N) break;
-  })();
-  for (let i = 0; i < N; i++) await client.send(payload);
-  await reader;
-  const rate = N / ((performance.now() - t0) / 1000);
+  const rate = await sessionMessagesPerSecond(client, peer, payload, N);
   await client.close();
   return rate;
 }

@@ -12,6 +12,7 @@
  * @module
  */
 import { connect, listen, type Session } from '@m2m/session';
+import { sessionMessagesPerSecond } from './measure.js';
 
 const N = Number(process.env.N ?? 20_000);
 // The same request as bench/session.ts.
@@ -22,13 +23,7 @@ const server = await listen({ transport: 'ws', onSession: (s) => serverSession(s
 const first = new Promise<Session>((r) => (serverSession = r));
 const client = await connect(server.url);
 const peer = await first;
-const t0 = performance.now();
-const reader = (async () => {
-  let n = 0;
-  for await (const _ of peer) if (++n === N) break;
-})();
-for (let i = 0; i < N; i++) await client.send(payload);
-await reader;
-console.log(`${N} DATA messages of ${payload.length} B over ws: ${(N / ((performance.now() - t0) / 1000)).toFixed(0)} msg/s`);
+const rate = await sessionMessagesPerSecond(client, peer, payload, N);
+console.log(`${N} DATA messages of ${payload.length} B over ws: ${rate.toFixed(0)} msg/s`);
 await client.close();
 await server.close();
