@@ -50,7 +50,9 @@ describe.skipIf(!bin)('SharedRateLimiter over JetStream key-value', () => {
   it('keeps serving with the local limit when NATS is gone, and says so once', async () => {
     const js = await startNatsServer({ jetstream: true });
     const lines: string[] = [];
-    const a = new SharedRateLimiter({ perSecond: 3, servers: js.address, bucket: 'rate-c', log: (l) => lines.push(l), timeoutMs: 300 });
+    // A fixed clock: the timed-out NATS calls below must not carry the takes into a new window.
+    const t = 1_700_000_000_100;
+    const a = new SharedRateLimiter({ perSecond: 3, servers: js.address, bucket: 'rate-c', log: (l) => lines.push(l), timeoutMs: 300, now: () => t });
     expect(await a.take('k')).toMatchObject({ allowed: true, shared: true });
     await js.stop();
     const after = [];
