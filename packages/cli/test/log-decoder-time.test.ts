@@ -12,11 +12,10 @@ const MiB = 1024 * 1024;
 describe('log decoder on broken JSON lines', () => {
   it.each(['{\n', '{}}\n', '{,}\n'])('1 MiB of %j lines does not hang', (line) => {
     const log = `Error: x\n${line.repeat(MiB / line.length)}`;
-    const t0 = performance.now();
+    // The hang guard is the test timeout; speed is `pnpm bench logs`, never asserted here.
     const r = decodeLog(log);
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(r.partial).toBeGreaterThan(MiB / line.length / 2);
-  });
+  }, 8000);
 
   it('the syntax check agrees with JSON.parse', () => {
     const texts = ['{}', '[]', '{"a":1}', ' {"a":[1,-2.5e+3,{"b":null}],"c":"x\\u00e9\\n","d":true,"e":false} ', '"s"', '0', '[[[]]]', '{', '}', '{}}', '{,}', '{"a"}', '{"a":}', '[1,]', '{"a":1,}', '01', '1.', '-', '"\\x"', '"a\nb"', '{"a":1}x', 'tru', '[1 2]', '{1:2}', '"\\u12G4"', '', '{"a":1]', '[1}'];

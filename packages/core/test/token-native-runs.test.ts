@@ -38,11 +38,10 @@ describe('TokenNative on long runs', () => {
     ['astral letters (no split surrogate pair)', 'x𝐀'.repeat(4 * 1024)],
     ['runs inside text', `say ${'q'.repeat(5000)} then ${'-'.repeat(3000)}\n${'\t'.repeat(2000)}done`],
   ])('%s: encodes without hanging and round-trips', (_name, text) => {
-    const t0 = performance.now();
+    // The hang guard is the test timeout; speed is `pnpm bench codec`, never asserted here.
     const encoded = compress(text, 'tokennative');
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(decompress(encoded)).toBe(text);
-  });
+  }, 8000);
 
   it('text without long runs gets the ids of a plain encode', () => {
     const text = `{"model":"gpt-4o","messages":[{"role":"user","content":"Hello, wörld! ${'word '.repeat(200)}"}]}`;
