@@ -10,11 +10,10 @@ describe('SseParser on CR-terminated lines', () => {
   it('1 MiB of CR lines in one piece does not hang', () => {
     const events: SseEvent[] = [];
     const p = new SseParser((e) => events.push(e));
-    const t0 = performance.now();
+    // The hang guard is the test timeout; speed is `pnpm bench stream`, never asserted here.
     p.feed(`${'\r'.repeat(1 << 20)}data: {"x":1}\r\n\r\n`);
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(events.map((e) => e.data)).toEqual(['{"x":1}']);
-  });
+  }, 8000);
 
   it('a CRLF across the slice boundary is one line end', () => {
     const events: SseEvent[] = [];
