@@ -22,10 +22,22 @@ export function noiseNonce(n: bigint): Uint8Array {
 /** HKDF as Noise defines it (§4.3), returning two or three 32-byte outputs. */
 export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array[] {
   const temp = hmacSha256(ck, ikm);
-  const o1 = hmacSha256(temp, Uint8Array.of(1));
-  const o2 = hmacSha256(temp, concat(o1, Uint8Array.of(2)));
-  if (outputs === 2) return [o1, o2];
-  return [o1, o2, hmacSha256(temp, concat(o2, Uint8Array.of(3)))];
+  // One buffer for the `previous output ‖ counter` inputs.
+  const block = new Uint8Array(33);
+  block[0] = 1;
+  const o1 = hmacSha256(temp, block.subarray(0, 1));
+  block.set(o1);
+  block[32] = 2;
+  const o2 = hmacSha256(temp, block);
+  if (outputs === 2) {
+    block.fill(0);
+    return [o1, o2];
+  }
+  block.set(o2);
+  block[32] = 3;
+  const o3 = hmacSha256(temp, block);
+  block.fill(0);
+  return [o1, o2, o3];
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
