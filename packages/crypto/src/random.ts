@@ -27,7 +27,7 @@ function fillRandom(out: Uint8Array): Uint8Array {
 // a view into the pool (no copy); a used-up pool is replaced, never refilled, so a nonce already
 // handed out never changes.
 const NONCE_POOL_SIZE = 4092;
-let noncePool = new Uint8Array(0);
+let noncePool: Uint8Array = new Uint8Array(0);
 let noncePoolOffset = 0;
 
 /**
