@@ -8,11 +8,12 @@
  * has one call in {@link SAMPLE_EVERY} timed, and the other one is tried, timed, once every
  * `gap` calls. When the other one has {@link SAMPLES_PER_EPOCH} timings, the class takes
  * whichever has the lower best time per byte (the fastest of its timings: a busy machine only
- * ever adds time) and a new epoch starts. The gap starts at {@link SAMPLE_EVERY} and doubles,
- * up to {@link MAX_GAP}, each epoch the other implementation loses by more than half again:
- * libsodium seals 64 B in a tenth of node:crypto's time, and trying the loser every 16th call
- * would cost a third of the winner's speed. A close or winning contender keeps the short gap, so a
- * change of load or size mix is followed within an epoch.
+ * ever adds time) and a new epoch starts. The gap starts at {@link SAMPLE_EVERY}; each epoch the
+ * other implementation loses by more than half again, it at least doubles and grows until trying
+ * the loser costs under 1/64 of a call on average (up to {@link MAX_GAP}): libsodium opens 64 B in
+ * a tenth of node:crypto's time, and trying the loser every 16th call would cost a third of the
+ * winner's speed. A close or winning contender keeps the short gap, so a change of load or size
+ * mix is followed within an epoch.
  * @module
  */
 
@@ -68,7 +69,8 @@ export class SizeClassChooser {
       this.#choice[c] = which;
       this.#gap[c] = SAMPLE_EVERY;
     } else {
-      this.#gap[c] = other > 1.5 * chosen ? Math.min(MAX_GAP, 2 * this.#gap[c]) : SAMPLE_EVERY;
+      // A loser k times slower costs (k - 1) / gap of a call on average: keep that under 1/64.
+      this.#gap[c] = other > 1.5 * chosen ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (other / chosen - 1)))) : SAMPLE_EVERY;
     }
     this.#best[2 * c] = this.#best[2 * c + 1] = Infinity;
     this.#tries[c] = 0;
