@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compress, decompress } from '@m2m/core';
 import { tokenizer } from '../src/wire/token-native.js';
-import { bpeEncode, bpeWork } from '../src/wire/token-native-bpe.js';
+import { bpeEncode, bpeEncodeOrdinary, bpeWork } from '../src/wire/token-native-bpe.js';
 
 /** A deterministic generator (mulberry32), so a failure names its input. */
 function rng(seed: number): () => number {
@@ -49,7 +49,11 @@ describe('TokenNative BPE', () => {
       randomWords(2, 800, 33, 'aeiouxyzq'),
       randomWords(3, 600, 40, 'ÀéîõüßЖжλ'),
     ];
-    for (const text of texts) expect(bpeEncode(t, text), text.slice(0, 40)).toEqual(t.encode(text, 'all'));
+    for (const text of texts) {
+      expect(bpeEncode(t, text), text.slice(0, 40)).toEqual(t.encode(text, 'all'));
+      // Token counting's mode: special-token text as ordinary text.
+      expect(bpeEncodeOrdinary(t, text), text.slice(0, 40)).toEqual(t.encode(text, [], []));
+    }
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => {
         expect(bpeEncode(t, text)).toEqual(t.encode(text, 'all'));

@@ -109,6 +109,16 @@ export function bpeEncode(t: Tiktoken, text: string): number[] {
   }
 }
 
+/**
+ * The token ids of `text` with special-token text encoded as ordinary text: js-tiktoken's
+ * `encode(text, [], [])`, as token counting uses it (`tokens/count.ts`).
+ */
+export function bpeEncodeOrdinary(t: Tiktoken, text: string): number[] {
+  const ids: number[] = [];
+  encodeOrdinary(prepare(t), text, ids);
+  return ids;
+}
+
 function encodeOrdinary(p: Prepared, text: string, ids: number[]): void {
   p.pattern.lastIndex = 0;
   for (const m of text.matchAll(p.pattern)) {
