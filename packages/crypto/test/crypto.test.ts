@@ -256,3 +256,14 @@ describe('Noise state never prints key material', () => {
     }
   });
 });
+
+describe('Noise nonce layout (§12.3: 4 zero bytes, then the counter little-endian)', () => {
+  it('matches a DataView encoding on both sides of the 32-bit fast path', async () => {
+    const { noiseNonce } = await import('../src/noise/cipher-state.js');
+    for (const n of [0n, 1n, 255n, 256n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 48n + 5n, 2n ** 64n - 2n]) {
+      const expected = new Uint8Array(12);
+      new DataView(expected.buffer).setBigUint64(4, n, true);
+      expect(toHex(noiseNonce(n)), String(n)).toBe(toHex(expected));
+    }
+  });
+});

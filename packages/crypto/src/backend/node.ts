@@ -53,6 +53,12 @@ function publicKeyObject(publicKey: Uint8Array): nc.KeyObject {
 /** Up to this much data, HMAC runs as two one-shot hashes; longer data streams through `createHmac` (no copy). */
 const ONE_SHOT_HMAC_MAX = 1024;
 
+// The padded blocks live in two scratch buffers (a typed array over 64 bytes is allocated off
+// the JS heap, which cost more than the hashing); both are zeroed after each use, since they hold
+// the key's pads and possibly secret data.
+const innerScratch = new Uint8Array(64 + ONE_SHOT_HMAC_MAX);
+const outerScratch = new Uint8Array(64 + 32);
+
 /**
  * HMAC-SHA256 from two one-shot hashes (`crypto.hash`, Node ≥ 20.12): a `createHmac` object
  * costs more than the hashing itself for the short inputs of Noise and HKDF. Keys over 64 bytes
@@ -61,8 +67,8 @@ const ONE_SHOT_HMAC_MAX = 1024;
 function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   if (data.length > ONE_SHOT_HMAC_MAX) return toPlainBytes(nc.createHmac('sha256', key).update(data).digest());
   const k = key.length > 64 ? nc.hash('sha256', key, 'buffer') : key;
-  const inner = new Uint8Array(64 + data.length);
-  const outer = new Uint8Array(64 + 32);
+  const inner = innerScratch;
+  const outer = outerScratch;
   for (let i = 0; i < k.length; i++) {
     inner[i] = k[i] ^ 0x36;
     outer[i] = k[i] ^ 0x5c;
@@ -70,8 +76,12 @@ function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   inner.fill(0x36, k.length, 64);
   outer.fill(0x5c, k.length, 64);
   inner.set(data, 64);
-  outer.set(nc.hash('sha256', inner, 'buffer'), 64);
-  return toPlainBytes(nc.hash('sha256', outer, 'buffer'));
+  const end = 64 + data.length;
+  outer.set(nc.hash('sha256', inner.subarray(0, end), 'buffer'), 64);
+  const tag = nc.hash('sha256', outer, 'buffer');
+  inner.fill(0, 0, end);
+  outer.fill(0);
+  return toPlainBytes(tag);
 }
 
 /** The node:crypto implementation of {@link CryptoBackend}. */
