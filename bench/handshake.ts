@@ -116,10 +116,14 @@ async function againstBound(rounds: number, log: (line: string) => void): Promis
     noise();
   }
   const rates: Record<string, number[]> = { session: [], noise: [], bound: [], keygen: [], dh: [] };
+  const perLibrary: Record<string, number[]> = {};
   const ratios: { session: number[]; noise: number[] } = { session: [], noise: [] };
   for (let r = 0; r < rounds; r++) {
     const x: Record<string, number> = {};
-    for (const [k, fn] of Object.entries(raw)) x[k] = opsPerSecond(fn, 60);
+    for (const [k, fn] of Object.entries(raw)) {
+      x[k] = opsPerSecond(fn, 60);
+      (perLibrary[k] ??= []).push(x[k]);
+    }
     const keygen = Math.max(x.nodeKeygen, x.sodiumKeygen ?? 0);
     const dh = Math.max(x.nodeDh, x.sodiumDh ?? 0);
     const bound = 1 / (XX_KEYGENS / keygen + XX_DHS / dh);
@@ -134,6 +138,7 @@ async function againstBound(rounds: number, log: (line: string) => void): Promis
     ratios.noise.push(n / bound);
   }
   const m = (k: string) => median(rates[k]);
+  log(`X25519 per library: ${Object.entries(perLibrary).map(([k, v]) => `${k} ${(median(v) / 1000).toFixed(1)}k/s`).join(', ')}`);
   log(`X25519 alone: keygen ${(m('keygen') / 1000).toFixed(1)}k/s, DH ${(m('dh') / 1000).toFixed(1)}k/s (best of node:crypto${raw.sodiumDh ? ' and libsodium' : ''}) → XX bound ${m('bound').toFixed(0)}/s (${XX_KEYGENS} keygens + ${XX_DHS} DHs)`);
   log(`m2m XX, Noise alone (HandshakeState ×2, Split)  ${m('noise').toFixed(0).padStart(6)}/s  ×${median(ratios.noise).toFixed(2)} of the bound`);
   log(`m2m XX, full session over memory transport       ${m('session').toFixed(0).padStart(6)}/s  ×${median(ratios.session).toFixed(2)} of the bound  (target ×0.60)`);
