@@ -44,6 +44,7 @@ describe('TokenNative BPE', () => {
       'Hello, world!',
       JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Summarise the M2M protocol in one line, naïvely — 東京 😀 ' + 'x'.repeat(40) }] }),
       'a<|endoftext|>b <|fim_prefix|> c',
+      'lone \ud800 surrogates \udc00x and a pair \ud83d\ude00',
       '    indented\n\n\tcode();  // 12345678901234567890',
       randomWords(1, 1500, 60),
       randomWords(2, 800, 33, 'aeiouxyzq'),
@@ -55,7 +56,7 @@ describe('TokenNative BPE', () => {
       expect(bpeEncodeOrdinary(t, text), text.slice(0, 40)).toEqual(t.encode(text, [], []));
     }
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => {
+      fc.property(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 })), (text) => {
         expect(bpeEncode(t, text)).toEqual(t.encode(text, 'all'));
       }),
       { numRuns: 150 },
