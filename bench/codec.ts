@@ -1,6 +1,7 @@
 /**
  * Codec benchmarks (issue: wire codec): frame encode/decode throughput on ../shared/bench-corpus,
- * each as a ratio against node:zlib Brotli (quality 5, window 22) on the same bytes.
+ * each as a ratio against node:zlib Brotli (quality 5, window 22) on the same bytes. Targets:
+ * both geometric means ≥ 0.80 (issue: wire codec), and encode ≥ 0.95 (issue 18's raised target).
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +16,10 @@ interface BrotliWasm {
   decompress(d: Uint8Array): Uint8Array;
 }
 
-/** Runs the codec section; true when both geometric means reach 0.80 of node:zlib. */
+/** Encode's raised target (issue 18), as a geometric mean of per-file ratios to node:zlib. */
+const ENCODE_RAISED_TARGET = 0.95;
+
+/** Runs the codec section; true when both geometric means reach 0.80 of node:zlib and encode 0.95. */
 export function runCodecBench(log: (line: string) => void): boolean {
   const dir = resolve(import.meta.dirname, '../../shared/bench-corpus');
   if (!existsSync(dir)) {
@@ -42,7 +46,8 @@ export function runCodecBench(log: (line: string) => void): boolean {
   }
   const ge = geomean(enc);
   const gd = geomean(dec);
-  log(`geometric mean: encode ×${ge.toFixed(2)}, decode ×${gd.toFixed(2)} of node:zlib (target 0.80; Rust reference 0.64 / 0.74)`);
+  log(`geometric mean: encode ×${ge.toFixed(2)}, decode ×${gd.toFixed(2)} of node:zlib (target 0.80; Rust reference 0.64 / 0.74): ${ge >= 0.8 && gd >= 0.8 ? 'met' : 'NOT met'}`);
+  log(`raised encode target ×${ENCODE_RAISED_TARGET.toFixed(2)} (issue 18): ${ge >= ENCODE_RAISED_TARGET ? 'met' : 'NOT met'}`);
 
   // The browser backend: brotli-wasm (loaded with require: its ESM entry rejects on Node 20).
   const wasm = createRequire(import.meta.url)('brotli-wasm') as BrotliWasm;
@@ -60,5 +65,5 @@ export function runCodecBench(log: (line: string) => void): boolean {
     log(`${f.padEnd(22)} compress node:zlib ×${(c.zlib / c.wasm).toFixed(2)} of wasm   decompress node:zlib ×${(d.zlib / d.wasm).toFixed(2)} of wasm`);
   }
   log(`geometric mean: node:zlib compresses ×${geomean(cw).toFixed(2)} and decompresses ×${geomean(dw).toFixed(2)} as fast as brotli-wasm`);
-  return ge >= 0.8 && gd >= 0.8;
+  return ge >= ENCODE_RAISED_TARGET && gd >= 0.8;
 }

@@ -6,7 +6,9 @@
 import type { AeadFrameProtection, HmacFrameProtection } from '@m2m/core';
 import { CryptoError } from '@m2m/core';
 import { isBytes } from '@m2m/core/internal';
-import { aeadKey, AEAD_TAG_SIZE, chacha20poly1305Open, NONCE_SIZE, sealParts } from './aead.js';
+import { aeadKey, AEAD_TAG_SIZE, NONCE_SIZE } from './aead.js';
+import { getBackend } from './backend.js';
+import type { SealedParts } from './backend/types.js';
 import { HmacAuth } from './hmac.js';
 import { randomNonce } from './random.js';
 
@@ -41,15 +43,31 @@ export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions =
   const nextNonce = options.nextNonce ?? randomNonce;
   return {
     mode: 'aead',
+    // The key was checked once above, so each frame goes to the backend with only its own
+    // arguments checked: at 64 B the checks would cost as much as libsodium's seal itself.
     seal(aad, plaintext) {
       const nonce = nextNonce();
       if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nextNonce must return 12 bytes' });
-      const { ciphertext, tag } = sealParts(k, nonce, plaintext, aad);
-      return { nonce, ciphertext, tag };
+      if (!isBytes(plaintext) || !isBytes(aad)) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'plaintext and aad must be Uint8Arrays' });
+      let parts: SealedParts;
+      try {
+        parts = getBackend().chachaSeal(k, nonce, plaintext, aad);
+      } catch (e) {
+        throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause: e });
+      }
+      return { nonce, ciphertext: parts.ciphertext, tag: parts.tag };
     },
     open(aad, sealed) {
-      if (sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
-      return chacha20poly1305Open(k, sealed.subarray(0, NONCE_SIZE), sealed.subarray(NONCE_SIZE), aad);
+      if (!isBytes(sealed) || sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+      if (!isBytes(aad)) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'aad must be a Uint8Array' });
+      let out: Uint8Array | undefined;
+      try {
+        out = getBackend().chachaOpen(k, sealed.subarray(0, NONCE_SIZE), sealed.subarray(NONCE_SIZE), aad);
+      } catch (e) {
+        throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
+      }
+      if (!out) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' });
+      return out;
     },
   };
 }

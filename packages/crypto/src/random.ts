@@ -23,10 +23,12 @@ function fillRandom(out: Uint8Array): Uint8Array {
 }
 
 // Nonces are public, so they can come from a pre-filled pool: one getRandomValues call (about
-// 4.5 µs on Node 20, as long as a whole 64-byte AEAD seal) then serves 341 nonces.
+// 4.5 µs on Node 20, as long as a whole 64-byte AEAD seal) then serves 341 nonces. Each nonce is
+// a view into the pool (no copy); a used-up pool is replaced, never refilled, so a nonce already
+// handed out never changes.
 const NONCE_POOL_SIZE = 4092;
-const noncePool = new Uint8Array(NONCE_POOL_SIZE);
-let noncePoolOffset = NONCE_POOL_SIZE;
+let noncePool: Uint8Array = new Uint8Array(0);
+let noncePoolOffset = 0;
 
 /**
  * A fresh random 12-byte AEAD nonce. Each pooled byte is handed out once; never use this for
@@ -34,12 +36,9 @@ let noncePoolOffset = NONCE_POOL_SIZE;
  * @throws CryptoError (Nonce/RngFailure) when the CSPRNG fails.
  */
 export function randomNonce(): Uint8Array {
-  if (noncePoolOffset + 12 > NONCE_POOL_SIZE) {
-    fillRandom(noncePool);
+  if (noncePoolOffset + 12 > noncePool.length) {
+    noncePool = fillRandom(new Uint8Array(NONCE_POOL_SIZE));
     noncePoolOffset = 0;
   }
-  const nonce = noncePool.slice(noncePoolOffset, noncePoolOffset + 12);
-  noncePool.fill(0, noncePoolOffset, noncePoolOffset + 12);
-  noncePoolOffset += 12;
-  return nonce;
+  return noncePool.subarray(noncePoolOffset, (noncePoolOffset += 12));
 }

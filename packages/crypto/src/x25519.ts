@@ -21,6 +21,12 @@ export function publicKeyFromSlice(bytes: Uint8Array): Uint8Array {
   return bytes.slice();
 }
 
+function isAllZero(b: Uint8Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < b.length; i++) acc |= b[i];
+  return acc === 0;
+}
+
 /** Options of Diffie-Hellman. */
 export interface DhOptions {
   /** Return an all-zero shared secret instead of throwing (the reference's behaviour). */
@@ -40,8 +46,20 @@ export function x25519SharedSecret(secret: Uint8Array, peerPublic: Uint8Array, o
   } catch (e) {
     throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: 'key agreement failed' }, { cause: e });
   }
-  if (!options.allowZeroSharedSecret && out.every((b) => b === 0)) throw new CryptoError('Exchange', 'LowOrderPoint');
+  if (!options.allowZeroSharedSecret && isAllZero(out)) throw new CryptoError('Exchange', 'LowOrderPoint');
   return out;
+}
+
+/**
+ * A fresh key pair as raw bytes from the active backend (no copies: Noise wraps it as is).
+ * @throws CryptoError (Exchange/GenerationFailed).
+ */
+export function generateRawKeyPair(): { secret: Uint8Array; publicKey: Uint8Array } {
+  try {
+    return getBackend().x25519Generate();
+  } catch (e) {
+    throw new CryptoError('Exchange', 'GenerationFailed', { detail: (e as Error)?.message ?? 'unknown' }, { cause: e });
+  }
 }
 
 /**
@@ -61,12 +79,8 @@ export class KeyPair {
   }
   /** @throws CryptoError (Exchange/GenerationFailed). */
   static generate(): KeyPair {
-    try {
-      const { secret, publicKey } = getBackend().x25519Generate();
-      return new KeyPair(secret, publicKey);
-    } catch (e) {
-      throw new CryptoError('Exchange', 'GenerationFailed', { detail: (e as Error)?.message ?? 'unknown' }, { cause: e });
-    }
+    const { secret, publicKey } = generateRawKeyPair();
+    return new KeyPair(secret, publicKey);
   }
   /** From raw secret bytes (clamped inside the scalar multiplication, RFC 7748 §5). */
   static fromSecret(secret: Uint8Array): KeyPair {

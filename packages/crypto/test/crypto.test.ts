@@ -79,22 +79,56 @@ describe('backends agree (differential)', () => {
     }
   });
 
-  it.skipIf(!hasSodium)('sodium agrees with node on both sides of its 24 KiB hand-over, and rejects tampering', () => {
+  it.skipIf(!hasSodium)('sodium agrees with node in every size class, whichever library the class has chosen, and rejects tampering', () => {
     const key = new Uint8Array(32).fill(7);
     const nonce = new Uint8Array(12).fill(9);
     const aad = utf8Encode('#M2M|1|header');
-    for (const size of [0, 1, 24 * 1024 - 1, 24 * 1024, 24 * 1024 + 1, 100_000]) {
+    for (const size of [0, 1, 63, 1024, 16 * 1024 - 1, 16 * 1024, 24 * 1024 + 1, 100_000]) {
       const pt = new Uint8Array(size).map((_, i) => (i * 31) & 255);
       setBackend('node');
       const a = chacha20poly1305Seal(key, nonce, pt, aad);
       setBackend('sodium');
-      expect(toHex(chacha20poly1305Seal(key, nonce, pt, aad)), `seal ${size}`).toBe(toHex(a));
-      expect(chacha20poly1305Open(key, nonce, a, aad), `open ${size}`).toEqual(pt);
+      // 40 calls: the size class times both libraries (one call in 16), so both paths run here.
+      const same = (x: Uint8Array, y: Uint8Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+      for (let i = 0; i < 40; i++) {
+        expect(same(chacha20poly1305Seal(key, nonce, pt, aad), a), `seal ${size}`).toBe(true);
+        expect(same(chacha20poly1305Open(key, nonce, a, aad), pt), `open ${size}`).toBe(true);
+      }
       const bad = a.slice();
       bad[bad.length - 1] ^= 1;
-      expect(() => chacha20poly1305Open(key, nonce, bad, aad)).toThrow(expect.objectContaining({ kind: 'Aead', reason: 'DecryptionFailed' }));
-      expect(() => chacha20poly1305Open(key, nonce, a, utf8Encode('other'))).toThrow(expect.objectContaining({ reason: 'DecryptionFailed' }));
+      for (let i = 0; i < 20; i++) {
+        expect(() => chacha20poly1305Open(key, nonce, bad, aad)).toThrow(expect.objectContaining({ kind: 'Aead', reason: 'DecryptionFailed' }));
+        expect(() => chacha20poly1305Open(key, nonce, a, utf8Encode('other'))).toThrow(expect.objectContaining({ reason: 'DecryptionFailed' }));
+      }
     }
+  });
+
+  it('HMAC-SHA256 agrees across backends for keys and data of every length class (RFC 2104 §2 long-key hashing)', () => {
+    for (const keyLength of [0, 1, 16, 32, 63, 64, 65, 131]) {
+      for (const dataLength of [0, 1, 55, 56, 64, 1000]) {
+        const key = new Uint8Array(keyLength).map((_, i) => (i * 7 + 1) & 255);
+        const data = new Uint8Array(dataLength).map((_, i) => (i * 13 + 5) & 255);
+        setBackend('noble');
+        const expected = toHex(hmacSha256(key, data));
+        setBackend('node');
+        expect(toHex(hmacSha256(key, data)), `key ${keyLength}, data ${dataLength}`).toBe(expected);
+      }
+    }
+    // RFC 4231 test case 6: a 131-byte key.
+    setBackend('node');
+    expect(toHex(hmacSha256(new Uint8Array(131).fill(0xaa), utf8Encode('Test Using Larger Than Block-Size Key - Hash Key First')))).toBe('60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54');
+  });
+
+  it('node X25519 re-imports a secret changed in place instead of serving a cached key', () => {
+    setBackend('node');
+    const secret = new Uint8Array(32).fill(3);
+    const peer = KeyPair.fromSecret(new Uint8Array(32).fill(4)).publicKey;
+    const first = toHex(x25519SharedSecret(secret, peer));
+    secret.fill(5);
+    const changed = toHex(x25519SharedSecret(secret, peer));
+    setBackend('noble');
+    expect(changed).toBe(toHex(x25519SharedSecret(new Uint8Array(32).fill(5), peer)));
+    expect(changed).not.toBe(first);
   });
 
   it.skipIf(!hasSodium)('the default backend moves to libsodium after its warm-up with unchanged results', () => {
@@ -219,6 +253,17 @@ describe('Noise state never prints key material', () => {
       expect(text).not.toMatch(/abababab/i);
       expect(text).toContain('REDACTED');
       for (const b of [s.secret]) expect(text).not.toContain(Buffer.from(b).toString('hex'));
+    }
+  });
+});
+
+describe('Noise nonce layout (§12.3: 4 zero bytes, then the counter little-endian)', () => {
+  it('matches a DataView encoding on both sides of the 32-bit fast path', async () => {
+    const { noiseNonce } = await import('../src/noise/cipher-state.js');
+    for (const n of [0n, 1n, 255n, 256n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 48n + 5n, 2n ** 64n - 2n]) {
+      const expected = new Uint8Array(12);
+      new DataView(expected.buffer).setBigUint64(4, n, true);
+      expect(toHex(noiseNonce(n)), String(n)).toBe(toHex(expected));
     }
   });
 });

@@ -7,6 +7,7 @@
  */
 import { M2MError } from '../errors/base.js';
 import { tokenizer } from '../wire/token-native.js';
+import { bpeEncodeOrdinary } from '../wire/token-native-bpe.js';
 import { modelEncoding, type TokenEncoding } from './encoding.js';
 
 /** Says which tokenizer to count with: a model (its encoding is inferred) or an encoding. */
@@ -56,14 +57,14 @@ export const RUN_CHARS_PER_TOKEN = 4;
 /** Tokens of `text` with long runs cut (see {@link MAX_PIECE_CHARS}); `budget` is shared by one count. */
 function encodedLength(t: ReturnType<typeof tokenizer>, encoding: string, text: string, budget = { left: LONG_RUN_BUDGET }): number {
   LONG_RUN.lastIndex = 0;
-  if (text.length <= MAX_PIECE_CHARS || !LONG_RUN.test(text)) return t.encode(text, [], []).length;
+  if (text.length <= MAX_PIECE_CHARS || !LONG_RUN.test(text)) return bpeEncodeOrdinary(t, text).length;
   LONG_RUN.lastIndex = 0;
   let n = 0;
   let from = 0;
   for (const m of text.matchAll(LONG_RUN)) {
     // The run's first block stays with the text before it (a leading space belongs to the word).
     let cut = m.index + MAX_PIECE_CHARS;
-    n += t.encode(text.slice(from, cut), [], []).length;
+    n += bpeEncodeOrdinary(t, text.slice(from, cut)).length;
     const end = m.index + m[0].length;
     while (end - cut > MAX_PIECE_CHARS) {
       if (budget.left <= 0) {
@@ -79,7 +80,7 @@ function encodedLength(t: ReturnType<typeof tokenizer>, encoding: string, text: 
       const key = encoding + block;
       let k = blockMemo.get(key);
       if (k === undefined) {
-        k = t.encode(block, [], []).length;
+        k = bpeEncodeOrdinary(t, block).length;
         if (blockMemo.size >= 4096) blockMemo.clear();
         blockMemo.set(key, k);
       }
@@ -88,7 +89,7 @@ function encodedLength(t: ReturnType<typeof tokenizer>, encoding: string, text: 
     }
     from = cut;
   }
-  return n + (from < text.length ? t.encode(text.slice(from), [], []).length : 0);
+  return n + (from < text.length ? bpeEncodeOrdinary(t, text.slice(from)).length : 0);
 }
 
 function resolveEncoding(options: CountTokensOptions): TokenEncoding {

@@ -8,6 +8,7 @@ import { M2MError } from '../errors/base.js';
 import { platform } from '#platform';
 import { base64Decode, base64Encode, Base64Error } from './base64.js';
 import { checkLimit, resolveLimits, type Limits } from './limits.js';
+import { bpeEncode } from './token-native-bpe.js';
 
 /** Prefix of the TokenNative format. */
 export const TOKEN_NATIVE_PREFIX = '#TK|';
@@ -35,11 +36,11 @@ export function tokenizer(name: 'cl100k_base' | 'o200k_base'): Tiktoken {
 }
 
 /**
- * js-tiktoken's byte-pair merge is cubic in the length of one pre-tokenized piece: 16 KiB of
- * `a` took 80 s to encode (hrev's probe; `tokens/count.ts` cuts runs the same way for counting).
- * Runs of letters, punctuation or whitespace longer than this are encoded in blocks of this
- * many characters. Text without such runs encodes exactly as the reference's; a long run gets
- * other (still valid) ids, and decodes to the same text.
+ * Runs of letters, punctuation or whitespace longer than this are encoded in blocks of this many
+ * characters (js-tiktoken's own merge took 80 s on 16 KiB of `a`; our merge, token-native-bpe.ts,
+ * is linear-ish, and the blocks keep the ids this encoder has always produced for such runs;
+ * `tokens/count.ts` cuts runs the same way for counting). Text without such runs encodes exactly
+ * as the reference's; a long run gets other (still valid) ids, and decodes to the same text.
  */
 const MAX_RUN_BLOCK = 64;
 const LONG_RUN = new RegExp(`[\\p{L}\\p{M}]{${MAX_RUN_BLOCK + 1},}|[^\\s\\p{L}\\p{N}]{${MAX_RUN_BLOCK + 1},}|\\s{${MAX_RUN_BLOCK + 1},}`, 'gu');
@@ -54,7 +55,7 @@ function blockEnd(text: string, at: number): number {
 /** The token ids of `content`, long runs in blocks (see {@link MAX_RUN_BLOCK}). */
 function encodeIds(t: Tiktoken, content: string): number[] {
   LONG_RUN.lastIndex = 0;
-  if (content.length <= MAX_RUN_BLOCK || !LONG_RUN.test(content)) return t.encode(content, 'all');
+  if (content.length <= MAX_RUN_BLOCK || !LONG_RUN.test(content)) return bpeEncode(t, content);
   LONG_RUN.lastIndex = 0;
   const out: number[] = [];
   const add = (ids: readonly number[]) => {
@@ -64,7 +65,7 @@ function encodeIds(t: Tiktoken, content: string): number[] {
   for (const m of content.matchAll(LONG_RUN)) {
     // The run's first block stays with the text before it (a leading space belongs to the word).
     let cut = blockEnd(content, m.index + MAX_RUN_BLOCK);
-    add(t.encode(content.slice(from, cut), 'all'));
+    add(bpeEncode(t, content.slice(from, cut)));
     const end = m.index + m[0].length;
     while (end - cut > MAX_RUN_BLOCK) {
       const next = blockEnd(content, cut + MAX_RUN_BLOCK);
@@ -72,7 +73,7 @@ function encodeIds(t: Tiktoken, content: string): number[] {
       // Hostile input repeats itself; a bounded memo makes repeats cost a lookup.
       let ids = blockIds.get(block);
       if (ids === undefined) {
-        ids = t.encode(block, 'all');
+        ids = bpeEncode(t, block);
         if (blockIds.size >= 4096) blockIds.clear();
         blockIds.set(block, ids);
       }
@@ -81,7 +82,7 @@ function encodeIds(t: Tiktoken, content: string): number[] {
     }
     from = cut;
   }
-  if (from < content.length) add(t.encode(content.slice(from), 'all'));
+  if (from < content.length) add(bpeEncode(t, content.slice(from)));
   return out;
 }
 

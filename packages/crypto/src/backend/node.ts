@@ -1,6 +1,7 @@
 /**
- * The Node backend: node:crypto (OpenSSL) for AEAD, HMAC, SHA-256 and X25519; keys move in
- * and out as JWK, which Node handles in microseconds (raw DER import costs ~100 µs).
+ * The Node backend: node:crypto (OpenSSL) for AEAD, HMAC, SHA-256 and X25519. X25519 keys go in
+ * as JWK (microseconds; a DER import costs ~100 µs) and each secret's KeyObject is kept while its
+ * array lives, so a key used in several DHs (Noise's ephemeral and static keys) is imported once.
  * @module
  */
 import * as nc from 'node:crypto';
@@ -10,9 +11,77 @@ import type { CryptoBackend } from './types.js';
 const b64u = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 const fromB64u = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
 const TAG16 = { authTagLength: 16 } as const;
+/**
+ * Node's JWK import of an X25519 private key wants an `x` string but builds the key from `d`
+ * alone (OpenSSL derives the public half), so any well-formed `x` serves.
+ */
+const ANY_X = 'A'.repeat(43);
 
+// Private KeyObjects by secret array: a WeakMap, so nothing outlives the caller's array and no
+// secret is ever held as a string key. The entry keeps the bytes it was made from, so an array
+// changed in place (a disposed key is zeroed) is imported again rather than served stale.
+const privateKeys = new WeakMap<Uint8Array, { bytes: Uint8Array; key: nc.KeyObject }>();
+function privateKeyObject(secret: Uint8Array): nc.KeyObject {
+  const hit = privateKeys.get(secret);
+  if (hit && sameBytes(hit.bytes, secret)) return hit.key;
+  const key = nc.createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64u(secret), x: ANY_X }, format: 'jwk' });
+  privateKeys.set(secret, { bytes: secret.slice(), key });
+  return key;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+// Public KeyObjects of recent peers (public data, so a string key is fine): a static peer key
+// met in every handshake is imported once. Bounded; the oldest entry leaves first.
+const PUBLIC_CACHE_SIZE = 64;
+const publicKeys = new Map<string, nc.KeyObject>();
 function publicKeyObject(publicKey: Uint8Array): nc.KeyObject {
-  return nc.createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64u(publicKey) }, format: 'jwk' });
+  const x = b64u(publicKey);
+  let key = publicKeys.get(x);
+  if (!key) {
+    key = nc.createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+    if (publicKeys.size >= PUBLIC_CACHE_SIZE) publicKeys.delete(publicKeys.keys().next().value as string);
+    publicKeys.set(x, key);
+  }
+  return key;
+}
+
+/** Up to this much data, HMAC runs as two one-shot hashes; longer data streams through `createHmac` (no copy). */
+const ONE_SHOT_HMAC_MAX = 1024;
+
+// The padded blocks live in two scratch buffers (a typed array over 64 bytes is allocated off
+// the JS heap, which cost more than the hashing); both are zeroed after each use, since they hold
+// the key's pads and possibly secret data.
+const innerScratch = new Uint8Array(64 + ONE_SHOT_HMAC_MAX);
+const outerScratch = new Uint8Array(64 + 32);
+
+/**
+ * HMAC-SHA256 from two one-shot hashes (`crypto.hash`, Node ≥ 20.12): a `createHmac` object
+ * costs more than the hashing itself for the short inputs of Noise and HKDF. Keys over 64 bytes
+ * are hashed first (RFC 2104 §2). Long data is not copied into the padded block.
+ */
+function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  if (data.length > ONE_SHOT_HMAC_MAX) return toPlainBytes(nc.createHmac('sha256', key).update(data).digest());
+  const k = key.length > 64 ? nc.hash('sha256', key, 'buffer') : key;
+  const inner = innerScratch;
+  const outer = outerScratch;
+  for (let i = 0; i < k.length; i++) {
+    inner[i] = k[i] ^ 0x36;
+    outer[i] = k[i] ^ 0x5c;
+  }
+  inner.fill(0x36, k.length, 64);
+  outer.fill(0x5c, k.length, 64);
+  inner.set(data, 64);
+  const end = 64 + data.length;
+  outer.set(nc.hash('sha256', inner.subarray(0, end), 'buffer'), 64);
+  const tag = nc.hash('sha256', outer, 'buffer');
+  inner.fill(0, 0, end);
+  outer.fill(0);
+  return toPlainBytes(tag);
 }
 
 /** The node:crypto implementation of {@link CryptoBackend}. */
@@ -40,45 +109,26 @@ export const nodeBackend: CryptoBackend = {
     }
     return toPlainBytes(out);
   },
-  hmacSha256: (key, data) => toPlainBytes(nc.createHmac('sha256', key).update(data).digest()),
-  sha256: (data) => toPlainBytes(nc.createHash('sha256').update(data).digest()),
+  hmacSha256,
+  sha256: (data) => toPlainBytes(nc.hash('sha256', data, 'buffer')),
   x25519(secret, publicKey) {
-    const pub = nobleFreePublic(secret);
-    const priv = nc.createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64u(secret), x: b64u(pub) }, format: 'jwk' });
     try {
-      return toPlainBytes(nc.diffieHellman({ privateKey: priv, publicKey: publicKeyObject(publicKey) }));
+      return toPlainBytes(nc.diffieHellman({ privateKey: privateKeyObject(secret), publicKey: publicKeyObject(publicKey) }));
     } catch (e) {
       // OpenSSL refuses an all-zero shared secret; report it as such so policy decides.
       if (/failed|zero|invalid/i.test(String((e as Error).message))) return new Uint8Array(32);
       throw e;
     }
   },
-  x25519PublicKey: (secret) => nobleFreePublic(secret),
+  x25519PublicKey(secret) {
+    const jwk = nc.createPublicKey(privateKeyObject(secret)).export({ format: 'jwk' }) as { x: string };
+    return fromB64u(jwk.x);
+  },
   x25519Generate() {
+    // Strings out of generateKeyPairSync: exporting a generated KeyObject as JWK in a loop can
+    // hang Node 20 (../shared/reference/perf-baselines.md); the private KeyObject is made on the
+    // first DH instead.
     const { privateKey } = nc.generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } }) as unknown as { privateKey: { d: string; x: string } };
-    const secret = fromB64u(privateKey.d);
-    const publicKey = fromB64u(privateKey.x);
-    publicCache.set(b64u(secret), publicKey);
-    return { secret, publicKey };
+    return { secret: fromB64u(privateKey.d), publicKey: fromB64u(privateKey.x) };
   },
 };
-
-// Public keys of secrets seen here, so DH can import the private JWK (which needs `x`).
-const publicCache = new Map<string, Uint8Array>();
-function nobleFreePublic(secret: Uint8Array): Uint8Array {
-  const k = b64u(secret);
-  let pub = publicCache.get(k);
-  if (!pub) {
-    // PKCS#8 import derives the public key inside OpenSSL.
-    const der = new Uint8Array(16 + 32);
-    der.set([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20], 0);
-    der.set(secret, 16);
-    const jwk = nc.createPublicKey(nc.createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' })).export({ format: 'jwk' }) as { x: string };
-    pub = fromB64u(jwk.x);
-    if (publicCache.size > 4096) publicCache.clear();
-    publicCache.set(k, pub);
-  }
-  return pub;
-}
-
-

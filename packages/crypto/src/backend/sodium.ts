@@ -1,14 +1,16 @@
 /**
  * The Node fast path through libsodium (the optional `sodium-native` addon): ChaCha20-Poly1305
- * (RFC 8439 §2.8) for small and medium messages and X25519 (RFC 7748 §5) on raw bytes;
- * node:crypto for everything else.
+ * (RFC 8439 §2.8) and X25519 (RFC 7748 §5) on raw bytes; node:crypto for everything else.
  *
  * Why: each `createCipheriv` costs about 4 µs before a byte is encrypted (OpenSSL 3 fetches the
  * cipher per call), so node:crypto seals 64 B at ~13 MB/s while libsodium, called directly into
- * preallocated buffers, reaches ~43 MB/s. For large messages OpenSSL's assembly is faster, so
- * messages above {@link SODIUM_MAX_BYTES} go to node:crypto (crossover measured in bench/crypto.ts).
- * X25519 on node:crypto needs a key import per call (JWK, ~100 µs as DER); libsodium takes the
- * raw 32 bytes and computes about 24k shared secrets/s against ~6.5k.
+ * preallocated buffers, reaches ~43 MB/s. For large messages OpenSSL's assembly is faster. Where
+ * the two cross depends on the CPU, the OpenSSL build and the load (24 KiB on one machine, under
+ * 16 KiB on another), so it is measured, not assumed: seals and opens each pick a library per
+ * size class from timings of sampled real calls (backend/size-class-chooser.ts), and
+ * bench/crypto.ts prints the choices.
+ * X25519 on node:crypto needs a key import per new key; libsodium takes the raw 32 bytes
+ * (bench/handshake.ts measures both).
  *
  * The addon is loaded lazily, on the {@link SODIUM_WARMUP_CALLS}th call that could use it: a
  * one-shot CLI run never pays its ~35 ms load, a session does so once. Without the addon (not
@@ -18,21 +20,21 @@
  */
 import { createRequire } from 'node:module';
 import { nodeBackend } from './node.js';
-import type { CryptoBackend } from './types.js';
+import { SizeClassChooser } from './size-class-chooser.js';
+import type { CryptoBackend, SealedParts } from './types.js';
 
-/** Largest plaintext sealed or opened by libsodium; larger ones go to node:crypto. */
-export const SODIUM_MAX_BYTES = 24 * 1024;
 /** Calls that could use the addon (small AEAD, X25519) made on node:crypto before it is loaded. */
 export const SODIUM_WARMUP_CALLS = 64;
 
 /** The part of sodium-native's API used here (it ships no types). */
 interface Sodium {
   crypto_aead_chacha20poly1305_ietf_encrypt_detached(c: Uint8Array, mac: Uint8Array, m: Uint8Array, ad: Uint8Array, nsec: null, npub: Uint8Array, k: Uint8Array): number;
-  /** Throws when the tag does not verify. */
-  crypto_aead_chacha20poly1305_ietf_decrypt_detached(m: Uint8Array, nsec: null, c: Uint8Array, mac: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): void;
+  /** `c` is ciphertext ‖ tag; throws when the tag does not verify. */
+  crypto_aead_chacha20poly1305_ietf_decrypt(m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): number;
   /** Throws when the result is all zeros (a low-order peer key). */
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
+  randombytes_buf(b: Uint8Array): void;
 }
 
 const require = createRequire(import.meta.url);
@@ -58,12 +60,41 @@ function loadSodium(): Sodium | null {
   }
 }
 
-/** The addon when a call of this size should use it, after the warm-up; otherwise `null`. */
-function sodiumFor(length: number, eager: boolean): Sodium | null {
-  if (length > SODIUM_MAX_BYTES) return null;
+// Which library seals and opens each size class (0: libsodium, 1: node:crypto), from timings.
+const sealChooser = new SizeClassChooser();
+const openChooser = new SizeClassChooser();
+
+/**
+ * The library chosen so far for seals and opens of `size` bytes (both start on libsodium and
+ * move once timings say so; see backend/size-class-chooser.ts).
+ */
+export function aeadChoiceFor(size: number): { seal: 'libsodium' | 'node:crypto'; open: 'libsodium' | 'node:crypto' } {
+  const name = (c: 0 | 1) => (c === 0 ? 'libsodium' : 'node:crypto');
+  return { seal: name(sealChooser.choiceFor(size)), open: name(openChooser.choiceFor(size)) };
+}
+
+/** The addon once loaded (after the warm-up, or at once when `eager`), else `null`. */
+function loaded(eager: boolean): Sodium | null {
   if (sodium !== undefined) return sodium;
   if (!eager && ++callsBeforeLoad < SODIUM_WARMUP_CALLS) return null;
   return (sodium = loadSodium());
+}
+
+function sodiumSeal(s: Sodium, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
+  const ciphertext = new Uint8Array(plaintext.length);
+  const tag = new Uint8Array(16);
+  s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, plaintext, aad, null, nonce, key);
+  return { ciphertext, tag };
+}
+
+function sodiumOpen(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+  const plaintext = new Uint8Array(sealed.length - 16);
+  try {
+    s.crypto_aead_chacha20poly1305_ietf_decrypt(plaintext, null, sealed, aad, nonce, key);
+  } catch {
+    return undefined;
+  }
+  return plaintext;
 }
 
 function makeBackend(name: string, eager: boolean): CryptoBackend {
@@ -71,28 +102,31 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     ...nodeBackend,
     name,
     chachaSeal(key, nonce, plaintext, aad) {
-      const s = sodiumFor(plaintext.length, eager);
+      const s = loaded(eager);
       if (!s) return nodeBackend.chachaSeal(key, nonce, plaintext, aad);
-      const ciphertext = new Uint8Array(plaintext.length);
-      const tag = new Uint8Array(16);
-      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, plaintext, aad, null, nonce, key);
-      return { ciphertext, tag };
+      const pick = sealChooser.pick(plaintext.length);
+      if (pick < 2) return pick === 0 ? sodiumSeal(s, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
+      const t0 = performance.now();
+      const out = pick === 2 ? sodiumSeal(s, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
+      sealChooser.record(plaintext.length, pick === 2 ? 0 : 1, performance.now() - t0);
+      return out;
     },
     chachaOpen(key, nonce, sealed, aad) {
       if (sealed.length < 16) return undefined;
-      const s = sodiumFor(sealed.length - 16, eager);
+      const s = loaded(eager);
       if (!s) return nodeBackend.chachaOpen(key, nonce, sealed, aad);
-      const end = sealed.length - 16;
-      const plaintext = new Uint8Array(end);
-      try {
-        s.crypto_aead_chacha20poly1305_ietf_decrypt_detached(plaintext, null, sealed.subarray(0, end), sealed.subarray(end), aad, nonce, key);
-      } catch {
-        return undefined;
-      }
-      return plaintext;
+      const size = sealed.length - 16;
+      const pick = openChooser.pick(size);
+      if (pick < 2) return pick === 0 ? sodiumOpen(s, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
+      const t0 = performance.now();
+      const out = pick === 2 ? sodiumOpen(s, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
+      // Only opens that authenticate count: libsodium refuses a bad tag before decrypting, so
+      // forged frames would otherwise make it look faster than it is.
+      if (out) openChooser.record(size, pick === 2 ? 0 : 1, performance.now() - t0);
+      return out;
     },
     x25519(secret, publicKey) {
-      const s = sodiumFor(0, eager);
+      const s = loaded(eager);
       if (!s) return nodeBackend.x25519(secret, publicKey);
       const shared = new Uint8Array(32);
       try {
@@ -105,16 +139,17 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       return shared;
     },
     x25519PublicKey(secret) {
-      const s = sodiumFor(0, eager);
+      const s = loaded(eager);
       if (!s) return nodeBackend.x25519PublicKey(secret);
       const pub = new Uint8Array(32);
       s.crypto_scalarmult_base(pub, secret);
       return pub;
     },
     x25519Generate() {
-      const s = sodiumFor(0, eager);
+      const s = loaded(eager);
       if (!s) return nodeBackend.x25519Generate();
-      const secret = globalThis.crypto.getRandomValues(new Uint8Array(32));
+      const secret = new Uint8Array(32);
+      s.randombytes_buf(secret);
       const publicKey = new Uint8Array(32);
       s.crypto_scalarmult_base(publicKey, secret);
       return { secret, publicKey };
@@ -122,7 +157,7 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
   };
 }
 
-/** Node's default: libsodium for AEAD up to {@link SODIUM_MAX_BYTES} and for X25519 after the warm-up, node:crypto otherwise. */
+/** Node's default: libsodium for X25519 and for the AEAD size classes where it measures faster (after the warm-up), node:crypto otherwise. */
 export const sodiumBackend: CryptoBackend = makeBackend('sodium', false);
 
 /** The same without the warm-up, so tests and benchmarks exercise libsodium from the first call. */

@@ -15,6 +15,15 @@ const MAX_NONCE = 2n ** 64n - 1n;
 /** ChaChaPoly nonce: 32 bits of zeros, then the 64-bit counter little-endian (§12.3). */
 export function noiseNonce(n: bigint): Uint8Array {
   const out = new Uint8Array(12);
+  if (n <= 0xffffffffn) {
+    // The common case, without a DataView: the low 32 bits, little-endian, at offset 4.
+    const v = Number(n);
+    out[4] = v & 0xff;
+    out[5] = (v >>> 8) & 0xff;
+    out[6] = (v >>> 16) & 0xff;
+    out[7] = v >>> 24;
+    return out;
+  }
   new DataView(out.buffer).setBigUint64(4, n, true);
   return out;
 }
@@ -22,13 +31,29 @@ export function noiseNonce(n: bigint): Uint8Array {
 /** HKDF as Noise defines it (§4.3), returning two or three 32-byte outputs. */
 export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array[] {
   const temp = hmacSha256(ck, ikm);
-  const o1 = hmacSha256(temp, Uint8Array.of(1));
-  const o2 = hmacSha256(temp, concat(o1, Uint8Array.of(2)));
-  if (outputs === 2) return [o1, o2];
-  return [o1, o2, hmacSha256(temp, concat(o2, Uint8Array.of(3)))];
+  // One buffer for the `previous output ‖ counter` inputs.
+  const block = new Uint8Array(33);
+  block[0] = 1;
+  const o1 = hmacSha256(temp, block.subarray(0, 1));
+  block.set(o1);
+  block[32] = 2;
+  const o2 = hmacSha256(temp, block);
+  if (outputs === 2) {
+    block.fill(0);
+    return [o1, o2];
+  }
+  block.set(o2);
+  block[32] = 3;
+  const o3 = hmacSha256(temp, block);
+  block.fill(0);
+  return [o1, o2, o3];
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Largest MixHash input hashed through {@link mixScratch}; longer ones are concatenated. */
+const MIX_SCRATCH_DATA = 1024;
+const mixScratch = new Uint8Array(32 + MIX_SCRATCH_DATA);
 
 /**
  * §5.1: a key and a 64-bit nonce. The key lives in a private field, so `util.inspect`,
@@ -121,7 +146,15 @@ export class SymmetricState {
   }
   /** MixHash(data). */
   mixHash(data: Uint8Array): void {
-    this.#h = sha256(concat(this.#h, data));
+    if (data.length > MIX_SCRATCH_DATA) {
+      this.#h = sha256(concat(this.#h, data));
+      return;
+    }
+    // h ‖ data in a reused buffer: a fresh array over 64 bytes is allocated off the JS heap.
+    // Both are public (the handshake hash is a channel binding; data is a public key or ciphertext).
+    mixScratch.set(this.#h, 0);
+    mixScratch.set(data, 32);
+    this.#h = sha256(mixScratch.subarray(0, 32 + data.length));
   }
   /** MixKeyAndHash(ikm), for psk tokens. */
   mixKeyAndHash(ikm: Uint8Array): void {

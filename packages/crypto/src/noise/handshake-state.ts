@@ -5,7 +5,7 @@
  */
 import { CryptoError, isCryptoError } from '@m2m/core';
 import { concatBytes } from '@m2m/core/internal';
-import { KeyPair, x25519SharedSecret } from '../x25519.js';
+import { generateRawKeyPair, x25519SharedSecret } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';
 
@@ -19,25 +19,39 @@ export interface NoiseKeyPair {
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+/** The shape {@link noiseKeyPair} returns: the secret behind a getter, printed as the public key only. */
+class RedactedNoiseKeyPair implements NoiseKeyPair {
+  readonly #secret: Uint8Array;
+  readonly publicKey: Uint8Array;
+  constructor(secret: Uint8Array, publicKey: Uint8Array) {
+    this.#secret = secret;
+    this.publicKey = publicKey;
+  }
+  get secret(): Uint8Array {
+    return this.#secret;
+  }
+  toJSON(): string {
+    return `NoiseKeyPair(public ${Array.from(this.publicKey.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('')}…, secret [REDACTED])`;
+  }
+  [INSPECT](): string {
+    return this.toJSON();
+  }
+}
+
 /**
- * A {@link NoiseKeyPair} whose `secret` is readable but not enumerable, and which prints as
- * its public key only (`util.inspect`, `JSON.stringify`, object spreads never show the secret).
+ * A {@link NoiseKeyPair} whose `secret` is readable but not an own enumerable property, and
+ * which prints as its public key only (`util.inspect`, `JSON.stringify`, object spreads never
+ * show the secret). A class with a private field: a handshake makes one per ephemeral key, and
+ * this costs far less than defining properties on a plain object.
  */
 export function noiseKeyPair(secret: Uint8Array, publicKey: Uint8Array): NoiseKeyPair {
-  const pair = { publicKey } as NoiseKeyPair;
-  const describe = () => `NoiseKeyPair(public ${Array.from(publicKey.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('')}…, secret [REDACTED])`;
-  Object.defineProperties(pair, {
-    secret: { value: secret, enumerable: false },
-    toJSON: { value: describe, enumerable: false },
-    [INSPECT]: { value: describe, enumerable: false },
-  });
-  return pair;
+  return new RedactedNoiseKeyPair(secret, publicKey);
 }
 
 /** A fresh X25519 key pair in the shape Noise uses (the secret is not enumerable, see {@link noiseKeyPair}). */
 export function generateNoiseKeyPair(): NoiseKeyPair {
-  const kp = KeyPair.generate();
-  return noiseKeyPair(kp.exportSecret(), kp.publicKey);
+  const { secret, publicKey } = generateRawKeyPair();
+  return noiseKeyPair(secret, publicKey);
 }
 
 /** Options of {@link HandshakeState}. */
@@ -88,6 +102,8 @@ export class HandshakeState {
   #psks: Uint8Array[];
   #index = 0;
   #split: [CipherState, CipherState] | undefined;
+  /** Whether the pattern has psk tokens (then each `e` also feeds MixKey, §9.2). */
+  readonly #usesPsk: boolean;
 
   /** @throws CryptoError (Handshake/Failed) for an unknown pattern or missing keys. */
   constructor(o: HandshakeOptions) {
@@ -97,6 +113,7 @@ export class HandshakeState {
     this.pattern = pattern;
     this.protocolName = `Noise_${pattern.name}_25519_ChaChaPoly_SHA256`;
     this.initiator = o.initiator;
+    this.#usesPsk = pattern.messages.some((msg) => msg.includes('psk'));
     this.#ss = new SymmetricState(this.protocolName);
     this.#ss.mixHash(o.prologue ?? new Uint8Array(0));
     this.#s = o.s;
@@ -109,16 +126,13 @@ export class HandshakeState {
         const key = t === 's' ? (local ? this.#s?.publicKey : this.rs) : local ? this.#e?.publicKey : this.re;
         if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
         this.#ss.mixHash(key);
-        if (t === 'e' && this.usesPsk) this.#ss.mixKey(key);
+        if (t === 'e' && this.#usesPsk) this.#ss.mixKey(key);
       }
     };
     pre(pattern.initiatorPre, this.initiator);
     pre(pattern.responderPre, !this.initiator);
   }
 
-  private get usesPsk(): boolean {
-    return this.pattern.messages.some((m) => m.includes('psk'));
-  }
 
   /** True when it is this side's turn to write. */
   get isMyTurn(): boolean {
@@ -185,7 +199,7 @@ export class HandshakeState {
         const pub = this.#e.publicKey;
         parts.push(pub);
         this.#ss.mixHash(pub);
-        if (this.usesPsk) this.#ss.mixKey(pub);
+        if (this.#usesPsk) this.#ss.mixKey(pub);
       } else if (t === 's') {
         if (!this.#s) throw handshakeError('Failed', n, 'a local static key is required');
         parts.push(this.#ss.encryptAndHash(this.#s.publicKey));
@@ -216,7 +230,7 @@ export class HandshakeState {
         if (t === 'e') {
           this.re = take(DHLEN, 'the ephemeral key').slice();
           this.#ss.mixHash(this.re);
-          if (this.usesPsk) this.#ss.mixKey(this.re);
+          if (this.#usesPsk) this.#ss.mixKey(this.re);
         } else if (t === 's') {
           const len = this.#ss.cipher.hasKey() ? DHLEN + 16 : DHLEN;
           this.rs = this.#ss.decryptAndHash(take(len, 'the static key')).slice();

@@ -66,15 +66,29 @@ const tokens = (s: string): Token[] => (s ? (s.split(' ') as Token[]) : []);
 /** Names of every supported base pattern. */
 export const SUPPORTED_PATTERNS: readonly string[] = Object.keys(TABLE);
 
+// Parsed patterns by full name: every handshake looks its pattern up, and parsing costs more
+// than the lookup. The cached objects are frozen, so no caller can change another's pattern.
+const parsed = new Map<string, HandshakePattern | undefined>();
+
 /**
  * A pattern by name with optional psk modifiers (`XXpsk3`, `NNpsk0+psk2`), §9.2: `psk0` puts a
- * psk token at the start of the first message, `pskN` at the end of message N.
+ * psk token at the start of the first message, `pskN` at the end of message N. The result is
+ * frozen and shared between callers.
  * @returns undefined for an unknown pattern.
  */
 export function handshakePattern(nameWithModifiers: string): HandshakePattern | undefined {
+  if (parsed.has(nameWithModifiers)) return parsed.get(nameWithModifiers);
+  const pattern = parsePattern(nameWithModifiers);
+  // Unknown names are not remembered, and the map stops growing at 256 names (modifiers make
+  // the valid names endless).
+  if (pattern && parsed.size < 256) parsed.set(nameWithModifiers, pattern);
+  return pattern;
+}
+
+function parsePattern(nameWithModifiers: string): HandshakePattern | undefined {
   const m = /^([A-Z0-9]+?)((?:psk\d+\+?)*)$/.exec(nameWithModifiers);
   if (!m) return undefined;
-  const base = TABLE[m[1]];
+  const base = Object.hasOwn(TABLE, m[1]) ? TABLE[m[1]] : undefined;
   if (!base) return undefined;
   const messages = base.slice(2).map(tokens);
   const mods = m[2] ? m[2].split('+').filter(Boolean) : [];
@@ -84,5 +98,6 @@ export function handshakePattern(nameWithModifiers: string): HandshakePattern | 
     else if (n <= messages.length) messages[n - 1].push('psk');
     else return undefined;
   }
-  return { name: nameWithModifiers, initiatorPre: tokens(base[0]), responderPre: tokens(base[1]), messages, oneWay: base.length === 3 };
+  for (const message of messages) Object.freeze(message);
+  return Object.freeze({ name: nameWithModifiers, initiatorPre: Object.freeze(tokens(base[0])), responderPre: Object.freeze(tokens(base[1])), messages: Object.freeze(messages), oneWay: base.length === 3 }) as HandshakePattern;
 }

@@ -1,0 +1,30 @@
+/**
+ * The XX case of bench/handshake.ts alone, for a CPU profile (issue 18: where a handshake's time
+ * goes besides X25519):
+ *
+ * ```sh
+ * N=2000 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx \
+ *   --conditions=@m2m/source --conditions=@m2m/platform-source bench/profile-handshake.ts
+ * ```
+ *
+ * Open the `.cpuprofile` in Chrome DevTools or VS Code. Findings: docs/ARCHITECTURE.md,
+ * Performance notes.
+ * @module
+ */
+import { KeyPair } from '@m2m/crypto';
+import { memoryTransportPair, Session } from '@m2m/session';
+
+const N = Number(process.env.N ?? 2000);
+const client = KeyPair.generate();
+const server = KeyPair.generate();
+const once = async () => {
+  const [x, y] = memoryTransportPair();
+  const sp = Session.server(y, { secure: { pattern: 'XX', staticKey: server } });
+  const c = await Session.client(x, { secure: { pattern: 'XX', staticKey: client, remoteStaticKey: server.publicKey } });
+  await sp;
+  await c.transport.close();
+};
+for (let i = 0; i < 100; i++) await once();
+const t0 = performance.now();
+for (let i = 0; i < N; i++) await once();
+console.log(`${N} XX handshakes: ${(N / ((performance.now() - t0) / 1000)).toFixed(0)}/s`);

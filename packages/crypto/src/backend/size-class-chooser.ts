@@ -1,0 +1,83 @@
+/**
+ * Picks the faster of two implementations per message size class, from timings of real calls:
+ * where libsodium and node:crypto cross over depends on the CPU, the OpenSSL build and the load,
+ * so it is measured where the code runs, not assumed (issue 18; bench/crypto.ts prints the
+ * choices).
+ *
+ * A size class is a power-of-two range (by bit length). In each class the chosen implementation
+ * has one call in {@link SAMPLE_EVERY} timed, and the other one is tried, timed, once every
+ * `gap` calls. When the other one has {@link SAMPLES_PER_EPOCH} timings, the class takes
+ * whichever has the lower best time per byte (the fastest of its timings: a busy machine only
+ * ever adds time) and a new epoch starts. The gap starts at {@link SAMPLE_EVERY}; each epoch the
+ * other implementation loses by more than half again, it at least doubles and grows until trying
+ * the loser costs under 1/64 of a call on average (up to {@link MAX_GAP}): libsodium opens 64 B in
+ * a tenth of node:crypto's time, and trying the loser every 16th call would cost a third of the
+ * winner's speed. A close or winning contender keeps the short gap, so a change of load or size
+ * mix is followed within an epoch.
+ * @module
+ */
+
+/** One call in this many of the chosen implementation is timed, per size class. */
+export const SAMPLE_EVERY = 16;
+/** Timings of the other implementation per epoch. */
+export const SAMPLES_PER_EPOCH = 8;
+/** Longest gap between two tries of a clearly slower implementation. */
+export const MAX_GAP = 4096;
+const CLASSES = 33; // bit lengths 0..32
+
+/**
+ * What {@link SizeClassChooser.pick} asks of a call: 0 or 1, run that implementation untimed;
+ * 2 or 3, run implementation `pick - 2` and report its time with {@link SizeClassChooser.record}.
+ */
+export type Pick = 0 | 1 | 2 | 3;
+
+/** Per size class choice between two implementations (0 = first, 1 = second). */
+export class SizeClassChooser {
+  readonly #choice = new Uint8Array(CLASSES);
+  readonly #calls = new Uint32Array(CLASSES);
+  readonly #gap = new Uint32Array(CLASSES).fill(SAMPLE_EVERY);
+  /** Best time per byte this epoch, [class * 2 + implementation]. */
+  readonly #best = new Float64Array(CLASSES * 2).fill(Infinity);
+  /** Timings of the implementation not chosen, this epoch. */
+  readonly #tries = new Uint8Array(CLASSES);
+
+  /** The size class of a message of `size` bytes. */
+  static classOf(size: number): number {
+    return 32 - Math.clz32(size);
+  }
+
+  /** What to run for a message of `size` bytes. */
+  pick(size: number): Pick {
+    const c = SizeClassChooser.classOf(size);
+    const n = this.#calls[c]++;
+    const chosen = this.#choice[c] as 0 | 1;
+    // The other implementation at call 0 of each gap, the chosen one timed half a period later.
+    if (n % this.#gap[c] === 0) return (3 - chosen) as Pick;
+    if (n % SAMPLE_EVERY === SAMPLE_EVERY / 2) return (2 + chosen) as Pick;
+    return chosen;
+  }
+
+  /** Reports the time (any unit, the same for both) of a call {@link pick} asked to time. */
+  record(size: number, which: 0 | 1, elapsed: number): void {
+    const c = SizeClassChooser.classOf(size);
+    const i = 2 * c + which;
+    this.#best[i] = Math.min(this.#best[i], elapsed / (size + 1));
+    if (which === this.#choice[c] || ++this.#tries[c] < SAMPLES_PER_EPOCH) return;
+    const chosen = this.#best[2 * c + this.#choice[c]];
+    const other = this.#best[i];
+    if (other < chosen) {
+      this.#choice[c] = which;
+      this.#gap[c] = SAMPLE_EVERY;
+    } else {
+      // A loser k times slower costs (k - 1) / gap of a call on average: keep that under 1/64.
+      this.#gap[c] = other > 1.5 * chosen ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (other / chosen - 1)))) : SAMPLE_EVERY;
+    }
+    this.#best[2 * c] = this.#best[2 * c + 1] = Infinity;
+    this.#tries[c] = 0;
+  }
+
+  /** The implementation currently chosen for messages of `size` bytes. */
+  choiceFor(size: number): 0 | 1 {
+    return this.#choice[SizeClassChooser.classOf(size)] as 0 | 1;
+  }
+}
