@@ -49,6 +49,8 @@ export interface ServerAppOptions {
   forwarderFor?: (options: HttpForwarderOptions) => Forwarder;
   /** Request body reader of the gateway (see {@link GatewayRoutesOptions.readBody}). */
   readBody?: GatewayRoutesOptions['readBody'];
+  /** The gateway's client-went-away signal (see {@link GatewayRoutesOptions.requestSignal}). */
+  requestSignal?: GatewayRoutesOptions['requestSignal'];
   /** Per-request callback for logs. */
   onRequest?: GatewayRoutesOptions['onRequest'];
 }
@@ -99,6 +101,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
       ...(options.upstreamApiKey ? { upstreamApiKey: options.upstreamApiKey } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       ...(options.readBody ? { readBody: options.readBody } : {}),
+      ...(options.requestSignal ? { requestSignal: options.requestSignal } : {}),
     });
   }
   app.notFound(() => new Response(null, { status: 404 }));

@@ -7,7 +7,7 @@
 import { serve } from '@hono/node-server';
 import { M2MError } from '@m2m/core';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readBoundedBody } from '@m2m/session/internal';
 import type { KeyPair } from '@m2m/crypto';
 import type { Server as M2MServer } from '@m2m/session';
@@ -65,6 +65,21 @@ export function readIncomingBody(request: Request, env: unknown, max: number): P
   });
 }
 
+/**
+ * The gateway's "client went away" signal from node:http's response (`env.outgoing`): it fires
+ * when the response closes before it finished, as @hono/node-server's own does, without making
+ * @hono/node-server build a full undici Request the way reading `request.signal` does.
+ */
+export function outgoingSignal(request: Request, env: unknown): AbortSignal {
+  const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (!outgoing || typeof outgoing.once !== 'function') return request.signal;
+  const controller = new AbortController();
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) controller.abort(new M2MError('Aborted', { operation: 'client went away' }));
+  });
+  return controller.signal;
+}
+
 /** A pino-like logger (only `info` and `error` are used). */
 export interface RequestLogger {
   info(obj: Record<string, unknown>, msg?: string): void;
@@ -119,7 +134,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (options.m2mListen && typeof options.upstream !== 'string') throw new M2MError('Config', { reason: 'an M2M listener forwards to an upstream URL (--upstream)' });
   let peerLink: PeerForwarder | undefined;
   if (options.m2mUpstream) peerLink = peerForwarder({ ...options.m2mUpstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
-  const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, requestSignal: outgoingSignal, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
   let peerListener: M2MServer | undefined;
   if (options.m2mListen) {
     const toUpstream = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });

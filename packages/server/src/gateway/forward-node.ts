@@ -8,12 +8,13 @@
 import { M2MError, isM2MError } from '@m2m/core';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { bufferedResponses, upstreamBaseUrl, type Forwarder, type HttpForwarderOptions } from './forward.js';
+import { sourcedBody } from './body-stream.js';
+import { forwardedResponse, upstreamBaseUrl, type Forwarder, type HttpForwarderOptions } from './forward.js';
 
-/** Response headers that describe the connection, not the content: not passed on. */
 /** Non-streaming bodies up to this size are read here and handed over whole. */
 const SMALL_BODY = 1024 * 1024;
 
+/** Response headers that describe the connection, not the content: not passed on. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
 /**
@@ -63,9 +64,8 @@ export function nodeHttpForwarder(options: HttpForwarderOptions): Forwarder {
           res.on('data', (c: Buffer) => parts.push(c));
           res.on('end', () => {
             cleanup();
-            const r = new Response(Buffer.concat(parts), { status, headers: out });
-            bufferedResponses.add(r);
-            resolve(r);
+            const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+            resolve(forwardedResponse(new Uint8Array(whole.buffer, whole.byteOffset, whole.length), { status, headers: out }));
           });
           res.on('close', () => {
             cleanup();
@@ -74,36 +74,34 @@ export function nodeHttpForwarder(options: HttpForwarderOptions): Forwarder {
           res.on('error', () => undefined);
           return;
         }
-        let ended = false;
-        const body = new ReadableStream<Uint8Array>({
-          start(controller) {
-            res.on('data', (chunk: Buffer) => {
-              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-              if ((controller.desiredSize ?? 1) <= 0) res.pause();
-            });
-            res.on('end', () => {
-              ended = true;
-              cleanup();
-              controller.close();
-            });
-            res.on('close', () => {
-              cleanup();
-              if (!ended) {
-                ended = true;
-                controller.error(failure ?? new M2MError('Upstream', { reason: 'upstream stream broke' }));
-              }
-            });
-            res.on('error', () => undefined); // reported through 'close'
+        // One stream, fed by the response's events; the SSE guard installs itself on it (body-stream.ts).
+        const body = sourcedBody(
+          {
+            start(sink) {
+              res.on('data', (chunk: Buffer) => {
+                if (!sink.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))) res.pause();
+              });
+              res.on('end', () => {
+                cleanup();
+                sink.close();
+              });
+              res.on('close', () => {
+                cleanup();
+                // Before 'end': the upstream broke or we stopped it.
+                if (!res.complete) sink.fail(failure ?? new M2MError('Upstream', { reason: 'upstream stream broke' }));
+              });
+              res.on('error', () => undefined); // reported through 'close'
+            },
+            pull() {
+              res.resume();
+            },
+            cancel() {
+              stop(new M2MError('Aborted', { operation: 'client went away' }));
+            },
           },
-          pull() {
-            res.resume();
-          },
-          cancel() {
-            ended = true;
-            stop(new M2MError('Aborted', { operation: 'client went away' }));
-          },
-        }, { highWaterMark: 16 });
-        resolve(new Response(body, { status, headers: out }));
+          16,
+        );
+        resolve(forwardedResponse(body, { status, headers: out }));
       });
       req.end(request.body ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.length) : undefined);
     });

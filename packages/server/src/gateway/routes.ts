@@ -14,7 +14,7 @@ import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';
 import type { ApiKeys } from './auth.js';
 import { gatewayErrorResponse } from './errors.js';
-import { bufferedResponses, type Forwarder, type UpstreamRequest } from './forward.js';
+import { responseBody, type Forwarder, type UpstreamRequest } from './forward.js';
 import type { RateLimiter } from './rate-limit.js';
 import { guardSse } from './sse-guard.js';
 
@@ -39,8 +39,15 @@ export interface GatewayRoutesOptions {
   /**
    * Reads a request body up to `max` bytes (throws LimitExceeded past it). Default: the web
    * Request's body; on Node `startServer` reads the socket's stream directly, which is cheaper.
+   * A runtime that gives this also disposes of bodies left unread (a request refused early).
    */
   readBody?: (request: Request, env: unknown, max: number) => Promise<Uint8Array>;
+  /**
+   * The signal that fires when the client goes away. Default: `request.signal`; on Node
+   * `startServer` derives it from the response socket, because reading `request.signal` makes
+   * @hono/node-server build a full undici Request (and a body stream) for every request.
+   */
+  requestSignal?: (request: Request, env: unknown) => AbortSignal;
   /** Called after each request with what a log line needs. */
   onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string }) => void;
 }
@@ -129,9 +136,10 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
         headers['content-type'] = 'application/json';
         request.body = bytes;
       }
-      const res = await o.forward(request, raw.signal);
+      const res = await o.forward(request, o.requestSignal ? o.requestSignal(raw, env) : raw.signal);
+      const resBody = responseBody(res);
       if (res.status >= 500) {
-        await res.body?.cancel().catch(() => undefined);
+        if (resBody instanceof ReadableStream) await resBody.cancel().catch(() => undefined);
         throw new M2MError('Upstream', { reason: `upstream answered ${res.status}` });
       }
       const out = new Headers();
@@ -140,24 +148,25 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
         if (v !== null) out.set(h, v);
       }
       const isSse = (res.headers.get('content-type') ?? '').includes('text/event-stream');
-      if (!res.body) {
+      if (!resBody) {
         done(res.status);
         return new Response(null, { status: res.status, headers: out });
       }
-      if (isSse) {
+      if (isSse && resBody instanceof ReadableStream) {
         out.set('cache-control', 'no-cache');
         return new Response(
-          guardSse(res.body, (e) => done(res.status, e)),
+          guardSse(resBody, (e) => done(res.status, e)),
           { status: res.status, headers: out },
         );
       }
       // Small JSON bodies go out in one write (streaming them through costs milliseconds);
       // past 1 MiB the rest streams, so nothing is held beyond that.
-      const body = bufferedResponses.has(res) ? new Uint8Array(await res.arrayBuffer()) : await collectSmall(res.body, SMALL_BODY);
+      const body = resBody instanceof ReadableStream ? await collectSmall(resBody, SMALL_BODY) : resBody;
       done(res.status);
       return new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, { status: res.status, headers: out });
     } catch (e) {
-      await raw.body?.cancel().catch(() => undefined);
+      // A runtime that reads bodies itself (readBody) also disposes of unread ones.
+      if (!o.readBody) await raw.body?.cancel().catch(() => undefined);
       const reply = gatewayErrorResponse(e);
       done(reply.status, e);
       return reply;

@@ -1,0 +1,93 @@
+/**
+ * The gateway's one-layer response bodies (body-stream.ts) and the SSE guard on them: a body from
+ * a forwarder is guarded in place (no second stream), and a failure ends it with one error event
+ * at an event boundary however the last bytes were split across chunks.
+ */
+import { M2MError } from '@m2m/core';
+import { describe, expect, it } from 'vitest';
+import { sourcedBody, type BodySink } from '../src/gateway/body-stream.js';
+import { guardSse } from '../src/gateway/sse-guard.js';
+
+const enc = new TextEncoder();
+const text = async (s: ReadableStream<Uint8Array>) => new TextDecoder().decode(new Uint8Array(await new Response(s).arrayBuffer()));
+
+/** A body whose sink the test drives. */
+function driven(): { body: ReadableStream<Uint8Array>; sink: BodySink } {
+  let sink!: BodySink;
+  const body = sourcedBody({ start: (s) => void (sink = s) }, 16);
+  return { body, sink };
+}
+
+const broke = new M2MError('Upstream', { reason: 'upstream stream broke' });
+
+describe('sourcedBody + guardSse', () => {
+  it('guards a sourced body in place and calls onEnd once', async () => {
+    const { body, sink } = driven();
+    const ends: unknown[] = [];
+    expect(guardSse(body, (e) => ends.push(e ?? 'ok'))).toBe(body);
+    sink.push(enc.encode('data: 1\n\n'));
+    sink.close();
+    sink.fail(broke); // after the end: ignored
+    expect(await text(body)).toBe('data: 1\n\n');
+    expect(ends).toEqual(['ok']);
+  });
+
+  for (const [name, chunks, separator] of [
+    ['LF boundary split over one-byte chunks', ['data: 1\n', '\n'], ''],
+    ['CRLF boundary in tiny chunks', ['data: 1', '\r', '\n', '\r', '\n'], ''],
+    ['CR boundary', ['data: 1\r\r'], ''],
+    ['mid-event (one newline only)', ['data: 1\n'], '\n\n'],
+    ['mid-line', ['data: {"a":', '1'], '\n\n'],
+    ['nothing sent yet', [], ''],
+  ] as const) {
+    it(`a failure ends the stream with one error event: ${name}`, async () => {
+      const { body, sink } = driven();
+      let ended: unknown;
+      const guarded = guardSse(body, (e) => (ended = e));
+      for (const c of chunks) sink.push(enc.encode(c));
+      sink.fail(broke);
+      const out = await text(guarded);
+      expect(out.startsWith(chunks.join('') + separator + 'event: error\ndata: {"error":{"code":"UPSTREAM_ERROR"')).toBe(true);
+      expect(out.endsWith('\n\n')).toBe(true);
+      expect(out.split('event: error').length).toBe(2);
+      expect(ended).toBe(broke);
+    });
+  }
+
+  it('an unguarded body errors instead (a JSON body is cut, not patched)', async () => {
+    const { body, sink } = driven();
+    sink.push(enc.encode('{"a":'));
+    sink.fail(broke);
+    await expect(text(body)).rejects.toBe(broke);
+  });
+
+  it('wraps a plain stream, and a failure there also becomes an error event', async () => {
+    let n = 0;
+    const plain = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (n++ === 0) c.enqueue(enc.encode('data: 1\n\n'));
+        else c.error(broke);
+      },
+    });
+    const guarded = guardSse(plain);
+    expect(guarded).not.toBe(plain);
+    expect(await text(guarded)).toMatch(/^data: 1\n\nevent: error\ndata: \{"error":\{"code":"UPSTREAM_ERROR"/);
+  });
+
+  it('cancelling the client side cancels the source and reports the end once', async () => {
+    const cancelled: unknown[] = [];
+    const ends: unknown[] = [];
+    const body = sourcedBody({ pull: () => new Promise<void>(() => undefined), cancel: (r) => void cancelled.push(r) });
+    guardSse(body, (e) => ends.push(e));
+    await body.cancel('gone');
+    expect(cancelled).toEqual(['gone']);
+    expect(ends).toEqual(['gone']);
+  });
+
+  it('push says when the reader is behind (the source pauses)', () => {
+    let sink!: BodySink;
+    sourcedBody({ start: (s) => void (sink = s) }, 2);
+    expect(sink.push(enc.encode('a'))).toBe(true);
+    expect(sink.push(enc.encode('b'))).toBe(false);
+  });
+});
