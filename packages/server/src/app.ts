@@ -5,7 +5,7 @@
  * @module
  */
 import { defaultCapabilities, type Capabilities } from '@m2m/session';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { ApiKeys } from './gateway/auth.js';
 import { httpForwarder, type Forwarder, type HttpForwarderOptions } from './gateway/forward.js';
 import { RateLimiter } from './gateway/rate-limit.js';
@@ -13,6 +13,9 @@ import { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
 import { referenceRoutes } from './reference/routes.js';
 import { SessionTable } from './reference/session-table.js';
 import { defaultScan, type Scanner } from './scan.js';
+
+/** The reference's route paths (reference/routes.ts), for the log middleware. */
+const REFERENCE_PATHS = ['/health', '/status', '/compress', '/compress/auto', '/decompress', '/scan', '/session', '/session/*', '/message'];
 
 /** This package's version, reported by `/health` and `/status`. */
 export const SERVER_VERSION = '0.1.0';
@@ -81,12 +84,15 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
   const app = new Hono();
   const onRequest = options.onRequest;
   if (onRequest) {
-    // The reference's routes are logged here; /v1 routes log themselves (a stream when it ends).
-    app.use('*', async (c, next) => {
+    // The reference's routes are logged here, each path by name so that /v1 requests skip this
+    // middleware (Hono calls a lone route without composing); /v1 routes log themselves (a stream
+    // when it ends), unknown paths in notFound below.
+    const log: MiddlewareHandler = async (c, next) => {
       const t0 = performance.now();
       await next();
-      if (!c.req.path.startsWith('/v1/')) onRequest({ method: c.req.method, path: c.req.path, status: c.res.status, ms: performance.now() - t0, stream: false });
-    });
+      onRequest({ method: c.req.method, path: c.req.path, status: c.res.status, ms: performance.now() - t0, stream: false });
+    };
+    for (const path of REFERENCE_PATHS) app.use(path, log);
   }
   referenceRoutes(app, { table: sessions, scanner, threshold, blocking, maxBodyBytes, version: SERVER_VERSION });
   if (options.upstream !== undefined) {
@@ -104,7 +110,10 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
       ...(options.requestSignal ? { requestSignal: options.requestSignal } : {}),
     });
   }
-  app.notFound(() => new Response(null, { status: 404 }));
+  app.notFound((c) => {
+    onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false });
+    return new Response(null, { status: 404 });
+  });
   return { app, sessions };
 }
 

@@ -91,3 +91,35 @@ describe('sourcedBody + guardSse', () => {
     expect(sink.push(enc.encode('b'))).toBe(false);
   });
 });
+
+describe('a body that ended before the guard came', () => {
+  it('is guarded in place: a whole one calls onEnd at once, one that failed keeps its chunks and ends with the event', async () => {
+    const whole = driven();
+    whole.sink.push(enc.encode('data: 1\n\n'));
+    whole.sink.close();
+    const ends: unknown[] = [];
+    expect(guardSse(whole.body, (e) => ends.push(e ?? 'ok'))).toBe(whole.body);
+    expect(ends).toEqual(['ok']);
+    expect(await text(whole.body)).toBe('data: 1\n\n');
+
+    const failed = driven();
+    failed.sink.push(enc.encode('data: 1\n'));
+    failed.sink.fail(broke);
+    const guarded = guardSse(failed.body);
+    expect(guarded).toBe(failed.body);
+    expect(await text(guarded)).toMatch(/^data: 1\n\n\nevent: error\n/);
+  });
+});
+
+describe('an unguarded failure', () => {
+  it('is delivered after the chunks already queued', async () => {
+    const { body, sink } = driven();
+    sink.push(enc.encode('{"a":'));
+    sink.push(enc.encode('1'));
+    sink.fail(broke);
+    const reader = body.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('{"a":');
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('1');
+    await expect(reader.read()).rejects.toBe(broke);
+  });
+});

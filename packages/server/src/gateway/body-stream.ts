@@ -28,7 +28,7 @@ export interface BodySource {
   cancel?(reason: unknown): void | Promise<void>;
 }
 
-/** Turns a body into an SSE-guarded one in place; false when it already ended (the guard must wrap it). */
+/** Turns a body into an SSE-guarded one in place; false when it already failed or was cancelled (the guard must wrap it). */
 type Guard = (onEnd?: (error?: unknown) => void) => boolean;
 
 const guards = new WeakMap<ReadableStream<Uint8Array>, Guard>();
@@ -43,12 +43,28 @@ const encoder = new TextEncoder();
  */
 export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStream<Uint8Array> {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
+  // No more pushes once the source closed, failed or the reader cancelled.
   let open = true;
+  let complete = false;
   let sse = false;
   let onEnd: ((error?: unknown) => void) | undefined;
+  // A failure before the guard came, held until the queued chunks are read (erroring a web
+  // stream drops its queue), or until the guard turns it into an error event.
+  let pending: { error: unknown } | undefined;
   // The last bytes sent, so that an error event starts at an event boundary.
   const tail = new Uint8Array(4);
   let tailLength = 0;
+  const errorEvent = (error: unknown) => {
+    controller.enqueue(encoder.encode((atEventBoundary(tail, tailLength) ? '' : '\n\n') + gatewayErrorEvent(error)));
+    controller.close();
+    onEnd?.(error);
+  };
+  const errorIfDrained = () => {
+    if (pending && (controller.desiredSize ?? 0) >= highWaterMark) {
+      controller.error(pending.error);
+      pending = undefined;
+    }
+  };
   const sink: BodySink = {
     push(chunk) {
       if (!open) return false;
@@ -68,17 +84,16 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
     close() {
       if (!open) return;
       open = false;
+      complete = true;
       controller.close();
       onEnd?.();
     },
     fail(error) {
       if (!open) return;
       open = false;
-      if (sse) {
-        controller.enqueue(encoder.encode((atEventBoundary(tail, tailLength) ? '' : '\n\n') + gatewayErrorEvent(error)));
-        controller.close();
-      } else controller.error(error);
-      onEnd?.(error);
+      if (sse) return errorEvent(error);
+      pending = { error };
+      errorIfDrained();
     },
   };
   const pull = source.pull;
@@ -88,18 +103,17 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
         controller = c;
         source.start?.(sink);
       },
-      ...(pull
-        ? {
-            async pull() {
-              try {
-                await pull(sink);
-              } catch (e) {
-                sink.fail(e);
-              }
-            },
-          }
-        : {}),
+      async pull() {
+        if (!open) return errorIfDrained();
+        if (!pull) return;
+        try {
+          await pull(sink);
+        } catch (e) {
+          sink.fail(e);
+        }
+      },
       cancel(reason) {
+        pending = undefined;
         if (open) {
           open = false;
           onEnd?.(reason);
@@ -110,6 +124,20 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
     { highWaterMark },
   );
   guards.set(stream, (end) => {
+    // A body that already arrived whole (a short stream often does before the gateway looks at
+    // it) has nothing left to guard: it ended now, as far as the upstream is concerned.
+    if (complete) {
+      end?.();
+      return true;
+    }
+    if (pending) {
+      const { error } = pending;
+      pending = undefined;
+      sse = true;
+      onEnd = end;
+      errorEvent(error);
+      return true;
+    }
     if (!open) return false;
     sse = true;
     onEnd = end;
@@ -120,8 +148,9 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
 
 /**
  * Makes `body` end with an error event instead of erroring, and calls `onEnd` once when it
- * finishes, fails or is cancelled, when `body` came from {@link sourcedBody} and is still open.
- * Returns false otherwise (the caller wraps it instead).
+ * finishes, fails or is cancelled, when `body` came from {@link sourcedBody} and has not failed
+ * or been cancelled yet (one that already ended whole calls `onEnd` at once). Returns false
+ * otherwise (the caller wraps it instead).
  */
 export function guardInPlace(body: ReadableStream<Uint8Array>, onEnd?: (error?: unknown) => void): boolean {
   return guards.get(body)?.(onEnd) ?? false;

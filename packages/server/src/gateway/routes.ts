@@ -175,5 +175,9 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
 
   app.post('/v1/chat/completions', (c) => handle(c.req.raw, c.env, '/chat/completions'));
   app.get('/v1/models', (c) => handle(c.req.raw, c.env, '/models'));
-  app.all('/v1/*', (c) => gatewayErrorResponse(new M2MError('RouteNotFound', { method: c.req.method, path: new URL(c.req.url).pathname })));
+  app.all('/v1/*', (c) => {
+    const e = new M2MError('RouteNotFound', { method: c.req.method, path: c.req.path });
+    o.onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false, error: e.message });
+    return gatewayErrorResponse(e);
+  });
 }
