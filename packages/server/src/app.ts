@@ -4,11 +4,13 @@
  * upstream is configured, the OpenAI-compatible gateway under `/v1`.
  * @module
  */
+import { M2MError } from '@m2m/core';
 import { defaultCapabilities, type Capabilities } from '@m2m/session';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { ApiKeys } from './gateway/auth.js';
 import { httpForwarder, type Forwarder, type HttpForwarderOptions } from './gateway/forward.js';
-import { RateLimiter } from './gateway/rate-limit.js';
+import { PoolRateLimiter, type SharedRateLimitTarget } from './gateway/pool-rate-limit.js';
+import { RateLimiter, type RequestLimiter } from './gateway/rate-limit.js';
 import { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
 import { referenceRoutes } from './reference/routes.js';
 import { SessionTable } from './reference/session-table.js';
@@ -46,6 +48,20 @@ export interface ServerAppOptions {
   apiKeys?: readonly string[];
   /** Requests per second per API key. */
   rateLimitPerSecond?: number;
+  /**
+   * Share `rateLimitPerSecond` with the other gateways of a pool through NATS JetStream
+   * key-value, so that the limit holds across them all (Node only; needs the optional packages
+   * `@nats-io/transport-node` and `@nats-io/kv`). Without NATS reachable, each gateway applies
+   * the limit alone and says so once through `log`.
+   */
+  rateLimitShared?: SharedRateLimitTarget & {
+    /** Where "shared limit lost / restored" lines go. */
+    log?: (line: string) => void;
+    /** Time source (tests). */
+    now?: () => number;
+  };
+  /** A rate limiter of your own; replaces `rateLimitPerSecond` and `rateLimitShared`. */
+  rateLimiter?: RequestLimiter;
   /** Key sent upstream instead of passing the client's through. */
   upstreamApiKey?: string;
   /** Makes the forwarder for an upstream URL (default: `fetch`; `startServer` passes the node:http one). */
@@ -62,6 +78,8 @@ export interface ServerAppOptions {
 export interface ServerApp {
   app: Hono;
   sessions: SessionTable;
+  /** The gateway's rate limiter, when one is configured (close it with the server: a shared one holds a NATS connection). */
+  rateLimiter?: RequestLimiter;
 }
 
 /**
@@ -95,14 +113,16 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
     for (const path of REFERENCE_PATHS) app.use(path, log);
   }
   referenceRoutes(app, { table: sessions, scanner, threshold, blocking, maxBodyBytes, version: SERVER_VERSION });
+  let rateLimiter: RequestLimiter | undefined;
   if (options.upstream !== undefined) {
+    rateLimiter = options.rateLimiter ?? gatewayRateLimiter(options);
     const forward = typeof options.upstream === 'string' ? (options.forwarderFor ?? httpForwarder)({ baseUrl: options.upstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) }) : options.upstream;
     gatewayRoutes(app, {
       forward,
       maxBodyBytes,
       threshold,
       ...(options.apiKeys?.length ? { apiKeys: new ApiKeys(options.apiKeys) } : {}),
-      ...(options.rateLimitPerSecond ? { rateLimit: new RateLimiter({ perSecond: options.rateLimitPerSecond }) } : {}),
+      ...(rateLimiter ? { rateLimit: rateLimiter } : {}),
       ...(scanner && blocking ? { scanner } : {}),
       ...(options.upstreamApiKey ? { upstreamApiKey: options.upstreamApiKey } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
@@ -114,7 +134,19 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
     onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false });
     return new Response(null, { status: 404 });
   });
-  return { app, sessions };
+  return { app, sessions, ...(rateLimiter ? { rateLimiter } : {}) };
+}
+
+/**
+ * The limiter for `rateLimitPerSecond`: local, or shared through NATS with `rateLimitShared`.
+ * @throws M2MError Config for a bad rate, or `rateLimitShared` without a rate.
+ */
+function gatewayRateLimiter(options: ServerAppOptions): RequestLimiter | undefined {
+  const perSecond = options.rateLimitPerSecond;
+  const shared = options.rateLimitShared;
+  if (shared && !perSecond) throw new M2MError('Config', { reason: 'a shared rate limit needs a rate (rateLimitPerSecond, --rate-limit N/s)' });
+  if (!perSecond) return undefined;
+  return shared ? new PoolRateLimiter({ perSecond, ...shared }) : new RateLimiter({ perSecond });
 }
 
 /** The server's capabilities for its security settings. */

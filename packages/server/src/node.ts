@@ -80,10 +80,12 @@ export function outgoingSignal(request: Request, env: unknown): AbortSignal {
   return controller.signal;
 }
 
-/** A pino-like logger (only `info` and `error` are used). */
+/** A pino-like logger (`info` and `error`, and `warn` when it has one). */
 export interface RequestLogger {
   info(obj: Record<string, unknown>, msg?: string): void;
   error(obj: Record<string, unknown>, msg?: string): void;
+  /** Used when present (a shared rate limit lost or restored); `error` otherwise. */
+  warn?(obj: Record<string, unknown>, msg?: string): void;
 }
 
 /** Options of {@link startServer}. */
@@ -134,7 +136,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (options.m2mListen && typeof options.upstream !== 'string') throw new M2MError('Config', { reason: 'an M2M listener forwards to an upstream URL (--upstream)' });
   let peerLink: PeerForwarder | undefined;
   if (options.m2mUpstream) peerLink = peerForwarder({ ...options.m2mUpstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
-  const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, requestSignal: outgoingSignal, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  // The shared rate limit says in the log when it loses NATS (and falls back to this instance's own limit) and when it is back.
+  const shared = options.rateLimitShared && !options.rateLimitShared.log && log ? { rateLimitShared: { ...options.rateLimitShared, log: (line: string) => (log.warn ?? log.error).call(log, { rateLimit: 'shared' }, line) } } : {};
+  const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, requestSignal: outgoingSignal, ...options, ...shared, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
   let peerListener: M2MServer | undefined;
   if (options.m2mListen) {
     const toUpstream = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
@@ -161,6 +165,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     close(graceMs = 5000) {
       closing ??= new Promise<void>((resolve) => {
         void peerLink?.close();
+        void built.rateLimiter?.close?.().catch(() => undefined);
         void peerListener?.close('SERVER_SHUTDOWN');
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         timer.unref();

@@ -35,6 +35,17 @@ describe.skipIf(!bin)('SharedRateLimiter over JetStream key-value', () => {
     await Promise.all([a.close(), b.close()]);
   }, 30_000);
 
+  it('a rate under 1/s counts one request per longer window (30/min: one per 2 s), not zero', async () => {
+    let t = 1_700_000_000_500; // 500 ms into a 2 s window (windows start at multiples of 2 s)
+    const a = new SharedRateLimiter({ perSecond: 0.5, servers: node.address, bucket: 'rate-slow', now: () => t });
+    expect(a.windowMs).toBe(2000);
+    expect(await a.take('k')).toMatchObject({ allowed: true, shared: true });
+    expect(await a.take('k')).toEqual({ allowed: false, retryAfterMs: 1500, shared: true });
+    t += 1500; // the next window
+    expect(await a.take('k')).toMatchObject({ allowed: true, shared: true });
+    await a.close();
+  }, 30_000);
+
   it('stores digests, never the API key itself', async () => {
     const nc: NatsConnection = await natsConnect({ servers: node.address });
     const seen: string[] = [];

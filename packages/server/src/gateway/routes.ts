@@ -15,7 +15,7 @@ import type { Scanner } from '../scan.js';
 import type { ApiKeys } from './auth.js';
 import { gatewayErrorResponse } from './errors.js';
 import { responseBody, type Forwarder, type UpstreamRequest } from './forward.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { RequestLimiter } from './rate-limit.js';
 import { guardSse } from './sse-guard.js';
 
 /** Options of {@link gatewayRoutes}. */
@@ -23,8 +23,11 @@ export interface GatewayRoutesOptions {
   forward: Forwarder;
   /** Keys clients must present; none = open gateway. */
   apiKeys?: ApiKeys;
-  /** Per-key rate limit (without keys: per client address where the runtime gives it). */
-  rateLimit?: RateLimiter;
+  /**
+   * Per-key rate limit (without keys: per client address where the runtime gives it): a local
+   * `RateLimiter` (checked synchronously) or one shared by a pool (`PoolRateLimiter`, awaited).
+   */
+  rateLimit?: RequestLimiter;
   /** Largest request body (default 10 MiB). */
   maxBodyBytes?: number;
   /** Scan requests and block threats (`undefined`: no scan). */
@@ -108,7 +111,8 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
       o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
     try {
       const key = o.apiKeys && o.apiKeys.size > 0 ? o.apiKeys.check(raw.headers) : undefined;
-      o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
+      const limited = o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
+      if (limited) await limited;
       const headers: Record<string, string> = { accept: raw.headers.get('accept') ?? 'application/json' };
       if (o.upstreamApiKey) headers.authorization = `Bearer ${o.upstreamApiKey}`;
       else if (!o.apiKeys?.size && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;

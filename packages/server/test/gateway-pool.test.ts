@@ -1,0 +1,79 @@
+/**
+ * Gateways as a pool (issue 19): two gateways, each with its own HTTP listener, in front of one
+ * stub upstream, share one per-key limit of 20/s through a real nats-server with JetStream: 60
+ * concurrent requests split across them get 20 through, not 40, and every refusal is seed 000's
+ * 429 with Retry-After. A gateway whose NATS goes away keeps serving with its own local limit and
+ * says so once in its log. Clocks are fixed so that no run can straddle a one-second window.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { natsServerPath, startNatsServer, type NatsNode } from '../../session/test/fixtures/nats-server.js';
+import { startServer, type RequestLogger, type RunningServer } from '../src/node.js';
+import { startStubUpstream, type StubUpstream } from './stub-upstream.js';
+
+const bin = natsServerPath();
+if (!bin) console.warn('gateway-pool.test.ts skipped: nats-server is not installed (apt-get install nats-server)');
+
+const KEY = 'sk-pool-key';
+const hello = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Say hello' }] });
+const post = (url: string) => fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: hello });
+
+/** A logger that keeps its records. */
+function memoryLogger(): RequestLogger & { lines: Array<{ level: string; msg?: string }> } {
+  const lines: Array<{ level: string; msg?: string }> = [];
+  const at = (level: string) => (_obj: Record<string, unknown>, msg?: string) => void lines.push({ level, ...(msg !== undefined ? { msg } : {}) });
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+describe.skipIf(!bin)('gateway pool sharing one rate limit through NATS', () => {
+  let nats: NatsNode;
+  let upstream: StubUpstream;
+  const servers: RunningServer[] = [];
+  beforeAll(async () => {
+    nats = await startNatsServer({ jetstream: true });
+    upstream = await startStubUpstream();
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close(100);
+    await upstream?.close();
+    await nats?.stop();
+  });
+
+  it('60 concurrent requests split over two gateways with a shared 20/s key limit: exactly 20 go through', async () => {
+    const t = 1_700_000_000_250; // one fixed instant: all 60 fall in one window, 750 ms before its end
+    const pool = { servers: nats.address, bucket: 'gw-pool-a', now: () => t };
+    for (let i = 0; i < 2; i++) servers.push(await startServer({ port: 0, upstream: upstream.url, apiKeys: [KEY], rateLimitPerSecond: 20, rateLimitShared: pool }));
+    const [a, b] = servers as [RunningServer, RunningServer];
+    expect(a.port).not.toBe(b.port);
+    const before = upstream.requests.length;
+    const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => post((i % 2 ? a : b).url)));
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40);
+    expect(upstream.requests.length - before).toBe(20);
+    // Both gateways took part in the refusals (the count is the pool's, not each one's).
+    expect(new Set(replies.map((r, i) => (r.status === 429 ? i % 2 : -1)).filter((x) => x >= 0)).size).toBe(2);
+    for (const r of replies.filter((x) => x.status === 429)) {
+      expect(r.headers.get('retry-after')).toBe('1');
+      expect(await r.json()).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/rate/i) as unknown, details: { retry_after_ms: 750, limit: '20/s' }, retry_after_ms: 750 } });
+    }
+    await Promise.all(replies.filter((r) => r.status === 200).map((r) => r.arrayBuffer()));
+    expect(a.rateLimiter).toBeDefined();
+  }, 30_000);
+
+  it('a gateway whose NATS goes away keeps serving with its local limit and logs it once', async () => {
+    const own = await startNatsServer({ jetstream: true });
+    const logger = memoryLogger();
+    const t = 1_700_000_000_100;
+    const gw = await startServer({ port: 0, upstream: upstream.url, apiKeys: [KEY], rateLimitPerSecond: 3, rateLimitShared: { servers: own.address, bucket: 'gw-pool-b', timeoutMs: 300, now: () => t }, logger });
+    servers.push(gw);
+    expect((await post(gw.url)).status).toBe(200); // counted in NATS
+    await own.stop();
+    // The local token bucket (3/s, burst 3, clock fixed) decides now: 3 more, then 429.
+    const after: number[] = [];
+    for (let i = 0; i < 6; i++) after.push((await post(gw.url)).status);
+    expect(after).toEqual([200, 200, 200, 429, 429, 429]);
+    const warnings = logger.lines.filter((l) => l.level !== 'info');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toMatch(/shared rate limit unavailable.*local limit of 3\/s/);
+  }, 30_000);
+});
