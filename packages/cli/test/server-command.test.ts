@@ -16,7 +16,7 @@ describe('m2m server', () => {
   it('--help lists every flag', () => {
     const r = spawnSync(process.execPath, [...NODE_ARGS, 'server', '--help'], { cwd: root, encoding: 'utf8', env });
     expect(r.status).toBe(0);
-    for (const flag of ['--port', '--host', '--bind-all', '--blocking', '--threshold', '--no-security', '--upstream', '--upstream-timeout', '--api-key', '--rate-limit', '--rate-limit-nats', '--rate-limit-bucket', '--m2m-listen', '--m2m-upstream', '--peer-key', '--identity']) {
+    for (const flag of ['--port', '--host', '--bind-all', '--blocking', '--threshold', '--no-security', '--upstream', '--upstream-timeout', '--api-key', '--rate-limit', '--rate-limit-nats', '--rate-limit-bucket', '--api-key-nats', '--api-key-bucket', '--m2m-listen', '--m2m-upstream', '--peer-key', '--identity']) {
       expect(r.stdout).toContain(flag);
     }
   });

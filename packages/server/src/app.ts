@@ -7,7 +7,7 @@
 import { M2MError } from '@m2m/core';
 import { defaultCapabilities, type Capabilities } from '@m2m/session';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { ApiKeys } from './gateway/auth.js';
+import { ApiKeys, type ApiKeySource } from './gateway/auth.js';
 import { httpForwarder, type Forwarder, type HttpForwarderOptions } from './gateway/forward.js';
 import { PoolRateLimiter, type SharedRateLimitTarget } from './gateway/pool-rate-limit.js';
 import { RateLimiter, type RequestLimiter } from './gateway/rate-limit.js';
@@ -44,8 +44,13 @@ export interface ServerAppOptions {
   upstream?: string | Forwarder;
   /** Upstream silence limit in ms (default 60 s). */
   upstreamTimeoutMs?: number;
-  /** Gateway API keys (none = open). */
+  /** Gateway API keys (none, and no `apiKeySource` = open). */
   apiKeys?: readonly string[];
+  /**
+   * Keys accepted besides `apiKeys`, e.g. a gateway pool's list shared through NATS
+   * (`startServer`'s `apiKeysShared`); with a source, requests need a key even while it is empty.
+   */
+  apiKeySource?: ApiKeySource;
   /** Requests per second per API key. */
   rateLimitPerSecond?: number;
   /**
@@ -121,7 +126,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
       forward,
       maxBodyBytes,
       threshold,
-      ...(options.apiKeys?.length ? { apiKeys: new ApiKeys(options.apiKeys) } : {}),
+      ...(options.apiKeys?.length || options.apiKeySource ? { apiKeys: new ApiKeys(options.apiKeys ?? [], options.apiKeySource) } : {}),
       ...(rateLimiter ? { rateLimit: rateLimiter } : {}),
       ...(scanner && blocking ? { scanner } : {}),
       ...(options.upstreamApiKey ? { upstreamApiKey: options.upstreamApiKey } : {}),

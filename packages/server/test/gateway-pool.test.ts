@@ -4,7 +4,10 @@
  * concurrent requests split across them get 20 through, not 40, and every refusal is seed 000's
  * 429 with Retry-After. A gateway whose NATS goes away keeps serving with its own local limit and
  * says so once in its log. Clocks are fixed so that no run can straddle a one-second window.
+ * The pool's API key list is shared the same way: a key given to one gateway works on all.
  */
+import { connect as natsConnect } from '@nats-io/transport-node';
+import { SharedKeyList } from '@m2m/session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { natsServerPath, startNatsServer, type NatsNode } from '../../session/test/fixtures/nats-server.js';
 import { startServer, type RequestLogger, type RunningServer } from '../src/node.js';
@@ -15,7 +18,17 @@ if (!bin) console.warn('gateway-pool.test.ts skipped: nats-server is not install
 
 const KEY = 'sk-pool-key';
 const hello = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Say hello' }] });
-const post = (url: string) => fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: hello });
+const post = (url: string, key = KEY) => fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: hello });
+
+/** Polls `f` until it returns `want` (the broker delivers list changes asynchronously). */
+async function eventually<T>(f: () => Promise<T>, want: T, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v === want || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** A logger that keeps its records. */
 function memoryLogger(): RequestLogger & { lines: Array<{ level: string; msg?: string }> } {
@@ -75,5 +88,30 @@ describe.skipIf(!bin)('gateway pool sharing one rate limit through NATS', () => 
     const warnings = logger.lines.filter((l) => l.level !== 'info');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.msg).toMatch(/shared rate limit unavailable.*local limit of 3\/s/);
+  }, 30_000);
+
+  it('shares the API key list: a key given to one gateway works on the other, a removed one stops working there; the broker never sees a key', async () => {
+    const nc = await natsConnect({ servers: nats.address });
+    const seen: string[] = [];
+    nc.subscribe('>', { callback: (_e, m) => void seen.push(m.subject + new TextDecoder().decode(m.data)) });
+    const list = { servers: nats.address, bucket: 'gw-keys' };
+    const a = await startServer({ port: 0, upstream: upstream.url, apiKeys: ['sk-only-on-a'], apiKeysShared: list });
+    const b = await startServer({ port: 0, upstream: upstream.url, apiKeys: ['sk-only-on-b'], apiKeysShared: list });
+    servers.push(a, b);
+    expect((await post(b.url, 'sk-only-on-a')).status).toBe(200); // loaded at B's start
+    expect(await eventually(async () => (await post(a.url, 'sk-only-on-b')).status, 200)).toBe(200); // followed by A's watch
+    expect((await post(a.url, 'sk-unknown')).status).toBe(401);
+    const admin = new SharedKeyList({ connection: nc, bucket: 'gw-keys' });
+    await admin.start();
+    await admin.add('sk-added-later');
+    expect(await eventually(async () => (await post(b.url, 'sk-added-later')).status, 200)).toBe(200);
+    await admin.remove('sk-only-on-a');
+    expect(await eventually(async () => (await post(b.url, 'sk-only-on-a')).status, 401)).toBe(401);
+    expect((await post(a.url, 'sk-only-on-a')).status).toBe(200); // A's own list is its own
+    await nc.flush();
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.join('\n')).not.toMatch(/sk-only-on|sk-added-later/);
+    await admin.close();
+    await nc.close();
   }, 30_000);
 });

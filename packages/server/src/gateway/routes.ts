@@ -110,12 +110,12 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
     const done = (status: number, error?: unknown) =>
       o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
     try {
-      const key = o.apiKeys && o.apiKeys.size > 0 ? o.apiKeys.check(raw.headers) : undefined;
+      const key = o.apiKeys?.required ? o.apiKeys.check(raw.headers) : undefined;
       const limited = o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
       if (limited) await limited;
       const headers: Record<string, string> = { accept: raw.headers.get('accept') ?? 'application/json' };
       if (o.upstreamApiKey) headers.authorization = `Bearer ${o.upstreamApiKey}`;
-      else if (!o.apiKeys?.size && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
+      else if (!o.apiKeys?.required && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
       const request: UpstreamRequest = { method: raw.method === 'GET' ? 'GET' : 'POST', path, headers };
       if (request.method === 'POST') {
         const bytes = await readBody(raw, env, maxBody);
