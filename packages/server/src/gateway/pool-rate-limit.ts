@@ -31,6 +31,7 @@ export interface PoolRateLimitOptions extends RateLimitOptions, SharedRateLimitT
 
 /** A per-key rate limit counted by the whole gateway pool through NATS, with a local fallback. */
 export class PoolRateLimiter implements RequestLimiter {
+  /** Requests per second per key, across the pool. */
   readonly perSecond: number;
   /** The local limit that decides while NATS is unreachable. */
   readonly local: RateLimiter;

@@ -24,7 +24,10 @@ export interface RateLimitOptions {
  * `PoolRateLimiter` (pool-rate-limit.ts) asks NATS.
  */
 export interface RequestLimiter {
-  /** @throws M2MError RateLimited with `retryAfterMs`. */
+  /**
+   * Counts one request for `key`; returns (or resolves) when it may go on.
+   * @throws M2MError RateLimited with `retryAfterMs`.
+   */
   take(key: string): void | Promise<void>;
   /** Releases what the limiter holds (a NATS connection). */
   close?(): Promise<void>;
