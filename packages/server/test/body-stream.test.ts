@@ -5,7 +5,7 @@
  */
 import { M2MError } from '@m2m/core';
 import { describe, expect, it } from 'vitest';
-import { sourcedBody, type BodySink } from '../src/gateway/body-stream.js';
+import { sourcedBody, wholeBody, type BodySink } from '../src/gateway/body-stream.js';
 import { guardSse } from '../src/gateway/sse-guard.js';
 
 const enc = new TextEncoder();
@@ -121,5 +121,34 @@ describe('an unguarded failure', () => {
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('{"a":');
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('1');
     await expect(reader.read()).rejects.toBe(broke);
+  });
+});
+
+describe('wholeBody', () => {
+  it('gives the bytes of a body that ended before anyone read it, once; nothing for one still open, read or guarded', async () => {
+    const whole = driven();
+    whole.sink.push(enc.encode('data: 1\n\n'));
+    whole.sink.push(enc.encode('data: [DONE]\n\n'));
+    whole.sink.close();
+    expect(new TextDecoder().decode(wholeBody(whole.body))).toBe('data: 1\n\ndata: [DONE]\n\n');
+    expect(wholeBody(whole.body)).toBeUndefined();
+
+    const open = driven();
+    open.sink.push(enc.encode('data: 1\n\n'));
+    expect(wholeBody(open.body)).toBeUndefined();
+    open.sink.close(); // asked once already: the stream is the only way now
+    expect(wholeBody(open.body)).toBeUndefined();
+    expect(await text(open.body)).toBe('data: 1\n\n');
+
+    const guarded = driven();
+    guardSse(guarded.body);
+    guarded.sink.close();
+    expect(wholeBody(guarded.body)).toBeUndefined();
+
+    const failed = driven();
+    failed.sink.push(enc.encode('x'));
+    failed.sink.fail(broke);
+    expect(wholeBody(failed.body)).toBeUndefined();
+    expect(wholeBody(new Response('plain').body!)).toBeUndefined();
   });
 });

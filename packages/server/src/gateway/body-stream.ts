@@ -32,6 +32,7 @@ export interface BodySource {
 type Guard = (onEnd?: (error?: unknown) => void) => boolean;
 
 const guards = new WeakMap<ReadableStream<Uint8Array>, Guard>();
+const wholes = new WeakMap<ReadableStream<Uint8Array>, () => Uint8Array | undefined>();
 const encoder = new TextEncoder();
 
 /**
@@ -51,6 +52,9 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
   // A failure before the guard came, held until the queued chunks are read (erroring a web
   // stream drops its queue), or until the guard turns it into an error event.
   let pending: { error: unknown } | undefined;
+  // Every chunk, until someone looks at the body (wholeBody or the guard): the same chunks the
+  // stream queues, so holding them costs no copy.
+  let chunks: Uint8Array[] | undefined = [];
   // The last bytes sent, so that an error event starts at an event boundary.
   const tail = new Uint8Array(4);
   let tailLength = 0;
@@ -78,6 +82,7 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
         tail.set(chunk, keep);
         tailLength = keep + n;
       }
+      chunks?.push(chunk);
       controller.enqueue(chunk);
       return (controller.desiredSize ?? 0) > 0;
     },
@@ -123,7 +128,23 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
     },
     { highWaterMark },
   );
+  wholes.set(stream, () => {
+    const all = chunks;
+    chunks = undefined;
+    if (!complete || !all || stream.locked) return undefined;
+    if (all.length === 1) return all[0];
+    let n = 0;
+    for (const c of all) n += c.length;
+    const out = new Uint8Array(n);
+    n = 0;
+    for (const c of all) {
+      out.set(c, n);
+      n += c.length;
+    }
+    return out;
+  });
   guards.set(stream, (end) => {
+    chunks = undefined;
     // A body that already arrived whole (a short stream often does before the gateway looks at
     // it) has nothing left to guard: it ended now, as far as the upstream is concerned.
     if (complete) {
@@ -154,6 +175,16 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
  */
 export function guardInPlace(body: ReadableStream<Uint8Array>, onEnd?: (error?: unknown) => void): boolean {
   return guards.get(body)?.(onEnd) ?? false;
+}
+
+/**
+ * The whole of `body` when it came from {@link sourcedBody}, its source already ended normally
+ * and nobody read from it: the gateway then sends it in one write, with a length, instead of
+ * streaming what already arrived (a short SSE answer often has by the time the gateway looks).
+ * Returns undefined otherwise, and always for a body already guarded or asked once.
+ */
+export function wholeBody(body: ReadableStream<Uint8Array>): Uint8Array | undefined {
+  return wholes.get(body)?.();
 }
 
 /** True when nothing was sent, or what was sent ends with a blank line (LF, CRLF or CR style). */

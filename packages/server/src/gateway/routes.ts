@@ -16,6 +16,7 @@ import type { ApiKeys } from './auth.js';
 import { gatewayErrorResponse } from './errors.js';
 import { responseBody, type Forwarder, type UpstreamRequest } from './forward.js';
 import type { RequestLimiter } from './rate-limit.js';
+import { wholeBody } from './body-stream.js';
 import { guardSse } from './sse-guard.js';
 
 /** Options of {@link gatewayRoutes}. */
@@ -158,6 +159,12 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
       }
       if (isSse && resBody instanceof ReadableStream) {
         out.set('cache-control', 'no-cache');
+        // An answer that already arrived whole goes out in one write; anything else streams.
+        const whole = wholeBody(resBody);
+        if (whole) {
+          done(res.status);
+          return new Response(whole as Uint8Array<ArrayBuffer>, { status: res.status, headers: out });
+        }
         return new Response(
           guardSse(resBody, (e) => done(res.status, e)),
           { status: res.status, headers: out },
