@@ -9,7 +9,7 @@
 import { connect as natsConnect } from '@nats-io/transport-node';
 import { SharedKeyList } from '@m2m/session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { natsServerPath, startNatsServer, type NatsNode } from '../../session/test/fixtures/nats-server.js';
+import { freePort, natsServerPath, startNatsServer, type NatsNode } from '../../session/test/fixtures/nats-server.js';
 import { startServer, type RequestLogger, type RunningServer } from '../src/node.js';
 import { startStubUpstream, type StubUpstream } from './stub-upstream.js';
 
@@ -114,4 +114,26 @@ describe.skipIf(!bin)('gateway pool sharing one rate limit through NATS', () => 
     await admin.close();
     await nc.close();
   }, 30_000);
+});
+
+describe('a gateway started while its NATS is unreachable', () => {
+  it('serves its own keys and limit, and says so once', async () => {
+    const upstream = await startStubUpstream();
+    const logger = memoryLogger();
+    const dead = `127.0.0.1:${await freePort()}`;
+    const gw = await startServer({ port: 0, upstream: upstream.url, apiKeys: [KEY], apiKeysShared: { servers: dead, timeoutMs: 300 }, rateLimitPerSecond: 2, rateLimitShared: { servers: dead, timeoutMs: 300, now: () => 1_700_000_000_000 }, logger });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await post(gw.url)).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      expect((await post(gw.url, 'sk-other')).status).toBe(401);
+      const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatch(/shared API key list unavailable at start/);
+      expect(warnings[1]).toMatch(/shared rate limit unavailable/);
+    } finally {
+      await gw.close(100);
+      await upstream.close();
+    }
+  }, 20_000);
 });
