@@ -197,6 +197,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const s = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: host }) as Server;
     s.once('listening', () => resolve(s));
     s.once('error', (e) => reject(new M2MError('Io', { reason: `cannot listen on ${host}:${options.port ?? 3000}: ${e.message}` }, { cause: e })));
+  }).catch(async (e: unknown) => {
+    // Nothing started may outlive a failed start: NATS connections, the peer link and listener.
+    stopJoining?.();
+    await Promise.all([keyList?.close(), built.rateLimiter?.close?.().catch(() => undefined), peerLink?.close(), peerListener?.close('SERVER_SHUTDOWN')]);
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
