@@ -152,3 +152,18 @@ describe('wholeBody', () => {
     expect(wholeBody(new Response('plain').body!)).toBeUndefined();
   });
 });
+
+describe('wholeBody bounds', () => {
+  it('holds no more chunks than the queue does: a longer body is only streamed', async () => {
+    let sink!: BodySink;
+    const body = sourcedBody({ start: (s) => void (sink = s) }, 2);
+    const reader = body.getReader();
+    for (let i = 0; i < 5; i++) {
+      sink.push(enc.encode(String(i)));
+      await reader.read(); // the queue drains; only the first 2 chunks were ever held aside
+    }
+    sink.close();
+    reader.releaseLock();
+    expect(wholeBody(body)).toBeUndefined();
+  });
+});

@@ -52,8 +52,8 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
   // A failure before the guard came, held until the queued chunks are read (erroring a web
   // stream drops its queue), or until the guard turns it into an error event.
   let pending: { error: unknown } | undefined;
-  // Every chunk, until someone looks at the body (wholeBody or the guard): the same chunks the
-  // stream queues, so holding them costs no copy.
+  // The chunks, until someone looks at the body (wholeBody or the guard) or there are more than
+  // the queue holds: the same chunks the stream queues, so holding them costs no copy.
   let chunks: Uint8Array[] | undefined = [];
   // The last bytes sent, so that an error event starts at an event boundary.
   const tail = new Uint8Array(4);
@@ -82,7 +82,11 @@ export function sourcedBody(source: BodySource, highWaterMark = 1): ReadableStre
         tail.set(chunk, keep);
         tailLength = keep + n;
       }
-      chunks?.push(chunk);
+      if (chunks) {
+        // Bounded like the queue: a body longer than that is streamed, never held for wholeBody.
+        if (chunks.length < highWaterMark) chunks.push(chunk);
+        else chunks = undefined;
+      }
       controller.enqueue(chunk);
       return (controller.desiredSize ?? 0) > 0;
     },
