@@ -157,7 +157,7 @@ export class SharedKeyList {
 
   async #bucket(): Promise<KvLike> {
     if (this.#kv) return this.#kv;
-    let nc = this.#options.connection as NatsConnectionLike | undefined;
+    let nc = (this.#options.connection as NatsConnectionLike | undefined) ?? this.#own;
     if (!nc) {
       const { natsConnect } = await import('./transport/nats-link.js');
       const servers = this.#options.servers!;

@@ -183,7 +183,8 @@ export class SharedRateLimiter {
   #bucket(): Promise<KvLike> {
     if (!this.#kv) {
       this.#kv = (async () => {
-        let nc = this.#options.connection as NatsConnectionLike | undefined;
+        // A connection opened by an earlier, failed setup is reused (the client reconnects by itself).
+        let nc = (this.#options.connection as NatsConnectionLike | undefined) ?? this.#own;
         if (!nc) {
           const { natsConnect } = await import('./transport/nats-link.js');
           const servers = this.#options.servers!;
