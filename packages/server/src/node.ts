@@ -183,6 +183,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // The shared rate limit says in the log when it loses NATS (and falls back to this instance's own limit) and when it is back.
   const shared = options.rateLimitShared && !options.rateLimitShared.log && log ? { rateLimitShared: { ...options.rateLimitShared, log: warn } } : {};
   const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, requestSignal: outgoingSignal, ...options, ...shared, ...(keyList ? { apiKeySource: keyList } : {}), onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  // A shared limit opens its bucket now rather than on the first request (bounded, never fails the start).
+  await built.rateLimiter?.ready?.();
   let peerListener: M2MServer | undefined;
   if (options.m2mListen) {
     const toUpstream = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });

@@ -205,6 +205,21 @@ export class SharedRateLimiter {
     return this.#kv;
   }
 
+  /**
+   * Opens the bucket and makes one lookup, so that the first requests do not pay for it (a bucket
+   * just created can leave its first lookups unanswered for seconds). Resolves either way, within
+   * `maxMs` (default 5 s); never throws.
+   */
+  async ready(maxMs = 5000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const warm = (async () => {
+      const kv = await this.#bucket();
+      await kv.get('ready');
+    })().catch(() => undefined); // the first take reports what is wrong
+    await Promise.race([warm, new Promise<void>((r) => (timer = setTimeout(r, maxMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Closes the NATS connection this limiter opened itself. */
   async close(): Promise<void> {
     await this.#own?.close().catch(() => undefined);

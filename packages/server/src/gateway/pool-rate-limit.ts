@@ -67,6 +67,11 @@ export class PoolRateLimiter implements RequestLimiter {
     if (!d.allowed) throw new M2MError('RateLimited', { retryAfterMs: d.retryAfterMs, limit: `${this.perSecond}/s` });
   }
 
+  /** Opens the pool's bucket ahead of the first request; never rejects. */
+  ready(): Promise<void> {
+    return this.#shared.ready();
+  }
+
   /** Closes the NATS connection this limiter opened itself. */
   close(): Promise<void> {
     return this.#shared.close();

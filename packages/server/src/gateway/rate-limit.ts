@@ -29,6 +29,8 @@ export interface RequestLimiter {
    * @throws M2MError RateLimited with `retryAfterMs`.
    */
   take(key: string): void | Promise<void>;
+  /** Resolves once the limiter is ready to answer quickly (a shared one: its bucket opened); never rejects. */
+  ready?(): Promise<void>;
   /** Releases what the limiter holds (a NATS connection). */
   close?(): Promise<void>;
 }
