@@ -5,7 +5,7 @@
  * @module
  */
 import { M2MError, isM2MError } from '@m2m/core';
-import { sourcedBody } from './body-stream.js';
+import { sourcedBody, type BodySink } from './body-stream.js';
 
 /** A request on its way upstream. */
 export interface UpstreamRequest {
@@ -62,41 +62,51 @@ export interface HttpForwarderOptions {
 export function idleGuardedBody(source: ReadableStream<Uint8Array>, idleMs: number, abort: (reason: M2MError) => void, onDone?: () => void): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let finished = false;
+  let sink: BodySink | undefined;
+  // One timer for the whole body, re-armed only when it fires: a chunk costs a clock read, not a
+  // timer and a promise. Silence counts only while a read is waiting (a slow client is no timeout).
+  let waitingSince: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const finish = () => {
+    clearTimeout(timer);
     if (!finished) {
       finished = true;
       onDone?.();
     }
   };
+  const check = () => {
+    const silent = waitingSince === undefined ? 0 : Date.now() - waitingSince;
+    if (silent < idleMs) {
+      timer = setTimeout(check, idleMs - silent);
+      return;
+    }
+    const timeout = new M2MError('UpstreamTimeout', { ms: idleMs });
+    abort(timeout);
+    finish();
+    reader.cancel(timeout).catch(() => undefined);
+    sink?.fail(timeout);
+  };
   return sourcedBody({
-    pull: (sink) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          const timeout = new M2MError('UpstreamTimeout', { ms: idleMs });
-          abort(timeout);
-          finish();
-          reader.cancel(timeout).catch(() => undefined);
-          sink.fail(timeout);
-          resolve();
-        }, idleMs);
-        reader.read().then(
-          (r) => {
-            clearTimeout(timer);
-            if (r.done) {
-              finish();
-              sink.close();
-            } else sink.push(r.value);
-            resolve();
-          },
-          (e: unknown) => {
-            clearTimeout(timer);
-            finish();
-            reader.cancel(e).catch(() => undefined);
-            sink.fail(isM2MError(e) ? e : new M2MError('Upstream', { reason: `upstream stream broke: ${(e as Error)?.message ?? String(e)}` }, { cause: e }));
-            resolve();
-          },
-        );
-      }),
+    async pull(s) {
+      sink = s;
+      waitingSince = Date.now();
+      timer ??= setTimeout(check, idleMs);
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        finish();
+        reader.cancel(e).catch(() => undefined);
+        throw isM2MError(e) ? e : new M2MError('Upstream', { reason: `upstream stream broke: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+      } finally {
+        waitingSince = undefined;
+      }
+      if (finished) return; // timed out meanwhile
+      if (r.done) {
+        finish();
+        s.close();
+      } else s.push(r.value);
+    },
     cancel(reason) {
       finish();
       abort(new M2MError('Aborted', { operation: 'client went away' }));
