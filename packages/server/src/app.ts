@@ -108,7 +108,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
   const onRequest = options.onRequest;
   if (onRequest) {
     // The reference's routes are logged here, each path by name so that /v1 requests skip this
-    // middleware (Hono calls a lone route without composing); /v1 routes log themselves (a stream
+    // middleware (one handler fewer on the gateway's path); /v1 routes log themselves (a stream
     // when it ends), unknown paths in notFound below.
     const log: MiddlewareHandler = async (c, next) => {
       const t0 = performance.now();
