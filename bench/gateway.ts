@@ -1,8 +1,11 @@
 /**
  * Gateway benchmark (issue 15): the latency the gateway adds over calling the OpenAI-compatible
  * stub upstream directly, measured in one process with the two paths interleaved request by
- * request (so machine drift hits both): non-streaming ~2 KB requests and 100-chunk SSE streams.
- * Prints requests/s, p50/p99 of each path and the p50 added; target: p50 added ≤ 1 ms.
+ * request (so machine drift hits both): non-streaming ~2 KB requests and 100-chunk SSE streams
+ * (the upstream writes them at once; and, for information, one write per chunk on successive
+ * event-loop turns, so every chunk crosses the gateway on its own). Prints p50/p99 of each path
+ * and the p50 added; target: p50 added ≤ 1 ms. Latency is what a loaded machine inflates most, so
+ * the process's CPU time per request (client, gateway and stub together) is printed beside it.
  * The two-gateway M2M hop is measured too, for information (no target).
  * @module
  */
@@ -69,20 +72,29 @@ export async function runGatewayBench(log: (line: string) => void): Promise<bool
   let met = true;
   try {
     const stream100 = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Count to one hundred.' }], stream: true });
-    for (const [label, body, n] of [[`non-streaming ${(body2k.length / 1024).toFixed(1)} KB requests`, body2k, N], ['100-chunk streams', stream100, STREAMS]] as const) {
+    const trickle100 = JSON.stringify({ model: 'trickle', messages: [{ role: 'user', content: 'Count to one hundred.' }], stream: true });
+    const sections = [
+      [`non-streaming ${(body2k.length / 1024).toFixed(1)} KB requests`, body2k, N, true],
+      ['100-chunk streams', stream100, STREAMS, true],
+      ['100-chunk streams, one upstream write per chunk (no target)', trickle100, STREAMS, false],
+    ] as const;
+    for (const [label, body, n, targeted] of sections) {
       const lat = await interleaved(urls, n, body);
       log(`${label} (${n} each, interleaved):`);
       for (const [k, xs] of Object.entries(lat)) log(`  ${k.padEnd(8)} p50 ${pct(xs, 50).toFixed(3)} ms  p99 ${pct(xs, 99).toFixed(3)} ms`);
       const added = pct(lat.gateway!, 50) - pct(lat.direct!, 50);
       const ok = added <= TARGET_MS;
-      met &&= ok;
-      log(`  gateway adds p50 ${added.toFixed(3)} ms, p99 ${(pct(lat.gateway!, 99) - pct(lat.direct!, 99)).toFixed(3)} ms (target p50 ≤ ${TARGET_MS} ms: ${ok ? 'met' : 'MISSED'}); m2m hop adds p50 ${(pct(lat['m2m hop']!, 50) - pct(lat.direct!, 50)).toFixed(3)} ms (no target)`);
+      if (targeted) met &&= ok;
+      // The median of back-to-back differences drifts less with the machine's load than p50 − p50 does.
+      const paired = pct(lat.gateway!.map((g, i) => g - lat.direct![i]!), 50);
+      log(`  gateway adds p50 ${added.toFixed(3)} ms (median of paired differences ${paired.toFixed(3)} ms), p99 ${(pct(lat.gateway!, 99) - pct(lat.direct!, 99)).toFixed(3)} ms (${targeted ? `target p50 ≤ ${TARGET_MS} ms: ${ok ? 'met' : 'MISSED'}` : 'for information'}); m2m hop adds p50 ${(pct(lat['m2m hop']!, 50) - pct(lat.direct!, 50)).toFixed(3)} ms (no target)`);
+      // CPU time is what a loaded machine cannot inflate the way it inflates latency.
+      const direct = await throughput(urls.direct, body, n);
+      const via = await throughput(urls.gateway, body, n);
+      log(`  16 in flight: direct ${direct.rps.toFixed(0)} req/s, gateway ${via.rps.toFixed(0)} req/s (×${(via.rps / direct.rps).toFixed(2)}); CPU per request (whole process) direct ${direct.cpuMs.toFixed(3)} ms, gateway ${via.cpuMs.toFixed(3)} ms: the gateway adds ${(via.cpuMs - direct.cpuMs).toFixed(3)} ms`);
     }
-    const direct = await throughput(urls.direct, body2k, N);
-    const via = await throughput(urls.gateway, body2k, N);
-    log(`throughput, 16 in flight: direct ${direct.rps.toFixed(0)} req/s, gateway ${via.rps.toFixed(0)} req/s (×${(via.rps / direct.rps).toFixed(2)})`);
-    // CPU time is what a loaded machine cannot inflate the way it inflates latency.
-    log(`CPU per request (whole process): direct ${direct.cpuMs.toFixed(3)} ms, gateway ${via.cpuMs.toFixed(3)} ms: the gateway adds ${(via.cpuMs - direct.cpuMs).toFixed(3)} ms; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores`);
+    const os = await import('node:os');
+    log(`load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`);
   } finally {
     await a.close(100);
     await b.close(100);

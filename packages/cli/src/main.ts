@@ -37,7 +37,7 @@ export const USAGE = `m2m: the M2M Protocol command-line tool
             [--codec json|binary] [--plaintext] [--wait MS]
             (--server-key = --peer-key; --insecure-skip-peer-verification connects without checking the server)
   m2m server [--port N] [--host IP|--bind-all] [--blocking] [--threshold X] [--no-security] [--upstream URL]
-             [--upstream-timeout MS] [--api-key KEY|@FILE]... [--rate-limit N/s] [--m2m-listen ADDR | --m2m-upstream ADDR] [--peer-key HEX]  (--help)
+             [--upstream-timeout MS] [--api-key KEY|@FILE]... [--api-key-nats URL] [--rate-limit N/s [--rate-limit-nats URL]] [--m2m-listen ADDR | --m2m-upstream ADDR] [--peer-key HEX]  (--help)
   m2m connect http://HOST:PORT --transport rest   (the Rust reference's /message API)
   m2m errors list | explain CODE | decode [FILE|-] [--format auto|json|text] [--json] [--code CODE] [--since 15m|ISO]
   m2m --version`;

@@ -16,15 +16,21 @@ describe('m2m server', () => {
   it('--help lists every flag', () => {
     const r = spawnSync(process.execPath, [...NODE_ARGS, 'server', '--help'], { cwd: root, encoding: 'utf8', env });
     expect(r.status).toBe(0);
-    for (const flag of ['--port', '--host', '--bind-all', '--blocking', '--threshold', '--no-security', '--upstream', '--upstream-timeout', '--api-key', '--rate-limit', '--m2m-listen', '--m2m-upstream', '--peer-key', '--identity']) {
+    for (const flag of ['--port', '--host', '--bind-all', '--blocking', '--threshold', '--no-security', '--upstream', '--upstream-timeout', '--api-key', '--rate-limit', '--rate-limit-nats', '--rate-limit-bucket', '--api-key-nats', '--api-key-bucket', '--m2m-listen', '--m2m-upstream', '--peer-key', '--identity']) {
       expect(r.stdout).toContain(flag);
     }
   });
 
   it('refuses a bad flag value with a config error (exit 2)', () => {
-    const r = spawnSync(process.execPath, [...NODE_ARGS, 'server', '--rate-limit', 'fast'], { cwd: root, encoding: 'utf8', env });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('CONFIG_ERROR');
+    for (const [args, says] of [
+      [['--rate-limit', 'fast'], 'rate limit must look like'],
+      [['--rate-limit', '5/s', '--rate-limit-nats', 'http://x/y'], '--rate-limit-nats must be'],
+    ] as const) {
+      const r = spawnSync(process.execPath, [...NODE_ARGS, 'server', ...args], { cwd: root, encoding: 'utf8', env });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('CONFIG_ERROR');
+      expect(r.stderr).toContain(says);
+    }
   });
 
   it('serves the gateway and the reference API, logs JSON lines, and exits 0 on SIGTERM', async () => {

@@ -4,15 +4,20 @@
  * upstream is configured, the OpenAI-compatible gateway under `/v1`.
  * @module
  */
+import { M2MError } from '@m2m/core';
 import { defaultCapabilities, type Capabilities } from '@m2m/session';
-import { Hono } from 'hono';
-import { ApiKeys } from './gateway/auth.js';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { ApiKeys, type ApiKeySource } from './gateway/auth.js';
 import { httpForwarder, type Forwarder, type HttpForwarderOptions } from './gateway/forward.js';
-import { RateLimiter } from './gateway/rate-limit.js';
+import { PoolRateLimiter, type SharedRateLimitTarget } from './gateway/pool-rate-limit.js';
+import { RateLimiter, type RequestLimiter } from './gateway/rate-limit.js';
 import { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
 import { referenceRoutes } from './reference/routes.js';
 import { SessionTable } from './reference/session-table.js';
 import { defaultScan, type Scanner } from './scan.js';
+
+/** The reference's route paths (reference/routes.ts), for the log middleware. */
+const REFERENCE_PATHS = ['/health', '/status', '/compress', '/compress/auto', '/decompress', '/scan', '/session', '/session/*', '/message'];
 
 /** This package's version, reported by `/health` and `/status`. */
 export const SERVER_VERSION = '0.1.0';
@@ -39,16 +44,37 @@ export interface ServerAppOptions {
   upstream?: string | Forwarder;
   /** Upstream silence limit in ms (default 60 s). */
   upstreamTimeoutMs?: number;
-  /** Gateway API keys (none = open). */
+  /** Gateway API keys (none, and no `apiKeySource` = open). */
   apiKeys?: readonly string[];
+  /**
+   * Keys accepted besides `apiKeys`, e.g. a gateway pool's list shared through NATS
+   * (`startServer`'s `apiKeysShared`); with a source, requests need a key even while it is empty.
+   */
+  apiKeySource?: ApiKeySource;
   /** Requests per second per API key. */
   rateLimitPerSecond?: number;
+  /**
+   * Share `rateLimitPerSecond` with the other gateways of a pool through NATS JetStream
+   * key-value, so that the limit holds across them all (Node only; needs the optional packages
+   * `@nats-io/transport-node` and `@nats-io/kv`). Without NATS reachable, each gateway applies
+   * the limit alone and says so once through `log`.
+   */
+  rateLimitShared?: SharedRateLimitTarget & {
+    /** Where "shared limit lost / restored" lines go. */
+    log?: (line: string) => void;
+    /** Time source (tests). */
+    now?: () => number;
+  };
+  /** A rate limiter of your own; replaces `rateLimitPerSecond` and `rateLimitShared`. */
+  rateLimiter?: RequestLimiter;
   /** Key sent upstream instead of passing the client's through. */
   upstreamApiKey?: string;
   /** Makes the forwarder for an upstream URL (default: `fetch`; `startServer` passes the node:http one). */
   forwarderFor?: (options: HttpForwarderOptions) => Forwarder;
   /** Request body reader of the gateway (see {@link GatewayRoutesOptions.readBody}). */
   readBody?: GatewayRoutesOptions['readBody'];
+  /** The gateway's client-went-away signal (see {@link GatewayRoutesOptions.requestSignal}). */
+  requestSignal?: GatewayRoutesOptions['requestSignal'];
   /** Per-request callback for logs. */
   onRequest?: GatewayRoutesOptions['onRequest'];
 }
@@ -57,6 +83,8 @@ export interface ServerAppOptions {
 export interface ServerApp {
   app: Hono;
   sessions: SessionTable;
+  /** The gateway's rate limiter, when one is configured (close it with the server: a shared one holds a NATS connection). */
+  rateLimiter?: RequestLimiter;
 }
 
 /**
@@ -79,30 +107,51 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
   const app = new Hono();
   const onRequest = options.onRequest;
   if (onRequest) {
-    // The reference's routes are logged here; /v1 routes log themselves (a stream when it ends).
-    app.use('*', async (c, next) => {
+    // The reference's routes are logged here, each path by name so that /v1 requests skip this
+    // middleware (one handler fewer on the gateway's path); /v1 routes log themselves (a stream
+    // when it ends), unknown paths in notFound below.
+    const log: MiddlewareHandler = async (c, next) => {
       const t0 = performance.now();
       await next();
-      if (!c.req.path.startsWith('/v1/')) onRequest({ method: c.req.method, path: c.req.path, status: c.res.status, ms: performance.now() - t0, stream: false });
-    });
+      onRequest({ method: c.req.method, path: c.req.path, status: c.res.status, ms: performance.now() - t0, stream: false });
+    };
+    for (const path of REFERENCE_PATHS) app.use(path, log);
   }
   referenceRoutes(app, { table: sessions, scanner, threshold, blocking, maxBodyBytes, version: SERVER_VERSION });
+  let rateLimiter: RequestLimiter | undefined;
   if (options.upstream !== undefined) {
+    rateLimiter = options.rateLimiter ?? gatewayRateLimiter(options);
     const forward = typeof options.upstream === 'string' ? (options.forwarderFor ?? httpForwarder)({ baseUrl: options.upstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) }) : options.upstream;
     gatewayRoutes(app, {
       forward,
       maxBodyBytes,
       threshold,
-      ...(options.apiKeys?.length ? { apiKeys: new ApiKeys(options.apiKeys) } : {}),
-      ...(options.rateLimitPerSecond ? { rateLimit: new RateLimiter({ perSecond: options.rateLimitPerSecond }) } : {}),
+      ...(options.apiKeys?.length || options.apiKeySource ? { apiKeys: new ApiKeys(options.apiKeys ?? [], options.apiKeySource) } : {}),
+      ...(rateLimiter ? { rateLimit: rateLimiter } : {}),
       ...(scanner && blocking ? { scanner } : {}),
       ...(options.upstreamApiKey ? { upstreamApiKey: options.upstreamApiKey } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       ...(options.readBody ? { readBody: options.readBody } : {}),
+      ...(options.requestSignal ? { requestSignal: options.requestSignal } : {}),
     });
   }
-  app.notFound(() => new Response(null, { status: 404 }));
-  return { app, sessions };
+  app.notFound((c) => {
+    onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false });
+    return new Response(null, { status: 404 });
+  });
+  return { app, sessions, ...(rateLimiter ? { rateLimiter } : {}) };
+}
+
+/**
+ * The limiter for `rateLimitPerSecond`: local, or shared through NATS with `rateLimitShared`.
+ * @throws M2MError Config for a bad rate, or `rateLimitShared` without a rate.
+ */
+function gatewayRateLimiter(options: ServerAppOptions): RequestLimiter | undefined {
+  const perSecond = options.rateLimitPerSecond;
+  const shared = options.rateLimitShared;
+  if (shared && !perSecond) throw new M2MError('Config', { reason: 'a shared rate limit needs a rate (rateLimitPerSecond, --rate-limit N/s)' });
+  if (!perSecond) return undefined;
+  return shared ? new PoolRateLimiter({ perSecond, ...shared }) : new RateLimiter({ perSecond });
 }
 
 /** The server's capabilities for its security settings. */

@@ -7,8 +7,9 @@
 export { createServerApp, serverCapabilities, SERVER_VERSION, type ServerApp, type ServerAppOptions } from './app.js';
 export { SessionTable, type HttpSession, type SessionTableOptions } from './reference/session-table.js';
 export { defaultScan, type Scanner, type ScanThreat, type ScanVerdict } from './scan.js';
-export { ApiKeys, requestApiKey } from './gateway/auth.js';
-export { RateLimiter, parseRate, type RateLimitOptions } from './gateway/rate-limit.js';
+export { ApiKeys, requestApiKey, type ApiKeySource } from './gateway/auth.js';
+export { RateLimiter, parseRate, type RateLimitOptions, type RequestLimiter } from './gateway/rate-limit.js';
+export { PoolRateLimiter, type PoolRateLimitOptions, type SharedRateLimitTarget } from './gateway/pool-rate-limit.js';
 export { httpForwarder, type Forwarder, type HttpForwarderOptions, type UpstreamRequest } from './gateway/forward.js';
 export { gatewayErrorBody, gatewayErrorResponse, gatewayErrorEvent, type GatewayErrorBody } from './gateway/errors.js';
 export { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';

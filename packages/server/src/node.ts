@@ -7,10 +7,11 @@
 import { serve } from '@hono/node-server';
 import { M2MError } from '@m2m/core';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readBoundedBody } from '@m2m/session/internal';
 import type { KeyPair } from '@m2m/crypto';
-import type { Server as M2MServer } from '@m2m/session';
+import { SharedKeyList, type Server as M2MServer } from '@m2m/session';
+import type { SharedRateLimitTarget } from './gateway/pool-rate-limit.js';
 import { createServerApp, type ServerApp, type ServerAppOptions } from './app.js';
 import { nodeHttpForwarder } from './gateway/forward-node.js';
 import { peerForwarder, type PeerForwarder } from './gateway/peer-link.js';
@@ -65,10 +66,55 @@ export function readIncomingBody(request: Request, env: unknown, max: number): P
   });
 }
 
-/** A pino-like logger (only `info` and `error` are used). */
+/**
+ * The gateway's "client went away" signal from node:http's response (`env.outgoing`): it fires
+ * when the response closes before it finished, as @hono/node-server's own does, without making
+ * @hono/node-server build a full undici Request the way reading `request.signal` does.
+ */
+export function outgoingSignal(request: Request, env: unknown): AbortSignal {
+  const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (!outgoing || typeof outgoing.once !== 'function') return request.signal;
+  const controller = new AbortController();
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) controller.abort(new M2MError('Aborted', { operation: 'client went away' }));
+  });
+  return controller.signal;
+}
+
+/**
+ * Joins the pool's key list: loads it and adds this gateway's own keys. When NATS does not answer,
+ * says so and keeps trying every 5 s in the background (the gateway serves its own keys meanwhile).
+ */
+async function joinKeyList(list: SharedKeyList, own: readonly string[], warn: (line: string) => void): Promise<() => void> {
+  const join = async () => {
+    await list.start();
+    for (const k of own) await list.add(k);
+  };
+  try {
+    await join();
+    return () => undefined;
+  } catch (e) {
+    warn(`shared API key list unavailable at start (${(e as Error)?.message ?? String(e)}); accepting this gateway's own keys until NATS answers`);
+    const retry = setInterval(() => {
+      join().then(
+        () => {
+          clearInterval(retry);
+          warn('shared API key list joined through NATS');
+        },
+        () => undefined,
+      );
+    }, 5000);
+    retry.unref();
+    return () => clearInterval(retry);
+  }
+}
+
+/** A pino-like logger (`info` and `error`, and `warn` when it has one). */
 export interface RequestLogger {
   info(obj: Record<string, unknown>, msg?: string): void;
   error(obj: Record<string, unknown>, msg?: string): void;
+  /** Used when present (a shared rate limit lost or restored); `error` otherwise. */
+  warn?(obj: Record<string, unknown>, msg?: string): void;
 }
 
 /** Options of {@link startServer}. */
@@ -84,6 +130,12 @@ export interface StartServerOptions extends ServerAppOptions {
    * to `upstream` (which must then be a URL).
    */
   m2mListen?: { host?: string; port?: number; staticKey: KeyPair; peerKeys: ReadonlyArray<Uint8Array | string> };
+  /**
+   * Share the API key list with a gateway pool through NATS JetStream key-value (`--api-key-nats`):
+   * this gateway adds its own `apiKeys` to the list and accepts every key in it. While NATS is
+   * unreachable, the last list seen (at start: only its own keys) stays in force, and the log says so.
+   */
+  apiKeysShared?: Omit<SharedRateLimitTarget, 'bucket'> & { /** Key-value bucket (default `m2m-keys`). */ bucket?: string };
   /** Forward `/v1` to a peer gateway instead of an HTTP upstream (`--m2m-upstream`, `--peer-key`). */
   m2mUpstream?: { address: string; staticKey: KeyPair; peerPublicKey: Uint8Array | string; maxSessions?: number };
 }
@@ -95,6 +147,8 @@ export interface RunningServer extends ServerApp {
   readonly port: number;
   /** The M2M listener for peer gateways, when `m2mListen` was given. */
   readonly peerListener?: M2MServer;
+  /** The pool's shared API key list, when `apiKeysShared` was given. */
+  readonly sharedApiKeys?: SharedKeyList;
   /** Stops accepting, waits up to `graceMs` (default 5 s) for requests in flight, then closes the rest. */
   close(graceMs?: number): Promise<void>;
 }
@@ -119,7 +173,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (options.m2mListen && typeof options.upstream !== 'string') throw new M2MError('Config', { reason: 'an M2M listener forwards to an upstream URL (--upstream)' });
   let peerLink: PeerForwarder | undefined;
   if (options.m2mUpstream) peerLink = peerForwarder({ ...options.m2mUpstream, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
-  const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, ...options, onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  const warn = (line: string) => log && (log.warn ?? log.error).call(log, { pool: 'nats' }, line);
+  let keyList: SharedKeyList | undefined;
+  let stopJoining: (() => void) | undefined;
+  if (options.apiKeysShared) {
+    keyList = new SharedKeyList({ ...options.apiKeysShared, log: warn });
+    stopJoining = await joinKeyList(keyList, options.apiKeys ?? [], warn);
+  }
+  // The shared rate limit says in the log when it loses NATS (and falls back to this instance's own limit) and when it is back.
+  const shared = options.rateLimitShared && !options.rateLimitShared.log && log ? { rateLimitShared: { ...options.rateLimitShared, log: warn } } : {};
+  const built = createServerApp({ forwarderFor: nodeHttpForwarder, readBody: readIncomingBody, requestSignal: outgoingSignal, ...options, ...shared, ...(keyList ? { apiKeySource: keyList } : {}), onRequest, ...(peerLink ? { upstream: peerLink } : {}) });
+  // A shared limit opens its bucket now rather than on the first request (bounded, never fails the start).
+  await built.rateLimiter?.ready?.();
   let peerListener: M2MServer | undefined;
   if (options.m2mListen) {
     const toUpstream = (options.forwarderFor ?? nodeHttpForwarder)({ baseUrl: options.upstream as string, ...(options.upstreamTimeoutMs ? { timeoutMs: options.upstreamTimeoutMs } : {}) });
@@ -134,6 +199,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const s = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: host }) as Server;
     s.once('listening', () => resolve(s));
     s.once('error', (e) => reject(new M2MError('Io', { reason: `cannot listen on ${host}:${options.port ?? 3000}: ${e.message}` }, { cause: e })));
+  }).catch(async (e: unknown) => {
+    // Nothing started may outlive a failed start: NATS connections, the peer link and listener.
+    stopJoining?.();
+    await Promise.all([keyList?.close(), built.rateLimiter?.close?.().catch(() => undefined), peerLink?.close(), peerListener?.close('SERVER_SHUTDOWN')]);
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -143,9 +213,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     url,
     port,
     ...(peerListener ? { peerListener } : {}),
+    ...(keyList ? { sharedApiKeys: keyList } : {}),
     close(graceMs = 5000) {
       closing ??= new Promise<void>((resolve) => {
         void peerLink?.close();
+        void built.rateLimiter?.close?.().catch(() => undefined);
+        stopJoining?.();
+        void keyList?.close();
         void peerListener?.close('SERVER_SHUTDOWN');
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         timer.unref();

@@ -3,7 +3,8 @@
  * The request's `model` chooses the behaviour:
  * - anything else: a completion (or, with `stream: true`, `chunks` SSE chunks and `[DONE]`);
  * - `fail-500`: HTTP 500; `hang`: never answers; `break`: two chunks, then the socket is destroyed;
- * - `stall`: two chunks, then silence; `endless`: a chunk every 20 ms until the client goes away.
+ * - `stall`: two chunks, then silence; `endless`: a chunk every 20 ms until the client goes away;
+ *   `trickle`: the stream, one write per chunk on successive event-loop turns.
  * Every request is recorded (method, path, headers, exact body bytes, and whether it was aborted).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -87,6 +88,18 @@ export async function startStubUpstream(options: { chunks?: number; record?: boo
         const t = setInterval(() => res.write(`data: ${chunkJson(i++, model)}\n\n`), 20);
         res.on('close', () => clearInterval(t));
         return;
+      }
+      if (model === 'trickle') {
+        // One write per chunk, each on its own turn of the event loop (how a model streams, minus the wait).
+        let i = 0;
+        const next = () => {
+          if (res.destroyed) return;
+          if (i < chunks) {
+            res.write(`data: ${chunkJson(i++, model)}\n\n`);
+            setImmediate(next);
+          } else res.end('data: [DONE]\n\n');
+        };
+        return next();
       }
       let out = '';
       for (let i = 0; i < chunks; i++) out += `data: ${chunkJson(i, model)}\n\n`;

@@ -32,6 +32,8 @@ export { NatsTransport, natsInFlight, type NatsInFlight, type NatsPort, type Nat
 export { agentSubject } from './transport/nats-frames.js';
 export { SharedRateLimiter } from '#listen';
 export type { SharedRateLimitOptions, RateDecision } from './nats-rate-limit.js';
+export { SharedKeyList } from '#listen';
+export type { SharedKeyListOptions } from './nats-key-list.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
 export { allowKeys, knownKeys, loadKnownKeys, type PeerIdentity, type PeerVerifier } from './secure/peer-verifier.js';
 export { SseParser, parseSse, parseChatCompletionStream, formatSseEvent, SSE_DONE, DEFAULT_MAX_SSE_EVENT_CHARS, type SseEvent, type SseParserOptions, type SseSource, type ChatStreamOptions } from './stream/sse.js';

@@ -17,3 +17,11 @@ export class SharedRateLimiter {
     throw new M2MError('Config', { reason: 'SharedRateLimiter needs Node (NATS JetStream)' });
   }
 }
+
+/** Browsers cannot reach NATS: the shared API key list is Node-only (see nats-key-list.ts). */
+export class SharedKeyList {
+  /** @throws M2MError of kind Config always. */
+  constructor(_options: unknown) {
+    throw new M2MError('Config', { reason: 'SharedKeyList needs Node (NATS JetStream)' });
+  }
+}

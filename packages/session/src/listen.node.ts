@@ -21,6 +21,7 @@ import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js
 
 // Node-only like listen: a rate shared through NATS JetStream (browsers get a stub, listen.browser.ts).
 export { SharedRateLimiter } from './nats-rate-limit.js';
+export { SharedKeyList } from './nats-key-list.js';
 
 const hostOf = (address: string | undefined) => (address ?? '?').replace(/:\d+$/, '');
 

@@ -1,6 +1,6 @@
 /**
  * A per-key request rate shared by a pool of gateways through NATS JetStream key-value: every
- * instance counts into the same one-second window per key, so a limit of N/s holds across the
+ * instance counts into the same window per key (one second; longer for rates under 1/s), so a limit of N/s holds across the
  * pool instead of N/s on each instance. When NATS is unreachable each instance falls back to
  * its own local limit, and says so through `log` (once per outage). Keys are stored as
  * SHA-256 digests: API keys never reach the broker. Needs the optional `@nats-io/kv` (and
@@ -27,7 +27,7 @@ export interface SharedRateLimitOptions {
   servers?: string | string[];
   /** An open `@nats-io/transport-node` connection to use (not closed by {@link SharedRateLimiter.close}). */
   connection?: unknown;
-  /** Key-value bucket (default `m2m-rate`; created with a 10 s TTL when missing). */
+  /** Key-value bucket (default `m2m-rate`; created with a 10 s TTL, longer for rates under 6/min, when missing). */
   bucket?: string;
   /** Decides when NATS is unreachable (default: the same rate counted by this instance alone). */
   fallback?: (key: string) => RateDecision;
@@ -62,6 +62,10 @@ const dec = new TextDecoder();
 /** Per-key rate limit shared through JetStream key-value, with a local fallback. */
 export class SharedRateLimiter {
   readonly perSecond: number;
+  /** Length of one counting window: 1 s, or longer for rates under 1/s (one request per window). */
+  readonly windowMs: number;
+  /** Requests per window. */
+  readonly perWindow: number;
   #options: SharedRateLimitOptions;
   #now: () => number;
   #kv: Promise<KvLike> | undefined;
@@ -76,6 +80,8 @@ export class SharedRateLimiter {
     if (!(options.perSecond > 0) || !Number.isFinite(options.perSecond)) throw new M2MError('Config', { reason: `rate limit must be a positive number, got ${options.perSecond}` });
     if (!options.servers && !options.connection) throw new M2MError('Config', { reason: 'SharedRateLimiter needs servers or a connection' });
     this.perSecond = options.perSecond;
+    this.windowMs = options.perSecond >= 1 ? 1000 : Math.ceil(1000 / options.perSecond);
+    this.perWindow = Math.max(1, Math.floor(options.perSecond * (this.windowMs / 1000)));
     this.#options = options;
     this.#now = options.now ?? Date.now;
   }
@@ -92,8 +98,8 @@ export class SharedRateLimiter {
    */
   async take(key: string): Promise<RateDecision> {
     const now = this.#now();
-    const window = Math.floor(now / 1000);
-    const retryAfterMs = (window + 1) * 1000 - now;
+    const window = Math.floor(now / this.windowMs);
+    const retryAfterMs = (window + 1) * this.windowMs - now;
     const local = () => (this.#options.fallback ?? ((k: string) => this.#localTake(k, window, retryAfterMs)))(key);
     // While degraded, try NATS again at most once a second; the rest decide locally at once.
     if (this.#degraded && now < this.#retryAt) return local();
@@ -134,7 +140,7 @@ export class SharedRateLimiter {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const entry = await this.#timed(kv.get(k));
       const count = entry && entry.operation === 'PUT' ? Number(dec.decode(entry.value)) || 0 : 0;
-      const granted = Math.max(0, Math.min(n, Math.floor(this.perSecond) - count));
+      const granted = Math.max(0, Math.min(n, this.perWindow - count));
       if (granted === 0) return 0;
       try {
         // Compare-and-set on the entry's revision: a concurrent add from another instance retries.
@@ -163,7 +169,7 @@ export class SharedRateLimiter {
       w = { window, count: 0 };
       this.#local.set(key, w);
     }
-    if (w.count >= this.perSecond) return { allowed: false, retryAfterMs, shared: false };
+    if (w.count >= this.perWindow) return { allowed: false, retryAfterMs, shared: false };
     w.count++;
     return { allowed: true, retryAfterMs: 0, shared: false };
   }
@@ -177,7 +183,8 @@ export class SharedRateLimiter {
   #bucket(): Promise<KvLike> {
     if (!this.#kv) {
       this.#kv = (async () => {
-        let nc = this.#options.connection as NatsConnectionLike | undefined;
+        // A connection opened by an earlier, failed setup is reused (the client reconnects by itself).
+        let nc = (this.#options.connection as NatsConnectionLike | undefined) ?? this.#own;
         if (!nc) {
           const { natsConnect } = await import('./transport/nats-link.js');
           const servers = this.#options.servers!;
@@ -189,12 +196,28 @@ export class SharedRateLimiter {
         } catch (e) {
           throw new M2MError('Config', { reason: 'the shared rate limit needs the optional package @nats-io/kv' }, { cause: e });
         }
-        return this.#timed(new mod.Kvm(nc).create(this.#options.bucket ?? 'm2m-rate', { ttl: 10_000, history: 1 }));
+        // Entries outlive their window (a rate under 1/s has windows longer than a second).
+        return this.#timed(new mod.Kvm(nc).create(this.#options.bucket ?? 'm2m-rate', { ttl: Math.max(10_000, 2 * this.windowMs), history: 1 }));
       })();
       // A failed setup is retried on a later take (NATS may come back).
       this.#kv.catch(() => (this.#kv = undefined));
     }
     return this.#kv;
+  }
+
+  /**
+   * Opens the bucket and makes one lookup, so that the first requests do not pay for it (a bucket
+   * just created can leave its first lookups unanswered for seconds). Resolves either way, within
+   * `maxMs` (default 5 s); never throws.
+   */
+  async ready(maxMs = 5000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const warm = (async () => {
+      const kv = await this.#bucket();
+      await kv.get('ready');
+    })().catch(() => undefined); // the first take reports what is wrong
+    await Promise.race([warm, new Promise<void>((r) => (timer = setTimeout(r, maxMs)))]);
+    clearTimeout(timer);
   }
 
   /** Closes the NATS connection this limiter opened itself. */

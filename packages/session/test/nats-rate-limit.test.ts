@@ -26,6 +26,9 @@ describe.skipIf(!bin)('SharedRateLimiter over JetStream key-value', () => {
     const t = 1_700_000_000_250; // one fixed instant: every request falls in the same window
     const a = new SharedRateLimiter({ perSecond: 20, servers: node.address, bucket: 'rate-a', now: () => t });
     const b = new SharedRateLimiter({ perSecond: 20, servers: node.address, bucket: 'rate-a', now: () => t });
+    // Warm-up with another key: a bucket just created can leave the first lookups unanswered for a while.
+    await a.take('warm-up');
+    await b.take('warm-up');
     const decisions = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).take('api-key-1')));
     expect(decisions.every((d) => d.shared)).toBe(true);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
@@ -33,6 +36,17 @@ describe.skipIf(!bin)('SharedRateLimiter over JetStream key-value', () => {
     // Another key has its own count.
     expect((await a.take('api-key-2')).allowed).toBe(true);
     await Promise.all([a.close(), b.close()]);
+  }, 30_000);
+
+  it('a rate under 1/s counts one request per longer window (30/min: one per 2 s), not zero', async () => {
+    let t = 1_700_000_000_500; // 500 ms into a 2 s window (windows start at multiples of 2 s)
+    const a = new SharedRateLimiter({ perSecond: 0.5, servers: node.address, bucket: 'rate-slow', now: () => t });
+    expect(a.windowMs).toBe(2000);
+    expect(await a.take('k')).toMatchObject({ allowed: true, shared: true });
+    expect(await a.take('k')).toEqual({ allowed: false, retryAfterMs: 1500, shared: true });
+    t += 1500; // the next window
+    expect(await a.take('k')).toMatchObject({ allowed: true, shared: true });
+    await a.close();
   }, 30_000);
 
   it('stores digests, never the API key itself', async () => {

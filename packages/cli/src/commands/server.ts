@@ -34,7 +34,15 @@ Gateway (/v1/chat/completions, /v1/models):
                             the key sent upstream comes from M2M_UPSTREAM_API_KEY, else the client's own
       --upstream-timeout MS longest upstream silence (default 60000) -> 504
       --api-key KEY|@FILE   a client key (repeatable; @FILE: one key per line, # comments)
+      --api-key-nats URL    share the key list with a gateway pool through NATS JetStream key-value:
+                            adds this gateway's --api-key keys, accepts every key in the list
+                            (stored as SHA-256 digests); without NATS the last list seen stays
+      --api-key-bucket NAME the pool's key list bucket (default m2m-keys)
       --rate-limit N/s      requests per second per key (also N/min) -> 429
+      --rate-limit-nats URL share --rate-limit with a gateway pool through NATS JetStream key-value
+                            (nats://host:port, comma-separated for a cluster); without NATS reachable
+                            this gateway applies the limit alone and logs it once
+      --rate-limit-bucket NAME  the pool's key-value bucket (default m2m-rate)
 Gateway to gateway over encrypted M2M (Noise XX, keys pinned):
       --identity FILE       this gateway's key (m2m keygen); default: a fresh key, printed at start
       --m2m-listen ADDR     accept peer gateways on [host:]port and forward them to --upstream
@@ -55,7 +63,11 @@ const OPTIONS = {
   upstream: { type: 'string' },
   'upstream-timeout': { type: 'string' },
   'api-key': { type: 'string', multiple: true },
+  'api-key-nats': { type: 'string' },
+  'api-key-bucket': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'rate-limit-nats': { type: 'string' },
+  'rate-limit-bucket': { type: 'string' },
   identity: { type: 'string' },
   'm2m-listen': { type: 'string' },
   'm2m-upstream': { type: 'string' },
@@ -94,6 +106,17 @@ export function apiKeys(values: readonly string[]): string[] {
   return keys;
 }
 
+/**
+ * `--rate-limit-nats` / `--api-key-nats`: `nats://host:port` or `host:port`, comma-separated, into a server list.
+ * @throws M2MError Config for anything else.
+ */
+export function natsServers(v: string, flag: string): string[] {
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of list) if (!/^(?:(?:nats|tls):\/\/)?[^/\s:]+:\d+\/?$/.test(s)) throw new M2MError('Config', { reason: `--${flag} must be nats://host:port[,nats://host:port…], got ${JSON.stringify(s)}` });
+  if (!list.length) throw new M2MError('Config', { reason: `--${flag} gave no server` });
+  return list;
+}
+
 /** `host:port` or `port` → parts. @throws M2MError Config. */
 function address(flag: string, v: string): { host: string; port: number } {
   const m = /^(?:\[?([^\]]*?)\]?:)?(\d+)$/.exec(v);
@@ -107,10 +130,10 @@ function address(flag: string, v: string): { host: string; port: number } {
  * `--api-key`, forwarding to an upstream (with M2M_UPSTREAM_API_KEY when set) or a peer gateway.
  * Returns undefined when the gateway is off, keyed, or loopback-only. Never throws.
  */
-export function openGatewayWarning(options: Pick<StartServerOptions, 'host' | 'upstream' | 'm2mUpstream' | 'apiKeys'>): string | undefined {
+export function openGatewayWarning(options: Pick<StartServerOptions, 'host' | 'upstream' | 'm2mUpstream' | 'apiKeys' | 'apiKeysShared'>): string | undefined {
   const gateway = options.upstream !== undefined || options.m2mUpstream !== undefined;
   const loopback = options.host === undefined || /^(127\.|::1$|localhost$)/.test(options.host);
-  if (!gateway || loopback || options.apiKeys?.length) return undefined;
+  if (!gateway || loopback || options.apiKeys?.length || options.apiKeysShared) return undefined;
   return `the gateway on ${options.host} takes requests without an API key: anyone who reaches it can use the upstream; pass --api-key KEY|@FILE`;
 }
 
@@ -146,12 +169,17 @@ export async function serverCommand(io: Io, argv: string[]): Promise<number> {
     ...(values.upstream ? { upstream: values.upstream } : {}),
     ...(values['upstream-timeout'] ? { upstreamTimeoutMs: integer('upstream-timeout', values['upstream-timeout'], 1)! } : {}),
     ...(values['api-key']?.length ? { apiKeys: apiKeys(values['api-key']) } : {}),
+    ...(values['api-key-nats'] ? { apiKeysShared: { servers: natsServers(values['api-key-nats'], 'api-key-nats'), ...(values['api-key-bucket'] ? { bucket: values['api-key-bucket'] } : {}) } } : {}),
     ...(values['rate-limit'] ? { rateLimitPerSecond: parseRate(values['rate-limit']) } : {}),
+    ...(values['rate-limit-nats'] ? { rateLimitShared: { servers: natsServers(values['rate-limit-nats'], 'rate-limit-nats'), ...(values['rate-limit-bucket'] ? { bucket: values['rate-limit-bucket'] } : {}) } } : {}),
     ...(process.env.M2M_UPSTREAM_API_KEY ? { upstreamApiKey: process.env.M2M_UPSTREAM_API_KEY } : {}),
     ...(values['m2m-listen'] ? { m2mListen: { ...address('m2m-listen', values['m2m-listen']), staticKey, peerKeys } } : {}),
     ...(values['m2m-upstream'] ? { m2mUpstream: { address: values['m2m-upstream'], staticKey, peerPublicKey: peerKeys[0]! } } : {}),
     logger,
   };
+  if (values['rate-limit-nats'] && !values['rate-limit']) throw new M2MError('Config', { reason: '--rate-limit-nats shares --rate-limit N/s: give the rate too' });
+  if (values['api-key-bucket'] && !values['api-key-nats']) throw new M2MError('Config', { reason: '--api-key-bucket needs --api-key-nats URL' });
+  if (values['rate-limit-bucket'] && !values['rate-limit-nats']) throw new M2MError('Config', { reason: '--rate-limit-bucket needs --rate-limit-nats URL' });
   if (values['api-key']?.length && options.apiKeys?.length === 0) throw new M2MError('Config', { reason: '--api-key gave no keys' });
   const server = await startServer(options);
   logger.info(
@@ -161,6 +189,8 @@ export async function serverCommand(io: Io, argv: string[]): Promise<number> {
       m2mListen: server.peerListener?.url,
       publicKey: options.m2mListen || options.m2mUpstream ? toHex(staticKey.publicKey) : undefined,
       apiKeys: options.apiKeys?.length ?? 0,
+      sharedApiKeys: server.sharedApiKeys?.size,
+      rateLimit: options.rateLimitPerSecond ? `${options.rateLimitPerSecond}/s per key${options.rateLimitShared ? ' (shared through NATS)' : ''}` : undefined,
     },
     'm2m server listening',
   );

@@ -24,19 +24,32 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** Checks keys against a fixed list. */
+/** Keys accepted besides a fixed list: a gateway pool's shared list (`SharedKeyList` in @m2m/session). */
+export interface ApiKeySource {
+  /** True when `key` is accepted; answered from memory (it runs on every request). */
+  has(key: string): boolean;
+}
+
+/** Checks keys against a fixed list, and a shared one when given. */
 export class ApiKeys {
   #keys: Uint8Array[];
+  #shared: ApiKeySource | undefined;
 
   /** @throws M2MError Config for an empty key. */
-  constructor(keys: readonly string[]) {
+  constructor(keys: readonly string[], shared?: ApiKeySource) {
     if (keys.some((k) => k.trim() === '')) throw new M2MError('Config', { reason: 'empty API key' });
     this.#keys = keys.map((k) => utf8Encode(k.trim()));
+    this.#shared = shared;
   }
 
-  /** Number of keys. */
+  /** Number of keys in the fixed list. */
   get size(): number {
     return this.#keys.length;
+  }
+
+  /** True when requests must carry a key: the fixed list is not empty, or a shared list is in use (even while empty). */
+  get required(): boolean {
+    return this.#keys.length > 0 || this.#shared !== undefined;
   }
 
   /**
@@ -49,6 +62,7 @@ export class ApiKeys {
     const bytes = utf8Encode(key);
     let ok = false;
     for (const k of this.#keys) ok = sameBytes(k, bytes) || ok;
+    if (!ok && this.#shared?.has(key)) ok = true;
     if (!ok) throw new M2MError('Unauthorized', { reason: 'invalid API key' });
     return key;
   }

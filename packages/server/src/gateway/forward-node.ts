@@ -8,12 +8,13 @@
 import { M2MError, isM2MError } from '@m2m/core';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { bufferedResponses, upstreamBaseUrl, type Forwarder, type HttpForwarderOptions } from './forward.js';
+import { sourcedBody } from './body-stream.js';
+import { forwardedResponse, upstreamBaseUrl, type Forwarder, type HttpForwarderOptions } from './forward.js';
 
-/** Response headers that describe the connection, not the content: not passed on. */
-/** Non-streaming bodies up to this size are read here and handed over whole. */
+/** Non-streaming bodies up to this size are read here and handed over whole (past it they stream). */
 const SMALL_BODY = 1024 * 1024;
 
+/** Response headers that describe the connection, not the content: not passed on. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
 /**
@@ -56,54 +57,71 @@ export function nodeHttpForwarder(options: HttpForwarderOptions): Forwarder {
         const out = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out.set(k, Array.isArray(v) ? v.join(', ') : v);
         const status = res.statusCode ?? 502;
+        res.on('error', () => undefined); // reported through 'close'
+        // The body as one stream, fed by the response's events (after `head`, what was read
+        // already); the SSE guard installs itself on it (body-stream.ts).
+        const streamed = (head: Buffer[]) => {
+          const body = sourcedBody(
+            {
+              start(sink) {
+                for (const c of head) sink.push(new Uint8Array(c.buffer, c.byteOffset, c.length));
+                res.on('data', (chunk: Buffer) => {
+                  if (!sink.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))) res.pause();
+                });
+                res.on('end', () => {
+                  cleanup();
+                  sink.close();
+                });
+                res.on('close', () => {
+                  cleanup();
+                  // Before 'end': the upstream broke or we stopped it.
+                  if (!res.complete) sink.fail(failure ?? new M2MError('Upstream', { reason: 'upstream stream broke' }));
+                });
+              },
+              pull() {
+                res.resume();
+              },
+              cancel() {
+                stop(new M2MError('Aborted', { operation: 'client went away' }));
+              },
+            },
+            16,
+          );
+          resolve(forwardedResponse(body, { status, headers: out }));
+        };
         const declared = Number(res.headers['content-length']);
-        if (!String(res.headers['content-type'] ?? '').includes('text/event-stream') && declared <= SMALL_BODY) {
-          // A small JSON body: read it here (bounded by its declared length, which node's parser enforces).
-          const parts: Buffer[] = [];
-          res.on('data', (c: Buffer) => parts.push(c));
-          res.on('end', () => {
-            cleanup();
-            const r = new Response(Buffer.concat(parts), { status, headers: out });
-            bufferedResponses.add(r);
-            resolve(r);
-          });
-          res.on('close', () => {
-            cleanup();
-            if (!res.complete) reject(failure ?? new M2MError('Upstream', { reason: 'upstream body broke' }));
-          });
-          res.on('error', () => undefined);
-          return;
-        }
-        let ended = false;
-        const body = new ReadableStream<Uint8Array>({
-          start(controller) {
-            res.on('data', (chunk: Buffer) => {
-              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-              if ((controller.desiredSize ?? 1) <= 0) res.pause();
-            });
-            res.on('end', () => {
-              ended = true;
-              cleanup();
-              controller.close();
-            });
-            res.on('close', () => {
-              cleanup();
-              if (!ended) {
-                ended = true;
-                controller.error(failure ?? new M2MError('Upstream', { reason: 'upstream stream broke' }));
-              }
-            });
-            res.on('error', () => undefined); // reported through 'close'
-          },
-          pull() {
-            res.resume();
-          },
-          cancel() {
-            ended = true;
-            stop(new M2MError('Aborted', { operation: 'client went away' }));
-          },
-        }, { highWaterMark: 16 });
-        resolve(new Response(body, { status, headers: out }));
+        if (String(res.headers['content-type'] ?? '').includes('text/event-stream') || declared > SMALL_BODY) return streamed([]);
+        // Any other body (a JSON answer, with a length or chunked) is read here and handed over
+        // whole; past SMALL_BODY what was read and the rest stream instead.
+        const parts: Buffer[] = [];
+        let total = 0;
+        const detach = () => {
+          res.off('data', onData);
+          res.off('end', onEnd);
+          res.off('close', onClose);
+        };
+        const onData = (c: Buffer) => {
+          parts.push(c);
+          total += c.length;
+          if (total > SMALL_BODY) {
+            detach();
+            streamed(parts);
+          }
+        };
+        const onEnd = () => {
+          detach();
+          cleanup();
+          const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+          resolve(forwardedResponse(new Uint8Array(whole.buffer, whole.byteOffset, whole.length), { status, headers: out }));
+        };
+        const onClose = () => {
+          detach();
+          cleanup();
+          if (!res.complete) reject(failure ?? new M2MError('Upstream', { reason: 'upstream body broke' }));
+        };
+        res.on('data', onData);
+        res.on('end', onEnd);
+        res.on('close', onClose);
       });
       req.end(request.body ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.length) : undefined);
     });

@@ -5,6 +5,7 @@
  * @module
  */
 import { M2MError, isM2MError } from '@m2m/core';
+import { sourcedBody, type BodySink } from './body-stream.js';
 
 /** A request on its way upstream. */
 export interface UpstreamRequest {
@@ -23,11 +24,27 @@ export interface UpstreamRequest {
  */
 export type Forwarder = (request: UpstreamRequest, signal: AbortSignal) => Promise<Response>;
 
+/** Bodies of forwarders' responses (see {@link forwardedResponse}). */
+const forwardedBodies = new WeakMap<Response, Uint8Array | ReadableStream<Uint8Array> | null>();
+
 /**
- * Responses whose whole body is already in memory (a forwarder read a small JSON body itself):
- * the gateway sends them in one write without reading them through a stream.
+ * A forwarder's response whose body the gateway reads through {@link responseBody}: a
+ * `Uint8Array` is a small body already in memory (sent in one write), a stream streams.
  */
-export const bufferedResponses = new WeakSet<Response>();
+export function forwardedResponse(body: Uint8Array | ReadableStream<Uint8Array> | null, init: ResponseInit): Response {
+  const response = new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null, init);
+  forwardedBodies.set(response, body);
+  return response;
+}
+
+/**
+ * The body of a forwarder's response. For one made by {@link forwardedResponse} this is the body
+ * as given, without touching `Response.body`: on Node, @hono/node-server's lightweight Response
+ * builds a full undici Response (and a stream around in-memory bytes) the first time `.body` is read.
+ */
+export function responseBody(response: Response): Uint8Array | ReadableStream<Uint8Array> | null {
+  return forwardedBodies.has(response) ? forwardedBodies.get(response)! : response.body;
+}
 
 /** Options of {@link httpForwarder}. */
 export interface HttpForwarderOptions {
@@ -39,40 +56,56 @@ export interface HttpForwarderOptions {
 
 /**
  * A body that fails with UpstreamTimeout when `source` is silent for `idleMs`, and cancels it when
- * the reader goes away. `abort` is called to stop the underlying request.
+ * the reader goes away. `abort` is called to stop the underlying request; `onDone` once when the
+ * body ends either way. One stream layer: the SSE guard installs itself on it (`body-stream.ts`).
  */
 export function idleGuardedBody(source: ReadableStream<Uint8Array>, idleMs: number, abort: (reason: M2MError) => void, onDone?: () => void): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let finished = false;
+  let sink: BodySink | undefined;
+  // One timer for the whole body, re-armed only when it fires: a chunk costs a clock read, not a
+  // timer and a promise. Silence counts only while a read is waiting (a slow client is no timeout).
+  let waitingSince: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const finish = () => {
+    clearTimeout(timer);
     if (!finished) {
       finished = true;
       onDone?.();
     }
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const silent = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const timeout = new M2MError('UpstreamTimeout', { ms: idleMs });
-          abort(timeout);
-          reject(timeout);
-        }, idleMs);
-      });
+  const check = () => {
+    const silent = waitingSince === undefined ? 0 : Date.now() - waitingSince;
+    if (silent < idleMs) {
+      timer = setTimeout(check, idleMs - silent);
+      return;
+    }
+    const timeout = new M2MError('UpstreamTimeout', { ms: idleMs });
+    abort(timeout);
+    finish();
+    reader.cancel(timeout).catch(() => undefined);
+    sink?.fail(timeout);
+  };
+  return sourcedBody({
+    async pull(s) {
+      sink = s;
+      waitingSince = Date.now();
+      timer ??= setTimeout(check, idleMs);
+      let r: ReadableStreamReadResult<Uint8Array>;
       try {
-        const r = await Promise.race([reader.read(), silent]);
-        if (r.done) {
-          controller.close();
-          finish();
-        } else controller.enqueue(r.value);
+        r = await reader.read();
       } catch (e) {
         finish();
         reader.cancel(e).catch(() => undefined);
-        controller.error(isM2MError(e) ? e : new M2MError('Upstream', { reason: `upstream stream broke: ${(e as Error)?.message ?? String(e)}` }, { cause: e }));
+        throw isM2MError(e) ? e : new M2MError('Upstream', { reason: `upstream stream broke: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
       } finally {
-        clearTimeout(timer);
+        waitingSince = undefined;
       }
+      if (finished) return; // timed out meanwhile
+      if (r.done) {
+        finish();
+        s.close();
+      } else s.push(r.value);
     },
     cancel(reason) {
       finish();
@@ -136,6 +169,6 @@ export function httpForwarder(options: HttpForwarderOptions): Forwarder {
       return res;
     }
     const body = idleGuardedBody(res.body, timeoutMs, stop, () => signal.removeEventListener('abort', onClientAbort));
-    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    return forwardedResponse(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }

@@ -17,8 +17,26 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
+/**
+ * What the gateway asks before forwarding a request: `take` returns when the request with this
+ * key may go on and throws (or, when it asks a shared store, rejects with) M2MError RateLimited
+ * carrying `retryAfterMs` when it may not. {@link RateLimiter} answers synchronously;
+ * `PoolRateLimiter` (pool-rate-limit.ts) asks NATS.
+ */
+export interface RequestLimiter {
+  /**
+   * Counts one request for `key`; returns (or resolves) when it may go on.
+   * @throws M2MError RateLimited with `retryAfterMs`.
+   */
+  take(key: string): void | Promise<void>;
+  /** Resolves once the limiter is ready to answer quickly (a shared one: its bucket opened); never rejects. */
+  ready?(): Promise<void>;
+  /** Releases what the limiter holds (a NATS connection). */
+  close?(): Promise<void>;
+}
+
 /** Token buckets by key. */
-export class RateLimiter {
+export class RateLimiter implements RequestLimiter {
   readonly perSecond: number;
   readonly burst: number;
   #maxKeys: number;

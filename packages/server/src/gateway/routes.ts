@@ -14,8 +14,9 @@ import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';
 import type { ApiKeys } from './auth.js';
 import { gatewayErrorResponse } from './errors.js';
-import { bufferedResponses, type Forwarder, type UpstreamRequest } from './forward.js';
-import type { RateLimiter } from './rate-limit.js';
+import { responseBody, type Forwarder, type UpstreamRequest } from './forward.js';
+import type { RequestLimiter } from './rate-limit.js';
+import { wholeBody } from './body-stream.js';
 import { guardSse } from './sse-guard.js';
 
 /** Options of {@link gatewayRoutes}. */
@@ -23,8 +24,11 @@ export interface GatewayRoutesOptions {
   forward: Forwarder;
   /** Keys clients must present; none = open gateway. */
   apiKeys?: ApiKeys;
-  /** Per-key rate limit (without keys: per client address where the runtime gives it). */
-  rateLimit?: RateLimiter;
+  /**
+   * Per-key rate limit (without keys: per client address where the runtime gives it): a local
+   * `RateLimiter` (checked synchronously) or one shared by a pool (`PoolRateLimiter`, awaited).
+   */
+  rateLimit?: RequestLimiter;
   /** Largest request body (default 10 MiB). */
   maxBodyBytes?: number;
   /** Scan requests and block threats (`undefined`: no scan). */
@@ -39,8 +43,15 @@ export interface GatewayRoutesOptions {
   /**
    * Reads a request body up to `max` bytes (throws LimitExceeded past it). Default: the web
    * Request's body; on Node `startServer` reads the socket's stream directly, which is cheaper.
+   * A runtime that gives this also disposes of bodies left unread (a request refused early).
    */
   readBody?: (request: Request, env: unknown, max: number) => Promise<Uint8Array>;
+  /**
+   * The signal that fires when the client goes away. Default: `request.signal`; on Node
+   * `startServer` derives it from the response socket, because reading `request.signal` makes
+   * @hono/node-server build a full undici Request (and a body stream) for every request.
+   */
+  requestSignal?: (request: Request, env: unknown) => AbortSignal;
   /** Called after each request with what a log line needs. */
   onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string }) => void;
 }
@@ -100,11 +111,12 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
     const done = (status: number, error?: unknown) =>
       o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
     try {
-      const key = o.apiKeys && o.apiKeys.size > 0 ? o.apiKeys.check(raw.headers) : undefined;
-      o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
+      const key = o.apiKeys?.required ? o.apiKeys.check(raw.headers) : undefined;
+      const limited = o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
+      if (limited) await limited;
       const headers: Record<string, string> = { accept: raw.headers.get('accept') ?? 'application/json' };
       if (o.upstreamApiKey) headers.authorization = `Bearer ${o.upstreamApiKey}`;
-      else if (!o.apiKeys?.size && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
+      else if (!o.apiKeys?.required && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
       const request: UpstreamRequest = { method: raw.method === 'GET' ? 'GET' : 'POST', path, headers };
       if (request.method === 'POST') {
         const bytes = await readBody(raw, env, maxBody);
@@ -129,9 +141,10 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
         headers['content-type'] = 'application/json';
         request.body = bytes;
       }
-      const res = await o.forward(request, raw.signal);
+      const res = await o.forward(request, o.requestSignal ? o.requestSignal(raw, env) : raw.signal);
+      const resBody = responseBody(res);
       if (res.status >= 500) {
-        await res.body?.cancel().catch(() => undefined);
+        if (resBody instanceof ReadableStream) await resBody.cancel().catch(() => undefined);
         throw new M2MError('Upstream', { reason: `upstream answered ${res.status}` });
       }
       const out = new Headers();
@@ -140,24 +153,31 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
         if (v !== null) out.set(h, v);
       }
       const isSse = (res.headers.get('content-type') ?? '').includes('text/event-stream');
-      if (!res.body) {
+      if (!resBody) {
         done(res.status);
         return new Response(null, { status: res.status, headers: out });
       }
-      if (isSse) {
+      if (isSse && resBody instanceof ReadableStream) {
         out.set('cache-control', 'no-cache');
+        // An answer that already arrived whole goes out in one write; anything else streams.
+        const whole = wholeBody(resBody);
+        if (whole) {
+          done(res.status);
+          return new Response(whole as Uint8Array<ArrayBuffer>, { status: res.status, headers: out });
+        }
         return new Response(
-          guardSse(res.body, (e) => done(res.status, e)),
+          guardSse(resBody, (e) => done(res.status, e)),
           { status: res.status, headers: out },
         );
       }
       // Small JSON bodies go out in one write (streaming them through costs milliseconds);
       // past 1 MiB the rest streams, so nothing is held beyond that.
-      const body = bufferedResponses.has(res) ? new Uint8Array(await res.arrayBuffer()) : await collectSmall(res.body, SMALL_BODY);
+      const body = resBody instanceof ReadableStream ? await collectSmall(resBody, SMALL_BODY) : resBody;
       done(res.status);
       return new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, { status: res.status, headers: out });
     } catch (e) {
-      await raw.body?.cancel().catch(() => undefined);
+      // A runtime that reads bodies itself (readBody) also disposes of unread ones.
+      if (!o.readBody) await raw.body?.cancel().catch(() => undefined);
       const reply = gatewayErrorResponse(e);
       done(reply.status, e);
       return reply;
@@ -166,5 +186,9 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
 
   app.post('/v1/chat/completions', (c) => handle(c.req.raw, c.env, '/chat/completions'));
   app.get('/v1/models', (c) => handle(c.req.raw, c.env, '/models'));
-  app.all('/v1/*', (c) => gatewayErrorResponse(new M2MError('RouteNotFound', { method: c.req.method, path: new URL(c.req.url).pathname })));
+  app.all('/v1/*', (c) => {
+    const e = new M2MError('RouteNotFound', { method: c.req.method, path: c.req.path });
+    o.onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false, error: e.message });
+    return gatewayErrorResponse(e);
+  });
 }
