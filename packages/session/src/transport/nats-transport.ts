@@ -8,7 +8,7 @@
  */
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, PROBE } from './nats-frames.js';
+import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport } from './types.js';
 
 /** What a session transport needs from its NATS connection. */
@@ -150,7 +150,7 @@ export class NatsTransport implements Transport {
     for (let at = 0; ; at += piece) {
       const last = data.length - at <= piece;
       const chunk = data.subarray(at, last ? data.length : at + piece);
-      const size = chunk.length + 1;
+      const size = natsMessageCost(chunk.length + 1);
       while (this.#sent + size > this.#peerLimit) {
         if (this.#closed) throw this.#closedError();
         await new Promise<void>((r) => this.#creditWaiters.push(r));
@@ -207,7 +207,10 @@ export class NatsTransport implements Transport {
     const data = msg.data;
     if (data.length === 0) return this.fail(new M2MError('InvalidMessage', { reason: 'empty NATS message on a session subject' }));
     if (data[0] === NatsKind.FRAME || data[0] === NatsKind.PART) {
-      this.#received += data.length;
+      // Counted before anything is held: at least NATS_MESSAGE_COST per message, so the window
+      // bounds the objects held as well as the bytes.
+      const cost = natsMessageCost(data.length);
+      this.#received += cost;
       if (this.#received > this.#granted) return this.fail(new M2MError('LimitExceeded', { limit: 'NATS flow-control window', actual: this.#received - this.#consumed, max: this.#granted - this.#consumed }));
       const body = data.subarray(1);
       const whole = this.#partBytes + body.length;
@@ -216,18 +219,20 @@ export class NatsTransport implements Transport {
         // Held until the last piece: counted as consumed now, so a message larger than the
         // window cannot stall; the held bytes are bounded by maxMessageBytes instead.
         this.#holdPart(body, whole);
-        this.#onConsumed(data.length);
+        this.#onConsumed(cost);
         return;
       }
       if (this.#partBytes === 0) {
-        this.#inbox.offer({ bytes: body, size: data.length });
+        // The client hands over views of its socket reads: a small message held as a view would
+        // keep a whole read buffer alive, so it is copied unless it is most of its buffer.
+        this.#inbox.offer({ bytes: body.byteLength * 2 >= body.buffer.byteLength ? body : body.slice(), size: cost });
         return;
       }
       this.#holdPart(body, whole);
       const joined = this.#partBuf.subarray(0, whole);
       this.#partBuf = new Uint8Array(0);
       this.#partBytes = 0;
-      this.#inbox.offer({ bytes: joined, size: data.length });
+      this.#inbox.offer({ bytes: joined, size: cost });
     } else if (data[0] === NatsKind.CREDIT) {
       let credit;
       try {
