@@ -30,6 +30,8 @@ export interface PoolResult {
   reordered: number;
   /** Sessions each server instance accepted. */
   perServer: number[];
+  /** Sessions whose server instance is on another node than the client's (frames cross routes). */
+  crossNode: number;
   ms: number;
 }
 
@@ -88,6 +90,7 @@ export async function runNatsPool(options: { sessions: number; messages: number 
       Array.from({ length: options.sessions }, async (_, c) => {
         const node = cluster.nodes[c % 3];
         const session = await connect(`nats://${node.address}/${SUBJECT}`, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(30_000) });
+        const server = serverKeys.findIndex((k) => session.peerStaticKey !== undefined && toHex(k.publicKey) === toHex(session.peerStaticKey));
         const got: string[] = [];
         const reader = (async () => {
           for await (const m of session) if (got.push(m.content) === options.messages) break;
@@ -95,7 +98,7 @@ export async function runNatsPool(options: { sessions: number; messages: number 
         for (let i = 0; i < options.messages; i++) await session.send(payload(c, i));
         await reader;
         await session.close();
-        return tally(got, c, options.messages);
+        return { ...tally(got, c, options.messages), crossNode: server !== c % 3 };
       }),
     );
     const ms = performance.now() - t0;
@@ -110,7 +113,7 @@ export async function runNatsPool(options: { sessions: number; messages: number 
     return {
       sessions: options.sessions, messagesPerSession: options.messages,
       delivered: sum('delivered'), lost: sum('lost'), duplicated: sum('duplicated'), reordered: sum('reordered') + serverOrderFaults,
-      perServer: servers.map((s) => s.counters.accepted), ms,
+      perServer: servers.map((s) => s.counters.accepted), crossNode: results.filter((r) => r.crossNode).length, ms,
     };
   } finally {
     await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
@@ -122,6 +125,8 @@ export async function runNatsPool(options: { sessions: number; messages: number 
 export interface FailoverResult extends PoolResult {
   /** Sessions that ended with a typed error when their server died. */
   failedSessions: number;
+  /** Sessions on the surviving instances that ended with an error (must be 0). */
+  survivorFailures: number;
   /** Their error codes (outermost, then the cause's), counted. */
   errorCodes: Record<string, number>;
   /** DATA messages those sessions had sent and not seen acknowledged (natsInFlight). */
@@ -184,6 +189,8 @@ export async function runNatsFailover(options: { sessions: number; messages: num
     let inFlightData = 0;
     let resent = 0;
     let reconnects = 0;
+    let crossNode = 0;
+    let survivorFailures = 0;
     let lastFailure = 0;
     const t0 = performance.now();
     let killedAt = 0;
@@ -204,6 +211,7 @@ export async function runNatsFailover(options: { sessions: number; messages: num
           const session = await withRetry(() => connect(url, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(10_000) }), { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500 });
           const server = procs.findIndex((p) => session.peerStaticKey && toHex(session.peerStaticKey) === p.publicKey);
           perServer[server]++;
+          if (server !== c % 3) crossNode++;
           // Resend from the first message whose echo has not come back.
           next = got.length;
           const reader = (async () => {
@@ -223,6 +231,7 @@ export async function runNatsFailover(options: { sessions: number; messages: num
             await Promise.allSettled([reader, writer]);
             if (!isSdkError(e)) throw e;
             failedSessions++;
+            if (server !== 0) survivorFailures++;
             lastFailure = performance.now();
             const codes = [e.code, isSdkError(e.cause) ? e.cause.code : undefined].filter(Boolean).join('<-');
             errorCodes[codes] = (errorCodes[codes] ?? 0) + 1;
@@ -241,7 +250,7 @@ export async function runNatsFailover(options: { sessions: number; messages: num
     return {
       sessions: options.sessions, messagesPerSession: options.messages,
       delivered: sum('delivered'), lost: sum('lost'), duplicated: sum('duplicated'), reordered: sum('reordered'),
-      perServer, ms, failedSessions, errorCodes, inFlightData, resent, reconnects,
+      perServer, crossNode, ms, failedSessions, survivorFailures, errorCodes, inFlightData, resent, reconnects,
       detectMs: failedSessions ? lastFailure - killedAt : 0,
     };
   } finally {
