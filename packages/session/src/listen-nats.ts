@@ -118,7 +118,7 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
       await Promise.all([...sessions].map((s) => s.close(reason)));
       await Promise.all([...ends].map((t) => t.close().catch(() => undefined)));
       incoming.end();
-      await nc.drain().catch(() => undefined);
+      await link.drain().catch(() => undefined);
     },
     [Symbol.asyncIterator]: () => incoming[Symbol.asyncIterator](),
   };

@@ -19,6 +19,11 @@ export interface NatsPort {
   readonly maxPayload: number;
   /** Stops routing messages to this transport (it closed). */
   release(transport: NatsTransport): void;
+  /**
+   * Resolves once what was published so far is handed to the connection, in a later event-loop
+   * turn (so sockets are read in between). Without it a busy sender yields with `setTimeout`.
+   */
+  nextTurn?(): Promise<void>;
 }
 
 /** An incoming NATS message, as the mux hands it over. */
@@ -147,6 +152,7 @@ export class NatsTransport implements Transport {
     if (this.#closed) throw this.#closedError();
     if (!this.#bound && this.#sent > 0) await new Promise<void>((resolve, reject) => this.#bindWaiters.push((e) => (e ? reject(e) : resolve())));
     const piece = Math.min(this.#port.maxPayload, INITIAL_WINDOW) - 1;
+    let frame: Uint8Array;
     for (let at = 0; ; at += piece) {
       const last = data.length - at <= piece;
       const chunk = data.subarray(at, last ? data.length : at + piece);
@@ -156,8 +162,9 @@ export class NatsTransport implements Transport {
         await new Promise<void>((r) => this.#creditWaiters.push(r));
       }
       if (this.#closed) throw this.#closedError();
+      frame = encodeFrame(chunk, last ? NatsKind.FRAME : NatsKind.PART);
       try {
-        this.#port.publish(this.#peer, encodeFrame(chunk, last ? NatsKind.FRAME : NatsKind.PART), this.subject);
+        this.#port.publish(this.#peer, frame, this.subject);
       } catch (e) {
         this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
         throw this.#closedError();
@@ -167,14 +174,15 @@ export class NatsTransport implements Transport {
       this.#published = true;
       if (last) break;
     }
+    // Kept for in-flight reports: a one-piece message as the frame just built (no second copy).
+    this.#unacked.push({ end: this.#sent, bytes: frame.length === data.length + 1 ? frame.subarray(1) : data.slice() });
     // A publish never waits, so a busy sender would run on microtasks alone: the connection
     // would not write and no CREDIT, PROBE or no-responders status would be read. Yield to
     // I/O every quarter of the initial window.
     if (this.#sinceYield >= INITIAL_WINDOW / 4) {
       this.#sinceYield = 0;
-      await new Promise<void>((r) => setTimeout(r, 0));
+      await (this.#port.nextTurn ? this.#port.nextTurn() : new Promise<void>((r) => setTimeout(r, 0)));
     }
-    this.#unacked.push({ end: this.#sent, bytes: data.slice() });
   }
 
   /** Appends a piece to the message being reassembled (`whole` ≤ maxMessageBytes, checked by the caller). */
