@@ -12,6 +12,7 @@ import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import type { SessionPlatform } from './types.js';
 
 const require = createRequire(import.meta.url);
+let natsModules: Promise<[typeof import('../transport/nats-frames.js'), typeof import('../transport/nats-link.js')]> | undefined;
 
 /** Node's dialers. */
 export const platform: SessionPlatform = {
@@ -39,9 +40,11 @@ export const platform: SessionPlatform = {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');
   },
-  // Loaded on first use: the NATS client is an optional peer dependency.
+  // Loaded on first use: the NATS client is an optional peer dependency. Kept, so that later
+  // connects do not pay a module resolution each (a worker round trip under loader hooks).
   async openNats(url, options) {
-    const [{ parseNatsUrl }, { openNatsClient }] = await Promise.all([import('../transport/nats-frames.js'), import('../transport/nats-link.js')]);
+    natsModules ??= Promise.all([import('../transport/nats-frames.js'), import('../transport/nats-link.js')]);
+    const [{ parseNatsUrl }, { openNatsClient }] = await natsModules;
     const { servers, subject } = parseNatsUrl(url);
     return openNatsClient(servers, subject, options);
   },

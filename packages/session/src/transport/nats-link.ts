@@ -36,12 +36,19 @@ export interface NatsConnectionLike {
   isClosed(): boolean;
 }
 
+interface NatsClientModule {
+  connect(options: object): Promise<unknown>;
+}
+let clientModule: Promise<NatsClientModule> | undefined;
+
 /** Connects to NATS with the optional client package, loaded on first use. */
 export async function natsConnect(servers: string[], name: string): Promise<NatsConnectionLike> {
-  let mod: { connect(options: object): Promise<unknown> };
+  let mod: NatsClientModule;
   try {
-    mod = (await import('@nats-io/transport-node')) as unknown as typeof mod;
+    clientModule ??= import('@nats-io/transport-node') as unknown as Promise<NatsClientModule>;
+    mod = await clientModule;
   } catch (e) {
+    clientModule = undefined;
     throw new M2MError('Config', { reason: 'the nats transport needs the optional package @nats-io/transport-node (npm install @nats-io/transport-node)' }, { cause: e });
   }
   try {
