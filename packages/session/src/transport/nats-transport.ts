@@ -9,7 +9,7 @@
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
 import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport } from './types.js';
+import { DEFAULT_MAX_TRANSPORT_MESSAGE, type BufferAccount, type Transport } from './types.js';
 
 /** What a session transport needs from its NATS connection. */
 export interface NatsPort {
@@ -46,6 +46,12 @@ export interface NatsTransportOptions {
    * instead of after the PING/PONG timeout.
    */
   probeIntervalMs?: number;
+  /**
+   * Where a server counts what this end holds unread (its share of the server's
+   * `maxBufferedBytes`; listen gives each end one). Each FRAME or PART is counted as it arrives,
+   * at its window cost, and given back when the session takes the message.
+   */
+  account?: BufferAccount & { close(): void };
 }
 
 /** What a NATS session transport sent and the peer has not acknowledged (consumed) yet. */
@@ -66,7 +72,10 @@ export class NatsTransport implements Transport {
   #bound: boolean;
   #bindWaiters: Array<(e?: unknown) => void> = [];
   // Bounded in bytes by the window this end grants, not in count.
-  #inbox = new AsyncQueue<{ bytes: Uint8Array; size: number }>({ capacity: Number.MAX_SAFE_INTEGER });
+  #inbox = new AsyncQueue<{ bytes: Uint8Array; size: number; held: number }>({ capacity: Number.MAX_SAFE_INTEGER });
+  #account: (BufferAccount & { close(): void }) | undefined;
+  // What the pieces of the message being reassembled hold in the account.
+  #partHeld = 0;
   // Pieces of a message are copied into one buffer (grown by doubling): one view per PART would
   // cost a JS object that no byte count sees, so empty or 1-byte PARTs grew the heap unbounded.
   #partBuf = new Uint8Array(0);
@@ -107,6 +116,7 @@ export class NatsTransport implements Transport {
     this.#maxIncoming = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
     this.#window = Math.min(MAX_WINDOW, Math.max(INITIAL_WINDOW, options.windowBytes ?? 2 * INITIAL_WINDOW));
     this.#probeMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    this.#account = options.account;
     if (bound) this.#startProbes();
   }
 
@@ -130,6 +140,11 @@ export class NatsTransport implements Transport {
   /** The peer's session subject (the listen subject until a client end is bound). */
   get remoteAddress(): string {
     return this.#peer;
+  }
+
+  /** Where a server counts what this end holds (absent on client ends); the session counts its inbox here too. */
+  get account(): BufferAccount | undefined {
+    return this.#account;
   }
 
   /** Bytes received and not yet taken by the session (at most the window this end granted, plus a message in pieces). */
@@ -223,24 +238,33 @@ export class NatsTransport implements Transport {
       const body = data.subarray(1);
       const whole = this.#partBytes + body.length;
       if (whole > this.#maxIncoming) return this.fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: whole, max: this.#maxIncoming }));
+      if (this.#account) {
+        try {
+          this.#account.hold(cost);
+        } catch (e) {
+          return this.fail(e); // the server's maxBufferedBytes: this end goes, the others stay
+        }
+      }
       if (data[0] === NatsKind.PART) {
         // Held until the last piece: counted as consumed now, so a message larger than the
         // window cannot stall; the held bytes are bounded by maxMessageBytes instead.
         this.#holdPart(body, whole);
+        this.#partHeld += cost;
         this.#onConsumed(cost);
         return;
       }
       if (this.#partBytes === 0) {
         // The client hands over views of its socket reads: a small message held as a view would
         // keep a whole read buffer alive, so it is copied unless it is most of its buffer.
-        this.#inbox.offer({ bytes: body.byteLength * 2 >= body.buffer.byteLength ? body : body.slice(), size: cost });
+        this.#inbox.offer({ bytes: body.byteLength * 2 >= body.buffer.byteLength ? body : body.slice(), size: cost, held: cost });
         return;
       }
       this.#holdPart(body, whole);
       const joined = this.#partBuf.subarray(0, whole);
       this.#partBuf = new Uint8Array(0);
       this.#partBytes = 0;
-      this.#inbox.offer({ bytes: joined, size: cost });
+      this.#inbox.offer({ bytes: joined, size: cost, held: this.#partHeld + cost });
+      this.#partHeld = 0;
     } else if (data[0] === NatsKind.CREDIT) {
       let credit;
       try {
@@ -304,6 +328,7 @@ export class NatsTransport implements Transport {
     this.#probeTimer = undefined;
     for (const w of this.#bindWaiters.splice(0)) w(this.#closedError());
     for (const w of this.#creditWaiters.splice(0)) w();
+    this.#account?.close();
     this.#port.release(this);
   }
 
@@ -357,6 +382,7 @@ export class NatsTransport implements Transport {
       next: async (): Promise<IteratorResult<Uint8Array>> => {
         const r = await it.next();
         if (r.done) return { value: undefined, done: true };
+        this.#account?.release(r.value.held);
         this.#onConsumed(r.value.size);
         return { value: r.value.bytes, done: false };
       },
