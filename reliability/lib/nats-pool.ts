@@ -35,6 +35,26 @@ export interface PoolResult {
   ms: number;
 }
 
+/**
+ * At most `n` calls of `fn` at a time: clients open their sessions through it. Hundreds of XX
+ * handshakes at the same instant on a busy 2-core machine can outlast the servers' handshake
+ * deadline (5 s, as on TCP), which then ends them, as it should for a peer that stalls.
+ */
+function gate(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    while (running >= n) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 /** Counts an echo stream against the expected sequence 0..n-1 of one client. */
 function tally(got: string[], client: number, n: number): { delivered: number; lost: number; duplicated: number; reordered: number } {
   const want = new Map<string, number>(Array.from({ length: n }, (_, i) => [payload(client, i), i]));
@@ -86,10 +106,11 @@ export async function runNatsPool(options: { sessions: number; messages: number 
     }
     const t0 = performance.now();
     const verifyPeer = allowKeys(serverKeys.map((k) => k.publicKey));
+    // Every session is open before any message is sent: all of them carry traffic at once.
+    const opening = gate(16);
+    const opened = await Promise.all(Array.from({ length: options.sessions }, (_, c) => opening(() => connect(`nats://${cluster.nodes[c % 3].address}/${SUBJECT}`, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(30_000) }))));
     const results = await Promise.all(
-      Array.from({ length: options.sessions }, async (_, c) => {
-        const node = cluster.nodes[c % 3];
-        const session = await connect(`nats://${node.address}/${SUBJECT}`, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(30_000) });
+      opened.map(async (session, c) => {
         const server = serverKeys.findIndex((k) => session.peerStaticKey !== undefined && toHex(k.publicKey) === toHex(session.peerStaticKey));
         const got: string[] = [];
         const reader = (async () => {
@@ -195,14 +216,23 @@ export async function runNatsFailover(options: { sessions: number; messages: num
     let lastFailure = 0;
     const t0 = performance.now();
     let killedAt = 0;
-    const killer = new Promise<void>((r) =>
-      kill
-        ? setTimeout(() => {
-            killedAt = performance.now();
-            procs[0].child.kill('SIGKILL');
-            r();
-          }, killAt)
-        : r(),
+    // Sessions open through a gate (reconnects too); messages start once all first sessions are
+    // open, and the kill comes `killAt` after that.
+    const opening = gate(16);
+    let firstOpens = 0;
+    let allOpened!: () => void;
+    const allOpen = new Promise<void>((r) => (allOpened = r));
+    const killer = allOpen.then(
+      () =>
+        new Promise<void>((r) =>
+          kill
+            ? setTimeout(() => {
+                killedAt = performance.now();
+                procs[0].child.kill('SIGKILL');
+                r();
+              }, killAt)
+            : r(),
+        ),
     );
     const gap = spread / options.messages;
     const results = await Promise.all(
@@ -210,8 +240,14 @@ export async function runNatsFailover(options: { sessions: number; messages: num
         const url = `nats://${cluster.nodes[c % 3].address}/${SUBJECT}`;
         const got: string[] = [];
         let next = 0;
+        let first = true;
         for (;;) {
-          const session = await withRetry(() => connect(url, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(10_000) }), { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500 });
+          const session = await opening(() => withRetry(() => connect(url, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(10_000) }), { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500 }));
+          if (first) {
+            first = false;
+            if (++firstOpens === options.sessions) allOpened();
+          }
+          await allOpen;
           const server = procs.findIndex((p) => session.peerStaticKey && toHex(session.peerStaticKey) === p.publicKey);
           perServer[server]++;
           if (server !== c % 3) crossNode++;

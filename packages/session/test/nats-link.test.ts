@@ -34,12 +34,27 @@ describe('NatsLink (fake connection)', () => {
     await new Promise((r) => setImmediate(r));
     link.publish('c', Uint8Array.of(3), 'r');
     expect(published.map((p) => p.subject)).toEqual(['a', 'b']);
-    await link.nextTurn();
+    expect(link.pace()).toBeUndefined(); // 1 byte queued: no need to wait
+    await new Promise((r) => setImmediate(r));
     expect(published).toEqual([
       { subject: 'a', data: 1, reply: 'r' },
       { subject: 'b', data: 2, reply: 'r' },
       { subject: 'c', data: 3, reply: 'r' },
     ]);
+  });
+
+  it('makes senders wait for the next turn once 128 KiB are queued (so timers and reads run between turns)', async () => {
+    const { nc, published } = fakeConnection();
+    const link = new NatsLink(nc);
+    const big = new Uint8Array(64 * 1024);
+    link.publish('a', big, 'r');
+    expect(link.pace()).toBeUndefined();
+    link.publish('b', big, 'r');
+    const turn = link.pace();
+    expect(turn).toBeInstanceOf(Promise);
+    await turn;
+    expect(published.map((p) => p.subject)).toEqual(['a', 'b']);
+    expect(link.pace()).toBeUndefined();
   });
 
   it('drain hands over what is queued before the client drains', async () => {

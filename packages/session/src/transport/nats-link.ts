@@ -59,6 +59,9 @@ export async function natsConnect(servers: string[], name: string): Promise<Nats
   }
 }
 
+/** Bytes queued in one event-loop turn past which senders wait for the next turn (NatsPort.pace). */
+const PACE_BYTES = 128 * 1024;
+
 /** A NATS connection carrying session ends. */
 export class NatsLink implements NatsPort {
   readonly nc: NatsConnectionLike;
@@ -113,10 +116,12 @@ export class NatsLink implements NatsPort {
   }
 
   #turnWaiters: Array<() => void> = [];
+  #queuedBytes = 0;
   #flushQueue = (): void => {
     this.#flushing = false;
     const q = this.#queue;
     this.#queue = [];
+    this.#queuedBytes = 0;
     for (const w of this.#turnWaiters.splice(0)) w();
     for (let i = 0; i < q.length; i += 3) {
       const reply = q[i + 2] as string;
@@ -136,18 +141,16 @@ export class NatsLink implements NatsPort {
   publish(subject: string, data: Uint8Array, reply: string): void {
     if (this.nc.isClosed()) throw new M2MError('Network', { reason: 'NATS connection closed' });
     this.#queue.push(subject, data, reply);
+    this.#queuedBytes += data.length;
     if (!this.#flushing) {
       this.#flushing = true;
       setImmediate(this.#flushQueue);
     }
   }
 
-  nextTurn(): Promise<void> {
-    if (!this.#flushing) {
-      this.#flushing = true;
-      setImmediate(this.#flushQueue);
-    }
-    return new Promise((r) => this.#turnWaiters.push(r));
+  pace(): Promise<void> | undefined {
+    if (this.#queuedBytes < PACE_BYTES) return undefined;
+    return new Promise((r) => this.#turnWaiters.push(r)); // a flush is scheduled: something is queued
   }
 
   /** Hands what is queued to the client now, then drains the connection (used to close it). */
