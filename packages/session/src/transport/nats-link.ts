@@ -148,6 +148,10 @@ export class NatsLink implements NatsPort {
     }
   }
 
+  /**
+   * Once 128 KiB are queued for this turn, a promise that resolves when the queue is handed to
+   * the client (senders wait for it, so sockets and timers run in between); else undefined.
+   */
   pace(): Promise<void> | undefined {
     if (this.#queuedBytes < PACE_BYTES) return undefined;
     return new Promise((r) => this.#turnWaiters.push(r)); // a flush is scheduled: something is queued
