@@ -12,7 +12,6 @@ import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import type { SessionPlatform } from './types.js';
 
 const require = createRequire(import.meta.url);
-let natsModules: Promise<[typeof import('../transport/nats-frames.js'), typeof import('../transport/nats-link.js')]> | undefined;
 
 /** Node's dialers. */
 export const platform: SessionPlatform = {
@@ -49,3 +48,6 @@ export const platform: SessionPlatform = {
     return openNatsClient(servers, subject, options);
   },
 };
+
+// The NATS modules of openNats, once loaded.
+let natsModules: Promise<[typeof import('../transport/nats-frames.js'), typeof import('../transport/nats-link.js')]> | undefined;

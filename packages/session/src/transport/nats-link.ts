@@ -10,10 +10,10 @@
  * socket write per message (the largest item of a CPU profile, bench/profile-nats.ts).
  * @module
  */
-import { setImmediate } from 'node:timers';
 import { M2MError } from '@m2m/core';
 import { NatsTransport, type NatsIncoming, type NatsPort, type NatsTransportOptions } from './nats-transport.js';
 import { randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
+import { setImmediate } from 'node:timers';
 
 /** The part of a NATS message this module reads. */
 export interface NatsMsgLike {
