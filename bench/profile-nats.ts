@@ -7,7 +7,7 @@
  *   --conditions=@m2m/source --conditions=@m2m/platform-source bench/profile-nats.ts
  * ```
  *
- * Needs nats-server. Findings: docs/PROTOCOL.md §6.1 (NATS mapping), "Per-message cost".
+ * Needs nats-server. Findings: docs/ARCHITECTURE.md, Performance notes, "NATS (issue 19)".
  * @module
  */
 import { KeyPair } from '@m2m/crypto';
