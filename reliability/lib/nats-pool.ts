@@ -30,7 +30,29 @@ export interface PoolResult {
   reordered: number;
   /** Sessions each server instance accepted. */
   perServer: number[];
+  /** Sessions whose server instance is on another node than the client's (frames cross routes). */
+  crossNode: number;
   ms: number;
+}
+
+/**
+ * At most `n` calls of `fn` at a time: clients open their sessions through it. Hundreds of XX
+ * handshakes at the same instant on a busy 2-core machine can outlast the servers' handshake
+ * deadline (5 s, as on TCP), which then ends them, as it should for a peer that stalls.
+ */
+function gate(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    while (running >= n) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** Counts an echo stream against the expected sequence 0..n-1 of one client. */
@@ -84,10 +106,12 @@ export async function runNatsPool(options: { sessions: number; messages: number 
     }
     const t0 = performance.now();
     const verifyPeer = allowKeys(serverKeys.map((k) => k.publicKey));
+    // Every session is open before any message is sent: all of them carry traffic at once.
+    const opening = gate(16);
+    const opened = await Promise.all(Array.from({ length: options.sessions }, (_, c) => opening(() => connect(`nats://${cluster.nodes[c % 3].address}/${SUBJECT}`, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(30_000) }))));
     const results = await Promise.all(
-      Array.from({ length: options.sessions }, async (_, c) => {
-        const node = cluster.nodes[c % 3];
-        const session = await connect(`nats://${node.address}/${SUBJECT}`, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(30_000) });
+      opened.map(async (session, c) => {
+        const server = serverKeys.findIndex((k) => session.peerStaticKey !== undefined && toHex(k.publicKey) === toHex(session.peerStaticKey));
         const got: string[] = [];
         const reader = (async () => {
           for await (const m of session) if (got.push(m.content) === options.messages) break;
@@ -95,7 +119,7 @@ export async function runNatsPool(options: { sessions: number; messages: number 
         for (let i = 0; i < options.messages; i++) await session.send(payload(c, i));
         await reader;
         await session.close();
-        return tally(got, c, options.messages);
+        return { ...tally(got, c, options.messages), crossNode: server !== c % 3 };
       }),
     );
     const ms = performance.now() - t0;
@@ -110,7 +134,7 @@ export async function runNatsPool(options: { sessions: number; messages: number 
     return {
       sessions: options.sessions, messagesPerSession: options.messages,
       delivered: sum('delivered'), lost: sum('lost'), duplicated: sum('duplicated'), reordered: sum('reordered') + serverOrderFaults,
-      perServer: servers.map((s) => s.counters.accepted), ms,
+      perServer: servers.map((s) => s.counters.accepted), crossNode: results.filter((r) => r.crossNode).length, ms,
     };
   } finally {
     await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
@@ -122,6 +146,16 @@ export async function runNatsPool(options: { sessions: number; messages: number 
 export interface FailoverResult extends PoolResult {
   /** Sessions that ended with a typed error when their server died. */
   failedSessions: number;
+  /**
+   * Sessions opened before the kill on the surviving instances (every instance, without a kill)
+   * that ended with an error (must be 0).
+   */
+  survivorFailures: number;
+  /**
+   * New sessions, opened after the kill, that ended with an error and were opened again: on an
+   * overloaded machine a handshake can outlast the servers' handshake deadline (5 s).
+   */
+  reconnectFailures: number;
   /** Their error codes (outermost, then the cause's), counted. */
   errorCodes: Record<string, number>;
   /** DATA messages those sessions had sent and not seen acknowledged (natsInFlight). */
@@ -156,13 +190,14 @@ async function startServe(address: string, identity: string, clientKey: string):
 /**
  * 3 nodes, 3 `m2m serve` processes (one per node); `sessions` clients round-robin over the
  * nodes send `messages` each, paced over about `spreadMs`; one server process is killed
- * (SIGKILL) at `killAtMs`. Clients whose session dies report the typed error and what was in
+ * (SIGKILL) at `killAtMs` (unless `kill` is false: then no session may fail). Clients whose session dies report the typed error and what was in
  * flight, reconnect through `withRetry` (a new handshake on a surviving instance) and resend what
  * was not echoed. Every client must end with every echo exactly once, in order.
  */
-export async function runNatsFailover(options: { sessions: number; messages: number; spreadMs?: number; killAtMs?: number }): Promise<FailoverResult> {
+export async function runNatsFailover(options: { sessions: number; messages: number; spreadMs?: number; killAtMs?: number; kill?: boolean }): Promise<FailoverResult> {
   const spread = options.spreadMs ?? 1500;
   const killAt = options.killAtMs ?? spread / 3;
+  const kill = options.kill ?? true;
   const cluster = await startNatsCluster(3);
   const dir = mkdtempSync(join(tmpdir(), 'm2m-nats-failover-'));
   const clientKey = KeyPair.generate();
@@ -184,15 +219,29 @@ export async function runNatsFailover(options: { sessions: number; messages: num
     let inFlightData = 0;
     let resent = 0;
     let reconnects = 0;
+    let crossNode = 0;
+    let survivorFailures = 0;
+    let reconnectFailures = 0;
     let lastFailure = 0;
     const t0 = performance.now();
     let killedAt = 0;
-    const killer = new Promise<void>((r) =>
-      setTimeout(() => {
-        killedAt = performance.now();
-        procs[0].child.kill('SIGKILL');
-        r();
-      }, killAt),
+    // Sessions open through a gate (reconnects too); messages start once all first sessions are
+    // open, and the kill comes `killAt` after that.
+    const opening = gate(16);
+    let firstOpens = 0;
+    let allOpened!: () => void;
+    const allOpen = new Promise<void>((r) => (allOpened = r));
+    const killer = allOpen.then(
+      () =>
+        new Promise<void>((r) =>
+          kill
+            ? setTimeout(() => {
+                killedAt = performance.now();
+                procs[0].child.kill('SIGKILL');
+                r();
+              }, killAt)
+            : r(),
+        ),
     );
     const gap = spread / options.messages;
     const results = await Promise.all(
@@ -200,10 +249,18 @@ export async function runNatsFailover(options: { sessions: number; messages: num
         const url = `nats://${cluster.nodes[c % 3].address}/${SUBJECT}`;
         const got: string[] = [];
         let next = 0;
+        let first = true;
         for (;;) {
-          const session = await withRetry(() => connect(url, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(10_000) }), { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500 });
+          const session = await opening(() => withRetry(() => connect(url, { secure: { pattern: 'XX', staticKey: clientKey, verifyPeer }, signal: AbortSignal.timeout(10_000) }), { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500 }));
+          if (first) {
+            first = false;
+            if (++firstOpens === options.sessions) allOpened();
+          }
+          await allOpen;
           const server = procs.findIndex((p) => session.peerStaticKey && toHex(session.peerStaticKey) === p.publicKey);
+          const openedBeforeKill = killedAt === 0;
           perServer[server]++;
+          if (server !== c % 3) crossNode++;
           // Resend from the first message whose echo has not come back.
           next = got.length;
           const reader = (async () => {
@@ -223,6 +280,8 @@ export async function runNatsFailover(options: { sessions: number; messages: num
             await Promise.allSettled([reader, writer]);
             if (!isSdkError(e)) throw e;
             failedSessions++;
+            if (!openedBeforeKill) reconnectFailures++;
+            else if (server !== 0 || !kill) survivorFailures++;
             lastFailure = performance.now();
             const codes = [e.code, isSdkError(e.cause) ? e.cause.code : undefined].filter(Boolean).join('<-');
             errorCodes[codes] = (errorCodes[codes] ?? 0) + 1;
@@ -241,7 +300,7 @@ export async function runNatsFailover(options: { sessions: number; messages: num
     return {
       sessions: options.sessions, messagesPerSession: options.messages,
       delivered: sum('delivered'), lost: sum('lost'), duplicated: sum('duplicated'), reordered: sum('reordered'),
-      perServer, ms, failedSessions, errorCodes, inFlightData, resent, reconnects,
+      perServer, crossNode, ms, failedSessions, survivorFailures, reconnectFailures, errorCodes, inFlightData, resent, reconnects,
       detectMs: failedSessions ? lastFailure - killedAt : 0,
     };
   } finally {

@@ -11,7 +11,10 @@ import type { ListenOptions, Server } from './listen-types.js';
 import type { Message } from './message.js';
 import { AsyncQueue } from './queue.js';
 import { Session, type HelloDecision } from './session.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_HANDSHAKE_MESSAGE } from './listen.node.js';
+import { ByteBudget, ConnectionAccount, DEFAULT_MAX_BUFFERED_BYTES } from './transport/budget.js';
 import { checkListenSubject, isSessionSubject, NatsKind } from './transport/nats-frames.js';
+import { DEFAULT_MAX_TRANSPORT_MESSAGE } from './transport/types.js';
 import { NatsLink, natsConnect } from './transport/nats-link.js';
 import type { NatsTransport } from './transport/nats-transport.js';
 
@@ -29,8 +32,15 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
   const limits = options.serverLimits ?? {};
   const maxSessions = limits.maxSessions ?? 10_000;
   const perSecond = limits.newSessionsPerSecond ?? Number.POSITIVE_INFINITY;
-  const maxPending = limits.maxPendingHandshakes ?? 1_000;
+  const maxPending = Math.max(1, limits.maxPendingHandshakes ?? 1_000);
   const retryAfterMs = limits.retryAfterMs ?? 1_000;
+  const handshakeMs = limits.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const maxHandshakeBytes = Math.min(options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE, limits.maxHandshakeMessageBytes ?? DEFAULT_MAX_HANDSHAKE_MESSAGE);
+  // What every session end holds unread counts here (each holds 64 KiB on its own), as on TCP.
+  const budget = new ByteBudget(limits.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+  // Handshakes in progress, oldest first, with their deadline.
+  const handshakes = new Map<NatsTransport, { timer: ReturnType<typeof setTimeout>; closedBy?: 'timeout' | 'evicted' }>();
+  let liveHandshakes = 0;
   const sessions = new Set<Session>();
   const ends = new Set<NatsTransport>();
   const recentAccepts: number[] = [];
@@ -52,17 +62,36 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
     return {};
   };
 
+  /** Ends a handshake in progress now (Session.server then fails); the client gets a BYE. */
+  const dropHandshake = (end: NatsTransport, why: 'timeout' | 'evicted') => {
+    const h = handshakes.get(end);
+    if (!h || h.closedBy) return;
+    h.closedBy = why;
+    liveHandshakes--;
+    if (why === 'timeout') counters.handshakeTimeouts++;
+    else counters.evictedPending++;
+    end.fail(new M2MError('Timeout', { operation: 'handshake', ms: handshakeMs }));
+  };
+
   const admit = async (end: NatsTransport) => {
     ends.add(end);
     pending++;
+    // One deadline for the whole handshake, from the HELLO: traffic does not renew it.
+    const h: { timer: ReturnType<typeof setTimeout>; closedBy?: 'timeout' | 'evicted' } = { timer: setTimeout(() => dropHandshake(end, 'timeout'), handshakeMs) };
+    (h.timer as { unref?: () => void }).unref?.();
+    handshakes.set(end, h);
+    liveHandshakes++;
     let decision: HelloDecision = {};
     let session: Session | undefined;
     try {
       session = await Session.server(end, { ...options, decide: (hello) => (decision = decide(hello)) });
     } catch (e) {
       counters.failedHandshakes++;
-      options.onHandshakeError?.(e);
+      options.onHandshakeError?.(h.closedBy === 'timeout' ? new M2MError('Timeout', { operation: 'handshake', ms: handshakeMs }, { cause: e }) : e);
     } finally {
+      clearTimeout(h.timer);
+      handshakes.delete(end);
+      if (!h.closedBy) liveHandshakes--;
       pending--;
     }
     if (!session) {
@@ -88,8 +117,22 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
       // the listen subject is dropped unanswered (a reply to an arbitrary subject would make
       // this server a reflector).
       if (err || closing || !isSessionSubject(msg.reply) || msg.data.length < 2 || msg.data[0] !== NatsKind.FRAME) return;
-      if (pending >= maxPending) return;
-      const end = link.open(msg.reply, true, options);
+      if (msg.data.length - 1 > maxHandshakeBytes) {
+        // Refused before anything is held or decoded (a HELLO is far smaller).
+        counters.failedHandshakes++;
+        options.onHandshakeError?.(new M2MError('LimitExceeded', { limit: 'maxHandshakeMessageBytes', actual: msg.data.length - 1, max: maxHandshakeBytes }));
+        return;
+      }
+      // Fair accept: a full table makes room by ending its oldest handshake, not by ignoring the
+      // newest HELLO (peers that never finish cannot lock real clients out).
+      if (liveHandshakes >= maxPending) {
+        for (const [oldest, h] of handshakes) {
+          if (h.closedBy) continue;
+          dropHandshake(oldest, 'evicted');
+          break;
+        }
+      }
+      const end = link.open(msg.reply, true, { ...options, account: new ConnectionAccount(budget) });
       end.deliver({ data: msg.data, reply: msg.reply });
       void admit(end);
     },
@@ -105,11 +148,9 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
     port,
     sessions,
     counters,
-    /** Bytes received on this instance's session subjects and not yet read (bounded by the windows it granted). */
+    /** Bytes this instance's sessions hold unread (counted as the NATS windows count them; bounded by `maxBufferedBytes` plus 64 KiB per session). */
     get bufferedBytes(): number {
-      let n = 0;
-      for (const end of ends) n += end.bufferedBytes;
-      return n;
+      return budget.held;
     },
     async close(reason: CloseReason = 'SERVER_SHUTDOWN') {
       if (closing) return;
@@ -118,7 +159,7 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
       await Promise.all([...sessions].map((s) => s.close(reason)));
       await Promise.all([...ends].map((t) => t.close().catch(() => undefined)));
       incoming.end();
-      await nc.drain().catch(() => undefined);
+      await link.drain().catch(() => undefined);
     },
     [Symbol.asyncIterator]: () => incoming[Symbol.asyncIterator](),
   };

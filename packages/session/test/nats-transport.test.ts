@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NatsTransport, natsInFlight, type NatsPort } from '@m2m/session';
-import { decodeCredit, encodeCredit, encodeFrame, INITIAL_WINDOW, NatsKind, randomToken, sessionSubject } from '../src/transport/nats-frames.js';
+import { decodeCredit, encodeCredit, encodeFrame, INITIAL_WINDOW, NATS_MESSAGE_COST, NatsKind, randomToken, sessionSubject } from '../src/transport/nats-frames.js';
 
 // NatsTransport against a fake connection: the mapping's rules without a broker.
 const peer = sessionSubject(randomToken(), randomToken());
@@ -36,8 +36,8 @@ describe('NatsTransport (fake connection)', () => {
       [peer, own, NatsKind.FRAME, 503],
     ]);
     expect(natsInFlight(t)?.messages.map((m) => m.length)).toEqual([10, 2500]);
-    // A CREDIT for the first message acknowledges it alone.
-    t.deliver({ data: encodeCredit(INITIAL_WINDOW, 11), reply: peer });
+    // A CREDIT for the first message (11 bytes, counted as 512) acknowledges it alone.
+    t.deliver({ data: encodeCredit(INITIAL_WINDOW, NATS_MESSAGE_COST), reply: peer });
     expect(t.inFlight.messages.map((m) => m.length)).toEqual([2500]);
     await t.close();
     expect(sent.at(-1)!.data[0]).toBe(NatsKind.BYE);
@@ -53,7 +53,7 @@ describe('NatsTransport (fake connection)', () => {
     expect((await it.next()).value).toEqual(Uint8Array.of(1, 2, 3));
     await new Promise((r) => setTimeout(r, 20));
     const credit = sent.find((m) => m.data[0] === NatsKind.CREDIT);
-    expect(credit && decodeCredit(credit.data).consumed).toBe(5);
+    expect(credit && decodeCredit(credit.data).consumed).toBe(2 * NATS_MESSAGE_COST); // two messages of fewer than 512 bytes
     await t.close();
   });
 

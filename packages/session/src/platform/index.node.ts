@@ -39,10 +39,15 @@ export const platform: SessionPlatform = {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');
   },
-  // Loaded on first use: the NATS client is an optional peer dependency.
+  // Loaded on first use: the NATS client is an optional peer dependency. Kept, so that later
+  // connects do not pay a module resolution each (a worker round trip under loader hooks).
   async openNats(url, options) {
-    const [{ parseNatsUrl }, { openNatsClient }] = await Promise.all([import('../transport/nats-frames.js'), import('../transport/nats-link.js')]);
+    natsModules ??= Promise.all([import('../transport/nats-frames.js'), import('../transport/nats-link.js')]);
+    const [{ parseNatsUrl }, { openNatsClient }] = await natsModules;
     const { servers, subject } = parseNatsUrl(url);
     return openNatsClient(servers, subject, options);
   },
 };
+
+// The NATS modules of openNats, once loaded.
+let natsModules: Promise<[typeof import('../transport/nats-frames.js'), typeof import('../transport/nats-link.js')]> | undefined;

@@ -30,6 +30,19 @@ export const DEFAULT_PROBE_INTERVAL_MS = 1_000;
  * of a session; larger session messages go as PARTs.
  */
 export const INITIAL_WINDOW = 1 << 20;
+/**
+ * Least number of bytes one FRAME or PART message counts against the window, whatever its size:
+ * a held message costs a JS object and a view besides its bytes (about 240 bytes on V8 for a small one), so
+ * counting wire bytes alone let a window of 2 MiB hold two million empty FRAMEs (hundreds of
+ * MB). Sender and receiver both count {@link natsMessageCost}.
+ */
+export const NATS_MESSAGE_COST = 512;
+
+/** What one FRAME or PART message of `length` bytes (kind byte included) counts against the window. */
+export function natsMessageCost(length: number): number {
+  return length > NATS_MESSAGE_COST ? length : NATS_MESSAGE_COST;
+}
+
 /** Largest window a receiver may announce (bounds what a peer can make us buffer). */
 export const MAX_WINDOW = 64 << 20;
 /** Prefix of every session subject. */

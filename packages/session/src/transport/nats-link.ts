@@ -4,11 +4,16 @@
  * `_M2M.<connection token>.*`, and routes each message to the session end whose token it names.
  * Losing the connection ends every session on it (frames may have been lost in between, and
  * Noise's strict counters would fail later anyway).
+ *
+ * Publishes are queued and handed to the client together once per event-loop turn: the client
+ * writes to its socket once per microtask checkpoint, so a session awaiting each `send` cost one
+ * socket write per message (the largest item of a CPU profile, bench/profile-nats.ts).
  * @module
  */
 import { M2MError } from '@m2m/core';
 import { NatsTransport, type NatsIncoming, type NatsPort, type NatsTransportOptions } from './nats-transport.js';
 import { randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
+import { setImmediate } from 'node:timers';
 
 /** The part of a NATS message this module reads. */
 export interface NatsMsgLike {
@@ -31,12 +36,19 @@ export interface NatsConnectionLike {
   isClosed(): boolean;
 }
 
+interface NatsClientModule {
+  connect(options: object): Promise<unknown>;
+}
+let clientModule: Promise<NatsClientModule> | undefined;
+
 /** Connects to NATS with the optional client package, loaded on first use. */
 export async function natsConnect(servers: string[], name: string): Promise<NatsConnectionLike> {
-  let mod: { connect(options: object): Promise<unknown> };
+  let mod: NatsClientModule;
   try {
-    mod = (await import('@nats-io/transport-node')) as unknown as typeof mod;
+    clientModule ??= import('@nats-io/transport-node') as unknown as Promise<NatsClientModule>;
+    mod = await clientModule;
   } catch (e) {
+    clientModule = undefined;
     throw new M2MError('Config', { reason: 'the nats transport needs the optional package @nats-io/transport-node (npm install @nats-io/transport-node)' }, { cause: e });
   }
   try {
@@ -46,6 +58,9 @@ export async function natsConnect(servers: string[], name: string): Promise<Nats
     throw new M2MError('Network', { reason: `cannot connect to NATS ${servers.join(',')}: ${(e as Error).message}` }, { cause: e });
   }
 }
+
+/** Bytes queued in one event-loop turn past which senders wait for the next turn (NatsPort.pace). */
+const PACE_BYTES = 128 * 1024;
 
 /** A NATS connection carrying session ends. */
 export class NatsLink implements NatsPort {
@@ -90,8 +105,63 @@ export class NatsLink implements NatsPort {
     return end;
   }
 
+  // Queued publishes, flat: subject, data, reply, subject, data, reply, …
+  #queue: Array<string | Uint8Array> = [];
+  #flushing = false;
+  #draining = false;
+
+  /** True once {@link drain} was called: open no new session ends on it. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  #turnWaiters: Array<() => void> = [];
+  #queuedBytes = 0;
+  #flushQueue = (): void => {
+    this.#flushing = false;
+    const q = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    for (const w of this.#turnWaiters.splice(0)) w();
+    for (let i = 0; i < q.length; i += 3) {
+      const reply = q[i + 2] as string;
+      try {
+        this.nc.publish(q[i] as string, q[i + 1] as Uint8Array, { reply });
+      } catch (e) {
+        this.#ends.get(reply.slice(reply.lastIndexOf('.') + 1))?.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
+      }
+    }
+  };
+
+  /**
+   * Queues a publish for the end of this event-loop turn (in order with every other publish of
+   * this connection).
+   * @throws M2MError of kind Network when the connection is closed.
+   */
   publish(subject: string, data: Uint8Array, reply: string): void {
-    this.nc.publish(subject, data, { reply });
+    if (this.nc.isClosed()) throw new M2MError('Network', { reason: 'NATS connection closed' });
+    this.#queue.push(subject, data, reply);
+    this.#queuedBytes += data.length;
+    if (!this.#flushing) {
+      this.#flushing = true;
+      setImmediate(this.#flushQueue);
+    }
+  }
+
+  /**
+   * Once 128 KiB are queued for this turn, a promise that resolves when the queue is handed to
+   * the client (senders wait for it, so sockets and timers run in between); else undefined.
+   */
+  pace(): Promise<void> | undefined {
+    if (this.#queuedBytes < PACE_BYTES) return undefined;
+    return new Promise((r) => this.#turnWaiters.push(r)); // a flush is scheduled: something is queued
+  }
+
+  /** Hands what is queued to the client now, then drains the connection (used to close it). */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    this.#flushQueue();
+    await this.nc.drain();
   }
 
   release(transport: NatsTransport): void {
@@ -123,7 +193,7 @@ export async function openNatsClient(servers: string[], subject: string, options
     pending = natsConnect(servers, 'm2m-client').then((nc) => {
       const link: NatsLink = new NatsLink(nc, () => {
         if (clientLinks.get(server) === pending) clientLinks.delete(server);
-        void nc.drain().catch(() => undefined);
+        void link.drain().catch(() => undefined);
       });
       return link;
     });
@@ -131,7 +201,7 @@ export async function openNatsClient(servers: string[], subject: string, options
     clientLinks.set(server, pending);
   }
   const link = await pending;
-  if (link.nc.isClosed()) {
+  if (link.nc.isClosed() || link.draining) {
     if (clientLinks.get(server) === pending) clientLinks.delete(server);
     return openNatsClient(servers, subject, options);
   }

@@ -8,8 +8,8 @@
  */
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, PROBE } from './nats-frames.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport } from './types.js';
+import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
+import { DEFAULT_MAX_TRANSPORT_MESSAGE, type BufferAccount, type Transport } from './types.js';
 
 /** What a session transport needs from its NATS connection. */
 export interface NatsPort {
@@ -19,6 +19,13 @@ export interface NatsPort {
   readonly maxPayload: number;
   /** Stops routing messages to this transport (it closed). */
   release(transport: NatsTransport): void;
+  /**
+   * A promise to wait for when the connection has enough queued for this event-loop turn (it
+   * resolves once the queue is handed over, in a later turn, so sockets and timers run in
+   * between); otherwise undefined. Without it a busy sender yields with `setTimeout` every
+   * 256 KiB of its own.
+   */
+  pace?(): Promise<void> | undefined;
 }
 
 /** An incoming NATS message, as the mux hands it over. */
@@ -41,6 +48,12 @@ export interface NatsTransportOptions {
    * instead of after the PING/PONG timeout.
    */
   probeIntervalMs?: number;
+  /**
+   * Where a server counts what this end holds unread (its share of the server's
+   * `maxBufferedBytes`; listen gives each end one). Each FRAME or PART is counted as it arrives,
+   * at its window cost, and given back when the session takes the message.
+   */
+  account?: BufferAccount & { close(): void };
 }
 
 /** What a NATS session transport sent and the peer has not acknowledged (consumed) yet. */
@@ -61,7 +74,10 @@ export class NatsTransport implements Transport {
   #bound: boolean;
   #bindWaiters: Array<(e?: unknown) => void> = [];
   // Bounded in bytes by the window this end grants, not in count.
-  #inbox = new AsyncQueue<{ bytes: Uint8Array; size: number }>({ capacity: Number.MAX_SAFE_INTEGER });
+  #inbox = new AsyncQueue<{ bytes: Uint8Array; size: number; held: number }>({ capacity: Number.MAX_SAFE_INTEGER });
+  #account: (BufferAccount & { close(): void }) | undefined;
+  // What the pieces of the message being reassembled hold in the account.
+  #partHeld = 0;
   // Pieces of a message are copied into one buffer (grown by doubling): one view per PART would
   // cost a JS object that no byte count sees, so empty or 1-byte PARTs grew the heap unbounded.
   #partBuf = new Uint8Array(0);
@@ -102,6 +118,7 @@ export class NatsTransport implements Transport {
     this.#maxIncoming = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
     this.#window = Math.min(MAX_WINDOW, Math.max(INITIAL_WINDOW, options.windowBytes ?? 2 * INITIAL_WINDOW));
     this.#probeMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    this.#account = options.account;
     if (bound) this.#startProbes();
   }
 
@@ -127,6 +144,11 @@ export class NatsTransport implements Transport {
     return this.#peer;
   }
 
+  /** Where a server counts what this end holds (absent on client ends); the session counts its inbox here too. */
+  get account(): BufferAccount | undefined {
+    return this.#account;
+  }
+
   /** Bytes received and not yet taken by the session (at most the window this end granted, plus a message in pieces). */
   get bufferedBytes(): number {
     return this.#received - this.#consumed + this.#partBytes;
@@ -147,17 +169,19 @@ export class NatsTransport implements Transport {
     if (this.#closed) throw this.#closedError();
     if (!this.#bound && this.#sent > 0) await new Promise<void>((resolve, reject) => this.#bindWaiters.push((e) => (e ? reject(e) : resolve())));
     const piece = Math.min(this.#port.maxPayload, INITIAL_WINDOW) - 1;
+    let frame: Uint8Array;
     for (let at = 0; ; at += piece) {
       const last = data.length - at <= piece;
       const chunk = data.subarray(at, last ? data.length : at + piece);
-      const size = chunk.length + 1;
+      const size = natsMessageCost(chunk.length + 1);
       while (this.#sent + size > this.#peerLimit) {
         if (this.#closed) throw this.#closedError();
         await new Promise<void>((r) => this.#creditWaiters.push(r));
       }
       if (this.#closed) throw this.#closedError();
+      frame = encodeFrame(chunk, last ? NatsKind.FRAME : NatsKind.PART);
       try {
-        this.#port.publish(this.#peer, encodeFrame(chunk, last ? NatsKind.FRAME : NatsKind.PART), this.subject);
+        this.#port.publish(this.#peer, frame, this.subject);
       } catch (e) {
         this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
         throw this.#closedError();
@@ -167,14 +191,19 @@ export class NatsTransport implements Transport {
       this.#published = true;
       if (last) break;
     }
-    // A publish never waits, so a busy sender would run on microtasks alone: the connection
-    // would not write and no CREDIT, PROBE or no-responders status would be read. Yield to
-    // I/O every quarter of the initial window.
-    if (this.#sinceYield >= INITIAL_WINDOW / 4) {
+    // Kept for in-flight reports: a one-piece message as the frame just built (no second copy).
+    this.#unacked.push({ end: this.#sent, bytes: frame.length === data.length + 1 ? frame.subarray(1) : data.slice() });
+    // A publish never waits, so busy senders would run on microtasks alone: nothing would be
+    // written, no CREDIT, PROBE or no-responders status read, and no timer would run (300
+    // sessions sending 100 messages each held the event loop for 5 s, past the servers'
+    // handshake deadline). Wait when the connection has a turn's worth queued.
+    if (this.#port.pace) {
+      const turn = this.#port.pace();
+      if (turn) await turn;
+    } else if (this.#sinceYield >= INITIAL_WINDOW / 4) {
       this.#sinceYield = 0;
       await new Promise<void>((r) => setTimeout(r, 0));
     }
-    this.#unacked.push({ end: this.#sent, bytes: data.slice() });
   }
 
   /** Appends a piece to the message being reassembled (`whole` ≤ maxMessageBytes, checked by the caller). */
@@ -207,27 +236,41 @@ export class NatsTransport implements Transport {
     const data = msg.data;
     if (data.length === 0) return this.fail(new M2MError('InvalidMessage', { reason: 'empty NATS message on a session subject' }));
     if (data[0] === NatsKind.FRAME || data[0] === NatsKind.PART) {
-      this.#received += data.length;
+      // Counted before anything is held: at least NATS_MESSAGE_COST per message, so the window
+      // bounds the objects held as well as the bytes.
+      const cost = natsMessageCost(data.length);
+      this.#received += cost;
       if (this.#received > this.#granted) return this.fail(new M2MError('LimitExceeded', { limit: 'NATS flow-control window', actual: this.#received - this.#consumed, max: this.#granted - this.#consumed }));
       const body = data.subarray(1);
       const whole = this.#partBytes + body.length;
       if (whole > this.#maxIncoming) return this.fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: whole, max: this.#maxIncoming }));
+      if (this.#account) {
+        try {
+          this.#account.hold(cost);
+        } catch (e) {
+          return this.fail(e); // the server's maxBufferedBytes: this end goes, the others stay
+        }
+      }
       if (data[0] === NatsKind.PART) {
         // Held until the last piece: counted as consumed now, so a message larger than the
         // window cannot stall; the held bytes are bounded by maxMessageBytes instead.
         this.#holdPart(body, whole);
-        this.#onConsumed(data.length);
+        this.#partHeld += cost;
+        this.#onConsumed(cost);
         return;
       }
       if (this.#partBytes === 0) {
-        this.#inbox.offer({ bytes: body, size: data.length });
+        // The client hands over views of its socket reads: a small message held as a view would
+        // keep a whole read buffer alive, so it is copied unless it is most of its buffer.
+        this.#inbox.offer({ bytes: body.byteLength * 2 >= body.buffer.byteLength ? body : body.slice(), size: cost, held: cost });
         return;
       }
       this.#holdPart(body, whole);
       const joined = this.#partBuf.subarray(0, whole);
       this.#partBuf = new Uint8Array(0);
       this.#partBytes = 0;
-      this.#inbox.offer({ bytes: joined, size: data.length });
+      this.#inbox.offer({ bytes: joined, size: cost, held: this.#partHeld + cost });
+      this.#partHeld = 0;
     } else if (data[0] === NatsKind.CREDIT) {
       let credit;
       try {
@@ -291,6 +334,7 @@ export class NatsTransport implements Transport {
     this.#probeTimer = undefined;
     for (const w of this.#bindWaiters.splice(0)) w(this.#closedError());
     for (const w of this.#creditWaiters.splice(0)) w();
+    this.#account?.close();
     this.#port.release(this);
   }
 
@@ -344,6 +388,7 @@ export class NatsTransport implements Transport {
       next: async (): Promise<IteratorResult<Uint8Array>> => {
         const r = await it.next();
         if (r.done) return { value: undefined, done: true };
+        this.#account?.release(r.value.held);
         this.#onConsumed(r.value.size);
         return { value: r.value.bytes, done: false };
       },
