@@ -1,0 +1,184 @@
+/**
+ * Write batching in the transports (issue 18): the messages of one burst leave in one socket
+ * write, a lone message still leaves before the event loop polls again (no timer), and the
+ * HTTP adapter's framed POST bodies are read with the same limits as single ones
+ * (packages/session/src/transport/write-batch.ts, length-prefixed.ts, http-server.ts).
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { isSdkError } from '@m2m/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { httpHandler, type HttpServerTransport } from '../src/transport/http-server.js';
+import { joinFrames } from '../src/transport/http-frames.js';
+import { LengthPrefixedReader } from '../src/transport/length-prefixed.js';
+import { TcpTransport } from '../src/transport/tcp.js';
+import type { Transport } from '../src/transport/types.js';
+import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
+import { webSocketWriteBatch } from '../src/transport/write-batch.js';
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+const message = (i: number, size = 100) => new Uint8Array(size).fill(i & 0xff);
+
+async function take(t: Transport, n: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  const it = t[Symbol.asyncIterator]();
+  while (out.length < n) {
+    const r = await it.next();
+    if (r.done) break;
+    out.push(r.value);
+  }
+  return out;
+}
+
+/** A connected TCP pair: our transport on the client socket, the server's on the accepted one. */
+async function tcpPair(): Promise<{ client: TcpTransport; socket: net.Socket; server: TcpTransport }> {
+  let accepted!: (t: TcpTransport) => void;
+  const got = new Promise<TcpTransport>((r) => (accepted = r));
+  const srv = net.createServer((s) => accepted(new TcpTransport(s)));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const socket = net.connect((srv.address() as AddressInfo).port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const client = new TcpTransport(socket);
+  const server = await got;
+  cleanup.push(() => new Promise((r) => srv.close(r)), () => socket.destroy(), () => server.abort());
+  return { client, socket, server };
+}
+
+/** Counts the write system calls node:net makes for a socket (one per `_write` or `_writev`). */
+function countWrites(socket: net.Socket): () => number {
+  const s = socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+  const write = vi.spyOn(s, '_write');
+  const writev = vi.spyOn(s, '_writev');
+  return () => write.mock.calls.length + writev.mock.calls.length;
+}
+
+describe('TCP write batching', () => {
+  it('sends a burst of 200 messages in a few writes, whole and in order', async () => {
+    const { client, socket, server } = await tcpPair();
+    const writes = countWrites(socket);
+    const sent = Array.from({ length: 200 }, (_, i) => message(i, 60 + i));
+    await Promise.all(sent.map((m) => client.send(m)));
+    const got = await take(server, 200);
+    expect(got).toEqual(sent);
+    // 200 messages of ≤ 264 bytes (about 32 KiB) in batches cut at node:net's 16 KiB mark.
+    expect(writes()).toBeLessThanOrEqual(6);
+  });
+
+  it('a lone message is written before the event loop polls again (no timer)', async () => {
+    const { client, socket } = await tcpPair();
+    const before = socket.bytesWritten;
+    await client.send(message(1, 50));
+    await new Promise((r) => setImmediate(r));
+    expect(socket.bytesWritten - before).toBe(54);
+  });
+
+  it('a large message goes with its prefix, unchanged', async () => {
+    const { client, server } = await tcpPair();
+    const big = Buffer.alloc(300_000);
+    for (let i = 0; i < big.length; i++) big[i] = i % 251;
+    void client.send(message(7, 10));
+    void client.send(big);
+    const got = await take(server, 2);
+    expect(got[0]).toEqual(message(7, 10));
+    expect(big.equals(got[1])).toBe(true);
+  });
+});
+
+describe('WebSocket write batching (ws)', () => {
+  it('sends a burst in a few socket writes; a lone message leaves before setImmediate', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    const accepted = new Promise<WebSocketTransport>((r) => wss.on('connection', (ws) => r(new WebSocketTransport(ws as unknown as WebSocketLike))));
+    const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    await new Promise((r) => ws.once('open', r));
+    cleanup.push(() => new Promise((r) => wss.close(r)), () => ws.terminate());
+    const client = new WebSocketTransport(ws as unknown as WebSocketLike, { batch: webSocketWriteBatch(ws) });
+    const server = await accepted;
+    const socket = (ws as unknown as { _socket: net.Socket })._socket;
+    const writes = countWrites(socket);
+    const sent = Array.from({ length: 200 }, (_, i) => message(i, 80));
+    await Promise.all(sent.map((m) => client.send(m)));
+    expect(await take(server, 200)).toEqual(sent);
+    expect(writes()).toBeLessThanOrEqual(2);
+
+    const before = socket.bytesWritten;
+    await client.send(message(9, 20));
+    await new Promise((r) => setImmediate(r));
+    // 20 bytes, a 2-byte header and a 4-byte mask (client frames are masked).
+    expect(socket.bytesWritten - before).toBe(26);
+  });
+});
+
+describe('LengthPrefixedReader', () => {
+  it('reads messages split anywhere across chunks, each into its own buffer', () => {
+    const messages = [message(1, 3), message(2, 0), message(3, 70), message(4, 5)];
+    const body = Buffer.from(joinFrames(messages));
+    for (const cut of [1, 2, 3, 5, 9, 77]) {
+      const reader = new LengthPrefixedReader();
+      const got: Uint8Array[] = [];
+      for (let at = 0; at < body.length; at += cut) {
+        reader.push(body.subarray(at, at + cut));
+        for (let m = reader.take(); m; m = reader.take()) got.push(m);
+      }
+      expect(got).toEqual(messages);
+      expect(got.every((m) => m.buffer !== body.buffer)).toBe(true);
+      expect(reader.buffered).toBe(0);
+    }
+  });
+});
+
+describe('HTTP framed POST bodies', () => {
+  async function httpServer(maxMessageBytes = 1024) {
+    const conns: HttpServerTransport[] = [];
+    const handler = httpHandler({ admit: (t) => conns.push(t), maxMessageBytes });
+    const server: HttpServer = createHttpServer(handler.handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(async () => {
+      await handler.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/message`;
+    const first = await fetch(url, { method: 'POST', body: message(0, 10) });
+    const id = first.headers.get('x-m2m-connection')!;
+    const post = (body: Uint8Array, framed = true) => fetch(url, { method: 'POST', headers: { 'x-m2m-connection': id, 'content-type': framed ? 'application/x-m2m-frames' : 'application/octet-stream' }, body });
+    return { conn: conns[0], post, url };
+  }
+
+  it('delivers every message of a batch, in order, after the connection opened', async () => {
+    const { conn, post } = await httpServer();
+    const batch = Array.from({ length: 50 }, (_, i) => message(i + 1, 20 + i));
+    const res = await post(joinFrames(batch));
+    expect(res.status).toBe(204);
+    expect(await take(conn, 51)).toEqual([message(0, 10), ...batch]);
+  });
+
+  it('refuses a batch holding a message over the limit (413), ending the connection with LIMIT_EXCEEDED', async () => {
+    const { conn, post } = await httpServer(1024);
+    const res = await post(joinFrames([message(1, 10), message(2, 1025)])).catch(() => undefined);
+    expect(res === undefined || res.status === 413).toBe(true);
+    const e = await take(conn, 3).catch((err: unknown) => err);
+    expect(isSdkError(e) && e.code).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('refuses a truncated batch (400, INVALID_MESSAGE)', async () => {
+    const { conn, post } = await httpServer();
+    const body = joinFrames([message(1, 10), message(2, 30)]).subarray(0, 40);
+    const res = await post(body).catch(() => undefined);
+    expect(res === undefined || res.status === 400).toBe(true);
+    const e = await take(conn, 4).catch((err: unknown) => err);
+    expect(isSdkError(e) && e.code).toBe('INVALID_MESSAGE');
+  });
+
+  it('does not open a connection with a batch', async () => {
+    const { url } = await httpServer();
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-m2m-frames' }, body: joinFrames([message(1, 10), message(2, 10)]) });
+    expect(res.status).toBe(400);
+  });
+});
