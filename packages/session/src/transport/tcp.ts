@@ -160,6 +160,8 @@ export class TcpTransport implements Transport {
   }
 
   abort(): void {
+    // What `send` already took goes to the kernel before the reset, as it would have unbatched.
+    this.#batch.flush();
     this.#socket.resetAndDestroy();
   }
 

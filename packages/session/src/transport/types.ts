@@ -73,6 +73,8 @@ export interface TransportLimits {
 export interface WriteBatch {
   /** Announces a write of `bytes` bytes. */
   add(bytes: number): void;
+  /** Writes out the current batch now. */
+  flush(): void;
 }
 
 /** Default largest transport message. */

@@ -192,6 +192,8 @@ export class WebSocketTransport implements Transport {
   }
 
   abort(): void {
+    // What `send` already took goes to the socket before it is dropped, as it would have unbatched.
+    this.#batch?.flush();
     const ws = this.#ws as WebSocketLike & { terminate?: () => void };
     if (ws.terminate) ws.terminate();
     else ws.close();

@@ -28,6 +28,10 @@ export class SocketWriteBatch implements WriteBatch {
   constructor(socket: Socket) {
     this.#socket = socket;
   }
+  /** Hands what this tick wrote to the socket now (before a reset, so what `send` took is not lost). */
+  flush(): void {
+    this.#flush();
+  }
   add(bytes: number): void {
     if (!this.#corked) {
       this.#corked = true;
