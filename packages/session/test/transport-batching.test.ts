@@ -145,9 +145,9 @@ describe('HTTP framed POST bodies', () => {
       await new Promise((r) => server.close(r));
     });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/message`;
-    const first = await fetch(url, { method: 'POST', body: message(0, 10) });
+    const first = await fetch(url, { method: 'POST', body: message(0, 10) as Uint8Array<ArrayBuffer> });
     const id = first.headers.get('x-m2m-connection')!;
-    const post = (body: Uint8Array, framed = true) => fetch(url, { method: 'POST', headers: { 'x-m2m-connection': id, 'content-type': framed ? 'application/x-m2m-frames' : 'application/octet-stream' }, body });
+    const post = (body: Uint8Array, framed = true) => fetch(url, { method: 'POST', headers: { 'x-m2m-connection': id, 'content-type': framed ? 'application/x-m2m-frames' : 'application/octet-stream' }, body: body as Uint8Array<ArrayBuffer> });
     return { conn: conns[0], post, url };
   }
 
@@ -178,7 +178,7 @@ describe('HTTP framed POST bodies', () => {
 
   it('does not open a connection with a batch', async () => {
     const { url } = await httpServer();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-m2m-frames' }, body: joinFrames([message(1, 10), message(2, 10)]) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-m2m-frames' }, body: joinFrames([message(1, 10), message(2, 10)]) as Uint8Array<ArrayBuffer> });
     expect(res.status).toBe(400);
   });
 });

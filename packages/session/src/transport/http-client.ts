@@ -86,7 +86,8 @@ export class HttpClientTransport implements Transport {
     for (const w of this.#roomWaiters.splice(0)) w();
   }
 
-  #closedError(): M2MError {
+  /** A failed POST's error, else a plain "closed". */
+  #closedError(): unknown {
     return this.#error instanceof M2MError && this.#error.kind === 'Network' ? this.#error : new M2MError('Network', { reason: 'HTTP transport is closed' });
   }
 

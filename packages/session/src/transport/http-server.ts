@@ -270,7 +270,7 @@ export function httpHandler(options: {
     /** Bytes of this body held by the connection and not yet handed over as messages. */
     let held = 0;
     let expects = false;
-    const fail = (error: M2MError, status: number) => {
+    const fail = (error: unknown, status: number) => {
       conn.account.release(held);
       conn.refuse(error);
       return refuseBody(req, res, status);
