@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { isSdkError } from '@m2m/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { connect, listen, type Session } from '../src/index.js';
 import { httpHandler, type HttpServerTransport } from '../src/transport/http-server.js';
 import { joinFrames } from '../src/transport/http-frames.js';
 import { LengthPrefixedReader } from '../src/transport/length-prefixed.js';
@@ -180,5 +181,30 @@ describe('HTTP framed POST bodies', () => {
     const { url } = await httpServer();
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-m2m-frames' }, body: joinFrames([message(1, 10), message(2, 10)]) as Uint8Array<ArrayBuffer> });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('HTTP client batching', () => {
+  it('a burst of 500 sends goes in a few POSTs and arrives whole and in order', async () => {
+    let arrived!: (s: Session) => void;
+    const first = new Promise<Session>((r) => (arrived = r));
+    const server = await listen({ transport: 'http', onSession: (s) => arrived(s) });
+    cleanup.push(() => server.close());
+    const client = await connect(server.url);
+    const peer = await first;
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    cleanup.push(() => fetchSpy.mockRestore());
+    const sent = Array.from({ length: 500 }, (_, i) => `{"model":"x","i":${i},"messages":[]}`);
+    const got: string[] = [];
+    const reading = (async () => {
+      for await (const m of peer) if (got.push(m.content) === sent.length) break;
+    })();
+    await Promise.all(sent.map((m) => client.send(m)));
+    await reading;
+    expect(got).toEqual(sent);
+    const posts = fetchSpy.mock.calls.filter(([, init]) => init?.method === 'POST').length;
+    expect(posts).toBeGreaterThan(0);
+    expect(posts).toBeLessThanOrEqual(10);
+    await client.close();
   });
 });

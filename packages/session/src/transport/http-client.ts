@@ -27,6 +27,8 @@ export class HttpClientTransport implements Transport {
   #closed = false;
   /** The long poll in flight, aborted on close (one controller per request: a shared signal would collect a listener per fetch). */
   #pollRequest: AbortController | undefined;
+  /** The POST in flight, aborted when the transport ends (a send timeout must not leave it hanging). */
+  #postRequest: AbortController | undefined;
   #polling = false;
   #max: number;
   /** Messages waiting for the next POST, and their bytes. */
@@ -80,6 +82,7 @@ export class HttpClientTransport implements Transport {
     this.#closed = true;
     this.#error = error;
     this.#pollRequest?.abort();
+    this.#postRequest?.abort();
     this.#inbox.end(error);
     this.#outgoing = [];
     this.#outgoingBytes = 0;
@@ -148,7 +151,8 @@ export class HttpClientTransport implements Transport {
         const { body, framed } = this.#nextBody();
         let res: Response;
         try {
-          res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(framed ? FRAMES_CONTENT_TYPE : undefined), body: body as Uint8Array<ArrayBuffer> });
+          this.#postRequest = new AbortController();
+          res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(framed ? FRAMES_CONTENT_TYPE : undefined), body: body as Uint8Array<ArrayBuffer>, signal: this.#postRequest.signal });
         } catch (e) {
           throw new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e });
         }
