@@ -11,6 +11,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { isSdkError } from '@m2m/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect, listen, type Session } from '../src/index.js';
+import { HttpClientTransport } from '../src/transport/http-client.js';
 import { httpHandler, type HttpServerTransport } from '../src/transport/http-server.js';
 import { joinFrames } from '../src/transport/http-frames.js';
 import { LengthPrefixedReader } from '../src/transport/length-prefixed.js';
@@ -206,5 +207,45 @@ describe('HTTP client batching', () => {
     expect(posts).toBeGreaterThan(0);
     expect(posts).toBeLessThanOrEqual(10);
     await client.close();
+  });
+});
+
+describe('HTTP response bodies', () => {
+  it('a server puts at most 1 MiB of queued messages in one response; the rest comes with the next', async () => {
+    const conns: HttpServerTransport[] = [];
+    const handler = httpHandler({ admit: (t) => conns.push(t), maxMessageBytes: 1 << 20 });
+    const server: HttpServer = createHttpServer(handler.handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(async () => {
+      await handler.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/message`;
+    const first = await fetch(url, { method: 'POST', body: message(0, 10) as Uint8Array<ArrayBuffer> });
+    const id = first.headers.get('x-m2m-connection')!;
+    const queued = Array.from({ length: 6 }, (_, i) => message(i, 400_000));
+    for (const m of queued) void conns[0].send(m).catch(() => undefined);
+    const poll = () => fetch(url, { headers: { 'x-m2m-connection': id, accept: 'application/x-m2m-frames' } });
+    const sizes: number[] = [];
+    for (let i = 0; i < 3; i++) sizes.push((await (await poll()).arrayBuffer()).byteLength);
+    // Two 400 KB messages (plus prefixes) fit in 1 MiB, three do not.
+    expect(sizes).toEqual([800_008, 800_008, 800_008]);
+  });
+
+  it('a client refuses a response body over its bound (LIMIT_EXCEEDED), without reading it', async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'x-m2m-connection': 'c1', 'x-m2m-seq': '0', 'content-type': 'application/x-m2m-frames', 'content-length': String(3 << 20) });
+      res.write(Buffer.alloc(1024));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    });
+    const client = new HttpClientTransport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { maxMessageBytes: 1024 });
+    await client.send(message(1, 10));
+    const e = await take(client, 1).catch((err: unknown) => err);
+    expect(isSdkError(e) && e.code).toBe('LIMIT_EXCEEDED');
   });
 });

@@ -9,7 +9,8 @@
  */
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, joinFrames, SEQUENCE_HEADER, splitFrames } from './http-frames.js';
+import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER, splitFrames } from './http-frames.js';
+import { readBoundedBody } from './rest-client.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
 
 /** What `send` returns when the message was queued under the high-water mark (no promise per message). */
@@ -58,8 +59,9 @@ export class HttpClientTransport implements Transport {
   }
 
   async #take(res: Response): Promise<void> {
-    // Always read the body: an unread one keeps the request (and its abort listener) alive.
-    const body = new Uint8Array(await res.arrayBuffer());
+    // Always read the body (an unread one keeps the request and its abort listener alive), up to
+    // what a server may put in one response.
+    const body = await readBoundedBody(res, Math.max(HTTP_RESPONSE_BYTES, this.#max + 4), 'responseBytes');
     const id = res.headers.get(CONNECTION_HEADER);
     if (id) this.#connection = id;
     if (res.status === 410) return this.#end();

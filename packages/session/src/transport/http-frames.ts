@@ -18,6 +18,11 @@ export const SEQUENCE_HEADER = 'x-m2m-seq';
  * whichever is larger (docs/PROTOCOL.md §6).
  */
 export const HTTP_BATCH_BYTES = 64 * 1024;
+/**
+ * Largest framed response body a server sends (more waits for the next poll), unless one message
+ * alone is larger; a client reads up to this or its message limit + 4, whichever is larger.
+ */
+export const HTTP_RESPONSE_BYTES = 1024 * 1024;
 
 /** Joins messages into one body. */
 export function joinFrames(messages: readonly Uint8Array[]): Uint8Array {

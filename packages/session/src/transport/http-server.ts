@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
+import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
 import { ConnectionAccount } from './budget.js';
 import { LengthPrefixedReader } from './length-prefixed.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
@@ -87,7 +87,10 @@ export class HttpServerTransport implements Transport {
     }
     if (this.#closed) throw new M2MError('Network', { reason: 'HTTP connection is closed' });
   }
-  /** Waits until something is queued (or `ms` passes / the connection ends), then takes it all. */
+  /**
+   * Waits until something is queued (or `ms` passes / the connection ends), then takes it: with
+   * `all`, as many messages as fit in HTTP_RESPONSE_BYTES (at least one), else one.
+   */
   async drain(ms: number, all: boolean): Promise<{ seq: number; messages: Uint8Array[] }> {
     if (!this.#outbox.length && !this.#closed && ms > 0) {
       await new Promise<void>((resolve) => {
@@ -99,7 +102,9 @@ export class HttpServerTransport implements Transport {
       });
     }
     const seq = this.#seq;
-    const messages = all ? this.#outbox.splice(0) : this.#outbox.splice(0, 1);
+    let count = Math.min(1, this.#outbox.length);
+    for (let bytes = count ? 4 + this.#outbox[0].length : 0; all && count < this.#outbox.length && bytes + 4 + this.#outbox[count].length <= HTTP_RESPONSE_BYTES; count++) bytes += 4 + this.#outbox[count].length;
+    const messages = this.#outbox.splice(0, count);
     this.#seq += messages.length;
     for (const m of messages) this.#outboxBytes -= m.length;
     if (messages.length) for (const w of this.#roomWaiters.splice(0)) w();
