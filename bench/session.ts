@@ -1,18 +1,27 @@
 /**
- * Session benchmarks (issue: @m2m/session): handshakes/s and DATA messages/s per transport,
- * against a raw `ws` connection doing the same work in the same process; then issue 18's matrix:
- * 162 B, 2 KB and 20 KB messages, plaintext and XX-encrypted, over ws against raw `ws` with the
- * same bytes. Where the time goes: docs/ARCHITECTURE.md, Performance notes.
+ * Session benchmarks (issue 18): DATA messages/s of one session over each transport (ws, tcp,
+ * http, memory), plaintext and XX-encrypted, with 162 B, 2 KB and 20 KB JSON requests, each
+ * against a raw `ws` connection sending the same bytes in the same process; then handshakes/s
+ * per transport against raw `ws` connections/s. Every cell is timed in rounds that alternate
+ * the raw baseline and the session on connections kept open, and the median of the per-round
+ * ratios is reported, so a busy moment of a shared machine lands on both sides of a ratio.
+ * Where the time goes: docs/ARCHITECTURE.md, Performance notes.
  * @module
  */
 import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, listen, memoryTransportPair, Session, type ListenOptions, type SessionOptions } from '@m2m/session';
+import { median, sessionMessagesPerSecond } from './measure.js';
 
-const N = 20_000;
-const HANDSHAKES = 300;
+const HANDSHAKES = Number(process.env.BENCH_SESSION_HANDSHAKES ?? 200);
+const ROUNDS = Number(process.env.BENCH_SESSION_ROUNDS ?? 3);
+/** Messages per round by size (about the same time per round). */
+const PER_ROUND: Record<string, number> = { small: Number(process.env.BENCH_SESSION_N ?? 5_000), medium: 2_000, large: 400 };
 const payload = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the M2M protocol in one line.' }], temperature: 0.2 });
+
+type Kind = 'ws' | 'tcp' | 'http' | 'memory';
+const KINDS: readonly Kind[] = ['ws', 'tcp', 'http', 'memory'];
 
 /** A chat request of about `bytes` bytes (whole turns of the same conversation). */
 function requestOf(bytes: number): string {
@@ -23,121 +32,199 @@ function requestOf(bytes: number): string {
   return JSON.stringify({ model: 'gpt-4o', messages: turns });
 }
 
-async function rawWs(text = payload, n = N, handshakes = HANDSHAKES): Promise<{ msgs: number; handshakes: number }> {
+/** Messages per second of wall time and per second of this process's CPU time. */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+/** Something that sends `n` messages and reports messages/s once the peer has them all. */
+interface Pipe {
+  run(n: number): Promise<Rate>;
+  close(): Promise<void>;
+}
+
+/** Times `run` in wall and CPU time (user + system: both ends live in this process). */
+async function timed(n: number, run: () => Promise<unknown>): Promise<Rate> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run();
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { wall: n / wall, cpu: n / ((c.user + c.system) / 1e6) };
+}
+
+/** The baseline: raw `ws`, each send awaited until the socket took it, as a session's send is. */
+async function rawWsPipe(text: string): Promise<Pipe> {
   const bytes = new TextEncoder().encode(text);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => wss.once('listening', r));
-  const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
   let seen = 0;
+  let target = 0;
   let done: () => void = () => undefined;
-  wss.on('connection', (ws) => ws.on('message', () => ++seen === n && done()));
-  const ws = new WebSocket(url);
+  wss.on('connection', (ws) => ws.on('message', () => ++seen === target && done()));
+  const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   await new Promise((r) => ws.once('open', r));
-  const t0 = performance.now();
-  const all = new Promise<void>((r) => (done = r));
-  for (let i = 0; i < n; i++) await new Promise<void>((r) => ws.send(bytes, () => r()));
-  await all;
-  const msgs = n / ((performance.now() - t0) / 1000);
-  ws.close();
-  const t1 = performance.now();
-  for (let i = 0; i < handshakes; i++) {
-    const c = new WebSocket(url);
-    await new Promise((r) => c.once('open', r));
-    c.close();
-  }
-  const rate = handshakes / ((performance.now() - t1) / 1000);
-  await new Promise((r) => wss.close(r));
-  return { msgs, handshakes: rate };
+  return {
+    run(n) {
+      seen = 0;
+      target = n;
+      const all = new Promise<void>((r) => (done = r));
+      return timed(n, async () => {
+        for (let i = 0; i < n; i++) await new Promise<void>((r) => ws.send(bytes, () => r()));
+        await all;
+      });
+    },
+    async close() {
+      ws.close();
+      await new Promise((r) => wss.close(r));
+    },
+  };
 }
 
-async function throughput(client: Session, server: Session, text = payload, n = N): Promise<number> {
-  const t0 = performance.now();
-  const reader = (async () => {
-    let seen = 0;
-    for await (const _ of server) if (++seen === n) break;
-  })();
-  for (let i = 0; i < n; i++) await client.send(text);
-  await reader;
-  return n / ((performance.now() - t0) / 1000);
-}
-
-/** DATA messages/s of one ws session, plaintext or XX-encrypted (both sides verify the other). */
-async function wsSession(text: string, n: number, encrypted: boolean): Promise<number> {
+/** One session over `kind`, plaintext or XX-encrypted (both sides verify the other). */
+async function sessionPipe(kind: Kind, text: string, encrypted: boolean): Promise<Pipe> {
   const [serverKey, clientKey] = [KeyPair.generate(), KeyPair.generate()];
   const serverSecure: Pick<ListenOptions, 'secure'> = encrypted ? { secure: { staticKey: serverKey, verifyPeer: allowKeys([clientKey.publicKey]) } } : {};
   const clientOptions: SessionOptions = encrypted ? { secure: { staticKey: clientKey, verifyPeer: allowKeys([serverKey.publicKey]) } } : {};
-  let serverSession: (s: Session) => void = () => undefined;
-  const server = await listen({ transport: 'ws', ...serverSecure, onSession: (s) => serverSession(s) });
-  const first = new Promise<Session>((r) => (serverSession = r));
-  const client = await connect(server.url, clientOptions);
-  const msgs = await throughput(client, await first, text, n);
-  await client.close();
-  await server.close();
-  return msgs;
-}
-
-async function overNetwork(transport: 'ws' | 'tcp' | 'http'): Promise<{ msgs: number; handshakes: number }> {
-  let serverSession: (s: Session) => void = () => undefined;
-  const server = await listen({ transport, onSession: (s) => serverSession(s) });
-  const first = new Promise<Session>((r) => (serverSession = r));
-  const client = await connect(server.url);
-  const msgs = await throughput(client, await first);
-  await client.close();
-  serverSession = () => undefined;
-  const t1 = performance.now();
-  for (let i = 0; i < HANDSHAKES; i++) await (await connect(server.url)).close();
-  const handshakes = HANDSHAKES / ((performance.now() - t1) / 1000);
-  await server.close();
-  return { msgs, handshakes };
-}
-
-async function overMemory(): Promise<{ msgs: number; handshakes: number }> {
-  const [a, b] = memoryTransportPair();
-  const sp = Session.server(b);
-  const client = await Session.client(a);
-  const msgs = await throughput(client, (await sp)!);
-  await client.close();
-  const t1 = performance.now();
-  for (let i = 0; i < HANDSHAKES; i++) {
-    const [x, y] = memoryTransportPair();
-    const p = Session.server(y);
-    const c = await Session.client(x);
-    await p;
-    await c.close();
+  let client: Session;
+  let peer: Session;
+  let stop: () => Promise<void> = async () => undefined;
+  if (kind === 'memory') {
+    const [a, b] = memoryTransportPair();
+    const server = Session.server(b, serverSecure);
+    client = await Session.client(a, clientOptions);
+    peer = (await server)!;
+  } else {
+    let arrived: (s: Session) => void = () => undefined;
+    const server = await listen({ transport: kind, ...serverSecure, onSession: (s) => arrived(s) });
+    const first = new Promise<Session>((r) => (arrived = r));
+    client = await connect(server.url, clientOptions);
+    peer = await first;
+    stop = () => server.close();
   }
-  return { msgs, handshakes: HANDSHAKES / ((performance.now() - t1) / 1000) };
+  return {
+    run: (n) => timed(n, () => sessionMessagesPerSecond(client, peer, text, n)),
+    async close() {
+      await client.close();
+      await stop();
+    },
+  };
 }
+
+/** A cell: the session's median rate, and the medians of the per-round ratios to raw ws. */
+interface Cell {
+  rate: number;
+  ratio: number;
+  cpuRatio: number;
+}
+
+/** Median over rounds of session/raw, each round timing both back to back (a warm-up round first). */
+async function pairedRounds(session: Pipe, raw: Pipe, n: number): Promise<Cell> {
+  await session.run(Math.ceil(n / 4));
+  const rates: number[] = [];
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const base = await raw.run(n);
+    const rate = await session.run(n);
+    rates.push(rate.wall);
+    ratios.push(rate.wall / base.wall);
+    cpuRatios.push(rate.cpu / base.cpu);
+  }
+  return { rate: median(rates), ratio: median(ratios), cpuRatio: median(cpuRatios) };
+}
+
+async function handshakesPerSecond(kind: Kind | 'raw ws'): Promise<number> {
+  const t0 = performance.now();
+  if (kind === 'raw ws') {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    const start = performance.now();
+    for (let i = 0; i < HANDSHAKES; i++) {
+      const c = new WebSocket(url);
+      await new Promise((r) => c.once('open', r));
+      c.close();
+    }
+    const rate = HANDSHAKES / ((performance.now() - start) / 1000);
+    await new Promise((r) => wss.close(r));
+    return rate;
+  }
+  if (kind === 'memory') {
+    for (let i = 0; i < HANDSHAKES; i++) {
+      const [x, y] = memoryTransportPair();
+      const p = Session.server(y);
+      const c = await Session.client(x);
+      await p;
+      await c.close();
+    }
+    return HANDSHAKES / ((performance.now() - t0) / 1000);
+  }
+  const server = await listen({ transport: kind });
+  const start = performance.now();
+  for (let i = 0; i < HANDSHAKES; i++) await (await connect(server.url)).close();
+  const rate = HANDSHAKES / ((performance.now() - start) / 1000);
+  await server.close();
+  return rate;
+}
+
+/** A target line: what was measured, the bound, met or not. */
+const verdict = (label: string, value: string, ok: boolean, bound: string) => `${label} ${value} ${ok ? '≥' : '<'} ${bound}: ${ok ? 'met' : 'NOT met'}`;
 
 /**
- * Runs the session section; met when issue 18's targets hold: 162 B over ws ≥ 0.7 of raw `ws`
- * plaintext and ≥ 0.5 XX-encrypted, memory ≥ 100k msg/s, http ≥ 0.2 of raw `ws`.
+ * Runs the session section; met when issue 18's targets hold for 162 B messages: ws ≥ 0.7 of
+ * raw `ws` plaintext and ≥ 0.5 XX-encrypted, memory ≥ 100k msg/s plaintext, http ≥ 0.2 of raw
+ * `ws` plaintext.
  */
 export async function runSessionBench(log: (line: string) => void): Promise<boolean> {
-  log(`one connection, ${N} DATA messages of ${payload.length} B JSON (M2M frames, binary codec); ${HANDSHAKES} sequential connect+close`);
-  const raw = await rawWs();
-  log(`raw ws (baseline)  ${raw.msgs.toFixed(0).padStart(7)} msg/s  ${raw.handshakes.toFixed(0).padStart(6)} connections/s`);
-  const rows = [['session ws', await overNetwork('ws')], ['session tcp', await overNetwork('tcp')], ['session http', await overNetwork('http')], ['session memory', await overMemory()]] as const;
-  for (const [name, r] of rows) {
-    log(`${name.padEnd(18)} ${r.msgs.toFixed(0).padStart(7)} msg/s ×${(r.msgs / raw.msgs).toFixed(2)}  ${r.handshakes.toFixed(0).padStart(6)} handshakes/s ×${(r.handshakes / raw.handshakes).toFixed(2)}`);
-  }
-  const http = rows[2][1].msgs / raw.msgs;
-  const memory = rows[3][1].msgs;
-  log(`\nws, by size, against raw ws sending the same bytes (sessions' default compression 'auto': plain below 512 B)`);
-  let ws162 = { plain: 0, xx: 0 };
-  for (const [bytes, n] of [[payload.length, N], [2_000, 5_000], [20_000, 1_000]] as const) {
-    const text = bytes === payload.length ? payload : requestOf(bytes);
-    const base = (await rawWs(text, n, 0)).msgs;
-    const plain = (await wsSession(text, n, false)) / base;
-    const xx = (await wsSession(text, n, true)) / base;
-    if (bytes === payload.length) ws162 = { plain, xx };
-    log(`${String(text.length).padStart(6)} B  raw ws ${base.toFixed(0).padStart(7)} msg/s  session plaintext ×${plain.toFixed(2)}  XX-encrypted ×${xx.toFixed(2)}`);
-  }
-  const targets: Array<[string, boolean]> = [
-    [`162 B ws plaintext ×${ws162.plain.toFixed(2)} ≥ 0.7`, ws162.plain >= 0.7],
-    [`162 B ws XX ×${ws162.xx.toFixed(2)} ≥ 0.5`, ws162.xx >= 0.5],
-    [`memory ${memory.toFixed(0)} msg/s ≥ 100000`, memory >= 100_000],
-    [`http ×${http.toFixed(2)} ≥ 0.2`, http >= 0.2],
+  log(`one connection per cell; DATA messages of JSON requests (M2M frames, binary codec, sessions' default compression 'auto': plain below 512 B)`);
+  log(`each cell: median of ${ROUNDS} rounds, each round raw ws then the session sending the same bytes; ×ratio = session / raw ws in wall time`);
+  log(`(CPU ×ratio: the same in messages per CPU-second of this process, steadier than wall time on a shared machine; the targets use wall time)`);
+  const sizes = [
+    { key: 'small', text: payload },
+    { key: 'medium', text: requestOf(2_000) },
+    { key: 'large', text: requestOf(20_000) },
   ];
-  log(`issue 18 targets: ${targets.map(([t, ok]) => `${t} ${ok ? 'met' : 'NOT met'}`).join('; ')}`);
+  const small: Record<string, Cell> = {};
+  for (const { key, text } of sizes) {
+    const n = PER_ROUND[key];
+    const raw = await rawWsPipe(text);
+    const base = await raw.run(n);
+    log(`\n${String(text.length).padStart(6)} B, ${n} messages per round; raw ws ${base.wall.toFixed(0)} msg/s (${base.cpu.toFixed(0)} per CPU-second)`);
+    for (const kind of KINDS) {
+      const cells: string[] = [];
+      for (const encrypted of [false, true]) {
+        const session = await sessionPipe(kind, text, encrypted);
+        const cell = await pairedRounds(session, raw, n);
+        await session.close();
+        if (key === 'small') small[`${kind} ${encrypted ? 'xx' : 'plain'}`] = cell;
+        cells.push(`${encrypted ? 'XX' : 'plaintext'} ${cell.rate.toFixed(0).padStart(7)} msg/s ×${cell.ratio.toFixed(2)} (CPU ×${cell.cpuRatio.toFixed(2)})`);
+      }
+      log(`  session ${kind.padEnd(7)} ${cells.join('   ')}`);
+    }
+    await raw.close();
+  }
+
+  log(`\n${HANDSHAKES} sequential connect+close (plaintext)`);
+  const rawHandshakes = await handshakesPerSecond('raw ws');
+  log(`  raw ws           ${rawHandshakes.toFixed(0).padStart(6)} connections/s`);
+  for (const kind of KINDS) {
+    const rate = await handshakesPerSecond(kind);
+    log(`  session ${kind.padEnd(7)}  ${rate.toFixed(0).padStart(6)} handshakes/s ×${(rate / rawHandshakes).toFixed(2)}`);
+  }
+
+  const wsPlain = small['ws plain'];
+  const wsXX = small['ws xx'];
+  const memory = small['memory plain'].rate;
+  const http = small['http plain'];
+  const targets: Array<[string, boolean]> = [
+    [verdict(`162 B ws plaintext`, `×${wsPlain.ratio.toFixed(2)} (CPU ×${wsPlain.cpuRatio.toFixed(2)})`, wsPlain.ratio >= 0.7, '×0.7 of raw ws'), wsPlain.ratio >= 0.7],
+    [verdict(`162 B ws XX`, `×${wsXX.ratio.toFixed(2)} (CPU ×${wsXX.cpuRatio.toFixed(2)})`, wsXX.ratio >= 0.5, '×0.5 of raw ws'), wsXX.ratio >= 0.5],
+    [verdict(`162 B memory plaintext`, `${memory.toFixed(0)} msg/s`, memory >= 100_000, '100000 msg/s'), memory >= 100_000],
+    [verdict(`162 B http plaintext`, `×${http.ratio.toFixed(2)} (CPU ×${http.cpuRatio.toFixed(2)})`, http.ratio >= 0.2, '×0.2 of raw ws'), http.ratio >= 0.2],
+  ];
+  log(`\nissue 18 targets:`);
+  for (const [line] of targets) log(`  ${line}`);
   return targets.every(([, ok]) => ok);
 }

@@ -18,6 +18,7 @@ import { httpHandler } from './transport/http-server.js';
 import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
+import { webSocketWriteBatch } from './transport/write-batch.js';
 
 // Node-only like listen: a rate shared through NATS JetStream (browsers get a stub, listen.browser.ts).
 export { SharedRateLimiter } from './nats-rate-limit.js';
@@ -266,7 +267,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     const server = http.createServer();
     const wss = new WebSocketServer({ server, maxPayload });
     closeSilentSockets(server, handshakeMs);
-    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account() })));
+    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws) })));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));

@@ -25,6 +25,9 @@ export interface AsyncQueueOptions<T = unknown> {
   onTake?: (item: T) => void;
 }
 
+/** What `push` returns while the queue has room. */
+const ROOM: Promise<void> = Promise.resolve();
+
 const byteLengthOf = (item: unknown): number => (item instanceof Uint8Array ? item.byteLength : 0);
 
 /** Bounded FIFO with async push and async iteration; `end(error?)` finishes it. */
@@ -87,9 +90,13 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return true;
   }
 
-  /** Adds an item, resolving once the queue has room again. */
-  async push(item: T): Promise<void> {
-    if (!this.offer(item)) return;
+  /** Adds an item, resolving once the queue has room again (at once, without a new promise, while it has). */
+  push(item: T): Promise<void> {
+    if (!this.offer(item) || !this.#isFull()) return ROOM;
+    return this.#waitForRoom();
+  }
+
+  async #waitForRoom(): Promise<void> {
     while (!this.#ended && this.#isFull()) await new Promise<void>((r) => this.#spaceWaiters.push(r));
   }
 

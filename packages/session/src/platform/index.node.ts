@@ -8,6 +8,7 @@ import { M2MError } from '@m2m/core';
 import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
+import { webSocketWriteBatch } from '../transport/write-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import type { SessionPlatform } from './types.js';
 
@@ -22,12 +23,13 @@ export const platform: SessionPlatform = {
     return dial(
       options.signal,
       () => {
-        ws = new WebSocketClient(url, { maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE });
+        // M2M frames are compressed already: no permessage-deflate, even when a server offers it.
+        ws = new WebSocketClient(url, { maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE, perMessageDeflate: false });
         return {
           cancel: () => ws.terminate(),
           onOpen: (cb) => ws.once('open', cb),
           onError: (cb) => ws.once('error', cb),
-          result: () => new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url }),
+          result: () => new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url, batch: webSocketWriteBatch(ws) }),
         };
       },
       (e) => new M2MError('Network', { reason: `cannot connect to ${url}: ${(e as Error).message}` }, { cause: e }),

@@ -1,14 +1,20 @@
 /**
- * HTTP adapter, client side (global `fetch`, so Node and browsers): every outgoing message is
- * one `POST /message`, as the reference's endpoint; the response carries the server's queued
- * messages, and one long-poll `GET /message` at a time brings the rest. Messages are put back
- * in order by their sequence numbers, since two responses can arrive in either order.
+ * HTTP adapter, client side (global `fetch`, so Node and browsers): outgoing messages go in
+ * `POST /message`, one POST at a time: a lone message is the body by itself, as the reference's
+ * endpoint takes it, and the messages sent while a POST is under way go together in the next
+ * one as a framed body (up to {@link HTTP_BATCH_BYTES}). The response carries the server's
+ * queued messages, and one long-poll `GET /message` at a time brings the rest. Messages are put
+ * back in order by their sequence numbers, since two responses can arrive in either order.
  * @module
  */
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, SEQUENCE_HEADER, splitFrames } from './http-frames.js';
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
+import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER, splitFrames } from './http-frames.js';
+import { readBoundedBody } from './rest-client.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
+
+/** What `send` returns when the message was queued under the high-water mark (no promise per message). */
+const TAKEN: Promise<void> = Promise.resolve();
 
 /** A {@link Transport} over HTTP requests to `{base}/message`. */
 export class HttpClientTransport implements Transport {
@@ -22,25 +28,40 @@ export class HttpClientTransport implements Transport {
   #closed = false;
   /** The long poll in flight, aborted on close (one controller per request: a shared signal would collect a listener per fetch). */
   #pollRequest: AbortController | undefined;
+  /** The POST in flight, aborted when the transport ends (a send timeout must not leave it hanging). */
+  #postRequest: AbortController | undefined;
   #polling = false;
   #max: number;
+  /** Messages waiting for the next POST, and their bytes. */
+  #outgoing: Uint8Array[] = [];
+  #outgoingBytes = 0;
+  #posting = false;
+  /** Woken when the POST loop stops (everything queued was sent, or the transport ended). */
+  #idleWaiters: Array<() => void> = [];
+  #roomWaiters: Array<() => void> = [];
+  #sendHighWater: number;
+  #sendTimeoutMs: number;
+  #error: unknown;
 
   constructor(baseUrl: string, limits: TransportLimits = {}) {
     this.#endpoint = `${baseUrl.replace(/\/$/, '')}/message`;
     this.remoteAddress = baseUrl;
     this.#max = limits.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
+    this.#sendHighWater = limits.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
+    this.#sendTimeoutMs = limits.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.#inbox = new AsyncQueue({ capacity: limits.highWaterMark ?? 64, maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES });
   }
 
-  #headers(): Record<string, string> {
-    const h: Record<string, string> = { accept: FRAMES_CONTENT_TYPE, 'content-type': 'application/octet-stream' };
+  #headers(contentType = 'application/octet-stream'): Record<string, string> {
+    const h: Record<string, string> = { accept: FRAMES_CONTENT_TYPE, 'content-type': contentType };
     if (this.#connection) h[CONNECTION_HEADER] = this.#connection;
     return h;
   }
 
   async #take(res: Response): Promise<void> {
-    // Always read the body: an unread one keeps the request (and its abort listener) alive.
-    const body = new Uint8Array(await res.arrayBuffer());
+    // Always read the body (an unread one keeps the request and its abort listener alive), up to
+    // what a server may put in one response.
+    const body = await readBoundedBody(res, Math.max(HTTP_RESPONSE_BYTES, this.#max + 4), 'responseBytes');
     const id = res.headers.get(CONNECTION_HEADER);
     if (id) this.#connection = id;
     if (res.status === 410) return this.#end();
@@ -61,8 +82,18 @@ export class HttpClientTransport implements Transport {
   #end(error?: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#error = error;
     this.#pollRequest?.abort();
+    this.#postRequest?.abort();
     this.#inbox.end(error);
+    this.#outgoing = [];
+    this.#outgoingBytes = 0;
+    for (const w of this.#roomWaiters.splice(0)) w();
+  }
+
+  /** A failed POST's error, else a plain "closed". */
+  #closedError(): unknown {
+    return this.#error instanceof M2MError && this.#error.kind === 'Network' ? this.#error : new M2MError('Network', { reason: 'HTTP transport is closed' });
   }
 
   async #poll(): Promise<void> {
@@ -79,21 +110,69 @@ export class HttpClientTransport implements Transport {
     }
   }
 
-  async send(data: Uint8Array): Promise<void> {
-    if (this.#closed) throw new M2MError('Network', { reason: 'HTTP transport is closed' });
-    let res: Response;
-    try {
-      res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(), body: data as Uint8Array<ArrayBuffer> });
-    } catch (e) {
-      const err = new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e });
-      this.#end(err);
-      throw err;
-    }
-    await this.#take(res);
-    void this.#poll();
+  /**
+   * Queues one message for the next POST (sent at once when none is under way); waits while
+   * more than `sendHighWaterBytes` is queued.
+   * @throws M2MError: Network when closed or a POST failed; Timeout when the queue stays full
+   *   for `sendTimeoutMs` (the transport is then closed).
+   */
+  send(data: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    this.#outgoing.push(data);
+    this.#outgoingBytes += data.length;
+    if (!this.#posting) void this.#post();
+    return this.#outgoingBytes <= this.#sendHighWater ? TAKEN : this.#waitForRoom();
   }
 
+  async #waitForRoom(): Promise<void> {
+    try {
+      while (!this.#closed && this.#outgoingBytes > this.#sendHighWater) await waitForDrain((w) => this.#roomWaiters.push(w), this.#sendTimeoutMs);
+    } catch (e) {
+      this.#end(e);
+      throw e;
+    }
+    if (this.#closed) throw this.#closedError();
+  }
+
+  /** Takes the next POST body: one message alone, or as many as fit in a framed batch. */
+  #nextBody(): { body: Uint8Array; framed: boolean } {
+    let count = 1;
+    let size = 4 + this.#outgoing[0].length;
+    while (count < this.#outgoing.length && size + 4 + this.#outgoing[count].length <= HTTP_BATCH_BYTES) size += 4 + this.#outgoing[count++].length;
+    const batch = this.#outgoing.splice(0, count);
+    this.#outgoingBytes -= size - 4 * count;
+    if (this.#outgoingBytes <= this.#sendHighWater) for (const w of this.#roomWaiters.splice(0)) w();
+    return count === 1 ? { body: batch[0], framed: false } : { body: joinFrames(batch), framed: true };
+  }
+
+  /** Sends POSTs, one at a time, until nothing is queued. */
+  async #post(): Promise<void> {
+    this.#posting = true;
+    try {
+      while (this.#outgoing.length && !this.#closed) {
+        const { body, framed } = this.#nextBody();
+        let res: Response;
+        try {
+          this.#postRequest = new AbortController();
+          res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(framed ? FRAMES_CONTENT_TYPE : undefined), body: body as Uint8Array<ArrayBuffer>, signal: this.#postRequest.signal });
+        } catch (e) {
+          throw new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e });
+        }
+        await this.#take(res);
+        void this.#poll();
+      }
+    } catch (e) {
+      this.#end(e instanceof M2MError ? e : new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e }));
+    } finally {
+      this.#posting = false;
+      for (const w of this.#idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Sends what is queued (waiting at most `sendTimeoutMs`), then ends the connection. */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#posting) await waitForDrain((w) => this.#idleWaiters.push(w), this.#sendTimeoutMs).catch(() => undefined);
     if (this.#closed) return;
     const headers = this.#headers();
     this.#end();

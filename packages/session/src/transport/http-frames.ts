@@ -1,6 +1,7 @@
 /**
  * Bodies of the HTTP adapter: several messages in one body, each a 4-byte big-endian length
- * followed by the message (content type `application/x-m2m-frames`).
+ * followed by the message (content type `application/x-m2m-frames`), in responses and in
+ * batched POSTs.
  * @module
  */
 import { M2MError } from '@m2m/core';
@@ -11,6 +12,17 @@ export const FRAMES_CONTENT_TYPE = 'application/x-m2m-frames';
 export const CONNECTION_HEADER = 'x-m2m-connection';
 /** Header with the sequence number of a response body's first message. */
 export const SEQUENCE_HEADER = 'x-m2m-seq';
+/**
+ * Largest framed POST body a client sends with several messages in it (a message larger than
+ * this goes alone); a server takes framed bodies up to this or one message's limit + 4,
+ * whichever is larger (docs/PROTOCOL.md §6).
+ */
+export const HTTP_BATCH_BYTES = 64 * 1024;
+/**
+ * Largest framed response body a server sends (more waits for the next poll), unless one message
+ * alone is larger; a client reads up to this or its message limit + 4, whichever is larger.
+ */
+export const HTTP_RESPONSE_BYTES = 1024 * 1024;
 
 /** Joins messages into one body. */
 export function joinFrames(messages: readonly Uint8Array[]): Uint8Array {

@@ -1,5 +1,6 @@
 /**
- * HTTP adapter, server side (node:http): `POST /message` delivers one message and answers with
+ * HTTP adapter, server side (node:http): `POST /message` delivers one message (or, with
+ * content type `application/x-m2m-frames`, several, read one by one as the body arrives) and answers with
  * what the session queued in reply (held up to `replyWindowMs`, so HELLO is answered by ACCEPT
  * in the same exchange, as the reference's endpoint); `GET /message` long-polls for more;
  * `DELETE /message` ends the connection. Clients that do not ask for
@@ -9,8 +10,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
-import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
+import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
 import { ConnectionAccount } from './budget.js';
+import { LengthPrefixedReader } from './length-prefixed.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
 
 const POLL_MS = 25_000;
@@ -73,7 +75,7 @@ export class HttpServerTransport implements Transport {
    */
   async send(data: Uint8Array): Promise<void> {
     if (this.#closed) throw new M2MError('Network', { reason: 'HTTP connection is closed' });
-    this.#outbox.push(data.slice());
+    this.#outbox.push(data);
     this.#outboxBytes += data.length;
     for (const w of this.#waiters.splice(0)) w();
     if (this.#outboxBytes <= this.#sendHighWater) return;
@@ -85,7 +87,10 @@ export class HttpServerTransport implements Transport {
     }
     if (this.#closed) throw new M2MError('Network', { reason: 'HTTP connection is closed' });
   }
-  /** Waits until something is queued (or `ms` passes / the connection ends), then takes it all. */
+  /**
+   * Waits until something is queued (or `ms` passes / the connection ends), then takes it: with
+   * `all`, as many messages as fit in HTTP_RESPONSE_BYTES (at least one), else one.
+   */
   async drain(ms: number, all: boolean): Promise<{ seq: number; messages: Uint8Array[] }> {
     if (!this.#outbox.length && !this.#closed && ms > 0) {
       await new Promise<void>((resolve) => {
@@ -97,7 +102,9 @@ export class HttpServerTransport implements Transport {
       });
     }
     const seq = this.#seq;
-    const messages = all ? this.#outbox.splice(0) : this.#outbox.splice(0, 1);
+    let count = Math.min(1, this.#outbox.length);
+    for (let bytes = count ? 4 + this.#outbox[0].length : 0; all && count < this.#outbox.length && bytes + 4 + this.#outbox[count].length <= HTTP_RESPONSE_BYTES; count++) bytes += 4 + this.#outbox[count].length;
+    const messages = this.#outbox.splice(0, count);
     this.#seq += messages.length;
     for (const m of messages) this.#outboxBytes -= m.length;
     if (messages.length) for (const w of this.#roomWaiters.splice(0)) w();
@@ -161,8 +168,10 @@ export function httpHandler(options: {
   };
   /** Answers without reading the rest of the body, and drops the socket (it may still be sending). */
   const refuseBody = (req: IncomingMessage, res: ServerResponse, status: number) => {
+    // The socket is taken now: node:http detaches it from the request once the response is done.
+    const socket = req.socket;
     res.writeHead(status, { connection: 'close' });
-    res.end(() => req.socket.destroy());
+    res.end(() => socket.destroy());
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -187,6 +196,11 @@ export function httpHandler(options: {
       return reply(res, 200, { 'content-type': FRAMES_CONTENT_TYPE, [CONNECTION_HEADER]: conn.id, [SEQUENCE_HEADER]: String(seq) }, joinFrames(messages));
     }
     if (req.method !== 'POST') return reply(res, 405);
+    if (String(req.headers['content-type'] ?? '').startsWith(FRAMES_CONTENT_TYPE)) {
+      // A connection starts with its HELLO alone; batches come after.
+      if (!conn) return reply(res, 400);
+      return postBatch(req, res, conn, framed);
+    }
     const max = conn ? conn.maxIncoming : (options.maxFirstMessageBytes ?? options.maxMessageBytes);
     const declared = Number(req.headers['content-length']);
     if (declared > max) return refuseBody(req, res, 413);
@@ -231,12 +245,67 @@ export function httpHandler(options: {
       off += c.length;
     }
     await conn.inbox.push(body);
-    // Hold the response only for messages that are answered (HELLO, PING); DATA returns at once.
-    const { seq, messages } = await conn.drain(expectsReply(body) ? replyWindow : 0, framed);
+    return answer(res, conn, expectsReply(body), framed);
+  };
+
+  /**
+   * Answers a POST with what the connection queued for the client; held up to the reply window
+   * when it carried a message that is answered (HELLO, PING), else at once.
+   */
+  const answer = async (res: ServerResponse, conn: HttpServerTransport, expects: boolean, framed: boolean) => {
+    const { seq, messages } = await conn.drain(expects ? replyWindow : 0, framed);
     const headers: Record<string, string> = { [CONNECTION_HEADER]: conn.id };
     if (!messages.length) return reply(res, conn.closed ? 410 : 204, headers);
     if (framed) return reply(res, 200, { ...headers, 'content-type': FRAMES_CONTENT_TYPE, [SEQUENCE_HEADER]: String(seq) }, joinFrames(messages));
     return reply(res, 200, { ...headers, 'content-type': messages[0][0] === 0x7b ? 'application/json' : 'application/octet-stream' }, messages[0]);
+  };
+
+  /**
+   * A framed POST: several length-prefixed messages, each handed to the connection as soon as
+   * it is whole (one copy, transport/length-prefixed.ts), so the body's reading waits with a
+   * full inbox. The body may be up to HTTP_BATCH_BYTES or one message's limit + 4, whichever is
+   * larger; every message is held to the connection's limit.
+   */
+  const postBatch = async (req: IncomingMessage, res: ServerResponse, conn: HttpServerTransport, framed: boolean) => {
+    const max = conn.maxIncoming;
+    const bodyMax = Math.max(max + 4, HTTP_BATCH_BYTES);
+    if (Number(req.headers['content-length']) > bodyMax) return refuseBody(req, res, 413);
+    const reader = new LengthPrefixedReader();
+    let size = 0;
+    /** Bytes of this body held by the connection and not yet handed over as messages. */
+    let held = 0;
+    let expects = false;
+    const fail = (error: unknown, status: number) => {
+      conn.account.release(held);
+      conn.refuse(error);
+      return refuseBody(req, res, status);
+    };
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > bodyMax) return fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: size, max: bodyMax }), 413);
+        conn.account.hold(chunk.length);
+        held += chunk.length;
+        reader.push(chunk);
+        for (let len = reader.nextLength(); len >= 0; len = reader.nextLength()) {
+          if (len > max) return fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max }), 413);
+          const message = reader.take();
+          if (!message) break;
+          held -= 4 + message.length;
+          conn.account.release(4);
+          expects ||= expectsReply(message);
+          await conn.inbox.push(message);
+        }
+      }
+    } catch (e) {
+      if (e instanceof M2MError) return fail(e, 503);
+      conn.account.release(held);
+      throw e;
+    }
+    if (reader.buffered > 0 || reader.nextLength() >= 0) return fail(new M2MError('InvalidMessage', { reason: 'truncated message in HTTP body' }), 400);
+    if (conn.closed) return reply(res, 410);
+    conn.lastSeen = Date.now();
+    return answer(res, conn, expects, framed);
   };
   return {
     handle: (req: IncomingMessage, res: ServerResponse) => void handle(req, res).catch(() => reply(res, 500)),

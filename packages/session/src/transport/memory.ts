@@ -1,6 +1,8 @@
 /**
  * An in-memory transport pair for tests and same-process agents, with real backpressure:
- * `send` waits while the peer's inbox is full (`capacity` messages or 1 MiB).
+ * `send` waits while the peer's inbox is full (`capacity` messages or 1 MiB). A message goes
+ * straight to the peer's inbox (or to its waiting reader): no copy, no timer, no promise unless
+ * the inbox is full.
  * @module
  */
 import { M2MError } from '@m2m/core';
@@ -16,10 +18,14 @@ class MemoryTransport implements Transport {
   constructor(capacity: number) {
     this.inbox = new AsyncQueue({ capacity, maxBytes: DEFAULT_HIGH_WATER_BYTES });
   }
-  async send(data: Uint8Array): Promise<void> {
-    if (this.#closed || this.peer.inbox.ended) throw new M2MError('Network', { reason: 'memory transport is closed' });
-    // Copy: the receiver must not see later changes the sender makes to its buffer.
-    await this.peer.inbox.push(data.slice());
+  /**
+   * Hands `data` itself to the peer (no copy: a sender does not change what it sent, see
+   * `Transport.send`); waits while the peer's inbox is full.
+   * @throws M2MError Network when either side closed.
+   */
+  send(data: Uint8Array): Promise<void> {
+    if (this.#closed || this.peer.inbox.ended) return Promise.reject(new M2MError('Network', { reason: 'memory transport is closed' }));
+    return this.peer.inbox.push(data);
   }
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -2,8 +2,8 @@
  * TCP transport (node:net): each message is a 4-byte big-endian length, then the bytes. The
  * reader stops the socket while the inbox is full (in messages or in bytes), so a slow consumer
  * slows the sender through TCP's own flow control instead of growing memory. Received chunks
- * are kept as a list and copied once, when a whole message is in (a trickled message costs its
- * size, not its size times the number of reads).
+ * are kept as a list and copied once, when a whole message is in (transport/length-prefixed.ts);
+ * the messages written in one burst leave in one `writev` (transport/write-batch.ts).
  * @module
  */
 import * as net from 'node:net';
@@ -11,7 +11,14 @@ import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
 import { dial } from './dial.js';
 import { ConnectionAccount } from './budget.js';
+import { LengthPrefixedReader } from './length-prefixed.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
+import { SocketWriteBatch } from './write-batch.js';
+
+/** What `send` returns when the socket took the message at once (no promise per message). */
+const TAKEN: Promise<void> = Promise.resolve();
+/** Messages below this size are written with their prefix as one buffer (a copy is cheaper than an iovec). */
+const JOIN_BELOW = 1024;
 
 /**
  * True when a length prefix is really the start of HTTP text ("HTTP" of a response, or a request
@@ -26,11 +33,9 @@ export class TcpTransport implements Transport {
   readonly remoteAddress: string;
   #socket: net.Socket;
   #inbox: AsyncQueue<Uint8Array>;
-  /** Received bytes not yet part of a whole message, in arrival order (copied once, when whole). */
-  #chunks: Buffer[] = [];
-  #chunkBytes = 0;
-  /** Length of the message being received, once its 4-byte prefix is in. */
-  #expected = -1;
+  /** Received bytes not yet part of a whole message. */
+  #reader = new LengthPrefixedReader();
+  #batch: SocketWriteBatch;
   #max: number;
   #closed = false;
   /** Set by `close()`: incoming bytes are dropped from then on. */
@@ -56,6 +61,7 @@ export class TcpTransport implements Transport {
     this.#account = account;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
+    this.#batch = new SocketWriteBatch(socket);
     this.#inbox = new AsyncQueue({
       capacity: limits.highWaterMark ?? 64,
       maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
@@ -92,48 +98,16 @@ export class TcpTransport implements Transport {
     } catch (e) {
       return this.#refuse(e);
     }
-    this.#chunks.push(chunk);
-    this.#chunkBytes += chunk.length;
+    this.#reader.push(chunk);
     for (;;) {
-      if (this.#expected < 0) {
-        if (this.#chunkBytes < 4) return;
-        const len = this.#take(4).readUInt32BE(0);
-        this.#account.release(4);
-        if (len > this.#max) return this.#refuse(speaksHttp(len) ? new M2MError('Network', { reason: 'the peer speaks HTTP, not M2M over TCP (use a ws:// or http:// URL for an HTTP server)' }) : new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
-        this.#expected = len;
-      }
-      if (this.#chunkBytes < this.#expected) return;
-      const message = this.#take(this.#expected);
-      this.#expected = -1;
-      this.#inbox.offer(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+      const len = this.#reader.nextLength();
+      if (len < 0) return;
+      if (len > this.#max) return this.#refuse(speaksHttp(len) ? new M2MError('Network', { reason: 'the peer speaks HTTP, not M2M over TCP (use a ws:// or http:// URL for an HTTP server)' }) : new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
+      const message = this.#reader.take();
+      if (!message) return;
+      this.#account.release(4);
+      this.#inbox.offer(message);
     }
-  }
-
-  /** Removes the first `n` buffered bytes as one Buffer (a copy when they span chunks). */
-  #take(n: number): Buffer {
-    const first = this.#chunks[0];
-    let out: Buffer;
-    if (first.length >= n && n <= 4) {
-      // The length prefix: a small copy, so the chunk it came from is not kept alive by it.
-      out = Buffer.from(first.subarray(0, n));
-    } else {
-      out = Buffer.allocUnsafeSlow(n);
-      let off = 0;
-      while (off < n) {
-        const c = this.#chunks[0];
-        const part = Math.min(c.length, n - off);
-        c.copy(out, off, 0, part);
-        off += part;
-        if (part === c.length) this.#chunks.shift();
-        else this.#chunks[0] = c.subarray(part);
-      }
-      this.#chunkBytes -= n;
-      return out;
-    }
-    if (first.length === n) this.#chunks.shift();
-    else this.#chunks[0] = first.subarray(n);
-    this.#chunkBytes -= n;
-    return out;
   }
 
   #wakeWriters(): void {
@@ -142,8 +116,7 @@ export class TcpTransport implements Transport {
 
   #finish(error?: unknown): void {
     if (!this.#closed) this.#closed = true;
-    this.#chunks = [];
-    this.#chunkBytes = 0;
+    this.#reader.clear();
     this.#inbox.end(error);
     this.#account.close();
     this.#wakeWriters();
@@ -151,17 +124,32 @@ export class TcpTransport implements Transport {
   }
 
   /**
-   * Sends one message; waits while node:net's socket buffer is over its own high-water mark
-   * (16 KiB, smaller than `sendHighWaterBytes`), so at most that plus this message is buffered.
+   * Sends one message; the messages of one burst leave in one write. Waits while node:net's
+   * socket buffer is over its own high-water mark (16 KiB, smaller than `sendHighWaterBytes`),
+   * so at most that plus this message is buffered.
    * @throws M2MError: Network when closed; Timeout when the peer takes nothing for
    *   `sendTimeoutMs` (the connection is then dropped).
    */
-  async send(data: Uint8Array): Promise<void> {
-    if (this.#closed || this.#socket.destroyed) throw new M2MError('Network', { reason: 'TCP connection is closed' });
-    const head = Buffer.allocUnsafe(4);
-    head.writeUInt32BE(data.length, 0);
-    this.#socket.write(head);
-    if (this.#socket.write(data)) return;
+  send(data: Uint8Array): Promise<void> {
+    if (this.#closed || this.#socket.destroyed) return Promise.reject(new M2MError('Network', { reason: 'TCP connection is closed' }));
+    const n = data.length;
+    this.#batch.add(4 + n);
+    let room: boolean;
+    if (n < JOIN_BELOW) {
+      const out = Buffer.allocUnsafe(4 + n);
+      out.writeUInt32BE(n, 0);
+      out.set(data, 4);
+      room = this.#socket.write(out);
+    } else {
+      const head = Buffer.allocUnsafe(4);
+      head.writeUInt32BE(n, 0);
+      this.#socket.write(head);
+      room = this.#socket.write(data);
+    }
+    return room ? TAKEN : this.#waitForDrain();
+  }
+
+  async #waitForDrain(): Promise<void> {
     try {
       await waitForDrain((w) => this.#drainWaiters.push(w), this.#sendTimeoutMs);
     } catch (e) {
@@ -172,6 +160,8 @@ export class TcpTransport implements Transport {
   }
 
   abort(): void {
+    // What `send` already took goes to the kernel before the reset, as it would have unbatched.
+    this.#batch.flush();
     this.#socket.resetAndDestroy();
   }
 

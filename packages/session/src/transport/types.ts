@@ -8,7 +8,8 @@ import { M2MError } from '@m2m/core';
 export interface Transport extends AsyncIterable<Uint8Array> {
   /**
    * Sends one message; resolves when the transport has taken it (slow peers make this wait,
-   * bounded in bytes by `sendHighWaterBytes`).
+   * bounded in bytes by `sendHighWaterBytes`). The transport may keep `data` until it is
+   * written: the caller must not change it afterwards.
    * @throws M2MError: Network when closed; Timeout when the peer takes nothing for `sendTimeoutMs`.
    */
   send(data: Uint8Array): Promise<void>;
@@ -63,6 +64,17 @@ export interface TransportLimits {
    * that reads nothing for that long is dropped: `send` and iteration fail with Timeout.
    */
   sendTimeoutMs?: number;
+}
+
+/**
+ * Joins the writes of one burst into one system call (Node sockets: transport/write-batch.ts).
+ * A transport calls `add` before each write.
+ */
+export interface WriteBatch {
+  /** Announces a write of `bytes` bytes. */
+  add(bytes: number): void;
+  /** Writes out the current batch now. */
+  flush(): void;
 }
 
 /** Default largest transport message. */

@@ -6,7 +6,7 @@
 import { M2MError } from '@m2m/core';
 import { AsyncQueue } from '../queue.js';
 import { ConnectionAccount } from './budget.js';
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type Transport, type TransportLimits } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits, type WriteBatch } from './types.js';
 
 /** The part of the WebSocket API this transport uses (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
@@ -40,7 +40,8 @@ function setReceiverLimit(ws: WebSocketLike, max: number): void {
 const wsError = (message: string | undefined, max: number) =>
   message?.startsWith('Max payload size exceeded') ? new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: max + 1, max }) : new M2MError('Network', { reason: `WebSocket: ${message ?? 'error'}` });
 
-const isTimeout = (e: unknown) => e instanceof M2MError && e.kind === 'Timeout';
+/** What `send` returns when the message was taken at once (no promise per message). */
+const TAKEN: Promise<void> = Promise.resolve();
 
 /** A {@link Transport} over an open WebSocket. */
 export class WebSocketTransport implements Transport {
@@ -50,6 +51,9 @@ export class WebSocketTransport implements Transport {
   #inbox: AsyncQueue<Uint8Array>;
   #closed = false;
   #closeWaiters: Array<() => void> = [];
+  /** Senders waiting for `bufferedAmount` to fall to the send high-water mark (`ws`). */
+  #roomWaiters: Array<() => void> = [];
+  #batch: WriteBatch | undefined;
   #max: number;
   #sendHighWater: number;
   #sendTimeoutMs: number;
@@ -62,11 +66,13 @@ export class WebSocketTransport implements Transport {
   }
 
   /**
-   * @param options limits, the peer's address, and where a server counts the bytes this
-   *   connection holds (default: its own account, with no shared budget).
+   * @param options limits, the peer's address, where a server counts the bytes this
+   *   connection holds (default: its own account, with no shared budget), and the write batch
+   *   of the socket under a `ws` WebSocket (Node: `webSocketWriteBatch`, transport/write-batch.ts).
    */
-  constructor(ws: WebSocketLike, options: TransportLimits & { remoteAddress?: string; account?: ConnectionAccount } = {}) {
+  constructor(ws: WebSocketLike, options: TransportLimits & { remoteAddress?: string; account?: ConnectionAccount; batch?: WriteBatch } = {}) {
     this.#ws = ws;
+    this.#batch = options.batch;
     this.remoteAddress = options.remoteAddress;
     this.#max = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
     this.#sendHighWater = options.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
@@ -123,50 +129,71 @@ export class WebSocketTransport implements Transport {
     this.#account.close();
     this.#resolveEnded(error);
     for (const w of this.#closeWaiters.splice(0)) w();
+    for (const w of this.#roomWaiters.splice(0)) w();
   }
 
   /**
-   * Sends one message; waits while the bytes buffered for the peer are over the send high-water
-   * mark (`ws`: until the socket took this message).
-   * @throws M2MError: Network when closed; Timeout when the peer takes nothing for
-   *   `sendTimeoutMs` (the connection is then dropped).
+   * Sends one message. `ws`: the message is handed to the socket at once (joined with the others
+   * of this tick into one write, transport/write-batch.ts) and `send` resolves unless more than
+   * the send high-water mark is buffered, in which case it waits for the socket to take bytes.
+   * Browsers: the same mark, watched on `bufferedAmount`.
+   * @throws M2MError: Network when closed (or the write failed); Timeout when the peer takes
+   *   nothing for `sendTimeoutMs` (the connection is then dropped).
    */
-  async send(data: Uint8Array): Promise<void> {
-    if (this.#closed || this.#ws.readyState !== OPEN) throw new M2MError('Network', { reason: 'WebSocket is closed' });
-    const deadline = Date.now() + this.#sendTimeoutMs;
-    if (this.#ws.pause) {
-      // `ws`: the callback fires once the bytes are handed to the socket.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          timer = setTimeout(() => reject(new M2MError('Timeout', { operation: 'send', ms: this.#sendTimeoutMs })), this.#sendTimeoutMs);
-          this.#ws.send(data, (err) => (err ? reject(new M2MError('Network', { reason: `WebSocket send: ${err.message}` }, { cause: err })) : resolve()));
-        });
-      } catch (e) {
-        if (isTimeout(e)) this.#dropForTimeout(e);
-        throw e;
-      } finally {
-        clearTimeout(timer);
-      }
+  send(data: Uint8Array): Promise<void> {
+    if (this.#closed || this.#ws.readyState !== OPEN) return Promise.reject(this.#closedError());
+    if (!this.#ws.pause) return this.#sendPolling(data);
+    this.#batch?.add(data.length);
+    this.#ws.send(data, this.#afterWrite);
+    return this.#ws.bufferedAmount <= this.#sendHighWater ? TAKEN : this.#waitForRoom();
+  }
+
+  /** `ws` calls this once a message's bytes went to the socket (or failed to). */
+  readonly #afterWrite = (err?: Error): void => {
+    if (err) {
+      if (!this.#closed) this.#dropWith(new M2MError('Network', { reason: `WebSocket send: ${err.message}` }, { cause: err }));
       return;
     }
+    if (this.#roomWaiters.length && this.#ws.bufferedAmount <= this.#sendHighWater) for (const w of this.#roomWaiters.splice(0)) w();
+  };
+
+  async #waitForRoom(): Promise<void> {
+    try {
+      await waitForDrain((w) => this.#roomWaiters.push(w), this.#sendTimeoutMs);
+    } catch (e) {
+      this.#dropWith(e);
+      throw e;
+    }
+    if (this.#closed) throw this.#closedError();
+  }
+
+  #closedError(): M2MError {
+    return new M2MError('Network', { reason: 'WebSocket is closed' });
+  }
+
+  /** Browsers: no write callback, so `bufferedAmount` is polled while over the mark. */
+  async #sendPolling(data: Uint8Array): Promise<void> {
+    const deadline = Date.now() + this.#sendTimeoutMs;
     this.#ws.send(data);
     while (this.#ws.bufferedAmount > this.#sendHighWater && !this.#closed) {
       if (Date.now() > deadline) {
         const e = new M2MError('Timeout', { operation: 'send', ms: this.#sendTimeoutMs });
-        this.#dropForTimeout(e);
+        this.#dropWith(e);
         throw e;
       }
       await new Promise((r) => setTimeout(r, 5));
     }
   }
 
-  #dropForTimeout(error: unknown): void {
+  /** Ends the connection on our side's failure (a timed-out or failed send). */
+  #dropWith(error: unknown): void {
     this.#finish(error);
     this.abort();
   }
 
   abort(): void {
+    // What `send` already took goes to the socket before it is dropped, as it would have unbatched.
+    this.#batch?.flush();
     const ws = this.#ws as WebSocketLike & { terminate?: () => void };
     if (ws.terminate) ws.terminate();
     else ws.close();
