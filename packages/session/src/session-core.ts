@@ -5,7 +5,8 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrame, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { utf8ByteLength } from '@m2m/core/internal';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
 import { boundProtection, messageBinding } from './secure/binding.js';
@@ -325,15 +326,17 @@ export class SessionCore {
     const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
     if (protection) opts.protection = protection;
     if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
-    const text = compress(content, algo, opts);
+    // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2).
+    const encoded = algo === 'm2m' ? encodeFrame(content, opts) : compress(content, algo, opts);
+    const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
-    if (max > 0 && text.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: text.length, max });
+    if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
     this.#apply('sendData');
     this.#lastActivity = this.#clock.now();
     this.#schedule();
-    this.stats.bytesCompressed += text.length;
-    this.stats.bytesSaved += Math.max(0, originalBytes - text.length);
-    value.content = text;
+    this.stats.bytesCompressed += length;
+    this.stats.bytesSaved += Math.max(0, originalBytes - length);
+    value.content = encoded;
     this.stats.messagesSent++;
     return message;
   }
@@ -350,10 +353,11 @@ export class SessionCore {
     if (message.type !== 'DATA' || p?.kind !== 'data') throw new M2MError('InvalidMessage', { reason: 'Not a DATA message' });
     const max = this.#negotiated?.maxPayload ?? 0;
     const content = p.value.content;
-    if (this.#requireFrames && !content.startsWith('#M2M|1|')) {
-      throw new M2MError('SecurityDowngrade', { required: 'aead', actual: `${detectAlgorithm(content)} content` });
+    if (this.#requireFrames && !(typeof content === 'string' ? content.startsWith('#M2M|1|') : isFrameBytes(content))) {
+      throw new M2MError('SecurityDowngrade', { required: 'aead', actual: typeof content === 'string' ? `${detectAlgorithm(content)} content` : 'binary content that is not a frame' });
     }
-    if (max > 0 && content.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: content.length, max });
+    const length = contentTextLength(content);
+    if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
     const opts: DecodeFrameOptions = { limits: this.#opts.limits };
     // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
     if (this.#bound) opts.protection = boundProtection(this.#bound, messageBinding(message));
@@ -361,7 +365,7 @@ export class SessionCore {
     if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
     let text: string;
     try {
-      text = decompress(content, opts);
+      text = typeof content === 'string' ? decompress(content, opts) : decodeFrame(content, opts).payload;
     } catch (e) {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });

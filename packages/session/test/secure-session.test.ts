@@ -71,8 +71,11 @@ describe('encrypted sessions', () => {
     await client.send(req(1));
     const got = (await it.next()).value!;
     expect(got.content).toBe(req(1));
-    expect(got.payload.content.startsWith('#M2M|1|')).toBe(true);
-    expect(got.payload.content).not.toContain('secret'); // base64 of ciphertext
+    // The binary codec carries the frame as bytes: the M2M prefix, a readable header, then ciphertext.
+    const frame = got.payload.content as Uint8Array;
+    expect(frame).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(frame.subarray(0, 7))).toBe('#M2M|1|');
+    expect(Buffer.from(frame).includes('secret')).toBe(false);
     await client.close('CLIENT_SHUTDOWN', 'done');
     expect((await server.closed).error?.details).toEqual({ reason: 'CLIENT_SHUTDOWN', message: 'done' });
   });
@@ -251,7 +254,7 @@ describe('replay window', () => {
     const k2 = new Uint8Array(32).fill(2);
     const sender = new SecureChannel(new CipherState(k1), new CipherState(k2), clock);
     const receiver = new SecureChannel(new CipherState(k2), new CipherState(k1), clock, { replayWindow: 2 });
-    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(`{"type":"PING","i":${i}}`));
+    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(new Uint8Array([0x91, 0x04, i])));
     for (const i of [0, 1, 2, 5]) receiver.openControl(frames[i]);
     receiver.openControl(frames[4]); // 5 - 4 = 1: inside the window
     let err: unknown;
@@ -270,7 +273,7 @@ describe('replay window', () => {
     const k2 = new Uint8Array(32).fill(4);
     const sender = new SecureChannel(new CipherState(k1), new CipherState(k2), clock);
     const receiver = new SecureChannel(new CipherState(k2), new CipherState(k1), clock, { replayWindow: 2 });
-    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(`{"type":"PING","i":${i}}`));
+    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(new Uint8Array([0x91, 0x04, i])));
     receiver.openControl(frames[0]);
     receiver.openControl(frames[5]);
     let err: unknown;

@@ -96,6 +96,25 @@ function unpackValue(bytes: Uint8Array, what: string): unknown {
   return decodeMsgpack(bytes);
 }
 
+/** A payload alone as MessagePack (§4.2's payload array; the plaintext of a sealed control message). */
+export function encodePayloadBinary(p: MessagePayload): Uint8Array {
+  return toPlainBytes(packr().pack(payloadArray(p)));
+}
+
+/**
+ * Reads {@link encodePayloadBinary} output, bounded as a whole message is.
+ * @throws M2MError: InvalidMessage (malformed), LimitExceeded (MessagePack bounds).
+ */
+export function decodePayloadBinary(bytes: Uint8Array): MessagePayload {
+  const v = unpackValue(bytes, 'payload');
+  try {
+    return readPayload(v);
+  } catch (e) {
+    if (e instanceof Bad) throw new M2MError('InvalidMessage', { reason: e.message });
+    throw e;
+  }
+}
+
 /**
  * Reads {@link encodeAcceptPayload} output.
  * @returns `undefined` when the value is not `[string, array]`.
@@ -135,6 +154,16 @@ const nullable = <T>(v: unknown, f: (x: unknown) => T): T | undefined => (v === 
 function pick<T>(table: readonly T[], v: unknown, what: string): T {
   const i = uint(v, what);
   return i < table.length ? table[i] : bad(`unknown ${what} ${i}`);
+}
+
+/**
+ * DATA content: text (str), or bytes (bin: an M2M frame, or a sealed control payload). The bytes
+ * are copied out of the received message, so a payload the application keeps holds only its own.
+ */
+function dataContent(v: unknown): string | Uint8Array {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return v.slice();
+  return bad('content must be a string or binary');
 }
 
 function readPayload(v: unknown): MessagePayload {
@@ -178,7 +207,7 @@ function readPayload(v: unknown): MessagePayload {
     }
     case KIND.data: {
       arr(a, 'data', 5);
-      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: text(a[2], 'content') };
+      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: dataContent(a[2]) };
       const size = nullable(a[3], (x) => uint(x, 'original_size'));
       if (size !== undefined) value.originalSize = size;
       const st = nullable(a[4], (x) => arr(x, 'security_status', 4));
