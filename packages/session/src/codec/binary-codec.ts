@@ -13,6 +13,7 @@ import { isBytes, toPlainBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
+import { writeDataMessage } from './data-writer.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
@@ -131,6 +132,9 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
  * @example `encodeMessageBinary(ping)` → `94 04 a1 73 cf … 91 04` (see docs/PROTOCOL.md)
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
+  // DATA, bindings and sealed control messages: one sized allocation instead of msgpackr's buffer and copy.
+  const fast = writeDataMessage(message);
+  if (fast) return fast;
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
   return toPlainBytes(packr().pack(arr));
 }

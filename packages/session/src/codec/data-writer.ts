@@ -1,0 +1,114 @@
+/**
+ * The binary codec's writer for the messages sent once per DATA: DATA itself, its binding
+ * (secure/binding.ts) and sealed control messages, all `[type, session_id | nil, timestamp,
+ * [2, algorithm, content, original_size | nil, nil]]`. It sizes the output first and writes it
+ * in one allocation, the bytes msgpackr writes for the same array (docs/PROTOCOL.md §4.2;
+ * test/codec.test.ts compares the two). A security status goes through msgpackr, whose float
+ * and integer choices it keeps.
+ * @module
+ */
+import type { Algorithm } from '@m2m/core';
+import type { Message } from '../message.js';
+import { MessageType } from '../message.js';
+
+const ALGO_INDEX: Readonly<Record<Algorithm, number>> = { none: 0, m2m: 1, tokennative: 2, brotli: 3 };
+const TYPE_INDEX = new Map<string, number>(MessageType.map((t, i) => [t, i]));
+const encoder = new TextEncoder();
+
+/** Bytes of an unsigned integer (smallest encoding; int64 `d3` above 2^32, as msgpackr writes a BigInt). */
+function uintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
+}
+
+function writeUint(out: Uint8Array, dv: DataView, at: number, n: number): number {
+  if (n < 0x80) {
+    out[at] = n;
+    return at + 1;
+  }
+  if (n < 0x100) {
+    out[at] = 0xcc;
+    out[at + 1] = n;
+    return at + 2;
+  }
+  if (n < 0x10000) {
+    out[at] = 0xcd;
+    dv.setUint16(at + 1, n);
+    return at + 3;
+  }
+  if (n <= 0xffff_ffff) {
+    out[at] = 0xce;
+    dv.setUint32(at + 1, n);
+    return at + 5;
+  }
+  out[at] = 0xd3;
+  dv.setUint32(at + 1, Math.floor(n / 2 ** 32));
+  dv.setUint32(at + 5, n >>> 0);
+  return at + 9;
+}
+
+/** Header bytes of a str or bin of `len` bytes. */
+function headSize(len: number, str: boolean): number {
+  if (str && len < 0x20) return 1;
+  return len < 0x100 ? 2 : len < 0x10000 ? 3 : 5;
+}
+
+function writeHead(out: Uint8Array, dv: DataView, at: number, len: number, str: boolean): number {
+  if (str && len < 0x20) {
+    out[at] = 0xa0 | len;
+    return at + 1;
+  }
+  if (len < 0x100) {
+    out[at] = str ? 0xd9 : 0xc4;
+    out[at + 1] = len;
+    return at + 2;
+  }
+  if (len < 0x10000) {
+    out[at] = str ? 0xda : 0xc5;
+    dv.setUint16(at + 1, len);
+    return at + 3;
+  }
+  out[at] = str ? 0xdb : 0xc6;
+  dv.setUint32(at + 1, len);
+  return at + 5;
+}
+
+/**
+ * Writes a message whose payload is the data shape without a security status, or returns
+ * `undefined` for any other message (the caller uses msgpackr).
+ */
+export function writeDataMessage(m: Message): Uint8Array | undefined {
+  const p = m.payload;
+  if (p?.kind !== 'data' || p.value.securityStatus !== undefined) return undefined;
+  const type = TYPE_INDEX.get(m.type);
+  const algo = ALGO_INDEX[p.value.algorithm];
+  const size = p.value.originalSize;
+  if (type === undefined || algo === undefined || !Number.isSafeInteger(m.timestamp) || m.timestamp < 0) return undefined;
+  if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) return undefined;
+  const sid = m.sessionId === undefined ? undefined : encoder.encode(m.sessionId);
+  const content = p.value.content;
+  const body = typeof content === 'string' ? encoder.encode(content) : content;
+  const isStr = typeof content === 'string';
+  const length =
+    1 + 1 + (sid ? headSize(sid.length, true) + sid.length : 1) + uintSize(m.timestamp) +
+    1 + 1 + 1 + headSize(body.length, isStr) + body.length + (size === undefined ? 1 : uintSize(size)) + 1;
+  const out = new Uint8Array(length);
+  const dv = new DataView(out.buffer);
+  out[0] = 0x94;
+  out[1] = type;
+  let at = 2;
+  if (sid) {
+    at = writeHead(out, dv, at, sid.length, true);
+    out.set(sid, at);
+    at += sid.length;
+  } else out[at++] = 0xc0;
+  at = writeUint(out, dv, at, m.timestamp);
+  out[at++] = 0x95;
+  out[at++] = 2;
+  out[at++] = algo;
+  at = writeHead(out, dv, at, body.length, isStr);
+  out.set(body, at);
+  at += body.length;
+  at = size === undefined ? ((out[at] = 0xc0), at + 1) : writeUint(out, dv, at, size);
+  out[at] = 0xc0;
+  return out;
+}
