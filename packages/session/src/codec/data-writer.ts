@@ -8,6 +8,7 @@
  * @module
  */
 import type { Algorithm } from '@m2m/core';
+import { utf8ByteLength } from '@m2m/core/internal';
 import type { Message } from '../message.js';
 import { MessageType } from '../message.js';
 
@@ -20,7 +21,15 @@ function uintSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
 }
 
-function writeUint(out: Uint8Array, dv: DataView, at: number, n: number): number {
+/** Big-endian `n` (< 2^32) in `bytes` bytes at `at`. */
+function writeBe(out: Uint8Array, at: number, n: number, bytes: number): void {
+  for (let i = bytes - 1; i >= 0; i--) {
+    out[at + i] = n & 0xff;
+    n >>>= 8;
+  }
+}
+
+function writeUint(out: Uint8Array, at: number, n: number): number {
   if (n < 0x80) {
     out[at] = n;
     return at + 1;
@@ -32,17 +41,17 @@ function writeUint(out: Uint8Array, dv: DataView, at: number, n: number): number
   }
   if (n < 0x10000) {
     out[at] = 0xcd;
-    dv.setUint16(at + 1, n);
+    writeBe(out, at + 1, n, 2);
     return at + 3;
   }
   if (n <= 0xffff_ffff) {
     out[at] = 0xce;
-    dv.setUint32(at + 1, n);
+    writeBe(out, at + 1, n, 4);
     return at + 5;
   }
   out[at] = 0xd3;
-  dv.setUint32(at + 1, Math.floor(n / 2 ** 32));
-  dv.setUint32(at + 5, n >>> 0);
+  writeBe(out, at + 1, Math.floor(n / 2 ** 32), 4);
+  writeBe(out, at + 5, n >>> 0, 4);
   return at + 9;
 }
 
@@ -52,7 +61,7 @@ function headSize(len: number, str: boolean): number {
   return len < 0x100 ? 2 : len < 0x10000 ? 3 : 5;
 }
 
-function writeHead(out: Uint8Array, dv: DataView, at: number, len: number, str: boolean): number {
+function writeHead(out: Uint8Array, at: number, len: number, str: boolean): number {
   if (str && len < 0x20) {
     out[at] = 0xa0 | len;
     return at + 1;
@@ -64,12 +73,20 @@ function writeHead(out: Uint8Array, dv: DataView, at: number, len: number, str: 
   }
   if (len < 0x10000) {
     out[at] = str ? 0xda : 0xc5;
-    dv.setUint16(at + 1, len);
+    writeBe(out, at + 1, len, 2);
     return at + 3;
   }
   out[at] = str ? 0xdb : 0xc6;
-  dv.setUint32(at + 1, len);
+  writeBe(out, at + 1, len, 4);
   return at + 5;
+}
+
+/** Writes `text` (`bytes` long in UTF-8) at `at`: short ASCII byte by byte, the rest by `encodeInto` (no temporary array). */
+function writeText(out: Uint8Array, at: number, text: string, bytes: number): number {
+  if (bytes === text.length && bytes <= 64) {
+    for (let i = 0; i < bytes; i++) out[at + i] = text.charCodeAt(i);
+  } else encoder.encodeInto(text, out.subarray(at, at + bytes));
+  return at + bytes;
 }
 
 /**
@@ -84,31 +101,33 @@ export function writeDataMessage(m: Message): Uint8Array | undefined {
   const size = p.value.originalSize;
   if (type === undefined || algo === undefined || !Number.isSafeInteger(m.timestamp) || m.timestamp < 0) return undefined;
   if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) return undefined;
-  const sid = m.sessionId === undefined ? undefined : encoder.encode(m.sessionId);
+  const sid = m.sessionId;
+  const sidLen = sid === undefined ? 0 : utf8ByteLength(sid);
   const content = p.value.content;
-  const body = typeof content === 'string' ? encoder.encode(content) : content;
   const isStr = typeof content === 'string';
+  const bodyLen = isStr ? utf8ByteLength(content) : content.length;
   const length =
-    1 + 1 + (sid ? headSize(sid.length, true) + sid.length : 1) + uintSize(m.timestamp) +
-    1 + 1 + 1 + headSize(body.length, isStr) + body.length + (size === undefined ? 1 : uintSize(size)) + 1;
+    1 + 1 + (sid === undefined ? 1 : headSize(sidLen, true) + sidLen) + uintSize(m.timestamp) +
+    1 + 1 + 1 + headSize(bodyLen, isStr) + bodyLen + (size === undefined ? 1 : uintSize(size)) + 1;
   const out = new Uint8Array(length);
-  const dv = new DataView(out.buffer);
   out[0] = 0x94;
   out[1] = type;
   let at = 2;
-  if (sid) {
-    at = writeHead(out, dv, at, sid.length, true);
-    out.set(sid, at);
-    at += sid.length;
+  if (sid !== undefined) {
+    at = writeHead(out, at, sidLen, true);
+    at = writeText(out, at, sid, sidLen);
   } else out[at++] = 0xc0;
-  at = writeUint(out, dv, at, m.timestamp);
+  at = writeUint(out, at, m.timestamp);
   out[at++] = 0x95;
   out[at++] = 2;
   out[at++] = algo;
-  at = writeHead(out, dv, at, body.length, isStr);
-  out.set(body, at);
-  at += body.length;
-  at = size === undefined ? ((out[at] = 0xc0), at + 1) : writeUint(out, dv, at, size);
+  at = writeHead(out, at, bodyLen, isStr);
+  if (isStr) at = writeText(out, at, content, bodyLen);
+  else {
+    out.set(content, at);
+    at += bodyLen;
+  }
+  at = size === undefined ? ((out[at] = 0xc0), at + 1) : writeUint(out, at, size);
   out[at] = 0xc0;
   return out;
 }
