@@ -9,7 +9,7 @@ import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrame, M2MErr
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { utf8ByteLength } from '@m2m/core/internal';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
-import { boundProtection, messageBinding } from './secure/binding.js';
+import { BindingProtection, messageBinding } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
 import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo, SecurityStatus } from './message.js';
@@ -126,7 +126,7 @@ export class SessionCore {
   #closed: ClosedInfo | undefined;
   #requireFrames = false;
   /** Encrypted sessions: every DATA frame's associated data also binds the message's other fields. */
-  #bound: AeadFrameProtection | undefined;
+  #bound: BindingProtection | undefined;
 
   /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */
   constructor(options: SessionCoreOptions) {
@@ -147,7 +147,7 @@ export class SessionCore {
   secure(protection: AeadFrameProtection): void {
     this.#opts = { ...this.#opts, protection, minSecurity: 'aead' };
     this.#requireFrames = true;
-    this.#bound = protection;
+    this.#bound = new BindingProtection(protection);
   }
 
   /** Current state. */
@@ -322,7 +322,8 @@ export class SessionCore {
     if (extra.includeOriginalSize) value.originalSize = originalBytes;
     if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
     const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: this.#clock.now(), payload: { kind: 'data', value } };
-    const protection = this.#bound ? boundProtection(this.#bound, messageBinding(message)) : this.#opts.protection;
+    if (this.#bound) this.#bound.binding = messageBinding(message);
+    const protection = this.#bound ?? this.#opts.protection;
     const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
     if (protection) opts.protection = protection;
     if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
@@ -360,7 +361,10 @@ export class SessionCore {
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
     const opts: DecodeFrameOptions = { limits: this.#opts.limits };
     // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
-    if (this.#bound) opts.protection = boundProtection(this.#bound, messageBinding(message));
+    if (this.#bound) {
+      this.#bound.binding = messageBinding(message);
+      opts.protection = this.#bound;
+    }
     else if (this.#opts.protection) opts.protection = this.#opts.protection;
     if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
     let text: string;
