@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { encodeFrame, encodeFrameText, isM2MError } from '@m2m/core';
-import { decodeMessageBinary, decodeMessageJson, encodeMessageBinary, encodeMessageJson, SessionCore, type Message } from '@m2m/session';
+import { binaryCodec, decodeMessageBinary, decodeMessageJson, encodeMessageBinary, encodeMessageJson, SessionCore, type Message } from '@m2m/session';
 
 const reference = new Packr({ useRecords: false, variableMapSize: true });
 const ALGOS = ['none', 'm2m', 'tokennative', 'brotli'] as const;
@@ -69,6 +69,19 @@ describe('DATA content as bytes in the binary codec', () => {
     wire.fill(0);
     expect(got).toEqual(frame);
     expect(got.buffer).not.toBe(wire.buffer);
+  });
+
+  it("the session's codec keeps a frame as a view of a message it was handed, unless that would pin a larger buffer", () => {
+    const frame = encodeFrame('{"model":"m","messages":[]}');
+    const wire = encodeMessageBinary({ type: 'DATA', sessionId: 's', timestamp: 1, payload: { kind: 'data', value: { algorithm: 'm2m', content: frame } } });
+    const contentOf = (m: Message) => (m.payload?.kind === 'data' ? (m.payload.value.content as Uint8Array) : new Uint8Array());
+    expect(contentOf(binaryCodec.decode(wire)).buffer).toBe(wire.buffer);
+    // The same message inside a 64 KiB socket chunk: copied out.
+    const chunk = new Uint8Array(65536);
+    chunk.set(wire, 100);
+    const got = contentOf(binaryCodec.decode(chunk.subarray(100, 100 + wire.length)));
+    expect(got.buffer).not.toBe(chunk.buffer);
+    expect(got).toEqual(frame);
   });
 
   it('refuses content that is neither text nor binary', () => {

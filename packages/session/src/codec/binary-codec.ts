@@ -161,16 +161,18 @@ function pick<T>(table: readonly T[], v: unknown, what: string): T {
 }
 
 /**
- * DATA content: text (str), or bytes (bin: an M2M frame, or a sealed control payload). The bytes
- * are copied out of the received message, so a payload the application keeps holds only its own.
+ * DATA content: text (str), or bytes (bin: an M2M frame, or a sealed control payload). Bytes are
+ * copied out of the received message, so a payload the application keeps holds only its own;
+ * with `owned` (the session's codec: the transport gave it the message), a frame that is most of
+ * its buffer stays a view of it, which then pins nothing more than the message itself.
  */
-function dataContent(v: unknown): string | Uint8Array {
+function dataContent(v: unknown, owned: boolean): string | Uint8Array {
   if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return v.slice();
+  if (v instanceof Uint8Array) return owned && v.byteLength * 2 >= v.buffer.byteLength ? v : v.slice();
   return bad('content must be a string or binary');
 }
 
-function readPayload(v: unknown): MessagePayload {
+function readPayload(v: unknown, owned = false): MessagePayload {
   const a = arr(v, 'payload');
   switch (uint(a[0], 'payload kind')) {
     case KIND.capabilities: {
@@ -211,7 +213,7 @@ function readPayload(v: unknown): MessagePayload {
     }
     case KIND.data: {
       arr(a, 'data', 5);
-      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: dataContent(a[2]) };
+      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: dataContent(a[2], owned) };
       const size = nullable(a[3], (x) => uint(x, 'original_size'));
       if (size !== undefined) value.originalSize = size;
       const st = nullable(a[4], (x) => arr(x, 'security_status', 4));
@@ -252,6 +254,19 @@ function readPayload(v: unknown): MessagePayload {
  *   LimitExceeded for nesting, element count or capability fields over their bounds.
  */
 export function decodeMessageBinary(bytes: Uint8Array, maxBytes = MAX_BINARY_MESSAGE): Message {
+  return decodeMessage(bytes, maxBytes, false);
+}
+
+/**
+ * {@link decodeMessageBinary} for bytes the caller hands over (a transport's received message,
+ * never written again): DATA bytes may stay views of `bytes` (see `dataContent`).
+ * @throws as {@link decodeMessageBinary}.
+ */
+export function decodeOwnedMessageBinary(bytes: Uint8Array): Message {
+  return decodeMessage(bytes, MAX_BINARY_MESSAGE, true);
+}
+
+function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Message {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array' });
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
   const v = decodeMsgpack(bytes);
@@ -260,7 +275,7 @@ export function decodeMessageBinary(bytes: Uint8Array, maxBytes = MAX_BINARY_MES
     const msg: Message = { type: pick(MessageType, a[0], 'message type'), timestamp: uint(a[2], 'timestamp') };
     const sid = nullable(a[1], (x) => text(x, 'session_id'));
     if (sid !== undefined) msg.sessionId = sid;
-    const payload = nullable(a[3], readPayload);
+    const payload = a[3] === null ? undefined : readPayload(a[3], owned);
     if (payload) msg.payload = payload;
     return msg;
   } catch (e) {
