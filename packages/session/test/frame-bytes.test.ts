@@ -73,7 +73,8 @@ describe('DATA content as bytes in the binary codec', () => {
 
   it("the session's codec keeps a frame as a view of a message it was handed, unless that would pin a larger buffer", () => {
     const frame = encodeFrame('{"model":"m","messages":[]}');
-    const wire = encodeMessageBinary({ type: 'DATA', sessionId: 's', timestamp: 1, payload: { kind: 'data', value: { algorithm: 'm2m', content: frame } } });
+    // A message in a buffer of its own, as a transport hands it over.
+    const wire = encodeMessageBinary({ type: 'DATA', sessionId: 's', timestamp: 1, payload: { kind: 'data', value: { algorithm: 'm2m', content: frame } } }).slice();
     const contentOf = (m: Message) => (m.payload?.kind === 'data' ? (m.payload.value.content as Uint8Array) : new Uint8Array());
     expect(contentOf(binaryCodec.decode(wire)).buffer).toBe(wire.buffer);
     // The same message inside a 64 KiB socket chunk: copied out.

@@ -2,7 +2,7 @@
  * The binary codec's writer for the messages sent once per DATA: DATA itself, its binding
  * (secure/binding.ts) and sealed control messages, all `[type, session_id | nil, timestamp,
  * [2, algorithm, content, original_size | nil, nil]]`. It sizes the output first and writes it
- * in one allocation, the bytes msgpackr writes for the same array (docs/PROTOCOL.md §4.2;
+ * in one allocation (a slab view when small, ./slab.ts), the bytes msgpackr writes for the same array (docs/PROTOCOL.md §4.2;
  * test/codec.test.ts compares the two). A security status goes through msgpackr, whose float
  * and integer choices it keeps.
  * @module
@@ -11,6 +11,7 @@ import type { Algorithm } from '@m2m/core';
 import { utf8ByteLength } from '@m2m/core/internal';
 import type { Message } from '../message.js';
 import { MessageType } from '../message.js';
+import { allocate } from './slab.js';
 
 const ALGO_INDEX: Readonly<Record<Algorithm, number>> = { none: 0, m2m: 1, tokennative: 2, brotli: 3 };
 const TYPE_INDEX = new Map<string, number>(MessageType.map((t, i) => [t, i]));
@@ -109,7 +110,7 @@ export function writeDataMessage(m: Message): Uint8Array | undefined {
   const length =
     1 + 1 + (sid === undefined ? 1 : headSize(sidLen, true) + sidLen) + uintSize(m.timestamp) +
     1 + 1 + 1 + headSize(bodyLen, isStr) + bodyLen + (size === undefined ? 1 : uintSize(size)) + 1;
-  const out = new Uint8Array(length);
+  const out = allocate(length);
   out[0] = 0x94;
   out[1] = type;
   let at = 2;
