@@ -321,7 +321,8 @@ export class SessionCore {
     const value: DataPayload = { algorithm: algo, content: '' };
     if (extra.includeOriginalSize) value.originalSize = originalBytes;
     if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
-    const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: this.#clock.now(), payload: { kind: 'data', value } };
+    const now = this.#clock.now();
+    const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
     if (this.#bound) this.#bound.binding = messageBinding(message);
     const protection = this.#bound ?? this.#opts.protection;
     const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
@@ -333,7 +334,7 @@ export class SessionCore {
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
     this.#apply('sendData');
-    this.#lastActivity = this.#clock.now();
+    this.#lastActivity = now;
     this.#schedule();
     this.stats.bytesCompressed += length;
     this.stats.bytesSaved += Math.max(0, originalBytes - length);
