@@ -7,8 +7,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { encodeFrame, encodeFrameText, isM2MError } from '@m2m/core';
+import { readDataMessage } from '../src/codec/data-reader.js';
+import { decodeStructured } from '../src/codec/binary-codec.js';
 import { binaryCodec, decodeMessageBinary, decodeMessageJson, encodeMessageBinary, encodeMessageJson, SessionCore, type Message } from '@m2m/session';
 
+/** Bytes as hex, so toEqual compares content and not views. */
+const strip = (m: Message) => JSON.parse(JSON.stringify(m, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))) as unknown;
 const reference = new Packr({ useRecords: false, variableMapSize: true });
 const ALGOS = ['none', 'm2m', 'tokennative', 'brotli'] as const;
 const TYPES = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE', 'AUTH'] as const;
@@ -83,6 +87,34 @@ describe('DATA content as bytes in the binary codec', () => {
     const got = contentOf(binaryCodec.decode(chunk.subarray(100, 100 + wire.length)));
     expect(got.buffer).not.toBe(chunk.buffer);
     expect(got).toEqual(frame);
+  });
+
+  it('the one-pass DATA reader gives what the generic decoder gives, or leaves the input to it', () => {
+    const mutate = (b: Uint8Array, i: number, v: number) => {
+      const c = b.slice();
+      c[i % c.length] = v;
+      return c;
+    };
+    const input = fc.oneof(
+      dataMessage.map((m) => encodeMessageBinary(m)),
+      fc.tuple(dataMessage, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([m, i, v]) => mutate(encodeMessageBinary(m), i, v)),
+      fc.tuple(dataMessage, fc.nat()).map(([m, n]) => encodeMessageBinary(m).subarray(0, n)),
+    );
+    let fast = 0;
+    fc.assert(fc.property(input, (bytes) => {
+      const got = readDataMessage(bytes, (v) => v.slice());
+      let generic: unknown;
+      try {
+        generic = decodeStructured(bytes);
+      } catch (e) {
+        generic = e;
+      }
+      if (got === undefined) return;
+      fast++;
+      expect(generic).not.toBeInstanceOf(Error);
+      expect(strip(got)).toEqual(strip(generic as Message));
+    }), { numRuns: 2000 });
+    expect(fast).toBeGreaterThan(500); // it does take the usual DATA
   });
 
   it('refuses content that is neither text nor binary', () => {

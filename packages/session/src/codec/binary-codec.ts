@@ -14,6 +14,7 @@ import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
 import { writeDataMessage } from './data-writer.js';
+import { readDataMessage } from './data-reader.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
@@ -161,14 +162,18 @@ function pick<T>(table: readonly T[], v: unknown, what: string): T {
 }
 
 /**
- * DATA content: text (str), or bytes (bin: an M2M frame, or a sealed control payload). Bytes are
- * copied out of the received message, so a payload the application keeps holds only its own;
- * with `owned` (the session's codec: the transport gave it the message), a frame that is most of
- * its buffer stays a view of it, which then pins nothing more than the message itself.
+ * DATA content bytes (bin: an M2M frame, or a sealed control payload) are copied out of the
+ * received message, so a payload the application keeps holds only its own; with `owned` (the
+ * session's codec: the transport gave it the message), a frame that is most of its buffer stays a
+ * view of it, which then pins nothing more than the message itself.
  */
+const copy = (v: Uint8Array): Uint8Array => v.slice();
+const keepOwned = (v: Uint8Array): Uint8Array => (v.byteLength * 2 >= v.buffer.byteLength ? v : v.slice());
+
+/** DATA content: text (str) or bytes (bin, see `keepOwned`). */
 function dataContent(v: unknown, owned: boolean): string | Uint8Array {
   if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return owned && v.byteLength * 2 >= v.buffer.byteLength ? v : v.slice();
+  if (v instanceof Uint8Array) return owned ? keepOwned(v) : copy(v);
   return bad('content must be a string or binary');
 }
 
@@ -269,6 +274,17 @@ export function decodeOwnedMessageBinary(bytes: Uint8Array): Message {
 function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Message {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array' });
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
+  // The DATA shape in one pass; anything else (or anything odd) through the generic decoder.
+  const data = readDataMessage(bytes, owned ? keepOwned : copy);
+  return data ?? decodeStructured(bytes, owned);
+}
+
+/**
+ * The generic path of {@link decodeMessageBinary}: MessagePack value first (bounded), then the
+ * message's fields. Exported for tests that hold the one-pass reader to it.
+ * @throws as {@link decodeMessageBinary}.
+ */
+export function decodeStructured(bytes: Uint8Array, owned = false): Message {
   const v = decodeMsgpack(bytes);
   try {
     const a = arr(v, 'message', 4);
