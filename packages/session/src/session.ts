@@ -457,18 +457,18 @@ export class Session implements AsyncIterable<SessionData> {
     this.#core.transportClosed(err);
   }
 
-  /**
-   * Stream hook: DATA whose content is a stream envelope (streaming negotiated) goes to the
-   * stream mux instead of the inbox; a broken envelope ends the session. True when taken.
-   */
-  async #routeStream(content: string): Promise<boolean> {
-    if (!this.#core.negotiated?.streaming || !isStreamEnvelope(content)) return false;
+  /** True for DATA whose content is a stream envelope (streaming negotiated): it goes to the stream mux. */
+  #isStream(content: string): boolean {
+    return this.#core.negotiated?.streaming === true && isStreamEnvelope(content);
+  }
+
+  /** Stream hook: hands an envelope to the stream mux; a broken envelope ends the session. */
+  async #routeStream(content: string): Promise<void> {
     try {
       await this.#streams.receive(content);
     } catch (e) {
       this.#fail(e);
     }
-    return true;
   }
 
   #readLoop(iterator: AsyncIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
@@ -512,7 +512,11 @@ export class Session implements AsyncIterable<SessionData> {
             void this.#send(result.reply).catch(() => undefined);
           }
           if (result.content !== undefined && result.data) {
-            if (await this.#routeStream(result.content)) continue;
+            // Checked before any await: ordinary DATA costs no extra promise hop.
+            if (this.#isStream(result.content)) {
+              await this.#routeStream(result.content);
+              continue;
+            }
             const item: SessionData = { content: result.content, payload: result.data, message };
             this.#emit('data', item);
             try {
