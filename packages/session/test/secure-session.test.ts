@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isCryptoError, isM2MError, fromHex, type CryptoError, type M2MError } from '@m2m/core';
 import { CipherState, KeyHierarchy, KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, ManualClock, memoryTransportPair, organizationPsk, ReplayWindow, Session, type SecureOptions, type Transport } from '@m2m/session';
-import { SecureChannel } from '@m2m/session/internal';
+import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, ManualClock, memoryTransportPair, organizationPsk, ReplayWindow, Session, type Message, type SecureOptions, type Transport } from '@m2m/session';
+import { messageBinding, openControlMessage, SecureChannel, sealControlMessage } from '@m2m/session/internal';
+import { encodePayloadBinary } from '../src/codec/binary-codec.js';
 
 const req = (i: number) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `secret ${i}` }] });
 const alice = KeyPair.generate();
@@ -287,6 +288,33 @@ describe('replay window', () => {
     const strict = new SecureChannel(new CipherState(k2), new CipherState(k1), clock);
     strict.openControl(frames[0]);
     expect(() => strict.openControl(frames[2])).toThrow(/Replay detected/);
+  });
+});
+
+describe('sealed control messages', () => {
+  const channels = () => {
+    const clock = new ManualClock();
+    const [k1, k2] = [new Uint8Array(32).fill(5), new Uint8Array(32).fill(6)];
+    return [new SecureChannel(new CipherState(k1), new CipherState(k2), clock), new SecureChannel(new CipherState(k2), new CipherState(k1), clock)] as const;
+  };
+  it('round-trip a CLOSE with its reason, and a PING, without JSON or an M2M frame', () => {
+    const [tx, rx] = channels();
+    const close: Message = { type: 'CLOSE', sessionId: 's', timestamp: 7, payload: { kind: 'close', value: { reason: 'CLIENT_SHUTDOWN', message: 'bye' } } };
+    const sealed = sealControlMessage(tx, close);
+    const content = sealed.payload?.kind === 'data' ? (sealed.payload.value.content as Uint8Array) : new Uint8Array();
+    expect(content.length).toBe(12 + encodePayloadBinary(close.payload!).length + 16);
+    expect(content[0]).toBe(1); // the control kind in the nonce
+    expect(openControlMessage(rx, decodeMessageBinary(encodeMessageBinary(sealed)))).toEqual(close);
+    const ping: Message = { type: 'PING', sessionId: 's', timestamp: 8, payload: { kind: 'empty' } };
+    expect(openControlMessage(rx, sealControlMessage(tx, ping))).toEqual(ping);
+  });
+  it('refuses a PING that carries a sealed CLOSE payload', () => {
+    const [tx, rx] = channels();
+    const out: Message = { type: 'PING', sessionId: 's', timestamp: 9, payload: { kind: 'data', value: { algorithm: 'm2m', content: '' } } };
+    const inner = encodePayloadBinary({ kind: 'close', value: { reason: 'ERROR', message: 'forged' } });
+    const value = (out.payload as { value: { content: string | Uint8Array } }).value;
+    value.content = tx.sealControl(inner, messageBinding(out));
+    expect(() => openControlMessage(rx, out)).toThrow(/sealed close payload inside PING/);
   });
 });
 
