@@ -26,7 +26,11 @@ import type { StreamWriter } from './stream/writer.js';
 export interface SessionData {
   /** The decoded content (the JSON text for M2M frames). */
   content: string;
-  /** The DATA payload as received (algorithm, wire content, sizes, security status). */
+  /**
+   * The DATA payload as received (algorithm, wire content, sizes, security status). The wire
+   * content of an M2M frame is bytes under the binary codec, text under the json codec; `dataFrame`
+   * gives the frame's bytes from either.
+   */
   payload: DataPayload;
   /** The whole message. */
   message: Message;
