@@ -40,15 +40,24 @@ function rekeyed(k: Uint8Array): Uint8Array {
   return cs.k!;
 }
 
+/** `n` (< 2^32) little-endian at `at` (byte writes: no DataView per frame). */
+function putU32le(out: Uint8Array, at: number, n: number): void {
+  out[at] = n & 0xff;
+  out[at + 1] = (n >>> 8) & 0xff;
+  out[at + 2] = (n >>> 16) & 0xff;
+  out[at + 3] = (n >>> 24) & 0xff;
+}
+
+const u32le = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+
 function nonceOf(kind: number, epoch: number, counter: number): Uint8Array {
   const n = new Uint8Array(12);
   n[0] = kind;
   n[1] = epoch & 0xff;
   n[2] = (epoch >>> 8) & 0xff;
   n[3] = (epoch >>> 16) & 0xff;
-  const dv = new DataView(n.buffer);
-  dv.setUint32(4, counter % 2 ** 32, true);
-  dv.setUint32(8, Math.floor(counter / 2 ** 32), true);
+  putU32le(n, 4, counter % 2 ** 32);
+  putU32le(n, 8, Math.floor(counter / 2 ** 32));
   return n;
 }
 
@@ -116,8 +125,7 @@ export class SecureChannel {
     const nonce = sealed.subarray(0, 12);
     if (nonce[0] !== kind) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'frame of the wrong kind for this message' });
     const epoch = nonce[1] | (nonce[2] << 8) | (nonce[3] << 16);
-    const dv = new DataView(nonce.buffer, nonce.byteOffset, 12);
-    const counter = dv.getUint32(4, true) + dv.getUint32(8, true) * 2 ** 32;
+    const counter = u32le(nonce, 4) + u32le(nonce, 8) * 2 ** 32;
     if (counter >= this.#maxMessages) throw new M2MError('ReplayDetected', { counter });
     this.#window.check(counter);
     let key: Uint8Array;
