@@ -5,9 +5,9 @@
  * the encoding chosen for it (plain below 512 B or when Brotli would not shrink it, else brotli). Then three failures (a tampered frame, a replay, a REJECT) are logged as JSON and
  * decoded back into typed error chains, as an operator would read them.
  */
-import { deserializeError, formatErrorChain, frameTextToBytes, inspectFrame, isSdkError, serializeError } from '@m2m/core';
+import { deserializeError, formatErrorChain, inspectFrame, isSdkError, serializeError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, listen, memoryTransportPair, Session, type Transport } from '@m2m/session';
+import { allowKeys, connect, dataFrame, decodeMessageBinary, encodeMessageBinary, listen, memoryTransportPair, Session, type DataPayload, type Transport } from '@m2m/session';
 
 const dim = (s: string) => (process.stdout.isTTY ? `\u001b[2m${s}\u001b[0m` : s);
 const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
@@ -25,8 +25,8 @@ const answer = (req: { model: string }, i: number) => ({
   usage: { prompt_tokens: 180 + 40 * i, completion_tokens: 95, total_tokens: 275 + 40 * i },
 });
 
-function describe(content: string, json: string): string {
-  const frame = frameTextToBytes(content);
+function describe(payload: DataPayload, json: string): string {
+  const frame = dataFrame(payload)!; // bytes in the binary codec (docs/PROTOCOL.md §4.2)
   const jsonBytes = Buffer.byteLength(json);
   const h = inspectFrame(frame); // headers only: no key needed, nothing decrypted
   const route = h.routing
@@ -56,7 +56,7 @@ const server = await listen({
   onSession: async (s) => {
     let i = 0;
     for await (const m of s) {
-      console.log(`  server ← ${describe(m.payload.content, m.content)}`);
+      console.log(`  server ← ${describe(m.payload, m.content)}`);
       await s.send(JSON.stringify(answer(JSON.parse(m.content) as { model: string }, i++)));
     }
   },
@@ -72,7 +72,7 @@ for (const req of conversation) {
   const json = JSON.stringify(req);
   await client.send(json);
   const reply = (await replies.next()).value!;
-  console.log(`  client ← ${describe(reply.payload.content, reply.content)}`);
+  console.log(`  client ← ${describe(reply.payload, reply.content)}`);
 }
 console.log(`\n${conversation.length} requests sent by the client (${client.stats.messagesSent} messages with the handshake); every DATA frame is AEAD-encrypted, its header readable for routing.`);
 await client.close('CLIENT_SHUTDOWN', 'demo finished');
@@ -99,9 +99,8 @@ async function provoke(what: string, edit: (bytes: Uint8Array, n: number) => Uin
 await provoke('tampered frame', (d) => {
   const m = decodeMessageBinary(d);
   if (m.type !== 'DATA' || m.payload?.kind !== 'data') return [d];
-  const bytes = frameTextToBytes(m.payload.value.content);
-  bytes[bytes.length - 20] ^= 0x04;
-  const content = `#M2M|1|${Buffer.from(bytes.subarray(7)).toString('base64')}`;
+  const content = dataFrame(m.payload.value)!.slice();
+  content[content.length - 20] ^= 0x04;
   return [encodeMessageBinary({ ...m, payload: { kind: 'data', value: { ...m.payload.value, content } } })];
 });
 // 2. The first DATA frame sent twice.

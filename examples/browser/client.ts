@@ -4,7 +4,7 @@
  */
 import { compress, decompress } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect } from '@m2m/session';
+import { allowKeys, connect, dataFrame } from '@m2m/session';
 
 declare global {
   interface Window {
@@ -33,7 +33,7 @@ try {
     ok: true,
     encrypted: session.encrypted,
     reply: reply.content,
-    frameSecurity: reply.payload.content.slice(0, 7),
+    frameSecurity: new TextDecoder().decode(dataFrame(reply.payload)?.subarray(0, 7)),
     wasmRoundTrip: decompress(viaWasm) === text,
     wasmText: viaWasm,
     nodeText: params.get('nodeText') ? decompress(params.get('nodeText')!) : undefined,

@@ -74,6 +74,9 @@ function madeHere(): Uint8Array[] {
   const msgs: Message[] = [
     { type: 'HELLO', timestamp: 1, payload: { kind: 'capabilities', value: defaultCapabilities({ agentId: 'fuzz' }) } },
     { type: 'DATA', sessionId: 's', timestamp: 2, payload: { kind: 'data', value: { algorithm: 'm2m', content: encodeFrameText(req), originalSize: 100, securityStatus: { scanned: true, safe: true } } } },
+    // Issue 18: the binary codec's shapes with bytes: a frame as bin, a sealed control payload as bin.
+    { type: 'DATA', sessionId: 's', timestamp: 2, payload: { kind: 'data', value: { algorithm: 'm2m', content: encodeFrame(req) } } },
+    { type: 'PING', sessionId: 's', timestamp: 2, payload: { kind: 'data', value: { algorithm: 'm2m', content: new Uint8Array(30).fill(1) } } },
     { type: 'REJECT', timestamp: 3, payload: { kind: 'rejection', value: { code: 'SERVER_BUSY', message: 'busy', retryAfterMs: 100 } } },
     { type: 'CLOSE', sessionId: 's', timestamp: 4, payload: { kind: 'close', value: { reason: 'TIMEOUT', message: 'idle' } } },
     { type: 'AUTH', sessionId: 's', timestamp: 5, payload: { kind: 'handshake', value: { message: new Uint8Array(64) } } },

@@ -6,8 +6,8 @@
  */
 import { fromHex, toHex } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
-import { decodeMessageJson, ManualClock } from '@m2m/session';
-import { boundProtection, decodeCapabilities, encodeCapabilities, messageBinding, SecureChannel } from '@m2m/session/internal';
+import { decodeMessageBinary, decodeMessageJson, encodeMessageBinary, encodeMessageJson, ManualClock } from '@m2m/session';
+import { boundProtection, decodeCapabilities, encodeCapabilities, messageBinding, openControlMessage, SecureChannel, sealControlMessage } from '@m2m/session/internal';
 import { CipherState } from '@m2m/crypto';
 import { eq } from './check.js';
 import { extraFormats } from './run.js';
@@ -79,6 +79,22 @@ extraFormats.push([
             eq(toHex(tx.nonce) + toHex(tx.ciphertext) + toHex(tx.tag), f.sealed_hex, `sealed ${f.message.type} #${f.counter}`);
             const opened = boundProtection(f.kind === 0 ? serverRx.data : serverRx.control, binding).open(header, fromHex(f.sealed_hex));
             eq(toHex(opened), f.plaintext_hex, `opened ${f.message.type} #${f.counter}`);
+          }
+        });
+      }
+      // Sealed control messages, whole (docs/PROTOCOL.md §7.3): what the SDK sends, and what it reads back.
+      if (Array.isArray(v.control_messages)) {
+        c.run(`${v.name}: sealed control messages`, () => {
+          const clock = new ManualClock();
+          const clientTx = new SecureChannel(new CipherState(fromHex(v.client_send_key_hex)), new CipherState(fromHex(v.server_send_key_hex)), clock);
+          const serverRx = new SecureChannel(new CipherState(fromHex(v.server_send_key_hex)), new CipherState(fromHex(v.client_send_key_hex)), clock);
+          for (const f of v.control_messages as J[]) {
+            const plain = decodeMessageJson(JSON.stringify(f.message));
+            const sealed = sealControlMessage(clientTx, plain);
+            eq(toHex(messageBinding(sealed)), f.binding_hex, `binding of ${f.message.type}`);
+            eq(toHex(encodeMessageBinary(sealed)), f.message_hex, `sealed ${f.message.type} #${f.counter}`);
+            const opened = openControlMessage(serverRx, decodeMessageBinary(fromHex(f.message_hex)));
+            eq(encodeMessageJson(opened), encodeMessageJson(plain), `opened ${f.message.type} #${f.counter}`);
           }
         });
       }

@@ -4,7 +4,8 @@
  * `@m2m/session`'s SessionCore on a manual clock fixed at the vectors' timestamp.
  * @module
  */
-import { decompress, fromHex, isM2MError, toHex } from '@m2m/core';
+import { decompress, frameTextToBytes, fromHex, isM2MError, toHex } from '@m2m/core';
+import { base64Decode } from '@m2m/core/internal';
 import { decodeMessageBinary, decodeMessageJson, encodeMessageBinary, encodeMessageJson, ManualClock, negotiate, SessionCore, versionsCompatible } from '@m2m/session';
 import type { Capabilities, Message } from '@m2m/session';
 import { checked, eq, eqSerdeText, unwrapSome } from './check.js';
@@ -225,7 +226,7 @@ function runStep(f: Flow, s: J): void {
     if (content === undefined && typeof expectedReply === 'string') {
       // The vector gives only the DATA: its content decoded is what was compressed.
       const expected = decodeMessageJson(expectedReply);
-      content = expected.payload?.kind === 'data' ? decompress(expected.payload.value.content) : undefined;
+      content = expected.payload?.kind === 'data' && typeof expected.payload.value.content === 'string' ? decompress(expected.payload.value.content) : undefined;
     }
     const data = outcome(s, () => core.compress(content ?? '{}'));
     remember(f, data);
@@ -326,6 +327,11 @@ extraFormats.push([
     for (const v of (d.cases ?? []) as J[]) {
       c.run(`binary ${v.name}`, () => {
         const m = decodeMessageJson(v.json);
+        // content_binary: the content travels as bin; json holds its text form (§4.2).
+        if (v.content_binary === true && m.payload?.kind === 'data' && typeof m.payload.value.content === 'string') {
+          const text = m.payload.value.content;
+          m.payload.value.content = text.startsWith('#M2M|1|') ? frameTextToBytes(text) : base64Decode(text);
+        }
         eq(toHex(encodeMessageBinary(m)), v.binary_hex, 'encode');
         eq(encodeMessageJson(decodeMessageBinary(fromHex(v.binary_hex))), v.json, 'decode');
       });

@@ -36,9 +36,11 @@ def msg(t, sid, payload_json, payload_arr):
     return j, [TYPES.index(t), sid, TS, payload_arr]
 
 cases = []
-def add(name, t, sid, pj, pa):
+def add(name, t, sid, pj, pa, content_binary=False):
     j, a = msg(t, sid, pj, pa)
-    cases.append({"name": name, "json": json.dumps(j, separators=(',', ':')), "binary_hex": enc(a).hex()})
+    case = {"name": name, "json": json.dumps(j, separators=(',', ':')), "binary_hex": enc(a).hex()}
+    if content_binary: case["content_binary"] = True
+    cases.append(case)
 
 c = caps_json("client-agent", ["m2m", "tokennative", "brotli", "none"])
 add("hello", "HELLO", None, c, caps_arr(c))
@@ -46,15 +48,23 @@ c2 = caps_json("server-agent", ["brotli", "none"], {"region": "eu"}, "1.0")
 add("accept", "ACCEPT", "sess-0001", c2, caps_arr(c2))
 add("reject_server_busy", "REJECT", None, {"code": "SERVER_BUSY", "message": "server at capacity", "retry_after_ms": 1500}, [1, REJECTIONS.index('SERVER_BUSY'), "server at capacity", 1500])
 add("reject_version", "REJECT", None, {"code": "VERSION_MISMATCH", "message": "Version 4.0 not compatible with 3.0"}, [1, 0, "Version 4.0 not compatible with 3.0", None])
-add("data_m2m", "DATA", "sess-0001", {"algorithm": "m2m", "content": "#M2M|1|IgABAAAAAAAAAAAAAAAAAAAAAAAGZ3B0LTRvAQECCtejOz4AAABuYFWkeyJtb2RlbCI6ImdwdC00byIsIm1lc3NhZ2VzIjpbeyJyb2xlIjoidXNlciIsImNvbnRlbnQiOiJIaSJ9XX0="},
-    [2, 1, "#M2M|1|IgABAAAAAAAAAAAAAAAAAAAAAAAGZ3B0LTRvAQECCtejOz4AAABuYFWkeyJtb2RlbCI6ImdwdC00byIsIm1lc3NhZ2VzIjpbeyJyb2xlIjoidXNlciIsImNvbnRlbnQiOiJIaSJ9XX0=", None, None])
+import base64
+FRAME_TEXT = "#M2M|1|IgABAAAAAAAAAAAAAAAAAAAAAAAGZ3B0LTRvAQECCtejOz4AAABuYFWkeyJtb2RlbCI6ImdwdC00byIsIm1lc3NhZ2VzIjpbeyJyb2xlIjoidXNlciIsImNvbnRlbnQiOiJIaSJ9XX0="
+# §4.2: an M2M frame travels as bin, the frame's own bytes (`#M2M|1|` and the rest); in the json
+# codec the same content is the frame's text form.
+FRAME = FRAME_TEXT[:7].encode() + base64.b64decode(FRAME_TEXT[7:])
+add("data_m2m", "DATA", "sess-0001", {"algorithm": "m2m", "content": FRAME_TEXT}, [2, 1, FRAME, None, None], content_binary=True)
+# The shape before frames travelled as bytes: the text form as str, still read.
+add("data_m2m_text", "DATA", "sess-0001", {"algorithm": "m2m", "content": FRAME_TEXT}, [2, 1, FRAME_TEXT, None, None])
+# §7.3: a sealed control message's content is nonce (kind 1) ‖ ciphertext ‖ tag as bin; base64 in the json codec.
+SEALED = bytes([1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]) + bytes([0x5a, 0xa5]) + bytes(range(16))
+add("ping_sealed", "PING", "s", {"algorithm": "m2m", "content": base64.b64encode(SEALED).decode()}, [2, 1, SEALED, None, None], content_binary=True)
 add("data_security", "DATA", "s", {"algorithm": "tokennative", "content": "#TK|C|sk0L/Q4A", "original_size": 13, "security_status": {"scanned": True, "safe": False, "threat_type": "PROMPT_INJECTION", "confidence": 0.95}},
     [2, 2, "#TK|C|sk0L/Q4A", 13, [True, False, "PROMPT_INJECTION", 0.95]])
 add("ping", "PING", "s", {}, [4])
 add("pong_no_payload", "PONG", "s", None, None)
 add("close_timeout", "CLOSE", "s", {"reason": "TIMEOUT", "message": "3 PINGs unanswered"}, [3, REASONS.index('TIMEOUT'), "3 PINGs unanswered"])
 
-import base64
 e_pub = bytes(range(32))
 add("hello_handshake", "HELLO", None, {"protocol": "Noise_XX_25519_ChaChaPoly_SHA256", "message": base64.b64encode(e_pub + b'caps').decode()}, [5, "Noise_XX_25519_ChaChaPoly_SHA256", e_pub + b'caps'])
 add("auth", "AUTH", "sess-0001", {"message": base64.b64encode(bytes(64)).decode()}, [5, None, bytes(64)])
@@ -70,6 +80,7 @@ invalid = [
     {"name": "five elements", "binary_hex": enc([4, "s", TS, [4], None]).hex(), "reason_contains": "message must have 4 elements"},
     {"name": "a map instead of an array", "binary_hex": enc({"type": 4}).hex(), "reason_contains": "message must be an array"},
     {"name": "unknown payload kind", "binary_hex": enc([4, "s", TS, [9]]).hex(), "reason_contains": "unknown payload kind 9"},
+    {"name": "DATA content neither str nor bin", "binary_hex": enc([3, "s", TS, [2, 1, 5, None, None]]).hex(), "reason_contains": "content must be a string or binary"},
     {"name": "unknown algorithm", "binary_hex": enc([3, "s", TS, [2, 9, "x", None, None]]).hex(), "reason_contains": "unknown algorithm 9"},
     {"name": "unknown rejection code", "binary_hex": enc([2, None, TS, [1, 6, "m", None]]).hex(), "reason_contains": "unknown rejection code 6"},
     {"name": "capabilities too short", "binary_hex": enc([0, None, TS, caps_arr(c)[:-1]]).hex(), "reason_contains": "capabilities must have 15 elements"},
@@ -86,7 +97,7 @@ invalid = [
     {"name": "invalid UTF-8 in a string", "binary_hex": "94" + "04" + "a2" + "c3" + "28" + "00" + "91" + "04", "reason_contains": "invalid UTF-8"},
 ]
 out = {"format": "m2m-binary-messages/1",
-       "description": "The binary message codec (docs/PROTOCOL.md, Binary message codec): each case's json is the same message in the json codec; binary_hex is its MessagePack encoding. Decoding binary_hex gives the message of json; encoding that message gives binary_hex. Each invalid case must be refused with InvalidMessage whose reason contains reason_contains. Generated by tools/gen_binary_messages.py, an encoder independent of the SDK.",
+       "description": "The binary message codec (docs/PROTOCOL.md §4.2): each case's json is the same message in the json codec; binary_hex is its MessagePack encoding. Decoding binary_hex gives the message of json; encoding that message gives binary_hex. With content_binary, the DATA content travels as bin: json holds its text form (an M2M frame's `#M2M|1|` text, other bytes as base64), which the message holds as bytes before encoding. Each invalid case must be refused with InvalidMessage whose reason contains reason_contains. Generated by tools/gen_binary_messages.py, an encoder independent of the SDK.",
        "cases": cases, "invalid": invalid}
 path = os.path.join(os.path.dirname(__file__), '..', 'm2m-binary-messages.json')
 with open(path, 'w') as f:

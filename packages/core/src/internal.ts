@@ -10,6 +10,7 @@ export { encodeVarint, decodeVarint, readVarint, varintSize, VARINT_MAX, type Va
 export { crc32Table } from './wire/crc32.js';
 export { crc32 } from './wire/checksum.js';
 export { base64Encode, base64Decode, Base64Error } from './wire/base64.js';
+export { frameBytesToText } from './wire/frame-text.js';
 export { estimateTokensFromBytes } from './wire/cost.js';
 export { resolveLimits } from './wire/limits.js';
 export { utf8Encode, utf8DecodeStrict, utf8ErrorText, concatBytes, isBytes, toPlainBytes } from './wire/bytes.js';

@@ -5,9 +5,8 @@
  * the gateways records the bytes to show they are M2M AEAD frames with readable routing headers.
  */
 import { inspectFrame } from '@m2m/core';
-import { base64Decode } from '@m2m/core/internal';
 import { KeyPair } from '@m2m/crypto';
-import { decodeMessageBinary } from '@m2m/session';
+import { dataFrame, decodeMessageBinary, type DataPayload } from '@m2m/session';
 import { createConnection, createServer, type Server } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,13 +150,10 @@ describe('gateway to gateway over M2M', () => {
     const models = new Set<string>();
     for (const m of data) {
       expect(m.payload?.kind).toBe('data');
-      const content = (m.payload as { value: { content: string } }).value.content;
-      expect(content.startsWith('#M2M|1|')).toBe(true);
-      const frame = base64Decode(content.slice(7));
-      const bytes = new Uint8Array(7 + frame.length);
-      bytes.set(new TextEncoder().encode('#M2M|1|'));
-      bytes.set(frame, 7);
-      const header = inspectFrame(bytes);
+      // The binary codec carries the frame as bytes (docs/PROTOCOL.md §4.2).
+      const bytes = dataFrame((m.payload as { value: DataPayload }).value);
+      expect(bytes).toBeDefined();
+      const header = inspectFrame(bytes!);
       expect(header.security).toBe('aead');
       if (header.routing) models.add(header.routing.model);
     }

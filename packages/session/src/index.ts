@@ -14,6 +14,7 @@ export { systemClock, ManualClock, type Clock } from './clock.js';
 export { resolveTimers, TIMER_RANGES, type TimerOptions, type ResolvedTimers } from './timers.js';
 export { SessionCore, type SessionCoreOptions, type SessionRole, type SessionStats, type ClosedInfo, type ReceiveResult, type DataExtras } from './session-core.js';
 export { jsonCodec, binaryCodec, messageCodec, encodeMessageJson, decodeMessageJson, encodeMessageBinary, decodeMessageBinary, type MessageCodec, type MessageCodecName } from './codec/index.js';
+export { dataFrame } from './frame-bytes.js';
 
 /** Idle session timeout of the reference, in milliseconds. */
 export const SESSION_TIMEOUT_MS = 300_000;

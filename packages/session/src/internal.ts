@@ -8,7 +8,8 @@
 export { TRANSITIONS } from './state-machine.js';
 export { AsyncQueue, type AsyncQueueOptions } from './queue.js';
 export { handshakeFailure } from './secure/handshake.js';
-export { messageBinding, boundProtection } from './secure/binding.js';
+export { messageBinding, boundProtection, BindingProtection } from './secure/binding.js';
+export { sealControlMessage, openControlMessage } from './secure/control.js';
 export { SecureChannel } from './secure/secure-channel.js';
 export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js';
 export { readBoundedBody } from './transport/rest-client.js';

@@ -66,10 +66,15 @@ export interface SecurityStatus {
   confidence?: number;
 }
 
-/** DATA's payload: codec content (M2M frame text, TokenNative, Brotli or passthrough). */
+/**
+ * DATA's payload. `content` is text (TokenNative `#TK|…`, Brotli `#M2M[v3.0]|…`, passthrough, or
+ * an M2M frame's text form `#M2M|1|…` as the json codec carries it) or bytes: an M2M v1 frame as
+ * the binary codec carries it, and the sealed payload of an encrypted session's PING, PONG or
+ * CLOSE (docs/PROTOCOL.md §4.2, §7.3).
+ */
 export interface DataPayload {
   algorithm: Algorithm;
-  content: string;
+  content: string | Uint8Array;
   originalSize?: number;
   securityStatus?: SecurityStatus;
 }

@@ -5,10 +5,11 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrame, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { utf8ByteLength } from '@m2m/core/internal';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
-import { boundProtection, messageBinding } from './secure/binding.js';
+import { BindingProtection, messageBinding } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
 import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo, SecurityStatus } from './message.js';
@@ -125,7 +126,7 @@ export class SessionCore {
   #closed: ClosedInfo | undefined;
   #requireFrames = false;
   /** Encrypted sessions: every DATA frame's associated data also binds the message's other fields. */
-  #bound: AeadFrameProtection | undefined;
+  #bound: BindingProtection | undefined;
 
   /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */
   constructor(options: SessionCoreOptions) {
@@ -146,7 +147,7 @@ export class SessionCore {
   secure(protection: AeadFrameProtection): void {
     this.#opts = { ...this.#opts, protection, minSecurity: 'aead' };
     this.#requireFrames = true;
-    this.#bound = protection;
+    this.#bound = new BindingProtection(protection);
   }
 
   /** Current state. */
@@ -320,20 +321,24 @@ export class SessionCore {
     const value: DataPayload = { algorithm: algo, content: '' };
     if (extra.includeOriginalSize) value.originalSize = originalBytes;
     if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
-    const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: this.#clock.now(), payload: { kind: 'data', value } };
-    const protection = this.#bound ? boundProtection(this.#bound, messageBinding(message)) : this.#opts.protection;
+    const now = this.#clock.now();
+    const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
+    if (this.#bound) this.#bound.binding = messageBinding(message);
+    const protection = this.#bound ?? this.#opts.protection;
     const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
     if (protection) opts.protection = protection;
     if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
-    const text = compress(content, algo, opts);
+    // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2).
+    const encoded = algo === 'm2m' ? encodeFrame(content, opts) : compress(content, algo, opts);
+    const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
-    if (max > 0 && text.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: text.length, max });
+    if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
     this.#apply('sendData');
-    this.#lastActivity = this.#clock.now();
+    this.#lastActivity = now;
     this.#schedule();
-    this.stats.bytesCompressed += text.length;
-    this.stats.bytesSaved += Math.max(0, originalBytes - text.length);
-    value.content = text;
+    this.stats.bytesCompressed += length;
+    this.stats.bytesSaved += Math.max(0, originalBytes - length);
+    value.content = encoded;
     this.stats.messagesSent++;
     return message;
   }
@@ -350,18 +355,22 @@ export class SessionCore {
     if (message.type !== 'DATA' || p?.kind !== 'data') throw new M2MError('InvalidMessage', { reason: 'Not a DATA message' });
     const max = this.#negotiated?.maxPayload ?? 0;
     const content = p.value.content;
-    if (this.#requireFrames && !content.startsWith('#M2M|1|')) {
-      throw new M2MError('SecurityDowngrade', { required: 'aead', actual: `${detectAlgorithm(content)} content` });
+    if (this.#requireFrames && !(typeof content === 'string' ? content.startsWith('#M2M|1|') : isFrameBytes(content))) {
+      throw new M2MError('SecurityDowngrade', { required: 'aead', actual: typeof content === 'string' ? `${detectAlgorithm(content)} content` : 'binary content that is not a frame' });
     }
-    if (max > 0 && content.length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: content.length, max });
+    const length = contentTextLength(content);
+    if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
     const opts: DecodeFrameOptions = { limits: this.#opts.limits };
     // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
-    if (this.#bound) opts.protection = boundProtection(this.#bound, messageBinding(message));
+    if (this.#bound) {
+      this.#bound.binding = messageBinding(message);
+      opts.protection = this.#bound;
+    }
     else if (this.#opts.protection) opts.protection = this.#opts.protection;
     if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
     let text: string;
     try {
-      text = decompress(content, opts);
+      text = typeof content === 'string' ? decompress(content, opts) : decodeFrame(content, opts).payload;
     } catch (e) {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });

@@ -26,7 +26,11 @@ import type { StreamWriter } from './stream/writer.js';
 export interface SessionData {
   /** The decoded content (the JSON text for M2M frames). */
   content: string;
-  /** The DATA payload as received (algorithm, wire content, sizes, security status). */
+  /**
+   * The DATA payload as received (algorithm, wire content, sizes, security status). The wire
+   * content of an M2M frame is bytes under the binary codec, text under the json codec; `dataFrame`
+   * gives the frame's bytes from either.
+   */
   payload: DataPayload;
   /** The whole message. */
   message: Message;
@@ -389,10 +393,21 @@ export class Session implements AsyncIterable<SessionData> {
       }
     }
     const bytes = this.#codec.encode(message);
+    // Nothing ahead of it (every earlier send was taken): hand it over now, one promise hop
+    // fewer per message; otherwise it waits its turn on the chain.
+    const taken = this.#queuedBytes === 0 ? this.#transportSend(bytes) : this.#sendChain.then(() => this.transport.send(bytes));
     this.#queuedBytes += bytes.length;
-    const next = this.#sendChain.then(() => this.transport.send(bytes)).finally(() => (this.#queuedBytes -= bytes.length));
+    const next = taken.finally(() => (this.#queuedBytes -= bytes.length));
     this.#sendChain = next.catch(() => undefined);
     return next;
+  }
+
+  #transportSend(bytes: Uint8Array): Promise<void> {
+    try {
+      return this.transport.send(bytes);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   #handshakeIo(iterator: AsyncIterator<Uint8Array>) {
@@ -446,18 +461,18 @@ export class Session implements AsyncIterable<SessionData> {
     this.#core.transportClosed(err);
   }
 
-  /**
-   * Stream hook: DATA whose content is a stream envelope (streaming negotiated) goes to the
-   * stream mux instead of the inbox; a broken envelope ends the session. True when taken.
-   */
-  async #routeStream(content: string): Promise<boolean> {
-    if (!this.#core.negotiated?.streaming || !isStreamEnvelope(content)) return false;
+  /** True for DATA whose content is a stream envelope (streaming negotiated): it goes to the stream mux. */
+  #isStream(content: string): boolean {
+    return this.#core.negotiated?.streaming === true && isStreamEnvelope(content);
+  }
+
+  /** Stream hook: hands an envelope to the stream mux; a broken envelope ends the session. */
+  async #routeStream(content: string): Promise<void> {
     try {
       await this.#streams.receive(content);
     } catch (e) {
       this.#fail(e);
     }
-    return true;
   }
 
   #readLoop(iterator: AsyncIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
@@ -501,7 +516,11 @@ export class Session implements AsyncIterable<SessionData> {
             void this.#send(result.reply).catch(() => undefined);
           }
           if (result.content !== undefined && result.data) {
-            if (await this.#routeStream(result.content)) continue;
+            // Checked before any await: ordinary DATA costs no extra promise hop.
+            if (this.#isStream(result.content)) {
+              await this.#routeStream(result.content);
+              continue;
+            }
             const item: SessionData = { content: result.content, payload: result.data, message };
             this.#emit('data', item);
             try {

@@ -85,6 +85,39 @@ describe('DATA fields outside the AEAD frame are authenticated', () => {
     expect(got[0].payload.originalSize).toBe(req(1).length);
   });
 
+  it('binary: a frame carried as text (the earlier shape) is the same frame and still opens; bytes that are no frame are a downgrade', async () => {
+    const asText = (m: Message): Message => {
+      if (m.payload?.kind !== 'data' || typeof m.payload.value.content === 'string') return m;
+      const c = m.payload.value.content;
+      return { ...m, payload: { kind: 'data', value: { ...m.payload.value, content: `#M2M|1|${Buffer.from(c.subarray(7)).toString('base64')}` } } };
+    };
+    const text = await secureLink(editFirst('DATA', asText));
+    const reader = drain(text.server);
+    await text.client.send(req(1));
+    await text.client.close();
+    const { got, error } = await reader;
+    expect(error).toBeUndefined();
+    expect(got.map((d) => d.content)).toEqual([req(1)]);
+
+    const junk = await secureLink(editFirst('DATA', (m) => (m.payload?.kind === 'data' ? { ...m, payload: { kind: 'data', value: { ...m.payload.value, content: new Uint8Array(64).fill(7) } } } : m)));
+    const junkReader = drain(junk.server);
+    await junk.client.send(req(2));
+    const after = await junkReader;
+    expect(after.got).toEqual([]);
+    expect((after.error as M2MError).code).toBe('SECURITY_DOWNGRADE');
+    expect((await junk.server.closed).reason).toBe('ERROR');
+  });
+
+  it('a sealed PING whose sealed bytes are not base64 (json codec) ends the session', async () => {
+    // Not base64: a control message of the earlier shape (an M2M frame's text) under the json codec.
+    const notBase64 = (m: Message): Message => ({ ...m, payload: { kind: 'data', value: { algorithm: 'm2m', content: '#M2M|1|AAAA' } } });
+    const { client, server } = await secureLink(editFirst('PING', notBase64, 'json'), undefined, undefined, 'json');
+    void client.ping();
+    const info = await server.closed;
+    expect(info.reason).toBe('ERROR');
+    expect(info.error?.code).toBe('INVALID_MESSAGE');
+  });
+
   for (const codec of ['binary', 'json'] as const) {
     for (const [field, change] of dataEdits) {
       it(`${codec}: a man in the middle who changes ${field} ends the session; the application never sees the DATA`, async () => {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
-import { frameTextToBytes, inspectFrame } from '@m2m/core';
+import { inspectFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { agentSubject, allowKeys, binaryCodec, connect, listen, natsInFlight, type DataPayload, type Server, type Session } from '@m2m/session';
+import { agentSubject, allowKeys, binaryCodec, connect, dataFrame, listen, natsInFlight, type DataPayload, type Server, type Session } from '@m2m/session';
 import { decodeCredit, INITIAL_WINDOW, NatsKind, parseNatsUrl } from '../src/transport/nats-frames.js';
 import { natsServerPath, startNatsServer, type NatsNode } from './fixtures/nats-server.js';
 
@@ -87,8 +87,7 @@ describe.skipIf(!bin)('nats transport (one nats-server)', () => {
       const msg = binaryCodec.decode(m.data.subarray(1));
       if (msg.type !== 'DATA') continue;
       data++;
-      const { content } = (msg.payload as { value: DataPayload }).value;
-      expect(inspectFrame(frameTextToBytes(content)).security).toBe('aead');
+      expect(inspectFrame(dataFrame((msg.payload as { value: DataPayload }).value)!).security).toBe('aead');
     }
     expect(data).toBe(2 * n);
   });

@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isCryptoError, isM2MError, fromHex, type CryptoError, type M2MError } from '@m2m/core';
 import { CipherState, KeyHierarchy, KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, ManualClock, memoryTransportPair, organizationPsk, ReplayWindow, Session, type SecureOptions, type Transport } from '@m2m/session';
-import { SecureChannel } from '@m2m/session/internal';
+import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, ManualClock, memoryTransportPair, organizationPsk, ReplayWindow, Session, type Message, type SecureOptions, type Transport } from '@m2m/session';
+import { messageBinding, openControlMessage, SecureChannel, sealControlMessage } from '@m2m/session/internal';
+import { encodePayloadBinary } from '../src/codec/binary-codec.js';
 
 const req = (i: number) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `secret ${i}` }] });
 const alice = KeyPair.generate();
@@ -71,8 +72,11 @@ describe('encrypted sessions', () => {
     await client.send(req(1));
     const got = (await it.next()).value!;
     expect(got.content).toBe(req(1));
-    expect(got.payload.content.startsWith('#M2M|1|')).toBe(true);
-    expect(got.payload.content).not.toContain('secret'); // base64 of ciphertext
+    // The binary codec carries the frame as bytes: the M2M prefix, a readable header, then ciphertext.
+    const frame = got.payload.content as Uint8Array;
+    expect(frame).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(frame.subarray(0, 7))).toBe('#M2M|1|');
+    expect(Buffer.from(frame).includes('secret')).toBe(false);
     await client.close('CLIENT_SHUTDOWN', 'done');
     expect((await server.closed).error?.details).toEqual({ reason: 'CLIENT_SHUTDOWN', message: 'done' });
   });
@@ -251,7 +255,7 @@ describe('replay window', () => {
     const k2 = new Uint8Array(32).fill(2);
     const sender = new SecureChannel(new CipherState(k1), new CipherState(k2), clock);
     const receiver = new SecureChannel(new CipherState(k2), new CipherState(k1), clock, { replayWindow: 2 });
-    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(`{"type":"PING","i":${i}}`));
+    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(new Uint8Array([0x91, 0x04, i])));
     for (const i of [0, 1, 2, 5]) receiver.openControl(frames[i]);
     receiver.openControl(frames[4]); // 5 - 4 = 1: inside the window
     let err: unknown;
@@ -270,7 +274,7 @@ describe('replay window', () => {
     const k2 = new Uint8Array(32).fill(4);
     const sender = new SecureChannel(new CipherState(k1), new CipherState(k2), clock);
     const receiver = new SecureChannel(new CipherState(k2), new CipherState(k1), clock, { replayWindow: 2 });
-    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(`{"type":"PING","i":${i}}`));
+    const frames = Array.from({ length: 6 }, (_, i) => sender.sealControl(new Uint8Array([0x91, 0x04, i])));
     receiver.openControl(frames[0]);
     receiver.openControl(frames[5]);
     let err: unknown;
@@ -284,6 +288,33 @@ describe('replay window', () => {
     const strict = new SecureChannel(new CipherState(k2), new CipherState(k1), clock);
     strict.openControl(frames[0]);
     expect(() => strict.openControl(frames[2])).toThrow(/Replay detected/);
+  });
+});
+
+describe('sealed control messages', () => {
+  const channels = () => {
+    const clock = new ManualClock();
+    const [k1, k2] = [new Uint8Array(32).fill(5), new Uint8Array(32).fill(6)];
+    return [new SecureChannel(new CipherState(k1), new CipherState(k2), clock), new SecureChannel(new CipherState(k2), new CipherState(k1), clock)] as const;
+  };
+  it('round-trip a CLOSE with its reason, and a PING, without JSON or an M2M frame', () => {
+    const [tx, rx] = channels();
+    const close: Message = { type: 'CLOSE', sessionId: 's', timestamp: 7, payload: { kind: 'close', value: { reason: 'CLIENT_SHUTDOWN', message: 'bye' } } };
+    const sealed = sealControlMessage(tx, close);
+    const content = sealed.payload?.kind === 'data' ? (sealed.payload.value.content as Uint8Array) : new Uint8Array();
+    expect(content.length).toBe(12 + encodePayloadBinary(close.payload!).length + 16);
+    expect(content[0]).toBe(1); // the control kind in the nonce
+    expect(openControlMessage(rx, decodeMessageBinary(encodeMessageBinary(sealed)))).toEqual(close);
+    const ping: Message = { type: 'PING', sessionId: 's', timestamp: 8, payload: { kind: 'empty' } };
+    expect(openControlMessage(rx, sealControlMessage(tx, ping))).toEqual(ping);
+  });
+  it('refuses a PING that carries a sealed CLOSE payload', () => {
+    const [tx, rx] = channels();
+    const out: Message = { type: 'PING', sessionId: 's', timestamp: 9, payload: { kind: 'data', value: { algorithm: 'm2m', content: '' } } };
+    const inner = encodePayloadBinary({ kind: 'close', value: { reason: 'ERROR', message: 'forged' } });
+    const value = (out.payload as { value: { content: string | Uint8Array } }).value;
+    value.content = tx.sealControl(inner, messageBinding(out));
+    expect(() => openControlMessage(rx, out)).toThrow(/sealed close payload inside PING/);
   });
 });
 

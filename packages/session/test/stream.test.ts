@@ -316,7 +316,8 @@ describe('counted tokens in frame headers', () => {
       await client.send(json);
       const got = (await it.next()).value!;
       await client.close();
-      return inspectFrame(frameTextToBytes(got.payload.content)).routing!.estCostUsd;
+      const c = got.payload.content; // the binary codec's frame bytes
+      return inspectFrame(typeof c === 'string' ? frameTextToBytes(c) : c).routing!.estCostUsd;
     };
     const byBytes = await cost({});
     const counted = await cost({ promptTokens: countRequestTokens });

@@ -257,7 +257,9 @@ function handleMessage(msg: Message, o: ReferenceRoutesOptions, budget: number):
       if (!s) return reject(404, 'UNKNOWN', 'Session not found');
       // Checked within this request's budget first: the session's codec limit alone would let a
       // few bytes of Brotli become 16 MiB to scan and send back.
-      const data = msg.payload?.kind === 'data' ? msg.payload.value.content : '';
+      // The json codec reads DATA content as text (bytes travel only in the binary codec).
+      const wire = msg.payload?.kind === 'data' ? msg.payload.value.content : '';
+      const data = typeof wire === 'string' ? wire : '';
       if (detectAlgorithm(data) !== 'none') {
         try {
           decompress(data, { limits: { maxDecompressedBytes: budget } });

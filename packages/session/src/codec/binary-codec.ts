@@ -13,6 +13,8 @@ import { isBytes, toPlainBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
+import { writeDataMessage } from './data-writer.js';
+import { readDataMessage } from './data-reader.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
@@ -96,6 +98,25 @@ function unpackValue(bytes: Uint8Array, what: string): unknown {
   return decodeMsgpack(bytes);
 }
 
+/** A payload alone as MessagePack (§4.2's payload array; the plaintext of a sealed control message). */
+export function encodePayloadBinary(p: MessagePayload): Uint8Array {
+  return toPlainBytes(packr().pack(payloadArray(p)));
+}
+
+/**
+ * Reads {@link encodePayloadBinary} output, bounded as a whole message is.
+ * @throws M2MError: InvalidMessage (malformed), LimitExceeded (MessagePack bounds).
+ */
+export function decodePayloadBinary(bytes: Uint8Array): MessagePayload {
+  const v = unpackValue(bytes, 'payload');
+  try {
+    return readPayload(v);
+  } catch (e) {
+    if (e instanceof Bad) throw new M2MError('InvalidMessage', { reason: e.message });
+    throw e;
+  }
+}
+
 /**
  * Reads {@link encodeAcceptPayload} output.
  * @returns `undefined` when the value is not `[string, array]`.
@@ -112,6 +133,9 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
  * @example `encodeMessageBinary(ping)` → `94 04 a1 73 cf … 91 04` (see docs/PROTOCOL.md)
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
+  // DATA, bindings and sealed control messages: one sized allocation instead of msgpackr's buffer and copy.
+  const fast = writeDataMessage(message);
+  if (fast) return fast;
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
   return toPlainBytes(packr().pack(arr));
 }
@@ -137,7 +161,23 @@ function pick<T>(table: readonly T[], v: unknown, what: string): T {
   return i < table.length ? table[i] : bad(`unknown ${what} ${i}`);
 }
 
-function readPayload(v: unknown): MessagePayload {
+/**
+ * DATA content bytes (bin: an M2M frame, or a sealed control payload) are copied out of the
+ * received message, so a payload the application keeps holds only its own; with `owned` (the
+ * session's codec: the transport gave it the message), a frame that is most of its buffer stays a
+ * view of it, which then pins nothing more than the message itself.
+ */
+const copy = (v: Uint8Array): Uint8Array => v.slice();
+const keepOwned = (v: Uint8Array): Uint8Array => (v.byteLength * 2 >= v.buffer.byteLength ? v : v.slice());
+
+/** DATA content: text (str) or bytes (bin, see `keepOwned`). */
+function dataContent(v: unknown, owned: boolean): string | Uint8Array {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return owned ? keepOwned(v) : copy(v);
+  return bad('content must be a string or binary');
+}
+
+function readPayload(v: unknown, owned = false): MessagePayload {
   const a = arr(v, 'payload');
   switch (uint(a[0], 'payload kind')) {
     case KIND.capabilities: {
@@ -178,7 +218,7 @@ function readPayload(v: unknown): MessagePayload {
     }
     case KIND.data: {
       arr(a, 'data', 5);
-      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: text(a[2], 'content') };
+      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: dataContent(a[2], owned) };
       const size = nullable(a[3], (x) => uint(x, 'original_size'));
       if (size !== undefined) value.originalSize = size;
       const st = nullable(a[4], (x) => arr(x, 'security_status', 4));
@@ -219,15 +259,39 @@ function readPayload(v: unknown): MessagePayload {
  *   LimitExceeded for nesting, element count or capability fields over their bounds.
  */
 export function decodeMessageBinary(bytes: Uint8Array, maxBytes = MAX_BINARY_MESSAGE): Message {
+  return decodeMessage(bytes, maxBytes, false);
+}
+
+/**
+ * {@link decodeMessageBinary} for bytes the caller hands over (a transport's received message,
+ * never written again): DATA bytes may stay views of `bytes` (see `dataContent`).
+ * @throws as {@link decodeMessageBinary}.
+ */
+export function decodeOwnedMessageBinary(bytes: Uint8Array): Message {
+  return decodeMessage(bytes, MAX_BINARY_MESSAGE, true);
+}
+
+function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Message {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array' });
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
+  // The DATA shape in one pass; anything else (or anything odd) through the generic decoder.
+  const data = readDataMessage(bytes, owned ? keepOwned : copy);
+  return data ?? decodeStructured(bytes, owned);
+}
+
+/**
+ * The generic path of {@link decodeMessageBinary}: MessagePack value first (bounded), then the
+ * message's fields. Exported for tests that hold the one-pass reader to it.
+ * @throws as {@link decodeMessageBinary}.
+ */
+export function decodeStructured(bytes: Uint8Array, owned = false): Message {
   const v = decodeMsgpack(bytes);
   try {
     const a = arr(v, 'message', 4);
     const msg: Message = { type: pick(MessageType, a[0], 'message type'), timestamp: uint(a[2], 'timestamp') };
     const sid = nullable(a[1], (x) => text(x, 'session_id'));
     if (sid !== undefined) msg.sessionId = sid;
-    const payload = nullable(a[3], readPayload);
+    const payload = a[3] === null ? undefined : readPayload(a[3], owned);
     if (payload) msg.payload = payload;
     return msg;
   } catch (e) {

@@ -6,7 +6,7 @@
 import { M2MError } from '@m2m/core';
 import { isBytes, utf8DecodeStrict, utf8Encode } from '@m2m/core/internal';
 import type { Message } from '../message.js';
-import { decodeMessageBinary, encodeMessageBinary, MAX_BINARY_MESSAGE } from './binary-codec.js';
+import { decodeMessageBinary, decodeOwnedMessageBinary, encodeMessageBinary, MAX_BINARY_MESSAGE } from './binary-codec.js';
 import { decodeMessageJson, encodeMessageJson } from './json-codec.js';
 
 /** Names of the message codecs. */
@@ -33,8 +33,11 @@ export const jsonCodec: MessageCodec = {
   },
 };
 
-/** The `binary` (MessagePack) codec. */
-export const binaryCodec: MessageCodec = { name: 'binary', encode: encodeMessageBinary, decode: (b) => decodeMessageBinary(b) };
+/**
+ * The `binary` (MessagePack) codec. Its `decode` takes the bytes over, as a session does with
+ * what its transport received: a frame in them may stay a view of them (binary-codec.ts).
+ */
+export const binaryCodec: MessageCodec = { name: 'binary', encode: encodeMessageBinary, decode: decodeOwnedMessageBinary };
 
 /**
  * The codec of a name.

@@ -8,7 +8,8 @@
  * @module
  */
 import { M2MError, RejectionCode, CloseReason, ALGORITHMS } from '@m2m/core';
-import { base64Decode, base64Encode, parseJsonExact, RawNumber, scanJson } from '@m2m/core/internal';
+import { base64Decode, base64Encode, frameBytesToText, parseJsonExact, RawNumber, scanJson } from '@m2m/core/internal';
+import { isFrameBytes } from '../frame-bytes.js';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
 import type { Capabilities, CloseInfo, DataPayload, Encoding, HandshakePayload, Message, MessagePayload, RejectionInfo, SecurityStatus } from '../message.js';
@@ -52,6 +53,15 @@ function capabilitiesJson(c: Capabilities): string {
   );
 }
 
+/**
+ * Byte content as JSON text: an M2M frame in its text form (`#M2M|1|` + base64, docs/PROTOCOL.md
+ * §1), any other bytes (a sealed control payload, whose first byte is never `#`) as base64.
+ */
+function contentText(c: string | Uint8Array): string {
+  if (typeof c === 'string') return c;
+  return isFrameBytes(c) ? frameBytesToText(c) : base64Encode(c);
+}
+
 function payloadJson(p: MessagePayload): string {
   switch (p.kind) {
     case 'capabilities':
@@ -62,7 +72,7 @@ function payloadJson(p: MessagePayload): string {
     }
     case 'data': {
       const d = p.value;
-      let out = `{"algorithm":${str(d.algorithm)},"content":${str(d.content)}`;
+      let out = `{"algorithm":${str(d.algorithm)},"content":${str(contentText(d.content))}`;
       if (d.originalSize !== undefined) out += `,"original_size":${d.originalSize}`;
       if (d.securityStatus) {
         const s = d.securityStatus;

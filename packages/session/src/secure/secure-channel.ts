@@ -8,17 +8,17 @@
  * messages (PING, PONG, CLOSE) are ordered and replay-checked with the data.
  * @module
  */
-import { CryptoError, M2MError, decodeFrameText, encodeFrameText } from '@m2m/core';
+import { CryptoError, M2MError } from '@m2m/core';
 import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { chacha20poly1305Open, CipherState } from '@m2m/crypto';
 import { sealParts } from '@m2m/crypto/internal';
 import type { Clock } from '../clock.js';
 import { ReplayWindow } from './replay-window.js';
-import { boundProtection } from './binding.js';
 
 /** Kinds carried in the nonce's first byte. */
 const KIND_DATA = 0;
 const KIND_CONTROL = 1;
+const EMPTY = new Uint8Array(0);
 /** A nonce may move the receiver at most this many epochs ahead. */
 const MAX_EPOCH_JUMP = 8;
 
@@ -40,15 +40,24 @@ function rekeyed(k: Uint8Array): Uint8Array {
   return cs.k!;
 }
 
+/** `n` (< 2^32) little-endian at `at` (byte writes: no DataView per frame). */
+function putU32le(out: Uint8Array, at: number, n: number): void {
+  out[at] = n & 0xff;
+  out[at + 1] = (n >>> 8) & 0xff;
+  out[at + 2] = (n >>> 16) & 0xff;
+  out[at + 3] = (n >>> 24) & 0xff;
+}
+
+const u32le = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+
 function nonceOf(kind: number, epoch: number, counter: number): Uint8Array {
   const n = new Uint8Array(12);
   n[0] = kind;
   n[1] = epoch & 0xff;
   n[2] = (epoch >>> 8) & 0xff;
   n[3] = (epoch >>> 16) & 0xff;
-  const dv = new DataView(n.buffer);
-  dv.setUint32(4, counter % 2 ** 32, true);
-  dv.setUint32(8, Math.floor(counter / 2 ** 32), true);
+  putU32le(n, 4, counter % 2 ** 32);
+  putU32le(n, 8, Math.floor(counter / 2 ** 32));
   return n;
 }
 
@@ -116,8 +125,7 @@ export class SecureChannel {
     const nonce = sealed.subarray(0, 12);
     if (nonce[0] !== kind) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'frame of the wrong kind for this message' });
     const epoch = nonce[1] | (nonce[2] << 8) | (nonce[3] << 16);
-    const dv = new DataView(nonce.buffer, nonce.byteOffset, 12);
-    const counter = dv.getUint32(4, true) + dv.getUint32(8, true) * 2 ** 32;
+    const counter = u32le(nonce, 4) + u32le(nonce, 8) * 2 ** 32;
     if (counter >= this.#maxMessages) throw new M2MError('ReplayDetected', { counter });
     this.#window.check(counter);
     let key: Uint8Array;
@@ -156,19 +164,28 @@ export class SecureChannel {
   readonly control: AeadFrameProtection = this.#protection(KIND_CONTROL);
 
   /**
-   * Seals a control message's JSON as an AEAD frame text; `binding` (see `messageBinding`)
-   * joins the frame's associated data, so the carrying message's fields are authenticated too.
+   * Seals a control message's payload (PING, PONG, CLOSE, AUTH; docs/PROTOCOL.md §7.3) without an
+   * M2M frame around it: returns `nonce ‖ ciphertext ‖ tag` under the control kind, with `binding`
+   * (see `messageBinding`) as the associated data, so the carrying message's fields are
+   * authenticated too.
+   * @throws CryptoError (Nonce/Exhausted) past the hard stop.
    */
-  sealControl(json: string, binding?: Uint8Array): string {
-    return encodeFrameText(json, { protection: binding ? boundProtection(this.control, binding) : this.control });
+  sealControl(plaintext: Uint8Array, binding: Uint8Array = EMPTY): Uint8Array {
+    const { nonce, ciphertext, tag } = this.control.seal(binding, plaintext);
+    const out = new Uint8Array(nonce.length + ciphertext.length + tag.length);
+    out.set(nonce, 0);
+    out.set(ciphertext, nonce.length);
+    out.set(tag, nonce.length + ciphertext.length);
+    return out;
   }
 
   /**
-   * Opens a control frame sealed with the same `binding`.
-   * @throws M2MError: ReplayDetected, Crypto (forged, of the wrong kind, or a changed binding), Decompression.
+   * Opens what {@link SecureChannel.sealControl} sealed with the same `binding`.
+   * @throws M2MError: ReplayDetected; CryptoError (Aead): forged, of the wrong kind, too short,
+   *   or a changed binding.
    */
-  openControl(text: string, binding?: Uint8Array): string {
-    return decodeFrameText(text, { protection: binding ? boundProtection(this.control, binding) : this.control }).payload;
+  openControl(sealed: Uint8Array, binding: Uint8Array = EMPTY): Uint8Array {
+    return this.control.open(binding, sealed);
   }
 
   /** Never shows the keys (JSON logs). */
