@@ -5,9 +5,10 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrame, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { compress, decodeFrame, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError } from '@m2m/core';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
-import { utf8ByteLength } from '@m2m/core/internal';
+import { encodeFrameWith, utf8ByteLength } from '@m2m/core/internal';
+import { allocate } from './codec/slab.js';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
 import { BindingProtection, messageBinding } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
@@ -328,8 +329,9 @@ export class SessionCore {
     const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
     if (protection) opts.protection = protection;
     if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
-    // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2).
-    const encoded = algo === 'm2m' ? encodeFrame(content, opts) : compress(content, algo, opts);
+    // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2), carved
+    // from the message slab: the codec copies them into the message at once (codec/slab.ts).
+    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, allocate) : compress(content, algo, opts);
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });

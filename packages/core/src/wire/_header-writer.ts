@@ -1,22 +1,31 @@
 /**
- * A growable byte writer for the variable frame headers: one allocation for the whole header
- * instead of one per field (the headers are written for every frame, so this is hot).
+ * The byte writer for the variable frame headers. Headers are written for every frame, so one
+ * writer and its buffer serve them all: a fresh buffer per header (and the DataView its f32
+ * needed) cost more than building the header's fields (docs/ARCHITECTURE.md, Performance notes).
+ * Sharing is safe because writing a header never leaves this module: header-build.ts runs every
+ * caller-supplied callback before `start()`, and the encoder copies `finish()`'s bytes into the
+ * frame before it builds another header (frame.ts, `encodeFrameWith`).
  * @module
  */
 const te = new TextEncoder();
+// f32 through a 4-byte scratch view: explicit little-endian whatever the host's byte order.
+const f32View = new DataView(new ArrayBuffer(4));
 
-/** Appends header fields to one buffer. */
-export class HeaderWriter {
-  #buf = new Uint8Array(64);
+/** Appends header fields to one reused buffer. */
+class HeaderWriter {
+  #buf = new Uint8Array(256);
   #pos = 0;
-  #dv = new DataView(this.#buf.buffer);
 
+  /** Starts a new header, dropping the previous one's bytes. */
+  start(): this {
+    this.#pos = 0;
+    return this;
+  }
   #room(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
     const next = new Uint8Array(Math.max(this.#buf.length * 2, this.#pos + n));
     next.set(this.#buf.subarray(0, this.#pos));
     this.#buf = next;
-    this.#dv = new DataView(next.buffer);
   }
   byte(b: number): void {
     this.#room(1);
@@ -24,10 +33,20 @@ export class HeaderWriter {
   }
   /** The reference's short string: a length byte (len mod 256), then every byte (docs/PROTOCOL.md §1). */
   shortString(s: string): void {
-    this.#room(1 + s.length * 3);
-    const { written } = te.encodeInto(s, this.#buf.subarray(this.#pos + 1));
-    this.#buf[this.#pos] = written & 0xff;
-    this.#pos += 1 + written;
+    const n = s.length;
+    this.#room(1 + n * 3);
+    const buf = this.#buf;
+    const at = this.#pos + 1;
+    // ASCII (model names, ids) byte by byte: cheaper than a TextEncoder call on a few bytes.
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + i] = c;
+    }
+    const written = i === n ? n : te.encodeInto(s, buf.subarray(at)).written;
+    buf[this.#pos] = written & 0xff;
+    this.#pos = at + written;
   }
   /** Unsigned LEB128 of a value below 2^32. */
   varint(v: number): void {
@@ -38,18 +57,16 @@ export class HeaderWriter {
     }
     this.#buf[this.#pos++] = v;
   }
-  bytes(b: Uint8Array): void {
-    this.#room(b.length);
-    this.#buf.set(b, this.#pos);
-    this.#pos += b.length;
-  }
   f32(x: number): void {
     this.#room(4);
-    this.#dv.setFloat32(this.#pos, x, true);
-    this.#pos += 4;
+    f32View.setFloat32(0, x, true);
+    for (let i = 0; i < 4; i++) this.#buf[this.#pos++] = f32View.getUint8(i);
   }
-  /** The written bytes. */
+  /** The bytes written since `start()`: a view valid until the next `start()`. */
   finish(): Uint8Array {
     return this.#buf.subarray(0, this.#pos);
   }
 }
+
+/** The one header writer (see the module comment for why sharing it is safe). */
+export const headerWriter = new HeaderWriter();

@@ -38,19 +38,34 @@ const DEFAULT_PRICING = [0.1, 0.3] as const;
  * @example `estimateCost('gpt-4o', 50, 10)` has the f32 bits `0x396bedfb`.
  */
 export function estimateCost(model: string, promptTokens: number, completionTokens: number): number {
-  const m = rustLowercase(model);
-  let inCents: number = DEFAULT_PRICING[0];
-  let outCents: number = DEFAULT_PRICING[1];
-  for (const [prefix, i, o] of PRICING) {
-    if (m.startsWith(prefix)) {
-      inCents = i;
-      outCents = o;
-      break;
-    }
-  }
+  const [inCents, outCents] = pricingOf(model);
   const input = f(f(f(promptTokens) / 1000) * f(inCents));
   const output = f(f(f(completionTokens) / 1000) * f(outCents));
   return f(f(input + output) / 100);
+}
+
+// The last model's pricing: a session sends one model again and again, and every frame header
+// asks for it (header-build.ts).
+let lastModel: string | undefined;
+let lastPricing: readonly [number, number] = DEFAULT_PRICING;
+
+/** [input, output] cents per 1K tokens of a model: the first prefix that matches, else the default. */
+function pricingOf(model: string): readonly [number, number] {
+  if (model === lastModel) return lastPricing;
+  const m = rustLowercase(model);
+  let pricing: readonly [number, number] = DEFAULT_PRICING;
+  for (const [prefix, i, o] of PRICING) {
+    if (m.startsWith(prefix)) {
+      pricing = [i, o];
+      break;
+    }
+  }
+  // Only names of a sensible length are kept, so the cache never holds a large string alive.
+  if (model.length <= 256) {
+    lastModel = model;
+    lastPricing = pricing;
+  }
+  return pricing;
 }
 
 /** Rust's `str::to_lowercase` differs from JS only in rare cases (final sigma); ASCII is what matters here. */

@@ -21,13 +21,12 @@ export interface PayloadRead {
 /** The payload section after the headers of a plain (or HMAC-verified) frame. */
 export function readPayload(section: Uint8Array, compressed: boolean, limits: Limits): PayloadRead {
   if (PAYLOAD_LEN_SIZE > section.length) throw decompressionError('Frame too short for payload length');
-  const dv = new DataView(section.buffer, section.byteOffset, section.byteLength);
-  const payloadLen = dv.getUint32(0, true);
+  const payloadLen = readU32LE(section, 0);
   // No allocation ever follows a declared length. By default a lie reads as the reference's
   // `Frame too short for payload` (frame_errors.json); a configured maxPayloadBytes names it.
   checkLimit('maxPayloadBytes', payloadLen, limits.maxPayloadBytes);
   if (PAYLOAD_PREAMBLE_SIZE > section.length) throw decompressionError('Frame too short for checksum');
-  const stored = dv.getUint32(PAYLOAD_LEN_SIZE, true);
+  const stored = readU32LE(section, PAYLOAD_LEN_SIZE);
   if (PAYLOAD_PREAMBLE_SIZE + payloadLen > section.length) throw decompressionError('Frame too short for payload');
   return finishPayload(section.subarray(PAYLOAD_PREAMBLE_SIZE, PAYLOAD_PREAMBLE_SIZE + payloadLen), compressed, stored, limits);
 }
@@ -35,9 +34,8 @@ export function readPayload(section: Uint8Array, compressed: boolean, limits: Li
 /** The decrypted section of an AEAD frame: `payload_len` must match what is there exactly. */
 export function readOpenedPayload(plain: Uint8Array, compressed: boolean, limits: Limits): PayloadRead {
   if (plain.length < PAYLOAD_PREAMBLE_SIZE) throw decompressionError('Decrypted payload too short');
-  const dv = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
-  const payloadLen = dv.getUint32(0, true);
-  const crc = dv.getUint32(PAYLOAD_LEN_SIZE, true);
+  const payloadLen = readU32LE(plain, 0);
+  const crc = readU32LE(plain, PAYLOAD_LEN_SIZE);
   if (plain.length - PAYLOAD_PREAMBLE_SIZE !== payloadLen) throw decompressionError(`Payload length mismatch: expected ${payloadLen}, got ${plain.length - PAYLOAD_PREAMBLE_SIZE}`);
   return finishPayload(plain.subarray(PAYLOAD_LEN_SIZE + CRC_SIZE), compressed, crc, limits);
 }
@@ -57,6 +55,11 @@ function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, lim
   const computed = platform.crc32(raw);
   if (computed !== crc) throw decompressionError(`Checksum mismatch: expected ${hex8(crc)}, got ${hex8(computed)}`);
   return { payload: text, crc32: crc };
+}
+
+// Byte by byte: a DataView per frame cost more than the reads (docs/ARCHITECTURE.md, Performance notes).
+function readU32LE(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 }
 
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');

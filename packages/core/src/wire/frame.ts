@@ -23,6 +23,7 @@ import {
   PAYLOAD_LEN_SIZE,
   PAYLOAD_PREAMBLE_SIZE,
   PREFIX_LEN,
+  RESERVED_OFFSET,
   SCHEMA_OFFSET,
   SECURITY_OFFSET,
   VARIABLE_HEADER_OFFSET,
@@ -124,33 +125,65 @@ export interface DecodedFrame {
  * ```
  */
 export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uint8Array {
+  return encodeFrameWith(json, options, newBytes);
+}
+
+const newBytes = (n: number): Uint8Array => new Uint8Array(n);
+const utf8Encoder = new TextEncoder();
+
+/**
+ * {@link encodeFrame} with the frame's memory from `allocate` (called once per frame; every byte
+ * of what it returns is overwritten): sessions pass a slab allocator, since a typed array over 64
+ * bytes costs more than the rest of a small frame's encoding (docs/ARCHITECTURE.md, Performance
+ * notes). The bytes are the same as {@link encodeFrame}'s.
+ * @throws M2MError as {@link encodeFrame}.
+ */
+export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array): Uint8Array {
   if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string' });
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   const parsed = parseForHeaders(json, limits.maxJsonDepth);
-  const jsonBytes = platform.utf8EncodeScratch(json);
-  checkLimit('maxMessageBytes', jsonBytes.length, limits.maxMessageBytes);
+  const jsonLen = platform.utf8Length(json);
+  checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
   const built = buildHeader(parsed, options.promptTokens);
-  const payload = framePayload(jsonBytes, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES);
-  const compressed = payload !== jsonBytes;
-  const crc = platform.crc32(jsonBytes);
+  // A plain payload is encoded straight into the frame; a compressed one needs its bytes first.
+  const jsonBytes = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES) ? undefined : platform.utf8EncodeScratch(json);
+  const packed = jsonBytes && compressPayload(jsonBytes, options.compression === 'auto');
+  const payloadLen = packed ? packed.length : jsonLen;
   const protection = options.protection;
-  const headerLen = (FIXED_HEADER_LEN + built.variable.length) & 0xffff;
-  const headersEnd = VARIABLE_HEADER_OFFSET + built.variable.length;
-  const tail = PAYLOAD_PREAMBLE_SIZE + payload.length;
-  const out = new Uint8Array(headersEnd + tail + (protection?.mode === 'hmac' ? HMAC_TAG_SIZE : 0));
+  const variableLen = built.variable.length;
+  const headersEnd = VARIABLE_HEADER_OFFSET + variableLen;
+  const tail = PAYLOAD_PREAMBLE_SIZE + payloadLen;
+  const aead = protection?.mode === 'aead';
+  // AEAD frames are laid out whole at once: the plaintext section sits where its ciphertext
+  // goes and is overwritten by it (no staging copy of the frame).
+  const sectionAt = aead ? headersEnd + AEAD_NONCE_SIZE : headersEnd;
+  const out = allocate(sectionAt + tail + (aead ? AEAD_TAG_SIZE : protection?.mode === 'hmac' ? HMAC_TAG_SIZE : 0));
   out.set(M2M_PREFIX_BYTES, 0);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(HEADER_LEN_OFFSET, headerLen, true);
+  const headerLen = (FIXED_HEADER_LEN + variableLen) & 0xffff;
+  out[HEADER_LEN_OFFSET] = headerLen & 0xff;
+  out[HEADER_LEN_OFFSET + 1] = headerLen >>> 8;
   out[SCHEMA_OFFSET] = built.schemaByte;
   out[SECURITY_OFFSET] = SECURITY_BYTE[protection ? protection.mode : 'none'];
-  dv.setUint16(FLAGS_OFFSET, built.flags, true);
+  out[FLAGS_OFFSET] = built.flags & 0xff;
+  out[FLAGS_OFFSET + 1] = (built.flags >>> 8) & 0xff;
   out[FLAGS_RESERVED_OFFSET] = 0;
-  out[COMMON_FLAGS_OFFSET] = compressed ? CommonFlag.COMPRESSED : 0;
+  out[COMMON_FLAGS_OFFSET] = packed ? CommonFlag.COMPRESSED : 0;
+  out.fill(0, RESERVED_OFFSET, VARIABLE_HEADER_OFFSET);
   out.set(built.variable, VARIABLE_HEADER_OFFSET);
-  dv.setUint32(headersEnd, payload.length, true);
-  dv.setUint32(headersEnd + PAYLOAD_LEN_SIZE, crc, true);
-  out.set(payload, headersEnd + PAYLOAD_PREAMBLE_SIZE);
+  const payloadAt = sectionAt + PAYLOAD_PREAMBLE_SIZE;
+  let crc: number;
+  if (packed) {
+    out.set(packed, payloadAt);
+    crc = platform.crc32(jsonBytes);
+  } else {
+    const payload = out.subarray(payloadAt, payloadAt + jsonLen);
+    if (jsonBytes) payload.set(jsonBytes);
+    else utf8Encoder.encodeInto(json, payload);
+    crc = platform.crc32(payload);
+  }
+  writeU32LE(out, sectionAt, payloadLen);
+  writeU32LE(out, sectionAt + PAYLOAD_LEN_SIZE, crc);
   if (!protection) return out;
   try {
     if (protection.mode === 'hmac') {
@@ -158,19 +191,24 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
       out.set(tag, headersEnd + tail);
       return out;
     }
-    const { nonce, ciphertext, tag } = protection.seal(out.subarray(PREFIX_LEN, headersEnd), out.subarray(headersEnd, headersEnd + tail));
+    const { nonce, ciphertext, tag } = protection.seal(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail));
     if (nonce.length !== AEAD_NONCE_SIZE || tag.length !== AEAD_TAG_SIZE || ciphertext.length !== tail) {
       throw new M2MError('Internal', { reason: 'frame protection returned parts of the wrong sizes' });
     }
-    const frame = new Uint8Array(headersEnd + AEAD_NONCE_SIZE + tail + AEAD_TAG_SIZE);
-    frame.set(out.subarray(0, headersEnd), 0);
-    frame.set(nonce, headersEnd);
-    frame.set(ciphertext, headersEnd + AEAD_NONCE_SIZE);
-    frame.set(tag, headersEnd + AEAD_NONCE_SIZE + tail);
-    return frame;
+    out.set(nonce, headersEnd);
+    out.set(ciphertext, sectionAt);
+    out.set(tag, sectionAt + tail);
+    return out;
   } catch (e) {
     throw cryptoFailure(e);
   }
+}
+
+function writeU32LE(out: Uint8Array, at: number, v: number): void {
+  out[at] = v & 0xff;
+  out[at + 1] = (v >>> 8) & 0xff;
+  out[at + 2] = (v >>> 16) & 0xff;
+  out[at + 3] = v >>> 24;
 }
 
 /** The window for an input: the smallest power of two holding it, within Brotli's range and at most the reference's. */
@@ -178,19 +216,25 @@ export function brotliWindowFor(length: number): number {
   return Math.min(FRAME_BROTLI_LGWIN, Math.max(MIN_BROTLI_LGWIN, Math.ceil(Math.log2(Math.max(1, length)))));
 }
 
-/** The stored payload under a policy: the JSON bytes themselves when sent plain, else a new Brotli stream. */
-function framePayload(jsonBytes: Uint8Array, policy: FrameCompression, minBytes: number): Uint8Array {
+/**
+ * Whether a payload of `length` UTF-8 bytes is stored without even trying Brotli (the policy's
+ * size rule). @throws M2MError Config for an unknown policy or a bad `minBytes`.
+ */
+function sendsPlain(length: number, policy: FrameCompression, minBytes: number): boolean {
   if (policy !== 'auto' && policy !== 'always') throw new M2MError('Config', { reason: `compression must be 'always' or 'auto'` });
   if (!Number.isSafeInteger(minBytes) || minBytes < 0) throw new M2MError('Config', { reason: 'compressionMinBytes must be a non-negative integer' });
-  const auto = policy === 'auto';
-  if (jsonBytes.length < (auto ? minBytes : COMPRESSION_THRESHOLD)) return jsonBytes;
+  return length < (policy === 'auto' ? minBytes : COMPRESSION_THRESHOLD);
+}
+
+/** The Brotli stream of a payload, or `undefined` when `auto` finds it not smaller than the payload. */
+function compressPayload(jsonBytes: Uint8Array, auto: boolean): Uint8Array | undefined {
   let packed: Uint8Array;
   try {
     packed = platform.brotliCompress(jsonBytes, FRAME_BROTLI_QUALITY, auto ? brotliWindowFor(jsonBytes.length) : FRAME_BROTLI_LGWIN);
   } catch (e) {
     throw new M2MError('Compression', { reason: `Brotli compression failed: ${(e as Error).message}` }, { cause: e });
   }
-  return auto && packed.length >= jsonBytes.length ? jsonBytes : packed;
+  return auto && packed.length >= jsonBytes.length ? undefined : packed;
 }
 
 /** Text form: `#M2M|1|` + base64 of everything after the prefix. */

@@ -7,7 +7,7 @@
 import { estimateCost } from './cost.js';
 import { RequestFlag, ResponseFlag } from './header.js';
 import { asU64ToU32, RawNumber } from './json.js';
-import { HeaderWriter } from './_header-writer.js';
+import { headerWriter } from './_header-writer.js';
 import { utf8ByteLength } from './utf8-length.js';
 
 /**
@@ -20,6 +20,7 @@ export type PromptTokens = (request: Readonly<Record<string, unknown>>) => numbe
 export interface BuiltHeader {
   schemaByte: number;
   flags: number;
+  /** A view of the shared header writer (`_header-writer.ts`): copy it before the next header is built. */
   variable: Uint8Array;
 }
 
@@ -41,6 +42,41 @@ function roleCode(role: unknown): number | undefined {
       return 3;
     default:
       return undefined;
+  }
+}
+
+/** Request flags set by a top-level key's mere presence (the reference's `contains_key`). */
+function presenceFlag(key: string): number {
+  switch (key) {
+    case 'tools':
+    case 'functions':
+      return RequestFlag.HAS_TOOLS;
+    case 'tool_choice':
+    case 'function_call':
+      return RequestFlag.HAS_TOOL_CHOICE;
+    case 'response_format':
+      return RequestFlag.HAS_RESPONSE_FORMAT;
+    case 'max_tokens':
+    case 'max_completion_tokens':
+      return RequestFlag.HAS_MAX_TOKENS;
+    case 'reasoning_effort':
+      return RequestFlag.HAS_REASONING_EFFORT;
+    case 'service_tier':
+      return RequestFlag.HAS_SERVICE_TIER;
+    case 'seed':
+      return RequestFlag.HAS_SEED;
+    case 'logprobs':
+      return RequestFlag.HAS_LOGPROBS;
+    case 'user':
+      return RequestFlag.HAS_USER_ID;
+    case 'temperature':
+      return RequestFlag.HAS_TEMPERATURE;
+    case 'top_p':
+      return RequestFlag.HAS_TOP_P;
+    case 'stop':
+      return RequestFlag.HAS_STOP;
+    default:
+      return 0;
   }
 }
 
@@ -72,35 +108,26 @@ function buildRequestHeader(json: unknown, promptTokens?: PromptTokens): BuiltHe
         }
       }
     }
-    if (has(json, 'tools') || has(json, 'functions')) flags |= RequestFlag.HAS_TOOLS;
-    if (has(json, 'tool_choice') || has(json, 'function_call')) flags |= RequestFlag.HAS_TOOL_CHOICE;
+    // One pass over the own keys instead of a hasOwnProperty call per flag (a fifth of the cost).
+    const keys = Object.keys(json);
+    for (let i = 0; i < keys.length; i++) flags |= presenceFlag(keys[i]);
     if (json.stream === true) flags |= RequestFlag.STREAM_REQUESTED;
-    if (has(json, 'response_format')) flags |= RequestFlag.HAS_RESPONSE_FORMAT;
-    if (has(json, 'max_tokens') || has(json, 'max_completion_tokens')) {
-      flags |= RequestFlag.HAS_MAX_TOKENS;
-      maxTokens = asU64ToU32(has(json, 'max_tokens') ? json.max_tokens : json.max_completion_tokens);
-    }
-    if (has(json, 'reasoning_effort')) flags |= RequestFlag.HAS_REASONING_EFFORT;
-    if (has(json, 'service_tier')) flags |= RequestFlag.HAS_SERVICE_TIER;
-    if (has(json, 'seed')) flags |= RequestFlag.HAS_SEED;
-    if (has(json, 'logprobs')) flags |= RequestFlag.HAS_LOGPROBS;
-    if (has(json, 'user')) flags |= RequestFlag.HAS_USER_ID;
-    if (has(json, 'temperature')) flags |= RequestFlag.HAS_TEMPERATURE;
-    if (has(json, 'top_p')) flags |= RequestFlag.HAS_TOP_P;
-    if (has(json, 'stop')) flags |= RequestFlag.HAS_STOP;
+    if (flags & RequestFlag.HAS_MAX_TOKENS) maxTokens = asU64ToU32(has(json, 'max_tokens') ? json.max_tokens : json.max_completion_tokens);
   }
   contentHint = contentHint >>> 0;
-  const w = new HeaderWriter();
+  // The caller's token count runs before any byte is written: the shared writer below is never
+  // left half-written while code outside this module runs.
+  const counted = promptTokens && isObject(json) ? promptTokens(json) : undefined;
+  const cost = estimateCost(model, counted ?? Math.floor(contentHint / 4), maxTokens ?? 500);
+  const w = headerWriter.start();
   w.shortString(model);
   w.varint(msgCount >>> 0);
   // Roles: 2 bits each, least significant first, 4 to a byte.
   for (let i = 0; i < roles.length; i += 4) w.byte(roles[i] | ((roles[i + 1] ?? 0) << 2) | ((roles[i + 2] ?? 0) << 4) | ((roles[i + 3] ?? 0) << 6));
   w.varint(contentHint);
   if (maxTokens !== undefined) w.varint(maxTokens);
-  const counted = promptTokens && isObject(json) ? promptTokens(json) : undefined;
-  w.f32(estimateCost(model, counted ?? Math.floor(contentHint / 4), maxTokens ?? 500));
-  const variable = w.finish();
-  return { schemaByte: 0x01, flags, variable };
+  w.f32(cost);
+  return { schemaByte: 0x01, flags, variable: w.finish() };
 }
 
 function finishReasonByte(v: unknown): number {
@@ -140,7 +167,8 @@ function buildResponseHeader(json: Record<string, unknown>): BuiltHeader {
   const reasoning = ctd ? asU64Raw(ctd.reasoning_tokens) : undefined;
   if (cached !== undefined && cached > 0) flags |= ResponseFlag.HAS_CACHED_TOKENS;
   if (reasoning !== undefined && reasoning > 0) flags |= ResponseFlag.HAS_REASONING_TOKENS;
-  const w = new HeaderWriter();
+  const cost = flags & ResponseFlag.HAS_USAGE ? estimateCost(model, promptTokens, completionTokens) : 0;
+  const w = headerWriter.start();
   w.shortString(id);
   w.shortString(model);
   w.byte(finishReasonByte(finish));
@@ -150,7 +178,7 @@ function buildResponseHeader(json: Record<string, unknown>): BuiltHeader {
   if (flags & ResponseFlag.HAS_REASONING_TOKENS) w.varint(lowU32(reasoning!));
   if (flags & ResponseFlag.HAS_USAGE) {
     flags |= ResponseFlag.HAS_COST_ESTIMATE;
-    w.f32(estimateCost(model, promptTokens, completionTokens));
+    w.f32(cost);
   }
   return { schemaByte: 0x02, flags, variable: w.finish() };
 }
