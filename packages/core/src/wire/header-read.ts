@@ -70,10 +70,36 @@ function readShortString(data: Uint8Array, pos: number, what: 'model' | 'ID'): {
   const len = data[pos];
   const start = pos + 1;
   if (start + len > data.length) throw decompressionError(`${cap} truncated`);
+  const value = what === 'model' ? modelText(data, start, len) : utf8DecodeStrict(data.subarray(start, start + len));
+  if (value === undefined) {
+    const bytes = data.subarray(start, start + len);
+    throw decompressionError(`Invalid ${what} UTF-8: ${utf8ErrorText(bytes)}`);
+  }
+  return { value, next: start + len };
+}
+
+// The last model name read, by its bytes: a session's frames repeat one model, and comparing a
+// few bytes costs a fraction of decoding them (docs/ARCHITECTURE.md, Performance notes). Names
+// up to 64 bytes are kept; a mismatch decodes as usual.
+const MODEL_CACHE_BYTES = 64;
+const lastModelBytes = new Uint8Array(MODEL_CACHE_BYTES);
+let lastModelLen = -1;
+let lastModel = '';
+
+function modelText(data: Uint8Array, start: number, len: number): string | undefined {
+  if (len === lastModelLen) {
+    let i = 0;
+    while (i < len && data[start + i] === lastModelBytes[i]) i++;
+    if (i === len) return lastModel;
+  }
   const bytes = data.subarray(start, start + len);
   const value = utf8DecodeStrict(bytes);
-  if (value === undefined) throw decompressionError(`Invalid ${what} UTF-8: ${utf8ErrorText(bytes)}`);
-  return { value, next: start + len };
+  if (value !== undefined && len <= MODEL_CACHE_BYTES) {
+    lastModelBytes.set(bytes);
+    lastModelLen = len;
+    lastModel = value;
+  }
+  return value;
 }
 
 // One scratch view for f32 reads: a DataView per read costs more than the read.
