@@ -3,8 +3,8 @@
  * writer and its buffer serve them all: a fresh buffer per header (and the DataView its f32
  * needed) cost more than building the header's fields (docs/ARCHITECTURE.md, Performance notes).
  * Sharing is safe because writing a header never leaves this module: header-build.ts runs every
- * caller-supplied callback before `start()`, and the encoder copies `finish()`'s bytes into the
- * frame before it builds another header (frame.ts, `encodeFrameWith`).
+ * caller-supplied callback before `start()`, and the encoder copies the bytes into the frame
+ * (`copyTo`) before it builds another header (frame.ts, `encodeFrameWith`).
  * @module
  */
 const te = new TextEncoder();
@@ -12,7 +12,7 @@ const te = new TextEncoder();
 const f32View = new DataView(new ArrayBuffer(4));
 
 /** Appends header fields to one reused buffer. */
-class HeaderWriter {
+export class HeaderWriter {
   #buf = new Uint8Array(256);
   #pos = 0;
 
@@ -62,9 +62,14 @@ class HeaderWriter {
     f32View.setFloat32(0, x, true);
     for (let i = 0; i < 4; i++) this.#buf[this.#pos++] = f32View.getUint8(i);
   }
-  /** The bytes written since `start()`: a view valid until the next `start()`. */
-  finish(): Uint8Array {
-    return this.#buf.subarray(0, this.#pos);
+  /** Bytes written since `start()`. */
+  get length(): number {
+    return this.#pos;
+  }
+  /** Copies the bytes written since `start()` to `out` at `at` (a loop: headers are a few dozen bytes, below what a `set` call pays off for). */
+  copyTo(out: Uint8Array, at: number): void {
+    const buf = this.#buf;
+    for (let i = 0; i < this.#pos; i++) out[at + i] = buf[i];
   }
 }
 

@@ -159,7 +159,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   // goes and is overwritten by it (no staging copy of the frame).
   const sectionAt = aead ? headersEnd + AEAD_NONCE_SIZE : headersEnd;
   const out = allocate(sectionAt + tail + (aead ? AEAD_TAG_SIZE : protection?.mode === 'hmac' ? HMAC_TAG_SIZE : 0));
-  out.set(M2M_PREFIX_BYTES, 0);
+  for (let i = 0; i < PREFIX_LEN; i++) out[i] = M2M_PREFIX_BYTES[i];
   const headerLen = (FIXED_HEADER_LEN + variableLen) & 0xffff;
   out[HEADER_LEN_OFFSET] = headerLen & 0xff;
   out[HEADER_LEN_OFFSET + 1] = headerLen >>> 8;
@@ -169,8 +169,8 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   out[FLAGS_OFFSET + 1] = (built.flags >>> 8) & 0xff;
   out[FLAGS_RESERVED_OFFSET] = 0;
   out[COMMON_FLAGS_OFFSET] = packed ? CommonFlag.COMPRESSED : 0;
-  out.fill(0, RESERVED_OFFSET, VARIABLE_HEADER_OFFSET);
-  out.set(built.variable, VARIABLE_HEADER_OFFSET);
+  for (let i = RESERVED_OFFSET; i < VARIABLE_HEADER_OFFSET; i++) out[i] = 0;
+  built.variable.copyTo(out, VARIABLE_HEADER_OFFSET);
   const payloadAt = sectionAt + PAYLOAD_PREAMBLE_SIZE;
   let crc: number;
   if (packed) {

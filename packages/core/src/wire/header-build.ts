@@ -7,7 +7,7 @@
 import { estimateCost } from './cost.js';
 import { RequestFlag, ResponseFlag } from './header.js';
 import { asU64ToU32, RawNumber } from './json.js';
-import { headerWriter } from './_header-writer.js';
+import { headerWriter, type HeaderWriter } from './_header-writer.js';
 import { utf8ByteLength } from './utf8-length.js';
 
 /**
@@ -16,12 +16,12 @@ import { utf8ByteLength } from './utf8-length.js';
  */
 export type PromptTokens = (request: Readonly<Record<string, unknown>>) => number | undefined;
 
-/** Schema byte and flags for the fixed header, and the variable header's bytes. */
+/** Schema byte and flags for the fixed header, and the writer holding the variable header. */
 export interface BuiltHeader {
   schemaByte: number;
   flags: number;
-  /** A view of the shared header writer (`_header-writer.ts`): copy it before the next header is built. */
-  variable: Uint8Array;
+  /** The shared header writer (`_header-writer.ts`): copy its bytes out before the next header is built. */
+  variable: HeaderWriter;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -127,7 +127,7 @@ function buildRequestHeader(json: unknown, promptTokens?: PromptTokens): BuiltHe
   w.varint(contentHint);
   if (maxTokens !== undefined) w.varint(maxTokens);
   w.f32(cost);
-  return { schemaByte: 0x01, flags, variable: w.finish() };
+  return { schemaByte: 0x01, flags, variable: w };
 }
 
 function finishReasonByte(v: unknown): number {
@@ -180,7 +180,7 @@ function buildResponseHeader(json: Record<string, unknown>): BuiltHeader {
     flags |= ResponseFlag.HAS_COST_ESTIMATE;
     w.f32(cost);
   }
-  return { schemaByte: 0x02, flags, variable: w.finish() };
+  return { schemaByte: 0x02, flags, variable: w };
 }
 
 /** serde's `as_u64`: a number for safe integers, a bigint only for exact literals above 2^53. */
