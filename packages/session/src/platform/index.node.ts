@@ -2,7 +2,6 @@
  * Node platform: `ws` for WebSocket, node:net for TCP.
  * @module
  */
-import { createRequire } from 'node:module';
 import type WebSocket from 'ws';
 import { M2MError } from '@m2m/core';
 import { connectTcp } from '../transport/tcp.js';
@@ -10,8 +9,6 @@ import { dial } from '../transport/dial.js';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import type { SessionPlatform } from './types.js';
-
-const require = createRequire(import.meta.url);
 
 /** Node's dialers. */
 export const platform: SessionPlatform = {
@@ -34,7 +31,6 @@ export const platform: SessionPlatform = {
     );
   },
   openTcp: (host, port, options) => connectTcp(host, port, options),
-  msgpackPackr: () => (require('msgpackr') as typeof import('msgpackr')).Packr,
   async readTextFile(path) {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');
