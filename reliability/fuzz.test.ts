@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeFrame, encodeFrame, isSdkError } from '@m2m/core';
 import { aeadProtection, hmacProtection } from '@m2m/crypto';
@@ -56,7 +55,8 @@ describe('fuzzing (short run; `pnpm fuzz` runs 1,000,000 inputs)', () => {
 
 describe('bombs and lies', () => {
   const probe = (kase: string) => {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', resolve(import.meta.dirname, 'lib/bomb-probe.ts'), kase], { encoding: 'utf8', timeout: 120_000 });
+    // bomb-probe.ts bundled from the sources once per run (scripts/test-bin.ts).
+    const r = spawnSync(process.execPath, ['--expose-gc', inject('bombProbe'), kase], { encoding: 'utf8', timeout: 120_000 });
     return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { outcome: string; ratio: number; limitMb: number; ms: number; rssBeforeMb: number; peakAfterMb: number };
   };
   for (const kase of ['brotli-10x', 'brotli-1000x', 'brotli-text-1000x']) {

@@ -1,14 +1,15 @@
 /**
- * The `m2m` command as one JavaScript file for tests that spawn it. Spawning
- * `node --import tsx packages/cli/src/main.ts` transpiles ~100 TypeScript files in every child
- * (seconds each on a busy 2-core machine); this bundle is built once per `vitest run` (by
- * scripts/vitest-global-setup.ts, ~0.3 s) and each child starts like the installed bin does.
+ * Programs that tests spawn, each as one JavaScript file: the `m2m` command and the bomb probe
+ * (reliability/lib/bomb-probe.ts). Spawning `node --import tsx <file>.ts` transpiles up to ~100
+ * TypeScript files in every child (seconds each on a busy 2-core machine); these bundles are
+ * built once per `vitest run` (by scripts/vitest-global-setup.ts, well under a second) and each
+ * child starts like the installed bin does.
  * It runs the sources (the `@m2m/source` conditions), not `dist/`, so tests need no build:
  * workspace code is bundled, every other package stays an import of the very file the sources
  * would load, and each source file keeps its own `import.meta.url` (the `createRequire` seams
- * resolve optional packages from there) except the entry, whose main-module check must see the
- * bundle. The entry sits at `<dir>/bin/main.js` beside a copy of the CLI's package.json, which
- * the entry reads for `--version`.
+ * resolve optional packages from there) except the CLI's entry, whose main-module check must see
+ * the bundle. The CLI sits at `<dir>/bin/main.js` beside a copy of its package.json, which it
+ * reads for `--version`.
  * @module
  */
 import { build, type Plugin } from 'esbuild';
@@ -34,14 +35,14 @@ function externalByPath(): Plugin {
   };
 }
 
-/** Each workspace source file but the entry keeps the URL it has when run from source. */
-function ownImportMetaUrl(entry: string): Plugin {
+/** Each source file but `keep` has the `import.meta` it has when run from source. */
+function ownImportMetaUrl(keep: string | undefined): Plugin {
   return {
     name: 'own-import-meta-url',
     setup(b) {
-      b.onLoad({ filter: /\/packages\/[^/]+\/src\/.*\.ts$/ }, (args) => {
+      b.onLoad({ filter: /\/(packages\/[^/]+\/src|reliability)\/.*\.ts$/ }, (args) => {
         const text = readFileSync(args.path, 'utf8');
-        if (args.path === entry || !text.includes('import.meta')) return undefined;
+        if (args.path === keep || !text.includes('import.meta')) return undefined;
         const url = JSON.stringify(pathToFileURL(args.path).href);
         return { contents: text.replaceAll('import.meta.url', url).replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path))), loader: 'ts' };
       });
@@ -49,25 +50,37 @@ function ownImportMetaUrl(entry: string): Plugin {
   };
 }
 
-/**
- * Bundles the CLI into `dir` and returns the path of its entry file (run it with `node`).
- * @throws the esbuild error when the sources do not build.
- */
-export async function buildCliTestBin(dir: string): Promise<string> {
-  const out = join(dir, 'bin', 'main.js');
+async function bundle(entry: string, out: string, keepImportMeta?: string): Promise<string> {
   mkdirSync(dirname(out), { recursive: true });
-  copyFileSync(join(root, 'packages/cli/package.json'), join(dir, 'package.json'));
   await build({
-    entryPoints: [CLI_ENTRY],
+    entryPoints: [entry],
     outfile: out,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     conditions: ['@m2m/source', '@m2m/platform-source'],
-    plugins: [externalByPath(), ownImportMetaUrl(CLI_ENTRY)],
+    plugins: [externalByPath(), ownImportMetaUrl(keepImportMeta)],
     sourcemap: 'inline',
     logLevel: 'error',
   });
   return out;
+}
+
+/**
+ * Bundles the CLI into `dir` and returns the path of its entry file (run it with `node`).
+ * @throws the esbuild error when the sources do not build.
+ */
+export async function buildCliTestBin(dir: string): Promise<string> {
+  copyFileSync(join(root, 'packages/cli/package.json'), join(dir, 'package.json'));
+  return bundle(CLI_ENTRY, join(dir, 'bin', 'main.js'), CLI_ENTRY);
+}
+
+/**
+ * Bundles reliability/lib/bomb-probe.ts into `dir` (beside the CLI's package.json copy, which
+ * makes it ESM) and returns its path.
+ * @throws the esbuild error when the sources do not build.
+ */
+export async function buildBombProbe(dir: string): Promise<string> {
+  return bundle(join(root, 'reliability/lib/bomb-probe.ts'), join(dir, 'bin', 'bomb-probe.js'));
 }
