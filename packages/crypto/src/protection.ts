@@ -4,8 +4,7 @@
  * @module
  */
 import type { AeadFrameProtection, HmacFrameProtection } from '@m2m/core';
-import { CryptoError } from '@m2m/core';
-import { isBytes } from '@m2m/core/internal';
+import { CryptoError, isBytes } from '@m2m/core/internal';
 import { aeadKey, AEAD_TAG_SIZE, chacha20poly1305Open, NONCE_SIZE, sealParts } from './aead.js';
 import { HmacAuth } from './hmac.js';
 import { randomNonce } from './random.js';

@@ -11,7 +11,7 @@ const LOOSE = { maxDepth: 64, maxElements: 1_000_000 };
 
 // Well-formed strings only: msgpackr writes a lone surrogate as bytes that are not UTF-8 (see
 // the test below for what we write instead).
-const text = fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: 'grapheme', maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 400 }).filter((s) => s.isWellFormed()));
+const text = fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: 'grapheme', maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 400 }).filter((s) => !/\p{Cs}/u.test(s)));
 const key = fc.string({ maxLength: 20 }).filter((k) => k !== '__proto__');
 const scalar = fc.oneof(
   fc.constant(null),

@@ -7,8 +7,7 @@
  * CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import { CloseReason, M2MError, RejectionCode } from '@m2m/core';
-import { isBytes } from '@m2m/core/internal';
+import { CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';

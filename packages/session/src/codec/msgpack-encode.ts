@@ -9,7 +9,7 @@
  * msgpack-decode.ts refuses.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** A value {@link encodeMsgpack} can write. */
 export type MsgpackInput = null | boolean | number | bigint | string | Uint8Array | readonly MsgpackInput[] | { readonly [key: string]: MsgpackInput };

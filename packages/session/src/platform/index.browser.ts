@@ -2,7 +2,7 @@
  * Browser platform: the global WebSocket; no TCP.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
 import { dial } from '../transport/dial.js';
 import type { SessionPlatform } from './types.js';

@@ -3,7 +3,7 @@
  * @module
  */
 import type WebSocket from 'ws';
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';

@@ -6,7 +6,7 @@
  * cannot end a session or change what the application sees.
  * @module
  */
-import { CloseReason, M2MError } from '@m2m/core';
+import { CloseReason, M2MError } from '@m2m/core/internal';
 import type { Message } from '../message.js';
 import { messageBinding } from './binding.js';
 import type { SecureChannel } from './secure-channel.js';

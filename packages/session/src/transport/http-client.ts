@@ -5,7 +5,7 @@
  * in order by their sequence numbers, since two responses can arrive in either order.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, SEQUENCE_HEADER, splitFrames } from './http-frames.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';

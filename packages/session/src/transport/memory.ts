@@ -3,7 +3,7 @@
  * `send` waits while the peer's inbox is full (`capacity` messages or 1 MiB).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { DEFAULT_HIGH_WATER_BYTES, type Transport } from './types.js';
 

@@ -6,7 +6,7 @@
  * Noise's strict counters would fail later anyway).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { NatsTransport, type NatsIncoming, type NatsPort, type NatsTransportOptions } from './nats-transport.js';
 import { randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
 
