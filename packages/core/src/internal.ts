@@ -6,7 +6,9 @@
  * them from here, so that loading a session never loads what only the main entry holds (the
  * scanner, model cards, token counting, log writers: about half of core's code; see
  * bench/startup.ts). The classes are the same objects as the main entry's (one shared chunk in
- * dist/); eslint.config.js keeps those packages from importing values from `@m2m/core`.
+ * dist/), so a session declaration that names `M2MError` through this path (see
+ * packages/session/api/) means the public class; eslint.config.js keeps those packages from
+ * importing values from `@m2m/core`.
  * @module
  */
 export { M2MError, CryptoError, isSdkError, isM2MError, isCryptoError } from './errors/base.js';

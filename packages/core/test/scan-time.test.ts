@@ -3,7 +3,7 @@
  * (a generous budget; the quadratic shapes below took 10+ s before their fix).
  */
 import { describe, expect, it } from 'vitest';
-import { scan } from '@m2m/core';
+import { scan } from '@m2m/core/scan';
 
 const budgetMs = 2000;
 

@@ -5,8 +5,8 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError, utf8ByteLength } from '@m2m/core/internal';
-import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
+import { compress, decompress, detectAlgorithm, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
+import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
 import { boundProtection, messageBinding } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
