@@ -1,6 +1,7 @@
 /**
- * Programs that tests spawn, each as one JavaScript file: the `m2m` command and the bomb probe
- * (reliability/lib/bomb-probe.ts). Spawning `node --import tsx <file>.ts` transpiles up to ~100
+ * Programs that tests spawn, each as one JavaScript file: the `m2m` command, the bomb probe
+ * (reliability/lib/bomb-probe.ts), the conformance runner (scripts/conformance.ts) and the
+ * examples. Spawning `node --import tsx <file>.ts` transpiles up to ~100
  * TypeScript files in every child (seconds each on a busy 2-core machine); these bundles are
  * built once per `vitest run` (by scripts/vitest-global-setup.ts, well under a second) and each
  * child starts like the installed bin does.
@@ -40,7 +41,8 @@ function ownImportMetaUrl(keep: string | undefined): Plugin {
   return {
     name: 'own-import-meta-url',
     setup(b) {
-      b.onLoad({ filter: /\/(packages\/[^/]+\/src|reliability)\/.*\.ts$/ }, (args) => {
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path.includes('/node_modules/')) return undefined;
         const text = readFileSync(args.path, 'utf8');
         if (args.path === keep || !text.includes('import.meta')) return undefined;
         const url = JSON.stringify(pathToFileURL(args.path).href);
@@ -83,4 +85,13 @@ export async function buildCliTestBin(dir: string): Promise<string> {
  */
 export async function buildBombProbe(dir: string): Promise<string> {
   return bundle(join(root, 'reliability/lib/bomb-probe.ts'), join(dir, 'bin', 'bomb-probe.js'));
+}
+
+/**
+ * Bundles a TypeScript program of this repository (`scripts/conformance.ts`,
+ * `examples/demo.ts`, …; a path from the root) into `dir` and returns its path.
+ * @throws the esbuild error when the sources do not build.
+ */
+export async function buildProgram(dir: string, file: string): Promise<string> {
+  return bundle(join(root, file), join(dir, 'bin', file.replace(/\.ts$/, '.js')));
 }
