@@ -1,7 +1,8 @@
 /**
  * `@m2m/core`: the M2M SDK's error model, wire codec, token counting, model cards and the
  * asynchronous calls of the security scanner (`@m2m/core/scan` has all of it, synchronous
- * calls included; the scanner loads on first use). Every export is listed here on purpose: the API report (packages/core/api/) shows
+ * calls included; the scanner loads on first use; translated messages are in
+ * `@m2m/core/localize`). Every export is listed here on purpose: the API report (packages/core/api/) shows
  * any change to this surface in review. Helpers that the SDK's own packages share (byte and
  * UTF-8 utilities, base64, varints, CRC-32, exact JSON scanning) are in `@m2m/core/internal`,
  * with no stability promise.
@@ -17,7 +18,6 @@ export { createError } from './errors/create.js';
 export { serializeError, deserializeError, isSerializedSdkError, publicCode, AUTHENTICATION_FAILURE_CODES, type SerializedError, type SerializeOptions, type ErrorView } from './errors/serialize.js';
 export { formatErrorChain, type FormatChainOptions } from './errors/format.js';
 export { toErrorResponse, type ErrorResponseBody } from './errors/response.js';
-export { localizeError, localizedTitle, supportedLocales } from './errors/localize.js';
 export type { Locale } from './errors/messages.js';
 export { withRetry, type RetryOptions } from './errors/retry.js';
 export { errSerializer } from './errors/pino.js';
