@@ -12,7 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { buildBombProbe, buildCliTestBin, buildProgram } from './test-bin.js';
 
 /** The other programs tests spawn. */
-const PROGRAMS = ['scripts/conformance.ts', 'examples/demo.ts', 'examples/node-agent-ws.ts', 'examples/route-by-header.ts', 'examples/pino-errors.ts', 'examples/rust-peer.ts'];
+const PROGRAMS = ['scripts/conformance.ts', 'examples/demo.ts', 'examples/node-agent-ws.ts', 'examples/route-by-header.ts', 'examples/pino-errors.ts', 'examples/rust-peer.ts', 'packages/session/test/fixtures/secure-server.ts'];
 
 declare module 'vitest' {
   export interface ProvidedContext {
