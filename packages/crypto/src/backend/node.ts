@@ -3,7 +3,7 @@
  * and out as JWK, which Node handles in microseconds (raw DER import costs ~100 µs).
  * @module
  */
-import * as nc from 'node:crypto';
+import * as nc from './node-crypto.js';
 import { toPlainBytes } from '@m2m/core/internal';
 import type { CryptoBackend } from './types.js';
 
