@@ -5,9 +5,8 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrame, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrame, M2MError, RejectionCode, isSdkError, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
-import { utf8ByteLength } from '@m2m/core/internal';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
 import { BindingProtection, messageBinding } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
