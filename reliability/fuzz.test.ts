@@ -60,11 +60,12 @@ describe('bombs and lies', () => {
     return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { outcome: string; ratio: number; limitMb: number; ms: number; rssBeforeMb: number; peakAfterMb: number };
   };
   for (const kase of ['brotli-10x', 'brotli-1000x', 'brotli-text-1000x']) {
-    it(`${kase}: LimitExceeded at the configured limit, before the memory is spent, within 1 s`, () => {
+    it(`${kase}: LimitExceeded at the configured limit, before the memory is spent, without hanging`, () => {
       const r = probe(kase);
       expect(r.outcome).toBe('LIMIT_EXCEEDED');
       expect(r.ratio).toBeGreaterThanOrEqual(kase === 'brotli-10x' ? 8 : 1000);
-      expect(r.ms).toBeLessThan(1_000);
+      // A hang guard, not a speed claim (`pnpm fuzz` prints the times): unbounded output took minutes.
+      expect(r.ms).toBeLessThan(5_000);
       // The process never held more than the limit (plus the runtime's own slack) during decoding.
       expect(r.peakAfterMb - r.rssBeforeMb).toBeLessThan(r.limitMb + 48);
     }, 120_000);
