@@ -13,6 +13,14 @@ export default tseslint.config(
     },
   },
   {
+    // Values from core's main entry would load its scanner, model cards and log writers with
+    // every session; these packages take them from @m2m/core/internal (packages/core/src/internal.ts).
+    files: ['packages/crypto/src/**/*.ts', 'packages/session/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: '@m2m/core', message: 'import values from @m2m/core/internal (types may come from @m2m/core)', allowTypeImports: true }] }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -8,7 +8,7 @@
  *    a quadratic step would make it about 1/16).
  * @module
  */
-import { scan } from '@m2m/core';
+import { scan } from '@m2m/core/scan';
 import { inputOf, loadCorpus, pct, score, TYPES, type Score, type Verdict } from '../test-vectors/scan-corpus/evaluate.js';
 import { referenceAvailable, referenceVerdicts, REFERENCE_BIN } from '../test-vectors/scan-corpus/reference.js';
 import { median } from './measure.js';

@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { availableBackends } from '@m2m/crypto';
 
 const root = resolve(import.meta.dirname, '..');
 const conformance = (args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', 'scripts/conformance.ts', ...args], { cwd: root, encoding: 'utf8' });
+  // scripts/conformance.ts bundled from the sources once per run (scripts/test-bin.ts).
+  spawnSync(process.execPath, [inject('programs')['scripts/conformance.ts'], ...args], { cwd: root, encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'm2m-conformance-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -9,7 +9,7 @@ import { createHash, hkdfSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Cases, type FileResult } from './lib/check.js';
 import { runFile } from './lib/run.js';
 import './lib/session.js';
@@ -385,7 +385,7 @@ describe.skipIf(!present)('pnpm conformance on variant files', () => {
     for (const v of noise.vectors) delete v.handshake_hash;
     writeFileSync(join(sub, 'snow.json'), JSON.stringify(noise));
     const cli = (p: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', 'scripts/conformance.ts', p], { cwd: resolve(import.meta.dirname, '..'), encoding: 'utf8' });
+      spawnSync(process.execPath, [inject('programs')['scripts/conformance.ts'], p], { cwd: resolve(import.meta.dirname, '..'), encoding: 'utf8' });
     const ok = cli(sub);
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout.trim().split('\n').at(-1)).toBe(`${noise.vectors.length} passed, 0 failed`);

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const run = (file: string) => spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', `examples/${file}`], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+// Each example bundled from the sources once per run (scripts/test-bin.ts), not transpiled per child.
+const run = (file: string) => spawnSync(process.execPath, [inject('programs')[`examples/${file}`]], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
 describe('examples', () => {
   it('demo: an XX session, readable frame headers, and three decoded failures', () => {

@@ -128,6 +128,8 @@ export interface FaultResult {
   outcomes: string[];
   /** A fresh client's round trip right after the fault, in ms. */
   responsiveMs: number;
+  /** The same round trip before the fault, in ms: what "responsive" is judged against. */
+  baselineMs: number;
   /** The server held no session and no pending handshake afterwards. */
   freed: boolean;
   detail: string;
@@ -191,6 +193,7 @@ function frameOf(bytes: Uint8Array): Buffer {
 /** A peer dies after sending half a message, and another after HELLO (before AUTH). */
 export async function killedMidHandshake(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
+  const baselineMs = await roundTrip(server);
   const a = await rawTcp(server.port);
   a.write(Buffer.from([0, 0, 0, 100, 1, 2, 3]));
   a.destroy();
@@ -205,12 +208,13 @@ export async function killedMidHandshake(): Promise<FaultResult> {
   await settle(50);
   const freed = server.sessions.size === 0;
   await server.close();
-  return { scenario: 'peer killed mid-handshake (half a HELLO; after ACCEPT)', outcomes: ends.slice(0, 2), responsiveMs, freed, detail: `failed handshakes: ${server.counters.failedHandshakes}` };
+  return { scenario: 'peer killed mid-handshake (half a HELLO; after ACCEPT)', outcomes: ends.slice(0, 2), responsiveMs, baselineMs, freed, detail: `failed handshakes: ${server.counters.failedHandshakes}` };
 }
 
 /** A peer's connection is reset in the middle of a stream of DATA. */
 export async function killedMidStream(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
+  const baselineMs = await roundTrip(server);
   const s = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } });
   for (let i = 0; i < 50; i++) await s.send(`{"model":"x","i":${i},"messages":[]}`);
   s.transport.abort?.();
@@ -219,12 +223,13 @@ export async function killedMidStream(): Promise<FaultResult> {
   await settle(50);
   const freed = server.sessions.size === 0;
   await server.close();
-  return { scenario: 'peer killed mid-stream (connection reset)', outcomes: ends.slice(0, 1), responsiveMs, freed, detail: `client saw ${(await s.closed).reason}` };
+  return { scenario: 'peer killed mid-stream (connection reset)', outcomes: ends.slice(0, 1), responsiveMs, baselineMs, freed, detail: `client saw ${(await s.closed).reason}` };
 }
 
 /** Connections that never send HELLO are dropped after the HELLO timeout. */
 export async function halfOpen(count = 20): Promise<FaultResult> {
   const { server, ends } = await echoServer();
+  const baselineMs = await roundTrip(server);
   const sockets = await Promise.all(Array.from({ length: count }, () => rawTcp(server.port)));
   const closed = Promise.all(sockets.map((s) => new Promise((r) => s.once('close', r))));
   const responsiveMs = await roundTrip(server); // while they hang
@@ -233,7 +238,7 @@ export async function halfOpen(count = 20): Promise<FaultResult> {
   const freed = server.sessions.size === 0 && allClosed;
   await server.close();
   const codes = [...new Set(ends.slice(0, count))];
-  return { scenario: `${count} half-open connections (no HELLO)`, outcomes: codes, responsiveMs, freed, detail: `closed by the server after the 1 s HELLO timeout: ${allClosed}` };
+  return { scenario: `${count} half-open connections (no HELLO)`, outcomes: codes, responsiveMs, baselineMs, freed, detail: `closed by the server after the 1 s HELLO timeout: ${allClosed}` };
 }
 
 /** An established peer goes silent: PINGs go unanswered and the session ends with TIMEOUT. */
@@ -260,12 +265,13 @@ export async function silentPeer(): Promise<FaultResult> {
     await settle(0);
   }
   const info = server.state === 'CLOSED' ? await server.closed : undefined;
-  return { scenario: 'established peer goes silent (fake clock: PING at 60 s, 3 missed PONGs, 5 s CLOSING)', outcomes: [info ? info.reason : 'still open'], responsiveMs: 0, freed: server.state === 'CLOSED', detail: info?.message ?? '' };
+  return { scenario: 'established peer goes silent (fake clock: PING at 60 s, 3 missed PONGs, 5 s CLOSING)', outcomes: [info ? info.reason : 'still open'], responsiveMs: 0, baselineMs: 0, freed: server.state === 'CLOSED', detail: info?.message ?? '' };
 }
 
 /** A reader that never reads: the server's sends wait instead of piling up; others are unaffected. */
 export async function slowReader(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
+  const baselineMs = await roundTrip(server);
   const slow = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer }, inboxCapacity: 4 });
   // Incompressible content, so each frame really is ~27 KB on the wire.
   const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: randomText(20_000) }] });
@@ -286,12 +292,14 @@ export async function slowReader(): Promise<FaultResult> {
   await settle(200);
   const freed = server.sessions.size === 0;
   await server.close();
-  return { scenario: 'slow reader (never reads its replies)', outcomes: ends.slice(0, 2), responsiveMs, freed, detail: `sender stalled after ${sent} of 2000 messages; memory grew ${rssGrowthMb.toFixed(0)} MiB` };
+  return { scenario: 'slow reader (never reads its replies)', outcomes: ends.slice(0, 2), responsiveMs, baselineMs, freed, detail: `sender stalled after ${sent} of 2000 messages; memory grew ${rssGrowthMb.toFixed(0)} MiB` };
 }
 
 /** Hundreds of HELLOs at once against a rate and session limit. */
 export async function helloFlood(count = 300): Promise<FaultResult & { rejected: Record<string, number>; accepted: number }> {
   const { server } = await echoServer({ serverLimits: { newSessionsPerSecond: 50, maxSessions: 100 } });
+  const baselineMs = await roundTrip(server);
+  await settle(1_100); // the probe's rate window passes before the flood
   const results = await Promise.allSettled(Array.from({ length: count }, () => connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } })));
   const outcomes = new Set<string>();
   const opened: Session[] = [];
@@ -306,7 +314,7 @@ export async function helloFlood(count = 300): Promise<FaultResult & { rejected:
   const freed = server.sessions.size === 0;
   const rejected = { ...server.counters.rejected };
   await server.close();
-  return { scenario: `HELLO flood (${count} at once; limits 50/s, 100 sessions)`, outcomes: [...outcomes], responsiveMs, freed, detail: `accepted ${opened.length}, rejected ${JSON.stringify(rejected)}`, rejected, accepted: opened.length };
+  return { scenario: `HELLO flood (${count} at once; limits 50/s, 100 sessions)`, outcomes: [...outcomes], responsiveMs, baselineMs, freed, detail: `accepted ${opened.length}, rejected ${JSON.stringify(rejected)}`, rejected, accepted: opened.length };
 }
 
 /** Every fault scenario, in order. */

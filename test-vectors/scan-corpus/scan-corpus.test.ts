@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scan } from '@m2m/core';
+import { scan } from '@m2m/core/scan';
 import { inputOf, loadCorpus, score, TYPES, type Verdict } from './evaluate.js';
 
 // The labelled corpus (attacks.jsonl, benign.jsonl; see build.ts for how it was written and

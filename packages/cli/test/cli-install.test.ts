@@ -1,20 +1,21 @@
 /**
  * The rough edges a new user hits with the installed `m2m` command: the bin symlink, a closed
  * pipe, usage exit codes, per-command help, protected frames without a key, short master keys,
- * and pnpm's banner in redirected output. Each runs the real command in a child process.
+ * and pnpm's banner in redirected output. Each runs the real command in a child process: the
+ * command bundled from the sources once per run (scripts/test-bin.ts), as installed packages
+ * ship it bundled, and once through `pnpm m2m` itself.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { main, USAGE } from '../src/main.js';
 
 const root = resolve(import.meta.dirname, '../../..');
-const mainFile = join(root, 'packages/cli/src/main.ts');
-const NODE = ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source'];
+const mainFile = inject('m2mBin');
 const env = { ...process.env, NO_COLOR: '1' };
-const runFile = (file: string, args: string[]) => spawnSync(process.execPath, [...NODE, file, ...args], { cwd: root, encoding: 'utf8', env });
+const runFile = (file: string, args: string[]) => spawnSync(process.execPath, [file, ...args], { cwd: root, encoding: 'utf8', env });
 const run = (args: string[]) => runFile(mainFile, args);
 const dir = mkdtempSync(join(tmpdir(), 'm2m-cli-install-'));
 /** Every command the usage text names. */
@@ -23,7 +24,7 @@ const REQUEST = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}'
 
 describe('the m2m command as installed', () => {
   it('runs through a symlink, as node_modules/.bin/m2m is', () => {
-    const link = join(dir, 'm2m.ts');
+    const link = join(dir, 'm2m');
     symlinkSync(mainFile, link);
     const r = runFile(link, ['--help']);
     expect(r.status).toBe(0);
@@ -31,7 +32,7 @@ describe('the m2m command as installed', () => {
   });
 
   it('exits quietly when the reader of its output goes away (errors list | head -1)', async () => {
-    const child = spawn(process.execPath, [...NODE, mainFile, 'errors', 'list'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [mainFile, 'errors', 'list'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // Read one chunk, then close our end as `head -1` does.
@@ -85,8 +86,9 @@ describe('the m2m command as installed', () => {
   });
 
   it('`pnpm m2m frame encode … > file` writes only the frame, so decode reads the file back', () => {
-    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-    const enc = spawnSync(npx, ['-y', 'pnpm@10', 'm2m', 'frame', 'encode', REQUEST], { cwd: root, encoding: 'utf8', env });
+    // The pnpm running `pnpm test` when there is one (npx's own start-up costs seconds).
+    const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, process.env.npm_execpath] : [process.platform === 'win32' ? 'npx.cmd' : 'npx', '-y', 'pnpm@10'];
+    const enc = spawnSync(pnpm[0], [...pnpm.slice(1), 'm2m', 'frame', 'encode', REQUEST], { cwd: root, encoding: 'utf8', env });
     expect(enc.status).toBe(0);
     expect(enc.stdout).toMatch(/^234d324d7c317c[0-9a-f]+\n$/);
     const file = join(dir, 'frame.txt');

@@ -6,11 +6,13 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { GATEWAY_OFF, openGatewayWarning } from '../src/commands/server.js';
 
 const root = resolve(import.meta.dirname, '../../..');
-const NODE_ARGS = ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', 'packages/cli/src/main.ts'];
+// The m2m command bundled from the sources once per run (scripts/test-bin.ts): a child starts in
+// a fraction of `--import tsx`'s time.
+const NODE_ARGS = [inject('m2mBin')];
 
 describe('open gateway warning', () => {
   it('warns for a gateway bound beyond loopback without API keys', () => {

@@ -1,6 +1,8 @@
 /**
- * `@m2m/core`: the M2M SDK's error model, wire codec, token counting, model cards and security
- * scanner. Every export is listed here on purpose: the API report (packages/core/api/) shows
+ * `@m2m/core`: the M2M SDK's error model, wire codec, token counting, model cards and the
+ * asynchronous calls of the security scanner (`@m2m/core/scan` has all of it, synchronous
+ * calls included; the scanner loads on first use; translated messages are in
+ * `@m2m/core/localize`). Every export is listed here on purpose: the API report (packages/core/api/) shows
  * any change to this surface in review. Helpers that the SDK's own packages share (byte and
  * UTF-8 utilities, base64, varints, CRC-32, exact JSON scanning) are in `@m2m/core/internal`,
  * with no stability promise.
@@ -16,7 +18,6 @@ export { createError } from './errors/create.js';
 export { serializeError, deserializeError, isSerializedSdkError, publicCode, AUTHENTICATION_FAILURE_CODES, type SerializedError, type SerializeOptions, type ErrorView } from './errors/serialize.js';
 export { formatErrorChain, type FormatChainOptions } from './errors/format.js';
 export { toErrorResponse, type ErrorResponseBody } from './errors/response.js';
-export { localizeError, localizedTitle, supportedLocales } from './errors/localize.js';
 export type { Locale } from './errors/messages.js';
 export { withRetry, type RetryOptions } from './errors/retry.js';
 export { errSerializer } from './errors/pino.js';
@@ -44,6 +45,8 @@ export { modelEncoding, DEFAULT_ENCODING, type TokenEncoding } from './tokens/en
 export { MODEL_CARDS, PRICES_AS_OF, PRICES_SOURCE, type ModelCard } from './models/cards.js';
 export { getModel, findModelCard, searchModels, listModels, modelCost } from './models/registry.js';
 
-// The security scanner.
-export { scan, scanAsync, assertSafe, assertSafeAsync, createScanner, DEFAULT_BLOCK_THRESHOLD, DEFAULT_MAX_DEPTH, type Scanner } from './security/scan.js';
+// The security scanner: loaded on first call here; `@m2m/core/scan` has the synchronous calls.
+export { scanAsync, assertSafeAsync } from './security/lazy.js';
+export { DEFAULT_BLOCK_THRESHOLD, DEFAULT_MAX_DEPTH } from './security/defaults.js';
+export type { Scanner } from './security/scan.js';
 export type { Threat, ScanResult, ScanInput, ScanOptions, ScanSegment, ChatRequestLike, ChatMessageLike, ChatContentPart, Detector, DetectorContext, DetectorFinding } from './security/types.js';

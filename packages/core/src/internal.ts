@@ -1,8 +1,21 @@
 /**
  * `@m2m/core/internal`: helpers the SDK's packages and tests share. Not part of the public API:
  * names and behaviour may change in any release.
+ *
+ * It also re-exports the public values that `@m2m/crypto` and `@m2m/session` use: they import
+ * them from here, so that loading a session never loads what only the main entry holds (the
+ * scanner, model cards, token counting, log writers: about half of core's code; see
+ * bench/startup.ts). The classes are the same objects as the main entry's (one shared chunk in
+ * dist/), so a session declaration that names `M2MError` through this path (see
+ * packages/session/api/) means the public class; eslint.config.js keeps those packages from
+ * importing values from `@m2m/core`.
  * @module
  */
+export { M2MError, CryptoError, isSdkError, isM2MError, isCryptoError } from './errors/base.js';
+export { RejectionCode, CloseReason } from './errors/enums.js';
+export { compress, decompress, detectAlgorithm, ALGORITHMS } from './wire/codec.js';
+export { encodeFrame, decodeFrame, encodeFrameText, decodeFrameText, frameTextToBytes } from './wire/frame.js';
+export { toHex, fromHex } from './wire/bytes.js';
 export { M2MErrorImpl, CryptoErrorImpl, wrapCrypto } from './errors/base.js';
 export { redactDetails } from './errors/redact.js';
 export { repetitionRatio } from './wire/codec.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { CryptoError, M2MError, createError, deserializeError, errSerializer, errorCatalog, formatErrorChain, isCryptoError, isM2MError, localizeError, serializeError, supportedLocales, toErrorResponse, withRetry } from '@m2m/core';
+import { CryptoError, M2MError, createError, deserializeError, errSerializer, errorCatalog, formatErrorChain, isCryptoError, isM2MError, serializeError, toErrorResponse, withRetry } from '@m2m/core';
+import { localizeError, supportedLocales } from '@m2m/core/localize';
 import { wrapCrypto } from '@m2m/core/internal';
 import { translations } from '../src/errors/messages.js';
 

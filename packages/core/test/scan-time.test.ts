@@ -4,7 +4,7 @@
  * itself is measured by `pnpm bench scan`, never asserted here.
  */
 import { describe, expect, it } from 'vitest';
-import { scan } from '@m2m/core';
+import { scan } from '@m2m/core/scan';
 
 const hangTimeoutMs = 8000;
 

@@ -4,8 +4,7 @@
  * @module
  */
 import { loadNoble } from '#backend';
-import { CryptoError } from '@m2m/core';
-import { isBytes } from '@m2m/core/internal';
+import { CryptoError, isBytes } from '@m2m/core/internal';
 import { getBackend } from './backend.js';
 import type { SealedParts } from './backend/types.js';
 import { randomNonce } from './random.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import { backends, defaultBackend } from '#backend';
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { CryptoBackend } from './backend/types.js';
 
 let active: CryptoBackend = defaultBackend;

@@ -3,8 +3,7 @@
  * `hkdfSync` caps info at 1024 bytes; M2M paths can be longer).
  * @module
  */
-import { CryptoError } from '@m2m/core';
-import { isBytes } from '@m2m/core/internal';
+import { CryptoError, isBytes } from '@m2m/core/internal';
 import { hmacSha256 } from './hmac.js';
 
 /** Largest HKDF-SHA256 output: 255 blocks of 32 bytes. */

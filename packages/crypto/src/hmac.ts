@@ -3,8 +3,7 @@
  * least 16 bytes, full 32-byte tags, constant-time verification.
  * @module
  */
-import { CryptoError } from '@m2m/core';
-import { isBytes } from '@m2m/core/internal';
+import { CryptoError, isBytes } from '@m2m/core/internal';
 import { getBackend } from './backend.js';
 
 /** HMAC tag size. */

@@ -3,7 +3,7 @@
  * (empty, too long, characters).
  * @module
  */
-import { CryptoError } from '@m2m/core';
+import { CryptoError } from '@m2m/core/internal';
 
 /** Longest id in UTF-8 bytes. */
 export const MAX_ID_LENGTH = 128;

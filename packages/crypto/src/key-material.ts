@@ -3,8 +3,7 @@
  * JavaScript engine may have copied them), with HKDF derivation.
  * @module
  */
-import { CryptoError } from '@m2m/core';
-import { isBytes, utf8Encode } from '@m2m/core/internal';
+import { CryptoError, isBytes, utf8Encode } from '@m2m/core/internal';
 import { hkdf } from './hkdf.js';
 
 /**

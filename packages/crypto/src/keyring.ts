@@ -4,7 +4,7 @@
  * keep decrypting until retired.
  * @module
  */
-import { CryptoError } from '@m2m/core';
+import { CryptoError } from '@m2m/core/internal';
 import { KeyMaterial } from './key-material.js';
 
 /**

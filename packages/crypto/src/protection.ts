@@ -4,8 +4,7 @@
  * @module
  */
 import type { AeadFrameProtection, HmacFrameProtection } from '@m2m/core';
-import { CryptoError } from '@m2m/core';
-import { isBytes } from '@m2m/core/internal';
+import { CryptoError, isBytes } from '@m2m/core/internal';
 import { aeadKey, AEAD_TAG_SIZE, NONCE_SIZE } from './aead.js';
 import { getBackend } from './backend.js';
 import type { SealedParts } from './backend/types.js';

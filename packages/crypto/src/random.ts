@@ -2,7 +2,7 @@
  * Randomness from `crypto.getRandomValues` (Web Crypto; also global on Node 20).
  * @module
  */
-import { CryptoError } from '@m2m/core';
+import { CryptoError } from '@m2m/core/internal';
 
 /**
  * `n` bytes from the platform CSPRNG.

@@ -4,8 +4,7 @@
  * reference's behaviour, which returns it.
  * @module
  */
-import { CryptoError, toHex } from '@m2m/core';
-import { isBytes, utf8Encode } from '@m2m/core/internal';
+import { CryptoError, toHex, isBytes, utf8Encode } from '@m2m/core/internal';
 import { getBackend } from './backend.js';
 import { KeyMaterial } from './key-material.js';
 

@@ -6,7 +6,8 @@
  * threat type alongside for the gateway's 422.
  * @module
  */
-import { scan, type ScanInput } from '@m2m/core';
+import type { ScanInput } from '@m2m/core';
+import { scan } from '@m2m/core/scan';
 
 /** One threat a scan found, as the reference's `/scan` reports it. */
 export interface ScanThreat {

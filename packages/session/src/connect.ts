@@ -3,7 +3,7 @@
  * @module
  */
 import { platform } from '#platform';
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { checkPeerVerification } from './secure/handshake.js';
 import { Session, type SessionOptions } from './session.js';
 import { HttpClientTransport } from './transport/http-client.js';

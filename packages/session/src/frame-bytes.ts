@@ -3,7 +3,7 @@
  * content is in its text form, the length the reference counts (stats, `max_payload`).
  * @module
  */
-import { frameTextToBytes } from '@m2m/core';
+import { frameTextToBytes } from '@m2m/core/internal';
 
 /** `#M2M|1|`, the first bytes of every M2M v1 frame. */
 const FRAME_PREFIX = [0x23, 0x4d, 0x32, 0x4d, 0x7c, 0x31, 0x7c] as const;

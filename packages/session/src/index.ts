@@ -1,6 +1,7 @@
 /**
  * `@m2m/session`: sessions over the M2M Protocol: the state machine, negotiation, the `json`
  * and `binary` message codecs, timers on an injectable clock, transports, `connect` and `listen`.
+ * Server-sent events (parsing, chat-completion accumulation, relaying) are in `@m2m/session/sse`.
  * Every export is listed on purpose (the API report in packages/session/api/ shows changes);
  * pieces the SDK's packages and tests share are in `@m2m/session/internal`, with no stability
  * promise.
@@ -37,11 +38,8 @@ export { SharedKeyList } from '#listen';
 export type { SharedKeyListOptions } from './nats-key-list.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
 export { allowKeys, knownKeys, loadKnownKeys, type PeerIdentity, type PeerVerifier } from './secure/peer-verifier.js';
-export { SseParser, parseSse, parseChatCompletionStream, formatSseEvent, SSE_DONE, DEFAULT_MAX_SSE_EVENT_CHARS, type SseEvent, type SseParserOptions, type SseSource, type ChatStreamOptions } from './stream/sse.js';
-export { ChatCompletionAccumulator, accumulateChatCompletion, type AccumulatorLimits } from './stream/accumulate.js';
 export type { ChatCompletion, ChatCompletionChoice, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionDelta, ChatCompletionMessage, CompletionUsage, ToolCall, ToolCallDelta } from './stream/chat-types.js';
 export { STREAM_ENVELOPE_PREFIX, MAX_STREAM_ID_LENGTH, encodeStreamEnvelope, decodeStreamEnvelope, isStreamEnvelope, type StreamEnvelope, type StreamOp } from './stream/envelope.js';
 export type { IncomingStream } from './stream/incoming.js';
 export type { StreamWriter } from './stream/writer.js';
 export type { StreamOptions, OpenStreamOptions } from './stream/stream-mux.js';
-export { relaySseToStream, streamToSse } from './stream/relay.js';

@@ -4,7 +4,7 @@
  * and a bad port would reject with node:net's untyped `ERR_SOCKET_BAD_PORT` (listen.node.ts).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { ListenOptions } from './listen-types.js';
 
 const TRANSPORTS: ReadonlySet<unknown> = new Set(['ws', 'tcp', 'http', 'nats', undefined]);

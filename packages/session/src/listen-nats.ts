@@ -5,7 +5,7 @@
  * `listen.node.ts` only when asked for, so the NATS client stays off the cold import path.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { CloseReason } from '@m2m/core';
 import type { ListenOptions, Server } from './listen-types.js';
 import type { Message } from './message.js';

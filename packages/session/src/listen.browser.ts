@@ -2,7 +2,7 @@
  * `listen` in browsers: not available (a page cannot accept connections).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { ListenOptions, Server } from './listen-types.js';
 
 /** @throws M2MError of kind Config: browsers cannot listen. */

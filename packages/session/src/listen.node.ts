@@ -6,8 +6,8 @@
  * @module
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import * as net from 'node:net';
-import { M2MError } from '@m2m/core';
+import type * as net from 'node:net';
+import { M2MError } from '@m2m/core/internal';
 import type { CloseReason } from '@m2m/core';
 import { checkListenOptions } from './listen-check.js';
 import type { ListenOptions, Server, ServerCounters } from './listen-types.js';
@@ -255,7 +255,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
       await new Promise<void>((r) => server.close(() => r()));
     };
   } else if (kind === 'tcp') {
-    const server = net.createServer((socket) => void admit(new TcpTransport(socket, transportLimits, account())));
+    // node:net on first use: a static import costs start-up time (bench/startup.ts).
+    const server = process.getBuiltinModule('node:net').createServer((socket) => void admit(new TcpTransport(socket, transportLimits, account())));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));

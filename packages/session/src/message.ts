@@ -5,8 +5,7 @@
  * capability field must keep (docs/PROTOCOL.md §4.5).
  * @module
  */
-import { M2MError } from '@m2m/core';
-import { utf8ByteLength } from '@m2m/core/internal';
+import { M2MError, utf8ByteLength } from '@m2m/core/internal';
 import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
 
 /** Protocol version spoken in HELLO and ACCEPT (the reference's `PROTOCOL_VERSION`). */

@@ -9,9 +9,8 @@
  * on first use. docs/PROTOCOL.md §6.1.
  * @module
  */
-import { M2MError, toHex } from '@m2m/core';
+import { M2MError, toHex, utf8Encode } from '@m2m/core/internal';
 import { sha256 } from '@m2m/crypto';
-import { utf8Encode } from '@m2m/core/internal';
 import type { NatsConnectionLike } from './transport/nats-link.js';
 
 /** Options of {@link SharedKeyList}. */

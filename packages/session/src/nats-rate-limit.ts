@@ -7,7 +7,7 @@
  * `@nats-io/transport-node` when given `servers`), loaded on first use. docs/PROTOCOL.md §6.1.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { NatsConnectionLike } from './transport/nats-link.js';
 
 /** The verdict on one request. */

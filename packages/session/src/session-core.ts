@@ -5,11 +5,10 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, M2MError, RejectionCode, isSdkError } from '@m2m/core';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
-import { encodeFrameWith, utf8ByteLength } from '@m2m/core/internal';
 import { allocate } from './codec/slab.js';
-import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits } from '@m2m/core';
+import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
 import { BindingProtection, messageBinding } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';

@@ -4,7 +4,7 @@
  * this class moves its messages through a {@link Transport} in order and with backpressure.
  * @module
  */
-import { M2MError, isSdkError } from '@m2m/core';
+import { M2MError, isSdkError } from '@m2m/core/internal';
 import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
 import { binaryCodec, jsonCodec, messageCodec, type MessageCodec, type MessageCodecName } from './codec/index.js';
 import { systemClock, type Clock } from './clock.js';

@@ -4,7 +4,7 @@
  * terminal. The reference implements only part of this (wire-format notes §6.5, §8.15–16).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** Session states. */
 export const SessionState = {

@@ -2,7 +2,7 @@
  * Session timer settings with the spec's defaults and allowed ranges (m2m-spec §6.2.3, §6.4.2).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** Timer settings of a session, in milliseconds. */
 export interface TimerOptions {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loopbackExchange } from '../../../reliability/lib/loopback.js';
 
 // The full 200 sessions × 1,000 messages run is in `pnpm stress` (reliability/run-stress.ts).
-const SESSIONS = 40;
-const MESSAGES = 100;
+const SESSIONS = 20;
+const MESSAGES = 50;
 
 describe(`loopback: ${SESSIONS} concurrent sessions × ${MESSAGES} messages each way`, () => {
   for (const transport of ['ws', 'tcp'] as const) {

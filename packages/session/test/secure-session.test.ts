@@ -1,6 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isCryptoError, isM2MError, fromHex, type CryptoError, type M2MError } from '@m2m/core';
 import { CipherState, KeyHierarchy, KeyPair } from '@m2m/crypto';
@@ -322,7 +321,8 @@ describe('two processes', () => {
   for (const transport of ['tcp', 'ws'] as const) {
     for (const pattern of ['XX', 'IK'] as const) {
       it(`${pattern} over ${transport}: a client here, a server in another process`, async () => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@m2m/source', '--conditions=@m2m/platform-source', resolve(import.meta.dirname, 'fixtures/secure-server.ts'), transport, pattern], { stdio: ['ignore', 'pipe', 'inherit'] });
+        // fixtures/secure-server.ts bundled from the sources once per run (scripts/test-bin.ts).
+        const child = spawn(process.execPath, [inject('programs')['packages/session/test/fixtures/secure-server.ts'], transport, pattern], { stdio: ['ignore', 'pipe', 'inherit'] });
         try {
           const line = await new Promise<string>((res, rej) => {
             createInterface({ input: child.stdout! }).once('line', res);

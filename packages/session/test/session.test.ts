@@ -228,14 +228,15 @@ describe('HTTP adapter', () => {
       await server.close();
     }
   });
-  it('keeps no per-request listeners alive across thousands of POSTs', async () => {
+  it('keeps no per-request listeners alive across hundreds of POSTs', async () => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on('warning', onWarning);
     const server = await listen({ transport: 'http', onSession: async (s) => { for await (const m of s) void m; } });
     try {
       const s = await connect(server.url);
-      for (let i = 0; i < 2_000; i++) await s.send(req(i));
+      // A listener left behind per request passes Node's default limit of 10 by the 11th.
+      for (let i = 0; i < 200; i++) await s.send(req(i));
       await s.close();
     } finally {
       process.off('warning', onWarning);

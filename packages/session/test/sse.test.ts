@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isM2MError } from '@m2m/core';
-import { accumulateChatCompletion, ChatCompletionAccumulator, formatSseEvent, parseChatCompletionStream, parseSse, SseParser, type ChatCompletionChunk, type SseEvent } from '@m2m/session';
+import { accumulateChatCompletion, ChatCompletionAccumulator, formatSseEvent, parseChatCompletionStream, parseSse, SseParser, type ChatCompletionChunk, type SseEvent } from '@m2m/session/sse';
 
 const enc = new TextEncoder();
 

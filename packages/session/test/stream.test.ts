@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { countRequestTokens, encodeFrame, frameTextToBytes, inspectFrame, isM2MError, type M2MError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import {
-  accumulateChatCompletion, allowKeys, connect, defaultCapabilities, encodeStreamEnvelope, listen, ManualClock, memoryTransportPair,
-  parseChatCompletionStream, parseSse, relaySseToStream, Session, streamToSse, type ChatCompletion, type ChatCompletionChunk, type IncomingStream, type SessionOptions,
+  allowKeys, connect, defaultCapabilities, encodeStreamEnvelope, listen, ManualClock, memoryTransportPair,
+  Session, type ChatCompletion, type ChatCompletionChunk, type IncomingStream, type SessionOptions,
 } from '@m2m/session';
+import { accumulateChatCompletion, parseChatCompletionStream, parseSse, relaySseToStream, streamToSse } from '@m2m/session/sse';
 
 const alice = KeyPair.generate();
 const bob = KeyPair.generate();

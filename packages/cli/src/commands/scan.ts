@@ -4,7 +4,8 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { M2MError, scan, type ScanInput } from '@m2m/core';
+import { M2MError } from '@m2m/core';
+import { scan, type ScanInput } from '@m2m/core/scan';
 import { parse } from '../args.js';
 import { paint, readInput, type Io } from '../io.js';
 

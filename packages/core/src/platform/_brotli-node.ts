@@ -14,14 +14,26 @@
  * exactly as the public path reports them; the reused decoder is dropped after one.
  * @module
  */
-import * as zlib from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import { BrotliDataError, BrotliLimitError } from './types.js';
 import { concatBytes, toPlainBytes } from '../wire/bytes.js';
 
-const { BROTLI_PARAM_QUALITY: QUALITY, BROTLI_PARAM_LGWIN: LGWIN, BROTLI_PARAM_SIZE_HINT: SIZE_HINT, BROTLI_OPERATION_FINISH: FINISH } = zlib.constants;
-
+// node:zlib and its constants are read when a coder first runs (`load()`):
+// a static import costs every process start-up time, Brotli or not (bench/startup.ts).
+let zlib!: typeof Zlib;
+let QUALITY = 0;
+let LGWIN = 0;
+let SIZE_HINT = 0;
+let FINISH = 0;
 /** Node's init takes one slot per Brotli parameter, unset ones as -1 (0xffffffff). */
-const PARAM_SLOTS = Math.max(...Object.entries(zlib.constants).filter(([k]) => k.startsWith('BROTLI_PARAM_')).map(([, v]) => v)) + 1;
+let params!: Uint32Array;
+
+function load(): void {
+  if (params !== undefined) return;
+  zlib = process.getBuiltinModule('node:zlib');
+  ({ BROTLI_PARAM_QUALITY: QUALITY, BROTLI_PARAM_LGWIN: LGWIN, BROTLI_PARAM_SIZE_HINT: SIZE_HINT, BROTLI_OPERATION_FINISH: FINISH } = zlib.constants);
+  params = new Uint32Array(Math.max(...Object.entries(zlib.constants).filter(([k]) => k.startsWith('BROTLI_PARAM_')).map(([, v]) => v)) + 1);
+}
 
 /** Inputs below this size get an output buffer just over their size (a small frame never needs more). */
 const SMALL_INPUT = 64 * 1024;
@@ -39,12 +51,14 @@ function decompressChunk(length: number): number {
 // The public per-call path (also the reference for the self-test and the fallback).
 
 function compressPerCall(data: Uint8Array, quality: number, lgwin: number): Uint8Array {
+  load();
   // The size hint lets the encoder size its tables to the input; output bytes are unchanged
   // (checked against the reference's frames and the bench corpus).
   return toPlainBytes(zlib.brotliCompressSync(data, { params: { [QUALITY]: quality, [LGWIN]: lgwin, [SIZE_HINT]: data.length }, chunkSize: compressChunk(data.length) }));
 }
 
 function decompressPerCall(data: Uint8Array, maxOutput: number): Uint8Array {
+  load();
   try {
     return toPlainBytes(zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, maxOutput), chunkSize: decompressChunk(data.length) }));
   } catch (e) {
@@ -68,7 +82,7 @@ interface BrotliHandle {
 class Coder {
   error: Error | undefined;
   private constructor(
-    readonly stream: zlib.BrotliCompress | zlib.BrotliDecompress,
+    readonly stream: Zlib.BrotliCompress | Zlib.BrotliDecompress,
     readonly handle: BrotliHandle,
     readonly state: Uint32Array,
   ) {
@@ -79,7 +93,7 @@ class Coder {
     };
   }
 
-  static open(stream: zlib.BrotliCompress | zlib.BrotliDecompress): Coder | undefined {
+  static open(stream: Zlib.BrotliCompress | Zlib.BrotliDecompress): Coder | undefined {
     const s = stream as unknown as { _handle?: Partial<BrotliHandle>; _writeState?: unknown };
     const h = s._handle;
     if (!h || typeof h.init !== 'function' || typeof h.writeSync !== 'function' || typeof h.reset !== 'function') return undefined;
@@ -125,7 +139,6 @@ class Coder {
   }
 }
 
-const params = new Uint32Array(PARAM_SLOTS);
 const noop = () => {};
 let encoder: Coder | undefined;
 let decoder: Coder | undefined;
@@ -133,6 +146,7 @@ let decoder: Coder | undefined;
 let reuse: boolean | undefined;
 
 function compressReused(data: Uint8Array, quality: number, lgwin: number): Uint8Array {
+  load();
   encoder ??= Coder.open(zlib.createBrotliCompress());
   if (!encoder) throw new Error('node:zlib Brotli handle has an unexpected shape');
   // init() builds a fresh native encoder with these parameters (reset() would drop them).
@@ -145,6 +159,7 @@ function compressReused(data: Uint8Array, quality: number, lgwin: number): Uint8
 }
 
 function decompressReused(data: Uint8Array, maxOutput: number): Uint8Array {
+  load();
   decoder ??= Coder.open(zlib.createBrotliDecompress());
   if (!decoder) throw new Error('node:zlib Brotli handle has an unexpected shape');
   const d = decoder;

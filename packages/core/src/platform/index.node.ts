@@ -3,7 +3,6 @@
  * coders reused across calls, see `_brotli-node.ts`), Buffer for base64 and UTF-8.
  * @module
  */
-import * as zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import * as nodeBuffer from 'node:buffer';
 import type { Platform } from './types.js';
@@ -23,8 +22,13 @@ function utf8DecodeFast(bytes: Uint8Array): string | undefined {
   return isUtf8(bytes) ? utf8Slice.call(bytes, 0, bytes.length) : undefined;
 }
 
-
-const nativeCrc = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
+// node:zlib loads on first use (a static import costs start-up time, bench/startup.ts); its
+// crc32 exists from Node 20.15 on.
+let nativeCrc: ((d: Uint8Array) => number) | null | undefined;
+function crc32(d: Uint8Array): number {
+  if (nativeCrc === undefined) nativeCrc = (process.getBuiltinModule('node:zlib') as { crc32?: (d: Uint8Array) => number }).crc32 ?? null;
+  return nativeCrc ? nativeCrc(d) >>> 0 : crc32Table(d);
+}
 
 function asBuffer(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -33,7 +37,7 @@ function asBuffer(b: Uint8Array): Buffer {
 /** The Node implementation of {@link Platform}. */
 export const platform: Platform = {
   name: 'node',
-  crc32: nativeCrc ? (d) => nativeCrc(d) >>> 0 : crc32Table,
+  crc32,
   base64Encode: (bytes) => asBuffer(bytes).toString('base64'),
   base64Decode: (text) => toPlainBytes(Buffer.from(text, 'base64')),
   utf8EncodeScratch: (text) => toPlainBytes(Buffer.from(text, 'utf8')),

@@ -21,10 +21,9 @@ import { Unscrambler } from './typoglycemia.js';
 import { threatTypeInfo as THREAT_TYPES } from '../errors/enums.js';
 import type { Detector, DetectorContext, DetectorFinding, ScanInput, ScanOptions, ScanResult, ScanSegment, Threat, ThreatType } from './types.js';
 
-/** The reference's default blocking threshold. */
-export const DEFAULT_BLOCK_THRESHOLD = 0.8;
-/** Default deepest nesting (the wire codec's JSON depth limit, packages/core/src/wire/limits.ts). */
-export const DEFAULT_MAX_DEPTH = 32;
+import { DEFAULT_BLOCK_THRESHOLD, DEFAULT_MAX_DEPTH } from './defaults.js';
+
+export { DEFAULT_BLOCK_THRESHOLD, DEFAULT_MAX_DEPTH };
 const DEFAULT_MAX_INPUT_CHARS = 1024 * 1024;
 const DEFAULT_REPORT_THRESHOLD = 0.5;
 

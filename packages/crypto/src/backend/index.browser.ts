@@ -5,7 +5,7 @@
 import { chacha20poly1305, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { x25519 } from '@noble/curves/ed25519.js';
+import { x25519 } from './noble-x25519.js';
 import { createNobleBackend } from './noble.js';
 import type { CryptoBackend, NobleModules } from './types.js';
 

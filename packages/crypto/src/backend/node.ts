@@ -4,7 +4,7 @@
  * array lives, so a key used in several DHs (Noise's ephemeral and static keys) is imported once.
  * @module
  */
-import * as nc from 'node:crypto';
+import * as nc from './node-crypto.js';
 import { toPlainBytes } from '@m2m/core/internal';
 import type { CryptoBackend } from './types.js';
 

@@ -3,8 +3,7 @@
  * 25519_ChaChaPoly_SHA256.
  * @module
  */
-import { CryptoError } from '@m2m/core';
-import { concatBytes as concat } from '@m2m/core/internal';
+import { CryptoError, concatBytes as concat } from '@m2m/core/internal';
 import { chacha20poly1305Open, chacha20poly1305Seal } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 

@@ -3,8 +3,7 @@
  * {@link handshakePattern}, with psk modifiers and injectable ephemeral keys for tests.
  * @module
  */
-import { CryptoError, isCryptoError } from '@m2m/core';
-import { concatBytes } from '@m2m/core/internal';
+import { CryptoError, isCryptoError, concatBytes } from '@m2m/core/internal';
 import { generateRawKeyPair, x25519SharedSecret } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';

@@ -1,20 +1,19 @@
 /**
  * The `binary` message codec: the same messages as MessagePack arrays (msgpackr, no records,
  * no extensions), about half the size of the JSON. Byte layout: docs/PROTOCOL.md §"Binary
- * message codec". Every field is checked on input; anything else is InvalidMessage. msgpackr
- * encodes; received bytes are read by the bounded decoder of msgpack-decode.ts, and received
- * capabilities are held to CAPABILITY_LIMITS (message.ts).
+ * message codec". Every field is checked on input; anything else is InvalidMessage. Messages are
+ * written by msgpack-encode.ts (msgpackr's bytes, without msgpackr); received bytes are read by
+ * the bounded decoder of msgpack-decode.ts, and received capabilities are held to
+ * CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import type { Packr } from 'msgpackr';
-import { platform } from '#platform';
-import { CloseReason, M2MError, RejectionCode } from '@m2m/core';
-import { isBytes, toPlainBytes } from '@m2m/core/internal';
+import { CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
 import { writeDataMessage } from './data-writer.js';
 import { readDataMessage } from './data-reader.js';
+import { encodeMsgpack, type MsgpackInput } from './msgpack-encode.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
@@ -24,10 +23,8 @@ const ALGOS: readonly Algorithm[] = ['none', 'm2m', 'tokennative', 'brotli'];
 const REJECTIONS = Object.keys(RejectionCode) as RejectionCode[];
 const REASONS = Object.keys(CloseReason) as CloseReason[];
 
-// Plain MessagePack: arrays and fixmaps, uint64 only when a value needs it.
-let encoder: Packr | undefined;
-/** The MessagePack encoder, made on first use (`#platform` loads msgpackr lazily on Node). */
-const packr = (): Packr => (encoder ??= new (platform.msgpackPackr())({ useRecords: false, variableMapSize: true }));
+// Plain MessagePack: arrays and fixmaps, 64-bit integers only when a value needs them.
+const pack = (v: unknown[]): Uint8Array => encodeMsgpack(v as MsgpackInput);
 
 /** Largest binary message accepted by default (the spec's 16 MiB message limit). */
 export const MAX_BINARY_MESSAGE = 16 * 1024 * 1024;
@@ -68,12 +65,12 @@ function payloadArray(p: MessagePayload): unknown[] {
 
 /** Capabilities alone as MessagePack (the Noise payload of HELLO). */
 export function encodeCapabilities(c: Capabilities): Uint8Array {
-  return toPlainBytes(packr().pack(capabilitiesArray(c)));
+  return pack(capabilitiesArray(c));
 }
 
 /** ACCEPT's Noise payload: `[session_id, capabilities]` as MessagePack. */
 export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array {
-  return toPlainBytes(packr().pack([sessionId, capabilitiesArray(c)]));
+  return pack([sessionId, capabilitiesArray(c)]);
 }
 
 /**
@@ -100,7 +97,7 @@ function unpackValue(bytes: Uint8Array, what: string): unknown {
 
 /** A payload alone as MessagePack (§4.2's payload array; the plaintext of a sealed control message). */
 export function encodePayloadBinary(p: MessagePayload): Uint8Array {
-  return toPlainBytes(packr().pack(payloadArray(p)));
+  return pack(payloadArray(p));
 }
 
 /**
@@ -137,7 +134,7 @@ export function encodeMessageBinary(message: Message): Uint8Array {
   const fast = writeDataMessage(message);
   if (fast) return fast;
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
-  return toPlainBytes(packr().pack(arr));
+  return pack(arr);
 }
 
 // ---------------------------------------------------------------------------------------------

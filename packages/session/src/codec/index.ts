@@ -3,8 +3,7 @@
  * peers) and `binary` (MessagePack, compact).
  * @module
  */
-import { M2MError } from '@m2m/core';
-import { isBytes, utf8DecodeStrict, utf8Encode } from '@m2m/core/internal';
+import { M2MError, isBytes, utf8DecodeStrict, utf8Encode } from '@m2m/core/internal';
 import type { Message } from '../message.js';
 import { decodeMessageBinary, decodeOwnedMessageBinary, encodeMessageBinary, MAX_BINARY_MESSAGE } from './binary-codec.js';
 import { decodeMessageJson, encodeMessageJson } from './json-codec.js';

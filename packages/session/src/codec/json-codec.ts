@@ -7,8 +7,7 @@
  * held to CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import { M2MError, RejectionCode, CloseReason, ALGORITHMS } from '@m2m/core';
-import { base64Decode, base64Encode, frameBytesToText, parseJsonExact, RawNumber, scanJson } from '@m2m/core/internal';
+import { M2MError, RejectionCode, CloseReason, ALGORITHMS, base64Decode, base64Encode, frameBytesToText, parseJsonExact, RawNumber, scanJson } from '@m2m/core/internal';
 import { isFrameBytes } from '../frame-bytes.js';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';

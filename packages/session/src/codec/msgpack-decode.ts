@@ -12,8 +12,7 @@
  * Rule: docs/ARCHITECTURE.md "Resource budget".
  * @module
  */
-import { M2MError } from '@m2m/core';
-import { utf8DecodeFast } from '@m2m/core/internal';
+import { M2MError, utf8DecodeFast } from '@m2m/core/internal';
 
 /** Bounds of {@link decodeMsgpack}. */
 export interface MsgpackBounds {

@@ -2,8 +2,7 @@
  * Browser platform: the global WebSocket; no TCP.
  * @module
  */
-import { Packr } from 'msgpackr';
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
 import { dial } from '../transport/dial.js';
 import type { SessionPlatform } from './types.js';
@@ -30,7 +29,6 @@ export const platform: SessionPlatform = {
   openTcp() {
     return Promise.reject(new M2MError('Config', { reason: 'TCP is not available in browsers; use ws:// or wss://' }));
   },
-  msgpackPackr: () => Packr,
   readTextFile(path) {
     return Promise.reject(new M2MError('Config', { reason: `files are not available in browsers (${path}); pass the text to knownKeys()` }));
   },

@@ -2,17 +2,14 @@
  * Node platform: `ws` for WebSocket, node:net for TCP.
  * @module
  */
-import { createRequire } from 'node:module';
 import type WebSocket from 'ws';
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
 import { webSocketWriteBatch } from '../transport/write-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import type { SessionPlatform } from './types.js';
-
-const require = createRequire(import.meta.url);
 
 /** Node's dialers. */
 export const platform: SessionPlatform = {
@@ -36,7 +33,6 @@ export const platform: SessionPlatform = {
     );
   },
   openTcp: (host, port, options) => connectTcp(host, port, options),
-  msgpackPackr: () => (require('msgpackr') as typeof import('msgpackr')).Packr,
   async readTextFile(path) {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');

@@ -14,8 +14,6 @@ export interface DialOptions extends TransportLimits {
 export interface SessionPlatform {
   openWebSocket(url: string, options: DialOptions): Promise<Transport>;
   openTcp(host: string, port: number, options: DialOptions): Promise<Transport>;
-  /** msgpackr's encoder class (Node loads msgpackr on first use: ~50 ms of CPU, bench/startup.ts). */
-  msgpackPackr(): typeof import('msgpackr').Packr;
   /** A UTF-8 file's text (Node); browsers have no files and reject with a Config error. */
   readTextFile(path: string): Promise<string>;
   /** Opens the client end of a session to `nats://host:port/<subject>`. */

@@ -8,8 +8,7 @@
  * (docs/PROTOCOL.md §7.3).
  * @module
  */
-import { isCryptoError, M2MError } from '@m2m/core';
-import { base64Decode, wrapCrypto } from '@m2m/core/internal';
+import { isCryptoError, M2MError, base64Decode, wrapCrypto } from '@m2m/core/internal';
 import { decodePayloadBinary, encodePayloadBinary } from '../codec/binary-codec.js';
 import type { Message, MessagePayload } from '../message.js';
 import { messageBinding } from './binding.js';

@@ -6,8 +6,7 @@
  * the middle can downgrade algorithms or security. REJECT stays plaintext.
  * @module
  */
-import { CryptoError, isCryptoError, isSdkError, M2MError } from '@m2m/core';
-import { utf8Encode } from '@m2m/core/internal';
+import { CryptoError, isCryptoError, isSdkError, M2MError, utf8Encode } from '@m2m/core/internal';
 import type { RejectionCode } from '@m2m/core';
 import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
 import type { Clock } from '../clock.js';

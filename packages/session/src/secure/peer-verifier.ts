@@ -2,7 +2,7 @@
  * Identity hooks: who may be on the other end of an encrypted session.
  * @module
  */
-import { CryptoError, fromHex, M2MError, toHex } from '@m2m/core';
+import { CryptoError, fromHex, M2MError, toHex } from '@m2m/core/internal';
 import { platform } from '#platform';
 import type { Capabilities } from '../message.js';
 

@@ -3,7 +3,7 @@
  * sliding window of recently seen counters (RFC 6479 style, for transports that may reorder).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** Largest window: 1024 counters behind the newest. */
 export const MAX_REPLAY_WINDOW = 1024;

@@ -8,7 +8,7 @@
  * messages (PING, PONG, CLOSE) are ordered and replay-checked with the data.
  * @module
  */
-import { CryptoError, M2MError } from '@m2m/core';
+import { CryptoError, M2MError } from '@m2m/core/internal';
 import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { chacha20poly1305Open, CipherState } from '@m2m/crypto';
 import { sealParts } from '@m2m/crypto/internal';

@@ -5,7 +5,7 @@
  * byte is bounded, so a hostile stream fails with a typed error instead of growing without end.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { ChatCompletion, ChatCompletionChoice, ChatCompletionChunk, CompletionUsage, ToolCall } from './chat-types.js';
 
 /** Bounds of {@link ChatCompletionAccumulator}. */

@@ -5,7 +5,7 @@
  * Format: docs/PROTOCOL.md §4.4.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** What a stream message does. */
 export type StreamOp = 'data' | 'end' | 'abort';

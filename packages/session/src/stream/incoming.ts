@@ -4,8 +4,7 @@
  * sequence number, so a lost, repeated or reordered chunk ends the stream with `STREAM_ERROR`.
  * @module
  */
-import { M2MError } from '@m2m/core';
-import { utf8ByteLength } from '@m2m/core/internal';
+import { M2MError, utf8ByteLength } from '@m2m/core/internal';
 import type { StreamEnvelope } from './envelope.js';
 
 /**

@@ -4,7 +4,7 @@
  * (what a gateway serves to an HTTP client that asked for `stream: true`).
  * @module
  */
-import { M2MError, isSdkError } from '@m2m/core';
+import { M2MError, isSdkError } from '@m2m/core/internal';
 import type { IncomingStream } from './incoming.js';
 import { formatSseEvent, parseSse, SSE_DONE, type SseParserOptions, type SseSource } from './sse.js';
 import type { StreamWriter } from './writer.js';

@@ -7,7 +7,7 @@
  * @module
  */
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { ChatCompletionChunk } from './chat-types.js';
 
 /** One Server-Sent Event. */

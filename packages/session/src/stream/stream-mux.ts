@@ -6,7 +6,7 @@
  * the session's end.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { Clock } from '../clock.js';
 import { AsyncQueue } from '../queue.js';
 import { decodeStreamEnvelope, MAX_STREAM_ID_LENGTH } from './envelope.js';

@@ -5,8 +5,7 @@
  * bounded in bytes: a producer that does not await its writes gets `STREAM_BACKPRESSURE`.
  * @module
  */
-import { isM2MError, M2MError } from '@m2m/core';
-import { utf8ByteLength } from '@m2m/core/internal';
+import { isM2MError, M2MError, utf8ByteLength } from '@m2m/core/internal';
 import { encodeStreamEnvelope, type StreamOp } from './envelope.js';
 
 /** Writes chunks to a stream the peer reads as an {@link IncomingStream}. */

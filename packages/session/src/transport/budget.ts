@@ -7,7 +7,7 @@
  * The rule is written in docs/ARCHITECTURE.md ("Connections and buffers").
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import type { BufferAccount } from './types.js';
 
 /** Default server-wide budget for buffered, unread bytes (256 MiB). */

@@ -3,7 +3,7 @@
  * (tearing the attempt down) when the caller's AbortSignal fires first.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** What a dial attempt reports back. */
 export interface DialAttempt<T> {

@@ -7,7 +7,7 @@
  * back in order by their sequence numbers, since two responses can arrive in either order.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER, splitFrames } from './http-frames.js';
 import { readBoundedBody } from './rest-client.js';

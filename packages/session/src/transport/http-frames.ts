@@ -4,7 +4,7 @@
  * batched POSTs.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** Content type of a body of length-prefixed messages. */
 export const FRAMES_CONTENT_TYPE = 'application/x-m2m-frames';

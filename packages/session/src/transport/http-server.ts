@@ -8,7 +8,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
 import { ConnectionAccount } from './budget.js';

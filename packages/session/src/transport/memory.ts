@@ -5,7 +5,7 @@
  * the inbox is full.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { DEFAULT_HIGH_WATER_BYTES, type Transport } from './types.js';
 

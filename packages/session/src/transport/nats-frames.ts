@@ -5,7 +5,7 @@
  * part loads `@nats-io/transport-node` lazily (`nats-link.ts`).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** Kind byte of a NATS message on a session subject (or the listen subject). */
 export const NatsKind = {

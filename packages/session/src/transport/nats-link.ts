@@ -10,7 +10,7 @@
  * socket write per message (the largest item of a CPU profile, bench/profile-nats.ts).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { NatsTransport, type NatsIncoming, type NatsPort, type NatsTransportOptions } from './nats-transport.js';
 import { randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
 import { setImmediate } from 'node:timers';

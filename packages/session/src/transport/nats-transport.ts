@@ -6,7 +6,7 @@
  * disappears. Mapping: docs/PROTOCOL.md §6.1.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type BufferAccount, type Transport } from './types.js';

@@ -7,8 +7,7 @@
  * Replies are bounded while they are read (`maxMessageBytes`), never buffered past the limit.
  * @module
  */
-import { M2MError, isM2MError } from '@m2m/core';
-import { concatBytes } from '@m2m/core/internal';
+import { M2MError, isM2MError, concatBytes } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
 

@@ -6,8 +6,8 @@
  * the messages written in one burst leave in one `writev` (transport/write-batch.ts).
  * @module
  */
-import * as net from 'node:net';
-import { M2MError } from '@m2m/core';
+import type * as net from 'node:net';
+import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { dial } from './dial.js';
 import { ConnectionAccount } from './budget.js';
@@ -202,7 +202,8 @@ export function connectTcp(host: string, port: number, options: TransportLimits 
   return dial(
     options.signal,
     () => {
-      socket = net.connect({ host, port });
+      // node:net on first use: a static import costs start-up time (bench/startup.ts).
+      socket = process.getBuiltinModule('node:net').connect({ host, port });
       return {
         cancel: () => socket.destroy(),
         onOpen: (cb) => socket.once('connect', cb),

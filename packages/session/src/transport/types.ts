@@ -2,7 +2,7 @@
  * The transport seam: something that carries whole messages, in order, both ways.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 
 /** A message-oriented, ordered, reliable connection. */
 export interface Transport extends AsyncIterable<Uint8Array> {

@@ -3,7 +3,7 @@
  * package on Node and the global WebSocket in browsers (the same event API).
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { ConnectionAccount } from './budget.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits, type WriteBatch } from './types.js';
