@@ -89,3 +89,12 @@ describe("the decoder's model cache", () => {
     expect(() => inspectFrame(bad)).toThrow(/Invalid model UTF-8/);
   });
 });
+
+describe('the shared header writer after a huge header', () => {
+  it('encodes small frames identically after a 100 KB model name', () => {
+    const json = request('gpt-4o', 'Hi');
+    const before = encodeFrame(json, { compression: 'auto' });
+    encodeFrame(request('q'.repeat(100_000), 'Hi'), { compression: 'auto' });
+    expect(toHex(encodeFrame(json, { compression: 'auto' }))).toBe(toHex(before));
+  });
+});

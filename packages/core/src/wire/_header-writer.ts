@@ -11,9 +11,13 @@ const te = new TextEncoder();
 // f32 through a 4-byte scratch view: explicit little-endian whatever the host's byte order.
 const f32View = new DataView(new ArrayBuffer(4));
 
+const INITIAL_BYTES = 256;
+/** Largest writer buffer kept between headers. */
+const KEPT_BYTES = 4096;
+
 /** Appends header fields to one reused buffer. */
 export class HeaderWriter {
-  #buf = new Uint8Array(256);
+  #buf = new Uint8Array(INITIAL_BYTES);
   #pos = 0;
 
   /** Starts a new header, dropping the previous one's bytes. */
@@ -66,10 +70,15 @@ export class HeaderWriter {
   get length(): number {
     return this.#pos;
   }
-  /** Copies the bytes written since `start()` to `out` at `at` (a loop: headers are a few dozen bytes, below what a `set` call pays off for). */
+  /**
+   * Copies the bytes written since `start()` to `out` at `at` (a loop: headers are a few dozen
+   * bytes, below what a `set` call pays off for), then lets go of a buffer that a long model name
+   * or id grew past {@link KEPT_BYTES}, so one huge header does not stay allocated.
+   */
   copyTo(out: Uint8Array, at: number): void {
     const buf = this.#buf;
     for (let i = 0; i < this.#pos; i++) out[at + i] = buf[i];
+    if (buf.length > KEPT_BYTES) this.#buf = new Uint8Array(INITIAL_BYTES);
   }
 }
 
