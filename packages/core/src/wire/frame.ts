@@ -134,8 +134,8 @@ const utf8Encoder = new TextEncoder();
 /**
  * {@link encodeFrame} with the frame's memory from `allocate` (called once per frame; every byte
  * of what it returns is overwritten): sessions pass a slab allocator, since a typed array over 64
- * bytes costs more than the rest of a small frame's encoding (docs/ARCHITECTURE.md, Performance
- * notes). The bytes are the same as {@link encodeFrame}'s.
+ * bytes gets its own backing store, about a tenth of a small frame's encoding time
+ * (docs/ARCHITECTURE.md, Performance notes). The bytes are the same as {@link encodeFrame}'s.
  * @throws M2MError as {@link encodeFrame}.
  */
 export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array): Uint8Array {
