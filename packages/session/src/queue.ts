@@ -62,6 +62,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.size >= this.#capacity || this.#bytes >= this.#maxBytes;
   }
 
+  /** True while the queue holds `capacity` items or `maxBytes` bytes (`push` would wait). */
+  get full(): boolean {
+    return this.#isFull();
+  }
+
   /** Items waiting. */
   get size(): number {
     return this.#items.length - this.#head;

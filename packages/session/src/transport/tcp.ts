@@ -40,6 +40,8 @@ export class TcpTransport implements Transport {
   #closed = false;
   /** Set by `close()`: incoming bytes are dropped from then on. */
   #discarding = false;
+  /** Set when the peer ended gracefully while whole messages waited in `#reader` for inbox room. */
+  #endWhenTaken = false;
   #drainWaiters: Array<() => void> = [];
   #sendTimeoutMs: number;
   #account: ConnectionAccount;
@@ -66,7 +68,11 @@ export class TcpTransport implements Transport {
       capacity: limits.highWaterMark ?? 64,
       maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
       onFull: () => socket.pause(),
-      onDrain: () => socket.resume(),
+      // Messages left in the reader while the inbox was full come out first.
+      onDrain: () => {
+        this.#takeMessages();
+        if (!this.#inbox.full) socket.resume();
+      },
       onTake: (m) => this.#account.release(m.byteLength),
     });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -99,14 +105,28 @@ export class TcpTransport implements Transport {
       return this.#refuse(e);
     }
     this.#reader.push(chunk);
-    for (;;) {
+    this.#takeMessages();
+  }
+
+  /**
+   * Moves whole messages from the received bytes into the inbox while it has room: a chunk of
+   * many tiny messages stays bytes (as counted) instead of becoming thousands of arrays at once.
+   */
+  #takeMessages(): void {
+    while (!this.#discarding) {
+      if (this.#inbox.full) return;
       const len = this.#reader.nextLength();
-      if (len < 0) return;
       if (len > this.#max) return this.#refuse(speaksHttp(len) ? new M2MError('Network', { reason: 'the peer speaks HTTP, not M2M over TCP (use a ws:// or http:// URL for an HTTP server)' }) : new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
-      const message = this.#reader.take();
-      if (!message) return;
+      const message = len < 0 ? undefined : this.#reader.take();
+      if (!message) break;
       this.#account.release(4);
       this.#inbox.offer(message);
+    }
+    // The peer ended while whole messages still waited here: the inbox ends after the last one.
+    if (this.#endWhenTaken) {
+      this.#endWhenTaken = false;
+      this.#reader.clear();
+      this.#inbox.end();
     }
   }
 
@@ -116,8 +136,14 @@ export class TcpTransport implements Transport {
 
   #finish(error?: unknown): void {
     if (!this.#closed) this.#closed = true;
-    this.#reader.clear();
-    this.#inbox.end(error);
+    if (error === undefined && !this.#discarding && !this.#inbox.ended) {
+      this.#endWhenTaken = true;
+      this.#takeMessages();
+    } else {
+      this.#endWhenTaken = false;
+      this.#reader.clear();
+      this.#inbox.end(error);
+    }
     this.#account.close();
     this.#wakeWriters();
     this.#resolveEnded(error);
