@@ -9,7 +9,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER, splitFrames } from './http-frames.js';
+import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER, countFrames, framesOf } from './http-frames.js';
 import { readBoundedBody } from './rest-client.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
 
@@ -23,8 +23,20 @@ export class HttpClientTransport implements Transport {
   #endpoint: string;
   #connection: string | undefined;
   #inbox: AsyncQueue<Uint8Array>;
+  /** Sequence number of the next message to deliver. */
   #nextSeq = 0;
-  #early = new Map<number, Uint8Array[]>();
+  /**
+   * Response bodies not yet delivered, by the sequence number of their first message. At most
+   * two requests (a POST, a poll) are answered at a time and each waits until its batch is
+   * delivered, so more than two here is a server numbering batches wrongly.
+   */
+  #early = new Map<number, { body: Uint8Array; count: number }>();
+  /** True while one `#take` moves batches into the inbox (the only one that does, so batches never interleave). */
+  #delivering = false;
+  /** `#take` calls waiting for their batch to be delivered. */
+  #deliveryWaiters: Array<() => void> = [];
+  /** Requests sent whose response batch is not known yet: the only ones that can fill a gap before an early batch. */
+  #unanswered = 0;
   #closed = false;
   /** The long poll in flight, aborted on close (one controller per request: a shared signal would collect a listener per fetch). */
   #pollRequest: AbortController | undefined;
@@ -58,7 +70,21 @@ export class HttpClientTransport implements Transport {
     return h;
   }
 
-  async #take(res: Response): Promise<void> {
+  /** Counts a request as unanswered until its `answered()` (idempotent) is called. */
+  #sent(): { answered: () => void } {
+    this.#unanswered++;
+    let open = true;
+    return {
+      answered: () => {
+        if (!open) return;
+        open = false;
+        this.#unanswered--;
+        for (const w of this.#deliveryWaiters.splice(0)) w();
+      },
+    };
+  }
+
+  async #take(res: Response, request: { answered: () => void }): Promise<void> {
     // Always read the body (an unread one keeps the request and its abort listener alive), up to
     // what a server may put in one response.
     const body = await readBoundedBody(res, Math.max(HTTP_RESPONSE_BYTES, this.#max + 4), 'responseBytes');
@@ -68,14 +94,42 @@ export class HttpClientTransport implements Transport {
     if (res.status === 204) return;
     if (!res.ok) throw new M2MError('Network', { reason: `HTTP ${res.status} from ${this.#endpoint}` });
     const seq = Number(res.headers.get(SEQUENCE_HEADER));
-    const messages = splitFrames(body, this.#max);
-    if (!messages.length) return;
+    const count = countFrames(body, this.#max);
+    if (!count) return;
     if (!Number.isSafeInteger(seq)) throw new M2MError('InvalidMessage', { reason: 'HTTP response without a sequence number' });
-    this.#early.set(seq, messages);
-    for (let batch = this.#early.get(this.#nextSeq); batch; batch = this.#early.get(this.#nextSeq)) {
-      this.#early.delete(this.#nextSeq);
-      this.#nextSeq += batch.length;
-      for (const m of batch) await this.#inbox.push(m);
+    if (seq < this.#nextSeq || this.#early.has(seq) || this.#early.size >= 2) {
+      throw new M2MError('InvalidMessage', { reason: `HTTP response batch ${seq} out of sequence (next ${this.#nextSeq})` });
+    }
+    this.#early.set(seq, { body, count });
+    request.answered();
+    await this.#deliver(seq);
+  }
+
+  /**
+   * Moves batches into the inbox in sequence order, one batch after the other; returns once the
+   * batch numbered `seq` was delivered (or the transport ended), so a response's request waits
+   * for inbox room as before.
+   */
+  async #deliver(seq: number): Promise<void> {
+    if (!this.#delivering) {
+      this.#delivering = true;
+      try {
+        for (let batch = this.#early.get(this.#nextSeq); batch && !this.#closed; batch = this.#early.get(this.#nextSeq)) {
+          this.#early.delete(this.#nextSeq);
+          this.#nextSeq += batch.count;
+          for (const m of framesOf(batch.body)) await this.#inbox.push(m);
+        }
+      } finally {
+        this.#delivering = false;
+        for (const w of this.#deliveryWaiters.splice(0)) w();
+      }
+    }
+    while (!this.#closed) {
+      if (this.#early.has(seq)) {
+        // Early, and no request left whose answer could carry the messages before it.
+        if (!this.#unanswered && !this.#delivering) throw new M2MError('InvalidMessage', { reason: `HTTP response batch ${seq} skips messages from ${this.#nextSeq}` });
+      } else if (!this.#delivering || this.#nextSeq <= seq) return;
+      await new Promise<void>((r) => this.#deliveryWaiters.push(r));
     }
   }
 
@@ -86,6 +140,8 @@ export class HttpClientTransport implements Transport {
     this.#pollRequest?.abort();
     this.#postRequest?.abort();
     this.#inbox.end(error);
+    this.#early.clear();
+    for (const w of this.#deliveryWaiters.splice(0)) w();
     this.#outgoing = [];
     this.#outgoingBytes = 0;
     for (const w of this.#roomWaiters.splice(0)) w();
@@ -102,8 +158,13 @@ export class HttpClientTransport implements Transport {
     while (!this.#closed) {
       try {
         this.#pollRequest = new AbortController();
-        const res = await fetch(this.#endpoint, { method: 'GET', headers: this.#headers(), signal: this.#pollRequest.signal });
-        await this.#take(res);
+        const request = this.#sent();
+        try {
+          const res = await fetch(this.#endpoint, { method: 'GET', headers: this.#headers(), signal: this.#pollRequest.signal });
+          await this.#take(res, request);
+        } finally {
+          request.answered();
+        }
       } catch (e) {
         if (!this.#closed) this.#end(e instanceof M2MError ? e : new M2MError('Network', { reason: `HTTP poll failed: ${(e as Error)?.message}` }, { cause: e }));
       }
@@ -152,13 +213,18 @@ export class HttpClientTransport implements Transport {
       while (this.#outgoing.length && !this.#closed) {
         const { body, framed } = this.#nextBody();
         let res: Response;
+        const request = this.#sent();
         try {
-          this.#postRequest = new AbortController();
-          res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(framed ? FRAMES_CONTENT_TYPE : undefined), body: body as Uint8Array<ArrayBuffer>, signal: this.#postRequest.signal });
-        } catch (e) {
-          throw new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e });
+          try {
+            this.#postRequest = new AbortController();
+            res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(framed ? FRAMES_CONTENT_TYPE : undefined), body: body as Uint8Array<ArrayBuffer>, signal: this.#postRequest.signal });
+          } catch (e) {
+            throw new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e });
+          }
+          await this.#take(res, request);
+        } finally {
+          request.answered();
         }
-        await this.#take(res);
         void this.#poll();
       }
     } catch (e) {

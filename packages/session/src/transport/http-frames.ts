@@ -38,20 +38,29 @@ export function joinFrames(messages: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * Splits a body into messages.
+ * Checks a body of length-prefixed messages and counts them, without making an array per
+ * message (a 1 MiB body of empty messages would otherwise be 262,144 of them at once).
  * @throws M2MError of kind InvalidMessage for a truncated body or a message over `max` bytes.
  */
-export function splitFrames(body: Uint8Array, max: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
+export function countFrames(body: Uint8Array, max: number): number {
   const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  let off = 0;
-  while (off < body.length) {
+  let count = 0;
+  for (let off = 0; off < body.length; count++) {
     if (body.length - off < 4) throw new M2MError('InvalidMessage', { reason: 'truncated frame length in HTTP body' });
     const len = dv.getUint32(off);
     if (len > max) throw new M2MError('InvalidMessage', { reason: `HTTP body message of ${len} bytes exceeds ${max}` });
     if (body.length - off - 4 < len) throw new M2MError('InvalidMessage', { reason: 'truncated message in HTTP body' });
-    out.push(body.subarray(off + 4, off + 4 + len));
     off += 4 + len;
   }
-  return out;
+  return count;
+}
+
+/** The messages of a body {@link countFrames} accepted, one view at a time. */
+export function* framesOf(body: Uint8Array): Generator<Uint8Array> {
+  const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  for (let off = 0; off < body.length; ) {
+    const len = dv.getUint32(off);
+    yield body.subarray(off + 4, off + 4 + len);
+    off += 4 + len;
+  }
 }
