@@ -32,8 +32,12 @@ export async function readBoundedBody(res: { headers: Headers; body: ReadableStr
   }
   if (!res.body) return new Uint8Array(0);
   // A declared length within the limit bounds the body already (HTTP framing stops there), and
-  // arrayBuffer() skips a stream reader per chunk.
-  if (Number.isFinite(declared) && 'arrayBuffer' in res && typeof res.arrayBuffer === 'function') return new Uint8Array(await (res as Response).arrayBuffer());
+  // arrayBuffer() skips a stream reader per chunk; but not a body with a content encoding, which
+  // fetch inflates by itself (its length bounds only the compressed bytes): that one is counted
+  // as it is read.
+  const encoding = res.headers.get('content-encoding');
+  const plain = encoding === null || encoding.trim().toLowerCase() === 'identity';
+  if (plain && Number.isFinite(declared) && 'arrayBuffer' in res && typeof res.arrayBuffer === 'function') return new Uint8Array(await (res as Response).arrayBuffer());
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
