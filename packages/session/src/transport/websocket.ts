@@ -43,6 +43,15 @@ const wsError = (message: string | undefined, max: number) =>
 /** What `send` returns when the message was taken at once (no promise per message). */
 const TAKEN: Promise<void> = Promise.resolve();
 
+/**
+ * What one received message counts while it waits, besides its bytes: `ws` hands over every
+ * message of a socket read at once, pause or not, each its own ArrayBuffer and Uint8Array
+ * (about 200 bytes on V8 for a small one), so a read of thousands of tiny messages would
+ * otherwise hold far more than the connection's account and the server's budget see.
+ */
+const MESSAGE_OVERHEAD = 256;
+const heldSize = (m: Uint8Array): number => m.byteLength + MESSAGE_OVERHEAD;
+
 /** A {@link Transport} over an open WebSocket. */
 export class WebSocketTransport implements Transport {
   readonly kind = 'ws';
@@ -84,7 +93,8 @@ export class WebSocketTransport implements Transport {
       maxBytes: options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
       onFull: () => ws.pause?.(),
       onDrain: () => ws.resume?.(),
-      onTake: (m) => this.#account.release(m.byteLength),
+      sizeOf: heldSize,
+      onTake: (m) => this.#account.release(heldSize(m)),
     });
     ws.addEventListener('message', (e) => this.#onMessage(e.data));
     ws.addEventListener('close', () => this.#finish());
@@ -116,7 +126,7 @@ export class WebSocketTransport implements Transport {
       return this.#refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: bytes.length, max: this.#max }), 1009, 'message too big');
     }
     try {
-      this.#account.hold(bytes.length);
+      this.#account.hold(heldSize(bytes));
     } catch (e) {
       return this.#refuse(e, 1013, 'server buffers full');
     }
