@@ -1,6 +1,7 @@
 /**
  * Reassembly of length-prefixed messages (a 4-byte big-endian length, then the bytes) from the
  * chunks a stream delivers: TCP sockets and framed HTTP bodies. Chunks are kept as received
+ * (small ones copied together, so a trickle of tiny reads does not cost an object per byte)
  * and each message is copied once, into its own buffer, when all its bytes are in: a trickled
  * message costs its size, not its size times the number of reads, and a message the
  * application keeps does not keep the chunks it arrived in alive.
@@ -16,9 +17,20 @@ function allocate(n: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, n);
 }
 
+/**
+ * Chunks below this size are copied into a shared run buffer of {@link RUN_BYTES} instead of
+ * being kept one by one: a peer trickling one byte per TCP segment would otherwise make the
+ * reader hold a Buffer object (about 100 bytes) per byte it counts.
+ */
+const COALESCE_BELOW = 512;
+const RUN_BYTES = 4096;
+
 /** Reads length-prefixed messages out of a sequence of chunks. */
 export class LengthPrefixedReader {
   #chunks: Buffer[] = [];
+  /** The last of `#chunks` while small chunks are being copied into it, and its bytes in use. */
+  #run: Buffer | undefined;
+  #runUsed = 0;
   /** Bytes of `#chunks[0]` already read. */
   #offset = 0;
   /** Bytes received and not yet read. */
@@ -31,11 +43,30 @@ export class LengthPrefixedReader {
     return this.#bytes;
   }
 
-  /** Adds received bytes. */
+  /** Pieces the buffered bytes are kept in: at most about one per {@link COALESCE_BELOW} bytes, whatever the chunk sizes. */
+  get pieces(): number {
+    return this.#chunks.length;
+  }
+
+  /** Adds received bytes (a small chunk is copied, so the caller's buffer is not kept). */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
     this.#bytes += chunk.length;
+    if (chunk.length >= COALESCE_BELOW) {
+      this.#run = undefined;
+      this.#chunks.push(chunk);
+      return;
+    }
+    let run = this.#run;
+    if (!run || this.#runUsed + chunk.length > run.length) {
+      run = this.#run = Buffer.allocUnsafeSlow(RUN_BYTES);
+      this.#runUsed = 0;
+      this.#chunks.push(run.subarray(0, 0));
+    }
+    chunk.copy(run, this.#runUsed);
+    this.#runUsed += chunk.length;
+    // The run is the last piece; its view grows (same start, so `#offset` into it stays right).
+    this.#chunks[this.#chunks.length - 1] = run.subarray(0, this.#runUsed);
   }
 
   /**
@@ -67,6 +98,7 @@ export class LengthPrefixedReader {
   /** Drops everything (a connection that ends). */
   clear(): void {
     this.#chunks = [];
+    this.#run = undefined;
     this.#offset = 0;
     this.#bytes = 0;
     this.#expected = -1;
@@ -78,6 +110,8 @@ export class LengthPrefixedReader {
     if (this.#offset === this.#chunks[0].length) {
       this.#chunks.shift();
       this.#offset = 0;
+      // A run read to its end starts afresh (its view left the list).
+      if (this.#chunks.length === 0) this.#run = undefined;
     }
   }
 
