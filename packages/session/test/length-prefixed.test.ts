@@ -57,3 +57,13 @@ it('does not keep the caller\'s small chunks: changing one after push changes no
   chunk.fill(9);
   expect(reader.take()).toEqual(new Uint8Array([1, 2, 3]));
 });
+
+it('takeAll gives a trickled unprefixed body (an HTTP POST) whole, kept in a few pieces', () => {
+  const body = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 13) & 0xff);
+  const reader = new LengthPrefixedReader();
+  for (let i = 0; i < body.length; i++) reader.push(Buffer.from(body.subarray(i, i + 1)));
+  expect(reader.pieces).toBeLessThanOrEqual(Math.ceil(body.length / 512) + 2);
+  expect(Buffer.from(reader.takeAll()).equals(Buffer.from(body))).toBe(true);
+  expect(reader.buffered).toBe(0);
+  expect(reader.takeAll().length).toBe(0);
+});

@@ -204,7 +204,8 @@ export function httpHandler(options: {
     const max = conn ? conn.maxIncoming : (options.maxFirstMessageBytes ?? options.maxMessageBytes);
     const declared = Number(req.headers['content-length']);
     if (declared > max) return refuseBody(req, res, 413);
-    const chunks: Buffer[] = [];
+    // Small reads copied together (length-prefixed.ts): a trickled body costs its size.
+    const chunks = new LengthPrefixedReader();
     let size = 0;
     // A body being read is held by its connection (a first POST is small-bounded instead).
     const holder = conn;
@@ -238,12 +239,7 @@ export function httpHandler(options: {
       options.admit(conn);
     }
     conn.lastSeen = Date.now();
-    const body = new Uint8Array(size);
-    let off = 0;
-    for (const c of chunks) {
-      body.set(c, off);
-      off += c.length;
-    }
+    const body = chunks.takeAll();
     await conn.inbox.push(body);
     return answer(res, conn, expectsReply(body), framed);
   };

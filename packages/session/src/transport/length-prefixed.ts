@@ -95,6 +95,12 @@ export class LengthPrefixedReader {
     return this.#copy(n);
   }
 
+  /** Every buffered byte as one message, for a body that is one message without a prefix (an HTTP POST). */
+  takeAll(): Uint8Array {
+    this.#expected = -1;
+    return this.#copy(this.#bytes);
+  }
+
   /** Drops everything (a connection that ends). */
   clear(): void {
     this.#chunks = [];
