@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { M2MError } from '@m2m/core';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { readBoundedBody } from '@m2m/session/internal';
+import { ByteRuns, readBoundedBody } from '@m2m/session/internal';
 import type { KeyPair } from '@m2m/crypto';
 import { SharedKeyList, type Server as M2MServer } from '@m2m/session';
 import type { SharedRateLimitTarget } from './gateway/pool-rate-limit.js';
@@ -32,10 +32,10 @@ export function readIncomingBody(request: Request, env: unknown, max: number): P
     if (declared > max) {
       return reject(new M2MError('LimitExceeded', { limit: 'requestBytes', actual: declared, max }));
     }
-    const parts: Buffer[] = [];
-    let total = 0;
+    // Small reads copied together (ByteRuns): a trickled body costs its size, not a Buffer per read.
+    const parts = new ByteRuns();
     const onData = (c: Buffer) => {
-      total += c.length;
+      const total = parts.bytes + c.length;
       if (total > max) {
         done();
         incoming.pause();
@@ -46,7 +46,7 @@ export function readIncomingBody(request: Request, env: unknown, max: number): P
     };
     const onEnd = () => {
       done();
-      const b = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      const b = parts.join();
       resolve(new Uint8Array(b.buffer, b.byteOffset, b.length));
     };
     const onClose = () => {

@@ -1,7 +1,7 @@
 /**
  * `@m2m/session/internal`: pieces the SDK's packages and tests share (the transition table, the
  * bounded queue, the handshake's failure builder, message bindings, the transport keys' channel,
- * the capabilities' MessagePack form, bounded body reading). Not part of the public API: they
+ * the capabilities' MessagePack form, bounded body reading and its chunk runs). Not part of the public API: they
  * may change in any release.
  * @module
  */
@@ -13,3 +13,4 @@ export { sealControlMessage, openControlMessage } from './secure/control.js';
 export { SecureChannel } from './secure/secure-channel.js';
 export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js';
 export { readBoundedBody } from './transport/rest-client.js';
+export { ByteRuns } from './transport/byte-runs.js';

@@ -7,7 +7,8 @@
  * Replies are bounded while they are read (`maxMessageBytes`), never buffered past the limit.
  * @module
  */
-import { M2MError, isM2MError, concatBytes } from '@m2m/core/internal';
+import { M2MError, isM2MError } from '@m2m/core/internal';
+import { ByteRuns } from './byte-runs.js';
 import { AsyncQueue } from '../queue.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
 
@@ -39,19 +40,18 @@ export async function readBoundedBody(res: { headers: Headers; body: ReadableStr
   const plain = encoding === null || encoding.trim().toLowerCase() === 'identity';
   if (plain && Number.isFinite(declared) && 'arrayBuffer' in res && typeof res.arrayBuffer === 'function') return new Uint8Array(await (res as Response).arrayBuffer());
   const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
+  const parts = new ByteRuns();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.length;
+    const total = parts.bytes + value.length;
     if (total > max) {
       await reader.cancel().catch(() => undefined);
       throw new M2MError('LimitExceeded', { limit, actual: total, max });
     }
     parts.push(value);
   }
-  return parts.length === 1 ? parts[0]! : concatBytes(...parts);
+  return parts.join();
 }
 
 /**
