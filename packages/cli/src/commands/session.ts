@@ -160,7 +160,9 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   }
   const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
   const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: 'rest' as const } : {}) });
-  io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
+  // Say it when nobody checked whose key answered: "encrypted" alone reads as safe.
+  const unverified = secure?.insecureSkipPeerVerification ? ', server key NOT verified (--insecure-skip-peer-verification)' : '';
+  io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})${unverified}` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
   const printer = (async () => {
     for await (const m of session) io.out(m.content);
   })().catch((e: unknown) => io.err(paint(io, 'red', (e as Error).message)));
