@@ -268,8 +268,9 @@ export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limi
  * rejected whatever its security byte says; HMAC frames are verified and AEAD frames
  * decrypted with the given protection. Checks run in the reference's order, with its messages.
  * Takes the binary form; the text form `#M2M|1|<base64>` goes to {@link decodeFrameText}.
- * Without `protection`, a protected frame fails as under the reference's plain decoder (an
- * AEAD frame as `Frame too short for payload`): `inspectFrame(bytes).security` tells first.
+ * Without `protection` it is the reference's plain decoder: an HMAC frame decodes with its tag
+ * unchecked (`header.security` says `hmac`) and an AEAD frame fails as `Frame too short for
+ * payload`; `inspectFrame(bytes).security` tells which before decoding.
  *
  * @throws M2MError: Decompression (malformed), SecurityDowngrade (policy), Crypto (tag or key),
  *   LimitExceeded (size, decompression bomb).
