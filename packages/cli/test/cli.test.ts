@@ -51,6 +51,10 @@ describe('m2m frame', () => {
     expect(wrong.stderr).toContain('CRYPTO_ERROR');
     expect(wrong.stderr).toContain('CRYPTO_ERROR: Crypto error: AEAD: Decryption failed');
     expect(wrong.stderr).toContain('Caused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed');
+    // A key that is not hex is bad usage (exit 2) naming --key, not INVALID_MESSAGE "Invalid hex character".
+    const notHex = await run(['frame', 'encode', REQUEST, '--key', 'zz']);
+    expect(notHex.status).toBe(2);
+    expect(notHex.stderr).toContain('CONFIG_ERROR: Config error: --key must be hex');
   });
   it('fails with the error code and a non-zero status on bad input', async () => {
     const bad = await run(['frame', 'decode', '00']);
