@@ -103,6 +103,10 @@ describe('m2m keygen / derive', () => {
     const shared = JSON.parse((await run([...base, '--shared', '--reveal', '--json'])).stdout) as { path: string; key: string };
     expect(shared.path).toBe('m2m/v1/acme/shared');
     expect(shared.key).toMatch(/^[0-9a-f]{64}$/);
+    const notHex = await run(['derive', '--master', `zz${'ab'.repeat(32)}`, '--org', 'acme', '--agent', 'bot']);
+    expect(notHex.status).toBe(2);
+    expect(notHex.stderr).toContain('--master must be hex');
+    expect(notHex.stderr).not.toContain('abab');
     const session = await run([...base, '--agent', 'b', '--peer', 'a', '--session', 's1']);
     expect(session.stdout).toContain('m2m/v1/acme/session/a:b/s1');
   });

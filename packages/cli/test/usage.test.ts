@@ -63,6 +63,14 @@ describe('serve, connect and keygen --help say what their flags do, not only the
   });
 });
 
+describe('m2m serve --port that is not a number', () => {
+  it('names the flag and the value given, not "got NaN"', async () => {
+    const r = await run(['serve', '--plaintext', '--port', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--port must be a number from 0 to 65535, got abc');
+  });
+});
+
 describe('m2m keygen into a directory that does not exist', () => {
   it('is an IO_ERROR (exit 1) naming the file, not INTERNAL (exit 70)', async () => {
     const r = await run(['keygen', '--out', '/nonexistent-m2m-dir/agent.json']);

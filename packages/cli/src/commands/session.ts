@@ -88,6 +88,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   const transport = (values.transport ?? 'ws') as 'ws' | 'tcp' | 'http' | 'nats';
   if (!['ws', 'tcp', 'http', 'nats'].includes(transport)) throw new M2MError('Config', { reason: '--transport must be ws, tcp, http or nats' });
   // nats: `--url nats://host:port/<subject>` joins the subject's queue group (a pool of `serve`s).
+  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new M2MError('Config', { reason: `--port must be a number from 0 to 65535, got ${values.port}` });
   const nats = transport === 'nats' ? natsTarget(values.url) : {};
   const secure = values.plaintext ? undefined : await secureOptions(values, 'server');
   if (secure) checkPeerVerification(secure, 'server'); // a key check the pattern cannot perform fails now, not per connection
