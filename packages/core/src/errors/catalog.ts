@@ -51,7 +51,7 @@ type Row = [
 ];
 
 const m2mRows: Row[] = [
-  ['COMPRESSION_FAILED', 1000, 'Compression', undefined, 'belief_falsified', false, 400, true, 'Compression error: {reason}', 'Compression failed', 'The content could not be encoded (for the M2M codec: it is not valid JSON).', 'Send valid JSON, or choose an algorithm that accepts any text.'],
+  ['COMPRESSION_FAILED', 1000, 'Compression', undefined, 'belief_falsified', false, 400, true, 'Compression error: {reason}', 'Compression failed', 'The content could not be encoded (for the M2M codec: it is not valid JSON).', 'Send valid JSON, or choose an algorithm that accepts any text (not in an encrypted session: it sends M2M frames only, so its DATA is JSON).'],
   ['DECOMPRESSION_FAILED', 1001, 'Decompression', undefined, 'belief_falsified', false, 400, true, 'Decompression error: {reason}', 'Decompression failed', 'The bytes are not a valid frame or codec text: wrong prefix, truncated, corrupted or failed its checksum.', 'Check that the sender and receiver agree on the format; the reason names the failed check.'],
   ['INVALID_CODEC', 1002, 'InvalidCodec', undefined, 'belief_falsified', false, 400, true, 'Invalid codec: {reason}', 'Invalid codec', 'An unknown or unsupported codec or algorithm was requested.', 'Use one of the negotiated algorithms: m2m, tokennative, brotli, none.'],
   ['JSON_INVALID', 1003, 'Json', undefined, 'belief_falsified', false, 400, true, 'JSON error: {reason}', 'Invalid JSON', 'A JSON document could not be parsed or serialized.', 'Validate the JSON before sending it.'],
