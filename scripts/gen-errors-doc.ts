@@ -16,7 +16,10 @@ const lines: string[] = [
   'a `category`, retry advice and an HTTP status. Ids sit in ranges: 1000 codec, 2000 session and',
   'protocol, 3000 crypto, 4000 security, 5000 infrastructure, 6000 models, 9000 internal.',
   '`Exposed` says whether the public view (`serializeError(e, { view: "public" })`) shows details;',
-  'authentication failures all appear publicly as `AUTHENTICATION_FAILED`.',
+  'authentication failures all appear publicly as `AUTHENTICATION_FAILED`. The table gives each',
+  "code's defaults: an instance of `CRYPTO_ERROR` carries its CryptoError cause's category, retry",
+  'advice and HTTP status, and `REJECTED` / `SESSION_CLOSED` take theirs from the REJECT code or',
+  'CLOSE reason (below); `e.retryable` and `e.httpStatus` on the instance are what count.',
   '',
   '| id | code | class | kind | reason | category | retryable | HTTP | exposed | message |',
   '|---|---|---|---|---|---|---|---|---|---|',
@@ -31,8 +34,8 @@ for (const e of errorCatalog) {
 }
 lines.push('## REJECT codes', '', '| code | description | recovery | retryable |', '|---|---|---|---|');
 for (const [k, v] of Object.entries(rejectionCodeInfo)) lines.push(`| \`${k}\` | ${v.description} | ${v.recovery} | ${v.retryable ? 'yes' : 'no'} |`);
-lines.push('', '## CLOSE reasons', '', '| reason | description |', '|---|---|');
-for (const [k, v] of Object.entries(closeReasonInfo)) lines.push(`| \`${k}\` | ${v.description} |`);
+lines.push('', '## CLOSE reasons', '', '| reason | description | retryable |', '|---|---|---|');
+for (const [k, v] of Object.entries(closeReasonInfo)) lines.push(`| \`${k}\` | ${v.description} | ${v.retryable ? 'yes' : 'no'} |`);
 lines.push('', '## Threat types', '', '| type | severity | description |', '|---|---|---|');
 for (const [k, v] of Object.entries(threatTypeInfo)) lines.push(`| \`${k}\` | ${v.severity} | ${v.description} |`);
 lines.push('', '## Compression error names of the M2M reference', '', '| name | code |', '|---|---|');

@@ -62,6 +62,31 @@ export function commandUsage(command: string): string | undefined {
   return lines.length ? lines.join('\n') : undefined;
 }
 
+/**
+ * What the flags of the commands without a help text of their own do, printed after their usage
+ * lines by `m2m <command> --help` (behaviour in commands/session.ts and commands/keys.ts).
+ */
+const COMMAND_NOTES: Readonly<Record<string, string>> = {
+  serve: `Listens for sessions (encrypted, XX, unless --plaintext) until Ctrl-C; stdout's first line is
+{"url":…,"publicKey":…}, then the content of each message received; status goes to stderr.
+  --transport       ws (default), tcp, http, or nats (with --url nats://host:port/SUBJECT)
+  --host, --port    address (default 127.0.0.1, a free port)
+  --identity FILE   the static key written by m2m keygen (default: a new key each run)
+  --peer-key, --known-keys   admit only these client keys (default: any client)
+  --echo            send each message back;  --once  exit after the first session closes`,
+  connect: `Opens a session to URL (the scheme picks the transport), sends each stdin line or --file as
+DATA (text that is not JSON goes as the user message of a chat request), prints each reply on
+stdout, then closes; status goes to stderr.
+  --peer-key HEX    the server's public key (from its m2m keygen or serve output); required for
+                    an encrypted session unless --known-keys FILE or --insecure-skip-peer-verification
+  --identity FILE   this client's static key (default: a new key each run)
+  --codec           the message codec: binary (default) or json (the Rust reference's)
+  --wait MS         how long to wait for replies after the last send (default 200)
+  --plaintext       no encryption (the server must also run --plaintext)`,
+  keygen: `Writes a new static X25519 identity {type, publicKey, secretKey} to FILE (mode 0600) and
+prints its public key (give it to peers as --peer-key). --force replaces an existing FILE.`,
+};
+
 /** Commands that print a detailed help text of their own for `--help`. */
 const OWN_HELP: ReadonlySet<string> = new Set(['compress', 'decompress', 'analyze', 'models', 'server']);
 
@@ -73,7 +98,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   if (command !== undefined && !OWN_HELP.has(command) && (rest.includes('--help') || rest.includes('-h'))) {
     const usage = commandUsage(command);
     if (usage) {
-      io.out(usage);
+      io.out(COMMAND_NOTES[command] ? `${usage}\n\n${COMMAND_NOTES[command]}` : usage);
       return 0;
     }
   }

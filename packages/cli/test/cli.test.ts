@@ -51,6 +51,10 @@ describe('m2m frame', () => {
     expect(wrong.stderr).toContain('CRYPTO_ERROR');
     expect(wrong.stderr).toContain('CRYPTO_ERROR: Crypto error: AEAD: Decryption failed');
     expect(wrong.stderr).toContain('Caused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed');
+    // A key that is not hex is bad usage (exit 2) naming --key, not INVALID_MESSAGE "Invalid hex character".
+    const notHex = await run(['frame', 'encode', REQUEST, '--key', 'zz']);
+    expect(notHex.status).toBe(2);
+    expect(notHex.stderr).toContain('CONFIG_ERROR: Config error: --key must be hex');
   });
   it('fails with the error code and a non-zero status on bad input', async () => {
     const bad = await run(['frame', 'decode', '00']);
@@ -99,6 +103,10 @@ describe('m2m keygen / derive', () => {
     const shared = JSON.parse((await run([...base, '--shared', '--reveal', '--json'])).stdout) as { path: string; key: string };
     expect(shared.path).toBe('m2m/v1/acme/shared');
     expect(shared.key).toMatch(/^[0-9a-f]{64}$/);
+    const notHex = await run(['derive', '--master', `zz${'ab'.repeat(32)}`, '--org', 'acme', '--agent', 'bot']);
+    expect(notHex.status).toBe(2);
+    expect(notHex.stderr).toContain('--master must be hex');
+    expect(notHex.stderr).not.toContain('abab');
     const session = await run([...base, '--agent', 'b', '--peer', 'a', '--session', 's1']);
     expect(session.stdout).toContain('m2m/v1/acme/session/a:b/s1');
   });

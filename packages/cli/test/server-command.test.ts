@@ -27,6 +27,8 @@ describe('m2m server', () => {
     for (const [args, says] of [
       [['--rate-limit', 'fast'], 'rate limit must look like'],
       [['--rate-limit', '5/s', '--rate-limit-nats', 'http://x/y'], '--rate-limit-nats must be'],
+      // Not hex: this was INVALID_MESSAGE "Invalid hex character" (exit 1).
+      [['--m2m-upstream', '127.0.0.1:1', '--peer-key', 'zz'], '--peer-key must be 64 hex characters'],
     ] as const) {
       const r = spawnSync(process.execPath, [...NODE_ARGS, 'server', ...args], { cwd: root, encoding: 'utf8', env });
       expect(r.status).toBe(2);

@@ -74,6 +74,9 @@ describe('m2m connect verifies the server', () => {
     const open = await connectWith(xx.url, ['--insecure-skip-peer-verification']);
     expect(open.code).toBe(0);
     expect(open.out).toContain('"content":"Hi"');
+    // The status line says that the server's key was not checked; a verified one does not.
+    expect(open.err).toContain('encrypted (XX), server key NOT verified');
+    expect(pinned.err).not.toContain('NOT verified');
   });
 
   it('--identity with a file that is not JSON fails without quoting the file', async () => {

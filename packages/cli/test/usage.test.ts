@@ -42,6 +42,35 @@ describe('serve and connect --help name every flag they accept', () => {
   }
 });
 
+describe('serve, connect and keygen --help say what their flags do, not only their names', () => {
+  it('serve: the stdout protocol, the default transport, --echo and --once', async () => {
+    const r = await run(['serve', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('{"url":…,"publicKey":…}');
+    expect(r.out).toMatch(/--echo +send each message back/);
+    expect(r.out).toMatch(/--once +exit after the first session closes/);
+  });
+  it('connect: non-JSON lines become a chat request, and --wait has a default', async () => {
+    const r = await run(['connect', '--help']);
+    expect(r.out).toContain('text that is not JSON goes as the user message of a chat request');
+    expect(r.out).toMatch(/--wait MS .*\(default 200\)/);
+  });
+  it('keygen: what the file holds and what to give peers', async () => {
+    const r = await run(['keygen', '--help']);
+    expect(r.out).toMatch(/^m2m keygen --out FILE/);
+    expect(r.out).toContain('mode 0600');
+    expect(r.out).toContain('--peer-key');
+  });
+});
+
+describe('m2m serve --port that is not a number', () => {
+  it('names the flag and the value given, not "got NaN"', async () => {
+    const r = await run(['serve', '--plaintext', '--port', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--port must be a number from 0 to 65535, got abc');
+  });
+});
+
 describe('m2m keygen into a directory that does not exist', () => {
   it('is an IO_ERROR (exit 1) naming the file, not INTERNAL (exit 70)', async () => {
     const r = await run(['keygen', '--out', '/nonexistent-m2m-dir/agent.json']);

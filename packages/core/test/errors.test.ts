@@ -68,6 +68,18 @@ describe('messages match the reference display format', () => {
     expect(new M2MError('Rejected', { code: 'VERSION_MISMATCH', message: 'v' }).retryable).toBe(false);
   });
 
+  it('SESSION_CLOSED does not blame the peer: it also stands for a lost connection and a local close', () => {
+    expect(new M2MError('Closed', { reason: 'ERROR', message: 'connection lost' }).message).toBe('Session closed: ERROR: connection lost');
+  });
+
+  it('CRYPTO_ERROR carries its cause\'s category, retry advice and status, as docs/ERRORS.md says', () => {
+    const row = errorCatalog.find((e) => e.code === 'CRYPTO_ERROR')!;
+    const wrapped = wrapCrypto(new CryptoError('Aead', 'DecryptionFailed', { detail: 'tag' }));
+    expect([wrapped.category, wrapped.httpStatus]).toEqual(['security', 401]);
+    expect([wrapped.category, wrapped.httpStatus]).not.toEqual([row.category, row.httpStatus]);
+    expect(row.description).toMatch(/category, retry advice and HTTP status/);
+  });
+
   it('brands survive duplicate package copies', () => {
     const e = new M2MError('Io', { reason: 'x' });
     const foreignCopy = Object.assign(Object.create(null), { [Symbol.for('@m2m/core/M2MError')]: true });

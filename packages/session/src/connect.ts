@@ -32,7 +32,10 @@ export type ConnectOptions = SessionOptions &
  * `insecureSkipPeerVerification: true`.
  * @throws M2MError: Config (bad URL or scheme, or an encrypted session that would not verify
  *   the server; thrown before dialing), Network, Aborted (`options.signal`), Timeout,
- *   Rejected (REJECT with its code and retryAfterMs), NegotiationFailed.
+ *   Rejected (REJECT with its code and retryAfterMs), NegotiationFailed. An encrypted
+ *   handshake that fails throws a CryptoError of kind Handshake itself (not wrapped):
+ *   `HANDSHAKE_PEER_REFUSED` when `verifyPeer` refuses the server's key, `HANDSHAKE_FAILED`,
+ *   `HANDSHAKE_DECRYPTION_FAILED`, `HANDSHAKE_MALFORMED` (`isCryptoError(e) && e.kind === 'Handshake'`).
  * @example
  * ```ts
  * const session = await connect('tcp://127.0.0.1:7401', {

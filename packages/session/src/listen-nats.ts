@@ -17,6 +17,7 @@ import { checkListenSubject, isSessionSubject, NatsKind } from './transport/nats
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from './transport/types.js';
 import { NatsLink, natsConnect } from './transport/nats-link.js';
 import type { NatsTransport } from './transport/nats-transport.js';
+import { runOnSession } from './run-on-session.js';
 
 /**
  * Starts a NATS listener.
@@ -107,7 +108,7 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
       ends.delete(end);
     });
     incoming.offer(session);
-    options.onSession?.(session);
+    runOnSession(options.onSession, session);
   };
 
   const sub = nc.subscribe(subject, {

@@ -76,6 +76,9 @@ export interface ListenOptions extends SessionOptions, TransportLimits {
    * Called with each established session. With `onSession` the server's async iterator only
    * sees sessions that arrive once iteration has started (nothing is kept for an iterator
    * nobody runs); without it, open sessions wait for the iterator (closed ones are dropped).
+   * An async handler that rejects once its session has ended (`for await` over a session whose
+   * peer vanished throws SESSION_CLOSED) is absorbed, so one lost client cannot end the process;
+   * a rejection while the session is still open stays unhandled (run-on-session.ts).
    */
   onSession?: (session: Session) => void;
   /** Called when a connection fails before becoming a session (bad HELLO, timeout). */

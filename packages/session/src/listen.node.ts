@@ -19,6 +19,7 @@ import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 import { webSocketWriteBatch } from './transport/write-batch.js';
+import { runOnSession } from './run-on-session.js';
 
 // Node-only like listen: a rate shared through NATS JetStream (browsers get a stub, listen.browser.ts).
 export { SharedRateLimiter } from './nats-rate-limit.js';
@@ -231,7 +232,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
       addAddress(address, -1);
     });
     arrivals.offer(session);
-    options.onSession?.(session);
+    runOnSession(options.onSession, session);
   };
 
   const account = () => new ConnectionAccount(budget);

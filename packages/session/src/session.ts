@@ -307,6 +307,8 @@ export class Session implements AsyncIterable<SessionData> {
 
   /**
    * Sends `content` as DATA (encoded with the negotiated algorithm unless `algorithm` is given).
+   * An encrypted session sends every DATA as an AEAD M2M frame whatever `algorithm` says, and M2M
+   * frames carry JSON: there, text goes as JSON too (`JSON.stringify(text)`, or a chat request).
    * Resolves when the transport took it; a slow peer makes it wait (while more than the
    * transport's send high-water mark in bytes is buffered).
    * @throws M2MError: SessionNotEstablished, Closed (after the session ended), codec errors

@@ -22,6 +22,7 @@ function protection(key: string | undefined, mode: string | undefined): FramePro
     if (mode !== undefined && mode !== 'none') throw new M2MError('Config', { reason: `--mode ${mode} needs --key HEX` });
     return undefined;
   }
+  if (!/^([0-9a-fA-F]{2})+$/.test(key)) throw new M2MError('Config', { reason: '--key must be hex (a 32-byte key is 64 hex characters)' });
   const k = fromHex(key);
   if ((mode ?? 'aead') === 'aead') return aeadProtection(k);
   if (mode === 'hmac') return hmacProtection(k);

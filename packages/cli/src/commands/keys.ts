@@ -75,7 +75,10 @@ export function deriveCommand(io: Io, argv: string[]): number {
     json: { type: 'boolean' },
   });
   if (!values.master || !values.org) throw new M2MError('Config', { reason: 'usage: m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]' });
-  const master = fromHex(readInput(io, values.master, 'master key').trim());
+  const masterHex = readInput(io, values.master, 'master key').trim();
+  // Checked here so the message names the flag (and never quotes the secret).
+  if (!/^([0-9a-fA-F]{2})+$/.test(masterHex)) throw new M2MError('Config', { reason: '--master must be hex (or @file holding hex)' });
+  const master = fromHex(masterHex);
   // The reference never checks the master's length; a short master silently weakens every derived key.
   if (master.length < MIN_MASTER_BYTES) {
     master.fill(0);

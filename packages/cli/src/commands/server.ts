@@ -151,9 +151,8 @@ export async function serverCommand(io: Io, argv: string[]): Promise<number> {
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new M2MError('Config', { reason: `--threshold must be between 0 and 1, got ${values.threshold}` });
   if ((values['m2m-listen'] || values['m2m-upstream']) && !values['peer-key']?.length) throw new M2MError('Config', { reason: '--m2m-listen and --m2m-upstream need --peer-key HEX' });
   const peerKeys = (values['peer-key'] ?? []).map((k) => {
-    const bytes = fromHex(k);
-    if (bytes.length !== 32) throw new M2MError('Config', { reason: `--peer-key must be 64 hex characters (an X25519 public key)` });
-    return bytes;
+    if (!/^[0-9a-fA-F]{64}$/.test(k)) throw new M2MError('Config', { reason: `--peer-key must be 64 hex characters (an X25519 public key)` });
+    return fromHex(k);
   });
   const staticKey = values.identity ? readIdentity(values.identity) : KeyPair.generate();
   const logger = pino({ base: undefined, level: values.verbose ? 'debug' : 'info' });

@@ -88,6 +88,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   const transport = (values.transport ?? 'ws') as 'ws' | 'tcp' | 'http' | 'nats';
   if (!['ws', 'tcp', 'http', 'nats'].includes(transport)) throw new M2MError('Config', { reason: '--transport must be ws, tcp, http or nats' });
   // nats: `--url nats://host:port/<subject>` joins the subject's queue group (a pool of `serve`s).
+  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new M2MError('Config', { reason: `--port must be a number from 0 to 65535, got ${values.port}` });
   const nats = transport === 'nats' ? natsTarget(values.url) : {};
   const secure = values.plaintext ? undefined : await secureOptions(values, 'server');
   if (secure) checkPeerVerification(secure, 'server'); // a key check the pattern cannot perform fails now, not per connection
@@ -160,7 +161,9 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   }
   const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
   const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: 'rest' as const } : {}) });
-  io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
+  // Say it when nobody checked whose key answered: "encrypted" alone reads as safe.
+  const unverified = secure?.insecureSkipPeerVerification ? ', server key NOT verified (--insecure-skip-peer-verification)' : '';
+  io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})${unverified}` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
   const printer = (async () => {
     for await (const m of session) io.out(m.content);
   })().catch((e: unknown) => io.err(paint(io, 'red', (e as Error).message)));

@@ -21,8 +21,9 @@ export abstract class M2MBaseError extends Error {
   readonly code: string;
   /** Stable numeric id of the code. */
   readonly id: number;
+  /** The failure's class (docs/ERRORS.md); a Crypto kind carries its cause's. */
   readonly category: ErrorCategory;
-  /** Whether retrying may succeed. */
+  /** Whether retrying may succeed (an instance may refine its code's default: REJECT codes, CLOSE reasons, a Crypto cause). */
   readonly retryable: boolean;
   /** How long to wait before retrying, when the peer said so. */
   readonly retryAfterMs: number | undefined;
@@ -127,8 +128,11 @@ export class M2MErrorImpl<K extends M2MErrorKind = M2MErrorKind> extends M2MBase
  */
 export class CryptoErrorImpl<K extends CryptoErrorKind = CryptoErrorKind> extends M2MBaseError {
   override readonly name = 'CryptoError';
+  /** The component that failed (`Aead`, `Hmac`, `Handshake`, …); narrowing on it types `reason` and `details`. */
   readonly kind: K;
+  /** The sub-reason within the component (for `Aead`: `DecryptionFailed`, …). */
   readonly reason: CryptoReasonMap[K];
+  /** Details for the message; never key bytes. */
   readonly details: Readonly<CryptoErrorDetailsMap[K]>;
 
   /**

@@ -252,7 +252,8 @@ function toBytes(input: Uint8Array, what: string): Uint8Array {
 
 /**
  * Reads a frame's headers (fixed plus routing or response header) without decompressing,
- * verifying or decrypting anything: what a router needs.
+ * verifying or decrypting anything: what a router needs. Takes the binary form; for the text
+ * form `#M2M|1|<base64>`, pass `frameTextToBytes(text)` (its bytes given here fail as too short).
  * @throws M2MError of kind Decompression for malformed headers.
  */
 export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limits> } = {}): FrameHeader {
@@ -266,6 +267,10 @@ export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limi
  * Decodes an M2M v1 frame under a security policy: a frame weaker than `minSecurity` is
  * rejected whatever its security byte says; HMAC frames are verified and AEAD frames
  * decrypted with the given protection. Checks run in the reference's order, with its messages.
+ * Takes the binary form; the text form `#M2M|1|<base64>` goes to {@link decodeFrameText}.
+ * Without `protection` it is the reference's plain decoder: an HMAC frame decodes with its tag
+ * unchecked (`header.security` says `hmac`) and an AEAD frame fails as `Frame too short for
+ * payload`; `inspectFrame(bytes).security` tells which before decoding.
  *
  * @throws M2MError: Decompression (malformed), SecurityDowngrade (policy), Crypto (tag or key),
  *   LimitExceeded (size, decompression bomb).
