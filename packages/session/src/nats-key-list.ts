@@ -12,6 +12,7 @@
 import { M2MError, toHex, utf8Encode } from '@m2m/core/internal';
 import { sha256 } from '@m2m/crypto';
 import type { NatsConnectionLike } from './transport/nats-link.js';
+import { openKvManager } from './nats-kv.js';
 
 /** Options of {@link SharedKeyList}. */
 export interface SharedKeyListOptions {
@@ -156,19 +157,9 @@ export class SharedKeyList {
 
   async #bucket(): Promise<KvLike> {
     if (this.#kv) return this.#kv;
-    let nc = (this.#options.connection as NatsConnectionLike | undefined) ?? this.#own;
-    if (!nc) {
-      const { natsConnect } = await import('./transport/nats-link.js');
-      const servers = this.#options.servers!;
-      nc = this.#own = await natsConnect(typeof servers === 'string' ? servers.split(',') : servers, 'm2m-key-list');
-    }
-    let mod: { Kvm: new (nc: unknown) => { create(name: string, opts: object): Promise<KvLike> } };
-    try {
-      mod = (await import('@nats-io/kv')) as unknown as typeof mod;
-    } catch (e) {
-      throw new M2MError('Config', { reason: 'the shared API key list needs the optional package @nats-io/kv' }, { cause: e });
-    }
-    this.#kv = await new mod.Kvm(nc).create(this.#options.bucket ?? 'm2m-keys', { history: 1 });
+    const own = (this.#options.connection as NatsConnectionLike | undefined) ?? this.#own;
+    const kvm = await openKvManager<KvLike>(own, this.#options.servers, 'm2m-key-list', 'the shared API key list', (nc) => (this.#own = nc));
+    this.#kv = await kvm.create(this.#options.bucket ?? 'm2m-keys', { history: 1 });
     return this.#kv;
   }
 }

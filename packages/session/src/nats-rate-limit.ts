@@ -9,6 +9,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import type { NatsConnectionLike } from './transport/nats-link.js';
+import { openKvManager } from './nats-kv.js';
 
 /** The verdict on one request. */
 export interface RateDecision {
@@ -184,20 +185,10 @@ export class SharedRateLimiter {
     if (!this.#kv) {
       this.#kv = (async () => {
         // A connection opened by an earlier, failed setup is reused (the client reconnects by itself).
-        let nc = (this.#options.connection as NatsConnectionLike | undefined) ?? this.#own;
-        if (!nc) {
-          const { natsConnect } = await import('./transport/nats-link.js');
-          const servers = this.#options.servers!;
-          nc = this.#own = await natsConnect(typeof servers === 'string' ? servers.split(',') : servers, 'm2m-rate-limit');
-        }
-        let mod: { Kvm: new (nc: unknown) => { create(name: string, opts: object): Promise<KvLike> } };
-        try {
-          mod = (await import('@nats-io/kv')) as unknown as typeof mod;
-        } catch (e) {
-          throw new M2MError('Config', { reason: 'the shared rate limit needs the optional package @nats-io/kv' }, { cause: e });
-        }
+        const own = (this.#options.connection as NatsConnectionLike | undefined) ?? this.#own;
+        const kvm = await openKvManager<KvLike>(own, this.#options.servers, 'm2m-rate-limit', 'the shared rate limit', (nc) => (this.#own = nc));
         // Entries outlive their window (a rate under 1/s has windows longer than a second).
-        return this.#timed(new mod.Kvm(nc).create(this.#options.bucket ?? 'm2m-rate', { ttl: Math.max(10_000, 2 * this.windowMs), history: 1 }));
+        return this.#timed(kvm.create(this.#options.bucket ?? 'm2m-rate', { ttl: Math.max(10_000, 2 * this.windowMs), history: 1 }));
       })();
       // A failed setup is retried on a later take (NATS may come back).
       this.#kv.catch(() => (this.#kv = undefined));
