@@ -135,23 +135,25 @@ describe('LengthPrefixedReader', () => {
   });
 });
 
+/** An HTTP transport server on loopback with one connection opened by a first POST. */
+async function httpServer(maxMessageBytes = 1024) {
+  const conns: HttpServerTransport[] = [];
+  const handler = httpHandler({ admit: (t) => conns.push(t), maxMessageBytes });
+  const server: HttpServer = createHttpServer(handler.handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanup.push(async () => {
+    await handler.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/message`;
+  const first = await fetch(url, { method: 'POST', body: message(0, 10) as Uint8Array<ArrayBuffer> });
+  const id = first.headers.get('x-m2m-connection')!;
+  const post = (body: Uint8Array, framed = true) => fetch(url, { method: 'POST', headers: { 'x-m2m-connection': id, 'content-type': framed ? 'application/x-m2m-frames' : 'application/octet-stream' }, body: body as Uint8Array<ArrayBuffer> });
+  return { conn: conns[0], post, url, id };
+}
+
 describe('HTTP framed POST bodies', () => {
-  async function httpServer(maxMessageBytes = 1024) {
-    const conns: HttpServerTransport[] = [];
-    const handler = httpHandler({ admit: (t) => conns.push(t), maxMessageBytes });
-    const server: HttpServer = createHttpServer(handler.handle);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanup.push(async () => {
-      await handler.close();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/message`;
-    const first = await fetch(url, { method: 'POST', body: message(0, 10) as Uint8Array<ArrayBuffer> });
-    const id = first.headers.get('x-m2m-connection')!;
-    const post = (body: Uint8Array, framed = true) => fetch(url, { method: 'POST', headers: { 'x-m2m-connection': id, 'content-type': framed ? 'application/x-m2m-frames' : 'application/octet-stream' }, body: body as Uint8Array<ArrayBuffer> });
-    return { conn: conns[0], post, url };
-  }
 
   it('delivers every message of a batch, in order, after the connection opened', async () => {
     const { conn, post } = await httpServer();
@@ -212,20 +214,9 @@ describe('HTTP client batching', () => {
 
 describe('HTTP response bodies', () => {
   it('a server puts at most 1 MiB of queued messages in one response; the rest comes with the next', async () => {
-    const conns: HttpServerTransport[] = [];
-    const handler = httpHandler({ admit: (t) => conns.push(t), maxMessageBytes: 1 << 20 });
-    const server: HttpServer = createHttpServer(handler.handle);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanup.push(async () => {
-      await handler.close();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/message`;
-    const first = await fetch(url, { method: 'POST', body: message(0, 10) as Uint8Array<ArrayBuffer> });
-    const id = first.headers.get('x-m2m-connection')!;
+    const { conn, url, id } = await httpServer(1 << 20);
     const queued = Array.from({ length: 6 }, (_, i) => message(i, 400_000));
-    for (const m of queued) void conns[0].send(m).catch(() => undefined);
+    for (const m of queued) void conn.send(m).catch(() => undefined);
     const poll = () => fetch(url, { headers: { 'x-m2m-connection': id, accept: 'application/x-m2m-frames' } });
     const sizes: number[] = [];
     for (let i = 0; i < 3; i++) sizes.push((await (await poll()).arrayBuffer()).byteLength);
