@@ -40,14 +40,19 @@ describe('open gateway warning', () => {
     }
   }, 30_000);
 
-  it('says at start that the gateway is off without an upstream (its /v1 routes answer an empty 404)', async () => {
+  it('says at start that the gateway is off without an upstream (its /v1 routes answer 404 with a body that says so)', async () => {
     const child = spawn(process.execPath, [...NODE_ARGS, 'server', '--port', '0'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
     try {
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const first = JSON.parse((await lines.next()).value as string) as { url: string; gateway: string };
       expect(first.gateway).toBe('off');
       expect(JSON.parse((await lines.next()).value as string)).toMatchObject({ level: 30, msg: GATEWAY_OFF });
-      expect((await fetch(`${first.url}/v1/models`)).status).toBe(404);
+      const off = await fetch(`${first.url}/v1/models`);
+      expect(off.status).toBe(404);
+      expect(((await off.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'CONFIG_ERROR', message: expect.stringContaining('the gateway is off') });
+      // Other unknown paths keep the reference's empty 404.
+      const other = await fetch(`${first.url}/nope`);
+      expect([other.status, await other.text()]).toEqual([404, '']);
     } finally {
       child.kill('SIGKILL');
     }

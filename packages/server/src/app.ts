@@ -12,6 +12,7 @@ import { httpForwarder, type Forwarder, type HttpForwarderOptions } from './gate
 import { PoolRateLimiter, type SharedRateLimitTarget } from './gateway/pool-rate-limit.js';
 import { RateLimiter, type RequestLimiter } from './gateway/rate-limit.js';
 import { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
+import { gatewayErrorBody } from './gateway/errors.js';
 import { referenceRoutes } from './reference/routes.js';
 import { SessionTable } from './reference/session-table.js';
 import { defaultScan, type Scanner } from './scan.js';
@@ -135,8 +136,18 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
       ...(options.requestSignal ? { requestSignal: options.requestSignal } : {}),
     });
   }
+  const gatewayOff = options.upstream === undefined;
+  const gatewayOffReason = 'the gateway is off: this server was started without an upstream (upstream option, m2m server --upstream URL)';
   app.notFound((c) => {
     onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false });
+    // An OpenAI client pointed at a server without an upstream learns why from the body; other
+    // unknown paths answer the reference's empty 404.
+    if (gatewayOff && c.req.path.startsWith('/v1/')) {
+      // Seed 000's body with the catalog's code; the public view would hide the reason, which is no secret here.
+      const { body } = gatewayErrorBody(new M2MError('Config', { reason: gatewayOffReason }));
+      body.error.message = `Configuration error: ${gatewayOffReason}`;
+      return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
+    }
     return new Response(null, { status: 404 });
   });
   return { app, sessions, ...(rateLimiter ? { rateLimiter } : {}) };

@@ -137,7 +137,7 @@ export function openGatewayWarning(options: Pick<StartServerOptions, 'host' | 'u
   return `the gateway on ${options.host} takes requests without an API key: anyone who reaches it can use the upstream; pass --api-key KEY|@FILE`;
 }
 
-/** Logged at start without `--upstream` or `--m2m-upstream`: the /v1 routes then answer an empty 404, like any unknown route. */
+/** Logged at start without `--upstream` or `--m2m-upstream`: the /v1 routes then answer 404 with a CONFIG_ERROR body that says the gateway is off. */
 export const GATEWAY_OFF = 'gateway off: /v1/chat/completions and /v1/models answer 404 until --upstream URL or --m2m-upstream ADDR is given';
 
 /** Runs `m2m server` until SIGTERM/SIGINT; resolves with the exit code. */
