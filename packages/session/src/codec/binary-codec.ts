@@ -1,5 +1,5 @@
 /**
- * The `binary` message codec: the same messages as MessagePack arrays (msgpackr, no records,
+ * The `binary` message codec: the same messages as MessagePack arrays (no records,
  * no extensions), about half the size of the JSON. Byte layout: docs/PROTOCOL.md §"Binary
  * message codec". Every field is checked on input; anything else is InvalidMessage. Messages are
  * written by msgpack-encode.ts (msgpackr's bytes, without msgpackr); received bytes are read by
@@ -130,7 +130,7 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
  * @example `encodeMessageBinary(ping)` → `94 04 a1 73 cf … 91 04` (see docs/PROTOCOL.md)
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
-  // DATA, bindings and sealed control messages: one sized allocation instead of msgpackr's buffer and copy.
+  // DATA, bindings and sealed control messages: one sized allocation instead of the generic encoder's buffer and copy.
   const fast = writeDataMessage(message);
   if (fast) return fast;
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];

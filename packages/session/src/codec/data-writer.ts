@@ -2,9 +2,10 @@
  * The binary codec's writer for the messages sent once per DATA: DATA itself, its binding
  * (secure/binding.ts) and sealed control messages, all `[type, session_id | nil, timestamp,
  * [2, algorithm, content, original_size | nil, nil]]`. It sizes the output first and writes it
- * in one allocation (a slab view when small, ./slab.ts), the bytes msgpackr writes for the same array (docs/PROTOCOL.md §4.2;
- * test/codec.test.ts compares the two). A security status goes through msgpackr, whose float
- * and integer choices it keeps.
+ * in one allocation (a slab view when small, ./slab.ts), the bytes msgpackr and the generic
+ * encoder (./msgpack-encode.ts) write for the same array (docs/PROTOCOL.md §4.2;
+ * test/frame-bytes.test.ts compares it with msgpackr). A message with a security status goes
+ * through the generic encoder.
  * @module
  */
 import type { Algorithm } from '@m2m/core';
@@ -17,7 +18,7 @@ const ALGO_INDEX: Readonly<Record<Algorithm, number>> = { none: 0, m2m: 1, token
 const TYPE_INDEX = new Map<string, number>(MessageType.map((t, i) => [t, i]));
 const encoder = new TextEncoder();
 
-/** Bytes of an unsigned integer (smallest encoding; int64 `d3` above 2^32, as msgpackr writes a BigInt). */
+/** Bytes of an unsigned integer (smallest encoding; int64 `d3` above 2^32, as the generic encoder writes the codec's bigint timestamps). */
 function uintSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
 }
@@ -92,7 +93,7 @@ function writeText(out: Uint8Array, at: number, text: string, bytes: number): nu
 
 /**
  * Writes a message whose payload is the data shape without a security status, or returns
- * `undefined` for any other message (the caller uses msgpackr).
+ * `undefined` for any other message (the caller uses ./msgpack-encode.ts).
  */
 export function writeDataMessage(m: Message): Uint8Array | undefined {
   const p = m.payload;

@@ -1,6 +1,6 @@
 /**
- * A bounded MessagePack decoder for bytes from the network. msgpackr (still the encoder)
- * allocates `new Array(declaredLength)` for each container before reading it, so 25 nested
+ * A bounded MessagePack decoder for bytes from the network. msgpackr (the codec's earlier
+ * decoder) allocates `new Array(declaredLength)` for each container before reading it, so 25 nested
  * `array32` headers claiming ~27 M elements each (125 bytes) exhaust the heap. Here every
  * declared length is checked against the bytes actually left before anything is allocated (an
  * element takes at least one byte, a map entry two), nesting depth and the total element count
