@@ -6,8 +6,10 @@
  * @module
  */
 
-const COALESCE_BELOW = 512;
-const RUN_BYTES = 4096;
+/** Chunks below this size are copied into a run instead of being kept (also length-prefixed.ts). */
+export const COALESCE_BELOW = 512;
+/** Bytes of one run. */
+export const RUN_BYTES = 4096;
 
 /** Collects a body's chunks; {@link ByteRuns.join} gives them as one array. */
 export class ByteRuns {

@@ -7,6 +7,7 @@
  * application keeps does not keep the chunks it arrived in alive.
  * @module
  */
+import { COALESCE_BELOW, RUN_BYTES } from './byte-runs.js';
 
 /** Messages up to this size are allocated by V8; larger ones uninitialised (no zero fill). */
 const SMALL_MESSAGE = 4096;
@@ -17,13 +18,9 @@ function allocate(n: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, n);
 }
 
-/**
- * Chunks below this size are copied into a shared run buffer of {@link RUN_BYTES} instead of
- * being kept one by one: a peer trickling one byte per TCP segment would otherwise make the
- * reader hold a Buffer object (about 100 bytes) per byte it counts.
- */
-const COALESCE_BELOW = 512;
-const RUN_BYTES = 4096;
+// Chunks below COALESCE_BELOW are copied into a shared run buffer of RUN_BYTES instead of being
+// kept one by one: a peer trickling one byte per TCP segment would otherwise make the reader
+// hold a Buffer object (about 100 bytes) per byte it counts. The same policy as ./byte-runs.ts.
 
 /** Reads length-prefixed messages out of a sequence of chunks. */
 export class LengthPrefixedReader {
