@@ -255,7 +255,7 @@ export class SessionCore {
     const p = message.payload;
     // An encrypted client at a plaintext server learns why, as a plaintext client at an encrypted
     // server does (secure/handshake.ts), instead of seeing the connection drop.
-    if (p?.kind === 'handshake') return { reply: this.reject('SECURITY_POLICY', `this server takes plaintext sessions only, not ${p.value.protocol}`) };
+    if (p?.kind === 'handshake') return { reply: this.reject('SECURITY_POLICY', `this server takes plaintext sessions only, not ${p.value.protocol ?? 'an encrypted session'}`) };
     if (p?.kind !== 'capabilities') throw new M2MError('InvalidMessage', { reason: 'HELLO missing capabilities' });
     const peer = p.value;
     if (!versionsCompatible(peer.version, this.capabilities.version)) {
