@@ -8,11 +8,22 @@ import { M2MError } from '@m2m/core';
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 
-/** Parses `argv` against `options`. @throws M2MError of kind Config with the parser's message. */
-export function parse<T extends Options>(argv: string[], options: T): Parsed<T> {
+/**
+ * Parses `argv` against `options`. A command that reads at most `maxPositionals` arguments refuses
+ * more, so `m2m analyze a.json b.json` is a usage error, not a silent analysis of the text "a.json".
+ * @throws M2MError of kind Config with the parser's message, or naming the first extra argument.
+ */
+export function parse<T extends Options>(argv: string[], options: T, maxPositionals = Infinity): Parsed<T> {
+  let parsed: Parsed<T>;
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new M2MError('Config', { reason: (e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '') }, { cause: e });
   }
+  const extra = parsed.positionals[maxPositionals];
+  if (extra !== undefined) {
+    const allowed = maxPositionals === 0 ? 'no arguments besides options' : `at most ${maxPositionals} argument${maxPositionals === 1 ? '' : 's'} besides options`;
+    throw new M2MError('Config', { reason: `unexpected argument '${extra.slice(0, 80)}': this command takes ${allowed}` });
+  }
+  return parsed;
 }

@@ -107,3 +107,34 @@ describe('m2m connect without a URL', () => {
     for (const flag of ['--pattern XX|IK|NK|KK|NN', '--codec json|binary', '--plaintext', '--wait MS']) expect(r.err, flag).toContain(flag);
   });
 });
+
+describe('extra arguments are usage errors, not silently dropped', () => {
+  const cases: Array<[string, string[]]> = [
+    ['analyze', ['analyze', 'a.json', 'b.json']],
+    ['compress', ['compress', 'hello', 'world']],
+    ['decompress', ['decompress', 'x', 'y']],
+    ['scan', ['scan', 'one', 'two']],
+    ['frame', ['frame', 'decode', 'AA', 'BB']],
+    ['errors', ['errors', 'explain', 'CRYPTO_ERROR', 'extra']],
+    ['keygen', ['keygen', '--out', 'k.json', 'extra']],
+    ['derive', ['derive', '--master', '00'.repeat(32), 'extra']],
+    ['serve', ['serve', 'extra']],
+    ['connect', ['connect', 'ws://127.0.0.1:1', 'extra']],
+    ['server', ['server', 'extra']],
+  ];
+  for (const [name, argv] of cases) {
+    it(name, async () => {
+      const r = await run(argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`unexpected argument '${argv.at(-1)}'`);
+    });
+  }
+
+  it('analyze says when its text argument is the name of a file', async () => {
+    const path = resolve(import.meta.dirname, '../package.json');
+    const r = await run(['analyze', path]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`note: ${path} is a path; analyzing the text itself (use @${path}`);
+    expect(r.out).toContain(`size        ${Buffer.byteLength(path)} bytes`);
+  });
+});

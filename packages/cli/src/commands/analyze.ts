@@ -5,7 +5,7 @@
  * line per file.
  * @module
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ALGORITHMS, compress, countChatTokens, countTokens, M2MError, modelEncoding, selectAlgorithm, type Algorithm, type CountableMessage } from '@m2m/core';
 import { parse } from '../args.js';
@@ -83,6 +83,10 @@ function inputs(io: Io, files: string[], positional: string | undefined): Array<
     const paths = isDir ? readdirSync(f).filter((n) => n.endsWith('.json')).sort().map((n) => join(f, n)) : [f];
     for (const p of paths) out.push([isDir ? basename(p) : p, readInput(io, `@${p}`, 'file')]);
   }
+  if (positional !== undefined && !positional.startsWith('@') && positional !== '-' && existsSync(positional)) {
+    // The reference's `analyze` reads its argument as content; a new user often means the file.
+    io.err(`note: ${positional} is a path; analyzing the text itself (use @${positional} or -f ${positional} to read it)`);
+  }
   if (positional !== undefined) out.push([positional.startsWith('@') ? positional.slice(1) : positional === '-' ? 'stdin' : 'input', readInput(io, positional, 'content')]);
   if (out.length === 0) throw new M2MError('Config', { reason: 'nothing to analyze: give content, @file, -, or --file FILE|DIR' });
   return out;
@@ -95,7 +99,7 @@ export function analyzeCommand(io: Io, argv: string[]): number {
     model: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, 1);
   if (values.help) {
     io.out(HELP);
     return 0;

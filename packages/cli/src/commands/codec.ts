@@ -79,7 +79,7 @@ export function compressCommand(io: Io, argv: string[]): number {
     stats: { type: 'boolean', short: 's' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, 1);
   if (values.help) {
     io.out(COMPRESS_HELP);
     return 0;
@@ -116,7 +116,7 @@ export function decompressCommand(io: Io, argv: string[]): number {
     pretty: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, 1);
   if (values.help) {
     io.out(DECOMPRESS_HELP);
     return 0;

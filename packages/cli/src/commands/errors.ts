@@ -9,7 +9,7 @@ import { decodeCommand } from './errors-decode.js';
 
 /** Runs `errors <sub>`; returns the exit code. */
 export function errorsCommand(io: Io, argv: string[]): number {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, code: { type: 'string', multiple: true }, since: { type: 'string' }, format: { type: 'string' } });
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, code: { type: 'string', multiple: true }, since: { type: 'string' }, format: { type: 'string' } }, 2);
   const [sub, arg] = positionals;
   if (sub === 'list') {
     if (values.json) io.out(toJson(errorCatalog.map((e) => ({ id: e.id, code: e.code, title: e.title, retryable: e.retryable }))));

@@ -49,7 +49,7 @@ export function describeHeader(io: Io, h: FrameHeader, frameLength?: number): st
 
 /** Runs `frame <sub>`; returns the exit code. */
 export function frameCommand(io: Io, argv: string[]): number {
-  const { values, positionals } = parse(argv, OPTIONS);
+  const { values, positionals } = parse(argv, OPTIONS, 2);
   const [sub, input] = positionals;
   const prot = protection(values.key, values.mode);
   if (sub === 'encode') {

@@ -38,7 +38,7 @@ export function readIdentity(path: string): KeyPair {
 
 /** Runs `keygen`; returns the exit code. @throws M2MError Config (usage, existing file), Io (the file cannot be written). */
 export function keygenCommand(io: Io, argv: string[]): number {
-  const { values } = parse(argv, { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
+  const { values } = parse(argv, { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, json: { type: 'boolean' } }, 0);
   if (!values.out) throw new M2MError('Config', { reason: 'usage: m2m keygen --out FILE [--force]' });
   if (existsSync(values.out) && !values.force) throw new M2MError('Config', { reason: `${values.out} exists; use --force to replace it` });
   const kp = KeyPair.generate();
@@ -73,7 +73,7 @@ export function deriveCommand(io: Io, argv: string[]): number {
     shared: { type: 'boolean' },
     reveal: { type: 'boolean' },
     json: { type: 'boolean' },
-  });
+  }, 0);
   if (!values.master || !values.org) throw new M2MError('Config', { reason: 'usage: m2m derive --master HEX|@file --org ORG [--agent A [--purpose P] | --agent A --peer B --session SID | --shared] [--reveal]' });
   const masterHex = readInput(io, values.master, 'master key').trim();
   // Checked here so the message names the flag (and never quotes the secret).

@@ -13,7 +13,7 @@ const USAGE = 'usage: m2m scan TEXT|@file|- [--json] [--threshold 0..1]';
 
 /** Runs `scan`; returns the exit code (1 when blocked). @throws M2MError CONFIG_ERROR / IO_ERROR. */
 export function scanCommand(io: Io, argv: string[]): number {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, threshold: { type: 'string', short: 't' } });
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, threshold: { type: 'string', short: 't' } }, 1);
   if (positionals.length !== 1) throw new M2MError('Config', { reason: USAGE });
   const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new M2MError('Config', { reason: `--threshold takes a number from 0 to 1, not ${values.threshold}` });

@@ -142,7 +142,7 @@ export const GATEWAY_OFF = 'gateway off: /v1/chat/completions and /v1/models ans
 
 /** Runs `m2m server` until SIGTERM/SIGINT; resolves with the exit code. */
 export async function serverCommand(io: Io, argv: string[]): Promise<number> {
-  const { values } = parse(argv, OPTIONS);
+  const { values } = parse(argv, OPTIONS, 0);
   if (values.help) {
     io.out(SERVER_USAGE);
     return 0;

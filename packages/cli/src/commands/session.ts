@@ -84,7 +84,7 @@ function natsTarget(url: string | undefined): { servers: string; subject: string
 
 /** Runs `serve`; resolves when the server stops (SIGINT/SIGTERM, or `--once` after one session). */
 export async function serveCommand(io: Io, argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...COMMON, transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, echo: { type: 'boolean' }, once: { type: 'boolean' }, url: { type: 'string' } });
+  const { values } = parse(argv, { ...COMMON, transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, echo: { type: 'boolean' }, once: { type: 'boolean' }, url: { type: 'string' } }, 0);
   const transport = (values.transport ?? 'ws') as 'ws' | 'tcp' | 'http' | 'nats';
   if (!['ws', 'tcp', 'http', 'nats'].includes(transport)) throw new M2MError('Config', { reason: '--transport must be ws, tcp, http or nats' });
   // nats: `--url nats://host:port/<subject>` joins the subject's queue group (a pool of `serve`s).
@@ -144,7 +144,7 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
     file: { type: 'string', multiple: true },
     wait: { type: 'string' },
     transport: { type: 'string' },
-  });
+  }, 1);
   // --transport rest: the Rust reference's /message API (plaintext JSON; the reference has no Noise).
   if (values.transport !== undefined && values.transport !== 'rest') throw new M2MError('Config', { reason: '--transport must be rest (other transports follow the URL scheme)' });
   const rest = values.transport === 'rest';
