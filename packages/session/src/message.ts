@@ -84,6 +84,18 @@ export interface CloseInfo {
   message: string;
 }
 
+/**
+ * The longest Noise protocol name a decoder accepts, in UTF-8 bytes: the Noise specification caps
+ * names at 255 bytes (../shared/reference/noise-spec.md §8), and a REJECT echoes the offered name.
+ * @internal
+ */
+export const MAX_PROTOCOL_NAME_BYTES = 255;
+
+/** Whether `name` fits {@link MAX_PROTOCOL_NAME_BYTES}. @internal */
+export function protocolNameFits(name: string): boolean {
+  return name.length <= MAX_PROTOCOL_NAME_BYTES && new TextEncoder().encode(name).length <= MAX_PROTOCOL_NAME_BYTES;
+}
+
 /** A Noise handshake message inside HELLO, ACCEPT or AUTH (encrypted sessions). */
 export interface HandshakePayload {
   /** The full Noise protocol name, sent in HELLO (`Noise_XX_25519_ChaChaPoly_SHA256`). */

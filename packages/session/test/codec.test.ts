@@ -98,3 +98,29 @@ describe('message codecs', () => {
     expect(decodeMessageJson('{"type":"PING","timestamp":9,"extra":"ignored"}')).toEqual({ type: 'PING', timestamp: 9 });
   });
 });
+
+describe('a HELLO offering a Noise protocol name', () => {
+  const hello = (protocol: string): Message => ({ type: 'HELLO', timestamp: 1, payload: { kind: 'handshake', value: { protocol, message: new Uint8Array([1, 2, 3]) } } });
+  const name255 = `Noise_XX_25519_ChaChaPoly_SHA256${'x'.repeat(255 - 32)}`;
+
+  it('reads names up to the Noise specification’s 255 bytes, in both codecs', () => {
+    for (const codec of [binaryCodec, jsonCodec]) {
+      const back = codec.decode(codec.encode(hello(name255)));
+      expect(back.payload?.kind === 'handshake' && back.payload.value.protocol).toBe(name255);
+    }
+  });
+
+  it('refuses a longer name (a REJECT echoes it) with INVALID_MESSAGE, counting UTF-8 bytes', () => {
+    for (const name of [`${name255}x`, `${'é'.repeat(128)}`, 'N'.repeat(60_000)]) {
+      for (const codec of [binaryCodec, jsonCodec]) {
+        let thrown: unknown;
+        try {
+          codec.decode(codec.encode(hello(name)));
+        } catch (e) {
+          thrown = e;
+        }
+        expect(isM2MError(thrown) && thrown.code, `${codec.name} ${name.length}`).toBe('INVALID_MESSAGE');
+      }
+    }
+  });
+});

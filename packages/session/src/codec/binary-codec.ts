@@ -9,7 +9,7 @@
  */
 import { CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
-import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
+import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType, protocolNameFits } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
 import { writeDataMessage } from './data-writer.js';
 import { readDataMessage } from './data-reader.js';
@@ -239,6 +239,7 @@ function readPayload(v: unknown, owned = false): MessagePayload {
       arr(a, 'handshake', 3);
       if (!(a[2] instanceof Uint8Array)) bad('handshake message must be binary');
       const protocol = nullable(a[1], (x) => text(x, 'protocol'));
+      if (protocol !== undefined && !protocolNameFits(protocol)) bad(`protocol name longer than ${MAX_PROTOCOL_NAME_BYTES} bytes`);
       const message = new Uint8Array(a[2] as Uint8Array);
       return { kind: 'handshake', value: protocol === undefined ? { message } : { protocol, message } };
     }

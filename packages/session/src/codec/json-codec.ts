@@ -10,7 +10,7 @@
 import { M2MError, RejectionCode, CloseReason, ALGORITHMS, base64Decode, base64Encode, frameBytesToText, parseJsonExact, RawNumber, scanJson } from '@m2m/core/internal';
 import { isFrameBytes } from '../frame-bytes.js';
 import type { Algorithm } from '@m2m/core';
-import { checkCapabilityLimits, Encodings, MessageType } from '../message.js';
+import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType, protocolNameFits } from '../message.js';
 import type { Capabilities, CloseInfo, DataPayload, Encoding, HandshakePayload, Message, MessagePayload, RejectionInfo, SecurityStatus } from '../message.js';
 
 /** serde's list of variants in the reference's error text (AUTH is this SDK's own). */
@@ -232,6 +232,7 @@ function readHandshake(o: Record<string, Json>): HandshakePayload | undefined {
   }
   if (has(o, 'protocol') && o.protocol !== null) {
     if (typeof o.protocol !== 'string') return undefined;
+    if (!protocolNameFits(o.protocol)) throw invalid(`protocol name longer than ${MAX_PROTOCOL_NAME_BYTES} bytes`);
     return { protocol: o.protocol, message };
   }
   return { message };
