@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errorCatalog, rejectionCodeInfo, closeReasonInfo, threatTypeInfo, compressionErrorCodes } from '@m2m/core';
+import { explainedCatalog } from '@m2m/core/explain';
 import { translations } from '../packages/core/src/errors/messages.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -28,7 +29,7 @@ for (const e of errorCatalog) {
   lines.push(`| ${e.id} | \`${e.code}\` | ${e.errorClass} | ${e.kind} | ${e.reason ?? ''} | ${e.category} | ${e.retryable ? 'yes' : 'no'} | ${e.httpStatus} | ${e.exposeDetails ? 'yes' : 'no'} | \`${esc(e.message)}\` |`);
 }
 lines.push('', '## Codes in detail', '');
-for (const e of errorCatalog) {
+for (const e of explainedCatalog) {
   const t = translations[e.code] ?? [];
   lines.push(`### ${e.code} (${e.id})`, '', e.description, '', `**Remedy:** ${e.remedy}`, '', `Localized: es "${t[0]}", fr "${t[1]}", de "${t[2]}", ja "${t[3]}", zh "${t[4]}".`, '');
 }

@@ -1,9 +1,11 @@
 /**
  * Browser platform: table CRC-32, JS base64, brotli-wasm (streaming decompression with a
- * running total, because its one-shot `decompress` has no output cap).
+ * running total, because its one-shot `decompress` has no output cap), and no tokenizer rank
+ * tables (1 to 2 MB each): TokenNative and token counting answer with a Tokenizer error
+ * (wire/token-native.browser.ts), and js-tiktoken stays out of browser bundles.
  * @module
  */
-import { Tiktoken } from 'js-tiktoken/lite';
+import { M2MError } from '../errors/base.js';
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Table } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
@@ -27,16 +29,6 @@ await glue.default((await import('brotli-wasm/pkg.web/brotli_wasm_bg.wasm')).def
 const brotli: BrotliWasm = glue;
 
 const CHUNK = 64 * 1024;
-
-const ranks = new Map<string, unknown>();
-/**
- * Loads a rank table for TokenNative. Not exported from `@m2m/core`: until it is, browser builds
- * have no rank tables and TokenNative fails with a Tokenizer error (token-native.ts).
- */
-export async function preloadTokenizer(name: 'cl100k_base' | 'o200k_base'): Promise<void> {
-  const mod = name === 'cl100k_base' ? await import('js-tiktoken/ranks/cl100k_base') : await import('js-tiktoken/ranks/o200k_base');
-  ranks.set(name, mod.default);
-}
 
 /** The browser implementation of {@link Platform}. */
 export const platform: Platform = {
@@ -74,8 +66,10 @@ export const platform: Platform = {
     return concatBytes(...parts);
   },
   utf8Decode: utf8DecodeStrict,
-  loadTokenizerRanks(name) {
-    return ranks.get(name);
+  loadTokenizerRanks() {
+    return undefined;
   },
-  tiktoken: () => Tiktoken,
+  tiktoken() {
+    throw new M2MError('Tokenizer', { reason: 'browser builds load no tokenizer rank tables' });
+  },
 };
