@@ -92,6 +92,8 @@ describe('messages match the reference display format', () => {
       expect(e).toMatchObject(errorCatalog.find((x) => x.code === e.code)!);
     }
     expect(explainError('NOPE')).toBeUndefined();
+    expect(explainError(new CryptoError('Aead', 'DecryptionFailed'))?.code).toBe('AEAD_DECRYPTION_FAILED');
+    expect(explainError(new Error('x'))).toBeUndefined();
     // The main entry's catalog carries no prose: browser bundles stay without it (bench/startup.ts).
     expect(Object.keys(errorCatalog[0])).not.toContain('description');
   });

@@ -6,6 +6,7 @@
  * (test/errors.test.ts checks that both list the same codes).
  * @module
  */
+import { isSdkError } from './base.js';
 import { catalogEntry, errorCatalog, type ErrorCatalogEntry } from './catalog.js';
 
 /** A catalog entry with its explanation. */
@@ -100,14 +101,17 @@ function explained(entry: ErrorCatalogEntry): ExplainedCatalogEntry {
 export const explainedCatalog: readonly ExplainedCatalogEntry[] = Object.freeze(errorCatalog.map(explained));
 
 /**
- * The entry of a code with its description and remedy, or `undefined` for an unknown code.
+ * The entry of a code, or of an SDK error's code, with its description and remedy; `undefined`
+ * for an unknown code or anything else.
  * @example
  * ```ts
  * explainError('AEAD_DECRYPTION_FAILED')?.remedy;
+ * try { decodeFrame(bytes); } catch (e) { console.error(explainError(e)?.remedy); }
  * ```
  */
-export function explainError(code: string): ExplainedCatalogEntry | undefined {
-  const entry = catalogEntry(code);
+export function explainError(codeOrError: unknown): ExplainedCatalogEntry | undefined {
+  const code = typeof codeOrError === 'string' ? codeOrError : isSdkError(codeOrError) ? codeOrError.code : undefined;
+  const entry = code === undefined ? undefined : catalogEntry(code);
   return entry && explained(entry);
 }
 
