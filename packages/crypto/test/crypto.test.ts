@@ -2,7 +2,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeFrame, encodeFrame, fromHex, isM2MError, toHex } from '@m2m/core';
 import { utf8Encode } from '@m2m/core/internal';
-import { AeadCipher, HandshakeState, generateNoiseKeyPair, KeyPair, aeadProtection, availableBackends, chacha20poly1305Open, chacha20poly1305Seal, hkdf, hmacProtection, hmacSha256, setBackend, x25519SharedSecret } from '@m2m/crypto';
+import {
+  AeadCipher,
+  HandshakeState,
+  generateNoiseKeyPair,
+  KeyPair,
+  aeadProtection,
+  availableBackends,
+  chacha20poly1305Open,
+  chacha20poly1305Seal,
+  hkdf,
+  hmacProtection,
+  hmacSha256,
+  setBackend,
+  x25519SharedSecret,
+} from '@m2m/crypto';
 import { Keyring } from '@m2m/crypto/keys';
 
 afterEach(() => setBackend());
