@@ -5,7 +5,8 @@
  * the encoding chosen for it (plain below 512 B or when Brotli would not shrink it, else brotli). Then three failures (a tampered frame, a replay, a REJECT) are logged as JSON and
  * decoded back into typed error chains, as an operator would read them.
  */
-import { deserializeError, formatErrorChain, inspectFrame, isSdkError, serializeError } from '@m2m/core';
+import { inspectFrame, isSdkError } from '@m2m/core';
+import { deserializeError, formatErrorChain, serializeError } from '@m2m/core/errors';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, dataFrame, decodeMessageBinary, encodeMessageBinary, listen, memoryTransportPair, Session, type DataPayload, type Transport } from '@m2m/session';
 

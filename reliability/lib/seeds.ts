@@ -5,7 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CryptoError, encodeFrame, encodeFrameText, M2MError, serializeError } from '@m2m/core';
+import { CryptoError, encodeFrame, encodeFrameText, M2MError } from '@m2m/core';
+import { serializeError } from '@m2m/core/errors';
 import { utf8Encode } from '@m2m/core/internal';
 import { aeadProtection, HandshakeState, hmacProtection, KeyPair } from '@m2m/crypto';
 import { binaryCodec, defaultCapabilities, jsonCodec, type Message } from '@m2m/session';

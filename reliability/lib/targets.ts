@@ -2,7 +2,8 @@
  * What the fuzzer feeds: every decoder that takes bytes or text from a peer or a log.
  * @module
  */
-import { decodeFrame, decodeFrameText, decompress, deserializeError, inspectFrame } from '@m2m/core';
+import { decodeFrame, decodeFrameText, decompress, inspectFrame } from '@m2m/core';
+import { deserializeError } from '@m2m/core/errors';
 import { aeadProtection, CipherState, HandshakeState, hmacProtection, KeyPair } from '@m2m/crypto';
 import { binaryCodec, jsonCodec, ManualClock } from '@m2m/session';
 import { decodeCapabilities, SecureChannel } from '@m2m/session/internal';

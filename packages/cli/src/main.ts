@@ -6,7 +6,8 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatErrorChain, isSdkError } from '@m2m/core';
+import { isSdkError } from '@m2m/core';
+import { formatErrorChain } from '@m2m/core/errors';
 import { analyzeCommand } from './commands/analyze.js';
 import { compressCommand, decompressCommand } from './commands/codec.js';
 import { modelsCommand } from './commands/models.js';

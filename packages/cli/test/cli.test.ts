@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import { CryptoError, formatErrorChain, M2MError, serializeError } from '@m2m/core';
+import { CryptoError, M2MError } from '@m2m/core';
+import { formatErrorChain, serializeError } from '@m2m/core/errors';
 import { main } from '../src/main.js';
 
 const root = resolve(import.meta.dirname, '../../..');

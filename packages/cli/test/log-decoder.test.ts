@@ -6,7 +6,8 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { catalogEntry, createError, CryptoError, errorCatalog, formatErrorChain, M2MError, serializeError } from '@m2m/core';
+import { catalogEntry, CryptoError, errorCatalog, M2MError } from '@m2m/core';
+import { createError, formatErrorChain, serializeError } from '@m2m/core/errors';
 import { wrapCrypto } from '@m2m/core/internal';
 import type { Io } from '../src/io.js';
 import { decodeLog, LIMITS } from '../src/log-decoder.js';

@@ -4,7 +4,8 @@
  * through the real libraries and decodes the result.
  */
 import { describe, expect, it } from 'vitest';
-import { CryptoError, deserializeError, M2MError, type SerializedError } from '@m2m/core';
+import { CryptoError, M2MError } from '@m2m/core';
+import { deserializeError, type SerializedError } from '@m2m/core/errors';
 import { bunyanSerializers, errorChainAttributes, recordErrorChain, winstonErrorFormat } from '@m2m/core/logging';
 import { wrapCrypto } from '@m2m/core/internal';
 

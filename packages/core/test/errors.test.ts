@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { CryptoError, M2MError, createError, deserializeError, errorCatalog, formatErrorChain, isCryptoError, isM2MError, serializeError, toErrorResponse, withRetry } from '@m2m/core';
+import { CryptoError, M2MError, errorCatalog, isCryptoError, isM2MError } from '@m2m/core';
+import { createError, deserializeError, formatErrorChain, serializeError, toErrorResponse, withRetry } from '@m2m/core/errors';
 import { explainError, explainedCatalog } from '@m2m/core/explain';
 import { errSerializer } from '@m2m/core/logging';
 import { explainedCodes } from '../src/errors/catalog-docs.js';

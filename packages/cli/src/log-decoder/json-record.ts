@@ -6,7 +6,8 @@
  * attributes or our `m2m.error.chain` attribute (packages/core/src/errors/otel.ts).
  * @module
  */
-import { catalogEntry, isSerializedSdkError } from '@m2m/core';
+import { catalogEntry } from '@m2m/core';
+import { isSerializedSdkError } from '@m2m/core/errors';
 import { completeChain } from './catalog-match.js';
 import { parseErrorHeader, parseStackText, splitCodePrefix } from './stack-text.js';
 import { LIMITS, makeLink, type ChainLink, type RecordFormat } from './types.js';

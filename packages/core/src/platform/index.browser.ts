@@ -10,26 +10,17 @@ import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Table } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
 import { concatBytes, utf8ByteLengthPortable, utf8DecodeStrict, utf8Encode } from '../wire/bytes.js';
-import * as glue from 'brotli-wasm/pkg.web/brotli_wasm.js';
-
-interface BrotliWasm {
-  compress(data: Uint8Array, options?: { quality?: number }): Uint8Array;
-  DecompressStream: new () => {
-    decompress(input: Uint8Array, outputSize: number): { buf: Uint8Array; code: number; input_offset: number };
-    total_out(): number;
-  };
-  BrotliStreamResultCode: { ResultSuccess: number; NeedsMoreInput: number; NeedsMoreOutput: number };
-}
+import initBrotli, { BrotliStreamResultCode, compress as brotliCompress, DecompressStream } from 'brotli-wasm/pkg.web/brotli_wasm.js';
 
 // The glue and the wasm bytes are built into our browser bundle (scripts/brotli-wasm-plugin.ts),
 // so bundlers need no wasm handling and no file has to sit beside the page. The bytes come
 // through a dynamic import so that code-splitting bundlers keep them in a chunk of their own;
 // the glue is a static import: the page loads it at once anyway (the await below), and inside
 // the main chunk it compresses with the rest (a chunk of its own cost 0.6 KB more gzipped,
-// bench/startup.ts). brotli-wasm initialises asynchronously; top-level await keeps the codec
-// API synchronous.
-await glue.default((await import('brotli-wasm/pkg.web/brotli_wasm_bg.wasm')).default);
-const brotli: BrotliWasm = glue;
+// bench/startup.ts). Named imports let the bundler leave out what we never call (its one-shot
+// `decompress`, `CompressStream`). brotli-wasm initialises asynchronously; top-level await keeps
+// the codec API synchronous.
+await initBrotli((await import('brotli-wasm/pkg.web/brotli_wasm_bg.wasm')).default);
 
 const CHUNK = 64 * 1024;
 
@@ -43,11 +34,11 @@ export const platform: Platform = {
   utf8Length: utf8ByteLengthPortable,
   brotliCompress(data, quality) {
     // brotli-wasm exposes no window setting; its output still decodes everywhere.
-    return brotli.compress(data, { quality });
+    return brotliCompress(data, { quality });
   },
   brotliDecompress(data, maxOutput) {
     if (data.length === 0) throw new BrotliDataError('Invalid Data');
-    const stream = new brotli.DecompressStream();
+    const stream = new DecompressStream();
     const parts: Uint8Array[] = [];
     let total = 0;
     let offset = 0;
@@ -62,9 +53,9 @@ export const platform: Platform = {
       total += r.buf.length;
       if (total > maxOutput) throw new BrotliLimitError(maxOutput);
       parts.push(r.buf);
-      if (r.code === brotli.BrotliStreamResultCode.ResultSuccess) break;
-      if (r.code === brotli.BrotliStreamResultCode.NeedsMoreInput) throw new BrotliDataError('Invalid Data');
-      if (r.code !== brotli.BrotliStreamResultCode.NeedsMoreOutput) throw new BrotliDataError('Invalid Data');
+      if (r.code === BrotliStreamResultCode.ResultSuccess) break;
+      if (r.code === BrotliStreamResultCode.NeedsMoreInput) throw new BrotliDataError('Invalid Data');
+      if (r.code !== BrotliStreamResultCode.NeedsMoreOutput) throw new BrotliDataError('Invalid Data');
     }
     return concatBytes(...parts);
   },

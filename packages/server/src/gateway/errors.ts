@@ -4,7 +4,8 @@
  * the same error as a Server-Sent Event for streams that fail after their headers went out.
  * @module
  */
-import { M2MError, isM2MError, isSdkError, serializeError } from '@m2m/core';
+import { M2MError, isM2MError, isSdkError } from '@m2m/core';
+import { serializeError } from '@m2m/core/errors';
 
 /** Seed 000's error body. */
 export interface GatewayErrorBody {
