@@ -12,6 +12,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, listen, memoryTransportPair, Session, type ListenOptions, type SessionOptions } from '@m2m/session';
+import { httpTransport } from '@m2m/session/http';
 import { median, sessionMessagesPerSecond } from './measure.js';
 
 const HANDSHAKES = Number(process.env.BENCH_SESSION_HANDSHAKES ?? 200);
@@ -99,7 +100,7 @@ async function sessionPipe(kind: Kind, text: string, encrypted: boolean): Promis
     let arrived: (s: Session) => void = () => undefined;
     const server = await listen({ transport: kind, ...serverSecure, onSession: (s) => arrived(s) });
     const first = new Promise<Session>((r) => (arrived = r));
-    client = await connect(server.url, clientOptions);
+    client = await connect(server.url, kind === 'http' ? { ...clientOptions, transport: httpTransport } : clientOptions);
     peer = await first;
     stop = () => server.close();
   }
@@ -163,7 +164,7 @@ async function handshakesPerSecond(kind: Kind | 'raw ws'): Promise<number> {
   }
   const server = await listen({ transport: kind });
   const start = performance.now();
-  for (let i = 0; i < HANDSHAKES; i++) await (await connect(server.url)).close();
+  for (let i = 0; i < HANDSHAKES; i++) await (await connect(server.url, kind === 'http' ? { transport: httpTransport } : {})).close();
   const rate = HANDSHAKES / ((performance.now() - start) / 1000);
   await server.close();
   return rate;

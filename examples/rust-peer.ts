@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { M2MHttpClient } from '@m2m/server';
 import { startServer } from '@m2m/server/node';
 import { connect } from '@m2m/session';
+import { restTransport } from '@m2m/session/http';
 
 const binary = fileURLToPath(new URL('../../shared/reference/bin/m2m-ref-server', import.meta.url));
 let url = process.env.M2M_RUST_URL;
@@ -39,7 +40,7 @@ try {
   const api = new M2MHttpClient(url);
   console.log(`talking to ${who}: ${JSON.stringify(await api.health())}`);
 
-  const session = await connect(url, { transport: 'rest', signal: AbortSignal.timeout(5000) });
+  const session = await connect(url, { transport: restTransport, signal: AbortSignal.timeout(5000) });
   console.log(`HELLO → ACCEPT: session ${session.id}, codec=${session.codec}, algorithm=${session.negotiated?.algorithm}`);
   const replies = session[Symbol.asyncIterator]();
   await session.send('{"model":"gpt-4o","messages":[{"role":"user","content":"ping from TypeScript"}]}');

@@ -12,7 +12,11 @@ import { HandshakeState, KeyPair } from '@m2m/crypto';
 import { decodeFrame, decompress, inspectFrame, isSdkError, M2M_PREFIX_BYTES } from '@m2m/core';
 import { allowKeys, binaryCodec, connect, defaultCapabilities, encodeMessageBinary, encodeMessageJson, jsonCodec, listen, type ListenOptions, type Server } from '@m2m/session';
 import { decodeCapabilities } from '@m2m/session/internal';
+import { httpTransport } from '@m2m/session/http';
 import type { Attack } from '../lib/adversary.js';
+
+/** `http://` servers are dialed through `@m2m/session/http`. */
+const dialerFor = (url: string) => (url.startsWith('http') ? { transport: httpTransport } : {});
 
 const MiB = 2 ** 20;
 const AEAD_KEY = new Uint8Array(32).fill(7);
@@ -177,7 +181,7 @@ async function sendRaw(port: number, bytes: Uint8Array): Promise<'closed' | 'lef
 /** Whether a legitimate client still gets an answer: one DATA round trip. */
 async function answers(server: Server, options: Partial<ListenOptions>): Promise<boolean> {
   const secure = options.secure ? { staticKey: KeyPair.generate(), verifyPeer: allowKeys([serverKey.publicKey]) } : undefined;
-  const client = await connect(server.url, { ...(secure ? { secure } : {}), ...(options.codec ? { codec: options.codec } : {}) });
+  const client = await connect(server.url, { ...dialerFor(server.url), ...(secure ? { secure } : {}), ...(options.codec ? { codec: options.codec } : {}) });
   try {
     const json = '{"model":"x","messages":[{"role":"user","content":"still there?"}]}';
     await client.send(json);

@@ -1,8 +1,9 @@
 /**
- * The `rest` transport (`connect(url, { transport: 'rest' })`) completes HELLO/DATA/PING/CLOSE
+ * The `rest` transport (`connect(url, { transport: restTransport })`) completes HELLO/DATA/PING/CLOSE
  * against the Rust reference server binary and against this package's server.
  */
-import { connect, RestClientTransport } from '@m2m/session';
+import { connect } from '@m2m/session';
+import { RestClientTransport, restTransport } from '@m2m/session/http';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/node.js';
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 async function roundTrip(url: string) {
-  const session = await connect(url, { transport: 'rest', signal: AbortSignal.timeout(5000) });
+  const session = await connect(url, { transport: restTransport, signal: AbortSignal.timeout(5000) });
   const seen: string[] = [];
   const reader = (async () => {
     for await (const d of session) seen.push(d.content);
@@ -65,7 +66,7 @@ describe('rest transport', () => {
 
   it('a DATA for a session the Rust server does not know ends the session with the REJECT', async (ctx) => {
     if (!rust) return ctx.skip(rustMissing);
-    const session = await connect(rust.url, { transport: 'rest' });
+    const session = await connect(rust.url, { transport: restTransport });
     // Closing on the server side behind the client's back: a raw CLOSE with its session id.
     const res = await fetch(`${rust.url}/message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'CLOSE', session_id: session.id, timestamp: 1 }) });
     expect(res.status).toBe(200);
@@ -101,6 +102,6 @@ describe('rest transport', () => {
   });
 
   it('refuses a non-http URL for the rest transport', async () => {
-    await expect(connect('ws://127.0.0.1:1', { transport: 'rest' })).rejects.toMatchObject({ code: 'CONFIG_ERROR' });
+    await expect(connect('ws://127.0.0.1:1', { transport: restTransport })).rejects.toMatchObject({ code: 'CONFIG_ERROR' });
   });
 });

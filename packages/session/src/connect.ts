@@ -6,24 +6,25 @@ import { platform } from '#platform';
 import { M2MError } from '@m2m/core/internal';
 import { checkPeerVerification } from './secure/handshake.js';
 import { Session, type SessionOptions } from './session.js';
-import { HttpClientTransport } from './transport/http-client.js';
-import { RestClientTransport } from './transport/rest-client.js';
+import type { Dialer } from './dialer.js';
 import type { Transport, TransportLimits } from './transport/types.js';
 
 /** Options of {@link connect}. */
 export type ConnectOptions = SessionOptions &
   TransportLimits & {
     /**
-     * For `http:`/`https:` URLs: `rest` speaks the Rust reference's `POST /message` API (one JSON
-     * message per request, DATA routed by `session_id`; implies the `json` codec). Default: this
-     * SDK's HTTP transport (length-prefixed frames and a long poll).
+     * Opens the transport instead of the URL's scheme. `http:`/`https:` URLs need one, from
+     * `@m2m/session/http`: `httpTransport` (this SDK's HTTP transport: length-prefixed frames and
+     * a long poll) or `restTransport` (the Rust reference's `POST /message` API; implies the
+     * `json` codec).
      */
-    transport?: 'rest';
+    transport?: Dialer;
   };
 
 /**
- * Opens a session to `url`: `ws://host:port` / `wss://…` and `http://host:port` (Node and
- * browsers; `{ transport: 'rest' }` for the Rust reference's `/message` API), `tcp://host:port`
+ * Opens a session to `url`: `ws://host:port` / `wss://…` (Node and browsers), `http://host:port`
+ * with a transport from `@m2m/session/http` (`{ transport: httpTransport }`, or
+ * `{ transport: restTransport }` for the Rust reference's `/message` API), `tcp://host:port`
  * (Node), or `nats://host:port/<subject>` (Node, with the optional `@nats-io/transport-node`:
  * the HELLO goes to the subject's queue group, the rest of the session to the instance that
  * accepted it).
@@ -56,19 +57,21 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   } catch (e) {
     throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
   }
-  if (options.transport === 'rest' && u.protocol !== 'http:' && u.protocol !== 'https:') throw new M2MError('Config', { reason: `the rest transport needs an http: or https: URL, got ${u.protocol}` });
+  const dialer = options.transport;
+  if (dialer && !dialer.protocols.includes(u.protocol)) throw new M2MError('Config', { reason: `the ${dialer.name} transport dials ${dialer.protocols.join(' and ')} URLs, not ${u.protocol}` });
   const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark, highWaterBytes: options.highWaterBytes, sendHighWaterBytes: options.sendHighWaterBytes, sendTimeoutMs: options.sendTimeoutMs };
   let transport: Transport;
-  if (u.protocol === 'ws:' || u.protocol === 'wss:') transport = await platform.openWebSocket(url, dial);
+  if (dialer) {
+    transport = await dialer.dial(url, dial);
+    if (dialer.codec) options = { ...options, codec: dialer.codec };
+  } else if (u.protocol === 'ws:' || u.protocol === 'wss:') transport = await platform.openWebSocket(url, dial);
   else if (u.protocol === 'tcp:') {
     const port = Number(u.port);
     if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new M2MError('Config', { reason: `tcp URL needs a host and a port: ${url}` });
     transport = await platform.openTcp(u.hostname.replace(/^\[|\]$/g, ''), port, dial);
-  } else if ((u.protocol === 'http:' || u.protocol === 'https:') && options.transport === 'rest') {
-    transport = new RestClientTransport(url, { maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark });
-    options = { ...options, codec: 'json' };
-  } else if (u.protocol === 'http:' || u.protocol === 'https:') transport = new HttpClientTransport(url, dial);
-  else if (u.protocol === 'nats:') transport = await platform.openNats(url, dial);
+  } else if (u.protocol === 'http:' || u.protocol === 'https:') {
+    throw new M2MError('Config', { reason: `${u.protocol} URLs need a transport from @m2m/session/http: connect(url, { transport: httpTransport }) for this SDK's servers, { transport: restTransport } for the Rust reference's /message API` });
+  } else if (u.protocol === 'nats:') transport = await platform.openNats(url, dial);
   else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss:, tcp:, http:, https: or nats:)` });
   try {
     return await Session.client(transport, options);

@@ -3,7 +3,8 @@
  * and `binary` message codecs, timers on an injectable clock, transports, `connect` and `listen`.
  * Server-sent events (parsing, chat-completion accumulation, relaying) are in `@m2m/session/sse`;
  * the NATS transport and a server pool's shared rate limiter and key list in `@m2m/session/nats`
- * (`connect('nats://…')` and `listen({ transport: 'nats' })` are here).
+ * (`connect('nats://…')` and `listen({ transport: 'nats' })` are here); the HTTP transports'
+ * client side (`httpTransport`, `restTransport` for `connect`) in `@m2m/session/http`.
  * Every export is listed on purpose (the API report in packages/session/api/ shows changes);
  * pieces the SDK's packages and tests share are in `@m2m/session/internal`, with no stability
  * promise.
@@ -23,13 +24,12 @@ export { dataFrame } from './frame-bytes.js';
 export const SESSION_TIMEOUT_MS = 300_000;
 export { Session, type SessionData, type SessionOptions, type SessionEvents, type HelloDecision } from './session.js';
 export { connect, type ConnectOptions } from './connect.js';
+export type { Dialer, DialOptions } from './dialer.js';
 export { listen } from '#listen';
 export type { ListenOptions, Server, ServerCounters, ServerLimits } from './listen-types.js';
 export { memoryTransportPair } from './transport/memory.js';
 export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 export { DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_HIGH_WATER_BYTES, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type BufferAccount, type Transport, type TransportLimits, type WriteBatch } from './transport/types.js';
-export { HttpClientTransport } from './transport/http-client.js';
-export { RestClientTransport, type RestClientOptions } from './transport/rest-client.js';
 export { SESSION_PATTERNS, organizationPsk, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';
 export type { ChannelOptions } from './secure/secure-channel.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';

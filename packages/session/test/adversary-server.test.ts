@@ -11,7 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { isSdkError } from '@m2m/core';
 import { connect, listen, Session, WebSocketTransport, type ListenOptions, type Server, type WebSocketLike } from '@m2m/session';
+import { httpTransport } from '@m2m/session/http';
 import { TcpTransport } from '../src/transport/tcp.js';
+
+/** `http://` servers are dialed through `@m2m/session/http`. */
+const dialerFor = (url: string) => (url.startsWith('http') ? { transport: httpTransport } : {});
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -61,7 +65,7 @@ async function echo(s: Session): Promise<void> {
 
 /** A legitimate client: handshake, one echo round trip, close. */
 async function legitimateRoundTrip(url: string): Promise<string> {
-  const s = await connect(url);
+  const s = await connect(url, dialerFor(url));
   try {
     const it = s[Symbol.asyncIterator]();
     await s.send(req(7));
@@ -126,7 +130,7 @@ describe('pending connections and sessions are separate limits', () => {
       const server = await serve({ transport, serverLimits: { maxSessions: 20, maxPendingHandshakes: 100 } });
       // Ten connections that never send HELLO.
       await Promise.all(Array.from({ length: 10 }, () => (transport === 'tcp' ? rawTcp(server.port) : rawWs(server.url))));
-      const results = await Promise.allSettled(Array.from({ length: 30 }, () => connect(server.url)));
+      const results = await Promise.allSettled(Array.from({ length: 30 }, () => connect(server.url, dialerFor(server.url))));
       const admitted = results.filter((r) => r.status === 'fulfilled');
       const busy = results.filter((r) => r.status === 'rejected' && isSdkError(r.reason) && (r.reason.details as { code?: string }).code === 'SERVER_BUSY');
       expect(admitted.length).toBe(20);
@@ -232,7 +236,7 @@ describe('no session is kept for an iterator nobody runs', () => {
     });
     const base = await heapAfterGc();
     for (let batch = 0; batch < 10; batch++) {
-      const clients = await Promise.all(Array.from({ length: 30 }, () => connect(server.url)));
+      const clients = await Promise.all(Array.from({ length: 30 }, () => connect(server.url, dialerFor(server.url))));
       await Promise.all(clients.map((c) => c.close()));
     }
     await settle(100);
@@ -246,7 +250,7 @@ describe('no session is kept for an iterator nobody runs', () => {
   it('iterator only: open sessions wait for the iterator, closed ones are dropped', async () => {
     const server = await listen({ transport: 'tcp' });
     servers.push(server);
-    const clients = await Promise.all(Array.from({ length: 5 }, () => connect(server.url)));
+    const clients = await Promise.all(Array.from({ length: 5 }, () => connect(server.url, dialerFor(server.url))));
     await Promise.all(clients.slice(0, 3).map((c) => c.close()));
     await settle(50);
     const it = server[Symbol.asyncIterator]();
@@ -266,7 +270,7 @@ describe('backpressure in bytes', () => {
       // The first session's application never reads; later ones are echoed.
       const server = await serve({ transport, onSession: (s) => (held.length ? void echo(s) : void held.push(s)) });
       const base = await heapAfterGc();
-      const client = await connect(server.url);
+      const client = await connect(server.url, dialerFor(server.url));
       const sent = await sendUntilStalled(client, noise(256 * 1024), 200);
       const grown = (await heapAfterGc()) - base;
       // Transport (1 MiB) + session inbox (1 MiB of content and wire form) + one message in
@@ -426,7 +430,7 @@ describe('TCP reassembly and the buffer budget', () => {
         else void echo(s);
       },
     });
-    const clients = await Promise.all(Array.from({ length: 3 }, () => connect(server.url)));
+    const clients = await Promise.all(Array.from({ length: 3 }, () => connect(server.url, dialerFor(server.url))));
     await Promise.all(clients.map((c) => sendUntilStalled(c, noise(128 * 1024), 100)));
     await settle(100);
     expect(endings.length).toBeGreaterThanOrEqual(1);

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import { isM2MError, type M2MError } from '@m2m/core';
 import { connect, listen, memoryTransportPair, Session, type SessionData } from '@m2m/session';
+import { httpTransport } from '@m2m/session/http';
+
+/** `http://` servers are dialed through `@m2m/session/http`. */
+const dialerFor = (url: string) => (url.startsWith('http') ? { transport: httpTransport } : {});
 
 const req = (i: number) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `message ${i}` }] });
 
@@ -121,7 +125,7 @@ describe('connect and listen', () => {
     it(`${transport}: echoes DATA and reports the negotiated capabilities`, async () => {
       const server = await listen({ transport, onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
       try {
-        const s = await connect(server.url);
+        const s = await connect(server.url, dialerFor(server.url));
         expect(s.negotiated?.algorithm).toBe('m2m');
         const it = s[Symbol.asyncIterator]();
         await s.send(req(1));
@@ -135,15 +139,15 @@ describe('connect and listen', () => {
   it('answers REJECT SERVER_BUSY with retryAfterMs over maxSessions', async () => {
     const server = await listen({ transport: 'tcp', serverLimits: { maxSessions: 2, retryAfterMs: 750 } });
     try {
-      const a = await connect(server.url);
-      const b = await connect(server.url);
-      const e = await rejection(connect(server.url));
+      const a = await connect(server.url, dialerFor(server.url));
+      const b = await connect(server.url, dialerFor(server.url));
+      const e = await rejection(connect(server.url, dialerFor(server.url)));
       expect(e.kind).toBe('Rejected');
       expect(e.details).toMatchObject({ code: 'SERVER_BUSY', retryAfterMs: 750 });
       expect(e.retryable).toBe(true);
       await a.close();
       await new Promise((r) => setTimeout(r, 50));
-      const c = await connect(server.url); // room again
+      const c = await connect(server.url, dialerFor(server.url)); // room again
       expect(server.counters.rejected.SERVER_BUSY).toBe(1);
       await Promise.all([b.close(), c.close()]);
     } finally {
@@ -153,8 +157,8 @@ describe('connect and listen', () => {
   it('answers REJECT SERVER_BUSY over maxSessionsPerAddress', async () => {
     const server = await listen({ transport: 'ws', serverLimits: { maxSessionsPerAddress: 1 } });
     try {
-      const a = await connect(server.url);
-      const e = await rejection(connect(server.url));
+      const a = await connect(server.url, dialerFor(server.url));
+      const e = await rejection(connect(server.url, dialerFor(server.url)));
       expect(e.details).toMatchObject({ code: 'SERVER_BUSY' });
       expect(e.message).toMatch(/too many sessions from/);
       await a.close();
@@ -165,8 +169,8 @@ describe('connect and listen', () => {
   it('answers REJECT RATE_LIMITED over newSessionsPerSecond, with the wait in retryAfterMs', async () => {
     const server = await listen({ transport: 'tcp', serverLimits: { newSessionsPerSecond: 3 } });
     try {
-      const ok = await Promise.all([connect(server.url), connect(server.url), connect(server.url)]);
-      const e = await rejection(connect(server.url));
+      const ok = await Promise.all([connect(server.url, dialerFor(server.url)), connect(server.url, dialerFor(server.url)), connect(server.url, dialerFor(server.url))]);
+      const e = await rejection(connect(server.url, dialerFor(server.url)));
       expect(e.details).toMatchObject({ code: 'RATE_LIMITED' });
       expect((e.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
       expect((e.details as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(1000);
@@ -178,6 +182,12 @@ describe('connect and listen', () => {
   it('refuses bad URLs and unreachable ports with typed errors', async () => {
     expect((await rejection(connect('not a url'))).kind).toBe('Config');
     expect((await rejection(connect('ftp://127.0.0.1:1'))).kind).toBe('Config');
+    // http: needs a dialer from @m2m/session/http, and the error says which (no dial attempted).
+    const noDialer = await rejection(connect('http://127.0.0.1:1'));
+    expect(noDialer.kind).toBe('Config');
+    expect(noDialer.message).toContain('@m2m/session/http');
+    expect(noDialer.message).toContain('httpTransport');
+    expect((await rejection(connect('ws://127.0.0.1:1', { transport: httpTransport }))).message).toContain('the http transport dials http: and https: URLs, not ws:');
     const free = await new Promise<number>((r) => {
       const s = net.createServer().listen(0, '127.0.0.1', () => {
         const p = (s.address() as net.AddressInfo).port;
@@ -188,7 +198,7 @@ describe('connect and listen', () => {
   });
   it('server shutdown closes its sessions with SERVER_SHUTDOWN', async () => {
     const server = await listen({ transport: 'ws' });
-    const s = await connect(server.url);
+    const s = await connect(server.url, dialerFor(server.url));
     await server.close();
     const info = await s.closed;
     expect(info.reason).toBe('SERVER_SHUTDOWN');
@@ -214,7 +224,7 @@ describe('HTTP adapter', () => {
   it('carries a whole session: HELLO answered in the POST, DATA both ways in order, PING, CLOSE', async () => {
     const server = await listen({ transport: 'http', onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
     try {
-      const s = await connect(server.url);
+      const s = await connect(server.url, dialerFor(server.url));
       const got: string[] = [];
       const reader = (async () => {
         for await (const m of s) if (got.push(m.content) === 100) break;
@@ -234,7 +244,7 @@ describe('HTTP adapter', () => {
     process.on('warning', onWarning);
     const server = await listen({ transport: 'http', onSession: async (s) => { for await (const m of s) void m; } });
     try {
-      const s = await connect(server.url);
+      const s = await connect(server.url, dialerFor(server.url));
       // A listener left behind per request passes Node's default limit of 10 by the 11th.
       for (let i = 0; i < 200; i++) await s.send(req(i));
       await s.close();

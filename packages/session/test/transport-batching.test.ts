@@ -11,6 +11,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { isSdkError } from '@m2m/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect, listen, type Session } from '../src/index.js';
+import { httpTransport } from '../src/http.js';
 import { HttpClientTransport } from '../src/transport/http-client.js';
 import { httpHandler, type HttpServerTransport } from '../src/transport/http-server.js';
 import { joinFrames } from '../src/transport/http-frames.js';
@@ -19,6 +20,9 @@ import { TcpTransport } from '../src/transport/tcp.js';
 import type { Transport } from '../src/transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
 import { webSocketWriteBatch } from '../src/transport/write-batch.js';
+
+/** `http://` servers are dialed through `@m2m/session/http`. */
+const dialerFor = (url: string) => (url.startsWith('http') ? { transport: httpTransport } : {});
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -193,7 +197,7 @@ describe('HTTP client batching', () => {
     const first = new Promise<Session>((r) => (arrived = r));
     const server = await listen({ transport: 'http', onSession: (s) => arrived(s) });
     cleanup.push(() => server.close());
-    const client = await connect(server.url);
+    const client = await connect(server.url, dialerFor(server.url));
     const peer = await first;
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     cleanup.push(() => fetchSpy.mockRestore());

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fromHex, isSdkError, M2MError, toHex } from '@m2m/core';
 import { handshakePattern, KeyPair } from '@m2m/crypto';
 import { allowKeys, checkPeerVerification, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
+import { httpTransport, restTransport } from '@m2m/session/http';
 import { parse } from '../args.js';
 import { paint, type Io } from '../io.js';
 import { readIdentity } from './keys.js';
@@ -160,7 +161,7 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
     }
   }
   const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
-  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: 'rest' as const } : {}) });
+  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: restTransport } : /^https?:/.test(url) ? { transport: httpTransport } : {}) });
   // Say it when nobody checked whose key answered: "encrypted" alone reads as safe.
   const unverified = secure?.insecureSkipPeerVerification ? ', server key NOT verified (--insecure-skip-peer-verification)' : '';
   io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})${unverified}` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));

@@ -8,6 +8,7 @@
 import { M2MError, isM2MError } from '@m2m/core';
 import type { KeyPair } from '@m2m/crypto';
 import { SessionState, allowKeys, connect, type Session, type SessionData } from '@m2m/session';
+import { httpTransport } from '@m2m/session/http';
 import type { Forwarder, UpstreamRequest } from './forward.js';
 import { hopControl, readHop, stringRecord } from './hop.js';
 
@@ -63,6 +64,7 @@ export function peerForwarder(options: PeerLinkOptions): PeerForwarder {
     const session = await connect(url, {
       secure: { staticKey: options.staticKey, verifyPeer: allowKeys([options.peerPublicKey]) },
       signal: AbortSignal.timeout(timeoutMs),
+      ...(/^https?:/.test(url) ? { transport: httpTransport } : {}),
     });
     return { session, inbox: session[Symbol.asyncIterator]() };
   };

@@ -56,7 +56,7 @@ export async function readBoundedBody(res: { headers: Headers; body: ReadableStr
 
 /**
  * A {@link Transport} over the reference's `POST {base}/message` (one JSON session message per
- * request, the reply in the response). Use it with the `json` codec: `connect(url, { transport: 'rest' })`.
+ * request, the reply in the response). Use it with the `json` codec: `connect(url, { transport: restTransport })` (`@m2m/session/http`).
  */
 export class RestClientTransport implements Transport {
   readonly kind = 'rest';
