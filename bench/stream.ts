@@ -11,7 +11,8 @@
 import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, type IncomingStream, type Session } from '@m2m/session';
+import { allowKeys, connect, listen, type Session } from '@m2m/session';
+import { incomingStreams, openStream, type IncomingStream } from '@m2m/session/streams';
 import { median, medianRatio } from './measure.js';
 
 const CHUNKS = 1000;
@@ -72,7 +73,7 @@ async function encryptedStream(chunks: string[]): Promise<Contender> {
     secure: { staticKey: serverKey, verifyPeer: allowKeys([clientKey.publicKey]) },
     onSession: (s: Session) =>
       void (async () => {
-        for await (const st of s.streams()) {
+        for await (const st of incomingStreams(s)) {
           streams.push(st);
           arrived();
         }
@@ -82,7 +83,7 @@ async function encryptedStream(chunks: string[]): Promise<Contender> {
   const round = async (awaitEach: boolean) => {
     const t0 = performance.now();
     const next = new Promise<void>((r) => (arrived = r));
-    const w = client.openStream();
+    const w = openStream(client);
     const reading = (async () => {
       await next;
       let n = 0;

@@ -4,7 +4,8 @@
  * Server-sent events (parsing, chat-completion accumulation, relaying) are in `@m2m/session/sse`;
  * the NATS transport and a server pool's shared rate limiter and key list in `@m2m/session/nats`
  * (`connect('nats://…')` and `listen({ transport: 'nats' })` are here); the HTTP transports'
- * client side (`httpTransport`, `restTransport` for `connect`) in `@m2m/session/http`.
+ * client side (`httpTransport`, `restTransport` for `connect`) in `@m2m/session/http`; streams
+ * inside a session (`openStream(session)`, `incomingStreams(session)`) in `@m2m/session/streams`.
  * Every export is listed on purpose (the API report in packages/session/api/ shows changes);
  * pieces the SDK's packages and tests share are in `@m2m/session/internal`, with no stability
  * promise.
@@ -35,7 +36,4 @@ export type { ChannelOptions } from './secure/secure-channel.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
 export { allowKeys, knownKeys, loadKnownKeys, type PeerIdentity, type PeerVerifier } from './secure/peer-verifier.js';
 export type { ChatCompletion, ChatCompletionChoice, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionDelta, ChatCompletionMessage, CompletionUsage, ToolCall, ToolCallDelta } from './stream/chat-types.js';
-export { STREAM_ENVELOPE_PREFIX, MAX_STREAM_ID_LENGTH, encodeStreamEnvelope, decodeStreamEnvelope, isStreamEnvelope, type StreamEnvelope, type StreamOp } from './stream/envelope.js';
-export type { IncomingStream } from './stream/incoming.js';
-export type { StreamWriter } from './stream/writer.js';
-export type { StreamOptions, OpenStreamOptions } from './stream/stream-mux.js';
+export type { StreamOptions } from './stream/stream-mux.js';

@@ -18,9 +18,8 @@ import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions,
 import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
 import type { SecureChannel } from './secure/secure-channel.js';
 import { isStreamEnvelope } from './stream/envelope.js';
-import type { IncomingStream } from './stream/incoming.js';
-import { StreamMux, type OpenStreamOptions, type StreamOptions } from './stream/stream-mux.js';
-import type { StreamWriter } from './stream/writer.js';
+import { installedStreamMux } from './stream/install.js';
+import type { StreamMux, StreamOptions } from './stream/stream-mux.js';
 
 /** One DATA message as the application sees it. */
 export interface SessionData {
@@ -48,7 +47,7 @@ export interface SessionOptions extends Omit<SessionCoreOptions, 'role' | 'onSen
   signal?: AbortSignal;
   /** Makes this an encrypted session (Noise handshake, AEAD frames, replay protection). */
   secure?: SecureOptions;
-  /** Bounds and timeout of streams (`openStream`, `streams`). */
+  /** Bounds and timeout of streams (`openStream`, `incomingStreams` of `@m2m/session/streams`). */
   streams?: StreamOptions;
 }
 
@@ -73,6 +72,9 @@ const REPLY_QUEUE_BYTES = 64 * 1024;
 
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
+
+/** @internal A session's stream multiplexer (set by {@link Session}'s static block). */
+export let streamsOf: (session: Session) => StreamMux;
 
 /**
  * A session with a peer.
@@ -104,7 +106,9 @@ export class Session implements AsyncIterable<SessionData> {
   #clock;
   #secure: SecureResult | undefined;
   #helloTimeoutMs: number;
-  #streams: StreamMux;
+  /** Made on first use, from the class `@m2m/session/streams` registers; see {@link Session.#streams}. */
+  #streamMux: StreamMux | undefined;
+  #streamOptions: StreamOptions | undefined;
 
   /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
@@ -125,7 +129,7 @@ export class Session implements AsyncIterable<SessionData> {
       this.#rejectEstablished = rej;
     });
     this.#established.catch(() => undefined);
-    this.#streams = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, options.streams);
+    this.#streamOptions = options.streams;
     this.#core = new SessionCore({
       ...options,
       // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
@@ -230,6 +234,31 @@ export class Session implements AsyncIterable<SessionData> {
     return true;
   }
 
+  /**
+   * The stream multiplexer, made on first use; `undefined` while `@m2m/session/streams` is not
+   * loaded (stream/install.ts). One made after the session ended starts ended.
+   */
+  get #streams(): StreamMux | undefined {
+    if (this.#streamMux) return this.#streamMux;
+    const Mux = installedStreamMux();
+    if (!Mux) return undefined;
+    const mux = new Mux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, this.#streamOptions);
+    this.#streamMux = mux;
+    const closed = this.#core.closedInfo;
+    if (closed) mux.sessionEnded(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
+    return mux;
+  }
+
+  static {
+    // `openStream` / `incomingStreams` (stream/session-streams.ts) reach a session's streams
+    // through this, not through a public member.
+    streamsOf = (s) => {
+      const mux = s.#streams;
+      if (!mux) throw new M2MError('Internal', { reason: 'stream support is not installed' });
+      return mux;
+    };
+  }
+
   /** Session id. */
   get id(): string {
     return this.#core.id;
@@ -328,32 +357,6 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   /**
-   * Opens a stream of DATA messages to the peer (docs/PROTOCOL.md §4.4); the peer reads it from
-   * {@link Session.streams}. Needs streaming negotiated on both sides.
-   * @throws M2MError: CapabilityMismatch (streaming not negotiated), StreamBackpressure (too
-   *   many open streams), StreamError (bad or duplicate id), StreamClosed (session ended).
-   * @example
-   * ```ts
-   * const w = session.openStream();
-   * for await (const e of parseSse(upstream.body!)) await w.write(e.data);
-   * await w.end();
-   * ```
-   */
-  openStream(options: OpenStreamOptions = {}): StreamWriter {
-    return this.#streams.open(options);
-  }
-
-  /**
-   * Streams the peer opens, in order; each is an async iterable of its chunks that ends after
-   * the last one, or throws `STREAM_ERROR` (a chunk lost, repeated or reordered),
-   * `STREAM_CLOSED` (aborted by the sender, or the session ended first) or `STREAM_TIMEOUT`.
-   * Iteration over the streams ends when the session does.
-   */
-  streams(): AsyncIterable<IncomingStream> {
-    return this.#streams.incoming;
-  }
-
-  /**
    * Sends PING and resolves with the round-trip time in ms when PONG arrives.
    * @throws M2MError Protocol unless ESTABLISHED; Closed if the session ends first.
    */
@@ -446,7 +449,7 @@ export class Session implements AsyncIterable<SessionData> {
     // An orderly close ends iteration; errors, timeouts and lost connections make it throw.
     const orderly = ORDERLY.has(info.reason) && (!info.error || info.error.kind === 'Closed');
     this.#inbox.end(orderly ? undefined : (info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message })));
-    this.#streams.sessionEnded(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
+    this.#streamMux?.sessionEnded(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
     this.#resolveClosed(info);
     this.#emit('close', info);
     void this.#closeTransport();
@@ -468,10 +471,15 @@ export class Session implements AsyncIterable<SessionData> {
     return this.#core.negotiated?.streaming === true && isStreamEnvelope(content);
   }
 
-  /** Stream hook: hands an envelope to the stream mux; a broken envelope ends the session. */
+  /**
+   * Stream hook: hands an envelope to the stream mux; a broken envelope ends the session, and so
+   * does a stream in a program that never loaded `@m2m/session/streams` (nobody could read it).
+   */
   async #routeStream(content: string): Promise<void> {
     try {
-      await this.#streams.receive(content);
+      const mux = this.#streams;
+      if (!mux) throw new M2MError('StreamError', { reason: 'the peer opened a stream, and this program has no stream support: read streams with incomingStreams(session) from @m2m/session/streams' });
+      await mux.receive(content);
     } catch (e) {
       this.#fail(e);
     }

@@ -4,7 +4,7 @@
  * one completion (`ChatCompletionAccumulator`), and relaying an SSE body through a session
  * stream and back (`relaySseToStream`, `streamToSse`). An entry of its own so that sessions that
  * never touch SSE do not load it (bench/startup.ts); session streams themselves
- * (`session.openStream`, the envelope) are in the main entry, and so are the chat types.
+ * (`openStream(session)`, the envelope) are in `@m2m/session/streams`, the chat types in the main entry.
  * @module
  */
 export { SseParser, parseSse, parseChatCompletionStream, formatSseEvent, SSE_DONE, DEFAULT_MAX_SSE_EVENT_CHARS, type SseEvent, type SseParserOptions, type SseSource, type ChatStreamOptions } from './stream/sse.js';

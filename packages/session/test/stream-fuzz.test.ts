@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isM2MError } from '@m2m/core';
-import { decodeStreamEnvelope, encodeStreamEnvelope, type ChatCompletionChunk } from '@m2m/session';
+import type { ChatCompletionChunk } from '@m2m/session';
+import { decodeStreamEnvelope, encodeStreamEnvelope } from '@m2m/session/streams';
 import { ChatCompletionAccumulator, SseParser } from '@m2m/session/sse';
 
 /** Every failure is a typed M2MError with one of `codes`; anything else fails the property. */

@@ -3,9 +3,10 @@ import { encodeFrame, frameTextToBytes, inspectFrame, isM2MError, type M2MError 
 import { countRequestTokens } from '@m2m/core/models';
 import { KeyPair } from '@m2m/crypto';
 import {
-  allowKeys, connect, defaultCapabilities, encodeStreamEnvelope, listen, ManualClock, memoryTransportPair,
-  Session, type ChatCompletion, type ChatCompletionChunk, type IncomingStream, type SessionOptions,
+  allowKeys, connect, defaultCapabilities, listen, ManualClock, memoryTransportPair,
+  Session, type ChatCompletion, type ChatCompletionChunk, type SessionOptions,
 } from '@m2m/session';
+import { encodeStreamEnvelope, incomingStreams, openStream, type IncomingStream } from '@m2m/session/streams';
 import { accumulateChatCompletion, parseChatCompletionStream, parseSse, relaySseToStream, streamToSse } from '@m2m/session/sse';
 
 const alice = KeyPair.generate();
@@ -28,7 +29,7 @@ async function plainPair(client: SessionOptions = {}, server: SessionOptions = {
 }
 
 async function firstStream(s: Session): Promise<IncomingStream> {
-  for await (const st of s.streams()) return st;
+  for await (const st of incomingStreams(s)) return st;
   throw new Error('no stream');
 }
 
@@ -78,7 +79,7 @@ describe('streams over an encrypted session', () => {
     const receiving = (async () => accumulateChatCompletion((async function* () {
       for await (const c of await firstStream(server)) yield JSON.parse(c) as ChatCompletionChunk;
     })()))();
-    const w = client.openStream();
+    const w = openStream(client);
     for await (const chunk of parseChatCompletionStream(bytes(sse, 333))) await w.write(JSON.stringify(chunk));
     await w.end();
     expect(await receiving).toEqual(expected);
@@ -102,7 +103,7 @@ describe('streams over an encrypted session', () => {
       const client = await connect(srv.url, { secure: clientSecure });
       const { sse } = completionAndSse(1000);
       const events = sse.split('\n\n').filter(Boolean).map((e) => e.slice('data: '.length));
-      const w = client.openStream();
+      const w = openStream(client);
       await Promise.all([...events.map((e) => w.write(e)), w.end()]);
       expect(await got).toEqual(events);
       await client.close();
@@ -139,7 +140,7 @@ describe('streams over an encrypted session', () => {
 
   it('a stream cut by the session closing ends with STREAM_CLOSED; an abort too', async () => {
     const { client, server } = await securePair();
-    const w = client.openStream({ id: 'cut' });
+    const w = openStream(client, { id: 'cut' });
     await w.write('one');
     const st = await firstStream(server);
     const reading = drain(st);
@@ -151,7 +152,7 @@ describe('streams over an encrypted session', () => {
     await expect(w.write('two')).rejects.toMatchObject({ code: 'STREAM_CLOSED' });
 
     const p2 = await securePair();
-    const w2 = p2.client.openStream();
+    const w2 = openStream(p2.client);
     await w2.write('x');
     await w2.abort('upstream failed');
     const r2 = await drain(await firstStream(p2.server));
@@ -164,7 +165,7 @@ describe('streams over an encrypted session', () => {
   it('a stream with no message within its timeout ends with STREAM_TIMEOUT', async () => {
     const clock = new ManualClock();
     const { client, server } = await plainPair({ clock }, { clock, streams: { timeoutMs: 5_000 } });
-    const w = client.openStream();
+    const w = openStream(client);
     await w.write('a');
     const st = await firstStream(server);
     const reading = drain(st);
@@ -182,7 +183,7 @@ describe('streams over an encrypted session', () => {
 describe('stream bounds and negotiation', () => {
   it('a writer that does not await past maxPendingBytes gets STREAM_BACKPRESSURE', async () => {
     const { client } = await plainPair({ streams: { maxPendingBytes: 1000 } });
-    const w = client.openStream();
+    const w = openStream(client);
     const writes = Array.from({ length: 20 }, () => w.write('y'.repeat(100)).then(() => 'ok', (e: M2MError) => e.code));
     const results = await Promise.all(writes);
     expect(results).toContain('STREAM_BACKPRESSURE');
@@ -191,13 +192,13 @@ describe('stream bounds and negotiation', () => {
 
   it('open streams per direction are bounded: locally STREAM_BACKPRESSURE, a peer over the bound ends the session', async () => {
     const { client, server } = await plainPair({ streams: { maxStreams: 2 } }, { streams: { maxStreams: 2 } });
-    client.openStream();
-    client.openStream();
-    expect(() => client.openStream()).toThrow(expect.objectContaining({ code: 'STREAM_BACKPRESSURE' }));
+    openStream(client);
+    openStream(client);
+    expect(() => openStream(client)).toThrow(expect.objectContaining({ code: 'STREAM_BACKPRESSURE' }));
     // Three streams opened by hand (as a peer with a larger bound would).
     const taken: IncomingStream[] = [];
     const taking = (async () => {
-      for await (const s of server.streams()) taken.push(s);
+      for await (const s of incomingStreams(server)) taken.push(s);
     })();
     await raw(client, 'a', 0, 'data');
     await raw(client, 'b', 0, 'data');
@@ -210,7 +211,7 @@ describe('stream bounds and negotiation', () => {
 
   it('a slow reader stops the session reading: the buffer stays within maxBufferedBytes', async () => {
     const { client, server } = await plainPair({}, { streams: { maxBufferedBytes: 4096 } });
-    const w = client.openStream();
+    const w = openStream(client);
     const chunk = 'z'.repeat(1024);
     let sent = 0;
     const writing = (async () => {
@@ -236,7 +237,7 @@ describe('stream bounds and negotiation', () => {
     // Incompressible chunks, so a 64 KiB batch would frame far above 4,000 bytes.
     const chunks = Array.from({ length: 100 }, (_, i) => `{"n":${i},"pad":"${Array.from({ length: 5 }, () => globalThis.crypto.randomUUID()).join('')}"}`);
     const reading = (async () => drain(await firstStream(server)))();
-    const w = client.openStream();
+    const w = openStream(client);
     await Promise.all([...chunks.map((c) => w.write(c)), w.end()]);
     const { chunks: got, error } = await reading;
     expect(error).toBeUndefined();
@@ -248,7 +249,7 @@ describe('stream bounds and negotiation', () => {
     caps.compression.streaming = false;
     const { client } = await plainPair({}, { capabilities: caps });
     expect(client.negotiated?.streaming).toBe(false);
-    expect(() => client.openStream()).toThrow(expect.objectContaining({ code: 'CAPABILITY_MISMATCH' }));
+    expect(() => openStream(client)).toThrow(expect.objectContaining({ code: 'CAPABILITY_MISMATCH' }));
     expect(defaultCapabilities().compression.streaming).toBe(true);
   });
 
@@ -269,7 +270,7 @@ describe('SSE relay helpers and early exits', () => {
       for await (const piece of streamToSse(await firstStream(server))) text += piece;
       return text;
     })();
-    expect(await relaySseToStream(bytes(': ping\n\n' + sse, 97), client.openStream())).toBe(54);
+    expect(await relaySseToStream(bytes(': ping\n\n' + sse, 97), openStream(client))).toBe(54);
     const text = await out;
     expect(text).toBe(sse);
     expect(await accumulateChatCompletion(parseChatCompletionStream(bytes(text, 64)))).toEqual(expected);
@@ -285,7 +286,7 @@ describe('SSE relay helpers and early exits', () => {
       throw new Error('socket hang up');
     }
     const reading = (async () => drain(await firstStream(server)))();
-    await expect(relaySseToStream(broken(), client.openStream())).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    await expect(relaySseToStream(broken(), openStream(client))).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
     const { chunks, error } = await reading;
     expect(chunks).toEqual(['{"a":1}']);
     expect(error?.code).toBe('STREAM_CLOSED');
@@ -294,7 +295,7 @@ describe('SSE relay helpers and early exits', () => {
 
   it('a reader that breaks out early cancels the stream; the session keeps delivering', async () => {
     const { client, server } = await plainPair({}, { streams: { maxBufferedBytes: 256 } });
-    const w = client.openStream();
+    const w = openStream(client);
     const writing = (async () => {
       for (let i = 0; i < 200; i++) await w.write(`chunk ${i} ${'x'.repeat(50)}`);
       await w.end();

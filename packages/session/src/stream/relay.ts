@@ -20,7 +20,7 @@ import type { StreamWriter } from './writer.js';
  * @example
  * ```ts
  * const res = await fetch(apiUrl, { method: 'POST', body, headers });
- * await relaySseToStream(res.body!, session.openStream());
+ * await relaySseToStream(res.body!, openStream(session));
  * ```
  */
 export async function relaySseToStream(source: SseSource, writer: StreamWriter, options: SseParserOptions = {}): Promise<number> {
