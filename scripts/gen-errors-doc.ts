@@ -3,8 +3,8 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { errorCatalog, rejectionCodeInfo, closeReasonInfo, threatTypeInfo, compressionErrorCodes } from '@m2m/core';
-import { explainedCatalog } from '@m2m/core/explain';
+import { errorCatalog } from '@m2m/core';
+import { closeReasonInfo, compressionErrorCodes, explainedCatalog, rejectionCodeInfo, threatTypeInfo } from '@m2m/core/explain';
 import { translations } from '../packages/core/src/errors/messages.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|');

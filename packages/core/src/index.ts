@@ -2,7 +2,8 @@
  * `@m2m/core`: the M2M SDK's error model and wire codec. Features that browser pages rarely
  * need have entries of their own, so that bundles without them stay small (bench/startup.ts):
  * the security scanner (`@m2m/core/scan`), model cards and token counting (`@m2m/core/models`),
- * log writers (`@m2m/core/logging`), each code's description and remedy (`@m2m/core/explain`),
+ * log writers (`@m2m/core/logging`), each code's description and remedy and what each REJECT code,
+ * CLOSE reason and threat type means (`@m2m/core/explain`),
  * the tools around errors (`createError`, serialization, HTTP bodies, chains, retry: `@m2m/core/errors`)
  * and translated messages (`@m2m/core/localize`). Every export is listed here on purpose: the
  * API report (packages/core/api/) shows any change to this surface in review. Helpers that the SDK's own packages share (byte and
@@ -12,7 +13,7 @@
  */
 
 // Errors: the model and the catalog (the tools around them: `@m2m/core/errors`).
-export { RejectionCode, rejectionCodeInfo, CloseReason, closeReasonInfo, ThreatType, threatTypeInfo, compressionErrorCodes, type ThreatSeverity, type CompressionErrorName } from './errors/enums.js';
+export { RejectionCode, CloseReason, ThreatType, type ThreatSeverity } from './errors/enums.js';
 export type { ReasonDetails, M2MErrorDetailsMap, StreamDetails, M2MErrorKind, CryptoReasonMap, CryptoErrorKind, CryptoErrorDetailsMap, ErrorCategory } from './errors/kinds.js';
 export { errorCatalog, catalogEntry, type ErrorCatalogEntry, type ErrorCode } from './errors/catalog.js';
 export { M2MError, CryptoError, M2MBaseError, isM2MError, isCryptoError, isSdkError, type ErrorOptions, type M2MErrorConstructor, type CryptoErrorConstructor } from './errors/base.js';

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { CryptoError, M2MError, errorCatalog, isCryptoError, isM2MError } from '@m2m/core';
 import { createError, deserializeError, formatErrorChain, serializeError, toErrorResponse, withRetry } from '@m2m/core/errors';
-import { explainError, explainedCatalog } from '@m2m/core/explain';
+import { closeReasonInfo, explainError, explainedCatalog, rejectionCodeInfo } from '@m2m/core/explain';
 import { errSerializer } from '@m2m/core/logging';
 import { explainedCodes } from '../src/errors/catalog-docs.js';
 import { localizeError, supportedLocales } from '@m2m/core/localize';
@@ -50,6 +50,17 @@ describe('error catalog', () => {
       expect(t, entry.code).toBeDefined();
       for (const s of t) expect(s.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('REJECT codes and CLOSE reasons', () => {
+  it("an error's retry advice is what @m2m/core/explain documents for its code or reason", () => {
+    const rejections = Object.entries(rejectionCodeInfo);
+    const reasons = Object.entries(closeReasonInfo);
+    expect(rejections.filter(([, v]) => v.retryable).length).toBeGreaterThan(0);
+    expect(reasons.filter(([, v]) => v.retryable).length).toBeGreaterThan(0);
+    for (const [code, info] of rejections) expect([code, new M2MError('Rejected', { code: code as never, message: 'x' }).retryable]).toEqual([code, info.retryable]);
+    for (const [reason, info] of reasons) expect([reason, new M2MError('Closed', { reason: reason as never, message: 'x' }).retryable]).toEqual([reason, info.retryable]);
   });
 });
 

@@ -2,7 +2,7 @@
  * `M2MError` and `CryptoError`: the two error classes every module of the SDK throws.
  * @module
  */
-import { closeReasonInfo, rejectionCodeInfo } from './enums.js';
+import { RETRYABLE_CLOSE_REASONS, RETRYABLE_REJECTIONS } from './enums.js';
 import { cryptoEntry, m2mEntry, renderTemplate, type ErrorCatalogEntry } from './catalog.js';
 import type { CryptoErrorDetailsMap, CryptoErrorKind, CryptoReasonMap, ErrorCategory, M2MErrorDetailsMap, M2MErrorKind } from './kinds.js';
 
@@ -53,14 +53,12 @@ function cleanDetails<T extends object>(details: T | undefined): T {
 function m2mOverrides(kind: M2MErrorKind, details: Record<string, unknown>, cause: unknown): { retryable?: boolean; retryAfterMs?: number; httpStatus?: number; category?: ErrorCategory } {
   switch (kind) {
     case 'Rejected': {
-      const code = details.code as keyof typeof rejectionCodeInfo;
-      const info = rejectionCodeInfo[code];
+      const code = details.code as string;
       const status = code === 'RATE_LIMITED' ? 429 : code === 'SERVER_BUSY' ? 503 : code === 'VERSION_MISMATCH' || code === 'NO_COMMON_ALGORITHM' ? 400 : code === 'SECURITY_POLICY' ? 403 : 500;
-      return { retryable: info?.retryable ?? false, retryAfterMs: typeof details.retryAfterMs === 'number' ? details.retryAfterMs : undefined, httpStatus: status };
+      return { retryable: RETRYABLE_REJECTIONS.has(code), retryAfterMs: typeof details.retryAfterMs === 'number' ? details.retryAfterMs : undefined, httpStatus: status };
     }
     case 'Closed': {
-      const info = closeReasonInfo[details.reason as keyof typeof closeReasonInfo];
-      return { retryable: info?.retryable ?? false };
+      return { retryable: RETRYABLE_CLOSE_REASONS.has(details.reason as string) };
     }
     case 'RateLimited':
     case 'ServerBusy':

@@ -1,6 +1,7 @@
 /**
- * Protocol enumerations that errors carry: REJECT codes, CLOSE reasons, threat types and the
- * compression error names of the M2M error-code reference.
+ * Protocol enumerations that errors carry: REJECT codes, CLOSE reasons and threat types. What
+ * each value means (descriptions, recovery, severity) is in `enum-docs.ts`, public as
+ * `@m2m/core/explain`, so that browser bundles do not carry that prose (bench/startup.ts).
  * @module
  */
 
@@ -16,16 +17,6 @@ export const RejectionCode = {
 /** One of {@link RejectionCode}. */
 export type RejectionCode = (typeof RejectionCode)[keyof typeof RejectionCode];
 
-/** What each {@link RejectionCode} means and how a client recovers. */
-export const rejectionCodeInfo: Readonly<Record<RejectionCode, { description: string; recovery: string; retryable: boolean }>> = {
-  VERSION_MISMATCH: { description: 'Protocol version not supported', recovery: 'Use a supported protocol version', retryable: false },
-  NO_COMMON_ALGORITHM: { description: 'No mutually supported algorithms', recovery: 'Offer an algorithm the peer supports', retryable: false },
-  SECURITY_POLICY: { description: 'Security policy violation', recovery: 'Review the security settings of both peers', retryable: false },
-  RATE_LIMITED: { description: 'Rate limit exceeded', recovery: 'Retry with backoff, after retryAfterMs when given', retryable: true },
-  SERVER_BUSY: { description: 'Server at capacity', recovery: 'Retry later, after retryAfterMs when given', retryable: true },
-  UNKNOWN: { description: 'Unspecified error', recovery: 'Read the message; contact the peer operator', retryable: false },
-};
-
 /** Why a session was closed (sent in CLOSE). */
 export const CloseReason = {
   NORMAL: 'NORMAL',
@@ -36,15 +27,6 @@ export const CloseReason = {
 } as const;
 /** One of {@link CloseReason}. */
 export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
-
-/** What each {@link CloseReason} means. */
-export const closeReasonInfo: Readonly<Record<CloseReason, { description: string; retryable: boolean }>> = {
-  NORMAL: { description: 'Clean shutdown', retryable: false },
-  TIMEOUT: { description: 'Session timeout exceeded', retryable: true },
-  ERROR: { description: 'Protocol error occurred', retryable: false },
-  CLIENT_SHUTDOWN: { description: 'Client application closing', retryable: false },
-  SERVER_SHUTDOWN: { description: 'Server shutting down', retryable: true },
-};
 
 /** Threat types a security scanner reports. */
 export const ThreatType = {
@@ -60,25 +42,7 @@ export type ThreatType = (typeof ThreatType)[keyof typeof ThreatType];
 /** Severity of a threat. */
 export type ThreatSeverity = 'medium' | 'high' | 'critical';
 
-/** Severity and description of each {@link ThreatType}. */
-export const threatTypeInfo: Readonly<Record<ThreatType, { severity: ThreatSeverity; description: string }>> = {
-  PROMPT_INJECTION: { severity: 'high', description: 'Attempt to override system instructions' },
-  JAILBREAK: { severity: 'critical', description: 'Attempt to bypass safety measures' },
-  DATA_EXFILTRATION: { severity: 'high', description: 'Attempt to extract sensitive data' },
-  MALFORMED_INPUT: { severity: 'medium', description: 'Null bytes, unicode exploits' },
-  EXCESSIVE_NESTING: { severity: 'medium', description: 'JSON depth exceeds limit' },
-};
-
-/**
- * The compression error names of the M2M error-code reference, mapped onto this SDK's codes.
- * Use it to translate a name seen in older documentation or logs.
- */
-export const compressionErrorCodes = {
-  InvalidPrefix: 'DECOMPRESSION_FAILED',
-  DecompressionFailed: 'DECOMPRESSION_FAILED',
-  InvalidJson: 'JSON_INVALID',
-  ContentTooLarge: 'LIMIT_EXCEEDED',
-  UnsupportedAlgorithm: 'INVALID_CODEC',
-} as const;
-/** One of the keys of {@link compressionErrorCodes}. */
-export type CompressionErrorName = keyof typeof compressionErrorCodes;
+/** @internal REJECT codes after which retrying may succeed (`rejectionCodeInfo`'s `retryable`; errors/base.ts). */
+export const RETRYABLE_REJECTIONS: ReadonlySet<string> = new Set<RejectionCode>(['RATE_LIMITED', 'SERVER_BUSY']);
+/** @internal CLOSE reasons after which reconnecting may succeed (`closeReasonInfo`'s `retryable`; errors/base.ts). */
+export const RETRYABLE_CLOSE_REASONS: ReadonlySet<string> = new Set<CloseReason>(['TIMEOUT', 'SERVER_SHUTDOWN']);

@@ -18,7 +18,7 @@ import { textDepth } from './nesting.js';
 import { emptyStream, normalizeInto } from './normalize.js';
 import { WordTrie } from './segmenter.js';
 import { Unscrambler } from './typoglycemia.js';
-import { threatTypeInfo as THREAT_TYPES } from '../errors/enums.js';
+import { threatTypeInfo as THREAT_TYPES } from '../errors/enum-docs.js';
 import type { Detector, DetectorContext, DetectorFinding, ScanInput, ScanOptions, ScanResult, ScanSegment, Threat, ThreatType } from './types.js';
 
 import { DEFAULT_BLOCK_THRESHOLD, DEFAULT_MAX_DEPTH } from './defaults.js';
