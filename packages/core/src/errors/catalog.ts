@@ -4,6 +4,8 @@
  * are in `catalog-docs.ts` (public as `@m2m/core/explain`), so that browser bundles do not carry
  * that prose (bench/startup.ts). `docs/ERRORS.md` is generated from both (`pnpm docs:errors`).
  *
+ * The rows are compact (category indexes, flag bits, messages derived from titles where they
+ * follow the usual shape): the runtime catalog is in every browser bundle (bench/startup.ts).
  * Numeric ids sit in category ranges, as the LLM agent API reference does:
  * 1000 codec, 2000 session and protocol, 3000 crypto, 4000 security, 5000 infrastructure,
  * 6000 models, 9000 internal.
@@ -35,110 +37,143 @@ export interface ErrorCatalogEntry {
   readonly title: string;
 }
 
-type Row = [
-  code: string,
-  id: number,
-  kind: string,
-  reason: string | undefined,
-  category: ErrorCategory,
-  retryable: boolean,
-  httpStatus: number,
-  exposeDetails: boolean,
-  message: string,
-  title: string,
+/** Row categories, by their index in a row. */
+const CATEGORIES: readonly ErrorCategory[] = ['belief_falsified', 'bounded_ignorance', 'security', 'invariant_violated'];
+/** Row flags. */
+const RETRYABLE = 1;
+const EXPOSE_DETAILS = 2;
+/** The message is the title alone (no detail slot). */
+const TITLE_ONLY = 4;
+
+/**
+ * An M2MError row: code, id, kind, category (index into CATEGORIES), flags, HTTP status, title,
+ * and the message template when it is not `<title>: {reason}` (nor the title alone, TITLE_ONLY).
+ */
+type M2MRow = [code: string, id: number, kind: string, category: number, flags: number, httpStatus: number, title: string, message?: string];
+/**
+ * A CryptoError row: id, kind, reason, category, flags, HTTP status, title, and the message after
+ * the kind's prefix when it is not `<title>: {detail}`. The code is KIND_REASON in
+ * SCREAMING_SNAKE_CASE (`Aead`/`InvalidKey` → `AEAD_INVALID_KEY`); the message starts with the
+ * kind's label as the reference displays it (`AEAD: …`); every handshake code shares one message.
+ */
+type CryptoRow = [id: number, kind: CryptoErrorKind, reason: string, category: number, flags: number, httpStatus: number, title: string, message?: string];
+
+/** The reference's display prefix of each CryptoError kind but Handshake. */
+const CRYPTO_PREFIX: Readonly<Record<Exclude<CryptoErrorKind, 'Handshake'>, string>> = {
+  Aead: 'AEAD',
+  Hmac: 'HMAC',
+  Key: 'Key',
+  Keyring: 'Keyring',
+  Nonce: 'Nonce',
+  Exchange: 'Key exchange',
+  Id: 'ID validation',
+};
+const HANDSHAKE_MESSAGE = 'Handshake failed at message {message} ({stage}): {detail}';
+
+const m2mRows: M2MRow[] = [
+  ['COMPRESSION_FAILED', 1000, 'Compression', 0, 2, 400, 'Compression failed', 'Compression error: {reason}'],
+  ['DECOMPRESSION_FAILED', 1001, 'Decompression', 0, 2, 400, 'Decompression failed', 'Decompression error: {reason}'],
+  ['INVALID_CODEC', 1002, 'InvalidCodec', 0, 2, 400, 'Invalid codec'],
+  ['JSON_INVALID', 1003, 'Json', 0, 2, 400, 'Invalid JSON', 'JSON error: {reason}'],
+  ['TOKENIZER_ERROR', 1004, 'Tokenizer', 0, 2, 500, 'Tokenizer error'],
+  ['LIMIT_EXCEEDED', 1005, 'LimitExceeded', 0, 2, 413, 'Limit exceeded', 'Limit exceeded: {limit} is {actual}, maximum {max}'],
+  ['PROTOCOL_ERROR', 2000, 'Protocol', 0, 2, 400, 'Protocol error'],
+  ['NEGOTIATION_FAILED', 2001, 'NegotiationFailed', 0, 2, 400, 'Negotiation failed'],
+  ['SESSION_NOT_ESTABLISHED', 2002, 'SessionNotEstablished', 0, 6, 409, 'Session not established'],
+  ['SESSION_EXPIRED', 2003, 'SessionExpired', 0, 6, 410, 'Session expired'],
+  ['INVALID_MESSAGE', 2004, 'InvalidMessage', 0, 2, 400, 'Invalid message format'],
+  ['CAPABILITY_MISMATCH', 2005, 'CapabilityMismatch', 0, 2, 400, 'Capability mismatch'],
+  ['REJECTED', 2006, 'Rejected', 1, 2, 503, 'Session rejected', 'Session rejected: {code}: {message}'],
+  ['SESSION_CLOSED', 2007, 'Closed', 1, 2, 410, 'Session closed', 'Session closed: {reason}: {message}'],
+  ['TIMEOUT', 2008, 'Timeout', 1, 3, 504, 'Timeout', 'Timeout: {operation} did not complete within {ms} ms'],
+  ['ABORTED', 2009, 'Aborted', 1, 2, 400, 'Aborted', 'Aborted: {operation}'],
+  ['SESSION_NOT_FOUND', 2020, 'SessionNotFound', 0, 2, 404, 'Session not found', 'Session not found: {sessionId}'],
+  ['STREAM_ERROR', 2100, 'StreamError', 0, 0, 500, 'Stream error'],
+  ['STREAM_CLOSED', 2101, 'StreamClosed', 1, 0, 503, 'Stream closed'],
+  ['STREAM_TIMEOUT', 2102, 'StreamTimeout', 1, 1, 504, 'Stream timeout', 'Stream timeout: no chunk within {ms} ms'],
+  ['STREAM_BACKPRESSURE', 2103, 'StreamBackpressure', 1, 1, 503, 'Stream backpressure'],
+  ['CRYPTO_ERROR', 3000, 'Crypto', 0, 0, 400, 'Crypto error', 'Crypto error: {cause}'],
+  ['SECURITY_THREAT', 4000, 'SecurityThreat', 2, 2, 422, 'Security threat detected', 'Security threat detected: {threatType}'],
+  ['CONTENT_BLOCKED', 4001, 'ContentBlocked', 2, 2, 422, 'Content blocked'],
+  ['REPLAY_DETECTED', 4002, 'ReplayDetected', 2, 0, 401, 'Replay detected', 'Replay detected: message counter {counter} was already received or is outside the window'],
+  ['SECURITY_DOWNGRADE', 4003, 'SecurityDowngrade', 2, 0, 401, 'Security policy violation', 'Security policy: frame security {actual} is weaker than the required {required}'],
+  ['AUTHENTICATION_FAILED', 4004, 'AuthenticationFailed', 2, 6, 401, 'Authentication failed'],
+  ['NETWORK_ERROR', 5000, 'Network', 1, 1, 502, 'Network error'],
+  ['UPSTREAM_ERROR', 5001, 'Upstream', 1, 1, 502, 'Upstream error'],
+  ['SERVER_ERROR', 5002, 'Server', 1, 1, 500, 'Server error'],
+  ['IO_ERROR', 5003, 'Io', 1, 1, 500, 'I/O error', 'IO error: {reason}'],
+  ['CONFIG_ERROR', 5004, 'Config', 0, 0, 500, 'Configuration error', 'Config error: {reason}'],
+  ['MODEL_NOT_LOADED', 6000, 'ModelNotLoaded', 0, 0, 503, 'Model not loaded'],
+  ['MODEL_NOT_FOUND', 6001, 'ModelNotFound', 0, 2, 404, 'Model not found'],
+  ['MODEL_LOAD_FAILED', 6002, 'ModelLoad', 1, 0, 500, 'Model load error'],
+  ['INFERENCE_ERROR', 6003, 'Inference', 1, 1, 502, 'Inference error'],
+  ['INVALID_REQUEST', 2010, 'InvalidRequest', 0, 2, 400, 'Invalid request'],
+  ['UNAUTHORIZED', 4010, 'Unauthorized', 2, 2, 401, 'Missing or invalid API key', 'Unauthorized: {reason}'],
+  ['SECURITY_VIOLATION', 4011, 'SecurityViolation', 2, 2, 422, 'Content blocked by security scanner', 'Content blocked by security scanner: {threatType} ({confidence})'],
+  ['RATE_LIMITED', 5010, 'RateLimited', 1, 3, 429, 'Rate limit exceeded', 'Rate limit exceeded ({limit}); retry after {retryAfterMs} ms'],
+  ['UPSTREAM_TIMEOUT', 5011, 'UpstreamTimeout', 1, 3, 504, 'Upstream timeout', 'Upstream timeout: no answer within {ms} ms'],
+  ['SERVER_BUSY', 5012, 'ServerBusy', 1, 3, 503, 'Server busy'],
+  ['ROUTE_NOT_FOUND', 5013, 'RouteNotFound', 0, 2, 404, 'Not found', 'No route for {method} {path}'],
+  ['INTERNAL_ERROR', 9000, 'Internal', 3, 0, 500, 'Internal error'],
 ];
 
-const m2mRows: Row[] = [
-  ['COMPRESSION_FAILED', 1000, 'Compression', undefined, 'belief_falsified', false, 400, true, 'Compression error: {reason}', 'Compression failed'],
-  ['DECOMPRESSION_FAILED', 1001, 'Decompression', undefined, 'belief_falsified', false, 400, true, 'Decompression error: {reason}', 'Decompression failed'],
-  ['INVALID_CODEC', 1002, 'InvalidCodec', undefined, 'belief_falsified', false, 400, true, 'Invalid codec: {reason}', 'Invalid codec'],
-  ['JSON_INVALID', 1003, 'Json', undefined, 'belief_falsified', false, 400, true, 'JSON error: {reason}', 'Invalid JSON'],
-  ['TOKENIZER_ERROR', 1004, 'Tokenizer', undefined, 'belief_falsified', false, 500, true, 'Tokenizer error: {reason}', 'Tokenizer error'],
-  ['LIMIT_EXCEEDED', 1005, 'LimitExceeded', undefined, 'belief_falsified', false, 413, true, 'Limit exceeded: {limit} is {actual}, maximum {max}', 'Limit exceeded'],
-  ['PROTOCOL_ERROR', 2000, 'Protocol', undefined, 'belief_falsified', false, 400, true, 'Protocol error: {reason}', 'Protocol error'],
-  ['NEGOTIATION_FAILED', 2001, 'NegotiationFailed', undefined, 'belief_falsified', false, 400, true, 'Negotiation failed: {reason}', 'Negotiation failed'],
-  ['SESSION_NOT_ESTABLISHED', 2002, 'SessionNotEstablished', undefined, 'belief_falsified', false, 409, true, 'Session not established', 'Session not established'],
-  ['SESSION_EXPIRED', 2003, 'SessionExpired', undefined, 'belief_falsified', false, 410, true, 'Session expired', 'Session expired'],
-  ['INVALID_MESSAGE', 2004, 'InvalidMessage', undefined, 'belief_falsified', false, 400, true, 'Invalid message format: {reason}', 'Invalid message format'],
-  ['CAPABILITY_MISMATCH', 2005, 'CapabilityMismatch', undefined, 'belief_falsified', false, 400, true, 'Capability mismatch: {reason}', 'Capability mismatch'],
-  ['REJECTED', 2006, 'Rejected', undefined, 'bounded_ignorance', false, 503, true, 'Session rejected: {code}: {message}', 'Session rejected'],
-  ['SESSION_CLOSED', 2007, 'Closed', undefined, 'bounded_ignorance', false, 410, true, 'Session closed: {reason}: {message}', 'Session closed'],
-  ['TIMEOUT', 2008, 'Timeout', undefined, 'bounded_ignorance', true, 504, true, 'Timeout: {operation} did not complete within {ms} ms', 'Timeout'],
-  ['ABORTED', 2009, 'Aborted', undefined, 'bounded_ignorance', false, 400, true, 'Aborted: {operation}', 'Aborted'],
-  ['SESSION_NOT_FOUND', 2020, 'SessionNotFound', undefined, 'belief_falsified', false, 404, true, 'Session not found: {sessionId}', 'Session not found'],
-  ['STREAM_ERROR', 2100, 'StreamError', undefined, 'belief_falsified', false, 500, false, 'Stream error: {reason}', 'Stream error'],
-  ['STREAM_CLOSED', 2101, 'StreamClosed', undefined, 'bounded_ignorance', false, 503, false, 'Stream closed: {reason}', 'Stream closed'],
-  ['STREAM_TIMEOUT', 2102, 'StreamTimeout', undefined, 'bounded_ignorance', true, 504, false, 'Stream timeout: no chunk within {ms} ms', 'Stream timeout'],
-  ['STREAM_BACKPRESSURE', 2103, 'StreamBackpressure', undefined, 'bounded_ignorance', true, 503, false, 'Stream backpressure: {reason}', 'Stream backpressure'],
-  ['CRYPTO_ERROR', 3000, 'Crypto', undefined, 'belief_falsified', false, 400, false, 'Crypto error: {cause}', 'Crypto error'],
-  ['SECURITY_THREAT', 4000, 'SecurityThreat', undefined, 'security', false, 422, true, 'Security threat detected: {threatType}', 'Security threat detected'],
-  ['CONTENT_BLOCKED', 4001, 'ContentBlocked', undefined, 'security', false, 422, true, 'Content blocked: {reason}', 'Content blocked'],
-  ['REPLAY_DETECTED', 4002, 'ReplayDetected', undefined, 'security', false, 401, false, 'Replay detected: message counter {counter} was already received or is outside the window', 'Replay detected'],
-  ['SECURITY_DOWNGRADE', 4003, 'SecurityDowngrade', undefined, 'security', false, 401, false, 'Security policy: frame security {actual} is weaker than the required {required}', 'Security policy violation'],
-  ['AUTHENTICATION_FAILED', 4004, 'AuthenticationFailed', undefined, 'security', false, 401, true, 'Authentication failed', 'Authentication failed'],
-  ['NETWORK_ERROR', 5000, 'Network', undefined, 'bounded_ignorance', true, 502, false, 'Network error: {reason}', 'Network error'],
-  ['UPSTREAM_ERROR', 5001, 'Upstream', undefined, 'bounded_ignorance', true, 502, false, 'Upstream error: {reason}', 'Upstream error'],
-  ['SERVER_ERROR', 5002, 'Server', undefined, 'bounded_ignorance', true, 500, false, 'Server error: {reason}', 'Server error'],
-  ['IO_ERROR', 5003, 'Io', undefined, 'bounded_ignorance', true, 500, false, 'IO error: {reason}', 'I/O error'],
-  ['CONFIG_ERROR', 5004, 'Config', undefined, 'belief_falsified', false, 500, false, 'Config error: {reason}', 'Configuration error'],
-  ['MODEL_NOT_LOADED', 6000, 'ModelNotLoaded', undefined, 'belief_falsified', false, 503, false, 'Model not loaded: {reason}', 'Model not loaded'],
-  ['MODEL_NOT_FOUND', 6001, 'ModelNotFound', undefined, 'belief_falsified', false, 404, true, 'Model not found: {reason}', 'Model not found'],
-  ['MODEL_LOAD_FAILED', 6002, 'ModelLoad', undefined, 'bounded_ignorance', false, 500, false, 'Model load error: {reason}', 'Model load error'],
-  ['INFERENCE_ERROR', 6003, 'Inference', undefined, 'bounded_ignorance', true, 502, false, 'Inference error: {reason}', 'Inference error'],
-  ['INVALID_REQUEST', 2010, 'InvalidRequest', undefined, 'belief_falsified', false, 400, true, 'Invalid request: {reason}', 'Invalid request'],
-  ['UNAUTHORIZED', 4010, 'Unauthorized', undefined, 'security', false, 401, true, 'Unauthorized: {reason}', 'Missing or invalid API key'],
-  ['SECURITY_VIOLATION', 4011, 'SecurityViolation', undefined, 'security', false, 422, true, 'Content blocked by security scanner: {threatType} ({confidence})', 'Content blocked by security scanner'],
-  ['RATE_LIMITED', 5010, 'RateLimited', undefined, 'bounded_ignorance', true, 429, true, 'Rate limit exceeded ({limit}); retry after {retryAfterMs} ms', 'Rate limit exceeded'],
-  ['UPSTREAM_TIMEOUT', 5011, 'UpstreamTimeout', undefined, 'bounded_ignorance', true, 504, true, 'Upstream timeout: no answer within {ms} ms', 'Upstream timeout'],
-  ['SERVER_BUSY', 5012, 'ServerBusy', undefined, 'bounded_ignorance', true, 503, true, 'Server busy: {reason}', 'Server busy'],
-  ['ROUTE_NOT_FOUND', 5013, 'RouteNotFound', undefined, 'belief_falsified', false, 404, true, 'No route for {method} {path}', 'Not found'],
-  ['INTERNAL_ERROR', 9000, 'Internal', undefined, 'invariant_violated', false, 500, false, 'Internal error: {reason}', 'Internal error'],
+const cryptoRows: CryptoRow[] = [
+  [3100, 'Aead', 'InvalidKey', 0, 0, 500, 'Invalid AEAD key'],
+  [3101, 'Aead', 'EncryptionFailed', 0, 0, 500, 'Encryption failed'],
+  [3102, 'Aead', 'DecryptionFailed', 2, 0, 401, 'Decryption failed'],
+  [3103, 'Aead', 'DataTooShort', 0, 4, 400, 'Ciphertext too short'],
+  [3200, 'Hmac', 'InvalidKey', 0, 0, 500, 'Invalid HMAC key'],
+  [3201, 'Hmac', 'VerificationFailed', 2, 4, 401, 'HMAC verification failed'],
+  [3202, 'Hmac', 'DataTooShort', 0, 4, 400, 'Data too short for HMAC tag'],
+  [3300, 'Key', 'Empty', 0, 4, 500, 'Key material is empty'],
+  [3301, 'Key', 'TooShort', 0, 0, 500, 'Key too short', 'Key too short: got {got} bytes, need at least {min}'],
+  [3400, 'Keyring', 'KeyNotFound', 0, 0, 500, 'Key not found', 'Key not found: {keyId}'],
+  [3401, 'Keyring', 'InvalidKey', 0, 0, 500, 'Invalid key material'],
+  [3402, 'Keyring', 'DerivationFailed', 0, 0, 500, 'Key derivation failed'],
+  [3403, 'Keyring', 'NoDefaultKey', 0, 0, 500, 'No default key', 'Key not found: no default key'],
+  [3500, 'Nonce', 'RngFailure', 1, 1, 500, 'CSPRNG failure'],
+  [3501, 'Nonce', 'Exhausted', 0, 0, 500, 'Nonce counter exhausted'],
+  [3600, 'Exchange', 'InvalidPublicKey', 0, 0, 400, 'Invalid public key'],
+  [3601, 'Exchange', 'GenerationFailed', 1, 1, 500, 'Key generation failed'],
+  [3602, 'Exchange', 'LowOrderPoint', 2, 0, 400, 'Low-order public key', 'Invalid public key: low-order point gives an all-zero shared secret'],
+  [3700, 'Id', 'Empty', 0, 2, 400, 'ID cannot be empty', '{idKind} ID cannot be empty'],
+  [3701, 'Id', 'TooLong', 0, 2, 400, 'ID too long', '{idKind} ID too long: {len} chars (max {max})'],
+  [3702, 'Id', 'InvalidChars', 0, 2, 400, 'ID has invalid characters', '{idKind} ID contains invalid characters (only alphanumeric, hyphen, underscore allowed): {value}'],
+  [3800, 'Handshake', 'Failed', 2, 0, 401, 'Handshake failed'],
+  [3801, 'Handshake', 'DecryptionFailed', 2, 0, 401, 'Handshake failed'],
+  [3802, 'Handshake', 'PeerRefused', 2, 0, 403, 'Peer refused'],
+  [3803, 'Handshake', 'Malformed', 0, 0, 400, 'Malformed handshake message'],
+  [3804, 'Handshake', 'UnexpectedMessage', 0, 0, 400, 'Unexpected handshake message'],
 ];
 
-const cryptoRows: Row[] = [
-  ['AEAD_INVALID_KEY', 3100, 'Aead', 'InvalidKey', 'belief_falsified', false, 500, false, 'AEAD: Invalid AEAD key: {detail}', 'Invalid AEAD key'],
-  ['AEAD_ENCRYPTION_FAILED', 3101, 'Aead', 'EncryptionFailed', 'belief_falsified', false, 500, false, 'AEAD: Encryption failed: {detail}', 'Encryption failed'],
-  ['AEAD_DECRYPTION_FAILED', 3102, 'Aead', 'DecryptionFailed', 'security', false, 401, false, 'AEAD: Decryption failed: {detail}', 'Decryption failed'],
-  ['AEAD_DATA_TOO_SHORT', 3103, 'Aead', 'DataTooShort', 'belief_falsified', false, 400, false, 'AEAD: Ciphertext too short', 'Ciphertext too short'],
-  ['HMAC_INVALID_KEY', 3200, 'Hmac', 'InvalidKey', 'belief_falsified', false, 500, false, 'HMAC: Invalid HMAC key: {detail}', 'Invalid HMAC key'],
-  ['HMAC_VERIFICATION_FAILED', 3201, 'Hmac', 'VerificationFailed', 'security', false, 401, false, 'HMAC: HMAC verification failed', 'HMAC verification failed'],
-  ['HMAC_DATA_TOO_SHORT', 3202, 'Hmac', 'DataTooShort', 'belief_falsified', false, 400, false, 'HMAC: Data too short for HMAC tag', 'Data too short for HMAC tag'],
-  ['KEY_EMPTY', 3300, 'Key', 'Empty', 'belief_falsified', false, 500, false, 'Key: Key material is empty', 'Key material is empty'],
-  ['KEY_TOO_SHORT', 3301, 'Key', 'TooShort', 'belief_falsified', false, 500, false, 'Key: Key too short: got {got} bytes, need at least {min}', 'Key too short'],
-  ['KEYRING_KEY_NOT_FOUND', 3400, 'Keyring', 'KeyNotFound', 'belief_falsified', false, 500, false, 'Keyring: Key not found: {keyId}', 'Key not found'],
-  ['KEYRING_INVALID_KEY', 3401, 'Keyring', 'InvalidKey', 'belief_falsified', false, 500, false, 'Keyring: Invalid key material: {detail}', 'Invalid key material'],
-  ['KEYRING_DERIVATION_FAILED', 3402, 'Keyring', 'DerivationFailed', 'belief_falsified', false, 500, false, 'Keyring: Key derivation failed: {detail}', 'Key derivation failed'],
-  ['KEYRING_NO_DEFAULT_KEY', 3403, 'Keyring', 'NoDefaultKey', 'belief_falsified', false, 500, false, 'Keyring: Key not found: no default key', 'No default key'],
-  ['NONCE_RNG_FAILURE', 3500, 'Nonce', 'RngFailure', 'bounded_ignorance', true, 500, false, 'Nonce: CSPRNG failure: {detail}', 'CSPRNG failure'],
-  ['NONCE_EXHAUSTED', 3501, 'Nonce', 'Exhausted', 'belief_falsified', false, 500, false, 'Nonce: Nonce counter exhausted: {detail}', 'Nonce counter exhausted'],
-  ['EXCHANGE_INVALID_PUBLIC_KEY', 3600, 'Exchange', 'InvalidPublicKey', 'belief_falsified', false, 400, false, 'Key exchange: Invalid public key: {detail}', 'Invalid public key'],
-  ['EXCHANGE_GENERATION_FAILED', 3601, 'Exchange', 'GenerationFailed', 'bounded_ignorance', true, 500, false, 'Key exchange: Key generation failed: {detail}', 'Key generation failed'],
-  ['EXCHANGE_LOW_ORDER_POINT', 3602, 'Exchange', 'LowOrderPoint', 'security', false, 400, false, 'Key exchange: Invalid public key: low-order point gives an all-zero shared secret', 'Low-order public key'],
-  ['ID_EMPTY', 3700, 'Id', 'Empty', 'belief_falsified', false, 400, true, 'ID validation: {idKind} ID cannot be empty', 'ID cannot be empty'],
-  ['ID_TOO_LONG', 3701, 'Id', 'TooLong', 'belief_falsified', false, 400, true, 'ID validation: {idKind} ID too long: {len} chars (max {max})', 'ID too long'],
-  ['ID_INVALID_CHARS', 3702, 'Id', 'InvalidChars', 'belief_falsified', false, 400, true, 'ID validation: {idKind} ID contains invalid characters (only alphanumeric, hyphen, underscore allowed): {value}', 'ID has invalid characters'],
-  ['HANDSHAKE_FAILED', 3800, 'Handshake', 'Failed', 'security', false, 401, false, 'Handshake failed at message {message} ({stage}): {detail}', 'Handshake failed'],
-  ['HANDSHAKE_DECRYPTION_FAILED', 3801, 'Handshake', 'DecryptionFailed', 'security', false, 401, false, 'Handshake failed at message {message} ({stage}): {detail}', 'Handshake failed'],
-  ['HANDSHAKE_PEER_REFUSED', 3802, 'Handshake', 'PeerRefused', 'security', false, 403, false, 'Handshake failed at message {message} ({stage}): {detail}', 'Peer refused'],
-  ['HANDSHAKE_MALFORMED', 3803, 'Handshake', 'Malformed', 'belief_falsified', false, 400, false, 'Handshake failed at message {message} ({stage}): {detail}', 'Malformed handshake message'],
-  ['HANDSHAKE_UNEXPECTED_MESSAGE', 3804, 'Handshake', 'UnexpectedMessage', 'belief_falsified', false, 400, false, 'Handshake failed at message {message} ({stage}): {detail}', 'Unexpected handshake message'],
-];
+const snake = (name: string) => name.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase();
 
-function toEntry(errorClass: 'M2MError' | 'CryptoError', r: Row): ErrorCatalogEntry {
-  const [code, id, kind, reason, category, retryable, httpStatus, exposeDetails, message, title] = r;
+/** The entry of a row; `prefix` goes before the message template (CryptoError kinds). */
+function entry(errorClass: 'M2MError' | 'CryptoError', code: string, id: number, kind: string, reason: string | undefined, row: [number, number, number, string, string?], slot: string, prefix = ''): ErrorCatalogEntry {
+  const [category, flags, httpStatus, title, message] = row;
   return Object.freeze({
     code,
     id,
     errorClass,
     kind: kind as M2MErrorKind | CryptoErrorKind,
     ...(reason !== undefined ? { reason } : {}),
-    category,
-    retryable,
+    category: CATEGORIES[category],
+    retryable: (flags & RETRYABLE) !== 0,
     httpStatus,
-    exposeDetails,
-    message,
+    exposeDetails: (flags & EXPOSE_DETAILS) !== 0,
+    message: prefix + (message ?? (flags & TITLE_ONLY ? title : `${title}: {${slot}}`)),
     title,
   });
+}
+
+function fromM2MRow([code, id, kind, ...rest]: M2MRow): ErrorCatalogEntry {
+  return entry('M2MError', code, id, kind, undefined, rest, 'reason');
+}
+
+function fromCryptoRow([id, kind, reason, ...rest]: CryptoRow): ErrorCatalogEntry {
+  const code = `${snake(kind)}_${snake(reason)}`;
+  if (kind === 'Handshake') rest[4] = HANDSHAKE_MESSAGE;
+  return entry('CryptoError', code, id, kind, reason, rest, 'detail', kind === 'Handshake' ? '' : `${CRYPTO_PREFIX[kind]}: `);
 }
 
 /**
@@ -151,7 +186,7 @@ function toEntry(errorClass: 'M2MError' | 'CryptoError', r: Row): ErrorCatalogEn
  * ```
  */
 export const errorCatalog: readonly ErrorCatalogEntry[] = Object.freeze(
-  [...m2mRows.map((r) => toEntry('M2MError', r)), ...cryptoRows.map((r) => toEntry('CryptoError', r))].sort((a, b) => a.id - b.id),
+  [...m2mRows.map(fromM2MRow), ...cryptoRows.map(fromCryptoRow)].sort((a, b) => a.id - b.id),
 );
 
 /** Every code of the catalog, as a string union. */
