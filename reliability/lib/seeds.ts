@@ -9,7 +9,8 @@ import { CryptoError, encodeFrame, encodeFrameText, M2MError } from '@m2m/core';
 import { serializeError } from '@m2m/core/errors';
 import { utf8Encode } from '@m2m/core/internal';
 import { aeadProtection, HandshakeState, hmacProtection, KeyPair } from '@m2m/crypto';
-import { binaryCodec, defaultCapabilities, jsonCodec, type Message } from '@m2m/session';
+import { binaryCodec, defaultCapabilities, type Message } from '@m2m/session';
+import { jsonCodec } from '@m2m/session/json';
 import { encodeCapabilities } from '@m2m/session/internal';
 
 /** The fixed key every fuzz target decodes with. */

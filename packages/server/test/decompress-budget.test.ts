@@ -5,7 +5,8 @@
  */
 import { brotliCompressSync, constants } from 'node:zlib';
 import { decompress } from '@m2m/core';
-import { defaultCapabilities, encodeMessageJson } from '@m2m/session';
+import { defaultCapabilities } from '@m2m/session';
+import { encodeMessageJson } from '@m2m/session/json';
 import { describe, expect, it } from 'vitest';
 import { createServerApp } from '../src/app.js';
 

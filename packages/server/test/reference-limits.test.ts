@@ -2,7 +2,8 @@
  * Limits of the reference API that the reference itself lacks: HTTP sessions expire when idle
  * and are capped (REJECT SERVER_BUSY / 503 when full), and request bodies are bounded while read.
  */
-import { encodeMessageJson, defaultCapabilities } from '@m2m/session';
+import { defaultCapabilities } from '@m2m/session';
+import { encodeMessageJson } from '@m2m/session/json';
 import { describe, expect, it } from 'vitest';
 import { createServerApp } from '../src/app.js';
 import { SessionTable } from '../src/reference/session-table.js';

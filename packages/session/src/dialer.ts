@@ -4,7 +4,7 @@
  * over WebSocket do not carry them (bench/startup.ts).
  * @module
  */
-import type { MessageCodecName } from './codec/index.js';
+import type { MessageCodec } from './codec/index.js';
 import type { Transport, TransportLimits } from './transport/types.js';
 
 /** What {@link Dialer.dial} gets from `connect`'s options. */
@@ -27,7 +27,7 @@ export interface Dialer {
   /** The URL schemes it dials, with their colon (`http:`, `https:`); `connect` refuses others with CONFIG_ERROR. */
   readonly protocols: readonly string[];
   /** The message codec its transport needs, whatever `options.codec` says (`rest`: `json`). */
-  readonly codec?: MessageCodecName;
+  readonly codec?: MessageCodec;
   /** Opens the transport to `url`. May throw M2MError (Network, Aborted, Config). */
   dial(url: string, options: DialOptions): Transport | Promise<Transport>;
 }

@@ -5,7 +5,8 @@
  * the NATS transport and a server pool's shared rate limiter and key list in `@m2m/session/nats`
  * (`connect('nats://…')` and `listen({ transport: 'nats' })` are here); the HTTP transports'
  * client side (`httpTransport`, `restTransport` for `connect`) in `@m2m/session/http`; streams
- * inside a session (`openStream(session)`, `incomingStreams(session)`) in `@m2m/session/streams`.
+ * inside a session (`openStream(session)`, `incomingStreams(session)`) in `@m2m/session/streams`;
+ * the `json` codec's object and functions in `@m2m/session/json` (on Node `codec: 'json'` needs no import).
  * Every export is listed on purpose (the API report in packages/session/api/ shows changes);
  * pieces the SDK's packages and tests share are in `@m2m/session/internal`, with no stability
  * promise.
@@ -18,7 +19,7 @@ export { SessionState, StateMachine, type SessionEvent } from './state-machine.j
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { resolveTimers, TIMER_RANGES, type TimerOptions, type ResolvedTimers } from './timers.js';
 export { SessionCore, type SessionCoreOptions, type SessionRole, type SessionStats, type ClosedInfo, type ReceiveResult, type DataExtras } from './session-core.js';
-export { jsonCodec, binaryCodec, messageCodec, encodeMessageJson, decodeMessageJson, encodeMessageBinary, decodeMessageBinary, type MessageCodec, type MessageCodecName } from './codec/index.js';
+export { binaryCodec, messageCodec, encodeMessageBinary, decodeMessageBinary, type MessageCodec, type MessageCodecName } from './codec/index.js';
 export { dataFrame } from './frame-bytes.js';
 
 /** Idle session timeout of the reference, in milliseconds. */

@@ -6,7 +6,7 @@
  */
 import { M2MError, isSdkError } from '@m2m/core/internal';
 import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
-import { binaryCodec, jsonCodec, messageCodec, type MessageCodec, type MessageCodecName } from './codec/index.js';
+import { binaryCodec, messageCodec, type MessageCodec, type MessageCodecName } from './codec/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
@@ -37,8 +37,11 @@ export interface SessionData {
 
 /** Options shared by client and server sessions. */
 export interface SessionOptions extends Omit<SessionCoreOptions, 'role' | 'onSend' | 'onClosed'> {
-  /** Message codec (default `binary`; use `json` with a Rust reference peer). Servers detect it from the HELLO. */
-  codec?: MessageCodecName;
+  /**
+   * Message codec (default `binary`; use `json` with a Rust reference peer: the name on Node,
+   * `jsonCodec` of `@m2m/session/json` in browsers). Servers detect it from the HELLO.
+   */
+  codec?: MessageCodecName | MessageCodec;
   /** Received DATA held before reading from the transport stops (default 64). */
   inboxCapacity?: number;
   /** Bytes of received DATA held (content plus its wire form) before reading stops (default 1 MiB). */
@@ -196,7 +199,7 @@ export class Session implements AsyncIterable<SessionData> {
     }
     if (first.done) throw new M2MError('Closed', { reason: 'ERROR', message: 'connection closed before HELLO' });
     // The first byte tells the codec: `{` for JSON, a MessagePack array otherwise.
-    const codec = options.codec ? messageCodec(options.codec) : first.value[0] === 0x7b ? jsonCodec : binaryCodec;
+    const codec = options.codec ? messageCodec(options.codec) : first.value[0] === 0x7b ? messageCodec('json') : binaryCodec;
     const s = new Session(transport, 'server', codec, options);
     let accepted: boolean;
     try {

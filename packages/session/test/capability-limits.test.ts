@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSdkError } from '@m2m/core';
-import { binaryCodec, CAPABILITY_LIMITS, defaultCapabilities, jsonCodec, type Capabilities } from '@m2m/session';
+import { binaryCodec, CAPABILITY_LIMITS, defaultCapabilities, type Capabilities } from '@m2m/session';
+import { jsonCodec } from '@m2m/session/json';
 import { decodeCapabilities, encodeCapabilities } from '@m2m/session/internal';
 
 const hello = (value: Capabilities) => ({ type: 'HELLO' as const, timestamp: 1, payload: { kind: 'capabilities' as const, value } });

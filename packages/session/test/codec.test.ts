@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isM2MError } from '@m2m/core';
-import { binaryCodec, decodeMessageBinary, decodeMessageJson, defaultCapabilities, encodeMessageBinary, encodeMessageJson, jsonCodec, type Message, type MessagePayload } from '@m2m/session';
+import { binaryCodec, decodeMessageBinary, defaultCapabilities, encodeMessageBinary, type Message, type MessagePayload } from '@m2m/session';
+import { decodeMessageJson, encodeMessageJson, jsonCodec } from '@m2m/session/json';
 
 const algorithm = fc.constantFrom('none', 'm2m', 'tokennative', 'brotli' as const);
 const encoding = fc.constantFrom('Cl100kBase', 'O200kBase', 'LlamaBpe', 'Heuristic' as const);

@@ -9,7 +9,8 @@ import { Packr } from 'msgpackr';
 import { encodeFrame, encodeFrameText, isM2MError } from '@m2m/core';
 import { readDataMessage } from '../src/codec/data-reader.js';
 import { decodeStructured } from '../src/codec/binary-codec.js';
-import { binaryCodec, decodeMessageBinary, decodeMessageJson, encodeMessageBinary, encodeMessageJson, SessionCore, type Message } from '@m2m/session';
+import { binaryCodec, decodeMessageBinary, encodeMessageBinary, SessionCore, type Message } from '@m2m/session';
+import { decodeMessageJson, encodeMessageJson } from '@m2m/session/json';
 
 /** Bytes as hex, so toEqual compares content and not views. */
 const strip = (m: Message) => JSON.parse(JSON.stringify(m, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))) as unknown;

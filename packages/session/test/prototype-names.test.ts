@@ -5,7 +5,7 @@
  */
 import { isM2MError } from '@m2m/core';
 import { describe, expect, it } from 'vitest';
-import { decodeMessageJson } from '../src/index.js';
+import { decodeMessageJson } from '../src/json.js';
 
 function outcome(json: string): string {
   try {

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { isM2MError, type M2MError } from '@m2m/core';
 import { connect, listen, memoryTransportPair, Session, type SessionData } from '@m2m/session';
 import { httpTransport } from '@m2m/session/http';
+import { jsonCodec } from '@m2m/session/json';
 
 /** `http://` servers are dialed through `@m2m/session/http`. */
 const dialerFor = (url: string) => (url.startsWith('http') ? { transport: httpTransport } : {});
@@ -20,6 +21,17 @@ async function rejection(p: Promise<unknown>): Promise<M2MError> {
 }
 
 describe('Session over a memory transport', () => {
+  it('takes the json codec as an object (how browsers pass it) and the server detects it from the HELLO', async () => {
+    const [a, b] = memoryTransportPair();
+    const serverP = Session.server(b);
+    const client = await Session.client(a, { codec: jsonCodec });
+    const server = (await serverP)!;
+    expect([client.codec, server.codec]).toEqual(['json', 'json']);
+    await client.send('{"n":1}');
+    const it = server[Symbol.asyncIterator]();
+    expect((await it.next()).value?.content).toBe('{"n":1}');
+    await client.close();
+  });
   it('handshakes, exchanges DATA both ways in order, pings and closes with a reason', async () => {
     const [a, b] = memoryTransportPair();
     const serverP = Session.server(b);

@@ -7,7 +7,8 @@
  */
 import { compress, decompress, detectAlgorithm, isM2MError, isSdkError, selectAlgorithm, ALGORITHMS, DEFAULT_LIMITS, type Algorithm, type RejectionCode } from '@m2m/core';
 import { utf8ByteLength } from '@m2m/core/internal';
-import { SessionState, decodeMessageJson, encodeMessageJson, negotiate, type Capabilities, type Message } from '@m2m/session';
+import { SessionState, negotiate, type Capabilities, type Message } from '@m2m/session';
+import { decodeMessageJson, encodeMessageJson } from '@m2m/session/json';
 import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';
 import { jsonText, readJsonBody, shapeError } from './json-body.js';

@@ -1,12 +1,12 @@
 /**
  * Message codecs behind one interface: `json` (the reference's text, interoperable with Rust
- * peers) and `binary` (MessagePack, compact).
+ * peers; in codec/json.ts) and `binary` (MessagePack, compact).
  * @module
  */
-import { M2MError, isBytes, utf8DecodeStrict, utf8Encode } from '@m2m/core/internal';
+import { platform } from '#platform';
+import { M2MError } from '@m2m/core/internal';
 import type { Message } from '../message.js';
-import { decodeMessageBinary, decodeOwnedMessageBinary, encodeMessageBinary, MAX_BINARY_MESSAGE } from './binary-codec.js';
-import { decodeMessageJson, encodeMessageJson } from './json-codec.js';
+import { decodeMessageBinary, decodeOwnedMessageBinary, encodeMessageBinary } from './binary-codec.js';
 
 /** Names of the message codecs. */
 export type MessageCodecName = 'json' | 'binary';
@@ -19,19 +19,6 @@ export interface MessageCodec {
   decode(bytes: Uint8Array): Message;
 }
 
-/** The `json` codec over UTF-8 bytes. */
-export const jsonCodec: MessageCodec = {
-  name: 'json',
-  encode: (m) => utf8Encode(encodeMessageJson(m)),
-  decode(bytes) {
-    if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'message must be a Uint8Array' });
-    if (bytes.length > MAX_BINARY_MESSAGE) throw new M2MError('InvalidMessage', { reason: `message of ${bytes.length} bytes exceeds ${MAX_BINARY_MESSAGE}` });
-    const text = utf8DecodeStrict(bytes);
-    if (text === undefined) throw new M2MError('InvalidMessage', { reason: 'message is not valid UTF-8' });
-    return decodeMessageJson(text);
-  },
-};
-
 /**
  * The `binary` (MessagePack) codec. Its `decode` takes the bytes over, as a session does with
  * what its transport received: a frame in them may stay a view of them (binary-codec.ts).
@@ -39,13 +26,18 @@ export const jsonCodec: MessageCodec = {
 export const binaryCodec: MessageCodec = { name: 'binary', encode: encodeMessageBinary, decode: decodeOwnedMessageBinary };
 
 /**
- * The codec of a name.
- * @throws M2MError of kind Config for an unknown name.
+ * The codec of a name (a codec object is returned as it is). `json` is there on Node; browsers
+ * take the `jsonCodec` object of `@m2m/session/json` (codec/json.ts).
+ * @throws M2MError of kind Config for an unknown name, and for `json` in a browser build.
  */
-export function messageCodec(name: MessageCodecName): MessageCodec {
-  if (name === 'json') return jsonCodec;
+export function messageCodec(name: MessageCodecName | MessageCodec): MessageCodec {
+  if (typeof name === 'object') return name;
+  if (name === 'json') {
+    if (platform.jsonCodec) return platform.jsonCodec;
+    throw new M2MError('Config', { reason: "browser builds carry the json codec in @m2m/session/json: pass its jsonCodec as the codec option (codec: jsonCodec), not 'json'" });
+  }
   if (name === 'binary') return binaryCodec;
   throw new M2MError('Config', { reason: `unknown message codec ${String(name)}; use json or binary` });
 }
 
-export { decodeMessageBinary, encodeMessageBinary, decodeMessageJson, encodeMessageJson };
+export { decodeMessageBinary, encodeMessageBinary };

@@ -9,6 +9,7 @@ import { dial } from '../transport/dial.js';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
 import { webSocketWriteBatch } from '../transport/write-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
+import { jsonCodec } from '../codec/json.js';
 import type { SessionPlatform } from './types.js';
 
 /** Node's dialers. */
@@ -33,6 +34,7 @@ export const platform: SessionPlatform = {
     );
   },
   openTcp: (host, port, options) => connectTcp(host, port, options),
+  jsonCodec,
   async readTextFile(path) {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');

@@ -3,6 +3,7 @@
  * Node) and listening (Node only).
  * @module
  */
+import type { MessageCodec } from '../codec/index.js';
 import type { Transport, TransportLimits } from '../transport/types.js';
 
 /** Dial options. */
@@ -18,4 +19,6 @@ export interface SessionPlatform {
   readTextFile(path: string): Promise<string>;
   /** Opens the client end of a session to `nats://host:port/<subject>`. */
   openNats(url: string, options: DialOptions): Promise<Transport>;
+  /** The `json` codec where `codec: 'json'` needs no import (Node); browsers pass `@m2m/session/json`'s object. */
+  readonly jsonCodec?: MessageCodec;
 }

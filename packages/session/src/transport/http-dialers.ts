@@ -3,6 +3,7 @@
  * `connect(url, { transport: restTransport })`.
  * @module
  */
+import { jsonCodec } from '../codec/json.js';
 import type { Dialer } from '../dialer.js';
 import { HttpClientTransport } from './http-client.js';
 import { RestClientTransport } from './rest-client.js';
@@ -26,6 +27,6 @@ export const httpTransport: Dialer = Object.freeze<Dialer>({
 export const restTransport: Dialer = Object.freeze<Dialer>({
   name: 'rest',
   protocols: HTTP_SCHEMES,
-  codec: 'json',
+  codec: jsonCodec,
   dial: (url, options) => new RestClientTransport(url, { maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark }),
 });
