@@ -27,7 +27,7 @@ export interface StreamOptions {
   timeoutMs?: number;
 }
 
-/** Options of `Session.openStream`. */
+/** Options of `openStream` (`@m2m/session/streams`). */
 export interface OpenStreamOptions {
   /** Stream id (default: the next number as text); unique among this side's open streams. */
   id?: string;
