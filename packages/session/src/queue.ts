@@ -5,6 +5,7 @@
  * so a few large messages stop the source as surely as many small ones.
  * @module
  */
+import { TAKEN } from './transport/types.js';
 
 /** Options of {@link AsyncQueue}. */
 export interface AsyncQueueOptions<T = unknown> {
@@ -25,8 +26,8 @@ export interface AsyncQueueOptions<T = unknown> {
   onTake?: (item: T) => void;
 }
 
-/** What `push` returns while the queue has room. */
-const ROOM: Promise<void> = Promise.resolve();
+/** What `push` returns while the queue has room: the transports' shared resolved promise (transport/types.ts). */
+const ROOM: Promise<void> = TAKEN;
 
 const byteLengthOf = (item: unknown): number => (item instanceof Uint8Array ? item.byteLength : 0);
 

@@ -13,7 +13,7 @@ import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { SessionCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
-import type { Transport } from './transport/types.js';
+import { TAKEN, type Transport } from './transport/types.js';
 import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
 import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
 import type { SecureChannel } from './secure/secure-channel.js';
@@ -397,9 +397,19 @@ export class Session implements AsyncIterable<SessionData> {
     const bytes = this.#codec.encode(message);
     // Nothing ahead of it (every earlier send was taken): hand it over now, one promise hop
     // fewer per message; otherwise it waits its turn on the chain.
-    const taken = this.#queuedBytes === 0 ? this.#transportSend(bytes) : this.#sendChain.then(() => this.transport.send(bytes));
-    this.#queuedBytes += bytes.length;
-    const next = taken.finally(() => (this.#queuedBytes -= bytes.length));
+    if (this.#queuedBytes === 0) {
+      const taken = this.#transportSend(bytes);
+      // Taken at once (the transports' shared resolved promise): nothing is left to wait for or
+      // to count, so no promise is made for it (docs/ARCHITECTURE.md, Performance notes).
+      return taken === TAKEN ? TAKEN : this.#track(taken, bytes.length);
+    }
+    return this.#track(this.#sendChain.then(() => this.transport.send(bytes)), bytes.length);
+  }
+
+  /** Counts `length` queued bytes until `taken` settles; later sends wait behind it. */
+  #track(taken: Promise<void>, length: number): Promise<void> {
+    this.#queuedBytes += length;
+    const next = taken.finally(() => (this.#queuedBytes -= length));
     this.#sendChain = next.catch(() => undefined);
     return next;
   }
@@ -531,9 +541,10 @@ export class Session implements AsyncIterable<SessionData> {
               this.#fail(e);
               return;
             }
-            // A full inbox stops reading; the transport's end must still end the session.
-            if (this.transport.ended) await Promise.race([this.#inbox.push(item), this.transport.ended]);
-            else await this.#inbox.push(item);
+            // A full inbox stops reading; the transport's end must still end the session. With
+            // room, no await (no promise hop per message).
+            const room = this.#inbox.push(item);
+            if (room !== TAKEN) await (this.transport.ended ? Promise.race([room, this.transport.ended]) : room);
           }
         }
         this.#core.transportClosed();

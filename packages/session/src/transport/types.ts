@@ -77,6 +77,13 @@ export interface WriteBatch {
   flush(): void;
 }
 
+/**
+ * What a transport's `send` returns when it took the message at once: one shared, already
+ * resolved promise instead of one per message. A caller that sees this very object knows the
+ * message was taken without waiting (session.ts skips its send-queue bookkeeping then).
+ */
+export const TAKEN: Promise<void> = Promise.resolve();
+
 /** Default largest transport message. */
 export const DEFAULT_MAX_TRANSPORT_MESSAGE = 16 * 1024 * 1024 + 64 * 1024;
 /** Default incoming bytes buffered before reading stops. */
