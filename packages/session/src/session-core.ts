@@ -7,7 +7,7 @@
  */
 import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
-import { allocate } from './codec/slab.js';
+import { frameAllocatorFor } from './codec/data-writer.js';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
 import { BindingProtection, messageBinding } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
@@ -148,6 +148,7 @@ export class SessionCore {
     this.#opts = { ...this.#opts, protection, minSecurity: 'aead' };
     this.#requireFrames = true;
     this.#bound = new BindingProtection(protection);
+    this.#encodeOpts = this.#decodeOpts = undefined;
   }
 
   /** Current state. */
@@ -183,6 +184,28 @@ export class SessionCore {
     const before = this.#machine.state;
     this.#machine.apply(event);
     if (this.#machine.state !== before) this.#schedule();
+  }
+
+  // Frame options, built once per session (and again when it turns encrypted), not per DATA.
+  #encodeOpts: EncodeFrameOptions | undefined;
+  #decodeOpts: DecodeFrameOptions | undefined;
+
+  #encodeOptions(): EncodeFrameOptions {
+    if (this.#encodeOpts) return this.#encodeOpts;
+    const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
+    const protection = this.#bound ?? this.#opts.protection;
+    if (protection) opts.protection = protection;
+    if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
+    return (this.#encodeOpts = opts);
+  }
+
+  #decodeOptions(): DecodeFrameOptions {
+    if (this.#decodeOpts) return this.#decodeOpts;
+    const opts: DecodeFrameOptions = { limits: this.#opts.limits };
+    const protection = this.#bound ?? this.#opts.protection;
+    if (protection) opts.protection = protection;
+    if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
+    return (this.#decodeOpts = opts);
   }
 
   /** Client: the HELLO to send. @throws M2MError Protocol unless INITIAL. */
@@ -327,13 +350,10 @@ export class SessionCore {
     const now = this.#clock.now();
     const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
     if (this.#bound) this.#bound.binding = messageBinding(message);
-    const protection = this.#bound ?? this.#opts.protection;
-    const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
-    if (protection) opts.protection = protection;
-    if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
-    // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2), carved
-    // from the message slab: the codec copies them into the message at once (codec/slab.ts).
-    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, allocate) : compress(content, algo, opts);
+    const opts = this.#encodeOptions();
+    // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
+    // encoded straight into the binary message they travel in (codec/data-writer.ts).
+    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, frameAllocatorFor(message)) : compress(content, algo, opts);
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
@@ -364,14 +384,9 @@ export class SessionCore {
     }
     const length = contentTextLength(content);
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
-    const opts: DecodeFrameOptions = { limits: this.#opts.limits };
     // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
-    if (this.#bound) {
-      this.#bound.binding = messageBinding(message);
-      opts.protection = this.#bound;
-    }
-    else if (this.#opts.protection) opts.protection = this.#opts.protection;
-    if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
+    if (this.#bound) this.#bound.binding = messageBinding(message);
+    const opts = this.#decodeOptions();
     let text: string;
     try {
       text = typeof content === 'string' ? decompress(content, opts) : decodeFrame(content, opts).payload;
