@@ -9,7 +9,7 @@ import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { frameAllocatorFor } from './codec/data-writer.js';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
-import { BindingProtection, messageBinding } from './secure/binding.js';
+import { BindingProtection } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
 import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo, SecurityStatus } from './message.js';
@@ -349,7 +349,7 @@ export class SessionCore {
     if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
     const now = this.#clock.now();
     const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
-    if (this.#bound) this.#bound.binding = messageBinding(message);
+    if (this.#bound) this.#bound.bindMessage(message);
     const opts = this.#encodeOptions();
     // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
     // encoded straight into the binary message they travel in (codec/data-writer.ts).
@@ -385,7 +385,7 @@ export class SessionCore {
     const length = contentTextLength(content);
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
     // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
-    if (this.#bound) this.#bound.binding = messageBinding(message);
+    if (this.#bound) this.#bound.bindMessage(message);
     const opts = this.#decodeOptions();
     let text: string;
     try {

@@ -60,11 +60,11 @@ function suffixSize(m: Message): number {
   return (size === undefined ? 1 : uintSize(size)) + 1;
 }
 
-/** Writes everything before the content's bytes; returns where they go. */
-function writePrefix(out: Uint8Array, m: Message, shape: number, bodyLen: number, isStr: boolean): number {
-  out[0] = 0x94;
-  out[1] = shape >>> 8;
-  let at = 2;
+/** Writes everything before the content's bytes, from `start`; returns where they go. */
+function writePrefix(out: Uint8Array, start: number, m: Message, shape: number, bodyLen: number, isStr: boolean): number {
+  out[start] = 0x94;
+  out[start + 1] = shape >>> 8;
+  let at = start + 2;
   const sid = m.sessionId;
   if (sid !== undefined) {
     const sidLen = sidLength(sid);
@@ -134,13 +134,13 @@ export function writeDataMessage(m: Message): Uint8Array | undefined {
     // The fields are written now (they may have changed since the frame was placed); the frame
     // is already where they leave it, unless they changed size.
     if (content.byteOffset - out.byteOffset === prefix && out.length === length) {
-      writePrefix(out, m, shape, bodyLen, false);
+      writePrefix(out, 0, m, shape, bodyLen, false);
       writeSuffix(out, prefix + bodyLen, m);
       return out;
     }
   }
   const out = allocate(length);
-  let at = writePrefix(out, m, shape, bodyLen, isStr);
+  let at = writePrefix(out, 0, m, shape, bodyLen, isStr);
   if (isStr) at = writeText(out, at, content, bodyLen);
   else {
     out.set(content, at);
@@ -148,4 +148,17 @@ export function writeDataMessage(m: Message): Uint8Array | undefined {
   }
   writeSuffix(out, at, m);
   return out;
+}
+
+/**
+ * Bytes of `m`'s binding as this writer writes it (secure/binding.ts: `m` with its DATA content
+ * replaced by the empty string), or -1 when `m` is not of its shape.
+ */
+export function bindingSize(m: Message): number {
+  return shapeOf(m) === undefined ? -1 : prefixSize(m, 0, true) + suffixSize(m);
+}
+
+/** Writes `m`'s binding ({@link bindingSize} bytes, which must not be -1) into `out` at `at`. */
+export function writeBinding(out: Uint8Array, at: number, m: Message): void {
+  writeSuffix(out, writePrefix(out, at, m, shapeOf(m)!, 0, true), m);
 }
