@@ -5,7 +5,7 @@
  * so a few large messages stop the source as surely as many small ones.
  * @module
  */
-import { TAKEN } from './transport/types.js';
+import { TAKEN, type PollingIterator } from './transport/types.js';
 
 /** Options of {@link AsyncQueue}. */
 export interface AsyncQueueOptions<T = unknown> {
@@ -136,26 +136,14 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     readers.forEach((r, i) => (this.#error !== undefined ? rejecters[i](this.#error) : r({ value: undefined, done: true })));
   }
 
+  /** The next item if one is waiting (taken as `next` takes it), else `undefined`; never waits. */
+  poll(): T | undefined {
+    return this.size > 0 ? this.#take() : undefined;
+  }
+
   /** The next item, or `done` after `end`. */
   next(): Promise<IteratorResult<T>> {
-    if (this.size > 0) {
-      const value = this.#items[this.#head];
-      this.#items[this.#head++] = undefined as T;
-      this.#bytes -= this.#sizeOf(value);
-      this.#opts.onTake?.(value);
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
-      if (this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
-        for (const w of this.#spaceWaiters.splice(0)) w();
-        if (this.#full) {
-          this.#full = false;
-          this.#opts.onDrain?.();
-        }
-      }
-      return Promise.resolve({ value, done: false });
-    }
+    if (this.size > 0) return Promise.resolve({ value: this.#take(), done: false });
     if (this.#ended) return this.#error !== undefined ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.#readers.push(resolve);
@@ -163,7 +151,28 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return { next: () => this.next(), return: async () => ({ value: undefined, done: true }) };
+  /** Takes the head item: its bytes leave the count; the source resumes once half is free. */
+  #take(): T {
+    const value = this.#items[this.#head];
+    this.#items[this.#head++] = undefined as T;
+    this.#bytes -= this.#sizeOf(value);
+    this.#opts.onTake?.(value);
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
+      for (const w of this.#spaceWaiters.splice(0)) w();
+      if (this.#full) {
+        this.#full = false;
+        this.#opts.onDrain?.();
+      }
+    }
+    return value;
+  }
+
+  /** Iteration over the items; the iterator's `poll` takes a waiting item without a promise. */
+  [Symbol.asyncIterator](): PollingIterator<T> {
+    return { next: () => this.next(), return: async () => ({ value: undefined, done: true }), poll: () => this.poll() };
   }
 }

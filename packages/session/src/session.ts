@@ -13,7 +13,7 @@ import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { SessionCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
-import { TAKEN, type Transport } from './transport/types.js';
+import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
 import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
 import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
 import type { SecureChannel } from './secure/secure-channel.js';
@@ -487,15 +487,20 @@ export class Session implements AsyncIterable<SessionData> {
     }
   }
 
-  #readLoop(iterator: AsyncIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
+  #readLoop(iterator: PollingIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
     const run = async () => {
       try {
         for (;;) {
-          const r = await iterator.next();
-          if (r.done) break;
+          // A message already waiting is taken without a promise; only an empty inbox is awaited.
+          let bytes = iterator.poll?.();
+          if (bytes === undefined) {
+            const r = await iterator.next();
+            if (r.done) break;
+            bytes = r.value;
+          }
           let message: Message;
           try {
-            message = this.#codec.decode(r.value);
+            message = this.#codec.decode(bytes);
             if (this.#secure && CONTROL_TYPES.has(message.type)) message = openControlMessage(this.#secure.channel, message);
           } catch (e) {
             this.#fail(e);

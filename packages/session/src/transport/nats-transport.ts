@@ -9,7 +9,7 @@
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type BufferAccount, type Transport } from './types.js';
+import { DEFAULT_MAX_TRANSPORT_MESSAGE, type BufferAccount, type PollingIterator, type Transport } from './types.js';
 
 /** What a session transport needs from its NATS connection. */
 export interface NatsPort {
@@ -382,15 +382,22 @@ export class NatsTransport implements Transport {
     this.#inbox.end();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     const it = this.#inbox[Symbol.asyncIterator]();
+    const taken = (v: { bytes: Uint8Array; size: number; held: number }): Uint8Array => {
+      this.#account?.release(v.held);
+      this.#onConsumed(v.size);
+      return v.bytes;
+    };
     return {
       next: async (): Promise<IteratorResult<Uint8Array>> => {
         const r = await it.next();
         if (r.done) return { value: undefined, done: true };
-        this.#account?.release(r.value.held);
-        this.#onConsumed(r.value.size);
-        return { value: r.value.bytes, done: false };
+        return { value: taken(r.value), done: false };
+      },
+      poll: () => {
+        const v = this.#inbox.poll();
+        return v === undefined ? undefined : taken(v);
       },
       return: async () => {
         await this.close();

@@ -84,6 +84,16 @@ export interface WriteBatch {
  */
 export const TAKEN: Promise<void> = Promise.resolve();
 
+/**
+ * An iterator of received messages that can also hand over a message already waiting without a
+ * promise (`poll`: `undefined` when none is waiting or the iteration has ended; then `next`
+ * tells which). The transports' iterators have it; a session's read loop drains with it and
+ * awaits `next` only when nothing is waiting (one promise and microtask fewer per message).
+ */
+export interface PollingIterator<T> extends AsyncIterator<T> {
+  poll?(): T | undefined;
+}
+
 /** Default largest transport message. */
 export const DEFAULT_MAX_TRANSPORT_MESSAGE = 16 * 1024 * 1024 + 64 * 1024;
 /** Default incoming bytes buffered before reading stops. */

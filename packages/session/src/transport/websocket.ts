@@ -7,7 +7,7 @@ import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { keepSmall } from '../codec/slab.js';
 import { ConnectionAccount } from './budget.js';
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type Transport, type TransportLimits, type WriteBatch } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './types.js';
 
 /** The part of the WebSocket API this transport uses (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
@@ -221,7 +221,7 @@ export class WebSocketTransport implements Transport {
     await done;
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.#inbox[Symbol.asyncIterator]();
   }
 }
