@@ -18,6 +18,8 @@ import { SessionState, StateMachine, type SessionEvent } from './state-machine.j
 import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
 import type { EncodeFrameOptions } from '@m2m/core';
 
+const NO_EXTRAS: DataExtras = Object.freeze({});
+
 /** Which end of the handshake this session is. */
 export type SessionRole = 'client' | 'server';
 
@@ -235,7 +237,8 @@ export class SessionCore {
    */
   receive(message: Message): ReceiveResult {
     this.stats.messagesReceived++;
-    this.#lastHeard = this.#clock.now();
+    const now = this.#clock.now();
+    this.#lastHeard = now;
     switch (message.type) {
       case 'HELLO':
         return this.#receiveHello(message);
@@ -245,7 +248,7 @@ export class SessionCore {
       case 'REJECT':
         return this.#receiveReject(message);
       case 'DATA': {
-        const content = this.decompress(message);
+        const content = this.#decompress(message, now);
         return { content, data: (message.payload as { value: DataPayload }).value };
       }
       case 'PING':
@@ -338,8 +341,10 @@ export class SessionCore {
    * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
    *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
    */
-  compress(content: string, algorithm?: Algorithm, extra: DataExtras = {}): Message {
-    this.#requireEstablished('sendData');
+  compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS): Message {
+    // DATA leaves ESTABLISHED as it is: the table is consulted only in other states.
+    const established = this.#machine.state === SessionState.ESTABLISHED;
+    if (!established) this.#requireEstablished('sendData');
     // Encrypted sessions carry only AEAD frames, whatever was negotiated.
     const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
     const originalBytes = utf8ByteLength(content);
@@ -357,7 +362,7 @@ export class SessionCore {
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
-    this.#apply('sendData');
+    if (!established) this.#apply('sendData');
     this.#lastActivity = now;
     this.#schedule();
     this.stats.bytesCompressed += length;
@@ -374,7 +379,13 @@ export class SessionCore {
    *   LimitExceeded, codec errors.
    */
   decompress(message: Message): string {
-    this.#requireEstablished('receiveData');
+    return this.#decompress(message, undefined);
+  }
+
+  /** {@link SessionCore.decompress}; `now` when the caller read the clock already. */
+  #decompress(message: Message, now: number | undefined): string {
+    const established = this.#machine.state === SessionState.ESTABLISHED;
+    if (!established) this.#requireEstablished('receiveData');
     const p = message.payload;
     if (message.type !== 'DATA' || p?.kind !== 'data') throw new M2MError('InvalidMessage', { reason: 'Not a DATA message' });
     const max = this.#negotiated?.maxPayload ?? 0;
@@ -394,8 +405,8 @@ export class SessionCore {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });
     }
-    this.#apply('receiveData');
-    this.#lastActivity = this.#clock.now();
+    if (!established) this.#apply('receiveData');
+    this.#lastActivity = now ?? this.#clock.now();
     this.#schedule();
     return text;
   }

@@ -71,6 +71,7 @@ const dataSize = (d: SessionData) => d.content.length + d.payload.content.length
 /** Bytes of automatic replies (PONG) queued for a peer before the read loop waits for them to go out. */
 const REPLY_QUEUE_BYTES = 64 * 1024;
 
+const NO_SEND_OPTIONS: { algorithm?: Algorithm } & DataExtras = Object.freeze({});
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
@@ -315,7 +316,7 @@ export class Session implements AsyncIterable<SessionData> {
    *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network, Timeout (the peer took
    *   nothing for `sendTimeoutMs`; the connection is dropped).
    */
-  send(content: string, options: { algorithm?: Algorithm } & DataExtras = {}): Promise<void> {
+  send(content: string, options: { algorithm?: Algorithm } & DataExtras = NO_SEND_OPTIONS): Promise<void> {
     const closed = this.#core.closedInfo;
     if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
     let message: Message;

@@ -16,7 +16,8 @@ const ALGOS: readonly Algorithm[] = ['none', 'm2m', 'tokennative', 'brotli'];
 
 /** Read position; `-1` once the input left the shape (the caller then uses the generic decoder). */
 let at = 0;
-let src: Uint8Array = new Uint8Array(0);
+const NOTHING = new Uint8Array(0);
+let src: Uint8Array = NOTHING;
 
 function byte(): number {
   if (at < 0 || at >= src.length) {
@@ -156,6 +157,6 @@ export function readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => U
     m.payload = { kind: 'data', value };
     return m;
   } finally {
-    src = new Uint8Array(0); // keep no reference to the caller's bytes
+    src = NOTHING; // keep no reference to the caller's bytes
   }
 }
