@@ -91,6 +91,7 @@ export const TAKEN: Promise<void> = Promise.resolve();
  * awaits `next` only when nothing is waiting (one promise and microtask fewer per message).
  */
 export interface PollingIterator<T> extends AsyncIterator<T> {
+  /** The next message if one is already waiting (taken as `next` would take it), else `undefined`. */
   poll?(): T | undefined;
 }
 

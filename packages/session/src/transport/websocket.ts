@@ -76,7 +76,8 @@ export class WebSocketTransport implements Transport {
   /**
    * @param options limits, the peer's address, where a server counts the bytes this
    *   connection holds (default: its own account, with no shared budget), and the write batch
-   *   of the socket under a `ws` WebSocket (Node: `webSocketWriteBatch`, transport/write-batch.ts).
+   *   of the socket under a `ws` WebSocket (Node: `webSocketWriteBatch`, transport/write-batch.ts);
+   *   `nodeBuffers` for a `ws` WebSocket on Node: receive Node buffers instead of ArrayBuffers.
    */
   constructor(ws: WebSocketLike, options: TransportLimits & { remoteAddress?: string; account?: ConnectionAccount; batch?: WriteBatch; nodeBuffers?: boolean } = {}) {
     this.#ws = ws;
