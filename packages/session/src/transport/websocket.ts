@@ -17,6 +17,8 @@ export interface WebSocketLike {
   send(data: Uint8Array, cb?: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: string, listener: (event: { data?: unknown; code?: number; message?: string }) => void): void;
+  /** `ws` only: its message event (`isBinary` false for a text frame). */
+  on?(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
   /** `ws` only: stop and restart reading from the socket. */
   pause?(): void;
   resume?(): void;
@@ -99,7 +101,9 @@ export class WebSocketTransport implements Transport {
       sizeOf: heldSize,
       onTake: (m) => this.#account.release(heldSize(m)),
     });
-    ws.addEventListener('message', (e) => this.#onMessage(e.data));
+    // `ws` on Node: its own event, without a MessageEvent object per message.
+    if (options.nodeBuffers && ws.on) ws.on('message', (data, isBinary) => this.#onMessage(isBinary ? data : ''));
+    else ws.addEventListener('message', (e) => this.#onMessage(e.data));
     ws.addEventListener('close', () => this.#finish());
     ws.addEventListener('error', (e) => this.#finish(wsError(e.message, this.#max)));
   }
