@@ -136,19 +136,22 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     readers.forEach((r, i) => (this.#error !== undefined ? rejecters[i](this.#error) : r({ value: undefined, done: true })));
   }
 
-  /** The next item if one is waiting (taken as `next` takes it), else `undefined`; never waits. */
-  poll(): T | undefined {
-    return this.size > 0 ? this.#take() : undefined;
-  }
-
   /** The next item, or `done` after `end`. */
   next(): Promise<IteratorResult<T>> {
-    if (this.size > 0) return Promise.resolve({ value: this.#take(), done: false });
+    if (this.size > 0) {
+      const value = this.#take();
+      return Promise.resolve({ value, done: false });
+    }
     if (this.#ended) return this.#error !== undefined ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.#readers.push(resolve);
       this.#rejecters.push(reject);
     });
+  }
+
+  /** The next item if one is waiting (taken as `next` takes it), else `undefined`; never waits. */
+  poll(): T | undefined {
+    return this.size > 0 ? this.#take() : undefined;
   }
 
   /** Takes the head item: its bytes leave the count; the source resumes once half is free. */
