@@ -35,6 +35,7 @@ interface Sodium {
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
   randombytes_buf(b: Uint8Array): void;
+  crypto_hash_sha256(out: Uint8Array, input: Uint8Array): void;
 }
 
 const require = createRequire(import.meta.url);
@@ -97,6 +98,46 @@ function sodiumOpen(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8
   return plaintext;
 }
 
+/** Up to this much data, HMAC hashes the padded blocks from scratch buffers (longer: node:crypto). */
+const HASH_SCRATCH_DATA = 1024;
+// Padded HMAC blocks in reused buffers, zeroed after each use (they hold the key's pads and
+// possibly secret data), with a view per input length so no call allocates one.
+const innerPad = new Uint8Array(64 + HASH_SCRATCH_DATA);
+const outerPad = new Uint8Array(64 + 32);
+const outerDigest = outerPad.subarray(64);
+const innerViews: Uint8Array[] = [];
+const innerView = (end: number) => (innerViews[end] ??= innerPad.subarray(0, end));
+
+/**
+ * HMAC-SHA256 (RFC 2104) from two one-shot libsodium SHA-256 calls: Noise's HKDF makes 24 of
+ * these per handshake side, and a direct call into preallocated buffers costs about half of a
+ * `crypto.hash` (which resolves the algorithm and allocates a Buffer each time).
+ */
+function sodiumHmac(s: Sodium, key: Uint8Array, data: Uint8Array): Uint8Array {
+  if (data.length > HASH_SCRATCH_DATA) return nodeBackend.hmacSha256(key, data);
+  const k = key.length > 64 ? sodiumSha256(s, key) : key;
+  for (let i = 0; i < k.length; i++) {
+    innerPad[i] = k[i] ^ 0x36;
+    outerPad[i] = k[i] ^ 0x5c;
+  }
+  innerPad.fill(0x36, k.length, 64);
+  outerPad.fill(0x5c, k.length, 64);
+  innerPad.set(data, 64);
+  const end = 64 + data.length;
+  s.crypto_hash_sha256(outerDigest, innerView(end));
+  const tag = new Uint8Array(32);
+  s.crypto_hash_sha256(tag, outerPad);
+  innerPad.fill(0, 0, end);
+  outerPad.fill(0);
+  return tag;
+}
+
+function sodiumSha256(s: Sodium, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(32);
+  s.crypto_hash_sha256(out, data);
+  return out;
+}
+
 function makeBackend(name: string, eager: boolean): CryptoBackend {
   return {
     ...nodeBackend,
@@ -125,6 +166,9 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       if (out) openChooser.record(size, pick === 2 ? 0 : 1, performance.now() - t0);
       return out;
     },
+    // Hashing uses the addon once something else loaded it (a hash alone never pays its load).
+    hmacSha256: (key, data) => (sodium ? sodiumHmac(sodium, key, data) : eager && loaded(true) ? sodiumHmac(sodium!, key, data) : nodeBackend.hmacSha256(key, data)),
+    sha256: (data) => (sodium ? sodiumSha256(sodium, data) : eager && loaded(true) ? sodiumSha256(sodium!, data) : nodeBackend.sha256(data)),
     x25519(secret, publicKey) {
       const s = loaded(eager);
       if (!s) return nodeBackend.x25519(secret, publicKey);
