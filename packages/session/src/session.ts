@@ -72,6 +72,8 @@ const dataSize = (d: SessionData) => d.content.length + d.payload.content.length
 const REPLY_QUEUE_BYTES = 64 * 1024;
 
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
+/** The error a session's end gives to those waiting on it. */
+const closedError = (info: ClosedInfo): M2MError => info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
 /**
@@ -104,7 +106,11 @@ export class Session implements AsyncIterable<SessionData> {
   #clock;
   #secure: SecureResult | undefined;
   #helloTimeoutMs: number;
-  #streams: StreamMux;
+  /** Made on first use (most sessions never stream); see {@link Session.#streams}. */
+  #streamMux: StreamMux | undefined;
+  #streamOptions: StreamOptions | undefined;
+  /** True once `#established` settled (resolved or rejected). */
+  #settled = false;
 
   /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
@@ -121,11 +127,17 @@ export class Session implements AsyncIterable<SessionData> {
     });
     this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
     this.#established = new Promise((res, rej) => {
-      this.#resolveEstablished = res;
-      this.#rejectEstablished = rej;
+      this.#resolveEstablished = () => {
+        this.#settled = true;
+        res();
+      };
+      this.#rejectEstablished = (e) => {
+        this.#settled = true;
+        rej(e);
+      };
     });
     this.#established.catch(() => undefined);
-    this.#streams = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, options.streams);
+    this.#streamOptions = options.streams;
     this.#core = new SessionCore({
       ...options,
       // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
@@ -228,6 +240,20 @@ export class Session implements AsyncIterable<SessionData> {
     if (!this.#secure) return false;
     this.#core.secure(this.#secure.channel.data);
     return true;
+  }
+
+  /**
+   * The stream multiplexer, made on first use: building it (and its queue) for every session
+   * cost a measurable share of a handshake (docs/ARCHITECTURE.md, Performance notes). One made
+   * after the session ended starts ended.
+   */
+  get #streams(): StreamMux {
+    if (this.#streamMux) return this.#streamMux;
+    const mux = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, this.#streamOptions);
+    this.#streamMux = mux;
+    const closed = this.#core.closedInfo;
+    if (closed) mux.sessionEnded(closedError(closed));
+    return mux;
   }
 
   /** Session id. */
@@ -441,12 +467,15 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   #onClosed(info: ClosedInfo): void {
-    this.#rejectEstablished(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
+    // Errors are built only where someone can observe them (a lost connection's is lazy too:
+    // session-core.ts, `connectionLost`).
+    if (!this.#settled) this.#rejectEstablished(closedError(info));
     for (const w of this.#pongWaiters.splice(0)) w(Number.NaN);
     // An orderly close ends iteration; errors, timeouts and lost connections make it throw.
     const orderly = ORDERLY.has(info.reason) && (!info.error || info.error.kind === 'Closed');
-    this.#inbox.end(orderly ? undefined : (info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message })));
-    this.#streams.sessionEnded(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
+    if (orderly) this.#inbox.end();
+    else this.#inbox.endWithError(() => closedError(info));
+    this.#streamMux?.sessionEnded(closedError(info));
     this.#resolveClosed(info);
     this.#emit('close', info);
     void this.#closeTransport();
