@@ -81,15 +81,30 @@ function loaded(eager: boolean): Sodium | null {
   return (sodium = loadSodium());
 }
 
+/** From this size on, AEAD outputs are allocated without zero-filling (see {@link outputBytes}). */
+export const UNZEROED_OUTPUT_MIN = 1024;
+
+/**
+ * A fresh output array of `n` bytes for libsodium to overwrite completely. From
+ * {@link UNZEROED_OUTPUT_MIN} bytes on its memory is not zero-filled first (`allocUnsafeSlow`:
+ * its own ArrayBuffer of exactly `n` bytes, never a slice of Node's shared pool, so `.buffer`
+ * shows nothing else): zero-filling a 1 MiB output took a fifth as long as sealing it
+ * (docs/ARCHITECTURE.md, Performance notes). An open that fails drops the array unread.
+ */
+function outputBytes(n: number): Uint8Array {
+  if (n < UNZEROED_OUTPUT_MIN) return new Uint8Array(n);
+  return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+}
+
 function sodiumSeal(s: Sodium, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
-  const ciphertext = new Uint8Array(plaintext.length);
+  const ciphertext = outputBytes(plaintext.length);
   const tag = new Uint8Array(16);
   s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, plaintext, aad, null, nonce, key);
   return { ciphertext, tag };
 }
 
 function sodiumOpen(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
-  const plaintext = new Uint8Array(sealed.length - 16);
+  const plaintext = outputBytes(sealed.length - 16);
   try {
     s.crypto_aead_chacha20poly1305_ietf_decrypt(plaintext, null, sealed, aad, nonce, key);
   } catch {
@@ -98,11 +113,16 @@ function sodiumOpen(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8
   return plaintext;
 }
 
-/** Up to this much data, HMAC hashes the padded blocks from scratch buffers (longer: node:crypto). */
-const HASH_SCRATCH_DATA = 1024;
+/**
+ * Inputs up to this size hash on libsodium, longer ones on node:crypto: libsodium's portable
+ * SHA-256 costs ~0.3 µs per 64-byte block where OpenSSL uses the CPU's SHA extensions, so its
+ * cheaper call wins only for a few blocks (Noise's inputs are 1 to ~100 bytes; bench/crypto.ts
+ * HMAC rows).
+ */
+const SODIUM_HASH_MAX = 128;
 // Padded HMAC blocks in reused buffers, zeroed after each use (they hold the key's pads and
 // possibly secret data), with a view per input length so no call allocates one.
-const innerPad = new Uint8Array(64 + HASH_SCRATCH_DATA);
+const innerPad = new Uint8Array(64 + SODIUM_HASH_MAX);
 const outerPad = new Uint8Array(64 + 32);
 const outerDigest = outerPad.subarray(64);
 const innerViews: Uint8Array[] = [];
@@ -114,7 +134,7 @@ const innerView = (end: number) => (innerViews[end] ??= innerPad.subarray(0, end
  * `crypto.hash` (which resolves the algorithm and allocates a Buffer each time).
  */
 function sodiumHmac(s: Sodium, key: Uint8Array, data: Uint8Array): Uint8Array {
-  if (data.length > HASH_SCRATCH_DATA) return nodeBackend.hmacSha256(key, data);
+  if (data.length > SODIUM_HASH_MAX) return nodeBackend.hmacSha256(key, data);
   const k = key.length > 64 ? sodiumSha256(s, key) : key;
   for (let i = 0; i < k.length; i++) {
     innerPad[i] = k[i] ^ 0x36;
@@ -133,6 +153,7 @@ function sodiumHmac(s: Sodium, key: Uint8Array, data: Uint8Array): Uint8Array {
 }
 
 function sodiumSha256(s: Sodium, data: Uint8Array): Uint8Array {
+  if (data.length > 64 + SODIUM_HASH_MAX) return nodeBackend.sha256(data);
   const out = new Uint8Array(32);
   s.crypto_hash_sha256(out, data);
   return out;
