@@ -14,6 +14,11 @@
  * a tenth of node:crypto's time, and trying the loser every 16th call would cost a third of the
  * winner's speed. A close or winning contender keeps the short gap, so a change of load or size
  * mix is followed within an epoch.
+ *
+ * The call path costs one counter decrement: something happens only at every
+ * `SAMPLE_EVERY / 2`th call of a class (a timed call of the chosen one, a try of the other, or
+ * nothing), and gaps are whole multiples of {@link SAMPLE_EVERY}. The first version did two
+ * divisions per call, which cost 5-9% of a 64 B libsodium seal (bench/crypto.ts).
  * @module
  */
 
@@ -35,6 +40,8 @@ export type Pick = 0 | 1 | 2 | 3;
 export class SizeClassChooser {
   readonly #choice = new Uint8Array(CLASSES);
   readonly #calls = new Uint32Array(CLASSES);
+  /** Calls of each class left before the next one that is timed or tried. */
+  readonly #left = new Int32Array(CLASSES);
   readonly #gap = new Uint32Array(CLASSES).fill(SAMPLE_EVERY);
   /** Best time per byte this epoch, [class * 2 + implementation]. */
   readonly #best = new Float64Array(CLASSES * 2).fill(Infinity);
@@ -48,8 +55,16 @@ export class SizeClassChooser {
 
   /** What to run for a message of `size` bytes. */
   pick(size: number): Pick {
-    const c = SizeClassChooser.classOf(size);
-    const n = this.#calls[c]++;
+    const c = 32 - Math.clz32(size);
+    if (this.#left[c]-- > 0) return this.#choice[c] as Pick;
+    return this.#event(c);
+  }
+
+  /** Call number `n` of class `c`, a multiple of `SAMPLE_EVERY / 2`: time, try, or just run. */
+  #event(c: number): Pick {
+    const n = this.#calls[c];
+    this.#calls[c] = n + SAMPLE_EVERY / 2;
+    this.#left[c] = SAMPLE_EVERY / 2 - 1;
     const chosen = this.#choice[c] as 0 | 1;
     // The other implementation at call 0 of each gap, the chosen one timed half a period later.
     if (n % this.#gap[c] === 0) return (3 - chosen) as Pick;
@@ -70,7 +85,8 @@ export class SizeClassChooser {
       this.#gap[c] = SAMPLE_EVERY;
     } else {
       // A loser k times slower costs (k - 1) / gap of a call on average: keep that under 1/64.
-      this.#gap[c] = other > 1.5 * chosen ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (other / chosen - 1)))) : SAMPLE_EVERY;
+      const gap = other > 1.5 * chosen ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (other / chosen - 1)))) : SAMPLE_EVERY;
+      this.#gap[c] = Math.ceil(gap / SAMPLE_EVERY) * SAMPLE_EVERY;
     }
     this.#best[2 * c] = this.#best[2 * c + 1] = Infinity;
     this.#tries[c] = 0;

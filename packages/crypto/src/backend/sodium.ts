@@ -82,7 +82,7 @@ function loaded(eager: boolean): Sodium | null {
 }
 
 /** From this size on, AEAD outputs are allocated without zero-filling (see {@link outputBytes}). */
-export const UNZEROED_OUTPUT_MIN = 1024;
+export const UNZEROED_OUTPUT_MIN = 16384;
 
 /**
  * A fresh output array of `n` bytes for libsodium to overwrite completely. From
@@ -164,7 +164,7 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     ...nodeBackend,
     name,
     chachaSeal(key, nonce, plaintext, aad) {
-      const s = loaded(eager);
+      const s = sodium ?? loaded(eager);
       if (!s) return nodeBackend.chachaSeal(key, nonce, plaintext, aad);
       const pick = sealChooser.pick(plaintext.length);
       if (pick < 2) return pick === 0 ? sodiumSeal(s, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
@@ -175,7 +175,7 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     },
     chachaOpen(key, nonce, sealed, aad) {
       if (sealed.length < 16) return undefined;
-      const s = loaded(eager);
+      const s = sodium ?? loaded(eager);
       if (!s) return nodeBackend.chachaOpen(key, nonce, sealed, aad);
       const size = sealed.length - 16;
       const pick = openChooser.pick(size);
