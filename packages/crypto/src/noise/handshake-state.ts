@@ -71,6 +71,27 @@ export interface HandshakeOptions {
   psks?: Uint8Array[];
 }
 
+/** What a protocol name resolves to; the same for every handshake with it. */
+interface ProtocolInfo {
+  pattern: HandshakePattern;
+  protocolName: string;
+  usesPsk: boolean;
+}
+// Resolved protocol names (a session makes two handshakes per connection, each with the same
+// name): the parse and the pattern scan are done once. Bounded as the pattern cache is.
+const protocols = new Map<string, ProtocolInfo>();
+
+function protocolInfo(protocol: string): ProtocolInfo | undefined {
+  const hit = protocols.get(protocol);
+  if (hit) return hit;
+  const m = /^(?:Noise_)?([A-Za-z0-9+]+?)(?:_25519_ChaChaPoly_SHA256)?$/.exec(protocol);
+  const pattern = m ? handshakePattern(m[1]) : undefined;
+  if (!pattern) return undefined;
+  const info = Object.freeze({ pattern, protocolName: `Noise_${pattern.name}_25519_ChaChaPoly_SHA256`, usesPsk: pattern.messages.some((msg) => msg.includes('psk')) });
+  if (protocols.size < 256) protocols.set(protocol, info);
+  return info;
+}
+
 function handshakeError(reason: 'Failed' | 'DecryptionFailed' | 'Malformed' | 'UnexpectedMessage', message: number, detail: string, cause?: unknown): CryptoError<'Handshake'> {
   return new CryptoError('Handshake', reason, { stage: `message ${message}`, message, detail }, cause === undefined ? undefined : { cause });
 }
@@ -106,13 +127,13 @@ export class HandshakeState {
 
   /** @throws CryptoError (Handshake/Failed) for an unknown pattern or missing keys. */
   constructor(o: HandshakeOptions) {
-    const m = /^(?:Noise_)?([A-Za-z0-9+]+?)(?:_25519_ChaChaPoly_SHA256)?$/.exec(o.protocol);
-    const pattern = m ? handshakePattern(m[1]) : undefined;
-    if (!pattern) throw handshakeError('Failed', 0, `unsupported protocol ${o.protocol}`);
+    const info = protocolInfo(o.protocol);
+    if (!info) throw handshakeError('Failed', 0, `unsupported protocol ${o.protocol}`);
+    const pattern = info.pattern;
     this.pattern = pattern;
-    this.protocolName = `Noise_${pattern.name}_25519_ChaChaPoly_SHA256`;
+    this.protocolName = info.protocolName;
     this.initiator = o.initiator;
-    this.#usesPsk = pattern.messages.some((msg) => msg.includes('psk'));
+    this.#usesPsk = info.usesPsk;
     this.#ss = new SymmetricState(this.protocolName);
     this.#ss.mixHash(o.prologue ?? new Uint8Array(0));
     this.#s = o.s;
