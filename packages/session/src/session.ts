@@ -95,8 +95,9 @@ export class Session implements AsyncIterable<SessionData> {
   /** Encoded bytes queued on `#sendChain` and not yet taken by the transport. */
   #queuedBytes = 0;
   #listeners = new Map<keyof SessionEvents, Set<(v: never) => void>>();
-  #closedInfo: Promise<ClosedInfo>;
-  #resolveClosed!: (c: ClosedInfo) => void;
+  /** Made when first asked for (`closed`, `close()`), resolved by `#onClosed`. */
+  #closedInfo: Promise<ClosedInfo> | undefined;
+  #resolveClosed: ((c: ClosedInfo) => void) | undefined;
   #established: Promise<void>;
   #resolveEstablished!: () => void;
   #rejectEstablished!: (e: unknown) => void;
@@ -125,7 +126,6 @@ export class Session implements AsyncIterable<SessionData> {
       sizeOf: dataSize,
       onTake: (d) => transport.account?.release(dataSize(d)),
     });
-    this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
     this.#established = new Promise((res, rej) => {
       this.#resolveEstablished = () => {
         this.#settled = true;
@@ -302,6 +302,14 @@ export class Session implements AsyncIterable<SessionData> {
   }
   /** Resolves once the session is CLOSED, with how it ended. */
   get closed(): Promise<ClosedInfo> {
+    return this.#closedPromise();
+  }
+
+  #closedPromise(): Promise<ClosedInfo> {
+    if (!this.#closedInfo) {
+      const done = this.#core.closedInfo;
+      this.#closedInfo = done ? Promise.resolve(done) : new Promise((r) => (this.#resolveClosed = r));
+    }
     return this.#closedInfo;
   }
 
@@ -400,7 +408,7 @@ export class Session implements AsyncIterable<SessionData> {
       const m = this.#core.close(reason, message);
       if (m) await this.#send(m).catch(() => undefined);
     }
-    return this.#closedInfo;
+    return this.#closedPromise();
   }
 
   /**
@@ -476,7 +484,7 @@ export class Session implements AsyncIterable<SessionData> {
     if (orderly) this.#inbox.end();
     else this.#inbox.endWithError(() => closedError(info));
     this.#streamMux?.sessionEnded(closedError(info));
-    this.#resolveClosed(info);
+    this.#resolveClosed?.(info);
     this.#emit('close', info);
     void this.#closeTransport();
   }
