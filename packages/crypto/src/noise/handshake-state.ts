@@ -141,16 +141,18 @@ export class HandshakeState {
     this.rs = o.rs;
     this.re = o.re;
     this.#psks = [...(o.psks ?? [])];
-    const pre = (tokens: Token[], local: boolean) => {
-      for (const t of tokens) {
-        const key = t === 's' ? (local ? this.#s?.publicKey : this.rs) : local ? this.#e?.publicKey : this.re;
-        if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
-        this.#ss.mixHash(key);
-        if (t === 'e' && this.#usesPsk) this.#ss.mixKey(key);
-      }
-    };
-    pre(pattern.initiatorPre, this.initiator);
-    pre(pattern.responderPre, !this.initiator);
+    this.#preMessage(pattern.initiatorPre, this.initiator);
+    this.#preMessage(pattern.responderPre, !this.initiator);
+  }
+
+  /** Hashes a pre-message's keys (§7.1). A method, not a closure made per handshake. */
+  #preMessage(tokens: readonly Token[], local: boolean): void {
+    for (const t of tokens) {
+      const key = t === 's' ? (local ? this.#s?.publicKey : this.rs) : local ? this.#e?.publicKey : this.re;
+      if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
+      this.#ss.mixHash(key);
+      if (t === 'e' && this.#usesPsk) this.#ss.mixKey(key);
+    }
   }
 
 
@@ -239,21 +241,17 @@ export class HandshakeState {
     const n = this.messageNumber;
     if (this.isComplete || this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to read');
     let pos = 0;
-    const take = (len: number, what: string) => {
-      if (pos + len > message.length) throw handshakeError('Malformed', n, `message too short for ${what}`);
-      const b = message.subarray(pos, pos + len);
-      pos += len;
-      return b;
-    };
     try {
       for (const t of this.pattern.messages[this.#index]) {
         if (t === 'e') {
-          this.re = take(DHLEN, 'the ephemeral key').slice();
+          if (pos + DHLEN > message.length) throw handshakeError('Malformed', n, 'message too short for the ephemeral key');
+          this.re = message.slice(pos, (pos += DHLEN));
           this.#ss.mixHash(this.re);
           if (this.#usesPsk) this.#ss.mixKey(this.re);
         } else if (t === 's') {
           const len = this.#ss.cipher.hasKey() ? DHLEN + 16 : DHLEN;
-          this.rs = this.#ss.decryptAndHash(take(len, 'the static key')).slice();
+          if (pos + len > message.length) throw handshakeError('Malformed', n, 'message too short for the static key');
+          this.rs = this.#ss.decryptAndHash(message.subarray(pos, (pos += len))).slice();
         } else if (t === 'psk') this.psk(n);
         else this.mixDh(t, n);
       }
