@@ -29,8 +29,16 @@
 
 /** One call in this many of the chosen implementation is timed, per size class. */
 export const SAMPLE_EVERY = 16;
-/** Timings of the other implementation per epoch. */
-export const SAMPLES_PER_EPOCH = 8;
+/**
+ * Timings of the other implementation per epoch. The fastest of 8 timings still moved by several
+ * percent between epochs on the shared machine, so two libraries within a few percent of each
+ * other (16-64 KiB here) swapped back and forth and the class ran on the slower one about half
+ * the time; 24 timings and a 2% margin for switching keep a class where it is unless the other
+ * library is really faster.
+ */
+export const SAMPLES_PER_EPOCH = 24;
+/** The other implementation takes over only when its best timing is this much lower. */
+export const SWITCH_MARGIN = 0.98;
 /** Longest gap between two tries of a clearly slower implementation. */
 export const MAX_GAP = 4096;
 const CLASSES = 33; // bit lengths 0..32
@@ -98,7 +106,7 @@ export class SizeClassChooser {
     if (which === this.#choice[c] || ++this.#tries[c] < SAMPLES_PER_EPOCH) return;
     const chosen = this.#best[2 * c + this.#choice[c]];
     const other = this.#best[i];
-    if (other < chosen) {
+    if (other < SWITCH_MARGIN * chosen) {
       this.#choice[c] = which;
       this.#gap[c] = SAMPLE_EVERY;
     } else {
