@@ -130,10 +130,32 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (this.size === 0) this.#flushReaders();
   }
 
+  /**
+   * {@link end} with an error made only when a reader reaches it: a session that ends unread
+   * never builds the error (session.ts, `#onClosed`).
+   */
+  endWithError(makeError: () => unknown): void {
+    if (this.#ended) return;
+    this.#makeError = makeError;
+    this.end();
+  }
+  #makeError: (() => unknown) | undefined;
+
+  /** The error readers get after the last item (made now if it was deferred), or `undefined`. */
+  #failure(): unknown {
+    if (this.#makeError) {
+      this.#error = this.#makeError();
+      this.#makeError = undefined;
+    }
+    return this.#error;
+  }
+
   #flushReaders(): void {
+    if (this.#readers.length === 0) return;
     const readers = this.#readers.splice(0);
     const rejecters = this.#rejecters.splice(0);
-    readers.forEach((r, i) => (this.#error !== undefined ? rejecters[i](this.#error) : r({ value: undefined, done: true })));
+    const error = this.#failure();
+    readers.forEach((r, i) => (error !== undefined ? rejecters[i](error) : r({ value: undefined, done: true })));
   }
 
   /** The next item, or `done` after `end`. */
@@ -142,7 +164,10 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       const value = this.#take();
       return Promise.resolve({ value, done: false });
     }
-    if (this.#ended) return this.#error !== undefined ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
+    if (this.#ended) {
+      const error = this.#failure();
+      return error !== undefined ? Promise.reject(error) : Promise.resolve({ value: undefined, done: true });
+    }
     return new Promise((resolve, reject) => {
       this.#readers.push(resolve);
       this.#rejecters.push(reject);

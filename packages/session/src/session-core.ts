@@ -95,6 +95,25 @@ export interface ReceiveResult {
 }
 
 /**
+ * The {@link ClosedInfo} of a lost connection. Its `error` is built when first read: every
+ * session over a transport ends this way when the peer closes, and most ends are never looked
+ * at, while an error object (its stack trace, its rendered message) cost about 5% of a whole
+ * encrypted handshake (docs/ARCHITECTURE.md, Performance notes). Readers see the same value
+ * every time.
+ */
+function connectionLost(cause: unknown): ClosedInfo {
+  let error: M2MError | undefined;
+  return {
+    reason: 'ERROR',
+    message: 'connection lost',
+    by: 'transport',
+    get error(): M2MError {
+      return (error ??= new M2MError('Closed', { reason: 'ERROR', message: 'connection lost' }, cause === undefined ? undefined : { cause }));
+    },
+  };
+}
+
+/**
  * One session's protocol logic.
  * @example
  * ```ts
@@ -450,10 +469,7 @@ export class SessionCore {
     const pending = this.#pendingClose;
     this.#apply('transportClosed');
     if (pending) this.#finish(isSdkError(error) && error.kind !== 'Closed' ? { ...pending, error: error as M2MError } : pending);
-    else {
-      const err = new M2MError('Closed', { reason: 'ERROR', message: 'connection lost' }, error === undefined ? undefined : { cause: error });
-      this.#finish({ reason: 'ERROR', message: 'connection lost', by: 'transport', error: err });
-    }
+    else this.#finish(connectionLost(error));
   }
 
   #finish(info: ClosedInfo): void {

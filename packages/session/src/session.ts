@@ -73,6 +73,8 @@ const REPLY_QUEUE_BYTES = 64 * 1024;
 
 const NO_SEND_OPTIONS: { algorithm?: Algorithm } & DataExtras = Object.freeze({});
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
+/** The error a session's end gives to those waiting on it. */
+const closedError = (info: ClosedInfo): M2MError => info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
 /**
@@ -94,8 +96,9 @@ export class Session implements AsyncIterable<SessionData> {
   /** Encoded bytes queued on `#sendChain` and not yet taken by the transport. */
   #queuedBytes = 0;
   #listeners = new Map<keyof SessionEvents, Set<(v: never) => void>>();
-  #closedInfo: Promise<ClosedInfo>;
-  #resolveClosed!: (c: ClosedInfo) => void;
+  /** Made when first asked for (`closed`, `close()`), resolved by `#onClosed`. */
+  #closedInfo: Promise<ClosedInfo> | undefined;
+  #resolveClosed: ((c: ClosedInfo) => void) | undefined;
   #established: Promise<void>;
   #resolveEstablished!: () => void;
   #rejectEstablished!: (e: unknown) => void;
@@ -105,7 +108,11 @@ export class Session implements AsyncIterable<SessionData> {
   #clock;
   #secure: SecureResult | undefined;
   #helloTimeoutMs: number;
-  #streams: StreamMux;
+  /** Made on first use (most sessions never stream); see {@link Session.#streams}. */
+  #streamMux: StreamMux | undefined;
+  #streamOptions: StreamOptions | undefined;
+  /** True once `#established` settled (resolved or rejected). */
+  #settled = false;
 
   /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
@@ -120,13 +127,18 @@ export class Session implements AsyncIterable<SessionData> {
       sizeOf: dataSize,
       onTake: (d) => transport.account?.release(dataSize(d)),
     });
-    this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
     this.#established = new Promise((res, rej) => {
-      this.#resolveEstablished = res;
-      this.#rejectEstablished = rej;
+      this.#resolveEstablished = () => {
+        this.#settled = true;
+        res();
+      };
+      this.#rejectEstablished = (e) => {
+        this.#settled = true;
+        rej(e);
+      };
     });
     this.#established.catch(() => undefined);
-    this.#streams = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, options.streams);
+    this.#streamOptions = options.streams;
     this.#core = new SessionCore({
       ...options,
       // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
@@ -231,6 +243,20 @@ export class Session implements AsyncIterable<SessionData> {
     return true;
   }
 
+  /**
+   * The stream multiplexer, made on first use: building it (and its queue) for every session
+   * cost a measurable share of a handshake (docs/ARCHITECTURE.md, Performance notes). One made
+   * after the session ended starts ended.
+   */
+  get #streams(): StreamMux {
+    if (this.#streamMux) return this.#streamMux;
+    const mux = new StreamMux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, this.#streamOptions);
+    this.#streamMux = mux;
+    const closed = this.#core.closedInfo;
+    if (closed) mux.sessionEnded(closedError(closed));
+    return mux;
+  }
+
   /** Session id. */
   get id(): string {
     return this.#core.id;
@@ -277,6 +303,14 @@ export class Session implements AsyncIterable<SessionData> {
   }
   /** Resolves once the session is CLOSED, with how it ended. */
   get closed(): Promise<ClosedInfo> {
+    return this.#closedPromise();
+  }
+
+  #closedPromise(): Promise<ClosedInfo> {
+    if (!this.#closedInfo) {
+      const done = this.#core.closedInfo;
+      this.#closedInfo = done ? Promise.resolve(done) : new Promise((r) => (this.#resolveClosed = r));
+    }
     return this.#closedInfo;
   }
 
@@ -375,7 +409,7 @@ export class Session implements AsyncIterable<SessionData> {
       const m = this.#core.close(reason, message);
       if (m) await this.#send(m).catch(() => undefined);
     }
-    return this.#closedInfo;
+    return this.#closedPromise();
   }
 
   /**
@@ -452,13 +486,16 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   #onClosed(info: ClosedInfo): void {
-    this.#rejectEstablished(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
+    // Errors are built only where someone can observe them (a lost connection's is lazy too:
+    // session-core.ts, `connectionLost`).
+    if (!this.#settled) this.#rejectEstablished(closedError(info));
     for (const w of this.#pongWaiters.splice(0)) w(Number.NaN);
     // An orderly close ends iteration; errors, timeouts and lost connections make it throw.
     const orderly = ORDERLY.has(info.reason) && (!info.error || info.error.kind === 'Closed');
-    this.#inbox.end(orderly ? undefined : (info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message })));
-    this.#streams.sessionEnded(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
-    this.#resolveClosed(info);
+    if (orderly) this.#inbox.end();
+    else this.#inbox.endWithError(() => closedError(info));
+    this.#streamMux?.sessionEnded(closedError(info));
+    this.#resolveClosed?.(info);
     this.#emit('close', info);
     void this.#closeTransport();
   }

@@ -260,3 +260,22 @@ describe('HTTP adapter', () => {
     }
   });
 });
+
+describe('session ends observed late (closed promise and stream mux made on first use, issue 18)', () => {
+  it('`closed` asked only after the connection was lost resolves with that end; streams() ends at once; iteration throws the Closed error', async () => {
+    const [x, y] = memoryTransportPair();
+    const sp = Session.server(y);
+    const client = await Session.client(x);
+    const server = (await sp)!;
+    await client.transport.close();
+    // Let both read loops see the end first.
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    const info = await server.closed;
+    expect(info.by).toBe('transport');
+    expect(isM2MError(info.error) && info.error.kind).toBe('Closed');
+    const it = server.streams()[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(true);
+    await expect(server[Symbol.asyncIterator]().next()).rejects.toSatisfy((e: unknown) => isM2MError(e) && e === info.error);
+    expect(() => server.openStream()).toThrow(expect.objectContaining({ code: 'STREAM_CLOSED' }));
+  });
+});
