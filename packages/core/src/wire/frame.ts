@@ -30,6 +30,7 @@ import {
 } from './frame-layout.js';
 import { readOpenedPayload, readPayload } from './frame-payload.js';
 import { buildHeader, type PromptTokens } from './header-build.js';
+import { scanHeader } from './header-scan.js';
 import { checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
 import { parseForHeaders } from './json.js';
@@ -142,10 +143,13 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string' });
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
-  const parsed = parseForHeaders(json, limits.maxJsonDepth);
   const jsonLen = platform.utf8Length(json);
+  // One pass over the text reads the header's fields (header-scan.ts); what it cannot decide
+  // exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
+  let built = options.promptTokens ? undefined : scanHeader(json, limits.maxJsonDepth, jsonLen === json.length);
+  const parsed = built ? undefined : parseForHeaders(json, limits.maxJsonDepth);
   checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
-  const built = buildHeader(parsed, options.promptTokens);
+  built ??= buildHeader(parsed, options.promptTokens);
   // A plain payload is encoded straight into the frame; a compressed one needs its bytes first.
   const jsonBytes = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES) ? undefined : platform.utf8EncodeScratch(json);
   const packed = jsonBytes && compressPayload(jsonBytes, options.compression === 'auto');
