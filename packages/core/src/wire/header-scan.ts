@@ -30,29 +30,40 @@ import { asU64ToU32 } from './json.js';
 export const MAX_SCAN_DEPTH = 64;
 
 /** Thrown inside the scan to hand the text to the full path (caught in {@link scanHeader}, never escapes). */
-const GIVE_UP = new (class ScanGiveUp extends Error {})('header scan gives the st.text to the full path');
+const GIVE_UP = new (class ScanGiveUp extends Error {})('header scan gives the text to the full path');
 
-// The scan's state, module-level so the hot helpers take no arguments. `text` is released
-// after every scan (a large document must not stay reachable from here).
-/** The scan's state: one object whose fields the hot helpers read (cheaper than module-level `let`s, which carry initialisation checks). */
+/**
+ * The scan's state: one object whose fields the helpers share, so they take no arguments (its
+ * fields measured cheaper than module-level `let`s, which carry initialisation checks). `text`
+ * is released after every scan: a large document must not stay reachable from here.
+ */
 class ScanState {
   text = '';
   end = 0;
   at = 0;
   depthLimit = 0;
+  /** Whether the whole text is ASCII, so a string's UTF-8 length is its length. */
   ascii = false;
+  // The last string scanned: its body is text[strStart, strEnd), `strEscaped` if it holds
+  // escapes, `strEscapes` of them, `strUnicode` if one is a \u escape.
   strStart = 0;
   strEnd = 0;
   strEscaped = false;
   strEscapes = 0;
   strUnicode = false;
+  // The last key: text[keyStart, keyEnd), decoded only when it has escapes.
   keyStart = 0;
   keyEnd = 0;
   keyDecoded: string | undefined = undefined;
+  /** Whether the text holds no control character (then strings are scanned natively). */
   noControls = false;
+  /** The next backslash at or after the last string position searched from (`end` when none). */
   nextBackslash = -1;
+  // The last number scanned: its literal is text[numStart, at), `numPlain` if it is a
+  // non-negative integer literal (the only literals serde's `as_u64` reads in the texts accepted).
   numStart = 0;
   numPlain = false;
+  // Fields of the header (reset per scan).
   topObject = false;
   flags = 0;
   model = '';
@@ -78,6 +89,7 @@ class ScanState {
   usageCompletion: number | undefined = undefined;
   cached: number | undefined = undefined;
   reasoning: number | undefined = undefined;
+  // Per message and per content part (the last of duplicate keys wins, as in JSON.parse).
   role: string | undefined = undefined;
   contentBytes = 0;
   contentImage = false;
@@ -85,17 +97,6 @@ class ScanState {
   partImage = false;
 }
 const st = new ScanState();
-/** Whether the whole text is ASCII, so a string's UTF-8 length is its length. */
-// The last string scanned: its body is text[strStart, strEnd), `strEscaped` if it holds escapes.
-/** Escapes in the last string, and whether one of them is a `\\u` escape. */
-// The last key: text[keyStart, keyEnd), decoded only when it has escapes.
-/** Whether the text holds no control character (then strings are scanned natively). */
-/** The next backslash at or after the last string position searched from (`end` when none). */
-// The last number scanned: its literal is text[numStart, at), `numPlain` if it is a
-// non-negative integer literal (the only literals serde's `as_u64` reads in the texts accepted).
-
-// Fields of the header (reset per scan).
-// Per message and per content part (the last of duplicate keys wins, as in JSON.parse).
 
 /** Role arrays longer than this are dropped after a scan rather than kept for the next. */
 const KEPT_ROLES = 4096;
@@ -570,6 +571,7 @@ function controlFree(): boolean {
 }
 
 /** A run of string characters that need no checking: not `"`, `\` or a control character. */
+// eslint-disable-next-line no-control-regex -- JSON strings may not hold raw control characters: that is what this finds.
 const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 /** Characters checked one by one before handing a string's rest to {@link PLAIN_RUN}. */
 const SHORT_STRING = 24;
