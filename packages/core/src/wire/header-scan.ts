@@ -90,7 +90,6 @@ class ScanState {
   cached: number | undefined = undefined;
   reasoning: number | undefined = undefined;
   // Per message and per content part (the last of duplicate keys wins, as in JSON.parse).
-  role: string | undefined = undefined;
   contentBytes = 0;
   contentImage = false;
   partBytes = 0;
@@ -128,7 +127,7 @@ export function scanHeader(json: string, maxDepth: number, isAscii: boolean): Bu
   } finally {
     st.text = '';
     st.model = '';
-    st.id = st.finish = st.role = st.keyDecoded = undefined;
+    st.id = st.finish = st.keyDecoded = undefined;
     if (st.roles.length > KEPT_ROLES) st.roles = [];
   }
 }
@@ -244,18 +243,17 @@ function readMessages(): void {
 }
 
 function readMessage(): void {
-  st.role = undefined;
+  let code: number | undefined;
   st.contentBytes = 0;
   st.contentImage = false;
   if (openObject(3)) {
     do {
       readKey();
-      if (keyIs('role')) st.role = readString(3);
+      if (keyIs('role')) code = readRole();
       else if (keyIs('content')) readContent();
       else skipValue(3);
     } while (nextMember());
   }
-  const code = roleCode(st.role);
   if (code !== undefined) st.roles[st.roleCount++] = code;
   if (code === 0) st.systemPrompt = true;
   st.contentHint += st.contentBytes;
@@ -373,6 +371,28 @@ function readString(depth: number): string | undefined {
   }
   scanString();
   return stringValue();
+}
+
+/** A message's role code (header-build.ts `roleCode`), read in place; `undefined` for other roles and non-strings. */
+function readRole(): number | undefined {
+  if (st.text.charCodeAt(st.at) !== 0x22) {
+    skipValue(3);
+    return undefined;
+  }
+  scanString();
+  if (st.strEscaped) return roleCode(stringValue());
+  const s = st.text;
+  const at = st.strStart;
+  switch (st.strEnd - at) {
+    case 4:
+      return s.startsWith('user', at) ? 1 : s.startsWith('tool', at) ? 3 : undefined;
+    case 6:
+      return s.startsWith('system', at) ? 0 : undefined;
+    case 9:
+      return s.startsWith('assistant', at) ? 2 : s.startsWith('developer', at) ? 0 : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function readTrue(depth: number): boolean {
@@ -686,14 +706,20 @@ function scanNumber(): void {
     while (isDigit(c));
   } else giveUp();
   let special = false;
+  // A fraction with a nonzero digit and no exponent is never integral in a literal of at most
+  // 15 characters (a double holds 15 significant digits exactly): no Number() call needed.
+  let fractional = false;
   if (c === 0x2e) {
     special = true;
     c = s.charCodeAt(++i);
     if (!isDigit(c)) giveUp();
-    do c = s.charCodeAt(++i);
-    while (isDigit(c));
+    do {
+      if (c !== 0x30) fractional = true;
+      c = s.charCodeAt(++i);
+    } while (isDigit(c));
   }
   if (c === 0x65 || c === 0x45) {
+    fractional = false;
     special = true;
     c = s.charCodeAt(++i);
     if (c === 0x2b || c === 0x2d) c = s.charCodeAt(++i);
@@ -705,7 +731,7 @@ function scanNumber(): void {
   const length = i - st.numStart;
   if (length > 15) giveUp();
   if (special) {
-    if (Number.isInteger(Number(s.slice(st.numStart, i)))) giveUp();
+    if (!fractional && Number.isInteger(Number(s.slice(st.numStart, i)))) giveUp();
   } else if (negative && length === 2 && s.charCodeAt(st.numStart + 1) === 0x30) giveUp();
   st.numPlain = !negative && !special;
 }
