@@ -55,8 +55,12 @@ class ScanState {
   keyStart = 0;
   keyEnd = 0;
   keyDecoded: string | undefined = undefined;
-  /** Whether the text holds no control character (then strings are scanned natively). */
-  noControls = false;
+  /** Whether strings are found by native searches (texts of {@link PRECHECK_FROM} characters or more). */
+  native = false;
+  // There, the next tab, line feed and carriage return at or after the last string searched (`end` when none).
+  nextTab = 0;
+  nextLf = 0;
+  nextCr = 0;
   /** The next backslash at or after the last string position searched from (`end` when none). */
   nextBackslash = -1;
   // The last number scanned: its literal is text[numStart, at), `numPlain` if it is a
@@ -113,7 +117,8 @@ export function scanHeader(json: string, maxDepth: number, isAscii: boolean): Bu
   st.ascii = isAscii;
   st.nextBackslash = -1;
   try {
-    st.noControls = st.end >= PRECHECK_FROM && controlFree();
+    st.native = st.end >= PRECHECK_FROM;
+    if (st.native) precheckControls();
     resetFields();
     skipWs();
     if (st.text.charCodeAt(st.at) === 0x7b) readTop();
@@ -574,20 +579,27 @@ function readKeyRaw(): void {
  * character value, about 0.4 ns a character); below it the per-string check costs less.
  */
 const PRECHECK_FROM = 1024;
-const WHITESPACE_CONTROLS = [0x09, 0x0a, 0x0d];
 
 /**
- * Whether the text holds no control character (U+0000 to U+001F) at all; gives up when it holds
- * one that JSON allows nowhere (only tab, line feed and carriage return may stand between tokens).
- * Without any, a string ends at the next `"` that no backslash escapes, found natively.
+ * The up-front check: gives up when the text holds a control character (U+0000 to U+001F) that
+ * JSON allows nowhere, and records where the first tab, line feed and carriage return are (JSON
+ * allows them between tokens only). Strings are then found by native searches for `"` and `\\`
+ * ({@link scanStringFast}), which check those three positions against each string.
  */
-function controlFree(): boolean {
+function precheckControls(): void {
   for (let c = 0; c < 0x20; c++) {
     if (c === 0x09 || c === 0x0a || c === 0x0d) continue;
     if (st.text.indexOf(String.fromCharCode(c)) >= 0) giveUp();
   }
-  for (const c of WHITESPACE_CONTROLS) if (st.text.indexOf(String.fromCharCode(c)) >= 0) return false;
-  return true;
+  st.nextTab = nextIndex('\t', 0);
+  st.nextLf = nextIndex('\n', 0);
+  st.nextCr = nextIndex('\r', 0);
+}
+
+/** The first `c` at or after `from`, or the text's end. */
+function nextIndex(c: string, from: number): number {
+  const i = st.text.indexOf(c, from);
+  return i < 0 ? st.end : i;
 }
 
 /** A run of string characters that need no checking: not `"`, `\` or a control character. */
@@ -598,7 +610,7 @@ const SHORT_STRING = 24;
 
 /** At `"`: validates the string and records its body (strStart, strEnd, strEscaped); positioned after it. */
 function scanString(): void {
-  if (st.noControls) return scanStringFast();
+  if (st.native) return scanStringFast();
   const s = st.text;
   let i = st.at + 1;
   st.strStart = i;
@@ -635,7 +647,7 @@ function scanString(): void {
   st.at = i + 1;
 }
 
-/** {@link scanString} in a text without control characters: native searches for `"` and `\\`. */
+/** {@link scanString} after {@link precheckControls}: native searches for `"` and `\\`. */
 function scanStringFast(): void {
   let i = st.at + 1;
   st.strStart = i;
@@ -650,6 +662,12 @@ function scanStringFast(): void {
       if (st.nextBackslash < 0) st.nextBackslash = st.end;
     }
     if (st.nextBackslash > q) {
+      // A raw tab, line feed or carriage return inside the string makes the JSON invalid.
+      const start = st.strStart;
+      if (st.nextTab < start) st.nextTab = nextIndex('\t', start);
+      if (st.nextLf < start) st.nextLf = nextIndex('\n', start);
+      if (st.nextCr < start) st.nextCr = nextIndex('\r', start);
+      if (st.nextTab < q || st.nextLf < q || st.nextCr < q) giveUp();
       st.strEnd = q;
       st.at = q + 1;
       return;
