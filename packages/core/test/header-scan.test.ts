@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeFrame, toHex, type EncodeFrameOptions } from '@m2m/core';
 import { scanHeader } from '../src/wire/header-scan.js';
+import { platform } from '../src/platform/index.node.js';
 
 // header-scan.ts reads the header in one pass over the text; the full path (json.ts
 // parseForHeaders + header-build.ts buildHeader) is the oracle. A `promptTokens` callback that
@@ -165,6 +166,10 @@ describe('header scan against the full parse', () => {
         agree(`{"a":${'{"b":'.repeat(depth)}null${'}'.repeat(depth)}}`, limit);
       }
     }
+  });
+
+  it('is the Node platform\'s header path (the browser platform leaves it out for size)', () => {
+    expect(platform.scanHeader).toBe(scanHeader);
   });
 
   it('decides the common documents itself and hands over what it must', () => {

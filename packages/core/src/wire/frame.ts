@@ -30,7 +30,6 @@ import {
 } from './frame-layout.js';
 import { readOpenedPayload, readPayload } from './frame-payload.js';
 import { buildHeader, type PromptTokens } from './header-build.js';
-import { scanHeader } from './header-scan.js';
 import { checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
 import { parseForHeaders } from './json.js';
@@ -144,9 +143,10 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   const jsonLen = platform.utf8Length(json);
-  // One pass over the text reads the header's fields (header-scan.ts); what it cannot decide
-  // exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
-  let built = options.promptTokens ? undefined : scanHeader(json, limits.maxJsonDepth, jsonLen === json.length);
+  // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
+  // it); what it cannot decide exactly, and a caller's token counter (it needs the parsed
+  // request), takes the full parse.
+  let built = options.promptTokens ? undefined : platform.scanHeader?.(json, limits.maxJsonDepth, jsonLen === json.length);
   const parsed = built ? undefined : parseForHeaders(json, limits.maxJsonDepth);
   checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
   built ??= buildHeader(parsed, options.promptTokens);
