@@ -12,6 +12,8 @@ export interface Io {
   err(line: string): void;
   /** Whole stdin (only read when a command asks for `-`). */
   stdin(): string;
+  /** Stdin as a stream, read line by line by `connect` (default: process.stdin). */
+  stdinStream?(): NodeJS.ReadableStream;
   color: boolean;
 }
 
@@ -20,6 +22,7 @@ export const processIo: Io = {
   out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),
   stdin: () => readFileSync(0, 'utf8'),
+  stdinStream: () => process.stdin,
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
