@@ -64,7 +64,8 @@ export function commandUsage(command: string): string | undefined {
 
 /**
  * What the flags of the commands without a help text of their own do, printed after their usage
- * lines by `m2m <command> --help` (behaviour in commands/session.ts and commands/keys.ts).
+ * lines by `m2m <command> --help` (behaviour in commands/frame.ts, scan.ts, keys.ts, session.ts,
+ * errors.ts and errors-decode.ts).
  */
 const COMMAND_NOTES: Readonly<Record<string, string>> = {
   serve: `Listens for sessions (encrypted, XX, unless --plaintext) until Ctrl-C; stdout's first line is
@@ -83,6 +84,36 @@ stdout, then closes; status goes to stderr.
   --codec           the message codec: binary (default) or json (the Rust reference's)
   --wait MS         how long to wait for replies after the last send (default 200)
   --plaintext       no encryption (the server must also run --plaintext)`,
+  frame: `encode: a JSON request or response as an M2M frame, printed as hex (--text: the #M2M|1| form).
+decode: a frame (hex or #M2M|1| text) back to its JSON on stdout, its header on stderr.
+inspect: the routing header only (model, messages, roles, cost estimate); no key needed.
+  --key HEX         protect (encode) or open (decode) the payload; 32 bytes = 64 hex characters
+  --mode aead|hmac  aead (default): encrypted and authenticated; hmac: authenticated only
+  --json            machine output (encode: hex, sizes and header; decode: header and payload)
+An input is the text itself, @FILE, or - for stdin.`,
+  scan: `Scans a text or a chat request's JSON for prompt injection, jailbreaks, data exfiltration,
+malformed input and excessive nesting; prints SAFE or UNSAFE with each threat found.
+  TEXT|@FILE|-      the text, a file (read as bytes), or stdin
+  --threshold X     the confidence from which a result is blocked, 0 to 1 (default 0.8)
+  --json            {safe, confidence, should_block, threats}
+Exit code 1 when the result is blocked, 0 otherwise.`,
+  derive: `Derives a key of the reference's key hierarchy from a master key (at least 32 bytes) and prints
+its path and a fingerprint, never the key unless --reveal is given.
+  --master HEX|@FILE  the master key, as hex or a file holding hex
+  --org ORG           the organisation key (alone), or the root of the others:
+  --agent A           an agent's key;  with --purpose identity|encryption|authentication|session
+  --peer B --session SID   with --agent A: the session key of A and B
+  --shared            the organisation's shared key
+  --json              {path, fingerprint} (and key with --reveal)`,
+  errors: `list: every error code with its id and title (--json adds whether it is retryable).
+explain CODE|ID: what it means, whether to retry, its HTTP status and the remedy.
+decode [FILE|-]: the error chains in a log, JSON lines or text (pino, winston, bunyan,
+OpenTelemetry records, console.error output, stack traces); reads stdin without FILE.
+  --code CODE       only chains holding CODE at any link (repeatable)
+  --since 15m|ISO   only records from that time on
+  --format auto|json|text   how to read the lines (default auto)
+  --json            one JSON object per chain with all its codes, then a summary
+Every code's meaning and remedy is also in docs/ERRORS.md.`,
   keygen: `Writes a new static X25519 identity {type, publicKey, secretKey} to FILE (mode 0600) and
 prints its public key (give it to peers as --peer-key). --force replaces an existing FILE.`,
 };

@@ -63,6 +63,28 @@ describe('serve, connect and keygen --help say what their flags do, not only the
   });
 });
 
+describe('frame, scan, derive and errors --help explain what they do, not only their usage lines', () => {
+  const says: Record<string, (string | RegExp)[]> = {
+    frame: ['no key needed', /--mode aead\|hmac +aead \(default\)/, '@FILE, or - for stdin'],
+    scan: [/--threshold X .*\(default 0\.8\)/, 'Exit code 1 when the result is blocked'],
+    derive: ['never the key unless --reveal', /--shared +the organisation's shared key/],
+    errors: ['reads stdin without FILE', /--code CODE +only chains holding CODE at any link/, 'docs/ERRORS.md'],
+  };
+  for (const [command, texts] of Object.entries(says)) {
+    it(command, async () => {
+      const r = await run([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n').length).toBeGreaterThan(5);
+      for (const t of texts) expect(r.out).toMatch(t);
+    });
+  }
+  it('a subcommand\'s --help is its command\'s help (m2m errors decode --help)', async () => {
+    const r = await run(['errors', 'decode', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('--since 15m|ISO   only records from that time on');
+  });
+});
+
 describe('m2m serve --port that is not a number', () => {
   it('names the flag and the value given, not "got NaN"', async () => {
     const r = await run(['serve', '--plaintext', '--port', 'abc']);
@@ -136,5 +158,20 @@ describe('extra arguments are usage errors, not silently dropped', () => {
     expect(r.code).toBe(0);
     expect(r.err).toContain(`note: ${path} is a path; analyzing the text itself (use @${path}`);
     expect(r.out).toContain(`size        ${Buffer.byteLength(path)} bytes`);
+  });
+});
+
+describe('m2m errors explain with a code half remembered', () => {
+  it('suggests the codes that hold every word given, and still exits 2', async () => {
+    const r = await run(['errors', 'explain', 'replay']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('did you mean REPLAY_DETECTED');
+    const tag = await run(['errors', 'explain', 'decryption failed']);
+    expect(tag.err).toMatch(/did you mean [A-Z_, ]*AEAD_DECRYPTION_FAILED/);
+  });
+  it('suggests nothing for a word no code has', async () => {
+    const r = await run(['errors', 'explain', 'NOPE']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('unknown error code NOPE; see m2m errors list');
   });
 });

@@ -7,6 +7,20 @@ import { parse } from '../args.js';
 import { paint, toJson, type Io } from '../io.js';
 import { decodeCommand } from './errors-decode.js';
 
+/**
+ * Codes whose name or title holds every word of `query` (`replay`, `decryption failed`,
+ * `session_closed` with a typo elsewhere), at most five: what a user half remembers.
+ */
+export function similarCodes(query: string): string[] {
+  const words = query.toLowerCase().split(/[\s_-]+/).filter((w) => w.length >= 3);
+  if (!words.length) return [];
+  const hits = errorCatalog.filter((e) => {
+    const text = `${e.code} ${e.title}`.toLowerCase().replace(/_/g, ' ');
+    return words.every((w) => text.includes(w));
+  });
+  return hits.slice(0, 5).map((e) => e.code);
+}
+
 /** Runs `errors <sub>`; returns the exit code. */
 export function errorsCommand(io: Io, argv: string[]): number {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, code: { type: 'string', multiple: true }, since: { type: 'string' }, format: { type: 'string' } }, 2);
@@ -21,7 +35,8 @@ export function errorsCommand(io: Io, argv: string[]): number {
     const e = catalogEntry(arg.toUpperCase()) ?? errorCatalog.find((x) => String(x.id) === arg);
     if (!e) {
       // An unknown code is a usage error, like any other bad argument (exit 2).
-      io.err(`unknown error code ${arg}; see m2m errors list`);
+      const near = similarCodes(arg);
+      io.err(`unknown error code ${arg}; ${near.length ? `did you mean ${near.join(', ')}? ` : ''}see m2m errors list`);
       return 2;
     }
     if (values.json) io.out(toJson(e));
