@@ -42,6 +42,34 @@ describe('allowKeys', () => {
   });
 });
 
+describe('an encrypted side without a usable static key', () => {
+  const pair = KeyPair.generate();
+  it.each([
+    ['none', undefined],
+    ['a hex string', 'ab'.repeat(32)],
+    ['raw bytes', new Uint8Array(32)],
+  ])('listen refuses %s with CONFIG_ERROR before binding (it listened and failed every handshake)', async (_, staticKey) => {
+    const e: unknown = await listen({ transport: 'tcp', secure: { staticKey: staticKey as never } }).then(
+      async (s) => (await s.close(), undefined),
+      (err: unknown) => err,
+    );
+    expect(isSdkError(e) && e.code).toBe('CONFIG_ERROR');
+    expect((e as Error).message).toContain('KeyPair.generate()');
+  });
+  it('connect refuses it under XX before connecting; NN needs none on either side', async () => {
+    const e: unknown = await connect('tcp://127.0.0.1:1', { secure: { staticKey: 'ab'.repeat(32) as never, verifyPeer: allowKeys([pair.publicKey]) } }).catch((err: unknown) => err);
+    expect(isSdkError(e) && e.code).toBe('CONFIG_ERROR');
+    const server = await listen({ transport: 'tcp', secure: { pattern: 'NN' } });
+    try {
+      const s = await connect(server.url, { secure: { pattern: 'NN', insecureSkipPeerVerification: true } });
+      expect(s.encrypted).toBe(true);
+      await s.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('Session.send', () => {
   it('rejects content that is not a string with INVALID_MESSAGE, and the session goes on', async () => {
     const server = await listen({ transport: 'tcp', onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
