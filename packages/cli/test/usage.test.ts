@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readStdin } from '../src/io.js';
 import { main } from '../src/main.js';
 
 const run = async (argv: string[]) => {
@@ -173,5 +174,16 @@ describe('m2m errors explain with a code half remembered', () => {
     const r = await run(['errors', 'explain', 'NOPE']);
     expect(r.code).toBe(2);
     expect(r.err).toBe('unknown error code NOPE; see m2m errors list');
+  });
+});
+
+describe('reading stdin on a terminal', () => {
+  it('says how to end the input first (errors decode with no FILE looked hung); says nothing for a pipe', () => {
+    const said: string[] = [];
+    expect(readStdin({ isTTY: true }, (l) => said.push(l), () => 'log text')).toBe('log text');
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('Ctrl-D');
+    expect(readStdin({ isTTY: false }, (l) => said.push(l), () => 'piped')).toBe('piped');
+    expect(said).toHaveLength(1);
   });
 });
