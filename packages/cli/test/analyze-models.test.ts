@@ -115,3 +115,13 @@ describe('models', () => {
     expect(missing.err).toContain('MODEL_NOT_FOUND');
   });
 });
+
+describe('m2m analyze -f DIR without a .json file', () => {
+  it('says the directory held none (it said "nothing to analyze"), exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2m-analyze-empty-'));
+    writeFileSync(join(dir, 'notes.txt'), 'not json');
+    const r = await cli(['analyze', '-f', dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`no .json file in ${dir}`);
+  });
+});
