@@ -170,6 +170,11 @@ describe('m2m errors explain with a code half remembered', () => {
     const tag = await run(['errors', 'explain', 'decryption failed']);
     expect(tag.err).toMatch(/did you mean [A-Z_, ]*AEAD_DECRYPTION_FAILED/);
   });
+  it('prints the message template, so a line in a log can be matched to it', async () => {
+    const r = await run(['errors', 'explain', 'SESSION_CLOSED']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Message: Session closed: {reason}: {message}');
+  });
   it('suggests nothing for a word no code has', async () => {
     const r = await run(['errors', 'explain', 'NOPE']);
     expect(r.code).toBe(2);

@@ -43,6 +43,7 @@ export function errorsCommand(io: Io, argv: string[]): number {
     else {
       io.out(`${paint(io, 'bold', e.code)} (${e.id}) ${e.errorClass}/${e.kind}${e.reason ? `/${e.reason}` : ''}: ${e.title}`);
       io.out(e.description);
+      io.out(`Message: ${e.message}`);
       io.out(`Retryable: ${e.retryable ? 'yes' : 'no'}; HTTP ${e.httpStatus}; category ${e.category}`);
       io.out(`Remedy: ${e.remedy}`);
     }
