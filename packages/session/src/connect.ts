@@ -54,7 +54,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     // the first one here; the nats branch reads the whole list (transport/nats-frames.ts).
     u = new URL(typeof url === 'string' && url.startsWith('nats://') ? url.replace(/,[^/]*/, '') : url);
   } catch (e) {
-    throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
+    throw new M2MError('Config', { reason: `not a URL: ${String(url)} (give one like ws://host:port, tcp://host:port or http://host:port)` }, { cause: e });
   }
   if (options.transport === 'rest' && u.protocol !== 'http:' && u.protocol !== 'https:') throw new M2MError('Config', { reason: `the rest transport needs an http: or https: URL, got ${u.protocol}` });
   const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark, highWaterBytes: options.highWaterBytes, sendHighWaterBytes: options.sendHighWaterBytes, sendTimeoutMs: options.sendTimeoutMs };

@@ -91,3 +91,11 @@ describe('Session.send', () => {
     }
   });
 });
+
+describe('connect to an address without a scheme', () => {
+  it('is CONFIG_ERROR that shows what a URL looks like', async () => {
+    const e: unknown = await connect('127.0.0.1:7400').catch((err: unknown) => err);
+    expect(isSdkError(e) && e.code).toBe('CONFIG_ERROR');
+    expect((e as Error).message).toContain('tcp://host:port');
+  });
+});
