@@ -13,6 +13,7 @@ import { KeyPair } from '@m2m/crypto';
 import { listen, type Server } from '@m2m/session';
 import type { Io } from '../src/io.js';
 import { main } from '../src/main.js';
+import { connect } from '@m2m/session';
 
 const serverKey = KeyPair.generate();
 let server: Server | undefined;
@@ -82,5 +83,34 @@ describe('m2m connect ends when the session does, with stdin still open', () => 
     run.stdin.end();
     expect(await run.code).toBe(0);
     expect(run.lines.err.at(-1)).toBe('closed (CLIENT_SHUTDOWN) after sending 1 messages');
+  });
+});
+
+describe('m2m serve when a client dies mid-session', () => {
+  it('says so once, with the close reason, and keeps its exit code 0 (--once)', async () => {
+    const lines = { out: [] as string[], err: [] as string[] };
+    const io: Io = { out: (l) => void lines.out.push(l), err: (l) => void lines.err.push(l), stdin: () => '', color: false };
+    const serving = main(['serve', '--transport', 'tcp', '--echo', '--once'], io);
+    await until(() => lines.out.length === 1);
+    const { url, publicKey } = JSON.parse(lines.out[0]) as { url: string; publicKey: string };
+    const target = new URL(url);
+    relay = createServer((inbound) => {
+      const outbound = createConnection({ host: target.hostname, port: Number(target.port) });
+      sockets.push(inbound, outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('error', () => outbound.destroy());
+      outbound.on('error', () => inbound.destroy());
+    });
+    await new Promise<void>((r) => relay!.listen(0, '127.0.0.1', r));
+    const { port } = relay.address() as { port: number };
+    const client = await connect(`tcp://127.0.0.1:${port}`, { secure: { staticKey: KeyPair.generate(), verifyPeer: (p) => toHex(p.staticKey) === publicKey } });
+    client.closed.catch(() => undefined);
+    await client.send('{"model":"gpt-4o","messages":[]}');
+    await until(() => lines.out.length === 2);
+    for (const s of sockets) s.destroy();
+    expect(await serving).toBe(0);
+    const about = lines.err.filter((l) => l.includes('connection lost'));
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatch(/^session \S+ closed \(ERROR: connection lost\) after 1 messages$/);
   });
 });

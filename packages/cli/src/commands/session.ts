@@ -112,7 +112,9 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
             if (values.echo) await s.send(m.content);
           }
         } catch (e) {
-          io.err(paint(io, 'red', `session ${s.id} ended: ${(e as Error).message}`));
+          // SESSION_CLOSED (a lost connection) is told by the closed line below; other errors
+          // (a tampered frame, a timeout, a failed send) are shown once, with their code.
+          if (!isSdkError(e) || e.code !== 'SESSION_CLOSED') io.err(paint(io, 'red', `session ${s.id} ended: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`));
         }
         const info = await s.closed;
         io.err(`session ${s.id} closed (${info.reason}${info.message ? `: ${info.message}` : ''}) after ${n} messages`);
