@@ -77,7 +77,8 @@ const COMMAND_NOTES: Readonly<Record<string, string>> = {
   --echo            send each message back;  --once  exit after the first session closes`,
   connect: `Opens a session to URL (the scheme picks the transport), sends each stdin line or --file as
 DATA (text that is not JSON goes as the user message of a chat request), prints each reply on
-stdout, then closes; status goes to stderr.
+stdout, then closes; status goes to stderr. If the server closes or goes away first, it ends at
+once with the session's error (exit 1), even while stdin is still open.
   --peer-key HEX    the server's public key (from its m2m keygen or serve output); required for
                     an encrypted session unless --known-keys FILE or --insecure-skip-peer-verification
   --identity FILE   this client's static key (default: a new key each run)
