@@ -2,7 +2,7 @@
  * `m2m models list|search|info`: the model cards of `@m2m/core`.
  * @module
  */
-import { getModel, isSdkError, listModels, M2MError, PRICES_AS_OF, PRICES_SOURCE, searchModels, type ModelCard } from '@m2m/core';
+import { getModel, listModels, M2MError, PRICES_AS_OF, PRICES_SOURCE, searchModels, type ModelCard } from '@m2m/core';
 import { parse } from '../args.js';
 import { paint, toJson, type Io } from '../io.js';
 
@@ -54,7 +54,7 @@ export function modelsCommand(io: Io, argv: string[]): number {
         c = getModel(positionals[0]);
       } catch (e) {
         // `models info claude-sonnet`: name the cards the user probably meant.
-        const near = isSdkError(e) && e.code === 'MODEL_NOT_FOUND' ? searchModels(positionals[0].replace(/[-_.]+/g, ' ')).slice(0, 5) : [];
+        const near = (e as { code?: unknown } | null)?.code === 'MODEL_NOT_FOUND' ? searchModels(positionals[0].replace(/[-_.]+/g, ' ')).slice(0, 5) : [];
         if (!near.length) throw e;
         io.err(`${paint(io, 'red', 'MODEL_NOT_FOUND')}: ${(e as Error).message}; cards that match: ${near.map((m) => m.id).join(', ')}`);
         return 1;
