@@ -5,6 +5,7 @@
 import { platform } from '#platform';
 import { M2MError } from '@m2m/core/internal';
 import { checkPeerVerification } from './secure/handshake.js';
+import { checkStaticKey } from './secure/static-key-check.js';
 import { Session, type SessionOptions } from './session.js';
 import { HttpClientTransport } from './transport/http-client.js';
 import { RestClientTransport } from './transport/rest-client.js';
@@ -48,6 +49,7 @@ export type ConnectOptions = SessionOptions &
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Session> {
   // Secure by default: refuse an unverified encrypted connection before dialing.
   if (options.secure) checkPeerVerification(options.secure, 'client');
+  if (options.secure) checkStaticKey(options.secure, 'client');
   let u: URL;
   try {
     // nats:// may list servers (nats://h1:4222,h2:4222/subject), which URL cannot parse: parse

@@ -6,7 +6,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import type { ListenOptions } from './listen-types.js';
-import { checkStaticKey } from './secure/handshake.js';
+import { checkStaticKey } from './secure/static-key-check.js';
 
 const TRANSPORTS: ReadonlySet<unknown> = new Set(['ws', 'tcp', 'http', 'nats', undefined]);
 const CODECS: ReadonlySet<unknown> = new Set(['json', 'binary', undefined]);

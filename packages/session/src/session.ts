@@ -317,10 +317,10 @@ export class Session implements AsyncIterable<SessionData> {
    *   nothing for `sendTimeoutMs`; the connection is dropped).
    */
   send(content: string, options: { algorithm?: Algorithm } & DataExtras = {}): Promise<void> {
-    // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
-    if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
     const closed = this.#core.closedInfo;
     if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
+    // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
+    if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
     let message: Message;
     try {
       message = this.#core.compress(content, options.algorithm, options);

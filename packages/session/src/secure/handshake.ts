@@ -95,26 +95,6 @@ function hasStatic(p: HandshakePattern, side: 'initiator' | 'responder'): boolea
 }
 
 /**
- * Checks that this side has a usable `staticKey` when its pattern sends or pre-shares one (XX, IK
- * and KK clients; every server but NN): without it a server listened and then failed every
- * handshake, and a client failed at message 3, or with a bare TypeError for a hex string. An
- * unknown pattern is left to the caller's own error.
- * @throws M2MError of kind Config naming what to pass.
- */
-export function checkStaticKey(options: SecureOptions, role: 'client' | 'server'): void {
-  const name = options.pattern ?? 'XX';
-  const pattern = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
-  if (!pattern || !hasStatic(pattern, role === 'client' ? 'initiator' : 'responder')) return;
-  const k: unknown = options.staticKey;
-  const pair = k !== null && typeof k === 'object' ? (k as { publicKey?: unknown; secret?: unknown; exportSecret?: unknown }) : undefined;
-  const usable = pair && pair.publicKey instanceof Uint8Array && pair.publicKey.length === 32 && (pair.secret instanceof Uint8Array || typeof pair.exportSecret === 'function');
-  if (!usable) {
-    const got = k === undefined ? 'none was given' : `got ${typeof k === 'string' ? 'a string' : k instanceof Uint8Array ? `${k.length} bytes` : typeof k}`;
-    throw new M2MError('Config', { reason: `${name}: the ${role} needs secure.staticKey, a key pair such as KeyPair.generate() from @m2m/crypto (${got})` });
-  }
-}
-
-/**
  * Checks that an encrypted session's settings verify the peer (secure by default): a client
  * needs `verifyPeer`, a pinned `remoteStaticKey` (any pattern in which the server has a static
  * key), or a psk, unless it sets `insecureSkipPeerVerification: true`. On either side a
@@ -126,7 +106,6 @@ export function checkPeerVerification(options: SecureOptions, role: 'client' | '
   const name = options.pattern ?? 'XX';
   const pattern = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
   if (!pattern) throw handshakeFailure('Failed', 1, `unsupported protocol ${name}`);
-  checkStaticKey(options, role);
   const peerHasStatic = hasStatic(pattern, role === 'client' ? 'responder' : 'initiator');
   if ((options.verifyPeer || options.remoteStaticKey) && !peerHasStatic) {
     throw new M2MError('Config', { reason: `${name}: the ${role === 'client' ? 'server' : 'client'} has no static key in this pattern, so verifyPeer / remoteStaticKey would check nothing (use XX, IK, KK${role === 'client' ? ' or NK' : ''})` });
