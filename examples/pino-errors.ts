@@ -4,7 +4,8 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { decodeFrame, deserializeError, encodeFrame, errSerializer, formatErrorChain, isM2MError } from '@m2m/core';
+import { decodeFrame, deserializeError, encodeFrame, formatErrorChain, isM2MError } from '@m2m/core';
+import { errSerializer } from '@m2m/core/logging';
 import { aeadProtection, randomBytes } from '@m2m/crypto';
 
 const lines: string[] = [];

@@ -90,6 +90,17 @@ try {
       "import { decodeFrame, encodeFrame, isSdkError, M2MError, type FrameHeader } from '@m2m/core';",
       "import { aeadProtection, KeyPair, randomBytes } from '@m2m/crypto';",
       "import { allowKeys, connect, listen, type Session, type Server } from '@m2m/session';",
+      // Every public subpath entry resolves with its types (bench/startup.ts lists them).
+      "import { scan } from '@m2m/core/scan';",
+      "import { countTokens } from '@m2m/core/models';",
+      "import { errSerializer } from '@m2m/core/logging';",
+      "import { explainError } from '@m2m/core/explain';",
+      "import { localizeError } from '@m2m/core/localize';",
+      "import { Keyring } from '@m2m/crypto/keys';",
+      "import { parseSse } from '@m2m/session/sse';",
+      "import { natsInFlight } from '@m2m/session/nats';",
+      "const extras: [boolean, number, string | undefined, string, unknown, unknown, unknown] = [scan('hi').safe, countTokens('hi', { model: 'gpt-4o' }), explainError('TIMEOUT')?.remedy, localizeError(new M2MError('Config', { reason: 'x' }), 'de'), errSerializer, Keyring, [parseSse, natsInFlight]];",
+      'void extras;',
       'const protection = aeadProtection(randomBytes(32));',
       "const frame: Uint8Array = encodeFrame('{\"model\":\"gpt-4o\",\"messages\":[]}', { protection });",
       'const header: FrameHeader = decodeFrame(frame, { protection }).header;',
@@ -140,7 +151,9 @@ try {
         'await client.send(json);',
         'const got = (await server[Symbol.asyncIterator]().next()).value;',
         'const ok3 = got.content === json;',
-        "document.title = ok1 && ok2 && ok3 ? 'm2m-ok' : `m2m-fail ${ok1} ${ok2} ${ok3}`;",
+        // Browser builds carry no tokenizer (core/src/wire/token-native.browser.ts): a typed refusal.
+        "let ok4 = false; try { compress(json, 'tokennative'); } catch (e) { ok4 = e.code === 'TOKENIZER_ERROR'; }",
+        "document.title = ok1 && ok2 && ok3 && ok4 ? 'm2m-ok' : `m2m-fail ${ok1} ${ok2} ${ok3} ${ok4}`;",
       ].join('\n'),
     );
     const out = join(app, 'www');

@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isSdkError, toHex, withRetry } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, binaryCodec, connect, listen, natsInFlight, type Server, type Session } from '@m2m/session';
+import { allowKeys, binaryCodec, connect, listen, type Server, type Session } from '@m2m/session';
+import { natsInFlight } from '@m2m/session/nats';
 import { startNatsCluster } from '../../packages/session/test/fixtures/nats-server.js';
 
 const SUBJECT = 'm2m.pool.echo';

@@ -4,23 +4,8 @@
  */
 import { ALGORITHM_NAMES, decodeBrotliText, decodeTokenNative, frameTextToBytes, decompress, decodeFrame, decodeFrameText, detectAlgorithm, encodeBrotliText, encodeFrame, encodeFrameText, estimateCost, fromHex, isCryptoError, isM2MError, toHex, type FrameHeader, type FrameProtection } from '@m2m/core';
 import { encodeVarint, readVarint, utf8Encode, wrapCrypto, crc32 } from '@m2m/core/internal';
-import {
-  AeadCipher,
-  AgentKeyContext,
-  HmacAuth,
-  KeyExchange,
-  KeyHierarchy,
-  KeyMaterial,
-  KeyPair,
-  Keyring,
-  aeadProtection,
-  agentId,
-  hkdf,
-  hmacProtection,
-  orgId,
-  publicKeyFromSlice,
-  x25519SharedSecret,
-} from '@m2m/crypto';
+import { AeadCipher, HmacAuth, KeyExchange, KeyMaterial, KeyPair, aeadProtection, agentId, hkdf, hmacProtection, orgId, publicKeyFromSlice, x25519SharedSecret } from '@m2m/crypto';
+import { AgentKeyContext, KeyHierarchy, Keyring } from '@m2m/crypto/keys';
 import { chacha20 } from '@noble/ciphers/chacha.js';
 import { Cases, eq, eqBytes, eqSerdeText, expectThrow, innerMessage, isNone, normalizeDisplay, splitPosition, unwrapSome } from './check.js';
 

@@ -1,9 +1,10 @@
 /**
- * `@m2m/core`: the M2M SDK's error model, wire codec, token counting, model cards and the
- * asynchronous calls of the security scanner (`@m2m/core/scan` has all of it, synchronous
- * calls included; the scanner loads on first use; translated messages are in
- * `@m2m/core/localize`). Every export is listed here on purpose: the API report (packages/core/api/) shows
- * any change to this surface in review. Helpers that the SDK's own packages share (byte and
+ * `@m2m/core`: the M2M SDK's error model and wire codec. Features that browser pages rarely
+ * need have entries of their own, so that bundles without them stay small (bench/startup.ts):
+ * the security scanner (`@m2m/core/scan`), model cards and token counting (`@m2m/core/models`),
+ * log writers (`@m2m/core/logging`), each code's description and remedy (`@m2m/core/explain`)
+ * and translated messages (`@m2m/core/localize`). Every export is listed here on purpose: the
+ * API report (packages/core/api/) shows any change to this surface in review. Helpers that the SDK's own packages share (byte and
  * UTF-8 utilities, base64, varints, CRC-32, exact JSON scanning) are in `@m2m/core/internal`,
  * with no stability promise.
  * @module
@@ -20,10 +21,6 @@ export { formatErrorChain, type FormatChainOptions } from './errors/format.js';
 export { toErrorResponse, type ErrorResponseBody } from './errors/response.js';
 export type { Locale } from './errors/messages.js';
 export { withRetry, type RetryOptions } from './errors/retry.js';
-export { errSerializer } from './errors/pino.js';
-export { winstonErrorFormat, type WinstonErrorFormatOptions, type WinstonFormatLike, type WinstonInfo } from './errors/winston.js';
-export { bunyanSerializers, type BunyanSerializer } from './errors/bunyan.js';
-export { errorChainAttributes, recordErrorChain, type ErrorChainAttributes, type OtelAttributeValue, type OtelSpanLike, type OtelLogRecordLike, type OtelRecordObject } from './errors/otel.js';
 
 // The wire codec: frames, their headers, the text formats.
 export { encodeFrame, decodeFrame, inspectFrame, encodeFrameText, decodeFrameText, frameTextToBytes, COMPRESSION_THRESHOLD, AUTO_COMPRESSION_MIN_BYTES, type FrameCompression, type EncodeFrameOptions, type DecodeFrameOptions, type DecodedFrame } from './wire/frame.js';
@@ -34,19 +31,13 @@ export {
 export type { FrameProtection, HmacFrameProtection, AeadFrameProtection, AeadSealedFrame } from './wire/protection.js';
 export { compress, decompress, detectAlgorithm, selectAlgorithm, ALGORITHMS, ALGORITHM_NAMES, type Algorithm, type CompressOptions } from './wire/codec.js';
 export { encodeBrotliText, decodeBrotliText, BROTLI_PREFIX } from './wire/brotli-format.js';
-export { encodeTokenNative, decodeTokenNative, TOKEN_NATIVE_PREFIX, type TokenizerEncoding } from './wire/token-native.js';
+export { encodeTokenNative, decodeTokenNative, TOKEN_NATIVE_PREFIX } from '#token-native';
+export type { TokenizerEncoding } from './wire/token-native.js';
 export { estimateCost } from './wire/cost.js';
 export { DEFAULT_LIMITS, type Limits } from './wire/limits.js';
 export { toHex, fromHex } from './wire/bytes.js';
 
-// Tokens and model cards.
-export { countTokens, countChatTokens, countRequestTokens, TOKENS_PER_MESSAGE, TOKENS_PER_NAME, REPLY_PRIMING_TOKENS, MAX_COUNT_CHARS, type CountTokensOptions, type CountableMessage } from './tokens/count.js';
-export { modelEncoding, DEFAULT_ENCODING, type TokenEncoding } from './tokens/encoding.js';
-export { MODEL_CARDS, PRICES_AS_OF, PRICES_SOURCE, type ModelCard } from './models/cards.js';
-export { getModel, findModelCard, searchModels, listModels, modelCost } from './models/registry.js';
-
-// The security scanner: loaded on first call here; `@m2m/core/scan` has the synchronous calls.
-export { scanAsync, assertSafeAsync } from './security/lazy.js';
+// The security scanner's types and defaults; the scanner itself is `@m2m/core/scan`.
 export { DEFAULT_BLOCK_THRESHOLD, DEFAULT_MAX_DEPTH } from './security/defaults.js';
 export type { Scanner } from './security/scan.js';
 export type { Threat, ScanResult, ScanInput, ScanOptions, ScanSegment, ChatRequestLike, ChatMessageLike, ChatContentPart, Detector, DetectorContext, DetectorFinding } from './security/types.js';

@@ -17,7 +17,6 @@ export { compress, decompress, detectAlgorithm, ALGORITHMS } from './wire/codec.
 export { encodeFrame, decodeFrame, encodeFrameText, decodeFrameText, frameTextToBytes } from './wire/frame.js';
 export { toHex, fromHex } from './wire/bytes.js';
 export { M2MErrorImpl, CryptoErrorImpl, wrapCrypto } from './errors/base.js';
-export { redactDetails } from './errors/redact.js';
 export { repetitionRatio } from './wire/codec.js';
 export { encodeVarint, decodeVarint, readVarint, varintSize, VARINT_MAX, type VarintRead } from './wire/varint.js';
 export { crc32Table } from './wire/crc32.js';

@@ -4,7 +4,8 @@
  * through the real libraries and decodes the result.
  */
 import { describe, expect, it } from 'vitest';
-import { bunyanSerializers, CryptoError, deserializeError, errorChainAttributes, M2MError, recordErrorChain, winstonErrorFormat, type SerializedError } from '@m2m/core';
+import { CryptoError, deserializeError, M2MError, type SerializedError } from '@m2m/core';
+import { bunyanSerializers, errorChainAttributes, recordErrorChain, winstonErrorFormat } from '@m2m/core/logging';
 import { wrapCrypto } from '@m2m/core/internal';
 
 const tamper = () => wrapCrypto(new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }));

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { CryptoError, M2MError, createError, deserializeError, errSerializer, errorCatalog, formatErrorChain, isCryptoError, isM2MError, serializeError, toErrorResponse, withRetry } from '@m2m/core';
+import { CryptoError, M2MError, createError, deserializeError, errorCatalog, formatErrorChain, isCryptoError, isM2MError, serializeError, toErrorResponse, withRetry } from '@m2m/core';
+import { explainError, explainedCatalog } from '@m2m/core/explain';
+import { errSerializer } from '@m2m/core/logging';
+import { explainedCodes } from '../src/errors/catalog-docs.js';
 import { localizeError, supportedLocales } from '@m2m/core/localize';
 import { wrapCrypto } from '@m2m/core/internal';
 import { translations } from '../src/errors/messages.js';
@@ -84,7 +87,22 @@ describe('messages match the reference display format', () => {
     const wrapped = wrapCrypto(new CryptoError('Aead', 'DecryptionFailed', { detail: 'tag' }));
     expect([wrapped.category, wrapped.httpStatus]).toEqual(['security', 401]);
     expect([wrapped.category, wrapped.httpStatus]).not.toEqual([row.category, row.httpStatus]);
-    expect(row.description).toMatch(/category, retry advice and HTTP status/);
+    expect(explainError(row.code)?.description).toMatch(/category, retry advice and HTTP status/);
+  });
+
+  it('@m2m/core/explain has a description and a remedy for every code, and none for a code the catalog lacks', () => {
+    expect([...explainedCodes].sort()).toEqual(errorCatalog.map((e) => e.code).sort());
+    expect(explainedCatalog.map((e) => e.code)).toEqual(errorCatalog.map((e) => e.code));
+    for (const e of explainedCatalog) {
+      expect(e.description.length, e.code).toBeGreaterThan(10);
+      expect(e.remedy.length, e.code).toBeGreaterThan(3);
+      expect(e).toMatchObject(errorCatalog.find((x) => x.code === e.code)!);
+    }
+    expect(explainError('NOPE')).toBeUndefined();
+    expect(explainError(new CryptoError('Aead', 'DecryptionFailed'))?.code).toBe('AEAD_DECRYPTION_FAILED');
+    expect(explainError(new Error('x'))).toBeUndefined();
+    // The main entry's catalog carries no prose: browser bundles stay without it (bench/startup.ts).
+    expect(Object.keys(errorCatalog[0])).not.toContain('description');
   });
 
   it('brands survive duplicate package copies', () => {

@@ -3,10 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encode as gtCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { encode as gtO200k, encodeChat as gtChatO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import {
-  countChatTokens, countRequestTokens, countTokens, DEFAULT_ENCODING, encodeFrame, findModelCard, getModel, inspectFrame, isM2MError,
-  listModels, MODEL_CARDS, modelCost, modelEncoding, PRICES_AS_OF, searchModels, type CountableMessage,
-} from '@m2m/core';
+import { encodeFrame, inspectFrame, isM2MError } from '@m2m/core';
+import { countChatTokens, countRequestTokens, countTokens, DEFAULT_ENCODING, findModelCard, getModel, listModels, MODEL_CARDS, modelCost, modelEncoding, PRICES_AS_OF, searchModels, type CountableMessage } from '@m2m/core/models';
 
 const CORPUS = resolve(import.meta.dirname, '../../../../shared/bench-corpus');
 const haveCorpus = existsSync(CORPUS);

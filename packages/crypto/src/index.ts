@@ -1,6 +1,7 @@
 /**
  * `@m2m/crypto`: the primitives (ChaCha20-Poly1305, XChaCha20-Poly1305, HMAC-SHA256,
  * HKDF-SHA256, SHA-256, X25519), the reference's key objects, frame protection, and Noise.
+ * The key hierarchy and `Keyring` are in `@m2m/crypto/keys`.
  * Building blocks the SDK's own packages share but applications should not need are in
  * `@m2m/crypto/internal` (no stability promise).
  * @module
@@ -10,8 +11,6 @@ export { HMAC_MIN_KEY_SIZE, HMAC_TAG_SIZE, HmacAuth, constantTimeEqual, hmacSha2
 export { HKDF_MAX_OUTPUT, hkdf, hkdfExpand, hkdfExtract } from './hkdf.js';
 export { KeyMaterial } from './key-material.js';
 export { MAX_ID_LENGTH, agentId, orgId, type AgentId, type OrgId } from './ids.js';
-export { AgentKeyContext, KeyHierarchy, keyPaths, type KeyPurpose } from './hierarchy.js';
-export { Keyring } from './keyring.js';
 export { X25519_KEY_SIZE, KeyExchange, KeyPair, publicKeyFromSlice, x25519SharedSecret, type DhOptions } from './x25519.js';
 export { aeadProtection, hmacProtection, type AeadProtectionOptions } from './protection.js';
 export { randomBytes } from './random.js';

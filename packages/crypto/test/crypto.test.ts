@@ -7,7 +7,6 @@ import {
   HandshakeState,
   generateNoiseKeyPair,
   KeyPair,
-  Keyring,
   aeadProtection,
   availableBackends,
   chacha20poly1305Open,
@@ -18,6 +17,7 @@ import {
   setBackend,
   x25519SharedSecret,
 } from '@m2m/crypto';
+import { Keyring } from '@m2m/crypto/keys';
 
 afterEach(() => setBackend());
 

@@ -6,10 +6,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '@m2m/core';
-import {
-  AeadCipher, CipherState, generateNoiseKeyPair, HandshakeState, HmacAuth, KeyExchange, KeyHierarchy, KeyMaterial, Keyring, KeyPair,
-  noiseKeyPair, SymmetricState,
-} from '@m2m/crypto';
+import { AeadCipher, CipherState, generateNoiseKeyPair, HandshakeState, HmacAuth, KeyExchange, KeyMaterial, KeyPair, noiseKeyPair, SymmetricState } from '@m2m/crypto';
+import { KeyHierarchy, Keyring } from '@m2m/crypto/keys';
 import { noiseHkdf } from '@m2m/crypto/internal';
 
 /** Every text a log line could get from `value`. */

@@ -7,7 +7,7 @@
  * The pool's API key list is shared the same way: a key given to one gateway works on all.
  */
 import { connect as natsConnect } from '@nats-io/transport-node';
-import { SharedKeyList } from '@m2m/session';
+import { SharedKeyList } from '@m2m/session/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, natsServerPath, startNatsServer, type NatsNode } from '../../session/test/fixtures/nats-server.js';
 import type { PoolRateLimiter } from '../src/gateway/pool-rate-limit.js';

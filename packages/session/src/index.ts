@@ -1,7 +1,9 @@
 /**
  * `@m2m/session`: sessions over the M2M Protocol: the state machine, negotiation, the `json`
  * and `binary` message codecs, timers on an injectable clock, transports, `connect` and `listen`.
- * Server-sent events (parsing, chat-completion accumulation, relaying) are in `@m2m/session/sse`.
+ * Server-sent events (parsing, chat-completion accumulation, relaying) are in `@m2m/session/sse`;
+ * the NATS transport and a server pool's shared rate limiter and key list in `@m2m/session/nats`
+ * (`connect('nats://…')` and `listen({ transport: 'nats' })` are here).
  * Every export is listed on purpose (the API report in packages/session/api/ shows changes);
  * pieces the SDK's packages and tests share are in `@m2m/session/internal`, with no stability
  * promise.
@@ -30,12 +32,6 @@ export { HttpClientTransport } from './transport/http-client.js';
 export { RestClientTransport, type RestClientOptions } from './transport/rest-client.js';
 export { SESSION_PATTERNS, organizationPsk, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';
 export type { ChannelOptions } from './secure/secure-channel.js';
-export { NatsTransport, natsInFlight, type NatsInFlight, type NatsPort, type NatsIncoming, type NatsTransportOptions } from './transport/nats-transport.js';
-export { agentSubject } from './transport/nats-frames.js';
-export { SharedRateLimiter } from '#listen';
-export type { SharedRateLimitOptions, RateDecision } from './nats-rate-limit.js';
-export { SharedKeyList } from '#listen';
-export type { SharedKeyListOptions } from './nats-key-list.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';
 export { allowKeys, knownKeys, loadKnownKeys, type PeerIdentity, type PeerVerifier } from './secure/peer-verifier.js';
 export type { ChatCompletion, ChatCompletionChoice, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionDelta, ChatCompletionMessage, CompletionUsage, ToolCall, ToolCallDelta } from './stream/chat-types.js';

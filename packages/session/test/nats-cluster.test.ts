@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyPair } from '@m2m/crypto';
-import { agentSubject, allowKeys, connect, defaultCapabilities, listen, type Server } from '@m2m/session';
+import { allowKeys, connect, defaultCapabilities, listen, type Server } from '@m2m/session';
+import { agentSubject } from '@m2m/session/nats';
 import { runNatsFailover, runNatsPool } from '../../../reliability/lib/nats-pool.js';
 import { freePort, natsServerPath, startNatsCluster } from './fixtures/nats-server.js';
 

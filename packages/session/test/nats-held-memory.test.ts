@@ -13,7 +13,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { NatsTransport, type NatsPort } from '@m2m/session';
+import { NatsTransport, type NatsPort } from '@m2m/session/nats';
 import { encodeFrame, INITIAL_WINDOW, NATS_MESSAGE_COST, NatsKind, randomToken, sessionSubject } from '../src/transport/nats-frames.js';
 
 const peer = sessionSubject(randomToken(), randomToken());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
-import { SharedRateLimiter } from '@m2m/session';
+import { SharedRateLimiter } from '@m2m/session/nats';
 import { natsServerPath, startNatsServer, type NatsNode } from './fixtures/nats-server.js';
 
 const bin = natsServerPath();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NatsTransport, natsInFlight, type NatsPort } from '@m2m/session';
+import { NatsTransport, natsInFlight, type NatsPort } from '@m2m/session/nats';
 import { decodeCredit, encodeCredit, encodeFrame, INITIAL_WINDOW, NATS_MESSAGE_COST, NatsKind, randomToken, sessionSubject } from '../src/transport/nats-frames.js';
 
 // NatsTransport against a fake connection: the mapping's rules without a broker.

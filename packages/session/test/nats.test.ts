@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
 import { inspectFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { agentSubject, allowKeys, binaryCodec, connect, dataFrame, listen, natsInFlight, type DataPayload, type Server, type Session } from '@m2m/session';
+import { allowKeys, binaryCodec, connect, dataFrame, listen, type DataPayload, type Server, type Session } from '@m2m/session';
+import { agentSubject, natsInFlight } from '@m2m/session/nats';
 import { decodeCredit, INITIAL_WINDOW, NatsKind, parseNatsUrl } from '../src/transport/nats-frames.js';
 import { natsServerPath, startNatsServer, type NatsNode } from './fixtures/nats-server.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countRequestTokens, encodeFrame, frameTextToBytes, inspectFrame, isM2MError, type M2MError } from '@m2m/core';
+import { encodeFrame, frameTextToBytes, inspectFrame, isM2MError, type M2MError } from '@m2m/core';
+import { countRequestTokens } from '@m2m/core/models';
 import { KeyPair } from '@m2m/crypto';
 import {
   allowKeys, connect, defaultCapabilities, encodeStreamEnvelope, listen, ManualClock, memoryTransportPair,

@@ -7,7 +7,8 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ALGORITHMS, compress, countChatTokens, countTokens, M2MError, modelEncoding, selectAlgorithm, type Algorithm, type CountableMessage } from '@m2m/core';
+import { ALGORITHMS, compress, M2MError, selectAlgorithm, type Algorithm } from '@m2m/core';
+import { countChatTokens, countTokens, modelEncoding, type CountableMessage } from '@m2m/core/models';
 import { parse } from '../args.js';
 import { paint, readInput, toJson, type Io } from '../io.js';
 

@@ -2,7 +2,8 @@
  * `m2m errors list|explain|decode`.
  * @module
  */
-import { catalogEntry, errorCatalog, M2MError } from '@m2m/core';
+import { errorCatalog, M2MError } from '@m2m/core';
+import { explainedCatalog, explainError } from '@m2m/core/explain';
 import { parse } from '../args.js';
 import { paint, toJson, type Io } from '../io.js';
 import { decodeCommand } from './errors-decode.js';
@@ -32,7 +33,7 @@ export function errorsCommand(io: Io, argv: string[]): number {
   }
   if (sub === 'explain') {
     if (!arg) throw new M2MError('Config', { reason: 'usage: m2m errors explain CODE|ID' });
-    const e = catalogEntry(arg.toUpperCase()) ?? errorCatalog.find((x) => String(x.id) === arg);
+    const e = explainError(arg.toUpperCase()) ?? explainedCatalog.find((x) => String(x.id) === arg);
     if (!e) {
       // An unknown code is a usage error, like any other bad argument (exit 2).
       const near = similarCodes(arg);

@@ -4,7 +4,8 @@
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fromHex, M2MError, toHex } from '@m2m/core';
-import { KeyHierarchy, KeyPair, keyPaths, sha256, type KeyPurpose } from '@m2m/crypto';
+import { KeyPair, sha256 } from '@m2m/crypto';
+import { KeyHierarchy, keyPaths, type KeyPurpose } from '@m2m/crypto/keys';
 import { parse } from '../args.js';
 import { readInput, toJson, type Io } from '../io.js';
 

@@ -2,7 +2,8 @@
  * `m2m models list|search|info`: the model cards of `@m2m/core`.
  * @module
  */
-import { getModel, listModels, M2MError, PRICES_AS_OF, PRICES_SOURCE, searchModels, type ModelCard } from '@m2m/core';
+import { M2MError } from '@m2m/core';
+import { getModel, listModels, PRICES_AS_OF, PRICES_SOURCE, searchModels, type ModelCard } from '@m2m/core/models';
 import { parse } from '../args.js';
 import { paint, toJson, type Io } from '../io.js';
 

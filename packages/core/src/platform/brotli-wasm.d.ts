@@ -1,6 +1,6 @@
 /**
  * Types of the two brotli-wasm files the browser platform builds in (brotli-wasm's exports map
- * names only its root, so these paths are resolved by scripts/brotli-wasm-plugin.mjs).
+ * names only its root, so these paths are resolved by scripts/brotli-wasm-plugin.ts).
  */
 declare module 'brotli-wasm/pkg.web/brotli_wasm_bg.wasm' {
   const bytes: Uint8Array<ArrayBuffer>;

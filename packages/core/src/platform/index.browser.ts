@@ -1,13 +1,16 @@
 /**
  * Browser platform: table CRC-32, JS base64, brotli-wasm (streaming decompression with a
- * running total, because its one-shot `decompress` has no output cap).
+ * running total, because its one-shot `decompress` has no output cap), and no tokenizer rank
+ * tables (1 to 2 MB each): TokenNative and token counting answer with a Tokenizer error
+ * (wire/token-native.browser.ts), and js-tiktoken stays out of browser bundles.
  * @module
  */
-import { Tiktoken } from 'js-tiktoken/lite';
+import { M2MError } from '../errors/base.js';
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Table } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
 import { concatBytes, utf8ByteLengthPortable, utf8DecodeStrict, utf8Encode } from '../wire/bytes.js';
+import * as glue from 'brotli-wasm/pkg.web/brotli_wasm.js';
 
 interface BrotliWasm {
   compress(data: Uint8Array, options?: { quality?: number }): Uint8Array;
@@ -18,25 +21,17 @@ interface BrotliWasm {
   BrotliStreamResultCode: { ResultSuccess: number; NeedsMoreInput: number; NeedsMoreOutput: number };
 }
 
-// The glue and the wasm bytes are built into our browser bundle (scripts/brotli-wasm-plugin.mjs),
+// The glue and the wasm bytes are built into our browser bundle (scripts/brotli-wasm-plugin.ts),
 // so bundlers need no wasm handling and no file has to sit beside the page. The bytes come
-// through a dynamic import so that code-splitting bundlers keep them in a chunk of their own.
-// brotli-wasm initialises asynchronously; top-level await keeps the codec API synchronous.
-const glue = await import('brotli-wasm/pkg.web/brotli_wasm.js');
+// through a dynamic import so that code-splitting bundlers keep them in a chunk of their own;
+// the glue is a static import: the page loads it at once anyway (the await below), and inside
+// the main chunk it compresses with the rest (a chunk of its own cost 0.6 KB more gzipped,
+// bench/startup.ts). brotli-wasm initialises asynchronously; top-level await keeps the codec
+// API synchronous.
 await glue.default((await import('brotli-wasm/pkg.web/brotli_wasm_bg.wasm')).default);
 const brotli: BrotliWasm = glue;
 
 const CHUNK = 64 * 1024;
-
-const ranks = new Map<string, unknown>();
-/**
- * Loads a rank table for TokenNative. Not exported from `@m2m/core`: until it is, browser builds
- * have no rank tables and TokenNative fails with a Tokenizer error (token-native.ts).
- */
-export async function preloadTokenizer(name: 'cl100k_base' | 'o200k_base'): Promise<void> {
-  const mod = name === 'cl100k_base' ? await import('js-tiktoken/ranks/cl100k_base') : await import('js-tiktoken/ranks/o200k_base');
-  ranks.set(name, mod.default);
-}
 
 /** The browser implementation of {@link Platform}. */
 export const platform: Platform = {
@@ -74,8 +69,10 @@ export const platform: Platform = {
     return concatBytes(...parts);
   },
   utf8Decode: utf8DecodeStrict,
-  loadTokenizerRanks(name) {
-    return ranks.get(name);
+  loadTokenizerRanks() {
+    return undefined;
   },
-  tiktoken: () => Tiktoken,
+  tiktoken() {
+    throw new M2MError('Tokenizer', { reason: 'browser builds load no tokenizer rank tables' });
+  },
 };

@@ -7,7 +7,9 @@ import { M2MError } from '../errors/base.js';
 import { BROTLI_PREFIX, decodeBrotliText, encodeBrotliText } from './brotli-format.js';
 import { decodeFrameText, encodeFrameText, type DecodeFrameOptions, type EncodeFrameOptions } from './frame.js';
 import { M2M_PREFIX } from './header.js';
-import { decodeTokenNative, encodeTokenNative, TOKEN_NATIVE_PREFIX, type TokenizerEncoding } from './token-native.js';
+// Browser builds get a TokenNative that refuses (wire/token-native.browser.ts: no rank tables).
+import { decodeTokenNative, encodeTokenNative, TOKEN_NATIVE_PREFIX } from '#token-native';
+import type { TokenizerEncoding } from './token-native.js';
 
 /** Compression algorithms, spelled as on the session wire. */
 export type Algorithm = 'none' | 'm2m' | 'tokennative' | 'brotli';

@@ -24,7 +24,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** Keys accepted besides a fixed list: a gateway pool's shared list (`SharedKeyList` in @m2m/session). */
+/** Keys accepted besides a fixed list: a gateway pool's shared list (`SharedKeyList` in @m2m/session/nats). */
 export interface ApiKeySource {
   /** True when `key` is accepted; answered from memory (it runs on every request). */
   has(key: string): boolean;

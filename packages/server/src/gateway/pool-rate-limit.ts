@@ -8,7 +8,7 @@
  * @module
  */
 import { M2MError, isM2MError } from '@m2m/core';
-import { SharedRateLimiter, type RateDecision } from '@m2m/session';
+import { SharedRateLimiter, type RateDecision } from '@m2m/session/nats';
 import { RateLimiter, type RateLimitOptions, type RequestLimiter } from './rate-limit.js';
 
 /** Where the pool's count lives. */
