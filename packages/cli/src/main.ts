@@ -73,7 +73,8 @@ const COMMAND_NOTES: Readonly<Record<string, string>> = {
   --transport       ws (default), tcp, http, or nats (with --url nats://host:port/SUBJECT)
   --host, --port    address (default 127.0.0.1, a free port)
   --identity FILE   the static key written by m2m keygen (default: a new key each run)
-  --peer-key, --known-keys   admit only these client keys (default: any client)
+  --peer-key, --known-keys   admit only these client keys (default: any client); a known-keys
+                    FILE has one "<public key hex> [agent id]" per line, # starts a comment
   --echo            send each message back;  --once  exit after the first session closes`,
   connect: `Opens a session to URL (the scheme picks the transport), sends each stdin line or --file as
 DATA (text that is not JSON goes as the user message of a chat request), prints each reply on

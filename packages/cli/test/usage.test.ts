@@ -50,6 +50,7 @@ describe('serve, connect and keygen --help say what their flags do, not only the
     expect(r.out).toContain('{"url":…,"publicKey":…}');
     expect(r.out).toMatch(/--echo +send each message back/);
     expect(r.out).toMatch(/--once +exit after the first session closes/);
+    expect(r.out).toContain('"<public key hex> [agent id]" per line');
   });
   it('connect: non-JSON lines become a chat request, and --wait has a default', async () => {
     const r = await run(['connect', '--help']);
