@@ -82,7 +82,7 @@ describe('m2m connect ends when the session does, with stdin still open', () => 
     await until(() => run.lines.out.length === 1);
     run.stdin.end();
     expect(await run.code).toBe(0);
-    expect(run.lines.err.at(-1)).toBe('closed (CLIENT_SHUTDOWN) after sending 1 messages');
+    expect(run.lines.err.at(-1)).toBe('closed (CLIENT_SHUTDOWN) after sending 1 message');
   });
 });
 
@@ -111,6 +111,6 @@ describe('m2m serve when a client dies mid-session', () => {
     expect(await serving).toBe(0);
     const about = lines.err.filter((l) => l.includes('connection lost'));
     expect(about).toHaveLength(1);
-    expect(about[0]).toMatch(/^session \S+ closed \(ERROR: connection lost\) after 1 messages$/);
+    expect(about[0]).toMatch(/^session \S+ closed \(ERROR: connection lost\) after 1 message$/);
   });
 });

@@ -65,6 +65,11 @@ async function secureOptions(values: SecureFlags, role: 'client' | 'server'): Pr
   return options;
 }
 
+/** `1 message`, `2 messages`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Lines that are JSON go as they are; other text is wrapped as a chat request (M2M frames carry JSON). */
 export function asJson(text: string): string {
   try {
@@ -117,7 +122,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
           if (!isSdkError(e) || e.code !== 'SESSION_CLOSED') io.err(paint(io, 'red', `session ${s.id} ended: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`));
         }
         const info = await s.closed;
-        io.err(`session ${s.id} closed (${info.reason}${info.message ? `: ${info.message}` : ''}) after ${n} messages`);
+        io.err(`session ${s.id} closed (${info.reason}${info.message ? `: ${info.message}` : ''}) after ${plural(n, 'message')}`);
         if (values.once) done();
       })();
     },
@@ -226,6 +231,6 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   const info = await session.close('CLIENT_SHUTDOWN', 'done');
   const failure = await printer;
   if (failure !== undefined) throw failure;
-  io.err(`closed (${info.reason}) after sending ${sent} messages`);
+  io.err(`closed (${info.reason}) after sending ${plural(sent, 'message')}`);
   return 0;
 }
