@@ -193,3 +193,16 @@ describe('reading stdin on a terminal', () => {
     expect(said).toHaveLength(1);
   });
 });
+
+describe('option parser errors', () => {
+  it('an unknown option is named plainly, once, exit 2', async () => {
+    const r = await run(['frame', 'encode', '{}', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('CONFIG_ERROR: Config error: unknown option --bogus (--help lists the options; a value that starts with - goes after --)');
+  });
+  it('a missing option value is one line, not the same line again as its cause', async () => {
+    const r = await run(['frame', 'encode', '{}', '--key']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("CONFIG_ERROR: Config error: Option '--key <value>' argument missing");
+  });
+});
