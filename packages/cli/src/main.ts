@@ -123,6 +123,24 @@ prints its public key (give it to peers as --peer-key). --force replaces an exis
 /** Commands that print a detailed help text of their own for `--help`. */
 const OWN_HELP: ReadonlySet<string> = new Set(['compress', 'decompress', 'analyze', 'models', 'server']);
 
+/**
+ * The error chain as printed on failure: formatErrorChain's lines without the `Error: [CODE] `
+ * of the first (the code leads the line already), and without a non-SDK cause whose message the
+ * line above already holds (`cannot read a.json: ENOENT: …` then `Caused by: [ENOENT] ENOENT: …`).
+ * Logs and `--json` keep the whole chain; this is only what a person reads.
+ */
+export function chainText(e: unknown): string {
+  const lines = formatErrorChain(e).replace(/^Error: (\[[\w.-]+\] )?/, '').split('\n');
+  const links: unknown[] = [];
+  for (let c: unknown = e; c !== undefined && c !== null && links.length < 64; c = (c as { cause?: unknown }).cause) links.push(c);
+  // One line per link, or the text has shapes this does not know: print it as it is.
+  if (lines.length !== links.length) return lines.join('\n');
+  return lines.filter((_, i) => {
+    const link = links[i];
+    return i === 0 || isSdkError(link) || !(link instanceof Error) || !lines[i - 1].includes(link.message);
+  }).join('\n');
+}
+
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -178,7 +196,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (e) {
     const code = isSdkError(e) ? e.code : 'INTERNAL';
-    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: (\[[\w.-]+\] )?/, '')}`);
+    io.err(`${paint(io, 'red', code)}: ${chainText(e)}`);
     if (isSdkError(e) && e.code === 'CONFIG_ERROR') return 2;
     return isSdkError(e) ? 1 : 70;
   }

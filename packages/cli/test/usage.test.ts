@@ -206,3 +206,23 @@ describe('option parser errors', () => {
     expect(r.err).toBe("CONFIG_ERROR: Config error: Option '--key <value>' argument missing");
   });
 });
+
+describe('the error chain a person reads', () => {
+  it('drops a non-SDK cause whose text the line above already holds (ENOENT twice)', async () => {
+    const r = await run(['frame', 'decode', '@/nonexistent-m2m-dir/f.hex']);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([expect.stringMatching(/^IO_ERROR: IO error: cannot read \/nonexistent-m2m-dir\/f\.hex: ENOENT/)]);
+  });
+  it('keeps an SDK cause, whose code is news (CRYPTO_ERROR caused by AEAD_DECRYPTION_FAILED)', async () => {
+    const key = '11'.repeat(32);
+    const enc = await run(['frame', 'encode', '{"model":"x","messages":[]}', '--key', key]);
+    const r = await run(['frame', 'decode', enc.out, '--key', '22'.repeat(32)]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('\nCaused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed');
+  });
+  it('keeps a foreign cause that says something new', async () => {
+    const r = await run(['frame', 'encode', '{bad']);
+    expect(r.err.split('\n')).toHaveLength(2);
+    expect(r.err).toMatch(/\nCaused by: .*JSON/);
+  });
+});
