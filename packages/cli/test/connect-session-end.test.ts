@@ -93,6 +93,8 @@ describe('m2m serve when a client dies mid-session', () => {
     const serving = main(['serve', '--transport', 'tcp', '--echo', '--once'], io);
     await until(() => lines.out.length === 1);
     const { url, publicKey } = JSON.parse(lines.out[0]) as { url: string; publicKey: string };
+    // What to type next is on stderr, with this server's URL and key.
+    expect(lines.err).toContain(`  connect with: m2m connect ${url} --peer-key ${publicKey}`);
     const target = new URL(url);
     relay = createServer((inbound) => {
       const outbound = createConnection({ host: target.hostname, port: Number(target.port) });

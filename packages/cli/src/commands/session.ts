@@ -130,6 +130,12 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   });
   const identity = secure?.staticKey && 'publicKey' in secure.staticKey ? toHex(secure.staticKey.publicKey) : undefined;
   io.err(`listening on ${server.url}${identity ? ` (${secure!.pattern}, public key ${identity})` : ' (plaintext)'}`);
+  // What a newcomer types next, in another terminal (the pattern and plaintext flags must match).
+  // Under NN the server has no key to check (connect refuses --peer-key there).
+  const pattern = secure?.pattern ?? 'XX';
+  const key = pattern.startsWith('NN') ? '--insecure-skip-peer-verification' : `--peer-key ${identity}`;
+  const flags = identity ? `${key}${pattern !== 'XX' ? ` --pattern ${pattern}` : ''}` : '--plaintext';
+  io.err(paint(io, 'dim', `  connect with: m2m connect ${server.url} ${flags}`));
   // Machine-readable first line on stdout, so scripts (and tests) can connect.
   io.out(JSON.stringify({ url: server.url, publicKey: identity }));
   const stop = () => done();
