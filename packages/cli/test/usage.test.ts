@@ -226,3 +226,23 @@ describe('the error chain a person reads', () => {
     expect(r.err).toMatch(/\nCaused by: .*JSON/);
   });
 });
+
+describe('m2m errors decode --code with a code that is not in the catalog', () => {
+  const runWith = async (argv: string[], stdin: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), stdin: () => stdin, color: false });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  it('notes a mistyped code and what was probably meant, instead of a bare "0 errors"', async () => {
+    const r = await runWith(['errors', 'decode', '-', '--code', 'AEAD_DECRYPT_FAIL'], 'a line\n');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('note: --code AEAD_DECRYPT_FAIL is no m2m error code; did you mean AEAD_DECRYPTION_FAILED?');
+  });
+  it('says nothing for a catalog code, or a foreign code the log holds', async () => {
+    const log = `${JSON.stringify({ level: 50, err: { type: 'Error', message: 'read ECONNRESET', code: 'ECONNRESET' } })}\n`;
+    expect((await runWith(['errors', 'decode', '-', '--code', 'REPLAY_DETECTED'], log)).err).toBe('');
+    const foreign = await runWith(['errors', 'decode', '-', '--code', 'ECONNRESET'], log);
+    expect(foreign.err).not.toContain('note:');
+  });
+});

@@ -7,20 +7,7 @@ import { explainedCatalog, explainError } from '@m2m/core/explain';
 import { parse } from '../args.js';
 import { paint, toJson, type Io } from '../io.js';
 import { decodeCommand } from './errors-decode.js';
-
-/**
- * Codes whose name or title holds every word of `query` (`replay`, `decryption failed`,
- * `session_closed` with a typo elsewhere), at most five: what a user half remembers.
- */
-export function similarCodes(query: string): string[] {
-  const words = query.toLowerCase().split(/[\s_-]+/).filter((w) => w.length >= 3);
-  if (!words.length) return [];
-  const hits = errorCatalog.filter((e) => {
-    const text = `${e.code} ${e.title}`.toLowerCase().replace(/_/g, ' ');
-    return words.every((w) => text.includes(w));
-  });
-  return hits.slice(0, 5).map((e) => e.code);
-}
+import { similarCodes } from './similar-codes.js';
 
 /** Runs `errors <sub>`; returns the exit code. */
 export function errorsCommand(io: Io, argv: string[]): number {
