@@ -1,7 +1,9 @@
 /**
  * Checks the options of `listen` that plain JavaScript callers can get wrong before anything is
  * bound: an unknown transport would otherwise listen as WebSocket under a URL like `smtp://…`,
- * and a bad port would reject with node:net's untyped `ERR_SOCKET_BAD_PORT` (listen.node.ts).
+ * a bad port would reject with node:net's untyped `ERR_SOCKET_BAD_PORT` (listen.node.ts), an
+ * unknown codec would be ignored, and an encrypted server without its key would fail every
+ * handshake.
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
