@@ -27,7 +27,7 @@ export { listen } from '#listen';
 export type { ListenOptions, Server, ServerCounters, ServerLimits } from './listen-types.js';
 export { memoryTransportPair } from './transport/memory.js';
 export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
-export { DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_HIGH_WATER_BYTES, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type BufferAccount, type Transport, type TransportLimits, type WriteBatch } from './transport/types.js';
+export { DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_HIGH_WATER_BYTES, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type BufferAccount, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './transport/types.js';
 export { HttpClientTransport } from './transport/http-client.js';
 export { RestClientTransport, type RestClientOptions } from './transport/rest-client.js';
 export { SESSION_PATTERNS, organizationPsk, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';

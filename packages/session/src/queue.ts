@@ -5,6 +5,7 @@
  * so a few large messages stop the source as surely as many small ones.
  * @module
  */
+import { TAKEN, type PollingIterator } from './transport/types.js';
 
 /** Options of {@link AsyncQueue}. */
 export interface AsyncQueueOptions<T = unknown> {
@@ -25,8 +26,8 @@ export interface AsyncQueueOptions<T = unknown> {
   onTake?: (item: T) => void;
 }
 
-/** What `push` returns while the queue has room. */
-const ROOM: Promise<void> = Promise.resolve();
+/** What `push` returns while the queue has room: the transports' shared resolved promise (transport/types.ts). */
+const ROOM: Promise<void> = TAKEN;
 
 const byteLengthOf = (item: unknown): number => (item instanceof Uint8Array ? item.byteLength : 0);
 
@@ -138,21 +139,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   /** The next item, or `done` after `end`. */
   next(): Promise<IteratorResult<T>> {
     if (this.size > 0) {
-      const value = this.#items[this.#head];
-      this.#items[this.#head++] = undefined as T;
-      this.#bytes -= this.#sizeOf(value);
-      this.#opts.onTake?.(value);
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
-      if (this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
-        for (const w of this.#spaceWaiters.splice(0)) w();
-        if (this.#full) {
-          this.#full = false;
-          this.#opts.onDrain?.();
-        }
-      }
+      const value = this.#take();
       return Promise.resolve({ value, done: false });
     }
     if (this.#ended) return this.#error !== undefined ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
@@ -162,7 +149,33 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return { next: () => this.next(), return: async () => ({ value: undefined, done: true }) };
+  /** The next item if one is waiting (taken as `next` takes it), else `undefined`; never waits. */
+  poll(): T | undefined {
+    return this.size > 0 ? this.#take() : undefined;
+  }
+
+  /** Takes the head item: its bytes leave the count; the source resumes once half is free. */
+  #take(): T {
+    const value = this.#items[this.#head];
+    this.#items[this.#head++] = undefined as T;
+    this.#bytes -= this.#sizeOf(value);
+    this.#opts.onTake?.(value);
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
+      for (const w of this.#spaceWaiters.splice(0)) w();
+      if (this.#full) {
+        this.#full = false;
+        this.#opts.onDrain?.();
+      }
+    }
+    return value;
+  }
+
+  /** Iteration over the items; the iterator's `poll` takes a waiting item without a promise. */
+  [Symbol.asyncIterator](): PollingIterator<T> {
+    return { next: () => this.next(), return: async () => ({ value: undefined, done: true }), poll: () => this.poll() };
   }
 }

@@ -13,7 +13,7 @@ import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { SessionCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
-import type { Transport } from './transport/types.js';
+import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
 import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
 import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
 import type { SecureChannel } from './secure/secure-channel.js';
@@ -71,6 +71,7 @@ const dataSize = (d: SessionData) => d.content.length + d.payload.content.length
 /** Bytes of automatic replies (PONG) queued for a peer before the read loop waits for them to go out. */
 const REPLY_QUEUE_BYTES = 64 * 1024;
 
+const NO_SEND_OPTIONS: { algorithm?: Algorithm } & DataExtras = Object.freeze({});
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
@@ -316,7 +317,7 @@ export class Session implements AsyncIterable<SessionData> {
    *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network, Timeout (the peer took
    *   nothing for `sendTimeoutMs`; the connection is dropped).
    */
-  send(content: string, options: { algorithm?: Algorithm } & DataExtras = {}): Promise<void> {
+  send(content: string, options: { algorithm?: Algorithm } & DataExtras = NO_SEND_OPTIONS): Promise<void> {
     const closed = this.#core.closedInfo;
     if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
     // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
@@ -400,9 +401,19 @@ export class Session implements AsyncIterable<SessionData> {
     const bytes = this.#codec.encode(message);
     // Nothing ahead of it (every earlier send was taken): hand it over now, one promise hop
     // fewer per message; otherwise it waits its turn on the chain.
-    const taken = this.#queuedBytes === 0 ? this.#transportSend(bytes) : this.#sendChain.then(() => this.transport.send(bytes));
-    this.#queuedBytes += bytes.length;
-    const next = taken.finally(() => (this.#queuedBytes -= bytes.length));
+    if (this.#queuedBytes === 0) {
+      const taken = this.#transportSend(bytes);
+      // Taken at once (the transports' shared resolved promise): nothing is left to wait for or
+      // to count, so no promise is made for it (docs/ARCHITECTURE.md, Performance notes).
+      return taken === TAKEN ? TAKEN : this.#track(taken, bytes.length);
+    }
+    return this.#track(this.#sendChain.then(() => this.transport.send(bytes)), bytes.length);
+  }
+
+  /** Counts `length` queued bytes until `taken` settles; later sends wait behind it. */
+  #track(taken: Promise<void>, length: number): Promise<void> {
+    this.#queuedBytes += length;
+    const next = taken.finally(() => (this.#queuedBytes -= length));
     this.#sendChain = next.catch(() => undefined);
     return next;
   }
@@ -480,15 +491,20 @@ export class Session implements AsyncIterable<SessionData> {
     }
   }
 
-  #readLoop(iterator: AsyncIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
+  #readLoop(iterator: PollingIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
     const run = async () => {
       try {
         for (;;) {
-          const r = await iterator.next();
-          if (r.done) break;
+          // A message already waiting is taken without a promise; only an empty inbox is awaited.
+          let bytes = iterator.poll?.();
+          if (bytes === undefined) {
+            const r = await iterator.next();
+            if (r.done) break;
+            bytes = r.value;
+          }
           let message: Message;
           try {
-            message = this.#codec.decode(r.value);
+            message = this.#codec.decode(bytes);
             if (this.#secure && CONTROL_TYPES.has(message.type)) message = openControlMessage(this.#secure.channel, message);
           } catch (e) {
             this.#fail(e);
@@ -534,9 +550,10 @@ export class Session implements AsyncIterable<SessionData> {
               this.#fail(e);
               return;
             }
-            // A full inbox stops reading; the transport's end must still end the session.
-            if (this.transport.ended) await Promise.race([this.#inbox.push(item), this.transport.ended]);
-            else await this.#inbox.push(item);
+            // A full inbox stops reading; the transport's end must still end the session. With
+            // room, no await (no promise hop per message).
+            const room = this.#inbox.push(item);
+            if (room !== TAKEN) await (this.transport.ended ? Promise.race([room, this.transport.ended]) : room);
           }
         }
         this.#core.transportClosed();
