@@ -346,13 +346,16 @@ export class Session implements AsyncIterable<SessionData> {
    * frames carry JSON: there, text goes as JSON too (`JSON.stringify(text)`, or a chat request).
    * Resolves when the transport took it; a slow peer makes it wait (while more than the
    * transport's send high-water mark in bytes is buffered).
-   * @throws M2MError: SessionNotEstablished, Closed (after the session ended), codec errors
+   * @throws M2MError: InvalidMessage (content that is not a string), SessionNotEstablished,
+   *   Closed (after the session ended), codec errors
    *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network, Timeout (the peer took
    *   nothing for `sendTimeoutMs`; the connection is dropped).
    */
   send(content: string, options: { algorithm?: Algorithm } & DataExtras = NO_SEND_OPTIONS): Promise<void> {
     const closed = this.#core.closedInfo;
     if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
+    // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
+    if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
     let message: Message;
     try {
       message = this.#core.compress(content, options.algorithm, options);

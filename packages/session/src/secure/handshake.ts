@@ -135,7 +135,7 @@ export function checkPeerVerification(options: SecureOptions, role: 'client' | '
   const psk = options.psk !== undefined && pattern.messages.some((m) => m.includes('psk'));
   if (!options.verifyPeer && !options.remoteStaticKey && !psk) {
     throw new M2MError('Config', {
-      reason: 'an encrypted connection must verify the server: pass secure.verifyPeer (allowKeys([serverKey]), knownKeys, a callback), a pinned secure.remoteStaticKey, or a psk; secure.insecureSkipPeerVerification: true connects unverified (an active man in the middle can then read everything)',
+      reason: 'an encrypted connection must verify the server: pass secure.verifyPeer (allowKeys([serverKey.publicKey]), knownKeys, a callback), a pinned secure.remoteStaticKey, or a psk; secure.insecureSkipPeerVerification: true connects unverified (an active man in the middle can then read everything)',
     });
   }
 }
