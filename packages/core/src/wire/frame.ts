@@ -154,7 +154,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   const jsonBytes = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES) ? undefined : encodeScratch(json, jsonLen);
   const packed = jsonBytes && compressPayload(jsonBytes, options.compression === 'auto');
   const payloadLen = packed ? packed.length : jsonLen;
-  const protection = options.protection;
+  const protection = checkProtection(options.protection);
   const variableLen = built.variable.length;
   const headersEnd = VARIABLE_HEADER_OFFSET + variableLen;
   const tail = PAYLOAD_PREAMBLE_SIZE + payloadLen;
@@ -284,6 +284,12 @@ export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limi
   return readHeaders(data, resolveLimits(options.limits));
 }
 
+/** A caller's `protection` option, checked to be one (a plain object slips past TypeScript from JS). */
+function checkProtection(p: FrameProtection | undefined): FrameProtection | undefined {
+  if (p === undefined || ((p as { mode?: unknown } | null)?.mode === 'aead' || (p as { mode?: unknown } | null)?.mode === 'hmac')) return p;
+  throw new M2MError('Config', { reason: 'protection must be a FrameProtection (aeadProtection or hmacProtection from @m2m/crypto)' });
+}
+
 /**
  * Decodes an M2M v1 frame under a security policy: a frame weaker than `minSecurity` is
  * rejected whatever its security byte says; HMAC frames are verified and AEAD frames
@@ -304,7 +310,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   const data = toBytes(bytes, 'decodeFrame');
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', data.length, limits.maxMessageBytes);
-  const protection = options.protection;
+  const protection = checkProtection(options.protection);
   const minSecurity: SecurityMode = options.minSecurity ?? protection?.mode ?? 'none';
   if (!(minSecurity in SECURITY_RANK)) throw new M2MError('Config', { reason: `minSecurity must be none, hmac or aead` });
   if (SECURITY_RANK[minSecurity] > 0 && !protection) throw new M2MError('Config', { reason: `minSecurity ${minSecurity} needs a protection to verify with` });
