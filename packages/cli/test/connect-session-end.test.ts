@@ -30,7 +30,12 @@ afterEach(async () => {
 /** An echo server behind a relay whose connections the test can cut. */
 async function start(): Promise<string> {
   server = await listen({ transport: 'tcp', secure: { staticKey: serverKey }, onSession: (s) => void (async () => { for await (const m of s) await s.send(m.content); })().catch(() => undefined) });
-  const target = new URL(server.url);
+  return relayTo(server.url);
+}
+
+/** A TCP relay in front of `url` (kept in `relay`, its sockets in `sockets`); returns its URL. */
+async function relayTo(url: string): Promise<string> {
+  const target = new URL(url);
   relay = createServer((inbound) => {
     const outbound = createConnection({ host: target.hostname, port: Number(target.port) });
     sockets.push(inbound, outbound);
@@ -95,17 +100,7 @@ describe('m2m serve when a client dies mid-session', () => {
     const { url, publicKey } = JSON.parse(lines.out[0]) as { url: string; publicKey: string };
     // What to type next is on stderr, with this server's URL and key.
     expect(lines.err).toContain(`  connect with: m2m connect ${url} --peer-key ${publicKey}`);
-    const target = new URL(url);
-    relay = createServer((inbound) => {
-      const outbound = createConnection({ host: target.hostname, port: Number(target.port) });
-      sockets.push(inbound, outbound);
-      inbound.pipe(outbound).pipe(inbound);
-      inbound.on('error', () => outbound.destroy());
-      outbound.on('error', () => inbound.destroy());
-    });
-    await new Promise<void>((r) => relay!.listen(0, '127.0.0.1', r));
-    const { port } = relay.address() as { port: number };
-    const client = await connect(`tcp://127.0.0.1:${port}`, { secure: { staticKey: KeyPair.generate(), verifyPeer: (p) => toHex(p.staticKey) === publicKey } });
+    const client = await connect(await relayTo(url), { secure: { staticKey: KeyPair.generate(), verifyPeer: (p) => toHex(p.staticKey) === publicKey } });
     client.closed.catch(() => undefined);
     await client.send('{"model":"gpt-4o","messages":[]}');
     await until(() => lines.out.length === 2);

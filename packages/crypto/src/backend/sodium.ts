@@ -20,6 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import { nodeBackend } from './node.js';
+import { writeHmacPads } from './hmac-pads.js';
 import { SizeClassChooser } from './size-class-chooser.js';
 import type { CryptoBackend, SealedParts } from './types.js';
 
@@ -159,14 +160,7 @@ const innerView = (end: number) => (innerViews[end] ??= innerPad.subarray(0, end
 function sodiumHmac(s: Sodium, key: Uint8Array, data: Uint8Array): Uint8Array {
   if (data.length > SODIUM_HASH_MAX) return nodeBackend.hmacSha256(key, data);
   const k = key.length > 64 ? sodiumSha256(s, key) : key;
-  for (let i = 0; i < k.length; i++) {
-    innerPad[i] = k[i] ^ 0x36;
-    outerPad[i] = k[i] ^ 0x5c;
-  }
-  innerPad.fill(0x36, k.length, 64);
-  outerPad.fill(0x5c, k.length, 64);
-  innerPad.set(data, 64);
-  const end = 64 + data.length;
+  const end = writeHmacPads(k, data, innerPad, outerPad);
   s.crypto_hash_sha256(outerDigest, innerView(end));
   const tag = new Uint8Array(32);
   s.crypto_hash_sha256(tag, outerPad);
