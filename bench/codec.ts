@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { decodeFrame, encodeFrame } from '@m2m/core';
 import { createRequire } from 'node:module';
-import { compare, geomean, mbps, median, medianRatio, sampleRounds } from './measure.js';
+import { compare, geomean, mbps, median, medianRatio, opsPerSecondWithCpu, sampleRounds } from './measure.js';
 
 interface BrotliWasm {
   compress(d: Uint8Array, o?: { quality?: number }): Uint8Array;
@@ -105,23 +105,9 @@ function sampleRoundsWithCpu<K extends string>(contenders: Record<K, () => unkno
   }
   for (let r = 0; r < rounds; r++) {
     for (const k of r % 2 ? [...names].reverse() : names) {
-      const fn = contenders[k];
-      const warm = performance.now();
-      while (performance.now() - warm < ms / 4) fn();
-      const c0 = process.cpuUsage();
-      const start = performance.now();
-      let n = 0;
-      let batch = 1;
-      let now = start;
-      while (now - start < ms) {
-        for (let i = 0; i < batch; i++) fn();
-        n += batch;
-        now = performance.now();
-        if (now - start < ms / 20) batch *= 2;
-      }
-      const c = process.cpuUsage(c0);
-      wall[k].push(n / ((now - start) / 1000));
-      cpu[k].push(n / (Math.max(1, c.user + c.system) / 1e6));
+      const rate = opsPerSecondWithCpu(contenders[k], ms);
+      wall[k].push(rate.wall);
+      cpu[k].push(rate.cpu);
     }
   }
   return Object.assign(wall, { cpu });
