@@ -6,8 +6,11 @@
  * AEAD target (issue 18): the frame protection at least as fast as the better of raw
  * node:crypto and raw libsodium at every size. It makes the very same call as one of them (the
  * library its size class has measured faster, packages/crypto/src/backend/size-class-chooser.ts),
- * so at best it ties: a tie is judged by paired rounds against the spread between two identical
- * runs of the better contender measured alongside (at least 3%), and printed as such.
+ * so where its output allocation gives it no edge it can at best tie. The verdict comes from
+ * {@link pairedVerdict}: rounds that time ours, the baseline and the baseline again back to back
+ * (in CPU time, so being descheduled on a shared machine lands on no contender), judged on the
+ * median per-round ratio; a shortfall counts as a tie only within the baseline's measured noise
+ * against itself, capped at {@link MAX_TIE}.
  * @module
  */
 import { createRequire } from 'node:module';
@@ -18,7 +21,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { aeadProtection, hkdf, hmacSha256, KeyPair, x25519SharedSecret } from '@m2m/crypto';
 import { aeadChoiceFor } from '../packages/crypto/src/backend/sodium.js';
-import { compare, mbps, pairedRatio, ratio, sizeLabel } from './measure.js';
+import { compare, mbps, median, ratio, sizeLabel } from './measure.js';
 
 const u8 = (n: number) => new Uint8Array(nc.randomBytes(n));
 
@@ -50,6 +53,74 @@ function nodeOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8
   return pt;
 }
 
+/** Process CPU time in ms (user + system). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Calls per CPU-second of `fn` over about `ms` ms of CPU time, in batches (a clock read costs ~1 µs). */
+function cpuRate(fn: () => unknown, ms: number): number {
+  fn();
+  let n = 0;
+  let batch = 1;
+  const t0 = cpuMs();
+  let now = t0;
+  while (now - t0 < ms) {
+    for (let i = 0; i < batch; i++) fn();
+    n += batch;
+    now = cpuMs();
+    if (now - t0 < ms / 10) batch *= 2;
+  }
+  return n / ((now - t0) / 1000);
+}
+
+/** Largest shortfall ever reported as a tie, however noisy the baseline against itself. */
+const MAX_TIE = 0.05;
+
+/** Interquartile range. */
+function iqr(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
+  return q(0.75) - q(0.25);
+}
+
+/**
+ * Ours against one baseline in paired rounds: each round times ours, the baseline and the
+ * baseline again (order rotated) for a few ms of CPU time each, and gives the ratios ours /
+ * baseline and baseline / baseline. Many short rounds rather than a few long ones: on the shared
+ * 2-core machine two back-to-back 25 ms timings of the same call differed by up to ±50%, while
+ * the median of 300 paired 2 ms rounds stayed within ±2% of 1.
+ * Met when the median ratio is at least 1; a tie when it falls short by no more than the
+ * baseline's noise against itself: the distance of its self-ratio's median from 1 plus the 95%
+ * notch of that median (1.58 × IQR / √n, McGill et al.), capped at {@link MAX_TIE}. When that noise
+ * exceeds the cap the measurement is repeated with twice the rounds (twice at most), so a noisy
+ * moment does not decide; a clear shortfall is never re-measured.
+ */
+function pairedVerdict(ours: () => unknown, base: () => unknown, ms: number): { met: boolean; tie: boolean; ratio: number; noise: number } {
+  let rounds = 151;
+  for (let attempt = 0; ; attempt++) {
+    const r: number[] = [];
+    const self: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const t: Record<string, number> = {};
+      const order = [['ours', ours], ['base', base], ['again', base]] as const;
+      for (let j = 0; j < 3; j++) {
+        const [name, fn] = order[(i + j) % 3];
+        t[name] = cpuRate(fn, ms);
+      }
+      r.push(t.ours / t.base);
+      self.push(t.again / t.base);
+    }
+    const ratioMed = median(r);
+    const noise = Math.abs(1 - median(self)) + (1.58 * iqr(self)) / Math.sqrt(rounds);
+    if (ratioMed >= 1) return { met: true, tie: false, ratio: ratioMed, noise };
+    if (ratioMed >= 1 - Math.min(noise, MAX_TIE)) return { met: true, tie: true, ratio: ratioMed, noise };
+    if (noise <= MAX_TIE || ratioMed < 1 - 2 * MAX_TIE || attempt === 2) return { met: false, tie: false, ratio: ratioMed, noise };
+    rounds *= 2;
+  }
+}
+
 /** Runs the crypto section and returns whether every target was met. */
 export function runCryptoBench(log: (line: string) => void): boolean {
   let ok = true;
@@ -60,6 +131,7 @@ export function runCryptoBench(log: (line: string) => void): boolean {
   log('AEAD ChaCha20-Poly1305, MB/s of plaintext (ratio to raw node:crypto); frame protection = our aeadProtection');
   log('every contender uses the same fixed nonce (a frame\'s nonce source is its own cost: "random nonces" = the default random-nonce pool, for information)');
   log(sodium ? 'libsodium = raw sodium-native calls into fresh output buffers' : 'libsodium: sodium-native is not installed here; the frame protection runs on node:crypto alone');
+  log('target: frame protection ≥ the better of node:crypto and libsodium; verdict from paired rounds in CPU time (median ratio ours/raw; a tie = short by no more than raw vs itself, at most 5%)');
   log('size     | op   | node:crypto | noble          | libsodium      | frame protection (library its size class chose) | random nonces | target');
   for (const size of [64, 1024, 16384, 65536, 1 << 20]) {
     const pt = u8(size);
@@ -98,24 +170,22 @@ export function runCryptoBench(log: (line: string) => void): boolean {
       randomNonces: none,
     };
     for (const [op, fns] of [['seal', sealers], ['open', openers]] as const) {
-      const r = compare(fns, 9, ms);
-      const bestName = sodium && r.sodium > r.node ? 'sodium' : 'node';
-      const best = r[bestName];
-      let met = r.ours >= best;
-      let verdict = met ? 'met' : 'MISSED';
-      if (!met) {
-        // The frame protection makes the better contender's own call: judge the tie by paired
-        // rounds, against the spread of that contender with itself.
-        const paired = pairedRatio(fns.ours, fns[bestName], 15, ms);
-        const self = pairedRatio(fns[bestName], fns[bestName], 15, ms);
-        const tolerance = Math.max(0.03, Math.abs(1 - self));
-        met = paired >= 1 - tolerance;
-        verdict = met ? `met: tie (paired ×${paired.toFixed(2)} of ${bestName}, ${bestName} vs itself ×${self.toFixed(2)})` : `MISSED (paired ×${paired.toFixed(2)} of ${bestName})`;
+      const r = compare(fns, 5, ms);
+      // The verdict, in paired rounds against each raw library that is anywhere near ours (one
+      // that the table shows more than 1.5× slower cannot be the better one).
+      const verdicts: string[] = [];
+      let met = true;
+      for (const base of sodium ? (['node', 'sodium'] as const) : (['node'] as const)) {
+        if (r[base] * 1.5 < r.ours) continue;
+        const v = pairedVerdict(fns.ours, fns[base], size >= 1 << 20 ? 8 : 2);
+        met &&= v.met;
+        verdicts.push(`${v.met ? (v.tie ? 'tie' : 'met') : 'MISSED'} vs ${base} ×${v.ratio.toFixed(3)} (noise ±${(100 * v.noise).toFixed(1)}%)`);
       }
+      const verdict = `${met ? 'met' : 'MISSED'}: ${verdicts.join(', ')}`;
       ok &&= met;
       const chosen = sodium ? aeadChoiceFor(size)[op] : 'node:crypto';
       const sod = sodium ? `${mbps(r.sodium, size).padStart(6)} ${ratio(r.sodium, r.node).padStart(7)}` : '     -        ';
-      log(`${sizeLabel(size).padEnd(8)} | ${op} | ${mbps(r.node, size).padStart(11)} | ${mbps(r.noble, size).padStart(6)} ${ratio(r.noble, r.node).padStart(7)} | ${sod} | ${mbps(r.ours, size).padStart(8)} ${ratio(r.ours, r.node).padStart(7)} via ${chosen.padEnd(11)} | ${op === 'seal' ? `${mbps(r.randomNonces, size).padStart(8)} ${ratio(r.randomNonces, r.node).padStart(7)}` : '       -        '} | ${verdict} (≥ better of node/libsodium)`);
+      log(`${sizeLabel(size).padEnd(8)} | ${op} | ${mbps(r.node, size).padStart(11)} | ${mbps(r.noble, size).padStart(6)} ${ratio(r.noble, r.node).padStart(7)} | ${sod} | ${mbps(r.ours, size).padStart(8)} ${ratio(r.ours, r.node).padStart(7)} via ${chosen.padEnd(11)} | ${op === 'seal' ? `${mbps(r.randomNonces, size).padStart(8)} ${ratio(r.randomNonces, r.node).padStart(7)}` : '       -        '} | ${verdict}`);
     }
   }
 

@@ -188,7 +188,9 @@ export async function runSessionBench(log: (line: string) => void): Promise<bool
     { key: 'large', text: requestOf(20_000) },
   ];
   const small: Record<string, Cell> = {};
-  for (const { key, text } of sizes) {
+  // BENCH_SESSION_SIZES=small (or small,medium): only those rows, for quick before/after runs.
+  const only = process.env.BENCH_SESSION_SIZES?.split(',');
+  for (const { key, text } of sizes.filter((s) => !only || only.includes(s.key) || s.key === 'small')) {
     const n = PER_ROUND[key];
     const raw = await rawWsPipe(text);
     const base = await raw.run(n);

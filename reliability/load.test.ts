@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { halfOpen, helloFlood, killedMidHandshake, killedMidStream, runLoad, silentPeer, slowReader, type FaultResult } from './lib/load.js';
 
 /**
- * Responsive: a fresh client's round trip during the fault is within ten times the same round
- * trip before it (at least 1 s): a blocked event loop takes seconds, a busy machine only slows both.
+ * Responsive: a fresh client completes a round trip during the fault (a hang fails on the test's
+ * timeout), and no turn of the event loop took 2 s meanwhile. A blocked loop stalls for seconds;
+ * the heaviest fault here (300 HELLOs read in one turn) takes 0.2-0.6 s on a loaded 2-core
+ * machine. The round trip's own time depends on the machine, so it is printed, not judged.
  */
 function expectResponsive(r: FaultResult): void {
-  expect(r.responsiveMs).toBeLessThan(Math.max(1_000, 10 * r.baselineMs));
+  console.log(`[responsive] ${r.scenario}: round trip ${r.responsiveMs.toFixed(0)} ms (before ${r.baselineMs.toFixed(0)} ms), longest loop stall ${r.loopBlockMs.toFixed(0)} ms`);
+  expect(r.responsiveMs).toBeGreaterThan(0);
+  expect(r.loopBlockMs).toBeLessThan(2_000);
 }
 
 describe('load (short run; `pnpm stress` runs 1,000 sessions and 1,000,000 messages)', () => {

@@ -82,7 +82,7 @@ sections.push('### Loopback (plaintext, binary codec, echo)', '', '| transport |
 log('== faults\n');
 const faults = await runFaults();
 for (const f of faults) ok &&= f.freed;
-sections.push('### Faults', '', '| scenario | how affected sessions ended | fresh client round trip (before the fault) | server freed all | detail |', '|---|---|---|---|---|', ...faults.map((f) => `| ${f.scenario} | ${f.outcomes.join(', ')} | ${f.responsiveMs ? `${f.responsiveMs.toFixed(0)} ms (${f.baselineMs.toFixed(0)} ms)` : '–'} | ${f.freed ? 'yes' : 'NO'} | ${f.detail.replace(/\|/g, '/')} |`), '');
+sections.push('### Faults', '', '| scenario | how affected sessions ended | fresh client round trip (before the fault) | longest loop stall | server freed all | detail |', '|---|---|---|---|---|---|', ...faults.map((f) => `| ${f.scenario} | ${f.outcomes.join(', ')} | ${f.responsiveMs ? `${f.responsiveMs.toFixed(0)} ms (${f.baselineMs.toFixed(0)} ms)` : '–'} | ${f.responsiveMs ? `${f.loopBlockMs.toFixed(0)} ms` : '–'} | ${f.freed ? 'yes' : 'NO'} | ${f.detail.replace(/\|/g, '/')} |`), '');
 
 const header = `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${ok ? 'every check passed' : 'SOME CHECKS FAILED'}.`;
 const doc = resolve(import.meta.dirname, '../docs/RELIABILITY.md');

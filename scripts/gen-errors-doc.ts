@@ -21,6 +21,8 @@ const lines: string[] = [
   "code's defaults: an instance of `CRYPTO_ERROR` carries its CryptoError cause's category, retry",
   'advice and HTTP status, and `REJECTED` / `SESSION_CLOSED` take theirs from the REJECT code or',
   'CLOSE reason (below); `e.retryable` and `e.httpStatus` on the instance are what count.',
+  'In a message, `{name}` is filled from the details; a last slot left empty is dropped with its',
+  '`: ` (`Session closed: SERVER_SHUTDOWN`). `m2m errors explain CODE` prints one row.',
   '',
   '| id | code | class | kind | reason | category | retryable | HTTP | exposed | message |',
   '|---|---|---|---|---|---|---|---|---|---|',

@@ -3,6 +3,7 @@
  * @module
  */
 import * as net from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isSdkError } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
 import { allowKeys, binaryCodec, connect, defaultCapabilities, listen, ManualClock, memoryTransportPair, Session, type Server, type Transport } from '@m2m/session';
@@ -128,11 +129,29 @@ export interface FaultResult {
   outcomes: string[];
   /** A fresh client's round trip right after the fault, in ms. */
   responsiveMs: number;
-  /** The same round trip before the fault, in ms: what "responsive" is judged against. */
+  /** The same round trip before the fault, in ms (reported beside it). */
   baselineMs: number;
+  /**
+   * The longest the event loop could not run, in ms, from the start of the fault to the end of
+   * that round trip: a blocked loop shows here, a busy machine (which only slows both round
+   * trips) does not.
+   */
+  loopBlockMs: number;
   /** The server held no session and no pending handshake afterwards. */
   freed: boolean;
   detail: string;
+}
+
+/** Watches the event loop's longest stall (node:perf_hooks, 10 ms resolution) until `stop()`. */
+function watchEventLoop(): { stop(): number } {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      return h.max / 1e6;
+    },
+  };
 }
 
 async function roundTrip(server: Server): Promise<number> {
@@ -194,6 +213,7 @@ function frameOf(bytes: Uint8Array): Buffer {
 export async function killedMidHandshake(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
   const baselineMs = await roundTrip(server);
+  const loop = watchEventLoop();
   const a = await rawTcp(server.port);
   a.write(Buffer.from([0, 0, 0, 100, 1, 2, 3]));
   a.destroy();
@@ -205,40 +225,45 @@ export async function killedMidHandshake(): Promise<FaultResult> {
   b.resetAndDestroy();
   await settle(100);
   const responsiveMs = await roundTrip(server);
+  const loopBlockMs = loop.stop();
   await settle(50);
   const freed = server.sessions.size === 0;
   await server.close();
-  return { scenario: 'peer killed mid-handshake (half a HELLO; after ACCEPT)', outcomes: ends.slice(0, 2), responsiveMs, baselineMs, freed, detail: `failed handshakes: ${server.counters.failedHandshakes}` };
+  return { scenario: 'peer killed mid-handshake (half a HELLO; after ACCEPT)', outcomes: ends.slice(0, 2), responsiveMs, baselineMs, loopBlockMs, freed, detail: `failed handshakes: ${server.counters.failedHandshakes}` };
 }
 
 /** A peer's connection is reset in the middle of a stream of DATA. */
 export async function killedMidStream(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
   const baselineMs = await roundTrip(server);
+  const loop = watchEventLoop();
   const s = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } });
   for (let i = 0; i < 50; i++) await s.send(`{"model":"x","i":${i},"messages":[]}`);
   s.transport.abort?.();
   await settle(200);
   const responsiveMs = await roundTrip(server);
+  const loopBlockMs = loop.stop();
   await settle(50);
   const freed = server.sessions.size === 0;
   await server.close();
-  return { scenario: 'peer killed mid-stream (connection reset)', outcomes: ends.slice(0, 1), responsiveMs, baselineMs, freed, detail: `client saw ${(await s.closed).reason}` };
+  return { scenario: 'peer killed mid-stream (connection reset)', outcomes: ends.slice(0, 1), responsiveMs, baselineMs, loopBlockMs, freed, detail: `client saw ${(await s.closed).reason}` };
 }
 
 /** Connections that never send HELLO are dropped after the HELLO timeout. */
 export async function halfOpen(count = 20): Promise<FaultResult> {
   const { server, ends } = await echoServer();
   const baselineMs = await roundTrip(server);
+  const loop = watchEventLoop();
   const sockets = await Promise.all(Array.from({ length: count }, () => rawTcp(server.port)));
   const closed = Promise.all(sockets.map((s) => new Promise((r) => s.once('close', r))));
   const responsiveMs = await roundTrip(server); // while they hang
+  const loopBlockMs = loop.stop();
   await Promise.race([closed, settle(5_000)]);
   const allClosed = sockets.every((s) => s.destroyed || s.readyState === 'closed');
   const freed = server.sessions.size === 0 && allClosed;
   await server.close();
   const codes = [...new Set(ends.slice(0, count))];
-  return { scenario: `${count} half-open connections (no HELLO)`, outcomes: codes, responsiveMs, baselineMs, freed, detail: `closed by the server after the 1 s HELLO timeout: ${allClosed}` };
+  return { scenario: `${count} half-open connections (no HELLO)`, outcomes: codes, responsiveMs, baselineMs, loopBlockMs, freed, detail: `closed by the server after the 1 s HELLO timeout: ${allClosed}` };
 }
 
 /** An established peer goes silent: PINGs go unanswered and the session ends with TIMEOUT. */
@@ -265,42 +290,51 @@ export async function silentPeer(): Promise<FaultResult> {
     await settle(0);
   }
   const info = server.state === 'CLOSED' ? await server.closed : undefined;
-  return { scenario: 'established peer goes silent (fake clock: PING at 60 s, 3 missed PONGs, 5 s CLOSING)', outcomes: [info ? info.reason : 'still open'], responsiveMs: 0, baselineMs: 0, freed: server.state === 'CLOSED', detail: info?.message ?? '' };
+  return { scenario: 'established peer goes silent (fake clock: PING at 60 s, 3 missed PONGs, 5 s CLOSING)', outcomes: [info ? info.reason : 'still open'], responsiveMs: 0, baselineMs: 0, loopBlockMs: 0, freed: server.state === 'CLOSED', detail: info?.message ?? '' };
 }
 
 /** A reader that never reads: the server's sends wait instead of piling up; others are unaffected. */
 export async function slowReader(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
   const baselineMs = await roundTrip(server);
+  const loop = watchEventLoop();
   const slow = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer }, inboxCapacity: 4 });
   // Incompressible content, so each frame really is ~27 KB on the wire.
   const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: randomText(20_000) }] });
   const rss0 = process.memoryUsage().rss;
   // The echo server answers each of these; the slow client never iterates, so replies back up.
   let sent = 0;
+  // The sender lets the event loop turn between sends, as a client in its own process would: sends
+  // the transport takes at once resolve without a turn, so an in-process loop of them would stall
+  // this process's loop (the server's too) for as long as the kernel buffers keep taking bytes.
   const pump = (async () => {
     for (let i = 0; i < 2_000; i++) {
       await slow.send(big);
       sent++;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   })().catch(() => undefined);
   await settle(1_500);
   const responsiveMs = await roundTrip(server);
+  const loopBlockMs = loop.stop();
   const rssGrowthMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
   slow.transport.abort?.();
   await pump;
   await settle(200);
   const freed = server.sessions.size === 0;
   await server.close();
-  return { scenario: 'slow reader (never reads its replies)', outcomes: ends.slice(0, 2), responsiveMs, baselineMs, freed, detail: `sender stalled after ${sent} of 2000 messages; memory grew ${rssGrowthMb.toFixed(0)} MiB` };
+  return { scenario: 'slow reader (never reads its replies)', outcomes: ends.slice(0, 2), responsiveMs, baselineMs, loopBlockMs, freed, detail: `sender stalled after ${sent} of 2000 messages; memory grew ${rssGrowthMb.toFixed(0)} MiB` };
 }
 
 /** Hundreds of HELLOs at once against a rate and session limit. */
 export async function helloFlood(count = 300): Promise<FaultResult & { rejected: Record<string, number>; accepted: number }> {
   const { server } = await echoServer({ serverLimits: { newSessionsPerSecond: 50, maxSessions: 100 } });
+  // The flood's own key generation (the harness's work, not the server's) happens before the watch.
+  const keys = Array.from({ length: count }, () => KeyPair.generate());
   const baselineMs = await roundTrip(server);
+  const loop = watchEventLoop();
   await settle(1_100); // the probe's rate window passes before the flood
-  const results = await Promise.allSettled(Array.from({ length: count }, () => connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } })));
+  const results = await Promise.allSettled(keys.map((staticKey) => connect(server.url, { secure: { staticKey, verifyPeer: pinServer } })));
   const outcomes = new Set<string>();
   const opened: Session[] = [];
   for (const r of results) {
@@ -310,11 +344,12 @@ export async function helloFlood(count = 300): Promise<FaultResult & { rejected:
   await Promise.all(opened.map((s) => s.close()));
   await settle(1_100); // the rate window passes
   const responsiveMs = await roundTrip(server);
+  const loopBlockMs = loop.stop();
   await settle(50);
   const freed = server.sessions.size === 0;
   const rejected = { ...server.counters.rejected };
   await server.close();
-  return { scenario: `HELLO flood (${count} at once; limits 50/s, 100 sessions)`, outcomes: [...outcomes], responsiveMs, baselineMs, freed, detail: `accepted ${opened.length}, rejected ${JSON.stringify(rejected)}`, rejected, accepted: opened.length };
+  return { scenario: `HELLO flood (${count} at once; limits 50/s, 100 sessions)`, outcomes: [...outcomes], responsiveMs, baselineMs, loopBlockMs, freed, detail: `accepted ${opened.length}, rejected ${JSON.stringify(rejected)}`, rejected, accepted: opened.length };
 }
 
 /** Every fault scenario, in order. */

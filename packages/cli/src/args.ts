@@ -11,14 +11,20 @@ type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; o
 /**
  * Parses `argv` against `options`. A command that reads at most `maxPositionals` arguments refuses
  * more, so `m2m analyze a.json b.json` is a usage error, not a silent analysis of the text "a.json".
- * @throws M2MError of kind Config with the parser's message, or naming the first extra argument.
+ * @throws M2MError of kind Config with the parser's message (an unknown option named plainly), or
+ *   naming the first extra argument.
  */
 export function parse<T extends Options>(argv: string[], options: T, maxPositionals = Infinity): Parsed<T> {
   let parsed: Parsed<T>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new M2MError('Config', { reason: (e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '') }, { cause: e });
+    // node:util's text is the whole story: no cause (it printed the same line twice). Its text for
+    // an unknown option ends in advice with an unbalanced quote; say it plainly instead.
+    const code = (e as { code?: string }).code;
+    const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec((e as Error).message) : null;
+    const reason = unknown ? `unknown option ${unknown[1]} (--help lists the options; a value that starts with - goes after --)` : (e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '');
+    throw new M2MError('Config', { reason });
   }
   const extra = parsed.positionals[maxPositionals];
   if (extra !== undefined) {

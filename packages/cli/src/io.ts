@@ -12,14 +12,26 @@ export interface Io {
   err(line: string): void;
   /** Whole stdin (only read when a command asks for `-`). */
   stdin(): string;
+  /** Stdin as a stream, read line by line by `connect` (default: process.stdin). */
+  stdinStream?(): NodeJS.ReadableStream;
   color: boolean;
+}
+
+/**
+ * All of stdin. On a terminal it first says how to end the input: `m2m errors decode` with no
+ * FILE, or `-`, would otherwise sit silent and look hung.
+ */
+export function readStdin(stdin: { isTTY?: boolean }, err: (line: string) => void, read: () => string): string {
+  if (stdin.isTTY) err('reading stdin: type or paste, then Ctrl-D on a line of its own (or give a FILE / @FILE instead)');
+  return read();
 }
 
 /** The process's streams. */
 export const processIo: Io = {
   out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),
-  stdin: () => readFileSync(0, 'utf8'),
+  stdin: () => readStdin(process.stdin, (l) => process.stderr.write(`${l}\n`), () => readFileSync(0, 'utf8')),
+  stdinStream: () => process.stdin,
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 

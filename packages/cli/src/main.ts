@@ -65,7 +65,8 @@ export function commandUsage(command: string): string | undefined {
 
 /**
  * What the flags of the commands without a help text of their own do, printed after their usage
- * lines by `m2m <command> --help` (behaviour in commands/session.ts and commands/keys.ts).
+ * lines by `m2m <command> --help` (behaviour in commands/frame.ts, scan.ts, keys.ts, session.ts,
+ * errors.ts and errors-decode.ts).
  */
 const COMMAND_NOTES: Readonly<Record<string, string>> = {
   serve: `Listens for sessions (encrypted, XX, unless --plaintext) until Ctrl-C; stdout's first line is
@@ -73,23 +74,73 @@ const COMMAND_NOTES: Readonly<Record<string, string>> = {
   --transport       ws (default), tcp, http, or nats (with --url nats://host:port/SUBJECT)
   --host, --port    address (default 127.0.0.1, a free port)
   --identity FILE   the static key written by m2m keygen (default: a new key each run)
-  --peer-key, --known-keys   admit only these client keys (default: any client)
+  --peer-key, --known-keys   admit only these client keys (default: any client); a known-keys
+                    FILE has one "<public key hex> [agent id]" per line, # starts a comment
   --echo            send each message back;  --once  exit after the first session closes`,
   connect: `Opens a session to URL (the scheme picks the transport), sends each stdin line or --file as
 DATA (text that is not JSON goes as the user message of a chat request), prints each reply on
-stdout, then closes; status goes to stderr.
+stdout, then closes; status goes to stderr. If the server closes or goes away first, it ends at
+once with the session's error (exit 1), even while stdin is still open.
   --peer-key HEX    the server's public key (from its m2m keygen or serve output); required for
                     an encrypted session unless --known-keys FILE or --insecure-skip-peer-verification
   --identity FILE   this client's static key (default: a new key each run)
   --codec           the message codec: binary (default) or json (the Rust reference's)
   --wait MS         how long to wait for replies after the last send (default 200)
   --plaintext       no encryption (the server must also run --plaintext)`,
+  frame: `encode: a JSON request or response as an M2M frame, printed as hex (--text: the #M2M|1| form).
+decode: a frame (hex or #M2M|1| text) back to its JSON on stdout, its header on stderr.
+inspect: the routing header only (model, messages, roles, cost estimate); no key needed.
+  --key HEX         protect (encode) or open (decode) the payload; 32 bytes = 64 hex characters
+  --mode aead|hmac  aead (default): encrypted and authenticated; hmac: authenticated only
+  --json            machine output (encode: hex, sizes and header; decode: header and payload)
+An input is the text itself, @FILE, or - for stdin.`,
+  scan: `Scans a text or a chat request's JSON for prompt injection, jailbreaks, data exfiltration,
+malformed input and excessive nesting; prints SAFE or UNSAFE with each threat found.
+  TEXT|@FILE|-      the text, a file (read as bytes), or stdin
+  --threshold X     the confidence from which a result is blocked, 0 to 1 (default 0.8)
+  --json            {safe, confidence, should_block, threats}
+Exit code 1 when the result is blocked, 0 otherwise.`,
+  derive: `Derives a key of the reference's key hierarchy from a master key (at least 32 bytes) and prints
+its path and a fingerprint, never the key unless --reveal is given.
+  --master HEX|@FILE  the master key, as hex or a file holding hex
+  --org ORG           the organisation key (alone), or the root of the others:
+  --agent A           an agent's key;  with --purpose identity|encryption|authentication|session
+  --peer B --session SID   with --agent A: the session key of A and B
+  --shared            the organisation's shared key
+  --json              {path, fingerprint} (and key with --reveal)`,
+  errors: `list: every error code with its id and title (--json adds whether it is retryable).
+explain CODE|ID: what it means, whether to retry, its HTTP status and the remedy.
+decode [FILE|-]: the error chains in a log, JSON lines or text (pino, winston, bunyan,
+OpenTelemetry records, console.error output, stack traces); reads stdin without FILE.
+  --code CODE       only chains holding CODE at any link (repeatable)
+  --since 15m|ISO   only records from that time on
+  --format auto|json|text   how to read the lines (default auto)
+  --json            one JSON object per chain with all its codes, then a summary
+Every code's meaning and remedy is also in docs/ERRORS.md.`,
   keygen: `Writes a new static X25519 identity {type, publicKey, secretKey} to FILE (mode 0600) and
 prints its public key (give it to peers as --peer-key). --force replaces an existing FILE.`,
 };
 
 /** Commands that print a detailed help text of their own for `--help`. */
 const OWN_HELP: ReadonlySet<string> = new Set(['compress', 'decompress', 'analyze', 'models', 'server']);
+
+/**
+ * The error chain as printed on failure: formatErrorChain's lines without the `Error: [CODE] `
+ * of the first (the code leads the line already), and without a non-SDK cause whose message the
+ * line above already holds (`cannot read a.json: ENOENT: …` then `Caused by: [ENOENT] ENOENT: …`).
+ * Logs and `--json` keep the whole chain; this is only what a person reads.
+ */
+export function chainText(e: unknown): string {
+  const lines = formatErrorChain(e).replace(/^Error: (\[[\w.-]+\] )?/, '').split('\n');
+  const links: unknown[] = [];
+  for (let c: unknown = e; c !== undefined && c !== null && links.length < 64; c = (c as { cause?: unknown }).cause) links.push(c);
+  // One line per link, or the text has shapes this does not know: print it as it is.
+  if (lines.length !== links.length) return lines.join('\n');
+  return lines.filter((_, i) => {
+    const link = links[i];
+    return i === 0 || isSdkError(link) || !(link instanceof Error) || !lines[i - 1].includes(link.message);
+  }).join('\n');
+}
 
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -146,7 +197,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (e) {
     const code = isSdkError(e) ? e.code : 'INTERNAL';
-    io.err(`${paint(io, 'red', code)}: ${formatErrorChain(e).replace(/^Error: (\[[\w.-]+\] )?/, '')}`);
+    io.err(`${paint(io, 'red', code)}: ${chainText(e)}`);
     if (isSdkError(e) && e.code === 'CONFIG_ERROR') return 2;
     return isSdkError(e) ? 1 : 70;
   }

@@ -116,3 +116,26 @@ describe('models', () => {
     expect(missing.err).toContain('MODEL_NOT_FOUND');
   });
 });
+
+describe('m2m analyze -f DIR without a .json file', () => {
+  it('says the directory held none (it said "nothing to analyze"), exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2m-analyze-empty-'));
+    writeFileSync(join(dir, 'notes.txt'), 'not json');
+    const r = await cli(['analyze', '-f', dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`no .json file in ${dir}`);
+  });
+});
+
+describe('m2m models info with a name that is no card', () => {
+  it('names the cards that match its words, exit 1', async () => {
+    const r = await cli(['models', 'info', 'claude-sonnet']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^MODEL_NOT_FOUND: .*cards that match: .*claude-sonnet-4-20250514/);
+  });
+  it('stays a plain MODEL_NOT_FOUND when nothing matches', async () => {
+    const r = await cli(['models', 'info', 'nope']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('MODEL_NOT_FOUND: Model not found: no model card for "nope"');
+  });
+});

@@ -68,6 +68,12 @@ describe('catalog recognition', () => {
     }
   });
 
+  it('recognises a message whose last slot was empty (rendered without its ": ")', () => {
+    expect(matchCatalog('Session closed: SERVER_SHUTDOWN').map((m) => m.code)).toEqual(['SESSION_CLOSED']);
+    expect(matchCatalog('Session closed: SERVER_SHUTDOWN')[0].values).toEqual({ reason: 'SERVER_SHUTDOWN', message: '' });
+    expect(inferLinks('Crypto error: AEAD: Decryption failed').map((l) => l.code)).toEqual(['CRYPTO_ERROR', 'AEAD_DECRYPTION_FAILED']);
+  });
+
   it('prefers the most specific template and reports equal ones as candidates', () => {
     expect(matchCatalog('Keyring: Key not found: no default key').map((m) => m.code)).toEqual(['KEYRING_NO_DEFAULT_KEY']);
     expect(matchCatalog('Keyring: Key not found: k-9').map((m) => m.code)).toEqual(['KEYRING_KEY_NOT_FOUND']);

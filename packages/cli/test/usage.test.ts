@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readStdin } from '../src/io.js';
 import { main } from '../src/main.js';
 
 const run = async (argv: string[]) => {
@@ -49,6 +50,7 @@ describe('serve, connect and keygen --help say what their flags do, not only the
     expect(r.out).toContain('{"url":…,"publicKey":…}');
     expect(r.out).toMatch(/--echo +send each message back/);
     expect(r.out).toMatch(/--once +exit after the first session closes/);
+    expect(r.out).toContain('"<public key hex> [agent id]" per line');
   });
   it('connect: non-JSON lines become a chat request, and --wait has a default', async () => {
     const r = await run(['connect', '--help']);
@@ -60,6 +62,28 @@ describe('serve, connect and keygen --help say what their flags do, not only the
     expect(r.out).toMatch(/^m2m keygen --out FILE/);
     expect(r.out).toContain('mode 0600');
     expect(r.out).toContain('--peer-key');
+  });
+});
+
+describe('frame, scan, derive and errors --help explain what they do, not only their usage lines', () => {
+  const says: Record<string, (string | RegExp)[]> = {
+    frame: ['no key needed', /--mode aead\|hmac +aead \(default\)/, '@FILE, or - for stdin'],
+    scan: [/--threshold X .*\(default 0\.8\)/, 'Exit code 1 when the result is blocked'],
+    derive: ['never the key unless --reveal', /--shared +the organisation's shared key/],
+    errors: ['reads stdin without FILE', /--code CODE +only chains holding CODE at any link/, 'docs/ERRORS.md'],
+  };
+  for (const [command, texts] of Object.entries(says)) {
+    it(command, async () => {
+      const r = await run([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n').length).toBeGreaterThan(5);
+      for (const t of texts) expect(r.out).toMatch(t);
+    });
+  }
+  it('a subcommand\'s --help is its command\'s help (m2m errors decode --help)', async () => {
+    const r = await run(['errors', 'decode', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('--since 15m|ISO   only records from that time on');
   });
 });
 
@@ -136,5 +160,89 @@ describe('extra arguments are usage errors, not silently dropped', () => {
     expect(r.code).toBe(0);
     expect(r.err).toContain(`note: ${path} is a path; analyzing the text itself (use @${path}`);
     expect(r.out).toContain(`size        ${Buffer.byteLength(path)} bytes`);
+  });
+});
+
+describe('m2m errors explain with a code half remembered', () => {
+  it('suggests the codes that hold every word given, and still exits 2', async () => {
+    const r = await run(['errors', 'explain', 'replay']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('did you mean REPLAY_DETECTED');
+    const tag = await run(['errors', 'explain', 'decryption failed']);
+    expect(tag.err).toMatch(/did you mean [A-Z_, ]*AEAD_DECRYPTION_FAILED/);
+  });
+  it('prints the message template, so a line in a log can be matched to it', async () => {
+    const r = await run(['errors', 'explain', 'SESSION_CLOSED']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Message: Session closed: {reason}: {message}');
+  });
+  it('suggests nothing for a word no code has', async () => {
+    const r = await run(['errors', 'explain', 'NOPE']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('unknown error code NOPE; see m2m errors list');
+  });
+});
+
+describe('reading stdin on a terminal', () => {
+  it('says how to end the input first (errors decode with no FILE looked hung); says nothing for a pipe', () => {
+    const said: string[] = [];
+    expect(readStdin({ isTTY: true }, (l) => said.push(l), () => 'log text')).toBe('log text');
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('Ctrl-D');
+    expect(readStdin({ isTTY: false }, (l) => said.push(l), () => 'piped')).toBe('piped');
+    expect(said).toHaveLength(1);
+  });
+});
+
+describe('option parser errors', () => {
+  it('an unknown option is named plainly, once, exit 2', async () => {
+    const r = await run(['frame', 'encode', '{}', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('CONFIG_ERROR: Config error: unknown option --bogus (--help lists the options; a value that starts with - goes after --)');
+  });
+  it('a missing option value is one line, not the same line again as its cause', async () => {
+    const r = await run(['frame', 'encode', '{}', '--key']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("CONFIG_ERROR: Config error: Option '--key <value>' argument missing");
+  });
+});
+
+describe('the error chain a person reads', () => {
+  it('drops a non-SDK cause whose text the line above already holds (ENOENT twice)', async () => {
+    const r = await run(['frame', 'decode', '@/nonexistent-m2m-dir/f.hex']);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([expect.stringMatching(/^IO_ERROR: IO error: cannot read \/nonexistent-m2m-dir\/f\.hex: ENOENT/)]);
+  });
+  it('keeps an SDK cause, whose code is news (CRYPTO_ERROR caused by AEAD_DECRYPTION_FAILED)', async () => {
+    const key = '11'.repeat(32);
+    const enc = await run(['frame', 'encode', '{"model":"x","messages":[]}', '--key', key]);
+    const r = await run(['frame', 'decode', enc.out, '--key', '22'.repeat(32)]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('\nCaused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed');
+  });
+  it('keeps a foreign cause that says something new', async () => {
+    const r = await run(['frame', 'encode', '{bad']);
+    expect(r.err.split('\n')).toHaveLength(2);
+    expect(r.err).toMatch(/\nCaused by: .*JSON/);
+  });
+});
+
+describe('m2m errors decode --code with a code that is not in the catalog', () => {
+  const runWith = async (argv: string[], stdin: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), stdin: () => stdin, color: false });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  it('notes a mistyped code and what was probably meant, instead of a bare "0 errors"', async () => {
+    const r = await runWith(['errors', 'decode', '-', '--code', 'AEAD_DECRYPT_FAIL'], 'a line\n');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('note: --code AEAD_DECRYPT_FAIL is no m2m error code; did you mean AEAD_DECRYPTION_FAILED?');
+  });
+  it('says nothing for a catalog code, or a foreign code the log holds', async () => {
+    const log = `${JSON.stringify({ level: 50, err: { type: 'Error', message: 'read ECONNRESET', code: 'ECONNRESET' } })}\n`;
+    expect((await runWith(['errors', 'decode', '-', '--code', 'REPLAY_DETECTED'], log)).err).toBe('');
+    const foreign = await runWith(['errors', 'decode', '-', '--code', 'ECONNRESET'], log);
+    expect(foreign.err).not.toContain('note:');
   });
 });

@@ -87,6 +87,13 @@ describe('messages match the reference display format', () => {
     expect(new M2MError('Closed', { reason: 'ERROR', message: 'connection lost' }).message).toBe('Session closed: ERROR: connection lost');
   });
 
+  it('a last slot left empty takes its separator along (no "Session closed: SERVER_SHUTDOWN: ")', () => {
+    expect(new M2MError('Closed', { reason: 'SERVER_SHUTDOWN', message: '' }).message).toBe('Session closed: SERVER_SHUTDOWN');
+    expect(new CryptoError('Aead', 'DecryptionFailed', {}).message).toBe('AEAD: Decryption failed');
+    // A slot in the middle keeps its text around it.
+    expect(new M2MError('Closed', { reason: '' as 'NORMAL', message: 'bye' }).message).toBe('Session closed: : bye');
+  });
+
   it('CRYPTO_ERROR carries its cause\'s category, retry advice and status, as docs/ERRORS.md says', () => {
     const row = errorCatalog.find((e) => e.code === 'CRYPTO_ERROR')!;
     const wrapped = wrapCrypto(new CryptoError('Aead', 'DecryptionFailed', { detail: 'tag' }));

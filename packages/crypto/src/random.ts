@@ -2,13 +2,15 @@
  * Randomness from `crypto.getRandomValues` (Web Crypto; also global on Node 20).
  * @module
  */
-import { CryptoError } from '@m2m/core/internal';
+import { CryptoError, M2MError } from '@m2m/core/internal';
 
 /**
  * `n` bytes from the platform CSPRNG.
- * @throws CryptoError (Nonce/RngFailure) when the CSPRNG is unavailable or fails.
+ * @throws M2MError (Config) when `n` is not a non-negative safe integer; CryptoError
+ *   (Nonce/RngFailure) when the CSPRNG is unavailable or fails.
  */
 export function randomBytes(n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0) throw new M2MError('Config', { reason: `randomBytes needs a byte count (a non-negative integer), got ${String(n).slice(0, 40)}` });
   return fillRandom(new Uint8Array(n));
 }
 

@@ -15,9 +15,12 @@ import {
   hmacProtection,
   hmacSha256,
   setBackend,
+  sha256,
   x25519SharedSecret,
 } from '@m2m/crypto';
 import { Keyring } from '@m2m/crypto/keys';
+
+const EMPTY_AAD = new Uint8Array(0);
 
 afterEach(() => setBackend());
 
@@ -117,6 +120,45 @@ describe('backends agree (differential)', () => {
     // RFC 4231 test case 6: a 131-byte key.
     setBackend('node');
     expect(toHex(hmacSha256(new Uint8Array(131).fill(0xaa), utf8Encode('Test Using Larger Than Block-Size Key - Hash Key First')))).toBe('60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54');
+  });
+
+  it.skipIf(!hasSodium)('sodium hashing (libsodium for a few blocks, node:crypto beyond) agrees with noble at every length class', () => {
+    for (const keyLength of [0, 16, 32, 64, 65, 131, 200]) {
+      for (const dataLength of [0, 1, 32, 33, 127, 128, 129, 191, 192, 193, 1000]) {
+        const key = new Uint8Array(keyLength).map((_, i) => (i * 7 + 3) & 255);
+        const data = new Uint8Array(dataLength).map((_, i) => (i * 11 + 1) & 255);
+        setBackend('noble');
+        const mac = toHex(hmacSha256(key, data));
+        const hash = toHex(sha256(data));
+        setBackend('sodium');
+        expect(toHex(hmacSha256(key, data)), `hmac key ${keyLength}, data ${dataLength}`).toBe(mac);
+        expect(toHex(sha256(data)), `sha256 ${dataLength}`).toBe(hash);
+      }
+    }
+  });
+
+  it.skipIf(!hasSodium)('sodium outputs: ciphertexts from the shared slab never alias each other; plaintexts own their whole buffer', () => {
+    setBackend('sodium');
+    const key = new Uint8Array(32).fill(2);
+    const nonce = new Uint8Array(12).fill(4);
+    const protection = aeadProtection(key, { nextNonce: () => nonce });
+    for (const size of [100, 5000, 20_000]) {
+      const a = new Uint8Array(size).fill(1);
+      const b = new Uint8Array(size).fill(2);
+      const sa = protection.seal(EMPTY_AAD, a);
+      const before = toHex(sa.ciphertext);
+      const sb = protection.seal(EMPTY_AAD, b);
+      expect(toHex(sa.ciphertext), `seal ${size} kept`).toBe(before);
+      expect(toHex(sb.ciphertext)).not.toBe(before);
+      const frame = new Uint8Array(12 + size + 16);
+      frame.set(sb.nonce, 0);
+      frame.set(sb.ciphertext, 12);
+      frame.set(sb.tag, 12 + size);
+      const opened = protection.open(EMPTY_AAD, frame);
+      expect(opened.every((x) => x === 2)).toBe(true);
+      // An opened plaintext's memory holds nothing but itself (no pool, no slab).
+      expect(opened.buffer.byteLength, `open ${size}`).toBe(size);
+    }
   });
 
   it('node X25519 re-imports a secret changed in place instead of serving a cached key', () => {

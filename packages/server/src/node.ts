@@ -165,6 +165,9 @@ export interface RunningServer extends ServerApp {
  * ```
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const port: unknown = options.port ?? 3000;
+  // node:http would take 'abc' as a pipe name and report the URL as http://127.0.0.1:undefined.
+  if (!(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65_535)) throw new M2MError('Config', { reason: `port must be an integer from 0 to 65535, got ${typeof port === 'string' ? JSON.stringify(port) : String(port)}` });
   const log = options.logger;
   const onRequest: ServerAppOptions['onRequest'] = (info) => {
     options.onRequest?.(info);
@@ -197,22 +200,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const { app } = built;
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: host }) as Server;
+    const s = serve({ fetch: app.fetch, port: port as number, hostname: host }) as Server;
     s.once('listening', () => resolve(s));
-    s.once('error', (e) => reject(new M2MError('Io', { reason: `cannot listen on ${host}:${options.port ?? 3000}: ${e.message}` }, { cause: e })));
+    s.once('error', (e) => reject(new M2MError('Io', { reason: `cannot listen on ${host}:${port as number}: ${e.message}` }, { cause: e })));
   }).catch(async (e: unknown) => {
     // Nothing started may outlive a failed start: NATS connections, the peer link and listener.
     stopJoining?.();
     await Promise.all([keyList?.close(), built.rateLimiter?.close?.().catch(() => undefined), peerLink?.close(), peerListener?.close('SERVER_SHUTDOWN')]);
     throw e;
   });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const bound = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   let closing: Promise<void> | undefined;
   return {
     ...built,
     url,
-    port,
+    port: bound,
     ...(peerListener ? { peerListener } : {}),
     ...(keyList ? { sharedApiKeys: keyList } : {}),
     close(graceMs = 5000) {

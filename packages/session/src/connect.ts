@@ -5,6 +5,7 @@
 import { platform } from '#platform';
 import { M2MError } from '@m2m/core/internal';
 import { checkPeerVerification } from './secure/handshake.js';
+import { checkStaticKey } from './secure/static-key-check.js';
 import { Session, type SessionOptions } from './session.js';
 import type { Dialer } from './dialer.js';
 import type { Transport, TransportLimits } from './transport/types.js';
@@ -49,13 +50,14 @@ export type ConnectOptions = SessionOptions &
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Session> {
   // Secure by default: refuse an unverified encrypted connection before dialing.
   if (options.secure) checkPeerVerification(options.secure, 'client');
+  if (options.secure) checkStaticKey(options.secure, 'client');
   let u: URL;
   try {
     // nats:// may list servers (nats://h1:4222,h2:4222/subject), which URL cannot parse: parse
     // the first one here; the nats branch reads the whole list (transport/nats-frames.ts).
     u = new URL(typeof url === 'string' && url.startsWith('nats://') ? url.replace(/,[^/]*/, '') : url);
   } catch (e) {
-    throw new M2MError('Config', { reason: `not a URL: ${String(url)}` }, { cause: e });
+    throw new M2MError('Config', { reason: `not a URL: ${String(url)} (give one like ws://host:port, tcp://host:port or http://host:port)` }, { cause: e });
   }
   const dialer = options.transport;
   if (dialer && !dialer.protocols.includes(u.protocol)) throw new M2MError('Config', { reason: `the ${dialer.name} transport dials ${dialer.protocols.join(' and ')} URLs, not ${u.protocol}` });

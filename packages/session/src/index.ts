@@ -31,7 +31,7 @@ export { listen } from '#listen';
 export type { ListenOptions, Server, ServerCounters, ServerLimits } from './listen-types.js';
 export { memoryTransportPair } from './transport/memory.js';
 export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
-export { DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_HIGH_WATER_BYTES, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type BufferAccount, type Transport, type TransportLimits, type WriteBatch } from './transport/types.js';
+export { DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_HIGH_WATER_BYTES, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type BufferAccount, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './transport/types.js';
 export { SESSION_PATTERNS, organizationPsk, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';
 export type { ChannelOptions } from './secure/secure-channel.js';
 export { ReplayWindow, MAX_REPLAY_WINDOW } from './secure/replay-window.js';

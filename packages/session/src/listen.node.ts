@@ -12,7 +12,6 @@ import type { CloseReason } from '@m2m/core';
 import { checkListenOptions } from './listen-check.js';
 import type { ListenOptions, Server, ServerCounters } from './listen-types.js';
 import { Session, type HelloDecision } from './session.js';
-import { SessionState } from './state-machine.js';
 import { ByteBudget, ConnectionAccount, DEFAULT_MAX_BUFFERED_BYTES } from './transport/budget.js';
 import { httpHandler } from './transport/http-server.js';
 import { TcpTransport } from './transport/tcp.js';
@@ -215,12 +214,14 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
       if (!entry.closedBy) livePending--;
       if (admitted) admitting--;
     }
-    if (!session || session.state === SessionState.CLOSED) {
+    // A session that was established and has ended already (its peer sent AUTH, its last DATA
+    // and CLOSE in one burst, read at once) is still delivered, as listen-nats.ts does: what it
+    // received is the application's to read.
+    if (!session) {
       const code = decision.reject?.code;
       if (code) counters.rejected[code] = (counters.rejected[code] ?? 0) + 1;
       if (admitted) addAddress(address, -1);
       transports.delete(transport);
-      if (session) await transport.close().catch(() => undefined);
       return;
     }
     transport.limitIncoming?.(maxPayload);
@@ -269,7 +270,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     const server = http.createServer();
     const wss = new WebSocketServer({ server, maxPayload });
     closeSilentSockets(server, handshakeMs);
-    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws) })));
+    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true })));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));

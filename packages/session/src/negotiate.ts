@@ -21,8 +21,12 @@ export interface Negotiated {
 
 /** Major versions agree: the text before the first `.` is equal and non-empty. */
 export function versionsCompatible(a: string, b: string): boolean {
-  const major = (v: string) => v.split('.')[0];
-  return major(a) !== '' && major(a) === major(b);
+  // Compared in place (no split): every handshake checks this twice.
+  const dot = a.indexOf('.');
+  const n = dot < 0 ? a.length : dot;
+  if (n === 0 || (b.length !== n && b.charCodeAt(n) !== 0x2e)) return false;
+  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
 }
 
 /** The smaller of two limits where 0 means unlimited. */

@@ -5,6 +5,7 @@
  * so a few large messages stop the source as surely as many small ones.
  * @module
  */
+import { TAKEN, type PollingIterator } from './transport/types.js';
 
 /** Options of {@link AsyncQueue}. */
 export interface AsyncQueueOptions<T = unknown> {
@@ -25,8 +26,8 @@ export interface AsyncQueueOptions<T = unknown> {
   onTake?: (item: T) => void;
 }
 
-/** What `push` returns while the queue has room. */
-const ROOM: Promise<void> = Promise.resolve();
+/** What `push` returns while the queue has room: the transports' shared resolved promise (transport/types.ts). */
+const ROOM: Promise<void> = TAKEN;
 
 const byteLengthOf = (item: unknown): number => (item instanceof Uint8Array ? item.byteLength : 0);
 
@@ -129,40 +130,77 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (this.size === 0) this.#flushReaders();
   }
 
+  /**
+   * {@link end} with an error made only when a reader reaches it: a session that ends unread
+   * never builds the error (session.ts, `#onClosed`).
+   */
+  endWithError(makeError: () => unknown): void {
+    if (this.#ended) return;
+    this.#makeError = makeError;
+    this.end();
+  }
+  #makeError: (() => unknown) | undefined;
+
+  /** The error readers get after the last item (made now if it was deferred), or `undefined`. */
+  #failure(): unknown {
+    if (this.#makeError) {
+      this.#error = this.#makeError();
+      this.#makeError = undefined;
+    }
+    return this.#error;
+  }
+
   #flushReaders(): void {
+    if (this.#readers.length === 0) return;
     const readers = this.#readers.splice(0);
     const rejecters = this.#rejecters.splice(0);
-    readers.forEach((r, i) => (this.#error !== undefined ? rejecters[i](this.#error) : r({ value: undefined, done: true })));
+    const error = this.#failure();
+    readers.forEach((r, i) => (error !== undefined ? rejecters[i](error) : r({ value: undefined, done: true })));
   }
 
   /** The next item, or `done` after `end`. */
   next(): Promise<IteratorResult<T>> {
     if (this.size > 0) {
-      const value = this.#items[this.#head];
-      this.#items[this.#head++] = undefined as T;
-      this.#bytes -= this.#sizeOf(value);
-      this.#opts.onTake?.(value);
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
-      if (this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
-        for (const w of this.#spaceWaiters.splice(0)) w();
-        if (this.#full) {
-          this.#full = false;
-          this.#opts.onDrain?.();
-        }
-      }
+      const value = this.#take();
       return Promise.resolve({ value, done: false });
     }
-    if (this.#ended) return this.#error !== undefined ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
+    if (this.#ended) {
+      const error = this.#failure();
+      return error !== undefined ? Promise.reject(error) : Promise.resolve({ value: undefined, done: true });
+    }
     return new Promise((resolve, reject) => {
       this.#readers.push(resolve);
       this.#rejecters.push(reject);
     });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return { next: () => this.next(), return: async () => ({ value: undefined, done: true }) };
+  /** The next item if one is waiting (taken as `next` takes it), else `undefined`; never waits. */
+  poll(): T | undefined {
+    return this.size > 0 ? this.#take() : undefined;
+  }
+
+  /** Takes the head item: its bytes leave the count; the source resumes once half is free. */
+  #take(): T {
+    const value = this.#items[this.#head];
+    this.#items[this.#head++] = undefined as T;
+    this.#bytes -= this.#sizeOf(value);
+    this.#opts.onTake?.(value);
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
+      for (const w of this.#spaceWaiters.splice(0)) w();
+      if (this.#full) {
+        this.#full = false;
+        this.#opts.onDrain?.();
+      }
+    }
+    return value;
+  }
+
+  /** Iteration over the items; the iterator's `poll` takes a waiting item without a promise. */
+  [Symbol.asyncIterator](): PollingIterator<T> {
+    return { next: () => this.next(), return: async () => ({ value: undefined, done: true }), poll: () => this.poll() };
   }
 }

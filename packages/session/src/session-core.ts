@@ -7,9 +7,9 @@
  */
 import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
-import { allocate } from './codec/slab.js';
+import { frameAllocatorFor } from './codec/data-writer.js';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
-import { BindingProtection, messageBinding } from './secure/binding.js';
+import { BindingProtection } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultCapabilities } from './message.js';
 import type { Capabilities, CloseInfo, DataPayload, Message, MessageType, RejectionInfo, SecurityStatus } from './message.js';
@@ -17,6 +17,8 @@ import { negotiate, versionsCompatible, type Negotiated } from './negotiate.js';
 import { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
 import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
 import type { EncodeFrameOptions } from '@m2m/core';
+
+const NO_EXTRAS: DataExtras = Object.freeze({});
 
 /** Which end of the handshake this session is. */
 export type SessionRole = 'client' | 'server';
@@ -93,6 +95,25 @@ export interface ReceiveResult {
 }
 
 /**
+ * The {@link ClosedInfo} of a lost connection. Its `error` is built when first read: every
+ * session over a transport ends this way when the peer closes, and most ends are never looked
+ * at, while an error object (its stack trace, its rendered message) cost about 5% of a whole
+ * encrypted handshake (docs/ARCHITECTURE.md, Performance notes). Readers see the same value
+ * every time.
+ */
+function connectionLost(cause: unknown): ClosedInfo {
+  let error: M2MError | undefined;
+  return {
+    reason: 'ERROR',
+    message: 'connection lost',
+    by: 'transport',
+    get error(): M2MError {
+      return (error ??= new M2MError('Closed', { reason: 'ERROR', message: 'connection lost' }, cause === undefined ? undefined : { cause }));
+    },
+  };
+}
+
+/**
  * One session's protocol logic.
  * @example
  * ```ts
@@ -148,6 +169,7 @@ export class SessionCore {
     this.#opts = { ...this.#opts, protection, minSecurity: 'aead' };
     this.#requireFrames = true;
     this.#bound = new BindingProtection(protection);
+    this.#encodeOpts = this.#decodeOpts = undefined;
   }
 
   /** Current state. */
@@ -185,6 +207,28 @@ export class SessionCore {
     if (this.#machine.state !== before) this.#schedule();
   }
 
+  // Frame options, built once per session (and again when it turns encrypted), not per DATA.
+  #encodeOpts: EncodeFrameOptions | undefined;
+  #decodeOpts: DecodeFrameOptions | undefined;
+
+  #encodeOptions(): EncodeFrameOptions {
+    if (this.#encodeOpts) return this.#encodeOpts;
+    const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
+    const protection = this.#bound ?? this.#opts.protection;
+    if (protection) opts.protection = protection;
+    if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
+    return (this.#encodeOpts = opts);
+  }
+
+  #decodeOptions(): DecodeFrameOptions {
+    if (this.#decodeOpts) return this.#decodeOpts;
+    const opts: DecodeFrameOptions = { limits: this.#opts.limits };
+    const protection = this.#bound ?? this.#opts.protection;
+    if (protection) opts.protection = protection;
+    if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
+    return (this.#decodeOpts = opts);
+  }
+
   /** Client: the HELLO to send. @throws M2MError Protocol unless INITIAL. */
   createHello(): Message {
     this.#apply('sendHello');
@@ -212,7 +256,8 @@ export class SessionCore {
    */
   receive(message: Message): ReceiveResult {
     this.stats.messagesReceived++;
-    this.#lastHeard = this.#clock.now();
+    const now = this.#clock.now();
+    this.#lastHeard = now;
     switch (message.type) {
       case 'HELLO':
         return this.#receiveHello(message);
@@ -222,7 +267,7 @@ export class SessionCore {
       case 'REJECT':
         return this.#receiveReject(message);
       case 'DATA': {
-        const content = this.decompress(message);
+        const content = this.#decompress(message, now);
         return { content, data: (message.payload as { value: DataPayload }).value };
       }
       case 'PING':
@@ -315,8 +360,10 @@ export class SessionCore {
    * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
    *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
    */
-  compress(content: string, algorithm?: Algorithm, extra: DataExtras = {}): Message {
-    this.#requireEstablished('sendData');
+  compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS): Message {
+    // DATA leaves ESTABLISHED as it is: the table is consulted only in other states.
+    const established = this.#machine.state === SessionState.ESTABLISHED;
+    if (!established) this.#requireEstablished('sendData');
     // Encrypted sessions carry only AEAD frames, whatever was negotiated.
     const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
     const originalBytes = utf8ByteLength(content);
@@ -326,18 +373,15 @@ export class SessionCore {
     if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
     const now = this.#clock.now();
     const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
-    if (this.#bound) this.#bound.binding = messageBinding(message);
-    const protection = this.#bound ?? this.#opts.protection;
-    const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
-    if (protection) opts.protection = protection;
-    if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
-    // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2), carved
-    // from the message slab: the codec copies them into the message at once (codec/slab.ts).
-    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, allocate) : compress(content, algo, opts);
+    if (this.#bound) this.#bound.bindMessage(message);
+    const opts = this.#encodeOptions();
+    // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
+    // encoded straight into the binary message they travel in (codec/data-writer.ts).
+    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, frameAllocatorFor(message)) : compress(content, algo, opts);
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
-    this.#apply('sendData');
+    if (!established) this.#apply('sendData');
     this.#lastActivity = now;
     this.#schedule();
     this.stats.bytesCompressed += length;
@@ -354,7 +398,13 @@ export class SessionCore {
    *   LimitExceeded, codec errors.
    */
   decompress(message: Message): string {
-    this.#requireEstablished('receiveData');
+    return this.#decompress(message, undefined);
+  }
+
+  /** {@link SessionCore.decompress}; `now` when the caller read the clock already. */
+  #decompress(message: Message, now: number | undefined): string {
+    const established = this.#machine.state === SessionState.ESTABLISHED;
+    if (!established) this.#requireEstablished('receiveData');
     const p = message.payload;
     if (message.type !== 'DATA' || p?.kind !== 'data') throw new M2MError('InvalidMessage', { reason: 'Not a DATA message' });
     const max = this.#negotiated?.maxPayload ?? 0;
@@ -364,14 +414,9 @@ export class SessionCore {
     }
     const length = contentTextLength(content);
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
-    const opts: DecodeFrameOptions = { limits: this.#opts.limits };
     // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
-    if (this.#bound) {
-      this.#bound.binding = messageBinding(message);
-      opts.protection = this.#bound;
-    }
-    else if (this.#opts.protection) opts.protection = this.#opts.protection;
-    if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
+    if (this.#bound) this.#bound.bindMessage(message);
+    const opts = this.#decodeOptions();
     let text: string;
     try {
       text = typeof content === 'string' ? decompress(content, opts) : decodeFrame(content, opts).payload;
@@ -379,8 +424,8 @@ export class SessionCore {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });
     }
-    this.#apply('receiveData');
-    this.#lastActivity = this.#clock.now();
+    if (!established) this.#apply('receiveData');
+    this.#lastActivity = now ?? this.#clock.now();
     this.#schedule();
     return text;
   }
@@ -424,10 +469,7 @@ export class SessionCore {
     const pending = this.#pendingClose;
     this.#apply('transportClosed');
     if (pending) this.#finish(isSdkError(error) && error.kind !== 'Closed' ? { ...pending, error: error as M2MError } : pending);
-    else {
-      const err = new M2MError('Closed', { reason: 'ERROR', message: 'connection lost' }, error === undefined ? undefined : { cause: error });
-      this.#finish({ reason: 'ERROR', message: 'connection lost', by: 'transport', error: err });
-    }
+    else this.#finish(connectionLost(error));
   }
 
   #finish(info: ClosedInfo): void {

@@ -13,7 +13,7 @@ import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { SessionCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
-import type { Transport } from './transport/types.js';
+import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
 import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
 import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
 import type { SecureChannel } from './secure/secure-channel.js';
@@ -73,7 +73,10 @@ const dataSize = (d: SessionData) => d.content.length + d.payload.content.length
 /** Bytes of automatic replies (PONG) queued for a peer before the read loop waits for them to go out. */
 const REPLY_QUEUE_BYTES = 64 * 1024;
 
+const NO_SEND_OPTIONS: { algorithm?: Algorithm } & DataExtras = Object.freeze({});
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
+/** The error a session's end gives to those waiting on it. */
+const closedError = (info: ClosedInfo): M2MError => info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
 /** @internal A session's stream multiplexer (set by {@link Session}'s static block). */
@@ -98,8 +101,9 @@ export class Session implements AsyncIterable<SessionData> {
   /** Encoded bytes queued on `#sendChain` and not yet taken by the transport. */
   #queuedBytes = 0;
   #listeners = new Map<keyof SessionEvents, Set<(v: never) => void>>();
-  #closedInfo: Promise<ClosedInfo>;
-  #resolveClosed!: (c: ClosedInfo) => void;
+  /** Made when first asked for (`closed`, `close()`), resolved by `#onClosed`. */
+  #closedInfo: Promise<ClosedInfo> | undefined;
+  #resolveClosed: ((c: ClosedInfo) => void) | undefined;
   #established: Promise<void>;
   #resolveEstablished!: () => void;
   #rejectEstablished!: (e: unknown) => void;
@@ -112,6 +116,8 @@ export class Session implements AsyncIterable<SessionData> {
   /** Made on first use, from the class `@m2m/session/streams` registers; see {@link Session.#streams}. */
   #streamMux: StreamMux | undefined;
   #streamOptions: StreamOptions | undefined;
+  /** True once `#established` settled (resolved or rejected). */
+  #settled = false;
 
   /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
@@ -126,10 +132,15 @@ export class Session implements AsyncIterable<SessionData> {
       sizeOf: dataSize,
       onTake: (d) => transport.account?.release(dataSize(d)),
     });
-    this.#closedInfo = new Promise((r) => (this.#resolveClosed = r));
     this.#established = new Promise((res, rej) => {
-      this.#resolveEstablished = res;
-      this.#rejectEstablished = rej;
+      this.#resolveEstablished = () => {
+        this.#settled = true;
+        res();
+      };
+      this.#rejectEstablished = (e) => {
+        this.#settled = true;
+        rej(e);
+      };
     });
     this.#established.catch(() => undefined);
     this.#streamOptions = options.streams;
@@ -248,7 +259,7 @@ export class Session implements AsyncIterable<SessionData> {
     const mux = new Mux({ send: (c) => this.send(c), streamingNegotiated: () => this.#core.negotiated?.streaming === true, maxPayload: () => this.#core.negotiated?.maxPayload ?? 0, clock: this.#clock }, this.#streamOptions);
     this.#streamMux = mux;
     const closed = this.#core.closedInfo;
-    if (closed) mux.sessionEnded(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
+    if (closed) mux.sessionEnded(closedError(closed));
     return mux;
   }
 
@@ -308,6 +319,14 @@ export class Session implements AsyncIterable<SessionData> {
   }
   /** Resolves once the session is CLOSED, with how it ended. */
   get closed(): Promise<ClosedInfo> {
+    return this.#closedPromise();
+  }
+
+  #closedPromise(): Promise<ClosedInfo> {
+    if (!this.#closedInfo) {
+      const done = this.#core.closedInfo;
+      this.#closedInfo = done ? Promise.resolve(done) : new Promise((r) => (this.#resolveClosed = r));
+    }
     return this.#closedInfo;
   }
 
@@ -343,13 +362,16 @@ export class Session implements AsyncIterable<SessionData> {
    * frames carry JSON: there, text goes as JSON too (`JSON.stringify(text)`, or a chat request).
    * Resolves when the transport took it; a slow peer makes it wait (while more than the
    * transport's send high-water mark in bytes is buffered).
-   * @throws M2MError: SessionNotEstablished, Closed (after the session ended), codec errors
+   * @throws M2MError: InvalidMessage (content that is not a string), SessionNotEstablished,
+   *   Closed (after the session ended), codec errors
    *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network, Timeout (the peer took
    *   nothing for `sendTimeoutMs`; the connection is dropped).
    */
-  send(content: string, options: { algorithm?: Algorithm } & DataExtras = {}): Promise<void> {
+  send(content: string, options: { algorithm?: Algorithm } & DataExtras = NO_SEND_OPTIONS): Promise<void> {
     const closed = this.#core.closedInfo;
     if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
+    // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
+    if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
     let message: Message;
     try {
       message = this.#core.compress(content, options.algorithm, options);
@@ -380,7 +402,7 @@ export class Session implements AsyncIterable<SessionData> {
       const m = this.#core.close(reason, message);
       if (m) await this.#send(m).catch(() => undefined);
     }
-    return this.#closedInfo;
+    return this.#closedPromise();
   }
 
   /**
@@ -403,9 +425,19 @@ export class Session implements AsyncIterable<SessionData> {
     const bytes = this.#codec.encode(message);
     // Nothing ahead of it (every earlier send was taken): hand it over now, one promise hop
     // fewer per message; otherwise it waits its turn on the chain.
-    const taken = this.#queuedBytes === 0 ? this.#transportSend(bytes) : this.#sendChain.then(() => this.transport.send(bytes));
-    this.#queuedBytes += bytes.length;
-    const next = taken.finally(() => (this.#queuedBytes -= bytes.length));
+    if (this.#queuedBytes === 0) {
+      const taken = this.#transportSend(bytes);
+      // Taken at once (the transports' shared resolved promise): nothing is left to wait for or
+      // to count, so no promise is made for it (docs/ARCHITECTURE.md, Performance notes).
+      return taken === TAKEN ? TAKEN : this.#track(taken, bytes.length);
+    }
+    return this.#track(this.#sendChain.then(() => this.transport.send(bytes)), bytes.length);
+  }
+
+  /** Counts `length` queued bytes until `taken` settles; later sends wait behind it. */
+  #track(taken: Promise<void>, length: number): Promise<void> {
+    this.#queuedBytes += length;
+    const next = taken.finally(() => (this.#queuedBytes -= length));
     this.#sendChain = next.catch(() => undefined);
     return next;
   }
@@ -447,13 +479,16 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   #onClosed(info: ClosedInfo): void {
-    this.#rejectEstablished(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
+    // Errors are built only where someone can observe them (a lost connection's is lazy too:
+    // session-core.ts, `connectionLost`).
+    if (!this.#settled) this.#rejectEstablished(closedError(info));
     for (const w of this.#pongWaiters.splice(0)) w(Number.NaN);
     // An orderly close ends iteration; errors, timeouts and lost connections make it throw.
     const orderly = ORDERLY.has(info.reason) && (!info.error || info.error.kind === 'Closed');
-    this.#inbox.end(orderly ? undefined : (info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message })));
-    this.#streamMux?.sessionEnded(info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message }));
-    this.#resolveClosed(info);
+    if (orderly) this.#inbox.end();
+    else this.#inbox.endWithError(() => closedError(info));
+    this.#streamMux?.sessionEnded(closedError(info));
+    this.#resolveClosed?.(info);
     this.#emit('close', info);
     void this.#closeTransport();
   }
@@ -488,15 +523,20 @@ export class Session implements AsyncIterable<SessionData> {
     }
   }
 
-  #readLoop(iterator: AsyncIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
+  #readLoop(iterator: PollingIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
     const run = async () => {
       try {
         for (;;) {
-          const r = await iterator.next();
-          if (r.done) break;
+          // A message already waiting is taken without a promise; only an empty inbox is awaited.
+          let bytes = iterator.poll?.();
+          if (bytes === undefined) {
+            const r = await iterator.next();
+            if (r.done) break;
+            bytes = r.value;
+          }
           let message: Message;
           try {
-            message = this.#codec.decode(r.value);
+            message = this.#codec.decode(bytes);
             if (this.#secure && CONTROL_TYPES.has(message.type)) message = openControlMessage(this.#secure.channel, message);
           } catch (e) {
             this.#fail(e);
@@ -542,9 +582,10 @@ export class Session implements AsyncIterable<SessionData> {
               this.#fail(e);
               return;
             }
-            // A full inbox stops reading; the transport's end must still end the session.
-            if (this.transport.ended) await Promise.race([this.#inbox.push(item), this.transport.ended]);
-            else await this.#inbox.push(item);
+            // A full inbox stops reading; the transport's end must still end the session. With
+            // room, no await (no promise hop per message).
+            const room = this.#inbox.push(item);
+            if (room !== TAKEN) await (this.transport.ended ? Promise.race([room, this.transport.ended]) : room);
           }
         }
         this.#core.transportClosed();

@@ -37,7 +37,14 @@ export const TIMER_RANGES: Readonly<Record<keyof TimerOptions, readonly [min: nu
  * Fills defaults and checks ranges.
  * @throws M2MError of kind Config naming the setting and its range.
  */
-export function resolveTimers(options: TimerOptions = {}): ResolvedTimers {
+export function resolveTimers(options?: TimerOptions): ResolvedTimers {
+  // Sessions without timer settings (most) share one frozen result.
+  if (options === undefined) return (defaults ??= Object.freeze(resolveAll({})));
+  return resolveAll(options);
+}
+let defaults: ResolvedTimers | undefined;
+
+function resolveAll(options: TimerOptions): ResolvedTimers {
   const out = {} as ResolvedTimers;
   for (const [key, [min, max, fallback]] of Object.entries(TIMER_RANGES) as [keyof TimerOptions, readonly [number, number, number]][]) {
     const v = options[key] ?? fallback;

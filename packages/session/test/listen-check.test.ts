@@ -1,5 +1,5 @@
 /**
- * listen() refuses an unknown transport or a bad port with a typed CONFIG_ERROR before binding
+ * listen() refuses an unknown transport, a bad port or an unknown codec with a typed CONFIG_ERROR before binding
  * anything (packages/session/src/listen-check.ts), as a plain JavaScript caller can pass either.
  */
 import { isSdkError } from '@m2m/core';
@@ -32,6 +32,12 @@ describe('listen option checks', () => {
       expect(e.message).toContain(`got ${typeof port === 'string' ? `"${port}"` : String(port)}`);
     });
   }
+
+  it('refuses an unknown codec instead of starting a server that ignores it', async () => {
+    const e = await configError({ transport: 'tcp', codec: 'msgpack' });
+    expect(e.code).toBe('CONFIG_ERROR');
+    expect(e.message).toContain('codec must be json or binary, got "msgpack"');
+  });
 
   it('still listens on port 0 for each transport', async () => {
     for (const transport of ['ws', 'tcp', 'http'] as const) {

@@ -217,3 +217,20 @@ describe('timers on a manual clock', () => {
     expect(clock.pending).toBe(0);
   });
 });
+
+describe('a lost connection (its error is built when first read, issue 18)', () => {
+  it('ends with a Closed error that keeps the cause, is the same object on every read, and is serialized', () => {
+    const core = new SessionCore({ role: 'client', clock: new ManualClock() });
+    core.createHello();
+    const cause = new Error('socket reset');
+    core.transportClosed(cause);
+    const info = core.closedInfo as ClosedInfo;
+    expect(info).toMatchObject({ reason: 'ERROR', message: 'connection lost', by: 'transport' });
+    const error = info.error as M2MError;
+    expect(isM2MError(error) && error.kind).toBe('Closed');
+    expect(error.cause).toBe(cause);
+    expect(info.error).toBe(error);
+    expect(Object.keys(info)).toContain('error');
+    expect(JSON.parse(JSON.stringify(info)).error).toBeTruthy();
+  });
+});

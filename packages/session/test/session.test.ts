@@ -4,6 +4,7 @@ import { isM2MError, type M2MError } from '@m2m/core';
 import { connect, listen, memoryTransportPair, Session, type SessionData } from '@m2m/session';
 import { httpTransport } from '@m2m/session/http';
 import { jsonCodec } from '@m2m/session/json';
+import { incomingStreams, openStream } from '@m2m/session/streams';
 
 /** `http://` servers are dialed through `@m2m/session/http`. */
 const dialerFor = (url: string) => (url.startsWith('http') ? { transport: httpTransport } : {});
@@ -280,5 +281,24 @@ describe('HTTP adapter', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('session ends observed late (closed promise and stream mux made on first use, issue 18)', () => {
+  it('`closed` asked only after the connection was lost resolves with that end; incomingStreams() ends at once; iteration throws the Closed error', async () => {
+    const [x, y] = memoryTransportPair();
+    const sp = Session.server(y);
+    const client = await Session.client(x);
+    const server = (await sp)!;
+    await client.transport.close();
+    // Let both read loops see the end first.
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    const info = await server.closed;
+    expect(info.by).toBe('transport');
+    expect(isM2MError(info.error) && info.error.kind).toBe('Closed');
+    const it = incomingStreams(server)[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(true);
+    await expect(server[Symbol.asyncIterator]().next()).rejects.toSatisfy((e: unknown) => isM2MError(e) && e === info.error);
+    expect(() => openStream(server)).toThrow(expect.objectContaining({ code: 'STREAM_CLOSED' }));
   });
 });

@@ -1,6 +1,8 @@
-/** codec/slab.ts: carved views never overlap, start zeroed, and a full slab is never reused. */
+/** codec/slab.ts: carved views never overlap, start zeroed, a full slab is never reused, and what a receiver keeps pins at most a slab. */
 import { describe, expect, it } from 'vitest';
-import { allocate, SLAB_BYTES } from '../src/codec/slab.js';
+import { allocate, copyOut, keepSmall, SLAB_BYTES } from '../src/codec/slab.js';
+import { decodeOwnedMessageBinary, encodeMessageBinary } from '../src/codec/binary-codec.js';
+import type { Message } from '../src/message.js';
 
 describe('slab allocation', () => {
   it('hands out zeroed, disjoint views, and a fresh slab when one is full', () => {
@@ -21,5 +23,36 @@ describe('slab allocation', () => {
   it('gives small and large arrays buffers of their own', () => {
     expect(allocate(64).buffer.byteLength).toBe(64);
     expect(allocate(SLAB_BYTES).buffer.byteLength).toBe(SLAB_BYTES);
+  });
+  it('copyOut copies a small view of a large buffer into a slab; keepSmall keeps what pins little', () => {
+    const chunk = new Uint8Array(64 * 1024).map((_, i) => i & 0xff);
+    const view = chunk.subarray(1000, 1200);
+    const copied = copyOut(view);
+    expect(copied).toEqual(view);
+    expect(copied.buffer).not.toBe(chunk.buffer);
+    expect(copied.buffer.byteLength).toBeLessThanOrEqual(SLAB_BYTES);
+    const kept = keepSmall(view);
+    expect(kept.buffer.byteLength).toBeLessThanOrEqual(SLAB_BYTES);
+    expect(kept).toEqual(view);
+    chunk.fill(0); // the copies do not see later writes to the chunk
+    expect(copied[0]).toBe(1000 & 0xff);
+    expect(kept[0]).toBe(1000 & 0xff);
+    // A view of a slab-sized buffer, or most of a larger one, stays as it is.
+    const inSlab = allocate(300);
+    expect(keepSmall(inSlab)).toBe(inSlab);
+    const most = new Uint8Array(10_000).subarray(0, 6_000);
+    expect(keepSmall(most)).toBe(most);
+  });
+  it('a received frame pins at most a slab, however large the buffer its message arrived in', () => {
+    const frame = new Uint8Array(200).fill(7);
+    frame.set([0x23, 0x4d, 0x32, 0x4d, 0x7c, 0x31, 0x7c]);
+    const m: Message = { type: 'DATA', sessionId: 's', timestamp: 1, payload: { kind: 'data', value: { algorithm: 'm2m', content: frame } } };
+    const bytes = encodeMessageBinary(m);
+    const big = new Uint8Array(64 * 1024);
+    big.set(bytes, 4096);
+    const got = decodeOwnedMessageBinary(big.subarray(4096, 4096 + bytes.length));
+    const content = (got.payload as { value: { content: Uint8Array } }).value.content;
+    expect(content).toEqual(frame);
+    expect(content.buffer.byteLength).toBeLessThanOrEqual(SLAB_BYTES);
   });
 });

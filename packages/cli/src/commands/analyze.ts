@@ -89,7 +89,10 @@ function inputs(io: Io, files: string[], positional: string | undefined): Array<
     io.err(`note: ${positional} is a path; analyzing the text itself (use @${positional} or -f ${positional} to read it)`);
   }
   if (positional !== undefined) out.push([positional.startsWith('@') ? positional.slice(1) : positional === '-' ? 'stdin' : 'input', readInput(io, positional, 'content')]);
-  if (out.length === 0) throw new M2MError('Config', { reason: 'nothing to analyze: give content, @file, -, or --file FILE|DIR' });
+  if (out.length === 0) {
+    const why = files.length ? `no .json file in ${files.join(', ')}` : 'nothing to analyze';
+    throw new M2MError('Config', { reason: `${why}: give content, @file, -, or --file FILE|DIR (a DIR's .json files)` });
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 import { M2MError } from '@m2m/core';
 import { paint, readInput, type Io } from '../io.js';
 import { decodeLog, parseSince, type ChainLink, type FoundError, type LogFormat } from '../log-decoder.js';
+import { isCatalogCode, similarCodes } from './similar-codes.js';
 
 /** The options `errors decode` reads. */
 export interface DecodeValues {
@@ -61,6 +62,13 @@ export function decodeCommand(io: Io, arg: string | undefined, values: DecodeVal
   // --code matches any link of the chain: the cause is usually the code worth searching for.
   const wanted = (e: FoundError) => !codes || e.codes.some((c) => codes.includes(c)) || e.chain.some((l) => l.candidates?.some((c) => codes.includes(c)));
   const shown = log.errors.filter((e) => wanted(e) && (!since || (e.time !== undefined && e.time >= since)));
+  // A mistyped --code finds nothing and reads like a clean log: say so (codes from outside the
+  // catalog, such as ECONNRESET, are fine when the log has them).
+  for (const c of codes ?? []) {
+    if (isCatalogCode(c) || log.errors.some((e) => e.codes.includes(c))) continue;
+    const near = similarCodes(c);
+    io.err(`note: --code ${c} is no m2m error code${near.length ? `; did you mean ${near.join(', ')}?` : ' (m2m errors list)'}`);
+  }
   const counts = new Map<string, number>();
   for (const e of shown) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
   const inferred = shown.filter((e) => e.inferred).length;

@@ -7,6 +7,7 @@ import { explainedCatalog, explainError } from '@m2m/core/explain';
 import { parse } from '../args.js';
 import { paint, toJson, type Io } from '../io.js';
 import { decodeCommand } from './errors-decode.js';
+import { similarCodes } from './similar-codes.js';
 
 /** Runs `errors <sub>`; returns the exit code. */
 export function errorsCommand(io: Io, argv: string[]): number {
@@ -22,13 +23,15 @@ export function errorsCommand(io: Io, argv: string[]): number {
     const e = explainError(arg.toUpperCase()) ?? explainedCatalog.find((x) => String(x.id) === arg);
     if (!e) {
       // An unknown code is a usage error, like any other bad argument (exit 2).
-      io.err(`unknown error code ${arg}; see m2m errors list`);
+      const near = similarCodes(arg);
+      io.err(`unknown error code ${arg}; ${near.length ? `did you mean ${near.join(', ')}? ` : ''}see m2m errors list`);
       return 2;
     }
     if (values.json) io.out(toJson(e));
     else {
       io.out(`${paint(io, 'bold', e.code)} (${e.id}) ${e.errorClass}/${e.kind}${e.reason ? `/${e.reason}` : ''}: ${e.title}`);
       io.out(e.description);
+      io.out(`Message: ${e.message}`);
       io.out(`Retryable: ${e.retryable ? 'yes' : 'no'}; HTTP ${e.httpStatus}; category ${e.category}`);
       io.out(`Remedy: ${e.remedy}`);
     }

@@ -5,7 +5,7 @@
 import { M2MError } from '@m2m/core';
 import { getModel, listModels, PRICES_AS_OF, PRICES_SOURCE, searchModels, type ModelCard } from '@m2m/core/models';
 import { parse } from '../args.js';
-import { toJson, type Io } from '../io.js';
+import { paint, toJson, type Io } from '../io.js';
 
 const HELP = `m2m models: model cards (provider, context window, max output, encoding, prices per 1M tokens)
 
@@ -50,7 +50,16 @@ export function modelsCommand(io: Io, argv: string[]): number {
     }
     case 'info': {
       if (positionals[0] === undefined) throw new M2MError('Config', { reason: 'models info needs a MODEL' });
-      const c = getModel(positionals[0]);
+      let c: ModelCard;
+      try {
+        c = getModel(positionals[0]);
+      } catch (e) {
+        // `models info claude-sonnet`: name the cards the user probably meant.
+        const near = (e as { code?: unknown } | null)?.code === 'MODEL_NOT_FOUND' ? searchModels(positionals[0].replace(/[-_.]+/g, ' ')).slice(0, 5) : [];
+        if (!near.length) throw e;
+        io.err(`${paint(io, 'red', 'MODEL_NOT_FOUND')}: ${(e as Error).message}; cards that match: ${near.map((m) => m.id).join(', ')}`);
+        return 1;
+      }
       if (values.json) {
         io.out(toJson(c));
         return 0;

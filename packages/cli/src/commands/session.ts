@@ -66,6 +66,11 @@ async function secureOptions(values: SecureFlags, role: 'client' | 'server'): Pr
   return options;
 }
 
+/** `1 message`, `2 messages`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Lines that are JSON go as they are; other text is wrapped as a chat request (M2M frames carry JSON). */
 export function asJson(text: string): string {
   try {
@@ -113,10 +118,12 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
             if (values.echo) await s.send(m.content);
           }
         } catch (e) {
-          io.err(paint(io, 'red', `session ${s.id} ended: ${(e as Error).message}`));
+          // SESSION_CLOSED (a lost connection) is told by the closed line below; other errors
+          // (a tampered frame, a timeout, a failed send) are shown once, with their code.
+          if (!isSdkError(e) || e.code !== 'SESSION_CLOSED') io.err(paint(io, 'red', `session ${s.id} ended: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`));
         }
         const info = await s.closed;
-        io.err(`session ${s.id} closed (${info.reason}${info.message ? `: ${info.message}` : ''}) after ${n} messages`);
+        io.err(`session ${s.id} closed (${info.reason}${info.message ? `: ${info.message}` : ''}) after ${plural(n, 'message')}`);
         if (values.once) done();
       })();
     },
@@ -124,6 +131,12 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   });
   const identity = secure?.staticKey && 'publicKey' in secure.staticKey ? toHex(secure.staticKey.publicKey) : undefined;
   io.err(`listening on ${server.url}${identity ? ` (${secure!.pattern}, public key ${identity})` : ' (plaintext)'}`);
+  // What a newcomer types next, in another terminal (the pattern and plaintext flags must match).
+  // Under NN the server has no key to check (connect refuses --peer-key there).
+  const pattern = secure?.pattern ?? 'XX';
+  const key = pattern.startsWith('NN') ? '--insecure-skip-peer-verification' : `--peer-key ${identity}`;
+  const flags = identity ? `${key}${pattern !== 'XX' ? ` --pattern ${pattern}` : ''}` : '--plaintext';
+  io.err(paint(io, 'dim', `  connect with: m2m connect ${server.url} ${flags}`));
   // Machine-readable first line on stdout, so scripts (and tests) can connect.
   io.out(JSON.stringify({ url: server.url, publicKey: identity }));
   const stop = () => done();
@@ -134,6 +147,14 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   process.off('SIGTERM', stop);
   await server.close('SERVER_SHUTDOWN');
   return 0;
+}
+
+/** Why a session ended before its input did: the error its reader met, else how it closed. */
+async function endedError(session: Session, reader: Promise<unknown>): Promise<unknown> {
+  const failure = await reader;
+  if (failure !== undefined) return failure;
+  const info = await session.closed;
+  return info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 }
 
 /** Runs `connect`: sends stdin lines (or `--file`s) as DATA and prints what comes back. */
@@ -149,6 +170,8 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   // --transport rest: the Rust reference's /message API (plaintext JSON; the reference has no Noise).
   if (values.transport !== undefined && values.transport !== 'rest') throw new M2MError('Config', { reason: '--transport must be rest (other transports follow the URL scheme)' });
   const rest = values.transport === 'rest';
+  if (values.wait !== undefined && !/^\d+$/.test(values.wait)) throw new M2MError('Config', { reason: `--wait takes milliseconds (a whole number), not ${values.wait}` });
+  const wait = values.wait === undefined ? 200 : Number(values.wait);
   const url = positionals[0];
   if (!url) throw new M2MError('Config', { reason: CONNECT_USAGE });
   // Files are read before connecting: a missing one is an IO_ERROR, not a session left open.
@@ -165,32 +188,56 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   // Say it when nobody checked whose key answered: "encrypted" alone reads as safe.
   const unverified = secure?.insecureSkipPeerVerification ? ', server key NOT verified (--insecure-skip-peer-verification)' : '';
   io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})${unverified}` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
+  // Replies are printed as they come; the loop ends when the session does, and its error (a lost
+  // connection, a timeout) is thrown once, below or by the send that meets it, not printed here too.
   const printer = (async () => {
     for await (const m of session) io.out(m.content);
-  })().catch((e: unknown) => io.err(paint(io, 'red', (e as Error).message)));
+  })().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const lines = items.length ? undefined : createInterface({ input: io.stdinStream?.() ?? process.stdin });
+  let reading = true;
+  let cutShort = false;
+  // The session can end under us (the server stopped or died) while stdin is idle: stop reading,
+  // so that the command ends with the session's error instead of waiting for a line forever.
+  void printer.then(() => {
+    if (reading && lines) {
+      cutShort = true;
+      lines.close();
+    }
+  });
   let sent = 0;
   const progress = (total?: number) => {
     if (process.stderr.isTTY) process.stderr.write(`\r${paint(io, 'dim', `sent ${sent}${total ? `/${total}` : ''}`)}`);
   };
-  if (items.length) {
-    for (const item of items) {
-      await session.send(asJson(item));
-      sent++;
-      progress(items.length);
+  try {
+    if (lines) {
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        await session.send(asJson(line));
+        sent++;
+        progress();
+      }
+    } else {
+      for (const item of items) {
+        await session.send(asJson(item));
+        sent++;
+        progress(items.length);
+      }
     }
-  } else {
-    for await (const line of createInterface({ input: process.stdin })) {
-      if (!line.trim()) continue;
-      await session.send(asJson(line));
-      sent++;
-      progress();
-    }
+  } finally {
+    // Also when a send fails: an open reader would keep the process waiting on stdin.
+    reading = false;
+    lines?.close();
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
+  if (cutShort) throw await endedError(session, printer);
   // Give echoes a moment to arrive before closing.
-  await new Promise((r) => setTimeout(r, values.wait ? Number(values.wait) : 200));
+  await new Promise((r) => setTimeout(r, wait));
   const info = await session.close('CLIENT_SHUTDOWN', 'done');
-  await printer;
-  io.err(`closed (${info.reason}) after sending ${sent} messages`);
+  const failure = await printer;
+  if (failure !== undefined) throw failure;
+  io.err(`closed (${info.reason}) after sending ${plural(sent, 'message')}`);
   return 0;
 }

@@ -20,6 +20,8 @@ interface Template {
   slots: string[];
   /** Characters of literal text: a longer literal is a more specific match. */
   weight: number;
+  /** Ends in `: {slot}`, which renderTemplate (core/src/errors/catalog.ts) drops when the slot is empty. */
+  optionalTail: boolean;
 }
 
 /** A template that fits a message, with what fills its slots. */
@@ -39,7 +41,8 @@ function compile(entry: ErrorCatalogEntry): Template {
     last = m.index + m[0].length;
   }
   literals.push(entry.message.slice(last));
-  return { code: entry.code, literals, slots, weight: literals.reduce((n, l) => n + l.length, 0) };
+  const optionalTail = slots.length > 0 && literals[literals.length - 1] === '' && literals[literals.length - 2].endsWith(': ');
+  return { code: entry.code, literals, slots, weight: literals.reduce((n, l) => n + l.length, 0), optionalTail };
 }
 
 let templates: Template[] | undefined;
@@ -52,8 +55,13 @@ function allTemplates(): Template[] {
   return templates;
 }
 
-/** Fits one template; slots take the shortest text that lets the rest follow (leftmost literal). */
+/** Fits one template, also as rendered with its optional last slot empty (and its `: ` dropped). */
 function fit(t: Template, message: string): TemplateMatch | undefined {
+  return fitLiterals(t, message) ?? (t.optionalTail ? fitLiterals(t, `${message}: `) : undefined);
+}
+
+/** Fits one template; slots take the shortest text that lets the rest follow (leftmost literal). */
+function fitLiterals(t: Template, message: string): TemplateMatch | undefined {
   const { literals, slots } = t;
   const first = literals[0];
   if (!message.startsWith(first)) return undefined;

@@ -215,10 +215,15 @@ export function cryptoEntry<K extends CryptoErrorKind>(kind: K, reason: CryptoRe
   return e;
 }
 
-/** Fills a message template's `{name}` slots from details. */
+/**
+ * Fills a message template's `{name}` slots from details. A last slot left empty takes its
+ * `: ` with it (`Session closed: SERVER_SHUTDOWN`, not `…SERVER_SHUTDOWN: `); the log decoder's
+ * catalog matcher (packages/cli/src/log-decoder/catalog-match.ts) reads both forms.
+ */
 export function renderTemplate(template: string, details: Readonly<Record<string, unknown>>): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+  const text = template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = details[name];
     return v === undefined || v === null ? '' : String(v);
   });
+  return text.endsWith(': ') && /: \{\w+\}$/.test(template) ? text.slice(0, -2) : text;
 }

@@ -28,13 +28,15 @@ export interface RetryOptions {
  * it. The final error is thrown with the earlier failures reachable as `attempts` (and the
  * previous one as the end of its `cause` chain when it has none).
  *
- * @throws the last error; an M2MError of kind Aborted when the signal fires.
+ * @throws the last error; an M2MError of kind Aborted when the signal fires; of kind Config
+ *   when `fn` is not a function.
  * @example
  * ```ts
  * const session = await withRetry(() => connect(url, opts), { maxAttempts: 5 });
  * ```
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T> | T, options: RetryOptions = {}): Promise<T> {
+  if (typeof fn !== 'function') throw new M2MError('Config', { reason: `withRetry needs a function to call, got ${typeof fn}` });
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const base = options.baseDelayMs ?? 100;
   const maxDelay = options.maxDelayMs ?? 10_000;

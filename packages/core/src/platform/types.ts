@@ -41,4 +41,11 @@ export interface Platform {
   loadTokenizerRanks(name: 'cl100k_base' | 'o200k_base'): unknown;
   /** js-tiktoken's tokenizer class (Node loads it on first use: most processes never tokenize). */
   tiktoken(): typeof import('js-tiktoken/lite').Tiktoken;
+  /**
+   * The encoder's one-pass header scan (`wire/header-scan.ts` `scanHeader`) where the platform
+   * carries it: Node does; the browser build leaves it out (about 3 KB min+gz of bundle) and
+   * builds headers on the full JSON parse, which gives the same bytes (docs/ARCHITECTURE.md,
+   * Performance notes).
+   */
+  readonly scanHeader?: typeof import('../wire/header-scan.js').scanHeader;
 }

@@ -142,15 +142,19 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string' });
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
-  const parsed = parseForHeaders(json, limits.maxJsonDepth);
   const jsonLen = platform.utf8Length(json);
+  // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
+  // it); what it cannot decide exactly, and a caller's token counter (it needs the parsed
+  // request), takes the full parse.
+  let built = options.promptTokens ? undefined : platform.scanHeader?.(json, limits.maxJsonDepth, jsonLen === json.length);
+  const parsed = built ? undefined : parseForHeaders(json, limits.maxJsonDepth);
   checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
-  const built = buildHeader(parsed, options.promptTokens);
+  built ??= buildHeader(parsed, options.promptTokens);
   // A plain payload is encoded straight into the frame; a compressed one needs its bytes first.
-  const jsonBytes = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES) ? undefined : platform.utf8EncodeScratch(json);
+  const jsonBytes = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES) ? undefined : encodeScratch(json, jsonLen);
   const packed = jsonBytes && compressPayload(jsonBytes, options.compression === 'auto');
   const payloadLen = packed ? packed.length : jsonLen;
-  const protection = options.protection;
+  const protection = checkProtection(options.protection);
   const variableLen = built.variable.length;
   const headersEnd = VARIABLE_HEADER_OFFSET + variableLen;
   const tail = PAYLOAD_PREAMBLE_SIZE + payloadLen;
@@ -202,6 +206,23 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   } catch (e) {
     throw cryptoFailure(e);
   }
+}
+
+/** Largest payload scratch kept between frames (larger payloads get their own buffer). */
+const KEPT_SCRATCH_BYTES = 512 * 1024;
+let scratch = new Uint8Array(0);
+
+/**
+ * The UTF-8 bytes of a payload that is about to be compressed, in a buffer reused across frames:
+ * they only feed Brotli and the CRC within this call, and a fresh buffer per frame (Buffer.from)
+ * cost about four times the encoding itself on large payloads (docs/ARCHITECTURE.md, Performance notes).
+ */
+function encodeScratch(json: string, jsonLen: number): Uint8Array {
+  if (jsonLen > KEPT_SCRATCH_BYTES) return platform.utf8EncodeScratch(json);
+  if (scratch.length < jsonLen) scratch = new Uint8Array(Math.min(KEPT_SCRATCH_BYTES, Math.max(jsonLen, scratch.length * 2, 1024)));
+  const bytes = scratch.subarray(0, jsonLen);
+  utf8Encoder.encodeInto(json, bytes);
+  return bytes;
 }
 
 function writeU32LE(out: Uint8Array, at: number, v: number): void {
@@ -263,6 +284,12 @@ export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limi
   return readHeaders(data, resolveLimits(options.limits));
 }
 
+/** A caller's `protection` option, checked to be one (a plain object slips past TypeScript from JS). */
+function checkProtection(p: FrameProtection | undefined): FrameProtection | undefined {
+  if (p === undefined || ((p as { mode?: unknown } | null)?.mode === 'aead' || (p as { mode?: unknown } | null)?.mode === 'hmac')) return p;
+  throw new M2MError('Config', { reason: 'protection must be a FrameProtection (aeadProtection or hmacProtection from @m2m/crypto)' });
+}
+
 /**
  * Decodes an M2M v1 frame under a security policy: a frame weaker than `minSecurity` is
  * rejected whatever its security byte says; HMAC frames are verified and AEAD frames
@@ -283,7 +310,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   const data = toBytes(bytes, 'decodeFrame');
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', data.length, limits.maxMessageBytes);
-  const protection = options.protection;
+  const protection = checkProtection(options.protection);
   const minSecurity: SecurityMode = options.minSecurity ?? protection?.mode ?? 'none';
   if (!(minSecurity in SECURITY_RANK)) throw new M2MError('Config', { reason: `minSecurity must be none, hmac or aead` });
   if (SECURITY_RANK[minSecurity] > 0 && !protection) throw new M2MError('Config', { reason: `minSecurity ${minSecurity} needs a protection to verify with` });

@@ -29,7 +29,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 const has = (o: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
-function roleCode(role: unknown): number | undefined {
+/** The reference's role code of a message role, `undefined` for roles it skips. */
+export function roleCode(role: unknown): number | undefined {
   switch (role) {
     case 'system':
     case 'developer':
@@ -46,7 +47,7 @@ function roleCode(role: unknown): number | undefined {
 }
 
 /** Request flags set by a top-level key's mere presence (the reference's `contains_key`). */
-function presenceFlag(key: string): number {
+export function presenceFlag(key: string): number {
   switch (key) {
     case 'tools':
     case 'functions':
@@ -114,23 +115,39 @@ function buildRequestHeader(json: unknown, promptTokens?: PromptTokens): BuiltHe
     if (json.stream === true) flags |= RequestFlag.STREAM_REQUESTED;
     if (flags & RequestFlag.HAS_MAX_TOKENS) maxTokens = asU64ToU32(has(json, 'max_tokens') ? json.max_tokens : json.max_completion_tokens);
   }
-  contentHint = contentHint >>> 0;
-  // The caller's token count runs before any byte is written: the shared writer below is never
-  // left half-written while code outside this module runs.
+  // The caller's token count runs before any byte is written: the shared writer is never left
+  // half-written while code outside this module runs.
   const counted = promptTokens && isObject(json) ? promptTokens(json) : undefined;
-  const cost = estimateCost(model, counted ?? Math.floor(contentHint / 4), maxTokens ?? 500);
+  return writeRequestHeader(flags, model, msgCount, roles, roles.length, contentHint, maxTokens, counted);
+}
+
+/**
+ * Writes a routing header from its extracted fields (both extractors end here: the object walk
+ * above and the text scan in header-scan.ts). `roles` holds `roleCount` role codes;
+ * `promptTokens` replaces the reference's `content bytes / 4` when given.
+ */
+export function writeRequestHeader(flags: number, model: string, msgCount: number, roles: readonly number[], roleCount: number, contentHint: number, maxTokens: number | undefined, promptTokens: number | undefined): BuiltHeader {
+  contentHint = contentHint >>> 0;
+  const cost = estimateCost(model, promptTokens ?? Math.floor(contentHint / 4), maxTokens ?? 500);
   const w = headerWriter.start();
   w.shortString(model);
   w.varint(msgCount >>> 0);
   // Roles: 2 bits each, least significant first, 4 to a byte.
-  for (let i = 0; i < roles.length; i += 4) w.byte(roles[i] | ((roles[i + 1] ?? 0) << 2) | ((roles[i + 2] ?? 0) << 4) | ((roles[i + 3] ?? 0) << 6));
+  for (let i = 0; i < roleCount; i += 4) {
+    let b = roles[i];
+    if (i + 1 < roleCount) b |= roles[i + 1] << 2;
+    if (i + 2 < roleCount) b |= roles[i + 2] << 4;
+    if (i + 3 < roleCount) b |= roles[i + 3] << 6;
+    w.byte(b);
+  }
   w.varint(contentHint);
   if (maxTokens !== undefined) w.varint(maxTokens);
   w.f32(cost);
   return { schemaByte: 0x01, flags, variable: w };
 }
 
-function finishReasonByte(v: unknown): number {
+/** The response header's finish-reason byte. */
+export function finishReasonByte(v: unknown): number {
   switch (v) {
     case 'stop':
       return 0;
@@ -165,13 +182,22 @@ function buildResponseHeader(json: Record<string, unknown>): BuiltHeader {
   const ctd = usage && isObject(usage.completion_tokens_details) ? usage.completion_tokens_details : undefined;
   const cached = ptd ? asU64Raw(ptd.cached_tokens) : undefined;
   const reasoning = ctd ? asU64Raw(ctd.reasoning_tokens) : undefined;
+  return writeResponseHeader(flags, id, model, finishReasonByte(finish), promptTokens, completionTokens, cached, reasoning);
+}
+
+/**
+ * Writes a response header from its extracted fields (shared by the object walk above and the
+ * text scan in header-scan.ts). `flags` carries the flags known from the JSON's shape; the
+ * token-detail and cost flags are added here.
+ */
+export function writeResponseHeader(flags: number, id: string, model: string, finishByte: number, promptTokens: number, completionTokens: number, cached: number | bigint | undefined, reasoning: number | bigint | undefined): BuiltHeader {
   if (cached !== undefined && cached > 0) flags |= ResponseFlag.HAS_CACHED_TOKENS;
   if (reasoning !== undefined && reasoning > 0) flags |= ResponseFlag.HAS_REASONING_TOKENS;
   const cost = flags & ResponseFlag.HAS_USAGE ? estimateCost(model, promptTokens, completionTokens) : 0;
   const w = headerWriter.start();
   w.shortString(id);
   w.shortString(model);
-  w.byte(finishReasonByte(finish));
+  w.byte(finishByte);
   w.varint(promptTokens);
   w.varint(completionTokens);
   if (flags & ResponseFlag.HAS_CACHED_TOKENS) w.varint(lowU32(cached!));

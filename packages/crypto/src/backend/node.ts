@@ -7,6 +7,7 @@
 import * as nc from './node-crypto.js';
 import { toPlainBytes } from '@m2m/core/internal';
 import type { CryptoBackend } from './types.js';
+import { writeHmacPads } from './hmac-pads.js';
 
 const b64u = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 const fromB64u = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
@@ -69,14 +70,7 @@ function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   const k = key.length > 64 ? nc.hash('sha256', key, 'buffer') : key;
   const inner = innerScratch;
   const outer = outerScratch;
-  for (let i = 0; i < k.length; i++) {
-    inner[i] = k[i] ^ 0x36;
-    outer[i] = k[i] ^ 0x5c;
-  }
-  inner.fill(0x36, k.length, 64);
-  outer.fill(0x5c, k.length, 64);
-  inner.set(data, 64);
-  const end = 64 + data.length;
+  const end = writeHmacPads(k, data, inner, outer);
   outer.set(nc.hash('sha256', inner.subarray(0, end), 'buffer'), 64);
   const tag = nc.hash('sha256', outer, 'buffer');
   inner.fill(0, 0, end);

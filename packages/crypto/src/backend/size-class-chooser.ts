@@ -14,13 +14,31 @@
  * a tenth of node:crypto's time, and trying the loser every 16th call would cost a third of the
  * winner's speed. A close or winning contender keeps the short gap, so a change of load or size
  * mix is followed within an epoch.
+ *
+ * The call path costs one counter decrement: something happens only at every
+ * `SAMPLE_EVERY / 2`th call of a class (a timed call of the chosen one, a try of the other, or
+ * nothing), and gaps are whole multiples of {@link SAMPLE_EVERY}. The first version did two
+ * divisions per call, which cost 5-9% of a 64 B libsodium seal (bench/crypto.ts).
+ *
+ * A try of the other implementation is two calls in a row, only the second timed: the first
+ * call after fifteen of the other library runs with cold caches, and timing it made the
+ * incumbent look faster than it was (at 64 KiB libsodium stayed chosen while node:crypto sealed
+ * 12% faster, bench/crypto.ts).
  * @module
  */
 
 /** One call in this many of the chosen implementation is timed, per size class. */
 export const SAMPLE_EVERY = 16;
-/** Timings of the other implementation per epoch. */
-export const SAMPLES_PER_EPOCH = 8;
+/**
+ * Timings of the other implementation per epoch. The fastest of 8 timings still moved by several
+ * percent between epochs on the shared machine, so two libraries within a few percent of each
+ * other (16-64 KiB here) swapped back and forth and the class ran on the slower one about half
+ * the time; 24 timings and a 2% margin for switching keep a class where it is unless the other
+ * library is really faster.
+ */
+export const SAMPLES_PER_EPOCH = 24;
+/** The other implementation takes over only when its best timing is this much lower. */
+export const SWITCH_MARGIN = 0.98;
 /** Longest gap between two tries of a clearly slower implementation. */
 export const MAX_GAP = 4096;
 const CLASSES = 33; // bit lengths 0..32
@@ -35,6 +53,10 @@ export type Pick = 0 | 1 | 2 | 3;
 export class SizeClassChooser {
   readonly #choice = new Uint8Array(CLASSES);
   readonly #calls = new Uint32Array(CLASSES);
+  /** Calls of each class left before the next one that is timed or tried. */
+  readonly #left = new Int32Array(CLASSES);
+  /** 1 while the next call of the class is the timed half of a try (its warm-up just ran). */
+  readonly #tryNext = new Uint8Array(CLASSES);
   readonly #gap = new Uint32Array(CLASSES).fill(SAMPLE_EVERY);
   /** Best time per byte this epoch, [class * 2 + implementation]. */
   readonly #best = new Float64Array(CLASSES * 2).fill(Infinity);
@@ -48,11 +70,30 @@ export class SizeClassChooser {
 
   /** What to run for a message of `size` bytes. */
   pick(size: number): Pick {
-    const c = SizeClassChooser.classOf(size);
-    const n = this.#calls[c]++;
+    const c = 32 - Math.clz32(size);
+    if (this.#left[c]-- > 0) return this.#choice[c] as Pick;
+    return this.#event(c);
+  }
+
+  /** Call number `n` of class `c`, a multiple of `SAMPLE_EVERY / 2`: time, try, or just run. */
+  #event(c: number): Pick {
     const chosen = this.#choice[c] as 0 | 1;
-    // The other implementation at call 0 of each gap, the chosen one timed half a period later.
-    if (n % this.#gap[c] === 0) return (3 - chosen) as Pick;
+    if (this.#tryNext[c]) {
+      // The timed half of a try; the warm-up used the first call of this block of SAMPLE_EVERY / 2.
+      this.#tryNext[c] = 0;
+      this.#left[c] = SAMPLE_EVERY / 2 - 2;
+      return (3 - chosen) as Pick;
+    }
+    const n = this.#calls[c];
+    this.#calls[c] = n + SAMPLE_EVERY / 2;
+    this.#left[c] = SAMPLE_EVERY / 2 - 1;
+    // The other implementation at call 0 of each gap (an untimed warm-up, then a timed call),
+    // the chosen one timed half a period later.
+    if (n % this.#gap[c] === 0) {
+      this.#tryNext[c] = 1;
+      this.#left[c] = 0;
+      return (1 - chosen) as Pick;
+    }
     if (n % SAMPLE_EVERY === SAMPLE_EVERY / 2) return (2 + chosen) as Pick;
     return chosen;
   }
@@ -65,12 +106,13 @@ export class SizeClassChooser {
     if (which === this.#choice[c] || ++this.#tries[c] < SAMPLES_PER_EPOCH) return;
     const chosen = this.#best[2 * c + this.#choice[c]];
     const other = this.#best[i];
-    if (other < chosen) {
+    if (other < SWITCH_MARGIN * chosen) {
       this.#choice[c] = which;
       this.#gap[c] = SAMPLE_EVERY;
     } else {
       // A loser k times slower costs (k - 1) / gap of a call on average: keep that under 1/64.
-      this.#gap[c] = other > 1.5 * chosen ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (other / chosen - 1)))) : SAMPLE_EVERY;
+      const gap = other > 1.5 * chosen ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (other / chosen - 1)))) : SAMPLE_EVERY;
+      this.#gap[c] = Math.ceil(gap / SAMPLE_EVERY) * SAMPLE_EVERY;
     }
     this.#best[2 * c] = this.#best[2 * c + 1] = Infinity;
     this.#tries[c] = 0;

@@ -20,6 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import { nodeBackend } from './node.js';
+import { writeHmacPads } from './hmac-pads.js';
 import { SizeClassChooser } from './size-class-chooser.js';
 import type { CryptoBackend, SealedParts } from './types.js';
 
@@ -35,6 +36,7 @@ interface Sodium {
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
   randombytes_buf(b: Uint8Array): void;
+  crypto_hash_sha256(out: Uint8Array, input: Uint8Array): void;
 }
 
 const require = createRequire(import.meta.url);
@@ -80,15 +82,53 @@ function loaded(eager: boolean): Sodium | null {
   return (sodium = loadSodium());
 }
 
+/** From this size on, AEAD outputs are allocated without zero-filling (see {@link outputBytes}). */
+export const UNZEROED_OUTPUT_MIN = 16384;
+
+/**
+ * A fresh output array of `n` bytes for libsodium to overwrite completely. From
+ * {@link UNZEROED_OUTPUT_MIN} bytes on its memory is not zero-filled first (`allocUnsafeSlow`:
+ * its own ArrayBuffer of exactly `n` bytes, never a slice of Node's shared pool, so `.buffer`
+ * shows nothing else): zero-filling a 1 MiB output took a fifth as long as sealing it
+ * (docs/ARCHITECTURE.md, Performance notes). An open that fails drops the array unread.
+ */
+function outputBytes(n: number): Uint8Array {
+  if (n < UNZEROED_OUTPUT_MIN) return new Uint8Array(n);
+  return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+}
+
+/** Ciphertexts from 65 bytes up to {@link UNZEROED_OUTPUT_MIN} are carved from slabs of this size. */
+const CIPHERTEXT_SLAB = 64 * 1024;
+let slab = new ArrayBuffer(0);
+let slabOffset = 0;
+
+/**
+ * Room for a ciphertext of `n` bytes. A ciphertext is public (it goes on the wire as it is), so
+ * mid-sized ones are views into a shared slab, carved forward and never reused, like Node's
+ * Buffer pool: a view costs about a third of a fresh zero-filled array of 1 KiB, which took a
+ * fifth of a 1 KiB seal. Plaintexts (opens) never come from a slab: one array's `.buffer` would
+ * show another's secret.
+ */
+function ciphertextBytes(n: number): Uint8Array {
+  if (n <= 64 || n >= UNZEROED_OUTPUT_MIN) return outputBytes(n);
+  if (slabOffset + n > slab.byteLength) {
+    slab = new ArrayBuffer(CIPHERTEXT_SLAB);
+    slabOffset = 0;
+  }
+  const out = new Uint8Array(slab, slabOffset, n);
+  slabOffset += n;
+  return out;
+}
+
 function sodiumSeal(s: Sodium, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
-  const ciphertext = new Uint8Array(plaintext.length);
+  const ciphertext = ciphertextBytes(plaintext.length);
   const tag = new Uint8Array(16);
   s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, plaintext, aad, null, nonce, key);
   return { ciphertext, tag };
 }
 
 function sodiumOpen(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
-  const plaintext = new Uint8Array(sealed.length - 16);
+  const plaintext = outputBytes(sealed.length - 16);
   try {
     s.crypto_aead_chacha20poly1305_ietf_decrypt(plaintext, null, sealed, aad, nonce, key);
   } catch {
@@ -97,12 +137,51 @@ function sodiumOpen(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8
   return plaintext;
 }
 
+/**
+ * Inputs up to this size hash on libsodium, longer ones on node:crypto: libsodium's portable
+ * SHA-256 costs ~0.3 µs per 64-byte block where OpenSSL uses the CPU's SHA extensions, so its
+ * cheaper call wins only for a few blocks (Noise's inputs are 1 to ~100 bytes; bench/crypto.ts
+ * HMAC rows).
+ */
+const SODIUM_HASH_MAX = 128;
+// Padded HMAC blocks in reused buffers, zeroed after each use (they hold the key's pads and
+// possibly secret data), with a view per input length so no call allocates one.
+const innerPad = new Uint8Array(64 + SODIUM_HASH_MAX);
+const outerPad = new Uint8Array(64 + 32);
+const outerDigest = outerPad.subarray(64);
+const innerViews: Uint8Array[] = [];
+const innerView = (end: number) => (innerViews[end] ??= innerPad.subarray(0, end));
+
+/**
+ * HMAC-SHA256 (RFC 2104) from two one-shot libsodium SHA-256 calls: Noise's HKDF makes 24 of
+ * these per handshake side, and a direct call into preallocated buffers costs about half of a
+ * `crypto.hash` (which resolves the algorithm and allocates a Buffer each time).
+ */
+function sodiumHmac(s: Sodium, key: Uint8Array, data: Uint8Array): Uint8Array {
+  if (data.length > SODIUM_HASH_MAX) return nodeBackend.hmacSha256(key, data);
+  const k = key.length > 64 ? sodiumSha256(s, key) : key;
+  const end = writeHmacPads(k, data, innerPad, outerPad);
+  s.crypto_hash_sha256(outerDigest, innerView(end));
+  const tag = new Uint8Array(32);
+  s.crypto_hash_sha256(tag, outerPad);
+  innerPad.fill(0, 0, end);
+  outerPad.fill(0);
+  return tag;
+}
+
+function sodiumSha256(s: Sodium, data: Uint8Array): Uint8Array {
+  if (data.length > 64 + SODIUM_HASH_MAX) return nodeBackend.sha256(data);
+  const out = new Uint8Array(32);
+  s.crypto_hash_sha256(out, data);
+  return out;
+}
+
 function makeBackend(name: string, eager: boolean): CryptoBackend {
   return {
     ...nodeBackend,
     name,
     chachaSeal(key, nonce, plaintext, aad) {
-      const s = loaded(eager);
+      const s = sodium ?? loaded(eager);
       if (!s) return nodeBackend.chachaSeal(key, nonce, plaintext, aad);
       const pick = sealChooser.pick(plaintext.length);
       if (pick < 2) return pick === 0 ? sodiumSeal(s, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
@@ -113,7 +192,7 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     },
     chachaOpen(key, nonce, sealed, aad) {
       if (sealed.length < 16) return undefined;
-      const s = loaded(eager);
+      const s = sodium ?? loaded(eager);
       if (!s) return nodeBackend.chachaOpen(key, nonce, sealed, aad);
       const size = sealed.length - 16;
       const pick = openChooser.pick(size);
@@ -125,6 +204,9 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       if (out) openChooser.record(size, pick === 2 ? 0 : 1, performance.now() - t0);
       return out;
     },
+    // Hashing uses the addon once something else loaded it (a hash alone never pays its load).
+    hmacSha256: (key, data) => (sodium ? sodiumHmac(sodium, key, data) : eager && loaded(true) ? sodiumHmac(sodium!, key, data) : nodeBackend.hmacSha256(key, data)),
+    sha256: (data) => (sodium ? sodiumSha256(sodium, data) : eager && loaded(true) ? sodiumSha256(sodium!, data) : nodeBackend.sha256(data)),
     x25519(secret, publicKey) {
       const s = loaded(eager);
       if (!s) return nodeBackend.x25519(secret, publicKey);

@@ -116,6 +116,24 @@ export class CipherState {
   }
 }
 
+// h after InitializeSymmetric, by protocol name (public: it is derived from the name alone).
+// Bounded; callers get copies.
+const initialHashes = new Map<string, Uint8Array>();
+const utf8 = new TextEncoder();
+
+/** InitializeSymmetric's h: the name padded to 32 bytes, or its SHA-256 when longer. */
+function initialHash(protocolName: string): Uint8Array {
+  let h = initialHashes.get(protocolName);
+  if (h) return h;
+  const name = utf8.encode(protocolName);
+  if (name.length <= 32) {
+    h = new Uint8Array(32);
+    h.set(name);
+  } else h = sha256(name);
+  if (initialHashes.size < 256) initialHashes.set(protocolName, h);
+  return h;
+}
+
 /**
  * §5.2: chaining key, handshake hash and a CipherState. The chaining key (from which every
  * later key derives) is private and never printed.
@@ -126,11 +144,7 @@ export class SymmetricState {
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {
-    const name = new TextEncoder().encode(protocolName);
-    if (name.length <= 32) {
-      this.#h = new Uint8Array(32);
-      this.#h.set(name);
-    } else this.#h = sha256(name);
+    this.#h = initialHash(protocolName).slice();
     this.#ck = this.#h.slice();
   }
   /** The handshake hash h (public: a channel binding once the handshake is complete). */

@@ -71,6 +71,27 @@ export interface HandshakeOptions {
   psks?: Uint8Array[];
 }
 
+/** What a protocol name resolves to; the same for every handshake with it. */
+interface ProtocolInfo {
+  pattern: HandshakePattern;
+  protocolName: string;
+  usesPsk: boolean;
+}
+// Resolved protocol names (a session makes two handshakes per connection, each with the same
+// name): the parse and the pattern scan are done once. Bounded as the pattern cache is.
+const protocols = new Map<string, ProtocolInfo>();
+
+function protocolInfo(protocol: string): ProtocolInfo | undefined {
+  const hit = protocols.get(protocol);
+  if (hit) return hit;
+  const m = /^(?:Noise_)?([A-Za-z0-9+]+?)(?:_25519_ChaChaPoly_SHA256)?$/.exec(protocol);
+  const pattern = m ? handshakePattern(m[1]) : undefined;
+  if (!pattern) return undefined;
+  const info = Object.freeze({ pattern, protocolName: `Noise_${pattern.name}_25519_ChaChaPoly_SHA256`, usesPsk: pattern.messages.some((msg) => msg.includes('psk')) });
+  if (protocols.size < 256) protocols.set(protocol, info);
+  return info;
+}
+
 function handshakeError(reason: 'Failed' | 'DecryptionFailed' | 'Malformed' | 'UnexpectedMessage', message: number, detail: string, cause?: unknown): CryptoError<'Handshake'> {
   return new CryptoError('Handshake', reason, { stage: `message ${message}`, message, detail }, cause === undefined ? undefined : { cause });
 }
@@ -106,13 +127,13 @@ export class HandshakeState {
 
   /** @throws CryptoError (Handshake/Failed) for an unknown pattern or missing keys. */
   constructor(o: HandshakeOptions) {
-    const m = /^(?:Noise_)?([A-Za-z0-9+]+?)(?:_25519_ChaChaPoly_SHA256)?$/.exec(o.protocol);
-    const pattern = m ? handshakePattern(m[1]) : undefined;
-    if (!pattern) throw handshakeError('Failed', 0, `unsupported protocol ${o.protocol}`);
+    const info = protocolInfo(o.protocol);
+    if (!info) throw handshakeError('Failed', 0, `unsupported protocol ${o.protocol}`);
+    const pattern = info.pattern;
     this.pattern = pattern;
-    this.protocolName = `Noise_${pattern.name}_25519_ChaChaPoly_SHA256`;
+    this.protocolName = info.protocolName;
     this.initiator = o.initiator;
-    this.#usesPsk = pattern.messages.some((msg) => msg.includes('psk'));
+    this.#usesPsk = info.usesPsk;
     this.#ss = new SymmetricState(this.protocolName);
     this.#ss.mixHash(o.prologue ?? new Uint8Array(0));
     this.#s = o.s;
@@ -120,16 +141,18 @@ export class HandshakeState {
     this.rs = o.rs;
     this.re = o.re;
     this.#psks = [...(o.psks ?? [])];
-    const pre = (tokens: Token[], local: boolean) => {
-      for (const t of tokens) {
-        const key = t === 's' ? (local ? this.#s?.publicKey : this.rs) : local ? this.#e?.publicKey : this.re;
-        if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
-        this.#ss.mixHash(key);
-        if (t === 'e' && this.#usesPsk) this.#ss.mixKey(key);
-      }
-    };
-    pre(pattern.initiatorPre, this.initiator);
-    pre(pattern.responderPre, !this.initiator);
+    this.#preMessage(pattern.initiatorPre, this.initiator);
+    this.#preMessage(pattern.responderPre, !this.initiator);
+  }
+
+  /** Hashes a pre-message's keys (§7.1). A method, not a closure made per handshake. */
+  #preMessage(tokens: readonly Token[], local: boolean): void {
+    for (const t of tokens) {
+      const key = t === 's' ? (local ? this.#s?.publicKey : this.rs) : local ? this.#e?.publicKey : this.re;
+      if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
+      this.#ss.mixHash(key);
+      if (t === 'e' && this.#usesPsk) this.#ss.mixKey(key);
+    }
   }
 
 
@@ -218,21 +241,17 @@ export class HandshakeState {
     const n = this.messageNumber;
     if (this.isComplete || this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to read');
     let pos = 0;
-    const take = (len: number, what: string) => {
-      if (pos + len > message.length) throw handshakeError('Malformed', n, `message too short for ${what}`);
-      const b = message.subarray(pos, pos + len);
-      pos += len;
-      return b;
-    };
     try {
       for (const t of this.pattern.messages[this.#index]) {
         if (t === 'e') {
-          this.re = take(DHLEN, 'the ephemeral key').slice();
+          if (pos + DHLEN > message.length) throw handshakeError('Malformed', n, 'message too short for the ephemeral key');
+          this.re = message.slice(pos, (pos += DHLEN));
           this.#ss.mixHash(this.re);
           if (this.#usesPsk) this.#ss.mixKey(this.re);
         } else if (t === 's') {
           const len = this.#ss.cipher.hasKey() ? DHLEN + 16 : DHLEN;
-          this.rs = this.#ss.decryptAndHash(take(len, 'the static key')).slice();
+          if (pos + len > message.length) throw handshakeError('Malformed', n, 'message too short for the static key');
+          this.rs = this.#ss.decryptAndHash(message.subarray(pos, (pos += len))).slice();
         } else if (t === 'psk') this.psk(n);
         else this.mixDh(t, n);
       }

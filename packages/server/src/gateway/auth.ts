@@ -35,8 +35,10 @@ export class ApiKeys {
   #keys: Uint8Array[];
   #shared: ApiKeySource | undefined;
 
-  /** @throws M2MError Config for an empty key. */
+  /** @throws M2MError Config for an empty key, or keys that are not an array of strings. */
   constructor(keys: readonly string[], shared?: ApiKeySource) {
+    // A plain JavaScript `apiKeys: 'sk-1'` would otherwise fail with a bare TypeError.
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw new M2MError('Config', { reason: 'apiKeys takes an array of strings, e.g. apiKeys: [\'team-key\']' });
     if (keys.some((k) => k.trim() === '')) throw new M2MError('Config', { reason: 'empty API key' });
     this.#keys = keys.map((k) => utf8Encode(k.trim()));
     this.#shared = shared;

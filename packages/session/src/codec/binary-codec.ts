@@ -14,6 +14,7 @@ import { decodeMsgpack } from './msgpack-decode.js';
 import { writeDataMessage } from './data-writer.js';
 import { readDataMessage } from './data-reader.js';
 import { encodeMsgpack, type MsgpackInput } from './msgpack-encode.js';
+import { keepSmall } from './slab.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
@@ -161,11 +162,12 @@ function pick<T>(table: readonly T[], v: unknown, what: string): T {
 /**
  * DATA content bytes (bin: an M2M frame, or a sealed control payload) are copied out of the
  * received message, so a payload the application keeps holds only its own; with `owned` (the
- * session's codec: the transport gave it the message), a frame that is most of its buffer stays a
- * view of it, which then pins nothing more than the message itself.
+ * session's codec: the transport gave it the message), a frame stays a view of it when that pins
+ * at most a slab (the transports copy messages into slabs, ./slab.ts) or little more than the
+ * frame itself.
  */
 const copy = (v: Uint8Array): Uint8Array => v.slice();
-const keepOwned = (v: Uint8Array): Uint8Array => (v.byteLength * 2 >= v.buffer.byteLength ? v : v.slice());
+const keepOwned = keepSmall;
 
 /** DATA content: text (str) or bytes (bin, see `keepOwned`). */
 function dataContent(v: unknown, owned: boolean): string | Uint8Array {

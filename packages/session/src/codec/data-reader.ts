@@ -16,7 +16,8 @@ const ALGOS: readonly Algorithm[] = ['none', 'm2m', 'tokennative', 'brotli'];
 
 /** Read position; `-1` once the input left the shape (the caller then uses the generic decoder). */
 let at = 0;
-let src: Uint8Array = new Uint8Array(0);
+const NOTHING = new Uint8Array(0);
+let src: Uint8Array = NOTHING;
 
 function byte(): number {
   if (at < 0 || at >= src.length) {
@@ -80,6 +81,37 @@ function text(len: number): string | undefined {
   return utf8DecodeFast(src.subarray(start, at));
 }
 
+// The last session id read, as bytes and as text: a session reads the same id in every message,
+// and comparing up to 64 bytes costs less than decoding them into a new string.
+const lastSidBytes = new Uint8Array(64);
+let lastSidLen = -1;
+let lastSid = '';
+
+function sessionIdText(len: number): string | undefined {
+  if (at < 0 || len < 0 || at + len > src.length) return undefined;
+  if (len === lastSidLen) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (src[at + i] !== lastSidBytes[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      at += len;
+      return lastSid;
+    }
+  }
+  const start = at;
+  const sid = text(len);
+  if (sid !== undefined && len <= lastSidBytes.length) {
+    lastSidBytes.set(src.subarray(start, start + len));
+    lastSidLen = len;
+    lastSid = sid;
+  }
+  return sid;
+}
+
 /**
  * The DATA-shaped message in `bytes`, or `undefined` when it is not one this reader takes.
  * `keep` turns the content's bytes (a view of `bytes`) into what the payload holds.
@@ -94,7 +126,7 @@ export function readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => U
     let sessionId: string | undefined;
     const sidHead = byte();
     if (sidHead !== 0xc0) {
-      sessionId = text(lengthOf(sidHead, true));
+      sessionId = sessionIdText(lengthOf(sidHead, true));
       if (sessionId === undefined) return undefined;
     }
     const timestamp = uint();
@@ -125,6 +157,6 @@ export function readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => U
     m.payload = { kind: 'data', value };
     return m;
   } finally {
-    src = new Uint8Array(0); // keep no reference to the caller's bytes
+    src = NOTHING; // keep no reference to the caller's bytes
   }
 }

@@ -2,86 +2,26 @@
  * The binary codec's writer for the messages sent once per DATA: DATA itself, its binding
  * (secure/binding.ts) and sealed control messages, all `[type, session_id | nil, timestamp,
  * [2, algorithm, content, original_size | nil, nil]]`. It sizes the output first and writes it
- * in one allocation (a slab view when small, ./slab.ts), the bytes msgpackr and the generic
- * encoder (./msgpack-encode.ts) write for the same array (docs/PROTOCOL.md §4.2;
- * test/frame-bytes.test.ts compares it with msgpackr). A message with a security status goes
- * through the generic encoder.
+ * in one allocation (a slab view when small, ./slab.ts) with the MessagePack primitives of
+ * ./msgpack-encode.ts, the bytes msgpackr and the generic encoder write for the same array
+ * (docs/PROTOCOL.md §4.2; test/frame-bytes.test.ts compares it with msgpackr). A message with a
+ * security status goes through the generic encoder.
+ *
+ * A session's M2M frame can be encoded straight into its message ({@link frameAllocatorFor}):
+ * the message is laid out around the frame when the frame's size is known, and writing the
+ * message later copies nothing.
  * @module
  */
 import type { Algorithm } from '@m2m/core';
 import { utf8ByteLength } from '@m2m/core/internal';
 import type { Message } from '../message.js';
 import { MessageType } from '../message.js';
+import { BIN_HEAD, headSize, STR_HEAD, uintSize, writeHead, writeUint } from './msgpack-encode.js';
 import { allocate } from './slab.js';
 
 const ALGO_INDEX: Readonly<Record<Algorithm, number>> = { none: 0, m2m: 1, tokennative: 2, brotli: 3 };
 const TYPE_INDEX = new Map<string, number>(MessageType.map((t, i) => [t, i]));
 const encoder = new TextEncoder();
-
-/** Bytes of an unsigned integer (smallest encoding; int64 `d3` above 2^32, as the generic encoder writes the codec's bigint timestamps). */
-function uintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
-}
-
-/** Big-endian `n` (< 2^32) in `bytes` bytes at `at`. */
-function writeBe(out: Uint8Array, at: number, n: number, bytes: number): void {
-  for (let i = bytes - 1; i >= 0; i--) {
-    out[at + i] = n & 0xff;
-    n >>>= 8;
-  }
-}
-
-function writeUint(out: Uint8Array, at: number, n: number): number {
-  if (n < 0x80) {
-    out[at] = n;
-    return at + 1;
-  }
-  if (n < 0x100) {
-    out[at] = 0xcc;
-    out[at + 1] = n;
-    return at + 2;
-  }
-  if (n < 0x10000) {
-    out[at] = 0xcd;
-    writeBe(out, at + 1, n, 2);
-    return at + 3;
-  }
-  if (n <= 0xffff_ffff) {
-    out[at] = 0xce;
-    writeBe(out, at + 1, n, 4);
-    return at + 5;
-  }
-  out[at] = 0xd3;
-  writeBe(out, at + 1, Math.floor(n / 2 ** 32), 4);
-  writeBe(out, at + 5, n >>> 0, 4);
-  return at + 9;
-}
-
-/** Header bytes of a str or bin of `len` bytes. */
-function headSize(len: number, str: boolean): number {
-  if (str && len < 0x20) return 1;
-  return len < 0x100 ? 2 : len < 0x10000 ? 3 : 5;
-}
-
-function writeHead(out: Uint8Array, at: number, len: number, str: boolean): number {
-  if (str && len < 0x20) {
-    out[at] = 0xa0 | len;
-    return at + 1;
-  }
-  if (len < 0x100) {
-    out[at] = str ? 0xd9 : 0xc4;
-    out[at + 1] = len;
-    return at + 2;
-  }
-  if (len < 0x10000) {
-    out[at] = str ? 0xda : 0xc5;
-    writeBe(out, at + 1, len, 2);
-    return at + 3;
-  }
-  out[at] = str ? 0xdb : 0xc6;
-  writeBe(out, at + 1, len, 4);
-  return at + 5;
-}
 
 /** Writes `text` (`bytes` long in UTF-8) at `at`: short ASCII byte by byte, the rest by `encodeInto` (no temporary array). */
 function writeText(out: Uint8Array, at: number, text: string, bytes: number): number {
@@ -91,11 +31,13 @@ function writeText(out: Uint8Array, at: number, text: string, bytes: number): nu
   return at + bytes;
 }
 
-/**
- * Writes a message whose payload is the data shape without a security status, or returns
- * `undefined` for any other message (the caller uses ./msgpack-encode.ts).
- */
-export function writeDataMessage(m: Message): Uint8Array | undefined {
+// The last session id's UTF-8 length: a session writes the same id into every message.
+let lastSid = '';
+let lastSidLen = 0;
+const sidLength = (sid: string): number => (sid === lastSid ? lastSidLen : ((lastSid = sid), (lastSidLen = utf8ByteLength(sid))));
+
+/** Type and algorithm numbers of a message this writer takes, or `undefined` (the generic encoder's). */
+function shapeOf(m: Message): number | undefined {
   const p = m.payload;
   if (p?.kind !== 'data' || p.value.securityStatus !== undefined) return undefined;
   const type = TYPE_INDEX.get(m.type);
@@ -103,33 +45,120 @@ export function writeDataMessage(m: Message): Uint8Array | undefined {
   const size = p.value.originalSize;
   if (type === undefined || algo === undefined || !Number.isSafeInteger(m.timestamp) || m.timestamp < 0) return undefined;
   if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) return undefined;
+  return (type << 8) | algo;
+}
+
+/** Bytes before the content's own bytes (its MessagePack header included). */
+function prefixSize(m: Message, bodyLen: number, isStr: boolean): number {
+  const sidLen = m.sessionId === undefined ? -1 : sidLength(m.sessionId);
+  return 2 + (sidLen < 0 ? 1 : headSize(sidLen, STR_HEAD) + sidLen) + uintSize(m.timestamp) + 3 + headSize(bodyLen, isStr ? STR_HEAD : BIN_HEAD);
+}
+
+/** Bytes after the content. */
+function suffixSize(m: Message): number {
+  const size = (m.payload as { value: { originalSize?: number } }).value.originalSize;
+  return (size === undefined ? 1 : uintSize(size)) + 1;
+}
+
+/** Writes everything before the content's bytes, from `start`; returns where they go. */
+function writePrefix(out: Uint8Array, start: number, m: Message, shape: number, bodyLen: number, isStr: boolean): number {
+  out[start] = 0x94;
+  out[start + 1] = shape >>> 8;
+  let at = start + 2;
   const sid = m.sessionId;
-  const sidLen = sid === undefined ? 0 : utf8ByteLength(sid);
-  const content = p.value.content;
-  const isStr = typeof content === 'string';
-  const bodyLen = isStr ? utf8ByteLength(content) : content.length;
-  const length =
-    1 + 1 + (sid === undefined ? 1 : headSize(sidLen, true) + sidLen) + uintSize(m.timestamp) +
-    1 + 1 + 1 + headSize(bodyLen, isStr) + bodyLen + (size === undefined ? 1 : uintSize(size)) + 1;
-  const out = allocate(length);
-  out[0] = 0x94;
-  out[1] = type;
-  let at = 2;
   if (sid !== undefined) {
-    at = writeHead(out, at, sidLen, true);
+    const sidLen = sidLength(sid);
+    at = writeHead(out, at, sidLen, STR_HEAD);
     at = writeText(out, at, sid, sidLen);
   } else out[at++] = 0xc0;
   at = writeUint(out, at, m.timestamp);
   out[at++] = 0x95;
   out[at++] = 2;
-  out[at++] = algo;
-  at = writeHead(out, at, bodyLen, isStr);
+  out[at++] = shape & 0xff;
+  return writeHead(out, at, bodyLen, isStr ? STR_HEAD : BIN_HEAD);
+}
+
+/** Writes original_size (or nil) and the security status's nil at `at`. */
+function writeSuffix(out: Uint8Array, at: number, m: Message): void {
+  const size = (m.payload as { value: { originalSize?: number } }).value.originalSize;
+  at = size === undefined ? ((out[at] = 0xc0), at + 1) : writeUint(out, at, size);
+  out[at] = 0xc0;
+}
+
+// A frame laid out inside its message by the allocator of `frameAllocatorFor`: the message it
+// belongs to, the frame's view and the whole message's bytes. Held until the message is written.
+let placingFor: Message | undefined;
+let placedFor: Message | undefined;
+let placedFrame: Uint8Array | undefined;
+let placedMessage: Uint8Array | undefined;
+
+function allocateInMessage(n: number): Uint8Array {
+  const m = placingFor;
+  placingFor = undefined;
+  const shape = m === undefined ? undefined : shapeOf(m);
+  if (m === undefined || shape === undefined) return allocate(n);
+  const at = prefixSize(m, n, false);
+  const out = allocate(at + n + suffixSize(m));
+  placedFor = m;
+  placedMessage = out;
+  placedFrame = out.subarray(at, at + n);
+  return placedFrame;
+}
+
+/**
+ * An allocator for `encodeFrameWith` (called once, with the frame's size) that lays the frame
+ * out inside the binary message `m` will become once the frame is its content, so
+ * {@link writeDataMessage} then writes the fields around it and copies nothing. Synchronous use
+ * only: the next call replaces it. A message the writer does not take gets a plain slab view.
+ */
+export function frameAllocatorFor(m: Message): (n: number) => Uint8Array {
+  placingFor = m;
+  return allocateInMessage;
+}
+
+/**
+ * Writes a message whose payload is the data shape without a security status, or returns
+ * `undefined` for any other message (the caller uses ./msgpack-encode.ts).
+ */
+export function writeDataMessage(m: Message): Uint8Array | undefined {
+  const shape = shapeOf(m);
+  if (shape === undefined) return undefined;
+  const content = (m.payload as { value: { content: string | Uint8Array } }).value.content;
+  const isStr = typeof content === 'string';
+  const bodyLen = isStr ? utf8ByteLength(content) : content.length;
+  const prefix = prefixSize(m, bodyLen, isStr);
+  const length = prefix + bodyLen + suffixSize(m);
+  if (!isStr && content === placedFrame && m === placedFor) {
+    const out = placedMessage!;
+    placedFor = placedFrame = placedMessage = undefined;
+    // The fields are written now (they may have changed since the frame was placed); the frame
+    // is already where they leave it, unless they changed size.
+    if (content.byteOffset - out.byteOffset === prefix && out.length === length) {
+      writePrefix(out, 0, m, shape, bodyLen, false);
+      writeSuffix(out, prefix + bodyLen, m);
+      return out;
+    }
+  }
+  const out = allocate(length);
+  let at = writePrefix(out, 0, m, shape, bodyLen, isStr);
   if (isStr) at = writeText(out, at, content, bodyLen);
   else {
     out.set(content, at);
     at += bodyLen;
   }
-  at = size === undefined ? ((out[at] = 0xc0), at + 1) : writeUint(out, at, size);
-  out[at] = 0xc0;
+  writeSuffix(out, at, m);
   return out;
+}
+
+/**
+ * Bytes of `m`'s binding as this writer writes it (secure/binding.ts: `m` with its DATA content
+ * replaced by the empty string), or -1 when `m` is not of its shape.
+ */
+export function bindingSize(m: Message): number {
+  return shapeOf(m) === undefined ? -1 : prefixSize(m, 0, true) + suffixSize(m);
+}
+
+/** Writes `m`'s binding ({@link bindingSize} bytes, which must not be -1) into `out` at `at`. */
+export function writeBinding(out: Uint8Array, at: number, m: Message): void {
+  writeSuffix(out, writePrefix(out, at, m, shapeOf(m)!, 0, true), m);
 }

@@ -35,41 +35,107 @@ function ensure(n: number): void {
   view = new DataView(buf.buffer);
 }
 
-/** Writes a length-prefixed header: the short form when `n < shortLimit`, else 8/16/32-bit lengths. */
-function header(n: number, short: number, shortLimit: number, c8: number, c16: number, c32: number): void {
-  ensure(5);
-  if (n < shortLimit) buf[pos++] = short | n;
-  else if (c8 !== 0 && n < 0x100) {
-    buf[pos++] = c8;
-    buf[pos++] = n;
-  } else if (n < 0x10000) {
-    buf[pos++] = c16;
-    view.setUint16(pos, n);
-    pos += 2;
-  } else {
-    buf[pos++] = c32;
-    view.setUint32(pos, n);
-    pos += 4;
+/**
+ * The header codes of one length-prefixed MessagePack family: its short form (`short | n` while
+ * `n < shortLimit`; no short form when `shortLimit` is 0) and its 8/16/32-bit length codes (no
+ * 8-bit form when `c8` is 0).
+ */
+export interface HeadCodes {
+  readonly short: number;
+  readonly shortLimit: number;
+  readonly c8: number;
+  readonly c16: number;
+  readonly c32: number;
+}
+/** str: fixstr, str8/16/32. */
+export const STR_HEAD: HeadCodes = { short: 0xa0, shortLimit: 0x20, c8: 0xd9, c16: 0xda, c32: 0xdb };
+/** bin: bin8/16/32 (no short form). */
+export const BIN_HEAD: HeadCodes = { short: 0, shortLimit: 0, c8: 0xc4, c16: 0xc5, c32: 0xc6 };
+const ARRAY_HEAD: HeadCodes = { short: 0x90, shortLimit: 0x10, c8: 0, c16: 0xdc, c32: 0xdd };
+const MAP_HEAD: HeadCodes = { short: 0x80, shortLimit: 0x10, c8: 0, c16: 0xde, c32: 0xdf };
+
+// The primitives below write into a caller's buffer at `at` and return the next position: the
+// generic encoder here and the one-allocation DATA writer (./data-writer.ts) share them.
+
+/** Bytes of the header of `n` elements or bytes in `codes`' family. */
+export function headSize(n: number, codes: HeadCodes): number {
+  return n < codes.shortLimit ? 1 : codes.c8 !== 0 && n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+/** Big-endian `n` (< 2^32) in `bytes` bytes at `at`. */
+function writeBe(out: Uint8Array, at: number, n: number, bytes: number): void {
+  for (let i = bytes - 1; i >= 0; i--) {
+    out[at + i] = n & 0xff;
+    n >>>= 8;
   }
+}
+
+/** Writes the smallest header of `n` in `codes`' family at `at`; returns the position after it. */
+export function writeHead(out: Uint8Array, at: number, n: number, codes: HeadCodes): number {
+  if (n < codes.shortLimit) {
+    out[at] = codes.short | n;
+    return at + 1;
+  }
+  if (codes.c8 !== 0 && n < 0x100) {
+    out[at] = codes.c8;
+    out[at + 1] = n;
+    return at + 2;
+  }
+  if (n < 0x10000) {
+    out[at] = codes.c16;
+    writeBe(out, at + 1, n, 2);
+    return at + 3;
+  }
+  out[at] = codes.c32;
+  writeBe(out, at + 1, n, 4);
+  return at + 5;
+}
+
+/** Bytes of a non-negative safe integer as {@link writeUint} writes it. */
+export function uintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
+}
+
+/**
+ * Writes a non-negative safe integer in its smallest unsigned form up to 32 bits, and above
+ * 2^32 as int64 (`d3`), as the codec writes its bigint timestamps; returns the next position.
+ */
+export function writeUint(out: Uint8Array, at: number, n: number): number {
+  if (n < 0x80) {
+    out[at] = n;
+    return at + 1;
+  }
+  if (n < 0x100) {
+    out[at] = 0xcc;
+    out[at + 1] = n;
+    return at + 2;
+  }
+  if (n < 0x10000) {
+    out[at] = 0xcd;
+    writeBe(out, at + 1, n, 2);
+    return at + 3;
+  }
+  if (n <= 0xffff_ffff) {
+    out[at] = 0xce;
+    writeBe(out, at + 1, n, 4);
+    return at + 5;
+  }
+  out[at] = 0xd3;
+  writeBe(out, at + 1, Math.floor(n / 2 ** 32), 4);
+  writeBe(out, at + 5, n >>> 0, 4);
+  return at + 9;
+}
+
+/** Writes a header into the encoder's buffer. */
+function header(n: number, codes: HeadCodes): void {
+  ensure(5);
+  pos = writeHead(buf, pos, n, codes);
 }
 
 function writeNumber(v: number): void {
   ensure(9);
-  if (v >>> 0 === v) {
-    if (v < 0x80) buf[pos++] = v;
-    else if (v < 0x100) {
-      buf[pos++] = 0xcc;
-      buf[pos++] = v;
-    } else if (v < 0x10000) {
-      buf[pos++] = 0xcd;
-      view.setUint16(pos, v);
-      pos += 2;
-    } else {
-      buf[pos++] = 0xce;
-      view.setUint32(pos, v);
-      pos += 4;
-    }
-  } else if (v >> 0 === v) {
+  if (v >>> 0 === v) pos = writeUint(buf, pos, v);
+  else if (v >> 0 === v) {
     if (v >= -0x20) buf[pos++] = v & 0xff;
     else if (v >= -0x80) {
       buf[pos++] = 0xd0;
@@ -109,7 +175,7 @@ function writeString(s: string): void {
   // Room for the longest UTF-8 (3 bytes per UTF-16 unit) after the longest header it could
   // need; the text moves back when its real length takes a shorter header.
   const max = s.length * 3;
-  const reserved = max < 0x20 ? 1 : max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
+  const reserved = headSize(max, STR_HEAD);
   ensure(5 + max);
   const start = pos + reserved;
   let p = start;
@@ -121,9 +187,9 @@ function writeString(s: string): void {
   }
   if (i < s.length) p += textEncoder.encodeInto(i === 0 ? s : s.slice(i), buf.subarray(p)).written;
   const n = p - start;
-  const used = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+  const used = headSize(n, STR_HEAD);
   if (used !== reserved) buf.copyWithin(pos + used, start, p);
-  header(n, 0xa0, 0x20, 0xd9, 0xda, 0xdb);
+  header(n, STR_HEAD);
   pos += n;
 }
 
@@ -145,10 +211,10 @@ function write(v: MsgpackInput): void {
         buf[pos++] = 0xc0;
       } else if (Array.isArray(v)) {
         const a = v as readonly MsgpackInput[];
-        header(a.length, 0x90, 0x10, 0, 0xdc, 0xdd);
+        header(a.length, ARRAY_HEAD);
         for (const x of a) write(x);
       } else if (v instanceof Uint8Array) {
-        header(v.length, 0, 0, 0xc4, 0xc5, 0xc6);
+        header(v.length, BIN_HEAD);
         ensure(v.length);
         buf.set(v, pos);
         pos += v.length;
@@ -157,7 +223,7 @@ function write(v: MsgpackInput): void {
       } else {
         const o = v as { readonly [key: string]: MsgpackInput };
         const keys = Object.keys(o);
-        header(keys.length, 0x80, 0x10, 0, 0xde, 0xdf);
+        header(keys.length, MAP_HEAD);
         for (const k of keys) {
           writeString(k);
           write(o[k]);

@@ -4,8 +4,10 @@
  * message: docs/ARCHITECTURE.md, Performance notes). Messages of 65 bytes up to a quarter of the
  * slab take a view of the current slab; a full slab is dropped (never reused, so no view ever
  * sees another's bytes) and freed once its last view is gone, as Node's own buffer pool. A view
- * keeps at most {@link SLAB_BYTES} alive; a receiver that keeps a small view of a larger buffer
- * copies it out (binary-codec.ts, `dataContent`).
+ * keeps at most {@link SLAB_BYTES} alive. Received messages are copied out of the socket's chunks
+ * into the slab too ({@link copyOut}), and a received frame stays a view of its message when
+ * that pins no more than a slab ({@link keepSmall}): a typed array with its own backing store
+ * cost 1.7-3 µs to make and collect here, about a tenth of a 162 B message's whole path.
  * @module
  */
 
@@ -29,4 +31,20 @@ export function allocate(n: number): Uint8Array {
   const out = slab.subarray(used, used + n);
   used += (n + 7) & ~7; // 8-byte aligned, as Node's buffer pool
   return out;
+}
+
+/** A copy of `bytes` from {@link allocate}: a slab view when small, so it pins at most one slab. */
+export function copyOut(bytes: Uint8Array): Uint8Array {
+  const out = allocate(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+/**
+ * `bytes` itself when keeping it pins little more than itself (it is most of its buffer, or its
+ * buffer is no larger than a slab), else a {@link copyOut} of it.
+ */
+export function keepSmall(bytes: Uint8Array): Uint8Array {
+  const held = bytes.buffer.byteLength;
+  return held <= SLAB_BYTES || bytes.byteLength * 2 >= held ? bytes : copyOut(bytes);
 }

@@ -9,6 +9,7 @@ import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { encodeMessageBinary } from '../codec/binary-codec.js';
 import type { Message } from '../message.js';
 import { allocate } from '../codec/slab.js';
+import { bindingSize, writeBinding } from '../codec/data-writer.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -27,29 +28,59 @@ export function messageBinding(m: Message): Uint8Array {
 }
 
 /**
- * A protection that appends `binding` to the associated data of every frame it seals or opens.
- * A session keeps one and sets `binding` before each frame, so no closures are made per message
- * (they showed in profiles; docs/ARCHITECTURE.md, Performance notes). The frame headers start
- * with their own length, so `headers ‖ binding` splits one way only.
+ * A protection that appends a message's binding to the associated data of every frame it seals
+ * or opens. A session keeps one and names the message before each frame ({@link
+ * BindingProtection.bindMessage}), so no closures are made per message (they showed in
+ * profiles; docs/ARCHITECTURE.md, Performance notes); a DATA message's binding is written
+ * straight after the frame headers into a buffer the protection reuses (the AEAD reads it during
+ * the call and keeps nothing). The frame headers start with their own length, so
+ * `headers ‖ binding` splits one way only.
  */
 export class BindingProtection implements AeadFrameProtection {
   readonly mode = 'aead' as const;
-  /** The binding of the message whose frame is sealed or opened next. */
-  binding: Uint8Array = EMPTY;
   readonly #inner: AeadFrameProtection;
+  #binding: Uint8Array = EMPTY;
+  #message: Message | undefined;
+  /** Where `aad ‖ binding` is laid out (public bytes only: frame headers and message fields). */
+  #scratch = new Uint8Array(256);
 
   constructor(inner: AeadFrameProtection) {
     this.#inner = inner;
   }
 
+  /** The binding of the frame sealed or opened next, as bytes ({@link messageBinding}). */
+  get binding(): Uint8Array {
+    return this.#message ? messageBinding(this.#message) : this.#binding;
+  }
+  set binding(bytes: Uint8Array) {
+    this.#binding = bytes;
+    this.#message = undefined;
+  }
+
+  /** Binds the next frame sealed or opened to `m`'s fields (its binding is written when needed). */
+  bindMessage(m: Message): void {
+    this.#message = m;
+  }
+
   /** Seals under `aad ‖ binding`. @throws what the inner protection throws. */
   seal(aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame {
-    return this.#inner.seal(joinAad(aad, this.binding), plaintext);
+    return this.#inner.seal(this.#aad(aad), plaintext);
   }
 
   /** Opens under `aad ‖ binding`. @throws what the inner protection throws. */
   open(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
-    return this.#inner.open(joinAad(aad, this.binding), sealed);
+    return this.#inner.open(this.#aad(aad), sealed);
+  }
+
+  #aad(aad: Uint8Array): Uint8Array {
+    const m = this.#message;
+    const size = m ? bindingSize(m) : -1;
+    if (size < 0) return joinAad(aad, this.binding);
+    const n = aad.length + size;
+    if (n > this.#scratch.length) this.#scratch = new Uint8Array(Math.max(n, 2 * this.#scratch.length));
+    this.#scratch.set(aad, 0);
+    writeBinding(this.#scratch, aad.length, m!);
+    return this.#scratch.subarray(0, n);
   }
 }
 

@@ -94,6 +94,26 @@ function hasStatic(p: HandshakePattern, side: 'initiator' | 'responder'): boolea
   return pre.includes('s') || p.messages.some((tokens, i) => (i % 2 === 0) === (side === 'initiator') && tokens.includes('s'));
 }
 
+/** Which sides of a pattern have a static key the other learns. */
+interface Statics {
+  pattern: HandshakePattern;
+  initiator: boolean;
+  responder: boolean;
+}
+// By pattern name as given in the options: every handshake checks its settings, and the name
+// parse and token scans are the same each time. Only valid names are kept, at most 256.
+const staticsByName = new Map<string, Statics>();
+
+function staticsOf(name: string): Statics | undefined {
+  const hit = staticsByName.get(name);
+  if (hit) return hit;
+  const pattern = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
+  if (!pattern) return undefined;
+  const statics = { pattern, initiator: hasStatic(pattern, 'initiator'), responder: hasStatic(pattern, 'responder') };
+  if (staticsByName.size < 256) staticsByName.set(name, statics);
+  return statics;
+}
+
 /**
  * Checks that an encrypted session's settings verify the peer (secure by default): a client
  * needs `verifyPeer`, a pinned `remoteStaticKey` (any pattern in which the server has a static
@@ -104,9 +124,10 @@ function hasStatic(p: HandshakePattern, side: 'initiator' | 'responder'): boolea
  */
 export function checkPeerVerification(options: SecureOptions, role: 'client' | 'server'): void {
   const name = options.pattern ?? 'XX';
-  const pattern = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
-  if (!pattern) throw handshakeFailure('Failed', 1, `unsupported protocol ${name}`);
-  const peerHasStatic = hasStatic(pattern, role === 'client' ? 'responder' : 'initiator');
+  const statics = staticsOf(name);
+  if (!statics) throw handshakeFailure('Failed', 1, `unsupported protocol ${name}`);
+  const pattern = statics.pattern;
+  const peerHasStatic = role === 'client' ? statics.responder : statics.initiator;
   if ((options.verifyPeer || options.remoteStaticKey) && !peerHasStatic) {
     throw new M2MError('Config', { reason: `${name}: the ${role === 'client' ? 'server' : 'client'} has no static key in this pattern, so verifyPeer / remoteStaticKey would check nothing (use XX, IK, KK${role === 'client' ? ' or NK' : ''})` });
   }
@@ -114,13 +135,15 @@ export function checkPeerVerification(options: SecureOptions, role: 'client' | '
   const psk = options.psk !== undefined && pattern.messages.some((m) => m.includes('psk'));
   if (!options.verifyPeer && !options.remoteStaticKey && !psk) {
     throw new M2MError('Config', {
-      reason: 'an encrypted connection must verify the server: pass secure.verifyPeer (allowKeys([serverKey]), knownKeys, a callback), a pinned secure.remoteStaticKey, or a psk; secure.insecureSkipPeerVerification: true connects unverified (an active man in the middle can then read everything)',
+      reason: 'an encrypted connection must verify the server: pass secure.verifyPeer (allowKeys([serverKey.publicKey]), knownKeys, a callback), a pinned secure.remoteStaticKey, or a psk; secure.insecureSkipPeerVerification: true connects unverified (an active man in the middle can then read everything)',
     });
   }
 }
 
 function sameKey(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function newHandshake(options: SecureOptions, initiator: boolean): HandshakeState {
@@ -139,21 +162,29 @@ function newHandshake(options: SecureOptions, initiator: boolean): HandshakeStat
   }
 }
 
-async function verify(options: SecureOptions, hs: HandshakeState, caps: Capabilities, message: number): Promise<Uint8Array | undefined> {
+/**
+ * Checks the peer's static key against the pinned key and the `verifyPeer` hook. Returns a
+ * promise only when there is a hook to wait for: without one, the handshake goes on without a
+ * promise hop (the callers `await` only a promise).
+ * @throws CryptoError (Handshake/PeerRefused).
+ */
+function verify(options: SecureOptions, hs: HandshakeState, caps: Capabilities, message: number): Uint8Array | undefined | Promise<Uint8Array | undefined> {
   const staticKey = hs.rs;
   if (!staticKey) return undefined;
   // A pinned key also holds where the pattern transmits the key (XX): it must be the one received.
   if (options.remoteStaticKey && !sameKey(options.remoteStaticKey, staticKey)) throw handshakeFailure('PeerRefused', message, 'peer static key is not the pinned key');
-  if (options.verifyPeer) {
-    const identity: PeerIdentity = { staticKey, agentId: caps.agentId, capabilities: caps };
-    let ok = false;
-    try {
-      ok = await options.verifyPeer(identity);
-    } catch (e) {
-      throw handshakeFailure('PeerRefused', message, 'the identity hook failed', e);
-    }
-    if (!ok) throw handshakeFailure('PeerRefused', message, 'peer static key not allowed');
+  return options.verifyPeer ? askVerifier(options.verifyPeer, staticKey, caps, message) : staticKey;
+}
+
+async function askVerifier(verifyPeer: PeerVerifier, staticKey: Uint8Array, caps: Capabilities, message: number): Promise<Uint8Array> {
+  const identity: PeerIdentity = { staticKey, agentId: caps.agentId, capabilities: caps };
+  let ok = false;
+  try {
+    ok = await verifyPeer(identity);
+  } catch (e) {
+    throw handshakeFailure('PeerRefused', message, 'the identity hook failed', e);
   }
+  if (!ok) throw handshakeFailure('PeerRefused', message, 'peer static key not allowed');
   return staticKey;
 }
 
@@ -185,7 +216,8 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
   // The session id inside the Noise payload is authenticated; the one outside must agree.
   if (reply.sessionId !== accepted.sessionId) throw handshakeFailure('Malformed', 2, 'ACCEPT session id differs from the authenticated one');
   const serverCaps = accepted.capabilities;
-  const peerStaticKey = await verify(options, hs, serverCaps, 2);
+  const verified = verify(options, hs, serverCaps, 2);
+  const peerStaticKey = verified instanceof Promise ? await verified : verified;
   try {
     core.receive({ type: 'ACCEPT', sessionId: accepted.sessionId, timestamp: reply.timestamp, payload: { kind: 'capabilities', value: serverCaps } });
   } catch (e) {
@@ -235,7 +267,8 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
   const clientCaps = decodeCapabilities(readStage(hs, hello.payload.value.message, 1));
   let peerStaticKey: Uint8Array | undefined;
   try {
-    peerStaticKey = await verify(options, hs, clientCaps, 1);
+    const verified = verify(options, hs, clientCaps, 1);
+    peerStaticKey = verified instanceof Promise ? await verified : verified;
   } catch (e) {
     await reject('SECURITY_POLICY', (e as Error).message);
     throw e;
@@ -254,7 +287,8 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
   readStage(hs, handshakeOf(auth, 'AUTH', 3).message, 3);
   if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
   try {
-    peerStaticKey = await verify(options, hs, clientCaps, 3);
+    const verified = verify(options, hs, clientCaps, 3);
+    peerStaticKey = verified instanceof Promise ? await verified : verified;
   } catch (e) {
     // The client already holds transport keys: tell it why with an authenticated CLOSE.
     const { send, receive } = hs.split();

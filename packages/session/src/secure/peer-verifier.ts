@@ -19,12 +19,23 @@ export interface PeerIdentity {
 export type PeerVerifier = (peer: PeerIdentity) => boolean | Promise<boolean>;
 
 /**
- * Accepts only the listed static keys (Uint8Array or hex).
- * @example `verifyPeer: allowKeys([bobPublicKey])`
+ * Accepts only the listed static public keys (32 bytes, or 64 hex characters as `m2m keygen`
+ * prints them).
+ * @example `verifyPeer: allowKeys([bob.publicKey])`
+ * @throws CryptoError (Exchange/InvalidPublicKey) for anything else, a whole KeyPair included:
+ *   such a key could never match, so every handshake would be refused with no hint why.
  */
 export function allowKeys(keys: Iterable<Uint8Array | string>): PeerVerifier {
-  const set = new Set([...keys].map((k) => (typeof k === 'string' ? k.toLowerCase() : toHex(k))));
+  const set = new Set([...keys].map((k, i) => publicKeyHex(k, i)));
   return (peer) => set.has(toHex(peer.staticKey));
+}
+
+function publicKeyHex(key: unknown, index: number): string {
+  if (typeof key === 'string' && /^[0-9a-fA-F]{64}$/.test(key)) return key.toLowerCase();
+  if (key instanceof Uint8Array && key.length === 32) return toHex(key);
+  const hint = key !== null && typeof key === 'object' && 'publicKey' in key ? ': pass the key pair\'s .publicKey' : '';
+  const got = key instanceof Uint8Array ? `${key.length} bytes` : typeof key === 'string' ? `${key.length} characters` : typeof key;
+  throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `allowKeys key ${index}: expected a 32-byte public key or 64 hex characters, got ${got}${hint}` });
 }
 
 /**

@@ -61,6 +61,11 @@ function nonceOf(kind: number, epoch: number, counter: number): Uint8Array {
   return n;
 }
 
+/** @throws M2MError of kind Config unless `v` is a positive safe integer. */
+function positive(name: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 1) throw new M2MError('Config', { reason: `${name} must be a positive integer` });
+}
+
 /** Both directions of an established encrypted session. */
 export class SecureChannel {
   #sendKey: Uint8Array;
@@ -88,9 +93,9 @@ export class SecureChannel {
     this.#rekeyAfterMessages = options.rekeyAfterMessages ?? 2 ** 20;
     this.#rekeyAfterMs = options.rekeyAfterMs ?? 3_600_000;
     this.#maxMessages = options.maxMessages ?? 2 ** 48;
-    for (const [k, v] of Object.entries({ rekeyAfterMessages: this.#rekeyAfterMessages, rekeyAfterMs: this.#rekeyAfterMs, maxMessages: this.#maxMessages })) {
-      if (!Number.isSafeInteger(v) || v < 1) throw new M2MError('Config', { reason: `${k} must be a positive integer` });
-    }
+    positive('rekeyAfterMessages', this.#rekeyAfterMessages);
+    positive('rekeyAfterMs', this.#rekeyAfterMs);
+    positive('maxMessages', this.#maxMessages);
   }
 
   /** Sending key epoch (how many times it was rekeyed). */

@@ -11,10 +11,8 @@ import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER, countFrames, framesOf } from './http-frames.js';
 import { readBoundedBody } from './rest-client.js';
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits } from './types.js';
 
-/** What `send` returns when the message was queued under the high-water mark (no promise per message). */
-const TAKEN: Promise<void> = Promise.resolve();
 
 /** A {@link Transport} over HTTP requests to `{base}/message`. */
 export class HttpClientTransport implements Transport {
@@ -245,7 +243,7 @@ export class HttpClientTransport implements Transport {
     if (this.#connection) await fetch(this.#endpoint, { method: 'DELETE', headers }).catch(() => undefined);
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.#inbox[Symbol.asyncIterator]();
   }
 }

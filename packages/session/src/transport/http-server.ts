@@ -13,7 +13,7 @@ import { AsyncQueue } from '../queue.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
 import { ConnectionAccount } from './budget.js';
 import { LengthPrefixedReader } from './length-prefixed.js';
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type PollingIterator, type Transport, type TransportLimits } from './types.js';
 
 const POLL_MS = 25_000;
 
@@ -132,7 +132,7 @@ export class HttpServerTransport implements Transport {
   async close(): Promise<void> {
     this.#end();
   }
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.inbox[Symbol.asyncIterator]();
   }
 }

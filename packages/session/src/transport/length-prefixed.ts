@@ -2,18 +2,20 @@
  * Reassembly of length-prefixed messages (a 4-byte big-endian length, then the bytes) from the
  * chunks a stream delivers: TCP sockets and framed HTTP bodies. Chunks are kept as received
  * (small ones copied together, so a trickle of tiny reads does not cost an object per byte)
- * and each message is copied once, into its own buffer, when all its bytes are in: a trickled
- * message costs its size, not its size times the number of reads, and a message the
- * application keeps does not keep the chunks it arrived in alive.
+ * and each message is copied once, when all its bytes are in (a small one into the message slab,
+ * codec/slab.ts, so it pins at most 8 KiB): a trickled message costs its size, not its size
+ * times the number of reads, and a message the application keeps does not keep the chunks it
+ * arrived in alive.
  * @module
  */
 import { COALESCE_BELOW, RUN_BYTES } from './byte-runs.js';
+import { allocate as allocateFromSlab } from '../codec/slab.js';
 
-/** Messages up to this size are allocated by V8; larger ones uninitialised (no zero fill). */
-const SMALL_MESSAGE = 4096;
+/** Messages up to this size are carved from the message slab (codec/slab.ts: a typed array of its own costs microseconds); larger ones uninitialised (no zero fill). */
+const SMALL_MESSAGE = 2048;
 
 function allocate(n: number): Uint8Array {
-  if (n < SMALL_MESSAGE) return new Uint8Array(n);
+  if (n <= SMALL_MESSAGE) return allocateFromSlab(n);
   const b = Buffer.allocUnsafeSlow(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
 }

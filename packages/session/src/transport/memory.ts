@@ -7,7 +7,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { DEFAULT_HIGH_WATER_BYTES, type Transport } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, type PollingIterator, type Transport } from './types.js';
 
 class MemoryTransport implements Transport {
   readonly kind = 'memory';
@@ -33,7 +33,7 @@ class MemoryTransport implements Transport {
     this.inbox.end();
     this.peer.inbox.end();
   }
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.inbox[Symbol.asyncIterator]();
   }
 }

@@ -8,8 +8,9 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
+import { keepSmall } from '../codec/slab.js';
 import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type BufferAccount, type Transport } from './types.js';
+import { DEFAULT_MAX_TRANSPORT_MESSAGE, TAKEN, type BufferAccount, type PollingIterator, type Transport } from './types.js';
 
 /** What a session transport needs from its NATS connection. */
 export interface NatsPort {
@@ -165,10 +166,58 @@ export class NatsTransport implements Transport {
    * while the peer's window is full.
    * @throws M2MError: Network (closed, peer gone, NATS connection lost).
    */
-  async send(data: Uint8Array): Promise<void> {
+  send(data: Uint8Array): Promise<void> {
+    // The common case, one piece within the peer's window on a bound end, is published at once
+    // and costs no promise unless the connection asks this sender to wait a turn.
+    if (this.#closed || (!this.#bound && this.#sent > 0) || data.length > this.#piece() || this.#sent + natsMessageCost(data.length + 1) > this.#peerLimit) return this.#sendWaiting(data);
+    try {
+      const frame = this.#publish(data, NatsKind.FRAME);
+      this.#unacked.push({ end: this.#sent, bytes: frame.subarray(1) });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#turn();
+  }
+
+  /** Largest session message bytes in one NATS message (the rest goes as PARTs). */
+  #piece(): number {
+    return Math.min(this.#port.maxPayload, INITIAL_WINDOW) - 1;
+  }
+
+  /** Publishes one FRAME or PART and counts it; returns the NATS message. @throws M2MError Network. */
+  #publish(chunk: Uint8Array, kind: number): Uint8Array {
+    const frame = encodeFrame(chunk, kind);
+    try {
+      this.#port.publish(this.#peer, frame, this.subject);
+    } catch (e) {
+      this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
+      throw this.#closedError();
+    }
+    const size = natsMessageCost(frame.length);
+    this.#sent += size;
+    this.#sinceYield += size;
+    this.#published = true;
+    return frame;
+  }
+
+  /**
+   * A publish never waits, so busy senders would run on microtasks alone: nothing would be
+   * written, no CREDIT, PROBE or no-responders status read, and no timer would run (300
+   * sessions sending 100 messages each held the event loop for 5 s, past the servers'
+   * handshake deadline). Wait when the connection has a turn's worth queued.
+   */
+  #turn(): Promise<void> {
+    if (this.#port.pace) return this.#port.pace() ?? TAKEN;
+    if (this.#sinceYield < INITIAL_WINDOW / 4) return TAKEN;
+    this.#sinceYield = 0;
+    return new Promise<void>((r) => setTimeout(r, 0));
+  }
+
+  /** {@link NatsTransport.send} when it has to wait: for the binding, for credit, or between pieces. */
+  async #sendWaiting(data: Uint8Array): Promise<void> {
     if (this.#closed) throw this.#closedError();
     if (!this.#bound && this.#sent > 0) await new Promise<void>((resolve, reject) => this.#bindWaiters.push((e) => (e ? reject(e) : resolve())));
-    const piece = Math.min(this.#port.maxPayload, INITIAL_WINDOW) - 1;
+    const piece = this.#piece();
     let frame: Uint8Array;
     for (let at = 0; ; at += piece) {
       const last = data.length - at <= piece;
@@ -179,31 +228,12 @@ export class NatsTransport implements Transport {
         await new Promise<void>((r) => this.#creditWaiters.push(r));
       }
       if (this.#closed) throw this.#closedError();
-      frame = encodeFrame(chunk, last ? NatsKind.FRAME : NatsKind.PART);
-      try {
-        this.#port.publish(this.#peer, frame, this.subject);
-      } catch (e) {
-        this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
-        throw this.#closedError();
-      }
-      this.#sent += size;
-      this.#sinceYield += size;
-      this.#published = true;
+      frame = this.#publish(chunk, last ? NatsKind.FRAME : NatsKind.PART);
       if (last) break;
     }
     // Kept for in-flight reports: a one-piece message as the frame just built (no second copy).
     this.#unacked.push({ end: this.#sent, bytes: frame.length === data.length + 1 ? frame.subarray(1) : data.slice() });
-    // A publish never waits, so busy senders would run on microtasks alone: nothing would be
-    // written, no CREDIT, PROBE or no-responders status read, and no timer would run (300
-    // sessions sending 100 messages each held the event loop for 5 s, past the servers'
-    // handshake deadline). Wait when the connection has a turn's worth queued.
-    if (this.#port.pace) {
-      const turn = this.#port.pace();
-      if (turn) await turn;
-    } else if (this.#sinceYield >= INITIAL_WINDOW / 4) {
-      this.#sinceYield = 0;
-      await new Promise<void>((r) => setTimeout(r, 0));
-    }
+    await this.#turn();
   }
 
   /** Appends a piece to the message being reassembled (`whole` ≤ maxMessageBytes, checked by the caller). */
@@ -261,8 +291,9 @@ export class NatsTransport implements Transport {
       }
       if (this.#partBytes === 0) {
         // The client hands over views of its socket reads: a small message held as a view would
-        // keep a whole read buffer alive, so it is copied unless it is most of its buffer.
-        this.#inbox.offer({ bytes: body.byteLength * 2 >= body.buffer.byteLength ? body : body.slice(), size: cost, held: cost });
+        // keep a whole read buffer alive, so it is copied (into the message slab when small,
+        // codec/slab.ts) unless it is most of its buffer.
+        this.#inbox.offer({ bytes: keepSmall(body), size: cost, held: cost });
         return;
       }
       this.#holdPart(body, whole);
@@ -382,15 +413,22 @@ export class NatsTransport implements Transport {
     this.#inbox.end();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     const it = this.#inbox[Symbol.asyncIterator]();
+    const taken = (v: { bytes: Uint8Array; size: number; held: number }): Uint8Array => {
+      this.#account?.release(v.held);
+      this.#onConsumed(v.size);
+      return v.bytes;
+    };
     return {
       next: async (): Promise<IteratorResult<Uint8Array>> => {
         const r = await it.next();
         if (r.done) return { value: undefined, done: true };
-        this.#account?.release(r.value.held);
-        this.#onConsumed(r.value.size);
-        return { value: r.value.bytes, done: false };
+        return { value: taken(r.value), done: false };
+      },
+      poll: () => {
+        const v = this.#inbox.poll();
+        return v === undefined ? undefined : taken(v);
       },
       return: async () => {
         await this.close();

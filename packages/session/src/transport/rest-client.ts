@@ -10,7 +10,7 @@
 import { M2MError, isM2MError } from '@m2m/core/internal';
 import { ByteRuns } from './byte-runs.js';
 import { AsyncQueue } from '../queue.js';
-import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './types.js';
+import { DEFAULT_MAX_TRANSPORT_MESSAGE, type PollingIterator, type Transport, type TransportLimits } from './types.js';
 
 /** Options of {@link RestClientTransport}. */
 export interface RestClientOptions extends TransportLimits {
@@ -138,7 +138,7 @@ export class RestClientTransport implements Transport {
     void this.close();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.#inbox[Symbol.asyncIterator]();
   }
 }

@@ -12,11 +12,9 @@ import { AsyncQueue } from '../queue.js';
 import { dial } from './dial.js';
 import { ConnectionAccount } from './budget.js';
 import { LengthPrefixedReader } from './length-prefixed.js';
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type Transport, type TransportLimits } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits } from './types.js';
 import { SocketWriteBatch } from './write-batch.js';
 
-/** What `send` returns when the socket took the message at once (no promise per message). */
-const TAKEN: Promise<void> = Promise.resolve();
 /** Messages below this size are written with their prefix as one buffer (a copy is cheaper than an iovec). */
 const JOIN_BELOW = 1024;
 
@@ -214,7 +212,7 @@ export class TcpTransport implements Transport {
     });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.#inbox[Symbol.asyncIterator]();
   }
 }

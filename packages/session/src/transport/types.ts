@@ -77,6 +77,24 @@ export interface WriteBatch {
   flush(): void;
 }
 
+/**
+ * What a transport's `send` returns when it took the message at once: one shared, already
+ * resolved promise instead of one per message. A caller that sees this very object knows the
+ * message was taken without waiting (session.ts skips its send-queue bookkeeping then).
+ */
+export const TAKEN: Promise<void> = Promise.resolve();
+
+/**
+ * An iterator of received messages that can also hand over a message already waiting without a
+ * promise (`poll`: `undefined` when none is waiting or the iteration has ended; then `next`
+ * tells which). The transports' iterators have it; a session's read loop drains with it and
+ * awaits `next` only when nothing is waiting (one promise and microtask fewer per message).
+ */
+export interface PollingIterator<T> extends AsyncIterator<T> {
+  /** The next message if one is already waiting (taken as `next` would take it), else `undefined`. */
+  poll?(): T | undefined;
+}
+
 /** Default largest transport message. */
 export const DEFAULT_MAX_TRANSPORT_MESSAGE = 16 * 1024 * 1024 + 64 * 1024;
 /** Default incoming bytes buffered before reading stops. */

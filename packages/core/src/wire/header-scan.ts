@@ -1,0 +1,755 @@
+/**
+ * The frame header straight from the JSON text, in one pass that validates the JSON and reads
+ * only the fields the routing or response header needs (docs/PROTOCOL.md §1), without building
+ * the document's values. It replaces `scanJson` + `JSON.parse` + the object walk of
+ * header-build.ts on the encoder's hot path (measurements: docs/ARCHITECTURE.md, Performance notes).
+ *
+ * It decides only what it can decide exactly: for any text it does not accept (a syntax error,
+ * nesting past the depth limit or past {@link MAX_SCAN_DEPTH}, a number literal whose source
+ * matters for serde's `as_u64`, the case where json.ts switches to its exact parser) it returns
+ * `undefined`, and the caller takes the full path (json.ts `parseForHeaders`, header-build.ts
+ * `buildHeader`), which produces the errors and the quirky results. Accepted texts are exactly
+ * the JSON that `JSON.parse` accepts with none of those number literals, and for them the header
+ * equals `buildHeader(JSON.parse(text))` byte for byte, duplicate keys (the last one wins) and
+ * lone surrogates included; test: packages/core/test/header-scan.test.ts.
+ *
+ * Memory: a few scalars and one array of role codes (one small integer per message); strings
+ * are sliced only for the fields read. Time: linear, long string bodies skipped by a regular
+ * expression.
+ * @module
+ */
+import { platform } from '#platform';
+import { RequestFlag, ResponseFlag } from './header.js';
+import { finishReasonByte, presenceFlag, roleCode, writeRequestHeader, writeResponseHeader, type BuiltHeader } from './header-build.js';
+import { asU64ToU32 } from './json.js';
+
+/**
+ * Deepest nesting the scan follows itself (it recurses once per level); deeper documents, where
+ * the limit allows them, go to the full path.
+ */
+export const MAX_SCAN_DEPTH = 64;
+
+/** Thrown inside the scan to hand the text to the full path (caught in {@link scanHeader}, never escapes). */
+const GIVE_UP = new (class ScanGiveUp extends Error {})('header scan gives the text to the full path');
+
+/**
+ * The scan's state: one object whose fields the helpers share, so they take no arguments (its
+ * fields measured cheaper than module-level `let`s, which carry initialisation checks). `text`
+ * is released after every scan: a large document must not stay reachable from here.
+ */
+class ScanState {
+  text = '';
+  end = 0;
+  at = 0;
+  depthLimit = 0;
+  /** Whether the whole text is ASCII, so a string's UTF-8 length is its length. */
+  ascii = false;
+  // The last string scanned: its body is text[strStart, strEnd), `strEscaped` if it holds
+  // escapes, `strEscapes` of them, `strUnicode` if one is a \u escape.
+  strStart = 0;
+  strEnd = 0;
+  strEscaped = false;
+  strEscapes = 0;
+  strUnicode = false;
+  // The last key: text[keyStart, keyEnd), decoded only when it has escapes.
+  keyStart = 0;
+  keyEnd = 0;
+  keyDecoded: string | undefined = undefined;
+  /** Whether strings are found by native searches (texts of {@link PRECHECK_FROM} characters or more). */
+  native = false;
+  // There, the next tab, line feed and carriage return at or after the last string searched (`end` when none).
+  nextTab = 0;
+  nextLf = 0;
+  nextCr = 0;
+  /** The next backslash at or after the last string position searched from (`end` when none). */
+  nextBackslash = -1;
+  // The last number scanned: its literal is text[numStart, at), `numPlain` if it is a
+  // non-negative integer literal (the only literals serde's `as_u64` reads in the texts accepted).
+  numStart = 0;
+  numPlain = false;
+  // Fields of the header (reset per scan).
+  topObject = false;
+  flags = 0;
+  model = '';
+  id: string | undefined = undefined;
+  hasModel = false;
+  hasMessages = false;
+  hasChoices = false;
+  hasUsage = false;
+  hasMaxTokensKey = false;
+  maxTokens: number | undefined = undefined;
+  maxCompletionTokens: number | undefined = undefined;
+  stream = false;
+  msgCount = 0;
+  roleCount = 0;
+  roles: number[] = [];
+  contentHint = 0;
+  systemPrompt = false;
+  images = false;
+  toolCalls = false;
+  refusal = false;
+  finish: string | undefined = undefined;
+  usagePrompt: number | undefined = undefined;
+  usageCompletion: number | undefined = undefined;
+  cached: number | undefined = undefined;
+  reasoning: number | undefined = undefined;
+  // Per message and per content part (the last of duplicate keys wins, as in JSON.parse).
+  contentBytes = 0;
+  contentImage = false;
+  partBytes = 0;
+  partImage = false;
+}
+const st = new ScanState();
+
+/** Role arrays longer than this are dropped after a scan rather than kept for the next. */
+const KEPT_ROLES = 4096;
+
+/**
+ * The variable header of `json` as header-build.ts's `buildHeader(JSON.parse(json))` writes it,
+ * or `undefined` when the text needs the full path (see the module comment). Never throws.
+ * @param isAscii - whether `json` is ASCII only (its UTF-8 length equals its length)
+ */
+export function scanHeader(json: string, maxDepth: number, isAscii: boolean): BuiltHeader | undefined {
+  st.text = json;
+  st.end = json.length;
+  st.at = 0;
+  st.depthLimit = Math.min(maxDepth, MAX_SCAN_DEPTH);
+  st.ascii = isAscii;
+  st.nextBackslash = -1;
+  try {
+    st.native = st.end >= PRECHECK_FROM;
+    if (st.native) precheckControls();
+    resetFields();
+    skipWs();
+    if (st.text.charCodeAt(st.at) === 0x7b) readTop();
+    else skipValue(0);
+    skipWs();
+    if (st.at !== st.end) return undefined;
+    return finishHeader();
+  } catch {
+    // GIVE_UP, or anything unforeseen: the full path decides, with its own errors.
+    return undefined;
+  } finally {
+    st.text = '';
+    st.model = '';
+    st.id = st.finish = st.keyDecoded = undefined;
+    if (st.roles.length > KEPT_ROLES) st.roles = [];
+  }
+}
+
+function resetFields(): void {
+  st.topObject = st.hasModel = st.hasMessages = st.hasChoices = st.hasUsage = st.hasMaxTokensKey = st.stream = false;
+  st.flags = 0;
+  st.model = '';
+  st.id = undefined;
+  st.maxTokens = st.maxCompletionTokens = undefined;
+  resetMessages();
+  resetChoices();
+  resetUsage();
+}
+
+function resetMessages(): void {
+  st.msgCount = st.roleCount = st.contentHint = 0;
+  st.systemPrompt = st.images = false;
+}
+
+function resetChoices(): void {
+  st.toolCalls = st.refusal = false;
+  st.finish = undefined;
+}
+
+function resetUsage(): void {
+  st.usagePrompt = st.usageCompletion = st.cached = st.reasoning = undefined;
+}
+
+function finishHeader(): BuiltHeader {
+  if (!st.topObject) return writeRequestHeader(0, '', 0, st.roles, 0, 0, undefined, undefined);
+  if ((st.hasMessages && st.hasModel) || !(st.hasChoices || (st.id !== undefined && st.id.startsWith('chatcmpl-')))) {
+    let f = st.flags;
+    if (st.stream) f |= RequestFlag.STREAM_REQUESTED;
+    if (st.systemPrompt) f |= RequestFlag.HAS_SYSTEM_PROMPT;
+    if (st.images) f |= RequestFlag.HAS_IMAGES;
+    const mt = f & RequestFlag.HAS_MAX_TOKENS ? (st.hasMaxTokensKey ? st.maxTokens : st.maxCompletionTokens) : undefined;
+    return writeRequestHeader(f, st.model, st.msgCount, st.roles, st.roleCount, st.contentHint, mt, undefined);
+  }
+  let f = 0;
+  if (st.toolCalls) f |= ResponseFlag.HAS_TOOL_CALLS;
+  if (st.refusal) f |= ResponseFlag.HAS_REFUSAL;
+  if (st.finish === 'content_filter') f |= ResponseFlag.CONTENT_FILTERED;
+  if (st.finish === 'length') f |= ResponseFlag.TRUNCATED;
+  if (st.hasUsage) f |= ResponseFlag.HAS_USAGE;
+  return writeResponseHeader(f, st.id ?? '', st.model, finishReasonByte(st.finish), u32OrZero(st.usagePrompt), u32OrZero(st.usageCompletion), st.cached, st.reasoning);
+}
+
+/** A usage count as the reference writes it: `as u32`, 0 when absent or not a u64. */
+function u32OrZero(v: number | undefined): number {
+  return v === undefined ? 0 : (asU64ToU32(v) ?? 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document's fields
+
+function readTop(): void {
+  st.topObject = true;
+  if (!openObject(1)) return;
+  do {
+    readKey();
+    const known = topKeyIndex();
+    if (known < 0) {
+      skipValue(1);
+      continue;
+    }
+    st.flags |= TOP_FLAGS[known];
+    switch (TOP_KEYS[known]) {
+      case 'model':
+        st.hasModel = true;
+        st.model = readString(1) ?? '';
+        break;
+      case 'id':
+        st.id = readString(1);
+        break;
+      case 'messages':
+        st.hasMessages = true;
+        readMessages();
+        break;
+      case 'stream':
+        st.stream = readTrue(1);
+        break;
+      case 'max_tokens':
+        st.hasMaxTokensKey = true;
+        st.maxTokens = readU32(1);
+        break;
+      case 'max_completion_tokens':
+        st.maxCompletionTokens = readU32(1);
+        break;
+      case 'choices':
+        st.hasChoices = true;
+        readChoices();
+        break;
+      case 'usage':
+        st.hasUsage = true;
+        readUsage();
+        break;
+      default:
+        skipValue(1);
+    }
+  } while (nextMember());
+}
+
+function readMessages(): void {
+  resetMessages();
+  if (st.text.charCodeAt(st.at) !== 0x5b) return skipValue(1);
+  if (!openArray(2)) return;
+  do {
+    st.msgCount++;
+    if (st.text.charCodeAt(st.at) === 0x7b) readMessage();
+    else skipValue(2);
+  } while (nextElement());
+}
+
+function readMessage(): void {
+  let code: number | undefined;
+  st.contentBytes = 0;
+  st.contentImage = false;
+  if (openObject(3)) {
+    do {
+      readKey();
+      if (keyIs('role')) code = readRole();
+      else if (keyIs('content')) readContent();
+      else skipValue(3);
+    } while (nextMember());
+  }
+  if (code !== undefined) st.roles[st.roleCount++] = code;
+  if (code === 0) st.systemPrompt = true;
+  st.contentHint += st.contentBytes;
+  if (st.contentImage) st.images = true;
+}
+
+function readContent(): void {
+  st.contentBytes = 0;
+  st.contentImage = false;
+  const c = st.text.charCodeAt(st.at);
+  if (c === 0x22) {
+    scanString();
+    st.contentBytes = stringBytes();
+    return;
+  }
+  if (c !== 0x5b) return skipValue(3);
+  if (!openArray(4)) return;
+  do {
+    if (st.text.charCodeAt(st.at) === 0x7b) {
+      readPart();
+      st.contentBytes += st.partBytes;
+      if (st.partImage) st.contentImage = true;
+    } else skipValue(4);
+  } while (nextElement());
+}
+
+function readPart(): void {
+  st.partBytes = 0;
+  st.partImage = false;
+  if (!openObject(5)) return;
+  do {
+    readKey();
+    if (keyIs('text')) {
+      st.partBytes = 0;
+      if (st.text.charCodeAt(st.at) === 0x22) {
+        scanString();
+        st.partBytes = stringBytes();
+      } else skipValue(5);
+    } else if (keyIs('type')) st.partImage = readString(5) === 'image_url';
+    else skipValue(5);
+  } while (nextMember());
+}
+
+function readChoices(): void {
+  resetChoices();
+  if (st.text.charCodeAt(st.at) !== 0x5b) return skipValue(1);
+  if (!openArray(2)) return;
+  if (st.text.charCodeAt(st.at) === 0x7b) readFirstChoice();
+  else skipValue(2);
+  while (nextElement()) skipValue(2);
+}
+
+function readFirstChoice(): void {
+  if (!openObject(3)) return;
+  do {
+    readKey();
+    if (keyIs('message')) readChoiceMessage();
+    else if (keyIs('finish_reason')) st.finish = readString(3);
+    else skipValue(3);
+  } while (nextMember());
+}
+
+function readChoiceMessage(): void {
+  st.toolCalls = st.refusal = false;
+  if (st.text.charCodeAt(st.at) !== 0x7b) return skipValue(3);
+  if (!openObject(4)) return;
+  do {
+    readKey();
+    if (keyIs('tool_calls')) {
+      st.toolCalls = true;
+      skipValue(4);
+    } else if (keyIs('refusal')) st.refusal = readString(4) !== undefined;
+    else skipValue(4);
+  } while (nextMember());
+}
+
+function readUsage(): void {
+  resetUsage();
+  if (st.text.charCodeAt(st.at) !== 0x7b) return skipValue(1);
+  if (!openObject(2)) return;
+  do {
+    readKey();
+    if (keyIs('prompt_tokens')) st.usagePrompt = readU64(2);
+    else if (keyIs('completion_tokens')) st.usageCompletion = readU64(2);
+    else if (keyIs('prompt_tokens_details')) st.cached = readDetail('cached_tokens');
+    else if (keyIs('completion_tokens_details')) st.reasoning = readDetail('reasoning_tokens');
+    else skipValue(2);
+  } while (nextMember());
+}
+
+/** `usage.*_details.<name>` as serde's `as_u64` reads it; `undefined` when absent or not a u64. */
+function readDetail(name: string): number | undefined {
+  if (st.text.charCodeAt(st.at) !== 0x7b) {
+    skipValue(2);
+    return undefined;
+  }
+  let v: number | undefined;
+  if (!openObject(3)) return undefined;
+  do {
+    readKey();
+    if (keyIs(name)) v = readU64(3);
+    else skipValue(3);
+  } while (nextMember());
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values read at the current position (after whitespace); `depth` is the enclosing container's.
+
+/** The string value here, or `undefined` after skipping a value of another type. */
+function readString(depth: number): string | undefined {
+  if (st.text.charCodeAt(st.at) !== 0x22) {
+    skipValue(depth);
+    return undefined;
+  }
+  scanString();
+  return stringValue();
+}
+
+/** A message's role code (header-build.ts `roleCode`), read in place; `undefined` for other roles and non-strings. */
+function readRole(): number | undefined {
+  if (st.text.charCodeAt(st.at) !== 0x22) {
+    skipValue(3);
+    return undefined;
+  }
+  scanString();
+  if (st.strEscaped) return roleCode(stringValue());
+  const s = st.text;
+  const at = st.strStart;
+  switch (st.strEnd - at) {
+    case 4:
+      return s.startsWith('user', at) ? 1 : s.startsWith('tool', at) ? 3 : undefined;
+    case 6:
+      return s.startsWith('system', at) ? 0 : undefined;
+    case 9:
+      return s.startsWith('assistant', at) ? 2 : s.startsWith('developer', at) ? 0 : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function readTrue(depth: number): boolean {
+  if (st.text.startsWith('true', st.at)) {
+    st.at += 4;
+    return true;
+  }
+  skipValue(depth);
+  return false;
+}
+
+/** A number as serde's `as_u64` reads it (in the texts accepted: a plain integer literal), or `undefined`. */
+function readU64(depth: number): number | undefined {
+  const c = st.text.charCodeAt(st.at);
+  if (c !== 0x2d && !(c >= 0x30 && c <= 0x39)) {
+    skipValue(depth);
+    return undefined;
+  }
+  scanNumber();
+  return st.numPlain ? Number(st.text.slice(st.numStart, st.at)) : undefined;
+}
+
+/** {@link readU64} cast `as u32`. */
+function readU32(depth: number): number | undefined {
+  const v = readU64(depth);
+  return v === undefined ? undefined : asU64ToU32(v);
+}
+
+/** The last scanned string's value. */
+function stringValue(): string {
+  return st.strEscaped ? (JSON.parse(st.text.slice(st.strStart - 1, st.strEnd + 1)) as string) : st.text.slice(st.strStart, st.strEnd);
+}
+
+/** UTF-8 length of the last scanned string's value (a lone surrogate counts 3, as its U+FFFD). */
+function stringBytes(): number {
+  // A two-character escape other than `\\u` stands for one ASCII character: one byte less.
+  if (st.strUnicode) return platform.utf8Length(stringValue());
+  return (st.ascii ? st.strEnd - st.strStart : platform.utf8Length(st.text.slice(st.strStart, st.strEnd))) - st.strEscapes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: JSON's grammar (ECMA-404), as JSON.parse accepts it.
+
+function giveUp(): never {
+  throw GIVE_UP;
+}
+
+function skipWs(): void {
+  const s = st.text;
+  let i = st.at;
+  while (i < st.end) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  st.at = i;
+}
+
+/** At `{` of a container at `depth`: true when a member follows (positioned at its key). */
+function openObject(depth: number): boolean {
+  if (depth > st.depthLimit) giveUp();
+  st.at++;
+  skipWs();
+  if (st.text.charCodeAt(st.at) === 0x7d) {
+    st.at++;
+    return false;
+  }
+  return true;
+}
+
+/** At `[` of a container at `depth`: true when an element follows (positioned at it). */
+function openArray(depth: number): boolean {
+  if (depth > st.depthLimit) giveUp();
+  st.at++;
+  skipWs();
+  if (st.text.charCodeAt(st.at) === 0x5d) {
+    st.at++;
+    return false;
+  }
+  return true;
+}
+
+/** A member's key and its colon; positioned at the value. The key is then tested with {@link keyIs}. */
+function readKey(): void {
+  if (st.text.charCodeAt(st.at) !== 0x22) giveUp();
+  scanString();
+  st.keyStart = st.strStart;
+  st.keyEnd = st.strEnd;
+  st.keyDecoded = st.strEscaped ? stringValue() : undefined;
+  skipWs();
+  if (st.text.charCodeAt(st.at) !== 0x3a) giveUp();
+  st.at++;
+  skipWs();
+}
+
+/** Whether the last key read is `name` (compared in place; decoded only when it has escapes). */
+function keyIs(name: string): boolean {
+  if (st.keyDecoded !== undefined) return st.keyDecoded === name;
+  return st.keyEnd - st.keyStart === name.length && st.text.startsWith(name, st.keyStart);
+}
+
+/** The top-level keys the header reads or whose presence sets a request flag (header-build.ts `presenceFlag`). */
+const TOP_KEYS = ['model', 'id', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'choices', 'usage', 'tools', 'functions', 'tool_choice', 'function_call', 'response_format', 'reasoning_effort', 'service_tier', 'seed', 'logprobs', 'user', 'temperature', 'top_p', 'stop'];
+const TOP_FLAGS = TOP_KEYS.map(presenceFlag);
+/** Indexes into {@link TOP_KEYS} by key length: a key is compared only with names of its length. */
+const TOP_BY_LENGTH: number[][] = [];
+TOP_KEYS.forEach((k, i) => (TOP_BY_LENGTH[k.length] ??= []).push(i));
+
+/** The last key's index in {@link TOP_KEYS}, or -1. */
+function topKeyIndex(): number {
+  if (st.keyDecoded !== undefined) return TOP_KEYS.indexOf(st.keyDecoded);
+  const candidates = TOP_BY_LENGTH[st.keyEnd - st.keyStart];
+  if (candidates === undefined) return -1;
+  for (let j = 0; j < candidates.length; j++) {
+    if (st.text.startsWith(TOP_KEYS[candidates[j]], st.keyStart)) return candidates[j];
+  }
+  return -1;
+}
+
+/** After a member's value: true at `,` (positioned at the next key), false at `}`. */
+function nextMember(): boolean {
+  skipWs();
+  const c = st.text.charCodeAt(st.at++);
+  if (c === 0x2c) {
+    skipWs();
+    return true;
+  }
+  if (c === 0x7d) return false;
+  return giveUp();
+}
+
+/** After an element: true at `,` (positioned at the next element), false at `]`. */
+function nextElement(): boolean {
+  skipWs();
+  const c = st.text.charCodeAt(st.at++);
+  if (c === 0x2c) {
+    skipWs();
+    return true;
+  }
+  if (c === 0x5d) return false;
+  return giveUp();
+}
+
+/** Skips one value (positioned at it) inside a container at `depth`. */
+function skipValue(depth: number): void {
+  const c = st.text.charCodeAt(st.at);
+  if (c === 0x22) scanString();
+  else if (c === 0x7b) {
+    if (openObject(depth + 1)) {
+      do {
+        readKeyRaw();
+        skipValue(depth + 1);
+      } while (nextMember());
+    }
+  } else if (c === 0x5b) {
+    if (openArray(depth + 1)) {
+      do skipValue(depth + 1);
+      while (nextElement());
+    }
+  } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) scanNumber();
+  else if (c === 0x74 && st.text.startsWith('true', st.at)) st.at += 4;
+  else if (c === 0x66 && st.text.startsWith('false', st.at)) st.at += 5;
+  else if (c === 0x6e && st.text.startsWith('null', st.at)) st.at += 4;
+  else giveUp();
+}
+
+/** {@link readKey} without decoding the key (inside skipped values). */
+function readKeyRaw(): void {
+  if (st.text.charCodeAt(st.at) !== 0x22) giveUp();
+  scanString();
+  skipWs();
+  if (st.text.charCodeAt(st.at) !== 0x3a) giveUp();
+  st.at++;
+  skipWs();
+}
+
+/**
+ * Texts from this length on are checked for control characters up front (one native search per
+ * character value, about 0.4 ns a character); below it the per-string check costs less.
+ */
+const PRECHECK_FROM = 1024;
+
+/**
+ * The up-front check: gives up when the text holds a control character (U+0000 to U+001F) that
+ * JSON allows nowhere, and records where the first tab, line feed and carriage return are (JSON
+ * allows them between tokens only). Strings are then found by native searches for `"` and `\\`
+ * ({@link scanStringFast}), which check those three positions against each string.
+ */
+function precheckControls(): void {
+  for (let c = 0; c < 0x20; c++) {
+    if (c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    if (st.text.indexOf(String.fromCharCode(c)) >= 0) giveUp();
+  }
+  st.nextTab = nextIndex('\t', 0);
+  st.nextLf = nextIndex('\n', 0);
+  st.nextCr = nextIndex('\r', 0);
+}
+
+/** The first `c` at or after `from`, or the text's end. */
+function nextIndex(c: string, from: number): number {
+  const i = st.text.indexOf(c, from);
+  return i < 0 ? st.end : i;
+}
+
+/** A run of string characters that need no checking: not `"`, `\` or a control character. */
+// eslint-disable-next-line no-control-regex -- JSON strings may not hold raw control characters: that is what this finds.
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+/** Characters checked one by one before handing a string's rest to {@link PLAIN_RUN}. */
+const SHORT_STRING = 24;
+
+/** At `"`: validates the string and records its body (strStart, strEnd, strEscaped); positioned after it. */
+function scanString(): void {
+  if (st.native) return scanStringFast();
+  const s = st.text;
+  let i = st.at + 1;
+  st.strStart = i;
+  st.strEscaped = st.strUnicode = false;
+  st.strEscapes = 0;
+  // Keys and short values by hand: a regular-expression call costs more than a few characters.
+  const short = Math.min(st.end, i + SHORT_STRING);
+  let c = 0;
+  for (; i < short; i++) {
+    c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || c < 0x20) break;
+  }
+  for (;;) {
+    if (i >= short) {
+      PLAIN_RUN.lastIndex = i;
+      PLAIN_RUN.test(s);
+      i = PLAIN_RUN.lastIndex;
+    }
+    if (i >= st.end) giveUp();
+    c = s.charCodeAt(i);
+    if (c === 0x22) break;
+    if (c !== 0x5c) giveUp(); // a control character
+    st.strEscaped = true;
+    i = escapeEnd(i);
+    // Continue with the regular expression from after the escape.
+    if (i < short) {
+      for (; i < short; i++) {
+        c = s.charCodeAt(i);
+        if (c === 0x22 || c === 0x5c || c < 0x20) break;
+      }
+    }
+  }
+  st.strEnd = i;
+  st.at = i + 1;
+}
+
+/** {@link scanString} after {@link precheckControls}: native searches for `"` and `\\`. */
+function scanStringFast(): void {
+  let i = st.at + 1;
+  st.strStart = i;
+  st.strEscaped = st.strUnicode = false;
+  st.strEscapes = 0;
+  // Each search starts where the last one's answer was used up, so escapes keep it linear.
+  let q = st.text.indexOf('"', i);
+  for (;;) {
+    if (q < 0) giveUp();
+    if (st.nextBackslash < i) {
+      st.nextBackslash = st.text.indexOf('\\', i);
+      if (st.nextBackslash < 0) st.nextBackslash = st.end;
+    }
+    if (st.nextBackslash > q) {
+      // A raw tab, line feed or carriage return inside the string makes the JSON invalid.
+      const start = st.strStart;
+      if (st.nextTab < start) st.nextTab = nextIndex('\t', start);
+      if (st.nextLf < start) st.nextLf = nextIndex('\n', start);
+      if (st.nextCr < start) st.nextCr = nextIndex('\r', start);
+      if (st.nextTab < q || st.nextLf < q || st.nextCr < q) giveUp();
+      st.strEnd = q;
+      st.at = q + 1;
+      return;
+    }
+    st.strEscaped = true;
+    i = escapeEnd(st.nextBackslash);
+    if (i > q) q = st.text.indexOf('"', i);
+  }
+}
+
+/** Position after the escape at `i` (a backslash); gives up on an invalid escape. */
+function escapeEnd(i: number): number {
+  const e = st.text.charCodeAt(i + 1);
+  st.strEscapes++;
+  switch (e) {
+    case 0x22:
+    case 0x5c:
+    case 0x2f:
+    case 0x62:
+    case 0x66:
+    case 0x6e:
+    case 0x72:
+    case 0x74:
+      return i + 2;
+    case 0x75:
+      st.strUnicode = true;
+      for (let k = i + 2; k < i + 6; k++) {
+        const h = st.text.charCodeAt(k);
+        if (!((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66))) giveUp();
+      }
+      return i + 6;
+    default:
+      return giveUp();
+  }
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/**
+ * At a number: validates the literal (numStart, numPlain); positioned after it. Gives up on the
+ * literals for which json.ts's `scanJson` reports `ambiguousNumbers` (longer than 15 characters,
+ * `-0`, or a fraction or exponent with an integral value): there the full path parses exactly.
+ */
+function scanNumber(): void {
+  const s = st.text;
+  let i = st.at;
+  st.numStart = i;
+  let c = s.charCodeAt(i);
+  const negative = c === 0x2d;
+  if (negative) c = s.charCodeAt(++i);
+  if (c === 0x30) c = s.charCodeAt(++i);
+  else if (c >= 0x31 && c <= 0x39) {
+    do c = s.charCodeAt(++i);
+    while (isDigit(c));
+  } else giveUp();
+  let special = false;
+  // A fraction with a nonzero digit and no exponent is never integral in a literal of at most
+  // 15 characters (a double holds 15 significant digits exactly): no Number() call needed.
+  let fractional = false;
+  if (c === 0x2e) {
+    special = true;
+    c = s.charCodeAt(++i);
+    if (!isDigit(c)) giveUp();
+    do {
+      if (c !== 0x30) fractional = true;
+      c = s.charCodeAt(++i);
+    } while (isDigit(c));
+  }
+  if (c === 0x65 || c === 0x45) {
+    fractional = false;
+    special = true;
+    c = s.charCodeAt(++i);
+    if (c === 0x2b || c === 0x2d) c = s.charCodeAt(++i);
+    if (!isDigit(c)) giveUp();
+    do c = s.charCodeAt(++i);
+    while (isDigit(c));
+  }
+  st.at = i;
+  const length = i - st.numStart;
+  if (length > 15) giveUp();
+  if (special) {
+    if (!fractional && Number.isInteger(Number(s.slice(st.numStart, i)))) giveUp();
+  } else if (negative && length === 2 && s.charCodeAt(st.numStart + 1) === 0x30) giveUp();
+  st.numPlain = !negative && !special;
+}

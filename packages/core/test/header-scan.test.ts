@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { encodeFrame, toHex, type EncodeFrameOptions } from '@m2m/core';
+import { scanHeader } from '../src/wire/header-scan.js';
+import { platform } from '../src/platform/index.node.js';
+
+// header-scan.ts reads the header in one pass over the text; the full path (json.ts
+// parseForHeaders + header-build.ts buildHeader) is the oracle. A `promptTokens` callback that
+// returns undefined forces encodeFrame onto the full path without changing a byte (the estimate
+// falls back to the reference's), so each case encodes twice and compares bytes or errors.
+
+type Outcome = string;
+
+function outcome(json: string, options: EncodeFrameOptions): Outcome {
+  try {
+    return toHex(encodeFrame(json, options));
+  } catch (e) {
+    const err = e as { kind?: string; message?: string; details?: unknown };
+    return `error ${err.kind} ${err.message} ${JSON.stringify(err.details)}`;
+  }
+}
+
+/** Fast path and full path agree; returns whether the scan decided the text itself. */
+function agree(json: string, maxJsonDepth = 32): boolean {
+  const limits = { maxJsonDepth };
+  const fast = outcome(json, { limits });
+  const full = outcome(json, { limits, promptTokens: () => undefined });
+  expect(fast, json).toBe(full);
+  return scanHeader(json, maxJsonDepth, Buffer.byteLength(json) === json.length) !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON text generators that reach every branch: the keys the header reads, duplicates, escapes,
+// whitespace, number literals of every shape, lone surrogates, deep nesting.
+
+const TOP = ['model', 'id', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'choices', 'usage', 'tools', 'functions', 'tool_choice', 'function_call', 'response_format', 'reasoning_effort', 'service_tier', 'seed', 'logprobs', 'user', 'temperature', 'top_p', 'stop', 'object', '__proto__', 'Model', 'modelx'];
+const INNER = ['role', 'content', 'text', 'type', 'message', 'finish_reason', 'tool_calls', 'refusal', 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details', 'completion_tokens_details', 'cached_tokens', 'reasoning_tokens', 'name', 'index'];
+const WORDS = ['system', 'developer', 'user', 'assistant', 'tool', 'image_url', 'text', 'stop', 'length', 'tool_calls', 'content_filter', 'chatcmpl-abc', 'chatcmpl-', 'gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', 'o3', ''];
+const NUMBERS = ['0', '-0', '1', '7', '300', '-1', '1.0', '1e3', '1E+2', '2.5', '-0.0', '0.25', '1.5e-3', '4294967295', '4294967296', '4294967297', '123456789012345', '1234567890123456', '18446744073709551615', '18446744073709551616', '1e400', '-1e400', '9007199254740993', '5e-324'];
+const WS = ['', '', '', ' ', '\n', '\t', '\r\n  '];
+
+/** A string literal for `s`, with some characters escaped in one of several ways. */
+const stringLiteral = (s: string, escapes: number[]): string => {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const how = escapes[i % escapes.length] ?? 0;
+    if (c === 0x22 || c === 0x5c || c < 0x20) out += JSON.stringify(s[i]).slice(1, -1);
+    else if (how === 1) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else if (how === 2 && c === 0x2f) out += '\\/';
+    else if (how === 3) out += `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
+    else out += s[i];
+  }
+  return out + '"';
+};
+
+const text = fc.oneof(
+  fc.constantFrom(...WORDS),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.constantFrom('\ud800', 'a\udc00b', '\ud83d\ude00', 'héllo wörld', 'x/y"z\\w', 'tab\there', 'line\nbreak', 'x'.repeat(300)),
+);
+const str = fc.tuple(text, fc.array(fc.nat({ max: 6 }), { minLength: 1, maxLength: 5 })).map(([s, e]) => stringLiteral(s, e));
+const ws = fc.constantFrom(...WS);
+const num = fc.oneof(fc.constantFrom(...NUMBERS), fc.integer().map(String), fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)));
+const key = (names: string[]) => fc.oneof(fc.constantFrom(...names).chain((k) => fc.array(fc.nat({ max: 4 }), { minLength: 1, maxLength: 3 }).map((e) => stringLiteral(k, e))), str);
+
+const { value } = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, str, num, fc.constantFrom('true', 'false', 'null'), tie('object'), tie('array')),
+  object: fc.array(fc.tuple(ws, key([...INNER, ...TOP]), ws, tie('value'), ws), { maxLength: 5 }).map((ms) => `{${ms.map(([a, k, b, v, c]) => `${a}${k}${b}:${c}${v}`).join(',')}}`),
+  array: fc.array(fc.tuple(ws, tie('value')), { maxLength: 5 }).map((es) => `[${es.map(([a, v]) => `${a}${v}`).join(',')}]`),
+}));
+
+const obj = (members: fc.Arbitrary<[string, string]>, max = 6) => fc.array(fc.tuple(members, ws, ws), { maxLength: max }).map((ms) => `{${ms.map(([[k, v], a, b]) => `${a}${k}:${b}${v}`).join(',')}}`);
+const member = (names: string[], v: fc.Arbitrary<string>) => fc.tuple(key(names), v);
+const arr = (el: fc.Arbitrary<string>, max = 5) => fc.array(fc.tuple(el, ws), { maxLength: max }).map((es) => `[${es.map(([e, a]) => `${a}${e}`).join(',')}]`);
+
+const word = fc.constantFrom(...WORDS).map((w) => JSON.stringify(w));
+const roleWord = fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool', 'critic', 'System').map((w) => JSON.stringify(w));
+const part = obj(fc.oneof({ weight: 4, arbitrary: member(['text', 'type'], fc.oneof(word, str, str, value)) }, { weight: 1, arbitrary: member(INNER, value) }), 4);
+const content = fc.oneof({ weight: 3, arbitrary: str }, { weight: 2, arbitrary: arr(fc.oneof({ weight: 4, arbitrary: part }, { weight: 1, arbitrary: value })) }, { weight: 1, arbitrary: value });
+const message = obj(fc.oneof({ weight: 3, arbitrary: member(['role'], fc.oneof({ weight: 4, arbitrary: roleWord }, { weight: 1, arbitrary: value })) }, { weight: 3, arbitrary: member(['content'], content) }, { weight: 1, arbitrary: member(INNER, value) }), 5);
+const choiceMessage = obj(fc.oneof(member(['tool_calls', 'refusal'], fc.oneof(str, value)), member(INNER, value)), 4);
+const choice = obj(fc.oneof({ weight: 2, arbitrary: member(['message'], fc.oneof(choiceMessage, choiceMessage, value)) }, { weight: 2, arbitrary: member(['finish_reason'], fc.oneof(word, word, value)) }, { weight: 1, arbitrary: member(INNER, value) }), 4);
+const details = obj(member(['cached_tokens', 'reasoning_tokens', 'name'], fc.oneof(num, num, value)), 3);
+const usage = obj(fc.oneof(member(['prompt_tokens', 'completion_tokens'], fc.oneof(num, num, value)), member(['prompt_tokens_details', 'completion_tokens_details'], fc.oneof(details, details, value))), 5);
+const messagesValue = fc.oneof({ weight: 6, arbitrary: arr(fc.oneof({ weight: 5, arbitrary: message }, { weight: 1, arbitrary: value }), 6) }, { weight: 1, arbitrary: value });
+const choicesValue = fc.oneof({ weight: 6, arbitrary: arr(fc.oneof({ weight: 5, arbitrary: choice }, { weight: 1, arbitrary: value }), 3) }, { weight: 1, arbitrary: value });
+const topMember = fc.oneof(
+  member(['model', 'id'], fc.oneof(word, str, value)),
+  member(['messages'], messagesValue),
+  member(['choices'], choicesValue),
+  member(['usage'], fc.oneof(usage, usage, value)),
+  member(['stream'], fc.constantFrom('true', 'false', '"true"', '1', 'null')),
+  member(['max_tokens', 'max_completion_tokens'], fc.oneof(num, num, value)),
+  member(TOP, value),
+);
+/** An object holding `base` members (for its kind) and `extra` ones, duplicates possible, in a random order. */
+const shaped = (base: Array<fc.Arbitrary<[string, string]>>) =>
+  fc.tuple(fc.tuple(...base), fc.array(topMember, { maxLength: 6 }), fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), fc.array(fc.tuple(ws, ws), { minLength: 20, maxLength: 20 })).map(([b, extra, ranks, spaces]) => {
+    const all = [...b, ...extra].map((m) => [m, ranks.next().value as number] as const).sort((x, y) => x[1] - y[1]);
+    return `{${all.map(([[k, v]], i) => `${spaces[i % 20][0]}${k}:${spaces[i % 20][1]}${v}`).join(',')}}`;
+  });
+const modelValue = fc.oneof({ weight: 5, arbitrary: word }, { weight: 1, arbitrary: str }, { weight: 1, arbitrary: value });
+const request = shaped([fc.tuple(fc.constant('"model"'), modelValue), fc.tuple(fc.constant('"messages"'), messagesValue)]);
+const response = shaped([fc.tuple(fc.constantFrom('"id"', '"model"'), modelValue), fc.tuple(fc.constant('"choices"'), choicesValue), fc.tuple(fc.constant('"usage"'), fc.oneof(usage, value))]);
+const document = fc
+  .tuple(ws, fc.oneof({ weight: 4, arbitrary: request }, { weight: 3, arbitrary: response }, { weight: 2, arbitrary: obj(topMember, 10) }, { weight: 1, arbitrary: value }), ws)
+  .map(([a, d, b]) => a + d + b);
+
+/** Mutations that usually break the text: every error path of the full parser. */
+const mutated = fc.tuple(document, fc.nat(), fc.constantFrom('delete', 'insert', 'truncate', 'replace'), fc.constantFrom(...'{}[],:"\\ x0-.eE+tfn\u0001\u001f\n\ud800'.split(''))).map(([d, at, op, c]) => {
+  const i = d.length ? at % d.length : 0;
+  if (op === 'delete') return d.slice(0, i) + d.slice(i + 1);
+  if (op === 'insert') return d.slice(0, i) + c + d.slice(i);
+  if (op === 'truncate') return d.slice(0, i);
+  return d.slice(0, i) + c + d.slice(i + 1);
+});
+
+describe('header scan against the full parse', () => {
+  it('agrees on generated requests, responses and other JSON (bytes of the whole frame)', () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(document, (d) => {
+        if (agree(d)) decided++;
+      }),
+      { numRuns: 1500 },
+    );
+    // Many generated documents are decided by the scan itself (the rest hold integral number
+    // literals with a fraction or exponent, which go to the exact parser), so the comparison is
+    // not vacuous.
+    expect(decided).toBeGreaterThan(300);
+  });
+
+  it('agrees on broken JSON: the same error kind, text and details', () => {
+    fc.assert(
+      fc.property(mutated, (d) => {
+        agree(d);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('agrees on long texts (the native string search above the precheck size)', () => {
+    const long = fc.tuple(document, fc.constantFrom('x'.repeat(1200), 'é'.repeat(700), 'a\\nb'.repeat(400), `${'q'.repeat(600)}\\"${'r'.repeat(600)}`)).map(([d, pad]) => `{"pad":"${pad}","doc":${d},"model":"gpt-4o","messages":[{"role":"user","content":"${pad}"}]}`);
+    let decided = 0;
+    fc.assert(
+      fc.property(long, (d) => {
+        if (agree(d)) decided++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(decided).toBeGreaterThan(60);
+    fc.assert(fc.property(fc.tuple(long, fc.nat(), fc.constantFrom('"', '\\', '\u0001', '\n', '}', '')), ([d, at, c]) => {
+      const i = at % d.length;
+      agree(d.slice(0, i) + c + d.slice(i + 1));
+    }), { numRuns: 300 });
+  });
+
+  it('agrees at and around the depth limit, and past the depth the scan follows itself', () => {
+    for (const limit of [0, 1, 2, 5, 32, 63, 64, 65, 100]) {
+      for (const depth of [0, 1, 2, 4, 5, 6, 31, 32, 33, 63, 64, 65, 66, 99, 100, 101]) {
+        const nested = '['.repeat(depth) + '1' + ']'.repeat(depth);
+        agree(`{"model":"m","messages":[{"role":"user","content":"hi","x":${nested}}]}`, limit);
+        agree(nested, limit);
+        agree(`{"a":${'{"b":'.repeat(depth)}null${'}'.repeat(depth)}}`, limit);
+      }
+    }
+  });
+
+  it('is the Node platform\'s header path (the browser platform leaves it out for size)', () => {
+    expect(platform.scanHeader).toBe(scanHeader);
+  });
+
+  it('decides the common documents itself and hands over what it must', () => {
+    const chat = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the M2M protocol in one line.' }], temperature: 0.2 });
+    expect(agree(chat)).toBe(true);
+    expect(agree(JSON.stringify({ id: 'chatcmpl-1', model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: 'x', tool_calls: [] }, finish_reason: 'length' }], usage: { prompt_tokens: 3, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 2 }, completion_tokens_details: { reasoning_tokens: 1 } } }))).toBe(true);
+    // Integral literals whose source matters (serde's as_u64) go to the exact parser.
+    expect(agree('{"model":"m","messages":[],"max_tokens":1000.0}')).toBe(false);
+    expect(agree('{"model":"m","messages":[],"max_tokens":-0}')).toBe(false);
+    // Invalid JSON: the full path writes the serde-style error.
+    expect(agree('{"model":"m","messages":[')).toBe(false);
+    expect(outcome('not json', {})).toContain('Invalid JSON: expected ident at line 1 column 2');
+    // Duplicate keys: the last one wins, as with JSON.parse.
+    expect(agree('{"model":"a","messages":[{"role":"system"}],"model":"gpt-4o","messages":[{"role":"user","content":"héllo"}],"max_tokens":5,"max_tokens":"x"}')).toBe(true);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * The check that an encrypted side has its own static key before anything connects or listens
+ * (called by connect.ts and listen-check.ts, beside checkPeerVerification in handshake.ts).
+ * @module
+ */
+import { M2MError } from '@m2m/core/internal';
+import { handshakePattern } from '@m2m/crypto';
+import type { SecureOptions } from './handshake.js';
+
+/** True when `side` sends its static key or has it as a pre-message in the pattern. */
+function sendsStatic(name: string, side: 'initiator' | 'responder'): boolean {
+  const p = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
+  if (!p) return false;
+  const pre = side === 'initiator' ? p.initiatorPre : p.responderPre;
+  return pre.includes('s') || p.messages.some((tokens, i) => (i % 2 === 0) === (side === 'initiator') && tokens.includes('s'));
+}
+
+/**
+ * Checks that this side has a usable `staticKey` when its pattern sends or pre-shares one (XX, IK
+ * and KK clients; every server but NN): without it a server listened and then failed every
+ * handshake, and a client failed at message 3, or with a bare TypeError for a hex string. An
+ * unknown pattern is left to checkPeerVerification and the handshake.
+ * @throws M2MError of kind Config naming what to pass.
+ */
+export function checkStaticKey(options: SecureOptions, role: 'client' | 'server'): void {
+  const name = options.pattern ?? 'XX';
+  if (!sendsStatic(name, role === 'client' ? 'initiator' : 'responder')) return;
+  const k: unknown = options.staticKey;
+  const pair = k !== null && typeof k === 'object' ? (k as { publicKey?: unknown; secret?: unknown; exportSecret?: unknown }) : undefined;
+  const usable = pair && pair.publicKey instanceof Uint8Array && pair.publicKey.length === 32 && (pair.secret instanceof Uint8Array || typeof pair.exportSecret === 'function');
+  if (!usable) {
+    const got = k === undefined ? 'none was given' : `got ${typeof k === 'string' ? 'a string' : k instanceof Uint8Array ? `${k.length} bytes` : typeof k}`;
+    throw new M2MError('Config', { reason: `${name}: the ${role} needs secure.staticKey, a key pair such as KeyPair.generate() from @m2m/crypto (${got})` });
+  }
+}
