@@ -2,7 +2,8 @@
  * Wrong arguments a JavaScript caller can pass past the types get CONFIG_ERROR naming what was
  * expected, not node's bare RangeError/TypeError or an INTERNAL_ERROR from deep inside the codec.
  */
-import { decodeFrame, encodeFrame, isSdkError, withRetry, type FrameProtection } from '@m2m/core';
+import { decodeFrame, encodeFrame, isSdkError, type FrameProtection } from '@m2m/core';
+import { withRetry } from '@m2m/core/errors';
 import { aeadProtection, randomBytes } from '@m2m/crypto';
 import { describe, expect, it } from 'vitest';
 
