@@ -19,7 +19,8 @@ import { createRequire } from 'node:module';
 import * as nc from 'node:crypto';
 import { CipherState, generateNoiseKeyPair, HandshakeState, KeyPair } from '@m2m/crypto';
 import { decodeFrame, encodeFrame } from '@m2m/core';
-import { ManualClock, memoryTransportPair, Session } from '@m2m/session';
+import { Session } from '@m2m/session';
+import { ManualClock, memoryTransportPair } from '@m2m/session/testing';
 import { SecureChannel } from '@m2m/session/internal';
 import { compare, mbps, median } from './measure.js';
 

@@ -8,7 +8,8 @@
  */
 import { decodeFrame, encodeFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, memoryTransportPair, Session, type SecureOptions, type Server } from '@m2m/session';
+import { allowKeys, connect, listen, Session, type SecureOptions, type Server } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 import { median, medianRatio, sessionMessagesPerSecond } from './measure.js';
 import { natsServerPath, startNatsServer } from '../packages/session/test/fixtures/nats-server.js';
 

@@ -12,7 +12,8 @@
  * @module
  */
 import { KeyPair } from '@m2m/crypto';
-import { memoryTransportPair, Session } from '@m2m/session';
+import { Session } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 
 const N = Number(process.env.N ?? 2000);
 const client = KeyPair.generate();

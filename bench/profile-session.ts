@@ -13,7 +13,8 @@
  * @module
  */
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, memoryTransportPair, Session, type SessionOptions } from '@m2m/session';
+import { allowKeys, connect, listen, Session, type SessionOptions } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 import { sessionMessagesPerSecond } from './measure.js';
 
 const N = Number(process.env.N ?? 20_000);

@@ -11,7 +11,8 @@
 import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, memoryTransportPair, Session, type ListenOptions, type SessionOptions } from '@m2m/session';
+import { allowKeys, connect, listen, Session, type ListenOptions, type SessionOptions } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 import { httpTransport } from '@m2m/session/http';
 import { median, sessionMessagesPerSecond } from './measure.js';
 

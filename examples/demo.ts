@@ -8,7 +8,8 @@
 import { inspectFrame, isSdkError } from '@m2m/core';
 import { deserializeError, formatErrorChain, serializeError } from '@m2m/core/errors';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, dataFrame, decodeMessageBinary, encodeMessageBinary, listen, memoryTransportPair, Session, type DataPayload, type Transport } from '@m2m/session';
+import { allowKeys, connect, dataFrame, decodeMessageBinary, encodeMessageBinary, listen, Session, type DataPayload, type Transport } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 
 const dim = (s: string) => (process.stdout.isTTY ? `\u001b[2m${s}\u001b[0m` : s);
 const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);

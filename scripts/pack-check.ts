@@ -141,7 +141,8 @@ try {
       [
         "import { compress, decompress, decodeFrame, encodeFrame } from '@m2m/core';",
         "import { aeadProtection, KeyPair, randomBytes } from '@m2m/crypto';",
-        "import { memoryTransportPair, Session } from '@m2m/session';",
+        "import { Session } from '@m2m/session';",
+        "import { memoryTransportPair } from '@m2m/session/testing';",
         "const json = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello from the browser. '.repeat(20) }] });",
         'const protection = aeadProtection(randomBytes(32));',
         'const frame = encodeFrame(json, { protection });',

@@ -8,7 +8,8 @@
 import * as net from 'node:net';
 import { isSdkError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, listen, memoryTransportPair, Session, type Message, type SecureOptions, type Transport } from '@m2m/session';
+import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, listen, Session, type Message, type SecureOptions, type Transport } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 import type { Attack } from '../lib/adversary.js';
 
 

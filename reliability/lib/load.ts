@@ -6,7 +6,8 @@ import * as net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isSdkError } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
-import { allowKeys, binaryCodec, connect, defaultCapabilities, listen, ManualClock, memoryTransportPair, Session, type Server, type Transport } from '@m2m/session';
+import { allowKeys, binaryCodec, connect, defaultCapabilities, listen, Session, type Server, type Transport } from '@m2m/session';
+import { ManualClock, memoryTransportPair } from '@m2m/session/testing';
 import { encodeCapabilities } from '@m2m/session/internal';
 
 const serverKey = KeyPair.generate();

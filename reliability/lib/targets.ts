@@ -5,7 +5,8 @@
 import { decodeFrame, decodeFrameText, decompress, inspectFrame } from '@m2m/core';
 import { deserializeError } from '@m2m/core/errors';
 import { aeadProtection, CipherState, HandshakeState, hmacProtection, KeyPair } from '@m2m/crypto';
-import { binaryCodec, ManualClock } from '@m2m/session';
+import { binaryCodec } from '@m2m/session';
+import { ManualClock } from '@m2m/session/testing';
 import { jsonCodec } from '@m2m/session/json';
 import { decodeCapabilities, SecureChannel } from '@m2m/session/internal';
 import { FUZZ_KEY } from './seeds.js';

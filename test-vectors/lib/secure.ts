@@ -6,7 +6,8 @@
  */
 import { fromHex, toHex } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
-import { decodeMessageBinary, encodeMessageBinary, ManualClock } from '@m2m/session';
+import { decodeMessageBinary, encodeMessageBinary } from '@m2m/session';
+import { ManualClock } from '@m2m/session/testing';
 import { decodeMessageJson, encodeMessageJson } from '@m2m/session/json';
 import { boundProtection, decodeCapabilities, encodeCapabilities, messageBinding, openControlMessage, SecureChannel, sealControlMessage } from '@m2m/session/internal';
 import { CipherState } from '@m2m/crypto';

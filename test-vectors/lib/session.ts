@@ -6,7 +6,8 @@
  */
 import { decompress, frameTextToBytes, fromHex, isM2MError, toHex } from '@m2m/core';
 import { base64Decode } from '@m2m/core/internal';
-import { decodeMessageBinary, encodeMessageBinary, ManualClock, negotiate, SessionCore, versionsCompatible } from '@m2m/session';
+import { decodeMessageBinary, encodeMessageBinary, negotiate, SessionCore, versionsCompatible } from '@m2m/session';
+import { ManualClock } from '@m2m/session/testing';
 import { decodeMessageJson, encodeMessageJson } from '@m2m/session/json';
 import type { Capabilities, Message } from '@m2m/session';
 import { checked, eq, eqSerdeText, unwrapSome } from './check.js';

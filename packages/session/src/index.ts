@@ -6,7 +6,8 @@
  * (`connect('nats://…')` and `listen({ transport: 'nats' })` are here); the HTTP transports'
  * client side (`httpTransport`, `restTransport` for `connect`) in `@m2m/session/http`; streams
  * inside a session (`openStream(session)`, `incomingStreams(session)`) in `@m2m/session/streams`;
- * the `json` codec's object and functions in `@m2m/session/json` (on Node `codec: 'json'` needs no import).
+ * the `json` codec's object and functions in `@m2m/session/json` (on Node `codec: 'json'` needs no import);
+ * in-memory transports and a manual clock in `@m2m/session/testing`.
  * Every export is listed on purpose (the API report in packages/session/api/ shows changes);
  * pieces the SDK's packages and tests share are in `@m2m/session/internal`, with no stability
  * promise.
@@ -16,7 +17,7 @@ export { PROTOCOL_VERSION, MessageType, Encodings, defaultCapabilities, CAPABILI
 export type { Capabilities, CloseInfo, DataPayload, Encoding, HandshakePayload, Message, MessagePayload, RejectionInfo, SecurityStatus } from './message.js';
 export { negotiate, versionsCompatible, minPayload, type Negotiated } from './negotiate.js';
 export { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
-export { systemClock, ManualClock, type Clock } from './clock.js';
+export { systemClock, type Clock } from './clock.js';
 export { resolveTimers, TIMER_RANGES, type TimerOptions, type ResolvedTimers } from './timers.js';
 export { SessionCore, type SessionCoreOptions, type SessionRole, type SessionStats, type ClosedInfo, type ReceiveResult, type DataExtras } from './session-core.js';
 export { binaryCodec, messageCodec, encodeMessageBinary, decodeMessageBinary, type MessageCodec, type MessageCodecName } from './codec/index.js';
@@ -29,7 +30,6 @@ export { connect, type ConnectOptions } from './connect.js';
 export type { Dialer, DialOptions } from './dialer.js';
 export { listen } from '#listen';
 export type { ListenOptions, Server, ServerCounters, ServerLimits } from './listen-types.js';
-export { memoryTransportPair } from './transport/memory.js';
 export { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 export { DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_HIGH_WATER_BYTES, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, type BufferAccount, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './transport/types.js';
 export { SESSION_PATTERNS, organizationPsk, checkPeerVerification, type SecureOptions, type SecureResult } from './secure/handshake.js';

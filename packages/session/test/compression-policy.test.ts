@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AUTO_COMPRESSION_MIN_BYTES, frameTextToBytes, inspectFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, memoryTransportPair, Session, SessionCore, type SessionData, type SessionOptions } from '@m2m/session';
+import { allowKeys, Session, SessionCore, type SessionData, type SessionOptions } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 
 // The request of bench/session.ts (162 B) and a ~10 KB conversation.
 const SMALL = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the M2M protocol in one line.' }], temperature: 0.2 });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import { isCryptoError, isSdkError, type M2MError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, decodeMessageBinary, ManualClock, encodeMessageBinary, listen, memoryTransportPair, Session, type Message, type SecureOptions, type SessionData, type Transport } from '@m2m/session';
+import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, listen, Session, type Message, type SecureOptions, type SessionData, type Transport } from '@m2m/session';
+import { ManualClock, memoryTransportPair } from '@m2m/session/testing';
 import { decodeMessageJson, encodeMessageJson } from '@m2m/session/json';
 
 const req = (i: number) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `question ${i}` }] });

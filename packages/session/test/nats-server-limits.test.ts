@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, memoryTransportPair, Session, type Server } from '@m2m/session';
+import { allowKeys, connect, listen, Session, type Server } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 import { NatsTransport, type NatsPort } from '@m2m/session/nats';
 import { ByteBudget, ConnectionAccount, DEFAULT_CONNECTION_ALLOWANCE } from '../src/transport/budget.js';
 import { encodeFrame, NATS_MESSAGE_COST, NatsKind, randomToken, sessionSubject } from '../src/transport/nats-frames.js';

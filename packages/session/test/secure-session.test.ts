@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { isCryptoError, isM2MError, fromHex, type CryptoError, type M2MError } from '@m2m/core';
 import { CipherState, KeyPair } from '@m2m/crypto';
 import { KeyHierarchy } from '@m2m/crypto/keys';
-import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, ManualClock, memoryTransportPair, organizationPsk, ReplayWindow, Session, type Message, type SecureOptions, type Transport } from '@m2m/session';
+import { allowKeys, connect, decodeMessageBinary, encodeMessageBinary, knownKeys, organizationPsk, ReplayWindow, Session, type Message, type SecureOptions, type Transport } from '@m2m/session';
+import { ManualClock, memoryTransportPair } from '@m2m/session/testing';
 import { messageBinding, openControlMessage, SecureChannel, sealControlMessage } from '@m2m/session/internal';
 import { encodePayloadBinary } from '../src/codec/binary-codec.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloseReason, isM2MError, type M2MError } from '@m2m/core';
-import { defaultCapabilities, ManualClock, resolveTimers, SessionCore, type ClosedInfo, type Message } from '@m2m/session';
+import { defaultCapabilities, resolveTimers, SessionCore, type ClosedInfo, type Message } from '@m2m/session';
+import { ManualClock } from '@m2m/session/testing';
 
 const JSON_REQ = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import { isM2MError, type M2MError } from '@m2m/core';
-import { connect, listen, memoryTransportPair, Session, type SessionData } from '@m2m/session';
+import { connect, listen, Session, type SessionData } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 import { httpTransport } from '@m2m/session/http';
 import { jsonCodec } from '@m2m/session/json';
 import { incomingStreams, openStream } from '@m2m/session/streams';

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isM2MError } from '@m2m/core';
-import { memoryTransportPair, Session } from '@m2m/session';
+import { Session } from '@m2m/session';
+import { memoryTransportPair } from '@m2m/session/testing';
 
 describe('a stream message without @m2m/session/streams', () => {
   it('ends the receiving session with STREAM_ERROR naming the entry; ordinary DATA before it arrives', async () => {

@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeFrame, frameTextToBytes, inspectFrame, isM2MError, type M2MError } from '@m2m/core';
 import { countRequestTokens } from '@m2m/core/models';
 import { KeyPair } from '@m2m/crypto';
-import {
-  allowKeys, connect, defaultCapabilities, listen, ManualClock, memoryTransportPair,
-  Session, type ChatCompletion, type ChatCompletionChunk, type SessionOptions,
-} from '@m2m/session';
+import { allowKeys, connect, defaultCapabilities, listen, Session, type ChatCompletion, type ChatCompletionChunk, type SessionOptions } from '@m2m/session';
+import { ManualClock, memoryTransportPair } from '@m2m/session/testing';
 import { encodeStreamEnvelope, incomingStreams, openStream, type IncomingStream } from '@m2m/session/streams';
 import { accumulateChatCompletion, parseChatCompletionStream, parseSse, relaySseToStream, streamToSse } from '@m2m/session/sse';
 
