@@ -1,6 +1,7 @@
 /**
- * The NATS mapping of session messages (docs/PROTOCOL.md §6.1): one NATS message per session
- * message with a one-byte kind prefix, credit messages for flow control, unguessable session
+ * The NATS mapping of session messages (docs/PROTOCOL.md §6.1): NATS messages with a one-byte
+ * kind prefix carrying one session message (FRAME), a piece of one (PART) or several (BATCH),
+ * credit messages for flow control, unguessable session
  * subjects, and the checks a peer's subjects must pass. No NATS client code here: the runtime
  * part loads `@nats-io/transport-node` lazily (`nats-link.ts`).
  * @module
@@ -10,7 +11,7 @@ import { allocate } from '../codec/slab.js';
 
 /** Kind byte of a NATS message on a session subject (or the listen subject). */
 export const NatsKind = {
-  /** A session message follows (HELLO, ACCEPT, DATA, …, in the session codec). */
+  /** A session message follows (HELLO, ACCEPT, DATA, …, in the session codec), or the last piece of one. */
   FRAME: 0,
   /** Flow control: `u32 window` then `f64 consumed` (little-endian); 13 bytes in all. */
   CREDIT: 1,
