@@ -5,7 +5,7 @@ import { inspectFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, binaryCodec, connect, dataFrame, listen, type DataPayload, type Server, type Session } from '@m2m/session';
 import { agentSubject, natsInFlight } from '@m2m/session/nats';
-import { decodeCredit, INITIAL_WINDOW, NatsKind, parseNatsUrl } from '../src/transport/nats-frames.js';
+import { decodeCredit, INITIAL_WINDOW, NatsKind, parseNatsUrl, sessionMessagesOf } from '../src/transport/nats-frames.js';
 import { natsServerPath, startNatsServer, type NatsNode } from './fixtures/nats-server.js';
 
 const bin = natsServerPath();
@@ -84,13 +84,16 @@ describe.skipIf(!bin)('nats transport (one nats-server)', () => {
     for (const m of seen) {
       // No plaintext secret anywhere on the broker.
       expect(text.decode(m.data)).not.toContain('secret');
-      if (m.data[0] !== NatsKind.FRAME) continue;
-      const msg = binaryCodec.decode(m.data.subarray(1));
-      if (msg.type !== 'DATA') continue;
-      data++;
-      expect(inspectFrame(dataFrame((msg.payload as { value: DataPayload }).value)!).security).toBe('aead');
+      for (const bytes of sessionMessagesOf(m.data)) {
+        const msg = binaryCodec.decode(bytes);
+        if (msg.type !== 'DATA') continue;
+        data++;
+        expect(inspectFrame(dataFrame((msg.payload as { value: DataPayload }).value)!).security).toBe('aead');
+      }
     }
     expect(data).toBe(2 * n);
+    // Sends of one turn went as BATCH messages: fewer NATS messages than DATA messages.
+    expect(seen.some((m) => m.data[0] === NatsKind.BATCH)).toBe(true);
   });
 
   it('fails fast with a typed error when nobody listens on the subject (no responders)', async () => {

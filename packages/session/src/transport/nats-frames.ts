@@ -1,6 +1,7 @@
 /**
- * The NATS mapping of session messages (docs/PROTOCOL.md §6.1): one NATS message per session
- * message with a one-byte kind prefix, credit messages for flow control, unguessable session
+ * The NATS mapping of session messages (docs/PROTOCOL.md §6.1): NATS messages with a one-byte
+ * kind prefix carrying one session message (FRAME), a piece of one (PART) or several (BATCH),
+ * credit messages for flow control, unguessable session
  * subjects, and the checks a peer's subjects must pass. No NATS client code here: the runtime
  * part loads `@nats-io/transport-node` lazily (`nats-link.ts`).
  * @module
@@ -10,7 +11,7 @@ import { allocate } from '../codec/slab.js';
 
 /** Kind byte of a NATS message on a session subject (or the listen subject). */
 export const NatsKind = {
-  /** A session message follows (HELLO, ACCEPT, DATA, …, in the session codec). */
+  /** A session message follows (HELLO, ACCEPT, DATA, …, in the session codec), or the last piece of one. */
   FRAME: 0,
   /** Flow control: `u32 window` then `f64 consumed` (little-endian); 13 bytes in all. */
   CREDIT: 1,
@@ -20,7 +21,15 @@ export const NatsKind = {
   PART: 3,
   /** Liveness probe, ignored by a live peer: a gone peer's subject draws NATS's no-responders status. */
   PROBE: 4,
+  /**
+   * Several whole session messages one end queued in one event-loop turn: each is `u32 length`
+   * (little-endian) then the message; at least two, none empty (see {@link encodeBatch}).
+   */
+  BATCH: 5,
 } as const;
+
+/** Bytes of the length prefix of each message in a BATCH. */
+export const BATCH_LENGTH_BYTES = 4;
 
 /** Default interval of liveness probes while a session is open. */
 export const DEFAULT_PROBE_INTERVAL_MS = 1_000;
@@ -102,6 +111,58 @@ export function encodeFrame(message: Uint8Array, kind: number = NatsKind.FRAME):
   return out;
 }
 
+/**
+ * A BATCH message of `frames`, each a FRAME message (kind byte, then one session message):
+ * `5`, then for each `u32 length` (little-endian) and the session message. The caller keeps
+ * the total within one NATS message.
+ */
+export function encodeBatch(frames: readonly Uint8Array[], bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  const view = new DataView(out.buffer);
+  out[0] = NatsKind.BATCH;
+  let at = 1;
+  for (const frame of frames) {
+    view.setUint32(at, frame.length - 1, true);
+    out.set(frame.subarray(1), at + BATCH_LENGTH_BYTES);
+    at += BATCH_LENGTH_BYTES + frame.length - 1;
+  }
+  return out;
+}
+
+/** Bytes a FRAME message of `frameLength` bytes adds to a BATCH. */
+export function batchedLength(frameLength: number): number {
+  return frameLength - 1 + BATCH_LENGTH_BYTES;
+}
+
+/**
+ * Checks a BATCH message before anything of it is held, allocating nothing: no length is
+ * trusted (each must be non-zero and fit in what remains). Returns what its messages count
+ * against the flow-control window, each as the FRAME it replaces ({@link natsMessageCost} of
+ * its length plus the kind byte).
+ * @throws M2MError of kind InvalidMessage for a batch of fewer than two messages, an empty
+ *   message, a truncated length or a length past the end; LimitExceeded for a message longer
+ *   than `maxMessageBytes`.
+ */
+export function checkBatch(data: Uint8Array, maxMessageBytes: number): number {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let cost = 0;
+  let count = 0;
+  let at = 1;
+  while (at < data.length) {
+    if (data.length - at < BATCH_LENGTH_BYTES) throw new M2MError('InvalidMessage', { reason: 'NATS batch message truncated in a length' });
+    const length = view.getUint32(at, true);
+    at += BATCH_LENGTH_BYTES;
+    if (length === 0) throw new M2MError('InvalidMessage', { reason: 'NATS batch message holds an empty message' });
+    if (length > data.length - at) throw new M2MError('InvalidMessage', { reason: `NATS batch message length ${length} past its end (${data.length - at} bytes left)` });
+    if (length > maxMessageBytes) throw new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: length, max: maxMessageBytes });
+    cost += natsMessageCost(length + 1);
+    count++;
+    at += length;
+  }
+  if (count < 2) throw new M2MError('InvalidMessage', { reason: 'NATS batch message of fewer than two messages' });
+  return cost;
+}
+
 /** A CREDIT message. */
 export function encodeCredit(window: number, consumed: number): Uint8Array {
   const out = new Uint8Array(13);
@@ -154,4 +215,23 @@ export function parseNatsUrl(url: string): { servers: string[]; subject: string 
     throw new M2MError('Config', { reason: `bad NATS subject in ${String(url).slice(0, 200)}` }, { cause: e });
   }
   return { servers, subject: checkListenSubject(subject) };
+}
+
+/**
+ * The session messages a FRAME or BATCH message carries (views of `data`), for tools and tests
+ * that watch a session subject; none for other kinds.
+ * @throws M2MError of kind InvalidMessage for a malformed BATCH (as {@link checkBatch}).
+ */
+export function sessionMessagesOf(data: Uint8Array): Uint8Array[] {
+  if (data[0] === NatsKind.FRAME) return [data.subarray(1)];
+  if (data[0] !== NatsKind.BATCH) return [];
+  checkBatch(data, data.length);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: Uint8Array[] = [];
+  for (let at = 1; at < data.length; ) {
+    const length = view.getUint32(at, true);
+    out.push(data.subarray(at + BATCH_LENGTH_BYTES, at + BATCH_LENGTH_BYTES + length));
+    at += BATCH_LENGTH_BYTES + length;
+  }
+  return out;
 }

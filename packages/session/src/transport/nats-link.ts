@@ -7,12 +7,14 @@
  *
  * Publishes are queued and handed to the client together once per event-loop turn: the client
  * writes to its socket once per microtask checkpoint, so a session awaiting each `send` cost one
- * socket write per message (the largest item of a CPU profile, bench/profile-nats.ts).
+ * socket write per message (the largest item of a CPU profile, bench/profile-nats.ts). The
+ * FRAMEs one session end queues in a turn go as one BATCH message: the client's cost per NATS
+ * message (protocol line, subject, callback) outweighed a whole session layer's per message.
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
 import { NatsTransport, type NatsIncoming, type NatsPort, type NatsTransportOptions } from './nats-transport.js';
-import { randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
+import { batchedLength, encodeBatch, INITIAL_WINDOW, randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
 import { setImmediate } from 'node:timers';
 
 /** The part of a NATS message this module reads. */
@@ -62,11 +64,20 @@ export async function natsConnect(servers: string[], name: string): Promise<Nats
 /** Bytes queued in one event-loop turn past which senders wait for the next turn (NatsPort.pace). */
 const PACE_BYTES = 128 * 1024;
 
+/** FRAMEs of one session end queued in this turn, sent as one BATCH (or the FRAME itself when alone). */
+interface PendingBatch {
+  readonly subject: string;
+  readonly frames: Uint8Array[];
+  /** Size of the BATCH message they make. */
+  bytes: number;
+}
+
 /** A NATS connection carrying session ends. */
 export class NatsLink implements NatsPort {
   readonly nc: NatsConnectionLike;
   readonly token = randomToken();
   readonly maxPayload: number;
+  #batchLimit: number;
   #ends = new Map<string, NatsTransport>();
   #onEmpty?: () => void;
 
@@ -75,6 +86,7 @@ export class NatsLink implements NatsPort {
     this.nc = nc;
     this.#onEmpty = onEmpty;
     this.maxPayload = nc.info?.max_payload ?? 1 << 20;
+    this.#batchLimit = Math.min(this.maxPayload, INITIAL_WINDOW);
     nc.subscribe(`${SESSION_PREFIX}.${this.token}.*`, { callback: (err, msg) => (err ? undefined : this.#route(msg)) });
     void (async () => {
       for await (const s of nc.status()) {
@@ -106,7 +118,9 @@ export class NatsLink implements NatsPort {
   }
 
   // Queued publishes, flat: subject, data, reply, subject, data, reply, …
-  #queue: Array<string | Uint8Array> = [];
+  #queue: Array<string | Uint8Array | PendingBatch> = [];
+  // The batch each session end (by its reply subject) may still add FRAMEs to in this turn.
+  #open = new Map<string, PendingBatch>();
   #flushing = false;
   #draining = false;
 
@@ -121,12 +135,15 @@ export class NatsLink implements NatsPort {
     this.#flushing = false;
     const q = this.#queue;
     this.#queue = [];
+    this.#open.clear();
     this.#queuedBytes = 0;
     for (const w of this.#turnWaiters.splice(0)) w();
     for (let i = 0; i < q.length; i += 3) {
       const reply = q[i + 2] as string;
+      const item = q[i + 1] as Uint8Array | PendingBatch;
       try {
-        this.nc.publish(q[i] as string, q[i + 1] as Uint8Array, { reply });
+        const data = item instanceof Uint8Array ? item : item.frames.length === 1 ? item.frames[0] : encodeBatch(item.frames, item.bytes);
+        this.nc.publish(q[i] as string, data, { reply });
       } catch (e) {
         this.#ends.get(reply.slice(reply.lastIndexOf('.') + 1))?.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
       }
@@ -135,12 +152,28 @@ export class NatsLink implements NatsPort {
 
   /**
    * Queues a publish for the end of this event-loop turn (in order with every other publish of
-   * this connection).
+   * this connection). A `batchable` FRAME joins the batch its end (`reply`) opened in this turn
+   * while that fits in one NATS message (`min(max_payload, 1 MiB)`); any other publish of the
+   * end closes its batch, so later FRAMEs go after it.
    * @throws M2MError of kind Network when the connection is closed.
    */
-  publish(subject: string, data: Uint8Array, reply: string): void {
+  publish(subject: string, data: Uint8Array, reply: string, batchable = false): void {
     if (this.nc.isClosed()) throw new M2MError('Network', { reason: 'NATS connection closed' });
-    this.#queue.push(subject, data, reply);
+    if (batchable) {
+      const open = this.#open.get(reply);
+      const added = batchedLength(data.length);
+      if (open && open.subject === subject && open.bytes + added <= this.#batchLimit) {
+        open.frames.push(data);
+        open.bytes += added;
+      } else {
+        const batch: PendingBatch = { subject, frames: [data], bytes: 1 + added };
+        this.#open.set(reply, batch);
+        this.#queue.push(subject, batch, reply);
+      }
+    } else {
+      this.#open.delete(reply);
+      this.#queue.push(subject, data, reply);
+    }
     this.#queuedBytes += data.length;
     if (!this.#flushing) {
       this.#flushing = true;

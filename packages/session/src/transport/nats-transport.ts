@@ -9,13 +9,18 @@
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { keepSmall } from '../codec/slab.js';
-import { BYE, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
+import { BATCH_LENGTH_BYTES, BYE, checkBatch, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, TAKEN, type BufferAccount, type PollingIterator, type Transport } from './types.js';
 
 /** What a session transport needs from its NATS connection. */
 export interface NatsPort {
-  /** Publishes `data` to `subject` with `reply` as the reply subject. */
-  publish(subject: string, data: Uint8Array, reply: string): void;
+  /**
+   * Publishes `data` to `subject` with `reply` as the reply subject. With `batchable` (a FRAME
+   * holding one whole session message) the port may send it in one BATCH with the FRAMEs the
+   * same end publishes next in this event-loop turn (docs/PROTOCOL.md §6.1); anything else
+   * an end publishes ends its batch, so order is kept.
+   */
+  publish(subject: string, data: Uint8Array, reply: string, batchable?: boolean): void;
   /** The broker's `max_payload`. */
   readonly maxPayload: number;
   /** Stops routing messages to this transport (it closed). */
@@ -171,7 +176,7 @@ export class NatsTransport implements Transport {
     // and costs no promise unless the connection asks this sender to wait a turn.
     if (this.#closed || (!this.#bound && this.#sent > 0) || data.length > this.#piece() || this.#sent + natsMessageCost(data.length + 1) > this.#peerLimit) return this.#sendWaiting(data);
     try {
-      const frame = this.#publish(data, NatsKind.FRAME);
+      const frame = this.#publish(data, NatsKind.FRAME, this.#bound);
       this.#unacked.push({ end: this.#sent, bytes: frame.subarray(1) });
     } catch (e) {
       return Promise.reject(e);
@@ -185,10 +190,10 @@ export class NatsTransport implements Transport {
   }
 
   /** Publishes one FRAME or PART and counts it; returns the NATS message. @throws M2MError Network. */
-  #publish(chunk: Uint8Array, kind: number): Uint8Array {
+  #publish(chunk: Uint8Array, kind: number, batchable = false): Uint8Array {
     const frame = encodeFrame(chunk, kind);
     try {
-      this.#port.publish(this.#peer, frame, this.subject);
+      this.#port.publish(this.#peer, frame, this.subject, batchable);
     } catch (e) {
       this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
       throw this.#closedError();
@@ -228,7 +233,8 @@ export class NatsTransport implements Transport {
         await new Promise<void>((r) => this.#creditWaiters.push(r));
       }
       if (this.#closed) throw this.#closedError();
-      frame = this.#publish(chunk, last ? NatsKind.FRAME : NatsKind.PART);
+      // Only a whole message may join a batch (never the last piece of one).
+      frame = this.#publish(chunk, last ? NatsKind.FRAME : NatsKind.PART, last && at === 0 && this.#bound);
       if (last) break;
     }
     // Kept for in-flight reports: a one-piece message as the frame just built (no second copy).
@@ -302,6 +308,8 @@ export class NatsTransport implements Transport {
       this.#partBytes = 0;
       this.#inbox.offer({ bytes: joined, size: cost, held: this.#partHeld + cost });
       this.#partHeld = 0;
+    } else if (data[0] === NatsKind.BATCH) {
+      this.#deliverBatch(data);
     } else if (data[0] === NatsKind.CREDIT) {
       let credit;
       try {
@@ -327,6 +335,39 @@ export class NatsTransport implements Transport {
       this.#cleanup();
       this.#inbox.end();
     } else this.fail(new M2MError('InvalidMessage', { reason: `unknown NATS message kind ${data[0]}` }));
+  }
+
+  /**
+   * Takes a BATCH: checked whole and counted before anything of it is held, each message as the
+   * FRAME it stands for (same window and account cost), then offered in order.
+   */
+  #deliverBatch(data: Uint8Array): void {
+    // A batch holds whole messages only: none may arrive between the pieces of one.
+    if (this.#partBytes !== 0) return this.fail(new M2MError('InvalidMessage', { reason: 'NATS batch message between the pieces of a message' }));
+    let cost: number;
+    try {
+      cost = checkBatch(data, this.#maxIncoming);
+    } catch (e) {
+      return this.fail(e);
+    }
+    this.#received += cost;
+    if (this.#received > this.#granted) return this.fail(new M2MError('LimitExceeded', { limit: 'NATS flow-control window', actual: this.#received - this.#consumed, max: this.#granted - this.#consumed }));
+    if (this.#account) {
+      try {
+        this.#account.hold(cost);
+      } catch (e) {
+        return this.fail(e);
+      }
+    }
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    for (let at = 1; at < data.length; ) {
+      const length = view.getUint32(at, true);
+      at += BATCH_LENGTH_BYTES;
+      const size = natsMessageCost(length + 1);
+      // A copy (in the slab) unless the batch is small: views would pin the whole batch.
+      this.#inbox.offer({ bytes: keepSmall(data.subarray(at, at + length)), size, held: size });
+      at += length;
+    }
   }
 
   /** Ends this end with `error` (the peer is gone, the connection was lost, the peer misbehaved). */

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { NatsTransport, type NatsPort } from '@m2m/session/nats';
+import { NatsLink, type NatsConnectionLike, type NatsMsgLike } from '../src/transport/nats-link.js';
+import { encodeFrame, INITIAL_WINDOW, NATS_MESSAGE_COST, NatsKind, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
+
+// BATCH messages (docs/PROTOCOL.md §6.1): two NatsLinks over a fake in-process broker, and a
+// NatsTransport fed malformed batches directly.
+
+/** A fake broker: each link's `_M2M.<token>.*` subscription, fed asynchronously, in order. */
+function fakeBroker(maxPayload: number) {
+  const subs = new Map<string, (err: Error | null, msg: NatsMsgLike) => void>();
+  const seen: Uint8Array[] = [];
+  const connection = (): NatsConnectionLike => ({
+    info: { max_payload: maxPayload },
+    publish: (subject, data, options) => {
+      if (data.length > maxPayload) throw new Error('maximum payload exceeded');
+      if (subject.startsWith('_M2M.')) seen.push(data.slice());
+      const cb = subs.get(subject.slice(0, subject.lastIndexOf('.')));
+      queueMicrotask(() => cb?.(null, { subject, data: data.slice(), reply: options?.reply }));
+    },
+    subscribe: (subject, options) => {
+      subs.set(subject.slice(0, -2), options.callback);
+      return { unsubscribe: () => undefined };
+    },
+    status: () => ({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<{ type: string }>>(() => undefined) }) }),
+    closed: () => new Promise(() => undefined),
+    flush: async () => undefined,
+    drain: async () => undefined,
+    close: async () => undefined,
+    isClosed: () => false,
+  });
+  return { connection, seen };
+}
+
+/** A sender end `a` bound to a receiver end `b` (bound by a's first message). */
+function pair(maxPayload: number) {
+  const broker = fakeBroker(maxPayload);
+  const b = new NatsLink(broker.connection()).open('m2m.unused', false, { probeIntervalMs: 0 });
+  const a = new NatsLink(broker.connection()).open(b.subject, true, { probeIntervalMs: 0 });
+  return { a, b, seen: broker.seen };
+}
+
+const message = (i: number, size: number) => new Uint8Array(size).fill(i % 251).map((v, j) => (j < 4 ? (i >> (8 * j)) & 255 : v));
+const turn = () => new Promise((r) => setImmediate(r));
+
+describe('NATS BATCH messages', () => {
+  it('sends the whole messages of one turn as BATCHes within max_payload, pieces alone, in order', async () => {
+    const { a, b, seen } = pair(4096);
+    const sizes = [20, 20, 20, 10_000, 30, 1000, 1000, 1000, 1000, 1000, 4095, 40, 40];
+    const sent = sizes.map((s, i) => message(i, s));
+    for (const m of sent) await a.send(m);
+    await turn();
+    // 3 small ones in a BATCH; the large one as PART, PART, FRAME; then batches up to 4096
+    // bytes (1 + 34 + 4 × 1004 = 4051), a message alone as a FRAME.
+    expect(seen.map((d) => d[0])).toEqual([NatsKind.BATCH, NatsKind.PART, NatsKind.PART, NatsKind.FRAME, NatsKind.BATCH, NatsKind.FRAME, NatsKind.FRAME, NatsKind.BATCH]);
+    expect(seen.map((d) => (d[0] === NatsKind.PART ? 0 : sessionMessagesOf(d).length))).toEqual([3, 0, 0, 1, 5, 1, 1, 2]);
+    for (const d of seen) expect(d.length).toBeLessThanOrEqual(4096);
+    const it = b[Symbol.asyncIterator]();
+    for (const m of sent) expect((await it.next()).value).toEqual(m);
+    // Sends of later turns start new batches, still in order.
+    await a.send(message(100, 5));
+    await turn();
+    await a.send(message(101, 5));
+    await a.send(message(102, 5));
+    expect((await it.next()).value).toEqual(message(100, 5));
+    expect((await it.next()).value).toEqual(message(101, 5));
+    expect((await it.next()).value).toEqual(message(102, 5));
+    const carrying = seen.filter((d) => d[0] === NatsKind.FRAME || d[0] === NatsKind.BATCH); // not b's CREDITs
+    expect(carrying.slice(-2).map((d) => d[0])).toEqual([NatsKind.FRAME, NatsKind.BATCH]);
+    await a.close();
+    await b.close();
+  });
+
+  it('counts each batched message against the window as a FRAME: a sender waits for credit, the receiver holds at most the window', async () => {
+    const { a, b } = pair(1 << 20);
+    const n = 3000; // at 512 each, 2048 fill the first window (1 MiB)
+    let sentCount = 0;
+    const sending = (async () => {
+      for (let i = 0; i < n; i++) {
+        await a.send(message(i, 8));
+        sentCount++;
+      }
+    })();
+    for (let i = 0; i < 20; i++) await turn();
+    expect(sentCount).toBe(INITIAL_WINDOW / NATS_MESSAGE_COST);
+    expect(b.bufferedBytes).toBe(INITIAL_WINDOW);
+    const it = b[Symbol.asyncIterator]();
+    for (let i = 0; i < n; i++) expect((await it.next()).value).toEqual(message(i, 8));
+    await sending;
+    await a.close();
+    await b.close();
+  });
+});
+
+describe('NATS BATCH messages, malformed', () => {
+  const peer = sessionSubject(randomToken(), randomToken());
+  const own = sessionSubject(randomToken(), randomToken());
+  const port: NatsPort = { maxPayload: 1 << 20, publish: () => undefined, release: () => undefined };
+  const u32 = (n: number) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
+
+  /** Delivers `data` to a fresh end and returns what it yielded and how it ended. */
+  async function feed(...messages: Uint8Array[]): Promise<{ got: number; error: unknown }> {
+    const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0 });
+    for (const data of messages) t.deliver({ data, reply: peer });
+    let got = 0;
+    try {
+      for await (const _ of t) got++;
+    } catch (error) {
+      return { got, error };
+    }
+    return { got, error: undefined };
+  }
+
+  it('accepts a well-formed batch of two', async () => {
+    const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0 });
+    t.deliver({ data: Uint8Array.of(NatsKind.BATCH, ...u32(1), 7, ...u32(2), 8, 9), reply: peer });
+    const it = t[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual(Uint8Array.of(7));
+    expect((await it.next()).value).toEqual(Uint8Array.of(8, 9));
+    await t.close();
+  });
+
+  it.each([
+    ['empty', [NatsKind.BATCH]],
+    ['one message only', [NatsKind.BATCH, ...u32(1), 7]],
+    ['a length past the end', [NatsKind.BATCH, ...u32(1), 7, ...u32(1000), 1, 2, 3]],
+    ['a length of 2^32 - 1', [NatsKind.BATCH, ...u32(1), 7, ...u32(0xffffffff), 1]],
+    ['a truncated length', [NatsKind.BATCH, ...u32(1), 7, ...u32(1), 8, 2, 0]],
+    ['a zero-length message', [NatsKind.BATCH, ...u32(1), 7, ...u32(0), ...u32(1), 8]],
+  ])('ends with INVALID_MESSAGE and yields nothing for a batch with %s', async (_name, bytes) => {
+    const { got, error } = await feed(Uint8Array.from(bytes));
+    expect(got).toBe(0);
+    expect(error).toMatchObject({ code: 'INVALID_MESSAGE' });
+  });
+
+  it('ends with INVALID_MESSAGE for a batch between the pieces of a message', async () => {
+    const { got, error } = await feed(encodeFrame(Uint8Array.of(1), NatsKind.PART), Uint8Array.of(NatsKind.BATCH, ...u32(1), 7, ...u32(1), 8));
+    expect(got).toBe(0);
+    expect(error).toMatchObject({ code: 'INVALID_MESSAGE' });
+  });
+
+  it('ends with LIMIT_EXCEEDED, holding none of it, for a batch of more messages than the window admits', async () => {
+    // 1 MiB of 1-byte messages: about 210 000 of them, 512 each against a 1 MiB window.
+    const huge = new Uint8Array(1 << 20);
+    huge[0] = NatsKind.BATCH;
+    for (let at = 1; at + 5 <= huge.length; at += 5) huge[at] = 1;
+    const { got, error } = await feed(huge.subarray(0, 1 + 5 * Math.floor((huge.length - 1) / 5)));
+    expect(got).toBe(0);
+    expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+  });
+
+  it('ends with LIMIT_EXCEEDED for a batched message over maxMessageBytes', async () => {
+    const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0, maxMessageBytes: 4 });
+    t.deliver({ data: Uint8Array.of(NatsKind.BATCH, ...u32(1), 7, ...u32(5), 1, 2, 3, 4, 5), reply: peer });
+    await expect(t[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+  });
+});
