@@ -48,7 +48,7 @@ export interface SessionCoreOptions {
   protection?: FrameProtection;
   /**
    * Prompt tokens for the cost estimate in the headers of M2M frames this side sends (e.g.
-   * `countRequestTokens` from `@m2m/core`); default: the reference's `content bytes / 4`.
+   * `countRequestTokens` from `@m2m/core/models`); default: the reference's `content bytes / 4`.
    */
   promptTokens?: EncodeFrameOptions['promptTokens'];
   /**
