@@ -7,6 +7,7 @@
  */
 import { M2MError, utf8ByteLength } from '@m2m/core/internal';
 import type { Algorithm, CloseReason, RejectionCode } from '@m2m/core';
+import { installedStreamMux } from './stream/install.js';
 
 /** Protocol version spoken in HELLO and ACCEPT (the reference's `PROTOCOL_VERSION`). */
 export const PROTOCOL_VERSION = '3.0';
@@ -124,7 +125,11 @@ export interface Message {
   timestamp: number;
 }
 
-/** Default capabilities, as the reference's `Capabilities::default()` with a fresh agent id. */
+/**
+ * Default capabilities, as the reference's `Capabilities::default()` with a fresh agent id;
+ * `streaming` is true only once `@m2m/session/streams` is loaded (always on Node), so a page
+ * without stream support never advertises it.
+ */
 export function defaultCapabilities(overrides: { agentId?: string; agentType?: string } = {}): Capabilities {
   return {
     version: PROTOCOL_VERSION,
@@ -133,7 +138,7 @@ export function defaultCapabilities(overrides: { agentId?: string; agentType?: s
     compression: {
       algorithms: ['m2m', 'tokennative', 'brotli', 'none'],
       maxPayload: 0,
-      streaming: true,
+      streaming: installedStreamMux() !== undefined,
       mlRouting: false,
       encodings: ['Cl100kBase', 'O200kBase'],
       preferredEncoding: 'Cl100kBase',
