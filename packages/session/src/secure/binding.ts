@@ -72,6 +72,22 @@ export class BindingProtection implements AeadFrameProtection {
     return this.#inner.open(this.#aad(aad), sealed);
   }
 
+  /** {@link BindingProtection.seal} into the frame's own bytes (protection.ts in @m2m/core). @throws what the inner protection throws. */
+  sealInPlace(aad: Uint8Array, data: Uint8Array, nonce: Uint8Array, tag: Uint8Array): void {
+    const bound = this.#aad(aad);
+    if (this.#inner.sealInPlace) return this.#inner.sealInPlace(bound, data, nonce, tag);
+    const sealed = this.#inner.seal(bound, data);
+    nonce.set(sealed.nonce);
+    data.set(sealed.ciphertext);
+    tag.set(sealed.tag);
+  }
+
+  /** {@link BindingProtection.open} into the inner protection's reused buffer when it has one. @throws what the inner protection throws. */
+  openTransient(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+    const bound = this.#aad(aad);
+    return this.#inner.openTransient ? this.#inner.openTransient(bound, sealed) : this.#inner.open(bound, sealed);
+  }
+
   #aad(aad: Uint8Array): Uint8Array {
     const m = this.#message;
     const size = m ? bindingSize(m) : -1;
