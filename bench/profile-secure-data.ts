@@ -18,7 +18,7 @@ import { decodeFrame, encodeFrameWith } from '@m2m/core/internal';
 import { CipherState, chacha20poly1305Open } from '@m2m/crypto';
 import { sealParts } from '@m2m/crypto/internal';
 import { BindingProtection, SecureChannel } from '@m2m/session/internal';
-import { allowKeys, memoryTransportPair, Session, type Message, type SessionOptions } from '@m2m/session';
+import { allowKeys, ManualClock, memoryTransportPair, Session, type Message, type SessionOptions } from '@m2m/session';
 import { KeyPair } from '@m2m/crypto';
 import { sessionMessagesPerSecond } from './measure.js';
 
@@ -27,7 +27,7 @@ const ROUNDS = 5;
 const payload = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the M2M protocol in one line.' }], temperature: 0.2 });
 const k1 = new Uint8Array(32).fill(1);
 const k2 = new Uint8Array(32).fill(2);
-const clock = { now: () => 0 };
+const clock = new ManualClock();
 const a = new SecureChannel(new CipherState(k1), new CipherState(k2), clock);
 const b = new SecureChannel(new CipherState(k2), new CipherState(k1), clock);
 // LEGACY=1: only `seal`/`open`, as every protection had before the fast paths.
