@@ -339,3 +339,31 @@ describe('in-place seal and open-into (the session fast path)', () => {
     }
   });
 });
+
+describe('aeadProtection fast paths', () => {
+  it('frames sealed in place equal those from seal(), decode through both paths, and the reused plaintext is wiped', () => {
+    const key = new Uint8Array(32).fill(9);
+    const counterNonce = () => {
+      let n = 0;
+      return () => Uint8Array.from({ length: 12 }, (_, i) => (i === 0 ? ++n : 0));
+    };
+    const fast = aeadProtection(key, { nextNonce: counterNonce() });
+    const base = aeadProtection(key, { nextNonce: counterNonce() });
+    const sealOnly = { mode: 'aead' as const, seal: base.seal, open: base.open };
+    let seen: Uint8Array | undefined;
+    const watched = { mode: 'aead' as const, seal: fast.seal, open: fast.open, openTransient: (aad: Uint8Array, sealed: Uint8Array) => (seen = fast.openTransient!(aad, sealed)) };
+    for (const size of [10, 300, 5000]) {
+      const json = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'y'.repeat(size) }] });
+      const a = encodeFrame(json, { protection: fast, compression: 'auto' });
+      const b = encodeFrame(json, { protection: sealOnly, compression: 'auto' });
+      expect(toHex(a)).toBe(toHex(b));
+      expect(decodeFrame(a, { protection: watched }).payload).toBe(json);
+      expect(decodeFrame(b, { protection: sealOnly }).payload).toBe(json);
+      expect(seen!.length).toBeGreaterThan(0);
+      expect(seen!.every((x) => x === 0)).toBe(true);
+      const forged = a.slice();
+      forged[forged.length - 1] ^= 1;
+      expect(() => decodeFrame(forged, { protection: fast })).toThrow(/authentication tag mismatch/);
+    }
+  });
+});
