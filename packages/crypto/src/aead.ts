@@ -56,6 +56,58 @@ export function sealParts(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Ar
 }
 
 /**
+ * Raw ChaCha20-Poly1305 seal in place: `data` (the plaintext) is overwritten with the ciphertext
+ * and the tag is written to `tag` (16 bytes), for frame encoders that lay the frame out first
+ * (core/src/wire/frame.ts). Same bytes as {@link sealParts}.
+ * @throws CryptoError (Aead) on bad sizes.
+ */
+export function sealInPlace(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, aad: Uint8Array, tag: Uint8Array): void {
+  const k = aeadKey(key);
+  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
+  if (!isBytes(tag) || tag.length !== AEAD_TAG_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'tag must be 16 bytes' });
+  const backend = getBackend();
+  try {
+    if (backend.chachaSealInPlace) backend.chachaSealInPlace(k, nonce, bytesArg(data, 'plaintext'), bytesArg(aad, 'aad'), tag);
+    else {
+      const parts = backend.chachaSeal(k, nonce, bytesArg(data, 'plaintext'), bytesArg(aad, 'aad'));
+      data.set(parts.ciphertext);
+      tag.set(parts.tag);
+    }
+  } catch (e) {
+    throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause: e });
+  }
+}
+
+/**
+ * Raw ChaCha20-Poly1305 open of `ciphertext ‖ tag` into `out` (exactly `sealed.length - 16`
+ * bytes), for callers that keep one plaintext buffer. `out` holds no plaintext when it throws.
+ * @throws CryptoError: Aead/DataTooShort, Aead/DecryptionFailed (`authentication tag mismatch`).
+ */
+export function openInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): void {
+  const k = aeadKey(key);
+  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'nonce must be 12 bytes' });
+  if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+  if (!isBytes(out) || out.length !== sealed.length - AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'output must be the ciphertext length' });
+  const backend = getBackend();
+  let ok: boolean;
+  try {
+    if (backend.chachaOpenInto) ok = backend.chachaOpenInto(k, nonce, sealed, bytesArg(aad, 'aad'), out);
+    else {
+      const plain = backend.chachaOpen(k, nonce, sealed, bytesArg(aad, 'aad'));
+      ok = plain !== undefined;
+      if (plain) {
+        out.set(plain);
+        plain.fill(0);
+      }
+    }
+  } catch (e) {
+    out.fill(0);
+    throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
+  }
+  if (!ok) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' });
+}
+
+/**
  * Raw ChaCha20-Poly1305 open of `ciphertext ‖ tag`.
  * @throws CryptoError: Aead/DataTooShort, Aead/DecryptionFailed (`authentication tag mismatch`).
  */

@@ -1,8 +1,8 @@
 /**
  * `@m2m/crypto/internal`: pieces shared between the SDK's packages and its tests. Not part of
- * the public API: they may change in any release. `sealParts` takes a raw nonce: only code that
+ * the public API: they may change in any release. `sealParts` and `sealInPlace` take a raw nonce: only code that
  * owns a nonce counter (the session's transport keys) may call it.
  * @module
  */
-export { sealParts } from './aead.js';
+export { openInto, sealInPlace, sealParts } from './aead.js';
 export { noiseHkdf } from './noise/cipher-state.js';

@@ -5,7 +5,7 @@
  */
 import type { AeadFrameProtection, HmacFrameProtection } from '@m2m/core';
 import { CryptoError, isBytes } from '@m2m/core/internal';
-import { aeadKey, AEAD_TAG_SIZE, NONCE_SIZE } from './aead.js';
+import { aeadKey, AEAD_TAG_SIZE, NONCE_SIZE, openInto, sealInPlace } from './aead.js';
 import { getBackend } from './backend.js';
 import type { SealedParts } from './backend/types.js';
 import { HmacAuth } from './hmac.js';
@@ -33,6 +33,9 @@ export function hmacProtection(key: Uint8Array): HmacFrameProtection {
  */
 const openNonce = new Uint8Array(NONCE_SIZE);
 
+/** Largest plaintext `openTransient` opens into a protection's reused buffer (larger ones get their own). */
+const KEPT_PLAINTEXT_BYTES = 16 * 1024;
+
 /** Options of {@link aeadProtection}. */
 export interface AeadProtectionOptions {
   /** Supplies each frame's 12-byte nonce (the session uses counters); default random. */
@@ -47,7 +50,10 @@ export interface AeadProtectionOptions {
 export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions = {}): AeadFrameProtection {
   const k = aeadKey(key).slice();
   const nextNonce = options.nextNonce ?? randomNonce;
-  return {
+  // Plaintexts up to KEPT_PLAINTEXT_BYTES opened by `openTransient` land here: this protection's
+  // own buffer (never shared with another key), wiped by the frame decoder after reading.
+  let plain = new Uint8Array(0);
+  const protection: AeadFrameProtection = {
     mode: 'aead',
     // The key was checked once above, so each frame goes to the backend with only its own
     // arguments checked: at 64 B the checks would cost as much as libsodium's seal itself.
@@ -63,6 +69,26 @@ export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions =
       }
       return { nonce, ciphertext: parts.ciphertext, tag: parts.tag };
     },
+    // The frame encoder's fast path (core/src/wire/frame.ts): sealed straight into the frame.
+    sealInPlace(aad, data, nonce, tag) {
+      const fresh = nextNonce();
+      if (!isBytes(fresh) || fresh.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nextNonce must return 12 bytes' });
+      if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
+      sealInPlace(k, fresh, data, aad, tag);
+      nonce.set(fresh);
+    },
+    // The frame decoder's fast path: no fresh plaintext array per frame (one past 64 bytes costs
+    // about as much as a small libsodium open; docs/ARCHITECTURE.md, Performance notes).
+    openTransient(aad, sealed) {
+      if (!isBytes(sealed) || sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+      const n = sealed.length - NONCE_SIZE - AEAD_TAG_SIZE;
+      if (n > KEPT_PLAINTEXT_BYTES) return protection.open(aad, sealed);
+      if (plain.length < n) plain = new Uint8Array(Math.min(KEPT_PLAINTEXT_BYTES, Math.max(n, 2 * plain.length, 256)));
+      const out = plain.subarray(0, n);
+      for (let i = 0; i < NONCE_SIZE; i++) openNonce[i] = sealed[i];
+      openInto(k, openNonce, sealed.subarray(NONCE_SIZE), aad, out);
+      return out;
+    },
     open(aad, sealed) {
       if (!isBytes(sealed) || sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
       if (!isBytes(aad)) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'aad must be a Uint8Array' });
@@ -77,4 +103,5 @@ export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions =
       return out;
     },
   };
+  return protection;
 }

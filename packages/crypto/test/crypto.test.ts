@@ -309,3 +309,61 @@ describe('Noise nonce layout (§12.3: 4 zero bytes, then the counter little-endi
     }
   });
 });
+
+describe('in-place seal and open-into (the session fast path)', () => {
+  it('give the bytes of sealParts on every backend, and a forged frame leaves no plaintext in the output', async () => {
+    const { openInto, sealInPlace, sealParts } = await import('@m2m/crypto/internal');
+    for (const backend of availableBackends()) {
+      setBackend(backend);
+      for (const size of [0, 1, 64, 65, 178, 4096, 20_000]) {
+        const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + size);
+        const nonce = Uint8Array.from({ length: 12 }, (_, i) => i + 1);
+        const aad = Uint8Array.from({ length: 40 }, (_, i) => i ^ 0x5a);
+        const plaintext = Uint8Array.from({ length: size }, (_, i) => (i * 13 + 1) & 0xff);
+        const expected = sealParts(key, nonce, plaintext, aad);
+        // Laid out as in a frame: ciphertext where the plaintext was, the tag right after it.
+        const frame = new Uint8Array(size + 20);
+        frame.set(plaintext, 2);
+        sealInPlace(key, nonce, frame.subarray(2, 2 + size), aad, frame.subarray(2 + size, 18 + size));
+        expect(toHex(frame.subarray(2, 2 + size)), `${backend} ${size}`).toBe(toHex(expected.ciphertext));
+        expect(toHex(frame.subarray(2 + size, 18 + size)), `${backend} ${size}`).toBe(toHex(expected.tag));
+        const out = new Uint8Array(size);
+        openInto(key, nonce, frame.subarray(2, 18 + size), aad, out);
+        expect(toHex(out)).toBe(toHex(plaintext));
+        out.fill(0xee);
+        frame[2 + size] ^= 1; // the tag's first byte
+        expect(() => openInto(key, nonce, frame.subarray(2, 18 + size), aad, out)).toThrow(/authentication tag mismatch/);
+        // Untouched (0xee) or wiped (0): never the decrypted bytes of a frame that did not authenticate.
+        expect(out.every((b) => b === 0 || b === 0xee), `${backend} ${size}: plaintext left`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('aeadProtection fast paths', () => {
+  it('frames sealed in place equal those from seal(), decode through both paths, and the reused plaintext is wiped', () => {
+    const key = new Uint8Array(32).fill(9);
+    const counterNonce = () => {
+      let n = 0;
+      return () => Uint8Array.from({ length: 12 }, (_, i) => (i === 0 ? ++n : 0));
+    };
+    const fast = aeadProtection(key, { nextNonce: counterNonce() });
+    const base = aeadProtection(key, { nextNonce: counterNonce() });
+    const sealOnly = { mode: 'aead' as const, seal: base.seal, open: base.open };
+    let seen: Uint8Array | undefined;
+    const watched = { mode: 'aead' as const, seal: fast.seal, open: fast.open, openTransient: (aad: Uint8Array, sealed: Uint8Array) => (seen = fast.openTransient!(aad, sealed)) };
+    for (const size of [10, 300, 5000]) {
+      const json = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'y'.repeat(size) }] });
+      const a = encodeFrame(json, { protection: fast, compression: 'auto' });
+      const b = encodeFrame(json, { protection: sealOnly, compression: 'auto' });
+      expect(toHex(a)).toBe(toHex(b));
+      expect(decodeFrame(a, { protection: watched }).payload).toBe(json);
+      expect(decodeFrame(b, { protection: sealOnly }).payload).toBe(json);
+      expect(seen!.length).toBeGreaterThan(0);
+      expect(seen!.every((x) => x === 0)).toBe(true);
+      const forged = a.slice();
+      forged[forged.length - 1] ^= 1;
+      expect(() => decodeFrame(forged, { protection: fast })).toThrow(/authentication tag mismatch/);
+    }
+  });
+});

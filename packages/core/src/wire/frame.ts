@@ -195,6 +195,10 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
       out.set(tag, headersEnd + tail);
       return out;
     }
+    if (protection.sealInPlace) {
+      protection.sealInPlace(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail), out.subarray(headersEnd, sectionAt), out.subarray(sectionAt + tail, sectionAt + tail + AEAD_TAG_SIZE));
+      return out;
+    }
     const { nonce, ciphertext, tag } = protection.seal(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail));
     if (nonce.length !== AEAD_NONCE_SIZE || tag.length !== AEAD_TAG_SIZE || ciphertext.length !== tail) {
       throw new M2MError('Internal', { reason: 'frame protection returned parts of the wrong sizes' });
@@ -346,14 +350,21 @@ function decodeAead(data: Uint8Array, protection: Extract<FrameProtection, { mod
   const header = readHeaders(data, limits);
   const sealed = data.subarray(PREFIX_LEN + header.headerLen);
   if (sealed.length < AEAD_NONCE_SIZE + AEAD_TAG_SIZE) throw decompressionError('Frame too short for AEAD payload');
+  const aad = data.subarray(PREFIX_LEN, PREFIX_LEN + header.headerLen);
+  const transient = protection.openTransient !== undefined;
   let plain: Uint8Array;
   try {
-    plain = protection.open(data.subarray(PREFIX_LEN, PREFIX_LEN + header.headerLen), sealed);
+    plain = transient ? protection.openTransient!(aad, sealed) : protection.open(aad, sealed);
   } catch (e) {
     throw cryptoFailure(e);
   }
-  const { payload, crc32 } = readOpenedPayload(plain, header.compressed, limits);
-  return { header, payload, crc32 };
+  try {
+    const { payload, crc32 } = readOpenedPayload(plain, header.compressed, limits);
+    return { header, payload, crc32 };
+  } finally {
+    // A reused plaintext buffer keeps nothing once the payload is a string (protection.ts).
+    if (transient) plain.fill(0);
+  }
 }
 
 /**

@@ -33,6 +33,19 @@ export interface AeadFrameProtection {
    * @throws CryptoError (Aead/DecryptionFailed) when it does not authenticate.
    */
   open(aad: Uint8Array, sealed: Uint8Array): Uint8Array;
+  /**
+   * Optional fast path of {@link AeadFrameProtection.seal}, same bytes: writes the nonce into
+   * `nonce` (12 bytes), encrypts `data` in place and writes the tag into `tag` (16 bytes); all
+   * three are views of the frame being encoded, so nothing is allocated or copied per frame.
+   */
+  sealInPlace?(aad: Uint8Array, data: Uint8Array, nonce: Uint8Array, tag: Uint8Array): void;
+  /**
+   * Optional fast path of {@link AeadFrameProtection.open}: the plaintext may live in a buffer
+   * the protection reuses, valid only until its next call. The decoder reads it at once and
+   * wipes it (`fill(0)`), so a plaintext is never kept past its frame.
+   * @throws as {@link AeadFrameProtection.open}.
+   */
+  openTransient?(aad: Uint8Array, sealed: Uint8Array): Uint8Array;
 }
 
 /** Either protection. */

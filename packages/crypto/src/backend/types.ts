@@ -21,6 +21,17 @@ export interface CryptoBackend {
   chachaSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts;
   /** Returns the plaintext, or `undefined` when the tag does not verify. */
   chachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
+  /**
+   * Optional in-place seal: `data` holds the plaintext and is overwritten with the ciphertext, the
+   * 16-byte tag goes to `tag`. Lets a frame encoder seal straight into the frame (no output
+   * arrays, no copies; docs/ARCHITECTURE.md, Performance notes).
+   */
+  chachaSealInPlace?(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, aad: Uint8Array, tag: Uint8Array): void;
+  /**
+   * Optional open into a caller's buffer of `sealed.length - 16` bytes; false when the tag does not
+   * verify (then `out` holds nothing of the plaintext).
+   */
+  chachaOpenInto?(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   sha256(data: Uint8Array): Uint8Array;
   /** X25519 (RFC 7748 §5): raw output, possibly all zeros for low-order inputs. */

@@ -162,3 +162,16 @@ export function bindingSize(m: Message): number {
 export function writeBinding(out: Uint8Array, at: number, m: Message): void {
   writeSuffix(out, writePrefix(out, at, m, shapeOf(m)!, 0, true), m);
 }
+
+/**
+ * {@link bindingSize} and {@link writeBinding} in one step, the message's shape read once (a
+ * sealed DATA frame binds its message on both ends; secure/binding.ts): writes the binding at
+ * `at` when it fits in `out` and returns its size, -1 when this writer does not take `m`.
+ */
+export function writeBindingIfFits(out: Uint8Array, at: number, m: Message): number {
+  const shape = shapeOf(m);
+  if (shape === undefined) return -1;
+  const size = prefixSize(m, 0, true) + suffixSize(m);
+  if (at + size <= out.length) writeSuffix(out, writePrefix(out, at, m, shape, 0, true), m);
+  return size;
+}

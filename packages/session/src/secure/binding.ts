@@ -9,7 +9,7 @@ import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { encodeMessageBinary } from '../codec/binary-codec.js';
 import type { Message } from '../message.js';
 import { allocate } from '../codec/slab.js';
-import { bindingSize, writeBinding } from '../codec/data-writer.js';
+import { writeBindingIfFits } from '../codec/data-writer.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -43,6 +43,7 @@ export class BindingProtection implements AeadFrameProtection {
   #message: Message | undefined;
   /** Where `aad ‖ binding` is laid out (public bytes only: frame headers and message fields). */
   #scratch = new Uint8Array(256);
+  #view = this.#scratch.subarray(0, 0);
 
   constructor(inner: AeadFrameProtection) {
     this.#inner = inner;
@@ -72,15 +73,36 @@ export class BindingProtection implements AeadFrameProtection {
     return this.#inner.open(this.#aad(aad), sealed);
   }
 
+  /** {@link BindingProtection.seal} into the frame's own bytes (protection.ts in @m2m/core). @throws what the inner protection throws. */
+  sealInPlace(aad: Uint8Array, data: Uint8Array, nonce: Uint8Array, tag: Uint8Array): void {
+    const bound = this.#aad(aad);
+    if (this.#inner.sealInPlace) return this.#inner.sealInPlace(bound, data, nonce, tag);
+    const sealed = this.#inner.seal(bound, data);
+    nonce.set(sealed.nonce);
+    data.set(sealed.ciphertext);
+    tag.set(sealed.tag);
+  }
+
+  /** {@link BindingProtection.open} into the inner protection's reused buffer when it has one. @throws what the inner protection throws. */
+  openTransient(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+    const bound = this.#aad(aad);
+    return this.#inner.openTransient ? this.#inner.openTransient(bound, sealed) : this.#inner.open(bound, sealed);
+  }
+
   #aad(aad: Uint8Array): Uint8Array {
     const m = this.#message;
-    const size = m ? bindingSize(m) : -1;
-    if (size < 0) return joinAad(aad, this.binding);
+    if (m === undefined) return joinAad(aad, this.#binding);
+    const size = writeBindingIfFits(this.#scratch, aad.length, m);
+    if (size < 0) return joinAad(aad, messageBinding(m));
     const n = aad.length + size;
-    if (n > this.#scratch.length) this.#scratch = new Uint8Array(Math.max(n, 2 * this.#scratch.length));
+    if (n > this.#scratch.length) {
+      this.#scratch = new Uint8Array(Math.max(n, 2 * this.#scratch.length));
+      writeBindingIfFits(this.#scratch, aad.length, m);
+    }
     this.#scratch.set(aad, 0);
-    writeBinding(this.#scratch, aad.length, m!);
-    return this.#scratch.subarray(0, n);
+    // Messages of one session bind the same number of bytes: one view serves them all.
+    if (this.#view.length !== n || this.#view.buffer !== this.#scratch.buffer) this.#view = this.#scratch.subarray(0, n);
+    return this.#view;
   }
 }
 
