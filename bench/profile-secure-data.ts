@@ -18,7 +18,8 @@ import { decodeFrame, encodeFrameWith } from '@m2m/core/internal';
 import { CipherState, chacha20poly1305Open } from '@m2m/crypto';
 import { sealParts } from '@m2m/crypto/internal';
 import { BindingProtection, SecureChannel } from '@m2m/session/internal';
-import { allowKeys, ManualClock, memoryTransportPair, Session, type Message, type SessionOptions } from '@m2m/session';
+import { allowKeys, Session, type Message, type SessionOptions } from '@m2m/session';
+import { ManualClock, memoryTransportPair } from '@m2m/session/testing';
 import { KeyPair } from '@m2m/crypto';
 import { sessionMessagesPerSecond } from './measure.js';
 
