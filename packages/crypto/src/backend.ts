@@ -8,11 +8,12 @@ import { backends, defaultBackend } from '#backend';
 import { M2MError } from '@m2m/core/internal';
 import type { CryptoBackend } from './backend/types.js';
 
-let active: CryptoBackend = defaultBackend;
+// Chosen on first use (the platform's default needs a module lookup on Node).
+let active: CryptoBackend | undefined;
 
 /** The backend in use. */
 export function getBackend(): CryptoBackend {
-  return active;
+  return (active ??= defaultBackend());
 }
 
 /**
@@ -23,17 +24,18 @@ export function getBackend(): CryptoBackend {
  */
 export function setBackend(name?: string): void {
   if (name === undefined) {
-    active = defaultBackend;
+    active = defaultBackend();
     return;
   }
-  const b = Object.hasOwn(backends, name) ? backends[name] : undefined;
-  if (!b) throw new M2MError('Config', { reason: `unknown crypto backend ${name}; available: ${Object.keys(backends).join(', ')}` });
+  const table = backends();
+  const b = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!b) throw new M2MError('Config', { reason: `unknown crypto backend ${name}; available: ${Object.keys(table).join(', ')}` });
   active = b;
 }
 
 /** Names of the backends available here. */
 export function availableBackends(): string[] {
-  return Object.keys(backends);
+  return Object.keys(backends());
 }
 
 export type { CryptoBackend };

@@ -19,6 +19,7 @@ import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } f
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 import { webSocketWriteBatch } from './transport/write-batch.js';
 import { runOnSession } from './run-on-session.js';
+import { listenNats } from './listen-nats.js';
 
 // Node-only like listen: a rate shared through NATS JetStream (browsers get a stub, listen.browser.ts).
 export { SharedRateLimiter } from './nats-rate-limit.js';
@@ -113,8 +114,8 @@ class SessionArrivals {
  */
 export async function listen(options: ListenOptions = {}): Promise<Server> {
   checkListenOptions(options);
-  // NATS: its own admission over a queue group, loaded on demand (keeps the client off the cold path).
-  if (options.transport === 'nats') return (await import('./listen-nats.js')).listenNats(options);
+  // NATS: its own admission over a queue group (the NATS client library loads on first use).
+  if (options.transport === 'nats') return listenNats(options);
   const limits = options.serverLimits ?? {};
   const maxSessions = limits.maxSessions ?? 10_000;
   const maxPerAddress = limits.maxSessionsPerAddress ?? 1_000;

@@ -5,7 +5,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import type { NatsConnectionLike } from './transport/nats-link.js';
+import { natsConnect, type NatsConnectionLike } from './transport/nats-link.js';
 
 /** The part of `@nats-io/kv`'s `Kvm` this SDK uses. */
 export interface KvManagerLike<Kv> {
@@ -27,7 +27,6 @@ export async function openKvManager<Kv>(
 ): Promise<KvManagerLike<Kv>> {
   let nc = existing;
   if (!nc) {
-    const { natsConnect } = await import('./transport/nats-link.js');
     const list = servers ?? [];
     nc = await natsConnect(typeof list === 'string' ? list.split(',') : list, clientName);
     opened(nc);

@@ -14,7 +14,8 @@ const modules: NobleModules = { chacha20poly1305, xchacha20poly1305, sha256, hma
 export const loadNoble = (): NobleModules => modules;
 const nobleBackend = createNobleBackend(loadNoble);
 
+const table: Readonly<Record<string, CryptoBackend>> = { noble: nobleBackend };
 /** The backends available on this platform. */
-export const backends: Readonly<Record<string, CryptoBackend>> = { noble: nobleBackend };
+export const backends = (): Readonly<Record<string, CryptoBackend>> => table;
 /** The platform default. */
-export const defaultBackend: CryptoBackend = nobleBackend;
+export const defaultBackend = (): CryptoBackend => nobleBackend;

@@ -33,11 +33,16 @@ export function loadNoble(): NobleModules {
 }
 const nobleBackend = createNobleBackend(loadNoble);
 
-const withSodium = sodiumInstalled();
+// Whether the addon is installed is looked up on first use, not at import: the lookup searches
+// the module paths (about 2.5 ms of every cold import, bench/startup.ts).
+let withSodium: boolean | undefined;
+const sodiumAvailable = () => (withSodium ??= sodiumInstalled());
 
 /** The backends available on this platform (`sodium` only where the addon is installed). */
-export const backends: Readonly<Record<string, CryptoBackend>> = withSodium
-  ? { node: nodeBackend, noble: nobleBackend, sodium: sodiumEagerBackend }
-  : { node: nodeBackend, noble: nobleBackend };
+export function backends(): Readonly<Record<string, CryptoBackend>> {
+  return sodiumAvailable() ? { node: nodeBackend, noble: nobleBackend, sodium: sodiumEagerBackend } : { node: nodeBackend, noble: nobleBackend };
+}
 /** The platform default: libsodium for small AEAD messages when available, node:crypto otherwise. */
-export const defaultBackend: CryptoBackend = withSodium ? sodiumBackend : nodeBackend;
+export function defaultBackend(): CryptoBackend {
+  return sodiumAvailable() ? sodiumBackend : nodeBackend;
+}

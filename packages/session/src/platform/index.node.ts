@@ -10,6 +10,8 @@ import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.j
 import { webSocketWriteBatch } from '../transport/write-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import { jsonCodec } from '../codec/json.js';
+import { parseNatsUrl } from '../transport/nats-frames.js';
+import { openNatsClient } from '../transport/nats-link.js';
 import type { SessionPlatform } from './types.js';
 
 /** Node's dialers. */
@@ -39,15 +41,12 @@ export const platform: SessionPlatform = {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');
   },
-  // Loaded on first use: the NATS client is an optional peer dependency. Kept, so that later
-  // connects do not pay a module resolution each (a worker round trip under loader hooks).
+  // The NATS client library itself is loaded on first use (nats-link.ts: an optional peer
+  // dependency); our NATS code is static, since the Node build is one module anyway and a
+  // dynamic import inside it makes esbuild wrap every module it reaches in a lazy initialiser.
   async openNats(url, options) {
-    natsModules ??= Promise.all([import('../transport/nats-frames.js'), import('../transport/nats-link.js')]);
-    const [{ parseNatsUrl }, { openNatsClient }] = await natsModules;
     const { servers, subject } = parseNatsUrl(url);
     return openNatsClient(servers, subject, options);
   },
 };
 
-// The NATS modules of openNats, once loaded.
-let natsModules: Promise<[typeof import('../transport/nats-frames.js'), typeof import('../transport/nats-link.js')]> | undefined;
