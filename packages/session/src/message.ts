@@ -94,7 +94,7 @@ export const MAX_PROTOCOL_NAME_BYTES = 255;
 
 /** Whether `name` fits {@link MAX_PROTOCOL_NAME_BYTES}. @internal */
 export function protocolNameFits(name: string): boolean {
-  return name.length <= MAX_PROTOCOL_NAME_BYTES && new TextEncoder().encode(name).length <= MAX_PROTOCOL_NAME_BYTES;
+  return name.length <= MAX_PROTOCOL_NAME_BYTES && utf8ByteLength(name) <= MAX_PROTOCOL_NAME_BYTES;
 }
 
 /** A Noise handshake message inside HELLO, ACCEPT or AUTH (encrypted sessions). */
