@@ -6,10 +6,10 @@
  * Attack lists live in reliability/attacks/ (collected by reliability/attacks/index.ts).
  * @module
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { isSdkError } from '@m2m/core';
+import { watchEventLoop } from './event-loop.js';
 
 /** One attack. `run` resolves with how it ended (an error code, `closed`, …) or throws. */
 export interface Attack { name: string; inputBytes: number; run(): Promise<{ outcome: string }>; }
@@ -104,8 +104,7 @@ export async function measureAttack(attack: Attack): Promise<AttackResult> {
     const h = heapNow();
     if (h > heapPeak) heapPeak = h;
   }, 1);
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
+  const delay = watchEventLoop(1);
   const t0 = performance.now();
   let syncMs = 0;
   let outcome: string;
@@ -123,8 +122,7 @@ export async function measureAttack(attack: Attack): Promise<AttackResult> {
   heapPeak = Math.max(heapPeak, heapNow());
   await settle(3); // let the probe see the end of the last block
   clearInterval(probe);
-  delay.disable();
-  const loopMs = Math.max(maxGap - 1, delay.max / 1e6 - 1, 0);
+  const loopMs = Math.max(maxGap - 1, delay.stop() - 1, 0);
   return {
     name: attack.name,
     inputBytes: attack.inputBytes,

@@ -3,12 +3,12 @@
  * @module
  */
 import * as net from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isSdkError } from '@m2m/core';
 import { HandshakeState, KeyPair } from '@m2m/crypto';
 import { allowKeys, binaryCodec, connect, defaultCapabilities, listen, Session, type Server, type Transport } from '@m2m/session';
 import { ManualClock, memoryTransportPair } from '@m2m/session/testing';
 import { encodeCapabilities } from '@m2m/session/internal';
+import { watchEventLoop } from './event-loop.js';
 
 const serverKey = KeyPair.generate();
 /** Every client pins the server's key (secure by default: an unverified connect() is refused). */
@@ -143,18 +143,6 @@ export interface FaultResult {
   detail: string;
 }
 
-/** Watches the event loop's longest stall (node:perf_hooks, 10 ms resolution) until `stop()`. */
-function watchEventLoop(): { stop(): number } {
-  const h = monitorEventLoopDelay({ resolution: 10 });
-  h.enable();
-  return {
-    stop() {
-      h.disable();
-      return h.max / 1e6;
-    },
-  };
-}
-
 async function roundTrip(server: Server): Promise<number> {
   const t0 = performance.now();
   const s = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } });
@@ -214,7 +202,7 @@ function frameOf(bytes: Uint8Array): Buffer {
 export async function killedMidHandshake(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
   const baselineMs = await roundTrip(server);
-  const loop = watchEventLoop();
+  const loop = watchEventLoop(10);
   const a = await rawTcp(server.port);
   a.write(Buffer.from([0, 0, 0, 100, 1, 2, 3]));
   a.destroy();
@@ -237,7 +225,7 @@ export async function killedMidHandshake(): Promise<FaultResult> {
 export async function killedMidStream(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
   const baselineMs = await roundTrip(server);
-  const loop = watchEventLoop();
+  const loop = watchEventLoop(10);
   const s = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer } });
   for (let i = 0; i < 50; i++) await s.send(`{"model":"x","i":${i},"messages":[]}`);
   s.transport.abort?.();
@@ -254,7 +242,7 @@ export async function killedMidStream(): Promise<FaultResult> {
 export async function halfOpen(count = 20): Promise<FaultResult> {
   const { server, ends } = await echoServer();
   const baselineMs = await roundTrip(server);
-  const loop = watchEventLoop();
+  const loop = watchEventLoop(10);
   const sockets = await Promise.all(Array.from({ length: count }, () => rawTcp(server.port)));
   const closed = Promise.all(sockets.map((s) => new Promise((r) => s.once('close', r))));
   const responsiveMs = await roundTrip(server); // while they hang
@@ -298,7 +286,7 @@ export async function silentPeer(): Promise<FaultResult> {
 export async function slowReader(): Promise<FaultResult> {
   const { server, ends } = await echoServer();
   const baselineMs = await roundTrip(server);
-  const loop = watchEventLoop();
+  const loop = watchEventLoop(10);
   const slow = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: pinServer }, inboxCapacity: 4 });
   // Incompressible content, so each frame really is ~27 KB on the wire.
   const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: randomText(20_000) }] });
@@ -333,7 +321,7 @@ export async function helloFlood(count = 300): Promise<FaultResult & { rejected:
   // The flood's own key generation (the harness's work, not the server's) happens before the watch.
   const keys = Array.from({ length: count }, () => KeyPair.generate());
   const baselineMs = await roundTrip(server);
-  const loop = watchEventLoop();
+  const loop = watchEventLoop(10);
   await settle(1_100); // the probe's rate window passes before the flood
   const results = await Promise.allSettled(keys.map((staticKey) => connect(server.url, { secure: { staticKey, verifyPeer: pinServer } })));
   const outcomes = new Set<string>();
