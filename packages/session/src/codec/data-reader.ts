@@ -8,7 +8,7 @@
  * same message or the exact error (test/frame-bytes.test.ts checks both agree).
  * @module
  */
-import { utf8DecodeFast } from '@m2m/core/internal';
+import { utf8Text } from './utf8-text.js';
 import type { Algorithm } from '@m2m/core';
 import { MessageType, type DataPayload, type Message } from '../message.js';
 
@@ -69,16 +69,7 @@ function text(len: number): string | undefined {
   if (at < 0 || len < 0 || at + len > src.length) return undefined;
   const start = at;
   at += len;
-  if (len <= 16) {
-    let s = '';
-    for (let i = start; i < at; i++) {
-      const c = src[i];
-      if (c >= 0x80) return utf8DecodeFast(src.subarray(start, at));
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return utf8DecodeFast(src.subarray(start, at));
+  return utf8Text(src, start, at);
 }
 
 // The last session id read, as bytes and as text: a session reads the same id in every message,

@@ -12,7 +12,8 @@
  * Rule: docs/ARCHITECTURE.md "Resource budget".
  * @module
  */
-import { M2MError, utf8DecodeFast } from '@m2m/core/internal';
+import { M2MError } from '@m2m/core/internal';
+import { utf8Text } from './utf8-text.js';
 
 /** Bounds of {@link decodeMsgpack}. */
 export interface MsgpackBounds {
@@ -195,21 +196,7 @@ function readString(len: number): string {
   need(len, 'a string');
   const start = pos;
   pos += len;
-  // Short ASCII strings (ids, enum-like text) are built directly; the rest is decoded strictly.
-  if (len <= 16) {
-    let s = '';
-    for (let i = start; i < pos; i++) {
-      const c = src[i];
-      if (c >= 0x80) return decodeUtf8(start);
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return decodeUtf8(start);
-}
-
-function decodeUtf8(start: number): string {
-  const s = utf8DecodeFast(src.subarray(start, pos));
+  const s = utf8Text(src, start, pos);
   if (s === undefined) throw malformed(`invalid UTF-8 in the string at offset ${start}`);
   return s;
 }
