@@ -26,6 +26,16 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** A client of `url` that sends one message and reads the first answer ([1]); returns its iterator. */
+async function sendAndReadFirst(url: string): Promise<AsyncIterator<Uint8Array>> {
+  const client = new HttpClientTransport(url);
+  cleanup.push(() => client.close());
+  await client.send(new Uint8Array([9]));
+  const it = client[Symbol.asyncIterator]();
+  expect((await it.next()).value).toEqual(new Uint8Array([1]));
+  return it;
+}
+
 const framed = (res: ServerResponse, seq: number, messages: Uint8Array[]) => {
   res.writeHead(200, { 'x-m2m-connection': 'c1', 'x-m2m-seq': String(seq), 'content-type': 'application/x-m2m-frames' });
   res.end(joinFrames(messages));
@@ -39,11 +49,7 @@ it('refuses batches numbered far ahead instead of holding each one forever', asy
     if (req.method === 'GET') return framed(res, 1_000_000 + 10 * gets++, [new Uint8Array(1000)]);
     res.writeHead(204).end();
   });
-  const client = new HttpClientTransport(url);
-  cleanup.push(() => client.close());
-  await client.send(new Uint8Array([9]));
-  const it = client[Symbol.asyncIterator]();
-  expect((await it.next()).value).toEqual(new Uint8Array([1]));
+  const it = await sendAndReadFirst(url);
   const e = await it.next().catch((err: unknown) => err);
   expect(isSdkError(e) && e.code).toBe('INVALID_MESSAGE');
   expect(gets).toBeLessThan(10);
@@ -58,11 +64,7 @@ it('refuses a batch numbered before what was already delivered (a replay)', asyn
     if (req.method === 'GET') return setTimeout(() => res.writeHead(204, { 'x-m2m-connection': 'c1' }).end(), 50);
     res.writeHead(204).end();
   });
-  const client = new HttpClientTransport(url);
-  cleanup.push(() => client.close());
-  await client.send(new Uint8Array([9]));
-  const it = client[Symbol.asyncIterator]();
-  expect((await it.next()).value).toEqual(new Uint8Array([1]));
+  const it = await sendAndReadFirst(url);
   expect((await it.next()).value).toEqual(new Uint8Array([2]));
   const e = await it.next().catch((err: unknown) => err);
   expect(isSdkError(e) && e.code).toBe('INVALID_MESSAGE');
