@@ -4,6 +4,18 @@
  * raw NATS carrying the same M2M frames, codec work included, is printed too), and sessions/s
  * opened through a queue group of three instances, against raw NATS request/reply round trips.
  * Needs nats-server (skips with a message otherwise); the broker runs on a loopback port.
+ *
+ * Every contender (raw bytes, raw frames, plaintext and XX sessions, the memory session) is
+ * opened once and kept across rounds, warmed up by {@link WARM} untimed rounds, then timed over
+ * {@link ROUNDS} rounds whose order alternates. Without a warm-up the first rounds measured the
+ * JIT and heap growing: raw NATS ran 60-130k msg/s in its first 10,000-message round, 200-600k
+ * once warm (and more warm-up still raised it after three rounds of 20,000), so the old five
+ * cold rounds held raw NATS at about 200k and favoured whichever contender warmed sooner. The
+ * last line checks that the timed rounds are steady state: the median of their second half over
+ * that of their first half (near 1 when the warm-up sufficed; a shared machine swings it too).
+ * CPU µs per message is this process's user + system time (both ends; not nats-server's), less
+ * sensitive than wall time to other processes of a shared machine.
+ * Environment: BENCH_NATS_N (messages per round), BENCH_NATS_WARM, BENCH_NATS_ROUNDS.
  * @module
  */
 import { decodeFrame, encodeFrame } from '@m2m/core';
@@ -15,60 +27,99 @@ import { natsServerPath, startNatsServer } from '../packages/session/test/fixtur
 
 // Loaded when the section runs, so other sections never load the NATS client.
 const natsConnect = async (o: { servers: string }) => (await import('@nats-io/transport-node')).connect(o);
-const N = 10_000;
-const ROUNDS = 5;
+const N = Number(process.env.BENCH_NATS_N ?? 20_000);
+/** Untimed rounds of every contender before timing (see the module comment). */
+const WARM = Number(process.env.BENCH_NATS_WARM ?? 5);
+/** Timed rounds of every contender. */
+const ROUNDS = Number(process.env.BENCH_NATS_ROUNDS ?? 11);
 const OPENS = 200;
 const payload = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the M2M protocol in one line.' }], temperature: 0.2 });
 const serverKey = KeyPair.generate();
 const clientKey = KeyPair.generate();
 const secure = (mine: KeyPair, theirs: KeyPair): SecureOptions => ({ pattern: 'XX', staticKey: mine, verifyPeer: allowKeys([theirs.publicKey]) });
 
+/** Messages per second of wall time, and CPU microseconds of this process per message. */
+interface Rate {
+  wall: number;
+  cpuUs: number;
+}
+
+/** A contender kept open across rounds: `run(n)` moves `n` messages and reports the rate. */
+interface Pipe {
+  run(n: number): Promise<Rate>;
+  close(): Promise<void>;
+}
+
+/** Times `run` in wall time and in this process's CPU (user + system: both ends live here). */
+async function timed(n: number, run: () => Promise<unknown>): Promise<Rate> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run();
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { wall: n / wall, cpuUs: (c.user + c.system) / n };
+}
+
 /**
- * Raw NATS: one connection publishes N payloads, another subscribes and counts them. With
+ * Raw NATS: one connection publishes the payloads, another subscribes and counts them. With
  * `frames`, each payload is encoded as the M2M frame a session would carry (encodeFrame with the
  * sessions' default compression policy, `auto`: no Brotli below 512 B) and decoded on arrival:
  * the same payloads and codec work as a session, without the session.
  */
-async function rawPubSub(address: string, frames: boolean): Promise<number> {
+async function rawPipe(address: string, frames: boolean): Promise<Pipe> {
   const bytes = new TextEncoder().encode(payload);
   const pub = await natsConnect({ servers: address });
   const sub = await natsConnect({ servers: address });
+  const subject = frames ? 'bench.frames' : 'bench.raw';
   let seen = 0;
-  let done!: () => void;
-  const all = new Promise<void>((r) => (done = r));
-  sub.subscribe('bench.raw', { callback: (_e, m) => void ((frames ? decodeFrame(m.data) : m.data) && ++seen === N && done()) });
+  let target = 0;
+  let done: () => void = () => undefined;
+  sub.subscribe(subject, { callback: (_e, m) => void ((frames ? decodeFrame(m.data) : m.data) && ++seen === target && done()) });
   await sub.flush();
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) pub.publish('bench.raw', frames ? encodeFrame(payload, { compression: 'auto' }) : bytes);
-  await all;
-  const rate = N / ((performance.now() - t0) / 1000);
-  await pub.close();
-  await sub.close();
-  return rate;
+  return {
+    run(n) {
+      seen = 0;
+      target = n;
+      const all = new Promise<void>((r) => (done = r));
+      return timed(n, async () => {
+        for (let i = 0; i < n; i++) pub.publish(subject, frames ? encodeFrame(payload, { compression: 'auto' }) : bytes);
+        await all;
+      });
+    },
+    async close() {
+      await pub.close();
+      await sub.close();
+    },
+  };
 }
 
-/** One session over NATS: N DATA messages client → server. */
-async function sessionThroughput(address: string, encrypted: boolean): Promise<number> {
+/** One session over NATS, kept open across rounds: `n` DATA messages client → server per round. */
+async function sessionPipe(address: string, encrypted: boolean): Promise<Pipe> {
   let take!: (s: Session) => void;
   const first = new Promise<Session>((r) => (take = r));
-  const server = await listen({ transport: 'nats', servers: address, subject: 'bench.session', secure: encrypted ? secure(serverKey, clientKey) : undefined, onSession: (s) => take(s) });
+  const subject = encrypted ? 'bench.xx' : 'bench.plain';
+  const server = await listen({ transport: 'nats', servers: address, subject, secure: encrypted ? secure(serverKey, clientKey) : undefined, onSession: (s) => take(s) });
   const client = await connect(server.url, { secure: encrypted ? secure(clientKey, serverKey) : undefined });
   const peer = await first;
-  const rate = await sessionMessagesPerSecond(client, peer, payload, N);
-  await client.close();
-  await server.close();
-  return rate;
+  return {
+    run: (n) => timed(n, () => sessionMessagesPerSecond(client, peer, payload, n)),
+    async close() {
+      await client.close();
+      await server.close();
+    },
+  };
 }
 
 /** The same session work over an in-memory pair: the session layer's own ceiling, no network. */
-async function memoryThroughput(): Promise<number> {
+async function memoryPipe(): Promise<Pipe> {
   const [a, b] = memoryTransportPair();
   const sp = Session.server(b);
   const client = await Session.client(a);
   const peer = (await sp)!;
-  const rate = await sessionMessagesPerSecond(client, peer, payload, N);
-  await client.close();
-  return rate;
+  return {
+    run: (n) => timed(n, () => sessionMessagesPerSecond(client, peer, payload, n)),
+    close: () => client.close(),
+  };
 }
 
 /** Raw request/reply round trips (the floor of a HELLO/ACCEPT exchange through a queue group). */
@@ -117,29 +168,39 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
   }
   const node = await startNatsServer();
   try {
-    log(`one nats-server on loopback; ${N} DATA messages of ${payload.length} B JSON, one sender and one reader in this process, rates: medians of ${ROUNDS} interleaved rounds; ratios: medians of the per-round ratios (a shared machine's drift cancels within a round)`);
-    const raw: number[] = [];
-    const framed: number[] = [];
-    const plain: number[] = [];
-    const xx: number[] = [];
-    const memory: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      memory.push(await memoryThroughput());
-      raw.push(await rawPubSub(node.address, false));
-      framed.push(await rawPubSub(node.address, true));
-      plain.push(await sessionThroughput(node.address, false));
-      xx.push(await sessionThroughput(node.address, true));
+    log(`one nats-server on loopback; ${N} DATA messages of ${payload.length} B JSON per round, one sender and one reader in this process; every contender is opened once and warmed up by ${WARM} untimed rounds, then timed over ${ROUNDS} interleaved rounds (order alternating); rates and CPU µs/msg (this process, both ends): medians; ratios: medians of the per-round ratios (a shared machine's drift cancels within a round)`);
+    const pipes = {
+      raw: await rawPipe(node.address, false),
+      framed: await rawPipe(node.address, true),
+      plain: await sessionPipe(node.address, false),
+      xx: await sessionPipe(node.address, true),
+      memory: await memoryPipe(),
+    };
+    type Name = keyof typeof pipes;
+    const names = Object.keys(pipes) as Name[];
+    const rates = Object.fromEntries(names.map((k) => [k, [] as Rate[]])) as Record<Name, Rate[]>;
+    for (let r = 0; r < WARM + ROUNDS; r++) {
+      for (const k of r % 2 ? [...names].reverse() : names) {
+        const rate = await pipes[k].run(N);
+        if (r >= WARM) rates[k].push(rate);
+      }
     }
-    const bytes = median(raw);
-    const frames = median(framed);
-    const p = median(plain);
-    const x = median(xx);
-    const pb = medianRatio(plain, raw);
-    log(`raw NATS pub/sub of the same JSON bytes (baseline) ${bytes.toFixed(0).padStart(8)} msg/s`);
-    log(`raw NATS pub/sub of M2M frames                     ${frames.toFixed(0).padStart(8)} msg/s  (encodeFrame, compression 'auto' as sessions, before publish; decodeFrame on arrival)`);
-    log(`session over NATS, plaintext                       ${p.toFixed(0).padStart(8)} msg/s  ×${pb.toFixed(2)} of JSON bytes (target ≥ 0.5), ×${medianRatio(plain, framed).toFixed(2)} of M2M frames`);
-    log(`session over NATS, XX                              ${x.toFixed(0).padStart(8)} msg/s  ×${medianRatio(xx, raw).toFixed(2)} of JSON bytes, ×${medianRatio(xx, framed).toFixed(2)} of M2M frames`);
-    log(`session over memory, plaintext                     ${median(memory).toFixed(0).padStart(8)} msg/s  (the session layer without a network: NATS plaintext is ×${medianRatio(plain, memory).toFixed(2)} of it)`);
+    for (const k of names) await pipes[k].close();
+    const wall = (k: Name) => rates[k].map((x) => x.wall);
+    const cpu = (k: Name) => median(rates[k].map((x) => x.cpuUs)).toFixed(1).padStart(5);
+    const ratio = (a: Name, b: Name) => medianRatio(wall(a), wall(b)).toFixed(2);
+    // Per-round ratio of CPU per message b/a: a's messages per CPU-second over b's.
+    const cpuRatio = (a: Name, b: Name) => medianRatio(rates[b].map((x) => x.cpuUs), rates[a].map((x) => x.cpuUs)).toFixed(2);
+    const line = (label: string, k: Name, note: string) => log(`${label.padEnd(51)}${median(wall(k)).toFixed(0).padStart(8)} msg/s ${cpu(k)} µs/msg  ${note}`);
+    const pb = medianRatio(wall('plain'), wall('raw'));
+    line('raw NATS pub/sub of the same JSON bytes (baseline)', 'raw', '');
+    line('raw NATS pub/sub of M2M frames', 'framed', "(encodeFrame, compression 'auto' as sessions, before publish; decodeFrame on arrival)");
+    line('session over NATS, plaintext', 'plain', `×${pb.toFixed(2)} of JSON bytes (target ≥ 0.5; in CPU per message ×${cpuRatio('plain', 'raw')}), ×${ratio('plain', 'framed')} of M2M frames`);
+    line('session over NATS, XX', 'xx', `×${ratio('xx', 'raw')} of JSON bytes, ×${ratio('xx', 'framed')} of M2M frames`);
+    line('session over memory, plaintext', 'memory', `(the session layer without a network: NATS plaintext is ×${ratio('plain', 'memory')} of it)`);
+    // Steady state: with the warm-up, the first and second halves of the timed rounds agree.
+    const half = Math.floor(ROUNDS / 2);
+    log(`steady state (median of the last ${half} rounds / of the first ${half}): ${names.map((k) => `${k} ×${(median(wall(k).slice(-half)) / median(wall(k).slice(0, half))).toFixed(2)}`).join(', ')}`);
     const req = await rawRequests(node.address);
     const warm = await sessionOpens(node.address, true);
     const cold = await sessionOpens(node.address, false);
