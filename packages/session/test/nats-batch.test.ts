@@ -71,6 +71,27 @@ describe('NATS BATCH messages', () => {
     await b.close();
   });
 
+  it('reports batched messages as in flight, in order, until a CREDIT acknowledges them; received ones stay intact', async () => {
+    const { a, b } = pair(1 << 20);
+    const sent = [20, 300, 5, 9000].map((s, i) => message(i, s));
+    for (const m of sent) await a.send(m);
+    expect(a.inFlight.messages).toEqual(sent);
+    expect(a.inFlight.bytes).toBe(20 + 300 + 5 + 9000);
+    await turn();
+    const it = b[Symbol.asyncIterator]();
+    const got: Uint8Array[] = [];
+    for (let i = 0; i < sent.length; i++) got.push((await it.next()).value as Uint8Array);
+    // A later batch does not write over the messages of an earlier one.
+    for (let i = 0; i < 4; i++) await a.send(message(50 + i, 300).fill(0xee, 4));
+    await turn();
+    expect(got).toEqual(sent);
+    // b grants credit within 5 ms of consuming: the first four are acknowledged, the rest not yet read.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(a.inFlight.messages.map((m) => m.length)).toEqual([300, 300, 300, 300]);
+    await a.close();
+    await b.close();
+  });
+
   it('counts each batched message against the window as a FRAME: a sender waits for credit, the receiver holds at most the window', async () => {
     const { a, b } = pair(1 << 20);
     const n = 3000; // at 512 each, 2048 fill the first window (1 MiB)

@@ -112,26 +112,29 @@ export function encodeFrame(message: Uint8Array, kind: number = NatsKind.FRAME):
 }
 
 /**
- * A BATCH message of `frames`, each a FRAME message (kind byte, then one session message):
- * `5`, then for each `u32 length` (little-endian) and the session message. The caller keeps
- * the total within one NATS message.
+ * A BATCH message of `messages` (whole session messages, without a kind byte): `5`, then for
+ * each `u32 length` (little-endian) and the message. `bytes` is the total (1 plus
+ * {@link batchedLength} of each); the caller keeps it within one NATS message.
  */
-export function encodeBatch(frames: readonly Uint8Array[], bytes: number): Uint8Array {
+export function encodeBatch(messages: readonly Uint8Array[], bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
-  const view = new DataView(out.buffer);
   out[0] = NatsKind.BATCH;
   let at = 1;
-  for (const frame of frames) {
-    view.setUint32(at, frame.length - 1, true);
-    out.set(frame.subarray(1), at + BATCH_LENGTH_BYTES);
-    at += BATCH_LENGTH_BYTES + frame.length - 1;
+  for (const message of messages) {
+    const n = message.length;
+    out[at] = n;
+    out[at + 1] = n >>> 8;
+    out[at + 2] = n >>> 16;
+    out[at + 3] = n >>> 24;
+    out.set(message, at + BATCH_LENGTH_BYTES);
+    at += BATCH_LENGTH_BYTES + n;
   }
   return out;
 }
 
-/** Bytes a FRAME message of `frameLength` bytes adds to a BATCH. */
-export function batchedLength(frameLength: number): number {
-  return frameLength - 1 + BATCH_LENGTH_BYTES;
+/** Bytes a session message of `messageLength` bytes adds to a BATCH. */
+export function batchedLength(messageLength: number): number {
+  return messageLength + BATCH_LENGTH_BYTES;
 }
 
 /**

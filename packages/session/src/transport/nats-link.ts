@@ -14,7 +14,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { NatsTransport, type NatsIncoming, type NatsPort, type NatsTransportOptions } from './nats-transport.js';
-import { batchedLength, encodeBatch, INITIAL_WINDOW, randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
+import { batchedLength, encodeBatch, encodeFrame, INITIAL_WINDOW, randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
 import { setImmediate } from 'node:timers';
 
 /** The part of a NATS message this module reads. */
@@ -64,10 +64,11 @@ export async function natsConnect(servers: string[], name: string): Promise<Nats
 /** Bytes queued in one event-loop turn past which senders wait for the next turn (NatsPort.pace). */
 const PACE_BYTES = 128 * 1024;
 
-/** FRAMEs of one session end queued in this turn, sent as one BATCH (or the FRAME itself when alone). */
+/** Whole session messages of one session end queued in this turn: one BATCH, or a FRAME when alone. */
 interface PendingBatch {
   readonly subject: string;
-  readonly frames: Uint8Array[];
+  /** The session messages as the session sent them (no kind byte): copied once, into the NATS message. */
+  readonly messages: Uint8Array[];
   /** Size of the BATCH message they make. */
   bytes: number;
 }
@@ -142,7 +143,7 @@ export class NatsLink implements NatsPort {
       const reply = q[i + 2] as string;
       const item = q[i + 1] as Uint8Array | PendingBatch;
       try {
-        const data = item instanceof Uint8Array ? item : item.frames.length === 1 ? item.frames[0] : encodeBatch(item.frames, item.bytes);
+        const data = item instanceof Uint8Array ? item : item.messages.length === 1 ? encodeFrame(item.messages[0]) : encodeBatch(item.messages, item.bytes);
         this.nc.publish(q[i] as string, data, { reply });
       } catch (e) {
         this.#ends.get(reply.slice(reply.lastIndexOf('.') + 1))?.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
@@ -151,30 +152,41 @@ export class NatsLink implements NatsPort {
   };
 
   /**
-   * Queues a publish for the end of this event-loop turn (in order with every other publish of
-   * this connection). A `batchable` FRAME joins the batch its end (`reply`) opened in this turn
-   * while that fits in one NATS message (`min(max_payload, 1 MiB)`); any other publish of the
-   * end closes its batch, so later FRAMEs go after it.
+   * Queues a publish of a NATS message (kind byte first) for the end of this event-loop turn, in
+   * order with every other publish of this connection; it closes the batch its end (`reply`)
+   * opened in this turn, so that end's later messages go after it.
    * @throws M2MError of kind Network when the connection is closed.
    */
-  publish(subject: string, data: Uint8Array, reply: string, batchable = false): void {
+  publish(subject: string, data: Uint8Array, reply: string): void {
     if (this.nc.isClosed()) throw new M2MError('Network', { reason: 'NATS connection closed' });
-    if (batchable) {
-      const open = this.#open.get(reply);
-      const added = batchedLength(data.length);
-      if (open && open.subject === subject && open.bytes + added <= this.#batchLimit) {
-        open.frames.push(data);
-        open.bytes += added;
-      } else {
-        const batch: PendingBatch = { subject, frames: [data], bytes: 1 + added };
-        this.#open.set(reply, batch);
-        this.#queue.push(subject, batch, reply);
-      }
+    this.#open.delete(reply);
+    this.#queue.push(subject, data, reply);
+    this.#queued(data.length);
+  }
+
+  /**
+   * Queues one whole session message (no kind byte; kept, not copied, until the turn ends): it
+   * joins the batch its end (`reply`) opened in this turn while that fits in one NATS message
+   * (`min(max_payload, 1 MiB)`), else opens the next one. A batch of one goes as a FRAME.
+   * @throws M2MError of kind Network when the connection is closed.
+   */
+  publishMessage(subject: string, message: Uint8Array, reply: string): void {
+    if (this.nc.isClosed()) throw new M2MError('Network', { reason: 'NATS connection closed' });
+    const open = this.#open.get(reply);
+    const added = batchedLength(message.length);
+    if (open !== undefined && open.subject === subject && open.bytes + added <= this.#batchLimit) {
+      open.messages.push(message);
+      open.bytes += added;
     } else {
-      this.#open.delete(reply);
-      this.#queue.push(subject, data, reply);
+      const batch: PendingBatch = { subject, messages: [message], bytes: 1 + added };
+      this.#open.set(reply, batch);
+      this.#queue.push(subject, batch, reply);
     }
-    this.#queuedBytes += data.length;
+    this.#queued(message.length);
+  }
+
+  #queued(bytes: number): void {
+    this.#queuedBytes += bytes;
     if (!this.#flushing) {
       this.#flushing = true;
       setImmediate(this.#flushQueue);

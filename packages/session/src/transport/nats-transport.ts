@@ -14,13 +14,15 @@ import { DEFAULT_MAX_TRANSPORT_MESSAGE, TAKEN, type BufferAccount, type PollingI
 
 /** What a session transport needs from its NATS connection. */
 export interface NatsPort {
+  /** Publishes the NATS message `data` (kind byte first) to `subject` with `reply` as the reply subject. */
+  publish(subject: string, data: Uint8Array, reply: string): void;
   /**
-   * Publishes `data` to `subject` with `reply` as the reply subject. With `batchable` (a FRAME
-   * holding one whole session message) the port may send it in one BATCH with the FRAMEs the
-   * same end publishes next in this event-loop turn (docs/PROTOCOL.md §6.1); anything else
-   * an end publishes ends its batch, so order is kept.
+   * Publishes one whole session message (without a kind byte, not to be changed afterwards) as a
+   * FRAME, or in one BATCH with the whole messages the same end publishes next in this
+   * event-loop turn (docs/PROTOCOL.md §6.1); anything else the end publishes ends its batch, so
+   * order is kept. Without it, the transport publishes a FRAME of its own.
    */
-  publish(subject: string, data: Uint8Array, reply: string, batchable?: boolean): void;
+  publishMessage?(subject: string, message: Uint8Array, reply: string): void;
   /** The broker's `max_payload`. */
   readonly maxPayload: number;
   /** Stops routing messages to this transport (it closed). */
@@ -96,8 +98,12 @@ export class NatsTransport implements Transport {
   #peerConsumed = 0;
   #peerLimit = INITIAL_WINDOW;
   #creditWaiters: Array<() => void> = [];
-  #unacked: Array<{ end: number; bytes: Uint8Array }> = [];
+  // Messages sent and not acknowledged (as the session passed them: the Transport contract says
+  // it does not change them), with the cumulative count at which each ends, oldest first.
+  #unacked: Uint8Array[] = [];
+  #unackedEnds: number[] = [];
   #unackedHead = 0;
+  #piece: number;
   #sinceYield = 0;
   #published = false;
   // Receiver side: cumulative FRAME bytes received and consumed, and the limit granted so far.
@@ -125,6 +131,7 @@ export class NatsTransport implements Transport {
     this.#window = Math.min(MAX_WINDOW, Math.max(INITIAL_WINDOW, options.windowBytes ?? 2 * INITIAL_WINDOW));
     this.#probeMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
     this.#account = options.account;
+    this.#piece = Math.min(port.maxPayload, INITIAL_WINDOW) - 1;
     if (bound) this.#startProbes();
   }
 
@@ -162,7 +169,7 @@ export class NatsTransport implements Transport {
 
   /** What was sent and not acknowledged yet (the peer's transport has not handed it to its session). */
   get inFlight(): NatsInFlight {
-    const messages = this.#unacked.slice(this.#unackedHead).map((u) => u.bytes);
+    const messages = this.#unacked.slice(this.#unackedHead);
     return { messages, bytes: messages.reduce((n, m) => n + m.length, 0) };
   }
 
@@ -174,35 +181,53 @@ export class NatsTransport implements Transport {
   send(data: Uint8Array): Promise<void> {
     // The common case, one piece within the peer's window on a bound end, is published at once
     // and costs no promise unless the connection asks this sender to wait a turn.
-    if (this.#closed || (!this.#bound && this.#sent > 0) || data.length > this.#piece() || this.#sent + natsMessageCost(data.length + 1) > this.#peerLimit) return this.#sendWaiting(data);
+    const cost = natsMessageCost(data.length + 1);
+    if (this.#closed || !this.#bound || data.length > this.#piece || this.#sent + cost > this.#peerLimit) return this.#sendWaiting(data);
     try {
-      const frame = this.#publish(data, NatsKind.FRAME, this.#bound);
-      this.#unacked.push({ end: this.#sent, bytes: frame.subarray(1) });
+      this.#publishWhole(data, cost);
     } catch (e) {
       return Promise.reject(e);
     }
     return this.#turn();
   }
 
-  /** Largest session message bytes in one NATS message (the rest goes as PARTs). */
-  #piece(): number {
-    return Math.min(this.#port.maxPayload, INITIAL_WINDOW) - 1;
+  /**
+   * Publishes a whole session message of one piece (batchable, no copy of its own: the port
+   * copies it into the NATS message once) and keeps it for in-flight reports.
+   * @throws M2MError Network.
+   */
+  #publishWhole(data: Uint8Array, cost: number): void {
+    try {
+      if (this.#port.publishMessage) this.#port.publishMessage(this.#peer, data, this.subject);
+      else this.#port.publish(this.#peer, encodeFrame(data), this.subject);
+    } catch (e) {
+      throw this.#publishFailed(e);
+    }
+    this.#counted(cost);
+    this.#unacked.push(data);
+    this.#unackedEnds.push(this.#sent);
   }
 
-  /** Publishes one FRAME or PART and counts it; returns the NATS message. @throws M2MError Network. */
-  #publish(chunk: Uint8Array, kind: number, batchable = false): Uint8Array {
+  /** Publishes one FRAME or PART (a piece of a larger message, or the unbound first message) and counts it. @throws M2MError Network. */
+  #publishPiece(chunk: Uint8Array, kind: number): void {
     const frame = encodeFrame(chunk, kind);
     try {
-      this.#port.publish(this.#peer, frame, this.subject, batchable);
+      this.#port.publish(this.#peer, frame, this.subject);
     } catch (e) {
-      this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
-      throw this.#closedError();
+      throw this.#publishFailed(e);
     }
-    const size = natsMessageCost(frame.length);
-    this.#sent += size;
-    this.#sinceYield += size;
+    this.#counted(natsMessageCost(frame.length));
+  }
+
+  #publishFailed(e: unknown): unknown {
+    this.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
+    return this.#closedError();
+  }
+
+  #counted(cost: number): void {
+    this.#sent += cost;
+    this.#sinceYield += cost;
     this.#published = true;
-    return frame;
   }
 
   /**
@@ -222,8 +247,7 @@ export class NatsTransport implements Transport {
   async #sendWaiting(data: Uint8Array): Promise<void> {
     if (this.#closed) throw this.#closedError();
     if (!this.#bound && this.#sent > 0) await new Promise<void>((resolve, reject) => this.#bindWaiters.push((e) => (e ? reject(e) : resolve())));
-    const piece = this.#piece();
-    let frame: Uint8Array;
+    const piece = this.#piece;
     for (let at = 0; ; at += piece) {
       const last = data.length - at <= piece;
       const chunk = data.subarray(at, last ? data.length : at + piece);
@@ -233,12 +257,18 @@ export class NatsTransport implements Transport {
         await new Promise<void>((r) => this.#creditWaiters.push(r));
       }
       if (this.#closed) throw this.#closedError();
-      // Only a whole message may join a batch (never the last piece of one).
-      frame = this.#publish(chunk, last ? NatsKind.FRAME : NatsKind.PART, last && at === 0 && this.#bound);
-      if (last) break;
+      // Only a whole message to a bound peer may join a batch (never a piece of one).
+      if (at === 0 && last && this.#bound) {
+        this.#publishWhole(data, size);
+        break;
+      }
+      this.#publishPiece(chunk, last ? NatsKind.FRAME : NatsKind.PART);
+      if (last) {
+        this.#unacked.push(data);
+        this.#unackedEnds.push(this.#sent);
+        break;
+      }
     }
-    // Kept for in-flight reports: a one-piece message as the frame just built (no second copy).
-    this.#unacked.push({ end: this.#sent, bytes: frame.length === data.length + 1 ? frame.subarray(1) : data.slice() });
     await this.#turn();
   }
 
@@ -322,11 +352,15 @@ export class NatsTransport implements Transport {
       // Honour at most our own window: what we keep for in-flight reports stays bounded by our
       // setting, whatever window a peer announces.
       this.#peerLimit = Math.max(this.#peerLimit, this.#peerConsumed + Math.min(credit.window, this.#window));
-      while (this.#unackedHead < this.#unacked.length && this.#unacked[this.#unackedHead].end <= this.#peerConsumed) this.#unackedHead++;
-      if (this.#unackedHead > 64 && this.#unackedHead * 2 > this.#unacked.length) {
-        this.#unacked = this.#unacked.slice(this.#unackedHead);
-        this.#unackedHead = 0;
+      const ends = this.#unackedEnds;
+      let head = this.#unackedHead;
+      while (head < ends.length && ends[head] <= this.#peerConsumed) head++;
+      if (head > 64 && head * 2 > ends.length) {
+        this.#unacked = this.#unacked.slice(head);
+        this.#unackedEnds = ends.slice(head);
+        head = 0;
       }
+      this.#unackedHead = head;
       for (const w of this.#creditWaiters.splice(0)) w();
     } else if (data[0] === NatsKind.PROBE) {
       // Nothing to do: its only use is the no-responders status it draws when we are gone.
@@ -359,13 +393,17 @@ export class NatsTransport implements Transport {
         return this.fail(e);
       }
     }
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    for (let at = 1; at < data.length; ) {
-      const length = view.getUint32(at, true);
+    // The messages are views of the batch, copied once off the client's read buffer unless it is
+    // most of it (a view would keep that buffer alive): a copy per message cost more than the
+    // batch's whole NATS path. A partly taken batch stays alive until its last message is taken
+    // (at most one batch beyond the window; the session copies binary DATA content it keeps
+    // when that would pin more than a slab, codec/binary-codec.ts).
+    const batch = keepSmall(data);
+    for (let at = 1; at < batch.length; ) {
+      const length = batch[at] | (batch[at + 1] << 8) | (batch[at + 2] << 16) | (batch[at + 3] << 24);
       at += BATCH_LENGTH_BYTES;
       const size = natsMessageCost(length + 1);
-      // A copy (in the slab) unless the batch is small: views would pin the whole batch.
-      this.#inbox.offer({ bytes: keepSmall(data.subarray(at, at + length)), size, held: size });
+      this.#inbox.offer({ bytes: batch.subarray(at, at + length), size, held: size });
       at += length;
     }
   }
