@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NatsTransport, type NatsPort } from '@m2m/session/nats';
 import { NatsLink, type NatsConnectionLike, type NatsMsgLike } from '../src/transport/nats-link.js';
+import { SLAB_BYTES } from '../src/codec/slab.js';
 import { encodeFrame, INITIAL_WINDOW, NATS_MESSAGE_COST, NatsKind, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
 
 // BATCH messages (docs/PROTOCOL.md §6.1): two NatsLinks over a fake in-process broker, and a
@@ -138,6 +139,29 @@ describe('NATS BATCH messages, malformed', () => {
     const it = t[Symbol.asyncIterator]();
     expect((await it.next()).value).toEqual(Uint8Array.of(7));
     expect((await it.next()).value).toEqual(Uint8Array.of(8, 9));
+    await t.close();
+  });
+
+  it('hands over copies of batched messages that pin at most a slab each, not views of the client\'s buffer', async () => {
+    const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0 });
+    const sizes = [100, 3000, 5000, 9000, 7];
+    const read = new Uint8Array(1 << 16); // as a client's read buffer, larger than the batch
+    read[0] = NatsKind.BATCH;
+    let at = 1;
+    sizes.forEach((n, i) => {
+      read.set(u32(n), at);
+      read.fill(i + 1, at + 4, at + 4 + n);
+      at += 4 + n;
+    });
+    t.deliver({ data: read.subarray(0, at), reply: peer });
+    read.fill(0xff); // the client may reuse or keep its buffer: nothing received may change
+    const it = t[Symbol.asyncIterator]();
+    for (const [i, n] of sizes.entries()) {
+      const m = (await it.next()).value as Uint8Array;
+      expect(m).toEqual(new Uint8Array(n).fill(i + 1));
+      expect(m.buffer).not.toBe(read.buffer);
+      expect(m.buffer.byteLength).toBeLessThanOrEqual(Math.max(SLAB_BYTES, n + 4));
+    }
     await t.close();
   });
 

@@ -8,7 +8,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { keepSmall } from '../codec/slab.js';
+import { keepSmall, SLAB_BYTES } from '../codec/slab.js';
 import { BATCH_LENGTH_BYTES, BYE, checkBatch, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, TAKEN, type BufferAccount, type PollingIterator, type Transport } from './types.js';
 
@@ -70,6 +70,11 @@ export interface NatsInFlight {
   messages: Uint8Array[];
   /** Their total size in bytes. */
   bytes: number;
+}
+
+/** The `u32` little-endian length at `at` of a BATCH (checked by checkBatch before it is read here). */
+function readLength(data: Uint8Array, at: number): number {
+  return (data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24)) >>> 0;
 }
 
 /** A session's end over NATS. Created by `connect('nats://…')` and by `listen({ transport: 'nats' })`. */
@@ -393,18 +398,24 @@ export class NatsTransport implements Transport {
         return this.fail(e);
       }
     }
-    // The messages are views of the batch, copied once off the client's read buffer unless it is
-    // most of it (a view would keep that buffer alive): a copy per message cost more than the
-    // batch's whole NATS path. A partly taken batch stays alive until its last message is taken
-    // (at most one batch beyond the window; the session copies binary DATA content it keeps
-    // when that would pin more than a slab, codec/binary-codec.ts).
-    const batch = keepSmall(data);
-    for (let at = 1; at < batch.length; ) {
-      const length = batch[at] | (batch[at + 1] << 8) | (batch[at + 2] << 16) | (batch[at + 3] << 24);
-      at += BATCH_LENGTH_BYTES;
-      const size = natsMessageCost(length + 1);
-      this.#inbox.offer({ bytes: batch.subarray(at, at + length), size, held: size });
-      at += length;
+    // Consecutive messages are copied together, in runs of at most a slab, and handed over as
+    // views of their run: one copy and allocation per run instead of one per message, and a kept
+    // view pins at most a slab as any received message does (codec/slab.ts), so the session's
+    // decoder keeps it as it is. A message larger than a slab is copied alone.
+    for (let at = 1; at < data.length; ) {
+      let end = at + BATCH_LENGTH_BYTES + readLength(data, at);
+      while (end < data.length && end + BATCH_LENGTH_BYTES + readLength(data, end) - at <= SLAB_BYTES) end += BATCH_LENGTH_BYTES + readLength(data, end);
+      // Not data.slice: the client may hand over a Node Buffer, whose slice is a view.
+      const run = new Uint8Array(end - at);
+      run.set(data.subarray(at, end));
+      for (let i = 0; i < run.length; ) {
+        const length = readLength(run, i);
+        const size = natsMessageCost(length + 1);
+        i += BATCH_LENGTH_BYTES;
+        this.#inbox.offer({ bytes: run.subarray(i, i + length), size, held: size });
+        i += length;
+      }
+      at = end;
     }
   }
 
