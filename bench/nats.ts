@@ -198,6 +198,9 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
     line('session over NATS, plaintext', 'plain', `×${pb.toFixed(2)} of JSON bytes (target ≥ 0.5; in CPU per message ×${cpuRatio('plain', 'raw')}), ×${ratio('plain', 'framed')} of M2M frames`);
     line('session over NATS, XX', 'xx', `×${ratio('xx', 'raw')} of JSON bytes, ×${ratio('xx', 'framed')} of M2M frames`);
     line('session over memory, plaintext', 'memory', `(the session layer without a network: NATS plaintext is ×${ratio('plain', 'memory')} of it)`);
+    // Where a plaintext session's CPU goes beyond raw NATS: the codec and the NATS transport.
+    const cpuDiff = (a: Name, b: Name) => median(rates[a].map((x, i) => x.cpuUs - rates[b][i].cpuUs)).toFixed(1);
+    log(`CPU µs/msg, medians of per-round differences: the M2M codec on raw NATS (frames − bytes) ${cpuDiff('framed', 'raw')}; a session's NATS transport (session over NATS − over memory) ${cpuDiff('plain', 'memory')}`);
     // Steady state: with the warm-up, the first and second halves of the timed rounds agree.
     const half = Math.floor(ROUNDS / 2);
     log(`steady state (median of the last ${half} rounds / of the first ${half}): ${names.map((k) => `${k} ×${(median(wall(k).slice(-half)) / median(wall(k).slice(0, half))).toFixed(2)}`).join(', ')}`);
