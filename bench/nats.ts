@@ -15,7 +15,8 @@
  * that of their first half (near 1 when the warm-up sufficed; a shared machine swings it too).
  * CPU µs per message is this process's user + system time (both ends; not nats-server's), less
  * sensitive than wall time to other processes of a shared machine.
- * Environment: BENCH_NATS_N (messages per round), BENCH_NATS_WARM, BENCH_NATS_ROUNDS.
+ * Environment: BENCH_NATS_N (messages per round), BENCH_NATS_WARM, BENCH_NATS_ROUNDS,
+ * BENCH_NATS_VERBOSE=1 (every round's rate, warm-up included).
  * @module
  */
 import { decodeFrame, encodeFrame } from '@m2m/core';
@@ -111,10 +112,10 @@ async function sessionPipe(address: string, encrypted: boolean): Promise<Pipe> {
 }
 
 /** The same session work over an in-memory pair: the session layer's own ceiling, no network. */
-async function memoryPipe(): Promise<Pipe> {
+async function memoryPipe(encrypted: boolean): Promise<Pipe> {
   const [a, b] = memoryTransportPair();
-  const sp = Session.server(b);
-  const client = await Session.client(a);
+  const sp = Session.server(b, { secure: encrypted ? secure(serverKey, clientKey) : undefined });
+  const client = await Session.client(a, { secure: encrypted ? secure(clientKey, serverKey) : undefined });
   const peer = (await sp)!;
   return {
     run: (n) => timed(n, () => sessionMessagesPerSecond(client, peer, payload, n)),
@@ -174,17 +175,21 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
       framed: await rawPipe(node.address, true),
       plain: await sessionPipe(node.address, false),
       xx: await sessionPipe(node.address, true),
-      memory: await memoryPipe(),
+      memory: await memoryPipe(false),
+      xxMemory: await memoryPipe(true),
     };
     type Name = keyof typeof pipes;
     const names = Object.keys(pipes) as Name[];
     const rates = Object.fromEntries(names.map((k) => [k, [] as Rate[]])) as Record<Name, Rate[]>;
+    const all = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<Name, number[]>;
     for (let r = 0; r < WARM + ROUNDS; r++) {
       for (const k of r % 2 ? [...names].reverse() : names) {
         const rate = await pipes[k].run(N);
+        all[k].push(rate.wall);
         if (r >= WARM) rates[k].push(rate);
       }
     }
+    if (process.env.BENCH_NATS_VERBOSE) for (const k of names) log(`${k} per round (k msg/s, warm-up first): ${all[k].map((x) => (x / 1000).toFixed(0)).join(' ')}`);
     for (const k of names) await pipes[k].close();
     const wall = (k: Name) => rates[k].map((x) => x.wall);
     const cpu = (k: Name) => median(rates[k].map((x) => x.cpuUs)).toFixed(1).padStart(5);
@@ -198,9 +203,10 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
     line('session over NATS, plaintext', 'plain', `×${pb.toFixed(2)} of JSON bytes (target ≥ 0.5; in CPU per message ×${cpuRatio('plain', 'raw')}), ×${ratio('plain', 'framed')} of M2M frames`);
     line('session over NATS, XX', 'xx', `×${ratio('xx', 'raw')} of JSON bytes, ×${ratio('xx', 'framed')} of M2M frames`);
     line('session over memory, plaintext', 'memory', `(the session layer without a network: NATS plaintext is ×${ratio('plain', 'memory')} of it)`);
+    line('session over memory, XX', 'xxMemory', `(NATS XX is ×${ratio('xx', 'xxMemory')} of it)`);
     // Where a plaintext session's CPU goes beyond raw NATS: the codec and the NATS transport.
     const cpuDiff = (a: Name, b: Name) => median(rates[a].map((x, i) => x.cpuUs - rates[b][i].cpuUs)).toFixed(1);
-    log(`CPU µs/msg, medians of per-round differences: the M2M codec on raw NATS (frames − bytes) ${cpuDiff('framed', 'raw')}; a session's NATS transport (session over NATS − over memory) ${cpuDiff('plain', 'memory')}`);
+    log(`CPU µs/msg, medians of per-round differences: the M2M codec on raw NATS (frames − bytes) ${cpuDiff('framed', 'raw')}; a session's NATS transport (session over NATS − over memory) ${cpuDiff('plain', 'memory')} plaintext, ${cpuDiff('xx', 'xxMemory')} XX`);
     // Steady state: with the warm-up, the first and second halves of the timed rounds agree.
     const half = Math.floor(ROUNDS / 2);
     log(`steady state (median of the last ${half} rounds / of the first ${half}): ${names.map((k) => `${k} ×${(median(wall(k).slice(-half)) / median(wall(k).slice(0, half))).toFixed(2)}`).join(', ')}`);
