@@ -119,7 +119,9 @@ async function memoryPipe(encrypted: boolean): Promise<Pipe> {
   const peer = (await sp)!;
   return {
     run: (n) => timed(n, () => sessionMessagesPerSecond(client, peer, payload, n)),
-    close: () => client.close(),
+    async close() {
+      await client.close();
+    },
   };
 }
 
