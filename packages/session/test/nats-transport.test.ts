@@ -69,6 +69,30 @@ describe('NatsTransport (fake connection)', () => {
     expect(await ended(b)).toMatchObject({ code: 'LIMIT_EXCEEDED' });
   });
 
+  it('counts what it holds per message as the FRAME it came in, a reassembled message as all its pieces, and gives it all back when read', async () => {
+    const { port, sent } = fakePort(1000);
+    let held = 0;
+    const holds: number[] = [];
+    const account = { hold: (n: number) => void (held += n, holds.push(n)), release: (n: number) => void (held -= n), close: () => undefined };
+    const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0, account });
+    const u32 = (n: number) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
+    t.deliver({ data: encodeFrame(new Uint8Array(700).fill(1)), reply: peer }); // 701: counted as 701
+    t.deliver({ data: encodeFrame(new Uint8Array(999).fill(2), NatsKind.PART), reply: peer }); // 1000
+    t.deliver({ data: encodeFrame(new Uint8Array(10).fill(2)), reply: peer }); // 11: counted as 512
+    t.deliver({ data: Uint8Array.of(NatsKind.BATCH, ...u32(2), 3, 3, ...u32(600), ...new Array<number>(600).fill(4)), reply: peer }); // 512 + 601
+    expect(holds).toEqual([701, 1000, 512, 512 + 601]);
+    const it = t[Symbol.asyncIterator]();
+    const lengths: number[] = [];
+    for (let i = 0; i < 4; i++) lengths.push(((await it.next()).value as Uint8Array).length);
+    expect(lengths).toEqual([700, 1009, 2, 600]);
+    expect(held).toBe(0);
+    await new Promise((r) => setTimeout(r, 20));
+    // Consumed: the PART when it arrived, then each message as it was read.
+    const credits = sent.filter((m) => m.data[0] === NatsKind.CREDIT).map((m) => decodeCredit(m.data).consumed);
+    expect(credits.at(-1)).toBe(701 + 1000 + 512 + 512 + 601);
+    await t.close();
+  });
+
   it('refuses malformed credit and unknown kinds with INVALID_MESSAGE', async () => {
     const a = new NatsTransport(fakePort().port, own, peer, true, { probeIntervalMs: 0 });
     a.deliver({ data: encodeCredit(INITIAL_WINDOW, 5), reply: peer }); // acknowledges bytes never sent

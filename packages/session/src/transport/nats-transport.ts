@@ -87,7 +87,11 @@ export class NatsTransport implements Transport {
   #bound: boolean;
   #bindWaiters: Array<(e?: unknown) => void> = [];
   // Bounded in bytes by the window this end grants, not in count.
-  #inbox = new AsyncQueue<{ bytes: Uint8Array; size: number; held: number }>({ capacity: Number.MAX_SAFE_INTEGER });
+  // A message counts natsMessageCost(its length + 1) against the window and the account, as the
+  // FRAME it came in (or stands for in a BATCH), so the inbox holds the bytes alone (no object
+  // per message); a message reassembled from PARTs counts otherwise and is noted here.
+  #inbox = new AsyncQueue<Uint8Array>({ capacity: Number.MAX_SAFE_INTEGER });
+  #reassembled = new Map<Uint8Array, { size: number; held: number }>();
   #account: (BufferAccount & { close(): void }) | undefined;
   // What the pieces of the message being reassembled hold in the account.
   #partHeld = 0;
@@ -334,14 +338,15 @@ export class NatsTransport implements Transport {
         // The client hands over views of its socket reads: a small message held as a view would
         // keep a whole read buffer alive, so it is copied (into the message slab when small,
         // codec/slab.ts) unless it is most of its buffer.
-        this.#inbox.offer({ bytes: keepSmall(body), size: cost, held: cost });
+        this.#inbox.offer(keepSmall(body));
         return;
       }
       this.#holdPart(body, whole);
       const joined = this.#partBuf.subarray(0, whole);
       this.#partBuf = new Uint8Array(0);
       this.#partBytes = 0;
-      this.#inbox.offer({ bytes: joined, size: cost, held: this.#partHeld + cost });
+      this.#reassembled.set(joined, { size: cost, held: this.#partHeld + cost });
+      this.#inbox.offer(joined);
       this.#partHeld = 0;
     } else if (data[0] === NatsKind.BATCH) {
       this.#deliverBatch(data);
@@ -410,9 +415,8 @@ export class NatsTransport implements Transport {
       run.set(data.subarray(at, end));
       for (let i = 0; i < run.length; ) {
         const length = readLength(run, i);
-        const size = natsMessageCost(length + 1);
         i += BATCH_LENGTH_BYTES;
-        this.#inbox.offer({ bytes: run.subarray(i, i + length), size, held: size });
+        this.#inbox.offer(run.subarray(i, i + length));
         i += length;
       }
       at = end;
@@ -505,10 +509,17 @@ export class NatsTransport implements Transport {
 
   [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     const it = this.#inbox[Symbol.asyncIterator]();
-    const taken = (v: { bytes: Uint8Array; size: number; held: number }): Uint8Array => {
-      this.#account?.release(v.held);
-      this.#onConsumed(v.size);
-      return v.bytes;
+    const taken = (bytes: Uint8Array): Uint8Array => {
+      let size = natsMessageCost(bytes.length + 1);
+      let held = size;
+      const reassembled = this.#reassembled.size === 0 ? undefined : this.#reassembled.get(bytes);
+      if (reassembled) {
+        this.#reassembled.delete(bytes);
+        ({ size, held } = reassembled);
+      }
+      this.#account?.release(held);
+      this.#onConsumed(size);
+      return bytes;
     };
     return {
       next: async (): Promise<IteratorResult<Uint8Array>> => {
