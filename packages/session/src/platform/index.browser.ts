@@ -4,6 +4,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
+import { WS_BATCH_PROTOCOL } from '../transport/ws-batch.js';
 import { dial } from '../transport/dial.js';
 import type { SessionPlatform } from './types.js';
 
@@ -14,7 +15,9 @@ export const platform: SessionPlatform = {
     return dial(
       options.signal,
       () => {
-        ws = new WebSocket(url);
+        // Offers batching (transport/ws-batch.ts); a server that does not select it leaves
+        // `protocol` empty and the transport sends one session message per WebSocket message.
+        ws = new WebSocket(url, [WS_BATCH_PROTOCOL]);
         ws.binaryType = 'arraybuffer';
         return {
           cancel: () => ws.close(),
