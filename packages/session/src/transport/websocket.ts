@@ -98,6 +98,8 @@ export class WebSocketTransport implements Transport {
   /** The peer closed while entries of its batches still waited: the inbox ends after the last. */
   #endWhenTaken = false;
   #paused = false;
+  /** Set once we closed: nothing more is read. */
+  #discarding = false;
   /** Largest session message received. */
   #max: number;
   #sendHighWater: number;
@@ -167,7 +169,7 @@ export class WebSocketTransport implements Transport {
   }
 
   #pause(): void {
-    if (this.#paused || !this.#ws.pause) return;
+    if (this.#paused || this.#discarding || !this.#ws.pause) return;
     this.#paused = true;
     this.#ws.pause();
   }
@@ -183,10 +185,22 @@ export class WebSocketTransport implements Transport {
     this.#finish(error);
     this.#inbox.discard();
     this.#ws.close(code, reason);
+    this.#readToClose();
+  }
+
+  /**
+   * After our close frame, reading resumes (what arrives is dropped) so the peer's close frame
+   * and FIN are read: a socket paused by a full inbox would otherwise stay open until `ws`'s
+   * close timer (30 s). TCP does the same (tcp.ts, `close`).
+   */
+  #readToClose(): void {
+    this.#discarding = true;
+    this.#paused = false;
+    this.#ws.resume?.();
   }
 
   #onMessage(data: unknown): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#discarding) return;
     let bytes: Uint8Array;
     let chunkView = false;
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
@@ -236,7 +250,7 @@ export class WebSocketTransport implements Transport {
    */
   #takeEntries(): void {
     const reader = this.#reader!;
-    while (!this.#inbox.full) {
+    while (!this.#inbox.full && !this.#discarding) {
       const entry = reader.take();
       if (!entry) break;
       // One copy out of the batch (into the message slab when small), so no entry pins it.
@@ -260,7 +274,7 @@ export class WebSocketTransport implements Transport {
   #finish(error?: unknown): void {
     this.#closed = true;
     this.#writer?.clear();
-    if (error === undefined && this.#reader && !this.#reader.empty && !this.#inbox.ended) {
+    if (error === undefined && !this.#discarding && this.#reader && !this.#reader.empty && !this.#inbox.ended) {
       // A peer that closed after its last batch: what it sent is still delivered.
       this.#endWhenTaken = true;
     } else {
@@ -361,6 +375,7 @@ export class WebSocketTransport implements Transport {
     // What `send` took leaves before the close frame.
     this.#writer?.flush();
     this.#ws.close(1000, 'session closed');
+    this.#readToClose();
     const timer = setTimeout(() => this.#finish(), 2000) as unknown as { unref?: () => void };
     timer.unref?.();
     await done;
