@@ -57,6 +57,9 @@ const wsError = (message: string | undefined, max: number) =>
 const MESSAGE_OVERHEAD = 256;
 const heldSize = (m: Uint8Array): number => m.byteLength + MESSAGE_OVERHEAD;
 
+/** Browsers have no `process.nextTick`: a batch leaves after the microtasks queued before it. */
+const defaultDefer = (run: () => void): void => queueMicrotask(run);
+
 /** Options of {@link WebSocketTransport}. */
 export interface WebSocketTransportOptions extends TransportLimits {
   /** The peer's address, for logs. */
@@ -143,7 +146,7 @@ export class WebSocketTransport implements Transport {
     });
     if (options.batched ?? ws.protocol === WS_BATCH_PROTOCOL) {
       this.#reader = new BatchReader();
-      this.#writer = new BatchWriter(this.#sendBatch, options.defer ?? queueMicrotask);
+      this.#writer = new BatchWriter(this.#sendBatch, options.defer ?? defaultDefer);
     }
     setReceiverLimit(ws, this.#wireLimit);
     // `ws` on Node: its own event, without a MessageEvent object per message.

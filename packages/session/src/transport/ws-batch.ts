@@ -153,7 +153,9 @@ export class BatchWriter {
     this.#bytes += size;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      this.#defer(this.#deferred);
+      // Called unbound: browsers' `queueMicrotask` throws when called on another object.
+      const defer = this.#defer;
+      defer(this.#deferred);
     }
   }
 
