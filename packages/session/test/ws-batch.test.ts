@@ -163,6 +163,50 @@ describe('sending over a batched WebSocket', () => {
   });
 });
 
+/** A `ws` client seen through the browser's WebSocket API only (no pause, no write callback, ArrayBuffers). */
+function browserShaped(ws: WebSocket): WebSocketLike {
+  return {
+    get binaryType() {
+      return ws.binaryType;
+    },
+    set binaryType(t: string) {
+      ws.binaryType = t as 'arraybuffer';
+    },
+    get readyState() {
+      return ws.readyState;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    get protocol() {
+      return ws.protocol;
+    },
+    send: (data: Uint8Array) => ws.send(data),
+    close: (code?: number, reason?: string) => ws.close(code, reason),
+    addEventListener: (type: string, listener: (event: { data?: unknown; code?: number; message?: string }) => void) => ws.addEventListener(type as 'message', listener as never),
+  };
+}
+
+describe('a browser-shaped WebSocket (no pause, no write callback)', () => {
+  it('sends a burst as batches (flushed by queueMicrotask) and takes the batches it receives apart', async () => {
+    const peer = await rawServer(true);
+    const ws = new WebSocket(peer.url, [PROTOCOL]);
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const client = new WebSocketTransport(browserShaped(ws));
+    expect(client.batched).toBe(true);
+    const server = await peer.sockets;
+    const sent = Array.from({ length: 300 }, (_, i) => message(i, 60));
+    await Promise.all(sent.map((m) => client.send(m)));
+    await until(() => peer.received.reduce((n, b) => n + entriesOf(b).length, 0) >= 300);
+    expect(peer.received.length).toBeLessThan(300);
+    expect(peer.received.flatMap(entriesOf)).toEqual(sent);
+    server.send(batchOf([message(1, 7), message(2, 3000), message(3, 1)]));
+    expect(await take(client, 3)).toEqual([message(1, 7), message(2, 3000), message(3, 1)]);
+    await client.close();
+  });
+});
+
 describe('interoperating with peers that do not negotiate batching', () => {
   it('our client and a server that does not select m2m.batch.v1: one session message per WebSocket message', async () => {
     const peer = await rawServer(false);
