@@ -2,10 +2,11 @@
  * Session benchmarks (issue 18): DATA messages/s of one session over each transport (ws, tcp,
  * http, memory), plaintext and XX-encrypted, with 162 B, 2 KB and 20 KB JSON requests, each
  * against a raw `ws` connection sending the same bytes in the same process; then handshakes/s
- * per transport against raw `ws` connections/s. The `ws 1:1` row is a WebSocket client that does not
- * offer `m2m.batch.v1` (one session message per WebSocket message), beside `ws` (batched). Every cell is timed in rounds that alternate
- * the raw baseline and the session on connections kept open, and the median of the per-round
- * ratios is reported, so a busy moment of a shared machine lands on both sides of a ratio.
+ * per transport against raw `ws` connections/s. The `ws 1:1` row is a WebSocket client that does
+ * not offer `m2m.batch.v1` (one session message per WebSocket message), beside `ws` (batched).
+ * Every cell is timed in rounds that alternate the raw baseline and the session on connections
+ * kept open, and the median of the per-round ratios is reported, so a busy moment of a shared
+ * machine lands on both sides of a ratio.
  * Where the time goes: docs/ARCHITECTURE.md, Performance notes.
  * @module
  */
