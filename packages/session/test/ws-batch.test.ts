@@ -16,6 +16,7 @@ import { platform } from '../src/platform/index.node.js';
 import { ByteBudget, ConnectionAccount } from '../src/transport/budget.js';
 import type { Transport } from '../src/transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
+import { BatchReader, BatchWriter, checkBatch } from '../src/transport/ws-batch.js';
 import { webSocketWriteBatch } from '../src/transport/write-batch.js';
 
 const PROTOCOL = 'm2m.batch.v1';
@@ -405,5 +406,56 @@ describe('sessions over batched WebSocket', () => {
     for (const s of sent) await client.send(s);
     expect(await reader).toEqual(sent.map((s) => s.toUpperCase()));
     await client.close();
+  });
+});
+
+describe('batch codec', () => {
+  /** A seeded generator, so a failure can be replayed. */
+  function rng(seed: number): () => number {
+    return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  }
+
+  it('what BatchWriter packs, checkBatch passes and BatchReader gives back, entry for entry', () => {
+    const batches: Uint8Array[] = [];
+    const writer = new BatchWriter((b) => batches.push(b), () => undefined);
+    const random = rng(7);
+    const sent = Array.from({ length: 2000 }, (_, i) => message(i, 1 + Math.floor(random() * 900)));
+    for (const m of sent) writer.add(m);
+    writer.flush();
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.every((b) => b.length <= 64 * 1024)).toBe(true);
+    const reader = new BatchReader();
+    const got: Uint8Array[] = [];
+    for (const b of batches) {
+      expect(checkBatch(b, 1024)).toBeUndefined();
+      reader.push(b);
+      for (let e = reader.take(); e; e = reader.take()) got.push(e);
+    }
+    expect(got).toEqual(sent);
+  });
+
+  it('a corrupted batch is either sound (its entries fill it exactly) or a typed error, never a throw', () => {
+    const random = rng(11);
+    for (let round = 0; round < 2000; round++) {
+      const entries = Array.from({ length: 1 + Math.floor(random() * 6) }, (_, i) => message(i, 1 + Math.floor(random() * 40)));
+      const batch = new Uint8Array(batchOf(entries));
+      // Flip a few bytes, or cut the batch short.
+      if (random() < 0.5) for (let k = 0; k < 3; k++) batch[Math.floor(random() * batch.length)] ^= 1 << Math.floor(random() * 8);
+      const cut = random() < 0.3 ? batch.subarray(0, Math.floor(random() * batch.length)) : batch;
+      const error = checkBatch(cut, 64);
+      if (error) {
+        expect(['INVALID_MESSAGE', 'LIMIT_EXCEEDED']).toContain(error.code);
+        continue;
+      }
+      let total = 0;
+      for (let at = 0; at < cut.length; ) {
+        const len = Buffer.from(cut.buffer, cut.byteOffset, cut.length).readUInt32BE(at);
+        expect(len).toBeGreaterThan(0);
+        expect(len).toBeLessThanOrEqual(64);
+        at += 4 + len;
+        total = at;
+      }
+      expect(total).toBe(cut.length);
+    }
   });
 });
