@@ -221,6 +221,31 @@ describe('interoperating with peers that do not negotiate batching', () => {
     await client.close();
   });
 
+  it("our client and a server that selects the first subprotocol offered (ws's default, as an older SDK's server): m2m, unbatched", async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    cleanup.push(() => new Promise((r) => wss.close(r)));
+    let frames = 0;
+    const serverSession = new Promise<Session | undefined>((resolve) =>
+      wss.once('connection', (ws) => {
+        expect(ws.protocol).toBe('m2m');
+        ws.on('message', () => frames++);
+        // The server of an SDK without batching: one session message per WebSocket message.
+        resolve(Session.server(new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, batched: false })));
+      }),
+    );
+    const client = await connect(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    const server = (await serverSession)!;
+    expect((client.transport as WebSocketTransport).batched).toBe(false);
+    const before = frames;
+    for (let i = 0; i < 50; i++) await client.send(`{"n":${i}}`);
+    const got: string[] = [];
+    for await (const m of server) if (got.push(m.content) === 50) break;
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `{"n":${i}}`));
+    expect(frames - before).toBe(50);
+    await client.close();
+  });
+
   it('a session from our client to a server that does not select it works unbatched', async () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => false });
     await new Promise((r) => wss.once('listening', r));
