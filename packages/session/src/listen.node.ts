@@ -18,6 +18,7 @@ import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 import { webSocketWriteBatch } from './transport/write-batch.js';
+import { batchLimit, selectProtocol } from './transport/ws-batch.js';
 import { runOnSession } from './run-on-session.js';
 import { listenNats } from './listen-nats.js';
 
@@ -269,9 +270,12 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     const http = await import('node:http');
     const { WebSocketServer } = await import('ws');
     const server = http.createServer();
-    const wss = new WebSocketServer({ server, maxPayload });
+    // A client that offers `m2m.batch.v1` gets it (several session messages per WebSocket message,
+    // transport/ws-batch.ts); others keep one per message, and `ws`'s own choice (the first
+    // offered) for any other subprotocol. Each transport sets its connection's payload limit.
+    const wss = new WebSocketServer({ server, maxPayload: batchLimit(maxPayload), handleProtocols: selectProtocol });
     closeSilentSockets(server, handshakeMs);
-    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true })));
+    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true, defer: process.nextTick })));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));

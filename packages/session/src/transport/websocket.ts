@@ -1,12 +1,14 @@
 /**
- * WebSocket transport: one binary WebSocket message per session message. Works with the `ws`
- * package on Node and the global WebSocket in browsers (the same event API).
+ * WebSocket transport: one binary WebSocket message per session message, or, when both ends
+ * negotiated the `m2m.batch.v1` subprotocol, batches of them (transport/ws-batch.ts). Works with
+ * the `ws` package on Node and the global WebSocket in browsers (the same event API).
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { keepSmall } from '../codec/slab.js';
 import { ConnectionAccount } from './budget.js';
+import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './types.js';
 
 /** The part of the WebSocket API this transport uses (browser WebSocket and `ws` both have it). */
@@ -14,6 +16,8 @@ export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
   readonly bufferedAmount: number;
+  /** The subprotocol the server selected (`''` for none). */
+  readonly protocol?: string;
   send(data: Uint8Array, cb?: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: string, listener: (event: { data?: unknown; code?: number; message?: string }) => void): void;
@@ -53,6 +57,32 @@ const wsError = (message: string | undefined, max: number) =>
 const MESSAGE_OVERHEAD = 256;
 const heldSize = (m: Uint8Array): number => m.byteLength + MESSAGE_OVERHEAD;
 
+/** Browsers have no `process.nextTick`: a batch leaves after the microtasks queued before it. */
+const defaultDefer = (run: () => void): void => queueMicrotask(run);
+
+/** Options of {@link WebSocketTransport}. */
+export interface WebSocketTransportOptions extends TransportLimits {
+  /** The peer's address, for logs. */
+  remoteAddress?: string;
+  /** Where a server counts the bytes this connection holds (default: an account of its own, no shared budget). */
+  account?: ConnectionAccount;
+  /** The write batch of the socket under a `ws` WebSocket (Node: `webSocketWriteBatch`, transport/write-batch.ts). */
+  batch?: WriteBatch;
+  /** `ws` on Node: receive Node buffers (views of the socket's chunk) instead of ArrayBuffers. */
+  nodeBuffers?: boolean;
+  /**
+   * Whether WebSocket messages are batches of session messages (docs/PROTOCOL.md §6); default:
+   * whether the WebSocket's `protocol` is `m2m.batch.v1`.
+   */
+  batched?: boolean;
+  /**
+   * Runs the flush of a batch once the current burst is over (default `queueMicrotask`; Node
+   * passes `process.nextTick`, which runs after all current microtasks, so a whole burst of
+   * awaited sends fills one batch).
+   */
+  defer?: (run: () => void) => void;
+}
+
 /** A {@link Transport} over an open WebSocket. */
 export class WebSocketTransport implements Transport {
   readonly kind = 'ws';
@@ -64,6 +94,16 @@ export class WebSocketTransport implements Transport {
   /** Senders waiting for `bufferedAmount` to fall to the send high-water mark (`ws`). */
   #roomWaiters: Array<() => void> = [];
   #batch: WriteBatch | undefined;
+  /** Batches being filled (batched connections only). */
+  #writer: BatchWriter | undefined;
+  /** Received batches not yet taken apart (batched connections only). */
+  #reader: BatchReader | undefined;
+  /** The peer closed while entries of its batches still waited: the inbox ends after the last. */
+  #endWhenTaken = false;
+  #paused = false;
+  /** Set once we closed: nothing more is read. */
+  #discarding = false;
+  /** Largest session message received. */
   #max: number;
   #sendHighWater: number;
   #sendTimeoutMs: number;
@@ -76,12 +116,11 @@ export class WebSocketTransport implements Transport {
   }
 
   /**
-   * @param options limits, the peer's address, where a server counts the bytes this
-   *   connection holds (default: its own account, with no shared budget), and the write batch
-   *   of the socket under a `ws` WebSocket (Node: `webSocketWriteBatch`, transport/write-batch.ts);
-   *   `nodeBuffers` for a `ws` WebSocket on Node: receive Node buffers instead of ArrayBuffers.
+   * @param ws an open WebSocket
+   * @param options limits, the peer's address, byte accounting, write batching and whether
+   *   messages are batched ({@link WebSocketTransportOptions})
    */
-  constructor(ws: WebSocketLike, options: TransportLimits & { remoteAddress?: string; account?: ConnectionAccount; batch?: WriteBatch; nodeBuffers?: boolean } = {}) {
+  constructor(ws: WebSocketLike, options: WebSocketTransportOptions = {}) {
     this.#ws = ws;
     this.#batch = options.batch;
     this.remoteAddress = options.remoteAddress;
@@ -96,21 +135,53 @@ export class WebSocketTransport implements Transport {
     this.#inbox = new AsyncQueue({
       capacity: options.highWaterMark ?? 64,
       maxBytes: options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
-      onFull: () => ws.pause?.(),
-      onDrain: () => ws.resume?.(),
+      onFull: () => this.#pause(),
+      // Entries of batches left while the inbox was full come out first.
+      onDrain: () => {
+        if (this.#reader) this.#takeEntries();
+        if (!this.#inbox.full) this.#resume();
+      },
       sizeOf: heldSize,
       onTake: (m) => this.#account.release(heldSize(m)),
     });
+    if (options.batched ?? ws.protocol === WS_BATCH_PROTOCOL) {
+      this.#reader = new BatchReader();
+      this.#writer = new BatchWriter(this.#sendBatch, options.defer ?? defaultDefer);
+      // A batch may be larger than one message (transport/ws-batch.ts, `batchLimit`).
+      setReceiverLimit(ws, this.#wireLimit);
+    }
     // `ws` on Node: its own event, without a MessageEvent object per message.
     if (options.nodeBuffers && ws.on) ws.on('message', (data, isBinary) => this.#onMessage(isBinary ? data : ''));
     else ws.addEventListener('message', (e) => this.#onMessage(e.data));
     ws.addEventListener('close', () => this.#finish());
-    ws.addEventListener('error', (e) => this.#finish(wsError(e.message, this.#max)));
+    ws.addEventListener('error', (e) => this.#finish(wsError(e.message, this.#wireLimit)));
+  }
+
+  /** Largest WebSocket message received: a session message, or a batch (transport/ws-batch.ts). */
+  get #wireLimit(): number {
+    return this.#reader ? batchLimit(this.#max) : this.#max;
+  }
+
+  /** True when WebSocket messages carry batches of session messages (`m2m.batch.v1` negotiated). */
+  get batched(): boolean {
+    return this.#reader !== undefined;
   }
 
   limitIncoming(maxMessageBytes: number): void {
     this.#max = maxMessageBytes;
-    setReceiverLimit(this.#ws, maxMessageBytes);
+    setReceiverLimit(this.#ws, this.#wireLimit);
+  }
+
+  #pause(): void {
+    if (this.#paused || this.#discarding || !this.#ws.pause) return;
+    this.#paused = true;
+    this.#ws.pause();
+  }
+
+  #resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#ws.resume?.();
   }
 
   /** Ends the connection for something the peer did; what it sent and nobody read is dropped. */
@@ -118,18 +189,36 @@ export class WebSocketTransport implements Transport {
     this.#finish(error);
     this.#inbox.discard();
     this.#ws.close(code, reason);
+    this.#readToClose();
+  }
+
+  /**
+   * After our close frame, reading resumes (what arrives is dropped) so the peer's close frame
+   * and FIN are read: a socket paused by a full inbox would otherwise stay open until `ws`'s
+   * close timer (30 s). TCP does the same (tcp.ts, `close`).
+   */
+  #readToClose(): void {
+    this.#discarding = true;
+    this.#paused = false;
+    this.#ws.resume?.();
   }
 
   #onMessage(data: unknown): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#discarding) return;
     let bytes: Uint8Array;
+    let chunkView = false;
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
-    // A view of a socket chunk is copied out unless that would save nothing (codec/slab.ts).
-    else if (ArrayBuffer.isView(data)) bytes = keepSmall(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    else {
+    else if (ArrayBuffer.isView(data)) {
+      bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      chunkView = true;
+    } else {
       // Text frames are not part of this transport: a peer sending them is broken.
       return this.#refuse(new M2MError('InvalidMessage', { reason: 'WebSocket text frame received; M2M uses binary frames' }), 1003, 'binary frames only');
     }
+    // A batch is kept as it came; its entries are copied out one by one (#takeEntries).
+    if (this.#reader) return this.#onBatch(bytes);
+    // A view of a socket chunk is copied out unless that would save nothing (codec/slab.ts).
+    if (chunkView) bytes = keepSmall(bytes);
     if (bytes.length > this.#max) {
       return this.#refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: bytes.length, max: this.#max }), 1009, 'message too big');
     }
@@ -141,9 +230,62 @@ export class WebSocketTransport implements Transport {
     this.#inbox.offer(bytes);
   }
 
+  /**
+   * A batch: every entry is checked before any is taken (a bad one ends the connection and
+   * nothing of the batch is delivered); the batch is counted as held (its bytes, and one
+   * message's overhead for its object) until its last entry is taken.
+   */
+  #onBatch(batch: Uint8Array): void {
+    const bad = checkBatch(batch, this.#max);
+    if (bad) return bad.code === 'LIMIT_EXCEEDED' ? this.#refuse(bad, 1009, 'message too big') : this.#refuse(bad, 1002, 'bad batch');
+    try {
+      this.#account.hold(batch.length + MESSAGE_OVERHEAD);
+    } catch (e) {
+      return this.#refuse(e, 1013, 'server buffers full');
+    }
+    this.#reader!.push(batch);
+    this.#takeEntries();
+  }
+
+  /**
+   * Moves entries from the received batches into the inbox while it has room: a batch of many
+   * tiny messages stays bytes (as counted) instead of becoming thousands of arrays at once, and
+   * reading stays paused until the inbox drains (its high-water mark counts entries).
+   */
+  #takeEntries(): void {
+    const reader = this.#reader!;
+    while (!this.#inbox.full && !this.#discarding) {
+      const entry = reader.take();
+      if (!entry) break;
+      // One copy out of the batch (into the message slab when small), so no entry pins it.
+      const message = keepSmall(entry);
+      try {
+        // The entry leaves the batch's count (its bytes and prefix) for the inbox's (its bytes
+        // and an array's overhead); the batch's own overhead goes with its last entry.
+        this.#account.hold(MESSAGE_OVERHEAD);
+        this.#account.release(4 + (reader.batchDone ? MESSAGE_OVERHEAD : 0));
+      } catch (e) {
+        return this.#refuse(e, 1013, 'server buffers full');
+      }
+      this.#inbox.offer(message);
+    }
+    if (this.#endWhenTaken && reader.empty) {
+      this.#endWhenTaken = false;
+      this.#inbox.end();
+    }
+  }
+
   #finish(error?: unknown): void {
     this.#closed = true;
-    this.#inbox.end(error);
+    this.#writer?.clear();
+    if (error === undefined && !this.#discarding && this.#reader && !this.#reader.empty && !this.#inbox.ended) {
+      // A peer that closed after its last batch: what it sent is still delivered.
+      this.#endWhenTaken = true;
+    } else {
+      this.#endWhenTaken = false;
+      this.#reader?.clear();
+      this.#inbox.end(error);
+    }
     this.#account.close();
     this.#resolveEnded(error);
     for (const w of this.#closeWaiters.splice(0)) w();
@@ -152,19 +294,33 @@ export class WebSocketTransport implements Transport {
 
   /**
    * Sends one message. `ws`: the message is handed to the socket at once (joined with the others
-   * of this tick into one write, transport/write-batch.ts) and `send` resolves unless more than
-   * the send high-water mark is buffered, in which case it waits for the socket to take bytes.
+   * of this tick into one write, transport/write-batch.ts; on a batched connection into one
+   * WebSocket message, transport/ws-batch.ts) and `send` resolves unless more than the send
+   * high-water mark is buffered, in which case it waits for the socket to take bytes.
    * Browsers: the same mark, watched on `bufferedAmount`.
    * @throws M2MError: Network when closed (or the write failed); Timeout when the peer takes
    *   nothing for `sendTimeoutMs` (the connection is then dropped).
    */
   send(data: Uint8Array): Promise<void> {
     if (this.#closed || this.#ws.readyState !== OPEN) return Promise.reject(this.#closedError());
-    if (!this.#ws.pause) return this.#sendPolling(data);
+    if (this.#writer) this.#writer.add(data);
+    else this.#sendBatch(data);
+    if (!this.#ws.pause) return this.#waitPolling();
+    return this.#buffered() <= this.#sendHighWater ? TAKEN : this.#waitForRoom();
+  }
+
+  /** Bytes sent and not yet on the socket: the WebSocket's buffer and the batch being filled. */
+  #buffered(): number {
+    return this.#ws.bufferedAmount + (this.#writer?.pending ?? 0);
+  }
+
+  /** Hands one WebSocket message (a session message, or a batch of them) to the WebSocket. */
+  readonly #sendBatch = (data: Uint8Array): void => {
+    // A batch flushed after the connection ended has nowhere to go; its senders learnt it already.
+    if (this.#ws.readyState !== OPEN) return;
     this.#batch?.add(data.length);
     this.#ws.send(data, this.#afterWrite);
-    return this.#ws.bufferedAmount <= this.#sendHighWater ? TAKEN : this.#waitForRoom();
-  }
+  };
 
   /** `ws` calls this once a message's bytes went to the socket (or failed to). */
   readonly #afterWrite = (err?: Error): void => {
@@ -172,7 +328,7 @@ export class WebSocketTransport implements Transport {
       if (!this.#closed) this.#dropWith(new M2MError('Network', { reason: `WebSocket send: ${err.message}` }, { cause: err }));
       return;
     }
-    if (this.#roomWaiters.length && this.#ws.bufferedAmount <= this.#sendHighWater) for (const w of this.#roomWaiters.splice(0)) w();
+    if (this.#roomWaiters.length && this.#buffered() <= this.#sendHighWater) for (const w of this.#roomWaiters.splice(0)) w();
   };
 
   async #waitForRoom(): Promise<void> {
@@ -190,10 +346,9 @@ export class WebSocketTransport implements Transport {
   }
 
   /** Browsers: no write callback, so `bufferedAmount` is polled while over the mark. */
-  async #sendPolling(data: Uint8Array): Promise<void> {
+  async #waitPolling(): Promise<void> {
     const deadline = Date.now() + this.#sendTimeoutMs;
-    this.#ws.send(data);
-    while (this.#ws.bufferedAmount > this.#sendHighWater && !this.#closed) {
+    while (this.#buffered() > this.#sendHighWater && !this.#closed) {
       if (Date.now() > deadline) {
         const e = new M2MError('Timeout', { operation: 'send', ms: this.#sendTimeoutMs });
         this.#dropWith(e);
@@ -211,6 +366,7 @@ export class WebSocketTransport implements Transport {
 
   abort(): void {
     // What `send` already took goes to the socket before it is dropped, as it would have unbatched.
+    this.#writer?.flush();
     this.#batch?.flush();
     const ws = this.#ws as WebSocketLike & { terminate?: () => void };
     if (ws.terminate) ws.terminate();
@@ -220,7 +376,10 @@ export class WebSocketTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     const done = new Promise<void>((r) => this.#closeWaiters.push(r));
+    // What `send` took leaves before the close frame.
+    this.#writer?.flush();
     this.#ws.close(1000, 'session closed');
+    this.#readToClose();
     const timer = setTimeout(() => this.#finish(), 2000) as unknown as { unref?: () => void };
     timer.unref?.();
     await done;

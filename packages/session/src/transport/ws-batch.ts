@@ -1,0 +1,205 @@
+/**
+ * Several session messages in one WebSocket message, when both ends negotiated the
+ * {@link WS_BATCH_PROTOCOL} subprotocol (docs/PROTOCOL.md §6). `ws` does a fixed amount of work per
+ * WebSocket message (framing, masking, parsing, an event), about what a whole small session
+ * message costs otherwise; a writer that is ahead of the socket puts what it sends in one burst
+ * into one WebSocket message instead. A batch is a sequence of entries, each a 4-byte big-endian
+ * length then that many bytes (the TCP framing, transport/length-prefixed.ts); a lone message is
+ * a batch of one entry and still leaves at once.
+ *
+ * Sending: {@link BatchWriter} collects the messages of one burst (until the end of the current
+ * microtasks, as transport/write-batch.ts, so no timer and no added latency) up to
+ * {@link WS_BATCH_BYTES}, or one larger message alone. Receiving: {@link checkBatch} checks every
+ * entry's length against the bytes left and the message limit before anything is taken, then
+ * {@link BatchReader} hands the entries out one at a time, so the transport moves only as many
+ * into its inbox as its high-water mark allows and the rest stay bytes.
+ * @module
+ */
+import { M2MError } from '@m2m/core/internal';
+import { allocate } from '../codec/slab.js';
+
+/**
+ * The WebSocket subprotocol (`Sec-WebSocket-Protocol`) under which binary WebSocket messages are
+ * batches of length-prefixed session messages. Without it, one WebSocket message carries one
+ * session message.
+ */
+export const WS_BATCH_PROTOCOL = 'm2m.batch.v1';
+
+/**
+ * The subprotocols our clients offer, in this order: `m2m` (one session message per WebSocket
+ * message, as without a subprotocol) ahead of {@link WS_BATCH_PROTOCOL}, so a server that selects
+ * the first subprotocol offered, whatever it is (`ws`'s default: an older SDK's server, or any
+ * server that does not know M2M), selects the plain mapping, never batching by accident.
+ */
+export const WS_OFFERED_PROTOCOLS: readonly string[] = Object.freeze(['m2m', WS_BATCH_PROTOCOL]);
+
+/**
+ * A server's choice among the subprotocols a client offers: {@link WS_BATCH_PROTOCOL} when
+ * offered, else `ws`'s default (the first offered), else none.
+ */
+export function selectProtocol(offered: ReadonlySet<string>): string | false {
+  if (offered.has(WS_BATCH_PROTOCOL)) return WS_BATCH_PROTOCOL;
+  for (const p of offered) return p;
+  return false;
+}
+
+/** Bytes of one batch a sender fills before sending it (a larger message goes alone). */
+export const WS_BATCH_BYTES = 64 * 1024;
+
+const PREFIX = 4;
+
+/**
+ * The largest WebSocket message a receiver with message limit `max` accepts under
+ * {@link WS_BATCH_PROTOCOL}: a full batch, or one entry of the limit alone.
+ */
+export function batchLimit(max: number): number {
+  return Math.max(WS_BATCH_BYTES, max + PREFIX);
+}
+
+/**
+ * Checks a received batch: at least one entry, each length inside what is left of the batch,
+ * not zero, and at most `max`. Reads only the 4-byte lengths (cost bounded by the batch's size).
+ * @returns the error that ends the connection, or `undefined` when the batch is sound.
+ */
+export function checkBatch(batch: Uint8Array, max: number): M2MError | undefined {
+  const n = batch.length;
+  if (n === 0) return new M2MError('InvalidMessage', { reason: 'empty WebSocket batch' });
+  let at = 0;
+  while (at < n) {
+    if (n - at < PREFIX) return new M2MError('InvalidMessage', { reason: `WebSocket batch: truncated length at byte ${at}` });
+    const len = ((batch[at] << 24) | (batch[at + 1] << 16) | (batch[at + 2] << 8) | batch[at + 3]) >>> 0;
+    if (len === 0) return new M2MError('InvalidMessage', { reason: `WebSocket batch: empty entry at byte ${at}` });
+    if (len > max) return new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max });
+    at += PREFIX;
+    if (len > n - at) return new M2MError('InvalidMessage', { reason: `WebSocket batch: entry of ${len} bytes runs past the batch's end (${n - at} left)` });
+    at += len;
+  }
+  return undefined;
+}
+
+/**
+ * Checked batches waiting to be taken apart (only those `ws` handed over in one socket read
+ * while the transport's inbox was full). Entries come out as views of their batch; the caller
+ * copies what it keeps.
+ */
+export class BatchReader {
+  #batches: Uint8Array[] = [];
+  #head = 0;
+  /** Read position in `#batches[#head]`. */
+  #at = 0;
+
+  /** True while no entry is waiting. */
+  get empty(): boolean {
+    return this.#head === this.#batches.length;
+  }
+
+  /** Adds a batch that passed {@link checkBatch}. */
+  push(batch: Uint8Array): void {
+    this.#batches.push(batch);
+  }
+
+  /** True when the last {@link take} finished its batch (the batch is no longer held). */
+  batchDone = false;
+
+  /** The next entry (a view of its batch), or `undefined` when none is waiting. */
+  take(): Uint8Array | undefined {
+    if (this.empty) return undefined;
+    const batch = this.#batches[this.#head];
+    const at = this.#at;
+    const len = ((batch[at] << 24) | (batch[at + 1] << 16) | (batch[at + 2] << 8) | batch[at + 3]) >>> 0;
+    const end = at + PREFIX + len;
+    const entry = batch.subarray(at + PREFIX, end);
+    this.batchDone = end === batch.length;
+    if (this.batchDone) {
+      // A batch read to its end is let go at once.
+      this.#batches[this.#head++] = undefined as unknown as Uint8Array;
+      this.#at = 0;
+      if (this.empty) {
+        this.#batches = [];
+        this.#head = 0;
+      }
+    } else {
+      this.#at = end;
+    }
+    return entry;
+  }
+
+  /** Drops every waiting entry. */
+  clear(): void {
+    this.#batches = [];
+    this.#head = 0;
+    this.#at = 0;
+  }
+}
+
+/**
+ * Collects the messages sent in one burst into batches: the first message of a burst schedules
+ * the flush with `defer` (Node: `process.nextTick`, after the current microtasks; browsers:
+ * `queueMicrotask`); a batch that would pass {@link WS_BATCH_BYTES} is sent at once and the next
+ * one started. Each message is copied once, into its batch.
+ */
+export class BatchWriter {
+  #parts: Uint8Array[] = [];
+  #bytes = 0;
+  #scheduled = false;
+  readonly #write: (batch: Uint8Array) => void;
+  readonly #defer: (run: () => void) => void;
+  readonly #deferred = (): void => {
+    this.#scheduled = false;
+    this.flush();
+  };
+
+  /**
+   * @param write sends one batch as one binary WebSocket message
+   * @param defer runs its argument once the current burst is over
+   */
+  constructor(write: (batch: Uint8Array) => void, defer: (run: () => void) => void) {
+    this.#write = write;
+    this.#defer = defer;
+  }
+
+  /** Bytes taken and not yet handed to the WebSocket (prefixes included). */
+  get pending(): number {
+    return this.#bytes;
+  }
+
+  /** Takes one message for the current batch (the caller does not change it afterwards). */
+  add(message: Uint8Array): void {
+    const size = PREFIX + message.length;
+    if (this.#bytes > 0 && this.#bytes + size > WS_BATCH_BYTES) this.flush();
+    this.#parts.push(message);
+    this.#bytes += size;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      // Called unbound: browsers' `queueMicrotask` throws when called on another object.
+      const defer = this.#defer;
+      defer(this.#deferred);
+    }
+  }
+
+  /** Sends the current batch now (nothing when empty). */
+  flush(): void {
+    const parts = this.#parts;
+    if (parts.length === 0) return;
+    const out = allocate(this.#bytes);
+    let at = 0;
+    for (const p of parts) {
+      const len = p.length;
+      out[at] = len >>> 24;
+      out[at + 1] = len >>> 16;
+      out[at + 2] = len >>> 8;
+      out[at + 3] = len;
+      out.set(p, at + PREFIX);
+      at += PREFIX + len;
+    }
+    this.#parts = [];
+    this.#bytes = 0;
+    this.#write(out);
+  }
+
+  /** Drops what was not sent (a connection that is gone). */
+  clear(): void {
+    this.#parts = [];
+    this.#bytes = 0;
+  }
+}
