@@ -60,6 +60,15 @@ const heldSize = (m: Uint8Array): number => m.byteLength + MESSAGE_OVERHEAD;
 /** Browsers have no `process.nextTick`: a batch leaves after the microtasks queued before it. */
 const defaultDefer = (run: () => void): void => queueMicrotask(run);
 
+/**
+ * Entries a batched connection hands to its reader before it lets the event loop run (then
+ * continues with `yieldTo`). The session reads every waiting message without a promise
+ * (session.ts, `#readLoop`), so a 16 MiB batch of tiny entries otherwise held the loop for
+ * seconds, where a socket read of unbatched messages is at most 64 KiB of them.
+ */
+const ENTRIES_PER_TURN = 1024;
+const defaultYield = (run: () => void): void => void setTimeout(run, 0);
+
 /** Options of {@link WebSocketTransport}. */
 export interface WebSocketTransportOptions extends TransportLimits {
   /** The peer's address, for logs. */
@@ -81,6 +90,11 @@ export interface WebSocketTransportOptions extends TransportLimits {
    * awaited sends fills one batch).
    */
   defer?: (run: () => void) => void;
+  /**
+   * Runs the rest of a large received batch once the event loop had a turn (default
+   * `setTimeout(run, 0)`; Node passes `setImmediate`).
+   */
+  yieldTo?: (run: () => void) => void;
 }
 
 /** A {@link Transport} over an open WebSocket. */
@@ -103,6 +117,10 @@ export class WebSocketTransport implements Transport {
   #paused = false;
   /** Set once we closed: nothing more is read. */
   #discarding = false;
+  /** Entries taken since the last yield, and whether the rest waits for the next turn. */
+  #turnEntries = 0;
+  #yielding = false;
+  #yieldTo: (run: () => void) => void;
   /** Largest session message received. */
   #max: number;
   #sendHighWater: number;
@@ -128,6 +146,7 @@ export class WebSocketTransport implements Transport {
     this.#sendHighWater = options.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
     this.#sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.#account = options.account ?? new ConnectionAccount(undefined);
+    this.#yieldTo = options.yieldTo ?? defaultYield;
     // `ws` on Node (`nodeBuffers`) hands over views of the socket's chunk, where 'arraybuffer'
     // would copy each message into an ArrayBuffer of its own (1.7-3 µs for a small one); the
     // message is then copied once into the message slab (#onMessage).
@@ -178,7 +197,7 @@ export class WebSocketTransport implements Transport {
   }
 
   #resume(): void {
-    if (!this.#paused) return;
+    if (!this.#paused || this.#yielding) return;
     this.#paused = false;
     this.#ws.resume?.();
   }
@@ -253,9 +272,13 @@ export class WebSocketTransport implements Transport {
    */
   #takeEntries(): void {
     const reader = this.#reader!;
-    while (!this.#inbox.full && !this.#discarding) {
-      const entry = reader.take();
-      if (!entry) break;
+    while (!this.#inbox.full && !this.#discarding && !reader.empty) {
+      if (this.#turnEntries >= ENTRIES_PER_TURN) {
+        this.#yieldTurn();
+        break;
+      }
+      this.#turnEntries++;
+      const entry = reader.take()!;
       // One copy out of the batch (into the message slab when small), so no entry pins it.
       const message = keepSmall(entry);
       try {
@@ -273,6 +296,22 @@ export class WebSocketTransport implements Transport {
       this.#inbox.end();
     }
   }
+
+  /** Stops reading until the event loop had a turn; the rest of the batches comes out then. */
+  #yieldTurn(): void {
+    if (this.#yielding) return;
+    this.#pause();
+    this.#yielding = true;
+    this.#yieldTo(this.#nextTurn);
+  }
+
+  readonly #nextTurn = (): void => {
+    this.#yielding = false;
+    this.#turnEntries = 0;
+    if (this.#discarding || !this.#reader) return;
+    this.#takeEntries();
+    if (!this.#inbox.full && !this.#yielding) this.#resume();
+  };
 
   #finish(error?: unknown): void {
     this.#closed = true;
