@@ -337,10 +337,13 @@ export class WebSocketTransport implements Transport {
    * high-water mark is buffered, in which case it waits for the socket to take bytes.
    * Browsers: the same mark, watched on `bufferedAmount`.
    * @throws M2MError: Network when closed (or the write failed); Timeout when the peer takes
-   *   nothing for `sendTimeoutMs` (the connection is then dropped).
+   *   nothing for `sendTimeoutMs` (the connection is then dropped); InvalidMessage for an empty
+   *   message on a batched connection.
    */
   send(data: Uint8Array): Promise<void> {
     if (this.#closed || this.#ws.readyState !== OPEN) return Promise.reject(this.#closedError());
+    // The peer refuses a batch with an empty entry whole, with the messages sent before it.
+    if (this.#writer && data.length === 0) return Promise.reject(new M2MError('InvalidMessage', { reason: 'an empty message cannot be sent in a WebSocket batch' }));
     if (this.#writer) this.#writer.add(data);
     else this.#sendBatch(data);
     if (!this.#ws.pause) return this.#waitPolling();
