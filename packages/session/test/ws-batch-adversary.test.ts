@@ -101,3 +101,147 @@ describe('a batch of many entries does not hold the event loop', () => {
     expect(takenAtFirstTurn).toBeLessThan(10_000);
   });
 });
+
+describe('hostile clients against our server transport', () => {
+  it('a text frame under the subprotocol: INVALID_MESSAGE, closed 1003, nothing after it delivered', async () => {
+    const { server, client } = await serverTransport();
+    const closed = new Promise<number>((r) => client.once('close', (c) => r(c)));
+    client.send(batchOf([message(1)]));
+    client.send(batchOf([message(2)]).toString('latin1'));
+    client.send(batchOf([message(3)]));
+    const got: Uint8Array[] = [];
+    let error: unknown;
+    try {
+      for await (const m of server) got.push(m);
+    } catch (e) {
+      error = e;
+    }
+    expect(got.length).toBeLessThanOrEqual(1);
+    expect(isSdkError(error) && error.code).toBe('INVALID_MESSAGE');
+    expect(await closed).toBe(1003);
+  });
+
+  it('a batch in continuation frames (one byte each) arrives whole; past 16,384 fragments the connection ends', async () => {
+    const { server, client } = await serverTransport();
+    const entries = Array.from({ length: 20 }, (_, i) => message(i, 10));
+    const batch = batchOf(entries);
+    // `ws` sends a message in fragments with `fin: false` on all but the last.
+    for (let i = 0; i < batch.length; i++) client.send(batch.subarray(i, i + 1), { binary: true, fin: i === batch.length - 1 });
+    const it = server[Symbol.asyncIterator]();
+    for (const e of entries) expect((await it.next()).value).toEqual(e);
+    const closed = new Promise<number>((r) => client.once('close', (c) => r(c)));
+    for (let i = 0; i < 17_000; i++) client.send(new Uint8Array([0]), { binary: true, fin: false });
+    expect(await closed).toBe(1008);
+    const end = await it.next().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isSdkError(end)).toBe(true);
+  });
+});
+
+describe('hostile servers against our client', () => {
+  /** A raw TCP server that completes the upgrade by hand with the given subprotocol answer. */
+  async function handMadeServer(answer: string | undefined, after?: (s: net.Socket) => void): Promise<string> {
+    const srv = net.createServer((s) => {
+      s.on('error', () => undefined);
+      s.once('data', (d) => {
+        const key = /Sec-WebSocket-Key: (.*)\r\n/i.exec(String(d))![1];
+        const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+        s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${answer === undefined ? '' : `Sec-WebSocket-Protocol: ${answer}\r\n`}\r\n`);
+        after?.(s);
+      });
+      cleanup.push(() => s.destroy());
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    cleanup.push(() => new Promise((r) => srv.close(r)));
+    return `ws://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  }
+
+  it.each(['M2M.BATCH.V1', 'm2m.batch.v2', 'm2m.batch.v1, m2m.batch.v1'])('a server answering %j (not what we offered) is refused with NETWORK_ERROR', async (answer) => {
+    const url = await handMadeServer(answer);
+    const error = await platform.openWebSocket(url, {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isSdkError(error) && error.code).toBe('NETWORK_ERROR');
+  });
+
+  it('a server that selects batching and sends a bad batch: the client ends with INVALID_MESSAGE, nothing of it delivered', async () => {
+    // An unmasked server frame: binary, FIN, 12 bytes: one good entry, then a length past the end.
+    const bad = batchOf([message(5, 4)]);
+    const frame = Buffer.concat([Buffer.from([0x82, bad.length + 4]), bad, Buffer.from([0, 0, 0, 50])]);
+    const url = await handMadeServer(PROTOCOL, (s) => setTimeout(() => s.write(frame), 20));
+    const client = await platform.openWebSocket(url, {});
+    expect((client as WebSocketTransport).batched).toBe(true);
+    const got: Uint8Array[] = [];
+    let error: unknown;
+    try {
+      for await (const m of client) got.push(m);
+    } catch (e) {
+      error = e;
+    }
+    expect(got).toEqual([]);
+    expect(isSdkError(error) && error.code).toBe('INVALID_MESSAGE');
+  });
+});
+
+describe('the sender: what send resolved is not lost', () => {
+  it('a session closed in the middle of a burst: every DATA it sent reaches the server before the close', async () => {
+    const got: string[] = [];
+    let ended!: () => void;
+    const serverDone = new Promise<void>((r) => (ended = r));
+    const server = await listen({
+      transport: 'ws',
+      onSession: async (s) => {
+        try {
+          for await (const m of s) got.push(m.content);
+        } finally {
+          ended();
+        }
+      },
+    });
+    cleanup.push(() => server.close());
+    const client = await connect(server.url);
+    expect((client.transport as WebSocketTransport).batched).toBe(true);
+    const sends = Array.from({ length: 400 }, (_, i) => client.send(`{"i":${i}}`));
+    await Promise.all(sends);
+    await client.close();
+    await serverDone;
+    expect(got).toEqual(Array.from({ length: 400 }, (_, i) => `{"i":${i}}`));
+  });
+
+  it('abort() in the middle of a burst still hands what send took to the socket first', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
+    await new Promise((r) => wss.once('listening', r));
+    cleanup.push(() => new Promise((r) => wss.close(r)));
+    const received: Buffer[] = [];
+    const peerClosed = new Promise<void>((resolve) =>
+      wss.once('connection', (ws) => {
+        ws.on('message', (data) => received.push(data as Buffer));
+        ws.on('close', () => resolve());
+        ws.on('error', () => undefined);
+      }),
+    );
+    const client = await platform.openWebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, {});
+    expect((client as WebSocketTransport).batched).toBe(true);
+    const sent = Array.from({ length: 300 }, (_, i) => message(i, 30));
+    await Promise.all(sent.map((m) => client.send(m)));
+    client.abort!();
+    await peerClosed;
+    expect(received.flatMap(entriesOf)).toEqual(sent);
+  });
+
+  it('an empty message is refused by send (a batch entry may not be empty), the connection stays up', async () => {
+    const { server, client } = await serverTransport();
+    const reply = new WebSocketTransport(client as unknown as WebSocketLike, { nodeBuffers: true });
+    const error = await reply.send(new Uint8Array(0)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await reply.send(message(1));
+    const it = server[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual(message(1));
+    expect(isSdkError(error)).toBe(true);
+  });
+});
