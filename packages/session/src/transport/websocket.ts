@@ -127,6 +127,10 @@ export class WebSocketTransport implements Transport {
   #sendTimeoutMs: number;
   #account: ConnectionAccount;
   #resolveEnded!: (error: unknown) => void;
+  /**
+   * Settles once the connection has ended and what it received was handed over or dropped: a
+   * peer that closed right after its batches ends the connection after their last entry is read.
+   */
   readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
   /** Bytes this connection holds unread, counted against a server's budget. */
   get account(): ConnectionAccount {
@@ -291,10 +295,7 @@ export class WebSocketTransport implements Transport {
       }
       this.#inbox.offer(message);
     }
-    if (this.#endWhenTaken && reader.empty) {
-      this.#endWhenTaken = false;
-      this.#inbox.end();
-    }
+    if (this.#endWhenTaken && reader.empty) this.#endNow();
   }
 
   /** Stops reading until the event loop had a turn; the rest of the batches comes out then. */
@@ -313,19 +314,25 @@ export class WebSocketTransport implements Transport {
     if (!this.#inbox.full && !this.#yielding) this.#resume();
   };
 
+  /** Ends the inbox (after what it holds), gives back what the connection held, settles `ended`. */
+  #endNow(error?: unknown): void {
+    this.#endWhenTaken = false;
+    this.#reader?.clear();
+    this.#inbox.end(error);
+    this.#account.close();
+    this.#resolveEnded(error);
+  }
+
   #finish(error?: unknown): void {
     this.#closed = true;
     this.#writer?.clear();
     if (error === undefined && !this.#discarding && this.#reader && !this.#reader.empty && !this.#inbox.ended) {
-      // A peer that closed after its last batch: what it sent is still delivered.
+      // A peer that closed after its last batch: what it sent is still delivered. Its batches
+      // stay counted and `ended` waits for the last entry: the session stops honouring its
+      // inbox's mark once `ended` settles (session.ts, `#readLoop`), and a batch of 16 MiB
+      // would then become 150 MB of unread messages outside the server's budget.
       this.#endWhenTaken = true;
-    } else {
-      this.#endWhenTaken = false;
-      this.#reader?.clear();
-      this.#inbox.end(error);
-    }
-    this.#account.close();
-    this.#resolveEnded(error);
+    } else this.#endNow(error);
     for (const w of this.#closeWaiters.splice(0)) w();
     for (const w of this.#roomWaiters.splice(0)) w();
   }
@@ -406,6 +413,8 @@ export class WebSocketTransport implements Transport {
   }
 
   abort(): void {
+    // Entries of a peer that has closed, which nobody will read now.
+    if (this.#endWhenTaken) this.#endNow();
     // What `send` already took goes to the socket before it is dropped, as it would have unbatched.
     this.#writer?.flush();
     this.#batch?.flush();
@@ -415,6 +424,10 @@ export class WebSocketTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    if (this.#endWhenTaken) {
+      this.#inbox.discard();
+      this.#endNow();
+    }
     if (this.#closed) return;
     const done = new Promise<void>((r) => this.#closeWaiters.push(r));
     // What `send` took leaves before the close frame.
