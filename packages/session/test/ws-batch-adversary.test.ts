@@ -245,3 +245,43 @@ describe('the sender: what send resolved is not lost', () => {
     expect(isSdkError(error)).toBe(true);
   });
 });
+
+describe('a peer that closes right after a large batch', () => {
+  it('its unread entries stay counted in the server budget as bytes until read, then all arrive in order', async () => {
+    const sessions: Session[] = [];
+    // The application does not read yet.
+    const server = await listen({ transport: 'ws', onSession: (s) => void sessions.push(s) });
+    cleanup.push(() => server.close());
+    const ws = new WebSocket(server.url, [PROTOCOL]);
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const transport = new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
+    // The peer's DATA messages, as its session encodes them, kept instead of sent.
+    const wire: Uint8Array[] = [];
+    const send = transport.send.bind(transport);
+    let keep = false;
+    transport.send = (data) => (keep ? (wire.push(new Uint8Array(data)), Promise.resolve()) : send(data));
+    const client = await Session.client(transport);
+    await until(() => sessions.length === 1);
+    keep = true;
+    const n = 3000;
+    for (let i = 0; i < n; i++) await client.send(`{"i":${i}}`);
+    const batch = batchOf(wire);
+    // Sent again in one batch straight on the socket, then the close frame (read with the batch's
+    // last bytes: the server reads on to it).
+    ws.send(batch);
+    ws.close();
+    await until(() => ws.readyState === WebSocket.CLOSED);
+    // Still counted: the session has not turned 3,000 messages into objects outside the budget.
+    expect(server.bufferedBytes).toBeGreaterThan(batch.length / 2);
+    const got: string[] = [];
+    // Gone without a CLOSE message: the session reports the lost connection after the last DATA.
+    const end = await (async () => {
+      for await (const m of sessions[0]) got.push(m.content);
+    })().catch((e: unknown) => e);
+    expect(isSdkError(end) && end.code).toBe('SESSION_CLOSED');
+    expect(got).toEqual(Array.from({ length: n }, (_, i) => `{"i":${i}}`));
+    await until(() => server.bufferedBytes === 0);
+    expect(server.bufferedBytes).toBe(0);
+  });
+});
