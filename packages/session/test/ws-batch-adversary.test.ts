@@ -285,3 +285,77 @@ describe('a peer that closes right after a large batch', () => {
     expect(server.bufferedBytes).toBe(0);
   });
 });
+
+describe('subprotocol negotiation against our server', () => {
+  /** A raw client offering `protocols`; resolves with what the server selected and the socket. */
+  async function offer(server: { url: string }, protocols: string[]): Promise<WebSocket> {
+    const ws = new WebSocket(server.url, protocols);
+    cleanup.push(() => ws.terminate());
+    ws.on('error', () => undefined);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    return ws;
+  }
+
+  it.each([
+    { offered: [] as string[], selected: '' },
+    { offered: ['M2M.BATCH.V1'], selected: 'M2M.BATCH.V1' },
+    { offered: ['m2m.batch.v2'], selected: 'm2m.batch.v2' },
+  ])('a client offering $offered that sends batches anyway is not read as batched: typed handshake error, connection closed', async ({ offered, selected }) => {
+    const errors: unknown[] = [];
+    const server = await listen({ transport: 'ws', onSession: () => undefined, onHandshakeError: (e) => errors.push(e) });
+    cleanup.push(() => server.close());
+    const ws = await offer(server, offered);
+    expect(ws.protocol).toBe(selected);
+    const closed = new Promise((r) => ws.once('close', r));
+    // A batch of two copies of a valid HELLO would be a HELLO and junk; read whole it is neither.
+    ws.send(batchOf([message(0x7b, 30), message(0x7b, 30)]));
+    await closed;
+    await until(() => errors.length > 0);
+    expect(isSdkError(errors[0])).toBe(true);
+    expect(server.counters.accepted).toBe(0);
+    expect(server.bufferedBytes).toBe(0);
+  });
+
+  it('a subprotocol listed twice is refused at the upgrade; the server keeps serving', async () => {
+    const server = await listen({ transport: 'ws', onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
+    cleanup.push(() => server.close());
+    const refused = await offer(server, [PROTOCOL, PROTOCOL]).then(
+      () => 'opened',
+      (e: unknown) => String(e),
+    );
+    expect(refused).not.toBe('opened');
+    const ok = await offer(server, ['other', PROTOCOL]);
+    expect(ok.protocol).toBe(PROTOCOL);
+    const client = await connect(server.url);
+    const it = client[Symbol.asyncIterator]();
+    await client.send('{"still":"served"}');
+    expect((await it.next()).value?.content).toBe('{"still":"served"}');
+    await client.close();
+  });
+});
+
+describe('pre-handshake limits with batching', () => {
+  it('a batch frame that never completes is closed at handshakeTimeoutMs; the oldest of maxPendingHandshakes is evicted', async () => {
+    const errors: unknown[] = [];
+    const server = await listen({ transport: 'ws', serverLimits: { handshakeTimeoutMs: 300, maxPendingHandshakes: 2 }, onSession: () => undefined, onHandshakeError: (e) => errors.push(e) });
+    cleanup.push(() => server.close());
+    const sockets: WebSocket[] = [];
+    const closes: Array<Promise<number>> = [];
+    for (let i = 0; i < 3; i++) {
+      const ws = new WebSocket(server.url, [PROTOCOL]);
+      cleanup.push(() => ws.terminate());
+      ws.on('error', () => undefined);
+      await new Promise((r) => ws.once('open', r));
+      closes.push(new Promise((r) => ws.once('close', (c) => r(c))));
+      // The first fragment of a batch whose rest never comes.
+      ws.send(batchOf([message(1, 100)]).subarray(0, 50), { binary: true, fin: false });
+      sockets.push(ws);
+    }
+    await Promise.all(closes);
+    await until(() => errors.length === 3);
+    expect(server.counters.evictedPending).toBe(1);
+    expect(server.counters.handshakeTimeouts).toBe(2);
+    expect(errors.every((e) => isSdkError(e))).toBe(true);
+    expect(server.bufferedBytes).toBe(0);
+  });
+});
