@@ -12,7 +12,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isSdkError } from '@m2m/core';
 import { connect, listen, Session } from '../src/index.js';
 import { platform } from '../src/platform/index.node.js';
-import type { Transport } from '../src/transport/types.js';
 import { WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from '../src/transport/websocket.js';
 
 const PROTOCOL = 'm2m.batch.v1';
@@ -63,7 +62,7 @@ async function serverTransport(options: WebSocketTransportOptions = {}): Promise
 }
 
 /** Reads as the session's read loop does: every waiting message without a promise, then awaits. */
-function pollingReader(t: Transport): { count: () => number; done: Promise<unknown> } {
+function pollingReader(t: WebSocketTransport): { count: () => number; done: Promise<unknown> } {
   let n = 0;
   const it = t[Symbol.asyncIterator]();
   const done = (async () => {
