@@ -358,3 +358,47 @@ describe('pre-handshake limits with batching', () => {
     expect(server.bufferedBytes).toBe(0);
   });
 });
+
+describe('an echo server and a peer that closes right after a burst', () => {
+  it.each([true, false])('batched %s: the echo handler\'s failed send is no unhandled rejection, the server stays up', async (batched) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    cleanup.push(() => process.off('unhandledRejection', onUnhandled));
+    const sessions: Session[] = [];
+    const server = await listen({
+      transport: 'ws',
+      // The dead session waits this long for CLOSE when the server closes.
+      timers: { closingTimeoutMs: 1000 },
+      onSession: async (s) => {
+        sessions.push(s);
+        for await (const m of s) await s.send(m.content);
+      },
+    });
+    cleanup.push(() => server.close());
+    const ws = new WebSocket(server.url, batched ? [PROTOCOL] : []);
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const transport = new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
+    const wire: Uint8Array[] = [];
+    const send = transport.send.bind(transport);
+    let keep = false;
+    transport.send = (data) => (keep ? (wire.push(new Uint8Array(data)), Promise.resolve()) : send(data));
+    const client = await Session.client(transport);
+    await until(() => sessions.length === 1);
+    keep = true;
+    for (let i = 0; i < 3000; i++) await client.send(`{"i":${i}}`);
+    // The burst and the close frame in one write.
+    if (batched) ws.send(batchOf(wire));
+    else for (const w of wire) ws.send(w);
+    ws.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(unhandled).toEqual([]);
+    // The server still serves others.
+    const other = await connect(server.url);
+    const it = other[Symbol.asyncIterator]();
+    await other.send('{"ok":true}');
+    expect((await it.next()).value?.content).toBe('{"ok":true}');
+    await other.close();
+  });
+});
