@@ -2,16 +2,19 @@
  * Session benchmarks (issue 18): DATA messages/s of one session over each transport (ws, tcp,
  * http, memory), plaintext and XX-encrypted, with 162 B, 2 KB and 20 KB JSON requests, each
  * against a raw `ws` connection sending the same bytes in the same process; then handshakes/s
- * per transport against raw `ws` connections/s. Every cell is timed in rounds that alternate
- * the raw baseline and the session on connections kept open, and the median of the per-round
- * ratios is reported, so a busy moment of a shared machine lands on both sides of a ratio.
+ * per transport against raw `ws` connections/s. The `ws 1:1` row is a WebSocket client that does
+ * not offer `m2m.batch.v1` (one session message per WebSocket message), beside `ws` (batched).
+ * Every cell is timed in rounds that alternate the raw baseline and the session on connections
+ * kept open, and the median of the per-round ratios is reported, so a busy moment of a shared
+ * machine lands on both sides of a ratio.
  * Where the time goes: docs/ARCHITECTURE.md, Performance notes.
  * @module
  */
 import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, Session, type ListenOptions, type SessionOptions } from '@m2m/session';
+import { allowKeys, connect, listen, Session, WebSocketTransport, type ListenOptions, type SessionOptions, type WebSocketLike } from '@m2m/session';
+import { webSocketWriteBatch } from '@m2m/session/internal';
 import { memoryTransportPair } from '@m2m/session/testing';
 import { httpTransport } from '@m2m/session/http';
 import { median, sessionMessagesPerSecond } from './measure.js';
@@ -24,6 +27,13 @@ const payload = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', c
 
 type Kind = 'ws' | 'tcp' | 'http' | 'memory';
 const KINDS: readonly Kind[] = ['ws', 'tcp', 'http', 'memory'];
+/**
+ * The message cells: besides each transport, `ws 1:1`, a client that does not offer the
+ * `m2m.batch.v1` subprotocol (one session message per WebSocket message, as before batching and
+ * with peers that do not negotiate it; transport/ws-batch.ts), to show what batching changes.
+ */
+type DataKind = Kind | 'ws 1:1';
+const DATA_KINDS: readonly DataKind[] = ['ws', 'ws 1:1', 'tcp', 'http', 'memory'];
 
 /** A chat request of about `bytes` bytes (whole turns of the same conversation). */
 function requestOf(bytes: number): string {
@@ -85,7 +95,7 @@ async function rawWsPipe(text: string): Promise<Pipe> {
 }
 
 /** One session over `kind`, plaintext or XX-encrypted (both sides verify the other). */
-async function sessionPipe(kind: Kind, text: string, encrypted: boolean): Promise<Pipe> {
+async function sessionPipe(kind: DataKind, text: string, encrypted: boolean): Promise<Pipe> {
   const [serverKey, clientKey] = [KeyPair.generate(), KeyPair.generate()];
   const serverSecure: Pick<ListenOptions, 'secure'> = encrypted ? { secure: { staticKey: serverKey, verifyPeer: allowKeys([clientKey.publicKey]) } } : {};
   const clientOptions: SessionOptions = encrypted ? { secure: { staticKey: clientKey, verifyPeer: allowKeys([serverKey.publicKey]) } } : {};
@@ -97,6 +107,16 @@ async function sessionPipe(kind: Kind, text: string, encrypted: boolean): Promis
     const server = Session.server(b, serverSecure);
     client = await Session.client(a, clientOptions);
     peer = (await server)!;
+  } else if (kind === 'ws 1:1') {
+    let arrived: (s: Session) => void = () => undefined;
+    const server = await listen({ transport: 'ws', ...serverSecure, onSession: (s) => arrived(s) });
+    const first = new Promise<Session>((r) => (arrived = r));
+    // The Node dialer's WebSocket, without the subprotocol offer.
+    const ws = new WebSocket(server.url, { perMessageDeflate: false });
+    await new Promise((r) => ws.once('open', r));
+    client = await Session.client(new WebSocketTransport(ws as unknown as WebSocketLike, { batch: webSocketWriteBatch(ws), nodeBuffers: true }), clientOptions);
+    peer = await first;
+    stop = () => server.close();
   } else {
     let arrived: (s: Session) => void = () => undefined;
     const server = await listen({ transport: kind, ...serverSecure, onSession: (s) => arrived(s) });
@@ -196,7 +216,7 @@ export async function runSessionBench(log: (line: string) => void): Promise<bool
     const raw = await rawWsPipe(text);
     const base = await raw.run(n);
     log(`\n${String(text.length).padStart(6)} B, ${n} messages per round; raw ws ${base.wall.toFixed(0)} msg/s (${base.cpu.toFixed(0)} per CPU-second)`);
-    for (const kind of KINDS) {
+    for (const kind of DATA_KINDS) {
       const cells: string[] = [];
       for (const encrypted of [false, true]) {
         const session = await sessionPipe(kind, text, encrypted);

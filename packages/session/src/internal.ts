@@ -14,3 +14,4 @@ export { SecureChannel } from './secure/secure-channel.js';
 export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js';
 export { readBoundedBody } from './transport/rest-client.js';
 export { ByteRuns } from './transport/byte-runs.js';
+export { webSocketWriteBatch } from './transport/write-batch.js';

@@ -18,7 +18,7 @@ import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
 import { webSocketWriteBatch } from './transport/write-batch.js';
-import { WS_BATCH_PROTOCOL, batchLimit } from './transport/ws-batch.js';
+import { batchLimit, selectProtocol } from './transport/ws-batch.js';
 import { runOnSession } from './run-on-session.js';
 import { listenNats } from './listen-nats.js';
 
@@ -273,11 +273,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     // A client that offers `m2m.batch.v1` gets it (several session messages per WebSocket message,
     // transport/ws-batch.ts); others keep one per message, and `ws`'s own choice (the first
     // offered) for any other subprotocol. Each transport sets its connection's payload limit.
-    const wss = new WebSocketServer({
-      server,
-      maxPayload: batchLimit(maxPayload),
-      handleProtocols: (offered) => (offered.has(WS_BATCH_PROTOCOL) ? WS_BATCH_PROTOCOL : (offered.values().next().value ?? false)),
-    });
+    const wss = new WebSocketServer({ server, maxPayload: batchLimit(maxPayload), handleProtocols: selectProtocol });
     closeSilentSockets(server, handshakeMs);
     wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true, defer: process.nextTick, yieldTo: setImmediate })));
     port = await new Promise<number>((resolve, reject) => {

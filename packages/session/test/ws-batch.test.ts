@@ -16,6 +16,7 @@ import { platform } from '../src/platform/index.node.js';
 import { ByteBudget, ConnectionAccount } from '../src/transport/budget.js';
 import type { Transport } from '../src/transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
+import { BatchReader, BatchWriter, checkBatch } from '../src/transport/ws-batch.js';
 import { webSocketWriteBatch } from '../src/transport/write-batch.js';
 
 const PROTOCOL = 'm2m.batch.v1';
@@ -163,6 +164,50 @@ describe('sending over a batched WebSocket', () => {
   });
 });
 
+/** A `ws` client seen through the browser's WebSocket API only (no pause, no write callback, ArrayBuffers). */
+function browserShaped(ws: WebSocket): WebSocketLike {
+  return {
+    get binaryType() {
+      return ws.binaryType;
+    },
+    set binaryType(t: string) {
+      ws.binaryType = t as 'arraybuffer';
+    },
+    get readyState() {
+      return ws.readyState;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    get protocol() {
+      return ws.protocol;
+    },
+    send: (data: Uint8Array) => ws.send(data),
+    close: (code?: number, reason?: string) => ws.close(code, reason),
+    addEventListener: (type: string, listener: (event: { data?: unknown; code?: number; message?: string }) => void) => ws.addEventListener(type as 'message', listener as never),
+  };
+}
+
+describe('a browser-shaped WebSocket (no pause, no write callback)', () => {
+  it('sends a burst as batches (flushed by queueMicrotask) and takes the batches it receives apart', async () => {
+    const peer = await rawServer(true);
+    const ws = new WebSocket(peer.url, [PROTOCOL]);
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const client = new WebSocketTransport(browserShaped(ws));
+    expect(client.batched).toBe(true);
+    const server = await peer.sockets;
+    const sent = Array.from({ length: 300 }, (_, i) => message(i, 60));
+    await Promise.all(sent.map((m) => client.send(m)));
+    await until(() => peer.received.reduce((n, b) => n + entriesOf(b).length, 0) >= 300);
+    expect(peer.received.length).toBeLessThan(300);
+    expect(peer.received.flatMap(entriesOf)).toEqual(sent);
+    server.send(batchOf([message(1, 7), message(2, 3000), message(3, 1)]));
+    expect(await take(client, 3)).toEqual([message(1, 7), message(2, 3000), message(3, 1)]);
+    await client.close();
+  });
+});
+
 describe('interoperating with peers that do not negotiate batching', () => {
   it('our client and a server that does not select m2m.batch.v1: one session message per WebSocket message', async () => {
     const peer = await rawServer(false);
@@ -173,6 +218,31 @@ describe('interoperating with peers that do not negotiate batching', () => {
     for (const m of sent) await client.send(m);
     await until(() => peer.received.length >= 50);
     expect(peer.received.map((b) => new Uint8Array(b))).toEqual(sent);
+    await client.close();
+  });
+
+  it("our client and a server that selects the first subprotocol offered (ws's default, as an older SDK's server): m2m, unbatched", async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    cleanup.push(() => new Promise((r) => wss.close(r)));
+    let frames = 0;
+    const serverSession = new Promise<Session | undefined>((resolve) =>
+      wss.once('connection', (ws) => {
+        expect(ws.protocol).toBe('m2m');
+        ws.on('message', () => frames++);
+        // The server of an SDK without batching: one session message per WebSocket message.
+        resolve(Session.server(new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, batched: false })));
+      }),
+    );
+    const client = await connect(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    const server = (await serverSession)!;
+    expect((client.transport as WebSocketTransport).batched).toBe(false);
+    const before = frames;
+    for (let i = 0; i < 50; i++) await client.send(`{"n":${i}}`);
+    const got: string[] = [];
+    for await (const m of server) if (got.push(m.content) === 50) break;
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `{"n":${i}}`));
+    expect(frames - before).toBe(50);
     await client.close();
   });
 
@@ -362,5 +432,56 @@ describe('sessions over batched WebSocket', () => {
     for (const s of sent) await client.send(s);
     expect(await reader).toEqual(sent.map((s) => s.toUpperCase()));
     await client.close();
+  });
+});
+
+describe('batch codec', () => {
+  /** A seeded generator, so a failure can be replayed. */
+  function rng(seed: number): () => number {
+    return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  }
+
+  it('what BatchWriter packs, checkBatch passes and BatchReader gives back, entry for entry', () => {
+    const batches: Uint8Array[] = [];
+    const writer = new BatchWriter((b) => batches.push(b), () => undefined);
+    const random = rng(7);
+    const sent = Array.from({ length: 2000 }, (_, i) => message(i, 1 + Math.floor(random() * 900)));
+    for (const m of sent) writer.add(m);
+    writer.flush();
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.every((b) => b.length <= 64 * 1024)).toBe(true);
+    const reader = new BatchReader();
+    const got: Uint8Array[] = [];
+    for (const b of batches) {
+      expect(checkBatch(b, 1024)).toBeUndefined();
+      reader.push(b);
+      for (let e = reader.take(); e; e = reader.take()) got.push(e);
+    }
+    expect(got).toEqual(sent);
+  });
+
+  it('a corrupted batch is either sound (its entries fill it exactly) or a typed error, never a throw', () => {
+    const random = rng(11);
+    for (let round = 0; round < 2000; round++) {
+      const entries = Array.from({ length: 1 + Math.floor(random() * 6) }, (_, i) => message(i, 1 + Math.floor(random() * 40)));
+      const batch = new Uint8Array(batchOf(entries));
+      // Flip a few bytes, or cut the batch short.
+      if (random() < 0.5) for (let k = 0; k < 3; k++) batch[Math.floor(random() * batch.length)] ^= 1 << Math.floor(random() * 8);
+      const cut = random() < 0.3 ? batch.subarray(0, Math.floor(random() * batch.length)) : batch;
+      const error = checkBatch(cut, 64);
+      if (error) {
+        expect(['INVALID_MESSAGE', 'LIMIT_EXCEEDED']).toContain(error.code);
+        continue;
+      }
+      let total = 0;
+      for (let at = 0; at < cut.length; ) {
+        const len = Buffer.from(cut.buffer, cut.byteOffset, cut.length).readUInt32BE(at);
+        expect(len).toBeGreaterThan(0);
+        expect(len).toBeLessThanOrEqual(64);
+        at += 4 + len;
+        total = at;
+      }
+      expect(total).toBe(cut.length);
+    }
   });
 });

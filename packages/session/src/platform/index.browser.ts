@@ -4,7 +4,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
-import { WS_BATCH_PROTOCOL } from '../transport/ws-batch.js';
+import { WS_OFFERED_PROTOCOLS } from '../transport/ws-batch.js';
 import { dial } from '../transport/dial.js';
 import type { SessionPlatform } from './types.js';
 
@@ -15,9 +15,9 @@ export const platform: SessionPlatform = {
     return dial(
       options.signal,
       () => {
-        // Offers batching (transport/ws-batch.ts); a server that does not select it leaves
-        // `protocol` empty and the transport sends one session message per WebSocket message.
-        ws = new WebSocket(url, [WS_BATCH_PROTOCOL]);
+        // Offers batching (transport/ws-batch.ts); a server that selects `m2m` or nothing gets one
+        // session message per WebSocket message (the transport reads `protocol`).
+        ws = new WebSocket(url, [...WS_OFFERED_PROTOCOLS]);
         ws.binaryType = 'arraybuffer';
         return {
           cancel: () => ws.close(),

@@ -8,7 +8,7 @@ import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
 import { webSocketWriteBatch } from '../transport/write-batch.js';
-import { WS_BATCH_PROTOCOL, batchLimit } from '../transport/ws-batch.js';
+import { WS_BATCH_PROTOCOL, WS_OFFERED_PROTOCOLS, batchLimit } from '../transport/ws-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import { jsonCodec } from '../codec/json.js';
 import { parseNatsUrl } from '../transport/nats-frames.js';
@@ -25,19 +25,22 @@ export const platform: SessionPlatform = {
       options.signal,
       () => {
         // M2M frames are compressed already: no permessage-deflate, even when a server offers it.
-        // `m2m.batch.v1` is offered as a plain header, not through `ws`'s `protocols`: `ws` fails a
-        // connection whose server selects none of those, and a server that does not know it
-        // (an older SDK, another implementation) must still get today's one message per message.
-        // The answer is read, and taken out of `ws`'s sight, before `ws` checks the response.
+        // `m2m` and `m2m.batch.v1` (transport/ws-batch.ts) are offered as a plain header, not
+        // through `ws`'s `protocols`: `ws` fails a connection whose server selects none of those,
+        // and a server that does not know them (another implementation) must still get one
+        // session message per WebSocket message. The answer is read, and taken out of `ws`'s
+        // sight, before `ws` checks the response.
         let batched = false;
         ws = new WebSocketClient(url, {
           maxPayload: batchLimit(options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE),
           perMessageDeflate: false,
-          headers: { 'Sec-WebSocket-Protocol': WS_BATCH_PROTOCOL },
+          headers: { 'Sec-WebSocket-Protocol': WS_OFFERED_PROTOCOLS.join(', ') },
         });
         ws.once('upgrade', (res) => {
-          if (res.headers['sec-websocket-protocol'] !== WS_BATCH_PROTOCOL) return;
-          batched = true;
+          const selected = res.headers['sec-websocket-protocol'];
+          // Anything else selected is left for `ws` to refuse (a subprotocol nobody offered).
+          if (selected === undefined || !WS_OFFERED_PROTOCOLS.includes(selected)) return;
+          batched = selected === WS_BATCH_PROTOCOL;
           delete res.headers['sec-websocket-protocol'];
         });
         return {

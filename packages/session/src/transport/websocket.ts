@@ -170,8 +170,9 @@ export class WebSocketTransport implements Transport {
     if (options.batched ?? ws.protocol === WS_BATCH_PROTOCOL) {
       this.#reader = new BatchReader();
       this.#writer = new BatchWriter(this.#sendBatch, options.defer ?? defaultDefer);
+      // A batch may be larger than one message (transport/ws-batch.ts, `batchLimit`).
+      setReceiverLimit(ws, this.#wireLimit);
     }
-    setReceiverLimit(ws, this.#wireLimit);
     // `ws` on Node: its own event, without a MessageEvent object per message.
     if (options.nodeBuffers && ws.on) ws.on('message', (data, isBinary) => this.#onMessage(isBinary ? data : ''));
     else ws.addEventListener('message', (e) => this.#onMessage(e.data));

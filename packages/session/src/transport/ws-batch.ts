@@ -25,6 +25,24 @@ import { allocate } from '../codec/slab.js';
  */
 export const WS_BATCH_PROTOCOL = 'm2m.batch.v1';
 
+/**
+ * The subprotocols our clients offer, in this order: `m2m` (one session message per WebSocket
+ * message, as without a subprotocol) ahead of {@link WS_BATCH_PROTOCOL}, so a server that selects
+ * the first subprotocol offered, whatever it is (`ws`'s default: an older SDK's server, or any
+ * server that does not know M2M), selects the plain mapping, never batching by accident.
+ */
+export const WS_OFFERED_PROTOCOLS: readonly string[] = Object.freeze(['m2m', WS_BATCH_PROTOCOL]);
+
+/**
+ * A server's choice among the subprotocols a client offers: {@link WS_BATCH_PROTOCOL} when
+ * offered, else `ws`'s default (the first offered), else none.
+ */
+export function selectProtocol(offered: ReadonlySet<string>): string | false {
+  if (offered.has(WS_BATCH_PROTOCOL)) return WS_BATCH_PROTOCOL;
+  for (const p of offered) return p;
+  return false;
+}
+
 /** Bytes of one batch a sender fills before sending it (a larger message goes alone). */
 export const WS_BATCH_BYTES = 64 * 1024;
 
