@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isSdkError } from '@m2m/core';
 import { connect, listen, Session } from '../src/index.js';
 import { platform } from '../src/platform/index.node.js';
+import { ConnectionAccount } from '../src/transport/budget.js';
 import { WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from '../src/transport/websocket.js';
 
 const PROTOCOL = 'm2m.batch.v1';
@@ -400,5 +401,22 @@ describe('an echo server and a peer that closes right after a burst', () => {
     await other.send('{"ok":true}');
     expect((await it.next()).value?.content).toBe('{"ok":true}');
     await other.close();
+  });
+});
+
+describe('a peer sending max-size batches nobody reads', () => {
+  it('40 batches of 256 KiB: the connection holds about one batch beyond its inbox, the rest waits in the socket', async () => {
+    const account = new ConnectionAccount(undefined);
+    const max = 256 * 1024;
+    const { server, client } = await serverTransport({ maxMessageBytes: max, highWaterMark: 8, highWaterBytes: 64 * 1024, account });
+    // A paused socket does not see the peer go: the test ends the connection itself.
+    cleanup.push(() => server.abort());
+    const batch = batchOf(Array.from({ length: 64 }, (_, i) => message(i, max / 64 - 4)));
+    for (let i = 0; i < 40; i++) client.send(batch);
+    await until(() => account.held > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    // Nobody reads: 10 MiB sent, at most a few batches held (the one being split, one `ws` had parsed).
+    expect(account.held).toBeGreaterThan(0);
+    expect(account.held).toBeLessThanOrEqual(3 * batch.length);
   });
 });
