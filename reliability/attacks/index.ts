@@ -7,6 +7,7 @@ import type { Attack } from '../lib/adversary.js';
 import { decoderAttacks } from './decoders.js';
 import { integrityAttacks } from './integrity.js';
 import { serverAttacks } from './server.js';
+import { wsBatchAttacks } from './ws-batch.js';
 
 /** All attacks, in table order. */
-export const allAttacks: Attack[] = [...decoderAttacks, ...serverAttacks, ...integrityAttacks];
+export const allAttacks: Attack[] = [...decoderAttacks, ...serverAttacks, ...wsBatchAttacks, ...integrityAttacks];

@@ -275,7 +275,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     // offered) for any other subprotocol. Each transport sets its connection's payload limit.
     const wss = new WebSocketServer({ server, maxPayload: batchLimit(maxPayload), handleProtocols: selectProtocol });
     closeSilentSockets(server, handshakeMs);
-    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true, defer: process.nextTick })));
+    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true, defer: process.nextTick, yieldTo: setImmediate })));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));

@@ -47,7 +47,7 @@ export const platform: SessionPlatform = {
           cancel: () => ws.terminate(),
           onOpen: (cb) => ws.once('open', cb),
           onError: (cb) => ws.once('error', cb),
-          result: () => new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url, batch: webSocketWriteBatch(ws), nodeBuffers: true, batched, defer: process.nextTick }),
+          result: () => new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url, batch: webSocketWriteBatch(ws), nodeBuffers: true, batched, defer: process.nextTick, yieldTo: setImmediate }),
         };
       },
       (e) => new M2MError('Network', { reason: `cannot connect to ${url}: ${(e as Error).message}` }, { cause: e }),

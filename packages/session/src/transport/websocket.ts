@@ -60,6 +60,15 @@ const heldSize = (m: Uint8Array): number => m.byteLength + MESSAGE_OVERHEAD;
 /** Browsers have no `process.nextTick`: a batch leaves after the microtasks queued before it. */
 const defaultDefer = (run: () => void): void => queueMicrotask(run);
 
+/**
+ * Entries a batched connection hands to its reader before it lets the event loop run (then
+ * continues with `yieldTo`). The session reads every waiting message without a promise
+ * (session.ts, `#readLoop`), so a 16 MiB batch of tiny entries otherwise held the loop for
+ * seconds, where a socket read of unbatched messages is at most 64 KiB of them.
+ */
+const ENTRIES_PER_TURN = 1024;
+const defaultYield = (run: () => void): void => void setTimeout(run, 0);
+
 /** Options of {@link WebSocketTransport}. */
 export interface WebSocketTransportOptions extends TransportLimits {
   /** The peer's address, for logs. */
@@ -81,6 +90,11 @@ export interface WebSocketTransportOptions extends TransportLimits {
    * awaited sends fills one batch).
    */
   defer?: (run: () => void) => void;
+  /**
+   * Runs the rest of a large received batch once the event loop had a turn (default
+   * `setTimeout(run, 0)`; Node passes `setImmediate`).
+   */
+  yieldTo?: (run: () => void) => void;
 }
 
 /** A {@link Transport} over an open WebSocket. */
@@ -103,12 +117,20 @@ export class WebSocketTransport implements Transport {
   #paused = false;
   /** Set once we closed: nothing more is read. */
   #discarding = false;
+  /** Entries taken since the last yield, and whether the rest waits for the next turn. */
+  #turnEntries = 0;
+  #yielding = false;
+  #yieldTo: (run: () => void) => void;
   /** Largest session message received. */
   #max: number;
   #sendHighWater: number;
   #sendTimeoutMs: number;
   #account: ConnectionAccount;
   #resolveEnded!: (error: unknown) => void;
+  /**
+   * Settles once the connection has ended and what it received was handed over or dropped: a
+   * peer that closed right after its batches ends the connection after their last entry is read.
+   */
   readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
   /** Bytes this connection holds unread, counted against a server's budget. */
   get account(): ConnectionAccount {
@@ -128,6 +150,7 @@ export class WebSocketTransport implements Transport {
     this.#sendHighWater = options.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
     this.#sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.#account = options.account ?? new ConnectionAccount(undefined);
+    this.#yieldTo = options.yieldTo ?? defaultYield;
     // `ws` on Node (`nodeBuffers`) hands over views of the socket's chunk, where 'arraybuffer'
     // would copy each message into an ArrayBuffer of its own (1.7-3 µs for a small one); the
     // message is then copied once into the message slab (#onMessage).
@@ -179,7 +202,7 @@ export class WebSocketTransport implements Transport {
   }
 
   #resume(): void {
-    if (!this.#paused) return;
+    if (!this.#paused || this.#yielding) return;
     this.#paused = false;
     this.#ws.resume?.();
   }
@@ -254,9 +277,13 @@ export class WebSocketTransport implements Transport {
    */
   #takeEntries(): void {
     const reader = this.#reader!;
-    while (!this.#inbox.full && !this.#discarding) {
-      const entry = reader.take();
-      if (!entry) break;
+    while (!this.#inbox.full && !this.#discarding && !reader.empty) {
+      if (this.#turnEntries >= ENTRIES_PER_TURN) {
+        this.#yieldTurn();
+        break;
+      }
+      this.#turnEntries++;
+      const entry = reader.take()!;
       // One copy out of the batch (into the message slab when small), so no entry pins it.
       const message = keepSmall(entry);
       try {
@@ -269,25 +296,44 @@ export class WebSocketTransport implements Transport {
       }
       this.#inbox.offer(message);
     }
-    if (this.#endWhenTaken && reader.empty) {
-      this.#endWhenTaken = false;
-      this.#inbox.end();
-    }
+    if (this.#endWhenTaken && reader.empty) this.#endNow();
+  }
+
+  /** Stops reading until the event loop had a turn; the rest of the batches comes out then. */
+  #yieldTurn(): void {
+    if (this.#yielding) return;
+    this.#pause();
+    this.#yielding = true;
+    this.#yieldTo(this.#nextTurn);
+  }
+
+  readonly #nextTurn = (): void => {
+    this.#yielding = false;
+    this.#turnEntries = 0;
+    if (this.#discarding || !this.#reader) return;
+    this.#takeEntries();
+    if (!this.#inbox.full && !this.#yielding) this.#resume();
+  };
+
+  /** Ends the inbox (after what it holds), gives back what the connection held, settles `ended`. */
+  #endNow(error?: unknown): void {
+    this.#endWhenTaken = false;
+    this.#reader?.clear();
+    this.#inbox.end(error);
+    this.#account.close();
+    this.#resolveEnded(error);
   }
 
   #finish(error?: unknown): void {
     this.#closed = true;
     this.#writer?.clear();
     if (error === undefined && !this.#discarding && this.#reader && !this.#reader.empty && !this.#inbox.ended) {
-      // A peer that closed after its last batch: what it sent is still delivered.
+      // A peer that closed after its last batch: what it sent is still delivered. Its batches
+      // stay counted and `ended` waits for the last entry: the session stops honouring its
+      // inbox's mark once `ended` settles (session.ts, `#readLoop`), and a batch of 16 MiB
+      // would then become 150 MB of unread messages outside the server's budget.
       this.#endWhenTaken = true;
-    } else {
-      this.#endWhenTaken = false;
-      this.#reader?.clear();
-      this.#inbox.end(error);
-    }
-    this.#account.close();
-    this.#resolveEnded(error);
+    } else this.#endNow(error);
     for (const w of this.#closeWaiters.splice(0)) w();
     for (const w of this.#roomWaiters.splice(0)) w();
   }
@@ -299,10 +345,13 @@ export class WebSocketTransport implements Transport {
    * high-water mark is buffered, in which case it waits for the socket to take bytes.
    * Browsers: the same mark, watched on `bufferedAmount`.
    * @throws M2MError: Network when closed (or the write failed); Timeout when the peer takes
-   *   nothing for `sendTimeoutMs` (the connection is then dropped).
+   *   nothing for `sendTimeoutMs` (the connection is then dropped); InvalidMessage for an empty
+   *   message on a batched connection.
    */
   send(data: Uint8Array): Promise<void> {
     if (this.#closed || this.#ws.readyState !== OPEN) return Promise.reject(this.#closedError());
+    // The peer refuses a batch with an empty entry whole, with the messages sent before it.
+    if (this.#writer && data.length === 0) return Promise.reject(new M2MError('InvalidMessage', { reason: 'an empty message cannot be sent in a WebSocket batch' }));
     if (this.#writer) this.#writer.add(data);
     else this.#sendBatch(data);
     if (!this.#ws.pause) return this.#waitPolling();
@@ -365,6 +414,8 @@ export class WebSocketTransport implements Transport {
   }
 
   abort(): void {
+    // Entries of a peer that has closed, which nobody will read now.
+    if (this.#endWhenTaken) this.#endNow();
     // What `send` already took goes to the socket before it is dropped, as it would have unbatched.
     this.#writer?.flush();
     this.#batch?.flush();
@@ -374,6 +425,10 @@ export class WebSocketTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    if (this.#endWhenTaken) {
+      this.#inbox.discard();
+      this.#endNow();
+    }
     if (this.#closed) return;
     const done = new Promise<void>((r) => this.#closeWaiters.push(r));
     // What `send` took leaves before the close frame.
