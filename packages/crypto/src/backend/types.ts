@@ -34,6 +34,13 @@ export interface CryptoBackend {
   chachaOpenInto?(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   sha256(data: Uint8Array): Uint8Array;
+  /**
+   * Optional: Noise's HKDF (§4.3; RFC 5869 with `chainingKey` as the salt and empty info), two or
+   * three 32-byte outputs in fresh arrays, or `undefined` when this backend cannot take these
+   * inputs now (the caller then builds it from {@link CryptoBackend.hmacSha256}). One call
+   * instead of three HMACs: sodium.ts pads each key once into reused buffers.
+   */
+  noiseHkdf?(chainingKey: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array[] | undefined;
   /** X25519 (RFC 7748 §5): raw output, possibly all zeros for low-order inputs. */
   x25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array;
   x25519PublicKey(secret: Uint8Array): Uint8Array;

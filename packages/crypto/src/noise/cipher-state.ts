@@ -6,6 +6,7 @@
 import { CryptoError, concatBytes as concat } from '@m2m/core/internal';
 import { chacha20poly1305Open, chacha20poly1305Seal } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
+import { getBackend } from '../backend.js';
 
 const EMPTY = new Uint8Array(0);
 /** Largest nonce (2^64 - 1 is reserved, §5.1). */
@@ -29,6 +30,9 @@ export function noiseNonce(n: bigint): Uint8Array {
 
 /** HKDF as Noise defines it (§4.3), returning two or three 32-byte outputs. */
 export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array[] {
+  // The backend's fused form when it has one (libsodium: backend/sodium.ts), same bytes.
+  const fused = getBackend().noiseHkdf?.(ck, ikm, outputs);
+  if (fused) return fused;
   const temp = hmacSha256(ck, ikm);
   // One buffer for the `previous output ‖ counter` inputs.
   const block = new Uint8Array(33);
