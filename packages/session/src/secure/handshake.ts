@@ -234,7 +234,7 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
     // HELLO cannot), with the first frame under the client's transport key.
     await io.send(sealControlMessage(channel, { type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'empty' } }));
   }
-  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /** Patterns whose last handshake message comes from the server need a key confirmation from the client. */
@@ -299,7 +299,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     throw e;
   }
   const { send, receive } = hs.split();
-  return { channel: new SecureChannel(send, receive, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+  return { channel: new SecureChannel(send, receive, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /**
@@ -324,7 +324,7 @@ async function confirmClient(io: HandshakeIo, core: SessionCore, hs: HandshakeSt
     channel.dispose();
     throw e;
   }
-  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /** The organisation's shared psk from the reference's key hierarchy (`m2m/v1/{org}/shared`). */
