@@ -129,7 +129,8 @@ export class SessionCore {
   readonly capabilities: Capabilities;
   readonly stats: SessionStats = { messagesSent: 0, messagesReceived: 0, bytesCompressed: 0, bytesSaved: 0 };
   #machine = new StateMachine();
-  #id: string;
+  /** A client's id is made when first read: it takes the server's from ACCEPT (one random UUID fewer per handshake). */
+  #id: string | undefined;
   #peer: Capabilities | undefined;
   #negotiated: Negotiated | undefined;
   #clock: Clock;
@@ -153,7 +154,7 @@ export class SessionCore {
   constructor(options: SessionCoreOptions) {
     this.role = options.role;
     this.capabilities = options.capabilities ?? defaultCapabilities();
-    this.#id = options.sessionId ?? globalThis.crypto.randomUUID();
+    this.#id = options.sessionId ?? (options.role === 'server' ? globalThis.crypto.randomUUID() : undefined);
     this.#clock = options.clock ?? systemClock;
     this.#timers = resolveTimers(options.timers);
     this.#opts = options;
@@ -178,7 +179,7 @@ export class SessionCore {
   }
   /** Session id (a client adopts the server's from ACCEPT). */
   get id(): string {
-    return this.#id;
+    return (this.#id ??= globalThis.crypto.randomUUID());
   }
   /** The peer's capabilities once known. */
   get peerCapabilities(): Capabilities | undefined {
@@ -195,7 +196,7 @@ export class SessionCore {
 
   #message(type: MessageType, payload: Message['payload'], withId = true): Message {
     const m: Message = { type, timestamp: this.#clock.now() };
-    if (withId) m.sessionId = this.#id;
+    if (withId) m.sessionId = this.id;
     if (payload) m.payload = payload;
     this.stats.messagesSent++;
     return m;

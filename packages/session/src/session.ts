@@ -100,7 +100,8 @@ export class Session implements AsyncIterable<SessionData> {
   #sendChain: Promise<void> = Promise.resolve();
   /** Encoded bytes queued on `#sendChain` and not yet taken by the transport. */
   #queuedBytes = 0;
-  #listeners = new Map<keyof SessionEvents, Set<(v: never) => void>>();
+  /** Made on the first `on` (most sessions never subscribe). */
+  #listeners: Map<keyof SessionEvents, Set<(v: never) => void>> | undefined;
   /** Made when first asked for (`closed`, `close()`), resolved by `#onClosed`. */
   #closedInfo: Promise<ClosedInfo> | undefined;
   #resolveClosed: ((c: ClosedInfo) => void) | undefined;
@@ -130,7 +131,8 @@ export class Session implements AsyncIterable<SessionData> {
       capacity: options.inboxCapacity ?? 64,
       maxBytes: options.inboxBytes ?? DEFAULT_INBOX_BYTES,
       sizeOf: dataSize,
-      onTake: (d) => transport.account?.release(dataSize(d)),
+      // Only a server's transports keep an account (a closure per session otherwise).
+      onTake: transport.account ? (d) => transport.account?.release(dataSize(d)) : undefined,
     });
     this.#established = new Promise((res, rej) => {
       this.#resolveEstablished = () => {
@@ -332,14 +334,15 @@ export class Session implements AsyncIterable<SessionData> {
 
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof SessionEvents>(event: K, listener: (value: SessionEvents[K]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
+    const listeners = (this.#listeners ??= new Map());
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
     set.add(listener);
     return () => void set.delete(listener);
   }
 
   #emit<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void {
-    const set = this.#listeners.get(event) as Set<(v: SessionEvents[K]) => void> | undefined;
+    const set = this.#listeners?.get(event) as Set<(v: SessionEvents[K]) => void> | undefined;
     if (set) for (const l of set) l(value);
   }
 
