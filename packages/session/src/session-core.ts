@@ -95,6 +95,19 @@ export interface ReceiveResult {
 }
 
 /**
+ * `{ ...base, ...overrides }`, built with `Object.assign`: on Node 20 an object spread followed
+ * by more properties costs 2-4 µs (V8's clone cannot take further properties fast), Object.assign
+ * about 0.1-0.3 µs, and a session builds two such option objects per handshake
+ * (docs/ARCHITECTURE.md, Performance notes). A base with an own `__proto__` key (JSON.parse can
+ * make one) takes the spread, so the key stays a plain property as a spread keeps it.
+ * @internal
+ */
+export function withOverrides<T extends object>(base: object, overrides: Partial<T>): T {
+  if (Object.hasOwn(base, '__proto__') || Object.hasOwn(overrides, '__proto__')) return { ...base, ...overrides } as T;
+  return Object.assign({}, base, overrides) as T;
+}
+
+/**
  * The {@link ClosedInfo} of a lost connection. Its `error` is built when first read: every
  * session over a transport ends this way when the peer closes, and most ends are never looked
  * at, while an error object (its stack trace, its rendered message) cost about 5% of a whole
@@ -167,7 +180,7 @@ export class SessionCore {
    * original size and security status (secure/binding.ts), so none of them can change on the way.
    */
   secure(protection: AeadFrameProtection): void {
-    this.#opts = { ...this.#opts, protection, minSecurity: 'aead' };
+    this.#opts = withOverrides(this.#opts, { protection, minSecurity: 'aead' });
     this.#requireFrames = true;
     this.#bound = new BindingProtection(protection);
     this.#encodeOpts = this.#decodeOpts = undefined;

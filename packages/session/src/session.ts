@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
-import { SessionCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
+import { SessionCore, withOverrides, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
 import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
@@ -146,14 +146,21 @@ export class Session implements AsyncIterable<SessionData> {
     });
     this.#established.catch(() => undefined);
     this.#streamOptions = options.streams;
-    this.#core = new SessionCore({
-      ...options,
-      // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
-      compression: options.compression ?? 'auto',
-      role,
-      onSend: (m) => void this.#send(m).catch(() => undefined),
-      onClosed: (info) => this.#onClosed(info),
-    });
+    this.#core = new SessionCore(
+      withOverrides<SessionCoreOptions>(options, {
+        // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
+        compression: options.compression ?? 'auto',
+        role,
+        // Bound methods, not closures (what a session's construction costs: docs/ARCHITECTURE.md, Performance notes).
+        onSend: this.#sendFromCore.bind(this),
+        onClosed: this.#onClosed.bind(this),
+      }),
+    );
+  }
+
+  /** Messages the core's timers produce (PING, CLOSE on timeout). */
+  #sendFromCore(m: Message): void {
+    void this.#send(m).catch(() => undefined);
   }
 
   /**
