@@ -14,7 +14,7 @@ import { AsyncQueue } from './queue.js';
 import { SessionCore, withOverrides, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
-import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
+import { clientHandshake, handshakeFailure, serverHandshake, type HandshakeIo, type SecureOptions, type SecureResult } from './secure/handshake.js';
 import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
 import type { SecureChannel } from './secure/secure-channel.js';
 import { isStreamEnvelope } from './stream/envelope.js';
@@ -78,6 +78,31 @@ const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTD
 /** The error a session's end gives to those waiting on it. */
 const closedError = (info: ClosedInfo): M2MError => info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
+
+/** A promise that never settles: what the session's establishment turns into for a stage reader. */
+const NEVER = new Promise<never>(() => undefined);
+
+/** The session's side of the handshake exchange (set by {@link Session}'s static block). */
+let handshakeAccess: {
+  send(session: Session, m: Message): Promise<void>;
+  next(session: Session, iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message>;
+};
+
+/** A session's {@link HandshakeIo}: methods on a prototype instead of two closures per session. */
+class SessionHandshakeIo implements HandshakeIo {
+  readonly #session: Session;
+  readonly #iterator: PollingIterator<Uint8Array>;
+  constructor(session: Session, iterator: PollingIterator<Uint8Array>) {
+    this.#session = session;
+    this.#iterator = iterator;
+  }
+  send(m: Message): Promise<void> {
+    return handshakeAccess.send(this.#session, m);
+  }
+  next(stage: string): Promise<Message> {
+    return handshakeAccess.next(this.#session, this.#iterator, stage);
+  }
+}
 
 /** @internal A session's stream multiplexer (set by {@link Session}'s static block). */
 export let streamsOf: (session: Session) => StreamMux;
@@ -202,20 +227,25 @@ export class Session implements AsyncIterable<SessionData> {
    */
   static async server(transport: Transport, options: SessionOptions & { decide?: (hello: Message) => HelloDecision } = {}): Promise<Session | undefined> {
     const clock = options.clock ?? systemClock;
-    const iterator = transport[Symbol.asyncIterator]();
+    const iterator: PollingIterator<Uint8Array> = transport[Symbol.asyncIterator]();
     const helloMs = options.timers?.helloTimeoutMs ?? 30_000;
     let timer: unknown;
     let first: IteratorResult<Uint8Array>;
-    try {
-      first = await Promise.race([
-        iterator.next(),
-        new Promise<never>((_, reject) => (timer = clock.setTimeout(() => reject(new M2MError('Timeout', { operation: 'HELLO', ms: helloMs })), helloMs))),
-      ]);
-    } catch (e) {
-      await transport.close();
-      throw e;
-    } finally {
-      clock.clearTimeout(timer);
+    // A HELLO already waiting is taken without a timer and a race.
+    const waiting = iterator.poll?.();
+    if (waiting !== undefined) first = { value: waiting, done: false };
+    else {
+      try {
+        first = await Promise.race([
+          iterator.next(),
+          new Promise<never>((_, reject) => (timer = clock.setTimeout(() => reject(new M2MError('Timeout', { operation: 'HELLO', ms: helloMs })), helloMs))),
+        ]);
+      } catch (e) {
+        await transport.close();
+        throw e;
+      } finally {
+        clock.clearTimeout(timer);
+      }
     }
     if (first.done) throw new M2MError('Closed', { reason: 'ERROR', message: 'connection closed before HELLO' });
     // The first byte tells the codec: `{` for JSON, a MessagePack array otherwise.
@@ -273,6 +303,8 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   static {
+    // SessionHandshakeIo reaches the session's sending and stage reading through this.
+    handshakeAccess = { send: (s, m) => s.#send(m), next: (s, iterator, stage) => s.#nextStage(iterator, stage) };
     // `openStream` / `incomingStreams` (stream/session-streams.ts) reach a session's streams
     // through this, not through a public member.
     streamsOf = (s) => {
@@ -460,25 +492,32 @@ export class Session implements AsyncIterable<SessionData> {
     }
   }
 
-  #handshakeIo(iterator: AsyncIterator<Uint8Array>) {
-    return {
-      send: (m: Message) => this.#send(m),
-      next: async (stage: string): Promise<Message> => {
-        const n = stage === 'ACCEPT' ? 2 : 3;
-        let timer: unknown;
-        try {
-          const r = await Promise.race([
-            iterator.next(),
-            this.#established.then(() => new Promise<never>(() => undefined)),
-            new Promise<never>((_, reject) => (timer = this.#clock.setTimeout(() => reject(new M2MError('Timeout', { operation: stage, ms: this.#helloTimeoutMs })), this.#helloTimeoutMs))),
-          ]);
-          if (r.done) throw this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`);
-          return this.#codec.decode(r.value);
-        } finally {
-          this.#clock.clearTimeout(timer);
-        }
-      },
-    };
+  /** The handshake's message exchange over `iterator` (an object with methods: no closures per session). */
+  #handshakeIo(iterator: PollingIterator<Uint8Array>): HandshakeIo {
+    return new SessionHandshakeIo(this, iterator);
+  }
+
+  /**
+   * The next handshake message (`stage` names it in errors). One already waiting is taken at
+   * once; otherwise the first of: the transport's next message, the session's end (abort, the
+   * core's HELLO timeout), this stage's timeout.
+   */
+  async #nextStage(iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message> {
+    const waiting = iterator.poll?.();
+    if (waiting !== undefined) return this.#codec.decode(waiting);
+    const n = stage === 'ACCEPT' ? 2 : 3;
+    let timer: unknown;
+    try {
+      const r = await Promise.race([
+        iterator.next(),
+        this.#established.then(() => NEVER),
+        new Promise<never>((_, reject) => (timer = this.#clock.setTimeout(() => reject(new M2MError('Timeout', { operation: stage, ms: this.#helloTimeoutMs })), this.#helloTimeoutMs))),
+      ]);
+      if (r.done) throw this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`);
+      return this.#codec.decode(r.value);
+    } finally {
+      this.#clock.clearTimeout(timer);
+    }
   }
 
   async #closeTransport(): Promise<void> {
