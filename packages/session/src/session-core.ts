@@ -180,7 +180,7 @@ export class SessionCore {
    * original size and security status (secure/binding.ts), so none of them can change on the way.
    */
   secure(protection: AeadFrameProtection): void {
-    this.#opts = withOverrides(this.#opts, { protection, minSecurity: 'aead' });
+    this.#opts = withOverrides<SessionCoreOptions>(this.#opts, { protection, minSecurity: 'aead' });
     this.#requireFrames = true;
     this.#bound = new BindingProtection(protection);
     this.#encodeOpts = this.#decodeOpts = undefined;
