@@ -573,7 +573,8 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   #readLoop(iterator: PollingIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
-    const run = async () => {
+    // An anonymous async IIFE: a named closure per session costs a `__name` call under tsx.
+    void (async () => {
       try {
         for (;;) {
           // A message already waiting is taken without a promise; only an empty inbox is awaited.
@@ -641,7 +642,6 @@ export class Session implements AsyncIterable<SessionData> {
       } catch (e) {
         this.#core.transportClosed(e);
       }
-    };
-    void run();
+    })();
   }
 }
