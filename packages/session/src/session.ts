@@ -508,11 +508,13 @@ export class Session implements AsyncIterable<SessionData> {
     const n = stage === 'ACCEPT' ? 2 : 3;
     let timer: unknown;
     try {
-      const r = await Promise.race([
-        iterator.next(),
-        this.#established.then(() => NEVER),
-        new Promise<never>((_, reject) => (timer = this.#clock.setTimeout(() => reject(new M2MError('Timeout', { operation: stage, ms: this.#helloTimeoutMs })), this.#helloTimeoutMs))),
-      ]);
+      const racers: Promise<IteratorResult<Uint8Array>>[] = [iterator.next(), this.#established.then(() => NEVER)];
+      // A client waiting for ACCEPT needs no timer of its own: its core's HELLO timer (same clock,
+      // same timeout, armed earlier) ends the session first, and that rejects `#established`.
+      if (this.#core.state !== SessionState.HELLO_SENT) {
+        racers.push(new Promise<never>((_, reject) => (timer = this.#clock.setTimeout(() => reject(new M2MError('Timeout', { operation: stage, ms: this.#helloTimeoutMs })), this.#helloTimeoutMs))));
+      }
+      const r = await Promise.race(racers);
       if (r.done) throw this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`);
       return this.#codec.decode(r.value);
     } finally {
