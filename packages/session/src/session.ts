@@ -79,14 +79,37 @@ const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTD
 const closedError = (info: ClosedInfo): M2MError => info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
-/** A promise that never settles: what the session's establishment turns into for a stage reader. */
-const NEVER = new Promise<never>(() => undefined);
-
 /** The session's side of the handshake exchange (set by {@link Session}'s static block). */
 let handshakeAccess: {
   send(session: Session, m: Message): Promise<void>;
   next(session: Session, iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message>;
 };
+
+/** One handshake stage being read: settles once, from the transport, the session's end or its timer. */
+class StageRead {
+  #done = false;
+  #timer: unknown;
+  readonly #reject: (e: unknown) => void;
+  readonly #clock: Clock;
+  constructor(reject: (e: unknown) => void, clock: Clock) {
+    this.#reject = reject;
+    this.#clock = clock;
+  }
+  /** Fails with a Timeout naming `stage` after `ms`. */
+  arm(stage: string, ms: number): void {
+    this.#timer = this.#clock.setTimeout(() => this.fail(new M2MError('Timeout', { operation: stage, ms })), ms);
+  }
+  /** Marks the stage settled (false when it already was) and stops its timer. */
+  finish(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    return true;
+  }
+  fail(e: unknown): void {
+    if (this.finish()) this.#reject(e);
+  }
+}
 
 /** A session's {@link HandshakeIo}: methods on a prototype instead of two closures per session. */
 class SessionHandshakeIo implements HandshakeIo {
@@ -144,6 +167,10 @@ export class Session implements AsyncIterable<SessionData> {
   #streamOptions: StreamOptions | undefined;
   /** True once `#established` settled (resolved or rejected). */
   #settled = false;
+  /** Why `#established` was rejected, once it was (a stage read after that fails at once). */
+  #failure: { error: unknown } | undefined;
+  /** The handshake stage being read ({@link Session.#nextStage}). */
+  #stage: StageRead | undefined;
 
   /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
@@ -165,6 +192,11 @@ export class Session implements AsyncIterable<SessionData> {
         res();
       };
       this.#rejectEstablished = (e) => {
+        // The stage being read fails with it (what racing `#established` did, without a race).
+        if (!this.#settled) {
+          this.#failure = { error: e };
+          this.#stage?.fail(e);
+        }
         this.#settled = true;
         rej(e);
       };
@@ -502,24 +534,38 @@ export class Session implements AsyncIterable<SessionData> {
    * once; otherwise the first of: the transport's next message, the session's end (abort, the
    * core's HELLO timeout), this stage's timeout.
    */
-  async #nextStage(iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message> {
+  #nextStage(iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message> {
     const waiting = iterator.poll?.();
-    if (waiting !== undefined) return this.#codec.decode(waiting);
-    const n = stage === 'ACCEPT' ? 2 : 3;
-    let timer: unknown;
-    try {
-      const racers: Promise<IteratorResult<Uint8Array>>[] = [iterator.next(), this.#established.then(() => NEVER)];
-      // A client waiting for ACCEPT needs no timer of its own: its core's HELLO timer (same clock,
-      // same timeout, armed earlier) ends the session first, and that rejects `#established`.
-      if (this.#core.state !== SessionState.HELLO_SENT) {
-        racers.push(new Promise<never>((_, reject) => (timer = this.#clock.setTimeout(() => reject(new M2MError('Timeout', { operation: stage, ms: this.#helloTimeoutMs })), this.#helloTimeoutMs))));
+    if (waiting !== undefined) {
+      try {
+        return Promise.resolve(this.#codec.decode(waiting));
+      } catch (e) {
+        return Promise.reject(e);
       }
-      const r = await Promise.race(racers);
-      if (r.done) throw this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`);
-      return this.#codec.decode(r.value);
-    } finally {
-      this.#clock.clearTimeout(timer);
     }
+    if (this.#failure) return Promise.reject(this.#failure.error);
+    const n = stage === 'ACCEPT' ? 2 : 3;
+    // One promise settled by whichever comes first, instead of Promise.race over three (a race,
+    // its reactions and the racers cost six more promises per stage; docs/ARCHITECTURE.md).
+    return new Promise<Message>((resolve, reject) => {
+      const read = new StageRead(reject, this.#clock);
+      this.#stage = read;
+      // A client waiting for ACCEPT needs no timer of its own: its core's HELLO timer (same clock,
+      // same timeout, armed earlier) ends the session first, and that fails the stage.
+      if (this.#core.state !== SessionState.HELLO_SENT) read.arm(stage, this.#helloTimeoutMs);
+      iterator.next().then(
+        (r) => {
+          if (!read.finish()) return;
+          if (r.done) return reject(this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`));
+          try {
+            resolve(this.#codec.decode(r.value));
+          } catch (e) {
+            reject(e);
+          }
+        },
+        (e: unknown) => read.fail(e),
+      );
+    });
   }
 
   async #closeTransport(): Promise<void> {

@@ -447,4 +447,27 @@ describe('handshake stage deadlines (issue 18)', () => {
     expect((err.details as { operation?: string }).operation).toBe('AUTH');
     await c2.close();
   });
+
+  it('an encrypted client aborted while waiting for ACCEPT fails with Aborted; a server whose client leaves before AUTH fails at once', async () => {
+    const server = KeyPair.generate();
+    const [x] = memoryTransportPair();
+    const ac = new AbortController();
+    const pending = Session.client(x, { signal: ac.signal, secure: { pattern: 'XX', staticKey: KeyPair.generate(), remoteStaticKey: server.publicKey } }).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    ac.abort();
+    const e = (await pending) as M2MError;
+    expect(isM2MError(e) && e.kind).toBe('Aborted');
+
+    const [c, s] = memoryTransportPair();
+    const serverSide = Session.server(s, { secure: { pattern: 'XX', staticKey: server } }).catch((err: unknown) => err);
+    const [c2, s2] = memoryTransportPair();
+    void Session.client(c2, { secure: { pattern: 'XX', staticKey: KeyPair.generate(), remoteStaticKey: server.publicKey } }).catch(() => undefined);
+    await c.send((await s2[Symbol.asyncIterator]().next()).value as Uint8Array);
+    await new Promise((r) => setImmediate(r));
+    await c.close();
+    const err = (await serverSide) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(String(err.message)).toMatch(/AUTH|closed/);
+    await c2.close();
+  });
 });
