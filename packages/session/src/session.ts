@@ -85,6 +85,35 @@ let handshakeAccess: {
   next(session: Session, iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message>;
 };
 
+/**
+ * The transport's first message, or a Timeout (HELLO) after `ms`: one promise settled by
+ * whichever comes first, not a race over two (fewer promises per accepted connection).
+ */
+function firstMessage(iterator: AsyncIterator<Uint8Array>, clock: Clock, ms: number): Promise<IteratorResult<Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = clock.setTimeout(() => {
+      if (done) return;
+      done = true;
+      reject(new M2MError('Timeout', { operation: 'HELLO', ms }));
+    }, ms);
+    iterator.next().then(
+      (r) => {
+        if (done) return;
+        done = true;
+        clock.clearTimeout(timer);
+        resolve(r);
+      },
+      (e: unknown) => {
+        if (done) return;
+        done = true;
+        clock.clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** One handshake stage being read: settles once, from the transport, the session's end or its timer. */
 class StageRead {
   #done = false;
@@ -261,22 +290,16 @@ export class Session implements AsyncIterable<SessionData> {
     const clock = options.clock ?? systemClock;
     const iterator: PollingIterator<Uint8Array> = transport[Symbol.asyncIterator]();
     const helloMs = options.timers?.helloTimeoutMs ?? 30_000;
-    let timer: unknown;
     let first: IteratorResult<Uint8Array>;
-    // A HELLO already waiting is taken without a timer and a race.
+    // A HELLO already waiting is taken without a timer.
     const waiting = iterator.poll?.();
     if (waiting !== undefined) first = { value: waiting, done: false };
     else {
       try {
-        first = await Promise.race([
-          iterator.next(),
-          new Promise<never>((_, reject) => (timer = clock.setTimeout(() => reject(new M2MError('Timeout', { operation: 'HELLO', ms: helloMs })), helloMs))),
-        ]);
+        first = await firstMessage(iterator, clock, helloMs);
       } catch (e) {
         await transport.close();
         throw e;
-      } finally {
-        clock.clearTimeout(timer);
       }
     }
     if (first.done) throw new M2MError('Closed', { reason: 'ERROR', message: 'connection closed before HELLO' });
@@ -568,11 +591,11 @@ export class Session implements AsyncIterable<SessionData> {
     });
   }
 
-  async #closeTransport(): Promise<void> {
-    if (this.#transportClosing) return;
+  /** Closes the transport once what was queued went out (three promises, not an async function's five). */
+  #closeTransport(): Promise<void> {
+    if (this.#transportClosing) return TAKEN;
     this.#transportClosing = true;
-    await this.#sendChain;
-    await this.transport.close().catch(() => undefined);
+    return this.#sendChain.then(() => this.transport.close()).then(undefined, () => undefined);
   }
 
   #onClosed(info: ClosedInfo): void {
