@@ -3,19 +3,22 @@
  * goes besides X25519):
  *
  * ```sh
- * N=2000 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx \
+ * N=3000 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx \
  *   --conditions=@m2m/source --conditions=@m2m/platform-source bench/profile-handshake.ts
  * ```
  *
- * Open the `.cpuprofile` in Chrome DevTools or VS Code. Findings: docs/ARCHITECTURE.md,
- * Performance notes.
+ * Open the `.cpuprofile` in Chrome DevTools or VS Code (the larger file is the main thread;
+ * module loading shows in it too). The first `WARMUP` handshakes (default 3,000) run before the
+ * timed ones: a session's cost settles only after a few thousand (bench/handshake.ts, warmUp).
+ * Findings: docs/ARCHITECTURE.md, Performance notes.
  * @module
  */
 import { KeyPair } from '@m2m/crypto';
 import { Session } from '@m2m/session';
 import { memoryTransportPair } from '@m2m/session/testing';
 
-const N = Number(process.env.N ?? 2000);
+const N = Number(process.env.N ?? 3000);
+const WARMUP = Number(process.env.WARMUP ?? 3000);
 const client = KeyPair.generate();
 const server = KeyPair.generate();
 const once = async () => {
@@ -25,7 +28,9 @@ const once = async () => {
   await sp;
   await c.transport.close();
 };
-for (let i = 0; i < 100; i++) await once();
+for (let i = 0; i < WARMUP; i++) await once();
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 for (let i = 0; i < N; i++) await once();
-console.log(`${N} XX handshakes: ${(N / ((performance.now() - t0) / 1000)).toFixed(0)}/s`);
+const cpu = process.cpuUsage(c0);
+console.log(`${N} XX handshakes: ${(N / ((performance.now() - t0) / 1000)).toFixed(0)}/s, ${((cpu.user + cpu.system) / N).toFixed(0)} µs of CPU each (all threads)`);

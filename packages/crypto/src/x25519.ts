@@ -50,6 +50,30 @@ export function x25519SharedSecret(secret: Uint8Array, peerPublic: Uint8Array, o
 }
 
 /**
+ * {@link x25519SharedSecret} into `out` (32 bytes), for Noise (noise/handshake-state.ts): no copy
+ * of the peer key and no output array, since the result is mixed into the chaining key and wiped
+ * at once. Same checks and errors; an all-zero result is always refused.
+ * @internal
+ * @throws CryptoError: Exchange/InvalidPublicKey (size), Exchange/LowOrderPoint (all-zero result).
+ */
+export function x25519SharedSecretInto(secret: Uint8Array, peerPublic: Uint8Array, out: Uint8Array): void {
+  if (!isBytes(peerPublic) || peerPublic.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `Expected 32 bytes, got ${isBytes(peerPublic) ? peerPublic.length : 0}` });
+  if (!isBytes(secret) || secret.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: 'secret key must be 32 bytes' });
+  const backend = getBackend();
+  try {
+    if (!backend.x25519Into?.(secret, peerPublic, out)) {
+      const shared = backend.x25519(secret, peerPublic);
+      out.set(shared);
+      shared.fill(0);
+    }
+  } catch (e) {
+    out.fill(0);
+    throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: 'key agreement failed' }, { cause: e });
+  }
+  if (isAllZero(out)) throw new CryptoError('Exchange', 'LowOrderPoint');
+}
+
+/**
  * A fresh key pair as raw bytes from the active backend (no copies: Noise wraps it as is).
  * @throws CryptoError (Exchange/GenerationFailed).
  */

@@ -19,6 +19,7 @@ import {
   x25519SharedSecret,
 } from '@m2m/crypto';
 import { Keyring } from '@m2m/crypto/keys';
+import { noiseHkdf } from '@m2m/crypto/internal';
 
 const EMPTY_AAD = new Uint8Array(0);
 
@@ -133,6 +134,23 @@ describe('backends agree (differential)', () => {
         setBackend('sodium');
         expect(toHex(hmacSha256(key, data)), `hmac key ${keyLength}, data ${dataLength}`).toBe(mac);
         expect(toHex(sha256(data)), `sha256 ${dataLength}`).toBe(hash);
+      }
+    }
+  });
+
+  it.skipIf(!hasSodium)("sodium's fused Noise HKDF gives the bytes of the HKDF built from HMACs (noble), for 2 and 3 outputs", () => {
+    for (const ckLength of [32, 64, 65]) {
+      for (const ikmLength of [0, 1, 32, 33, 128, 129]) {
+        const ck = new Uint8Array(ckLength).map((_, i) => (i * 13 + 5) & 255);
+        const ikm = new Uint8Array(ikmLength).map((_, i) => (i * 3 + 9) & 255);
+        for (const outputs of [2, 3] as const) {
+          setBackend('noble');
+          const expected = noiseHkdf(ck, ikm, outputs).map(toHex);
+          setBackend('sodium');
+          expect(noiseHkdf(ck, ikm, outputs).map(toHex), `ck ${ckLength}, ikm ${ikmLength}, ${outputs} outputs`).toEqual(expected);
+          // Twice: nothing of the previous call's scratch leaks into the next.
+          expect(noiseHkdf(ck, ikm, outputs).map(toHex)).toEqual(expected);
+        }
       }
     }
   });

@@ -201,6 +201,23 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   /** Iteration over the items; the iterator's `poll` takes a waiting item without a promise. */
   [Symbol.asyncIterator](): PollingIterator<T> {
-    return { next: () => this.next(), return: async () => ({ value: undefined, done: true }), poll: () => this.poll() };
+    return new QueueIterator(this);
+  }
+}
+
+/** An {@link AsyncQueue}'s iterator: methods on a prototype, so each iteration started makes no closures (a session handshake starts two). */
+class QueueIterator<T> implements PollingIterator<T> {
+  readonly #queue: AsyncQueue<T>;
+  constructor(queue: AsyncQueue<T>) {
+    this.#queue = queue;
+  }
+  next(): Promise<IteratorResult<T>> {
+    return this.#queue.next();
+  }
+  async return(): Promise<IteratorResult<T>> {
+    return { value: undefined, done: true };
+  }
+  poll(): T | undefined {
+    return this.#queue.poll();
   }
 }

@@ -11,10 +11,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
-import { SessionCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
+import { SessionCore, withOverrides, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
-import { clientHandshake, handshakeFailure, serverHandshake, type SecureOptions, type SecureResult } from './secure/handshake.js';
+import { clientHandshake, handshakeFailure, serverHandshake, type HandshakeIo, type SecureOptions, type SecureResult } from './secure/handshake.js';
 import { CONTROL_TYPES, openControlMessage, sealControlMessage } from './secure/control.js';
 import type { SecureChannel } from './secure/secure-channel.js';
 import { isStreamEnvelope } from './stream/envelope.js';
@@ -79,6 +79,83 @@ const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTD
 const closedError = (info: ClosedInfo): M2MError => info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
+/** The session's side of the handshake exchange (set by {@link Session}'s static block). */
+let handshakeAccess: {
+  send(session: Session, m: Message): Promise<void>;
+  next(session: Session, iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message>;
+};
+
+/**
+ * The transport's first message, or a Timeout (HELLO) after `ms`: one promise settled by
+ * whichever comes first, not a race over two (fewer promises per accepted connection).
+ */
+function firstMessage(iterator: AsyncIterator<Uint8Array>, clock: Clock, ms: number): Promise<IteratorResult<Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = clock.setTimeout(() => {
+      if (done) return;
+      done = true;
+      reject(new M2MError('Timeout', { operation: 'HELLO', ms }));
+    }, ms);
+    iterator.next().then(
+      (r) => {
+        if (done) return;
+        done = true;
+        clock.clearTimeout(timer);
+        resolve(r);
+      },
+      (e: unknown) => {
+        if (done) return;
+        done = true;
+        clock.clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** One handshake stage being read: settles once, from the transport, the session's end or its timer. */
+class StageRead {
+  #done = false;
+  #timer: unknown;
+  readonly #reject: (e: unknown) => void;
+  readonly #clock: Clock;
+  constructor(reject: (e: unknown) => void, clock: Clock) {
+    this.#reject = reject;
+    this.#clock = clock;
+  }
+  /** Fails with a Timeout naming `stage` after `ms`. */
+  arm(stage: string, ms: number): void {
+    this.#timer = this.#clock.setTimeout(() => this.fail(new M2MError('Timeout', { operation: stage, ms })), ms);
+  }
+  /** Marks the stage settled (false when it already was) and stops its timer. */
+  finish(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    return true;
+  }
+  fail(e: unknown): void {
+    if (this.finish()) this.#reject(e);
+  }
+}
+
+/** A session's {@link HandshakeIo}: methods on a prototype instead of two closures per session. */
+class SessionHandshakeIo implements HandshakeIo {
+  readonly #session: Session;
+  readonly #iterator: PollingIterator<Uint8Array>;
+  constructor(session: Session, iterator: PollingIterator<Uint8Array>) {
+    this.#session = session;
+    this.#iterator = iterator;
+  }
+  send(m: Message): Promise<void> {
+    return handshakeAccess.send(this.#session, m);
+  }
+  next(stage: string): Promise<Message> {
+    return handshakeAccess.next(this.#session, this.#iterator, stage);
+  }
+}
+
 /** @internal A session's stream multiplexer (set by {@link Session}'s static block). */
 export let streamsOf: (session: Session) => StreamMux;
 
@@ -100,7 +177,8 @@ export class Session implements AsyncIterable<SessionData> {
   #sendChain: Promise<void> = Promise.resolve();
   /** Encoded bytes queued on `#sendChain` and not yet taken by the transport. */
   #queuedBytes = 0;
-  #listeners = new Map<keyof SessionEvents, Set<(v: never) => void>>();
+  /** Made on the first `on` (most sessions never subscribe). */
+  #listeners: Map<keyof SessionEvents, Set<(v: never) => void>> | undefined;
   /** Made when first asked for (`closed`, `close()`), resolved by `#onClosed`. */
   #closedInfo: Promise<ClosedInfo> | undefined;
   #resolveClosed: ((c: ClosedInfo) => void) | undefined;
@@ -118,6 +196,10 @@ export class Session implements AsyncIterable<SessionData> {
   #streamOptions: StreamOptions | undefined;
   /** True once `#established` settled (resolved or rejected). */
   #settled = false;
+  /** Why `#established` was rejected, once it was (a stage read after that fails at once). */
+  #failure: { error: unknown } | undefined;
+  /** The handshake stage being read ({@link Session.#nextStage}). */
+  #stage: StageRead | undefined;
 
   /** @internal Use {@link Session.client}, {@link Session.server}, `connect` or `listen`. */
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
@@ -130,7 +212,8 @@ export class Session implements AsyncIterable<SessionData> {
       capacity: options.inboxCapacity ?? 64,
       maxBytes: options.inboxBytes ?? DEFAULT_INBOX_BYTES,
       sizeOf: dataSize,
-      onTake: (d) => transport.account?.release(dataSize(d)),
+      // Only a server's transports keep an account (a closure per session otherwise).
+      onTake: transport.account ? (d) => transport.account?.release(dataSize(d)) : undefined,
     });
     this.#established = new Promise((res, rej) => {
       this.#resolveEstablished = () => {
@@ -138,20 +221,32 @@ export class Session implements AsyncIterable<SessionData> {
         res();
       };
       this.#rejectEstablished = (e) => {
+        // The stage being read fails with it (what racing `#established` did, without a race).
+        if (!this.#settled) {
+          this.#failure = { error: e };
+          this.#stage?.fail(e);
+        }
         this.#settled = true;
         rej(e);
       };
     });
     this.#established.catch(() => undefined);
     this.#streamOptions = options.streams;
-    this.#core = new SessionCore({
-      ...options,
-      // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
-      compression: options.compression ?? 'auto',
-      role,
-      onSend: (m) => void this.#send(m).catch(() => undefined),
-      onClosed: (info) => this.#onClosed(info),
-    });
+    this.#core = new SessionCore(
+      withOverrides<SessionCoreOptions>(options, {
+        // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
+        compression: options.compression ?? 'auto',
+        role,
+        // Bound methods, not closures (what a session's construction costs: docs/ARCHITECTURE.md, Performance notes).
+        onSend: this.#sendFromCore.bind(this),
+        onClosed: this.#onClosed.bind(this),
+      }),
+    );
+  }
+
+  /** Messages the core's timers produce (PING, CLOSE on timeout). */
+  #sendFromCore(m: Message): void {
+    void this.#send(m).catch(() => undefined);
   }
 
   /**
@@ -193,20 +288,19 @@ export class Session implements AsyncIterable<SessionData> {
    */
   static async server(transport: Transport, options: SessionOptions & { decide?: (hello: Message) => HelloDecision } = {}): Promise<Session | undefined> {
     const clock = options.clock ?? systemClock;
-    const iterator = transport[Symbol.asyncIterator]();
+    const iterator: PollingIterator<Uint8Array> = transport[Symbol.asyncIterator]();
     const helloMs = options.timers?.helloTimeoutMs ?? 30_000;
-    let timer: unknown;
     let first: IteratorResult<Uint8Array>;
-    try {
-      first = await Promise.race([
-        iterator.next(),
-        new Promise<never>((_, reject) => (timer = clock.setTimeout(() => reject(new M2MError('Timeout', { operation: 'HELLO', ms: helloMs })), helloMs))),
-      ]);
-    } catch (e) {
-      await transport.close();
-      throw e;
-    } finally {
-      clock.clearTimeout(timer);
+    // A HELLO already waiting is taken without a timer.
+    const waiting = iterator.poll?.();
+    if (waiting !== undefined) first = { value: waiting, done: false };
+    else {
+      try {
+        first = await firstMessage(iterator, clock, helloMs);
+      } catch (e) {
+        await transport.close();
+        throw e;
+      }
     }
     if (first.done) throw new M2MError('Closed', { reason: 'ERROR', message: 'connection closed before HELLO' });
     // The first byte tells the codec: `{` for JSON, a MessagePack array otherwise.
@@ -264,6 +358,8 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   static {
+    // SessionHandshakeIo reaches the session's sending and stage reading through this.
+    handshakeAccess = { send: (s, m) => s.#send(m), next: (s, iterator, stage) => s.#nextStage(iterator, stage) };
     // `openStream` / `incomingStreams` (stream/session-streams.ts) reach a session's streams
     // through this, not through a public member.
     streamsOf = (s) => {
@@ -332,14 +428,15 @@ export class Session implements AsyncIterable<SessionData> {
 
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof SessionEvents>(event: K, listener: (value: SessionEvents[K]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
+    const listeners = (this.#listeners ??= new Map());
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
     set.add(listener);
     return () => void set.delete(listener);
   }
 
   #emit<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void {
-    const set = this.#listeners.get(event) as Set<(v: SessionEvents[K]) => void> | undefined;
+    const set = this.#listeners?.get(event) as Set<(v: SessionEvents[K]) => void> | undefined;
     if (set) for (const l of set) l(value);
   }
 
@@ -450,32 +547,55 @@ export class Session implements AsyncIterable<SessionData> {
     }
   }
 
-  #handshakeIo(iterator: AsyncIterator<Uint8Array>) {
-    return {
-      send: (m: Message) => this.#send(m),
-      next: async (stage: string): Promise<Message> => {
-        const n = stage === 'ACCEPT' ? 2 : 3;
-        let timer: unknown;
-        try {
-          const r = await Promise.race([
-            iterator.next(),
-            this.#established.then(() => new Promise<never>(() => undefined)),
-            new Promise<never>((_, reject) => (timer = this.#clock.setTimeout(() => reject(new M2MError('Timeout', { operation: stage, ms: this.#helloTimeoutMs })), this.#helloTimeoutMs))),
-          ]);
-          if (r.done) throw this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`);
-          return this.#codec.decode(r.value);
-        } finally {
-          this.#clock.clearTimeout(timer);
-        }
-      },
-    };
+  /** The handshake's message exchange over `iterator` (an object with methods: no closures per session). */
+  #handshakeIo(iterator: PollingIterator<Uint8Array>): HandshakeIo {
+    return new SessionHandshakeIo(this, iterator);
   }
 
-  async #closeTransport(): Promise<void> {
-    if (this.#transportClosing) return;
+  /**
+   * The next handshake message (`stage` names it in errors). One already waiting is taken at
+   * once; otherwise the first of: the transport's next message, the session's end (abort, the
+   * core's HELLO timeout), this stage's timeout.
+   */
+  #nextStage(iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message> {
+    const waiting = iterator.poll?.();
+    if (waiting !== undefined) {
+      try {
+        return Promise.resolve(this.#codec.decode(waiting));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    if (this.#failure) return Promise.reject(this.#failure.error);
+    const n = stage === 'ACCEPT' ? 2 : 3;
+    // One promise settled by whichever comes first, instead of Promise.race over three (a race,
+    // its reactions and the racers cost six more promises per stage; docs/ARCHITECTURE.md).
+    return new Promise<Message>((resolve, reject) => {
+      const read = new StageRead(reject, this.#clock);
+      this.#stage = read;
+      // A client waiting for ACCEPT needs no timer of its own: its core's HELLO timer (same clock,
+      // same timeout, armed earlier) ends the session first, and that fails the stage.
+      if (this.#core.state !== SessionState.HELLO_SENT) read.arm(stage, this.#helloTimeoutMs);
+      iterator.next().then(
+        (r) => {
+          if (!read.finish()) return;
+          if (r.done) return reject(this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`));
+          try {
+            resolve(this.#codec.decode(r.value));
+          } catch (e) {
+            reject(e);
+          }
+        },
+        (e: unknown) => read.fail(e),
+      );
+    });
+  }
+
+  /** Closes the transport once what was queued went out (three promises, not an async function's five). */
+  #closeTransport(): Promise<void> {
+    if (this.#transportClosing) return TAKEN;
     this.#transportClosing = true;
-    await this.#sendChain;
-    await this.transport.close().catch(() => undefined);
+    return this.#sendChain.then(() => this.transport.close()).then(undefined, () => undefined);
   }
 
   #onClosed(info: ClosedInfo): void {
@@ -524,7 +644,8 @@ export class Session implements AsyncIterable<SessionData> {
   }
 
   #readLoop(iterator: PollingIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
-    const run = async () => {
+    // An anonymous async IIFE: a named closure per session costs a `__name` call under tsx.
+    void (async () => {
       try {
         for (;;) {
           // A message already waiting is taken without a promise; only an empty inbox is awaited.
@@ -592,7 +713,6 @@ export class Session implements AsyncIterable<SessionData> {
       } catch (e) {
         this.#core.transportClosed(e);
       }
-    };
-    void run();
+    })();
   }
 }

@@ -411,3 +411,63 @@ describe('encrypted DATA fast path (in-place seal, reused plaintext buffer)', ()
 function toHexString(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
+
+describe('handshake stage deadlines (issue 18)', () => {
+  it('an encrypted client whose server never answers HELLO ends with Timeout at the HELLO timeout, and the server side with Timeout at its AUTH deadline', async () => {
+    const clock = new ManualClock();
+    const server = KeyPair.generate();
+    const [x] = memoryTransportPair();
+    const pending = Session.client(x, { clock, timers: { helloTimeoutMs: 5_000 }, secure: { pattern: 'XX', staticKey: KeyPair.generate(), remoteStaticKey: server.publicKey } });
+    const outcome = pending.then(
+      () => 'established',
+      (e: unknown) => e,
+    );
+    await new Promise((r) => setImmediate(r));
+    clock.advance(4_999);
+    await new Promise((r) => setImmediate(r));
+    expect(await Promise.race([outcome, Promise.resolve('waiting')])).toBe('waiting');
+    clock.advance(1);
+    const e = (await outcome) as M2MError;
+    expect(isM2MError(e) && e.kind).toBe('Timeout');
+
+    // A client that sends HELLO and then nothing: the server gives up on AUTH at its own deadline.
+    const [c, s] = memoryTransportPair();
+    const serverSide = Session.server(s, { clock, timers: { helloTimeoutMs: 5_000 }, secure: { pattern: 'XX', staticKey: server } }).then(
+      () => 'established',
+      (err: unknown) => err,
+    );
+    const [c2, s2] = memoryTransportPair();
+    void Session.client(c2, { secure: { pattern: 'XX', staticKey: KeyPair.generate(), remoteStaticKey: server.publicKey } }).catch(() => undefined);
+    const hello = (await s2[Symbol.asyncIterator]().next()).value as Uint8Array;
+    await c.send(hello);
+    await new Promise((r) => setImmediate(r));
+    clock.advance(5_000);
+    const err = (await serverSide) as M2MError;
+    expect(isM2MError(err) && err.kind).toBe('Timeout');
+    expect((err.details as { operation?: string }).operation).toBe('AUTH');
+    await c2.close();
+  });
+
+  it('an encrypted client aborted while waiting for ACCEPT fails with Aborted; a server whose client leaves before AUTH fails at once', async () => {
+    const server = KeyPair.generate();
+    const [x] = memoryTransportPair();
+    const ac = new AbortController();
+    const pending = Session.client(x, { signal: ac.signal, secure: { pattern: 'XX', staticKey: KeyPair.generate(), remoteStaticKey: server.publicKey } }).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    ac.abort();
+    const e = (await pending) as M2MError;
+    expect(isM2MError(e) && e.kind).toBe('Aborted');
+
+    const [c, s] = memoryTransportPair();
+    const serverSide = Session.server(s, { secure: { pattern: 'XX', staticKey: server } }).catch((err: unknown) => err);
+    const [c2, s2] = memoryTransportPair();
+    void Session.client(c2, { secure: { pattern: 'XX', staticKey: KeyPair.generate(), remoteStaticKey: server.publicKey } }).catch(() => undefined);
+    await c.send((await s2[Symbol.asyncIterator]().next()).value as Uint8Array);
+    await new Promise((r) => setImmediate(r));
+    await c.close();
+    const err = (await serverSide) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(String(err.message)).toMatch(/AUTH|closed/);
+    await c2.close();
+  });
+});

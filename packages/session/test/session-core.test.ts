@@ -235,3 +235,22 @@ describe('a lost connection (its error is built when first read, issue 18)', () 
     expect(JSON.parse(JSON.stringify(info)).error).toBeTruthy();
   });
 });
+
+describe('withOverrides (option objects without a spread, issue 18)', () => {
+  it('gives what { ...base, ...overrides } gives: overrides win, symbols copied, an own __proto__ key stays a plain key', async () => {
+    const { withOverrides } = await import('../src/session-core.js');
+    const sym = Symbol('s');
+    const base = { a: 1, b: 2, [sym]: 3 };
+    const out = withOverrides<Record<string | symbol, unknown>>(base, { b: 9, c: 4 });
+    expect(out).toEqual({ ...base, ...{ b: 9, c: 4 } });
+    expect(out[sym]).toBe(3);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "x": 1}') as object;
+    const merged = withOverrides<Record<string, unknown>>(hostile, { y: 2 });
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.hasOwn(merged, '__proto__')).toBe(true);
+    expect((merged as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(merged.x).toBe(1);
+    expect(merged.y).toBe(2);
+  });
+});

@@ -34,6 +34,20 @@ export interface CryptoBackend {
   chachaOpenInto?(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   sha256(data: Uint8Array): Uint8Array;
+  /**
+   * Optional: SHA-256 of `data` into `out` (32 bytes), without an output array; false when this
+   * backend cannot take `data` now (the caller then uses {@link CryptoBackend.sha256}).
+   */
+  sha256Into?(data: Uint8Array, out: Uint8Array): boolean;
+  /**
+   * Optional: Noise's HKDF (§4.3; RFC 5869 with `chainingKey` as the salt and empty info) into the
+   * caller's 32-byte arrays (`out1` may be `chainingKey` itself); false when this backend cannot
+   * take these inputs now (the caller then builds it from {@link CryptoBackend.hmacSha256}). One
+   * call instead of three HMACs: sodium.ts pads each key once into reused buffers.
+   */
+  noiseHkdfInto?(chainingKey: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3?: Uint8Array): boolean;
+  /** Optional: {@link CryptoBackend.x25519} into `out` (32 bytes); false when this backend cannot now. */
+  x25519Into?(secret: Uint8Array, publicKey: Uint8Array, out: Uint8Array): boolean;
   /** X25519 (RFC 7748 §5): raw output, possibly all zeros for low-order inputs. */
   x25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array;
   x25519PublicKey(secret: Uint8Array): Uint8Array;

@@ -6,6 +6,7 @@
 import { CryptoError, concatBytes as concat } from '@m2m/core/internal';
 import { chacha20poly1305Open, chacha20poly1305Seal } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
+import { getBackend } from '../backend.js';
 
 const EMPTY = new Uint8Array(0);
 /** Largest nonce (2^64 - 1 is reserved, §5.1). */
@@ -29,6 +30,19 @@ export function noiseNonce(n: bigint): Uint8Array {
 
 /** HKDF as Noise defines it (§4.3), returning two or three 32-byte outputs. */
 export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array[] {
+  const out = [new Uint8Array(32), new Uint8Array(32)];
+  if (outputs === 3) out.push(new Uint8Array(32));
+  noiseHkdfInto(ck, ikm, out[0], out[1], out[2]);
+  return out;
+}
+
+/**
+ * {@link noiseHkdf} into the caller's 32-byte arrays (`out1` may be `ck` itself): the backend's
+ * fused form when it has one (libsodium: backend/sodium.ts), else three HMACs, same bytes. The
+ * intermediate keys are wiped.
+ */
+function noiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3?: Uint8Array): void {
+  if (getBackend().noiseHkdfInto?.(ck, ikm, out1, out2, out3)) return;
   const temp = hmacSha256(ck, ikm);
   // One buffer for the `previous output ‖ counter` inputs.
   const block = new Uint8Array(33);
@@ -37,15 +51,16 @@ export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint
   block.set(o1);
   block[32] = 2;
   const o2 = hmacSha256(temp, block);
-  if (outputs === 2) {
-    block.fill(0);
-    return [o1, o2];
+  if (out3) {
+    block.set(o2);
+    block[32] = 3;
+    const o3 = hmacSha256(temp, block);
+    out3.set(o3);
+    o3.fill(0);
   }
-  block.set(o2);
-  block[32] = 3;
-  const o3 = hmacSha256(temp, block);
-  block.fill(0);
-  return [o1, o2, o3];
+  out1.set(o1);
+  out2.set(o2);
+  for (const x of [temp, block, o1, o2]) x.fill(0);
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -53,6 +68,27 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 /** Largest MixHash input hashed through {@link mixScratch}; longer ones are concatenated. */
 const MIX_SCRATCH_DATA = 1024;
 const mixScratch = new Uint8Array(32 + MIX_SCRATCH_DATA);
+// One view of it per input length (at most 1,057), so MixHash makes no view per call.
+const mixViews: Uint8Array[] = [];
+const mixView = (end: number) => (mixViews[end] ??= mixScratch.subarray(0, end));
+/** The nonce of the handshake's AEAD calls: they are synchronous and keep nothing (§5.1). */
+const nonceScratch = new Uint8Array(12);
+
+/** Writes the ChaChaPoly nonce of `n` into `out` (12 bytes), as {@link noiseNonce} returns it. */
+function writeNoiseNonce(out: Uint8Array, n: bigint): Uint8Array {
+  if (n <= 0xffffffffn) {
+    const v = Number(n);
+    out.fill(0);
+    out[4] = v & 0xff;
+    out[5] = (v >>> 8) & 0xff;
+    out[6] = (v >>> 16) & 0xff;
+    out[7] = v >>> 24;
+    return out;
+  }
+  new DataView(out.buffer, out.byteOffset, 12).setBigUint64(4, n, true);
+  out.fill(0, 0, 4);
+  return out;
+}
 
 /**
  * §5.1: a key and a 64-bit nonce. The key lives in a private field, so `util.inspect`,
@@ -84,7 +120,7 @@ export class CipherState {
   encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     if (!this.k) return plaintext;
     if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
-    const out = chacha20poly1305Seal(this.k, noiseNonce(this.n), plaintext, ad);
+    const out = chacha20poly1305Seal(this.k, writeNoiseNonce(nonceScratch, this.n), plaintext, ad);
     this.n++;
     return out;
   }
@@ -92,7 +128,7 @@ export class CipherState {
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     if (!this.k) return ciphertext;
     if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
-    const out = chacha20poly1305Open(this.k, noiseNonce(this.n), ciphertext, ad);
+    const out = chacha20poly1305Open(this.k, writeNoiseNonce(nonceScratch, this.n), ciphertext, ad);
     this.n++;
     return out;
   }
@@ -136,44 +172,52 @@ function initialHash(protocolName: string): Uint8Array {
 
 /**
  * §5.2: chaining key, handshake hash and a CipherState. The chaining key (from which every
- * later key derives) is private and never printed.
+ * later key derives) is private and never printed. The chaining key, h and the handshake
+ * cipher's key are three 32-byte arrays rewritten in place by MixKey and MixHash (a handshake
+ * made about 40 such arrays per side, and what a session allocates is what its garbage
+ * collection costs: docs/ARCHITECTURE.md, Performance notes).
  */
 export class SymmetricState {
-  #ck: Uint8Array;
-  #h: Uint8Array;
+  readonly #ck: Uint8Array;
+  readonly #h: Uint8Array;
+  /** The handshake cipher's key once MixKey ran (the cipher holds this same array). */
+  #k: Uint8Array | undefined;
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {
     this.#h = initialHash(protocolName).slice();
     this.#ck = this.#h.slice();
   }
-  /** The handshake hash h (public: a channel binding once the handshake is complete). */
+  /** A copy of the handshake hash h (public: a channel binding once the handshake is complete). */
   get h(): Uint8Array {
-    return this.#h;
+    return this.#h.slice();
   }
   /** MixKey(ikm). */
   mixKey(ikm: Uint8Array): void {
-    const [ck, k] = noiseHkdf(this.#ck, ikm, 2);
-    this.#ck = ck;
+    const k = (this.#k ??= new Uint8Array(32));
+    noiseHkdfInto(this.#ck, ikm, this.#ck, k);
     this.cipher.initializeKey(k);
   }
   /** MixHash(data). */
   mixHash(data: Uint8Array): void {
     if (data.length > MIX_SCRATCH_DATA) {
-      this.#h = sha256(concat(this.#h, data));
+      this.#h.set(sha256(concat(this.#h, data)));
       return;
     }
-    // h ‖ data in a reused buffer: a fresh array over 64 bytes is allocated off the JS heap.
-    // Both are public (the handshake hash is a channel binding; data is a public key or ciphertext).
+    // h ‖ data in a reused buffer, hashed into h itself. Both are public (the handshake hash is
+    // a channel binding; data is a public key or ciphertext).
     mixScratch.set(this.#h, 0);
     mixScratch.set(data, 32);
-    this.#h = sha256(mixScratch.subarray(0, 32 + data.length));
+    const input = mixView(32 + data.length);
+    if (!getBackend().sha256Into?.(input, this.#h)) this.#h.set(sha256(input));
   }
   /** MixKeyAndHash(ikm), for psk tokens. */
   mixKeyAndHash(ikm: Uint8Array): void {
-    const [ck, th, k] = noiseHkdf(this.#ck, ikm, 3);
-    this.#ck = ck;
+    const k = (this.#k ??= new Uint8Array(32));
+    const th = new Uint8Array(32);
+    noiseHkdfInto(this.#ck, ikm, this.#ck, th, k);
     this.mixHash(th);
+    th.fill(0);
     this.cipher.initializeKey(k);
   }
   /** EncryptAndHash(plaintext). */
@@ -190,7 +234,9 @@ export class SymmetricState {
   }
   /** Split(): the two transport CipherStates (initiator→responder, responder→initiator). */
   split(): [CipherState, CipherState] {
-    const [k1, k2] = noiseHkdf(this.#ck, EMPTY, 2);
+    const k1 = new Uint8Array(32);
+    const k2 = new Uint8Array(32);
+    noiseHkdfInto(this.#ck, EMPTY, k1, k2);
     return [new CipherState(k1), new CipherState(k2)];
   }
   /** Never shows the chaining key (JSON logs). */

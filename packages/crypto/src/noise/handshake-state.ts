@@ -4,7 +4,7 @@
  * @module
  */
 import { CryptoError, isCryptoError, concatBytes } from '@m2m/core/internal';
-import { generateRawKeyPair, x25519SharedSecret } from '../x25519.js';
+import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';
 
@@ -52,6 +52,12 @@ export function generateNoiseKeyPair(): NoiseKeyPair {
   const { secret, publicKey } = generateRawKeyPair();
   return noiseKeyPair(secret, publicKey);
 }
+
+/**
+ * Where each DH result lands: it is mixed into the chaining key at once and wiped (the calls are
+ * synchronous), so no handshake allocates one per DH.
+ */
+const dhScratch = new Uint8Array(DHLEN);
 
 /** Options of {@link HandshakeState}. */
 export interface HandshakeOptions {
@@ -166,7 +172,7 @@ export class HandshakeState {
     return this.#index >= this.pattern.messages.length;
   }
 
-  /** The handshake hash h (channel binding), valid once complete. */
+  /** A copy of the handshake hash h (channel binding), final once complete. */
   get handshakeHash(): Uint8Array {
     return this.#ss.h;
   }
@@ -176,28 +182,40 @@ export class HandshakeState {
     return this.#index + 1;
   }
 
+  /** DH(a, b) into {@link dhScratch} (wiped by {@link HandshakeState.mixDh} once mixed). */
   private dh(a: NoiseKeyPair | undefined, b: Uint8Array | undefined, n: number, token: string): Uint8Array {
     if (!a || !b) throw handshakeError('Failed', n, `token ${token} needs a key this side does not have`);
     try {
-      return x25519SharedSecret(a.secret, b);
+      x25519SharedSecretInto(a.secret, b, dhScratch);
     } catch (e) {
       throw handshakeError('Failed', n, `key agreement for ${token} failed`, e);
     }
+    return dhScratch;
   }
 
   private mixDh(token: Token, n: number): void {
     const init = this.initiator;
+    let shared: Uint8Array;
     switch (token) {
       case 'ee':
-        return this.#ss.mixKey(this.dh(this.#e, this.re, n, token));
+        shared = this.dh(this.#e, this.re, n, token);
+        break;
       case 'es':
-        return this.#ss.mixKey(init ? this.dh(this.#e, this.rs, n, token) : this.dh(this.#s, this.re, n, token));
+        shared = init ? this.dh(this.#e, this.rs, n, token) : this.dh(this.#s, this.re, n, token);
+        break;
       case 'se':
-        return this.#ss.mixKey(init ? this.dh(this.#s, this.re, n, token) : this.dh(this.#e, this.rs, n, token));
+        shared = init ? this.dh(this.#s, this.re, n, token) : this.dh(this.#e, this.rs, n, token);
+        break;
       case 'ss':
-        return this.#ss.mixKey(this.dh(this.#s, this.rs, n, token));
+        shared = this.dh(this.#s, this.rs, n, token);
+        break;
       default:
         return;
+    }
+    try {
+      this.#ss.mixKey(shared);
+    } finally {
+      shared.fill(0);
     }
   }
 

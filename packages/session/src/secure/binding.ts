@@ -41,9 +41,12 @@ export class BindingProtection implements AeadFrameProtection {
   readonly #inner: AeadFrameProtection;
   #binding: Uint8Array = EMPTY;
   #message: Message | undefined;
-  /** Where `aad ‖ binding` is laid out (public bytes only: frame headers and message fields). */
-  #scratch = new Uint8Array(256);
-  #view = this.#scratch.subarray(0, 0);
+  /**
+   * Where `aad ‖ binding` is laid out (public bytes only: frame headers and message fields).
+   * Made by the first frame: a session that only shakes hands never needs it.
+   */
+  #scratch = EMPTY;
+  #view = EMPTY;
 
   constructor(inner: AeadFrameProtection) {
     this.#inner = inner;
@@ -96,7 +99,7 @@ export class BindingProtection implements AeadFrameProtection {
     if (size < 0) return joinAad(aad, messageBinding(m));
     const n = aad.length + size;
     if (n > this.#scratch.length) {
-      this.#scratch = new Uint8Array(Math.max(n, 2 * this.#scratch.length));
+      this.#scratch = new Uint8Array(Math.max(n, 2 * this.#scratch.length, 256));
       writeBindingIfFits(this.#scratch, aad.length, m);
     }
     this.#scratch.set(aad, 0);

@@ -234,7 +234,7 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
     // HELLO cannot), with the first frame under the client's transport key.
     await io.send(sealControlMessage(channel, { type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'empty' } }));
   }
-  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /** Patterns whose last handshake message comes from the server need a key confirmation from the client. */
@@ -245,6 +245,12 @@ function needsConfirmation(hs: HandshakeState): boolean {
 /** A server's early verdict (limits). */
 export type EarlyDecision = { code: RejectionCode; message: string; retryAfterMs?: number } | undefined;
 
+/** Sends a plaintext REJECT during the handshake; resolves with `undefined` (no session). */
+async function sendReject(io: HandshakeIo, core: SessionCore, code: RejectionCode, message: string, retryAfterMs?: number): Promise<undefined> {
+  await io.send(core.reject(code, message, retryAfterMs));
+  return undefined;
+}
+
 /**
  * Server side, after the HELLO arrived: ACCEPT ← AUTH, or a plaintext REJECT. Resolves only
  * once a live client has proven it holds the keys (Noise message 3, or the key confirmation).
@@ -252,25 +258,21 @@ export type EarlyDecision = { code: RejectionCode; message: string; retryAfterMs
  * @throws CryptoError (Handshake) for a failed handshake; the caller closes the transport.
  */
 export async function serverHandshake(io: HandshakeIo, core: SessionCore, options: SecureOptions, clock: Clock, hello: Message, early: EarlyDecision): Promise<SecureResult | undefined> {
-  const reject = async (code: RejectionCode, message: string, retryAfterMs?: number) => {
-    await io.send(core.reject(code, message, retryAfterMs));
-    return undefined;
-  };
   checkPeerVerification(options, 'server');
   const hs = newHandshake(options, false);
   if (hello.type !== 'HELLO') throw handshakeFailure('UnexpectedMessage', 1, `expected HELLO, got ${hello.type}`);
   if (hello.payload?.kind !== 'handshake' || hello.payload.value.protocol !== hs.protocolName) {
     const offered = hello.payload?.kind === 'handshake' ? (hello.payload.value.protocol ?? 'no protocol') : 'a plaintext session';
-    return reject('SECURITY_POLICY', `this server requires an encrypted session with ${hs.protocolName}, not ${offered}`);
+    return sendReject(io, core, 'SECURITY_POLICY', `this server requires an encrypted session with ${hs.protocolName}, not ${offered}`);
   }
-  if (early) return reject(early.code, early.message, early.retryAfterMs);
+  if (early) return sendReject(io, core, early.code, early.message, early.retryAfterMs);
   const clientCaps = decodeCapabilities(readStage(hs, hello.payload.value.message, 1));
   let peerStaticKey: Uint8Array | undefined;
   try {
     const verified = verify(options, hs, clientCaps, 1);
     peerStaticKey = verified instanceof Promise ? await verified : verified;
   } catch (e) {
-    await reject('SECURITY_POLICY', (e as Error).message);
+    await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message);
     throw e;
   }
   const { reply } = core.receive({ type: 'HELLO', timestamp: hello.timestamp, payload: { kind: 'capabilities', value: clientCaps } });
@@ -299,7 +301,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     throw e;
   }
   const { send, receive } = hs.split();
-  return { channel: new SecureChannel(send, receive, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+  return { channel: new SecureChannel(send, receive, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /**
@@ -324,7 +326,7 @@ async function confirmClient(io: HandshakeIo, core: SessionCore, hs: HandshakeSt
     channel.dispose();
     throw e;
   }
-  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash.slice() };
+  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /** The organisation's shared psk from the reference's key hierarchy (`m2m/v1/{org}/shared`). */

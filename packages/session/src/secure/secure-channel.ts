@@ -72,6 +72,47 @@ function positive(name: string, v: number): void {
   if (!Number.isSafeInteger(v) || v < 1) throw new M2MError('Config', { reason: `${name} must be a positive integer` });
 }
 
+/** The channel's sealing and opening for one nonce kind, set by {@link SecureChannel}'s static block. */
+interface ChannelAccess {
+  seal(c: SecureChannel, kind: number, aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame;
+  open(c: SecureChannel, kind: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array;
+  sealInPlace(c: SecureChannel, kind: number, aad: Uint8Array, data: Uint8Array, nonce: Uint8Array, tag: Uint8Array): void;
+  openTransient(c: SecureChannel, kind: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array;
+}
+let channelAccess: ChannelAccess;
+
+/**
+ * A {@link SecureChannel}'s frame protection for one nonce kind (DATA or control). A class
+ * rather than an object of four closures per kind: a handshake made eight such closures per side,
+ * and per-handshake allocation is what the session's garbage collection pays for
+ * (docs/ARCHITECTURE.md, Performance notes).
+ */
+class KindProtection implements AeadFrameProtection {
+  readonly mode = 'aead' as const;
+  readonly #channel: SecureChannel;
+  readonly #kind: number;
+  constructor(channel: SecureChannel, kind: number) {
+    this.#channel = channel;
+    this.#kind = kind;
+  }
+  seal(aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame {
+    return channelAccess.seal(this.#channel, this.#kind, aad, plaintext);
+  }
+  open(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+    return channelAccess.open(this.#channel, this.#kind, aad, sealed);
+  }
+  sealInPlace(aad: Uint8Array, data: Uint8Array, nonce: Uint8Array, tag: Uint8Array): void {
+    channelAccess.sealInPlace(this.#channel, this.#kind, aad, data, nonce, tag);
+  }
+  openTransient(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+    return channelAccess.openTransient(this.#channel, this.#kind, aad, sealed);
+  }
+  /** Never shows key material. */
+  toJSON(): string {
+    return `FrameProtection(aead, ${this.#kind === KIND_DATA ? 'data' : 'control'})`;
+  }
+}
+
 /** Both directions of an established encrypted session. */
 export class SecureChannel {
   #sendKey: Uint8Array;
@@ -197,24 +238,25 @@ export class SecureChannel {
     return plain;
   }
 
-  #protection(kind: number): AeadFrameProtection {
-    return {
-      mode: 'aead',
-      seal: (aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame => {
-        const nonce = this.#nextNonce(kind);
-        const { ciphertext, tag } = sealParts(this.#sendKey, nonce, plaintext, aad);
+  static {
+    // KindProtection reaches the channel's private methods through these (one object per kind
+    // and channel, no closures: see KindProtection).
+    channelAccess = {
+      seal: (c, kind, aad, plaintext) => {
+        const nonce = c.#nextNonce(kind);
+        const { ciphertext, tag } = sealParts(c.#sendKey, nonce, plaintext, aad);
         return { nonce, ciphertext, tag };
       },
-      open: (aad: Uint8Array, sealed: Uint8Array) => this.#open(kind, aad, sealed),
-      sealInPlace: (aad: Uint8Array, data: Uint8Array, nonce: Uint8Array, tag: Uint8Array) => this.#sealInPlace(kind, aad, data, nonce, tag),
-      openTransient: (aad: Uint8Array, sealed: Uint8Array) => this.#openTransient(kind, aad, sealed),
+      open: (c, kind, aad, sealed) => c.#open(kind, aad, sealed),
+      sealInPlace: (c, kind, aad, data, nonce, tag) => c.#sealInPlace(kind, aad, data, nonce, tag),
+      openTransient: (c, kind, aad, sealed) => c.#openTransient(kind, aad, sealed),
     };
   }
 
   /** Frame protection for DATA: pass to `encodeFrame`/`decodeFrame` (or the session core). */
-  readonly data: AeadFrameProtection = this.#protection(KIND_DATA);
+  readonly data: AeadFrameProtection = new KindProtection(this, KIND_DATA);
   /** Frame protection for sealed control messages (PING, PONG, CLOSE). */
-  readonly control: AeadFrameProtection = this.#protection(KIND_CONTROL);
+  readonly control: AeadFrameProtection = new KindProtection(this, KIND_CONTROL);
 
   /**
    * Seals a control message's payload (PING, PONG, CLOSE, AUTH; docs/PROTOCOL.md §7.3) without an
