@@ -48,4 +48,9 @@ export interface Platform {
    * Performance notes).
    */
   readonly scanHeader?: typeof import('../wire/header-scan.js').scanHeader;
+  /**
+   * The same scan for short chat requests, over the text's UTF-8 bytes (`wire/header-scan.ts`
+   * `scanShortRequest`), tried before {@link Platform.scanHeader} where the platform carries both.
+   */
+  readonly scanShortRequest?: typeof import('../wire/header-scan.js').scanShortRequest;
 }

@@ -29,7 +29,7 @@ import {
   VARIABLE_HEADER_OFFSET,
 } from './frame-layout.js';
 import { readOpenedPayload, readPayload } from './frame-payload.js';
-import { buildHeader, type PromptTokens } from './header-build.js';
+import { buildHeader, type BuiltHeader, type PromptTokens } from './header-build.js';
 import { checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
 import { parseForHeaders } from './json.js';
@@ -144,15 +144,26 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   const jsonLen = platform.utf8Length(json);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
-  // it); what it cannot decide exactly, and a caller's token counter (it needs the parsed
-  // request), takes the full parse.
-  let built = options.promptTokens ? undefined : platform.scanHeader?.(json, limits.maxJsonDepth, jsonLen === json.length);
+  // it; short requests from their UTF-8 bytes, which the frame needs anyway); what it cannot
+  // decide exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
+  let built: BuiltHeader | undefined;
+  let jsonBytes: Uint8Array | undefined;
+  if (!options.promptTokens && platform.scanHeader) {
+    const isAscii = jsonLen === json.length;
+    if (platform.scanShortRequest) {
+      jsonBytes = encodeScratch(json, jsonLen);
+      built = platform.scanShortRequest(jsonBytes, json, limits.maxJsonDepth, isAscii);
+    }
+    built ??= platform.scanHeader(json, limits.maxJsonDepth, isAscii);
+  }
   const parsed = built ? undefined : parseForHeaders(json, limits.maxJsonDepth);
   checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
   built ??= buildHeader(parsed, options.promptTokens);
-  // A plain payload is encoded straight into the frame; a compressed one needs its bytes first.
-  const jsonBytes = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES) ? undefined : encodeScratch(json, jsonLen);
-  const packed = jsonBytes && compressPayload(jsonBytes, options.compression === 'auto');
+  // A plain payload is copied into the frame from its bytes, or encoded straight into it; a
+  // compressed one needs its bytes first.
+  const plain = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES);
+  if (!plain) jsonBytes ??= encodeScratch(json, jsonLen);
+  const packed = plain ? undefined : compressPayload(jsonBytes!, options.compression === 'auto');
   const payloadLen = packed ? packed.length : jsonLen;
   const protection = checkProtection(options.protection);
   const variableLen = built.variable.length;
@@ -179,7 +190,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   let crc: number;
   if (packed) {
     out.set(packed, payloadAt);
-    crc = platform.crc32(jsonBytes);
+    crc = platform.crc32(jsonBytes!);
   } else {
     const payload = out.subarray(payloadAt, payloadAt + jsonLen);
     if (jsonBytes) payload.set(jsonBytes);

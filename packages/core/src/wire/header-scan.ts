@@ -753,3 +753,430 @@ function scanNumber(): void {
   } else if (negative && length === 2 && s.charCodeAt(st.numStart + 1) === 0x30) giveUp();
   st.numPlain = !negative && !special;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Short requests, read from their UTF-8 bytes: the common chat request. A loop over a
+// Uint8Array costs about a third of the same loop over charCodeAt here, and the encoder needs the
+// bytes for the frame anyway (frame.ts). It covers texts below SHORT_SCAN_BYTES bytes with no
+// escape whose top level is an object without `id`, `choices` or `usage` (so always a request,
+// header-build.ts `buildHeader`); for anything else, and anything it would give up on, it
+// returns `undefined` and the caller runs {@link scanHeader}, which decides as before. It follows
+// scanHeader's rules exactly: the same depth limit, number literals, keys, roles, UTF-8 lengths
+// (a lone surrogate is U+FFFD's three bytes in both), and the last of duplicate keys winning.
+// Measurements: docs/ARCHITECTURE.md, Performance notes.
+
+/** Texts up to this many UTF-8 bytes may take {@link scanShortRequest}. */
+export const SHORT_SCAN_BYTES = 1024;
+
+/** The request fields read by {@link scanShortRequest} (one object, reset per scan). */
+class ShortRequest {
+  b: Uint8Array = new Uint8Array(0);
+  text = '';
+  ascii = false;
+  depthLimit = 0;
+  flags = 0;
+  model = '';
+  hasMaxTokensKey = false;
+  maxTokens: number | undefined = undefined;
+  maxCompletionTokens: number | undefined = undefined;
+  stream = false;
+  msgCount = 0;
+  roleCount = 0;
+  contentHint = 0;
+  systemPrompt = false;
+  images = false;
+  // Of the message being read: its content's UTF-8 bytes and whether it holds an image part.
+  bytes = 0;
+  image = false;
+  /** Where the container that {@link nextAt} last found closed ends. */
+  closedAt = 0;
+  /** Whether the last number read by {@link numberEndAt} is a plain non-negative integer. */
+  numPlain = false;
+  /** The last number read by {@link u32At}. */
+  u32: number | undefined = undefined;
+}
+const sr = new ShortRequest();
+
+/** Index of each key in {@link TOP_KEYS} that makes a document other than a plain request. */
+const NOT_SHORT = new Set(['id', 'choices', 'usage'].map((k) => TOP_KEYS.indexOf(k)));
+/** {@link TOP_KEYS} as bytes (ASCII), by the same indexes. */
+const TOP_KEY_BYTES = TOP_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
+const decoder = new TextDecoder();
+
+/**
+ * The routing header of a short, escape-free request from `bytes`, the UTF-8 encoding of `text`
+ * (the caller's, e.g. `TextEncoder.encodeInto`), or `undefined` when {@link scanHeader} must
+ * decide (see the section comment). Never throws.
+ * @param isAscii - whether `text` is ASCII only (then byte and character positions agree)
+ */
+export function scanShortRequest(bytes: Uint8Array, text: string, maxDepth: number, isAscii: boolean): BuiltHeader | undefined {
+  if (bytes.length > SHORT_SCAN_BYTES) return undefined;
+  try {
+    sr.b = bytes;
+    sr.text = text;
+    sr.ascii = isAscii;
+    sr.depthLimit = Math.min(maxDepth, MAX_SCAN_DEPTH);
+    sr.flags = sr.msgCount = sr.roleCount = sr.contentHint = 0;
+    sr.model = '';
+    sr.hasMaxTokensKey = sr.stream = sr.systemPrompt = sr.images = false;
+    sr.maxTokens = sr.maxCompletionTokens = undefined;
+    let i = wsAt(bytes, 0);
+    if (bytes[i] !== 0x7b || sr.depthLimit < 1) return undefined;
+    i = topMembersAt(bytes, wsAt(bytes, i + 1));
+    if (wsAt(bytes, i) !== bytes.length) return undefined;
+    let f = sr.flags;
+    if (sr.stream) f |= RequestFlag.STREAM_REQUESTED;
+    if (sr.systemPrompt) f |= RequestFlag.HAS_SYSTEM_PROMPT;
+    if (sr.images) f |= RequestFlag.HAS_IMAGES;
+    const mt = f & RequestFlag.HAS_MAX_TOKENS ? (sr.hasMaxTokensKey ? sr.maxTokens : sr.maxCompletionTokens) : undefined;
+    return writeRequestHeader(f, sr.model, sr.msgCount, st.roles, sr.roleCount, sr.contentHint, mt, undefined);
+  } catch {
+    return undefined;
+  } finally {
+    sr.b = EMPTY;
+    sr.text = sr.model = '';
+    if (st.roles.length > KEPT_ROLES) st.roles = [];
+  }
+}
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** Position of the first byte at or after `i` that is not JSON whitespace. */
+function wsAt(b: Uint8Array, i: number): number {
+  for (const n = b.length; i < n; i++) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
+  }
+  return i;
+}
+
+/** At the `"` of a string: the position after its closing quote; gives up on an escape, a control character or the end. */
+function stringEndAt(b: Uint8Array, i: number): number {
+  for (const n = b.length, i0 = i + 1; ; ) {
+    for (i = i0; i < n; i++) {
+      const c = b[i];
+      if (c === 0x22) return i + 1;
+      // An escape (the general scan decodes those) or a control character (JSON allows none raw).
+      if (c === 0x5c || c < 0x20) giveUp();
+    }
+    return giveUp();
+  }
+}
+
+/** Whether `b` holds the ASCII bytes `name` at `at` (the caller checked the length). */
+function bytesAt(b: Uint8Array, at: number, name: Uint8Array): boolean {
+  for (let k = 0; k < name.length; k++) if (b[at + k] !== name[k]) return false;
+  return true;
+}
+
+/** The index in {@link TOP_KEYS} of the key `b[start, end)`, or -1. */
+function topKeyBytesAt(b: Uint8Array, start: number, end: number): number {
+  const candidates = TOP_BY_LENGTH[end - start];
+  if (candidates === undefined) return -1;
+  for (let j = 0; j < candidates.length; j++) {
+    if (bytesAt(b, start, TOP_KEY_BYTES[candidates[j]])) return candidates[j];
+  }
+  return -1;
+}
+
+/** At a member's key ending at `keyEnd` (its closing quote): the position of its value. */
+function valueAt(b: Uint8Array, keyEnd: number): number {
+  const i = wsAt(b, keyEnd + 1);
+  if (b[i] !== 0x3a) giveUp();
+  return wsAt(b, i + 1);
+}
+
+/**
+ * After a member or element (whitespace skipped here): the position of the next one, or -1 at
+ * the container's `close` (the position after it is then `sr.closedAt`).
+ */
+function nextAt(b: Uint8Array, i: number, close: number): number {
+  i = wsAt(b, i);
+  const c = b[i];
+  if (c === 0x2c) return wsAt(b, i + 1);
+  if (c !== close) giveUp();
+  sr.closedAt = i + 1;
+  return -1;
+}
+
+/** The text of the string body `b[start, end)` (no escapes in it). */
+function textOf(b: Uint8Array, start: number, end: number): string {
+  // Byte and character positions agree in ASCII text; otherwise the bytes are decoded (they
+  // came from a UTF-8 encoder: a lone surrogate reads as U+FFFD, which writes the same bytes).
+  return sr.ascii ? sr.text.slice(start, end) : decoder.decode(b.subarray(start, end));
+}
+
+/** The top-level members from the first key (or `}`); returns the position after the object. */
+function topMembersAt(b: Uint8Array, i: number): number {
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyEnd = stringEndAt(b, i) - 1;
+    const known = topKeyBytesAt(b, i + 1, keyEnd);
+    i = valueAt(b, keyEnd);
+    if (known < 0) i = skipAt(b, i, 1);
+    else {
+      if (NOT_SHORT.has(known)) giveUp();
+      sr.flags |= TOP_FLAGS[known];
+      switch (TOP_KEYS[known]) {
+        case 'model':
+          if (b[i] === 0x22) {
+            const end = stringEndAt(b, i);
+            sr.model = textOf(b, i + 1, end - 1);
+            i = end;
+          } else {
+            sr.model = '';
+            i = skipAt(b, i, 1);
+          }
+          break;
+        case 'messages':
+          i = messagesAt(b, i);
+          break;
+        case 'stream':
+          sr.stream = b[i] === 0x74 && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65;
+          i = sr.stream ? i + 4 : skipAt(b, i, 1);
+          break;
+        case 'max_tokens':
+          sr.hasMaxTokensKey = true;
+          i = u32At(b, i);
+          sr.maxTokens = sr.u32;
+          break;
+        case 'max_completion_tokens':
+          i = u32At(b, i);
+          sr.maxCompletionTokens = sr.u32;
+          break;
+        default:
+          i = skipAt(b, i, 1);
+      }
+    }
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** A top-level value as {@link readU32} reads it, into `sr.u32` (`undefined` for other values); returns the position after it. */
+function u32At(b: Uint8Array, i: number): number {
+  const c = b[i];
+  if (c !== 0x2d && !(c >= 0x30 && c <= 0x39)) {
+    sr.u32 = undefined;
+    return skipAt(b, i, 1);
+  }
+  const end = numberEndAt(b, i);
+  sr.u32 = sr.numPlain ? asU64ToU32(Number(asciiText(b, i, end))) : undefined;
+  return end;
+}
+
+/** The ASCII bytes `b[start, end)` as text (number literals: at most 15 of them). */
+function asciiText(b: Uint8Array, start: number, end: number): string {
+  let t = '';
+  for (let k = start; k < end; k++) t += String.fromCharCode(b[k]);
+  return t;
+}
+
+/** {@link numberEnd} over bytes: the same literals accepted, the same ones handed over. */
+function numberEndAt(b: Uint8Array, start: number): number {
+  let i = start;
+  let c = b[i];
+  const negative = c === 0x2d;
+  if (negative) c = b[++i];
+  if (c === 0x30) c = b[++i];
+  else if (c >= 0x31 && c <= 0x39) {
+    do c = b[++i];
+    while (c >= 0x30 && c <= 0x39);
+  } else giveUp();
+  let special = false;
+  let fractional = false;
+  if (c === 0x2e) {
+    special = true;
+    c = b[++i];
+    if (!(c >= 0x30 && c <= 0x39)) giveUp();
+    do {
+      if (c !== 0x30) fractional = true;
+      c = b[++i];
+    } while (c >= 0x30 && c <= 0x39);
+  }
+  if (c === 0x65 || c === 0x45) {
+    fractional = false;
+    special = true;
+    c = b[++i];
+    if (c === 0x2b || c === 0x2d) c = b[++i];
+    if (!(c >= 0x30 && c <= 0x39)) giveUp();
+    do c = b[++i];
+    while (c >= 0x30 && c <= 0x39);
+  }
+  const length = i - start;
+  if (length > 15) giveUp();
+  if (special) {
+    if (!fractional && Number.isInteger(Number(asciiText(b, start, i)))) giveUp();
+  } else if (negative && length === 2 && b[start + 1] === 0x30) giveUp();
+  sr.numPlain = !negative && !special;
+  return i;
+}
+
+/** The `messages` value at `i` (depth 2 when an array); returns the position after it. */
+function messagesAt(b: Uint8Array, i: number): number {
+  sr.msgCount = sr.roleCount = sr.contentHint = 0;
+  sr.systemPrompt = sr.images = false;
+  if (b[i] !== 0x5b) return skipAt(b, i, 1);
+  if (sr.depthLimit < 2) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x5d) return i + 1;
+  for (;;) {
+    sr.msgCount++;
+    i = b[i] === 0x7b ? messageAt(b, i) : skipAt(b, i, 2);
+    i = nextAt(b, i, 0x5d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+const ROLE = Uint8Array.of(0x72, 0x6f, 0x6c, 0x65);
+const CONTENT = Uint8Array.of(0x63, 0x6f, 0x6e, 0x74, 0x65, 0x6e, 0x74);
+const TEXT = Uint8Array.of(0x74, 0x65, 0x78, 0x74);
+const TYPE = Uint8Array.of(0x74, 0x79, 0x70, 0x65);
+const IMAGE_URL = Uint8Array.of(0x69, 0x6d, 0x61, 0x67, 0x65, 0x5f, 0x75, 0x72, 0x6c);
+const ROLES: ReadonlyArray<readonly [Uint8Array, number]> = [
+  ['user', 1],
+  ['system', 0],
+  ['assistant', 2],
+  ['tool', 3],
+  ['developer', 0],
+].map(([r, code]) => [Uint8Array.from(r as string, (c) => c.charCodeAt(0)), code as number] as const);
+
+/** {@link roleCode} of the role `b[start, end)`. */
+function roleBytesAt(b: Uint8Array, start: number, end: number): number | undefined {
+  const n = end - start;
+  for (let k = 0; k < ROLES.length; k++) {
+    const [name, code] = ROLES[k];
+    if (name.length === n && bytesAt(b, start, name)) return code;
+  }
+  return undefined;
+}
+
+/** One message object at `i` (depth 3): its role and content; returns the position after it. */
+function messageAt(b: Uint8Array, i: number): number {
+  if (sr.depthLimit < 3) giveUp();
+  let code: number | undefined;
+  sr.bytes = 0;
+  sr.image = false;
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) i++;
+  else {
+    for (;;) {
+      if (b[i] !== 0x22) giveUp();
+      const keyStart = i + 1;
+      const keyEnd = stringEndAt(b, i) - 1;
+      i = valueAt(b, keyEnd);
+      const len = keyEnd - keyStart;
+      if (len === 4 && bytesAt(b, keyStart, ROLE)) {
+        if (b[i] === 0x22) {
+          const end = stringEndAt(b, i);
+          code = roleBytesAt(b, i + 1, end - 1);
+          i = end;
+        } else {
+          code = undefined;
+          i = skipAt(b, i, 3);
+        }
+      } else if (len === 7 && bytesAt(b, keyStart, CONTENT)) i = contentAt(b, i);
+      else i = skipAt(b, i, 3);
+      i = nextAt(b, i, 0x7d);
+      if (i < 0) {
+        i = sr.closedAt;
+        break;
+      }
+    }
+  }
+  if (code !== undefined) st.roles[sr.roleCount++] = code;
+  if (code === 0) sr.systemPrompt = true;
+  sr.contentHint += sr.bytes;
+  if (sr.image) sr.images = true;
+  return i;
+}
+
+/** A message's `content` at `i`: a string, or an array of parts (depth 4); returns the position after it. */
+function contentAt(b: Uint8Array, i: number): number {
+  sr.bytes = 0;
+  sr.image = false;
+  const c = b[i];
+  if (c === 0x22) {
+    const end = stringEndAt(b, i);
+    // The string's UTF-8 length is its byte span: no escapes in it.
+    sr.bytes = end - i - 2;
+    return end;
+  }
+  if (c !== 0x5b) return skipAt(b, i, 3);
+  if (sr.depthLimit < 4) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x5d) return i + 1;
+  for (;;) {
+    i = b[i] === 0x7b ? partAt(b, i) : skipAt(b, i, 4);
+    i = nextAt(b, i, 0x5d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** One content part at `i` (depth 5): its `text` bytes and whether its `type` is `image_url`. */
+function partAt(b: Uint8Array, i: number): number {
+  if (sr.depthLimit < 5) giveUp();
+  let bytes = 0;
+  let image = false;
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = stringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    const len = keyEnd - keyStart;
+    const isString = b[i] === 0x22;
+    if (len === 4 && bytesAt(b, keyStart, TEXT)) {
+      bytes = 0;
+      if (isString) {
+        const end = stringEndAt(b, i);
+        bytes = end - i - 2;
+        i = end;
+      } else i = skipAt(b, i, 5);
+    } else if (len === 4 && bytesAt(b, keyStart, TYPE)) {
+      image = false;
+      if (isString) {
+        const end = stringEndAt(b, i);
+        image = end - i - 2 === IMAGE_URL.length && bytesAt(b, i + 1, IMAGE_URL);
+        i = end;
+      } else i = skipAt(b, i, 5);
+    } else i = skipAt(b, i, 5);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) break;
+  }
+  sr.bytes += bytes;
+  if (image) sr.image = true;
+  return sr.closedAt;
+}
+
+/** Skips the value at `i` inside a container at `depth`; returns the position after it. */
+function skipAt(b: Uint8Array, i: number, depth: number): number {
+  const c = b[i];
+  if (c === 0x22) return stringEndAt(b, i);
+  if (c === 0x7b) {
+    if (depth + 1 > sr.depthLimit) giveUp();
+    i = wsAt(b, i + 1);
+    if (b[i] === 0x7d) return i + 1;
+    for (;;) {
+      if (b[i] !== 0x22) giveUp();
+      i = skipAt(b, valueAt(b, stringEndAt(b, i) - 1), depth + 1);
+      i = nextAt(b, i, 0x7d);
+      if (i < 0) return sr.closedAt;
+    }
+  }
+  if (c === 0x5b) {
+    if (depth + 1 > sr.depthLimit) giveUp();
+    i = wsAt(b, i + 1);
+    if (b[i] === 0x5d) return i + 1;
+    for (;;) {
+      i = nextAt(b, skipAt(b, i, depth + 1), 0x5d);
+      if (i < 0) return sr.closedAt;
+    }
+  }
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return numberEndAt(b, i);
+  if (c === 0x74 && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65) return i + 4;
+  if (c === 0x66 && b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65) return i + 5;
+  if (c === 0x6e && b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c) return i + 4;
+  return giveUp();
+}
