@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeFrame, toHex, type EncodeFrameOptions } from '@m2m/core';
-import { scanHeader, scanShortRequest } from '../src/wire/header-scan.js';
+import { scanHeader, scanShortRequest, SHORT_SCAN_BYTES } from '../src/wire/header-scan.js';
 import { platform } from '../src/platform/index.node.js';
 
 // header-scan.ts reads the header in one pass over the text; the full path (json.ts
@@ -157,13 +157,14 @@ describe('header scan against the full parse', () => {
     }), { numRuns: 300 });
   });
 
-  it('the byte scan of short requests decides escape-free requests itself, and agrees', () => {
-    // Request texts without a backslash (the byte scan hands escapes to scanHeader), some with
+  it('the byte scan of short requests decides requests without \\u escapes itself, and agrees', () => {
+    // Request texts without \\u escapes (the byte scan hands those to scanHeader), some with
     // raw non-ASCII characters and lone surrogates, some mutated into broken JSON.
     const raw = fc.constantFrom('héllo wörld', '\ud83d\ude00 ok', 'a\ud800b', '\udc00', 'ü', '日本語のテキスト').map((t) => JSON.parse(`"${t}"`) as string);
     const plainText = fc.oneof(fc.constantFrom(...WORDS), fc.string({ maxLength: 30 }).map((t) => Array.from(t, (c) => (c === '"' || c === '\\' || c < ' ' ? 'x' : c)).join('')), raw);
-    // Every escape (only ever inside a string) becomes a plain letter: the strings stay valid.
-    const noEscapes = fc.oneof(request, request, request, obj(topMember, 8)).map((d) => d.replace(/\\(?:u[0-9a-fA-F]{4}|[^])/g, 'e'));
+    // Every escape (only ever inside a string) becomes a plain letter, or only the \\u ones do:
+    // the strings stay valid.
+    const noEscapes = fc.oneof(request, request, request, obj(topMember, 8)).chain((d) => fc.constantFrom(d.replace(/\\(?:u[0-9a-fA-F]{4}|[^])/g, 'e'), d.replace(/\\u[0-9a-fA-F]{4}/g, 'e')));
     const withRaw = fc.tuple(noEscapes, plainText, plainText).map(([d, a, b]) => d.replace(/"gpt-4o"/, `"${a}"`).replace(/"system"/, `"${b}"`));
     const broken = fc.tuple(noEscapes, fc.nat(), fc.constantFrom('{', '}', '[', ']', ',', ':', '"', ' ', '0', '-', '.', 'e', 't', '\u0001', '\u001f', '\u007f', '\u00e9', '\ud800')).map(([d, at, c]) => {
       const i = d.length ? at % d.length : 0;
@@ -182,6 +183,13 @@ describe('header scan against the full parse', () => {
     const chat = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: [{ type: 'text', text: 'Hï' }, { type: 'image_url', image_url: { url: 'x' } }] }], max_tokens: 7, stream: true });
     expect(scanShortRequest(new TextEncoder().encode(chat), chat, 32, false)).toBeDefined();
     // Near misses of the literals and keys it reads, control characters, and each container at the depth limit.
+    for (const c of ['a\\nb', '\\"', '\\\\', '\\/\\b\\f\\r\\t', 'x\\', '\\x', '\\u0041', '\\\\u0041']) {
+      agree(`{"model":"m","messages":[{"role":"user","content":"${c}"},{"role":"user","content":[{"type":"text","text":"${c}"}]}],"x":"${c}"}`);
+      agree(`{"model":"${c}","messages":[{"role":"${c}"}],"${c}":1}`);
+    }
+    for (const tail of ['', ' ', '\n', 'x', '}', ',', ' {}', '\u0000']) agree(`{"model":"m","messages":[]}${tail}`);
+    // Every ASCII character after a backslash: the eight two-character escapes, \\u, and the invalid rest.
+    for (let c = 0x20; c < 0x7f; c++) agree(`{"model":"m","messages":[{"role":"user","content":"a\\${String.fromCharCode(c)}bcde"}]}`);
     for (const v of ['true', 'trux', 'tru', 'trUe', 'truee', 'false', 'fals', 'null', 'nul', '"\u001f"', '"\u007f"', '1.0', '-0', '10e1', '1e-1', '0.50']) {
       agree(`{"model":"m","messages":[{"role":"user","content":"x"}],"stream":${v},"max_tokens":5}`);
       agree(`{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":${v}}`);
@@ -192,7 +200,7 @@ describe('header scan against the full parse', () => {
       agree(parts, depth);
     }
     // Escapes, responses and long texts are left to scanHeader.
-    for (const d of ['{"model":"a\\u0041","messages":[]}', '{"id":"chatcmpl-1","choices":[]}', `{"model":"m","messages":[],"pad":"${'x'.repeat(1100)}"}`]) {
+    for (const d of ['{"model":"a\\u0041","messages":[]}', '{"id":"chatcmpl-1","choices":[]}', `{"model":"m","messages":[],"pad":"${'x'.repeat(SHORT_SCAN_BYTES)}"}`]) {
       expect(scanShortRequest(new TextEncoder().encode(d), d, 32, true), d).toBeUndefined();
       agree(d);
     }

@@ -757,16 +757,21 @@ function scanNumber(): void {
 // ---------------------------------------------------------------------------------------------
 // Short requests, read from their UTF-8 bytes: the common chat request. A loop over a
 // Uint8Array costs about a third of the same loop over charCodeAt here, and the encoder needs the
-// bytes for the frame anyway (frame.ts). It covers texts below SHORT_SCAN_BYTES bytes with no
-// escape whose top level is an object without `id`, `choices` or `usage` (so always a request,
-// header-build.ts `buildHeader`); for anything else, and anything it would give up on, it
+// bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes without
+// `\u` escapes (other escapes only in strings it skips or measures) whose top level is an object
+// without `id`, `choices` or `usage` (so always a request, header-build.ts `buildHeader`); for
+// anything else, and anything it would give up on, it
 // returns `undefined` and the caller runs {@link scanHeader}, which decides as before. It follows
 // scanHeader's rules exactly: the same depth limit, number literals, keys, roles, UTF-8 lengths
 // (a lone surrogate is U+FFFD's three bytes in both), and the last of duplicate keys winning.
 // Measurements: docs/ARCHITECTURE.md, Performance notes.
 
-/** Texts up to this many UTF-8 bytes may take {@link scanShortRequest}. */
-export const SHORT_SCAN_BYTES = 1024;
+/**
+ * Texts up to this many UTF-8 bytes may take {@link scanShortRequest}. Beyond a few KiB the
+ * general scan's native string searches win (request_20KB of the bench corpus: 44-48 µs here
+ * against 20 µs; request_2KB: 5.3-5.6 µs, the UTF-8 encoding included, against 6.2 µs).
+ */
+export const SHORT_SCAN_BYTES = 2048;
 
 /** The request fields read by {@link scanShortRequest} (one object, reset per scan). */
 class ShortRequest {
@@ -790,6 +795,8 @@ class ShortRequest {
   image = false;
   /** Where the container that {@link nextAt} last found closed ends. */
   closedAt = 0;
+  /** Two-character escapes in the last string read by {@link stringEndAt}. */
+  escapes = 0;
   /** Whether the last number read by {@link numberEndAt} is a plain non-negative integer. */
   numPlain = false;
   /** The last number read by {@link u32At}. */
@@ -804,7 +811,7 @@ const TOP_KEY_BYTES = TOP_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt
 const decoder = new TextDecoder();
 
 /**
- * The routing header of a short, escape-free request from `bytes`, the UTF-8 encoding of `text`
+ * The routing header of a short request from `bytes`, the UTF-8 encoding of `text`
  * (the caller's, e.g. `TextEncoder.encodeInto`), or `undefined` when {@link scanHeader} must
  * decide (see the section comment). Never throws.
  * @param isAscii - whether `text` is ASCII only (then byte and character positions agree)
@@ -849,17 +856,35 @@ function wsAt(b: Uint8Array, i: number): number {
   return i;
 }
 
-/** At the `"` of a string: the position after its closing quote; gives up on an escape, a control character or the end. */
+/**
+ * At the `"` of a string: the position after its closing quote, with `sr.escapes` set to the
+ * number of two-character escapes in it (each stands for one byte). Gives up on a `\\u` escape
+ * (scanHeader decodes those), an invalid escape, a control character or the end.
+ */
 function stringEndAt(b: Uint8Array, i: number): number {
-  for (const n = b.length, i0 = i + 1; ; ) {
-    for (i = i0; i < n; i++) {
-      const c = b[i];
-      if (c === 0x22) return i + 1;
-      // An escape (the general scan decodes those) or a control character (JSON allows none raw).
-      if (c === 0x5c || c < 0x20) giveUp();
+  const n = b.length;
+  let escapes = 0;
+  for (i++; i < n; i++) {
+    const c = b[i];
+    if (c === 0x22) {
+      sr.escapes = escapes;
+      return i + 1;
     }
-    return giveUp();
+    if (c === 0x5c) {
+      const e = b[++i];
+      // \" \\ \/ \b \f \n \r \t
+      if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) giveUp();
+      escapes++;
+    } else if (c < 0x20) giveUp(); // JSON allows no raw control character in a string
   }
+  return giveUp();
+}
+
+/** {@link stringEndAt} for a string read as text (a key, role, model or part type): gives up on any escape. */
+function plainStringEndAt(b: Uint8Array, i: number): number {
+  const end = stringEndAt(b, i);
+  if (sr.escapes !== 0) giveUp();
+  return end;
 }
 
 /** Whether `b` holds the ASCII bytes `name` at `at` (the caller checked the length). */
@@ -910,7 +935,7 @@ function topMembersAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyEnd = stringEndAt(b, i) - 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
     const known = topKeyBytesAt(b, i + 1, keyEnd);
     i = valueAt(b, keyEnd);
     if (known < 0) i = skipAt(b, i, 1);
@@ -920,7 +945,7 @@ function topMembersAt(b: Uint8Array, i: number): number {
       switch (TOP_KEYS[known]) {
         case 'model':
           if (b[i] === 0x22) {
-            const end = stringEndAt(b, i);
+            const end = plainStringEndAt(b, i);
             sr.model = textOf(b, i + 1, end - 1);
             i = end;
           } else {
@@ -1063,12 +1088,12 @@ function messageAt(b: Uint8Array, i: number): number {
     for (;;) {
       if (b[i] !== 0x22) giveUp();
       const keyStart = i + 1;
-      const keyEnd = stringEndAt(b, i) - 1;
+      const keyEnd = plainStringEndAt(b, i) - 1;
       i = valueAt(b, keyEnd);
       const len = keyEnd - keyStart;
       if (len === 4 && bytesAt(b, keyStart, ROLE)) {
         if (b[i] === 0x22) {
-          const end = stringEndAt(b, i);
+          const end = plainStringEndAt(b, i);
           code = roleBytesAt(b, i + 1, end - 1);
           i = end;
         } else {
@@ -1098,8 +1123,8 @@ function contentAt(b: Uint8Array, i: number): number {
   const c = b[i];
   if (c === 0x22) {
     const end = stringEndAt(b, i);
-    // The string's UTF-8 length is its byte span: no escapes in it.
-    sr.bytes = end - i - 2;
+    // The string's UTF-8 length: its byte span, each two-character escape one byte.
+    sr.bytes = end - i - 2 - sr.escapes;
     return end;
   }
   if (c !== 0x5b) return skipAt(b, i, 3);
@@ -1123,7 +1148,7 @@ function partAt(b: Uint8Array, i: number): number {
   for (;;) {
     if (b[i] !== 0x22) giveUp();
     const keyStart = i + 1;
-    const keyEnd = stringEndAt(b, i) - 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
     i = valueAt(b, keyEnd);
     const len = keyEnd - keyStart;
     const isString = b[i] === 0x22;
@@ -1131,13 +1156,13 @@ function partAt(b: Uint8Array, i: number): number {
       bytes = 0;
       if (isString) {
         const end = stringEndAt(b, i);
-        bytes = end - i - 2;
+        bytes = end - i - 2 - sr.escapes;
         i = end;
       } else i = skipAt(b, i, 5);
     } else if (len === 4 && bytesAt(b, keyStart, TYPE)) {
       image = false;
       if (isString) {
-        const end = stringEndAt(b, i);
+        const end = plainStringEndAt(b, i);
         image = end - i - 2 === IMAGE_URL.length && bytesAt(b, i + 1, IMAGE_URL);
         i = end;
       } else i = skipAt(b, i, 5);
