@@ -191,10 +191,12 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   if (packed) {
     out.set(packed, payloadAt);
     crc = platform.crc32(jsonBytes!);
+  } else if (jsonBytes) {
+    out.set(jsonBytes, payloadAt);
+    crc = platform.crc32(jsonBytes);
   } else {
     const payload = out.subarray(payloadAt, payloadAt + jsonLen);
-    if (jsonBytes) payload.set(jsonBytes);
-    else utf8Encoder.encodeInto(json, payload);
+    utf8Encoder.encodeInto(json, payload);
     crc = platform.crc32(payload);
   }
   writeU32LE(out, sectionAt, payloadLen);
@@ -343,7 +345,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
 
 function decodePlain(data: Uint8Array, limits: Limits): DecodedFrame {
   const header = readHeaders(data, limits);
-  const { payload, crc32 } = readPayload(data.subarray(PREFIX_LEN + header.headerLen), header.compressed, limits);
+  const { payload, crc32 } = readPayload(data, PREFIX_LEN + header.headerLen, header.compressed, limits);
   return { header, payload, crc32 };
 }
 
