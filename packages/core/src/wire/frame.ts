@@ -136,6 +136,8 @@ const utf8Encoder = new TextEncoder();
  * of what it returns is overwritten): sessions pass a slab allocator, since a typed array over 64
  * bytes gets its own backing store, about a tenth of a small frame's encoding time
  * (docs/ARCHITECTURE.md, Performance notes). The bytes are the same as {@link encodeFrame}'s.
+ * `allocate` must not encode a frame itself: the header writer and the payload's UTF-8 scratch
+ * are shared between calls and still in use when it runs.
  * @throws M2MError as {@link encodeFrame}.
  */
 export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array): Uint8Array {
