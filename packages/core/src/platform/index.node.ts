@@ -9,7 +9,7 @@ import type { Platform } from './types.js';
 import { nodeBrotliCompress, nodeBrotliDecompress } from './_brotli-node.js';
 import { crc32Table, SMALL_CRC_BYTES } from '../wire/crc32.js';
 import { toPlainBytes, utf8DecodeStrict } from '../wire/bytes.js';
-import { scanHeader, scanShortRequest } from '../wire/header-scan.js';
+import { scanHeader, scanHeaderBytes } from '../wire/header-scan.js';
 
 const require = createRequire(import.meta.url);
 // simdutf validation (Node ≥ 18.14 / 19.6) then a latin1 copy for ASCII, which is the common case
@@ -53,5 +53,5 @@ export const platform: Platform = {
   },
   tiktoken: () => (require('js-tiktoken/lite') as typeof import('js-tiktoken/lite')).Tiktoken,
   scanHeader,
-  scanShortRequest,
+  scanHeaderBytes,
 };

@@ -49,8 +49,8 @@ export interface Platform {
    */
   readonly scanHeader?: typeof import('../wire/header-scan.js').scanHeader;
   /**
-   * The same scan for short chat requests, over the text's UTF-8 bytes (`wire/header-scan.ts`
-   * `scanShortRequest`), tried before {@link Platform.scanHeader} where the platform carries both.
+   * The same scan for short texts, over their UTF-8 bytes (`wire/header-scan.ts`
+   * `scanHeaderBytes`), tried before {@link Platform.scanHeader} where the platform carries both.
    */
-  readonly scanShortRequest?: typeof import('../wire/header-scan.js').scanShortRequest;
+  readonly scanHeaderBytes?: typeof import('../wire/header-scan.js').scanHeaderBytes;
 }

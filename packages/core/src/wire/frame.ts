@@ -152,9 +152,9 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   let jsonBytes: Uint8Array | undefined;
   if (!options.promptTokens && platform.scanHeader) {
     const isAscii = jsonLen === json.length;
-    if (platform.scanShortRequest) {
+    if (platform.scanHeaderBytes) {
       jsonBytes = encodeScratch(json, jsonLen);
-      built = platform.scanShortRequest(jsonBytes, json, limits.maxJsonDepth, isAscii);
+      built = platform.scanHeaderBytes(jsonBytes, json, limits.maxJsonDepth, isAscii);
     }
     built ??= platform.scanHeader(json, limits.maxJsonDepth, isAscii);
   }

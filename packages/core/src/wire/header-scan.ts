@@ -755,26 +755,26 @@ function scanNumber(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Short requests, read from their UTF-8 bytes: the common chat request. A loop over a
+// Short texts, read from their UTF-8 bytes: the common chat request and response. A loop over a
 // Uint8Array costs about a third of the same loop over charCodeAt here, and the encoder needs the
-// bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes without
-// `\u` escapes (other escapes only in strings it skips or measures) whose top level is an object
-// without `id`, `choices` or `usage` (so always a request, header-build.ts `buildHeader`); for
-// anything else, and anything it would give up on, it
-// returns `undefined` and the caller runs {@link scanHeader}, which decides as before. It follows
-// scanHeader's rules exactly: the same depth limit, number literals, keys, roles, UTF-8 lengths
-// (a lone surrogate is U+FFFD's three bytes in both), and the last of duplicate keys winning.
+// bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes whose top
+// level is an object, without `\u` escapes, and with other escapes only in strings it skips or
+// measures (not in keys, roles, model, id, part types or finish reasons, which it reads as text);
+// for anything else, and anything it would give up on, it returns `undefined` and the caller
+// runs {@link scanHeader}, which decides as before. It follows scanHeader's rules exactly: the
+// same fields, request-or-response decision, depth limit, number literals, UTF-8 lengths (a lone
+// surrogate is U+FFFD's three bytes in both), and the last of duplicate keys winning.
 // Measurements: docs/ARCHITECTURE.md, Performance notes.
 
 /**
- * Texts up to this many UTF-8 bytes may take {@link scanShortRequest}. Beyond a few KiB the
+ * Texts up to this many UTF-8 bytes may take {@link scanHeaderBytes}. Beyond a few KiB the
  * general scan's native string searches win (request_20KB of the bench corpus: 44-48 µs here
  * against 20 µs; request_2KB: 5.3-5.6 µs, the UTF-8 encoding included, against 6.2 µs).
  */
 export const SHORT_SCAN_BYTES = 2048;
 
-/** The request fields read by {@link scanShortRequest} (one object, reset per scan). */
-class ShortRequest {
+/** The fields read by {@link scanHeaderBytes} (one object, reset per scan). */
+class ByteScan {
   b: Uint8Array = new Uint8Array(0);
   text = '';
   ascii = false;
@@ -801,22 +801,36 @@ class ShortRequest {
   numPlain = false;
   /** The last number read by {@link u32At}. */
   u32: number | undefined = undefined;
+  // Whether the top level has these keys, and the response's fields (as scanHeader reads them).
+  hasModel = false;
+  hasMessages = false;
+  hasChoices = false;
+  hasUsage = false;
+  id: string | undefined = undefined;
+  toolCalls = false;
+  refusal = false;
+  finish: string | undefined = undefined;
+  usagePrompt: number | undefined = undefined;
+  usageCompletion: number | undefined = undefined;
+  cached: number | undefined = undefined;
+  reasoning: number | undefined = undefined;
+  /** The last string read by {@link textAt} (`undefined` for another value). */
+  str: string | undefined = undefined;
+  /** The last number read by {@link u64At}. */
+  u64: number | undefined = undefined;
 }
-const sr = new ShortRequest();
-
-/** Index of each key in {@link TOP_KEYS} that makes a document other than a plain request. */
-const NOT_SHORT = new Set(['id', 'choices', 'usage'].map((k) => TOP_KEYS.indexOf(k)));
+const sr = new ByteScan();
 /** {@link TOP_KEYS} as bytes (ASCII), by the same indexes. */
 const TOP_KEY_BYTES = TOP_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
 const decoder = new TextDecoder();
 
 /**
- * The routing header of a short request from `bytes`, the UTF-8 encoding of `text`
+ * The routing or response header of a short text from `bytes`, the UTF-8 encoding of `text`
  * (the caller's, e.g. `TextEncoder.encodeInto`), or `undefined` when {@link scanHeader} must
  * decide (see the section comment). Never throws.
  * @param isAscii - whether `text` is ASCII only (then byte and character positions agree)
  */
-export function scanShortRequest(bytes: Uint8Array, text: string, maxDepth: number, isAscii: boolean): BuiltHeader | undefined {
+export function scanHeaderBytes(bytes: Uint8Array, text: string, maxDepth: number, isAscii: boolean): BuiltHeader | undefined {
   if (bytes.length > SHORT_SCAN_BYTES) return undefined;
   try {
     sr.b = bytes;
@@ -827,10 +841,16 @@ export function scanShortRequest(bytes: Uint8Array, text: string, maxDepth: numb
     sr.model = '';
     sr.hasMaxTokensKey = sr.stream = sr.systemPrompt = sr.images = false;
     sr.maxTokens = sr.maxCompletionTokens = undefined;
+    sr.hasModel = sr.hasMessages = sr.hasChoices = sr.hasUsage = sr.toolCalls = sr.refusal = false;
+    sr.id = sr.finish = sr.usagePrompt = sr.usageCompletion = sr.cached = sr.reasoning = undefined;
     let i = wsAt(bytes, 0);
     if (bytes[i] !== 0x7b || sr.depthLimit < 1) return undefined;
     i = topMembersAt(bytes, wsAt(bytes, i + 1));
     if (wsAt(bytes, i) !== bytes.length) return undefined;
+    // Request or response as scanHeader's finishHeader (and header-build.ts buildHeader) decide.
+    // (`as`: TypeScript keeps the `undefined` assigned above through the calls that set `id`.)
+    const id = sr.id as string | undefined;
+    if (!((sr.hasMessages && sr.hasModel) || !(sr.hasChoices || (id !== undefined && id.startsWith('chatcmpl-'))))) return shortResponse();
     let f = sr.flags;
     if (sr.stream) f |= RequestFlag.STREAM_REQUESTED;
     if (sr.systemPrompt) f |= RequestFlag.HAS_SYSTEM_PROMPT;
@@ -842,10 +862,22 @@ export function scanShortRequest(bytes: Uint8Array, text: string, maxDepth: numb
   } finally {
     sr.b = EMPTY;
     sr.text = sr.model = '';
+    sr.id = sr.finish = undefined;
     if (st.roles.length > KEPT_ROLES) st.roles = [];
   }
 }
 const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** The response header from the fields read (scanHeader's finishHeader, response branch). */
+function shortResponse(): BuiltHeader {
+  let f = 0;
+  if (sr.toolCalls) f |= ResponseFlag.HAS_TOOL_CALLS;
+  if (sr.refusal) f |= ResponseFlag.HAS_REFUSAL;
+  if (sr.finish === 'content_filter') f |= ResponseFlag.CONTENT_FILTERED;
+  if (sr.finish === 'length') f |= ResponseFlag.TRUNCATED;
+  if (sr.hasUsage) f |= ResponseFlag.HAS_USAGE;
+  return writeResponseHeader(f, sr.id ?? '', sr.model, finishReasonByte(sr.finish), u32OrZero(sr.usagePrompt), u32OrZero(sr.usageCompletion), sr.cached, sr.reasoning);
+}
 
 /** Position of the first byte at or after `i` that is not JSON whitespace. */
 function wsAt(b: Uint8Array, i: number): number {
@@ -940,10 +972,22 @@ function topMembersAt(b: Uint8Array, i: number): number {
     i = valueAt(b, keyEnd);
     if (known < 0) i = skipAt(b, i, 1);
     else {
-      if (NOT_SHORT.has(known)) giveUp();
       sr.flags |= TOP_FLAGS[known];
       switch (TOP_KEYS[known]) {
+        case 'id':
+          i = textAt(b, i, 1);
+          sr.id = sr.str;
+          break;
+        case 'choices':
+          sr.hasChoices = true;
+          i = choicesAt(b, i);
+          break;
+        case 'usage':
+          sr.hasUsage = true;
+          i = usageAt(b, i);
+          break;
         case 'model':
+          sr.hasModel = true;
           if (b[i] === 0x22) {
             const end = plainStringEndAt(b, i);
             sr.model = textOf(b, i + 1, end - 1);
@@ -954,6 +998,7 @@ function topMembersAt(b: Uint8Array, i: number): number {
           }
           break;
         case 'messages':
+          sr.hasMessages = true;
           i = messagesAt(b, i);
           break;
         case 'stream':
@@ -1204,4 +1249,157 @@ function skipAt(b: Uint8Array, i: number, depth: number): number {
   if (c === 0x66 && b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65) return i + 5;
   if (c === 0x6e && b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c) return i + 4;
   return giveUp();
+}
+
+/** A string value at `i` as text into `sr.str` (`undefined` after skipping another value at `depth`); returns the position after it. */
+function textAt(b: Uint8Array, i: number, depth: number): number {
+  if (b[i] !== 0x22) {
+    sr.str = undefined;
+    return skipAt(b, i, depth);
+  }
+  const end = plainStringEndAt(b, i);
+  sr.str = textOf(b, i + 1, end - 1);
+  return end;
+}
+
+/** A value as scanHeader's readU64 reads it, into `sr.u64`; returns the position after it. */
+function u64At(b: Uint8Array, i: number, depth: number): number {
+  const c = b[i];
+  if (c !== 0x2d && !(c >= 0x30 && c <= 0x39)) {
+    sr.u64 = undefined;
+    return skipAt(b, i, depth);
+  }
+  const end = numberEndAt(b, i);
+  sr.u64 = sr.numPlain ? Number(asciiText(b, i, end)) : undefined;
+  return end;
+}
+
+const MESSAGE = Uint8Array.from('message', (c) => c.charCodeAt(0));
+const FINISH_REASON = Uint8Array.from('finish_reason', (c) => c.charCodeAt(0));
+const TOOL_CALLS = Uint8Array.from('tool_calls', (c) => c.charCodeAt(0));
+const REFUSAL = Uint8Array.from('refusal', (c) => c.charCodeAt(0));
+const PROMPT_TOKENS = Uint8Array.from('prompt_tokens', (c) => c.charCodeAt(0));
+const COMPLETION_TOKENS = Uint8Array.from('completion_tokens', (c) => c.charCodeAt(0));
+const PROMPT_DETAILS = Uint8Array.from('prompt_tokens_details', (c) => c.charCodeAt(0));
+const COMPLETION_DETAILS = Uint8Array.from('completion_tokens_details', (c) => c.charCodeAt(0));
+const CACHED_TOKENS = Uint8Array.from('cached_tokens', (c) => c.charCodeAt(0));
+const REASONING_TOKENS = Uint8Array.from('reasoning_tokens', (c) => c.charCodeAt(0));
+
+/** Whether the key `b[start, end)` is `name`. */
+const keyAt = (b: Uint8Array, start: number, end: number, name: Uint8Array): boolean => end - start === name.length && bytesAt(b, start, name);
+
+/** `choices` at `i` (scanHeader's readChoices): the first choice read, the rest skipped; returns the position after it. */
+function choicesAt(b: Uint8Array, i: number): number {
+  sr.toolCalls = sr.refusal = false;
+  sr.finish = undefined;
+  if (b[i] !== 0x5b) return skipAt(b, i, 1);
+  if (sr.depthLimit < 2) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x5d) return i + 1;
+  i = b[i] === 0x7b ? firstChoiceAt(b, i) : skipAt(b, i, 2);
+  for (;;) {
+    i = nextAt(b, i, 0x5d);
+    if (i < 0) return sr.closedAt;
+    i = skipAt(b, i, 2);
+  }
+}
+
+/** The first choice object at `i` (depth 3): its `message` and `finish_reason`. */
+function firstChoiceAt(b: Uint8Array, i: number): number {
+  if (sr.depthLimit < 3) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    if (keyAt(b, keyStart, keyEnd, MESSAGE)) i = choiceMessageAt(b, i);
+    else if (keyAt(b, keyStart, keyEnd, FINISH_REASON)) {
+      i = textAt(b, i, 3);
+      sr.finish = sr.str;
+    } else i = skipAt(b, i, 3);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** A choice's `message` at `i` (depth 4 when an object): whether it has `tool_calls` and a string `refusal`. */
+function choiceMessageAt(b: Uint8Array, i: number): number {
+  sr.toolCalls = sr.refusal = false;
+  if (b[i] !== 0x7b) return skipAt(b, i, 3);
+  if (sr.depthLimit < 4) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    if (keyAt(b, keyStart, keyEnd, TOOL_CALLS)) sr.toolCalls = true;
+    else if (keyAt(b, keyStart, keyEnd, REFUSAL)) sr.refusal = b[i] === 0x22;
+    i = skipAt(b, i, 4);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** `usage` at `i` (depth 2 when an object): its token counts and details (scanHeader's readUsage). */
+function usageAt(b: Uint8Array, i: number): number {
+  sr.usagePrompt = sr.usageCompletion = sr.cached = sr.reasoning = undefined;
+  if (b[i] !== 0x7b) return skipAt(b, i, 1);
+  if (sr.depthLimit < 2) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    if (keyAt(b, keyStart, keyEnd, PROMPT_TOKENS)) {
+      i = u64At(b, i, 2);
+      sr.usagePrompt = sr.u64;
+    } else if (keyAt(b, keyStart, keyEnd, COMPLETION_TOKENS)) {
+      i = u64At(b, i, 2);
+      sr.usageCompletion = sr.u64;
+    } else if (keyAt(b, keyStart, keyEnd, PROMPT_DETAILS)) {
+      i = detailAt(b, i, CACHED_TOKENS);
+      sr.cached = sr.u64;
+    } else if (keyAt(b, keyStart, keyEnd, COMPLETION_DETAILS)) {
+      i = detailAt(b, i, REASONING_TOKENS);
+      sr.reasoning = sr.u64;
+    } else i = skipAt(b, i, 2);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** `usage.*_details.<name>` at `i` into `sr.u64` (scanHeader's readDetail); returns the position after the value. */
+function detailAt(b: Uint8Array, i: number, name: Uint8Array): number {
+  let v: number | undefined;
+  if (b[i] !== 0x7b) {
+    sr.u64 = undefined;
+    return skipAt(b, i, 2);
+  }
+  if (sr.depthLimit < 3) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) {
+    sr.u64 = undefined;
+    return i + 1;
+  }
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    if (keyAt(b, keyStart, keyEnd, name)) {
+      i = u64At(b, i, 3);
+      v = sr.u64;
+    } else i = skipAt(b, i, 3);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) {
+      sr.u64 = v;
+      return sr.closedAt;
+    }
+  }
 }
