@@ -767,11 +767,12 @@ function scanNumber(): void {
 // Measurements: docs/ARCHITECTURE.md, Performance notes.
 
 /**
- * Texts up to this many UTF-8 bytes may take {@link scanHeaderBytes}. Beyond a few KiB the
- * general scan's native string searches win (request_20KB of the bench corpus: 44-48 µs here
- * against 20 µs; request_2KB: 5.3-5.6 µs, the UTF-8 encoding included, against 6.2 µs).
+ * Texts up to this many UTF-8 bytes may take {@link scanHeaderBytes}: where scanHeader switches
+ * to native string searches ({@link PRECHECK_FROM}), those win on long strings (bench corpus,
+ * µs with the UTF-8 encoding included: request_20KB 44-48 against 20, response_2KB 11.7 against
+ * 8.8; request_2KB 5.3-5.6 against 6.2; response_200B 3.3 against 5.5).
  */
-export const SHORT_SCAN_BYTES = 2048;
+export const SHORT_SCAN_BYTES = PRECHECK_FROM;
 
 /** The fields read by {@link scanHeaderBytes} (one object, reset per scan). */
 class ByteScan {
