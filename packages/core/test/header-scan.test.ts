@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeFrame, toHex, type EncodeFrameOptions } from '@m2m/core';
-import { scanHeader } from '../src/wire/header-scan.js';
+import { scanHeader, scanHeaderBytes, SHORT_SCAN_BYTES } from '../src/wire/header-scan.js';
 import { platform } from '../src/platform/index.node.js';
 
 // header-scan.ts reads the header in one pass over the text; the full path (json.ts
@@ -155,6 +155,79 @@ describe('header scan against the full parse', () => {
       const i = at % d.length;
       agree(d.slice(0, i) + c + d.slice(i + 1));
     }), { numRuns: 300 });
+  });
+
+  it('the byte scan of short texts decides requests and responses without \\u escapes itself, and agrees', () => {
+    // Request texts without \\u escapes (the byte scan hands those to scanHeader), some with
+    // raw non-ASCII characters and lone surrogates, some mutated into broken JSON.
+    const raw = fc.constantFrom('héllo wörld', '\ud83d\ude00 ok', 'a\ud800b', '\udc00', 'ü', '日本語のテキスト').map((t) => JSON.parse(`"${t}"`) as string);
+    const plainText = fc.oneof(fc.constantFrom(...WORDS), fc.string({ maxLength: 30 }).map((t) => Array.from(t, (c) => (c === '"' || c === '\\' || c < ' ' ? 'x' : c)).join('')), raw);
+    // Every escape (only ever inside a string) becomes a plain letter, or only the \\u ones do:
+    // the strings stay valid.
+    const strip = (d: string) => d.replace(/\\(?:u[0-9a-fA-F]{4}|[^])/g, 'e');
+    const noEscapes = fc.oneof(request, request, request, response, response, obj(topMember, 8)).chain((d) => fc.constantFrom(strip(d), d.replace(/\\u[0-9a-fA-F]{4}/g, 'e')));
+    // Responses whose fields take every shape the header distinguishes.
+    const pick = (...xs: string[]) => fc.constantFrom(...xs);
+    const nums = pick('0', '7', '300', '4294967297', '-1', '1.5', '"3"', 'null', '123456789012345');
+    const plain = (names: string[], v: fc.Arbitrary<string>) => fc.tuple(fc.constantFrom(...names.map((n) => JSON.stringify(n))), v);
+    const replyMessage = obj(fc.oneof(plain(['refusal'], pick('"no"', 'null', '1', '[]')), plain(['tool_calls'], pick('[]', 'null', '1')), plain(['role', 'content'], pick('"a"', 'null'))), 4);
+    const replyChoice = obj(fc.oneof(plain(['message'], fc.oneof(replyMessage, pick('null', '"m"'))), plain(['finish_reason'], pick('"stop"', '"length"', '"content_filter"', '"tool_calls"', 'null', '3')), plain(['index'], pick('0', '1'))), 4);
+    const replyDetails = obj(plain(['cached_tokens', 'reasoning_tokens', 'x'], nums), 3);
+    const replyUsage = obj(fc.oneof(plain(['prompt_tokens', 'completion_tokens'], nums), plain(['prompt_tokens_details', 'completion_tokens_details'], fc.oneof(replyDetails, pick('null', '1')))), 5);
+    const replies = shaped([fc.tuple(fc.constant('"id"'), pick('"chatcmpl-9"', '"r"', '7')), fc.tuple(fc.constant('"choices"'), fc.oneof(arr(fc.oneof(replyChoice, replyChoice, pick('1', 'null')), 3), pick('null', '{}'))), fc.tuple(fc.constant('"usage"'), fc.oneof(replyUsage, pick('null', '[]')))]).map(strip);
+    const withRaw = fc.tuple(noEscapes, plainText, plainText).map(([d, a, b]) => d.replace(/"gpt-4o"/, `"${a}"`).replace(/"system"/, `"${b}"`));
+    const broken = fc.tuple(noEscapes, fc.nat(), fc.constantFrom('{', '}', '[', ']', ',', ':', '"', ' ', '0', '-', '.', 'e', 't', '\u0001', '\u001f', '\u007f', '\u00e9', '\ud800')).map(([d, at, c]) => {
+      const i = d.length ? at % d.length : 0;
+      return d.slice(0, i) + c + d.slice(i + 1);
+    });
+    let decided = 0;
+    let responses = 0;
+    fc.assert(
+      fc.property(fc.oneof(noEscapes, withRaw, broken, replies), (d) => {
+        const isAscii = Buffer.byteLength(d) === d.length;
+        const h = scanHeaderBytes(new TextEncoder().encode(d), d, 32, isAscii);
+        if (h !== undefined) decided++;
+        if (h?.schemaByte === 2) responses++;
+        agree(d);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(decided).toBeGreaterThan(400);
+    expect(responses).toBeGreaterThan(100);
+    const chat = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: [{ type: 'text', text: 'Hï' }, { type: 'image_url', image_url: { url: 'x' } }] }], max_tokens: 7, stream: true });
+    expect(scanHeaderBytes(new TextEncoder().encode(chat), chat, 32, false)).toBeDefined();
+    // Near misses of the literals and keys it reads, control characters, and each container at the depth limit.
+    for (const c of ['a\\nb', '\\"', '\\\\', '\\/\\b\\f\\r\\t', 'x\\', '\\x', '\\u0041', '\\\\u0041']) {
+      agree(`{"model":"m","messages":[{"role":"user","content":"${c}"},{"role":"user","content":[{"type":"text","text":"${c}"}]}],"x":"${c}"}`);
+      agree(`{"model":"${c}","messages":[{"role":"${c}"}],"${c}":1}`);
+    }
+    for (const tail of ['', ' ', '\n', 'x', '}', ',', ' {}', '\u0000']) agree(`{"model":"m","messages":[]}${tail}`);
+    // Every ASCII character after a backslash: the eight two-character escapes, \\u, and the invalid rest.
+    for (let c = 0x20; c < 0x7f; c++) agree(`{"model":"m","messages":[{"role":"user","content":"a\\${String.fromCharCode(c)}bcde"}]}`);
+    for (const v of ['true', 'trux', 'tru', 'trUe', 'truee', 'false', 'fals', 'null', 'nul', '"\u001f"', '"\u007f"', '1.0', '-0', '10e1', '1e-1', '0.50']) {
+      agree(`{"model":"m","messages":[{"role":"user","content":"x"}],"stream":${v},"max_tokens":5}`);
+      agree(`{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":${v}}`);
+    }
+    const parts = '{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","text":"abc"}]}]}';
+    for (const depth of [4, 5, 6]) {
+      expect(scanHeaderBytes(new TextEncoder().encode(parts), parts, depth, true) !== undefined, `depth ${depth}`).toBe(depth >= 5);
+      agree(parts, depth);
+    }
+    const reply = JSON.stringify({ id: 'chatcmpl-1', model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: 'x', refusal: 'no', tool_calls: [] }, finish_reason: 'length' }, 7], usage: { prompt_tokens: 3, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 2 }, completion_tokens_details: { reasoning_tokens: 1 } } });
+    expect(scanHeaderBytes(new TextEncoder().encode(reply), reply, 32, true)?.schemaByte).toBe(2);
+    for (const depth of [2, 3, 4]) agree(reply, depth);
+    for (const depth of [1, 2, 3]) {
+      agree('{"id":"chatcmpl-1","choices":[{"finish_reason":"length"}]}', depth);
+      agree('{"id":"chatcmpl-1","usage":{"prompt_tokens_details":{"cached_tokens":1}}}', depth);
+    }
+    // Duplicate keys: the last `choices` (or message) decides, as the last `usage` does.
+    agree('{"id":"chatcmpl-1","choices":[{"message":{"tool_calls":[],"refusal":"x"},"finish_reason":"length"}],"choices":[]}');
+    agree('{"id":"chatcmpl-1","choices":[{"message":{"tool_calls":[]},"message":{}}],"usage":{"prompt_tokens":5},"usage":{}}');
+    // \\u escapes, escaped texts it would keep, and long texts are left to scanHeader.
+    for (const d of ['{"model":"a\\u0041","messages":[]}', '{"id":"chatcmpl-\\n","choices":[]}', `{"model":"m","messages":[],"pad":"${'x'.repeat(SHORT_SCAN_BYTES)}"}`]) {
+      expect(scanHeaderBytes(new TextEncoder().encode(d), d, 32, true), d).toBeUndefined();
+      agree(d);
+    }
   });
 
   it('agrees at and around the depth limit, and past the depth the scan follows itself', () => {

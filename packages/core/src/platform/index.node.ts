@@ -7,9 +7,9 @@ import { createRequire } from 'node:module';
 import * as nodeBuffer from 'node:buffer';
 import type { Platform } from './types.js';
 import { nodeBrotliCompress, nodeBrotliDecompress } from './_brotli-node.js';
-import { crc32Table } from '../wire/crc32.js';
+import { crc32Table, SMALL_CRC_BYTES } from '../wire/crc32.js';
 import { toPlainBytes, utf8DecodeStrict } from '../wire/bytes.js';
-import { scanHeader } from '../wire/header-scan.js';
+import { scanHeader, scanHeaderBytes } from '../wire/header-scan.js';
 
 const require = createRequire(import.meta.url);
 // simdutf validation (Node ≥ 18.14 / 19.6) then a latin1 copy for ASCII, which is the common case
@@ -24,9 +24,10 @@ function utf8DecodeFast(bytes: Uint8Array): string | undefined {
 }
 
 // node:zlib loads on first use (a static import costs start-up time, bench/startup.ts); its
-// crc32 exists from Node 20.15 on.
+// crc32 exists from Node 20.15 on. Short inputs take the table: the native call costs more there.
 let nativeCrc: ((d: Uint8Array) => number) | null | undefined;
 function crc32(d: Uint8Array): number {
+  if (d.length < SMALL_CRC_BYTES) return crc32Table(d);
   if (nativeCrc === undefined) nativeCrc = (process.getBuiltinModule('node:zlib') as { crc32?: (d: Uint8Array) => number }).crc32 ?? null;
   return nativeCrc ? nativeCrc(d) >>> 0 : crc32Table(d);
 }
@@ -52,4 +53,5 @@ export const platform: Platform = {
   },
   tiktoken: () => (require('js-tiktoken/lite') as typeof import('js-tiktoken/lite')).Tiktoken,
   scanHeader,
+  scanHeaderBytes,
 };

@@ -48,4 +48,9 @@ export interface Platform {
    * Performance notes).
    */
   readonly scanHeader?: typeof import('../wire/header-scan.js').scanHeader;
+  /**
+   * The same scan for short texts, over their UTF-8 bytes (`wire/header-scan.ts`
+   * `scanHeaderBytes`), tried before {@link Platform.scanHeader} where the platform carries both.
+   */
+  readonly scanHeaderBytes?: typeof import('../wire/header-scan.js').scanHeaderBytes;
 }

@@ -18,17 +18,22 @@ export interface PayloadRead {
   crc32: number;
 }
 
-/** The payload section after the headers of a plain (or HMAC-verified) frame. */
-export function readPayload(section: Uint8Array, compressed: boolean, limits: Limits): PayloadRead {
-  if (PAYLOAD_LEN_SIZE > section.length) throw decompressionError('Frame too short for payload length');
-  const payloadLen = readU32LE(section, 0);
+/**
+ * The payload section of a plain (or HMAC-verified) frame, `frame[at..]` after its headers (an
+ * offset rather than a view of the section: one view fewer per frame).
+ */
+export function readPayload(frame: Uint8Array, at: number, compressed: boolean, limits: Limits): PayloadRead {
+  const available = frame.length - at;
+  if (PAYLOAD_LEN_SIZE > available) throw decompressionError('Frame too short for payload length');
+  const payloadLen = readU32LE(frame, at);
   // No allocation ever follows a declared length. By default a lie reads as the reference's
   // `Frame too short for payload` (frame_errors.json); a configured maxPayloadBytes names it.
   checkLimit('maxPayloadBytes', payloadLen, limits.maxPayloadBytes);
-  if (PAYLOAD_PREAMBLE_SIZE > section.length) throw decompressionError('Frame too short for checksum');
-  const stored = readU32LE(section, PAYLOAD_LEN_SIZE);
-  if (PAYLOAD_PREAMBLE_SIZE + payloadLen > section.length) throw decompressionError('Frame too short for payload');
-  return finishPayload(section.subarray(PAYLOAD_PREAMBLE_SIZE, PAYLOAD_PREAMBLE_SIZE + payloadLen), compressed, stored, limits);
+  if (PAYLOAD_PREAMBLE_SIZE > available) throw decompressionError('Frame too short for checksum');
+  const stored = readU32LE(frame, at + PAYLOAD_LEN_SIZE);
+  if (PAYLOAD_PREAMBLE_SIZE + payloadLen > available) throw decompressionError('Frame too short for payload');
+  const start = at + PAYLOAD_PREAMBLE_SIZE;
+  return finishPayload(frame.subarray(start, start + payloadLen), compressed, stored, limits);
 }
 
 /** The decrypted section of an AEAD frame: `payload_len` must match what is there exactly. */

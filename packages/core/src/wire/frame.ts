@@ -29,7 +29,7 @@ import {
   VARIABLE_HEADER_OFFSET,
 } from './frame-layout.js';
 import { readOpenedPayload, readPayload } from './frame-payload.js';
-import { buildHeader, type PromptTokens } from './header-build.js';
+import { buildHeader, type BuiltHeader, type PromptTokens } from './header-build.js';
 import { checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
 import { parseForHeaders } from './json.js';
@@ -136,6 +136,8 @@ const utf8Encoder = new TextEncoder();
  * of what it returns is overwritten): sessions pass a slab allocator, since a typed array over 64
  * bytes gets its own backing store, about a tenth of a small frame's encoding time
  * (docs/ARCHITECTURE.md, Performance notes). The bytes are the same as {@link encodeFrame}'s.
+ * `allocate` must not encode a frame itself: the header writer and the payload's UTF-8 scratch
+ * are shared between calls and still in use when it runs.
  * @throws M2MError as {@link encodeFrame}.
  */
 export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array): Uint8Array {
@@ -144,15 +146,26 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   const jsonLen = platform.utf8Length(json);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
-  // it); what it cannot decide exactly, and a caller's token counter (it needs the parsed
-  // request), takes the full parse.
-  let built = options.promptTokens ? undefined : platform.scanHeader?.(json, limits.maxJsonDepth, jsonLen === json.length);
+  // it; short requests from their UTF-8 bytes, which the frame needs anyway); what it cannot
+  // decide exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
+  let built: BuiltHeader | undefined;
+  let jsonBytes: Uint8Array | undefined;
+  if (!options.promptTokens && platform.scanHeader) {
+    const isAscii = jsonLen === json.length;
+    if (platform.scanHeaderBytes) {
+      jsonBytes = encodeScratch(json, jsonLen);
+      built = platform.scanHeaderBytes(jsonBytes, json, limits.maxJsonDepth, isAscii);
+    }
+    built ??= platform.scanHeader(json, limits.maxJsonDepth, isAscii);
+  }
   const parsed = built ? undefined : parseForHeaders(json, limits.maxJsonDepth);
   checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
   built ??= buildHeader(parsed, options.promptTokens);
-  // A plain payload is encoded straight into the frame; a compressed one needs its bytes first.
-  const jsonBytes = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES) ? undefined : encodeScratch(json, jsonLen);
-  const packed = jsonBytes && compressPayload(jsonBytes, options.compression === 'auto');
+  // A plain payload is copied into the frame from its bytes, or encoded straight into it; a
+  // compressed one needs its bytes first.
+  const plain = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES);
+  if (!plain) jsonBytes ??= encodeScratch(json, jsonLen);
+  const packed = plain ? undefined : compressPayload(jsonBytes!, options.compression === 'auto');
   const payloadLen = packed ? packed.length : jsonLen;
   const protection = checkProtection(options.protection);
   const variableLen = built.variable.length;
@@ -179,11 +192,13 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   let crc: number;
   if (packed) {
     out.set(packed, payloadAt);
+    crc = platform.crc32(jsonBytes!);
+  } else if (jsonBytes) {
+    out.set(jsonBytes, payloadAt);
     crc = platform.crc32(jsonBytes);
   } else {
     const payload = out.subarray(payloadAt, payloadAt + jsonLen);
-    if (jsonBytes) payload.set(jsonBytes);
-    else utf8Encoder.encodeInto(json, payload);
+    utf8Encoder.encodeInto(json, payload);
     crc = platform.crc32(payload);
   }
   writeU32LE(out, sectionAt, payloadLen);
@@ -332,7 +347,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
 
 function decodePlain(data: Uint8Array, limits: Limits): DecodedFrame {
   const header = readHeaders(data, limits);
-  const { payload, crc32 } = readPayload(data.subarray(PREFIX_LEN + header.headerLen), header.compressed, limits);
+  const { payload, crc32 } = readPayload(data, PREFIX_LEN + header.headerLen, header.compressed, limits);
   return { header, payload, crc32 };
 }
 

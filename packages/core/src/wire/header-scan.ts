@@ -753,3 +753,654 @@ function scanNumber(): void {
   } else if (negative && length === 2 && s.charCodeAt(st.numStart + 1) === 0x30) giveUp();
   st.numPlain = !negative && !special;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Short texts, read from their UTF-8 bytes: the common chat request and response. A loop over a
+// Uint8Array costs about a third of the same loop over charCodeAt here, and the encoder needs the
+// bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes whose top
+// level is an object, without `\u` escapes, and with other escapes only in strings it skips or
+// measures (not in keys, roles, model, id, part types or finish reasons, which it reads as text);
+// for anything else, and anything it would give up on, it returns `undefined` and the caller
+// runs {@link scanHeader}, which decides as before. It follows scanHeader's rules exactly: the
+// same fields, request-or-response decision, depth limit, number literals, UTF-8 lengths (a lone
+// surrogate is U+FFFD's three bytes in both), and the last of duplicate keys winning.
+// Measurements: docs/ARCHITECTURE.md, Performance notes.
+
+/**
+ * Texts up to this many UTF-8 bytes may take {@link scanHeaderBytes}: where scanHeader switches
+ * to native string searches ({@link PRECHECK_FROM}), those win on long strings (bench corpus,
+ * µs with the UTF-8 encoding included: request_20KB 44-48 against 20, response_2KB 11.7 against
+ * 8.8; request_2KB 5.3-5.6 against 6.2; response_200B 3.3 against 5.5).
+ */
+export const SHORT_SCAN_BYTES = PRECHECK_FROM;
+
+/** The fields read by {@link scanHeaderBytes} (one object, reset per scan). */
+class ByteScan {
+  b: Uint8Array = new Uint8Array(0);
+  text = '';
+  ascii = false;
+  depthLimit = 0;
+  flags = 0;
+  model = '';
+  hasMaxTokensKey = false;
+  maxTokens: number | undefined = undefined;
+  maxCompletionTokens: number | undefined = undefined;
+  stream = false;
+  msgCount = 0;
+  roleCount = 0;
+  contentHint = 0;
+  systemPrompt = false;
+  images = false;
+  // Of the message being read: its content's UTF-8 bytes and whether it holds an image part.
+  bytes = 0;
+  image = false;
+  /** Where the container that {@link nextAt} last found closed ends. */
+  closedAt = 0;
+  /** Two-character escapes in the last string read by {@link stringEndAt}. */
+  escapes = 0;
+  /** Whether the last number read by {@link numberEndAt} is a plain non-negative integer. */
+  numPlain = false;
+  /** The last number read by {@link u32At}. */
+  u32: number | undefined = undefined;
+  // Whether the top level has these keys, and the response's fields (as scanHeader reads them).
+  hasModel = false;
+  hasMessages = false;
+  hasChoices = false;
+  hasUsage = false;
+  id: string | undefined = undefined;
+  toolCalls = false;
+  refusal = false;
+  finish: string | undefined = undefined;
+  usagePrompt: number | undefined = undefined;
+  usageCompletion: number | undefined = undefined;
+  cached: number | undefined = undefined;
+  reasoning: number | undefined = undefined;
+  /** The last string read by {@link textAt} (`undefined` for another value). */
+  str: string | undefined = undefined;
+  /** The last number read by {@link u64At}. */
+  u64: number | undefined = undefined;
+}
+const sr = new ByteScan();
+/** {@link TOP_KEYS} as bytes (ASCII), by the same indexes. */
+const TOP_KEY_BYTES = TOP_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
+const decoder = new TextDecoder();
+
+/**
+ * The routing or response header of a short text from `bytes`, the UTF-8 encoding of `text`
+ * (the caller's, e.g. `TextEncoder.encodeInto`), or `undefined` when {@link scanHeader} must
+ * decide (see the section comment). Never throws.
+ * @param isAscii - whether `text` is ASCII only (then byte and character positions agree)
+ */
+export function scanHeaderBytes(bytes: Uint8Array, text: string, maxDepth: number, isAscii: boolean): BuiltHeader | undefined {
+  if (bytes.length > SHORT_SCAN_BYTES) return undefined;
+  try {
+    sr.b = bytes;
+    sr.text = text;
+    sr.ascii = isAscii;
+    sr.depthLimit = Math.min(maxDepth, MAX_SCAN_DEPTH);
+    sr.flags = sr.msgCount = sr.roleCount = sr.contentHint = 0;
+    sr.model = '';
+    sr.hasMaxTokensKey = sr.stream = sr.systemPrompt = sr.images = false;
+    sr.maxTokens = sr.maxCompletionTokens = undefined;
+    sr.hasModel = sr.hasMessages = sr.hasChoices = sr.hasUsage = sr.toolCalls = sr.refusal = false;
+    sr.id = sr.finish = sr.usagePrompt = sr.usageCompletion = sr.cached = sr.reasoning = undefined;
+    let i = wsAt(bytes, 0);
+    if (bytes[i] !== 0x7b || sr.depthLimit < 1) return undefined;
+    i = topMembersAt(bytes, wsAt(bytes, i + 1));
+    if (wsAt(bytes, i) !== bytes.length) return undefined;
+    // Request or response as scanHeader's finishHeader (and header-build.ts buildHeader) decide.
+    // (`as`: TypeScript keeps the `undefined` assigned above through the calls that set `id`.)
+    const id = sr.id as string | undefined;
+    if (!((sr.hasMessages && sr.hasModel) || !(sr.hasChoices || (id !== undefined && id.startsWith('chatcmpl-'))))) return shortResponse();
+    let f = sr.flags;
+    if (sr.stream) f |= RequestFlag.STREAM_REQUESTED;
+    if (sr.systemPrompt) f |= RequestFlag.HAS_SYSTEM_PROMPT;
+    if (sr.images) f |= RequestFlag.HAS_IMAGES;
+    const mt = f & RequestFlag.HAS_MAX_TOKENS ? (sr.hasMaxTokensKey ? sr.maxTokens : sr.maxCompletionTokens) : undefined;
+    return writeRequestHeader(f, sr.model, sr.msgCount, st.roles, sr.roleCount, sr.contentHint, mt, undefined);
+  } catch {
+    return undefined;
+  } finally {
+    sr.b = EMPTY;
+    sr.text = sr.model = '';
+    sr.id = sr.finish = undefined;
+    if (st.roles.length > KEPT_ROLES) st.roles = [];
+  }
+}
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** The response header from the fields read (scanHeader's finishHeader, response branch). */
+function shortResponse(): BuiltHeader {
+  let f = 0;
+  if (sr.toolCalls) f |= ResponseFlag.HAS_TOOL_CALLS;
+  if (sr.refusal) f |= ResponseFlag.HAS_REFUSAL;
+  if (sr.finish === 'content_filter') f |= ResponseFlag.CONTENT_FILTERED;
+  if (sr.finish === 'length') f |= ResponseFlag.TRUNCATED;
+  if (sr.hasUsage) f |= ResponseFlag.HAS_USAGE;
+  return writeResponseHeader(f, sr.id ?? '', sr.model, finishReasonByte(sr.finish), u32OrZero(sr.usagePrompt), u32OrZero(sr.usageCompletion), sr.cached, sr.reasoning);
+}
+
+/** Position of the first byte at or after `i` that is not JSON whitespace. */
+function wsAt(b: Uint8Array, i: number): number {
+  for (const n = b.length; i < n; i++) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
+  }
+  return i;
+}
+
+/**
+ * At the `"` of a string: the position after its closing quote, with `sr.escapes` set to the
+ * number of two-character escapes in it (each stands for one byte). Gives up on a `\\u` escape
+ * (scanHeader decodes those), an invalid escape, a control character or the end.
+ */
+function stringEndAt(b: Uint8Array, i: number): number {
+  const n = b.length;
+  let escapes = 0;
+  for (i++; i < n; i++) {
+    const c = b[i];
+    if (c === 0x22) {
+      sr.escapes = escapes;
+      return i + 1;
+    }
+    if (c === 0x5c) {
+      const e = b[++i];
+      // \" \\ \/ \b \f \n \r \t
+      if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) giveUp();
+      escapes++;
+    } else if (c < 0x20) giveUp(); // JSON allows no raw control character in a string
+  }
+  return giveUp();
+}
+
+/** {@link stringEndAt} for a string read as text (a key, role, model or part type): gives up on any escape. */
+function plainStringEndAt(b: Uint8Array, i: number): number {
+  const end = stringEndAt(b, i);
+  if (sr.escapes !== 0) giveUp();
+  return end;
+}
+
+/** Whether `b` holds the ASCII bytes `name` at `at` (the caller checked the length). */
+function bytesAt(b: Uint8Array, at: number, name: Uint8Array): boolean {
+  for (let k = 0; k < name.length; k++) if (b[at + k] !== name[k]) return false;
+  return true;
+}
+
+/** The index in {@link TOP_KEYS} of the key `b[start, end)`, or -1. */
+function topKeyBytesAt(b: Uint8Array, start: number, end: number): number {
+  const candidates = TOP_BY_LENGTH[end - start];
+  if (candidates === undefined) return -1;
+  for (let j = 0; j < candidates.length; j++) {
+    if (bytesAt(b, start, TOP_KEY_BYTES[candidates[j]])) return candidates[j];
+  }
+  return -1;
+}
+
+/** At a member's key ending at `keyEnd` (its closing quote): the position of its value. */
+function valueAt(b: Uint8Array, keyEnd: number): number {
+  const i = wsAt(b, keyEnd + 1);
+  if (b[i] !== 0x3a) giveUp();
+  return wsAt(b, i + 1);
+}
+
+/**
+ * After a member or element (whitespace skipped here): the position of the next one, or -1 at
+ * the container's `close` (the position after it is then `sr.closedAt`).
+ */
+function nextAt(b: Uint8Array, i: number, close: number): number {
+  i = wsAt(b, i);
+  const c = b[i];
+  if (c === 0x2c) return wsAt(b, i + 1);
+  if (c !== close) giveUp();
+  sr.closedAt = i + 1;
+  return -1;
+}
+
+/** The text of the string body `b[start, end)` (no escapes in it). */
+function textOf(b: Uint8Array, start: number, end: number): string {
+  // Byte and character positions agree in ASCII text; otherwise the bytes are decoded (they
+  // came from a UTF-8 encoder: a lone surrogate reads as U+FFFD, which writes the same bytes).
+  return sr.ascii ? sr.text.slice(start, end) : decoder.decode(b.subarray(start, end));
+}
+
+/** The top-level members from the first key (or `}`); returns the position after the object. */
+function topMembersAt(b: Uint8Array, i: number): number {
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    const known = topKeyBytesAt(b, i + 1, keyEnd);
+    i = valueAt(b, keyEnd);
+    if (known < 0) i = skipAt(b, i, 1);
+    else {
+      sr.flags |= TOP_FLAGS[known];
+      switch (TOP_KEYS[known]) {
+        case 'id':
+          i = textAt(b, i, 1);
+          sr.id = sr.str;
+          break;
+        case 'choices':
+          sr.hasChoices = true;
+          i = choicesAt(b, i);
+          break;
+        case 'usage':
+          sr.hasUsage = true;
+          i = usageAt(b, i);
+          break;
+        case 'model':
+          sr.hasModel = true;
+          if (b[i] === 0x22) {
+            const end = plainStringEndAt(b, i);
+            sr.model = textOf(b, i + 1, end - 1);
+            i = end;
+          } else {
+            sr.model = '';
+            i = skipAt(b, i, 1);
+          }
+          break;
+        case 'messages':
+          sr.hasMessages = true;
+          i = messagesAt(b, i);
+          break;
+        case 'stream':
+          sr.stream = b[i] === 0x74 && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65;
+          i = sr.stream ? i + 4 : skipAt(b, i, 1);
+          break;
+        case 'max_tokens':
+          sr.hasMaxTokensKey = true;
+          i = u32At(b, i);
+          sr.maxTokens = sr.u32;
+          break;
+        case 'max_completion_tokens':
+          i = u32At(b, i);
+          sr.maxCompletionTokens = sr.u32;
+          break;
+        default:
+          i = skipAt(b, i, 1);
+      }
+    }
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** A top-level value as {@link readU32} reads it, into `sr.u32` (`undefined` for other values); returns the position after it. */
+function u32At(b: Uint8Array, i: number): number {
+  const c = b[i];
+  if (c !== 0x2d && !(c >= 0x30 && c <= 0x39)) {
+    sr.u32 = undefined;
+    return skipAt(b, i, 1);
+  }
+  const end = numberEndAt(b, i);
+  sr.u32 = sr.numPlain ? asU64ToU32(Number(asciiText(b, i, end))) : undefined;
+  return end;
+}
+
+/** The ASCII bytes `b[start, end)` as text (number literals: at most 15 of them). */
+function asciiText(b: Uint8Array, start: number, end: number): string {
+  let t = '';
+  for (let k = start; k < end; k++) t += String.fromCharCode(b[k]);
+  return t;
+}
+
+/** {@link numberEnd} over bytes: the same literals accepted, the same ones handed over. */
+function numberEndAt(b: Uint8Array, start: number): number {
+  let i = start;
+  let c = b[i];
+  const negative = c === 0x2d;
+  if (negative) c = b[++i];
+  if (c === 0x30) c = b[++i];
+  else if (c >= 0x31 && c <= 0x39) {
+    do c = b[++i];
+    while (c >= 0x30 && c <= 0x39);
+  } else giveUp();
+  let special = false;
+  let fractional = false;
+  if (c === 0x2e) {
+    special = true;
+    c = b[++i];
+    if (!(c >= 0x30 && c <= 0x39)) giveUp();
+    do {
+      if (c !== 0x30) fractional = true;
+      c = b[++i];
+    } while (c >= 0x30 && c <= 0x39);
+  }
+  if (c === 0x65 || c === 0x45) {
+    fractional = false;
+    special = true;
+    c = b[++i];
+    if (c === 0x2b || c === 0x2d) c = b[++i];
+    if (!(c >= 0x30 && c <= 0x39)) giveUp();
+    do c = b[++i];
+    while (c >= 0x30 && c <= 0x39);
+  }
+  const length = i - start;
+  if (length > 15) giveUp();
+  if (special) {
+    if (!fractional && Number.isInteger(Number(asciiText(b, start, i)))) giveUp();
+  } else if (negative && length === 2 && b[start + 1] === 0x30) giveUp();
+  sr.numPlain = !negative && !special;
+  return i;
+}
+
+/** The `messages` value at `i` (depth 2 when an array); returns the position after it. */
+function messagesAt(b: Uint8Array, i: number): number {
+  sr.msgCount = sr.roleCount = sr.contentHint = 0;
+  sr.systemPrompt = sr.images = false;
+  if (b[i] !== 0x5b) return skipAt(b, i, 1);
+  if (sr.depthLimit < 2) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x5d) return i + 1;
+  for (;;) {
+    sr.msgCount++;
+    i = b[i] === 0x7b ? messageAt(b, i) : skipAt(b, i, 2);
+    i = nextAt(b, i, 0x5d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+const ROLE = Uint8Array.of(0x72, 0x6f, 0x6c, 0x65);
+const CONTENT = Uint8Array.of(0x63, 0x6f, 0x6e, 0x74, 0x65, 0x6e, 0x74);
+const TEXT = Uint8Array.of(0x74, 0x65, 0x78, 0x74);
+const TYPE = Uint8Array.of(0x74, 0x79, 0x70, 0x65);
+const IMAGE_URL = Uint8Array.of(0x69, 0x6d, 0x61, 0x67, 0x65, 0x5f, 0x75, 0x72, 0x6c);
+const ROLES: ReadonlyArray<readonly [Uint8Array, number]> = [
+  ['user', 1],
+  ['system', 0],
+  ['assistant', 2],
+  ['tool', 3],
+  ['developer', 0],
+].map(([r, code]) => [Uint8Array.from(r as string, (c) => c.charCodeAt(0)), code as number] as const);
+
+/** {@link roleCode} of the role `b[start, end)`. */
+function roleBytesAt(b: Uint8Array, start: number, end: number): number | undefined {
+  const n = end - start;
+  for (let k = 0; k < ROLES.length; k++) {
+    const [name, code] = ROLES[k];
+    if (name.length === n && bytesAt(b, start, name)) return code;
+  }
+  return undefined;
+}
+
+/** One message object at `i` (depth 3): its role and content; returns the position after it. */
+function messageAt(b: Uint8Array, i: number): number {
+  if (sr.depthLimit < 3) giveUp();
+  let code: number | undefined;
+  sr.bytes = 0;
+  sr.image = false;
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) i++;
+  else {
+    for (;;) {
+      if (b[i] !== 0x22) giveUp();
+      const keyStart = i + 1;
+      const keyEnd = plainStringEndAt(b, i) - 1;
+      i = valueAt(b, keyEnd);
+      const len = keyEnd - keyStart;
+      if (len === 4 && bytesAt(b, keyStart, ROLE)) {
+        if (b[i] === 0x22) {
+          const end = plainStringEndAt(b, i);
+          code = roleBytesAt(b, i + 1, end - 1);
+          i = end;
+        } else {
+          code = undefined;
+          i = skipAt(b, i, 3);
+        }
+      } else if (len === 7 && bytesAt(b, keyStart, CONTENT)) i = contentAt(b, i);
+      else i = skipAt(b, i, 3);
+      i = nextAt(b, i, 0x7d);
+      if (i < 0) {
+        i = sr.closedAt;
+        break;
+      }
+    }
+  }
+  if (code !== undefined) st.roles[sr.roleCount++] = code;
+  if (code === 0) sr.systemPrompt = true;
+  sr.contentHint += sr.bytes;
+  if (sr.image) sr.images = true;
+  return i;
+}
+
+/** A message's `content` at `i`: a string, or an array of parts (depth 4); returns the position after it. */
+function contentAt(b: Uint8Array, i: number): number {
+  sr.bytes = 0;
+  sr.image = false;
+  const c = b[i];
+  if (c === 0x22) {
+    const end = stringEndAt(b, i);
+    // The string's UTF-8 length: its byte span, each two-character escape one byte.
+    sr.bytes = end - i - 2 - sr.escapes;
+    return end;
+  }
+  if (c !== 0x5b) return skipAt(b, i, 3);
+  if (sr.depthLimit < 4) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x5d) return i + 1;
+  for (;;) {
+    i = b[i] === 0x7b ? partAt(b, i) : skipAt(b, i, 4);
+    i = nextAt(b, i, 0x5d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** One content part at `i` (depth 5): its `text` bytes and whether its `type` is `image_url`. */
+function partAt(b: Uint8Array, i: number): number {
+  if (sr.depthLimit < 5) giveUp();
+  let bytes = 0;
+  let image = false;
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    const len = keyEnd - keyStart;
+    const isString = b[i] === 0x22;
+    if (len === 4 && bytesAt(b, keyStart, TEXT)) {
+      bytes = 0;
+      if (isString) {
+        const end = stringEndAt(b, i);
+        bytes = end - i - 2 - sr.escapes;
+        i = end;
+      } else i = skipAt(b, i, 5);
+    } else if (len === 4 && bytesAt(b, keyStart, TYPE)) {
+      image = false;
+      if (isString) {
+        const end = plainStringEndAt(b, i);
+        image = end - i - 2 === IMAGE_URL.length && bytesAt(b, i + 1, IMAGE_URL);
+        i = end;
+      } else i = skipAt(b, i, 5);
+    } else i = skipAt(b, i, 5);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) break;
+  }
+  sr.bytes += bytes;
+  if (image) sr.image = true;
+  return sr.closedAt;
+}
+
+/** Skips the value at `i` inside a container at `depth`; returns the position after it. */
+function skipAt(b: Uint8Array, i: number, depth: number): number {
+  const c = b[i];
+  if (c === 0x22) return stringEndAt(b, i);
+  if (c === 0x7b) {
+    if (depth + 1 > sr.depthLimit) giveUp();
+    i = wsAt(b, i + 1);
+    if (b[i] === 0x7d) return i + 1;
+    for (;;) {
+      if (b[i] !== 0x22) giveUp();
+      i = skipAt(b, valueAt(b, stringEndAt(b, i) - 1), depth + 1);
+      i = nextAt(b, i, 0x7d);
+      if (i < 0) return sr.closedAt;
+    }
+  }
+  if (c === 0x5b) {
+    if (depth + 1 > sr.depthLimit) giveUp();
+    i = wsAt(b, i + 1);
+    if (b[i] === 0x5d) return i + 1;
+    for (;;) {
+      i = nextAt(b, skipAt(b, i, depth + 1), 0x5d);
+      if (i < 0) return sr.closedAt;
+    }
+  }
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return numberEndAt(b, i);
+  if (c === 0x74 && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65) return i + 4;
+  if (c === 0x66 && b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65) return i + 5;
+  if (c === 0x6e && b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c) return i + 4;
+  return giveUp();
+}
+
+/** A string value at `i` as text into `sr.str` (`undefined` after skipping another value at `depth`); returns the position after it. */
+function textAt(b: Uint8Array, i: number, depth: number): number {
+  if (b[i] !== 0x22) {
+    sr.str = undefined;
+    return skipAt(b, i, depth);
+  }
+  const end = plainStringEndAt(b, i);
+  sr.str = textOf(b, i + 1, end - 1);
+  return end;
+}
+
+/** A value as scanHeader's readU64 reads it, into `sr.u64`; returns the position after it. */
+function u64At(b: Uint8Array, i: number, depth: number): number {
+  const c = b[i];
+  if (c !== 0x2d && !(c >= 0x30 && c <= 0x39)) {
+    sr.u64 = undefined;
+    return skipAt(b, i, depth);
+  }
+  const end = numberEndAt(b, i);
+  sr.u64 = sr.numPlain ? Number(asciiText(b, i, end)) : undefined;
+  return end;
+}
+
+const MESSAGE = Uint8Array.from('message', (c) => c.charCodeAt(0));
+const FINISH_REASON = Uint8Array.from('finish_reason', (c) => c.charCodeAt(0));
+const TOOL_CALLS = Uint8Array.from('tool_calls', (c) => c.charCodeAt(0));
+const REFUSAL = Uint8Array.from('refusal', (c) => c.charCodeAt(0));
+const PROMPT_TOKENS = Uint8Array.from('prompt_tokens', (c) => c.charCodeAt(0));
+const COMPLETION_TOKENS = Uint8Array.from('completion_tokens', (c) => c.charCodeAt(0));
+const PROMPT_DETAILS = Uint8Array.from('prompt_tokens_details', (c) => c.charCodeAt(0));
+const COMPLETION_DETAILS = Uint8Array.from('completion_tokens_details', (c) => c.charCodeAt(0));
+const CACHED_TOKENS = Uint8Array.from('cached_tokens', (c) => c.charCodeAt(0));
+const REASONING_TOKENS = Uint8Array.from('reasoning_tokens', (c) => c.charCodeAt(0));
+
+/** Whether the key `b[start, end)` is `name`. */
+const keyAt = (b: Uint8Array, start: number, end: number, name: Uint8Array): boolean => end - start === name.length && bytesAt(b, start, name);
+
+/** `choices` at `i` (scanHeader's readChoices): the first choice read, the rest skipped; returns the position after it. */
+function choicesAt(b: Uint8Array, i: number): number {
+  sr.toolCalls = sr.refusal = false;
+  sr.finish = undefined;
+  if (b[i] !== 0x5b) return skipAt(b, i, 1);
+  if (sr.depthLimit < 2) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x5d) return i + 1;
+  i = b[i] === 0x7b ? firstChoiceAt(b, i) : skipAt(b, i, 2);
+  for (;;) {
+    i = nextAt(b, i, 0x5d);
+    if (i < 0) return sr.closedAt;
+    i = skipAt(b, i, 2);
+  }
+}
+
+/** The first choice object at `i` (depth 3): its `message` and `finish_reason`. */
+function firstChoiceAt(b: Uint8Array, i: number): number {
+  if (sr.depthLimit < 3) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    if (keyAt(b, keyStart, keyEnd, MESSAGE)) i = choiceMessageAt(b, i);
+    else if (keyAt(b, keyStart, keyEnd, FINISH_REASON)) {
+      i = textAt(b, i, 3);
+      sr.finish = sr.str;
+    } else i = skipAt(b, i, 3);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** A choice's `message` at `i` (depth 4 when an object): whether it has `tool_calls` and a string `refusal`. */
+function choiceMessageAt(b: Uint8Array, i: number): number {
+  sr.toolCalls = sr.refusal = false;
+  if (b[i] !== 0x7b) return skipAt(b, i, 3);
+  if (sr.depthLimit < 4) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    if (keyAt(b, keyStart, keyEnd, TOOL_CALLS)) sr.toolCalls = true;
+    else if (keyAt(b, keyStart, keyEnd, REFUSAL)) sr.refusal = b[i] === 0x22;
+    i = skipAt(b, i, 4);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** `usage` at `i` (depth 2 when an object): its token counts and details (scanHeader's readUsage). */
+function usageAt(b: Uint8Array, i: number): number {
+  sr.usagePrompt = sr.usageCompletion = sr.cached = sr.reasoning = undefined;
+  if (b[i] !== 0x7b) return skipAt(b, i, 1);
+  if (sr.depthLimit < 2) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    if (keyAt(b, keyStart, keyEnd, PROMPT_TOKENS)) {
+      i = u64At(b, i, 2);
+      sr.usagePrompt = sr.u64;
+    } else if (keyAt(b, keyStart, keyEnd, COMPLETION_TOKENS)) {
+      i = u64At(b, i, 2);
+      sr.usageCompletion = sr.u64;
+    } else if (keyAt(b, keyStart, keyEnd, PROMPT_DETAILS)) {
+      i = detailAt(b, i, CACHED_TOKENS);
+      sr.cached = sr.u64;
+    } else if (keyAt(b, keyStart, keyEnd, COMPLETION_DETAILS)) {
+      i = detailAt(b, i, REASONING_TOKENS);
+      sr.reasoning = sr.u64;
+    } else i = skipAt(b, i, 2);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) return sr.closedAt;
+  }
+}
+
+/** `usage.*_details.<name>` at `i` into `sr.u64` (scanHeader's readDetail); returns the position after the value. */
+function detailAt(b: Uint8Array, i: number, name: Uint8Array): number {
+  let v: number | undefined;
+  if (b[i] !== 0x7b) {
+    sr.u64 = undefined;
+    return skipAt(b, i, 2);
+  }
+  if (sr.depthLimit < 3) giveUp();
+  i = wsAt(b, i + 1);
+  if (b[i] === 0x7d) {
+    sr.u64 = undefined;
+    return i + 1;
+  }
+  for (;;) {
+    if (b[i] !== 0x22) giveUp();
+    const keyStart = i + 1;
+    const keyEnd = plainStringEndAt(b, i) - 1;
+    i = valueAt(b, keyEnd);
+    if (keyAt(b, keyStart, keyEnd, name)) {
+      i = u64At(b, i, 3);
+      v = sr.u64;
+    } else i = skipAt(b, i, 3);
+    i = nextAt(b, i, 0x7d);
+    if (i < 0) {
+      sr.u64 = v;
+      return sr.closedAt;
+    }
+  }
+}
