@@ -185,7 +185,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
         break;
       }
     }
-    transport.limitIncoming?.(maxHandshakeBytes);
+    // A longer message (the client's first DATA, read with its AUTH) waits for the outcome.
+    transport.limitIncoming?.(maxHandshakeBytes, maxPayload);
     const entry: PendingConnection = { timer: setTimeout(() => dropPending(transport, 'timeout'), handshakeMs) };
     entry.timer.unref?.();
     pending.set(transport, entry);
@@ -208,6 +209,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
         },
       });
     } catch (e) {
+      // A message held for the handshake's outcome is refused (LimitExceeded).
+      transport.limitIncoming?.(maxHandshakeBytes);
       counters.failedHandshakes++;
       options.onHandshakeError?.(entry.closedBy === 'timeout' ? new M2MError('Timeout', { operation: 'handshake', ms: handshakeMs }, { cause: e }) : e);
     } finally {
