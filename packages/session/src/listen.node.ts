@@ -185,8 +185,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
         break;
       }
     }
-    // A longer message (the client's first DATA, read with its AUTH) waits for the outcome.
-    transport.limitIncoming?.(maxHandshakeBytes, maxPayload);
+    transport.limitIncoming?.(maxHandshakeBytes);
     const entry: PendingConnection = { timer: setTimeout(() => dropPending(transport, 'timeout'), handshakeMs) };
     entry.timer.unref?.();
     pending.set(transport, entry);
@@ -201,6 +200,9 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
         decide: () => {
           decision = decide(address);
           if (!decision.reject && !admitted) {
+            // From this HELLO on, a longer message (the client's first DATA, read with its
+            // AUTH) waits for the handshake's outcome instead of ending the connection.
+            transport.limitIncoming?.(maxHandshakeBytes, maxPayload);
             admitted = true;
             admitting++;
             addAddress(address, 1);

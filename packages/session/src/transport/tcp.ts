@@ -203,8 +203,11 @@ export class TcpTransport implements Transport {
   }
 
   abort(): void {
-    // A held message is refused now (LimitExceeded): nothing will raise the limit any more.
-    this.limitIncoming(this.#max);
+    // A held message is refused (LimitExceeded): nothing will raise the limit any more.
+    if (this.#holding) {
+      this.#holding = false;
+      this.#finish(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: this.#reader.nextLength(), max: this.#max }));
+    }
     // What `send` already took goes to the kernel before the reset, as it would have unbatched.
     this.#batch.flush();
     this.#socket.resetAndDestroy();
@@ -215,7 +218,8 @@ export class TcpTransport implements Transport {
    * destroyed if the peer has not closed its side 10 s after that (a dead or hostile peer).
    */
   async close(): Promise<void> {
-    this.limitIncoming(this.#max);
+    // A held message is dropped with what else arrives.
+    this.#holding = false;
     if (this.#socket.destroyed) return;
     // Nothing more is read after close; a socket paused by a full inbox would otherwise keep the
     // peer's last bytes (and its FIN) waiting until the destroy timer.
