@@ -1,0 +1,196 @@
+/**
+ * The first DATA after an encrypted handshake, over `maxHandshakeMessageBytes`: the client sends
+ * it right after its AUTH (connect resolves then), so the server reads both in one socket read
+ * (TCP) or one batch (WebSocket) while the handshake is still in progress. Such a message waits
+ * for the handshake's outcome (listen.node.ts, `limitIncoming`'s `holdUpTo`) instead of ending
+ * the connection; a peer that never finishes its handshake is closed by the deadline with
+ * nothing allocated for the declared length, and a length over `maxMessageBytes` still ends the
+ * connection at once.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isSdkError } from '@m2m/core';
+import { KeyPair } from '@m2m/crypto';
+import { allowKeys, connect, listen, Session, type ListenOptions, type Server } from '../src/index.js';
+import { httpTransport } from '../src/http.js';
+import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
+import type { PollingIterator, Transport } from '../src/transport/types.js';
+
+const serverKey = KeyPair.generate();
+const clientKey = KeyPair.generate();
+const serverSecure = { staticKey: serverKey, verifyPeer: allowKeys([clientKey.publicKey]) };
+const clientSecure = { staticKey: clientKey, verifyPeer: allowKeys([serverKey.publicKey]) };
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+/** A request whose content is random base64 (incompressible), of about `bytes` bytes. */
+const bigRequest = (bytes: number) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64') }] });
+
+async function serve(options: ListenOptions): Promise<Server> {
+  const server = await listen({ secure: serverSecure, ...options });
+  cleanup.push(() => server.close());
+  return server;
+}
+
+/** An unbatched WebSocket client session: offers only `m2m`, so the server selects it. */
+async function unbatchedClient(url: string): Promise<Session> {
+  const ws = new WebSocket(url, ['m2m']);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const transport = new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
+  expect(transport.batched).toBe(false);
+  return Session.client(transport, { secure: clientSecure });
+}
+
+type Dial = 'tcp' | 'ws batched' | 'ws unbatched' | 'http';
+const transportOf = (dial: Dial) => (dial.startsWith('ws') ? 'ws' : dial) as 'tcp' | 'ws' | 'http';
+const dialClient = (dial: Dial, url: string): Promise<Session> => dial === 'ws unbatched' ? unbatchedClient(url) : connect(url, { secure: clientSecure, ...(dial === 'http' ? { transport: httpTransport } : {}) });
+
+/** The first message a server session receives, or the error its iterator ended with. */
+function firstMessage(): { onSession: (s: Session) => Promise<void>; got: Promise<string> } {
+  let settle!: (v: string) => void;
+  const got = new Promise<string>((r) => (settle = r));
+  return {
+    got,
+    onSession: async (s) => {
+      try {
+        for await (const m of s) return settle(m.content);
+        settle('ended without a message');
+      } catch (e) {
+        settle(`error: ${(e as Error).message}`);
+      }
+    },
+  };
+}
+
+describe('the first DATA after an XX handshake, over maxHandshakeMessageBytes', () => {
+  for (const dial of ['tcp', 'ws batched', 'ws unbatched', 'http'] as const) {
+    it(`${dial}: a 200 KB DATA sent right after connect arrives intact (64 KiB handshake limit)`, async () => {
+      const first = firstMessage();
+      const server = await serve({ transport: transportOf(dial), onSession: first.onSession });
+      const client = await dialClient(dial, server.url);
+      cleanup.push(() => client.close());
+      const body = bigRequest(200_000);
+      await client.send(body);
+      expect(await first.got).toBe(body);
+      expect(server.counters.accepted).toBe(1);
+    });
+
+    it(`${dial}: a 2 KB DATA sent right after connect arrives intact (1 KiB handshake limit)`, async () => {
+      const first = firstMessage();
+      const server = await serve({ transport: transportOf(dial), serverLimits: { maxHandshakeMessageBytes: 1024 }, onSession: first.onSession });
+      const client = await dialClient(dial, server.url);
+      cleanup.push(() => client.close());
+      const body = bigRequest(2_000);
+      await client.send(body);
+      expect(await first.got).toBe(body);
+    });
+  }
+});
+
+/**
+ * The HELLO our client sends, captured from a transport that takes it and answers nothing (its
+ * session waits for an ACCEPT that never comes).
+ */
+async function encryptedHello(): Promise<Uint8Array> {
+  let hello!: (b: Uint8Array) => void;
+  const got = new Promise<Uint8Array>((r) => (hello = r));
+  const never: PollingIterator<Uint8Array> = { next: () => new Promise(() => undefined) } as unknown as PollingIterator<Uint8Array>;
+  const capture: Transport = {
+    kind: 'memory',
+    send: async (b) => hello(new Uint8Array(b)),
+    close: async () => undefined,
+    [Symbol.asyncIterator]: () => never,
+  };
+  void Session.client(capture, { secure: clientSecure }).catch(() => undefined);
+  return got;
+}
+
+const prefix = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+
+/** A masked binary WebSocket frame header declaring `n` payload bytes (RFC 6455 §5.2). */
+const frameHeader = (n: number) => {
+  const b = Buffer.alloc(14);
+  b[0] = 0x82;
+  b[1] = 0x80 | 127;
+  b.writeBigUInt64BE(BigInt(n), 2);
+  randomBytes(4).copy(b, 10);
+  return b;
+};
+
+/**
+ * A peer that sends a real HELLO, waits for the server's answer, then declares a message of
+ * `declared` bytes and sends `extra` bytes of it. Resolves with a function that waits for the
+ * connection's close (ms after the declaration, or Infinity after `ms`).
+ */
+async function attacker(server: Server, kind: 'tcp' | 'ws', declared: number, extra = 1000): Promise<(ms: number) => Promise<number>> {
+  const hello = await encryptedHello();
+  let closedAt = 0;
+  const socket = kind === 'tcp' ? net.connect(server.port, '127.0.0.1') : undefined;
+  const ws = kind === 'ws' ? new WebSocket(server.url, ['m2m']) : undefined;
+  const closed = new Promise<void>((r) => (socket ?? ws!).once('close', () => r())).then(() => (closedAt = Date.now()));
+  cleanup.push(() => (socket ? socket.destroy() : ws!.terminate()));
+  if (socket) {
+    socket.on('error', () => undefined);
+    const answered = new Promise((r) => socket.once('data', r));
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(Buffer.concat([prefix(hello.length), hello]));
+    await answered;
+    socket.write(Buffer.concat([prefix(declared), randomBytes(extra)]));
+  } else {
+    ws!.on('error', () => undefined);
+    const answered = new Promise((r) => ws!.once('message', r));
+    await new Promise((r) => ws!.once('open', r));
+    ws!.send(hello);
+    await answered;
+    // Written under `ws`, so only the header (and `extra` bytes) leave.
+    const raw = (ws as unknown as { _socket: net.Socket })._socket;
+    raw.write(Buffer.concat([frameHeader(declared), randomBytes(extra)]));
+  }
+  const sentAt = Date.now();
+  return async (ms) => {
+    await Promise.race([closed, new Promise((r) => setTimeout(r, ms))]);
+    return closedAt ? closedAt - sentAt : Number.POSITIVE_INFINITY;
+  };
+}
+
+describe('a peer that declares a long message during its handshake', () => {
+  for (const kind of ['tcp', 'ws'] as const) {
+    it(`${kind}: under maxMessageBytes, it waits (nothing allocated) and the handshake deadline closes it`, async () => {
+      const errors: unknown[] = [];
+      const server = await serve({ transport: kind, serverLimits: { handshakeTimeoutMs: 600 }, onHandshakeError: (e) => errors.push(e) });
+      const closedAfter = await attacker(server, kind, 8 * 1024 * 1024);
+      // Still open while the handshake may finish, holding at most what arrived (one chunk).
+      expect(await closedAfter(200)).toBe(Number.POSITIVE_INFINITY);
+      expect(server.bufferedBytes).toBeLessThanOrEqual(64 * 1024);
+      expect(await closedAfter(3_000)).toBeLessThan(3_000);
+      await expect.poll(() => server.counters.handshakeTimeouts).toBe(1);
+      expect(server.counters.accepted).toBe(0);
+      await expect.poll(() => server.bufferedBytes).toBe(0);
+      expect(errors).toHaveLength(1);
+      expect(isSdkError(errors[0]) && errors[0].code).toBe('TIMEOUT');
+    });
+
+    it(`${kind}: over maxMessageBytes, it ends the connection at once with LIMIT_EXCEEDED`, async () => {
+      const errors: unknown[] = [];
+      const server = await serve({ transport: kind, maxMessageBytes: 1024 * 1024, serverLimits: { handshakeTimeoutMs: 10_000 }, onHandshakeError: (e) => errors.push(e) });
+      const closedAfter = await attacker(server, kind, 2 * 1024 * 1024);
+      expect(await closedAfter(5_000)).toBeLessThan(5_000);
+      await expect.poll(() => errors.length).toBe(1);
+      expect(isSdkError(errors[0]) && errors[0].code).toBe('LIMIT_EXCEEDED');
+      expect(server.counters.handshakeTimeouts).toBe(0);
+    });
+  }
+});
