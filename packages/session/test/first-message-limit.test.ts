@@ -54,12 +54,13 @@ type Dial = 'tcp' | 'ws batched' | 'ws unbatched' | 'http';
 const transportOf = (dial: Dial) => (dial.startsWith('ws') ? 'ws' : dial) as 'tcp' | 'ws' | 'http';
 const dialClient = (dial: Dial, url: string): Promise<Session> => dial === 'ws unbatched' ? unbatchedClient(url) : connect(url, { secure: clientSecure, ...(dial === 'http' ? { transport: httpTransport } : {}) });
 
-/** The first message a server session receives, or the error its iterator ended with. */
-function firstMessage(): { onSession: (s: Session) => Promise<void>; got: Promise<string> } {
+/** The first message a server session receives, or the error its iterator (or its handshake) ended with. */
+function firstMessage(): { onSession: (s: Session) => Promise<void>; onHandshakeError: (e: unknown) => void; got: Promise<string> } {
   let settle!: (v: string) => void;
   const got = new Promise<string>((r) => (settle = r));
   return {
     got,
+    onHandshakeError: (e) => settle(`handshake error: ${(e as Error).message}`),
     onSession: async (s) => {
       try {
         for await (const m of s) return settle(m.content);
@@ -75,7 +76,7 @@ describe('the first DATA after an XX handshake, over maxHandshakeMessageBytes', 
   for (const dial of ['tcp', 'ws batched', 'ws unbatched', 'http'] as const) {
     it(`${dial}: a 200 KB DATA sent right after connect arrives intact (64 KiB handshake limit)`, async () => {
       const first = firstMessage();
-      const server = await serve({ transport: transportOf(dial), onSession: first.onSession });
+      const server = await serve({ transport: transportOf(dial), onSession: first.onSession, onHandshakeError: first.onHandshakeError });
       const client = await dialClient(dial, server.url);
       cleanup.push(() => client.close());
       const body = bigRequest(200_000);
@@ -86,10 +87,25 @@ describe('the first DATA after an XX handshake, over maxHandshakeMessageBytes', 
 
     it(`${dial}: a 2 KB DATA sent right after connect arrives intact (1 KiB handshake limit)`, async () => {
       const first = firstMessage();
-      const server = await serve({ transport: transportOf(dial), serverLimits: { maxHandshakeMessageBytes: 1024 }, onSession: first.onSession });
+      const server = await serve({ transport: transportOf(dial), serverLimits: { maxHandshakeMessageBytes: 1024 }, onSession: first.onSession, onHandshakeError: first.onHandshakeError });
       const client = await dialClient(dial, server.url);
       cleanup.push(() => client.close());
       const body = bigRequest(2_000);
+      await client.send(body);
+      expect(await first.got).toBe(body);
+    });
+
+    it(`${dial}: with a verifier that takes 100 ms, the DATA arrives before the handshake is done and still gets in`, async () => {
+      const first = firstMessage();
+      const allowed = allowKeys([clientKey.publicKey]);
+      const verifyPeer = async (peer: Parameters<typeof allowed>[0]) => {
+        await new Promise((r) => setTimeout(r, 100));
+        return allowed(peer);
+      };
+      const server = await serve({ transport: transportOf(dial), secure: { staticKey: serverKey, verifyPeer }, onSession: first.onSession, onHandshakeError: first.onHandshakeError });
+      const client = await dialClient(dial, server.url);
+      cleanup.push(() => client.close());
+      const body = bigRequest(200_000);
       await client.send(body);
       expect(await first.got).toBe(body);
     });
