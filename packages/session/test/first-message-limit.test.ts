@@ -16,6 +16,7 @@ import { isSdkError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, listen, Session, type ListenOptions, type Server } from '../src/index.js';
 import { httpTransport } from '../src/http.js';
+import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE } from '../src/transport/http-frames.js';
 import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
 import type { PollingIterator, Transport } from '../src/transport/types.js';
 
@@ -72,7 +73,7 @@ function firstMessage(): { onSession: (s: Session) => Promise<void>; onHandshake
   };
 }
 
-describe('the first DATA after an XX handshake, over maxHandshakeMessageBytes', () => {
+describe('the first DATA after an XX handshake, over maxHandshakeMessageBytes', { timeout: 10_000 }, () => {
   for (const dial of ['tcp', 'ws batched', 'ws unbatched', 'http'] as const) {
     it(`${dial}: a 200 KB DATA sent right after connect arrives intact (64 KiB handshake limit)`, async () => {
       const first = firstMessage();
@@ -149,11 +150,42 @@ const frameHeader = (n: number) => {
 /**
  * A peer that sends a real HELLO, waits for the server's answer, then declares a message of
  * `declared` bytes and sends `extra` bytes of it. Resolves with a function that waits for the
- * connection's close (ms after the declaration, or Infinity after `ms`).
+ * connection's close (HTTP: the answer to that POST), in ms after the declaration, or Infinity
+ * after `ms`.
  */
-async function attacker(server: Server, kind: 'tcp' | 'ws', declared: number, extra = 1000): Promise<(ms: number) => Promise<number>> {
+/** What the HTTP attacker's second POST got as an answer (its status line). */
+let httpAnswer = '';
+
+async function attacker(server: Server, kind: 'tcp' | 'ws' | 'http', declared: number, extra = 1000): Promise<(ms: number) => Promise<number>> {
   const hello = await encryptedHello();
   let closedAt = 0;
+  if (kind === 'http') {
+    // The HELLO as a first POST, then a framed POST whose first length is `declared`.
+    const res = await fetch(`${server.url}/message`, { method: 'POST', body: hello as Uint8Array<ArrayBuffer> });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    const id = res.headers.get(CONNECTION_HEADER)!;
+    const raw = net.connect(server.port, '127.0.0.1');
+    raw.on('error', () => undefined);
+    cleanup.push(() => raw.destroy());
+    httpAnswer = '';
+    const closed = new Promise<void>((r) =>
+      raw
+        .once('data', (d: Buffer) => {
+          httpAnswer = d.toString('latin1').split('\r\n')[0];
+          r();
+        })
+        .once('close', () => r()),
+    ).then(() => (closedAt = Date.now()));
+    await new Promise((r) => raw.once('connect', r));
+    raw.write(`POST /message HTTP/1.1\r\nhost: x\r\ncontent-type: ${FRAMES_CONTENT_TYPE}\r\n${CONNECTION_HEADER}: ${id}\r\ncontent-length: ${4 + declared}\r\n\r\n`);
+    raw.write(Buffer.concat([prefix(declared), randomBytes(extra)]));
+    const sentAt = Date.now();
+    return async (ms) => {
+      await Promise.race([closed, new Promise((r) => setTimeout(r, ms))]);
+      return closedAt ? closedAt - sentAt : Number.POSITIVE_INFINITY;
+    };
+  }
   const socket = kind === 'tcp' ? net.connect(server.port, '127.0.0.1') : undefined;
   const ws = kind === 'ws' ? new WebSocket(server.url, ['m2m']) : undefined;
   const closed = new Promise<void>((r) => (socket ?? ws!).once('close', () => r())).then(() => (closedAt = Date.now()));
@@ -183,7 +215,7 @@ async function attacker(server: Server, kind: 'tcp' | 'ws', declared: number, ex
 }
 
 describe('a peer that declares a long message during its handshake', () => {
-  for (const kind of ['tcp', 'ws'] as const) {
+  for (const kind of ['tcp', 'ws', 'http'] as const) {
     it(`${kind}: under maxMessageBytes, it waits (nothing allocated) and the handshake deadline closes it`, async () => {
       const errors: unknown[] = [];
       const server = await serve({ transport: kind, serverLimits: { handshakeTimeoutMs: 600 }, onHandshakeError: (e) => errors.push(e) });
@@ -197,6 +229,7 @@ describe('a peer that declares a long message during its handshake', () => {
       await expect.poll(() => server.bufferedBytes).toBe(0);
       expect(errors).toHaveLength(1);
       expect(isSdkError(errors[0]) && errors[0].code).toBe('TIMEOUT');
+      if (kind === 'http') expect(httpAnswer).toBe('HTTP/1.1 413 Payload Too Large');
     });
 
     it(`${kind}: over maxMessageBytes, it ends the connection at once with LIMIT_EXCEEDED`, async () => {
@@ -204,6 +237,8 @@ describe('a peer that declares a long message during its handshake', () => {
       const server = await serve({ transport: kind, maxMessageBytes: 1024 * 1024, serverLimits: { handshakeTimeoutMs: 10_000 }, onHandshakeError: (e) => errors.push(e) });
       const closedAfter = await attacker(server, kind, 2 * 1024 * 1024);
       expect(await closedAfter(5_000)).toBeLessThan(5_000);
+      // HTTP: that POST is refused (413); the connection's handshake may still go on.
+      if (kind === 'http') return expect(httpAnswer).toBe('HTTP/1.1 413 Payload Too Large');
       await expect.poll(() => errors.length).toBe(1);
       expect(isSdkError(errors[0]) && errors[0].code).toBe('LIMIT_EXCEEDED');
       expect(server.counters.handshakeTimeouts).toBe(0);
