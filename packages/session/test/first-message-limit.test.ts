@@ -114,6 +114,23 @@ describe('the first DATA after an XX handshake, over maxHandshakeMessageBytes', 
   }
 });
 
+// Plaintext (HELLO/ACCEPT): the server's session is established when it sends ACCEPT, before the
+// client can send DATA, so there is no window; the same hold covers it if a slow `decide` made one.
+describe('the first DATA of a plaintext session, over maxHandshakeMessageBytes', { timeout: 10_000 }, () => {
+  for (const transport of ['tcp', 'ws', 'http'] as const) {
+    it(`${transport}: a 2 KB DATA sent right after connect arrives intact (1 KiB handshake limit)`, async () => {
+      const first = firstMessage();
+      const server = await listen({ transport, serverLimits: { maxHandshakeMessageBytes: 1024 }, onSession: first.onSession, onHandshakeError: first.onHandshakeError });
+      cleanup.push(() => server.close());
+      const client = await connect(server.url, transport === 'http' ? { transport: httpTransport } : {});
+      cleanup.push(() => client.close());
+      const body = bigRequest(2_000);
+      await client.send(body);
+      expect(await first.got).toBe(body);
+    });
+  }
+});
+
 /**
  * The HELLO our client sends, captured from a transport that takes it and answers nothing (its
  * session waits for an ACCEPT that never comes).
