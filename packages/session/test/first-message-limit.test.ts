@@ -280,7 +280,7 @@ describe.skipIf(!natsBin)('nats: the first DATA after an XX handshake', { timeou
   it.each([64 * 1024, 1024])('a 200 KB DATA sent right after connect arrives intact (handshake limit %i)', async (maxHandshakeMessageBytes) => {
     const first = firstMessage();
     const server = await serve({ transport: 'nats', servers: node.address, subject: `m2m.first.${maxHandshakeMessageBytes}`, serverLimits: { maxHandshakeMessageBytes }, onSession: first.onSession, onHandshakeError: first.onHandshakeError });
-    const client = await connect(server.url, { secure: clientSecure, servers: node.address });
+    const client = await connect(server.url, { secure: clientSecure });
     cleanup.push(() => client.close());
     const body = bigRequest(200_000);
     await client.send(body);
