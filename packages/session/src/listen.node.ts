@@ -200,6 +200,9 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
         decide: () => {
           decision = decide(address);
           if (!decision.reject && !admitted) {
+            // From this HELLO on, a longer message (the client's first DATA, read with its
+            // AUTH) waits for the handshake's outcome instead of ending the connection.
+            transport.limitIncoming?.(maxHandshakeBytes, maxPayload);
             admitted = true;
             admitting++;
             addAddress(address, 1);
@@ -208,6 +211,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
         },
       });
     } catch (e) {
+      // A message held for the handshake's outcome is refused (LimitExceeded).
+      transport.limitIncoming?.(maxHandshakeBytes);
       counters.failedHandshakes++;
       options.onHandshakeError?.(entry.closedBy === 'timeout' ? new M2MError('Timeout', { operation: 'handshake', ms: handshakeMs }, { cause: e }) : e);
     } finally {

@@ -32,6 +32,10 @@ export class HttpServerTransport implements Transport {
   readonly inbox: AsyncQueue<Uint8Array>;
   /** Bytes each POST body may carry now (small until the handshake is done). */
   maxIncoming: number;
+  /** Longest message whose reading waits for the next limit (the handshake's outcome) instead of being refused. */
+  holdUpTo = 0;
+  /** Bodies waiting for the next `limitIncoming` (or the end). */
+  #limitWaiters: Array<() => void> = [];
   /** What this connection holds (POST bodies being read, messages not yet read). */
   readonly account: ConnectionAccount;
   #outbox: Uint8Array[] = [];
@@ -64,8 +68,19 @@ export class HttpServerTransport implements Transport {
   get outboxBytes(): number {
     return this.#outboxBytes;
   }
-  limitIncoming(maxMessageBytes: number): void {
+  limitIncoming(maxMessageBytes: number, holdUpTo = 0): void {
     this.maxIncoming = maxMessageBytes;
+    this.holdUpTo = holdUpTo;
+    for (const w of this.#limitWaiters.splice(0)) w();
+  }
+  /**
+   * Whether a message of `length` bytes may be read: at once when within the limit; when within
+   * `holdUpTo` only, once the handshake's outcome set the limit (the body's reading waits here,
+   * holding what it read so far); false when too long or the connection ended.
+   */
+  async admits(length: number): Promise<boolean> {
+    while (length > this.maxIncoming && length <= this.holdUpTo && !this.#closed) await new Promise<void>((r) => this.#limitWaiters.push(r));
+    return length <= this.maxIncoming && !this.#closed;
   }
   /**
    * Queues one message for the client's next response; waits while more than the send
@@ -124,6 +139,7 @@ export class HttpServerTransport implements Transport {
     this.#resolveEnded(error);
     for (const w of this.#waiters.splice(0)) w();
     for (const w of this.#roomWaiters.splice(0)) w();
+    for (const w of this.#limitWaiters.splice(0)) w();
   }
   /** Ends the connection for something the client did (iteration fails with `error`). */
   refuse(error: unknown): void {
@@ -201,9 +217,11 @@ export function httpHandler(options: {
       if (!conn) return reply(res, 400);
       return postBatch(req, res, conn, framed);
     }
-    const max = conn ? conn.maxIncoming : (options.maxFirstMessageBytes ?? options.maxMessageBytes);
+    let max = conn ? conn.maxIncoming : (options.maxFirstMessageBytes ?? options.maxMessageBytes);
     const declared = Number(req.headers['content-length']);
-    if (declared > max) return refuseBody(req, res, 413);
+    // A body over the handshake's limit waits for its outcome (conn.admits) before it is read.
+    if (declared > max && !(conn && (await conn.admits(declared)))) return refuseBody(req, res, 413);
+    if (conn) max = conn.maxIncoming;
     // Small reads copied together (length-prefixed.ts): a trickled body costs its size.
     const chunks = new LengthPrefixedReader();
     let size = 0;
@@ -213,10 +231,11 @@ export function httpHandler(options: {
     try {
       for await (const chunk of req as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > max) {
+        if (size > max && !(holder && (await holder.admits(size)))) {
           holder?.account.release(held);
           return refuseBody(req, res, 413);
         }
+        if (holder) max = holder.maxIncoming;
         holder?.account.hold(chunk.length);
         held += chunk.length;
         chunks.push(chunk);
@@ -263,8 +282,10 @@ export function httpHandler(options: {
    * larger; every message is held to the connection's limit.
    */
   const postBatch = async (req: IncomingMessage, res: ServerResponse, conn: HttpServerTransport, framed: boolean) => {
-    const max = conn.maxIncoming;
-    const bodyMax = Math.max(max + 4, HTTP_BATCH_BYTES);
+    let max = conn.maxIncoming;
+    // During the handshake, a message up to `holdUpTo` may follow the AUTH: its reading waits
+    // for the handshake's outcome (conn.admits).
+    const bodyMax = Math.max(Math.max(max, conn.holdUpTo) + 4, HTTP_BATCH_BYTES);
     if (Number(req.headers['content-length']) > bodyMax) return refuseBody(req, res, 413);
     const reader = new LengthPrefixedReader();
     let size = 0;
@@ -284,7 +305,8 @@ export function httpHandler(options: {
         held += chunk.length;
         reader.push(chunk);
         for (let len = reader.nextLength(); len >= 0; len = reader.nextLength()) {
-          if (len > max) return fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max }), 413);
+          if (len > max && !(await conn.admits(len))) return fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: conn.maxIncoming }), 413);
+          max = conn.maxIncoming;
           const message = reader.take();
           if (!message) break;
           held -= 4 + message.length;

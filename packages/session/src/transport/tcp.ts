@@ -35,6 +35,10 @@ export class TcpTransport implements Transport {
   #reader = new LengthPrefixedReader();
   #batch: SocketWriteBatch;
   #max: number;
+  /** Longest message that waits (reading stopped) instead of ending the connection (`limitIncoming`). */
+  #holdUpTo = 0;
+  /** Set while reading is stopped before a message above `#max` but within `#holdUpTo`. */
+  #holding = false;
   #closed = false;
   /** Set by `close()`: incoming bytes are dropped from then on. */
   #discarding = false;
@@ -69,7 +73,7 @@ export class TcpTransport implements Transport {
       // Messages left in the reader while the inbox was full come out first.
       onDrain: () => {
         this.#takeMessages();
-        if (!this.#inbox.full) socket.resume();
+        if (!this.#inbox.full && !this.#holding) socket.resume();
       },
       onTake: (m) => this.#account.release(m.byteLength),
     });
@@ -79,8 +83,15 @@ export class TcpTransport implements Transport {
     socket.on('close', () => this.#finish());
   }
 
-  limitIncoming(maxMessageBytes: number): void {
+  limitIncoming(maxMessageBytes: number, holdUpTo = 0): void {
     this.#max = maxMessageBytes;
+    this.#holdUpTo = holdUpTo;
+    if (!this.#holding) return;
+    // The held message is checked again against the new limits.
+    this.#holding = false;
+    if (this.#closed) return;
+    this.#takeMessages();
+    if (!this.#holding && !this.#inbox.full && !this.#discarding) this.#socket.resume();
   }
 
   /**
@@ -114,6 +125,13 @@ export class TcpTransport implements Transport {
     while (!this.#discarding) {
       if (this.#inbox.full) return;
       const len = this.#reader.nextLength();
+      if (len > this.#max && len <= this.#holdUpTo) {
+        // Too long for now, not for later (the handshake decides): stop reading here; what is
+        // already in is at most the socket's last chunk, counted in the account.
+        this.#holding = true;
+        this.#socket.pause();
+        return;
+      }
       if (len > this.#max) return this.#refuse(speaksHttp(len) ? new M2MError('Network', { reason: 'the peer speaks HTTP, not M2M over TCP (use a ws:// or http:// URL for an HTTP server)' }) : new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
       const message = len < 0 ? undefined : this.#reader.take();
       if (!message) break;
@@ -134,7 +152,8 @@ export class TcpTransport implements Transport {
 
   #finish(error?: unknown): void {
     if (!this.#closed) this.#closed = true;
-    if (error === undefined && !this.#discarding && !this.#inbox.ended) {
+    // A held message is not delivered after the end (only a limit call releases it).
+    if (error === undefined && !this.#discarding && !this.#inbox.ended && !this.#holding) {
       this.#endWhenTaken = true;
       this.#takeMessages();
     } else {
@@ -184,6 +203,11 @@ export class TcpTransport implements Transport {
   }
 
   abort(): void {
+    // A held message is refused (LimitExceeded): nothing will raise the limit any more.
+    if (this.#holding) {
+      this.#holding = false;
+      this.#finish(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: this.#reader.nextLength(), max: this.#max }));
+    }
     // What `send` already took goes to the kernel before the reset, as it would have unbatched.
     this.#batch.flush();
     this.#socket.resetAndDestroy();
@@ -194,6 +218,8 @@ export class TcpTransport implements Transport {
    * destroyed if the peer has not closed its side 10 s after that (a dead or hostile peer).
    */
   async close(): Promise<void> {
+    // A held message is dropped with what else arrives.
+    this.#holding = false;
     if (this.#socket.destroyed) return;
     // Nothing more is read after close; a socket paused by a full inbox would otherwise keep the
     // peer's last bytes (and its FIN) waiting until the destroy timer.

@@ -19,9 +19,13 @@ export interface Transport extends AsyncIterable<Uint8Array> {
   abort?(): void;
   /**
    * Sets the largest incoming message from now on (a server keeps it small until the handshake
-   * is done, then raises it to `maxMessageBytes`).
+   * is done, then raises it to `maxMessageBytes`). With `holdUpTo` (the handshake is in
+   * progress), a message whose declared length is above `maxMessageBytes` but not above
+   * `holdUpTo` does not end the connection: reading stops before it (nothing is allocated for
+   * it) until the next call decides, which refuses it (LimitExceeded) if it is still too long.
+   * A peer's AUTH and its first DATA arrive in one read, before the server could raise the limit.
    */
-  limitIncoming?(maxMessageBytes: number): void;
+  limitIncoming?(maxMessageBytes: number, holdUpTo?: number): void;
   /**
    * Settles once the connection has ended (with the error that ended it, if any), so a reader
    * that is not iterating right now (its consumer is full) still learns the peer is gone.

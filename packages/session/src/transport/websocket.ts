@@ -40,6 +40,54 @@ function setReceiverLimit(ws: WebSocketLike, max: number): void {
   if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = max;
 }
 
+/** The part of `ws`'s receiver (ws 8.x, lib/receiver.js) that {@link holdLongFrames} hooks. */
+interface WsReceiver {
+  _maxPayload: number;
+  _payloadLength: number;
+  _totalPayloadLength: number;
+  _opcode: number;
+  _loop: boolean;
+  _errored: boolean;
+  haveLength(cb: (error?: Error) => void): void;
+  startLoop(cb: (error?: Error) => void): void;
+}
+
+const isWsReceiver = (r: unknown): r is WsReceiver => {
+  const x = r as Partial<Record<keyof WsReceiver, unknown>> | undefined;
+  return !!x && typeof x._maxPayload === 'number' && typeof x._payloadLength === 'number' && typeof x._totalPayloadLength === 'number' && typeof x._opcode === 'number' && typeof x._loop === 'boolean' && typeof x._errored === 'boolean' && typeof x.haveLength === 'function' && typeof x.startLoop === 'function';
+};
+
+/**
+ * Makes `ws` stop parsing, instead of failing, at a data frame whose declared length is above
+ * its receiver's limit but not above `holdLimit()`: the frame's header is read, nothing is
+ * buffered for its payload, and the receiver takes no more socket bytes (its write callback is
+ * held, so `ws` pauses the socket) until `onHold`'s resume runs, which checks the frame against
+ * the receiver's limit then (failing it as `ws` does, or reading on). The hook is `ws` 8.x's
+ * own deferral (a pending write callback); another version keeps failing at once.
+ * @returns false when the receiver does not have the expected shape.
+ */
+function holdLongFrames(ws: WebSocketLike, holdLimit: () => number, onHold: (resume: () => void) => void): boolean {
+  const receiver = (ws as unknown as { _receiver?: unknown })._receiver;
+  if (!isWsReceiver(receiver)) return false;
+  const haveLength = receiver.haveLength;
+  receiver.haveLength = function (this: WsReceiver, cb) {
+    const total = this._totalPayloadLength + this._payloadLength;
+    if (this._payloadLength && this._opcode < 0x08 && total > this._maxPayload && total <= holdLimit()) {
+      // startLoop ends without calling cb (it skips it for an errored receiver) until resumed.
+      this._loop = false;
+      this._errored = true;
+      onHold(() => {
+        this._errored = false;
+        haveLength.call(this, cb);
+        if (!this._errored) this.startLoop(cb);
+      });
+      return;
+    }
+    haveLength.call(this, cb);
+  };
+  return true;
+}
+
 /**
  * `ws` refuses an oversize frame from its header, before buffering it; that is our size limit
  * (`ws` does not say the declared size, so `actual` is reported as just over the limit).
@@ -123,6 +171,14 @@ export class WebSocketTransport implements Transport {
   #yieldTo: (run: () => void) => void;
   /** Largest session message received. */
   #max: number;
+  /** Longest session message that waits (reading stopped) instead of ending the connection (`limitIncoming`). */
+  #holdUpTo = 0;
+  /** Whether `ws`'s receiver is hooked ({@link holdLongFrames}). */
+  #hooked = false;
+  /** Restarts `ws`'s receiver stopped before a long frame. */
+  #resumeFrame: (() => void) | undefined;
+  /** Set while a batch entry above `#max` but within `#holdUpTo` waits (reading paused). */
+  #holdingEntry = false;
   #sendHighWater: number;
   #sendTimeoutMs: number;
   #account: ConnectionAccount;
@@ -182,7 +238,11 @@ export class WebSocketTransport implements Transport {
 
   /** Largest WebSocket message received: a session message, or a batch (transport/ws-batch.ts). */
   get #wireLimit(): number {
-    return this.#reader ? batchLimit(this.#max) : this.#max;
+    return this.#wireLimitOf(this.#max);
+  }
+
+  #wireLimitOf(max: number): number {
+    return this.#reader ? batchLimit(max) : max;
   }
 
   /** True when WebSocket messages carry batches of session messages (`m2m.batch.v1` negotiated). */
@@ -190,9 +250,22 @@ export class WebSocketTransport implements Transport {
     return this.#reader !== undefined;
   }
 
-  limitIncoming(maxMessageBytes: number): void {
+  limitIncoming(maxMessageBytes: number, holdUpTo = 0): void {
     this.#max = maxMessageBytes;
+    this.#holdUpTo = holdUpTo;
     setReceiverLimit(this.#ws, this.#wireLimit);
+    if (holdUpTo > maxMessageBytes && !this.#hooked) this.#hooked = holdLongFrames(this.#ws, () => this.#wireLimitOf(this.#holdUpTo), (resume) => (this.#resumeFrame = resume));
+    // What waits is checked again against the new limits.
+    if (this.#holdingEntry) {
+      this.#holdingEntry = false;
+      if (!this.#closed) this.#takeEntries();
+      if (!this.#holdingEntry && !this.#inbox.full) this.#resume();
+    }
+    const resume = this.#resumeFrame;
+    if (resume && !this.#holdingEntry) {
+      this.#resumeFrame = undefined;
+      resume();
+    }
   }
 
   #pause(): void {
@@ -202,7 +275,7 @@ export class WebSocketTransport implements Transport {
   }
 
   #resume(): void {
-    if (!this.#paused || this.#yielding) return;
+    if (!this.#paused || this.#yielding || this.#holdingEntry) return;
     this.#paused = false;
     this.#ws.resume?.();
   }
@@ -259,7 +332,8 @@ export class WebSocketTransport implements Transport {
    * message's overhead for its object) until its last entry is taken.
    */
   #onBatch(batch: Uint8Array): void {
-    const bad = checkBatch(batch, this.#max);
+    // An entry within `#holdUpTo` is checked again when its turn comes (#takeEntries).
+    const bad = checkBatch(batch, Math.max(this.#max, this.#holdUpTo));
     if (bad) return bad.code === 'LIMIT_EXCEEDED' ? this.#refuse(bad, 1009, 'message too big') : this.#refuse(bad, 1002, 'bad batch');
     try {
       this.#account.hold(batch.length + MESSAGE_OVERHEAD);
@@ -281,6 +355,15 @@ export class WebSocketTransport implements Transport {
       if (this.#turnEntries >= ENTRIES_PER_TURN) {
         this.#yieldTurn();
         break;
+      }
+      const len = reader.nextLength();
+      if (len > this.#max) {
+        if (len > this.#holdUpTo) return this.#refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }), 1009, 'message too big');
+        // Too long for now, not for later (the handshake decides): reading stops; the batch
+        // is already counted in the account.
+        this.#holdingEntry = true;
+        this.#pause();
+        return;
       }
       this.#turnEntries++;
       const entry = reader.take()!;
@@ -414,6 +497,8 @@ export class WebSocketTransport implements Transport {
   }
 
   abort(): void {
+    // What waits for a handshake that will not finish is refused (LimitExceeded).
+    this.limitIncoming(this.#max);
     // Entries of a peer that has closed, which nobody will read now.
     if (this.#endWhenTaken) this.#endNow();
     // What `send` already took goes to the socket before it is dropped, as it would have unbatched.
@@ -425,6 +510,7 @@ export class WebSocketTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.limitIncoming(this.#max);
     if (this.#endWhenTaken) {
       this.#inbox.discard();
       this.#endNow();

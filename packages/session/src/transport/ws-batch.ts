@@ -101,6 +101,14 @@ export class BatchReader {
   /** True when the last {@link take} finished its batch (the batch is no longer held). */
   batchDone = false;
 
+  /** The length of the next entry, or -1 when none is waiting. */
+  nextLength(): number {
+    if (this.empty) return -1;
+    const batch = this.#batches[this.#head];
+    const at = this.#at;
+    return ((batch[at] << 24) | (batch[at + 1] << 16) | (batch[at + 2] << 8) | batch[at + 3]) >>> 0;
+  }
+
   /** The next entry (a view of its batch), or `undefined` when none is waiting. */
   take(): Uint8Array | undefined {
     if (this.empty) return undefined;
