@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeAcceptPayload, decodeCapabilities, decodeMessageBinary, decodeStructured, encodeAcceptPayload, encodeCapabilities, encodeMessageBinary } from '../src/codec/binary-codec.js';
+import { decodeAcceptPayload, decodeCapabilities, decodeMessageBinary, decodeOwnedMessageBinary, decodeStructured, encodeAcceptPayload, encodeCapabilities, encodeMessageBinary } from '../src/codec/binary-codec.js';
 import { writeAcceptPayload, writeCapabilities, writeHandshakeMessage } from '../src/codec/handshake-writer.js';
 import { readAcceptPayload, readCapabilities, readHandshakeMessage } from '../src/codec/handshake-reader.js';
 import { decodeMsgpack } from '../src/codec/msgpack-decode.js';
@@ -147,6 +147,12 @@ describe('handshake reader: the message, or the error, of the generic decoder', 
         expect(outcome(() => fast)).toEqual(outcome(() => decodeStructured(bytes)));
         const body = (fast!.payload as { value: { message: Uint8Array } }).value.message;
         expect(body.buffer).not.toBe(bytes.buffer);
+        // Bytes handed over by a transport: the same message, the Noise message a view of them
+        // unless that would pin a buffer much larger than the message (codec/slab.ts keepSmall).
+        const owned = decodeOwnedMessageBinary(bytes);
+        expect(outcome(() => owned)).toEqual(outcome(() => fast));
+        const ownedBody = (owned.payload as { value: { message: Uint8Array } }).value.message;
+        if (bytes.buffer.byteLength <= 8192) expect(ownedBody.buffer).toBe(bytes.buffer);
       }),
       { numRuns: 300 },
     );

@@ -284,9 +284,10 @@ function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Mes
   // The DATA and handshake shapes in one pass; anything else (or anything odd) through the
   // generic decoder. HELLO, ACCEPT and AUTH try the handshake reader first (AUTH also carries
   // a sealed key confirmation, DATA-shaped).
+  const keep = owned ? keepOwned : copy;
   const type = bytes[1];
-  if (type <= 1 || type === 7) return readHandshakeMessage(bytes) ?? readDataMessage(bytes, owned ? keepOwned : copy) ?? decodeStructured(bytes, owned);
-  return readDataMessage(bytes, owned ? keepOwned : copy) ?? readHandshakeMessage(bytes) ?? decodeStructured(bytes, owned);
+  if (type <= 1 || type === 7) return readHandshakeMessage(bytes, keep) ?? readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
+  return readDataMessage(bytes, keep) ?? readHandshakeMessage(bytes, keep) ?? decodeStructured(bytes, owned);
 }
 
 /**

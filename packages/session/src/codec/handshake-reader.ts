@@ -182,6 +182,10 @@ function whole<T>(bytes: Uint8Array, read: () => T | undefined): T | undefined {
 
 // ---------------------------------------------------------------------------------------------
 
+/** What the Noise message's bytes (a view of the input) become in the message; set per call. */
+const copyBody = (v: Uint8Array): Uint8Array => v.slice();
+let keepBody = copyBody;
+
 function handshakeMessage(): Message | undefined {
   if (byte() !== 0x94) return undefined;
   const type = smallIndex(MessageType.length);
@@ -196,7 +200,7 @@ function handshakeMessage(): Message | undefined {
   const head = byte();
   const len = head === 0xc4 ? beUint(1) : head === 0xc5 ? beUint(2) : head === 0xc6 ? beUint(4) : -1;
   if (at < 0 || len < 0 || at + len !== src.length) return undefined;
-  const message = src.slice(at, at + len);
+  const message = keepBody(src.subarray(at, at + len));
   at += len;
   const m: Message = { type: MessageType[type], timestamp };
   if (sessionId !== undefined) m.sessionId = sessionId;
@@ -206,9 +210,12 @@ function handshakeMessage(): Message | undefined {
 
 /**
  * The handshake message in `bytes` (HELLO, ACCEPT, AUTH or any type with a handshake payload),
- * or `undefined` when it is not one this reader takes. The Noise message is a copy.
+ * or `undefined` when it is not one this reader takes. `keep` turns the Noise message's bytes (a
+ * view of `bytes`) into what the payload holds: a copy by default; the session's codec, handed
+ * the transport's message, keeps the view when that pins little (binary-codec.ts, `keepOwned`).
  */
-export function readHandshakeMessage(bytes: Uint8Array): Message | undefined {
+export function readHandshakeMessage(bytes: Uint8Array, keep: (view: Uint8Array) => Uint8Array = copyBody): Message | undefined {
+  keepBody = keep;
   return whole(bytes, handshakeMessage);
 }
 
