@@ -287,7 +287,7 @@ function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Mes
   const keep = owned ? keepOwned : copy;
   const type = bytes[1];
   if (type <= 1 || type === 7) return readHandshakeMessage(bytes, keep) ?? readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
-  return readDataMessage(bytes, keep) ?? readHandshakeMessage(bytes, keep) ?? decodeStructured(bytes, owned);
+  return readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
 }
 
 /**
