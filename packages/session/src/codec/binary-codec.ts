@@ -13,6 +13,8 @@ import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType,
 import { decodeMsgpack } from './msgpack-decode.js';
 import { writeDataMessage } from './data-writer.js';
 import { readDataMessage } from './data-reader.js';
+import { readAcceptPayload, readCapabilities, readHandshakeMessage } from './handshake-reader.js';
+import { writeAcceptPayload, writeCapabilities, writeHandshakeMessage } from './handshake-writer.js';
 import { encodeMsgpack, type MsgpackInput } from './msgpack-encode.js';
 import { keepSmall } from './slab.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
@@ -66,12 +68,12 @@ function payloadArray(p: MessagePayload): unknown[] {
 
 /** Capabilities alone as MessagePack (the Noise payload of HELLO). */
 export function encodeCapabilities(c: Capabilities): Uint8Array {
-  return pack(capabilitiesArray(c));
+  return writeCapabilities(c) ?? pack(capabilitiesArray(c));
 }
 
 /** ACCEPT's Noise payload: `[session_id, capabilities]` as MessagePack. */
 export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array {
-  return pack([sessionId, capabilitiesArray(c)]);
+  return writeAcceptPayload(sessionId, c) ?? pack([sessionId, capabilitiesArray(c)]);
 }
 
 /**
@@ -80,6 +82,9 @@ export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Ar
  *   CAPABILITY_LIMITS).
  */
 export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities {
+  // The usual shape in one pass (./handshake-reader.ts); anything else through the generic decoder.
+  const fast = input instanceof Uint8Array ? readCapabilities(input) : undefined;
+  if (fast) return fast;
   const v = input instanceof Uint8Array ? unpackValue(input, 'capabilities') : input;
   try {
     const p = readPayload(v);
@@ -121,6 +126,8 @@ export function decodePayloadBinary(bytes: Uint8Array): MessagePayload {
  * @throws M2MError: InvalidMessage for malformed MessagePack or capabilities, LimitExceeded.
  */
 export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; capabilities: Capabilities } | undefined {
+  const fast = bytes instanceof Uint8Array ? readAcceptPayload(bytes) : undefined;
+  if (fast) return fast;
   const v = unpackValue(bytes, 'MessagePack');
   if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !Array.isArray(v[1])) return undefined;
   return { sessionId: v[0], capabilities: decodeCapabilities(v[1]) };
@@ -132,7 +139,7 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
   // DATA, bindings and sealed control messages: one sized allocation instead of the generic encoder's buffer and copy.
-  const fast = writeDataMessage(message);
+  const fast = writeDataMessage(message) ?? writeHandshakeMessage(message);
   if (fast) return fast;
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
   return pack(arr);
@@ -274,9 +281,13 @@ export function decodeOwnedMessageBinary(bytes: Uint8Array): Message {
 function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Message {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array' });
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
-  // The DATA shape in one pass; anything else (or anything odd) through the generic decoder.
-  const data = readDataMessage(bytes, owned ? keepOwned : copy);
-  return data ?? decodeStructured(bytes, owned);
+  // The DATA and handshake shapes in one pass; anything else (or anything odd) through the
+  // generic decoder. HELLO, ACCEPT and AUTH try the handshake reader first (AUTH also carries
+  // a sealed key confirmation, DATA-shaped).
+  const keep = owned ? keepOwned : copy;
+  const type = bytes[1];
+  if (type <= 1 || type === 7) return readHandshakeMessage(bytes, keep) ?? readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
+  return readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
 }
 
 /**
