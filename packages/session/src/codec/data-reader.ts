@@ -8,139 +8,54 @@
  * same message or the exact error (test/frame-bytes.test.ts checks both agree).
  * @module
  */
-import { utf8Text } from './utf8-text.js';
 import type { Algorithm } from '@m2m/core';
 import { MessageType, type DataPayload, type Message } from '../message.js';
+import { MsgpackCursor, RepeatedText } from './msgpack-cursor.js';
 
 const ALGOS: readonly Algorithm[] = ['none', 'm2m', 'tokennative', 'brotli'];
 
-/** Read position; `-1` once the input left the shape (the caller then uses the generic decoder). */
-let at = 0;
-const NOTHING = new Uint8Array(0);
-let src: Uint8Array = NOTHING;
-
-function byte(): number {
-  if (at < 0 || at >= src.length) {
-    at = -1;
-    return -1;
-  }
-  return src[at++];
-}
-
-function beUint(bytes: number): number {
-  if (at < 0 || at + bytes > src.length) {
-    at = -1;
-    return 0;
-  }
-  let n = 0;
-  for (let i = 0; i < bytes; i++) n = n * 256 + src[at++];
-  return n;
-}
-
-/** An unsigned integer in fixint, uint8/16/32, or uint64/int64 within the safe range; `-1` otherwise. */
-function uint(): number {
-  const b = byte();
-  if (b < 0) return -1;
-  if (b < 0x80) return b;
-  if (b === 0xcc) return beUint(1);
-  if (b === 0xcd) return beUint(2);
-  if (b === 0xce) return beUint(4);
-  if (b === 0xcf || b === 0xd3) {
-    const hi = beUint(4);
-    const lo = beUint(4);
-    // Above 2^53 - 1 (or a negative int64): not this reader's to judge.
-    if (hi > 0x1f_ffff) at = -1;
-    return hi * 2 ** 32 + lo;
-  }
-  at = -1;
-  return -1;
-}
-
-/** The length of a str (`str` true) or bin header at the current byte; `-1` for anything else. */
-function lengthOf(head: number, str: boolean): number {
-  if (str && head >= 0xa0 && head <= 0xbf) return head & 0x1f;
-  if (head === (str ? 0xd9 : 0xc4)) return beUint(1);
-  if (head === (str ? 0xda : 0xc5)) return beUint(2);
-  if (head === (str ? 0xdb : 0xc6)) return beUint(4);
-  return -1;
-}
-
-function text(len: number): string | undefined {
-  if (at < 0 || len < 0 || at + len > src.length) return undefined;
-  const start = at;
-  at += len;
-  return utf8Text(src, start, at);
-}
-
-// The last session id read, as bytes and as text: a session reads the same id in every message,
-// and comparing up to 64 bytes costs less than decoding them into a new string.
-const lastSidBytes = new Uint8Array(64);
-let lastSidLen = -1;
-let lastSid = '';
-
-function sessionIdText(len: number): string | undefined {
-  if (at < 0 || len < 0 || at + len > src.length) return undefined;
-  if (len === lastSidLen) {
-    let same = true;
-    for (let i = 0; i < len; i++) {
-      if (src[at + i] !== lastSidBytes[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) {
-      at += len;
-      return lastSid;
-    }
-  }
-  const start = at;
-  const sid = text(len);
-  if (sid !== undefined && len <= lastSidBytes.length) {
-    lastSidBytes.set(src.subarray(start, start + len));
-    lastSidLen = len;
-    lastSid = sid;
-  }
-  return sid;
-}
+const c = new MsgpackCursor();
+// A session reads the same id in every message (msgpack-cursor.ts, RepeatedText).
+const sessionIds = new RepeatedText(64);
 
 /**
  * The DATA-shaped message in `bytes`, or `undefined` when it is not one this reader takes.
  * `keep` turns the content's bytes (a view of `bytes`) into what the payload holds.
  */
 export function readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => Uint8Array): Message | undefined {
-  src = bytes;
-  at = 0;
+  c.begin(bytes);
   try {
-    if (byte() !== 0x94) return undefined;
-    const type = byte();
+    if (c.byte() !== 0x94) return undefined;
+    const type = c.byte();
     if (type < 0 || type >= MessageType.length) return undefined;
     let sessionId: string | undefined;
-    const sidHead = byte();
+    const sidHead = c.byte();
     if (sidHead !== 0xc0) {
-      sessionId = sessionIdText(lengthOf(sidHead, true));
+      sessionId = sessionIds.read(c, c.lengthOf(sidHead, true));
       if (sessionId === undefined) return undefined;
     }
-    const timestamp = uint();
-    if (at < 0 || byte() !== 0x95 || byte() !== 2) return undefined;
-    const algo = byte();
+    const timestamp = c.uint();
+    if (c.at < 0 || c.byte() !== 0x95 || c.byte() !== 2) return undefined;
+    const algo = c.byte();
     if (algo < 0 || algo >= ALGOS.length) return undefined;
-    const head = byte();
+    const head = c.byte();
     let content: string | Uint8Array;
-    const strLen = lengthOf(head, true);
+    const strLen = c.lengthOf(head, true);
     if (strLen >= 0) {
-      const s = text(strLen);
+      const s = c.textOf(strLen);
       if (s === undefined) return undefined;
       content = s;
     } else {
-      const binLen = lengthOf(head, false);
-      if (at < 0 || binLen < 0 || at + binLen > src.length) return undefined;
-      content = keep(src.subarray(at, at + binLen));
-      at += binLen;
+      const binLen = c.lengthOf(head, false);
+      const at = c.at;
+      if (at < 0 || binLen < 0 || at + binLen > bytes.length) return undefined;
+      content = keep(bytes.subarray(at, at + binLen));
+      c.at = at + binLen;
     }
     let originalSize: number | undefined;
-    if (src[at] === 0xc0) at++;
-    else originalSize = uint();
-    if (at < 0 || byte() !== 0xc0 || at !== src.length) return undefined;
+    if (bytes[c.at] === 0xc0) c.at++;
+    else originalSize = c.uint();
+    if (c.at < 0 || c.byte() !== 0xc0 || c.at !== bytes.length) return undefined;
     const value: DataPayload = { algorithm: ALGOS[algo], content };
     if (originalSize !== undefined) value.originalSize = originalSize;
     const m: Message = { type: MessageType[type], timestamp };
@@ -148,6 +63,6 @@ export function readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => U
     m.payload = { kind: 'data', value };
     return m;
   } finally {
-    src = NOTHING; // keep no reference to the caller's bytes
+    c.release(); // keep no reference to the caller's bytes
   }
 }
