@@ -100,3 +100,27 @@ export async function sessionMessagesPerSecond(client: SessionLike, peer: Sessio
   await reader;
   return n / ((performance.now() - t0) / 1000);
 }
+
+/** Messages per second of wall time, per CPU-second of this process, and CPU µs per message. */
+export interface PipeRate {
+  wall: number;
+  cpu: number;
+  cpuUs: number;
+}
+
+/** A contender kept open across rounds: `run(n)` moves `n` messages and reports the rate once the peer has them all. */
+export interface Pipe {
+  run(n: number): Promise<PipeRate>;
+  close(): Promise<void>;
+}
+
+/** Times `run` (moving `n` messages) in wall time and in this process's CPU (user + system: both ends live here). */
+export async function timedPipeRun(n: number, run: () => Promise<unknown>): Promise<PipeRate> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run();
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpuUs = Math.max(1, c.user + c.system) / n;
+  return { wall: n / wall, cpu: 1e6 / cpuUs, cpuUs };
+}

@@ -23,7 +23,7 @@ import { decodeFrame, encodeFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, listen, Session, type SecureOptions, type Server } from '@m2m/session';
 import { memoryTransportPair } from '@m2m/session/testing';
-import { median, medianRatio, sessionMessagesPerSecond } from './measure.js';
+import { median, medianRatio, sessionMessagesPerSecond, timedPipeRun, type Pipe, type PipeRate } from './measure.js';
 import { natsServerPath, startNatsServer } from '../packages/session/test/fixtures/nats-server.js';
 
 // Loaded when the section runs, so other sections never load the NATS client.
@@ -38,28 +38,6 @@ const payload = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', c
 const serverKey = KeyPair.generate();
 const clientKey = KeyPair.generate();
 const secure = (mine: KeyPair, theirs: KeyPair): SecureOptions => ({ pattern: 'XX', staticKey: mine, verifyPeer: allowKeys([theirs.publicKey]) });
-
-/** Messages per second of wall time, and CPU microseconds of this process per message. */
-interface Rate {
-  wall: number;
-  cpuUs: number;
-}
-
-/** A contender kept open across rounds: `run(n)` moves `n` messages and reports the rate. */
-interface Pipe {
-  run(n: number): Promise<Rate>;
-  close(): Promise<void>;
-}
-
-/** Times `run` in wall time and in this process's CPU (user + system: both ends live here). */
-async function timed(n: number, run: () => Promise<unknown>): Promise<Rate> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  await run();
-  const wall = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(c0);
-  return { wall: n / wall, cpuUs: (c.user + c.system) / n };
-}
 
 /**
  * Raw NATS: one connection publishes the payloads, another subscribes and counts them. With
@@ -82,7 +60,7 @@ async function rawPipe(address: string, frames: boolean): Promise<Pipe> {
       seen = 0;
       target = n;
       const all = new Promise<void>((r) => (done = r));
-      return timed(n, async () => {
+      return timedPipeRun(n, async () => {
         for (let i = 0; i < n; i++) pub.publish(subject, frames ? encodeFrame(payload, { compression: 'auto' }) : bytes);
         await all;
       });
@@ -103,7 +81,7 @@ async function sessionPipe(address: string, encrypted: boolean): Promise<Pipe> {
   const client = await connect(server.url, { secure: encrypted ? secure(clientKey, serverKey) : undefined });
   const peer = await first;
   return {
-    run: (n) => timed(n, () => sessionMessagesPerSecond(client, peer, payload, n)),
+    run: (n) => timedPipeRun(n, () => sessionMessagesPerSecond(client, peer, payload, n)),
     async close() {
       await client.close();
       await server.close();
@@ -118,7 +96,7 @@ async function memoryPipe(encrypted: boolean): Promise<Pipe> {
   const client = await Session.client(a, { secure: encrypted ? secure(clientKey, serverKey) : undefined });
   const peer = (await sp)!;
   return {
-    run: (n) => timed(n, () => sessionMessagesPerSecond(client, peer, payload, n)),
+    run: (n) => timedPipeRun(n, () => sessionMessagesPerSecond(client, peer, payload, n)),
     async close() {
       await client.close();
     },
@@ -182,7 +160,7 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
     };
     type Name = keyof typeof pipes;
     const names = Object.keys(pipes) as Name[];
-    const rates = Object.fromEntries(names.map((k) => [k, [] as Rate[]])) as Record<Name, Rate[]>;
+    const rates = Object.fromEntries(names.map((k) => [k, [] as PipeRate[]])) as Record<Name, PipeRate[]>;
     const all = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<Name, number[]>;
     for (let r = 0; r < WARM + ROUNDS; r++) {
       for (const k of r % 2 ? [...names].reverse() : names) {

@@ -17,7 +17,7 @@ import { allowKeys, connect, listen, Session, WebSocketTransport, type ListenOpt
 import { webSocketWriteBatch } from '@m2m/session/internal';
 import { memoryTransportPair } from '@m2m/session/testing';
 import { httpTransport } from '@m2m/session/http';
-import { median, sessionMessagesPerSecond } from './measure.js';
+import { median, sessionMessagesPerSecond, timedPipeRun, type Pipe } from './measure.js';
 
 const HANDSHAKES = Number(process.env.BENCH_SESSION_HANDSHAKES ?? 200);
 const ROUNDS = Number(process.env.BENCH_SESSION_ROUNDS ?? 3);
@@ -44,28 +44,6 @@ function requestOf(bytes: number): string {
   return JSON.stringify({ model: 'gpt-4o', messages: turns });
 }
 
-/** Messages per second of wall time and per second of this process's CPU time. */
-interface Rate {
-  wall: number;
-  cpu: number;
-}
-
-/** Something that sends `n` messages and reports messages/s once the peer has them all. */
-interface Pipe {
-  run(n: number): Promise<Rate>;
-  close(): Promise<void>;
-}
-
-/** Times `run` in wall and CPU time (user + system: both ends live in this process). */
-async function timed(n: number, run: () => Promise<unknown>): Promise<Rate> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  await run();
-  const wall = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(c0);
-  return { wall: n / wall, cpu: n / ((c.user + c.system) / 1e6) };
-}
-
 /** The baseline: raw `ws`, each send awaited until the socket took it, as a session's send is. */
 async function rawWsPipe(text: string): Promise<Pipe> {
   const bytes = new TextEncoder().encode(text);
@@ -82,7 +60,7 @@ async function rawWsPipe(text: string): Promise<Pipe> {
       seen = 0;
       target = n;
       const all = new Promise<void>((r) => (done = r));
-      return timed(n, async () => {
+      return timedPipeRun(n, async () => {
         for (let i = 0; i < n; i++) await new Promise<void>((r) => ws.send(bytes, () => r()));
         await all;
       });
@@ -126,7 +104,7 @@ async function sessionPipe(kind: DataKind, text: string, encrypted: boolean): Pr
     stop = () => server.close();
   }
   return {
-    run: (n) => timed(n, () => sessionMessagesPerSecond(client, peer, text, n)),
+    run: (n) => timedPipeRun(n, () => sessionMessagesPerSecond(client, peer, text, n)),
     async close() {
       await client.close();
       await stop();
