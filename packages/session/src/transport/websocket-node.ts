@@ -199,7 +199,7 @@ export class NodeWebSocketTransport extends WebSocketTransport {
     const bad = checkBatch(batch, Math.max(this.max, this.#holdUpTo));
     if (bad) return bad.code === 'LIMIT_EXCEEDED' ? this.refuse(bad, 1009, 'message too big') : this.refuse(bad, 1002, 'bad batch');
     try {
-      this.account.hold(batch.length + MESSAGE_OVERHEAD);
+      this.account?.hold(batch.length + MESSAGE_OVERHEAD);
     } catch (e) {
       return this.refuse(e, 1013, 'server buffers full');
     }
@@ -235,8 +235,8 @@ export class NodeWebSocketTransport extends WebSocketTransport {
       try {
         // The entry leaves the batch's count (its bytes and prefix) for the inbox's (its bytes
         // and an array's overhead); the batch's own overhead goes with its last entry.
-        this.account.hold(MESSAGE_OVERHEAD);
-        this.account.release(4 + (reader.batchDone ? MESSAGE_OVERHEAD : 0));
+        this.account?.hold(MESSAGE_OVERHEAD);
+        this.account?.release(4 + (reader.batchDone ? MESSAGE_OVERHEAD : 0));
       } catch (e) {
         return this.refuse(e, 1013, 'server buffers full');
       }

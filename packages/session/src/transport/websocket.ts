@@ -9,7 +9,7 @@
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { keepSmall } from '../codec/slab.js';
-import { ConnectionAccount } from './budget.js';
+import type { ConnectionAccount } from './budget.js';
 import { WS_BATCH_PROTOCOL } from './ws-batch.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './types.js';
 
@@ -52,7 +52,7 @@ const heldSize = (m: Uint8Array): number => m.byteLength + MESSAGE_OVERHEAD;
 export interface WebSocketTransportOptions extends TransportLimits {
   /** The peer's address, for logs. */
   remoteAddress?: string;
-  /** Where a server counts the bytes this connection holds (default: an account of its own, no shared budget). */
+  /** Where a server counts the bytes this connection holds (default: none, as on a client). */
   account?: ConnectionAccount;
   /** The write batch of the socket under a `ws` WebSocket (Node: `webSocketWriteBatch`, transport/write-batch.ts). */
   batch?: WriteBatch;
@@ -84,14 +84,14 @@ export class WebSocketTransport implements Transport {
   protected max: number;
   #sendHighWater: number;
   #sendTimeoutMs: number;
-  #account: ConnectionAccount;
+  #account: ConnectionAccount | undefined;
   #resolveEnded!: (error: unknown) => void;
   /**
    * Settles once the connection has ended and what it received was handed over or dropped.
    */
   readonly ended: Promise<unknown> = new Promise((r) => (this.#resolveEnded = r));
-  /** Bytes this connection holds unread, counted against a server's budget. */
-  get account(): ConnectionAccount {
+  /** Bytes this connection holds unread, counted against a server's budget (absent on a client). */
+  get account(): ConnectionAccount | undefined {
     return this.#account;
   }
 
@@ -110,7 +110,7 @@ export class WebSocketTransport implements Transport {
     this.max = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
     this.#sendHighWater = options.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
     this.#sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-    this.#account = options.account ?? new ConnectionAccount(undefined);
+    this.#account = options.account;
     // `ws` on Node (`nodeBuffers`) hands over views of the socket's chunk, where 'arraybuffer'
     // would copy each message into an ArrayBuffer of its own (1.7-3 µs for a small one); the
     // message is then copied once into the message slab (#onMessage).
@@ -121,7 +121,7 @@ export class WebSocketTransport implements Transport {
       onFull: () => this.pause(),
       onDrain: () => this.drained(),
       sizeOf: heldSize,
-      onTake: (m) => this.#account.release(heldSize(m)),
+      onTake: options.account ? (m) => this.#account?.release(heldSize(m)) : undefined,
     });
     // `ws` on Node: its own event, without a MessageEvent object per message.
     if (options.nodeBuffers && ws.on) ws.on('message', (data, isBinary) => this.#onMessage(isBinary ? data : ''));
@@ -200,7 +200,7 @@ export class WebSocketTransport implements Transport {
       return this.refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: bytes.length, max: this.max }), 1009, 'message too big');
     }
     try {
-      this.#account.hold(heldSize(bytes));
+      this.#account?.hold(heldSize(bytes));
     } catch (e) {
       return this.refuse(e, 1013, 'server buffers full');
     }
@@ -210,7 +210,7 @@ export class WebSocketTransport implements Transport {
   /** Ends the inbox (after what it holds), gives back what the connection held, settles `ended`. */
   protected endNow(error?: unknown): void {
     this.inbox.end(error);
-    this.#account.close();
+    this.#account?.close();
     this.#resolveEnded(error);
   }
 
