@@ -7,7 +7,8 @@
  * @module
  */
 import WebSocket from 'ws';
-import { connect, listen, Session, WebSocketTransport, type Server, type WebSocketLike } from '@m2m/session';
+import { connect, listen, Session, type Server, type WebSocketLike } from '@m2m/session';
+import { NodeWebSocketTransport } from '@m2m/session/internal';
 import type { Attack } from '../lib/adversary.js';
 
 const MiB = 1024 * 1024;
@@ -37,7 +38,7 @@ async function batchedPeer(url: string): Promise<{ ws: WebSocket; data: (n: numb
   const ws = new WebSocket(url, ['m2m.batch.v1']);
   ws.on('error', () => undefined);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const transport = new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true });
+  const transport = new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true });
   const send = transport.send.bind(transport);
   let kept: Uint8Array[] | undefined;
   transport.send = (d) => (kept ? (kept.push(new Uint8Array(d)), Promise.resolve()) : send(d));

@@ -19,7 +19,7 @@ export { toHex, fromHex } from './wire/bytes.js';
 export { M2MErrorImpl, CryptoErrorImpl, wrapCrypto } from './errors/base.js';
 export { repetitionRatio } from './wire/codec.js';
 export { encodeVarint, decodeVarint, readVarint, varintSize, VARINT_MAX, type VarintRead } from './wire/varint.js';
-export { crc32Table } from './wire/crc32.js';
+export { crc32Bytewise, crc32Table } from './wire/crc32.js';
 export { crc32 } from './wire/checksum.js';
 export { base64Encode, base64Decode, Base64Error } from './wire/base64.js';
 export { frameBytesToText } from './wire/frame-text.js';

@@ -1,7 +1,8 @@
 /**
  * `@m2m/session/internal`: pieces the SDK's packages and tests share (the transition table, the
  * bounded queue, the handshake's failure builder, message bindings, the transport keys' channel,
- * the capabilities' MessagePack form, bounded body reading and its chunk runs). Not part of the public API: they
+ * the capabilities' MessagePack form, bounded body reading and its chunk runs, the Node WebSocket
+ * transport with batching and its socket's write batch). Not part of the public API: they
  * may change in any release.
  * @module
  */
@@ -15,3 +16,4 @@ export { encodeCapabilities, decodeCapabilities } from './codec/binary-codec.js'
 export { readBoundedBody } from './transport/rest-client.js';
 export { ByteRuns } from './transport/byte-runs.js';
 export { webSocketWriteBatch } from './transport/write-batch.js';
+export { NodeWebSocketTransport, type NodeWebSocketTransportOptions } from './transport/websocket-node.js';

@@ -16,7 +16,8 @@ import { ByteBudget, ConnectionAccount, DEFAULT_MAX_BUFFERED_BYTES } from './tra
 import { httpHandler } from './transport/http-server.js';
 import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
-import { WebSocketTransport, type WebSocketLike } from './transport/websocket.js';
+import type { WebSocketLike } from './transport/websocket.js';
+import { NodeWebSocketTransport } from './transport/websocket-node.js';
 import { webSocketWriteBatch } from './transport/write-batch.js';
 import { batchLimit, selectProtocol } from './transport/ws-batch.js';
 import { runOnSession } from './run-on-session.js';
@@ -280,7 +281,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     // offered) for any other subprotocol. Each transport sets its connection's payload limit.
     const wss = new WebSocketServer({ server, maxPayload: batchLimit(maxPayload), handleProtocols: selectProtocol });
     closeSilentSockets(server, handshakeMs);
-    wss.on('connection', (ws, req) => void admit(new WebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true, defer: process.nextTick, yieldTo: setImmediate })));
+    wss.on('connection', (ws, req) => void admit(new NodeWebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true })));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));

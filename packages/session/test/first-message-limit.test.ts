@@ -17,7 +17,8 @@ import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, listen, Session, type ListenOptions, type Server } from '../src/index.js';
 import { httpTransport } from '../src/http.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE } from '../src/transport/http-frames.js';
-import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
+import type { WebSocketLike } from '../src/transport/websocket.js';
+import { NodeWebSocketTransport } from '../src/transport/websocket-node.js';
 import type { PollingIterator, Transport } from '../src/transport/types.js';
 import { natsServerPath, startNatsServer, type NatsNode } from './fixtures/nats-server.js';
 
@@ -47,7 +48,7 @@ async function unbatchedClient(url: string): Promise<Session> {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  const transport = new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
+  const transport = new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
   expect(transport.batched).toBe(false);
   return Session.client(transport, { secure: clientSecure });
 }

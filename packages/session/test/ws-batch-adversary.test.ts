@@ -13,7 +13,8 @@ import { isSdkError } from '@m2m/core';
 import { connect, listen, Session } from '../src/index.js';
 import { platform } from '../src/platform/index.node.js';
 import { ConnectionAccount } from '../src/transport/budget.js';
-import { WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from '../src/transport/websocket.js';
+import type { WebSocketLike } from '../src/transport/websocket.js';
+import { NodeWebSocketTransport, type NodeWebSocketTransportOptions } from '../src/transport/websocket-node.js';
 
 const PROTOCOL = 'm2m.batch.v1';
 
@@ -48,12 +49,12 @@ function entriesOf(batch: Buffer): Uint8Array[] {
 const message = (i: number, size = 20) => new Uint8Array(size).fill(i & 0xff);
 
 /** Our server transport (as listen builds it) on a raw `ws` client that offers `m2m.batch.v1`. */
-async function serverTransport(options: WebSocketTransportOptions = {}): Promise<{ server: WebSocketTransport; client: WebSocket; raw: WebSocket }> {
+async function serverTransport(options: NodeWebSocketTransportOptions = {}): Promise<{ server: NodeWebSocketTransport; client: WebSocket; raw: WebSocket }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
   await new Promise((r) => wss.once('listening', r));
   cleanup.push(() => new Promise((r) => wss.close(r)));
-  const accepted = new Promise<[WebSocketTransport, WebSocket]>((r) =>
-    wss.once('connection', (ws) => r([new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick, yieldTo: setImmediate, ...options }), ws])),
+  const accepted = new Promise<[NodeWebSocketTransport, WebSocket]>((r) =>
+    wss.once('connection', (ws) => r([new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick, yieldTo: setImmediate, ...options }), ws])),
   );
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, [PROTOCOL]);
   cleanup.push(() => client.terminate());
@@ -63,7 +64,7 @@ async function serverTransport(options: WebSocketTransportOptions = {}): Promise
 }
 
 /** Reads as the session's read loop does: every waiting message without a promise, then awaits. */
-function pollingReader(t: WebSocketTransport): { count: () => number; done: Promise<unknown> } {
+function pollingReader(t: NodeWebSocketTransport): { count: () => number; done: Promise<unknown> } {
   let n = 0;
   const it = t[Symbol.asyncIterator]();
   const done = (async () => {
@@ -173,7 +174,7 @@ describe('hostile servers against our client', () => {
     const frame = Buffer.concat([Buffer.from([0x82, bad.length + 4]), bad, Buffer.from([0, 0, 0, 50])]);
     const url = await handMadeServer(PROTOCOL, (s) => setTimeout(() => s.write(frame), 20));
     const client = await platform.openWebSocket(url, {});
-    expect((client as WebSocketTransport).batched).toBe(true);
+    expect((client as NodeWebSocketTransport).batched).toBe(true);
     const got: Uint8Array[] = [];
     let error: unknown;
     try {
@@ -203,7 +204,7 @@ describe('the sender: what send resolved is not lost', () => {
     });
     cleanup.push(() => server.close());
     const client = await connect(server.url);
-    expect((client.transport as WebSocketTransport).batched).toBe(true);
+    expect((client.transport as NodeWebSocketTransport).batched).toBe(true);
     const sends = Array.from({ length: 400 }, (_, i) => client.send(`{"i":${i}}`));
     await Promise.all(sends);
     await client.close();
@@ -224,7 +225,7 @@ describe('the sender: what send resolved is not lost', () => {
       }),
     );
     const client = await platform.openWebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, {});
-    expect((client as WebSocketTransport).batched).toBe(true);
+    expect((client as NodeWebSocketTransport).batched).toBe(true);
     const sent = Array.from({ length: 300 }, (_, i) => message(i, 30));
     await Promise.all(sent.map((m) => client.send(m)));
     client.abort!();
@@ -234,7 +235,7 @@ describe('the sender: what send resolved is not lost', () => {
 
   it('an empty message is refused by send (a batch entry may not be empty), the connection stays up', async () => {
     const { server, client } = await serverTransport();
-    const reply = new WebSocketTransport(client as unknown as WebSocketLike, { nodeBuffers: true });
+    const reply = new NodeWebSocketTransport(client as unknown as WebSocketLike, { nodeBuffers: true });
     const error = await reply.send(new Uint8Array(0)).then(
       () => undefined,
       (e: unknown) => e,
@@ -255,7 +256,7 @@ describe('a peer that closes right after a large batch', () => {
     const ws = new WebSocket(server.url, [PROTOCOL]);
     cleanup.push(() => ws.terminate());
     await new Promise((r) => ws.once('open', r));
-    const transport = new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
+    const transport = new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
     // The peer's DATA messages, as its session encodes them, kept instead of sent.
     const wire: Uint8Array[] = [];
     const send = transport.send.bind(transport);
@@ -380,7 +381,7 @@ describe('an echo server and a peer that closes right after a burst', () => {
     const ws = new WebSocket(server.url, batched ? [PROTOCOL] : []);
     cleanup.push(() => ws.terminate());
     await new Promise((r) => ws.once('open', r));
-    const transport = new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
+    const transport = new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick });
     const wire: Uint8Array[] = [];
     const send = transport.send.bind(transport);
     let keep = false;

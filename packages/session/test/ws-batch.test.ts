@@ -16,6 +16,7 @@ import { platform } from '../src/platform/index.node.js';
 import { ByteBudget, ConnectionAccount } from '../src/transport/budget.js';
 import type { Transport } from '../src/transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
+import { NodeWebSocketTransport } from '../src/transport/websocket-node.js';
 import { BatchReader, BatchWriter, checkBatch } from '../src/transport/ws-batch.js';
 import { webSocketWriteBatch } from '../src/transport/write-batch.js';
 
@@ -83,11 +84,11 @@ async function rawServer(select: boolean): Promise<{ url: string; received: Buff
 }
 
 /** Our server transport on a raw `ws` client that offers `m2m.batch.v1` (or nothing). */
-async function serverTransport(offer: boolean, options: ConstructorParameters<typeof WebSocketTransport>[1] = {}): Promise<{ server: WebSocketTransport; client: WebSocket }> {
+async function serverTransport(offer: boolean, options: ConstructorParameters<typeof NodeWebSocketTransport>[1] = {}): Promise<{ server: NodeWebSocketTransport; client: WebSocket }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
   await new Promise((r) => wss.once('listening', r));
   cleanup.push(() => new Promise((r) => wss.close(r)));
-  const accepted = new Promise<WebSocketTransport>((r) => wss.once('connection', (ws) => r(new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick, ...options }))));
+  const accepted = new Promise<NodeWebSocketTransport>((r) => wss.once('connection', (ws) => r(new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick, ...options }))));
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, offer ? [PROTOCOL] : []);
   cleanup.push(() => client.terminate());
   await new Promise((r) => client.once('open', r));
@@ -104,7 +105,7 @@ describe('sending over a batched WebSocket', () => {
   it('a burst of 500 messages travels as a few WebSocket messages, whole and in order', async () => {
     const peer = await rawServer(true);
     const client = await platform.openWebSocket(peer.url, {});
-    expect((client as WebSocketTransport).batched).toBe(true);
+    expect((client as NodeWebSocketTransport).batched).toBe(true);
     await peer.sockets;
     const sent = Array.from({ length: 500 }, (_, i) => message(i, 50 + (i % 200)));
     for (const m of sent) await client.send(m);
@@ -123,7 +124,7 @@ describe('sending over a batched WebSocket', () => {
     const ws = new WebSocket(peer.url, [PROTOCOL]);
     cleanup.push(() => ws.terminate());
     await new Promise((r) => ws.once('open', r));
-    const client = new WebSocketTransport(ws as unknown as WebSocketLike, { batch: webSocketWriteBatch(ws), nodeBuffers: true, defer: process.nextTick });
+    const client = new NodeWebSocketTransport(ws as unknown as WebSocketLike, { batch: webSocketWriteBatch(ws), nodeBuffers: true, defer: process.nextTick });
     expect(client.batched).toBe(true);
     await peer.sockets;
     const socket = (ws as unknown as { _socket: net.Socket })._socket;
@@ -150,7 +151,7 @@ describe('sending over a batched WebSocket', () => {
 
   it('a message larger than a batch goes alone, unchanged', async () => {
     const { server, client } = await serverTransport(true);
-    const reply = new WebSocketTransport(client as unknown as WebSocketLike, { nodeBuffers: true });
+    const reply = new NodeWebSocketTransport(client as unknown as WebSocketLike, { nodeBuffers: true });
     expect(reply.batched).toBe(true);
     const big = new Uint8Array(200_000).map((_, i) => i % 251);
     void server.send(message(1, 10));
@@ -188,23 +189,64 @@ function browserShaped(ws: WebSocket): WebSocketLike {
   };
 }
 
-describe('a browser-shaped WebSocket (no pause, no write callback)', () => {
-  it('sends a burst as batches (flushed by queueMicrotask) and takes the batches it receives apart', async () => {
+describe('a browser-shaped WebSocket (no pause, no write callback): browsers do not batch', () => {
+  it('dialing as browsers do (no subprotocol) to a server that batches for clients that offer it: one session message per WebSocket message, both ways', async () => {
+    const peer = await rawServer(true);
+    const ws = new WebSocket(peer.url);
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const client = new WebSocketTransport(browserShaped(ws));
+    const server = await peer.sockets;
+    expect(server.protocol).toBe('');
+    const sent = Array.from({ length: 300 }, (_, i) => message(i, 60));
+    await Promise.all(sent.map((m) => client.send(m)));
+    await until(() => peer.received.length >= 300);
+    expect(peer.received.map((b) => new Uint8Array(b))).toEqual(sent);
+    server.send(message(1, 7));
+    server.send(message(2, 3000));
+    expect(await take(client, 2)).toEqual([message(1, 7), message(2, 3000)]);
+    await client.close();
+  });
+
+  it('a session with our server (listen, which batches for clients that offer it) runs unbatched: 200 echoes, one WebSocket message each', async () => {
+    let serverBatched: boolean | undefined;
+    const server = await listen({
+      transport: 'ws',
+      onSession: async (s) => {
+        serverBatched = (s.transport as NodeWebSocketTransport).batched;
+        for await (const m of s) await s.send(m.content);
+      },
+    });
+    cleanup.push(() => server.close());
+    const ws = new WebSocket(server.url);
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    let frames = 0;
+    ws.on('message', () => frames++);
+    const client = await Session.client(new WebSocketTransport(browserShaped(ws)));
+    const afterHandshake = frames;
+    for (let i = 0; i < 200; i++) void client.send(`{"echo":${i}}`);
+    const got: string[] = [];
+    for await (const m of client) if (got.push(m.content) === 200) break;
+    expect(got).toEqual(Array.from({ length: 200 }, (_, i) => `{"echo":${i}}`));
+    expect(serverBatched).toBe(false);
+    expect(frames - afterHandshake).toBe(200);
+    await client.close();
+  });
+
+  it('WebSocketTransport refuses a WebSocket that negotiated m2m.batch.v1 (CONFIG_ERROR): its peer sends batches it does not read', async () => {
     const peer = await rawServer(true);
     const ws = new WebSocket(peer.url, [PROTOCOL]);
     cleanup.push(() => ws.terminate());
     await new Promise((r) => ws.once('open', r));
-    const client = new WebSocketTransport(browserShaped(ws));
-    expect(client.batched).toBe(true);
-    const server = await peer.sockets;
-    const sent = Array.from({ length: 300 }, (_, i) => message(i, 60));
-    await Promise.all(sent.map((m) => client.send(m)));
-    await until(() => peer.received.reduce((n, b) => n + entriesOf(b).length, 0) >= 300);
-    expect(peer.received.length).toBeLessThan(300);
-    expect(peer.received.flatMap(entriesOf)).toEqual(sent);
-    server.send(batchOf([message(1, 7), message(2, 3000), message(3, 1)]));
-    expect(await take(client, 3)).toEqual([message(1, 7), message(2, 3000), message(3, 1)]);
-    await client.close();
+    expect(ws.protocol).toBe(PROTOCOL);
+    let error: unknown;
+    try {
+      new WebSocketTransport(browserShaped(ws));
+    } catch (e) {
+      error = e;
+    }
+    expect(isSdkError(error) && error.code).toBe('CONFIG_ERROR');
   });
 });
 
@@ -212,7 +254,7 @@ describe('interoperating with peers that do not negotiate batching', () => {
   it('our client and a server that does not select m2m.batch.v1: one session message per WebSocket message', async () => {
     const peer = await rawServer(false);
     const client = await platform.openWebSocket(peer.url, {});
-    expect((client as WebSocketTransport).batched).toBe(false);
+    expect((client as NodeWebSocketTransport).batched).toBe(false);
     await peer.sockets;
     const sent = Array.from({ length: 50 }, (_, i) => message(i, 40));
     for (const m of sent) await client.send(m);
@@ -231,12 +273,12 @@ describe('interoperating with peers that do not negotiate batching', () => {
         expect(ws.protocol).toBe('m2m');
         ws.on('message', () => frames++);
         // The server of an SDK without batching: one session message per WebSocket message.
-        resolve(Session.server(new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, batched: false })));
+        resolve(Session.server(new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, batched: false })));
       }),
     );
     const client = await connect(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
     const server = (await serverSession)!;
-    expect((client.transport as WebSocketTransport).batched).toBe(false);
+    expect((client.transport as NodeWebSocketTransport).batched).toBe(false);
     const before = frames;
     for (let i = 0; i < 50; i++) await client.send(`{"n":${i}}`);
     const got: string[] = [];
@@ -254,12 +296,12 @@ describe('interoperating with peers that do not negotiate batching', () => {
     const serverSession = new Promise<Session | undefined>((resolve) =>
       wss.once('connection', (ws) => {
         ws.on('message', () => frames++);
-        resolve(Session.server(new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick })));
+        resolve(Session.server(new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true, defer: process.nextTick })));
       }),
     );
     const client = await connect(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
     const server = (await serverSession)!;
-    expect((client.transport as WebSocketTransport).batched).toBe(false);
+    expect((client.transport as NodeWebSocketTransport).batched).toBe(false);
     const before = frames;
     for (let i = 0; i < 100; i++) await client.send(`{"n":${i}}`);
     const got: string[] = [];
@@ -279,7 +321,7 @@ describe('interoperating with peers that do not negotiate batching', () => {
     expect(ws.protocol).toBe('');
     let frames = 0;
     ws.on('message', () => frames++);
-    const client = await Session.client(new WebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true }));
+    const client = await Session.client(new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true }));
     const afterHandshake = frames;
     for (let i = 0; i < 100; i++) void client.send(`{"echo":${i}}`);
     const got: string[] = [];
@@ -416,13 +458,13 @@ describe('sessions over batched WebSocket', () => {
       transport: 'ws',
       ...(encrypted ? { secure: { staticKey: serverKey, verifyPeer: allowKeys([clientKey.publicKey]) } } : {}),
       onSession: async (s) => {
-        expect((s.transport as WebSocketTransport).batched).toBe(true);
+        expect((s.transport as NodeWebSocketTransport).batched).toBe(true);
         for await (const m of s) await s.send(m.content.toUpperCase());
       },
     });
     cleanup.push(() => server.close());
     const client = await connect(server.url, encrypted ? { secure: { staticKey: clientKey, verifyPeer: allowKeys([serverKey.publicKey]) } } : {});
-    expect((client.transport as WebSocketTransport).batched).toBe(true);
+    expect((client.transport as NodeWebSocketTransport).batched).toBe(true);
     const sent = Array.from({ length: 1000 }, (_, i) => `{"i":${i},"text":"${'x'.repeat(i % 300)}"}`);
     const reader = (async () => {
       const got: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Browser platform: table CRC-32, JS base64, brotli-wasm (streaming decompression with a
+ * Browser platform: one-table CRC-32 (wire/crc32.ts), JS base64, brotli-wasm (streaming decompression with a
  * running total, because its one-shot `decompress` has no output cap), and no tokenizer rank
  * tables (1 to 2 MB each): TokenNative and token counting answer with a Tokenizer error
  * (wire/token-native.browser.ts), and js-tiktoken stays out of browser bundles.
@@ -7,7 +7,7 @@
  */
 import { M2MError } from '../errors/base.js';
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
-import { crc32Table } from '../wire/crc32.js';
+import { crc32Bytewise } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
 import { concatBytes, utf8ByteLengthPortable, utf8DecodeStrict, utf8Encode } from '../wire/bytes.js';
 import initBrotli, { BrotliStreamResultCode, compress as brotliCompress, DecompressStream } from 'brotli-wasm/pkg.web/brotli_wasm.js';
@@ -27,7 +27,7 @@ const CHUNK = 64 * 1024;
 /** The browser implementation of {@link Platform}. */
 export const platform: Platform = {
   name: 'browser',
-  crc32: crc32Table,
+  crc32: crc32Bytewise,
   base64Encode: base64EncodeJs,
   base64Decode: base64DecodeJs,
   utf8EncodeScratch: utf8Encode,

@@ -1,9 +1,11 @@
 /**
- * CRC-32/ISO-HDLC (zlib's crc32): reflected polynomial 0xEDB88320, computed eight bytes a step
- * with eight lookup tables (slicing-by-8). Browsers use it for every size; Node uses it below
+ * CRC-32/ISO-HDLC (zlib's crc32): reflected polynomial 0xEDB88320, two ways. {@link crc32Table}
+ * computes eight bytes a step with eight lookup tables (slicing-by-8); Node uses it below
  * {@link SMALL_CRC_BYTES} and `zlib.crc32` from there on (platform/index.node.ts), because the
  * native call's fixed cost outweighs its speed on chat-sized payloads (docs/ARCHITECTURE.md,
- * Performance notes).
+ * Performance notes). Browsers use {@link crc32Bytewise} (one table, a byte a step) at every
+ * size: a fraction of the code in their bundle, where the bundle size is the target
+ * (bench/startup.ts).
  * @module
  */
 
@@ -12,6 +14,27 @@
  * machine: ~1 ns a byte here against ~85 ns a call plus ~0.25 ns a byte there; they cross near 250 B).
  */
 export const SMALL_CRC_BYTES = 256;
+
+/** The one-table CRC (browsers), made on first use. */
+let table: Int32Array | undefined;
+
+function makeTable(): Int32Array {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+}
+
+/** CRC-32 of bytes, a byte a step with one table. `crc32Bytewise(utf8('123456789')) === 0xcbf43926`. */
+export function crc32Bytewise(data: Uint8Array): number {
+  const t = (table ??= makeTable());
+  let c = -1;
+  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
 
 // Table k (at k * 256) holds the CRC of byte n followed by k zero bytes: one lookup per byte of
 // an 8-byte step (Int32: the values are used as 32-bit integers, `>>> 0` once at the end).

@@ -4,7 +4,6 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
-import { WS_OFFERED_PROTOCOLS } from '../transport/ws-batch.js';
 import { dial } from '../transport/dial.js';
 import type { SessionPlatform } from './types.js';
 
@@ -15,9 +14,10 @@ export const platform: SessionPlatform = {
     return dial(
       options.signal,
       () => {
-        // Offers batching (transport/ws-batch.ts); a server that selects `m2m` or nothing gets one
-        // session message per WebSocket message (the transport reads `protocol`).
-        ws = new WebSocket(url, [...WS_OFFERED_PROTOCOLS]);
+        // No subprotocol offered: one session message per WebSocket message, which every server
+        // reads. Batching (`m2m.batch.v1`) pays for `ws`'s per-message cost on Node; a browser's
+        // WebSocket costs little per message, and the batching code stays out of its bundle.
+        ws = new WebSocket(url);
         ws.binaryType = 'arraybuffer';
         return {
           cancel: () => ws.close(),

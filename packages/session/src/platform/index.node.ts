@@ -6,7 +6,8 @@ import type WebSocket from 'ws';
 import { M2MError } from '@m2m/core/internal';
 import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
-import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.js';
+import type { WebSocketLike } from '../transport/websocket.js';
+import { NodeWebSocketTransport } from '../transport/websocket-node.js';
 import { webSocketWriteBatch } from '../transport/write-batch.js';
 import { WS_BATCH_PROTOCOL, WS_OFFERED_PROTOCOLS, batchLimit } from '../transport/ws-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
@@ -47,7 +48,7 @@ export const platform: SessionPlatform = {
           cancel: () => ws.terminate(),
           onOpen: (cb) => ws.once('open', cb),
           onError: (cb) => ws.once('error', cb),
-          result: () => new WebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url, batch: webSocketWriteBatch(ws), nodeBuffers: true, batched, defer: process.nextTick, yieldTo: setImmediate }),
+          result: () => new NodeWebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url, batch: webSocketWriteBatch(ws), nodeBuffers: true, batched }),
         };
       },
       (e) => new M2MError('Network', { reason: `cannot connect to ${url}: ${(e as Error).message}` }, { cause: e }),
