@@ -7,7 +7,8 @@
  */
 import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
-import { frameAllocatorFor } from './codec/data-writer.js';
+import { platform } from '#platform';
+import { allocate } from './codec/slab.js';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
 import { BindingProtection } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
@@ -390,8 +391,9 @@ export class SessionCore {
     if (this.#bound) this.#bound.bindMessage(message);
     const opts = this.#encodeOptions();
     // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
-    // encoded straight into the binary message they travel in (codec/data-writer.ts).
-    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, frameAllocatorFor(message)) : compress(content, algo, opts);
+    // encoded straight into the binary message they travel in (codec/data-writer.ts, Node's
+    // platform; elsewhere a slab view the generic encoder copies).
+    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate) : compress(content, algo, opts);
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });

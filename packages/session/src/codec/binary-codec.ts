@@ -11,10 +11,7 @@ import { CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core/interna
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType, protocolNameFits } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
-import { writeDataMessage } from './data-writer.js';
-import { readDataMessage } from './data-reader.js';
-import { readAcceptPayload, readCapabilities, readHandshakeMessage } from './handshake-reader.js';
-import { writeAcceptPayload, writeCapabilities, writeHandshakeMessage } from './handshake-writer.js';
+import { platform } from '#platform';
 import { encodeMsgpack, type MsgpackInput } from './msgpack-encode.js';
 import { keepSmall } from './slab.js';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
@@ -68,12 +65,12 @@ function payloadArray(p: MessagePayload): unknown[] {
 
 /** Capabilities alone as MessagePack (the Noise payload of HELLO). */
 export function encodeCapabilities(c: Capabilities): Uint8Array {
-  return writeCapabilities(c) ?? pack(capabilitiesArray(c));
+  return platform.fastCodec?.writeCapabilities(c) ?? pack(capabilitiesArray(c));
 }
 
 /** ACCEPT's Noise payload: `[session_id, capabilities]` as MessagePack. */
 export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array {
-  return writeAcceptPayload(sessionId, c) ?? pack([sessionId, capabilitiesArray(c)]);
+  return platform.fastCodec?.writeAcceptPayload(sessionId, c) ?? pack([sessionId, capabilitiesArray(c)]);
 }
 
 /**
@@ -82,8 +79,8 @@ export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Ar
  *   CAPABILITY_LIMITS).
  */
 export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities {
-  // The usual shape in one pass (./handshake-reader.ts); anything else through the generic decoder.
-  const fast = input instanceof Uint8Array ? readCapabilities(input) : undefined;
+  // The usual shape in one pass (./handshake-reader.ts, Node's platform); anything else through the generic decoder.
+  const fast = input instanceof Uint8Array ? platform.fastCodec?.readCapabilities(input) : undefined;
   if (fast) return fast;
   const v = input instanceof Uint8Array ? unpackValue(input, 'capabilities') : input;
   try {
@@ -126,7 +123,7 @@ export function decodePayloadBinary(bytes: Uint8Array): MessagePayload {
  * @throws M2MError: InvalidMessage for malformed MessagePack or capabilities, LimitExceeded.
  */
 export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; capabilities: Capabilities } | undefined {
-  const fast = bytes instanceof Uint8Array ? readAcceptPayload(bytes) : undefined;
+  const fast = bytes instanceof Uint8Array ? platform.fastCodec?.readAcceptPayload(bytes) : undefined;
   if (fast) return fast;
   const v = unpackValue(bytes, 'MessagePack');
   if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !Array.isArray(v[1])) return undefined;
@@ -139,7 +136,8 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
   // DATA, bindings and sealed control messages: one sized allocation instead of the generic encoder's buffer and copy.
-  const fast = writeDataMessage(message) ?? writeHandshakeMessage(message);
+  const fastCodec = platform.fastCodec;
+  const fast = fastCodec && (fastCodec.writeDataMessage(message) ?? fastCodec.writeMessage(message));
   if (fast) return fast;
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
   return pack(arr);
@@ -286,8 +284,10 @@ function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Mes
   // a sealed key confirmation, DATA-shaped).
   const keep = owned ? keepOwned : copy;
   const type = bytes[1];
-  if (type <= 1 || type === 7) return readHandshakeMessage(bytes, keep) ?? readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
-  return readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
+  const fast = platform.fastCodec;
+  if (!fast) return decodeStructured(bytes, owned);
+  if (type <= 1 || type === 7) return fast.readMessage(bytes, keep) ?? fast.readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
+  return fast.readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
 }
 
 /**

@@ -12,6 +12,10 @@ import { webSocketWriteBatch } from '../transport/write-batch.js';
 import { WS_BATCH_PROTOCOL, WS_OFFERED_PROTOCOLS, batchLimit } from '../transport/ws-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import { jsonCodec } from '../codec/json.js';
+import { readDataMessage } from '../codec/data-reader.js';
+import { frameAllocatorFor, writeBindingIfFits, writeDataMessage } from '../codec/data-writer.js';
+import { readAcceptPayload, readCapabilities, readHandshakeMessage } from '../codec/handshake-reader.js';
+import { writeAcceptPayload, writeCapabilities, writeHandshakeMessage } from '../codec/handshake-writer.js';
 import { parseNatsUrl } from '../transport/nats-frames.js';
 import { openNatsClient } from '../transport/nats-link.js';
 import type { SessionPlatform } from './types.js';
@@ -56,6 +60,18 @@ export const platform: SessionPlatform = {
   },
   openTcp: (host, port, options) => connectTcp(host, port, options),
   jsonCodec,
+  fastCodec: {
+    writeDataMessage,
+    frameAllocatorFor,
+    writeBindingIfFits,
+    readDataMessage,
+    writeMessage: writeHandshakeMessage,
+    writeCapabilities,
+    writeAcceptPayload,
+    readMessage: readHandshakeMessage,
+    readCapabilities,
+    readAcceptPayload,
+  },
   async readTextFile(path) {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');

@@ -4,6 +4,7 @@
  * @module
  */
 import type { MessageCodec } from '../codec/index.js';
+import type { Capabilities, Message } from '../message.js';
 import type { Transport, TransportLimits } from '../transport/types.js';
 
 /** Dial options. */
@@ -21,4 +22,29 @@ export interface SessionPlatform {
   openNats(url: string, options: DialOptions): Promise<Transport>;
   /** The `json` codec where `codec: 'json'` needs no import (Node); browsers pass `@m2m/session/json`'s object. */
   readonly jsonCodec?: MessageCodec;
+  /**
+   * The binary codec's one-pass writers and readers for DATA (codec/data-writer.ts,
+   * data-reader.ts: frames laid out inside their message, bindings written in place) and for
+   * handshake messages and capability payloads (codec/handshake-writer.ts,
+   * handshake-reader.ts): Node only. They give the same bytes and values as the generic codec,
+   * which browsers use instead (about 10 KB less to download, for speed that matters at
+   * tens of thousands of messages or thousands of handshakes a second; docs/ARCHITECTURE.md).
+   */
+  readonly fastCodec?: BinaryFastPath;
+}
+
+/** One-pass codec functions; each returns `undefined` for what the generic codec must handle. */
+export interface BinaryFastPath {
+  writeDataMessage(m: Message): Uint8Array | undefined;
+  /** An allocator for `encodeFrameWith` that lays the frame out inside `m`'s binary message. */
+  frameAllocatorFor(m: Message): (n: number) => Uint8Array;
+  /** Writes `m`'s binding at `out[at]` when it fits; its size, or -1 when the generic encoder must. */
+  writeBindingIfFits(out: Uint8Array, at: number, m: Message): number;
+  readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => Uint8Array): Message | undefined;
+  writeMessage(m: Message): Uint8Array | undefined;
+  writeCapabilities(c: Capabilities): Uint8Array | undefined;
+  writeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array | undefined;
+  readMessage(bytes: Uint8Array, keep: (view: Uint8Array) => Uint8Array): Message | undefined;
+  readCapabilities(bytes: Uint8Array): Capabilities | undefined;
+  readAcceptPayload(bytes: Uint8Array): { sessionId: string; capabilities: Capabilities } | undefined;
 }

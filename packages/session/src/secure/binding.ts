@@ -9,7 +9,7 @@ import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { encodeMessageBinary } from '../codec/binary-codec.js';
 import type { Message } from '../message.js';
 import { allocate } from '../codec/slab.js';
-import { writeBindingIfFits } from '../codec/data-writer.js';
+import { platform } from '#platform';
 
 const EMPTY = new Uint8Array(0);
 
@@ -95,12 +95,13 @@ export class BindingProtection implements AeadFrameProtection {
   #aad(aad: Uint8Array): Uint8Array {
     const m = this.#message;
     if (m === undefined) return joinAad(aad, this.#binding);
-    const size = writeBindingIfFits(this.#scratch, aad.length, m);
+    const fast = platform.fastCodec;
+    const size = fast ? fast.writeBindingIfFits(this.#scratch, aad.length, m) : -1;
     if (size < 0) return joinAad(aad, messageBinding(m));
     const n = aad.length + size;
     if (n > this.#scratch.length) {
       this.#scratch = new Uint8Array(Math.max(n, 2 * this.#scratch.length, 256));
-      writeBindingIfFits(this.#scratch, aad.length, m);
+      fast!.writeBindingIfFits(this.#scratch, aad.length, m);
     }
     this.#scratch.set(aad, 0);
     // Messages of one session bind the same number of bytes: one view serves them all.
