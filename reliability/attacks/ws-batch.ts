@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { connect, listen, Session, type Server, type WebSocketLike } from '@m2m/session';
 import { NodeWebSocketTransport } from '@m2m/session/internal';
 import type { Attack } from '../lib/adversary.js';
+import { lengthPrefixed } from '../../packages/session/test/fixtures/length-prefixed.js';
 
 const MiB = 1024 * 1024;
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,18 +18,6 @@ async function until(done: () => boolean, ms: number): Promise<void> {
   for (const t0 = performance.now(); !done() && performance.now() - t0 < ms; ) await settle(20);
 }
 const request = '{"model":"gpt-4o","messages":[{"role":"user","content":"still there?"}]}';
-
-/** A batch: each entry a 4-byte big-endian length and the message. */
-function batchOf(entries: Uint8Array[]): Buffer {
-  const out = Buffer.alloc(entries.reduce((n, e) => n + 4 + e.length, 0));
-  let at = 0;
-  for (const e of entries) {
-    out.writeUInt32BE(e.length, at);
-    out.set(e, at + 4);
-    at += 4 + e.length;
-  }
-  return out;
-}
 
 /**
  * A raw `ws` client with batching and an established session; `data(n)` returns `n` DATA
@@ -89,7 +78,7 @@ export function wsBatchAttackList(scale = 1): Attack[] {
           const peer = await batchedPeer(server.url);
           const one = (await peer.data(1))[0];
           const n = Math.floor(big / (one.length + 4));
-          peer.ws.send(batchOf(Array.from({ length: n }, () => one)));
+          peer.ws.send(lengthPrefixed(Array.from({ length: n }, () => one)));
           await until(() => got >= n, 60_000);
           peer.ws.terminate();
           return { outcome: `${got.toLocaleString('en')} of ${n.toLocaleString('en')} entries read; legitimate client ${await roundTrip(server)}` };
@@ -108,7 +97,7 @@ export function wsBatchAttackList(scale = 1): Attack[] {
           const peers = [];
           for (let i = 0; i < closers; i++) peers.push(await batchedPeer(server.url));
           const one = (await peers[0].data(1))[0];
-          const batch = batchOf(Array.from({ length: Math.floor((8 * MiB) / (one.length + 4)) }, () => one));
+          const batch = lengthPrefixed(Array.from({ length: Math.floor((8 * MiB) / (one.length + 4)) }, () => one));
           for (const p of peers) {
             p.ws.send(batch);
             p.ws.close();

@@ -5,21 +5,11 @@
  */
 import { expect, it } from 'vitest';
 import { LengthPrefixedReader } from '../src/transport/length-prefixed.js';
-
-function framed(messages: Uint8Array[]): Buffer {
-  const out = Buffer.alloc(messages.reduce((n, m) => n + 4 + m.length, 0));
-  let at = 0;
-  for (const m of messages) {
-    out.writeUInt32BE(m.length, at);
-    out.set(m, at + 4);
-    at += 4 + m.length;
-  }
-  return out;
-}
+import { lengthPrefixed } from './fixtures/length-prefixed.js';
 
 it('keeps a message trickled one byte per read in about one piece per 512 bytes', () => {
   const message = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) & 0xff);
-  const wire = framed([message]);
+  const wire = lengthPrefixed([message]);
   const reader = new LengthPrefixedReader();
   for (let i = 0; i < wire.length - 1; i++) reader.push(wire.subarray(i, i + 1));
   expect(reader.take()).toBeUndefined();
@@ -32,7 +22,7 @@ it('keeps a message trickled one byte per read in about one piece per 512 bytes'
 
 it('gives the same messages for any chunking (small and large reads mixed)', () => {
   const messages = Array.from({ length: 60 }, (_, k) => Uint8Array.from({ length: (k * 997) % 3000 }, (_, i) => (i + k) & 0xff));
-  const wire = framed(messages);
+  const wire = lengthPrefixed(messages);
   for (const seed of [1, 2, 3, 4, 5]) {
     const reader = new LengthPrefixedReader();
     const got: Uint8Array[] = [];

@@ -17,9 +17,9 @@ import { httpHandler, type HttpServerTransport } from '../src/transport/http-ser
 import { joinFrames } from '../src/transport/http-frames.js';
 import { LengthPrefixedReader } from '../src/transport/length-prefixed.js';
 import { TcpTransport } from '../src/transport/tcp.js';
-import type { Transport } from '../src/transport/types.js';
 import { WebSocketTransport, type WebSocketLike } from '../src/transport/websocket.js';
 import { webSocketWriteBatch } from '../src/transport/write-batch.js';
+import { filledMessage, take } from './fixtures/length-prefixed.js';
 
 /** `http://` servers are dialed through `@m2m/session/http`. */
 const dialerFor = (url: string) => (url.startsWith('http') ? { transport: httpTransport } : {});
@@ -29,18 +29,7 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-const message = (i: number, size = 100) => new Uint8Array(size).fill(i & 0xff);
-
-async function take(t: Transport, n: number): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  const it = t[Symbol.asyncIterator]();
-  while (out.length < n) {
-    const r = await it.next();
-    if (r.done) break;
-    out.push(r.value);
-  }
-  return out;
-}
+const message = (i: number, size = 100) => filledMessage(i, size);
 
 /** A connected TCP pair: our transport on the client socket, the server's on the accepted one. */
 async function tcpPair(): Promise<{ client: TcpTransport; socket: net.Socket; server: TcpTransport }> {

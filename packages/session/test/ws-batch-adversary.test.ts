@@ -15,6 +15,7 @@ import { platform } from '../src/platform/index.node.js';
 import { ConnectionAccount } from '../src/transport/budget.js';
 import type { WebSocketLike } from '../src/transport/websocket.js';
 import { NodeWebSocketTransport, type NodeWebSocketTransportOptions } from '../src/transport/websocket-node.js';
+import { filledMessage, lengthPrefixed, splitLengthPrefixed } from './fixtures/length-prefixed.js';
 
 const PROTOCOL = 'm2m.batch.v1';
 
@@ -23,30 +24,7 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-/** A batch as the protocol defines it, built here independently of ws-batch.ts. */
-function batchOf(entries: Uint8Array[]): Buffer {
-  const out = Buffer.alloc(entries.reduce((n, e) => n + 4 + e.length, 0));
-  let at = 0;
-  for (const e of entries) {
-    out.writeUInt32BE(e.length, at);
-    out.set(e, at + 4);
-    at += 4 + e.length;
-  }
-  return out;
-}
-
-/** The entries of a received batch (test-side parser). */
-function entriesOf(batch: Buffer): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let at = 0; at < batch.length; ) {
-    const len = batch.readUInt32BE(at);
-    out.push(new Uint8Array(batch.subarray(at + 4, at + 4 + len)));
-    at += 4 + len;
-  }
-  return out;
-}
-
-const message = (i: number, size = 20) => new Uint8Array(size).fill(i & 0xff);
+const message = (i: number, size = 20) => filledMessage(i, size);
 
 /** Our server transport (as listen builds it) on a raw `ws` client that offers `m2m.batch.v1`. */
 async function serverTransport(options: NodeWebSocketTransportOptions = {}): Promise<{ server: NodeWebSocketTransport; client: WebSocket; raw: WebSocket }> {
@@ -94,7 +72,7 @@ describe('a batch of many entries does not hold the event loop', () => {
     // What the reader has taken when the event loop next gets a turn after the batch arrived.
     let takenAtFirstTurn = -1;
     raw.on('message', () => setImmediate(() => (takenAtFirstTurn = reader.count())));
-    client.send(batchOf(Array.from({ length: n }, (_, i) => new Uint8Array([i & 0xff]))));
+    client.send(lengthPrefixed(Array.from({ length: n }, (_, i) => new Uint8Array([i & 0xff]))));
     await until(() => reader.count() === n, 10_000);
     expect(reader.count()).toBe(n);
     expect(takenAtFirstTurn).toBeGreaterThanOrEqual(0);
@@ -107,9 +85,9 @@ describe('hostile clients against our server transport', () => {
   it('a text frame under the subprotocol: INVALID_MESSAGE, closed 1003, nothing after it delivered', async () => {
     const { server, client } = await serverTransport();
     const closed = new Promise<number>((r) => client.once('close', (c) => r(c)));
-    client.send(batchOf([message(1)]));
-    client.send(batchOf([message(2)]).toString('latin1'));
-    client.send(batchOf([message(3)]));
+    client.send(lengthPrefixed([message(1)]));
+    client.send(lengthPrefixed([message(2)]).toString('latin1'));
+    client.send(lengthPrefixed([message(3)]));
     const got: Uint8Array[] = [];
     let error: unknown;
     try {
@@ -125,7 +103,7 @@ describe('hostile clients against our server transport', () => {
   it('a batch in continuation frames (one byte each) arrives whole; past 16,384 fragments the connection ends', async () => {
     const { server, client } = await serverTransport();
     const entries = Array.from({ length: 20 }, (_, i) => message(i, 10));
-    const batch = batchOf(entries);
+    const batch = lengthPrefixed(entries);
     // `ws` sends a message in fragments with `fin: false` on all but the last.
     for (let i = 0; i < batch.length; i++) client.send(batch.subarray(i, i + 1), { binary: true, fin: i === batch.length - 1 });
     const it = server[Symbol.asyncIterator]();
@@ -170,7 +148,7 @@ describe('hostile servers against our client', () => {
 
   it('a server that selects batching and sends a bad batch: the client ends with INVALID_MESSAGE, nothing of it delivered', async () => {
     // An unmasked server frame: binary, FIN, 12 bytes: one good entry, then a length past the end.
-    const bad = batchOf([message(5, 4)]);
+    const bad = lengthPrefixed([message(5, 4)]);
     const frame = Buffer.concat([Buffer.from([0x82, bad.length + 4]), bad, Buffer.from([0, 0, 0, 50])]);
     const url = await handMadeServer(PROTOCOL, (s) => setTimeout(() => s.write(frame), 20));
     const client = await platform.openWebSocket(url, {});
@@ -230,7 +208,7 @@ describe('the sender: what send resolved is not lost', () => {
     await Promise.all(sent.map((m) => client.send(m)));
     client.abort!();
     await peerClosed;
-    expect(received.flatMap(entriesOf)).toEqual(sent);
+    expect(received.flatMap(splitLengthPrefixed)).toEqual(sent);
   });
 
   it('an empty message is refused by send (a batch entry may not be empty), the connection stays up', async () => {
@@ -267,7 +245,7 @@ describe('a peer that closes right after a large batch', () => {
     keep = true;
     const n = 3000;
     for (let i = 0; i < n; i++) await client.send(`{"i":${i}}`);
-    const batch = batchOf(wire);
+    const batch = lengthPrefixed(wire);
     // Sent again in one batch straight on the socket, then the close frame (read with the batch's
     // last bytes: the server reads on to it).
     ws.send(batch);
@@ -309,7 +287,7 @@ describe('subprotocol negotiation against our server', () => {
     expect(ws.protocol).toBe(selected);
     const closed = new Promise((r) => ws.once('close', r));
     // A batch of two copies of a valid HELLO would be a HELLO and junk; read whole it is neither.
-    ws.send(batchOf([message(0x7b, 30), message(0x7b, 30)]));
+    ws.send(lengthPrefixed([message(0x7b, 30), message(0x7b, 30)]));
     await closed;
     await until(() => errors.length > 0);
     expect(isSdkError(errors[0])).toBe(true);
@@ -349,7 +327,7 @@ describe('pre-handshake limits with batching', () => {
       await new Promise((r) => ws.once('open', r));
       closes.push(new Promise((r) => ws.once('close', (c) => r(c))));
       // The first fragment of a batch whose rest never comes.
-      ws.send(batchOf([message(1, 100)]).subarray(0, 50), { binary: true, fin: false });
+      ws.send(lengthPrefixed([message(1, 100)]).subarray(0, 50), { binary: true, fin: false });
       sockets.push(ws);
     }
     await Promise.all(closes);
@@ -391,7 +369,7 @@ describe('an echo server and a peer that closes right after a burst', () => {
     keep = true;
     for (let i = 0; i < 3000; i++) await client.send(`{"i":${i}}`);
     // The burst and the close frame in one write.
-    if (batched) ws.send(batchOf(wire));
+    if (batched) ws.send(lengthPrefixed(wire));
     else for (const w of wire) ws.send(w);
     ws.close();
     await new Promise((r) => setTimeout(r, 300));
@@ -412,7 +390,7 @@ describe('a peer sending max-size batches nobody reads', () => {
     const { server, client } = await serverTransport({ maxMessageBytes: max, highWaterMark: 8, highWaterBytes: 64 * 1024, account });
     // A paused socket does not see the peer go: the test ends the connection itself.
     cleanup.push(() => server.abort());
-    const batch = batchOf(Array.from({ length: 64 }, (_, i) => message(i, max / 64 - 4)));
+    const batch = lengthPrefixed(Array.from({ length: 64 }, (_, i) => message(i, max / 64 - 4)));
     for (let i = 0; i < 40; i++) client.send(batch);
     await until(() => account.held > 0);
     await new Promise((r) => setTimeout(r, 300));

@@ -19,6 +19,7 @@ import { WebSocketTransport, type WebSocketLike } from '../src/transport/websock
 import { NodeWebSocketTransport } from '../src/transport/websocket-node.js';
 import { BatchReader, BatchWriter, checkBatch } from '../src/transport/ws-batch.js';
 import { webSocketWriteBatch } from '../src/transport/write-batch.js';
+import { filledMessage, lengthPrefixed, splitLengthPrefixed, take } from './fixtures/length-prefixed.js';
 
 const PROTOCOL = 'm2m.batch.v1';
 
@@ -27,34 +28,7 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-/** A batch as the protocol writes it, built here independently of ws-batch.ts. */
-function batchOf(entries: Uint8Array[]): Buffer {
-  return Buffer.concat(entries.flatMap((e) => [Buffer.from([e.length >>> 24, (e.length >>> 16) & 0xff, (e.length >>> 8) & 0xff, e.length & 0xff]), Buffer.from(e)]));
-}
-
-/** The entries of a batch (test-side parser). */
-function entriesOf(batch: Buffer): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let at = 0; at < batch.length; ) {
-    const len = batch.readUInt32BE(at);
-    out.push(new Uint8Array(batch.subarray(at + 4, at + 4 + len)));
-    at += 4 + len;
-  }
-  return out;
-}
-
-const message = (i: number, size = 100) => new Uint8Array(size).fill(i & 0xff);
-
-async function take(t: Transport, n: number): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  const it = t[Symbol.asyncIterator]();
-  while (out.length < n) {
-    const r = await it.next();
-    if (r.done) break;
-    out.push(r.value);
-  }
-  return out;
-}
+const message = (i: number, size = 100) => filledMessage(i, size);
 
 /** Reads until the transport ends; resolves with what arrived and the error it ended with. */
 async function drain(t: Transport): Promise<{ got: Uint8Array[]; error: unknown }> {
@@ -109,12 +83,12 @@ describe('sending over a batched WebSocket', () => {
     await peer.sockets;
     const sent = Array.from({ length: 500 }, (_, i) => message(i, 50 + (i % 200)));
     for (const m of sent) await client.send(m);
-    await until(() => peer.received.reduce((n, b) => n + entriesOf(b).length, 0) >= 500);
+    await until(() => peer.received.reduce((n, b) => n + splitLengthPrefixed(b).length, 0) >= 500);
     // About 75 KiB of messages in batches of at most 64 KiB.
     expect(peer.received.length).toBeGreaterThanOrEqual(2);
     expect(peer.received.length).toBeLessThanOrEqual(4);
     expect(peer.received.every((b) => b.length <= 64 * 1024)).toBe(true);
-    expect(peer.received.flatMap(entriesOf)).toEqual(sent);
+    expect(peer.received.flatMap(splitLengthPrefixed)).toEqual(sent);
     await client.close();
   });
 
@@ -134,7 +108,7 @@ describe('sending over a batched WebSocket', () => {
     // 20 bytes, the 4-byte length, a 2-byte header and a 4-byte mask (client frames are masked).
     expect(socket.bytesWritten - before).toBe(30);
     await until(() => peer.received.length === 1);
-    expect(entriesOf(peer.received[0])).toEqual([message(9, 20)]);
+    expect(splitLengthPrefixed(peer.received[0])).toEqual([message(9, 20)]);
     await client.close();
   });
 
@@ -146,7 +120,7 @@ describe('sending over a batched WebSocket', () => {
     for (let i = 0; i < 300; i++) void client.send(message(i, 30));
     await client.close();
     await closed;
-    expect(peer.received.flatMap(entriesOf)).toEqual(Array.from({ length: 300 }, (_, i) => message(i, 30)));
+    expect(peer.received.flatMap(splitLengthPrefixed)).toEqual(Array.from({ length: 300 }, (_, i) => message(i, 30)));
   });
 
   it('a message larger than a batch goes alone, unchanged', async () => {
@@ -335,17 +309,17 @@ describe('interoperating with peers that do not negotiate batching', () => {
 describe('receiving batches: bounded and checked', () => {
   it.each([
     { name: 'a truncated length', batch: Buffer.from([0, 0, 1]), code: 'INVALID_MESSAGE' },
-    { name: 'an entry running past the batch', batch: Buffer.concat([batchOf([message(1, 5)]), Buffer.from([0, 0, 0, 9, 1, 2])]), code: 'INVALID_MESSAGE' },
-    { name: 'a zero-length entry', batch: Buffer.concat([batchOf([message(1, 5)]), Buffer.from([0, 0, 0, 0])]), code: 'INVALID_MESSAGE' },
+    { name: 'an entry running past the batch', batch: Buffer.concat([lengthPrefixed([message(1, 5)]), Buffer.from([0, 0, 0, 9, 1, 2])]), code: 'INVALID_MESSAGE' },
+    { name: 'a zero-length entry', batch: Buffer.concat([lengthPrefixed([message(1, 5)]), Buffer.from([0, 0, 0, 0])]), code: 'INVALID_MESSAGE' },
     { name: 'an empty batch', batch: Buffer.alloc(0), code: 'INVALID_MESSAGE' },
-    { name: 'an entry over the message limit', batch: batchOf([message(1, 5), message(2, 1025)]), code: 'LIMIT_EXCEEDED' },
+    { name: 'an entry over the message limit', batch: lengthPrefixed([message(1, 5), message(2, 1025)]), code: 'LIMIT_EXCEEDED' },
   ])('$name ends the connection with $code, nothing of the batch delivered', async ({ batch, code }) => {
     const { server, client } = await serverTransport(true, { maxMessageBytes: 1024 });
     expect(server.batched).toBe(true);
     const closed = new Promise<number>((r) => client.once('close', (c) => r(c)));
-    client.send(batchOf([message(7, 3)]));
+    client.send(lengthPrefixed([message(7, 3)]));
     client.send(batch);
-    client.send(batchOf([message(8, 3)]));
+    client.send(lengthPrefixed([message(8, 3)]));
     const { got, error } = await drain(server);
     // The good batch before may have been read; nothing of the bad one nor after it.
     expect(got.length).toBeLessThanOrEqual(1);
@@ -356,7 +330,7 @@ describe('receiving batches: bounded and checked', () => {
 
   it('a batch over the WebSocket limit (64 KiB, or the message limit + 4) is refused from its header with LIMIT_EXCEEDED', async () => {
     const { server, client } = await serverTransport(true, { maxMessageBytes: 1024 });
-    client.send(batchOf(Array.from({ length: 700 }, (_, i) => message(i, 100))));
+    client.send(lengthPrefixed(Array.from({ length: 700 }, (_, i) => message(i, 100))));
     const { got, error } = await drain(server);
     expect(got).toEqual([]);
     expect(isSdkError(error) && error.code).toBe('LIMIT_EXCEEDED');
@@ -366,7 +340,7 @@ describe('receiving batches: bounded and checked', () => {
     const account = new ConnectionAccount(undefined);
     const { server, client } = await serverTransport(true, { highWaterMark: 8, account });
     const entries = Array.from({ length: 13_000 }, (_, i) => new Uint8Array([i & 0xff]));
-    const batch = batchOf(entries);
+    const batch = lengthPrefixed(entries);
     client.send(batch);
     await until(() => account.held > 0);
     await new Promise((r) => setTimeout(r, 50));
@@ -384,7 +358,7 @@ describe('receiving batches: bounded and checked', () => {
   it('many small batches nobody reads pass a 256 KiB budget: LIMIT_EXCEEDED', async () => {
     const budget = new ByteBudget(256 * 1024);
     const { server, client } = await serverTransport(true, { highWaterMark: 8, account: new ConnectionAccount(budget, 16 * 1024) });
-    for (let i = 0; i < 4000; i++) client.send(batchOf([new Uint8Array([i & 0xff, i >> 8])]));
+    for (let i = 0; i < 4000; i++) client.send(lengthPrefixed([new Uint8Array([i & 0xff, i >> 8])]));
     const why = await Promise.race([server.ended, new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000))]);
     expect(isSdkError(why) && why.code).toBe('LIMIT_EXCEEDED');
     expect(budget.used).toBe(0);
@@ -393,7 +367,7 @@ describe('receiving batches: bounded and checked', () => {
   it('a peer that closes right after a burst: every entry is still delivered, then the end', async () => {
     const { server, client } = await serverTransport(true, { highWaterMark: 4 });
     const sent = Array.from({ length: 100 }, (_, i) => message(i, 10));
-    client.send(batchOf(sent));
+    client.send(lengthPrefixed(sent));
     client.close();
     // `ended` settles once the last entry is taken (ws-batch-adversary.test.ts): wait for the socket.
     await new Promise((r) => client.once('close', r));
@@ -418,7 +392,7 @@ describe('a server before the handshake', () => {
     cleanup.push(() => server.close());
     const ws = await rawClient(server);
     const closed = new Promise<number>((r) => ws.once('close', (c) => r(c)));
-    ws.send(batchOf(Array.from({ length: 300 }, (_, i) => message(i, 250))));
+    ws.send(lengthPrefixed(Array.from({ length: 300 }, (_, i) => message(i, 250))));
     expect(await closed).toBe(1009);
     await until(() => errors.length > 0);
     expect(isSdkError(errors[0]) && errors[0].code).toBe('LIMIT_EXCEEDED');
@@ -430,7 +404,7 @@ describe('a server before the handshake', () => {
     cleanup.push(() => server.close());
     const ws = await rawClient(server);
     const closed = new Promise<number>((r) => ws.once('close', (c) => r(c)));
-    ws.send(batchOf([message(1, 2000)]));
+    ws.send(lengthPrefixed([message(1, 2000)]));
     expect(await closed).toBe(1009);
     await until(() => errors.length > 0);
     expect(isSdkError(errors[0]) && errors[0].code).toBe('LIMIT_EXCEEDED');
@@ -442,7 +416,7 @@ describe('a server before the handshake', () => {
     cleanup.push(() => server.close());
     const ws = await rawClient(server);
     const closed = new Promise((r) => ws.once('close', r));
-    ws.send(batchOf(Array.from({ length: 10_000 }, () => new Uint8Array([0x7b]))));
+    ws.send(lengthPrefixed(Array.from({ length: 10_000 }, () => new Uint8Array([0x7b]))));
     await closed;
     await until(() => errors.length > 0);
     expect(isSdkError(errors[0])).toBe(true);
@@ -506,7 +480,7 @@ describe('batch codec', () => {
     const random = rng(11);
     for (let round = 0; round < 2000; round++) {
       const entries = Array.from({ length: 1 + Math.floor(random() * 6) }, (_, i) => message(i, 1 + Math.floor(random() * 40)));
-      const batch = new Uint8Array(batchOf(entries));
+      const batch = new Uint8Array(lengthPrefixed(entries));
       // Flip a few bytes, or cut the batch short.
       if (random() < 0.5) for (let k = 0; k < 3; k++) batch[Math.floor(random() * batch.length)] ^= 1 << Math.floor(random() * 8);
       const cut = random() < 0.3 ? batch.subarray(0, Math.floor(random() * batch.length)) : batch;
