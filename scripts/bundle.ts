@@ -41,7 +41,9 @@ const common: BuildOptions = {
 // Node builds drop whitespace and comments and simplify syntax; names stay, so stack traces read
 // as the source does, and the source maps map them back (bench/startup.ts: compile was the
 // largest part of a cold import). Browser builds are minified by the application's bundler.
-const nodeMinify: BuildOptions = { minifyWhitespace: true, minifySyntax: true };
+// Lines stay short: Node prints the whole source line of an uncaught throw, and one 160 KB line
+// buried the error a new user needed to read (a few hundred newline bytes cost nothing to parse).
+const nodeMinify: BuildOptions = { minifyWhitespace: true, minifySyntax: true, lineLimit: 160 };
 const nodeEntries = entries.filter((e) => !oneModule.includes(e));
 if (nodeEntries.length > 0) await build({ ...common, ...nodeMinify, entryPoints: Object.fromEntries(nodeEntries.map((e) => [e, `src/${e}.ts`])), platform: 'node', splitting: nodeEntries.length > 1 });
 if (oneModule.length > 0) await buildOneModule(oneModule);

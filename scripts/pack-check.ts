@@ -123,6 +123,14 @@ try {
     });
   }
 
+  await check('an uncaught SDK error under plain node prints its message, not pages of bundled code', () => {
+    writeFileSync(join(app, 'uncaught.mjs'), "import { connect } from '@m2m/session';\nawait connect('http://127.0.0.1:1');\n");
+    const r = spawnSync(process.execPath, ['uncaught.mjs'], { cwd: app, encoding: 'utf8', timeout: 30_000 });
+    if (r.status === 0 || !r.stderr.includes('CONFIG_ERROR')) throw new Error(`expected CONFIG_ERROR, exit ${r.status}:\n${r.stderr}`);
+    const longest = Math.max(...r.stderr.split('\n').map((l) => l.length));
+    if (longest > 1000) throw new Error(`stderr has a ${longest}-character line (Node prints the source line of the throw: keep bundled lines short, scripts/bundle.ts)`);
+  });
+
   const bin = join(app, 'node_modules/.bin/m2m');
   await check('the installed m2m bin answers --help', () => {
     const out = run(bin, ['--help'], app);

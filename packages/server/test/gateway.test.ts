@@ -85,8 +85,13 @@ describe('gateway with the openai client', () => {
     const body = (await res.json()) as { error: { code: string; details: { limit: string; max: number } } };
     expect(body.error.code).toBe('LIMIT_EXCEEDED');
     expect(body.error.details.max).toBe(64 * 1024);
-    // Far less than the unbounded input was taken in.
-    expect(sent).toBeLessThan(4 * 1024 * 1024);
+    // The request is cut once answered: nothing more is pulled from the endless body. (What was
+    // pulled before includes loopback socket buffers, several MiB on a loaded machine: a 4 MiB
+    // bound on it failed under load, so that bound is loose and the cut is what is asserted.)
+    const atAnswer = sent;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent - atAnswer).toBeLessThanOrEqual(1024 * 1024);
+    expect(sent).toBeLessThan(32 * 1024 * 1024);
     const declared = await fetch(`${small.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(70 * 1024) });
     expect(declared.status).toBe(413);
   });

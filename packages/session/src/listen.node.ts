@@ -39,7 +39,7 @@ export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 64 * 1024;
  * `ms` of accept, whether they sent nothing or trickle their headers: node:http's own
  * `headersTimeout` (60 s) ignores a socket that sends nothing.
  */
-function closeSilentSockets(server: HttpServer, ms: number): void {
+function closeSilentSockets(server: HttpServer, ms: number, upgrades: 'handled' | 'answered as requests'): void {
   const timers = new WeakMap<net.Socket, ReturnType<typeof setTimeout>>();
   const settled = (socket: net.Socket) => {
     clearTimeout(timers.get(socket));
@@ -52,7 +52,10 @@ function closeSilentSockets(server: HttpServer, ms: number): void {
     socket.once('close', () => settled(socket));
   });
   server.on('request', (req: IncomingMessage) => settled(req.socket));
-  server.on('upgrade', (req: IncomingMessage) => settled(req.socket));
+  // Listening for 'upgrade' tells node:http that someone takes the socket over: only the ws
+  // server does. Without that listener, node:http hands an upgrade request to the request
+  // handler, which answers it (an upgrade to the HTTP server was held forever with no reply).
+  if (upgrades === 'handled') server.on('upgrade', (req: IncomingMessage) => settled(req.socket));
 }
 
 /** A connection that has not finished its handshake. */
@@ -254,7 +257,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     // node:http and ws are loaded by the servers that use them, not by every import (bench/startup.ts).
     const http = await import('node:http');
     const server = http.createServer(handler.handle);
-    closeSilentSockets(server, handshakeMs);
+    closeSilentSockets(server, handshakeMs, 'answered as requests');
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
@@ -275,12 +278,15 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   } else {
     const http = await import('node:http');
     const { WebSocketServer } = await import('ws');
-    const server = http.createServer();
+    // A plain HTTP request (an `http://` client dialing a ws port) gets an answer, not silence.
+    const server = http.createServer((_req, res) => {
+      res.writeHead(426, { connection: 'close', upgrade: 'websocket', 'content-type': 'text/plain' }).end('an M2M WebSocket endpoint: connect with a ws:// URL\n');
+    });
     // A client that offers `m2m.batch.v1` gets it (several session messages per WebSocket message,
     // transport/ws-batch.ts); others keep one per message, and `ws`'s own choice (the first
     // offered) for any other subprotocol. Each transport sets its connection's payload limit.
     const wss = new WebSocketServer({ server, maxPayload: batchLimit(maxPayload), handleProtocols: selectProtocol });
-    closeSilentSockets(server, handshakeMs);
+    closeSilentSockets(server, handshakeMs, 'handled');
     wss.on('connection', (ws, req) => void admit(new NodeWebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true })));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));

@@ -14,6 +14,16 @@ import { readBoundedBody } from './rest-client.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits } from './types.js';
 
 
+/**
+ * Why a `fetch` failed: undici says only "fetch failed" and keeps the reason (ECONNREFUSED, a
+ * reset) in `cause`, which a reader of the error message needs.
+ */
+function fetchFailure(e: unknown): string {
+  const message = (e as Error | undefined)?.message;
+  const cause = (e as { cause?: { message?: unknown } } | undefined)?.cause?.message;
+  return typeof cause === 'string' && cause !== message ? `${message} (${cause})` : String(message);
+}
+
 /** A {@link Transport} over HTTP requests to `{base}/message`. */
 export class HttpClientTransport implements Transport {
   readonly kind = 'http';
@@ -90,7 +100,7 @@ export class HttpClientTransport implements Transport {
     if (id) this.#connection = id;
     if (res.status === 410) return this.#end();
     if (res.status === 204) return;
-    if (!res.ok) throw new M2MError('Network', { reason: `HTTP ${res.status} from ${this.#endpoint}` });
+    if (!res.ok) throw new M2MError('Network', { reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.#endpoint}` });
     const seq = Number(res.headers.get(SEQUENCE_HEADER));
     const count = countFrames(body, this.#max);
     if (!count) return;
@@ -164,7 +174,7 @@ export class HttpClientTransport implements Transport {
           request.answered();
         }
       } catch (e) {
-        if (!this.#closed) this.#end(e instanceof M2MError ? e : new M2MError('Network', { reason: `HTTP poll failed: ${(e as Error)?.message}` }, { cause: e }));
+        if (!this.#closed) this.#end(e instanceof M2MError ? e : new M2MError('Network', { reason: `HTTP poll failed: ${fetchFailure(e)}` }, { cause: e }));
       }
     }
   }
@@ -217,7 +227,7 @@ export class HttpClientTransport implements Transport {
             this.#postRequest = new AbortController();
             res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers(framed ? FRAMES_CONTENT_TYPE : undefined), body: body as Uint8Array<ArrayBuffer>, signal: this.#postRequest.signal });
           } catch (e) {
-            throw new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e });
+            throw new M2MError('Network', { reason: `HTTP POST to ${this.#endpoint} failed: ${fetchFailure(e)}` }, { cause: e });
           }
           await this.#take(res, request);
         } finally {
@@ -226,7 +236,7 @@ export class HttpClientTransport implements Transport {
         void this.#poll();
       }
     } catch (e) {
-      this.#end(e instanceof M2MError ? e : new M2MError('Network', { reason: `HTTP POST failed: ${(e as Error)?.message}` }, { cause: e }));
+      this.#end(e instanceof M2MError ? e : new M2MError('Network', { reason: `HTTP POST to ${this.#endpoint} failed: ${fetchFailure(e)}` }, { cause: e }));
     } finally {
       this.#posting = false;
       for (const w of this.#idleWaiters.splice(0)) w();
