@@ -153,6 +153,16 @@ function nodeOpenInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aa
   return true;
 }
 
+/** X25519 into `out`; libsodium refuses an all-zero result, which is reported as zeros so the policy layer (x25519.ts) decides. */
+function scalarmultInto(s: Sodium, secret: Uint8Array, publicKey: Uint8Array, out: Uint8Array): void {
+  try {
+    s.crypto_scalarmult(out, secret, publicKey);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_ASSERTION') throw e;
+    out.fill(0);
+  }
+}
+
 /** libsodium's decrypt straight into `out`; false (and `out` wiped) when the tag does not verify. */
 function sodiumOpenInto(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean {
   try {
@@ -324,25 +334,14 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       const s = loaded(eager);
       if (!s) return nodeBackend.x25519(secret, publicKey);
       const shared = new Uint8Array(32);
-      try {
-        s.crypto_scalarmult(shared, secret, publicKey);
-      } catch (e) {
-        // libsodium refuses an all-zero result; report it as zeros so the policy layer decides.
-        if ((e as { code?: string }).code === 'ERR_ASSERTION') throw e;
-        shared.fill(0);
-      }
+      scalarmultInto(s, secret, publicKey, shared);
       return shared;
     },
     x25519Into(secret, publicKey, out) {
       // Before the addon is loaded the caller falls back to x25519, which counts the warm-up.
       const s = sodium ?? (eager ? loaded(true) : null);
       if (!s) return false;
-      try {
-        s.crypto_scalarmult(out, secret, publicKey);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'ERR_ASSERTION') throw e;
-        out.fill(0);
-      }
+      scalarmultInto(s, secret, publicKey, out);
       return true;
     },
     x25519PublicKey(secret) {
