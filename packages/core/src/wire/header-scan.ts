@@ -456,28 +456,25 @@ function skipWs(): void {
   st.at = i;
 }
 
-/** At `{` of a container at `depth`: true when a member follows (positioned at its key). */
-function openObject(depth: number): boolean {
+/** At the opening bracket of a container at `depth` that `close` ends: true when something follows (positioned at it). */
+function openContainer(depth: number, close: number): boolean {
   if (depth > st.depthLimit) giveUp();
   st.at++;
   skipWs();
-  if (st.text.charCodeAt(st.at) === 0x7d) {
+  if (st.text.charCodeAt(st.at) === close) {
     st.at++;
     return false;
   }
   return true;
 }
 
+/** At `{` of a container at `depth`: true when a member follows (positioned at its key). */
+function openObject(depth: number): boolean {
+  return openContainer(depth, 0x7d);
+}
 /** At `[` of a container at `depth`: true when an element follows (positioned at it). */
 function openArray(depth: number): boolean {
-  if (depth > st.depthLimit) giveUp();
-  st.at++;
-  skipWs();
-  if (st.text.charCodeAt(st.at) === 0x5d) {
-    st.at++;
-    return false;
-  }
-  return true;
+  return openContainer(depth, 0x5d);
 }
 
 /** A member's key and its colon; positioned at the value. The key is then tested with {@link keyIs}. */
