@@ -58,6 +58,23 @@ function readmeExamples(markdown: string): { code: string; run: boolean }[] {
   return [...markdown.matchAll(/```ts( no-run)?\n([\s\S]*?)```/g)].map((m) => ({ code: m[2], run: !m[1] })).filter((b) => /from '@m2m\//.test(b.code));
 }
 
+/**
+ * This process's environment without the `npm_config_*` settings that `pnpm pack:check` passes
+ * down (pnpm's own, which npm warns about as unknown): what a new user's shell gives npm.
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+  return { ...env, NO_COLOR: '1' };
+}
+
+/**
+ * The `npm warn` lines of an npm run's stderr, joined per warning (an EBADENGINE warning spans
+ * several lines, each starting `npm warn`), e.g. a dependency whose `engines` excludes this Node.
+ */
+function npmWarnings(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => /^npm warn /i.test(l));
+}
+
 const work = mkdtempSync(join(tmpdir(), 'm2m-pack-check-'));
 try {
   const tarballs = join(work, 'tarballs');
@@ -67,8 +84,14 @@ try {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'm2m-pack-check', private: true, type: 'module' }));
   const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, '@types/node@20'], app);
+  // --loglevel=warn (not error): a new user sees npm's warnings, so this check must see them too.
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=warn', ...files, '@types/node@20'], { cwd: app, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
+  if (install.status !== 0) throw new Error(`npm install exited ${install.status}\n${install.stdout}\n${install.stderr}`);
   console.log(`installed ${files.length} tarballs into ${app}`);
+  await check('npm install of the tarballs prints no warning (engines, peer dependencies, deprecations)', () => {
+    const warnings = npmWarnings(install.stderr);
+    if (warnings.length) throw new Error(warnings.join('\n'));
+  });
 
   const blocks = readmeExamples(readFileSync(join(root, 'README.md'), 'utf8'));
   const examples = blocks.filter((b) => b.run).map((b) => b.code);
