@@ -56,8 +56,10 @@ export class HttpClientTransport implements Transport {
   #outgoing: Uint8Array[] = [];
   #outgoingBytes = 0;
   #posting = false;
-  /** Woken when the POST loop stops (everything queued was sent, or the transport ended). */
+  /** Woken when the POST loop stops (everything queued was sent, or the transport ended), or a POST is overdue. */
   #idleWaiters: Array<() => void> = [];
+  /** True once the POST in flight went unanswered for `sendTimeoutMs`: close() does not wait for it. */
+  #postOverdue = false;
   #roomWaiters: Array<() => void> = [];
   #sendHighWater: number;
   #sendTimeoutMs: number;
@@ -92,10 +94,12 @@ export class HttpClientTransport implements Transport {
     };
   }
 
-  async #take(res: Response, request: { answered: () => void }): Promise<void> {
+  /** Reads a response (calling `bodyRead` once its body is in) and delivers its batch in sequence order. */
+  async #take(res: Response, request: { answered: () => void }, bodyRead?: () => void): Promise<void> {
     // Always read the body (an unread one keeps the request and its abort listener alive), up to
     // what a server may put in one response.
     const body = await readBoundedBody(res, Math.max(HTTP_RESPONSE_BYTES, this.#max + 4), 'responseBytes');
+    bodyRead?.();
     const id = res.headers.get(CONNECTION_HEADER);
     if (id) this.#connection = id;
     if (res.status === 410) return this.#end();
@@ -214,6 +218,12 @@ export class HttpClientTransport implements Transport {
     return count === 1 ? { body: batch[0], framed: false } : { body: joinFrames(batch), framed: true };
   }
 
+  /** The POST in flight went unanswered for `sendTimeoutMs`: a close() waiting for it goes on. */
+  #overdue(): void {
+    this.#postOverdue = true;
+    for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
   /** Sends POSTs, one at a time, until nothing is queued. */
   async #post(): Promise<void> {
     this.#posting = true;
@@ -222,6 +232,9 @@ export class HttpClientTransport implements Transport {
         const { body, framed } = this.#nextBody();
         let res: Response;
         const request = this.#sent();
+        // A POST unanswered for sendTimeoutMs is overdue: close() stops waiting for it then
+        // (the session's own timers, HELLO and PING, decide what a silent server means).
+        const late = setTimeout(() => this.#overdue(), this.#sendTimeoutMs);
         try {
           try {
             this.#postRequest = new AbortController();
@@ -229,8 +242,14 @@ export class HttpClientTransport implements Transport {
           } catch (e) {
             throw new M2MError('Network', { reason: `HTTP POST to ${this.#endpoint} failed: ${fetchFailure(e)}` }, { cause: e });
           }
-          await this.#take(res, request);
+          // The body counts as the answer too; delivering it to the inbox (which waits for this
+          // side's reader) does not.
+          await this.#take(res, request, () => {
+            clearTimeout(late);
+            this.#postOverdue = false;
+          });
         } finally {
+          clearTimeout(late);
           request.answered();
         }
         void this.#poll();
@@ -243,14 +262,29 @@ export class HttpClientTransport implements Transport {
     }
   }
 
-  /** Sends what is queued (waiting at most `sendTimeoutMs`), then ends the connection. */
+  /**
+   * Sends what is queued, then ends the connection with a `DELETE`; all of it within
+   * `sendTimeoutMs` from the call, and sooner when a POST goes unanswered for `sendTimeoutMs`
+   * from its start (a silent server: its POST began before close() was called).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#posting) await waitForDrain((w) => this.#idleWaiters.push(w), this.#sendTimeoutMs).catch(() => undefined);
-    if (this.#closed) return;
-    const headers = this.#headers();
-    this.#end();
-    if (this.#connection) await fetch(this.#endpoint, { method: 'DELETE', headers }).catch(() => undefined);
+    const giveUp = new AbortController();
+    const timer = setTimeout(() => giveUp.abort(), this.#sendTimeoutMs);
+    try {
+      if (this.#posting && !this.#postOverdue) {
+        await new Promise<void>((resolve) => {
+          this.#idleWaiters.push(resolve);
+          giveUp.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+      if (this.#closed) return;
+      const headers = this.#headers();
+      this.#end();
+      if (this.#connection && !giveUp.signal.aborted) await fetch(this.#endpoint, { method: 'DELETE', headers, signal: giveUp.signal }).catch(() => undefined);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
