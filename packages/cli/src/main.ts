@@ -116,7 +116,7 @@ OpenTelemetry records, console.error output, stack traces); reads stdin without 
   --since 15m|ISO   only records from that time on
   --format auto|json|text   how to read the lines (default auto)
   --json            one JSON object per chain with all its codes, then a summary
-Every code's meaning and remedy is also in docs/ERRORS.md.`,
+Every code's meaning and remedy is also in https://github.com/m2m-sdk/m2m/blob/main/docs/ERRORS.md.`,
   keygen: `Writes a new static X25519 identity {type, publicKey, secretKey} to FILE (mode 0600) and
 prints its public key (give it to peers as --peer-key). --force replaces an existing FILE.`,
 };
