@@ -2,7 +2,10 @@
  * `pnpm pack:check`: the packages as a new user gets them. Packs every publishable package
  * (after `pnpm build`), installs the tarballs with npm into a fresh project outside the
  * workspace, and checks there:
- * - every TypeScript example in README.md runs under plain `node` (types stripped by esbuild);
+ * - every TypeScript example in README.md and in the packages' READMEs runs under plain `node`
+ *   (types stripped by esbuild; a block fenced ```ts no-run is only type-checked), and all of
+ *   them type-check with `tsc --strict`;
+ * - `npm install` of the tarballs prints no warning (an `engines` range this Node is outside);
  * - a typed consumer compiles with `tsc` under `nodenext` and under `bundler` resolution;
  * - the installed `m2m` bin answers, and encodes a frame that it decodes again from stdin;
  * - a browser entry bundled by esbuild with no flags reaches no `node:` module and runs in
@@ -52,7 +55,8 @@ function run(cmd: string, args: string[], cwd: string, input?: string): string {
 
 /**
  * The ```ts blocks of a Markdown file that import an @m2m package. A block fenced ```ts no-run
- * needs something this check cannot start (a NATS cluster) and is listed as not run.
+ * needs something this check cannot start (a NATS cluster) or does not end (a server left
+ * listening) and is only type-checked.
  */
 function readmeExamples(markdown: string): { code: string; run: boolean }[] {
   return [...markdown.matchAll(/```ts( no-run)?\n([\s\S]*?)```/g)].map((m) => ({ code: m[2], run: !m[1] })).filter((b) => /from '@m2m\//.test(b.code));
@@ -93,19 +97,30 @@ try {
     if (warnings.length) throw new Error(warnings.join('\n'));
   });
 
-  const blocks = readmeExamples(readFileSync(join(root, 'README.md'), 'utf8'));
-  const examples = blocks.filter((b) => b.run).map((b) => b.code);
-  const notRun = blocks.length - examples.length;
-  await check(`README.md has examples to run (${examples.length}${notRun ? `; ${notRun} marked no-run, not counted` : ''})`, () => {
-    if (examples.length < 2) throw new Error('expected at least two ```ts examples that import @m2m packages');
+  // The examples of README.md and of every published package's README (what npm shows).
+  const readmes = ['README.md', ...PACKAGES.map((p) => `packages/${p}/README.md`)].filter((f) => existsSync(join(root, f)));
+  const blocks = readmes.flatMap((readme) =>
+    readmeExamples(readFileSync(join(root, readme), 'utf8')).map((b, i) => ({ ...b, label: `${readme} example ${i + 1}`, name: `${readme.replace(/\W+/g, '-')}-${i + 1}` })),
+  );
+  const rootBlocks = blocks.filter((b) => b.label.startsWith('README.md '));
+  const rootRun = rootBlocks.filter((b) => b.run).length;
+  await check(`README.md has examples to run (${rootRun}${rootBlocks.length > rootRun ? `; ${rootBlocks.length - rootRun} marked no-run, not counted` : ''})`, () => {
+    if (rootRun < 2) throw new Error('expected at least two ```ts examples that import @m2m packages');
   });
-  for (const [i, code] of examples.entries()) {
-    await check(`README example ${i + 1} runs under plain node`, () => {
-      const file = join(app, `readme-${i + 1}.mjs`);
-      writeFileSync(file, transformSync(code, { loader: 'ts', format: 'esm' }).code);
+  for (const b of blocks.filter((x) => x.run)) {
+    await check(`${b.label} runs under plain node`, () => {
+      const file = join(app, `${b.name}.mjs`);
+      writeFileSync(file, transformSync(b.code, { loader: 'ts', format: 'esm' }).code);
       run(process.execPath, [file], app);
     });
   }
+  const tscBin = join(root, 'node_modules/typescript/bin/tsc');
+  await check(`every README example type-checks (tsc --strict, nodenext; ${blocks.length} examples, no-run ones included)`, () => {
+    const dir = join(app, 'readme-types');
+    mkdirSync(dir);
+    for (const b of blocks) writeFileSync(join(dir, `${b.name}.ts`), b.code);
+    run(process.execPath, [tscBin, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', ...blocks.map((b) => join(dir, `${b.name}.ts`))], app);
+  });
 
   writeFileSync(
     join(app, 'consumer.ts'),
@@ -139,10 +154,9 @@ try {
       'void header; void err; await session.close(); await server.close();',
     ].join('\n'),
   );
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
   for (const [module, resolution] of [['nodenext', 'nodenext'], ['esnext', 'bundler']]) {
     await check(`tsc --module ${module} --moduleResolution ${resolution} on a typed consumer`, () => {
-      run(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', module, '--moduleResolution', resolution, '--types', 'node', 'consumer.ts'], app);
+      run(process.execPath, [tscBin, '--noEmit', '--strict', '--target', 'es2022', '--module', module, '--moduleResolution', resolution, '--types', 'node', 'consumer.ts'], app);
     });
   }
 
