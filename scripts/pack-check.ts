@@ -9,12 +9,12 @@
  * - a typed consumer compiles with `tsc` under `nodenext` and under `bundler` resolution;
  * - the installed `m2m` bin answers, and encodes a frame that it decodes again from stdin;
  * - a browser entry bundled by esbuild with no flags reaches no `node:` module and runs in
- *   headless Chromium (Debian's /usr/bin/chromium; without it the step fails under CI=true and
+ *   headless Chromium, where it also opens an encrypted WebSocket session to a Node agent (Debian's /usr/bin/chromium; without it the step fails under CI=true and
  *   is reported as skipped elsewhere).
  * Ends with `N passed, N failed` and exits 1 on any failure.
  * @module
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -180,13 +180,13 @@ try {
     if (back !== json) throw new Error(`decoded ${back}`);
   });
 
-  await check('a browser bundle (esbuild, no flags) reaches no node: module and runs in Chromium', async () => {
+  await check('a browser bundle (esbuild, no flags) reaches no node: module and runs in Chromium (an encrypted WebSocket session to a Node agent included)', async () => {
     writeFileSync(
       join(app, 'browser-entry.js'),
       [
         "import { compress, decompress, decodeFrame, encodeFrame } from '@m2m/core';",
         "import { aeadProtection, KeyPair, randomBytes } from '@m2m/crypto';",
-        "import { Session } from '@m2m/session';",
+        "import { allowKeys, connect, Session } from '@m2m/session';",
         "import { memoryTransportPair } from '@m2m/session/testing';",
         "const json = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello from the browser. '.repeat(20) }] });",
         'const protection = aeadProtection(randomBytes(32));',
@@ -203,7 +203,11 @@ try {
         'const ok3 = got.content === json;',
         // Browser builds carry no tokenizer (core/src/wire/token-native.browser.ts): a typed refusal.
         "let ok4 = false; try { compress(json, 'tokennative'); } catch (e) { ok4 = e.code === 'TOKENIZER_ERROR'; }",
-        "document.title = ok1 && ok2 && ok3 && ok4 ? 'm2m-ok' : `m2m-fail ${ok1} ${ok2} ${ok3} ${ok4}`;",
+        // An encrypted session over WebSocket to a Node agent run from the installed packages.
+        'const agent = new URLSearchParams(location.search);',
+        "let ok5 = false; try { const s = await connect(agent.get('ws'), { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([agent.get('key')]) } });",
+        '  await s.send(json); for await (const m of s) { ok5 = m.content === json; break; } await s.close(); } catch (e) { console.error(e); }',
+        "document.title = ok1 && ok2 && ok3 && ok4 && ok5 ? 'm2m-ok' : `m2m-fail ${ok1} ${ok2} ${ok3} ${ok4} ${ok5}`;",
       ].join('\n'),
     );
     const out = join(app, 'www');
@@ -223,18 +227,38 @@ try {
       res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    writeFileSync(
+      join(app, 'browser-agent.mjs'),
+      [
+        "import { KeyPair } from '@m2m/crypto';",
+        "import { listen } from '@m2m/session';",
+        'const key = KeyPair.generate();',
+        "const server = await listen({ transport: 'ws', secure: { staticKey: key }, onSession: async (s) => { for await (const m of s) await s.send(m.content); } });",
+        "console.log(JSON.stringify({ url: server.url, key: Buffer.from(key.publicKey).toString('hex') }));",
+      ].join('\n'),
+    );
+    const agent = spawn(process.execPath, ['browser-agent.mjs'], { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] });
+    const agentInfo = await new Promise<{ url: string; key: string }>((resolve, reject) => {
+      agent.stdout.once('data', (d: Buffer) => resolve(JSON.parse(String(d)) as { url: string; key: string }));
+      agent.once('exit', (code) => reject(new Error(`the Node agent exited ${code}`)));
+    }).catch((e: unknown) => {
+      http.close();
+      throw e;
+    });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`);
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/?ws=${encodeURIComponent(agentInfo.url)}&key=${agentInfo.key}`);
       await page.waitForFunction(() => document.title.startsWith('m2m-'), undefined, { timeout: 30_000 }).catch(() => undefined);
       const title = await page.title();
       if (title !== 'm2m-ok') throw new Error(`page title ${JSON.stringify(title)}; page errors: ${errors.join('; ') || 'none'}`);
     } finally {
       await browser.close();
       http.close();
+      agent.kill();
     }
   });
 } finally {
