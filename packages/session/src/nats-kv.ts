@@ -35,7 +35,7 @@ export async function openKvManager<Kv>(
   try {
     mod = (await import('@nats-io/kv')) as unknown as typeof mod;
   } catch (e) {
-    throw new M2MError('Config', { reason: `${purpose} needs the optional package @nats-io/kv` }, { cause: e });
+    throw new M2MError('Config', { reason: `${purpose} needs the optional package @nats-io/kv (npm install @nats-io/kv@~3.3.1)` }, { cause: e });
   }
   return new mod.Kvm(nc);
 }

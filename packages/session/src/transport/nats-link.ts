@@ -51,7 +51,7 @@ export async function natsConnect(servers: string[], name: string): Promise<Nats
     mod = await clientModule;
   } catch (e) {
     clientModule = undefined;
-    throw new M2MError('Config', { reason: 'the nats transport needs the optional package @nats-io/transport-node (npm install @nats-io/transport-node)' }, { cause: e });
+    throw new M2MError('Config', { reason: 'the nats transport needs the optional package @nats-io/transport-node (npm install @nats-io/transport-node@~3.3.1: 3.4 declares Node >= 22 through @nats-io/nuid 3)' }, { cause: e });
   }
   try {
     // maxReconnectAttempts -1: a listener keeps its queue subscription across broker restarts.
