@@ -204,3 +204,19 @@ describe('binding scratch: tampering still fails with a binding kept from the pr
     expect(decodeFrame(frames[1], { protection: rx }).payload).toBe(json(1));
   });
 });
+
+describe("a channel's reused plaintext buffer across sizes (secure/secure-channel.ts)", () => {
+  it('opens frames whose sizes go up past each growth and back down, each to its own payload', () => {
+    const clock = new ManualClock();
+    const k1 = new Uint8Array(32).fill(3);
+    const k2 = new Uint8Array(32).fill(4);
+    const a = new SecureChannel(new CipherState(k1), new CipherState(k2), clock);
+    const b = new SecureChannel(new CipherState(k2), new CipherState(k1), clock);
+    const sizes = [10, 10, 300, 20, 300, 301, 700, 5, 700, 0, 1200, 250, 250];
+    for (const n of sizes) {
+      const text = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'y'.repeat(n) }] });
+      const frame = encodeFrame(text, { protection: a.data, compression: 'auto' });
+      expect(decodeFrame(frame, { protection: b.data }).payload).toBe(text);
+    }
+  });
+});
