@@ -199,9 +199,14 @@ export class SecureChannel {
   #openTransient(kind: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array {
     const n = sealed.length - 28;
     if (n < 0 || n > KEPT_PLAINTEXT_BYTES) return this.#open(kind, aad, sealed);
-    if (this.#plain.length < n) this.#plain = new Uint8Array(Math.min(KEPT_PLAINTEXT_BYTES, Math.max(n, 2 * this.#plain.length, 256)));
-    // Same-sized messages are common (one view kept, not one per size: bounded memory).
-    if (this.#plainView.length !== n || this.#plainView.buffer !== this.#plain.buffer) this.#plainView = this.#plain.subarray(0, n);
+    if (this.#plain.length < n) {
+      this.#plain = new Uint8Array(Math.min(KEPT_PLAINTEXT_BYTES, Math.max(n, 2 * this.#plain.length, 256)));
+      this.#plainView = this.#plain.subarray(0, n);
+    }
+    // Same-sized messages are common (one view kept, not one per size: bounded memory). The view
+    // is always of `#plain` (renewed with it above), so its length alone decides: reading
+    // `.buffer` twice cost ~50 ns a frame.
+    if (this.#plainView.length !== n) this.#plainView = this.#plain.subarray(0, n);
     return this.#open(kind, aad, sealed, this.#plainView);
   }
 

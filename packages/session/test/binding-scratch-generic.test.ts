@@ -1,0 +1,74 @@
+/**
+ * The binding scratch (secure/binding.ts) on a platform without the one-pass binary writer, as in
+ * browsers (platform/index.browser.ts has no `fastCodec`): the generic encoder's bytes are laid
+ * out and kept the same way, and must be exactly `aad ‖ messageBinding(m)` too.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
+
+vi.mock('#platform', async (importOriginal) => {
+  const actual = (await importOriginal()) as { platform: object };
+  return { ...actual, platform: { ...actual.platform, fastCodec: undefined } };
+});
+
+const { BindingProtection, messageBinding } = await import('../src/secure/binding.js');
+const { platform } = await import('#platform');
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+class Recorder implements AeadFrameProtection {
+  readonly mode = 'aead' as const;
+  seen: string[] = [];
+  seal(aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame {
+    this.seen.push(hex(aad));
+    return { nonce: new Uint8Array(12), ciphertext: plaintext.slice(), tag: new Uint8Array(16) };
+  }
+  open(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+    this.seen.push(hex(aad));
+    return sealed.slice(12, sealed.length - 16);
+  }
+}
+
+describe('binding scratch without the one-pass writer (browser platform shape)', () => {
+  it('the platform seen by secure/binding.ts has no fastCodec here', () => {
+    expect((platform as { fastCodec?: unknown }).fastCodec).toBeUndefined();
+  });
+
+  it('hands the AEAD exactly aad ‖ messageBinding(m), kept or rewritten', () => {
+    const fields = fc.record({
+      sessionId: fc.constantFrom('a', 'a', 'bb', undefined),
+      timestamp: fc.constantFrom(1, 1, 2, 2 ** 33),
+      algorithm: fc.constantFrom('m2m' as const, 'm2m' as const, 'none' as const),
+      originalSize: fc.constantFrom(undefined, undefined, 7),
+      secured: fc.boolean(),
+      aadLength: fc.constantFrom(20, 20, 33),
+      aadByte: fc.nat(255),
+      open: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(fields, { minLength: 1, maxLength: 25 }), (steps) => {
+        const inner = new Recorder();
+        const bound = new BindingProtection(inner);
+        const expected: string[] = [];
+        for (const f of steps) {
+          const value: { algorithm: 'm2m' | 'none'; content: string; originalSize?: number; securityStatus?: { scanned: boolean; safe: boolean } } = { algorithm: f.algorithm, content: 'x' };
+          if (f.originalSize !== undefined) value.originalSize = f.originalSize;
+          if (f.secured) value.securityStatus = { scanned: true, safe: false };
+          const m = { type: 'DATA' as const, timestamp: f.timestamp, payload: { kind: 'data' as const, value }, ...(f.sessionId === undefined ? {} : { sessionId: f.sessionId }) };
+          const aad = new Uint8Array(f.aadLength).fill(f.aadByte);
+          bound.bindMessage(m);
+          if (f.open) bound.open(aad, new Uint8Array(30));
+          else bound.seal(aad, new Uint8Array(2));
+          const b = messageBinding(m);
+          const want = new Uint8Array(aad.length + b.length);
+          want.set(aad);
+          want.set(b, aad.length);
+          expected.push(hex(want));
+        }
+        expect(inner.seen).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
