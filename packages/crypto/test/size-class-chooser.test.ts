@@ -40,6 +40,19 @@ describe('SizeClassChooser (AEAD library per size class, issue 18)', () => {
     expect(c.choiceFor(64)).toBe(1);
   });
 
+  it('sends an implementation twice as slow or worse straight to MAX_GAP after one epoch; one 1.6x as slow only ramps', () => {
+    const epoch = SAMPLES_PER_EPOCH * SAMPLE_EVERY;
+    const far = new SizeClassChooser();
+    drive(far, 64, epoch, (w) => (w === 0 ? 10 : 35));
+    expect(far.choiceFor(64)).toBe(0);
+    const [, farTried] = drive(far, 64, 8 * MAX_GAP, (w) => (w === 0 ? 10 : 35));
+    expect(farTried).toBeLessThanOrEqual(2 * 8 + 2); // one try (warm-up + timed) per MAX_GAP calls
+    const near = new SizeClassChooser();
+    drive(near, 64, epoch, (w) => (w === 0 ? 10 : 16));
+    const [, nearTried] = drive(near, 64, 8 * MAX_GAP, (w) => (w === 0 ? 10 : 16));
+    expect(nearTried).toBeGreaterThan(2 * 8 + 2);
+  });
+
   it('follows a change: when the first implementation becomes faster, the class moves back', () => {
     const c = new SizeClassChooser();
     const epoch = SAMPLES_PER_EPOCH * SAMPLE_EVERY;

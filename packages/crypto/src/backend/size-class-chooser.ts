@@ -9,8 +9,8 @@
  * `gap` calls. When the other one has {@link SAMPLES_PER_EPOCH} timings, the class takes
  * whichever has the lower best time per byte (the fastest of its timings: a busy machine only
  * ever adds time) and a new epoch starts. The gap starts at {@link SAMPLE_EVERY}; each epoch the
- * other implementation loses by more than half again, it at least doubles and grows until trying
- * the loser costs under 1/64 of a call on average (up to {@link MAX_GAP}): libsodium opens 64 B in
+ * other implementation loses by more than half again, it at least doubles (and goes straight to
+ * {@link MAX_GAP} when the other one takes twice as long or more): libsodium opens 64 B in
  * a tenth of node:crypto's time, and trying the loser every 16th call would cost a third of the
  * winner's speed. A close or winning contender keeps the short gap, so a change of load or size
  * mix is followed within an epoch.
@@ -110,8 +110,12 @@ export class SizeClassChooser {
       this.#choice[c] = which;
       this.#gap[c] = SAMPLE_EVERY;
     } else {
-      // A loser k times slower costs (k - 1) / gap of a call on average: keep that under 1/64.
-      const gap = other > 1.5 * chosen ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (other / chosen - 1)))) : SAMPLE_EVERY;
+      // A loser k times slower costs 2 (k - 1) / gap of a call on average (a try is two calls):
+      // keep that under 1/32 and shrinking. One twice as slow or worse (libsodium against
+      // node:crypto at 64 B and 1 KiB) goes straight to MAX_GAP: the epochs of doubling gaps that
+      // took it there cost ~5% of a 64 B seal over its first ~100k calls (bench/crypto.ts).
+      const k = other / chosen;
+      const gap = k > 2 ? MAX_GAP : k > 1.5 ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (k - 1)))) : SAMPLE_EVERY;
       this.#gap[c] = Math.ceil(gap / SAMPLE_EVERY) * SAMPLE_EVERY;
     }
     this.#best[2 * c] = this.#best[2 * c + 1] = Infinity;
