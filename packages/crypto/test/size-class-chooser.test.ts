@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_GAP, SAMPLE_EVERY, SAMPLES_PER_EPOCH, SizeClassChooser } from '../src/backend/size-class-chooser.js';
+import { CLOSE_GAP, MAX_GAP, SAMPLE_EVERY, SAMPLES_PER_EPOCH, SizeClassChooser } from '../src/backend/size-class-chooser.js';
 
 /** Runs `calls` picks for `size`, answering timed ones with `cost(which)`; returns how often each ran. */
 function drive(chooser: SizeClassChooser, size: number, calls: number, cost: (which: 0 | 1) => number): [number, number] {
@@ -23,10 +23,12 @@ describe('SizeClassChooser (AEAD library per size class, issue 18)', () => {
     expect(c.choiceFor(65536)).toBe(1);
     expect(c.choiceFor(70000)).toBe(1); // same class (bit length 17)
     expect(c.choiceFor(64)).toBe(0);
-    // A close loser is still tried once in SAMPLE_EVERY calls (a warm-up call, then a timed one).
-    const [first, second] = drive(c, 65536, epoch, (w) => (w === 0 ? 130 : 100));
-    expect(first).toBe((2 * epoch) / SAMPLE_EVERY);
-    expect(second).toBe(epoch - first);
+    // A close loser is still tried once in CLOSE_GAP calls after that (a warm-up call, then a
+    // timed one): each change of library costs more than its calls, so not every 16th call.
+    const closeEpoch = SAMPLES_PER_EPOCH * CLOSE_GAP;
+    const [first, second] = drive(c, 65536, closeEpoch, (w) => (w === 0 ? 130 : 100));
+    expect(first).toBe((2 * closeEpoch) / CLOSE_GAP);
+    expect(second).toBe(closeEpoch - first);
   });
 
   it('tries a far slower implementation ever more rarely (libsodium vs node:crypto at 64 B), down to one call in MAX_GAP', () => {
@@ -40,12 +42,25 @@ describe('SizeClassChooser (AEAD library per size class, issue 18)', () => {
     expect(c.choiceFor(64)).toBe(1);
   });
 
+  it('sends an implementation twice as slow or worse straight to MAX_GAP after one epoch; one 1.6x as slow only ramps', () => {
+    const epoch = SAMPLES_PER_EPOCH * SAMPLE_EVERY;
+    const far = new SizeClassChooser();
+    drive(far, 64, epoch, (w) => (w === 0 ? 10 : 35));
+    expect(far.choiceFor(64)).toBe(0);
+    const [, farTried] = drive(far, 64, 8 * MAX_GAP, (w) => (w === 0 ? 10 : 35));
+    expect(farTried).toBeLessThanOrEqual(2 * 8 + 2); // one try (warm-up + timed) per MAX_GAP calls
+    const near = new SizeClassChooser();
+    drive(near, 64, epoch, (w) => (w === 0 ? 10 : 16));
+    const [, nearTried] = drive(near, 64, 8 * MAX_GAP, (w) => (w === 0 ? 10 : 16));
+    expect(nearTried).toBeGreaterThan(2 * 8 + 2);
+  });
+
   it('follows a change: when the first implementation becomes faster, the class moves back', () => {
     const c = new SizeClassChooser();
     const epoch = SAMPLES_PER_EPOCH * SAMPLE_EVERY;
     drive(c, 20000, epoch, (w) => (w === 0 ? 200 : 100));
     expect(c.choiceFor(20000)).toBe(1);
-    drive(c, 20000, epoch, (w) => (w === 0 ? 90 : 100));
+    drive(c, 20000, SAMPLES_PER_EPOCH * CLOSE_GAP, (w) => (w === 0 ? 90 : 100));
     expect(c.choiceFor(20000)).toBe(0);
   });
 

@@ -9,11 +9,11 @@
  * `gap` calls. When the other one has {@link SAMPLES_PER_EPOCH} timings, the class takes
  * whichever has the lower best time per byte (the fastest of its timings: a busy machine only
  * ever adds time) and a new epoch starts. The gap starts at {@link SAMPLE_EVERY}; each epoch the
- * other implementation loses by more than half again, it at least doubles and grows until trying
- * the loser costs under 1/64 of a call on average (up to {@link MAX_GAP}): libsodium opens 64 B in
+ * other implementation loses by more than half again, it at least doubles (and goes straight to
+ * {@link MAX_GAP} when the other one takes twice as long or more): libsodium opens 64 B in
  * a tenth of node:crypto's time, and trying the loser every 16th call would cost a third of the
- * winner's speed. A close or winning contender keeps the short gap, so a change of load or size
- * mix is followed within an epoch.
+ * winner's speed. A close or winning contender is tried every {@link CLOSE_GAP} calls, so a
+ * change of load or size mix is followed within an epoch.
  *
  * The call path costs one counter decrement: something happens only at every
  * `SAMPLE_EVERY / 2`th call of a class (a timed call of the chosen one, a try of the other, or
@@ -29,6 +29,15 @@
 
 /** One call in this many of the chosen implementation is timed, per size class. */
 export const SAMPLE_EVERY = 16;
+/**
+ * Gap between tries of a close or winning contender after the first epoch (the first epoch tries
+ * every {@link SAMPLE_EVERY} calls, to settle a new class fast). Each change of library costs
+ * more than the calls themselves: node:crypto's first seal of 64 KiB after a run of libsodium
+ * seals took twice its steady time (119 against 56-58 µs, median of 150 runs), so a try every
+ * 16th call cost ~6-10% at 16-64 KiB (paired rounds, ours over the better raw library at 64 KiB:
+ * ×0.91-0.92 with tries every 16 calls, ×0.95-0.98 every 64, ×1.03 every 128).
+ */
+export const CLOSE_GAP = 128;
 /**
  * Timings of the other implementation per epoch. The fastest of 8 timings still moved by several
  * percent between epochs on the shared machine, so two libraries within a few percent of each
@@ -108,10 +117,14 @@ export class SizeClassChooser {
     const other = this.#best[i];
     if (other < SWITCH_MARGIN * chosen) {
       this.#choice[c] = which;
-      this.#gap[c] = SAMPLE_EVERY;
+      this.#gap[c] = CLOSE_GAP;
     } else {
-      // A loser k times slower costs (k - 1) / gap of a call on average: keep that under 1/64.
-      const gap = other > 1.5 * chosen ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], Math.ceil(64 * (other / chosen - 1)))) : SAMPLE_EVERY;
+      // A loser k times slower costs 2 (k - 1) / gap of a call on average (a try is two calls):
+      // keep that under 1/32 and shrinking. One twice as slow or worse (libsodium against
+      // node:crypto at 64 B and 1 KiB) goes straight to MAX_GAP: the epochs of doubling gaps that
+      // took it there cost ~5% of a 64 B seal over its first ~100k calls (bench/crypto.ts).
+      const k = other / chosen;
+      const gap = k > 2 ? MAX_GAP : k > 1.5 ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], CLOSE_GAP, Math.ceil(64 * (k - 1)))) : CLOSE_GAP;
       this.#gap[c] = Math.ceil(gap / SAMPLE_EVERY) * SAMPLE_EVERY;
     }
     this.#best[2 * c] = this.#best[2 * c + 1] = Infinity;

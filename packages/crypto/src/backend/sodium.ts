@@ -22,16 +22,14 @@ import { createRequire } from 'node:module';
 import { nodeBackend } from './node.js';
 import { writeHmacPads } from './hmac-pads.js';
 import { SizeClassChooser } from './size-class-chooser.js';
+import { sodiumAead, type SodiumAead, type SodiumAeadPublic } from './sodium-aead.js';
 import type { CryptoBackend, SealedParts } from './types.js';
 
 /** Calls that could use the addon (small AEAD, X25519) made on node:crypto before it is loaded. */
 export const SODIUM_WARMUP_CALLS = 64;
 
 /** The part of sodium-native's API used here (it ships no types). */
-interface Sodium {
-  crypto_aead_chacha20poly1305_ietf_encrypt_detached(c: Uint8Array, mac: Uint8Array, m: Uint8Array, ad: Uint8Array, nsec: null, npub: Uint8Array, k: Uint8Array): number;
-  /** `c` is ciphertext ‖ tag; throws when the tag does not verify. */
-  crypto_aead_chacha20poly1305_ietf_decrypt(m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): number;
+interface Sodium extends SodiumAeadPublic {
   /** Throws when the result is all zeros (a low-order peer key). */
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
@@ -53,6 +51,13 @@ export function sodiumInstalled(): boolean {
 
 let sodium: Sodium | null | undefined; // undefined: not tried yet; null: unavailable
 let callsBeforeLoad = 0;
+/** libsodium's AEAD calls, set when the addon loads (direct binding calls where safe: backend/sodium-aead.ts). */
+let aead: SodiumAead | undefined;
+
+/** sodium-native's binding and version, for {@link sodiumAead}'s checks. */
+function loadBinding(): { version: string; binding: unknown } {
+  return { version: (require('sodium-native/package.json') as { version: string }).version, binding: require('sodium-native/binding.js') as unknown };
+}
 
 function loadSodium(): Sodium | null {
   try {
@@ -79,7 +84,19 @@ export function aeadChoiceFor(size: number): { seal: 'libsodium' | 'node:crypto'
 function loaded(eager: boolean): Sodium | null {
   if (sodium !== undefined) return sodium;
   if (!eager && ++callsBeforeLoad < SODIUM_WARMUP_CALLS) return null;
-  return (sodium = loadSodium());
+  sodium = loadSodium();
+  if (sodium) aead = sodiumAead(sodium, loadBinding);
+  return sodium;
+}
+
+/** {@link aead} once the addon is loaded (see {@link loaded}), else `null`. */
+function loadedAead(eager: boolean): SodiumAead | null {
+  return aead ?? (loaded(eager) ? aead! : null);
+}
+
+/** Whether libsodium's AEAD calls go straight to sodium-native's binding (backend/sodium-aead.ts); `undefined` before the addon is loaded. */
+export function sodiumAeadDirect(): boolean | undefined {
+  return aead?.direct;
 }
 
 /** From this size on, AEAD outputs are allocated without zero-filling (see {@link outputBytes}). */
@@ -120,21 +137,16 @@ function ciphertextBytes(n: number): Uint8Array {
   return out;
 }
 
-function sodiumSeal(s: Sodium, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
+function sodiumSeal(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
   const ciphertext = ciphertextBytes(plaintext.length);
   const tag = new Uint8Array(16);
-  s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, plaintext, aad, null, nonce, key);
+  a.seal(ciphertext, tag, plaintext, aad, nonce, key);
   return { ciphertext, tag };
 }
 
-function sodiumOpen(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
   const plaintext = outputBytes(sealed.length - 16);
-  try {
-    s.crypto_aead_chacha20poly1305_ietf_decrypt(plaintext, null, sealed, aad, nonce, key);
-  } catch {
-    return undefined;
-  }
-  return plaintext;
+  return a.open(plaintext, sealed, aad, nonce, key) ? plaintext : undefined;
 }
 
 /** Copies a node:crypto seal's parts into the caller's buffers (the in-place seal's fallback). */
@@ -160,17 +172,6 @@ function scalarmultInto(s: Sodium, secret: Uint8Array, publicKey: Uint8Array, ou
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_ASSERTION') throw e;
     out.fill(0);
-  }
-}
-
-/** libsodium's decrypt straight into `out`; false (and `out` wiped) when the tag does not verify. */
-function sodiumOpenInto(s: Sodium, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean {
-  try {
-    s.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, sealed, aad, nonce, key);
-    return true;
-  } catch {
-    out.fill(0);
-    return false;
   }
 }
 
@@ -266,24 +267,24 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     ...nodeBackend,
     name,
     chachaSeal(key, nonce, plaintext, aad) {
-      const s = sodium ?? loaded(eager);
-      if (!s) return nodeBackend.chachaSeal(key, nonce, plaintext, aad);
+      const a = aead ?? loadedAead(eager);
+      if (!a) return nodeBackend.chachaSeal(key, nonce, plaintext, aad);
       const pick = sealChooser.pick(plaintext.length);
-      if (pick < 2) return pick === 0 ? sodiumSeal(s, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
+      if (pick < 2) return pick === 0 ? sodiumSeal(a, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
       const t0 = performance.now();
-      const out = pick === 2 ? sodiumSeal(s, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
+      const out = pick === 2 ? sodiumSeal(a, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
       sealChooser.record(plaintext.length, pick === 2 ? 0 : 1, performance.now() - t0);
       return out;
     },
     chachaOpen(key, nonce, sealed, aad) {
       if (sealed.length < 16) return undefined;
-      const s = sodium ?? loaded(eager);
-      if (!s) return nodeBackend.chachaOpen(key, nonce, sealed, aad);
+      const a = aead ?? loadedAead(eager);
+      if (!a) return nodeBackend.chachaOpen(key, nonce, sealed, aad);
       const size = sealed.length - 16;
       const pick = openChooser.pick(size);
-      if (pick < 2) return pick === 0 ? sodiumOpen(s, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
+      if (pick < 2) return pick === 0 ? sodiumOpen(a, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
       const t0 = performance.now();
-      const out = pick === 2 ? sodiumOpen(s, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
+      const out = pick === 2 ? sodiumOpen(a, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
       // Only opens that authenticate count: libsodium refuses a bad tag before decrypting, so
       // forged frames would otherwise make it look faster than it is.
       if (out) openChooser.record(size, pick === 2 ? 0 : 1, performance.now() - t0);
@@ -292,28 +293,25 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     // The same choice per size class as chachaSeal/chachaOpen, without output arrays: libsodium
     // encrypts in place (its detached encrypt allows c == m) and decrypts into the caller's buffer.
     chachaSealInPlace(key, nonce, data, aad, tag) {
-      const s = sodium ?? loaded(eager);
-      if (!s) return nodeSealInPlace(key, nonce, data, aad, tag);
+      const a = aead ?? loadedAead(eager);
+      if (!a) return nodeSealInPlace(key, nonce, data, aad, tag);
       const pick = sealChooser.pick(data.length);
-      if (pick === 0) {
-        s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(data, tag, data, aad, null, nonce, key);
-        return;
-      }
+      if (pick === 0) return a.seal(data, tag, data, aad, nonce, key);
       if (pick === 1) return nodeSealInPlace(key, nonce, data, aad, tag);
       const t0 = performance.now();
-      if (pick === 2) s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(data, tag, data, aad, null, nonce, key);
+      if (pick === 2) a.seal(data, tag, data, aad, nonce, key);
       else nodeSealInPlace(key, nonce, data, aad, tag);
       sealChooser.record(data.length, pick === 2 ? 0 : 1, performance.now() - t0);
     },
     chachaOpenInto(key, nonce, sealed, aad, out) {
       if (sealed.length < 16 || out.length !== sealed.length - 16) return false;
-      const s = sodium ?? loaded(eager);
-      if (!s) return nodeOpenInto(key, nonce, sealed, aad, out);
+      const a = aead ?? loadedAead(eager);
+      if (!a) return nodeOpenInto(key, nonce, sealed, aad, out);
       const size = out.length;
       const pick = openChooser.pick(size);
-      if (pick < 2) return pick === 0 ? sodiumOpenInto(s, key, nonce, sealed, aad, out) : nodeOpenInto(key, nonce, sealed, aad, out);
+      if (pick < 2) return pick === 0 ? a.open(out, sealed, aad, nonce, key) : nodeOpenInto(key, nonce, sealed, aad, out);
       const t0 = performance.now();
-      const ok = pick === 2 ? sodiumOpenInto(s, key, nonce, sealed, aad, out) : nodeOpenInto(key, nonce, sealed, aad, out);
+      const ok = pick === 2 ? a.open(out, sealed, aad, nonce, key) : nodeOpenInto(key, nonce, sealed, aad, out);
       if (ok) openChooser.record(size, pick === 2 ? 0 : 1, performance.now() - t0);
       return ok;
     },

@@ -1,0 +1,166 @@
+/**
+ * libsodium's ChaCha20-Poly1305 (RFC 8439 §2.8) as the sodium backend calls it
+ * (backend/sodium.ts), straight into sodium-native's native binding where that is safe.
+ *
+ * Why: sodium-native's public functions check each argument with Node's `assert`, whose rest
+ * parameters allocate an array per check: nine checks per call cost ~16-19% of a 64 B seal in
+ * paired rounds on the shared machine (bench/crypto.ts), more than the rest of the frame
+ * protection. The binding under them takes the same typed arrays without checks, and a wrong
+ * argument there is not an exception but a crash (a string where a typed array belongs kills
+ * the process). So every direct call is guarded here, cheaply, by what the binding needs: each
+ * argument a `Uint8Array` of this realm, and the sizes libsodium's prototypes assume; anything
+ * else goes through the public, checked function instead.
+ *
+ * The binding is sodium-native's own file (`binding.js`, shipped in the package), not a
+ * documented API, so it is used only when (1) the installed version is one whose argument order
+ * this code was written against (5.1 and later 5.x: `(c, mac, m, ad, npub, k)` and
+ * `(m, c, ad, npub, k)`, the public functions without `nsec`), and (2) at load, a seal and an
+ * open through it give the public functions' bytes and it refuses a forged tag. Otherwise every
+ * call uses the public functions, with identical results.
+ * @module
+ */
+
+/** The public sodium-native functions used (the addon ships no types). */
+export interface SodiumAeadPublic {
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(c: Uint8Array, mac: Uint8Array, m: Uint8Array, ad: Uint8Array, nsec: null, npub: Uint8Array, k: Uint8Array): number;
+  /** `c` is ciphertext ‖ tag; throws when the tag does not verify. */
+  crypto_aead_chacha20poly1305_ietf_decrypt(m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): number;
+}
+
+/** The same two calls in sodium-native's binding (5.1+): no `nsec`, no checks. */
+interface SodiumAeadBinding {
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(c: Uint8Array, mac: Uint8Array, m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): number;
+  /** Returns the plaintext length, or a negative status when the tag does not verify. */
+  crypto_aead_chacha20poly1305_ietf_decrypt(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): number;
+}
+
+/** libsodium's ChaCha20-Poly1305, as {@link sodiumAead} returns it. */
+export interface SodiumAead {
+  /** Whether calls go straight to the binding (false: through the public functions). */
+  readonly direct: boolean;
+  /**
+   * Encrypts `m` into `c` (the same length; may be `m` itself) and writes the 16-byte tag to `mac`.
+   * @throws Error (from sodium-native) for arguments libsodium cannot take.
+   */
+  seal(c: Uint8Array, mac: Uint8Array, m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): void;
+  /**
+   * Decrypts `c` (ciphertext ‖ tag) into `m` (`c.length - 16` bytes): false when the tag does not
+   * verify or libsodium cannot take the arguments, and then `m` holds zeros.
+   */
+  open(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): boolean;
+}
+
+/**
+ * The public functions' behaviour as {@link SodiumAead}. They check every argument but `ad`,
+ * which reaches native code as it is (a non-typed-array there crashes too), so it is checked here.
+ */
+function checkedCalls(s: SodiumAeadPublic): SodiumAead {
+  const adOk = (ad: unknown) => {
+    if (!ArrayBuffer.isView(ad)) throw new TypeError('ad must be a typed array');
+  };
+  return {
+    direct: false,
+    seal(c, mac, m, ad, npub, k) {
+      adOk(ad);
+      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, m, ad, null, npub, k);
+    },
+    // Arguments libsodium cannot take are a refusal, as a forged tag (what the backend did before).
+    open(m, c, ad, npub, k) {
+      try {
+        adOk(ad);
+        s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, c, ad, npub, k);
+        return true;
+      } catch {
+        m.fill(0);
+        return false;
+      }
+    },
+  };
+}
+
+/** Direct binding calls behind the checks that make them safe, the checked calls otherwise. */
+function directCalls(b: SodiumAeadBinding, checked: SodiumAead): SodiumAead {
+  return {
+    direct: true,
+    seal(c, mac, m, ad, npub, k) {
+      if (
+        c instanceof Uint8Array &&
+        mac instanceof Uint8Array &&
+        m instanceof Uint8Array &&
+        ad instanceof Uint8Array &&
+        npub instanceof Uint8Array &&
+        k instanceof Uint8Array &&
+        c.length === m.length &&
+        mac.length === 16 &&
+        npub.length === 12 &&
+        k.length === 32
+      ) {
+        b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, m, ad, npub, k);
+      } else checked.seal(c, mac, m, ad, npub, k);
+    },
+    open(m, c, ad, npub, k) {
+      if (
+        m instanceof Uint8Array &&
+        c instanceof Uint8Array &&
+        ad instanceof Uint8Array &&
+        npub instanceof Uint8Array &&
+        k instanceof Uint8Array &&
+        c.length >= 16 &&
+        m.length === c.length - 16 &&
+        npub.length === 12 &&
+        k.length === 32
+      ) {
+        // Success returns the plaintext length; anything else (a negative status) is a refusal.
+        return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, c, ad, npub, k) === m.length;
+      }
+      return checked.open(m, c, ad, npub, k);
+    },
+  };
+}
+
+const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Whether `calls` seal and open like the public functions `s` and refuse a forged tag (run
+ * once, at load, on a fixed 37-byte message).
+ */
+function agreesWithPublic(calls: SodiumAead, s: SodiumAeadPublic): boolean {
+  const k = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+  const npub = Uint8Array.from({ length: 12 }, (_, i) => 200 - i);
+  const ad = Uint8Array.from({ length: 5 }, (_, i) => i + 50);
+  const m = Uint8Array.from({ length: 37 }, (_, i) => i * 3);
+  const c = new Uint8Array(37);
+  const mac = new Uint8Array(16);
+  calls.seal(c, mac, m, ad, npub, k);
+  const c2 = new Uint8Array(37);
+  const mac2 = new Uint8Array(16);
+  s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c2, mac2, m, ad, null, npub, k);
+  if (!equal(c, c2) || !equal(mac, mac2) || equal(c, m)) return false;
+  const sealed = new Uint8Array(53);
+  sealed.set(c);
+  sealed.set(mac, 37);
+  const opened = new Uint8Array(37);
+  if (!calls.open(opened, sealed, ad, npub, k) || !equal(opened, m)) return false;
+  sealed[52] ^= 1;
+  return !calls.open(opened, sealed, ad, npub, k) && opened.every((x) => x === 0);
+}
+
+/**
+ * libsodium's AEAD calls over the loaded addon `s`: direct binding calls when `loadBinding`
+ * finds a sodium-native version this code knows (5.1+ in major 5) and they pass the check
+ * against the public functions, else the public functions.
+ */
+export function sodiumAead(s: SodiumAeadPublic, loadBinding: () => { version: string; binding: unknown } | null): SodiumAead {
+  const checked = checkedCalls(s);
+  try {
+    const found = loadBinding();
+    const v = found && /^5\.(\d+)\./.exec(found.version);
+    if (!found || !v || Number(v[1]) < 1) return checked;
+    const b = found.binding as Partial<SodiumAeadBinding>;
+    if (typeof b.crypto_aead_chacha20poly1305_ietf_encrypt_detached !== 'function' || typeof b.crypto_aead_chacha20poly1305_ietf_decrypt !== 'function') return checked;
+    const direct = directCalls(b as SodiumAeadBinding, checked);
+    return agreesWithPublic(direct, s) ? direct : checked;
+  } catch {
+    return checked;
+  }
+}

@@ -1,0 +1,131 @@
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { sodiumAead, type SodiumAeadPublic } from '../src/backend/sodium-aead.js';
+
+const require = createRequire(import.meta.url);
+function tryRequire(id: string): unknown {
+  try {
+    return require(id);
+  } catch {
+    return undefined;
+  }
+}
+const sodium = tryRequire('sodium-native') as SodiumAeadPublic | undefined;
+if (!sodium) console.warn('sodium-native is not installed: the direct libsodium AEAD cases are skipped, not passed');
+const realBinding = () => ({ version: (require('sodium-native/package.json') as { version: string }).version, binding: require('sodium-native/binding.js') as unknown });
+
+const wycheproof = fileURLToPath(new URL('../../../../shared/vectors/wycheproof/chacha20_poly1305_test.json', import.meta.url));
+const hasVectors = existsSync(wycheproof);
+if (!hasVectors) console.warn(`${wycheproof} is absent: the Wycheproof cases of the direct libsodium AEAD are skipped, not passed`);
+const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
+
+describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => {
+  it('go straight to the binding of this sodium-native, and pass every Wycheproof ChaCha20-Poly1305 case with a 12-byte nonce and a 32-byte key', () => {
+    const aead = sodiumAead(sodium!, realBinding);
+    expect(aead.direct).toBe(true);
+    if (!hasVectors) return;
+    type Case = { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: string };
+    const data = JSON.parse(readFileSync(wycheproof, 'utf8')) as { testGroups: { tests: Case[] }[] };
+    let valid = 0;
+    let invalid = 0;
+    for (const t of data.testGroups.flatMap((g) => g.tests)) {
+      const [key, iv, aad, msg] = [hex(t.key), hex(t.iv), hex(t.aad), hex(t.msg)];
+      if (key.length !== 32 || iv.length !== 12) continue;
+      const sealed = hex(t.ct + t.tag);
+      const opened = new Uint8Array(msg.length).fill(0xaa);
+      const ok = aead.open(opened, sealed, aad, iv, key);
+      if (t.result === 'invalid') {
+        expect(ok, `tc${t.tcId}`).toBe(false);
+        expect(opened.every((x) => x === 0), `tc${t.tcId} leaves no plaintext`).toBe(true);
+        invalid++;
+        continue;
+      }
+      expect(ok, `tc${t.tcId}`).toBe(true);
+      expect(Buffer.from(opened).toString('hex'), `tc${t.tcId} open`).toBe(t.msg);
+      const c = new Uint8Array(msg.length);
+      const tag = new Uint8Array(16);
+      aead.seal(c, tag, msg, aad, iv, key);
+      expect(Buffer.from(c).toString('hex') + Buffer.from(tag).toString('hex'), `tc${t.tcId} seal`).toBe(t.ct + t.tag);
+      // In place (the frame encoder's path): the plaintext array becomes the ciphertext.
+      const inPlace = msg.slice();
+      aead.seal(inPlace, tag, inPlace, aad, iv, key);
+      expect(Buffer.from(inPlace).toString('hex'), `tc${t.tcId} in place`).toBe(t.ct);
+      valid++;
+    }
+    expect(valid).toBeGreaterThan(100);
+    expect(invalid).toBeGreaterThan(10);
+  });
+
+  it('hands arguments the binding cannot take to the checked public functions (an error, never a crash)', () => {
+    const aead = sodiumAead(sodium!, realBinding);
+    const key = new Uint8Array(32);
+    const nonce = new Uint8Array(12);
+    const m = new Uint8Array(10);
+    const asAny = (x: unknown) => x as Uint8Array;
+    // Each of these would reach native code with a wrong type or size without the guard: the
+    // process would die (a string there segfaults), not throw.
+    expect(() => aead.seal(new Uint8Array(10), new Uint8Array(16), m, new Uint8Array(0), nonce, asAny('k'.repeat(32)))).toThrow();
+    expect(() => aead.seal(new Uint8Array(10), new Uint8Array(16), m, new Uint8Array(0), new Uint8Array(11), key)).toThrow();
+    expect(() => aead.seal(new Uint8Array(9), new Uint8Array(16), m, new Uint8Array(0), nonce, key)).toThrow();
+    expect(() => aead.seal(new Uint8Array(10), new Uint8Array(15), m, new Uint8Array(0), nonce, key)).toThrow();
+    expect(() => aead.seal(new Uint8Array(10), new Uint8Array(16), m, asAny(null), nonce, new Uint8Array(33))).toThrow();
+    // An open refuses what it cannot take, as a forged tag.
+    expect(aead.open(new Uint8Array(10), new Uint8Array(25), new Uint8Array(0), nonce, key)).toBe(false);
+    expect(aead.open(new Uint8Array(0), new Uint8Array(15), new Uint8Array(0), nonce, key)).toBe(false);
+    expect(aead.open(new Uint8Array(10), new Uint8Array(26), asAny({}), nonce, key)).toBe(false);
+    expect(aead.open(new Uint8Array(10), new Uint8Array(26), new Uint8Array(0), nonce, asAny('k'.repeat(32)))).toBe(false);
+    expect(() => aead.seal(new Uint8Array(10), new Uint8Array(16), m, asAny({}), nonce, key)).toThrow();
+    // A Uint8Array subclass (Buffer) is a typed array the binding takes: same bytes as plain arrays.
+    const c1 = new Uint8Array(10);
+    const t1 = new Uint8Array(16);
+    aead.seal(c1, t1, m, new Uint8Array(3), nonce, key);
+    const c2 = Buffer.alloc(10);
+    const t2 = Buffer.alloc(16);
+    aead.seal(c2, t2, Buffer.from(m), Buffer.alloc(3), Buffer.from(nonce), Buffer.from(key));
+    expect([...c2, ...t2]).toEqual([...c1, ...t1]);
+  });
+
+  it('uses the public functions for an unknown sodium-native version, a missing binding, or a binding that does not give their bytes', () => {
+    const binding = realBinding().binding as Record<string, (...a: Uint8Array[]) => number>;
+    expect(sodiumAead(sodium!, () => ({ version: '4.3.1', binding })).direct).toBe(false);
+    expect(sodiumAead(sodium!, () => ({ version: '5.0.9', binding })).direct).toBe(false);
+    expect(sodiumAead(sodium!, () => ({ version: '6.0.0', binding })).direct).toBe(false);
+    expect(sodiumAead(sodium!, () => null).direct).toBe(false);
+    expect(
+      sodiumAead(sodium!, () => {
+        throw new Error('no binding.js');
+      }).direct,
+    ).toBe(false);
+    expect(sodiumAead(sodium!, () => ({ version: '5.1.0', binding: {} })).direct).toBe(false);
+    // A binding whose seal swaps its arguments' roles, and one whose open accepts anything.
+    const swapped = { ...binding, crypto_aead_chacha20poly1305_ietf_encrypt_detached: (c: Uint8Array, mac: Uint8Array, m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array) => binding.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, m, new Uint8Array(0), npub, k) + 0 * ad.length };
+    expect(sodiumAead(sodium!, () => ({ version: '5.1.0', binding: swapped })).direct).toBe(false);
+    const lenient = { ...binding, crypto_aead_chacha20poly1305_ietf_decrypt: (m: Uint8Array) => m.length };
+    expect(sodiumAead(sodium!, () => ({ version: '5.1.0', binding: lenient })).direct).toBe(false);
+    // The fallback gives the same results, forged tags refused.
+    const checked = sodiumAead(sodium!, () => null);
+    const direct = sodiumAead(sodium!, realBinding);
+    const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const nonce = new Uint8Array(12).fill(7);
+    const m = Uint8Array.from({ length: 100 }, (_, i) => i * 5);
+    const aad = new Uint8Array(24).fill(1);
+    const out = [checked, direct].map((a) => {
+      const c = new Uint8Array(100);
+      const tag = new Uint8Array(16);
+      a.seal(c, tag, m, aad, nonce, key);
+      return new Uint8Array([...c, ...tag]);
+    });
+    expect(out[1]).toEqual(out[0]);
+    const forged = out[0].slice();
+    forged[5] ^= 0x80;
+    for (const a of [checked, direct]) {
+      const p = new Uint8Array(100);
+      expect(a.open(p, out[0], aad, nonce, key)).toBe(true);
+      expect(p).toEqual(m);
+      expect(a.open(p, forged, aad, nonce, key)).toBe(false);
+      expect(p.every((x) => x === 0)).toBe(true);
+    }
+  });
+});
