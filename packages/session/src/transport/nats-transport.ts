@@ -413,10 +413,13 @@ export class NatsTransport implements Transport {
       // Not data.slice: the client may hand over a Node Buffer, whose slice is a view.
       const run = new Uint8Array(end - at);
       run.set(data.subarray(at, end));
+      // Views made with the constructor: `subarray` looks up the species constructor each time,
+      // about twice the cost for a message of a few hundred bytes.
+      const buffer = run.buffer;
       for (let i = 0; i < run.length; ) {
         const length = readLength(run, i);
         i += BATCH_LENGTH_BYTES;
-        this.#inbox.offer(run.subarray(i, i + length));
+        this.#inbox.offer(new Uint8Array(buffer, i, length));
         i += length;
       }
       at = end;
