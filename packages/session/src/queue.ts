@@ -33,8 +33,10 @@ const byteLengthOf = (item: unknown): number => (item instanceof Uint8Array ? it
 
 /** Bounded FIFO with async push and async iteration; `end(error?)` finishes it. */
 export class AsyncQueue<T> implements AsyncIterable<T> {
+  // Items live in #items[#head, #tail); slots past #tail are reused (no push, no shrinking).
   #items: T[] = [];
   #head = 0;
+  #tail = 0;
   #capacity: number;
   #maxBytes: number;
   #bytes = 0;
@@ -46,11 +48,13 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #spaceWaiters: Array<() => void> = [];
   #full = false;
   #opts: AsyncQueueOptions<T>;
+  #onTake: ((item: T) => void) | undefined;
 
   constructor(options: AsyncQueueOptions<T> = {}) {
     this.#capacity = options.capacity ?? 64;
     this.#maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     this.#sizeOf = options.sizeOf ?? byteLengthOf;
+    this.#onTake = options.onTake;
     this.#opts = options;
   }
 
@@ -70,7 +74,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   /** Items waiting. */
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#tail - this.#head;
   }
   /** True once `end` was called. */
   get ended(): boolean {
@@ -80,16 +84,19 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   /** Adds an item without waiting (returns false once ended). Fires `onFull` at capacity. */
   offer(item: T): boolean {
     if (this.#ended) return false;
-    const reader = this.#readers.shift();
-    if (reader) {
+    // A reader waits only while the queue is empty: the common case is the plain push below.
+    if (this.#readers.length !== 0) {
+      const reader = this.#readers.shift()!;
       this.#rejecters.shift();
-      this.#opts.onTake?.(item);
+      this.#onTake?.(item);
       reader({ value: item, done: false });
       return true;
     }
-    this.#items.push(item);
+    if (this.#tail === this.#items.length) this.#items.push(item);
+    else this.#items[this.#tail] = item;
+    this.#tail++;
     this.#bytes += this.#sizeOf(item);
-    if (!this.#full && this.#isFull()) {
+    if (!this.#full && (this.#tail - this.#head >= this.#capacity || this.#bytes >= this.#maxBytes)) {
       this.#full = true;
       this.#opts.onFull?.();
     }
@@ -115,10 +122,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       const value = this.#items[this.#head];
       this.#items[this.#head++] = undefined as T;
       this.#bytes -= this.#sizeOf(value);
-      this.#opts.onTake?.(value);
+      this.#onTake?.(value);
     }
     this.#items = [];
     this.#head = 0;
+    this.#tail = 0;
   }
 
   /** Finishes the queue: readers get the remaining items, then `done` (or `error` thrown). */
@@ -181,15 +189,22 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   /** Takes the head item: its bytes leave the count; the source resumes once half is free. */
   #take(): T {
-    const value = this.#items[this.#head];
-    this.#items[this.#head++] = undefined as T;
+    const items = this.#items;
+    const value = items[this.#head];
+    items[this.#head++] = undefined as T;
     this.#bytes -= this.#sizeOf(value);
-    this.#opts.onTake?.(value);
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+    this.#onTake?.(value);
+    if (this.#head === this.#tail) {
+      // Emptied: start over at slot 0 (no copy), so a queue that keeps up never compacts.
+      this.#head = 0;
+      this.#tail = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#tail) {
+      this.#items = items.slice(this.#head, this.#tail);
+      this.#tail -= this.#head;
       this.#head = 0;
     }
-    if (this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
+    // Only a full queue has waiting producers or a paused source (no array made per take).
+    if ((this.#full || this.#spaceWaiters.length !== 0) && this.size <= this.#capacity / 2 && this.#bytes <= this.#maxBytes / 2) {
       for (const w of this.#spaceWaiters.splice(0)) w();
       if (this.#full) {
         this.#full = false;

@@ -469,13 +469,14 @@ export class Session implements AsyncIterable<SessionData> {
     if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
     // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
     if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
-    let message: Message;
+    let bytes: Uint8Array;
     try {
-      message = this.#core.compress(content, options.algorithm, options);
+      // DATA is never a control message: encoded here, without #send's sealing check.
+      bytes = this.#codec.encode(this.#core.compress(content, options.algorithm, options));
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.#send(message);
+    return this.#sendBytes(bytes);
   }
 
   /**
@@ -519,7 +520,11 @@ export class Session implements AsyncIterable<SessionData> {
         return Promise.reject(e);
       }
     }
-    const bytes = this.#codec.encode(message);
+    return this.#sendBytes(this.#codec.encode(message));
+  }
+
+  /** Hands an encoded message to the transport in order, counting it while it waits. */
+  #sendBytes(bytes: Uint8Array): Promise<void> {
     // Nothing ahead of it (every earlier send was taken): hand it over now, one promise hop
     // fewer per message; otherwise it waits its turn on the chain.
     if (this.#queuedBytes === 0) {

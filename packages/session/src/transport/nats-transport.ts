@@ -109,9 +109,13 @@ export class NatsTransport implements Transport {
   #creditWaiters: Array<() => void> = [];
   // Messages sent and not acknowledged (as the session passed them: the Transport contract says
   // it does not change them), with the cumulative count at which each ends, oldest first.
-  #unacked: Uint8Array[] = [];
+  // Records live in slots [#unackedHead, #unackedTail) of two reused arrays: an acknowledged
+  // slot is cleared at once and the arrays start over at slot 0 whenever all are acknowledged,
+  // so steady sending allocates no arrays for them (docs/ARCHITECTURE.md, NATS).
+  #unacked: Array<Uint8Array | undefined> = [];
   #unackedEnds: number[] = [];
   #unackedHead = 0;
+  #unackedTail = 0;
   #piece: number;
   #sinceYield = 0;
   #published = false;
@@ -178,7 +182,7 @@ export class NatsTransport implements Transport {
 
   /** What was sent and not acknowledged yet (the peer's transport has not handed it to its session). */
   get inFlight(): NatsInFlight {
-    const messages = this.#unacked.slice(this.#unackedHead);
+    const messages = this.#unacked.slice(this.#unackedHead, this.#unackedTail) as Uint8Array[];
     return { messages, bytes: messages.reduce((n, m) => n + m.length, 0) };
   }
 
@@ -213,8 +217,38 @@ export class NatsTransport implements Transport {
       throw this.#publishFailed(e);
     }
     this.#counted(cost);
-    this.#unacked.push(data);
-    this.#unackedEnds.push(this.#sent);
+    this.#keepUnacked(data);
+  }
+
+  /** Records `data` as sent and unacknowledged, ending at the current cumulative count. */
+  #keepUnacked(data: Uint8Array): void {
+    const at = this.#unackedTail++;
+    if (at === this.#unacked.length) {
+      this.#unacked.push(data);
+      this.#unackedEnds.push(this.#sent);
+    } else {
+      this.#unacked[at] = data;
+      this.#unackedEnds[at] = this.#sent;
+    }
+  }
+
+  /** Drops the records the peer acknowledged (`consumed`): their slots are cleared, the arrays reused. */
+  #acknowledge(consumed: number): void {
+    const unacked = this.#unacked;
+    const ends = this.#unackedEnds;
+    const tail = this.#unackedTail;
+    let head = this.#unackedHead;
+    while (head < tail && ends[head] <= consumed) unacked[head++] = undefined;
+    if (head === tail) head = this.#unackedTail = 0;
+    else if (head > 1024 && head * 2 > tail) {
+      // Long-lived records ahead of a busy stream: move them to the front, in place.
+      unacked.copyWithin(0, head, tail);
+      ends.copyWithin(0, head, tail);
+      unacked.fill(undefined, tail - head, tail);
+      this.#unackedTail = tail - head;
+      head = 0;
+    }
+    this.#unackedHead = head;
   }
 
   /** Publishes one FRAME or PART (a piece of a larger message, or the unbound first message) and counts it. @throws M2MError Network. */
@@ -273,8 +307,7 @@ export class NatsTransport implements Transport {
       }
       this.#publishPiece(chunk, last ? NatsKind.FRAME : NatsKind.PART);
       if (last) {
-        this.#unacked.push(data);
-        this.#unackedEnds.push(this.#sent);
+        this.#keepUnacked(data);
         break;
       }
     }
@@ -362,15 +395,7 @@ export class NatsTransport implements Transport {
       // Honour at most our own window: what we keep for in-flight reports stays bounded by our
       // setting, whatever window a peer announces.
       this.#peerLimit = Math.max(this.#peerLimit, this.#peerConsumed + Math.min(credit.window, this.#window));
-      const ends = this.#unackedEnds;
-      let head = this.#unackedHead;
-      while (head < ends.length && ends[head] <= this.#peerConsumed) head++;
-      if (head > 64 && head * 2 > ends.length) {
-        this.#unacked = this.#unacked.slice(head);
-        this.#unackedEnds = ends.slice(head);
-        head = 0;
-      }
-      this.#unackedHead = head;
+      this.#acknowledge(this.#peerConsumed);
       for (const w of this.#creditWaiters.splice(0)) w();
     } else if (data[0] === NatsKind.PROBE) {
       // Nothing to do: its only use is the no-responders status it draws when we are gone.
@@ -413,10 +438,13 @@ export class NatsTransport implements Transport {
       // Not data.slice: the client may hand over a Node Buffer, whose slice is a view.
       const run = new Uint8Array(end - at);
       run.set(data.subarray(at, end));
+      // Views made with the constructor: `subarray` looks up the species constructor each time,
+      // about twice the cost for a message of a few hundred bytes.
+      const buffer = run.buffer;
       for (let i = 0; i < run.length; ) {
         const length = readLength(run, i);
         i += BATCH_LENGTH_BYTES;
-        this.#inbox.offer(run.subarray(i, i + length));
+        this.#inbox.offer(new Uint8Array(buffer, i, length));
         i += length;
       }
       at = end;
