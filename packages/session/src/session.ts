@@ -76,6 +76,15 @@ const REPLY_QUEUE_BYTES = 64 * 1024;
 const NO_SEND_OPTIONS: { algorithm?: Algorithm } & DataExtras = Object.freeze({});
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
 /** The error a session's end gives to those waiting on it. */
+/**
+ * Before ACCEPT, a connection lost to a typed transport error (an HTTP POST refused: HTTP dials
+ * without a request) is thrown as that error, as ws/tcp dialing and the XX handshake throw it,
+ * not as SESSION_CLOSED "connection lost" around it (session-core.ts, `connectionLost`).
+ */
+const unwrapLostTransport = (e: unknown): never => {
+  const cause = isSdkError(e) && e.kind === 'Closed' ? (e as { cause?: unknown }).cause : undefined;
+  throw isSdkError(cause) ? cause : e;
+};
 const closedError = (info: ClosedInfo): M2MError => info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
@@ -275,7 +284,7 @@ export class Session implements AsyncIterable<SessionData> {
     }
     s.#readLoop();
     await s.#send(s.#core.createHello());
-    await s.#established;
+    await s.#established.catch(unwrapLostTransport);
     return s;
   }
 
