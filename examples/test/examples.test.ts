@@ -16,9 +16,9 @@ describe('examples', () => {
     expect(r.stdout.match(/server ← Request \[aead, plain\]/g)).toHaveLength(3);
     expect(r.stdout.match(/client ← Response \[aead, brotli\]/g)).toHaveLength(3);
     expect(r.stdout).not.toMatch(/Request \[aead, brotli\]|Response \[aead, plain\]/);
-    expect(r.stdout).toMatch(/tampered frame → CRYPTO_ERROR\n\s+Error: \[CRYPTO_ERROR\] Crypto error: AEAD: Decryption failed: authentication tag mismatch\n\s+Caused by: \[AEAD_DECRYPTION_FAILED\] AEAD/);
+    expect(r.stdout).toMatch(/tampered frame → CRYPTO_ERROR\n\s+M2MError \[CRYPTO_ERROR\]: Crypto error: AEAD: Decryption failed: authentication tag mismatch\n\s+Caused by: \[AEAD_DECRYPTION_FAILED\] AEAD/);
     expect(r.stdout).toMatch(/replayed frame → REPLAY_DETECTED/);
-    expect(r.stdout).toMatch(/session refused → REJECTED, retryable\n\s+Error: \[REJECTED\] Session rejected: SERVER_BUSY/);
+    expect(r.stdout).toMatch(/session refused → REJECTED, retryable\n\s+M2MError \[REJECTED\]: Session rejected: SERVER_BUSY/);
   }, 60_000);
   it('node agent over WebSocket', () => {
     const r = run('node-agent-ws.ts');

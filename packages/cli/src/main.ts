@@ -125,13 +125,13 @@ prints its public key (give it to peers as --peer-key). --force replaces an exis
 const OWN_HELP: ReadonlySet<string> = new Set(['compress', 'decompress', 'analyze', 'models', 'server']);
 
 /**
- * The error chain as printed on failure: formatErrorChain's lines without the `Error: [CODE] `
+ * The error chain as printed on failure: formatErrorChain's lines without the `M2MError [CODE]: `
  * of the first (the code leads the line already), and without a non-SDK cause whose message the
  * line above already holds (`cannot read a.json: ENOENT: …` then `Caused by: [ENOENT] ENOENT: …`).
  * Logs and `--json` keep the whole chain; this is only what a person reads.
  */
 export function chainText(e: unknown): string {
-  const lines = formatErrorChain(e).replace(/^Error: (\[[\w.-]+\] )?/, '').split('\n');
+  const lines = formatErrorChain(e).replace(/^[\w$]+(?: \[[\w.-]+\])?: /, '').split('\n');
   const links: unknown[] = [];
   for (let c: unknown = e; c !== undefined && c !== null && links.length < 64; c = (c as { cause?: unknown }).cause) links.push(c);
   // One line per link, or the text has shapes this does not know: print it as it is.

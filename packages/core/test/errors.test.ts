@@ -202,10 +202,15 @@ describe('serialize and deserialize', () => {
 describe('formatting and responses', () => {
   it('formats a chain with Caused by lines', () => {
     const text = formatErrorChain(wrapCrypto(new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' })));
-    expect(text).toBe('Error: [CRYPTO_ERROR] Crypto error: AEAD: Decryption failed: authentication tag mismatch\nCaused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed: authentication tag mismatch');
+    expect(text).toBe('M2MError [CRYPTO_ERROR]: Crypto error: AEAD: Decryption failed: authentication tag mismatch\nCaused by: [AEAD_DECRYPTION_FAILED] AEAD: Decryption failed: authentication tag mismatch');
     expect(formatErrorChain(new Error('plain', { cause: Object.assign(new Error('io'), { code: 'ECONNRESET' }) }))).toBe('Error: plain\nCaused by: [ECONNRESET] io');
     expect(formatErrorChain(Object.assign(new Error('odd'), { code: 'A]\nB' }), { codes: true })).toBe('Error: odd');
-    expect(formatErrorChain(wrapCrypto(new CryptoError('Hmac', 'VerificationFailed')), { codes: false })).toBe('Error: Crypto error: HMAC: HMAC verification failed\nCaused by: HMAC: HMAC verification failed');
+    expect(formatErrorChain(wrapCrypto(new CryptoError('Hmac', 'VerificationFailed')), { codes: false })).toBe('M2MError: Crypto error: HMAC: HMAC verification failed\nCaused by: HMAC: HMAC verification failed');
+    // The head is the error's own name; a value without a usable one is headed `Error`.
+    expect(formatErrorChain(new CryptoError('Hmac', 'VerificationFailed'))).toBe('CryptoError [HMAC_VERIFICATION_FAILED]: HMAC: HMAC verification failed');
+    expect(formatErrorChain(new TypeError('bad'))).toBe('TypeError: bad');
+    expect(formatErrorChain(Object.assign(new Error('odd name'), { name: 'x: y' }))).toBe('Error: odd name');
+    expect(formatErrorChain('just text')).toBe('Error: just text');
   });
 
   it('builds error responses', () => {

@@ -67,6 +67,14 @@ export interface ListenOptions extends SessionOptions, TransportLimits {
   subject?: string;
   /** `nats`: the queue group shared by the pool's instances (default: the subject). */
   queue?: string;
+  /**
+   * `http`: page origins a browser may let call this server from another origin, e.g.
+   * `['https://app.example.com']` (as browsers send them: scheme, host, port), or `'*'` for any.
+   * Those get answers to CORS preflights (`OPTIONS /message`) and the CORS headers on every
+   * response; a request from another origin gets none, so its browser keeps the page out.
+   * Default: none (same origin only). CONFIG_ERROR for anything else, or with another transport.
+   */
+  allowOrigins?: '*' | readonly string[];
   /** Interface to bind (default 127.0.0.1). */
   host?: string;
   /** Port (default 0: any free port; read it from `server.port`). */

@@ -14,6 +14,7 @@ import type { ListenOptions, Server, ServerCounters } from './listen-types.js';
 import { Session, type HelloDecision } from './session.js';
 import { ByteBudget, ConnectionAccount, DEFAULT_MAX_BUFFERED_BYTES } from './transport/budget.js';
 import { httpHandler } from './transport/http-server.js';
+import { corsPolicy } from './transport/http-cors.js';
 import { TcpTransport } from './transport/tcp.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type Transport, type TransportLimits } from './transport/types.js';
 import type { WebSocketLike } from './transport/websocket.js';
@@ -253,7 +254,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   let stop: () => Promise<void>;
   const kind = options.transport ?? 'ws';
   if (kind === 'http') {
-    const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload, maxFirstMessageBytes: maxHandshakeBytes, limits: transportLimits, account });
+    const cors = options.allowOrigins === undefined ? undefined : corsPolicy(options.allowOrigins);
+    const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload, maxFirstMessageBytes: maxHandshakeBytes, limits: transportLimits, account, cors });
     // node:http and ws are loaded by the servers that use them, not by every import (bench/startup.ts).
     const http = await import('node:http');
     const server = http.createServer(handler.handle);

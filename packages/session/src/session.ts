@@ -77,6 +77,17 @@ const NO_SEND_OPTIONS: { algorithm?: Algorithm } & DataExtras = Object.freeze({}
 const ORDERLY = new Set<CloseReason>(['NORMAL', 'CLIENT_SHUTDOWN', 'SERVER_SHUTDOWN']);
 /** The error a session's end gives to those waiting on it. */
 const closedError = (info: ClosedInfo): M2MError => info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
+/**
+ * Why a session ended before it was established: a connection lost to a typed transport error
+ * is that error (an HTTP POST refused: HTTP dials without a request), as ws/tcp dialing and the
+ * XX handshake throw it, not SESSION_CLOSED "connection lost" around it (session-core.ts,
+ * `connectionLost`).
+ */
+const establishFailure = (info: ClosedInfo): unknown => {
+  const error = closedError(info);
+  const cause = info.by === 'transport' && error.kind === 'Closed' ? (error as { cause?: unknown }).cause : undefined;
+  return isSdkError(cause) ? cause : error;
+};
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 
 /** The session's side of the handshake exchange (set by {@link Session}'s static block). */
@@ -606,7 +617,7 @@ export class Session implements AsyncIterable<SessionData> {
   #onClosed(info: ClosedInfo): void {
     // Errors are built only where someone can observe them (a lost connection's is lazy too:
     // session-core.ts, `connectionLost`).
-    if (!this.#settled) this.#rejectEstablished(closedError(info));
+    if (!this.#settled) this.#rejectEstablished(establishFailure(info));
     for (const w of this.#pongWaiters.splice(0)) w(Number.NaN);
     // An orderly close ends iteration; errors, timeouts and lost connections make it throw.
     const orderly = ORDERLY.has(info.reason) && (!info.error || info.error.kind === 'Closed');

@@ -4,6 +4,7 @@
  */
 import { RETRYABLE_CLOSE_REASONS, RETRYABLE_REJECTIONS } from './enums.js';
 import { cryptoEntry, m2mEntry, renderTemplate, type ErrorCatalogEntry } from './catalog.js';
+import { INSPECT_CUSTOM, inspectView } from './inspect.js';
 import type { CryptoErrorDetailsMap, CryptoErrorKind, CryptoReasonMap, ErrorCategory, M2MErrorDetailsMap, M2MErrorKind } from './kinds.js';
 
 const M2M_BRAND = Symbol.for('@m2m/core/M2MError');
@@ -114,6 +115,11 @@ export class M2MErrorImpl<K extends M2MErrorKind = M2MErrorKind> extends M2MBase
   toJSON(): unknown {
     return toJSONHook(this);
   }
+
+  /** What `util.inspect` shows: code, kind, retry advice, redacted details, causes (errors/inspect.ts). */
+  [INSPECT_CUSTOM](): object {
+    return inspectView(this);
+  }
 }
 
 /**
@@ -151,6 +157,11 @@ export class CryptoErrorImpl<K extends CryptoErrorKind = CryptoErrorKind> extend
   /** The serialized form (see `serializeError`). */
   toJSON(): unknown {
     return toJSONHook(this);
+  }
+
+  /** What `util.inspect` shows: code, kind, retry advice, redacted details, causes (errors/inspect.ts). */
+  [INSPECT_CUSTOM](): object {
+    return inspectView(this);
   }
 }
 

@@ -5,6 +5,7 @@
  * in the same exchange, as the reference's endpoint); `GET /message` long-polls for more;
  * `DELETE /message` ends the connection. Clients that do not ask for
  * `application/x-m2m-frames` (a Rust reference client) get the first reply alone, as the body.
+ * With a CORS policy, `OPTIONS /message` answers browsers' preflights (transport/http-cors.ts).
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,6 +13,7 @@ import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
 import { ConnectionAccount } from './budget.js';
+import type { CorsPolicy } from './http-cors.js';
 import { LengthPrefixedReader } from './length-prefixed.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, waitForDrain, type PollingIterator, type Transport, type TransportLimits } from './types.js';
 
@@ -165,6 +167,8 @@ export function httpHandler(options: {
   account?: () => ConnectionAccount;
   replyWindowMs?: number;
   idleMs?: number;
+  /** Cross-origin access (transport/http-cors.ts); none: same origin only. */
+  cors?: CorsPolicy;
 }) {
   const connections = new Map<string, HttpServerTransport>();
   const replyWindow = options.replyWindowMs ?? 200;
@@ -193,6 +197,17 @@ export function httpHandler(options: {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/message') return reply(res, 404);
+    if (options.cors) {
+      const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+      if (req.method === 'OPTIONS') {
+        const allow = options.cors.preflightHeaders(origin);
+        return reply(res, allow ? 204 : 403, allow);
+      }
+      // Set before any answer (410 and 413 included): a browser hides from the page every
+      // response without them, and the client must see those statuses.
+      const headers = options.cors.responseHeaders(origin);
+      if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    }
     const id = req.headers[CONNECTION_HEADER];
     let conn = typeof id === 'string' ? connections.get(id) : undefined;
     if (typeof id === 'string' && !conn) return reply(res, 410);
