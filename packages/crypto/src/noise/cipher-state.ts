@@ -4,7 +4,7 @@
  * @module
  */
 import { CryptoError, concatBytes as concat } from '@m2m/core/internal';
-import { chacha20poly1305Open, chacha20poly1305Seal } from '../aead.js';
+import { chacha20poly1305Open, chacha20poly1305Seal, sealInPlace } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 import { getBackend } from '../backend.js';
 
@@ -124,6 +124,21 @@ export class CipherState {
     this.n++;
     return out;
   }
+  /**
+   * EncryptWithAd(ad, plaintext) for a plaintext already at `out[at…at+len)`: encrypted in place,
+   * the tag written right after it (the handshake message is built in one array, see
+   * `HandshakeState.writeMessage`). Without a key the bytes stay as they are.
+   * @returns where the written bytes end.
+   * @throws CryptoError (Nonce/Exhausted, Aead).
+   */
+  encryptWithAdAt(ad: Uint8Array, out: Uint8Array, at: number, len: number): number {
+    const k = this.#k;
+    if (!k) return at + len;
+    if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
+    sealInPlace(k, writeNoiseNonce(nonceScratch, this.n), out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
+    this.n++;
+    return at + len + 16;
+  }
   /** DecryptWithAd(ad, ciphertext); the nonce advances only on success. @throws CryptoError (Aead). */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     if (!this.k) return ciphertext;
@@ -225,6 +240,18 @@ export class SymmetricState {
     const c = this.cipher.encryptWithAd(this.#h, plaintext);
     this.mixHash(c);
     return c;
+  }
+  /**
+   * EncryptAndHash of `plaintext` written into `out` at `at` (ciphertext, then the tag when
+   * keyed), hashing what was written: the same bytes as {@link encryptAndHash}, without an
+   * array per call.
+   * @returns where the written bytes end.
+   */
+  encryptAndHashInto(plaintext: Uint8Array, out: Uint8Array, at: number): number {
+    out.set(plaintext, at);
+    const end = this.cipher.encryptWithAdAt(this.#h, out, at, plaintext.length);
+    this.mixHash(out.subarray(at, end));
+    return end;
   }
   /** DecryptAndHash(ciphertext). */
   decryptAndHash(ciphertext: Uint8Array): Uint8Array {

@@ -3,12 +3,13 @@
  * {@link handshakePattern}, with psk modifiers and injectable ephemeral keys for tests.
  * @module
  */
-import { CryptoError, isCryptoError, concatBytes } from '@m2m/core/internal';
+import { CryptoError, isCryptoError } from '@m2m/core/internal';
 import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';
 
 const DHLEN = 32;
+const EMPTY = new Uint8Array(0);
 
 /** A Diffie-Hellman key pair as Noise uses it. */
 export interface NoiseKeyPair {
@@ -141,12 +142,12 @@ export class HandshakeState {
     this.initiator = o.initiator;
     this.#usesPsk = info.usesPsk;
     this.#ss = new SymmetricState(this.protocolName);
-    this.#ss.mixHash(o.prologue ?? new Uint8Array(0));
+    this.#ss.mixHash(o.prologue ?? EMPTY);
     this.#s = o.s;
     this.#e = o.e;
     this.rs = o.rs;
     this.re = o.re;
-    this.#psks = [...(o.psks ?? [])];
+    this.#psks = o.psks?.length ? [...o.psks] : [];
     this.#preMessage(pattern.initiatorPre, this.initiator);
     this.#preMessage(pattern.responderPre, !this.initiator);
   }
@@ -229,26 +230,50 @@ export class HandshakeState {
    * WriteMessage(payload): the next handshake message.
    * @throws CryptoError (Handshake/UnexpectedMessage) out of turn.
    */
-  writeMessage(payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+  writeMessage(payload: Uint8Array = EMPTY): Uint8Array {
     const n = this.messageNumber;
     if (this.isComplete || !this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to write');
-    const parts: Uint8Array[] = [];
-    for (const t of this.pattern.messages[this.#index]) {
+    const tokens = this.pattern.messages[this.#index];
+    // The whole message in one array: keys and payload are written (and encrypted) in place,
+    // instead of a ciphertext, a tag and their join per token plus a final concatenation.
+    const out = new Uint8Array(this.#messageLength(tokens, payload.length));
+    let pos = 0;
+    for (const t of tokens) {
       if (t === 'e') {
         this.#e ??= generateNoiseKeyPair();
         const pub = this.#e.publicKey;
-        parts.push(pub);
+        out.set(pub, pos);
+        pos += DHLEN;
         this.#ss.mixHash(pub);
         if (this.#usesPsk) this.#ss.mixKey(pub);
       } else if (t === 's') {
         if (!this.#s) throw handshakeError('Failed', n, 'a local static key is required');
-        parts.push(this.#ss.encryptAndHash(this.#s.publicKey));
+        pos = this.#ss.encryptAndHashInto(this.#s.publicKey, out, pos);
       } else if (t === 'psk') this.psk(n);
       else this.mixDh(t, n);
     }
-    parts.push(this.#ss.encryptAndHash(payload));
+    pos = this.#ss.encryptAndHashInto(payload, out, pos);
+    if (pos !== out.length) throw handshakeError('Failed', n, 'message length mismatch');
     this.#index++;
-    return concatBytes(...parts);
+    return out;
+  }
+
+  /**
+   * The length of the next message with a payload of `payloadLength` bytes: a cipher key exists
+   * once a DH or psk token (or, with psk patterns, an `e`) ran, and from then on encrypted
+   * fields carry a 16-byte tag (§5.3 WriteMessage).
+   */
+  #messageLength(tokens: readonly Token[], payloadLength: number): number {
+    let keyed = this.#ss.cipher.hasKey();
+    let len = 0;
+    for (const t of tokens) {
+      if (t === 'e') {
+        len += DHLEN;
+        if (this.#usesPsk) keyed = true;
+      } else if (t === 's') len += keyed ? DHLEN + 16 : DHLEN;
+      else keyed = true;
+    }
+    return len + payloadLength + (keyed ? 16 : 0);
   }
 
   /**
