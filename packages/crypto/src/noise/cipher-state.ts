@@ -195,13 +195,20 @@ function initialHash(protocolName: string): Uint8Array {
 export class SymmetricState {
   readonly #ck: Uint8Array;
   readonly #h: Uint8Array;
-  /** The handshake cipher's key once MixKey ran (the cipher holds this same array). */
-  #k: Uint8Array | undefined;
+  /** The handshake cipher's key, once MixKey ran (the cipher holds this same array). */
+  readonly #keySlot: Uint8Array;
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {
-    this.#h = initialHash(protocolName).slice();
-    this.#ck = this.#h.slice();
+    // h, ck and the cipher key as views of one 96-byte array (three arrays cost three
+    // ArrayBuffers); h and ck both start as the initial hash (§5.2 InitializeSymmetric).
+    const state = new Uint8Array(96);
+    const initial = initialHash(protocolName);
+    state.set(initial, 0);
+    state.set(initial, 32);
+    this.#h = state.subarray(0, 32);
+    this.#ck = state.subarray(32, 64);
+    this.#keySlot = state.subarray(64, 96);
   }
   /** A copy of the handshake hash h (public: a channel binding once the handshake is complete). */
   get h(): Uint8Array {
@@ -209,7 +216,7 @@ export class SymmetricState {
   }
   /** MixKey(ikm). */
   mixKey(ikm: Uint8Array): void {
-    const k = (this.#k ??= new Uint8Array(32));
+    const k = this.#keySlot;
     noiseHkdfInto(this.#ck, ikm, this.#ck, k);
     this.cipher.initializeKey(k);
   }
@@ -228,7 +235,7 @@ export class SymmetricState {
   }
   /** MixKeyAndHash(ikm), for psk tokens. */
   mixKeyAndHash(ikm: Uint8Array): void {
-    const k = (this.#k ??= new Uint8Array(32));
+    const k = this.#keySlot;
     const th = new Uint8Array(32);
     noiseHkdfInto(this.#ck, ikm, this.#ck, th, k);
     this.mixHash(th);

@@ -154,7 +154,8 @@ export class HandshakeState {
 
   /** Hashes a pre-message's keys (§7.1). A method, not a closure made per handshake. */
   #preMessage(tokens: readonly Token[], local: boolean): void {
-    for (const t of tokens) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
       const key = t === 's' ? (local ? this.#s?.publicKey : this.rs) : local ? this.#e?.publicKey : this.re;
       if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
       this.#ss.mixHash(key);
@@ -238,7 +239,9 @@ export class HandshakeState {
     // instead of a ciphertext, a tag and their join per token plus a final concatenation.
     const out = new Uint8Array(this.#messageLength(tokens, payload.length));
     let pos = 0;
-    for (const t of tokens) {
+    // Indexed loops: a for-of here allocated an iterator result per token (heap sampling).
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
       if (t === 'e') {
         this.#e ??= generateNoiseKeyPair();
         const pub = this.#e.publicKey;
@@ -266,7 +269,8 @@ export class HandshakeState {
   #messageLength(tokens: readonly Token[], payloadLength: number): number {
     let keyed = this.#ss.cipher.hasKey();
     let len = 0;
-    for (const t of tokens) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
       if (t === 'e') {
         len += DHLEN;
         if (this.#usesPsk) keyed = true;
@@ -284,8 +288,10 @@ export class HandshakeState {
     const n = this.messageNumber;
     if (this.isComplete || this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to read');
     let pos = 0;
+    const tokens = this.pattern.messages[this.#index];
     try {
-      for (const t of this.pattern.messages[this.#index]) {
+      for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
         if (t === 'e') {
           if (pos + DHLEN > message.length) throw handshakeError('Malformed', n, 'message too short for the ephemeral key');
           this.re = message.slice(pos, (pos += DHLEN));
