@@ -246,9 +246,10 @@ export class SessionCore {
 
   /** Client: the HELLO to send. @throws M2MError Protocol unless INITIAL. */
   createHello(): Message {
-    this.#apply('sendHello');
+    // The deadline first: #apply arms the timer for it (set after, the timer was armed for the
+    // stale deadline 0, fired at once and was armed again).
     this.#helloAt = this.#clock.now() + this.#timers.helloTimeoutMs;
-    this.#schedule();
+    this.#apply('sendHello');
     return this.#message('HELLO', { kind: 'capabilities', value: this.capabilities }, false);
   }
 
