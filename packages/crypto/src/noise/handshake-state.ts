@@ -60,6 +60,33 @@ export function generateNoiseKeyPair(): NoiseKeyPair {
  */
 const dhScratch = new Uint8Array(DHLEN);
 
+/** Messages from 65 bytes up to {@link SLAB_MESSAGE_MAX} are views of slabs of this size. */
+const MESSAGE_SLAB = 16 * 1024;
+const SLAB_MESSAGE_MAX = 2048;
+const ON_HEAP = 64;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/**
+ * Room for a handshake message of `n` bytes. A typed array over 64 bytes gets its own backing
+ * store in V8, which costs 1.7-3 µs to make and collect (session/src/codec/slab.ts measured it),
+ * and an XX handshake writes two such messages. A handshake message is public (an ephemeral key,
+ * ciphertexts and tags, or a payload sent in the clear), so mid-sized ones are views of a shared
+ * slab, carved forward and never reused, as the AEAD's ciphertexts are (backend/sodium.ts). A
+ * payload to encrypt is copied in and encrypted in place within one synchronous call (wiped if
+ * that fails: `writeMessage`).
+ */
+function messageBytes(n: number): Uint8Array {
+  if (n <= ON_HEAP || n > SLAB_MESSAGE_MAX) return new Uint8Array(n);
+  if (slabUsed + n > slab.byteLength) {
+    slab = new ArrayBuffer(MESSAGE_SLAB);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7;
+  return out;
+}
+
 /** Options of {@link HandshakeState}. */
 export interface HandshakeOptions {
   /** Full name (`Noise_XX_25519_ChaChaPoly_SHA256`) or just the pattern (`XX`, `IKpsk2`). */
@@ -237,7 +264,19 @@ export class HandshakeState {
     const tokens = this.pattern.messages[this.#index];
     // The whole message in one array: keys and payload are written (and encrypted) in place,
     // instead of a ciphertext, a tag and their join per token plus a final concatenation.
-    const out = new Uint8Array(this.#messageLength(tokens, payload.length));
+    const out = messageBytes(this.#messageLength(tokens, payload.length));
+    try {
+      this.#writeTokens(tokens, payload, out, n);
+    } catch (e) {
+      out.fill(0); // a payload copied in, not yet encrypted, must not stay in a shared slab
+      throw e;
+    }
+    this.#index++;
+    return out;
+  }
+
+  /** Writes the message's fields into `out` (sized by {@link HandshakeState.#messageLength}). */
+  #writeTokens(tokens: readonly Token[], payload: Uint8Array, out: Uint8Array, n: number): void {
     let pos = 0;
     // Indexed loops: a for-of here allocated an iterator result per token (heap sampling).
     for (let i = 0; i < tokens.length; i++) {
@@ -257,8 +296,6 @@ export class HandshakeState {
     }
     pos = this.#ss.encryptAndHashInto(payload, out, pos);
     if (pos !== out.length) throw handshakeError('Failed', n, 'message length mismatch');
-    this.#index++;
-    return out;
   }
 
   /**
