@@ -196,19 +196,19 @@ export class SymmetricState {
   readonly #ck: Uint8Array;
   readonly #h: Uint8Array;
   /** The handshake cipher's key, once MixKey ran (the cipher holds this same array). */
-  readonly #keySlot: Uint8Array;
+  #k: Uint8Array | undefined;
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {
-    // h, ck and the cipher key as views of one 96-byte array (three arrays cost three
-    // ArrayBuffers); h and ck both start as the initial hash (§5.2 InitializeSymmetric).
-    const state = new Uint8Array(96);
+    // h and ck as views of one 64-byte array (at most 64 bytes, V8 keeps it on its heap; a
+    // larger one gets its own backing store, far more costly); both start as the initial hash
+    // (§5.2 InitializeSymmetric).
+    const state = new Uint8Array(64);
     const initial = initialHash(protocolName);
     state.set(initial, 0);
     state.set(initial, 32);
     this.#h = state.subarray(0, 32);
     this.#ck = state.subarray(32, 64);
-    this.#keySlot = state.subarray(64, 96);
   }
   /** A copy of the handshake hash h (public: a channel binding once the handshake is complete). */
   get h(): Uint8Array {
@@ -216,7 +216,7 @@ export class SymmetricState {
   }
   /** MixKey(ikm). */
   mixKey(ikm: Uint8Array): void {
-    const k = this.#keySlot;
+    const k = (this.#k ??= new Uint8Array(32));
     noiseHkdfInto(this.#ck, ikm, this.#ck, k);
     this.cipher.initializeKey(k);
   }
@@ -235,7 +235,7 @@ export class SymmetricState {
   }
   /** MixKeyAndHash(ikm), for psk tokens. */
   mixKeyAndHash(ikm: Uint8Array): void {
-    const k = this.#keySlot;
+    const k = (this.#k ??= new Uint8Array(32));
     const th = new Uint8Array(32);
     noiseHkdfInto(this.#ck, ikm, this.#ck, th, k);
     this.mixHash(th);
