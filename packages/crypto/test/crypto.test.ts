@@ -311,6 +311,25 @@ describe('Noise', () => {
     for (const { m, copy } of kept) expect(toHex(m)).toBe(copy);
   });
 
+  it('the prologue is bound whichever was mixed before (the per-name prologue cache gives the same h)', () => {
+    const run = (pi: Uint8Array, pr: Uint8Array) => {
+      const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair(), prologue: pi });
+      const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair(), prologue: pr });
+      r.readMessage(i.writeMessage());
+      i.readMessage(r.writeMessage());
+      r.readMessage(i.writeMessage());
+      return toHex(i.handshakeHash);
+    };
+    const a = utf8Encode('prologue A');
+    const b = utf8Encode('prologue B');
+    const ha = run(a, a);
+    expect(run(b, b)).not.toBe(ha);
+    expect(run(a, a)).not.toBe(ha); // fresh ephemeral keys: only the shape repeats
+    for (const [pi, pr] of [[a, b], [b, a], [a, new Uint8Array(0)], [new Uint8Array(0), b]]) {
+      expect(() => run(pi, pr)).toThrow(expect.objectContaining({ kind: 'Handshake', reason: 'DecryptionFailed' }));
+    }
+  });
+
   it('XX with a tampered message fails with a handshake error', () => {
     const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair() });
     const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair() });

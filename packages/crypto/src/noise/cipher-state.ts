@@ -185,6 +185,38 @@ function initialHash(protocolName: string): Uint8Array {
   return h;
 }
 
+/** Reads and writes a SymmetricState's h (set by its static block, for {@link mixPrologue}). */
+let handshakeHashOf: (ss: SymmetricState) => Uint8Array;
+
+// h after InitializeSymmetric and MixHash(prologue), for the last prologue seen per protocol
+// name (public: derived from the name and the prologue alone). Bounded; a session passes the
+// same prologue every time.
+const prologueHashes = new Map<string, { prologue: Uint8Array; h: Uint8Array }>();
+const PROLOGUE_CACHE_MAX = 64;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * MixHash(prologue) on a SymmetricState fresh from InitializeSymmetric(protocolName), from the
+ * cache when the same name and prologue were mixed before: the same h, one SHA-256 call fewer
+ * per handshake side (HandshakeState's constructor).
+ * @internal
+ */
+export function mixPrologue(ss: SymmetricState, protocolName: string, prologue: Uint8Array): void {
+  const hit = prologueHashes.get(protocolName);
+  const h = handshakeHashOf(ss);
+  if (hit && sameBytes(hit.prologue, prologue)) {
+    h.set(hit.h);
+    return;
+  }
+  ss.mixHash(prologue);
+  if (prologue.length <= PROLOGUE_CACHE_MAX && (hit || prologueHashes.size < 256)) prologueHashes.set(protocolName, { prologue: prologue.slice(), h: h.slice() });
+}
+
 /**
  * §5.2: chaining key, handshake hash and a CipherState. The chaining key (from which every
  * later key derives) is private and never printed. The chaining key, h and the handshake
@@ -209,6 +241,9 @@ export class SymmetricState {
     state.set(initial, 32);
     this.#h = state.subarray(0, 32);
     this.#ck = state.subarray(32, 64);
+  }
+  static {
+    handshakeHashOf = (ss) => ss.#h;
   }
   /** A copy of the handshake hash h (public: a channel binding once the handshake is complete). */
   get h(): Uint8Array {

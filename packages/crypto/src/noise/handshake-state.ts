@@ -6,7 +6,7 @@
 import { CryptoError, isCryptoError } from '@m2m/core/internal';
 import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
-import { CipherState, SymmetricState } from './cipher-state.js';
+import { CipherState, mixPrologue, SymmetricState } from './cipher-state.js';
 
 const DHLEN = 32;
 const EMPTY = new Uint8Array(0);
@@ -169,7 +169,7 @@ export class HandshakeState {
     this.initiator = o.initiator;
     this.#usesPsk = info.usesPsk;
     this.#ss = new SymmetricState(this.protocolName);
-    this.#ss.mixHash(o.prologue ?? EMPTY);
+    mixPrologue(this.#ss, this.protocolName, o.prologue ?? EMPTY);
     this.#s = o.s;
     this.#e = o.e;
     this.rs = o.rs;
