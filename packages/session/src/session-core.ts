@@ -200,7 +200,8 @@ export class SessionCore {
    * original size and security status (secure/binding.ts), so none of them can change on the way.
    */
   secure(protection: AeadFrameProtection): void {
-    this.#opts = withOverrides<SessionCoreOptions>(this.#opts, { protection, minSecurity: 'aead' });
+    // The frame options read the protection from #bound and require 'aead' once it is set
+    // (#encodeOptions, #decodeOptions), rather than from a copy of all options made here.
     this.#requireFrames = true;
     this.#bound = new BindingProtection(protection);
     this.#encodeOpts = this.#decodeOpts = undefined;
@@ -259,7 +260,8 @@ export class SessionCore {
     const opts: DecodeFrameOptions = { limits: this.#opts.limits };
     const protection = this.#bound ?? this.#opts.protection;
     if (protection) opts.protection = protection;
-    if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
+    const minSecurity = this.#bound ? 'aead' : this.#opts.minSecurity;
+    if (minSecurity) opts.minSecurity = minSecurity;
     return (this.#decodeOpts = opts);
   }
 
