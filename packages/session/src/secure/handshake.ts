@@ -234,14 +234,28 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
     const sentAuth = io.send({ type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg3 } } });
     if (sentAuth !== TAKEN) await sentAuth;
   }
-  const { send, receive } = hs.split();
-  const channel = new SecureChannel(send, receive, clock, options);
+  const channel = channelOf(hs, clock, options);
   if (needsConfirmation(hs)) {
     // Two-message patterns: prove to the server that a live client holds the keys (a replayed
     // HELLO cannot), with the first frame under the client's transport key.
     await io.send(sealControlMessage(channel, { type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'empty' } }));
   }
   return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
+}
+
+/**
+ * The transport channel from Split. The channel keeps its own copies of the two keys; the split
+ * CipherStates are wiped at once rather than left to the garbage collector with the keys in them.
+ * @throws M2MError of kind Config for channel settings out of range.
+ */
+function channelOf(hs: HandshakeState, clock: Clock, options: SecureOptions): SecureChannel {
+  const { send, receive } = hs.split();
+  try {
+    return new SecureChannel(send, receive, clock, options);
+  } finally {
+    send.dispose();
+    receive.dispose();
+  }
 }
 
 /** Patterns whose last handshake message comes from the server need a key confirmation from the client. */
@@ -301,15 +315,13 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     peerStaticKey = verified instanceof Promise ? await verified : verified;
   } catch (e) {
     // The client already holds transport keys: tell it why with an authenticated CLOSE.
-    const { send, receive } = hs.split();
-    const channel = new SecureChannel(send, receive, clock, options);
+    const channel = channelOf(hs, clock, options);
     const close = core.close('ERROR', (e as Error).message);
     if (close) await io.send(sealControlMessage(channel, close)).catch(() => undefined);
     channel.dispose();
     throw e;
   }
-  const { send, receive } = hs.split();
-  return { channel: new SecureChannel(send, receive, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
+  return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /**
@@ -319,8 +331,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
  * @throws CryptoError (Handshake) at message 3 (AUTH).
  */
 async function confirmClient(io: HandshakeIo, core: SessionCore, hs: HandshakeState, options: SecureOptions, clock: Clock, peerStaticKey: Uint8Array | undefined): Promise<SecureResult> {
-  const { send, receive } = hs.split();
-  const channel = new SecureChannel(send, receive, clock, options);
+  const channel = channelOf(hs, clock, options);
   try {
     const auth = await io.next('AUTH');
     if (auth.type !== 'AUTH') throw handshakeFailure('UnexpectedMessage', 3, `expected AUTH, got ${auth.type}`);
