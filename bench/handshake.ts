@@ -65,7 +65,10 @@ function x25519Contenders(): Record<string, () => unknown> {
   };
   let sodium: Sodium | undefined;
   try {
-    sodium = createRequire(import.meta.url)('sodium-native') as Sodium;
+    // From @m2m/crypto's own location: sodium-native is its (optional) dependency, and pnpm's
+    // strict layout does not make it resolvable from bench/ (a bound from node:crypto alone,
+    // while the handshakes ran on libsodium, understated it).
+    sodium = createRequire(import.meta.resolve('@m2m/crypto'))('sodium-native') as Sodium;
   } catch {
     sodium = undefined;
   }

@@ -290,6 +290,46 @@ describe('Noise', () => {
     expect(() => b.receive.decryptWithAd(new Uint8Array(), a.send.encryptWithAd(new Uint8Array(), utf8Encode('x')).fill(0))).toThrow();
   });
 
+  it('messages carved from the shared slab stay intact and exact while later handshakes write theirs', () => {
+    // 65-2048 byte messages are views of a shared slab (noise/handshake-state.ts, messageBytes):
+    // enough handshakes to fill several slabs, every earlier message re-read at the end.
+    const kept: Array<{ m: Uint8Array; copy: string }> = [];
+    for (let n = 0; n < 200; n++) {
+      const payload = new Uint8Array(40 + (n % 90)).fill(n & 0xff);
+      const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair() });
+      const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair() });
+      const m1 = i.writeMessage(payload);
+      expect(m1.length).toBe(32 + payload.length);
+      expect(toHex(r.readMessage(m1))).toBe(toHex(payload));
+      const m2 = r.writeMessage(payload);
+      expect(m2.length).toBe(32 + 48 + payload.length + 16);
+      expect(toHex(i.readMessage(m2))).toBe(toHex(payload));
+      const m3 = i.writeMessage(payload);
+      expect(toHex(r.readMessage(m3))).toBe(toHex(payload));
+      for (const m of [m1, m2, m3]) kept.push({ m, copy: toHex(m) });
+    }
+    for (const { m, copy } of kept) expect(toHex(m)).toBe(copy);
+  });
+
+  it('the prologue is bound whichever was mixed before (the per-name prologue cache gives the same h)', () => {
+    const run = (pi: Uint8Array, pr: Uint8Array) => {
+      const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair(), prologue: pi });
+      const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair(), prologue: pr });
+      r.readMessage(i.writeMessage());
+      i.readMessage(r.writeMessage());
+      r.readMessage(i.writeMessage());
+      return toHex(i.handshakeHash);
+    };
+    const a = utf8Encode('prologue A');
+    const b = utf8Encode('prologue B');
+    const ha = run(a, a);
+    expect(run(b, b)).not.toBe(ha);
+    expect(run(a, a)).not.toBe(ha); // fresh ephemeral keys: only the shape repeats
+    for (const [pi, pr] of [[a, b], [b, a], [a, new Uint8Array(0)], [new Uint8Array(0), b]]) {
+      expect(() => run(pi, pr)).toThrow(expect.objectContaining({ kind: 'Handshake', reason: 'DecryptionFailed' }));
+    }
+  });
+
   it('XX with a tampered message fails with a handshake error', () => {
     const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair() });
     const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair() });

@@ -185,7 +185,8 @@ export class Session implements AsyncIterable<SessionData> {
   #core: SessionCore;
   #codec: MessageCodec;
   #inbox: AsyncQueue<SessionData>;
-  #sendChain: Promise<void> = Promise.resolve();
+  // The transports' shared resolved promise to start from (a fresh one per session cost a promise).
+  #sendChain: Promise<void> = TAKEN;
   /** Encoded bytes queued on `#sendChain` and not yet taken by the transport. */
   #queuedBytes = 0;
   /** Made on the first `on` (most sessions never subscribe). */
@@ -193,9 +194,14 @@ export class Session implements AsyncIterable<SessionData> {
   /** Made when first asked for (`closed`, `close()`), resolved by `#onClosed`. */
   #closedInfo: Promise<ClosedInfo> | undefined;
   #resolveClosed: ((c: ClosedInfo) => void) | undefined;
-  #established: Promise<void>;
-  #resolveEstablished!: () => void;
-  #rejectEstablished!: (e: unknown) => void;
+  /**
+   * Settles once the session is established or failed before that. Made only when someone
+   * waits on it (a plaintext client, an abort signal's cleanup); encrypted sessions know the
+   * outcome from the handshake itself, and the promise, its `catch` and two closures cost a
+   * session about 1 µs.
+   */
+  #established: Promise<void> | undefined;
+  #establishedWaiter: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #pongWaiters: Array<(ms: number) => void> = [];
   #pingStarted: number[] = [];
   #transportClosing = false;
@@ -226,22 +232,6 @@ export class Session implements AsyncIterable<SessionData> {
       // Only a server's transports keep an account (a closure per session otherwise).
       onTake: transport.account ? (d) => transport.account?.release(dataSize(d)) : undefined,
     });
-    this.#established = new Promise((res, rej) => {
-      this.#resolveEstablished = () => {
-        this.#settled = true;
-        res();
-      };
-      this.#rejectEstablished = (e) => {
-        // The stage being read fails with it (what racing `#established` did, without a race).
-        if (!this.#settled) {
-          this.#failure = { error: e };
-          this.#stage?.fail(e);
-        }
-        this.#settled = true;
-        rej(e);
-      };
-    });
-    this.#established.catch(() => undefined);
     this.#streamOptions = options.streams;
     this.#core = new SessionCore(
       withOverrides<SessionCoreOptions>(options, {
@@ -253,6 +243,32 @@ export class Session implements AsyncIterable<SessionData> {
         onClosed: this.#onClosed.bind(this),
       }),
     );
+  }
+
+  /** Marks the session established (a later rejection changes nothing). */
+  #resolveEstablished(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#establishedWaiter?.resolve();
+  }
+
+  /** Fails the handshake with `e`, unless it already settled; the stage being read fails with it. */
+  #rejectEstablished(e: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#failure = { error: e };
+    this.#stage?.fail(e);
+    this.#establishedWaiter?.reject(e);
+  }
+
+  /** {@link Session.#established}, made on first use (already settled: a settled promise). */
+  #establishedPromise(): Promise<void> {
+    if (this.#established) return this.#established;
+    if (this.#failure) this.#established = Promise.reject(this.#failure.error);
+    else if (this.#settled) this.#established = TAKEN;
+    else this.#established = new Promise((resolve, reject) => (this.#establishedWaiter = { resolve, reject }));
+    this.#established.catch(() => undefined);
+    return this.#established;
   }
 
   /** Messages the core's timers produce (PING, CLOSE on timeout). */
@@ -286,7 +302,7 @@ export class Session implements AsyncIterable<SessionData> {
     }
     s.#readLoop();
     await s.#send(s.#core.createHello());
-    await s.#established;
+    await s.#establishedPromise();
     return s;
   }
 
@@ -461,7 +477,7 @@ export class Session implements AsyncIterable<SessionData> {
     };
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
-    void this.#established.then(() => signal.removeEventListener('abort', onAbort), () => undefined);
+    void this.#establishedPromise().then(() => signal.removeEventListener('abort', onAbort), () => undefined);
   }
 
   /**

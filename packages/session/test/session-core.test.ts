@@ -210,6 +210,19 @@ describe('timers on a manual clock', () => {
     expect(client.state).toBe('CLOSING');
     expect(sent.client.at(-1)?.type).toBe('CLOSE');
   });
+  it('arms one timer for HELLO, due at the HELLO timeout (not one due at once that re-arms)', () => {
+    const armed: number[] = [];
+    const base = new ManualClock();
+    const clock = { now: () => base.now(), setTimeout: (fn: () => void, ms: number) => (armed.push(ms), base.setTimeout(fn, ms)), clearTimeout: (h: unknown) => base.clearTimeout(h) };
+    const core = new SessionCore({ role: 'client', clock, timers: { helloTimeoutMs: 12_000 } });
+    core.createHello();
+    expect(armed).toEqual([12_000]);
+    base.advance(11_999);
+    expect(core.state).toBe('HELLO_SENT');
+    expect(armed).toEqual([12_000]);
+    base.advance(1);
+    expect(core.state).toBe('CLOSED');
+  });
   it('stops every timer once CLOSED', () => {
     const clock = new ManualClock();
     const { client, server } = established(clock);

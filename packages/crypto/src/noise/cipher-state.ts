@@ -4,7 +4,7 @@
  * @module
  */
 import { CryptoError, concatBytes as concat } from '@m2m/core/internal';
-import { chacha20poly1305Open, chacha20poly1305Seal } from '../aead.js';
+import { chacha20poly1305Open, chacha20poly1305Seal, sealInPlace } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 import { getBackend } from '../backend.js';
 
@@ -124,6 +124,21 @@ export class CipherState {
     this.n++;
     return out;
   }
+  /**
+   * EncryptWithAd(ad, plaintext) for a plaintext already at `out[at…at+len)`: encrypted in place,
+   * the tag written right after it (the handshake message is built in one array, see
+   * `HandshakeState.writeMessage`). Without a key the bytes stay as they are.
+   * @returns where the written bytes end.
+   * @throws CryptoError (Nonce/Exhausted, Aead).
+   */
+  encryptWithAdAt(ad: Uint8Array, out: Uint8Array, at: number, len: number): number {
+    const k = this.#k;
+    if (!k) return at + len;
+    if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
+    sealInPlace(k, writeNoiseNonce(nonceScratch, this.n), out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
+    this.n++;
+    return at + len + 16;
+  }
   /** DecryptWithAd(ad, ciphertext); the nonce advances only on success. @throws CryptoError (Aead). */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     if (!this.k) return ciphertext;
@@ -170,6 +185,38 @@ function initialHash(protocolName: string): Uint8Array {
   return h;
 }
 
+/** Reads and writes a SymmetricState's h (set by its static block, for {@link mixPrologue}). */
+let handshakeHashOf: (ss: SymmetricState) => Uint8Array;
+
+// h after InitializeSymmetric and MixHash(prologue), for the last prologue seen per protocol
+// name (public: derived from the name and the prologue alone). Bounded; a session passes the
+// same prologue every time.
+const prologueHashes = new Map<string, { prologue: Uint8Array; h: Uint8Array }>();
+const PROLOGUE_CACHE_MAX = 64;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * MixHash(prologue) on a SymmetricState fresh from InitializeSymmetric(protocolName), from the
+ * cache when the same name and prologue were mixed before: the same h, one SHA-256 call fewer
+ * per handshake side (HandshakeState's constructor).
+ * @internal
+ */
+export function mixPrologue(ss: SymmetricState, protocolName: string, prologue: Uint8Array): void {
+  const hit = prologueHashes.get(protocolName);
+  const h = handshakeHashOf(ss);
+  if (hit && sameBytes(hit.prologue, prologue)) {
+    h.set(hit.h);
+    return;
+  }
+  ss.mixHash(prologue);
+  if (prologue.length <= PROLOGUE_CACHE_MAX && (hit || prologueHashes.size < 256)) prologueHashes.set(protocolName, { prologue: prologue.slice(), h: h.slice() });
+}
+
 /**
  * §5.2: chaining key, handshake hash and a CipherState. The chaining key (from which every
  * later key derives) is private and never printed. The chaining key, h and the handshake
@@ -180,13 +227,23 @@ function initialHash(protocolName: string): Uint8Array {
 export class SymmetricState {
   readonly #ck: Uint8Array;
   readonly #h: Uint8Array;
-  /** The handshake cipher's key once MixKey ran (the cipher holds this same array). */
+  /** The handshake cipher's key, once MixKey ran (the cipher holds this same array). */
   #k: Uint8Array | undefined;
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {
-    this.#h = initialHash(protocolName).slice();
-    this.#ck = this.#h.slice();
+    // h and ck as views of one 64-byte array (at most 64 bytes, V8 keeps it on its heap; a
+    // larger one gets its own backing store, far more costly); both start as the initial hash
+    // (§5.2 InitializeSymmetric).
+    const state = new Uint8Array(64);
+    const initial = initialHash(protocolName);
+    state.set(initial, 0);
+    state.set(initial, 32);
+    this.#h = state.subarray(0, 32);
+    this.#ck = state.subarray(32, 64);
+  }
+  static {
+    handshakeHashOf = (ss) => ss.#h;
   }
   /** A copy of the handshake hash h (public: a channel binding once the handshake is complete). */
   get h(): Uint8Array {
@@ -225,6 +282,18 @@ export class SymmetricState {
     const c = this.cipher.encryptWithAd(this.#h, plaintext);
     this.mixHash(c);
     return c;
+  }
+  /**
+   * EncryptAndHash of `plaintext` written into `out` at `at` (ciphertext, then the tag when
+   * keyed), hashing what was written: the same bytes as {@link encryptAndHash}, without an
+   * array per call.
+   * @returns where the written bytes end.
+   */
+  encryptAndHashInto(plaintext: Uint8Array, out: Uint8Array, at: number): number {
+    out.set(plaintext, at);
+    const end = this.cipher.encryptWithAdAt(this.#h, out, at, plaintext.length);
+    this.mixHash(out.subarray(at, end));
+    return end;
   }
   /** DecryptAndHash(ciphertext). */
   decryptAndHash(ciphertext: Uint8Array): Uint8Array {

@@ -3,12 +3,13 @@
  * {@link handshakePattern}, with psk modifiers and injectable ephemeral keys for tests.
  * @module
  */
-import { CryptoError, isCryptoError, concatBytes } from '@m2m/core/internal';
+import { CryptoError, isCryptoError } from '@m2m/core/internal';
 import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
-import { CipherState, SymmetricState } from './cipher-state.js';
+import { CipherState, mixPrologue, SymmetricState } from './cipher-state.js';
 
 const DHLEN = 32;
+const EMPTY = new Uint8Array(0);
 
 /** A Diffie-Hellman key pair as Noise uses it. */
 export interface NoiseKeyPair {
@@ -58,6 +59,33 @@ export function generateNoiseKeyPair(): NoiseKeyPair {
  * synchronous), so no handshake allocates one per DH.
  */
 const dhScratch = new Uint8Array(DHLEN);
+
+/** Messages from 65 bytes up to {@link SLAB_MESSAGE_MAX} are views of slabs of this size. */
+const MESSAGE_SLAB = 16 * 1024;
+const SLAB_MESSAGE_MAX = 2048;
+const ON_HEAP = 64;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/**
+ * Room for a handshake message of `n` bytes. A typed array over 64 bytes gets its own backing
+ * store in V8, which costs 1.7-3 µs to make and collect (session/src/codec/slab.ts measured it),
+ * and an XX handshake writes two such messages. A handshake message is public (an ephemeral key,
+ * ciphertexts and tags, or a payload sent in the clear), so mid-sized ones are views of a shared
+ * slab, carved forward and never reused, as the AEAD's ciphertexts are (backend/sodium.ts). A
+ * payload to encrypt is copied in and encrypted in place within one synchronous call (wiped if
+ * that fails: `writeMessage`).
+ */
+function messageBytes(n: number): Uint8Array {
+  if (n <= ON_HEAP || n > SLAB_MESSAGE_MAX) return new Uint8Array(n);
+  if (slabUsed + n > slab.byteLength) {
+    slab = new ArrayBuffer(MESSAGE_SLAB);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7;
+  return out;
+}
 
 /** Options of {@link HandshakeState}. */
 export interface HandshakeOptions {
@@ -141,19 +169,20 @@ export class HandshakeState {
     this.initiator = o.initiator;
     this.#usesPsk = info.usesPsk;
     this.#ss = new SymmetricState(this.protocolName);
-    this.#ss.mixHash(o.prologue ?? new Uint8Array(0));
+    mixPrologue(this.#ss, this.protocolName, o.prologue ?? EMPTY);
     this.#s = o.s;
     this.#e = o.e;
     this.rs = o.rs;
     this.re = o.re;
-    this.#psks = [...(o.psks ?? [])];
+    this.#psks = o.psks?.length ? [...o.psks] : [];
     this.#preMessage(pattern.initiatorPre, this.initiator);
     this.#preMessage(pattern.responderPre, !this.initiator);
   }
 
   /** Hashes a pre-message's keys (§7.1). A method, not a closure made per handshake. */
   #preMessage(tokens: readonly Token[], local: boolean): void {
-    for (const t of tokens) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
       const key = t === 's' ? (local ? this.#s?.publicKey : this.rs) : local ? this.#e?.publicKey : this.re;
       if (!key) throw handshakeError('Failed', 0, `pre-message needs the ${local ? 'local' : 'remote'} ${t === 's' ? 'static' : 'ephemeral'} key`);
       this.#ss.mixHash(key);
@@ -229,26 +258,63 @@ export class HandshakeState {
    * WriteMessage(payload): the next handshake message.
    * @throws CryptoError (Handshake/UnexpectedMessage) out of turn.
    */
-  writeMessage(payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+  writeMessage(payload: Uint8Array = EMPTY): Uint8Array {
     const n = this.messageNumber;
     if (this.isComplete || !this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to write');
-    const parts: Uint8Array[] = [];
-    for (const t of this.pattern.messages[this.#index]) {
+    const tokens = this.pattern.messages[this.#index];
+    // The whole message in one array: keys and payload are written (and encrypted) in place,
+    // instead of a ciphertext, a tag and their join per token plus a final concatenation.
+    const out = messageBytes(this.#messageLength(tokens, payload.length));
+    try {
+      this.#writeTokens(tokens, payload, out, n);
+    } catch (e) {
+      out.fill(0); // a payload copied in, not yet encrypted, must not stay in a shared slab
+      throw e;
+    }
+    this.#index++;
+    return out;
+  }
+
+  /** Writes the message's fields into `out` (sized by {@link HandshakeState.#messageLength}). */
+  #writeTokens(tokens: readonly Token[], payload: Uint8Array, out: Uint8Array, n: number): void {
+    let pos = 0;
+    // Indexed loops: a for-of here allocated an iterator result per token (heap sampling).
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
       if (t === 'e') {
         this.#e ??= generateNoiseKeyPair();
         const pub = this.#e.publicKey;
-        parts.push(pub);
+        out.set(pub, pos);
+        pos += DHLEN;
         this.#ss.mixHash(pub);
         if (this.#usesPsk) this.#ss.mixKey(pub);
       } else if (t === 's') {
         if (!this.#s) throw handshakeError('Failed', n, 'a local static key is required');
-        parts.push(this.#ss.encryptAndHash(this.#s.publicKey));
+        pos = this.#ss.encryptAndHashInto(this.#s.publicKey, out, pos);
       } else if (t === 'psk') this.psk(n);
       else this.mixDh(t, n);
     }
-    parts.push(this.#ss.encryptAndHash(payload));
-    this.#index++;
-    return concatBytes(...parts);
+    pos = this.#ss.encryptAndHashInto(payload, out, pos);
+    if (pos !== out.length) throw handshakeError('Failed', n, 'message length mismatch');
+  }
+
+  /**
+   * The length of the next message with a payload of `payloadLength` bytes: a cipher key exists
+   * once a DH or psk token (or, with psk patterns, an `e`) ran, and from then on encrypted
+   * fields carry a 16-byte tag (§5.3 WriteMessage).
+   */
+  #messageLength(tokens: readonly Token[], payloadLength: number): number {
+    let keyed = this.#ss.cipher.hasKey();
+    let len = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t === 'e') {
+        len += DHLEN;
+        if (this.#usesPsk) keyed = true;
+      } else if (t === 's') len += keyed ? DHLEN + 16 : DHLEN;
+      else keyed = true;
+    }
+    return len + payloadLength + (keyed ? 16 : 0);
   }
 
   /**
@@ -259,8 +325,10 @@ export class HandshakeState {
     const n = this.messageNumber;
     if (this.isComplete || this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to read');
     let pos = 0;
+    const tokens = this.pattern.messages[this.#index];
     try {
-      for (const t of this.pattern.messages[this.#index]) {
+      for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
         if (t === 'e') {
           if (pos + DHLEN > message.length) throw handshakeError('Malformed', n, 'message too short for the ephemeral key');
           this.re = message.slice(pos, (pos += DHLEN));

@@ -14,6 +14,7 @@ import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCap
 import type { Capabilities, Message } from '../message.js';
 import type { SessionCore } from '../session-core.js';
 import { SecureChannel, type ChannelOptions } from './secure-channel.js';
+import { TAKEN } from '../transport/types.js';
 import { openControlMessage, sealControlMessage } from './control.js';
 import type { PeerIdentity, PeerVerifier } from './peer-verifier.js';
 
@@ -58,6 +59,10 @@ export interface HandshakeIo {
 }
 
 const PROLOGUE = utf8Encode('M2M-session/1');
+
+// Handshake messages are sent as `sent = io.send(…); if (sent !== TAKEN) await sent;`: a send
+// the transport already took returns its shared resolved promise, and not awaiting it spares
+// the async function a suspension and a microtask turn.
 const STAGES = ['', 'HELLO', 'ACCEPT', 'AUTH'];
 
 /** A Handshake CryptoError naming the stage: `Handshake failed at message 2 (ACCEPT): …`. */
@@ -206,7 +211,8 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
   const hs = newHandshake(options, true);
   core.createHello();
   const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities));
-  await io.send({ type: 'HELLO', timestamp: clock.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message: msg1 } } });
+  const sent = io.send({ type: 'HELLO', timestamp: clock.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message: msg1 } } });
+  if (sent !== TAKEN) await sent;
   const reply = await io.next('ACCEPT');
   if (reply.type === 'REJECT') {
     core.receive(reply); // throws Rejected
@@ -225,16 +231,31 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
   }
   if (!hs.isComplete) {
     const msg3 = hs.writeMessage(new Uint8Array(0));
-    await io.send({ type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg3 } } });
+    const sentAuth = io.send({ type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg3 } } });
+    if (sentAuth !== TAKEN) await sentAuth;
   }
-  const { send, receive } = hs.split();
-  const channel = new SecureChannel(send, receive, clock, options);
+  const channel = channelOf(hs, clock, options);
   if (needsConfirmation(hs)) {
     // Two-message patterns: prove to the server that a live client holds the keys (a replayed
     // HELLO cannot), with the first frame under the client's transport key.
     await io.send(sealControlMessage(channel, { type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'empty' } }));
   }
   return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
+}
+
+/**
+ * The transport channel from Split. The channel keeps its own copies of the two keys; the split
+ * CipherStates are wiped at once rather than left to the garbage collector with the keys in them.
+ * @throws M2MError of kind Config for channel settings out of range.
+ */
+function channelOf(hs: HandshakeState, clock: Clock, options: SecureOptions): SecureChannel {
+  const { send, receive } = hs.split();
+  try {
+    return new SecureChannel(send, receive, clock, options);
+  } finally {
+    send.dispose();
+    receive.dispose();
+  }
 }
 
 /** Patterns whose last handshake message comes from the server need a key confirmation from the client. */
@@ -281,7 +302,8 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     return undefined;
   }
   const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities));
-  await io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
+  const sent = io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
+  if (sent !== TAKEN) await sent;
   if (hs.isComplete) return confirmClient(io, core, hs, options, clock, peerStaticKey);
   // Three-message patterns (XX): message 3 is written with keys from the server's fresh
   // ephemeral key, so it already proves a live client.
@@ -293,15 +315,13 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     peerStaticKey = verified instanceof Promise ? await verified : verified;
   } catch (e) {
     // The client already holds transport keys: tell it why with an authenticated CLOSE.
-    const { send, receive } = hs.split();
-    const channel = new SecureChannel(send, receive, clock, options);
+    const channel = channelOf(hs, clock, options);
     const close = core.close('ERROR', (e as Error).message);
     if (close) await io.send(sealControlMessage(channel, close)).catch(() => undefined);
     channel.dispose();
     throw e;
   }
-  const { send, receive } = hs.split();
-  return { channel: new SecureChannel(send, receive, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
+  return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /**
@@ -311,8 +331,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
  * @throws CryptoError (Handshake) at message 3 (AUTH).
  */
 async function confirmClient(io: HandshakeIo, core: SessionCore, hs: HandshakeState, options: SecureOptions, clock: Clock, peerStaticKey: Uint8Array | undefined): Promise<SecureResult> {
-  const { send, receive } = hs.split();
-  const channel = new SecureChannel(send, receive, clock, options);
+  const channel = channelOf(hs, clock, options);
   try {
     const auth = await io.next('AUTH');
     if (auth.type !== 'AUTH') throw handshakeFailure('UnexpectedMessage', 3, `expected AUTH, got ${auth.type}`);
