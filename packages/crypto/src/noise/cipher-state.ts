@@ -109,6 +109,7 @@ export class CipherState {
     this.#k = k;
     this.n = 0n;
   }
+  /** HasKey(): whether a key is set (before one is, EncryptWithAd/DecryptWithAd pass data through unchanged). */
   hasKey(): boolean {
     return this.k !== undefined;
   }
