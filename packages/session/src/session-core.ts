@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFramePayload, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
 import { allocate } from './codec/slab.js';
@@ -435,7 +435,7 @@ export class SessionCore {
     const opts = this.#decodeOptions();
     let text: string;
     try {
-      text = typeof content === 'string' ? decompress(content, opts) : decodeFrame(content, opts).payload;
+      text = typeof content === 'string' ? decompress(content, opts) : decodeFramePayload(content, opts);
     } catch (e) {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });

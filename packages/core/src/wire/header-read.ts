@@ -210,3 +210,84 @@ export function readHeaders(data: Uint8Array, limits: Limits = DEFAULT_LIMITS): 
   }
   return header;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same checks without the header: what a session needs from a received frame (its payload).
+
+/** The value of the varint {@link varintEnd} read last. */
+let varintValue = 0;
+
+/** The position after the varint at `pos` (its value in {@link varintValue}); the errors of `decodeVarintU32`. */
+function varintEnd(data: Uint8Array, pos: number): number {
+  const b = pos < data.length ? data[pos] : -1;
+  if (b >= 0 && b < 0x80) {
+    varintValue = b;
+    return pos + 1;
+  }
+  const v = decodeVarintU32(data, pos);
+  varintValue = v.value;
+  return pos + v.length;
+}
+
+/** The position after the short string at `pos` (`readShortString`'s checks and errors, no result object). */
+function shortStringEnd(data: Uint8Array, pos: number, what: 'model' | 'ID'): number {
+  if (pos >= data.length) throw decompressionError(`Missing ${what} length`);
+  const len = data[pos];
+  const start = pos + 1;
+  if (start + len > data.length) throw decompressionError(`${what === 'model' ? 'Model' : 'ID'} truncated`);
+  const value = what === 'model' ? modelText(data, start, len) : utf8DecodeStrict(data.subarray(start, start + len));
+  if (value === undefined) throw decompressionError(`Invalid ${what} UTF-8: ${utf8ErrorText(data.subarray(start, start + len))}`);
+  return start + len;
+}
+
+/**
+ * {@link readHeaders} without building the header: the same checks in the same order, the same
+ * errors, for a frame whose prefix was checked. Returns `header_len`. A session reads only the
+ * payload of a frame it receives; the header object (with its copy of the reserved bytes, the
+ * roles array and the routing object) was most of what a received 162 B frame allocated
+ * (docs/ARCHITECTURE.md, Performance notes). `test/frame-payload-decode.test.ts` holds both to
+ * the same outcome.
+ */
+export function checkHeaders(data: Uint8Array, limits: Limits): number {
+  if (data.length < VARIABLE_HEADER_OFFSET) throw decompressionError('Frame too short for fixed header');
+  const headerLen = data[HEADER_LEN_OFFSET] | (data[HEADER_LEN_OFFSET + 1] << 8);
+  checkLimit('maxHeaderBytes', headerLen, limits.maxHeaderBytes);
+  if (headerLen < FIXED_HEADER_LEN) throw decompressionError(`Invalid header_len: ${headerLen} < minimum ${FIXED_HEADER_LEN}`);
+  if (PREFIX_LEN + headerLen > data.length) throw decompressionError('Frame too short for variable header');
+  const flags = data[FLAGS_OFFSET] | (data[FLAGS_OFFSET + 1] << 8);
+  switch (schemaName(data[SCHEMA_OFFSET])) {
+    case 'Request':
+    case 'EmbeddingRequest':
+      checkRouting(data, flags, limits);
+      break;
+    case 'Response':
+    case 'EmbeddingResponse':
+    case 'Error':
+      checkResponse(data, flags);
+      break;
+    default:
+      break;
+  }
+  return headerLen;
+}
+
+/** {@link readRouting}'s checks. */
+function checkRouting(data: Uint8Array, flags: number, limits: Limits): void {
+  let pos = varintEnd(data, shortStringEnd(data, VARIABLE_HEADER_OFFSET, 'model'));
+  const msgCount = varintValue;
+  const roleByteCount = Math.ceil((2 * msgCount) / 8);
+  if (pos + roleByteCount > data.length) throw decompressionError('Roles truncated');
+  const maxRoles = maxRoutingRoles(limits);
+  if (msgCount > maxRoles) throw new M2MError('LimitExceeded', { limit: 'routingRoles', actual: msgCount, max: maxRoles });
+  pos = varintEnd(data, pos + roleByteCount);
+  if (flags & RequestFlag.HAS_MAX_TOKENS) varintEnd(data, pos);
+}
+
+/** {@link readResponse}'s checks. */
+function checkResponse(data: Uint8Array, flags: number): void {
+  let pos = shortStringEnd(data, shortStringEnd(data, VARIABLE_HEADER_OFFSET, 'ID'), 'model');
+  if (pos >= data.length) throw decompressionError('Missing finish reason');
+  pos = varintEnd(data, varintEnd(data, pos + 1));
+  if (flags & ResponseFlag.HAS_CACHED_TOKENS) pos = varintEnd(data, pos);
+  if (flags & ResponseFlag.HAS_REASONING_TOKENS) varintEnd(data, pos);
+}
