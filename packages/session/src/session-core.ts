@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFramePayload, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFramePayload, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
 import { allocate } from './codec/slab.js';
@@ -228,7 +228,8 @@ export class SessionCore {
 
   #encodeOptions(): EncodeFrameOptions {
     if (this.#encodeOpts) return this.#encodeOpts;
-    const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
+    // Limits resolved once here (frozen; resolveLimits hands them back as they are), not per frame.
+    const opts: EncodeFrameOptions = { limits: this.#opts.limits && resolveLimits(this.#opts.limits), compression: this.#opts.compression ?? 'always' };
     const protection = this.#bound ?? this.#opts.protection;
     if (protection) opts.protection = protection;
     if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
@@ -237,7 +238,7 @@ export class SessionCore {
 
   #decodeOptions(): DecodeFrameOptions {
     if (this.#decodeOpts) return this.#decodeOpts;
-    const opts: DecodeFrameOptions = { limits: this.#opts.limits };
+    const opts: DecodeFrameOptions = { limits: this.#opts.limits && resolveLimits(this.#opts.limits) };
     const protection = this.#bound ?? this.#opts.protection;
     if (protection) opts.protection = protection;
     if (this.#opts.minSecurity) opts.minSecurity = this.#opts.minSecurity;
