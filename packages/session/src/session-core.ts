@@ -394,7 +394,7 @@ export class SessionCore {
     // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
     // encoded straight into the binary message they travel in (codec/data-writer.ts, Node's
     // platform; elsewhere a slab view the generic encoder copies).
-    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate) : compress(content, algo, opts);
+    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate, originalBytes) : compress(content, algo, opts);
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });

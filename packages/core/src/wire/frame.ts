@@ -137,14 +137,15 @@ const utf8Encoder = new TextEncoder();
  * bytes gets its own backing store, about a tenth of a small frame's encoding time
  * (docs/ARCHITECTURE.md, Performance notes). The bytes are the same as {@link encodeFrame}'s.
  * `allocate` must not encode a frame itself: the header writer and the payload's UTF-8 scratch
- * are shared between calls and still in use when it runs.
+ * are shared between calls and still in use when it runs. `utf8Length`, when given, must be
+ * `utf8ByteLength(json)` (a session has counted it already for its statistics).
  * @throws M2MError as {@link encodeFrame}.
  */
-export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array): Uint8Array {
+export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array, utf8Length?: number): Uint8Array {
   if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string' });
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
-  const jsonLen = platform.utf8Length(json);
+  const jsonLen = utf8Length ?? platform.utf8Length(json);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
   // it; short requests from their UTF-8 bytes, which the frame needs anyway); what it cannot
   // decide exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
