@@ -28,7 +28,7 @@ import {
   SECURITY_OFFSET,
   VARIABLE_HEADER_OFFSET,
 } from './frame-layout.js';
-import { readOpenedPayload, readPayload, type PayloadRead } from './frame-payload.js';
+import { readOpenedPayload, readPayload, readPayloadText, type PayloadRead } from './frame-payload.js';
 import { buildHeader, type BuiltHeader, type PromptTokens } from './header-build.js';
 import { checkHeaders, checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
@@ -384,7 +384,7 @@ function decodePlain(data: Uint8Array, limits: Limits): DecodedFrame {
 
 function plainPayload(data: Uint8Array, limits: Limits): string {
   const headerLen = checkHeaders(data, limits);
-  return readPayload(data, PREFIX_LEN + headerLen, (data[COMMON_FLAGS_OFFSET] & CommonFlag.COMPRESSED) !== 0, limits).payload;
+  return readPayloadText(data, PREFIX_LEN + headerLen, (data[COMMON_FLAGS_OFFSET] & CommonFlag.COMPRESSED) !== 0, limits);
 }
 
 /** Verifies an HMAC frame's tag; returns the frame without it. */
