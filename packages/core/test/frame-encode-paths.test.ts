@@ -39,6 +39,13 @@ describe('encodeFrameWith', () => {
     });
   }
 
+  it("takes the caller's UTF-8 length (a session's) and writes the same bytes as without it", () => {
+    for (const [, json, options] of cases) {
+      const len = new TextEncoder().encode(json).length;
+      expect(toHex(encodeFrameWith(json, options ?? {}, dirty, len))).toBe(toHex(encodeFrame(json, options)));
+    }
+  });
+
   it('an AEAD frame decodes to the JSON it was built from (plaintext overwritten in place by the ciphertext)', () => {
     const json = request('gpt-4o', 'Hi');
     const frame = encodeFrameWith(json, { compression: 'auto', protection: aead }, dirty);

@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFramePayload, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
 import { allocate } from './codec/slab.js';
@@ -248,7 +248,8 @@ export class SessionCore {
 
   #encodeOptions(): EncodeFrameOptions {
     if (this.#encodeOpts) return this.#encodeOpts;
-    const opts: EncodeFrameOptions = { limits: this.#opts.limits, compression: this.#opts.compression ?? 'always' };
+    // Limits resolved once here (frozen; resolveLimits hands them back as they are), not per frame.
+    const opts: EncodeFrameOptions = { limits: this.#opts.limits && resolveLimits(this.#opts.limits), compression: this.#opts.compression ?? 'always' };
     const protection = this.#bound ?? this.#opts.protection;
     if (protection) opts.protection = protection;
     if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
@@ -257,7 +258,7 @@ export class SessionCore {
 
   #decodeOptions(): DecodeFrameOptions {
     if (this.#decodeOpts) return this.#decodeOpts;
-    const opts: DecodeFrameOptions = { limits: this.#opts.limits };
+    const opts: DecodeFrameOptions = { limits: this.#opts.limits && resolveLimits(this.#opts.limits) };
     const protection = this.#bound ?? this.#opts.protection;
     if (protection) opts.protection = protection;
     const minSecurity = this.#bound ? 'aead' : this.#opts.minSecurity;
@@ -415,7 +416,7 @@ export class SessionCore {
     // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
     // encoded straight into the binary message they travel in (codec/data-writer.ts, Node's
     // platform; elsewhere a slab view the generic encoder copies).
-    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate) : compress(content, algo, opts);
+    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate, originalBytes) : compress(content, algo, opts);
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
@@ -457,7 +458,7 @@ export class SessionCore {
     const opts = this.#decodeOptions();
     let text: string;
     try {
-      text = typeof content === 'string' ? decompress(content, opts) : decodeFrame(content, opts).payload;
+      text = typeof content === 'string' ? decompress(content, opts) : decodeFramePayload(content, opts);
     } catch (e) {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });

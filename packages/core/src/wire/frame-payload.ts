@@ -23,6 +23,15 @@ export interface PayloadRead {
  * offset rather than a view of the section: one view fewer per frame).
  */
 export function readPayload(frame: Uint8Array, at: number, compressed: boolean, limits: Limits): PayloadRead {
+  const payload = readPayloadText(frame, at, compressed, limits);
+  return { payload, crc32: storedCrc };
+}
+
+// The CRC stored with the payload readPayloadText read last (equal to the computed one).
+let storedCrc = 0;
+
+/** {@link readPayload}'s text alone (no result object: a session drops the CRC). */
+export function readPayloadText(frame: Uint8Array, at: number, compressed: boolean, limits: Limits): string {
   const available = frame.length - at;
   if (PAYLOAD_LEN_SIZE > available) throw decompressionError('Frame too short for payload length');
   const payloadLen = readU32LE(frame, at);
@@ -33,7 +42,9 @@ export function readPayload(frame: Uint8Array, at: number, compressed: boolean, 
   const stored = readU32LE(frame, at + PAYLOAD_LEN_SIZE);
   if (PAYLOAD_PREAMBLE_SIZE + payloadLen > available) throw decompressionError('Frame too short for payload');
   const start = at + PAYLOAD_PREAMBLE_SIZE;
-  return finishPayload(frame.subarray(start, start + payloadLen), compressed, stored, limits);
+  const text = finishPayload(frame.subarray(start, start + payloadLen), compressed, stored, limits);
+  storedCrc = stored;
+  return text;
 }
 
 /** The decrypted section of an AEAD frame: `payload_len` must match what is there exactly. */
@@ -42,10 +53,10 @@ export function readOpenedPayload(plain: Uint8Array, compressed: boolean, limits
   const payloadLen = readU32LE(plain, 0);
   const crc = readU32LE(plain, PAYLOAD_LEN_SIZE);
   if (plain.length - PAYLOAD_PREAMBLE_SIZE !== payloadLen) throw decompressionError(`Payload length mismatch: expected ${payloadLen}, got ${plain.length - PAYLOAD_PREAMBLE_SIZE}`);
-  return finishPayload(plain.subarray(PAYLOAD_LEN_SIZE + CRC_SIZE), compressed, crc, limits);
+  return { payload: finishPayload(plain.subarray(PAYLOAD_LEN_SIZE + CRC_SIZE), compressed, crc, limits), crc32: crc };
 }
 
-function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, limits: Limits): PayloadRead {
+function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, limits: Limits): string {
   let raw = stored;
   if (compressed) {
     try {
@@ -59,7 +70,7 @@ function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, lim
   if (text === undefined) throw decompressionError(`Invalid UTF-8: ${utf8ErrorText(raw)}`);
   const computed = platform.crc32(raw);
   if (computed !== crc) throw decompressionError(`Checksum mismatch: expected ${hex8(crc)}, got ${hex8(computed)}`);
-  return { payload: text, crc32: crc };
+  return text;
 }
 
 // Byte by byte: a DataView per frame cost more than the reads (docs/ARCHITECTURE.md, Performance notes).

@@ -28,9 +28,9 @@ import {
   SECURITY_OFFSET,
   VARIABLE_HEADER_OFFSET,
 } from './frame-layout.js';
-import { readOpenedPayload, readPayload } from './frame-payload.js';
+import { readOpenedPayload, readPayload, readPayloadText, type PayloadRead } from './frame-payload.js';
 import { buildHeader, type BuiltHeader, type PromptTokens } from './header-build.js';
-import { checkPrefix, readFixed, readHeaders } from './header-read.js';
+import { checkHeaders, checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
 import { parseForHeaders } from './json.js';
 import { checkLimit, resolveLimits, type Limits } from './limits.js';
@@ -137,14 +137,15 @@ const utf8Encoder = new TextEncoder();
  * bytes gets its own backing store, about a tenth of a small frame's encoding time
  * (docs/ARCHITECTURE.md, Performance notes). The bytes are the same as {@link encodeFrame}'s.
  * `allocate` must not encode a frame itself: the header writer and the payload's UTF-8 scratch
- * are shared between calls and still in use when it runs.
+ * are shared between calls and still in use when it runs. `utf8Length`, when given, must be
+ * `utf8ByteLength(json)` (a session has counted it already for its statistics).
  * @throws M2MError as {@link encodeFrame}.
  */
-export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array): Uint8Array {
+export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array, utf8Length?: number): Uint8Array {
   if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string' });
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
-  const jsonLen = platform.utf8Length(json);
+  const jsonLen = utf8Length ?? platform.utf8Length(json);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
   // it; short requests from their UTF-8 bytes, which the frame needs anyway); what it cannot
   // decide exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
@@ -330,7 +331,38 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', data.length, limits.maxMessageBytes);
   const protection = checkProtection(options.protection);
-  const minSecurity: SecurityMode = options.minSecurity ?? protection?.mode ?? 'none';
+  const mode = checkSecurity(data, options.minSecurity, protection);
+  if (mode === 'none' || !protection) return decodePlain(data, limits);
+  if (mode === 'hmac') return decodePlain(verifyHmac(data, protection as Extract<FrameProtection, { mode: 'hmac' }>), limits);
+  const header = readHeaders(data, limits);
+  const { payload, crc32 } = openAead(data, protection as Extract<FrameProtection, { mode: 'aead' }>, header.headerLen, header.compressed, limits);
+  return { header, payload, crc32 };
+}
+
+/**
+ * {@link decodeFrame}'s payload alone, for a caller that discards the header (a session's
+ * received DATA): the same checks in the same order, the same errors and the same payload, but
+ * the headers are only checked, not built (`checkHeaders` in header-read.ts). Internal.
+ * @throws M2MError as {@link decodeFrame}.
+ */
+export function decodeFramePayload(bytes: Uint8Array, options: DecodeFrameOptions): string {
+  const data = toBytes(bytes, 'decodeFrame');
+  const limits = resolveLimits(options.limits);
+  checkLimit('maxMessageBytes', data.length, limits.maxMessageBytes);
+  const protection = checkProtection(options.protection);
+  const mode = checkSecurity(data, options.minSecurity, protection);
+  if (mode === 'none' || !protection) return plainPayload(data, limits);
+  if (mode === 'hmac') return plainPayload(verifyHmac(data, protection as Extract<FrameProtection, { mode: 'hmac' }>), limits);
+  const headerLen = checkHeaders(data, limits);
+  return openAead(data, protection as Extract<FrameProtection, { mode: 'aead' }>, headerLen, (data[COMMON_FLAGS_OFFSET] & CommonFlag.COMPRESSED) !== 0, limits).payload;
+}
+
+/**
+ * The decoder's policy checks, in the reference's order: `minSecurity` and the protection, the
+ * prefix, the minimum sizes, a downgrade, a protection of the wrong mode. Returns the frame's mode.
+ */
+function checkSecurity(data: Uint8Array, minSecurityOption: SecurityMode | undefined, protection: FrameProtection | undefined): SecurityMode {
+  const minSecurity: SecurityMode = minSecurityOption ?? protection?.mode ?? 'none';
   if (!(minSecurity in SECURITY_RANK)) throw new M2MError('Config', { reason: `minSecurity must be none, hmac or aead` });
   if (SECURITY_RANK[minSecurity] > 0 && !protection) throw new M2MError('Config', { reason: `minSecurity ${minSecurity} needs a protection to verify with` });
   checkPrefix(data);
@@ -338,11 +370,10 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   if (data.length < MIN_FRAME_WITH_SECURITY) readFixed(data);
   const mode = securityMode(data[SECURITY_OFFSET]);
   if (SECURITY_RANK[mode] < SECURITY_RANK[minSecurity]) throw new M2MError('SecurityDowngrade', { required: minSecurity, actual: mode });
-  if (mode === 'none' || !protection) return decodePlain(data, limits);
-  if (protection.mode !== mode) {
+  if (mode !== 'none' && protection && protection.mode !== mode) {
     throw decompressionError(`Frame security ${mode} does not match the configured ${protection.mode} protection`);
   }
-  return mode === 'hmac' ? decodeHmac(data, protection as Extract<FrameProtection, { mode: 'hmac' }>, limits) : decodeAead(data, protection as Extract<FrameProtection, { mode: 'aead' }>, limits);
+  return mode;
 }
 
 function decodePlain(data: Uint8Array, limits: Limits): DecodedFrame {
@@ -351,21 +382,27 @@ function decodePlain(data: Uint8Array, limits: Limits): DecodedFrame {
   return { header, payload, crc32 };
 }
 
-function decodeHmac(data: Uint8Array, protection: Extract<FrameProtection, { mode: 'hmac' }>, limits: Limits): DecodedFrame {
+function plainPayload(data: Uint8Array, limits: Limits): string {
+  const headerLen = checkHeaders(data, limits);
+  return readPayloadText(data, PREFIX_LEN + headerLen, (data[COMMON_FLAGS_OFFSET] & CommonFlag.COMPRESSED) !== 0, limits);
+}
+
+/** Verifies an HMAC frame's tag; returns the frame without it. */
+function verifyHmac(data: Uint8Array, protection: Extract<FrameProtection, { mode: 'hmac' }>): Uint8Array {
   if (data.length < VARIABLE_HEADER_OFFSET + HMAC_TAG_SIZE) throw decompressionError('Frame too short for HMAC');
   try {
     protection.verify(data.subarray(PREFIX_LEN, data.length - HMAC_TAG_SIZE), data.subarray(data.length - HMAC_TAG_SIZE));
   } catch (e) {
     throw cryptoFailure(e);
   }
-  return decodePlain(data.subarray(0, data.length - HMAC_TAG_SIZE), limits);
+  return data.subarray(0, data.length - HMAC_TAG_SIZE);
 }
 
-function decodeAead(data: Uint8Array, protection: Extract<FrameProtection, { mode: 'aead' }>, limits: Limits): DecodedFrame {
-  const header = readHeaders(data, limits);
-  const sealed = data.subarray(PREFIX_LEN + header.headerLen);
+/** Opens an AEAD frame's sealed section after its checked headers (`headerLen` bytes) and reads its payload. */
+function openAead(data: Uint8Array, protection: Extract<FrameProtection, { mode: 'aead' }>, headerLen: number, compressed: boolean, limits: Limits): PayloadRead {
+  const sealed = data.subarray(PREFIX_LEN + headerLen);
   if (sealed.length < AEAD_NONCE_SIZE + AEAD_TAG_SIZE) throw decompressionError('Frame too short for AEAD payload');
-  const aad = data.subarray(PREFIX_LEN, PREFIX_LEN + header.headerLen);
+  const aad = data.subarray(PREFIX_LEN, PREFIX_LEN + headerLen);
   const transient = protection.openTransient !== undefined;
   let plain: Uint8Array;
   try {
@@ -374,8 +411,7 @@ function decodeAead(data: Uint8Array, protection: Extract<FrameProtection, { mod
     throw cryptoFailure(e);
   }
   try {
-    const { payload, crc32 } = readOpenedPayload(plain, header.compressed, limits);
-    return { header, payload, crc32 };
+    return readOpenedPayload(plain, compressed, limits);
   } finally {
     // A reused plaintext buffer keeps nothing once the payload is a string (protection.ts).
     if (transient) plain.fill(0);

@@ -29,9 +29,7 @@ import {
   securityMode,
   type FinishReason,
   type FrameHeader,
-  type ResponseHeader,
   type Role,
-  type RoutingHeader,
 } from './header.js';
 import { checkLimit, DEFAULT_LIMITS, type Limits } from './limits.js';
 import { decodeVarintU32 } from './varint.js';
@@ -62,20 +60,6 @@ export function readFixed(data: Uint8Array): FrameHeader {
     routing: null,
     response: null,
   };
-}
-
-function readShortString(data: Uint8Array, pos: number, what: 'model' | 'ID'): { value: string; next: number } {
-  const cap = what === 'model' ? 'Model' : 'ID';
-  if (pos >= data.length) throw decompressionError(`Missing ${what} length`);
-  const len = data[pos];
-  const start = pos + 1;
-  if (start + len > data.length) throw decompressionError(`${cap} truncated`);
-  const value = what === 'model' ? modelText(data, start, len) : utf8DecodeStrict(data.subarray(start, start + len));
-  if (value === undefined) {
-    const bytes = data.subarray(start, start + len);
-    throw decompressionError(`Invalid ${what} UTF-8: ${utf8ErrorText(bytes)}`);
-  }
-  return { value, next: start + len };
 }
 
 // The last model name read, by its bytes: a session's frames repeat one model, and comparing a
@@ -124,89 +108,130 @@ export function maxRoutingRoles(limits: Limits): number {
   return 4 * Math.max(0, Math.min(limits.maxHeaderBytes, 0xffff) - FIXED_HEADER_LEN);
 }
 
-function readRouting(data: Uint8Array, flags: number, limits: Limits): RoutingHeader {
-  let pos = VARIABLE_HEADER_OFFSET;
-  const model = readShortString(data, pos, 'model');
-  pos = model.next;
-  const mc = decodeVarintU32(data, pos);
-  pos += mc.length;
-  const roleByteCount = Math.ceil((2 * mc.value) / 8);
+// Fields are read by position: each reader returns the position after its field and leaves the
+// value here, so checking a header (a session, which needs only the payload) builds nothing.
+let varintValue = 0;
+let stringValue = '';
+
+/** The position after the varint at `pos` (its value in {@link varintValue}); the errors of `decodeVarintU32`. */
+function varintEnd(data: Uint8Array, pos: number): number {
+  const b = pos < data.length ? data[pos] : -1;
+  if (b >= 0 && b < 0x80) {
+    varintValue = b;
+    return pos + 1;
+  }
+  const v = decodeVarintU32(data, pos);
+  varintValue = v.value;
+  return pos + v.length;
+}
+
+/** The position after the short string at `pos` (its text in {@link stringValue}): a length byte, then that many UTF-8 bytes. */
+function shortStringEnd(data: Uint8Array, pos: number, what: 'model' | 'ID'): number {
+  if (pos >= data.length) throw decompressionError(`Missing ${what} length`);
+  const len = data[pos];
+  const start = pos + 1;
+  if (start + len > data.length) throw decompressionError(`${what === 'model' ? 'Model' : 'ID'} truncated`);
+  const value = what === 'model' ? modelText(data, start, len) : utf8DecodeStrict(data.subarray(start, start + len));
+  if (value === undefined) throw decompressionError(`Invalid ${what} UTF-8: ${utf8ErrorText(data.subarray(start, start + len))}`);
+  stringValue = value;
+  return start + len;
+}
+
+/** The routing header into `header`, or only its checks without one. */
+function readRouting(data: Uint8Array, flags: number, limits: Limits, header: FrameHeader | undefined): void {
+  let pos = varintEnd(data, shortStringEnd(data, VARIABLE_HEADER_OFFSET, 'model'));
+  const model = stringValue;
+  const msgCount = varintValue;
+  const roleByteCount = Math.ceil((2 * msgCount) / 8);
   if (pos + roleByteCount > data.length) throw decompressionError('Roles truncated');
   const maxRoles = maxRoutingRoles(limits);
-  if (mc.value > maxRoles) throw new M2MError('LimitExceeded', { limit: 'routingRoles', actual: mc.value, max: maxRoles });
-  const roles: Role[] = new Array(mc.value);
-  for (let i = 0; i < mc.value; i++) roles[i] = ROLE_CODES[(data[pos + (i >> 2)] >> (2 * (i & 3))) & 3];
-  pos += roleByteCount;
-  const ch = decodeVarintU32(data, pos);
-  pos += ch.length;
+  if (msgCount > maxRoles) throw new M2MError('LimitExceeded', { limit: 'routingRoles', actual: msgCount, max: maxRoles });
+  const rolesAt = pos;
+  pos = varintEnd(data, pos + roleByteCount);
+  const contentHint = varintValue;
   let maxTokens: number | null = null;
   if (flags & RequestFlag.HAS_MAX_TOKENS) {
-    const mt = decodeVarintU32(data, pos);
-    pos += mt.length;
-    maxTokens = mt.value;
+    pos = varintEnd(data, pos);
+    maxTokens = varintValue;
   }
+  if (!header) return;
+  const roles: Role[] = new Array(msgCount);
+  for (let i = 0; i < msgCount; i++) roles[i] = ROLE_CODES[(data[rolesAt + (i >> 2)] >> (2 * (i & 3))) & 3];
   const estCostUsd = pos + 4 <= data.length ? readF32(data, pos) : null;
-  return { model: model.value, msgCount: mc.value, roles, contentHint: ch.value, maxTokens, estCostUsd };
+  header.routing = { model, msgCount, roles, contentHint, maxTokens, estCostUsd };
 }
 
 const FINISH: readonly FinishReason[] = ['Stop', 'Length', 'ToolCalls', 'ContentFilter'];
 
-function readResponse(data: Uint8Array, flags: number): ResponseHeader {
-  let pos = VARIABLE_HEADER_OFFSET;
-  const id = readShortString(data, pos, 'ID');
-  pos = id.next;
-  const model = readShortString(data, pos, 'model');
-  pos = model.next;
+/** The response header into `header`, or only its checks without one. */
+function readResponse(data: Uint8Array, flags: number, header: FrameHeader | undefined): void {
+  let pos = shortStringEnd(data, VARIABLE_HEADER_OFFSET, 'ID');
+  const id = stringValue;
+  pos = shortStringEnd(data, pos, 'model');
+  const model = stringValue;
   if (pos >= data.length) throw decompressionError('Missing finish reason');
   const fb = data[pos++];
-  const pt = decodeVarintU32(data, pos);
-  pos += pt.length;
-  const ct = decodeVarintU32(data, pos);
-  pos += ct.length;
+  pos = varintEnd(data, pos);
+  const promptTokens = varintValue;
+  pos = varintEnd(data, pos);
+  const completionTokens = varintValue;
   let cachedTokens: number | null = null;
   let reasoningTokens: number | null = null;
   if (flags & ResponseFlag.HAS_CACHED_TOKENS) {
-    const v = decodeVarintU32(data, pos);
-    pos += v.length;
-    cachedTokens = v.value;
+    pos = varintEnd(data, pos);
+    cachedTokens = varintValue;
   }
   if (flags & ResponseFlag.HAS_REASONING_TOKENS) {
-    const v = decodeVarintU32(data, pos);
-    pos += v.length;
-    reasoningTokens = v.value;
+    pos = varintEnd(data, pos);
+    reasoningTokens = varintValue;
   }
+  if (!header) return;
   const estCostUsd = flags & ResponseFlag.HAS_COST_ESTIMATE && pos + 4 <= data.length ? readF32(data, pos) : null;
-  return {
-    id: id.value,
-    model: model.value,
-    finishReason: FINISH[fb] ?? 'Unknown',
-    finishReasonByte: fb,
-    promptTokens: pt.value,
-    completionTokens: ct.value,
-    cachedTokens,
-    reasoningTokens,
-    estCostUsd,
-  };
+  header.response = { id, model, finishReason: FINISH[fb] ?? 'Unknown', finishReasonByte: fb, promptTokens, completionTokens, cachedTokens, reasoningTokens, estCostUsd };
+}
+
+/**
+ * Steps 3-5 of the reference decoder after the fixed header: header_len, then the variable
+ * header, built into `header` or, without one, only checked.
+ */
+function readVariable(data: Uint8Array, headerLen: number, limits: Limits, header: FrameHeader | undefined): void {
+  checkLimit('maxHeaderBytes', headerLen, limits.maxHeaderBytes);
+  if (headerLen < FIXED_HEADER_LEN) throw decompressionError(`Invalid header_len: ${headerLen} < minimum ${FIXED_HEADER_LEN}`);
+  if (PREFIX_LEN + headerLen > data.length) throw decompressionError('Frame too short for variable header');
+  const flags = data[FLAGS_OFFSET] | (data[FLAGS_OFFSET + 1] << 8);
+  switch (schemaName(data[SCHEMA_OFFSET])) {
+    case 'Request':
+    case 'EmbeddingRequest':
+      readRouting(data, flags, limits, header);
+      break;
+    case 'Response':
+    case 'EmbeddingResponse':
+    case 'Error':
+      readResponse(data, flags, header);
+      break;
+    default:
+      break;
+  }
 }
 
 /** Steps 2-5 of the reference decoder: fixed header, header_len, variable header. */
 export function readHeaders(data: Uint8Array, limits: Limits = DEFAULT_LIMITS): FrameHeader {
   const header = readFixed(data);
-  checkLimit('maxHeaderBytes', header.headerLen, limits.maxHeaderBytes);
-  if (header.headerLen < FIXED_HEADER_LEN) throw decompressionError(`Invalid header_len: ${header.headerLen} < minimum ${FIXED_HEADER_LEN}`);
-  if (PREFIX_LEN + header.headerLen > data.length) throw decompressionError('Frame too short for variable header');
-  switch (header.schema) {
-    case 'Request':
-    case 'EmbeddingRequest':
-      header.routing = readRouting(data, header.flags, limits);
-      break;
-    case 'Response':
-    case 'EmbeddingResponse':
-    case 'Error':
-      header.response = readResponse(data, header.flags);
-      break;
-    default:
-      break;
-  }
+  readVariable(data, header.headerLen, limits, header);
   return header;
+}
+
+/**
+ * {@link readHeaders} without building the header: the same checks in the same order, the same
+ * errors, for a frame whose prefix was checked. Returns `header_len`. A session reads only the
+ * payload of a frame it receives; the header object (with its copy of the reserved bytes, the
+ * roles array and the routing object) was most of what a received 162 B frame allocated
+ * (docs/ARCHITECTURE.md, Performance notes). `test/frame-payload-decode.test.ts` holds both to
+ * the same outcome.
+ */
+export function checkHeaders(data: Uint8Array, limits: Limits): number {
+  if (data.length < VARIABLE_HEADER_OFFSET) throw decompressionError('Frame too short for fixed header');
+  const headerLen = data[HEADER_LEN_OFFSET] | (data[HEADER_LEN_OFFSET + 1] << 8);
+  readVariable(data, headerLen, limits, undefined);
+  return headerLen;
 }

@@ -877,6 +877,11 @@ function shortResponse(): BuiltHeader {
   return writeResponseHeader(f, sr.id ?? '', sr.model, finishReasonByte(sr.finish), u32OrZero(sr.usagePrompt), u32OrZero(sr.usageCompletion), sr.cached, sr.reasoning);
 }
 
+/** {@link wsAt} without a call for compact JSON (small enough for V8 to inline at each use). */
+function wsOr(b: Uint8Array, i: number): number {
+  return b[i] > 0x20 ? i : wsAt(b, i);
+}
+
 /** Position of the first byte at or after `i` that is not JSON whitespace. */
 function wsAt(b: Uint8Array, i: number): number {
   for (const n = b.length; i < n; i++) {
@@ -927,17 +932,29 @@ function bytesAt(b: Uint8Array, at: number, name: Uint8Array): boolean {
 function topKeyBytesAt(b: Uint8Array, start: number, end: number): number {
   const candidates = TOP_BY_LENGTH[end - start];
   if (candidates === undefined) return -1;
+  const first = b[start];
+  const last = b[end - 1];
   for (let j = 0; j < candidates.length; j++) {
-    if (bytesAt(b, start, TOP_KEY_BYTES[candidates[j]])) return candidates[j];
+    const name = TOP_KEY_BYTES[candidates[j]];
+    // Names of one length mostly differ in their first or last byte: the loop runs for the match.
+    if (name[0] === first && name[name.length - 1] === last && bytesAt(b, start, name)) return candidates[j];
   }
   return -1;
 }
 
 /** At a member's key ending at `keyEnd` (its closing quote): the position of its value. */
 function valueAt(b: Uint8Array, keyEnd: number): number {
-  const i = wsAt(b, keyEnd + 1);
+  // Compact JSON (`"key":value`) takes no call: a call per token was much of the scan's time.
+  const i = keyEnd + 1;
+  if (b[i] === 0x3a && b[i + 1] > 0x20) return i + 1;
+  return spacedValueAt(b, i);
+}
+
+/** {@link valueAt} with whitespace around the colon (or none there). */
+function spacedValueAt(b: Uint8Array, i: number): number {
+  i = wsAt(b, i);
   if (b[i] !== 0x3a) giveUp();
-  return wsAt(b, i + 1);
+  return wsOr(b, i + 1);
 }
 
 /**
@@ -945,9 +962,10 @@ function valueAt(b: Uint8Array, keyEnd: number): number {
  * the container's `close` (the position after it is then `sr.closedAt`).
  */
 function nextAt(b: Uint8Array, i: number, close: number): number {
-  i = wsAt(b, i);
-  const c = b[i];
-  if (c === 0x2c) return wsAt(b, i + 1);
+  let c = b[i];
+  if (c === 0x2c && b[i + 1] > 0x20) return i + 1; // compact JSON: no call
+  if (c <= 0x20) c = b[(i = wsAt(b, i))];
+  if (c === 0x2c) return wsOr(b, i + 1);
   if (c !== close) giveUp();
   sr.closedAt = i + 1;
   return -1;
@@ -1086,7 +1104,7 @@ function messagesAt(b: Uint8Array, i: number): number {
   sr.systemPrompt = sr.images = false;
   if (b[i] !== 0x5b) return skipAt(b, i, 1);
   if (sr.depthLimit < 2) giveUp();
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x5d) return i + 1;
   for (;;) {
     sr.msgCount++;
@@ -1101,22 +1119,28 @@ const CONTENT = Uint8Array.of(0x63, 0x6f, 0x6e, 0x74, 0x65, 0x6e, 0x74);
 const TEXT = Uint8Array.of(0x74, 0x65, 0x78, 0x74);
 const TYPE = Uint8Array.of(0x74, 0x79, 0x70, 0x65);
 const IMAGE_URL = Uint8Array.of(0x69, 0x6d, 0x61, 0x67, 0x65, 0x5f, 0x75, 0x72, 0x6c);
-const ROLES: ReadonlyArray<readonly [Uint8Array, number]> = [
-  ['user', 1],
-  ['system', 0],
-  ['assistant', 2],
-  ['tool', 3],
-  ['developer', 0],
-].map(([r, code]) => [Uint8Array.from(r as string, (c) => c.charCodeAt(0)), code as number] as const);
+const ascii = (t: string): Uint8Array => Uint8Array.from(t, (c) => c.charCodeAt(0));
+const USER = ascii('user');
+const TOOL = ascii('tool');
+const SYSTEM = ascii('system');
+const ASSISTANT = ascii('assistant');
+const DEVELOPER = ascii('developer');
 
-/** {@link roleCode} of the role `b[start, end)`. */
+/** {@link roleCode} of the role `b[start, end)`: told apart by length and first byte, then compared. */
 function roleBytesAt(b: Uint8Array, start: number, end: number): number | undefined {
-  const n = end - start;
-  for (let k = 0; k < ROLES.length; k++) {
-    const [name, code] = ROLES[k];
-    if (name.length === n && bytesAt(b, start, name)) return code;
+  const first = b[start];
+  switch (end - start) {
+    case 4:
+      if (first === 0x75) return bytesAt(b, start, USER) ? 1 : undefined;
+      return first === 0x74 && bytesAt(b, start, TOOL) ? 3 : undefined;
+    case 6:
+      return bytesAt(b, start, SYSTEM) ? 0 : undefined;
+    case 9:
+      if (first === 0x61) return bytesAt(b, start, ASSISTANT) ? 2 : undefined;
+      return bytesAt(b, start, DEVELOPER) ? 0 : undefined;
+    default:
+      return undefined;
   }
-  return undefined;
 }
 
 /** One message object at `i` (depth 3): its role and content; returns the position after it. */
@@ -1125,7 +1149,7 @@ function messageAt(b: Uint8Array, i: number): number {
   let code: number | undefined;
   sr.bytes = 0;
   sr.image = false;
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x7d) i++;
   else {
     for (;;) {
@@ -1172,7 +1196,7 @@ function contentAt(b: Uint8Array, i: number): number {
   }
   if (c !== 0x5b) return skipAt(b, i, 3);
   if (sr.depthLimit < 4) giveUp();
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x5d) return i + 1;
   for (;;) {
     i = b[i] === 0x7b ? partAt(b, i) : skipAt(b, i, 4);
@@ -1186,7 +1210,7 @@ function partAt(b: Uint8Array, i: number): number {
   if (sr.depthLimit < 5) giveUp();
   let bytes = 0;
   let image = false;
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
@@ -1224,7 +1248,7 @@ function skipAt(b: Uint8Array, i: number, depth: number): number {
   if (c === 0x22) return stringEndAt(b, i);
   if (c === 0x7b) {
     if (depth + 1 > sr.depthLimit) giveUp();
-    i = wsAt(b, i + 1);
+    i = wsOr(b, i + 1);
     if (b[i] === 0x7d) return i + 1;
     for (;;) {
       if (b[i] !== 0x22) giveUp();
@@ -1235,7 +1259,7 @@ function skipAt(b: Uint8Array, i: number, depth: number): number {
   }
   if (c === 0x5b) {
     if (depth + 1 > sr.depthLimit) giveUp();
-    i = wsAt(b, i + 1);
+    i = wsOr(b, i + 1);
     if (b[i] === 0x5d) return i + 1;
     for (;;) {
       i = nextAt(b, skipAt(b, i, depth + 1), 0x5d);
@@ -1292,7 +1316,7 @@ function choicesAt(b: Uint8Array, i: number): number {
   sr.finish = undefined;
   if (b[i] !== 0x5b) return skipAt(b, i, 1);
   if (sr.depthLimit < 2) giveUp();
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x5d) return i + 1;
   i = b[i] === 0x7b ? firstChoiceAt(b, i) : skipAt(b, i, 2);
   for (;;) {
@@ -1305,7 +1329,7 @@ function choicesAt(b: Uint8Array, i: number): number {
 /** The first choice object at `i` (depth 3): its `message` and `finish_reason`. */
 function firstChoiceAt(b: Uint8Array, i: number): number {
   if (sr.depthLimit < 3) giveUp();
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
@@ -1327,7 +1351,7 @@ function choiceMessageAt(b: Uint8Array, i: number): number {
   sr.toolCalls = sr.refusal = false;
   if (b[i] !== 0x7b) return skipAt(b, i, 3);
   if (sr.depthLimit < 4) giveUp();
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
@@ -1347,7 +1371,7 @@ function usageAt(b: Uint8Array, i: number): number {
   sr.usagePrompt = sr.usageCompletion = sr.cached = sr.reasoning = undefined;
   if (b[i] !== 0x7b) return skipAt(b, i, 1);
   if (sr.depthLimit < 2) giveUp();
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
@@ -1380,7 +1404,7 @@ function detailAt(b: Uint8Array, i: number, name: Uint8Array): number {
     return skipAt(b, i, 2);
   }
   if (sr.depthLimit < 3) giveUp();
-  i = wsAt(b, i + 1);
+  i = wsOr(b, i + 1);
   if (b[i] === 0x7d) {
     sr.u64 = undefined;
     return i + 1;

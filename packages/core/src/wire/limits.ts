@@ -31,14 +31,25 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPayloadBytes: 0xffffffff,
 });
 
-/** Merges partial limits over the defaults, validating them. */
+// What resolveLimits returned: frozen, so handing one back resolves it again for free (a session
+// resolves its limits once, not per frame: the spread and the checks cost about a microsecond).
+const resolved = new WeakSet<object>();
+
+/**
+ * Merges partial limits over the defaults, validating them; the result is frozen, and passing
+ * it again returns it as it is.
+ * @throws M2MError Config for a limit that is not a non-negative number.
+ */
 export function resolveLimits(partial?: Partial<Limits>): Limits {
   if (!partial) return DEFAULT_LIMITS;
+  if (resolved.has(partial)) return partial as Limits;
   const out = { ...DEFAULT_LIMITS, ...partial };
   for (const [k, v] of Object.entries(out)) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new M2MError('Config', { reason: `limit ${k} must be a non-negative number` });
   }
-  return out;
+  const frozen = Object.freeze(out);
+  resolved.add(frozen);
+  return frozen;
 }
 
 /** Throws LimitExceeded when `actual > max`. */
