@@ -124,3 +124,54 @@ export async function timedPipeRun(n: number, run: () => Promise<unknown>): Prom
   const cpuUs = Math.max(1, c.user + c.system) / n;
   return { wall: n / wall, cpu: 1e6 / cpuUs, cpuUs };
 }
+
+/** How a contender's CPU cost per operation settled during {@link warmUntilSettled}. */
+export interface Settled {
+  /** CPU µs per operation: mean of the first and of the last window of batches. */
+  first: number;
+  last: number;
+  /** Batches run, CPU ms spent, and whether the cost settled before the cap (false: capped). */
+  batches: number;
+  ms: number;
+  settled: boolean;
+}
+
+/** When {@link warmUntilSettled} stops: windows of `window` batches, `gain` as a fraction, CPU ms bounds. */
+export interface SettleRule {
+  window: number;
+  gain: number;
+  minMs: number;
+  maxMs: number;
+}
+
+/**
+ * Warms a contender until its CPU cost per operation stops falling: runs `batch` (which returns
+ * the CPU µs per operation of that batch) until the mean of the last `window` batches is less
+ * than `gain` cheaper than the mean of the window before (windows, not single batches: on the
+ * shared machine one batch swings by 20%), after at least `minMs` of this process's CPU time
+ * and at most `maxMs`. The rule of bench/handshake.ts's `warmUp`, for contenders timed in
+ * batches of their own (bench/session.ts's pipes): a fresh process's first thousands of
+ * messages cost several times the steady ones (JIT tiers, the AEAD chooser's first tries;
+ * docs/ARCHITECTURE.md, Performance notes), so no contender is timed before that is over.
+ */
+export async function warmUntilSettled(batch: () => Promise<number>, rule: SettleRule): Promise<Settled> {
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const t0 = cpuMs();
+  const costs: number[] = [];
+  const mean = (from: number) => {
+    const w = costs.slice(from, from + rule.window);
+    return w.reduce((a, b) => a + b, 0) / w.length;
+  };
+  for (;;) {
+    costs.push(await batch());
+    const spent = cpuMs() - t0;
+    const n = costs.length;
+    const settled = n >= 2 * rule.window && mean(n - 2 * rule.window) < mean(n - rule.window) * (1 + rule.gain);
+    if (spent >= rule.maxMs || (spent >= rule.minMs && settled)) {
+      return { first: mean(0), last: mean(Math.max(0, n - rule.window)), batches: n, ms: spent, settled };
+    }
+  }
+}

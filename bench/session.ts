@@ -6,7 +6,8 @@
  * not offer `m2m.batch.v1` (one session message per WebSocket message), beside `ws` (batched).
  * Every cell is timed in rounds that alternate the raw baseline and the session on connections
  * kept open, and the median of the per-round ratios is reported, so a busy moment of a shared
- * machine lands on both sides of a ratio.
+ * machine lands on both sides of a ratio. Before its rounds, each pipe (the raw baseline once per
+ * size, then each session) warms up until its CPU cost per message settles ({@link WARMUP}).
  * Where the time goes: docs/ARCHITECTURE.md, Performance notes.
  * @module
  */
@@ -17,7 +18,7 @@ import { allowKeys, connect, listen, Session, WebSocketTransport, type ListenOpt
 import { webSocketWriteBatch } from '@m2m/session/internal';
 import { memoryTransportPair } from '@m2m/session/testing';
 import { httpTransport } from '@m2m/session/http';
-import { median, sessionMessagesPerSecond, timedPipeRun, type Pipe } from './measure.js';
+import { median, sessionMessagesPerSecond, timedPipeRun, warmUntilSettled, type Pipe, type SettleRule, type Settled } from './measure.js';
 
 const HANDSHAKES = Number(process.env.BENCH_SESSION_HANDSHAKES ?? 200);
 const ROUNDS = Number(process.env.BENCH_SESSION_ROUNDS ?? 3);
@@ -43,6 +44,24 @@ function requestOf(bytes: number): string {
   }
   return JSON.stringify({ model: 'gpt-4o', messages: turns });
 }
+
+/**
+ * Warm-up of every pipe: batches of a fifth of a round until a window of three batches is less
+ * than 3% cheaper per message (CPU) than the window before, 0.15-2 s of CPU. A fresh process's
+ * first ~5,000 XX messages cost 94-137 µs each against 10-20 µs once settled (docs/ARCHITECTURE.md,
+ * Performance notes); the earlier quarter-round warm-up (1,250 messages) left the first XX cell
+ * (ws) and the raw baseline's first rounds mid-convergence. Override the cap with
+ * BENCH_SESSION_WARMUP_MAX_MS.
+ */
+const WARMUP: SettleRule = { window: 3, gain: 0.03, minMs: 150, maxMs: Number(process.env.BENCH_SESSION_WARMUP_MAX_MS ?? 2_000) };
+const WARMUP_BATCH_PARTS = 5;
+
+/** Warms `pipe` in batches of `n` / {@link WARMUP_BATCH_PARTS} messages by the rule {@link WARMUP}. */
+const warm = (pipe: Pipe, n: number): Promise<Settled> => warmUntilSettled(async () => (await pipe.run(Math.ceil(n / WARMUP_BATCH_PARTS))).cpuUs, WARMUP);
+
+/** A warm-up as `first → last µs (batches, CPU s)`, `capped` when it hit the cap before settling. */
+const warmLabel = (w: Settled): string =>
+  `${w.first.toFixed(1)} → ${w.last.toFixed(1)} µs (${w.batches}, ${(w.ms / 1000).toFixed(1)} s${w.settled ? '' : ', capped'})`;
 
 /** The baseline: raw `ws`, each send awaited until the socket took it, as a session's send is. */
 async function rawWsPipe(text: string): Promise<Pipe> {
@@ -112,16 +131,17 @@ async function sessionPipe(kind: DataKind, text: string, encrypted: boolean): Pr
   };
 }
 
-/** A cell: the session's median rate, and the medians of the per-round ratios to raw ws. */
+/** A cell: the session's median rate, the medians of the per-round ratios to raw ws, its warm-up. */
 interface Cell {
   rate: number;
   ratio: number;
   cpuRatio: number;
+  warm: Settled;
 }
 
-/** Median over rounds of session/raw, each round timing both back to back (a warm-up round first). */
+/** Median over rounds of session/raw, each round timing both back to back (after the session's warm-up). */
 async function pairedRounds(session: Pipe, raw: Pipe, n: number): Promise<Cell> {
-  await session.run(Math.ceil(n / 4));
+  const warmUp = await warm(session, n);
   const rates: number[] = [];
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
@@ -132,7 +152,7 @@ async function pairedRounds(session: Pipe, raw: Pipe, n: number): Promise<Cell> 
     ratios.push(rate.wall / base.wall);
     cpuRatios.push(rate.cpu / base.cpu);
   }
-  return { rate: median(rates), ratio: median(ratios), cpuRatio: median(cpuRatios) };
+  return { rate: median(rates), ratio: median(ratios), cpuRatio: median(cpuRatios), warm: warmUp };
 }
 
 async function handshakesPerSecond(kind: Kind | 'raw ws'): Promise<number> {
@@ -180,6 +200,7 @@ const verdict = (label: string, value: string, ok: boolean, bound: string) => `$
 export async function runSessionBench(log: (line: string) => void): Promise<boolean> {
   log(`one connection per cell; DATA messages of JSON requests (M2M frames, binary codec, sessions' default compression 'auto': plain below 512 B)`);
   log(`each cell: median of ${ROUNDS} rounds, each round raw ws then the session sending the same bytes; ×ratio = session / raw ws in wall time`);
+  log(`(raw ws once per size, then each session, first warm up until their CPU µs per message settle: windows of ${WARMUP.window} batches within ${WARMUP.gain * 100}%, ${WARMUP.minMs / 1000}-${WARMUP.maxMs / 1000} s of CPU)`);
   log(`(CPU ×ratio: the same in messages per CPU-second of this process, steadier than wall time on a shared machine; the targets use wall time)`);
   const sizes = [
     { key: 'small', text: payload },
@@ -192,19 +213,26 @@ export async function runSessionBench(log: (line: string) => void): Promise<bool
   for (const { key, text } of sizes.filter((s) => !only || only.includes(s.key) || s.key === 'small')) {
     const n = PER_ROUND[key];
     const raw = await rawWsPipe(text);
+    const rawWarm = await warm(raw, n);
     const base = await raw.run(n);
-    log(`\n${String(text.length).padStart(6)} B, ${n} messages per round; raw ws ${base.wall.toFixed(0)} msg/s (${base.cpu.toFixed(0)} per CPU-second)`);
+    log(`\n${String(text.length).padStart(6)} B, ${n} messages per round; raw ws (warmed) ${base.wall.toFixed(0)} msg/s (${base.cpu.toFixed(0)} per CPU-second)`);
+    const warmUps = [`raw ws ${warmLabel(rawWarm)}`];
     for (const kind of DATA_KINDS) {
       const cells: string[] = [];
+      const warmed: string[] = [];
       for (const encrypted of [false, true]) {
         const session = await sessionPipe(kind, text, encrypted);
         const cell = await pairedRounds(session, raw, n);
         await session.close();
         if (key === 'small') small[`${kind} ${encrypted ? 'xx' : 'plain'}`] = cell;
         cells.push(`${encrypted ? 'XX' : 'plaintext'} ${cell.rate.toFixed(0).padStart(7)} msg/s ×${cell.ratio.toFixed(2)} (CPU ×${cell.cpuRatio.toFixed(2)})`);
+        warmed.push(`${encrypted ? 'XX' : 'plaintext'} ${warmLabel(cell.warm)}`);
       }
       log(`  session ${kind.padEnd(7)} ${cells.join('   ')}`);
+      warmUps.push(`${kind} ${warmed.join(', ')}`);
     }
+    log(`  warm-up (CPU µs per message, mean of the first ${WARMUP.window} batches of ${Math.ceil(n / WARMUP_BATCH_PARTS)} messages → of the last ${WARMUP.window}; batches, CPU s):`);
+    for (const line of warmUps) log(`    ${line}`);
     await raw.close();
   }
 
