@@ -30,7 +30,7 @@ import { decodeFrame, encodeFrame } from '@m2m/core';
 import { Session } from '@m2m/session';
 import { ManualClock, memoryTransportPair } from '@m2m/session/testing';
 import { SecureChannel } from '@m2m/session/internal';
-import { compare, mbps, median } from './measure.js';
+import { compare, mbps, median, warmUntilSettled } from './measure.js';
 
 // libp2p 3 uses Promise.withResolvers (Node 22); give Node 20 the same few lines.
 const P = Promise as unknown as { withResolvers?: () => unknown };
@@ -144,18 +144,9 @@ export const WARMUP_MAX_MS = 8000;
  * observed is in docs/ARCHITECTURE.md, Performance notes).
  */
 export async function warmUp(fn: () => unknown): Promise<WarmUp> {
-  const t0 = cpuMs();
-  const rates: number[] = [];
-  const mean = (from: number) => rates.slice(from, from + WARMUP_WINDOW).reduce((a, b) => a + b, 0) / WARMUP_WINDOW;
-  for (;;) {
-    rates.push(await cpuPerSecond(fn, WARMUP_BATCH_MS));
-    const spent = cpuMs() - t0;
-    const n = rates.length;
-    const settled = n >= 2 * WARMUP_WINDOW && mean(n - WARMUP_WINDOW) < mean(n - 2 * WARMUP_WINDOW) * (1 + WARMUP_GAIN);
-    if (spent >= WARMUP_MAX_MS || (spent >= WARMUP_MIN_MS && settled)) {
-      return { first: mean(0), last: mean(Math.max(0, n - WARMUP_WINDOW)), batches: n, ms: spent };
-    }
-  }
+  // The shared rule (bench/measure.ts) works on CPU µs per call; this bench reports rates.
+  const w = await warmUntilSettled(async () => 1e6 / (await cpuPerSecond(fn, WARMUP_BATCH_MS)), { window: WARMUP_WINDOW, gain: WARMUP_GAIN, minMs: WARMUP_MIN_MS, maxMs: WARMUP_MAX_MS });
+  return { first: 1e6 / w.first, last: 1e6 / w.last, batches: w.batches, ms: w.ms };
 }
 
 /** One XX handshake in Noise alone (HandshakeState both sides, three messages, Split). */
