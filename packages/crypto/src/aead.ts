@@ -181,7 +181,7 @@ export class AeadCipher {
   encrypt(plaintext: Uint8Array, aad: Uint8Array = EMPTY, nonce: Uint8Array = randomNonce()): Uint8Array {
     return sealWithNonce(this.#key, nonce, plaintext, aad);
   }
-  /** @throws CryptoError: Aead/DataTooShort (< 28 bytes), Aead/DecryptionFailed. */
+  /** Opens `nonce ‖ ciphertext ‖ tag` (what `encrypt` returns) with the same `aad`. @throws CryptoError: Aead/DataTooShort (< 28 bytes), Aead/DecryptionFailed (wrong key, wrong aad or tampered data). */
   decrypt(data: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
     if (!isBytes(data) || data.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
     return chacha20poly1305Open(this.#key, data.subarray(0, NONCE_SIZE), data.subarray(NONCE_SIZE), aad);
@@ -190,6 +190,7 @@ export class AeadCipher {
   dispose(): void {
     this.#key.fill(0);
   }
+  /** Same as `dispose`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -43,6 +43,7 @@ export const keyPaths = {
  */
 export class KeyHierarchy {
   readonly #master: KeyMaterial;
+  /** The organisation id every path is under (`m2m/v1/{orgId}`). */
   readonly orgId: string;
   /** No validation, as the reference's `new`. */
   constructor(master: Uint8Array | KeyMaterial, org: string) {
@@ -53,12 +54,15 @@ export class KeyHierarchy {
   static tryNew(master: Uint8Array | KeyMaterial, org: string): KeyHierarchy {
     return new KeyHierarchy(master, validateOrg(org));
   }
+  /** The organisation key: HKDF of `m2m/v1/{org}` from the master. @throws CryptoError (Key/Empty) after dispose. */
   deriveOrgKey(): KeyMaterial {
     return this.#master.derive(keyPaths.org(this.orgId));
   }
+  /** An agent's identity key: HKDF of `m2m/v1/{org}/{agent}` from the master. @throws CryptoError (Key/Empty) after dispose. */
   deriveAgentKey(agent: string): KeyMaterial {
     return this.#master.derive(keyPaths.agent(this.orgId, agent));
   }
+  /** An agent's key for one purpose: HKDF of `m2m/v1/{org}/{agent}/{purpose}` from the master. @throws CryptoError (Key/Empty) after dispose. */
   deriveAgentKeyForPurpose(agent: string, purpose: KeyPurpose): KeyMaterial {
     return this.#master.derive(keyPaths.purpose(this.orgId, agent, purpose));
   }
@@ -66,15 +70,19 @@ export class KeyHierarchy {
   deriveSessionKey(a: string, b: string, sessionId: string): KeyMaterial {
     return this.#master.derive(keyPaths.session(this.orgId, a, b, sessionId));
   }
+  /** The organisation's shared key: HKDF of `m2m/v1/{org}/shared` from the master. @throws CryptoError (Key/Empty) after dispose. */
   deriveSharedKey(): KeyMaterial {
     return this.#master.derive(keyPaths.shared(this.orgId));
   }
+  /** Overwrites the master secret; derivations throw afterwards. */
   dispose(): void {
     this.#master.dispose();
   }
+  /** Same as `dispose`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
+  /** A redacted description naming the org only, never the secret. */
   toJSON(): string {
     return `KeyHierarchy(${this.orgId}, [REDACTED])`;
   }
@@ -84,7 +92,9 @@ export class KeyHierarchy {
 export class AgentKeyContext {
   readonly #identity: KeyMaterial;
   readonly #org: KeyMaterial;
+  /** The agent these keys belong to. */
   readonly agentId: string;
+  /** The agent's organisation. */
   readonly orgId: string;
   constructor(identityKey: KeyMaterial, orgKey: KeyMaterial, agentId: string, orgId: string) {
     this.#identity = identityKey;
@@ -92,25 +102,32 @@ export class AgentKeyContext {
     this.agentId = agentId;
     this.orgId = orgId;
   }
+  /** The context of `agentId`: its identity key and the org key, derived from `h`. @throws CryptoError (Key/Empty) when `h` was disposed. */
   static fromHierarchy(h: KeyHierarchy, agentId: string): AgentKeyContext {
     return new AgentKeyContext(h.deriveAgentKey(agentId), h.deriveOrgKey(), agentId, h.orgId);
   }
+  /** The agent's identity key (owned by this context: disposed with it). */
   get identityKey(): KeyMaterial {
     return this.#identity;
   }
+  /** A purpose key: HKDF of `m2m/v1/{org}/{agent}/{purpose}` from the identity key (not the master, so it differs from `KeyHierarchy.deriveAgentKeyForPurpose`). @throws CryptoError (Key/Empty) after dispose. */
   deriveKey(purpose: KeyPurpose): KeyMaterial {
     return this.#identity.derive(keyPaths.purpose(this.orgId, this.agentId, purpose));
   }
+  /** The session key shared with `peer`: HKDF from the org key, the same on both sides (agents ordered by UTF-8 bytes). @throws CryptoError (Key/Empty) after dispose. */
   deriveSessionKey(peer: string, sessionId: string): KeyMaterial {
     return this.#org.derive(keyPaths.session(this.orgId, this.agentId, peer, sessionId));
   }
+  /** Overwrites the identity and org keys; derivations throw afterwards. */
   dispose(): void {
     this.#identity.dispose();
     this.#org.dispose();
   }
+  /** Same as `dispose`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
+  /** A redacted description naming org and agent only, never key bytes. */
   toJSON(): string {
     return `AgentKeyContext(${this.orgId}/${this.agentId}, [REDACTED])`;
   }

@@ -52,7 +52,7 @@ export class HmacAuth {
   computeTag(data: Uint8Array): Uint8Array {
     return hmacSha256(this.#key, data);
   }
-  /** @throws CryptoError (Hmac/VerificationFailed) unless `tag` is the 32-byte tag of `data`. */
+  /** Checks `tag` against `data` in constant time. @throws CryptoError (Hmac/VerificationFailed) unless `tag` is the 32-byte tag of `data`. */
   verifyTag(data: Uint8Array, tag: Uint8Array): void {
     const expected = this.computeTag(data);
     if (!isBytes(tag) || !constantTimeEqual(expected, tag)) throw new CryptoError('Hmac', 'VerificationFailed');
@@ -65,7 +65,7 @@ export class HmacAuth {
     out.set(tag, data.length);
     return out;
   }
-  /** @throws CryptoError: Hmac/DataTooShort (< 32 bytes), Hmac/VerificationFailed. */
+  /** Verifies `data ‖ tag` (what `sign` returns) and returns `data` (a view into `signed`). @throws CryptoError: Hmac/DataTooShort (< 32 bytes), Hmac/VerificationFailed. */
   verify(signed: Uint8Array): Uint8Array {
     if (!isBytes(signed) || signed.length < HMAC_TAG_SIZE) throw new CryptoError('Hmac', 'DataTooShort');
     const data = signed.subarray(0, signed.length - HMAC_TAG_SIZE);
@@ -76,9 +76,11 @@ export class HmacAuth {
   dispose(): void {
     this.#key.fill(0);
   }
+  /** Same as `dispose`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
+  /** A redacted description, never the key. */
   toJSON(): string {
     return 'HmacAuth([REDACTED])';
   }

@@ -21,11 +21,11 @@ export type AgentId = string & { readonly __brand: 'AgentId' };
 /** A validated organisation id. */
 export type OrgId = string & { readonly __brand: 'OrgId' };
 
-/** @throws CryptoError (Id/Empty, Id/TooLong, Id/InvalidChars). @example `agentId('agent-001')` */
+/** Validates an agent id (1 to 128 UTF-8 bytes of `[A-Za-z0-9_-]`). @throws CryptoError (Id/Empty, Id/TooLong, Id/InvalidChars). @example `agentId('agent-001')` */
 export function agentId(value: string): AgentId {
   return validate(value, 'Agent') as AgentId;
 }
-/** @throws CryptoError (Id/Empty, Id/TooLong, Id/InvalidChars). */
+/** Validates an organisation id (1 to 128 UTF-8 bytes of `[A-Za-z0-9_-]`). @throws CryptoError (Id/Empty, Id/TooLong, Id/InvalidChars). */
 export function orgId(value: string): OrgId {
   return validate(value, 'Organization') as OrgId;
 }

@@ -24,20 +24,20 @@ export class KeyMaterial {
     this.#bytes = bytes.slice();
   }
 
-  /** @throws CryptoError (Key/Empty) for empty bytes. */
+  /** Wraps a copy of non-empty `bytes`. @throws CryptoError (Key/Empty) for empty bytes. */
   static tryNew(bytes: Uint8Array): KeyMaterial {
     if (!isBytes(bytes) || bytes.length === 0) throw new CryptoError('Key', 'Empty');
     return new KeyMaterial(bytes);
   }
 
-  /** @throws CryptoError: Key/Empty, then Key/TooShort. */
+  /** Wraps a copy of `bytes`, at least `min` bytes long. @throws CryptoError: Key/Empty, then Key/TooShort. */
   static tryNewWithMinLength(bytes: Uint8Array, min: number): KeyMaterial {
     if (!isBytes(bytes) || bytes.length === 0) throw new CryptoError('Key', 'Empty');
     if (bytes.length < min) throw new CryptoError('Key', 'TooShort', { got: bytes.length, min });
     return new KeyMaterial(bytes);
   }
 
-  /** @throws CryptoError (Keyring/InvalidKey): odd length, non-hex character, empty. */
+  /** Key bytes from a hex string (either case). @throws CryptoError (Keyring/InvalidKey): odd length, non-hex character, empty. */
   static fromHex(hex: string): KeyMaterial {
     if (typeof hex !== 'string' || new TextEncoder().encode(hex).length % 2 !== 0) throw new CryptoError('Keyring', 'InvalidKey', { detail: 'Invalid hex string length' });
     if (!/^[0-9a-fA-F]*$/.test(hex)) throw new CryptoError('Keyring', 'InvalidKey', { detail: 'Invalid hex character' });
@@ -53,6 +53,7 @@ export class KeyMaterial {
     return this.#bytes;
   }
 
+  /** Key length in bytes (still readable after dispose). */
   get length(): number {
     return this.#bytes.length;
   }
@@ -73,12 +74,15 @@ export class KeyMaterial {
     this.#bytes.fill(0);
     this.#disposed = true;
   }
+  /** Same as {@link KeyMaterial.dispose}, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
+  /** A redacted description with the length only, never the bytes. */
   toString(): string {
     return `KeyMaterial([REDACTED, ${this.#bytes.length} bytes])`;
   }
+  /** The redacted description of {@link KeyMaterial.toString}, so `JSON.stringify` never shows the bytes. */
   toJSON(): string {
     return this.toString();
   }

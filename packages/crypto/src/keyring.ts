@@ -8,6 +8,8 @@ import { CryptoError } from '@m2m/core/internal';
 import { KeyMaterial } from './key-material.js';
 
 /**
+ * Secret keys by id, with one current (default) key for new sessions; rotation keeps older keys
+ * available by id until they are retired (disposed).
  * @example
  * ```ts
  * const ring = new Keyring();
@@ -27,22 +29,25 @@ export class Keyring {
     this.#keys.set(id, key instanceof KeyMaterial ? key : new KeyMaterial(key));
     if (wasEmpty) this.#defaultId = id;
   }
+  /** The key of `id`, or `undefined` when there is none. */
   getKey(id: string): KeyMaterial | undefined {
     return this.#keys.get(id);
   }
-  /** @throws CryptoError (Keyring/KeyNotFound). */
+  /** The key of `id`. @throws CryptoError (Keyring/KeyNotFound) when there is none. */
   requireKey(id: string): KeyMaterial {
     const k = this.#keys.get(id);
     if (!k) throw new CryptoError('Keyring', 'KeyNotFound', { keyId: id });
     return k;
   }
+  /** Id of the current key; `undefined` for an empty ring or after the default was retired. */
   get defaultKeyId(): string | undefined {
     return this.#defaultId;
   }
+  /** The current key, or `undefined` when there is no default. */
   defaultKey(): KeyMaterial | undefined {
     return this.#defaultId === undefined ? undefined : this.#keys.get(this.#defaultId);
   }
-  /** @throws CryptoError (Keyring/KeyNotFound). */
+  /** Makes an existing key the default. @throws CryptoError (Keyring/KeyNotFound) when there is none of `id`. */
   setDefault(id: string): void {
     if (!this.#keys.has(id)) throw new CryptoError('Keyring', 'KeyNotFound', { keyId: id });
     this.#defaultId = id;
@@ -65,9 +70,11 @@ export class Keyring {
   removeKey(id: string): boolean {
     return this.retire(id);
   }
+  /** Number of keys held. */
   get size(): number {
     return this.#keys.size;
   }
+  /** The ids of all keys held, in insertion order. */
   ids(): string[] {
     return [...this.#keys.keys()];
   }
@@ -80,6 +87,7 @@ export class Keyring {
     if (!k) throw new CryptoError('Keyring', 'NoDefaultKey');
     return k.derive(`m2m-v1|${context}|${sessionId}`, 32);
   }
+  /** A redacted description with the key count only, never key bytes. */
   toJSON(): string {
     return `Keyring(${this.#keys.size} keys, [REDACTED])`;
   }

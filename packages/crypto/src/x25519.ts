@@ -95,12 +95,13 @@ export function generateRawKeyPair(): { secret: Uint8Array; publicKey: Uint8Arra
  */
 export class KeyPair {
   readonly #secret: Uint8Array;
+  /** The 32-byte X25519 public key (safe to share). */
   readonly publicKey: Uint8Array;
   private constructor(secret: Uint8Array, publicKey: Uint8Array) {
     this.#secret = secret;
     this.publicKey = publicKey;
   }
-  /** @throws CryptoError (Exchange/GenerationFailed). */
+  /** A fresh random key pair. @throws CryptoError (Exchange/GenerationFailed) when key generation fails. */
   static generate(): KeyPair {
     const { secret, publicKey } = generateRawKeyPair();
     return new KeyPair(secret, publicKey);
@@ -122,15 +123,19 @@ export class KeyPair {
     s.fill(0);
     return k;
   }
+  /** Overwrites the secret with zeros; do not use the pair afterwards. */
   dispose(): void {
     this.#secret.fill(0);
   }
+  /** Same as `dispose`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
+  /** The first 4 public-key bytes in hex and a redacted secret. */
   toString(): string {
     return `KeyPair { public: PublicKey([${toHex(this.publicKey.subarray(0, 4))}...]), secret: "[REDACTED]" }`;
   }
+  /** Same as `toString`: never shows the secret. */
   toJSON(): string {
     return this.toString();
   }
@@ -138,12 +143,15 @@ export class KeyPair {
 
 /** The reference's `KeyExchange`: a key pair, the peer key, and session-key derivation. */
 export class KeyExchange {
+  /** This side's key pair (generated when none was given). */
   readonly keyPair: KeyPair;
   #shared: KeyMaterial | undefined;
+  /** A copy of the peer's public key, once `setPeerPublic` succeeded. */
   peerPublic: Uint8Array | undefined;
   constructor(keyPair: KeyPair = KeyPair.generate()) {
     this.keyPair = keyPair;
   }
+  /** This side's 32-byte public key, to send to the peer. */
   get publicKey(): Uint8Array {
     return this.keyPair.publicKey;
   }
@@ -153,9 +161,11 @@ export class KeyExchange {
     this.#shared = this.keyPair.diffieHellman(peer, options);
     this.peerPublic = peer.slice();
   }
+  /** Whether the shared secret has been computed. */
   get isComplete(): boolean {
     return this.#shared !== undefined;
   }
+  /** The raw X25519 shared secret, or `undefined` before `setPeerPublic`. */
   sharedSecret(): KeyMaterial | undefined {
     return this.#shared;
   }

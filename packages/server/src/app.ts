@@ -82,7 +82,9 @@ export interface ServerAppOptions {
 
 /** The app and the state behind it. */
 export interface ServerApp {
+  /** The Hono app with every route; serve it with any Hono adapter. */
   app: Hono;
+  /** The session table of the reference's HTTP `/session` and `/message` routes. */
   sessions: SessionTable;
   /** The gateway's rate limiter, when one is configured (close it with the server: a shared one holds a NATS connection). */
   rateLimiter?: RequestLimiter;

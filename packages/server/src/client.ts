@@ -11,45 +11,66 @@ import { readBoundedBody } from '@m2m/session/internal';
 
 /** `/health`. */
 export interface HealthReply {
+  /** `ok` when the server is up. */
   status: string;
+  /** The server's version string. */
   version: string;
 }
 /** `/status`. */
 export interface StatusReply extends HealthReply {
+  /** Seconds since the server started (whole seconds). */
   uptimeSecs: number;
+  /** Sessions currently held by the server's session table. */
   activeSessions: number;
   /** The server's capabilities as the reference's JSON (snake_case keys). */
   capabilities: Record<string, unknown>;
 }
 /** `/compress` and `/compress/auto`. */
 export interface CompressReply {
+  /** The algorithm the server used (for `/compress/auto`, the one it picked). */
   algorithm: Algorithm;
+  /** The compressed wire text (like `#M2M|1|…`, `#TK|…`). */
   data: string;
+  /** Size of the input, in UTF-8 bytes. */
   originalBytes: number;
+  /** Size of `data`, in bytes. */
   compressedBytes: number;
   /** original / compressed. */
   ratio: number;
 }
 /** `/decompress`. */
 export interface DecompressReply {
+  /** The decompressed text. */
   content: string;
+  /** Size of `content`, in UTF-8 bytes. */
   bytes: number;
 }
 /** `/scan`. */
 export interface ScanReply {
+  /** Whether no threat was found. */
   safe: boolean;
+  /** Confidence of the verdict, in [0, 1]. */
   confidence: number;
+  /** Whether the server's policy would block this content. */
   shouldBlock: boolean;
+  /** Threats found: name, category, severity and a description. */
   threats: Array<{ name: string; category: string; severity: number; description: string }>;
 }
 /** `GET /session/:id`. */
 export interface SessionStatsReply {
+  /** The session's id. */
   sessionId: string;
+  /** The session state's name as the reference spells it (`Initial`, `HelloSent`, `Established`, `Closing`, `Closed`). */
   state: string;
+  /** Messages the server sent in this session. */
   messagesSent: number;
+  /** Messages the server received in this session. */
   messagesReceived: number;
+  /** Total bytes of DATA content sent, after compression. */
   bytesCompressed: number;
+  /** Bytes saved by compression (original minus compressed, where positive). */
   bytesSaved: number;
+  /** (bytesCompressed + bytesSaved) / bytesCompressed; 1 before any DATA. */
   compressionRatio: number;
 }
 
@@ -73,6 +94,7 @@ type Json = Record<string, unknown>;
  * ```
  */
 export class M2MHttpClient {
+  /** The server's base URL, trailing slashes removed. */
   readonly baseUrl: string;
   #max: number;
   #headers: Record<string, string>;

@@ -11,11 +11,13 @@ import { scan } from '@m2m/core/scan';
 
 /** One threat a scan found, as the reference's `/scan` reports it. */
 export interface ScanThreat {
+  /** Short name of the detected pattern. */
   name: string;
   /** The reference's category: `injection`, `jailbreak`, `exfiltration`, `malformed`, `nesting`. */
   category: string;
   /** 0–1, the threat's confidence. */
   severity: number;
+  /** Human-readable description of the threat. */
   description: string;
   /** Seed 000's threat type (`PROMPT_INJECTION`, …). */
   threatType: string;
@@ -23,10 +25,13 @@ export interface ScanThreat {
 
 /** A scan verdict. */
 export interface ScanVerdict {
+  /** Whether no threat was found. */
   safe: boolean;
   /** 1.0 for safe content, else the scanner's confidence that it is a threat. */
   confidence: number;
+  /** Every threat found (empty when safe). */
   threats: ScanThreat[];
+  /** Whether a threat reached the blocking threshold. */
   shouldBlock: boolean;
 }
 

@@ -9,6 +9,7 @@ export interface Clock {
   now(): number;
   /** Runs `fn` once after `ms`; returns a handle for {@link Clock.clearTimeout}. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer from {@link Clock.setTimeout}; a handle that already ran or was cleared is ignored. */
   clearTimeout(handle: unknown): void;
 }
 
@@ -39,14 +40,17 @@ export class ManualClock implements Clock {
   constructor(start = 1_705_520_400_000) {
     this.#now = start;
   }
+  /** The manual time in epoch milliseconds; changes only through `advance`. */
   now(): number {
     return this.#now;
   }
+  /** Schedules `fn` to run when `advance` reaches `ms` from now (negative counts as 0); returns a numeric handle. */
   setTimeout(fn: () => void, ms: number): unknown {
     const id = ++this.#seq;
     this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
     return id;
   }
+  /** Cancels a pending timer; unknown handles are ignored. */
   clearTimeout(handle: unknown): void {
     this.#timers.delete(handle as number);
   }

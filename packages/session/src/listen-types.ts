@@ -45,8 +45,11 @@ export interface ServerLimits {
 
 /** What a server counted since it started. */
 export interface ServerCounters {
+  /** Sessions that completed the handshake and were delivered. */
   accepted: number;
+  /** HELLOs answered with REJECT, keyed by rejection code (`SERVER_BUSY`, `RATE_LIMITED`, ...). */
   rejected: Record<string, number>;
+  /** Connections whose handshake failed or timed out (also passed to `onHandshakeError`). */
   failedHandshakes: number;
   /** Pending connections closed to make room for a new one. */
   evictedPending: number;
@@ -79,6 +82,7 @@ export interface ListenOptions extends SessionOptions, TransportLimits {
   host?: string;
   /** Port (default 0: any free port; read it from `server.port`). */
   port?: number;
+  /** Admission and memory limits; every field has a default (see {@link ServerLimits}). */
   serverLimits?: ServerLimits;
   /**
    * Called with each established session. With `onSession` the server's async iterator only
@@ -97,6 +101,7 @@ export interface ListenOptions extends SessionOptions, TransportLimits {
 export interface Server extends AsyncIterable<Session> {
   /** `ws://host:port`, `tcp://host:port`, `http://host:port` or `nats://host:port/<subject>`. */
   readonly url: string;
+  /** The port actually bound (useful with `port: 0`). */
   readonly port: number;
   /** Established sessions. */
   readonly sessions: ReadonlySet<Session>;

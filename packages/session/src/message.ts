@@ -27,9 +27,13 @@ export type Encoding = (typeof Encodings)[number];
 
 /** What an agent can do: sent in HELLO (client) and ACCEPT (server). */
 export interface Capabilities {
+  /** Protocol version (`3.0`); sessions need the same major version. */
   version: string;
+  /** This agent's id (a random UUID by default). */
   agentId: string;
+  /** Implementation name (`m2m-ts` by default). */
   agentType: string;
+  /** Codecs, token encodings, payload limit and feature flags offered for DATA. */
   compression: {
     /** In preference order; each side picks the first of its own list the peer also has. */
     algorithms: Algorithm[];
@@ -40,6 +44,7 @@ export interface Capabilities {
     encodings: Encoding[];
     preferredEncoding: Encoding;
   };
+  /** Threat-scanning settings: whether this side scans, blocks, and at which confidence (0..1). */
   security: {
     threatDetection: boolean;
     modelVersion: string | null;
@@ -52,7 +57,9 @@ export interface Capabilities {
 
 /** REJECT's payload. */
 export interface RejectionInfo {
+  /** Why HELLO was refused (stable REJECT code). */
   code: RejectionCode;
+  /** Human-readable explanation. */
   message: string;
   /** For RATE_LIMITED and SERVER_BUSY: when to try again (an SDK extension; the reference ignores it). */
   retryAfterMs?: number;
@@ -60,9 +67,13 @@ export interface RejectionInfo {
 
 /** A security scanner's verdict carried with DATA. */
 export interface SecurityStatus {
+  /** Whether the sender scanned this content. */
   scanned: boolean;
+  /** The scan's verdict (meaningful only when `scanned`). */
   safe: boolean;
+  /** Threat type found, when not safe. */
   threatType?: string;
+  /** Confidence of the finding, in [0, 1]. */
   confidence?: number;
 }
 
@@ -73,15 +84,21 @@ export interface SecurityStatus {
  * CLOSE (docs/PROTOCOL.md §4.2, §7.3).
  */
 export interface DataPayload {
+  /** Codec that encoded `content`. */
   algorithm: Algorithm;
+  /** The encoded content: text for text codecs, bytes for a binary M2M frame or a sealed control payload. */
   content: string | Uint8Array;
+  /** Size of the original content in UTF-8 bytes, when the sender included it. */
   originalSize?: number;
+  /** The sender's scan verdict, when it attached one. */
   securityStatus?: SecurityStatus;
 }
 
 /** CLOSE's payload (an SDK extension; the reference sends and expects `{}`). */
 export interface CloseInfo {
+  /** Why the session closed. */
   reason: CloseReason;
+  /** Human-readable detail. */
   message: string;
 }
 
@@ -116,6 +133,7 @@ export type MessagePayload =
 
 /** One session message. */
 export interface Message {
+  /** The message type. */
   type: MessageType;
   /** Absent in HELLO and REJECT. */
   sessionId?: string;

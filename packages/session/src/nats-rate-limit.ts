@@ -13,6 +13,7 @@ import { openKvManager } from './nats-kv.js';
 
 /** The verdict on one request. */
 export interface RateDecision {
+  /** Whether this request may proceed. */
   allowed: boolean;
   /** When refused: ms until the current window ends. */
   retryAfterMs: number;
@@ -62,6 +63,7 @@ const dec = new TextDecoder();
 
 /** Per-key rate limit shared through JetStream key-value, with a local fallback. */
 export class SharedRateLimiter {
+  /** Allowed requests per second per key, across the pool (may be fractional, e.g. 0.5). */
   readonly perSecond: number;
   /** Length of one counting window: 1 s, or longer for rates under 1/s (one request per window). */
   readonly windowMs: number;

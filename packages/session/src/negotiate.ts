@@ -9,11 +9,17 @@ import type { Capabilities, Encoding } from './message.js';
 
 /** What one side uses after negotiation. */
 export interface Negotiated {
+  /** Codec for DATA: the first of local's algorithms the peer also offers. */
   algorithm: Algorithm;
+  /** Token encoding: local's preferred one if the peer has it, else the first shared one (`Cl100kBase` as fallback). */
   encoding: Encoding;
+  /** Streams are usable: both sides offer them. */
   streaming: boolean;
+  /** ML routing is on: both sides offer it. */
   mlRouting: boolean;
+  /** Threat detection is on: either side asked for it. */
   threatDetection: boolean;
+  /** Blocking mode is on: either side asked for it. */
   blockingMode: boolean;
   /** Largest DATA content either side accepts, in bytes; 0 = unlimited. */
   maxPayload: number;

@@ -56,13 +56,17 @@ export interface SessionOptions extends Omit<SessionCoreOptions, 'role' | 'onSen
 
 /** Session events. */
 export interface SessionEvents {
+  /** A received DATA message, decoded (stream chunks are routed to their streams instead). */
   data: SessionData;
+  /** The session ended: who closed it, why, and the error if it failed. */
   close: ClosedInfo;
+  /** The session's new state (emitted when it becomes established). */
   state: SessionState;
 }
 
 /** A server's verdict on a HELLO before negotiation. */
 export interface HelloDecision {
+  /** When set, the HELLO is answered with REJECT of this code, message and optional retry delay (ms); absent: continue to negotiation. */
   reject?: { code: RejectionCode; message: string; retryAfterMs?: number };
 }
 
@@ -181,6 +185,7 @@ export let streamsOf: (session: Session) => StreamMux;
  * ```
  */
 export class Session implements AsyncIterable<SessionData> {
+  /** The transport this session sends and receives on. */
   readonly transport: Transport;
   #core: SessionCore;
   #codec: MessageCodec;

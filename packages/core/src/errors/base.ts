@@ -178,12 +178,16 @@ export type CryptoError<K extends CryptoErrorKind = CryptoErrorKind> = K extends
 
 /** Constructor type of {@link M2MError}. */
 export interface M2MErrorConstructor {
+  /** Creates an error of `kind` with that kind's typed details; `options.cause` chains the underlying error. */
   new <K extends M2MErrorKind>(kind: K, details: M2MErrorDetailsMap[K], options?: ErrorOptions): M2MError<K>;
+  /** Shared prototype, so `instanceof M2MError` works. */
   readonly prototype: M2MErrorImpl;
 }
 /** Constructor type of {@link CryptoError}. */
 export interface CryptoErrorConstructor {
+  /** Creates an error of `kind` with its sub-`reason` and optional typed details; `options.cause` chains the underlying error. */
   new <K extends CryptoErrorKind>(kind: K, reason: CryptoReasonMap[K], details?: CryptoErrorDetailsMap[K], options?: ErrorOptions): CryptoError<K>;
+  /** Shared prototype, so `instanceof CryptoError` works. */
   readonly prototype: CryptoErrorImpl;
 }
 

@@ -25,9 +25,11 @@ export interface ErrorCatalogEntry {
   readonly kind: M2MErrorKind | CryptoErrorKind;
   /** The sub-reason of a CryptoError kind. */
   readonly reason?: string;
+  /** Epistemic class of the failure (see {@link ErrorCategory}). */
   readonly category: ErrorCategory;
   /** Whether retrying the same operation may succeed (an instance may refine it, e.g. REJECT codes). */
   readonly retryable: boolean;
+  /** HTTP status a server answers with for this code (4xx caller error, 5xx server side). */
   readonly httpStatus: number;
   /** Whether the public view may show this code's details and specific message. */
   readonly exposeDetails: boolean;

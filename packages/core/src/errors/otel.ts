@@ -23,19 +23,23 @@ export interface ErrorChainAttributes {
   'm2m.error.codes': string[];
   /** `serializeError`'s output as JSON (no stacks): what `m2m errors decode` rebuilds the chain from. */
   'm2m.error.chain': string;
+  /** Room for the caller's own attributes next to these. */
   [key: string]: OtelAttributeValue | undefined;
 }
 
 /** A span (`@opentelemetry/api`'s `Span`), taken structurally. */
 export interface OtelSpanLike {
+  /** Adds a timed event; {@link recordErrorChain} adds an `exception` event with the chain attributes. */
   addEvent(name: string, attributes?: Record<string, OtelAttributeValue | undefined>): unknown;
 }
 /** A log record being built (`@opentelemetry/sdk-logs`'s `LogRecord` in a processor), taken structurally. */
 export interface OtelLogRecordLike {
+  /** Merges attributes into the record; {@link recordErrorChain} writes the chain attributes here. */
   setAttributes(attributes: Record<string, OtelAttributeValue | undefined>): unknown;
 }
 /** A plain record (what `logger.emit()` takes), taken structurally. */
 export interface OtelRecordObject {
+  /** The record's attributes; {@link recordErrorChain} creates it if missing and merges the chain attributes in. */
   attributes?: Record<string, unknown>;
 }
 

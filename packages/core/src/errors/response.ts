@@ -7,13 +7,21 @@ import { serializeError, type ErrorView } from './serialize.js';
 
 /** The body of an error response. */
 export interface ErrorResponseBody {
+  /** The error itself (snake_case keys, as sent on the wire). */
   error: {
+    /** Stable error code; `INTERNAL_ERROR` when the error had no string code. */
     code: string;
+    /** Message for the client (the catalog title when the public view hides details). */
     message: string;
+    /** Whether the client may retry the same request. */
     retryable: boolean;
+    /** Suggested wait before retrying, in milliseconds; omitted when the error set none. */
     retry_after_ms?: number;
+    /** Redacted structured details; omitted when empty. */
     details?: Record<string, unknown>;
+    /** The request id passed to `toErrorResponse`, if any. */
     request_id?: string;
+    /** The documentation link passed to `toErrorResponse`, if any. */
     documentation_url?: string;
   };
 }

@@ -26,22 +26,37 @@ export interface SerializeOptions {
 
 /** The serialized form of an error and its causes. */
 export interface SerializedError {
+  /** Error class name (`M2MError`, `CryptoError`, a foreign `Error` name, or `NonError` / `Truncated` / `CircularReference`). */
   name: string;
+  /** Human-readable message; in the public view of a hidden error, the catalog title instead. */
   message: string;
+  /** SDK error kind (`M2MErrorKind` / `'crypto'`); absent for foreign errors. */
   kind?: string;
+  /** Crypto failure reason (CryptoError only); omitted in the public view when details are hidden. */
   reason?: string;
+  /** Stable SDK error code; for a foreign error, its own string or numeric `code` property if it had one. */
   code?: string | number;
+  /** Numeric catalog id of `code` (SDK errors only). */
   id?: number;
+  /** Catalog category of the code (SDK errors only). */
   category?: string;
+  /** Whether retrying the same operation may succeed (SDK errors only). */
   retryable?: boolean;
+  /** Suggested wait before retrying, in milliseconds; present only when the error set one. */
   retryAfterMs?: number;
+  /** HTTP status the code maps to (SDK errors only). */
   httpStatus?: number;
+  /** Structured details, with byte arrays and secret-named keys redacted. */
   details?: Record<string, unknown>;
+  /** The serialized `cause`, if the error had one (cut off at `maxDepth`). */
   cause?: SerializedError;
+  /** Stack trace; only when `stack: true` was asked for in the internal view. */
   stack?: string;
   /** For a non-Error cause: its JSON-safe value. */
   value?: unknown;
+  /** Caller-supplied request id (public view, from `SerializeOptions.requestId`). */
   request_id?: string;
+  /** Caller-supplied documentation link (public view, from `SerializeOptions.documentationUrl`). */
   documentation_url?: string;
 }
 

@@ -11,13 +11,17 @@ const SPLAT = Symbol.for('splat');
 
 /** The shape of a winston `info` object (winston's `TransformableInfo`), taken structurally. */
 export interface WinstonInfo {
+  /** Log level (`error`, `warn`, ...). */
   level: string;
+  /** The log message; may itself be an Error when `logger.error(err)` is called. */
   message: unknown;
+  /** Metadata fields and triple-beam's symbol keys (`level`, `message`, `splat`). */
   [key: string | symbol]: unknown;
 }
 
 /** What `winston.format.combine` accepts: an object with a `transform` method. */
 export interface WinstonFormatLike {
+  /** Rewrites one `info` object; when it carries an Error, the result holds the serialized chain in the configured field. */
   transform(info: WinstonInfo, opts?: unknown): WinstonInfo;
 }
 

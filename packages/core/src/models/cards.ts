@@ -14,6 +14,7 @@ export interface ModelCard {
   readonly id: string;
   /** Display name. */
   readonly name: string;
+  /** Company whose API serves the model (`meta`: open-weights Llama). */
   readonly provider: 'openai' | 'anthropic' | 'google' | 'mistral' | 'deepseek' | 'meta';
   /** Other ids that name the same model (pinned snapshots, `-latest` aliases). */
   readonly aliases: readonly string[];
@@ -21,6 +22,7 @@ export interface ModelCard {
   readonly contextWindow: number;
   /** Largest output in tokens (0: the model produces no text, e.g. embeddings). */
   readonly maxOutputTokens: number;
+  /** The tiktoken encoding used to count this model's tokens (exact or an estimate, see `exactTokenizer`). */
   readonly encoding: 'cl100k_base' | 'o200k_base';
   /** True when `encoding` is the model's own tokenizer, false when it only estimates. */
   readonly exactTokenizer: boolean;

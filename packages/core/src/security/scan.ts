@@ -284,9 +284,13 @@ export function assertSafeAsync(input: ScanInput, options?: ScanOptions): Promis
 
 /** A scanner with options fixed once (detectors, threshold, limits). */
 export interface Scanner {
+  /** {@link scan} with the scanner's defaults. @throws M2MError CONFIG_ERROR / SECURITY_THREAT as {@link scan}. */
   scan(input: ScanInput, options?: ScanOptions): ScanResult;
+  /** {@link scanAsync} with the scanner's defaults (allows asynchronous detectors). @throws M2MError as {@link scan}. */
   scanAsync(input: ScanInput, options?: ScanOptions): Promise<ScanResult>;
+  /** {@link assertSafe} with the scanner's defaults. @throws M2MError SECURITY_THREAT when the input is blocked. */
   assertSafe(input: ScanInput, options?: ScanOptions): ScanResult;
+  /** {@link assertSafeAsync} with the scanner's defaults. @throws M2MError SECURITY_THREAT when the input is blocked. */
   assertSafeAsync(input: ScanInput, options?: ScanOptions): Promise<ScanResult>;
 }
 

@@ -36,25 +36,37 @@ export interface ScanResult {
 
 /** A content part of an OpenAI-style message. */
 export interface ChatContentPart {
+  /** Part type, like `text` or `image_url`. */
   type?: string;
+  /** The text of a `text` part (scanned). */
   text?: string;
+  /** An image reference: a URL string or `{ url }` (scanned as text). */
   image_url?: string | { url?: string };
+  /** Any other field; string values are scanned too. */
   [key: string]: unknown;
 }
 
 /** An OpenAI-style chat message (every field optional: the scanner reads what is there). */
 export interface ChatMessageLike {
+  /** Author role (`system`, `user`, `assistant`, `tool`); reported on findings. */
   role?: string;
+  /** Message text, or a list of content parts; `null` for a tool-call-only message. */
   content?: string | ChatContentPart[] | null;
+  /** Optional participant or function name. */
   name?: string;
+  /** Tool calls of an assistant message; each function's `arguments` (a JSON string) is scanned. */
   tool_calls?: Array<{ function?: { name?: string; arguments?: string } } & Record<string, unknown>>;
+  /** The id of the tool call a `tool` message answers. */
   tool_call_id?: string;
+  /** Any other field; string values are scanned too. */
   [key: string]: unknown;
 }
 
 /** An OpenAI-style chat request, or any JSON object: every string in it is scanned. */
 export interface ChatRequestLike {
+  /** The chat messages, scanned with their paths (`messages[i]...`). */
   messages?: ChatMessageLike[];
+  /** Any other field (model, tools, ...); string values are scanned too. */
   [key: string]: unknown;
 }
 

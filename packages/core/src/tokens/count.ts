@@ -15,11 +15,17 @@ export type CountTokensOptions = { model: string } | { encoding: TokenEncoding |
 
 /** One chat message as counted: `role`, `content` (text or parts), optional `name`, tool calls. */
 export interface CountableMessage {
+  /** Author role; its text is counted. */
   role?: string;
+  /** Message text, or parts whose `text` (or string value) is counted; `null` counts nothing. */
   content?: string | null | ReadonlyArray<{ type?: string; text?: string } | string>;
+  /** Optional participant name; counted plus {@link TOKENS_PER_NAME}. */
   name?: string;
+  /** Tool calls; each function's name and `arguments` text are counted. */
   tool_calls?: ReadonlyArray<{ function?: { name?: string; arguments?: string } }>;
+  /** The id of the tool call this message answers; counted as text. */
   tool_call_id?: string;
+  /** Other fields are ignored by the count. */
   [key: string]: unknown;
 }
 

@@ -13,6 +13,7 @@ export interface SealedParts {
 
 /** Primitive operations. Failures throw plain errors; the public layer maps them to CryptoError. */
 export interface CryptoBackend {
+  /** Backend name for logs and diagnostics (`node` or `noble`). */
   readonly name: string;
   /**
    * ChaCha20-Poly1305 (RFC 8439 §2.8): the ciphertext and the 16-byte tag as separate arrays, so
@@ -32,7 +33,9 @@ export interface CryptoBackend {
    * verify (then `out` holds nothing of the plaintext).
    */
   chachaOpenInto?(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
+  /** HMAC-SHA256 of `data` under `key`: 32 bytes. */
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** SHA-256 digest of `data`: 32 bytes. */
   sha256(data: Uint8Array): Uint8Array;
   /**
    * Optional: SHA-256 of `data` into `out` (32 bytes), without an output array; false when this
@@ -50,6 +53,7 @@ export interface CryptoBackend {
   x25519Into?(secret: Uint8Array, publicKey: Uint8Array, out: Uint8Array): boolean;
   /** X25519 (RFC 7748 §5): raw output, possibly all zeros for low-order inputs. */
   x25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array;
+  /** The X25519 public key (32 bytes) of a 32-byte secret. */
   x25519PublicKey(secret: Uint8Array): Uint8Array;
   /** A fresh key pair. */
   x25519Generate(): { secret: Uint8Array; publicKey: Uint8Array };

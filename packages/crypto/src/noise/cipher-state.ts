@@ -96,6 +96,7 @@ function writeNoiseNonce(out: Uint8Array, n: bigint): Uint8Array {
  */
 export class CipherState {
   #k: Uint8Array | undefined;
+  /** The nonce counter `n` (§5.1): the nonce of the next message, incremented by each keyed encrypt and each successful decrypt; reset to 0 by `initializeKey`. */
   n = 0n;
   constructor(k?: Uint8Array) {
     this.#k = k;
@@ -230,6 +231,7 @@ export class SymmetricState {
   readonly #h: Uint8Array;
   /** The handshake cipher's key, once MixKey ran (the cipher holds this same array). */
   #k: Uint8Array | undefined;
+  /** The handshake's CipherState (§5.2), keyed by MixKey and used by EncryptAndHash / DecryptAndHash. */
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {

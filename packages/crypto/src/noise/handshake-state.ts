@@ -13,7 +13,9 @@ const EMPTY = new Uint8Array(0);
 
 /** A Diffie-Hellman key pair as Noise uses it. */
 export interface NoiseKeyPair {
+  /** The 32-byte X25519 private key. */
   secret: Uint8Array;
+  /** The 32-byte X25519 public key. */
   publicKey: Uint8Array;
 }
 
@@ -91,7 +93,9 @@ function messageBytes(n: number): Uint8Array {
 export interface HandshakeOptions {
   /** Full name (`Noise_XX_25519_ChaChaPoly_SHA256`) or just the pattern (`XX`, `IKpsk2`). */
   protocol: string;
+  /** True for the side that sends the first handshake message. */
   initiator: boolean;
+  /** Data both sides mix in before the first message (§6); the handshake fails unless both used the same. Default empty. */
   prologue?: Uint8Array;
   /** Local static key pair. */
   s?: NoiseKeyPair;
@@ -144,14 +148,18 @@ function handshakeError(reason: 'Failed' | 'DecryptionFailed' | 'Malformed' | 'U
  * ```
  */
 export class HandshakeState {
+  /** The handshake pattern in use (tokens of every message). */
   readonly pattern: HandshakePattern;
+  /** The full Noise protocol name (`Noise_XX_25519_ChaChaPoly_SHA256`). */
   readonly protocolName: string;
+  /** Whether this side sends the first message. */
   readonly initiator: boolean;
   readonly #ss: SymmetricState;
   #s: NoiseKeyPair | undefined;
   #e: NoiseKeyPair | undefined;
   /** The remote static public key (given, or learned during the handshake). */
   rs: Uint8Array | undefined;
+  /** The remote ephemeral public key (given for pre-message patterns, or learned during the handshake). */
   re: Uint8Array | undefined;
   #psks: Uint8Array[];
   #index = 0;

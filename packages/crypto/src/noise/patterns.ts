@@ -10,8 +10,11 @@ export type Token = 'e' | 's' | 'ee' | 'es' | 'se' | 'ss' | 'psk';
 
 /** A pattern: pre-messages and messages. */
 export interface HandshakePattern {
+  /** Pattern name, like `XX`, `IK` or `IKpsk2`. */
   name: string;
+  /** Tokens of the initiator's pre-message (keys the responder knows in advance); empty if none. */
   initiatorPre: Token[];
+  /** Tokens of the responder's pre-message (keys the initiator knows in advance); empty if none. */
   responderPre: Token[];
   /** messages[i] is sent by the initiator when i is even. */
   messages: Token[][];

@@ -9,6 +9,7 @@ import { serializeError } from '@m2m/core/errors';
 
 /** Seed 000's error body. */
 export interface GatewayErrorBody {
+  /** Stable `code`, public `message`, `details` with snake_case keys, and `retry_after_ms` (milliseconds) on 429 answers. */
   error: { code: string; message: string; details: Record<string, unknown>; retry_after_ms?: number };
 }
 

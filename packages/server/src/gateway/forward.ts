@@ -9,6 +9,7 @@ import { sourcedBody, type BodySink } from './body-stream.js';
 
 /** A request on its way upstream. */
 export interface UpstreamRequest {
+  /** HTTP method of the client's request. */
   method: 'GET' | 'POST';
   /** The path after `/v1` (`/chat/completions`, `/models`). */
   path: string;

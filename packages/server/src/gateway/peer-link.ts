@@ -28,6 +28,7 @@ export interface PeerLinkOptions {
 
 /** A forwarder to a peer gateway, with a way to close its sessions. */
 export interface PeerForwarder extends Forwarder {
+  /** Shuts the link down: closes the idle pooled sessions to the peer and fails requests still waiting for one (Upstream). */
   close(): Promise<void>;
 }
 

@@ -37,7 +37,9 @@ export interface RequestLimiter {
 
 /** Token buckets by key. */
 export class RateLimiter implements RequestLimiter {
+  /** Tokens refilled per second, per key (the sustained request rate). */
   readonly perSecond: number;
+  /** Bucket size: requests a key may make at once (default: `perSecond` rounded up, at least 1). */
   readonly burst: number;
   #maxKeys: number;
   #now: () => number;

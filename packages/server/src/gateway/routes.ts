@@ -21,6 +21,7 @@ import { guardSse } from './sse-guard.js';
 
 /** Options of {@link gatewayRoutes}. */
 export interface GatewayRoutesOptions {
+  /** Sends an accepted request upstream (to the provider, or to a peer gateway) and returns its response. */
   forward: Forwarder;
   /** Keys clients must present; none = open gateway. */
   apiKeys?: ApiKeys;

@@ -12,8 +12,11 @@ const NO_TIMERS: Clock = { now: () => Date.now(), setTimeout: () => undefined, c
 
 /** One HTTP session. */
 export interface HttpSession {
+  /** The session id (the `session_id` clients send). */
   readonly id: string;
+  /** The session's protocol state machine. */
   readonly core: SessionCore;
+  /** When the session was last stored or looked up, in epoch milliseconds (the idle timeout counts from here). */
   lastUsed: number;
 }
 
@@ -31,8 +34,11 @@ export interface SessionTableOptions {
 
 /** The HTTP session table. */
 export class SessionTable {
+  /** Most sessions held at once (default 10,000). */
   readonly maxSessions: number;
+  /** Milliseconds of disuse after which a session is dropped (default 300,000). */
   readonly idleTimeoutMs: number;
+  /** The capabilities the server offers in ACCEPT. */
   readonly capabilities: Capabilities;
   #sessions = new Map<string, HttpSession>();
   #now: () => number;

@@ -45,6 +45,7 @@ export interface SecureOptions extends ChannelOptions {
 
 /** What the handshake established. */
 export interface SecureResult {
+  /** Cipher states for the transport phase: seals and opens DATA and control frames. */
   channel: SecureChannel;
   /** The peer's static key, when the pattern transmits or pre-shares one. */
   peerStaticKey?: Uint8Array;

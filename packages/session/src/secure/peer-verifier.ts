@@ -12,6 +12,7 @@ export interface PeerIdentity {
   staticKey: Uint8Array;
   /** The AgentId the peer claims in its capabilities (bound into the handshake). */
   agentId: string;
+  /** The peer's full capabilities, as sent in its handshake message (bound into the handshake, like `agentId`). */
   capabilities: Capabilities;
 }
 

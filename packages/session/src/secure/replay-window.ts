@@ -10,6 +10,7 @@ export const MAX_REPLAY_WINDOW = 1024;
 
 /** Tracks which counters were accepted. */
 export class ReplayWindow {
+  /** How many counters behind the newest may still arrive out of order (0: strictly in order). */
   readonly size: number;
   /** Highest accepted counter, -1 before the first. */
   #top = -1;

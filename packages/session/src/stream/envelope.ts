@@ -16,6 +16,7 @@ export interface StreamEnvelope {
   id: string;
   /** Sequence number of the first chunk (the stream's first chunk is 0). */
   seq: number;
+  /** `data`: more chunks; `end`: last chunks, the stream is complete; `abort`: the sender gave up (see `reason`). */
   op: StreamOp;
   /** The chunks, in order (`data` and `end`). */
   chunks: string[];

@@ -26,7 +26,9 @@ function fetchFailure(e: unknown): string {
 
 /** A {@link Transport} over HTTP requests to `{base}/message`. */
 export class HttpClientTransport implements Transport {
+  /** Transport kind, always `http`. */
   readonly kind = 'http';
+  /** The server's base URL, as given. */
   readonly remoteAddress: string;
   #endpoint: string;
   #connection: string | undefined;
@@ -287,6 +289,7 @@ export class HttpClientTransport implements Transport {
     }
   }
 
+  /** Iterates messages received from the server (POST answers and long-poll GETs) until the transport closes. */
   [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.#inbox[Symbol.asyncIterator]();
   }

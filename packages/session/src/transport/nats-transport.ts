@@ -38,7 +38,9 @@ export interface NatsPort {
 
 /** An incoming NATS message, as the mux hands it over. */
 export interface NatsIncoming {
+  /** The message body (kind byte first). */
   data: Uint8Array;
+  /** The sender's reply subject: the peer session end it came from; messages without a session reply subject are ignored. */
   reply?: string;
   /** The NATS status code of a status message (503: no responders). */
   status?: number;
@@ -79,6 +81,7 @@ function readLength(data: Uint8Array, at: number): number {
 
 /** A session's end over NATS. Created by `connect('nats://…')` and by `listen({ transport: 'nats' })`. */
 export class NatsTransport implements Transport {
+  /** Transport kind, always `nats`. */
   readonly kind = 'nats';
   /** The subject this end receives on. */
   readonly subject: string;
@@ -535,6 +538,7 @@ export class NatsTransport implements Transport {
     this.#inbox.end();
   }
 
+  /** Iterates received session messages until the session's end closes. */
   [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     const it = this.#inbox[Symbol.asyncIterator]();
     const taken = (bytes: Uint8Array): Uint8Array => {

@@ -59,7 +59,9 @@ export async function readBoundedBody(res: { headers: Headers; body: ReadableStr
  * request, the reply in the response). Use it with the `json` codec: `connect(url, { transport: restTransport })` (`@m2m/session/http`).
  */
 export class RestClientTransport implements Transport {
+  /** Transport kind, always `rest`. */
   readonly kind = 'rest';
+  /** The server's `host[:port]`, from the base URL. */
   readonly remoteAddress: string;
   #endpoint: string;
   #inbox: AsyncQueue<Uint8Array>;
@@ -138,6 +140,7 @@ export class RestClientTransport implements Transport {
     void this.close();
   }
 
+  /** Iterates messages received in the server's answers until the transport closes. */
   [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.#inbox[Symbol.asyncIterator]();
   }

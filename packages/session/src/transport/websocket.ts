@@ -15,18 +15,25 @@ import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_H
 
 /** The part of the WebSocket API this transport uses (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
+  /** Set to `arraybuffer` (`nodebuffer` for `ws`) so binary messages arrive as bytes. */
   binaryType: string;
+  /** Connection state; 1 (OPEN) is the only state in which this transport sends. */
   readonly readyState: number;
+  /** Bytes queued by `send` and not yet written; sends wait while it is above the high-water mark. */
   readonly bufferedAmount: number;
   /** The subprotocol the server selected (`''` for none). */
   readonly protocol?: string;
+  /** Sends one binary message; `ws` calls `cb` once written (with an error if the write failed). */
   send(data: Uint8Array, cb?: (err?: Error) => void): void;
+  /** Starts the closing handshake (`1000` is used for a normal close). */
   close(code?: number, reason?: string): void;
+  /** Subscribes to `message`, `close` and `error` events. */
   addEventListener(type: string, listener: (event: { data?: unknown; code?: number; message?: string }) => void): void;
   /** `ws` only: its message event (`isBinary` false for a text frame). */
   on?(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
   /** `ws` only: stop and restart reading from the socket. */
   pause?(): void;
+  /** `ws` only: restarts reading after `pause`. */
   resume?(): void;
 }
 
@@ -66,7 +73,9 @@ export interface WebSocketTransportOptions extends TransportLimits {
  * only; this class refuses a WebSocket on which it was negotiated.
  */
 export class WebSocketTransport implements Transport {
+  /** Transport kind, always `ws`. */
   readonly kind = 'ws';
+  /** The peer's address, when the server side knows it (from `options.remoteAddress`). */
   readonly remoteAddress?: string;
   #ws: WebSocketLike;
   /** Received messages not yet read (the Node subclass fills it from batches too). */
@@ -140,6 +149,7 @@ export class WebSocketTransport implements Transport {
     return this.max;
   }
 
+  /** Sets the largest WebSocket message accepted from now on, in bytes; a larger one fails the connection with LimitExceeded. */
   limitIncoming(maxMessageBytes: number): void {
     this.max = maxMessageBytes;
   }
@@ -151,6 +161,7 @@ export class WebSocketTransport implements Transport {
     this.#ws.pause();
   }
 
+  /** Restarts reading (`ws`) after `pause`, once the inbox has room again. */
   protected resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
@@ -219,6 +230,7 @@ export class WebSocketTransport implements Transport {
     return false;
   }
 
+  /** Marks the connection ended (with `error` when it failed) and wakes everyone waiting on a close or on send room. */
   protected finish(error?: unknown): void {
     this.closed = true;
     if (!this.endsLater(error)) this.endNow(error);
@@ -301,6 +313,7 @@ export class WebSocketTransport implements Transport {
     this.abort();
   }
 
+  /** Drops the connection at once (after flushing what `send` already accepted); no closing handshake. */
   abort(): void {
     // What `send` already took goes to the socket before it is dropped.
     this.#batch?.flush();
@@ -309,6 +322,7 @@ export class WebSocketTransport implements Transport {
     else ws.close();
   }
 
+  /** Closes with code 1000 and resolves once the socket has closed, or after 2 s at most. No-op when already closed. */
   async close(): Promise<void> {
     if (this.closed) return;
     const done = new Promise<void>((r) => this.#closeWaiters.push(r));
@@ -319,6 +333,7 @@ export class WebSocketTransport implements Transport {
     await done;
   }
 
+  /** Iterates received messages until the connection ends. */
   [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.inbox[Symbol.asyncIterator]();
   }
