@@ -1,7 +1,8 @@
 /**
- * The binding scratch (secure/binding.ts) on a platform without the one-pass binary writer, as in
- * browsers (platform/index.browser.ts has no `fastCodec`): the generic encoder's bytes are laid
- * out and kept the same way, and must be exactly `aad ‖ messageBinding(m)` too.
+ * Message binding (secure/binding.ts) on a platform without the one-pass binary writer, as in
+ * browsers (platform/index.browser.ts has no `fastCodec`, so no kept binding,
+ * secure/kept-binding.ts): each frame is bound through the generic encoder, and the AEAD must
+ * see exactly `aad ‖ messageBinding(m)` there too.
  */
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
