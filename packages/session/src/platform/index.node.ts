@@ -3,7 +3,7 @@
  * @module
  */
 import type WebSocket from 'ws';
-import { M2MError } from '@m2m/core/internal';
+import { decodeFramePayload, M2MError } from '@m2m/core/internal';
 import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
 import type { WebSocketLike } from '../transport/websocket.js';
@@ -66,6 +66,7 @@ export const platform: SessionPlatform = {
     frameAllocatorFor,
     keptBinding: () => new KeptBinding(),
     readDataMessage,
+    decodeFramePayload,
     writeMessage: writeHandshakeMessage,
     writeCapabilities,
     writeAcceptPayload,

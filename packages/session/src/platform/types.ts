@@ -7,6 +7,7 @@ import type { MessageCodec } from '../codec/index.js';
 import type { Capabilities, Message } from '../message.js';
 import type { Transport, TransportLimits } from '../transport/types.js';
 import type { KeptBinding } from '../secure/kept-binding.js';
+import type { DecodeFrameOptions } from '@m2m/core';
 
 /** Dial options. */
 export interface DialOptions extends TransportLimits {
@@ -42,6 +43,11 @@ export interface BinaryFastPath {
   /** A new kept binding for one direction of a secure session (secure/kept-binding.ts). */
   keptBinding(): KeptBinding;
   readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => Uint8Array): Message | undefined;
+  /**
+   * A received frame's payload without building its header (`decodeFramePayload` in @m2m/core's
+   * wire/frame.ts); browsers take `decodeFrame(bytes, options).payload`, the same checks and result.
+   */
+  decodeFramePayload(bytes: Uint8Array, options: DecodeFrameOptions): string;
   writeMessage(m: Message): Uint8Array | undefined;
   writeCapabilities(c: Capabilities): Uint8Array | undefined;
   writeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array | undefined;
