@@ -5,7 +5,7 @@
  */
 import { CryptoError, concatBytes as concat } from '@m2m/core/internal';
 import { chacha20poly1305Open, chacha20poly1305Seal, sealInPlace } from '../aead.js';
-import { constantTimeEqual, hmacSha256, sha256 } from '../hmac.js';
+import { hmacSha256, sha256 } from '../hmac.js';
 import { getBackend } from '../backend.js';
 
 const EMPTY = new Uint8Array(0);
@@ -178,31 +178,15 @@ function initialHash(protocolName: string): Uint8Array {
   return h;
 }
 
-/** Reads and writes a SymmetricState's h (set by its static block, for {@link mixPrologue}). */
-let handshakeHashOf: (ss: SymmetricState) => Uint8Array;
-
-// h after InitializeSymmetric and MixHash(prologue), for the last prologue seen per protocol
-// name (public: derived from the name and the prologue alone). Bounded; a session passes the
-// same prologue every time.
-const prologueHashes = new Map<string, { prologue: Uint8Array; h: Uint8Array }>();
-const PROLOGUE_CACHE_MAX = 64;
-
 /**
- * MixHash(prologue) on a SymmetricState fresh from InitializeSymmetric(protocolName), from the
- * cache when the same name and prologue were mixed before: the same h, one SHA-256 call fewer
- * per handshake side (HandshakeState's constructor).
+ * Reads and writes a SymmetricState's h (set by its static block; the prologue cache of
+ * noise/handshake-speed.ts writes a cached h into a fresh state).
  * @internal
  */
-export function mixPrologue(ss: SymmetricState, protocolName: string, prologue: Uint8Array): void {
-  const hit = prologueHashes.get(protocolName);
-  const h = handshakeHashOf(ss);
-  if (hit && constantTimeEqual(hit.prologue, prologue)) {
-    h.set(hit.h);
-    return;
-  }
-  ss.mixHash(prologue);
-  if (prologue.length <= PROLOGUE_CACHE_MAX && (hit || prologueHashes.size < 256)) prologueHashes.set(protocolName, { prologue: prologue.slice(), h: h.slice() });
+export function handshakeHashOf(ss: SymmetricState): Uint8Array {
+  return hashOf(ss);
 }
+let hashOf: (ss: SymmetricState) => Uint8Array;
 
 /**
  * §5.2: chaining key, handshake hash and a CipherState. The chaining key (from which every
@@ -230,7 +214,7 @@ export class SymmetricState {
     this.#ck = state.subarray(32, 64);
   }
   static {
-    handshakeHashOf = (ss) => ss.#h;
+    hashOf = (ss) => ss.#h;
   }
   /** A copy of the handshake hash h (public: a channel binding once the handshake is complete). */
   get h(): Uint8Array {
