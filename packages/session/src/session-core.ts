@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFramePayload, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
 import { allocate } from './codec/slab.js';
@@ -457,8 +457,9 @@ export class SessionCore {
     if (this.#bound) this.#bound.bindMessage(message);
     const opts = this.#decodeOptions();
     let text: string;
+    // Node reads the payload without building the header (platform fastCodec); browsers decode the whole frame.
     try {
-      text = typeof content === 'string' ? decompress(content, opts) : decodeFramePayload(content, opts);
+      text = typeof content === 'string' ? decompress(content, opts) : platform.fastCodec ? platform.fastCodec.decodeFramePayload(content, opts) : decodeFrame(content, opts).payload;
     } catch (e) {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });

@@ -1,7 +1,9 @@
 /**
- * The binding scratch (secure/binding.ts) on a platform without the one-pass binary writer, as in
- * browsers (platform/index.browser.ts has no `fastCodec`): the generic encoder's bytes are laid
- * out and kept the same way, and must be exactly `aad ‖ messageBinding(m)` too.
+ * Message binding (secure/binding.ts) and received frames (session-core.ts: `decodeFrame` where
+ * Node's `fastCodec` has `decodeFramePayload`) on a platform without the one-pass binary writer, as in
+ * browsers (platform/index.browser.ts has no `fastCodec`, so no kept binding,
+ * secure/kept-binding.ts): each frame is bound through the generic encoder, and the AEAD must
+ * see exactly `aad ‖ messageBinding(m)` there too.
  */
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
@@ -14,6 +16,9 @@ vi.mock('#platform', async (importOriginal) => {
 
 const { BindingProtection, messageBinding } = await import('../src/secure/binding.js');
 const { platform } = await import('#platform');
+const { SessionCore } = await import('../src/session-core.js');
+const { aeadProtection } = await import('@m2m/crypto');
+const { isM2MError } = await import('@m2m/core');
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -70,5 +75,42 @@ describe('binding scratch without the one-pass writer (browser platform shape)',
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('received frames without the one-pass codec (browser platform shape)', () => {
+  const JSON_REQ = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}';
+
+  function established(key?: Uint8Array) {
+    const client = new SessionCore({ role: 'client' });
+    const server = new SessionCore({ role: 'server' });
+    client.receive(server.receive(client.createHello()).reply!);
+    if (key) {
+      client.secure(aeadProtection(key));
+      server.secure(aeadProtection(key));
+    }
+    return { client, server };
+  }
+
+  it.each([['plaintext', undefined], ['AEAD', new Uint8Array(32).fill(9)]])('%s DATA frames decode to the text sent (decodeFrame path)', (_name, key) => {
+    const { client, server } = established(key);
+    const m = client.compress(JSON_REQ, 'm2m');
+    const content = m.payload?.kind === 'data' ? m.payload.value.content : undefined;
+    expect(content).toBeInstanceOf(Uint8Array);
+    expect(server.receive(m).content).toBe(JSON_REQ);
+  });
+
+  it('a changed byte of a sealed frame fails with a typed error there too', () => {
+    const { client, server } = established(new Uint8Array(32).fill(9));
+    const m = client.compress(JSON_REQ, 'm2m');
+    const content = (m.payload as { value: { content: Uint8Array } }).value.content;
+    content[content.length - 1] ^= 1;
+    let caught: unknown;
+    try {
+      server.receive(m);
+    } catch (e) {
+      caught = e;
+    }
+    expect(isM2MError(caught) && caught.code).toBe('CRYPTO_ERROR');
   });
 });

@@ -4,7 +4,7 @@
  */
 import { RETRYABLE_CLOSE_REASONS, RETRYABLE_REJECTIONS } from './enums.js';
 import { cryptoEntry, m2mEntry, renderTemplate, type ErrorCatalogEntry } from './catalog.js';
-import { INSPECT_CUSTOM, inspectView } from './inspect.js';
+import { installInspectHook } from '#inspect-hook';
 import type { CryptoErrorDetailsMap, CryptoErrorKind, CryptoReasonMap, ErrorCategory, M2MErrorDetailsMap, M2MErrorKind } from './kinds.js';
 
 const M2M_BRAND = Symbol.for('@m2m/core/M2MError');
@@ -115,11 +115,6 @@ export class M2MErrorImpl<K extends M2MErrorKind = M2MErrorKind> extends M2MBase
   toJSON(): unknown {
     return toJSONHook(this);
   }
-
-  /** What `util.inspect` shows: code, kind, retry advice, redacted details, causes (errors/inspect.ts). */
-  [INSPECT_CUSTOM](): object {
-    return inspectView(this);
-  }
 }
 
 /**
@@ -157,11 +152,6 @@ export class CryptoErrorImpl<K extends CryptoErrorKind = CryptoErrorKind> extend
   /** The serialized form (see `serializeError`). */
   toJSON(): unknown {
     return toJSONHook(this);
-  }
-
-  /** What `util.inspect` shows: code, kind, retry advice, redacted details, causes (errors/inspect.ts). */
-  [INSPECT_CUSTOM](): object {
-    return inspectView(this);
   }
 }
 
@@ -203,6 +193,9 @@ Object.defineProperty(M2MErrorImpl, 'name', { value: 'M2MError' });
  */
 export const CryptoError = CryptoErrorImpl as unknown as CryptoErrorConstructor;
 Object.defineProperty(CryptoErrorImpl, 'name', { value: 'CryptoError' });
+// What `util.inspect` shows of both classes (errors/inspect.ts); Node builds only, through the
+// `#inspect-hook` seam (package.json `imports`): browsers have no util.inspect.
+installInspectHook(M2MErrorImpl, CryptoErrorImpl);
 
 function isBranded(x: unknown, brand: symbol): boolean {
   return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true;

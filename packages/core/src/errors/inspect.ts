@@ -43,3 +43,19 @@ export function inspectView(e: InspectedError): object {
   if (Object.keys(e.details).length) view.details = redactDetails(e.details);
   return view;
 }
+
+/**
+ * Makes {@link inspectView} what `util.inspect` shows of instances of each class (errors/base.ts
+ * calls it once for M2MError and CryptoError; the browser build's `inspect.browser.ts` does nothing).
+ */
+export function installInspectHook(...classes: readonly { readonly prototype: object }[]): void {
+  for (const c of classes) {
+    Object.defineProperty(c.prototype, INSPECT_CUSTOM, {
+      value(this: InspectedError): object {
+        return inspectView(this);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+}

@@ -14,18 +14,7 @@ const MAX_NONCE = 2n ** 64n - 1n;
 
 /** ChaChaPoly nonce: 32 bits of zeros, then the 64-bit counter little-endian (§12.3). */
 export function noiseNonce(n: bigint): Uint8Array {
-  const out = new Uint8Array(12);
-  if (n <= 0xffffffffn) {
-    // The common case, without a DataView: the low 32 bits, little-endian, at offset 4.
-    const v = Number(n);
-    out[4] = v & 0xff;
-    out[5] = (v >>> 8) & 0xff;
-    out[6] = (v >>> 16) & 0xff;
-    out[7] = v >>> 24;
-    return out;
-  }
-  new DataView(out.buffer).setBigUint64(4, n, true);
-  return out;
+  return writeNoiseNonce(new Uint8Array(12), n);
 }
 
 /** HKDF as Noise defines it (§4.3), returning two or three 32-byte outputs. */
@@ -118,12 +107,12 @@ export class CipherState {
   setNonce(n: bigint): void {
     this.n = n;
   }
-  /** EncryptWithAd(ad, plaintext). @throws CryptoError (Nonce/Exhausted). */
+  /** EncryptWithAd(ad, plaintext): a new array (the plaintext itself without a key). @throws CryptoError (Nonce/Exhausted). */
   encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    if (!this.k) return plaintext;
-    if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
-    const out = chacha20poly1305Seal(this.k, writeNoiseNonce(nonceScratch, this.n), plaintext, ad);
-    this.n++;
+    if (!this.#k) return plaintext;
+    const out = new Uint8Array(plaintext.length + 16);
+    out.set(plaintext);
+    this.encryptWithAdAt(ad, out, 0, plaintext.length);
     return out;
   }
   /**
@@ -136,18 +125,21 @@ export class CipherState {
   encryptWithAdAt(ad: Uint8Array, out: Uint8Array, at: number, len: number): number {
     const k = this.#k;
     if (!k) return at + len;
-    if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
-    sealInPlace(k, writeNoiseNonce(nonceScratch, this.n), out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
+    sealInPlace(k, this.#nonce(), out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
     this.n++;
     return at + len + 16;
   }
   /** DecryptWithAd(ad, ciphertext); the nonce advances only on success. @throws CryptoError (Aead). */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-    if (!this.k) return ciphertext;
-    if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
-    const out = chacha20poly1305Open(this.k, writeNoiseNonce(nonceScratch, this.n), ciphertext, ad);
+    if (!this.#k) return ciphertext;
+    const out = chacha20poly1305Open(this.#k, this.#nonce(), ciphertext, ad);
     this.n++;
     return out;
+  }
+  /** The current nonce, written into the shared scratch. @throws CryptoError (Nonce/Exhausted) at 2^64-1. */
+  #nonce(): Uint8Array {
+    if (this.n >= MAX_NONCE) throw new CryptoError('Nonce', 'Exhausted', { detail: 'Noise nonce reached 2^64-1' });
+    return writeNoiseNonce(nonceScratch, this.n);
   }
   /** Rekey() (§11.3): k = first 32 bytes of ENCRYPT(k, 2^64-1, zerolen, zeros(32)). */
   rekey(): void {
@@ -187,37 +179,15 @@ function initialHash(protocolName: string): Uint8Array {
   return h;
 }
 
-/** Reads and writes a SymmetricState's h (set by its static block, for {@link mixPrologue}). */
-let handshakeHashOf: (ss: SymmetricState) => Uint8Array;
-
-// h after InitializeSymmetric and MixHash(prologue), for the last prologue seen per protocol
-// name (public: derived from the name and the prologue alone). Bounded; a session passes the
-// same prologue every time.
-const prologueHashes = new Map<string, { prologue: Uint8Array; h: Uint8Array }>();
-const PROLOGUE_CACHE_MAX = 64;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
- * MixHash(prologue) on a SymmetricState fresh from InitializeSymmetric(protocolName), from the
- * cache when the same name and prologue were mixed before: the same h, one SHA-256 call fewer
- * per handshake side (HandshakeState's constructor).
+ * Reads and writes a SymmetricState's h (set by its static block; the prologue cache of
+ * noise/handshake-speed.ts writes a cached h into a fresh state).
  * @internal
  */
-export function mixPrologue(ss: SymmetricState, protocolName: string, prologue: Uint8Array): void {
-  const hit = prologueHashes.get(protocolName);
-  const h = handshakeHashOf(ss);
-  if (hit && sameBytes(hit.prologue, prologue)) {
-    h.set(hit.h);
-    return;
-  }
-  ss.mixHash(prologue);
-  if (prologue.length <= PROLOGUE_CACHE_MAX && (hit || prologueHashes.size < 256)) prologueHashes.set(protocolName, { prologue: prologue.slice(), h: h.slice() });
+export function handshakeHashOf(ss: SymmetricState): Uint8Array {
+  return hashOf(ss);
 }
+let hashOf: (ss: SymmetricState) => Uint8Array;
 
 /**
  * §5.2: chaining key, handshake hash and a CipherState. The chaining key (from which every
@@ -246,7 +216,7 @@ export class SymmetricState {
     this.#ck = state.subarray(32, 64);
   }
   static {
-    handshakeHashOf = (ss) => ss.#h;
+    hashOf = (ss) => ss.#h;
   }
   /** A copy of the handshake hash h (public: a channel binding once the handshake is complete). */
   get h(): Uint8Array {
@@ -280,16 +250,16 @@ export class SymmetricState {
     th.fill(0);
     this.cipher.initializeKey(k);
   }
-  /** EncryptAndHash(plaintext). */
+  /** EncryptAndHash(plaintext): a new array. */
   encryptAndHash(plaintext: Uint8Array): Uint8Array {
-    const c = this.cipher.encryptWithAd(this.#h, plaintext);
-    this.mixHash(c);
-    return c;
+    const out = new Uint8Array(plaintext.length + (this.cipher.hasKey() ? 16 : 0));
+    this.encryptAndHashInto(plaintext, out, 0);
+    return out;
   }
   /**
    * EncryptAndHash of `plaintext` written into `out` at `at` (ciphertext, then the tag when
-   * keyed), hashing what was written: the same bytes as {@link encryptAndHash}, without an
-   * array per call.
+   * keyed), hashing what was written: the same bytes as {@link SymmetricState.encryptAndHash},
+   * without an array per call.
    * @returns where the written bytes end.
    */
   encryptAndHashInto(plaintext: Uint8Array, out: Uint8Array, at: number): number {

@@ -6,7 +6,8 @@
 import { CryptoError, isCryptoError } from '@m2m/core/internal';
 import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
-import { CipherState, mixPrologue, SymmetricState } from './cipher-state.js';
+import { CipherState, SymmetricState } from './cipher-state.js';
+import { messageBytes, mixPrologue } from '#noise-speed';
 
 const DHLEN = 32;
 const EMPTY = new Uint8Array(0);
@@ -61,33 +62,6 @@ export function generateNoiseKeyPair(): NoiseKeyPair {
  * synchronous), so no handshake allocates one per DH.
  */
 const dhScratch = new Uint8Array(DHLEN);
-
-/** Messages from 65 bytes up to {@link SLAB_MESSAGE_MAX} are views of slabs of this size. */
-const MESSAGE_SLAB = 16 * 1024;
-const SLAB_MESSAGE_MAX = 2048;
-const ON_HEAP = 64;
-let slab = new ArrayBuffer(0);
-let slabUsed = 0;
-
-/**
- * Room for a handshake message of `n` bytes. A typed array over 64 bytes gets its own backing
- * store in V8, which costs 1.7-3 µs to make and collect (session/src/codec/slab.ts measured it),
- * and an XX handshake writes two such messages. A handshake message is public (an ephemeral key,
- * ciphertexts and tags, or a payload sent in the clear), so mid-sized ones are views of a shared
- * slab, carved forward and never reused, as the AEAD's ciphertexts are (backend/sodium.ts). A
- * payload to encrypt is copied in and encrypted in place within one synchronous call (wiped if
- * that fails: `writeMessage`).
- */
-function messageBytes(n: number): Uint8Array {
-  if (n <= ON_HEAP || n > SLAB_MESSAGE_MAX) return new Uint8Array(n);
-  if (slabUsed + n > slab.byteLength) {
-    slab = new ArrayBuffer(MESSAGE_SLAB);
-    slabUsed = 0;
-  }
-  const out = new Uint8Array(slab, slabUsed, n);
-  slabUsed += (n + 7) & ~7;
-  return out;
-}
 
 /** Options of {@link HandshakeState}. */
 export interface HandshakeOptions {

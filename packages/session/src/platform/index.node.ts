@@ -3,7 +3,7 @@
  * @module
  */
 import type WebSocket from 'ws';
-import { M2MError } from '@m2m/core/internal';
+import { decodeFramePayload, M2MError } from '@m2m/core/internal';
 import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
 import type { WebSocketLike } from '../transport/websocket.js';
@@ -13,7 +13,8 @@ import { WS_BATCH_PROTOCOL, WS_OFFERED_PROTOCOLS, batchLimit } from '../transpor
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import { jsonCodec } from '../codec/json.js';
 import { readDataMessage } from '../codec/data-reader.js';
-import { frameAllocatorFor, writeBindingIfFits, writeDataMessage } from '../codec/data-writer.js';
+import { frameAllocatorFor, writeDataMessage } from '../codec/data-writer.js';
+import { KeptBinding } from '../secure/kept-binding.js';
 import { readAcceptPayload, readCapabilities, readHandshakeMessage } from '../codec/handshake-reader.js';
 import { writeAcceptPayload, writeCapabilities, writeHandshakeMessage } from '../codec/handshake-writer.js';
 import { parseNatsUrl } from '../transport/nats-frames.js';
@@ -63,8 +64,9 @@ export const platform: SessionPlatform = {
   fastCodec: {
     writeDataMessage,
     frameAllocatorFor,
-    writeBindingIfFits,
+    keptBinding: () => new KeptBinding(),
     readDataMessage,
+    decodeFramePayload,
     writeMessage: writeHandshakeMessage,
     writeCapabilities,
     writeAcceptPayload,

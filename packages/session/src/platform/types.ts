@@ -6,6 +6,8 @@
 import type { MessageCodec } from '../codec/index.js';
 import type { Capabilities, Message } from '../message.js';
 import type { Transport, TransportLimits } from '../transport/types.js';
+import type { KeptBinding } from '../secure/kept-binding.js';
+import type { DecodeFrameOptions } from '@m2m/core';
 
 /** Dial options. */
 export interface DialOptions extends TransportLimits {
@@ -38,9 +40,14 @@ export interface BinaryFastPath {
   writeDataMessage(m: Message): Uint8Array | undefined;
   /** An allocator for `encodeFrameWith` that lays the frame out inside `m`'s binary message. */
   frameAllocatorFor(m: Message): (n: number) => Uint8Array;
-  /** Writes `m`'s binding at `out[at]` when it fits; its size, or -1 when the generic encoder must. */
-  writeBindingIfFits(out: Uint8Array, at: number, m: Message): number;
+  /** A new kept binding for one direction of a secure session (secure/kept-binding.ts). */
+  keptBinding(): KeptBinding;
   readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => Uint8Array): Message | undefined;
+  /**
+   * A received frame's payload without building its header (`decodeFramePayload` in @m2m/core's
+   * wire/frame.ts); browsers take `decodeFrame(bytes, options).payload`, the same checks and result.
+   */
+  decodeFramePayload(bytes: Uint8Array, options: DecodeFrameOptions): string;
   writeMessage(m: Message): Uint8Array | undefined;
   writeCapabilities(c: Capabilities): Uint8Array | undefined;
   writeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array | undefined;

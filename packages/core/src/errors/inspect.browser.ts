@@ -1,0 +1,10 @@
+/**
+ * The browser side of the `#inspect-hook` seam (package.json `imports`): browsers have no
+ * `util.inspect`, so SDK errors get no inspect view there, and `inspect.ts` with the redaction it
+ * needs (`redact.ts`) stays out of browser bundles (bench/startup.ts).
+ * @module
+ */
+import type * as nodeInspect from './inspect.js';
+
+/** Does nothing in browser builds. */
+export const installInspectHook: typeof nodeInspect.installInspectHook = () => {};

@@ -1,0 +1,13 @@
+/**
+ * The browser side of the `#noise-speed` seam (package.json `imports`): a browser makes a few
+ * handshakes, so it skips Node's message slab and prologue cache (`handshake-speed.ts`) and
+ * their bytes in its bundle; the messages and hashes are the same.
+ * @module
+ */
+import type * as speed from './handshake-speed.js';
+
+/** A new array for each handshake message. */
+export const messageBytes: typeof speed.messageBytes = (n) => new Uint8Array(n);
+
+/** MixHash(prologue), every time. */
+export const mixPrologue: typeof speed.mixPrologue = (ss, _protocolName, prologue) => ss.mixHash(prologue);

@@ -1,0 +1,47 @@
+/**
+ * Noise handshakes on the browser side of the `#noise-speed` seam (noise/handshake-speed.browser.ts:
+ * no message slab, no prologue cache): the Noise test vectors (../shared/vectors/noise) give the
+ * same messages and hashes as on Node, and prologues are still bound.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('#noise-speed', () => import('../src/noise/handshake-speed.browser.js'));
+
+const speed = await import('#noise-speed');
+const { HandshakeState, generateNoiseKeyPair } = await import('@m2m/crypto');
+const { runNoise } = await import('../../../test-vectors/lib/noise.js');
+const { Cases } = await import('../../../test-vectors/lib/check.js');
+
+const vectors = resolve(import.meta.dirname, '../../../../shared/vectors/noise/noise_25519_chachapoly_sha256.json');
+
+describe('Noise with the browser build of #noise-speed', () => {
+  it('the seam seen by noise/handshake-state.ts is the browser one (a fresh array per message)', () => {
+    const m = speed.messageBytes(100);
+    expect(m.byteOffset).toBe(0);
+    expect(m.buffer.byteLength).toBe(100);
+  });
+
+  it.skipIf(!existsSync(vectors))('passes every supported Noise vector (skipped: ../shared/vectors/noise is absent)', () => {
+    const c = new Cases(vectors, 'noise');
+    runNoise(c, JSON.parse(readFileSync(vectors, 'utf8')));
+    expect(c.failures).toEqual([]);
+    expect(c.passed).toBeGreaterThan(0);
+  });
+
+  it('binds the prologue: equal prologues complete with one h, different ones fail', () => {
+    const run = (pi: Uint8Array, pr: Uint8Array) => {
+      const i = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair(), prologue: pi });
+      const r = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair(), prologue: pr });
+      r.readMessage(i.writeMessage());
+      i.readMessage(r.writeMessage());
+      r.readMessage(i.writeMessage());
+      return [i.handshakeHash, r.handshakeHash];
+    };
+    const a = new TextEncoder().encode('prologue A');
+    const [hi, hr] = run(a, a);
+    expect(Buffer.from(hi).equals(Buffer.from(hr))).toBe(true);
+    expect(() => run(a, new TextEncoder().encode('prologue B'))).toThrow();
+  });
+});
