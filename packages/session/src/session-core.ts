@@ -26,7 +26,9 @@ export type SessionRole = 'client' | 'server';
 
 /** Counters, named as the reference's `SessionStats`. */
 export interface SessionStats {
+  /** Messages this side produced to send (HELLO, ACCEPT, REJECT, DATA, PING, PONG, CLOSE), counted as each is built. */
   messagesSent: number;
+  /** Messages handed to {@link SessionCore.receive}, counted on entry, so one that throws counts too. */
   messagesReceived: number;
   /** Total length of DATA content sent. */
   bytesCompressed: number;
@@ -36,12 +38,18 @@ export interface SessionStats {
 
 /** Options of {@link SessionCore}. */
 export interface SessionCoreOptions {
+  /** `client` sends HELLO; `server` answers one with ACCEPT or REJECT and makes the session id. */
   role: SessionRole;
   /** This side's capabilities (default: {@link defaultCapabilities}). */
   capabilities?: Capabilities;
   /** The server's session id (default: a random UUID v4, as the reference). */
   sessionId?: string;
+  /** Time and one-shot timers (default `systemClock`); a `ManualClock` lets tests fire timers by hand. */
   clock?: Clock;
+  /**
+   * Timer settings in ms (default: the spec's, see {@link TimerOptions}); a value outside its
+   * range makes the constructor throw M2MError Config.
+   */
   timers?: TimerOptions;
   /** Codec limits for DATA content. */
   limits?: Partial<Limits>;
@@ -69,7 +77,9 @@ export interface SessionCoreOptions {
 
 /** How a session ended. */
 export interface ClosedInfo {
+  /** The close reason: the one in the CLOSE sent or received, TIMEOUT for timers, ERROR for a lost connection, NORMAL after a REJECT. */
   reason: CloseReason;
+  /** Detail text: the CLOSE's message (`''` for a bare CLOSE), or this SDK's own (e.g. `connection lost`, `rejected: <code>`, `no answer to HELLO`). */
   message: string;
   /** Who ended it. */
   by: 'local' | 'peer' | 'timer' | 'transport';
@@ -158,8 +168,11 @@ function connectionLost(cause: unknown): ClosedInfo {
  * ```
  */
 export class SessionCore {
+  /** Which end of the handshake this is, from {@link SessionCoreOptions.role}. */
   readonly role: SessionRole;
+  /** This side's capabilities, sent in its HELLO (client) or ACCEPT (server). */
   readonly capabilities: Capabilities;
+  /** Live counters, updated in place as messages go and come (the same object for the session's life, not a snapshot). */
   readonly stats: SessionStats = { messagesSent: 0, messagesReceived: 0, bytesCompressed: 0, bytesSaved: 0 };
   #machine = new StateMachine();
   /** A client's id is made when first read: it takes the server's from ACCEPT (one random UUID fewer per handshake). */

@@ -67,6 +67,10 @@ export type FrameCompression = 'always' | 'auto';
 export interface EncodeFrameOptions {
   /** HMAC or AEAD protection from `@m2m/crypto`; none for plain frames. */
   protection?: FrameProtection;
+  /**
+   * Limits over `DEFAULT_LIMITS`: `maxMessageBytes` bounds the JSON's UTF-8 size and
+   * `maxJsonDepth` its nesting while header fields are read; past either, LimitExceeded.
+   */
   limits?: Partial<Limits>;
   /**
    * Prompt tokens of a request for the header's cost estimate (e.g. `countRequestTokens`).
@@ -96,11 +100,16 @@ export interface DecodeFrameOptions {
    * Reading the reference's unauthenticated frames with a key at hand needs `'none'`.
    */
   minSecurity?: SecurityMode;
+  /**
+   * Size limits over `DEFAULT_LIMITS`: the frame's size, its declared `header_len` and
+   * `payload_len`, and the decompressed payload; past one, decoding fails with LimitExceeded.
+   */
   limits?: Partial<Limits>;
 }
 
 /** A decoded frame. */
 export interface DecodedFrame {
+  /** The fixed header and the routing or response header, as {@link inspectFrame} reads them. */
   header: FrameHeader;
   /** The JSON text exactly as the sender gave it. */
   payload: string;

@@ -69,14 +69,27 @@ export type FinishReason = 'Stop' | 'Length' | 'ToolCalls' | 'ContentFilter' | '
 export interface FixedHeader {
   /** Fixed plus variable header length (excluding the prefix). */
   headerLen: number;
+  /**
+   * The schema byte's name: 0x01 Request, 0x02 Response, 0x03 Stream, 0x04 EmbeddingRequest,
+   * 0x05 EmbeddingResponse, 0x10 Error, 0xFE Custom; any other byte reads as `Unknown`.
+   */
   schema: SchemaName;
+  /** The schema byte as written (fixed-header byte 2, 0-255), kept when `schema` is `Unknown`. */
   schemaByte: number;
+  /** The mode the security byte names: 0x01 `hmac`, 0x02 `aead`, any other value `none` (as the reference reads it). */
   security: SecurityMode;
+  /** The security byte as written (fixed-header byte 3, 0-255). */
   securityByte: number;
   /** Request or response flags (u16). */
   flags: number;
+  /** Fixed-header byte 6, after the flags: written as 0, not checked on read. */
   flagsReserved: number;
+  /**
+   * Common flags (fixed-header byte 7): bit 0x01 COMPRESSED, 0x02 HAS_EXTENSIONS (neither this SDK
+   * nor the reference sets it); the other bits are reserved. See {@link CommonFlag}.
+   */
   flagsCommon: number;
+  /** Whether `flagsCommon` has COMPRESSED: the stored payload is a Brotli stream, not the JSON bytes. */
   compressed: boolean;
   /** The 12 reserved bytes (written as zeros; not checked on read). */
   reserved: Uint8Array;
@@ -84,9 +97,23 @@ export interface FixedHeader {
 
 /** The routing header of requests: what a router reads without decompressing. */
 export interface RoutingHeader {
+  /**
+   * The request's `model` (`''` when it is missing or not a string). Names of 256 bytes or more
+   * read back wrong, with the fields after them (docs/PROTOCOL.md §1).
+   */
   model: string;
+  /** How many entries the request's `messages` array has (a varint, u32); `roles` has this many. */
   msgCount: number;
+  /**
+   * One role per message, from 2-bit codes: System 0 (also `developer`), User 1, Assistant 2,
+   * Tool 3. The encoder writes no code for other roles, so after such a message the list is
+   * shifted and the fields that follow may read wrong; the payload is unaffected.
+   */
   roles: Role[];
+  /**
+   * UTF-8 bytes of the messages' text (string `content`, or the `text` of each `content` part),
+   * summed; the reference's cost estimate takes a quarter of it as prompt tokens.
+   */
   contentHint: number;
   /** `null` when the flag is absent or no value was written. */
   maxTokens: number | null;
@@ -96,20 +123,38 @@ export interface RoutingHeader {
 
 /** The response header. */
 export interface ResponseHeader {
+  /** The response's `id` (like `chatcmpl-…`), `''` when it is missing or not a string. */
   id: string;
+  /** The response's `model`, `''` when it is missing or not a string. */
   model: string;
+  /**
+   * `choices[0].finish_reason` by its byte: 0 `Stop`, 1 `Length`, 2 `ToolCalls`, 3
+   * `ContentFilter`; any other byte reads as `Unknown` (encoders write 0xFF for other reasons).
+   */
   finishReason: FinishReason;
+  /** The finish reason byte as written (0-255). */
   finishReasonByte: number;
+  /** `usage.prompt_tokens`: 0 when absent or not a whole number ≥ 0; the low 32 bits of larger ones. */
   promptTokens: number;
+  /** `usage.completion_tokens`: 0 when absent or not a whole number ≥ 0; the low 32 bits of larger ones. */
   completionTokens: number;
+  /** `usage.prompt_tokens_details.cached_tokens`, or `null` unless flag 0x20 (HAS_CACHED_TOKENS) is set; encoders set it only for a count above 0. */
   cachedTokens: number | null;
+  /** `usage.completion_tokens_details.reasoning_tokens`, or `null` unless flag 0x40 (HAS_REASONING_TOKENS) is set; encoders set it only for a count above 0. */
   reasoningTokens: number | null;
+  /**
+   * The sender's f32 cost estimate in USD (from the model's price table and the token counts),
+   * or `null` when flag 0x80 (HAS_COST_ESTIMATE, set with `usage`) is clear or fewer than 4
+   * bytes are left in the frame.
+   */
   estCostUsd: number | null;
 }
 
 /** Everything readable without decompression or crypto. */
 export interface FrameHeader extends FixedHeader {
+  /** The routing header of Request and EmbeddingRequest frames; `null` for every other schema. */
   routing: RoutingHeader | null;
+  /** The response header of Response, EmbeddingResponse and Error frames; `null` for every other schema. */
   response: ResponseHeader | null;
 }
 

@@ -6,22 +6,30 @@
 
 /** HMAC-SHA256 protection: a 32-byte tag over everything after the prefix. */
 export interface HmacFrameProtection {
+  /** Tells the codec which kind this is: frames it protects carry security byte 0x01. */
   readonly mode: 'hmac';
   /** Returns the 32-byte tag of `data`. */
   sign(data: Uint8Array): Uint8Array;
-  /** @throws CryptoError (Hmac/VerificationFailed) when the tag does not verify. */
+  /**
+   * Checks that `tag` is the 32-byte tag of `data` (the frame after its prefix, tag left out).
+   * @throws CryptoError (Hmac/VerificationFailed) when the tag does not verify.
+   */
   verify(data: Uint8Array, tag: Uint8Array): void;
 }
 
 /** What {@link AeadFrameProtection.seal} returns. */
 export interface AeadSealedFrame {
+  /** The 12-byte ChaCha20-Poly1305 nonce, written right after the headers. */
   readonly nonce: Uint8Array;
+  /** The encrypted `payload_len ‖ crc32 ‖ payload`, as long as that plaintext. */
   readonly ciphertext: Uint8Array;
+  /** The 16-byte Poly1305 tag over the headers (AAD) and the ciphertext; it ends the frame. */
   readonly tag: Uint8Array;
 }
 
 /** ChaCha20-Poly1305 protection: headers as AAD, `nonce ‖ ciphertext ‖ tag` after them. */
 export interface AeadFrameProtection {
+  /** Tells the codec which kind this is: frames it protects carry security byte 0x02. */
   readonly mode: 'aead';
   /**
    * Encrypts. The frame is `headers ‖ nonce(12) ‖ ciphertext ‖ tag(16)`; the parts come back

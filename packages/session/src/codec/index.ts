@@ -13,9 +13,14 @@ export type MessageCodecName = 'json' | 'binary';
 
 /** Turns messages into transport payloads and back. */
 export interface MessageCodec {
+  /** `json` (the reference's text) or `binary` (MessagePack); what `Session.codec` reports. */
   readonly name: MessageCodecName;
+  /** The bytes of one message as a transport sends them. */
   encode(message: Message): Uint8Array;
-  /** @throws M2MError of kind InvalidMessage for anything that is not one valid message. */
+  /**
+   * Reads exactly one message from a transport payload.
+   * @throws M2MError of kind InvalidMessage for anything that is not one valid message.
+   */
   decode(bytes: Uint8Array): Message;
 }
 
