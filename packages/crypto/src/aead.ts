@@ -23,6 +23,18 @@ function bytesArg(x: unknown, what: string): Uint8Array {
   return x;
 }
 
+/** The nonce of an AEAD call: `size` bytes, else a CryptoError of the call's reason. */
+function nonceArg(nonce: unknown, size: number, reason: 'EncryptionFailed' | 'DecryptionFailed'): Uint8Array {
+  if (!isBytes(nonce) || nonce.length !== size) throw new CryptoError('Aead', reason, { detail: `nonce must be ${size} bytes` });
+  return nonce;
+}
+
+/** XChaCha20-Poly1305's key: exactly 32 bytes (no truncation, unlike {@link aeadKey}). */
+function xchachaKey(key: unknown): Uint8Array {
+  if (!isBytes(key) || key.length !== 32) throw new CryptoError('Aead', 'InvalidKey', { detail: `Key must be 32 bytes, got ${isBytes(key) ? key.length : 0}` });
+  return key;
+}
+
 /** Validates an AEAD key as the reference does: at least 32 bytes, longer keys truncated. */
 export function aeadKey(key: Uint8Array): Uint8Array {
   if (!isBytes(key)) throw new CryptoError('Aead', 'InvalidKey', { detail: 'key must be a Uint8Array' });
@@ -33,7 +45,7 @@ export function aeadKey(key: Uint8Array): Uint8Array {
 /** Raw ChaCha20-Poly1305 seal: `ciphertext ‖ tag`. @throws CryptoError (Aead) on bad sizes. */
 export function chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
   const k = aeadKey(key);
-  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
+  nonceArg(nonce, NONCE_SIZE, 'EncryptionFailed');
   const { ciphertext, tag } = sealParts(k, nonce, plaintext, aad);
   const out = new Uint8Array(ciphertext.length + AEAD_TAG_SIZE);
   out.set(ciphertext, 0);
@@ -47,7 +59,7 @@ export function chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plainte
  */
 export function sealParts(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): SealedParts {
   const k = aeadKey(key);
-  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
+  nonceArg(nonce, NONCE_SIZE, 'EncryptionFailed');
   try {
     return getBackend().chachaSeal(k, nonce, bytesArg(plaintext, 'plaintext'), bytesArg(aad, 'aad'));
   } catch (e) {
@@ -63,7 +75,7 @@ export function sealParts(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Ar
  */
 export function sealInPlace(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, aad: Uint8Array, tag: Uint8Array): void {
   const k = aeadKey(key);
-  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
+  nonceArg(nonce, NONCE_SIZE, 'EncryptionFailed');
   if (!isBytes(tag) || tag.length !== AEAD_TAG_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'tag must be 16 bytes' });
   const backend = getBackend();
   try {
@@ -85,7 +97,7 @@ export function sealInPlace(key: Uint8Array, nonce: Uint8Array, data: Uint8Array
  */
 export function openInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): void {
   const k = aeadKey(key);
-  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'nonce must be 12 bytes' });
+  nonceArg(nonce, NONCE_SIZE, 'DecryptionFailed');
   if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
   if (!isBytes(out) || out.length !== sealed.length - AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'output must be the ciphertext length' });
   const backend = getBackend();
@@ -113,7 +125,7 @@ export function openInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
  */
 export function chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
   const k = aeadKey(key);
-  if (!isBytes(nonce) || nonce.length !== NONCE_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'nonce must be 12 bytes' });
+  nonceArg(nonce, NONCE_SIZE, 'DecryptionFailed');
   if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
   let out: Uint8Array | undefined;
   try {
@@ -140,8 +152,8 @@ export function sealWithNonce(key: Uint8Array, nonce: Uint8Array, plaintext: Uin
 
 /** XChaCha20-Poly1305 seal with a 24-byte nonce: `ciphertext ‖ tag`. */
 export function xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
-  if (!isBytes(key) || key.length !== 32) throw new CryptoError('Aead', 'InvalidKey', { detail: `Key must be 32 bytes, got ${isBytes(key) ? key.length : 0}` });
-  if (!isBytes(nonce) || nonce.length !== 24) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 24 bytes' });
+  xchachaKey(key);
+  nonceArg(nonce, 24, 'EncryptionFailed');
   try {
     return loadNoble().xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).encrypt(bytesArg(plaintext, 'plaintext'));
   } catch (e) {
@@ -151,8 +163,8 @@ export function xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaint
 
 /** XChaCha20-Poly1305 open. @throws CryptoError (Aead) as {@link chacha20poly1305Open}. */
 export function xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
-  if (!isBytes(key) || key.length !== 32) throw new CryptoError('Aead', 'InvalidKey', { detail: `Key must be 32 bytes, got ${isBytes(key) ? key.length : 0}` });
-  if (!isBytes(nonce) || nonce.length !== 24) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'nonce must be 24 bytes' });
+  xchachaKey(key);
+  nonceArg(nonce, 24, 'DecryptionFailed');
   if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
   try {
     return loadNoble().xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).decrypt(sealed);
