@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
+import { AadRecorder, hex } from './fixtures/aad-recorder.js';
 
 vi.mock('#platform', async (importOriginal) => {
   const actual = (await importOriginal()) as { platform: object };
@@ -19,21 +19,6 @@ const { platform } = await import('#platform');
 const { SessionCore } = await import('../src/session-core.js');
 const { aeadProtection } = await import('@m2m/crypto');
 const { isM2MError } = await import('@m2m/core');
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-class Recorder implements AeadFrameProtection {
-  readonly mode = 'aead' as const;
-  seen: string[] = [];
-  seal(aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame {
-    this.seen.push(hex(aad));
-    return { nonce: new Uint8Array(12), ciphertext: plaintext.slice(), tag: new Uint8Array(16) };
-  }
-  open(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
-    this.seen.push(hex(aad));
-    return sealed.slice(12, sealed.length - 16);
-  }
-}
 
 describe('binding scratch without the one-pass writer (browser platform shape)', () => {
   it('the platform seen by secure/binding.ts has no fastCodec here', () => {
@@ -53,7 +38,7 @@ describe('binding scratch without the one-pass writer (browser platform shape)',
     });
     fc.assert(
       fc.property(fc.array(fields, { minLength: 1, maxLength: 25 }), (steps) => {
-        const inner = new Recorder();
+        const inner = new AadRecorder();
         const bound = new BindingProtection(inner);
         const expected: string[] = [];
         for (const f of steps) {

@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeFrame, encodeFrame, type AeadFrameProtection, type AeadSealedFrame } from '@m2m/core';
+import { decodeFrame, encodeFrame } from '@m2m/core';
+import { AadRecorder, hex } from './fixtures/aad-recorder.js';
 import { CipherState } from '@m2m/crypto';
 import { BindingProtection, messageBinding, SecureChannel } from '@m2m/session/internal';
 import type { Message } from '@m2m/session';
 import { ManualClock } from '@m2m/session/testing';
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const concat = (a: Uint8Array, b: Uint8Array) => {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
@@ -21,18 +21,8 @@ const concat = (a: Uint8Array, b: Uint8Array) => {
   return out;
 };
 
-/** An inner protection that records (a copy of) the associated data of every call. */
-class Recorder implements AeadFrameProtection {
-  readonly mode = 'aead' as const;
-  seen: string[] = [];
-  seal(aad: Uint8Array, plaintext: Uint8Array): AeadSealedFrame {
-    this.seen.push(hex(aad));
-    return { nonce: new Uint8Array(12), ciphertext: plaintext.slice(), tag: new Uint8Array(16) };
-  }
-  open(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
-    this.seen.push(hex(aad));
-    return sealed.slice(12, sealed.length - 16);
-  }
+/** {@link AadRecorder} with the in-place calls the kept binding uses (secure/kept-binding.ts). */
+class Recorder extends AadRecorder {
   sealInPlace(aad: Uint8Array): void {
     this.seen.push(hex(aad));
   }
