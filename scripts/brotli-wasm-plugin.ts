@@ -2,7 +2,7 @@
  * An esbuild plugin that builds brotli-wasm into the browser bundle: its web glue as code and its
  * `.wasm` as bytes. brotli-wasm's own browser entry fetches the `.wasm` from a URL beside the
  * bundle, which every consumer would have to copy by hand; with the bytes inside our bundle,
- * any bundler works with no flags. Used by scripts/bundle.ts and examples/browser/server.ts.
+ * any bundler works with no flags. Used by scripts/bundle.ts and scripts/browser-page-build.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';

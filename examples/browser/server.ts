@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { brotliWasmPlugin } from '../../scripts/brotli-wasm-plugin.js';
+import { browserPageBuild } from '../../scripts/browser-page-build.js';
 import { compress } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { listen } from '@m2m/session';
@@ -29,19 +29,7 @@ export interface BrowserExample {
 /** Bundles the page and starts the agent and the static server on loopback. */
 export async function startBrowserExample(): Promise<BrowserExample> {
   const out = mkdtempSync(join(tmpdir(), 'm2m-browser-'));
-  await build({
-    entryPoints: [resolve(import.meta.dirname, 'client.ts')],
-    bundle: true,
-    format: 'esm',
-    splitting: true,
-    platform: 'browser',
-    target: 'es2022',
-    outdir: out,
-    conditions: ['@m2m/source', '@m2m/platform-source'],
-    // From sources, the Brotli wasm is built in as the published browser bundle has it.
-    plugins: [brotliWasmPlugin()],
-    logLevel: 'error',
-  });
+  await build(browserPageBuild(resolve(import.meta.dirname, 'client.ts'), out));
   copyFileSync(resolve(import.meta.dirname, 'index.html'), join(out, 'index.html'));
 
   const key = KeyPair.generate();

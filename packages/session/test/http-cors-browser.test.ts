@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { brotliWasmPlugin } from '../../../scripts/brotli-wasm-plugin.js';
+import { browserPageBuild } from '../../../scripts/browser-page-build.js';
 import { listen } from '../src/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,18 +22,7 @@ if (!existsSync(CHROMIUM)) console.warn(`[http-cors-browser] ${CHROMIUM} not fou
 describe.skipIf(!existsSync(CHROMIUM))('HTTP transport from a page of another origin (headless Chromium)', () => {
   it('works when the server allows the page origin, and fails with NETWORK_ERROR when it does not', async () => {
     const out = mkdtempSync(join(tmpdir(), 'm2m-cors-'));
-    await build({
-      entryPoints: [resolve(import.meta.dirname, 'fixtures/cors-page.ts')],
-      bundle: true,
-      format: 'esm',
-      splitting: true,
-      platform: 'browser',
-      target: 'es2022',
-      outdir: out,
-      conditions: ['@m2m/source', '@m2m/platform-source'],
-      plugins: [brotliWasmPlugin()],
-      logLevel: 'error',
-    });
+    await build(browserPageBuild(resolve(import.meta.dirname, 'fixtures/cors-page.ts'), out));
     writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./cors-page.js"></script>');
     const pages = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
