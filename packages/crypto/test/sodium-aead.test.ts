@@ -58,7 +58,7 @@ describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => 
     expect(invalid).toBeGreaterThan(10);
   });
 
-  it('hands arguments the binding cannot take to the checked public functions (an error, never a crash)', () => {
+  it('refuses arguments libsodium cannot take (an error or a refusal, never a crash)', () => {
     const aead = sodiumAead(sodium!, realBinding);
     const key = new Uint8Array(32);
     const nonce = new Uint8Array(12);
@@ -85,6 +85,65 @@ describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => 
     const t2 = Buffer.alloc(16);
     aead.seal(c2, t2, Buffer.from(m), Buffer.alloc(3), Buffer.from(nonce), Buffer.from(key));
     expect([...c2, ...t2]).toEqual([...c1, ...t1]);
+  });
+
+  it('reads sizes the way native code does: a shadowed length or byteLength is refused, not trusted (direct and checked calls)', () => {
+    const lying = <T extends Uint8Array>(x: T, length: number): T => {
+      Object.defineProperty(x, 'length', { value: length });
+      Object.defineProperty(x, 'byteLength', { value: length });
+      return x;
+    };
+    for (const aead of [sodiumAead(sodium!, realBinding), sodiumAead(sodium!, () => null)]) {
+      const key = new Uint8Array(32);
+      const nonce = new Uint8Array(12);
+      // A 64 KiB ciphertext claiming 20 bytes, opened into the 4 bytes it claims: libsodium would
+      // zero the real 64 KiB - 16 bytes into a 4-byte output (this crashed the process).
+      expect(aead.open(new Uint8Array(4), lying(new Uint8Array(1 << 16), 20), new Uint8Array(0), nonce, key)).toBe(false);
+      // A 4-byte view of a larger buffer claiming to be a 32-byte key: native code would read 28
+      // bytes past it as key material.
+      const shortKey = lying(new Uint8Array(new ArrayBuffer(4096), 0, 4), 32);
+      expect(() => aead.seal(new Uint8Array(10), new Uint8Array(16), new Uint8Array(10), new Uint8Array(0), nonce, shortKey)).toThrow(TypeError);
+      expect(() => aead.seal(new Uint8Array(10), lying(new Uint8Array(4), 16), new Uint8Array(10), new Uint8Array(0), nonce, key)).toThrow(TypeError);
+      expect(() => aead.seal(new Uint8Array(10), new Uint8Array(16), new Uint8Array(10), new Uint8Array(0), lying(new Uint8Array(8), 12), key)).toThrow(TypeError);
+      expect(() => aead.seal(lying(new Uint8Array(2), 10), new Uint8Array(16), new Uint8Array(10), new Uint8Array(0), nonce, key)).toThrow(TypeError);
+      // A subclass whose getter lies is judged by its real size too.
+      class Liar extends Uint8Array {
+        override get length(): number {
+          return 32;
+        }
+      }
+      expect(() => aead.seal(new Uint8Array(10), new Uint8Array(16), new Uint8Array(10), new Uint8Array(0), nonce, new Liar(4))).toThrow(TypeError);
+      // An object that only inherits from Uint8Array.prototype is not a typed array.
+      const fake = Object.create(Uint8Array.prototype) as Uint8Array;
+      expect(aead.open(new Uint8Array(10), new Uint8Array(26), new Uint8Array(0), nonce, fake)).toBe(false);
+    }
+  });
+
+  it('opens and seals correctly when input and output share memory at different offsets (copied first; exact in-place is libsodium\'s own)', () => {
+    for (const aead of [sodiumAead(sodium!, realBinding), sodiumAead(sodium!, () => null)]) {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+      const nonce = new Uint8Array(12).fill(9);
+      const plain = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 255);
+      const c = new Uint8Array(300);
+      const tag = new Uint8Array(16);
+      aead.seal(c, tag, plain, new Uint8Array(0), nonce, key);
+      for (const shift of [5, -7]) {
+        const buf = new Uint8Array(330);
+        const sealedAt = shift > 0 ? 0 : 10;
+        buf.set(c, sealedAt);
+        buf.set(tag, sealedAt + 300);
+        const out = buf.subarray(sealedAt + shift, sealedAt + shift + 300);
+        expect(aead.open(out, buf.subarray(sealedAt, sealedAt + 316), new Uint8Array(0), nonce, key)).toBe(true);
+        expect([...out]).toEqual([...plain]);
+      }
+      // Seal from a view overlapping the output: the same bytes as from a separate copy.
+      const buf = new Uint8Array(310);
+      buf.set(plain, 0);
+      const c2 = buf.subarray(10, 310);
+      const tag2 = new Uint8Array(16);
+      aead.seal(c2, tag2, buf.subarray(0, 300), new Uint8Array(0), nonce, key);
+      expect([...c2, ...tag2]).toEqual([...c, ...tag]);
+    }
   });
 
   it('uses the public functions for an unknown sodium-native version, a missing binding, or a binding that does not give their bytes', () => {

@@ -39,36 +39,80 @@ export interface SodiumAead {
   /** Whether calls go straight to the binding (false: through the public functions). */
   readonly direct: boolean;
   /**
-   * Encrypts `m` into `c` (the same length; may be `m` itself) and writes the 16-byte tag to `mac`.
-   * @throws Error (from sodium-native) for arguments libsodium cannot take.
+   * Encrypts `m` into `c` (the same length; may be `m` itself; other overlaps are copied first)
+   * and writes the 16-byte tag to `mac`.
+   * @throws TypeError for arguments libsodium cannot take (types, or real sizes: shadowed
+   * `length`/`byteLength` properties are not trusted).
    */
   seal(c: Uint8Array, mac: Uint8Array, m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): void;
   /**
    * Decrypts `c` (ciphertext ‖ tag) into `m` (`c.length - 16` bytes): false when the tag does not
-   * verify or libsodium cannot take the arguments, and then `m` holds zeros.
+   * verify (then `m` holds zeros) or libsodium cannot take the arguments (then `m` is untouched).
    */
   open(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): boolean;
 }
 
+// The built-in TypedArray getters. A caller can shadow `length`, `byteLength` or `byteOffset`
+// on an array (an own property, or a subclass getter) while libsodium uses the real sizes: a
+// 64 KiB ciphertext whose `length` said 20 made an open write zeros past a 4-byte output and
+// crash the process. Sizes are therefore read with these, which report what native code sees.
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const getter = (name: string) => Object.getOwnPropertyDescriptor(typedArrayProto, name)?.get as (this: unknown) => unknown;
+const lengthGetter = getter('length');
+const offsetGetter = getter('byteOffset');
+const bufferGetter = getter('buffer');
+
+/** The real element count of `x` when it is a Uint8Array of this realm (-1 otherwise). */
+function realLength(x: unknown): number {
+  if (!(x instanceof Uint8Array)) return -1;
+  try {
+    return lengthGetter.call(x) as number;
+  } catch {
+    return -1; // an object that only inherits from Uint8Array.prototype
+  }
+}
+
+/** Whether `a` and `b` share memory without starting at the same byte (libsodium supports exact in-place only). */
+function overlapsShifted(a: Uint8Array, b: Uint8Array): boolean {
+  if (bufferGetter.call(a) !== bufferGetter.call(b)) return false;
+  const ao = offsetGetter.call(a) as number;
+  const bo = offsetGetter.call(b) as number;
+  return ao !== bo && ao < bo + (lengthGetter.call(b) as number) && bo < ao + (lengthGetter.call(a) as number);
+}
+
+/** Whether a seal's arguments are what libsodium's prototype assumes, by their real sizes. */
+function sealFits(c: unknown, mac: unknown, m: unknown, ad: unknown, npub: unknown, k: unknown): boolean {
+  const n = realLength(m);
+  return n >= 0 && realLength(c) === n && realLength(mac) === 16 && realLength(ad) >= 0 && realLength(npub) === 12 && realLength(k) === 32;
+}
+
+/** Whether an open's arguments are what libsodium's prototype assumes, by their real sizes. */
+function openFits(m: unknown, c: unknown, ad: unknown, npub: unknown, k: unknown): boolean {
+  const n = realLength(c);
+  return n >= 16 && realLength(m) === n - 16 && realLength(ad) >= 0 && realLength(npub) === 12 && realLength(k) === 32;
+}
+
+/** Refuses a seal libsodium cannot take (caught and typed by backend/sodium.ts's callers). */
+function unfit(): never {
+  throw new TypeError('arguments libsodium cannot take (types, or real sizes)');
+}
+
 /**
- * The public functions' behaviour as {@link SodiumAead}. They check every argument but `ad`,
- * which reaches native code as it is (a non-typed-array there crashes too), so it is checked here.
+ * The public functions' behaviour as {@link SodiumAead}, behind the same size checks as the
+ * direct calls: the public functions check `byteLength`, which a caller can shadow too.
  */
 function checkedCalls(s: SodiumAeadPublic): SodiumAead {
-  const adOk = (ad: unknown) => {
-    if (!ArrayBuffer.isView(ad)) throw new TypeError('ad must be a typed array');
-  };
   return {
     direct: false,
     seal(c, mac, m, ad, npub, k) {
-      adOk(ad);
-      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, m, ad, null, npub, k);
+      if (!sealFits(c, mac, m, ad, npub, k)) unfit();
+      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, overlapsShifted(c, m) ? new Uint8Array(m) : m, ad, null, npub, k);
     },
     // Arguments libsodium cannot take are a refusal, as a forged tag (what the backend did before).
     open(m, c, ad, npub, k) {
+      if (!openFits(m, c, ad, npub, k)) return false;
       try {
-        adOk(ad);
-        s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, c, ad, npub, k);
+        s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k);
         return true;
       } catch {
         m.fill(0);
@@ -78,42 +122,18 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
   };
 }
 
-/** Direct binding calls behind the checks that make them safe, the checked calls otherwise. */
-function directCalls(b: SodiumAeadBinding, checked: SodiumAead): SodiumAead {
+/** Direct binding calls behind the checks that make them safe. */
+function directCalls(b: SodiumAeadBinding): SodiumAead {
   return {
     direct: true,
     seal(c, mac, m, ad, npub, k) {
-      if (
-        c instanceof Uint8Array &&
-        mac instanceof Uint8Array &&
-        m instanceof Uint8Array &&
-        ad instanceof Uint8Array &&
-        npub instanceof Uint8Array &&
-        k instanceof Uint8Array &&
-        c.length === m.length &&
-        mac.length === 16 &&
-        npub.length === 12 &&
-        k.length === 32
-      ) {
-        b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, m, ad, npub, k);
-      } else checked.seal(c, mac, m, ad, npub, k);
+      if (!sealFits(c, mac, m, ad, npub, k)) unfit();
+      b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, overlapsShifted(c, m) ? new Uint8Array(m) : m, ad, npub, k);
     },
     open(m, c, ad, npub, k) {
-      if (
-        m instanceof Uint8Array &&
-        c instanceof Uint8Array &&
-        ad instanceof Uint8Array &&
-        npub instanceof Uint8Array &&
-        k instanceof Uint8Array &&
-        c.length >= 16 &&
-        m.length === c.length - 16 &&
-        npub.length === 12 &&
-        k.length === 32
-      ) {
-        // Success returns the plaintext length; anything else (a negative status) is a refusal.
-        return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, c, ad, npub, k) === m.length;
-      }
-      return checked.open(m, c, ad, npub, k);
+      if (!openFits(m, c, ad, npub, k)) return false;
+      // Success returns the plaintext length; anything else (a negative status) is a refusal.
+      return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k) === (lengthGetter.call(m) as number);
     },
   };
 }
@@ -158,7 +178,7 @@ export function sodiumAead(s: SodiumAeadPublic, loadBinding: () => { version: st
     if (!found || !v || Number(v[1]) < 1) return checked;
     const b = found.binding as Partial<SodiumAeadBinding>;
     if (typeof b.crypto_aead_chacha20poly1305_ietf_encrypt_detached !== 'function' || typeof b.crypto_aead_chacha20poly1305_ietf_decrypt !== 'function') return checked;
-    const direct = directCalls(b as SodiumAeadBinding, checked);
+    const direct = directCalls(b as SodiumAeadBinding);
     return agreesWithPublic(direct, s) ? direct : checked;
   } catch {
     return checked;
