@@ -42,3 +42,56 @@ describe('util.inspect of SDK errors', () => {
     }
   });
 });
+
+describe('util.inspect of SDK errors with a non-SDK cause', () => {
+  const key = new Uint8Array(32).fill(7);
+
+  it('redacts secret-named fields and byte arrays of an Error cause, keeping name, message, code and stack', () => {
+    const cause = Object.assign(new TypeError('lib failed'), { key, privateKey: 'SECRETHEX', code: 'ELIB', attempt: 3 });
+    const text = inspect(new CryptoError('Aead', 'DecryptionFailed', {}, { cause }), { depth: 10 });
+    expect(text).not.toContain('SECRETHEX');
+    expect(text).not.toMatch(/\b7, 7\b/);
+    expect(text).toMatch(/\[cause\]: TypeError: lib failed/);
+    expect(text).toContain("code: 'ELIB'");
+    expect(text).toContain('attempt: 3');
+    expect(text).toContain("privateKey: '[REDACTED]'");
+    expect(text).toContain('[REDACTED]');
+    // The stack of the cause is still printed (its first frame is this file).
+    expect(text).toContain('error-inspect.test.ts');
+    // The cause itself is untouched.
+    expect(cause.privateKey).toBe('SECRETHEX');
+  });
+
+  it('redacts a plain-object cause and byte arrays under non-secret names', () => {
+    const e = new M2MError('Network', { reason: 'x' }, { cause: { psk: 'PSKPLAIN', arr: new Uint8Array(4), credentials: 'CREDPLAIN', authorization: 'Bearer AUTHPLAIN', cookie: 'COOKIEPLAIN', note: 'kept' } });
+    const text = inspect(e, { depth: 10 });
+    for (const secret of ['PSKPLAIN', 'CREDPLAIN', 'AUTHPLAIN', 'COOKIEPLAIN']) expect(text).not.toContain(secret);
+    expect(text).toContain('[REDACTED 4 bytes]');
+    expect(text).toContain("note: 'kept'");
+  });
+
+  it('sanitizes every link of a nested cause chain, through SDK and non-SDK errors', () => {
+    const inner = Object.assign(new Error('innermost'), { seed: 'SEEDPLAIN', material: key });
+    const middle = new M2MError('Config', { reason: 'mid' }, { cause: inner });
+    const outer = new M2MError('Network', { reason: 'out' }, { cause: Object.assign(new Error('wrapper', { cause: middle }), { token: 'TOKENPLAIN' }) });
+    const text = inspect(outer, { depth: Infinity });
+    expect(text).not.toContain('SEEDPLAIN');
+    expect(text).not.toContain('TOKENPLAIN');
+    expect(text).not.toMatch(/\b7, 7\b/);
+    expect(text).toMatch(/\[cause\]: Error: wrapper/);
+    expect(text).toMatch(/\[cause\]: M2MError: Config error: mid/);
+    expect(text).toMatch(/\[cause\]: Error: innermost/);
+    expect(text).toContain('[REDACTED 32 bytes]');
+  });
+
+  it('prints a cyclic cause chain without looping and without secrets', () => {
+    const a = Object.assign(new Error('a'), { password: 'PWPLAIN' });
+    const b = new Error('b', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    const text = inspect(new M2MError('Network', { reason: 'cyc' }, { cause: a }), { depth: Infinity });
+    expect(text).not.toContain('PWPLAIN');
+    expect(text).toMatch(/\[cause\]: (<ref \*1> )?Error: a/);
+    expect(text).toMatch(/\[cause\]: Error: b/);
+    expect(text).toContain('Circular');
+  });
+});

@@ -74,7 +74,8 @@ export interface ListenOptions extends SessionOptions, TransportLimits {
    * `http`: page origins a browser may let call this server from another origin, e.g.
    * `['https://app.example.com']` (as browsers send them: scheme, host, port), or `'*'` for any.
    * Those get answers to CORS preflights (`OPTIONS /message`) and the CORS headers on every
-   * response; a request from another origin gets none, so its browser keeps the page out.
+   * response; a request from another origin (its `Origin` neither listed nor the server's own)
+   * gets 403 unprocessed, so even a preflight-free `text/plain` POST opens nothing.
    * Default: none (same origin only). CONFIG_ERROR for anything else, or with another transport.
    */
   allowOrigins?: '*' | readonly string[];

@@ -94,6 +94,66 @@ describe('listen http: CORS', () => {
     }
   });
 
+  /** Runs one echo round trip through `connect`, every request carrying `origin` when given. */
+  async function roundTrip(base: string, origin: string | undefined): Promise<string> {
+    const realFetch = globalThis.fetch;
+    if (origin !== undefined) vi.stubGlobal('fetch', (url: string, init: RequestInit = {}) => realFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin } }));
+    try {
+      const session = await connect(base, { transport: httpTransport });
+      await session.send('{"hello":"origin"}');
+      let got = '';
+      for await (const m of session) {
+        got = m.content;
+        break;
+      }
+      await session.close();
+      return got;
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  }
+
+  it('with allowOrigins, refuses every request from another origin with 403 before processing it (no connection, no session)', async () => {
+    const onSession = vi.fn();
+    const server = await listen({ transport: 'http', allowOrigins: [PAGE], onSession });
+    servers.push(server);
+    const endpoint = `${server.url}/message`;
+    const evil = 'http://evil.example.test';
+    // A cross-site form or fetch can send this without a preflight.
+    const simple = await fetch(endpoint, { method: 'POST', headers: { origin: evil, 'content-type': 'text/plain' }, body: '{"type":"PING"}' });
+    expect(simple.status).toBe(403);
+    expect(simple.headers.get('x-m2m-connection')).toBeNull();
+    expect(simple.headers.get('access-control-allow-origin')).toBeNull();
+    expect(simple.headers.get('vary')).toBe('Origin');
+    for (const method of ['GET', 'DELETE']) expect((await fetch(endpoint, { method, headers: { origin: evil } })).status).toBe(403);
+    // A whole client session from that origin gets nowhere either.
+    const e: unknown = await roundTrip(server.url, evil).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(Error);
+    expect(onSession).not.toHaveBeenCalled();
+    expect(server.sessions.size).toBe(0);
+    // The preflight refusal varies by Origin as well.
+    const pre = await preflight(endpoint, evil);
+    expect(pre.status).toBe(403);
+    expect(pre.headers.get('vary')).toBe('Origin');
+  });
+
+  it('with allowOrigins, still serves a listed origin, a client sending no Origin, and the server\'s own origin', async () => {
+    const onSession = vi.fn(async (s: Awaited<Parameters<NonNullable<ListenOptions['onSession']>>[0]>) => { for await (const m of s) await s.send(m.content); });
+    const server = await listen({ transport: 'http', allowOrigins: [PAGE], onSession });
+    servers.push(server);
+    const own = new URL(server.url).origin;
+    for (const origin of [PAGE, undefined, own]) expect(JSON.parse(await roundTrip(server.url, origin)), String(origin)).toEqual({ hello: 'origin' });
+    expect(onSession).toHaveBeenCalledTimes(3);
+  });
+
+  it('without allowOrigins, processes a request from another origin as before', async () => {
+    const endpoint = await start();
+    const res = await fetch(endpoint, { method: 'POST', headers: { origin: PAGE, 'content-type': 'text/plain' }, body: '{"type":"PING"}' });
+    await res.arrayBuffer();
+    expect(res.status).not.toBe(403);
+    expect(JSON.parse(await roundTrip(endpoint.replace(/\/message$/, ''), 'http://evil.example.test'))).toEqual({ hello: 'origin' });
+  });
+
   const bad: Array<[string, Record<string, unknown>, string]> = [
     ['a string other than *', { allowOrigins: PAGE }, 'allowOrigins must be'],
     ['an origin with a trailing slash', { allowOrigins: [`${PAGE}/`] }, 'allowOrigins entries must be origins'],

@@ -3,7 +3,7 @@
  * @module
  */
 
-const SECRET_NAME = /(^|_|[a-z])(key|secret|psk|password|passphrase|token|private|seed|ikm|master)s?($|_|[A-Z])/i;
+const SECRET_NAME = /(^|_|[a-z])(key|secret|psk|password|passphrase|token|private|seed|ikm|master|credential|auth|authorization|cookie)s?($|_|[A-Z])/i;
 
 /** True when a detail name looks like it holds a secret. */
 export function isSecretName(name: string): boolean {

@@ -33,6 +33,13 @@ export interface CorsPolicy {
   responseHeaders(origin: string | undefined): Record<string, string> | undefined;
   /** Headers for a preflight (`OPTIONS`) from `origin`, or undefined when the origin is not allowed. */
   preflightHeaders(origin: string | undefined): Record<string, string> | undefined;
+  /**
+   * Whether a request may be processed: no `Origin` (a non-browser client), an allowed origin,
+   * or the server's own origin (`http(s)://` + the request's `Host`; browsers send `Origin` on
+   * same-origin POSTs too). Others get 403 unprocessed: a page of another origin can send a
+   * simple `text/plain` POST without a preflight, and it must not open connections.
+   */
+  admits(origin: string | undefined, host: string | undefined): boolean;
 }
 
 /**
@@ -80,6 +87,10 @@ export function corsPolicy(allowOrigins: AllowOrigins): CorsPolicy {
       const allow = allowed(origin);
       if (!allow) return any ? undefined : vary;
       return { ...vary, 'access-control-allow-origin': allow, 'access-control-expose-headers': EXPOSED_HEADERS };
+    },
+    admits(origin, host) {
+      if (origin === undefined || allowed(origin) !== undefined) return true;
+      return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
     },
     preflightHeaders(origin) {
       const allow = allowed(origin);

@@ -201,8 +201,11 @@ export function httpHandler(options: {
       const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
       if (req.method === 'OPTIONS') {
         const allow = options.cors.preflightHeaders(origin);
-        return reply(res, allow ? 204 : 403, allow);
+        // A refusal varies by Origin too (the vary header of responseHeaders), so caches key on it.
+        return reply(res, allow ? 204 : 403, allow ?? options.cors.responseHeaders(origin));
       }
+      // Refused before anything is read or opened: a cross-origin page's simple POST is not preflighted.
+      if (!options.cors.admits(origin, req.headers.host)) return reply(res, 403, options.cors.responseHeaders(origin));
       // Set before any answer (410 and 413 included): a browser hides from the page every
       // response without them, and the client must see those statuses.
       const headers = options.cors.responseHeaders(origin);
