@@ -175,3 +175,23 @@ export async function warmUntilSettled(batch: () => Promise<number>, rule: Settl
     }
   }
 }
+
+/**
+ * Counts arrivals at a raw baseline's receiving end (bench/session.ts's ws, bench/nats.ts's
+ * NATS): `expect(n)` starts a round and resolves once `arrived()` has been called `n` times.
+ */
+export class ArrivalCounter {
+  #seen = 0;
+  #target = 0;
+  #done: () => void = () => undefined;
+  /** One message arrived. */
+  arrived(): void {
+    if (++this.#seen === this.#target) this.#done();
+  }
+  /** Starts a round of `n` messages; resolves when all have arrived. */
+  expect(n: number): Promise<void> {
+    this.#seen = 0;
+    this.#target = n;
+    return new Promise<void>((r) => (this.#done = r));
+  }
+}

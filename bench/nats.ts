@@ -23,7 +23,7 @@ import { decodeFrame, encodeFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, listen, Session, type SecureOptions, type Server } from '@m2m/session';
 import { memoryTransportPair } from '@m2m/session/testing';
-import { median, medianRatio, sessionMessagesPerSecond, timedPipeRun, type Pipe, type PipeRate } from './measure.js';
+import { ArrivalCounter, median, medianRatio, sessionMessagesPerSecond, timedPipeRun, type Pipe, type PipeRate } from './measure.js';
 import { natsServerPath, startNatsServer } from '../packages/session/test/fixtures/nats-server.js';
 
 // Loaded when the section runs, so other sections never load the NATS client.
@@ -50,16 +50,12 @@ async function rawPipe(address: string, frames: boolean): Promise<Pipe> {
   const pub = await natsConnect({ servers: address });
   const sub = await natsConnect({ servers: address });
   const subject = frames ? 'bench.frames' : 'bench.raw';
-  let seen = 0;
-  let target = 0;
-  let done: () => void = () => undefined;
-  sub.subscribe(subject, { callback: (_e, m) => void ((frames ? decodeFrame(m.data) : m.data) && ++seen === target && done()) });
+  const arrivals = new ArrivalCounter();
+  sub.subscribe(subject, { callback: (_e, m) => void ((frames ? decodeFrame(m.data) : m.data) && arrivals.arrived()) });
   await sub.flush();
   return {
     run(n) {
-      seen = 0;
-      target = n;
-      const all = new Promise<void>((r) => (done = r));
+      const all = arrivals.expect(n);
       return timedPipeRun(n, async () => {
         for (let i = 0; i < n; i++) pub.publish(subject, frames ? encodeFrame(payload, { compression: 'auto' }) : bytes);
         await all;

@@ -18,7 +18,7 @@ import { allowKeys, connect, listen, Session, WebSocketTransport, type ListenOpt
 import { webSocketWriteBatch } from '@m2m/session/internal';
 import { memoryTransportPair } from '@m2m/session/testing';
 import { httpTransport } from '@m2m/session/http';
-import { median, sessionMessagesPerSecond, timedPipeRun, warmUntilSettled, type Pipe, type SettleRule, type Settled } from './measure.js';
+import { ArrivalCounter, median, sessionMessagesPerSecond, timedPipeRun, warmUntilSettled, type Pipe, type SettleRule, type Settled } from './measure.js';
 
 const HANDSHAKES = Number(process.env.BENCH_SESSION_HANDSHAKES ?? 200);
 const ROUNDS = Number(process.env.BENCH_SESSION_ROUNDS ?? 3);
@@ -68,17 +68,13 @@ async function rawWsPipe(text: string): Promise<Pipe> {
   const bytes = new TextEncoder().encode(text);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => wss.once('listening', r));
-  let seen = 0;
-  let target = 0;
-  let done: () => void = () => undefined;
-  wss.on('connection', (ws) => ws.on('message', () => ++seen === target && done()));
+  const arrivals = new ArrivalCounter();
+  wss.on('connection', (ws) => ws.on('message', () => arrivals.arrived()));
   const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   await new Promise((r) => ws.once('open', r));
   return {
     run(n) {
-      seen = 0;
-      target = n;
-      const all = new Promise<void>((r) => (done = r));
+      const all = arrivals.expect(n);
       return timedPipeRun(n, async () => {
         for (let i = 0; i < n; i++) await new Promise<void>((r) => ws.send(bytes, () => r()));
         await all;
