@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { runInNewContext } from 'node:vm';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +117,21 @@ describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => 
       // An object that only inherits from Uint8Array.prototype is not a typed array.
       const fake = Object.create(Uint8Array.prototype) as Uint8Array;
       expect(aead.open(new Uint8Array(10), new Uint8Array(26), new Uint8Array(0), nonce, fake)).toBe(false);
+    }
+  });
+
+  it('takes Uint8Arrays of another realm, as core\'s isBytes does (direct and checked calls)', () => {
+    const Foreign = runInNewContext('Uint8Array') as Uint8ArrayConstructor;
+    for (const aead of [sodiumAead(sodium!, realBinding), sodiumAead(sodium!, () => null)]) {
+      const c = new Foreign(10);
+      const tag = new Foreign(16);
+      aead.seal(c, tag, new Foreign(10).fill(3), new Foreign(0), new Foreign(12), new Foreign(32));
+      const sealed = new Uint8Array(26);
+      sealed.set(c);
+      sealed.set(tag, 10);
+      const out = new Foreign(10);
+      expect(aead.open(out, sealed, new Foreign(0), new Foreign(12), new Foreign(32))).toBe(true);
+      expect([...out]).toEqual(new Array(10).fill(3));
     }
   });
 

@@ -61,15 +61,15 @@ const getter = (name: string) => Object.getOwnPropertyDescriptor(typedArrayProto
 const lengthGetter = getter('length');
 const offsetGetter = getter('byteOffset');
 const bufferGetter = getter('buffer');
+const kindGetter = Object.getOwnPropertyDescriptor(typedArrayProto, Symbol.toStringTag)?.get as (this: unknown) => unknown;
 
-/** The real element count of `x` when it is a Uint8Array of this realm (-1 otherwise). */
+/**
+ * The real element count of `x` when it is a Uint8Array (of any realm, as core's `isBytes`
+ * accepts; Buffer included), -1 otherwise: the built-in tag getter reads the array's internal
+ * kind, so an object that only inherits from Uint8Array.prototype is not taken for one.
+ */
 function realLength(x: unknown): number {
-  if (!(x instanceof Uint8Array)) return -1;
-  try {
-    return lengthGetter.call(x) as number;
-  } catch {
-    return -1; // an object that only inherits from Uint8Array.prototype
-  }
+  return kindGetter.call(x) === 'Uint8Array' ? (lengthGetter.call(x) as number) : -1;
 }
 
 /** Whether `a` and `b` share memory without starting at the same byte (libsodium supports exact in-place only). */
