@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compress, decodeFrame, decodeFrameText, decompress, detectAlgorithm, encodeFrame, encodeFrameText, inspectFrame, isSdkError, toHex } from '@m2m/core';
 import { base64Decode, crc32, crc32Bytewise, crc32Table, utf8Encode, encodeVarint, decodeVarint } from '@m2m/core/internal';
+import { crc32TableAscii, NON_ASCII } from '../src/wire/crc32.js';
 import { brotliCompressSync, constants, crc32 as zlibCrc32 } from 'node:zlib';
 import { utf8ByteLength } from '@m2m/core/internal';
 import { utf8ByteLengthPortable } from '../src/wire/bytes.js';
@@ -113,6 +114,28 @@ describe('primitives', () => {
       expect(crc32(part), `length ${n}`).toBe(zlibCrc32(part));
     }
     fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (d) => crc32Table(d) === zlibCrc32(d) && crc32Bytewise(d) === zlibCrc32(d)));
+  });
+
+  it('crc32TableAscii gives the table CRC of a range and flags any byte above 0x7F', () => {
+    const check = (d: Uint8Array, start: number, end: number) => {
+      const part = d.subarray(start, end);
+      const nonAscii = part.some((b) => b >= 0x80);
+      expect(crc32TableAscii(d, start, end)).toBe(zlibCrc32(part) + (nonAscii ? NON_ASCII : 0));
+    };
+    const ascii = Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 3) & 0x7f);
+    for (let n = 0; n <= 280; n++) {
+      check(ascii, n % 11, (n % 11) + n);
+      // One high byte at each position of an 8-byte step and of the tail.
+      if (n > 0) {
+        const one = ascii.slice(0, n);
+        one[(n * 7) % n] = 0x80 | (n & 0x7f);
+        check(one, 0, n);
+      }
+    }
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), fc.nat(), fc.nat(), (d, a, b) => {
+      const start = a % (d.length + 1);
+      check(d, start, start + (b % (d.length - start + 1)));
+    }));
   });
 
   it('UTF-8 byte length (native and portable) equals the encoded length, lone surrogates included', () => {

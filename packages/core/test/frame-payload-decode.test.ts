@@ -165,6 +165,84 @@ describe('decodeFramePayload', () => {
     );
   });
 
+  // The payload section itself, plain and sealed: Node's session path reads short uncompressed
+  // payloads in one pass (CRC and an ASCII check together, then a latin1 copy for ASCII;
+  // frame-payload.ts readPayloadTextFast), so any bytes there, with an honest or a wrong CRC and
+  // an honest or a lying length, must give decodeFrame's text or its exact error.
+  const utf8 = (t: string) => [...new TextEncoder().encode(t)];
+  const piece = fc.oneof(
+    fc.string({ maxLength: 30 }).map(utf8),
+    fc.string({ unit: 'binary', maxLength: 8 }).map(utf8),
+    fc.constantFrom(
+      [0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0x80], [0xe0, 0x9f, 0xbf], [0xf0, 0x80, 0x80, 0x80], // overlong
+      [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], // UTF-16 surrogates
+      [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], // past U+10FFFF
+      [0x80], [0xbf], [0xff], [0xfe], [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], // stray, invalid, truncated
+      [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0xef, 0xbb, 0xbf], // valid, BOM included
+    ),
+    fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 6 }),
+  );
+  /** `arb` in one case of five, else `undefined`. */
+  const sometimes = <T,>(arb: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: arb, weight: 1 });
+  const sectionCase = fc.record({
+    payload: fc.oneof(
+      fc.array(piece, { maxLength: 12 }).map((ps) => ps.flat()),
+      // Around the short-payload bound (256 B) and the 8-byte steps of the CRC loop.
+      fc.tuple(fc.integer({ min: 0, max: 300 }), fc.option(piece, { nil: undefined }), fc.nat()).map(([n, p, at]) => {
+        const bytes = Array.from({ length: n }, (_, i) => 0x20 + ((i * 7) % 90));
+        if (p && n > 0) bytes.splice(at % n, p.length, ...p);
+        return bytes;
+      }),
+    ),
+    crcFlip: sometimes(fc.integer({ min: 1, max: 0xffffffff })),
+    lenDelta: sometimes(fc.integer({ min: -3, max: 3 })),
+    cut: sometimes(fc.nat()),
+    sealed: fc.boolean(),
+    limits: sometimes(fc.record({ maxPayloadBytes: fc.integer({ min: 0, max: 400 }), maxDecompressedBytes: fc.integer({ min: 0, max: 400 }) }, { requiredKeys: [] })),
+  });
+  const crcOf = (bytes: number[]) => {
+    let c = -1;
+    for (const b of bytes) {
+      c ^= b;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
+    return (c ^ -1) >>> 0;
+  };
+  const u32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+
+  it('agrees on any bytes in the payload section (invalid UTF-8, overlong forms, surrogates, bad CRC, lying lengths, cuts)', () => {
+    let texts = 0;
+    let nonAscii = 0;
+    const kinds = new Set<string>();
+    fc.assert(
+      fc.property(sectionCase, (c) => {
+        const section = [...u32(Math.max(0, c.payload.length + (c.lenDelta ?? 0))), ...u32((crcOf(c.payload) ^ (c.crcFlip ?? 0)) >>> 0), ...c.payload];
+        const base = encodeFrame('{}', { compression: 'auto', ...(c.sealed ? { protection: aead } : {}) });
+        const headerEnd = 7 + (base[7] | (base[8] << 8));
+        let tail = section;
+        if (c.sealed) {
+          const aad = base.subarray(7, headerEnd);
+          tail = [...new Array<number>(12).fill(0), ...section.map((b, i) => b ^ (i & 0xff)), ...new Array<number>(16).fill(sum(aad) & 0xff)];
+        }
+        let frame = Uint8Array.from([...base.subarray(0, headerEnd), ...tail]);
+        if (c.cut !== undefined) frame = frame.subarray(0, c.cut % (frame.length + 1));
+        const options: DecodeFrameOptions = c.sealed ? { protection: aead } : {};
+        if (c.limits) options.limits = c.limits;
+        sameOutcome(frame, options);
+        const got = outcome(() => decodeFramePayload(frame, options));
+        if (got.startsWith('ok ')) {
+          texts++;
+          if (c.payload.some((b) => b >= 0x80)) nonAscii++;
+        } else kinds.add(/Invalid UTF-8|Checksum mismatch|too short|mismatch|LIMIT/i.exec(got)?.[0] ?? got.slice(0, 40));
+      }),
+      { numRuns: 4000 },
+    );
+    // The cases reach every outcome, or the comparison proves little.
+    expect(texts).toBeGreaterThan(200);
+    expect(nonAscii).toBeGreaterThan(20);
+    for (const k of ['Invalid UTF-8', 'Checksum mismatch', 'too short', 'mismatch']) expect(kinds).toContain(k);
+  });
+
   it('reports the same typed errors for the header cases it checks without building', () => {
     const good = encodeFrame(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 5 }), { compression: 'auto' });
     const cases: Uint8Array[] = [];

@@ -47,6 +47,7 @@ export const platform: Platform = {
   brotliCompress: nodeBrotliCompress,
   brotliDecompress: nodeBrotliDecompress,
   utf8Decode: utf8DecodeFast,
+  asciiText: (bytes, start, end) => latin1Slice.call(bytes, start, end),
   loadTokenizerRanks(name) {
     const m = require(`js-tiktoken/ranks/${name}`) as { default?: unknown };
     return m.default ?? m;

@@ -37,6 +37,12 @@ export interface Platform {
   utf8Length(text: string): number;
   /** Strict UTF-8 decoding (`undefined` for invalid input), as fast as the platform allows. */
   utf8Decode(bytes: Uint8Array): string | undefined;
+  /**
+   * `bytes[start, end)` as a string of one character per byte (latin1), for bytes the caller has
+   * checked are all ASCII, where UTF-8 and latin1 agree: Node copies them (`Buffer#latin1Slice`)
+   * at about half a fatal TextDecoder's cost on short inputs. Browsers leave it out.
+   */
+  readonly asciiText?: (bytes: Uint8Array, start: number, end: number) => string;
   /** The js-tiktoken rank table of an encoding, loaded synchronously where the platform can. */
   loadTokenizerRanks(name: 'cl100k_base' | 'o200k_base'): unknown;
   /** js-tiktoken's tokenizer class (Node loads it on first use: most processes never tokenize). */

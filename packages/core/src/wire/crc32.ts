@@ -70,3 +70,36 @@ export function crc32Table(data: Uint8Array): number {
   for (; i < n; i++) c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
+
+/** What {@link crc32TableAscii} adds to the CRC when some byte is not ASCII. */
+export const NON_ASCII = 2 ** 32;
+
+/**
+ * {@link crc32Table} of `data[start, end)` in the same pass as an ASCII check: the CRC, plus
+ * {@link NON_ASCII} when some byte is 0x80 or above. A session's received payload is checked
+ * against its CRC and then decoded; for ASCII text a latin1 copy is the decoding, so one pass
+ * over the bytes decides both (frame-payload.ts, `readPayloadTextFast`).
+ */
+export function crc32TableAscii(data: Uint8Array, start: number, end: number): number {
+  const t = (tables ??= makeTables());
+  const whole = end - ((end - start) & 7);
+  let c = -1;
+  let high = 0;
+  let i = start;
+  for (; i < whole; i += 8) {
+    const w = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
+    const b4 = data[i + 4];
+    const b5 = data[i + 5];
+    const b6 = data[i + 6];
+    const b7 = data[i + 7];
+    high |= w | b4 | b5 | b6 | b7;
+    const a = c ^ w;
+    c = t[1792 + (a & 0xff)] ^ t[1536 + ((a >>> 8) & 0xff)] ^ t[1280 + ((a >>> 16) & 0xff)] ^ t[1024 + (a >>> 24)] ^ t[768 + b4] ^ t[512 + b5] ^ t[256 + b6] ^ t[b7];
+  }
+  for (; i < end; i++) {
+    const b = data[i];
+    high |= b;
+    c = t[(c ^ b) & 0xff] ^ (c >>> 8);
+  }
+  return ((c ^ -1) >>> 0) + ((high & 0x80808080) !== 0 ? NON_ASCII : 0);
+}

@@ -11,6 +11,7 @@ import { utf8ErrorText } from './bytes.js';
 import { decompressionError } from './frame-error.js';
 import { CRC_SIZE, PAYLOAD_LEN_SIZE, PAYLOAD_PREAMBLE_SIZE } from './frame-layout.js';
 import { checkLimit, type Limits } from './limits.js';
+import { crc32TableAscii, NON_ASCII, SMALL_CRC_BYTES } from './crc32.js';
 
 /** A payload as decoded: the JSON text and the CRC-32 stored with it. */
 export interface PayloadRead {
@@ -27,11 +28,32 @@ export function readPayload(frame: Uint8Array, at: number, compressed: boolean, 
   return { payload, crc32: storedCrc };
 }
 
-// The CRC stored with the payload readPayloadText read last (equal to the computed one).
+// The CRC stored with the payload checkPreamble read last (equal to the computed one once the payload is read).
 let storedCrc = 0;
 
 /** {@link readPayload}'s text alone (no result object: a session drops the CRC). */
 export function readPayloadText(frame: Uint8Array, at: number, compressed: boolean, limits: Limits): string {
+  const start = checkPreamble(frame, at, limits);
+  return finishPayload(frame.subarray(start, start + declaredLen), compressed, storedCrc, limits);
+}
+
+/**
+ * {@link readPayloadText} for Node's session path (`decodeFramePayload`): the same checks, errors
+ * and text, without a view of the payload when it is short (see {@link finishPayloadFast}).
+ */
+export function readPayloadTextFast(frame: Uint8Array, at: number, compressed: boolean, limits: Limits): string {
+  const start = checkPreamble(frame, at, limits);
+  return finishPayloadFast(frame, start, start + declaredLen, compressed, storedCrc, limits);
+}
+
+// The preamble checkPreamble read last: the declared payload length and the stored CRC.
+let declaredLen = 0;
+
+/**
+ * Reads and checks `payload_len` and `crc32` at `frame[at..]` (sets `declaredLen`, `storedCrc`);
+ * returns where the stored payload starts, which lies wholly inside the frame.
+ */
+function checkPreamble(frame: Uint8Array, at: number, limits: Limits): number {
   const available = frame.length - at;
   if (PAYLOAD_LEN_SIZE > available) throw decompressionError('Frame too short for payload length');
   const payloadLen = readU32LE(frame, at);
@@ -39,12 +61,10 @@ export function readPayloadText(frame: Uint8Array, at: number, compressed: boole
   // `Frame too short for payload` (frame_errors.json); a configured maxPayloadBytes names it.
   checkLimit('maxPayloadBytes', payloadLen, limits.maxPayloadBytes);
   if (PAYLOAD_PREAMBLE_SIZE > available) throw decompressionError('Frame too short for checksum');
-  const stored = readU32LE(frame, at + PAYLOAD_LEN_SIZE);
+  storedCrc = readU32LE(frame, at + PAYLOAD_LEN_SIZE);
   if (PAYLOAD_PREAMBLE_SIZE + payloadLen > available) throw decompressionError('Frame too short for payload');
-  const start = at + PAYLOAD_PREAMBLE_SIZE;
-  const text = finishPayload(frame.subarray(start, start + payloadLen), compressed, stored, limits);
-  storedCrc = stored;
-  return text;
+  declaredLen = payloadLen;
+  return at + PAYLOAD_PREAMBLE_SIZE;
 }
 
 /** The decrypted section of an AEAD frame: `payload_len` must match what is there exactly. */
@@ -54,6 +74,42 @@ export function readOpenedPayload(plain: Uint8Array, compressed: boolean, limits
   const crc = readU32LE(plain, PAYLOAD_LEN_SIZE);
   if (plain.length - PAYLOAD_PREAMBLE_SIZE !== payloadLen) throw decompressionError(`Payload length mismatch: expected ${payloadLen}, got ${plain.length - PAYLOAD_PREAMBLE_SIZE}`);
   return { payload: finishPayload(plain.subarray(PAYLOAD_LEN_SIZE + CRC_SIZE), compressed, crc, limits), crc32: crc };
+}
+
+/**
+ * {@link readOpenedPayload}'s text alone for Node's session path (`decodeFramePayload`): the same
+ * checks, errors and text (see {@link finishPayloadFast}).
+ */
+export function readOpenedPayloadTextFast(plain: Uint8Array, compressed: boolean, limits: Limits): string {
+  if (plain.length < PAYLOAD_PREAMBLE_SIZE) throw decompressionError('Decrypted payload too short');
+  const payloadLen = readU32LE(plain, 0);
+  if (plain.length - PAYLOAD_PREAMBLE_SIZE !== payloadLen) throw decompressionError(`Payload length mismatch: expected ${payloadLen}, got ${plain.length - PAYLOAD_PREAMBLE_SIZE}`);
+  return finishPayloadFast(plain, PAYLOAD_PREAMBLE_SIZE, plain.length, compressed, readU32LE(plain, PAYLOAD_LEN_SIZE), limits);
+}
+
+/**
+ * {@link finishPayload} of `buf[start, end)` where the platform copies ASCII as latin1
+ * (`platform.asciiText`, Node): a short uncompressed payload takes one pass that computes its
+ * CRC-32 and notes any byte above 0x7F (`crc32TableAscii`); ASCII text is then copied as latin1
+ * (UTF-8 and latin1 agree there), other text is decoded strictly. The checks and their order are
+ * finishPayload's (limit, UTF-8, CRC); anything longer or compressed goes to finishPayload.
+ */
+function finishPayloadFast(buf: Uint8Array, start: number, end: number, compressed: boolean, crc: number, limits: Limits): string {
+  const ascii = platform.asciiText;
+  const len = end - start;
+  if (compressed || ascii === undefined || len >= SMALL_CRC_BYTES || len > limits.maxDecompressedBytes) return finishPayload(buf.subarray(start, end), compressed, crc, limits);
+  let computed = crc32TableAscii(buf, start, end);
+  let text: string;
+  if (computed < NON_ASCII) text = ascii(buf, start, end);
+  else {
+    computed -= NON_ASCII;
+    const raw = buf.subarray(start, end);
+    const decoded = platform.utf8Decode(raw);
+    if (decoded === undefined) throw invalidUtf8(raw);
+    text = decoded;
+  }
+  if (computed !== crc) throw checksumMismatch(crc, computed);
+  return text;
 }
 
 function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, limits: Limits): string {
@@ -67,11 +123,14 @@ function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, lim
     }
   } else checkLimit('maxDecompressedBytes', raw.length, limits.maxDecompressedBytes);
   const text = platform.utf8Decode(raw);
-  if (text === undefined) throw decompressionError(`Invalid UTF-8: ${utf8ErrorText(raw)}`);
+  if (text === undefined) throw invalidUtf8(raw);
   const computed = platform.crc32(raw);
-  if (computed !== crc) throw decompressionError(`Checksum mismatch: expected ${hex8(crc)}, got ${hex8(computed)}`);
+  if (computed !== crc) throw checksumMismatch(crc, computed);
   return text;
 }
+
+const invalidUtf8 = (raw: Uint8Array) => decompressionError(`Invalid UTF-8: ${utf8ErrorText(raw)}`);
+const checksumMismatch = (stored: number, computed: number) => decompressionError(`Checksum mismatch: expected ${hex8(stored)}, got ${hex8(computed)}`);
 
 // Byte by byte: a DataView per frame cost more than the reads (docs/ARCHITECTURE.md, Performance notes).
 function readU32LE(b: Uint8Array, at: number): number {

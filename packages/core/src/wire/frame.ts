@@ -28,7 +28,7 @@ import {
   SECURITY_OFFSET,
   VARIABLE_HEADER_OFFSET,
 } from './frame-layout.js';
-import { readOpenedPayload, readPayload, readPayloadText, type PayloadRead } from './frame-payload.js';
+import { readOpenedPayload, readOpenedPayloadTextFast, readPayload, readPayloadTextFast } from './frame-payload.js';
 import { buildHeader, type BuiltHeader, type PromptTokens } from './header-build.js';
 import { checkHeaders, checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
@@ -344,7 +344,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   if (mode === 'none' || !protection) return decodePlain(data, limits);
   if (mode === 'hmac') return decodePlain(verifyHmac(data, protection as Extract<FrameProtection, { mode: 'hmac' }>), limits);
   const header = readHeaders(data, limits);
-  const { payload, crc32 } = openAead(data, protection as Extract<FrameProtection, { mode: 'aead' }>, header.headerLen, header.compressed, limits);
+  const { payload, crc32 } = openAead(data, protection as Extract<FrameProtection, { mode: 'aead' }>, header.headerLen, header.compressed, limits, readOpenedPayload);
   return { header, payload, crc32 };
 }
 
@@ -363,7 +363,7 @@ export function decodeFramePayload(bytes: Uint8Array, options: DecodeFrameOption
   if (mode === 'none' || !protection) return plainPayload(data, limits);
   if (mode === 'hmac') return plainPayload(verifyHmac(data, protection as Extract<FrameProtection, { mode: 'hmac' }>), limits);
   const headerLen = checkHeaders(data, limits);
-  return openAead(data, protection as Extract<FrameProtection, { mode: 'aead' }>, headerLen, (data[COMMON_FLAGS_OFFSET] & CommonFlag.COMPRESSED) !== 0, limits).payload;
+  return openAead(data, protection as Extract<FrameProtection, { mode: 'aead' }>, headerLen, (data[COMMON_FLAGS_OFFSET] & CommonFlag.COMPRESSED) !== 0, limits, readOpenedPayloadTextFast);
 }
 
 /**
@@ -393,7 +393,7 @@ function decodePlain(data: Uint8Array, limits: Limits): DecodedFrame {
 
 function plainPayload(data: Uint8Array, limits: Limits): string {
   const headerLen = checkHeaders(data, limits);
-  return readPayloadText(data, PREFIX_LEN + headerLen, (data[COMMON_FLAGS_OFFSET] & CommonFlag.COMPRESSED) !== 0, limits);
+  return readPayloadTextFast(data, PREFIX_LEN + headerLen, (data[COMMON_FLAGS_OFFSET] & CommonFlag.COMPRESSED) !== 0, limits);
 }
 
 /** Verifies an HMAC frame's tag; returns the frame without it. */
@@ -407,8 +407,8 @@ function verifyHmac(data: Uint8Array, protection: Extract<FrameProtection, { mod
   return data.subarray(0, data.length - HMAC_TAG_SIZE);
 }
 
-/** Opens an AEAD frame's sealed section after its checked headers (`headerLen` bytes) and reads its payload. */
-function openAead(data: Uint8Array, protection: Extract<FrameProtection, { mode: 'aead' }>, headerLen: number, compressed: boolean, limits: Limits): PayloadRead {
+/** Opens an AEAD frame's sealed section after its checked headers (`headerLen` bytes) and reads its payload with `read`. */
+function openAead<T>(data: Uint8Array, protection: Extract<FrameProtection, { mode: 'aead' }>, headerLen: number, compressed: boolean, limits: Limits, read: (plain: Uint8Array, compressed: boolean, limits: Limits) => T): T {
   const sealed = data.subarray(PREFIX_LEN + headerLen);
   if (sealed.length < AEAD_NONCE_SIZE + AEAD_TAG_SIZE) throw decompressionError('Frame too short for AEAD payload');
   const aad = data.subarray(PREFIX_LEN, PREFIX_LEN + headerLen);
@@ -420,7 +420,7 @@ function openAead(data: Uint8Array, protection: Extract<FrameProtection, { mode:
     throw cryptoFailure(e);
   }
   try {
-    return readOpenedPayload(plain, compressed, limits);
+    return read(plain, compressed, limits);
   } finally {
     // A reused plaintext buffer keeps nothing once the payload is a string (protection.ts).
     if (transient) plain.fill(0);
