@@ -464,8 +464,12 @@ export class SessionCore {
     if (this.#requireFrames && !(typeof content === 'string' ? content.startsWith('#M2M|1|') : isFrameBytes(content))) {
       throw new M2MError('SecurityDowngrade', { required: 'aead', actual: typeof content === 'string' ? `${detectAlgorithm(content)} content` : 'binary content that is not a frame' });
     }
-    const length = contentTextLength(content);
-    if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
+    // The text length only where a limit was negotiated (most sessions: none) and the content
+    // could pass it: bytes never read longer than their base64 form (frame-bytes.ts).
+    if (max > 0 && (typeof content === 'string' || 4 * Math.ceil(content.length / 3) > max)) {
+      const length = contentTextLength(content);
+      if (length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
+    }
     // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
     if (this.#bound) this.#bound.bindMessage(message);
     const opts = this.#decodeOptions();

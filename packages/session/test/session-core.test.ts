@@ -45,6 +45,34 @@ describe('handshake and negotiation', () => {
     const e = thrown(() => client.compress(JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'y'.repeat(400) }] }), 'none'));
     expect(e.kind).toBe('LimitExceeded');
   });
+  it('enforces maxPayload on received DATA by the content\'s text length, at its edge, for frames and other bytes', () => {
+    const sender = established().client;
+    const frame = sender.compress(JSON_REQ, 'm2m');
+    const bytes = (frame.payload as { value: { content: Uint8Array } }).value.content;
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    // The text form's length, counted here independently: `#M2M|1|` then base64 of the rest.
+    const frameText = 7 + Buffer.from(bytes.subarray(7)).toString('base64').length;
+    const other = Uint8Array.from(bytes, (b, i) => (i === 0 ? 0x7b : b)); // not a frame: all of it base64
+    const otherText = Buffer.from(other).toString('base64').length;
+    const withContent = (content: Uint8Array): Message => ({ ...frame, payload: { kind: 'data', value: { ...(frame.payload as { value: object }).value, content } as never } });
+    for (const [content, textLength] of [[bytes, frameText], [other, otherText]] as const) {
+      for (const max of [textLength - 2, textLength - 1, textLength, textLength + 1, textLength + 5]) {
+        const caps = defaultCapabilities();
+        caps.compression.maxPayload = max;
+        const { server } = established(new ManualClock(), { server: { capabilities: caps } });
+        const kind = (() => {
+          try {
+            server.receive(withContent(content));
+            return 'ok';
+          } catch (e) {
+            return isM2MError(e) ? e.kind : 'other';
+          }
+        })();
+        if (textLength > max) expect(kind, `length ${textLength}, max ${max}`).toBe('LimitExceeded');
+        else expect(kind, `length ${textLength}, max ${max}`).toBe(content === bytes ? 'ok' : 'Decompression');
+      }
+    }
+  });
   it('answers a HELLO of another major version with REJECT VERSION_MISMATCH', () => {
     const { client, server } = pair();
     const hello = client.createHello();
