@@ -8,7 +8,6 @@ import * as nodeBuffer from 'node:buffer';
 import type { Platform } from './types.js';
 import { nodeBrotliCompress, nodeBrotliDecompress } from './_brotli-node.js';
 import { crc32Table, SMALL_CRC_BYTES } from '../wire/crc32.js';
-import { crc32Words } from '../wire/crc32-words.js';
 import { toPlainBytes, utf8DecodeStrict } from '../wire/bytes.js';
 import { scanHeader, scanHeaderBytes } from '../wire/header-scan.js';
 
@@ -41,7 +40,6 @@ function asBuffer(b: Uint8Array): Buffer {
 export const platform: Platform = {
   name: 'node',
   crc32,
-  crc32Words,
   base64Encode: (bytes) => asBuffer(bytes).toString('base64'),
   base64Decode: (text) => toPlainBytes(Buffer.from(text, 'base64')),
   utf8EncodeScratch: (text) => toPlainBytes(Buffer.from(text, 'utf8')),

@@ -22,11 +22,6 @@ export class BrotliLimitError extends Error {
 export interface Platform {
   readonly name: 'node' | 'browser';
   crc32(data: Uint8Array): number;
-  /**
-   * CRC-32 of `bytes[0, n)` given an `Int32Array` over the same buffer from offset 0 too
-   * (wire/crc32-words.ts; Node only, for the frame encoder's payload scratch).
-   */
-  crc32Words?(bytes: Uint8Array, words: Int32Array, n: number): number;
   base64Encode(bytes: Uint8Array): string;
   /** Decodes base64 that has already passed strict validation. */
   base64Decode(text: string): Uint8Array;

@@ -205,7 +205,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
     crc = platform.crc32(jsonBytes!);
   } else if (jsonBytes) {
     out.set(jsonBytes, payloadAt);
-    crc = scratchCrc(jsonBytes);
+    crc = platform.crc32(jsonBytes);
   } else {
     const payload = out.subarray(payloadAt, payloadAt + jsonLen);
     utf8Encoder.encodeInto(json, payload);
@@ -250,8 +250,6 @@ function protectFrame(out: Uint8Array, protection: FrameProtection, headersEnd: 
 /** Largest payload scratch kept between frames (larger payloads get their own buffer). */
 const KEPT_SCRATCH_BYTES = 512 * 1024;
 let scratch = new Uint8Array(0);
-/** `scratch` read as 32-bit words, for `Platform.crc32Words` (made with the scratch). */
-let scratchWords = new Int32Array(0);
 
 /**
  * The UTF-8 bytes of a payload that is about to be compressed, in a buffer reused across frames:
@@ -260,28 +258,13 @@ let scratchWords = new Int32Array(0);
  */
 function encodeScratch(json: string, jsonLen: number): Uint8Array {
   if (jsonLen > KEPT_SCRATCH_BYTES) return platform.utf8EncodeScratch(json);
-  if (scratch.length < jsonLen) {
-    scratch = new Uint8Array(Math.min(KEPT_SCRATCH_BYTES, Math.max(jsonLen, scratch.length * 2, 1024)));
-    scratchWords = new Int32Array(scratch.buffer, 0, scratch.length >>> 2);
-  }
+  if (scratch.length < jsonLen) scratch = new Uint8Array(Math.min(KEPT_SCRATCH_BYTES, Math.max(jsonLen, scratch.length * 2, 1024)));
   // Into the whole scratch, then the view: `encodeInto` on a whole array cost about half of the
   // same call on a fresh view here (126 against 241 ns for 162 B, view included;
   // docs/ARCHITECTURE.md, Performance notes). It writes exactly `jsonLen` bytes, which fit.
   utf8Encoder.encodeInto(json, scratch);
   return scratch.subarray(0, jsonLen);
 }
-
-/**
- * CRC-32 of payload bytes from {@link encodeScratch}: short ones in the reused scratch are read a
- * word at a time where the platform offers it (Node: ~40% faster than the byte table at 162 B).
- */
-function scratchCrc(bytes: Uint8Array): number {
-  const words = platform.crc32Words;
-  return words && bytes.buffer === scratch.buffer && bytes.length < SMALL_SCRATCH_CRC ? words(bytes, scratchWords, bytes.length) : platform.crc32(bytes);
-}
-
-/** Up to this many bytes the word CRC beats node:zlib's call (which wins on long inputs). */
-const SMALL_SCRATCH_CRC = 256;
 
 function writeU32LE(out: Uint8Array, at: number, v: number): void {
   out[at] = v & 0xff;
