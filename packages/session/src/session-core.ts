@@ -262,16 +262,10 @@ export class SessionCore {
   #encodeOptions(): EncodeFrameOptions {
     if (this.#encodeOpts) return this.#encodeOpts;
     // Limits resolved once here (frozen; resolveLimits hands them back as they are), not per frame.
-    // One shape for every session, plaintext or encrypted, every field present (undefined when
-    // unset): encodeFrameWith's property loads then see one hidden class in a process that runs
-    // both kinds (docs/ARCHITECTURE.md, Performance notes: "one shape per call site").
-    const opts: EncodeFrameOptions = {
-      limits: this.#opts.limits && resolveLimits(this.#opts.limits),
-      compression: this.#opts.compression ?? 'always',
-      compressionMinBytes: undefined,
-      protection: this.#bound ?? this.#opts.protection,
-      promptTokens: this.#opts.promptTokens || undefined,
-    };
+    const opts: EncodeFrameOptions = { limits: this.#opts.limits && resolveLimits(this.#opts.limits), compression: this.#opts.compression ?? 'always' };
+    const protection = this.#bound ?? this.#opts.protection;
+    if (protection) opts.protection = protection;
+    if (this.#opts.promptTokens) opts.promptTokens = this.#opts.promptTokens;
     return (this.#encodeOpts = opts);
   }
 

@@ -213,27 +213,16 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   }
   writeU32LE(out, sectionAt, payloadLen);
   writeU32LE(out, sectionAt + PAYLOAD_LEN_SIZE, crc);
-  if (protection) protectFrame(out, protection, headersEnd, sectionAt, tail);
-  return out;
-}
-
-/**
- * Signs or seals a laid-out frame in place. A function of its own, not part of
- * {@link encodeFrameWith}: in a process that sends both plain and protected frames, this part's
- * calls would otherwise join the plain frames' optimized code and crowd out what V8 inlines
- * there (docs/ARCHITECTURE.md, Performance notes: "one shape per call site").
- * @throws M2MError as {@link encodeFrame}.
- */
-function protectFrame(out: Uint8Array, protection: FrameProtection, headersEnd: number, sectionAt: number, tail: number): void {
+  if (!protection) return out;
   try {
     if (protection.mode === 'hmac') {
       const tag = protection.sign(out.subarray(PREFIX_LEN, headersEnd + tail));
       out.set(tag, headersEnd + tail);
-      return;
+      return out;
     }
     if (protection.sealInPlace) {
       protection.sealInPlace(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail), out.subarray(headersEnd, sectionAt), out.subarray(sectionAt + tail, sectionAt + tail + AEAD_TAG_SIZE));
-      return;
+      return out;
     }
     const { nonce, ciphertext, tag } = protection.seal(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail));
     if (nonce.length !== AEAD_NONCE_SIZE || tag.length !== AEAD_TAG_SIZE || ciphertext.length !== tail) {
@@ -242,6 +231,7 @@ function protectFrame(out: Uint8Array, protection: FrameProtection, headersEnd: 
     out.set(nonce, headersEnd);
     out.set(ciphertext, sectionAt);
     out.set(tag, sectionAt + tail);
+    return out;
   } catch (e) {
     throw cryptoFailure(e);
   }
