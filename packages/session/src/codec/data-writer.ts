@@ -31,10 +31,27 @@ function writeText(out: Uint8Array, at: number, text: string, bytes: number): nu
   return at + bytes;
 }
 
-// The last session id's UTF-8 length: a session writes the same id into every message.
+// The last session id's UTF-8 length and, once written, its MessagePack str (header and bytes):
+// a session writes the same id into every message, and copying its bytes costs about a quarter
+// of reading its characters again (docs/ARCHITECTURE.md, Performance notes).
 let lastSid = '';
 let lastSidLen = 0;
-const sidLength = (sid: string): number => (sid === lastSid ? lastSidLen : ((lastSid = sid), (lastSidLen = utf8ByteLength(sid))));
+let lastSidStr: Uint8Array | undefined;
+const sidLength = (sid: string): number => (sid === lastSid ? lastSidLen : ((lastSid = sid), (lastSidStr = undefined), (lastSidLen = utf8ByteLength(sid))));
+
+/** Writes session id `sid` as a MessagePack str at `at`; returns the position after it. */
+function writeSid(out: Uint8Array, at: number, sid: string): number {
+  const len = sidLength(sid);
+  let str = lastSidStr;
+  if (str === undefined) {
+    str = new Uint8Array(headSize(len, STR_HEAD) + len);
+    writeText(str, writeHead(str, 0, len, STR_HEAD), sid, len);
+    // Kept for the next message only if it is small (a typed array up to 64 bytes lives on V8's heap).
+    if (str.length <= 64) lastSidStr = str;
+  }
+  for (let i = 0; i < str.length; i++) out[at + i] = str[i]!;
+  return at + str.length;
+}
 
 /** Type and algorithm numbers of a message this writer takes, or `undefined` (the generic encoder's). */
 function shapeOf(m: Message): number | undefined {
@@ -66,11 +83,8 @@ function writePrefix(out: Uint8Array, start: number, m: Message, shape: number, 
   out[start + 1] = shape >>> 8;
   let at = start + 2;
   const sid = m.sessionId;
-  if (sid !== undefined) {
-    const sidLen = sidLength(sid);
-    at = writeHead(out, at, sidLen, STR_HEAD);
-    at = writeText(out, at, sid, sidLen);
-  } else out[at++] = 0xc0;
+  if (sid !== undefined) at = writeSid(out, at, sid);
+  else out[at++] = 0xc0;
   at = writeUint(out, at, m.timestamp);
   out[at++] = 0x95;
   out[at++] = 2;
@@ -86,11 +100,26 @@ function writeSuffix(out: Uint8Array, at: number, m: Message): void {
 }
 
 // A frame laid out inside its message by the allocator of `frameAllocatorFor`: the message it
-// belongs to, the frame's view and the whole message's bytes. Held until the message is written.
+// belongs to, the frame's view and the whole message's bytes, written but for the frame, with
+// the fields they were written from. Held until the message is written.
 let placingFor: Message | undefined;
 let placedFor: Message | undefined;
 let placedFrame: Uint8Array | undefined;
 let placedMessage: Uint8Array | undefined;
+let placedValue: DataValue | undefined;
+let placedType = '';
+let placedSid: string | undefined;
+let placedTimestamp = 0;
+let placedAlgorithm = '';
+let placedSize: number | undefined;
+
+/** The DATA payload's value as this writer reads it. */
+interface DataValue {
+  readonly algorithm: string;
+  readonly content: string | Uint8Array;
+  readonly originalSize?: number;
+  readonly securityStatus?: unknown;
+}
 
 function allocateInMessage(n: number): Uint8Array {
   const m = placingFor;
@@ -99,17 +128,44 @@ function allocateInMessage(n: number): Uint8Array {
   if (m === undefined || shape === undefined) return allocate(n);
   const at = prefixSize(m, n, false);
   const out = allocate(at + n + suffixSize(m));
+  // The fields around the frame are written now, once; writeDataMessage checks they still hold.
+  writePrefix(out, 0, m, shape, n, false);
+  writeSuffix(out, at + n, m);
+  const value = (m.payload as { value: DataValue }).value;
   placedFor = m;
   placedMessage = out;
+  placedValue = value;
+  placedType = m.type;
+  placedSid = m.sessionId;
+  placedTimestamp = m.timestamp;
+  placedAlgorithm = value.algorithm;
+  placedSize = value.originalSize;
   placedFrame = out.subarray(at, at + n);
   return placedFrame;
+}
+
+/** Whether `m` is the message `allocateInMessage` wrote last, its frame as content, with the fields it was written from. */
+function isPlaced(m: Message): boolean {
+  const p = m.payload;
+  if (p?.kind !== 'data') return false;
+  const v = p.value;
+  return (
+    v === placedValue &&
+    v.content === placedFrame &&
+    v.securityStatus === undefined &&
+    m.type === placedType &&
+    m.sessionId === placedSid &&
+    m.timestamp === placedTimestamp &&
+    v.algorithm === placedAlgorithm &&
+    v.originalSize === placedSize
+  );
 }
 
 /**
  * An allocator for `encodeFrameWith` (called once, with the frame's size) that lays the frame
  * out inside the binary message `m` will become once the frame is its content, so
- * {@link writeDataMessage} then writes the fields around it and copies nothing. Synchronous use
- * only: the next call replaces it. A message the writer does not take gets a plain slab view.
+ * {@link writeDataMessage} then copies and writes nothing. Synchronous use only: the next call
+ * replaces it. A message the writer does not take gets a plain slab view.
  */
 export function frameAllocatorFor(m: Message): (n: number) => Uint8Array {
   placingFor = m;
@@ -121,6 +177,13 @@ export function frameAllocatorFor(m: Message): (n: number) => Uint8Array {
  * `undefined` for any other message (the caller uses ./msgpack-encode.ts).
  */
 export function writeDataMessage(m: Message): Uint8Array | undefined {
+  if (m === placedFor) {
+    const placed = isPlaced(m) ? placedMessage : undefined;
+    placedFor = placedFrame = placedMessage = placedValue = undefined;
+    // Laid out and written around its frame already, from the fields it still has; a message
+    // changed since is written afresh below.
+    if (placed !== undefined) return placed;
+  }
   const shape = shapeOf(m);
   if (shape === undefined) return undefined;
   const content = (m.payload as { value: { content: string | Uint8Array } }).value.content;
@@ -128,17 +191,6 @@ export function writeDataMessage(m: Message): Uint8Array | undefined {
   const bodyLen = isStr ? utf8ByteLength(content) : content.length;
   const prefix = prefixSize(m, bodyLen, isStr);
   const length = prefix + bodyLen + suffixSize(m);
-  if (!isStr && content === placedFrame && m === placedFor) {
-    const out = placedMessage!;
-    placedFor = placedFrame = placedMessage = undefined;
-    // The fields are written now (they may have changed since the frame was placed); the frame
-    // is already where they leave it, unless they changed size.
-    if (content.byteOffset - out.byteOffset === prefix && out.length === length) {
-      writePrefix(out, 0, m, shape, bodyLen, false);
-      writeSuffix(out, prefix + bodyLen, m);
-      return out;
-    }
-  }
   const out = allocate(length);
   let at = writePrefix(out, 0, m, shape, bodyLen, isStr);
   if (isStr) at = writeText(out, at, content, bodyLen);
