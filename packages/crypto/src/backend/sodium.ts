@@ -118,10 +118,11 @@ function loadedAead(eager: boolean): SodiumAead | null {
  * Why: the public `crypto_hash_sha256` checks its arguments with three Node `assert` calls
  * (each allocating its rest-parameter array) before the same binding call, and Noise's HKDF
  * makes 48 such calls per XX handshake (six per HKDF, eight HKDFs) and MixHash 14 more, each
- * hashing one to three blocks. The binding takes typed arrays unchecked (a wrong type or a 31-byte output aborts the
- * process), so only this module's own HMAC blocks and outputs whose real type and size were
- * checked ({@link isBytes32}) are passed to it; MixHash's inputs (`sha256Into`) are checked to
- * be real Uint8Arrays too.
+ * hashing one to three blocks: ~190 short-lived arrays per handshake (docs/ARCHITECTURE.md,
+ * Performance notes, sixth round). The binding takes typed arrays unchecked (a wrong type or a
+ * 31-byte output aborts the process), so only this module's own HMAC blocks and outputs whose
+ * real type and size were checked ({@link isBytes32}) are passed to it; MixHash's inputs
+ * (`sha256Into`) are checked to be real Uint8Arrays too.
  */
 function directSha256(s: Sodium, load: () => { version: string; binding: unknown }): ((out: Uint8Array, input: Uint8Array) => void) | undefined {
   try {
