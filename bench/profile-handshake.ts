@@ -10,9 +10,14 @@
  * Open the `.cpuprofile` in Chrome DevTools or VS Code (the larger file is the main thread;
  * module loading shows in it too). The first `WARMUP` handshakes (default 3,000) run before the
  * timed ones: a session's cost settles only after a few thousand (bench/handshake.ts, warmUp).
+ * With `PROFILE=file.cpuprofile` (and no `--cpu-prof`) only the timed handshakes are profiled,
+ * through the inspector, sampled every 50 µs: no module loading or warm-up in the profile
+ * (native leaves may then show under another native function's name; read them inclusively).
  * Findings: docs/ARCHITECTURE.md, Performance notes.
  * @module
  */
+import { writeFileSync } from 'node:fs';
+import { Session as Inspector } from 'node:inspector/promises';
 import { KeyPair } from '@m2m/crypto';
 import { Session } from '@m2m/session';
 import { memoryTransportPair } from '@m2m/session/testing';
@@ -29,8 +34,21 @@ const once = async () => {
   await c.transport.close();
 };
 for (let i = 0; i < WARMUP; i++) await once();
+const profileTo = process.env.PROFILE;
+const inspector = profileTo ? new Inspector() : undefined;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.setSamplingInterval', { interval: 50 });
+  await inspector.post('Profiler.start');
+}
 const t0 = performance.now();
 const c0 = process.cpuUsage();
 for (let i = 0; i < N; i++) await once();
 const cpu = process.cpuUsage(c0);
+if (inspector && profileTo) {
+  const { profile } = await inspector.post('Profiler.stop');
+  writeFileSync(profileTo, JSON.stringify(profile));
+  inspector.disconnect();
+}
 console.log(`${N} XX handshakes: ${(N / ((performance.now() - t0) / 1000)).toFixed(0)}/s, ${((cpu.user + cpu.system) / N).toFixed(0)} µs of CPU each (all threads)`);

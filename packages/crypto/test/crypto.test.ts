@@ -21,6 +21,7 @@ import {
 import { Keyring } from '@m2m/crypto/keys';
 import { noiseHkdf } from '@m2m/crypto/internal';
 import { xxHashesWithPrologues } from './fixtures/xx-prologues.js';
+import { sodiumEagerBackend, sodiumHashDirect } from '../src/backend/sodium.js';
 
 const EMPTY_AAD = new Uint8Array(0);
 
@@ -154,6 +155,31 @@ describe('backends agree (differential)', () => {
         }
       }
     }
+  });
+
+  it.skipIf(!hasSodium)("sodium's HKDF and MixHash hash through the binding directly (5.1+), and hand it only real 32-byte Uint8Array outputs", () => {
+    const ck = new Uint8Array(32).fill(5);
+    const ikm = new Uint8Array(32).fill(6);
+    const out1 = new Uint8Array(32);
+    const out2 = new Uint8Array(32);
+    expect(sodiumEagerBackend.noiseHkdfInto?.(ck, ikm, out1, out2)).toBe(true);
+    expect(sodiumHashDirect()).toBe(true);
+    setBackend('noble');
+    expect([toHex(out1), toHex(out2)]).toEqual(noiseHkdf(ck, ikm, 2).map(toHex));
+    // Outputs the binding would abort on (a shadowed length, a plain array, another element type)
+    // make the fused HKDF and sha256Into decline, so the caller takes the generic path.
+    const lying = new Uint8Array(31);
+    Object.defineProperty(lying, 'length', { value: 32 });
+    const data = new Uint8Array(40).fill(9);
+    for (const bad of [lying, Array.from({ length: 32 }, () => 0), new Uint16Array(32)] as unknown as Uint8Array[]) {
+      expect(sodiumEagerBackend.noiseHkdfInto?.(ck, ikm, bad, out2)).toBe(false);
+      expect(sodiumEagerBackend.noiseHkdfInto?.(ck, ikm, out1, out2, bad)).toBe(false);
+      expect(sodiumEagerBackend.sha256Into?.(data, bad)).toBe(false);
+    }
+    expect(sodiumEagerBackend.sha256Into?.(new Uint16Array(20) as unknown as Uint8Array, out1)).toBe(false);
+    const h = new Uint8Array(32);
+    expect(sodiumEagerBackend.sha256Into?.(data, h)).toBe(true);
+    expect(toHex(h)).toBe(toHex(sha256(data)));
   });
 
   it.skipIf(!hasSodium)('sodium outputs: ciphertexts from the shared slab never alias each other; plaintexts own their whole buffer', () => {

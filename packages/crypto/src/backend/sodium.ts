@@ -51,6 +51,16 @@ export function sodiumInstalled(): boolean {
 
 let sodium: Sodium | null | undefined; // undefined: not tried yet; null: unavailable
 let callsBeforeLoad = 0;
+/**
+ * SHA-256 of `input` into the 32-byte `out`, for the HMAC blocks of Noise's HKDF (set when the
+ * addon loads): sodium-native's binding straight when it checks out ({@link directSha256}), else
+ * the public function. Only this module's own blocks, inputs known to be Uint8Arrays and
+ * outputs checked by {@link isBytes32} are passed.
+ */
+let hashInto: (out: Uint8Array, input: Uint8Array) => void = () => {
+  throw new TypeError('sodium-native is not loaded');
+};
+let hashDirect = false;
 /** libsodium's AEAD calls, set when the addon loads (direct binding calls where safe: backend/sodium-aead.ts). */
 let aead: SodiumAead | undefined;
 
@@ -85,13 +95,68 @@ function loaded(eager: boolean): Sodium | null {
   if (sodium !== undefined) return sodium;
   if (!eager && ++callsBeforeLoad < SODIUM_WARMUP_CALLS) return null;
   sodium = loadSodium();
-  if (sodium) aead = sodiumAead(sodium, loadBinding);
+  if (sodium) {
+    aead = sodiumAead(sodium, loadBinding);
+    const s = sodium;
+    const direct = directSha256(s, loadBinding);
+    hashDirect = direct !== undefined;
+    hashInto = direct ?? ((out, input) => s.crypto_hash_sha256(out, input));
+  }
   return sodium;
 }
 
 /** {@link aead} once the addon is loaded (see {@link loaded}), else `null`. */
 function loadedAead(eager: boolean): SodiumAead | null {
   return aead ?? (loaded(eager) ? aead! : null);
+}
+
+/**
+ * sodium-native's binding SHA-256, when the installed version is one this was written against
+ * (5.1 and later 5.x: `(out, input)`, status 0) and it hashes a fixed input as the public
+ * function does; `undefined` otherwise.
+ *
+ * Why: the public `crypto_hash_sha256` checks its arguments with three Node `assert` calls
+ * (each allocating its rest-parameter array) before the same binding call, and Noise's HKDF
+ * makes 48 such calls per XX handshake (six per HKDF, eight HKDFs) and MixHash 14 more, each
+ * hashing one to three blocks: ~190 short-lived arrays per handshake (docs/ARCHITECTURE.md,
+ * Performance notes, sixth round). The binding takes typed arrays unchecked (a wrong type or a
+ * 31-byte output aborts the process), so only this module's own HMAC blocks and outputs whose
+ * real type and size were checked ({@link isBytes32}) are passed to it; MixHash's inputs
+ * (`sha256Into`) are checked to be real Uint8Arrays too.
+ */
+function directSha256(s: Sodium, load: () => { version: string; binding: unknown }): ((out: Uint8Array, input: Uint8Array) => void) | undefined {
+  try {
+    const { version, binding } = load();
+    const v = /^5\.(\d+)\./.exec(version);
+    const hash = (binding as { crypto_hash_sha256?: unknown }).crypto_hash_sha256;
+    if (!v || Number(v[1]) < 1 || typeof hash !== 'function') return undefined;
+    const b = binding as { crypto_hash_sha256(out: Uint8Array, input: Uint8Array): number };
+    const input = Uint8Array.from({ length: 100 }, (_, i) => (i * 29 + 7) & 255);
+    const expected = new Uint8Array(32);
+    s.crypto_hash_sha256(expected, input);
+    const got = new Uint8Array(32);
+    if (b.crypto_hash_sha256(got, input) !== 0 || !got.every((x, i) => x === expected[i])) return undefined;
+    return (out, input) => {
+      b.crypto_hash_sha256(out, input);
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+// The built-in TypedArray getters: a caller can shadow `length` on an array, the binding sees the real size.
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const kindOf = Object.getOwnPropertyDescriptor(typedArrayProto, Symbol.toStringTag)?.get as (this: unknown) => unknown;
+const realLengthOf = Object.getOwnPropertyDescriptor(typedArrayProto, 'length')?.get as (this: unknown) => unknown;
+
+/** Whether `x` is really a Uint8Array of 32 bytes (any realm), as the binding's SHA-256 output must be. */
+function isBytes32(x: unknown): boolean {
+  return kindOf.call(x) === 'Uint8Array' && realLengthOf.call(x) === 32;
+}
+
+/** Whether Noise's HKDF hashes through sodium-native's binding directly ({@link directSha256}); `undefined` before the addon is loaded. */
+export function sodiumHashDirect(): boolean | undefined {
+  return sodium ? hashDirect : undefined;
 }
 
 /** Whether libsodium's AEAD calls go straight to sodium-native's binding (backend/sodium-aead.ts); `undefined` before the addon is loaded. */
@@ -217,10 +282,13 @@ function padKey(key: Uint8Array): void {
   outerPad.fill(0x5c, key.length, 64);
 }
 
-/** HMAC of the `dataLength` bytes already at `innerPad[64…]` under the key {@link padKey} wrote, into `out`. */
-function padHmacInto(s: Sodium, dataLength: number, out: Uint8Array): void {
-  s.crypto_hash_sha256(outerDigest, innerView(64 + dataLength));
-  s.crypto_hash_sha256(out, outerPad);
+/**
+ * HMAC of the `dataLength` bytes already at `innerPad[64…]` under the key {@link padKey} wrote,
+ * into `out` (this module's PRK, or an output {@link sodiumNoiseHkdfInto} checked).
+ */
+function padHmacInto(dataLength: number, out: Uint8Array): void {
+  hashInto(outerDigest, innerView(64 + dataLength));
+  hashInto(out, outerPad);
 }
 
 // The HKDF's PRK (HMAC(ck, ikm)): secret, zeroed after each call.
@@ -233,21 +301,21 @@ const prk = new Uint8Array(32);
  * eight HKDFs). `out1` may be `ck` itself (`ck` is read only by the first padding). Every
  * scratch byte (pads, PRK, inner digest) is zeroed before returning.
  */
-function sodiumNoiseHkdfInto(s: Sodium, ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3: Uint8Array | undefined): boolean {
-  if (ck.length > 64 || ikm.length > SODIUM_HASH_MAX || out1.length !== 32 || out2.length !== 32 || (out3 && out3.length !== 32)) return false;
+function sodiumNoiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3: Uint8Array | undefined): boolean {
+  if (ck.length > 64 || ikm.length > SODIUM_HASH_MAX || !isBytes32(out1) || !isBytes32(out2) || (out3 && !isBytes32(out3))) return false;
   padKey(ck);
   innerPad.set(ikm, 64);
-  padHmacInto(s, ikm.length, prk);
+  padHmacInto(ikm.length, prk);
   padKey(prk);
   innerPad[64] = 1;
-  padHmacInto(s, 1, out1);
+  padHmacInto(1, out1);
   innerPad.set(out1, 64);
   innerPad[96] = 2;
-  padHmacInto(s, 33, out2);
+  padHmacInto(33, out2);
   if (out3) {
     innerPad.set(out2, 64);
     innerPad[96] = 3;
-    padHmacInto(s, 33, out3);
+    padHmacInto(33, out3);
   }
   innerPad.fill(0, 0, 64 + Math.max(33, ikm.length));
   outerPad.fill(0);
@@ -320,12 +388,12 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     sha256: (data) => (sodium ? sodiumSha256(sodium, data) : eager && loaded(true) ? sodiumSha256(sodium!, data) : nodeBackend.sha256(data)),
     noiseHkdfInto: (ck, ikm, out1, out2, out3) => {
       const s = sodium ?? (eager ? loaded(true) : null);
-      return s ? sodiumNoiseHkdfInto(s, ck, ikm, out1, out2, out3) : false;
+      return s ? sodiumNoiseHkdfInto(ck, ikm, out1, out2, out3) : false;
     },
     sha256Into(data, out) {
       const s = sodium ?? (eager ? loaded(true) : null);
-      if (!s || data.length > 64 + SODIUM_HASH_MAX || out.length !== 32) return false;
-      s.crypto_hash_sha256(out, data);
+      if (!s || data.length > 64 + SODIUM_HASH_MAX || !isBytes32(out) || kindOf.call(data) !== 'Uint8Array') return false;
+      hashInto(out, data);
       return true;
     },
     x25519(secret, publicKey) {
