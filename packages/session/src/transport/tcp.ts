@@ -176,8 +176,9 @@ export class TcpTransport implements Transport {
 
   /**
    * Sends one message; the messages of one burst leave in one write. Waits while node:net's
-   * socket buffer is over its own high-water mark (16 KiB, smaller than `sendHighWaterBytes`),
-   * so at most that plus this message is buffered.
+   * socket buffer is over its own high-water mark (16 KiB, smaller than `sendHighWaterBytes`);
+   * the burst's buffer is handed over once it reaches that mark too, so at most about twice the
+   * mark plus this message is buffered.
    * @throws M2MError: Network when closed; Timeout when the peer takes nothing for
    *   `sendTimeoutMs` (the connection is then dropped).
    */
