@@ -1,7 +1,7 @@
 /**
  * One case of bench/session.ts alone, for a CPU profile (issue 18: measure where the time goes
  * before changing it). Default: 162 B plaintext over ws; `TRANSPORT=memory` runs both ends over
- * an in-memory pair, `SECURE=1` makes the session XX-encrypted.
+ * an in-memory pair, `TRANSPORT=tcp` over TCP, `SECURE=1` makes the session XX-encrypted.
  *
  * ```sh
  * N=20000 TRANSPORT=memory SECURE=1 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx \
@@ -18,7 +18,7 @@ import { memoryTransportPair } from '@m2m/session/testing';
 import { sessionMessagesPerSecond } from './measure.js';
 
 const N = Number(process.env.N ?? 20_000);
-const TRANSPORT = process.env.TRANSPORT === 'memory' ? 'memory' : 'ws';
+const TRANSPORT = process.env.TRANSPORT === 'memory' ? 'memory' : process.env.TRANSPORT === 'tcp' ? 'tcp' : 'ws';
 const SECURE = process.env.SECURE === '1';
 // The same request as bench/session.ts.
 const payload = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the M2M protocol in one line.' }], temperature: 0.2 });
@@ -39,7 +39,7 @@ if (TRANSPORT === 'memory') {
   await client.close();
 } else {
   let serverSession: (s: Session) => void = () => undefined;
-  const server = await listen({ transport: 'ws', ...serverOptions, onSession: (s) => serverSession(s) });
+  const server = await listen({ transport: TRANSPORT, ...serverOptions, onSession: (s) => serverSession(s) });
   const first = new Promise<Session>((r) => (serverSession = r));
   const client = await connect(server.url, clientOptions);
   rate = await sessionMessagesPerSecond(client, await first, payload, N);

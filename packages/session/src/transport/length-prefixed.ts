@@ -127,7 +127,8 @@ export class LengthPrefixedReader {
     while (at < n) {
       const c = this.#chunks[0];
       const part = Math.min(c.length - this.#offset, n - at);
-      c.copy(out, at, this.#offset, this.#offset + part);
+      // A plain view and `set`: Buffer#copy checks its arguments and makes the same view.
+      out.set(new Uint8Array(c.buffer, c.byteOffset + this.#offset, part), at);
       at += part;
       this.#skip(part);
     }

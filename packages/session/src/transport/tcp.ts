@@ -3,7 +3,9 @@
  * reader stops the socket while the inbox is full (in messages or in bytes), so a slow consumer
  * slows the sender through TCP's own flow control instead of growing memory. Received chunks
  * are kept as a list and copied once, when a whole message is in (transport/length-prefixed.ts);
- * the messages written in one burst leave in one `writev` (transport/write-batch.ts).
+ * the small messages written in one burst are copied with their prefixes into one buffer and
+ * leave in one write (`BatchWriter`, transport/ws-batch.ts: its batches are this framing), large
+ * ones in one `writev` with the rest of the burst (transport/write-batch.ts).
  * @module
  */
 import type * as net from 'node:net';
@@ -14,8 +16,9 @@ import { ConnectionAccount } from './budget.js';
 import { LengthPrefixedReader } from './length-prefixed.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits } from './types.js';
 import { SocketWriteBatch } from './write-batch.js';
+import { BatchWriter } from './ws-batch.js';
 
-/** Messages below this size are written with their prefix as one buffer (a copy is cheaper than an iovec). */
+/** Messages below this size are copied with their prefix into the burst's buffer (a copy is cheaper than an iovec and a `write`). */
 const JOIN_BELOW = 1024;
 
 /**
@@ -34,6 +37,8 @@ export class TcpTransport implements Transport {
   /** Received bytes not yet part of a whole message. */
   #reader = new LengthPrefixedReader();
   #batch: SocketWriteBatch;
+  /** The small messages of the current burst, prefixed, as one buffer for one `write`. */
+  #writer: BatchWriter;
   #max: number;
   /** Longest message that waits (reading stopped) instead of ending the connection (`limitIncoming`). */
   #holdUpTo = 0;
@@ -66,6 +71,9 @@ export class TcpTransport implements Transport {
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
     this.#batch = new SocketWriteBatch(socket);
+    this.#writer = new BatchWriter((burst) => {
+      if (!socket.destroyed) socket.write(burst);
+    }, process.nextTick);
     this.#inbox = new AsyncQueue({
       capacity: limits.highWaterMark ?? 64,
       maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
@@ -168,28 +176,31 @@ export class TcpTransport implements Transport {
 
   /**
    * Sends one message; the messages of one burst leave in one write. Waits while node:net's
-   * socket buffer is over its own high-water mark (16 KiB, smaller than `sendHighWaterBytes`),
-   * so at most that plus this message is buffered.
+   * socket buffer is over its own high-water mark (16 KiB, smaller than `sendHighWaterBytes`);
+   * the burst's buffer is handed over once it reaches that mark too, so at most about twice the
+   * mark plus this message is buffered.
    * @throws M2MError: Network when closed; Timeout when the peer takes nothing for
    *   `sendTimeoutMs` (the connection is then dropped).
    */
   send(data: Uint8Array): Promise<void> {
     if (this.#closed || this.#socket.destroyed) return Promise.reject(new M2MError('Network', { reason: 'TCP connection is closed' }));
     const n = data.length;
-    this.#batch.add(4 + n);
-    let room: boolean;
+    const socket = this.#socket;
     if (n < JOIN_BELOW) {
-      const out = Buffer.allocUnsafe(4 + n);
-      out.writeUInt32BE(n, 0);
-      out.set(data, 4);
-      room = this.#socket.write(out);
-    } else {
-      const head = Buffer.allocUnsafe(4);
-      head.writeUInt32BE(n, 0);
-      this.#socket.write(head);
-      room = this.#socket.write(data);
+      // Up to node:net's own mark waits in the burst's buffer (sent once the current microtasks
+      // end); past it the buffer goes to the socket now, and `send` waits if the socket is full.
+      this.#writer.add(data);
+      if (socket.writableLength + this.#writer.pending <= socket.writableHighWaterMark) return TAKEN;
+      this.#writer.flush();
+      return socket.writableLength <= socket.writableHighWaterMark ? TAKEN : this.#waitForDrain();
     }
-    return room ? TAKEN : this.#waitForDrain();
+    // What the burst holds goes first.
+    this.#writer.flush();
+    this.#batch.add(4 + n);
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32BE(n, 0);
+    socket.write(head);
+    return socket.write(data) ? TAKEN : this.#waitForDrain();
   }
 
   async #waitForDrain(): Promise<void> {
@@ -209,6 +220,7 @@ export class TcpTransport implements Transport {
       this.#finish(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: this.#reader.nextLength(), max: this.#max }));
     }
     // What `send` already took goes to the kernel before the reset, as it would have unbatched.
+    this.#writer.flush();
     this.#batch.flush();
     this.#socket.resetAndDestroy();
   }
@@ -221,6 +233,8 @@ export class TcpTransport implements Transport {
     // A held message is dropped with what else arrives.
     this.#holding = false;
     if (this.#socket.destroyed) return;
+    // What `send` took leaves before the FIN.
+    this.#writer.flush();
     // Nothing more is read after close; a socket paused by a full inbox would otherwise keep the
     // peer's last bytes (and its FIN) waiting until the destroy timer.
     this.#discarding = true;

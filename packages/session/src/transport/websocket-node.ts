@@ -9,6 +9,7 @@
 import { M2MError } from '@m2m/core/internal';
 import { keepSmall } from '../codec/slab.js';
 import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
+import { directFrames, unmaskFaster, type DirectFrames } from './ws-direct.js';
 import { MESSAGE_OVERHEAD, WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
 
 /**
@@ -118,6 +119,10 @@ export class NodeWebSocketTransport extends WebSocketTransport {
   #resumeFrame: (() => void) | undefined;
   /** Set while a batch entry above the limit but within `#holdUpTo` waits (reading paused). */
   #holdingEntry = false;
+  /** Our own frames past `ws`'s sender (transport/ws-direct.ts), when `ws` has the expected shape. */
+  #direct: DirectFrames | undefined;
+  /** The batch being handed to {@link transmit}: ours to mask in place. */
+  #ownBatch: Uint8Array | undefined;
 
   /**
    * @param ws an open WebSocket (`ws`)
@@ -128,9 +133,11 @@ export class NodeWebSocketTransport extends WebSocketTransport {
     super(ws, options);
     this.#ws = ws;
     this.#yieldTo = options.yieldTo ?? setImmediate;
+    this.#direct = directFrames(ws);
+    unmaskFaster(ws);
     if (options.batched ?? ws.protocol === WS_BATCH_PROTOCOL) {
       this.#reader = new BatchReader();
-      this.#writer = new BatchWriter(this.sendMessage, options.defer ?? process.nextTick);
+      this.#writer = new BatchWriter(this.#sendBatch, options.defer ?? process.nextTick);
       // A batch may be larger than one message (transport/ws-batch.ts, `batchLimit`).
       setReceiverLimit(ws, this.wireLimit);
     }
@@ -291,6 +298,20 @@ export class NodeWebSocketTransport extends WebSocketTransport {
     // The peer refuses a batch with an empty entry whole, with the messages sent before it.
     if (this.#writer && data.length === 0 && !this.closed) return Promise.reject(new M2MError('InvalidMessage', { reason: 'an empty message cannot be sent in a WebSocket batch' }));
     return super.send(data);
+  }
+
+  /** A batch {@link BatchWriter} filled: a fresh array nobody else holds. */
+  readonly #sendBatch = (batch: Uint8Array): void => {
+    this.#ownBatch = batch;
+    try {
+      this.sendMessage(batch);
+    } finally {
+      this.#ownBatch = undefined;
+    }
+  };
+
+  protected override transmit(data: Uint8Array, cb: (err?: Error | null) => void): void {
+    if (!this.#direct?.write(data, data === this.#ownBatch, cb)) super.transmit(data, cb);
   }
 
   protected override write(data: Uint8Array): void {

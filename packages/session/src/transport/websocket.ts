@@ -268,11 +268,16 @@ export class WebSocketTransport implements Transport {
     // What is flushed after the connection ended has nowhere to go; its senders learnt it already.
     if (this.#ws.readyState !== OPEN) return;
     this.#batch?.add(data.length);
-    this.#ws.send(data, this.#afterWrite);
+    this.transmit(data, this.#afterWrite);
   };
 
+  /** Gives one WebSocket message to the WebSocket (the Node subclass frames its own). */
+  protected transmit(data: Uint8Array, cb: (err?: Error | null) => void): void {
+    this.#ws.send(data, cb);
+  }
+
   /** `ws` calls this once a message's bytes went to the socket (or failed to). */
-  readonly #afterWrite = (err?: Error): void => {
+  readonly #afterWrite = (err?: Error | null): void => {
     if (err) {
       if (!this.closed) this.#dropWith(new M2MError('Network', { reason: `WebSocket send: ${err.message}` }, { cause: err }));
       return;

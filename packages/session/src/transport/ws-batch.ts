@@ -144,7 +144,8 @@ export class BatchReader {
  * Collects the messages sent in one burst into batches: the first message of a burst schedules
  * the flush with `defer` (Node: `process.nextTick`, after the current microtasks; browsers:
  * `queueMicrotask`); a batch that would pass {@link WS_BATCH_BYTES} is sent at once and the next
- * one started. Each message is copied once, into its batch.
+ * one started. Each message is copied once, into its batch. A batch is also the TCP framing, so
+ * the TCP transport joins a burst's small messages with it (transport/tcp.ts).
  */
 export class BatchWriter {
   #parts: Uint8Array[] = [];
