@@ -213,6 +213,11 @@ export class NatsLink implements NatsPort {
     return new Promise((r) => this.#turnWaiters.push(r)); // a flush is scheduled: something is queued
   }
 
+  /** Unzeroed memory of its own (`Buffer.allocUnsafeSlow`) for a copy that overwrites all of it (NatsPort). */
+  allocateUninitialized(length: number): Uint8Array {
+    return Buffer.allocUnsafeSlow(length);
+  }
+
   /** Hands what is queued to the client now, then drains the connection (used to close it). */
   async drain(): Promise<void> {
     this.#draining = true;
