@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NatsTransport, type NatsPort } from '@m2m/session/nats';
 import { NatsLink, type NatsConnectionLike, type NatsMsgLike } from '../src/transport/nats-link.js';
 import { SLAB_BYTES } from '../src/codec/slab.js';
-import { encodeFrame, INITIAL_WINDOW, NATS_MESSAGE_COST, NatsKind, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
+import { batchedLength, encodeBatch, encodeFrame, INITIAL_WINDOW, NATS_MESSAGE_COST, NatsKind, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
 
 // BATCH messages (docs/PROTOCOL.md §6.1): two NatsLinks over a fake in-process broker, and a
 // NatsTransport fed malformed batches directly.
@@ -198,5 +199,26 @@ describe('NATS BATCH messages, malformed', () => {
     const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0, maxMessageBytes: 4 });
     t.deliver({ data: Uint8Array.of(NatsKind.BATCH, ...u32(1), 7, ...u32(5), 1, 2, 3, 4, 5), reply: peer });
     await expect(t[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+  });
+});
+
+describe('encodeBatch into an uninitialised buffer (what NatsLink passes)', () => {
+  it('writes every byte: the same BATCH as into a zeroed one, whatever the buffer held', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 2, maxLength: 20 }), fc.integer({ min: 1, max: 255 }), (messages, junk) => {
+        const bytes = 1 + messages.reduce((n, m) => n + batchedLength(m.length), 0);
+        const dirty = new Uint8Array(bytes).fill(junk);
+        expect(encodeBatch(messages, bytes, dirty)).toEqual(encodeBatch(messages, bytes));
+        expect(sessionMessagesOf(dirty)).toEqual(messages);
+      }),
+    );
+  });
+
+  it('refuses a buffer or a count that does not match the messages (nothing uninitialised is sent)', () => {
+    const messages = [Uint8Array.of(1, 2), Uint8Array.of(3)];
+    const bytes = 1 + batchedLength(2) + batchedLength(1);
+    expect(() => encodeBatch(messages, bytes, new Uint8Array(bytes + 1))).toThrow(expect.objectContaining({ code: 'INTERNAL_ERROR' }));
+    expect(() => encodeBatch(messages, bytes + 1, new Uint8Array(bytes + 1))).toThrow(expect.objectContaining({ code: 'INTERNAL_ERROR' }));
+    expect(() => encodeBatch(messages, bytes - 1, new Uint8Array(bytes - 1))).toThrow(expect.objectContaining({ code: 'INTERNAL_ERROR' }));
   });
 });

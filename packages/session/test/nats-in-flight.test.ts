@@ -1,6 +1,6 @@
 /**
  * nats-transport.ts keeps what was sent and not acknowledged in reused slots (cleared when
- * acknowledged, moved to the front in place after long runs): over thousands of sends with
+ * acknowledged, in a ring that grows by doubling): over thousands of sends with
  * CREDITs of random reach in between, `inFlight` always lists exactly the unacknowledged
  * messages, oldest first, as a plain list model says.
  */
@@ -14,7 +14,7 @@ const own = sessionSubject(randomToken(), randomToken());
 const port: NatsPort = { maxPayload: 1 << 20, publish: () => undefined, publishMessage: () => undefined, release: () => undefined };
 
 describe('NatsTransport in-flight records', () => {
-  it('match a list model across acknowledgements, resets and compactions', async () => {
+  it('match a list model across acknowledgements, wrap-arounds and growth', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 1, max: 1400 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 1, max: 700 })), { minLength: 1, maxLength: 12 }), async (steps) => {
         const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0, windowBytes: 64 * INITIAL_WINDOW });

@@ -114,14 +114,18 @@ export function encodeFrame(message: Uint8Array, kind: number = NatsKind.FRAME):
 /**
  * A BATCH message of `messages` (whole session messages, without a kind byte): `5`, then for
  * each `u32 length` (little-endian) and the message. `bytes` is the total (1 plus
- * {@link batchedLength} of each); the caller keeps it within one NATS message.
+ * {@link batchedLength} of each); the caller keeps it within one NATS message. `out` (of
+ * `bytes` bytes; default a new zeroed array) is written whole, so it may come uninitialised.
+ * @throws M2MError of kind Internal when `bytes` or `out` does not match the messages (nothing
+ *   of an uninitialised `out` may be sent).
  */
-export function encodeBatch(messages: readonly Uint8Array[], bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
+export function encodeBatch(messages: readonly Uint8Array[], bytes: number, out: Uint8Array = new Uint8Array(bytes)): Uint8Array {
+  if (out.length !== bytes) throw new M2MError('Internal', { reason: 'NATS batch buffer of the wrong size' });
   out[0] = NatsKind.BATCH;
   let at = 1;
   for (const message of messages) {
     const n = message.length;
+    if (at + BATCH_LENGTH_BYTES + n > bytes) throw new M2MError('Internal', { reason: 'NATS batch larger than counted' });
     out[at] = n;
     out[at + 1] = n >>> 8;
     out[at + 2] = n >>> 16;
@@ -129,6 +133,7 @@ export function encodeBatch(messages: readonly Uint8Array[], bytes: number): Uin
     out.set(message, at + BATCH_LENGTH_BYTES);
     at += BATCH_LENGTH_BYTES + n;
   }
+  if (at !== bytes) throw new M2MError('Internal', { reason: 'NATS batch smaller than counted' });
   return out;
 }
 

@@ -15,6 +15,7 @@
 import { M2MError } from '@m2m/core/internal';
 import { NatsTransport, type NatsIncoming, type NatsPort, type NatsTransportOptions } from './nats-transport.js';
 import { batchedLength, encodeBatch, encodeFrame, INITIAL_WINDOW, randomToken, sessionSubject, SESSION_PREFIX } from './nats-frames.js';
+import { Buffer } from 'node:buffer';
 import { setImmediate } from 'node:timers';
 
 /** The part of a NATS message this module reads. */
@@ -120,8 +121,11 @@ export class NatsLink implements NatsPort {
 
   // Queued publishes, flat: subject, data, reply, subject, data, reply, …
   #queue: Array<string | Uint8Array | PendingBatch> = [];
-  // The batch each session end (by its reply subject) may still add FRAMEs to in this turn.
+  // The batch each session end (by its reply subject) may still add FRAMEs to in this turn, and
+  // the last one used (a busy end sends many messages in a row: no map lookup for those).
   #open = new Map<string, PendingBatch>();
+  #lastReply: string | undefined;
+  #lastBatch: PendingBatch | undefined;
   #flushing = false;
   #draining = false;
 
@@ -137,13 +141,15 @@ export class NatsLink implements NatsPort {
     const q = this.#queue;
     this.#queue = [];
     this.#open.clear();
+    this.#lastReply = this.#lastBatch = undefined;
     this.#queuedBytes = 0;
     for (const w of this.#turnWaiters.splice(0)) w();
     for (let i = 0; i < q.length; i += 3) {
       const reply = q[i + 2] as string;
       const item = q[i + 1] as Uint8Array | PendingBatch;
       try {
-        const data = item instanceof Uint8Array ? item : item.messages.length === 1 ? encodeFrame(item.messages[0]) : encodeBatch(item.messages, item.bytes);
+        // A batch is written whole, so its buffer needs no zeroing (Node's unpooled allocation).
+        const data = item instanceof Uint8Array ? item : item.messages.length === 1 ? encodeFrame(item.messages[0]) : encodeBatch(item.messages, item.bytes, Buffer.allocUnsafeSlow(item.bytes));
         this.nc.publish(q[i] as string, data, { reply });
       } catch (e) {
         this.#ends.get(reply.slice(reply.lastIndexOf('.') + 1))?.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
@@ -160,6 +166,7 @@ export class NatsLink implements NatsPort {
   publish(subject: string, data: Uint8Array, reply: string): void {
     if (this.nc.isClosed()) throw new M2MError('Network', { reason: 'NATS connection closed' });
     this.#open.delete(reply);
+    if (this.#lastReply === reply) this.#lastReply = this.#lastBatch = undefined;
     this.#queue.push(subject, data, reply);
     this.#queued(data.length);
   }
@@ -172,15 +179,19 @@ export class NatsLink implements NatsPort {
    */
   publishMessage(subject: string, message: Uint8Array, reply: string): void {
     if (this.nc.isClosed()) throw new M2MError('Network', { reason: 'NATS connection closed' });
-    const open = this.#open.get(reply);
+    const open = reply === this.#lastReply ? this.#lastBatch : this.#open.get(reply);
     const added = batchedLength(message.length);
     if (open !== undefined && open.subject === subject && open.bytes + added <= this.#batchLimit) {
       open.messages.push(message);
       open.bytes += added;
+      this.#lastReply = reply;
+      this.#lastBatch = open;
     } else {
       const batch: PendingBatch = { subject, messages: [message], bytes: 1 + added };
       this.#open.set(reply, batch);
       this.#queue.push(subject, batch, reply);
+      this.#lastReply = reply;
+      this.#lastBatch = batch;
     }
     this.#queued(message.length);
   }
@@ -200,6 +211,11 @@ export class NatsLink implements NatsPort {
   pace(): Promise<void> | undefined {
     if (this.#queuedBytes < PACE_BYTES) return undefined;
     return new Promise((r) => this.#turnWaiters.push(r)); // a flush is scheduled: something is queued
+  }
+
+  /** Unzeroed memory of its own (`Buffer.allocUnsafeSlow`) for a copy that overwrites all of it (NatsPort). */
+  allocateUninitialized(length: number): Uint8Array {
+    return Buffer.allocUnsafeSlow(length);
   }
 
   /** Hands what is queued to the client now, then drains the connection (used to close it). */

@@ -34,6 +34,11 @@ export interface NatsPort {
    * 256 KiB of its own.
    */
   pace?(): Promise<void> | undefined;
+  /**
+   * A byte array of `length` bytes with its own buffer (byte offset 0) and unspecified contents,
+   * for a copy that overwrites all of it (Node: unzeroed memory); without it, a zeroed one.
+   */
+  allocateUninitialized?(length: number): Uint8Array;
 }
 
 /** An incoming NATS message, as the mux hands it over. */
@@ -79,6 +84,9 @@ function readLength(data: Uint8Array, at: number): number {
   return (data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24)) >>> 0;
 }
 
+/** Initial slots of the ring of in-flight records (a power of two). */
+const UNACKED_SLOTS = 64;
+
 /** A session's end over NATS. Created by `connect('nats://…')` and by `listen({ transport: 'nats' })`. */
 export class NatsTransport implements Transport {
   /** Transport kind, always `nats`. */
@@ -111,14 +119,15 @@ export class NatsTransport implements Transport {
   #peerLimit = INITIAL_WINDOW;
   #creditWaiters: Array<() => void> = [];
   // Messages sent and not acknowledged (as the session passed them: the Transport contract says
-  // it does not change them), with the cumulative count at which each ends, oldest first.
-  // Records live in slots [#unackedHead, #unackedTail) of two reused arrays: an acknowledged
-  // slot is cleared at once and the arrays start over at slot 0 whenever all are acknowledged,
-  // so steady sending allocates no arrays for them (docs/ARCHITECTURE.md, NATS).
-  #unacked: Array<Uint8Array | undefined> = [];
-  #unackedEnds: number[] = [];
+  // it does not change them), with the cumulative count at which each ends, oldest first, in a
+  // ring of reused slots (capacity a power of two, doubled when full; an acknowledged slot is
+  // cleared at once). The ends are a Float64Array (counts pass 2^31): no write barrier, no
+  // elements-kind change. Moving long-lived records to the front of plain arrays with
+  // `copyWithin` went through generic element access (docs/ARCHITECTURE.md, NATS).
+  #unacked: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(UNACKED_SLOTS).fill(undefined);
+  #unackedEnds = new Float64Array(UNACKED_SLOTS);
   #unackedHead = 0;
-  #unackedTail = 0;
+  #unackedCount = 0;
   #piece: number;
   #sinceYield = 0;
   #published = false;
@@ -185,8 +194,15 @@ export class NatsTransport implements Transport {
 
   /** What was sent and not acknowledged yet (the peer's transport has not handed it to its session). */
   get inFlight(): NatsInFlight {
-    const messages = this.#unacked.slice(this.#unackedHead, this.#unackedTail) as Uint8Array[];
-    return { messages, bytes: messages.reduce((n, m) => n + m.length, 0) };
+    const messages: Uint8Array[] = [];
+    const mask = this.#unacked.length - 1;
+    let bytes = 0;
+    for (let i = 0; i < this.#unackedCount; i++) {
+      const m = this.#unacked[(this.#unackedHead + i) & mask]!;
+      messages.push(m);
+      bytes += m.length;
+    }
+    return { messages, bytes };
   }
 
   /**
@@ -225,33 +241,45 @@ export class NatsTransport implements Transport {
 
   /** Records `data` as sent and unacknowledged, ending at the current cumulative count. */
   #keepUnacked(data: Uint8Array): void {
-    const at = this.#unackedTail++;
-    if (at === this.#unacked.length) {
-      this.#unacked.push(data);
-      this.#unackedEnds.push(this.#sent);
-    } else {
-      this.#unacked[at] = data;
-      this.#unackedEnds[at] = this.#sent;
-    }
+    let slots = this.#unacked;
+    if (this.#unackedCount === slots.length) slots = this.#growUnacked();
+    const at = (this.#unackedHead + this.#unackedCount++) & (slots.length - 1);
+    slots[at] = data;
+    this.#unackedEnds[at] = this.#sent;
   }
 
-  /** Drops the records the peer acknowledged (`consumed`): their slots are cleared, the arrays reused. */
-  #acknowledge(consumed: number): void {
-    const unacked = this.#unacked;
-    const ends = this.#unackedEnds;
-    const tail = this.#unackedTail;
-    let head = this.#unackedHead;
-    while (head < tail && ends[head] <= consumed) unacked[head++] = undefined;
-    if (head === tail) head = this.#unackedTail = 0;
-    else if (head > 1024 && head * 2 > tail) {
-      // Long-lived records ahead of a busy stream: move them to the front, in place.
-      unacked.copyWithin(0, head, tail);
-      ends.copyWithin(0, head, tail);
-      unacked.fill(undefined, tail - head, tail);
-      this.#unackedTail = tail - head;
-      head = 0;
+  /** Doubles the ring of in-flight records (full), oldest first from slot 0. */
+  #growUnacked(): Array<Uint8Array | undefined> {
+    const old = this.#unacked;
+    const oldEnds = this.#unackedEnds;
+    const n = old.length;
+    const slots = new Array<Uint8Array | undefined>(2 * n).fill(undefined);
+    const ends = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const from = (this.#unackedHead + i) & (n - 1);
+      slots[i] = old[from];
+      ends[i] = oldEnds[from];
     }
-    this.#unackedHead = head;
+    this.#unacked = slots;
+    this.#unackedEnds = ends;
+    this.#unackedHead = 0;
+    return slots;
+  }
+
+  /** Drops the records the peer acknowledged (`consumed`), clearing their slots. */
+  #acknowledge(consumed: number): void {
+    const slots = this.#unacked;
+    const ends = this.#unackedEnds;
+    const mask = slots.length - 1;
+    let head = this.#unackedHead;
+    let count = this.#unackedCount;
+    while (count > 0 && ends[head] <= consumed) {
+      slots[head] = undefined;
+      head = (head + 1) & mask;
+      count--;
+    }
+    this.#unackedHead = count === 0 ? 0 : head;
+    this.#unackedCount = count;
   }
 
   /** Publishes one FRAME or PART (a piece of a larger message, or the unbound first message) and counts it. @throws M2MError Network. */
@@ -438,16 +466,18 @@ export class NatsTransport implements Transport {
     for (let at = 1; at < data.length; ) {
       let end = at + BATCH_LENGTH_BYTES + readLength(data, at);
       while (end < data.length && end + BATCH_LENGTH_BYTES + readLength(data, end) - at <= SLAB_BYTES) end += BATCH_LENGTH_BYTES + readLength(data, end);
-      // Not data.slice: the client may hand over a Node Buffer, whose slice is a view.
-      const run = new Uint8Array(end - at);
+      // Not data.slice: the client may hand over a Node Buffer, whose slice is a view. Written
+      // whole at once, so it needs no zeroing.
+      const run = this.#port.allocateUninitialized?.(end - at) ?? new Uint8Array(end - at);
       run.set(data.subarray(at, end));
       // Views made with the constructor: `subarray` looks up the species constructor each time,
       // about twice the cost for a message of a few hundred bytes.
       const buffer = run.buffer;
+      const base = run.byteOffset;
       for (let i = 0; i < run.length; ) {
         const length = readLength(run, i);
         i += BATCH_LENGTH_BYTES;
-        this.#inbox.offer(new Uint8Array(buffer, i, length));
+        this.#inbox.offer(new Uint8Array(buffer, base + i, length));
         i += length;
       }
       at = end;
