@@ -13,6 +13,8 @@
  * Both look for the fields they use and leave `ws` alone when the shapes differ (another
  * version), when permessage-deflate was negotiated (frames would need compressing), or, for the
  * sender, while `ws` has queued frames of its own.
+ * Because this file reads `ws` internals, `ws` is pinned to patch releases (`~8.23.0` in
+ * packages/session/package.json); test/ws-direct.test.ts runs against the installed `ws`.
  * @module
  */
 import { KEY_BYTES, frameHeaderSize, writeBinaryFrameHeader, xorMask } from './ws-mask.js';
