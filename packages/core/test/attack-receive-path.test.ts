@@ -36,6 +36,8 @@ function frameOf(payload: Uint8Array, crc = crc32Table(payload), declared = payl
   out.set(payload, head.length + 8);
   return out;
 }
+// ES2024's resizable ArrayBuffer (Node 20 has it; the repo's TypeScript lib predates it).
+const Resizable = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void };
 const ascii = (n: number) => Uint8Array.from({ length: n }, (_, i) => 0x20 + (i % 95));
 const sizes = [0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 254, 255, 256, 257];
 
@@ -126,6 +128,38 @@ describe('one-pass payload read: bytes decodeFrame rejects stay rejected', () =>
     }
   });
 
+  it('a length-tracking view over a resizable ArrayBuffer decodes as a copy of it does', () => {
+    for (const n of [5, 255, 256]) {
+      for (const nonAscii of [false, true]) {
+        const p = ascii(n);
+        if (nonAscii) p.set([0xc3, 0xa9], 1);
+        const f = frameOf(p);
+        const buffer = new Resizable(f.length + 2, { maxByteLength: f.length + 64 });
+        const tracking = new Uint8Array(buffer, 2);
+        tracking.set(f);
+        expect(same(tracking)).toBe(same(f.slice()));
+        buffer.resize(f.length + 40); // grown: 38 zero bytes after the payload, which is declared shorter
+        expect(same(tracking)).toBe(same(f.slice()));
+        buffer.resize(f.length - 1); // shrunk: the payload's last byte is gone
+        expect(same(tracking)).toMatch(/^M2MError/);
+      }
+    }
+  });
+
+  it('maxDecompressedBytes and maxPayloadBytes at the payload length and one below, ASCII or not', () => {
+    for (const n of [1, 8, 200, 255, 256]) {
+      for (const nonAscii of [false, true]) {
+        const p = ascii(n);
+        if (nonAscii && n >= 2) p.set([0xc3, 0xa9], n - 2);
+        const f = frameOf(p);
+        for (const limit of [n - 1, n]) {
+          expect(same(f, { limits: { maxDecompressedBytes: limit } })).toMatch(limit < n ? /^M2MError LIMIT_EXCEEDED/ : /^ok/);
+          expect(same(f, { limits: { maxPayloadBytes: limit } })).toMatch(limit < n ? /^M2MError LIMIT_EXCEEDED/ : /^ok/);
+        }
+      }
+    }
+  });
+
   it('a Uint8Array of another realm (node:vm) decodes as ours does', () => {
     for (const n of [0, 9, 255, 256]) {
       for (const last of [0x41, 0xe9]) {
@@ -178,8 +212,8 @@ describe('one-pass payload read: bytes decodeFrame rejects stay rejected', () =>
         Object.defineProperty(odd, 'subarray', { value: (s: number, e: number) => (s === odd.length - 4 ? other : sub(s, e)) });
         expect(outcome(() => decodeFramePayload(odd, {}))).toBe(`ok ${JSON.stringify(new TextDecoder().decode(held))}`);
         class Other extends Uint8Array {
-          override subarray(): Uint8Array {
-            return other;
+          override subarray(): Uint8Array<ArrayBuffer> {
+            return other as Uint8Array<ArrayBuffer>;
           }
         }
         const sub2 = new Other(frameOf(held));
@@ -191,7 +225,8 @@ describe('one-pass payload read: bytes decodeFrame rejects stay rejected', () =>
 
 // Deterministic stand-in AEADs (core does not depend on @m2m/crypto): the tag covers the AAD.
 const sum = (d: Uint8Array) => d.reduce((a, b) => (a * 31 + b) >>> 0, 7);
-function aeadWith(transient: boolean): FrameProtection {
+type AeadProtection = Extract<FrameProtection, { mode: 'aead' }>;
+function aeadWith(transient: boolean): AeadProtection {
   const scratch = new Uint8Array(4096).fill(0xff);
   const open = (aad: Uint8Array, sealed: Uint8Array) => {
     if (sealed[sealed.length - 1] !== (sum(aad) & 0xff)) throw new Error('tag mismatch');
@@ -212,7 +247,7 @@ function aeadWith(transient: boolean): FrameProtection {
           },
         }
       : {}),
-  } as FrameProtection;
+  } as AeadProtection;
 }
 
 describe('one-pass payload read of sealed frames', () => {
