@@ -70,6 +70,18 @@ describe('maxPayload on received DATA', () => {
     }
   });
 
+  it('DATA content of the wrong type (null, undefined, objects, other views) is a typed InvalidMessage, limit or not', () => {
+    const model = established(0).client.compress(JSON_REQ, 'm2m');
+    for (const max of [0, 10, 1000]) {
+      const { server } = established(max);
+      for (const content of [null, undefined, 5, {}, { length: 3 }, { length: 1e9 }, [1, 2, 3], new Uint16Array(4), new DataView(new ArrayBuffer(8))]) {
+        const message = { ...model, sessionId: server.id, payload: { kind: 'data', value: { ...(model.payload as { value: object }).value, content } } } as unknown as Message;
+        expect(kindOf(() => server.receive(message)), `max ${max}, ${String(content)}`).toBe('InvalidMessage');
+        expect(kindOf(() => server.decompress(message)), `max ${max}, ${String(content)}`).toBe('InvalidMessage');
+      }
+    }
+  });
+
   it('an array whose length claims less than it holds does not slip past the limit into a decode', () => {
     const sender = established(0).client;
     const model = sender.compress(JSON_REQ, 'm2m');
