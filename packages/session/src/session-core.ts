@@ -446,7 +446,7 @@ export class SessionCore {
   /**
    * Decodes a DATA message's content by its prefix (the `algorithm` field is advisory, as in the
    * reference).
-   * @throws M2MError: SessionNotEstablished, InvalidMessage (`Not a DATA message`),
+   * @throws M2MError: SessionNotEstablished, InvalidMessage (`Not a DATA message`, content neither a string nor a Uint8Array),
    *   LimitExceeded, codec errors.
    */
   decompress(message: Message): string {
