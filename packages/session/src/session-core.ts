@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
 import { allocate } from './codec/slab.js';
@@ -446,7 +446,7 @@ export class SessionCore {
   /**
    * Decodes a DATA message's content by its prefix (the `algorithm` field is advisory, as in the
    * reference).
-   * @throws M2MError: SessionNotEstablished, InvalidMessage (`Not a DATA message`),
+   * @throws M2MError: SessionNotEstablished, InvalidMessage (`Not a DATA message`, content neither a string nor a Uint8Array),
    *   LimitExceeded, codec errors.
    */
   decompress(message: Message): string {
@@ -461,6 +461,9 @@ export class SessionCore {
     if (message.type !== 'DATA' || p?.kind !== 'data') throw new M2MError('InvalidMessage', { reason: 'Not a DATA message' });
     const max = this.#negotiated?.maxPayload ?? 0;
     const content = p.value.content;
+    // A Message built by the app (receive/decompress are public) may carry anything: the checks
+    // below read `content.length` (test/attack-receive-path.test.ts: null content threw a TypeError).
+    if (typeof content !== 'string' && !isBytes(content)) throw new M2MError('InvalidMessage', { reason: 'DATA content must be a string or a Uint8Array' });
     if (this.#requireFrames && !(typeof content === 'string' ? content.startsWith('#M2M|1|') : isFrameBytes(content))) {
       throw new M2MError('SecurityDowngrade', { required: 'aead', actual: typeof content === 'string' ? `${detectAlgorithm(content)} content` : 'binary content that is not a frame' });
     }

@@ -103,13 +103,23 @@ function finishPayloadFast(buf: Uint8Array, start: number, end: number, compress
   if (computed < NON_ASCII) text = ascii(buf, start, end);
   else {
     computed -= NON_ASCII;
-    const raw = buf.subarray(start, end);
+    const raw = ownBytes(buf, start, end);
     const decoded = platform.utf8Decode(raw);
     if (decoded === undefined) throw invalidUtf8(raw);
     text = decoded;
   }
   if (computed !== crc) throw checksumMismatch(crc, computed);
   return text;
+}
+
+// The CRC above read `buf`'s own bytes; the text must come from the same bytes, not from what an
+// own or subclass `subarray` (or its species constructor) hands out (test/attack-receive-path.test.ts).
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const intrinsicGetter = (name: string) => Object.getOwnPropertyDescriptor(typedArrayProto, name)!.get as (this: Uint8Array) => unknown;
+const bufferOf = intrinsicGetter('buffer') as (this: Uint8Array) => ArrayBufferLike;
+const byteOffsetOf = intrinsicGetter('byteOffset') as (this: Uint8Array) => number;
+function ownBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bufferOf.call(buf), byteOffsetOf.call(buf) + start, end - start);
 }
 
 function finishPayload(stored: Uint8Array, compressed: boolean, crc: number, limits: Limits): string {
