@@ -335,7 +335,9 @@ function checkProtection(p: FrameProtection | undefined): FrameProtection | unde
  * Takes the binary form; the text form `#M2M|1|<base64>` goes to {@link decodeFrameText}.
  * Without `protection` it is the reference's plain decoder: an HMAC frame decodes with its tag
  * unchecked (`header.security` says `hmac`) and an AEAD frame fails as `Frame too short for
- * payload`; `inspectFrame(bytes).security` tells which before decoding.
+ * payload`; `inspectFrame(bytes).security` tells which before decoding. The bytes must not
+ * change while it runs: a view of a SharedArrayBuffer another thread writes can decode text other
+ * than the checksummed bytes (copy it first).
  *
  * @throws M2MError: Decompression (malformed), SecurityDowngrade (policy), Crypto (tag or key),
  *   LimitExceeded (size, decompression bomb).
