@@ -149,10 +149,7 @@ function ciphertextBytes(n: number): Uint8Array {
 }
 
 function sodiumSeal(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
-  const ciphertext = ciphertextBytes(plaintext.length);
-  const tag = new Uint8Array(16);
-  a.seal(ciphertext, tag, plaintext, aad, nonce, key);
-  return { ciphertext, tag };
+  return a.sealNew(plaintext, aad, nonce, key, ciphertextBytes);
 }
 
 function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
@@ -295,6 +292,19 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       const out = (pick & 1) === 0 ? sodiumOpen(a, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
       // Only windows of opens that authenticate count: libsodium refuses a bad tag before
       // decrypting, so forged frames would otherwise make it look faster than it is.
+      if (!out) openChooser.discard(size);
+      else if (pick >= 2) openChooser.record(size, pick === 2 ? 0 : 1);
+      return out;
+    },
+    // The frame decoder's open (protection.ts): libsodium takes the nonce and ciphertext as views
+    // it makes of the frame itself; node:crypto gets the same views as chachaOpen's arguments.
+    chachaOpenFrame(key, frame, aad) {
+      if (frame.length < 28) return undefined;
+      const a = aead ?? loadedAead(eager);
+      if (!a) return nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
+      const size = frame.length - 28;
+      const pick = openChooser.pick(size);
+      const out = (pick & 1) === 0 ? a.openFrame(frame, aad, key, outputBytes) : nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
       if (!out) openChooser.discard(size);
       else if (pick >= 2) openChooser.record(size, pick === 2 ? 0 : 1);
       return out;
