@@ -7,7 +7,7 @@
  * preallocated buffers, reaches ~43 MB/s. For large messages OpenSSL's assembly is faster. Where
  * the two cross depends on the CPU, the OpenSSL build and the load (24 KiB on one machine, under
  * 16 KiB on another), so it is measured, not assumed: seals and opens each pick a library per
- * size class from timings of sampled real calls (backend/size-class-chooser.ts), and
+ * size class from the CPU time of windows of real calls (backend/size-class-chooser.ts), and
  * bench/crypto.ts prints the choices.
  * X25519 on node:crypto needs a key import per new key; libsodium takes the raw 32 bytes
  * (bench/handshake.ts measures both).
@@ -70,15 +70,15 @@ function loadSodium(): Sodium | null {
 /**
  * Process CPU time in µs, all threads: the choosers' clock. Work a library's calls cause on V8's
  * helper threads counts against it, and the moments the process is descheduled count against
- * neither (backend/size-class-chooser.ts). It costs ~1-2 µs a read, made twice per window of
- * eight calls, once per period of 32 to 4,096 calls of a class.
+ * neither (backend/size-class-chooser.ts). It costs ~1-2 µs a read: four reads (two windows) per
+ * period of 32 to 4,096 calls of a class.
  */
 function cpuMicros(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
 }
 
-// Which library seals and opens each size class (0: libsodium, 1: node:crypto), from timings.
+// Which library seals and opens each size class (0: libsodium, 1: node:crypto), from CPU time.
 const sealChooser = new SizeClassChooser(cpuMicros);
 const openChooser = new SizeClassChooser(cpuMicros);
 
