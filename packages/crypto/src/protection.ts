@@ -94,8 +94,12 @@ export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions =
       if (!isBytes(aad)) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'aad must be a Uint8Array' });
       let out: Uint8Array | undefined;
       try {
-        for (let i = 0; i < NONCE_SIZE; i++) openNonce[i] = sealed[i];
-        out = getBackend().chachaOpen(k, openNonce, sealed.subarray(NONCE_SIZE), aad);
+        const backend = getBackend();
+        if (backend.chachaOpenFrame) out = backend.chachaOpenFrame(k, sealed, aad);
+        else {
+          for (let i = 0; i < NONCE_SIZE; i++) openNonce[i] = sealed[i];
+          out = backend.chachaOpen(k, openNonce, sealed.subarray(NONCE_SIZE), aad);
+        }
       } catch (e) {
         throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
       }

@@ -39,6 +39,7 @@ describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => 
       const ok = aead.open(opened, sealed, aad, iv, key);
       if (t.result === 'invalid') {
         expect(ok, `tc${t.tcId}`).toBe(false);
+        expect(aead.openFrame(new Uint8Array([...iv, ...sealed]), aad, key, (n) => new Uint8Array(n)), `tc${t.tcId} openFrame`).toBeUndefined();
         expect(opened.every((x) => x === 0), `tc${t.tcId} leaves no plaintext`).toBe(true);
         invalid++;
         continue;
@@ -49,6 +50,11 @@ describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => 
       const tag = new Uint8Array(16);
       aead.seal(c, tag, msg, aad, iv, key);
       expect(Buffer.from(c).toString('hex') + Buffer.from(tag).toString('hex'), `tc${t.tcId} seal`).toBe(t.ct + t.tag);
+      // Fresh outputs (the backend's seal) and a whole frame's section (the frame decoder's open).
+      const fresh = aead.sealNew(msg, aad, iv, key, (n) => new Uint8Array(n));
+      expect(Buffer.from(fresh.ciphertext).toString('hex') + Buffer.from(fresh.tag).toString('hex'), `tc${t.tcId} sealNew`).toBe(t.ct + t.tag);
+      const frame = new Uint8Array([0xee, ...iv, ...sealed]).subarray(1);
+      expect(Buffer.from(aead.openFrame(frame, aad, key, (n) => new Uint8Array(n))!).toString('hex'), `tc${t.tcId} openFrame`).toBe(t.msg);
       // In place (the frame encoder's path): the plaintext array becomes the ciphertext.
       const inPlace = msg.slice();
       aead.seal(inPlace, tag, inPlace, aad, iv, key);
@@ -117,6 +123,27 @@ describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => 
       // An object that only inherits from Uint8Array.prototype is not a typed array.
       const fake = Object.create(Uint8Array.prototype) as Uint8Array;
       expect(aead.open(new Uint8Array(10), new Uint8Array(26), new Uint8Array(0), nonce, fake)).toBe(false);
+      // The fresh-output calls read the inputs' real sizes the same way: a 64 KiB frame claiming
+      // 40 bytes is opened (and refused, its tag being zeros) at its real size, never at the size
+      // it claims; a short key, nonce or frame is refused.
+      const alloc = (n: number) => new Uint8Array(n);
+      const opened: number[] = [];
+      expect(aead.openFrame(lying(new Uint8Array(1 << 16), 40), new Uint8Array(0), key, (n) => (opened.push(n), alloc(n)))).toBeUndefined();
+      expect(opened).toEqual([(1 << 16) - 28]);
+      expect(aead.openFrame(lying(new Uint8Array(20), 40), new Uint8Array(0), key, alloc)).toBeUndefined();
+      expect(aead.openFrame(new Uint8Array(40), new Uint8Array(0), shortKey, alloc)).toBeUndefined();
+      expect(aead.openFrame(new Uint8Array(40), new Uint8Array(0), fake, alloc)).toBeUndefined();
+      expect(aead.openFrame(fake, new Uint8Array(0), key, alloc)).toBeUndefined();
+      expect(aead.openFrame(new Uint8Array(40), 'ad' as unknown as Uint8Array, key, alloc)).toBeUndefined();
+      expect(() => aead.sealNew(new Uint8Array(10), new Uint8Array(0), nonce, shortKey, alloc)).toThrow(TypeError);
+      expect(() => aead.sealNew(new Uint8Array(10), new Uint8Array(0), lying(new Uint8Array(8), 12), key, alloc)).toThrow(TypeError);
+      expect(() => aead.sealNew(fake, new Uint8Array(0), nonce, key, alloc)).toThrow(TypeError);
+      expect(() => aead.sealNew('m' as unknown as Uint8Array, new Uint8Array(0), nonce, key, alloc)).toThrow(TypeError);
+      // A plaintext claiming 4 bytes is sealed at its real 300 (the output is sized from that);
+      // the public function's own check, which reads the claimed size, throws instead.
+      const sealLying = () => aead.sealNew(lying(new Uint8Array(300), 4), new Uint8Array(0), nonce, key, alloc).ciphertext.length;
+      if (aead.direct) expect(sealLying()).toBe(300);
+      else expect(sealLying).toThrow();
     }
   });
 
@@ -132,6 +159,11 @@ describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => 
       const out = new Foreign(10);
       expect(aead.open(out, sealed, new Foreign(0), new Foreign(12), new Foreign(32))).toBe(true);
       expect([...out]).toEqual(new Array(10).fill(3));
+      const fresh = aead.sealNew(new Foreign(10).fill(3), new Foreign(0), new Foreign(12), new Foreign(32), (n) => new Uint8Array(n));
+      expect([...fresh.ciphertext, ...fresh.tag]).toEqual([...sealed]);
+      const frame = new Foreign(38);
+      frame.set(sealed, 12);
+      expect([...aead.openFrame(frame, new Foreign(0), new Foreign(32), (n) => new Uint8Array(n))!]).toEqual(new Array(10).fill(3));
     }
   });
 

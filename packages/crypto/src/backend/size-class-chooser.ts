@@ -1,76 +1,127 @@
 /**
- * Picks the faster of two implementations per message size class, from timings of real calls:
+ * Picks the faster of two implementations per message size class, from the cost of real calls:
  * where libsodium and node:crypto cross over depends on the CPU, the OpenSSL build and the load,
  * so it is measured where the code runs, not assumed (issue 18; bench/crypto.ts prints the
  * choices).
  *
- * A size class is a power-of-two range (by bit length). In each class the chosen implementation
- * has one call in {@link SAMPLE_EVERY} timed, and the other one is tried, timed, once every
- * `gap` calls. When the other one has {@link SAMPLES_PER_EPOCH} timings, the class takes
- * whichever has the lower best time per byte (the fastest of its timings: a busy machine only
- * ever adds time) and a new epoch starts. The gap starts at {@link SAMPLE_EVERY}; each epoch the
- * other implementation loses by more than half again, it at least doubles (and goes straight to
- * {@link MAX_GAP} when the other one takes twice as long or more): libsodium opens 64 B in
- * a tenth of node:crypto's time, and trying the loser every 16th call would cost a third of the
- * winner's speed. A close or winning contender is tried every {@link CLOSE_GAP} calls, so a
- * change of load or size mix is followed within an epoch.
+ * A size class is a power-of-two range (by bit length). The signal is throughput: the clock the
+ * caller injects (the sodium backend passes process CPU time, all threads) is read around a
+ * window of consecutive calls of the class on one implementation. The fastest single timing,
+ * which the first versions used, favoured libsodium at 64 KiB (43.6 against 45.7 µs per call)
+ * while node:crypto ran more calls per CPU-second (×1.05-1.14 in paired rounds): part of a call's
+ * cost is paid outside it (allocation, collection, work on V8's helper threads), and the best
+ * call is the one that paid none of it. A window's CPU time counts those costs and, unlike
+ * wall-clock time, not the moments the process was descheduled.
  *
- * The call path costs one counter decrement: something happens only at every
- * `SAMPLE_EVERY / 2`th call of a class (a timed call of the chosen one, a try of the other, or
- * nothing), and gaps are whole multiples of {@link SAMPLE_EVERY}. The first version did two
- * divisions per call, which cost 5-9% of a 64 B libsodium seal (bench/crypto.ts).
+ * Every `gap` calls of a class make one period: a run-up of the other implementation, a window of
+ * it, a run-up of the chosen one and a window of it, then the chosen one for the rest. Both
+ * windows follow the same run-up, so the costs a change of library leaves behind (cold caches,
+ * collection of what the previous one allocated) land on both alike. A period gives one ratio,
+ * other window / chosen window, measured moments apart under the same load; after
+ * {@link WINDOWS_PER_EPOCH} periods the class moves when the median ratio is below
+ * {@link SWITCH_MARGIN}, and a new epoch starts. The median of paired ratios is what
+ * bench/crypto.ts's verdict uses too: on the shared 2-core machine the mean of each library's
+ * windows flipped a class whose libraries differ by a quarter (16 KiB opens).
  *
- * A try of the other implementation is two calls in a row, only the second timed: the first
- * call after fifteen of the other library runs with cold caches, and timing it made the
- * incumbent look faster than it was (at 64 KiB libsodium stayed chosen while node:crypto sealed
- * 12% faster, bench/crypto.ts).
+ * The period is {@link FIRST_GAP} in a class's first epoch (to settle a clear difference fast),
+ * {@link CLOSE_GAP} while the other implementation is within half again (with a long run-up while
+ * the two are within {@link NEAR}), and grows to {@link MAX_GAP} while it loses by more (with the
+ * shortest window: libsodium opens 64 B in a tenth of node:crypto's time, and its calls are the
+ * cost of looking).
+ *
+ * The call path costs one counter decrement: the clock is read, and anything else happens, only
+ * at a window's first and last call and at a period's first call.
  * @module
  */
 
-/** One call in this many of the chosen implementation is timed, per size class. */
-export const SAMPLE_EVERY = 16;
+/** Calls per window while the two are within half again. */
+export const WINDOW = 16;
 /**
- * Gap between tries of a close or winning contender after the first epoch (the first epoch tries
- * every {@link SAMPLE_EVERY} calls, to settle a new class fast). Each change of library costs
- * more than the calls themselves: node:crypto's first seal of 64 KiB after a run of libsodium
- * seals took twice its steady time (119 against 56-58 µs, median of 150 runs), so a try every
- * 16th call cost ~6-10% at 16-64 KiB (paired rounds, ours over the better raw library at 64 KiB:
- * ×0.91-0.92 with tries every 16 calls, ×0.95-0.98 every 64, ×1.03 every 128).
+ * Unmeasured calls of an implementation before its window while the two are within
+ * {@link NEAR}. With 4-call windows after 2 run-up calls, at 64 KiB (where the two libraries
+ * ran equally fast in 2 ms runs) the incumbent read 4-7% cheaper whichever library it was;
+ * 16-call windows after 48 run-up calls read within ±3% (scratch runs of this chooser on raw
+ * calls; docs/ARCHITECTURE.md, Performance notes).
  */
-export const CLOSE_GAP = 128;
+export const NEAR_WARM_UP = 48;
+/** Ratio under which the two count as near (the long run-up pays for itself). */
+export const NEAR = 1.1;
+/** Unmeasured calls before a window while the other is between {@link NEAR} and half again as slow (a few percent of bias no longer decides). */
+export const WARM_UP = 8;
+/** Window and run-up while the other implementation is far slower (precision no longer matters, its calls do). */
+export const FAR_WINDOW = 2;
+export const FAR_WARM_UP = 1;
 /**
- * Timings of the other implementation per epoch. The fastest of 8 timings still moved by several
- * percent between epochs on the shared machine, so two libraries within a few percent of each
- * other (16-64 KiB here) swapped back and forth and the class ran on the slower one about half
- * the time; 24 timings and a 2% margin for switching keep a class where it is unless the other
- * library is really faster.
+ * Window and run-up of a class's first epoch, whose period the two implementations share equally.
+ * In bench/crypto.ts a class at 64 KiB runs ~25,000 calls before its second epoch ends, so the
+ * first one decides what the bench sees: with 2 run-up calls and 4-call windows it read
+ * node:crypto 11-12% dearer (the incumbent's advantage) and kept libsodium.
  */
-export const SAMPLES_PER_EPOCH = 24;
-/** The other implementation takes over only when its best timing is this much lower. */
+export const FIRST_WINDOW = 16;
+export const FIRST_WARM_UP = 16;
+/** Period of a class's first epoch, in calls. */
+export const FIRST_GAP = 64;
+/**
+ * Period after the first epoch while the other implementation is within half again or winning:
+ * its run-up and window cost at most ~1% of the calls' time (64 of 1,024 calls up to 10% slower,
+ * 24 up to half again as slow), and each change of library costs more than a call at 16-64 KiB
+ * (node:crypto's first 64 KiB seal after libsodium seals took twice its steady time).
+ */
+export const CLOSE_GAP = 1024;
+/** Periods (pairs of windows) per epoch. */
+export const WINDOWS_PER_EPOCH = 24;
+/** The other implementation takes over only when the median ratio of its windows to the chosen one's is below this. */
 export const SWITCH_MARGIN = 0.98;
-/** Longest gap between two tries of a clearly slower implementation. */
+/**
+ * Period after a first epoch that found the other implementation twice as slow or worse: the
+ * first epoch can meet node:crypto's JavaScript not yet optimized (its first few hundred calls in
+ * a process), so it gets one more epoch before {@link MAX_GAP}.
+ */
+export const FAR_FIRST_GAP = 1024;
+/** Longest period of a clearly slower other implementation. */
 export const MAX_GAP = 4096;
 const CLASSES = 33; // bit lengths 0..32
 
 /**
- * What {@link SizeClassChooser.pick} asks of a call: 0 or 1, run that implementation untimed;
- * 2 or 3, run implementation `pick - 2` and report its time with {@link SizeClassChooser.record}.
+ * What {@link SizeClassChooser.pick} asks of a call: 0 or 1, run that implementation; 2 or 3, run
+ * implementation `pick - 2` and then call {@link SizeClassChooser.record} (the last call of a window).
  */
 export type Pick = 0 | 1 | 2 | 3;
 
+// What the next event of a class is.
+const OTHER_WARM = 0;
+const OTHER_START = 1;
+const OTHER_END = 2;
+const CHOSEN_START = 3;
+const CHOSEN_END = 4;
+
 /** Per size class choice between two implementations (0 = first, 1 = second). */
 export class SizeClassChooser {
+  readonly #clock: () => number;
   readonly #choice = new Uint8Array(CLASSES);
-  readonly #calls = new Uint32Array(CLASSES);
-  /** Calls of each class left before the next one that is timed or tried. */
+  /** The implementation calls run on until the next event (the other one during its warm-up and window). */
+  readonly #run = new Uint8Array(CLASSES);
+  /** Calls of each class left before its next event. */
   readonly #left = new Int32Array(CLASSES);
-  /** 1 while the next call of the class is the timed half of a try (its warm-up just ran). */
-  readonly #tryNext = new Uint8Array(CLASSES);
-  readonly #gap = new Uint32Array(CLASSES).fill(SAMPLE_EVERY);
-  /** Best time per byte this epoch, [class * 2 + implementation]. */
-  readonly #best = new Float64Array(CLASSES * 2).fill(Infinity);
-  /** Timings of the implementation not chosen, this epoch. */
-  readonly #tries = new Uint8Array(CLASSES);
+  readonly #step = new Uint8Array(CLASSES);
+  readonly #gap = new Uint32Array(CLASSES).fill(FIRST_GAP);
+  readonly #window = new Uint8Array(CLASSES).fill(FIRST_WINDOW);
+  readonly #warm = new Uint8Array(CLASSES).fill(FIRST_WARM_UP);
+  /** Window and run-up from the next period on (set by an epoch's end, which may fall mid-period). */
+  readonly #nextWindow = new Uint8Array(CLASSES).fill(FIRST_WINDOW);
+  readonly #nextWarm = new Uint8Array(CLASSES).fill(FIRST_WARM_UP);
+  /** Clock at the open window's first call; NaN when no window is open (or it was discarded). */
+  readonly #start = new Float64Array(CLASSES).fill(NaN);
+  /** The other implementation's window this period (NaN: none, or it was discarded). */
+  readonly #otherCost = new Float64Array(CLASSES).fill(NaN);
+  /** This epoch's ratios other / chosen of the two windows of a period, [class * WINDOWS_PER_EPOCH + i]. */
+  readonly #ratios = new Float64Array(CLASSES * WINDOWS_PER_EPOCH);
+  readonly #pairs = new Uint8Array(CLASSES);
+
+  /** @param clock any monotonic cost clock; the same for both implementations (tests inject one). */
+  constructor(clock: () => number) {
+    this.#clock = clock;
+  }
 
   /** The size class of a message of `size` bytes. */
   static classOf(size: number): number {
@@ -80,55 +131,104 @@ export class SizeClassChooser {
   /** What to run for a message of `size` bytes. */
   pick(size: number): Pick {
     const c = 32 - Math.clz32(size);
-    if (this.#left[c]-- > 0) return this.#choice[c] as Pick;
+    if (this.#left[c]-- > 0) return this.#run[c] as Pick;
     return this.#event(c);
   }
 
-  /** Call number `n` of class `c`, a multiple of `SAMPLE_EVERY / 2`: time, try, or just run. */
   #event(c: number): Pick {
     const chosen = this.#choice[c] as 0 | 1;
-    if (this.#tryNext[c]) {
-      // The timed half of a try; the warm-up used the first call of this block of SAMPLE_EVERY / 2.
-      this.#tryNext[c] = 0;
-      this.#left[c] = SAMPLE_EVERY / 2 - 2;
-      return (3 - chosen) as Pick;
+    const other = (1 - chosen) as 0 | 1;
+    const window = this.#window[c];
+    switch (this.#step[c]) {
+      case OTHER_WARM:
+        this.#window[c] = this.#nextWindow[c];
+        this.#warm[c] = this.#nextWarm[c];
+        this.#run[c] = other;
+        this.#left[c] = this.#warm[c] - 1;
+        this.#step[c] = OTHER_START;
+        return other;
+      case OTHER_START:
+        this.#left[c] = window - 2;
+        this.#step[c] = OTHER_END;
+        this.#start[c] = this.#clock();
+        return other;
+      case OTHER_END:
+        this.#run[c] = chosen;
+        this.#left[c] = this.#warm[c];
+        this.#step[c] = CHOSEN_START;
+        return (2 + other) as Pick;
+      case CHOSEN_START:
+        this.#left[c] = window - 2;
+        this.#step[c] = CHOSEN_END;
+        this.#start[c] = this.#clock();
+        return chosen;
+      default:
+        this.#left[c] = this.#gap[c] - 2 * (this.#warm[c] + window);
+        this.#step[c] = OTHER_WARM;
+        return (2 + chosen) as Pick;
     }
-    const n = this.#calls[c];
-    this.#calls[c] = n + SAMPLE_EVERY / 2;
-    this.#left[c] = SAMPLE_EVERY / 2 - 1;
-    // The other implementation at call 0 of each gap (an untimed warm-up, then a timed call),
-    // the chosen one timed half a period later.
-    if (n % this.#gap[c] === 0) {
-      this.#tryNext[c] = 1;
-      this.#left[c] = 0;
-      return (1 - chosen) as Pick;
-    }
-    if (n % SAMPLE_EVERY === SAMPLE_EVERY / 2) return (2 + chosen) as Pick;
-    return chosen;
   }
 
-  /** Reports the time (any unit, the same for both) of a call {@link pick} asked to time. */
-  record(size: number, which: 0 | 1, elapsed: number): void {
+  /** Ends the window whose last call {@link pick} answered with 2 or 3 (`which` = that answer - 2). */
+  record(size: number, which: 0 | 1): void {
     const c = SizeClassChooser.classOf(size);
-    const i = 2 * c + which;
-    this.#best[i] = Math.min(this.#best[i], elapsed / (size + 1));
-    if (which === this.#choice[c] || ++this.#tries[c] < SAMPLES_PER_EPOCH) return;
-    const chosen = this.#best[2 * c + this.#choice[c]];
-    const other = this.#best[i];
-    if (other < SWITCH_MARGIN * chosen) {
-      this.#choice[c] = which;
+    const start = this.#start[c];
+    this.#start[c] = NaN;
+    if (Number.isNaN(start)) return;
+    const cost = Math.max(0, this.#clock() - start);
+    if (which !== this.#choice[c]) {
+      this.#otherCost[c] = cost;
+      return;
+    }
+    // The chosen window closes the period: its pair is the other's window of the same period,
+    // if that one counted. A chosen window of 0 (a clock too coarse for it) says nothing.
+    const other = this.#otherCost[c];
+    this.#otherCost[c] = NaN;
+    if (Number.isNaN(other) || cost <= 0) return;
+    const n = this.#pairs[c];
+    this.#ratios[c * WINDOWS_PER_EPOCH + n] = other / cost;
+    this.#pairs[c] = n + 1;
+    if (n + 1 === WINDOWS_PER_EPOCH) this.#decide(c);
+  }
+
+  /**
+   * Drops the open window of `size`'s class, if any: a call in it did not do the measured work
+   * (an open refused for a bad tag returns before decrypting).
+   */
+  discard(size: number): void {
+    const c = SizeClassChooser.classOf(size);
+    this.#start[c] = NaN;
+    this.#otherCost[c] = NaN;
+  }
+
+  /** Ends an epoch of class `c`: keeps or switches on the median ratio of its pairs, and sets the period. */
+  #decide(c: number): void {
+    const k = this.#ratios.subarray(c * WINDOWS_PER_EPOCH, (c + 1) * WINDOWS_PER_EPOCH).sort()[WINDOWS_PER_EPOCH >> 1];
+    this.#pairs[c] = 0;
+    let warm = NEAR_WARM_UP;
+    let window = WINDOW;
+    if (k < SWITCH_MARGIN) {
+      this.#choice[c] = 1 - this.#choice[c];
+      this.#gap[c] = CLOSE_GAP;
+    } else if (k <= 1.5) {
+      if (k > NEAR) warm = WARM_UP;
       this.#gap[c] = CLOSE_GAP;
     } else {
-      // A loser k times slower costs 2 (k - 1) / gap of a call on average (a try is two calls):
-      // keep that under 1/32 and shrinking. One twice as slow or worse (libsodium against
-      // node:crypto at 64 B and 1 KiB) goes straight to MAX_GAP: the epochs of doubling gaps that
-      // took it there cost ~5% of a 64 B seal over its first ~100k calls (bench/crypto.ts).
-      const k = other / chosen;
-      const gap = k > 2 ? MAX_GAP : k > 1.5 ? Math.min(MAX_GAP, Math.max(2 * this.#gap[c], CLOSE_GAP, Math.ceil(64 * (k - 1)))) : CLOSE_GAP;
-      this.#gap[c] = Math.ceil(gap / SAMPLE_EVERY) * SAMPLE_EVERY;
+      // A loser k times slower costs (run-up + window) (k - 1) / gap of a call on average: one
+      // twice as slow or worse (libsodium against node:crypto at 64 B and 1 KiB) goes to
+      // MAX_GAP after at most two epochs, with the shortest window; the epochs of doubling
+      // periods that took it there cost ~5% of a 64 B seal over its first ~100k calls
+      // (bench/crypto.ts).
+      warm = FAR_WARM_UP;
+      window = FAR_WINDOW;
+      const first = this.#gap[c] === FIRST_GAP;
+      this.#gap[c] = k > 2 ? (first ? FAR_FIRST_GAP : MAX_GAP) : Math.min(MAX_GAP, 2 * this.#gap[c]);
     }
-    this.#best[2 * c] = this.#best[2 * c + 1] = Infinity;
-    this.#tries[c] = 0;
+    // A new window length applies from the next period (this one's rest was counted with the old one).
+    this.#nextWindow[c] = window;
+    this.#nextWarm[c] = warm;
+    // The epoch ends with the chosen window, where the fast path runs the chosen implementation.
+    this.#run[c] = this.#choice[c];
   }
 
   /** The implementation currently chosen for messages of `size` bytes. */

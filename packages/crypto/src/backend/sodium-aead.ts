@@ -50,6 +50,20 @@ export interface SodiumAead {
    * verify (then `m` holds zeros) or libsodium cannot take the arguments (then `m` is untouched).
    */
   open(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): boolean;
+  /**
+   * Seals `m` into a ciphertext array from `alloc` and a fresh tag. `alloc(n)` must return a
+   * Uint8Array of this realm of exactly `n` bytes that shares memory with nothing a caller holds
+   * (the backend's own allocators), so the output is neither checked nor compared with `m`.
+   * @throws TypeError as {@link SodiumAead.seal}.
+   */
+  sealNew(m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, alloc: (n: number) => Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array };
+  /**
+   * Opens a frame's AEAD section `nonce(12) ‖ ciphertext ‖ tag(16)` into a plaintext array from
+   * `alloc` (as in {@link SodiumAead.sealNew}): `undefined` when the tag does not verify or
+   * libsodium cannot take the arguments. The nonce and ciphertext are views made from the
+   * frame's real buffer, offset and length.
+   */
+  openFrame(frame: Uint8Array, ad: Uint8Array, k: Uint8Array, alloc: (n: number) => Uint8Array): Uint8Array | undefined;
 }
 
 // The built-in TypedArray getters. A caller can shadow `length`, `byteLength` or `byteOffset`
@@ -92,6 +106,26 @@ function openFits(m: unknown, c: unknown, ad: unknown, npub: unknown, k: unknown
   return n >= 16 && realLength(m) === n - 16 && realLength(ad) >= 0 && realLength(npub) === 12 && realLength(k) === 32;
 }
 
+/** Whether a fresh-output seal's inputs are what libsodium's prototype assumes: the plaintext's real length, else -1. */
+function sealInputs(m: unknown, ad: unknown, npub: unknown, k: unknown): number {
+  const n = realLength(m);
+  return realLength(ad) >= 0 && realLength(npub) === 12 && realLength(k) === 32 ? n : -1;
+}
+
+/**
+ * The nonce and ciphertext ‖ tag of a frame's AEAD section as views of its real memory (a
+ * constructed view costs about half of a `subarray`, which also consults the array's species), or
+ * `undefined` when `frame` is not a Uint8Array of at least 28 real bytes or the other inputs
+ * do not fit.
+ */
+function frameViews(frame: unknown, ad: unknown, k: unknown): { npub: Uint8Array; c: Uint8Array } | undefined {
+  const n = realLength(frame);
+  if (n < 28 || realLength(ad) < 0 || realLength(k) !== 32) return undefined;
+  const buffer = bufferGetter.call(frame) as ArrayBuffer;
+  const offset = offsetGetter.call(frame) as number;
+  return { npub: new Uint8Array(buffer, offset, 12), c: new Uint8Array(buffer, offset + 12, n - 12) };
+}
+
 /** Refuses a seal libsodium cannot take (caught and typed by backend/sodium.ts's callers). */
 function unfit(): never {
   throw new TypeError('arguments libsodium cannot take (types, or real sizes)');
@@ -107,6 +141,25 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
     seal(c, mac, m, ad, npub, k) {
       if (!sealFits(c, mac, m, ad, npub, k)) unfit();
       s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, overlapsShifted(c, m) ? new Uint8Array(m) : m, ad, null, npub, k);
+    },
+    sealNew(m, ad, npub, k, alloc) {
+      const n = sealInputs(m, ad, npub, k);
+      if (n < 0) unfit();
+      const ciphertext = alloc(n);
+      const tag = new Uint8Array(16);
+      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, m, ad, null, npub, k);
+      return { ciphertext, tag };
+    },
+    openFrame(frame, ad, k, alloc) {
+      const v = frameViews(frame, ad, k);
+      if (!v) return undefined;
+      const m = alloc(v.c.length - 16);
+      try {
+        s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, v.c, ad, v.npub, k);
+        return m;
+      } catch {
+        return undefined;
+      }
     },
     // Arguments libsodium cannot take are a refusal, as a forged tag (what the backend did before).
     open(m, c, ad, npub, k) {
@@ -129,6 +182,22 @@ function directCalls(b: SodiumAeadBinding): SodiumAead {
     seal(c, mac, m, ad, npub, k) {
       if (!sealFits(c, mac, m, ad, npub, k)) unfit();
       b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, overlapsShifted(c, m) ? new Uint8Array(m) : m, ad, npub, k);
+    },
+    // The fresh output shares memory with no input, so neither its size nor an overlap is checked.
+    sealNew(m, ad, npub, k, alloc) {
+      const n = sealInputs(m, ad, npub, k);
+      if (n < 0) unfit();
+      const ciphertext = alloc(n);
+      const tag = new Uint8Array(16);
+      b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, m, ad, npub, k);
+      return { ciphertext, tag };
+    },
+    openFrame(frame, ad, k, alloc) {
+      const v = frameViews(frame, ad, k);
+      if (!v) return undefined;
+      const n = v.c.length - 16;
+      const m = alloc(n);
+      return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, v.c, ad, v.npub, k) === n ? m : undefined;
     },
     open(m, c, ad, npub, k) {
       if (!openFits(m, c, ad, npub, k)) return false;

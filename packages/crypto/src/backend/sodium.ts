@@ -7,7 +7,7 @@
  * preallocated buffers, reaches ~43 MB/s. For large messages OpenSSL's assembly is faster. Where
  * the two cross depends on the CPU, the OpenSSL build and the load (24 KiB on one machine, under
  * 16 KiB on another), so it is measured, not assumed: seals and opens each pick a library per
- * size class from timings of sampled real calls (backend/size-class-chooser.ts), and
+ * size class from the CPU time of windows of real calls (backend/size-class-chooser.ts), and
  * bench/crypto.ts prints the choices.
  * X25519 on node:crypto needs a key import per new key; libsodium takes the raw 32 bytes
  * (bench/handshake.ts measures both).
@@ -77,9 +77,20 @@ function loadSodium(): Sodium | null {
   }
 }
 
-// Which library seals and opens each size class (0: libsodium, 1: node:crypto), from timings.
-const sealChooser = new SizeClassChooser();
-const openChooser = new SizeClassChooser();
+/**
+ * Process CPU time in µs, all threads: the choosers' clock. Work a library's calls cause on V8's
+ * helper threads counts against it, and the moments the process is descheduled count against
+ * neither (backend/size-class-chooser.ts). It costs ~1-2 µs a read: four reads (two windows) per
+ * period of 32 to 4,096 calls of a class.
+ */
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+// Which library seals and opens each size class (0: libsodium, 1: node:crypto), from CPU time.
+const sealChooser = new SizeClassChooser(cpuMicros);
+const openChooser = new SizeClassChooser(cpuMicros);
 
 /**
  * The library chosen so far for seals and opens of `size` bytes (both start on libsodium and
@@ -203,10 +214,7 @@ function ciphertextBytes(n: number): Uint8Array {
 }
 
 function sodiumSeal(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
-  const ciphertext = ciphertextBytes(plaintext.length);
-  const tag = new Uint8Array(16);
-  a.seal(ciphertext, tag, plaintext, aad, nonce, key);
-  return { ciphertext, tag };
+  return a.sealNew(plaintext, aad, nonce, key, ciphertextBytes);
 }
 
 function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
@@ -339,9 +347,8 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       if (!a) return nodeBackend.chachaSeal(key, nonce, plaintext, aad);
       const pick = sealChooser.pick(plaintext.length);
       if (pick < 2) return pick === 0 ? sodiumSeal(a, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
-      const t0 = performance.now();
       const out = pick === 2 ? sodiumSeal(a, key, nonce, plaintext, aad) : nodeBackend.chachaSeal(key, nonce, plaintext, aad);
-      sealChooser.record(plaintext.length, pick === 2 ? 0 : 1, performance.now() - t0);
+      sealChooser.record(plaintext.length, pick === 2 ? 0 : 1);
       return out;
     },
     chachaOpen(key, nonce, sealed, aad) {
@@ -350,12 +357,24 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       if (!a) return nodeBackend.chachaOpen(key, nonce, sealed, aad);
       const size = sealed.length - 16;
       const pick = openChooser.pick(size);
-      if (pick < 2) return pick === 0 ? sodiumOpen(a, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
-      const t0 = performance.now();
-      const out = pick === 2 ? sodiumOpen(a, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
-      // Only opens that authenticate count: libsodium refuses a bad tag before decrypting, so
-      // forged frames would otherwise make it look faster than it is.
-      if (out) openChooser.record(size, pick === 2 ? 0 : 1, performance.now() - t0);
+      const out = (pick & 1) === 0 ? sodiumOpen(a, key, nonce, sealed, aad) : nodeBackend.chachaOpen(key, nonce, sealed, aad);
+      // Only windows of opens that authenticate count: libsodium refuses a bad tag before
+      // decrypting, so forged frames would otherwise make it look faster than it is.
+      if (!out) openChooser.discard(size);
+      else if (pick >= 2) openChooser.record(size, pick === 2 ? 0 : 1);
+      return out;
+    },
+    // The frame decoder's open (protection.ts): libsodium takes the nonce and ciphertext as views
+    // it makes of the frame itself; node:crypto gets the same views as chachaOpen's arguments.
+    chachaOpenFrame(key, frame, aad) {
+      if (frame.length < 28) return undefined;
+      const a = aead ?? loadedAead(eager);
+      if (!a) return nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
+      const size = frame.length - 28;
+      const pick = openChooser.pick(size);
+      const out = (pick & 1) === 0 ? a.openFrame(frame, aad, key, outputBytes) : nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
+      if (!out) openChooser.discard(size);
+      else if (pick >= 2) openChooser.record(size, pick === 2 ? 0 : 1);
       return out;
     },
     // The same choice per size class as chachaSeal/chachaOpen, without output arrays: libsodium
@@ -366,10 +385,9 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       const pick = sealChooser.pick(data.length);
       if (pick === 0) return a.seal(data, tag, data, aad, nonce, key);
       if (pick === 1) return nodeSealInPlace(key, nonce, data, aad, tag);
-      const t0 = performance.now();
       if (pick === 2) a.seal(data, tag, data, aad, nonce, key);
       else nodeSealInPlace(key, nonce, data, aad, tag);
-      sealChooser.record(data.length, pick === 2 ? 0 : 1, performance.now() - t0);
+      sealChooser.record(data.length, pick === 2 ? 0 : 1);
     },
     chachaOpenInto(key, nonce, sealed, aad, out) {
       if (sealed.length < 16 || out.length !== sealed.length - 16) return false;
@@ -377,10 +395,9 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       if (!a) return nodeOpenInto(key, nonce, sealed, aad, out);
       const size = out.length;
       const pick = openChooser.pick(size);
-      if (pick < 2) return pick === 0 ? a.open(out, sealed, aad, nonce, key) : nodeOpenInto(key, nonce, sealed, aad, out);
-      const t0 = performance.now();
-      const ok = pick === 2 ? a.open(out, sealed, aad, nonce, key) : nodeOpenInto(key, nonce, sealed, aad, out);
-      if (ok) openChooser.record(size, pick === 2 ? 0 : 1, performance.now() - t0);
+      const ok = (pick & 1) === 0 ? a.open(out, sealed, aad, nonce, key) : nodeOpenInto(key, nonce, sealed, aad, out);
+      if (!ok) openChooser.discard(size);
+      else if (pick >= 2) openChooser.record(size, pick === 2 ? 0 : 1);
       return ok;
     },
     // Hashing uses the addon once something else loaded it (a hash alone never pays its load).

@@ -23,6 +23,12 @@ export interface CryptoBackend {
   /** Returns the plaintext, or `undefined` when the tag does not verify. */
   chachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
   /**
+   * Optional open of a frame's AEAD section `nonce(12) ‖ ciphertext ‖ tag(16)` as it lies in the
+   * frame (the backend makes the views its library needs): the plaintext, or `undefined` when the
+   * tag does not verify or the section is shorter than 28 bytes.
+   */
+  chachaOpenFrame?(key: Uint8Array, frame: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
+  /**
    * Optional in-place seal: `data` holds the plaintext and is overwritten with the ciphertext, the
    * 16-byte tag goes to `tag`. Lets a frame encoder seal straight into the frame (no output
    * arrays, no copies; docs/ARCHITECTURE.md, Performance notes).
