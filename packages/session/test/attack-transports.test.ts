@@ -98,3 +98,178 @@ describe('ws: nothing received exposes memory the peer never wrote', () => {
     await server.close();
   });
 });
+
+describe('ws: close after a burst', () => {
+  it.each([false, true])('messages sent before close (batched: %s) reach the peer before the close frame', async (batched) => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (offered) => (batched && offered.has(PROTOCOL) ? PROTOCOL : false) });
+    await new Promise((r) => wss.once('listening', r));
+    cleanup.push(() => new Promise((r) => wss.close(r)));
+    const received: Buffer[] = [];
+    const closed = new Promise<number>((r) => wss.once('connection', (ws) => (ws.on('message', (d) => received.push(d as Buffer)), ws.on('close', (code) => r(code)))));
+    const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, batched ? [PROTOCOL] : [], { perMessageDeflate: false });
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const client = new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true });
+    expect(client.batched).toBe(batched);
+    const sent = [payload(10, 1), payload(200, 2), payload(3, 3)];
+    const sends = sent.map((m) => client.send(m));
+    await client.close();
+    await Promise.allSettled(sends);
+    expect(await closed).toBe(1000);
+    const entries: Uint8Array[] = [];
+    for (const m of received) {
+      if (!batched) entries.push(new Uint8Array(m));
+      else for (let at = 0; at < m.length; at += 4 + m.readUInt32BE(at)) entries.push(new Uint8Array(m.subarray(at + 4, at + 4 + m.readUInt32BE(at))));
+    }
+    // Each send that resolved was delivered: none may resolve and be dropped.
+    const results = await Promise.allSettled(sends);
+    const resolved = results.filter((r) => r.status === 'fulfilled').length;
+    expect(entries.length).toBeGreaterThanOrEqual(resolved);
+    expect(entries).toEqual(sent.slice(0, entries.length));
+  });
+});
+
+/** Reads `n` messages from `t`, or what ended it. */
+async function take(t: AsyncIterable<Uint8Array>, n: number): Promise<{ got: Uint8Array[]; error: unknown }> {
+  const got: Uint8Array[] = [];
+  try {
+    for await (const m of t) {
+      got.push(new Uint8Array(m));
+      if (got.length === n) break;
+    }
+  } catch (error) {
+    return { got, error };
+  }
+  return { got, error: undefined };
+}
+
+describe('ws server: frames a client writes by hand', () => {
+  it('refuses an unmasked frame from a client (RFC 6455 §5.1) with a typed error, delivering nothing of it', async () => {
+    const { url, accepted } = await wsServer(false);
+    const { ws, socket } = await rawClient(url);
+    const server = await accepted;
+    const closed = new Promise<number>((r) => ws.once('close', r));
+    const data = payload(50, 1);
+    const frame = new Uint8Array(2 + data.length);
+    frame[0] = 0x82;
+    frame[1] = data.length;
+    frame.set(data, 2);
+    socket.write(frame);
+    const { got, error } = await take(server, 1);
+    expect(got).toEqual([]);
+    expect(error).toMatchObject({ name: 'M2MError' });
+    expect(await closed).toBe(1002);
+  });
+
+  it('reads frames masked with an all-zero key as sent', async () => {
+    const { url, accepted } = await wsServer(false);
+    const { socket } = await rawClient(url);
+    const server = await accepted;
+    const sent = [payload(5, 1), payload(126, 2), payload(70_000, 3)];
+    for (const m of sent) socket.write(clientFrame(m, new Uint8Array(4)));
+    const { got, error } = await take(server, sent.length);
+    expect(error).toBeUndefined();
+    expect(got).toEqual(sent);
+    await server.close();
+  });
+
+  it('delivers data frames, a ping, a fragmented message and a close split at every byte position, in order', async () => {
+    const { url, accepted } = await wsServer(false, { highWaterMark: 10_000 });
+    const { ws, socket } = await rawClient(url);
+    const server = await accepted;
+    const pongs: Buffer[] = [];
+    ws.on('pong', (d) => pongs.push(d));
+    const key = Uint8Array.of(0x9e, 0x01, 0xff, 0x37);
+    const a = payload(126, 1);
+    const b = payload(3, 2);
+    const c1 = payload(40, 3);
+    const c2 = payload(7, 4);
+    const wire = Uint8Array.from([
+      ...clientFrame(a, key),
+      ...clientFrame(payload(5, 9), key, 0x9), // ping
+      ...clientFrame(c1, key, 2, false),
+      ...clientFrame(Uint8Array.of(1, 2), key, 0x9), // ping between fragments
+      ...clientFrame(c2, key, 0, true),
+      ...clientFrame(b, key),
+    ]);
+    const positions = wire.length;
+    for (let p = 1; p < positions; p++) {
+      socket.write(wire.subarray(0, p));
+      await sleep(1);
+      socket.write(wire.subarray(p));
+    }
+    const want: Uint8Array[] = [];
+    for (let p = 1; p < positions; p++) want.push(a, Uint8Array.from([...c1, ...c2]), b);
+    const { got, error } = await take(server, want.length);
+    expect(error).toBeUndefined();
+    expect(got.length).toBe(want.length);
+    const differs = got.findIndex((m, i) => !Buffer.from(m).equals(Buffer.from(want[i])));
+    expect(differs).toBe(-1);
+    await sleep(20);
+    expect(pongs.length).toBe(2 * (positions - 1));
+    expect(pongs.every((p, i) => Buffer.from(p).equals(Buffer.from(i % 2 === 0 ? payload(5, 9) : Uint8Array.of(1, 2))))).toBe(true);
+    await server.close();
+  });
+
+  it.each([125, 126, 65535, 65536, 200_000])('reads a %i-byte frame split inside its header and payload', async (length) => {
+    const { url, accepted } = await wsServer(false);
+    const { socket } = await rawClient(url);
+    const server = await accepted;
+    const m = payload(length, length & 0xff);
+    const frame = clientFrame(m, Uint8Array.of(1, 0x80, 0x7f, 0xfe));
+    for (const cut of [1, 2, 3, 5, 9, 13, 15, frame.length - 3]) {
+      socket.write(frame.subarray(0, cut));
+      await sleep(2);
+      socket.write(frame.subarray(cut));
+    }
+    const { got, error } = await take(server, 8);
+    expect(error).toBeUndefined();
+    expect(got.every((g) => Buffer.from(g).equals(Buffer.from(m)))).toBe(true);
+    await server.close();
+  });
+
+  it('ends with a typed error, no crash, for garbage bytes', async () => {
+    const { url, accepted } = await wsServer(false);
+    const { socket } = await rawClient(url);
+    const server = await accepted;
+    // Reserved opcode 0x3 with RSV bits, then noise.
+    socket.write(Uint8Array.from([0xf3, 0xff, ...payload(200, 5)]));
+    const { got, error } = await take(server, 1);
+    expect(got).toEqual([]);
+    expect(error).toMatchObject({ name: 'M2MError' });
+  });
+});
+
+describe('ws client: our frames and ws\'s own, interleaved', () => {
+  it('keeps order with ws.send of a Blob (queued in ws\'s sender), pings and close; nothing after the close frame', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    cleanup.push(() => new Promise((r) => wss.close(r)));
+    const received: Uint8Array[] = [];
+    const closed = new Promise<void>((r) => wss.once('connection', (ws) => (ws.on('message', (d) => received.push(new Uint8Array(d as Buffer))), ws.on('close', () => r()))));
+    const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate: false });
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const socket = (ws as unknown as { _socket: { write: (b: Uint8Array, ...rest: unknown[]) => boolean } })._socket;
+    const writes: number[] = [];
+    const write = socket.write.bind(socket);
+    socket.write = (b: Uint8Array, ...rest: unknown[]) => (writes.push(b[0]), write(b, ...rest));
+    const client = new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true });
+    const caller = payload(300, 7);
+    const copy = Uint8Array.from(caller);
+    const sends = [client.send(payload(10, 1))];
+    ws.send(new Blob([payload(20, 2)])); // ws reads the Blob asynchronously: its sender queues what follows
+    sends.push(client.send(caller));
+    ws.ping(Uint8Array.of(1));
+    sends.push(client.send(payload(5, 3)));
+    await Promise.all(sends);
+    await client.close();
+    await closed;
+    expect(received).toEqual([payload(10, 1), payload(20, 2), caller, payload(5, 3)]);
+    expect(caller).toEqual(copy);
+    const closeAt = writes.indexOf(0x88);
+    expect(closeAt).toBeGreaterThan(-1);
+    expect(writes.slice(closeAt + 1).filter((b) => (b & 0x0f) === 2 || (b & 0x0f) === 0)).toEqual([]);
+    await expect(client.send(payload(1, 1))).rejects.toMatchObject({ name: 'M2MError' });
+  });
+});
