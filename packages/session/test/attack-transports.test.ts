@@ -97,6 +97,22 @@ describe('ws: nothing received exposes memory the peer never wrote', () => {
     expect(exposesMark(got)).toBe(false);
     await server.close();
   });
+
+  it('a message in fragments (joined by ws) is not a view of Buffer\'s shared pool', async () => {
+    const { url, accepted } = await wsServer(false);
+    const { socket } = await rawClient(url);
+    const server = await accepted;
+    const key = Uint8Array.of(5, 6, 7, 8);
+    const [a, b] = [payload(100, 1), payload(150, 2)];
+    socket.write(clientFrame(a, key, 2, false));
+    await sleep(20);
+    markBufferPool();
+    socket.write(clientFrame(b, key, 0, true));
+    const got = (await server[Symbol.asyncIterator]().next()).value as Uint8Array;
+    expect(got).toEqual(Uint8Array.from([...a, ...b]));
+    expect(exposesMark(got)).toBe(false);
+    await server.close();
+  });
 });
 
 describe('ws: close after a burst', () => {
@@ -134,7 +150,7 @@ async function take(t: AsyncIterable<Uint8Array>, n: number): Promise<{ got: Uin
   const got: Uint8Array[] = [];
   try {
     for await (const m of t) {
-      got.push(new Uint8Array(m));
+      got.push(m); // as handed over: its `.buffer` is what the attacks scan
       if (got.length === n) break;
     }
   } catch (error) {
@@ -271,5 +287,149 @@ describe('ws client: our frames and ws\'s own, interleaved', () => {
     expect(closeAt).toBeGreaterThan(-1);
     expect(writes.slice(closeAt + 1).filter((b) => (b & 0x0f) === 2 || (b & 0x0f) === 0)).toEqual([]);
     await expect(client.send(payload(1, 1))).rejects.toMatchObject({ name: 'M2MError' });
+  });
+});
+
+describe('NATS: nothing received exposes memory the peer never wrote', () => {
+  const peer = sessionSubject(randomToken(), randomToken());
+  const own = sessionSubject(randomToken(), randomToken());
+  const u32 = (n: number) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
+
+  /** A client read buffer: the message at `at`, MARK around it (another session's MSG on the same connection). */
+  function inRead(message: Uint8Array, readSize: number, at: number): Uint8Array {
+    const read = new Uint8Array(readSize).fill(MARK);
+    read.set(message, at);
+    return read.subarray(at, at + message.length);
+  }
+
+  it('a BATCH copied into unzeroed memory leaves none of it unwritten', async () => {
+    const stale: Uint8Array[] = [];
+    const port: NatsPort = {
+      maxPayload: 1 << 20,
+      publish: () => undefined,
+      release: () => undefined,
+      // What freed memory may hold: MARK everywhere.
+      allocateUninitialized: (n) => {
+        const b = new Uint8Array(n).fill(MARK);
+        stale.push(b);
+        return b;
+      },
+    };
+    const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0 });
+    const sizes = [1, 100, 3000, 5000, 9000, 7, 8188];
+    const messages = sizes.map((n, i) => payload(n, i));
+    const batch = Uint8Array.from([NatsKind.BATCH, ...messages.flatMap((m) => [...u32(m.length), ...m])]);
+    t.deliver({ data: inRead(batch, batch.length + 300, 150), reply: peer });
+    const { got, error } = await take(t, messages.length);
+    expect(error).toBeUndefined();
+    expect(stale.length).toBeGreaterThan(0);
+    expect(got.length).toBe(messages.length);
+    for (const [i, m] of got.entries()) expect(Buffer.from(m).equals(Buffer.from(messages[i]))).toBe(true);
+    expect(got.filter(exposesMark)).toEqual([]);
+    await t.close();
+  });
+});
+
+/** A TcpTransport client connected to a raw server socket. */
+async function tcpPair(limits: Record<string, number> = {}): Promise<{ client: TcpTransport; clientSocket: net.Socket; peer: net.Socket }> {
+  const server = net.createServer();
+  cleanup.push(() => server.close());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const peerP = new Promise<net.Socket>((r) => server.once('connection', r));
+  const clientSocket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+  await new Promise((r) => clientSocket.once('connect', r));
+  const peer = await peerP;
+  cleanup.push(() => (peer.destroy(), clientSocket.destroy()));
+  return { client: new TcpTransport(clientSocket, limits), clientSocket, peer };
+}
+
+/** Splits a length-prefixed byte stream into its messages. */
+function unframe(stream: Buffer): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at + 4 <= stream.length; ) {
+    const n = stream.readUInt32BE(at);
+    out.push(new Uint8Array(stream.subarray(at + 4, at + 4 + n)));
+    at += 4 + n;
+  }
+  return out;
+}
+
+describe('tcp: coalesced small messages', () => {
+  it('keeps order across small, boundary and large messages of one burst', async () => {
+    const { client, peer } = await tcpPair();
+    const chunks: Buffer[] = [];
+    peer.on('data', (c: Buffer) => chunks.push(c));
+    const sizes = [1, 1023, 1024, 5, 70_000, 2, 1023, 3000, 1, 1, 40_000, 17];
+    const sent = sizes.map((n, i) => payload(n, i));
+    await Promise.all(sent.map((m) => client.send(m)));
+    const total = sizes.reduce((n, s) => n + 4 + s, 0);
+    const deadline = Date.now() + 5000;
+    while (chunks.reduce((n, c) => n + c.length, 0) < total && Date.now() < deadline) await sleep(5);
+    const got = unframe(Buffer.concat(chunks));
+    expect(got.length).toBe(sent.length);
+    expect(got.findIndex((m, i) => !Buffer.from(m).equals(Buffer.from(sent[i])))).toBe(-1);
+    await client.close();
+  });
+
+  it('buffers at most about twice node:net\'s mark plus a message while the peer reads nothing', async () => {
+    const { client, clientSocket, peer } = await tcpPair({ sendTimeoutMs: 60_000 });
+    peer.pause();
+    const mark = clientSocket.writableHighWaterMark;
+    const m = payload(1000, 1);
+    let blocked = false;
+    for (let i = 0; i < 200_000 && !blocked; i++) {
+      const p = client.send(m);
+      blocked = await Promise.race([p.then(() => false), sleep(30).then(() => true)]);
+      expect(clientSocket.writableLength).toBeLessThanOrEqual(2 * mark + 4 + m.length);
+    }
+    expect(blocked).toBe(true);
+    expect(clientSocket.writableLength).toBeLessThanOrEqual(2 * mark + 4 + m.length);
+    client.close().catch(() => undefined);
+  });
+
+  it('rejects a send after close with a typed error, and the last burst leaves before the FIN', async () => {
+    const { client, peer } = await tcpPair();
+    const chunks: Buffer[] = [];
+    peer.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise((r) => peer.once('end', r));
+    const sent = [payload(3, 1), payload(500, 2)];
+    const sends = sent.map((m) => client.send(m));
+    await client.close();
+    await Promise.all(sends);
+    await ended;
+    expect(unframe(Buffer.concat(chunks))).toEqual(sent);
+    await expect(client.send(payload(1, 1))).rejects.toMatchObject({ name: 'M2MError', code: 'NETWORK_ERROR' });
+  });
+
+  it('ends with LIMIT_EXCEEDED, not a crash or an allocation, for a declared length of 4 GiB', async () => {
+    const { client, peer } = await tcpPair({ maxMessageBytes: 1 << 16 });
+    peer.write(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 1, 2, 3));
+    const { got, error } = await take(client, 1);
+    expect(got).toEqual([]);
+    expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+  });
+
+  it('hands over no unzeroed memory the peer never wrote, for messages trickled over many reads', async () => {
+    const { client, peer } = await tcpPair();
+    const slow = Buffer.allocUnsafeSlow;
+    // What freed memory may hold: every unzeroed allocation starts out as MARK.
+    let calls = 0;
+    Buffer.allocUnsafeSlow = (n: number) => (calls++, slow(n).fill(MARK));
+    cleanup.push(() => (Buffer.allocUnsafeSlow = slow));
+    const sizes = [1, 100, 2048, 2049, 5000, 9000, 70_000];
+    const sent = sizes.map((n, i) => payload(n, i));
+    const stream = Buffer.concat(sent.map((m) => Buffer.concat([Buffer.from(Uint8Array.of(m.length >>> 24, m.length >>> 16, m.length >>> 8, m.length)), Buffer.from(m)])));
+    peer.setNoDelay(true);
+    for (let at = 0; at < stream.length; at += 997) {
+      peer.write(stream.subarray(at, at + 997));
+      if (at < 20_000) await sleep(1);
+    }
+    const { got, error } = await take(client, sent.length);
+    expect(error).toBeUndefined();
+    expect(got.length).toBe(sent.length);
+    for (const [i, m] of got.entries()) expect(Buffer.from(m).equals(Buffer.from(sent[i]))).toBe(true);
+    expect(got.filter(exposesMark)).toEqual([]);
+    expect(calls).toBeGreaterThan(0);
+    await client.close();
   });
 });
