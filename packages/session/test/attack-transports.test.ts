@@ -13,7 +13,8 @@ import type { WebSocketLike } from '../src/transport/websocket.js';
 import { NodeWebSocketTransport } from '../src/transport/websocket-node.js';
 import { frameHeaderSize, writeBinaryFrameHeader, xorMask } from '../src/transport/ws-mask.js';
 import { TcpTransport } from '../src/transport/tcp.js';
-import { NatsKind, randomToken, sessionSubject } from '../src/transport/nats-frames.js';
+import { NatsKind, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
+import { NatsLink, type NatsConnectionLike, type NatsMsgLike } from '../src/transport/nats-link.js';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -431,5 +432,61 @@ describe('tcp: coalesced small messages', () => {
     expect(got.filter(exposesMark)).toEqual([]);
     expect(calls).toBeGreaterThan(0);
     await client.close();
+  });
+});
+
+/** An in-process broker for two NatsLinks (as in nats-batch.test.ts): what was published, delivered in order. */
+function fakeBroker(maxPayload: number) {
+  const subs = new Map<string, (err: Error | null, msg: NatsMsgLike) => void>();
+  const seen: Uint8Array[] = [];
+  const connection = (): NatsConnectionLike => ({
+    info: { max_payload: maxPayload },
+    publish: (subject, data, options) => {
+      if (data.length > maxPayload) throw new Error('maximum payload exceeded');
+      if (subject.startsWith('_M2M.')) seen.push(data.slice());
+      const cb = subs.get(subject.slice(0, subject.lastIndexOf('.')));
+      queueMicrotask(() => cb?.(null, { subject, data: data.slice(), reply: options?.reply }));
+    },
+    subscribe: (subject, options) => {
+      subs.set(subject.slice(0, -2), options.callback);
+      return { unsubscribe: () => undefined };
+    },
+    status: () => ({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<{ type: string }>>(() => undefined) }) }),
+    closed: () => new Promise(() => undefined),
+    flush: async () => undefined,
+    drain: async () => undefined,
+    close: async () => undefined,
+    isClosed: () => false,
+  });
+  return { connection, seen };
+}
+
+describe('NATS: a BATCH whose messages changed after they were queued', () => {
+  it('is not sent with bytes it did not write, and nothing of that end is sent after it', async () => {
+    const broker = fakeBroker(1024);
+    const b = new NatsLink(broker.connection()).open('m2m.unused', false, { probeIntervalMs: 0 });
+    const a = new NatsLink(broker.connection()).open(b.subject, true, { probeIntervalMs: 0 });
+    await a.send(payload(10, 1)); // binds the pair (sent alone)
+    await new Promise((r) => setImmediate(r));
+    const it = b[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual(payload(10, 1));
+    const seenBefore = broker.seen.length;
+    const first = payload(40, 2);
+    void a.send(first);
+    void a.send(payload(30, 3));
+    // A caller breaking the Transport contract: the queued message's buffer goes away (length 0).
+    structuredClone(first.buffer, { transfer: [first.buffer] });
+    expect(first.length).toBe(0);
+    void a.send(payload(1000, 4)).catch(() => undefined); // does not fit the open batch: queued after it
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const after = broker.seen.slice(seenBefore).filter((d) => d[0] === NatsKind.BATCH || d[0] === NatsKind.FRAME);
+    // No batch with a length it does not hold, and not the later message past the lost batch.
+    for (const d of after) expect(() => sessionMessagesOf(d)).not.toThrow();
+    expect(after.map((d) => d[0])).toEqual([]);
+    // The receiver gets nothing past the gap (the sender's BYE ends it).
+    const { got } = await take(b, 1);
+    expect(got).toEqual([]);
+    await expect(a.send(payload(1, 1))).rejects.toMatchObject({ name: 'M2MError' });
   });
 });
