@@ -490,3 +490,40 @@ describe('NATS: a BATCH whose messages changed after they were queued', () => {
     await expect(a.send(payload(1, 1))).rejects.toMatchObject({ name: 'M2MError' });
   });
 });
+
+describe('ws client: frames a server writes by hand', () => {
+  async function dialed() {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    cleanup.push(() => new Promise((r) => wss.close(r)));
+    const serverSide = new Promise<net.Socket>((r) => wss.once('connection', (ws) => r((ws as unknown as { _socket: net.Socket })._socket)));
+    const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate: false });
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const socket = await serverSide;
+    socket.setNoDelay(true);
+    return { client: new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true }), socket };
+  }
+
+  it('refuses a masked frame from the server (RFC 6455 §5.1) with a typed error', async () => {
+    const { client, socket } = await dialed();
+    socket.write(clientFrame(payload(20, 1), Uint8Array.of(1, 2, 3, 4)));
+    const { got, error } = await take(client, 1);
+    expect(got).toEqual([]);
+    expect(error).toMatchObject({ name: 'M2MError' });
+  });
+
+  it('a message split over reads is not a view of Buffer\'s shared pool', async () => {
+    const { client, socket } = await dialed();
+    const m = payload(400, 2);
+    const frame = Uint8Array.from([0x82, 126, m.length >> 8, m.length & 0xff, ...m]);
+    socket.write(frame.subarray(0, 50));
+    await sleep(20);
+    markBufferPool();
+    socket.write(frame.subarray(50));
+    const got = (await client[Symbol.asyncIterator]().next()).value as Uint8Array;
+    expect(got).toEqual(m);
+    expect(exposesMark(got)).toBe(false);
+    await client.close();
+  });
+});
