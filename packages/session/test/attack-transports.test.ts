@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { NatsTransport, type NatsPort } from '@m2m/session/nats';
@@ -13,7 +14,7 @@ import type { WebSocketLike } from '../src/transport/websocket.js';
 import { NodeWebSocketTransport } from '../src/transport/websocket-node.js';
 import { frameHeaderSize, writeBinaryFrameHeader, xorMask } from '../src/transport/ws-mask.js';
 import { TcpTransport } from '../src/transport/tcp.js';
-import { NatsKind, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
+import { encodeCredit, INITIAL_WINDOW, NatsKind, natsMessageCost, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
 import { NatsLink, type NatsConnectionLike, type NatsMsgLike } from '../src/transport/nats-link.js';
 
 const cleanup: Array<() => unknown> = [];
@@ -525,5 +526,45 @@ describe('ws client: frames a server writes by hand', () => {
     expect(got).toEqual(m);
     expect(exposesMark(got)).toBe(false);
     await client.close();
+  });
+});
+
+describe('NATS: the ring of in-flight messages', () => {
+  it('reports exactly the sent, unacknowledged messages in order through wraps and growth', async () => {
+    const peer = sessionSubject(randomToken(), randomToken());
+    const own = sessionSubject(randomToken(), randomToken());
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.record({ send: fc.integer({ min: 1, max: 90 }) }), fc.record({ ack: fc.integer({ min: 0, max: 200 }) })), { maxLength: 120 }), async (ops) => {
+        const port: NatsPort = { maxPayload: 1 << 20, publish: () => undefined, release: () => undefined };
+        const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0 });
+        const model: Array<{ m: Uint8Array; end: number }> = [];
+        let sent = 0;
+        let consumed = 0;
+        let n = 0;
+        for (const op of ops) {
+          if ('send' in op) {
+            // Within the window (INITIAL_WINDOW / NATS_MESSAGE_COST messages): a send past it waits for credit.
+            if (sent - consumed + op.send * natsMessageCost(8) > INITIAL_WINDOW) continue;
+            for (let i = 0; i < op.send; i++) {
+              const m = payload(1 + (n % 7), n++);
+              await t.send(m);
+              sent += natsMessageCost(m.length + 1);
+              model.push({ m, end: sent });
+            }
+          } else {
+            // Acknowledge up to the end of the `ack`-th record in flight (or all of them).
+            const upTo = model[Math.min(op.ack, model.length - 1)]?.end ?? consumed;
+            consumed = Math.max(consumed, upTo);
+            t.deliver({ data: encodeCredit(INITIAL_WINDOW, consumed), reply: peer });
+            while (model.length > 0 && model[0].end <= consumed) model.shift();
+          }
+          const inFlight = t.inFlight;
+          expect(inFlight.messages).toEqual(model.map((r) => r.m));
+          expect(inFlight.bytes).toBe(model.reduce((b, r) => b + r.m.length, 0));
+        }
+        await t.close();
+      }),
+      { numRuns: 30 },
+    );
   });
 });
