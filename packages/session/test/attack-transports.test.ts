@@ -568,3 +568,33 @@ describe('NATS: the ring of in-flight messages', () => {
     );
   });
 });
+
+describe('a peer that goes away mid-burst', () => {
+  it('tcp: sends after the peer reset end with typed errors, no unhandled error', async () => {
+    const { client, peer } = await tcpPair();
+    peer.resetAndDestroy();
+    await sleep(20);
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => client.send(payload(i % 2 ? 10 : 2000, i))));
+    await sleep(20);
+    const again = await Promise.allSettled([client.send(payload(5, 1))]);
+    for (const r of [...results, ...again]) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'M2MError' });
+    expect(again[0].status).toBe('rejected');
+    const { error } = await take(client, 1);
+    if (error !== undefined) expect(error).toMatchObject({ name: 'M2MError' });
+  });
+
+  it('ws: direct frames after the peer dropped the socket end with typed errors, no unhandled error', async () => {
+    const { url, accepted } = await wsServer(false);
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const client = new NodeWebSocketTransport(ws as unknown as WebSocketLike, { nodeBuffers: true });
+    const server = await accepted;
+    (server as unknown as { close(): Promise<void> }).close().catch(() => undefined);
+    ((ws as unknown as { _socket: net.Socket })._socket).destroy();
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => client.send(payload(50 + i, i))));
+    await sleep(20);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'M2MError' });
+    await expect(client.send(payload(5, 1))).rejects.toMatchObject({ name: 'M2MError' });
+  });
+});
