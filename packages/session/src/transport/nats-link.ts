@@ -144,14 +144,18 @@ export class NatsLink implements NatsPort {
     this.#lastReply = this.#lastBatch = undefined;
     this.#queuedBytes = 0;
     for (const w of this.#turnWaiters.splice(0)) w();
+    // Ends whose publish failed in this flush: nothing of theirs may follow the lost message.
+    let failed: Set<string> | undefined;
     for (let i = 0; i < q.length; i += 3) {
       const reply = q[i + 2] as string;
+      if (failed?.has(reply)) continue;
       const item = q[i + 1] as Uint8Array | PendingBatch;
       try {
         // A batch is written whole, so its buffer needs no zeroing (Node's unpooled allocation).
         const data = item instanceof Uint8Array ? item : item.messages.length === 1 ? encodeFrame(item.messages[0]) : encodeBatch(item.messages, item.bytes, Buffer.allocUnsafeSlow(item.bytes));
         this.nc.publish(q[i] as string, data, { reply });
       } catch (e) {
+        (failed ??= new Set()).add(reply);
         this.#ends.get(reply.slice(reply.lastIndexOf('.') + 1))?.fail(new M2MError('Network', { reason: `NATS publish failed: ${(e as Error).message}` }, { cause: e }));
       }
     }

@@ -6,8 +6,9 @@
  * (their WebSocket costs little per message), so none of this is in a browser bundle.
  * @module
  */
+import { Buffer } from 'node:buffer';
 import { M2MError } from '@m2m/core/internal';
-import { keepSmall } from '../codec/slab.js';
+import { copyOut, keepSmall } from '../codec/slab.js';
 import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
 import { directFrames, unmaskFaster, type DirectFrames } from './ws-direct.js';
 import { MESSAGE_OVERHEAD, WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
@@ -20,6 +21,17 @@ import { MESSAGE_OVERHEAD, WebSocketTransport, type WebSocketLike, type WebSocke
 function setReceiverLimit(ws: WebSocketLike, max: number): void {
   const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
   if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = max;
+}
+
+/**
+ * Whether `bytes` is a slice of `Buffer.allocUnsafe`'s shared pool: `ws` builds a message that
+ * spanned socket reads (lib/receiver.js `consume`, lib/buffer-util.js `concat`) there when it is
+ * below half the pool. Such a view's `.buffer` holds other code's bytes and uninitialised
+ * memory, so it is copied before the application sees it; a view of a socket chunk holds only
+ * what the peer sent. (A socket read of exactly the pool's size is copied too: a copy, no harm.)
+ */
+function inSharedPool(bytes: Uint8Array): boolean {
+  return bytes.buffer.byteLength === Buffer.poolSize && bytes.byteLength !== bytes.buffer.byteLength;
 }
 
 /** The part of `ws`'s receiver (ws 8.x, lib/receiver.js) that {@link holdLongFrames} hooks. */
@@ -191,6 +203,10 @@ export class NodeWebSocketTransport extends WebSocketTransport {
   }
 
   protected override receive(bytes: Uint8Array, chunkView: boolean): void {
+    if (chunkView && inSharedPool(bytes)) {
+      bytes = copyOut(bytes);
+      chunkView = false;
+    }
     // A batch is kept as it came; its entries are copied out one by one (#takeEntries).
     if (this.#reader) this.#onBatch(bytes);
     else super.receive(bytes, chunkView);
