@@ -900,20 +900,28 @@ function stringEndAt(b: Uint8Array, i: number): number {
   const n = b.length;
   let escapes = 0;
   for (i++; i < n; i++) {
+    // One table load per plain byte instead of three comparisons.
+    if (STRING_STOP[b[i]] === 0) continue;
     const c = b[i];
     if (c === 0x22) {
       sr.escapes = escapes;
       return i + 1;
     }
-    if (c === 0x5c) {
-      const e = b[++i];
-      // \" \\ \/ \b \f \n \r \t
-      if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) giveUp();
-      escapes++;
-    } else if (c < 0x20) giveUp(); // JSON allows no raw control character in a string
+    if (c !== 0x5c) giveUp(); // JSON allows no raw control character in a string
+    // \" \\ \/ \b \f \n \r \t
+    if (SHORT_ESCAPE[b[++i]] !== 1) giveUp(); // (past the end: undefined)
+    escapes++;
   }
   return giveUp();
 }
+
+/** 1 for the bytes that end a run of plain string bytes: `"`, `\\` and the control characters. */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[0x22] = STRING_STOP[0x5c] = 1;
+/** 1 for the bytes after a backslash that make a two-character escape. */
+const SHORT_ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') SHORT_ESCAPE[c.charCodeAt(0)] = 1;
 
 /** {@link stringEndAt} for a string read as text (a key, role, model or part type): gives up on any escape. */
 function plainStringEndAt(b: Uint8Array, i: number): number {
@@ -928,18 +936,29 @@ function bytesAt(b: Uint8Array, at: number, name: Uint8Array): boolean {
   return true;
 }
 
-/** The index in {@link TOP_KEYS} of the key `b[start, end)`, or -1. */
-function topKeyBytesAt(b: Uint8Array, start: number, end: number): number {
-  const candidates = TOP_BY_LENGTH[end - start];
+/** {@link TOP_KEYS} indexes by the name's first byte. */
+const TOP_BY_FIRST: number[][] = [];
+TOP_KEYS.forEach((k, j) => (TOP_BY_FIRST[k.charCodeAt(0)] ??= []).push(j));
+
+/**
+ * The index in {@link TOP_KEYS} of the key whose `"` is at `i`, or -1. A key is matched against
+ * the names of its first byte as it is read (name, then closing quote), so a known key is read
+ * once, not scanned first and compared after.
+ */
+function topKeyAt(b: Uint8Array, i: number): number {
+  const candidates = TOP_BY_FIRST[b[i + 1]];
   if (candidates === undefined) return -1;
-  const first = b[start];
-  const last = b[end - 1];
   for (let j = 0; j < candidates.length; j++) {
-    const name = TOP_KEY_BYTES[candidates[j]];
-    // Names of one length mostly differ in their first or last byte: the loop runs for the match.
-    if (name[0] === first && name[name.length - 1] === last && bytesAt(b, start, name)) return candidates[j];
+    if (isStringAt(b, i, TOP_KEY_BYTES[candidates[j]])) return candidates[j];
   }
   return -1;
+}
+
+/** Whether the string whose `"` is at `i` is exactly the ASCII `name` (its bytes, then the closing quote). */
+function isStringAt(b: Uint8Array, i: number, name: Uint8Array): boolean {
+  const n = name.length;
+  for (let k = 0; k < n; k++) if (b[i + 1 + k] !== name[k]) return false;
+  return b[i + 1 + n] === 0x22;
 }
 
 /** At a member's key ending at `keyEnd` (its closing quote): the position of its value. */
@@ -983,26 +1002,27 @@ function topMembersAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyEnd = plainStringEndAt(b, i) - 1;
-    const known = topKeyBytesAt(b, i + 1, keyEnd);
+    const known = topKeyAt(b, i);
+    // A known key was read whole by its match; any other is scanned (and checked) here.
+    const keyEnd = known >= 0 ? i + 1 + TOP_KEY_BYTES[known].length : plainStringEndAt(b, i) - 1;
     i = valueAt(b, keyEnd);
     if (known < 0) i = skipAt(b, i, 1);
     else {
       sr.flags |= TOP_FLAGS[known];
-      switch (TOP_KEYS[known]) {
-        case 'id':
+      switch (known) {
+        case 1: // id
           i = textAt(b, i, 1);
           sr.id = sr.str;
           break;
-        case 'choices':
+        case 6: // choices
           sr.hasChoices = true;
           i = choicesAt(b, i);
           break;
-        case 'usage':
+        case 7: // usage
           sr.hasUsage = true;
           i = usageAt(b, i);
           break;
-        case 'model':
+        case 0: // model
           sr.hasModel = true;
           if (b[i] === 0x22) {
             const end = plainStringEndAt(b, i);
@@ -1013,20 +1033,20 @@ function topMembersAt(b: Uint8Array, i: number): number {
             i = skipAt(b, i, 1);
           }
           break;
-        case 'messages':
+        case 2: // messages
           sr.hasMessages = true;
           i = messagesAt(b, i);
           break;
-        case 'stream':
+        case 3: // stream
           sr.stream = b[i] === 0x74 && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65;
           i = sr.stream ? i + 4 : skipAt(b, i, 1);
           break;
-        case 'max_tokens':
+        case 4: // max_tokens
           sr.hasMaxTokensKey = true;
           i = u32At(b, i);
           sr.maxTokens = sr.u32;
           break;
-        case 'max_completion_tokens':
+        case 5: // max_completion_tokens
           i = u32At(b, i);
           sr.maxCompletionTokens = sr.u32;
           break;
@@ -1126,21 +1146,40 @@ const SYSTEM = ascii('system');
 const ASSISTANT = ascii('assistant');
 const DEVELOPER = ascii('developer');
 
-/** {@link roleCode} of the role `b[start, end)`: told apart by length and first byte, then compared. */
-function roleBytesAt(b: Uint8Array, start: number, end: number): number | undefined {
-  const first = b[start];
-  switch (end - start) {
-    case 4:
-      if (first === 0x75) return bytesAt(b, start, USER) ? 1 : undefined;
-      return first === 0x74 && bytesAt(b, start, TOOL) ? 3 : undefined;
-    case 6:
-      return bytesAt(b, start, SYSTEM) ? 0 : undefined;
-    case 9:
-      if (first === 0x61) return bytesAt(b, start, ASSISTANT) ? 2 : undefined;
-      return bytesAt(b, start, DEVELOPER) ? 0 : undefined;
-    default:
-      return undefined;
+/**
+ * {@link roleCode} of the role string whose `"` is at `i` (`undefined` for other roles), with
+ * the position after it in `sr.closedAt`: the five names are matched as they are read.
+ */
+function roleAt(b: Uint8Array, i: number): number | undefined {
+  let code: number | undefined;
+  let name: Uint8Array | undefined;
+  switch (b[i + 1]) {
+    case 0x75:
+      code = 1;
+      name = USER;
+      break;
+    case 0x73:
+      code = 0;
+      name = SYSTEM;
+      break;
+    case 0x61:
+      code = 2;
+      name = ASSISTANT;
+      break;
+    case 0x74:
+      code = 3;
+      name = TOOL;
+      break;
+    case 0x64:
+      code = 0;
+      name = DEVELOPER;
   }
+  if (name !== undefined && isStringAt(b, i, name)) {
+    sr.closedAt = i + name.length + 2;
+    return code;
+  }
+  sr.closedAt = plainStringEndAt(b, i);
+  return undefined;
 }
 
 /** One message object at `i` (depth 3): its role and content; returns the position after it. */
@@ -1154,21 +1193,18 @@ function messageAt(b: Uint8Array, i: number): number {
   else {
     for (;;) {
       if (b[i] !== 0x22) giveUp();
-      const keyStart = i + 1;
-      const keyEnd = plainStringEndAt(b, i) - 1;
-      i = valueAt(b, keyEnd);
-      const len = keyEnd - keyStart;
-      if (len === 4 && bytesAt(b, keyStart, ROLE)) {
+      // `role` and `content` matched as they are read; other keys scanned.
+      if (isStringAt(b, i, ROLE)) {
+        i = valueAt(b, i + 5);
         if (b[i] === 0x22) {
-          const end = plainStringEndAt(b, i);
-          code = roleBytesAt(b, i + 1, end - 1);
-          i = end;
+          code = roleAt(b, i);
+          i = sr.closedAt;
         } else {
           code = undefined;
           i = skipAt(b, i, 3);
         }
-      } else if (len === 7 && bytesAt(b, keyStart, CONTENT)) i = contentAt(b, i);
-      else i = skipAt(b, i, 3);
+      } else if (isStringAt(b, i, CONTENT)) i = contentAt(b, valueAt(b, i + 8));
+      else i = skipAt(b, valueAt(b, plainStringEndAt(b, i) - 1), 3);
       i = nextAt(b, i, 0x7d);
       if (i < 0) {
         i = sr.closedAt;
@@ -1214,24 +1250,22 @@ function partAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyStart = i + 1;
-    const keyEnd = plainStringEndAt(b, i) - 1;
-    i = valueAt(b, keyEnd);
-    const len = keyEnd - keyStart;
+    const isText = isStringAt(b, i, TEXT);
+    const isType = !isText && isStringAt(b, i, TYPE);
+    i = valueAt(b, isText || isType ? i + 5 : plainStringEndAt(b, i) - 1);
     const isString = b[i] === 0x22;
-    if (len === 4 && bytesAt(b, keyStart, TEXT)) {
+    if (isText) {
       bytes = 0;
       if (isString) {
         const end = stringEndAt(b, i);
         bytes = end - i - 2 - sr.escapes;
         i = end;
       } else i = skipAt(b, i, 5);
-    } else if (len === 4 && bytesAt(b, keyStart, TYPE)) {
+    } else if (isType) {
       image = false;
       if (isString) {
-        const end = plainStringEndAt(b, i);
-        image = end - i - 2 === IMAGE_URL.length && bytesAt(b, i + 1, IMAGE_URL);
-        i = end;
+        image = isStringAt(b, i, IMAGE_URL);
+        i = image ? i + IMAGE_URL.length + 2 : plainStringEndAt(b, i);
       } else i = skipAt(b, i, 5);
     } else i = skipAt(b, i, 5);
     i = nextAt(b, i, 0x7d);
