@@ -223,11 +223,86 @@ describe('header scan against the full parse', () => {
     // Duplicate keys: the last `choices` (or message) decides, as the last `usage` does.
     agree('{"id":"chatcmpl-1","choices":[{"message":{"tool_calls":[],"refusal":"x"},"finish_reason":"length"}],"choices":[]}');
     agree('{"id":"chatcmpl-1","choices":[{"message":{"tool_calls":[]},"message":{}}],"usage":{"prompt_tokens":5},"usage":{}}');
-    // \\u escapes, escaped texts it would keep, and long texts are left to scanHeader.
-    for (const d of ['{"model":"a\\u0041","messages":[]}', '{"id":"chatcmpl-\\n","choices":[]}', `{"model":"m","messages":[],"pad":"${'x'.repeat(SHORT_SCAN_BYTES)}"}`]) {
-      expect(scanHeaderBytes(new TextEncoder().encode(d), d, 32, true), d).toBeUndefined();
+    // \\u escapes, escaped texts it would keep, and long texts that are not ASCII or hold a
+    // control byte (a raw line break between tokens included) are left to scanHeader.
+    const pad = 'x'.repeat(SHORT_SCAN_BYTES);
+    for (const d of ['{"model":"a\\u0041","messages":[]}', '{"id":"chatcmpl-\\n","choices":[]}', `{"model":"m","messages":[],"pad":"${pad}é"}`, `{"model":"m",\n"messages":[],"pad":"${pad}"}`]) {
+      expect(scanHeaderBytes(new TextEncoder().encode(d), d, 32, Buffer.byteLength(d) === d.length), d).toBeUndefined();
       agree(d);
     }
+    const long = `{"model":"m","messages":[],"pad":"${pad}"}`;
+    expect(scanHeaderBytes(new TextEncoder().encode(long), long, 32, true)).toBeDefined();
+    agree(long);
+  });
+
+  it('the byte scan of long ASCII texts (native string searches after a control-byte check) agrees, at any alignment of the bytes', () => {
+    // The variable header written, as hex, or undefined (copied out: the writer is shared).
+    const headerOf = (h: ReturnType<typeof scanHeaderBytes>): string | undefined => {
+      if (h === undefined) return undefined;
+      const out = new Uint8Array(h.variable.length);
+      h.variable.copyTo(out, 0);
+      return `${h.schemaByte} ${h.flags} ${toHex(out)}`;
+    };
+    /** scanHeaderBytes of `d` from bytes starting at each offset 0-3 of a buffer: one answer, returned. */
+    const atEveryOffset = (d: string): string | undefined => {
+      const bytes = new TextEncoder().encode(d);
+      const isAscii = bytes.length === d.length;
+      const answers = [0, 1, 2, 3].map((off) => {
+        const buf = new Uint8Array(bytes.length + 4);
+        buf.set(bytes, off);
+        return headerOf(scanHeaderBytes(buf.subarray(off, off + bytes.length), d, 32, isAscii));
+      });
+      for (const a of answers) expect(a, d).toBe(answers[0]);
+      return answers[0];
+    };
+    // String bodies (JSON source) around the 32-byte table run: escapes at and across its end,
+    // escaped quotes and backslashes just before the closing quote, \\u and invalid escapes.
+    const piece = fc.oneof(
+      { weight: 30, arbitrary: fc.constantFrom('a', 'b c', '\\n', '\\"', '\\\\', '\\/', '\\t', '\\b\\f\\r') },
+      { weight: 30, arbitrary: fc.string({ unit: fc.constantFrom('x', 'y', ' ', '.', '{', ':'), maxLength: 70 }) },
+      { weight: 1, arbitrary: fc.constantFrom('\\u0041', '\\x', '"') },
+    );
+    const body = fc.array(piece, { maxLength: 30 }).map((ps) => ps.join(''));
+    // Generated documents made ASCII without raw whitespace controls (still valid: both only ever
+    // occur inside strings or between tokens there), placed among long strings.
+    const asciiDoc = fc.oneof(document, fc.json({ maxDepth: 3 }), fc.constantFrom('null', '{}', '[1,"x",{"a":[true]}]')).map((d) => d.replace(/[\t\n\r]/g, ' ').replace(/[^ -~]/g, 'q'));
+    const long = fc.tuple(asciiDoc, body, body, body, fc.nat({ max: 1200 })).map(([d, a, b, c, fill]) => `{"pad":"${a}${'x'.repeat(fill)}","doc":${d},"model":"gpt-4o","messages":[{"role":"user","content":"${b}"},{"role":"system","content":[{"type":"text","text":"${c}"}]}],"filler":"${'z'.repeat(1100)}"}`);
+    let decided = 0;
+    fc.assert(
+      fc.property(long, (d) => {
+        if (atEveryOffset(d) !== undefined) decided++;
+        agree(d);
+      }),
+      { numRuns: 400 },
+    );
+    expect(decided).toBeGreaterThan(80);
+    // Broken ones: a control byte (raw tab and line feed included), quote, backslash or bracket
+    // anywhere, each at every alignment, none decided wrongly.
+    fc.assert(
+      fc.property(long, fc.nat(), fc.constantFrom('\u0001', '\u001f', '\t', '\n', '\r', '"', '\\', '}', ''), (d, at, c) => {
+        const i = at % d.length;
+        const m = d.slice(0, i) + c + d.slice(i + 1);
+        atEveryOffset(m);
+        agree(m);
+      }),
+      { numRuns: 300 },
+    );
+    // A control byte inside a long string, at each position of its last words and of the text's
+    // first and last bytes (the word test's head and tail), is never missed.
+    const base = `{"model":"m","messages":[{"role":"user","content":"${'w'.repeat(1500)}"}]}`;
+    expect(atEveryOffset(base)).toBeDefined();
+    const inString = base.indexOf('w');
+    const closing = base.lastIndexOf('w');
+    for (const at of [inString, inString + 1, inString + 2, inString + 3, inString + 40, closing - 3, closing - 2, closing - 1, closing]) {
+      for (const c of ['\u0000', '\u0001', '\t', '\n', '\u001f']) {
+        const m = base.slice(0, at) + c + base.slice(at + 1);
+        expect(atEveryOffset(m), JSON.stringify([at, c])).toBeUndefined();
+      }
+    }
+    // Control bytes outside strings are between tokens or after the text: handed over too.
+    expect(atEveryOffset(`\n${base}`)).toBeUndefined();
+    expect(atEveryOffset(`${base}\n`)).toBeUndefined();
+    expect(atEveryOffset(`${base} `)).toBeDefined();
   });
 
   it('agrees at and around the depth limit, and past the depth the scan follows itself', () => {
