@@ -129,21 +129,7 @@ function buildRequestHeader(json: unknown, promptTokens?: PromptTokens): BuiltHe
 export function writeRequestHeader(flags: number, model: string, msgCount: number, roles: readonly number[], roleCount: number, contentHint: number, maxTokens: number | undefined, promptTokens: number | undefined): BuiltHeader {
   contentHint = contentHint >>> 0;
   const cost = estimateCost(model, promptTokens ?? Math.floor(contentHint / 4), maxTokens ?? 500);
-  const w = headerWriter.start();
-  w.shortString(model);
-  w.varint(msgCount >>> 0);
-  // Roles: 2 bits each, least significant first, 4 to a byte.
-  for (let i = 0; i < roleCount; i += 4) {
-    let b = roles[i];
-    if (i + 1 < roleCount) b |= roles[i + 1] << 2;
-    if (i + 2 < roleCount) b |= roles[i + 2] << 4;
-    if (i + 3 < roleCount) b |= roles[i + 3] << 6;
-    w.byte(b);
-  }
-  w.varint(contentHint);
-  if (maxTokens !== undefined) w.varint(maxTokens);
-  w.f32(cost);
-  return { schemaByte: 0x01, flags, variable: w };
+  return { schemaByte: 0x01, flags, variable: headerWriter.request(model, msgCount >>> 0, roles, roleCount, contentHint, maxTokens, cost) };
 }
 
 /** The response header's finish-reason byte. */
