@@ -180,18 +180,9 @@ export function writeResponseHeader(flags: number, id: string, model: string, fi
   if (cached !== undefined && cached > 0) flags |= ResponseFlag.HAS_CACHED_TOKENS;
   if (reasoning !== undefined && reasoning > 0) flags |= ResponseFlag.HAS_REASONING_TOKENS;
   const cost = flags & ResponseFlag.HAS_USAGE ? estimateCost(model, promptTokens, completionTokens) : 0;
-  const w = headerWriter.start();
-  w.shortString(id);
-  w.shortString(model);
-  w.byte(finishByte);
-  w.varint(promptTokens);
-  w.varint(completionTokens);
-  if (flags & ResponseFlag.HAS_CACHED_TOKENS) w.varint(lowU32(cached!));
-  if (flags & ResponseFlag.HAS_REASONING_TOKENS) w.varint(lowU32(reasoning!));
-  if (flags & ResponseFlag.HAS_USAGE) {
-    flags |= ResponseFlag.HAS_COST_ESTIMATE;
-    w.f32(cost);
-  }
+  const usage = (flags & ResponseFlag.HAS_USAGE) !== 0;
+  if (usage) flags |= ResponseFlag.HAS_COST_ESTIMATE;
+  const w = headerWriter.response(id, model, finishByte, promptTokens, completionTokens, flags & ResponseFlag.HAS_CACHED_TOKENS ? lowU32(cached!) : undefined, flags & ResponseFlag.HAS_REASONING_TOKENS ? lowU32(reasoning!) : undefined, usage ? cost : undefined);
   return { schemaByte: 0x02, flags, variable: w };
 }
 

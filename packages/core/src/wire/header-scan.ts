@@ -1141,8 +1141,18 @@ function u32At(b: Uint8Array, i: number): number {
     return skipAt(b, i, 1);
   }
   const end = numberEndAt(b, i);
-  sr.u32 = sr.numPlain ? asU64ToU32(Number(asciiText(b, i, end))) : undefined;
+  sr.u32 = sr.numPlain ? asU64ToU32(digitsValue(b, i, end)) : undefined;
   return end;
+}
+
+/**
+ * The value of the plain integer literal `b[start, end)` (digits only, at most 15 of them, so
+ * every step is exact in a double: what `Number` of its text gives, without making the text).
+ */
+function digitsValue(b: Uint8Array, start: number, end: number): number {
+  let v = 0;
+  for (let k = start; k < end; k++) v = v * 10 + (b[k] - 0x30);
+  return v;
 }
 
 /** The ASCII bytes `b[start, end)` as text (number literals: at most 15 of them). */
@@ -1400,7 +1410,7 @@ function u64At(b: Uint8Array, i: number, depth: number): number {
     return skipAt(b, i, depth);
   }
   const end = numberEndAt(b, i);
-  sr.u64 = sr.numPlain ? Number(asciiText(b, i, end)) : undefined;
+  sr.u64 = sr.numPlain ? digitsValue(b, i, end) : undefined;
   return end;
 }
 
