@@ -930,7 +930,7 @@ function stringEndAt(b: Uint8Array, i: number): number {
 }
 
 /** Bytes of a string read by the table in long texts before {@link longStringEndAt} searches natively. */
-const TABLE_RUN = 32;
+const TABLE_RUN = 16;
 
 /**
  * {@link stringEndAt} in long texts (ASCII, no control byte anywhere: {@link hasControlByte}):
