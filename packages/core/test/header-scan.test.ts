@@ -33,8 +33,9 @@ function agree(json: string, maxJsonDepth = 32): boolean {
 // JSON text generators that reach every branch: the keys the header reads, duplicates, escapes,
 // whitespace, number literals of every shape, lone surrogates, deep nesting.
 
-const TOP = ['model', 'id', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'choices', 'usage', 'tools', 'functions', 'tool_choice', 'function_call', 'response_format', 'reasoning_effort', 'service_tier', 'seed', 'logprobs', 'user', 'temperature', 'top_p', 'stop', 'object', '__proto__', 'Model', 'modelx'];
-const INNER = ['role', 'content', 'text', 'type', 'message', 'finish_reason', 'tool_calls', 'refusal', 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details', 'completion_tokens_details', 'cached_tokens', 'reasoning_tokens', 'name', 'index'];
+const TOP = ['model', 'id', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'choices', 'usage', 'tools', 'functions', 'tool_choice', 'function_call', 'response_format', 'reasoning_effort', 'service_tier', 'seed', 'logprobs', 'user', 'temperature', 'top_p', 'stop', 'object', '__proto__', 'Model', 'modelx', 'mode', 'messagez', 'message'];
+// Near misses of the names the scans compare in place (one letter changed, added or missing).
+const INNER = ['role', 'content', 'text', 'type', 'message', 'finish_reason', 'tool_calls', 'refusal', 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details', 'completion_tokens_details', 'cached_tokens', 'reasoning_tokens', 'name', 'index', 'typo', 'tex', 'texts', 'rol', 'roles', 'contend', 'contents'];
 const WORDS = ['system', 'developer', 'user', 'assistant', 'tool', 'image_url', 'text', 'stop', 'length', 'tool_calls', 'content_filter', 'chatcmpl-abc', 'chatcmpl-', 'gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', 'o3', ''];
 const NUMBERS = ['0', '-0', '1', '7', '300', '-1', '1.0', '1e3', '1E+2', '2.5', '-0.0', '0.25', '1.5e-3', '4294967295', '4294967296', '4294967297', '123456789012345', '1234567890123456', '18446744073709551615', '18446744073709551616', '1e400', '-1e400', '9007199254740993', '5e-324'];
 const WS = ['', '', '', ' ', '\n', '\t', '\r\n  '];
@@ -76,8 +77,8 @@ const member = (names: string[], v: fc.Arbitrary<string>) => fc.tuple(key(names)
 const arr = (el: fc.Arbitrary<string>, max = 5) => fc.array(fc.tuple(el, ws), { maxLength: max }).map((es) => `[${es.map(([e, a]) => `${a}${e}`).join(',')}]`);
 
 const word = fc.constantFrom(...WORDS).map((w) => JSON.stringify(w));
-const roleWord = fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool', 'critic', 'System').map((w) => JSON.stringify(w));
-const part = obj(fc.oneof({ weight: 4, arbitrary: member(['text', 'type'], fc.oneof(word, str, str, value)) }, { weight: 1, arbitrary: member(INNER, value) }), 4);
+const roleWord = fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool', 'critic', 'System', 'users', 'use', 'tools', 'toal', 'systen', 'assistants', 'assistan', 'developers').map((w) => JSON.stringify(w));
+const part = obj(fc.oneof({ weight: 4, arbitrary: member(['text', 'type', 'text', 'type', 'typo', 'texts'], fc.oneof(word, str, str, value)) }, { weight: 1, arbitrary: member(INNER, value) }), 4);
 const content = fc.oneof({ weight: 3, arbitrary: str }, { weight: 2, arbitrary: arr(fc.oneof({ weight: 4, arbitrary: part }, { weight: 1, arbitrary: value })) }, { weight: 1, arbitrary: value });
 const message = obj(fc.oneof({ weight: 3, arbitrary: member(['role'], fc.oneof({ weight: 4, arbitrary: roleWord }, { weight: 1, arbitrary: value })) }, { weight: 3, arbitrary: member(['content'], content) }, { weight: 1, arbitrary: member(INNER, value) }), 5);
 const choiceMessage = obj(fc.oneof(member(['tool_calls', 'refusal'], fc.oneof(str, value)), member(INNER, value)), 4);
@@ -202,6 +203,15 @@ describe('header scan against the full parse', () => {
       agree(`{"model":"${c}","messages":[{"role":"${c}"}],"${c}":1}`);
     }
     for (const tail of ['', ' ', '\n', 'x', '}', ',', ' {}', '\u0000']) agree(`{"model":"m","messages":[]}${tail}`);
+    // Near misses of every name compared in place with constants, each decided by the byte scan.
+    const decides = (d: string) => {
+      expect(scanHeaderBytes(new TextEncoder().encode(d), d, 32, true), d).toBeDefined();
+      agree(d);
+    };
+    for (const k of ['type', 'typo', 'typx', 'tyoe', 'ttpe', 'tex', 'texts', 'text', 'next', 'texx']) decides(`{"model":"m","messages":[{"role":"user","content":[{"${k}":"image_url"},{"${k}":"abc"}]}]}`);
+    for (const r of ['user', 'usex', 'users', 'use', 'system', 'systex', 'sys', 'assistant', 'assistanx', 'assistants', 'tool', 'tooo', 'toolx', 'developer', 'developex', 'd']) decides(`{"model":"m","messages":[{"role":"${r}","content":"x"}]}`);
+    for (const k of ['role', 'rol', 'roles', 'rolf', 'rple', 'content', 'contents', 'contend', 'conten', 'xontent']) decides(`{"model":"m","messages":[{"${k}":"system","content":"abc"},{"${k}":"xyz"}]}`);
+    for (const k of ['model', 'mode', 'models', 'modex', 'mxdel', 'messages', 'messagez', 'message', 'messages_', 'mexsages']) decides(`{"${k}":"gpt-4o","model":"m","messages":[{"role":"user"}],"${k}":[]}`);
     // Every ASCII character after a backslash: the eight two-character escapes, \\u, and the invalid rest.
     for (let c = 0x20; c < 0x7f; c++) agree(`{"model":"m","messages":[{"role":"user","content":"a\\${String.fromCharCode(c)}bcde"}]}`);
     for (const v of ['true', 'trux', 'tru', 'trUe', 'truee', 'false', 'fals', 'null', 'nul', '"\u001f"', '"\u007f"', '1.0', '-0', '10e1', '1e-1', '0.50']) {

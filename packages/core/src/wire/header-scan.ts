@@ -1020,12 +1020,30 @@ TOP_KEYS.forEach((k, j) => (TOP_BY_FIRST[k.charCodeAt(0)] ??= []).push(j));
  * once, not scanned first and compared after.
  */
 function topKeyAt(b: Uint8Array, i: number): number {
+  // The two keys of every request first, by constant comparisons (see isRoleKey).
+  if (b[i + 1] === 0x6d) {
+    if (b[i + 2] === 0x6f && b[i + 3] === 0x64 && b[i + 4] === 0x65 && b[i + 5] === 0x6c && b[i + 6] === 0x22) return 0; // model
+    if (b[i + 2] === 0x65 && b[i + 3] === 0x73 && b[i + 4] === 0x73 && b[i + 5] === 0x61 && b[i + 6] === 0x67 && b[i + 7] === 0x65 && b[i + 8] === 0x73 && b[i + 9] === 0x22) return 2; // messages
+  }
   const candidates = TOP_BY_FIRST[b[i + 1]];
   if (candidates === undefined) return -1;
   for (let j = 0; j < candidates.length; j++) {
     if (isStringAt(b, i, TOP_KEY_BYTES[candidates[j]])) return candidates[j];
   }
   return -1;
+}
+
+/**
+ * Whether the string whose `"` is at `i` is `"role"`. The names read in every message are
+ * compared byte by byte with constants: a loop over a name's bytes was a fifth of a chat
+ * request's scan (two loads and a loop step per byte against one load and compare).
+ */
+function isRoleKey(b: Uint8Array, i: number): boolean {
+  return b[i + 1] === 0x72 && b[i + 2] === 0x6f && b[i + 3] === 0x6c && b[i + 4] === 0x65 && b[i + 5] === 0x22;
+}
+/** Whether the string whose `"` is at `i` is `"content"` (as {@link isRoleKey}). */
+function isContentKey(b: Uint8Array, i: number): boolean {
+  return b[i + 1] === 0x63 && b[i + 2] === 0x6f && b[i + 3] === 0x6e && b[i + 4] === 0x74 && b[i + 5] === 0x65 && b[i + 6] === 0x6e && b[i + 7] === 0x74 && b[i + 8] === 0x22;
 }
 
 /** Whether the string whose `"` is at `i` is exactly the ASCII `name` (its bytes, then the closing quote). */
@@ -1218,16 +1236,8 @@ function messagesAt(b: Uint8Array, i: number): number {
   }
 }
 
-const ROLE = Uint8Array.of(0x72, 0x6f, 0x6c, 0x65);
-const CONTENT = Uint8Array.of(0x63, 0x6f, 0x6e, 0x74, 0x65, 0x6e, 0x74);
-const TEXT = Uint8Array.of(0x74, 0x65, 0x78, 0x74);
-const TYPE = Uint8Array.of(0x74, 0x79, 0x70, 0x65);
-const IMAGE_URL = Uint8Array.of(0x69, 0x6d, 0x61, 0x67, 0x65, 0x5f, 0x75, 0x72, 0x6c);
 const ascii = (t: string): Uint8Array => Uint8Array.from(t, (c) => c.charCodeAt(0));
-const USER = ascii('user');
-const TOOL = ascii('tool');
-const SYSTEM = ascii('system');
-const ASSISTANT = ascii('assistant');
+const IMAGE_URL = ascii('image_url');
 const DEVELOPER = ascii('developer');
 
 /**
@@ -1235,32 +1245,37 @@ const DEVELOPER = ascii('developer');
  * the position after it in `sr.closedAt`: the five names are matched as they are read.
  */
 function roleAt(b: Uint8Array, i: number): number | undefined {
-  let code: number | undefined;
-  let name: Uint8Array | undefined;
+  // Constant comparisons, as isRoleKey.
   switch (b[i + 1]) {
-    case 0x75:
-      code = 1;
-      name = USER;
+    case 0x75: // user
+      if (b[i + 2] === 0x73 && b[i + 3] === 0x65 && b[i + 4] === 0x72 && b[i + 5] === 0x22) {
+        sr.closedAt = i + 6;
+        return 1;
+      }
       break;
-    case 0x73:
-      code = 0;
-      name = SYSTEM;
+    case 0x73: // system
+      if (b[i + 2] === 0x79 && b[i + 3] === 0x73 && b[i + 4] === 0x74 && b[i + 5] === 0x65 && b[i + 6] === 0x6d && b[i + 7] === 0x22) {
+        sr.closedAt = i + 8;
+        return 0;
+      }
       break;
-    case 0x61:
-      code = 2;
-      name = ASSISTANT;
+    case 0x61: // assistant
+      if (b[i + 2] === 0x73 && b[i + 3] === 0x73 && b[i + 4] === 0x69 && b[i + 5] === 0x73 && b[i + 6] === 0x74 && b[i + 7] === 0x61 && b[i + 8] === 0x6e && b[i + 9] === 0x74 && b[i + 10] === 0x22) {
+        sr.closedAt = i + 11;
+        return 2;
+      }
       break;
-    case 0x74:
-      code = 3;
-      name = TOOL;
+    case 0x74: // tool
+      if (b[i + 2] === 0x6f && b[i + 3] === 0x6f && b[i + 4] === 0x6c && b[i + 5] === 0x22) {
+        sr.closedAt = i + 6;
+        return 3;
+      }
       break;
     case 0x64:
-      code = 0;
-      name = DEVELOPER;
-  }
-  if (name !== undefined && isStringAt(b, i, name)) {
-    sr.closedAt = i + name.length + 2;
-    return code;
+      if (isStringAt(b, i, DEVELOPER)) {
+        sr.closedAt = i + DEVELOPER.length + 2;
+        return 0;
+      }
   }
   sr.closedAt = plainStringEndAt(b, i);
   return undefined;
@@ -1278,7 +1293,7 @@ function messageAt(b: Uint8Array, i: number): number {
     for (;;) {
       if (b[i] !== 0x22) giveUp();
       // `role` and `content` matched as they are read; other keys scanned.
-      if (isStringAt(b, i, ROLE)) {
+      if (isRoleKey(b, i)) {
         i = valueAt(b, i + 5);
         if (b[i] === 0x22) {
           code = roleAt(b, i);
@@ -1287,7 +1302,7 @@ function messageAt(b: Uint8Array, i: number): number {
           code = undefined;
           i = skipAt(b, i, 3);
         }
-      } else if (isStringAt(b, i, CONTENT)) i = contentAt(b, valueAt(b, i + 8));
+      } else if (isContentKey(b, i)) i = contentAt(b, valueAt(b, i + 8));
       else i = skipAt(b, valueAt(b, plainStringEndAt(b, i) - 1), 3);
       i = nextAt(b, i, 0x7d);
       if (i < 0) {
@@ -1334,8 +1349,10 @@ function partAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const isText = isStringAt(b, i, TEXT);
-    const isType = !isText && isStringAt(b, i, TYPE);
+    // "text" and "type", as isRoleKey.
+    const t = b[i + 1] === 0x74 && b[i + 5] === 0x22;
+    const isText = t && b[i + 2] === 0x65 && b[i + 3] === 0x78 && b[i + 4] === 0x74;
+    const isType = t && b[i + 2] === 0x79 && b[i + 3] === 0x70 && b[i + 4] === 0x65;
     i = valueAt(b, isText || isType ? i + 5 : plainStringEndAt(b, i) - 1);
     const isString = b[i] === 0x22;
     if (isText) {
