@@ -752,22 +752,21 @@ function scanNumber(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Short texts, read from their UTF-8 bytes: the common chat request and response. A loop over a
+// Texts read from their UTF-8 bytes: the common chat request and response. A loop over a
 // Uint8Array costs about a third of the same loop over charCodeAt here, and the encoder needs the
-// bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes whose top
-// level is an object, without `\u` escapes, and with other escapes only in strings it skips or
-// measures (not in keys, roles, model, id, part types or finish reasons, which it reads as text);
-// for anything else, and anything it would give up on, it returns `undefined` and the caller
-// runs {@link scanHeader}, which decides as before. It follows scanHeader's rules exactly: the
-// same fields, request-or-response decision, depth limit, number literals, UTF-8 lengths (a lone
-// surrogate is U+FFFD's three bytes in both), and the last of duplicate keys winning.
-// Measurements: docs/ARCHITECTURE.md, Performance notes.
+// bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes, and longer
+// ones that are ASCII without a byte below 0x20 (their long strings found by native searches,
+// {@link longStringEndAt}), whose top level is an object, without `\u` escapes, and with other
+// escapes only in strings it skips or measures (not in keys, roles, model, id, part types or
+// finish reasons, which it reads as text); for anything else, and anything it would give up on,
+// it returns `undefined` and the caller runs {@link scanHeader}, which decides as before. It
+// follows scanHeader's rules exactly: the same fields, request-or-response decision, depth limit,
+// number literals, UTF-8 lengths (a lone surrogate is U+FFFD's three bytes in both), and the last
+// of duplicate keys winning. Measurements: docs/ARCHITECTURE.md, Performance notes.
 
 /**
- * Texts up to this many UTF-8 bytes may take {@link scanHeaderBytes}: where scanHeader switches
- * to native string searches ({@link PRECHECK_FROM}), those win on long strings (bench corpus,
- * µs with the UTF-8 encoding included: request_20KB 44-48 against 20, response_2KB 11.7 against
- * 8.8; request_2KB 5.3-5.6 against 6.2; response_200B 3.3 against 5.5).
+ * Texts up to this many UTF-8 bytes take {@link scanHeaderBytes} whatever their characters;
+ * longer ones only when ASCII without control bytes (see the section comment).
  */
 export const SHORT_SCAN_BYTES = PRECHECK_FROM;
 
@@ -827,7 +826,7 @@ const TOP_KEY_BYTES = TOP_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt
 const decoder = new TextDecoder();
 
 /**
- * The routing or response header of a short text from `bytes`, the UTF-8 encoding of `text`
+ * The routing or response header of `text` from `bytes`, its UTF-8 encoding
  * (the caller's, e.g. `TextEncoder.encodeInto`), or `undefined` when {@link scanHeader} must
  * decide (see the section comment). Never throws.
  * @param isAscii - whether `text` is ASCII only (then byte and character positions agree)
