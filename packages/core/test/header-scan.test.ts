@@ -203,11 +203,26 @@ describe('header scan against the full parse', () => {
       agree(`{"model":"${c}","messages":[{"role":"${c}"}],"${c}":1}`);
     }
     for (const tail of ['', ' ', '\n', 'x', '}', ',', ' {}', '\u0000']) agree(`{"model":"m","messages":[]}${tail}`);
-    // Near misses of every name compared in place with constants, each decided by the byte scan.
     const decides = (d: string) => {
       expect(scanHeaderBytes(new TextEncoder().encode(d), d, 32, true), d).toBeDefined();
       agree(d);
     };
+    // \\u escapes in measured strings of ASCII texts (ASCII-only JSON writers escape every other
+    // character): every UTF-8 length class, surrogate pairs, lone and reversed surrogates, both
+    // hex cases, at the string's ends; decided by the byte scan (in short and long texts), and
+    // handed over in texts that are not ASCII or where an escape is broken.
+    const unicode = ['\\u0041', '\\u007f', '\\u0080', '\\u07FF', '\\u0800', '\\uffff', '\\ud83d\\ude00', '\\uD83D\\uDE00', '\\ud800', '\\udc00', '\\udc00\\ud800', '\\ud800\\ud800\\udc00', '\\ud800\\u0041', '\\ud800\\n', '\\ud800\\ue000', '\\udbff\\udfff', '\\ud7ff\\udc00', '\\u0000', 'x\\u00e9y'];
+    for (const u of unicode) {
+      for (const filler of ['', 'z'.repeat(1100)]) {
+        decides(`{"model":"m","messages":[{"role":"user","content":"${u}"},{"role":"user","content":[{"type":"text","text":"a${u}"}]}],"pad":"${filler}${u}"}`);
+      }
+      agree(`{"model":"m","messages":[{"role":"user","content":"é${u}"}]}`);
+    }
+    // An escaped surrogate next to a raw one pairs with it in the text (4 bytes), while the bytes
+    // hold the raw one as U+FFFD: only ASCII texts take escapes in the byte scan.
+    for (const c of ['\\ud83d\ude00', '\ud83d\\ude00']) agree(`{"model":"m","messages":[{"role":"user","content":"${c}"}]}`);
+    for (const bad of ['\\u004', '\\u00g1', '\\uD83D\\uDE0', '\\u', '\\U0041']) agree(`{"model":"m","messages":[{"role":"user","content":"${bad}"}]}`);
+    // Near misses of every name compared in place with constants, each decided by the byte scan.
     for (const k of ['type', 'typo', 'typx', 'tyoe', 'ttpe', 'tex', 'texts', 'text', 'next', 'texx']) decides(`{"model":"m","messages":[{"role":"user","content":[{"${k}":"image_url"},{"${k}":"abc"}]}]}`);
     for (const r of ['user', 'usex', 'users', 'use', 'system', 'systex', 'sys', 'assistant', 'assistanx', 'assistants', 'tool', 'tooo', 'toolx', 'developer', 'developex', 'd']) decides(`{"model":"m","messages":[{"role":"${r}","content":"x"}]}`);
     for (const k of ['role', 'rol', 'roles', 'rolf', 'rple', 'content', 'contents', 'contend', 'conten', 'xontent']) decides(`{"model":"m","messages":[{"${k}":"system","content":"abc"},{"${k}":"xyz"}]}`);

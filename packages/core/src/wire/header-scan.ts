@@ -792,8 +792,10 @@ class ByteScan {
   image = false;
   /** Where the container that {@link nextAt} last found closed ends. */
   closedAt = 0;
-  /** Two-character escapes in the last string read by {@link stringEndAt}. */
+  /** How many bytes fewer the last string read by {@link stringEndAt} has in UTF-8 than in the text (0: no escapes). */
   escapes = 0;
+  /** The same for the last `\\u` escape read ({@link unicodeEscapeEnd}). */
+  shrink = 0;
   /** Whether the last number read by {@link numberEndAt} is a plain non-negative integer. */
   numPlain = false;
   /** The last number read by {@link u32At}. */
@@ -900,9 +902,11 @@ function wsAt(b: Uint8Array, i: number): number {
 }
 
 /**
- * At the `"` of a string: the position after its closing quote, with `sr.escapes` set to the
- * number of two-character escapes in it (each stands for one byte). Gives up on a `\\u` escape
- * (scanHeader decodes those), an invalid escape, a control character or the end.
+ * At the `"` of a string: the position after its closing quote, with `sr.escapes` set to how many
+ * bytes fewer its value has in UTF-8 than its body in the text (a two-character escape stands for
+ * one byte; `\\u` escapes: {@link unicodeEscapeEnd}), nonzero exactly when it holds an escape.
+ * Gives up on a `\\u` escape in a text that is not ASCII (scanHeader decodes those), an invalid
+ * escape, a control character or the end.
  */
 function stringEndAt(b: Uint8Array, i: number): number {
   if (sr.native) return longStringEndAt(b, i);
@@ -921,11 +925,49 @@ function stringEndAt(b: Uint8Array, i: number): number {
       return i + 1;
     }
     if (c !== 0x5c) giveUp(); // JSON allows no raw control character in a string
-    // \" \\ \/ \b \f \n \r \t
-    if (SHORT_ESCAPE[b[i + 1]] !== 1) giveUp(); // (past the end: undefined)
-    escapes++;
-    i += 2;
+    // \" \\ \/ \b \f \n \r \t, else \u
+    if (SHORT_ESCAPE[b[i + 1]] === 1) {
+      escapes++;
+      i += 2;
+    } else {
+      i = unicodeEscapeEnd(b, i);
+      escapes += sr.shrink;
+    }
   }
+}
+
+/**
+ * At a backslash: the position after the `\\u` escape there (with its low-surrogate partner when
+ * it is a high surrogate followed by one), and in `sr.shrink` how many bytes fewer its UTF-8 has:
+ * 6 characters for 1-3 bytes, a lone surrogate counting 3 as the U+FFFD that UTF-8 encoders write
+ * for it (as utf8-length.ts counts), a pair 12 characters for 4. Only in ASCII texts, where no raw
+ * surrogate can pair with an escaped one (their bytes are U+FFFD's); gives up on anything else:
+ * another escape letter, bad hex digits, the end.
+ */
+function unicodeEscapeEnd(b: Uint8Array, i: number): number {
+  if (b[i + 1] !== 0x75 || !sr.ascii) giveUp();
+  const cp = hex4(b, i + 2);
+  if (cp >= 0xd800 && cp <= 0xdbff && b[i + 6] === 0x5c && b[i + 7] === 0x75) {
+    const low = hex4(b, i + 8);
+    if (low >= 0xdc00 && low <= 0xdfff) {
+      sr.shrink = 8;
+      return i + 12;
+    }
+  }
+  sr.shrink = cp < 0x80 ? 5 : cp < 0x800 ? 4 : 3;
+  return i + 6;
+}
+
+/** The four hex digits at `i` as a number; gives up on anything else. */
+function hex4(b: Uint8Array, i: number): number {
+  let v = 0;
+  for (let k = i; k < i + 4; k++) {
+    const h = b[k];
+    const d = h >= 0x30 && h <= 0x39 ? h - 0x30 : h >= 0x61 && h <= 0x66 ? h - 0x57 : h >= 0x41 && h <= 0x46 ? h - 0x37 : -1;
+    if (d < 0) giveUp();
+    v = v * 16 + d;
+  }
+  return v;
 }
 
 /** Bytes of a string read by the table in long texts before {@link longStringEndAt} searches natively. */
@@ -962,10 +1004,14 @@ function longStringEndAt(b: Uint8Array, i: number): number {
       sr.escapes = escapes;
       return q + 1;
     }
-    // \" \\ \/ \b \f \n \r \t
-    if (SHORT_ESCAPE[b[e + 1]] !== 1) giveUp(); // (past the end: undefined)
-    escapes++;
-    k = e + 2;
+    // \" \\ \/ \b \f \n \r \t, else \u
+    if (SHORT_ESCAPE[b[e + 1]] === 1) {
+      escapes++;
+      k = e + 2;
+    } else {
+      k = unicodeEscapeEnd(b, e);
+      escapes += sr.shrink;
+    }
     if (k > q) q = text.indexOf('"', k);
   }
 }
