@@ -756,9 +756,9 @@ function scanNumber(): void {
 // Uint8Array costs about a third of the same loop over charCodeAt here, and the encoder needs the
 // bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes, and longer
 // ones that are ASCII without a byte below 0x20 (their long strings found by native searches,
-// {@link longStringEndAt}), whose top level is an object, without `\u` escapes, and with other
-// escapes only in strings it skips or measures (not in keys, roles, model, id, part types or
-// finish reasons, which it reads as text); for anything else, and anything it would give up on,
+// {@link longStringEndAt}), whose top level is an object, with escapes only in strings it skips
+// or measures (not in keys, roles, model, id, part types or finish reasons, which it reads as
+// text), `\u` escapes only in ASCII texts ({@link unicodeEscapeEnd}); for anything else, and anything it would give up on,
 // it returns `undefined` and the caller runs {@link scanHeader}, which decides as before. It
 // follows scanHeader's rules exactly: the same fields, request-or-response decision, depth limit,
 // number literals, UTF-8 lengths (a lone surrogate is U+FFFD's three bytes in both), and the last
