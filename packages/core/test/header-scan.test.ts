@@ -33,8 +33,9 @@ function agree(json: string, maxJsonDepth = 32): boolean {
 // JSON text generators that reach every branch: the keys the header reads, duplicates, escapes,
 // whitespace, number literals of every shape, lone surrogates, deep nesting.
 
-const TOP = ['model', 'id', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'choices', 'usage', 'tools', 'functions', 'tool_choice', 'function_call', 'response_format', 'reasoning_effort', 'service_tier', 'seed', 'logprobs', 'user', 'temperature', 'top_p', 'stop', 'object', '__proto__', 'Model', 'modelx'];
-const INNER = ['role', 'content', 'text', 'type', 'message', 'finish_reason', 'tool_calls', 'refusal', 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details', 'completion_tokens_details', 'cached_tokens', 'reasoning_tokens', 'name', 'index'];
+const TOP = ['model', 'id', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'choices', 'usage', 'tools', 'functions', 'tool_choice', 'function_call', 'response_format', 'reasoning_effort', 'service_tier', 'seed', 'logprobs', 'user', 'temperature', 'top_p', 'stop', 'object', '__proto__', 'Model', 'modelx', 'mode', 'messagez', 'message'];
+// Near misses of the names the scans compare in place (one letter changed, added or missing).
+const INNER = ['role', 'content', 'text', 'type', 'message', 'finish_reason', 'tool_calls', 'refusal', 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details', 'completion_tokens_details', 'cached_tokens', 'reasoning_tokens', 'name', 'index', 'typo', 'tex', 'texts', 'rol', 'roles', 'contend', 'contents'];
 const WORDS = ['system', 'developer', 'user', 'assistant', 'tool', 'image_url', 'text', 'stop', 'length', 'tool_calls', 'content_filter', 'chatcmpl-abc', 'chatcmpl-', 'gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', 'o3', ''];
 const NUMBERS = ['0', '-0', '1', '7', '300', '-1', '1.0', '1e3', '1E+2', '2.5', '-0.0', '0.25', '1.5e-3', '4294967295', '4294967296', '4294967297', '123456789012345', '1234567890123456', '18446744073709551615', '18446744073709551616', '1e400', '-1e400', '9007199254740993', '5e-324'];
 const WS = ['', '', '', ' ', '\n', '\t', '\r\n  '];
@@ -76,8 +77,8 @@ const member = (names: string[], v: fc.Arbitrary<string>) => fc.tuple(key(names)
 const arr = (el: fc.Arbitrary<string>, max = 5) => fc.array(fc.tuple(el, ws), { maxLength: max }).map((es) => `[${es.map(([e, a]) => `${a}${e}`).join(',')}]`);
 
 const word = fc.constantFrom(...WORDS).map((w) => JSON.stringify(w));
-const roleWord = fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool', 'critic', 'System').map((w) => JSON.stringify(w));
-const part = obj(fc.oneof({ weight: 4, arbitrary: member(['text', 'type'], fc.oneof(word, str, str, value)) }, { weight: 1, arbitrary: member(INNER, value) }), 4);
+const roleWord = fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool', 'critic', 'System', 'users', 'use', 'tools', 'toal', 'systen', 'assistants', 'assistan', 'developers').map((w) => JSON.stringify(w));
+const part = obj(fc.oneof({ weight: 4, arbitrary: member(['text', 'type', 'text', 'type', 'typo', 'texts'], fc.oneof(word, str, str, value)) }, { weight: 1, arbitrary: member(INNER, value) }), 4);
 const content = fc.oneof({ weight: 3, arbitrary: str }, { weight: 2, arbitrary: arr(fc.oneof({ weight: 4, arbitrary: part }, { weight: 1, arbitrary: value })) }, { weight: 1, arbitrary: value });
 const message = obj(fc.oneof({ weight: 3, arbitrary: member(['role'], fc.oneof({ weight: 4, arbitrary: roleWord }, { weight: 1, arbitrary: value })) }, { weight: 3, arbitrary: member(['content'], content) }, { weight: 1, arbitrary: member(INNER, value) }), 5);
 const choiceMessage = obj(fc.oneof(member(['tool_calls', 'refusal'], fc.oneof(str, value)), member(INNER, value)), 4);
@@ -202,6 +203,30 @@ describe('header scan against the full parse', () => {
       agree(`{"model":"${c}","messages":[{"role":"${c}"}],"${c}":1}`);
     }
     for (const tail of ['', ' ', '\n', 'x', '}', ',', ' {}', '\u0000']) agree(`{"model":"m","messages":[]}${tail}`);
+    const decides = (d: string) => {
+      expect(scanHeaderBytes(new TextEncoder().encode(d), d, 32, true), d).toBeDefined();
+      agree(d);
+    };
+    // \\u escapes in measured strings of ASCII texts (ASCII-only JSON writers escape every other
+    // character): every UTF-8 length class, surrogate pairs, lone and reversed surrogates, both
+    // hex cases, at the string's ends; decided by the byte scan (in short and long texts), and
+    // handed over in texts that are not ASCII or where an escape is broken.
+    const unicode = ['\\u0041', '\\u007f', '\\u0080', '\\u07FF', '\\u0800', '\\uffff', '\\ud83d\\ude00', '\\uD83D\\uDE00', '\\ud800', '\\udc00', '\\udc00\\ud800', '\\ud800\\ud800\\udc00', '\\ud800\\u0041', '\\ud800\\n', '\\ud800\\ue000', '\\udbff\\udfff', '\\ud7ff\\udc00', '\\u0000', 'x\\u00e9y'];
+    for (const u of unicode) {
+      for (const filler of ['', 'z'.repeat(1100)]) {
+        decides(`{"model":"m","messages":[{"role":"user","content":"${u}"},{"role":"user","content":[{"type":"text","text":"a${u}"}]}],"pad":"${filler}${u}"}`);
+      }
+      agree(`{"model":"m","messages":[{"role":"user","content":"é${u}"}]}`);
+    }
+    // An escaped surrogate next to a raw one pairs with it in the text (4 bytes), while the bytes
+    // hold the raw one as U+FFFD: only ASCII texts take escapes in the byte scan.
+    for (const c of ['\\ud83d\ude00', '\ud83d\\ude00']) agree(`{"model":"m","messages":[{"role":"user","content":"${c}"}]}`);
+    for (const bad of ['\\u004', '\\u00g1', '\\uD83D\\uDE0', '\\u', '\\U0041']) agree(`{"model":"m","messages":[{"role":"user","content":"${bad}"}]}`);
+    // Near misses of every name compared in place with constants, each decided by the byte scan.
+    for (const k of ['type', 'typo', 'typx', 'tyoe', 'ttpe', 'tex', 'texts', 'text', 'next', 'texx']) decides(`{"model":"m","messages":[{"role":"user","content":[{"${k}":"image_url"},{"${k}":"abc"}]}]}`);
+    for (const r of ['user', 'usex', 'users', 'use', 'system', 'systex', 'sys', 'assistant', 'assistanx', 'assistants', 'tool', 'tooo', 'toolx', 'developer', 'developex', 'd']) decides(`{"model":"m","messages":[{"role":"${r}","content":"x"}]}`);
+    for (const k of ['role', 'rol', 'roles', 'rolf', 'rple', 'content', 'contents', 'contend', 'conten', 'xontent']) decides(`{"model":"m","messages":[{"${k}":"system","content":"abc"},{"${k}":"xyz"}]}`);
+    for (const k of ['model', 'mode', 'models', 'modex', 'mxdel', 'messages', 'messagez', 'message', 'messages_', 'mexsages']) decides(`{"${k}":"gpt-4o","model":"m","messages":[{"role":"user"}],"${k}":[]}`);
     // Every ASCII character after a backslash: the eight two-character escapes, \\u, and the invalid rest.
     for (let c = 0x20; c < 0x7f; c++) agree(`{"model":"m","messages":[{"role":"user","content":"a\\${String.fromCharCode(c)}bcde"}]}`);
     for (const v of ['true', 'trux', 'tru', 'trUe', 'truee', 'false', 'fals', 'null', 'nul', '"\u001f"', '"\u007f"', '1.0', '-0', '10e1', '1e-1', '0.50']) {
@@ -223,11 +248,86 @@ describe('header scan against the full parse', () => {
     // Duplicate keys: the last `choices` (or message) decides, as the last `usage` does.
     agree('{"id":"chatcmpl-1","choices":[{"message":{"tool_calls":[],"refusal":"x"},"finish_reason":"length"}],"choices":[]}');
     agree('{"id":"chatcmpl-1","choices":[{"message":{"tool_calls":[]},"message":{}}],"usage":{"prompt_tokens":5},"usage":{}}');
-    // \\u escapes, escaped texts it would keep, and long texts are left to scanHeader.
-    for (const d of ['{"model":"a\\u0041","messages":[]}', '{"id":"chatcmpl-\\n","choices":[]}', `{"model":"m","messages":[],"pad":"${'x'.repeat(SHORT_SCAN_BYTES)}"}`]) {
-      expect(scanHeaderBytes(new TextEncoder().encode(d), d, 32, true), d).toBeUndefined();
+    // \\u escapes, escaped texts it would keep, and long texts that are not ASCII or hold a
+    // control byte (a raw line break between tokens included) are left to scanHeader.
+    const pad = 'x'.repeat(SHORT_SCAN_BYTES);
+    for (const d of ['{"model":"a\\u0041","messages":[]}', '{"id":"chatcmpl-\\n","choices":[]}', `{"model":"m","messages":[],"pad":"${pad}é"}`, `{"model":"m",\n"messages":[],"pad":"${pad}"}`]) {
+      expect(scanHeaderBytes(new TextEncoder().encode(d), d, 32, Buffer.byteLength(d) === d.length), d).toBeUndefined();
       agree(d);
     }
+    const long = `{"model":"m","messages":[],"pad":"${pad}"}`;
+    expect(scanHeaderBytes(new TextEncoder().encode(long), long, 32, true)).toBeDefined();
+    agree(long);
+  });
+
+  it('the byte scan of long ASCII texts (native string searches after a control-byte check) agrees, at any alignment of the bytes', () => {
+    // The variable header written, as hex, or undefined (copied out: the writer is shared).
+    const headerOf = (h: ReturnType<typeof scanHeaderBytes>): string | undefined => {
+      if (h === undefined) return undefined;
+      const out = new Uint8Array(h.variable.length);
+      h.variable.copyTo(out, 0);
+      return `${h.schemaByte} ${h.flags} ${toHex(out)}`;
+    };
+    /** scanHeaderBytes of `d` from bytes starting at each offset 0-3 of a buffer: one answer, returned. */
+    const atEveryOffset = (d: string): string | undefined => {
+      const bytes = new TextEncoder().encode(d);
+      const isAscii = bytes.length === d.length;
+      const answers = [0, 1, 2, 3].map((off) => {
+        const buf = new Uint8Array(bytes.length + 4);
+        buf.set(bytes, off);
+        return headerOf(scanHeaderBytes(buf.subarray(off, off + bytes.length), d, 32, isAscii));
+      });
+      for (const a of answers) expect(a, d).toBe(answers[0]);
+      return answers[0];
+    };
+    // String bodies (JSON source) around the 32-byte table run: escapes at and across its end,
+    // escaped quotes and backslashes just before the closing quote, \\u and invalid escapes.
+    const piece = fc.oneof(
+      { weight: 30, arbitrary: fc.constantFrom('a', 'b c', '\\n', '\\"', '\\\\', '\\/', '\\t', '\\b\\f\\r') },
+      { weight: 30, arbitrary: fc.string({ unit: fc.constantFrom('x', 'y', ' ', '.', '{', ':'), maxLength: 70 }) },
+      { weight: 1, arbitrary: fc.constantFrom('\\u0041', '\\x', '"') },
+    );
+    const body = fc.array(piece, { maxLength: 30 }).map((ps) => ps.join(''));
+    // Generated documents made ASCII without raw whitespace controls (still valid: both only ever
+    // occur inside strings or between tokens there), placed among long strings.
+    const asciiDoc = fc.oneof(document, fc.json({ maxDepth: 3 }), fc.constantFrom('null', '{}', '[1,"x",{"a":[true]}]')).map((d) => d.replace(/[\t\n\r]/g, ' ').replace(/[^ -~]/g, 'q'));
+    const long = fc.tuple(asciiDoc, body, body, body, fc.nat({ max: 1200 })).map(([d, a, b, c, fill]) => `{"pad":"${a}${'x'.repeat(fill)}","doc":${d},"model":"gpt-4o","messages":[{"role":"user","content":"${b}"},{"role":"system","content":[{"type":"text","text":"${c}"}]}],"filler":"${'z'.repeat(1100)}"}`);
+    let decided = 0;
+    fc.assert(
+      fc.property(long, (d) => {
+        if (atEveryOffset(d) !== undefined) decided++;
+        agree(d);
+      }),
+      { numRuns: 400 },
+    );
+    expect(decided).toBeGreaterThan(80);
+    // Broken ones: a control byte (raw tab and line feed included), quote, backslash or bracket
+    // anywhere, each at every alignment, none decided wrongly.
+    fc.assert(
+      fc.property(long, fc.nat(), fc.constantFrom('\u0001', '\u001f', '\t', '\n', '\r', '"', '\\', '}', ''), (d, at, c) => {
+        const i = at % d.length;
+        const m = d.slice(0, i) + c + d.slice(i + 1);
+        atEveryOffset(m);
+        agree(m);
+      }),
+      { numRuns: 300 },
+    );
+    // A control byte inside a long string, at each position of its last words and of the text's
+    // first and last bytes (the word test's head and tail), is never missed.
+    const base = `{"model":"m","messages":[{"role":"user","content":"${'w'.repeat(1500)}"}]}`;
+    expect(atEveryOffset(base)).toBeDefined();
+    const inString = base.indexOf('w');
+    const closing = base.lastIndexOf('w');
+    for (const at of [inString, inString + 1, inString + 2, inString + 3, inString + 40, closing - 3, closing - 2, closing - 1, closing]) {
+      for (const c of ['\u0000', '\u0001', '\t', '\n', '\u001f']) {
+        const m = base.slice(0, at) + c + base.slice(at + 1);
+        expect(atEveryOffset(m), JSON.stringify([at, c])).toBeUndefined();
+      }
+    }
+    // Control bytes outside strings are between tokens or after the text: handed over too.
+    expect(atEveryOffset(`\n${base}`)).toBeUndefined();
+    expect(atEveryOffset(`${base}\n`)).toBeUndefined();
+    expect(atEveryOffset(`${base} `)).toBeDefined();
   });
 
   it('agrees at and around the depth limit, and past the depth the scan follows itself', () => {

@@ -55,7 +55,7 @@ export interface Platform {
    */
   readonly scanHeader?: typeof import('../wire/header-scan.js').scanHeader;
   /**
-   * The same scan for short texts, over their UTF-8 bytes (`wire/header-scan.ts`
+   * The same scan over a text's UTF-8 bytes (short texts, and long ASCII ones; `wire/header-scan.ts`
    * `scanHeaderBytes`), tried before {@link Platform.scanHeader} where the platform carries both.
    */
   readonly scanHeaderBytes?: typeof import('../wire/header-scan.js').scanHeaderBytes;

@@ -38,7 +38,9 @@ const DEFAULT_PRICING = [0.1, 0.3] as const;
  * @example `estimateCost('gpt-4o', 50, 10)` has the f32 bits `0x396bedfb`.
  */
 export function estimateCost(model: string, promptTokens: number, completionTokens: number): number {
-  const [inCents, outCents] = pricingOf(model);
+  const pricing = pricingOf(model);
+  const inCents = pricing[0];
+  const outCents = pricing[1];
   const input = f(f(f(promptTokens) / 1000) * f(inCents));
   const output = f(f(f(completionTokens) / 1000) * f(outCents));
   return f(f(input + output) / 100);

@@ -129,21 +129,7 @@ function buildRequestHeader(json: unknown, promptTokens?: PromptTokens): BuiltHe
 export function writeRequestHeader(flags: number, model: string, msgCount: number, roles: readonly number[], roleCount: number, contentHint: number, maxTokens: number | undefined, promptTokens: number | undefined): BuiltHeader {
   contentHint = contentHint >>> 0;
   const cost = estimateCost(model, promptTokens ?? Math.floor(contentHint / 4), maxTokens ?? 500);
-  const w = headerWriter.start();
-  w.shortString(model);
-  w.varint(msgCount >>> 0);
-  // Roles: 2 bits each, least significant first, 4 to a byte.
-  for (let i = 0; i < roleCount; i += 4) {
-    let b = roles[i];
-    if (i + 1 < roleCount) b |= roles[i + 1] << 2;
-    if (i + 2 < roleCount) b |= roles[i + 2] << 4;
-    if (i + 3 < roleCount) b |= roles[i + 3] << 6;
-    w.byte(b);
-  }
-  w.varint(contentHint);
-  if (maxTokens !== undefined) w.varint(maxTokens);
-  w.f32(cost);
-  return { schemaByte: 0x01, flags, variable: w };
+  return { schemaByte: 0x01, flags, variable: headerWriter.request(model, msgCount >>> 0, roles, roleCount, contentHint, maxTokens, cost) };
 }
 
 /** The response header's finish-reason byte. */
@@ -194,18 +180,9 @@ export function writeResponseHeader(flags: number, id: string, model: string, fi
   if (cached !== undefined && cached > 0) flags |= ResponseFlag.HAS_CACHED_TOKENS;
   if (reasoning !== undefined && reasoning > 0) flags |= ResponseFlag.HAS_REASONING_TOKENS;
   const cost = flags & ResponseFlag.HAS_USAGE ? estimateCost(model, promptTokens, completionTokens) : 0;
-  const w = headerWriter.start();
-  w.shortString(id);
-  w.shortString(model);
-  w.byte(finishByte);
-  w.varint(promptTokens);
-  w.varint(completionTokens);
-  if (flags & ResponseFlag.HAS_CACHED_TOKENS) w.varint(lowU32(cached!));
-  if (flags & ResponseFlag.HAS_REASONING_TOKENS) w.varint(lowU32(reasoning!));
-  if (flags & ResponseFlag.HAS_USAGE) {
-    flags |= ResponseFlag.HAS_COST_ESTIMATE;
-    w.f32(cost);
-  }
+  const usage = (flags & ResponseFlag.HAS_USAGE) !== 0;
+  if (usage) flags |= ResponseFlag.HAS_COST_ESTIMATE;
+  const w = headerWriter.response(id, model, finishByte, promptTokens, completionTokens, flags & ResponseFlag.HAS_CACHED_TOKENS ? lowU32(cached!) : undefined, flags & ResponseFlag.HAS_REASONING_TOKENS ? lowU32(reasoning!) : undefined, usage ? cost : undefined);
   return { schemaByte: 0x02, flags, variable: w };
 }
 

@@ -752,22 +752,21 @@ function scanNumber(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Short texts, read from their UTF-8 bytes: the common chat request and response. A loop over a
+// Texts read from their UTF-8 bytes: the common chat request and response. A loop over a
 // Uint8Array costs about a third of the same loop over charCodeAt here, and the encoder needs the
-// bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes whose top
-// level is an object, without `\u` escapes, and with other escapes only in strings it skips or
-// measures (not in keys, roles, model, id, part types or finish reasons, which it reads as text);
-// for anything else, and anything it would give up on, it returns `undefined` and the caller
-// runs {@link scanHeader}, which decides as before. It follows scanHeader's rules exactly: the
-// same fields, request-or-response decision, depth limit, number literals, UTF-8 lengths (a lone
-// surrogate is U+FFFD's three bytes in both), and the last of duplicate keys winning.
-// Measurements: docs/ARCHITECTURE.md, Performance notes.
+// bytes for the frame anyway (frame.ts). It covers texts up to SHORT_SCAN_BYTES bytes, and longer
+// ones that are ASCII without a byte below 0x20 (their long strings found by native searches,
+// {@link longStringEndAt}), whose top level is an object, with escapes only in strings it skips
+// or measures (not in keys, roles, model, id, part types or finish reasons, which it reads as
+// text), `\u` escapes only in ASCII texts ({@link unicodeEscapeEnd}); for anything else, and anything it would give up on,
+// it returns `undefined` and the caller runs {@link scanHeader}, which decides as before. It
+// follows scanHeader's rules exactly: the same fields, request-or-response decision, depth limit,
+// number literals, UTF-8 lengths (a lone surrogate is U+FFFD's three bytes in both), and the last
+// of duplicate keys winning. Measurements: docs/ARCHITECTURE.md, Performance notes.
 
 /**
- * Texts up to this many UTF-8 bytes may take {@link scanHeaderBytes}: where scanHeader switches
- * to native string searches ({@link PRECHECK_FROM}), those win on long strings (bench corpus,
- * µs with the UTF-8 encoding included: request_20KB 44-48 against 20, response_2KB 11.7 against
- * 8.8; request_2KB 5.3-5.6 against 6.2; response_200B 3.3 against 5.5).
+ * Texts up to this many UTF-8 bytes take {@link scanHeaderBytes} whatever their characters;
+ * longer ones only when ASCII without control bytes (see the section comment).
  */
 export const SHORT_SCAN_BYTES = PRECHECK_FROM;
 
@@ -793,8 +792,10 @@ class ByteScan {
   image = false;
   /** Where the container that {@link nextAt} last found closed ends. */
   closedAt = 0;
-  /** Two-character escapes in the last string read by {@link stringEndAt}. */
+  /** How many bytes fewer the last string read by {@link stringEndAt} has in UTF-8 than in the text (0: no escapes). */
   escapes = 0;
+  /** The same for the last `\\u` escape read ({@link unicodeEscapeEnd}). */
+  shrink = 0;
   /** Whether the last number read by {@link numberEndAt} is a plain non-negative integer. */
   numPlain = false;
   /** The last number read by {@link u32At}. */
@@ -816,6 +817,10 @@ class ByteScan {
   str: string | undefined = undefined;
   /** The last number read by {@link u64At}. */
   u64: number | undefined = undefined;
+  /** Whether long strings are found by native searches ({@link longStringEndAt}): long ASCII texts. */
+  native = false;
+  /** There, the next backslash at or after the last string position searched from (`b.length` when none). */
+  nextBackslash = -1;
 }
 const sr = new ByteScan();
 /** {@link TOP_KEYS} as bytes (ASCII), by the same indexes. */
@@ -823,14 +828,19 @@ const TOP_KEY_BYTES = TOP_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt
 const decoder = new TextDecoder();
 
 /**
- * The routing or response header of a short text from `bytes`, the UTF-8 encoding of `text`
+ * The routing or response header of `text` from `bytes`, its UTF-8 encoding
  * (the caller's, e.g. `TextEncoder.encodeInto`), or `undefined` when {@link scanHeader} must
  * decide (see the section comment). Never throws.
  * @param isAscii - whether `text` is ASCII only (then byte and character positions agree)
  */
 export function scanHeaderBytes(bytes: Uint8Array, text: string, maxDepth: number, isAscii: boolean): BuiltHeader | undefined {
-  if (bytes.length > SHORT_SCAN_BYTES) return undefined;
+  // Longer texts only when ASCII without a single control byte (so no raw tab or line break
+  // either): their strings are then found by native searches, and anything else is scanHeader's.
+  const long = bytes.length > SHORT_SCAN_BYTES;
+  if (long && (!isAscii || hasControlByte(bytes))) return undefined;
   try {
+    sr.native = long;
+    sr.nextBackslash = -1;
     sr.b = bytes;
     sr.text = text;
     sr.ascii = isAscii;
@@ -892,28 +902,151 @@ function wsAt(b: Uint8Array, i: number): number {
 }
 
 /**
- * At the `"` of a string: the position after its closing quote, with `sr.escapes` set to the
- * number of two-character escapes in it (each stands for one byte). Gives up on a `\\u` escape
- * (scanHeader decodes those), an invalid escape, a control character or the end.
+ * At the `"` of a string: the position after its closing quote, with `sr.escapes` set to how many
+ * bytes fewer its value has in UTF-8 than its body in the text (a two-character escape stands for
+ * one byte; `\\u` escapes: {@link unicodeEscapeEnd}), nonzero exactly when it holds an escape.
+ * Gives up on a `\\u` escape in a text that is not ASCII (scanHeader decodes those), an invalid
+ * escape, a control character or the end.
  */
 function stringEndAt(b: Uint8Array, i: number): number {
+  if (sr.native) return longStringEndAt(b, i);
   const n = b.length;
   let escapes = 0;
-  for (i++; i < n; i++) {
+  i++;
+  for (;;) {
+    // Plain bytes by a table, four at a time, then one at a time up to the byte that stops the
+    // run: about one branch per four bytes instead of three per byte.
+    while (i + 4 <= n && (STRING_STOP[b[i]] | STRING_STOP[b[i + 1]] | STRING_STOP[b[i + 2]] | STRING_STOP[b[i + 3]]) === 0) i += 4;
+    while (i < n && STRING_STOP[b[i]] === 0) i++;
+    if (i >= n) giveUp();
     const c = b[i];
     if (c === 0x22) {
       sr.escapes = escapes;
       return i + 1;
     }
-    if (c === 0x5c) {
-      const e = b[++i];
-      // \" \\ \/ \b \f \n \r \t
-      if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) giveUp();
+    if (c !== 0x5c) giveUp(); // JSON allows no raw control character in a string
+    // \" \\ \/ \b \f \n \r \t, else \u
+    if (SHORT_ESCAPE[b[i + 1]] === 1) {
       escapes++;
-    } else if (c < 0x20) giveUp(); // JSON allows no raw control character in a string
+      i += 2;
+    } else {
+      i = unicodeEscapeEnd(b, i);
+      escapes += sr.shrink;
+    }
   }
-  return giveUp();
 }
+
+/**
+ * At a backslash: the position after the `\\u` escape there (with its low-surrogate partner when
+ * it is a high surrogate followed by one), and in `sr.shrink` how many bytes fewer its UTF-8 has:
+ * 6 characters for 1-3 bytes, a lone surrogate counting 3 as the U+FFFD that UTF-8 encoders write
+ * for it (as utf8-length.ts counts), a pair 12 characters for 4. Only in ASCII texts, where no raw
+ * surrogate can pair with an escaped one (their bytes are U+FFFD's); gives up on anything else:
+ * another escape letter, bad hex digits, the end.
+ */
+function unicodeEscapeEnd(b: Uint8Array, i: number): number {
+  if (b[i + 1] !== 0x75 || !sr.ascii) giveUp();
+  const cp = hex4(b, i + 2);
+  if (cp >= 0xd800 && cp <= 0xdbff && b[i + 6] === 0x5c && b[i + 7] === 0x75) {
+    const low = hex4(b, i + 8);
+    if (low >= 0xdc00 && low <= 0xdfff) {
+      sr.shrink = 8;
+      return i + 12;
+    }
+  }
+  sr.shrink = cp < 0x80 ? 5 : cp < 0x800 ? 4 : 3;
+  return i + 6;
+}
+
+/** The four hex digits at `i` as a number; gives up on anything else. */
+function hex4(b: Uint8Array, i: number): number {
+  let v = 0;
+  for (let k = i; k < i + 4; k++) {
+    const h = b[k];
+    const d = h >= 0x30 && h <= 0x39 ? h - 0x30 : h >= 0x61 && h <= 0x66 ? h - 0x57 : h >= 0x41 && h <= 0x46 ? h - 0x37 : -1;
+    if (d < 0) giveUp();
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/** Bytes of a string read by the table in long texts before {@link longStringEndAt} searches natively. */
+const TABLE_RUN = 16;
+
+/**
+ * {@link stringEndAt} in long texts (ASCII, no control byte anywhere: {@link hasControlByte}):
+ * short strings by the table, longer ones by native searches of the text for `"` and `\\`
+ * (byte and character positions agree in ASCII), which skip ~70 characters a nanosecond here
+ * against ~1 for any loop in JavaScript (docs/ARCHITECTURE.md, Performance notes).
+ */
+function longStringEndAt(b: Uint8Array, i: number): number {
+  const start = i + 1;
+  const stop = Math.min(b.length, start + TABLE_RUN);
+  let k = start;
+  while (k < stop && STRING_STOP[b[k]] === 0) k++;
+  if (k < stop && b[k] === 0x22) {
+    sr.escapes = 0;
+    return k + 1;
+  }
+  const text = sr.text;
+  let escapes = 0;
+  k = start;
+  // Each search starts where the last one's answer was used up, so escapes keep it linear.
+  let q = text.indexOf('"', k);
+  for (;;) {
+    if (q < 0) giveUp();
+    if (sr.nextBackslash < k) {
+      sr.nextBackslash = text.indexOf('\\', k);
+      if (sr.nextBackslash < 0) sr.nextBackslash = b.length;
+    }
+    const e = sr.nextBackslash;
+    if (e > q) {
+      sr.escapes = escapes;
+      return q + 1;
+    }
+    // \" \\ \/ \b \f \n \r \t, else \u
+    if (SHORT_ESCAPE[b[e + 1]] === 1) {
+      escapes++;
+      k = e + 2;
+    } else {
+      k = unicodeEscapeEnd(b, e);
+      escapes += sr.shrink;
+    }
+    if (k > q) q = text.indexOf('"', k);
+  }
+}
+
+/**
+ * Whether the ASCII bytes `b` hold one below 0x20 (JSON allows none in strings, and only tab, line
+ * feed and carriage return between tokens). Four bytes a word, eight words a step: an ASCII byte
+ * is below 0x20 exactly when its bits 5 and 6 are both clear, so bit 5 of each byte of
+ * `x | (x >>> 1)`, ANDed over all words, is clear exactly when one such byte occurred in that
+ * lane. About twice as fast as the classic `(x - 0x20202020) & ~x` word test here.
+ */
+function hasControlByte(b: Uint8Array): boolean {
+  const n = b.length;
+  let i = 0;
+  while (i < n && (b.byteOffset + i) & 3) if (b[i++] < 0x20) return true;
+  const w = new Int32Array(b.buffer, b.byteOffset + i, (n - i) >>> 2);
+  const m = w.length;
+  let acc = -1;
+  let k = 0;
+  for (; k + 8 <= m; k += 8) {
+    acc &= (w[k] | (w[k] >>> 1)) & (w[k + 1] | (w[k + 1] >>> 1)) & (w[k + 2] | (w[k + 2] >>> 1)) & (w[k + 3] | (w[k + 3] >>> 1)) & (w[k + 4] | (w[k + 4] >>> 1)) & (w[k + 5] | (w[k + 5] >>> 1)) & (w[k + 6] | (w[k + 6] >>> 1)) & (w[k + 7] | (w[k + 7] >>> 1));
+  }
+  for (; k < m; k++) acc &= w[k] | (w[k] >>> 1);
+  if ((acc & 0x20202020) !== 0x20202020) return true;
+  for (i += m * 4; i < n; i++) if (b[i] < 0x20) return true;
+  return false;
+}
+
+/** 1 for the bytes that end a run of plain string bytes: `"`, `\\` and the control characters. */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[0x22] = STRING_STOP[0x5c] = 1;
+/** 1 for the bytes after a backslash that make a two-character escape. */
+const SHORT_ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') SHORT_ESCAPE[c.charCodeAt(0)] = 1;
 
 /** {@link stringEndAt} for a string read as text (a key, role, model or part type): gives up on any escape. */
 function plainStringEndAt(b: Uint8Array, i: number): number {
@@ -922,24 +1055,47 @@ function plainStringEndAt(b: Uint8Array, i: number): number {
   return end;
 }
 
-/** Whether `b` holds the ASCII bytes `name` at `at` (the caller checked the length). */
-function bytesAt(b: Uint8Array, at: number, name: Uint8Array): boolean {
-  for (let k = 0; k < name.length; k++) if (b[at + k] !== name[k]) return false;
-  return true;
-}
+/** {@link TOP_KEYS} indexes by the name's first byte. */
+const TOP_BY_FIRST: number[][] = [];
+TOP_KEYS.forEach((k, j) => (TOP_BY_FIRST[k.charCodeAt(0)] ??= []).push(j));
 
-/** The index in {@link TOP_KEYS} of the key `b[start, end)`, or -1. */
-function topKeyBytesAt(b: Uint8Array, start: number, end: number): number {
-  const candidates = TOP_BY_LENGTH[end - start];
+/**
+ * The index in {@link TOP_KEYS} of the key whose `"` is at `i`, or -1. A key is matched against
+ * the names of its first byte as it is read (name, then closing quote), so a known key is read
+ * once, not scanned first and compared after.
+ */
+function topKeyAt(b: Uint8Array, i: number): number {
+  // The two keys of every request first, by constant comparisons (see isRoleKey).
+  if (b[i + 1] === 0x6d) {
+    if (b[i + 2] === 0x6f && b[i + 3] === 0x64 && b[i + 4] === 0x65 && b[i + 5] === 0x6c && b[i + 6] === 0x22) return 0; // model
+    if (b[i + 2] === 0x65 && b[i + 3] === 0x73 && b[i + 4] === 0x73 && b[i + 5] === 0x61 && b[i + 6] === 0x67 && b[i + 7] === 0x65 && b[i + 8] === 0x73 && b[i + 9] === 0x22) return 2; // messages
+  }
+  const candidates = TOP_BY_FIRST[b[i + 1]];
   if (candidates === undefined) return -1;
-  const first = b[start];
-  const last = b[end - 1];
   for (let j = 0; j < candidates.length; j++) {
-    const name = TOP_KEY_BYTES[candidates[j]];
-    // Names of one length mostly differ in their first or last byte: the loop runs for the match.
-    if (name[0] === first && name[name.length - 1] === last && bytesAt(b, start, name)) return candidates[j];
+    if (isStringAt(b, i, TOP_KEY_BYTES[candidates[j]])) return candidates[j];
   }
   return -1;
+}
+
+/**
+ * Whether the string whose `"` is at `i` is `"role"`. The names read in every message are
+ * compared byte by byte with constants: a loop over a name's bytes was a fifth of a chat
+ * request's scan (two loads and a loop step per byte against one load and compare).
+ */
+function isRoleKey(b: Uint8Array, i: number): boolean {
+  return b[i + 1] === 0x72 && b[i + 2] === 0x6f && b[i + 3] === 0x6c && b[i + 4] === 0x65 && b[i + 5] === 0x22;
+}
+/** Whether the string whose `"` is at `i` is `"content"` (as {@link isRoleKey}). */
+function isContentKey(b: Uint8Array, i: number): boolean {
+  return b[i + 1] === 0x63 && b[i + 2] === 0x6f && b[i + 3] === 0x6e && b[i + 4] === 0x74 && b[i + 5] === 0x65 && b[i + 6] === 0x6e && b[i + 7] === 0x74 && b[i + 8] === 0x22;
+}
+
+/** Whether the string whose `"` is at `i` is exactly the ASCII `name` (its bytes, then the closing quote). */
+function isStringAt(b: Uint8Array, i: number, name: Uint8Array): boolean {
+  const n = name.length;
+  for (let k = 0; k < n; k++) if (b[i + 1 + k] !== name[k]) return false;
+  return b[i + 1 + n] === 0x22;
 }
 
 /** At a member's key ending at `keyEnd` (its closing quote): the position of its value. */
@@ -983,26 +1139,27 @@ function topMembersAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyEnd = plainStringEndAt(b, i) - 1;
-    const known = topKeyBytesAt(b, i + 1, keyEnd);
+    const known = topKeyAt(b, i);
+    // A known key was read whole by its match; any other is scanned (and checked) here.
+    const keyEnd = known >= 0 ? i + 1 + TOP_KEY_BYTES[known].length : plainStringEndAt(b, i) - 1;
     i = valueAt(b, keyEnd);
     if (known < 0) i = skipAt(b, i, 1);
     else {
       sr.flags |= TOP_FLAGS[known];
-      switch (TOP_KEYS[known]) {
-        case 'id':
+      switch (known) {
+        case 1: // id
           i = textAt(b, i, 1);
           sr.id = sr.str;
           break;
-        case 'choices':
+        case 6: // choices
           sr.hasChoices = true;
           i = choicesAt(b, i);
           break;
-        case 'usage':
+        case 7: // usage
           sr.hasUsage = true;
           i = usageAt(b, i);
           break;
-        case 'model':
+        case 0: // model
           sr.hasModel = true;
           if (b[i] === 0x22) {
             const end = plainStringEndAt(b, i);
@@ -1013,20 +1170,20 @@ function topMembersAt(b: Uint8Array, i: number): number {
             i = skipAt(b, i, 1);
           }
           break;
-        case 'messages':
+        case 2: // messages
           sr.hasMessages = true;
           i = messagesAt(b, i);
           break;
-        case 'stream':
+        case 3: // stream
           sr.stream = b[i] === 0x74 && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65;
           i = sr.stream ? i + 4 : skipAt(b, i, 1);
           break;
-        case 'max_tokens':
+        case 4: // max_tokens
           sr.hasMaxTokensKey = true;
           i = u32At(b, i);
           sr.maxTokens = sr.u32;
           break;
-        case 'max_completion_tokens':
+        case 5: // max_completion_tokens
           i = u32At(b, i);
           sr.maxCompletionTokens = sr.u32;
           break;
@@ -1047,8 +1204,18 @@ function u32At(b: Uint8Array, i: number): number {
     return skipAt(b, i, 1);
   }
   const end = numberEndAt(b, i);
-  sr.u32 = sr.numPlain ? asU64ToU32(Number(asciiText(b, i, end))) : undefined;
+  sr.u32 = sr.numPlain ? asU64ToU32(digitsValue(b, i, end)) : undefined;
   return end;
+}
+
+/**
+ * The value of the plain integer literal `b[start, end)` (digits only, at most 15 of them, so
+ * every step is exact in a double: what `Number` of its text gives, without making the text).
+ */
+function digitsValue(b: Uint8Array, start: number, end: number): number {
+  let v = 0;
+  for (let k = start; k < end; k++) v = v * 10 + (b[k] - 0x30);
+  return v;
 }
 
 /** The ASCII bytes `b[start, end)` as text (number literals: at most 15 of them). */
@@ -1114,33 +1281,49 @@ function messagesAt(b: Uint8Array, i: number): number {
   }
 }
 
-const ROLE = Uint8Array.of(0x72, 0x6f, 0x6c, 0x65);
-const CONTENT = Uint8Array.of(0x63, 0x6f, 0x6e, 0x74, 0x65, 0x6e, 0x74);
-const TEXT = Uint8Array.of(0x74, 0x65, 0x78, 0x74);
-const TYPE = Uint8Array.of(0x74, 0x79, 0x70, 0x65);
-const IMAGE_URL = Uint8Array.of(0x69, 0x6d, 0x61, 0x67, 0x65, 0x5f, 0x75, 0x72, 0x6c);
 const ascii = (t: string): Uint8Array => Uint8Array.from(t, (c) => c.charCodeAt(0));
-const USER = ascii('user');
-const TOOL = ascii('tool');
-const SYSTEM = ascii('system');
-const ASSISTANT = ascii('assistant');
+const IMAGE_URL = ascii('image_url');
 const DEVELOPER = ascii('developer');
 
-/** {@link roleCode} of the role `b[start, end)`: told apart by length and first byte, then compared. */
-function roleBytesAt(b: Uint8Array, start: number, end: number): number | undefined {
-  const first = b[start];
-  switch (end - start) {
-    case 4:
-      if (first === 0x75) return bytesAt(b, start, USER) ? 1 : undefined;
-      return first === 0x74 && bytesAt(b, start, TOOL) ? 3 : undefined;
-    case 6:
-      return bytesAt(b, start, SYSTEM) ? 0 : undefined;
-    case 9:
-      if (first === 0x61) return bytesAt(b, start, ASSISTANT) ? 2 : undefined;
-      return bytesAt(b, start, DEVELOPER) ? 0 : undefined;
-    default:
-      return undefined;
+/**
+ * {@link roleCode} of the role string whose `"` is at `i` (`undefined` for other roles), with
+ * the position after it in `sr.closedAt`: the five names are matched as they are read.
+ */
+function roleAt(b: Uint8Array, i: number): number | undefined {
+  // Constant comparisons, as isRoleKey.
+  switch (b[i + 1]) {
+    case 0x75: // user
+      if (b[i + 2] === 0x73 && b[i + 3] === 0x65 && b[i + 4] === 0x72 && b[i + 5] === 0x22) {
+        sr.closedAt = i + 6;
+        return 1;
+      }
+      break;
+    case 0x73: // system
+      if (b[i + 2] === 0x79 && b[i + 3] === 0x73 && b[i + 4] === 0x74 && b[i + 5] === 0x65 && b[i + 6] === 0x6d && b[i + 7] === 0x22) {
+        sr.closedAt = i + 8;
+        return 0;
+      }
+      break;
+    case 0x61: // assistant
+      if (b[i + 2] === 0x73 && b[i + 3] === 0x73 && b[i + 4] === 0x69 && b[i + 5] === 0x73 && b[i + 6] === 0x74 && b[i + 7] === 0x61 && b[i + 8] === 0x6e && b[i + 9] === 0x74 && b[i + 10] === 0x22) {
+        sr.closedAt = i + 11;
+        return 2;
+      }
+      break;
+    case 0x74: // tool
+      if (b[i + 2] === 0x6f && b[i + 3] === 0x6f && b[i + 4] === 0x6c && b[i + 5] === 0x22) {
+        sr.closedAt = i + 6;
+        return 3;
+      }
+      break;
+    case 0x64:
+      if (isStringAt(b, i, DEVELOPER)) {
+        sr.closedAt = i + DEVELOPER.length + 2;
+        return 0;
+      }
   }
+  sr.closedAt = plainStringEndAt(b, i);
+  return undefined;
 }
 
 /** One message object at `i` (depth 3): its role and content; returns the position after it. */
@@ -1154,21 +1337,18 @@ function messageAt(b: Uint8Array, i: number): number {
   else {
     for (;;) {
       if (b[i] !== 0x22) giveUp();
-      const keyStart = i + 1;
-      const keyEnd = plainStringEndAt(b, i) - 1;
-      i = valueAt(b, keyEnd);
-      const len = keyEnd - keyStart;
-      if (len === 4 && bytesAt(b, keyStart, ROLE)) {
+      // `role` and `content` matched as they are read; other keys scanned.
+      if (isRoleKey(b, i)) {
+        i = valueAt(b, i + 5);
         if (b[i] === 0x22) {
-          const end = plainStringEndAt(b, i);
-          code = roleBytesAt(b, i + 1, end - 1);
-          i = end;
+          code = roleAt(b, i);
+          i = sr.closedAt;
         } else {
           code = undefined;
           i = skipAt(b, i, 3);
         }
-      } else if (len === 7 && bytesAt(b, keyStart, CONTENT)) i = contentAt(b, i);
-      else i = skipAt(b, i, 3);
+      } else if (isContentKey(b, i)) i = contentAt(b, valueAt(b, i + 8));
+      else i = skipAt(b, valueAt(b, plainStringEndAt(b, i) - 1), 3);
       i = nextAt(b, i, 0x7d);
       if (i < 0) {
         i = sr.closedAt;
@@ -1214,24 +1394,24 @@ function partAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyStart = i + 1;
-    const keyEnd = plainStringEndAt(b, i) - 1;
-    i = valueAt(b, keyEnd);
-    const len = keyEnd - keyStart;
+    // "text" and "type", as isRoleKey.
+    const t = b[i + 1] === 0x74 && b[i + 5] === 0x22;
+    const isText = t && b[i + 2] === 0x65 && b[i + 3] === 0x78 && b[i + 4] === 0x74;
+    const isType = t && b[i + 2] === 0x79 && b[i + 3] === 0x70 && b[i + 4] === 0x65;
+    i = valueAt(b, isText || isType ? i + 5 : plainStringEndAt(b, i) - 1);
     const isString = b[i] === 0x22;
-    if (len === 4 && bytesAt(b, keyStart, TEXT)) {
+    if (isText) {
       bytes = 0;
       if (isString) {
         const end = stringEndAt(b, i);
         bytes = end - i - 2 - sr.escapes;
         i = end;
       } else i = skipAt(b, i, 5);
-    } else if (len === 4 && bytesAt(b, keyStart, TYPE)) {
+    } else if (isType) {
       image = false;
       if (isString) {
-        const end = plainStringEndAt(b, i);
-        image = end - i - 2 === IMAGE_URL.length && bytesAt(b, i + 1, IMAGE_URL);
-        i = end;
+        image = isStringAt(b, i, IMAGE_URL);
+        i = image ? i + IMAGE_URL.length + 2 : plainStringEndAt(b, i);
       } else i = skipAt(b, i, 5);
     } else i = skipAt(b, i, 5);
     i = nextAt(b, i, 0x7d);
@@ -1292,7 +1472,7 @@ function u64At(b: Uint8Array, i: number, depth: number): number {
     return skipAt(b, i, depth);
   }
   const end = numberEndAt(b, i);
-  sr.u64 = sr.numPlain ? Number(asciiText(b, i, end)) : undefined;
+  sr.u64 = sr.numPlain ? digitsValue(b, i, end) : undefined;
   return end;
 }
 
@@ -1306,9 +1486,6 @@ const PROMPT_DETAILS = Uint8Array.from('prompt_tokens_details', (c) => c.charCod
 const COMPLETION_DETAILS = Uint8Array.from('completion_tokens_details', (c) => c.charCodeAt(0));
 const CACHED_TOKENS = Uint8Array.from('cached_tokens', (c) => c.charCodeAt(0));
 const REASONING_TOKENS = Uint8Array.from('reasoning_tokens', (c) => c.charCodeAt(0));
-
-/** Whether the key `b[start, end)` is `name`. */
-const keyAt = (b: Uint8Array, start: number, end: number, name: Uint8Array): boolean => end - start === name.length && bytesAt(b, start, name);
 
 /** `choices` at `i` (scanHeader's readChoices): the first choice read, the rest skipped; returns the position after it. */
 function choicesAt(b: Uint8Array, i: number): number {
@@ -1333,14 +1510,11 @@ function firstChoiceAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyStart = i + 1;
-    const keyEnd = plainStringEndAt(b, i) - 1;
-    i = valueAt(b, keyEnd);
-    if (keyAt(b, keyStart, keyEnd, MESSAGE)) i = choiceMessageAt(b, i);
-    else if (keyAt(b, keyStart, keyEnd, FINISH_REASON)) {
-      i = textAt(b, i, 3);
+    if (isStringAt(b, i, MESSAGE)) i = choiceMessageAt(b, valueAt(b, i + MESSAGE.length + 1));
+    else if (isStringAt(b, i, FINISH_REASON)) {
+      i = textAt(b, valueAt(b, i + FINISH_REASON.length + 1), 3);
       sr.finish = sr.str;
-    } else i = skipAt(b, i, 3);
+    } else i = skipAt(b, valueAt(b, plainStringEndAt(b, i) - 1), 3);
     i = nextAt(b, i, 0x7d);
     if (i < 0) return sr.closedAt;
   }
@@ -1355,11 +1529,11 @@ function choiceMessageAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyStart = i + 1;
     const keyEnd = plainStringEndAt(b, i) - 1;
+    const key = i;
     i = valueAt(b, keyEnd);
-    if (keyAt(b, keyStart, keyEnd, TOOL_CALLS)) sr.toolCalls = true;
-    else if (keyAt(b, keyStart, keyEnd, REFUSAL)) sr.refusal = b[i] === 0x22;
+    if (isStringAt(b, key, TOOL_CALLS)) sr.toolCalls = true;
+    else if (isStringAt(b, key, REFUSAL)) sr.refusal = b[i] === 0x22;
     i = skipAt(b, i, 4);
     i = nextAt(b, i, 0x7d);
     if (i < 0) return sr.closedAt;
@@ -1375,22 +1549,19 @@ function usageAt(b: Uint8Array, i: number): number {
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyStart = i + 1;
-    const keyEnd = plainStringEndAt(b, i) - 1;
-    i = valueAt(b, keyEnd);
-    if (keyAt(b, keyStart, keyEnd, PROMPT_TOKENS)) {
-      i = u64At(b, i, 2);
+    if (isStringAt(b, i, PROMPT_TOKENS)) {
+      i = u64At(b, valueAt(b, i + PROMPT_TOKENS.length + 1), 2);
       sr.usagePrompt = sr.u64;
-    } else if (keyAt(b, keyStart, keyEnd, COMPLETION_TOKENS)) {
-      i = u64At(b, i, 2);
+    } else if (isStringAt(b, i, COMPLETION_TOKENS)) {
+      i = u64At(b, valueAt(b, i + COMPLETION_TOKENS.length + 1), 2);
       sr.usageCompletion = sr.u64;
-    } else if (keyAt(b, keyStart, keyEnd, PROMPT_DETAILS)) {
-      i = detailAt(b, i, CACHED_TOKENS);
+    } else if (isStringAt(b, i, PROMPT_DETAILS)) {
+      i = detailAt(b, valueAt(b, i + PROMPT_DETAILS.length + 1), CACHED_TOKENS);
       sr.cached = sr.u64;
-    } else if (keyAt(b, keyStart, keyEnd, COMPLETION_DETAILS)) {
-      i = detailAt(b, i, REASONING_TOKENS);
+    } else if (isStringAt(b, i, COMPLETION_DETAILS)) {
+      i = detailAt(b, valueAt(b, i + COMPLETION_DETAILS.length + 1), REASONING_TOKENS);
       sr.reasoning = sr.u64;
-    } else i = skipAt(b, i, 2);
+    } else i = skipAt(b, valueAt(b, plainStringEndAt(b, i) - 1), 2);
     i = nextAt(b, i, 0x7d);
     if (i < 0) return sr.closedAt;
   }
@@ -1411,13 +1582,10 @@ function detailAt(b: Uint8Array, i: number, name: Uint8Array): number {
   }
   for (;;) {
     if (b[i] !== 0x22) giveUp();
-    const keyStart = i + 1;
-    const keyEnd = plainStringEndAt(b, i) - 1;
-    i = valueAt(b, keyEnd);
-    if (keyAt(b, keyStart, keyEnd, name)) {
-      i = u64At(b, i, 3);
+    if (isStringAt(b, i, name)) {
+      i = u64At(b, valueAt(b, i + name.length + 1), 3);
       v = sr.u64;
-    } else i = skipAt(b, i, 3);
+    } else i = skipAt(b, valueAt(b, plainStringEndAt(b, i) - 1), 3);
     i = nextAt(b, i, 0x7d);
     if (i < 0) {
       sr.u64 = v;
