@@ -289,6 +289,37 @@ ok('in-place seal opens to the plaintext', opened !== undefined && eq(opened, ms
     expectSurvives(r);
   });
 
+  it('decodeFrame with aead protection on hostile frame shapes: the payload or an M2MError, never a crash', () => {
+    const r = attack(
+      'decode-frame',
+      `const key = new Uint8Array(32).fill(11);
+const p = m.aeadProtection(key);
+for (const json of ['{"a":1}', JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'y'.repeat(70000) }] })]) {
+  const frame = core.encodeFrame(json, { protection: p });
+  for (let i = 0; i < 50; i++) core.decodeFrame(core.encodeFrame(json, { protection: p }), { protection: p });
+  const decodes = (what: string, f: Uint8Array, ok1: boolean) => {
+    try { const d = core.decodeFrame(f, { protection: p }); ok(what + ': decoded', ok1 && d.payload === json); }
+    catch (e) { ok(what + ' typed: ' + String(e).slice(0, 80), isTyped(e)); }
+  };
+  const tag = json.length + ' ';
+  decodes(tag + 'baseline', frame, true);
+  decodes(tag + 'length says 10', Object.defineProperty(frame.slice(), 'length', { value: 10 }), true);
+  decodes(tag + 'length says 1e7', Object.defineProperty(frame.slice(), 'length', { value: 1e7 }), true);
+  const big = new Uint8Array(frame.length + 9); big.set(frame, 5);
+  decodes(tag + 'odd offset', big.subarray(5, 5 + frame.length), true);
+  const shared = new Uint8Array(new SharedArrayBuffer(frame.length)); shared.set(frame);
+  decodes(tag + 'SharedArrayBuffer', shared, true);
+  const rab = new (ArrayBuffer as any)(frame.length, { maxByteLength: frame.length * 2 }); const tr = new Uint8Array(rab); tr.set(frame);
+  decodes(tag + 'length-tracking', tr, true);
+  rab.resize(frame.length - 1); decodes(tag + 'length-tracking shrunk by one', tr, false);
+  for (const n of [0, 1, 5, 12, 20, 27, 28, 29, 40, frame.length - 17, frame.length - 16, frame.length - 1]) decodes(tag + 'truncated to ' + n, frame.slice(0, n), false);
+  for (const i of [frame.length - 1, frame.length - 17, frame.length - 30]) { const f = frame.slice(); f[i] ^= 0x80; decodes(tag + 'flipped ' + i, f, false); }
+  const det = frame.slice(); structuredClone(det.buffer, { transfer: [det.buffer] }); decodes(tag + 'detached', det, false);
+}`,
+    );
+    expectSurvives(r);
+  });
+
   it('Noise handshakes and hkdf through the public API still agree with node:crypto after the direct hash', () => {
     const r = attack(
       'noise',
