@@ -174,7 +174,7 @@ ok('baseline opens', eq(p.open(aad, frame), msg));
 const opensOrTyped = (what: string, f: Uint8Array, expected: Uint8Array | undefined | (() => Uint8Array | undefined)) => {
   try { const out = p.open(aad, f); const want = typeof expected === 'function' ? expected() : expected; ok(what + ': opened ' + out.length, want !== undefined && eq(out, want)); }
   // A typed refusal is right unless the frame is a real, valid Uint8Array that does not lie.
-  catch (e) { ok(what + ' typed: ' + String(e), isTyped(e) && (expected === undefined || typeof expected === 'function' || /says|shadowed|subclass|Uint16|Float|BigInt|DataView|plain/.test(what))); }
+  catch (e) { ok(what + ' typed: ' + String(e), isTyped(e) && (expected === undefined || typeof expected === 'function' || /says|shadowed|subclass|Uint16|Float|BigInt|DataView|plain|Proxy|prototype/.test(what))); }
 };
 // Shadowed sizes: only the real bytes count.
 opensOrTyped('length says 28 (real 328)', Object.defineProperty(frame.slice(), 'length', { value: 28 }), msg);
@@ -194,6 +194,8 @@ for (const [what, f] of [
   ['Float64Array', new Float64Array(41)],
   ['BigInt64Array', new BigInt64Array(41)],
   ['DataView', new DataView(frame.buffer)],
+  ['Proxy', new Proxy(frame, {})],
+  ['made from Uint8Array.prototype', Object.create(Uint8Array.prototype)],
   ['plain object', { length: 328, buffer: frame.buffer, byteOffset: 0 }],
 ] as [string, Uint8Array][]) opensOrTyped(what, f, msg);
 // Detached, shrunk, length-tracking, shared, foreign.
