@@ -159,6 +159,7 @@ function directSha256(s: Sodium, load: () => { version: string; binding: unknown
 const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
 const kindOf = Object.getOwnPropertyDescriptor(typedArrayProto, Symbol.toStringTag)?.get as (this: unknown) => unknown;
 const realLengthOf = Object.getOwnPropertyDescriptor(typedArrayProto, 'length')?.get as (this: unknown) => unknown;
+const bufferOf = Object.getOwnPropertyDescriptor(typedArrayProto, 'buffer')?.get as (this: unknown) => unknown;
 
 /** Whether `x` is really a Uint8Array of 32 bytes (any realm), as the binding's SHA-256 output must be. */
 function isBytes32(x: unknown): boolean {
@@ -214,7 +215,10 @@ function ciphertextBytes(n: number): Uint8Array {
 }
 
 function sodiumSeal(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
-  return a.sealNew(plaintext, aad, nonce, key, ciphertextBytes);
+  // Any earlier ciphertext's `.buffer` shows the slab's free part: a plaintext viewed there
+  // would be overwritten by its own ciphertext (shifted: sealed after it was clobbered).
+  const inSlab = kindOf.call(plaintext) === 'Uint8Array' && bufferOf.call(plaintext) === slab;
+  return a.sealNew(plaintext, aad, nonce, key, inSlab ? outputBytes : ciphertextBytes);
 }
 
 function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
@@ -281,13 +285,13 @@ function sodiumHmac(s: Sodium, key: Uint8Array, data: Uint8Array): Uint8Array {
 }
 
 /** Writes `key ⊕ ipad` and `key ⊕ opad` (key of at most 64 bytes) into the HMAC blocks. */
-function padKey(key: Uint8Array): void {
-  for (let i = 0; i < key.length; i++) {
+function padKey(key: Uint8Array, n = key.length): void {
+  for (let i = 0; i < n; i++) {
     innerPad[i] = key[i] ^ 0x36;
     outerPad[i] = key[i] ^ 0x5c;
   }
-  innerPad.fill(0x36, key.length, 64);
-  outerPad.fill(0x5c, key.length, 64);
+  innerPad.fill(0x36, n, 64);
+  outerPad.fill(0x5c, n, 64);
 }
 
 /**
@@ -310,10 +314,15 @@ const prk = new Uint8Array(32);
  * scratch byte (pads, PRK, inner digest) is zeroed before returning.
  */
 function sodiumNoiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3: Uint8Array | undefined): boolean {
-  if (ck.length > 64 || ikm.length > SODIUM_HASH_MAX || !isBytes32(out1) || !isBytes32(out2) || (out3 && !isBytes32(out3))) return false;
-  padKey(ck);
+  // Real lengths of real Uint8Arrays, read before the outputs are checked: after the checks no
+  // caller code may run (a `length` getter could detach or shrink an output's buffer, and the
+  // binding would then write 32 bytes where there are none: a crash).
+  const ckLength = kindOf.call(ck) === 'Uint8Array' ? (realLengthOf.call(ck) as number) : 65;
+  const ikmLength = kindOf.call(ikm) === 'Uint8Array' ? (realLengthOf.call(ikm) as number) : SODIUM_HASH_MAX + 1;
+  if (ckLength > 64 || ikmLength > SODIUM_HASH_MAX || !isBytes32(out1) || !isBytes32(out2) || (out3 && !isBytes32(out3))) return false;
+  padKey(ck, ckLength);
   innerPad.set(ikm, 64);
-  padHmacInto(ikm.length, prk);
+  padHmacInto(ikmLength, prk);
   padKey(prk);
   innerPad[64] = 1;
   padHmacInto(1, out1);
@@ -325,7 +334,7 @@ function sodiumNoiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, 
     innerPad[96] = 3;
     padHmacInto(33, out3);
   }
-  innerPad.fill(0, 0, 64 + Math.max(33, ikm.length));
+  innerPad.fill(0, 0, 64 + Math.max(33, ikmLength));
   outerPad.fill(0);
   prk.fill(0);
   return true;
