@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeFrame, M2MError, toHex, type EncodeFrameOptions } from '@m2m/core';
+import { encodeFrame, inspectFrame, M2MError, toHex, type EncodeFrameOptions } from '@m2m/core';
 import { scanHeader, scanHeaderBytes } from '../src/wire/header-scan.js';
 
 function outcome(json: string, options: EncodeFrameOptions): string {
@@ -28,6 +28,12 @@ function agree(json: string, maxJsonDepth = 32): string {
   expect(fast, JSON.stringify(json).slice(0, 300)).toBe(full);
   expect(fast.startsWith('UNTYPED'), fast).toBe(false);
   return fast;
+}
+
+/** The frame's prefix, fixed and variable header (everything before the payload), as hex. */
+function headerHex(json: string): string {
+  const f = encodeFrame(json);
+  return toHex(f.subarray(0, 7 + (f[7] | (f[8] << 8))));
 }
 
 const enc = new TextEncoder();
@@ -51,5 +57,32 @@ describe('attack: strings the byte scan decodes from bytes', () => {
       expect(byteScanDecides(d), d).toBe(true);
       agree(d);
     }
+  });
+});
+
+describe('attack: the exact parser (taken for integral literals like 1.0) against JSON.parse', () => {
+  it('reads a "__proto__" key as an own member, never as the prototype of the object', () => {
+    // An unrelated literal such as 1.0 sends the text to json.ts parseJsonExact; a "__proto__"
+    // member there became the prototype, so model, messages, roles and content were read
+    // through it: the header depended on whether some other number had a fraction.
+    for (const tail of ['1', '1.0']) {
+      const docs = [
+        `{"__proto__":{"model":"gpt-4o","messages":[]},"x":${tail}}`,
+        `{"model":"m","messages":[{"__proto__":{"role":"system","content":"abcdefgh"}}],"x":${tail}}`,
+        `{"model":"m","messages":[{"role":"user","content":[{"__proto__":{"type":"image_url","text":"abcd"}}]}],"x":${tail}}`,
+        `{"__proto__":{"choices":[]},"id":"chatcmpl-1","__proto__":{"usage":{}},"x":${tail}}`,
+        `{"id":"chatcmpl-1","choices":[{"__proto__":{"finish_reason":"length","message":{"tool_calls":[]}}}],"usage":{"__proto__":{"prompt_tokens":9}},"x":${tail}}`,
+      ];
+      for (const d of docs) agree(d);
+    }
+    // The header (not the payload, which holds the literal) is the same either way.
+    for (const d of [
+      '{"__proto__":{"model":"gpt-4o","messages":[]},"x":1}',
+      '{"model":"m","messages":[{"__proto__":{"role":"system","content":"abcdefgh"}}],"x":1}',
+      '{"model":"m","messages":[{"role":"user","content":[{"__proto__":{"type":"image_url","text":"abcd"}}]}],"x":1}',
+    ]) {
+      expect(headerHex(d.replace('"x":1', '"x":1.0')), d).toBe(headerHex(d));
+    }
+    expect(inspectFrame(encodeFrame('{"__proto__":{"model":"gpt-4o","messages":[]},"x":1.0}')).routing?.model).toBe('');
   });
 });
