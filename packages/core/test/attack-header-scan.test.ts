@@ -86,3 +86,80 @@ describe('attack: the exact parser (taken for integral literals like 1.0) agains
     expect(inspectFrame(encodeFrame('{"__proto__":{"model":"gpt-4o","messages":[]},"x":1.0}')).routing?.model).toBe('');
   });
 });
+
+/** A request around `inner` (member text placed among the fields the header reads). */
+const req = (inner: string) => `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],${inner}}`;
+
+describe('attack: near-miss and escaped keys, at every byte alignment', () => {
+  const keys = ['model', 'messages', 'role', 'content', 'text', 'type', 'stream', 'max_tokens', 'max_completion_tokens', 'id', 'choices', 'usage', 'message', 'finish_reason', 'tool_calls', 'refusal', 'prompt_tokens', 'cached_tokens', 'tools', 'user', 'stop'];
+  /** Spellings of `k` that are the same key (escaped) or nearly it. */
+  const spellings = (k: string): string[] => [
+    k,
+    `${k}\\u0000`,
+    `${k}\u007f`,
+    `\\u${k.charCodeAt(0).toString(16).padStart(4, '0')}${k.slice(1)}`,
+    `${k.slice(0, -1)}\\u${k.charCodeAt(k.length - 1).toString(16).padStart(4, '0').toUpperCase()}`,
+    `${k.slice(0, 2)}\\/${k.slice(2)}`,
+    `${k}\\"`,
+    `${k}\\\\`,
+    `${k.slice(0, -1)}`,
+    `${k}x`,
+    `${k.toUpperCase()}`,
+    `${k}é`,
+    ` ${k}`,
+  ];
+  it('a key spelled with escapes is that key; a near miss is another key (request, messages, parts)', () => {
+    let decided = 0;
+    for (const k of keys) {
+      for (const s of spellings(k)) {
+        for (const pad of ['', 'a', 'ab', 'abc']) {
+          const docs = [
+            `{"p":"${pad}","${s}":"gpt-4o","messages":[{"role":"system","content":"abc"}],"${s}":[{"role":"user","content":[{"type":"image_url","text":"xy"}]}]}`,
+            `{"model":"m${pad}","messages":[{"${s}":"system","content":"abc${pad}"},{"${s}":[{"${s}":"image_url","text":"abcd"}],"role":"tool"}]}`,
+            `{"id":"chatcmpl-${pad}","choices":[{"${s}":{"${s}":[],"refusal":"r"},"${s}":"length"}],"usage":{"${s}":7,"prompt_tokens_details":{"${s}":3}},"${s}":true}`,
+            `{"${s}":5,"${s}":true,"model":"m","messages":[],"${s}":"chatcmpl-x"}`,
+          ];
+          for (const d of docs) {
+            if (byteScanDecides(d) || textScanDecides(d)) decided++;
+            agree(d);
+          }
+        }
+      }
+    }
+    expect(decided).toBeGreaterThan(500);
+  });
+
+  it('role values with escapes, case changes and near misses', () => {
+    for (const r of ['system', 'developer', 'user', 'assistant', 'tool']) {
+      for (const s of [r, `\\u${r.charCodeAt(0).toString(16).padStart(4, '0')}${r.slice(1)}`, `${r}\\u0000`, `${r.slice(0, -1)}\\${r.endsWith('t') ? 't' : 'n'}`, r.toUpperCase(), `${r}\u00e9`, `${r} `, r.slice(1), `${r}${r}`]) {
+        for (const pad of ['', 'é', 'ab']) agree(`{"model":"m","x":"${pad}","messages":[{"role":"${s}","content":"c"},{"content":"d","role":"${s}"}]}`);
+      }
+    }
+  });
+});
+
+describe('attack: number literals', () => {
+  const numbers = ['0', '-0', '00', '01', '-01', '1', '-1', '+1', '.5', '5.', '1e', '1e+', '1E-0', '1e400', '-1e400', '1e-400', '0e0', '0.0', '-0.0', '1.0', '1.5', '2.50', '10e-1', '4294967295', '4294967296', '4294967297', '999999999999999', '1000000000000000', '9007199254740991', '9007199254740993', '18446744073709551615', '18446744073709551616', '123456789012345678901234567890', '0x10', 'NaN', 'Infinity', '-', '--1', '1-', '1..0', '1e1.5', '100000000000000.5', '12345678901234.5'];
+  it('as max_tokens, max_completion_tokens, usage counts and anywhere else', () => {
+    for (const n of numbers) {
+      agree(req(`"max_tokens":${n}`));
+      agree(req(`"max_completion_tokens":${n},"x":[${n}]`));
+      agree(req(`"max_tokens":null,"max_tokens":${n}`));
+      agree(`{"id":"chatcmpl-1","choices":[],"usage":{"prompt_tokens":${n},"completion_tokens":${n},"prompt_tokens_details":{"cached_tokens":${n}},"completion_tokens_details":{"reasoning_tokens":${n}}}}`);
+      agree(`{"model":"m","messages":[{"role":"user","content":${n}}],"stream":${n}}`);
+      agree(n);
+      agree(` ${n} `);
+      agree(`[${n}]`);
+    }
+  });
+  it('random integers and doubles in every field, by their JSON text', () => {
+    const lit = fc.oneof(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String), fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)), fc.nat().map((v) => `${v}.0`), fc.nat().map((v) => `${v}e0`));
+    fc.assert(
+      fc.property(lit, lit, lit, (a, b, c) => {
+        agree(req(`"max_tokens":${a},"temperature":${b}`));
+        agree(`{"id":"chatcmpl-1","choices":[],"usage":{"prompt_tokens":${a},"completion_tokens":${b},"prompt_tokens_details":{"cached_tokens":${c}}}}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
