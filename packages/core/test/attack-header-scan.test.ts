@@ -163,3 +163,88 @@ describe('attack: number literals', () => {
     );
   });
 });
+
+describe('attack: string bodies around the 4-byte table step and the 16-byte native hand-over', () => {
+  /** A request whose content, part text, model and a skipped value are `body` (JSON source). */
+  const withBody = (body: string, pad: string) => [
+    `{"model":"m","messages":[{"role":"user","content":"${body}"}],"p":"${pad}"}`,
+    `{"p":"${pad}","model":"m","messages":[{"role":"user","content":[{"type":"text","text":"${body}"}]}]}`,
+    `{"model":"${body}","messages":[],"p":"${pad}"}`,
+    `{"model":"m","messages":[],"${body}":"${pad}"}`,
+    `{"id":"chatcmpl-${body}","choices":[{"finish_reason":"${body}"}],"p":"${pad}"}`,
+  ];
+  const controls = ['\u0000', '\u0001', '\t', '\n', '\r', '\u001f', '"', '\\', '\u007f', 'é', '\ud800', '\udc00', '\uffff'];
+  it('one control, quote, backslash or non-ASCII character at each position 0-40 of a string', () => {
+    for (let at = 0; at <= 40; at++) {
+      for (const c of controls) {
+        const body = 'x'.repeat(at) + c + 'y'.repeat(40 - at);
+        for (const d of withBody(body, '')) agree(d);
+      }
+    }
+  });
+  it('the same in long ASCII texts (native searches after the control-byte word check)', () => {
+    const pad = 'z'.repeat(1100);
+    for (let at = 0; at <= 36; at++) {
+      for (const c of ['\u0000', '\t', '\u001f', '"', '\\', '\u007f', 'é']) {
+        const body = 'x'.repeat(at) + c + 'y'.repeat(36 - at);
+        for (const d of withBody(body, pad)) agree(d);
+      }
+    }
+  });
+  it('a control byte at each position around 1024, and texts of 1023-1026 bytes', () => {
+    for (let len = 1018; len <= 1030; len++) {
+      const base = `{"model":"m","messages":[{"role":"user","content":"${'w'.repeat(len - 55)}"}]}`;
+      expect(base.length).toBe(len);
+      agree(base);
+      for (let at = Math.max(0, len - 8); at < len; at++) {
+        for (const c of ['\u0000', '\n', 'é', '"', '\\']) agree(base.slice(0, at) + c + base.slice(at + 1));
+      }
+      for (const at of [1020, 1021, 1022, 1023, 1024, 1025, 1026]) {
+        if (at < len) agree(base.slice(0, at) + '\u0001' + base.slice(at + 1));
+      }
+    }
+  });
+  it('escaped quotes after even and odd backslash runs, at word edges', () => {
+    for (let run = 0; run <= 9; run++) {
+      for (let lead = 0; lead <= 5; lead++) {
+        const bs = '\\'.repeat(run);
+        for (const pad of ['', 'q'.repeat(1100)]) {
+          // An even run is escaped backslashes and the quote closes; an odd run escapes it.
+          for (const body of [`${'a'.repeat(lead)}${bs}"`, `${'a'.repeat(lead)}${bs}"b"`, `${'a'.repeat(lead)}${bs}`, `${bs}${'a'.repeat(lead)}`]) {
+            for (const d of withBody(body, pad)) agree(d);
+          }
+        }
+      }
+    }
+  });
+  it('\\u escapes that are short, not hex, or cut by the end of the text', () => {
+    const bad = ['\\u', '\\u0', '\\u00', '\\u004', '\\u00zz', '\\u00g0', '\\uG000', '\\u 041', '\\u-041', '\\u+041', '\\u0x41', '\\U0041', '\\x41', '\\u00411', '\\ud83d\\u', '\\ud83d\\ud', '\\ud83d\\ude0', '\\ud83d\\uzzzz', '\\ud83d\\', '\\ud83d\\x', '\\ud83d\\"', '\\ufffe', '\\uFEFF', '\\ud800\\ud800', '\\udfff\\udbff', '\\udbff\\udfff', '\\ud800\\u0000', '\\u0000\\udc00'];
+    for (const b of bad) {
+      for (const pad of ['', 'é', 'q'.repeat(1100)]) for (const d of withBody(b, pad)) agree(d);
+      // Cut at every position of the escape: the text ends inside the string.
+      const doc = `{"model":"m","messages":[{"role":"user","content":"${b}`;
+      for (let k = doc.length - b.length; k <= doc.length; k++) agree(doc.slice(0, k));
+    }
+  });
+  it('raw and escaped surrogates, alone, paired, reversed, next to each other', () => {
+    const pieces = ['\ud83d', '\ude00', '\ud83d\ude00', '\ude00\ud83d', '\\ud83d', '\\ude00', '\\ud83d\\ude00', '\\ude00\\ud83d', 'é', '\\n', 'x'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), fc.constantFrom('', 'q'.repeat(1100)), (ps, pad) => {
+        for (const d of withBody(ps.join(''), pad)) agree(d);
+      }),
+      { numRuns: 400 },
+    );
+  });
+  it('non-ASCII characters anywhere in texts past 1 KiB', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 1100 }), fc.constantFrom('é', '日', '\ud83d\ude00', '\ud800', '\u2028', '\ufeff', '\u0080'), fc.nat({ max: 1100 }), (fill, c, at) => {
+        const base = `{"model":"gpt-4o","messages":[{"role":"user","content":"${'a'.repeat(fill)}"},{"role":"system","content":[{"type":"text","text":"${'b'.repeat(1100 - fill)}"}]}]}`;
+        const i = 10 + (at % (base.length - 10));
+        // Only where a string can hold it (inside a body), and anywhere (breaking the text).
+        agree(base.slice(0, i) + c + base.slice(i));
+        agree(base.slice(0, i) + c + base.slice(i + 1));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
