@@ -248,3 +248,60 @@ describe('attack: string bodies around the 4-byte table step and the 16-byte nat
     );
   });
 });
+
+describe('attack: structure', () => {
+  it('nesting at the depth limit and one past it, in every field the scans descend into', () => {
+    const nest = (d: number) => '['.repeat(d) + ']'.repeat(d);
+    for (const limit of [1, 2, 3, 4, 5, 6, 7, 32, 63, 64, 65]) {
+      for (let extra = 0; extra <= 3; extra++) {
+        for (const d of [limit - 3, limit - 2, limit - 1, limit, limit + 1].filter((x) => x >= 0)) {
+          const n = nest(d);
+          const docs = [
+            `{"model":"m","messages":${n || '[]'}}`,
+            `{"model":"m","messages":[${n}]}`,
+            `{"model":"m","messages":[{"role":"user","content":${n || '""'}}]}`,
+            `{"model":"m","messages":[{"role":"user","content":[${n}]}]}`,
+            `{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a","x":${n || 0}}]}]}`,
+            `{"id":"chatcmpl-1","choices":[{"message":{"tool_calls":${n || 1}},"finish_reason":"stop","x":${n || 0}}],"usage":{"prompt_tokens_details":{"cached_tokens":1,"x":${n || 0}},"y":${n || 0}}}`,
+            `{"x":${'{"a":'.repeat(d)}1${'}'.repeat(d)}}`,
+          ];
+          for (const doc of docs) agree(doc, limit);
+        }
+      }
+    }
+  });
+  it('many messages: every count class of the packed roles and of the varints', () => {
+    const roles = ['system', 'user', 'assistant', 'tool', 'developer', 'critic'];
+    for (const count of [0, 1, 3, 4, 5, 127, 128, 129, 1000, 16383, 16384, 20000]) {
+      const msgs = Array.from({ length: count }, (_, i) => (i % 7 === 6 ? '7' : `{"role":"${roles[i % roles.length]}","content":"${'c'.repeat(i % 5)}"}`));
+      const d = `{"model":"gpt-4o","messages":[${msgs.join(',')}]}`;
+      expect(byteScanDecides(d)).toBe(true);
+      agree(d);
+    }
+  });
+  it('whitespace (tab, line feed, carriage return, space) between every token', () => {
+    const tokens = ['{', '"model"', ':', '"gpt-4o"', ',', '"messages"', ':', '[', '{', '"role"', ':', '"system"', ',', '"content"', ':', '[', '{', '"type"', ':', '"image_url"', '}', ',', '{', '"text"', ':', '"hi"', '}', ']', '}', ']', ',', '"max_tokens"', ':', '9', ',', '"stream"', ':', 'true', '}'];
+    for (const w of [' ', '\t', '\n', '\r', '\r\n', ' \t\n\r', '\u000b', '\u000c', '\u00a0', '\u2028', '\ufeff']) {
+      for (const pad of ['', `,"p":"${'q'.repeat(1100)}"`]) {
+        const all = w + tokens.join(w) + w;
+        agree(all.slice(0, -1 - w.length) + pad + '}' + w);
+        // One token gap at a time.
+        for (let k = 1; k < tokens.length; k++) agree(tokens.slice(0, k).join('') + w + tokens.slice(k).join(''));
+      }
+    }
+  });
+  it('trailing garbage, a byte order mark, empty and blank input: typed errors, as the full path', () => {
+    const ok = '{"model":"m","messages":[]}';
+    for (const d of ['', ' ', '\n', '\ufeff', `\ufeff${ok}`, `${ok}\ufeff`, `${ok}\u0000`, `${ok}x`, `${ok}}`, `${ok},`, `${ok}${ok}`, `${ok} ${ok}`, `${ok}//`, `${ok}\u00a0`, `\u00a0${ok}`, '{', '}', '[', '"', '{"model":"m","messages":[]', '{"model":"m","messages":[]}]', "{'model':'m'}", '{model:"m"}', '{"model":"m",}', '{"model":"m" "messages":[]}', '{"model"::"m"}', '{,"model":"m"}', '{"model":"m",,"x":1}', '[1,]', '[,1]', 'nul', 'nulll', 'tru', 'True', '-', '"\\u"']) {
+      const r = agree(d);
+      if (d !== ok) expect(typeof r).toBe('string');
+    }
+    expect(agree('')).toMatch(/^error Compression /);
+    expect(agree(`\ufeff${ok}`)).toMatch(/^error Compression /);
+  });
+  it('input that is not a string gets a typed error', () => {
+    for (const v of [undefined, null, 1, {}, [], new Uint8Array(3), Symbol('x')]) {
+      expect(() => encodeFrame(v as unknown as string)).toThrow(M2MError);
+    }
+  });
+});
