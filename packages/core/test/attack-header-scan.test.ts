@@ -305,3 +305,37 @@ describe('attack: structure', () => {
     }
   });
 });
+
+describe('attack: limits', () => {
+  it('fractional and large depth limits, and nesting far past what the scans follow', () => {
+    const nested = (d: number) => `{"model":"m","messages":[{"role":"user","content":"x","y":${'['.repeat(d)}${']'.repeat(d)}}]}`;
+    for (const limit of [0, 0.5, 2.5, 4.5, 5.5, 63.5, 64.5, 1e6]) {
+      for (const d of [0, 1, 2, 3, 60, 61, 62, 63, 64, 65]) agree(nested(d), limit);
+    }
+    // 20 000 levels under a limit that allows them: the scans give up, the full path decides.
+    agree(nested(20000), 1e6);
+    agree(`${'['.repeat(20000)}${']'.repeat(20000)}`, 1e6);
+  });
+});
+
+describe('attack: generated documents mixing every trap', () => {
+  it('agree with the full path, short and past 1 KiB, ASCII and not', () => {
+    const keyNames = ['model', 'messages', 'role', 'content', 'type', 'text', 'id', 'choices', 'usage', 'message', 'finish_reason', 'max_tokens', 'stream', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    const strPiece = fc.constantFrom('a', 'é', '\ufeff', '\ud800', '\udc00', '\ud83d\ude00', '\\n', '\\"', '\\\\', '\\u0041', '\\u00e9', '\\ud83d\\ude00', '\\ud800', '\\ufeff', 'image_url', 'system', 'user', 'chatcmpl-', 'length', 'gpt-4o');
+    const s = fc.array(strPiece, { maxLength: 4 }).map((ps) => `"${ps.join('')}"`);
+    const key = fc.oneof(fc.constantFrom(...keyNames).map((k) => `"${k}"`), s);
+    const scalar = fc.oneof(s, fc.constantFrom('0', '7', '1.0', '-0', '1e2', '2.5', '4294967296', 'true', 'false', 'null'));
+    const { v } = fc.letrec<{ v: string; o: string; a: string }>((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, scalar, tie('o'), tie('a')),
+      o: fc.array(fc.tuple(key, tie('v')), { maxLength: 4 }).map((ms) => `{${ms.map(([k, x]) => `${k}:${x}`).join(',')}}`),
+      a: fc.array(tie('v'), { maxLength: 4 }).map((es) => `[${es.join(',')}]`),
+    }));
+    const doc = fc.tuple(fc.array(fc.tuple(key, v), { maxLength: 6 }), fc.constantFrom('', `"pad":"${'p'.repeat(1100)}",`, `"pad":"${'é'.repeat(600)}",`)).map(([ms, pad]) => `{${pad}${ms.map(([k, x]) => `${k}:${x}`).join(',')}}`);
+    fc.assert(
+      fc.property(doc, (d) => {
+        agree(d);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
