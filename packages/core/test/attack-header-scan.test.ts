@@ -331,8 +331,15 @@ describe('attack: generated documents mixing every trap', () => {
       a: fc.array(tie('v'), { maxLength: 4 }).map((es) => `[${es.join(',')}]`),
     }));
     const doc = fc.tuple(fc.array(fc.tuple(key, v), { maxLength: 6 }), fc.constantFrom('', `"pad":"${'p'.repeat(1100)}",`, `"pad":"${'é'.repeat(600)}",`)).map(([ms, pad]) => `{${pad}${ms.map(([k, x]) => `${k}:${x}`).join(',')}}`);
+    // Request and response shapes whose read strings (model, id, role, type, finish reason) are
+    // raw text the byte scan decodes itself.
+    const raw = fc.array(fc.constantFrom('a', 'é', '\ufeff', '\ud800', '\ud83d\ude00', 'gpt-4o', 'chatcmpl-', 'length', 'user', 'image_url'), { maxLength: 3 }).map((ps) => `"${ps.join('')}"`);
+    const shapedDoc = fc.oneof(
+      fc.tuple(raw, raw, raw, v).map(([m, r, t, x]) => `{"model":${m},"messages":[{"role":${r},"content":[{"type":${t},"text":${m}}]}],"x":${x}}`),
+      fc.tuple(raw, raw, raw, v).map(([i, m, f, x]) => `{"id":${i},"model":${m},"choices":[{"finish_reason":${f},"message":${x}}],"usage":{"prompt_tokens":3}}`),
+    );
     fc.assert(
-      fc.property(doc, (d) => {
+      fc.property(fc.oneof(doc, shapedDoc), (d) => {
         agree(d);
       }),
       { numRuns: 1500 },
