@@ -346,3 +346,49 @@ describe('attack: generated documents mixing every trap', () => {
     );
   });
 });
+
+describe('attack: inputs that could cost more than their size', () => {
+  // Shapes aimed at repeated searches from the same place (escapes, short strings, backslash
+  // runs), per-key or per-role decoding, and texts that fail late (after a whole scan, the full
+  // path runs). Each is encoded at ~1 MiB and ~4 MiB: linear time gives a ratio near 4, a
+  // quadratic one 16. The bound is a ratio of two times in this process, never a time.
+  const n = 1 << 20;
+  const shapes: Record<string, (size: number) => string> = {
+    backslashes: (size) => `{"model":"m","messages":[{"role":"user","content":"${'\\\\'.repeat(size / 2)}"}]}`,
+    escapedQuotes: (size) => `{"model":"m","messages":[{"role":"user","content":"${'\\"'.repeat(size / 2)}"}]}`,
+    unicodeEscapes: (size) => `{"model":"m","messages":[{"role":"user","content":"${'\\ud83d\\ude00\\u0041'.repeat(size / 18)}"}]}`,
+    shortEscapedStrings: (size) => `{"model":"m","messages":[],"x":[${Array<string>(size / 8).fill('"\\n"').join(',')}]}`,
+    oddBackslashRuns: (size) => `{"model":"m","messages":[],"x":[${Array<string>(size / 16).fill('"\\\\\\\\\\\\\\"a"').join(',')}]}`,
+    nonAsciiWithTabs: (size) => `{"model":"m","messages":[],"x":[${Array<string>(size / 8).fill('"é\\t"').join(',\t')}]}`,
+    escapedRoles: (size) => `{"model":"m","messages":[${Array<string>(size / 32).fill('{"role":"\\u0075ser","content":"a"}').join(',')}]}`,
+    escapedKeys: (size) => `{"model":"m","messages":[],${Array<string>(size / 16).fill('"\\u006dodel":"x"').join(',')}}`,
+    controlAtEnd: (size) => `{"model":"m","messages":[{"role":"user","content":"${'a\\"'.repeat(size / 3)}"}],"x":"\u0001"}`,
+    integralFloatAtEnd: (size) => `{"model":"m","messages":[{"role":"user","content":"${'a\\"'.repeat(size / 3)}"}],"x":1.0}`,
+    unclosedStrings: (size) => `{"model":"m","messages":[${'"\\\\'.repeat(size / 3)}`,
+    manyMessages: (size) => `{"model":"m","messages":[${Array<string>(size / 32).fill('{"role":"user","content":"hi"}').join(',')}]}`,
+  };
+  const plain = { compression: 'auto', compressionMinBytes: Number.MAX_SAFE_INTEGER, limits: { maxMessageBytes: 64 << 20 } } as const;
+  const timeOf = (d: string, runs: number): number => {
+    let best = Infinity;
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      try {
+        encodeFrame(d, plain);
+      } catch (e) {
+        expect(e).toBeInstanceOf(M2MError);
+      }
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  };
+  it.each(Object.keys(shapes))('%s grows linearly (1 MiB against 4 MiB)', (name) => {
+    const small = shapes[name](n);
+    const large = shapes[name](4 * n);
+    agree(shapes[name](4096));
+    let ratio = Infinity;
+    // Two attempts: a collection or another process can stretch one measurement.
+    for (let attempt = 0; attempt < 2 && ratio >= 10; attempt++) ratio = Math.min(ratio, timeOf(large, 2) / Math.max(timeOf(small, 3), 0.5));
+    if (process.env.SHOW_RATIOS) console.log(name, ratio.toFixed(2));
+    expect(ratio, name).toBeLessThan(10);
+  }, 60000);
+});
