@@ -32,7 +32,8 @@ function agree(json: string, maxJsonDepth = 32): string {
 
 /** The frame's prefix, fixed and variable header (everything before the payload), as hex. */
 function headerHex(json: string): string {
-  const f = encodeFrame(json);
+  // Never compressed: the compressed flag depends on the payload's size, not the header.
+  const f = encodeFrame(json, { compression: 'auto', compressionMinBytes: Number.MAX_SAFE_INTEGER });
   return toHex(f.subarray(0, 7 + (f[7] | (f[8] << 8))));
 }
 
@@ -337,10 +338,26 @@ describe('attack: generated documents mixing every trap', () => {
     const shapedDoc = fc.oneof(
       fc.tuple(raw, raw, raw, v).map(([m, r, t, x]) => `{"model":${m},"messages":[{"role":${r},"content":[{"type":${t},"text":${m}}]}],"x":${x}}`),
       fc.tuple(raw, raw, raw, v).map(([i, m, f, x]) => `{"id":${i},"model":${m},"choices":[{"finish_reason":${f},"message":${x}}],"usage":{"prompt_tokens":3}}`),
+      fc.tuple(raw, raw, v).map(([m, r, x]) => `{"__proto__":{"model":${m},"messages":[{"role":${r},"content":${m}}],"choices":[]},"messages":[{"__proto__":{"role":${r}}}],"x":${x}}`),
     );
     fc.assert(
       fc.property(fc.oneof(doc, shapedDoc), (d) => {
         agree(d);
+      }),
+      { numRuns: 1500 },
+    );
+    // The exact parser (json.ts parseJsonExact, taken when any literal like 1.0 is present) reads
+    // the same header as JSON.parse: an extra member "zz":1.0 changes the payload only.
+    fc.assert(
+      fc.property(fc.oneof(doc, shapedDoc), (d) => {
+        const withFloat = d.replace(/^\{/, '{"zz":1.0,').replace(/,\}$/, '}');
+        let plainHeader: string | undefined;
+        try {
+          plainHeader = headerHex(d);
+        } catch {
+          return; // broken documents: covered above
+        }
+        expect(headerHex(withFloat), d).toBe(plainHeader);
       }),
       { numRuns: 1500 },
     );
