@@ -319,6 +319,19 @@ describe('attack: limits', () => {
   });
 });
 
+describe('attack: the message-size limit between a text\'s length and its UTF-8 length', () => {
+  it('a text within maxMessageBytes in characters but not in bytes: the same LimitExceeded after the scan as after the parse', () => {
+    for (const d of ['{"model":"é","messages":[]}', `{"model":"m","messages":[{"role":"user","content":"${'日'.repeat(400)}"}]}`, '{"model":"é","messages":[', `{"model":"${'\ud800'.repeat(300)}","messages":[]}`]) {
+      for (const max of [d.length, d.length + 1, Buffer.byteLength(d) - 1, Buffer.byteLength(d)]) {
+        const limits = { maxMessageBytes: max };
+        const fast = outcome(d, { limits });
+        expect(fast, `${max}`).toBe(outcome(d, { limits, promptTokens: () => undefined }));
+        if (max < Buffer.byteLength(d)) expect(fast).toMatch(/^error (LimitExceeded|Compression) /);
+      }
+    }
+  });
+});
+
 describe('attack: generated documents mixing every trap', () => {
   it('agree with the full path, short and past 1 KiB, ASCII and not', () => {
     const keyNames = ['model', 'messages', 'role', 'content', 'type', 'text', 'id', 'choices', 'usage', 'message', 'finish_reason', 'max_tokens', 'stream', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
