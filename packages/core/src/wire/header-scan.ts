@@ -825,7 +825,9 @@ class ByteScan {
 const sr = new ByteScan();
 /** {@link TOP_KEYS} as bytes (ASCII), by the same indexes. */
 const TOP_KEY_BYTES = TOP_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
-const decoder = new TextDecoder();
+// `ignoreBOM`: every decode call is a new stream, and by default a text starting U+FEFF (a model
+// or id like "\uFEFFgpt-4o") would lose it, unlike the same string from JSON.parse.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * The routing or response header of `text` from `bytes`, its UTF-8 encoding

@@ -142,7 +142,10 @@ export function parseJsonExact(text: string): ExactJson {
         if (i >= n) return fail('EOF while parsing an object', n);
         if (text[i] !== ':') return fail('expected `:`', i + 1);
         i++;
-        obj[k] = value('a value');
+        // As JSON.parse (CreateDataProperty): `__proto__` is an own key, not the prototype, so
+        // an exact parse reads the same document (test: core/test/attack-header-scan.test.ts).
+        if (k === '__proto__') Object.defineProperty(obj, k, { value: value('a value'), writable: true, enumerable: true, configurable: true });
+        else obj[k] = value('a value');
         ws();
         if (i >= n) return fail('EOF while parsing an object', n);
         if (text[i] === ',') {
