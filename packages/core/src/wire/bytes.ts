@@ -3,6 +3,7 @@
  * @module
  */
 import { M2MError } from '../errors/base.js';
+import { kindOf } from './typed-array-intrinsics.js';
 
 const encoder = new TextEncoder();
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -118,14 +119,11 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-// The built-in TypedArray tag getter reads the array's internal kind: a Proxy of a Uint8Array or
-// an object made from Uint8Array.prototype passes `instanceof` but makes every built-in getter
-// (`length`, ...) throw a bare TypeError, so neither counts as bytes.
-const typedArrayKind = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)!.get! as (this: unknown) => unknown;
-
 /** True when `x` is really a Uint8Array, of any realm (a Node Buffer counts; it is a subclass); a Proxy of one does not count. */
 export function isBytes(x: unknown): x is Uint8Array {
-  return typedArrayKind.call(x) === 'Uint8Array';
+  // By the built-in tag getter: a Proxy of a Uint8Array, or an object made from
+  // Uint8Array.prototype, passes `instanceof` but makes every built-in getter throw a bare TypeError.
+  return kindOf.call(x) === 'Uint8Array';
 }
 
 /** A plain Uint8Array over the same memory as a Buffer or other Uint8Array subclass (no copy). */

@@ -12,6 +12,7 @@ import { decompressionError } from './frame-error.js';
 import { CRC_SIZE, PAYLOAD_LEN_SIZE, PAYLOAD_PREAMBLE_SIZE } from './frame-layout.js';
 import { checkLimit, type Limits } from './limits.js';
 import { crc32TableAscii, NON_ASCII, SMALL_CRC_BYTES } from './crc32.js';
+import { bufferOf, byteOffsetOf } from './typed-array-intrinsics.js';
 
 /** A payload as decoded: the JSON text and the CRC-32 stored with it. */
 export interface PayloadRead {
@@ -114,10 +115,6 @@ function finishPayloadFast(buf: Uint8Array, start: number, end: number, compress
 
 // The CRC above read `buf`'s own bytes; the text must come from the same bytes, not from what an
 // own or subclass `subarray` (or its species constructor) hands out (test/attack-receive-path.test.ts).
-const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const intrinsicGetter = (name: string) => Object.getOwnPropertyDescriptor(typedArrayProto, name)!.get as (this: Uint8Array) => unknown;
-const bufferOf = intrinsicGetter('buffer') as (this: Uint8Array) => ArrayBufferLike;
-const byteOffsetOf = intrinsicGetter('byteOffset') as (this: Uint8Array) => number;
 function ownBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
   return new Uint8Array(bufferOf.call(buf), byteOffsetOf.call(buf) + start, end - start);
 }

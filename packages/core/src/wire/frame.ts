@@ -8,6 +8,7 @@
  */
 import { M2MError } from '../errors/base.js';
 import { isBytes } from './bytes.js';
+import { lengthOf } from './typed-array-intrinsics.js';
 import { platform } from '#platform';
 import { frameBytesToText, frameTextToBytes } from './frame-text.js';
 import { cryptoFailure, decompressionError } from './frame-error.js';
@@ -302,12 +303,9 @@ function toBytes(input: Uint8Array, what: string): Uint8Array {
   // The decoders bound every read by `length`, but index reads and Node's latin1 copy
   // (frame-payload.ts finishPayloadFast) see the array's real extent: a `length` claiming more
   // made bytes past the end count as zeros in the CRC (test/attack-receive-path.test.ts).
-  if (typedArrayLength.call(input) !== input.length) throw new M2MError('InvalidMessage', { reason: `${what} expects a Uint8Array whose length is its own` });
+  if (lengthOf.call(input) !== input.length) throw new M2MError('InvalidMessage', { reason: `${what} expects a Uint8Array whose length is its own` });
   return input;
 }
-
-// %TypedArray%.prototype's getter reads the internal slot (any realm), whatever an own or subclass `length` says.
-const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'length')!.get as (this: Uint8Array) => number;
 
 /**
  * Reads a frame's headers (fixed plus routing or response header) without decompressing,
