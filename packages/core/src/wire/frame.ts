@@ -126,7 +126,8 @@ export interface DecodedFrame {
  * (with node:zlib) under the default `compression: 'always'`; `auto` sends small or
  * incompressible payloads plain. The JSON text is kept exactly; it is parsed only for the headers.
  *
- * @throws M2MError: Compression (`Invalid JSON: ...`), LimitExceeded (size, JSON depth),
+ * @throws M2MError: Compression (`Invalid JSON: ...`), LimitExceeded (size, JSON depth, a
+ *   routing header past `header_len`'s 65535 bytes),
  *   Crypto (from the protection), Config (unknown `compression`, bad `compressionMinBytes`).
  * @example
  * ```ts
@@ -180,6 +181,10 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   const payloadLen = packed ? packed.length : jsonLen;
   const protection = checkProtection(options.protection);
   const variableLen = built.variable.length;
+  // The reference writes `header_len` as u16, so past 65535 it wraps and the payload is read from
+  // the wrong place (../shared/reference/wire-format.md §2.5.3): such a frame never decodes, so
+  // it is refused here instead of sent (about 260,000 messages, or an absurd model name).
+  checkLimit('maxHeaderBytes', FIXED_HEADER_LEN + variableLen, 0xffff);
   const headersEnd = VARIABLE_HEADER_OFFSET + variableLen;
   const tail = PAYLOAD_PREAMBLE_SIZE + payloadLen;
   const aead = protection?.mode === 'aead';
@@ -188,7 +193,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   const sectionAt = aead ? headersEnd + AEAD_NONCE_SIZE : headersEnd;
   const out = allocate(sectionAt + tail + (aead ? AEAD_TAG_SIZE : protection?.mode === 'hmac' ? HMAC_TAG_SIZE : 0));
   for (let i = 0; i < PREFIX_LEN; i++) out[i] = M2M_PREFIX_BYTES[i];
-  const headerLen = (FIXED_HEADER_LEN + variableLen) & 0xffff;
+  const headerLen = FIXED_HEADER_LEN + variableLen;
   out[HEADER_LEN_OFFSET] = headerLen & 0xff;
   out[HEADER_LEN_OFFSET + 1] = headerLen >>> 8;
   out[SCHEMA_OFFSET] = built.schemaByte;
