@@ -6,7 +6,6 @@
  * (their WebSocket costs little per message), so none of this is in a browser bundle.
  * @module
  */
-import { Buffer } from 'node:buffer';
 import { M2MError } from '@m2m/core/internal';
 import { copyOut, keepSmall } from '../codec/slab.js';
 import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
@@ -29,6 +28,8 @@ function setReceiverLimit(ws: WebSocketLike, max: number): void {
  * below half the pool. Such a view's `.buffer` holds other code's bytes and uninitialised
  * memory, so it is copied before the application sees it; a view of a socket chunk holds only
  * what the peer sent. (A socket read of exactly the pool's size is copied too: a copy, no harm.)
+ * The global `Buffer`, not an import of node:buffer: edge bundles of the server include this file
+ * without running it (packages/server/test/edge-bundle.test.ts).
  */
 function inSharedPool(bytes: Uint8Array): boolean {
   return bytes.buffer.byteLength === Buffer.poolSize && bytes.byteLength !== bytes.buffer.byteLength;
