@@ -8,7 +8,6 @@
  */
 import { Buffer } from 'node:buffer';
 import { M2MError } from '@m2m/core/internal';
-import { copyOut, keepSmall } from '../codec/slab.js';
 import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
 import { directFrames, unmaskFaster, type DirectFrames } from './ws-direct.js';
 import { MESSAGE_OVERHEAD, WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
@@ -204,7 +203,7 @@ export class NodeWebSocketTransport extends WebSocketTransport {
 
   protected override receive(bytes: Uint8Array, chunkView: boolean): void {
     if (chunkView && inSharedPool(bytes)) {
-      bytes = copyOut(bytes);
+      bytes = this.slab.copyOut(bytes);
       chunkView = false;
     }
     // A batch is kept as it came; its entries are copied out one by one (#takeEntries).
@@ -254,7 +253,7 @@ export class NodeWebSocketTransport extends WebSocketTransport {
       this.#turnEntries++;
       const entry = reader.take()!;
       // One copy out of the batch (into the message slab when small), so no entry pins it.
-      const message = keepSmall(entry);
+      const message = this.slab.keepSmall(entry);
       try {
         // The entry leaves the batch's count (its bytes and prefix) for the inbox's (its bytes
         // and an array's overhead); the batch's own overhead goes with its last entry.
