@@ -1,5 +1,5 @@
 /**
- * Buffers are owned per connection (codec/slab.ts): two sessions in one process, each sending
+ * Buffers are owned per connection (codec/slab.ts): two sessions in one process (memory, ws, NATS), each sending
  * its own marker, and nothing either one hands the application (content bytes, frames, the
  * message, any view in them) has a backing store that holds the other connection's bytes: its
  * marker, or (encrypted) the tail of any message it put on the wire.
@@ -8,6 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, dataFrame, listen, Session, type SecureOptions, type SessionData, type Transport } from '../src/index.js';
 import { memoryTransportPair } from '../src/transport/memory.js';
+import { natsServerPath, startNatsServer } from './fixtures/nats-server.js';
+
+const natsBin = natsServerPath();
+if (!natsBin) console.warn('slab-isolation.test.ts: the NATS cases are skipped: nats-server is not installed (apt-get install nats-server)');
 
 const encoder = new TextEncoder();
 const ROUNDS = 4;
@@ -112,37 +116,41 @@ describe('no received buffer reaches another connection\'s bytes', () => {
       for (const p of pairs) await p.client.close();
     });
 
-    it(`ws${encrypted ? ' XX' : ''}`, async () => {
-      const sides: Side[] = [
-        { mark: 'MARKER-CHARLIE-8c9d0e1f', received: [], wire: [] },
-        { mark: 'MARKER-DELTA-2a3b4c5d', received: [], wire: [] },
-      ];
-      const accepted: Session[] = [];
-      const waiting: Array<(s: Session) => void> = [];
-      const server = await listen({
-        transport: 'ws',
-        ...secure(encrypted, 'server'),
-        onSession: (s: Session) => {
-          tapSends(s.transport, sides[accepted.length]?.wire ?? []);
-          accepted.push(s);
-          waiting.shift()?.(s);
-        },
-      });
-      try {
-        const pairs: Array<{ client: Session; server: Session }> = [];
-        for (const side of sides) {
-          const next = new Promise<Session>((r) => waiting.push(r));
-          const client = await connect(server.url, secure(encrypted, 'client'));
-          tapSends(client.transport, side.wire);
-          pairs.push({ client, server: await next });
+    for (const transport of ['ws', 'nats'] as const) {
+      it.skipIf(transport === 'nats' && !natsBin)(`${transport}${encrypted ? ' XX' : ''}`, async () => {
+        const sides: Side[] = [
+          { mark: 'MARKER-CHARLIE-8c9d0e1f', received: [], wire: [] },
+          { mark: 'MARKER-DELTA-2a3b4c5d', received: [], wire: [] },
+        ];
+        const accepted: Session[] = [];
+        const waiting: Array<(s: Session) => void> = [];
+        const nats = transport === 'nats' ? await startNatsServer() : undefined;
+        const server = await listen({
+          ...(nats ? { transport: 'nats', servers: nats.address, subject: 'm2m.test.slabs' } : { transport: 'ws' }),
+          ...secure(encrypted, 'server'),
+          onSession: (s: Session) => {
+            tapSends(s.transport, sides[accepted.length]?.wire ?? []);
+            accepted.push(s);
+            waiting.shift()?.(s);
+          },
+        });
+        try {
+          const pairs: Array<{ client: Session; server: Session }> = [];
+          for (const side of sides) {
+            const next = new Promise<Session>((r) => waiting.push(r));
+            const client = await connect(server.url, secure(encrypted, 'client'));
+            tapSends(client.transport, side.wire);
+            pairs.push({ client, server: await next });
+          }
+          for (let i = 0; i < ROUNDS; i++) await Promise.all(pairs.map((p, s) => exchange(p.client, p.server, sides[s], i)));
+          assertIsolated(sides[0], sides[1], encrypted);
+          assertIsolated(sides[1], sides[0], encrypted);
+          for (const p of pairs) await p.client.close();
+        } finally {
+          await server.close();
+          await nats?.stop();
         }
-        for (let i = 0; i < ROUNDS; i++) await Promise.all(pairs.map((p, s) => exchange(p.client, p.server, sides[s], i)));
-        assertIsolated(sides[0], sides[1], encrypted);
-        assertIsolated(sides[1], sides[0], encrypted);
-        for (const p of pairs) await p.client.close();
-      } finally {
-        await server.close();
-      }
-    });
+      });
+    }
   }
 });
