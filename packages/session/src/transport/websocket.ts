@@ -91,8 +91,8 @@ export class WebSocketTransport implements Transport {
   protected discarding = false;
   /** Largest session message received. */
   protected max: number;
-  /** This connection's copies of received messages (codec/slab.ts: no other connection's bytes share them). */
-  protected readonly slab = new Slab();
+  /** This connection's copies of received messages (codec/slab.ts: no other connection's bytes share them); the Node subclass copies into its own. */
+  readonly #slab = new Slab();
   #sendHighWater: number;
   #sendTimeoutMs: number;
   #account: ConnectionAccount | undefined;
@@ -208,7 +208,7 @@ export class WebSocketTransport implements Transport {
    */
   protected receive(bytes: Uint8Array, chunkView: boolean): void {
     // A view of a socket chunk is copied out unless that would save nothing (codec/slab.ts).
-    if (chunkView) bytes = this.slab.keepSmall(bytes);
+    if (chunkView) bytes = this.#slab.keepSmall(bytes);
     if (bytes.length > this.max) {
       return this.refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: bytes.length, max: this.max }), 1009, 'message too big');
     }
