@@ -10,7 +10,8 @@
  * with its own backing store cost 1.7-3 µs to make and collect here, about a tenth of a 162 B
  * message's whole path.
  *
- * Owners are connections (each transport) and sessions (each `SessionCore`), never the process:
+ * Owners are connections (each transport, each NATS session end) and sessions (each `Session`
+ * and its `SessionCore`), never the process:
  * a `.buffer` the application reaches from what one session hands it holds that connection's own
  * bytes and nothing of another's (a process-wide slab leaked other sessions' plaintext that way;
  * test/slab-isolation.test.ts). The codecs reach their session's slab through {@link useSlab},
