@@ -8,7 +8,7 @@
 import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
-import { allocate } from './codec/slab.js';
+import { allocate, Slab, useSlab } from './codec/slab.js';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
 import { BindingProtection } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';
@@ -195,6 +195,8 @@ export class SessionCore {
   #requireFrames = false;
   /** Encrypted sessions: every DATA frame's associated data also binds the message's other fields. */
   #bound: BindingProtection | undefined;
+  /** This session's message buffers (frames, bindings): none of another session's bytes share them (codec/slab.ts). */
+  #slab = new Slab();
 
   /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */
   constructor(options: SessionCoreOptions) {
@@ -429,7 +431,13 @@ export class SessionCore {
     // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
     // encoded straight into the binary message they travel in (codec/data-writer.ts, Node's
     // platform; elsewhere a slab view the generic encoder copies).
-    const encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate, originalBytes) : compress(content, algo, opts);
+    const previous = useSlab(this.#slab);
+    let encoded: string | Uint8Array;
+    try {
+      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate, originalBytes) : compress(content, algo, opts);
+    } finally {
+      useSlab(previous);
+    }
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
@@ -477,12 +485,15 @@ export class SessionCore {
     if (this.#bound) this.#bound.bindMessage(message);
     const opts = this.#decodeOptions();
     let text: string;
+    const previous = useSlab(this.#slab);
     // Node reads the payload without building the header (platform fastCodec); browsers decode the whole frame.
     try {
       text = typeof content === 'string' ? decompress(content, opts) : platform.fastCodec ? platform.fastCodec.decodeFramePayload(content, opts) : decodeFrame(content, opts).payload;
     } catch (e) {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });
+    } finally {
+      useSlab(previous);
     }
     if (!established) this.#apply('receiveData');
     this.#lastActivity = now ?? this.#clock.now();

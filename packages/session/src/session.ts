@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
+import { Slab, useSlab } from './codec/slab.js';
 import { SessionCore, withOverrides, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
@@ -189,6 +190,8 @@ export class Session implements AsyncIterable<SessionData> {
   readonly transport: Transport;
   #core: SessionCore;
   #codec: MessageCodec;
+  /** Buffers of the messages this session encodes and decodes (its core has its own for DATA frames). */
+  #slab = new Slab();
   #inbox: AsyncQueue<SessionData>;
   // The transports' shared resolved promise to start from (a fresh one per session cost a promise).
   #sendChain: Promise<void> = TAKEN;
@@ -340,7 +343,7 @@ export class Session implements AsyncIterable<SessionData> {
     const s = new Session(transport, 'server', codec, options);
     let accepted: boolean;
     try {
-      const hello = codec.decode(first.value);
+      const hello = s.#decode(first.value);
       accepted = options.secure ? await s.#answerSecureHello(hello, iterator, options.secure, clock, options.decide) : await s.#answerHello(hello, options.decide);
     } catch (e) {
       s.#core.dispose();
@@ -504,7 +507,7 @@ export class Session implements AsyncIterable<SessionData> {
     let bytes: Uint8Array;
     try {
       // DATA is never a control message: encoded here, without #send's sealing check.
-      bytes = this.#codec.encode(this.#core.compress(content, options.algorithm, options));
+      bytes = this.#encode(this.#core.compress(content, options.algorithm, options));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -552,7 +555,27 @@ export class Session implements AsyncIterable<SessionData> {
         return Promise.reject(e);
       }
     }
-    return this.#sendBytes(this.#codec.encode(message));
+    return this.#sendBytes(this.#encode(message));
+  }
+
+  /** `message` encoded into this session's slab (codec/slab.ts: no other session's bytes share it). */
+  #encode(message: Message): Uint8Array {
+    const previous = useSlab(this.#slab);
+    try {
+      return this.#codec.encode(message);
+    } finally {
+      useSlab(previous);
+    }
+  }
+
+  /** `bytes` decoded; what it keeps of them is copied into this session's slab when it would pin more than a slab. */
+  #decode(bytes: Uint8Array): Message {
+    const previous = useSlab(this.#slab);
+    try {
+      return this.#codec.decode(bytes);
+    } finally {
+      useSlab(previous);
+    }
   }
 
   /** Hands an encoded message to the transport in order, counting it while it waits. */
@@ -598,7 +621,7 @@ export class Session implements AsyncIterable<SessionData> {
     const waiting = iterator.poll?.();
     if (waiting !== undefined) {
       try {
-        return Promise.resolve(this.#codec.decode(waiting));
+        return Promise.resolve(this.#decode(waiting));
       } catch (e) {
         return Promise.reject(e);
       }
@@ -618,7 +641,7 @@ export class Session implements AsyncIterable<SessionData> {
           if (!read.finish()) return;
           if (r.done) return reject(this.#core.closedInfo?.error ?? handshakeFailure('Failed', n, `connection closed before ${stage}`));
           try {
-            resolve(this.#codec.decode(r.value));
+            resolve(this.#decode(r.value));
           } catch (e) {
             reject(e);
           }
@@ -694,7 +717,7 @@ export class Session implements AsyncIterable<SessionData> {
           }
           let message: Message;
           try {
-            message = this.#codec.decode(bytes);
+            message = this.#decode(bytes);
             if (this.#secure && CONTROL_TYPES.has(message.type)) message = openControlMessage(this.#secure.channel, message);
           } catch (e) {
             this.#fail(e);

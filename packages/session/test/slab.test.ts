@@ -1,11 +1,47 @@
-/** codec/slab.ts: carved views never overlap, start zeroed, a full slab is never reused, and what a receiver keeps pins at most a slab. */
+/** codec/slab.ts: carved views never overlap, start zeroed, a full slab is never reused, slabs grow per owner, owners never share, and what a receiver keeps pins at most a slab. */
 import { describe, expect, it } from 'vitest';
-import { allocate, copyOut, keepSmall, SLAB_BYTES } from '../src/codec/slab.js';
+import { allocate as allocateOwn, Slab, SLAB_BYTES, useSlab } from '../src/codec/slab.js';
 import { decodeOwnedMessageBinary, encodeMessageBinary } from '../src/codec/binary-codec.js';
 import type { Message } from '../src/message.js';
 
+const slab = new Slab();
+const allocate = (n: number) => slab.allocate(n);
+const copyOut = (b: Uint8Array) => slab.copyOut(b);
+const keepSmall = (b: Uint8Array) => slab.keepSmall(b);
+
 describe('slab allocation', () => {
+  it('grows an owner\'s slabs from 1 KiB to full ones; owners never share a slab', () => {
+    const first = new Slab();
+    const sizes = Array.from({ length: 40 }, () => first.allocate(200).buffer.byteLength);
+    expect(sizes.slice(0, 5)).toEqual([1024, 1024, 1024, 1024, 1024]);
+    expect([...new Set(sizes)]).toEqual([1024, 2048, 4096, 8192]);
+    // A message too large for the next slab size takes the first size that holds it.
+    expect(new Slab().allocate(1500).buffer.byteLength).toBe(2048);
+    const other = new Slab();
+    const mine = first.allocate(100);
+    expect(other.allocate(100).buffer).not.toBe(mine.buffer);
+  });
+  it('module functions carve from the slab in use, and from none outside useSlab', () => {
+    const owner = new Slab();
+    const before = useSlab(owner);
+    let carved: Uint8Array, nested: Uint8Array;
+    try {
+      carved = allocateOwn(100);
+      const inner = new Slab();
+      const outer = useSlab(inner);
+      nested = allocateOwn(100);
+      expect(useSlab(outer)).toBe(inner);
+    } finally {
+      useSlab(before);
+    }
+    expect(carved.buffer).toBe(owner.allocate(100).buffer);
+    expect(nested.buffer).not.toBe(carved.buffer);
+    const loose = allocateOwn(100);
+    expect(loose.buffer.byteLength).toBe(100);
+  });
   it('hands out zeroed, disjoint views, and a fresh slab when one is full', () => {
+    // Past the growing first slabs: every later one is full size.
+    for (let used = 0; used < 1024 + 2048 + 4096; used += 256) allocate(250);
     const views = Array.from({ length: 3 * (SLAB_BYTES / 256) }, () => allocate(250));
     for (const v of views) {
       expect(v.length).toBe(250);

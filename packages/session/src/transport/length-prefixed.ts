@@ -9,13 +9,13 @@
  * @module
  */
 import { COALESCE_BELOW, RUN_BYTES } from './byte-runs.js';
-import { allocate as allocateFromSlab } from '../codec/slab.js';
+import { Slab } from '../codec/slab.js';
 
 /** Messages up to this size are carved from the message slab (codec/slab.ts: a typed array of its own costs microseconds); larger ones uninitialised (no zero fill). */
 const SMALL_MESSAGE = 2048;
 
-function allocate(n: number): Uint8Array {
-  if (n <= SMALL_MESSAGE) return allocateFromSlab(n);
+function allocate(n: number, slab: Slab): Uint8Array {
+  if (n <= SMALL_MESSAGE) return slab.allocate(n);
   const b = Buffer.allocUnsafeSlow(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
 }
@@ -26,6 +26,8 @@ function allocate(n: number): Uint8Array {
 
 /** Reads length-prefixed messages out of a sequence of chunks. */
 export class LengthPrefixedReader {
+  /** This connection's message buffers (codec/slab.ts: no other connection's bytes share them). */
+  #slab = new Slab();
   #chunks: Buffer[] = [];
   /** The last of `#chunks` while small chunks are being copied into it, and its bytes in use. */
   #run: Buffer | undefined;
@@ -122,7 +124,7 @@ export class LengthPrefixedReader {
 
   /** Removes the first `n` unread bytes into a new buffer (`n` ≤ what is buffered). */
   #copy(n: number): Uint8Array {
-    const out = allocate(n);
+    const out = allocate(n, this.#slab);
     let at = 0;
     while (at < n) {
       const c = this.#chunks[0];

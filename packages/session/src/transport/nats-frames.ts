@@ -7,7 +7,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { allocate } from '../codec/slab.js';
+import type { Slab } from '../codec/slab.js';
 
 /** Kind byte of a NATS message on a session subject (or the listen subject). */
 export const NatsKind = {
@@ -102,10 +102,13 @@ export function agentSubject(agentId: string): string {
   return `agent.${agentId}`;
 }
 
-/** A FRAME (or PART) message: the kind byte, then the session message (or a piece of it). */
-export function encodeFrame(message: Uint8Array, kind: number = NatsKind.FRAME): Uint8Array {
-  // From the message slab: a typed array of its own costs microseconds (codec/slab.ts).
-  const out = allocate(message.length + 1);
+/**
+ * A FRAME (or PART) message: the kind byte, then the session message (or a piece of it), in
+ * `slab` (the sending session end's: a typed array of its own costs microseconds, codec/slab.ts)
+ * or, without one, in an array of its own (a link's, shared by many sessions, must not carve).
+ */
+export function encodeFrame(message: Uint8Array, kind: number = NatsKind.FRAME, slab?: Slab): Uint8Array {
+  const out = slab ? slab.allocate(message.length + 1) : new Uint8Array(message.length + 1);
   out[0] = kind;
   out.set(message, 1);
   return out;

@@ -8,7 +8,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { keepSmall, SLAB_BYTES } from '../codec/slab.js';
+import { Slab, SLAB_BYTES } from '../codec/slab.js';
 import { BATCH_LENGTH_BYTES, BYE, checkBatch, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, TAKEN, type BufferAccount, type PollingIterator, type Transport } from './types.js';
 
@@ -95,6 +95,8 @@ export class NatsTransport implements Transport {
   readonly subject: string;
   #port: NatsPort;
   #peer: string;
+  /** This session end's message buffers (codec/slab.ts): one NATS link carries many sessions, so the slab is the end's, not the link's. */
+  readonly #slab = new Slab();
   #bound: boolean;
   #bindWaiters: Array<(e?: unknown) => void> = [];
   // Bounded in bytes by the window this end grants, not in count.
@@ -231,7 +233,7 @@ export class NatsTransport implements Transport {
   #publishWhole(data: Uint8Array, cost: number): void {
     try {
       if (this.#port.publishMessage) this.#port.publishMessage(this.#peer, data, this.subject);
-      else this.#port.publish(this.#peer, encodeFrame(data), this.subject);
+      else this.#port.publish(this.#peer, encodeFrame(data, NatsKind.FRAME, this.#slab), this.subject);
     } catch (e) {
       throw this.#publishFailed(e);
     }
@@ -284,7 +286,7 @@ export class NatsTransport implements Transport {
 
   /** Publishes one FRAME or PART (a piece of a larger message, or the unbound first message) and counts it. @throws M2MError Network. */
   #publishPiece(chunk: Uint8Array, kind: number): void {
-    const frame = encodeFrame(chunk, kind);
+    const frame = encodeFrame(chunk, kind, this.#slab);
     try {
       this.#port.publish(this.#peer, frame, this.subject);
     } catch (e) {
@@ -402,7 +404,7 @@ export class NatsTransport implements Transport {
         // The client hands over views of its socket reads: a small message held as a view would
         // keep a whole read buffer alive, so it is copied (into the message slab when small,
         // codec/slab.ts) unless it is most of its buffer.
-        this.#inbox.offer(keepSmall(body));
+        this.#inbox.offer(this.#slab.keepSmall(body));
         return;
       }
       this.#holdPart(body, whole);

@@ -7,7 +7,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { copyOut, keepSmall } from '../codec/slab.js';
+import { Slab } from '../codec/slab.js';
 import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
 import { directFrames, unmaskFaster, type DirectFrames } from './ws-direct.js';
 import { MESSAGE_OVERHEAD, WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
@@ -114,6 +114,8 @@ export interface NodeWebSocketTransportOptions extends WebSocketTransportOptions
  */
 export class NodeWebSocketTransport extends WebSocketTransport {
   #ws: WebSocketLike;
+  /** This connection's copies of received messages and batch entries (codec/slab.ts: no other connection's bytes share them). */
+  readonly #slab = new Slab();
   /** Batches being filled (batched connections only). */
   #writer: BatchWriter | undefined;
   /** Received batches not yet taken apart (batched connections only). */
@@ -205,12 +207,13 @@ export class NodeWebSocketTransport extends WebSocketTransport {
 
   protected override receive(bytes: Uint8Array, chunkView: boolean): void {
     if (chunkView && inSharedPool(bytes)) {
-      bytes = copyOut(bytes);
+      bytes = this.#slab.copyOut(bytes);
       chunkView = false;
     }
     // A batch is kept as it came; its entries are copied out one by one (#takeEntries).
     if (this.#reader) this.#onBatch(bytes);
-    else super.receive(bytes, chunkView);
+    // A view of a socket chunk is copied out here, into this connection's slab, unless that would save nothing.
+    else super.receive(chunkView ? this.#slab.keepSmall(bytes) : bytes, false);
   }
 
   /**
@@ -255,7 +258,7 @@ export class NodeWebSocketTransport extends WebSocketTransport {
       this.#turnEntries++;
       const entry = reader.take()!;
       // One copy out of the batch (into the message slab when small), so no entry pins it.
-      const message = keepSmall(entry);
+      const message = this.#slab.keepSmall(entry);
       try {
         // The entry leaves the batch's count (its bytes and prefix) for the inbox's (its bytes
         // and an array's overhead); the batch's own overhead goes with its last entry.

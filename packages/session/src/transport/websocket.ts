@@ -8,7 +8,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { keepSmall } from '../codec/slab.js';
+import { Slab } from '../codec/slab.js';
 import type { ConnectionAccount } from './budget.js';
 import { WS_BATCH_PROTOCOL } from './ws-batch.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './types.js';
@@ -91,6 +91,8 @@ export class WebSocketTransport implements Transport {
   protected discarding = false;
   /** Largest session message received. */
   protected max: number;
+  /** This connection's copies of received messages (codec/slab.ts: no other connection's bytes share them); the Node subclass copies into its own. */
+  readonly #slab = new Slab();
   #sendHighWater: number;
   #sendTimeoutMs: number;
   #account: ConnectionAccount | undefined;
@@ -206,7 +208,7 @@ export class WebSocketTransport implements Transport {
    */
   protected receive(bytes: Uint8Array, chunkView: boolean): void {
     // A view of a socket chunk is copied out unless that would save nothing (codec/slab.ts).
-    if (chunkView) bytes = keepSmall(bytes);
+    if (chunkView) bytes = this.#slab.keepSmall(bytes);
     if (bytes.length > this.max) {
       return this.refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: bytes.length, max: this.max }), 1009, 'message too big');
     }

@@ -16,7 +16,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { allocate } from '../codec/slab.js';
+import { Slab } from '../codec/slab.js';
 
 /**
  * The WebSocket subprotocol (`Sec-WebSocket-Protocol`) under which binary WebSocket messages are
@@ -151,6 +151,8 @@ export class BatchWriter {
   #parts: Uint8Array[] = [];
   #bytes = 0;
   #scheduled = false;
+  /** This connection's batch buffers (codec/slab.ts: no other connection's bytes share them). */
+  readonly #slab = new Slab();
   readonly #write: (batch: Uint8Array) => void;
   readonly #defer: (run: () => void) => void;
   readonly #deferred = (): void => {
@@ -190,7 +192,7 @@ export class BatchWriter {
   flush(): void {
     const parts = this.#parts;
     if (parts.length === 0) return;
-    const out = allocate(this.#bytes);
+    const out = this.#slab.allocate(this.#bytes);
     let at = 0;
     for (const p of parts) {
       const len = p.length;
