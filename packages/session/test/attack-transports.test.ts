@@ -15,7 +15,8 @@ import { NodeWebSocketTransport } from '../src/transport/websocket-node.js';
 import { frameHeaderSize, writeBinaryFrameHeader, xorMask } from '../src/transport/ws-mask.js';
 import { TcpTransport } from '../src/transport/tcp.js';
 import { encodeCredit, INITIAL_WINDOW, NatsKind, natsMessageCost, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
-import { NatsLink, type NatsConnectionLike, type NatsMsgLike } from '../src/transport/nats-link.js';
+import { NatsLink } from '../src/transport/nats-link.js';
+import { fakeBroker } from './fixtures/fake-nats-broker.js';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -455,31 +456,6 @@ describe('tcp: coalesced small messages', () => {
   });
 });
 
-/** An in-process broker for two NatsLinks (as in nats-batch.test.ts): what was published, delivered in order. */
-function fakeBroker(maxPayload: number) {
-  const subs = new Map<string, (err: Error | null, msg: NatsMsgLike) => void>();
-  const seen: Uint8Array[] = [];
-  const connection = (): NatsConnectionLike => ({
-    info: { max_payload: maxPayload },
-    publish: (subject, data, options) => {
-      if (data.length > maxPayload) throw new Error('maximum payload exceeded');
-      if (subject.startsWith('_M2M.')) seen.push(data.slice());
-      const cb = subs.get(subject.slice(0, subject.lastIndexOf('.')));
-      queueMicrotask(() => cb?.(null, { subject, data: data.slice(), reply: options?.reply }));
-    },
-    subscribe: (subject, options) => {
-      subs.set(subject.slice(0, -2), options.callback);
-      return { unsubscribe: () => undefined };
-    },
-    status: () => ({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<{ type: string }>>(() => undefined) }) }),
-    closed: () => new Promise(() => undefined),
-    flush: async () => undefined,
-    drain: async () => undefined,
-    close: async () => undefined,
-    isClosed: () => false,
-  });
-  return { connection, seen };
-}
 
 describe('NATS: a BATCH whose messages changed after they were queued', () => {
   it('is not sent with bytes it did not write, and nothing of that end is sent after it', async () => {

@@ -1,38 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NatsTransport, type NatsPort } from '@m2m/session/nats';
-import { NatsLink, type NatsConnectionLike, type NatsMsgLike } from '../src/transport/nats-link.js';
+import { NatsLink } from '../src/transport/nats-link.js';
+import { fakeBroker } from './fixtures/fake-nats-broker.js';
 import { SLAB_BYTES } from '../src/codec/slab.js';
 import { batchedLength, encodeBatch, encodeFrame, INITIAL_WINDOW, NATS_MESSAGE_COST, NatsKind, randomToken, sessionMessagesOf, sessionSubject } from '../src/transport/nats-frames.js';
 
 // BATCH messages (docs/PROTOCOL.md §6.1): two NatsLinks over a fake in-process broker, and a
 // NatsTransport fed malformed batches directly.
 
-/** A fake broker: each link's `_M2M.<token>.*` subscription, fed asynchronously, in order. */
-function fakeBroker(maxPayload: number) {
-  const subs = new Map<string, (err: Error | null, msg: NatsMsgLike) => void>();
-  const seen: Uint8Array[] = [];
-  const connection = (): NatsConnectionLike => ({
-    info: { max_payload: maxPayload },
-    publish: (subject, data, options) => {
-      if (data.length > maxPayload) throw new Error('maximum payload exceeded');
-      if (subject.startsWith('_M2M.')) seen.push(data.slice());
-      const cb = subs.get(subject.slice(0, subject.lastIndexOf('.')));
-      queueMicrotask(() => cb?.(null, { subject, data: data.slice(), reply: options?.reply }));
-    },
-    subscribe: (subject, options) => {
-      subs.set(subject.slice(0, -2), options.callback);
-      return { unsubscribe: () => undefined };
-    },
-    status: () => ({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<{ type: string }>>(() => undefined) }) }),
-    closed: () => new Promise(() => undefined),
-    flush: async () => undefined,
-    drain: async () => undefined,
-    close: async () => undefined,
-    isClosed: () => false,
-  });
-  return { connection, seen };
-}
 
 /** A sender end `a` bound to a receiver end `b` (bound by a's first message). */
 function pair(maxPayload: number) {
