@@ -24,6 +24,30 @@ function wasmModule(base64: string): string {
   ].join('\n');
 }
 
+/**
+ * brotli-wasm's web glue without the ways of loading the `.wasm` that this bundle never takes:
+ * `init` is only ever given the bytes (core/src/platform/index.browser.ts), so its default URL
+ * (`import.meta.url`), `fetch` and the `Response` / `instantiateStreaming` branch of `load` (with
+ * its console warning) are dead code, about 0.2 KB gzipped in every browser bundle
+ * (bench/startup.ts). Each cut must match exactly once: a brotli-wasm whose glue changed fails
+ * the build here instead of shipping a half-edited file.
+ */
+export function trimGlue(source: string): string {
+  const cuts: [RegExp, string][] = [
+    // `load`: bytes (or a compiled module) go straight to WebAssembly.instantiate.
+    [/async function load\(module, imports\) \{[\s\S]*?\n\}\n(?=\nasync function init\(input\) \{)/, 'async function load(module, imports) {\n    const instance = await WebAssembly.instantiate(module, imports);\n    return instance instanceof WebAssembly.Instance ? { instance, module } : instance;\n}\n'],
+    [/\n *if \(typeof input === 'undefined'\) \{\n *input = new URL\('brotli_wasm_bg\.wasm', import\.meta\.url\);\n *\}/, ''],
+    [/\n *if \(typeof input === 'string' \|\| \(typeof Request === 'function' && input instanceof Request\) \|\| \(typeof URL === 'function' && input instanceof URL\)\) \{\n *input = fetch\(input\);\n *\}/, ''],
+  ];
+  for (const [re, by] of cuts) {
+    const global = new RegExp(re.source, 'g');
+    const found = source.match(global)?.length ?? 0;
+    if (found !== 1) throw new Error(`brotli-wasm-plugin: the glue has ${found} matches for ${re.source.slice(0, 40)}…, expected 1 (did brotli-wasm change?)`);
+    source = source.replace(re, by);
+  }
+  return source;
+}
+
 /** The plugin. */
 export function brotliWasmPlugin(): Plugin {
   return {
@@ -35,6 +59,7 @@ export function brotliWasmPlugin(): Plugin {
       // The bytes as base64 in a module of their own that decodes them itself: esbuild's `binary`
       // loader would put its decoder in a shared chunk that every page loads up front
       // (bench/startup.ts counted it: 0.26 KB gzipped), while this way it comes with the bytes.
+      b.onLoad({ filter: /brotli_wasm\.js$/ }, async (args) => ({ contents: trimGlue(await readFile(args.path, 'utf8')), loader: 'js' }));
       b.onLoad({ filter: /brotli_wasm_bg\.wasm$/ }, async (args) => ({ contents: wasmModule((await readFile(args.path)).toString('base64')), loader: 'js' }));
     },
   };
