@@ -29,20 +29,27 @@ function wasmModule(base64: string): string {
  * `init` is only ever given the bytes (core/src/platform/index.browser.ts), so its default URL
  * (`import.meta.url`), `fetch` and the `Response` / `instantiateStreaming` branch of `load` (with
  * its console warning) are dead code, about 0.2 KB gzipped in every browser bundle
- * (bench/startup.ts). Each cut must match exactly once: a brotli-wasm whose glue changed fails
+ * (bench/startup.ts). Each cut must match as often as it says (once unless noted): a brotli-wasm whose glue changed fails
  * the build here instead of shipping a half-edited file.
  */
 export function trimGlue(source: string): string {
-  const cuts: [RegExp, string][] = [
+  const cuts: [RegExp, string, number?][] = [
     // `load`: bytes (or a compiled module) go straight to WebAssembly.instantiate.
     [/async function load\(module, imports\) \{[\s\S]*?\n\}\n(?=\nasync function init\(input\) \{)/, 'async function load(module, imports) {\n    const instance = await WebAssembly.instantiate(module, imports);\n    return instance instanceof WebAssembly.Instance ? { instance, module } : instance;\n}\n'],
     [/\n *if \(typeof input === 'undefined'\) \{\n *input = new URL\('brotli_wasm_bg\.wasm', import\.meta\.url\);\n *\}/, ''],
     [/\n *if \(typeof input === 'string' \|\| \(typeof Request === 'function' && input instanceof Request\) \|\| \(typeof URL === 'function' && input instanceof URL\)\) \{\n *input = fetch\(input\);\n *\}/, ''],
+    // BrotliStreamResult's setters and DecompressStream#total_out: the platform reads `code`,
+    // `buf` and `input_offset` and never writes them.
+    [/\n *\/\*\*\n(?: *\*.*\n)*? *\* @param \{number\} arg0\n *\*\/\n *set code\(arg0\) \{\n[^}]*\}/, ''],
+    [/\n *\/\*\*\n(?: *\*.*\n)*? *\* @param \{Uint8Array\} arg0\n *\*\/\n *set buf\(arg0\) \{\n[^}]*\}/, ''],
+    [/\n *\/\*\*\n(?: *\*.*\n)*? *\* @param \{number\} arg0\n *\*\/\n *set input_offset\(arg0\) \{\n[^}]*\}/, ''],
+    [/\n *\/\*\*\n *\* @returns \{number\}\n *\*\/\n *total_out\(\) \{\n[^}]*\}/g, '', 2], // DecompressStream's and CompressStream's
+    // passStringToWasm0 is always given `realloc` (the glue's own two calls).
+    [/\n *if \(realloc === undefined\) \{\n[^}]*\}/, ''],
   ];
-  for (const [re, by] of cuts) {
-    const global = new RegExp(re.source, 'g');
-    const found = source.match(global)?.length ?? 0;
-    if (found !== 1) throw new Error(`brotli-wasm-plugin: the glue has ${found} matches for ${re.source.slice(0, 40)}…, expected 1 (did brotli-wasm change?)`);
+  for (const [re, by, expected = 1] of cuts) {
+    const found = source.match(new RegExp(re.source, 'g'))?.length ?? 0;
+    if (found !== expected) throw new Error(`brotli-wasm-plugin: the glue has ${found} matches for ${re.source.slice(0, 40)}…, expected ${expected} (did brotli-wasm change?)`);
     source = source.replace(re, by);
   }
   return source;
