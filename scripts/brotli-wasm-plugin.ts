@@ -46,6 +46,9 @@ export function trimGlue(source: string): string {
     [/\n *\/\*\*\n *\* @returns \{number\}\n *\*\/\n *total_out\(\) \{\n[^}]*\}/g, '', 2], // DecompressStream's and CompressStream's
     // passStringToWasm0 is always given `realloc` (the glue's own two calls).
     [/\n *if \(realloc === undefined\) \{\n[^}]*\}/, ''],
+    // The result-code enum is a frozen object: pure, so a bundle that compares the numbers
+    // (core/src/platform/index.browser.ts) leaves it out.
+    [/export const BrotliStreamResultCode = Object\.freeze\(/, 'export const BrotliStreamResultCode = /* @__PURE__ */ Object.freeze('],
     // TextEncoder#encodeInto is in every browser that runs this bundle (it uses private fields,
     // ES2022), so the glue's encode-and-copy fallback never runs.
     [/const encodeString = \(typeof cachedTextEncoder\.encodeInto === 'function'\n *\? (function \(arg, view\) \{\n *return cachedTextEncoder\.encodeInto\(arg, view\);\n\})\n *: function \(arg, view\) \{\n[^}]*\{[^}]*\};\n\}\);/, 'const encodeString = $1;'],
