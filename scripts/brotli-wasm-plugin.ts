@@ -27,15 +27,16 @@ function wasmModule(base64: string): string {
 /**
  * brotli-wasm's web glue without the ways of loading the `.wasm` that this bundle never takes:
  * `init` is only ever given the bytes (core/src/platform/index.browser.ts), so its default URL
- * (`import.meta.url`), `fetch` and the `Response` / `instantiateStreaming` branch of `load` (with
- * its console warning) are dead code, about 0.2 KB gzipped in every browser bundle
+ * (`import.meta.url`), `fetch` and `load` (its `Response` / `instantiateStreaming` branch, with
+ * its console warning, and its compiled-module branch) are dead code, about 0.2 KB gzipped in every browser bundle
  * (bench/startup.ts). Each cut must match as often as it says (once unless noted): a brotli-wasm whose glue changed fails
  * the build here instead of shipping a half-edited file.
  */
 export function trimGlue(source: string): string {
   const cuts: [RegExp, string, number?][] = [
-    // `load`: bytes (or a compiled module) go straight to WebAssembly.instantiate.
-    [/async function load\(module, imports\) \{[\s\S]*?\n\}\n(?=\nasync function init\(input\) \{)/, 'async function load(module, imports) {\n    const instance = await WebAssembly.instantiate(module, imports);\n    return instance instanceof WebAssembly.Instance ? { instance, module } : instance;\n}\n'],
+    // `load`: the bytes go straight to WebAssembly.instantiate, which gives `{ instance, module }` for bytes.
+    [/async function load\(module, imports\) \{[\s\S]*?\n\}\n(?=\nasync function init\(input\) \{)/, ''],
+    [/await load\(await input, imports\)/, 'await WebAssembly.instantiate(await input, imports)'],
     [/\n *if \(typeof input === 'undefined'\) \{\n *input = new URL\('brotli_wasm_bg\.wasm', import\.meta\.url\);\n *\}/, ''],
     [/\n *if \(typeof input === 'string' \|\| \(typeof Request === 'function' && input instanceof Request\) \|\| \(typeof URL === 'function' && input instanceof URL\)\) \{\n *input = fetch\(input\);\n *\}/, ''],
     // BrotliStreamResult's setters and DecompressStream#total_out: the platform reads `code`,
