@@ -47,6 +47,9 @@ export function trimGlue(source: string): string {
     [/\n *\/\*\*\n *\* @returns \{number\}\n *\*\/\n *total_out\(\) \{\n[^}]*\}/g, '', 2], // DecompressStream's and CompressStream's
     // passStringToWasm0 is always given `realloc` (the glue's own two calls).
     [/\n *if \(realloc === undefined\) \{\n[^}]*\}/, ''],
+    // `free` clears the pointer itself instead of through `__destroy_into_raw` (nothing else calls it).
+    [/\n *__destroy_into_raw\(\) \{\n *const ptr = this\.ptr;\n *this\.ptr = 0;\n *\n? *return ptr;\n *\}\n/g, '\n', 3], // each of the three classes'
+    [/const ptr = this\.__destroy_into_raw\(\);/g, 'const ptr = this.ptr;\n        this.ptr = 0;', 3],
     // The result-code enum is a frozen object: pure, so a bundle that compares the numbers
     // (core/src/platform/index.browser.ts) leaves it out.
     [/export const BrotliStreamResultCode = Object\.freeze\(/, 'export const BrotliStreamResultCode = /* @__PURE__ */ Object.freeze('],
