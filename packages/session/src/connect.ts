@@ -67,11 +67,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     transport = await dialer.dial(url, dial);
     if (dialer.codec) options = { ...options, codec: dialer.codec };
   } else if (u.protocol === 'ws:' || u.protocol === 'wss:') transport = await platform.openWebSocket(url, dial);
-  else if (u.protocol === 'tcp:') {
-    const port = Number(u.port);
-    if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new M2MError('Config', { reason: `tcp URL needs a host and a port: ${url}` });
-    transport = await platform.openTcp(u.hostname.replace(/^\[|\]$/g, ''), port, dial);
-  } else if (u.protocol === 'http:' || u.protocol === 'https:') {
+  else if (u.protocol === 'tcp:') transport = await platform.openTcp(url, dial);
+  else if (u.protocol === 'http:' || u.protocol === 'https:') {
     throw new M2MError('Config', { reason: `${u.protocol} URLs need a transport from @m2m/session/http: connect(url, { transport: httpTransport }) for this SDK's servers, { transport: restTransport } for the Rust reference's /message API` });
   } else if (u.protocol === 'nats:') transport = await platform.openNats(url, dial);
   else throw new M2MError('Config', { reason: `unsupported scheme ${u.protocol} (use ws:, wss:, tcp:, http:, https: or nats:)` });

@@ -9,9 +9,17 @@ declare module 'brotli-wasm/pkg.web/brotli_wasm_bg.wasm' {
 declare module 'brotli-wasm/pkg.web/brotli_wasm.js' {
   export default function init(module: BufferSource): Promise<unknown>;
   export function compress(data: Uint8Array, options?: { quality?: number }): Uint8Array;
+  /** A result in wasm memory: each getter copies out; `free` releases it. */
+  export interface BrotliStreamResult {
+    readonly buf: Uint8Array;
+    readonly code: number;
+    readonly input_offset: number;
+    free(): void;
+  }
+  /** A decoder in wasm memory until `free` (the glue registers no finalizer). */
   export class DecompressStream {
-    decompress(input: Uint8Array, outputSize: number): { buf: Uint8Array; code: number; input_offset: number };
-    total_out(): number;
+    decompress(input: Uint8Array, outputSize: number): BrotliStreamResult;
+    free(): void;
   }
   export const BrotliStreamResultCode: { ResultSuccess: number; NeedsMoreInput: number; NeedsMoreOutput: number };
 }

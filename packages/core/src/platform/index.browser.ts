@@ -10,7 +10,7 @@ import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
 import { crc32Bytewise } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
 import { concatBytes, utf8ByteLengthPortable, utf8DecodeStrict, utf8Encode } from '../wire/bytes.js';
-import initBrotli, { BrotliStreamResultCode, compress as brotliCompress, DecompressStream } from 'brotli-wasm/pkg.web/brotli_wasm.js';
+import initBrotli, { compress as brotliCompress, DecompressStream } from 'brotli-wasm/pkg.web/brotli_wasm.js';
 
 // The glue and the wasm bytes are built into our browser bundle (scripts/brotli-wasm-plugin.ts),
 // so bundlers need no wasm handling and no file has to sit beside the page. The bytes come
@@ -23,6 +23,10 @@ import initBrotli, { BrotliStreamResultCode, compress as brotliCompress, Decompr
 await initBrotli((await import('brotli-wasm/pkg.web/brotli_wasm_bg.wasm')).default);
 
 const CHUNK = 64 * 1024;
+// brotli-wasm's BrotliStreamResultCode values (numbers here, so its frozen enum object stays out
+// of the bundle; scripts/brotli-wasm-plugin.ts marks it pure).
+const RESULT_SUCCESS = 1;
+const NEEDS_MORE_OUTPUT = 3;
 
 /** The browser implementation of {@link Platform}. */
 export const platform: Platform = {
@@ -38,24 +42,33 @@ export const platform: Platform = {
   },
   brotliDecompress(data, maxOutput) {
     if (data.length === 0) throw new BrotliDataError('Invalid Data');
+    // Every stream and result lives in wasm memory until freed (wasm-bindgen objects have no
+    // finalizer here): freed as soon as read, or each decompression would keep its decoder state.
     const stream = new DecompressStream();
     const parts: Uint8Array[] = [];
     let total = 0;
     let offset = 0;
-    for (;;) {
-      let r;
-      try {
-        r = stream.decompress(data.subarray(offset), CHUNK);
-      } catch (e) {
-        throw new BrotliDataError('Invalid Data', { cause: e });
+    try {
+      for (;;) {
+        let r;
+        try {
+          r = stream.decompress(data.subarray(offset), CHUNK);
+        } catch (e) {
+          throw new BrotliDataError('Invalid Data', { cause: e });
+        }
+        // Each getter copies out of wasm memory: read once.
+        const { buf, code } = r;
+        offset += r.input_offset;
+        r.free();
+        total += buf.length;
+        if (total > maxOutput) throw new BrotliLimitError(maxOutput);
+        parts.push(buf);
+        if (code === RESULT_SUCCESS) break;
+        // NeedsMoreInput means truncated (the whole input was given); any other code is unknown.
+        if (code !== NEEDS_MORE_OUTPUT) throw new BrotliDataError('Invalid Data');
       }
-      offset += r.input_offset;
-      total += r.buf.length;
-      if (total > maxOutput) throw new BrotliLimitError(maxOutput);
-      parts.push(r.buf);
-      if (r.code === BrotliStreamResultCode.ResultSuccess) break;
-      if (r.code === BrotliStreamResultCode.NeedsMoreInput) throw new BrotliDataError('Invalid Data');
-      if (r.code !== BrotliStreamResultCode.NeedsMoreOutput) throw new BrotliDataError('Invalid Data');
+    } finally {
+      stream.free();
     }
     return concatBytes(...parts);
   },

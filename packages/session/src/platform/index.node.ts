@@ -59,7 +59,12 @@ export const platform: SessionPlatform = {
       (e) => new M2MError('Network', { reason: `cannot connect to ${url}: ${(e as Error).message}` }, { cause: e }),
     );
   },
-  openTcp: (host, port, options) => connectTcp(host, port, options),
+  async openTcp(url, options) {
+    const u = new URL(url);
+    const port = Number(u.port);
+    if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new M2MError('Config', { reason: `tcp URL needs a host and a port: ${url}` });
+    return connectTcp(u.hostname.replace(/^\[|\]$/g, ''), port, options);
+  },
   jsonCodec,
   fastCodec: {
     writeDataMessage,

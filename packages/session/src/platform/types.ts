@@ -17,7 +17,11 @@ export interface DialOptions extends TransportLimits {
 /** Platform functions. */
 export interface SessionPlatform {
   openWebSocket(url: string, options: DialOptions): Promise<Transport>;
-  openTcp(host: string, port: number, options: DialOptions): Promise<Transport>;
+  /**
+   * Opens the client end of a session to `tcp://host:port` (Node; the URL's host and port are
+   * checked there, so browsers carry no TCP code and reject with a Config error).
+   */
+  openTcp(url: string, options: DialOptions): Promise<Transport>;
   /** A UTF-8 file's text (Node); browsers have no files and reject with a Config error. */
   readTextFile(path: string): Promise<string>;
   /** Opens the client end of a session to `nats://host:port/<subject>`. */
