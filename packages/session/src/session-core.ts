@@ -8,7 +8,7 @@
 import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
-import { allocate, Slab, useSlab } from './codec/slab.js';
+import { allocate, Slab, useSlab } from '#slab';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
 import { BindingProtection } from './secure/binding.js';
 import { systemClock, type Clock } from './clock.js';

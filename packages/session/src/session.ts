@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
-import { Slab, useSlab } from './codec/slab.js';
+import { Slab, useSlab } from '#slab';
 import { SessionCore, withOverrides, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';

@@ -13,7 +13,7 @@ import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType,
 import { decodeMsgpack } from './msgpack-decode.js';
 import { platform } from '#platform';
 import { encodeMsgpack, type MsgpackInput } from './msgpack-encode.js';
-import { keepSmall } from './slab.js';
+import { keepSmall } from '#slab';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */

@@ -17,7 +17,7 @@ import { utf8ByteLength } from '@m2m/core/internal';
 import type { Message } from '../message.js';
 import { MessageType } from '../message.js';
 import { BIN_HEAD, headSize, STR_HEAD, uintSize, writeHead, writeUint } from './msgpack-encode.js';
-import { allocate } from './slab.js';
+import { allocate } from '#slab';
 
 const ALGO_INDEX: Readonly<Record<Algorithm, number>> = { none: 0, m2m: 1, tokennative: 2, brotli: 3 };
 const TYPE_INDEX = new Map<string, number>(MessageType.map((t, i) => [t, i]));

@@ -15,7 +15,7 @@ import { utf8ByteLength } from '@m2m/core/internal';
 import type { Capabilities, Message } from '../message.js';
 import { Encodings } from '../message.js';
 import { BIN_HEAD, headSize, STR_HEAD, uintSize, writeHead, writeUint } from './msgpack-encode.js';
-import { allocate } from './slab.js';
+import { allocate } from '#slab';
 
 const TYPE_INDEX: Readonly<Record<string, number>> = { HELLO: 0, ACCEPT: 1, REJECT: 2, DATA: 3, PING: 4, PONG: 5, CLOSE: 6, AUTH: 7 };
 const ALGO_INDEX: Readonly<Record<string, number>> = { none: 0, m2m: 1, tokennative: 2, brotli: 3 };

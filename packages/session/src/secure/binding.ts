@@ -9,7 +9,7 @@ import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { encodeMessageBinary } from '../codec/binary-codec.js';
 import type { Message } from '../message.js';
 import type { KeptBinding } from './kept-binding.js';
-import { allocate } from '../codec/slab.js';
+import { allocate } from '#slab';
 import { platform } from '#platform';
 
 const EMPTY = new Uint8Array(0);

@@ -9,7 +9,7 @@
  * @module
  */
 import { COALESCE_BELOW, RUN_BYTES } from './byte-runs.js';
-import { Slab } from '../codec/slab.js';
+import { Slab } from '#slab';
 
 /** Messages up to this size are carved from the message slab (codec/slab.ts: a typed array of its own costs microseconds); larger ones uninitialised (no zero fill). */
 const SMALL_MESSAGE = 2048;

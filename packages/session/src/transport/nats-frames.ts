@@ -7,7 +7,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import type { Slab } from '../codec/slab.js';
+import type { Slab } from '#slab';
 
 /** Kind byte of a NATS message on a session subject (or the listen subject). */
 export const NatsKind = {

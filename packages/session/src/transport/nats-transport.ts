@@ -8,7 +8,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { Slab, SLAB_BYTES } from '../codec/slab.js';
+import { Slab, SLAB_BYTES } from '#slab';
 import { BATCH_LENGTH_BYTES, BYE, checkBatch, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, TAKEN, type BufferAccount, type PollingIterator, type Transport } from './types.js';
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { Slab } from '../codec/slab.js';
+import { Slab } from '#slab';
 import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
 import { directFrames, unmaskFaster, type DirectFrames } from './ws-direct.js';
 import { MESSAGE_OVERHEAD, WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';

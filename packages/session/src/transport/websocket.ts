@@ -8,7 +8,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { Slab } from '../codec/slab.js';
+import { Slab } from '#slab';
 import type { ConnectionAccount } from './budget.js';
 import { WS_BATCH_PROTOCOL } from './ws-batch.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './types.js';

@@ -16,7 +16,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { Slab } from '../codec/slab.js';
+import { Slab } from '#slab';
 
 /**
  * The WebSocket subprotocol (`Sec-WebSocket-Protocol`) under which binary WebSocket messages are
