@@ -3,7 +3,8 @@
  * array, each reads its internal slot, so an own or subclass `length`, `buffer` or
  * `Symbol.toStringTag` cannot lie to it, and it works on arrays of any realm; on anything that
  * is not a typed array `kindOf` returns `undefined` and the others throw. The decoders use them
- * where a read past an array's real extent would matter (test/attack-receive-path.test.ts). Internal.
+ * where a read past an array's real extent would matter (test/attack-receive-path.test.ts), and
+ * crypto's libsodium guards (backend/sodium.ts, sodium-aead.ts) where native code would. Internal.
  * @module
  */
 const getter = (key: PropertyKey) => Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, key)!.get!;
@@ -11,8 +12,8 @@ const getter = (key: PropertyKey) => Object.getOwnPropertyDescriptor(Object.getP
 /** The array's kind (`'Uint8Array'`, ...), or `undefined` for a non-typed-array (a Proxy of one included). */
 export const kindOf = /* @__PURE__ */ getter(Symbol.toStringTag) as (this: unknown) => string | undefined;
 /** The array's real element count. */
-export const lengthOf = /* @__PURE__ */ getter('length') as (this: Uint8Array) => number;
+export const lengthOf = /* @__PURE__ */ getter('length') as (this: unknown) => number;
 /** The array's real backing buffer. */
-export const bufferOf = /* @__PURE__ */ getter('buffer') as (this: Uint8Array) => ArrayBufferLike;
+export const bufferOf = /* @__PURE__ */ getter('buffer') as (this: unknown) => ArrayBufferLike;
 /** The array's real offset into its buffer. */
-export const byteOffsetOf = /* @__PURE__ */ getter('byteOffset') as (this: Uint8Array) => number;
+export const byteOffsetOf = /* @__PURE__ */ getter('byteOffset') as (this: unknown) => number;

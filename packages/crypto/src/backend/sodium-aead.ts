@@ -19,6 +19,7 @@
  * call uses the public functions, with identical results.
  * @module
  */
+import { bufferOf, byteOffsetOf, kindOf, lengthOf } from '@m2m/core/internal';
 
 /** The public sodium-native functions used (the addon ships no types). */
 export interface SodiumAeadPublic {
@@ -66,16 +67,10 @@ export interface SodiumAead {
   openFrame(frame: Uint8Array, ad: Uint8Array, k: Uint8Array, alloc: (n: number) => Uint8Array): Uint8Array | undefined;
 }
 
-// The built-in TypedArray getters. A caller can shadow `length`, `byteLength` or `byteOffset`
-// on an array (an own property, or a subclass getter) while libsodium uses the real sizes: a
-// 64 KiB ciphertext whose `length` said 20 made an open write zeros past a 4-byte output and
-// crash the process. Sizes are therefore read with these, which report what native code sees.
-const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const getter = (name: string) => Object.getOwnPropertyDescriptor(typedArrayProto, name)?.get as (this: unknown) => unknown;
-const lengthGetter = getter('length');
-const offsetGetter = getter('byteOffset');
-const bufferGetter = getter('buffer');
-const kindGetter = Object.getOwnPropertyDescriptor(typedArrayProto, Symbol.toStringTag)?.get as (this: unknown) => unknown;
+// Sizes are read with core's built-in TypedArray getters (wire/typed-array-intrinsics.ts). A
+// caller can shadow `length`, `byteLength` or `byteOffset` on an array (an own property, or a
+// subclass getter) while libsodium uses the real sizes: a 64 KiB ciphertext whose `length` said 20
+// made an open write zeros past a 4-byte output and crash the process.
 
 /**
  * The real element count of `x` when it is a Uint8Array (of any realm, as core's `isBytes`
@@ -83,15 +78,15 @@ const kindGetter = Object.getOwnPropertyDescriptor(typedArrayProto, Symbol.toStr
  * kind, so an object that only inherits from Uint8Array.prototype is not taken for one.
  */
 function realLength(x: unknown): number {
-  return kindGetter.call(x) === 'Uint8Array' ? (lengthGetter.call(x) as number) : -1;
+  return kindOf.call(x) === 'Uint8Array' ? (lengthOf.call(x) as number) : -1;
 }
 
 /** Whether `a` and `b` share memory without starting at the same byte (libsodium supports exact in-place only). */
 function overlapsShifted(a: Uint8Array, b: Uint8Array): boolean {
-  if (bufferGetter.call(a) !== bufferGetter.call(b)) return false;
-  const ao = offsetGetter.call(a) as number;
-  const bo = offsetGetter.call(b) as number;
-  return ao !== bo && ao < bo + (lengthGetter.call(b) as number) && bo < ao + (lengthGetter.call(a) as number);
+  if (bufferOf.call(a) !== bufferOf.call(b)) return false;
+  const ao = byteOffsetOf.call(a) as number;
+  const bo = byteOffsetOf.call(b) as number;
+  return ao !== bo && ao < bo + (lengthOf.call(b) as number) && bo < ao + (lengthOf.call(a) as number);
 }
 
 /** Whether a seal's arguments are what libsodium's prototype assumes, by their real sizes. */
@@ -121,8 +116,8 @@ function sealInputs(m: unknown, ad: unknown, npub: unknown, k: unknown): number 
 function frameViews(frame: unknown, ad: unknown, k: unknown): { npub: Uint8Array; c: Uint8Array } | undefined {
   const n = realLength(frame);
   if (n < 28 || realLength(ad) < 0 || realLength(k) !== 32) return undefined;
-  const buffer = bufferGetter.call(frame) as ArrayBuffer;
-  const offset = offsetGetter.call(frame) as number;
+  const buffer = bufferOf.call(frame) as ArrayBuffer;
+  const offset = byteOffsetOf.call(frame) as number;
   return { npub: new Uint8Array(buffer, offset, 12), c: new Uint8Array(buffer, offset + 12, n - 12) };
 }
 
@@ -202,7 +197,7 @@ function directCalls(b: SodiumAeadBinding): SodiumAead {
     open(m, c, ad, npub, k) {
       if (!openFits(m, c, ad, npub, k)) return false;
       // Success returns the plaintext length; anything else (a negative status) is a refusal.
-      return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k) === (lengthGetter.call(m) as number);
+      return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k) === (lengthOf.call(m) as number);
     },
   };
 }

@@ -19,6 +19,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
+import { bufferOf, kindOf, lengthOf } from '@m2m/core/internal';
 import { nodeBackend } from './node.js';
 import { writeHmacPads } from './hmac-pads.js';
 import { SizeClassChooser } from './size-class-chooser.js';
@@ -155,15 +156,11 @@ function directSha256(s: Sodium, load: () => { version: string; binding: unknown
   }
 }
 
-// The built-in TypedArray getters: a caller can shadow `length` on an array, the binding sees the real size.
-const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const kindOf = Object.getOwnPropertyDescriptor(typedArrayProto, Symbol.toStringTag)?.get as (this: unknown) => unknown;
-const realLengthOf = Object.getOwnPropertyDescriptor(typedArrayProto, 'length')?.get as (this: unknown) => unknown;
-const bufferOf = Object.getOwnPropertyDescriptor(typedArrayProto, 'buffer')?.get as (this: unknown) => unknown;
+// Sizes by core's built-in TypedArray getters: a caller can shadow `length` on an array, the binding sees the real size.
 
 /** Whether `x` is really a Uint8Array of 32 bytes (any realm), as the binding's SHA-256 output must be. */
 function isBytes32(x: unknown): boolean {
-  return kindOf.call(x) === 'Uint8Array' && realLengthOf.call(x) === 32;
+  return kindOf.call(x) === 'Uint8Array' && lengthOf.call(x) === 32;
 }
 
 /** Whether Noise's HKDF hashes through sodium-native's binding directly ({@link directSha256}); `undefined` before the addon is loaded. */
@@ -317,8 +314,8 @@ function sodiumNoiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, 
   // Real lengths of real Uint8Arrays, read before the outputs are checked: after the checks no
   // caller code may run (a `length` getter could detach or shrink an output's buffer, and the
   // binding would then write 32 bytes where there are none: a crash).
-  const ckLength = kindOf.call(ck) === 'Uint8Array' ? (realLengthOf.call(ck) as number) : 65;
-  const ikmLength = kindOf.call(ikm) === 'Uint8Array' ? (realLengthOf.call(ikm) as number) : SODIUM_HASH_MAX + 1;
+  const ckLength = kindOf.call(ck) === 'Uint8Array' ? (lengthOf.call(ck) as number) : 65;
+  const ikmLength = kindOf.call(ikm) === 'Uint8Array' ? (lengthOf.call(ikm) as number) : SODIUM_HASH_MAX + 1;
   if (ckLength > 64 || ikmLength > SODIUM_HASH_MAX || !isBytes32(out1) || !isBytes32(out2) || (out3 && !isBytes32(out3))) return false;
   padKey(ck, ckLength);
   innerPad.set(ikm, 64);
