@@ -6,13 +6,11 @@
  * @module
  */
 
-/** Bytes of a full slab: the most a kept view pins (slab.ts). */
-export const SLAB_BYTES = 8192;
+import { pinsLittle } from './slab.js';
 
-const keep = (bytes: Uint8Array): Uint8Array => {
-  const held = bytes.buffer.byteLength;
-  return held <= SLAB_BYTES || bytes.byteLength * 2 >= held ? bytes : bytes.slice();
-};
+export { SLAB_BYTES } from './slab.js';
+
+const keep = (bytes: Uint8Array): Uint8Array => (pinsLittle(bytes) ? bytes : bytes.slice());
 
 /** slab.ts's owner of slabs; here each call allocates or copies on its own. */
 export class Slab {

@@ -66,8 +66,7 @@ export class Slab {
    * buffer is no larger than a slab), else a {@link Slab.copyOut} of it.
    */
   keepSmall(bytes: Uint8Array): Uint8Array {
-    const held = bytes.buffer.byteLength;
-    return held <= SLAB_BYTES || bytes.byteLength * 2 >= held ? bytes : this.copyOut(bytes);
+    return pinsLittle(bytes) ? bytes : this.copyOut(bytes);
   }
 }
 
@@ -96,6 +95,11 @@ export function copyOut(bytes: Uint8Array): Uint8Array {
 
 /** {@link Slab.keepSmall} with the slab in use ({@link useSlab}); with none, copies into an array of its own. */
 export function keepSmall(bytes: Uint8Array): Uint8Array {
+  return pinsLittle(bytes) ? bytes : copyOut(bytes);
+}
+
+/** Whether keeping `bytes` pins little more than itself: it is most of its buffer, or its buffer is no larger than a slab. */
+export function pinsLittle(bytes: Uint8Array): boolean {
   const held = bytes.buffer.byteLength;
-  return held <= SLAB_BYTES || bytes.byteLength * 2 >= held ? bytes : copyOut(bytes);
+  return held <= SLAB_BYTES || bytes.byteLength * 2 >= held;
 }
