@@ -70,11 +70,16 @@ function checkPreamble(frame: Uint8Array, at: number, limits: Limits): number {
 
 /** The decrypted section of an AEAD frame: `payload_len` must match what is there exactly. */
 export function readOpenedPayload(plain: Uint8Array, compressed: boolean, limits: Limits): PayloadRead {
+  const crc = checkOpenedPreamble(plain);
+  return { payload: finishPayload(plain.subarray(PAYLOAD_LEN_SIZE + CRC_SIZE), compressed, crc, limits), crc32: crc };
+}
+
+/** Checks a decrypted section's `payload_len` against what follows it; returns its stored CRC. */
+function checkOpenedPreamble(plain: Uint8Array): number {
   if (plain.length < PAYLOAD_PREAMBLE_SIZE) throw decompressionError('Decrypted payload too short');
   const payloadLen = readU32LE(plain, 0);
-  const crc = readU32LE(plain, PAYLOAD_LEN_SIZE);
   if (plain.length - PAYLOAD_PREAMBLE_SIZE !== payloadLen) throw decompressionError(`Payload length mismatch: expected ${payloadLen}, got ${plain.length - PAYLOAD_PREAMBLE_SIZE}`);
-  return { payload: finishPayload(plain.subarray(PAYLOAD_LEN_SIZE + CRC_SIZE), compressed, crc, limits), crc32: crc };
+  return readU32LE(plain, PAYLOAD_LEN_SIZE);
 }
 
 /**
@@ -82,10 +87,8 @@ export function readOpenedPayload(plain: Uint8Array, compressed: boolean, limits
  * checks, errors and text (see {@link finishPayloadFast}).
  */
 export function readOpenedPayloadTextFast(plain: Uint8Array, compressed: boolean, limits: Limits): string {
-  if (plain.length < PAYLOAD_PREAMBLE_SIZE) throw decompressionError('Decrypted payload too short');
-  const payloadLen = readU32LE(plain, 0);
-  if (plain.length - PAYLOAD_PREAMBLE_SIZE !== payloadLen) throw decompressionError(`Payload length mismatch: expected ${payloadLen}, got ${plain.length - PAYLOAD_PREAMBLE_SIZE}`);
-  return finishPayloadFast(plain, PAYLOAD_PREAMBLE_SIZE, plain.length, compressed, readU32LE(plain, PAYLOAD_LEN_SIZE), limits);
+  const crc = checkOpenedPreamble(plain);
+  return finishPayloadFast(plain, PAYLOAD_PREAMBLE_SIZE, plain.length, compressed, crc, limits);
 }
 
 /**
