@@ -24,7 +24,8 @@ if (!present) console.warn(`[shapes] ${shared} not found: the held-out shape var
 const dir = mkdtempSync(join(tmpdir(), 'm2m-shapes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const load = (rel: string): J => JSON.parse(readFileSync(join(shared, rel), 'utf8')) as J;
+// `describe.skipIf` still collects its body: without the vectors, `load` gives an empty object the skipped tests never read.
+const load = (rel: string): J => (present ? (JSON.parse(readFileSync(join(shared, rel), 'utf8')) as J) : {});
 let n = 0;
 function run(data: J): FileResult {
   const path = join(dir, `variant-${n++}.json`);
