@@ -198,3 +198,68 @@ describe('encodeBatch into an uninitialised buffer (what NatsLink passes)', () =
     expect(() => encodeBatch(messages, bytes - 1, new Uint8Array(bytes - 1))).toThrow(expect.objectContaining({ code: 'INTERNAL_ERROR' }));
   });
 });
+
+describe('a received BATCH read as the session reads it (runs opened as they are taken)', () => {
+  const peer = sessionSubject(randomToken(), randomToken());
+  const own = sessionSubject(randomToken(), randomToken());
+  const port: NatsPort = { maxPayload: 1 << 20, publish: () => undefined, release: () => undefined };
+  // One delivery: a FRAME, a BATCH of several messages, or a message in PARTs and a last FRAME.
+  const delivery = fc.oneof(
+    fc.record({ kind: fc.constant('frame' as const), messages: fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 1 }) }),
+    // Small ones fill runs of up to a slab; large ones end a run or go alone. At most 8 × 12 ×
+    // 9000 bytes in all: within the first window (1 MiB), since nothing is read before the last.
+    fc.record({ kind: fc.constant('batch' as const), messages: fc.array(fc.oneof(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 2000, max: 9000 })), { minLength: 2, maxLength: 12 }) }),
+    fc.record({ kind: fc.constant('parts' as const), messages: fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 1 }) }),
+  );
+
+  it('yields every message once, in order, intact and pinning at most a slab, through poll and next alike, also after a BYE; counts return to zero', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(delivery, { minLength: 1, maxLength: 8 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 64 }), fc.boolean(), async (deliveries, reads, bye) => {
+        let held = 0;
+        const account = { hold: (n: number) => void (held += n), release: (n: number) => void (held -= n), close: () => undefined };
+        const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0, account });
+        const it = t[Symbol.asyncIterator]();
+        const expected: Uint8Array[] = [];
+        let serial = 0;
+        const numbered = (n: number) => {
+          const m = new Uint8Array(n).fill(++serial & 255);
+          m[0] = serial >> 8;
+          return m;
+        };
+        for (const d of deliveries) {
+          const messages = d.messages.map(numbered);
+          expected.push(...messages);
+          if (d.kind === 'frame') t.deliver({ data: encodeFrame(messages[0]), reply: peer });
+          else if (d.kind === 'batch') t.deliver({ data: encodeBatch(messages, 1 + messages.reduce((n, m) => n + batchedLength(m.length), 0)), reply: peer });
+          else {
+            const m = messages[0];
+            const cut = m.length >> 1;
+            if (cut > 0) t.deliver({ data: encodeFrame(m.subarray(0, cut), NatsKind.PART), reply: peer });
+            t.deliver({ data: encodeFrame(m.subarray(cut)), reply: peer });
+          }
+        }
+        if (bye) t.deliver({ data: Uint8Array.of(NatsKind.BYE), reply: peer });
+        const got: Uint8Array[] = [];
+        for (let i = 0; got.length < expected.length; i++) {
+          const m = reads[i % reads.length] ? it.poll!() : (await it.next()).value;
+          expect(m).toBeDefined();
+          got.push(m as Uint8Array);
+        }
+        expect(it.poll!()).toBeUndefined();
+        // Compared as bytes (toEqual walks large arrays element by element: far too slow here).
+        expect(got.map((m) => m.length)).toEqual(expected.map((m) => m.length));
+        got.forEach((m, i) => expect(Buffer.compare(m, expected[i])).toBe(0));
+        for (const m of got) expect(m.buffer.byteLength <= SLAB_BYTES || m.length * 2 >= m.buffer.byteLength).toBe(true);
+        expect(t.bufferedBytes).toBe(0);
+        if (bye) {
+          expect((await it.next()).done).toBe(true);
+          expect(held).toBe(0);
+        } else {
+          expect(held).toBe(0);
+          await t.close();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

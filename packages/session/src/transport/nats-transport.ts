@@ -84,6 +84,17 @@ function readLength(data: Uint8Array, at: number): number {
   return (data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24)) >>> 0;
 }
 
+/**
+ * Consecutive messages of a received BATCH copied together (each `u32 length` then the message,
+ * as in the BATCH; checked by checkBatch before the copy): one inbox item for up to a slab of
+ * messages, read one view at a time as the session takes them.
+ */
+class BatchRun {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+const noSize = (): number => 0;
+
 /** Initial slots of the ring of in-flight records (a power of two). */
 const UNACKED_SLOTS = 64;
 
@@ -99,11 +110,16 @@ export class NatsTransport implements Transport {
   readonly #slab = new Slab();
   #bound: boolean;
   #bindWaiters: Array<(e?: unknown) => void> = [];
-  // Bounded in bytes by the window this end grants, not in count.
+  // Bounded in bytes by the window this end grants, not in count (so the queue's own byte count,
+  // a `byteLength` read per offer and per take, is not kept).
   // A message counts natsMessageCost(its length + 1) against the window and the account, as the
   // FRAME it came in (or stands for in a BATCH), so the inbox holds the bytes alone (no object
-  // per message); a message reassembled from PARTs counts otherwise and is noted here.
-  #inbox = new AsyncQueue<Uint8Array>({ capacity: Number.MAX_SAFE_INTEGER });
+  // per message); a message reassembled from PARTs counts otherwise and is noted here. A BATCH
+  // goes in as runs (BatchRun): the iterator makes each message's view as the session takes it.
+  #inbox = new AsyncQueue<Uint8Array | BatchRun>({ capacity: Number.MAX_SAFE_INTEGER, sizeOf: noSize });
+  // The run the iterator reads from (its messages are the oldest held), and where its next message starts.
+  #run: Uint8Array | undefined;
+  #runAt = 0;
   #reassembled = new Map<Uint8Array, { size: number; held: number }>();
   #account: (BufferAccount & { close(): void }) | undefined;
   // What the pieces of the message being reassembled hold in the account.
@@ -464,26 +480,47 @@ export class NatsTransport implements Transport {
     // Consecutive messages are copied together, in runs of at most a slab, and handed over as
     // views of their run: one copy and allocation per run instead of one per message, and a kept
     // view pins at most a slab as any received message does (codec/slab.ts), so the session's
-    // decoder keeps it as it is. A message larger than a slab is copied alone.
+    // decoder keeps it as it is. A message larger than a slab is copied alone. A run is one inbox
+    // item; the iterator makes its messages' views as the session takes them (#fromRun).
+    const port = this.#port;
+    const buffer = data.buffer;
+    const offset = data.byteOffset;
     for (let at = 1; at < data.length; ) {
       let end = at + BATCH_LENGTH_BYTES + readLength(data, at);
-      while (end < data.length && end + BATCH_LENGTH_BYTES + readLength(data, end) - at <= SLAB_BYTES) end += BATCH_LENGTH_BYTES + readLength(data, end);
-      // Not data.slice: the client may hand over a Node Buffer, whose slice is a view. Written
-      // whole at once, so it needs no zeroing.
-      const run = this.#port.allocateUninitialized?.(end - at) ?? new Uint8Array(end - at);
-      run.set(data.subarray(at, end));
-      // Views made with the constructor: `subarray` looks up the species constructor each time,
-      // about twice the cost for a message of a few hundred bytes.
-      const buffer = run.buffer;
-      const base = run.byteOffset;
-      for (let i = 0; i < run.length; ) {
-        const length = readLength(run, i);
-        i += BATCH_LENGTH_BYTES;
-        this.#inbox.offer(new Uint8Array(buffer, base + i, length));
-        i += length;
+      while (end < data.length) {
+        const next = end + BATCH_LENGTH_BYTES + readLength(data, end);
+        if (next - at > SLAB_BYTES) break;
+        end = next;
       }
+      // Not data.slice: the client may hand over a Node Buffer, whose slice is a view. Written
+      // whole at once, so it needs no zeroing. The source is a plain view (`subarray` looks up
+      // the species constructor: a Buffer's).
+      const run = port.allocateUninitialized?.(end - at) ?? new Uint8Array(end - at);
+      run.set(new Uint8Array(buffer, offset + at, end - at));
+      this.#inbox.offer(new BatchRun(run));
       at = end;
     }
+  }
+
+  /** The next message of the run being read (a view of it), or undefined when no run is open. */
+  #fromRun(): Uint8Array | undefined {
+    const run = this.#run;
+    if (run === undefined) return undefined;
+    const at = this.#runAt + BATCH_LENGTH_BYTES;
+    const length = readLength(run, at - BATCH_LENGTH_BYTES);
+    if (at + length >= run.length) this.#run = undefined;
+    else this.#runAt = at + length;
+    // A view made with the constructor: `subarray` looks up the species constructor each time,
+    // about twice the cost for a message of a few hundred bytes.
+    return new Uint8Array(run.buffer, run.byteOffset + at, length);
+  }
+
+  /** An inbox item as the next message: itself, or the first of a run (which stays open for the rest). */
+  #first(item: Uint8Array | BatchRun): Uint8Array {
+    if (!(item instanceof BatchRun)) return item;
+    this.#run = item.bytes;
+    this.#runAt = 0;
+    return this.#fromRun()!;
   }
 
   /** Ends this end with `error` (the peer is gone, the connection was lost, the peer misbehaved). */
@@ -585,15 +622,25 @@ export class NatsTransport implements Transport {
       this.#onConsumed(size);
       return bytes;
     };
+    // One reader at a time (as the session reads): the open run is the transport's, not the iterator's.
     return {
       next: async (): Promise<IteratorResult<Uint8Array>> => {
-        const r = await it.next();
-        if (r.done) return { value: undefined, done: true };
-        return { value: taken(r.value), done: false };
+        let v = this.#fromRun();
+        if (v === undefined) {
+          const r = await it.next();
+          if (r.done) return { value: undefined, done: true };
+          v = this.#first(r.value);
+        }
+        return { value: taken(v), done: false };
       },
       poll: () => {
-        const v = this.#inbox.poll();
-        return v === undefined ? undefined : taken(v);
+        let v = this.#fromRun();
+        if (v === undefined) {
+          const item = this.#inbox.poll();
+          if (item === undefined) return undefined;
+          v = this.#first(item);
+        }
+        return taken(v);
       },
       return: async () => {
         await this.close();
