@@ -31,6 +31,14 @@ const ROOM: Promise<void> = TAKEN;
 
 const byteLengthOf = (item: unknown): number => (item instanceof Uint8Array ? item.byteLength : 0);
 
+/**
+ * Wakes of parked consumers running now, process-wide. A wake runs the consumer inside the
+ * producer's call (a memory transport's `send`: the peer's read loop); a consumer that produces
+ * in turn (a reply, an application's `data` listener that sends) must not recurse into another
+ * consumer, so wakes while one runs are left to a microtask.
+ */
+let waking = 0;
+
 /** Bounded FIFO with async push and async iteration; `end(error?)` finishes it. */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   // Items live in #items[#head, #tail); slots past #tail are reused (no push, no shrinking).
@@ -47,6 +55,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #rejecters: Array<(e: unknown) => void> = [];
   #spaceWaiters: Array<() => void> = [];
   #full = false;
+  /** A consumer parked on the empty queue ({@link AsyncQueue.park}): called once when an item arrives or the queue ends. */
+  #parked: (() => void) | undefined;
   #opts: AsyncQueueOptions<T>;
   #onTake: ((item: T) => void) | undefined;
 
@@ -100,7 +110,38 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       this.#full = true;
       this.#opts.onFull?.();
     }
+    if (this.#parked !== undefined) this.#wake(true);
     return true;
+  }
+
+  /**
+   * Parks a consumer on the empty queue instead of a pending `next`: `wake` is called once, when
+   * the next item arrives (inside `offer`, so the consumer takes it with `poll` before the
+   * producer's call returns: no promise, no microtask) or when the queue ends (from a microtask).
+   * Returns false, parking nothing, when an item is waiting, the queue ended or a `next` waits.
+   * A wake while another parked consumer's wake runs is left to a microtask (see `waking`).
+   */
+  park(wake: () => void): boolean {
+    if (this.size > 0 || this.#ended || this.#readers.length !== 0) return false;
+    this.#parked = wake;
+    return true;
+  }
+
+  /** Calls the parked consumer (now when `now` and no other wake is running, else from a microtask). */
+  #wake(now: boolean): void {
+    const wake = this.#parked!;
+    this.#parked = undefined;
+    if (!now || waking !== 0) {
+      // A reaction on a settled promise: Node's queueMicrotask makes an AsyncResource per call.
+      void ROOM.then(wake);
+      return;
+    }
+    waking++;
+    try {
+      wake();
+    } finally {
+      waking--;
+    }
   }
 
   /** Adds an item, resolving once the queue has room again (at once, without a new promise, while it has). */
@@ -135,6 +176,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     this.#ended = true;
     this.#error = error;
     for (const w of this.#spaceWaiters.splice(0)) w();
+    if (this.#parked !== undefined) this.#wake(false);
     if (this.size === 0) this.#flushReaders();
   }
 
@@ -234,5 +276,8 @@ class QueueIterator<T> implements PollingIterator<T> {
   }
   poll(): T | undefined {
     return this.#queue.poll();
+  }
+  park(wake: () => void): boolean {
+    return this.#queue.park(wake);
   }
 }
