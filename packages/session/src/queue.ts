@@ -94,6 +94,19 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   /** Adds an item without waiting (returns false once ended). Fires `onFull` at capacity. */
   offer(item: T): boolean {
     if (this.#ended) return false;
+    // A parked consumer takes the item from our hands (see park): nothing is stored or counted.
+    if (this.#parked !== undefined && waking === 0) {
+      const wake = this.#parked;
+      this.#parked = undefined;
+      this.#onTake?.(item);
+      waking++;
+      try {
+        wake(item);
+      } finally {
+        waking--;
+      }
+      return true;
+    }
     // A reader waits only while the queue is empty: the common case is the plain push below.
     if (this.#readers.length !== 0) {
       const reader = this.#readers.shift()!;
@@ -110,38 +123,30 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       this.#full = true;
       this.#opts.onFull?.();
     }
-    if (this.#parked !== undefined) this.#wake(true);
+    if (this.#parked !== undefined) this.#wakeLater();
     return true;
   }
 
   /**
-   * Parks a consumer on the empty queue instead of a pending `next`: `wake` is called once, when
-   * the next item arrives (inside `offer`, so the consumer takes it with `poll` before the
-   * producer's call returns: no promise, no microtask) or when the queue ends (from a microtask).
-   * Returns false, parking nothing, when an item is waiting, the queue ended or a `next` waits.
-   * A wake while another parked consumer's wake runs is left to a microtask (see `waking`).
+   * Parks a consumer on the empty queue instead of a pending `next`: `wake` is called once. The
+   * next item offered is handed to it inside `offer`, taken as `poll` takes it (no promise, no
+   * microtask, nothing stored), unless another parked consumer's wake is running (consumers never
+   * recurse into each other, see `waking`): then the item is stored and `wake()` runs from a
+   * microtask, as it does when the queue ends; the consumer then polls. Returns false, parking
+   * nothing, when an item is waiting, the queue ended or a `next` waits.
    */
-  park(wake: () => void): boolean {
+  park(wake: (item?: T) => void): boolean {
     if (this.size > 0 || this.#ended || this.#readers.length !== 0) return false;
     this.#parked = wake;
     return true;
   }
 
-  /** Calls the parked consumer (now when `now` and no other wake is running, else from a microtask). */
-  #wake(now: boolean): void {
+  /** Calls the parked consumer from a microtask, with nothing in hand (it polls). */
+  #wakeLater(): void {
     const wake = this.#parked!;
     this.#parked = undefined;
-    if (!now || waking !== 0) {
-      // A reaction on a settled promise: Node's queueMicrotask makes an AsyncResource per call.
-      void ROOM.then(wake);
-      return;
-    }
-    waking++;
-    try {
-      wake();
-    } finally {
-      waking--;
-    }
+    // A reaction on a settled promise: Node's queueMicrotask makes an AsyncResource per call.
+    void ROOM.then(() => wake());
   }
 
   /** Adds an item, resolving once the queue has room again (at once, without a new promise, while it has). */
@@ -176,7 +181,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     this.#ended = true;
     this.#error = error;
     for (const w of this.#spaceWaiters.splice(0)) w();
-    if (this.#parked !== undefined) this.#wake(false);
+    if (this.#parked !== undefined) this.#wakeLater();
     if (this.size === 0) this.#flushReaders();
   }
 
@@ -277,7 +282,7 @@ class QueueIterator<T> implements PollingIterator<T> {
   poll(): T | undefined {
     return this.#queue.poll();
   }
-  park(wake: () => void): boolean {
+  park(wake: (item?: T) => void): boolean {
     return this.#queue.park(wake);
   }
 }

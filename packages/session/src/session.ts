@@ -707,8 +707,8 @@ export class Session implements AsyncIterable<SessionData> {
 
   /** The transport's messages, read by {@link Session.#pump} (set when reading starts). */
   #reader: PollingIterator<Uint8Array> | undefined;
-  /** {@link Session.#pump} bound once: what a parked read loop is woken with. */
-  #wakeReader: (() => void) | undefined;
+  /** {@link Session.#pump} bound once: what a parked read loop is woken with (and handed the message). */
+  #wakeReader: ((handed?: Uint8Array) => void) | undefined;
 
   /** Starts reading the transport's messages (after the handshake). */
   #readLoop(iterator: PollingIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
@@ -719,25 +719,30 @@ export class Session implements AsyncIterable<SessionData> {
 
   /**
    * The read loop, synchronous while messages are waiting: each is taken with `poll` and handled;
-   * with none waiting it parks on the transport's queue (`park`: the next message wakes it inside
-   * the transport's delivery, no promise per message) or, where the iterator cannot park, awaits
+   * with none waiting it parks on the transport's queue (`park`: the next message is `handed` to
+   * it inside the transport's delivery, no promise per message) or, where it cannot park, awaits
    * `next` once. A message that must wait for something (a full inbox, a stream's buffer, the
    * reply queue) resumes the loop when that settles.
    */
-  #pump(): void {
+  #pump(handed?: Uint8Array): void {
     const iterator = this.#reader!;
     try {
+      let bytes = handed;
       for (;;) {
-        const bytes = iterator.poll?.();
+        bytes ??= iterator.poll?.();
         if (bytes === undefined) {
           if (iterator.park?.(this.#wakeReader!)) return;
           void this.#awaitNext(iterator);
           return;
         }
         const wait = this.#handle(bytes);
+        bytes = undefined;
         if (wait === STOP) return;
         if (wait !== undefined) {
-          wait.then(this.#wakeReader, (e: unknown) => this.#core.transportClosed(e));
+          wait.then(
+            () => this.#pump(),
+            (e: unknown) => this.#core.transportClosed(e),
+          );
           return;
         }
       }

@@ -11,12 +11,16 @@ import { memoryTransportPair } from '../src/testing.js';
 const REQUEST = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
 
 describe('AsyncQueue.park', () => {
-  it('wakes the parked consumer inside offer, once, after the item is stored', () => {
-    const q = new AsyncQueue<number>({ sizeOf: () => 1 });
+  it('hands the next item to the parked consumer inside offer, once, taken as poll takes it', () => {
+    const taken: number[] = [];
+    const q = new AsyncQueue<number>({ sizeOf: () => 1, onTake: (n) => taken.push(n) });
     const seen: Array<number | undefined> = [];
-    expect(q.park(() => seen.push(q.poll()))).toBe(true);
+    expect(q.park((item) => seen.push(item))).toBe(true);
     q.offer(1);
-    expect(seen).toEqual([1]); // taken before offer returned
+    expect(seen).toEqual([1]); // handed over before offer returned
+    expect(taken).toEqual([1]);
+    expect(q.size).toBe(0);
+    expect(q.bytes).toBe(0);
     q.offer(2); // not parked any more: stored
     expect(seen).toEqual([1]);
     expect(q.size).toBe(1);
@@ -38,20 +42,20 @@ describe('AsyncQueue.park', () => {
     expect(await q.next()).toEqual({ value: undefined, done: true });
   });
 
-  it('leaves a wake that happens inside another wake to a microtask (no recursion between consumers)', async () => {
+  it('stores an item offered to a parked consumer while another wake runs, and wakes it from a microtask (no recursion between consumers)', async () => {
     const a = new AsyncQueue<number>();
     const b = new AsyncQueue<number>();
     const order: string[] = [];
-    b.park(() => order.push(`b got ${b.poll()}`));
-    a.park(() => {
-      order.push(`a got ${a.poll()}`);
-      b.offer(2); // b is parked, but a wake is running: b's wake waits for a microtask
-      order.push('a done');
+    b.park((item) => order.push(`b woken with ${item}, polls ${b.poll()}`));
+    a.park((item) => {
+      order.push(`a got ${item}`);
+      b.offer(2); // b is parked, but a wake is running: stored, b's wake waits for a microtask
+      order.push(`a done, b holds ${b.size}`);
     });
     a.offer(1);
-    expect(order).toEqual(['a got 1', 'a done']);
+    expect(order).toEqual(['a got 1', 'a done, b holds 1']);
     await Promise.resolve();
-    expect(order).toEqual(['a got 1', 'a done', 'b got 2']);
+    expect(order).toEqual(['a got 1', 'a done, b holds 1', 'b woken with undefined, polls 2']);
   });
 });
 
