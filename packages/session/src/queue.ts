@@ -55,8 +55,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #rejecters: Array<(e: unknown) => void> = [];
   #spaceWaiters: Array<() => void> = [];
   #full = false;
-  /** A consumer parked on the empty queue ({@link AsyncQueue.park}): called once when an item arrives or the queue ends. */
-  #parked: (() => void) | undefined;
+  /** A consumer parked on the empty queue ({@link AsyncQueue.park}): handed the next item, or called once the queue ends. */
+  #parked: ((item?: T) => void) | undefined;
   #opts: AsyncQueueOptions<T>;
   #onTake: ((item: T) => void) | undefined;
 

@@ -112,3 +112,34 @@ describe('Session read loop on a parked transport queue', () => {
     expect((info.error?.cause as Error | undefined)?.message).toBe('listener bug');
   });
 });
+
+describe('AsyncQueue readers waiting together', () => {
+  it('serves several waiting readers in the order they asked, then ends the rest', async () => {
+    const q = new AsyncQueue<number>();
+    const p1 = q.next();
+    const p2 = q.next();
+    const p3 = q.next();
+    expect(q.park(() => undefined)).toBe(false); // a reader waits: nothing parks
+    q.offer(1);
+    q.offer(2);
+    const p4 = q.next();
+    q.offer(3);
+    q.offer(4);
+    expect(await Promise.all([p1, p2, p3, p4])).toEqual([1, 2, 3, 4].map((value) => ({ value, done: false })));
+    const p5 = q.next();
+    const p6 = q.next();
+    q.end();
+    expect(await Promise.all([p5, p6])).toEqual([
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+    ]);
+  });
+
+  it('rejects every waiting reader with the error the queue ended with', async () => {
+    const q = new AsyncQueue<number>();
+    const waits = [q.next(), q.next(), q.next()];
+    const error = new Error('gone');
+    q.end(error);
+    for (const w of waits) await expect(w).rejects.toBe(error);
+  });
+});
