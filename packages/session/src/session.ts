@@ -94,6 +94,8 @@ const establishFailure = (info: ClosedInfo): unknown => {
   return isSdkError(cause) ? cause : error;
 };
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
+/** What {@link Session}'s message handler returns once the session ended on a message: read no further. */
+const STOP = Symbol('stop');
 
 /** The session's side of the handshake exchange (set by {@link Session}'s static block). */
 let handshakeAccess: {
@@ -703,76 +705,132 @@ export class Session implements AsyncIterable<SessionData> {
     }
   }
 
+  /** The transport's messages, read by {@link Session.#pump} (set when reading starts). */
+  #reader: PollingIterator<Uint8Array> | undefined;
+  /** {@link Session.#pump} bound once: what a parked read loop is woken with (and handed the message). */
+  #wakeReader: ((handed?: Uint8Array) => void) | undefined;
+
+  /** Starts reading the transport's messages (after the handshake). */
   #readLoop(iterator: PollingIterator<Uint8Array> = this.transport[Symbol.asyncIterator]()): void {
-    // An anonymous async IIFE: a named closure per session costs a `__name` call under tsx.
-    void (async () => {
-      try {
-        for (;;) {
-          // A message already waiting is taken without a promise; only an empty inbox is awaited.
-          let bytes = iterator.poll?.();
-          if (bytes === undefined) {
-            const r = await iterator.next();
-            if (r.done) break;
-            bytes = r.value;
-          }
-          let message: Message;
-          try {
-            message = this.#decode(bytes);
-            if (this.#secure && CONTROL_TYPES.has(message.type)) message = openControlMessage(this.#secure.channel, message);
-          } catch (e) {
-            this.#fail(e);
-            return;
-          }
-          let result;
-          try {
-            result = this.#core.receive(message);
-          } catch (e) {
-            if (isSdkError(e) && e.code === 'REJECTED') return; // the core already closed with it
-            if (this.#core.state === SessionState.HELLO_SENT) {
-              this.#rejectEstablished(e);
-              this.#core.transportClosed(e);
-              return;
-            }
-            this.#fail(e);
-            return;
-          }
-          if (message.type === 'ACCEPT') {
-            this.#resolveEstablished();
-            this.#emit('state', this.#core.state);
-          }
-          if (message.type === 'PONG') {
-            const started = this.#pingStarted.shift();
-            this.#pongWaiters.shift()?.(started === undefined ? Number.NaN : this.#clock.now() - started);
-          }
-          if (result.reply) {
-            // A peer that asks (PING) but never reads the answers stops being read, not buffered for.
-            if (this.#queuedBytes > REPLY_QUEUE_BYTES) await this.#sendChain;
-            void this.#send(result.reply).catch(() => undefined);
-          }
-          if (result.content !== undefined && result.data) {
-            // Checked before any await: ordinary DATA costs no extra promise hop.
-            if (this.#isStream(result.content)) {
-              await this.#routeStream(result.content);
-              continue;
-            }
-            const item: SessionData = { content: result.content, payload: result.data, message };
-            this.#emit('data', item);
-            try {
-              this.transport.account?.hold(dataSize(item));
-            } catch (e) {
-              this.#fail(e);
-              return;
-            }
-            // A full inbox stops reading; the transport's end must still end the session. With
-            // room, no await (no promise hop per message).
-            const room = this.#inbox.push(item);
-            if (room !== TAKEN) await (this.transport.ended ? Promise.race([room, this.transport.ended]) : room);
-          }
+    this.#reader = iterator;
+    this.#wakeReader = this.#pump.bind(this);
+    this.#pump();
+  }
+
+  /**
+   * The read loop, synchronous while messages are waiting: each is taken with `poll` and handled;
+   * with none waiting it parks on the transport's queue (`park`: the next message is `handed` to
+   * it inside the transport's delivery, no promise per message) or, where it cannot park, awaits
+   * `next` once. A message that must wait for something (a full inbox, a stream's buffer, the
+   * reply queue) resumes the loop when that settles.
+   */
+  #pump(handed?: Uint8Array): void {
+    const iterator = this.#reader!;
+    try {
+      let bytes = handed;
+      for (;;) {
+        bytes ??= iterator.poll?.();
+        if (bytes === undefined) {
+          if (iterator.park?.(this.#wakeReader!)) return;
+          void this.#awaitNext(iterator);
+          return;
         }
-        this.#core.transportClosed();
-      } catch (e) {
-        this.#core.transportClosed(e);
+        const wait = this.#handle(bytes);
+        bytes = undefined;
+        if (wait === STOP) return;
+        if (wait !== undefined) {
+          wait.then(
+            () => this.#pump(),
+            (e: unknown) => this.#core.transportClosed(e),
+          );
+          return;
+        }
       }
-    })();
+    } catch (e) {
+      this.#core.transportClosed(e);
+    }
+  }
+
+  /** The read loop's wait for the transport's next message where it cannot park (or has ended). */
+  async #awaitNext(iterator: PollingIterator<Uint8Array>): Promise<void> {
+    let r: IteratorResult<Uint8Array>;
+    try {
+      r = await iterator.next();
+    } catch (e) {
+      this.#core.transportClosed(e);
+      return;
+    }
+    if (r.done) {
+      this.#core.transportClosed();
+      return;
+    }
+    try {
+      const wait = this.#handle(r.value);
+      if (wait === STOP) return;
+      if (wait !== undefined) await wait;
+    } catch (e) {
+      this.#core.transportClosed(e);
+      return;
+    }
+    this.#pump();
+  }
+
+  /**
+   * One received message through the core: `undefined` when the next can follow at once, a
+   * promise to wait for first, or {@link STOP} once the session ended on it.
+   */
+  #handle(bytes: Uint8Array): Promise<unknown> | typeof STOP | undefined {
+    let message: Message;
+    try {
+      message = this.#decode(bytes);
+      if (this.#secure && CONTROL_TYPES.has(message.type)) message = openControlMessage(this.#secure.channel, message);
+    } catch (e) {
+      this.#fail(e);
+      return STOP;
+    }
+    let result;
+    try {
+      result = this.#core.receive(message);
+    } catch (e) {
+      if (isSdkError(e) && e.code === 'REJECTED') return STOP; // the core already closed with it
+      if (this.#core.state === SessionState.HELLO_SENT) {
+        this.#rejectEstablished(e);
+        this.#core.transportClosed(e);
+        return STOP;
+      }
+      this.#fail(e);
+      return STOP;
+    }
+    if (message.type === 'ACCEPT') {
+      this.#resolveEstablished();
+      this.#emit('state', this.#core.state);
+    }
+    if (message.type === 'PONG') {
+      const started = this.#pingStarted.shift();
+      this.#pongWaiters.shift()?.(started === undefined ? Number.NaN : this.#clock.now() - started);
+    }
+    let wait: Promise<unknown> | undefined;
+    if (result.reply) {
+      const reply = result.reply;
+      // A peer that asks (PING) but never reads the answers stops being read, not buffered for.
+      if (this.#queuedBytes > REPLY_QUEUE_BYTES) wait = this.#sendChain.then(() => void this.#send(reply).catch(() => undefined));
+      else void this.#send(reply).catch(() => undefined);
+    }
+    if (result.content !== undefined && result.data) {
+      if (this.#isStream(result.content)) return this.#routeStream(result.content);
+      const item: SessionData = { content: result.content, payload: result.data, message };
+      this.#emit('data', item);
+      try {
+        this.transport.account?.hold(dataSize(item));
+      } catch (e) {
+        this.#fail(e);
+        return STOP;
+      }
+      // A full inbox stops reading; the transport's end must still end the session. With
+      // room, nothing to wait for (no promise per message).
+      const room = this.#inbox.push(item);
+      if (room !== TAKEN) return this.transport.ended ? Promise.race([room, this.transport.ended]) : room;
+    }
+    return wait;
   }
 }

@@ -158,3 +158,26 @@ describe('encrypted sessions deliver only authenticated short payloads', () => {
     expect(seen.length).toBe(5);
   });
 });
+
+describe('the one-pass DATA reader stays inside the array it was given', () => {
+  it('a message whose own `length` claims bytes past its real end never yields content from beyond it', () => {
+    const frameBytes = new Uint8Array(40).fill(0x41);
+    const encoded = encodeMessageBinary({ type: 'DATA', sessionId: '00000000-0000-4000-8000-000000000000', timestamp: 1_700_000_000_000, payload: { kind: 'data', value: { algorithm: 'm2m', content: frameBytes } } });
+    for (let cut = 1; cut <= 12; cut++) {
+      // The message cut short inside its bytes, followed in the same buffer by another's bytes.
+      const buffer = new Uint8Array(encoded.length + 64).fill(0xee);
+      buffer.set(encoded.subarray(0, encoded.length - cut));
+      const view = buffer.subarray(0, encoded.length - cut);
+      Object.defineProperty(view, 'length', { value: encoded.length });
+      let content: unknown;
+      try {
+        const m = decodeMessageBinary(view);
+        content = m.payload?.kind === 'data' ? m.payload.value.content : undefined;
+      } catch (e) {
+        expect(isM2MError(e), `cut ${cut}: ${String(e)}`).toBe(true);
+        continue;
+      }
+      expect(content instanceof Uint8Array && content.includes(0xee), `cut ${cut}`).toBe(false);
+    }
+  });
+});

@@ -7,7 +7,7 @@
  * CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import { CloseReason, M2MError, RejectionCode, isBytes } from '@m2m/core/internal';
+import { CloseReason, M2MError, RejectionCode, isBytes, lengthOf } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType, protocolNameFits } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
@@ -278,6 +278,10 @@ export function decodeOwnedMessageBinary(bytes: Uint8Array): Message {
 
 function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Message {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array' });
+  // Every reader bounds its reads by `length`, but index reads (undefined past the real end) and
+  // the DATA reader's views (made from the buffer) see the real extent: an own `length` claiming
+  // more crashed the generic decoder with a bare TypeError (test/attack-receive-path.test.ts).
+  if (lengthOf.call(bytes) !== bytes.length) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array whose length is its own' });
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
   // The DATA and handshake shapes in one pass; anything else (or anything odd) through the
   // generic decoder. HELLO, ACCEPT and AUTH try the handshake reader first (AUTH also carries

@@ -97,6 +97,14 @@ export const TAKEN: Promise<void> = Promise.resolve();
 export interface PollingIterator<T> extends AsyncIterator<T> {
   /** The next message if one is already waiting (taken as `next` would take it), else `undefined`. */
   poll?(): T | undefined;
+  /**
+   * Instead of a pending `next` when nothing is waiting: `wake` is called once, with the next
+   * message (taken, inside the producer's call) or with nothing once a message is waiting or the
+   * iteration ended (then `poll` or `next` tells which); false when it would not wait. The
+   * session's read loop uses it so that a message delivered to an idle session costs no promise
+   * (queue.ts, `AsyncQueue.park`).
+   */
+  park?(wake: (message?: T) => void): boolean;
 }
 
 /** Default largest transport message. */
