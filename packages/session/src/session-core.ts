@@ -18,6 +18,7 @@ import { negotiate, versionsCompatible, type Negotiated } from './negotiate.js';
 import { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
 import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
 import type { EncodeFrameOptions } from '@m2m/core';
+import type { FrameMessageWriter } from './codec/data-writer.js';
 
 const NO_EXTRAS: DataExtras = Object.freeze({});
 
@@ -414,19 +415,43 @@ export class SessionCore {
    *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
    */
   compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS): Message {
+    return this.#data(content, algorithm, extra, undefined) as Message;
+  }
+
+  /**
+   * @internal {@link SessionCore.compress} for a session whose codec is the binary one
+   * (`Session.send`): plaintext M2M DATA comes back as its binary message's bytes, laid out around
+   * the frame by Node's one-pass writer without a `Message` (codec/data-writer.ts,
+   * `FrameMessageWriter`); anything else as the `Message` compress makes, for the codec to encode.
+   * Same bytes, state, stats and errors as compress and the binary codec.
+   */
+  compressForBinary(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS): Message | Uint8Array {
+    return this.#data(content, algorithm, extra, (this.#writer ??= platform.fastCodec?.frameMessageWriter() ?? null) ?? undefined);
+  }
+
+  /** Made on the first {@link SessionCore.compressForBinary} (null: the platform has none). */
+  #writer: FrameMessageWriter | null | undefined;
+
+  #data(content: string, algorithm: Algorithm | undefined, extra: DataExtras, writer: FrameMessageWriter | undefined): Message | Uint8Array {
     // DATA leaves ESTABLISHED as it is: the table is consulted only in other states.
     const established = this.#machine.state === SessionState.ESTABLISHED;
     if (!established) this.#requireEstablished('sendData');
     // Encrypted sessions carry only AEAD frames, whatever was negotiated.
     const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
     const originalBytes = utf8ByteLength(content);
-    // The message is built first: an encrypted session seals its fields into the frame's AAD.
-    const value: DataPayload = { algorithm: algo, content: '' };
-    if (extra.includeOriginalSize) value.originalSize = originalBytes;
-    if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
     const now = this.#clock.now();
-    const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
-    if (this.#bound) this.#bound.bindMessage(message);
+    // Plaintext M2M DATA with none of the extras goes straight into its binary message.
+    const direct = writer !== undefined && algo === 'm2m' && this.#bound === undefined && !extra.includeOriginalSize && extra.securityStatus === undefined && writer.start(this.#id, now);
+    let value: DataPayload | undefined;
+    let message: Message | undefined;
+    if (!direct) {
+      // The message is built first: an encrypted session seals its fields into the frame's AAD.
+      value = { algorithm: algo, content: '' };
+      if (extra.includeOriginalSize) value.originalSize = originalBytes;
+      if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
+      message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
+      if (this.#bound) this.#bound.bindMessage(message);
+    }
     const opts = this.#encodeOptions();
     // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
     // encoded straight into the binary message they travel in (codec/data-writer.ts, Node's
@@ -434,7 +459,7 @@ export class SessionCore {
     const previous = useSlab(this.#slab);
     let encoded: string | Uint8Array;
     try {
-      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate, originalBytes) : compress(content, algo, opts);
+      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, direct ? writer.allocate : (platform.fastCodec?.frameAllocatorFor(message!) ?? allocate), originalBytes) : compress(content, algo, opts);
     } finally {
       useSlab(previous);
     }
@@ -446,9 +471,10 @@ export class SessionCore {
     this.#schedule();
     this.stats.bytesCompressed += length;
     this.stats.bytesSaved += Math.max(0, originalBytes - length);
-    value.content = encoded;
     this.stats.messagesSent++;
-    return message;
+    if (direct) return writer.take();
+    value!.content = encoded;
+    return message!;
   }
 
   /**

@@ -506,8 +506,12 @@ export class Session implements AsyncIterable<SessionData> {
     if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
     let bytes: Uint8Array;
     try {
-      // DATA is never a control message: encoded here, without #send's sealing check.
-      bytes = this.#encode(this.#core.compress(content, options.algorithm, options));
+      // DATA is never a control message: encoded here, without #send's sealing check. Under the
+      // binary codec the core may hand back the message's bytes already (compressForBinary).
+      if (this.#codec === binaryCodec) {
+        const data = this.#core.compressForBinary(content, options.algorithm, options);
+        bytes = data instanceof Uint8Array ? data : this.#encode(data);
+      } else bytes = this.#encode(this.#core.compress(content, options.algorithm, options));
     } catch (e) {
       return Promise.reject(e);
     }
