@@ -414,25 +414,15 @@ export class SessionCore {
    * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
    *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
    */
-  compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS): Message {
-    return this.#data(content, algorithm, extra, undefined) as Message;
-  }
-
+  compress(content: string, algorithm?: Algorithm, extra?: DataExtras): Message;
   /**
-   * @internal {@link SessionCore.compress} for a session whose codec is the binary one
-   * (`Session.send`): plaintext M2M DATA comes back as its binary message's bytes, laid out around
-   * the frame by Node's one-pass writer without a `Message` (codec/data-writer.ts,
-   * `FrameMessageWriter`); anything else as the `Message` compress makes, for the codec to encode.
-   * Same bytes, state, stats and errors as compress and the binary codec.
+   * @internal `Session.send` under the binary codec passes its `FrameMessageWriter` (Node's
+   * platform, codec/data-writer.ts): plaintext M2M DATA then comes back as its binary message's
+   * bytes, laid out around the frame without a `Message`; anything else as the `Message`, for the
+   * codec to encode. Same bytes, state, stats and errors as without it.
    */
-  compressForBinary(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS): Message | Uint8Array {
-    return this.#data(content, algorithm, extra, (this.#writer ??= platform.fastCodec?.frameMessageWriter() ?? null) ?? undefined);
-  }
-
-  /** Made on the first {@link SessionCore.compressForBinary} (null: the platform has none). */
-  #writer: FrameMessageWriter | null | undefined;
-
-  #data(content: string, algorithm: Algorithm | undefined, extra: DataExtras, writer: FrameMessageWriter | undefined): Message | Uint8Array {
+  compress(content: string, algorithm: Algorithm | undefined, extra: DataExtras, writer: FrameMessageWriter | undefined): Message | Uint8Array;
+  compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS, writer?: FrameMessageWriter): Message | Uint8Array {
     // DATA leaves ESTABLISHED as it is: the table is consulted only in other states.
     const established = this.#machine.state === SessionState.ESTABLISHED;
     if (!established) this.#requireEstablished('sendData');
@@ -441,10 +431,10 @@ export class SessionCore {
     const originalBytes = utf8ByteLength(content);
     const now = this.#clock.now();
     // Plaintext M2M DATA with none of the extras goes straight into its binary message.
-    const direct = writer !== undefined && algo === 'm2m' && this.#bound === undefined && !extra.includeOriginalSize && extra.securityStatus === undefined && writer.start(this.#id, now);
+    const place = writer?.start(this.#id, now, algo, extra, this.#bound);
     let value: DataPayload | undefined;
     let message: Message | undefined;
-    if (!direct) {
+    if (!place) {
       // The message is built first: an encrypted session seals its fields into the frame's AAD.
       value = { algorithm: algo, content: '' };
       if (extra.includeOriginalSize) value.originalSize = originalBytes;
@@ -459,7 +449,7 @@ export class SessionCore {
     const previous = useSlab(this.#slab);
     let encoded: string | Uint8Array;
     try {
-      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, direct ? writer.allocate : (platform.fastCodec?.frameAllocatorFor(message!) ?? allocate), originalBytes) : compress(content, algo, opts);
+      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, place ?? platform.fastCodec?.frameAllocatorFor(message!) ?? allocate, originalBytes) : compress(content, algo, opts);
     } finally {
       useSlab(previous);
     }
@@ -472,7 +462,7 @@ export class SessionCore {
     this.stats.bytesCompressed += length;
     this.stats.bytesSaved += Math.max(0, originalBytes - length);
     this.stats.messagesSent++;
-    if (direct) return writer.take();
+    if (place) return writer!.take();
     value!.content = encoded;
     return message!;
   }

@@ -12,6 +12,8 @@ import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { Slab, useSlab } from '#slab';
+import { platform } from '#platform';
+import type { FrameMessageWriter } from './codec/data-writer.js';
 import { SessionCore, withOverrides, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
@@ -190,6 +192,8 @@ export class Session implements AsyncIterable<SessionData> {
   readonly transport: Transport;
   #core: SessionCore;
   #codec: MessageCodec;
+  /** Node, binary codec: lays out plaintext DATA around its frame (SessionCore.compress, codec/data-writer.ts). */
+  #dataWriter: FrameMessageWriter | undefined;
   /** Buffers of the messages this session encodes and decodes (its core has its own for DATA frames). */
   #slab = new Slab();
   #inbox: AsyncQueue<SessionData>;
@@ -230,6 +234,7 @@ export class Session implements AsyncIterable<SessionData> {
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
     this.transport = transport;
     this.#codec = codec;
+    if (codec === binaryCodec) this.#dataWriter = platform.fastCodec?.frameMessageWriter();
     this.#clock = options.clock ?? systemClock;
     this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
     // Unread DATA counts toward the server's buffer budget through the transport's account.
@@ -507,11 +512,9 @@ export class Session implements AsyncIterable<SessionData> {
     let bytes: Uint8Array;
     try {
       // DATA is never a control message: encoded here, without #send's sealing check. Under the
-      // binary codec the core may hand back the message's bytes already (compressForBinary).
-      if (this.#codec === binaryCodec) {
-        const data = this.#core.compressForBinary(content, options.algorithm, options);
-        bytes = data instanceof Uint8Array ? data : this.#encode(data);
-      } else bytes = this.#encode(this.#core.compress(content, options.algorithm, options));
+      // binary codec on Node the core may hand back the message's bytes already (#dataWriter).
+      const data = this.#core.compress(content, options.algorithm, options, this.#dataWriter);
+      bytes = data instanceof Uint8Array ? data : this.#encode(data);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -1,7 +1,7 @@
 /**
- * `Session.send` under the binary codec takes `SessionCore.compressForBinary`: plaintext M2M
- * DATA comes back as its binary message, laid out around the frame by `FrameMessageWriter`
- * (codec/data-writer.ts) without a `Message`. It must give what the generic path gives, byte
+ * `Session.send` under the binary codec passes a `FrameMessageWriter` (codec/data-writer.ts) to
+ * `SessionCore.compress`: plaintext M2M DATA comes back as its binary message, laid out around
+ * the frame without a `Message`. It must give what the generic path gives, byte
  * for byte: `compress` and then the binary codec's `encode`, on a twin core in the same state,
  * with the same stats, state and errors, whatever the content, algorithm, extras, clock,
  * session id and limits, and across sessions sharing the writer's module-level caches.
@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { isM2MError } from '@m2m/core';
 import { binaryCodec, defaultCapabilities, SessionCore, type Message } from '@m2m/session';
 import { ManualClock } from '@m2m/session/testing';
+import { FrameMessageWriter } from '../src/codec/data-writer.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -78,7 +79,7 @@ const CALL = fc.record({
   extra: fc.constantFrom(undefined, undefined, {}, { includeOriginalSize: true }, { securityStatus: { scanned: true, safe: true } }),
 });
 
-describe('compressForBinary (Session.send under the binary codec)', () => {
+describe('SessionCore.compress with a FrameMessageWriter (Session.send under the binary codec)', () => {
   it('gives the bytes, stats, state and errors of compress plus the binary codec, message after message', () => {
     let directCalls = 0;
     let allCalls = 0;
@@ -86,10 +87,11 @@ describe('compressForBinary (Session.send under the binary codec)', () => {
       fc.property(fc.array(fc.record({ setup: SETUP, establish: fc.constantFrom(true, true, true, false) }), { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), CALL), { minLength: 1, maxLength: 8 }), (sessions, calls) => {
         // Several sessions at once: the writer's caches (its head, the module's last session id) must follow each.
         const fast = sessions.map((s) => clientCore(s.setup, s.establish));
+        const writers = sessions.map(() => new FrameMessageWriter());
         const generic = sessions.map((s) => clientCore(s.setup, s.establish));
         for (const [which, c] of calls) {
           const i = which % sessions.length;
-          const a = outcome(fast[i]!, () => fast[i]!.compressForBinary(c.content, c.algorithm, c.extra));
+          const a = outcome(fast[i]!, () => fast[i]!.compress(c.content, c.algorithm, c.extra ?? {}, writers[i]));
           const b = outcome(generic[i]!, () => generic[i]!.compress(c.content, c.algorithm, c.extra));
           allCalls++;
           if (a.direct) directCalls++;
@@ -105,12 +107,15 @@ describe('compressForBinary (Session.send under the binary codec)', () => {
   it('takes plaintext M2M DATA without extras itself and leaves the rest to the codec', () => {
     const setup: Setup = { sessionId: 'd2b7a3f0-3c1e-4a8e-9a55-0f7c6f0e2a11', start: 1_705_520_400_000, maxPayload: 0, limits: undefined, compression: 'auto' };
     const core = clientCore(setup, true);
+    const w = new FrameMessageWriter();
     const json = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}';
-    expect(core.compressForBinary(json)).toBeInstanceOf(Uint8Array);
-    expect(core.compressForBinary(json, 'm2m', {})).toBeInstanceOf(Uint8Array);
-    expect(core.compressForBinary(json, 'none')).not.toBeInstanceOf(Uint8Array);
-    expect(core.compressForBinary(json, undefined, { includeOriginalSize: true })).not.toBeInstanceOf(Uint8Array);
-    expect(core.compressForBinary(json, undefined, { securityStatus: { scanned: true, safe: true } })).not.toBeInstanceOf(Uint8Array);
-    expect(clientCore({ ...setup, start: 0.5 }, true).compressForBinary(json)).not.toBeInstanceOf(Uint8Array);
+    expect(core.compress(json, undefined, {}, w)).toBeInstanceOf(Uint8Array);
+    expect(core.compress(json, 'm2m', {}, w)).toBeInstanceOf(Uint8Array);
+    expect(core.compress(json, 'none', {}, w)).not.toBeInstanceOf(Uint8Array);
+    expect(core.compress(json, undefined, { includeOriginalSize: true }, w)).not.toBeInstanceOf(Uint8Array);
+    expect(core.compress(json, undefined, { securityStatus: { scanned: true, safe: true } }, w)).not.toBeInstanceOf(Uint8Array);
+    expect(clientCore({ ...setup, start: 0.5 }, true).compress(json, undefined, {}, w)).not.toBeInstanceOf(Uint8Array);
+    // Without a writer (browsers, the json codec): always the Message.
+    expect(core.compress(json)).not.toBeInstanceOf(Uint8Array);
   });
 });

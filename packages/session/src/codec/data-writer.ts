@@ -177,13 +177,12 @@ const NO_HEAD = new Uint8Array(0);
 
 /**
  * Writes one session's plaintext M2M DATA messages, `[DATA, session_id, timestamp, [2, m2m,
- * frame, nil, nil]]`, around their frames without a `Message` to read them from: what
+ * frame, nil, nil]]`, around their frames without a `Message` to read them from: the bytes
  * {@link frameAllocatorFor} and {@link writeDataMessage} write for the same message, for
- * `SessionCore.compressForBinary` (Session.send's path). The array head and the session id's
- * str, the same in every message of a session, are kept and copied. Synchronous use: set the
- * fields with {@link FrameMessageWriter.start}, pass {@link FrameMessageWriter.allocate} to
- * `encodeFrameWith` (called once, with the frame's size), then {@link FrameMessageWriter.take}
- * the message.
+ * `Session.send` under the binary codec (`SessionCore.compress` with a writer). The array head
+ * and the session id's str, the same in every message of a session, are kept and copied.
+ * Synchronous use: {@link FrameMessageWriter.start} gives the allocator for `encodeFrameWith`
+ * (called once, with the frame's size), then {@link FrameMessageWriter.take} gives the message.
  */
 export class FrameMessageWriter {
   /** `0x94`, DATA's type number and the session id as a str (nil when none), for `#sid`. */
@@ -191,16 +190,19 @@ export class FrameMessageWriter {
   #sid: string | undefined | null = null;
   #timestamp = 0;
   #message: Uint8Array | undefined;
-  /** The allocator for `encodeFrameWith`: the frame's view inside its message (one closure per writer, not per message). */
-  readonly allocate: (n: number) => Uint8Array = (n) => this.#place(n);
+  /** The allocator `start` gives: the frame's view inside its message (one closure per writer, not per message). */
+  readonly #allocate: (n: number) => Uint8Array = (n) => this.#place(n);
 
   /**
-   * Sets the next message's session id and timestamp; false (nothing set) for a timestamp the
-   * one-pass writer does not take (not a safe non-negative integer: the generic encoder's).
+   * Sets the next message's session id and timestamp when this writer takes the message (M2M
+   * DATA of a plaintext session, no `bound`; without `extra`'s original size or security status;
+   * the timestamp a safe non-negative integer) and returns the allocator to pass to
+   * `encodeFrameWith`; `undefined` for anything else (nothing set): the generic encoder's.
    */
-  start(sid: string | undefined, timestamp: number): boolean {
+  start(sid: string | undefined, timestamp: number, algorithm: string, extra: { includeOriginalSize?: boolean; securityStatus?: unknown }, bound: unknown): ((n: number) => Uint8Array) | undefined {
     this.#message = undefined;
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0) return false;
+    if (algorithm !== 'm2m' || bound !== undefined || extra.includeOriginalSize || extra.securityStatus !== undefined) return undefined;
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) return undefined;
     if (sid !== this.#sid) {
       const head = new Uint8Array(2 + (sid === undefined ? 1 : headSize(sidLength(sid), STR_HEAD) + sidLength(sid)));
       head[0] = 0x94;
@@ -211,7 +213,7 @@ export class FrameMessageWriter {
       this.#sid = sid;
     }
     this.#timestamp = timestamp;
-    return true;
+    return this.#allocate;
   }
 
   #place(n: number): Uint8Array {
@@ -219,7 +221,7 @@ export class FrameMessageWriter {
     const timestamp = this.#timestamp;
     const at = head.length + uintSize(timestamp) + 3 + headSize(n, BIN_HEAD);
     const out = allocate(at + n + 2);
-    for (let i = 0; i < head.length; i++) out[i] = head[i]!;
+    out.set(head);
     const p = writeUint(out, head.length, timestamp);
     out[p] = 0x95;
     out[p + 1] = 2;
@@ -229,10 +231,11 @@ export class FrameMessageWriter {
     out[at + n] = 0xc0;
     out[at + n + 1] = 0xc0;
     this.#message = out;
-    return out.subarray(at, at + n);
+    // A view by the constructor: `subarray` also looks up the species constructor.
+    return new Uint8Array(out.buffer, out.byteOffset + at, n);
   }
 
-  /** The message laid out by the last {@link FrameMessageWriter.allocate} since {@link FrameMessageWriter.start}. @throws M2MError Internal when there is none. */
+  /** The message laid out by the allocator since the last {@link FrameMessageWriter.start}. @throws M2MError Internal when there is none. */
   take(): Uint8Array {
     const m = this.#message;
     this.#message = undefined;
