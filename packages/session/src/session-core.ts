@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, lastFrameJsonBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
 import { allocate, Slab, useSlab } from '#slab';
@@ -428,7 +428,8 @@ export class SessionCore {
     if (!established) this.#requireEstablished('sendData');
     // Encrypted sessions carry only AEAD frames, whatever was negotiated.
     const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
-    const originalBytes = utf8ByteLength(content);
+    // Counted up front only where needed: an M2M frame's encoding counts the bytes it encodes.
+    let originalBytes = algo !== 'm2m' || extra.includeOriginalSize ? utf8ByteLength(content) : -1;
     const now = this.#clock.now();
     // Plaintext M2M DATA with none of the extras goes straight into its binary message.
     const place = writer?.start(this.#id, now, algo, extra, this.#bound);
@@ -449,10 +450,11 @@ export class SessionCore {
     const previous = useSlab(this.#slab);
     let encoded: string | Uint8Array;
     try {
-      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, place ?? platform.fastCodec?.frameAllocatorFor(message!) ?? allocate, originalBytes) : compress(content, algo, opts);
+      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, place ?? platform.fastCodec?.frameAllocatorFor(message!) ?? allocate, originalBytes < 0 ? undefined : originalBytes) : compress(content, algo, opts);
     } finally {
       useSlab(previous);
     }
+    if (originalBytes < 0) originalBytes = lastFrameJsonBytes();
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
