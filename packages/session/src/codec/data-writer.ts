@@ -231,8 +231,7 @@ export class FrameMessageWriter {
     out[at + n] = 0xc0;
     out[at + n + 1] = 0xc0;
     this.#message = out;
-    // A view by the constructor: `subarray` also looks up the species constructor.
-    return new Uint8Array(out.buffer, out.byteOffset + at, n);
+    return out.subarray(at, at + n);
   }
 
   /** The message laid out by the allocator since the last {@link FrameMessageWriter.start}. @throws M2MError Internal when there is none. */
