@@ -17,14 +17,12 @@ import {
   AEAD_TAG_SIZE,
   COMMON_FLAGS_OFFSET,
   FLAGS_OFFSET,
-  FLAGS_RESERVED_OFFSET,
   HEADER_LEN_OFFSET,
   HMAC_TAG_SIZE,
   MIN_FRAME_WITH_SECURITY,
   PAYLOAD_LEN_SIZE,
   PAYLOAD_PREAMBLE_SIZE,
   PREFIX_LEN,
-  RESERVED_OFFSET,
   SCHEMA_OFFSET,
   SECURITY_OFFSET,
   VARIABLE_HEADER_OFFSET,
@@ -140,6 +138,9 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
 }
 
 const newBytes = (n: number): Uint8Array => new Uint8Array(n);
+/** `#M2M|1|` and a fixed header of zeros: what every frame starts with before its fields are set. */
+const FIXED_HEAD = new Uint8Array(VARIABLE_HEADER_OFFSET);
+FIXED_HEAD.set(M2M_PREFIX_BYTES);
 const utf8Encoder = new TextEncoder();
 
 /**
@@ -192,7 +193,8 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   // goes and is overwritten by it (no staging copy of the frame).
   const sectionAt = aead ? headersEnd + AEAD_NONCE_SIZE : headersEnd;
   const out = allocate(sectionAt + tail + (aead ? AEAD_TAG_SIZE : protection?.mode === 'hmac' ? HMAC_TAG_SIZE : 0));
-  for (let i = 0; i < PREFIX_LEN; i++) out[i] = M2M_PREFIX_BYTES[i];
+  // The prefix and the fixed header's zero bytes in one copy, then its fields.
+  out.set(FIXED_HEAD);
   const headerLen = FIXED_HEADER_LEN + variableLen;
   out[HEADER_LEN_OFFSET] = headerLen & 0xff;
   out[HEADER_LEN_OFFSET + 1] = headerLen >>> 8;
@@ -200,9 +202,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   out[SECURITY_OFFSET] = SECURITY_BYTE[protection ? protection.mode : 'none'];
   out[FLAGS_OFFSET] = built.flags & 0xff;
   out[FLAGS_OFFSET + 1] = (built.flags >>> 8) & 0xff;
-  out[FLAGS_RESERVED_OFFSET] = 0;
-  out[COMMON_FLAGS_OFFSET] = packed ? CommonFlag.COMPRESSED : 0;
-  for (let i = RESERVED_OFFSET; i < VARIABLE_HEADER_OFFSET; i++) out[i] = 0;
+  if (packed) out[COMMON_FLAGS_OFFSET] = CommonFlag.COMPRESSED;
   built.variable.copyTo(out, VARIABLE_HEADER_OFFSET);
   const payloadAt = sectionAt + PAYLOAD_PREAMBLE_SIZE;
   let crc: number;
