@@ -3,12 +3,14 @@
  * `SessionCore.compress`: plaintext M2M DATA comes back as its binary message, laid out around
  * the frame without a `Message`. It must give what the generic path gives, byte
  * for byte: `compress` and then the binary codec's `encode`, on a twin core in the same state,
- * with the same stats, state and errors, whatever the content, algorithm, extras, clock,
+ * with the same stats, state and errors, whatever the content, algorithm, extras, clock, frame
+ * protection (HMAC),
  * session id and limits, and across sessions sharing the writer's module-level caches.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isM2MError } from '@m2m/core';
+import { hmacProtection } from '@m2m/crypto';
 import { binaryCodec, defaultCapabilities, SessionCore, type Message } from '@m2m/session';
 import { ManualClock } from '@m2m/session/testing';
 import { FrameMessageWriter } from '../src/codec/data-writer.js';
@@ -21,14 +23,18 @@ interface Setup {
   maxPayload: number;
   limits: { maxJsonDepth: number } | undefined;
   compression: 'auto' | 'always';
+  /** Frames signed with a pre-shared HMAC key (a plaintext session's frame protection). */
+  hmac: boolean;
 }
+
+const HMAC_KEY = new Uint8Array(32).fill(7);
 
 /** An established client core (its id from the server's ACCEPT), or one left in INITIAL. */
 function clientCore(s: Setup, establish: boolean): SessionCore {
   const clock = new ManualClock(s.start);
   const caps = defaultCapabilities();
   const capabilities = { ...caps, compression: { ...caps.compression, maxPayload: s.maxPayload } };
-  const client = new SessionCore({ role: 'client', clock, capabilities, limits: s.limits, compression: s.compression });
+  const client = new SessionCore({ role: 'client', clock, capabilities, limits: s.limits, compression: s.compression, ...(s.hmac ? { protection: hmacProtection(HMAC_KEY) } : {}) });
   if (!establish) return client;
   const server = new SessionCore({ role: 'server', clock, sessionId: s.sessionId });
   client.receive(server.receive(client.createHello()).reply!);
@@ -72,6 +78,7 @@ const SETUP = fc.record({
   maxPayload: fc.constantFrom(0, 0, 0, 0, 0, 64, 400, 5000),
   limits: fc.constantFrom(undefined, { maxJsonDepth: 3 }),
   compression: fc.constantFrom('auto', 'always') as fc.Arbitrary<'auto' | 'always'>,
+  hmac: fc.constantFrom(false, false, true),
 });
 const CALL = fc.record({
   content: CONTENT,
@@ -105,7 +112,7 @@ describe('SessionCore.compress with a FrameMessageWriter (Session.send under the
   });
 
   it('takes plaintext M2M DATA without extras itself and leaves the rest to the codec', () => {
-    const setup: Setup = { sessionId: 'd2b7a3f0-3c1e-4a8e-9a55-0f7c6f0e2a11', start: 1_705_520_400_000, maxPayload: 0, limits: undefined, compression: 'auto' };
+    const setup: Setup = { sessionId: 'd2b7a3f0-3c1e-4a8e-9a55-0f7c6f0e2a11', start: 1_705_520_400_000, maxPayload: 0, limits: undefined, compression: 'auto', hmac: false };
     const core = clientCore(setup, true);
     const w = new FrameMessageWriter();
     const json = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}';
