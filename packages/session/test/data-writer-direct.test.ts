@@ -1,11 +1,10 @@
 /**
  * `Session.send` under the binary codec passes a `FrameMessageWriter` (codec/data-writer.ts) to
  * `SessionCore.compress`: plaintext M2M DATA comes back as its binary message, laid out around
- * the frame without a `Message`. It must give what the generic path gives, byte
- * for byte: `compress` and then the binary codec's `encode`, on a twin core in the same state,
- * with the same stats, state and errors, whatever the content, algorithm, extras, clock, frame
- * protection (HMAC),
- * session id and limits, and across sessions sharing the writer's module-level caches.
+ * the frame without a `Message`. It must give what the generic path gives, byte for byte:
+ * `compress` and then the binary codec's `encode`, on a twin core in the same state, with the
+ * same stats, state and errors, whatever the content, algorithm, extras, clock, frame protection
+ * (HMAC), session id and limits, and across sessions sharing the writer's module-level caches.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
