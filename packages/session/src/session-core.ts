@@ -410,18 +410,19 @@ export class SessionCore {
   }
 
   /**
+   * @internal `Session.send` under the binary codec passes its `FrameMessageWriter` (Node's
+   * platform, codec/data-writer.ts): plaintext M2M DATA then comes back as its binary message's
+   * bytes, laid out around the frame without a `Message`; anything else as the `Message`, for the
+   * codec to encode. Same bytes, state, stats and errors as without it. (Declared before the
+   * public signature, so that `ReturnType` and the like still see `Message`.)
+   */
+  compress(content: string, algorithm: Algorithm | undefined, extra: DataExtras, writer: FrameMessageWriter | undefined): Message | Uint8Array;
+  /**
    * A DATA message carrying `content` encoded with the negotiated algorithm (or `algorithm`).
    * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
    *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
    */
   compress(content: string, algorithm?: Algorithm, extra?: DataExtras): Message;
-  /**
-   * @internal `Session.send` under the binary codec passes its `FrameMessageWriter` (Node's
-   * platform, codec/data-writer.ts): plaintext M2M DATA then comes back as its binary message's
-   * bytes, laid out around the frame without a `Message`; anything else as the `Message`, for the
-   * codec to encode. Same bytes, state, stats and errors as without it.
-   */
-  compress(content: string, algorithm: Algorithm | undefined, extra: DataExtras, writer: FrameMessageWriter | undefined): Message | Uint8Array;
   compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS, writer?: FrameMessageWriter): Message | Uint8Array {
     // DATA leaves ESTABLISHED as it is: the table is consulted only in other states.
     const established = this.#machine.state === SessionState.ESTABLISHED;
