@@ -23,7 +23,7 @@ export { crc32Bytewise, crc32Table } from './wire/crc32.js';
 export { crc32 } from './wire/checksum.js';
 export { base64Encode, base64Decode, Base64Error } from './wire/base64.js';
 export { frameBytesToText } from './wire/frame-text.js';
-export { encodeFrameWith, decodeFramePayload } from './wire/frame.js';
+export { encodeFrameWith, decodeFramePayload, lastFrameJsonBytes } from './wire/frame.js';
 export { estimateTokensFromBytes } from './wire/cost.js';
 export { resolveLimits } from './wire/limits.js';
 export { utf8Encode, utf8DecodeStrict, utf8ErrorText, concatBytes, isBytes, toPlainBytes } from './wire/bytes.js';

@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, lastFrameJsonBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
 import { allocate, Slab, useSlab } from '#slab';
@@ -18,6 +18,7 @@ import { negotiate, versionsCompatible, type Negotiated } from './negotiate.js';
 import { SessionState, StateMachine, type SessionEvent } from './state-machine.js';
 import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.js';
 import type { EncodeFrameOptions } from '@m2m/core';
+import type { FrameMessageWriter } from './codec/data-writer.js';
 
 const NO_EXTRAS: DataExtras = Object.freeze({});
 
@@ -409,24 +410,40 @@ export class SessionCore {
   }
 
   /**
+   * @internal `Session.send` under the binary codec passes its `FrameMessageWriter` (Node's
+   * platform, codec/data-writer.ts): plaintext M2M DATA then comes back as its binary message's
+   * bytes, laid out around the frame without a `Message`; anything else as the `Message`, for the
+   * codec to encode. Same bytes, state, stats and errors as without it. (Declared before the
+   * public signature, so that `ReturnType` and the like still see `Message`.)
+   */
+  compress(content: string, algorithm: Algorithm | undefined, extra: DataExtras, writer: FrameMessageWriter | undefined): Message | Uint8Array;
+  /**
    * A DATA message carrying `content` encoded with the negotiated algorithm (or `algorithm`).
    * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
    *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
    */
-  compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS): Message {
+  compress(content: string, algorithm?: Algorithm, extra?: DataExtras): Message;
+  compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS, writer?: FrameMessageWriter): Message | Uint8Array {
     // DATA leaves ESTABLISHED as it is: the table is consulted only in other states.
     const established = this.#machine.state === SessionState.ESTABLISHED;
     if (!established) this.#requireEstablished('sendData');
     // Encrypted sessions carry only AEAD frames, whatever was negotiated.
     const algo = this.#requireFrames ? 'm2m' : (algorithm ?? this.#negotiated?.algorithm ?? 'm2m');
-    const originalBytes = utf8ByteLength(content);
-    // The message is built first: an encrypted session seals its fields into the frame's AAD.
-    const value: DataPayload = { algorithm: algo, content: '' };
-    if (extra.includeOriginalSize) value.originalSize = originalBytes;
-    if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
+    // Counted up front only where needed: an M2M frame's encoding counts the bytes it encodes.
+    let originalBytes = algo !== 'm2m' || extra.includeOriginalSize ? utf8ByteLength(content) : -1;
     const now = this.#clock.now();
-    const message: Message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
-    if (this.#bound) this.#bound.bindMessage(message);
+    // Plaintext M2M DATA with none of the extras goes straight into its binary message.
+    const place = writer?.start(this.#id, now, algo, extra, this.#bound);
+    let value: DataPayload | undefined;
+    let message: Message | undefined;
+    if (!place) {
+      // The message is built first: an encrypted session seals its fields into the frame's AAD.
+      value = { algorithm: algo, content: '' };
+      if (extra.includeOriginalSize) value.originalSize = originalBytes;
+      if (extra.securityStatus) value.securityStatus = { ...extra.securityStatus };
+      message = { type: 'DATA', sessionId: this.#id, timestamp: now, payload: { kind: 'data', value } };
+      if (this.#bound) this.#bound.bindMessage(message);
+    }
     const opts = this.#encodeOptions();
     // M2M frames stay bytes (the binary codec carries them as such; docs/PROTOCOL.md §4.2),
     // encoded straight into the binary message they travel in (codec/data-writer.ts, Node's
@@ -434,10 +451,11 @@ export class SessionCore {
     const previous = useSlab(this.#slab);
     let encoded: string | Uint8Array;
     try {
-      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, platform.fastCodec?.frameAllocatorFor(message) ?? allocate, originalBytes) : compress(content, algo, opts);
+      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, place ?? platform.fastCodec?.frameAllocatorFor(message!) ?? allocate, originalBytes < 0 ? undefined : originalBytes) : compress(content, algo, opts);
     } finally {
       useSlab(previous);
     }
+    if (originalBytes < 0) originalBytes = lastFrameJsonBytes();
     const length = contentTextLength(encoded);
     const max = this.#negotiated?.maxPayload ?? 0;
     if (max > 0 && length > max) throw new M2MError('LimitExceeded', { limit: 'maxPayload', actual: length, max });
@@ -446,9 +464,10 @@ export class SessionCore {
     this.#schedule();
     this.stats.bytesCompressed += length;
     this.stats.bytesSaved += Math.max(0, originalBytes - length);
-    value.content = encoded;
     this.stats.messagesSent++;
-    return message;
+    if (place) return writer!.take();
+    value!.content = encoded;
+    return message!;
   }
 
   /**

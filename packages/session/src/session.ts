@@ -12,6 +12,8 @@ import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { Slab, useSlab } from '#slab';
+import { platform } from '#platform';
+import type { FrameMessageWriter } from './codec/data-writer.js';
 import { SessionCore, withOverrides, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
@@ -192,6 +194,8 @@ export class Session implements AsyncIterable<SessionData> {
   readonly transport: Transport;
   #core: SessionCore;
   #codec: MessageCodec;
+  /** Node, binary codec: lays out plaintext DATA around its frame (SessionCore.compress, codec/data-writer.ts). */
+  #dataWriter: FrameMessageWriter | undefined;
   /** Buffers of the messages this session encodes and decodes (its core has its own for DATA frames). */
   #slab = new Slab();
   #inbox: AsyncQueue<SessionData>;
@@ -232,6 +236,7 @@ export class Session implements AsyncIterable<SessionData> {
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
     this.transport = transport;
     this.#codec = codec;
+    if (codec === binaryCodec) this.#dataWriter = platform.fastCodec?.frameMessageWriter();
     this.#clock = options.clock ?? systemClock;
     this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
     // Unread DATA counts toward the server's buffer budget through the transport's account.
@@ -508,8 +513,10 @@ export class Session implements AsyncIterable<SessionData> {
     if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
     let bytes: Uint8Array;
     try {
-      // DATA is never a control message: encoded here, without #send's sealing check.
-      bytes = this.#encode(this.#core.compress(content, options.algorithm, options));
+      // DATA is never a control message: encoded here, without #send's sealing check. Under the
+      // binary codec on Node the core may hand back the message's bytes already (#dataWriter).
+      const data = this.#core.compress(content, options.algorithm, options, this.#dataWriter);
+      bytes = data instanceof Uint8Array ? data : this.#encode(data);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as nodeBuffer from 'node:buffer';
 import type { Platform } from './types.js';
 import { nodeBrotliCompress, nodeBrotliDecompress } from './_brotli-node.js';
+import { utf8EncodeScratch } from './_utf8-scratch-node.js';
 import { crc32Table, SMALL_CRC_BYTES } from '../wire/crc32.js';
 import { toPlainBytes, utf8DecodeStrict } from '../wire/bytes.js';
 import { scanHeader, scanHeaderBytes } from '../wire/header-scan.js';
@@ -42,7 +43,7 @@ export const platform: Platform = {
   crc32,
   base64Encode: (bytes) => asBuffer(bytes).toString('base64'),
   base64Decode: (text) => toPlainBytes(Buffer.from(text, 'base64')),
-  utf8EncodeScratch: (text) => toPlainBytes(Buffer.from(text, 'utf8')),
+  utf8EncodeScratch,
   utf8Length: (text) => Buffer.byteLength(text, 'utf8'),
   brotliCompress: nodeBrotliCompress,
   brotliDecompress: nodeBrotliDecompress,

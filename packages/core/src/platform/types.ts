@@ -29,10 +29,11 @@ export interface Platform {
   /** @throws BrotliDataError, BrotliLimitError */
   brotliDecompress(data: Uint8Array, maxOutput: number): Uint8Array;
   /**
-   * UTF-8 bytes of a string for the codec's own use (never handed to callers: on Node it may be
-   * a view into Buffer's shared pool, which is cheaper than TextEncoder for small strings).
+   * UTF-8 bytes of a string for the codec's own use, valid until the next call (never handed to
+   * callers: on Node a view of one reused scratch, `utf8Length` long when the caller knows it, or
+   * of Buffer's memory for long texts).
    */
-  utf8EncodeScratch(text: string): Uint8Array;
+  utf8EncodeScratch(text: string, utf8Length?: number): Uint8Array;
   /** UTF-8 byte length of a string (lone surrogates count 3, as U+FFFD). */
   utf8Length(text: string): number;
   /** Strict UTF-8 decoding (`undefined` for invalid input), as fast as the platform allows. */

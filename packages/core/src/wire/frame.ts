@@ -17,14 +17,12 @@ import {
   AEAD_TAG_SIZE,
   COMMON_FLAGS_OFFSET,
   FLAGS_OFFSET,
-  FLAGS_RESERVED_OFFSET,
   HEADER_LEN_OFFSET,
   HMAC_TAG_SIZE,
   MIN_FRAME_WITH_SECURITY,
   PAYLOAD_LEN_SIZE,
   PAYLOAD_PREAMBLE_SIZE,
   PREFIX_LEN,
-  RESERVED_OFFSET,
   SCHEMA_OFFSET,
   SECURITY_OFFSET,
   VARIABLE_HEADER_OFFSET,
@@ -140,6 +138,9 @@ export function encodeFrame(json: string, options: EncodeFrameOptions = {}): Uin
 }
 
 const newBytes = (n: number): Uint8Array => new Uint8Array(n);
+/** `#M2M|1|` and a fixed header of zeros: what every frame starts with before its fields are set. */
+const FIXED_HEAD = new Uint8Array(VARIABLE_HEADER_OFFSET);
+FIXED_HEAD.set(M2M_PREFIX_BYTES);
 const utf8Encoder = new TextEncoder();
 
 /**
@@ -156,19 +157,19 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string' });
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
-  const jsonLen = utf8Length ?? platform.utf8Length(json);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
   // it; short requests from their UTF-8 bytes, which the frame needs anyway); what it cannot
   // decide exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
+  // The byte scan's UTF-8 bytes come first (Node: into a reused scratch), and their count with
+  // them (no pass to count).
+  const scan = !options.promptTokens && platform.scanHeader;
+  let jsonBytes = scan && platform.scanHeaderBytes ? platform.utf8EncodeScratch(json, utf8Length) : undefined;
+  const jsonLen = (lastJsonBytes = utf8Length ?? jsonBytes?.length ?? platform.utf8Length(json));
   let built: BuiltHeader | undefined;
-  let jsonBytes: Uint8Array | undefined;
-  if (!options.promptTokens && platform.scanHeader) {
+  if (scan) {
     const isAscii = jsonLen === json.length;
-    if (platform.scanHeaderBytes) {
-      jsonBytes = encodeScratch(json, jsonLen);
-      built = platform.scanHeaderBytes(jsonBytes, json, limits.maxJsonDepth, isAscii);
-    }
-    built ??= platform.scanHeader(json, limits.maxJsonDepth, isAscii);
+    if (jsonBytes) built = platform.scanHeaderBytes!(jsonBytes, json, limits.maxJsonDepth, isAscii);
+    built ??= platform.scanHeader!(json, limits.maxJsonDepth, isAscii);
   }
   const parsed = built ? undefined : parseForHeaders(json, limits.maxJsonDepth);
   checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
@@ -176,7 +177,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   // A plain payload is copied into the frame from its bytes, or encoded straight into it; a
   // compressed one needs its bytes first.
   const plain = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES);
-  if (!plain) jsonBytes ??= encodeScratch(json, jsonLen);
+  if (!plain) jsonBytes ??= platform.utf8EncodeScratch(json, jsonLen);
   const packed = plain ? undefined : compressPayload(jsonBytes!, options.compression === 'auto');
   const payloadLen = packed ? packed.length : jsonLen;
   const protection = checkProtection(options.protection);
@@ -192,7 +193,8 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   // goes and is overwritten by it (no staging copy of the frame).
   const sectionAt = aead ? headersEnd + AEAD_NONCE_SIZE : headersEnd;
   const out = allocate(sectionAt + tail + (aead ? AEAD_TAG_SIZE : protection?.mode === 'hmac' ? HMAC_TAG_SIZE : 0));
-  for (let i = 0; i < PREFIX_LEN; i++) out[i] = M2M_PREFIX_BYTES[i];
+  // The prefix and the fixed header's zero bytes in one copy, then its fields.
+  out.set(FIXED_HEAD);
   const headerLen = FIXED_HEADER_LEN + variableLen;
   out[HEADER_LEN_OFFSET] = headerLen & 0xff;
   out[HEADER_LEN_OFFSET + 1] = headerLen >>> 8;
@@ -200,9 +202,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   out[SECURITY_OFFSET] = SECURITY_BYTE[protection ? protection.mode : 'none'];
   out[FLAGS_OFFSET] = built.flags & 0xff;
   out[FLAGS_OFFSET + 1] = (built.flags >>> 8) & 0xff;
-  out[FLAGS_RESERVED_OFFSET] = 0;
-  out[COMMON_FLAGS_OFFSET] = packed ? CommonFlag.COMPRESSED : 0;
-  for (let i = RESERVED_OFFSET; i < VARIABLE_HEADER_OFFSET; i++) out[i] = 0;
+  if (packed) out[COMMON_FLAGS_OFFSET] = CommonFlag.COMPRESSED;
   built.variable.copyTo(out, VARIABLE_HEADER_OFFSET);
   const payloadAt = sectionAt + PAYLOAD_PREAMBLE_SIZE;
   let crc: number;
@@ -243,23 +243,14 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   }
 }
 
-/** Largest payload scratch kept between frames (larger payloads get their own buffer). */
-const KEPT_SCRATCH_BYTES = 512 * 1024;
-let scratch = new Uint8Array(0);
+let lastJsonBytes = 0;
 
 /**
- * The UTF-8 bytes of a payload that is about to be compressed, in a buffer reused across frames:
- * they only feed Brotli and the CRC within this call, and a fresh buffer per frame (Buffer.from)
- * cost about four times the encoding itself on large payloads (docs/ARCHITECTURE.md, Performance notes).
+ * The UTF-8 length of the JSON text of the frame {@link encodeFrameWith} encoded last (internal:
+ * a session's statistics read it instead of counting the text again).
  */
-function encodeScratch(json: string, jsonLen: number): Uint8Array {
-  if (jsonLen > KEPT_SCRATCH_BYTES) return platform.utf8EncodeScratch(json);
-  if (scratch.length < jsonLen) scratch = new Uint8Array(Math.min(KEPT_SCRATCH_BYTES, Math.max(jsonLen, scratch.length * 2, 1024)));
-  // Into the whole scratch, then the view: `encodeInto` on a whole array cost about half of the
-  // same call on a fresh view here (126 against 241 ns for 162 B, view included;
-  // docs/ARCHITECTURE.md, Performance notes). It writes exactly `jsonLen` bytes, which fit.
-  utf8Encoder.encodeInto(json, scratch);
-  return scratch.subarray(0, jsonLen);
+export function lastFrameJsonBytes(): number {
+  return lastJsonBytes;
 }
 
 function writeU32LE(out: Uint8Array, at: number, v: number): void {

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Algorithm } from '@m2m/core';
-import { utf8ByteLength } from '@m2m/core/internal';
+import { M2MError, utf8ByteLength } from '@m2m/core/internal';
 import type { Message } from '../message.js';
 import { MessageType } from '../message.js';
 import { BIN_HEAD, headSize, STR_HEAD, uintSize, writeHead, writeUint } from './msgpack-encode.js';
@@ -170,6 +170,77 @@ function isPlaced(m: Message): boolean {
 export function frameAllocatorFor(m: Message): (n: number) => Uint8Array {
   placingFor = m;
   return allocateInMessage;
+}
+
+const DATA_TYPE = TYPE_INDEX.get('DATA')!;
+const NO_HEAD = new Uint8Array(0);
+
+/**
+ * Writes one session's plaintext M2M DATA messages, `[DATA, session_id, timestamp, [2, m2m,
+ * frame, nil, nil]]`, around their frames without a `Message` to read them from: the bytes
+ * {@link frameAllocatorFor} and {@link writeDataMessage} write for the same message, for
+ * `Session.send` under the binary codec (`SessionCore.compress` with a writer). The array head
+ * and the session id's str, the same in every message of a session, are kept and copied.
+ * Synchronous use: {@link FrameMessageWriter.start} gives the allocator for `encodeFrameWith`
+ * (called once, with the frame's size), then {@link FrameMessageWriter.take} gives the message.
+ */
+export class FrameMessageWriter {
+  /** `0x94`, DATA's type number and the session id as a str (nil when none), for `#sid`. */
+  #head = NO_HEAD;
+  #sid: string | undefined | null = null;
+  #timestamp = 0;
+  #message: Uint8Array | undefined;
+  /** The allocator `start` gives: the frame's view inside its message (one closure per writer, not per message). */
+  readonly #allocate: (n: number) => Uint8Array = (n) => this.#place(n);
+
+  /**
+   * Sets the next message's session id and timestamp when this writer takes the message (M2M
+   * DATA of a plaintext session, no `bound`; without `extra`'s original size or security status;
+   * the timestamp a safe non-negative integer) and returns the allocator to pass to
+   * `encodeFrameWith`; `undefined` for anything else (nothing set): the generic encoder's.
+   */
+  start(sid: string | undefined, timestamp: number, algorithm: string, extra: { includeOriginalSize?: boolean; securityStatus?: unknown }, bound: unknown): ((n: number) => Uint8Array) | undefined {
+    this.#message = undefined;
+    if (algorithm !== 'm2m' || bound !== undefined || extra.includeOriginalSize || extra.securityStatus !== undefined) return undefined;
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) return undefined;
+    if (sid !== this.#sid) {
+      const head = new Uint8Array(2 + (sid === undefined ? 1 : headSize(sidLength(sid), STR_HEAD) + sidLength(sid)));
+      head[0] = 0x94;
+      head[1] = DATA_TYPE;
+      if (sid === undefined) head[2] = 0xc0;
+      else writeSid(head, 2, sid);
+      this.#head = head;
+      this.#sid = sid;
+    }
+    this.#timestamp = timestamp;
+    return this.#allocate;
+  }
+
+  #place(n: number): Uint8Array {
+    const head = this.#head;
+    const timestamp = this.#timestamp;
+    const at = head.length + uintSize(timestamp) + 3 + headSize(n, BIN_HEAD);
+    const out = allocate(at + n + 2);
+    out.set(head);
+    const p = writeUint(out, head.length, timestamp);
+    out[p] = 0x95;
+    out[p + 1] = 2;
+    out[p + 2] = ALGO_INDEX.m2m;
+    writeHead(out, p + 3, n, BIN_HEAD);
+    // original_size and security status: nil.
+    out[at + n] = 0xc0;
+    out[at + n + 1] = 0xc0;
+    this.#message = out;
+    return out.subarray(at, at + n);
+  }
+
+  /** The message laid out by the allocator since the last {@link FrameMessageWriter.start}. @throws M2MError Internal when there is none. */
+  take(): Uint8Array {
+    const m = this.#message;
+    this.#message = undefined;
+    if (m === undefined) throw new M2MError('Internal', { reason: 'no DATA message was laid out' });
+    return m;
+  }
 }
 
 /**

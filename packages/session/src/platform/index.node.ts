@@ -13,7 +13,7 @@ import { WS_BATCH_PROTOCOL, WS_OFFERED_PROTOCOLS, batchLimit } from '../transpor
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import { jsonCodec } from '../codec/json.js';
 import { readDataMessage } from '../codec/data-reader.js';
-import { frameAllocatorFor, writeDataMessage } from '../codec/data-writer.js';
+import { FrameMessageWriter, frameAllocatorFor, writeDataMessage } from '../codec/data-writer.js';
 import { KeptBinding } from '../secure/kept-binding.js';
 import { readAcceptPayload, readCapabilities, readHandshakeMessage } from '../codec/handshake-reader.js';
 import { writeAcceptPayload, writeCapabilities, writeHandshakeMessage } from '../codec/handshake-writer.js';
@@ -69,6 +69,7 @@ export const platform: SessionPlatform = {
   fastCodec: {
     writeDataMessage,
     frameAllocatorFor,
+    frameMessageWriter: () => new FrameMessageWriter(),
     keptBinding: () => new KeptBinding(),
     readDataMessage,
     decodeFramePayload,

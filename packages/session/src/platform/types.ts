@@ -7,6 +7,7 @@ import type { MessageCodec } from '../codec/index.js';
 import type { Capabilities, Message } from '../message.js';
 import type { Transport, TransportLimits } from '../transport/types.js';
 import type { KeptBinding } from '../secure/kept-binding.js';
+import type { FrameMessageWriter } from '../codec/data-writer.js';
 import type { DecodeFrameOptions } from '@m2m/core';
 
 /** Dial options. */
@@ -44,6 +45,8 @@ export interface BinaryFastPath {
   writeDataMessage(m: Message): Uint8Array | undefined;
   /** An allocator for `encodeFrameWith` that lays the frame out inside `m`'s binary message. */
   frameAllocatorFor(m: Message): (n: number) => Uint8Array;
+  /** A writer of one session's plaintext M2M DATA messages around their frames, no `Message` needed (codec/data-writer.ts). */
+  frameMessageWriter(): FrameMessageWriter;
   /** A new kept binding for one direction of a secure session (secure/kept-binding.ts). */
   keptBinding(): KeptBinding;
   readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => Uint8Array): Message | undefined;
