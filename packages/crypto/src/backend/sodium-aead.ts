@@ -65,6 +65,22 @@ export interface SodiumAead {
    * frame's real buffer, offset and length.
    */
   openFrame(frame: Uint8Array, ad: Uint8Array, k: Uint8Array, alloc: (n: number) => Uint8Array): Uint8Array | undefined;
+  /**
+   * The real length of `data` when an in-place seal of it (`data` encrypted into itself, the tag
+   * into `mac`) takes these arguments, else -1. {@link SodiumAead.sealFitted} may then run with
+   * them, provided no other code runs in between (a getter could resize a buffer).
+   */
+  inPlaceFits(data: unknown, mac: unknown, ad: unknown, npub: unknown, k: unknown): number;
+  /** The in-place seal of arguments {@link SodiumAead.inPlaceFits} took, without checking them again. */
+  sealFitted(data: Uint8Array, mac: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): void;
+  /** The plaintext length when an open takes these arguments (by their real sizes), else -1; see {@link SodiumAead.openFitted}. */
+  openFits(m: unknown, c: unknown, ad: unknown, npub: unknown, k: unknown): number;
+  /**
+   * {@link SodiumAead.open} of arguments {@link SodiumAead.openFits} took (`n` what it returned),
+   * without checking their sizes again (as {@link SodiumAead.sealFitted}); memory shared with `m`
+   * at another offset is still copied first.
+   */
+  openFitted(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, n: number): boolean;
 }
 
 // Sizes are read with core's built-in TypedArray getters (wire/typed-array-intrinsics.ts). A
@@ -92,6 +108,12 @@ function overlapsShifted(a: Uint8Array, b: Uint8Array): boolean {
   const bo = byteOffsetOf.call(b) as number;
   if (ao === bo || ao >= bo + (lengthOf.call(b) as number) || bo >= ao + (lengthOf.call(a) as number)) return false;
   return bufferOf.call(a) === bufferOf.call(b);
+}
+
+/** {@link SodiumAead.inPlaceFits}: the in-place seal's five arguments read once each. */
+function inPlaceFits(data: unknown, mac: unknown, ad: unknown, npub: unknown, k: unknown): number {
+  const n = realLength(data);
+  return realLength(mac) === 16 && kindOf.call(ad) === 'Uint8Array' && realLength(npub) === 12 && realLength(k) === 32 ? n : -1;
 }
 
 /**
@@ -165,6 +187,20 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
         return undefined;
       }
     },
+    inPlaceFits,
+    sealFitted(data, mac, ad, npub, k) {
+      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(data, mac, data, ad, null, npub, k);
+    },
+    openFits,
+    openFitted(m, c, ad, npub, k) {
+      try {
+        s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k);
+        return true;
+      } catch {
+        m.fill(0);
+        return false;
+      }
+    },
     // Arguments libsodium cannot take are a refusal, as a forged tag (what the backend did before).
     open(m, c, ad, npub, k) {
       if (openFits(m, c, ad, npub, k) < 0) return false;
@@ -181,6 +217,9 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
 
 /** Direct binding calls behind the checks that make them safe. */
 function directCalls(b: SodiumAeadBinding): SodiumAead {
+  // Success returns the plaintext length; anything else (a negative status) is a refusal.
+  const openFitted = (m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, n: number): boolean =>
+    b.crypto_aead_chacha20poly1305_ietf_decrypt(m, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k) === n;
   return {
     direct: true,
     seal(c, mac, m, ad, npub, k) {
@@ -205,10 +244,14 @@ function directCalls(b: SodiumAeadBinding): SodiumAead {
     },
     open(m, c, ad, npub, k) {
       const n = openFits(m, c, ad, npub, k);
-      if (n < 0) return false;
-      // Success returns the plaintext length; anything else (a negative status) is a refusal.
-      return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k) === n;
+      return n >= 0 && openFitted(m, c, ad, npub, k, n);
     },
+    inPlaceFits,
+    sealFitted(data, mac, ad, npub, k) {
+      b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(data, mac, data, ad, npub, k);
+    },
+    openFits,
+    openFitted,
   };
 }
 
