@@ -5,4 +5,5 @@
  * @module
  */
 export { openInto, sealInPlace, sealParts } from './aead.js';
+export { transportOpenInto, transportSealInPlace } from '#transport-aead';
 export { noiseHkdf } from './noise/cipher-state.js';

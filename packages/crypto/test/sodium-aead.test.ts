@@ -194,6 +194,44 @@ describe.skipIf(!sodium)('libsodium AEAD calls (backend/sodium-aead.ts)', () => 
     }
   });
 
+  it('opens and seals right whatever the byte ranges of input and output say: disjoint in one buffer, meeting by offset in two, in place', () => {
+    // overlapsShifted compares buffers only when the ranges meet by offset: each case here must
+    // give the bytes of a seal or open between separate arrays.
+    for (const aead of [sodiumAead(sodium!, realBinding), sodiumAead(sodium!, () => null)]) {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+      const nonce = new Uint8Array(12).fill(3);
+      const ad = new Uint8Array(7).fill(4);
+      const plain = Uint8Array.from({ length: 170 }, (_, i) => (i * 11) & 255);
+      const c = new Uint8Array(170);
+      const tag = new Uint8Array(16);
+      aead.seal(c, tag, plain, ad, nonce, key);
+      const sealed = new Uint8Array([...c, ...tag]);
+      // One buffer, ranges apart (output before and after the input).
+      for (const [outAt, inAt] of [[0, 200], [200, 0]]) {
+        const buf = new Uint8Array(400);
+        buf.set(sealed, inAt);
+        const out = buf.subarray(outAt, outAt + 170);
+        expect(aead.open(out, buf.subarray(inAt, inAt + 186), ad, nonce, key)).toBe(true);
+        expect([...out]).toEqual([...plain]);
+        const sbuf = new Uint8Array(400);
+        sbuf.set(plain, inAt);
+        const stag = new Uint8Array(16);
+        aead.seal(sbuf.subarray(outAt, outAt + 170), stag, sbuf.subarray(inAt, inAt + 170), ad, nonce, key);
+        expect([...sbuf.subarray(outAt, outAt + 170), ...stag]).toEqual([...sealed]);
+      }
+      // Two buffers whose ranges meet by offset (10..180 and 0..186): nothing shared, nothing copied wrongly.
+      const other = new Uint8Array(200);
+      const out = other.subarray(10, 180);
+      expect(aead.open(out, sealed.slice(), ad, nonce, key)).toBe(true);
+      expect([...out]).toEqual([...plain]);
+      // In place, output and input the same array.
+      const inPlace = plain.slice();
+      const itag = new Uint8Array(16);
+      aead.seal(inPlace, itag, inPlace, ad, nonce, key);
+      expect([...inPlace, ...itag]).toEqual([...sealed]);
+    }
+  });
+
   it('uses the public functions for an unknown sodium-native version, a missing binding, or a binding that does not give their bytes', () => {
     const binding = realBinding().binding as Record<string, (...a: Uint8Array[]) => number>;
     expect(sodiumAead(sodium!, () => ({ version: '4.3.1', binding })).direct).toBe(false);

@@ -65,6 +65,22 @@ export interface SodiumAead {
    * frame's real buffer, offset and length.
    */
   openFrame(frame: Uint8Array, ad: Uint8Array, k: Uint8Array, alloc: (n: number) => Uint8Array): Uint8Array | undefined;
+  /**
+   * The real length of `data` when an in-place seal of it (`data` encrypted into itself, the tag
+   * into `mac`) takes these arguments, else -1. {@link SodiumAead.sealFitted} may then run with
+   * them, provided no other code runs in between (a getter could resize a buffer).
+   */
+  inPlaceFits(data: unknown, mac: unknown, ad: unknown, npub: unknown, k: unknown): number;
+  /** The in-place seal of arguments {@link SodiumAead.inPlaceFits} took, without checking them again. */
+  sealFitted(data: Uint8Array, mac: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): void;
+  /** The plaintext length when an open takes these arguments (by their real sizes), else -1; see {@link SodiumAead.openFitted}. */
+  openFits(m: unknown, c: unknown, ad: unknown, npub: unknown, k: unknown): number;
+  /**
+   * {@link SodiumAead.open} of arguments {@link SodiumAead.openFits} took (`n` what it returned),
+   * without checking their sizes again (as {@link SodiumAead.sealFitted}); memory shared with `m`
+   * at another offset is still copied first.
+   */
+  openFitted(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, n: number): boolean;
 }
 
 // Sizes are read with core's built-in TypedArray getters (wire/typed-array-intrinsics.ts). A
@@ -81,24 +97,39 @@ function realLength(x: unknown): number {
   return kindOf.call(x) === 'Uint8Array' ? (lengthOf.call(x) as number) : -1;
 }
 
-/** Whether `a` and `b` share memory without starting at the same byte (libsodium supports exact in-place only). */
+/**
+ * Whether `a` and `b` share memory without starting at the same byte (libsodium supports exact
+ * in-place only). The byte ranges are compared first: ranges that do not meet cannot overlap in
+ * any buffer, and the `buffer` getter is a C++ call (~30-40 ns here, twice per open before;
+ * docs/ARCHITECTURE.md, Performance notes), so the buffers are compared only when they might.
+ */
 function overlapsShifted(a: Uint8Array, b: Uint8Array): boolean {
-  if (bufferOf.call(a) !== bufferOf.call(b)) return false;
   const ao = byteOffsetOf.call(a) as number;
   const bo = byteOffsetOf.call(b) as number;
-  return ao !== bo && ao < bo + (lengthOf.call(b) as number) && bo < ao + (lengthOf.call(a) as number);
+  if (ao === bo || ao >= bo + (lengthOf.call(b) as number) || bo >= ao + (lengthOf.call(a) as number)) return false;
+  return bufferOf.call(a) === bufferOf.call(b);
 }
 
-/** Whether a seal's arguments are what libsodium's prototype assumes, by their real sizes. */
+/** {@link SodiumAead.inPlaceFits}: the in-place seal's five arguments read once each. */
+function inPlaceFits(data: unknown, mac: unknown, ad: unknown, npub: unknown, k: unknown): number {
+  const n = realLength(data);
+  return realLength(mac) === 16 && kindOf.call(ad) === 'Uint8Array' && realLength(npub) === 12 && realLength(k) === 32 ? n : -1;
+}
+
+/**
+ * Whether a seal's arguments are what libsodium's prototype assumes, by their real sizes. In
+ * place (`c` the very array `m`, the frame encoder's case) the output is the input: one array to
+ * read, and nothing to compare for overlap.
+ */
 function sealFits(c: unknown, mac: unknown, m: unknown, ad: unknown, npub: unknown, k: unknown): boolean {
   const n = realLength(m);
-  return n >= 0 && realLength(c) === n && realLength(mac) === 16 && realLength(ad) >= 0 && realLength(npub) === 12 && realLength(k) === 32;
+  return n >= 0 && (c === m || realLength(c) === n) && realLength(mac) === 16 && realLength(ad) >= 0 && realLength(npub) === 12 && realLength(k) === 32;
 }
 
-/** Whether an open's arguments are what libsodium's prototype assumes, by their real sizes. */
-function openFits(m: unknown, c: unknown, ad: unknown, npub: unknown, k: unknown): boolean {
-  const n = realLength(c);
-  return n >= 16 && realLength(m) === n - 16 && realLength(ad) >= 0 && realLength(npub) === 12 && realLength(k) === 32;
+/** The plaintext length of an open whose arguments are what libsodium's prototype assumes (by their real sizes), else -1. */
+function openFits(m: unknown, c: unknown, ad: unknown, npub: unknown, k: unknown): number {
+  const n = realLength(c) - 16;
+  return n >= 0 && realLength(m) === n && realLength(ad) >= 0 && realLength(npub) === 12 && realLength(k) === 32 ? n : -1;
 }
 
 /** Whether a fresh-output seal's inputs are what libsodium's prototype assumes: the plaintext's real length, else -1. */
@@ -135,7 +166,7 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
     direct: false,
     seal(c, mac, m, ad, npub, k) {
       if (!sealFits(c, mac, m, ad, npub, k)) unfit();
-      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, overlapsShifted(c, m) ? new Uint8Array(m) : m, ad, null, npub, k);
+      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, c !== m && overlapsShifted(c, m) ? new Uint8Array(m) : m, ad, null, npub, k);
     },
     sealNew(m, ad, npub, k, alloc) {
       const n = sealInputs(m, ad, npub, k);
@@ -156,9 +187,23 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
         return undefined;
       }
     },
+    inPlaceFits,
+    sealFitted(data, mac, ad, npub, k) {
+      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(data, mac, data, ad, null, npub, k);
+    },
+    openFits,
+    openFitted(m, c, ad, npub, k) {
+      try {
+        s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k);
+        return true;
+      } catch {
+        m.fill(0);
+        return false;
+      }
+    },
     // Arguments libsodium cannot take are a refusal, as a forged tag (what the backend did before).
     open(m, c, ad, npub, k) {
-      if (!openFits(m, c, ad, npub, k)) return false;
+      if (openFits(m, c, ad, npub, k) < 0) return false;
       try {
         s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k);
         return true;
@@ -172,11 +217,14 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
 
 /** Direct binding calls behind the checks that make them safe. */
 function directCalls(b: SodiumAeadBinding): SodiumAead {
+  // Success returns the plaintext length; anything else (a negative status) is a refusal.
+  const openFitted = (m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, n: number): boolean =>
+    b.crypto_aead_chacha20poly1305_ietf_decrypt(m, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k) === n;
   return {
     direct: true,
     seal(c, mac, m, ad, npub, k) {
       if (!sealFits(c, mac, m, ad, npub, k)) unfit();
-      b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, overlapsShifted(c, m) ? new Uint8Array(m) : m, ad, npub, k);
+      b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, c !== m && overlapsShifted(c, m) ? new Uint8Array(m) : m, ad, npub, k);
     },
     // The fresh output shares memory with no input, so neither its size nor an overlap is checked.
     sealNew(m, ad, npub, k, alloc) {
@@ -195,10 +243,15 @@ function directCalls(b: SodiumAeadBinding): SodiumAead {
       return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, v.c, ad, v.npub, k) === n ? m : undefined;
     },
     open(m, c, ad, npub, k) {
-      if (!openFits(m, c, ad, npub, k)) return false;
-      // Success returns the plaintext length; anything else (a negative status) is a refusal.
-      return b.crypto_aead_chacha20poly1305_ietf_decrypt(m, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k) === (lengthOf.call(m) as number);
+      const n = openFits(m, c, ad, npub, k);
+      return n >= 0 && openFitted(m, c, ad, npub, k, n);
     },
+    inPlaceFits,
+    sealFitted(data, mac, ad, npub, k) {
+      b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(data, mac, data, ad, npub, k);
+    },
+    openFits,
+    openFitted,
   };
 }
 

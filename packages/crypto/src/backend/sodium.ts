@@ -406,6 +406,34 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       else if (pick >= 2) openChooser.record(size, pick === 2 ? 0 : 1);
       return ok;
     },
+    // One check of the real arguments, then the same choice and calls as chachaSealInPlace /
+    // chachaOpenInto: a session's transport AEAD went through the checks of aead.ts, of these
+    // and of sodium-aead.ts before (crypto/src/transport-aead.ts; docs/ARCHITECTURE.md).
+    // Before the addon is loaded these take nothing (the checked path counts the calls that load it).
+    chachaSealInPlaceIfFits(key, nonce, data, aad, tag) {
+      const a = aead;
+      const n = a ? a.inPlaceFits(data, tag, aad, nonce, key) : -1;
+      if (n < 0) return false;
+      const pick = sealChooser.pick(n);
+      if (pick === 0) a!.sealFitted(data, tag, aad, nonce, key);
+      else if (pick === 1) nodeSealInPlace(key, nonce, data, aad, tag);
+      else {
+        if (pick === 2) a!.sealFitted(data, tag, aad, nonce, key);
+        else nodeSealInPlace(key, nonce, data, aad, tag);
+        sealChooser.record(n, pick === 2 ? 0 : 1);
+      }
+      return true;
+    },
+    chachaOpenIntoIfFits(key, nonce, sealed, aad, out) {
+      const a = aead;
+      const n = a ? a.openFits(out, sealed, aad, nonce, key) : -1;
+      if (n < 0) return undefined;
+      const pick = openChooser.pick(n);
+      const ok = (pick & 1) === 0 ? a!.openFitted(out, sealed, aad, nonce, key, n) : nodeOpenInto(key, nonce, sealed, aad, out);
+      if (!ok) openChooser.discard(n);
+      else if (pick >= 2) openChooser.record(n, pick === 2 ? 0 : 1);
+      return ok;
+    },
     // Hashing uses the addon once something else loaded it (a hash alone never pays its load).
     hmacSha256: (key, data) => (sodium ? sodiumHmac(sodium, key, data) : eager && loaded(true) ? sodiumHmac(sodium!, key, data) : nodeBackend.hmacSha256(key, data)),
     sha256: (data) => (sodium ? sodiumSha256(sodium, data) : eager && loaded(true) ? sodiumSha256(sodium!, data) : nodeBackend.sha256(data)),

@@ -39,6 +39,18 @@ export interface CryptoBackend {
    * verify (then `out` holds nothing of the plaintext).
    */
   chachaOpenInto?(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
+  /**
+   * Optional {@link CryptoBackend.chachaSealInPlace} for a caller that has not checked its
+   * arguments (a session's transport keys, crypto/src/transport-aead.ts): checks them once, by
+   * their real types and sizes, and returns false without touching anything when this backend
+   * cannot take them now (the caller then takes its checked path, which names the problem).
+   */
+  chachaSealInPlaceIfFits?(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, aad: Uint8Array, tag: Uint8Array): boolean;
+  /**
+   * Optional {@link CryptoBackend.chachaOpenInto} likewise: true or false as it, `undefined`
+   * without touching anything when this backend cannot take the arguments now.
+   */
+  chachaOpenIntoIfFits?(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean | undefined;
   /** HMAC-SHA256 of `data` under `key`: 32 bytes. */
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** SHA-256 digest of `data`: 32 bytes. */

@@ -11,7 +11,7 @@
 import { CryptoError, M2MError } from '@m2m/core/internal';
 import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { chacha20poly1305Open, CipherState } from '@m2m/crypto';
-import { openInto, sealInPlace, sealParts } from '@m2m/crypto/internal';
+import { sealParts, transportOpenInto, transportSealInPlace } from '@m2m/crypto/internal';
 import type { Clock } from '../clock.js';
 import { ReplayWindow } from './replay-window.js';
 
@@ -186,7 +186,7 @@ export class SecureChannel {
     if (nonce.length !== 12) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'nonce must be 12 bytes' });
     const counter = this.#nextCounter();
     writeNonce(nonce, kind, this.#sendEpoch, counter);
-    sealInPlace(this.#sendKey, nonce, data, aad, tag);
+    transportSealInPlace(this.#sendKey, nonce, data, aad, tag);
   }
 
   /**
@@ -230,7 +230,7 @@ export class SecureChannel {
     } else throw new CryptoError('Aead', 'DecryptionFailed', { detail: `key epoch ${epoch} is not usable (current ${this.#recvEpoch})` });
     let plain: Uint8Array;
     if (into) {
-      openInto(key, nonce, sealed.subarray(12), aad, into);
+      transportOpenInto(key, nonce, sealed.subarray(12), aad, into);
       plain = into;
     } else plain = chacha20poly1305Open(key, nonce, sealed.subarray(12), aad);
     // Authenticated: only now does the frame move any state.
