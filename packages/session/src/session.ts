@@ -160,9 +160,12 @@ class StageRead {
 class SessionHandshakeIo implements HandshakeIo {
   readonly #session: Session;
   readonly #iterator: PollingIterator<Uint8Array>;
-  constructor(session: Session, iterator: PollingIterator<Uint8Array>) {
+  /** The session's slab: its Noise messages are carved there, not in memory another session reaches. */
+  readonly allocator: Slab;
+  constructor(session: Session, iterator: PollingIterator<Uint8Array>, allocator: Slab) {
     this.#session = session;
     this.#iterator = iterator;
+    this.allocator = allocator;
   }
   send(m: Message): Promise<void> {
     return handshakeAccess.send(this.#session, m);
@@ -609,7 +612,7 @@ export class Session implements AsyncIterable<SessionData> {
 
   /** The handshake's message exchange over `iterator` (an object with methods: no closures per session). */
   #handshakeIo(iterator: PollingIterator<Uint8Array>): HandshakeIo {
-    return new SessionHandshakeIo(this, iterator);
+    return new SessionHandshakeIo(this, iterator, this.#slab);
   }
 
   /**

@@ -17,3 +17,21 @@ export const lengthOf = /* @__PURE__ */ getter('length') as (this: unknown) => n
 export const bufferOf = /* @__PURE__ */ getter('buffer') as (this: unknown) => ArrayBufferLike;
 /** The array's real offset into its buffer. */
 export const byteOffsetOf = /* @__PURE__ */ getter('byteOffset') as (this: unknown) => number;
+
+/** `ArrayBuffer.prototype.byteLength`'s built-in getter: it throws for anything but an ArrayBuffer (a SharedArrayBuffer included). */
+const arrayBufferLength = /* @__PURE__ */ Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
+
+/**
+ * Whether `buffer` is an ArrayBuffer of this or any realm, by the built-in brand check: false
+ * for a SharedArrayBuffer, whose bytes another thread can change between a decoder's check and
+ * its use, and for anything else (a look-alike object, a Proxy). A detached buffer is an
+ * ArrayBuffer (of 0 bytes).
+ */
+export function isArrayBuffer(buffer: unknown): boolean {
+  try {
+    arrayBufferLength.call(buffer);
+    return true;
+  } catch {
+    return false;
+  }
+}

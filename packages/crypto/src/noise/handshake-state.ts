@@ -7,7 +7,9 @@ import { CryptoError, isCryptoError } from '@m2m/core/internal';
 import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';
-import { messageBytes, mixPrologue } from '#noise-speed';
+import { messageBytes, mixPrologue, type MessageAllocator } from '#noise-speed';
+
+export type { MessageAllocator } from '#noise-speed';
 
 const DHLEN = 32;
 const EMPTY = new Uint8Array(0);
@@ -81,6 +83,13 @@ export interface HandshakeOptions {
   re?: Uint8Array;
   /** Pre-shared keys, 32 bytes each, consumed in order by psk tokens. */
   psks?: Uint8Array[];
+  /**
+   * Where this side's messages are allocated on Node (a session passes its own slab, so a message
+   * shares memory only with its owner's bytes); `allocate(n)` must return a zeroed, unshared
+   * Uint8Array of exactly `n` bytes that nobody else holds. Default: an array of its own per
+   * message. Browsers always use arrays of their own.
+   */
+  allocator?: MessageAllocator;
 }
 
 /** What a protocol name resolves to; the same for every handshake with it. */
@@ -136,6 +145,7 @@ export class HandshakeState {
   /** The remote ephemeral public key (given for pre-message patterns, or learned during the handshake). */
   re: Uint8Array | undefined;
   #psks: Uint8Array[];
+  readonly #allocator: MessageAllocator | undefined;
   #index = 0;
   #split: [CipherState, CipherState] | undefined;
   /** Whether the pattern has psk tokens (then each `e` also feeds MixKey, §9.2). */
@@ -157,6 +167,7 @@ export class HandshakeState {
     this.rs = o.rs;
     this.re = o.re;
     this.#psks = o.psks?.length ? [...o.psks] : [];
+    this.#allocator = o.allocator;
     this.#preMessage(pattern.initiatorPre, this.initiator);
     this.#preMessage(pattern.responderPre, !this.initiator);
   }
@@ -238,7 +249,7 @@ export class HandshakeState {
 
   /**
    * WriteMessage(payload): the next handshake message.
-   * @throws CryptoError (Handshake/UnexpectedMessage) out of turn.
+   * @throws CryptoError (Handshake/UnexpectedMessage) out of turn; (Handshake/Failed) when the allocator returns a wrong array.
    */
   writeMessage(payload: Uint8Array = EMPTY): Uint8Array {
     const n = this.messageNumber;
@@ -246,11 +257,11 @@ export class HandshakeState {
     const tokens = this.pattern.messages[this.#index];
     // The whole message in one array: keys and payload are written (and encrypted) in place,
     // instead of a ciphertext, a tag and their join per token plus a final concatenation.
-    const out = messageBytes(this.#messageLength(tokens, payload.length));
+    const out = messageBytes(this.#messageLength(tokens, payload.length), this.#allocator);
     try {
       this.#writeTokens(tokens, payload, out, n);
     } catch (e) {
-      out.fill(0); // a payload copied in, not yet encrypted, must not stay in a shared slab
+      out.fill(0); // a payload copied in, not yet encrypted, must not stay in the owner's slab
       throw e;
     }
     this.#index++;

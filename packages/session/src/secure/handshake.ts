@@ -8,7 +8,7 @@
  */
 import { CryptoError, isCryptoError, isSdkError, M2MError, utf8Encode } from '@m2m/core/internal';
 import type { RejectionCode } from '@m2m/core';
-import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
+import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type MessageAllocator, type NoiseKeyPair } from '@m2m/crypto';
 import type { Clock } from '../clock.js';
 import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
@@ -57,6 +57,8 @@ export interface SecureResult {
 export interface HandshakeIo {
   send(m: Message): Promise<void>;
   next(stage: string): Promise<Message>;
+  /** Where the Noise messages are carved: the session's own slab (crypto's HandshakeOptions.allocator). */
+  allocator?: MessageAllocator;
 }
 
 const PROLOGUE = utf8Encode('M2M-session/1');
@@ -152,7 +154,7 @@ function sameKey(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function newHandshake(options: SecureOptions, initiator: boolean): HandshakeState {
+function newHandshake(options: SecureOptions, initiator: boolean, allocator: MessageAllocator | undefined): HandshakeState {
   const psk = options.psk instanceof KeyMaterial ? options.psk.bytes.slice() : options.psk;
   try {
     return new HandshakeState({
@@ -162,6 +164,7 @@ function newHandshake(options: SecureOptions, initiator: boolean): HandshakeStat
       s: staticPair(options.staticKey),
       rs: options.remoteStaticKey,
       psks: psk ? [psk] : [],
+      allocator,
     });
   } catch (e) {
     throw restage(e, 1);
@@ -209,7 +212,7 @@ function handshakeOf(m: Message, type: Message['type'], n: number): { protocol?:
  */
 export async function clientHandshake(io: HandshakeIo, core: SessionCore, options: SecureOptions, clock: Clock): Promise<SecureResult> {
   checkPeerVerification(options, 'client');
-  const hs = newHandshake(options, true);
+  const hs = newHandshake(options, true, io.allocator);
   core.createHello();
   const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities));
   const sent = io.send({ type: 'HELLO', timestamp: clock.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message: msg1 } } });
@@ -281,7 +284,7 @@ async function sendReject(io: HandshakeIo, core: SessionCore, code: RejectionCod
  */
 export async function serverHandshake(io: HandshakeIo, core: SessionCore, options: SecureOptions, clock: Clock, hello: Message, early: EarlyDecision): Promise<SecureResult | undefined> {
   checkPeerVerification(options, 'server');
-  const hs = newHandshake(options, false);
+  const hs = newHandshake(options, false, io.allocator);
   if (hello.type !== 'HELLO') throw handshakeFailure('UnexpectedMessage', 1, `expected HELLO, got ${hello.type}`);
   if (hello.payload?.kind !== 'handshake' || hello.payload.value.protocol !== hs.protocolName) {
     const offered = hello.payload?.kind === 'handshake' ? (hello.payload.value.protocol ?? 'no protocol') : 'a plaintext session';
