@@ -8,7 +8,7 @@
  */
 import { M2MError } from '../errors/base.js';
 import { isBytes } from './bytes.js';
-import { lengthOf } from './typed-array-intrinsics.js';
+import { bufferOf, isArrayBuffer, lengthOf } from './typed-array-intrinsics.js';
 import { platform } from '#platform';
 import { frameBytesToText, frameTextToBytes } from './frame-text.js';
 import { cryptoFailure, decompressionError } from './frame-error.js';
@@ -309,7 +309,10 @@ function toBytes(input: Uint8Array, what: string): Uint8Array {
   // (frame-payload.ts finishPayloadFast) see the array's real extent: a `length` claiming more
   // made bytes past the end count as zeros in the CRC (test/attack-receive-path.test.ts).
   if (lengthOf.call(input) !== input.length) throw new M2MError('InvalidMessage', { reason: `${what} expects a Uint8Array whose length is its own` });
-  return input;
+  // Shared memory (a SharedArrayBuffer): another thread can change a byte between its check and
+  // its use (headers read, then a different AAD authenticated; a CRC over other bytes than those
+  // decoded), so such input is decoded from a private copy, taken once (test/shared-memory.test.ts).
+  return isArrayBuffer(bufferOf.call(input)) ? input : new Uint8Array(input);
 }
 
 /**
@@ -338,9 +341,10 @@ function checkProtection(p: FrameProtection | undefined): FrameProtection | unde
  * Takes the binary form; the text form `#M2M|1|<base64>` goes to {@link decodeFrameText}.
  * Without `protection` it is the reference's plain decoder: an HMAC frame decodes with its tag
  * unchecked (`header.security` says `hmac`) and an AEAD frame fails as `Frame too short for
- * payload`; `inspectFrame(bytes).security` tells which before decoding. The bytes must not
- * change while it runs: a view of a SharedArrayBuffer another thread writes can decode text other
- * than the checksummed bytes (copy it first).
+ * payload`; `inspectFrame(bytes).security` tells which before decoding. A view of a
+ * SharedArrayBuffer is copied first and the copy decoded (another thread could otherwise change
+ * bytes between their check and their use); the caller's own unshared bytes must not change
+ * while it runs (nothing here yields).
  *
  * @throws M2MError: Decompression (malformed), SecurityDowngrade (policy), Crypto (tag or key),
  *   LimitExceeded (size, decompression bomb).
