@@ -76,3 +76,23 @@ for (const backend of availableBackends().filter((b) => b !== 'noble')) {
     });
   });
 }
+
+describe('Noise: a handshake message in shared memory', () => {
+  it('readMessage reads a private copy: the payload it returns does not change afterwards', async () => {
+    const { HandshakeState, generateNoiseKeyPair } = await import('../src/index.js');
+    const initiator = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair() });
+    const responder = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair() });
+    const payload = new Uint8Array(100).fill(0x77); // XX message 1 carries its payload in the clear
+    const m1 = initiator.writeMessage(payload);
+    const shared = new Uint8Array(new SharedArrayBuffer(m1.length));
+    shared.set(m1);
+    const got = responder.readMessage(shared);
+    expect(got).toEqual(payload);
+    shared.fill(0); // another thread, after the read
+    expect(got).toEqual(payload);
+    // And the handshake completes on what was read.
+    initiator.readMessage(responder.writeMessage());
+    responder.readMessage(initiator.writeMessage());
+    expect(responder.handshakeHash).toEqual(initiator.handshakeHash);
+  });
+});
