@@ -309,10 +309,19 @@ function toBytes(input: Uint8Array, what: string): Uint8Array {
   // (frame-payload.ts finishPayloadFast) see the array's real extent: a `length` claiming more
   // made bytes past the end count as zeros in the CRC (test/attack-receive-path.test.ts).
   if (lengthOf.call(input) !== input.length) throw new M2MError('InvalidMessage', { reason: `${what} expects a Uint8Array whose length is its own` });
-  // Shared memory (a SharedArrayBuffer): another thread can change a byte between its check and
-  // its use (headers read, then a different AAD authenticated; a CRC over other bytes than those
-  // decoded), so such input is decoded from a private copy, taken once (test/shared-memory.test.ts).
-  return isArrayBuffer(bufferOf.call(input)) ? input : new Uint8Array(input);
+  return input;
+}
+
+/**
+ * {@link toBytes} for the public decoders: shared memory (a SharedArrayBuffer) is decoded from a
+ * private copy, taken once, since another thread can change a byte between its check and its use
+ * (headers read, then a different AAD authenticated; a CRC over other bytes than those decoded:
+ * test/shared-memory.test.ts). `decodeFramePayload`, internal, leaves this to its caller (the
+ * session's codec has already copied a shared message), saving the ~20-30 ns a buffer lookup costs.
+ */
+function toUnsharedBytes(input: Uint8Array, what: string): Uint8Array {
+  const data = toBytes(input, what);
+  return isArrayBuffer(bufferOf.call(data)) ? data : new Uint8Array(data);
 }
 
 /**
@@ -322,7 +331,7 @@ function toBytes(input: Uint8Array, what: string): Uint8Array {
  * @throws M2MError of kind Decompression for malformed headers.
  */
 export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limits> } = {}): FrameHeader {
-  const data = toBytes(bytes, 'inspectFrame');
+  const data = toUnsharedBytes(bytes, 'inspectFrame');
   checkLimit('maxMessageBytes', data.length, resolveLimits(options.limits).maxMessageBytes);
   checkPrefix(data);
   return readHeaders(data, resolveLimits(options.limits));
@@ -354,7 +363,7 @@ function checkProtection(p: FrameProtection | undefined): FrameProtection | unde
  * ```
  */
 export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {}): DecodedFrame {
-  const data = toBytes(bytes, 'decodeFrame');
+  const data = toUnsharedBytes(bytes, 'decodeFrame');
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', data.length, limits.maxMessageBytes);
   const protection = checkProtection(options.protection);
@@ -369,7 +378,9 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
 /**
  * {@link decodeFrame}'s payload alone, for a caller that discards the header (a session's
  * received DATA): the same checks in the same order, the same errors and the same payload, but
- * the headers are only checked, not built (`checkHeaders` in header-read.ts). Internal.
+ * the headers are only checked, not built (`checkHeaders` in header-read.ts). Internal: unlike
+ * {@link decodeFrame} it does not copy shared memory first; the caller passes bytes no other
+ * thread can write (the session's codec copies a shared message before anything reads it).
  * @throws M2MError as {@link decodeFrame}.
  */
 export function decodeFramePayload(bytes: Uint8Array, options: DecodeFrameOptions): string {

@@ -124,7 +124,18 @@ export function markOwn(bytes: Uint8Array): void {
  * a SharedArrayBuffer, whose bytes another thread can change after they were checked.
  */
 export function holdsOnlyOwn(bytes: Uint8Array): boolean {
-  return ownBuffers.has(bufferOf.call(bytes)) || isWholeBuffer(bytes);
+  const buffer = bufferOf.call(bytes);
+  return ownBuffers.has(buffer) || (spansBuffer(bytes, buffer) && isArrayBuffer(buffer));
+}
+
+/** Whether `buffer` is one of the slabs or marked ({@link markOwn}): never shared memory. For a caller that already holds the buffer. */
+export function isOwnBuffer(buffer: ArrayBufferLike): boolean {
+  return ownBuffers.has(buffer);
+}
+
+/** Whether `bytes` spans all of `buffer` (its buffer, read by the caller with the built-in getter). */
+export function spansBuffer(bytes: Uint8Array, buffer: ArrayBufferLike): boolean {
+  return byteOffsetOf.call(bytes) === 0 && lengthOf.call(bytes) === buffer.byteLength;
 }
 
 /**
@@ -134,5 +145,5 @@ export function holdsOnlyOwn(bytes: Uint8Array): boolean {
  */
 export function isWholeBuffer(bytes: Uint8Array): boolean {
   const buffer = bufferOf.call(bytes);
-  return byteOffsetOf.call(bytes) === 0 && lengthOf.call(bytes) === buffer.byteLength && isArrayBuffer(buffer);
+  return spansBuffer(bytes, buffer) && isArrayBuffer(buffer);
 }
