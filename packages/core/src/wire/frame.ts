@@ -8,7 +8,7 @@
  */
 import { M2MError } from '../errors/base.js';
 import { isBytes } from './bytes.js';
-import { bufferOf, isArrayBuffer, lengthOf } from './typed-array-intrinsics.js';
+import { lengthOf, unsharedBytes } from './typed-array-intrinsics.js';
 import { platform } from '#platform';
 import { frameBytesToText, frameTextToBytes } from './frame-text.js';
 import { cryptoFailure, decompressionError } from './frame-error.js';
@@ -320,8 +320,7 @@ function toBytes(input: Uint8Array, what: string): Uint8Array {
  * session's codec has already copied a shared message), saving the ~20-30 ns a buffer lookup costs.
  */
 function toUnsharedBytes(input: Uint8Array, what: string): Uint8Array {
-  const data = toBytes(input, what);
-  return isArrayBuffer(bufferOf.call(data)) ? data : new Uint8Array(data);
+  return unsharedBytes(toBytes(input, what));
 }
 
 /**

@@ -3,8 +3,7 @@
  * {@link handshakePattern}, with psk modifiers and injectable ephemeral keys for tests.
  * @module
  */
-import { CryptoError, isBytes, isCryptoError } from '@m2m/core/internal';
-import { unsharedSealed } from '../aead.js';
+import { CryptoError, isBytes, isCryptoError, unsharedBytes } from '@m2m/core/internal';
 import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';
@@ -319,7 +318,7 @@ export class HandshakeState {
     const n = this.messageNumber;
     if (this.isComplete || this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to read');
     // Shared memory is read from a private copy: keys, ciphertexts and what is hashed must be the same bytes.
-    if (isBytes(message)) message = unsharedSealed(message);
+    if (isBytes(message)) message = unsharedBytes(message);
     let pos = 0;
     const tokens = this.pattern.messages[this.#index];
     try {

@@ -7,7 +7,7 @@
  * CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import { bufferOf, CloseReason, isArrayBuffer, M2MError, RejectionCode, isBytes } from '@m2m/core/internal';
+import { bufferOf, CloseReason, isArrayBuffer, M2MError, RejectionCode, isBytes, unsharedBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType, protocolNameFits } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
@@ -79,7 +79,7 @@ export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Ar
  *   CAPABILITY_LIMITS).
  */
 export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities {
-  if (isBytes(input)) input = unshared(input);
+  if (isBytes(input)) input = unsharedBytes(input); // shared memory: a private copy, as every decoder here
   // The usual shape in one pass (./handshake-reader.ts, Node's platform); anything else through the generic decoder.
   const fast = input instanceof Uint8Array ? platform.fastCodec?.readCapabilities(input) : undefined;
   if (fast) return fast;
@@ -96,16 +96,10 @@ export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities 
 
 function unpackValue(bytes: Uint8Array, what: string): unknown {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: `${what} must be a Uint8Array` });
-  return decodeMsgpack(unshared(bytes));
+  return decodeMsgpack(unsharedBytes(bytes));
 }
 
-/**
- * `bytes`, or a private copy of it when its memory is shared (a SharedArrayBuffer): another
- * thread could change a byte between the decoder's check of it and its use.
- */
-function unshared(bytes: Uint8Array): Uint8Array {
-  return isArrayBuffer(bufferOf.call(bytes)) ? bytes : new Uint8Array(bytes);
-}
+
 
 /** A payload alone as MessagePack (§4.2's payload array; the plaintext of a sealed control message). */
 export function encodePayloadBinary(p: MessagePayload): Uint8Array {

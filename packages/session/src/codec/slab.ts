@@ -22,7 +22,7 @@
  * set around the synchronous encode/decode calls; with none set they allocate arrays of their own.
  * @module
  */
-import { bufferOf, byteOffsetOf, isArrayBuffer, lengthOf } from '@m2m/core/internal';
+import { bufferOf, isArrayBuffer } from '@m2m/core/internal';
 
 /** Bytes of a full slab: the most one view pins. */
 export const SLAB_BYTES = 8192;
@@ -133,9 +133,13 @@ export function isOwnBuffer(buffer: ArrayBufferLike): boolean {
   return ownBuffers.has(buffer);
 }
 
-/** Whether `bytes` spans all of `buffer` (its buffer, read by the caller with the built-in getter). */
+/**
+ * Whether `bytes` spans all of `buffer` (its buffer, read by the caller with the built-in getter).
+ * The offset and length through the prototype's getters: a subclass lying about them would only
+ * make its own caller's bytes kept as they are.
+ */
 export function spansBuffer(bytes: Uint8Array, buffer: ArrayBufferLike): boolean {
-  return byteOffsetOf.call(bytes) === 0 && lengthOf.call(bytes) === buffer.byteLength;
+  return bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength;
 }
 
 /**
