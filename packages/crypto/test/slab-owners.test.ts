@@ -108,18 +108,18 @@ describe('Noise handshake messages: no slab shared between handshakes', () => {
   }
 });
 
-describe('a handshake\'s message allocator (HandshakeOptions.allocator)', () => {
+describe('a handshake message\'s allocator (writeMessage\'s second argument)', () => {
   const start = (allocate: (n: number) => Uint8Array) => {
     const initiator = new HandshakeState({ protocol: 'XX', initiator: true, s: generateNoiseKeyPair() });
-    const responder = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair(), allocator: { allocate } });
+    const responder = new HandshakeState({ protocol: 'XX', initiator: false, s: generateNoiseKeyPair() });
     responder.readMessage(initiator.writeMessage());
-    return { initiator, responder };
+    return { initiator, responder, allocator: { allocate } };
   };
 
   it('carves the message where the owner says, and the peer reads it', () => {
     const slab = new Uint8Array(4096);
-    const { initiator, responder } = start((n) => slab.subarray(100, 100 + n));
-    const m2 = responder.writeMessage(new Uint8Array(90).fill(9));
+    const { initiator, responder, allocator } = start((n) => slab.subarray(100, 100 + n));
+    const m2 = responder.writeMessage(new Uint8Array(90).fill(9), allocator);
     expect(m2.buffer).toBe(slab.buffer);
     expect(initiator.readMessage(m2)).toEqual(new Uint8Array(90).fill(9));
   });
@@ -132,10 +132,10 @@ describe('a handshake\'s message allocator (HandshakeOptions.allocator)', () => 
   ];
   for (const [what, allocate] of wrong) {
     it(`refuses an allocation that is ${what} with a typed error, writing nothing`, () => {
-      const { responder } = start(allocate);
+      const { responder, allocator } = start(allocate);
       let caught: unknown;
       try {
-        responder.writeMessage(new Uint8Array(90));
+        responder.writeMessage(new Uint8Array(90), allocator);
       } catch (e) {
         caught = e;
       }

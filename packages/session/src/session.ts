@@ -160,12 +160,9 @@ class StageRead {
 class SessionHandshakeIo implements HandshakeIo {
   readonly #session: Session;
   readonly #iterator: PollingIterator<Uint8Array>;
-  /** The session's slab: its Noise messages are carved there, not in memory another session reaches. */
-  readonly allocator: Slab;
-  constructor(session: Session, iterator: PollingIterator<Uint8Array>, allocator: Slab) {
+  constructor(session: Session, iterator: PollingIterator<Uint8Array>) {
     this.#session = session;
     this.#iterator = iterator;
-    this.allocator = allocator;
   }
   send(m: Message): Promise<void> {
     return handshakeAccess.send(this.#session, m);
@@ -612,7 +609,7 @@ export class Session implements AsyncIterable<SessionData> {
 
   /** The handshake's message exchange over `iterator` (an object with methods: no closures per session). */
   #handshakeIo(iterator: PollingIterator<Uint8Array>): HandshakeIo {
-    return new SessionHandshakeIo(this, iterator, this.#slab);
+    return new SessionHandshakeIo(this, iterator);
   }
 
   /**

@@ -313,24 +313,14 @@ function toBytes(input: Uint8Array, what: string): Uint8Array {
 }
 
 /**
- * {@link toBytes} for the public decoders: shared memory (a SharedArrayBuffer) is decoded from a
- * private copy, taken once, since another thread can change a byte between its check and its use
- * (headers read, then a different AAD authenticated; a CRC over other bytes than those decoded:
- * test/shared-memory.test.ts). `decodeFramePayload`, internal, leaves this to its caller (the
- * session's codec has already copied a shared message), saving the ~20-30 ns a buffer lookup costs.
- */
-function toUnsharedBytes(input: Uint8Array, what: string): Uint8Array {
-  return unsharedBytes(toBytes(input, what));
-}
-
-/**
  * Reads a frame's headers (fixed plus routing or response header) without decompressing,
  * verifying or decrypting anything: what a router needs. Takes the binary form; for the text
  * form `#M2M|1|<base64>`, pass `frameTextToBytes(text)` (its bytes given here fail as too short).
  * @throws M2MError of kind Decompression for malformed headers.
  */
 export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limits> } = {}): FrameHeader {
-  const data = toUnsharedBytes(bytes, 'inspectFrame');
+  // Shared memory (a SharedArrayBuffer) is read from a private copy, as in decodeFrame.
+  const data = unsharedBytes(toBytes(bytes, 'inspectFrame'));
   checkLimit('maxMessageBytes', data.length, resolveLimits(options.limits).maxMessageBytes);
   checkPrefix(data);
   return readHeaders(data, resolveLimits(options.limits));
@@ -362,7 +352,11 @@ function checkProtection(p: FrameProtection | undefined): FrameProtection | unde
  * ```
  */
 export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {}): DecodedFrame {
-  const data = toUnsharedBytes(bytes, 'decodeFrame');
+  // Shared memory (a SharedArrayBuffer): decoded from a private copy, taken once, since another
+  // thread can change a byte between its check and its use (headers read, then a different AAD
+  // authenticated; a CRC over other bytes than those decoded: test/shared-memory.test.ts).
+  // decodeFramePayload, internal, leaves this to its caller (the session's codec copies first).
+  const data = unsharedBytes(toBytes(bytes, 'decodeFrame'));
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', data.length, limits.maxMessageBytes);
   const protection = checkProtection(options.protection);

@@ -6,8 +6,6 @@
  */
 import type * as speed from './handshake-speed.js';
 
-export type { MessageAllocator } from './handshake-speed.js';
-
 /** A new array for each handshake message (an allocator is Node's speed-up only). */
 export const messageBytes: typeof speed.messageBytes = (n) => new Uint8Array(n);
 

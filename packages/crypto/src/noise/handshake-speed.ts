@@ -9,12 +9,7 @@
 import { bufferOf, CryptoError, isArrayBuffer, kindOf, lengthOf } from '@m2m/core/internal';
 import { constantTimeEqual } from '../hmac.js';
 import { handshakeHashOf, type SymmetricState } from './cipher-state.js';
-
-/** Where a handshake's messages may be carved ({@link HandshakeOptions.allocator}). */
-export interface MessageAllocator {
-  /** A zeroed array of exactly `n` bytes whose memory only the allocator's owner can reach. */
-  allocate(n: number): Uint8Array;
-}
+import type { MessageAllocator } from './handshake-state.js';
 
 /**
  * Room for a handshake message of `n` bytes: from the handshake's owner's `allocator` (a session

@@ -7,9 +7,7 @@ import { CryptoError, isBytes, isCryptoError, unsharedBytes } from '@m2m/core/in
 import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';
-import { messageBytes, mixPrologue, type MessageAllocator } from '#noise-speed';
-
-export type { MessageAllocator } from '#noise-speed';
+import { messageBytes, mixPrologue } from '#noise-speed';
 
 const DHLEN = 32;
 const EMPTY = new Uint8Array(0);
@@ -65,6 +63,12 @@ export function generateNoiseKeyPair(): NoiseKeyPair {
  */
 const dhScratch = new Uint8Array(DHLEN);
 
+/** Where a handshake message may be carved (`HandshakeState.writeMessage`'s second argument). */
+export interface MessageAllocator {
+  /** A zeroed array of exactly `n` bytes that only the allocator's owner can reach (not shared memory). */
+  allocate(n: number): Uint8Array;
+}
+
 /** Options of {@link HandshakeState}. */
 export interface HandshakeOptions {
   /** Full name (`Noise_XX_25519_ChaChaPoly_SHA256`) or just the pattern (`XX`, `IKpsk2`). */
@@ -83,13 +87,6 @@ export interface HandshakeOptions {
   re?: Uint8Array;
   /** Pre-shared keys, 32 bytes each, consumed in order by psk tokens. */
   psks?: Uint8Array[];
-  /**
-   * Where this side's messages are allocated on Node (a session passes its own slab, so a message
-   * shares memory only with its owner's bytes); `allocate(n)` must return a zeroed, unshared
-   * Uint8Array of exactly `n` bytes that nobody else holds. Default: an array of its own per
-   * message. Browsers always use arrays of their own.
-   */
-  allocator?: MessageAllocator;
 }
 
 /** What a protocol name resolves to; the same for every handshake with it. */
@@ -145,7 +142,6 @@ export class HandshakeState {
   /** The remote ephemeral public key (given for pre-message patterns, or learned during the handshake). */
   re: Uint8Array | undefined;
   #psks: Uint8Array[];
-  readonly #allocator: MessageAllocator | undefined;
   #index = 0;
   #split: [CipherState, CipherState] | undefined;
   /** Whether the pattern has psk tokens (then each `e` also feeds MixKey, §9.2). */
@@ -167,7 +163,6 @@ export class HandshakeState {
     this.rs = o.rs;
     this.re = o.re;
     this.#psks = o.psks?.length ? [...o.psks] : [];
-    this.#allocator = o.allocator;
     this.#preMessage(pattern.initiatorPre, this.initiator);
     this.#preMessage(pattern.responderPre, !this.initiator);
   }
@@ -248,16 +243,19 @@ export class HandshakeState {
   }
 
   /**
-   * WriteMessage(payload): the next handshake message.
+   * WriteMessage(payload): the next handshake message. On Node it is carved by `allocator` when
+   * one is given (a session passes its own slab, so the message shares memory only with its
+   * owner's bytes; `allocate(n)` must return a zeroed, unshared Uint8Array of exactly `n` bytes
+   * that nobody else holds); otherwise, and always in browsers, it is an array of its own.
    * @throws CryptoError (Handshake/UnexpectedMessage) out of turn; (Handshake/Failed) when the allocator returns a wrong array.
    */
-  writeMessage(payload: Uint8Array = EMPTY): Uint8Array {
+  writeMessage(payload: Uint8Array = EMPTY, allocator?: MessageAllocator): Uint8Array {
     const n = this.messageNumber;
     if (this.isComplete || !this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to write');
     const tokens = this.pattern.messages[this.#index];
     // The whole message in one array: keys and payload are written (and encrypted) in place,
     // instead of a ciphertext, a tag and their join per token plus a final concatenation.
-    const out = messageBytes(this.#messageLength(tokens, payload.length), this.#allocator);
+    const out = messageBytes(this.#messageLength(tokens, payload.length), allocator);
     try {
       this.#writeTokens(tokens, payload, out, n);
     } catch (e) {

@@ -7,13 +7,13 @@
  * CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import { bufferOf, CloseReason, isArrayBuffer, M2MError, RejectionCode, isBytes, unsharedBytes } from '@m2m/core/internal';
+import { CloseReason, M2MError, RejectionCode, isBytes, unsharedBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType, protocolNameFits } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
 import { platform } from '#platform';
 import { encodeMsgpack, type MsgpackInput } from './msgpack-encode.js';
-import { copyOut, holdsOnlyOwn, isOwnBuffer, spansBuffer } from '#slab';
+import { copyOut, holdsOnlyOwn } from '#slab';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
@@ -291,17 +291,11 @@ function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Mes
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
   // Shared memory (a SharedArrayBuffer): another thread could change a byte between its check
   // and its use, so the message is decoded from a private copy (test/keep-foreign.test.ts).
-  // One buffer lookup for both questions: is it shared memory (another thread could change a
-  // byte between its check and its use: decoded from a private copy), and does it hold only
-  // this connection's bytes (then DATA bytes stay views of it; ./slab.ts holdsOnlyOwn)?
-  const buffer = bufferOf.call(bytes);
-  let keep = copy;
-  if (isOwnBuffer(buffer)) {
-    if (owned) keep = keepView;
-  } else if (!isArrayBuffer(buffer)) {
-    bytes = new Uint8Array(bytes);
-    if (owned) keep = keepView;
-  } else if (owned) keep = spansBuffer(bytes, buffer) ? keepView : copyOut;
+  // Shared memory: another thread could change a byte between its check and its use, so the
+  // message is decoded from a private copy (test/keep-foreign.test.ts). Then DATA bytes stay
+  // views of it only when its buffer holds this connection's bytes alone (./slab.ts holdsOnlyOwn).
+  bytes = unsharedBytes(bytes);
+  const keep = keeperFor(bytes, owned);
   // The DATA and handshake shapes in one pass; anything else (or anything odd) through the
   // generic decoder. HELLO, ACCEPT and AUTH try the handshake reader first (AUTH also carries
   // a sealed key confirmation, DATA-shaped).

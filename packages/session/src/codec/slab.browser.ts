@@ -8,8 +8,6 @@
 
 import { isWholeBuffer } from './slab.js';
 
-export { spansBuffer } from './slab.js';
-
 export { SLAB_BYTES } from './slab.js';
 
 // Arrays here are all of their own, so a view is kept only when it is its whole (unshared) buffer.
@@ -48,6 +46,3 @@ export function markOwn(_bytes: Uint8Array): void {}
 
 /** slab.ts's rule without marks: the view is its whole unshared buffer. */
 export const holdsOnlyOwn = isWholeBuffer;
-
-/** Nothing is a slab here. */
-export const isOwnBuffer = (_buffer: ArrayBufferLike): boolean => false;

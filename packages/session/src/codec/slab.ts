@@ -128,11 +128,6 @@ export function holdsOnlyOwn(bytes: Uint8Array): boolean {
   return ownBuffers.has(buffer) || (spansBuffer(bytes, buffer) && isArrayBuffer(buffer));
 }
 
-/** Whether `buffer` is one of the slabs or marked ({@link markOwn}): never shared memory. For a caller that already holds the buffer. */
-export function isOwnBuffer(buffer: ArrayBufferLike): boolean {
-  return ownBuffers.has(buffer);
-}
-
 /**
  * Whether `bytes` spans all of `buffer` (its buffer, read by the caller with the built-in getter).
  * The offset and length through the prototype's getters: a subclass lying about them would only

@@ -8,7 +8,7 @@
  */
 import { CryptoError, isCryptoError, isSdkError, M2MError, utf8Encode } from '@m2m/core/internal';
 import type { RejectionCode } from '@m2m/core';
-import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type MessageAllocator, type NoiseKeyPair } from '@m2m/crypto';
+import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
 import type { Clock } from '../clock.js';
 import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
@@ -57,8 +57,6 @@ export interface SecureResult {
 export interface HandshakeIo {
   send(m: Message): Promise<void>;
   next(stage: string): Promise<Message>;
-  /** Where the Noise messages are carved: the session's own slab (crypto's HandshakeOptions.allocator). */
-  allocator?: MessageAllocator;
 }
 
 const PROLOGUE = utf8Encode('M2M-session/1');
@@ -154,7 +152,7 @@ function sameKey(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function newHandshake(options: SecureOptions, initiator: boolean, allocator: MessageAllocator | undefined): HandshakeState {
+function newHandshake(options: SecureOptions, initiator: boolean): HandshakeState {
   const psk = options.psk instanceof KeyMaterial ? options.psk.bytes.slice() : options.psk;
   try {
     return new HandshakeState({
@@ -164,7 +162,6 @@ function newHandshake(options: SecureOptions, initiator: boolean, allocator: Mes
       s: staticPair(options.staticKey),
       rs: options.remoteStaticKey,
       psks: psk ? [psk] : [],
-      allocator,
     });
   } catch (e) {
     throw restage(e, 1);
@@ -212,9 +209,10 @@ function handshakeOf(m: Message, type: Message['type'], n: number): { protocol?:
  */
 export async function clientHandshake(io: HandshakeIo, core: SessionCore, options: SecureOptions, clock: Clock): Promise<SecureResult> {
   checkPeerVerification(options, 'client');
-  const hs = newHandshake(options, true, io.allocator);
+  const hs = newHandshake(options, true);
   core.createHello();
-  const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities));
+  // Noise messages are carved from the session core's own slab (SessionCore.allocate).
+  const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities), core);
   const sent = io.send({ type: 'HELLO', timestamp: clock.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message: msg1 } } });
   if (sent !== TAKEN) await sent;
   const reply = await io.next('ACCEPT');
@@ -234,7 +232,7 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
     throw isSdkError(e) ? e : restage(e, 2);
   }
   if (!hs.isComplete) {
-    const msg3 = hs.writeMessage(new Uint8Array(0));
+    const msg3 = hs.writeMessage(new Uint8Array(0), core);
     const sentAuth = io.send({ type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg3 } } });
     if (sentAuth !== TAKEN) await sentAuth;
   }
@@ -284,7 +282,7 @@ async function sendReject(io: HandshakeIo, core: SessionCore, code: RejectionCod
  */
 export async function serverHandshake(io: HandshakeIo, core: SessionCore, options: SecureOptions, clock: Clock, hello: Message, early: EarlyDecision): Promise<SecureResult | undefined> {
   checkPeerVerification(options, 'server');
-  const hs = newHandshake(options, false, io.allocator);
+  const hs = newHandshake(options, false);
   if (hello.type !== 'HELLO') throw handshakeFailure('UnexpectedMessage', 1, `expected HELLO, got ${hello.type}`);
   if (hello.payload?.kind !== 'handshake' || hello.payload.value.protocol !== hs.protocolName) {
     const offered = hello.payload?.kind === 'handshake' ? (hello.payload.value.protocol ?? 'no protocol') : 'a plaintext session';
@@ -305,7 +303,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     if (reply) await io.send(reply);
     return undefined;
   }
-  const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities));
+  const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities), core);
   const sent = io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
   if (sent !== TAKEN) await sent;
   if (hs.isComplete) return confirmClient(io, core, hs, options, clock, peerStaticKey);
