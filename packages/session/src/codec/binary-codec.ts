@@ -79,7 +79,6 @@ export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Ar
  *   CAPABILITY_LIMITS).
  */
 export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities {
-  if (isBytes(input)) input = unsharedBytes(input); // shared memory: a private copy, as every decoder here
   // The usual shape in one pass (./handshake-reader.ts, Node's platform); anything else through the generic decoder.
   const fast = input instanceof Uint8Array ? platform.fastCodec?.readCapabilities(input) : undefined;
   if (fast) return fast;
@@ -96,7 +95,9 @@ export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities 
 
 function unpackValue(bytes: Uint8Array, what: string): unknown {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: `${what} must be a Uint8Array` });
-  return decodeMsgpack(unsharedBytes(bytes));
+  // Internal callers only (capabilities, control payloads): their bytes are Noise or AEAD
+  // outputs, private arrays, never shared memory (decodeMessage copies a shared message).
+  return decodeMsgpack(bytes);
 }
 
 
@@ -289,13 +290,13 @@ export function decodeOwnedMessageBinary(bytes: Uint8Array): Message {
 function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Message {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array' });
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
-  // Shared memory (a SharedArrayBuffer): another thread could change a byte between its check
-  // and its use, so the message is decoded from a private copy (test/keep-foreign.test.ts).
-  // Shared memory: another thread could change a byte between its check and its use, so the
-  // message is decoded from a private copy (test/keep-foreign.test.ts). Then DATA bytes stay
-  // views of it only when its buffer holds this connection's bytes alone (./slab.ts holdsOnlyOwn).
-  bytes = unsharedBytes(bytes);
+  // DATA bytes stay views of the message only when its buffer holds this connection's bytes
+  // alone (./slab.ts holdsOnlyOwn), which is never shared memory; any other message is decoded
+  // from a private copy when it is shared (a SharedArrayBuffer: another thread could change a
+  // byte between its check and its use; test/keep-foreign.test.ts). One buffer lookup for a
+  // message in a slab, the usual case.
   const keep = keeperFor(bytes, owned);
+  if (keep !== keepView) bytes = unsharedBytes(bytes);
   // The DATA and handshake shapes in one pass; anything else (or anything odd) through the
   // generic decoder. HELLO, ACCEPT and AUTH try the handshake reader first (AUTH also carries
   // a sealed key confirmation, DATA-shaped).
