@@ -27,7 +27,7 @@ export { encodeFrameWith, decodeFramePayload, lastFrameJsonBytes } from './wire/
 export { estimateTokensFromBytes } from './wire/cost.js';
 export { resolveLimits } from './wire/limits.js';
 export { utf8Encode, utf8DecodeStrict, utf8ErrorText, concatBytes, isBytes, toPlainBytes } from './wire/bytes.js';
-export { kindOf, lengthOf, bufferOf, byteOffsetOf } from './wire/typed-array-intrinsics.js';
+export { kindOf, lengthOf, bufferOf, byteOffsetOf, isArrayBuffer, unsharedBytes } from './wire/typed-array-intrinsics.js';
 export { utf8ByteLength } from './wire/utf8-length.js';
 export { utf8DecodeFast } from './wire/utf8-decode.js';
 export { scanJson, parseJsonExact, RawNumber, type ExactJson, type JsonScan } from './wire/json.js';

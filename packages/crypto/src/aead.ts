@@ -4,7 +4,10 @@
  * @module
  */
 import { loadNoble } from '#backend';
-import { CryptoError, isBytes } from '@m2m/core/internal';
+// Opens read shared memory (a SharedArrayBuffer) from a private copy (`unsharedBytes`): they read
+// the ciphertext twice, for the tag and to decrypt, and another thread changing it in between got
+// a changed plaintext past the tag (test/shared-memory.test.ts).
+import { CryptoError, isBytes, unsharedBytes } from '@m2m/core/internal';
 import { getBackend } from './backend.js';
 import type { SealedParts } from './backend/types.js';
 import { randomNonce } from './random.js';
@@ -100,6 +103,7 @@ export function openInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
   nonceArg(nonce, NONCE_SIZE, 'DecryptionFailed');
   if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
   if (!isBytes(out) || out.length !== sealed.length - AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'output must be the ciphertext length' });
+  sealed = unsharedBytes(sealed);
   const backend = getBackend();
   let ok: boolean;
   try {
@@ -129,7 +133,7 @@ export function chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed:
   if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
   let out: Uint8Array | undefined;
   try {
-    out = getBackend().chachaOpen(k, nonce, sealed, bytesArg(aad, 'aad'));
+    out = getBackend().chachaOpen(k, nonce, unsharedBytes(sealed), bytesArg(aad, 'aad'));
   } catch (e) {
     throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
   }
@@ -167,7 +171,7 @@ export function xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed
   nonceArg(nonce, 24, 'DecryptionFailed');
   if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
   try {
-    return loadNoble().xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).decrypt(sealed);
+    return loadNoble().xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).decrypt(unsharedBytes(sealed));
   } catch (e) {
     throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
   }

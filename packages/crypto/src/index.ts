@@ -16,4 +16,4 @@ export { randomBytes } from './random.js';
 export { availableBackends, getBackend, setBackend, type CryptoBackend } from './backend.js';
 export { SUPPORTED_PATTERNS, handshakePattern, type HandshakePattern, type Token } from './noise/patterns.js';
 export { CipherState, SymmetricState } from './noise/cipher-state.js';
-export { HandshakeState, generateNoiseKeyPair, noiseKeyPair, type HandshakeOptions, type NoiseKeyPair } from './noise/handshake-state.js';
+export { HandshakeState, generateNoiseKeyPair, noiseKeyPair, type HandshakeOptions, type MessageAllocator, type NoiseKeyPair } from './noise/handshake-state.js';

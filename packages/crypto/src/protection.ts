@@ -4,7 +4,7 @@
  * @module
  */
 import type { AeadFrameProtection, HmacFrameProtection } from '@m2m/core';
-import { CryptoError, isBytes } from '@m2m/core/internal';
+import { CryptoError, isBytes, unsharedBytes } from '@m2m/core/internal';
 import { aeadKey, AEAD_TAG_SIZE, NONCE_SIZE, openInto, sealInPlace } from './aead.js';
 import { getBackend } from './backend.js';
 import type { SealedParts } from './backend/types.js';
@@ -92,6 +92,7 @@ export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions =
     open(aad, sealed) {
       if (!isBytes(sealed) || sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
       if (!isBytes(aad)) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'aad must be a Uint8Array' });
+      sealed = unsharedBytes(sealed); // shared memory is opened from a private copy (aead.ts)
       let out: Uint8Array | undefined;
       try {
         const backend = getBackend();

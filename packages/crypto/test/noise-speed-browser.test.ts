@@ -17,10 +17,12 @@ const { xxHashesWithPrologues } = await import('./fixtures/xx-prologues.js');
 const vectors = resolve(import.meta.dirname, '../../../../shared/vectors/noise/noise_25519_chachapoly_sha256.json');
 
 describe('Noise with the browser build of #noise-speed', () => {
-  it('the seam seen by noise/handshake-state.ts is the browser one (a fresh array per message)', () => {
-    const m = speed.messageBytes(100);
-    expect(m.byteOffset).toBe(0);
-    expect(m.buffer.byteLength).toBe(100);
+  it('the seam seen by noise/handshake-state.ts is the browser one (a fresh array per message, an allocator or not)', () => {
+    const slab = new Uint8Array(4096);
+    for (const m of [speed.messageBytes(100, undefined), speed.messageBytes(100, { allocate: (n) => slab.subarray(0, n) })]) {
+      expect(m.byteOffset).toBe(0);
+      expect(m.buffer.byteLength).toBe(100);
+    }
   });
 
   it.skipIf(!existsSync(vectors))('passes every supported Noise vector (skipped: ../shared/vectors/noise is absent)', () => {

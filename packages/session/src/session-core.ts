@@ -199,6 +199,16 @@ export class SessionCore {
   /** This session's message buffers (frames, bindings): none of another session's bytes share them (codec/slab.ts). */
   #slab = new Slab();
 
+  /**
+   * Room for one of this session's Noise handshake messages, carved from this core's own slab
+   * (the allocator of crypto's `HandshakeState.writeMessage`, passed by secure/handshake.ts): a view that shares
+   * memory with this session's bytes only.
+   * @internal
+   */
+  allocate(n: number): Uint8Array {
+    return this.#slab.allocate(n);
+  }
+
   /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */
   constructor(options: SessionCoreOptions) {
     this.role = options.role;

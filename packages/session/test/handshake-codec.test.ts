@@ -148,8 +148,8 @@ describe('handshake reader: the message, or the error, of the generic decoder', 
         const body = (fast!.payload as { value: { message: Uint8Array } }).value.message;
         expect(body.buffer).not.toBe(bytes.buffer);
         // Bytes handed over by a transport: the same message; in HELLO, ACCEPT and AUTH (the
-        // types the codec hands this reader) the Noise message a view of them unless that would
-        // pin a buffer much larger than the message (codec/slab.ts keepSmall).
+        // types the codec hands this reader) the Noise message a view of them when their buffer
+        // holds nothing else (here: an array of their own; codec/slab.ts holdsOnlyOwn).
         const owned = decodeOwnedMessageBinary(bytes);
         expect(outcome(() => owned)).toEqual(outcome(() => fast));
         const ownedBody = (owned.payload as { value: { message: Uint8Array } }).value.message;

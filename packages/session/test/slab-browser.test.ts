@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, copyOut, keepSmall, Slab, SLAB_BYTES, useSlab } from '../src/codec/slab.browser.js';
+import { allocate, copyOut, keepOwn, Slab, SLAB_BYTES, useSlab } from '../src/codec/slab.browser.js';
 
 // The browser build of the slab (`#slab`): no carving, so no two owners (nor two messages) share a buffer.
 describe('slab.browser.ts', () => {
@@ -17,17 +17,21 @@ describe('slab.browser.ts', () => {
     }
   });
 
-  it('keeps a view only when it pins little more than itself, as slab.ts', () => {
+  it('keeps a view only when it is its whole unshared buffer', () => {
     const big = new Uint8Array(SLAB_BYTES * 4);
     const small = big.subarray(10, 110);
-    for (const kept of [keepSmall(small), new Slab().keepSmall(small)]) {
+    for (const kept of [keepOwn(small), new Slab().keepOwn(small)]) {
       expect(kept).toEqual(small);
       expect(kept.buffer.byteLength).toBe(100);
     }
     const most = big.subarray(0, SLAB_BYTES * 3);
-    expect(keepSmall(most)).toBe(most);
+    expect(keepOwn(most)).not.toBe(most);
     const own = new Uint8Array(300);
-    expect(keepSmall(own)).toBe(own);
+    expect(keepOwn(own)).toBe(own);
+    const shared = new Uint8Array(new SharedArrayBuffer(300));
+    const copy = keepOwn(shared);
+    expect(copy).not.toBe(shared);
+    expect(copy.buffer).toBeInstanceOf(ArrayBuffer);
     expect(useSlab(new Slab())).toBeUndefined();
   });
 });

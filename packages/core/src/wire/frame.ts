@@ -8,7 +8,7 @@
  */
 import { M2MError } from '../errors/base.js';
 import { isBytes } from './bytes.js';
-import { lengthOf } from './typed-array-intrinsics.js';
+import { lengthOf, unsharedBytes } from './typed-array-intrinsics.js';
 import { platform } from '#platform';
 import { frameBytesToText, frameTextToBytes } from './frame-text.js';
 import { cryptoFailure, decompressionError } from './frame-error.js';
@@ -310,7 +310,8 @@ function toBytes(input: Uint8Array, what: string): Uint8Array {
  * @throws M2MError of kind Decompression for malformed headers.
  */
 export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limits> } = {}): FrameHeader {
-  const data = toBytes(bytes, 'inspectFrame');
+  // Shared memory (a SharedArrayBuffer) is read from a private copy, as in decodeFrame.
+  const data = unsharedBytes(toBytes(bytes, 'inspectFrame'));
   checkLimit('maxMessageBytes', data.length, resolveLimits(options.limits).maxMessageBytes);
   checkPrefix(data);
   return readHeaders(data, resolveLimits(options.limits));
@@ -329,9 +330,10 @@ function checkProtection(p: FrameProtection | undefined): FrameProtection | unde
  * Takes the binary form; the text form `#M2M|1|<base64>` goes to {@link decodeFrameText}.
  * Without `protection` it is the reference's plain decoder: an HMAC frame decodes with its tag
  * unchecked (`header.security` says `hmac`) and an AEAD frame fails as `Frame too short for
- * payload`; `inspectFrame(bytes).security` tells which before decoding. The bytes must not
- * change while it runs: a view of a SharedArrayBuffer another thread writes can decode text other
- * than the checksummed bytes (copy it first).
+ * payload`; `inspectFrame(bytes).security` tells which before decoding. A view of a
+ * SharedArrayBuffer is copied first and the copy decoded (another thread could otherwise change
+ * bytes between their check and their use); the caller's own unshared bytes must not change
+ * while it runs (nothing here yields).
  *
  * @throws M2MError: Decompression (malformed), SecurityDowngrade (policy), Crypto (tag or key),
  *   LimitExceeded (size, decompression bomb).
@@ -341,7 +343,11 @@ function checkProtection(p: FrameProtection | undefined): FrameProtection | unde
  * ```
  */
 export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {}): DecodedFrame {
-  const data = toBytes(bytes, 'decodeFrame');
+  // Shared memory (a SharedArrayBuffer): decoded from a private copy, taken once, since another
+  // thread can change a byte between its check and its use (headers read, then a different AAD
+  // authenticated; a CRC over other bytes than those decoded: test/shared-memory.test.ts).
+  // decodeFramePayload, internal, leaves this to its caller (the session's codec copies first).
+  const data = unsharedBytes(toBytes(bytes, 'decodeFrame'));
   const limits = resolveLimits(options.limits);
   checkLimit('maxMessageBytes', data.length, limits.maxMessageBytes);
   const protection = checkProtection(options.protection);
@@ -356,7 +362,9 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
 /**
  * {@link decodeFrame}'s payload alone, for a caller that discards the header (a session's
  * received DATA): the same checks in the same order, the same errors and the same payload, but
- * the headers are only checked, not built (`checkHeaders` in header-read.ts). Internal.
+ * the headers are only checked, not built (`checkHeaders` in header-read.ts). Internal: unlike
+ * {@link decodeFrame} it does not copy shared memory first; the caller passes bytes no other
+ * thread can write (the session's codec copies a shared message before anything reads it).
  * @throws M2MError as {@link decodeFrame}.
  */
 export function decodeFramePayload(bytes: Uint8Array, options: DecodeFrameOptions): string {

@@ -52,12 +52,13 @@ export interface SodiumAead {
    */
   open(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): boolean;
   /**
-   * Seals `m` into a ciphertext array from `alloc` and a fresh tag. `alloc(n)` must return a
+   * Seals `m` into a ciphertext array from `alloc` and a fresh tag. `alloc(n, k)` (`k` for an
+   * allocator that keeps slabs per key, backend/sodium.ts) must return a
    * Uint8Array of this realm of exactly `n` bytes that shares memory with nothing a caller holds
    * (the backend's own allocators), so the output is neither checked nor compared with `m`.
    * @throws TypeError as {@link SodiumAead.seal}.
    */
-  sealNew(m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, alloc: (n: number) => Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array };
+  sealNew(m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, alloc: (n: number, k: Uint8Array) => Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array };
   /**
    * Opens a frame's AEAD section `nonce(12) ‖ ciphertext ‖ tag(16)` into a plaintext array from
    * `alloc` (as in {@link SodiumAead.sealNew}): `undefined` when the tag does not verify or
@@ -171,7 +172,7 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
     sealNew(m, ad, npub, k, alloc) {
       const n = sealInputs(m, ad, npub, k);
       if (n < 0) unfit();
-      const ciphertext = alloc(n);
+      const ciphertext = alloc(n, k);
       const tag = new Uint8Array(16);
       s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, m, ad, null, npub, k);
       return { ciphertext, tag };
@@ -230,7 +231,7 @@ function directCalls(b: SodiumAeadBinding): SodiumAead {
     sealNew(m, ad, npub, k, alloc) {
       const n = sealInputs(m, ad, npub, k);
       if (n < 0) unfit();
-      const ciphertext = alloc(n);
+      const ciphertext = alloc(n, k);
       const tag = new Uint8Array(16);
       b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, m, ad, npub, k);
       return { ciphertext, tag };

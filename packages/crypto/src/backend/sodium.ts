@@ -188,33 +188,55 @@ function outputBytes(n: number): Uint8Array {
   return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
 }
 
-/** Ciphertexts from 65 bytes up to {@link UNZEROED_OUTPUT_MIN} are carved from slabs of this size. */
+/** An owner's ciphertext slabs (see {@link ciphertextBytes}): the current one and how far it is carved. */
+interface OwnerSlab {
+  buffer: ArrayBuffer;
+  used: number;
+}
+
+/** The largest ciphertext slab; an owner's first is {@link FIRST_CIPHERTEXT_SLAB}, each next one twice the last. */
 const CIPHERTEXT_SLAB = 64 * 1024;
-let slab = new ArrayBuffer(0);
-let slabOffset = 0;
+const FIRST_CIPHERTEXT_SLAB = 1024;
+// One set of slabs per key array: the owner is whoever holds the key (aeadProtection keeps a
+// private copy of its key, a SecureChannel its own send key). A process-wide slab let any
+// caller reach every other caller's ciphertexts through `.buffer`, overwrite them before they
+// were sent, or detach them all by transferring that buffer (test/slab-owners.test.ts).
+const ownerSlabs = new WeakMap<Uint8Array, OwnerSlab>();
+let lastKey: Uint8Array | undefined;
+let lastSlab: OwnerSlab | undefined;
 
 /**
- * Room for a ciphertext of `n` bytes. A ciphertext is public (it goes on the wire as it is), so
- * mid-sized ones are views into a shared slab, carved forward and never reused, like Node's
- * Buffer pool: a view costs about a third of a fresh zero-filled array of 1 KiB, which took a
- * fifth of a 1 KiB seal. Plaintexts (opens) never come from a slab: one array's `.buffer` would
- * show another's secret.
+ * Room for a ciphertext of `n` bytes sealed under `key`. A fresh zero-filled array of 1 KiB took a
+ * fifth of a 1 KiB seal, so mid-sized ciphertexts are views into slabs carved forward and never
+ * reused, like Node's Buffer pool; the slabs belong to the key's holder, never to the process,
+ * so a ciphertext's `.buffer` holds only ciphertexts its own key sealed (public bytes on their
+ * way to the same peer). A holder's first slab is 1 KiB, doubling up to 64 KiB, so a key that
+ * seals once holds little. Plaintexts (opens) never come from a slab.
  */
-function ciphertextBytes(n: number): Uint8Array {
+function ciphertextBytes(n: number, key: Uint8Array): Uint8Array {
   if (n <= 64 || n >= UNZEROED_OUTPUT_MIN) return outputBytes(n);
-  if (slabOffset + n > slab.byteLength) {
-    slab = new ArrayBuffer(CIPHERTEXT_SLAB);
-    slabOffset = 0;
+  let owner = key === lastKey ? lastSlab : ownerSlabs.get(key);
+  if (owner === undefined) ownerSlabs.set(key, (owner = { buffer: new ArrayBuffer(0), used: 0 }));
+  lastKey = key;
+  lastSlab = owner;
+  let buffer = owner.buffer;
+  // A detached slab (its holder transferred a ciphertext's `.buffer`) has 0 bytes: a new one is made.
+  if (owner.used + n > buffer.byteLength) {
+    let size = Math.min(CIPHERTEXT_SLAB, Math.max(FIRST_CIPHERTEXT_SLAB, buffer.byteLength * 2));
+    while (size < n) size *= 2; // n < UNZEROED_OUTPUT_MIN ≤ CIPHERTEXT_SLAB
+    owner.buffer = buffer = new ArrayBuffer(size);
+    owner.used = 0;
   }
-  const out = new Uint8Array(slab, slabOffset, n);
-  slabOffset += n;
+  const out = new Uint8Array(buffer, owner.used, n);
+  owner.used += n;
   return out;
 }
 
 function sodiumSeal(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
-  // Any earlier ciphertext's `.buffer` shows the slab's free part: a plaintext viewed there
-  // would be overwritten by its own ciphertext (shifted: sealed after it was clobbered).
-  const inSlab = kindOf.call(plaintext) === 'Uint8Array' && bufferOf.call(plaintext) === slab;
+  // The holder's earlier ciphertexts' `.buffer` shows its slab's free part: a plaintext viewed
+  // there would be overwritten by its own ciphertext (shifted: sealed after it was clobbered).
+  const owner = key === lastKey ? lastSlab : ownerSlabs.get(key);
+  const inSlab = owner !== undefined && kindOf.call(plaintext) === 'Uint8Array' && bufferOf.call(plaintext) === owner.buffer;
   return a.sealNew(plaintext, aad, nonce, key, inSlab ? outputBytes : ciphertextBytes);
 }
 

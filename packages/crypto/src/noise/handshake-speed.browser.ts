@@ -1,12 +1,12 @@
 /**
  * The browser side of the `#noise-speed` seam (package.json `imports`): a browser makes a few
- * handshakes, so it skips Node's message slab and prologue cache (`handshake-speed.ts`) and
+ * handshakes, so it skips the owner's message slab and prologue cache (`handshake-speed.ts`) and
  * their bytes in its bundle; the messages and hashes are the same.
  * @module
  */
 import type * as speed from './handshake-speed.js';
 
-/** A new array for each handshake message. */
+/** A new array for each handshake message (an allocator is Node's speed-up only). */
 export const messageBytes: typeof speed.messageBytes = (n) => new Uint8Array(n);
 
 /** MixHash(prologue), every time. */

@@ -1,41 +1,35 @@
 /**
  * Handshake speed-ups on the Node side of the `#noise-speed` seam (package.json `imports`):
- * a shared slab for handshake messages and a cache of the prologue's handshake hash. They pay at
+ * handshake messages carved from their owner's slab and a cache of the prologue's handshake hash. They pay at
  * thousands of handshakes a second (bench/handshake.ts); a browser makes a few, so its build
  * takes `handshake-speed.browser.ts` (a fresh array, a plain MixHash) and leaves this code out of
  * its bundle (issue 14's size target, bench/startup.ts).
  * @module
  */
+import { bufferOf, CryptoError, isArrayBuffer, kindOf, lengthOf } from '@m2m/core/internal';
 import { constantTimeEqual } from '../hmac.js';
 import { handshakeHashOf, type SymmetricState } from './cipher-state.js';
-
-/** Messages from 65 bytes up to {@link SLAB_MESSAGE_MAX} are views of slabs of this size. */
-const MESSAGE_SLAB = 16 * 1024;
-const SLAB_MESSAGE_MAX = 2048;
-const ON_HEAP = 64;
-let slab = new ArrayBuffer(0);
-let slabUsed = 0;
+import type { MessageAllocator } from './handshake-state.js';
 
 /**
- * Room for a handshake message of `n` bytes. A typed array over 64 bytes gets its own backing
- * store in V8, which costs 1.7-3 µs to make and collect (session/src/codec/slab.ts measured it),
- * and an XX handshake writes two such messages. A handshake message is public (an ephemeral key,
- * ciphertexts and tags, or a payload sent in the clear), so mid-sized ones are views of a shared
- * slab, carved forward and never reused, as the AEAD's ciphertexts are (backend/sodium.ts). A
+ * Room for a handshake message of `n` bytes: from the handshake's owner's `allocator` (a session
+ * passes its own slab: a typed array over 64 bytes gets its own backing store in V8, 1.7-3 µs to
+ * make and collect, session/src/codec/slab.ts), else an array of its own. There is no slab shared
+ * by the process: a message's `.buffer` would show every other handshake's messages, and whoever
+ * held one could overwrite or detach them before they were sent (test/slab-owners.test.ts). A
  * payload to encrypt is copied in and encrypted in place within one synchronous call (wiped if
  * that fails: `writeMessage`).
+ * @throws CryptoError (Handshake/Failed) when the allocator returns anything but an unshared Uint8Array of `n` bytes.
  */
-export function messageBytes(n: number): Uint8Array {
-  if (n <= ON_HEAP || n > SLAB_MESSAGE_MAX) return new Uint8Array(n);
-  if (slabUsed + n > slab.byteLength) {
-    slab = new ArrayBuffer(MESSAGE_SLAB);
-    slabUsed = 0;
+export function messageBytes(n: number, allocator: MessageAllocator | undefined): Uint8Array {
+  if (allocator === undefined) return new Uint8Array(n);
+  const out = allocator.allocate(n);
+  // Real sizes by the built-in getters: the handshake writes exactly n bytes into it.
+  if (kindOf.call(out) !== 'Uint8Array' || lengthOf.call(out) !== n || !isArrayBuffer(bufferOf.call(out))) {
+    throw new CryptoError('Handshake', 'Failed', { stage: 'writing a message', message: 0, detail: 'the message allocator must return an unshared Uint8Array of the requested length' });
   }
-  const out = new Uint8Array(slab, slabUsed, n);
-  slabUsed += (n + 7) & ~7;
   return out;
 }
-
 
 // h after InitializeSymmetric and MixHash(prologue), for the last prologue seen per protocol
 // name (public: derived from the name and the prologue alone). Bounded; a session passes the

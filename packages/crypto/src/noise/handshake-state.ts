@@ -3,7 +3,7 @@
  * {@link handshakePattern}, with psk modifiers and injectable ephemeral keys for tests.
  * @module
  */
-import { CryptoError, isCryptoError } from '@m2m/core/internal';
+import { CryptoError, isBytes, isCryptoError, unsharedBytes } from '@m2m/core/internal';
 import { generateRawKeyPair, x25519SharedSecretInto } from '../x25519.js';
 import { handshakePattern, type HandshakePattern, type Token } from './patterns.js';
 import { CipherState, SymmetricState } from './cipher-state.js';
@@ -62,6 +62,12 @@ export function generateNoiseKeyPair(): NoiseKeyPair {
  * synchronous), so no handshake allocates one per DH.
  */
 const dhScratch = new Uint8Array(DHLEN);
+
+/** Where a handshake message may be carved (`HandshakeState.writeMessage`'s second argument). */
+export interface MessageAllocator {
+  /** A zeroed array of exactly `n` bytes that only the allocator's owner can reach (not shared memory). */
+  allocate(n: number): Uint8Array;
+}
 
 /** Options of {@link HandshakeState}. */
 export interface HandshakeOptions {
@@ -237,20 +243,23 @@ export class HandshakeState {
   }
 
   /**
-   * WriteMessage(payload): the next handshake message.
-   * @throws CryptoError (Handshake/UnexpectedMessage) out of turn.
+   * WriteMessage(payload): the next handshake message. On Node it is carved by `allocator` when
+   * one is given (a session passes its own slab, so the message shares memory only with its
+   * owner's bytes; `allocate(n)` must return a zeroed, unshared Uint8Array of exactly `n` bytes
+   * that nobody else holds); otherwise, and always in browsers, it is an array of its own.
+   * @throws CryptoError (Handshake/UnexpectedMessage) out of turn; (Handshake/Failed) when the allocator returns a wrong array.
    */
-  writeMessage(payload: Uint8Array = EMPTY): Uint8Array {
+  writeMessage(payload: Uint8Array = EMPTY, allocator?: MessageAllocator): Uint8Array {
     const n = this.messageNumber;
     if (this.isComplete || !this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to write');
     const tokens = this.pattern.messages[this.#index];
     // The whole message in one array: keys and payload are written (and encrypted) in place,
     // instead of a ciphertext, a tag and their join per token plus a final concatenation.
-    const out = messageBytes(this.#messageLength(tokens, payload.length));
+    const out = messageBytes(this.#messageLength(tokens, payload.length), allocator);
     try {
       this.#writeTokens(tokens, payload, out, n);
     } catch (e) {
-      out.fill(0); // a payload copied in, not yet encrypted, must not stay in a shared slab
+      out.fill(0); // a payload copied in, not yet encrypted, must not stay in the owner's slab
       throw e;
     }
     this.#index++;
@@ -306,6 +315,8 @@ export class HandshakeState {
   readMessage(message: Uint8Array): Uint8Array {
     const n = this.messageNumber;
     if (this.isComplete || this.isMyTurn) throw handshakeError('UnexpectedMessage', n, 'not this side\'s turn to read');
+    // Shared memory is read from a private copy: keys, ciphertexts and what is hashed must be the same bytes.
+    if (isBytes(message)) message = unsharedBytes(message);
     let pos = 0;
     const tokens = this.pattern.messages[this.#index];
     try {

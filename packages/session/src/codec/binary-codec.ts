@@ -7,13 +7,13 @@
  * CAPABILITY_LIMITS (message.ts).
  * @module
  */
-import { CloseReason, M2MError, RejectionCode, isBytes, lengthOf } from '@m2m/core/internal';
+import { CloseReason, M2MError, RejectionCode, isBytes, lengthOf, unsharedBytes } from '@m2m/core/internal';
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType, protocolNameFits } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
 import { platform } from '#platform';
 import { encodeMsgpack, type MsgpackInput } from './msgpack-encode.js';
-import { keepSmall } from '#slab';
+import { copyOut, holdsOnlyOwn } from '#slab';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
 
 /** Payload kind tags. */
@@ -84,7 +84,7 @@ export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities 
   if (fast) return fast;
   const v = input instanceof Uint8Array ? unpackValue(input, 'capabilities') : input;
   try {
-    const p = readPayload(v);
+    const p = readPayload(v, copy);
     if (p.kind !== 'capabilities') bad('expected capabilities');
     return (p as { value: Capabilities }).value;
   } catch (e) {
@@ -95,8 +95,12 @@ export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities 
 
 function unpackValue(bytes: Uint8Array, what: string): unknown {
   if (!isBytes(bytes)) throw new M2MError('InvalidMessage', { reason: `${what} must be a Uint8Array` });
+  // Internal callers only (capabilities, control payloads): their bytes are Noise or AEAD
+  // outputs, private arrays, never shared memory (decodeMessage copies a shared message).
   return decodeMsgpack(bytes);
 }
+
+
 
 /** A payload alone as MessagePack (§4.2's payload array; the plaintext of a sealed control message). */
 export function encodePayloadBinary(p: MessagePayload): Uint8Array {
@@ -110,7 +114,7 @@ export function encodePayloadBinary(p: MessagePayload): Uint8Array {
 export function decodePayloadBinary(bytes: Uint8Array): MessagePayload {
   const v = unpackValue(bytes, 'payload');
   try {
-    return readPayload(v);
+    return readPayload(v, copy);
   } catch (e) {
     if (e instanceof Bad) throw new M2MError('InvalidMessage', { reason: e.message });
     throw e;
@@ -167,21 +171,28 @@ function pick<T>(table: readonly T[], v: unknown, what: string): T {
 /**
  * DATA content bytes (bin: an M2M frame, or a sealed control payload) are copied out of the
  * received message, so a payload the application keeps holds only its own; with `owned` (the
- * session's codec: the transport gave it the message), a frame stays a view of it when that pins
- * at most a slab (the transports copy messages into slabs, ./slab.ts) or little more than the
- * frame itself.
+ * session's codec: the transport gave it the message), a frame stays a view of it when the
+ * message's buffer holds only this connection's bytes (a slab or a buffer of its own:
+ * `holdsOnlyOwn` in ./slab.ts, decided once per message), and is copied into the session's slab
+ * otherwise (a view of a socket read, of the NATS client's read buffer, of Node's Buffer pool).
  */
-const copy = (v: Uint8Array): Uint8Array => v.slice();
-const keepOwned = keepSmall;
+// `new Uint8Array(v)`, not `v.slice()`: a Node Buffer's `slice` is a view of the same memory.
+const copy = (v: Uint8Array): Uint8Array => new Uint8Array(v);
+const keepView = (v: Uint8Array): Uint8Array => v;
 
-/** DATA content: text (str) or bytes (bin, see `keepOwned`). */
-function dataContent(v: unknown, owned: boolean): string | Uint8Array {
+/** How DATA bytes leave a message (see `copy`): decided once for the whole message. */
+function keeperFor(bytes: Uint8Array, owned: boolean): (v: Uint8Array) => Uint8Array {
+  return !owned ? copy : holdsOnlyOwn(bytes) ? keepView : copyOut;
+}
+
+/** DATA content: text (str) or bytes (bin, kept or copied by `keep`). */
+function dataContent(v: unknown, keep: (v: Uint8Array) => Uint8Array): string | Uint8Array {
   if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return owned ? keepOwned(v) : copy(v);
+  if (v instanceof Uint8Array) return keep(v);
   return bad('content must be a string or binary');
 }
 
-function readPayload(v: unknown, owned = false): MessagePayload {
+function readPayload(v: unknown, keep: (v: Uint8Array) => Uint8Array): MessagePayload {
   const a = arr(v, 'payload');
   switch (uint(a[0], 'payload kind')) {
     case KIND.capabilities: {
@@ -222,7 +233,7 @@ function readPayload(v: unknown, owned = false): MessagePayload {
     }
     case KIND.data: {
       arr(a, 'data', 5);
-      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: dataContent(a[2], owned) };
+      const value: DataPayload = { algorithm: pick(ALGOS, a[1], 'algorithm'), content: dataContent(a[2], keep) };
       const size = nullable(a[3], (x) => uint(x, 'original_size'));
       if (size !== undefined) value.originalSize = size;
       const st = nullable(a[4], (x) => arr(x, 'security_status', 4));
@@ -283,15 +294,21 @@ function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Mes
   // more crashed the generic decoder with a bare TypeError (test/attack-receive-path.test.ts).
   if (lengthOf.call(bytes) !== bytes.length) throw new M2MError('InvalidMessage', { reason: 'binary message must be a Uint8Array whose length is its own' });
   if (bytes.length > maxBytes) throw new M2MError('InvalidMessage', { reason: `binary message of ${bytes.length} bytes exceeds ${maxBytes}` });
+  // DATA bytes stay views of the message only when its buffer holds this connection's bytes
+  // alone (./slab.ts holdsOnlyOwn), which is never shared memory; any other message is decoded
+  // from a private copy when it is shared (a SharedArrayBuffer: another thread could change a
+  // byte between its check and its use; test/keep-foreign.test.ts). One buffer lookup for a
+  // message in a slab, the usual case.
+  const keep = keeperFor(bytes, owned);
+  if (keep !== keepView) bytes = unsharedBytes(bytes);
   // The DATA and handshake shapes in one pass; anything else (or anything odd) through the
   // generic decoder. HELLO, ACCEPT and AUTH try the handshake reader first (AUTH also carries
   // a sealed key confirmation, DATA-shaped).
-  const keep = owned ? keepOwned : copy;
   const type = bytes[1];
   const fast = platform.fastCodec;
-  if (!fast) return decodeStructured(bytes, owned);
-  if (type <= 1 || type === 7) return fast.readMessage(bytes, keep) ?? fast.readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
-  return fast.readDataMessage(bytes, keep) ?? decodeStructured(bytes, owned);
+  if (!fast) return decodeStructuredWith(bytes, keep);
+  if (type <= 1 || type === 7) return fast.readMessage(bytes, keep) ?? fast.readDataMessage(bytes, keep) ?? decodeStructuredWith(bytes, keep);
+  return fast.readDataMessage(bytes, keep) ?? decodeStructuredWith(bytes, keep);
 }
 
 /**
@@ -300,13 +317,17 @@ function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Mes
  * @throws as {@link decodeMessageBinary}.
  */
 export function decodeStructured(bytes: Uint8Array, owned = false): Message {
+  return decodeStructuredWith(bytes, keeperFor(bytes, owned));
+}
+
+function decodeStructuredWith(bytes: Uint8Array, keep: (v: Uint8Array) => Uint8Array): Message {
   const v = decodeMsgpack(bytes);
   try {
     const a = arr(v, 'message', 4);
     const msg: Message = { type: pick(MessageType, a[0], 'message type'), timestamp: uint(a[2], 'timestamp') };
     const sid = nullable(a[1], (x) => text(x, 'session_id'));
     if (sid !== undefined) msg.sessionId = sid;
-    const payload = a[3] === null ? undefined : readPayload(a[3], owned);
+    const payload = a[3] === null ? undefined : readPayload(a[3], keep);
     if (payload) msg.payload = payload;
     return msg;
   } catch (e) {

@@ -85,7 +85,8 @@ function whole<T>(bytes: Uint8Array, read: () => T | undefined): T | undefined {
 // ---------------------------------------------------------------------------------------------
 
 /** What the Noise message's bytes (a view of the input) become in the message; set per call. */
-const copyBody = (v: Uint8Array): Uint8Array => v.slice();
+// Not `v.slice()`: on a Node Buffer that is a view of the same memory.
+const copyBody = (v: Uint8Array): Uint8Array => new Uint8Array(v);
 let keepBody = copyBody;
 
 function handshakeMessage(): Message | undefined {

@@ -6,11 +6,12 @@
  * @module
  */
 
-import { pinsLittle } from './slab.js';
+import { isWholeBuffer } from './slab.js';
 
 export { SLAB_BYTES } from './slab.js';
 
-const keep = (bytes: Uint8Array): Uint8Array => (pinsLittle(bytes) ? bytes : bytes.slice());
+// Arrays here are all of their own, so a view is kept only when it is its whole (unshared) buffer.
+const keep = (bytes: Uint8Array): Uint8Array => (isWholeBuffer(bytes) ? bytes : new Uint8Array(bytes));
 
 /** slab.ts's owner of slabs; here each call allocates or copies on its own. */
 export class Slab {
@@ -20,10 +21,10 @@ export class Slab {
   }
   /** A copy of `bytes`. */
   copyOut(bytes: Uint8Array): Uint8Array {
-    return bytes.slice();
+    return new Uint8Array(bytes);
   }
-  /** `bytes` itself when it pins little more than itself, else a copy. */
-  keepSmall(bytes: Uint8Array): Uint8Array {
+  /** `bytes` itself when it is its whole unshared buffer, else a copy. */
+  keepOwn(bytes: Uint8Array): Uint8Array {
     return keep(bytes);
   }
 }
@@ -36,6 +37,12 @@ export function useSlab(_slab: Slab | undefined): Slab | undefined {
 /** A zeroed array of `n` bytes. */
 export const allocate = (n: number): Uint8Array => new Uint8Array(n);
 /** A copy of `bytes`. */
-export const copyOut = (bytes: Uint8Array): Uint8Array => bytes.slice();
-/** `bytes` itself when it pins little more than itself, else a copy. */
-export const keepSmall = keep;
+export const copyOut = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes);
+/** `bytes` itself when it is its whole unshared buffer, else a copy. */
+export const keepOwn = keep;
+
+/** Nothing is marked in browsers (no transport here makes runs of messages): a no-op. */
+export function markOwn(_bytes: Uint8Array): void {}
+
+/** slab.ts's rule without marks: the view is its whole unshared buffer. */
+export const holdsOnlyOwn = isWholeBuffer;

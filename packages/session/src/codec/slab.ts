@@ -5,10 +5,14 @@
  * quarter of a full slab take a view of the owner's current slab; a full slab is dropped (never
  * reused, so no view ever sees another's bytes) and freed once its last view is gone, as Node's
  * own buffer pool. A view keeps at most {@link SLAB_BYTES} alive. Received messages are copied
- * out of the socket's chunks into a slab too ({@link Slab.copyOut}), and a received frame stays a
- * view of its message when that pins no more than a slab ({@link Slab.keepSmall}): a typed array
- * with its own backing store cost 1.7-3 µs to make and collect here, about a tenth of a 162 B
- * message's whole path.
+ * out of the socket's chunks into a slab too ({@link Slab.copyOut}), and a received view is kept
+ * as it is only when every byte its buffer holds is its owner's ({@link holdsOnlyOwn}: one of
+ * these slabs, or a buffer that is the view itself), else copied ({@link Slab.keepOwn}): a typed
+ * array with its own backing store cost 1.7-3 µs to make and collect here, about a tenth of a
+ * 162 B message's whole path, while a view of someone else's buffer (a socket read, the NATS
+ * client's read buffer holding other subjects' messages, Node's shared Buffer pool, memory
+ * another thread shares) would hand the application whatever else that buffer holds, through
+ * `.buffer` (test/keep-foreign.test.ts).
  *
  * Owners are connections (each transport, each NATS session end) and sessions (each `Session`
  * and its `SessionCore`), never the process:
@@ -18,6 +22,7 @@
  * set around the synchronous encode/decode calls; with none set they allocate arrays of their own.
  * @module
  */
+import { bufferOf, isArrayBuffer } from '@m2m/core/internal';
 
 /** Bytes of a full slab: the most one view pins. */
 export const SLAB_BYTES = 8192;
@@ -48,6 +53,7 @@ export class Slab {
       let size = slab.length === 0 ? FIRST_SLAB_BYTES : Math.min(SLAB_BYTES, slab.length * 2);
       while (size < n) size *= 2; // n ≤ MAX_CARVED < SLAB_BYTES
       this.#slab = slab = new Uint8Array(size);
+      ownBuffers.add(slab.buffer); // a plain Uint8Array made here: its getter does not lie
       used = 0;
     }
     this.#used = used + ((n + 7) & ~7); // 8-byte aligned, as Node's buffer pool
@@ -61,12 +67,9 @@ export class Slab {
     return out;
   }
 
-  /**
-   * `bytes` itself when keeping it pins little more than itself (it is most of its buffer, or its
-   * buffer is no larger than a slab), else a {@link Slab.copyOut} of it.
-   */
-  keepSmall(bytes: Uint8Array): Uint8Array {
-    return pinsLittle(bytes) ? bytes : this.copyOut(bytes);
+  /** `bytes` itself when its buffer holds only its owner's bytes ({@link holdsOnlyOwn}), else a {@link Slab.copyOut} of it. */
+  keepOwn(bytes: Uint8Array): Uint8Array {
+    return holdsOnlyOwn(bytes) ? bytes : this.copyOut(bytes);
   }
 }
 
@@ -90,16 +93,56 @@ export function allocate(n: number): Uint8Array {
 
 /** {@link Slab.copyOut} of the slab in use ({@link useSlab}); with none, a copy of its own. */
 export function copyOut(bytes: Uint8Array): Uint8Array {
-  return active === undefined ? bytes.slice() : active.copyOut(bytes);
+  return active === undefined ? new Uint8Array(bytes) : active.copyOut(bytes);
 }
 
-/** {@link Slab.keepSmall} with the slab in use ({@link useSlab}); with none, copies into an array of its own. */
-export function keepSmall(bytes: Uint8Array): Uint8Array {
-  return pinsLittle(bytes) ? bytes : copyOut(bytes);
+/** {@link Slab.keepOwn} with the slab in use ({@link useSlab}); with none, copies into an array of its own. */
+export function keepOwn(bytes: Uint8Array): Uint8Array {
+  return holdsOnlyOwn(bytes) ? bytes : copyOut(bytes);
 }
 
-/** Whether keeping `bytes` pins little more than itself: it is most of its buffer, or its buffer is no larger than a slab. */
-export function pinsLittle(bytes: Uint8Array): boolean {
-  const held = bytes.buffer.byteLength;
-  return held <= SLAB_BYTES || bytes.byteLength * 2 >= held;
+/**
+ * Buffers that hold only one owner's bytes: every slab, and what a transport marks
+ * ({@link markOwn}). A WeakSet: nothing outside this module can add to it, and a buffer leaves it
+ * when it is collected.
+ */
+const ownBuffers = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Declares that `bytes`'s whole buffer holds only its owner's bytes (a transport's copy of one
+ * connection's messages, e.g. a NATS run: transport/nats-transport.ts), so views of it are kept
+ * as they are ({@link holdsOnlyOwn}).
+ */
+export function markOwn(bytes: Uint8Array): void {
+  ownBuffers.add(bufferOf.call(bytes));
+}
+
+/**
+ * Whether everything reachable through `bytes.buffer` is its owner's: the buffer is one of this
+ * module's slabs or marked ({@link markOwn}), or it is an unshared ArrayBuffer that the view spans
+ * exactly. Decided once per received message; views inside it inherit the answer. False for
+ * a SharedArrayBuffer, whose bytes another thread can change after they were checked.
+ */
+export function holdsOnlyOwn(bytes: Uint8Array): boolean {
+  const buffer = bufferOf.call(bytes);
+  return ownBuffers.has(buffer) || (spansBuffer(bytes, buffer) && isArrayBuffer(buffer));
+}
+
+/**
+ * Whether `bytes` spans all of `buffer` (its buffer, read by the caller with the built-in getter).
+ * The offset and length through the prototype's getters: a subclass lying about them would only
+ * make its own caller's bytes kept as they are.
+ */
+export function spansBuffer(bytes: Uint8Array, buffer: ArrayBufferLike): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength;
+}
+
+/**
+ * Whether `bytes` spans its whole buffer and that buffer is an unshared ArrayBuffer: nothing but
+ * `bytes` is reachable through it (the browser build's whole rule, slab.browser.ts). Read with
+ * the built-in getters, which a subclass or an own property cannot shadow.
+ */
+export function isWholeBuffer(bytes: Uint8Array): boolean {
+  const buffer = bufferOf.call(bytes);
+  return spansBuffer(bytes, buffer) && isArrayBuffer(buffer);
 }

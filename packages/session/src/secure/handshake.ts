@@ -211,7 +211,8 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
   checkPeerVerification(options, 'client');
   const hs = newHandshake(options, true);
   core.createHello();
-  const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities));
+  // Noise messages are carved from the session core's own slab (SessionCore.allocate).
+  const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities), core);
   const sent = io.send({ type: 'HELLO', timestamp: clock.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message: msg1 } } });
   if (sent !== TAKEN) await sent;
   const reply = await io.next('ACCEPT');
@@ -231,7 +232,7 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
     throw isSdkError(e) ? e : restage(e, 2);
   }
   if (!hs.isComplete) {
-    const msg3 = hs.writeMessage(new Uint8Array(0));
+    const msg3 = hs.writeMessage(new Uint8Array(0), core);
     const sentAuth = io.send({ type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg3 } } });
     if (sentAuth !== TAKEN) await sentAuth;
   }
@@ -302,7 +303,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     if (reply) await io.send(reply);
     return undefined;
   }
-  const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities));
+  const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities), core);
   const sent = io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
   if (sent !== TAKEN) await sent;
   if (hs.isComplete) return confirmClient(io, core, hs, options, clock, peerStaticKey);

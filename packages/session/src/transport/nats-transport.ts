@@ -8,7 +8,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { Slab, SLAB_BYTES } from '#slab';
+import { markOwn, Slab, SLAB_BYTES } from '#slab';
 import { BATCH_LENGTH_BYTES, BYE, checkBatch, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, TAKEN, type BufferAccount, type PollingIterator, type Transport } from './types.js';
 
@@ -417,14 +417,15 @@ export class NatsTransport implements Transport {
         return;
       }
       if (this.#partBytes === 0) {
-        // The client hands over views of its socket reads: a small message held as a view would
-        // keep a whole read buffer alive, so it is copied (into the message slab when small,
-        // codec/slab.ts) unless it is most of its buffer.
-        this.#inbox.offer(this.#slab.keepSmall(body));
+        // The client hands over views of its socket reads, which hold the protocol lines and
+        // other subjects' messages (other sessions on this link): always copied, into this
+        // end's message slab when small (codec/slab.ts), so `.buffer` shows only this end's bytes.
+        this.#inbox.offer(this.#slab.copyOut(body));
         return;
       }
       this.#holdPart(body, whole);
       const joined = this.#partBuf.subarray(0, whole);
+      markOwn(joined); // this message's parts alone, and zeros after them
       this.#partBuf = new Uint8Array(0);
       this.#partBytes = 0;
       this.#reassembled.set(joined, { size: cost, held: this.#partHeld + cost });
@@ -479,8 +480,8 @@ export class NatsTransport implements Transport {
     }
     // Consecutive messages are copied together, in runs of at most a slab, and handed over as
     // views of their run: one copy and allocation per run instead of one per message, and a kept
-    // view pins at most a slab as any received message does (codec/slab.ts), so the session's
-    // decoder keeps it as it is. A message larger than a slab is copied alone. A run is one inbox
+    // view pins at most a slab as any received message does (codec/slab.ts), and the run holds only
+    // this end's bytes and is marked so (markOwn), so the session's decoder keeps it as it is. A message larger than a slab is copied alone. A run is one inbox
     // item; the iterator makes its messages' views as the session takes them (#fromRun).
     const port = this.#port;
     const buffer = data.buffer;
@@ -497,6 +498,7 @@ export class NatsTransport implements Transport {
       // the species constructor: a Buffer's).
       const run = port.allocateUninitialized?.(end - at) ?? new Uint8Array(end - at);
       run.set(new Uint8Array(buffer, offset + at, end - at));
+      markOwn(run); // this end's messages alone: the session keeps views of them as they are
       this.#inbox.offer(new BatchRun(run));
       at = end;
     }

@@ -22,19 +22,6 @@ function setReceiverLimit(ws: WebSocketLike, max: number): void {
   if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = max;
 }
 
-/**
- * Whether `bytes` is a slice of `Buffer.allocUnsafe`'s shared pool: `ws` builds a message that
- * spanned socket reads (lib/receiver.js `consume`, lib/buffer-util.js `concat`) there when it is
- * below half the pool. Such a view's `.buffer` holds other code's bytes and uninitialised
- * memory, so it is copied before the application sees it; a view of a socket chunk holds only
- * what the peer sent. (A socket read of exactly the pool's size is copied too: a copy, no harm.)
- * The global `Buffer`, not an import of node:buffer: edge bundles of the server include this file
- * without running it (packages/server/test/edge-bundle.test.ts).
- */
-function inSharedPool(bytes: Uint8Array): boolean {
-  return bytes.buffer.byteLength === Buffer.poolSize && bytes.byteLength !== bytes.buffer.byteLength;
-}
-
 /** The part of `ws`'s receiver (ws 8.x, lib/receiver.js) that {@link holdLongFrames} hooks. */
 interface WsReceiver {
   _maxPayload: number;
@@ -206,14 +193,12 @@ export class NodeWebSocketTransport extends WebSocketTransport {
   }
 
   protected override receive(bytes: Uint8Array, chunkView: boolean): void {
-    if (chunkView && inSharedPool(bytes)) {
-      bytes = this.#slab.copyOut(bytes);
-      chunkView = false;
-    }
-    // A batch is kept as it came; its entries are copied out one by one (#takeEntries).
+    // A batch is kept as it came (never handed over); its entries are copied out one by one (#takeEntries).
     if (this.#reader) this.#onBatch(bytes);
-    // A view of a socket chunk is copied out here, into this connection's slab, unless that would save nothing.
-    else super.receive(chunkView ? this.#slab.keepSmall(bytes) : bytes, false);
+    // `ws` hands over views of socket reads (with other frames' bytes) or of Node's shared Buffer
+    // pool (a message that spanned reads, lib/buffer-util.js `concat`): copied into this
+    // connection's slab unless the view is its own whole buffer (codec/slab.ts, keepOwn).
+    else super.receive(chunkView ? this.#slab.keepOwn(bytes) : bytes, false);
   }
 
   /**
@@ -257,8 +242,9 @@ export class NodeWebSocketTransport extends WebSocketTransport {
       }
       this.#turnEntries++;
       const entry = reader.take()!;
-      // One copy out of the batch (into the message slab when small), so no entry pins it.
-      const message = this.#slab.keepSmall(entry);
+      // One copy out of the batch (into the message slab when small), so no entry pins it or
+      // shows the batch's other bytes.
+      const message = this.#slab.copyOut(entry);
       try {
         // The entry leaves the batch's count (its bytes and prefix) for the inbox's (its bytes
         // and an array's overhead); the batch's own overhead goes with its last entry.

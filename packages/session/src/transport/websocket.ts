@@ -207,8 +207,9 @@ export class WebSocketTransport implements Transport {
    * @param chunkView whether `bytes` is a view of a socket chunk (`nodeBuffers`)
    */
   protected receive(bytes: Uint8Array, chunkView: boolean): void {
-    // A view of a socket chunk is copied out unless that would save nothing (codec/slab.ts).
-    if (chunkView) bytes = this.#slab.keepSmall(bytes);
+    // A view of a socket chunk (other frames' bytes around it) is copied out, into this
+    // connection's slab, unless it is its own whole buffer (codec/slab.ts, keepOwn).
+    if (chunkView) bytes = this.#slab.keepOwn(bytes);
     if (bytes.length > this.max) {
       return this.refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: bytes.length, max: this.max }), 1009, 'message too big');
     }
