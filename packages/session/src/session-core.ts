@@ -118,6 +118,13 @@ export function withOverrides<T extends object>(base: object, overrides: Partial
   return Object.assign({}, base, overrides) as T;
 }
 
+/**
+ * @internal A core's message slab, which its {@link Session} shares (set by SessionCore's static
+ * block): a session and its core are one owner, so one slab serves both, and a handshake pays
+ * for one first slab per side, not two (docs/ARCHITECTURE.md, Performance notes).
+ */
+export let slabOfCore: (core: SessionCore) => Slab;
+
 /** The `error` accessor of every {@link LostConnection} (one descriptor, set by its static block). */
 let lostConnectionError: PropertyDescriptor;
 
@@ -195,8 +202,12 @@ export class SessionCore {
   #requireFrames = false;
   /** Encrypted sessions: every DATA frame's associated data also binds the message's other fields. */
   #bound: BindingProtection | undefined;
-  /** This session's message buffers (frames, bindings): none of another session's bytes share them (codec/slab.ts). */
+  /** This session's message buffers (frames, bindings, and its Session's messages): none of another session's bytes share them (codec/slab.ts). */
   #slab = new Slab();
+
+  static {
+    slabOfCore = (core) => core.#slab;
+  }
 
   /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */
   constructor(options: SessionCoreOptions) {

@@ -12,7 +12,8 @@ import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type Hands
 import type { Clock } from '../clock.js';
 import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
-import type { SessionCore } from '../session-core.js';
+import { slabOfCore, type SessionCore } from '../session-core.js';
+import { useSlab } from '#slab';
 import { SecureChannel, type ChannelOptions } from './secure-channel.js';
 import { TAKEN } from '../transport/types.js';
 import { openControlMessage, sealControlMessage } from './control.js';
@@ -51,6 +52,31 @@ export interface SecureResult {
   peerStaticKey?: Uint8Array;
   /** Noise's handshake hash (a channel binding). */
   handshakeHash: Uint8Array;
+}
+
+/**
+ * This side's Noise payload (HELLO's capabilities, or with `sessionId` ACCEPT's `[session_id,
+ * capabilities]`) encoded into the session's slab: a carved view instead of an array of its own
+ * (over 64 bytes V8 gives one its own backing store, 1-3 µs to make and collect). Noise copies it
+ * into its message at once, and the caller wipes it then ({@link written}), so no plaintext stays
+ * beside the wire bytes carved after it.
+ */
+function payloadOf(core: SessionCore, sessionId?: string): Uint8Array {
+  const previous = useSlab(slabOfCore(core));
+  try {
+    return sessionId === undefined ? encodeCapabilities(core.capabilities) : encodeAcceptPayload(sessionId, core.capabilities);
+  } finally {
+    useSlab(previous);
+  }
+}
+
+/** WriteMessage(payload), wiping the payload (from {@link payloadOf}) whether it succeeds or not. */
+function written(hs: HandshakeState, payload: Uint8Array): Uint8Array {
+  try {
+    return hs.writeMessage(payload);
+  } finally {
+    payload.fill(0);
+  }
 }
 
 /** Message exchange the handshake runs on. */
@@ -211,7 +237,7 @@ export async function clientHandshake(io: HandshakeIo, core: SessionCore, option
   checkPeerVerification(options, 'client');
   const hs = newHandshake(options, true);
   core.createHello();
-  const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities));
+  const msg1 = written(hs, payloadOf(core));
   const sent = io.send({ type: 'HELLO', timestamp: clock.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message: msg1 } } });
   if (sent !== TAKEN) await sent;
   const reply = await io.next('ACCEPT');
@@ -302,7 +328,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     if (reply) await io.send(reply);
     return undefined;
   }
-  const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities));
+  const msg2 = written(hs, payloadOf(core, core.id));
   const sent = io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
   if (sent !== TAKEN) await sent;
   if (hs.isComplete) return confirmClient(io, core, hs, options, clock, peerStaticKey);
