@@ -12,6 +12,7 @@ import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { useSlab, type Slab } from '#slab';
+import { platform } from '#platform';
 import { SessionCore, slabOfCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
@@ -103,7 +104,8 @@ const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 function coreOptions(o: SessionOptions, role: SessionRole, onSend: (m: Message) => void, onClosed: (info: ClosedInfo) => void): SessionCoreOptions {
   const core: { [K in keyof Required<SessionCoreOptions>]: SessionCoreOptions[K] } = {
     role,
-    capabilities: o.capabilities,
+    // Unless given, the defaults; on Node with shared frozen parts the handshake codec copies (codec/default-capabilities.ts).
+    capabilities: o.capabilities ?? platform.fastCodec?.sessionCapabilities(),
     sessionId: o.sessionId,
     clock: o.clock,
     timers: o.timers,
