@@ -20,6 +20,12 @@ export interface CapabilityTemplate {
   readonly parts: Capabilities;
   /** MessagePack bytes of the capabilities array from `agent_type` to its end (./handshake-writer.ts fills it on first use). */
   tail: Uint8Array | undefined;
+  /**
+   * Unfrozen copies of the two lists, which the reader copies for each peer (`slice` of a frozen
+   * array takes V8's slow path: ~1 µs each, as much as reading the whole payload).
+   */
+  readonly algorithms: Capabilities['compression']['algorithms'];
+  readonly encodings: Capabilities['compression']['encodings'];
 }
 
 const templates: Array<CapabilityTemplate | undefined> = [undefined, undefined];
@@ -31,12 +37,14 @@ export function capabilityTemplate(streaming: boolean): CapabilityTemplate {
   if (t) return t;
   const parts = defaultCapabilities({ agentId: '' });
   parts.compression.streaming = streaming;
+  const algorithms = parts.compression.algorithms.slice();
+  const encodings = parts.compression.encodings.slice();
   Object.freeze(parts.compression.algorithms);
   Object.freeze(parts.compression.encodings);
   Object.freeze(parts.compression);
   Object.freeze(parts.security);
   Object.freeze(parts.extensions);
-  templates[i] = t = { parts: Object.freeze(parts), tail: undefined };
+  templates[i] = t = { parts: Object.freeze(parts), tail: undefined, algorithms, encodings };
   return t;
 }
 

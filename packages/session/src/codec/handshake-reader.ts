@@ -155,7 +155,7 @@ function matchTemplate(src: Uint8Array, at: number, t: CapabilityTemplate): Capa
     version,
     agentId,
     agentType: p.agentType,
-    compression: { algorithms: k.algorithms.slice(), maxPayload: k.maxPayload, streaming: k.streaming, mlRouting: k.mlRouting, encodings: k.encodings.slice(), preferredEncoding: k.preferredEncoding },
+    compression: { algorithms: t.algorithms.slice(), maxPayload: k.maxPayload, streaming: k.streaming, mlRouting: k.mlRouting, encodings: t.encodings.slice(), preferredEncoding: k.preferredEncoding },
     security: { threatDetection: sec.threatDetection, modelVersion: sec.modelVersion, blockingMode: sec.blockingMode, blockThreshold: sec.blockThreshold },
     extensions: {},
   };
