@@ -106,19 +106,6 @@ export interface ReceiveResult {
 }
 
 /**
- * `{ ...base, ...overrides }`, built with `Object.assign`: on Node 20 an object spread followed
- * by more properties costs 2-4 µs (V8's clone cannot take further properties fast), Object.assign
- * about 0.1-0.3 µs, and a session builds two such option objects per handshake
- * (docs/ARCHITECTURE.md, Performance notes). A base with an own `__proto__` key (JSON.parse can
- * make one) takes the spread, so the key stays a plain property as a spread keeps it.
- * @internal
- */
-export function withOverrides<T extends object>(base: object, overrides: Partial<T>): T {
-  if (Object.hasOwn(base, '__proto__') || Object.hasOwn(overrides, '__proto__')) return { ...base, ...overrides } as T;
-  return Object.assign({}, base, overrides) as T;
-}
-
-/**
  * @internal A core's message slab, which its {@link Session} shares (set by SessionCore's static
  * block): a session and its core are one owner, so one slab serves both, and a handshake pays
  * for one first slab per side, not two (docs/ARCHITECTURE.md, Performance notes).
