@@ -107,17 +107,11 @@ export interface ReceiveResult {
 }
 
 /**
- * `{ ...base, ...overrides }`, built with `Object.assign`: on Node 20 an object spread followed
- * by more properties costs 2-4 µs (V8's clone cannot take further properties fast), Object.assign
- * about 0.1-0.3 µs, and a session builds two such option objects per handshake
- * (docs/ARCHITECTURE.md, Performance notes). A base with an own `__proto__` key (JSON.parse can
- * make one) takes the spread, so the key stays a plain property as a spread keeps it.
- * @internal
+ * @internal A core's message slab, which its {@link Session} shares (set by SessionCore's static
+ * block): a session and its core are one owner, so one slab serves both, and a handshake pays
+ * for one first slab per side, not two (docs/ARCHITECTURE.md, Performance notes).
  */
-export function withOverrides<T extends object>(base: object, overrides: Partial<T>): T {
-  if (Object.hasOwn(base, '__proto__') || Object.hasOwn(overrides, '__proto__')) return { ...base, ...overrides } as T;
-  return Object.assign({}, base, overrides) as T;
-}
+export let slabOfCore: (core: SessionCore) => Slab;
 
 /** The `error` accessor of every {@link LostConnection} (one descriptor, set by its static block). */
 let lostConnectionError: PropertyDescriptor;
@@ -196,7 +190,7 @@ export class SessionCore {
   #requireFrames = false;
   /** Encrypted sessions: every DATA frame's associated data also binds the message's other fields. */
   #bound: BindingProtection | undefined;
-  /** This session's message buffers (frames, bindings): none of another session's bytes share them (codec/slab.ts). */
+  /** This session's message buffers (frames, bindings, and its Session's messages): none of another session's bytes share them (codec/slab.ts). */
   #slab = new Slab();
 
   /**
@@ -207,6 +201,10 @@ export class SessionCore {
    */
   allocate(n: number): Uint8Array {
     return this.#slab.allocate(n);
+  }
+
+  static {
+    slabOfCore = (core) => core.#slab;
   }
 
   /** @throws M2MError of kind Config for timer settings outside the spec's ranges. */

@@ -11,10 +11,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
-import { Slab, useSlab } from '#slab';
+import { useSlab, type Slab } from '#slab';
 import { platform } from '#platform';
 import type { FrameMessageWriter } from './codec/data-writer.js';
-import { SessionCore, withOverrides, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
+import { SessionCore, slabOfCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
 import { TAKEN, type PollingIterator, type Transport } from './transport/types.js';
 import { clientHandshake, handshakeFailure, serverHandshake, type HandshakeIo, type SecureOptions, type SecureResult } from './secure/handshake.js';
@@ -98,6 +98,32 @@ const establishFailure = (info: ClosedInfo): unknown => {
 const abortError = () => new M2MError('Aborted', { operation: 'handshake' });
 /** What {@link Session}'s message handler returns once the session ended on a message: read no further. */
 const STOP = Symbol('stop');
+
+/**
+ * The core's options: every {@link SessionCoreOptions} field named once (the type makes a new
+ * field a compile error here), in one literal of a fixed shape. Copying the caller's whole options
+ * object (`Object.assign`, or a spread: 2-4 µs on Node 20) cost more per session than this.
+ */
+function coreOptions(o: SessionOptions, role: SessionRole, onSend: (m: Message) => void, onClosed: (info: ClosedInfo) => void): SessionCoreOptions {
+  const core: { [K in keyof Required<SessionCoreOptions>]: SessionCoreOptions[K] } = {
+    role,
+    // Unless given, the defaults; on Node with shared frozen parts the handshake codec copies (codec/default-capabilities.ts).
+    capabilities: o.capabilities ?? platform.fastCodec?.sessionCapabilities(),
+    sessionId: o.sessionId,
+    clock: o.clock,
+    timers: o.timers,
+    limits: o.limits,
+    protection: o.protection,
+    promptTokens: o.promptTokens,
+    // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
+    compression: o.compression ?? 'auto',
+    minSecurity: o.minSecurity,
+    // Bound methods, not closures (what a session's construction costs: docs/ARCHITECTURE.md, Performance notes).
+    onSend,
+    onClosed,
+  };
+  return core;
+}
 
 /** The session's side of the handshake exchange (set by {@link Session}'s static block). */
 let handshakeAccess: {
@@ -196,8 +222,8 @@ export class Session implements AsyncIterable<SessionData> {
   #codec: MessageCodec;
   /** Node, binary codec: lays out plaintext DATA around its frame (SessionCore.compress, codec/data-writer.ts). */
   #dataWriter: FrameMessageWriter | undefined;
-  /** Buffers of the messages this session encodes and decodes (its core has its own for DATA frames). */
-  #slab = new Slab();
+  /** Buffers of the messages this session encodes and decodes: its core's slab (one owner, see `slabOfCore`). */
+  #slab: Slab;
   #inbox: AsyncQueue<SessionData>;
   // The transports' shared resolved promise to start from (a fresh one per session cost a promise).
   #sendChain: Promise<void> = TAKEN;
@@ -248,16 +274,8 @@ export class Session implements AsyncIterable<SessionData> {
       onTake: transport.account ? (d) => transport.account?.release(dataSize(d)) : undefined,
     });
     this.#streamOptions = options.streams;
-    this.#core = new SessionCore(
-      withOverrides<SessionCoreOptions>(options, {
-        // Sessions trade a few bytes on small DATA for no Brotli call (docs/PROTOCOL.md §1).
-        compression: options.compression ?? 'auto',
-        role,
-        // Bound methods, not closures (what a session's construction costs: docs/ARCHITECTURE.md, Performance notes).
-        onSend: this.#sendFromCore.bind(this),
-        onClosed: this.#onClosed.bind(this),
-      }),
-    );
+    this.#core = new SessionCore(coreOptions(options, role, this.#sendFromCore.bind(this), this.#onClosed.bind(this)));
+    this.#slab = slabOfCore(this.#core);
   }
 
   /** Marks the session established (a later rejection changes nothing). */
@@ -671,7 +689,7 @@ export class Session implements AsyncIterable<SessionData> {
     // Errors are built only where someone can observe them (a lost connection's is lazy too:
     // session-core.ts, `connectionLost`).
     if (!this.#settled) this.#rejectEstablished(establishFailure(info));
-    for (const w of this.#pongWaiters.splice(0)) w(Number.NaN);
+    if (this.#pongWaiters.length > 0) for (const w of this.#pongWaiters.splice(0)) w(Number.NaN);
     // An orderly close ends iteration; errors, timeouts and lost connections make it throw.
     const orderly = ORDERLY.has(info.reason) && (!info.error || info.error.kind === 'Closed');
     if (orderly) this.#inbox.end();

@@ -3,7 +3,8 @@
  * capabilities payloads (codec/handshake-writer.ts, handshake-reader.ts) against the generic
  * MessagePack encoder and decoder they stand in for: the same bytes out, the same message (or the
  * same typed error) in, for generated messages with edge values and for truncated and corrupted
- * inputs.
+ * inputs; and a session's own default capabilities, whose bytes the writer copies and the reader
+ * recognises (codec/default-capabilities.ts), against the same generic paths.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -13,6 +14,7 @@ import { readAcceptPayload, readCapabilities, readHandshakeMessage } from '../sr
 import { decodeMsgpack } from '../src/codec/msgpack-decode.js';
 import { encodeMsgpack, type MsgpackInput } from '../src/codec/msgpack-encode.js';
 import { defaultCapabilities, type Capabilities, type Message } from '../src/message.js';
+import { capabilityTemplate, sessionCapabilities } from '../src/codec/default-capabilities.js';
 
 const TYPES = ['HELLO', 'ACCEPT', 'REJECT', 'DATA', 'PING', 'PONG', 'CLOSE', 'AUTH'] as const;
 const ALGOS = ['none', 'm2m', 'tokennative', 'brotli'] as const;
@@ -254,5 +256,64 @@ describe('handshake reader: the message, or the error, of the generic decoder', 
     }
     const safe = new Uint8Array(Buffer.from('9407a173cf001fffffffffffff9305c0c40100', 'hex'));
     expect(readHandshakeMessage(safe)?.timestamp).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe("a session's own default capabilities (codec/default-capabilities.ts): copied and recognised as bytes", () => {
+  const template = (streaming: boolean, agentId: string): Capabilities => ({ ...capabilityTemplate(streaming).parts, agentId });
+  const agentIds = fc.oneof(fc.uuid(), textOf(300), fc.constantFrom('', 'a'.repeat(31), 'a'.repeat(32), 'a'.repeat(255), 'a'.repeat(256), 'é'.repeat(128)));
+
+  it('writes the generic encoder\'s bytes for any agent id and session id, and reads them back as the generic decoder does', () => {
+    fc.assert(
+      fc.property(fc.boolean(), agentIds, textOf(80), (streaming, agentId, sid) => {
+        const c = template(streaming, agentId);
+        const generic = encodeMsgpack(capsArray(c));
+        expect(hex(writeCapabilities(c))).toBe(hex(generic));
+        const accept = encodeMsgpack([sid, capsArray(c)]);
+        expect(hex(writeAcceptPayload(sid, c))).toBe(hex(accept));
+        expect(outcome(() => decodeCapabilities(generic))).toEqual(outcome(() => genericCapabilities(generic)));
+        expect(outcome(() => decodeAcceptPayload(accept))).toEqual(outcome(() => genericAccept(accept)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('shares frozen parts between sessions, and hands the application fresh, unfrozen values', () => {
+    const a = sessionCapabilities();
+    const b = sessionCapabilities();
+    expect(a.agentId).not.toBe(b.agentId);
+    expect(a.compression).toBe(b.compression);
+    expect(Object.isFrozen(a.compression) && Object.isFrozen(a.compression.algorithms) && Object.isFrozen(a.security) && Object.isFrozen(a.extensions)).toBe(true);
+    // The same values as defaultCapabilities() (which the application gets, mutable).
+    expect({ ...a, agentId: 'x' }).toEqual(defaultCapabilities({ agentId: 'x' }));
+    const read = readCapabilities(writeCapabilities(a)!)!;
+    expect(read).toEqual(a);
+    expect(Object.isFrozen(read.compression) || Object.isFrozen(read.compression.algorithms) || read.compression === a.compression).toBe(false);
+    read.compression.algorithms.push('none');
+    expect(readCapabilities(writeCapabilities(a)!)).toEqual(a);
+  });
+
+  it('takes the field-by-field path once version or agent type differ, or other parts are given', () => {
+    const c = template(false, 'agent');
+    for (const other of [{ ...c, version: '3.1' }, { ...c, agentType: 'other' }, { ...c, compression: { ...c.compression } }, { ...c, extensions: { k: 'v' } }]) {
+      expect(hex(writeCapabilities(other))).toBe(hex(encodeMsgpack(capsArray(other))));
+      const bytes = encodeMsgpack(capsArray(other));
+      expect(outcome(() => readCapabilities(bytes))).toEqual(outcome(() => genericCapabilities(bytes)));
+    }
+  });
+
+  it('an agent id that is not UTF-8, or one over the limit, or a changed tail, gets the generic decoder\'s answer', () => {
+    const ok = writeCapabilities(template(true, 'ok-agent'))!;
+    const bad = ok.slice();
+    bad[2 + 4 + 1] = 0xff; // the agent id's first byte (after [0x9f, 0], the version '3.0' and the id's head)
+    expect(outcome(() => decodeCapabilities(bad))).toEqual(outcome(() => genericCapabilities(bad)));
+    expect(outcome(() => decodeCapabilities(bad))).toMatchObject({ error: { code: 'INVALID_MESSAGE' } });
+    const long = encodeMsgpack(capsArray(template(true, 'a'.repeat(257))));
+    expect(outcome(() => decodeCapabilities(long))).toMatchObject({ error: { code: 'LIMIT_EXCEEDED' } });
+    for (let i = 0; i < ok.length; i++) {
+      const changed = ok.slice();
+      changed[i] ^= 0x01;
+      expect(outcome(() => decodeCapabilities(changed))).toEqual(outcome(() => genericCapabilities(changed)));
+    }
   });
 });

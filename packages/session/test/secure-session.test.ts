@@ -228,6 +228,42 @@ describe('encrypted sessions', () => {
   });
 });
 
+describe('static secrets exported for a handshake', () => {
+  it('the copy of a KeyPair\'s secret each side exports for Noise is wiped once its handshake is over (success or refusal)', async () => {
+    const client = KeyPair.generate();
+    const server = KeyPair.generate();
+    const exported: Uint8Array[] = [];
+    for (const k of [client, server]) {
+      const own = k.exportSecret.bind(k);
+      k.exportSecret = () => {
+        const copy = own();
+        exported.push(copy);
+        return copy;
+      };
+    }
+    const open = async (remote: Uint8Array) => {
+      const [a, b] = memoryTransportPair();
+      const sp = Session.server(b, { secure: { staticKey: server } });
+      try {
+        const c = await Session.client(a, { secure: { staticKey: client, remoteStaticKey: remote } });
+        await c.close();
+      } finally {
+        // The server's side ends too (established, or failed when the client gave up).
+        await sp.then(() => undefined, () => undefined);
+      }
+    };
+    await open(server.publicKey);
+    expect(exported.length).toBe(2);
+    // A client refusing the server (wrong pinned key) fails the handshake: its copy is wiped too.
+    await expect(open(KeyPair.generate().publicKey)).rejects.toMatchObject({ kind: 'Handshake' });
+    expect(exported.length).toBe(4);
+    for (const copy of exported) expect(copy.every((b) => b === 0)).toBe(true);
+    // The key pairs themselves are untouched: a next handshake works.
+    expect(client.exportSecret().some((b) => b !== 0)).toBe(true);
+    await open(server.publicKey);
+  });
+});
+
 describe('replay window', () => {
   it('strict order accepts only the next counter', () => {
     const w = new ReplayWindow(0);

@@ -277,21 +277,22 @@ describe('a lost connection (its error is built when first read, issue 18)', () 
   });
 });
 
-describe('withOverrides (option objects without a spread, issue 18)', () => {
-  it('gives what { ...base, ...overrides } gives: overrides win, symbols copied, an own __proto__ key stays a plain key', async () => {
-    const { withOverrides } = await import('../src/session-core.js');
-    const sym = Symbol('s');
-    const base = { a: 1, b: 2, [sym]: 3 };
-    const out = withOverrides<Record<string | symbol, unknown>>(base, { b: 9, c: 4 });
-    expect(out).toEqual({ ...base, ...{ b: 9, c: 4 } });
-    expect(out[sym]).toBe(3);
-    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
-    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "x": 1}') as object;
-    const merged = withOverrides<Record<string, unknown>>(hostile, { y: 2 });
-    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
-    expect(Object.hasOwn(merged, '__proto__')).toBe(true);
-    expect((merged as { polluted?: boolean }).polluted).toBeUndefined();
-    expect(merged.x).toBe(1);
-    expect(merged.y).toBe(2);
+
+describe("a Session's core options (one literal of the core's fields, issue 18)", () => {
+  it('options parsed from JSON with an own __proto__ key reach the core without polluting anything, and the core gets its fields', async () => {
+    const { Session } = await import('../src/session.js');
+    const { memoryTransportPair } = await import('../src/transport/memory.js');
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "sessionId": "fixed-id", "capabilities": {"version": "3.0", "agentId": "json-agent", "agentType": "t", "compression": {"algorithms": ["none"], "maxPayload": 0, "streaming": false, "mlRouting": false, "encodings": ["Cl100kBase"], "preferredEncoding": "Cl100kBase"}, "security": {"threatDetection": false, "modelVersion": null, "blockingMode": false, "blockThreshold": 0.8}, "extensions": {}}}') as Record<string, unknown>;
+    const [a, b] = memoryTransportPair();
+    const sp = Session.server(b, hostile);
+    const client = await Session.client(a, { timers: { helloTimeoutMs: 5_000 } });
+    const server = (await sp)!;
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    // The server's core took the given session id and capabilities; the client adopted the id.
+    expect(server.id).toBe('fixed-id');
+    expect(client.id).toBe('fixed-id');
+    expect(client.peerAgentId).toBe('json-agent');
+    expect(client.negotiated?.algorithm).toBe('none');
+    await client.close();
   });
 });

@@ -15,6 +15,8 @@
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MessageType, protocolNameFits, type Capabilities, type Encoding, type Message } from '../message.js';
 import { MsgpackCursor, RepeatedText } from './msgpack-cursor.js';
+import { capabilityTemplate, type CapabilityTemplate } from './default-capabilities.js';
+import { templateTail } from './handshake-writer.js';
 
 const ALGOS: readonly Algorithm[] = ['none', 'm2m', 'tokennative', 'brotli'];
 
@@ -122,8 +124,56 @@ export function readHandshakeMessage(bytes: Uint8Array, keep: (view: Uint8Array)
   return whole(bytes, handshakeMessage);
 }
 
+/** True when the last {@link capabilities} call read the template's bytes (their limits hold by construction). */
+let templated = false;
+
+/**
+ * The capabilities in `src` from `at` (just past the array's `[0x9f, 0]`) to its end when they are
+ * `t`'s: the template's version, any agent id (a fixstr or str8 of valid UTF-8), then exactly the
+ * template's tail; `undefined` otherwise (the cursor is then wherever it stopped).
+ */
+function matchTemplate(src: Uint8Array, at: number, t: CapabilityTemplate): Capabilities | undefined {
+  const tail = templateTail(t);
+  const version = t.parts.version;
+  // version: a fixstr of the template's (ASCII) text
+  if (src[at] !== (0xa0 | version.length)) return undefined;
+  for (let i = 0; i < version.length; i++) if (src[at + 1 + i] !== version.charCodeAt(i)) return undefined;
+  at += 1 + version.length;
+  const head = src[at];
+  const idLen = (head & 0xe0) === 0xa0 ? head & 0x1f : head === 0xd9 ? src[at + 1] : -1;
+  const idAt = at + (head === 0xd9 ? 2 : 1);
+  if (idLen < 0 || idAt + idLen + tail.length !== src.length) return undefined;
+  for (let i = 0, j = idAt + idLen; i < tail.length; i++, j++) if (src[j] !== tail[i]) return undefined;
+  c.at = idAt;
+  const agentId = c.textOf(idLen);
+  if (agentId === undefined) return undefined;
+  c.at = src.length;
+  const p = t.parts;
+  const k = p.compression;
+  const sec = p.security;
+  // A fresh value, as the generic reader builds it (the application may keep and change the peer's).
+  return {
+    version,
+    agentId,
+    agentType: p.agentType,
+    compression: { algorithms: t.algorithms.slice(), maxPayload: k.maxPayload, streaming: k.streaming, mlRouting: k.mlRouting, encodings: t.encodings.slice(), preferredEncoding: k.preferredEncoding },
+    security: { threatDetection: sec.threatDetection, modelVersion: sec.modelVersion, blockingMode: sec.blockingMode, blockThreshold: sec.blockThreshold },
+    extensions: {},
+  };
+}
+
 function capabilities(): Capabilities | undefined {
+  templated = false;
   if (c.byte() !== 0x9f || c.byte() !== 0) return undefined;
+  // The defaults an m2m-ts session announces (./default-capabilities.ts): compared as bytes, the
+  // agent id alone decoded.
+  const { src, at } = c;
+  const known = matchTemplate(src, at, capabilityTemplate(true)) ?? matchTemplate(src, at, capabilityTemplate(false));
+  if (known) {
+    templated = true;
+    return known;
+  }
+  c.at = at;
   const version = text();
   const agentId = text();
   const agentType = text();
@@ -168,7 +218,7 @@ function capabilities(): Capabilities | undefined {
  */
 export function readCapabilities(bytes: Uint8Array): Capabilities | undefined {
   const caps = whole(bytes, capabilities);
-  if (caps) checkCapabilityLimits(caps);
+  if (caps && !templated) checkCapabilityLimits(caps);
   return caps;
 }
 
@@ -187,6 +237,6 @@ function acceptPayload(): { sessionId: string; capabilities: Capabilities } | un
  */
 export function readAcceptPayload(bytes: Uint8Array): { sessionId: string; capabilities: Capabilities } | undefined {
   const accepted = whole(bytes, acceptPayload);
-  if (accepted) checkCapabilityLimits(accepted.capabilities);
+  if (accepted && !templated) checkCapabilityLimits(accepted.capabilities);
   return accepted;
 }

@@ -16,6 +16,7 @@ import type { Capabilities, Message } from '../message.js';
 import { Encodings } from '../message.js';
 import { BIN_HEAD, headSize, STR_HEAD, uintSize, writeHead, writeUint } from './msgpack-encode.js';
 import { allocate } from '#slab';
+import { templateOf, type CapabilityTemplate } from './default-capabilities.js';
 
 const TYPE_INDEX: Readonly<Record<string, number>> = { HELLO: 0, ACCEPT: 1, REJECT: 2, DATA: 3, PING: 4, PONG: 5, CLOSE: 6, AUTH: 7 };
 const ALGO_INDEX: Readonly<Record<string, number>> = { none: 0, m2m: 1, tokennative: 2, brotli: 3 };
@@ -82,7 +83,9 @@ let versionLen = 0;
 let agentIdLen = 0;
 let agentTypeLen = 0;
 let modelLen = 0;
+/** UTF-8 lengths of the extensions' keys and values, in order; `extCount` of them are this call's. */
 const extLens: number[] = [];
+let extCount = 0;
 const floatBytes = new Uint8Array(8);
 const floatView = new DataView(floatBytes.buffer);
 
@@ -110,14 +113,16 @@ function capabilitiesSize(c: Capabilities): number {
   const ext = c.extensions as unknown;
   if (typeof ext !== 'object' || ext === null || Array.isArray(ext) || ArrayBuffer.isView(ext)) return -1;
   let extSize = 1;
-  extLens.length = 0;
+  // A counter, not `extLens.length = 0`: setting an array's length is a runtime call.
+  extCount = 0;
   for (const key in ext) {
     if (!hasOwn.call(ext, key)) continue;
     const value = (ext as Record<string, unknown>)[key];
-    if (typeof value !== 'string' || extLens.length >= 30) return -1;
+    if (typeof value !== 'string' || extCount >= 30) return -1;
     const kl = textBytes(key);
     const vl = textBytes(value);
-    extLens.push(kl, vl);
+    extLens[extCount++] = kl;
+    extLens[extCount++] = vl;
     extSize += strSize(kl) + strSize(vl);
   }
   // `for in` over own keys visits them in Object.keys order (the generic encoder's) without
@@ -161,7 +166,7 @@ function writeCapabilitiesAt(out: Uint8Array, at: number, c: Capabilities): void
     at += 9;
   }
   const ext = c.extensions as Record<string, string>;
-  out[at++] = 0x80 | (extLens.length >> 1);
+  out[at++] = 0x80 | (extCount >> 1);
   let i = 0;
   for (const key in ext) {
     if (!hasOwn.call(ext, key)) continue;
@@ -170,23 +175,67 @@ function writeCapabilitiesAt(out: Uint8Array, at: number, c: Capabilities): void
   }
 }
 
+/**
+ * The bytes of `t`'s capabilities array from `agent_type` to its end, written once: its parts are
+ * frozen, and `version` and `agent_type` are checked to be the template's before it is used
+ * (./handshake-reader.ts compares received capabilities with it).
+ */
+export function templateTail(t: CapabilityTemplate): Uint8Array {
+  if (t.tail) return t.tail;
+  const p = t.parts;
+  const size = capabilitiesSize(p);
+  const whole = new Uint8Array(size);
+  writeCapabilitiesAt(whole, 0, p);
+  // [0x9f, 0, version, agent_id (the template's is empty: one byte), agent_type, …]
+  return (t.tail = whole.slice(2 + strSize(versionLen) + strSize(agentIdLen)));
+}
+
+// Set by `measure` for the write that follows (one synchronous call).
+let tail: Uint8Array | undefined;
+
+/**
+ * Bytes of the capabilities array (-1: the generic encoder's): a session's own default
+ * capabilities (./default-capabilities.ts) are their version and agent id followed by the
+ * template's bytes, anything else is checked and measured field by field.
+ */
+function measure(c: Capabilities): number {
+  const t = templateOf(c);
+  if (!t || typeof c.agentId !== 'string') {
+    tail = undefined;
+    return capabilitiesSize(c);
+  }
+  tail = templateTail(t);
+  versionLen = textBytes(c.version);
+  agentIdLen = textBytes(c.agentId);
+  return 2 + strSize(versionLen) + strSize(agentIdLen) + tail.length;
+}
+
+/** Writes the capabilities array sized by {@link measure} at `at`. */
+function writeMeasured(out: Uint8Array, at: number, c: Capabilities): void {
+  if (!tail) return writeCapabilitiesAt(out, at, c);
+  out[at++] = 0x9f;
+  out[at++] = 0;
+  at = writeText(out, at, c.version, versionLen);
+  out.set(tail, writeText(out, at, c.agentId, agentIdLen));
+}
+
 /** The capabilities array alone (HELLO's Noise payload), or `undefined` for the generic encoder. */
 export function writeCapabilities(c: Capabilities): Uint8Array | undefined {
-  const size = capabilitiesSize(c);
+  const size = measure(c);
   if (size < 0) return undefined;
   const out = allocate(size);
-  writeCapabilitiesAt(out, 0, c);
+  writeMeasured(out, 0, c);
   return out;
 }
 
 /** ACCEPT's Noise payload `[session_id, capabilities]`, or `undefined` for the generic encoder. */
 export function writeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array | undefined {
   if (typeof sessionId !== 'string') return undefined;
-  const size = capabilitiesSize(c);
+  const size = measure(c);
   if (size < 0) return undefined;
   const sidLen = textBytes(sessionId);
   const out = allocate(1 + strSize(sidLen) + size);
   out[0] = 0x92;
-  writeCapabilitiesAt(out, writeText(out, 1, sessionId, sidLen), c);
+  writeMeasured(out, writeText(out, 1, sessionId, sidLen), c);
   return out;
 }

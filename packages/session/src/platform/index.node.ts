@@ -17,6 +17,7 @@ import { FrameMessageWriter, frameAllocatorFor, writeDataMessage } from '../code
 import { KeptBinding } from '../secure/kept-binding.js';
 import { readAcceptPayload, readCapabilities, readHandshakeMessage } from '../codec/handshake-reader.js';
 import { writeAcceptPayload, writeCapabilities, writeHandshakeMessage } from '../codec/handshake-writer.js';
+import { sessionCapabilities } from '../codec/default-capabilities.js';
 import { parseNatsUrl } from '../transport/nats-frames.js';
 import { openNatsClient } from '../transport/nats-link.js';
 import type { SessionPlatform } from './types.js';
@@ -79,6 +80,7 @@ export const platform: SessionPlatform = {
     readMessage: readHandshakeMessage,
     readCapabilities,
     readAcceptPayload,
+    sessionCapabilities,
   },
   async readTextFile(path) {
     const { readFile } = await import('node:fs/promises');

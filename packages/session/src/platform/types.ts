@@ -61,4 +61,6 @@ export interface BinaryFastPath {
   readMessage(bytes: Uint8Array, keep: (view: Uint8Array) => Uint8Array): Message | undefined;
   readCapabilities(bytes: Uint8Array): Capabilities | undefined;
   readAcceptPayload(bytes: Uint8Array): { sessionId: string; capabilities: Capabilities } | undefined;
+  /** A session's own default capabilities, whose encoding the writer copies (codec/default-capabilities.ts). */
+  sessionCapabilities(): Capabilities;
 }

@@ -12,7 +12,8 @@ import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type Hands
 import type { Clock } from '../clock.js';
 import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
-import type { SessionCore } from '../session-core.js';
+import { slabOfCore, type SessionCore } from '../session-core.js';
+import { useSlab } from '#slab';
 import { SecureChannel, type ChannelOptions } from './secure-channel.js';
 import { TAKEN } from '../transport/types.js';
 import { openControlMessage, sealControlMessage } from './control.js';
@@ -51,6 +52,34 @@ export interface SecureResult {
   peerStaticKey?: Uint8Array;
   /** Noise's handshake hash (a channel binding). */
   handshakeHash: Uint8Array;
+}
+
+/**
+ * This side's Noise payload (HELLO's capabilities, or with `sessionId` ACCEPT's `[session_id,
+ * capabilities]`) encoded into the session's slab: a carved view instead of an array of its own
+ * (over 64 bytes V8 gives one its own backing store, 1-3 µs to make and collect). Noise copies it
+ * into its message at once, and the caller wipes it then ({@link written}), so no plaintext stays
+ * beside the wire bytes carved after it.
+ */
+function payloadOf(core: SessionCore, sessionId?: string): Uint8Array {
+  const previous = useSlab(slabOfCore(core));
+  try {
+    return sessionId === undefined ? encodeCapabilities(core.capabilities) : encodeAcceptPayload(sessionId, core.capabilities);
+  } finally {
+    useSlab(previous);
+  }
+}
+
+/**
+ * WriteMessage(payload) into a message carved from the core's own slab (SessionCore.allocate),
+ * wiping the payload (from {@link payloadOf}) whether it succeeds or not.
+ */
+function written(hs: HandshakeState, payload: Uint8Array, core: SessionCore): Uint8Array {
+  try {
+    return hs.writeMessage(payload, core);
+  } finally {
+    payload.fill(0);
+  }
 }
 
 /** Message exchange the handshake runs on. */
@@ -92,6 +121,11 @@ function staticPair(k: SecureOptions['staticKey']): NoiseKeyPair | undefined {
   if (!k) return undefined;
   if ('secret' in k) return k;
   return noiseKeyPair(k.exportSecret(), k.publicKey);
+}
+
+/** Wipes the copy of the static secret {@link staticPair} exported for one handshake (not the caller's own pair). */
+function wipeCopy(options: SecureOptions, pair: NoiseKeyPair | undefined): void {
+  if (pair && pair !== options.staticKey) pair.secret.fill(0);
 }
 
 /** True when the given side has a static key the other side learns (pre-message or transmitted). */
@@ -152,14 +186,14 @@ function sameKey(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function newHandshake(options: SecureOptions, initiator: boolean): HandshakeState {
+function newHandshake(options: SecureOptions, initiator: boolean, s: NoiseKeyPair | undefined): HandshakeState {
   const psk = options.psk instanceof KeyMaterial ? options.psk.bytes.slice() : options.psk;
   try {
     return new HandshakeState({
       protocol: options.pattern ?? 'XX',
       initiator,
       prologue: PROLOGUE,
-      s: staticPair(options.staticKey),
+      s,
       rs: options.remoteStaticKey,
       psks: psk ? [psk] : [],
     });
@@ -209,40 +243,45 @@ function handshakeOf(m: Message, type: Message['type'], n: number): { protocol?:
  */
 export async function clientHandshake(io: HandshakeIo, core: SessionCore, options: SecureOptions, clock: Clock): Promise<SecureResult> {
   checkPeerVerification(options, 'client');
-  const hs = newHandshake(options, true);
-  core.createHello();
-  // Noise messages are carved from the session core's own slab (SessionCore.allocate).
-  const msg1 = hs.writeMessage(encodeCapabilities(core.capabilities), core);
-  const sent = io.send({ type: 'HELLO', timestamp: clock.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message: msg1 } } });
-  if (sent !== TAKEN) await sent;
-  const reply = await io.next('ACCEPT');
-  if (reply.type === 'REJECT') {
-    core.receive(reply); // throws Rejected
-  }
-  const accepted = decodeAcceptPayload(readStage(hs, handshakeOf(reply, 'ACCEPT', 2).message, 2));
-  if (!accepted) throw handshakeFailure('Malformed', 2, 'ACCEPT payload is not [session id, capabilities]');
-  // The session id inside the Noise payload is authenticated; the one outside must agree.
-  if (reply.sessionId !== accepted.sessionId) throw handshakeFailure('Malformed', 2, 'ACCEPT session id differs from the authenticated one');
-  const serverCaps = accepted.capabilities;
-  const verified = verify(options, hs, serverCaps, 2);
-  const peerStaticKey = verified instanceof Promise ? await verified : verified;
+  // A KeyPair's secret is exported for Noise; the copy is wiped once the handshake is over.
+  const own = staticPair(options.staticKey);
   try {
-    core.receive({ type: 'ACCEPT', sessionId: accepted.sessionId, timestamp: reply.timestamp, payload: { kind: 'capabilities', value: serverCaps } });
-  } catch (e) {
-    throw isSdkError(e) ? e : restage(e, 2);
+    const hs = newHandshake(options, true, own);
+    core.createHello();
+    const msg1 = written(hs, payloadOf(core), core);
+    const sent = io.send({ type: 'HELLO', timestamp: clock.now(), payload: { kind: 'handshake', value: { protocol: hs.protocolName, message: msg1 } } });
+    if (sent !== TAKEN) await sent;
+    const reply = await io.next('ACCEPT');
+    if (reply.type === 'REJECT') {
+      core.receive(reply); // throws Rejected
+    }
+    const accepted = decodeAcceptPayload(readStage(hs, handshakeOf(reply, 'ACCEPT', 2).message, 2));
+    if (!accepted) throw handshakeFailure('Malformed', 2, 'ACCEPT payload is not [session id, capabilities]');
+    // The session id inside the Noise payload is authenticated; the one outside must agree.
+    if (reply.sessionId !== accepted.sessionId) throw handshakeFailure('Malformed', 2, 'ACCEPT session id differs from the authenticated one');
+    const serverCaps = accepted.capabilities;
+    const verified = verify(options, hs, serverCaps, 2);
+    const peerStaticKey = verified instanceof Promise ? await verified : verified;
+    try {
+      core.receive({ type: 'ACCEPT', sessionId: accepted.sessionId, timestamp: reply.timestamp, payload: { kind: 'capabilities', value: serverCaps } });
+    } catch (e) {
+      throw isSdkError(e) ? e : restage(e, 2);
+    }
+    if (!hs.isComplete) {
+      const msg3 = hs.writeMessage(undefined, core);
+      const sentAuth = io.send({ type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg3 } } });
+      if (sentAuth !== TAKEN) await sentAuth;
+    }
+    const channel = channelOf(hs, clock, options);
+    if (needsConfirmation(hs)) {
+      // Two-message patterns: prove to the server that a live client holds the keys (a replayed
+      // HELLO cannot), with the first frame under the client's transport key.
+      await io.send(sealControlMessage(channel, { type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'empty' } }));
+    }
+    return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
+  } finally {
+    wipeCopy(options, own);
   }
-  if (!hs.isComplete) {
-    const msg3 = hs.writeMessage(new Uint8Array(0), core);
-    const sentAuth = io.send({ type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg3 } } });
-    if (sentAuth !== TAKEN) await sentAuth;
-  }
-  const channel = channelOf(hs, clock, options);
-  if (needsConfirmation(hs)) {
-    // Two-message patterns: prove to the server that a live client holds the keys (a replayed
-    // HELLO cannot), with the first frame under the client's transport key.
-    await io.send(sealControlMessage(channel, { type: 'AUTH', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'empty' } }));
-  }
-  return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /**
@@ -282,48 +321,53 @@ async function sendReject(io: HandshakeIo, core: SessionCore, code: RejectionCod
  */
 export async function serverHandshake(io: HandshakeIo, core: SessionCore, options: SecureOptions, clock: Clock, hello: Message, early: EarlyDecision): Promise<SecureResult | undefined> {
   checkPeerVerification(options, 'server');
-  const hs = newHandshake(options, false);
-  if (hello.type !== 'HELLO') throw handshakeFailure('UnexpectedMessage', 1, `expected HELLO, got ${hello.type}`);
-  if (hello.payload?.kind !== 'handshake' || hello.payload.value.protocol !== hs.protocolName) {
-    const offered = hello.payload?.kind === 'handshake' ? (hello.payload.value.protocol ?? 'no protocol') : 'a plaintext session';
-    return sendReject(io, core, 'SECURITY_POLICY', `this server requires an encrypted session with ${hs.protocolName}, not ${offered}`);
-  }
-  if (early) return sendReject(io, core, early.code, early.message, early.retryAfterMs);
-  const clientCaps = decodeCapabilities(readStage(hs, hello.payload.value.message, 1));
-  let peerStaticKey: Uint8Array | undefined;
+  const own = staticPair(options.staticKey);
   try {
-    const verified = verify(options, hs, clientCaps, 1);
-    peerStaticKey = verified instanceof Promise ? await verified : verified;
-  } catch (e) {
-    await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message);
-    throw e;
+    const hs = newHandshake(options, false, own);
+    if (hello.type !== 'HELLO') throw handshakeFailure('UnexpectedMessage', 1, `expected HELLO, got ${hello.type}`);
+    if (hello.payload?.kind !== 'handshake' || hello.payload.value.protocol !== hs.protocolName) {
+      const offered = hello.payload?.kind === 'handshake' ? (hello.payload.value.protocol ?? 'no protocol') : 'a plaintext session';
+      return sendReject(io, core, 'SECURITY_POLICY', `this server requires an encrypted session with ${hs.protocolName}, not ${offered}`);
+    }
+    if (early) return sendReject(io, core, early.code, early.message, early.retryAfterMs);
+    const clientCaps = decodeCapabilities(readStage(hs, hello.payload.value.message, 1));
+    let peerStaticKey: Uint8Array | undefined;
+    try {
+      const verified = verify(options, hs, clientCaps, 1);
+      peerStaticKey = verified instanceof Promise ? await verified : verified;
+    } catch (e) {
+      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message);
+      throw e;
+    }
+    const { reply } = core.receive({ type: 'HELLO', timestamp: hello.timestamp, payload: { kind: 'capabilities', value: clientCaps } });
+    if (!reply || reply.type === 'REJECT') {
+      if (reply) await io.send(reply);
+      return undefined;
+    }
+    const msg2 = written(hs, payloadOf(core, core.id), core);
+    const sent = io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
+    if (sent !== TAKEN) await sent;
+    if (hs.isComplete) return confirmClient(io, core, hs, options, clock, peerStaticKey);
+    // Three-message patterns (XX): message 3 is written with keys from the server's fresh
+    // ephemeral key, so it already proves a live client.
+    const auth = await io.next('AUTH');
+    readStage(hs, handshakeOf(auth, 'AUTH', 3).message, 3);
+    if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
+    try {
+      const verified = verify(options, hs, clientCaps, 3);
+      peerStaticKey = verified instanceof Promise ? await verified : verified;
+    } catch (e) {
+      // The client already holds transport keys: tell it why with an authenticated CLOSE.
+      const channel = channelOf(hs, clock, options);
+      const close = core.close('ERROR', (e as Error).message);
+      if (close) await io.send(sealControlMessage(channel, close)).catch(() => undefined);
+      channel.dispose();
+      throw e;
+    }
+    return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
+  } finally {
+    wipeCopy(options, own);
   }
-  const { reply } = core.receive({ type: 'HELLO', timestamp: hello.timestamp, payload: { kind: 'capabilities', value: clientCaps } });
-  if (!reply || reply.type === 'REJECT') {
-    if (reply) await io.send(reply);
-    return undefined;
-  }
-  const msg2 = hs.writeMessage(encodeAcceptPayload(core.id, core.capabilities), core);
-  const sent = io.send({ type: 'ACCEPT', sessionId: core.id, timestamp: clock.now(), payload: { kind: 'handshake', value: { message: msg2 } } });
-  if (sent !== TAKEN) await sent;
-  if (hs.isComplete) return confirmClient(io, core, hs, options, clock, peerStaticKey);
-  // Three-message patterns (XX): message 3 is written with keys from the server's fresh
-  // ephemeral key, so it already proves a live client.
-  const auth = await io.next('AUTH');
-  readStage(hs, handshakeOf(auth, 'AUTH', 3).message, 3);
-  if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
-  try {
-    const verified = verify(options, hs, clientCaps, 3);
-    peerStaticKey = verified instanceof Promise ? await verified : verified;
-  } catch (e) {
-    // The client already holds transport keys: tell it why with an authenticated CLOSE.
-    const channel = channelOf(hs, clock, options);
-    const close = core.close('ERROR', (e as Error).message);
-    if (close) await io.send(sealControlMessage(channel, close)).catch(() => undefined);
-    channel.dispose();
-    throw e;
-  }
-  return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
-import { DEFAULT_HIGH_WATER_BYTES, type PollingIterator, type Transport } from './types.js';
+import { DEFAULT_HIGH_WATER_BYTES, TAKEN, type PollingIterator, type Transport } from './types.js';
 
 class MemoryTransport implements Transport {
   readonly kind = 'memory';
@@ -27,11 +27,14 @@ class MemoryTransport implements Transport {
     if (this.#closed || this.peer.inbox.ended) return Promise.reject(new M2MError('Network', { reason: 'memory transport is closed' }));
     return this.peer.inbox.push(data);
   }
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.inbox.end();
-    this.peer.inbox.end();
+  /** Ends both inboxes; resolves at once (the transports' shared resolved promise: no promise per close). */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.inbox.end();
+      this.peer.inbox.end();
+    }
+    return TAKEN;
   }
   [Symbol.asyncIterator](): PollingIterator<Uint8Array> {
     return this.inbox[Symbol.asyncIterator]();
