@@ -141,7 +141,9 @@ try {
       "import { httpTransport } from '@m2m/session/http';",
       "import { openStream } from '@m2m/session/streams';",
       "import { jsonCodec } from '@m2m/session/json';",
-      "const extras: [boolean, number, string | undefined, string, unknown, unknown, unknown] = [scan('hi').safe, countTokens('hi', { model: 'gpt-4o' }), explainError('TIMEOUT')?.remedy, localizeError(new M2MError('Config', { reason: 'x' }), 'de'), errSerializer, Keyring, [parseSse, natsInFlight, formatErrorChain, httpTransport, openStream, jsonCodec]];",
+      "import { createServerApp } from '@m2m/server';",
+      "import { startServer } from '@m2m/server/node';",
+      "const extras: [boolean, number, string | undefined, string, unknown, unknown, unknown] = [scan('hi').safe, countTokens('hi', { model: 'gpt-4o' }), explainError('TIMEOUT')?.remedy, localizeError(new M2MError('Config', { reason: 'x' }), 'de'), errSerializer, Keyring, [parseSse, natsInFlight, formatErrorChain, httpTransport, openStream, jsonCodec, createServerApp, startServer]];",
       'void extras;',
       'const protection = aeadProtection(randomBytes(32));',
       "const frame: Uint8Array = encodeFrame('{\"model\":\"gpt-4o\",\"messages\":[]}', { protection });",
@@ -154,9 +156,14 @@ try {
       'void header; void err; await session.close(); await server.close();',
     ].join('\n'),
   );
+  // What `tsc --init` (TypeScript 5.9) turns on beyond `strict`, with our declarations checked too
+  // (skipLibCheck false): exactOptionalPropertyTypes refuses `x?: T` implemented as `get x(): T | undefined`.
+  const strictest = ['--exactOptionalPropertyTypes', '--noUncheckedIndexedAccess', '--noPropertyAccessFromIndexSignature', '--verbatimModuleSyntax', '--isolatedModules', '--skipLibCheck', 'false'];
   for (const [module, resolution] of [['nodenext', 'nodenext'], ['esnext', 'bundler']]) {
-    await check(`tsc --module ${module} --moduleResolution ${resolution} on a typed consumer`, () => {
-      run(process.execPath, [tscBin, '--noEmit', '--strict', '--target', 'es2022', '--module', module, '--moduleResolution', resolution, '--types', 'node', 'consumer.ts'], app);
+    await check(`tsc --module ${module} --moduleResolution ${resolution} on a typed consumer (strict, and again with ${strictest.filter((f) => f.startsWith('--')).join(' ')})`, () => {
+      const flags = ['--noEmit', '--strict', '--target', 'es2022', '--module', module, '--moduleResolution', resolution, '--types', 'node', 'consumer.ts'];
+      run(process.execPath, [tscBin, ...flags], app);
+      run(process.execPath, [tscBin, ...flags, ...strictest], app);
     });
   }
 

@@ -92,10 +92,17 @@ describe('Session.send', () => {
   });
 });
 
-describe('connect to an address without a scheme', () => {
-  it('is CONFIG_ERROR that shows what a URL looks like', async () => {
-    const e: unknown = await connect('127.0.0.1:7400').catch((err: unknown) => err);
+describe('connect given a URL without its scheme', () => {
+  it.each(['127.0.0.1:7401', 'localhost:7401', 'agent-host.example:7401/m2m.echo'])('%s: CONFIG_ERROR that says the scheme is missing and shows the URL with one (it was "unsupported scheme localhost:" or "not a URL")', async (url) => {
+    const e: unknown = await connect(url, { secure: { staticKey: KeyPair.generate(), insecureSkipPeerVerification: true } }).catch((err: unknown) => err);
     expect(isSdkError(e) && e.code).toBe('CONFIG_ERROR');
-    expect((e as Error).message).toContain('tcp://host:port');
+    expect((e as Error).message).toContain(`no scheme in ${url}`);
+    expect((e as Error).message).toContain(`ws://${url}`);
+    expect((e as Error).message).toContain(`tcp://${url}`);
+  });
+  it('a URL with a scheme it does not know still says which schemes work', async () => {
+    const e: unknown = await connect('ftp://127.0.0.1:21').catch((err: unknown) => err);
+    expect(isSdkError(e) && e.code).toBe('CONFIG_ERROR');
+    expect((e as Error).message).toContain('unsupported scheme ftp:');
   });
 });
