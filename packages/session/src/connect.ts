@@ -52,8 +52,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (options.secure) checkPeerVerification(options.secure, 'client');
   if (options.secure) checkStaticKey(options.secure, 'client');
   // `host:port` without a scheme parses as the scheme `host:` (or not at all for an IP): say what is missing.
-  if (typeof url === 'string' && /^[\w.-]+:\d+(\/|$)/.test(url)) {
-    throw new M2MError('Config', { reason: `no scheme in ${url}: write it in front, e.g. ws://${url} or tcp://${url} (http:// takes a transport from @m2m/session/http; nats://host:port/<subject>)` });
+  if (/^[\w.-]+:\d/.test(url)) {
+    throw new M2MError('Config', { reason: `no scheme in ${url}: try ws://${url} or tcp://${url}` });
   }
   let u: URL;
   try {

@@ -191,7 +191,7 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
   const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: restTransport } : /^https?:/.test(url) ? { transport: httpTransport } : {}) }).catch((e: unknown) => {
     // The server's key is not the one given: most often a server restarted without --identity.
-    if (isSdkError(e) && e.code === 'HANDSHAKE_PEER_REFUSED' && e.details.stage === 'ACCEPT') io.err(paint(io, 'dim', PEER_KEY_HINT));
+    if (isSdkError(e) && e.code === 'HANDSHAKE_PEER_REFUSED' && (e.details as { stage?: string }).stage === 'ACCEPT') io.err(paint(io, 'dim', PEER_KEY_HINT));
     throw e;
   });
   // Say it when nobody checked whose key answered: "encrypted" alone reads as safe.
