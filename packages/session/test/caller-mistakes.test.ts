@@ -106,3 +106,18 @@ describe('connect given a URL without its scheme', () => {
     expect((e as Error).message).toContain('unsupported scheme ftp:');
   });
 });
+
+describe('an http:// URL that reaches a WebSocket server', () => {
+  it("says what the server answered (its 426 says to use ws://), not only the status", async () => {
+    const { httpTransport } = await import('../src/http.js');
+    const server = await listen({ transport: 'ws' });
+    try {
+      const e: unknown = await connect(server.url.replace('ws:', 'http:'), { transport: httpTransport }).catch((err: unknown) => err);
+      expect(isSdkError(e) && e.code).toBe('NETWORK_ERROR');
+      expect((e as Error).message).toContain('HTTP 426');
+      expect((e as Error).message).toContain('connect with a ws:// URL');
+    } finally {
+      await server.close();
+    }
+  });
+});
