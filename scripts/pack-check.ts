@@ -219,6 +219,29 @@ try {
     });
   }
 
+  // A browser project: no @types/node, DOM types, our declarations checked (README.md says which lib).
+  writeFileSync(
+    join(app, 'browser-consumer.ts'),
+    [
+      "import { encodeFrame } from '@m2m/core';",
+      "import { KeyPair } from '@m2m/crypto';",
+      "import { allowKeys, connect, type Session } from '@m2m/session';",
+      "import { httpTransport } from '@m2m/session/http';",
+      "import { jsonCodec } from '@m2m/session/json';",
+      "import { openStream } from '@m2m/session/streams';",
+      "import { parseSse } from '@m2m/session/sse';",
+      "import { memoryTransportPair } from '@m2m/session/testing';",
+      "const s: Session = await connect('wss://agent.example/m2m', { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys(['00'.repeat(32)]) }, codec: jsonCodec });",
+      'void [encodeFrame, httpTransport, openStream, parseSse, memoryTransportPair, s];',
+    ].join('\n'),
+  );
+  await check('a browser consumer type-checks without @types/node (lib es2022, dom, esnext.disposable; skipLibCheck false)', () => {
+    // `types: []` has no command-line form: a tsconfig of its own.
+    const compilerOptions = { noEmit: true, strict: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom', 'esnext.disposable'], types: [], skipLibCheck: false };
+    writeFileSync(join(app, 'tsconfig.browser.json'), JSON.stringify({ compilerOptions, files: ['browser-consumer.ts'] }));
+    run(process.execPath, [tscBin, '-p', 'tsconfig.browser.json'], app);
+  });
+
   await check('an uncaught SDK error under plain node prints its message, not pages of bundled code', () => {
     writeFileSync(join(app, 'uncaught.mjs'), "import { connect } from '@m2m/session';\nawait connect('http://127.0.0.1:1');\n");
     const r = spawnSync(process.execPath, ['uncaught.mjs'], { cwd: app, encoding: 'utf8', timeout: 30_000 });
