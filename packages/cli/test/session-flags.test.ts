@@ -106,6 +106,10 @@ describe('m2m serve --peer-key', () => {
     const info = await refused.closed;
     expect(info.reason).toBe('ERROR');
     expect(info.message).toContain('peer static key not allowed');
+    // A client pinning another server key hangs up before AUTH: serve says what that usually means.
+    await connect(url, { secure: { staticKey: alice, verifyPeer: allowKeys([KeyPair.generate().publicKey]) } }).catch(() => undefined);
+    for (let i = 0; i < 200 && !io.lines.err.some((l) => l.includes('refused this server')); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(io.lines.err.join('\n')).toContain("most often refused this server's key");
     const admitted = await connect(url, { secure: { staticKey: alice, verifyPeer: pin } });
     await admitted.send('{"model":"gpt-4o","messages":[]}');
     await admitted.close();

@@ -127,7 +127,11 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
         if (values.once) done();
       })();
     },
-    onHandshakeError: (e) => io.err(paint(io, 'red', `handshake failed: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`)),
+    onHandshakeError: (e) => {
+      io.err(paint(io, 'red', `handshake failed: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`));
+      // An XX client that refuses this server's key hangs up before AUTH: say the likely why.
+      if (isSdkError(e) && e.code === 'HANDSHAKE_FAILED' && (e.details as { stage?: string }).stage === 'AUTH') io.err(paint(io, 'dim', '  (a client that hangs up here most often refused this server\'s key: give it the public key printed above)'));
+    },
   });
   const identity = secure?.staticKey && 'publicKey' in secure.staticKey ? toHex(secure.staticKey.publicKey) : undefined;
   io.err(`listening on ${server.url}${identity ? ` (${secure!.pattern}, public key ${identity})` : ' (plaintext)'}`);
