@@ -121,3 +121,17 @@ describe('an http:// URL that reaches a WebSocket server', () => {
     }
   });
 });
+
+describe('a ws:// URL that reaches a TCP server', () => {
+  it('says the server hung up on the WebSocket upgrade and asks whether it is a tcp:// server (it said only "socket hang up")', async () => {
+    const server = await listen({ transport: 'tcp' });
+    try {
+      const e: unknown = await connect(server.url.replace('tcp:', 'ws:')).catch((err: unknown) => err);
+      expect(isSdkError(e) && e.code).toBe('NETWORK_ERROR');
+      expect((e as Error).message).toContain('socket hang up');
+      expect((e as Error).message).toContain('is it a tcp:// server?');
+    } finally {
+      await server.close();
+    }
+  });
+});
