@@ -221,4 +221,7 @@ if (isEntryPoint()) {
     throw e;
   });
   process.exitCode = await main(process.argv.slice(2));
+  // The command is over: a client library still retrying (NATS reconnects after serve's bounded
+  // close) must not keep the process. An unref'd timer only fires if something else holds it.
+  setTimeout(() => process.exit(), 2000).unref();
 }

@@ -151,9 +151,18 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   await finished;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
-  await server.close('SERVER_SHUTDOWN');
+  // A graceful close waits for the peers and the broker: stopped while its NATS client is
+  // reconnecting it waited for ever, and Ctrl-C seemed to do nothing. Bounded; the entry point
+  // then exits (main.ts).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const closed = await Promise.race([server.close('SERVER_SHUTDOWN').then(() => true), new Promise<false>((r) => (timer = setTimeout(r, SERVE_CLOSE_MS, false)))]);
+  clearTimeout(timer);
+  if (!closed) io.err(paint(io, 'red', `closing did not finish within ${SERVE_CLOSE_MS / 1000} s (a peer or the NATS server is not answering): exiting`));
   return 0;
 }
+
+/** How long `serve` waits for its sessions and its broker to close after Ctrl-C. */
+const SERVE_CLOSE_MS = 3000;
 
 /** Why a session ended before its input did: the error its reader met, else how it closed. */
 async function endedError(session: Session, reader: Promise<unknown>): Promise<unknown> {
