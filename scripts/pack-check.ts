@@ -6,8 +6,15 @@
  *   (types stripped by esbuild; a block fenced ```ts no-run is only type-checked), and all of
  *   them type-check with `tsc --strict`;
  * - `npm install` of the tarballs prints no warning (an `engines` range this Node is outside);
- * - a typed consumer compiles with `tsc` under `nodenext` and under `bundler` resolution;
+ * - a typed consumer compiles with `tsc` under `nodenext` and under `bundler` resolution, also
+ *   with what `tsc --init` adds to `strict` (exactOptionalPropertyTypes…) and skipLibCheck off;
  * - the installed `m2m` bin answers, and encodes a frame that it decodes again from stdin;
+ *   `m2m serve` / `m2m connect` carry a message over TCP and over a nats-server (Debian's; skipped
+ *   without it, failed under CI=true), a wrong `--peer-key` gets HANDSHAKE_PEER_REFUSED and its
+ *   hint, and `m2m errors explain` finds codes;
+ * - a new user's mistakes (wrong peer key, closed server, oversize message, bad URL, no scheme)
+ *   are typed errors with their codes under plain node;
+ * - README.md's `esbuild …` command bundles a browser entry as written;
  * - a browser entry bundled by esbuild with no flags reaches no `node:` module and runs in
  *   headless Chromium, where it also opens an encrypted WebSocket session to a Node agent (Debian's /usr/bin/chromium; without it the step fails under CI=true and
  *   is reported as skipped elsewhere).
@@ -17,7 +24,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect as connectNet, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { build, transformSync } from 'esbuild';
@@ -77,6 +84,51 @@ function userEnv(): NodeJS.ProcessEnv {
  */
 function npmWarnings(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /^npm warn /i.test(l));
+}
+
+/** A free loopback port. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts connections on the loopback `port` (10 s at most). */
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connectNet(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
+/**
+ * Runs `m2m serve …` from the installed bin, hands its first stdout line (`{"url","publicKey"}`)
+ * to `use`, and stops it.
+ */
+async function withServe(bin: string, args: string[], cwd: string, use: (info: { url: string; publicKey: string }) => void | Promise<void>): Promise<void> {
+  const serve = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  serve.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+  try {
+    const info = await new Promise<{ url: string; publicKey: string }>((resolve, reject) => {
+      serve.stdout.once('data', (d: Buffer) => resolve(JSON.parse(String(d).split('\n')[0]) as { url: string; publicKey: string }));
+      serve.once('exit', (code) => reject(new Error(`m2m ${args.join(' ')} exited ${code}\n${stderr}`)));
+    });
+    await use(info);
+  } finally {
+    serve.kill();
+  }
 }
 
 const work = mkdtempSync(join(tmpdir(), 'm2m-pack-check-'));
@@ -141,7 +193,9 @@ try {
       "import { httpTransport } from '@m2m/session/http';",
       "import { openStream } from '@m2m/session/streams';",
       "import { jsonCodec } from '@m2m/session/json';",
-      "const extras: [boolean, number, string | undefined, string, unknown, unknown, unknown] = [scan('hi').safe, countTokens('hi', { model: 'gpt-4o' }), explainError('TIMEOUT')?.remedy, localizeError(new M2MError('Config', { reason: 'x' }), 'de'), errSerializer, Keyring, [parseSse, natsInFlight, formatErrorChain, httpTransport, openStream, jsonCodec]];",
+      "import { createServerApp } from '@m2m/server';",
+      "import { startServer } from '@m2m/server/node';",
+      "const extras: [boolean, number, string | undefined, string, unknown, unknown, unknown] = [scan('hi').safe, countTokens('hi', { model: 'gpt-4o' }), explainError('TIMEOUT')?.remedy, localizeError(new M2MError('Config', { reason: 'x' }), 'de'), errSerializer, Keyring, [parseSse, natsInFlight, formatErrorChain, httpTransport, openStream, jsonCodec, createServerApp, startServer]];",
       'void extras;',
       'const protection = aeadProtection(randomBytes(32));',
       "const frame: Uint8Array = encodeFrame('{\"model\":\"gpt-4o\",\"messages\":[]}', { protection });",
@@ -154,11 +208,39 @@ try {
       'void header; void err; await session.close(); await server.close();',
     ].join('\n'),
   );
+  // What `tsc --init` (TypeScript 5.9) turns on beyond `strict`, with our declarations checked too
+  // (skipLibCheck false): exactOptionalPropertyTypes refuses `x?: T` implemented as `get x(): T | undefined`.
+  const strictest = ['--exactOptionalPropertyTypes', '--noUncheckedIndexedAccess', '--noPropertyAccessFromIndexSignature', '--verbatimModuleSyntax', '--isolatedModules', '--skipLibCheck', 'false'];
   for (const [module, resolution] of [['nodenext', 'nodenext'], ['esnext', 'bundler']]) {
-    await check(`tsc --module ${module} --moduleResolution ${resolution} on a typed consumer`, () => {
-      run(process.execPath, [tscBin, '--noEmit', '--strict', '--target', 'es2022', '--module', module, '--moduleResolution', resolution, '--types', 'node', 'consumer.ts'], app);
+    await check(`tsc --module ${module} --moduleResolution ${resolution} on a typed consumer (strict, and again with ${strictest.join(' ')})`, () => {
+      const flags = ['--noEmit', '--strict', '--target', 'es2022', '--module', module, '--moduleResolution', resolution, '--types', 'node', 'consumer.ts'];
+      run(process.execPath, [tscBin, ...flags], app);
+      run(process.execPath, [tscBin, ...flags, ...strictest], app);
     });
   }
+
+  // A browser project: no @types/node, DOM types, our declarations checked (README.md says which lib).
+  writeFileSync(
+    join(app, 'browser-consumer.ts'),
+    [
+      "import { encodeFrame } from '@m2m/core';",
+      "import { KeyPair } from '@m2m/crypto';",
+      "import { allowKeys, connect, type Session } from '@m2m/session';",
+      "import { httpTransport } from '@m2m/session/http';",
+      "import { jsonCodec } from '@m2m/session/json';",
+      "import { openStream } from '@m2m/session/streams';",
+      "import { parseSse } from '@m2m/session/sse';",
+      "import { memoryTransportPair } from '@m2m/session/testing';",
+      "const s: Session = await connect('wss://agent.example/m2m', { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys(['00'.repeat(32)]) }, codec: jsonCodec });",
+      'void [encodeFrame, httpTransport, openStream, parseSse, memoryTransportPair, s];',
+    ].join('\n'),
+  );
+  await check('a browser consumer type-checks without @types/node (lib es2022, dom, esnext.disposable; skipLibCheck false)', () => {
+    // `types: []` has no command-line form: a tsconfig of its own.
+    const compilerOptions = { noEmit: true, strict: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom', 'esnext.disposable'], types: [], skipLibCheck: false };
+    writeFileSync(join(app, 'tsconfig.browser.json'), JSON.stringify({ compilerOptions, files: ['browser-consumer.ts'] }));
+    run(process.execPath, [tscBin, '-p', 'tsconfig.browser.json'], app);
+  });
 
   await check('an uncaught SDK error under plain node prints its message, not pages of bundled code', () => {
     writeFileSync(join(app, 'uncaught.mjs'), "import { connect } from '@m2m/session';\nawait connect('http://127.0.0.1:1');\n");
@@ -178,6 +260,85 @@ try {
     const hex = run(bin, ['frame', 'encode', json], app);
     const back = run(bin, ['frame', 'decode', '-'], app, hex).trim();
     if (back !== json) throw new Error(`decoded ${back}`);
+  });
+
+  // `m2m serve` / `m2m connect` as the CLI table of README.md shows them, with the installed bin.
+  await check('m2m serve --identity / m2m connect --peer-key carry a message (tcp); a wrong key is HANDSHAKE_PEER_REFUSED with the hint', async () => {
+    run(bin, ['keygen', '--out', 'server.json', '--force'], app);
+    await withServe(bin, ['serve', '--transport', 'tcp', '--identity', 'server.json', '--echo'], app, ({ url, publicKey }) => {
+      const json = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}';
+      const back = run(bin, ['connect', url, '--peer-key', publicKey], app, `${json}\n`).trim();
+      if (back !== json) throw new Error(`echoed ${back}`);
+      const wrong = spawnSync(bin, ['connect', url, '--peer-key', '00'.repeat(32)], { cwd: app, encoding: 'utf8', input: 'hi\n', timeout: 30_000 });
+      if (wrong.status !== 1 || !wrong.stderr.includes('HANDSHAKE_PEER_REFUSED') || !wrong.stderr.includes('m2m serve without --identity')) throw new Error(`wrong key: exit ${wrong.status}\n${wrong.stderr}`);
+    });
+  });
+  const natsServer = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((f) => existsSync(f));
+  await check('m2m serve --transport nats / m2m connect nats://… carry a message through a nats-server', async () => {
+    if (!natsServer) {
+      if (process.env.CI) throw new Error('nats-server is missing (apt-get install -y nats-server)');
+      console.log('      (nats-server not found: skipped)');
+      return;
+    }
+    const port = await freePort();
+    const nats = spawn(natsServer, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    try {
+      await waitForPort(port);
+      const subject = `nats://127.0.0.1:${port}/m2m.packcheck`;
+      await withServe(bin, ['serve', '--transport', 'nats', '--url', subject, '--identity', 'server.json', '--echo'], app, ({ publicKey }) => {
+        const back = run(bin, ['connect', subject, '--peer-key', publicKey], app, 'hello over nats\n').trim();
+        if (!back.includes('hello over nats')) throw new Error(`echoed ${back}`);
+      });
+    } finally {
+      nats.kill();
+    }
+  });
+  await check('m2m errors explain finds a code in any case and suggests codes for a word', () => {
+    const out = run(bin, ['errors', 'explain', 'handshake_peer_refused'], app);
+    if (!out.includes('HANDSHAKE_PEER_REFUSED (3802)') || !out.includes('Remedy:')) throw new Error(out);
+    const r = spawnSync(bin, ['errors', 'explain', 'replay'], { cwd: app, encoding: 'utf8' });
+    if (r.status !== 2 || !r.stderr.includes('REPLAY_DETECTED')) throw new Error(`exit ${r.status}\n${r.stderr}`);
+  });
+
+  // What a new user gets wrong, under plain node from the installed packages: each a typed error with its code.
+  await check('a new user\'s mistakes are typed errors with codes (wrong peer key, closed server, oversize message, bad URL, no scheme)', () => {
+    writeFileSync(
+      join(app, 'mistakes.mjs'),
+      [
+        "import { isSdkError } from '@m2m/core';",
+        "import { KeyPair } from '@m2m/crypto';",
+        "import { allowKeys, connect, listen } from '@m2m/session';",
+        'const got = {};',
+        'const codeOf = (p) => p.then(() => "no error", (e) => (isSdkError(e) ? e.code : `untyped ${e}`));',
+        'const serverKey = KeyPair.generate();',
+        "const server = await listen({ transport: 'ws', maxMessageBytes: 4096, secure: { staticKey: serverKey }, onSession: async (s) => { try { for await (const m of s) await s.send(m.content); } catch {} } });",
+        'const mine = () => ({ secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([serverKey.publicKey]) } });',
+        'got.wrongKey = await codeOf(connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([KeyPair.generate().publicKey]) } }));',
+        'const s = await connect(server.url, mine());',
+        "got.oversizeLocal = await codeOf(s.send(JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'a'.repeat(17 * 1024 * 1024) }] })));",
+        "await s.send(JSON.stringify({ model: 'x', messages: [{ role: 'user', content: Array.from({ length: 2000 }, (_, i) => ((i * 2654435761) >>> 0).toString(36)).join(' ') }] }));",
+        'const ended = await (async () => { for await (const _ of s); })().then(() => undefined, (e) => e);',
+        "got.oversizeAtServer = isSdkError(ended) ? ended.code : `untyped ${ended}`;",
+        "got.oversizeCause = ended?.cause?.message ?? 'no cause';",
+        'const url = server.url;',
+        'await server.close();',
+        'got.closedServer = await codeOf(connect(url, mine()));',
+        "got.badUrl = await codeOf(connect('not a url', mine()));",
+        "got.noScheme = await codeOf(connect(url.replace('ws://', ''), mine()));",
+        'console.log(JSON.stringify(got));',
+      ].join('\n'),
+    );
+    const got = JSON.parse(run(process.execPath, ['mistakes.mjs'], app)) as Record<string, string>;
+    const want = { wrongKey: 'HANDSHAKE_PEER_REFUSED', oversizeLocal: 'LIMIT_EXCEEDED', oversizeAtServer: 'SESSION_CLOSED', closedServer: 'NETWORK_ERROR', badUrl: 'CONFIG_ERROR', noScheme: 'CONFIG_ERROR' };
+    const wrong = Object.entries(want).filter(([k, v]) => got[k] !== v);
+    if (wrong.length || !/1009.*maxMessageBytes/.test(got.oversizeCause)) throw new Error(`expected ${JSON.stringify(want)} and a 1009 cause, got ${JSON.stringify(got)}`);
+  });
+
+  await check("README.md's esbuild command bundles a browser entry as written", () => {
+    const command = /`(esbuild [^`]+)`/.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1];
+    if (!command) throw new Error('README.md shows no esbuild command');
+    writeFileSync(join(app, 'app.js'), "import { KeyPair } from '@m2m/crypto';\nimport { connect } from '@m2m/session';\nconsole.log(typeof connect, KeyPair.generate().publicKey.length);\n");
+    run(join(root, 'node_modules/.bin/esbuild'), command.split(/\s+/).slice(1), app);
   });
 
   await check('a browser bundle (esbuild, no flags) reaches no node: module and runs in Chromium (an encrypted WebSocket session to a Node agent included)', async () => {

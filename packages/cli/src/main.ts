@@ -221,4 +221,8 @@ if (isEntryPoint()) {
     throw e;
   });
   process.exitCode = await main(process.argv.slice(2));
+  // A serving command is over: a client library still retrying (NATS reconnects after serve's
+  // bounded close) must not keep the process. An unref'd timer only fires if something else holds
+  // it; other commands are left alone (their output may still be flowing to a slow pipe).
+  if (['serve', 'server'].includes(process.argv[2] ?? '')) setTimeout(() => process.exit(), 2000).unref();
 }

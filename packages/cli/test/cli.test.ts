@@ -118,6 +118,8 @@ describe('m2m serve / connect', () => {
     const serverId = join(dir, 'server.json');
     await run(['keygen', '--out', serverId, '--force']);
     const server = spawn(process.execPath, [...NODE_ARGS, 'serve', '--transport', 'tcp', '--identity', serverId, '--echo'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let serverErr = '';
+    server.stderr.on('data', (d: Buffer) => (serverErr += String(d)));
     try {
       const first = await new Promise<string>((res) => createInterface({ input: server.stdout }).once('line', res));
       const { url, publicKey } = JSON.parse(first) as { url: string; publicKey: string };
@@ -130,7 +132,10 @@ describe('m2m serve / connect', () => {
       const refused = spawnSync(process.execPath, [...NODE_ARGS, 'connect', url, '--peer-key', '00'.repeat(32)], { cwd: root, encoding: 'utf8', input: '', env: { ...process.env, NO_COLOR: '1' } });
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain('HANDSHAKE_PEER_REFUSED');
-      expect(refused.stderr).toContain('Handshake failed at message 2 (ACCEPT): peer static key not allowed');
+      expect(refused.stderr).toContain(`Handshake failed at message 2 (ACCEPT): peer static key not allowed (${publicKey.slice(0, 16)}…)`);
+      // With --identity the key outlives the run: no "a new key each run" note.
+      expect(serverErr).toContain('listening on');
+      expect(serverErr).not.toContain('a new key each run');
     } finally {
       server.kill();
     }
@@ -144,6 +149,10 @@ describe('m2m errors', () => {
     expect(ex.stdout).toContain('AEAD_DECRYPTION_FAILED (3102)');
     expect(ex.stdout).toContain('Remedy:');
     expect((await run(['errors', 'explain', 'NOPE'])).status).toBe(2); // a usage error (README: exit 2)
+    // A refused key's remedy says where a client's right key comes from, and why it changes.
+    const refused = (await run(['errors', 'explain', 'HANDSHAKE_PEER_REFUSED'])).stdout;
+    expect(refused).toContain('verifyPeer');
+    expect(refused).toContain('m2m serve without --identity');
   });
   it('decodes a log file end to end; --code matches a code anywhere in the chain', async () => {
     const chain = new M2MError('Crypto', {}, { cause: new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }) });

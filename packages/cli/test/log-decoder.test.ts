@@ -211,6 +211,7 @@ describe('adversarial input', () => {
       'A'.repeat(n),
       `${'Error'.repeat(n / 5)}: x`,
       `Limit exceeded: ${' is '.repeat(n / 4)}`,
+      `Limit exceeded: ${'1 is over '.repeat(n / 10)}`,
       `Crypto error: ${'Crypto error: '.repeat(n / 14)}`,
       `Error [${'['.repeat(n)}`,
       ' '.repeat(n),
@@ -225,6 +226,7 @@ describe('adversarial input', () => {
       return [log.lines, log.errors.length, log.partial];
     });
     expect(outcomes).toEqual([
+      [4, 0, 0],
       [4, 0, 0],
       [4, 0, 0],
       [4, 0, 0],

@@ -78,3 +78,28 @@ describe.skipIf(!bin)('m2m serve --transport nats / m2m connect nats://', () => 
     await expect(serveCommand(memoryIo(), ['--transport', 'nats'])).rejects.toMatchObject({ code: 'CONFIG_ERROR' });
   });
 });
+
+describe.skipIf(!bin)('m2m serve --transport nats stopped while its NATS client reconnects', () => {
+  it('exits on SIGTERM within a few seconds and says why (it waited for ever)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { inject } = await import('vitest');
+    const { createInterface } = await import('node:readline');
+    const node = await startNatsServer();
+    const serve = spawn(process.execPath, [inject('m2mBin'), 'serve', '--transport', 'nats', '--url', `nats://${node.address}/m2m.cli.gone`, '--plaintext'], { env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    serve.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    try {
+      await new Promise<string>((res) => createInterface({ input: serve.stdout }).once('line', res));
+      node.process.kill('SIGTERM');
+      // Stopped while the client is between reconnect attempts (measured: within about a second).
+      await new Promise((r) => setTimeout(r, 300));
+      const exited = new Promise<number | null>((res) => serve.once('exit', (code) => res(code)));
+      serve.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(r, 12_000, 'hung'))]);
+      expect(code).toBe(0);
+    } finally {
+      serve.kill('SIGKILL');
+      await node.stop();
+    }
+  }, 30_000);
+});

@@ -60,6 +60,9 @@ describe('m2m connect verifies the server', () => {
     const wrong = await connectWith(xx.url, ['--server-key', '00'.repeat(32)]);
     expect(wrong.code).toBe(1);
     expect(wrong.err).toContain('HANDSHAKE_PEER_REFUSED');
+    // It shows the start of the key that answered and says where the right one comes from.
+    expect(wrong.err).toContain(`peer static key not allowed (${serverHex.slice(0, 16)}…)`);
+    expect(wrong.err).toContain('m2m serve without --identity makes a new key each run');
     const right = await connectWith(xx.url, ['--server-key', serverHex]);
     expect(right.code).toBe(0);
     expect(right.out).toContain('"content":"Hi"');
@@ -103,10 +106,16 @@ describe('m2m serve --peer-key', () => {
     const info = await refused.closed;
     expect(info.reason).toBe('ERROR');
     expect(info.message).toContain('peer static key not allowed');
+    // A client pinning another server key hangs up before AUTH: serve says what that usually means.
+    await connect(url, { secure: { staticKey: alice, verifyPeer: allowKeys([KeyPair.generate().publicKey]) } }).catch(() => undefined);
+    for (let i = 0; i < 200 && !io.lines.err.some((l) => l.includes('refused this server')); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(io.lines.err.join('\n')).toContain("most often refused this server's key");
     const admitted = await connect(url, { secure: { staticKey: alice, verifyPeer: pin } });
     await admitted.send('{"model":"gpt-4o","messages":[]}');
     await admitted.close();
     expect(await served).toBe(0);
     expect(io.lines.err.join('\n')).toMatch(/handshake failed: \[HANDSHAKE_[A-Z_]+\] Handshake failed at message 3 \(AUTH\): peer static key not allowed/);
+    // Its key is made for this run: it says so, and how to keep one.
+    expect(io.lines.err.join('\n')).toContain('a new key each run: m2m keygen --out server.json, then --identity server.json');
   });
 });

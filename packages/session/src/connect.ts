@@ -51,6 +51,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // Secure by default: refuse an unverified encrypted connection before dialing.
   if (options.secure) checkPeerVerification(options.secure, 'client');
   if (options.secure) checkStaticKey(options.secure, 'client');
+  // `host:port` without a scheme parses as the scheme `host:` (or not at all for an IP): say what is missing.
+  if (/^[\w.-]+:\d/.test(url)) {
+    throw new M2MError('Config', { reason: `no scheme in ${url}: try ws://${url} or tcp://${url}` });
+  }
   let u: URL;
   try {
     // nats:// may list servers (nats://h1:4222,h2:4222/subject), which URL cannot parse: parse

@@ -92,10 +92,46 @@ describe('Session.send', () => {
   });
 });
 
-describe('connect to an address without a scheme', () => {
-  it('is CONFIG_ERROR that shows what a URL looks like', async () => {
-    const e: unknown = await connect('127.0.0.1:7400').catch((err: unknown) => err);
+describe('connect given a URL without its scheme', () => {
+  it.each(['127.0.0.1:7401', 'localhost:7401', 'agent-host.example:7401/m2m.echo'])('%s: CONFIG_ERROR that says the scheme is missing and shows the URL with one (it was "unsupported scheme localhost:" or "not a URL")', async (url) => {
+    const e: unknown = await connect(url, { secure: { staticKey: KeyPair.generate(), insecureSkipPeerVerification: true } }).catch((err: unknown) => err);
     expect(isSdkError(e) && e.code).toBe('CONFIG_ERROR');
-    expect((e as Error).message).toContain('tcp://host:port');
+    expect((e as Error).message).toContain(`no scheme in ${url}`);
+    expect((e as Error).message).toContain(`ws://${url}`);
+    expect((e as Error).message).toContain(`tcp://${url}`);
+  });
+  it('a URL with a scheme it does not know still says which schemes work', async () => {
+    const e: unknown = await connect('ftp://127.0.0.1:21').catch((err: unknown) => err);
+    expect(isSdkError(e) && e.code).toBe('CONFIG_ERROR');
+    expect((e as Error).message).toContain('unsupported scheme ftp:');
+  });
+});
+
+describe('an http:// URL that reaches a WebSocket server', () => {
+  it("says what the server answered (its 426 says to use ws://), not only the status", async () => {
+    const { httpTransport } = await import('../src/http.js');
+    const server = await listen({ transport: 'ws' });
+    try {
+      const e: unknown = await connect(server.url.replace('ws:', 'http:'), { transport: httpTransport }).catch((err: unknown) => err);
+      expect(isSdkError(e) && e.code).toBe('NETWORK_ERROR');
+      expect((e as Error).message).toContain('HTTP 426');
+      expect((e as Error).message).toContain('connect with a ws:// URL');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a ws:// URL that reaches a TCP server', () => {
+  it('says the server hung up on the WebSocket upgrade and asks whether it is a tcp:// server (it said only "socket hang up")', async () => {
+    const server = await listen({ transport: 'tcp' });
+    try {
+      const e: unknown = await connect(server.url.replace('tcp:', 'ws:')).catch((err: unknown) => err);
+      expect(isSdkError(e) && e.code).toBe('NETWORK_ERROR');
+      expect((e as Error).message).toContain('socket hang up');
+      expect((e as Error).message).toContain('is it a tcp:// server?');
+    } finally {
+      await server.close();
+    }
   });
 });

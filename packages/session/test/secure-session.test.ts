@@ -183,24 +183,26 @@ describe('encrypted sessions', () => {
 
   it('the identity hook refuses unknown static keys: IK at HELLO with REJECT, XX at AUTH with an authenticated CLOSE', async () => {
     const stranger = KeyPair.generate();
+    // The message names the refused key by its first 8 bytes, as `m2m serve` prints keys.
+    const print = (k: KeyPair) => `${Buffer.from(k.publicKey.subarray(0, 8)).toString('hex')}…`;
     const ik = await failure(pair({ pattern: 'IK', staticKey: stranger, remoteStaticKey: bob.publicKey }, { pattern: 'IK', staticKey: bob, verifyPeer: allowKeys([alice.publicKey]) }));
     expect(ik.code).toBe('REJECTED');
-    expect(ik.details).toMatchObject({ code: 'SECURITY_POLICY', message: 'Handshake failed at message 1 (HELLO): peer static key not allowed' });
+    expect(ik.details).toMatchObject({ code: 'SECURITY_POLICY', message: `Handshake failed at message 1 (HELLO): peer static key not allowed (${print(stranger)})` });
 
     const [a, b] = memoryTransportPair();
     const serverSide = failure(Session.server(b, { secure: { staticKey: bob, verifyPeer: knownKeys(`${Buffer.from(alice.publicKey).toString('hex')} some-agent\n`) } }));
     const client = await Session.client(a, { secure: { staticKey: stranger, verifyPeer: allowKeys([bob.publicKey]) } });
     const se = await serverSide;
     expect(se.code).toBe('HANDSHAKE_PEER_REFUSED');
-    expect(se.message).toBe('Handshake failed at message 3 (AUTH): peer static key not allowed');
+    expect(se.message).toBe(`Handshake failed at message 3 (AUTH): peer static key not allowed (${print(stranger)})`);
     const info = await client.closed;
     expect(info.reason).toBe('ERROR');
-    expect(info.message).toBe('Handshake failed at message 3 (AUTH): peer static key not allowed');
+    expect(info.message).toBe(`Handshake failed at message 3 (AUTH): peer static key not allowed (${print(stranger)})`);
 
     // The client refuses the server's key at ACCEPT.
     const ce = await failure(pair({ staticKey: alice, verifyPeer: allowKeys([alice.publicKey]) }, { staticKey: bob }));
     expect(ce.code).toBe('HANDSHAKE_PEER_REFUSED');
-    expect(ce.message).toBe('Handshake failed at message 2 (ACCEPT): peer static key not allowed');
+    expect(ce.message).toBe(`Handshake failed at message 2 (ACCEPT): peer static key not allowed (${print(bob)})`);
   });
 
   it('refuses a plaintext HELLO, an unsealed CLOSE and plaintext DATA', async () => {

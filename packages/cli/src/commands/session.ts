@@ -127,7 +127,11 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
         if (values.once) done();
       })();
     },
-    onHandshakeError: (e) => io.err(paint(io, 'red', `handshake failed: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`)),
+    onHandshakeError: (e) => {
+      io.err(paint(io, 'red', `handshake failed: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`));
+      // An XX client that refuses this server's key hangs up before AUTH: say the likely why.
+      if (isSdkError(e) && e.code === 'HANDSHAKE_FAILED' && (e.details as { stage?: string }).stage === 'AUTH') io.err(paint(io, 'dim', '  (a client that hangs up here most often refused this server\'s key: give it the public key printed above)'));
+    },
   });
   const identity = secure?.staticKey && 'publicKey' in secure.staticKey ? toHex(secure.staticKey.publicKey) : undefined;
   io.err(`listening on ${server.url}${identity ? ` (${secure!.pattern}, public key ${identity})` : ' (plaintext)'}`);
@@ -137,6 +141,8 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   const key = pattern.startsWith('NN') ? '--insecure-skip-peer-verification' : `--peer-key ${identity}`;
   const flags = identity ? `${key}${pattern !== 'XX' ? ` --pattern ${pattern}` : ''}` : '--plaintext';
   io.err(paint(io, 'dim', `  connect with: m2m connect ${server.url} ${flags}`));
+  // A key made for this run is gone at exit: clients pinning it fail HANDSHAKE_PEER_REFUSED next time.
+  if (identity && !values.identity) io.err(paint(io, 'dim', '  (a new key each run: m2m keygen --out server.json, then --identity server.json keeps it)'));
   // Machine-readable first line on stdout, so scripts (and tests) can connect.
   io.out(JSON.stringify({ url: server.url, publicKey: identity }));
   const stop = () => done();
@@ -145,9 +151,18 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   await finished;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
-  await server.close('SERVER_SHUTDOWN');
+  // A graceful close waits for the peers and the broker: stopped while its NATS client is
+  // reconnecting it waited for ever, and Ctrl-C seemed to do nothing. Bounded; the entry point
+  // then exits (main.ts).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const closed = await Promise.race([server.close('SERVER_SHUTDOWN').then(() => true), new Promise<false>((r) => (timer = setTimeout(r, SERVE_CLOSE_MS, false)))]);
+  clearTimeout(timer);
+  if (!closed) io.err(paint(io, 'red', `closing did not finish within ${SERVE_CLOSE_MS / 1000} s (a peer or the NATS server is not answering): exiting`));
   return 0;
 }
+
+/** How long `serve` waits for its sessions and its broker to close after Ctrl-C. */
+const SERVE_CLOSE_MS = 3000;
 
 /** Why a session ended before its input did: the error its reader met, else how it closed. */
 async function endedError(session: Session, reader: Promise<unknown>): Promise<unknown> {
@@ -156,6 +171,9 @@ async function endedError(session: Session, reader: Promise<unknown>): Promise<u
   const info = await session.closed;
   return info.error ?? new M2MError('Closed', { reason: info.reason, message: info.message });
 }
+
+/** Printed when this client refuses the server's key. */
+const PEER_KEY_HINT = "the server's key (its start is above) is not a --peer-key/--known-keys one: pass the publicKey that m2m serve printed; m2m serve without --identity makes a new key each run";
 
 /** Runs `connect`: sends stdin lines (or `--file`s) as DATA and prints what comes back. */
 export async function connectCommand(io: Io, argv: string[]): Promise<number> {
@@ -184,7 +202,11 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
     }
   }
   const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
-  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: restTransport } : /^https?:/.test(url) ? { transport: httpTransport } : {}) });
+  const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: restTransport } : /^https?:/.test(url) ? { transport: httpTransport } : {}) }).catch((e: unknown) => {
+    // The server's key is not the one given: most often a server restarted without --identity.
+    if (isSdkError(e) && e.code === 'HANDSHAKE_PEER_REFUSED' && (e.details as { stage?: string }).stage === 'ACCEPT') io.err(paint(io, 'dim', PEER_KEY_HINT));
+    throw e;
+  });
   // Say it when nobody checked whose key answered: "encrypted" alone reads as safe.
   const unverified = secure?.insecureSkipPeerVerification ? ', server key NOT verified (--insecure-skip-peer-verification)' : '';
   io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})${unverified}` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));

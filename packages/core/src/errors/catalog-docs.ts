@@ -86,7 +86,10 @@ const docs: Readonly<Record<string, readonly [description: string, remedy: strin
   ID_INVALID_CHARS: ['An AgentId or OrgId contains a character outside [A-Za-z0-9_-].', 'Use only ASCII letters, digits, hyphen and underscore.'],
   HANDSHAKE_FAILED: ['The encrypted-session handshake failed.', 'Read the stage and reason; check keys and the peer.'],
   HANDSHAKE_DECRYPTION_FAILED: ['A handshake message did not authenticate: tampered, wrong static key or wrong psk.', 'Check the peer keys and psk; otherwise treat it as an attack.'],
-  HANDSHAKE_PEER_REFUSED: ['The peer static key was refused by the identity hook.', 'Add the peer key to the allow-list if it is trusted.'],
+  HANDSHAKE_PEER_REFUSED: [
+    "The peer's static key (its start is in the message) is not the pinned remoteStaticKey, or verifyPeer (allowKeys, knownKeys, a callback) refused it.",
+    "A client: pin the key the server prints (its KeyPair's publicKey, m2m serve's publicKey); a server that makes a new key each run (m2m serve without --identity) needs its new one. A server: add the client's key to verifyPeer if it is trusted.",
+  ],
   HANDSHAKE_MALFORMED: ['A handshake message has the wrong length or shape.', 'Check that both peers use the same pattern and version.'],
   HANDSHAKE_UNEXPECTED_MESSAGE: ['A handshake message arrived out of turn.', 'Check that both peers agree on the roles and the pattern.'],
 };

@@ -78,7 +78,7 @@ const m2mRows: M2MRow[] = [
   ['INVALID_CODEC', 1002, 'InvalidCodec', 0, 2, 400, 'Invalid codec'],
   ['JSON_INVALID', 1003, 'Json', 0, 2, 400, 'Invalid JSON', 'JSON error: {reason}'],
   ['TOKENIZER_ERROR', 1004, 'Tokenizer', 0, 2, 500, 'Tokenizer error'],
-  ['LIMIT_EXCEEDED', 1005, 'LimitExceeded', 0, 2, 413, 'Limit exceeded', 'Limit exceeded: {limit} is {actual}, maximum {max}'],
+  ['LIMIT_EXCEEDED', 1005, 'LimitExceeded', 0, 2, 413, 'Limit exceeded', 'Limit exceeded: {actual} is over {limit} = {max}'],
   ['PROTOCOL_ERROR', 2000, 'Protocol', 0, 2, 400, 'Protocol error'],
   ['NEGOTIATION_FAILED', 2001, 'NegotiationFailed', 0, 2, 400, 'Negotiation failed'],
   ['SESSION_NOT_ESTABLISHED', 2002, 'SessionNotEstablished', 0, 6, 409, 'Session not established'],

@@ -14,7 +14,7 @@ import type { CryptoErrorDetailsMap, CryptoErrorKind, CryptoReasonMap, M2MErrorD
  * @example
  * ```ts
  * const e = createError('LIMIT_EXCEEDED', { limit: 'messageBytes', actual: 20e6, max: 16 << 20 });
- * e.message; // 'Limit exceeded: messageBytes is 20000000, maximum 16777216'
+ * e.message; // 'Limit exceeded: 20000000 is over messageBytes = 16777216'
  * ```
  */
 export function createError(code: string, details?: Record<string, unknown>, options?: { cause?: unknown }): M2MError | CryptoError {

@@ -22,6 +22,9 @@ import { parseNatsUrl } from '../transport/nats-frames.js';
 import { openNatsClient } from '../transport/nats-link.js';
 import type { SessionPlatform } from './types.js';
 
+/** Whether a dial failed because the server closed the socket without an HTTP answer (this SDK's TCP servers do, to an upgrade request). */
+const hungUp = (e: unknown): boolean => (e as { code?: unknown }).code === 'ECONNRESET' && (e as Error).message === 'socket hang up';
+
 /** Node's dialers. */
 export const platform: SessionPlatform = {
   async openWebSocket(url, options) {
@@ -57,7 +60,7 @@ export const platform: SessionPlatform = {
           result: () => new NodeWebSocketTransport(ws as unknown as WebSocketLike, { ...options, remoteAddress: url, batch: webSocketWriteBatch(ws), nodeBuffers: true, batched }),
         };
       },
-      (e) => new M2MError('Network', { reason: `cannot connect to ${url}: ${(e as Error).message}` }, { cause: e }),
+      (e) => new M2MError('Network', { reason: `cannot connect to ${url}: ${(e as Error).message}${hungUp(e) ? ' (the server closed without answering the WebSocket upgrade: is it a tcp:// server?)' : ''}` }, { cause: e }),
     );
   },
   async openTcp(url, options) {

@@ -6,7 +6,7 @@
  * the middle can downgrade algorithms or security. REJECT stays plaintext.
  * @module
  */
-import { CryptoError, isCryptoError, isSdkError, M2MError, utf8Encode } from '@m2m/core/internal';
+import { CryptoError, isCryptoError, isSdkError, M2MError, toHex, utf8Encode } from '@m2m/core/internal';
 import type { RejectionCode } from '@m2m/core';
 import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
 import type { Clock } from '../clock.js';
@@ -212,7 +212,7 @@ function verify(options: SecureOptions, hs: HandshakeState, caps: Capabilities, 
   const staticKey = hs.rs;
   if (!staticKey) return undefined;
   // A pinned key also holds where the pattern transmits the key (XX): it must be the one received.
-  if (options.remoteStaticKey && !sameKey(options.remoteStaticKey, staticKey)) throw handshakeFailure('PeerRefused', message, 'peer static key is not the pinned key');
+  if (options.remoteStaticKey && !sameKey(options.remoteStaticKey, staticKey)) throw handshakeFailure('PeerRefused', message, `peer static key is not the pinned key (got ${keyPrint(staticKey)})`);
   return options.verifyPeer ? askVerifier(options.verifyPeer, staticKey, caps, message) : staticKey;
 }
 
@@ -224,9 +224,15 @@ async function askVerifier(verifyPeer: PeerVerifier, staticKey: Uint8Array, caps
   } catch (e) {
     throw handshakeFailure('PeerRefused', message, 'the identity hook failed', e);
   }
-  if (!ok) throw handshakeFailure('PeerRefused', message, 'peer static key not allowed');
+  if (!ok) throw handshakeFailure('PeerRefused', message, `peer static key not allowed (${keyPrint(staticKey)})`);
   return staticKey;
 }
+
+/**
+ * The start of a refused peer's public key, as `m2m serve` prints keys: enough for a user to see
+ * which key arrived (often a server restarted with a new key) against the one they pinned.
+ */
+const keyPrint = (publicKey: Uint8Array): string => `${toHex(publicKey.subarray(0, 8))}…`;
 
 function handshakeOf(m: Message, type: Message['type'], n: number): { protocol?: string; message: Uint8Array } {
   if (m.type !== type) throw handshakeFailure('UnexpectedMessage', n, `expected ${type}, got ${m.type}`);

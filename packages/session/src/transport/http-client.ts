@@ -24,6 +24,17 @@ function fetchFailure(e: unknown): string {
   return typeof cause === 'string' && cause !== message ? `${message} (${cause})` : String(message);
 }
 
+/**
+ * A refusing server's plain-text explanation, short and on one line (e.g. this SDK's WebSocket
+ * server answers an HTTP request with 426 and "connect with a ws:// URL"); nothing for other bodies.
+ */
+function serverSays(res: Response, body: Uint8Array): string {
+  if (!res.headers.get('content-type')?.startsWith('text/plain') || !body.length) return '';
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces.
+  const text = new TextDecoder().decode(body.subarray(0, 200)).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return text ? `: ${text}` : '';
+}
+
 /** A {@link Transport} over HTTP requests to `{base}/message`. */
 export class HttpClientTransport implements Transport {
   /** Transport kind, always `http`. */
@@ -106,7 +117,7 @@ export class HttpClientTransport implements Transport {
     if (id) this.#connection = id;
     if (res.status === 410) return this.#end();
     if (res.status === 204) return;
-    if (!res.ok) throw new M2MError('Network', { reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.#endpoint}` });
+    if (!res.ok) throw new M2MError('Network', { reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.#endpoint}${serverSays(res, body)}` });
     const seq = Number(res.headers.get(SEQUENCE_HEADER));
     const count = countFrames(body, this.#max);
     if (!count) return;

@@ -34,8 +34,10 @@ export interface Transport extends AsyncIterable<Uint8Array> {
   /**
    * Where a server counts the bytes this connection holds unread (its share of the server's
    * buffer budget); a session counts its inbox here too. Absent on client transports.
+   * (`| undefined`: classes expose it as a getter that may return undefined, which a consumer's
+   * `exactOptionalPropertyTypes` would otherwise refuse in our declarations.)
    */
-  readonly account?: BufferAccount;
+  readonly account?: BufferAccount | undefined;
   /** The peer's address (`ip:port`), when the transport knows it. */
   readonly remoteAddress?: string;
   /** Transport name for logs (`memory`, `tcp`, `ws`, `http`). */

@@ -11,6 +11,7 @@ import { Slab } from '#slab';
 import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
 import { directFrames, unmaskFaster, type DirectFrames } from './ws-direct.js';
 import { MESSAGE_OVERHEAD, WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
+import { peerCloseError } from './ws-close-codes.js';
 
 /**
  * `ws` checks each frame's declared length against its receiver's `_maxPayload` before it buffers
@@ -125,6 +126,8 @@ export class NodeWebSocketTransport extends WebSocketTransport {
   #direct: DirectFrames | undefined;
   /** The batch being handed to {@link transmit}: ours to mask in place. */
   #ownBatch: Uint8Array | undefined;
+  /** What the peer's close code said, when it refused us (transport/ws-close-codes.ts). */
+  #peerClose: unknown;
 
   /**
    * @param ws an open WebSocket (`ws`)
@@ -134,6 +137,11 @@ export class NodeWebSocketTransport extends WebSocketTransport {
   constructor(ws: WebSocketLike, options: NodeWebSocketTransportOptions = {}) {
     super(ws, options);
     this.#ws = ws;
+    // Before the base class's `close` listener, which ends the connection (`ws` is an EventEmitter;
+    // the browser build has no such table and keeps its bytes, bench/startup.ts).
+    (ws as WebSocketLike & { prependListener?(e: 'close', l: (code: number, reason: Buffer) => void): unknown }).prependListener?.('close', (code, reason) => {
+      this.#peerClose = peerCloseError(code, String(reason));
+    });
     this.#yieldTo = options.yieldTo ?? setImmediate;
     this.#direct = directFrames(ws);
     unmaskFaster(ws);
@@ -291,6 +299,8 @@ export class NodeWebSocketTransport extends WebSocketTransport {
 
   protected override finish(error?: unknown): void {
     this.#writer?.clear();
+    // The base class ends on `close` without reading its code: a peer's refusal is the cause.
+    if (error === undefined && !this.closed) error = this.#peerClose;
     super.finish(error);
   }
 
