@@ -105,7 +105,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       } catch (e) {
         // The consumer's failure is not the producer's (a memory peer's `send`, a socket's read):
         // it surfaces as it did from an async read loop, as an unhandled rejection.
-        void ROOM.then(() => Promise.reject(e));
+        void Promise.reject(e);
       } finally {
         waking--;
       }
