@@ -102,6 +102,10 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       waking++;
       try {
         wake(item);
+      } catch (e) {
+        // The consumer's failure is not the producer's (a memory peer's `send`, a socket's read):
+        // it surfaces as it did from an async read loop, as an unhandled rejection.
+        void Promise.reject(e);
       } finally {
         waking--;
       }

@@ -5,7 +5,7 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, lastFrameJsonBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, lastFrameJsonBytes, M2MError, isSdkError, resolveLimits, unsharedBytes, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
 import { platform } from '#platform';
 import { allocate, Slab, useSlab } from '#slab';
@@ -514,8 +514,11 @@ export class SessionCore {
     let text: string;
     const previous = useSlab(this.#slab);
     // Node reads the payload without building the header (platform fastCodec); browsers decode the whole frame.
+    // decodeFramePayload leaves shared memory to its caller, and a core's caller may be anyone
+    // (SessionCore is public): a frame in a SharedArrayBuffer is read from a private copy, as
+    // decodeFrame reads it (test/core-shared-memory.test.ts).
     try {
-      text = typeof content === 'string' ? decompress(content, opts) : platform.fastCodec ? platform.fastCodec.decodeFramePayload(content, opts) : decodeFrame(content, opts).payload;
+      text = typeof content === 'string' ? decompress(content, opts) : platform.fastCodec ? platform.fastCodec.decodeFramePayload(unsharedBytes(content), opts) : decodeFrame(content, opts).payload;
     } catch (e) {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });

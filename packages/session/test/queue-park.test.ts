@@ -111,6 +111,30 @@ describe('Session read loop on a parked transport queue', () => {
     expect(info.reason).toBe('ERROR');
     expect((info.error?.cause as Error | undefined)?.message).toBe('listener bug');
   });
+
+  it('a close listener that throws on the receiving side reaches neither the sender`s send nor the producer (an unhandled rejection, as from the async read loop before)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { client, server } = await pair();
+      const bug = new Error('close listener bug');
+      server.on('data', () => {
+        throw new Error('listener bug');
+      });
+      server.on('close', () => {
+        throw bug;
+      });
+      // Handled inside the client's send (the server's read loop is parked): the server's
+      // listener error must not come back out of it.
+      await expect(client.send(REQUEST)).resolves.toBeUndefined();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([bug]);
+      expect(server.state).toBe('CLOSED');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
 
 describe('AsyncQueue readers waiting together', () => {

@@ -19,7 +19,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { bufferOf, kindOf, lengthOf } from '@m2m/core/internal';
+import { bufferOf, isArrayBuffer, kindOf, lengthOf } from '@m2m/core/internal';
 import { nodeBackend } from './node.js';
 import { writeHmacPads } from './hmac-pads.js';
 import { SizeClassChooser } from './size-class-chooser.js';
@@ -449,7 +449,9 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     chachaOpenIntoIfFits(key, nonce, sealed, aad, out) {
       const a = aead;
       const n = a ? a.openFits(out, sealed, aad, nonce, key) : -1;
-      if (n < 0) return undefined;
+      // Shared memory goes to aead.ts's openInto, which opens a private copy: another thread can
+      // change a ciphertext byte between the tag check and the decryption (test/shared-memory.test.ts).
+      if (n < 0 || !isArrayBuffer(bufferOf.call(sealed))) return undefined;
       const pick = openChooser.pick(n);
       const ok = (pick & 1) === 0 ? a!.openFitted(out, sealed, aad, nonce, key, n) : nodeOpenInto(key, nonce, sealed, aad, out);
       if (!ok) openChooser.discard(n);
