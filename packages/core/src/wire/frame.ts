@@ -156,13 +156,18 @@ const utf8Encoder = new TextEncoder();
 export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array, utf8Length?: number): Uint8Array {
   if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string' });
   const limits = resolveLimits(options.limits);
+  // Every option is read once, before the shared UTF-8 scratch is filled: a getter that encodes
+  // another frame would otherwise overwrite this frame's bytes after they were scanned, and the
+  // frame would carry the other JSON under a valid CRC (core/test/frame-reentrancy.test.ts).
+  const { promptTokens, compression: givenCompression, compressionMinBytes, protection: givenProtection } = options;
+  const compression = givenCompression ?? 'always';
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
   // it; short requests from their UTF-8 bytes, which the frame needs anyway); what it cannot
   // decide exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
   // The byte scan's UTF-8 bytes come first (Node: into a reused scratch), and their count with
   // them (no pass to count).
-  const scan = !options.promptTokens && platform.scanHeader;
+  const scan = !promptTokens && platform.scanHeader;
   let jsonBytes = scan && platform.scanHeaderBytes ? platform.utf8EncodeScratch(json, utf8Length) : undefined;
   const jsonLen = (lastJsonBytes = utf8Length ?? jsonBytes?.length ?? platform.utf8Length(json));
   let built: BuiltHeader | undefined;
@@ -173,14 +178,14 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   }
   const parsed = built ? undefined : parseForHeaders(json, limits.maxJsonDepth);
   checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
-  built ??= buildHeader(parsed, options.promptTokens);
+  built ??= buildHeader(parsed, promptTokens);
   // A plain payload is copied into the frame from its bytes, or encoded straight into it; a
   // compressed one needs its bytes first.
-  const plain = sendsPlain(jsonLen, options.compression ?? 'always', options.compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES);
+  const plain = sendsPlain(jsonLen, compression, compressionMinBytes ?? AUTO_COMPRESSION_MIN_BYTES);
   if (!plain) jsonBytes ??= platform.utf8EncodeScratch(json, jsonLen);
-  const packed = plain ? undefined : compressPayload(jsonBytes!, options.compression === 'auto');
+  const packed = plain ? undefined : compressPayload(jsonBytes!, compression === 'auto');
   const payloadLen = packed ? packed.length : jsonLen;
-  const protection = checkProtection(options.protection);
+  const protection = checkProtection(givenProtection);
   const variableLen = built.variable.length;
   // The reference writes `header_len` as u16, so past 65535 it wraps and the payload is read from
   // the wrong place (../shared/reference/wire-format.md §2.5.3): such a frame never decodes, so
