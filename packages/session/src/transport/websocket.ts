@@ -141,12 +141,12 @@ export class WebSocketTransport implements Transport {
     ws.addEventListener('error', (e) => this.finish(wsError(e.message, this.wireLimit)));
   }
 
-  /** Whether this class takes batches apart (the Node subclass). */
   /** The inbox (Node's subclass: one the session's read loop parks on, queue-park.ts). */
   protected newInbox(options: AsyncQueueOptions<Uint8Array>): AsyncQueue<Uint8Array> {
     return new AsyncQueue(options);
   }
 
+  /** Whether this class takes batches apart (the Node subclass). */
   protected readsBatches(): boolean {
     return false;
   }
