@@ -31,14 +31,6 @@ const ROOM: Promise<void> = TAKEN;
 
 const byteLengthOf = (item: unknown): number => (item instanceof Uint8Array ? item.byteLength : 0);
 
-/**
- * Wakes of parked consumers running now, process-wide. A wake runs the consumer inside the
- * producer's call (a memory transport's `send`: the peer's read loop); a consumer that produces
- * in turn (a reply, an application's `data` listener that sends) must not recurse into another
- * consumer, so wakes while one runs are left to a microtask.
- */
-let waking = 0;
-
 /** Bounded FIFO with async push and async iteration; `end(error?)` finishes it. */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   // Items live in #items[#head, #tail); slots past #tail are reused (no push, no shrinking).
@@ -55,8 +47,6 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #rejecters: Array<(e: unknown) => void> = [];
   #spaceWaiters: Array<() => void> = [];
   #full = false;
-  /** A consumer parked on the empty queue ({@link AsyncQueue.park}): handed the next item, or called once the queue ends. */
-  #parked: ((item?: T) => void) | undefined;
   #opts: AsyncQueueOptions<T>;
   #onTake: ((item: T) => void) | undefined;
 
@@ -86,6 +76,10 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   get size(): number {
     return this.#tail - this.#head;
   }
+  /** @internal Whether a `next` waits for an item (queue-park.ts parks no consumer beside it). */
+  get reading(): boolean {
+    return this.#readers.length !== 0;
+  }
   /** True once `end` was called. */
   get ended(): boolean {
     return this.#ended;
@@ -94,23 +88,6 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   /** Adds an item without waiting (returns false once ended). Fires `onFull` at capacity. */
   offer(item: T): boolean {
     if (this.#ended) return false;
-    // A parked consumer takes the item from our hands (see park): nothing is stored or counted.
-    if (this.#parked !== undefined && waking === 0) {
-      const wake = this.#parked;
-      this.#parked = undefined;
-      this.#onTake?.(item);
-      waking++;
-      try {
-        wake(item);
-      } catch (e) {
-        // The consumer's failure is not the producer's (a memory peer's `send`, a socket's read):
-        // it surfaces as it did from an async read loop, as an unhandled rejection.
-        void Promise.reject(e);
-      } finally {
-        waking--;
-      }
-      return true;
-    }
     // A reader waits only while the queue is empty: the common case is the plain push below.
     if (this.#readers.length !== 0) {
       const reader = this.#readers.shift()!;
@@ -127,30 +104,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       this.#full = true;
       this.#opts.onFull?.();
     }
-    if (this.#parked !== undefined) this.#wakeLater();
     return true;
-  }
-
-  /**
-   * Parks a consumer on the empty queue instead of a pending `next`: `wake` is called once. The
-   * next item offered is handed to it inside `offer`, taken as `poll` takes it (no promise, no
-   * microtask, nothing stored), unless another parked consumer's wake is running (consumers never
-   * recurse into each other, see `waking`): then the item is stored and `wake()` runs from a
-   * microtask, as it does when the queue ends; the consumer then polls. Returns false, parking
-   * nothing, when an item is waiting, the queue ended or a `next` waits.
-   */
-  park(wake: (item?: T) => void): boolean {
-    if (this.size > 0 || this.#ended || this.#readers.length !== 0) return false;
-    this.#parked = wake;
-    return true;
-  }
-
-  /** Calls the parked consumer from a microtask, with nothing in hand (it polls). */
-  #wakeLater(): void {
-    const wake = this.#parked!;
-    this.#parked = undefined;
-    // A reaction on a settled promise: Node's queueMicrotask makes an AsyncResource per call.
-    void ROOM.then(() => wake());
   }
 
   /** Adds an item, resolving once the queue has room again (at once, without a new promise, while it has). */
@@ -185,7 +139,6 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     this.#ended = true;
     this.#error = error;
     for (const w of this.#spaceWaiters.splice(0)) w();
-    if (this.#parked !== undefined) this.#wakeLater();
     if (this.size === 0) this.#flushReaders();
   }
 
@@ -271,8 +224,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   }
 }
 
-/** An {@link AsyncQueue}'s iterator: methods on a prototype, so each iteration started makes no closures (a session handshake starts two). */
-class QueueIterator<T> implements PollingIterator<T> {
+/**
+ * @internal An {@link AsyncQueue}'s iterator: methods on a prototype, so each iteration started
+ * makes no closures (a session handshake starts two); queue-park.ts's adds `park`.
+ */
+export class QueueIterator<T> implements PollingIterator<T> {
   readonly #queue: AsyncQueue<T>;
   constructor(queue: AsyncQueue<T>) {
     this.#queue = queue;
@@ -285,8 +241,5 @@ class QueueIterator<T> implements PollingIterator<T> {
   }
   poll(): T | undefined {
     return this.#queue.poll();
-  }
-  park(wake: (item?: T) => void): boolean {
-    return this.#queue.park(wake);
   }
 }

@@ -756,8 +756,8 @@ export class Session implements AsyncIterable<SessionData> {
       for (;;) {
         bytes ??= iterator.poll?.();
         if (bytes === undefined) {
-          if (iterator.park?.(this.#wakeReader!)) return;
-          void this.#awaitNext(iterator);
+          // Where it cannot park, one `next`: its message goes through this loop as a woken one does.
+          if (!iterator.park?.(this.#wakeReader!)) iterator.next().then((r) => (r.done ? this.#core.transportClosed() : this.#pump(r.value)), (e: unknown) => this.#core.transportClosed(e));
           return;
         }
         const wait = this.#handle(bytes);
@@ -774,30 +774,6 @@ export class Session implements AsyncIterable<SessionData> {
     } catch (e) {
       this.#core.transportClosed(e);
     }
-  }
-
-  /** The read loop's wait for the transport's next message where it cannot park (or has ended). */
-  async #awaitNext(iterator: PollingIterator<Uint8Array>): Promise<void> {
-    let r: IteratorResult<Uint8Array>;
-    try {
-      r = await iterator.next();
-    } catch (e) {
-      this.#core.transportClosed(e);
-      return;
-    }
-    if (r.done) {
-      this.#core.transportClosed();
-      return;
-    }
-    try {
-      const wait = this.#handle(r.value);
-      if (wait === STOP) return;
-      if (wait !== undefined) await wait;
-    } catch (e) {
-      this.#core.transportClosed(e);
-      return;
-    }
-    this.#pump();
   }
 
   /**

@@ -1,19 +1,21 @@
 /**
- * queue.ts `park` and the session's read loop built on it (session.ts `#pump`): a message
+ * queue-park.ts `ParkingQueue.park` and the session's read loop built on it (session.ts `#pump`): a message
  * delivered to an idle session is handled inside the delivery, without a promise, and that never
  * recurses from one session into another nor lets the receiver's failures reach the sender.
  */
 import { describe, expect, it } from 'vitest';
+import { ParkingQueue } from '../src/queue-park.js';
 import { AsyncQueue } from '../src/queue.js';
+import type { PollingIterator, Transport } from '../src/transport/types.js';
 import { Session } from '../src/session.js';
 import { memoryTransportPair } from '../src/testing.js';
 
 const REQUEST = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
 
-describe('AsyncQueue.park', () => {
+describe('ParkingQueue.park', () => {
   it('hands the next item to the parked consumer inside offer, once, taken as poll takes it', () => {
     const taken: number[] = [];
-    const q = new AsyncQueue<number>({ sizeOf: () => 1, onTake: (n) => taken.push(n) });
+    const q = new ParkingQueue<number>({ sizeOf: () => 1, onTake: (n) => taken.push(n) });
     const seen: Array<number | undefined> = [];
     expect(q.park((item) => seen.push(item))).toBe(true);
     q.offer(1);
@@ -28,7 +30,7 @@ describe('AsyncQueue.park', () => {
   });
 
   it('refuses to park while an item waits or after the end, and wakes a parked consumer at the end from a microtask', async () => {
-    const q = new AsyncQueue<number>();
+    const q = new ParkingQueue<number>();
     q.offer(1);
     expect(q.park(() => undefined)).toBe(false);
     expect(q.poll()).toBe(1);
@@ -43,8 +45,8 @@ describe('AsyncQueue.park', () => {
   });
 
   it('stores an item offered to a parked consumer while another wake runs, and wakes it from a microtask (no recursion between consumers)', async () => {
-    const a = new AsyncQueue<number>();
-    const b = new AsyncQueue<number>();
+    const a = new ParkingQueue<number>();
+    const b = new ParkingQueue<number>();
     const order: string[] = [];
     b.park((item) => order.push(`b woken with ${item}, polls ${b.poll()}`));
     a.park((item) => {
@@ -139,7 +141,7 @@ describe('Session read loop on a parked transport queue', () => {
 
 describe('AsyncQueue readers waiting together', () => {
   it('serves several waiting readers in the order they asked, then ends the rest', async () => {
-    const q = new AsyncQueue<number>();
+    const q = new ParkingQueue<number>();
     const p1 = q.next();
     const p2 = q.next();
     const p3 = q.next();
@@ -160,10 +162,74 @@ describe('AsyncQueue readers waiting together', () => {
   });
 
   it('rejects every waiting reader with the error the queue ended with', async () => {
-    const q = new AsyncQueue<number>();
+    const q = new ParkingQueue<number>();
     const waits = [q.next(), q.next(), q.next()];
     const error = new Error('gone');
     q.end(error);
     for (const w of waits) await expect(w).rejects.toBe(error);
+  });
+});
+
+/**
+ * Browsers: the transports' plain AsyncQueue (queue-park.ts is Node-only) gives iterators without
+ * `park`, and the read loop waits on `next` instead (session.ts `#pump`).
+ */
+describe('read loop without park (the browser build)', () => {
+  it('a plain AsyncQueue iterator offers no park; a ParkingQueue one does', () => {
+    expect((new AsyncQueue<number>()[Symbol.asyncIterator]() as PollingIterator<number>).park).toBeUndefined();
+    expect(typeof (new ParkingQueue<number>()[Symbol.asyncIterator]() as PollingIterator<number>).park).toBe('function');
+  });
+
+  /** A memory transport whose iterator cannot park, as a browser transport's (`next` as given). */
+  function unparked(t: Transport, next?: (it: PollingIterator<Uint8Array>, call: number) => Promise<IteratorResult<Uint8Array>>): Transport {
+    return {
+      kind: t.kind,
+      remoteAddress: t.remoteAddress,
+      send: (data) => t.send(data),
+      close: () => t.close(),
+      [Symbol.asyncIterator]: () => {
+        const it = t[Symbol.asyncIterator]() as PollingIterator<Uint8Array>;
+        let calls = 0;
+        return { next: () => (next ? next(it, ++calls) : it.next()), poll: () => it.poll?.(), return: () => it.return!() };
+      },
+    };
+  }
+
+  it('delivers every DATA in order and ends the session when the transport ends', async () => {
+    const [a, b] = memoryTransportPair();
+    const serverP = Session.server(unparked(b));
+    const client = await Session.client(unparked(a));
+    const server = (await serverP)!;
+    const got: string[] = [];
+    server.on('data', (d) => got.push(d.content));
+    const sent = Array.from({ length: 200 }, (_, i) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `m${i}` }] }));
+    // Read while sending: the server's inbox (64) and the transport's (64) fill otherwise.
+    const reading = (async () => {
+      const read: string[] = [];
+      for await (const d of server) {
+        read.push(d.content);
+        if (read.length === sent.length) break;
+      }
+      return read;
+    })();
+    for (const m of sent) await client.send(m);
+    const read = await reading;
+    expect(read).toEqual(sent);
+    expect(got).toEqual(sent);
+    await b.close();
+    expect((await client.closed).by).toBe('transport');
+  });
+
+  it('closes the session with the error when the transport\'s next rejects', async () => {
+    const [a, b] = memoryTransportPair();
+    const serverP = Session.server(unparked(b));
+    // The handshake takes ACCEPT with the first next; the read loop's first next fails.
+    const failing = unparked(a, (it, call) => (call === 1 ? it.next() : Promise.reject(new Error('socket broke'))));
+    const client = await Session.client(failing);
+    await serverP;
+    const info = await client.closed;
+    expect(info.reason).toBe('ERROR');
+    expect(info.by).toBe('transport');
+    expect((info.error?.cause as Error | undefined)?.message).toBe('socket broke');
   });
 });

@@ -3,10 +3,11 @@
  * 25519_ChaChaPoly_SHA256.
  * @module
  */
-import { CryptoError, concatBytes as concat } from '@m2m/core/internal';
+import { CryptoError } from '@m2m/core/internal';
 import { chacha20poly1305Open, chacha20poly1305Seal, sealInPlace } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 import { getBackend } from '../backend.js';
+import { mixHashInto } from '#noise-speed';
 
 const EMPTY = new Uint8Array(0);
 /** Largest nonce (2^64 - 1 is reserved, §5.1). */
@@ -54,12 +55,6 @@ function noiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: 
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
-/** Largest MixHash input hashed through {@link mixScratch}; longer ones are concatenated. */
-const MIX_SCRATCH_DATA = 1024;
-const mixScratch = new Uint8Array(32 + MIX_SCRATCH_DATA);
-// One view of it per input length (at most 1,057), so MixHash makes no view per call.
-const mixViews: Uint8Array[] = [];
-const mixView = (end: number) => (mixViews[end] ??= mixScratch.subarray(0, end));
 /** The nonce of the handshake's AEAD calls: they are synchronous and keep nothing (§5.1). */
 const nonceScratch = new Uint8Array(12);
 
@@ -228,18 +223,9 @@ export class SymmetricState {
     noiseHkdfInto(this.#ck, ikm, this.#ck, k);
     this.cipher.initializeKey(k);
   }
-  /** MixHash(data). */
+  /** MixHash(data) (Node: through a reused buffer, `#noise-speed`). */
   mixHash(data: Uint8Array): void {
-    if (data.length > MIX_SCRATCH_DATA) {
-      this.#h.set(sha256(concat(this.#h, data)));
-      return;
-    }
-    // h ‖ data in a reused buffer, hashed into h itself. Both are public (the handshake hash is
-    // a channel binding; data is a public key or ciphertext).
-    mixScratch.set(this.#h, 0);
-    mixScratch.set(data, 32);
-    const input = mixView(32 + data.length);
-    if (!getBackend().sha256Into?.(input, this.#h)) this.#h.set(sha256(input));
+    mixHashInto(this.#h, data);
   }
   /** MixKeyAndHash(ikm), for psk tokens. */
   mixKeyAndHash(ikm: Uint8Array): void {

@@ -6,8 +6,9 @@
  * its bundle (issue 14's size target, bench/startup.ts).
  * @module
  */
-import { bufferOf, CryptoError, isArrayBuffer, kindOf, lengthOf } from '@m2m/core/internal';
-import { constantTimeEqual } from '../hmac.js';
+import { bufferOf, concatBytes, CryptoError, isArrayBuffer, kindOf, lengthOf } from '@m2m/core/internal';
+import { getBackend } from '../backend.js';
+import { constantTimeEqual, sha256 } from '../hmac.js';
 import { handshakeHashOf, type SymmetricState } from './cipher-state.js';
 import type { MessageAllocator } from './handshake-state.js';
 
@@ -51,4 +52,28 @@ export function mixPrologue(ss: SymmetricState, protocolName: string, prologue: 
   }
   ss.mixHash(prologue);
   if (prologue.length <= PROLOGUE_CACHE_MAX && (hit || prologueHashes.size < 256)) prologueHashes.set(protocolName, { prologue: prologue.slice(), h: h.slice() });
+}
+
+/** Largest MixHash input hashed through {@link mixScratch}; longer ones are concatenated. */
+const MIX_SCRATCH_DATA = 1024;
+const mixScratch = new Uint8Array(32 + MIX_SCRATCH_DATA);
+// One view of it per input length (at most 1,057), so MixHash makes no view per call.
+const mixViews: Uint8Array[] = [];
+const mixView = (end: number) => (mixViews[end] ??= mixScratch.subarray(0, end));
+
+/**
+ * MixHash(data) into the handshake hash `h` (32 bytes, replaced in place): h ‖ data in a reused
+ * buffer, hashed into h itself (the backend's `sha256Into` where it has one). Both are public
+ * (the handshake hash is a channel binding; data is a public key or ciphertext), so the shared
+ * scratch holds nothing secret. Browsers hash a fresh concatenation (handshake-speed.browser.ts).
+ */
+export function mixHashInto(h: Uint8Array, data: Uint8Array): void {
+  if (data.length > MIX_SCRATCH_DATA) {
+    h.set(sha256(concatBytes(h, data)));
+    return;
+  }
+  mixScratch.set(h, 0);
+  mixScratch.set(data, 32);
+  const input = mixView(32 + data.length);
+  if (!getBackend().sha256Into?.(input, h)) h.set(sha256(input));
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { AsyncQueue } from '../queue.js';
+import { ParkingQueue } from '../queue-park.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER, countFrames, framesOf } from './http-frames.js';
 import { readBoundedBody } from './rest-client.js';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits } from './types.js';
@@ -43,7 +43,7 @@ export class HttpClientTransport implements Transport {
   readonly remoteAddress: string;
   #endpoint: string;
   #connection: string | undefined;
-  #inbox: AsyncQueue<Uint8Array>;
+  #inbox: ParkingQueue<Uint8Array>;
   /** Sequence number of the next message to deliver. */
   #nextSeq = 0;
   /**
@@ -84,7 +84,7 @@ export class HttpClientTransport implements Transport {
     this.#max = limits.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
     this.#sendHighWater = limits.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
     this.#sendTimeoutMs = limits.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-    this.#inbox = new AsyncQueue({ capacity: limits.highWaterMark ?? 64, maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES });
+    this.#inbox = new ParkingQueue({ capacity: limits.highWaterMark ?? 64, maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES });
   }
 
   #headers(contentType = 'application/octet-stream'): Record<string, string> {

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { M2MError } from '@m2m/core/internal';
-import { AsyncQueue } from '../queue.js';
+import { ParkingQueue } from '../queue-park.js';
 import { CONNECTION_HEADER, FRAMES_CONTENT_TYPE, HTTP_BATCH_BYTES, HTTP_RESPONSE_BYTES, joinFrames, SEQUENCE_HEADER } from './http-frames.js';
 import { ConnectionAccount } from './budget.js';
 import type { CorsPolicy } from './http-cors.js';
@@ -31,7 +31,7 @@ export class HttpServerTransport implements Transport {
   readonly kind = 'http';
   readonly remoteAddress: string;
   readonly id = globalThis.crypto.randomUUID();
-  readonly inbox: AsyncQueue<Uint8Array>;
+  readonly inbox: ParkingQueue<Uint8Array>;
   /** Bytes each POST body may carry now (small until the handshake is done). */
   maxIncoming: number;
   /** Longest message whose reading waits for the next limit (the handshake's outcome) instead of being refused. */
@@ -57,7 +57,7 @@ export class HttpServerTransport implements Transport {
     this.#sendHighWater = limits.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES;
     this.#sendTimeoutMs = limits.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.account = account;
-    this.inbox = new AsyncQueue<Uint8Array>({
+    this.inbox = new ParkingQueue<Uint8Array>({
       capacity: limits.highWaterMark ?? 64,
       maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
       onTake: (m) => this.account.release(m.byteLength),

@@ -6,17 +6,17 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { AsyncQueue } from '../queue.js';
+import { ParkingQueue } from '../queue-park.js';
 import { DEFAULT_HIGH_WATER_BYTES, TAKEN, type PollingIterator, type Transport } from './types.js';
 
 class MemoryTransport implements Transport {
   readonly kind = 'memory';
   readonly remoteAddress = 'memory';
-  inbox: AsyncQueue<Uint8Array>;
+  inbox: ParkingQueue<Uint8Array>;
   peer!: MemoryTransport;
   #closed = false;
   constructor(capacity: number) {
-    this.inbox = new AsyncQueue({ capacity, maxBytes: DEFAULT_HIGH_WATER_BYTES });
+    this.inbox = new ParkingQueue({ capacity, maxBytes: DEFAULT_HIGH_WATER_BYTES });
   }
   /**
    * Hands `data` itself to the peer (no copy: a sender does not change what it sent, see

@@ -9,7 +9,7 @@
  */
 import { M2MError, isM2MError } from '@m2m/core/internal';
 import { ByteRuns } from './byte-runs.js';
-import { AsyncQueue } from '../queue.js';
+import { ParkingQueue } from '../queue-park.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE, type PollingIterator, type Transport, type TransportLimits } from './types.js';
 
 /** Options of {@link RestClientTransport}. */
@@ -64,7 +64,7 @@ export class RestClientTransport implements Transport {
   /** The server's `host[:port]`, from the base URL. */
   readonly remoteAddress: string;
   #endpoint: string;
-  #inbox: AsyncQueue<Uint8Array>;
+  #inbox: ParkingQueue<Uint8Array>;
   #closed = false;
   #max: number;
   #headers: Record<string, string>;
@@ -82,7 +82,7 @@ export class RestClientTransport implements Transport {
     this.#endpoint = `${baseUrl.replace(/\/+$/, '')}/message`;
     this.remoteAddress = u.host;
     this.#max = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
-    this.#inbox = new AsyncQueue({ capacity: options.highWaterMark ?? 64 });
+    this.#inbox = new ParkingQueue({ capacity: options.highWaterMark ?? 64 });
     this.#headers = { ...options.headers, 'content-type': 'application/json', accept: 'application/json' };
     options.signal?.addEventListener('abort', () => this.abort(), { once: true });
   }

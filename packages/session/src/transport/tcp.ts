@@ -10,7 +10,7 @@
  */
 import type * as net from 'node:net';
 import { M2MError } from '@m2m/core/internal';
-import { AsyncQueue } from '../queue.js';
+import { ParkingQueue } from '../queue-park.js';
 import { dial } from './dial.js';
 import { ConnectionAccount } from './budget.js';
 import { LengthPrefixedReader } from './length-prefixed.js';
@@ -33,7 +33,7 @@ export class TcpTransport implements Transport {
   readonly kind = 'tcp';
   readonly remoteAddress: string;
   #socket: net.Socket;
-  #inbox: AsyncQueue<Uint8Array>;
+  #inbox: ParkingQueue<Uint8Array>;
   /** Received bytes not yet part of a whole message. */
   #reader = new LengthPrefixedReader();
   #batch: SocketWriteBatch;
@@ -74,7 +74,7 @@ export class TcpTransport implements Transport {
     this.#writer = new BatchWriter((burst) => {
       if (!socket.destroyed) socket.write(burst);
     }, process.nextTick);
-    this.#inbox = new AsyncQueue({
+    this.#inbox = new ParkingQueue({
       capacity: limits.highWaterMark ?? 64,
       maxBytes: limits.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
       onFull: () => socket.pause(),

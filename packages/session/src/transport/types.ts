@@ -104,7 +104,7 @@ export interface PollingIterator<T> extends AsyncIterator<T> {
    * message (taken, inside the producer's call) or with nothing once a message is waiting or the
    * iteration ended (then `poll` or `next` tells which); false when it would not wait. The
    * session's read loop uses it so that a message delivered to an idle session costs no promise
-   * (queue.ts, `AsyncQueue.park`).
+   * (queue-park.ts, `ParkingQueue`: Node's transports).
    */
   park?(wake: (message?: T) => void): boolean;
 }

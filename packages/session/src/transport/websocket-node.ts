@@ -8,6 +8,8 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { Slab } from '#slab';
+import type { AsyncQueue, AsyncQueueOptions } from '../queue.js';
+import { ParkingQueue } from '../queue-park.js';
 import { BatchReader, BatchWriter, WS_BATCH_PROTOCOL, batchLimit, checkBatch } from './ws-batch.js';
 import { directFrames, unmaskFaster, type DirectFrames } from './ws-direct.js';
 import { MESSAGE_OVERHEAD, WebSocketTransport, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
@@ -151,6 +153,10 @@ export class NodeWebSocketTransport extends WebSocketTransport {
       // A batch may be larger than one message (transport/ws-batch.ts, `batchLimit`).
       setReceiverLimit(ws, this.wireLimit);
     }
+  }
+
+  protected override newInbox(options: AsyncQueueOptions<Uint8Array>): AsyncQueue<Uint8Array> {
+    return new ParkingQueue(options);
   }
 
   protected override readsBatches(): boolean {

@@ -7,7 +7,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { AsyncQueue } from '../queue.js';
+import { AsyncQueue, type AsyncQueueOptions } from '../queue.js';
 import { Slab } from '#slab';
 import type { ConnectionAccount } from './budget.js';
 import { WS_BATCH_PROTOCOL } from './ws-batch.js';
@@ -126,7 +126,7 @@ export class WebSocketTransport implements Transport {
     // would copy each message into an ArrayBuffer of its own (1.7-3 µs for a small one); the
     // message is then copied once into the message slab (#onMessage).
     ws.binaryType = options.nodeBuffers ? 'nodebuffer' : 'arraybuffer';
-    this.inbox = new AsyncQueue({
+    this.inbox = this.newInbox({
       capacity: options.highWaterMark ?? 64,
       maxBytes: options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
       onFull: () => this.pause(),
@@ -139,6 +139,11 @@ export class WebSocketTransport implements Transport {
     else ws.addEventListener('message', (e) => this.#onMessage(e.data));
     ws.addEventListener('close', () => this.finish());
     ws.addEventListener('error', (e) => this.finish(wsError(e.message, this.wireLimit)));
+  }
+
+  /** The inbox (Node's subclass: one the session's read loop parks on, queue-park.ts). */
+  protected newInbox(options: AsyncQueueOptions<Uint8Array>): AsyncQueue<Uint8Array> {
+    return new AsyncQueue(options);
   }
 
   /** Whether this class takes batches apart (the Node subclass). */
