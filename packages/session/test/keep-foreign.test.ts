@@ -8,16 +8,14 @@
  * Before, a view was kept whenever its buffer was at most 8 KiB (Node's pool is 8 KiB, most
  * socket reads are smaller) or the view was half of it.
  */
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
 import { NatsTransport, type NatsPort } from '@m2m/session/nats';
 import { decodeOwnedMessageBinary, decodeMessageBinary, encodeMessageBinary } from '../src/codec/binary-codec.js';
 import { dataFrame, Session, type SessionData, type Transport } from '../src/index.js';
 import { memoryTransportPair } from '../src/transport/memory.js';
 import type { Message } from '../src/message.js';
 import { encodeFrame, randomToken, sessionSubject } from '../src/transport/nats-frames.js';
-import { WebSocketTransport } from '../src/transport/websocket.js';
+import { nodeBuffersPair } from './fixtures/ws-node-pair.js';
 
 const encoder = new TextEncoder();
 const SECRET = encoder.encode('SECRET-OF-ANOTHER-SESSION-7f3a9c');
@@ -161,14 +159,7 @@ describe('transports copy views of buffers that are not theirs', () => {
   });
 
   it('WebSocket (ws, Node buffers): a message does not show the other frames of its socket read', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    cleanup.push(() => wss.close());
-    await new Promise((r) => wss.once('listening', r));
-    const accepted = new Promise<WebSocketTransport>((resolve) => wss.once('connection', (ws) => resolve(new WebSocketTransport(ws as never, { nodeBuffers: true }))));
-    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-    cleanup.push(() => client.terminate());
-    await new Promise((r) => client.once('open', r));
-    const server = await accepted;
+    const { server, client } = await nodeBuffersPair(cleanup);
     // Pairs sent at once share socket reads: a message and the next one's secret.
     const it = server[Symbol.asyncIterator]();
     for (let i = 0; i < 20; i++) {

@@ -3,28 +3,17 @@
  * socket's chunks and are copied into the message slab, so each holds at most a slab; large
  * ones arrive whole; a text frame is still refused.
  */
-import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
 import { isSdkError } from '@m2m/core';
 import { SLAB_BYTES } from '../src/codec/slab.js';
-import { WebSocketTransport } from '../src/transport/websocket.js';
+import { nodeBuffersPair } from './fixtures/ws-node-pair.js';
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });
 
-async function pair(): Promise<{ server: WebSocketTransport; client: WebSocket }> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  cleanup.push(() => wss.close());
-  await new Promise((r) => wss.once('listening', r));
-  const accepted = new Promise<WebSocketTransport>((resolve) => wss.once('connection', (ws) => resolve(new WebSocketTransport(ws as never, { nodeBuffers: true }))));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-  cleanup.push(() => client.terminate());
-  await new Promise((r) => client.once('open', r));
-  return { server: await accepted, client };
-}
+const pair = () => nodeBuffersPair(cleanup);
 
 it('small messages arrive in order as copies that pin at most a slab; a large one arrives whole', async () => {
   const { server, client } = await pair();

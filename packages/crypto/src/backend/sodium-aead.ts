@@ -163,6 +163,15 @@ function unfit(): never {
  * direct calls: the public functions check `byteLength`, which a caller can shadow too.
  */
 function checkedCalls(s: SodiumAeadPublic): SodiumAead {
+  const openFitted: SodiumAead['openFitted'] = (m, c, ad, npub, k) => {
+    try {
+      s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k);
+      return true;
+    } catch {
+      m.fill(0);
+      return false;
+    }
+  };
   return {
     direct: false,
     seal(c, mac, m, ad, npub, k) {
@@ -193,25 +202,11 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
       s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(data, mac, data, ad, null, npub, k);
     },
     openFits,
-    openFitted(m, c, ad, npub, k) {
-      try {
-        s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k);
-        return true;
-      } catch {
-        m.fill(0);
-        return false;
-      }
-    },
+    openFitted,
     // Arguments libsodium cannot take are a refusal, as a forged tag (what the backend did before).
     open(m, c, ad, npub, k) {
-      if (openFits(m, c, ad, npub, k) < 0) return false;
-      try {
-        s.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, overlapsShifted(m, c) ? new Uint8Array(c) : c, ad, npub, k);
-        return true;
-      } catch {
-        m.fill(0);
-        return false;
-      }
+      const n = openFits(m, c, ad, npub, k);
+      return n >= 0 && openFitted(m, c, ad, npub, k, n);
     },
   };
 }
