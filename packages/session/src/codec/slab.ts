@@ -77,7 +77,7 @@ export class Slab {
 let active: Slab | undefined;
 
 /**
- * Makes `slab` the one {@link allocate}, {@link copyOut} and {@link keepSmall} use, and returns the
+ * Makes `slab` the one {@link allocate}, {@link copyOut} and {@link keepOwn} use, and returns the
  * one it replaces, to be set back when the caller's synchronous work is done (in a `finally`).
  */
 export function useSlab(slab: Slab | undefined): Slab | undefined {
