@@ -49,6 +49,22 @@ export function readInput(io: Io, value: string | undefined, what: string): stri
   return value;
 }
 
+/** What a terminal acts on: C0 controls but tab and line feed, DEL, C1 controls, bidirectional overrides. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a peer (or anyone else), made safe to print on a terminal: each control character a
+ * terminal would act on (ESC sequences that clear the screen, set the title or write the
+ * clipboard, CR that rewrites a line, C1's CSI, bidirectional overrides) becomes a visible
+ * `\uXXXX`. Within JSON text this is the same JSON value (controls are only legal in strings,
+ * where `\uXXXX` means the same character). Line feeds and tabs stay. Never throws.
+ * @example `terminalSafe('a\u001b[2J')` → `'a\\u001b[2J'`
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1, cyan: 36 } as const;
 /** Wraps text in an ANSI style when colour is on. */
 export function paint(io: Io, style: keyof typeof CODES, text: string): string {

@@ -17,7 +17,7 @@ import { scanCommand } from './commands/scan.js';
 import { deriveCommand, keygenCommand } from './commands/keys.js';
 import { connectCommand, serveCommand } from './commands/session.js';
 import { serverCommand } from './commands/server.js';
-import { paint, processIo, type Io } from './io.js';
+import { paint, processIo, terminalSafe, type Io } from './io.js';
 
 /** The usage text: one line per command form. */
 export const USAGE = `m2m: the M2M Protocol command-line tool
@@ -197,7 +197,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (e) {
     const code = isSdkError(e) ? e.code : 'INTERNAL';
-    io.err(`${paint(io, 'red', code)}: ${chainText(e)}`);
+    // Messages can carry a peer's text (a CLOSE message, a REJECT reason): never raw on a terminal.
+    io.err(`${paint(io, 'red', code)}: ${terminalSafe(chainText(e))}`);
     if (isSdkError(e) && e.code === 'CONFIG_ERROR') return 2;
     return isSdkError(e) ? 1 : 70;
   }

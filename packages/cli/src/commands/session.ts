@@ -10,7 +10,7 @@ import { handshakePattern, KeyPair } from '@m2m/crypto';
 import { allowKeys, checkPeerVerification, connect, listen, loadKnownKeys, type PeerVerifier, type SecureOptions, type Session } from '@m2m/session';
 import { httpTransport, restTransport } from '@m2m/session/http';
 import { parse } from '../args.js';
-import { paint, type Io } from '../io.js';
+import { paint, terminalSafe, type Io } from '../io.js';
 import { readIdentity } from './keys.js';
 
 const COMMON = {
@@ -108,27 +108,27 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
     secure,
     codec: values.codec as 'json' | 'binary' | undefined,
     onSession: (s: Session) => {
-      io.err(paint(io, 'green', `session ${s.id} from ${s.peerAgentId ?? '?'}${s.peerStaticKey ? ` key ${toHex(s.peerStaticKey).slice(0, 16)}…` : ''} (${s.encrypted ? 'encrypted' : 'plaintext'})`));
+      io.err(paint(io, 'green', `session ${s.id} from ${terminalSafe(s.peerAgentId ?? '?')}${s.peerStaticKey ? ` key ${toHex(s.peerStaticKey).slice(0, 16)}…` : ''} (${s.encrypted ? 'encrypted' : 'plaintext'})`));
       void (async () => {
         let n = 0;
         try {
           for await (const m of s) {
             n++;
-            io.out(m.content);
+            io.out(terminalSafe(m.content));
             if (values.echo) await s.send(m.content);
           }
         } catch (e) {
           // SESSION_CLOSED (a lost connection) is told by the closed line below; other errors
           // (a tampered frame, a timeout, a failed send) are shown once, with their code.
-          if (!isSdkError(e) || e.code !== 'SESSION_CLOSED') io.err(paint(io, 'red', `session ${s.id} ended: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`));
+          if (!isSdkError(e) || e.code !== 'SESSION_CLOSED') io.err(paint(io, 'red', `session ${s.id} ended: ${isSdkError(e) ? `[${e.code}] ` : ''}${terminalSafe(String((e as Error)?.message))}`));
         }
         const info = await s.closed;
-        io.err(`session ${s.id} closed (${info.reason}${info.message ? `: ${info.message}` : ''}) after ${plural(n, 'message')}`);
+        io.err(`session ${s.id} closed (${info.reason}${info.message ? `: ${terminalSafe(info.message)}` : ''}) after ${plural(n, 'message')}`);
         if (values.once) done();
       })();
     },
     onHandshakeError: (e) => {
-      io.err(paint(io, 'red', `handshake failed: ${isSdkError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`));
+      io.err(paint(io, 'red', `handshake failed: ${isSdkError(e) ? `[${e.code}] ` : ''}${terminalSafe(String((e as Error)?.message))}`));
       // An XX client that refuses this server's key hangs up before AUTH: say the likely why.
       if (isSdkError(e) && e.code === 'HANDSHAKE_FAILED' && (e.details as { stage?: string }).stage === 'AUTH') io.err(paint(io, 'dim', '  (a client that hangs up here most often refused this server\'s key: give it the public key printed above)'));
     },
@@ -209,11 +209,11 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   });
   // Say it when nobody checked whose key answered: "encrypted" alone reads as safe.
   const unverified = secure?.insecureSkipPeerVerification ? ', server key NOT verified (--insecure-skip-peer-verification)' : '';
-  io.err(paint(io, 'green', `connected: session ${session.id}, ${session.encrypted ? `encrypted (${secure!.pattern})${unverified}` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
+  io.err(paint(io, 'green', `connected: session ${terminalSafe(session.id)}, ${session.encrypted ? `encrypted (${secure!.pattern})${unverified}` : 'plaintext'}, algorithm ${session.negotiated?.algorithm}`));
   // Replies are printed as they come; the loop ends when the session does, and its error (a lost
   // connection, a timeout) is thrown once, below or by the send that meets it, not printed here too.
   const printer = (async () => {
-    for await (const m of session) io.out(m.content);
+    for await (const m of session) io.out(terminalSafe(m.content));
   })().then(
     () => undefined,
     (e: unknown) => e,
