@@ -52,6 +52,14 @@ export function nodeHttpForwarder(options: HttpForwarderOptions): Forwarder {
         if (isM2MError(failure)) reject(failure);
         else reject(new M2MError('Upstream', { reason: `upstream unreachable: ${e.message}` }, { cause: e }));
       });
+      // A 101 to a plain request: node:http hands over the socket here and never emits
+      // 'response' (nor times out); without this the client's request hung for ever.
+      // (req emits no 'error' after it, so the answer is given here).
+      req.on('upgrade', (_res: IncomingMessage, socket: { destroy(): void }) => {
+        socket.destroy();
+        cleanup();
+        reject(new M2MError('Upstream', { reason: 'upstream switched protocols (101) on a plain request' }));
+      });
       req.on('response', (res: IncomingMessage) => {
         responded = true;
         const out = new Headers();
