@@ -13,6 +13,7 @@ import { PoolRateLimiter, type SharedRateLimitTarget } from './gateway/pool-rate
 import { RateLimiter, type RequestLimiter } from './gateway/rate-limit.js';
 import { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
 import { gatewayErrorBody } from './gateway/errors.js';
+import { BodyBudget } from './gateway/body-budget.js';
 import { referenceRoutes } from './reference/routes.js';
 import { SessionTable } from './reference/session-table.js';
 import { defaultScan, type Scanner } from './scan.js';
@@ -35,6 +36,12 @@ export interface ServerAppOptions {
   scanner?: Scanner;
   /** Largest request body in bytes (default 10 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Request bodies held at once, in bytes, beyond 64 KiB each (default 64 MiB): past it a request
+   * fails with SERVER_BUSY (503, `Retry-After`), so that many slow big bodies cannot hold
+   * connections × `maxBodyBytes`.
+   */
+  maxBufferedBodyBytes?: number;
   /** HTTP sessions held at once (default 10,000). */
   maxSessions?: number;
   /** Idle timeout of HTTP sessions (default 300 s). */
@@ -107,6 +114,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const capabilities = options.capabilities ?? serverCapabilities({ security, blocking, threshold });
   const sessions = new SessionTable({ capabilities, ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}), ...(options.sessionIdleMs ? { idleTimeoutMs: options.sessionIdleMs } : {}) });
+  const bodyBudget = new BodyBudget(options.maxBufferedBodyBytes);
   const app = new Hono();
   const onRequest = options.onRequest;
   if (onRequest) {
@@ -120,7 +128,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
     };
     for (const path of REFERENCE_PATHS) app.use(path, log);
   }
-  referenceRoutes(app, { table: sessions, scanner, threshold, blocking, maxBodyBytes, version: SERVER_VERSION });
+  referenceRoutes(app, { table: sessions, scanner, threshold, blocking, maxBodyBytes, version: SERVER_VERSION, bodyBudget, ...(options.readBody ? { readBody: options.readBody } : {}) });
   let rateLimiter: RequestLimiter | undefined;
   if (options.upstream !== undefined) {
     rateLimiter = options.rateLimiter ?? gatewayRateLimiter(options);
@@ -128,6 +136,7 @@ export function createServerApp(options: ServerAppOptions = {}): ServerApp {
     gatewayRoutes(app, {
       forward,
       maxBodyBytes,
+      bodyBudget,
       threshold,
       ...(options.apiKeys?.length || options.apiKeySource ? { apiKeys: new ApiKeys(options.apiKeys ?? [], options.apiKeySource) } : {}),
       ...(rateLimiter ? { rateLimit: rateLimiter } : {}),

@@ -13,5 +13,6 @@ export { PoolRateLimiter, type PoolRateLimitOptions, type SharedRateLimitTarget 
 export { httpForwarder, type Forwarder, type HttpForwarderOptions, type UpstreamRequest } from './gateway/forward.js';
 export { gatewayErrorBody, gatewayErrorResponse, gatewayErrorEvent, type GatewayErrorBody } from './gateway/errors.js';
 export { gatewayRoutes, type GatewayRoutesOptions } from './gateway/routes.js';
+export { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES, type BodyAccount } from './gateway/body-budget.js';
 export { peerForwarder, peerUrl, type PeerForwarder, type PeerLinkOptions } from './gateway/peer-link.js';
 export { M2MHttpClient, type M2MHttpClientOptions, type HealthReply, type StatusReply, type CompressReply, type DecompressReply, type ScanReply, type SessionStatsReply } from './client.js';

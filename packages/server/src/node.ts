@@ -15,17 +15,25 @@ import { SharedKeyList } from '@m2m/session/nats';
 import type { SharedRateLimitTarget } from './gateway/pool-rate-limit.js';
 import { createServerApp, type ServerApp, type ServerAppOptions } from './app.js';
 import { nodeHttpForwarder } from './gateway/forward-node.js';
+import type { BodyAccount } from './gateway/body-budget.js';
 import { peerForwarder, type PeerForwarder } from './gateway/peer-link.js';
 import { listenForPeers } from './gateway/peer-listener.js';
 
 /**
  * The gateway's request body read from node:http's IncomingMessage (`@hono/node-server` passes it
  * as `env.incoming`) without a web stream in between; counted as it arrives.
- * @throws M2MError LimitExceeded past `max` (declared or read), Network when the client drops.
+ * `account` (the server's body budget) counts every byte as it arrives.
+ * @throws M2MError LimitExceeded past `max` (declared or read), ServerBusy when `account` refuses
+ *   more bytes, Network when the client drops.
  */
-export function readIncomingBody(request: Request, env: unknown, max: number): Promise<Uint8Array> {
+export function readIncomingBody(request: Request, env: unknown, max: number, account?: BodyAccount): Promise<Uint8Array> {
   const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming || incoming.readableEnded) return readBoundedBody(request, max, 'requestBytes');
+  if (!incoming || incoming.readableEnded) {
+    return readBoundedBody(request, max, 'requestBytes').then((b) => {
+      account?.hold(b.length);
+      return b;
+    });
+  }
   return new Promise((resolve, reject) => {
     const declared = Number(incoming.headers['content-length']);
     // Past the limit the rest is left unread: @hono/node-server drains a bounded amount after the
@@ -41,6 +49,14 @@ export function readIncomingBody(request: Request, env: unknown, max: number): P
         done();
         incoming.pause();
         reject(new M2MError('LimitExceeded', { limit: 'requestBytes', actual: total, max }));
+        return;
+      }
+      try {
+        account?.hold(c.length);
+      } catch (e) {
+        done();
+        incoming.pause();
+        reject(e);
         return;
       }
       parts.push(c);

@@ -18,6 +18,7 @@ import { responseBody, type Forwarder, type UpstreamRequest } from './forward.js
 import type { RequestLimiter } from './rate-limit.js';
 import { wholeBody } from './body-stream.js';
 import { guardSse } from './sse-guard.js';
+import type { BodyAccount, BodyBudget } from './body-budget.js';
 
 /** Options of {@link gatewayRoutes}. */
 export interface GatewayRoutesOptions {
@@ -46,7 +47,9 @@ export interface GatewayRoutesOptions {
    * Request's body; on Node `startServer` reads the socket's stream directly, which is cheaper.
    * A runtime that gives this also disposes of bodies left unread (a request refused early).
    */
-  readBody?: (request: Request, env: unknown, max: number) => Promise<Uint8Array>;
+  readBody?: (request: Request, env: unknown, max: number, account?: BodyAccount) => Promise<Uint8Array>;
+  /** The server's budget for request bodies held at once; a request past it fails with SERVER_BUSY (503). */
+  bodyBudget?: BodyBudget;
   /**
    * The signal that fires when the client goes away. Default: `request.signal`; on Node
    * `startServer` derives it from the response socket, because reading `request.signal` makes
@@ -104,11 +107,19 @@ function clientAddress(env: unknown): string | undefined {
 export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
   const maxBody = o.maxBodyBytes ?? 10 * 1024 * 1024;
 
-  const readBody = o.readBody ?? ((raw: Request, _env: unknown, max: number) => readBoundedBody(raw, max, 'requestBytes'));
+  const readBody =
+    o.readBody ??
+    (async (raw: Request, _env: unknown, max: number, account?: BodyAccount) => {
+      const bytes = await readBoundedBody(raw, max, 'requestBytes');
+      account?.hold(bytes.length);
+      return bytes;
+    });
 
   const handle = async (raw: Request, env: unknown, path: string): Promise<Response> => {
     const started = performance.now();
     let stream = false;
+    // The body counts against the server's budget until the request is answered (it is held while the upstream is asked).
+    const account = raw.method === 'POST' ? o.bodyBudget?.account() : undefined;
     const done = (status: number, error?: unknown) =>
       o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
     try {
@@ -120,7 +131,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
       else if (!o.apiKeys?.required && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
       const request: UpstreamRequest = { method: raw.method === 'GET' ? 'GET' : 'POST', path, headers };
       if (request.method === 'POST') {
-        const bytes = await readBody(raw, env, maxBody);
+        const bytes = await readBody(raw, env, maxBody, account);
         const text = utf8DecodeStrict(bytes);
         let json: unknown;
         try {
@@ -182,6 +193,8 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
       const reply = gatewayErrorResponse(e);
       done(reply.status, e);
       return reply;
+    } finally {
+      account?.release();
     }
   };
 

@@ -11,8 +11,9 @@ import { SessionState, negotiate, type Capabilities, type Message } from '@m2m/s
 import { decodeMessageJson, encodeMessageJson } from '@m2m/session/json';
 import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';
-import { jsonText, readJsonBody, shapeError } from './json-body.js';
+import { jsonText, readJsonBody, shapeError, type BodyReading } from './json-body.js';
 import type { SessionTable } from './session-table.js';
+import type { BodyAccount, BodyBudget } from '../gateway/body-budget.js';
 
 /** Options of {@link referenceRoutes}. */
 export interface ReferenceRoutesOptions {
@@ -27,6 +28,10 @@ export interface ReferenceRoutesOptions {
   maxBodyBytes: number;
   /** Version reported by `/health` and `/status`. */
   version: string;
+  /** The runtime's body reader (the gateway's `readBody`; default: the web Request's body). */
+  readBody?: (request: Request, env: unknown, max: number, account?: BodyAccount) => Promise<Uint8Array>;
+  /** The server's budget for request bodies held at once. */
+  bodyBudget?: BodyBudget;
 }
 
 const str = JSON.stringify;
@@ -80,6 +85,11 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
   const started = Date.now();
   const { table } = o;
   const capsJson = capabilitiesJson(table.capabilities);
+  const readBody = o.readBody;
+  const bodyReading = (c: { req: { raw: Request }; env?: unknown }): BodyReading => ({
+    ...(readBody ? { read: (max: number, account?: BodyAccount) => readBody(c.req.raw, c.env, max, account) } : {}),
+    ...(o.bodyBudget ? { budget: o.bodyBudget } : {}),
+  });
 
   app.get('/health', (c) => c.json({ status: 'ok', version: o.version }));
 
@@ -87,8 +97,8 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
     jsonText(200, `{"status":"ok","version":${str(o.version)},"uptime_secs":${Math.floor((Date.now() - started) / 1000)},"active_sessions":${table.size},"capabilities":${capsJson}}`),
   );
 
-  const compressRoute = (auto: boolean) => async (c: { req: { raw: Request } }) => {
-    const body = await readJsonBody(c.req.raw, o.maxBodyBytes);
+  const compressRoute = (auto: boolean) => async (c: { req: { raw: Request }; env?: unknown }) => {
+    const body = await readJsonBody(c.req.raw, o.maxBodyBytes, bodyReading(c));
     if (!body.ok) return body.response;
     const req = compressRequest(body.value, !auto);
     if (req instanceof Response) return req;
@@ -113,7 +123,7 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
   app.post('/compress/auto', compressRoute(true));
 
   app.post('/decompress', async (c) => {
-    const body = await readJsonBody(c.req.raw, o.maxBodyBytes);
+    const body = await readJsonBody(c.req.raw, o.maxBodyBytes, bodyReading(c));
     if (!body.ok) return body.response;
     const v = body.value as Record<string, unknown> | null;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return shapeError('invalid type: expected struct DecompressRequest');
@@ -129,7 +139,7 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
   });
 
   app.post('/scan', async (c) => {
-    const body = await readJsonBody(c.req.raw, o.maxBodyBytes);
+    const body = await readJsonBody(c.req.raw, o.maxBodyBytes, bodyReading(c));
     if (!body.ok) return body.response;
     const v = body.value as Record<string, unknown> | null;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return shapeError('invalid type: expected struct ScanRequest');
@@ -142,7 +152,7 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
   });
 
   app.post('/session', async (c) => {
-    const body = await readJsonBody(c.req.raw, o.maxBodyBytes);
+    const body = await readJsonBody(c.req.raw, o.maxBodyBytes, bodyReading(c));
     if (!body.ok) return body.response;
     if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) return shapeError('invalid type: expected struct CreateSessionRequest');
     if (table.full) return new Response(`{"error":"Server busy: session table full"}`, { status: 503, headers: { 'content-type': 'application/json', 'retry-after': String(Math.ceil(table.retryAfterMs() / 1000)) } });
@@ -169,7 +179,7 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
   });
 
   app.post('/message', async (c) => {
-    const body = await readJsonBody(c.req.raw, o.maxBodyBytes);
+    const body = await readJsonBody(c.req.raw, o.maxBodyBytes, bodyReading(c));
     if (!body.ok) return body.response;
     let msg: Message;
     try {
