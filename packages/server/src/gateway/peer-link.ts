@@ -149,7 +149,17 @@ export function peerForwarder(options: PeerLinkOptions): PeerForwarder {
       release(l, false);
       throw new M2MError('Upstream', { reason: 'peer gateway answered out of turn' });
     }
+    // The head becomes a web Response below, which throws for a status outside 200-599 or a
+    // header value with CR/LF: refused here as the peer's fault, and the session not reused.
     const headers = stringRecord(head.headers);
+    let checked: Headers;
+    try {
+      if (!Number.isInteger(head.status) || head.status < 200 || head.status > 599) throw new Error(`status ${String(head.status).slice(0, 16)}`);
+      checked = new Headers(headers);
+    } catch (e) {
+      release(l, false);
+      throw new M2MError('Upstream', { reason: `peer gateway answered with an invalid response head (${(e as Error)?.message ?? String(e)})` });
+    }
     const sse = (headers['content-type'] ?? '').includes('text/event-stream');
     let finished = false;
     const body = new ReadableStream<Uint8Array>({
@@ -190,7 +200,14 @@ export function peerForwarder(options: PeerLinkOptions): PeerForwarder {
         }
       },
     });
-    return new Response(body, { status: head.status, headers });
+    try {
+      return new Response(body, { status: head.status, headers: checked });
+    } catch (e) {
+      // A status that has no body (204, 205, 304) with the body stream that follows.
+      finished = true;
+      release(l, false);
+      throw new M2MError('Upstream', { reason: `peer gateway answered with an invalid response head (${(e as Error)?.message ?? String(e)})` });
+    }
   }) as PeerForwarder;
 
   forward.close = async () => {
