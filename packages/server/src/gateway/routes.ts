@@ -1,7 +1,8 @@
 /**
  * The OpenAI-compatible gateway (seed 000's proxy): `POST /v1/chat/completions` (plain and
  * `stream: true`), `GET /v1/models`, forwarded to a {@link Forwarder}. Checks run in this order,
- * each failing with seed 000's status and body: API key (401), rate limit (429), body size while
+ * each failing with seed 000's status and body: API key (401; a wrong one also counts against
+ * the client address's rate, so guessing keys meets 429), rate limit (429), body size while
  * reading (413), JSON (400), security scan in blocking mode (422); then upstream failures (502,
  * 504). The upstream response streams through; the client's disconnect aborts the upstream
  * request.
@@ -123,7 +124,17 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
     const done = (status: number, error?: unknown) =>
       o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
     try {
-      const key = o.apiKeys?.required ? o.apiKeys.check(raw.headers) : undefined;
+      let key: string | undefined;
+      if (o.apiKeys?.required) {
+        try {
+          key = o.apiKeys.check(raw.headers);
+        } catch (e) {
+          // A wrong key costs the address's rate: guessing keys is rate limited too (429 once spent).
+          const limited = o.rateLimit?.take(`addr:${clientAddress(env) ?? 'unknown'}`);
+          if (limited) await limited;
+          throw e;
+        }
+      }
       const limited = o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
       if (limited) await limited;
       const headers: Record<string, string> = { accept: raw.headers.get('accept') ?? 'application/json' };
