@@ -35,6 +35,12 @@ export interface PeerListenerOptions {
   onError?: (error: unknown) => void;
 }
 
+/** The requests gateway A forwards (routes.ts), by path: the only ones B sends upstream for a peer. */
+const HOP_ROUTES: Readonly<Record<string, 'GET' | 'POST' | undefined>> = { __proto__: null, '/chat/completions': 'POST', '/models': 'GET' } as Record<string, 'GET' | 'POST' | undefined>;
+
+/** Request headers taken from a peer's request (those gateway A sets); B's upstream key replaces `authorization` when it has one. */
+const HOP_REQUEST_HEADERS = ['accept', 'content-type', 'authorization'];
+
 /** Response headers carried back over the hop. */
 const HOP_HEADERS = ['content-type', 'x-request-id', 'openai-processing-ms', 'openai-model', 'retry-after'];
 
@@ -74,7 +80,17 @@ async function serveSession(session: Session, forward: Forwarder, maxMessage: nu
       if (b.done) return;
       body = utf8Encode(b.value.content);
     }
-    await answer(session, forward, { method: head.method, path: head.path, headers: stringRecord(head.headers), ...(body ? { body } : {}) }, gone.signal, maxMessage);
+    // Only what gateway A's routes send (routes.ts), whatever the peer asks: B's upstream key
+    // must not reach other upstream endpoints, nor the peer choose host or framing headers.
+    if (HOP_ROUTES[head.path] !== head.method) {
+      const { status, body: error } = gatewayErrorBody(new M2MError('RouteNotFound', { method: head.method, path: `/v1${head.path.slice(0, 256)}` }));
+      await session.send(hopControl({ m2m_gateway: 'failure', status, error: error.error }));
+      continue;
+    }
+    const asked = stringRecord(head.headers);
+    const headers: Record<string, string> = {};
+    for (const h of HOP_REQUEST_HEADERS) if (asked[h] !== undefined) headers[h] = asked[h];
+    await answer(session, forward, { method: head.method, path: head.path, headers, ...(body ? { body } : {}) }, gone.signal, maxMessage);
   }
 }
 
