@@ -36,7 +36,10 @@ export interface PeerListenerOptions {
 }
 
 /** The requests gateway A forwards (routes.ts), by path: the only ones B sends upstream for a peer. */
-const HOP_ROUTES: Readonly<Record<string, 'GET' | 'POST' | undefined>> = { __proto__: null, '/chat/completions': 'POST', '/models': 'GET' } as Record<string, 'GET' | 'POST' | undefined>;
+const HOP_ROUTES: ReadonlyMap<string, 'GET' | 'POST'> = new Map([
+  ['/chat/completions', 'POST'],
+  ['/models', 'GET'],
+]);
 
 /** Request headers taken from a peer's request (those gateway A sets); B's upstream key replaces `authorization` when it has one. */
 const HOP_REQUEST_HEADERS = ['accept', 'content-type', 'authorization'];
@@ -82,7 +85,7 @@ async function serveSession(session: Session, forward: Forwarder, maxMessage: nu
     }
     // Only what gateway A's routes send (routes.ts), whatever the peer asks: B's upstream key
     // must not reach other upstream endpoints, nor the peer choose host or framing headers.
-    if (HOP_ROUTES[head.path] !== head.method) {
+    if (HOP_ROUTES.get(head.path) !== head.method) {
       const { status, body: error } = gatewayErrorBody(new M2MError('RouteNotFound', { method: head.method, path: `/v1${head.path.slice(0, 256)}` }));
       await session.send(hopControl({ m2m_gateway: 'failure', status, error: error.error }));
       continue;
