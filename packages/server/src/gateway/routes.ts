@@ -140,7 +140,8 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
       const headers: Record<string, string> = { accept: raw.headers.get('accept') ?? 'application/json' };
       if (o.upstreamApiKey) headers.authorization = `Bearer ${o.upstreamApiKey}`;
       else if (!o.apiKeys?.required && raw.headers.get('authorization')) headers.authorization = raw.headers.get('authorization')!;
-      const request: UpstreamRequest = { method: raw.method === 'GET' ? 'GET' : 'POST', path, headers };
+      // Only POST and GET reach here, and HEAD (Hono answers it with the GET route): asked as GET.
+      const request: UpstreamRequest = { method: raw.method === 'POST' ? 'POST' : 'GET', path, headers };
       if (request.method === 'POST') {
         const bytes = await readBody(raw, env, maxBody, account);
         const text = utf8DecodeStrict(bytes);
