@@ -63,3 +63,26 @@ describe('peer link against a malformed response head', () => {
     }
   });
 });
+
+describe('peer link against a peer that does not answer', () => {
+  it('a request waiting for a pooled session ends when its client goes away (no waiter left behind)', async () => {
+    const silent = await listen({ transport: 'tcp', secure: { staticKey: keyB, verifyPeer: allowKeys([keyA.publicKey]) }, onSession: (s) => void (async () => { for await (const _ of s); })().catch(() => undefined) });
+    const forward = peerForwarder({ address: silent.url, staticKey: keyA, peerPublicKey: keyB.publicKey, maxSessions: 1, timeoutMs: 3000 });
+    try {
+      const first = forward({ method: 'GET', path: '/models', headers: {} }, new AbortController().signal);
+      first.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200)); // the one session is taken
+      const gone = new AbortController();
+      const t0 = performance.now();
+      const second = forward({ method: 'GET', path: '/models', headers: {} }, gone.signal);
+      setTimeout(() => gone.abort(), 100);
+      await expect(second).rejects.toMatchObject({ code: 'ABORTED' });
+      // At once, not when the first exchange times out (3 s) and hands its session over.
+      expect(performance.now() - t0).toBeLessThan(1500);
+      await expect(first).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    } finally {
+      await forward.close();
+      await silent.close();
+    }
+  });
+});

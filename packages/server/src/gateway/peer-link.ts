@@ -70,7 +70,7 @@ export function peerForwarder(options: PeerLinkOptions): PeerForwarder {
     return { session, inbox: session[Symbol.asyncIterator]() };
   };
 
-  const acquire = async (): Promise<Link> => {
+  const acquire = async (signal?: AbortSignal): Promise<Link> => {
     if (closed) throw new M2MError('Upstream', { reason: 'peer link is closed' });
     for (let l = idle.pop(); l; l = idle.pop()) {
       if (l.session.state === SessionState.ESTABLISHED) return l;
@@ -85,7 +85,27 @@ export function peerForwarder(options: PeerLinkOptions): PeerForwarder {
         throw new M2MError('Upstream', { reason: `peer gateway unreachable: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
       }
     }
-    const l = await new Promise<Link | undefined>((r) => waiters.push(r));
+    // Waits for a session; a client that goes away meanwhile leaves the queue at once (else its
+    // request would still be sent once a session came free, long after it left).
+    if (signal?.aborted) throw new M2MError('Aborted', { operation: 'client went away' });
+    let onAbort: (() => void) | undefined;
+    const l = await new Promise<Link | undefined>((resolve, reject) => {
+      let settled = false;
+      const waiter = (got: Link | undefined) => {
+        // Handed a session after its client left (a replacement dialed for it): pass it on.
+        if (settled) return got && release(got, true);
+        settled = true;
+        resolve(got);
+      };
+      waiters.push(waiter);
+      onAbort = () => {
+        settled = true;
+        const i = waiters.indexOf(waiter);
+        if (i >= 0) waiters.splice(i, 1);
+        reject(new M2MError('Aborted', { operation: 'client went away' }));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }).finally(() => onAbort && signal?.removeEventListener('abort', onAbort));
     if (!l) throw new M2MError('Upstream', { reason: 'peer link is closed' });
     return l;
   };
@@ -129,7 +149,7 @@ export function peerForwarder(options: PeerLinkOptions): PeerForwarder {
   };
 
   const forward = (async (request: UpstreamRequest, signal: AbortSignal): Promise<Response> => {
-    const l = await acquire();
+    const l = await acquire(signal);
     let head;
     try {
       await l.session.send(hopControl({ m2m_gateway: 'request', method: request.method, path: request.path, headers: request.headers }));
