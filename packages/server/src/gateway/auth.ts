@@ -1,10 +1,11 @@
 /**
  * API keys of the gateway: read from `Authorization: Bearer <key>` (what OpenAI clients send) or
- * `x-api-key`, compared in time independent of where they differ.
+ * `x-api-key`, compared as SHA-256 digests in time independent of where they differ.
  * @module
  */
 import { M2MError } from '@m2m/core';
 import { utf8Encode } from '@m2m/core/internal';
+import { sha256 } from '@m2m/crypto';
 
 /** The key a request carries, or `undefined`. */
 export function requestApiKey(headers: Headers): string | undefined {
@@ -16,11 +17,10 @@ export function requestApiKey(headers: Headers): string | undefined {
   return headers.get('x-api-key')?.trim() || undefined;
 }
 
-/** Byte equality that reads every byte of the longer input. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length;
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+/** Equality of two 32-byte digests that reads every byte. */
+function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = 0;
+  for (let i = 0; i < 32; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
 
@@ -32,6 +32,7 @@ export interface ApiKeySource {
 
 /** Checks keys against a fixed list, and a shared one when given. */
 export class ApiKeys {
+  /** SHA-256 of each key: a check hashes what it was given once and compares 32 bytes per key, so its cost is the presented key's size plus the number of keys, not their product (a 15 KB key against 1,000 keys took 0.7 s). */
   #keys: Uint8Array[];
   #shared: ApiKeySource | undefined;
 
@@ -40,7 +41,7 @@ export class ApiKeys {
     // A plain JavaScript `apiKeys: 'sk-1'` would otherwise fail with a bare TypeError.
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw new M2MError('Config', { reason: 'apiKeys takes an array of strings, e.g. apiKeys: [\'team-key\']' });
     if (keys.some((k) => k.trim() === '')) throw new M2MError('Config', { reason: 'empty API key' });
-    this.#keys = keys.map((k) => utf8Encode(k.trim()));
+    this.#keys = keys.map((k) => sha256(utf8Encode(k.trim())));
     this.#shared = shared;
   }
 
@@ -61,9 +62,9 @@ export class ApiKeys {
   check(headers: Headers): string {
     const key = requestApiKey(headers);
     if (key === undefined) throw new M2MError('Unauthorized', { reason: 'missing API key' });
-    const bytes = utf8Encode(key);
+    const digest = sha256(utf8Encode(key));
     let ok = false;
-    for (const k of this.#keys) ok = sameBytes(k, bytes) || ok;
+    for (const k of this.#keys) ok = sameDigest(k, digest) || ok;
     if (!ok && this.#shared?.has(key)) ok = true;
     if (!ok) throw new M2MError('Unauthorized', { reason: 'invalid API key' });
     return key;
