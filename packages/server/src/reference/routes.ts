@@ -5,7 +5,7 @@
  * difference.
  * @module
  */
-import { compress, decompress, detectAlgorithm, isM2MError, isSdkError, selectAlgorithm, ALGORITHMS, DEFAULT_LIMITS, type Algorithm, type RejectionCode } from '@m2m/core';
+import { M2MError, compress, decompress, detectAlgorithm, encodeBrotliText, isM2MError, isSdkError, selectAlgorithm, ALGORITHMS, DEFAULT_LIMITS, type Algorithm, type RejectionCode } from '@m2m/core';
 import { utf8ByteLength } from '@m2m/core/internal';
 import { SessionState, negotiate, type Capabilities, type Message } from '@m2m/session';
 import { decodeMessageJson, encodeMessageJson } from '@m2m/session/json';
@@ -64,6 +64,23 @@ function reject(status: number, code: RejectionCode, message: string, retryAfter
 const reply = (m: Message) => jsonText(200, encodeMessageJson(m));
 const errorText = (e: unknown) => (isSdkError(e) ? e.message : String((e as Error)?.message ?? e));
 
+/** Content (UTF-8 bytes) Brotli-compressed at the text format's quality 11; past it quality 5 (q11 costs ~2 ms per KiB of JSON, q5 a fortieth). */
+const BROTLI_Q11_MAX_BYTES = 256 * 1024;
+/** Most content TokenNative encodes for one request (0.6-3 ms per KiB of random text). */
+const TOKEN_NATIVE_MAX_BYTES = 256 * 1024;
+
+/**
+ * `compress` with the work of one request bounded: without these bounds one unauthenticated
+ * `/compress` of the default 10 MiB body held the event loop for tens of seconds
+ * (server/test/attack-compress-cost.test.ts). Small content gives the reference's exact output.
+ * @throws M2MError LimitExceeded (`tokenNativeBytes`) past TokenNative's bound; the codec's own errors.
+ */
+function boundedCompress(content: string, bytes: number, algorithm: Algorithm): string {
+  if (algorithm === 'tokennative' && bytes > TOKEN_NATIVE_MAX_BYTES) throw new M2MError('LimitExceeded', { limit: 'tokenNativeBytes', actual: bytes, max: TOKEN_NATIVE_MAX_BYTES });
+  if (algorithm === 'brotli' && bytes > BROTLI_Q11_MAX_BYTES) return encodeBrotliText(content, 5);
+  return compress(content, algorithm);
+}
+
 /** Reads `{"content": string, "algorithm"?: …}` as serde would, or the 422 reply. */
 function compressRequest(value: unknown, withAlgorithm: boolean): { content: string; algorithm: Algorithm } | Response {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return shapeError('invalid type: expected struct CompressRequest');
@@ -109,13 +126,13 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
       }
     }
     const algorithm = auto ? selectAlgorithm(req.content) : req.algorithm;
+    const original = utf8ByteLength(req.content);
     let data: string;
     try {
-      data = compress(req.content, algorithm);
+      data = boundedCompress(req.content, original, algorithm);
     } catch (e) {
       return jsonText(400, `{"error":${str(errorText(e))}}`);
     }
-    const original = utf8ByteLength(req.content);
     const compressed = utf8ByteLength(data);
     return jsonText(200, `{"algorithm":${str(algorithm)},"compressed_bytes":${compressed},"data":${str(data)},"original_bytes":${original},"ratio":${f64(compressed === 0 ? 1 : original / compressed)}}`);
   };
