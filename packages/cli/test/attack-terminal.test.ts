@@ -83,3 +83,21 @@ describe('m2m serve against a hostile client', () => {
     expect(lines.err.join('\n')).toContain('\\u001b]0;PWNED');
   });
 });
+
+describe('m2m errors decode of a log an attacker wrote into', () => {
+  it('prints the logged messages (a peer\'s CLOSE text, a forged code) with controls escaped', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { M2MError } = await import('@m2m/core');
+    const { serializeError } = await import('@m2m/core/errors');
+    const file = join(mkdtempSync(join(tmpdir(), 'm2m-attack-')), 'server.log');
+    const closed = serializeError(new M2MError('Closed', { reason: 'ERROR', message: HOSTILE }));
+    const forged = { ...closed, code: `SESSION_CLOSED${HOSTILE}`, name: `M2MError${HOSTILE}` };
+    writeFileSync(file, [JSON.stringify({ level: 50, msg: 'session ended', err: closed }), JSON.stringify({ level: 50, err: forged }), `Error: M2MError [SESSION_CLOSED]: Session closed: ERROR: ${HOSTILE}`, ''].join('\n'));
+    const { io, lines } = captureIo();
+    expect(await main(['errors', 'decode', file], io)).toBe(0);
+    expect(lines.out.join('\n')).toContain('\\u001b]0;PWNED');
+    for (const l of [...lines.out, ...lines.err]) expect(l).not.toMatch(CONTROL);
+  });
+});

@@ -4,7 +4,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core';
-import { paint, readInput, type Io } from '../io.js';
+import { paint, readInput, terminalSafe, type Io } from '../io.js';
 import { decodeLog, parseSince, type ChainLink, type FoundError, type LogFormat } from '../log-decoder.js';
 import { isCatalogCode, similarCodes } from './similar-codes.js';
 
@@ -27,7 +27,8 @@ function codeLabel(l: ChainLink): string {
 function linkText(io: Io, l: ChainLink, outer: boolean): string {
   const name = l.name && !l.code ? `${l.name}: ` : '';
   const label = outer && !l.candidates ? '' : codeLabel(l);
-  const text = `${label}${name}${l.message || (l.name ? `[${l.name}]` : '(no message)')}`;
+  // Everything here came from the log, which may hold a peer's text: never raw on a terminal.
+  const text = terminalSafe(`${label}${name}${l.message || (l.name ? `[${l.name}]` : '(no message)')}`);
   return l.inferred ? `${text} ${paint(io, 'cyan', '(inferred from the message)')}` : text;
 }
 
@@ -83,10 +84,10 @@ export function decodeCommand(io: Io, arg: string | undefined, values: DecodeVal
     const retry = e.retryable === undefined ? '' : e.retryable ? paint(io, 'yellow', ' retryable') : paint(io, 'dim', ' not retryable');
     const cut = e.partial ? paint(io, 'yellow', ' (cut off: links may be missing)') : '';
     const ambiguous = e.chain[0]?.candidates ? paint(io, 'dim', ` (or another of ${e.chain[0].candidates.length} codes with this message)`) : '';
-    io.out(`${paint(io, 'dim', when)} ${paint(io, 'red', e.code)}${ambiguous}${retry} ${paint(io, 'dim', `[${e.format}]`)}${cut}`);
+    io.out(`${paint(io, 'dim', when)} ${paint(io, 'red', terminalSafe(e.code))}${ambiguous}${retry} ${paint(io, 'dim', `[${e.format}]`)}${cut}`);
     e.chain.forEach((l, i) => io.out(i === 0 ? `  ${linkText(io, l, true)}` : paint(io, 'dim', `  Caused by: ${linkText(io, l, false)}`)));
   }
-  const byCode = [...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ×${n}`).join(', ');
+  const byCode = terminalSafe([...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ×${n}`).join(', '));
   io.out(
     `${shown.length} error${shown.length === 1 ? '' : 's'}${byCode ? `: ${byCode}` : ''}; ${inferred} with links inferred from catalog messages; ` +
       `${log.lines} lines read, ${log.records} JSON records, ${log.partial} cut or partial, ${log.other} other lines`,
