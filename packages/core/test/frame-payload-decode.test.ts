@@ -267,4 +267,15 @@ describe('decodeFramePayload', () => {
     const failed = cases.map((f) => !outcome(() => decodeFramePayload(f, {})).startsWith('ok'));
     expect(failed).toEqual([...Array<boolean>(good.length).fill(true), false, true, false]);
   });
+
+  it('refuses a minSecurity that is not a mode, an inherited name included, in both decoders (Config)', () => {
+    const frame = encodeFrame('{"model":"m","messages":[]}', { compression: 'auto' });
+    for (const minSecurity of ['toString', 'constructor', '__proto__', 'AEAD', '', 'none ']) {
+      const options = { minSecurity } as unknown as DecodeFrameOptions;
+      for (const decode of [() => decodeFrame(frame, options), () => decodeFramePayload(frame, options)]) {
+        expect(decode, minSecurity).toThrow(expect.objectContaining({ kind: 'Config', message: expect.stringContaining('minSecurity must be none, hmac or aead') }));
+      }
+    }
+    expect(decodeFramePayload(frame, { minSecurity: 'none' })).toBe('{"model":"m","messages":[]}');
+  });
 });
