@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeFrame, encodeFrame, isSdkError, type DecodeFrameOptions, type FrameProtection } from '@m2m/core';
+import { decodeFrame, encodeFrame, inspectFrame, isSdkError, SECURITY_BYTE, SECURITY_RANK, type DecodeFrameOptions, type FrameProtection } from '@m2m/core';
 import { decodeFramePayload } from '@m2m/core/internal';
+import { SECURITY_OFFSET } from '../src/wire/frame-layout.js';
 
 // decodeFramePayload (frame.ts) is decodeFrame for callers that discard the header (a session's
 // received DATA): it checks the headers without building them (header-read.ts checkHeaders).
@@ -266,5 +267,37 @@ describe('decodeFramePayload', () => {
     // Every strict truncation and the bad model fail, or the comparison proves little.
     const failed = cases.map((f) => !outcome(() => decodeFramePayload(f, {})).startsWith('ok'));
     expect(failed).toEqual([...Array<boolean>(good.length).fill(true), false, true, false]);
+  });
+
+  it('refuses a minSecurity that is not a mode, an inherited name included, in both decoders (Config)', () => {
+    const frame = encodeFrame('{"model":"m","messages":[]}', { compression: 'auto' });
+    for (const minSecurity of ['toString', 'constructor', '__proto__', 'AEAD', '', 'none ']) {
+      const options = { minSecurity } as unknown as DecodeFrameOptions;
+      for (const decode of [() => decodeFrame(frame, options), () => decodeFramePayload(frame, options)]) {
+        expect(decode, minSecurity).toThrow(expect.objectContaining({ kind: 'Config', message: expect.stringContaining('minSecurity must be none, hmac or aead') }));
+      }
+    }
+    expect(decodeFramePayload(frame, { minSecurity: 'none' })).toBe('{"model":"m","messages":[]}');
+  });
+
+  it('writes and ranks the security byte as SECURITY_BYTE and SECURITY_RANK say (stand-in protections)', () => {
+    const json = '{"model":"m","messages":[]}';
+    const plain = encodeFrame(json, { compression: 'auto' });
+    expect(inspectFrame(plain).security).toBe('none');
+    const fakes: FrameProtection[] = [
+      { mode: 'hmac', sign: () => new Uint8Array(32), verify: () => undefined } as unknown as FrameProtection,
+      { mode: 'aead', sealInPlace: () => undefined, open: () => new Uint8Array(0) } as unknown as FrameProtection,
+    ];
+    for (const protection of fakes) {
+      const frame = encodeFrame(json, { compression: 'auto', protection });
+      expect(frame[SECURITY_OFFSET], protection.mode).toBe(SECURITY_BYTE[protection.mode]);
+      expect(inspectFrame(frame).security).toBe(protection.mode);
+      // A plain frame under this protection's policy is a downgrade (rank none < the mode's).
+      for (const decode of [() => decodeFrame(plain, { protection }), () => decodeFramePayload(plain, { protection })]) {
+        expect(decode).toThrow(expect.objectContaining({ kind: 'SecurityDowngrade' }));
+      }
+      expect(SECURITY_RANK[protection.mode]).toBeGreaterThan(SECURITY_RANK.none);
+    }
+    expect(SECURITY_RANK.aead).toBeGreaterThan(SECURITY_RANK.hmac);
   });
 });

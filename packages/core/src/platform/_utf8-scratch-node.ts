@@ -5,11 +5,13 @@
  * about four times the encoding itself on large payloads, and `encodeInto` on a whole array
  * about half of the same call on a fresh view (126 against 241 ns for 162 B, view included).
  * The byte count comes from `encodeInto`, so a caller that does not know it yet needs no pass
- * over the text to count it (docs/ARCHITECTURE.md, Performance notes).
+ * over the text to count it (docs/ARCHITECTURE.md, Performance notes). Texts that fit go into the
+ * CRC function's own memory (`_crc32-wasm-node.ts`), where the frame's CRC reads them in place.
  * @module
  */
 
 import { toPlainBytes } from '../wire/bytes.js';
+import { crcScratch, scratchBytes } from './_crc32-wasm-node.js';
 
 /** Largest scratch kept between frames (longer texts get a buffer of their own). */
 const KEPT_SCRATCH_BYTES = 512 * 1024;
@@ -23,6 +25,14 @@ let scratch = new Uint8Array(0);
 export function utf8EncodeScratch(text: string, utf8Length?: number): Uint8Array {
   // At least one byte per UTF-16 unit; exactly `utf8Length` when given.
   const least = utf8Length ?? text.length;
+  const inCrc = crcScratch();
+  if (inCrc !== undefined && least <= inCrc.length) {
+    const r = encoder.encodeInto(text, inCrc);
+    if (r.read === text.length) return scratchBytes(r.written);
+    // More bytes than that scratch holds: counted, then encoded where they fit.
+    utf8Length = Buffer.byteLength(text, 'utf8');
+    return utf8Length <= inCrc.length ? scratchBytes(encoder.encodeInto(text, inCrc).written) : utf8EncodeScratch(text, utf8Length);
+  }
   if (least > KEPT_SCRATCH_BYTES) return toPlainBytes(Buffer.from(text, 'utf8'));
   if (scratch.length < least) scratch = new Uint8Array(Math.min(KEPT_SCRATCH_BYTES, Math.max(least, scratch.length * 2, 1024)));
   const r = encoder.encodeInto(text, scratch);

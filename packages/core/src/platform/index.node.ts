@@ -9,6 +9,7 @@ import type { Platform } from './types.js';
 import { nodeBrotliCompress, nodeBrotliDecompress } from './_brotli-node.js';
 import { utf8EncodeScratch } from './_utf8-scratch-node.js';
 import { crc32Table, SMALL_CRC_BYTES } from '../wire/crc32.js';
+import { crc32Scratch } from './_crc32-wasm-node.js';
 import { toPlainBytes, utf8DecodeStrict } from '../wire/bytes.js';
 import { scanHeader, scanHeaderBytes } from '../wire/header-scan.js';
 
@@ -25,10 +26,11 @@ function utf8DecodeFast(bytes: Uint8Array): string | undefined {
 }
 
 // node:zlib loads on first use (a static import costs start-up time, bench/startup.ts); its
-// crc32 exists from Node 20.15 on. Short inputs take the table: the native call costs more there.
+// crc32 exists from Node 20.15 on. Short inputs take the tables (a frame's JSON in the UTF-8 scratch
+// by WebAssembly, in place: _crc32-wasm-node.ts): the native call costs more there.
 let nativeCrc: ((d: Uint8Array) => number) | null | undefined;
 function crc32(d: Uint8Array): number {
-  if (d.length < SMALL_CRC_BYTES) return crc32Table(d);
+  if (d.length < SMALL_CRC_BYTES) return crc32Scratch(d);
   if (nativeCrc === undefined) nativeCrc = (process.getBuiltinModule('node:zlib') as { crc32?: (d: Uint8Array) => number }).crc32 ?? null;
   return nativeCrc ? nativeCrc(d) >>> 0 : crc32Table(d);
 }

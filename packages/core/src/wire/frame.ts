@@ -30,7 +30,7 @@ import {
 import { readOpenedPayload, readOpenedPayloadTextFast, readPayload, readPayloadTextFast } from './frame-payload.js';
 import { buildHeader, type BuiltHeader, type PromptTokens } from './header-build.js';
 import { checkHeaders, checkPrefix, readFixed, readHeaders } from './header-read.js';
-import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, SECURITY_BYTE, SECURITY_RANK, securityMode, type FrameHeader, type SecurityMode } from './header.js';
+import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, securityMode, type FrameHeader, type SecurityMode } from './header.js';
 import { parseForHeaders } from './json.js';
 import { checkLimit, resolveLimits, type Limits } from './limits.js';
 import type { FrameProtection } from './protection.js';
@@ -204,7 +204,8 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   out[HEADER_LEN_OFFSET] = headerLen & 0xff;
   out[HEADER_LEN_OFFSET + 1] = headerLen >>> 8;
   out[SCHEMA_OFFSET] = built.schemaByte;
-  out[SECURITY_OFFSET] = SECURITY_BYTE[protection ? protection.mode : 'none'];
+  // `SECURITY_BYTE[mode]`, which equals the rank (header.ts), without a keyed lookup: see rankOf.
+  out[SECURITY_OFFSET] = protection ? rankOf(protection.mode) : 0;
   out[FLAGS_OFFSET] = built.flags & 0xff;
   out[FLAGS_OFFSET + 1] = (built.flags >>> 8) & 0xff;
   if (packed) out[COMMON_FLAGS_OFFSET] = CommonFlag.COMPRESSED;
@@ -385,18 +386,30 @@ export function decodeFramePayload(bytes: Uint8Array, options: DecodeFrameOption
 }
 
 /**
+ * `SECURITY_RANK[mode]` (header.ts: none 0, hmac 1, aead 2) by comparisons, -1 for anything that
+ * is not a mode (an inherited name such as `toString` included). A keyed lookup by a mode string
+ * goes megamorphic once plain and encrypted frames pass the same call site (V8 keeps one name per
+ * keyed site): ~1% of a plaintext session's CPU beside XX sessions in one process
+ * (docs/ARCHITECTURE.md, Performance notes). `core/test/frame-payload-decode.test.ts` holds it to the table.
+ */
+function rankOf(mode: string): number {
+  return mode === 'none' ? 0 : mode === 'hmac' ? 1 : mode === 'aead' ? 2 : -1;
+}
+
+/**
  * The decoder's policy checks, in the reference's order: `minSecurity` and the protection, the
  * prefix, the minimum sizes, a downgrade, a protection of the wrong mode. Returns the frame's mode.
  */
 function checkSecurity(data: Uint8Array, minSecurityOption: SecurityMode | undefined, protection: FrameProtection | undefined): SecurityMode {
   const minSecurity: SecurityMode = minSecurityOption ?? protection?.mode ?? 'none';
-  if (!(minSecurity in SECURITY_RANK)) throw new M2MError('Config', { reason: `minSecurity must be none, hmac or aead` });
-  if (SECURITY_RANK[minSecurity] > 0 && !protection) throw new M2MError('Config', { reason: `minSecurity ${minSecurity} needs a protection to verify with` });
+  const minRank = rankOf(minSecurity);
+  if (minRank < 0) throw new M2MError('Config', { reason: `minSecurity must be none, hmac or aead` });
+  if (minRank > 0 && !protection) throw new M2MError('Config', { reason: `minSecurity ${minSecurity} needs a protection to verify with` });
   checkPrefix(data);
   if (protection && data.length < MIN_FRAME_WITH_SECURITY) throw decompressionError('Frame too short');
   if (data.length < MIN_FRAME_WITH_SECURITY) readFixed(data);
   const mode = securityMode(data[SECURITY_OFFSET]);
-  if (SECURITY_RANK[mode] < SECURITY_RANK[minSecurity]) throw new M2MError('SecurityDowngrade', { required: minSecurity, actual: mode });
+  if (rankOf(mode) < minRank) throw new M2MError('SecurityDowngrade', { required: minSecurity, actual: mode });
   if (mode !== 'none' && protection && protection.mode !== mode) {
     throw decompressionError(`Frame security ${mode} does not match the configured ${protection.mode} protection`);
   }
