@@ -20,6 +20,8 @@ import { resolveTimers, type ResolvedTimers, type TimerOptions } from './timers.
 import type { EncodeFrameOptions } from '@m2m/core';
 import type { FrameMessageWriter } from './codec/data-writer.js';
 
+/** Message types that belong to an established session and so must carry its id when they carry one. */
+const SESSION_BOUND: ReadonlySet<string> = new Set(['DATA', 'PING', 'PONG', 'CLOSE']);
 const NO_EXTRAS: DataExtras = Object.freeze({});
 
 /** Which end of the handshake this session is. */
@@ -318,6 +320,14 @@ export class SessionCore {
    */
   receive(message: Message): ReceiveResult {
     this.stats.messagesReceived++;
+    // A plaintext session's message that names another session is refused (spec
+    // 05-session-management.md §6.8.2: invalid session_id closes the session). HELLO, ACCEPT and
+    // REJECT carry no id of this session yet; encrypted sessions authenticate the id instead
+    // (secure/binding.ts), so a changed one fails as the AEAD check it is.
+    const sid = message.sessionId;
+    if (sid !== undefined && sid !== this.#id && this.#id !== undefined && !this.#requireFrames && SESSION_BOUND.has(message.type)) {
+      throw new M2MError('Protocol', { reason: `${message.type} names another session_id than this session's` });
+    }
     const now = this.#clock.now();
     this.#lastHeard = now;
     switch (message.type) {

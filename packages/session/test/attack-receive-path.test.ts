@@ -15,7 +15,8 @@ function established(serverMax: number) {
   const caps = defaultCapabilities();
   caps.compression.maxPayload = serverMax;
   const client = new SessionCore({ role: 'client', clock, onSend: () => undefined });
-  const server = new SessionCore({ role: 'server', clock, onSend: () => undefined, capabilities: caps });
+  // One session id for all: DATA built by one pair's client is fed to other pairs' servers.
+  const server = new SessionCore({ role: 'server', clock, onSend: () => undefined, capabilities: caps, sessionId: 'attack-receive-path' });
   client.receive(server.receive(client.createHello()).reply!);
   return { client, server };
 }

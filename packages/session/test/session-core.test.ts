@@ -62,7 +62,7 @@ describe('handshake and negotiation', () => {
         const { server } = established(new ManualClock(), { server: { capabilities: caps } });
         const kind = (() => {
           try {
-            server.receive(withContent(content));
+            server.receive({ ...withContent(content), sessionId: server.id });
             return 'ok';
           } catch (e) {
             return isM2MError(e) ? e.kind : 'other';
