@@ -508,6 +508,7 @@ export class NatsTransport implements Transport {
   #fromRun(): Uint8Array | undefined {
     const run = this.#run;
     if (run === undefined) return undefined;
+    if (run.length === 0) throw this.#runDetached(); // never empty otherwise: every entry has its length
     const at = this.#runAt + BATCH_LENGTH_BYTES;
     const length = readLength(run, at - BATCH_LENGTH_BYTES);
     if (at + length >= run.length) this.#run = undefined;
@@ -515,6 +516,17 @@ export class NatsTransport implements Transport {
     // A view made with the constructor: `subarray` looks up the species constructor each time,
     // about twice the cost for a message of a few hundred bytes.
     return new Uint8Array(run.buffer, run.byteOffset + at, length);
+  }
+
+  /**
+   * The application detached the buffer of a message it was handed, which the rest of its run
+   * shares (runs are untransferable, codec/slab.ts `markOwn`, but a byte stream's `enqueue`
+   * detaches anyway): those messages are gone, so this end fails with a typed error.
+   */
+  #runDetached(): unknown {
+    this.#run = undefined;
+    this.fail(new M2MError('Io', { reason: 'the buffer of a received message was detached (transferred) while the messages after it in the same buffer were unread: copy received bytes before transferring them' }));
+    return this.#closedError();
   }
 
   /** An inbox item as the next message: itself, or the first of a run (which stays open for the rest). */
