@@ -757,7 +757,7 @@ export class Session implements AsyncIterable<SessionData> {
         bytes ??= iterator.poll?.();
         if (bytes === undefined) {
           // Where it cannot park, one `next`: its message goes through this loop as a woken one does.
-          if (!iterator.park?.(this.#wakeReader!)) iterator.next().then((r) => (r.done ? this.#core.transportClosed() : this.#pump(r.value)), (e: unknown) => this.#core.transportClosed(e));
+          if (!iterator.park?.(this.#wakeReader!)) iterator.next().then((r) => (r.done ? this.#core.transportClosed() : this.#pump(r.value)), (e: unknown) => this.#readFailed(e));
           return;
         }
         const wait = this.#handle(bytes);
@@ -774,6 +774,17 @@ export class Session implements AsyncIterable<SessionData> {
     } catch (e) {
       this.#core.transportClosed(e);
     }
+  }
+
+  /**
+   * The transport's messages ended with `e`. A message it refused for its size (LimitExceeded
+   * on maxMessageBytes) is told to the peer with CLOSE ERROR, which a connection that still sends
+   * delivers (TCP has no close code to say it: transport/tcp.ts `#refuseMessage`), and ends this
+   * side with that error; anything else is a lost connection.
+   */
+  #readFailed(e: unknown): void {
+    if (isSdkError(e) && e.kind === 'LimitExceeded' && (e.details as { limit?: unknown }).limit === 'maxMessageBytes') this.#fail(e);
+    else this.#core.transportClosed(e);
   }
 
   /**
