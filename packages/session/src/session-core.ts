@@ -88,6 +88,18 @@ export interface ClosedInfo {
   error?: M2MError;
 }
 
+/**
+ * The frame encoder's `Invalid JSON` (a Compression error, as the reference words it for
+ * `encodeFrame`) as what it is for a session: the application's DATA content must be JSON text
+ * where M2M frames carry it. The content is not repeated (the parser's position says where), nor
+ * the engine's own error, whose message quotes it. Other errors pass as they are.
+ */
+function notJson(e: unknown): unknown {
+  const reason = isSdkError(e) && e.kind === 'Compression' ? (e.details as { reason?: unknown }).reason : undefined;
+  if (typeof reason !== 'string' || !reason.startsWith('Invalid JSON: ')) return e;
+  return new M2MError('Json', { reason: `DATA content must be JSON text (M2M frames carry JSON: the m2m algorithm, every encrypted session); JSON.stringify plain text first: ${reason.slice(14)}` });
+}
+
 /** Optional DATA fields (the reference never sets them, so they are off by default). */
 export interface DataExtras {
   /** Add `original_size`: the content's UTF-8 length before encoding. */
@@ -428,7 +440,8 @@ export class SessionCore {
   /**
    * A DATA message carrying `content` encoded with the negotiated algorithm (or `algorithm`).
    * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
-   *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
+   *   Json (text that is not JSON where M2M frames carry it: `m2m`, every DATA of an encrypted
+   *   session), other codec errors.
    */
   compress(content: string, algorithm?: Algorithm, extra?: DataExtras): Message;
   compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS, writer?: FrameMessageWriter): Message | Uint8Array {
@@ -460,6 +473,8 @@ export class SessionCore {
     let encoded: string | Uint8Array;
     try {
       encoded = algo === 'm2m' ? encodeFrameWith(content, opts, place ?? platform.fastCodec?.frameAllocatorFor(message!) ?? allocate, originalBytes < 0 ? undefined : originalBytes) : compress(content, algo, opts);
+    } catch (e) {
+      throw notJson(e);
     } finally {
       useSlab(previous);
     }

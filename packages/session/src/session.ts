@@ -519,10 +519,10 @@ export class Session implements AsyncIterable<SessionData> {
    * frames carry JSON: there, text goes as JSON too (`JSON.stringify(text)`, or a chat request).
    * Resolves when the transport took it; a slow peer makes it wait (while more than the
    * transport's send high-water mark in bytes is buffered).
-   * @throws M2MError: InvalidMessage (content that is not a string), SessionNotEstablished,
-   *   Closed (after the session ended), codec errors
-   *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network, Timeout (the peer took
-   *   nothing for `sendTimeoutMs`; the connection is dropped).
+   * @throws M2MError: InvalidMessage (content that is not a string), Json (text that is not JSON
+   *   where M2M frames carry it: `m2m`, encrypted sessions; nothing is sent), SessionNotEstablished,
+   *   Closed (after the session ended), other codec errors, LimitExceeded, Network, Timeout (the
+   *   peer took nothing for `sendTimeoutMs`; the connection is dropped).
    */
   send(content: string, options: { algorithm?: Algorithm } & DataExtras = NO_SEND_OPTIONS): Promise<void> {
     const closed = this.#core.closedInfo;
