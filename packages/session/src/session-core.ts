@@ -89,15 +89,13 @@ export interface ClosedInfo {
 }
 
 /**
- * The frame encoder's `Invalid JSON` (a Compression error, as the reference words it for
- * `encodeFrame`) as what it is for a session: the application's DATA content must be JSON text
- * where M2M frames carry it. The content is not repeated (the parser's position says where), nor
- * the engine's own error, whose message quotes it. Other errors pass as they are.
+ * The frame encoder's `Invalid JSON` (a Compression error, the reference's wording for
+ * `encodeFrame`) as what it means for DATA: the content must be JSON text. The content is not
+ * repeated (the parser's position says where), nor the engine's error, whose message quotes it.
  */
 function notJson(e: unknown): unknown {
-  const reason = isSdkError(e) && e.kind === 'Compression' ? (e.details as { reason?: unknown }).reason : undefined;
-  if (typeof reason !== 'string' || !reason.startsWith('Invalid JSON: ')) return e;
-  return new M2MError('Json', { reason: `DATA content must be JSON text (M2M frames carry JSON: the m2m algorithm, every encrypted session); JSON.stringify plain text first: ${reason.slice(14)}` });
+  const reason = isSdkError(e) && e.kind === 'Compression' ? String(e.details.reason) : '';
+  return reason.startsWith('Invalid JSON: ') ? new M2MError('Json', { reason: `content must be JSON (JSON.stringify plain text first): ${reason.slice(14)}` }) : e;
 }
 
 /** Optional DATA fields (the reference never sets them, so they are off by default). */

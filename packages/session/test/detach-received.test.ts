@@ -68,7 +68,7 @@ describe('a received message whose buffer the application transfers', () => {
     const first = (await it.next()).value as SessionData;
     const content = first.payload.content as Uint8Array;
     // A readable byte stream's enqueue detaches the buffer it is given (no transfer list to refuse).
-    new ReadableStream({ type: 'bytes', start: (c) => c.enqueue(content) });
+    new ReadableStream({ type: 'bytes', start: (c) => c.enqueue(content as Uint8Array<ArrayBuffer>) });
     expect(content.length).toBe(0); // detached
     let error: unknown;
     try {
