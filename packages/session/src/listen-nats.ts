@@ -19,6 +19,14 @@ import { NatsLink, natsConnect } from './transport/nats-link.js';
 import type { NatsTransport } from './transport/nats-transport.js';
 import { runOnSession } from './run-on-session.js';
 
+/** A handshake in progress: its deadline, why the server ended it, and (once its HELLO was accepted) its admission, which `close()` waits for. */
+interface Handshake {
+  timer: ReturnType<typeof setTimeout>;
+  closedBy?: 'timeout' | 'evicted';
+  admitted?: boolean;
+  admission?: Promise<void>;
+}
+
 /**
  * Starts a NATS listener.
  * @throws M2MError: Config (no subject, bad subject, client package missing), Network (cannot
@@ -40,7 +48,7 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
   // What every session end holds unread counts here (each holds 64 KiB on its own), as on TCP.
   const budget = new ByteBudget(limits.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
   // Handshakes in progress, oldest first, with their deadline.
-  const handshakes = new Map<NatsTransport, { timer: ReturnType<typeof setTimeout>; closedBy?: 'timeout' | 'evicted' }>();
+  const handshakes = new Map<NatsTransport, Handshake>();
   let liveHandshakes = 0;
   const sessions = new Set<Session>();
   const ends = new Set<NatsTransport>();
@@ -49,6 +57,8 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
   const counters = { accepted: 0, rejected: {} as Record<string, number>, failedHandshakes: 0, evictedPending: 0, handshakeTimeouts: 0 };
   let pending = 0;
   let closing = false;
+  /** The reason `close()` closes with, for sessions whose handshake finishes while it runs. */
+  let closeReason: CloseReason = 'SERVER_SHUTDOWN';
 
   const nc = await natsConnect(servers, `m2m-server ${subject}`);
   const link = new NatsLink(nc);
@@ -78,14 +88,21 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
     ends.add(end);
     pending++;
     // One deadline for the whole handshake, from the HELLO: traffic does not renew it.
-    const h: { timer: ReturnType<typeof setTimeout>; closedBy?: 'timeout' | 'evicted' } = { timer: setTimeout(() => dropHandshake(end, 'timeout'), handshakeMs) };
+    const h: Handshake = { timer: setTimeout(() => dropHandshake(end, 'timeout'), handshakeMs) };
     (h.timer as { unref?: () => void }).unref?.();
     handshakes.set(end, h);
     liveHandshakes++;
     let decision: HelloDecision = {};
     let session: Session | undefined;
     try {
-      session = await Session.server(end, { ...options, decide: (hello) => (decision = decide(hello)) });
+      session = await Session.server(end, {
+        ...options,
+        decide: (hello) => {
+          decision = decide(hello);
+          if (!decision.reject) h.admitted = true;
+          return decision;
+        },
+      });
     } catch (e) {
       counters.failedHandshakes++;
       options.onHandshakeError?.(h.closedBy === 'timeout' ? new M2MError('Timeout', { operation: 'handshake', ms: handshakeMs }, { cause: e }) : e);
@@ -107,6 +124,12 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
       sessions.delete(session);
       ends.delete(end);
     });
+    // Established while the server closes (encrypted: the client's AUTH came after close()
+    // began, and its `connect` may have resolved already): it reads the CLOSE with the reason.
+    if (closing) {
+      await session.close(closeReason);
+      return;
+    }
     incoming.offer(session);
     runOnSession(options.onSession, session);
   };
@@ -135,7 +158,10 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
       }
       const end = link.open(msg.reply, true, { ...options, account: new ConnectionAccount(budget) });
       end.deliver({ data: msg.data, reply: msg.reply });
-      void admit(end);
+      const admission = admit(end);
+      // In `handshakes` from admit's synchronous start until its handshake ends.
+      const h = handshakes.get(end);
+      if (h) h.admission = admission;
     },
   });
   await nc.flush();
@@ -156,9 +182,16 @@ export async function listenNats(options: ListenOptions): Promise<Server> {
     async close(reason: CloseReason = 'SERVER_SHUTDOWN') {
       if (closing) return;
       closing = true;
+      closeReason = reason;
       sub.unsubscribe();
+      // Handshakes past an accepted HELLO finish (within their deadline) and are closed with
+      // `reason` (admit above): their client may hold an established session already.
+      const finishing: Array<Promise<void> | undefined> = [];
+      for (const h of handshakes.values()) if (h.admitted && !h.closedBy) finishing.push(h.admission);
+      const dropped = [...ends].filter((t) => !handshakes.get(t)?.admitted);
       await Promise.all([...sessions].map((s) => s.close(reason)));
-      await Promise.all([...ends].map((t) => t.close().catch(() => undefined)));
+      await Promise.all(dropped.map((t) => t.close().catch(() => undefined)));
+      await Promise.all(finishing);
       incoming.end();
       await link.drain().catch(() => undefined);
     },

@@ -64,6 +64,10 @@ interface PendingConnection {
   timer: ReturnType<typeof setTimeout>;
   /** Why the server closed it, when it did. */
   closedBy?: 'timeout' | 'evicted';
+  /** Set once its HELLO was accepted: the client may hold an established session already (encrypted: it sent AUTH). */
+  admitted?: boolean;
+  /** Its whole admission (`admit`), which `close()` waits for once the HELLO was accepted. */
+  admission?: Promise<void>;
 }
 
 /**
@@ -146,6 +150,8 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   /** Pending connections not yet closed by the server (closed ones leave the table a moment later). */
   let livePending = 0;
   let closing = false;
+  /** The reason `close()` closes with, for sessions whose handshake finishes while it runs. */
+  let closeReason: CloseReason = 'SERVER_SHUTDOWN';
 
   const addAddress = (address: string, n: number) => {
     const v = (perAddress.get(address) ?? 0) + n;
@@ -176,7 +182,14 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     else void transport.close().catch(() => undefined);
   };
 
-  const admit = async (transport: Transport) => {
+  const admit = (transport: Transport) => {
+    const admission = establish(transport);
+    // The entry is in `pending` from establish's synchronous start until its handshake ends.
+    const entry = pending.get(transport);
+    if (entry) entry.admission = admission;
+  };
+
+  const establish = async (transport: Transport) => {
     if (closing) {
       await transport.close().catch(() => undefined);
       return;
@@ -209,6 +222,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
             // AUTH) waits for the handshake's outcome instead of ending the connection.
             transport.limitIncoming?.(maxHandshakeBytes, maxPayload);
             admitted = true;
+            entry.admitted = true;
             admitting++;
             addAddress(address, 1);
           }
@@ -244,6 +258,13 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
       transports.delete(transport);
       addAddress(address, -1);
     });
+    // Established while the server closes (an encrypted session: the client's AUTH came after
+    // close() began, and its `connect` may have resolved already): it gets the server's CLOSE
+    // with the reason, not a dropped connection.
+    if (closing) {
+      await session.close(closeReason);
+      return;
+    }
     arrivals.offer(session);
     runOnSession(options.onSession, session);
   };
@@ -255,7 +276,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
   const kind = options.transport ?? 'ws';
   if (kind === 'http') {
     const cors = options.allowOrigins === undefined ? undefined : corsPolicy(options.allowOrigins);
-    const handler = httpHandler({ admit: (t) => void admit(t), maxMessageBytes: maxPayload, maxFirstMessageBytes: maxHandshakeBytes, limits: transportLimits, account, cors });
+    const handler = httpHandler({ admit, maxMessageBytes: maxPayload, maxFirstMessageBytes: maxHandshakeBytes, limits: transportLimits, account, cors });
     // node:http and ws are loaded by the servers that use them, not by every import (bench/startup.ts).
     const http = await import('node:http');
     const server = http.createServer(handler.handle);
@@ -271,7 +292,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     };
   } else if (kind === 'tcp') {
     // node:net on first use: a static import costs start-up time (bench/startup.ts).
-    const server = process.getBuiltinModule('node:net').createServer((socket) => void admit(new TcpTransport(socket, transportLimits, account())));
+    const server = process.getBuiltinModule('node:net').createServer((socket) => admit(new TcpTransport(socket, transportLimits, account())));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
@@ -289,7 +310,7 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     // offered) for any other subprotocol. Each transport sets its connection's payload limit.
     const wss = new WebSocketServer({ server, maxPayload: batchLimit(maxPayload), handleProtocols: selectProtocol });
     closeSilentSockets(server, handshakeMs, 'handled');
-    wss.on('connection', (ws, req) => void admit(new NodeWebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true })));
+    wss.on('connection', (ws, req) => admit(new NodeWebSocketTransport(ws as unknown as WebSocketLike, { ...transportLimits, remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`, account: account(), batch: webSocketWriteBatch(ws), nodeBuffers: true })));
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', (e) => reject(new M2MError('Network', { reason: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }, { cause: e })));
       server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
@@ -311,10 +332,21 @@ export async function listen(options: ListenOptions = {}): Promise<Server> {
     },
     async close(reason: CloseReason = 'SERVER_SHUTDOWN') {
       closing = true;
-      // Pending connections close gracefully with the other transports below; their deadlines stop.
-      for (const p of pending.values()) clearTimeout(p.timer);
+      closeReason = reason;
+      // Connections whose HELLO was accepted finish their handshake (within its deadline) and
+      // are then closed with `reason` (establish above): their client may have an established
+      // session already (encrypted: connect resolves once AUTH is sent) and must read why it
+      // ends. Other pending connections close gracefully with the transports below; their
+      // deadlines stop.
+      const finishing: Array<Promise<void> | undefined> = [];
+      for (const p of pending.values()) {
+        if (p.admitted && !p.closedBy) finishing.push(p.admission);
+        else clearTimeout(p.timer);
+      }
+      const dropped = [...transports].filter((t) => !pending.get(t)?.admitted);
       await Promise.all([...sessions].map((s) => s.close(reason)));
-      await Promise.all([...transports].map((t) => t.close().catch(() => undefined)));
+      await Promise.all(dropped.map((t) => t.close().catch(() => undefined)));
+      await Promise.all(finishing);
       arrivals.end();
       await stop();
     },

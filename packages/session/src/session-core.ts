@@ -90,6 +90,16 @@ export interface ClosedInfo {
   error?: M2MError;
 }
 
+/**
+ * The frame encoder's `Invalid JSON` (a Compression error, the reference's wording for
+ * `encodeFrame`) as what it means for DATA: the content must be JSON text. The content is not
+ * repeated (the parser's position says where), nor the engine's error, whose message quotes it.
+ */
+function notJson(e: unknown): unknown {
+  const reason = isSdkError(e) && e.kind === 'Compression' ? String(e.details.reason) : '';
+  return reason.startsWith('Invalid JSON: ') ? new M2MError('Json', { reason: `content must be JSON (JSON.stringify plain text first): ${reason.slice(14)}` }) : e;
+}
+
 /** Optional DATA fields (the reference never sets them, so they are off by default). */
 export interface DataExtras {
   /** Add `original_size`: the content's UTF-8 length before encoding. */
@@ -438,7 +448,8 @@ export class SessionCore {
   /**
    * A DATA message carrying `content` encoded with the negotiated algorithm (or `algorithm`).
    * @throws M2MError: SessionNotEstablished, LimitExceeded (over the negotiated maxPayload),
-   *   codec errors (e.g. `Compression error: Invalid JSON` for non-JSON under `m2m`).
+   *   Json (text that is not JSON where M2M frames carry it: `m2m`, every DATA of an encrypted
+   *   session), other codec errors.
    */
   compress(content: string, algorithm?: Algorithm, extra?: DataExtras): Message;
   compress(content: string, algorithm?: Algorithm, extra: DataExtras = NO_EXTRAS, writer?: FrameMessageWriter): Message | Uint8Array {
@@ -470,6 +481,8 @@ export class SessionCore {
     let encoded: string | Uint8Array;
     try {
       encoded = algo === 'm2m' ? encodeFrameWith(content, opts, place ?? platform.fastCodec?.frameAllocatorFor(message!) ?? allocate, originalBytes < 0 ? undefined : originalBytes) : compress(content, algo, opts);
+    } catch (e) {
+      throw notJson(e);
     } finally {
       useSlab(previous);
     }

@@ -519,10 +519,10 @@ export class Session implements AsyncIterable<SessionData> {
    * frames carry JSON: there, text goes as JSON too (`JSON.stringify(text)`, or a chat request).
    * Resolves when the transport took it; a slow peer makes it wait (while more than the
    * transport's send high-water mark in bytes is buffered).
-   * @throws M2MError: InvalidMessage (content that is not a string), SessionNotEstablished,
-   *   Closed (after the session ended), codec errors
-   *   (e.g. non-JSON content under `m2m`), LimitExceeded, Network, Timeout (the peer took
-   *   nothing for `sendTimeoutMs`; the connection is dropped).
+   * @throws M2MError: InvalidMessage (content that is not a string), Json (text that is not JSON
+   *   where M2M frames carry it: `m2m`, encrypted sessions; nothing is sent), SessionNotEstablished,
+   *   Closed (after the session ended), other codec errors, LimitExceeded, Network, Timeout (the
+   *   peer took nothing for `sendTimeoutMs`; the connection is dropped).
    */
   send(content: string, options: { algorithm?: Algorithm } & DataExtras = NO_SEND_OPTIONS): Promise<void> {
     const closed = this.#core.closedInfo;
@@ -757,7 +757,7 @@ export class Session implements AsyncIterable<SessionData> {
         bytes ??= iterator.poll?.();
         if (bytes === undefined) {
           // Where it cannot park, one `next`: its message goes through this loop as a woken one does.
-          if (!iterator.park?.(this.#wakeReader!)) iterator.next().then((r) => (r.done ? this.#core.transportClosed() : this.#pump(r.value)), (e: unknown) => this.#core.transportClosed(e));
+          if (!iterator.park?.(this.#wakeReader!)) iterator.next().then((r) => (r.done ? this.#core.transportClosed() : this.#pump(r.value)), (e: unknown) => this.#readFailed(e));
           return;
         }
         const wait = this.#handle(bytes);
@@ -774,6 +774,17 @@ export class Session implements AsyncIterable<SessionData> {
     } catch (e) {
       this.#core.transportClosed(e);
     }
+  }
+
+  /**
+   * The transport's messages ended with `e`. A message it refused for its size (LimitExceeded
+   * on maxMessageBytes) is told to the peer with CLOSE ERROR, which a connection that still sends
+   * delivers (TCP has no close code to say it: transport/tcp.ts `#refuseMessage`), and ends this
+   * side with that error; anything else is a lost connection.
+   */
+  #readFailed(e: unknown): void {
+    if (isSdkError(e) && e.kind === 'LimitExceeded' && (e.details as { limit?: unknown }).limit === 'maxMessageBytes') this.#fail(e);
+    else this.#core.transportClosed(e);
   }
 
   /**

@@ -22,7 +22,7 @@ const docs: Readonly<Record<string, readonly [description: string, remedy: strin
   COMPRESSION_FAILED: ['The content could not be encoded (for the M2M codec: it is not valid JSON).', 'Send valid JSON, or choose an algorithm that accepts any text (not in an encrypted session: it sends M2M frames only, so its DATA is JSON).'],
   DECOMPRESSION_FAILED: ['The bytes are not a valid frame or codec text: wrong prefix, truncated, corrupted or failed its checksum.', 'Check that the sender and receiver agree on the format; the reason names the failed check.'],
   INVALID_CODEC: ['An unknown or unsupported codec or algorithm was requested.', 'Use one of the negotiated algorithms: m2m, tokennative, brotli, none.'],
-  JSON_INVALID: ['A JSON document could not be parsed or serialized.', 'Validate the JSON before sending it.'],
+  JSON_INVALID: ['A JSON document could not be parsed or serialized; from `session.send`: the content is not JSON text, which M2M frames (the m2m algorithm, every encrypted session) carry.', 'Validate the JSON before sending it; send plain text as JSON (`JSON.stringify(text)`).'],
   TOKENIZER_ERROR: ['Tokenizing or detokenizing failed (unknown token id or encoding).', 'Check the tokenizer id of the TokenNative text.'],
   LIMIT_EXCEEDED: ['An input exceeded a configured limit (message size, decompressed size, JSON depth, sessions).', 'Send smaller or flatter content, or raise the limit on both peers.'],
   PROTOCOL_ERROR: ['A message or event is not allowed in the current session state.', 'Follow the session state machine; details name the state and the event.'],

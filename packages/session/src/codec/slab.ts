@@ -20,6 +20,12 @@
  * bytes and nothing of another's (a process-wide slab leaked other sessions' plaintext that way;
  * test/slab-isolation.test.ts). The codecs reach their session's slab through {@link useSlab},
  * set around the synchronous encode/decode calls; with none set they allocate arrays of their own.
+ *
+ * A buffer shared by several messages (a slab, a marked run) cannot be transferred
+ * ({@link pinShared}): an application that transfers a received message's buffer
+ * (`structuredClone(content, { transfer: [content.buffer] })`, `postMessage`) would otherwise
+ * detach every message around it, including those the transport has not handed over yet
+ * (test/detach-received.test.ts).
  * @module
  */
 import { bufferOf, isArrayBuffer } from '@m2m/core/internal';
@@ -54,6 +60,7 @@ export class Slab {
       while (size < n) size *= 2; // n ≤ MAX_CARVED < SLAB_BYTES
       this.#slab = slab = new Uint8Array(size);
       ownBuffers.add(slab.buffer); // a plain Uint8Array made here: its getter does not lie
+      pinShared(slab.buffer);
       used = 0;
     }
     this.#used = used + ((n + 7) & ~7); // 8-byte aligned, as Node's buffer pool
@@ -114,7 +121,22 @@ const ownBuffers = new WeakSet<ArrayBufferLike>();
  * as they are ({@link holdsOnlyOwn}).
  */
 export function markOwn(bytes: Uint8Array): void {
-  ownBuffers.add(bufferOf.call(bytes));
+  const buffer = bufferOf.call(bytes);
+  ownBuffers.add(buffer);
+  pinShared(buffer);
+}
+
+/** Node's `markAsUntransferable`, loaded on first use (a static import of node:worker_threads costs start-up time). */
+let markAsUntransferable: ((buffer: ArrayBufferLike) => void) | undefined;
+
+/**
+ * Makes `buffer` untransferable (Node's `markAsUntransferable`): a transfer list naming it copies
+ * it (Node 20) or throws a DataCloneError (later versions) instead of detaching it under the
+ * other messages it holds. Detaching it anyway (a byte stream's `enqueue` does) is caught where
+ * a transport reads a run (transport/nats-transport.ts, ws-batch.ts: a typed error).
+ */
+function pinShared(buffer: ArrayBufferLike): void {
+  (markAsUntransferable ??= process.getBuiltinModule('node:worker_threads').markAsUntransferable)(buffer);
 }
 
 /**

@@ -238,7 +238,13 @@ export function httpHandler(options: {
     let max = conn ? conn.maxIncoming : (options.maxFirstMessageBytes ?? options.maxMessageBytes);
     const declared = Number(req.headers['content-length']);
     // A body over the handshake's limit waits for its outcome (conn.admits) before it is read.
-    if (declared > max && !(conn && (await conn.admits(declared)))) return refuseBody(req, res, 413);
+    // A refused body ends its connection's session (LimitExceeded) as a refused batch does: the
+    // client gave up on the 413, so the session must not live on until the idle sweep.
+    const tooLarge = (actual: number) => {
+      conn?.refuse(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual, max }));
+      return refuseBody(req, res, 413);
+    };
+    if (declared > max && !(conn && (await conn.admits(declared)))) return tooLarge(declared);
     if (conn) max = conn.maxIncoming;
     // Small reads copied together (length-prefixed.ts): a trickled body costs its size.
     const chunks = new LengthPrefixedReader();
@@ -251,7 +257,7 @@ export function httpHandler(options: {
         size += chunk.length;
         if (size > max && !(holder && (await holder.admits(size)))) {
           holder?.account.release(held);
-          return refuseBody(req, res, 413);
+          return tooLarge(size);
         }
         if (holder) max = holder.maxIncoming;
         holder?.account.hold(chunk.length);
@@ -304,7 +310,6 @@ export function httpHandler(options: {
     // During the handshake, a message up to `holdUpTo` may follow the AUTH: its reading waits
     // for the handshake's outcome (conn.admits).
     const bodyMax = Math.max(Math.max(max, conn.holdUpTo) + 4, HTTP_BATCH_BYTES);
-    if (Number(req.headers['content-length']) > bodyMax) return refuseBody(req, res, 413);
     const reader = new LengthPrefixedReader();
     let size = 0;
     /** Bytes of this body held by the connection and not yet handed over as messages. */
@@ -315,6 +320,10 @@ export function httpHandler(options: {
       conn.refuse(error);
       return refuseBody(req, res, status);
     };
+    // Refused from its declared length as from its bytes: the session ends with the limit too,
+    // instead of living on until the idle sweep while its client already gave up on the 413.
+    const declared = Number(req.headers['content-length']);
+    if (declared > bodyMax) return fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: declared, max: bodyMax }), 413);
     try {
       for await (const chunk of req as AsyncIterable<Buffer>) {
         size += chunk.length;

@@ -392,6 +392,7 @@ export class NatsTransport implements Transport {
     } else if (msg.reply !== this.#peer) return; // someone else's bytes: not this session's
     const data = msg.data;
     if (data.length === 0) return this.fail(new M2MError('InvalidMessage', { reason: 'empty NATS message on a session subject' }));
+    if (this.#refused && (data[0] === NatsKind.FRAME || data[0] === NatsKind.PART || data[0] === NatsKind.BATCH)) return;
     if (data[0] === NatsKind.FRAME || data[0] === NatsKind.PART) {
       // Counted before anything is held: at least NATS_MESSAGE_COST per message, so the window
       // bounds the objects held as well as the bytes.
@@ -400,7 +401,7 @@ export class NatsTransport implements Transport {
       if (this.#received > this.#granted) return this.fail(new M2MError('LimitExceeded', { limit: 'NATS flow-control window', actual: this.#received - this.#consumed, max: this.#granted - this.#consumed }));
       const body = data.subarray(1);
       const whole = this.#partBytes + body.length;
-      if (whole > this.#maxIncoming) return this.fail(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: whole, max: this.#maxIncoming }));
+      if (whole > this.#maxIncoming) return this.#refuseMessage(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: whole, max: this.#maxIncoming }));
       if (this.#account) {
         try {
           this.#account.hold(cost);
@@ -467,7 +468,7 @@ export class NatsTransport implements Transport {
     try {
       cost = checkBatch(data, this.#maxIncoming);
     } catch (e) {
-      return this.fail(e);
+      return (e as M2MError).kind === 'LimitExceeded' ? this.#refuseMessage(e as M2MError) : this.fail(e);
     }
     this.#received += cost;
     if (this.#received > this.#granted) return this.fail(new M2MError('LimitExceeded', { limit: 'NATS flow-control window', actual: this.#received - this.#consumed, max: this.#granted - this.#consumed }));
@@ -508,6 +509,7 @@ export class NatsTransport implements Transport {
   #fromRun(): Uint8Array | undefined {
     const run = this.#run;
     if (run === undefined) return undefined;
+    if (run.length === 0) throw this.#runDetached(); // never empty otherwise: every entry has its length
     const at = this.#runAt + BATCH_LENGTH_BYTES;
     const length = readLength(run, at - BATCH_LENGTH_BYTES);
     if (at + length >= run.length) this.#run = undefined;
@@ -517,6 +519,17 @@ export class NatsTransport implements Transport {
     return new Uint8Array(run.buffer, run.byteOffset + at, length);
   }
 
+  /**
+   * The application detached the buffer of a message it was handed, which the rest of its run
+   * shares (runs are untransferable, codec/slab.ts `markOwn`, but a byte stream's `enqueue`
+   * detaches anyway): those messages are gone, so this end fails with a typed error.
+   */
+  #runDetached(): unknown {
+    this.#run = undefined;
+    this.fail(new M2MError('Io', { reason: 'the buffer of a received message was detached (transferred) while the messages after it in the same buffer were unread: copy received bytes before transferring them' }));
+    return this.#closedError();
+  }
+
   /** An inbox item as the next message: itself, or the first of a run (which stays open for the rest). */
   #first(item: Uint8Array | BatchRun): Uint8Array {
     if (!(item instanceof BatchRun)) return item;
@@ -524,6 +537,23 @@ export class NatsTransport implements Transport {
     this.#runAt = 0;
     return this.#fromRun()!;
   }
+
+  /**
+   * Refuses a message over maxMessageBytes as TCP does (transport/tcp.ts `#refuseMessage`): the
+   * session reads what came before it, then `error`, and tells the peer why with CLOSE ERROR
+   * (session.ts `#readFailed`) before it closes this end (BYE); the peer's messages are dropped
+   * from here on, and the end fails on its own if the session has not closed it within 2 s.
+   */
+  #refuseMessage(error: M2MError): void {
+    this.#refused = true;
+    this.#partBuf = new Uint8Array(0);
+    this.#partBytes = 0;
+    this.#inbox.end(error);
+    const linger = setTimeout(() => this.fail(error), 2_000);
+    (linger as { unref?: () => void }).unref?.();
+  }
+
+  #refused = false;
 
   /** Ends this end with `error` (the peer is gone, the connection was lost, the peer misbehaved). */
   fail(error: unknown): void {

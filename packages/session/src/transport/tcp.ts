@@ -28,6 +28,13 @@ const JOIN_BELOW = 1024;
  */
 const speaksHttp = (len: number): boolean => [0x48545450 /* HTTP */, 0x47455420 /* GET  */, 0x504f5354 /* POST */, 0x50555420 /* PUT  */, 0x48454144 /* HEAD */].includes(len);
 
+/**
+ * How long a connection lives after it refused a message for its size: time for the session to
+ * send CLOSE with the reason and for the peer to read it and close, while what it still sends is
+ * read and dropped (closing at once would reset the connection under the peer's unread CLOSE).
+ */
+const REFUSED_LINGER_MS = 2_000;
+
 /** A {@link Transport} over one TCP socket. */
 export class TcpTransport implements Transport {
   readonly kind = 'tcp';
@@ -47,6 +54,8 @@ export class TcpTransport implements Transport {
   #closed = false;
   /** Set by `close()`: incoming bytes are dropped from then on. */
   #discarding = false;
+  /** Set when a message was refused for its size (`#refuseMessage`): the socket lingers on its own timer. */
+  #refused = false;
   /** Set when the peer ended gracefully while whole messages waited in `#reader` for inbox room. */
   #endWhenTaken = false;
   #drainWaiters: Array<() => void> = [];
@@ -114,6 +123,26 @@ export class TcpTransport implements Transport {
     else this.#socket.destroy();
   }
 
+  /**
+   * Refuses a message for its size, as a WebSocket peer does with close code 1009: TCP has no
+   * close code, so the connection stays open for sending while the session reads what came
+   * before it, then `error`, and tells the peer with CLOSE ERROR (session.ts `#readFailed`)
+   * before it closes; what the peer still sends is dropped, and the socket goes after
+   * {@link REFUSED_LINGER_MS} whatever happens.
+   */
+  #refuseMessage(error: M2MError): void {
+    this.#discarding = true;
+    this.#refused = true;
+    this.#reader.clear();
+    this.#socket.resume();
+    const linger = setTimeout(() => this.#socket.destroy(), REFUSED_LINGER_MS);
+    linger.unref();
+    this.#socket.once('close', () => clearTimeout(linger));
+    this.#inbox.end(error);
+    this.#account.close();
+    this.#resolveEnded(error);
+  }
+
   #onData(chunk: Buffer): void {
     if (this.#closed || this.#discarding) return;
     try {
@@ -140,7 +169,10 @@ export class TcpTransport implements Transport {
         this.#socket.pause();
         return;
       }
-      if (len > this.#max) return this.#refuse(speaksHttp(len) ? new M2MError('Network', { reason: 'the peer speaks HTTP, not M2M over TCP (use a ws:// or http:// URL for an HTTP server)' }) : new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
+      if (len > this.#max) {
+        if (speaksHttp(len)) return this.#refuse(new M2MError('Network', { reason: 'the peer speaks HTTP, not M2M over TCP (use a ws:// or http:// URL for an HTTP server)' }));
+        return this.#refuseMessage(new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: len, max: this.#max }));
+      }
       const message = len < 0 ? undefined : this.#reader.take();
       if (!message) break;
       this.#account.release(4);
@@ -239,6 +271,9 @@ export class TcpTransport implements Transport {
     // peer's last bytes (and its FIN) waiting until the destroy timer.
     this.#discarding = true;
     this.#socket.resume();
+    // After a refusal nothing more is awaited: the FIN follows the CLOSE, and the linger timer
+    // (#refuseMessage) bounds how long the peer may keep the socket open.
+    if (this.#refused) return void this.#socket.end();
     await new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       this.#socket.once('close', () => {

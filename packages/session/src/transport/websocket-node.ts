@@ -73,6 +73,12 @@ function holdLongFrames(ws: WebSocketLike, holdLimit: () => number, onHold: (res
   return true;
 }
 
+/** A plain array of `n` bytes over a buffer of its own, not zeroed (the batch reader overwrites all of it). */
+function uninitialized(n: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
 /**
  * Entries a batched connection hands to its reader before it lets the event loop run (then
  * continues with `yieldTo`). The session reads every waiting message without a promise
@@ -148,7 +154,7 @@ export class NodeWebSocketTransport extends WebSocketTransport {
     this.#direct = directFrames(ws);
     unmaskFaster(ws);
     if (options.batched ?? ws.protocol === WS_BATCH_PROTOCOL) {
-      this.#reader = new BatchReader();
+      this.#reader = new BatchReader(uninitialized);
       this.#writer = new BatchWriter(this.#sendBatch, options.defer ?? process.nextTick);
       // A batch may be larger than one message (transport/ws-batch.ts, `batchLimit`).
       setReceiverLimit(ws, this.wireLimit);
@@ -255,10 +261,14 @@ export class NodeWebSocketTransport extends WebSocketTransport {
         return;
       }
       this.#turnEntries++;
-      const entry = reader.take()!;
-      // One copy out of the batch (into the message slab when small), so no entry pins it or
-      // shows the batch's other bytes.
-      const message = this.#slab.copyOut(entry);
+      // Copied out of the batch with the entries next to it (a run of this connection's own,
+      // BatchReader): no entry pins the batch or shows its other bytes.
+      let message: Uint8Array;
+      try {
+        message = reader.take()!;
+      } catch (e) {
+        return this.refuse(e, 1011, 'received buffer detached');
+      }
       try {
         // The entry leaves the batch's count (its bytes and prefix) for the inbox's (its bytes
         // and an array's overhead); the batch's own overhead goes with its last entry.

@@ -12,11 +12,12 @@
  * {@link WS_BATCH_BYTES}, or one larger message alone. Receiving: {@link checkBatch} checks every
  * entry's length against the bytes left and the message limit before anything is taken, then
  * {@link BatchReader} hands the entries out one at a time, so the transport moves only as many
- * into its inbox as its high-water mark allows and the rest stay bytes.
+ * into its inbox as its high-water mark allows and the rest stay bytes; consecutive entries are
+ * copied out of the batch together, as a NATS transport copies a BATCH (transport/nats-transport.ts).
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { Slab } from '#slab';
+import { markOwn, Slab, SLAB_BYTES } from '#slab';
 
 /**
  * The WebSocket subprotocol (`Sec-WebSocket-Protocol`) under which binary WebSocket messages are
@@ -77,20 +78,41 @@ export function checkBatch(batch: Uint8Array, max: number): M2MError | undefined
   return undefined;
 }
 
+/** The big-endian length at `at` (checked by {@link checkBatch} before it is read). */
+const lengthAt = (b: Uint8Array, at: number): number => ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+
 /**
  * Checked batches waiting to be taken apart (only those `ws` handed over in one socket read
- * while the transport's inbox was full). Entries come out as views of their batch; the caller
- * copies what it keeps.
+ * while the transport's inbox was full). Consecutive entries are copied out of their batch
+ * together, in runs of at most a slab ({@link SLAB_BYTES}, prefixes included), into a buffer of
+ * this connection's alone, marked so (codec/slab.ts `markOwn`: the session keeps the entries'
+ * views as they are, and the buffer cannot be transferred under the entries that share it);
+ * entries come out as views of their run: one allocation and copy per run instead of one per
+ * entry. An entry larger than a slab is copied alone, into a buffer of its own.
  */
 export class BatchReader {
   #batches: Uint8Array[] = [];
   #head = 0;
-  /** Read position in `#batches[#head]`. */
+  /** Read position in `#batches[#head]`: where the next run starts. */
   #at = 0;
+  /** The run being handed out, where its next entry starts, and whether it ends its batch. */
+  #run: Uint8Array | undefined;
+  #runAt = 0;
+  #runEndsBatch = false;
+  readonly #allocate: (n: number) => Uint8Array;
+
+  /**
+   * @param allocate a plain byte array of `n` bytes with its own buffer (byte offset 0), every
+   *   byte of which is overwritten (Node: over `Buffer.allocUnsafeSlow`, no zero fill); default a
+   *   zeroed one.
+   */
+  constructor(allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n)) {
+    this.#allocate = allocate;
+  }
 
   /** True while no entry is waiting. */
   get empty(): boolean {
-    return this.#head === this.#batches.length;
+    return this.#run === undefined && this.#head === this.#batches.length;
   }
 
   /** Adds a batch that passed {@link checkBatch}. */
@@ -103,33 +125,74 @@ export class BatchReader {
 
   /** The length of the next entry, or -1 when none is waiting. */
   nextLength(): number {
-    if (this.empty) return -1;
-    const batch = this.#batches[this.#head];
-    const at = this.#at;
-    return ((batch[at] << 24) | (batch[at + 1] << 16) | (batch[at + 2] << 8) | batch[at + 3]) >>> 0;
+    if (this.#run !== undefined) return lengthAt(this.#run, this.#runAt);
+    return this.#head === this.#batches.length ? -1 : lengthAt(this.#batches[this.#head], this.#at);
   }
 
-  /** The next entry (a view of its batch), or `undefined` when none is waiting. */
+  /**
+   * The next entry, or `undefined` when none is waiting.
+   * @throws M2MError Io when the application detached the buffer of an entry it was handed,
+   *   which the entries after it share (a byte stream's `enqueue` does, whatever the mark): they
+   *   are gone.
+   */
   take(): Uint8Array | undefined {
-    if (this.empty) return undefined;
+    let run = this.#run;
+    if (run === undefined) {
+      if (this.#head === this.#batches.length) return undefined;
+      const alone = this.#cut();
+      if (alone) return alone;
+      run = this.#run!;
+    } else if (run.length === 0) {
+      this.clear();
+      throw new M2MError('Io', { reason: 'the buffer of a received message was detached (transferred) while the messages after it in the same buffer were unread: copy received bytes before transferring them' });
+    }
+    const at = this.#runAt + PREFIX;
+    const end = at + lengthAt(run, this.#runAt);
+    this.batchDone = end === run.length && this.#runEndsBatch;
+    if (end === run.length) this.#run = undefined;
+    else this.#runAt = end;
+    // A view made with the constructor: `subarray` looks up the species constructor (a Buffer's).
+    return new Uint8Array(run.buffer, run.byteOffset + at, end - at);
+  }
+
+  /**
+   * Copies the next run out of the head batch (a plain view of it as the source: `subarray` of a
+   * Buffer makes a Buffer), or returns an entry larger than a slab copied alone.
+   */
+  #cut(): Uint8Array | undefined {
     const batch = this.#batches[this.#head];
-    const at = this.#at;
-    const len = ((batch[at] << 24) | (batch[at + 1] << 16) | (batch[at + 2] << 8) | batch[at + 3]) >>> 0;
-    const end = at + PREFIX + len;
-    const entry = batch.subarray(at + PREFIX, end);
-    this.batchDone = end === batch.length;
-    if (this.batchDone) {
-      // A batch read to its end is let go at once.
+    const from = this.#at;
+    let end = from + PREFIX + lengthAt(batch, from);
+    let alone: Uint8Array | undefined;
+    if (end - from > SLAB_BYTES) {
+      alone = this.#allocate(end - from - PREFIX);
+      alone.set(new Uint8Array(batch.buffer, batch.byteOffset + from + PREFIX, end - from - PREFIX));
+    } else {
+      while (end < batch.length) {
+        const next = end + PREFIX + lengthAt(batch, end);
+        if (next - from > SLAB_BYTES) break;
+        end = next;
+      }
+      const run = this.#allocate(end - from);
+      run.set(new Uint8Array(batch.buffer, batch.byteOffset + from, end - from));
+      markOwn(run);
+      this.#run = run;
+      this.#runAt = 0;
+      this.#runEndsBatch = end === batch.length;
+    }
+    if (end === batch.length) {
+      // A batch cut to its end is let go at once.
       this.#batches[this.#head++] = undefined as unknown as Uint8Array;
       this.#at = 0;
-      if (this.empty) {
+      if (this.#head === this.#batches.length) {
         this.#batches = [];
         this.#head = 0;
       }
     } else {
       this.#at = end;
     }
-    return entry;
+    if (alone) this.batchDone = end === batch.length;
+    return alone;
   }
 
   /** Drops every waiting entry. */
@@ -137,6 +200,7 @@ export class BatchReader {
     this.#batches = [];
     this.#head = 0;
     this.#at = 0;
+    this.#run = undefined;
   }
 }
 

@@ -1,0 +1,68 @@
+/**
+ * A message over the receiver's maxMessageBytes: the receiver tells the sender why before it ends
+ * the connection, so the sender's session error says that the peer refused the size. Over
+ * WebSocket the close code says it (1009, test/ws-peer-close-code.test.ts); over TCP, which has
+ * no close code, the receiving session sends CLOSE ERROR with the limit (docs/PROTOCOL.md §6).
+ * TCP used to drop the connection at once: the sender saw "connection lost" and no cause.
+ */
+import { isSdkError, type M2MError } from '@m2m/core';
+import { KeyPair } from '@m2m/crypto';
+import { describe, expect, it } from 'vitest';
+import { allowKeys, connect, listen, type ClosedInfo } from '../src/index.js';
+import { httpTransport } from '../src/http.js';
+import { natsServerPath, startNatsServer, type NatsNode } from './fixtures/nats-server.js';
+
+const nats = natsServerPath();
+
+/** The codes and messages of an error and its causes, outermost first. */
+function chain(e: unknown): string[] {
+  const out: string[] = [];
+  for (let c = e; c instanceof Error; c = c.cause) out.push(`${isSdkError(c) ? c.code : c.name}: ${c.message}`);
+  return out;
+}
+
+// Incompressible text, so the frame stays over the server's limit after compression.
+const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: Array.from({ length: 800 }, (_, i) => ((i * 2654435761) >>> 0).toString(36)).join(' ') }] });
+
+describe('a message over the peer maxMessageBytes', () => {
+  for (const transport of ['tcp', 'ws', 'http', 'nats'] as const) {
+    it.skipIf(transport === 'nats' && !nats).each([false, true])(`${transport}: the sender's session error says the peer refused its size (encrypted: %s)`, async (encrypted) => {
+      const serverKey = KeyPair.generate();
+      let serverEnd: Promise<ClosedInfo> | undefined;
+      const node: NatsNode | undefined = transport === 'nats' ? await startNatsServer() : undefined;
+      const server = await listen({
+        transport,
+        ...(node ? { servers: [node.address], subject: 'm2m.oversize' } : {}),
+        maxMessageBytes: 1024,
+        ...(encrypted ? { secure: { staticKey: serverKey } } : {}),
+        onSession: (s) => {
+          serverEnd = s.closed;
+          void (async () => {
+            for await (const _ of s) void _;
+          })().catch(() => undefined);
+        },
+      });
+      try {
+        const session = await connect(server.url, {
+          ...(transport === 'http' ? { transport: httpTransport } : {}),
+          ...(encrypted ? { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([serverKey.publicKey]) } } : {}),
+        });
+        // NATS: not in the BATCH that carries the client's AUTH (a batch with an entry over the
+        // limit is refused whole, AUTH included, and no CLOSE can be sealed without it).
+        if (transport === 'nats' && encrypted) await session.ping();
+        await session.send(big).catch(() => undefined);
+        const e: unknown = await (async () => {
+          for await (const _ of session) void _;
+        })().then(() => undefined, (err: unknown) => err);
+        expect(isSdkError(e) && (e as M2MError).code).toBe('SESSION_CLOSED');
+        // ws: close code 1009; http: 413; tcp and nats: the CLOSE with the limit.
+        expect(chain(e).join('\n'), chain(e).join(' | ')).toMatch(transport === 'http' ? /413 Payload Too Large/ : /maxMessageBytes/);
+        // The server's own end (when the message came after the handshake) names the limit too.
+        if (serverEnd) expect(chain((await serverEnd).error).join('\n')).toMatch(/LIMIT_EXCEEDED/);
+      } finally {
+        await server.close();
+        await node?.stop();
+      }
+    });
+  }
+});
