@@ -334,6 +334,26 @@ try {
     if (wrong.length || !/1009.*maxMessageBytes/.test(got.oversizeCause)) throw new Error(`expected ${JSON.stringify(want)} and a 1009 cause, got ${JSON.stringify(got)}`);
   });
 
+  // README.md: an error logged as JSON keeps its code, retry advice and cause chain, and
+  // `m2m errors decode` reads every link back from the record (not inferred from messages).
+  await check('JSON.stringify of an SDK error (only @m2m/session imported) keeps retry advice and the cause chain; m2m errors decode reads it', () => {
+    writeFileSync(
+      join(app, 'log-json.mjs'),
+      [
+        "import { KeyPair } from '@m2m/crypto';",
+        "import { connect } from '@m2m/session';",
+        "try { await connect('ws://127.0.0.1:1', { secure: { staticKey: KeyPair.generate(), insecureSkipPeerVerification: true } }); }",
+        "catch (e) { console.log(JSON.stringify({ level: 'error', msg: 'connect failed', err: e })); }",
+      ].join('\n'),
+    );
+    const line = run(process.execPath, ['log-json.mjs'], app).trim();
+    const err = (JSON.parse(line) as { err: { code?: string; retryable?: boolean; cause?: { code?: string } } }).err;
+    if (err.code !== 'NETWORK_ERROR' || err.retryable !== true || err.cause?.code !== 'ECONNREFUSED') throw new Error(`logged ${line}`);
+    writeFileSync(join(app, 'app.log'), `${line}\n`);
+    const decoded = run(bin, ['errors', 'decode', 'app.log'], app);
+    if (!/NETWORK_ERROR retryable/.test(decoded) || !decoded.includes('ECONNREFUSED') || decoded.includes('(inferred')) throw new Error(decoded);
+  });
+
   await check("README.md's esbuild command bundles a browser entry as written", () => {
     const command = /`(esbuild [^`]+)`/.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1];
     if (!command) throw new Error('README.md shows no esbuild command');
