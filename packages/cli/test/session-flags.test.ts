@@ -91,6 +91,20 @@ describe('m2m connect verifies the server', () => {
     expect(r.err).not.toContain('SECRET');
     expect(r.err).not.toContain('0123');
   });
+
+  it('a key flag with --transport rest or --plaintext is a usage error, not a quietly plaintext session', async () => {
+    const before = xx.counters.accepted;
+    const rest = await connectWith('http://127.0.0.1:1', ['--transport', 'rest', '--peer-key', serverHex]);
+    expect(rest.code).toBe(2);
+    expect(rest.err).toMatch(/CONFIG_ERROR: .*--transport rest .*plaintext.*: --peer-key cannot apply/);
+    const plain = await connectWith(xx.url, ['--plaintext', '--server-key', serverHex, '--pattern', 'IK']);
+    expect(plain.code).toBe(2);
+    expect(plain.err).toMatch(/--plaintext connects without encryption: --server-key, --pattern cannot apply; drop them/);
+    expect(xx.counters.accepted).toBe(before);
+    const io = capture();
+    expect(await main(['serve', '--transport', 'tcp', '--plaintext', '--identity', request], io)).toBe(2);
+    expect(io.lines.err.join('\n')).toMatch(/--plaintext serves without encryption: --identity cannot apply/);
+  });
 });
 
 describe('m2m serve --peer-key', () => {

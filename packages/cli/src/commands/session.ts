@@ -88,6 +88,15 @@ function natsTarget(url: string | undefined): { servers: string; subject: string
   return { servers: m[1], subject: decodeURIComponent(m[2]) };
 }
 
+/**
+ * A key flag asks for a verified, encrypted session: a plaintext one must not quietly replace it.
+ * @throws M2MError Config naming the key flags given with a plaintext mode (`why`, `flag`).
+ */
+function refuseKeyFlags(values: Partial<Record<string, unknown>>, why: string, flag: string): void {
+  const given = ['peer-key', 'server-key', 'known-keys', 'identity', 'pattern', 'insecure-skip-peer-verification'].filter((f) => values[f] !== undefined).map((f) => `--${f}`);
+  if (given.length) throw new M2MError('Config', { reason: `${why}: ${given.join(', ')} cannot apply; drop ${given.length > 1 ? 'them' : 'it'}, or leave out ${flag} for an encrypted session` });
+}
+
 /** Runs `serve`; resolves when the server stops (SIGINT/SIGTERM, or `--once` after one session). */
 export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...COMMON, transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, echo: { type: 'boolean' }, once: { type: 'boolean' }, url: { type: 'string' } }, 0);
@@ -96,6 +105,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   // nats: `--url nats://host:port/<subject>` joins the subject's queue group (a pool of `serve`s).
   if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new M2MError('Config', { reason: `--port must be a number from 0 to 65535, got ${values.port}` });
   const nats = transport === 'nats' ? natsTarget(values.url) : {};
+  if (values.plaintext) refuseKeyFlags(values, '--plaintext serves without encryption', '--plaintext');
   const secure = values.plaintext ? undefined : await secureOptions(values, 'server');
   if (secure) checkPeerVerification(secure, 'server'); // a key check the pattern cannot perform fails now, not per connection
   let done!: () => void;
@@ -188,6 +198,8 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   // --transport rest: the Rust reference's /message API (plaintext JSON; the reference has no Noise).
   if (values.transport !== undefined && values.transport !== 'rest') throw new M2MError('Config', { reason: '--transport must be rest (other transports follow the URL scheme)' });
   const rest = values.transport === 'rest';
+  if (rest) refuseKeyFlags(values, "--transport rest speaks the Rust reference's plaintext /message API (no Noise, no server key to check)", '--transport rest');
+  else if (values.plaintext) refuseKeyFlags(values, '--plaintext connects without encryption', '--plaintext');
   if (values.wait !== undefined && !/^\d+$/.test(values.wait)) throw new M2MError('Config', { reason: `--wait takes milliseconds (a whole number), not ${values.wait}` });
   const wait = values.wait === undefined ? 200 : Number(values.wait);
   const url = positionals[0];
