@@ -130,7 +130,10 @@ export class M2MHttpClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (e) {
-      throw new M2MError('Network', { reason: `${method} ${path} failed: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+      // undici says only "fetch failed" and keeps why (ECONNREFUSED, a reset) in its cause.
+      const why = (e as { cause?: { message?: unknown } } | undefined)?.cause?.message;
+      const message = (e as Error | undefined)?.message ?? String(e);
+      throw new M2MError('Network', { reason: `${method} ${path} failed: ${message}${typeof why === 'string' && why !== message ? ` (${why})` : ''}` }, { cause: e });
     }
     const bytes = await readBoundedBody(res, this.#max, 'replyBytes');
     const text = utf8DecodeStrict(bytes) ?? '';
