@@ -7,7 +7,7 @@
  * request.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { isSdkError, M2MError } from '@m2m/core';
 import { concatBytes, utf8DecodeStrict } from '@m2m/core/internal';
 import { readBoundedBody } from '@m2m/session/internal';
 import type { Hono } from 'hono';
@@ -53,8 +53,11 @@ export interface GatewayRoutesOptions {
    * @hono/node-server build a full undici Request (and a body stream) for every request.
    */
   requestSignal?: (request: Request, env: unknown) => AbortSignal;
-  /** Called after each request with what a log line needs. */
-  onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string }) => void;
+  /**
+   * Called after each request with what a log line needs: a failed one carries the error's
+   * message and, for an SDK error, its `code` (what `m2m errors explain` and docs/ERRORS.md take).
+   */
+  onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string; code?: string }) => void;
 }
 
 /** Response headers passed back from upstream. */
@@ -110,7 +113,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
     const started = performance.now();
     let stream = false;
     const done = (status: number, error?: unknown) =>
-      o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
+      o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message, ...(isSdkError(error) ? { code: error.code } : {}) } : {}) });
     try {
       const key = o.apiKeys?.required ? o.apiKeys.check(raw.headers) : undefined;
       const limited = o.rateLimit?.take(key ?? `addr:${clientAddress(env) ?? 'unknown'}`);
@@ -189,7 +192,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
   app.get('/v1/models', (c) => handle(c.req.raw, c.env, '/models'));
   app.all('/v1/*', (c) => {
     const e = new M2MError('RouteNotFound', { method: c.req.method, path: c.req.path });
-    o.onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false, error: e.message });
+    o.onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false, error: e.message, code: e.code });
     return gatewayErrorResponse(e);
   });
 }
