@@ -64,6 +64,19 @@ function run(cmd: string, args: string[], cwd: string, input?: string): string {
   return r.stdout;
 }
 
+/** {@link run} without blocking this process (servers it runs keep answering meanwhile). */
+function runAsync(cmd: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
+    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${stdout}\n${stderr}`.trim()))));
+  });
+}
+
 /**
  * The ```ts blocks of a Markdown file that import an @m2m package. A block fenced ```ts no-run
  * needs something this check cannot start (a NATS cluster) or does not end (a server left
@@ -382,7 +395,8 @@ try {
           'console.log(JSON.stringify({ plain, streamed, wrongKey, blocked }));',
         ].join('\n'),
       );
-      const got = run(process.execPath, ['gateway-agent.mjs'], app).trim();
+      // Not spawnSync: the stand-in upstream answers from this process's event loop.
+      const got = (await runAsync(process.execPath, ['gateway-agent.mjs'], app)).trim();
       const want = JSON.stringify({ plain: 'Hello', streamed: 'Hello', wrongKey: '401 UNAUTHORIZED', blocked: '422 SECURITY_VIOLATION' });
       if (got !== want) throw new Error(`expected ${want}, got ${got}`);
       if (seen.length !== 2 || seen.some((a) => a !== `Bearer ${line[1]}`)) throw new Error(`the upstream saw ${seen.length} requests with ${[...new Set(seen)].join(', ')}`);
