@@ -38,10 +38,11 @@ interface SecureFlags {
  * and `--known-keys` name the keys the peer may have: checked under every pattern, and the
  * first `--peer-key` is also the pre-shared key where the pattern needs one (IK, NK, KK clients;
  * KK servers). A client without any of them fails with a usage message unless
- * `--insecure-skip-peer-verification` is given; a server without them admits any client.
+ * `--insecure-skip-peer-verification` is given (for an `http(s)://` `url`, the message also
+ * points at `--transport rest`); a server without them admits any client.
  * @throws M2MError (Config) for a missing or malformed key, CryptoError for a bad known-keys line.
  */
-async function secureOptions(values: SecureFlags, role: 'client' | 'server'): Promise<SecureOptions> {
+async function secureOptions(values: SecureFlags, role: 'client' | 'server', url = ''): Promise<SecureOptions> {
   const pattern = values.pattern ?? 'XX';
   const shape = handshakePattern(pattern);
   if (!shape) throw new M2MError('Config', { reason: `unknown --pattern ${pattern} (XX, IK, NK, KK, NN, with psk modifiers)` });
@@ -59,7 +60,7 @@ async function secureOptions(values: SecureFlags, role: 'client' | 'server'): Pr
   if (preShared) options.remoteStaticKey = fromHex(keys[0]);
   if (role === 'client' && !verifyPeer) {
     if (!values['insecure-skip-peer-verification']) {
-      throw new M2MError('Config', { reason: `an encrypted connection needs the server's key: --peer-key HEX (or --known-keys FILE); --insecure-skip-peer-verification connects without checking it (an active man in the middle can then read everything). ${CONNECT_USAGE}` });
+      throw new M2MError('Config', { reason: `an encrypted connection needs the server's key: --peer-key HEX (or --known-keys FILE); --insecure-skip-peer-verification connects without checking it (an active man in the middle can then read everything).${/^https?:/i.test(url) ? " The Rust reference's HTTP API (plaintext JSON at /message) takes --transport rest instead." : ''} ${CONNECT_USAGE}` });
     }
     options.insecureSkipPeerVerification = true;
   }
@@ -213,7 +214,7 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
       throw new M2MError('Io', { reason: `cannot read ${f}: ${(e as Error).message}` }, { cause: e });
     }
   }
-  const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
+  const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client', url);
   const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: restTransport } : /^https?:/.test(url) ? { transport: httpTransport } : {}) }).catch((e: unknown) => {
     // The server's key is not the one given: most often a server restarted without --identity.
     if (isSdkError(e) && e.code === 'HANDSHAKE_PEER_REFUSED' && (e.details as { stage?: string }).stage === 'ACCEPT') io.err(paint(io, 'dim', PEER_KEY_HINT));
