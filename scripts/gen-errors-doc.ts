@@ -24,6 +24,13 @@ const lines: string[] = [
   'In a message, `{name}` is filled from the details; a last slot left empty is dropped with its',
   '`: ` (`Session closed: SERVER_SHUTDOWN`). `m2m errors explain CODE` prints one row.',
   '',
+  "`category` is the reference's epistemic class of the failure (its spec, §7.9.2): `belief_falsified`,",
+  'an assumption was proven wrong (bad input, a malformed frame, a wrong option: fix the input or the',
+  'configuration, retrying the same thing fails again); `bounded_ignorance`, something outside the',
+  'process was unknown or unavailable (network, upstream, timeouts, a busy peer: often retryable);',
+  '`invariant_violated`, a bug (log it and report it); `security`, a security check failed (a message',
+  'that does not authenticate, a refused key or API key, a replay, a detected threat).',
+  '',
   '| id | code | class | kind | reason | category | retryable | HTTP | exposed | message |',
   '|---|---|---|---|---|---|---|---|---|---|',
 ];

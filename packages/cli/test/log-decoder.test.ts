@@ -167,6 +167,17 @@ describe('text blocks', () => {
 });
 
 describe('JSON records', () => {
+  it("takes a request line's code beside its error text (m2m server's log), not one inferred from the text", () => {
+    const line = JSON.stringify({ level: 50, time: 1796161568737, msg: 'request', status: 502, error: 'Upstream error: upstream unreachable: connect ECONNREFUSED 127.0.0.1:1', code: 'UPSTREAM_ERROR' });
+    expect(decodeLog(line).errors[0]).toMatchObject({ codes: ['UPSTREAM_ERROR'], inferred: false, retryable: true });
+    // Without the code, the same text is still recognised, as inferred.
+    const bare = JSON.stringify({ level: 50, msg: 'request', error: 'Upstream error: upstream unreachable' });
+    expect(decodeLog(bare).errors[0]).toMatchObject({ codes: ['UPSTREAM_ERROR'], inferred: true });
+    // A code that is not the catalog's is not taken.
+    const foreign = JSON.stringify({ level: 50, msg: 'request', error: 'Upstream error: upstream unreachable', code: 'ECONNRESET' });
+    expect(decodeLog(foreign).errors[0]).toMatchObject({ codes: ['UPSTREAM_ERROR'], inferred: true });
+  });
+
   it('reads an OpenTelemetry record with only a catalog code as exception.type, and ignores records without errors', () => {
     const rec = { timeUnixNano: '1767225600000000000', attributes: { 'exception.type': 'REPLAY_DETECTED', 'exception.message': 'Replay detected: message counter 9 was already received or is outside the window' } };
     const log = decodeLog(`${JSON.stringify(rec)}\n{"level":30,"msg":"fine"}\n[1,2]\n"str"`);

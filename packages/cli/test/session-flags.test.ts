@@ -52,6 +52,7 @@ describe('m2m connect verifies the server', () => {
     expect(r.err).toContain('CONFIG_ERROR');
     expect(r.err).toContain('--peer-key');
     expect(r.err).toContain('--insecure-skip-peer-verification');
+    expect(r.err).not.toContain('--transport rest');
     await new Promise((res) => setTimeout(res, 50));
     expect({ accepted: xx.counters.accepted, failed: xx.counters.failedHandshakes }).toEqual(before);
   });
@@ -90,6 +91,26 @@ describe('m2m connect verifies the server', () => {
     expect(r.err).toContain('is not an m2m identity file');
     expect(r.err).not.toContain('SECRET');
     expect(r.err).not.toContain('0123');
+  });
+
+  it("an http:// URL without a key also points at --transport rest (the Rust reference's API)", async () => {
+    const r = await connectWith('http://127.0.0.1:1', []);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/CONFIG_ERROR: .*needs the server's key.*Rust reference's HTTP API .* --transport rest instead/);
+  });
+
+  it('a key flag with --transport rest or --plaintext is a usage error, not a quietly plaintext session', async () => {
+    const before = xx.counters.accepted;
+    const rest = await connectWith('http://127.0.0.1:1', ['--transport', 'rest', '--peer-key', serverHex]);
+    expect(rest.code).toBe(2);
+    expect(rest.err).toMatch(/CONFIG_ERROR: .*--transport rest .*plaintext.*: --peer-key cannot apply/);
+    const plain = await connectWith(xx.url, ['--plaintext', '--server-key', serverHex, '--pattern', 'IK']);
+    expect(plain.code).toBe(2);
+    expect(plain.err).toMatch(/--plaintext connects without encryption: --server-key, --pattern cannot apply; drop them/);
+    expect(xx.counters.accepted).toBe(before);
+    const io = capture();
+    expect(await main(['serve', '--transport', 'tcp', '--plaintext', '--identity', request], io)).toBe(2);
+    expect(io.lines.err.join('\n')).toMatch(/--plaintext serves without encryption: --identity cannot apply/);
   });
 });
 

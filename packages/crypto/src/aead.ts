@@ -154,7 +154,10 @@ export function sealWithNonce(key: Uint8Array, nonce: Uint8Array, plaintext: Uin
   return out;
 }
 
-/** XChaCha20-Poly1305 seal with a 24-byte nonce: `ciphertext ‖ tag`. */
+/**
+ * XChaCha20-Poly1305 seal with a 24-byte nonce: `ciphertext ‖ tag`.
+ * @throws CryptoError (Aead) for a key that is not 32 bytes, a nonce that is not 24, or inputs that are not Uint8Arrays.
+ */
 export function xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
   xchachaKey(key);
   nonceArg(nonce, 24, 'EncryptionFailed');

@@ -10,7 +10,10 @@ import { hmacSha256 } from './hmac.js';
 export const HKDF_MAX_OUTPUT = 255 * 32;
 const ZERO_SALT = new Uint8Array(32);
 
-/** RFC 5869 §2.2: PRK = HMAC(salt, IKM); an empty salt means 32 zero bytes. */
+/**
+ * RFC 5869 §2.2: PRK = HMAC(salt, IKM); an empty salt means 32 zero bytes.
+ * @throws CryptoError (Hmac/InvalidKey) when `ikm` (or a given salt) is not a Uint8Array.
+ */
 export function hkdfExtract(salt: Uint8Array | undefined, ikm: Uint8Array): Uint8Array {
   return hmacSha256(salt && salt.length > 0 ? salt : ZERO_SALT, ikm);
 }

@@ -11,13 +11,16 @@ export const HMAC_TAG_SIZE = 32;
 /** Shortest HMAC key the reference accepts. */
 export const HMAC_MIN_KEY_SIZE = 16;
 
-/** HMAC-SHA256 of `data` under `key` (any key length). */
+/**
+ * HMAC-SHA256 of `data` under `key` (any key length).
+ * @throws CryptoError (Hmac/InvalidKey) when `key` or `data` is not a Uint8Array.
+ */
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   if (!isBytes(key) || !isBytes(data)) throw new CryptoError('Hmac', 'InvalidKey', { detail: 'key and data must be Uint8Arrays' });
   return getBackend().hmacSha256(key, data);
 }
 
-/** SHA-256 of `data`. */
+/** SHA-256 of `data`. @throws CryptoError (Hmac/InvalidKey) when `data` is not a Uint8Array. */
 export function sha256(data: Uint8Array): Uint8Array {
   if (!isBytes(data)) throw new CryptoError('Hmac', 'InvalidKey', { detail: 'data must be a Uint8Array' });
   return getBackend().sha256(data);

@@ -85,7 +85,14 @@ export interface M2MHttpClientOptions {
 type Json = Record<string, unknown>;
 
 /**
- * The client.
+ * A typed client for the HTTP API of the Rust reference's `m2m server` (and of
+ * {@link createServerApp}, which serves the same routes): one method per route, replies in
+ * camelCase. Node and browsers (global `fetch`).
+ *
+ * Every method rejects with a typed `M2MError`: `NETWORK_ERROR` when the server is unreachable,
+ * `LIMIT_EXCEEDED` for a reply over `maxReplyBytes`, `CONTENT_BLOCKED` (403: the server's scan
+ * blocked the content), `INVALID_REQUEST` (400/415/422, with the server's text), `SERVER_ERROR`
+ * (5xx), `ROUTE_NOT_FOUND` (404 without a body), `INVALID_MESSAGE` when a 2xx reply is not JSON.
  * @example
  * ```ts
  * const api = new M2MHttpClient('http://127.0.0.1:3000');
@@ -99,6 +106,10 @@ export class M2MHttpClient {
   #max: number;
   #headers: Record<string, string>;
 
+  /**
+   * @param baseUrl - the server's origin, e.g. `http://127.0.0.1:3000` (no request is made here)
+   * @param options - reply size limit and extra headers
+   */
   constructor(baseUrl: string, options: M2MHttpClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.#max = options.maxReplyBytes ?? 16 * 1024 * 1024;
@@ -119,7 +130,10 @@ export class M2MHttpClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (e) {
-      throw new M2MError('Network', { reason: `${method} ${path} failed: ${(e as Error)?.message ?? String(e)}` }, { cause: e });
+      // undici says only "fetch failed" and keeps why (ECONNREFUSED, a reset) in its cause.
+      const why = (e as { cause?: { message?: unknown } } | undefined)?.cause?.message;
+      const message = (e as Error | undefined)?.message ?? String(e);
+      throw new M2MError('Network', { reason: `${method} ${path} failed: ${message}${typeof why === 'string' && why !== message ? ` (${why})` : ''}` }, { cause: e });
     }
     const bytes = await readBoundedBody(res, this.#max, 'replyBytes');
     const text = utf8DecodeStrict(bytes) ?? '';

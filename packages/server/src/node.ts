@@ -187,7 +187,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const log = options.logger;
   const onRequest: ServerAppOptions['onRequest'] = (info) => {
     options.onRequest?.(info);
-    log?.info({ ...info, ms: Math.round(info.ms * 100) / 100 }, 'request');
+    // A 5xx is the server's or its upstream's failure: logged as an error, so a level filter finds it.
+    if (log) (info.status >= 500 ? log.error : log.info).call(log, { ...info, ms: Math.round(info.ms * 100) / 100 }, 'request');
   };
   if (options.m2mUpstream && options.upstream !== undefined) throw new M2MError('Config', { reason: 'give either an upstream URL or an M2M upstream, not both' });
   if (options.m2mListen && typeof options.upstream !== 'string') throw new M2MError('Config', { reason: 'an M2M listener forwards to an upstream URL (--upstream)' });

@@ -62,4 +62,12 @@ describe('M2MHttpClient', () => {
     // The reference's /session/{id} route never matches (axum 0.7 syntax): its sessions read as unknown.
     expect(await api.getSession(id)).toBeUndefined();
   });
+
+  it("a server that is not there: NETWORK_ERROR saying why fetch failed (undici's cause), not only 'fetch failed'", async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    const port = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as { port: number }).port)));
+    await new Promise((r) => probe.close(r));
+    await expect(new M2MHttpClient(`http://127.0.0.1:${port}`).health()).rejects.toMatchObject({ code: 'NETWORK_ERROR', message: expect.stringMatching(/GET \/health failed: fetch failed \(.*ECONNREFUSED/) });
+  });
 });

@@ -1,10 +1,15 @@
 /**
  * One log record per request: the reference's routes through the app's middleware, unknown paths
- * through notFound, /v1 routes from the gateway itself (so they skip the middleware).
+ * through notFound, /v1 routes from the gateway itself (so they skip the middleware). As an
+ * operator reads `startServer`'s (and `m2m server`'s) lines: a failed request names its error
+ * code (what `m2m errors explain` and docs/ERRORS.md take), and a 5xx (the server's or its
+ * upstream's failure) is logged at error level, so a level filter finds it.
  */
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createServerApp } from '../src/app.js';
 import type { Forwarder } from '../src/gateway/forward.js';
+import { startServer, type RequestLogger } from '../src/node.js';
 
 describe('request log', () => {
   it('logs every request exactly once with its path and status', async () => {
@@ -24,5 +29,41 @@ describe('request log', () => {
       { method: 'GET', path: '/v1/models', status: 200 },
       { method: 'GET', path: '/v1/nope', status: 404 },
     ]);
+  });
+});
+
+type Line = { level: string; msg?: string } & Record<string, unknown>;
+function memoryLogger(): RequestLogger & { lines: Line[] } {
+  const lines: Line[] = [];
+  const at = (level: string) => (obj: Record<string, unknown>, msg?: string) => void lines.push({ ...obj, level, ...(msg !== undefined ? { msg } : {}) });
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  const port = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as { port: number }).port)));
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+describe('request log lines', () => {
+  it('an unreachable upstream: error level, status 502, code UPSTREAM_ERROR; a wrong key: info, 401, UNAUTHORIZED; a success: info without code', async () => {
+    const logger = memoryLogger();
+    const server = await startServer({ port: 0, upstream: `http://127.0.0.1:${await closedPort()}/v1`, apiKeys: ['team-key'], logger });
+    try {
+      const chat = (key: string) => fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}' });
+      expect((await chat('team-key')).status).toBe(502);
+      expect((await chat('wrong')).status).toBe(401);
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    } finally {
+      await server.close(100);
+    }
+    const requests = logger.lines.filter((l) => l.msg === 'request');
+    expect(requests.map((l) => [l.level, l.status, l.code])).toEqual([
+      ['error', 502, 'UPSTREAM_ERROR'],
+      ['info', 401, 'UNAUTHORIZED'],
+      ['info', 200, undefined],
+    ]);
+    expect(String(requests[0].error)).toMatch(/ECONNREFUSED/);
   });
 });

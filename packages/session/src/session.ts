@@ -206,7 +206,13 @@ class SessionHandshakeIo implements HandshakeIo {
 export let streamsOf: (session: Session) => StreamMux;
 
 /**
- * A session with a peer.
+ * An established M2M session with one peer, from `connect`, a server's `onSession` (or
+ * `for await (const s of server)`), or `Session.client` / `Session.server` over a transport of
+ * your own. `send(content)` sends a DATA message (JSON text); `for await (const m of session)`
+ * receives them in order; `close()` ends it. `encrypted`, `peerStaticKey` and `negotiated` say
+ * what the handshake agreed; `closed` resolves with how it ended. Failures are typed
+ * (`M2MError` / `CryptoError`): a send rejects with its error, and after an end other than an
+ * orderly close the iterator throws the session's error.
  * @example
  * ```ts
  * const session = await connect('ws://127.0.0.1:7400');

@@ -3,6 +3,7 @@
  * with a Network error that says why (found by a new user trying the packed packages: an
  * upgrade to the HTTP server and a POST to the WebSocket server were held with no answer).
  */
+import { createServer } from 'node:http';
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyPair } from '@m2m/crypto';
@@ -41,6 +42,22 @@ describe('wrong transport or port', () => {
     const server = await serve('ws');
     const result = await failure(connect(`http://127.0.0.1:${server.port}`, { transport: httpTransport, secure, timers: { helloTimeoutMs: 20_000 } }));
     expect(result).toMatch(/^NETWORK_ERROR: .*HTTP 426 Upgrade Required/);
+  }, 10_000);
+
+  it('an http:// client dialing a JSON-only /message (the Rust reference: 415) is told to use restTransport', async () => {
+    // What the reference's server answers a POST without `content-type: application/json`
+    // (../shared/reference/http-api.md, "415").
+    const reference = createServer((req, res) => {
+      req.resume();
+      res.writeHead(415, { 'content-type': 'text/plain; charset=utf-8' }).end('Expected request with `Content-Type: application/json`');
+    });
+    const port = await new Promise<number>((r) => reference.listen(0, '127.0.0.1', () => r((reference.address() as net.AddressInfo).port)));
+    try {
+      const result = await failure(connect(`http://127.0.0.1:${port}`, { transport: httpTransport, secure, timers: { helloTimeoutMs: 20_000 } }));
+      expect(result).toMatch(/^NETWORK_ERROR: .*HTTP 415 .*Content-Type: application\/json.*restTransport.*--transport rest/);
+    } finally {
+      reference.close();
+    }
   }, 10_000);
 
   it('an http:// client dialing a closed port says why fetch failed', async () => {

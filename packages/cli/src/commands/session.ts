@@ -38,10 +38,11 @@ interface SecureFlags {
  * and `--known-keys` name the keys the peer may have: checked under every pattern, and the
  * first `--peer-key` is also the pre-shared key where the pattern needs one (IK, NK, KK clients;
  * KK servers). A client without any of them fails with a usage message unless
- * `--insecure-skip-peer-verification` is given; a server without them admits any client.
+ * `--insecure-skip-peer-verification` is given (for an `http(s)://` `url`, the message also
+ * points at `--transport rest`); a server without them admits any client.
  * @throws M2MError (Config) for a missing or malformed key, CryptoError for a bad known-keys line.
  */
-async function secureOptions(values: SecureFlags, role: 'client' | 'server'): Promise<SecureOptions> {
+async function secureOptions(values: SecureFlags, role: 'client' | 'server', url = ''): Promise<SecureOptions> {
   const pattern = values.pattern ?? 'XX';
   const shape = handshakePattern(pattern);
   if (!shape) throw new M2MError('Config', { reason: `unknown --pattern ${pattern} (XX, IK, NK, KK, NN, with psk modifiers)` });
@@ -59,7 +60,7 @@ async function secureOptions(values: SecureFlags, role: 'client' | 'server'): Pr
   if (preShared) options.remoteStaticKey = fromHex(keys[0]);
   if (role === 'client' && !verifyPeer) {
     if (!values['insecure-skip-peer-verification']) {
-      throw new M2MError('Config', { reason: `an encrypted connection needs the server's key: --peer-key HEX (or --known-keys FILE); --insecure-skip-peer-verification connects without checking it (an active man in the middle can then read everything). ${CONNECT_USAGE}` });
+      throw new M2MError('Config', { reason: `an encrypted connection needs the server's key: --peer-key HEX (or --known-keys FILE); --insecure-skip-peer-verification connects without checking it (an active man in the middle can then read everything).${/^https?:/i.test(url) ? " The Rust reference's HTTP API (plaintext JSON at /message) takes --transport rest instead." : ''} ${CONNECT_USAGE}` });
     }
     options.insecureSkipPeerVerification = true;
   }
@@ -88,6 +89,15 @@ function natsTarget(url: string | undefined): { servers: string; subject: string
   return { servers: m[1], subject: decodeURIComponent(m[2]) };
 }
 
+/**
+ * A key flag asks for a verified, encrypted session: a plaintext one must not quietly replace it.
+ * @throws M2MError Config naming the key flags given with a plaintext mode (`why`, `flag`).
+ */
+function refuseKeyFlags(values: Partial<Record<string, unknown>>, why: string, flag: string): void {
+  const given = ['peer-key', 'server-key', 'known-keys', 'identity', 'pattern', 'insecure-skip-peer-verification'].filter((f) => values[f] !== undefined).map((f) => `--${f}`);
+  if (given.length) throw new M2MError('Config', { reason: `${why}: ${given.join(', ')} cannot apply; drop ${given.length > 1 ? 'them' : 'it'}, or leave out ${flag} for an encrypted session` });
+}
+
 /** Runs `serve`; resolves when the server stops (SIGINT/SIGTERM, or `--once` after one session). */
 export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...COMMON, transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, echo: { type: 'boolean' }, once: { type: 'boolean' }, url: { type: 'string' } }, 0);
@@ -96,6 +106,7 @@ export async function serveCommand(io: Io, argv: string[]): Promise<number> {
   // nats: `--url nats://host:port/<subject>` joins the subject's queue group (a pool of `serve`s).
   if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new M2MError('Config', { reason: `--port must be a number from 0 to 65535, got ${values.port}` });
   const nats = transport === 'nats' ? natsTarget(values.url) : {};
+  if (values.plaintext) refuseKeyFlags(values, '--plaintext serves without encryption', '--plaintext');
   const secure = values.plaintext ? undefined : await secureOptions(values, 'server');
   if (secure) checkPeerVerification(secure, 'server'); // a key check the pattern cannot perform fails now, not per connection
   let done!: () => void;
@@ -188,6 +199,8 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
   // --transport rest: the Rust reference's /message API (plaintext JSON; the reference has no Noise).
   if (values.transport !== undefined && values.transport !== 'rest') throw new M2MError('Config', { reason: '--transport must be rest (other transports follow the URL scheme)' });
   const rest = values.transport === 'rest';
+  if (rest) refuseKeyFlags(values, "--transport rest speaks the Rust reference's plaintext /message API (no Noise, no server key to check)", '--transport rest');
+  else if (values.plaintext) refuseKeyFlags(values, '--plaintext connects without encryption', '--plaintext');
   if (values.wait !== undefined && !/^\d+$/.test(values.wait)) throw new M2MError('Config', { reason: `--wait takes milliseconds (a whole number), not ${values.wait}` });
   const wait = values.wait === undefined ? 200 : Number(values.wait);
   const url = positionals[0];
@@ -201,7 +214,7 @@ export async function connectCommand(io: Io, argv: string[]): Promise<number> {
       throw new M2MError('Io', { reason: `cannot read ${f}: ${(e as Error).message}` }, { cause: e });
     }
   }
-  const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client');
+  const secure = values.plaintext || rest ? undefined : await secureOptions(values, 'client', url);
   const session = await connect(url, { secure, codec: values.codec as 'json' | 'binary' | undefined, signal: AbortSignal.timeout(15_000), ...(rest ? { transport: restTransport } : /^https?:/.test(url) ? { transport: httpTransport } : {}) }).catch((e: unknown) => {
     // The server's key is not the one given: most often a server restarted without --identity.
     if (isSdkError(e) && e.code === 'HANDSHAKE_PEER_REFUSED' && (e.details as { stage?: string }).stage === 'ACCEPT') io.err(paint(io, 'dim', PEER_KEY_HINT));

@@ -186,7 +186,12 @@ export function errorsInRecord(o: Rec): RecordError[] {
     const v = o[k];
     if (typeof v === 'string' ? v.length > 0 : isRec(v)) {
       fieldFound = true;
-      push(finish(format, time, linksFromValue(v), isRec(v) ? v.retryable : undefined));
+      let links = linksFromValue(v);
+      // A message in `error` with its code beside it (the request lines of m2m server,
+      // packages/server/src/node.ts): the code is the record's, not one inferred from the text.
+      const beside = typeof v === 'string' && links.length && links[0].code === undefined && typeof o.code === 'string' && catalogEntry(o.code) ? o.code : undefined;
+      if (beside) links = [makeLink(beside, links[0].name, links[0].message), ...links.slice(1)];
+      push(finish(format, time, links, isRec(v) ? v.retryable : undefined));
     }
   }
   if (!fieldFound && !otel && looksLikeError(o)) push(finish(format, time, linksFromValue(o), o.retryable));

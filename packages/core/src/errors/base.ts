@@ -5,6 +5,7 @@
 import { RETRYABLE_CLOSE_REASONS, RETRYABLE_REJECTIONS } from './enums.js';
 import { cryptoEntry, m2mEntry, renderTemplate, type ErrorCatalogEntry } from './catalog.js';
 import { installInspectHook } from '#inspect-hook';
+import { errorToJSON } from './json-hook.js';
 import type { CryptoErrorDetailsMap, CryptoErrorKind, CryptoReasonMap, ErrorCategory, M2MErrorDetailsMap, M2MErrorKind } from './kinds.js';
 
 const M2M_BRAND = Symbol.for('@m2m/core/M2MError');
@@ -111,9 +112,13 @@ export class M2MErrorImpl<K extends M2MErrorKind = M2MErrorKind> extends M2MBase
     Object.defineProperty(this, M2M_BRAND, { value: true });
   }
 
-  /** The serialized form (see `serializeError`). */
+  /**
+   * What `JSON.stringify(e)` writes: `serializeError(e)`'s form (code, retry advice, details with
+   * secrets redacted, the cause chain) on Node, and in browsers once `@m2m/core/errors` is
+   * imported; `{ name, code, message }` before that (errors/json-hook.ts).
+   */
   toJSON(): unknown {
-    return toJSONHook(this);
+    return errorToJSON(this);
   }
 }
 
@@ -149,16 +154,14 @@ export class CryptoErrorImpl<K extends CryptoErrorKind = CryptoErrorKind> extend
     Object.defineProperty(this, CRYPTO_BRAND, { value: true });
   }
 
-  /** The serialized form (see `serializeError`). */
+  /**
+   * What `JSON.stringify(e)` writes: `serializeError(e)`'s form (code, retry advice, details with
+   * secrets redacted, the cause chain) on Node, and in browsers once `@m2m/core/errors` is
+   * imported; `{ name, code, message }` before that (errors/json-hook.ts).
+   */
   toJSON(): unknown {
-    return toJSONHook(this);
+    return errorToJSON(this);
   }
-}
-
-let toJSONHook: (e: M2MBaseError) => unknown = (e) => ({ name: e.name, code: e.code, message: e.message });
-/** @internal Lets the serializer module install itself without an import cycle. */
-export function setToJSONHook(fn: (e: M2MBaseError) => unknown): void {
-  toJSONHook = fn;
 }
 
 /** An {@link M2MErrorImpl} of one kind; `M2MError` without a parameter is the union of all kinds, so `kind` narrows. */

@@ -11,7 +11,9 @@
  * (packages/cli/src/log-decoder/text-block.ts) reads it as before.
  * @module
  */
+import { setToJSONHook } from './json-hook.js';
 import { isSecretName, redactDetails } from './redact.js';
+import { serializeError } from './serialize.js';
 
 /** Node's `util.inspect.custom` (a registered symbol: no node:util import, browsers ignore it). */
 export const INSPECT_CUSTOM: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
@@ -111,10 +113,15 @@ function copyRedacted(from: Record<string, unknown>, to: Record<string, unknown>
 }
 
 /**
- * Makes {@link inspectView} what `util.inspect` shows of instances of each class (errors/base.ts
- * calls it once for M2MError and CryptoError; the browser build's `inspect.browser.ts` does nothing).
+ * Makes {@link inspectView} what `util.inspect` shows of instances of each class, and
+ * `serializeError`'s form what their `toJSON` returns (errors/base.ts calls it once for M2MError
+ * and CryptoError; the browser build's `inspect.browser.ts` does nothing).
  */
 export function installInspectHook(...classes: readonly { readonly prototype: object }[]): void {
+  // Node programs log errors with JSON.stringify too: there an SDK error's toJSON writes the
+  // whole chain with retry advice from the start, not only once @m2m/core/errors is loaded
+  // (json-hook.ts). A call, not a bare import: the package is "sideEffects": false.
+  setToJSONHook((e) => serializeError(e));
   for (const c of classes) {
     hookedPrototypes.push(c.prototype);
     Object.defineProperty(c.prototype, INSPECT_CUSTOM, {

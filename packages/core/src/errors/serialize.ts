@@ -2,7 +2,8 @@
  * `serializeError` / `deserializeError`: error chains as plain JSON that come back typed.
  * @module
  */
-import { CryptoErrorImpl, M2MBaseError, M2MErrorImpl, isCryptoError, isSdkError, setToJSONHook } from './base.js';
+import { CryptoErrorImpl, M2MBaseError, M2MErrorImpl, isCryptoError, isSdkError } from './base.js';
+import { setToJSONHook } from './json-hook.js';
 import { catalogEntry, cryptoEntry, m2mEntry } from './catalog.js';
 import type { CryptoErrorKind, CryptoReasonMap, M2MErrorKind } from './kinds.js';
 import { redactDetails } from './redact.js';

@@ -12,7 +12,10 @@ import { checkLimit, resolveLimits, type Limits } from './limits.js';
 /** Prefix of the Brotli format. */
 export const BROTLI_PREFIX = '#M2M[v3.0]|DATA:';
 
-/** Encodes text in the Brotli format (quality 11 by default, window 22). */
+/**
+ * Encodes text in the Brotli format (quality 11 by default, window 22).
+ * Throws nothing for a string (a lone surrogate is encoded as U+FFFD, as TextEncoder does).
+ */
 export function encodeBrotliText(content: string, quality = 11): string {
   return BROTLI_PREFIX + base64Encode(platform.brotliCompress(utf8Encode(content), Math.max(0, Math.min(11, quality)), 22));
 }

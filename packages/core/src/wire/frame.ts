@@ -292,7 +292,7 @@ function compressPayload(jsonBytes: Uint8Array, auto: boolean): Uint8Array | und
   return auto && packed.length >= jsonBytes.length ? undefined : packed;
 }
 
-/** Text form: `#M2M|1|` + base64 of everything after the prefix. */
+/** Text form: `#M2M|1|` + base64 of everything after the prefix. @throws M2MError as {@link encodeFrame}. */
 export function encodeFrameText(json: string, options: EncodeFrameOptions = {}): string {
   return frameBytesToText(encodeFrame(json, options));
 }

@@ -45,7 +45,13 @@ export function peerUrl(address: string): string {
 }
 
 /**
- * Builds the forwarder.
+ * A {@link Forwarder} that sends the gateway's `/v1` requests to a peer gateway (one started
+ * with `m2m server --m2m-listen`, or `startServer({ m2mListen })`) over encrypted M2M sessions,
+ * Noise XX with `peerPublicKey` the only key accepted; up to `maxSessions` sessions are opened
+ * on demand and reused, one exchange at a time each. Nothing is dialled here.
+ * A forwarded request rejects with an `M2MError`: `UPSTREAM_ERROR` (the peer unreachable or
+ * refusing, its session failed, the link closed, or the peer's own upstream failed),
+ * `UPSTREAM_TIMEOUT` (no answer within `timeoutMs`), `ABORTED` (the client went away).
  * @example
  * ```ts
  * const forward = peerForwarder({ address: '10.0.0.2:7401', staticKey: KeyPair.generate(), peerPublicKey: peerHex });

@@ -8,7 +8,7 @@
  * request.
  * @module
  */
-import { M2MError } from '@m2m/core';
+import { isSdkError, M2MError } from '@m2m/core';
 import { concatBytes, utf8DecodeStrict } from '@m2m/core/internal';
 import { readBoundedBody } from '@m2m/session/internal';
 import type { Hono } from 'hono';
@@ -57,8 +57,11 @@ export interface GatewayRoutesOptions {
    * @hono/node-server build a full undici Request (and a body stream) for every request.
    */
   requestSignal?: (request: Request, env: unknown) => AbortSignal;
-  /** Called after each request with what a log line needs. */
-  onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string }) => void;
+  /**
+   * Called after each request with what a log line needs: a failed one carries the error's
+   * message and, for an SDK error, its `code` (what `m2m errors explain` and docs/ERRORS.md take).
+   */
+  onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string; code?: string }) => void;
 }
 
 /** Response headers passed back from upstream. */
@@ -122,7 +125,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
     // The body counts against the server's budget until the request is answered (it is held while the upstream is asked).
     const account = raw.method === 'POST' ? o.bodyBudget?.account() : undefined;
     const done = (status: number, error?: unknown) =>
-      o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message } : {}) });
+      o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message, ...(isSdkError(error) ? { code: error.code } : {}) } : {}) });
     try {
       let key: string | undefined;
       if (o.apiKeys?.required) {
@@ -214,7 +217,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
   app.get('/v1/models', (c) => handle(c.req.raw, c.env, '/models'));
   app.all('/v1/*', (c) => {
     const e = new M2MError('RouteNotFound', { method: c.req.method, path: c.req.path });
-    o.onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false, error: e.message });
+    o.onRequest?.({ method: c.req.method, path: c.req.path, status: 404, ms: 0, stream: false, error: e.message, code: e.code });
     return gatewayErrorResponse(e);
   });
 }

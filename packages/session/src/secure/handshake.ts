@@ -400,7 +400,10 @@ async function confirmClient(io: HandshakeIo, core: SessionCore, hs: HandshakeSt
   return { channel, peerStaticKey, handshakeHash: hs.handshakeHash };
 }
 
-/** The organisation's shared psk from the reference's key hierarchy (`m2m/v1/{org}/shared`). */
+/**
+ * The organisation's shared psk from the reference's key hierarchy (`m2m/v1/{org}/shared`).
+ * @throws M2MError (Config) when the derived key is shorter than 32 bytes.
+ */
 export function organizationPsk(hierarchy: { deriveSharedKey(): KeyMaterial }): Uint8Array {
   const k = hierarchy.deriveSharedKey();
   const out = k.bytes.slice(0, 32);

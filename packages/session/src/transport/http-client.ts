@@ -35,6 +35,12 @@ function serverSays(res: Response, body: Uint8Array): string {
   return text ? `: ${text}` : '';
 }
 
+/**
+ * Said with a 415: the Rust reference's `/message` takes JSON only and refuses this transport's
+ * frames with 415 (../shared/reference/http-api.md); its dialer is `restTransport`.
+ */
+const REST_HINT = ' (a server that takes only JSON at /message, such as the Rust reference\'s HTTP API, needs { transport: restTransport } from @m2m/session/http; m2m connect --transport rest)';
+
 /** A {@link Transport} over HTTP requests to `{base}/message`. */
 export class HttpClientTransport implements Transport {
   /** Transport kind, always `http`. */
@@ -117,7 +123,7 @@ export class HttpClientTransport implements Transport {
     if (id) this.#connection = id;
     if (res.status === 410) return this.#end();
     if (res.status === 204) return;
-    if (!res.ok) throw new M2MError('Network', { reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.#endpoint}${serverSays(res, body)}` });
+    if (!res.ok) throw new M2MError('Network', { reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.#endpoint}${serverSays(res, body)}${res.status === 415 ? REST_HINT : ''}` });
     const seq = Number(res.headers.get(SEQUENCE_HEADER));
     const count = countFrames(body, this.#max);
     if (!count) return;
