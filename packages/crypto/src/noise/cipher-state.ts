@@ -4,10 +4,10 @@
  * @module
  */
 import { CryptoError } from '@m2m/core/internal';
-import { chacha20poly1305Open, chacha20poly1305Seal, sealInPlace } from '../aead.js';
+import { chacha20poly1305Seal } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 import { getBackend } from '../backend.js';
-import { mixHashInto } from '#noise-speed';
+import { mixHashInto, openField, sealAt } from '#noise-speed';
 
 const EMPTY = new Uint8Array(0);
 /** Largest nonce (2^64 - 1 is reserved, §5.1). */
@@ -120,14 +120,14 @@ export class CipherState {
   encryptWithAdAt(ad: Uint8Array, out: Uint8Array, at: number, len: number): number {
     const k = this.#k;
     if (!k) return at + len;
-    sealInPlace(k, this.#nonce(), out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
+    sealAt(k, this.#nonce(), ad, out, at, len);
     this.n++;
     return at + len + 16;
   }
   /** DecryptWithAd(ad, ciphertext); the nonce advances only on success. @throws CryptoError (Aead). */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     if (!this.#k) return ciphertext;
-    const out = chacha20poly1305Open(this.#k, this.#nonce(), ciphertext, ad);
+    const out = openField(this.#k, this.#nonce(), ad, ciphertext);
     this.n++;
     return out;
   }

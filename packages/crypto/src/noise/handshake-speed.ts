@@ -7,6 +7,7 @@
  * @module
  */
 import { bufferOf, concatBytes, CryptoError, isArrayBuffer, kindOf, lengthOf } from '@m2m/core/internal';
+import { chacha20poly1305Open, sealInPlace } from '../aead.js';
 import { getBackend } from '../backend.js';
 import { constantTimeEqual, sha256 } from '../hmac.js';
 import { handshakeHashOf, type SymmetricState } from './cipher-state.js';
@@ -76,4 +77,28 @@ export function mixHashInto(h: Uint8Array, data: Uint8Array): void {
   mixScratch.set(data, 32);
   const input = mixView(32 + data.length);
   if (!getBackend().sha256Into?.(input, h)) h.set(sha256(input));
+}
+
+/**
+ * Noise's EncryptWithAd of `out[at…at+len)` in place under `k` and `nonce`, the tag right after
+ * it: on libsodium through the backend's own working arrays (`noiseSealAt`, backend/sodium.ts),
+ * which spares each handshake's fresh key, h and message arrays a move off V8's heap on first
+ * native use; otherwise the general in-place seal. Same bytes either way.
+ * @throws CryptoError (Aead) as `sealInPlace`.
+ */
+export function sealAt(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, out: Uint8Array, at: number, len: number): void {
+  if (!getBackend().noiseSealAt?.(k, nonce, ad, out, at, len)) sealInPlace(k, nonce, out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
+}
+
+/**
+ * Noise's DecryptWithAd of `sealed` (ciphertext ‖ tag) into a fresh array, as {@link sealAt}
+ * through the backend's working arrays where it can.
+ * @throws CryptoError: Aead/DataTooShort, Aead/DecryptionFailed, as `chacha20poly1305Open`.
+ */
+export function openField(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, sealed: Uint8Array): Uint8Array {
+  const backend = getBackend();
+  const out = backend.noiseOpen ? backend.noiseOpen(k, nonce, ad, sealed) : null;
+  if (out) return out;
+  if (out === undefined) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }); // as the general open says it
+  return chacha20poly1305Open(k, nonce, sealed, ad);
 }
