@@ -200,7 +200,7 @@ export class SessionCore {
    * @internal
    */
   allocate(n: number): Uint8Array {
-    return this.#slab.allocate(n);
+    return this.#slab.carve(n);
   }
 
   static {

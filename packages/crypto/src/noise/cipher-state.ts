@@ -200,15 +200,13 @@ export class SymmetricState {
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {
-    // h and ck as views of one 64-byte array (at most 64 bytes, V8 keeps it on its heap; a
-    // larger one gets its own backing store, far more costly); both start as the initial hash
-    // (§5.2 InitializeSymmetric).
-    const state = new Uint8Array(64);
+    // Both start as the initial hash (§5.2 InitializeSymmetric). Two arrays of 32 bytes, which V8
+    // keeps on its heap: views of one 64-byte array (as before) cost that array a backing store
+    // of its own, since `subarray` of an array on the heap moves it off first (~1 µs, a malloc
+    // and a later free; docs/ARCHITECTURE.md, Performance notes).
     const initial = initialHash(protocolName);
-    state.set(initial, 0);
-    state.set(initial, 32);
-    this.#h = state.subarray(0, 32);
-    this.#ck = state.subarray(32, 64);
+    this.#h = new Uint8Array(initial);
+    this.#ck = new Uint8Array(initial);
   }
   static {
     hashOf = (ss) => ss.#h;
