@@ -23,3 +23,6 @@ export const sealAt: typeof speed.sealAt = (k, nonce, ad, out, at, len) => sealI
 
 /** DecryptWithAd into a fresh array. */
 export const openField: typeof speed.openField = (k, nonce, ad, sealed) => chacha20poly1305Open(k, nonce, sealed, ad);
+
+/** No WebAssembly HKDF in browsers (few handshakes): the backend's or the generic one. */
+export const fastHkdfInto: typeof speed.fastHkdfInto = () => false;

@@ -12,6 +12,13 @@ import { getBackend } from '../backend.js';
 import { constantTimeEqual, sha256 } from '../hmac.js';
 import { handshakeHashOf, type SymmetricState } from './cipher-state.js';
 import type { MessageAllocator } from './handshake-state.js';
+import { wasmHkdfInto, wasmMixHash } from './sha256-wasm.js';
+
+/**
+ * Noise's HKDF into the caller's arrays in one WebAssembly call (./sha256-wasm.ts); false when
+ * that does not take them now (the caller then uses the backend's or the generic HKDF).
+ */
+export const fastHkdfInto: (ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3: Uint8Array | undefined) => boolean = wasmHkdfInto;
 
 /**
  * Room for a handshake message of `n` bytes: from the handshake's owner's `allocator` (a session
@@ -69,6 +76,7 @@ const mixView = (end: number) => (mixViews[end] ??= mixScratch.subarray(0, end))
  * scratch holds nothing secret. Browsers hash a fresh concatenation (handshake-speed.browser.ts).
  */
 export function mixHashInto(h: Uint8Array, data: Uint8Array): void {
+  if (wasmMixHash(h, data)) return;
   if (data.length > MIX_SCRATCH_DATA) {
     h.set(sha256(concatBytes(h, data)));
     return;
