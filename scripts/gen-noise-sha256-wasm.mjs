@@ -41,6 +41,8 @@ export const LAYOUT = {
 const L = LAYOUT;
 
 const g = (n) => `(local.get $${n})`;
+// Byte swap written out at each use: V8 does not inline calls between WebAssembly functions here.
+const be = (x) => `(i32.or (i32.and (i32.rotl ${x} (i32.const 8)) (i32.const 0x00ff00ff)) (i32.and (i32.rotr ${x} (i32.const 8)) (i32.const 0xff00ff00)))`;
 const rotr = (x, n) => `(i32.rotr ${x} (i32.const ${n}))`;
 
 function compress() {
@@ -53,7 +55,7 @@ function compress() {
     // Names rotate instead of values: at round r, the working variable a is held in v[-r mod 8].
     const [a, b, c, d, e, f, gg, h] = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => v[(((k - r) % 8) + 8) % 8]);
     const w = `w${r % 16}`;
-    if (r < 16) s += ` (local.set $${w} (call $be (i32.load offset=${4 * r} (local.get $p))))\n`;
+    if (r < 16) s += ` (local.set $${w} (i32.load offset=${4 * r} (local.get $p)))\n (local.set $${w} ${be(g(w))})\n`;
     else {
       const w15 = g(`w${(r - 15) % 16}`);
       const w2 = g(`w${(r - 2) % 16}`);
@@ -110,9 +112,9 @@ ${out} )
  (func $key (param $k i32)
   (local $i i32)
   (loop $x
-   (i32.store8 offset=${L.PAD} (local.get $i) (i32.xor (i32.load8_u (i32.add (local.get $k) (local.get $i))) (i32.const 0x36)))
-   (i32.store8 offset=${L.PAD + 64} (local.get $i) (i32.xor (i32.load8_u (i32.add (local.get $k) (local.get $i))) (i32.const 0x5c)))
-   (local.set $i (i32.add (local.get $i) (i32.const 1)))
+   (i32.store offset=${L.PAD} (local.get $i) (i32.xor (i32.load (i32.add (local.get $k) (local.get $i))) (i32.const 0x36363636)))
+   (i32.store offset=${L.PAD + 64} (local.get $i) (i32.xor (i32.load (i32.add (local.get $k) (local.get $i))) (i32.const 0x5c5c5c5c)))
+   (local.set $i (i32.add (local.get $i) (i32.const 4)))
    (br_if $x (i32.lt_u (local.get $i) (i32.const 32))))
   (memory.fill (i32.const ${L.PAD + 32}) (i32.const 0x36) (i32.const 32))
   (memory.fill (i32.const ${L.PAD + 96}) (i32.const 0x5c) (i32.const 32))
