@@ -100,3 +100,12 @@ export function wasmMixHash(h: Uint8Array, data: Uint8Array): boolean {
   h.set(digest);
   return true;
 }
+
+/**
+ * A copy of the module's whole memory once compiled, else `undefined`: lets tests check that no
+ * key material stays in it between calls.
+ * @internal
+ */
+export function wasmMemoryCopy(): Uint8Array | undefined {
+  return wasm ? mem.slice() : undefined;
+}
