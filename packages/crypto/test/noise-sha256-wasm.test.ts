@@ -118,7 +118,7 @@ describe.skipIf(!hasSodium)('Noise AEAD through libsodium\'s working arrays (ski
         const plain = random(len);
         const out = new Uint8Array(len + 16 + 7);
         out.set(plain, 3);
-        expect(b.noiseSealAt!(key, nonce, ad, out, 3, len)).toBe(true);
+        expect(b.noiseSealAt!(key, nonce, out.subarray(3, 3 + len), ad, out.subarray(3 + len, 3 + len + 16))).toBe(true);
         expect(hex(out.subarray(3, 3 + len + 16))).toBe(hex(chacha20poly1305Seal(key, nonce, plain, ad)));
         const opened = b.noiseOpen!(key, nonce, ad, out.subarray(3, 3 + len + 16));
         expect(opened && hex(opened)).toBe(hex(plain));
@@ -126,7 +126,7 @@ describe.skipIf(!hasSodium)('Noise AEAD through libsodium\'s working arrays (ski
     }
   });
 
-  it('refuses a changed tag, ciphertext, ad or key (undefined), and takes no size it does not handle (false / null)', () => {
+  it('refuses a changed tag, ciphertext, ad or key (undefined), and takes no size or type it does not handle (false / null)', () => {
     const key = random(32);
     const nonce = random(12);
     const ad = random(32);
@@ -139,11 +139,12 @@ describe.skipIf(!hasSodium)('Noise AEAD through libsodium\'s working arrays (ski
     expect(b.noiseOpen!(random(32), nonce, ad, sealed)).toBeUndefined();
     expect(b.noiseOpen!(key, nonce, random(32), sealed)).toBeUndefined();
     const out = new Uint8Array(2048);
-    expect(b.noiseSealAt!(key, nonce, ad, out, 0, 1025)).toBe(false);
-    expect(b.noiseSealAt!(key, nonce, random(65), out, 0, 10)).toBe(false);
-    expect(b.noiseSealAt!(random(31), nonce, ad, out, 0, 10)).toBe(false);
-    expect(b.noiseSealAt!(key, nonce, ad, out, 2030, 10)).toBe(false); // no room for the tag
-    expect(b.noiseSealAt!(key, nonce, ad, out, -1, 10)).toBe(false);
+    const tag = out.subarray(2000, 2016);
+    expect(b.noiseSealAt!(key, nonce, out.subarray(0, 1025), ad, tag)).toBe(false);
+    expect(b.noiseSealAt!(key, nonce, out.subarray(0, 10), random(65), tag)).toBe(false);
+    expect(b.noiseSealAt!(random(31), nonce, out.subarray(0, 10), ad, tag)).toBe(false);
+    expect(b.noiseSealAt!(key, nonce, out.subarray(0, 10), ad, out.subarray(2000, 2015))).toBe(false);
+    expect(b.noiseSealAt!(key, nonce, [1, 2] as unknown as Uint8Array, ad, tag)).toBe(false);
     expect(hex(out)).toBe('00'.repeat(2048));
     expect(b.noiseOpen!(key, nonce, ad, new Uint8Array(15))).toBeNull();
     expect(b.noiseOpen!(key, nonce, ad, new Uint8Array(1041))).toBeNull();
@@ -151,6 +152,12 @@ describe.skipIf(!hasSodium)('Noise AEAD through libsodium\'s working arrays (ski
   });
 
   it('gives CipherState and HandshakeState the general path\'s bytes and errors', () => {
+    compile();
+    const [o1, o2] = [new Uint8Array(32), new Uint8Array(32)];
+    const ck = random(32);
+    const ikm = random(32);
+    expect(b.noiseHkdfInto!(ck, ikm, o1, o2)).toBe(true); // the module first, libsodium's hashes otherwise
+    expect([hex(o1), hex(o2)]).toEqual(hkdf(ck, ikm).slice(0, 2).map(hex));
     const k = random(32);
     const [a, c] = [new CipherState(k.slice()), new CipherState(k.slice())];
     const ad = random(32);

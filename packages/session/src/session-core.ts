@@ -200,7 +200,7 @@ export class SessionCore {
    * @internal
    */
   allocate(n: number): Uint8Array {
-    return this.#slab.carve(n);
+    return this.#slab.allocate(n);
   }
 
   static {

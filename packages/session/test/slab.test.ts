@@ -21,21 +21,6 @@ describe('slab allocation', () => {
     const mine = first.allocate(100);
     expect(other.allocate(100).buffer).not.toBe(mine.buffer);
   });
-  it('carve takes small sizes from the slab too (Noise messages), zeroed and apart; none at 0 bytes or past a quarter slab', () => {
-    const owner = new Slab();
-    const big = owner.allocate(100);
-    const small = [1, 32, 64].map((n) => owner.carve(n));
-    for (const v of small) {
-      expect(v.buffer).toBe(big.buffer);
-      expect(v.every((x) => x === 0)).toBe(true);
-    }
-    small[0][0] = 7;
-    small[1].fill(9);
-    expect([big.every((x) => x === 0), small[2].every((x) => x === 0)]).toEqual([true, true]);
-    expect(owner.allocate(64).buffer).not.toBe(big.buffer); // allocate keeps its own arrays below 65 bytes
-    expect(owner.carve(0).buffer.byteLength).toBe(0);
-    expect(owner.carve(SLAB_BYTES / 4 + 1).buffer.byteLength).toBe(SLAB_BYTES / 4 + 1);
-  });
   it('module functions carve from the slab in use, and from none outside useSlab', () => {
     const owner = new Slab();
     const before = useSlab(owner);

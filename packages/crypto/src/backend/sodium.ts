@@ -25,6 +25,7 @@ import { writeHmacPads } from './hmac-pads.js';
 import { SizeClassChooser } from './size-class-chooser.js';
 import { sodiumAead, type SodiumAead, type SodiumAeadPublic } from './sodium-aead.js';
 import type { CryptoBackend, SealedParts } from './types.js';
+import { wasmHkdfInto } from '../noise/sha256-wasm.js';
 
 /** Calls that could use the addon (small AEAD, X25519) made on node:crypto before it is loaded. */
 export const SODIUM_WARMUP_CALLS = 64;
@@ -411,21 +412,21 @@ function noiseInputs(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array): Uint8A
 }
 
 /** {@link CryptoBackend.noiseSealAt} on libsodium, through the working arrays (no size-class choice: libsodium is the faster below 1 KiB). */
-function noiseSealAt(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, out: Uint8Array, at: number, len: number): boolean {
-  const outLength = bytesLength(out);
-  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(len) || at < 0 || len < 0 || len > NOISE_FIELD_MAX || at + len + 16 > outLength) return false;
+function noiseSealAt(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ad: Uint8Array, tag: Uint8Array): boolean {
+  const len = bytesLength(data);
+  if (len < 0 || len > NOISE_FIELD_MAX || bytesLength(tag) !== 16) return false;
   const adView = noiseInputs(key, nonce, ad);
   if (!adView) return false;
-  const data = (inViews[len] ??= noiseIn.subarray(0, len));
-  data.set(out.subarray(at, at + len));
+  const work = (inViews[len] ??= noiseIn.subarray(0, len));
+  work.set(data);
   try {
-    a.seal(data, noiseTag, data, adView, noiseNonce, noiseKey);
+    a.seal(work, noiseTag, work, adView, noiseNonce, noiseKey);
   } finally {
     noiseKey.fill(0);
   }
   // Ciphertext and tag are public; the plaintext was overwritten in place.
-  out.set(data, at);
-  out.set(noiseTag, at + len);
+  data.set(work);
+  tag.set(noiseTag);
   return true;
 }
 
@@ -554,7 +555,9 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     // Hashing uses the addon once something else loaded it (a hash alone never pays its load).
     hmacSha256: (key, data) => (sodium ? sodiumHmac(sodium, key, data) : eager && loaded(true) ? sodiumHmac(sodium!, key, data) : nodeBackend.hmacSha256(key, data)),
     sha256: (data) => (sodium ? sodiumSha256(sodium, data) : eager && loaded(true) ? sodiumSha256(sodium!, data) : nodeBackend.sha256(data)),
+    // One WebAssembly call where it takes them (noise/sha256-wasm.ts), else libsodium's hashes.
     noiseHkdfInto: (ck, ikm, out1, out2, out3) => {
+      if (wasmHkdfInto(ck, ikm, out1, out2, out3)) return true;
       const s = sodium ?? (eager ? loaded(true) : null);
       return s ? sodiumNoiseHkdfInto(ck, ikm, out1, out2, out3) : false;
     },
@@ -567,7 +570,7 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       return true;
     },
     // Before the addon is loaded these take nothing (the general calls count toward loading it).
-    noiseSealAt: (key, nonce, ad, out, at, len) => (aead ? noiseSealAt(aead, key, nonce, ad, out, at, len) : false),
+    noiseSealAt: (key, nonce, data, ad, tag) => (aead ? noiseSealAt(aead, key, nonce, data, ad, tag) : false),
     noiseOpen: (key, nonce, ad, sealed) => (aead ? noiseOpen(aead, key, nonce, ad, sealed) : null),
     x25519(secret, publicKey) {
       const s = loaded(eager);

@@ -68,12 +68,12 @@ export interface CryptoBackend {
    */
   noiseHkdfInto?(chainingKey: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3?: Uint8Array): boolean;
   /**
-   * Optional: Noise's EncryptWithAd for a handshake-sized field: `out[at…at+len)` encrypted in
-   * place under `key` and `nonce` (32 and 12 bytes) with `ad`, the 16-byte tag written right
-   * after it; false without touching anything when this backend does not take these sizes now
-   * (the caller then seals through `chachaSealInPlace`).
+   * Optional: Noise's EncryptWithAd for a handshake-sized field: `data` encrypted in place under
+   * `key` and `nonce` (32 and 12 bytes) with `ad`, the 16-byte tag written to `tag`; false
+   * without touching anything when this backend does not take these sizes now (the caller then
+   * seals through `chachaSealInPlace`).
    */
-  noiseSealAt?(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, out: Uint8Array, at: number, len: number): boolean;
+  noiseSealAt?(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ad: Uint8Array, tag: Uint8Array): boolean;
   /**
    * Optional: Noise's DecryptWithAd for a handshake-sized field: the plaintext of `sealed`
    * (ciphertext ‖ tag) in a fresh array, `undefined` when the tag does not verify, `null` when

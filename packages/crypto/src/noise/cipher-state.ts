@@ -7,7 +7,7 @@ import { CryptoError } from '@m2m/core/internal';
 import { chacha20poly1305Seal } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 import { getBackend } from '../backend.js';
-import { fastHkdfInto, mixHashInto, openField, sealAt } from '#noise-speed';
+import { mixHashInto, openField, sealAt } from '#noise-speed';
 
 const EMPTY = new Uint8Array(0);
 /** Largest nonce (2^64 - 1 is reserved, §5.1). */
@@ -32,7 +32,7 @@ export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint
  * intermediate keys are wiped.
  */
 function noiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3?: Uint8Array): void {
-  if (fastHkdfInto(ck, ikm, out1, out2, out3) || getBackend().noiseHkdfInto?.(ck, ikm, out1, out2, out3)) return;
+  if (getBackend().noiseHkdfInto?.(ck, ikm, out1, out2, out3)) return;
   const temp = hmacSha256(ck, ikm);
   // One buffer for the `previous output ‖ counter` inputs.
   const block = new Uint8Array(33);
@@ -120,14 +120,14 @@ export class CipherState {
   encryptWithAdAt(ad: Uint8Array, out: Uint8Array, at: number, len: number): number {
     const k = this.#k;
     if (!k) return at + len;
-    sealAt(k, this.#nonce(), ad, out, at, len);
+    sealAt(k, this.#nonce(), out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
     this.n++;
     return at + len + 16;
   }
   /** DecryptWithAd(ad, ciphertext); the nonce advances only on success. @throws CryptoError (Aead). */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     if (!this.#k) return ciphertext;
-    const out = openField(this.#k, this.#nonce(), ad, ciphertext);
+    const out = openField(this.#k, this.#nonce(), ciphertext, ad);
     this.n++;
     return out;
   }

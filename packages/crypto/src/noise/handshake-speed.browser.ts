@@ -18,11 +18,8 @@ export const mixPrologue: typeof speed.mixPrologue = (ss, _protocolName, prologu
 /** MixHash(data) into `h`: SHA-256 of a fresh h ‖ data (no shared scratch). */
 export const mixHashInto: typeof speed.mixHashInto = (h, data) => h.set(sha256(concatBytes(h, data)));
 
-/** EncryptWithAd of `out[at…at+len)` in place, the tag after it. */
-export const sealAt: typeof speed.sealAt = (k, nonce, ad, out, at, len) => sealInPlace(k, nonce, out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
+/** EncryptWithAd in place: the general in-place seal (same parameters). */
+export const sealAt: typeof speed.sealAt = sealInPlace;
 
-/** DecryptWithAd into a fresh array. */
-export const openField: typeof speed.openField = (k, nonce, ad, sealed) => chacha20poly1305Open(k, nonce, sealed, ad);
-
-/** No WebAssembly HKDF in browsers (few handshakes): the backend's or the generic one. */
-export const fastHkdfInto: typeof speed.fastHkdfInto = () => false;
+/** DecryptWithAd into a fresh array: the general open (same parameters). */
+export const openField: typeof speed.openField = chacha20poly1305Open;

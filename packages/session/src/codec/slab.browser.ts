@@ -19,10 +19,6 @@ export class Slab {
   allocate(n: number): Uint8Array {
     return new Uint8Array(n);
   }
-  /** The same (Node's carves small arrays too). */
-  carve(n: number): Uint8Array {
-    return new Uint8Array(n);
-  }
   /** A copy of `bytes`. */
   copyOut(bytes: Uint8Array): Uint8Array {
     return new Uint8Array(bytes);

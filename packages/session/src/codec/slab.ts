@@ -46,17 +46,7 @@ export class Slab {
 
   /** A zeroed array of `n` bytes: its own below 65 bytes and above a quarter slab, else a view of this owner's current slab. */
   allocate(n: number): Uint8Array {
-    return n <= ON_HEAP ? new Uint8Array(n) : this.carve(n);
-  }
-
-  /**
-   * {@link Slab.allocate} without its own array below 65 bytes: a view of this owner's slab from
-   * 1 byte on (Noise's messages, SessionCore.allocate). A small array of its own lives on V8's
-   * heap, and its first `.buffer`, `subarray` or native call moves it to a backing store of its
-   * own (~1 µs); a handshake message gets all three.
-   */
-  carve(n: number): Uint8Array {
-    if (n === 0 || n > MAX_CARVED) return new Uint8Array(n);
+    if (n <= ON_HEAP || n > MAX_CARVED) return new Uint8Array(n);
     let slab = this.#slab;
     let used = this.#used;
     if (used + n > slab.length) {
