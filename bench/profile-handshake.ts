@@ -13,6 +13,10 @@
  * With `PROFILE=file.cpuprofile` (and no `--cpu-prof`) only the timed handshakes are profiled,
  * through the inspector, sampled every 50 µs: no module loading or warm-up in the profile
  * (native leaves may then show under another native function's name; read them inclusively).
+ * Native time (libsodium, N-API, V8's runtime) is attributed better by Linux `perf` than by V8's
+ * sampler, which also inflated JavaScript about 2× here:
+ * `perf record -g -e cpu-clock -- node --perf-basic-prof --import tsx --conditions=… bench/profile-handshake.ts`
+ * then `perf script` (stacks through JIT frames; the eighth round in the notes used it).
  * Findings: docs/ARCHITECTURE.md, Performance notes.
  * @module
  */

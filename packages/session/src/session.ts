@@ -268,7 +268,8 @@ export class Session implements AsyncIterable<SessionData> {
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
     this.transport = transport;
     this.#codec = codec;
-    if (codec === binaryCodec) this.#dataWriter = platform.fastCodec?.frameMessageWriter();
+    // Encrypted sessions seal every DATA (the writer takes plaintext frames only): none made for them.
+    if (codec === binaryCodec && !options.secure) this.#dataWriter = platform.fastCodec?.frameMessageWriter();
     this.#clock = options.clock ?? systemClock;
     this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
     // Unread DATA counts toward the server's buffer budget through the transport's account.

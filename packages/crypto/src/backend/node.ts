@@ -8,6 +8,7 @@ import * as nc from './node-crypto.js';
 import { toPlainBytes } from '@m2m/core/internal';
 import type { CryptoBackend } from './types.js';
 import { writeHmacPads } from './hmac-pads.js';
+import { wasmHkdfInto } from '../noise/sha256-wasm.js';
 
 const b64u = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 const fromB64u = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
@@ -104,6 +105,8 @@ export const nodeBackend: CryptoBackend = {
     return toPlainBytes(out);
   },
   hmacSha256,
+  // Noise's HKDF in one WebAssembly call (noise/sha256-wasm.ts; false until it is compiled).
+  noiseHkdfInto: wasmHkdfInto,
   sha256: (data) => toPlainBytes(nc.hash('sha256', data, 'buffer')),
   x25519(secret, publicKey) {
     try {

@@ -25,6 +25,7 @@ import { writeHmacPads } from './hmac-pads.js';
 import { SizeClassChooser } from './size-class-chooser.js';
 import { sodiumAead, type SodiumAead, type SodiumAeadPublic } from './sodium-aead.js';
 import type { CryptoBackend, SealedParts } from './types.js';
+import { wasmHkdfInto } from '../noise/sha256-wasm.js';
 
 /** Calls that could use the addon (small AEAD, X25519) made on node:crypto before it is loaded. */
 export const SODIUM_WARMUP_CALLS = 64;
@@ -322,8 +323,18 @@ function padHmacInto(dataLength: number, out: Uint8Array): void {
   hashInto(out, outerPad);
 }
 
-// The HKDF's PRK (HMAC(ck, ikm)): secret, zeroed after each call.
+// The HKDF's PRK (HMAC(ck, ikm)) and its outputs: secret, zeroed after each call. The binding
+// writes only into these module arrays, never into the caller's: a typed array of 64 bytes or
+// fewer lives on V8's heap until native code first touches it, and that touch moves its bytes
+// to a backing store of their own (a malloc, a copy, and a free by the collector later: ~1 µs
+// each, and a handshake passed a dozen fresh arrays so; docs/ARCHITECTURE.md, Performance notes).
 const prk = new Uint8Array(32);
+/** {@link CryptoBackend.sha256Into}'s output before it is copied out (public: MixHash's h). */
+const digest = new Uint8Array(32);
+const okm = new Uint8Array(96);
+const okm1 = okm.subarray(0, 32);
+const okm2 = okm.subarray(32, 64);
+const okm3 = okm.subarray(64, 96);
 
 /**
  * Noise's HKDF (§4.3) in one pass over the reused HMAC blocks, into the caller's arrays: the same
@@ -344,19 +355,102 @@ function sodiumNoiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, 
   padHmacInto(ikmLength, prk);
   padKey(prk);
   innerPad[64] = 1;
-  padHmacInto(1, out1);
-  innerPad.set(out1, 64);
+  padHmacInto(1, okm1);
+  innerPad.set(okm1, 64);
   innerPad[96] = 2;
-  padHmacInto(33, out2);
+  padHmacInto(33, okm2);
   if (out3) {
-    innerPad.set(out2, 64);
+    innerPad.set(okm2, 64);
     innerPad[96] = 3;
-    padHmacInto(33, out3);
+    padHmacInto(33, okm3);
+    out3.set(okm3);
   }
+  out1.set(okm1);
+  out2.set(okm2);
   innerPad.fill(0, 0, 64 + Math.max(33, ikmLength));
   outerPad.fill(0);
   prk.fill(0);
+  okm.fill(0);
   return true;
+}
+
+/** Largest field {@link noiseSealAt} and {@link noiseOpen} take (a handshake's are 0 to ~200 bytes; larger ones take the general calls). */
+const NOISE_FIELD_MAX = 1024;
+/** Largest associated data they take (Noise's is h, 32 bytes). */
+const NOISE_AD_MAX = 64;
+// Their working memory, made once: the binding sees only these arrays, never a handshake's own
+// (each fresh array up to 64 bytes would be moved off V8's heap on first native use: see `okm`).
+// Key and plaintext are wiped after each call.
+const noiseKey = new Uint8Array(32);
+const noiseNonce = new Uint8Array(12);
+const noiseTag = new Uint8Array(16);
+const noiseAd = new Uint8Array(NOISE_AD_MAX);
+const noiseIn = new Uint8Array(NOISE_FIELD_MAX + 16);
+const noiseOut = new Uint8Array(NOISE_FIELD_MAX);
+// One view per length, made on first use (as MixHash's, noise/handshake-speed.ts).
+const adViews: Uint8Array[] = [];
+const inViews: Uint8Array[] = [];
+const outViews: Uint8Array[] = [];
+
+/** The real length of `x` when it is a Uint8Array (any realm), else -1. */
+function bytesLength(x: unknown): number {
+  return kindOf.call(x) === 'Uint8Array' ? (lengthOf.call(x) as number) : -1;
+}
+
+/**
+ * Copies `key`, `nonce` and `ad` into the working arrays; the view of `ad` there, or `undefined`
+ * when a size is not one these calls take (nothing copied then).
+ */
+function noiseInputs(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array): Uint8Array | undefined {
+  const adLength = bytesLength(ad);
+  if (bytesLength(key) !== 32 || bytesLength(nonce) !== 12 || adLength < 0 || adLength > NOISE_AD_MAX) return undefined;
+  noiseKey.set(key);
+  noiseNonce.set(nonce);
+  const adView = (adViews[adLength] ??= noiseAd.subarray(0, adLength));
+  adView.set(ad);
+  return adView;
+}
+
+/** {@link CryptoBackend.noiseSealAt} on libsodium, through the working arrays (no size-class choice: libsodium is the faster below 1 KiB). */
+function noiseSealAt(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ad: Uint8Array, tag: Uint8Array): boolean {
+  const len = bytesLength(data);
+  if (len < 0 || len > NOISE_FIELD_MAX || bytesLength(tag) !== 16) return false;
+  const adView = noiseInputs(key, nonce, ad);
+  if (!adView) return false;
+  const work = (inViews[len] ??= noiseIn.subarray(0, len));
+  work.set(data);
+  try {
+    a.seal(work, noiseTag, work, adView, noiseNonce, noiseKey);
+  } finally {
+    noiseKey.fill(0);
+  }
+  // Ciphertext and tag are public; the plaintext was overwritten in place.
+  data.set(work);
+  tag.set(noiseTag);
+  return true;
+}
+
+/** {@link CryptoBackend.noiseOpen} on libsodium, through the working arrays. */
+function noiseOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined | null {
+  const n = bytesLength(sealed) - 16;
+  if (n < 0 || n > NOISE_FIELD_MAX) return null;
+  const adView = noiseInputs(key, nonce, ad);
+  if (!adView) return null;
+  // A private copy: shared memory read once (as aead.ts's opens do).
+  const c = (inViews[n + 16] ??= noiseIn.subarray(0, n + 16));
+  c.set(sealed);
+  const m = (outViews[n] ??= noiseOut.subarray(0, n));
+  let ok: boolean;
+  try {
+    ok = a.open(m, c, adView, noiseNonce, noiseKey);
+  } finally {
+    noiseKey.fill(0);
+  }
+  if (!ok) return undefined;
+  const plaintext = new Uint8Array(n);
+  plaintext.set(m);
+  m.fill(0);
+  return plaintext;
 }
 
 function sodiumSha256(s: Sodium, data: Uint8Array): Uint8Array {
@@ -461,16 +555,23 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
     // Hashing uses the addon once something else loaded it (a hash alone never pays its load).
     hmacSha256: (key, data) => (sodium ? sodiumHmac(sodium, key, data) : eager && loaded(true) ? sodiumHmac(sodium!, key, data) : nodeBackend.hmacSha256(key, data)),
     sha256: (data) => (sodium ? sodiumSha256(sodium, data) : eager && loaded(true) ? sodiumSha256(sodium!, data) : nodeBackend.sha256(data)),
+    // One WebAssembly call where it takes them (noise/sha256-wasm.ts), else libsodium's hashes.
     noiseHkdfInto: (ck, ikm, out1, out2, out3) => {
+      if (wasmHkdfInto(ck, ikm, out1, out2, out3)) return true;
       const s = sodium ?? (eager ? loaded(true) : null);
       return s ? sodiumNoiseHkdfInto(ck, ikm, out1, out2, out3) : false;
     },
     sha256Into(data, out) {
       const s = sodium ?? (eager ? loaded(true) : null);
       if (!s || data.length > 64 + SODIUM_HASH_MAX || !isBytes32(out) || kindOf.call(data) !== 'Uint8Array') return false;
-      hashInto(out, data);
+      // Through the module's own output (see `okm`): Noise's h is a fresh array per handshake.
+      hashInto(digest, data);
+      out.set(digest);
       return true;
     },
+    // Before the addon is loaded these take nothing (the general calls count toward loading it).
+    noiseSealAt: (key, nonce, data, ad, tag) => (aead ? noiseSealAt(aead, key, nonce, data, ad, tag) : false),
+    noiseOpen: (key, nonce, ad, sealed) => (aead ? noiseOpen(aead, key, nonce, ad, sealed) : null),
     x25519(secret, publicKey) {
       const s = loaded(eager);
       if (!s) return nodeBackend.x25519(secret, publicKey);

@@ -67,6 +67,19 @@ export interface CryptoBackend {
    * call instead of three HMACs: sodium.ts pads each key once into reused buffers.
    */
   noiseHkdfInto?(chainingKey: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3?: Uint8Array): boolean;
+  /**
+   * Optional: Noise's EncryptWithAd for a handshake-sized field: `data` encrypted in place under
+   * `key` and `nonce` (32 and 12 bytes) with `ad`, the 16-byte tag written to `tag`; false
+   * without touching anything when this backend does not take these sizes now (the caller then
+   * seals through `chachaSealInPlace`).
+   */
+  noiseSealAt?(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ad: Uint8Array, tag: Uint8Array): boolean;
+  /**
+   * Optional: Noise's DecryptWithAd for a handshake-sized field: the plaintext of `sealed`
+   * (ciphertext ‖ tag) in a fresh array, `undefined` when the tag does not verify, `null` when
+   * this backend does not take these sizes now (the caller then opens through `chachaOpen`).
+   */
+  noiseOpen?(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined | null;
   /** Optional: {@link CryptoBackend.x25519} into `out` (32 bytes); false when this backend cannot now. */
   x25519Into?(secret: Uint8Array, publicKey: Uint8Array, out: Uint8Array): boolean;
   /** X25519 (RFC 7748 §5): raw output, possibly all zeros for low-order inputs. */

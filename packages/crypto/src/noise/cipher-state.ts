@@ -4,10 +4,10 @@
  * @module
  */
 import { CryptoError } from '@m2m/core/internal';
-import { chacha20poly1305Open, chacha20poly1305Seal, sealInPlace } from '../aead.js';
+import { chacha20poly1305Seal } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 import { getBackend } from '../backend.js';
-import { mixHashInto } from '#noise-speed';
+import { mixHashInto, openField, sealAt } from '#noise-speed';
 
 const EMPTY = new Uint8Array(0);
 /** Largest nonce (2^64 - 1 is reserved, §5.1). */
@@ -120,14 +120,14 @@ export class CipherState {
   encryptWithAdAt(ad: Uint8Array, out: Uint8Array, at: number, len: number): number {
     const k = this.#k;
     if (!k) return at + len;
-    sealInPlace(k, this.#nonce(), out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
+    sealAt(k, this.#nonce(), out.subarray(at, at + len), ad, out.subarray(at + len, at + len + 16));
     this.n++;
     return at + len + 16;
   }
   /** DecryptWithAd(ad, ciphertext); the nonce advances only on success. @throws CryptoError (Aead). */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     if (!this.#k) return ciphertext;
-    const out = chacha20poly1305Open(this.#k, this.#nonce(), ciphertext, ad);
+    const out = openField(this.#k, this.#nonce(), ciphertext, ad);
     this.n++;
     return out;
   }
@@ -200,15 +200,13 @@ export class SymmetricState {
   readonly cipher = new CipherState();
   /** InitializeSymmetric(protocolName). */
   constructor(protocolName: string) {
-    // h and ck as views of one 64-byte array (at most 64 bytes, V8 keeps it on its heap; a
-    // larger one gets its own backing store, far more costly); both start as the initial hash
-    // (§5.2 InitializeSymmetric).
-    const state = new Uint8Array(64);
+    // Both start as the initial hash (§5.2 InitializeSymmetric). Two arrays of 32 bytes, which V8
+    // keeps on its heap: views of one 64-byte array (as before) cost that array a backing store
+    // of its own, since `subarray` of an array on the heap moves it off first (~1 µs, a malloc
+    // and a later free; docs/ARCHITECTURE.md, Performance notes).
     const initial = initialHash(protocolName);
-    state.set(initial, 0);
-    state.set(initial, 32);
-    this.#h = state.subarray(0, 32);
-    this.#ck = state.subarray(32, 64);
+    this.#h = new Uint8Array(initial);
+    this.#ck = new Uint8Array(initial);
   }
   static {
     hashOf = (ss) => ss.#h;

@@ -5,6 +5,7 @@
  * @module
  */
 import { concatBytes } from '@m2m/core/internal';
+import { chacha20poly1305Open, sealInPlace } from '../aead.js';
 import { sha256 } from '../hmac.js';
 import type * as speed from './handshake-speed.js';
 
@@ -16,3 +17,9 @@ export const mixPrologue: typeof speed.mixPrologue = (ss, _protocolName, prologu
 
 /** MixHash(data) into `h`: SHA-256 of a fresh h ‖ data (no shared scratch). */
 export const mixHashInto: typeof speed.mixHashInto = (h, data) => h.set(sha256(concatBytes(h, data)));
+
+/** EncryptWithAd in place: the general in-place seal (same parameters). */
+export const sealAt: typeof speed.sealAt = sealInPlace;
+
+/** DecryptWithAd into a fresh array: the general open (same parameters). */
+export const openField: typeof speed.openField = chacha20poly1305Open;
