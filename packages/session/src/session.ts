@@ -131,35 +131,6 @@ let handshakeAccess: {
   next(session: Session, iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message>;
 };
 
-/**
- * The transport's first message, or a Timeout (HELLO) after `ms`: one promise settled by
- * whichever comes first, not a race over two (fewer promises per accepted connection).
- */
-function firstMessage(iterator: AsyncIterator<Uint8Array>, clock: Clock, ms: number): Promise<IteratorResult<Uint8Array>> {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = clock.setTimeout(() => {
-      if (done) return;
-      done = true;
-      reject(new M2MError('Timeout', { operation: 'HELLO', ms }));
-    }, ms);
-    iterator.next().then(
-      (r) => {
-        if (done) return;
-        done = true;
-        clock.clearTimeout(timer);
-        resolve(r);
-      },
-      (e: unknown) => {
-        if (done) return;
-        done = true;
-        clock.clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
-
 /** One handshake stage being read: settles once, from the transport, the session's end or its timer. */
 class StageRead {
   #done = false;
@@ -184,6 +155,23 @@ class StageRead {
   fail(e: unknown): void {
     if (this.finish()) this.#reject(e);
   }
+}
+
+/**
+ * The transport's first message, or a Timeout (HELLO) after `ms`: one promise settled by
+ * whichever comes first, not a race over two (fewer promises per accepted connection).
+ */
+function firstMessage(iterator: AsyncIterator<Uint8Array>, clock: Clock, ms: number): Promise<IteratorResult<Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    const read = new StageRead(reject, clock);
+    read.arm('HELLO', ms);
+    iterator.next().then(
+      (r) => {
+        if (read.finish()) resolve(r);
+      },
+      (e: unknown) => read.fail(e),
+    );
+  });
 }
 
 /** A session's {@link HandshakeIo}: methods on a prototype instead of two closures per session. */
@@ -526,7 +514,7 @@ export class Session implements AsyncIterable<SessionData> {
    */
   send(content: string, options: { algorithm?: Algorithm } & DataExtras = NO_SEND_OPTIONS): Promise<void> {
     const closed = this.#core.closedInfo;
-    if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
+    if (closed) return Promise.reject(closedError(closed));
     // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
     if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
     let bytes: Uint8Array;
