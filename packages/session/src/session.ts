@@ -12,7 +12,7 @@ import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { useSlab, type Slab } from '#slab';
-import { platform } from '#platform';
+import { fastFrameMessageWriter, fastSessionCapabilities } from '#platform';
 import type { FrameMessageWriter } from './codec/data-writer.js';
 import { SessionCore, slabOfCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
@@ -108,7 +108,7 @@ function coreOptions(o: SessionOptions, role: SessionRole, onSend: (m: Message) 
   const core: { [K in keyof Required<SessionCoreOptions>]: SessionCoreOptions[K] } = {
     role,
     // Unless given, the defaults; on Node with shared frozen parts the handshake codec copies (codec/default-capabilities.ts).
-    capabilities: o.capabilities ?? platform.fastCodec?.sessionCapabilities(),
+    capabilities: o.capabilities ?? fastSessionCapabilities(),
     sessionId: o.sessionId,
     clock: o.clock,
     timers: o.timers,
@@ -250,7 +250,7 @@ export class Session implements AsyncIterable<SessionData> {
   private constructor(transport: Transport, role: SessionRole, codec: MessageCodec, options: SessionOptions) {
     this.transport = transport;
     this.#codec = codec;
-    if (codec === binaryCodec) this.#dataWriter = platform.fastCodec?.frameMessageWriter();
+    if (codec === binaryCodec) this.#dataWriter = fastFrameMessageWriter();
     this.#clock = options.clock ?? systemClock;
     this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
     // Unread DATA counts toward the server's buffer budget through the transport's account.

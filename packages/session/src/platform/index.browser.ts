@@ -7,6 +7,8 @@ import { WebSocketTransport, type WebSocketLike } from '../transport/websocket.j
 import { dial } from '../transport/dial.js';
 import type { SessionPlatform } from './types.js';
 
+export * from './fast-codec.browser.js';
+
 /** The browser's dialers. */
 export const platform: SessionPlatform = {
   openWebSocket(url, options) {
