@@ -17,6 +17,7 @@ import { openNatsClient } from '../transport/nats-link.js';
 import type { SessionPlatform } from './types.js';
 
 export * from './fast-codec.node.js';
+export { keptPlaintext } from '../secure/kept-plaintext.js';
 
 /** Whether a dial failed because the server closed the socket without an HTTP answer (this SDK's TCP servers do, to an upgrade request). */
 const hungUp = (e: unknown): boolean => (e as { code?: unknown }).code === 'ECONNRESET' && (e as Error).message === 'socket hang up';
