@@ -3,7 +3,7 @@
  * (draft-irtf-cfrg-xchacha §2). Output layout: `nonce ‖ ciphertext ‖ tag(16)`.
  * @module
  */
-import { loadNoble } from '#backend';
+import { loadNoble, openIntoWith, sealInPlaceWith } from '#backend';
 // Opens read shared memory (a SharedArrayBuffer) from a private copy (`unsharedBytes`): they read
 // the ciphertext twice, for the tag and to decrypt, and another thread changing it in between got
 // a changed plaintext past the tag (test/shared-memory.test.ts).
@@ -98,9 +98,10 @@ export function sealInPlace(key: Uint8Array, nonce: Uint8Array, data: Uint8Array
   if (!isBytes(tag) || tag.length !== AEAD_TAG_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'tag must be 16 bytes' });
   const backend = getBackend();
   try {
-    if (backend.chachaSealInPlace) backend.chachaSealInPlace(k, nonce, bytesArg(data, 'plaintext'), bytesArg(aad, 'aad'), tag);
-    else {
-      const parts = backend.chachaSeal(k, nonce, bytesArg(data, 'plaintext'), bytesArg(aad, 'aad'));
+    const plaintext = bytesArg(data, 'plaintext');
+    const ad = bytesArg(aad, 'aad');
+    if (!sealInPlaceWith(backend, k, nonce, plaintext, ad, tag)) {
+      const parts = backend.chachaSeal(k, nonce, plaintext, ad);
       data.set(parts.ciphertext);
       tag.set(parts.tag);
     }
@@ -121,11 +122,12 @@ export function openInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
   if (!isBytes(out) || out.length !== sealed.length - AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'output must be the ciphertext length' });
   sealed = unsharedBytes(sealed);
   const backend = getBackend();
-  let ok: boolean;
+  let ok: boolean | undefined;
   try {
-    if (backend.chachaOpenInto) ok = backend.chachaOpenInto(k, nonce, sealed, bytesArg(aad, 'aad'), out);
-    else {
-      const plain = backend.chachaOpen(k, nonce, sealed, bytesArg(aad, 'aad'));
+    const ad = bytesArg(aad, 'aad');
+    ok = openIntoWith(backend, k, nonce, sealed, ad, out);
+    if (ok === undefined) {
+      const plain = backend.chachaOpen(k, nonce, sealed, ad);
       ok = plain !== undefined;
       if (plain) {
         out.set(plain);
