@@ -144,7 +144,8 @@ interface Statics {
 // parse and token scans are the same each time. Only valid names are kept, at most 256.
 const staticsByName = new Map<string, Statics>();
 
-function staticsOf(name: string): Statics | undefined {
+/** Which sides of the pattern named `name` have a static key the other learns; `undefined` for an unknown pattern. */
+export function staticsOf(name: string): Statics | undefined {
   const hit = staticsByName.get(name);
   if (hit) return hit;
   const pattern = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
