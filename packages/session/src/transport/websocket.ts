@@ -11,7 +11,7 @@ import { AsyncQueue, type AsyncQueueOptions } from '../queue.js';
 import { Slab } from '#slab';
 import type { ConnectionAccount } from './budget.js';
 import { WS_BATCH_PROTOCOL } from './ws-batch.js';
-import { onWsMessages, sendRoomFor, wsLimitError, type SendRoom } from '#ws-node';
+import { onWsMessages, sendRoomFor, wsLimitError, wsPause, wsResume, wsTerminate, type SendRoom } from '#ws-node';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './types.js';
 
 /** The part of the WebSocket API this transport uses (browser WebSocket and `ws` both have it). */
@@ -160,16 +160,15 @@ export class WebSocketTransport implements Transport {
 
   /** Stops reading (`ws`; browsers cannot) while the inbox is full. */
   protected pause(): void {
-    if (this.#paused || this.discarding || !this.#ws.pause) return;
-    this.#paused = true;
-    this.#ws.pause();
+    if (this.#paused || this.discarding) return;
+    this.#paused = wsPause(this.#ws) === true;
   }
 
   /** Restarts reading (`ws`) after `pause`, once the inbox has room again. */
   protected resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    this.#ws.resume?.();
+    wsResume(this.#ws);
   }
 
   /** The inbox has room again. */
@@ -193,7 +192,7 @@ export class WebSocketTransport implements Transport {
   #readToClose(): void {
     this.discarding = true;
     this.#paused = false;
-    this.#ws.resume?.();
+    wsResume(this.#ws);
   }
 
   #onMessage(data: unknown): void {
@@ -323,9 +322,7 @@ export class WebSocketTransport implements Transport {
   abort(): void {
     // What `send` already took goes to the socket before it is dropped.
     this.#batch?.flush();
-    const ws = this.#ws as WebSocketLike & { terminate?: () => void };
-    if (ws.terminate) ws.terminate();
-    else ws.close();
+    if (!wsTerminate(this.#ws)) this.#ws.close();
   }
 
   /** Closes with code 1000 and resolves once the socket has closed, or after 2 s at most. No-op when already closed. */

@@ -17,6 +17,17 @@ export function onWsMessages(_ws: WebSocketLike, _nodeBuffers: boolean | undefin
   return undefined;
 }
 
+/** Browsers cannot stop reading. */
+export function wsPause(_ws: WebSocketLike): true | undefined {
+  return undefined;
+}
+/** Nothing to restart here. */
+export function wsResume(_ws: WebSocketLike): void {}
+/** No `terminate` here: the caller closes. */
+export function wsTerminate(_ws: WebSocketLike): true | undefined {
+  return undefined;
+}
+
 /** No write callbacks here: sends poll `bufferedAmount`. */
 export function sendRoomFor(_ws: WebSocketLike): SendRoom | undefined {
   return undefined;

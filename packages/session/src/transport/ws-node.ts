@@ -56,6 +56,26 @@ export class SendRoom {
   }
 }
 
+/** Stops reading from the socket (`ws`'s `pause`): true when it did. */
+export function wsPause(ws: WebSocketLike): true | undefined {
+  if (!ws.pause) return undefined;
+  ws.pause();
+  return true;
+}
+
+/** Restarts reading (`ws`'s `resume`, where there is one). */
+export function wsResume(ws: WebSocketLike): void {
+  ws.resume?.();
+}
+
+/** Drops the connection at once (`ws`'s `terminate`): true when it did. */
+export function wsTerminate(ws: WebSocketLike): true | undefined {
+  const t = (ws as WebSocketLike & { terminate?: () => void }).terminate;
+  if (!t) return undefined;
+  t.call(ws);
+  return true;
+}
+
 /** A WebSocket with `pause` (`ws`) waits for room through write callbacks; one without polls `bufferedAmount`. */
 export function sendRoomFor(ws: WebSocketLike): SendRoom | undefined {
   return ws.pause ? new SendRoom() : undefined;
