@@ -14,6 +14,10 @@ export function sealInPlaceWith(_b: CryptoBackend, _key: Uint8Array, _nonce: Uin
 export function openIntoWith(_b: CryptoBackend, _key: Uint8Array, _nonce: Uint8Array, _sealed: Uint8Array, _aad: Uint8Array, _out: Uint8Array): boolean | undefined {
   return undefined;
 }
+/** noble has no open of a frame's AEAD section as it lies. */
+export function openFrameWith(_b: CryptoBackend, _key: Uint8Array, _frame: Uint8Array, _aad: Uint8Array): Uint8Array | null | undefined {
+  return undefined;
+}
 /** noble has no X25519 into a buffer. */
 export function x25519IntoWith(_b: CryptoBackend, _secret: Uint8Array, _publicKey: Uint8Array, _out: Uint8Array): boolean | undefined {
   return undefined;
