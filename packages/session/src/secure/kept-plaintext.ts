@@ -8,6 +8,8 @@
  * @module
  */
 
+import { transportOpenInto } from '@m2m/crypto/internal';
+
 /** Plaintexts up to this size are opened into the reused buffer; larger ones get their own. */
 export const KEPT_PLAINTEXT_BYTES = 16 * 1024;
 
@@ -28,6 +30,17 @@ export class KeptPlaintext {
     // `.buffer` twice cost ~50 ns a frame.
     if (this.#plainView.length !== n) this.#plainView = this.#plain.subarray(0, n);
     return this.#plainView;
+  }
+
+  /**
+   * Opens `ciphertext ‖ tag` into {@link KeptPlaintext.viewFor} its plaintext's length, or
+   * answers `undefined` when the plaintext gets an array of its own.
+   * @throws CryptoError (Aead) as `transportOpenInto`: the buffer then holds no plaintext.
+   */
+  open(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+    const into = this.viewFor(ciphertext.length - 16);
+    if (into) transportOpenInto(key, nonce, ciphertext, aad, into);
+    return into;
   }
 
   /** Overwrites the buffer. */

@@ -11,7 +11,7 @@
 import { CryptoError, M2MError } from '@m2m/core/internal';
 import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { chacha20poly1305Open, CipherState } from '@m2m/crypto';
-import { sealParts, transportOpenInto, transportSealInPlace } from '@m2m/crypto/internal';
+import { sealParts, transportSealInPlace } from '@m2m/crypto/internal';
 import type { Clock } from '../clock.js';
 import { ReplayWindow } from './replay-window.js';
 import { keptPlaintext } from '#platform';
@@ -191,11 +191,11 @@ export class SecureChannel {
    * the plaintext fits (secure/kept-plaintext.ts, Node); else into an array of its own.
    */
   #openTransient(kind: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array {
-    return this.#open(kind, aad, sealed, this.#kept?.viewFor(sealed.length - 28));
+    return this.#open(kind, aad, sealed, true);
   }
 
-  /** Opens into `into` when given (exactly the plaintext's length), else into a fresh array. */
-  #open(kind: number, aad: Uint8Array, sealed: Uint8Array, into?: Uint8Array): Uint8Array {
+  /** Opens into the reused plaintext buffer when `transient` and the channel has one that fits, else into a fresh array. */
+  #open(kind: number, aad: Uint8Array, sealed: Uint8Array, transient = false): Uint8Array {
     if (sealed.length < 28) throw new CryptoError('Aead', 'DataTooShort');
     // The nonce copied into the channel's own 12 bytes: cheaper than a view per frame.
     const nonce = this.#recvNonce;
@@ -212,11 +212,8 @@ export class SecureChannel {
       key = this.#recvKey;
       for (let e = this.#recvEpoch; e < epoch; e++) key = rekeyed(key);
     } else throw new CryptoError('Aead', 'DecryptionFailed', { detail: `key epoch ${epoch} is not usable (current ${this.#recvEpoch})` });
-    let plain: Uint8Array;
-    if (into) {
-      transportOpenInto(key, nonce, sealed.subarray(12), aad, into);
-      plain = into;
-    } else plain = chacha20poly1305Open(key, nonce, sealed.subarray(12), aad);
+    const ciphertext = sealed.subarray(12);
+    const plain = (transient ? this.#kept?.open(key, nonce, ciphertext, aad) : undefined) ?? chacha20poly1305Open(key, nonce, ciphertext, aad);
     // Authenticated: only now does the frame move any state.
     if (epoch > this.#recvEpoch) {
       this.#prevRecvKey = this.#recvKey;
