@@ -3,7 +3,7 @@
  * (draft-irtf-cfrg-xchacha §2). Output layout: `nonce ‖ ciphertext ‖ tag(16)`.
  * @module
  */
-import { loadNoble } from '#backend';
+import { loadNoble, openIntoWith, sealInPlaceWith } from '#backend';
 // Opens read shared memory (a SharedArrayBuffer) from a private copy (`unsharedBytes`): they read
 // the ciphertext twice, for the tag and to decrypt, and another thread changing it in between got
 // a changed plaintext past the tag (test/shared-memory.test.ts).
@@ -38,6 +38,28 @@ function xchachaKey(key: unknown): Uint8Array {
   return key;
 }
 
+/** The failure of an open: wrong key, wrong associated data or changed bytes. */
+const tagMismatch = (cause?: unknown): CryptoError =>
+  new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, cause === undefined ? undefined : { cause });
+
+/** The failure of a seal inside the backend. */
+const sealFailed = (cause: unknown): CryptoError => new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause });
+
+/** `ciphertext ‖ tag` of an open: at least a tag's bytes. */
+function sealedArg(sealed: unknown): Uint8Array {
+  if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+  return sealed;
+}
+
+/** `head ‖ ciphertext ‖ tag` in one array. */
+function joined(head: Uint8Array, { ciphertext, tag }: SealedParts): Uint8Array {
+  const out = new Uint8Array(head.length + ciphertext.length + AEAD_TAG_SIZE);
+  out.set(head);
+  out.set(ciphertext, head.length);
+  out.set(tag, head.length + ciphertext.length);
+  return out;
+}
+
 /** Validates an AEAD key as the reference does: at least 32 bytes, longer keys truncated. */
 export function aeadKey(key: Uint8Array): Uint8Array {
   if (!isBytes(key)) throw new CryptoError('Aead', 'InvalidKey', { detail: 'key must be a Uint8Array' });
@@ -47,13 +69,7 @@ export function aeadKey(key: Uint8Array): Uint8Array {
 
 /** Raw ChaCha20-Poly1305 seal: `ciphertext ‖ tag`. @throws CryptoError (Aead) on bad sizes. */
 export function chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
-  const k = aeadKey(key);
-  nonceArg(nonce, NONCE_SIZE, 'EncryptionFailed');
-  const { ciphertext, tag } = sealParts(k, nonce, plaintext, aad);
-  const out = new Uint8Array(ciphertext.length + AEAD_TAG_SIZE);
-  out.set(ciphertext, 0);
-  out.set(tag, ciphertext.length);
-  return out;
+  return joined(EMPTY, sealParts(key, nonce, plaintext, aad));
 }
 
 /**
@@ -66,7 +82,7 @@ export function sealParts(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Ar
   try {
     return getBackend().chachaSeal(k, nonce, bytesArg(plaintext, 'plaintext'), bytesArg(aad, 'aad'));
   } catch (e) {
-    throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause: e });
+    throw sealFailed(e);
   }
 }
 
@@ -82,14 +98,15 @@ export function sealInPlace(key: Uint8Array, nonce: Uint8Array, data: Uint8Array
   if (!isBytes(tag) || tag.length !== AEAD_TAG_SIZE) throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'tag must be 16 bytes' });
   const backend = getBackend();
   try {
-    if (backend.chachaSealInPlace) backend.chachaSealInPlace(k, nonce, bytesArg(data, 'plaintext'), bytesArg(aad, 'aad'), tag);
-    else {
-      const parts = backend.chachaSeal(k, nonce, bytesArg(data, 'plaintext'), bytesArg(aad, 'aad'));
+    const plaintext = bytesArg(data, 'plaintext');
+    const ad = bytesArg(aad, 'aad');
+    if (!sealInPlaceWith(backend, k, nonce, plaintext, ad, tag)) {
+      const parts = backend.chachaSeal(k, nonce, plaintext, ad);
       data.set(parts.ciphertext);
       tag.set(parts.tag);
     }
   } catch (e) {
-    throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause: e });
+    throw sealFailed(e);
   }
 }
 
@@ -101,15 +118,16 @@ export function sealInPlace(key: Uint8Array, nonce: Uint8Array, data: Uint8Array
 export function openInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): void {
   const k = aeadKey(key);
   nonceArg(nonce, NONCE_SIZE, 'DecryptionFailed');
-  if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+  sealedArg(sealed);
   if (!isBytes(out) || out.length !== sealed.length - AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'output must be the ciphertext length' });
   sealed = unsharedBytes(sealed);
   const backend = getBackend();
-  let ok: boolean;
+  let ok: boolean | undefined;
   try {
-    if (backend.chachaOpenInto) ok = backend.chachaOpenInto(k, nonce, sealed, bytesArg(aad, 'aad'), out);
-    else {
-      const plain = backend.chachaOpen(k, nonce, sealed, bytesArg(aad, 'aad'));
+    const ad = bytesArg(aad, 'aad');
+    ok = openIntoWith(backend, k, nonce, sealed, ad, out);
+    if (ok === undefined) {
+      const plain = backend.chachaOpen(k, nonce, sealed, ad);
       ok = plain !== undefined;
       if (plain) {
         out.set(plain);
@@ -118,9 +136,9 @@ export function openInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
     }
   } catch (e) {
     out.fill(0);
-    throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
+    throw tagMismatch(e);
   }
-  if (!ok) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' });
+  if (!ok) throw tagMismatch();
 }
 
 /**
@@ -130,14 +148,14 @@ export function openInto(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
 export function chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
   const k = aeadKey(key);
   nonceArg(nonce, NONCE_SIZE, 'DecryptionFailed');
-  if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+  sealedArg(sealed);
   let out: Uint8Array | undefined;
   try {
     out = getBackend().chachaOpen(k, nonce, unsharedBytes(sealed), bytesArg(aad, 'aad'));
   } catch (e) {
-    throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
+    throw tagMismatch(e);
   }
-  if (!out) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' });
+  if (!out) throw tagMismatch();
   return out;
 }
 
@@ -146,12 +164,7 @@ export function chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed:
  * frames). @throws CryptoError (Aead) on bad sizes.
  */
 export function sealWithNonce(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
-  const { ciphertext, tag } = sealParts(key, nonce, plaintext, aad);
-  const out = new Uint8Array(NONCE_SIZE + ciphertext.length + AEAD_TAG_SIZE);
-  out.set(nonce, 0);
-  out.set(ciphertext, NONCE_SIZE);
-  out.set(tag, NONCE_SIZE + ciphertext.length);
-  return out;
+  return joined(nonce, sealParts(key, nonce, plaintext, aad));
 }
 
 /**
@@ -164,7 +177,7 @@ export function xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaint
   try {
     return loadNoble().xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).encrypt(bytesArg(plaintext, 'plaintext'));
   } catch (e) {
-    throw new CryptoError('Aead', 'EncryptionFailed', { detail: 'aead::Error' }, { cause: e });
+    throw sealFailed(e);
   }
 }
 
@@ -172,11 +185,11 @@ export function xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaint
 export function xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
   xchachaKey(key);
   nonceArg(nonce, 24, 'DecryptionFailed');
-  if (!isBytes(sealed) || sealed.length < AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+  sealedArg(sealed);
   try {
     return loadNoble().xchacha20poly1305(key, nonce, bytesArg(aad, 'aad')).decrypt(unsharedBytes(sealed));
   } catch (e) {
-    throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }, { cause: e });
+    throw tagMismatch(e);
   }
 }
 

@@ -18,14 +18,19 @@ export function hkdfExtract(salt: Uint8Array | undefined, ikm: Uint8Array): Uint
   return hmacSha256(salt && salt.length > 0 ? salt : ZERO_SALT, ikm);
 }
 
+/** @throws CryptoError (Keyring/DerivationFailed) unless `length` is 0 to 8160 bytes, with the reference's text. */
+function checkLength(length: number): void {
+  if (!Number.isInteger(length) || length < 0 || length > HKDF_MAX_OUTPUT) {
+    throw new CryptoError('Keyring', 'DerivationFailed', { detail: 'HKDF expand failed: invalid number of blocks, too large output' });
+  }
+}
+
 /**
  * RFC 5869 §2.3: OKM of `length` bytes.
  * @throws CryptoError (Keyring/DerivationFailed) above 8160 bytes, with the reference's text.
  */
 export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  if (!Number.isInteger(length) || length < 0 || length > HKDF_MAX_OUTPUT) {
-    throw new CryptoError('Keyring', 'DerivationFailed', { detail: 'HKDF expand failed: invalid number of blocks, too large output' });
-  }
+  checkLength(length);
   const out = new Uint8Array(length);
   let prev: Uint8Array = new Uint8Array(0);
   const buf = new Uint8Array(32 + info.length + 1);
@@ -53,8 +58,6 @@ export function hkdf(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8A
   if (!isBytes(ikm) || !isBytes(info) || (salt !== undefined && !isBytes(salt))) {
     throw new CryptoError('Keyring', 'DerivationFailed', { detail: 'ikm, salt and info must be Uint8Arrays' });
   }
-  if (!Number.isInteger(length) || length < 0 || length > HKDF_MAX_OUTPUT) {
-    throw new CryptoError('Keyring', 'DerivationFailed', { detail: 'HKDF expand failed: invalid number of blocks, too large output' });
-  }
+  checkLength(length);
   return hkdfExpand(hkdfExtract(salt, ikm), info, length);
 }

@@ -5,8 +5,10 @@
  */
 import type { AeadFrameProtection, HmacFrameProtection } from '@m2m/core';
 import { CryptoError, isBytes, unsharedBytes } from '@m2m/core/internal';
-import { aeadKey, AEAD_TAG_SIZE, NONCE_SIZE, openInto, sealInPlace } from './aead.js';
+import { aeadKey, AEAD_TAG_SIZE, NONCE_SIZE, sealInPlace } from './aead.js';
+import { keptOpener } from '#transport-aead';
 import { getBackend } from './backend.js';
+import { openFrameWith } from '#backend';
 import type { SealedParts } from './backend/types.js';
 import { HmacAuth } from './hmac.js';
 import { randomNonce } from './random.js';
@@ -33,9 +35,6 @@ export function hmacProtection(key: Uint8Array): HmacFrameProtection {
  */
 const openNonce = new Uint8Array(NONCE_SIZE);
 
-/** Largest plaintext `openTransient` opens into a protection's reused buffer (larger ones get their own). */
-const KEPT_PLAINTEXT_BYTES = 16 * 1024;
-
 /** Options of {@link aeadProtection}. */
 export interface AeadProtectionOptions {
   /** Supplies each frame's 12-byte nonce (the session uses counters); default random. */
@@ -50,9 +49,6 @@ export interface AeadProtectionOptions {
 export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions = {}): AeadFrameProtection {
   const k = aeadKey(key).slice();
   const nextNonce = options.nextNonce ?? randomNonce;
-  // Plaintexts up to KEPT_PLAINTEXT_BYTES opened by `openTransient` land here: this protection's
-  // own buffer (never shared with another key), wiped by the frame decoder after reading.
-  let plain = new Uint8Array(0);
   const protection: AeadFrameProtection = {
     mode: 'aead',
     // The key was checked once above, so each frame goes to the backend with only its own
@@ -77,27 +73,18 @@ export function aeadProtection(key: Uint8Array, options: AeadProtectionOptions =
       sealInPlace(k, fresh, data, aad, tag);
       nonce.set(fresh);
     },
-    // The frame decoder's fast path: no fresh plaintext array per frame (one past 64 bytes costs
-    // about as much as a small libsodium open; docs/ARCHITECTURE.md, Performance notes).
-    openTransient(aad, sealed) {
-      if (!isBytes(sealed) || sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
-      const n = sealed.length - NONCE_SIZE - AEAD_TAG_SIZE;
-      if (n > KEPT_PLAINTEXT_BYTES) return protection.open(aad, sealed);
-      if (plain.length < n) plain = new Uint8Array(Math.min(KEPT_PLAINTEXT_BYTES, Math.max(n, 2 * plain.length, 256)));
-      const out = plain.subarray(0, n);
-      for (let i = 0; i < NONCE_SIZE; i++) openNonce[i] = sealed[i];
-      openInto(k, openNonce, sealed.subarray(NONCE_SIZE), aad, out);
-      return out;
-    },
+    // The frame decoder's fast path on Node (transport-aead.ts, keptOpener): no fresh plaintext
+    // array per frame; browsers' #transport-aead has none, and frames open through `open`.
+    openTransient: keptOpener(k, (aad, sealed) => protection.open(aad, sealed)),
     open(aad, sealed) {
       if (!isBytes(sealed) || sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
       if (!isBytes(aad)) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'aad must be a Uint8Array' });
       sealed = unsharedBytes(sealed); // shared memory is opened from a private copy (aead.ts)
-      let out: Uint8Array | undefined;
+      let out: Uint8Array | null | undefined;
       try {
         const backend = getBackend();
-        if (backend.chachaOpenFrame) out = backend.chachaOpenFrame(k, sealed, aad);
-        else {
+        out = openFrameWith(backend, k, sealed, aad);
+        if (out === undefined) {
           for (let i = 0; i < NONCE_SIZE; i++) openNonce[i] = sealed[i];
           out = backend.chachaOpen(k, openNonce, sealed.subarray(NONCE_SIZE), aad);
         }

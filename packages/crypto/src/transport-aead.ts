@@ -10,8 +10,8 @@
  * browser's build takes `transport-aead.browser.ts`, aead.ts's functions themselves.
  * @module
  */
-import { CryptoError } from '@m2m/core/internal';
-import { openInto, sealInPlace } from './aead.js';
+import { CryptoError, isBytes } from '@m2m/core/internal';
+import { AEAD_TAG_SIZE, NONCE_SIZE, openInto, sealInPlace } from './aead.js';
 import { getBackend } from './backend.js';
 
 /**
@@ -47,4 +47,32 @@ export function transportOpenInto(key: Uint8Array, nonce: Uint8Array, sealed: Ui
   }
   if (ok === undefined) openInto(key, nonce, sealed, aad, out);
   else if (!ok) throw new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' });
+}
+
+/** Largest plaintext a kept opener opens into its reused buffer (larger ones get their own). */
+const KEPT_PLAINTEXT_BYTES = 16 * 1024;
+
+/** The nonce of the frame being opened, copied out of it (cheaper than a view; read synchronously). */
+const openNonce = new Uint8Array(NONCE_SIZE);
+
+/**
+ * `aeadProtection`'s `openTransient` (protection.ts), Node only: frames open into one reused
+ * buffer of the protection's own (never shared with another key, wiped by the frame decoder
+ * after reading), not into a fresh array each (one past 64 bytes costs about as much as a small
+ * libsodium open; docs/ARCHITECTURE.md, Performance notes). Plaintexts over 16 KiB go to `open`.
+ * Browsers' `#transport-aead` answers `undefined` (frames open through `open`).
+ * @throws CryptoError: Aead/DataTooShort, Aead/DecryptionFailed, as `open`.
+ */
+export function keptOpener(k: Uint8Array, open: (aad: Uint8Array, sealed: Uint8Array) => Uint8Array): ((aad: Uint8Array, sealed: Uint8Array) => Uint8Array) | undefined {
+  let plain = new Uint8Array(0);
+  return (aad, sealed) => {
+    if (!isBytes(sealed) || sealed.length < NONCE_SIZE + AEAD_TAG_SIZE) throw new CryptoError('Aead', 'DataTooShort');
+    const n = sealed.length - NONCE_SIZE - AEAD_TAG_SIZE;
+    if (n > KEPT_PLAINTEXT_BYTES) return open(aad, sealed);
+    if (plain.length < n) plain = new Uint8Array(Math.min(KEPT_PLAINTEXT_BYTES, Math.max(n, 2 * plain.length, 256)));
+    const out = plain.subarray(0, n);
+    for (let i = 0; i < NONCE_SIZE; i++) openNonce[i] = sealed[i];
+    openInto(k, openNonce, sealed.subarray(NONCE_SIZE), aad, out);
+    return out;
+  };
 }

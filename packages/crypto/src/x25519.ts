@@ -6,6 +6,7 @@
  */
 import { CryptoError, toHex, isBytes, utf8Encode } from '@m2m/core/internal';
 import { getBackend } from './backend.js';
+import { x25519IntoWith } from '#backend';
 import { KeyMaterial } from './key-material.js';
 
 /** X25519 key size. */
@@ -61,7 +62,7 @@ export function x25519SharedSecretInto(secret: Uint8Array, peerPublic: Uint8Arra
   if (!isBytes(secret) || secret.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: 'secret key must be 32 bytes' });
   const backend = getBackend();
   try {
-    if (!backend.x25519Into?.(secret, peerPublic, out)) {
+    if (!x25519IntoWith(backend, secret, peerPublic, out)) {
       const shared = backend.x25519(secret, peerPublic);
       out.set(shared);
       shared.fill(0);

@@ -206,23 +206,24 @@ function bound(limit: keyof typeof CAPABILITY_LIMITS, actual: number): void {
  * @throws M2MError of kind LimitExceeded (`limit` names the field, e.g. `capabilities.agentIdBytes`).
  */
 export function checkCapabilityLimits(c: Capabilities): void {
-  bound('versionBytes', textBytes(c.version, CAPABILITY_LIMITS.versionBytes));
-  bound('agentIdBytes', textBytes(c.agentId, CAPABILITY_LIMITS.agentIdBytes));
-  bound('agentTypeBytes', textBytes(c.agentType, CAPABILITY_LIMITS.agentTypeBytes));
+  boundText('versionBytes', c.version);
+  boundText('agentIdBytes', c.agentId);
+  boundText('agentTypeBytes', c.agentType);
   bound('algorithms', c.compression.algorithms.length);
   bound('encodings', c.compression.encodings.length);
-  if (c.security.modelVersion !== null) bound('modelVersionBytes', textBytes(c.security.modelVersion, CAPABILITY_LIMITS.modelVersionBytes));
+  if (c.security.modelVersion !== null) boundText('modelVersionBytes', c.security.modelVersion);
   const keys = Object.keys(c.extensions);
   bound('extensions', keys.length);
   let total = 0;
-  for (const k of keys) {
-    const kb = textBytes(k, CAPABILITY_LIMITS.extensionKeyBytes);
-    bound('extensionKeyBytes', kb);
-    const vb = textBytes(c.extensions[k], CAPABILITY_LIMITS.extensionValueBytes);
-    bound('extensionValueBytes', vb);
-    total += kb + vb;
-  }
+  for (const k of keys) total += boundText('extensionKeyBytes', k) + boundText('extensionValueBytes', c.extensions[k]);
   bound('extensionsTotalBytes', total);
+}
+
+/** {@link bound} for a text's UTF-8 bytes; returns them (or the UTF-16 length past the limit, see `textBytes`). */
+function boundText(limit: keyof typeof CAPABILITY_LIMITS, s: string): number {
+  const n = textBytes(s, CAPABILITY_LIMITS[limit]);
+  bound(limit, n);
+  return n;
 }
 
 /** UTF-8 bytes of `s`, or its UTF-16 length when that alone already exceeds `max` (no full scan of a huge string). */

@@ -5,9 +5,9 @@
  * conformance runner drive it directly.
  * @module
  */
-import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, lastFrameJsonBytes, M2MError, isSdkError, resolveLimits, unsharedBytes, utf8ByteLength } from '@m2m/core/internal';
+import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, lastFrameJsonBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
-import { platform } from '#platform';
+import { fastFrameAllocator, fastFramePayload } from '#platform';
 import { allocate, Slab, useSlab } from '#slab';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
 import { BindingProtection } from './secure/binding.js';
@@ -480,7 +480,7 @@ export class SessionCore {
     const previous = useSlab(this.#slab);
     let encoded: string | Uint8Array;
     try {
-      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, place ?? platform.fastCodec?.frameAllocatorFor(message!) ?? allocate, originalBytes < 0 ? undefined : originalBytes) : compress(content, algo, opts);
+      encoded = algo === 'm2m' ? encodeFrameWith(content, opts, place ?? fastFrameAllocator(message!) ?? allocate, originalBytes < 0 ? undefined : originalBytes) : compress(content, algo, opts);
     } catch (e) {
       throw notJson(e);
     } finally {
@@ -536,12 +536,11 @@ export class SessionCore {
     const opts = this.#decodeOptions();
     let text: string;
     const previous = useSlab(this.#slab);
-    // Node reads the payload without building the header (platform fastCodec); browsers decode the whole frame.
-    // decodeFramePayload leaves shared memory to its caller, and a core's caller may be anyone
-    // (SessionCore is public): a frame in a SharedArrayBuffer is read from a private copy, as
-    // decodeFrame reads it (test/core-shared-memory.test.ts).
+    // Node reads the payload without building the header (platform/fast-codec.node.ts, which
+    // reads a frame in a SharedArrayBuffer from a private copy: a core's caller may be anyone);
+    // browsers decode the whole frame.
     try {
-      text = typeof content === 'string' ? decompress(content, opts) : platform.fastCodec ? platform.fastCodec.decodeFramePayload(unsharedBytes(content), opts) : decodeFrame(content, opts).payload;
+      text = typeof content === 'string' ? decompress(content, opts) : (fastFramePayload(content, opts) ?? decodeFrame(content, opts).payload);
     } catch (e) {
       if (isSdkError(e)) throw e;
       throw new M2MError('Decompression', { reason: (e as Error)?.message ?? String(e) }, { cause: e });

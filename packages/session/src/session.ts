@@ -12,7 +12,7 @@ import type { Capabilities, DataPayload, Message } from './message.js';
 import type { Negotiated } from './negotiate.js';
 import { AsyncQueue } from './queue.js';
 import { useSlab, type Slab } from '#slab';
-import { platform } from '#platform';
+import { fastFrameMessageWriter, fastSessionCapabilities } from '#platform';
 import type { FrameMessageWriter } from './codec/data-writer.js';
 import { SessionCore, slabOfCore, type ClosedInfo, type DataExtras, type SessionCoreOptions, type SessionRole, type SessionStats } from './session-core.js';
 import { SessionState } from './state-machine.js';
@@ -108,7 +108,7 @@ function coreOptions(o: SessionOptions, role: SessionRole, onSend: (m: Message) 
   const core: { [K in keyof Required<SessionCoreOptions>]: SessionCoreOptions[K] } = {
     role,
     // Unless given, the defaults; on Node with shared frozen parts the handshake codec copies (codec/default-capabilities.ts).
-    capabilities: o.capabilities ?? platform.fastCodec?.sessionCapabilities(),
+    capabilities: o.capabilities ?? fastSessionCapabilities(),
     sessionId: o.sessionId,
     clock: o.clock,
     timers: o.timers,
@@ -130,35 +130,6 @@ let handshakeAccess: {
   send(session: Session, m: Message): Promise<void>;
   next(session: Session, iterator: PollingIterator<Uint8Array>, stage: string): Promise<Message>;
 };
-
-/**
- * The transport's first message, or a Timeout (HELLO) after `ms`: one promise settled by
- * whichever comes first, not a race over two (fewer promises per accepted connection).
- */
-function firstMessage(iterator: AsyncIterator<Uint8Array>, clock: Clock, ms: number): Promise<IteratorResult<Uint8Array>> {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = clock.setTimeout(() => {
-      if (done) return;
-      done = true;
-      reject(new M2MError('Timeout', { operation: 'HELLO', ms }));
-    }, ms);
-    iterator.next().then(
-      (r) => {
-        if (done) return;
-        done = true;
-        clock.clearTimeout(timer);
-        resolve(r);
-      },
-      (e: unknown) => {
-        if (done) return;
-        done = true;
-        clock.clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
 
 /** One handshake stage being read: settles once, from the transport, the session's end or its timer. */
 class StageRead {
@@ -184,6 +155,23 @@ class StageRead {
   fail(e: unknown): void {
     if (this.finish()) this.#reject(e);
   }
+}
+
+/**
+ * The transport's first message, or a Timeout (HELLO) after `ms`: one promise settled by
+ * whichever comes first, not a race over two (fewer promises per accepted connection).
+ */
+function firstMessage(iterator: AsyncIterator<Uint8Array>, clock: Clock, ms: number): Promise<IteratorResult<Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    const read = new StageRead(reject, clock);
+    read.arm('HELLO', ms);
+    iterator.next().then(
+      (r) => {
+        if (read.finish()) resolve(r);
+      },
+      (e: unknown) => read.fail(e),
+    );
+  });
 }
 
 /** A session's {@link HandshakeIo}: methods on a prototype instead of two closures per session. */
@@ -269,7 +257,7 @@ export class Session implements AsyncIterable<SessionData> {
     this.transport = transport;
     this.#codec = codec;
     // Encrypted sessions seal every DATA (the writer takes plaintext frames only): none made for them.
-    if (codec === binaryCodec && !options.secure) this.#dataWriter = platform.fastCodec?.frameMessageWriter();
+    if (codec === binaryCodec && !options.secure) this.#dataWriter = fastFrameMessageWriter();
     this.#clock = options.clock ?? systemClock;
     this.#helloTimeoutMs = options.timers?.helloTimeoutMs ?? 30_000;
     // Unread DATA counts toward the server's buffer budget through the transport's account.
@@ -533,7 +521,7 @@ export class Session implements AsyncIterable<SessionData> {
    */
   send(content: string, options: { algorithm?: Algorithm } & DataExtras = NO_SEND_OPTIONS): Promise<void> {
     const closed = this.#core.closedInfo;
-    if (closed) return Promise.reject(closed.error ?? new M2MError('Closed', { reason: closed.reason, message: closed.message }));
+    if (closed) return Promise.reject(closedError(closed));
     // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
     if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
     let bytes: Uint8Array;

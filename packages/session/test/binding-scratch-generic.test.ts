@@ -1,7 +1,7 @@
 /**
  * Message binding (secure/binding.ts) and received frames (session-core.ts: `decodeFrame` where
- * Node's `fastCodec` has `decodeFramePayload`) on a platform without the one-pass binary writer, as in
- * browsers (platform/index.browser.ts has no `fastCodec`, so no kept binding,
+ * Node's `fastFramePayload` has `decodeFramePayload`) on a platform without the one-pass binary writer, as in
+ * browsers (platform/fast-codec.browser.ts answers `undefined`, so no kept binding,
  * secure/kept-binding.ts): each frame is bound through the generic encoder, and the AEAD must
  * see exactly `aad ‖ messageBinding(m)` there too.
  */
@@ -9,20 +9,19 @@ import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { AadRecorder, hex } from './fixtures/aad-recorder.js';
 
-vi.mock('#platform', async (importOriginal) => {
-  const actual = (await importOriginal()) as { platform: object };
-  return { ...actual, platform: { ...actual.platform, fastCodec: undefined } };
-});
+// The browser's one-pass codec functions (all answer `undefined`) in place of Node's.
+vi.mock('#platform', async (importOriginal) => ({ ...((await importOriginal()) as object), ...(await import('../src/platform/fast-codec.browser.js')) }));
 
 const { BindingProtection, messageBinding } = await import('../src/secure/binding.js');
-const { platform } = await import('#platform');
+const { fastKeptBinding, fastFramePayload } = await import('#platform');
 const { SessionCore } = await import('../src/session-core.js');
 const { aeadProtection } = await import('@m2m/crypto');
 const { isM2MError } = await import('@m2m/core');
 
 describe('binding scratch without the one-pass writer (browser platform shape)', () => {
-  it('the platform seen by secure/binding.ts has no fastCodec here', () => {
-    expect((platform as { fastCodec?: unknown }).fastCodec).toBeUndefined();
+  it('the platform seen by secure/binding.ts and session-core.ts has no one-pass codec here', () => {
+    expect(fastKeptBinding()).toBeUndefined();
+    expect(fastFramePayload(new Uint8Array(8), {})).toBeUndefined();
   });
 
   it('hands the AEAD exactly aad ‖ messageBinding(m), kept or rewritten', () => {

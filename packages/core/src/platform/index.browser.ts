@@ -7,6 +7,7 @@
  */
 import { M2MError } from '../errors/base.js';
 import { BrotliDataError, BrotliLimitError, type Platform } from './types.js';
+import type { BuiltHeader } from '../wire/header-build.js';
 import { crc32Bytewise } from '../wire/crc32.js';
 import { base64DecodeJs, base64EncodeJs } from '../wire/base64.js';
 import { concatBytes, utf8ByteLengthPortable, utf8DecodeStrict, utf8Encode } from '../wire/bytes.js';
@@ -80,3 +81,13 @@ export const platform: Platform = {
     throw new M2MError('Tokenizer', { reason: 'browser builds load no tokenizer rank tables' });
   },
 };
+
+/** No header scan in browsers (platform/index.node.ts has it): an empty body, so bundlers drop the call. */
+export function scanInput(_json: string, _utf8Length: number | undefined): Uint8Array | undefined {
+  return undefined;
+}
+
+/** No header scan in browsers: the encoder parses the JSON (an empty body, so bundlers drop the call). */
+export function scanFrameHeader(_json: string, _jsonBytes: Uint8Array | undefined, _maxJsonDepth: number, _isAscii: boolean): BuiltHeader | undefined {
+  return undefined;
+}

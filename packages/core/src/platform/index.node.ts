@@ -12,6 +12,7 @@ import { crc32Table, SMALL_CRC_BYTES } from '../wire/crc32.js';
 import { crc32Scratch } from './_crc32-wasm-node.js';
 import { toPlainBytes, utf8DecodeStrict } from '../wire/bytes.js';
 import { scanHeader, scanHeaderBytes } from '../wire/header-scan.js';
+import type { BuiltHeader } from '../wire/header-build.js';
 
 const require = createRequire(import.meta.url);
 // simdutf validation (Node ≥ 18.14 / 19.6) then a latin1 copy for ASCII, which is the common case
@@ -59,3 +60,22 @@ export const platform: Platform = {
   scanHeader,
   scanHeaderBytes,
 };
+
+/**
+ * The encoder's scan input (wire/frame.ts, encodeFrameWith): the JSON's UTF-8 bytes, into the
+ * reused scratch, where the platform scans bytes; `undefined` where it scans the text or not at
+ * all. Browsers' `#platform` answers `undefined` from an empty body (no scan there: bundlers drop
+ * the call and no scan code reaches a page).
+ */
+export function scanInput(json: string, utf8Length: number | undefined): Uint8Array | undefined {
+  return platform.scanHeaderBytes ? platform.utf8EncodeScratch(json, utf8Length) : undefined;
+}
+
+/**
+ * The encoder's one-pass header scan (wire/header-scan.ts): from the bytes of {@link scanInput}
+ * when given, else (or when it cannot decide) from the text; `undefined` for the full parse.
+ */
+export function scanFrameHeader(json: string, jsonBytes: Uint8Array | undefined, maxJsonDepth: number, isAscii: boolean): BuiltHeader | undefined {
+  const built = jsonBytes && platform.scanHeaderBytes ? platform.scanHeaderBytes(jsonBytes, json, maxJsonDepth, isAscii) : undefined;
+  return built ?? platform.scanHeader?.(json, maxJsonDepth, isAscii);
+}

@@ -60,18 +60,11 @@ export function base64Decode(text: string): Uint8Array {
 /** Pure-JS base64 encoder used where no native one exists. */
 export function base64EncodeJs(bytes: Uint8Array): string {
   let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
+  const n = bytes.length;
+  // Bytes past the end read as undefined, which the shifts take as 0; their symbols are padding.
+  for (let i = 0; i < n; i += 3) {
     const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += ALPHABET[v >> 18] + ALPHABET[(v >> 12) & 63] + ALPHABET[(v >> 6) & 63] + ALPHABET[v & 63];
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const v = bytes[i] << 16;
-    out += ALPHABET[v >> 18] + ALPHABET[(v >> 12) & 63] + '==';
-  } else if (rest === 2) {
-    const v = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += ALPHABET[v >> 18] + ALPHABET[(v >> 12) & 63] + ALPHABET[(v >> 6) & 63] + '=';
+    out += ALPHABET[v >> 18] + ALPHABET[(v >> 12) & 63] + (i + 1 < n ? ALPHABET[(v >> 6) & 63] : '=') + (i + 2 < n ? ALPHABET[v & 63] : '=');
   }
   return out;
 }
@@ -80,20 +73,14 @@ export function base64EncodeJs(bytes: Uint8Array): string {
 export function base64DecodeJs(text: string): Uint8Array {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === PAD) end--;
+  // Exactly the decoded length (validated input: no group of one symbol); symbols past the end
+  // read as 0, and writes past the array's end are dropped.
   const out = new Uint8Array(Math.floor((end * 3) / 4));
-  let o = 0;
-  let i = 0;
-  for (; i + 3 < end; i += 4) {
-    const v = (VALUE[text.charCodeAt(i)] << 18) | (VALUE[text.charCodeAt(i + 1)] << 12) | (VALUE[text.charCodeAt(i + 2)] << 6) | VALUE[text.charCodeAt(i + 3)];
+  for (let i = 0, o = 0; i < end; i += 4) {
+    const v = (VALUE[text.charCodeAt(i)] << 18) | (VALUE[text.charCodeAt(i + 1)] << 12) | (i + 2 < end ? VALUE[text.charCodeAt(i + 2)] << 6 : 0) | (i + 3 < end ? VALUE[text.charCodeAt(i + 3)] : 0);
     out[o++] = v >> 16;
     out[o++] = (v >> 8) & 255;
     out[o++] = v & 255;
   }
-  const rest = end - i;
-  if (rest >= 2) {
-    const v = (VALUE[text.charCodeAt(i)] << 18) | (VALUE[text.charCodeAt(i + 1)] << 12) | (rest === 3 ? VALUE[text.charCodeAt(i + 2)] << 6 : 0);
-    out[o++] = v >> 16;
-    if (rest === 3) out[o++] = (v >> 8) & 255;
-  }
-  return out.subarray(0, o);
+  return out;
 }

@@ -50,9 +50,8 @@ export function utf8DecodeStrict(bytes: Uint8Array): string | undefined {
  * reference's. Follows the validation of Rust's `core::str::from_utf8`.
  */
 export function utf8ErrorText(b: Uint8Array): string {
-  let i = 0;
   const n = b.length;
-  while (i < n) {
+  for (let i = 0; i < n; ) {
     const first = b[i];
     if (first < 0x80) {
       i++;
@@ -60,26 +59,16 @@ export function utf8ErrorText(b: Uint8Array): string {
     }
     const width = first >= 0xc2 && first <= 0xdf ? 2 : first >= 0xe0 && first <= 0xef ? 3 : first >= 0xf0 && first <= 0xf4 ? 4 : 0;
     if (width === 0) return `invalid utf-8 sequence of 1 bytes from index ${i}`;
-    if (i + 1 >= n) return `incomplete utf-8 byte sequence from index ${i}`;
-    const second = b[i + 1];
-    let ok2: boolean;
-    if (width === 2) ok2 = second >= 0x80 && second <= 0xbf;
-    else if (width === 3) ok2 = first === 0xe0 ? second >= 0xa0 && second <= 0xbf : first === 0xed ? second >= 0x80 && second <= 0x9f : second >= 0x80 && second <= 0xbf;
-    else ok2 = first === 0xf0 ? second >= 0x90 && second <= 0xbf : first === 0xf4 ? second >= 0x80 && second <= 0x8f : second >= 0x80 && second <= 0xbf;
-    if (!ok2) return `invalid utf-8 sequence of 1 bytes from index ${i}`;
-    if (width === 2) {
-      i += 2;
-      continue;
+    // The second byte's range depends on the first (no overlong forms, surrogates or code points
+    // past U+10FFFF); every later byte is a plain continuation byte.
+    const low = first === 0xe0 ? 0xa0 : first === 0xf0 ? 0x90 : 0x80;
+    const high = first === 0xed ? 0x9f : first === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k < width; k++) {
+      if (i + k >= n) return `incomplete utf-8 byte sequence from index ${i}`;
+      const c = b[i + k];
+      if (k === 1 ? c < low || c > high : (c & 0xc0) !== 0x80) return `invalid utf-8 sequence of ${k} bytes from index ${i}`;
     }
-    if (i + 2 >= n) return `incomplete utf-8 byte sequence from index ${i}`;
-    if ((b[i + 2] & 0xc0) !== 0x80) return `invalid utf-8 sequence of 2 bytes from index ${i}`;
-    if (width === 3) {
-      i += 3;
-      continue;
-    }
-    if (i + 3 >= n) return `incomplete utf-8 byte sequence from index ${i}`;
-    if ((b[i + 3] & 0xc0) !== 0x80) return `invalid utf-8 sequence of 3 bytes from index ${i}`;
-    i += 4;
+    i += width;
   }
   return 'invalid utf-8';
 }

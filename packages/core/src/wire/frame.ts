@@ -9,7 +9,7 @@
 import { M2MError } from '../errors/base.js';
 import { isBytes } from './bytes.js';
 import { lengthOf, unsharedBytes } from './typed-array-intrinsics.js';
-import { platform } from '#platform';
+import { platform, scanFrameHeader, scanInput } from '#platform';
 import { frameBytesToText, frameTextToBytes } from './frame-text.js';
 import { cryptoFailure, decompressionError } from './frame-error.js';
 import {
@@ -28,7 +28,7 @@ import {
   VARIABLE_HEADER_OFFSET,
 } from './frame-layout.js';
 import { readOpenedPayload, readOpenedPayloadTextFast, readPayload, readPayloadTextFast } from './frame-payload.js';
-import { buildHeader, type BuiltHeader, type PromptTokens } from './header-build.js';
+import { buildHeader, type PromptTokens } from './header-build.js';
 import { checkHeaders, checkPrefix, readFixed, readHeaders } from './header-read.js';
 import { CommonFlag, FIXED_HEADER_LEN, M2M_PREFIX_BYTES, securityMode, type FrameHeader, type SecurityMode } from './header.js';
 import { parseForHeaders } from './json.js';
@@ -163,19 +163,13 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   const compression = givenCompression ?? 'always';
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
-  // it; short requests from their UTF-8 bytes, which the frame needs anyway); what it cannot
-  // decide exactly, and a caller's token counter (it needs the parsed request), takes the full parse.
-  // The byte scan's UTF-8 bytes come first (Node: into a reused scratch), and their count with
-  // them (no pass to count).
-  const scan = !promptTokens && platform.scanHeader;
-  let jsonBytes = scan && platform.scanHeaderBytes ? platform.utf8EncodeScratch(json, utf8Length) : undefined;
+  // it: Node's `#platform` scanInput and scanFrameHeader; short requests from their UTF-8 bytes,
+  // which the frame needs anyway); what it cannot decide exactly, and a caller's token counter (it
+  // needs the parsed request), takes the full parse. The byte scan's UTF-8 bytes come first (Node:
+  // into a reused scratch), and their count with them (no pass to count).
+  let jsonBytes = promptTokens ? undefined : scanInput(json, utf8Length);
   const jsonLen = (lastJsonBytes = utf8Length ?? jsonBytes?.length ?? platform.utf8Length(json));
-  let built: BuiltHeader | undefined;
-  if (scan) {
-    const isAscii = jsonLen === json.length;
-    if (jsonBytes) built = platform.scanHeaderBytes!(jsonBytes, json, limits.maxJsonDepth, isAscii);
-    built ??= platform.scanHeader!(json, limits.maxJsonDepth, isAscii);
-  }
+  let built = promptTokens ? undefined : scanFrameHeader(json, jsonBytes, limits.maxJsonDepth, jsonLen === json.length);
   const parsed = built ? undefined : parseForHeaders(json, limits.maxJsonDepth);
   checkLimit('maxMessageBytes', jsonLen, limits.maxMessageBytes);
   built ??= buildHeader(parsed, promptTokens);

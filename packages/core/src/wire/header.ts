@@ -158,26 +158,12 @@ export interface FrameHeader extends FixedHeader {
   response: ResponseHeader | null;
 }
 
+/** {@link schemaName}'s table, by schema byte. */
+const SCHEMA_NAMES: Readonly<Record<number, SchemaName>> = { 0x01: 'Request', 0x02: 'Response', 0x03: 'Stream', 0x04: 'EmbeddingRequest', 0x05: 'EmbeddingResponse', 0x10: 'Error', 0xfe: 'Custom' };
+
 /** Schema name of a schema byte. */
 export function schemaName(b: number): SchemaName {
-  switch (b) {
-    case 0x01:
-      return 'Request';
-    case 0x02:
-      return 'Response';
-    case 0x03:
-      return 'Stream';
-    case 0x04:
-      return 'EmbeddingRequest';
-    case 0x05:
-      return 'EmbeddingResponse';
-    case 0x10:
-      return 'Error';
-    case 0xfe:
-      return 'Custom';
-    default:
-      return 'Unknown';
-  }
+  return SCHEMA_NAMES[b] ?? 'Unknown';
 }
 
 /** Security mode of a security byte (unknown values read as none, as the reference does). */

@@ -9,6 +9,8 @@ import { x25519 } from './noble-x25519.js';
 import { createNobleBackend } from './noble.js';
 import type { CryptoBackend, NobleModules } from './types.js';
 
+export * from './optional.browser.js';
+
 const modules: NobleModules = { chacha20poly1305, xchacha20poly1305, sha256, hmac, x25519 };
 /** The @noble functions (imported up front: browsers have nothing else). */
 export const loadNoble = (): NobleModules => modules;

@@ -11,6 +11,8 @@ import { createNobleBackend } from './noble.js';
 import { sodiumBackend, sodiumEagerBackend, sodiumInstalled } from './sodium.js';
 import type { CryptoBackend, NobleModules } from './types.js';
 
+export * from './optional.js';
+
 const require = createRequire(import.meta.url);
 let noble: NobleModules | undefined;
 /**

@@ -8,6 +8,7 @@ import { chacha20poly1305Seal } from '../aead.js';
 import { hmacSha256, sha256 } from '../hmac.js';
 import { getBackend } from '../backend.js';
 import { mixHashInto, openField, sealAt } from '#noise-speed';
+import { noiseHkdfIntoWith } from '#backend';
 
 const EMPTY = new Uint8Array(0);
 /** Largest nonce (2^64 - 1 is reserved, §5.1). */
@@ -32,7 +33,7 @@ export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint
  * intermediate keys are wiped.
  */
 function noiseHkdfInto(ck: Uint8Array, ikm: Uint8Array, out1: Uint8Array, out2: Uint8Array, out3?: Uint8Array): void {
-  if (getBackend().noiseHkdfInto?.(ck, ikm, out1, out2, out3)) return;
+  if (noiseHkdfIntoWith(getBackend(), ck, ikm, out1, out2, out3)) return;
   const temp = hmacSha256(ck, ikm);
   // One buffer for the `previous output ‖ counter` inputs.
   const block = new Uint8Array(33);

@@ -11,7 +11,7 @@ import { CloseReason, M2MError, RejectionCode, isBytes, lengthOf, unsharedBytes 
 import type { Algorithm } from '@m2m/core';
 import { checkCapabilityLimits, Encodings, MAX_PROTOCOL_NAME_BYTES, MessageType, protocolNameFits } from '../message.js';
 import { decodeMsgpack } from './msgpack-decode.js';
-import { platform } from '#platform';
+import { fastReadAcceptPayload, fastReadCapabilities, fastReadMessage, fastWriteAcceptPayload, fastWriteCapabilities, fastWriteMessage } from '#platform';
 import { encodeMsgpack, type MsgpackInput } from './msgpack-encode.js';
 import { copyOut, holdsOnlyOwn } from '#slab';
 import type { Capabilities, DataPayload, Encoding, Message, MessagePayload, SecurityStatus } from '../message.js';
@@ -65,12 +65,12 @@ function payloadArray(p: MessagePayload): unknown[] {
 
 /** Capabilities alone as MessagePack (the Noise payload of HELLO). */
 export function encodeCapabilities(c: Capabilities): Uint8Array {
-  return platform.fastCodec?.writeCapabilities(c) ?? pack(capabilitiesArray(c));
+  return fastWriteCapabilities(c) ?? pack(capabilitiesArray(c));
 }
 
 /** ACCEPT's Noise payload: `[session_id, capabilities]` as MessagePack. */
 export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Array {
-  return platform.fastCodec?.writeAcceptPayload(sessionId, c) ?? pack([sessionId, capabilitiesArray(c)]);
+  return fastWriteAcceptPayload(sessionId, c) ?? pack([sessionId, capabilitiesArray(c)]);
 }
 
 /**
@@ -80,7 +80,7 @@ export function encodeAcceptPayload(sessionId: string, c: Capabilities): Uint8Ar
  */
 export function decodeCapabilities(input: Uint8Array | unknown[]): Capabilities {
   // The usual shape in one pass (./handshake-reader.ts, Node's platform); anything else through the generic decoder.
-  const fast = input instanceof Uint8Array ? platform.fastCodec?.readCapabilities(input) : undefined;
+  const fast = input instanceof Uint8Array ? fastReadCapabilities(input) : undefined;
   if (fast) return fast;
   const v = input instanceof Uint8Array ? unpackValue(input, 'capabilities') : input;
   try {
@@ -127,7 +127,7 @@ export function decodePayloadBinary(bytes: Uint8Array): MessagePayload {
  * @throws M2MError: InvalidMessage for malformed MessagePack or capabilities, LimitExceeded.
  */
 export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; capabilities: Capabilities } | undefined {
-  const fast = bytes instanceof Uint8Array ? platform.fastCodec?.readAcceptPayload(bytes) : undefined;
+  const fast = bytes instanceof Uint8Array ? fastReadAcceptPayload(bytes) : undefined;
   if (fast) return fast;
   const v = unpackValue(bytes, 'MessagePack');
   if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !Array.isArray(v[1])) return undefined;
@@ -140,8 +140,7 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
   // DATA, bindings and sealed control messages: one sized allocation instead of the generic encoder's buffer and copy.
-  const fastCodec = platform.fastCodec;
-  const fast = fastCodec && (fastCodec.writeDataMessage(message) ?? fastCodec.writeMessage(message));
+  const fast = fastWriteMessage(message);
   if (fast) return fast;
   const arr = [MessageType.indexOf(message.type), message.sessionId ?? null, u64(message.timestamp), message.payload ? payloadArray(message.payload) : null];
   return pack(arr);
@@ -301,14 +300,9 @@ function decodeMessage(bytes: Uint8Array, maxBytes: number, owned: boolean): Mes
   // message in a slab, the usual case.
   const keep = keeperFor(bytes, owned);
   if (keep !== keepView) bytes = unsharedBytes(bytes);
-  // The DATA and handshake shapes in one pass; anything else (or anything odd) through the
-  // generic decoder. HELLO, ACCEPT and AUTH try the handshake reader first (AUTH also carries
-  // a sealed key confirmation, DATA-shaped).
-  const type = bytes[1];
-  const fast = platform.fastCodec;
-  if (!fast) return decodeStructuredWith(bytes, keep);
-  if (type <= 1 || type === 7) return fast.readMessage(bytes, keep) ?? fast.readDataMessage(bytes, keep) ?? decodeStructuredWith(bytes, keep);
-  return fast.readDataMessage(bytes, keep) ?? decodeStructuredWith(bytes, keep);
+  // The DATA and handshake shapes in one pass (Node: platform/fast-codec.node.ts); anything else
+  // (or anything odd) through the generic decoder.
+  return fastReadMessage(bytes, keep) ?? decodeStructuredWith(bytes, keep);
 }
 
 /**

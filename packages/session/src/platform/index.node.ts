@@ -3,7 +3,7 @@
  * @module
  */
 import type WebSocket from 'ws';
-import { decodeFramePayload, M2MError } from '@m2m/core/internal';
+import { M2MError } from '@m2m/core/internal';
 import { connectTcp } from '../transport/tcp.js';
 import { dial } from '../transport/dial.js';
 import type { WebSocketLike } from '../transport/websocket.js';
@@ -12,15 +12,12 @@ import { webSocketWriteBatch } from '../transport/write-batch.js';
 import { WS_BATCH_PROTOCOL, WS_OFFERED_PROTOCOLS, batchLimit } from '../transport/ws-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import { jsonCodec } from '../codec/json.js';
-import { readDataMessage } from '../codec/data-reader.js';
-import { FrameMessageWriter, frameAllocatorFor, writeDataMessage } from '../codec/data-writer.js';
-import { KeptBinding } from '../secure/kept-binding.js';
-import { readAcceptPayload, readCapabilities, readHandshakeMessage } from '../codec/handshake-reader.js';
-import { writeAcceptPayload, writeCapabilities, writeHandshakeMessage } from '../codec/handshake-writer.js';
-import { sessionCapabilities } from '../codec/default-capabilities.js';
 import { parseNatsUrl } from '../transport/nats-frames.js';
 import { openNatsClient } from '../transport/nats-link.js';
 import type { SessionPlatform } from './types.js';
+
+export * from './fast-codec.node.js';
+export { keptPlaintext } from '../secure/kept-plaintext.js';
 
 /** Whether a dial failed because the server closed the socket without an HTTP answer (this SDK's TCP servers do, to an upgrade request). */
 const hungUp = (e: unknown): boolean => (e as { code?: unknown }).code === 'ECONNRESET' && (e as Error).message === 'socket hang up';
@@ -70,21 +67,6 @@ export const platform: SessionPlatform = {
     return connectTcp(u.hostname.replace(/^\[|\]$/g, ''), port, options);
   },
   jsonCodec,
-  fastCodec: {
-    writeDataMessage,
-    frameAllocatorFor,
-    frameMessageWriter: () => new FrameMessageWriter(),
-    keptBinding: () => new KeptBinding(),
-    readDataMessage,
-    decodeFramePayload,
-    writeMessage: writeHandshakeMessage,
-    writeCapabilities,
-    writeAcceptPayload,
-    readMessage: readHandshakeMessage,
-    readCapabilities,
-    readAcceptPayload,
-    sessionCapabilities,
-  },
   async readTextFile(path) {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');

@@ -10,7 +10,7 @@ import { encodeMessageBinary } from '../codec/binary-codec.js';
 import type { Message } from '../message.js';
 import type { KeptBinding } from './kept-binding.js';
 import { allocate } from '#slab';
-import { platform } from '#platform';
+import { fastKeptBinding } from '#platform';
 
 const EMPTY = new Uint8Array(0);
 
@@ -97,10 +97,9 @@ export class BindingProtection implements AeadFrameProtection {
     const m = this.#message;
     if (m === undefined) return joinAad(aad, this.#binding);
     const p = m.payload;
-    const fast = platform.fastCodec;
-    if (fast && p?.kind === 'data') {
-      const kept = sealing ? (this.#sealAad ??= fast.keptBinding()) : (this.#openAad ??= fast.keptBinding());
-      const bound = kept.layout(aad, m, p.value);
+    if (p?.kind === 'data') {
+      const kept = sealing ? (this.#sealAad ??= fastKeptBinding()) : (this.#openAad ??= fastKeptBinding());
+      const bound = kept?.layout(aad, m, p.value);
       if (bound) return bound;
     }
     return joinAad(aad, messageBinding(m));

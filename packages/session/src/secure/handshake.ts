@@ -8,7 +8,7 @@
  */
 import { CryptoError, isCryptoError, isSdkError, M2MError, toHex, utf8Encode } from '@m2m/core/internal';
 import type { RejectionCode } from '@m2m/core';
-import { handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
+import { constantTimeEqual, handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
 import type { Clock } from '../clock.js';
 import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
@@ -144,7 +144,8 @@ interface Statics {
 // parse and token scans are the same each time. Only valid names are kept, at most 256.
 const staticsByName = new Map<string, Statics>();
 
-function staticsOf(name: string): Statics | undefined {
+/** Which sides of the pattern named `name` have a static key the other learns; `undefined` for an unknown pattern. */
+export function staticsOf(name: string): Statics | undefined {
   const hit = staticsByName.get(name);
   if (hit) return hit;
   const pattern = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
@@ -180,12 +181,6 @@ export function checkPeerVerification(options: SecureOptions, role: 'client' | '
   }
 }
 
-function sameKey(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function newHandshake(options: SecureOptions, initiator: boolean, s: NoiseKeyPair | undefined): HandshakeState {
   const psk = options.psk instanceof KeyMaterial ? options.psk.bytes.slice() : options.psk;
   try {
@@ -212,7 +207,7 @@ function verify(options: SecureOptions, hs: HandshakeState, caps: Capabilities, 
   const staticKey = hs.rs;
   if (!staticKey) return undefined;
   // A pinned key also holds where the pattern transmits the key (XX): it must be the one received.
-  if (options.remoteStaticKey && !sameKey(options.remoteStaticKey, staticKey)) throw handshakeFailure('PeerRefused', message, `peer static key is not the pinned key (got ${keyPrint(staticKey)})`);
+  if (options.remoteStaticKey && !constantTimeEqual(options.remoteStaticKey, staticKey)) throw handshakeFailure('PeerRefused', message, `peer static key is not the pinned key (got ${keyPrint(staticKey)})`);
   return options.verifyPeer ? askVerifier(options.verifyPeer, staticKey, caps, message) : staticKey;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The kept binding of DATA frames, Node only (the `fastCodec` of platform/index.node.ts;
+ * The kept binding of DATA frames, Node only (`fastKeptBinding` of platform/fast-codec.node.ts;
  * browsers bind `aad ‖ messageBinding(m)` afresh per frame, secure/binding.ts). One direction's
  * `aad ‖ binding` is laid out in a reused buffer (public bytes only: frame headers and message
  * fields), with the binding fields it was written for. Consecutive DATA of a session differ in

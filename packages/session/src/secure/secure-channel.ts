@@ -11,9 +11,10 @@
 import { CryptoError, M2MError } from '@m2m/core/internal';
 import type { AeadFrameProtection, AeadSealedFrame } from '@m2m/core';
 import { chacha20poly1305Open, CipherState } from '@m2m/crypto';
-import { sealParts, transportOpenInto, transportSealInPlace } from '@m2m/crypto/internal';
+import { sealParts, transportSealInPlace } from '@m2m/crypto/internal';
 import type { Clock } from '../clock.js';
 import { ReplayWindow } from './replay-window.js';
+import { keptPlaintext } from '#platform';
 
 /** Kinds carried in the nonce's first byte. */
 const KIND_DATA = 0;
@@ -49,9 +50,6 @@ function putU32le(out: Uint8Array, at: number, n: number): void {
 }
 
 const u32le = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
-
-/** Plaintexts up to this size are opened into the channel's reused buffer (see {@link SecureChannel}); larger ones get their own. */
-const KEPT_PLAINTEXT_BYTES = 16 * 1024;
 
 function nonceOf(kind: number, epoch: number, counter: number): Uint8Array {
   return writeNonce(new Uint8Array(12), kind, epoch, counter);
@@ -128,9 +126,8 @@ export class SecureChannel {
   #rekeyAfterMessages: number;
   #rekeyAfterMs: number;
   #maxMessages: number;
-  /** Plaintexts opened by `data.openTransient`/`control.openTransient`: this channel's only, wiped by the reader. */
-  #plain = new Uint8Array(0);
-  #plainView = this.#plain;
+  /** Plaintexts opened by `data.openTransient`/`control.openTransient` (Node: secure/kept-plaintext.ts): this channel's only, wiped by the reader. */
+  readonly #kept = keptPlaintext();
   readonly #recvNonce = new Uint8Array(12);
 
   /** @throws M2MError of kind Config for settings out of range. */
@@ -190,28 +187,15 @@ export class SecureChannel {
   }
 
   /**
-   * {@link SecureChannel.#open} into one buffer the channel reuses for plaintexts up to
-   * {@link KEPT_PLAINTEXT_BYTES}: a fresh array per frame (its own backing store past 64 bytes)
-   * cost about 2 µs, a tenth of an encrypted message's path (docs/ARCHITECTURE.md, Performance
-   * notes). The buffer is this channel's alone (never a shared slab) and the frame decoder wipes
-   * what it read (core/src/wire/frame.ts, decodeAead).
+   * {@link SecureChannel.#open} into the channel's reused plaintext buffer where it has one and
+   * the plaintext fits (secure/kept-plaintext.ts, Node); else into an array of its own.
    */
   #openTransient(kind: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array {
-    const n = sealed.length - 28;
-    if (n < 0 || n > KEPT_PLAINTEXT_BYTES) return this.#open(kind, aad, sealed);
-    if (this.#plain.length < n) {
-      this.#plain = new Uint8Array(Math.min(KEPT_PLAINTEXT_BYTES, Math.max(n, 2 * this.#plain.length, 256)));
-      this.#plainView = this.#plain.subarray(0, n);
-    }
-    // Same-sized messages are common (one view kept, not one per size: bounded memory). The view
-    // is always of `#plain` (renewed with it above), so its length alone decides: reading
-    // `.buffer` twice cost ~50 ns a frame.
-    if (this.#plainView.length !== n) this.#plainView = this.#plain.subarray(0, n);
-    return this.#open(kind, aad, sealed, this.#plainView);
+    return this.#open(kind, aad, sealed, true);
   }
 
-  /** Opens into `into` when given (exactly the plaintext's length), else into a fresh array. */
-  #open(kind: number, aad: Uint8Array, sealed: Uint8Array, into?: Uint8Array): Uint8Array {
+  /** Opens into the reused plaintext buffer when `transient` and the channel has one that fits, else into a fresh array. */
+  #open(kind: number, aad: Uint8Array, sealed: Uint8Array, transient = false): Uint8Array {
     if (sealed.length < 28) throw new CryptoError('Aead', 'DataTooShort');
     // The nonce copied into the channel's own 12 bytes: cheaper than a view per frame.
     const nonce = this.#recvNonce;
@@ -228,11 +212,8 @@ export class SecureChannel {
       key = this.#recvKey;
       for (let e = this.#recvEpoch; e < epoch; e++) key = rekeyed(key);
     } else throw new CryptoError('Aead', 'DecryptionFailed', { detail: `key epoch ${epoch} is not usable (current ${this.#recvEpoch})` });
-    let plain: Uint8Array;
-    if (into) {
-      transportOpenInto(key, nonce, sealed.subarray(12), aad, into);
-      plain = into;
-    } else plain = chacha20poly1305Open(key, nonce, sealed.subarray(12), aad);
+    const ciphertext = sealed.subarray(12);
+    const plain = (transient ? this.#kept?.open(key, nonce, ciphertext, aad) : undefined) ?? chacha20poly1305Open(key, nonce, ciphertext, aad);
     // Authenticated: only now does the frame move any state.
     if (epoch > this.#recvEpoch) {
       this.#prevRecvKey = this.#recvKey;
@@ -302,6 +283,6 @@ export class SecureChannel {
     this.#sendKey.fill(0);
     this.#recvKey.fill(0);
     this.#prevRecvKey?.fill(0);
-    this.#plain.fill(0);
+    this.#kept?.wipe();
   }
 }

@@ -4,16 +4,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
-import { handshakePattern } from '@m2m/crypto';
-import type { SecureOptions } from './handshake.js';
-
-/** True when `side` sends its static key or has it as a pre-message in the pattern. */
-function sendsStatic(name: string, side: 'initiator' | 'responder'): boolean {
-  const p = handshakePattern(name.replace(/^Noise_|_25519_ChaChaPoly_SHA256$/g, ''));
-  if (!p) return false;
-  const pre = side === 'initiator' ? p.initiatorPre : p.responderPre;
-  return pre.includes('s') || p.messages.some((tokens, i) => (i % 2 === 0) === (side === 'initiator') && tokens.includes('s'));
-}
+import { staticsOf, type SecureOptions } from './handshake.js';
 
 /**
  * Checks that this side has a usable `staticKey` when its pattern sends or pre-shares one (XX, IK
@@ -24,7 +15,8 @@ function sendsStatic(name: string, side: 'initiator' | 'responder'): boolean {
  */
 export function checkStaticKey(options: SecureOptions, role: 'client' | 'server'): void {
   const name = options.pattern ?? 'XX';
-  if (!sendsStatic(name, role === 'client' ? 'initiator' : 'responder')) return;
+  // Whether this side sends its static key or has it as a pre-message (handshake.ts, staticsOf).
+  if (!staticsOf(name)?.[role === 'client' ? 'initiator' : 'responder']) return;
   const k: unknown = options.staticKey;
   const pair = k !== null && typeof k === 'object' ? (k as { publicKey?: unknown; secret?: unknown; exportSecret?: unknown }) : undefined;
   const usable = pair && pair.publicKey instanceof Uint8Array && pair.publicKey.length === 32 && (pair.secret instanceof Uint8Array || typeof pair.exportSecret === 'function');

@@ -11,7 +11,8 @@ import { AsyncQueue, type AsyncQueueOptions } from '../queue.js';
 import { Slab } from '#slab';
 import type { ConnectionAccount } from './budget.js';
 import { WS_BATCH_PROTOCOL } from './ws-batch.js';
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, waitForDrain, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './types.js';
+import { onWsMessages, sendRoomFor, wsLimitError, wsPause, wsResume, wsTerminate, type SendRoom } from '#ws-node';
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_HIGH_WATER_BYTES, DEFAULT_SEND_TIMEOUT_MS, TAKEN, type PollingIterator, type Transport, type TransportLimits, type WriteBatch } from './types.js';
 
 /** The part of the WebSocket API this transport uses (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
@@ -39,12 +40,8 @@ export interface WebSocketLike {
 
 const OPEN = 1;
 
-/**
- * `ws` refuses an oversize frame from its header, before buffering it; that is our size limit
- * (`ws` does not say the declared size, so `actual` is reported as just over the limit).
- */
-const wsError = (message: string | undefined, max: number) =>
-  message?.startsWith('Max payload size exceeded') ? new M2MError('LimitExceeded', { limit: 'maxMessageBytes', actual: max + 1, max }) : new M2MError('Network', { reason: `WebSocket: ${message ?? 'error'}` });
+/** A WebSocket's error event as our error (`ws`'s oversize refusal is LimitExceeded: transport/ws-node.ts). */
+const wsError = (message: string | undefined, max: number) => wsLimitError(message, max) ?? new M2MError('Network', { reason: `WebSocket: ${message ?? 'error'}` });
 
 /**
  * What one received message counts while it waits, besides its bytes: `ws` hands over every
@@ -83,8 +80,8 @@ export class WebSocketTransport implements Transport {
   /** Set once the connection ended (or is ending): nothing more is received or sent. */
   protected closed = false;
   #closeWaiters: Array<() => void> = [];
-  /** Senders waiting for `bufferedAmount` to fall to the send high-water mark (`ws`). */
-  #roomWaiters: Array<() => void> = [];
+  /** Senders waiting for `bufferedAmount` to fall to the send high-water mark (`ws`: transport/ws-node.ts; browsers poll). */
+  readonly #room: SendRoom | undefined;
   #batch: WriteBatch | undefined;
   #paused = false;
   /** Set once we closed or refused: what arrives is dropped. */
@@ -116,6 +113,7 @@ export class WebSocketTransport implements Transport {
   constructor(ws: WebSocketLike, options: WebSocketTransportOptions = {}) {
     if (ws.protocol === WS_BATCH_PROTOCOL && !this.readsBatches()) throw new M2MError('Config', { reason: `this WebSocket negotiated ${WS_BATCH_PROTOCOL}; use connect() or listen(), which read batches` });
     this.#ws = ws;
+    this.#room = sendRoomFor(ws);
     this.#batch = options.batch;
     this.remoteAddress = options.remoteAddress;
     this.max = options.maxMessageBytes ?? DEFAULT_MAX_TRANSPORT_MESSAGE;
@@ -134,9 +132,8 @@ export class WebSocketTransport implements Transport {
       sizeOf: heldSize,
       onTake: options.account ? (m) => this.#account?.release(heldSize(m)) : undefined,
     });
-    // `ws` on Node: its own event, without a MessageEvent object per message.
-    if (options.nodeBuffers && ws.on) ws.on('message', (data, isBinary) => this.#onMessage(isBinary ? data : ''));
-    else ws.addEventListener('message', (e) => this.#onMessage(e.data));
+    // `ws` on Node: its own event, without a MessageEvent object per message (transport/ws-node.ts).
+    if (!onWsMessages(ws, options.nodeBuffers, (data) => this.#onMessage(data))) ws.addEventListener('message', (e) => this.#onMessage(e.data));
     ws.addEventListener('close', () => this.finish());
     ws.addEventListener('error', (e) => this.finish(wsError(e.message, this.wireLimit)));
   }
@@ -163,16 +160,15 @@ export class WebSocketTransport implements Transport {
 
   /** Stops reading (`ws`; browsers cannot) while the inbox is full. */
   protected pause(): void {
-    if (this.#paused || this.discarding || !this.#ws.pause) return;
-    this.#paused = true;
-    this.#ws.pause();
+    if (this.#paused || this.discarding) return;
+    this.#paused = wsPause(this.#ws) === true;
   }
 
   /** Restarts reading (`ws`) after `pause`, once the inbox has room again. */
   protected resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    this.#ws.resume?.();
+    wsResume(this.#ws);
   }
 
   /** The inbox has room again. */
@@ -196,7 +192,7 @@ export class WebSocketTransport implements Transport {
   #readToClose(): void {
     this.discarding = true;
     this.#paused = false;
-    this.#ws.resume?.();
+    wsResume(this.#ws);
   }
 
   #onMessage(data: unknown): void {
@@ -243,7 +239,7 @@ export class WebSocketTransport implements Transport {
     this.closed = true;
     if (!this.endsLater(error)) this.endNow(error);
     for (const w of this.#closeWaiters.splice(0)) w();
-    for (const w of this.#roomWaiters.splice(0)) w();
+    this.#room?.wake();
   }
 
   /**
@@ -257,8 +253,9 @@ export class WebSocketTransport implements Transport {
   send(data: Uint8Array): Promise<void> {
     if (this.closed || this.#ws.readyState !== OPEN) return Promise.reject(this.#closedError());
     this.write(data);
-    if (!this.#ws.pause) return this.#waitPolling();
-    return this.buffered() <= this.#sendHighWater ? TAKEN : this.#waitForRoom();
+    const room = this.#room;
+    if (!room) return this.#waitPolling();
+    return this.buffered() <= this.#sendHighWater ? TAKEN : this.#waitForRoom(room);
   }
 
   /** Takes one session message for the WebSocket. */
@@ -290,16 +287,11 @@ export class WebSocketTransport implements Transport {
       if (!this.closed) this.#dropWith(new M2MError('Network', { reason: `WebSocket send: ${err.message}` }, { cause: err }));
       return;
     }
-    if (this.#roomWaiters.length && this.buffered() <= this.#sendHighWater) for (const w of this.#roomWaiters.splice(0)) w();
+    if (this.#room?.waiting && this.buffered() <= this.#sendHighWater) this.#room.wake();
   };
 
-  async #waitForRoom(): Promise<void> {
-    try {
-      await waitForDrain((w) => this.#roomWaiters.push(w), this.#sendTimeoutMs);
-    } catch (e) {
-      this.#dropWith(e);
-      throw e;
-    }
+  async #waitForRoom(room: SendRoom): Promise<void> {
+    await room.wait(this.#sendTimeoutMs, (e) => this.#dropWith(e));
     if (this.closed) throw this.#closedError();
   }
 
@@ -330,9 +322,7 @@ export class WebSocketTransport implements Transport {
   abort(): void {
     // What `send` already took goes to the socket before it is dropped.
     this.#batch?.flush();
-    const ws = this.#ws as WebSocketLike & { terminate?: () => void };
-    if (ws.terminate) ws.terminate();
-    else ws.close();
+    if (!wsTerminate(this.#ws)) this.#ws.close();
   }
 
   /** Closes with code 1000 and resolves once the socket has closed, or after 2 s at most. No-op when already closed. */
