@@ -514,7 +514,7 @@ export class Session implements AsyncIterable<SessionData> {
    * frames carry JSON: there, text goes as JSON too (`JSON.stringify(text)`, or a chat request).
    * Resolves when the transport took it; a slow peer makes it wait (while more than the
    * transport's send high-water mark in bytes is buffered).
-   * @throws M2MError: InvalidMessage (content that is not a string), Json (text that is not JSON
+   * @throws M2MError: Json (content that is not a string, or text that is not JSON
    *   where M2M frames carry it: `m2m`, encrypted sessions; nothing is sent), SessionNotEstablished,
    *   Closed (after the session ended), other codec errors, LimitExceeded, Network, Timeout (the
    *   peer took nothing for `sendTimeoutMs`; the connection is dropped).
@@ -523,7 +523,8 @@ export class Session implements AsyncIterable<SessionData> {
     const closed = this.#core.closedInfo;
     if (closed) return Promise.reject(closedError(closed));
     // A plain JavaScript caller's object would otherwise fail deep in a codec with a bare TypeError.
-    if (typeof content !== 'string') return Promise.reject(new M2MError('InvalidMessage', { reason: `send takes a string (JSON text), not ${content === null ? 'null' : typeof content}: JSON.stringify it first` }));
+    // Bytes are not content (DATA carries JSON text): JSON.stringify is the advice for other values only.
+    if (typeof content !== 'string') return Promise.reject(new M2MError('Json', { reason: `send takes a string (JSON text), not ${ArrayBuffer.isView(content) || (content as unknown) instanceof ArrayBuffer ? 'bytes' : `${content === null ? 'null' : typeof content}: JSON.stringify it first`}` }));
     let bytes: Uint8Array;
     try {
       // DATA is never a control message: encoded here, without #send's sealing check. Under the

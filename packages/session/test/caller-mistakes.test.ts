@@ -71,14 +71,22 @@ describe('an encrypted side without a usable static key', () => {
 });
 
 describe('Session.send', () => {
-  it('rejects content that is not a string with INVALID_MESSAGE, and the session goes on', async () => {
+  it('rejects content that is not a string with JSON_INVALID, and the session goes on', async () => {
     const server = await listen({ transport: 'tcp', onSession: async (s) => { for await (const m of s) await s.send(m.content); } });
     try {
       const session = await connect(server.url);
       for (const bad of [{ model: 'x', messages: [] }, null, 42]) {
         const e: unknown = await session.send(bad as unknown as string).then(() => undefined, (err: unknown) => err);
-        expect(isSdkError(e) && e.code).toBe('INVALID_MESSAGE');
+        expect(isSdkError(e) && e.code).toBe('JSON_INVALID');
+        expect((e as Error).message).toContain('send takes a string (JSON text)');
         expect((e as Error).message).toContain('JSON.stringify');
+      }
+      // Bytes are not content: JSON.stringify of a Uint8Array gives {"0":..}, so that advice was wrong.
+      for (const bytes of [new TextEncoder().encode('{"a":1}'), new Uint8Array(4).buffer, new DataView(new ArrayBuffer(2))]) {
+        const e: unknown = await session.send(bytes as unknown as string).then(() => undefined, (err: unknown) => err);
+        expect(isSdkError(e) && e.code).toBe('JSON_INVALID');
+        expect((e as Error).message).toContain('send takes a string (JSON text), not bytes');
+        expect((e as Error).message).not.toContain('JSON.stringify');
       }
       await session.send('{"model":"x","messages":[]}');
       for await (const reply of session) {
