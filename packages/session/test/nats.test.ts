@@ -102,8 +102,20 @@ describe.skipIf(!bin)('nats transport (one nats-server)', () => {
     // The transport's NETWORK_ERROR, possibly as the cause of the session's end.
     const chain: Array<{ code?: string; message: string }> = [];
     for (let x = e as { code?: string; message: string; cause?: unknown } | undefined; x; x = x.cause as typeof x) chain.push(x);
-    expect(chain.find((x) => x.code === 'NETWORK_ERROR')?.message).toContain('no server listens on m2m.nobody');
+    const network = chain.find((x) => x.code === 'NETWORK_ERROR')?.message;
+    expect(network).toContain('no server answers on m2m.nobody (no responders');
+    // The one message sent was the HELLO: not application data lost in flight.
+    expect(network).not.toContain('not acknowledged');
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('a plaintext connect to a subject nobody listens on says the same, naming the subject', async () => {
+    const e = await connect(`nats://${node.address}/m2m.nobody.plain`, { signal: AbortSignal.timeout(10_000) }).catch((x: unknown) => x);
+    const chain: Array<{ code?: string; message: string }> = [];
+    for (let x = e as { code?: string; message: string; cause?: unknown } | undefined; x; x = x.cause as typeof x) chain.push(x);
+    const network = chain.find((x) => x.code === 'NETWORK_ERROR')?.message;
+    expect(network).toContain('no server answers on m2m.nobody.plain (no responders');
+    expect(network).not.toContain('not acknowledged');
   });
 
   it('carries messages larger than max_payload in pieces and keeps a slow reader within its window', async () => {

@@ -379,8 +379,8 @@ export class NatsTransport implements Transport {
     if (this.#closed) return;
     if (msg.status !== undefined) {
       // 503: nobody subscribes to the subject we last published to: the peer (or every server
-      // of the pool) is gone.
-      if (msg.status === 503) this.fail(this.#goneError(this.#bound ? 'the peer is gone (no subscriber on its session subject)' : `no server listens on ${this.#peer}`));
+      // of the pool) is gone. Unbound, that was the HELLO: no server, and no application data lost.
+      if (msg.status === 503) this.fail(this.#bound ? this.#goneError('the peer is gone (no subscriber on its session subject)') : new M2MError('Network', { reason: `NATS: no server answers on ${this.#peer} (no responders: nothing subscribes to it)` }));
       return;
     }
     if (!isSessionSubject(msg.reply)) return; // not from a session end: ignore
