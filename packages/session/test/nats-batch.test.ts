@@ -171,10 +171,22 @@ describe('NATS BATCH messages, malformed', () => {
     expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
   });
 
-  it('ends with LIMIT_EXCEEDED for a batched message over maxMessageBytes', async () => {
+  it('ends with LIMIT_EXCEEDED for a batched message over maxMessageBytes, after the messages before it (an AUTH batched with it completes the handshake)', async () => {
     const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0, maxMessageBytes: 4 });
-    t.deliver({ data: Uint8Array.of(NatsKind.BATCH, ...u32(1), 7, ...u32(5), 1, 2, 3, 4, 5), reply: peer });
+    t.deliver({ data: Uint8Array.of(NatsKind.BATCH, ...u32(1), 7, ...u32(2), 8, 9, ...u32(5), 1, 2, 3, 4, 5, ...u32(1), 6), reply: peer });
+    const it = t[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual(Uint8Array.of(7));
+    expect((await it.next()).value).toEqual(Uint8Array.of(8, 9));
+    await expect(it.next()).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    await t.close();
+  });
+
+  it('ends with LIMIT_EXCEEDED, holding nothing, when the first batched message is over maxMessageBytes', async () => {
+    const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0, maxMessageBytes: 4 });
+    t.deliver({ data: Uint8Array.of(NatsKind.BATCH, ...u32(5), 1, 2, 3, 4, 5, ...u32(1), 7), reply: peer });
+    expect(t.bufferedBytes).toBe(0);
     await expect(t[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    await t.close();
   });
 });
 

@@ -47,8 +47,7 @@ describe('a message over the peer maxMessageBytes', () => {
           ...(transport === 'http' ? { transport: httpTransport } : {}),
           ...(encrypted ? { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([serverKey.publicKey]) } } : {}),
         });
-        // NATS: not in the BATCH that carries the client's AUTH (a batch with an entry over the
-        // limit is refused whole, AUTH included, and no CLOSE can be sealed without it).
+        // NATS: not in the BATCH that carries the client's AUTH (that case is the test below).
         if (transport === 'nats' && encrypted) await session.ping();
         await session.send(big).catch(() => undefined);
         const e: unknown = await (async () => {
@@ -65,4 +64,39 @@ describe('a message over the peer maxMessageBytes', () => {
       }
     });
   }
+
+  it.skipIf(!nats)('nats, encrypted: an oversize DATA in the same BATCH as the client\'s AUTH: the server takes the AUTH, then refuses the DATA with a sealed CLOSE naming the limit', async () => {
+    const serverKey = KeyPair.generate();
+    const node = await startNatsServer();
+    let serverEnd: Promise<ClosedInfo> | undefined;
+    const server = await listen({
+      transport: 'nats',
+      servers: [node.address],
+      subject: 'm2m.oversize.auth',
+      maxMessageBytes: 1024,
+      secure: { staticKey: serverKey },
+      onSession: (s) => {
+        serverEnd = s.closed;
+        void (async () => {
+          for await (const _ of s) void _;
+        })().catch(() => undefined);
+      },
+    });
+    try {
+      const session = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([serverKey.publicKey]) } });
+      // In the turn connect resolved in: batched with the AUTH (it was "connection lost").
+      await session.send(big).catch(() => undefined);
+      const e: unknown = await (async () => {
+        for await (const _ of session) void _;
+      })().then(() => undefined, (err: unknown) => err);
+      expect(isSdkError(e) && (e as M2MError).code, chain(e).join(' | ')).toBe('SESSION_CLOSED');
+      expect(chain(e).join('\n'), chain(e).join(' | ')).toMatch(/LIMIT_EXCEEDED|maxMessageBytes/);
+      expect(chain(e).join('\n')).not.toMatch(/connection lost/);
+      expect(serverEnd).toBeDefined();
+      expect(chain((await serverEnd!).error).join('\n')).toMatch(/LIMIT_EXCEEDED/);
+    } finally {
+      await server.close();
+      await node.stop();
+    }
+  });
 });

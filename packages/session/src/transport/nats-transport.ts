@@ -85,6 +85,20 @@ function readLength(data: Uint8Array, at: number): number {
 }
 
 /**
+ * Where the first message over `max` starts in a BATCH that checkBatch refused for it (the
+ * entries before it passed its checks), and what those entries cost.
+ */
+function beforeOversize(data: Uint8Array, max: number): { stop: number; cost: number } {
+  let at = 1;
+  let cost = 0;
+  for (let length = readLength(data, at); at < data.length && length <= max; length = readLength(data, at)) {
+    cost += natsMessageCost(length + 1);
+    at += BATCH_LENGTH_BYTES + length;
+  }
+  return { stop: at, cost };
+}
+
+/**
  * Consecutive messages of a received BATCH copied together (each `u32 length` then the message,
  * as in the BATCH; checked by checkBatch before the copy): one inbox item for up to a slab of
  * messages, read one view at a time as the session takes them.
@@ -465,10 +479,18 @@ export class NatsTransport implements Transport {
     // A batch holds whole messages only: none may arrive between the pieces of one.
     if (this.#partBytes !== 0) return this.fail(new M2MError('InvalidMessage', { reason: 'NATS batch message between the pieces of a message' }));
     let cost: number;
+    let stop = data.length;
+    let refusal: M2MError | undefined;
     try {
       cost = checkBatch(data, this.#maxIncoming);
     } catch (e) {
-      return (e as M2MError).kind === 'LimitExceeded' ? this.#refuseMessage(e as M2MError) : this.fail(e);
+      if ((e as M2MError).kind !== 'LimitExceeded') return this.fail(e);
+      // The messages before the one over the limit are taken first, as over TCP: an encrypted
+      // client's AUTH batched with an oversize DATA completes the handshake, so the refusal goes
+      // back as a sealed CLOSE naming the limit, not as a lost connection.
+      refusal = e as M2MError;
+      ({ stop, cost } = beforeOversize(data, this.#maxIncoming));
+      if (cost === 0) return this.#refuseMessage(refusal);
     }
     this.#received += cost;
     if (this.#received > this.#granted) return this.fail(new M2MError('LimitExceeded', { limit: 'NATS flow-control window', actual: this.#received - this.#consumed, max: this.#granted - this.#consumed }));
@@ -487,9 +509,9 @@ export class NatsTransport implements Transport {
     const port = this.#port;
     const buffer = data.buffer;
     const offset = data.byteOffset;
-    for (let at = 1; at < data.length; ) {
+    for (let at = 1; at < stop; ) {
       let end = at + BATCH_LENGTH_BYTES + readLength(data, at);
-      while (end < data.length) {
+      while (end < stop) {
         const next = end + BATCH_LENGTH_BYTES + readLength(data, end);
         if (next - at > SLAB_BYTES) break;
         end = next;
@@ -503,6 +525,7 @@ export class NatsTransport implements Transport {
       this.#inbox.offer(new BatchRun(run));
       at = end;
     }
+    if (refusal) this.#refuseMessage(refusal);
   }
 
   /** The next message of the run being read (a view of it), or undefined when no run is open. */
