@@ -18,7 +18,7 @@ describe('m2m server', () => {
   it('--help lists every flag', () => {
     const r = spawnSync(process.execPath, [...NODE_ARGS, 'server', '--help'], { cwd: root, encoding: 'utf8', env });
     expect(r.status).toBe(0);
-    for (const flag of ['--port', '--host', '--bind-all', '--blocking', '--threshold', '--no-security', '--upstream', '--upstream-timeout', '--api-key', '--rate-limit', '--rate-limit-nats', '--rate-limit-bucket', '--api-key-nats', '--api-key-bucket', '--m2m-listen', '--m2m-upstream', '--peer-key', '--identity']) {
+    for (const flag of ['--port', '--host', '--bind-all', '--blocking', '--threshold', '--no-security', '--upstream', '--upstream-timeout', '--api-key', '--rate-limit', '--rate-limit-nats', '--rate-limit-bucket', '--api-key-nats', '--api-key-bucket', '--m2m-listen', '--m2m-upstream', '--peer-key', '--identity', '--max-body', '--max-buffered-body']) {
       expect(r.stdout).toContain(flag);
     }
   });
@@ -29,11 +29,31 @@ describe('m2m server', () => {
       [['--rate-limit', '5/s', '--rate-limit-nats', 'http://x/y'], '--rate-limit-nats must be'],
       // Not hex: this was INVALID_MESSAGE "Invalid hex character" (exit 1).
       [['--m2m-upstream', '127.0.0.1:1', '--peer-key', 'zz'], '--peer-key must be 64 hex characters'],
+      [['--max-buffered-body', '1.5'], '--max-buffered-body must be an integer'],
+      [['--max-buffered-body', '64MiB'], '--max-buffered-body must be an integer'],
     ] as const) {
       const r = spawnSync(process.execPath, [...NODE_ARGS, 'server', ...args], { cwd: root, encoding: 'utf8', env });
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('CONFIG_ERROR');
       expect(r.stderr).toContain(says);
+    }
+  });
+
+  it('--max-buffered-body sets the shared body budget: at 0, a body past its own 64 KiB allowance gets 503 SERVER_BUSY; a small one is served', async () => {
+    const child = spawn(process.execPath, [...NODE_ARGS, 'server', '--port', '0', '--max-buffered-body', '0'], { cwd: root, env });
+    try {
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const first = JSON.parse((await lines.next()).value as string) as { url: string };
+      const post = (content: string) => fetch(`${first.url}/compress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content }) });
+      const big = await post(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(200 * 1024) }] }));
+      expect(big.status).toBe(503);
+      expect(big.headers.get('retry-after')).not.toBeNull();
+      expect(await big.text()).toContain('Server busy');
+      const small = await post('{"model":"m","messages":[]}');
+      expect(small.status).toBe(200);
+      await small.text();
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 

@@ -29,6 +29,8 @@ Reference API (/health /status /session /compress /compress/auto /decompress /sc
       --max-sessions N      HTTP sessions held at once (default 10000)
       --session-idle MS     idle timeout of HTTP sessions (default 300000)
       --max-body BYTES      largest request body (default 10485760)
+      --max-buffered-body BYTES  request bodies held at once, beyond 64 KiB each (default 67108864)
+                            -> 503 SERVER_BUSY past it
 Gateway (/v1/chat/completions, /v1/models):
       --upstream URL        OpenAI-compatible upstream, with its /v1 (e.g. https://api.openai.com/v1);
                             the key sent upstream comes from M2M_UPSTREAM_API_KEY, else the client's own
@@ -60,6 +62,7 @@ const OPTIONS = {
   'max-sessions': { type: 'string' },
   'session-idle': { type: 'string' },
   'max-body': { type: 'string' },
+  'max-buffered-body': { type: 'string' },
   upstream: { type: 'string' },
   'upstream-timeout': { type: 'string' },
   'api-key': { type: 'string', multiple: true },
@@ -165,6 +168,7 @@ export async function serverCommand(io: Io, argv: string[]): Promise<number> {
     ...(values['max-sessions'] ? { maxSessions: integer('max-sessions', values['max-sessions'], 1)! } : {}),
     ...(values['session-idle'] ? { sessionIdleMs: integer('session-idle', values['session-idle'], 1)! } : {}),
     ...(values['max-body'] ? { maxBodyBytes: integer('max-body', values['max-body'], 1)! } : {}),
+    ...(values['max-buffered-body'] ? { maxBufferedBodyBytes: integer('max-buffered-body', values['max-buffered-body'])! } : {}),
     ...(values.upstream ? { upstream: values.upstream } : {}),
     ...(values['upstream-timeout'] ? { upstreamTimeoutMs: integer('upstream-timeout', values['upstream-timeout'], 1)! } : {}),
     ...(values['api-key']?.length ? { apiKeys: apiKeys(values['api-key']) } : {}),
