@@ -84,6 +84,27 @@ describe('slab allocation', () => {
     const pooled = new Uint8Array(SLAB_BYTES).subarray(8, 208);
     expect(keepOwn(pooled)).not.toBe(pooled);
   });
+  it('recognises a slab by its brand only: a foreign buffer given a slab\'s prototype or constructor is still copied', () => {
+    const inSlab = new Slab().allocate(300);
+    const slabBuffer = inSlab.buffer;
+    expect(slabBuffer).toBeInstanceOf(ArrayBuffer);
+    expect(keepOwn(inSlab.subarray(8, 208))).toEqual(inSlab.subarray(8, 208));
+    expect(keepOwn(inSlab.subarray(8, 208)).buffer).toBe(slabBuffer); // kept as it is
+    // A buffer made to look like a slab (its class reached through `.buffer`) holds other bytes.
+    const SlabClass = slabBuffer.constructor as new (n: number) => ArrayBuffer;
+    const forged = new Uint8Array(4096).fill(9);
+    Object.setPrototypeOf(forged.buffer, Object.getPrototypeOf(slabBuffer));
+    const part = forged.subarray(100, 300);
+    const kept = keepOwn(part);
+    expect(kept.buffer).not.toBe(forged.buffer);
+    expect(kept).toEqual(part);
+    // Nobody else makes one (the class is reachable as `.buffer.constructor`), and copies are plain.
+    expect(() => new SlabClass(16)).toThrow(expect.objectContaining({ kind: 'Internal' }));
+    const copy = slabBuffer.slice(0, 16);
+    expect(copy.constructor).toBe(ArrayBuffer);
+    const inCopy = new Uint8Array(copy).subarray(0, 8);
+    expect(keepOwn(inCopy)).not.toBe(inCopy);
+  });
   it('a received frame pins at most a slab, however large the buffer its message arrived in', () => {
     const frame = new Uint8Array(200).fill(7);
     frame.set([0x23, 0x4d, 0x32, 0x4d, 0x7c, 0x31, 0x7c]);

@@ -28,7 +28,7 @@
  * (test/detach-received.test.ts).
  * @module
  */
-import { bufferOf, isArrayBuffer } from '@m2m/core/internal';
+import { bufferOf, isArrayBuffer, M2MError } from '@m2m/core/internal';
 
 /** Bytes of a full slab: the most one view pins. */
 export const SLAB_BYTES = 8192;
@@ -45,6 +45,33 @@ const ON_HEAP = 64;
 
 const NONE = new Uint8Array(0);
 
+/** Passed by {@link Slab} to {@link SlabBuffer}'s constructor: no one else makes one. */
+const MINT = Symbol('slab');
+
+/**
+ * The ArrayBuffer of a slab, recognised by its private brand ({@link SlabBuffer.holds}), which
+ * only this constructor adds and nothing else can (no `Object.setPrototypeOf` or own property
+ * forges it). It replaced an entry in {@link ownBuffers} per slab: adding to a WeakSet and
+ * sweeping the entry cost ~1 µs per slab, about as much as the 1 KiB backing store itself, and
+ * every encrypted handshake makes two (one per side; docs/ARCHITECTURE.md, Performance notes).
+ */
+class SlabBuffer extends ArrayBuffer {
+  #slab(): void {}
+  /** @throws M2MError (Internal) unless called by {@link Slab} (the class is reachable as `.buffer.constructor`). */
+  constructor(size: number, mint: symbol) {
+    if (mint !== MINT) throw new M2MError('Internal', { reason: 'slab buffers are made by the session\'s slabs only' });
+    super(size);
+  }
+  /** `slice` and the like make plain ArrayBuffers, not slabs. */
+  static override get [Symbol.species](): ArrayBufferConstructor {
+    return ArrayBuffer;
+  }
+  /** True for a buffer this module made as a slab. */
+  static holds(buffer: ArrayBufferLike): boolean {
+    return #slab in buffer;
+  }
+}
+
 /** The slabs of one owner (a connection's transport, a session): views of them hold only its bytes. */
 export class Slab {
   #slab = NONE;
@@ -58,9 +85,9 @@ export class Slab {
     if (used + n > slab.length) {
       let size = slab.length === 0 ? FIRST_SLAB_BYTES : Math.min(SLAB_BYTES, slab.length * 2);
       while (size < n) size *= 2; // n ≤ MAX_CARVED < SLAB_BYTES
-      this.#slab = slab = new Uint8Array(size);
-      ownBuffers.add(slab.buffer); // a plain Uint8Array made here: its getter does not lie
-      pinShared(slab.buffer);
+      const buffer = new SlabBuffer(size, MINT);
+      pinShared(buffer);
+      this.#slab = slab = new Uint8Array(buffer);
       used = 0;
     }
     this.#used = used + ((n + 7) & ~7); // 8-byte aligned, as Node's buffer pool
@@ -109,8 +136,8 @@ export function keepOwn(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Buffers that hold only one owner's bytes: every slab, and what a transport marks
- * ({@link markOwn}). A WeakSet: nothing outside this module can add to it, and a buffer leaves it
+ * Buffers that hold only one owner's bytes besides the slabs ({@link SlabBuffer}): what a
+ * transport marks ({@link markOwn}). A WeakSet: nothing outside this module can add to it, and a buffer leaves it
  * when it is collected.
  */
 const ownBuffers = new WeakSet<ArrayBufferLike>();
@@ -147,7 +174,7 @@ function pinShared(buffer: ArrayBufferLike): void {
  */
 export function holdsOnlyOwn(bytes: Uint8Array): boolean {
   const buffer = bufferOf.call(bytes);
-  return ownBuffers.has(buffer) || (spansBuffer(bytes, buffer) && isArrayBuffer(buffer));
+  return SlabBuffer.holds(buffer) || ownBuffers.has(buffer) || (spansBuffer(bytes, buffer) && isArrayBuffer(buffer));
 }
 
 /**
