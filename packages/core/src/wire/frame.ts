@@ -162,7 +162,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   const { promptTokens, compression: givenCompression, compressionMinBytes, protection: givenProtection } = options;
   // The protection's mode too, once: its getter could encode another frame in the same way
   // (core/test/attack-protection-getter.test.ts). Checked where it was (checkProtection below).
-  const givenMode = givenProtection === undefined ? undefined : (givenProtection as { mode?: unknown } | null)?.mode;
+  const givenMode = (givenProtection as { mode?: unknown } | null | undefined)?.mode;
   const compression = givenCompression ?? 'always';
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
@@ -323,7 +323,7 @@ export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limi
 }
 
 /** A caller's `protection` option, checked to be one (a plain object slips past TypeScript from JS). */
-function checkProtection(p: FrameProtection | undefined, mode: unknown = p === undefined ? undefined : (p as { mode?: unknown } | null)?.mode): FrameProtection | undefined {
+function checkProtection(p: FrameProtection | undefined, mode: unknown = (p as { mode?: unknown } | null | undefined)?.mode): FrameProtection | undefined {
   if (p === undefined || mode === 'aead' || mode === 'hmac') return p;
   throw new M2MError('Config', { reason: 'protection must be a FrameProtection (aeadProtection or hmacProtection from @m2m/crypto)' });
 }
