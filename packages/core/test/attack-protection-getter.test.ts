@@ -29,12 +29,13 @@ describe('encodeFrame with a protection whose mode getter encodes another frame'
     ['hmac', () => hmacProtection(key)],
     ['aead', () => aeadProtection(key)],
   ] as const) {
-    for (const compression of ['always', 'never'] as const) {
+    // Compressed, and plain (auto below its threshold): the payload comes from the scratch both ways.
+    for (const [compression, compressionMinBytes] of [['always', undefined], ['auto', 1 << 20]] as const) {
       for (const fireOn of [1, 2, 3, 4]) {
         it(`${name}, compression ${compression}, re-entered on read ${fireOn}: the frame carries its own payload or fails typed`, () => {
           let frame: Uint8Array | undefined;
           try {
-            frame = encodeFrame(outer, { protection: reentrantMode(make(), fireOn), compression });
+            frame = encodeFrame(outer, { protection: reentrantMode(make(), fireOn), compression, compressionMinBytes });
           } catch (e) {
             expect((e as { code?: unknown }).code, String(e)).toBeTypeOf('string');
             return;
