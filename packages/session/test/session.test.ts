@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as net from 'node:net';
 import { isM2MError, type M2MError } from '@m2m/core';
 import { connect, listen, Session, type SessionData } from '@m2m/session';
@@ -227,7 +227,8 @@ describe('connect and listen', () => {
       head.writeUInt32BE(1_000_000);
       raw.write(head);
       await new Promise((r) => raw.once('close', r));
-      expect(server.counters.failedHandshakes).toBe(1);
+      // Counted once the server's socket is gone too (transport/tcp.ts close() awaits it).
+      await vi.waitFor(() => expect(server.counters.failedHandshakes).toBe(1), { timeout: 2_000 });
     } finally {
       await server.close();
     }

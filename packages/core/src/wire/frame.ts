@@ -160,6 +160,9 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   // another frame would otherwise overwrite this frame's bytes after they were scanned, and the
   // frame would carry the other JSON under a valid CRC (core/test/frame-reentrancy.test.ts).
   const { promptTokens, compression: givenCompression, compressionMinBytes, protection: givenProtection } = options;
+  // The protection's mode too, once: its getter could encode another frame in the same way
+  // (core/test/attack-protection-getter.test.ts). Checked where it was (checkProtection below).
+  const givenMode = (givenProtection as { mode?: unknown } | null | undefined)?.mode;
   const compression = givenCompression ?? 'always';
   checkLimit('maxMessageBytes', json.length, limits.maxMessageBytes);
   // One pass over the text reads the header's fields (header-scan.ts, where the platform carries
@@ -179,7 +182,8 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   if (!plain) jsonBytes ??= platform.utf8EncodeScratch(json, jsonLen);
   const packed = plain ? undefined : compressPayload(jsonBytes!, compression === 'auto');
   const payloadLen = packed ? packed.length : jsonLen;
-  const protection = checkProtection(givenProtection);
+  const protection = checkProtection(givenProtection, givenMode);
+  const mode = givenMode as FrameProtection['mode'] | undefined;
   const variableLen = built.variable.length;
   // The reference writes `header_len` as u16, so past 65535 it wraps and the payload is read from
   // the wrong place (../shared/reference/wire-format.md §2.5.3): such a frame never decodes, so
@@ -187,11 +191,11 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   checkLimit('maxHeaderBytes', FIXED_HEADER_LEN + variableLen, 0xffff);
   const headersEnd = VARIABLE_HEADER_OFFSET + variableLen;
   const tail = PAYLOAD_PREAMBLE_SIZE + payloadLen;
-  const aead = protection?.mode === 'aead';
+  const aead = mode === 'aead';
   // AEAD frames are laid out whole at once: the plaintext section sits where its ciphertext
   // goes and is overwritten by it (no staging copy of the frame).
   const sectionAt = aead ? headersEnd + AEAD_NONCE_SIZE : headersEnd;
-  const out = allocate(sectionAt + tail + (aead ? AEAD_TAG_SIZE : protection?.mode === 'hmac' ? HMAC_TAG_SIZE : 0));
+  const out = allocate(sectionAt + tail + (aead ? AEAD_TAG_SIZE : mode === 'hmac' ? HMAC_TAG_SIZE : 0));
   // The prefix and the fixed header's zero bytes in one copy, then its fields.
   out.set(FIXED_HEAD);
   const headerLen = FIXED_HEADER_LEN + variableLen;
@@ -199,7 +203,7 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   out[HEADER_LEN_OFFSET + 1] = headerLen >>> 8;
   out[SCHEMA_OFFSET] = built.schemaByte;
   // `SECURITY_BYTE[mode]`, which equals the rank (header.ts), without a keyed lookup: see rankOf.
-  out[SECURITY_OFFSET] = protection ? rankOf(protection.mode) : 0;
+  out[SECURITY_OFFSET] = mode ? rankOf(mode) : 0;
   out[FLAGS_OFFSET] = built.flags & 0xff;
   out[FLAGS_OFFSET + 1] = (built.flags >>> 8) & 0xff;
   if (packed) out[COMMON_FLAGS_OFFSET] = CommonFlag.COMPRESSED;
@@ -221,16 +225,17 @@ export function encodeFrameWith(json: string, options: EncodeFrameOptions, alloc
   writeU32LE(out, sectionAt + PAYLOAD_LEN_SIZE, crc);
   if (!protection) return out;
   try {
-    if (protection.mode === 'hmac') {
-      const tag = protection.sign(out.subarray(PREFIX_LEN, headersEnd + tail));
+    if (mode === 'hmac') {
+      const tag = (protection as Extract<FrameProtection, { mode: 'hmac' }>).sign(out.subarray(PREFIX_LEN, headersEnd + tail));
       out.set(tag, headersEnd + tail);
       return out;
     }
-    if (protection.sealInPlace) {
-      protection.sealInPlace(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail), out.subarray(headersEnd, sectionAt), out.subarray(sectionAt + tail, sectionAt + tail + AEAD_TAG_SIZE));
+    const sealing = protection as Extract<FrameProtection, { mode: 'aead' }>;
+    if (sealing.sealInPlace) {
+      sealing.sealInPlace(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail), out.subarray(headersEnd, sectionAt), out.subarray(sectionAt + tail, sectionAt + tail + AEAD_TAG_SIZE));
       return out;
     }
-    const { nonce, ciphertext, tag } = protection.seal(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail));
+    const { nonce, ciphertext, tag } = sealing.seal(out.subarray(PREFIX_LEN, headersEnd), out.subarray(sectionAt, sectionAt + tail));
     if (nonce.length !== AEAD_NONCE_SIZE || tag.length !== AEAD_TAG_SIZE || ciphertext.length !== tail) {
       throw new M2MError('Internal', { reason: 'frame protection returned parts of the wrong sizes' });
     }
@@ -318,8 +323,8 @@ export function inspectFrame(bytes: Uint8Array, options: { limits?: Partial<Limi
 }
 
 /** A caller's `protection` option, checked to be one (a plain object slips past TypeScript from JS). */
-function checkProtection(p: FrameProtection | undefined): FrameProtection | undefined {
-  if (p === undefined || ((p as { mode?: unknown } | null)?.mode === 'aead' || (p as { mode?: unknown } | null)?.mode === 'hmac')) return p;
+function checkProtection(p: FrameProtection | undefined, mode: unknown = (p as { mode?: unknown } | null | undefined)?.mode): FrameProtection | undefined {
+  if (p === undefined || mode === 'aead' || mode === 'hmac') return p;
   throw new M2MError('Config', { reason: 'protection must be a FrameProtection (aeadProtection or hmacProtection from @m2m/crypto)' });
 }
 

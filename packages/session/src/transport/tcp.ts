@@ -271,9 +271,16 @@ export class TcpTransport implements Transport {
     // peer's last bytes (and its FIN) waiting until the destroy timer.
     this.#discarding = true;
     this.#socket.resume();
-    // After a refusal nothing more is awaited: the FIN follows the CLOSE, and the linger timer
-    // (#refuseMessage) bounds how long the peer may keep the socket open.
-    if (this.#refused) return void this.#socket.end();
+    // After a refusal the FIN follows the CLOSE, and the linger timer (#refuseMessage) bounds how
+    // long the peer may keep the socket open. That time is still awaited: a handshake that ends
+    // on a refusal keeps its connection in the listener's pending table (and evictable) until
+    // the socket is gone, as any other failed handshake does (test/attack-tcp-refused-linger.test.ts).
+    if (this.#refused) {
+      return new Promise<void>((resolve) => {
+        this.#socket.once('close', () => resolve());
+        this.#socket.end();
+      });
+    }
     await new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       this.#socket.once('close', () => {
