@@ -181,48 +181,43 @@ function fromCryptoRow([id, kind, reason, ...rest]: CryptoRow): ErrorCatalogEntr
 /** Every code of the catalog, as a string union. */
 export type ErrorCode = string;
 
-interface Lookups {
-  entries: readonly ErrorCatalogEntry[];
-  byCode: Map<string, ErrorCatalogEntry>;
-  m2mByKind: Map<string, ErrorCatalogEntry>;
-  cryptoByKindReason: Map<string, ErrorCatalogEntry>;
-}
-
 // Built on first use, not at import: the entries and their three maps cost ~1 ms of every cold
 // import (bench/startup.ts), and most processes never make an error. `errorCatalog` itself is in
-// catalog-list.ts, which only the main entry (and `@m2m/core/explain`) loads.
-let lookups: Lookups | undefined;
-function tables(): Lookups {
-  if (lookups) return lookups;
-  const entries = Object.freeze([...m2mRows.map(fromM2MRow), ...cryptoRows.map(fromCryptoRow)].sort((a, b) => a.id - b.id));
-  return (lookups = {
-    entries,
-    byCode: new Map(entries.map((e) => [e.code, e])),
-    m2mByKind: new Map(entries.filter((e) => e.errorClass === 'M2MError').map((e) => [e.kind, e])),
-    cryptoByKindReason: new Map(entries.filter((e) => e.errorClass === 'CryptoError').map((e) => [`${e.kind}/${e.reason}`, e])),
-  });
-}
+// catalog-list.ts, which only the main entry loads.
+let entries: readonly ErrorCatalogEntry[] | undefined;
+let byCode: Map<string, ErrorCatalogEntry>;
+let m2mByKind: Map<string, ErrorCatalogEntry>;
+let cryptoByKindReason: Map<string, ErrorCatalogEntry>;
 
 /** @internal Every entry in id order, made once (`errorCatalog` in catalog-list.ts is this array). */
 export function catalogEntries(): readonly ErrorCatalogEntry[] {
-  return tables().entries;
+  if (!entries) {
+    entries = Object.freeze([...m2mRows.map(fromM2MRow), ...cryptoRows.map(fromCryptoRow)].sort((a, b) => a.id - b.id));
+    byCode = new Map(entries.map((e) => [e.code, e]));
+    m2mByKind = new Map(entries.filter((e) => e.errorClass === 'M2MError').map((e) => [e.kind, e]));
+    cryptoByKindReason = new Map(entries.filter((e) => e.errorClass === 'CryptoError').map((e) => [`${e.kind}/${e.reason}`, e]));
+  }
+  return entries;
 }
 
 /** The catalog entry of a code, or `undefined`. */
 export function catalogEntry(code: string): ErrorCatalogEntry | undefined {
-  return tables().byCode.get(code);
+  catalogEntries();
+  return byCode.get(code);
 }
 
 /** @internal The entry of an M2MError kind. */
 export function m2mEntry(kind: M2MErrorKind): ErrorCatalogEntry {
-  const e = tables().m2mByKind.get(kind);
+  catalogEntries();
+  const e = m2mByKind.get(kind);
   if (!e) throw new Error(`no catalog entry for M2MError kind ${kind}`);
   return e;
 }
 
 /** @internal The entry of a CryptoError kind and reason. */
 export function cryptoEntry<K extends CryptoErrorKind>(kind: K, reason: CryptoReasonMap[K]): ErrorCatalogEntry {
-  const e = tables().cryptoByKindReason.get(`${kind}/${reason}`);
+  catalogEntries();
+  const e = cryptoByKindReason.get(`${kind}/${reason}`);
   if (!e) throw new Error(`no catalog entry for CryptoError ${kind}/${reason}`);
   return e;
 }
