@@ -47,7 +47,7 @@ describe('error catalog', () => {
       expect(Object.isFrozen(entry)).toBe(true);
     }
     expect(explainedCatalog.map((e) => e.code)).toEqual(errorCatalog.map((e) => e.code));
-    expect(new M2MError('Timeout', { reason: 'r' }).code).toBe(errorCatalog.find((e) => e.errorClass === 'M2MError' && e.kind === 'Timeout')?.code);
+    expect(new M2MError('Timeout', { operation: 'HELLO', ms: 5 }).code).toBe(errorCatalog.find((e) => e.errorClass === 'M2MError' && e.kind === 'Timeout')?.code);
   });
 
   it('rejects unknown codes with a typed error', () => {
