@@ -15,7 +15,8 @@
 // Errors: the model and the catalog (the tools around them: `@m2m/core/errors`).
 export { RejectionCode, CloseReason, ThreatType, type ThreatSeverity } from './errors/enums.js';
 export type { ReasonDetails, M2MErrorDetailsMap, StreamDetails, M2MErrorKind, CryptoReasonMap, CryptoErrorKind, CryptoErrorDetailsMap, ErrorCategory } from './errors/kinds.js';
-export { errorCatalog, catalogEntry, type ErrorCatalogEntry, type ErrorCode } from './errors/catalog.js';
+export { catalogEntry, type ErrorCatalogEntry, type ErrorCode } from './errors/catalog.js';
+export { errorCatalog } from './errors/catalog-list.js';
 export { M2MError, CryptoError, M2MBaseError, isM2MError, isCryptoError, isSdkError, type ErrorOptions, type M2MErrorConstructor, type CryptoErrorConstructor } from './errors/base.js';
 export type { Locale } from './errors/messages.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { CryptoError, M2MError, errorCatalog, isCryptoError, isM2MError } from '@m2m/core';
+import { CryptoError, M2MError, catalogEntry, errorCatalog, isCryptoError, isM2MError } from '@m2m/core';
 import { createError, deserializeError, formatErrorChain, serializeError, toErrorResponse, withRetry } from '@m2m/core/errors';
 import { closeReasonInfo, explainError, explainedCatalog, rejectionCodeInfo } from '@m2m/core/explain';
 import { errSerializer } from '@m2m/core/logging';
@@ -37,6 +37,17 @@ describe('error catalog', () => {
       expect(isM2MError(e) || isCryptoError(e)).toBe(true);
       expect(e.message.length).toBeGreaterThan(0);
     }
+  });
+
+  it('is frozen, in id order, and one set of entries with catalogEntry and explainedCatalog (built lazily in catalog.ts, listed by catalog-list.ts)', () => {
+    expect(Object.isFrozen(errorCatalog)).toBe(true);
+    for (let i = 1; i < errorCatalog.length; i++) expect(errorCatalog[i].id).toBeGreaterThan(errorCatalog[i - 1].id);
+    for (const entry of errorCatalog) {
+      expect(catalogEntry(entry.code)).toBe(entry);
+      expect(Object.isFrozen(entry)).toBe(true);
+    }
+    expect(explainedCatalog.map((e) => e.code)).toEqual(errorCatalog.map((e) => e.code));
+    expect(new M2MError('Timeout', { operation: 'HELLO', ms: 5 }).code).toBe(errorCatalog.find((e) => e.errorClass === 'M2MError' && e.kind === 'Timeout')?.code);
   });
 
   it('rejects unknown codes with a typed error', () => {

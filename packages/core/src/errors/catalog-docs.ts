@@ -7,7 +7,7 @@
  * @module
  */
 import { isSdkError } from './base.js';
-import { catalogEntry, errorCatalog, type ErrorCatalogEntry } from './catalog.js';
+import { catalogEntries, catalogEntry, type ErrorCatalogEntry } from './catalog.js';
 
 /** A catalog entry with its explanation. */
 export interface ExplainedCatalogEntry extends ErrorCatalogEntry {
@@ -101,7 +101,7 @@ function explained(entry: ErrorCatalogEntry): ExplainedCatalogEntry {
 }
 
 /** Every error code with its description and remedy, in id order (as `errorCatalog`). */
-export const explainedCatalog: readonly ExplainedCatalogEntry[] = Object.freeze(errorCatalog.map(explained));
+export const explainedCatalog: readonly ExplainedCatalogEntry[] = Object.freeze(catalogEntries().map(explained));
 
 /**
  * The entry of a code, or of an SDK error's code, with its description and remedy; `undefined`

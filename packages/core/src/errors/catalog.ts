@@ -13,7 +13,7 @@
  */
 import type { CryptoErrorKind, CryptoReasonMap, ErrorCategory, M2MErrorKind } from './kinds.js';
 
-/** One entry of {@link errorCatalog}. */
+/** One entry of the error catalog (`errorCatalog`, catalog-list.ts; {@link catalogEntry}). */
 export interface ErrorCatalogEntry {
   /** Stable SCREAMING_SNAKE_CASE code, unique across both classes. */
   readonly code: string;
@@ -178,33 +178,37 @@ function fromCryptoRow([id, kind, reason, ...rest]: CryptoRow): ErrorCatalogEntr
   return entry('CryptoError', code, id, kind, reason, rest, 'detail', kind === 'Handshake' ? '' : `${CRYPTO_PREFIX[kind]}: `);
 }
 
-/**
- * Every error code of the SDK, in id order (each code's description and remedy:
- * `explainError` from `@m2m/core/explain`).
- * @example
- * ```ts
- * const entry = errorCatalog.find((e) => e.code === 'AEAD_DECRYPTION_FAILED');
- * console.log(entry?.httpStatus, entry?.retryable);
- * ```
- */
-export const errorCatalog: readonly ErrorCatalogEntry[] = Object.freeze(
-  [...m2mRows.map(fromM2MRow), ...cryptoRows.map(fromCryptoRow)].sort((a, b) => a.id - b.id),
-);
-
 /** Every code of the catalog, as a string union. */
 export type ErrorCode = string;
 
-const byCode = new Map(errorCatalog.map((e) => [e.code, e]));
-const m2mByKind = new Map(errorCatalog.filter((e) => e.errorClass === 'M2MError').map((e) => [e.kind, e]));
-const cryptoByKindReason = new Map(errorCatalog.filter((e) => e.errorClass === 'CryptoError').map((e) => [`${e.kind}/${e.reason}`, e]));
+// Built on first use, not at import: the entries and their three maps cost ~1 ms of every cold
+// import (bench/startup.ts), and most processes never make an error. `errorCatalog` itself is in
+// catalog-list.ts, which only the main entry loads.
+let entries: readonly ErrorCatalogEntry[] | undefined;
+let byCode: Map<string, ErrorCatalogEntry>;
+let m2mByKind: Map<string, ErrorCatalogEntry>;
+let cryptoByKindReason: Map<string, ErrorCatalogEntry>;
+
+/** @internal Every entry in id order, made once (`errorCatalog` in catalog-list.ts is this array). */
+export function catalogEntries(): readonly ErrorCatalogEntry[] {
+  if (!entries) {
+    entries = Object.freeze([...m2mRows.map(fromM2MRow), ...cryptoRows.map(fromCryptoRow)].sort((a, b) => a.id - b.id));
+    byCode = new Map(entries.map((e) => [e.code, e]));
+    m2mByKind = new Map(entries.filter((e) => e.errorClass === 'M2MError').map((e) => [e.kind, e]));
+    cryptoByKindReason = new Map(entries.filter((e) => e.errorClass === 'CryptoError').map((e) => [`${e.kind}/${e.reason}`, e]));
+  }
+  return entries;
+}
 
 /** The catalog entry of a code, or `undefined`. */
 export function catalogEntry(code: string): ErrorCatalogEntry | undefined {
+  catalogEntries();
   return byCode.get(code);
 }
 
 /** @internal The entry of an M2MError kind. */
 export function m2mEntry(kind: M2MErrorKind): ErrorCatalogEntry {
+  catalogEntries();
   const e = m2mByKind.get(kind);
   if (!e) throw new Error(`no catalog entry for M2MError kind ${kind}`);
   return e;
@@ -212,6 +216,7 @@ export function m2mEntry(kind: M2MErrorKind): ErrorCatalogEntry {
 
 /** @internal The entry of a CryptoError kind and reason. */
 export function cryptoEntry<K extends CryptoErrorKind>(kind: K, reason: CryptoReasonMap[K]): ErrorCatalogEntry {
+  catalogEntries();
   const e = cryptoByKindReason.get(`${kind}/${reason}`);
   if (!e) throw new Error(`no catalog entry for CryptoError ${kind}/${reason}`);
   return e;

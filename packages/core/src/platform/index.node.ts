@@ -14,7 +14,10 @@ import { toPlainBytes, utf8DecodeStrict } from '../wire/bytes.js';
 import { scanHeader, scanHeaderBytes } from '../wire/header-scan.js';
 import type { BuiltHeader } from '../wire/header-build.js';
 
-const require = createRequire(import.meta.url);
+// Made on first use: `createRequire` and the module's `import.meta` cost ~0.5 ms of every cold
+// import (bench/startup.ts), and only the tokenizer's rank tables need them.
+let nodeRequire: NodeJS.Require | undefined;
+const require = (id: string): unknown => (nodeRequire ??= createRequire(import.meta.url))(id);
 // simdutf validation (Node ≥ 18.14 / 19.6) then a latin1 copy for ASCII, which is the common case
 // for JSON and cheaper than a fatal TextDecoder (bench/codec.ts).
 const { isUtf8, isAscii } = nodeBuffer as { isUtf8?: (b: Uint8Array) => boolean; isAscii?: (b: Uint8Array) => boolean };

@@ -48,7 +48,9 @@ export const MAX_COUNT_CHARS = 4 << 20;
  */
 export const MAX_PIECE_CHARS = 64;
 // The pre-tokenizer's only unbounded pieces: runs of letters (with their marks), of punctuation, of whitespace.
-const LONG_RUN = new RegExp(`[\\p{L}\\p{M}]{${MAX_PIECE_CHARS + 1},}|[^\\s\\p{L}\\p{N}]{${MAX_PIECE_CHARS + 1},}|\\s{${MAX_PIECE_CHARS + 1},}`, 'gu');
+const LONG_RUN_SOURCE = `[\\p{L}\\p{M}]{${MAX_PIECE_CHARS + 1},}|[^\\s\\p{L}\\p{N}]{${MAX_PIECE_CHARS + 1},}|\\s{${MAX_PIECE_CHARS + 1},}`;
+// Made on first use: a Unicode-property pattern costs ~0.8 ms to construct (bench/startup.ts).
+let longRun: RegExp | undefined;
 const blockMemo = new Map<string, number>();
 
 /**
@@ -62,8 +64,10 @@ export const RUN_CHARS_PER_TOKEN = 4;
 
 /** Tokens of `text` with long runs cut (see {@link MAX_PIECE_CHARS}); `budget` is shared by one count. */
 function encodedLength(t: ReturnType<typeof tokenizer>, encoding: string, text: string, budget = { left: LONG_RUN_BUDGET }): number {
+  if (text.length <= MAX_PIECE_CHARS) return bpeEncodeOrdinary(t, text).length;
+  const LONG_RUN = (longRun ??= new RegExp(LONG_RUN_SOURCE, 'gu'));
   LONG_RUN.lastIndex = 0;
-  if (text.length <= MAX_PIECE_CHARS || !LONG_RUN.test(text)) return bpeEncodeOrdinary(t, text).length;
+  if (!LONG_RUN.test(text)) return bpeEncodeOrdinary(t, text).length;
   LONG_RUN.lastIndex = 0;
   let n = 0;
   let from = 0;

@@ -86,12 +86,9 @@ export function toHex(bytes: Uint8Array): string {
  */
 export function fromHex(hex: string): Uint8Array {
   if (typeof hex !== 'string' || hex.length % 2 !== 0) throw new M2MError('InvalidMessage', { reason: 'Invalid hex string length' });
+  if (!/^[0-9a-fA-F]*$/.test(hex)) throw new M2MError('InvalidMessage', { reason: 'Invalid hex character' });
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const v = parseInt(hex.substr(i * 2, 2), 16);
-    if (!/^[0-9a-fA-F]{2}$/.test(hex.substr(i * 2, 2))) throw new M2MError('InvalidMessage', { reason: 'Invalid hex character' });
-    out[i] = v;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
   return out;
 }
 

@@ -34,7 +34,8 @@ interface Prepared {
 }
 
 const prepared = new WeakMap<Tiktoken, Prepared>();
-const BYTE_KEYS = Array.from({ length: 256 }, (_, i) => String(i));
+/** `String(b)` of each byte value, made with the first rank table (not at import: bench/startup.ts). */
+let BYTE_KEYS: readonly string[] = [];
 const utf8 = new TextEncoder();
 
 /** Tokens up to this many bytes are also looked up by number: 6 bytes and a length fit a double exactly. */
@@ -52,6 +53,7 @@ export const bpeWork = { lookups: 0 };
 function prepare(t: Tiktoken): Prepared {
   let p = prepared.get(t);
   if (!p) {
+    if (BYTE_KEYS.length === 0) BYTE_KEYS = Array.from({ length: 256 }, (_, i) => String(i));
     const inner = t as unknown as TiktokenInternals;
     let maxTokenBytes = 1;
     for (const bytes of inner.textMap.values()) if (bytes.length > maxTokenBytes) maxTokenBytes = bytes.length;

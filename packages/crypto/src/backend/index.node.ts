@@ -13,7 +13,10 @@ import type { CryptoBackend, NobleModules } from './types.js';
 
 export * from './optional.js';
 
-const require = createRequire(import.meta.url);
+// Made on first use: `createRequire` and the module's `import.meta` cost every cold import time
+// (bench/startup.ts), and only @noble needs them.
+let nodeRequire: NodeJS.Require | undefined;
+const require = (id: string): unknown => (nodeRequire ??= createRequire(import.meta.url))(id);
 let noble: NobleModules | undefined;
 /**
  * The @noble functions, loaded on first use: Node needs them only for XChaCha20-Poly1305 and the

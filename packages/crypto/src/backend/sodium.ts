@@ -39,12 +39,14 @@ interface Sodium extends SodiumAeadPublic {
   crypto_hash_sha256(out: Uint8Array, input: Uint8Array): void;
 }
 
-const require = createRequire(import.meta.url);
+// Made on first use, not at import (bench/startup.ts): most processes never look for the addon.
+let nodeRequire: NodeJS.Require | undefined;
+const requireFn = (): NodeJS.Require => (nodeRequire ??= createRequire(import.meta.url));
 
 /** Whether the addon can be found, without loading it. */
 export function sodiumInstalled(): boolean {
   try {
-    require.resolve('sodium-native');
+    requireFn().resolve('sodium-native');
     return true;
   } catch {
     return false;
@@ -68,12 +70,12 @@ let aead: SodiumAead | undefined;
 
 /** sodium-native's binding and version, for {@link sodiumAead}'s checks. */
 function loadBinding(): { version: string; binding: unknown } {
-  return { version: (require('sodium-native/package.json') as { version: string }).version, binding: require('sodium-native/binding.js') as unknown };
+  return { version: (requireFn()('sodium-native/package.json') as { version: string }).version, binding: requireFn()('sodium-native/binding.js') as unknown };
 }
 
 function loadSodium(): Sodium | null {
   try {
-    return require('sodium-native') as Sodium;
+    return requireFn()('sodium-native') as Sodium;
   } catch {
     return null;
   }
