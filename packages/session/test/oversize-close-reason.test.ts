@@ -8,7 +8,7 @@
 import { isSdkError, type M2MError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
 import { describe, expect, it } from 'vitest';
-import { allowKeys, connect, listen, type ClosedInfo } from '../src/index.js';
+import { allowKeys, connect, listen, type ClosedInfo, type Session } from '../src/index.js';
 import { httpTransport } from '../src/http.js';
 import { natsServerPath, startNatsServer, type NatsNode } from './fixtures/nats-server.js';
 
@@ -19,6 +19,13 @@ function chain(e: unknown): string[] {
   const out: string[] = [];
   for (let c = e; c instanceof Error; c = c.cause) out.push(`${isSdkError(c) ? c.code : c.name}: ${c.message}`);
   return out;
+}
+
+/** Reads `session` to its end: the error it ended with, or `undefined` when it ended cleanly. */
+function readToEnd(session: Session): Promise<unknown> {
+  return (async () => {
+    for await (const _ of session) void _;
+  })().then(() => undefined, (err: unknown) => err);
 }
 
 // Incompressible text, so the frame stays over the server's limit after compression.
@@ -37,9 +44,7 @@ describe('a message over the peer maxMessageBytes', () => {
         ...(encrypted ? { secure: { staticKey: serverKey } } : {}),
         onSession: (s) => {
           serverEnd = s.closed;
-          void (async () => {
-            for await (const _ of s) void _;
-          })().catch(() => undefined);
+          void readToEnd(s);
         },
       });
       try {
@@ -50,9 +55,7 @@ describe('a message over the peer maxMessageBytes', () => {
         // NATS: not in the BATCH that carries the client's AUTH (that case is the test below).
         if (transport === 'nats' && encrypted) await session.ping();
         await session.send(big).catch(() => undefined);
-        const e: unknown = await (async () => {
-          for await (const _ of session) void _;
-        })().then(() => undefined, (err: unknown) => err);
+        const e = await readToEnd(session);
         expect(isSdkError(e) && (e as M2MError).code).toBe('SESSION_CLOSED');
         // ws: close code 1009; http: 413; tcp and nats: the CLOSE with the limit.
         expect(chain(e).join('\n'), chain(e).join(' | ')).toMatch(transport === 'http' ? /413 Payload Too Large/ : /maxMessageBytes/);
@@ -77,18 +80,14 @@ describe('a message over the peer maxMessageBytes', () => {
       secure: { staticKey: serverKey },
       onSession: (s) => {
         serverEnd = s.closed;
-        void (async () => {
-          for await (const _ of s) void _;
-        })().catch(() => undefined);
+        void readToEnd(s);
       },
     });
     try {
       const session = await connect(server.url, { secure: { staticKey: KeyPair.generate(), verifyPeer: allowKeys([serverKey.publicKey]) } });
       // In the turn connect resolved in: batched with the AUTH (it was "connection lost").
       await session.send(big).catch(() => undefined);
-      const e: unknown = await (async () => {
-        for await (const _ of session) void _;
-      })().then(() => undefined, (err: unknown) => err);
+      const e = await readToEnd(session);
       expect(isSdkError(e) && (e as M2MError).code, chain(e).join(' | ')).toBe('SESSION_CLOSED');
       expect(chain(e).join('\n'), chain(e).join(' | ')).toMatch(/LIMIT_EXCEEDED|maxMessageBytes/);
       expect(chain(e).join('\n')).not.toMatch(/connection lost/);
