@@ -11,7 +11,7 @@
  * is the table's. Node only: the browser bundle keeps its one-table CRC.
  * @module
  */
-import { crc32Table } from '../wire/crc32.js';
+import { crc32Table, crc32Tables } from '../wire/crc32.js';
 
 /** Where the UTF-8 scratch starts (after the 8 KiB of tables). */
 const SCRATCH_AT = 8192;
@@ -111,19 +111,8 @@ function instantiate(): Loaded | null {
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(moduleBytes())));
     const memory = instance.exports.m as WebAssembly.Memory;
-    const words = new Int32Array(memory.buffer);
-    // The eight slicing tables, as crc32.ts builds them.
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      words[n] = c;
-    }
-    for (let k = 1; k < 8; k++) {
-      for (let n = 0; n < 256; n++) {
-        const prev = words[(k - 1) * 256 + n];
-        words[k * 256 + n] = (prev >>> 8) ^ words[prev & 0xff];
-      }
-    }
+    // The eight slicing tables at 0, the same as crc32.ts uses.
+    new Int32Array(memory.buffer).set(crc32Tables());
     return { crc: instance.exports.crc as (p: number, n: number) => number, bytes: new Uint8Array(memory.buffer) };
   } catch {
     return null;

@@ -56,9 +56,17 @@ function makeTables(): Int32Array {
   return t;
 }
 
+/**
+ * @internal The eight slicing tables (made on first use, then shared): Node's WebAssembly CRC
+ * (platform/_crc32-wasm-node.ts) copies them into its memory.
+ */
+export function crc32Tables(): Int32Array {
+  return (tables ??= makeTables());
+}
+
 /** CRC-32 of bytes, computed with lookup tables. `crc32Table(utf8('123456789')) === 0xcbf43926`. */
 export function crc32Table(data: Uint8Array): number {
-  const t = (tables ??= makeTables());
+  const t = crc32Tables();
   const n = data.length;
   const whole = n - (n & 7);
   let c = -1;
