@@ -21,10 +21,13 @@
  */
 import { decodeFrame, encodeFrame } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, Session, type SecureOptions, type Server } from '@m2m/session';
+import { readdirSync, readFileSync } from 'node:fs';
+import { allowKeys, binaryCodec, connect, listen, Session, SessionCore, type SecureOptions, type Server } from '@m2m/session';
 import { memoryTransportPair } from '@m2m/session/testing';
 import { ArrivalCounter, median, medianRatio, sessionMessagesPerSecond, timedPipeRun, type Pipe, type PipeRate } from './measure.js';
 import { natsServerPath, startNatsServer } from '../packages/session/test/fixtures/nats-server.js';
+// Node's one-pass DATA writer, as `Session` gets it through `#platform` (same module under tsx).
+import { fastFrameMessageWriter } from '../packages/session/src/platform/fast-codec.node.js';
 
 // Loaded when the section runs, so other sections never load the NATS client.
 const natsConnect = async (o: { servers: string }) => (await import('@nats-io/transport-node')).connect(o);
@@ -99,6 +102,50 @@ async function memoryPipe(encrypted: boolean): Promise<Pipe> {
   };
 }
 
+/**
+ * A breakdown line, not a contender: the session's own per-message work with no `Session` and
+ * no transport. A client `SessionCore` encodes DATA as `Session.send` does (`compress` with the
+ * binary DATA writer: the frame's header scan, UTF-8, CRC-32, the message around it), a server
+ * core takes it as `Session`'s read loop does (the binary codec's `decode`, then `receive`: the
+ * frame's checks, CRC-32 and text). What a session costs beyond this is `Session`, its queues
+ * and the transport.
+ */
+function corePipe(): Pipe {
+  const client = new SessionCore({ role: 'client', compression: 'auto' });
+  const server = new SessionCore({ role: 'server', compression: 'auto' });
+  client.receive(server.receive(client.createHello()).reply!);
+  const writer = fastFrameMessageWriter();
+  const extras = {};
+  return {
+    run: (n) =>
+      timedPipeRun(n, async () => {
+        for (let i = 0; i < n; i++) {
+          const m = client.compress(payload, undefined, extras, writer);
+          if (server.receive(binaryCodec.decode(m instanceof Uint8Array ? m : binaryCodec.encode(m))).content === undefined) throw new Error('no content');
+        }
+      }),
+    async close() {
+      client.dispose();
+      server.dispose();
+    },
+  };
+}
+
+/**
+ * CPU ns this process's threads other than the main one have run (V8's helper threads: the
+ * garbage collector's parallel and concurrent work, ArrayBuffer sweeping, compilation), from
+ * Linux's per-thread schedstat; `undefined` elsewhere. `process.cpuUsage` counts them too.
+ */
+function helperThreadsNs(): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync('/proc/self/task')) if (Number(tid) !== process.pid) ns += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return ns;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Raw request/reply round trips (the floor of a HELLO/ACCEPT exchange through a queue group). */
 async function rawRequests(address: string): Promise<number> {
   const srv = await natsConnect({ servers: address });
@@ -153,16 +200,24 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
       xx: await sessionPipe(node.address, true),
       memory: await memoryPipe(false),
       xxMemory: await memoryPipe(true),
+      core: corePipe(),
     };
     type Name = keyof typeof pipes;
     const names = Object.keys(pipes) as Name[];
     const rates = Object.fromEntries(names.map((k) => [k, [] as PipeRate[]])) as Record<Name, PipeRate[]>;
     const all = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<Name, number[]>;
+    // Helper threads' CPU ns per message during each contender's timed rounds (Linux only).
+    const helpers = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<Name, number[]>;
     for (let r = 0; r < WARM + ROUNDS; r++) {
       for (const k of r % 2 ? [...names].reverse() : names) {
+        const h0 = helperThreadsNs();
         const rate = await pipes[k].run(N);
+        const h1 = helperThreadsNs();
         all[k].push(rate.wall);
-        if (r >= WARM) rates[k].push(rate);
+        if (r >= WARM) {
+          rates[k].push(rate);
+          if (h0 !== undefined && h1 !== undefined) helpers[k].push((h1 - h0) / N);
+        }
       }
     }
     if (process.env.BENCH_NATS_VERBOSE) for (const k of names) log(`${k} per round (k msg/s, warm-up first): ${all[k].map((x) => (x / 1000).toFixed(0)).join(' ')}`);
@@ -183,6 +238,8 @@ export async function runNatsBench(log: (line: string) => void): Promise<boolean
     // Where a plaintext session's CPU goes beyond raw NATS: the codec and the NATS transport.
     const cpuDiff = (a: Name, b: Name) => median(rates[a].map((x, i) => x.cpuUs - rates[b][i].cpuUs)).toFixed(1);
     log(`CPU µs/msg, medians of per-round differences: the M2M codec on raw NATS (frames − bytes) ${cpuDiff('framed', 'raw')}; a session's NATS transport (session over NATS − over memory) ${cpuDiff('plain', 'memory')} plaintext, ${cpuDiff('xx', 'xxMemory')} XX`);
+    log(`CPU µs/msg of a plaintext message's session work alone (SessionCore encode + decode/receive, frame codec included, no Session or transport) ${cpu('core').trim()}; Session and memory transport on top ${cpuDiff('memory', 'core')}, NATS on top of that ${cpuDiff('plain', 'memory')}`);
+    if (helpers.plain.length > 0) log(`of which V8 helper threads (GC, ArrayBuffer sweeping; Linux schedstat), µs/msg: ${names.map((k) => `${k} ${(median(helpers[k]) / 1000).toFixed(2)}`).join(', ')}`);
     // Steady state: with the warm-up, the first and second halves of the timed rounds agree.
     const half = Math.floor(ROUNDS / 2);
     log(`steady state (median of the last ${half} rounds / of the first ${half}): ${names.map((k) => `${k} ×${(median(wall(k).slice(-half)) / median(wall(k).slice(0, half))).toFixed(2)}`).join(', ')}`);
