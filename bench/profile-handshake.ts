@@ -17,26 +17,55 @@
  * sampler, which also inflated JavaScript about 2× here:
  * `perf record -g -e cpu-clock -- node --perf-basic-prof --import tsx --conditions=… bench/profile-handshake.ts`
  * then `perf script` (stacks through JIT frames; the eighth round in the notes used it).
+ * `PART=noise` profiles Noise alone (HandshakeState ×2, Split, as the bench's "Noise alone") and
+ * `PART=plain` a plaintext session handshake, so a session's cost can be split into Noise, the
+ * machinery every session has, and what only encrypted sessions add (default `PART=session`).
  * Findings: docs/ARCHITECTURE.md, Performance notes.
  * @module
  */
 import { writeFileSync } from 'node:fs';
 import { Session as Inspector } from 'node:inspector/promises';
-import { KeyPair } from '@m2m/crypto';
+import { generateNoiseKeyPair, HandshakeState, KeyPair } from '@m2m/crypto';
 import { Session } from '@m2m/session';
 import { memoryTransportPair } from '@m2m/session/testing';
 
 const N = Number(process.env.N ?? 3000);
 const WARMUP = Number(process.env.WARMUP ?? 3000);
+const PART = process.env.PART ?? 'session';
 const client = KeyPair.generate();
 const server = KeyPair.generate();
-const once = async () => {
-  const [x, y] = memoryTransportPair();
-  const sp = Session.server(y, { secure: { pattern: 'XX', staticKey: server } });
-  const c = await Session.client(x, { secure: { pattern: 'XX', staticKey: client, remoteStaticKey: server.publicKey } });
-  await sp;
-  await c.transport.close();
+const si = generateNoiseKeyPair();
+const sr = generateNoiseKeyPair();
+const parts: Record<string, () => Promise<void>> = {
+  session: async () => {
+    const [x, y] = memoryTransportPair();
+    const sp = Session.server(y, { secure: { pattern: 'XX', staticKey: server } });
+    const c = await Session.client(x, { secure: { pattern: 'XX', staticKey: client, remoteStaticKey: server.publicKey } });
+    await sp;
+    await c.transport.close();
+  },
+  plain: async () => {
+    const [x, y] = memoryTransportPair();
+    const sp = Session.server(y);
+    const c = await Session.client(x);
+    await sp;
+    await c.transport.close();
+  },
+  noise: async () => {
+    const i = new HandshakeState({ protocol: 'XX', initiator: true, s: si });
+    const r = new HandshakeState({ protocol: 'XX', initiator: false, s: sr });
+    r.readMessage(i.writeMessage());
+    i.readMessage(r.writeMessage());
+    r.readMessage(i.writeMessage());
+    i.split();
+    r.split();
+  },
 };
+if (!(PART in parts)) {
+  console.error(`PART must be one of ${Object.keys(parts).join(', ')}`);
+  process.exit(2);
+}
+const once = parts[PART];
 for (let i = 0; i < WARMUP; i++) await once();
 const profileTo = process.env.PROFILE;
 const inspector = profileTo ? new Inspector() : undefined;
@@ -55,4 +84,4 @@ if (inspector && profileTo) {
   writeFileSync(profileTo, JSON.stringify(profile));
   inspector.disconnect();
 }
-console.log(`${N} XX handshakes: ${(N / ((performance.now() - t0) / 1000)).toFixed(0)}/s, ${((cpu.user + cpu.system) / N).toFixed(0)} µs of CPU each (all threads)`);
+console.log(`${N} ${PART === 'plain' ? 'plaintext' : PART === 'noise' ? 'Noise-alone XX' : 'XX'} handshakes: ${(N / ((performance.now() - t0) / 1000)).toFixed(0)}/s, ${((cpu.user + cpu.system) / N).toFixed(0)} µs of CPU each (all threads)`);
