@@ -410,7 +410,7 @@ try {
 
   // README.md: an error logged as JSON keeps its code, retry advice and cause chain, and
   // `m2m errors decode` reads every link back from the record (not inferred from messages).
-  await check('JSON.stringify of an SDK error (only @m2m/session imported) keeps retry advice and the cause chain; m2m errors decode reads it', () => {
+  await check('JSON.stringify of an SDK error (only @m2m/session imported) keeps retry advice and the cause chain; m2m errors decode reads it; m2m errors explain knows every name it prints (ECONNREFUSED too)', () => {
     writeFileSync(
       join(app, 'log-json.mjs'),
       [
@@ -426,6 +426,11 @@ try {
     writeFileSync(join(app, 'app.log'), `${line}\n`);
     const decoded = run(bin, ['errors', 'decode', 'app.log'], app);
     if (!/NETWORK_ERROR retryable/.test(decoded) || !decoded.includes('ECONNREFUSED') || decoded.includes('(inferred')) throw new Error(decoded);
+    // An operator looks each name of the decoded chain up (ECONNREFUSED too): none is unknown.
+    for (const name of new Set([...decoded.matchAll(/\b(?:line \d+ |\[)([A-Z][A-Z0-9_]+)\b/g)].map((m) => m[1]))) {
+      const r = spawnSync(bin, ['errors', 'explain', name], { cwd: app, encoding: 'utf8' });
+      if (r.status !== 0 || !r.stdout.startsWith(name)) throw new Error(`m2m errors explain ${name}: exit ${r.status}\n${r.stdout}${r.stderr}`);
+    }
   });
 
   await check("README.md's esbuild command bundles a browser entry as written", () => {
