@@ -12,6 +12,8 @@
  *   `m2m serve` / `m2m connect` carry a message over TCP and over a nats-server (Debian's; skipped
  *   without it, failed under CI=true), a wrong `--peer-key` gets HANDSHAKE_PEER_REFUSED and its
  *   hint, and `m2m errors explain` finds codes;
+ * - two `m2m server` gateways share one `--rate-limit` through `--rate-limit-nats` (JetStream
+ *   key-value, `@nats-io/kv` coming with the CLI) and warn of nothing;
  * - README.md's gateway command (`m2m server --upstream … --api-key … --blocking`) serves the
  *   `openai` 6 client, plain and streamed, and refuses a wrong key and a prompt injection;
  * - `JSON.stringify` of an SDK error keeps its retry advice and cause chain, and
@@ -310,6 +312,48 @@ try {
       });
     } finally {
       nats.kill();
+    }
+  });
+  // README.md's gateway pool: two `m2m server` instances share one --rate-limit through NATS
+  // JetStream key-value, with what `npm install` of the CLI brings (@nats-io/kv included).
+  await check('two m2m server gateways with --rate-limit-nats / --api-key-nats share one limit through nats-server -js (no "unavailable" warning)', async () => {
+    if (!natsServer) {
+      if (process.env.CI) throw new Error('nats-server is missing (apt-get install -y nats-server)');
+      console.log('      (nats-server not found: skipped)');
+      return;
+    }
+    const natsPort = await freePort();
+    const nats = spawn(natsServer, ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', join(work, 'jetstream')], { stdio: 'ignore' });
+    const upstream = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }] })));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const ports = [await freePort(), await freePort()];
+    const logs = ['', ''];
+    const nodes = ports.map((port, i) => {
+      const child = spawn(bin, ['server', '--port', String(port), '--upstream', `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, '--api-key', 'team-key', '--rate-limit', '3/min', '--rate-limit-nats', `nats://127.0.0.1:${natsPort}`, '--api-key-nats', `nats://127.0.0.1:${natsPort}`], { cwd: app, env: { ...userEnv(), M2M_UPSTREAM_API_KEY: 'sk-up' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (d: Buffer) => (logs[i] += String(d)));
+      child.stderr.on('data', (d: Buffer) => (logs[i] += String(d)));
+      return child;
+    });
+    try {
+      await waitForPort(natsPort);
+      for (const port of ports) await waitForPort(port);
+      const statuses: number[] = [];
+      // 3 a minute per key across the pool: eight requests alternating between the two get 3 answers, not 6.
+      for (let i = 0; i < 8; i++) {
+        const r = await fetch(`http://127.0.0.1:${ports[i % 2]}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer team-key', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }) });
+        await r.body?.cancel();
+        statuses.push(r.status);
+      }
+      const ok = statuses.filter((x) => x === 200).length;
+      const warned = logs.join('').split('\n').filter((l) => /unavailable/.test(l));
+      if (ok !== 3 || statuses.some((x) => x !== 200 && x !== 429) || warned.length) throw new Error(`statuses ${statuses.join(' ')}; warnings:\n${warned.join('\n')}`);
+    } finally {
+      for (const n of nodes) n.kill();
+      nats.kill();
+      upstream.close();
     }
   });
   await check('m2m errors explain finds a code in any case and suggests codes for a word', () => {
