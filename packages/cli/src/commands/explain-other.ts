@@ -27,7 +27,7 @@ const has = <T extends object>(table: T, key: string): key is Extract<keyof T, s
 /** The system error name's text from Node (libuv's map, then `node:dns`'s codes), or undefined. */
 function systemErrorText(name: string): string | undefined {
   for (const [, [n, text]] of getSystemErrorMap()) if (n === name) return text;
-  const dnsCodes = Object.values(dns).filter((v): v is string => typeof v === 'string' && /^E[A-Z]+$/.test(v));
+  const dnsCodes = Object.values(dns as Record<string, unknown>).filter((v): v is string => typeof v === 'string' && /^E[A-Z]+$/.test(v));
   return dnsCodes.includes(name) ? 'DNS lookup failed' : undefined;
 }
 
