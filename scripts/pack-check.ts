@@ -272,9 +272,15 @@ try {
   });
 
   const bin = join(app, 'node_modules/.bin/m2m');
-  await check('the installed m2m bin answers --help', () => {
+  await check('the installed m2m bin answers --help; `npx @m2m/cli` (README.md) runs it without the registry', () => {
     const out = run(bin, ['--help'], app);
     if (!out.includes('m2m frame encode')) throw new Error(`unexpected --help output:\n${out}`);
+    // `npx m2m` outside such a project fetches an unrelated npm package named `m2m`: README.md says `npx @m2m/cli`.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const bare = readme.split('\n').filter((l) => /npx m2m\b/.test(l) && !/Not `npx m2m`|never `npx m2m`/.test(l));
+    if (bare.length) throw new Error(`README.md runs the CLI as \`npx m2m\`:\n${bare.join('\n')}`);
+    const version = spawnSync('npx', ['--no', '--', '@m2m/cli', '--version'], { cwd: app, encoding: 'utf8', env: userEnv(), timeout: 60_000 });
+    if (version.status !== 0 || !version.stdout.startsWith('m2m ')) throw new Error(`npx @m2m/cli --version: exit ${version.status}\n${version.stdout}${version.stderr}`);
   });
   await check('m2m frame encode | m2m frame decode - round-trips', () => {
     const json = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}';
@@ -400,8 +406,8 @@ try {
   // README.md's five-line gateway as written (the upstream and port swapped for a local stand-in),
   // driven by the `openai` 6 client as an agent would: plain, streamed, a wrong key, a blocked prompt.
   await check("README.md's gateway command serves the openai client (plain and stream: true), refuses a wrong key (401) and a prompt injection (422)", async () => {
-    const line = /^M2M_UPSTREAM_API_KEY=(\S+) npx m2m (server .+)$/m.exec(readFileSync(join(root, 'README.md'), 'utf8'));
-    if (!line) throw new Error('README.md shows no `M2M_UPSTREAM_API_KEY=… npx m2m server …` line');
+    const line = /^M2M_UPSTREAM_API_KEY=(\S+) npx @m2m\/cli (server .+)$/m.exec(readFileSync(join(root, 'README.md'), 'utf8'));
+    if (!line) throw new Error('README.md shows no `M2M_UPSTREAM_API_KEY=… npx @m2m/cli server …` line');
     const seen: string[] = [];
     const upstream = createServer((req, res) => {
       let body = '';
