@@ -1,7 +1,8 @@
 /**
  * A Node agent over WebSocket: a "summariser" agent listens, a "planner" agent connects with
  * an encrypted session, sends chat-completion requests and reads the answers.
- * Run: pnpm tsx examples/node-agent-ws.ts (or see the README).
+ * Run (from the repository root; the conditions read the TypeScript sources, so no build is needed):
+ * npx tsx --conditions=@m2m/source --conditions=@m2m/platform-source examples/node-agent-ws.ts
  */
 import { KeyPair } from '@m2m/crypto';
 import { allowKeys, connect, listen } from '@m2m/session';

@@ -2,9 +2,9 @@
  * `pnpm pack:check`: the packages as a new user gets them. Packs every publishable package
  * (after `pnpm build`), installs the tarballs with npm into a fresh project outside the
  * workspace, and checks there:
- * - every TypeScript example in README.md and in the packages' READMEs runs under plain `node`
- *   (types stripped by esbuild; a block fenced ```ts no-run is only type-checked), and all of
- *   them type-check with `tsc --strict`;
+ * - every example in README.md and in the packages' READMEs runs under plain `node` saved as
+ *   `.mjs` as written (no type stripping: README.md tells users to do just that; a block fenced
+ *   ```ts no-run is only type-checked), and all of them type-check with `tsc --strict`;
  * - `npm install` of the tarballs prints no warning (an `engines` range this Node is outside);
  * - a typed consumer compiles with `tsc` under `nodenext` and under `bundler` resolution, also
  *   with what `tsc --init` adds to `strict` (exactOptionalPropertyTypes…) and skipLibCheck off;
@@ -12,6 +12,8 @@
  *   `m2m serve` / `m2m connect` carry a message over TCP and over a nats-server (Debian's; skipped
  *   without it, failed under CI=true), a wrong `--peer-key` gets HANDSHAKE_PEER_REFUSED and its
  *   hint, and `m2m errors explain` finds codes;
+ * - two `m2m server` gateways share one `--rate-limit` through `--rate-limit-nats` (JetStream
+ *   key-value, `@nats-io/kv` coming with the CLI) and warn of nothing;
  * - README.md's gateway command (`m2m server --upstream … --api-key … --blocking`) serves the
  *   `openai` 6 client, plain and streamed, and refuses a wrong key and a prompt injection;
  * - `JSON.stringify` of an SDK error keeps its retry advice and cause chain, and
@@ -31,7 +33,7 @@ import { createServer } from 'node:http';
 import { connect as connectNet, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { build, transformSync } from 'esbuild';
+import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..');
@@ -176,10 +178,12 @@ try {
   await check(`README.md has examples to run (${rootRun}${rootBlocks.length > rootRun ? `; ${rootBlocks.length - rootRun} marked no-run, not counted` : ''})`, () => {
     if (rootRun < 2) throw new Error('expected at least two ```ts examples that import @m2m packages');
   });
+  // Saved as README.md says, as `.mjs` byte for byte: a `!` or a type annotation is a SyntaxError
+  // under plain node, so the examples must be JavaScript that tsc --strict also accepts.
   for (const b of blocks.filter((x) => x.run)) {
-    await check(`${b.label} runs under plain node`, () => {
+    await check(`${b.label} runs under plain node, saved as .mjs as written`, () => {
       const file = join(app, `${b.name}.mjs`);
-      writeFileSync(file, transformSync(b.code, { loader: 'ts', format: 'esm' }).code);
+      writeFileSync(file, b.code);
       run(process.execPath, [file], app);
     });
   }
@@ -268,9 +272,15 @@ try {
   });
 
   const bin = join(app, 'node_modules/.bin/m2m');
-  await check('the installed m2m bin answers --help', () => {
+  await check('the installed m2m bin answers --help; `npx @m2m/cli` (README.md) runs it without the registry', () => {
     const out = run(bin, ['--help'], app);
     if (!out.includes('m2m frame encode')) throw new Error(`unexpected --help output:\n${out}`);
+    // `npx m2m` outside such a project fetches an unrelated npm package named `m2m`: README.md says `npx @m2m/cli`.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const bare = readme.split('\n').filter((l) => /npx m2m\b/.test(l) && !/Not `npx m2m`|never `npx m2m`/.test(l));
+    if (bare.length) throw new Error(`README.md runs the CLI as \`npx m2m\`:\n${bare.join('\n')}`);
+    const version = spawnSync('npx', ['--no', '--', '@m2m/cli', '--version'], { cwd: app, encoding: 'utf8', env: userEnv(), timeout: 60_000 });
+    if (version.status !== 0 || !version.stdout.startsWith('m2m ')) throw new Error(`npx @m2m/cli --version: exit ${version.status}\n${version.stdout}${version.stderr}`);
   });
   await check('m2m frame encode | m2m frame decode - round-trips', () => {
     const json = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}';
@@ -308,6 +318,47 @@ try {
       });
     } finally {
       nats.kill();
+    }
+  });
+  // README.md's gateway pool: two `m2m server` instances share one --rate-limit through NATS
+  // JetStream key-value, with what `npm install` of the CLI brings (@nats-io/kv included).
+  await check('two m2m server gateways with --rate-limit-nats / --api-key-nats share one limit through nats-server -js (no "unavailable" warning)', async () => {
+    if (!natsServer) {
+      if (process.env.CI) throw new Error('nats-server is missing (apt-get install -y nats-server)');
+      console.log('      (nats-server not found: skipped)');
+      return;
+    }
+    const natsPort = await freePort();
+    const nats = spawn(natsServer, ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', join(work, 'jetstream')], { stdio: 'ignore' });
+    const upstream = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }] })));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const ports = [await freePort(), await freePort()];
+    const logs = ['', ''];
+    const nodes = ports.map((port, i) => {
+      const child = spawn(bin, ['server', '--port', String(port), '--upstream', `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, '--api-key', 'team-key', '--rate-limit', '3/s', '--rate-limit-nats', `nats://127.0.0.1:${natsPort}`, '--api-key-nats', `nats://127.0.0.1:${natsPort}`], { cwd: app, env: { ...userEnv(), M2M_UPSTREAM_API_KEY: 'sk-up' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (d: Buffer) => (logs[i] += String(d)));
+      child.stderr.on('data', (d: Buffer) => (logs[i] += String(d)));
+      return child;
+    });
+    try {
+      await waitForPort(natsPort);
+      for (const port of ports) await waitForPort(port);
+      // 3/s per key is a token bucket of 3 (packages/server/src/gateway/rate-limit.ts): twelve requests at
+      // once, half to each instance, get 3 answers across the pool (one more if a token refills
+      // meanwhile), where two separate limits would give 6.
+      const ask = (port: number) =>
+        fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer team-key', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }) }).then(async (r) => (await r.body?.cancel(), r.status));
+      const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => ask(ports[i % 2])));
+      const ok = statuses.filter((x) => x === 200).length;
+      const warned = logs.join('').split('\n').filter((l) => /unavailable/.test(l));
+      if (ok < 3 || ok > 4 || statuses.some((x) => x !== 200 && x !== 429) || warned.length) throw new Error(`statuses ${statuses.join(' ')}; warnings:\n${warned.join('\n')}`);
+    } finally {
+      for (const n of nodes) n.kill();
+      nats.kill();
+      upstream.close();
     }
   });
   await check('m2m errors explain finds a code in any case and suggests codes for a word', () => {
@@ -354,8 +405,8 @@ try {
   // README.md's five-line gateway as written (the upstream and port swapped for a local stand-in),
   // driven by the `openai` 6 client as an agent would: plain, streamed, a wrong key, a blocked prompt.
   await check("README.md's gateway command serves the openai client (plain and stream: true), refuses a wrong key (401) and a prompt injection (422)", async () => {
-    const line = /^M2M_UPSTREAM_API_KEY=(\S+) npx m2m (server .+)$/m.exec(readFileSync(join(root, 'README.md'), 'utf8'));
-    if (!line) throw new Error('README.md shows no `M2M_UPSTREAM_API_KEY=… npx m2m server …` line');
+    const line = /^M2M_UPSTREAM_API_KEY=(\S+) npx @m2m\/cli (server .+)$/m.exec(readFileSync(join(root, 'README.md'), 'utf8'));
+    if (!line) throw new Error('README.md shows no `M2M_UPSTREAM_API_KEY=… npx @m2m/cli server …` line');
     const seen: string[] = [];
     const upstream = createServer((req, res) => {
       let body = '';
@@ -408,7 +459,7 @@ try {
 
   // README.md: an error logged as JSON keeps its code, retry advice and cause chain, and
   // `m2m errors decode` reads every link back from the record (not inferred from messages).
-  await check('JSON.stringify of an SDK error (only @m2m/session imported) keeps retry advice and the cause chain; m2m errors decode reads it', () => {
+  await check('JSON.stringify of an SDK error (only @m2m/session imported) keeps retry advice and the cause chain; m2m errors decode reads it; m2m errors explain knows every name it prints (ECONNREFUSED too)', () => {
     writeFileSync(
       join(app, 'log-json.mjs'),
       [
@@ -424,6 +475,11 @@ try {
     writeFileSync(join(app, 'app.log'), `${line}\n`);
     const decoded = run(bin, ['errors', 'decode', 'app.log'], app);
     if (!/NETWORK_ERROR retryable/.test(decoded) || !decoded.includes('ECONNREFUSED') || decoded.includes('(inferred')) throw new Error(decoded);
+    // An operator looks each name of the decoded chain up (ECONNREFUSED too): none is unknown.
+    for (const name of new Set([...decoded.matchAll(/\b(?:line \d+ |\[)([A-Z][A-Z0-9_]+)\b/g)].map((m) => m[1]))) {
+      const r = spawnSync(bin, ['errors', 'explain', name], { cwd: app, encoding: 'utf8' });
+      if (r.status !== 0 || !r.stdout.startsWith(name)) throw new Error(`m2m errors explain ${name}: exit ${r.status}\n${r.stdout}${r.stderr}`);
+    }
   });
 
   await check("README.md's esbuild command bundles a browser entry as written", () => {

@@ -1,7 +1,8 @@
 /**
  * The Node side of the browser example: bundles `client.ts` for the browser (esbuild, with the
  * SDK's browser conditions), serves the page, and runs an encrypted WebSocket agent.
- * Run: pnpm tsx examples/browser/server.ts, then open the printed URL.
+ * Run (from the repository root; the conditions read the TypeScript sources, so no build is needed):
+ * npx tsx --conditions=@m2m/source --conditions=@m2m/platform-source examples/browser/server.ts, then open the printed URL.
  */
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';

@@ -154,6 +154,28 @@ describe('m2m errors', () => {
     expect(refused).toContain('verifyPeer');
     expect(refused).toContain('m2m serve without --identity');
   });
+  it('explains the other names a log line shows: CLOSE reasons, REJECT codes, threat types, reference names, a cause\'s Node system error', async () => {
+    // From `SESSION_CLOSED: Session closed: SERVER_SHUTDOWN` and `Caused by: [ECONNREFUSED] …` lines.
+    const closed = await run(['errors', 'explain', 'SERVER_SHUTDOWN']);
+    expect(closed.status).toBe(0);
+    expect(closed.stdout).toMatch(/^SERVER_SHUTDOWN: a CLOSE reason .*Server shutting down/);
+    expect(closed.stdout).toContain('SESSION_CLOSED');
+    const refused = await run(['errors', 'explain', 'econnrefused']);
+    expect(refused.status).toBe(0);
+    expect(refused.stdout).toMatch(/^ECONNREFUSED: a system error code from Node\.js \(connection refused\), not an SDK code/);
+    expect((await run(['errors', 'explain', 'ENOTFOUND'])).stdout).toContain('DNS lookup failed');
+    expect((await run(['errors', 'explain', 'NO_COMMON_ALGORITHM'])).stdout).toMatch(/a REJECT code.*\n.*REJECTED/);
+    expect((await run(['errors', 'explain', 'JAILBREAK'])).stdout).toContain('severity critical');
+    // A reference name maps onto its SDK code, whose explanation follows.
+    const ref = await run(['errors', 'explain', 'InvalidPrefix']);
+    expect(ref.stdout).toContain('this SDK throws DECOMPRESSION_FAILED');
+    expect(ref.stdout).toContain('DECOMPRESSION_FAILED (1001)');
+    const json = JSON.parse((await run(['errors', 'explain', 'CLIENT_SHUTDOWN', '--json'])).stdout) as { kind: string; name: string };
+    expect(json).toMatchObject({ kind: 'close-reason', name: 'CLIENT_SHUTDOWN' });
+    // A catalog code that is also a REJECT code keeps its catalog entry; a made-up E-word stays unknown.
+    expect((await run(['errors', 'explain', 'SERVER_BUSY'])).stdout).toContain('SERVER_BUSY (5012)');
+    expect((await run(['errors', 'explain', 'ENOTACODE'])).status).toBe(2);
+  });
   it('decodes a log file end to end; --code matches a code anywhere in the chain', async () => {
     const chain = new M2MError('Crypto', {}, { cause: new CryptoError('Aead', 'DecryptionFailed', { detail: 'authentication tag mismatch' }) });
     const lines: string[] = [];

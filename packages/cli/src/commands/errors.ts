@@ -7,6 +7,7 @@ import { explainedCatalog, explainError } from '@m2m/core/explain';
 import { parse } from '../args.js';
 import { paint, toJson, type Io } from '../io.js';
 import { decodeCommand } from './errors-decode.js';
+import { explainOtherName } from './explain-other.js';
 import { similarCodes } from './similar-codes.js';
 
 /** Runs `errors <sub>`; returns the exit code. */
@@ -20,7 +21,18 @@ export function errorsCommand(io: Io, argv: string[]): number {
   }
   if (sub === 'explain') {
     if (!arg) throw new M2MError('Config', { reason: 'usage: m2m errors explain CODE|ID' });
-    const e = explainError(arg.toUpperCase()) ?? explainedCatalog.find((x) => String(x.id) === arg);
+    let e = explainError(arg.toUpperCase()) ?? explainedCatalog.find((x) => String(x.id) === arg);
+    // A CLOSE reason, REJECT code, threat type, reference name or Node system error from a log line.
+    const other = e ? undefined : explainOtherName(arg);
+    if (other) {
+      if (values.json && !other.code) {
+        io.out(toJson({ kind: other.kind, name: other.name, text: other.lines.join(' ') }));
+        return 0;
+      }
+      if (!values.json) for (const line of other.lines) io.out(line);
+      if (!other.code) return 0;
+      e = explainError(other.code);
+    }
     if (!e) {
       // An unknown code is a usage error, like any other bad argument (exit 2).
       const near = similarCodes(arg);

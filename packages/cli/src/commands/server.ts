@@ -40,7 +40,8 @@ Gateway (/v1/chat/completions, /v1/models):
                             adds this gateway's --api-key keys, accepts every key in the list
                             (stored as SHA-256 digests); without NATS the last list seen stays
       --api-key-bucket NAME the pool's key list bucket (default m2m-keys)
-      --rate-limit N/s      requests per second per key (also N/min) -> 429
+      --rate-limit N/s      requests per second per key (also N/min) -> 429; a token bucket of
+                            ceil(N/s) requests at once: 600/min takes 10 at once, 3/min one per 20 s
       --rate-limit-nats URL share --rate-limit with a gateway pool through NATS JetStream key-value
                             (nats://host:port, comma-separated for a cluster); without NATS reachable
                             this gateway applies the limit alone and logs it once

@@ -136,7 +136,7 @@ export function decodeAcceptPayload(bytes: Uint8Array): { sessionId: string; cap
 
 /**
  * Encodes a message as MessagePack.
- * @example `encodeMessageBinary(ping)` → `94 04 a1 73 cf … 91 04` (see docs/PROTOCOL.md)
+ * @example `encodeMessageBinary(ping)` → `94 04 a1 73 d3 … 91 04` (see docs/PROTOCOL.md)
  */
 export function encodeMessageBinary(message: Message): Uint8Array {
   // DATA, bindings and sealed control messages: one sized allocation instead of the generic encoder's buffer and copy.
