@@ -67,3 +67,24 @@ describe('request log lines', () => {
     expect(String(requests[0].error)).toMatch(/ECONNREFUSED/);
   });
 });
+
+describe('request log: whose status it is', () => {
+  it("marks a status the upstream answered (upstream: true), so the upstream refusing the gateway's key reads apart from the gateway refusing the client's", async () => {
+    const logger = memoryLogger();
+    // The upstream refuses every request as a provider does with a revoked key.
+    const upstream: Forwarder = async () => new Response('{"error":{"message":"Incorrect API key provided"}}', { status: 401, headers: { 'content-type': 'application/json' } });
+    const server = await startServer({ port: 0, upstream, apiKeys: ['team-key'], logger });
+    try {
+      const models = (key: string) => fetch(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+      expect((await models('team-key')).status).toBe(401);
+      expect((await models('wrong')).status).toBe(401);
+    } finally {
+      await server.close(100);
+    }
+    const requests = logger.lines.filter((l) => l.msg === 'request');
+    expect(requests.map((l) => [l.status, l.code, l.upstream])).toEqual([
+      [401, undefined, true],
+      [401, 'UNAUTHORIZED', undefined],
+    ]);
+  });
+});

@@ -59,9 +59,11 @@ export interface GatewayRoutesOptions {
   requestSignal?: (request: Request, env: unknown) => AbortSignal;
   /**
    * Called after each request with what a log line needs: a failed one carries the error's
-   * message and, for an SDK error, its `code` (what `m2m errors explain` and docs/ERRORS.md take).
+   * message and, for an SDK error, its `code` (what `m2m errors explain` and docs/ERRORS.md take);
+   * `upstream: true` marks a status the upstream answered and the gateway passed on (a 401 there
+   * is the upstream refusing the gateway's key, not the gateway refusing the client's).
    */
-  onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string; code?: string }) => void;
+  onRequest?: (info: { method: string; path: string; status: number; ms: number; stream: boolean; error?: string; code?: string; upstream?: true }) => void;
 }
 
 /** Response headers passed back from upstream. */
@@ -124,8 +126,8 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
     let stream = false;
     // The body counts against the server's budget until the request is answered (it is held while the upstream is asked).
     const account = raw.method === 'POST' ? o.bodyBudget?.account() : undefined;
-    const done = (status: number, error?: unknown) =>
-      o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message, ...(isSdkError(error) ? { code: error.code } : {}) } : {}) });
+    const done = (status: number, error?: unknown, upstream?: true) =>
+      o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message, ...(isSdkError(error) ? { code: error.code } : {}) } : {}), ...(upstream ? { upstream } : {}) });
     try {
       let key: string | undefined;
       if (o.apiKeys?.required) {
@@ -181,7 +183,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
       }
       const isSse = (res.headers.get('content-type') ?? '').includes('text/event-stream');
       if (!resBody) {
-        done(res.status);
+        done(res.status, undefined, true);
         return new Response(null, { status: res.status, headers: out });
       }
       if (isSse && resBody instanceof ReadableStream) {
@@ -189,18 +191,18 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
         // An answer that already arrived whole goes out in one write; anything else streams.
         const whole = wholeBody(resBody);
         if (whole) {
-          done(res.status);
+          done(res.status, undefined, true);
           return new Response(whole as Uint8Array<ArrayBuffer>, { status: res.status, headers: out });
         }
         return new Response(
-          guardSse(resBody, (e) => done(res.status, e)),
+          guardSse(resBody, (e) => done(res.status, e, true)),
           { status: res.status, headers: out },
         );
       }
       // Small JSON bodies go out in one write (streaming them through costs milliseconds);
       // past 1 MiB the rest streams, so nothing is held beyond that.
       const body = resBody instanceof ReadableStream ? await collectSmall(resBody, SMALL_BODY) : resBody;
-      done(res.status);
+      done(res.status, undefined, true);
       return new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, { status: res.status, headers: out });
     } catch (e) {
       // A runtime that reads bodies itself (readBody) also disposes of unread ones.
