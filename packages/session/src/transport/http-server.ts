@@ -34,6 +34,22 @@ function expectsReply(body: Uint8Array): boolean {
   return /"type"\s*:\s*"(HELLO|PING)"/.test(head);
 }
 
+/**
+ * A POST that a page of another origin can make a browser send without a preflight: an `Origin`
+ * that is not this server's, with a CORS-safelisted content type (text/plain, a form, or none),
+ * which the SDK's clients never send. Without `allowOrigins` it is refused unprocessed, as
+ * CorsPolicy.admits refuses it with one: the browser hides the answer, but a HELLO in it opened
+ * a session (test/attack-http-cross-site.test.ts).
+ */
+function simpleCrossOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (typeof origin !== 'string') return false;
+  const host = req.headers.host;
+  if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) return false;
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === '' || type === 'text/plain' || type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
+}
+
 /** One HTTP adapter connection, seen from the server. */
 export class HttpServerTransport implements Transport {
   readonly kind = 'http';
@@ -229,7 +245,7 @@ export function httpHandler(options: {
       // response without them, and the client must see those statuses.
       const headers = options.cors.responseHeaders(origin);
       if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    }
+    } else if (req.method === 'POST' && simpleCrossOrigin(req)) return reply(res, 403);
     const id = req.headers[CONNECTION_HEADER];
     let conn = typeof id === 'string' ? connections.get(id) : undefined;
     if (typeof id === 'string' && !conn) return reply(res, 410);
