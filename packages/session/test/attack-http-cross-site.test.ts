@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 // A page's `fetch(url, { method: 'POST', mode: 'no-cors', body: bytes })` sends any bytes as text/plain.
-const hello = encodeMessageBinary({ type: 'HELLO', payload: { kind: 'capabilities', value: defaultCapabilities({ agentId: 'cross-site-page' }) }, timestamp: Date.now() });
+const hello = encodeMessageBinary({ type: 'HELLO', payload: { kind: 'capabilities', value: defaultCapabilities({ agentId: 'cross-site-page' }) }, timestamp: Date.now() }) as Uint8Array<ArrayBuffer>;
 
 async function start(): Promise<{ endpoint: string; sessions: string[] }> {
   const sessions: string[] = [];
