@@ -3,8 +3,9 @@
  * (unauthenticated): the decompression budget (`decompressBudget`, 64 times the request) bounds
  * the content, and a request padded to 256 KiB (JSON whitespace after the object) may decompress
  * a few bytes of Brotli to 16 MiB. Answered as JSON, a NUL byte is the six bytes `\u0000`: the
- * answer was 96 MiB, the request held ~445 MiB and blocked the event loop for 1.3-3 s (128 KiB
- * and 8 MiB here: both cases fail on the code before). Now the
+ * answer was 96 MiB, the request held ~445 MiB and blocked the event loop for 1.3-3 s (64 KiB
+ * and 4 MiB here; DATA on /message echoed 1 MiB of NUL from a 200-byte request as 6 MiB: both
+ * cases fail on the code before). Now the
  * answer's JSON text is counted before it is written and held to the same budget (400
  * LIMIT_EXCEEDED `answerBytes`); content within it still round-trips. Held to the adversary
  * budget of docs/ARCHITECTURE.md (reliability/lib/adversary.ts).
@@ -18,8 +19,8 @@ import { createServerApp } from '../src/app.js';
 import { jsonStringBytes } from '../src/reference/json-text-size.js';
 
 const brotliText = (raw: Buffer) => `#M2M[v3.0]|DATA:${brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }).toString('base64')}`;
-/** JSON whitespace after the value: it counts toward the request's size, and so its budget (8 MiB here). */
-const PAD = ' '.repeat(128 * 1024);
+/** JSON whitespace after the value: it counts toward the request's size, and so its budget (4 MiB here). */
+const PAD = ' '.repeat(64 * 1024);
 
 async function post(app: ReturnType<typeof createServerApp>['app'], path: string, body: string) {
   const res = await app.fetch(new Request(`http://server${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
@@ -27,12 +28,12 @@ async function post(app: ReturnType<typeof createServerApp>['app'], path: string
 }
 
 describe('answers of decompressed content are bounded with their JSON escapes', () => {
-  it('/decompress: 8 MiB of NUL from a padded 128 KiB request is refused within the budget', async () => {
+  it('/decompress: 4 MiB of NUL from a padded 64 KiB request is refused within the budget', async () => {
     const { app } = createServerApp({ security: false });
-    const body = `{"data":${JSON.stringify(brotliText(Buffer.alloc(8 * 1024 * 1024 - 1024)))}}${PAD}`;
+    const body = `{"data":${JSON.stringify(brotliText(Buffer.alloc(4 * 1024 * 1024 - 1024)))}}${PAD}`;
     let answer = '';
     const r = await measureAttack({
-      name: 'decompress 8 MiB of NUL (padded request)',
+      name: 'decompress 4 MiB of NUL (padded request)',
       inputBytes: body.length,
       run: async () => {
         const res = await post(app, '/decompress', body);
@@ -58,13 +59,14 @@ describe('answers of decompressed content are bounded with their JSON escapes', 
     const { app } = createServerApp({ security: false });
     const hello = encodeMessageJson({ type: 'HELLO', payload: { kind: 'capabilities', value: defaultCapabilities({}) }, timestamp: 1 });
     const sessionId = (JSON.parse((await post(app, '/message', hello)).text) as { session_id: string }).session_id;
-    const data = encodeMessageJson({ type: 'DATA', sessionId, payload: { kind: 'data', value: { algorithm: 'brotli', content: brotliText(Buffer.alloc(8 * 1024 * 1024 - 4096)) } }, timestamp: 2 });
+    // 1 MiB of NUL: within the request's 1 MiB and the session's own bound (decompression-bound.ts), 6 MiB as JSON.
+    const data = encodeMessageJson({ type: 'DATA', sessionId, payload: { kind: 'data', value: { algorithm: 'brotli', content: brotliText(Buffer.alloc(1024 * 1024 - 4096)) } }, timestamp: 2 });
     let answer = '';
     const r = await measureAttack({
-      name: 'message DATA 8 MiB of NUL (padded request)',
-      inputBytes: data.length + PAD.length,
+      name: 'message DATA 1 MiB of NUL',
+      inputBytes: data.length,
       run: async () => {
-        const res = await post(app, '/message', data + PAD);
+        const res = await post(app, '/message', data);
         answer = res.text;
         return { outcome: `${res.status} ${res.text.length}` };
       },
