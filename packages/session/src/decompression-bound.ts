@@ -17,16 +17,25 @@ const RATIO = 64;
 
 // The variants of a session's options per bound (options are built once per session).
 const variants = new WeakMap<DecodeFrameOptions, Map<number, DecodeFrameOptions>>();
-// The last answer: a session receives small DATA under one set of options, one comparison each.
-let lastOptions: DecodeFrameOptions | undefined;
-let lastFloor: DecodeFrameOptions | undefined;
+/**
+ * The floor variant kept on the session's own options object (SessionCore builds it and hands it
+ * only here): small DATA then costs one property read, also while several sessions in one
+ * process take turns (a WeakMap lookup each was 100-200 ns).
+ */
+const FLOOR = Symbol('decompression floor');
+type WithFloor = DecodeFrameOptions & { [FLOOR]?: DecodeFrameOptions | null };
 
 /**
  * `options` with `maxDecompressedBytes` lowered to the bound for content `length` long, or
- * `undefined` when the bound is not below the limit the options already have.
+ * `undefined` when the bound is not below the limit the options already have. `options` must be
+ * an object of the caller's own (the floor's variant is kept on it).
  */
 export function boundedDecodeOptions(options: DecodeFrameOptions, length: number): DecodeFrameOptions | undefined {
-  if (length <= FLOOR_LENGTH && options === lastOptions) return lastFloor;
+  const small = length <= FLOOR_LENGTH;
+  if (small) {
+    const floor = (options as WithFloor)[FLOOR];
+    if (floor !== undefined) return floor ?? undefined;
+  }
   const bound = RATIO * 2 ** Math.ceil(Math.log2(Math.max(length, FLOOR_LENGTH)));
   const limits = resolveLimits(options.limits);
   let out: DecodeFrameOptions | undefined;
@@ -36,9 +45,6 @@ export function boundedDecodeOptions(options: DecodeFrameOptions, length: number
     out = byBound.get(bound);
     if (!out) byBound.set(bound, (out = { ...options, limits: resolveLimits({ ...limits, maxDecompressedBytes: bound }) }));
   }
-  if (length <= FLOOR_LENGTH) {
-    lastOptions = options;
-    lastFloor = out;
-  }
+  if (small) (options as WithFloor)[FLOOR] = out ?? null;
   return out;
 }
