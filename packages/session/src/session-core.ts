@@ -7,7 +7,7 @@
  */
 import { compress, decodeFrame, decompress, detectAlgorithm, encodeFrameWith, isBytes, lastFrameJsonBytes, M2MError, isSdkError, resolveLimits, utf8ByteLength } from '@m2m/core/internal';
 import { contentTextLength, isFrameBytes } from './frame-bytes.js';
-import { fastFrameAllocator, fastFramePayload } from '#platform';
+import { boundedDecodeOptions, fastFrameAllocator, fastFramePayload } from '#platform';
 import { allocate, Slab, useSlab } from '#slab';
 import type { AeadFrameProtection, Algorithm, CloseReason, DecodeFrameOptions, FrameProtection, Limits, RejectionCode } from '@m2m/core';
 import { BindingProtection } from './secure/binding.js';
@@ -533,7 +533,9 @@ export class SessionCore {
     }
     // Encrypted sessions: the frame opens only with this message's own fields in its AAD.
     if (this.#bound) this.#bound.bindMessage(message);
-    const opts = this.#decodeOptions();
+    // Node: at most 64 times the content's size decompressed, 1 MiB at least (decompression-bound.ts).
+    const base = this.#decodeOptions();
+    const opts = boundedDecodeOptions(base, content.length) ?? base;
     let text: string;
     const previous = useSlab(this.#slab);
     // Node reads the payload without building the header (platform/fast-codec.node.ts, which

@@ -146,9 +146,9 @@ describe('listen http: CORS', () => {
     expect(onSession).toHaveBeenCalledTimes(3);
   });
 
-  it('without allowOrigins, processes a request from another origin as before', async () => {
+  it('without allowOrigins, processes a request from another origin as before (one a browser preflights; simple ones: attack-http-cross-site.test.ts)', async () => {
     const endpoint = await start();
-    const res = await fetch(endpoint, { method: 'POST', headers: { origin: PAGE, 'content-type': 'text/plain' }, body: '{"type":"PING"}' });
+    const res = await fetch(endpoint, { method: 'POST', headers: { origin: PAGE, 'content-type': 'application/json' }, body: '{"type":"PING"}' });
     await res.arrayBuffer();
     expect(res.status).not.toBe(403);
     expect(JSON.parse(await roundTrip(endpoint.replace(/\/message$/, ''), 'http://evil.example.test'))).toEqual({ hello: 'origin' });

@@ -22,10 +22,11 @@ export function encodeBrotliText(content: string, quality = 11): string {
 
 /**
  * Decodes the Brotli format, with the reference's messages.
- * @throws M2MError: InvalidMessage `Invalid Brotli wire format`; Decompression
+ * @throws M2MError: InvalidMessage `Invalid Brotli wire format` (or not a string); Decompression
  *   `Base64 decode error: ...`, `Invalid Data`, `Invalid UTF-8: ...`; LimitExceeded.
  */
 export function decodeBrotliText(text: string, limits?: Partial<Limits>): string {
+  if (typeof text !== 'string') throw new M2MError('InvalidMessage', { reason: 'decodeBrotliText expects a string' });
   const l = resolveLimits(limits);
   checkLimit('maxMessageBytes', text.length, l.maxMessageBytes);
   if (!text.startsWith(BROTLI_PREFIX)) throw new M2MError('InvalidMessage', { reason: 'Invalid Brotli wire format' });

@@ -118,9 +118,11 @@ export function encodeTokenNative(content: string, encoding: TokenizerEncoding =
  * `Missing tokenizer ID`, `Missing encoded data`, `Base64 decode failed: ...`,
  * `Truncated VarInt data`, `VarInt overflow`, `Detokenization failed: ...`). The text's UTF-8
  * size is summed before it is allocated: more than `maxDecompressedBytes` is refused there.
- * @throws M2MError of kind Decompression, or LimitExceeded (`maxDecompressedBytes`).
+ * @throws M2MError of kind Decompression, LimitExceeded (`maxDecompressedBytes`), or
+ *   InvalidMessage (not a string).
  */
 export function decodeTokenNative(text: string, limits?: Partial<Limits>): string {
+  if (typeof text !== 'string') throw new M2MError('InvalidMessage', { reason: 'decodeTokenNative expects a string' });
   const l = resolveLimits(limits);
   checkLimit('maxMessageBytes', text.length, l.maxMessageBytes);
   const fail = (reason: string, cause?: unknown) => new M2MError('Decompression', { reason }, cause === undefined ? undefined : { cause });

@@ -109,6 +109,22 @@ function clientAddress(env: unknown): string | undefined {
   return socket?.remoteAddress;
 }
 
+/**
+ * A POST that a page of another origin can make a browser send without a preflight: an `Origin`
+ * that is not the gateway's own, with a CORS-safelisted content type (text/plain, a form, or
+ * none). The page cannot read the answer, but the request was forwarded with the operator's
+ * upstream key (test/attack-gateway-cross-site.test.ts). Clients send no `Origin`; browsers
+ * preflight `application/json`, which the gateway does not answer.
+ */
+function simpleCrossOrigin(raw: Request): boolean {
+  const origin = raw.headers.get('origin');
+  if (origin === null) return false;
+  const host = raw.headers.get('host');
+  if (host !== null && (origin === `http://${host}` || origin === `https://${host}`)) return false;
+  const type = (raw.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === '' || type === 'text/plain' || type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
+}
+
 /** Mounts `/v1/*` on `app`. */
 export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
   const maxBody = o.maxBodyBytes ?? 10 * 1024 * 1024;
@@ -129,6 +145,7 @@ export function gatewayRoutes(app: Hono, o: GatewayRoutesOptions): void {
     const done = (status: number, error?: unknown, upstream?: true) =>
       o.onRequest?.({ method: raw.method, path: `/v1${path}`, status, ms: performance.now() - started, stream, ...(error ? { error: (error as Error).message, ...(isSdkError(error) ? { code: error.code } : {}) } : {}), ...(upstream ? { upstream } : {}) });
     try {
+      if (raw.method === 'POST' && simpleCrossOrigin(raw)) throw new M2MError('InvalidRequest', { reason: 'cross-origin request without a preflight (send content-type: application/json)' });
       let key: string | undefined;
       if (o.apiKeys?.required) {
         try {

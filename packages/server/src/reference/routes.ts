@@ -12,6 +12,7 @@ import { decodeMessageJson, encodeMessageJson } from '@m2m/session/json';
 import type { Hono } from 'hono';
 import type { Scanner } from '../scan.js';
 import { jsonText, readJsonBody, shapeError, type BodyReading } from './json-body.js';
+import { jsonStringBytes } from './json-text-size.js';
 import type { SessionTable } from './session-table.js';
 import type { BodyAccount, BodyBudget } from '../gateway/body-budget.js';
 
@@ -43,6 +44,17 @@ const str = JSON.stringify;
  */
 export function decompressBudget(requestChars: number): number {
   return Math.min(DEFAULT_LIMITS.maxDecompressedBytes, Math.max(1024 * 1024, 64 * requestChars));
+}
+
+/**
+ * Refuses decompressed `content` whose JSON text (escapes included) is over `budget` bytes: the
+ * decompression budget bounds the content, but a control character is answered as a six-byte
+ * escape, so without this a 256 KiB request got a 96 MiB answer (./json-text-size.ts).
+ * @throws M2MError LimitExceeded (`answerBytes`; `actual` is where counting stopped, past the budget).
+ */
+function checkAnswerSize(content: string, budget: number): void {
+  const bytes = jsonStringBytes(content, budget);
+  if (bytes > budget) throw new M2MError('LimitExceeded', { limit: 'answerBytes', actual: bytes, max: budget });
 }
 
 /** serde_json's f64 text (`1.0`, `0.4304635761589404`). */
@@ -148,7 +160,9 @@ export function referenceRoutes(app: Hono, o: ReferenceRoutesOptions): void {
     if (typeof v.data !== 'string') return shapeError('data: invalid type: expected a string');
     let content: string;
     try {
-      content = decompress(v.data, { limits: { maxDecompressedBytes: decompressBudget(body.text.length) } });
+      const budget = decompressBudget(body.text.length);
+      content = decompress(v.data, { limits: { maxDecompressedBytes: budget } });
+      checkAnswerSize(content, budget);
     } catch (e) {
       return jsonText(400, `{"error":${str(errorText(e))}}`);
     }
@@ -298,6 +312,8 @@ function handleMessage(msg: Message, o: ReferenceRoutesOptions, budget: number):
       let content: string;
       try {
         content = s.core.receive(msg).content ?? '';
+        // Echoed below as JSON: its escapes count against the same budget.
+        checkAnswerSize(content, budget);
       } catch (e) {
         return reject(400, 'UNKNOWN', errorText(e));
       }

@@ -44,6 +44,10 @@ export function fastFramePayload(_bytes: Uint8Array, _options: unknown): string 
 export function fastFrameMessageWriter(): FrameMessageWriter | undefined {
   return undefined;
 }
+/** Received DATA keeps the codec's decompression limit here (decompression-bound.ts is Node's). */
+export function boundedDecodeOptions(_options: unknown, _length: number): undefined {
+  return undefined;
+}
 /** Bindings are joined afresh here. */
 export function fastKeptBinding(): KeptBinding | undefined {
   return undefined;

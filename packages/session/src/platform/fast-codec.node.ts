@@ -23,6 +23,7 @@ export { readAcceptPayload as fastReadAcceptPayload, readCapabilities as fastRea
 export { writeAcceptPayload as fastWriteAcceptPayload, writeCapabilities as fastWriteCapabilities } from '../codec/handshake-writer.js';
 export { frameAllocatorFor as fastFrameAllocator } from '../codec/data-writer.js';
 export { sessionCapabilities as fastSessionCapabilities } from '../codec/default-capabilities.js';
+export { boundedDecodeOptions } from '../decompression-bound.js';
 
 /** A DATA, binding or sealed control message, or a handshake message, in one sized allocation. */
 export function fastWriteMessage(m: Message): Uint8Array | undefined {

@@ -19,11 +19,35 @@ import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_MAX_TRANSPORT_MESSAGE, DEFAULT_SEND_H
 
 const POLL_MS = 25_000;
 
+/** The part of a node:http response that {@link HttpServerTransport.drain} watches. */
+export interface ClosableResponse {
+  /** True once the response ended or its connection closed. */
+  readonly closed: boolean;
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
 /** HELLO or PING, in either codec (JSON text, or a MessagePack array whose first item is the type). */
 function expectsReply(body: Uint8Array): boolean {
   if (body[0] === 0x94) return body[1] === 0 || body[1] === 4;
   const head = new TextDecoder().decode(body.subarray(0, 64));
   return /"type"\s*:\s*"(HELLO|PING)"/.test(head);
+}
+
+/**
+ * A POST that a page of another origin can make a browser send without a preflight: an `Origin`
+ * that is not this server's, with a CORS-safelisted content type (text/plain, a form, or none),
+ * which the SDK's clients never send. Without `allowOrigins` it is refused unprocessed, as
+ * CorsPolicy.admits refuses it with one: the browser hides the answer, but a HELLO in it opened
+ * a session (test/attack-http-cross-site.test.ts).
+ */
+function simpleCrossOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (typeof origin !== 'string') return false;
+  const host = req.headers.host;
+  if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) return false;
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === '' || type === 'text/plain' || type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
 }
 
 /** One HTTP adapter connection, seen from the server. */
@@ -105,19 +129,30 @@ export class HttpServerTransport implements Transport {
     if (this.#closed) throw new M2MError('Network', { reason: 'HTTP connection is closed' });
   }
   /**
-   * Waits until something is queued (or `ms` passes / the connection ends), then takes it: with
-   * `all`, as many messages as fit in HTTP_RESPONSE_BYTES (at least one), else one.
+   * Waits until something is queued (or `ms` passes / the connection ends / `response` closes),
+   * then takes it: with `all`, as many messages as fit in HTTP_RESPONSE_BYTES (at least one),
+   * else one. A response already closed (its client went away while it waited) takes nothing:
+   * the messages stay for the connection's next request instead of going to a dead socket
+   * (test/attack-http-poll.test.ts).
    */
-  async drain(ms: number, all: boolean): Promise<{ seq: number; messages: Uint8Array[] }> {
-    if (!this.#outbox.length && !this.#closed && ms > 0) {
+  async drain(ms: number, all: boolean, response?: ClosableResponse): Promise<{ seq: number; messages: Uint8Array[] }> {
+    if (!this.#outbox.length && !this.#closed && ms > 0 && !response?.closed) {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, ms);
-        this.#waiters.push(() => {
+        const wake = () => {
           clearTimeout(t);
+          response?.off('close', wake);
+          // Gone from the list whichever way it woke: a poll that timed out or whose client
+          // left must not stay behind for every later send to call.
+          const i = this.#waiters.indexOf(wake);
+          if (i >= 0) this.#waiters.splice(i, 1);
           resolve();
-        });
+        };
+        const t = setTimeout(wake, ms);
+        this.#waiters.push(wake);
+        response?.once('close', wake);
       });
     }
+    if (response?.closed) return { seq: this.#seq, messages: [] };
     const seq = this.#seq;
     let count = Math.min(1, this.#outbox.length);
     for (let bytes = count ? 4 + this.#outbox[0].length : 0; all && count < this.#outbox.length && bytes + 4 + this.#outbox[count].length <= HTTP_RESPONSE_BYTES; count++) bytes += 4 + this.#outbox[count].length;
@@ -210,7 +245,7 @@ export function httpHandler(options: {
       // response without them, and the client must see those statuses.
       const headers = options.cors.responseHeaders(origin);
       if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    }
+    } else if (req.method === 'POST' && simpleCrossOrigin(req)) return reply(res, 403);
     const id = req.headers[CONNECTION_HEADER];
     let conn = typeof id === 'string' ? connections.get(id) : undefined;
     if (typeof id === 'string' && !conn) return reply(res, 410);
@@ -225,7 +260,7 @@ export function httpHandler(options: {
     if (req.method === 'GET') {
       if (!conn) return reply(res, 400);
       conn.lastSeen = Date.now();
-      const { seq, messages } = await conn.drain(POLL_MS, true);
+      const { seq, messages } = await conn.drain(POLL_MS, true, res);
       if (!messages.length) return reply(res, conn.closed ? 410 : 204, { [CONNECTION_HEADER]: conn.id });
       return reply(res, 200, { 'content-type': FRAMES_CONTENT_TYPE, [CONNECTION_HEADER]: conn.id, [SEQUENCE_HEADER]: String(seq) }, joinFrames(messages));
     }
@@ -292,7 +327,7 @@ export function httpHandler(options: {
    * when it carried a message that is answered (HELLO, PING), else at once.
    */
   const answer = async (res: ServerResponse, conn: HttpServerTransport, expects: boolean, framed: boolean) => {
-    const { seq, messages } = await conn.drain(expects ? replyWindow : 0, framed);
+    const { seq, messages } = await conn.drain(expects ? replyWindow : 0, framed, res);
     const headers: Record<string, string> = { [CONNECTION_HEADER]: conn.id };
     if (!messages.length) return reply(res, conn.closed ? 410 : 204, headers);
     if (framed) return reply(res, 200, { ...headers, 'content-type': FRAMES_CONTENT_TYPE, [SEQUENCE_HEADER]: String(seq) }, joinFrames(messages));
