@@ -12,8 +12,6 @@ import { webSocketWriteBatch } from '../transport/write-batch.js';
 import { WS_BATCH_PROTOCOL, WS_OFFERED_PROTOCOLS, batchLimit } from '../transport/ws-batch.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from '../transport/types.js';
 import { jsonCodec } from '../codec/json.js';
-import { parseNatsUrl } from '../transport/nats-frames.js';
-import { openNatsClient } from '../transport/nats-link.js';
 import type { SessionPlatform } from './types.js';
 
 export * from './fast-codec.node.js';
@@ -71,12 +69,12 @@ export const platform: SessionPlatform = {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');
   },
-  // The NATS client library itself is loaded on first use (nats-link.ts: an optional peer
-  // dependency); our NATS code is static, since the Node build is one module anyway and a
-  // dynamic import inside it makes esbuild wrap every module it reaches in a lazy initialiser.
+  // Our NATS code (nats-dial.ts: the URL, the shared link, the transport) loads on first use,
+  // as a file of its own (scripts/bundle.ts), and the NATS client library after it (nats-link.ts:
+  // an optional peer dependency): a process that never dials NATS compiles none of it.
   async openNats(url, options) {
-    const { servers, subject } = parseNatsUrl(url);
-    return openNatsClient(servers, subject, options);
+    const { dialNats } = await import('../nats-dial.js');
+    return dialNats(url, options);
   },
 };
 
