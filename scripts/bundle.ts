@@ -175,14 +175,16 @@ async function buildLayered(group: string[], over: string[]): Promise<void> {
         const r = await b.resolve(a.path, { kind: a.kind, resolveDir: a.resolveDir, pluginData: 'm2m-resolving' });
         if (r.errors.length > 0) return { errors: r.errors };
         if (r.external || !inputs.has(r.path)) return { path: r.path, external: r.external, namespace: r.namespace, sideEffects: r.sideEffects };
-        return { path: r.path, namespace: 'm2m-main' };
+        // Relative to the package: the path shows in source maps, which are published.
+        return { path: relative(process.cwd(), r.path), namespace: 'm2m-main' };
       });
       b.onLoad({ filter: /.*/, namespace: 'm2m-main' }, async (a) => {
-        const source = readFileSync(a.path, 'utf8');
+        const file = resolve(a.path);
+        const source = readFileSync(file, 'utf8');
         const { named, star } = reExports(source);
-        const own = (await ownExports(a.path)).filter((n) => !named.has(n));
-        let entry = aliased.get(a.path);
-        if (!entry) aliased.set(a.path, (entry = { id: aliased.size, names: own }));
+        const own = (await ownExports(file)).filter((n) => !named.has(n));
+        let entry = aliased.get(file);
+        if (!entry) aliased.set(file, (entry = { id: aliased.size, names: own }));
         const id = entry.id;
         const lines = [
           own.length > 0 ? `export { ${own.map((n) => `__m2m$${id}$${n} as ${n}`).join(', ')} } from '_module';` : '',
@@ -190,14 +192,14 @@ async function buildLayered(group: string[], over: string[]): Promise<void> {
           ...[...named].map(([as, [from, spec]]) => `export { ${from} as ${as} } from '${spec}';`),
           ...star.map((spec) => `export * from '${spec}';`),
         ];
-        return { contents: lines.join('\n'), loader: 'ts', resolveDir: dirname(a.path) };
+        return { contents: lines.join('\n'), loader: 'ts', resolveDir: dirname(file) };
       });
     },
   };
   const overEntries = Object.fromEntries([...over.map((e) => [e, `src/${e}.ts`]), ...[...lazy].map(([file, name]) => [name, file])]);
   for (const name of Object.keys(overEntries)) if (name === '_module' || group.includes(name)) throw new Error(`--node-over-module: ${name} clashes with the one module`);
   await build({ ...common, ...nodeMinify, entryPoints: overEntries, platform: 'node', splitting: true, plugins: [proxy] });
-  const aliases = [...aliased].map(([file, { id, names }]) => (names.length > 0 ? `\nexport { ${names.map((n) => `${n} as __m2m$${id}$${n}`).join(', ')} } from '${file}';` : '')).join('');
+  const aliases = [...aliased].map(([file, { id, names }]) => (names.length > 0 ? `\nexport { ${names.map((n) => `${n} as __m2m$${id}$${n}`).join(', ')} } from './${relative(process.cwd(), file)}';` : '')).join('');
   await buildOneModule(group, aliases, [lazyImports(new Map())]);
   const built = new Map<string, string>();
   await oneModuleInputs(group).then(({ lazy: again }) => again.forEach((n, f) => built.set(f, n)));
