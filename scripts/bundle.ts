@@ -104,7 +104,8 @@ async function oneModuleInputs(group: string[]): Promise<{ inputs: Set<string>; 
     write: false,
     metafile: true,
     sourcemap: false,
-    plugins: [lazyImports(lazy)],
+    // Unused imports of other packages count as a file's bytes too: drop them here (only here).
+    plugins: [lazyImports(lazy), { name: 'm2m-pure-externals', setup: (b) => b.onResolve({ filter: /^[^./#]/ }, (a) => (a.kind === 'import-statement' ? { path: a.path, external: true, sideEffects: false } : undefined)) }],
   });
   // The files that left code in it: esbuild lists every file it read, tree-shaken ones included.
   const out = Object.values(r.metafile.outputs)[0];
@@ -198,8 +199,15 @@ async function buildLayered(group: string[], over: string[]): Promise<void> {
   };
   const overEntries = Object.fromEntries([...over.map((e) => [e, `src/${e}.ts`]), ...[...lazy].map(([file, name]) => [name, file])]);
   for (const name of Object.keys(overEntries)) if (name === '_module' || group.includes(name)) throw new Error(`--node-over-module: ${name} clashes with the one module`);
-  await build({ ...common, ...nodeMinify, entryPoints: overEntries, platform: 'node', splitting: true, plugins: [proxy] });
-  const aliases = [...aliased].map(([file, { id, names }]) => (names.length > 0 ? `\nexport { ${names.map((n) => `${n} as __m2m$${id}$${n}`).join(', ')} } from './${relative(process.cwd(), file)}';` : '')).join('');
+  const r = await build({ ...common, ...nodeMinify, entryPoints: overEntries, platform: 'node', splitting: true, plugins: [proxy], metafile: true });
+  // The one module exports only the aliases that the files written import (esbuild drops the
+  // others): an alias keeps its code in the one module even where nothing there uses it.
+  const used = new Set<string>();
+  for (const out of Object.keys(r.metafile.outputs).filter((f) => f.endsWith('.js'))) for (const m of readFileSync(out, 'utf8').matchAll(/__m2m\$\d+\$[\w$]+/g)) used.add(m[0]);
+  const aliases = [...aliased]
+    .map(([file, { id, names }]) => [file, names.filter((n) => used.has(`__m2m$${id}$${n}`)).map((n) => `${n} as __m2m$${id}$${n}`)] as const)
+    .map(([file, names]) => (names.length > 0 ? `\nexport { ${names.join(', ')} } from './${relative(process.cwd(), file)}';` : ''))
+    .join('');
   await buildOneModule(group, aliases, [lazyImports(new Map())]);
   const built = new Map<string, string>();
   await oneModuleInputs(group).then(({ lazy: again }) => again.forEach((n, f) => built.set(f, n)));
