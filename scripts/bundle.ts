@@ -208,9 +208,12 @@ async function buildLayered(group: string[], over: string[]): Promise<void> {
     .map(([file, { id, names }]) => [file, names.filter((n) => used.has(`__m2m$${id}$${n}`)).map((n) => `${n} as __m2m$${id}$${n}`)] as const)
     .map(([file, names]) => (names.length > 0 ? `\nexport { ${names.join(', ')} } from './${relative(process.cwd(), file)}';` : ''))
     .join('');
-  await buildOneModule(group, aliases, [lazyImports(new Map())]);
-  const built = new Map<string, string>();
-  await oneModuleInputs(group).then(({ lazy: again }) => again.forEach((n, f) => built.set(f, n)));
-  // The one module must leave out no module but those the layered build wrote.
-  for (const f of built.keys()) if (!lazy.has(f)) throw new Error(`--node-over-module: ${basename(f)} is imported dynamically but was not built`);
+  // One instance of everything: no file whose code is in the one module may be bundled again.
+  for (const [out, o] of Object.entries(r.metafile.outputs)) {
+    for (const [f, i] of Object.entries(o.inputs)) if (i.bytesInOutput > 0 && !f.startsWith('m2m-main:') && inputs.has(resolve(f))) throw new Error(`--node-over-module: ${f} is in both the one module and ${basename(out)}`);
+  }
+  const left = new Map<string, string>();
+  await buildOneModule(group, aliases, [lazyImports(left)]);
+  // The one module imports no file but those written above.
+  for (const f of left.keys()) if (!lazy.has(f)) throw new Error(`--node-over-module: ${basename(f)} is imported dynamically but was not built`);
 }
