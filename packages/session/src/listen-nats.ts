@@ -11,7 +11,7 @@ import type { ListenOptions, Server } from './listen-types.js';
 import type { Message } from './message.js';
 import { AsyncQueue } from './queue.js';
 import { Session, type HelloDecision } from './session.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_HANDSHAKE_MESSAGE } from './listen.node.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_HANDSHAKE_MESSAGE } from './listen-server.js';
 import { ByteBudget, ConnectionAccount, DEFAULT_MAX_BUFFERED_BYTES } from './transport/budget.js';
 import { checkListenSubject, isSessionSubject, NatsKind } from './transport/nats-frames.js';
 import { DEFAULT_MAX_TRANSPORT_MESSAGE } from './transport/types.js';

@@ -6,6 +6,7 @@
  * @module
  */
 import { M2MError } from '@m2m/core/internal';
+import { STREAM_ENVELOPE_PREFIX } from './envelope-prefix.js';
 
 /** What a stream message does. */
 export type StreamOp = 'data' | 'end' | 'abort';
@@ -24,8 +25,8 @@ export interface StreamEnvelope {
   reason?: string;
 }
 
-/** Every stream message begins with these characters: DATA content that does is reserved for streams once streaming is negotiated. */
-export const STREAM_ENVELOPE_PREFIX = '{"m2m_stream":';
+// The prefix and its test are a file of their own: every session runs them, only streams the rest (Node's build keeps the rest out of the main module).
+export { STREAM_ENVELOPE_PREFIX, isStreamEnvelope } from './envelope-prefix.js';
 
 /** Longest stream id accepted. */
 export const MAX_STREAM_ID_LENGTH = 64;
@@ -37,10 +38,6 @@ export function encodeStreamEnvelope(e: StreamEnvelope): string {
   return `${head},"chunks":${JSON.stringify(e.chunks)}}`;
 }
 
-/** True when a DATA content is a stream message (by its prefix). */
-export function isStreamEnvelope(content: string): boolean {
-  return content.startsWith(STREAM_ENVELOPE_PREFIX);
-}
 
 /**
  * Parses and checks a stream message.

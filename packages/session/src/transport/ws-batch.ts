@@ -18,21 +18,11 @@
  */
 import { M2MError } from '@m2m/core/internal';
 import { markOwn, Slab, SLAB_BYTES } from '#slab';
+import { WS_BATCH_PROTOCOL } from './ws-protocol.js';
 
-/**
- * The WebSocket subprotocol (`Sec-WebSocket-Protocol`) under which binary WebSocket messages are
- * batches of length-prefixed session messages. Without it, one WebSocket message carries one
- * session message.
- */
-export const WS_BATCH_PROTOCOL = 'm2m.batch.v1';
-
-/**
- * The subprotocols our clients offer, in this order: `m2m` (one session message per WebSocket
- * message, as without a subprotocol) ahead of {@link WS_BATCH_PROTOCOL}, so a server that selects
- * the first subprotocol offered, whatever it is (`ws`'s default: an older SDK's server, or any
- * server that does not know M2M), selects the plain mapping, never batching by accident.
- */
-export const WS_OFFERED_PROTOCOLS: readonly string[] = Object.freeze(['m2m', WS_BATCH_PROTOCOL]);
+// The subprotocol names are a file of their own: the WebSocket transport and `@m2m/session`
+// need them where nothing else of this file runs (Node's build keeps batching out of the main module).
+export { WS_BATCH_PROTOCOL, WS_OFFERED_PROTOCOLS } from './ws-protocol.js';
 
 /**
  * A server's choice among the subprotocols a client offers: {@link WS_BATCH_PROTOCOL} when
@@ -44,8 +34,10 @@ export function selectProtocol(offered: ReadonlySet<string>): string | false {
   return false;
 }
 
-/** Bytes of one batch a sender fills before sending it (a larger message goes alone). */
-export const WS_BATCH_BYTES = 64 * 1024;
+/** Bytes of one batch a sender fills before sending it (64 KiB; a larger message goes alone). */
+// A literal: esbuild keeps an unused `64 * 1024` declaration, and with it this whole file in
+// Node's main module (scripts/bundle.ts --node-over-module).
+export const WS_BATCH_BYTES = 65_536;
 
 const PREFIX = 4;
 
