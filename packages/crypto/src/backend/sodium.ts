@@ -209,38 +209,50 @@ let lastKey: Uint8Array | undefined;
 let lastSlab: OwnerSlab | undefined;
 
 /**
- * Room for a ciphertext of `n` bytes sealed under `key`. A fresh zero-filled array of 1 KiB took a
- * fifth of a 1 KiB seal, so mid-sized ciphertexts are views into slabs carved forward and never
- * reused, like Node's Buffer pool; the slabs belong to the key's holder, never to the process,
- * so a ciphertext's `.buffer` holds only ciphertexts its own key sealed (public bytes on their
- * way to the same peer). A holder's first slab is 1 KiB, doubling up to 64 KiB, so a key that
- * seals once holds little. Plaintexts (opens) never come from a slab.
+ * Room for a seal under `key` of `n` bytes: the ciphertext and, right after it, the 16-byte tag.
+ * A fresh zero-filled array of 1 KiB took a fifth of a 1 KiB seal, and a fresh array of 64
+ * bytes or fewer, which V8 keeps on its heap, is moved to a backing store of its own (a malloc
+ * and a copy, freed by the collector later) the moment the binding touches it: a 64 B seal's
+ * fresh ciphertext and tag cost about half of the whole seal (docs/ARCHITECTURE.md, Performance
+ * notes). So every tag, and every ciphertext below {@link UNZEROED_OUTPUT_MIN}, is a view into
+ * slabs carved forward and never reused, like Node's Buffer pool; the slabs belong to the key's
+ * holder, never to the process, so a ciphertext's `.buffer` holds only ciphertexts and tags its
+ * own key sealed (public bytes on their way to the same peer). A holder's first slab is 1 KiB,
+ * doubling up to 64 KiB, so a key that seals once holds little. Plaintexts (opens) never come
+ * from a slab. One call, one slab lookup and one carve per seal.
  */
-function ciphertextBytes(n: number, key: Uint8Array): Uint8Array {
-  if (n <= 64 || n >= UNZEROED_OUTPUT_MIN) return outputBytes(n);
+function sealOutputs(n: number, key: Uint8Array): SealedParts {
+  const big = n >= UNZEROED_OUTPUT_MIN;
+  const need = big ? 16 : n + 16;
   let owner = key === lastKey ? lastSlab : ownerSlabs.get(key);
   if (owner === undefined) ownerSlabs.set(key, (owner = { buffer: new ArrayBuffer(0), used: 0 }));
   lastKey = key;
   lastSlab = owner;
   let buffer = owner.buffer;
+  let at = owner.used;
   // A detached slab (its holder transferred a ciphertext's `.buffer`) has 0 bytes: a new one is made.
-  if (owner.used + n > buffer.byteLength) {
+  if (at + need > buffer.byteLength) {
     let size = Math.min(CIPHERTEXT_SLAB, Math.max(FIRST_CIPHERTEXT_SLAB, buffer.byteLength * 2));
-    while (size < n) size *= 2; // n < UNZEROED_OUTPUT_MIN ≤ CIPHERTEXT_SLAB
+    while (size < need) size *= 2; // need ≤ UNZEROED_OUTPUT_MIN + 15 < 2 × CIPHERTEXT_SLAB
     owner.buffer = buffer = new ArrayBuffer(size);
-    owner.used = 0;
+    at = 0;
   }
-  const out = new Uint8Array(buffer, owner.used, n);
-  owner.used += n;
-  return out;
+  owner.used = at + need;
+  if (big) return { ciphertext: outputBytes(n), tag: new Uint8Array(buffer, at, 16) };
+  return { ciphertext: new Uint8Array(buffer, at, n), tag: new Uint8Array(buffer, at + n, 16) };
+}
+
+/** Fresh outputs of a seal of `n` bytes (see {@link sodiumSeal} for when). */
+function freshOutputs(n: number): SealedParts {
+  return { ciphertext: outputBytes(n), tag: new Uint8Array(16) };
 }
 
 function sodiumSeal(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
   // The holder's earlier ciphertexts' `.buffer` shows its slab's free part: a plaintext viewed
-  // there would be overwritten by its own ciphertext (shifted: sealed after it was clobbered).
+  // there would be overwritten by its own ciphertext or tag (shifted: sealed after it was clobbered).
   const owner = key === lastKey ? lastSlab : ownerSlabs.get(key);
   const inSlab = owner !== undefined && kindOf.call(plaintext) === 'Uint8Array' && bufferOf.call(plaintext) === owner.buffer;
-  return a.sealNew(plaintext, aad, nonce, key, inSlab ? outputBytes : ciphertextBytes);
+  return a.sealNew(plaintext, aad, nonce, key, inSlab ? freshOutputs : sealOutputs);
 }
 
 function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
