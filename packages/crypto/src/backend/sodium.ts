@@ -255,9 +255,47 @@ function sodiumSeal(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, plaintext
   return a.sealNew(plaintext, aad, nonce, key, inSlab ? freshOutputs : sealOutputs);
 }
 
+/** Opens of at most this many bytes decrypt into {@link openScratch} (see {@link plaintextBytes}). */
+const SMALL_PLAINTEXT_MAX = 64;
+/** Where small opens decrypt: plaintext, wiped after every open that used it (see {@link plaintextOut}). */
+const openScratch = new Uint8Array(SMALL_PLAINTEXT_MAX);
+const openScratchViews: Uint8Array[] = [];
+
+/**
+ * The array an open of `n` bytes decrypts into. Up to {@link SMALL_PLAINTEXT_MAX} bytes, a view of
+ * this module's {@link openScratch}, copied out by {@link plaintextOut}: a fresh array that small
+ * lives on V8's heap, and the binding's first touch moves it to a backing store of its own (a
+ * malloc and a copy, freed by the collector later), about a fifth of a 64 B open, while
+ * copying 64 bytes into a fresh array that stays on the heap costs a few nanoseconds
+ * (docs/ARCHITECTURE.md, Performance notes). Larger: a fresh array ({@link outputBytes}). `n` is
+ * the plaintext's real length (sodium-aead.ts reads it), so a view is always exactly `n` bytes.
+ */
+function plaintextBytes(n: number): Uint8Array {
+  return n <= SMALL_PLAINTEXT_MAX ? (openScratchViews[n] ??= openScratch.subarray(0, n)) : outputBytes(n);
+}
+
+/**
+ * What an open into {@link plaintextBytes} gives the caller: a scratch view's bytes in a fresh
+ * array of their own (its `.buffer` shows nothing else), the scratch wiped, whether or not the
+ * tag verified (libsodium zeroes its output then; wiped anyway).
+ */
+function plaintextOut(m: Uint8Array | undefined): Uint8Array | undefined {
+  if (m === undefined) {
+    openScratch.fill(0);
+    return undefined;
+  }
+  const n = m.length; // an array this module made: its length is its own
+  if (n > SMALL_PLAINTEXT_MAX) return m;
+  const out = new Uint8Array(n);
+  out.set(m);
+  m.fill(0);
+  return out;
+}
+
 function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
-  const plaintext = outputBytes(sealed.length - 16);
-  return a.open(plaintext, sealed, aad, nonce, key) ? plaintext : undefined;
+  // `sealed.length` may lie: `open` then refuses the output (its real length must match).
+  const plaintext = plaintextBytes(Math.max(0, sealed.length - 16));
+  return plaintextOut(a.open(plaintext, sealed, aad, nonce, key) ? plaintext : undefined);
 }
 
 /** Copies a node:crypto seal's parts into the caller's buffers (the in-place seal's fallback). */
@@ -508,7 +546,7 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       if (!a) return nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
       const size = frame.length - 28;
       const pick = openChooser.pick(size);
-      const out = (pick & 1) === 0 ? a.openFrame(frame, aad, key, outputBytes) : nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
+      const out = (pick & 1) === 0 ? plaintextOut(a.openFrame(frame, aad, key, plaintextBytes)) : nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
       if (!out) openChooser.discard(size);
       else if (pick >= 2) openChooser.record(size, pick === 2 ? 0 : 1);
       return out;
