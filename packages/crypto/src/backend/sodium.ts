@@ -292,6 +292,11 @@ function plaintextOut(m: Uint8Array | undefined): Uint8Array | undefined {
   return out;
 }
 
+/** A copy of {@link openScratch}, for tests that check no plaintext is left in it. */
+export function openScratchCopy(): Uint8Array {
+  return openScratch.slice();
+}
+
 function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
   // `sealed.length` may lie: `open` then refuses the output (its real length must match).
   const plaintext = plaintextBytes(Math.max(0, sealed.length - 16));
