@@ -67,8 +67,9 @@ export interface SodiumAead {
    */
   sealNew(m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, alloc: (n: number, k: Uint8Array) => SealOutputs): SealOutputs;
   /**
-   * Opens a frame's AEAD section `nonce(12) ‖ ciphertext ‖ tag(16)` into a plaintext array from
-   * `alloc` (as in {@link SodiumAead.sealNew}): `undefined` when the tag does not verify or
+   * Opens a frame's AEAD section `nonce(12) ‖ ciphertext ‖ tag(16)` into the plaintext array
+   * `alloc(n)` returns (a Uint8Array of this realm of exactly `n` bytes, the plaintext's real
+   * length, sharing memory with nothing a caller holds): `undefined` when the tag does not verify or
    * libsodium cannot take the arguments. The nonce and ciphertext are views made from the
    * frame's real buffer, offset and length.
    */
