@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_GAP, FAR_FIRST_GAP, FAR_WARM_UP, FAR_WINDOW, FIRST_GAP, FIRST_WARM_UP, FIRST_WINDOW, MAX_GAP, NEAR_WARM_UP, WARM_UP, WINDOW, WINDOWS_PER_EPOCH, SizeClassChooser } from '../src/backend/size-class-chooser.js';
+import { CLOSE_GAP, EARLY_PAIRS, FAR_FIRST_GAP, FAR_WARM_UP, FAR_WINDOW, FIRST_GAP, FIRST_WARM_UP, FIRST_WINDOW, MAX_GAP, NEAR_WARM_UP, WARM_UP, WINDOW, WINDOWS_PER_EPOCH, SizeClassChooser } from '../src/backend/size-class-chooser.js';
 
 /**
  * A chooser on an injected clock that advances only by the calls' costs, so every run is
@@ -125,6 +125,31 @@ describe('SizeClassChooser (AEAD library per size class, issue 18)', () => {
     const control = harness();
     control.drive(2048, firstEpoch, (w) => (w === 0 ? 100 : 1));
     expect(control.chooser.choiceFor(2048)).toBe(1);
+  });
+
+  it('ends a first epoch early when the two are clearly apart (1 MiB: node:crypto 25% faster), so the equal share stops sooner', () => {
+    const { chooser, drive } = harness();
+    // Before, the class ran half its calls on the slower library for a whole first epoch.
+    const [slowInEpoch] = drive(1 << 20, EARLY_PAIRS * FIRST_GAP, (w) => (w === 0 ? 125 : 100));
+    expect(slowInEpoch).toBe((EARLY_PAIRS * FIRST_GAP) / 2);
+    expect(chooser.choiceFor(1 << 20)).toBe(1);
+    // The rest of what was the first epoch: the loser runs only in the close periods' windows.
+    const [slowAfter] = drive(1 << 20, firstEpoch - EARLY_PAIRS * FIRST_GAP, (w) => (w === 0 ? 125 : 100));
+    expect(slowAfter).toBeLessThanOrEqual(2 * (NEAR_WARM_UP + WINDOW));
+    // One stray pair among the first ones does not hold the decision back.
+    const stray = harness();
+    let calls = 0;
+    stray.drive(1 << 20, EARLY_PAIRS * FIRST_GAP, (w) => (++calls <= FIRST_GAP ? 100 : w === 0 ? 125 : 100));
+    expect(stray.chooser.choiceFor(1 << 20)).toBe(1);
+  });
+
+  it('keeps the whole first epoch while the two are close (64 KiB: 5% apart)', () => {
+    const { chooser, drive } = harness();
+    const [chosen, other] = drive(65536, firstEpoch - FIRST_GAP, (w) => (w === 0 ? 100 : 95));
+    expect(other).toBe(chosen); // still the equal share of a first epoch
+    expect(chooser.choiceFor(65536)).toBe(0);
+    drive(65536, FIRST_GAP, (w) => (w === 0 ? 100 : 95));
+    expect(chooser.choiceFor(65536)).toBe(1);
   });
 
   it('does not move on a clock too coarse to see the calls (every window 0)', () => {

@@ -19,7 +19,8 @@
  * collection of what the previous one allocated) land on both alike. A period gives one ratio,
  * other window / chosen window, measured moments apart under the same load; after
  * {@link WINDOWS_PER_EPOCH} periods the class moves when the median ratio is below
- * {@link SWITCH_MARGIN}, and a new epoch starts. The median of paired ratios is what
+ * {@link SWITCH_MARGIN}, and a new epoch starts (a first epoch can end after {@link EARLY_PAIRS}
+ * periods when the two are clearly apart). The median of paired ratios is what
  * bench/crypto.ts's verdict uses too: on the shared 2-core machine the mean of each library's
  * windows flipped a class whose libraries differ by a quarter (16 KiB opens).
  *
@@ -70,6 +71,18 @@ export const FIRST_GAP = 64;
 export const CLOSE_GAP = 1024;
 /** Periods (pairs of windows) per epoch. */
 export const WINDOWS_PER_EPOCH = 24;
+/**
+ * A class's first epoch ends early, after this many periods or more, when all of its ratios but
+ * at most one lie beyond {@link CLEAR_GAP} on the same side (the two are clearly apart). The
+ * first epoch shares its calls equally between the two, so while it lasts a class runs at their
+ * average: at 1 MiB, where libsodium is 20-30% slower, its 1,536 calls (2-4 s of CPU) spanned
+ * bench/crypto.ts's whole row, whose verdict then read ours at ×0.865 of raw node:crypto
+ * (docs/ARCHITECTURE.md, Performance notes). Two libraries within noise of each other (64 KiB)
+ * almost never pass this, and keep the full epoch.
+ */
+export const EARLY_PAIRS = 8;
+/** How far apart a first epoch's ratios must be to end it early (see {@link EARLY_PAIRS}). */
+export const CLEAR_GAP = 0.1;
 /** The other implementation takes over only when the median ratio of its windows to the chosen one's is below this. */
 export const SWITCH_MARGIN = 0.98;
 /**
@@ -188,7 +201,19 @@ export class SizeClassChooser {
     const n = this.#pairs[c];
     this.#ratios[c * WINDOWS_PER_EPOCH + n] = other / cost;
     this.#pairs[c] = n + 1;
-    if (n + 1 === WINDOWS_PER_EPOCH) this.#decide(c);
+    if (n + 1 === WINDOWS_PER_EPOCH || (n + 1 >= EARLY_PAIRS && this.#gap[c] === FIRST_GAP && this.#clearlyApart(c, n + 1))) this.#decide(c, n + 1);
+  }
+
+  /** Whether all of class `c`'s first `count` ratios but at most one lie beyond {@link CLEAR_GAP} on one side of 1. */
+  #clearlyApart(c: number, count: number): boolean {
+    let cheaper = 0;
+    let dearer = 0;
+    for (let i = c * WINDOWS_PER_EPOCH, end = i + count; i < end; i++) {
+      const r = this.#ratios[i];
+      if (r < 1 - CLEAR_GAP) cheaper++;
+      else if (r > 1 / (1 - CLEAR_GAP)) dearer++;
+    }
+    return cheaper >= count - 1 || dearer >= count - 1;
   }
 
   /**
@@ -201,9 +226,9 @@ export class SizeClassChooser {
     this.#otherCost[c] = NaN;
   }
 
-  /** Ends an epoch of class `c`: keeps or switches on the median ratio of its pairs, and sets the period. */
-  #decide(c: number): void {
-    const k = this.#ratios.subarray(c * WINDOWS_PER_EPOCH, (c + 1) * WINDOWS_PER_EPOCH).sort()[WINDOWS_PER_EPOCH >> 1];
+  /** Ends an epoch of class `c` after `count` pairs: keeps or switches on their median ratio, and sets the period. */
+  #decide(c: number, count: number): void {
+    const k = this.#ratios.subarray(c * WINDOWS_PER_EPOCH, c * WINDOWS_PER_EPOCH + count).sort()[count >> 1];
     this.#pairs[c] = 0;
     let warm = NEAR_WARM_UP;
     let window = WINDOW;
