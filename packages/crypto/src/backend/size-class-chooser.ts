@@ -24,7 +24,8 @@
  * bench/crypto.ts's verdict uses too: on the shared 2-core machine the mean of each library's
  * windows flipped a class whose libraries differ by a quarter (16 KiB opens).
  *
- * The period is {@link FIRST_GAP} in a class's first epoch (to settle a clear difference fast),
+ * The period is {@link FIRST_GAP} in a class's first epoch (to settle a clear difference fast;
+ * shorter above 128 KiB, see {@link FULL_FIRST_CLASS}),
  * {@link CLOSE_GAP} while the other implementation is within half again (with a long run-up while
  * the two are within {@link NEAR}), and grows to {@link MAX_GAP} while it loses by more (with the
  * shortest window: libsodium opens 64 B in a tenth of node:crypto's time, and its calls are the
@@ -62,6 +63,23 @@ export const FIRST_WINDOW = 16;
 export const FIRST_WARM_UP = 16;
 /** Period of a class's first epoch, in calls. */
 export const FIRST_GAP = 64;
+/**
+ * The largest class (by bit length: 64 KiB to 128 KiB - 1) whose first epoch has the full
+ * {@link FIRST_WINDOW} and {@link FIRST_WARM_UP}. Above it each class halves them (down to 2 and 1)
+ * and its period with them, so a first epoch takes about the same CPU time at every size: at
+ * 1 MiB its 1,536 calls took 2-4 s of CPU, longer than bench/crypto.ts's whole row, half of them
+ * on the slower library; 2-call windows of a 1 MiB call are milliseconds long, and what a change
+ * of library leaves behind is small beside such a call.
+ */
+export const FULL_FIRST_CLASS = 17;
+
+/** Run-up, window and period of the first epoch of class `c` (see {@link FULL_FIRST_CLASS}). */
+export function firstEpochShape(c: number): { warm: number; window: number; gap: number } {
+  const shift = Math.max(0, c - FULL_FIRST_CLASS);
+  const warm = Math.max(1, FIRST_WARM_UP >> shift);
+  const window = Math.max(2, FIRST_WINDOW >> shift);
+  return { warm, window, gap: shift === 0 ? FIRST_GAP : 2 * (warm + window) };
+}
 /**
  * Period after the first epoch while the other implementation is within half again or winning:
  * its run-up and window cost at most ~1% of the calls' time (64 of 1,024 calls up to 10% slower,
@@ -117,12 +135,14 @@ export class SizeClassChooser {
   /** Calls of each class left before its next event. */
   readonly #left = new Int32Array(CLASSES);
   readonly #step = new Uint8Array(CLASSES);
-  readonly #gap = new Uint32Array(CLASSES).fill(FIRST_GAP);
-  readonly #window = new Uint8Array(CLASSES).fill(FIRST_WINDOW);
-  readonly #warm = new Uint8Array(CLASSES).fill(FIRST_WARM_UP);
+  readonly #gap = new Uint32Array(CLASSES);
+  readonly #window = new Uint8Array(CLASSES);
+  readonly #warm = new Uint8Array(CLASSES);
+  /** 1 while a class is in its first epoch. */
+  readonly #first = new Uint8Array(CLASSES).fill(1);
   /** Window and run-up from the next period on (set by an epoch's end, which may fall mid-period). */
-  readonly #nextWindow = new Uint8Array(CLASSES).fill(FIRST_WINDOW);
-  readonly #nextWarm = new Uint8Array(CLASSES).fill(FIRST_WARM_UP);
+  readonly #nextWindow = new Uint8Array(CLASSES);
+  readonly #nextWarm = new Uint8Array(CLASSES);
   /** Clock at the open window's first call; NaN when no window is open (or it was discarded). */
   readonly #start = new Float64Array(CLASSES).fill(NaN);
   /** The other implementation's window this period (NaN: none, or it was discarded). */
@@ -134,6 +154,12 @@ export class SizeClassChooser {
   /** @param clock any monotonic cost clock; the same for both implementations (tests inject one). */
   constructor(clock: () => number) {
     this.#clock = clock;
+    for (let c = 0; c < CLASSES; c++) {
+      const { warm, window, gap } = firstEpochShape(c);
+      this.#warm[c] = this.#nextWarm[c] = warm;
+      this.#window[c] = this.#nextWindow[c] = window;
+      this.#gap[c] = gap;
+    }
   }
 
   /** The size class of a message of `size` bytes. */
@@ -201,7 +227,7 @@ export class SizeClassChooser {
     const n = this.#pairs[c];
     this.#ratios[c * WINDOWS_PER_EPOCH + n] = other / cost;
     this.#pairs[c] = n + 1;
-    if (n + 1 === WINDOWS_PER_EPOCH || (n + 1 >= EARLY_PAIRS && this.#gap[c] === FIRST_GAP && this.#clearlyApart(c, n + 1))) this.#decide(c, n + 1);
+    if (n + 1 === WINDOWS_PER_EPOCH || (n + 1 >= EARLY_PAIRS && this.#first[c] === 1 && this.#clearlyApart(c, n + 1))) this.#decide(c, n + 1);
   }
 
   /** Whether all of class `c`'s first `count` ratios but at most one lie beyond {@link CLEAR_GAP} on one side of 1. */
@@ -230,6 +256,8 @@ export class SizeClassChooser {
   #decide(c: number, count: number): void {
     const k = this.#ratios.subarray(c * WINDOWS_PER_EPOCH, c * WINDOWS_PER_EPOCH + count).sort()[count >> 1];
     this.#pairs[c] = 0;
+    const first = this.#first[c] === 1;
+    this.#first[c] = 0;
     let warm = NEAR_WARM_UP;
     let window = WINDOW;
     if (k < SWITCH_MARGIN) {
@@ -246,8 +274,7 @@ export class SizeClassChooser {
       // (bench/crypto.ts).
       warm = FAR_WARM_UP;
       window = FAR_WINDOW;
-      const first = this.#gap[c] === FIRST_GAP;
-      this.#gap[c] = k > 2 ? (first ? FAR_FIRST_GAP : MAX_GAP) : Math.min(MAX_GAP, 2 * this.#gap[c]);
+      this.#gap[c] = k > 2 ? (first ? FAR_FIRST_GAP : MAX_GAP) : Math.min(MAX_GAP, 2 * Math.max(FIRST_GAP, this.#gap[c]));
     }
     // A new window length applies from the next period (this one's rest was counted with the old one).
     this.#nextWindow[c] = window;
