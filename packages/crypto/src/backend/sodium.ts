@@ -191,7 +191,7 @@ function outputBytes(n: number): Uint8Array {
   return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
 }
 
-/** An owner's ciphertext slabs (see {@link ciphertextBytes}): the current one and how far it is carved. */
+/** An owner's ciphertext slabs (see {@link sealOutputs}): the current one and how far it is carved. */
 interface OwnerSlab {
   buffer: ArrayBuffer;
   used: number;
