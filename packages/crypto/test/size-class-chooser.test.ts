@@ -67,9 +67,10 @@ describe('SizeClassChooser (AEAD library per size class, issue 18)', () => {
     expect(chooser.choiceFor(16384)).toBe(1);
   });
 
-  it('keeps a class where it is while the other is less than 2% cheaper', () => {
+  it('keeps a measured choice while the other is less than 2% cheaper', () => {
     const { chooser, drive } = harness();
-    drive(32768, 4 * firstEpoch, (w) => (w === 0 ? 100 : 99));
+    drive(32768, firstEpoch, () => 100); // measured: the two equal, the first kept
+    drive(32768, 3 * closeEpoch, (w) => (w === 0 ? 100 : 99));
     expect(chooser.choiceFor(32768)).toBe(0);
     drive(32768, 2 * closeEpoch, (w) => (w === 0 ? 100 : 97));
     expect(chooser.choiceFor(32768)).toBe(1);
@@ -161,6 +162,15 @@ describe('SizeClassChooser (AEAD library per size class, issue 18)', () => {
     far.drive(1 << 20, WINDOWS_PER_EPOCH * 6, (w) => (w === 0 ? 100 : 180));
     const [, tried] = far.drive(1 << 20, 8 * FIRST_GAP, (w) => (w === 0 ? 100 : 180));
     expect(tried).toBeLessThanOrEqual(8 * (FAR_WARM_UP + FAR_WINDOW));
+  });
+
+  it('decides a first epoch on the median alone: the starting choice is no measured winner (64 KiB: the other 1% cheaper)', () => {
+    const { chooser, drive } = harness();
+    drive(65536, firstEpoch, (w) => (w === 0 ? 100 : 99));
+    expect(chooser.choiceFor(65536)).toBe(1);
+    // ...and from then on the margin protects the measured choice.
+    drive(65536, 3 * closeEpoch, (w) => (w === 0 ? 99.5 : 100));
+    expect(chooser.choiceFor(65536)).toBe(1);
   });
 
   it('keeps the whole first epoch while the two are close (64 KiB: 5% apart)', () => {

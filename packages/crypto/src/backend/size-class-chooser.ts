@@ -101,7 +101,15 @@ export const WINDOWS_PER_EPOCH = 24;
 export const EARLY_PAIRS = 8;
 /** How far apart a first epoch's ratios must be to end it early (see {@link EARLY_PAIRS}). */
 export const CLEAR_GAP = 0.1;
-/** The other implementation takes over only when the median ratio of its windows to the chosen one's is below this. */
+/**
+ * The other implementation takes over only when the median ratio of its windows to the chosen
+ * one's is below this: a measured choice is kept against noise. Not in a class's first epoch,
+ * whose incumbent is only the starting point (libsodium), not a measured winner: there the
+ * median decides alone. With the margin there, node:crypto opening 64 KiB 3-8% faster than
+ * libsodium in place often did not pass it, and the class stayed on libsodium through the next
+ * epoch (24,576 calls, longer than bench/crypto.ts's row: ours ×0.92-0.96 of raw node:crypto,
+ * missed once; docs/ARCHITECTURE.md, Performance notes).
+ */
 export const SWITCH_MARGIN = 0.98;
 /**
  * Period after a first epoch that found the other implementation twice as slow or worse: the
@@ -260,7 +268,7 @@ export class SizeClassChooser {
     this.#first[c] = 0;
     let warm = NEAR_WARM_UP;
     let window = WINDOW;
-    if (k < SWITCH_MARGIN) {
+    if (k < (first ? 1 : SWITCH_MARGIN)) {
       this.#choice[c] = 1 - this.#choice[c];
       this.#gap[c] = CLOSE_GAP;
     } else if (k <= 1.5) {
