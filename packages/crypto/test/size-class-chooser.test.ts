@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_GAP, FAR_FIRST_GAP, FAR_WARM_UP, FAR_WINDOW, FIRST_GAP, FIRST_WARM_UP, FIRST_WINDOW, MAX_GAP, NEAR_WARM_UP, WARM_UP, WINDOW, WINDOWS_PER_EPOCH, SizeClassChooser } from '../src/backend/size-class-chooser.js';
+import { CLOSE_GAP, EARLY_PAIRS, FAR_FIRST_GAP, firstEpochShape, FAR_WARM_UP, FAR_WINDOW, FIRST_GAP, FIRST_WARM_UP, FIRST_WINDOW, MAX_GAP, NEAR_WARM_UP, WARM_UP, WINDOW, WINDOWS_PER_EPOCH, SizeClassChooser } from '../src/backend/size-class-chooser.js';
 
 /**
  * A chooser on an injected clock that advances only by the calls' costs, so every run is
@@ -67,9 +67,10 @@ describe('SizeClassChooser (AEAD library per size class, issue 18)', () => {
     expect(chooser.choiceFor(16384)).toBe(1);
   });
 
-  it('keeps a class where it is while the other is less than 2% cheaper', () => {
+  it('keeps a measured choice while the other is less than 2% cheaper', () => {
     const { chooser, drive } = harness();
-    drive(32768, 4 * firstEpoch, (w) => (w === 0 ? 100 : 99));
+    drive(32768, firstEpoch, () => 100); // measured: the two equal, the first kept
+    drive(32768, 3 * closeEpoch, (w) => (w === 0 ? 100 : 99));
     expect(chooser.choiceFor(32768)).toBe(0);
     drive(32768, 2 * closeEpoch, (w) => (w === 0 ? 100 : 97));
     expect(chooser.choiceFor(32768)).toBe(1);
@@ -125,6 +126,60 @@ describe('SizeClassChooser (AEAD library per size class, issue 18)', () => {
     const control = harness();
     control.drive(2048, firstEpoch, (w) => (w === 0 ? 100 : 1));
     expect(control.chooser.choiceFor(2048)).toBe(1);
+  });
+
+  it('ends a first epoch early when the two are clearly apart (1 MiB: node:crypto 25% faster), so the equal share stops sooner', () => {
+    for (const size of [16384, 1 << 20]) {
+      const { chooser, drive } = harness();
+      const { gap } = firstEpochShape(SizeClassChooser.classOf(size));
+      // Before, the class ran half its calls on the slower library for a whole first epoch.
+      const [slowInEpoch] = drive(size, EARLY_PAIRS * gap, (w) => (w === 0 ? 125 : 100));
+      expect(slowInEpoch).toBe((EARLY_PAIRS * gap) / 2);
+      expect(chooser.choiceFor(size)).toBe(1);
+      // What was the rest of the first epoch: the loser runs only in the close periods' windows.
+      const [slowAfter] = drive(size, firstEpoch, (w) => (w === 0 ? 125 : 100));
+      expect(slowAfter).toBeLessThanOrEqual(2 * (NEAR_WARM_UP + WINDOW));
+      // One stray pair among the first ones does not hold the decision back.
+      const stray = harness();
+      let calls = 0;
+      stray.drive(size, EARLY_PAIRS * gap, (w) => (++calls <= gap ? 100 : w === 0 ? 125 : 100));
+      expect(stray.chooser.choiceFor(size)).toBe(1);
+    }
+  });
+
+  it('shortens the first epoch above 128 KiB so it takes about the same time at every size (1 MiB: 6-call periods, not 64)', () => {
+    expect(firstEpochShape(SizeClassChooser.classOf(65536))).toEqual({ warm: FIRST_WARM_UP, window: FIRST_WINDOW, gap: FIRST_GAP });
+    expect(firstEpochShape(SizeClassChooser.classOf(1 << 20))).toEqual({ warm: 1, window: 2, gap: 6 });
+    // A 1 MiB class where the second library is 30% faster and the two are close in noise
+    // (every third period reads them equal, so it does not end early) moves within one first epoch of 24 short periods.
+    const { chooser, drive } = harness();
+    let call = 0;
+    const [slow] = drive(1 << 20, WINDOWS_PER_EPOCH * 6, (w) => (Math.floor(call++ / 6) % 3 === 0 ? 100 : w === 0 ? 130 : 100));
+    expect(chooser.choiceFor(1 << 20)).toBe(1);
+    expect(slow).toBe((WINDOWS_PER_EPOCH * 6) / 2);
+    // Then a loser twice as slow ramps from the full first period, not from the short one.
+    const far = harness();
+    far.drive(1 << 20, WINDOWS_PER_EPOCH * 6, (w) => (w === 0 ? 100 : 180));
+    const [, tried] = far.drive(1 << 20, 8 * FIRST_GAP, (w) => (w === 0 ? 100 : 180));
+    expect(tried).toBeLessThanOrEqual(8 * (FAR_WARM_UP + FAR_WINDOW));
+  });
+
+  it('decides a first epoch on the median alone: the starting choice is no measured winner (64 KiB: the other 1% cheaper)', () => {
+    const { chooser, drive } = harness();
+    drive(65536, firstEpoch, (w) => (w === 0 ? 100 : 99));
+    expect(chooser.choiceFor(65536)).toBe(1);
+    // ...and from then on the margin protects the measured choice.
+    drive(65536, 3 * closeEpoch, (w) => (w === 0 ? 99.5 : 100));
+    expect(chooser.choiceFor(65536)).toBe(1);
+  });
+
+  it('keeps the whole first epoch while the two are close (64 KiB: 5% apart)', () => {
+    const { chooser, drive } = harness();
+    const [chosen, other] = drive(65536, firstEpoch - FIRST_GAP, (w) => (w === 0 ? 100 : 95));
+    expect(other).toBe(chosen); // still the equal share of a first epoch
+    expect(chooser.choiceFor(65536)).toBe(0);
+    drive(65536, FIRST_GAP, (w) => (w === 0 ? 100 : 95));
+    expect(chooser.choiceFor(65536)).toBe(1);
   });
 
   it('does not move on a clock too coarse to see the calls (every window 0)', () => {

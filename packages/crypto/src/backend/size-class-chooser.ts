@@ -19,11 +19,13 @@
  * collection of what the previous one allocated) land on both alike. A period gives one ratio,
  * other window / chosen window, measured moments apart under the same load; after
  * {@link WINDOWS_PER_EPOCH} periods the class moves when the median ratio is below
- * {@link SWITCH_MARGIN}, and a new epoch starts. The median of paired ratios is what
+ * {@link SWITCH_MARGIN}, and a new epoch starts (a first epoch can end after {@link EARLY_PAIRS}
+ * periods when the two are clearly apart). The median of paired ratios is what
  * bench/crypto.ts's verdict uses too: on the shared 2-core machine the mean of each library's
  * windows flipped a class whose libraries differ by a quarter (16 KiB opens).
  *
- * The period is {@link FIRST_GAP} in a class's first epoch (to settle a clear difference fast),
+ * The period is {@link FIRST_GAP} in a class's first epoch (to settle a clear difference fast;
+ * shorter above 128 KiB, see {@link FULL_FIRST_CLASS}),
  * {@link CLOSE_GAP} while the other implementation is within half again (with a long run-up while
  * the two are within {@link NEAR}), and grows to {@link MAX_GAP} while it loses by more (with the
  * shortest window: libsodium opens 64 B in a tenth of node:crypto's time, and its calls are the
@@ -62,6 +64,23 @@ export const FIRST_WARM_UP = 16;
 /** Period of a class's first epoch, in calls. */
 export const FIRST_GAP = 64;
 /**
+ * The largest class (by bit length: 64 KiB to 128 KiB - 1) whose first epoch has the full
+ * {@link FIRST_WINDOW} and {@link FIRST_WARM_UP}. Above it each class halves them (down to 2 and 1)
+ * and its period with them, so a first epoch takes about the same CPU time at every size: at
+ * 1 MiB its 1,536 calls took 2-4 s of CPU, longer than bench/crypto.ts's whole row, half of them
+ * on the slower library; 2-call windows of a 1 MiB call are milliseconds long, and what a change
+ * of library leaves behind is small beside such a call.
+ */
+export const FULL_FIRST_CLASS = 17;
+
+/** Run-up, window and period of the first epoch of class `c` (see {@link FULL_FIRST_CLASS}). */
+export function firstEpochShape(c: number): { warm: number; window: number; gap: number } {
+  const shift = Math.max(0, c - FULL_FIRST_CLASS);
+  const warm = Math.max(1, FIRST_WARM_UP >> shift);
+  const window = Math.max(2, FIRST_WINDOW >> shift);
+  return { warm, window, gap: shift === 0 ? FIRST_GAP : 2 * (warm + window) };
+}
+/**
  * Period after the first epoch while the other implementation is within half again or winning:
  * its run-up and window cost at most ~1% of the calls' time (64 of 1,024 calls up to 10% slower,
  * 24 up to half again as slow), and each change of library costs more than a call at 16-64 KiB
@@ -70,7 +89,27 @@ export const FIRST_GAP = 64;
 export const CLOSE_GAP = 1024;
 /** Periods (pairs of windows) per epoch. */
 export const WINDOWS_PER_EPOCH = 24;
-/** The other implementation takes over only when the median ratio of its windows to the chosen one's is below this. */
+/**
+ * A class's first epoch ends early, after this many periods or more, when all of its ratios but
+ * at most one lie beyond {@link CLEAR_GAP} on the same side (the two are clearly apart). The
+ * first epoch shares its calls equally between the two, so while it lasts a class runs at their
+ * average: at 1 MiB, where libsodium is 20-30% slower, its 1,536 calls (2-4 s of CPU) spanned
+ * bench/crypto.ts's whole row, whose verdict then read ours at ×0.865 of raw node:crypto
+ * (docs/ARCHITECTURE.md, Performance notes). Two libraries within noise of each other (64 KiB)
+ * almost never pass this, and keep the full epoch.
+ */
+export const EARLY_PAIRS = 8;
+/** How far apart a first epoch's ratios must be to end it early (see {@link EARLY_PAIRS}). */
+export const CLEAR_GAP = 0.1;
+/**
+ * The other implementation takes over only when the median ratio of its windows to the chosen
+ * one's is below this: a measured choice is kept against noise. Not in a class's first epoch,
+ * whose incumbent is only the starting point (libsodium), not a measured winner: there the
+ * median decides alone. With the margin there, node:crypto opening 64 KiB 3-8% faster than
+ * libsodium in place often did not pass it, and the class stayed on libsodium through the next
+ * epoch (24,576 calls, longer than bench/crypto.ts's row: ours ×0.92-0.96 of raw node:crypto,
+ * missed once; docs/ARCHITECTURE.md, Performance notes).
+ */
 export const SWITCH_MARGIN = 0.98;
 /**
  * Period after a first epoch that found the other implementation twice as slow or worse: the
@@ -104,12 +143,14 @@ export class SizeClassChooser {
   /** Calls of each class left before its next event. */
   readonly #left = new Int32Array(CLASSES);
   readonly #step = new Uint8Array(CLASSES);
-  readonly #gap = new Uint32Array(CLASSES).fill(FIRST_GAP);
-  readonly #window = new Uint8Array(CLASSES).fill(FIRST_WINDOW);
-  readonly #warm = new Uint8Array(CLASSES).fill(FIRST_WARM_UP);
+  readonly #gap = new Uint32Array(CLASSES);
+  readonly #window = new Uint8Array(CLASSES);
+  readonly #warm = new Uint8Array(CLASSES);
+  /** 1 while a class is in its first epoch. */
+  readonly #first = new Uint8Array(CLASSES).fill(1);
   /** Window and run-up from the next period on (set by an epoch's end, which may fall mid-period). */
-  readonly #nextWindow = new Uint8Array(CLASSES).fill(FIRST_WINDOW);
-  readonly #nextWarm = new Uint8Array(CLASSES).fill(FIRST_WARM_UP);
+  readonly #nextWindow = new Uint8Array(CLASSES);
+  readonly #nextWarm = new Uint8Array(CLASSES);
   /** Clock at the open window's first call; NaN when no window is open (or it was discarded). */
   readonly #start = new Float64Array(CLASSES).fill(NaN);
   /** The other implementation's window this period (NaN: none, or it was discarded). */
@@ -121,6 +162,12 @@ export class SizeClassChooser {
   /** @param clock any monotonic cost clock; the same for both implementations (tests inject one). */
   constructor(clock: () => number) {
     this.#clock = clock;
+    for (let c = 0; c < CLASSES; c++) {
+      const { warm, window, gap } = firstEpochShape(c);
+      this.#warm[c] = this.#nextWarm[c] = warm;
+      this.#window[c] = this.#nextWindow[c] = window;
+      this.#gap[c] = gap;
+    }
   }
 
   /** The size class of a message of `size` bytes. */
@@ -188,7 +235,19 @@ export class SizeClassChooser {
     const n = this.#pairs[c];
     this.#ratios[c * WINDOWS_PER_EPOCH + n] = other / cost;
     this.#pairs[c] = n + 1;
-    if (n + 1 === WINDOWS_PER_EPOCH) this.#decide(c);
+    if (n + 1 === WINDOWS_PER_EPOCH || (n + 1 >= EARLY_PAIRS && this.#first[c] === 1 && this.#clearlyApart(c, n + 1))) this.#decide(c, n + 1);
+  }
+
+  /** Whether all of class `c`'s first `count` ratios but at most one lie beyond {@link CLEAR_GAP} on one side of 1. */
+  #clearlyApart(c: number, count: number): boolean {
+    let cheaper = 0;
+    let dearer = 0;
+    for (let i = c * WINDOWS_PER_EPOCH, end = i + count; i < end; i++) {
+      const r = this.#ratios[i];
+      if (r < 1 - CLEAR_GAP) cheaper++;
+      else if (r > 1 / (1 - CLEAR_GAP)) dearer++;
+    }
+    return cheaper >= count - 1 || dearer >= count - 1;
   }
 
   /**
@@ -201,13 +260,15 @@ export class SizeClassChooser {
     this.#otherCost[c] = NaN;
   }
 
-  /** Ends an epoch of class `c`: keeps or switches on the median ratio of its pairs, and sets the period. */
-  #decide(c: number): void {
-    const k = this.#ratios.subarray(c * WINDOWS_PER_EPOCH, (c + 1) * WINDOWS_PER_EPOCH).sort()[WINDOWS_PER_EPOCH >> 1];
+  /** Ends an epoch of class `c` after `count` pairs: keeps or switches on their median ratio, and sets the period. */
+  #decide(c: number, count: number): void {
+    const k = this.#ratios.subarray(c * WINDOWS_PER_EPOCH, c * WINDOWS_PER_EPOCH + count).sort()[count >> 1];
     this.#pairs[c] = 0;
+    const first = this.#first[c] === 1;
+    this.#first[c] = 0;
     let warm = NEAR_WARM_UP;
     let window = WINDOW;
-    if (k < SWITCH_MARGIN) {
+    if (k < (first ? 1 : SWITCH_MARGIN)) {
       this.#choice[c] = 1 - this.#choice[c];
       this.#gap[c] = CLOSE_GAP;
     } else if (k <= 1.5) {
@@ -221,8 +282,7 @@ export class SizeClassChooser {
       // (bench/crypto.ts).
       warm = FAR_WARM_UP;
       window = FAR_WINDOW;
-      const first = this.#gap[c] === FIRST_GAP;
-      this.#gap[c] = k > 2 ? (first ? FAR_FIRST_GAP : MAX_GAP) : Math.min(MAX_GAP, 2 * this.#gap[c]);
+      this.#gap[c] = k > 2 ? (first ? FAR_FIRST_GAP : MAX_GAP) : Math.min(MAX_GAP, 2 * Math.max(FIRST_GAP, this.#gap[c]));
     }
     // A new window length applies from the next period (this one's rest was counted with the old one).
     this.#nextWindow[c] = window;

@@ -35,6 +35,12 @@ interface SodiumAeadBinding {
   crypto_aead_chacha20poly1305_ietf_decrypt(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): number;
 }
 
+/** A seal's output arrays (backend/types.ts's `SealedParts`). */
+export interface SealOutputs {
+  readonly ciphertext: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
 /** libsodium's ChaCha20-Poly1305, as {@link sodiumAead} returns it. */
 export interface SodiumAead {
   /** Whether calls go straight to the binding (false: through the public functions). */
@@ -52,16 +58,18 @@ export interface SodiumAead {
    */
   open(m: Uint8Array, c: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array): boolean;
   /**
-   * Seals `m` into a ciphertext array from `alloc` and a fresh tag. `alloc(n, k)` (`k` for an
-   * allocator that keeps slabs per key, backend/sodium.ts) must return a
-   * Uint8Array of this realm of exactly `n` bytes that shares memory with nothing a caller holds
-   * (the backend's own allocators), so the output is neither checked nor compared with `m`.
+   * Seals `m` into the outputs `alloc(n, k)` returns (`k` for an allocator that keeps slabs
+   * per key, backend/sodium.ts), and returns them: a ciphertext and a tag, Uint8Arrays of this
+   * realm of exactly `n` and 16 bytes that share memory with nothing a caller holds nor with
+   * each other (the backend's own allocators), so the outputs are neither checked nor compared
+   * with `m`.
    * @throws TypeError as {@link SodiumAead.seal}.
    */
-  sealNew(m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, alloc: (n: number, k: Uint8Array) => Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array };
+  sealNew(m: Uint8Array, ad: Uint8Array, npub: Uint8Array, k: Uint8Array, alloc: (n: number, k: Uint8Array) => SealOutputs): SealOutputs;
   /**
-   * Opens a frame's AEAD section `nonce(12) ‖ ciphertext ‖ tag(16)` into a plaintext array from
-   * `alloc` (as in {@link SodiumAead.sealNew}): `undefined` when the tag does not verify or
+   * Opens a frame's AEAD section `nonce(12) ‖ ciphertext ‖ tag(16)` into the plaintext array
+   * `alloc(n)` returns (a Uint8Array of this realm of exactly `n` bytes, the plaintext's real
+   * length, sharing memory with nothing a caller holds): `undefined` when the tag does not verify or
    * libsodium cannot take the arguments. The nonce and ciphertext are views made from the
    * frame's real buffer, offset and length.
    */
@@ -181,10 +189,9 @@ function checkedCalls(s: SodiumAeadPublic): SodiumAead {
     sealNew(m, ad, npub, k, alloc) {
       const n = sealInputs(m, ad, npub, k);
       if (n < 0) unfit();
-      const ciphertext = alloc(n, k);
-      const tag = new Uint8Array(16);
-      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, m, ad, null, npub, k);
-      return { ciphertext, tag };
+      const out = alloc(n, k);
+      s.crypto_aead_chacha20poly1305_ietf_encrypt_detached(out.ciphertext, out.tag, m, ad, null, npub, k);
+      return out;
     },
     openFrame(frame, ad, k, alloc) {
       const v = frameViews(frame, ad, k);
@@ -226,10 +233,9 @@ function directCalls(b: SodiumAeadBinding): SodiumAead {
     sealNew(m, ad, npub, k, alloc) {
       const n = sealInputs(m, ad, npub, k);
       if (n < 0) unfit();
-      const ciphertext = alloc(n, k);
-      const tag = new Uint8Array(16);
-      b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(ciphertext, tag, m, ad, npub, k);
-      return { ciphertext, tag };
+      const out = alloc(n, k);
+      b.crypto_aead_chacha20poly1305_ietf_encrypt_detached(out.ciphertext, out.tag, m, ad, npub, k);
+      return out;
     },
     openFrame(frame, ad, k, alloc) {
       const v = frameViews(frame, ad, k);

@@ -191,7 +191,7 @@ function outputBytes(n: number): Uint8Array {
   return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
 }
 
-/** An owner's ciphertext slabs (see {@link ciphertextBytes}): the current one and how far it is carved. */
+/** An owner's ciphertext slabs (see {@link sealOutputs}): the current one and how far it is carved. */
 interface OwnerSlab {
   buffer: ArrayBuffer;
   used: number;
@@ -209,43 +209,98 @@ let lastKey: Uint8Array | undefined;
 let lastSlab: OwnerSlab | undefined;
 
 /**
- * Room for a ciphertext of `n` bytes sealed under `key`. A fresh zero-filled array of 1 KiB took a
- * fifth of a 1 KiB seal, so mid-sized ciphertexts are views into slabs carved forward and never
- * reused, like Node's Buffer pool; the slabs belong to the key's holder, never to the process,
- * so a ciphertext's `.buffer` holds only ciphertexts its own key sealed (public bytes on their
- * way to the same peer). A holder's first slab is 1 KiB, doubling up to 64 KiB, so a key that
- * seals once holds little. Plaintexts (opens) never come from a slab.
+ * Room for a seal under `key` of `n` bytes: the ciphertext and, right after it, the 16-byte tag.
+ * A fresh zero-filled array of 1 KiB took a fifth of a 1 KiB seal, and a fresh array of 64
+ * bytes or fewer, which V8 keeps on its heap, is moved to a backing store of its own (a malloc
+ * and a copy, freed by the collector later) the moment the binding touches it: a 64 B seal's
+ * fresh ciphertext and tag cost about half of the whole seal (docs/ARCHITECTURE.md, Performance
+ * notes). So every tag, and every ciphertext below {@link UNZEROED_OUTPUT_MIN}, is a view into
+ * slabs carved forward and never reused, like Node's Buffer pool; the slabs belong to the key's
+ * holder, never to the process, so a ciphertext's `.buffer` holds only ciphertexts and tags its
+ * own key sealed (public bytes on their way to the same peer). A holder's first slab is 1 KiB,
+ * doubling up to 64 KiB, so a key that seals once holds little. Plaintexts (opens) never come
+ * from a slab. One call, one slab lookup and one carve per seal.
  */
-function ciphertextBytes(n: number, key: Uint8Array): Uint8Array {
-  if (n <= 64 || n >= UNZEROED_OUTPUT_MIN) return outputBytes(n);
+function sealOutputs(n: number, key: Uint8Array): SealedParts {
+  const big = n >= UNZEROED_OUTPUT_MIN;
+  const need = big ? 16 : n + 16;
   let owner = key === lastKey ? lastSlab : ownerSlabs.get(key);
   if (owner === undefined) ownerSlabs.set(key, (owner = { buffer: new ArrayBuffer(0), used: 0 }));
   lastKey = key;
   lastSlab = owner;
   let buffer = owner.buffer;
+  let at = owner.used;
   // A detached slab (its holder transferred a ciphertext's `.buffer`) has 0 bytes: a new one is made.
-  if (owner.used + n > buffer.byteLength) {
+  if (at + need > buffer.byteLength) {
     let size = Math.min(CIPHERTEXT_SLAB, Math.max(FIRST_CIPHERTEXT_SLAB, buffer.byteLength * 2));
-    while (size < n) size *= 2; // n < UNZEROED_OUTPUT_MIN ≤ CIPHERTEXT_SLAB
+    while (size < need) size *= 2; // need ≤ UNZEROED_OUTPUT_MIN + 15 < 2 × CIPHERTEXT_SLAB
     owner.buffer = buffer = new ArrayBuffer(size);
-    owner.used = 0;
+    at = 0;
   }
-  const out = new Uint8Array(buffer, owner.used, n);
-  owner.used += n;
-  return out;
+  owner.used = at + need;
+  if (big) return { ciphertext: outputBytes(n), tag: new Uint8Array(buffer, at, 16) };
+  return { ciphertext: new Uint8Array(buffer, at, n), tag: new Uint8Array(buffer, at + n, 16) };
+}
+
+/** Fresh outputs of a seal of `n` bytes (see {@link sodiumSeal} for when). */
+function freshOutputs(n: number): SealedParts {
+  return { ciphertext: outputBytes(n), tag: new Uint8Array(16) };
 }
 
 function sodiumSeal(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): SealedParts {
   // The holder's earlier ciphertexts' `.buffer` shows its slab's free part: a plaintext viewed
-  // there would be overwritten by its own ciphertext (shifted: sealed after it was clobbered).
+  // there would be overwritten by its own ciphertext or tag (shifted: sealed after it was clobbered).
   const owner = key === lastKey ? lastSlab : ownerSlabs.get(key);
   const inSlab = owner !== undefined && kindOf.call(plaintext) === 'Uint8Array' && bufferOf.call(plaintext) === owner.buffer;
-  return a.sealNew(plaintext, aad, nonce, key, inSlab ? outputBytes : ciphertextBytes);
+  return a.sealNew(plaintext, aad, nonce, key, inSlab ? freshOutputs : sealOutputs);
+}
+
+/** Opens of at most this many bytes decrypt into {@link openScratch} (see {@link plaintextBytes}). */
+const SMALL_PLAINTEXT_MAX = 64;
+/** Where small opens decrypt: plaintext, wiped after every open that used it (see {@link plaintextOut}). */
+const openScratch = new Uint8Array(SMALL_PLAINTEXT_MAX);
+const openScratchViews: Uint8Array[] = [];
+
+/**
+ * The array an open of `n` bytes decrypts into. Up to {@link SMALL_PLAINTEXT_MAX} bytes, a view of
+ * this module's {@link openScratch}, copied out by {@link plaintextOut}: a fresh array that small
+ * lives on V8's heap, and the binding's first touch moves it to a backing store of its own (a
+ * malloc and a copy, freed by the collector later), about a fifth of a 64 B open, while
+ * copying 64 bytes into a fresh array that stays on the heap costs a few nanoseconds
+ * (docs/ARCHITECTURE.md, Performance notes). Larger: a fresh array ({@link outputBytes}). `n` is
+ * the plaintext's real length (sodium-aead.ts reads it), so a view is always exactly `n` bytes.
+ */
+function plaintextBytes(n: number): Uint8Array {
+  return n <= SMALL_PLAINTEXT_MAX ? (openScratchViews[n] ??= openScratch.subarray(0, n)) : outputBytes(n);
+}
+
+/**
+ * What an open into {@link plaintextBytes} gives the caller: a scratch view's bytes in a fresh
+ * array of their own (its `.buffer` shows nothing else), the scratch wiped, whether or not the
+ * tag verified (libsodium zeroes its output then; wiped anyway).
+ */
+function plaintextOut(m: Uint8Array | undefined): Uint8Array | undefined {
+  if (m === undefined) {
+    openScratch.fill(0);
+    return undefined;
+  }
+  const n = m.length; // an array this module made: its length is its own
+  if (n > SMALL_PLAINTEXT_MAX) return m;
+  const out = new Uint8Array(n);
+  out.set(m);
+  m.fill(0);
+  return out;
+}
+
+/** A copy of {@link openScratch}, for tests that check no plaintext is left in it. */
+export function openScratchCopy(): Uint8Array {
+  return openScratch.slice();
 }
 
 function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
-  const plaintext = outputBytes(sealed.length - 16);
-  return a.open(plaintext, sealed, aad, nonce, key) ? plaintext : undefined;
+  // `sealed.length` may lie: `open` then refuses the output (its real length must match).
+  const plaintext = plaintextBytes(Math.max(0, sealed.length - 16));
+  return plaintextOut(a.open(plaintext, sealed, aad, nonce, key) ? plaintext : undefined);
 }
 
 /** Copies a node:crypto seal's parts into the caller's buffers (the in-place seal's fallback). */
@@ -496,7 +551,7 @@ function makeBackend(name: string, eager: boolean): CryptoBackend {
       if (!a) return nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
       const size = frame.length - 28;
       const pick = openChooser.pick(size);
-      const out = (pick & 1) === 0 ? a.openFrame(frame, aad, key, outputBytes) : nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
+      const out = (pick & 1) === 0 ? plaintextOut(a.openFrame(frame, aad, key, plaintextBytes)) : nodeBackend.chachaOpen(key, frame.subarray(0, 12), frame.subarray(12), aad);
       if (!out) openChooser.discard(size);
       else if (pick >= 2) openChooser.record(size, pick === 2 ? 0 : 1);
       return out;
