@@ -298,8 +298,9 @@ export function openScratchCopy(): Uint8Array {
 }
 
 function sodiumOpen(a: SodiumAead, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
-  // `sealed.length` may lie: `open` then refuses the output (its real length must match).
-  const plaintext = plaintextBytes(Math.max(0, sealed.length - 16));
+  // The output is sized by `sealed`'s real length: a `length` getter that lies made 100 bytes
+  // allocate 1 GiB here (test/attack-aead-slabs.test.ts); `open` refuses anything else.
+  const plaintext = plaintextBytes(Math.max(0, bytesLength(sealed) - 16));
   return plaintextOut(a.open(plaintext, sealed, aad, nonce, key) ? plaintext : undefined);
 }
 
