@@ -122,6 +122,17 @@ export const MAX_GAP = 4096;
 const CLASSES = 33; // bit lengths 0..32
 
 /**
+ * The calls of a period after its two windows: `idle` on average, drawn from [idle/2, 3·idle/2).
+ * With a fixed length the windows' places were a function of the class's call count: a sender
+ * alone in a class could replay it and put its own costly messages between the calls of one
+ * library's windows (the clock runs across a window), which kept 64 B opens on node:crypto, ten
+ * times slower, for a few messages per thousand (test/attack-size-class-chooser.test.ts).
+ */
+function idleCalls(idle: number): number {
+  return idle <= 1 ? idle : (idle >>> 1) + Math.floor(Math.random() * idle);
+}
+
+/**
  * What {@link SizeClassChooser.pick} asks of a call: 0 or 1, run that implementation; 2 or 3, run
  * implementation `pick - 2` and then call {@link SizeClassChooser.record} (the last call of a window).
  */
@@ -210,7 +221,7 @@ export class SizeClassChooser {
         this.#start[c] = this.#clock();
         return chosen;
       default:
-        this.#left[c] = this.#gap[c] - 2 * (this.#warm[c] + window);
+        this.#left[c] = idleCalls(this.#gap[c] - 2 * (this.#warm[c] + window));
         this.#step[c] = OTHER_WARM;
         return (2 + chosen) as Pick;
     }
