@@ -128,8 +128,8 @@ const CLASSES = 33; // bit lengths 0..32
  * library's windows (the clock runs across a window), which kept 64 B opens on node:crypto, ten
  * times slower, for a few messages per thousand (test/attack-size-class-chooser.test.ts).
  */
-function idleCalls(idle: number): number {
-  return idle <= 1 ? idle : (idle >>> 1) + Math.floor(Math.random() * idle);
+function idleCalls(idle: number, random: () => number): number {
+  return idle <= 1 ? idle : (idle >>> 1) + Math.floor(random() * idle);
 }
 
 /**
@@ -170,9 +170,16 @@ export class SizeClassChooser {
   readonly #ratios = new Float64Array(CLASSES * WINDOWS_PER_EPOCH);
   readonly #pairs = new Uint8Array(CLASSES);
 
-  /** @param clock any monotonic cost clock; the same for both implementations (tests inject one). */
-  constructor(clock: () => number) {
+  readonly #random: () => number;
+
+  /**
+   * @param clock any monotonic cost clock; the same for both implementations (tests inject one).
+   * @param random uniform in [0, 1), for the idle stretch of each period (tests inject a constant
+   * 0.5: the mean, every period then as long as without the jitter).
+   */
+  constructor(clock: () => number, random: () => number = Math.random) {
     this.#clock = clock;
+    this.#random = random;
     for (let c = 0; c < CLASSES; c++) {
       const { warm, window, gap } = firstEpochShape(c);
       this.#warm[c] = this.#nextWarm[c] = warm;
@@ -221,7 +228,7 @@ export class SizeClassChooser {
         this.#start[c] = this.#clock();
         return chosen;
       default:
-        this.#left[c] = idleCalls(this.#gap[c] - 2 * (this.#warm[c] + window));
+        this.#left[c] = idleCalls(this.#gap[c] - 2 * (this.#warm[c] + window), this.#random);
         this.#step[c] = OTHER_WARM;
         return (2 + chosen) as Pick;
     }
