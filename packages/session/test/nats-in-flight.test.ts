@@ -2,7 +2,8 @@
  * nats-transport.ts keeps what was sent and not acknowledged in reused slots (cleared when
  * acknowledged, in a ring that grows by doubling): over thousands of sends with
  * CREDITs of random reach in between, `inFlight` always lists exactly the unacknowledged
- * messages, oldest first, as a plain list model says.
+ * messages, oldest first, as a plain list model says. A record is the message's buffer, offset
+ * and length (no view kept per message), so each listed message must be the sent bytes' own memory.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -36,12 +37,27 @@ describe('NatsTransport in-flight records', () => {
           while (model.length && model[0].end <= upTo) model.shift();
           const inFlight = t.inFlight;
           expect(inFlight.messages.length).toBe(model.length);
-          expect(inFlight.messages.every((m, i) => m === model[i].data)).toBe(true);
+          // The records are the sent bytes themselves (the same memory, no copy), as views made when asked.
+          expect(inFlight.messages.every((m, i) => m.buffer === model[i].data.buffer && m.byteOffset === model[i].data.byteOffset && m.length === model[i].data.length)).toBe(true);
           expect(inFlight.bytes).toBe(model.reduce((n, r) => n + r.data.length, 0));
         }
         await t.close();
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('lists a message whose buffer the caller transferred since as empty, not as an error', async () => {
+    const t = new NatsTransport(port, own, peer, true, { probeIntervalMs: 0 });
+    const kept = new Uint8Array(300).fill(7);
+    const moved = new Uint8Array(300).fill(9);
+    await t.send(kept);
+    await t.send(moved);
+    structuredClone(moved.buffer, { transfer: [moved.buffer] }); // detaches it
+    const inFlight = t.inFlight;
+    expect(inFlight.messages.map((m) => m.length)).toEqual([300, 0]);
+    expect(inFlight.messages[0]).toEqual(kept);
+    expect(inFlight.bytes).toBe(300);
+    await t.close();
   });
 });

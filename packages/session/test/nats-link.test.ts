@@ -43,17 +43,19 @@ describe('NatsLink (fake connection)', () => {
     ]);
   });
 
-  it('makes senders wait for the next turn once 128 KiB are queued (so timers and reads run between turns)', async () => {
+  it('makes senders wait for the next turn once 512 KiB are queued (so timers and reads run between turns)', async () => {
     const { nc, published } = fakeConnection();
     const link = new NatsLink(nc);
     const big = new Uint8Array(64 * 1024);
-    link.publish('a', big, 'r');
+    // 7 × 64 KiB + (64 KiB - 1): one byte short of the pace, no wait yet.
+    for (let i = 0; i < 7; i++) link.publish(`s${i}`, big, 'r');
+    link.publish('s7', big.subarray(1), 'r');
     expect(link.pace()).toBeUndefined();
-    link.publish('b', big, 'r');
+    link.publish('s8', new Uint8Array(1), 'r');
     const turn = link.pace();
     expect(turn).toBeInstanceOf(Promise);
     await turn;
-    expect(published.map((p) => p.subject)).toEqual(['a', 'b']);
+    expect(published.map((p) => p.subject)).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8']);
     expect(link.pace()).toBeUndefined();
   });
 

@@ -6,7 +6,7 @@
  * disappears. Mapping: docs/PROTOCOL.md §6.1.
  * @module
  */
-import { M2MError } from '@m2m/core/internal';
+import { bufferOf, byteOffsetOf, lengthOf, M2MError } from '@m2m/core/internal';
 import { AsyncQueue } from '../queue.js';
 import { markOwn, Slab, SLAB_BYTES } from '#slab';
 import { BATCH_LENGTH_BYTES, BYE, checkBatch, decodeCredit, DEFAULT_PROBE_INTERVAL_MS, encodeCredit, encodeFrame, INITIAL_WINDOW, isSessionSubject, MAX_WINDOW, NatsKind, natsMessageCost, PROBE } from './nats-frames.js';
@@ -111,6 +111,8 @@ const noSize = (): number => 0;
 
 /** Initial slots of the ring of in-flight records (a power of two). */
 const UNACKED_SLOTS = 64;
+/** Float64 entries per in-flight slot: end, byte offset, length. */
+const SPAN = 3;
 
 /** A session's end over NATS. Created by `connect('nats://…')` and by `listen({ transport: 'nats' })`. */
 export class NatsTransport implements Transport {
@@ -150,14 +152,20 @@ export class NatsTransport implements Transport {
   #peerConsumed = 0;
   #peerLimit = INITIAL_WINDOW;
   #creditWaiters: Array<() => void> = [];
-  // Messages sent and not acknowledged (as the session passed them: the Transport contract says
+  // Messages sent and not acknowledged (the bytes the session passed: the Transport contract says
   // it does not change them), with the cumulative count at which each ends, oldest first, in a
   // ring of reused slots (capacity a power of two, doubled when full; an acknowledged slot is
-  // cleared at once). The ends are a Float64Array (counts pass 2^31): no write barrier, no
+  // cleared at once). A record is the message's buffer and its place in it, not its view: a
+  // window holds thousands of records for several event-loop turns, and a view (a heap object of
+  // about 100 bytes) that lives that long is copied by the scavenges it survives, then promoted to
+  // the old space, whose growth starts mark-compacts; the buffers are one per slab
+  // (docs/ARCHITECTURE.md, NATS). `inFlight` makes views when asked.
+  // Ends, offsets and lengths are in a Float64Array (counts pass 2^31): no write barrier, no
   // elements-kind change. Moving long-lived records to the front of plain arrays with
   // `copyWithin` went through generic element access (docs/ARCHITECTURE.md, NATS).
-  #unacked: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(UNACKED_SLOTS).fill(undefined);
-  #unackedEnds = new Float64Array(UNACKED_SLOTS);
+  #unacked: Array<ArrayBufferLike | undefined> = new Array<ArrayBufferLike | undefined>(UNACKED_SLOTS).fill(undefined);
+  /** Per slot: the cumulative count at which the message ends, its byte offset and its length. */
+  #unackedSpans = new Float64Array(UNACKED_SLOTS * SPAN);
   #unackedHead = 0;
   #unackedCount = 0;
   #piece: number;
@@ -229,10 +237,15 @@ export class NatsTransport implements Transport {
     const messages: Uint8Array[] = [];
     const mask = this.#unacked.length - 1;
     let bytes = 0;
+    const spans = this.#unackedSpans;
     for (let i = 0; i < this.#unackedCount; i++) {
-      const m = this.#unacked[(this.#unackedHead + i) & mask]!;
-      messages.push(m);
-      bytes += m.length;
+      const at = (this.#unackedHead + i) & mask;
+      const buffer = this.#unacked[at]!;
+      const offset = spans[at * SPAN + 1];
+      // A buffer the caller detached (transferred) since reads as its view would: empty.
+      const length = offset + spans[at * SPAN + 2] <= buffer.byteLength ? spans[at * SPAN + 2] : 0;
+      messages.push(length === 0 ? new Uint8Array(0) : new Uint8Array(buffer, offset, length));
+      bytes += length;
     }
     return { messages, bytes };
   }
@@ -276,24 +289,28 @@ export class NatsTransport implements Transport {
     let slots = this.#unacked;
     if (this.#unackedCount === slots.length) slots = this.#growUnacked();
     const at = (this.#unackedHead + this.#unackedCount++) & (slots.length - 1);
-    slots[at] = data;
-    this.#unackedEnds[at] = this.#sent;
+    // The intrinsic getters: a subclass's own `buffer` or `byteOffset` must not redirect the record.
+    slots[at] = bufferOf.call(data);
+    const spans = this.#unackedSpans;
+    spans[at * SPAN] = this.#sent;
+    spans[at * SPAN + 1] = byteOffsetOf.call(data);
+    spans[at * SPAN + 2] = lengthOf.call(data);
   }
 
   /** Doubles the ring of in-flight records (full), oldest first from slot 0. */
-  #growUnacked(): Array<Uint8Array | undefined> {
+  #growUnacked(): Array<ArrayBufferLike | undefined> {
     const old = this.#unacked;
-    const oldEnds = this.#unackedEnds;
+    const oldSpans = this.#unackedSpans;
     const n = old.length;
-    const slots = new Array<Uint8Array | undefined>(2 * n).fill(undefined);
-    const ends = new Float64Array(2 * n);
+    const slots = new Array<ArrayBufferLike | undefined>(2 * n).fill(undefined);
+    const spans = new Float64Array(2 * n * SPAN);
     for (let i = 0; i < n; i++) {
       const from = (this.#unackedHead + i) & (n - 1);
       slots[i] = old[from];
-      ends[i] = oldEnds[from];
+      spans.set(oldSpans.subarray(from * SPAN, from * SPAN + SPAN), i * SPAN);
     }
     this.#unacked = slots;
-    this.#unackedEnds = ends;
+    this.#unackedSpans = spans;
     this.#unackedHead = 0;
     return slots;
   }
@@ -301,11 +318,11 @@ export class NatsTransport implements Transport {
   /** Drops the records the peer acknowledged (`consumed`), clearing their slots. */
   #acknowledge(consumed: number): void {
     const slots = this.#unacked;
-    const ends = this.#unackedEnds;
+    const spans = this.#unackedSpans;
     const mask = slots.length - 1;
     let head = this.#unackedHead;
     let count = this.#unackedCount;
-    while (count > 0 && ends[head] <= consumed) {
+    while (count > 0 && spans[head * SPAN] <= consumed) {
       slots[head] = undefined;
       head = (head + 1) & mask;
       count--;
