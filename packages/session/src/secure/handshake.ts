@@ -9,6 +9,7 @@
 import { CryptoError, isCryptoError, isSdkError, M2MError, toHex, utf8Encode } from '@m2m/core/internal';
 import type { RejectionCode } from '@m2m/core';
 import { constantTimeEqual, handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
+import { checkArg } from '../arg-check.js';
 import type { Clock } from '../clock.js';
 import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
@@ -397,9 +398,10 @@ async function confirmClient(io: HandshakeIo, core: SessionCore, hs: HandshakeSt
 
 /**
  * The organisation's shared psk from the reference's key hierarchy (`m2m/v1/{org}/shared`).
- * @throws M2MError (Config) when the derived key is shorter than 32 bytes.
+ * @throws M2MError (Config) when `hierarchy` is not a key hierarchy or the derived key is shorter than 32 bytes.
  */
 export function organizationPsk(hierarchy: { deriveSharedKey(): KeyMaterial }): Uint8Array {
+  checkArg(hierarchy?.deriveSharedKey, 'organizationPsk', 'a KeyHierarchy', hierarchy);
   const k = hierarchy.deriveSharedKey();
   const out = k.bytes.slice(0, 32);
   k.dispose();

@@ -4,6 +4,7 @@
  */
 import { CryptoError, fromHex, M2MError, toHex } from '@m2m/core/internal';
 import { platform } from '#platform';
+import { checkArg } from '../arg-check.js';
 import type { Capabilities } from '../message.js';
 
 /** What the hook learns about the peer. */
@@ -24,9 +25,11 @@ export type PeerVerifier = (peer: PeerIdentity) => boolean | Promise<boolean>;
  * prints them).
  * @example `verifyPeer: allowKeys([bob.publicKey])`
  * @throws CryptoError (Exchange/InvalidPublicKey) for anything else, a whole KeyPair included:
- *   such a key could never match, so every handshake would be refused with no hint why.
+ *   such a key could never match, so every handshake would be refused with no hint why;
+ *   M2MError (Config) when `keys` is not a list.
  */
 export function allowKeys(keys: Iterable<Uint8Array | string>): PeerVerifier {
+  checkArg(typeof keys == 'object' && keys, 'allowKeys', 'a list of keys', keys);
   const set = new Set([...keys].map((k, i) => publicKeyHex(k, i)));
   return (peer) => set.has(toHex(peer.staticKey));
 }
@@ -43,9 +46,11 @@ function publicKeyHex(key: unknown, index: number): string {
  * Parses a known-keys text: one peer per line, `<64 hex chars> <agent id>`; `#` starts a
  * comment. A peer is accepted when its key is listed and, if the line names an agent, its
  * AgentId matches.
- * @throws CryptoError (Exchange/InvalidPublicKey) for a malformed line, naming its number.
+ * @throws CryptoError (Exchange/InvalidPublicKey) for a malformed line, naming its number;
+ *   M2MError (Config) when `text` is not a string.
  */
 export function knownKeys(text: string): PeerVerifier {
+  checkArg(typeof text == 'string', 'knownKeys', 'a text', text);
   const known = new Map<string, string | undefined>();
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/#.*/, '').trim();
