@@ -92,12 +92,13 @@ export interface ClosedInfo {
 
 /**
  * The frame encoder's `Invalid JSON` (a Compression error, the reference's wording for
- * `encodeFrame`) as what it means for DATA: the content must be JSON text. The content is not
- * repeated (the parser's position says where), nor the engine's error, whose message quotes it.
+ * `encodeFrame`, marked by its `invalidJson` detail: core/src/wire/json.ts) as what it means for
+ * DATA: the content must be JSON text. The content is not repeated (the parser's position says
+ * where), nor the engine's error, whose message quotes it.
  */
 function notJson(e: unknown): unknown {
-  const reason = isSdkError(e) && e.kind === 'Compression' ? String(e.details.reason) : '';
-  return reason.startsWith('Invalid JSON: ') ? new M2MError('Json', { reason: `content must be JSON (JSON.stringify plain text first): ${reason.slice(14)}` }) : e;
+  const text = isSdkError(e) && e.kind === 'Compression' ? e.details.invalidJson : undefined;
+  return text === undefined ? e : new M2MError('Json', { reason: `content must be JSON (JSON.stringify plain text first): ${text}` });
 }
 
 /** Optional DATA fields (the reference never sets them, so they are off by default). */
