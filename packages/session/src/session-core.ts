@@ -413,7 +413,9 @@ export class SessionCore {
   }
 
   #receiveReject(message: Message): ReceiveResult {
-    this.#apply('receiveReject');
+    // An encrypted client's server refused its last handshake message (secure/handshake.ts):
+    // unauthenticated, as every REJECT; it ends the session as a lost connection would.
+    this.#apply(this.#requireFrames && this.role === 'client' ? 'transportClosed' : 'receiveReject');
     const p = message.payload;
     const info: RejectionInfo = p?.kind === 'rejection' ? p.value : { code: 'UNKNOWN', message: 'Unknown rejection' };
     const details: { code: RejectionCode; message: string; retryAfterMs?: number } = { code: info.code, message: info.message };

@@ -353,17 +353,15 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     // Three-message patterns (XX): message 3 is written with keys from the server's fresh
     // ephemeral key, so it already proves a live client.
     const auth = await io.next('AUTH');
-    readStage(hs, handshakeOf(auth, 'AUTH', 3).message, 3);
-    if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
     try {
+      readStage(hs, handshakeOf(auth, 'AUTH', 3).message, 3);
+      if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
       const verified = verify(options, hs, clientCaps, 3);
       peerStaticKey = verified instanceof Promise ? await verified : verified;
     } catch (e) {
-      // The client already holds transport keys: tell it why with an authenticated CLOSE.
-      const channel = channelOf(hs, clock, options);
-      const close = core.close('ERROR', (e as Error).message);
-      if (close) await io.send(sealControlMessage(channel, close)).catch(() => undefined);
-      channel.dispose();
+      // The client holds transport keys already, but maybe not ours (a wrong psk): a plaintext
+      // REJECT is what it can read, ending its session with REJECTED (session-core.ts).
+      await io.send({ type: 'REJECT', timestamp: clock.now(), payload: { kind: 'rejection', value: { code: 'SECURITY_POLICY', message: (e as Error).message } } }).catch(() => undefined);
       throw e;
     }
     return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
