@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { isM2MError, type M2MError } from '@m2m/core';
 import { KeyPair } from '@m2m/crypto';
-import { allowKeys, connect, listen, Session, type SecureOptions } from '../src/index.js';
+import { allowKeys, connect, encodeMessageBinary, listen, Session, type Message, type SecureOptions } from '../src/index.js';
 import { memoryTransportPair } from '../src/testing.js';
 
 const bob = KeyPair.generate();
@@ -60,5 +60,27 @@ describe('XX: the server refuses message 3', () => {
         await srv.close();
       }
     }
+  });
+
+  it('only an encrypted client reads a REJECT after the handshake: a server (or a plaintext session) still ends with PROTOCOL_ERROR', async () => {
+    const reject: Message = { type: 'REJECT', timestamp: 1, payload: { kind: 'rejection', value: { code: 'SECURITY_POLICY', message: 'injected' } } };
+    const [a, b] = memoryTransportPair();
+    const sp = Session.server(b, { secure: { staticKey: bob } });
+    const session = await Session.client(a, { secure: { staticKey: alice, verifyPeer: allowKeys([bob.publicKey]) } });
+    const server = (await sp)!;
+    await a.send(encodeMessageBinary(reject)); // to the server, past the client's session
+    const info = await server.closed;
+    expect(info.reason).toBe('ERROR');
+    expect(info.error?.code).toBe('PROTOCOL_ERROR');
+    await session.closed;
+
+    const [c, d] = memoryTransportPair();
+    const plainServer = Session.server(d);
+    const plain = await Session.client(c);
+    await plainServer;
+    await d.send(encodeMessageBinary(reject));
+    const plainInfo = await plain.closed;
+    expect(plainInfo.reason).toBe('ERROR');
+    expect(plainInfo.error?.code).toBe('PROTOCOL_ERROR');
   });
 });
