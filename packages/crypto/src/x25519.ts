@@ -18,7 +18,7 @@ export const X25519_KEY_SIZE = 32;
  */
 export function publicKeyFromSlice(bytes: Uint8Array): Uint8Array {
   // Copied by its real length: a subclass may lie through `length` or `slice` (a plain copy reads neither).
-  const key = new Uint8Array(isBytes(bytes) ? bytes : 0);
+  const key = new Uint8Array(isBytes(bytes) ? bytes : []);
   if (key.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `Expected 32 bytes, got ${key.length}` });
   return key;
 }
@@ -115,7 +115,7 @@ export class KeyPair {
    */
   static fromSecret(secret: Uint8Array): KeyPair {
     // Copied first, so the check reads the real length, not a subclass's `length` getter.
-    const s = new Uint8Array(isBytes(secret) ? secret : 0);
+    const s = new Uint8Array(isBytes(secret) ? secret : []);
     if (s.length !== X25519_KEY_SIZE) {
       s.fill(0);
       throw new CryptoError('Exchange', 'GenerationFailed', { detail: 'secret must be 32 bytes' });

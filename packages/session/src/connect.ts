@@ -3,8 +3,7 @@
  * @module
  */
 import { platform } from '#platform';
-import { M2MError } from '@m2m/core/internal';
-import { checkArg } from './arg-check.js';
+import { checkArg, M2MError } from '@m2m/core/internal';
 import { checkPeerVerification } from './secure/handshake.js';
 import { checkStaticKey } from './secure/static-key-check.js';
 import { Session, type SessionOptions } from './session.js';

@@ -313,11 +313,12 @@ export class SessionCore {
   }
 
   /**
-   * Server: refuses a HELLO (limits, policy) before negotiating.
-   * @throws M2MError Protocol unless INITIAL.
+   * Server: refuses a HELLO (limits, policy) before negotiating, or an encrypted client's last
+   * handshake message (secure/handshake.ts), which ends this side.
+   * @throws M2MError Protocol unless INITIAL or ESTABLISHED.
    */
   reject(code: RejectionCode, message: string, retryAfterMs?: number): Message {
-    this.#apply('sendReject');
+    this.#apply(this.state === SessionState.ESTABLISHED ? 'transportClosed' : 'sendReject');
     const info: RejectionInfo = { code, message };
     if (retryAfterMs !== undefined) info.retryAfterMs = retryAfterMs;
     return this.#message('REJECT', { kind: 'rejection', value: info }, false);

@@ -6,10 +6,9 @@
  * the middle can downgrade algorithms or security. REJECT stays plaintext.
  * @module
  */
-import { CryptoError, isCryptoError, isSdkError, M2MError, toHex, utf8Encode } from '@m2m/core/internal';
+import { checkArg, CryptoError, isCryptoError, isSdkError, M2MError, toHex, utf8Encode } from '@m2m/core/internal';
 import type { RejectionCode } from '@m2m/core';
 import { constantTimeEqual, handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
-import { checkArg } from '../arg-check.js';
 import type { Clock } from '../clock.js';
 import { decodeAcceptPayload, decodeCapabilities, encodeAcceptPayload, encodeCapabilities } from '../codec/binary-codec.js';
 import type { Capabilities, Message } from '../message.js';
@@ -361,7 +360,7 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     } catch (e) {
       // The client holds transport keys already, but maybe not ours (a wrong psk): a plaintext
       // REJECT is what it can read, ending its session with REJECTED (session-core.ts).
-      await io.send({ type: 'REJECT', timestamp: clock.now(), payload: { kind: 'rejection', value: { code: 'SECURITY_POLICY', message: (e as Error).message } } }).catch(() => undefined);
+      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message).catch(() => undefined);
       throw e;
     }
     return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };

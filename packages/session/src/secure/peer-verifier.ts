@@ -2,9 +2,8 @@
  * Identity hooks: who may be on the other end of an encrypted session.
  * @module
  */
-import { CryptoError, fromHex, M2MError, toHex } from '@m2m/core/internal';
+import { checkArg, CryptoError, M2MError, toHex } from '@m2m/core/internal';
 import { platform } from '#platform';
-import { checkArg } from '../arg-check.js';
 import type { Capabilities } from '../message.js';
 
 /** What the hook learns about the peer. */
@@ -57,7 +56,6 @@ export function knownKeys(text: string): PeerVerifier {
     if (!line) return;
     const [hex, agent] = line.split(/\s+/);
     if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `known-keys line ${i + 1}: expected 64 hex characters` });
-    fromHex(hex);
     known.set(hex.toLowerCase(), agent);
   });
   return (peer) => {

@@ -1,10 +1,10 @@
 /**
  * The one check public functions make on an argument's type, so that a caller's mistake is a typed
  * Config error naming what the argument takes, not a bare TypeError from deep inside (used by
- * connect.ts, secure/peer-verifier.ts, secure/handshake.ts).
+ * withRetry here, and by @m2m/session's connect, allowKeys, knownKeys, organizationPsk).
  * @module
  */
-import { M2MError } from '@m2m/core/internal';
+import { M2MError } from './base.js';
 
 /**
  * Throws unless `ok`. The message names the argument's type only, never its value: it may be a
