@@ -36,7 +36,7 @@ export function allowKeys(keys: Iterable<Uint8Array | string>): PeerVerifier {
 function publicKeyHex(key: unknown, index: number): string {
   if (typeof key === 'string' && /^[0-9a-fA-F]{64}$/.test(key)) return key.toLowerCase();
   if (key instanceof Uint8Array && key.length === 32) return toHex(key);
-  const hint = key !== null && typeof key === 'object' && 'publicKey' in key ? ': pass the key pair\'s .publicKey' : '';
+  const hint = (key as { publicKey?: unknown } | undefined)?.publicKey ? ': pass the key pair\'s .publicKey' : '';
   const got = key instanceof Uint8Array ? `${key.length} bytes` : typeof key === 'string' ? `${key.length} characters` : typeof key;
   throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `allowKeys key ${index}: expected a 32-byte public key or 64 hex characters, got ${got}${hint}` });
 }

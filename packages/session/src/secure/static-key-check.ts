@@ -17,8 +17,7 @@ export function checkStaticKey(options: SecureOptions, role: 'client' | 'server'
   const name = options.pattern ?? 'XX';
   // Whether this side sends its static key or has it as a pre-message (handshake.ts, staticsOf).
   if (!staticsOf(name)?.[role === 'client' ? 'initiator' : 'responder']) return;
-  const k: unknown = options.staticKey;
-  const pair = k !== null && typeof k === 'object' ? (k as { publicKey?: unknown; secret?: unknown; exportSecret?: unknown }) : undefined;
-  const usable = pair && pair.publicKey instanceof Uint8Array && pair.publicKey.length === 32 && (pair.secret instanceof Uint8Array || typeof pair.exportSecret === 'function');
+  const k = options.staticKey as { publicKey?: unknown; secret?: unknown; exportSecret?: unknown } | undefined;
+  const usable = k?.publicKey instanceof Uint8Array && k.publicKey.length === 32 && (k.secret instanceof Uint8Array || typeof k.exportSecret === 'function');
   checkArg(usable, `${name}: the ${role}'s secure.staticKey`, 'a key pair such as KeyPair.generate() from @m2m/crypto', k);
 }
