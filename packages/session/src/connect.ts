@@ -49,8 +49,10 @@ export type ConnectOptions = SessionOptions &
  */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Session> {
   // Secure by default: refuse an unverified encrypted connection before dialing.
-  if (options.secure) checkPeerVerification(options.secure, 'client');
-  if (options.secure) checkStaticKey(options.secure, 'client');
+  if (options.secure) {
+    checkPeerVerification(options.secure, 'client');
+    checkStaticKey(options.secure, 'client');
+  }
   // `host:port` without a scheme parses as the scheme `host:` (or not at all for an IP): say what is missing.
   if (/^[\w.-]+:\d/.test(url)) {
     throw new M2MError('Config', { reason: `no scheme in ${url}: try ws://${url} or tcp://${url}` });
