@@ -125,8 +125,8 @@ describe('m2m serve --peer-key', () => {
     const pin = allowKeys([publicKey]);
     const refused = await connect(url, { secure: { staticKey: stranger, verifyPeer: pin } });
     const info = await refused.closed;
-    expect(info.reason).toBe('ERROR');
-    expect(info.message).toContain('peer static key not allowed');
+    expect(info.error?.code).toBe('REJECTED');
+    expect(info.error?.message).toContain('peer static key not allowed');
     // A client pinning another server key hangs up before AUTH: serve says what that usually means.
     await connect(url, { secure: { staticKey: alice, verifyPeer: allowKeys([KeyPair.generate().publicKey]) } }).catch(() => undefined);
     for (let i = 0; i < 200 && !io.lines.err.some((l) => l.includes('refused this server')); i++) await new Promise((r) => setTimeout(r, 10));

@@ -12,6 +12,7 @@
  * @module
  */
 export { M2MError, CryptoError, isSdkError, isM2MError, isCryptoError } from './errors/base.js';
+export { checkArg } from './errors/check-arg.js';
 export { RejectionCode, CloseReason } from './errors/enums.js';
 export { compress, decompress, detectAlgorithm, ALGORITHMS } from './wire/codec.js';
 export { encodeFrame, decodeFrame, encodeFrameText, decodeFrameText, frameTextToBytes } from './wire/frame.js';

@@ -17,8 +17,10 @@ export const X25519_KEY_SIZE = 32;
  * @throws CryptoError (Exchange/InvalidPublicKey): `Expected 32 bytes, got N`.
  */
 export function publicKeyFromSlice(bytes: Uint8Array): Uint8Array {
-  if (!isBytes(bytes) || bytes.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `Expected 32 bytes, got ${isBytes(bytes) ? bytes.length : 0}` });
-  return bytes.slice();
+  // Copied by its real length: a subclass may lie through `length` or `slice` (a plain copy reads neither).
+  const key = new Uint8Array(isBytes(bytes) ? bytes : []);
+  if (key.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `Expected 32 bytes, got ${key.length}` });
+  return key;
 }
 
 function isAllZero(b: Uint8Array): boolean {
@@ -107,10 +109,17 @@ export class KeyPair {
     const { secret, publicKey } = generateRawKeyPair();
     return new KeyPair(secret, publicKey);
   }
-  /** From raw secret bytes (clamped inside the scalar multiplication, RFC 7748 §5). */
+  /**
+   * From raw secret bytes (clamped inside the scalar multiplication, RFC 7748 §5).
+   * @throws CryptoError (Exchange/GenerationFailed) unless `secret` is 32 bytes.
+   */
   static fromSecret(secret: Uint8Array): KeyPair {
-    if (!isBytes(secret) || secret.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'GenerationFailed', { detail: 'secret must be 32 bytes' });
-    const s = secret.slice();
+    // Copied first, so the check reads the real length, not a subclass's `length` getter.
+    const s = new Uint8Array(isBytes(secret) ? secret : []);
+    if (s.length !== X25519_KEY_SIZE) {
+      s.fill(0);
+      throw new CryptoError('Exchange', 'GenerationFailed', { detail: 'secret must be 32 bytes' });
+    }
     return new KeyPair(s, getBackend().x25519PublicKey(s));
   }
   /** The secret bytes (for storing an identity; handle with care). */

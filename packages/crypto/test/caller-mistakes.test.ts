@@ -31,7 +31,7 @@ describe('caller mistakes outside the types', () => {
   it('withRetry given a number is CONFIG_ERROR, not a TypeError on the first call', async () => {
     const r = await codeOf(() => withRetry(5 as unknown as () => number));
     expect(r.code).toBe('CONFIG_ERROR');
-    expect(r.message).toContain('withRetry needs a function');
+    expect(r.message).toContain('withRetry takes a function to call, got number');
   });
 
   it.each<[string, unknown]>([

@@ -3,7 +3,7 @@
  * @module
  */
 import { platform } from '#platform';
-import { M2MError } from '@m2m/core/internal';
+import { checkArg, M2MError } from '@m2m/core/internal';
 import { checkPeerVerification } from './secure/handshake.js';
 import { checkStaticKey } from './secure/static-key-check.js';
 import { Session, type SessionOptions } from './session.js';
@@ -32,7 +32,7 @@ export type ConnectOptions = SessionOptions &
  * An encrypted session (`secure`) must verify the server: `verifyPeer` (`allowKeys`,
  * `knownKeys`, a callback), a pinned `remoteStaticKey`, or a psk; or opt out by name with
  * `insecureSkipPeerVerification: true`.
- * @throws M2MError: Config (bad URL or scheme, or an encrypted session that would not verify
+ * @throws M2MError: Config (bad URL or scheme, a `transport` that is not one, or an encrypted session that would not verify
  *   the server; thrown before dialing), Network, Aborted (`options.signal`), Timeout,
  *   Rejected (REJECT with its code and retryAfterMs), NegotiationFailed. An encrypted
  *   handshake that fails throws a CryptoError of kind Handshake itself (not wrapped):
@@ -49,8 +49,10 @@ export type ConnectOptions = SessionOptions &
  */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Session> {
   // Secure by default: refuse an unverified encrypted connection before dialing.
-  if (options.secure) checkPeerVerification(options.secure, 'client');
-  if (options.secure) checkStaticKey(options.secure, 'client');
+  if (options.secure) {
+    checkPeerVerification(options.secure, 'client');
+    checkStaticKey(options.secure, 'client');
+  }
   // `host:port` without a scheme parses as the scheme `host:` (or not at all for an IP): say what is missing.
   if (/^[\w.-]+:\d/.test(url)) {
     throw new M2MError('Config', { reason: `no scheme in ${url}: try ws://${url} or tcp://${url}` });
@@ -64,6 +66,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     throw new M2MError('Config', { reason: `not a URL: ${String(url)} (give one like ws://host:port, tcp://host:port or http://host:port)` }, { cause: e });
   }
   const dialer = options.transport;
+  checkArg(!dialer || dialer.dial, 'transport', 'a Dialer such as httpTransport', dialer);
   if (dialer && !dialer.protocols.includes(u.protocol)) throw new M2MError('Config', { reason: `the ${dialer.name} transport dials ${dialer.protocols.join(' and ')} URLs, not ${u.protocol}` });
   const dial = { signal: options.signal, maxMessageBytes: options.maxMessageBytes, highWaterMark: options.highWaterMark, highWaterBytes: options.highWaterBytes, sendHighWaterBytes: options.sendHighWaterBytes, sendTimeoutMs: options.sendTimeoutMs };
   let transport: Transport;

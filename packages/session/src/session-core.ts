@@ -92,12 +92,13 @@ export interface ClosedInfo {
 
 /**
  * The frame encoder's `Invalid JSON` (a Compression error, the reference's wording for
- * `encodeFrame`) as what it means for DATA: the content must be JSON text. The content is not
- * repeated (the parser's position says where), nor the engine's error, whose message quotes it.
+ * `encodeFrame`, marked by its `invalidJson` detail: core/src/wire/json.ts) as what it means for
+ * DATA: the content must be JSON text. The content is not repeated (the parser's position says
+ * where), nor the engine's error, whose message quotes it.
  */
 function notJson(e: unknown): unknown {
-  const reason = isSdkError(e) && e.kind === 'Compression' ? String(e.details.reason) : '';
-  return reason.startsWith('Invalid JSON: ') ? new M2MError('Json', { reason: `content must be JSON (JSON.stringify plain text first): ${reason.slice(14)}` }) : e;
+  const text = isSdkError(e) && e.kind === 'Compression' ? e.details.invalidJson : undefined;
+  return text === undefined ? e : new M2MError('Json', { reason: `content must be JSON (JSON.stringify plain text first): ${text}` });
 }
 
 /** Optional DATA fields (the reference never sets them, so they are off by default). */
@@ -312,11 +313,12 @@ export class SessionCore {
   }
 
   /**
-   * Server: refuses a HELLO (limits, policy) before negotiating.
-   * @throws M2MError Protocol unless INITIAL.
+   * Server: refuses a HELLO (limits, policy) before negotiating, or an encrypted client's last
+   * handshake message (secure/handshake.ts), which ends this side.
+   * @throws M2MError Protocol unless INITIAL or ESTABLISHED.
    */
   reject(code: RejectionCode, message: string, retryAfterMs?: number): Message {
-    this.#apply('sendReject');
+    this.#apply(this.state === SessionState.ESTABLISHED ? 'transportClosed' : 'sendReject');
     const info: RejectionInfo = { code, message };
     if (retryAfterMs !== undefined) info.retryAfterMs = retryAfterMs;
     return this.#message('REJECT', { kind: 'rejection', value: info }, false);
@@ -412,7 +414,9 @@ export class SessionCore {
   }
 
   #receiveReject(message: Message): ReceiveResult {
-    this.#apply('receiveReject');
+    // An encrypted client's server refused its last handshake message (secure/handshake.ts):
+    // unauthenticated, as every REJECT; it ends the session as a lost connection would.
+    this.#apply(this.#requireFrames && this.role === 'client' ? 'transportClosed' : 'receiveReject');
     const p = message.payload;
     const info: RejectionInfo = p?.kind === 'rejection' ? p.value : { code: 'UNKNOWN', message: 'Unknown rejection' };
     const details: { code: RejectionCode; message: string; retryAfterMs?: number } = { code: info.code, message: info.message };

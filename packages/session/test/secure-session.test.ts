@@ -181,7 +181,7 @@ describe('encrypted sessions', () => {
     expect(isCryptoError(e)).toBe(true);
   });
 
-  it('the identity hook refuses unknown static keys: IK at HELLO with REJECT, XX at AUTH with an authenticated CLOSE', async () => {
+  it('the identity hook refuses unknown static keys: IK at HELLO with REJECT, XX at AUTH with REJECT too', async () => {
     const stranger = KeyPair.generate();
     // The message names the refused key by its first 8 bytes, as `m2m serve` prints keys.
     const print = (k: KeyPair) => `${Buffer.from(k.publicKey.subarray(0, 8)).toString('hex')}…`;
@@ -195,9 +195,10 @@ describe('encrypted sessions', () => {
     const se = await serverSide;
     expect(se.code).toBe('HANDSHAKE_PEER_REFUSED');
     expect(se.message).toBe(`Handshake failed at message 3 (AUTH): peer static key not allowed (${print(stranger)})`);
+    // The client learns why from a plaintext REJECT (secure-auth-refused.test.ts: also a wrong psk).
     const info = await client.closed;
-    expect(info.reason).toBe('ERROR');
-    expect(info.message).toBe(`Handshake failed at message 3 (AUTH): peer static key not allowed (${print(stranger)})`);
+    expect(info.message).toBe('rejected: SECURITY_POLICY');
+    expect(info.error?.details).toMatchObject({ code: 'SECURITY_POLICY', message: `Handshake failed at message 3 (AUTH): peer static key not allowed (${print(stranger)})` });
 
     // The client refuses the server's key at ACCEPT.
     const ce = await failure(pair({ staticKey: alice, verifyPeer: allowKeys([alice.publicKey]) }, { staticKey: bob }));

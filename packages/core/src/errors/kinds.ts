@@ -12,8 +12,11 @@ export interface ReasonDetails {
 
 /** Details carried by each {@link M2MError} kind. */
 export interface M2MErrorDetailsMap {
-  /** Compressing a payload failed (codec error). */
-  Compression: ReasonDetails;
+  /**
+   * Compressing a payload failed (codec error). `invalidJson` is set when the input was not JSON
+   * text: the parser's message (the reason's text after `Invalid JSON: `).
+   */
+  Compression: ReasonDetails & { invalidJson?: string };
   /** Decompressing a payload failed: corrupt or truncated compressed data. */
   Decompression: ReasonDetails;
   /** An unknown or unsupported codec / wire format was named or detected. */

@@ -3,6 +3,7 @@
  * @module
  */
 import { M2MError, isSdkError } from './base.js';
+import { checkArg } from './check-arg.js';
 
 /** Options of {@link withRetry}. */
 export interface RetryOptions {
@@ -36,7 +37,7 @@ export interface RetryOptions {
  * ```
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T> | T, options: RetryOptions = {}): Promise<T> {
-  if (typeof fn !== 'function') throw new M2MError('Config', { reason: `withRetry needs a function to call, got ${typeof fn}` });
+  checkArg(typeof fn == 'function', 'withRetry', 'a function to call', fn);
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const base = options.baseDelayMs ?? 100;
   const maxDelay = options.maxDelayMs ?? 10_000;

@@ -124,7 +124,7 @@ export interface DecodedFrame {
  * (with node:zlib) under the default `compression: 'always'`; `auto` sends small or
  * incompressible payloads plain. The JSON text is kept exactly; it is parsed only for the headers.
  *
- * @throws M2MError: Compression (`Invalid JSON: ...`), LimitExceeded (size, JSON depth, a
+ * @throws M2MError: Compression (`Invalid JSON: ...`, with `details.invalidJson`), LimitExceeded (size, JSON depth, a
  *   routing header past `header_len`'s 65535 bytes),
  *   Crypto (from the protection), Config (unknown `compression`, bad `compressionMinBytes`).
  * @example
@@ -154,7 +154,7 @@ const utf8Encoder = new TextEncoder();
  * @throws M2MError as {@link encodeFrame}.
  */
 export function encodeFrameWith(json: string, options: EncodeFrameOptions, allocate: (n: number) => Uint8Array, utf8Length?: number): Uint8Array {
-  if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string' });
+  if (typeof json !== 'string') throw new M2MError('Compression', { reason: 'Invalid JSON: input is not a string', invalidJson: 'input is not a string' });
   const limits = resolveLimits(options.limits);
   // Every option is read once, before the shared UTF-8 scratch is filled: a getter that encodes
   // another frame would otherwise overwrite this frame's bytes after they were scanned, and the

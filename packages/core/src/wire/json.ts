@@ -280,7 +280,7 @@ export type HeaderJson = unknown;
 
 /**
  * Parses JSON for header extraction, enforcing the depth limit first.
- * @throws M2MError: LimitExceeded for depth; Compression `Invalid JSON: ...` for syntax.
+ * @throws M2MError: LimitExceeded for depth; Compression `Invalid JSON: ...` for syntax (`details.invalidJson`: the parser's text).
  */
 export function parseForHeaders(text: string, maxDepth: number): HeaderJson {
   const scan = scanJson(text, maxDepth);
@@ -306,5 +306,5 @@ function invalidJson(text: string, original: unknown): M2MError<'Compression'> {
   } catch (e) {
     msg = (e as Error).message;
   }
-  return new M2MError('Compression', { reason: `Invalid JSON: ${msg}` }, { cause: original });
+  return new M2MError('Compression', { reason: `Invalid JSON: ${msg}`, invalidJson: msg }, { cause: original });
 }

@@ -6,7 +6,7 @@
  * the middle can downgrade algorithms or security. REJECT stays plaintext.
  * @module
  */
-import { CryptoError, isCryptoError, isSdkError, M2MError, toHex, utf8Encode } from '@m2m/core/internal';
+import { checkArg, CryptoError, isCryptoError, isSdkError, M2MError, toHex, utf8Encode } from '@m2m/core/internal';
 import type { RejectionCode } from '@m2m/core';
 import { constantTimeEqual, handshakePattern, HandshakeState, KeyMaterial, noiseKeyPair, type HandshakePattern, type NoiseKeyPair } from '@m2m/crypto';
 import type { Clock } from '../clock.js';
@@ -352,17 +352,15 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
     // Three-message patterns (XX): message 3 is written with keys from the server's fresh
     // ephemeral key, so it already proves a live client.
     const auth = await io.next('AUTH');
-    readStage(hs, handshakeOf(auth, 'AUTH', 3).message, 3);
-    if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
     try {
+      readStage(hs, handshakeOf(auth, 'AUTH', 3).message, 3);
+      if (auth.sessionId !== core.id) throw handshakeFailure('Malformed', 3, 'AUTH carries another session id');
       const verified = verify(options, hs, clientCaps, 3);
       peerStaticKey = verified instanceof Promise ? await verified : verified;
     } catch (e) {
-      // The client already holds transport keys: tell it why with an authenticated CLOSE.
-      const channel = channelOf(hs, clock, options);
-      const close = core.close('ERROR', (e as Error).message);
-      if (close) await io.send(sealControlMessage(channel, close)).catch(() => undefined);
-      channel.dispose();
+      // The client holds transport keys already, but maybe not ours (a wrong psk): a plaintext
+      // REJECT is what it can read, ending its session with REJECTED (session-core.ts).
+      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message).catch(() => undefined);
       throw e;
     }
     return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
@@ -397,9 +395,10 @@ async function confirmClient(io: HandshakeIo, core: SessionCore, hs: HandshakeSt
 
 /**
  * The organisation's shared psk from the reference's key hierarchy (`m2m/v1/{org}/shared`).
- * @throws M2MError (Config) when the derived key is shorter than 32 bytes.
+ * @throws M2MError (Config) when `hierarchy` is not a key hierarchy or the derived key is shorter than 32 bytes.
  */
 export function organizationPsk(hierarchy: { deriveSharedKey(): KeyMaterial }): Uint8Array {
+  checkArg(hierarchy?.deriveSharedKey, 'organizationPsk', 'a KeyHierarchy', hierarchy);
   const k = hierarchy.deriveSharedKey();
   const out = k.bytes.slice(0, 32);
   k.dispose();

@@ -2,7 +2,7 @@
  * Identity hooks: who may be on the other end of an encrypted session.
  * @module
  */
-import { CryptoError, fromHex, M2MError, toHex } from '@m2m/core/internal';
+import { checkArg, CryptoError, M2MError, toHex } from '@m2m/core/internal';
 import { platform } from '#platform';
 import type { Capabilities } from '../message.js';
 
@@ -24,9 +24,11 @@ export type PeerVerifier = (peer: PeerIdentity) => boolean | Promise<boolean>;
  * prints them).
  * @example `verifyPeer: allowKeys([bob.publicKey])`
  * @throws CryptoError (Exchange/InvalidPublicKey) for anything else, a whole KeyPair included:
- *   such a key could never match, so every handshake would be refused with no hint why.
+ *   such a key could never match, so every handshake would be refused with no hint why;
+ *   M2MError (Config) when `keys` is not a list.
  */
 export function allowKeys(keys: Iterable<Uint8Array | string>): PeerVerifier {
+  checkArg(typeof keys == 'object' && keys, 'allowKeys', 'a list of keys', keys);
   const set = new Set([...keys].map((k, i) => publicKeyHex(k, i)));
   return (peer) => set.has(toHex(peer.staticKey));
 }
@@ -34,7 +36,7 @@ export function allowKeys(keys: Iterable<Uint8Array | string>): PeerVerifier {
 function publicKeyHex(key: unknown, index: number): string {
   if (typeof key === 'string' && /^[0-9a-fA-F]{64}$/.test(key)) return key.toLowerCase();
   if (key instanceof Uint8Array && key.length === 32) return toHex(key);
-  const hint = key !== null && typeof key === 'object' && 'publicKey' in key ? ': pass the key pair\'s .publicKey' : '';
+  const hint = (key as { publicKey?: unknown } | undefined)?.publicKey ? ': pass the key pair\'s .publicKey' : '';
   const got = key instanceof Uint8Array ? `${key.length} bytes` : typeof key === 'string' ? `${key.length} characters` : typeof key;
   throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `allowKeys key ${index}: expected a 32-byte public key or 64 hex characters, got ${got}${hint}` });
 }
@@ -43,16 +45,17 @@ function publicKeyHex(key: unknown, index: number): string {
  * Parses a known-keys text: one peer per line, `<64 hex chars> <agent id>`; `#` starts a
  * comment. A peer is accepted when its key is listed and, if the line names an agent, its
  * AgentId matches.
- * @throws CryptoError (Exchange/InvalidPublicKey) for a malformed line, naming its number.
+ * @throws CryptoError (Exchange/InvalidPublicKey) for a malformed line, naming its number;
+ *   M2MError (Config) when `text` is not a string.
  */
 export function knownKeys(text: string): PeerVerifier {
+  checkArg(typeof text == 'string', 'knownKeys', 'a text', text);
   const known = new Map<string, string | undefined>();
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/#.*/, '').trim();
     if (!line) return;
     const [hex, agent] = line.split(/\s+/);
     if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `known-keys line ${i + 1}: expected 64 hex characters` });
-    fromHex(hex);
     known.set(hex.toLowerCase(), agent);
   });
   return (peer) => {

@@ -3,7 +3,7 @@
  * (called by connect.ts and listen-check.ts, beside checkPeerVerification in handshake.ts).
  * @module
  */
-import { M2MError } from '@m2m/core/internal';
+import { checkArg } from '@m2m/core/internal';
 import { staticsOf, type SecureOptions } from './handshake.js';
 
 /**
@@ -11,17 +11,13 @@ import { staticsOf, type SecureOptions } from './handshake.js';
  * and KK clients; every server but NN): without it a server listened and then failed every
  * handshake, and a client failed at message 3, or with a bare TypeError for a hex string. An
  * unknown pattern is left to checkPeerVerification and the handshake.
- * @throws M2MError of kind Config naming what to pass.
+ * @throws M2MError of kind Config naming what to pass (arg-check.ts).
  */
 export function checkStaticKey(options: SecureOptions, role: 'client' | 'server'): void {
   const name = options.pattern ?? 'XX';
   // Whether this side sends its static key or has it as a pre-message (handshake.ts, staticsOf).
   if (!staticsOf(name)?.[role === 'client' ? 'initiator' : 'responder']) return;
-  const k: unknown = options.staticKey;
-  const pair = k !== null && typeof k === 'object' ? (k as { publicKey?: unknown; secret?: unknown; exportSecret?: unknown }) : undefined;
-  const usable = pair && pair.publicKey instanceof Uint8Array && pair.publicKey.length === 32 && (pair.secret instanceof Uint8Array || typeof pair.exportSecret === 'function');
-  if (!usable) {
-    const got = k === undefined ? 'none was given' : `got ${typeof k === 'string' ? 'a string' : k instanceof Uint8Array ? `${k.length} bytes` : typeof k}`;
-    throw new M2MError('Config', { reason: `${name}: the ${role} needs secure.staticKey, a key pair such as KeyPair.generate() from @m2m/crypto (${got})` });
-  }
+  const k = options.staticKey as { publicKey?: unknown; secret?: unknown; exportSecret?: unknown } | undefined;
+  const usable = k?.publicKey instanceof Uint8Array && k.publicKey.length === 32 && (k.secret instanceof Uint8Array || typeof k.exportSecret === 'function');
+  checkArg(usable, `${name}: the ${role}'s secure.staticKey`, 'a key pair such as KeyPair.generate() from @m2m/crypto', k);
 }
