@@ -150,7 +150,7 @@ export async function warmUp(fn: () => unknown): Promise<WarmUp> {
 }
 
 /** One XX handshake in Noise alone (HandshakeState both sides, three messages, Split). */
-function noiseXx(si: ReturnType<typeof generateNoiseKeyPair>, sr: ReturnType<typeof generateNoiseKeyPair>): () => void {
+export function noiseXx(si: ReturnType<typeof generateNoiseKeyPair>, sr: ReturnType<typeof generateNoiseKeyPair>): () => void {
   return () => {
     const i = new HandshakeState({ protocol: 'XX', initiator: true, s: si });
     const r = new HandshakeState({ protocol: 'XX', initiator: false, s: sr });

@@ -25,9 +25,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session as Inspector } from 'node:inspector/promises';
-import { generateNoiseKeyPair, HandshakeState, KeyPair } from '@m2m/crypto';
+import { generateNoiseKeyPair, KeyPair } from '@m2m/crypto';
 import { Session } from '@m2m/session';
 import { memoryTransportPair } from '@m2m/session/testing';
+import { noiseXx } from './handshake.js';
 
 const N = Number(process.env.N ?? 3000);
 const WARMUP = Number(process.env.WARMUP ?? 3000);
@@ -51,15 +52,7 @@ const parts: Record<string, () => Promise<void>> = {
     await sp;
     await c.transport.close();
   },
-  noise: async () => {
-    const i = new HandshakeState({ protocol: 'XX', initiator: true, s: si });
-    const r = new HandshakeState({ protocol: 'XX', initiator: false, s: sr });
-    r.readMessage(i.writeMessage());
-    i.readMessage(r.writeMessage());
-    r.readMessage(i.writeMessage());
-    i.split();
-    r.split();
-  },
+  noise: async () => noiseXx(si, sr)(),
 };
 if (!(PART in parts)) {
   console.error(`PART must be one of ${Object.keys(parts).join(', ')}`);
