@@ -63,10 +63,10 @@ export function readDataMessage(bytes: Uint8Array, keep: (view: Uint8Array) => U
     if (c.at < 0 || c.byte() !== 0xc0 || c.at !== bytes.length) return undefined;
     const value: DataPayload = { algorithm: ALGOS[algo], content };
     if (originalSize !== undefined) value.originalSize = originalSize;
-    const m: Message = { type: MessageType[type], timestamp };
-    if (sessionId !== undefined) m.sessionId = sessionId;
-    m.payload = { kind: 'data', value };
-    return m;
+    // Every field in the literal: a field added after it goes to a property array of its own,
+    // one more allocation per message (docs/ARCHITECTURE.md, Performance notes: hgc).
+    const payload: Message['payload'] = { kind: 'data', value };
+    return sessionId === undefined ? { type: MessageType[type], timestamp, payload } : { type: MessageType[type], timestamp, sessionId, payload };
   } finally {
     c.release(); // keep no reference to the caller's bytes
   }
