@@ -359,8 +359,9 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
       peerStaticKey = verified instanceof Promise ? await verified : verified;
     } catch (e) {
       // The client holds transport keys already, but maybe not ours (a wrong psk): a plaintext
-      // REJECT is what it can read, ending its session with REJECTED (session-core.ts).
-      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message).catch(() => undefined);
+      // REJECT is what it can read, ending its session with REJECTED (session-core.ts). Without
+      // the key print: message 3 encrypts the client's key (test/attack-reject-text.test.ts).
+      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message.replace(/\w{16}/, '')).catch(() => undefined);
       throw e;
     }
     return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };
