@@ -2,7 +2,7 @@
  * The plaintext REJECT an XX server sends when it refuses message 3 (secure/handshake.ts) must not
  * carry what message 3 encrypts: the client's static key. Its start was in the refusal's text
  * (`peer static key not allowed (826dd818…)`), so anyone watching the wire learned which client
- * was refused, a key XX keeps from passive observers. The server's own error keeps the print.
+ * was refused, a key XX (and IK, at message 1) keeps from passive observers. The server's own error keeps the print.
  */
 import { describe, expect, it } from 'vitest';
 import { toHex } from '@m2m/core';
@@ -19,7 +19,19 @@ const servers: [string, SecureOptions][] = [
   ['the key is not the pinned one', { staticKey: bob, remoteStaticKey: bob.publicKey }],
 ];
 
-describe('a refused AUTH: the plaintext REJECT does not name the client key', () => {
+describe('a refused AUTH (XX) or HELLO (IK): the plaintext REJECT does not name the client key', () => {
+  it('IK: verifyPeer refuses the key at message 1, which encrypts it too', async () => {
+    const [a, b] = memoryTransportPair();
+    void Session.server(b, { secure: { pattern: 'IK', staticKey: bob, verifyPeer: allowKeys([bob.publicKey]) } }).catch(() => undefined);
+    const refused = await Session.client(a, { secure: { pattern: 'IK', staticKey: alice, remoteStaticKey: bob.publicKey } }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; details: { message: string } },
+    );
+    expect(refused?.code).toBe('REJECTED');
+    expect(refused?.details.message).toMatch(/^Handshake failed at message 1 \(HELLO\): /);
+    expect(refused?.details.message).not.toContain(print);
+  });
+
   it.each(servers)('%s', async (_, server) => {
     const [a, b] = memoryTransportPair();
     const serverSide = Session.server(b, { secure: server }).then(
