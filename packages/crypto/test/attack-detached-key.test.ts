@@ -28,6 +28,6 @@ function typedError(f: () => unknown, code: string): void {
 describe('detached key bytes give the typed size error', () => {
   it('KeyPair.fromSecret', () => typedError(() => KeyPair.fromSecret(detached(32)), 'EXCHANGE_GENERATION_FAILED'));
   it('publicKeyFromSlice', () => typedError(() => publicKeyFromSlice(detached(32)), 'EXCHANGE_INVALID_PUBLIC_KEY'));
-  it('x25519SharedSecret with a detached peer key', () => typedError(() => x25519SharedSecret(KeyPair.generate().secret, detached(32)), 'EXCHANGE_INVALID_PUBLIC_KEY'));
+  it('x25519SharedSecret with a detached peer key', () => typedError(() => x25519SharedSecret(KeyPair.generate().exportSecret(), detached(32)), 'EXCHANGE_INVALID_PUBLIC_KEY'));
   it('a live key still works after the check', () => expect(publicKeyFromSlice(KeyPair.generate().publicKey).length).toBe(32));
 });
