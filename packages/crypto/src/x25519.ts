@@ -4,7 +4,7 @@
  * reference's behaviour, which returns it.
  * @module
  */
-import { CryptoError, toHex, isBytes, utf8Encode } from '@m2m/core/internal';
+import { CryptoError, toHex, isBytes, lengthOf, utf8Encode } from '@m2m/core/internal';
 import { getBackend } from './backend.js';
 import { x25519IntoWith } from '#backend';
 import { KeyMaterial } from './key-material.js';
@@ -18,9 +18,18 @@ export const X25519_KEY_SIZE = 32;
  */
 export function publicKeyFromSlice(bytes: Uint8Array): Uint8Array {
   // Copied by its real length: a subclass may lie through `length` or `slice` (a plain copy reads neither).
-  const key = new Uint8Array(isBytes(bytes) ? bytes : []);
+  const key = realCopy(bytes);
   if (key.length !== X25519_KEY_SIZE) throw new CryptoError('Exchange', 'InvalidPublicKey', { detail: `Expected 32 bytes, got ${key.length}` });
   return key;
+}
+
+/**
+ * A copy of `b` by its real length (the intrinsic getter), empty for anything but a Uint8Array
+ * and for a detached one, which the constructor would refuse with a bare TypeError
+ * (test/attack-detached-key.test.ts).
+ */
+function realCopy(b: unknown): Uint8Array {
+  return new Uint8Array(isBytes(b) && lengthOf.call(b) ? b : []);
 }
 
 function isAllZero(b: Uint8Array): boolean {
@@ -115,7 +124,7 @@ export class KeyPair {
    */
   static fromSecret(secret: Uint8Array): KeyPair {
     // Copied first, so the check reads the real length, not a subclass's `length` getter.
-    const s = new Uint8Array(isBytes(secret) ? secret : []);
+    const s = realCopy(secret);
     if (s.length !== X25519_KEY_SIZE) {
       s.fill(0);
       throw new CryptoError('Exchange', 'GenerationFailed', { detail: 'secret must be 32 bytes' });

@@ -415,8 +415,10 @@ export class SessionCore {
 
   #receiveReject(message: Message): ReceiveResult {
     // An encrypted client's server refused its last handshake message (secure/handshake.ts):
-    // unauthenticated, as every REJECT; it ends the session as a lost connection would.
-    this.#apply(this.#requireFrames && this.role === 'client' ? 'transportClosed' : 'receiveReject');
+    // unauthenticated, as every REJECT; it ends the session as a lost connection would. Only as
+    // the first message after ACCEPT: later the server has spoken under the keys, so admitted
+    // the client, and a REJECT is forged (test/attack-forged-reject.test.ts).
+    this.#apply(this.#requireFrames && this.role === 'client' && this.stats.messagesReceived < 3 ? 'transportClosed' : 'receiveReject');
     const p = message.payload;
     const info: RejectionInfo = p?.kind === 'rejection' ? p.value : { code: 'UNKNOWN', message: 'Unknown rejection' };
     const details: { code: RejectionCode; message: string; retryAfterMs?: number } = { code: info.code, message: info.message };

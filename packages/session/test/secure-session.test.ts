@@ -187,7 +187,7 @@ describe('encrypted sessions', () => {
     const print = (k: KeyPair) => `${Buffer.from(k.publicKey.subarray(0, 8)).toString('hex')}…`;
     const ik = await failure(pair({ pattern: 'IK', staticKey: stranger, remoteStaticKey: bob.publicKey }, { pattern: 'IK', staticKey: bob, verifyPeer: allowKeys([alice.publicKey]) }));
     expect(ik.code).toBe('REJECTED');
-    expect(ik.details).toMatchObject({ code: 'SECURITY_POLICY', message: `Handshake failed at message 1 (HELLO): peer static key not allowed (${print(stranger)})` });
+    expect(ik.details).toMatchObject({ code: 'SECURITY_POLICY', message: 'Handshake failed at message 1 (HELLO): peer static key not allowed (…)' });
 
     const [a, b] = memoryTransportPair();
     const serverSide = failure(Session.server(b, { secure: { staticKey: bob, verifyPeer: knownKeys(`${Buffer.from(alice.publicKey).toString('hex')} some-agent\n`) } }));
@@ -198,7 +198,8 @@ describe('encrypted sessions', () => {
     // The client learns why from a plaintext REJECT (secure-auth-refused.test.ts: also a wrong psk).
     const info = await client.closed;
     expect(info.message).toBe('rejected: SECURITY_POLICY');
-    expect(info.error?.details).toMatchObject({ code: 'SECURITY_POLICY', message: `Handshake failed at message 3 (AUTH): peer static key not allowed (${print(stranger)})` });
+    // Without the key's print: message 3 encrypts the key (attack-reject-text.test.ts).
+    expect(info.error?.details).toMatchObject({ code: 'SECURITY_POLICY', message: 'Handshake failed at message 3 (AUTH): peer static key not allowed (…)' });
 
     // The client refuses the server's key at ACCEPT.
     const ce = await failure(pair({ staticKey: alice, verifyPeer: allowKeys([alice.publicKey]) }, { staticKey: bob }));

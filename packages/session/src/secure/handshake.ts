@@ -337,7 +337,8 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
       const verified = verify(options, hs, clientCaps, 1);
       peerStaticKey = verified instanceof Promise ? await verified : verified;
     } catch (e) {
-      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message);
+      // Without the refused key's print (keyPrint): message 1 encrypts the key (test/attack-reject-text.test.ts).
+      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message.replace(/[\da-f]{16}/, ''));
       throw e;
     }
     const { reply } = core.receive({ type: 'HELLO', timestamp: hello.timestamp, payload: { kind: 'capabilities', value: clientCaps } });
@@ -359,8 +360,9 @@ export async function serverHandshake(io: HandshakeIo, core: SessionCore, option
       peerStaticKey = verified instanceof Promise ? await verified : verified;
     } catch (e) {
       // The client holds transport keys already, but maybe not ours (a wrong psk): a plaintext
-      // REJECT is what it can read, ending its session with REJECTED (session-core.ts).
-      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message).catch(() => undefined);
+      // REJECT is what it can read, ending its session with REJECTED (session-core.ts). Without
+      // the key print: message 3 encrypts the client's key (test/attack-reject-text.test.ts).
+      await sendReject(io, core, 'SECURITY_POLICY', (e as Error).message.replace(/[\da-f]{16}/, '')).catch(() => undefined);
       throw e;
     }
     return { channel: channelOf(hs, clock, options), peerStaticKey, handshakeHash: hs.handshakeHash };

@@ -28,7 +28,8 @@ export type PeerVerifier = (peer: PeerIdentity) => boolean | Promise<boolean>;
  *   M2MError (Config) when `keys` is not a list.
  */
 export function allowKeys(keys: Iterable<Uint8Array | string>): PeerVerifier {
-  checkArg(typeof keys == 'object' && keys, 'allowKeys', 'a list of keys', keys);
+  // Iterable, not just an object: a whole KeyPair failed in the spread (test/attack-wrong-type-objects.test.ts).
+  checkArg(typeof keys == 'object' && keys?.[Symbol.iterator], 'allowKeys', 'a list of keys', keys);
   const set = new Set([...keys].map((k, i) => publicKeyHex(k, i)));
   return (peer) => set.has(toHex(peer.staticKey));
 }
