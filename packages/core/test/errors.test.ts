@@ -273,6 +273,26 @@ describe('withRetry', () => {
     }
   });
 
+  it('throws an error whose retryAfterMs exceeds maxDelayMs instead of waiting that long (a forged REJECT could ask for a day)', async () => {
+    let n = 0;
+    const waits: number[] = [];
+    const day = new M2MError('Rejected', { code: 'RATE_LIMITED', retryAfterMs: 86_400_000, message: 'slow down' });
+    await expect(withRetry(async () => { n++; throw day; }, { maxAttempts: 5, onRetry: (_e, _a, d) => waits.push(d) })).rejects.toBe(day);
+    expect(n).toBe(1);
+    expect(waits).toEqual([]);
+    // Within the caller's maxDelayMs it is honoured.
+    vi.useFakeTimers();
+    try {
+      let m = 0;
+      const p = withRetry(async () => { if (++m < 2) throw day; return 'ok'; }, { maxDelayMs: 86_400_000, onRetry: (_e, _a, d) => waits.push(d) });
+      await vi.runAllTimersAsync();
+      await expect(p).resolves.toBe('ok');
+      expect(waits).toEqual([86_400_000]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('does not retry non-retryable errors and keeps earlier failures', async () => {
     let n = 0;
     await expect(withRetry(async () => { n++; throw new M2MError('Decompression', { reason: 'x' }); })).rejects.toThrow('Decompression error: x');

@@ -11,7 +11,10 @@ export interface RetryOptions {
   maxAttempts?: number;
   /** First backoff delay. Default 100 ms. */
   baseDelayMs?: number;
-  /** Largest delay. Default 10 s. */
+  /**
+   * Largest delay. Default 10 s. An error asking for a longer wait (`retryAfterMs`) is thrown
+   * instead of waited for: that advice comes from the peer, and a plaintext REJECT can be forged.
+   */
   maxDelayMs?: number;
   /** Stops waiting and retrying. */
   signal?: AbortSignal;
@@ -26,7 +29,7 @@ export interface RetryOptions {
 /**
  * Runs `fn` and retries it while it throws a retryable error (`e.retryable`), with
  * exponential backoff and full jitter, waiting at least `retryAfterMs` when the error carries
- * it. The final error is thrown with the earlier failures reachable as `attempts` (and the
+ * it (up to `maxDelayMs`; an error asking for more is thrown at once). The final error is thrown with the earlier failures reachable as `attempts` (and the
  * previous one as the end of its `cause` chain when it has none).
  *
  * @throws the last error; an M2MError of kind Aborted when the signal fires; of kind Config
@@ -54,7 +57,11 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T> | T, opti
       const backoff = Math.min(maxDelay, base * 2 ** (attempt - 1));
       let delay = Math.floor(random() * backoff);
       const after = isSdkError(e) ? e.retryAfterMs : undefined;
-      if (after !== undefined) delay = Math.max(delay, after);
+      if (after !== undefined) {
+        // Longer than the caller allows: give it back rather than park the caller (a forged REJECT could ask for days).
+        if (after > maxDelay) throw attachAttempts(e, failures);
+        delay = Math.max(delay, after);
+      }
       options.onRetry?.(e, attempt, delay);
       await sleep(delay, options.signal, failures);
     }
