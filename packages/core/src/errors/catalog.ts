@@ -56,8 +56,8 @@ const TITLE_ONLY = 4;
 type M2MRow = [code: string, id: number, kind: string, category: number, flags: number, httpStatus: number, title: string, message?: string];
 /**
  * A CryptoError row: id, kind, reason, category, flags, HTTP status, title, and the message after
- * the kind's prefix when it is not `<title>: {detail}`. The code is KIND_REASON in
- * SCREAMING_SNAKE_CASE (`Aead`/`InvalidKey` → `AEAD_INVALID_KEY`); the message starts with the
+ * the kind's prefix when it is not `<title>: {detail}`; an empty title is the reason in words.
+ * The code is KIND_REASON in SCREAMING_SNAKE_CASE (`Aead`/`InvalidKey` → `AEAD_INVALID_KEY`); the message starts with the
  * kind's label as the reference displays it (`AEAD: …`); every handshake code shares one message.
  */
 type CryptoRow = [id: number, kind: CryptoErrorKind, reason: string, category: number, flags: number, httpStatus: number, title: string, message?: string];
@@ -123,21 +123,21 @@ const m2mRows: M2MRow[] = [
 
 const cryptoRows: CryptoRow[] = [
   [3100, 'Aead', 'InvalidKey', 0, 0, 500, 'Invalid AEAD key'],
-  [3101, 'Aead', 'EncryptionFailed', 0, 0, 500, 'Encryption failed'],
-  [3102, 'Aead', 'DecryptionFailed', 2, 0, 401, 'Decryption failed'],
+  [3101, 'Aead', 'EncryptionFailed', 0, 0, 500, ''],
+  [3102, 'Aead', 'DecryptionFailed', 2, 0, 401, ''],
   [3103, 'Aead', 'DataTooShort', 0, 4, 400, 'Ciphertext too short'],
   [3200, 'Hmac', 'InvalidKey', 0, 0, 500, 'Invalid HMAC key'],
   [3201, 'Hmac', 'VerificationFailed', 2, 4, 401, 'HMAC verification failed'],
   [3202, 'Hmac', 'DataTooShort', 0, 4, 400, 'Data too short for HMAC tag'],
   [3300, 'Key', 'Empty', 0, 4, 500, 'Key material is empty'],
   [3301, 'Key', 'TooShort', 0, 0, 500, 'Key too short', 'Key too short: got {got} bytes, need at least {min}'],
-  [3400, 'Keyring', 'KeyNotFound', 0, 0, 500, 'Key not found', 'Key not found: {keyId}'],
+  [3400, 'Keyring', 'KeyNotFound', 0, 0, 500, '', 'Key not found: {keyId}'],
   [3401, 'Keyring', 'InvalidKey', 0, 0, 500, 'Invalid key material'],
   [3402, 'Keyring', 'DerivationFailed', 0, 0, 500, 'Key derivation failed'],
-  [3403, 'Keyring', 'NoDefaultKey', 0, 0, 500, 'No default key', 'Key not found: no default key'],
+  [3403, 'Keyring', 'NoDefaultKey', 0, 0, 500, '', 'Key not found: no default key'],
   [3500, 'Nonce', 'RngFailure', 1, 1, 500, 'CSPRNG failure'],
   [3501, 'Nonce', 'Exhausted', 0, 0, 500, 'Nonce counter exhausted'],
-  [3600, 'Exchange', 'InvalidPublicKey', 0, 0, 400, 'Invalid public key'],
+  [3600, 'Exchange', 'InvalidPublicKey', 0, 0, 400, ''],
   [3601, 'Exchange', 'GenerationFailed', 1, 1, 500, 'Key generation failed'],
   [3602, 'Exchange', 'LowOrderPoint', 2, 0, 400, 'Low-order public key', 'Invalid public key: low-order point gives an all-zero shared secret'],
   [3700, 'Id', 'Empty', 0, 2, 400, 'ID cannot be empty', '{idKind} ID cannot be empty'],
@@ -145,12 +145,14 @@ const cryptoRows: CryptoRow[] = [
   [3702, 'Id', 'InvalidChars', 0, 2, 400, 'ID has invalid characters', '{idKind} ID contains invalid characters (only alphanumeric, hyphen, underscore allowed): {value}'],
   [3800, 'Handshake', 'Failed', 2, 0, 401, 'Handshake failed'],
   [3801, 'Handshake', 'DecryptionFailed', 2, 0, 401, 'Handshake failed'],
-  [3802, 'Handshake', 'PeerRefused', 2, 0, 403, 'Peer refused'],
+  [3802, 'Handshake', 'PeerRefused', 2, 0, 403, ''],
   [3803, 'Handshake', 'Malformed', 0, 0, 400, 'Malformed handshake message'],
   [3804, 'Handshake', 'UnexpectedMessage', 0, 0, 400, 'Unexpected handshake message'],
 ];
 
 const snake = (name: string) => name.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase();
+/** `SESSION_EXPIRED` → `Session expired` (a row's empty title). */
+const words = (code: string) => code[0] + code.slice(1).toLowerCase().replace(/_/g, ' ');
 
 /** The entry of a row; `prefix` goes before the message template (CryptoError kinds). */
 function entry(errorClass: 'M2MError' | 'CryptoError', code: string, id: number, kind: string, reason: string | undefined, row: [number, number, number, string, string?], slot: string, prefix = ''): ErrorCatalogEntry {
@@ -172,12 +174,13 @@ function entry(errorClass: 'M2MError' | 'CryptoError', code: string, id: number,
 
 function fromM2MRow([code, id, kind, ...rest]: M2MRow): ErrorCatalogEntry {
   if (!code || code[0] === '_') code = snake(kind) + code;
-  rest[3] ||= code[0] + code.slice(1).toLowerCase().replace(/_/g, ' ');
+  rest[3] ||= words(code);
   return entry('M2MError', code, id, kind, undefined, rest, 'reason');
 }
 
 function fromCryptoRow([id, kind, reason, ...rest]: CryptoRow): ErrorCatalogEntry {
   const code = `${snake(kind)}_${snake(reason)}`;
+  rest[3] ||= words(snake(reason));
   if (kind === 'Handshake') rest[4] = HANDSHAKE_MESSAGE;
   return entry('CryptoError', code, id, kind, reason, rest, 'detail', kind === 'Handshake' ? '' : `${CRYPTO_PREFIX[kind]}: `);
 }
