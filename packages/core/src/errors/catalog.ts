@@ -50,12 +50,14 @@ const TITLE_ONLY = 4;
 /**
  * An M2MError row: code, id, kind, category (index into CATEGORIES), flags, HTTP status, title,
  * and the message template when it is not `<title>: {reason}` (nor the title alone, TITLE_ONLY).
+ * An empty code is the kind in SCREAMING_SNAKE_CASE, one that starts with `_` a suffix to it
+ * (`Io` + `_ERROR`); an empty title is the code in words (`SESSION_EXPIRED` → `Session expired`).
  */
 type M2MRow = [code: string, id: number, kind: string, category: number, flags: number, httpStatus: number, title: string, message?: string];
 /**
  * A CryptoError row: id, kind, reason, category, flags, HTTP status, title, and the message after
- * the kind's prefix when it is not `<title>: {detail}`. The code is KIND_REASON in
- * SCREAMING_SNAKE_CASE (`Aead`/`InvalidKey` → `AEAD_INVALID_KEY`); the message starts with the
+ * the kind's prefix when it is not `<title>: {detail}`; an empty title is the reason in words.
+ * The code is KIND_REASON in SCREAMING_SNAKE_CASE (`Aead`/`InvalidKey` → `AEAD_INVALID_KEY`); the message starts with the
  * kind's label as the reference displays it (`AEAD: …`); every handshake code shares one message.
  */
 type CryptoRow = [id: number, kind: CryptoErrorKind, reason: string, category: number, flags: number, httpStatus: number, title: string, message?: string];
@@ -73,69 +75,69 @@ const CRYPTO_PREFIX: Readonly<Record<Exclude<CryptoErrorKind, 'Handshake'>, stri
 const HANDSHAKE_MESSAGE = 'Handshake failed at message {message} ({stage}): {detail}';
 
 const m2mRows: M2MRow[] = [
-  ['COMPRESSION_FAILED', 1000, 'Compression', 0, 2, 400, 'Compression failed', 'Compression error: {reason}'],
-  ['DECOMPRESSION_FAILED', 1001, 'Decompression', 0, 2, 400, 'Decompression failed', 'Decompression error: {reason}'],
-  ['INVALID_CODEC', 1002, 'InvalidCodec', 0, 2, 400, 'Invalid codec'],
-  ['JSON_INVALID', 1003, 'Json', 0, 2, 400, 'Invalid JSON', 'JSON error: {reason}'],
-  ['TOKENIZER_ERROR', 1004, 'Tokenizer', 0, 2, 500, 'Tokenizer error'],
-  ['LIMIT_EXCEEDED', 1005, 'LimitExceeded', 0, 2, 413, 'Limit exceeded', 'Limit exceeded: {actual} is over {limit} = {max}'],
-  ['PROTOCOL_ERROR', 2000, 'Protocol', 0, 2, 400, 'Protocol error'],
-  ['NEGOTIATION_FAILED', 2001, 'NegotiationFailed', 0, 2, 400, 'Negotiation failed'],
-  ['SESSION_NOT_ESTABLISHED', 2002, 'SessionNotEstablished', 0, 6, 409, 'Session not established'],
-  ['SESSION_EXPIRED', 2003, 'SessionExpired', 0, 6, 410, 'Session expired'],
-  ['INVALID_MESSAGE', 2004, 'InvalidMessage', 0, 2, 400, 'Invalid message format'],
-  ['CAPABILITY_MISMATCH', 2005, 'CapabilityMismatch', 0, 2, 400, 'Capability mismatch'],
-  ['REJECTED', 2006, 'Rejected', 1, 2, 503, 'Session rejected', 'Session rejected: {code}: {message}'],
-  ['SESSION_CLOSED', 2007, 'Closed', 1, 2, 410, 'Session closed', 'Session closed: {reason}: {message}'],
-  ['TIMEOUT', 2008, 'Timeout', 1, 3, 504, 'Timeout', 'Timeout: {operation} did not complete within {ms} ms'],
-  ['ABORTED', 2009, 'Aborted', 1, 2, 400, 'Aborted', 'Aborted: {operation}'],
-  ['SESSION_NOT_FOUND', 2020, 'SessionNotFound', 0, 2, 404, 'Session not found', 'Session not found: {sessionId}'],
-  ['STREAM_ERROR', 2100, 'StreamError', 0, 0, 500, 'Stream error'],
-  ['STREAM_CLOSED', 2101, 'StreamClosed', 1, 0, 503, 'Stream closed'],
-  ['STREAM_TIMEOUT', 2102, 'StreamTimeout', 1, 1, 504, 'Stream timeout', 'Stream timeout: no chunk within {ms} ms'],
-  ['STREAM_BACKPRESSURE', 2103, 'StreamBackpressure', 1, 1, 503, 'Stream backpressure'],
-  ['CRYPTO_ERROR', 3000, 'Crypto', 0, 0, 400, 'Crypto error', 'Crypto error: {cause}'],
-  ['SECURITY_THREAT', 4000, 'SecurityThreat', 2, 2, 422, 'Security threat detected', 'Security threat detected: {threatType}'],
-  ['CONTENT_BLOCKED', 4001, 'ContentBlocked', 2, 2, 422, 'Content blocked'],
-  ['REPLAY_DETECTED', 4002, 'ReplayDetected', 2, 0, 401, 'Replay detected', 'Replay detected: message counter {counter} was already received or is outside the window'],
-  ['SECURITY_DOWNGRADE', 4003, 'SecurityDowngrade', 2, 0, 401, 'Security policy violation', 'Security policy: frame security {actual} is weaker than the required {required}'],
-  ['AUTHENTICATION_FAILED', 4004, 'AuthenticationFailed', 2, 6, 401, 'Authentication failed'],
-  ['NETWORK_ERROR', 5000, 'Network', 1, 1, 502, 'Network error'],
-  ['UPSTREAM_ERROR', 5001, 'Upstream', 1, 1, 502, 'Upstream error'],
-  ['SERVER_ERROR', 5002, 'Server', 1, 1, 500, 'Server error'],
-  ['IO_ERROR', 5003, 'Io', 1, 1, 500, 'I/O error', 'IO error: {reason}'],
-  ['CONFIG_ERROR', 5004, 'Config', 0, 0, 500, 'Configuration error', 'Config error: {reason}'],
-  ['MODEL_NOT_LOADED', 6000, 'ModelNotLoaded', 0, 0, 503, 'Model not loaded'],
-  ['MODEL_NOT_FOUND', 6001, 'ModelNotFound', 0, 2, 404, 'Model not found'],
-  ['MODEL_LOAD_FAILED', 6002, 'ModelLoad', 1, 0, 500, 'Model load error'],
-  ['INFERENCE_ERROR', 6003, 'Inference', 1, 1, 502, 'Inference error'],
-  ['INVALID_REQUEST', 2010, 'InvalidRequest', 0, 2, 400, 'Invalid request'],
-  ['UNAUTHORIZED', 4010, 'Unauthorized', 2, 2, 401, 'Missing or invalid API key', 'Unauthorized: {reason}'],
-  ['SECURITY_VIOLATION', 4011, 'SecurityViolation', 2, 2, 422, 'Content blocked by security scanner', 'Content blocked by security scanner: {threatType} ({confidence})'],
-  ['RATE_LIMITED', 5010, 'RateLimited', 1, 3, 429, 'Rate limit exceeded', 'Rate limit exceeded ({limit}); retry after {retryAfterMs} ms'],
-  ['UPSTREAM_TIMEOUT', 5011, 'UpstreamTimeout', 1, 3, 504, 'Upstream timeout', 'Upstream timeout: no answer within {ms} ms'],
-  ['SERVER_BUSY', 5012, 'ServerBusy', 1, 3, 503, 'Server busy'],
-  ['ROUTE_NOT_FOUND', 5013, 'RouteNotFound', 0, 2, 404, 'Not found', 'No route for {method} {path}'],
-  ['INTERNAL_ERROR', 9000, 'Internal', 3, 0, 500, 'Internal error'],
+  ['_FAILED', 1000, 'Compression', 0, 2, 400, '', 'Compression error: {reason}'],
+  ['_FAILED', 1001, 'Decompression', 0, 2, 400, '', 'Decompression error: {reason}'],
+  ['', 1002, 'InvalidCodec', 0, 2, 400, ''],
+  ['_INVALID', 1003, 'Json', 0, 2, 400, 'Invalid JSON', 'JSON error: {reason}'],
+  ['_ERROR', 1004, 'Tokenizer', 0, 2, 500, ''],
+  ['', 1005, 'LimitExceeded', 0, 2, 413, '', 'Limit exceeded: {actual} is over {limit} = {max}'],
+  ['_ERROR', 2000, 'Protocol', 0, 2, 400, ''],
+  ['', 2001, 'NegotiationFailed', 0, 2, 400, ''],
+  ['', 2002, 'SessionNotEstablished', 0, 6, 409, ''],
+  ['', 2003, 'SessionExpired', 0, 6, 410, ''],
+  ['', 2004, 'InvalidMessage', 0, 2, 400, 'Invalid message format'],
+  ['', 2005, 'CapabilityMismatch', 0, 2, 400, ''],
+  ['', 2006, 'Rejected', 1, 2, 503, 'Session rejected', 'Session rejected: {code}: {message}'],
+  ['SESSION_CLOSED', 2007, 'Closed', 1, 2, 410, '', 'Session closed: {reason}: {message}'],
+  ['', 2008, 'Timeout', 1, 3, 504, '', 'Timeout: {operation} did not complete within {ms} ms'],
+  ['', 2009, 'Aborted', 1, 2, 400, '', 'Aborted: {operation}'],
+  ['', 2020, 'SessionNotFound', 0, 2, 404, '', 'Session not found: {sessionId}'],
+  ['', 2100, 'StreamError', 0, 0, 500, ''],
+  ['', 2101, 'StreamClosed', 1, 0, 503, ''],
+  ['', 2102, 'StreamTimeout', 1, 1, 504, '', 'Stream timeout: no chunk within {ms} ms'],
+  ['', 2103, 'StreamBackpressure', 1, 1, 503, ''],
+  ['_ERROR', 3000, 'Crypto', 0, 0, 400, '', 'Crypto error: {cause}'],
+  ['', 4000, 'SecurityThreat', 2, 2, 422, 'Security threat detected', 'Security threat detected: {threatType}'],
+  ['', 4001, 'ContentBlocked', 2, 2, 422, ''],
+  ['', 4002, 'ReplayDetected', 2, 0, 401, '', 'Replay detected: message counter {counter} was already received or is outside the window'],
+  ['', 4003, 'SecurityDowngrade', 2, 0, 401, 'Security policy violation', 'Security policy: frame security {actual} is weaker than the required {required}'],
+  ['', 4004, 'AuthenticationFailed', 2, 6, 401, ''],
+  ['_ERROR', 5000, 'Network', 1, 1, 502, ''],
+  ['_ERROR', 5001, 'Upstream', 1, 1, 502, ''],
+  ['_ERROR', 5002, 'Server', 1, 1, 500, ''],
+  ['_ERROR', 5003, 'Io', 1, 1, 500, 'I/O error', 'IO error: {reason}'],
+  ['_ERROR', 5004, 'Config', 0, 0, 500, 'Configuration error', 'Config error: {reason}'],
+  ['', 6000, 'ModelNotLoaded', 0, 0, 503, ''],
+  ['', 6001, 'ModelNotFound', 0, 2, 404, ''],
+  ['_FAILED', 6002, 'ModelLoad', 1, 0, 500, 'Model load error'],
+  ['_ERROR', 6003, 'Inference', 1, 1, 502, ''],
+  ['', 2010, 'InvalidRequest', 0, 2, 400, ''],
+  ['', 4010, 'Unauthorized', 2, 2, 401, 'Missing or invalid API key', 'Unauthorized: {reason}'],
+  ['', 4011, 'SecurityViolation', 2, 2, 422, 'Content blocked by security scanner', 'Content blocked by security scanner: {threatType} ({confidence})'],
+  ['', 5010, 'RateLimited', 1, 3, 429, 'Rate limit exceeded', 'Rate limit exceeded ({limit}); retry after {retryAfterMs} ms'],
+  ['', 5011, 'UpstreamTimeout', 1, 3, 504, '', 'Upstream timeout: no answer within {ms} ms'],
+  ['', 5012, 'ServerBusy', 1, 3, 503, ''],
+  ['', 5013, 'RouteNotFound', 0, 2, 404, 'Not found', 'No route for {method} {path}'],
+  ['_ERROR', 9000, 'Internal', 3, 0, 500, ''],
 ];
 
 const cryptoRows: CryptoRow[] = [
   [3100, 'Aead', 'InvalidKey', 0, 0, 500, 'Invalid AEAD key'],
-  [3101, 'Aead', 'EncryptionFailed', 0, 0, 500, 'Encryption failed'],
-  [3102, 'Aead', 'DecryptionFailed', 2, 0, 401, 'Decryption failed'],
+  [3101, 'Aead', 'EncryptionFailed', 0, 0, 500, ''],
+  [3102, 'Aead', 'DecryptionFailed', 2, 0, 401, ''],
   [3103, 'Aead', 'DataTooShort', 0, 4, 400, 'Ciphertext too short'],
   [3200, 'Hmac', 'InvalidKey', 0, 0, 500, 'Invalid HMAC key'],
   [3201, 'Hmac', 'VerificationFailed', 2, 4, 401, 'HMAC verification failed'],
   [3202, 'Hmac', 'DataTooShort', 0, 4, 400, 'Data too short for HMAC tag'],
   [3300, 'Key', 'Empty', 0, 4, 500, 'Key material is empty'],
   [3301, 'Key', 'TooShort', 0, 0, 500, 'Key too short', 'Key too short: got {got} bytes, need at least {min}'],
-  [3400, 'Keyring', 'KeyNotFound', 0, 0, 500, 'Key not found', 'Key not found: {keyId}'],
+  [3400, 'Keyring', 'KeyNotFound', 0, 0, 500, '', 'Key not found: {keyId}'],
   [3401, 'Keyring', 'InvalidKey', 0, 0, 500, 'Invalid key material'],
   [3402, 'Keyring', 'DerivationFailed', 0, 0, 500, 'Key derivation failed'],
-  [3403, 'Keyring', 'NoDefaultKey', 0, 0, 500, 'No default key', 'Key not found: no default key'],
+  [3403, 'Keyring', 'NoDefaultKey', 0, 0, 500, '', 'Key not found: no default key'],
   [3500, 'Nonce', 'RngFailure', 1, 1, 500, 'CSPRNG failure'],
   [3501, 'Nonce', 'Exhausted', 0, 0, 500, 'Nonce counter exhausted'],
-  [3600, 'Exchange', 'InvalidPublicKey', 0, 0, 400, 'Invalid public key'],
+  [3600, 'Exchange', 'InvalidPublicKey', 0, 0, 400, ''],
   [3601, 'Exchange', 'GenerationFailed', 1, 1, 500, 'Key generation failed'],
   [3602, 'Exchange', 'LowOrderPoint', 2, 0, 400, 'Low-order public key', 'Invalid public key: low-order point gives an all-zero shared secret'],
   [3700, 'Id', 'Empty', 0, 2, 400, 'ID cannot be empty', '{idKind} ID cannot be empty'],
@@ -143,12 +145,14 @@ const cryptoRows: CryptoRow[] = [
   [3702, 'Id', 'InvalidChars', 0, 2, 400, 'ID has invalid characters', '{idKind} ID contains invalid characters (only alphanumeric, hyphen, underscore allowed): {value}'],
   [3800, 'Handshake', 'Failed', 2, 0, 401, 'Handshake failed'],
   [3801, 'Handshake', 'DecryptionFailed', 2, 0, 401, 'Handshake failed'],
-  [3802, 'Handshake', 'PeerRefused', 2, 0, 403, 'Peer refused'],
+  [3802, 'Handshake', 'PeerRefused', 2, 0, 403, ''],
   [3803, 'Handshake', 'Malformed', 0, 0, 400, 'Malformed handshake message'],
   [3804, 'Handshake', 'UnexpectedMessage', 0, 0, 400, 'Unexpected handshake message'],
 ];
 
 const snake = (name: string) => name.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase();
+/** `SESSION_EXPIRED` → `Session expired` (a row's empty title). */
+const words = (code: string) => code[0] + code.slice(1).toLowerCase().replace(/_/g, ' ');
 
 /** The entry of a row; `prefix` goes before the message template (CryptoError kinds). */
 function entry(errorClass: 'M2MError' | 'CryptoError', code: string, id: number, kind: string, reason: string | undefined, row: [number, number, number, string, string?], slot: string, prefix = ''): ErrorCatalogEntry {
@@ -169,11 +173,14 @@ function entry(errorClass: 'M2MError' | 'CryptoError', code: string, id: number,
 }
 
 function fromM2MRow([code, id, kind, ...rest]: M2MRow): ErrorCatalogEntry {
+  if (!code || code[0] === '_') code = snake(kind) + code;
+  rest[3] ||= words(code);
   return entry('M2MError', code, id, kind, undefined, rest, 'reason');
 }
 
 function fromCryptoRow([id, kind, reason, ...rest]: CryptoRow): ErrorCatalogEntry {
   const code = `${snake(kind)}_${snake(reason)}`;
+  rest[3] ||= words(snake(reason));
   if (kind === 'Handshake') rest[4] = HANDSHAKE_MESSAGE;
   return entry('CryptoError', code, id, kind, reason, rest, 'detail', kind === 'Handshake' ? '' : `${CRYPTO_PREFIX[kind]}: `);
 }
