@@ -3,20 +3,8 @@
  * argument takes (src/arg-check.ts), not a bare TypeError from deep inside.
  */
 import { describe, expect, it } from 'vitest';
-import { isM2MError } from '@m2m/core';
 import { allowKeys, connect, knownKeys, organizationPsk } from '../src/index.js';
-
-async function configReason(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    expect(e).not.toBeInstanceOf(TypeError);
-    expect(isM2MError(e)).toBe(true);
-    expect((e as { kind: string }).kind).toBe('Config');
-    return (e as { details: { reason: string } }).details.reason;
-  }
-  throw new Error('expected a Config error');
-}
+import { configReason } from './fixtures/config-reason.js';
 
 describe('wrong-type arguments', () => {
   it('connect: a transport that is not a Dialer (a string, an empty object)', async () => {
